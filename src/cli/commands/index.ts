@@ -1,0 +1,11 @@
+import type { Command } from "commander";
+import { registerValidate } from "./validate.js";
+import { registerFmt } from "./fmt.js";
+import { registerLocal } from "./local.js";
+
+/** Every command, in the order `statectl --help` lists them. */
+export function registerCommands(program: Command): void {
+  registerValidate(program);
+  registerFmt(program);
+  registerLocal(program);
+}

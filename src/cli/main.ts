@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * cli/ — the thin shell over the library: argument parsing (commander), views (human and
+ * `--json`), and the only place that chooses exit codes. Each command lives in
+ * `commands/<name>.ts` and loads the heavy parts of the engine only when it runs, so
+ * `statectl --help` and `validate` start fast.
+ */
+import { Command, CommanderError } from "commander";
+import { CliExit, ExitCode } from "./exit-codes.js";
+import { err } from "./io.js";
+import { registerCommands } from "./commands/index.js";
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("statectl")
+    .description("Keep fleets of servers in a declared state through AWS SSM State Manager.")
+    .version(process.env.npm_package_version ?? "0.1.0", "-V, --version")
+    .option("-C, --chdir <dir>", "run as if started in <dir> (like git -C)")
+    .option("--no-color", "disable colour (also: NO_COLOR=1)")
+    .showHelpAfterError("(run 'statectl --help' for usage)")
+    .exitOverride();
+  program.hook("preAction", (cmd) => {
+    const dir = cmd.opts().chdir as string | undefined;
+    if (dir) {
+      try {
+        process.chdir(dir);
+      } catch {
+        throw new CliExit(ExitCode.Usage, `statectl: cannot change to directory "${dir}"`);
+      }
+    }
+  });
+  registerCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return process.exitCode === undefined ? ExitCode.Ok : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CliExit) {
+      if (e.message) err(e.message);
+      return e.code;
+    }
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.Ok;
+      return ExitCode.Usage;
+    }
+    // A bug in statectl, not in the user's input: say so plainly, without a stack trace unless asked.
+    const message = e instanceof Error ? e.message : String(e);
+    err(`statectl: internal error: ${message}`);
+    if (process.env.STATECTL_DEBUG) err(e instanceof Error && e.stack ? e.stack : "");
+    else err("(set STATECTL_DEBUG=1 for details; please report this as a bug)");
+    return ExitCode.Error;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${(await import("node:fs")).realpathSync(process.argv[1])}`).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,97 @@
+import type { Diagnostic } from "./diagnostic.js";
+import type { SourceRegistry } from "./sources.js";
+
+export interface RenderOptions {
+  color?: boolean;
+  /** Lines of the source to show at most for a multi-line range. */
+  maxLines?: number;
+}
+
+const ANSI = {
+  red: "\x1b[31m",
+  yellow: "\x1b[33m",
+  blue: "\x1b[34m",
+  cyan: "\x1b[36m",
+  bold: "\x1b[1m",
+  reset: "\x1b[0m",
+};
+
+/** Tabs and control characters would misplace the caret, so they are shown as single cells. */
+function displayLine(line: string): string {
+  return line.replace(/\t/g, " ").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "\u00b7");
+}
+
+/**
+ * Renders one diagnostic in the style of rustc and Terraform:
+ *
+ *     error[syntax/unexpected-token]: Unexpected "}"
+ *       --> main.state:3:5
+ *        |
+ *      3 |     }
+ *        |     ^ expected "=" or "{" after "targets"
+ *        |
+ *       = hint: …
+ */
+export function renderDiagnostic(d: Diagnostic, sources: SourceRegistry, opts: RenderOptions = {}): string {
+  const c = (code: keyof typeof ANSI, s: string) => (opts.color ? ANSI[code] + s + ANSI.reset : s);
+  const sevColor = d.severity === "error" ? "red" : "yellow";
+  const out: string[] = [];
+  out.push(`${c(sevColor, c("bold", `${d.severity}[${d.code}]`))}${c("bold", `: ${d.summary}`)}`);
+  const r = d.range;
+  if (r) {
+    const gutterWidth = String(r.end.line).length;
+    const pad = " ".repeat(gutterWidth);
+    out.push(`${pad}${c("blue", "-->")} ${r.file}:${r.start.line}:${r.start.column}`);
+    const first = sources.line(r.file, r.start.line);
+    if (first !== undefined) {
+      out.push(`${pad} ${c("blue", "|")}`);
+      const maxLines = opts.maxLines ?? 3;
+      const lastLine = Math.min(r.end.line, r.start.line + maxLines - 1);
+      for (let ln = r.start.line; ln <= lastLine; ln++) {
+        const text = displayLine(sources.line(r.file, ln) ?? "");
+        out.push(`${c("blue", String(ln).padStart(gutterWidth) + " |")} ${text}`);
+        const from = ln === r.start.line ? r.start.column : 1;
+        const to = ln === r.end.line ? r.end.column : text.length + 1;
+        const width = Math.max(1, to - from);
+        const marks = " ".repeat(Math.max(0, from - 1)) + "^".repeat(width);
+        const label = ln === lastLine && d.detail && !d.detail.includes("\n") && d.detail.length <= 80 ? " " + d.detail : "";
+        out.push(`${pad} ${c("blue", "|")} ${c(sevColor, marks + label)}`);
+      }
+      if (lastLine < r.end.line) out.push(`${pad} ${c("blue", "|")} …`);
+      out.push(`${pad} ${c("blue", "|")}`);
+    }
+    const detailShown = d.detail && !d.detail.includes("\n") && d.detail.length <= 80 && first !== undefined;
+    if (d.detail && !detailShown) for (const l of d.detail.split("\n")) out.push(`${pad} ${c("blue", "=")} ${l}`);
+    if (d.hint) out.push(`${pad} ${c("blue", "=")} ${c("cyan", "hint")}: ${d.hint}`);
+  } else {
+    if (d.detail) for (const l of d.detail.split("\n")) out.push(`  ${l}`);
+    if (d.hint) out.push(`  ${c("cyan", "hint")}: ${d.hint}`);
+  }
+  return out.join("\n");
+}
+
+export function renderDiagnostics(diags: readonly Diagnostic[], sources: SourceRegistry, opts: RenderOptions = {}): string {
+  return diags.map((d) => renderDiagnostic(d, sources, opts)).join("\n\n");
+}
+
+/** Version of the JSON form of diagnostics; bump on any incompatible change. */
+export const DIAGNOSTICS_FORMAT_VERSION = 1;
+
+export interface DiagnosticsJson {
+  format_version: number;
+  valid: boolean;
+  error_count: number;
+  warning_count: number;
+  diagnostics: Diagnostic[];
+}
+
+export function diagnosticsToJson(diags: readonly Diagnostic[]): DiagnosticsJson {
+  const errors = diags.filter((d) => d.severity === "error").length;
+  return {
+    format_version: DIAGNOSTICS_FORMAT_VERSION,
+    valid: errors === 0,
+    error_count: errors,
+    warning_count: diags.length - errors,
+    diagnostics: [...diags],
+  };
+}

@@ -1,0 +1,5 @@
+/**
+ * statectl's library front door. Each stage of the pipeline (text → tokens → AST → evaluated
+ * configuration → graph → plan → apply → state) is exported from here; the CLI uses nothing else.
+ */
+export * from "./diag/index.js";
