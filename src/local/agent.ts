@@ -1,0 +1,147 @@
+/**
+ * The simulated SSM Agent: which steps of a document run on which platform, and what one
+ * instance reports after running a document. Nothing really runs; the outcome follows the rules
+ * the real agent applies (plugin support per platform, `platformType` preconditions) and the
+ * instance's test hook `failDocuments`.
+ */
+import type { ManagedInstance, PlatformType } from "./fleet.js";
+
+export interface DocumentStep {
+  readonly name: string;
+  readonly action: string;
+  /** From a `precondition: {StringEquals: [platformType, X]}`; the step is skipped elsewhere. */
+  readonly platformPrecondition?: PlatformType;
+}
+
+const ALL: readonly PlatformType[] = ["Linux", "Windows", "MacOS"];
+
+/** Platforms each agent plugin runs on. Plugins not listed run everywhere. */
+const PLUGIN_PLATFORMS: Readonly<Record<string, readonly PlatformType[]>> = {
+  "aws:runShellScript": ["Linux", "MacOS"],
+  "aws:runPowerShellScript": ["Windows", "Linux"],
+  "aws:applications": ["Windows"],
+  "aws:psModule": ["Windows"],
+  "aws:cloudWatch": ["Windows"],
+  "aws:updateAgent": ["Windows"],
+  "aws:domainJoin": ["Windows", "Linux"],
+  "aws:configureDocker": ["Windows", "Linux"],
+  "aws:runDockerAction": ["Windows", "Linux"],
+};
+
+export function pluginPlatforms(action: string): readonly PlatformType[] {
+  return PLUGIN_PLATFORMS[action] ?? ALL;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function preconditionPlatform(step: Record<string, unknown>): PlatformType | undefined {
+  const precondition = step["precondition"];
+  if (!isRecord(precondition)) return undefined;
+  const equals = precondition["StringEquals"];
+  if (!Array.isArray(equals) || equals.length !== 2 || equals[0] !== "platformType") return undefined;
+  return ALL.find((p) => p === equals[1]);
+}
+
+/** The steps of a parsed Command or Policy document (schema 1.2 runtimeConfig or 2.x mainSteps). */
+export function documentSteps(content: unknown): DocumentStep[] {
+  if (!isRecord(content)) return [];
+  const steps: DocumentStep[] = [];
+  const runtimeConfig = content["runtimeConfig"];
+  if (isRecord(runtimeConfig)) {
+    for (const action of Object.keys(runtimeConfig)) steps.push({ name: action, action });
+  }
+  const mainSteps = content["mainSteps"];
+  if (Array.isArray(mainSteps)) {
+    for (const raw of mainSteps) {
+      if (!isRecord(raw) || typeof raw["action"] !== "string") continue;
+      const platform = preconditionPlatform(raw);
+      steps.push({
+        name: typeof raw["name"] === "string" ? raw["name"] : raw["action"],
+        action: raw["action"],
+        ...(platform ? { platformPrecondition: platform } : {}),
+      });
+    }
+  }
+  return steps;
+}
+
+/** The platforms a document can run on: each step's precondition, or its plugin's platforms. */
+export function documentPlatforms(steps: readonly DocumentStep[]): PlatformType[] {
+  const platforms = new Set<PlatformType>();
+  for (const step of steps) for (const p of step.platformPrecondition ? [step.platformPrecondition] : pluginPlatforms(step.action)) platforms.add(p);
+  return ALL.filter((p) => platforms.has(p));
+}
+
+export type InstanceRunStatus = "Success" | "Failed";
+
+export interface InstanceRunResult {
+  readonly status: InstanceRunStatus;
+  /** Success, Failed, or InvalidPlatform (the document has nothing for this platform). */
+  readonly detailedStatus: "Success" | "Failed" | "InvalidPlatform";
+  /** Like the agent's "1 out of 1 plugin processed, 1 success, 0 failed, 0 timedout, 0 skipped." */
+  readonly executionSummary: string;
+  /** Set when the run failed: why, in the agent's words. */
+  readonly errorCode?: string;
+  /** Whether the failure counts against MaxErrors (InvalidPlatform does not). */
+  readonly countsAsError: boolean;
+}
+
+function summary(processed: number, success: number, failed: number, skipped: number): string {
+  const plugins = processed === 1 ? "plugin" : "plugins";
+  return `${processed} out of ${processed} ${plugins} processed, ${success} success, ${failed} failed, 0 timedout, ${skipped} skipped.`;
+}
+
+/**
+ * What an instance reports after running a document. A document with no step for the instance's
+ * platform is "InvalidPlatform" (not delivered); a step whose plugin cannot run on the platform
+ * fails; a step whose precondition names another platform is skipped; an instance marked to fail
+ * the document fails its first step that runs.
+ */
+export function runDocumentOn(instance: ManagedInstance, documentName: string, steps: readonly DocumentStep[]): InstanceRunResult {
+  if (steps.length > 0 && !documentPlatforms(steps).includes(instance.platformType)) {
+    return {
+      status: "Failed",
+      detailedStatus: "InvalidPlatform",
+      executionSummary: summary(0, 0, 0, 0),
+      errorCode: `The document ${documentName} does not support the platform ${instance.platformType}`,
+      countsAsError: false,
+    };
+  }
+  const forcedFailure = instance.failDocuments.includes(documentName);
+  let success = 0;
+  let failed = 0;
+  let skipped = 0;
+  let errorCode: string | undefined;
+  for (const step of steps) {
+    if (step.platformPrecondition && step.platformPrecondition !== instance.platformType) {
+      skipped++;
+      continue;
+    }
+    if (!pluginPlatforms(step.action).includes(instance.platformType)) {
+      failed++;
+      errorCode ??= `Step ${step.name}: plugin ${step.action} is not supported on ${instance.platformType}`;
+      continue;
+    }
+    if (forcedFailure && failed === 0) {
+      failed++;
+      errorCode ??= `Step ${step.name} failed (instance ${instance.instanceId} is marked to fail ${documentName})`;
+      continue;
+    }
+    success++;
+  }
+  if (steps.length === 0 && forcedFailure) {
+    failed = 1;
+    errorCode = `Instance ${instance.instanceId} is marked to fail ${documentName}`;
+  }
+  const processed = Math.max(steps.length, success + failed + skipped);
+  const ok = failed === 0;
+  return {
+    status: ok ? "Success" : "Failed",
+    detailedStatus: ok ? "Success" : "Failed",
+    executionSummary: summary(processed, success, failed, skipped),
+    ...(errorCode !== undefined ? { errorCode } : {}),
+    countsAsError: !ok,
+  };
+}

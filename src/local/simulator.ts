@@ -1,0 +1,372 @@
+/**
+ * State Manager's behaviour over time, simulated: association records, their executions and the
+ * per-instance results; running an association on its targets (MaxConcurrency, MaxErrors),
+ * schedules coming due as the clock moves, and new or re-tagged instances being bootstrapped with
+ * the associations that now target them. Runs are instantaneous at the virtual time they happen.
+ *
+ * All of it is plain data (SimulationState) that the endpoint's store persists; the functions here
+ * take the state and the time explicitly and never read a real clock.
+ */
+import { randomUUID } from "node:crypto";
+import { nextRun, parseScheduleExpression, type Schedule } from "../ssm/schedule.js";
+import { runDocumentOn, type DocumentStep } from "./agent.js";
+import { resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
+
+/** The configurable members of an association, exactly as they travel on the wire. */
+export interface AssociationConfig {
+  Name: string;
+  DocumentVersion?: string;
+  InstanceId?: string;
+  Parameters?: Record<string, string[]>;
+  Targets?: Target[];
+  ScheduleExpression?: string;
+  OutputLocation?: unknown;
+  AssociationName?: string;
+  AutomationTargetParameterName?: string;
+  MaxErrors?: string;
+  MaxConcurrency?: string;
+  ComplianceSeverity?: string;
+  SyncCompliance?: string;
+  ApplyOnlyAtCronInterval?: boolean;
+  CalendarNames?: string[];
+  TargetLocations?: unknown[];
+  ScheduleOffset?: number;
+  Duration?: number;
+  TargetMaps?: Record<string, string[]>[];
+  AlarmConfiguration?: unknown;
+  AssociationDispatchAssumeRole?: string;
+}
+
+export interface AssociationVersionRecord {
+  version: number;
+  createdDate: number;
+  config: AssociationConfig;
+}
+
+export type OverviewStatus = "Pending" | "Success" | "Failed";
+
+export interface AssociationRecord {
+  associationId: string;
+  version: number;
+  /** Creation time (epoch ms). */
+  date: number;
+  lastUpdateAssociationDate: number;
+  config: AssociationConfig;
+  versions: AssociationVersionRecord[];
+  overview: { status: OverviewStatus; detailedStatus: string; counts: Record<string, number> };
+  lastExecutionDate?: number;
+  lastSuccessfulExecutionDate?: number;
+  /** When the schedule next fires (epoch ms), if it does. */
+  nextRunAt?: number;
+  /** What rate() intervals count from: the last create or update. */
+  scheduleAnchor: number;
+}
+
+export type RunTrigger = "create" | "update" | "manual" | "schedule" | "bootstrap";
+
+export interface ExecutionTargetRecord {
+  resourceId: string;
+  resourceType: "ManagedInstance";
+  status: string;
+  detailedStatus: string;
+  lastExecutionDate: number;
+  outputSourceId: string;
+}
+
+export interface ExecutionRecord {
+  executionId: string;
+  associationId: string;
+  associationVersion: number;
+  status: "Success" | "Failed";
+  detailedStatus: string;
+  createdTime: number;
+  lastExecutionDate: number;
+  trigger: RunTrigger;
+  resourceCountByStatus: Record<string, number>;
+  targets: ExecutionTargetRecord[];
+}
+
+export interface InstanceAssociationRecord {
+  associationId: string;
+  instanceId: string;
+  documentName: string;
+  documentVersion: string;
+  associationVersion: number;
+  associationName?: string;
+  executionDate: number;
+  status: string;
+  detailedStatus: string;
+  executionSummary: string;
+  errorCode?: string;
+}
+
+export interface SimulationState {
+  fleet: ManagedInstance[];
+  /** By id, in creation order. */
+  associations: Record<string, AssociationRecord>;
+  /** By association id, oldest first. */
+  executions: Record<string, ExecutionRecord[]>;
+  /** instance id → association id → that instance's latest result. */
+  instanceStatus: Record<string, Record<string, InstanceAssociationRecord>>;
+  clockOffsetMs: number;
+}
+
+export function emptySimulationState(fleet: ManagedInstance[] = []): SimulationState {
+  return { fleet, associations: {}, executions: {}, instanceStatus: {}, clockOffsetMs: 0 };
+}
+
+/** What the simulator needs to know about a document to run it. */
+export interface RunnableDocument {
+  readonly name: string;
+  /** The concrete version that ran ("1", "2", …). */
+  readonly version: string;
+  readonly documentType: string;
+  readonly steps: readonly DocumentStep[];
+}
+
+/** Resolves an association's document (name or ARN, and version selector) as it is now. */
+export type DocumentResolver = (name: string, version: string | undefined) => RunnableDocument | undefined;
+
+/** Executions kept per association; older ones are dropped. */
+export const MAX_EXECUTIONS_PER_ASSOCIATION = 500;
+/** Scheduled runs replayed per association in one clock step; missed runs beyond it are skipped. */
+export const MAX_CATCH_UP_RUNS = 100;
+/** State Manager's defaults when MaxConcurrency / MaxErrors are not set. */
+export const DEFAULT_MAX_CONCURRENCY = "50";
+export const DEFAULT_MAX_ERRORS = "100%";
+
+/** Resolves MaxConcurrency / MaxErrors ("N" or "N%") against a target count. */
+export function resolveRateControl(value: string, targetCount: number, kind: "concurrency" | "errors"): number {
+  if (value.endsWith("%")) {
+    const share = (Number(value.slice(0, -1)) * targetCount) / 100;
+    return kind === "concurrency" ? Math.max(1, Math.floor(share)) : Math.floor(share);
+  }
+  return Number(value);
+}
+
+export function associationSchedule(config: AssociationConfig): Schedule | undefined {
+  if (config.ScheduleExpression === undefined) return undefined;
+  const parsed = parseScheduleExpression(config.ScheduleExpression);
+  return parsed.ok ? parsed.schedule : undefined;
+}
+
+/** Sets when the association's schedule next fires after `fromMs`. */
+export function scheduleNext(record: AssociationRecord, fromMs: number): void {
+  const schedule = associationSchedule(record.config);
+  const next = schedule
+    ? nextRun(schedule, new Date(fromMs), { anchor: new Date(record.scheduleAnchor), ...(record.config.ScheduleOffset ? { offsetDays: record.config.ScheduleOffset } : {}) })
+    : undefined;
+  if (next) record.nextRunAt = next.getTime();
+  else delete record.nextRunAt;
+}
+
+/** Whether the association applies to instances (Command and Policy documents do; Automation does not). */
+function runsOnInstances(document: RunnableDocument): boolean {
+  return document.documentType === "Command" || document.documentType === "Policy";
+}
+
+function associationTargets(config: AssociationConfig): Target[] {
+  if (config.Targets && config.Targets.length > 0) return config.Targets;
+  if (config.InstanceId) return [{ Key: "InstanceIds", Values: [config.InstanceId] }];
+  return [];
+}
+
+/** The instances an association targets right now. */
+export function currentTargets(state: SimulationState, record: AssociationRecord): ManagedInstance[] {
+  return resolveTargets(state.fleet, associationTargets(record.config));
+}
+
+function recomputeOverview(state: SimulationState, record: AssociationRecord): void {
+  const counts: Record<string, number> = {};
+  for (const perInstance of Object.values(state.instanceStatus)) {
+    const result = perInstance[record.associationId];
+    if (result) counts[result.status] = (counts[result.status] ?? 0) + 1;
+  }
+  const status: OverviewStatus = (counts["Failed"] ?? 0) > 0 ? "Failed" : (counts["Success"] ?? 0) > 0 ? "Success" : "Pending";
+  record.overview = { status, detailedStatus: status === "Pending" ? record.overview.detailedStatus : status, counts };
+}
+
+export interface RunContext {
+  readonly state: SimulationState;
+  readonly resolveDocument: DocumentResolver;
+  readonly newId?: () => string;
+}
+
+/**
+ * Runs an association once at time `at` on its current targets (or on `only` of them, for a
+ * bootstrap), honouring MaxConcurrency and MaxErrors, and records the execution. Returns
+ * undefined when nothing ran: no target matched, or the document is gone.
+ */
+export function runAssociation(ctx: RunContext, associationId: string, at: number, trigger: RunTrigger, only?: ReadonlySet<string>): ExecutionRecord | undefined {
+  const { state } = ctx;
+  const newId = ctx.newId ?? randomUUID;
+  const record = state.associations[associationId];
+  if (!record) return undefined;
+  const document = ctx.resolveDocument(record.config.Name, record.config.DocumentVersion);
+  if (!document) return undefined;
+  let targets = runsOnInstances(document) ? currentTargets(state, record) : [];
+  if (only) targets = targets.filter((t) => only.has(t.instanceId));
+  if (targets.length === 0) return undefined;
+
+  const batchSize = resolveRateControl(record.config.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY, targets.length, "concurrency");
+  const maxErrors = resolveRateControl(record.config.MaxErrors ?? DEFAULT_MAX_ERRORS, targets.length, "errors");
+  const commandId = newId();
+  const results: ExecutionTargetRecord[] = [];
+  let errors = 0;
+  let stopped = false;
+  for (let start = 0; start < targets.length; start += batchSize) {
+    // A batch is in flight together: once dispatched, all of it finishes even past MaxErrors.
+    for (const instance of targets.slice(start, start + batchSize)) {
+      if (stopped) {
+        results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: "Skipped", detailedStatus: "MaxErrorsExceeded", lastExecutionDate: at, outputSourceId: commandId });
+        continue;
+      }
+      const outcome = runDocumentOn(instance, document.name, document.steps);
+      if (outcome.countsAsError) errors++;
+      results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: outcome.status, detailedStatus: outcome.detailedStatus, lastExecutionDate: at, outputSourceId: commandId });
+      const perInstance = (state.instanceStatus[instance.instanceId] ??= {});
+      perInstance[associationId] = {
+        associationId,
+        instanceId: instance.instanceId,
+        documentName: document.name,
+        documentVersion: document.version,
+        associationVersion: record.version,
+        ...(record.config.AssociationName !== undefined ? { associationName: record.config.AssociationName } : {}),
+        executionDate: at,
+        status: outcome.status,
+        detailedStatus: outcome.detailedStatus,
+        executionSummary: outcome.executionSummary,
+        ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+      };
+    }
+    if (errors > maxErrors) stopped = true;
+  }
+
+  const resourceCountByStatus: Record<string, number> = {};
+  for (const r of results) resourceCountByStatus[r.status] = (resourceCountByStatus[r.status] ?? 0) + 1;
+  const succeeded = results.every((r) => r.status === "Success");
+  const execution: ExecutionRecord = {
+    executionId: newId(),
+    associationId,
+    associationVersion: record.version,
+    status: succeeded ? "Success" : "Failed",
+    detailedStatus: succeeded ? "Success" : "Failed",
+    createdTime: at,
+    lastExecutionDate: at,
+    trigger,
+    resourceCountByStatus,
+    targets: results,
+  };
+  const history = (state.executions[associationId] ??= []);
+  history.push(execution);
+  if (history.length > MAX_EXECUTIONS_PER_ASSOCIATION) history.splice(0, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
+
+  record.lastExecutionDate = at;
+  if (succeeded) record.lastSuccessfulExecutionDate = at;
+  recomputeOverview(state, record);
+  return execution;
+}
+
+/**
+ * Runs every scheduled occurrence that has come due up to `nowMs`, oldest first, each at its own
+ * time. Returns the executions recorded.
+ */
+export function runDue(ctx: RunContext, nowMs: number): ExecutionRecord[] {
+  const due: Array<{ at: number; associationId: string }> = [];
+  for (const record of Object.values(ctx.state.associations)) {
+    let replayed = 0;
+    while (record.nextRunAt !== undefined && record.nextRunAt <= nowMs) {
+      if (replayed === MAX_CATCH_UP_RUNS) {
+        scheduleNext(record, nowMs);
+        break;
+      }
+      due.push({ at: record.nextRunAt, associationId: record.associationId });
+      replayed++;
+      scheduleNext(record, record.nextRunAt);
+    }
+  }
+  due.sort((a, b) => a.at - b.at);
+  const executions: ExecutionRecord[] = [];
+  for (const { at, associationId } of due) {
+    const execution = runAssociation(ctx, associationId, at, "schedule");
+    if (execution) executions.push(execution);
+  }
+  return executions;
+}
+
+/** For each association, the ids of the instances it targets now (to compare before/after a fleet change). */
+export function targetSnapshot(state: SimulationState): Map<string, Set<string>> {
+  const snapshot = new Map<string, Set<string>>();
+  for (const record of Object.values(state.associations)) {
+    snapshot.set(record.associationId, new Set(currentTargets(state, record).map((i) => i.instanceId)));
+  }
+  return snapshot;
+}
+
+/**
+ * After the fleet changed: applies each association to the instances it targets now but did not
+ * before (State Manager bootstraps new and newly tagged nodes at once), and forgets the results of
+ * instances that left the fleet.
+ */
+export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string>>, nowMs: number): ExecutionRecord[] {
+  const { state } = ctx;
+  const present = new Set(state.fleet.map((i) => i.instanceId));
+  for (const instanceId of Object.keys(state.instanceStatus)) {
+    if (!present.has(instanceId)) delete state.instanceStatus[instanceId];
+  }
+  const executions: ExecutionRecord[] = [];
+  for (const record of Object.values(state.associations)) {
+    const previously = before.get(record.associationId) ?? new Set<string>();
+    const added = new Set(currentTargets(state, record).map((i) => i.instanceId).filter((id) => !previously.has(id)));
+    if (added.size > 0) {
+      const execution = runAssociation(ctx, record.associationId, nowMs, "bootstrap", added);
+      if (execution) executions.push(execution);
+    } else {
+      recomputeOverview(state, record);
+    }
+  }
+  return executions;
+}
+
+/** Forgets an association's executions and per-instance results (DeleteAssociation). */
+export function forgetAssociation(state: SimulationState, associationId: string): void {
+  delete state.associations[associationId];
+  delete state.executions[associationId];
+  for (const perInstance of Object.values(state.instanceStatus)) delete perInstance[associationId];
+}
+
+/**
+ * After CreateAssociation or UpdateAssociation stored `record`: restarts its schedule from now and
+ * runs it at once, unless ApplyOnlyAtCronInterval holds it to its schedule (an at() time already
+ * past still runs at once).
+ */
+export function afterAssociationWrite(ctx: RunContext, record: AssociationRecord, nowMs: number, trigger: "create" | "update"): ExecutionRecord | undefined {
+  record.scheduleAnchor = nowMs;
+  scheduleNext(record, nowMs);
+  const schedule = associationSchedule(record.config);
+  const runNow = record.config.ApplyOnlyAtCronInterval !== true || (schedule?.kind === "at" && schedule.time.getTime() <= nowMs);
+  return runNow ? runAssociation(ctx, record.associationId, nowMs, trigger) : undefined;
+}
+
+/** A new association record (version 1, Pending/Creating), not yet stored or run. */
+export function newAssociationRecord(associationId: string, config: AssociationConfig, nowMs: number): AssociationRecord {
+  return {
+    associationId,
+    version: 1,
+    date: nowMs,
+    lastUpdateAssociationDate: nowMs,
+    config,
+    versions: [{ version: 1, createdDate: nowMs, config }],
+    overview: { status: "Pending", detailedStatus: "Creating", counts: {} },
+    scheduleAnchor: nowMs,
+  };
+}
+
+/** Replaces an association's configuration (UpdateAssociation): version + 1, a new snapshot, Pending again. */
+export function updateAssociationRecord(record: AssociationRecord, config: AssociationConfig, nowMs: number): void {
+  record.version += 1;
+  record.config = config;
+  record.lastUpdateAssociationDate = nowMs;
+  record.versions.push({ version: record.version, createdDate: nowMs, config });
+  record.overview = { status: "Pending", detailedStatus: "Creating", counts: {} };
+}
