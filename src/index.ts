@@ -3,4 +3,5 @@
  * configuration → graph → plan → apply → state) is exported from here; the CLI uses nothing else.
  */
 export * from "./diag/index.js";
+export * from "./addrs/index.js";
 export * from "./syntax/index.js";
