@@ -5,3 +5,4 @@
 export * from "./diag/index.js";
 export * from "./addrs/index.js";
 export * from "./syntax/index.js";
+export * from "./provider-ssm/index.js";

@@ -1,0 +1,61 @@
+// Building the SSMClient: an explicit endpoint URL (the local endpoint, any SSM-compatible
+// server) or the SDK's standard region/profile/credential chain, always with adaptive retry
+// because SSM throttles its API hard and a fixed retry budget runs out under parallel applies.
+import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
+import { registerSecret } from "./errors.js";
+import { loadSsmSdk } from "./sdk.js";
+
+export interface SsmClientOptions {
+  /** Region; when omitted, the SDK's chain (AWS_REGION, profile) decides. */
+  region?: string;
+  /** Shared-config profile (like AWS_PROFILE). */
+  profile?: string;
+  /**
+   * An SSM-compatible endpoint URL. When omitted, the SDK honours AWS_ENDPOINT_URL_SSM /
+   * AWS_ENDPOINT_URL, else the real regional endpoint.
+   */
+  endpoint?: string;
+  /** Retries after the first attempt (adaptive mode). Default 8. */
+  maxRetries?: number;
+  /** Explicit credentials; otherwise the SDK's credential chain. */
+  credentials?: SSMClientConfig["credentials"];
+}
+
+export const DEFAULT_MAX_RETRIES = 8;
+
+/** Region used with an explicit endpoint when nothing else names one (a local server ignores it). */
+export const FALLBACK_REGION_FOR_ENDPOINT = "us-east-1";
+
+/**
+ * Credentials for the local endpoint, which checks the request's shape but not its signature.
+ */
+export const LOCAL_ENDPOINT_CREDENTIALS: Readonly<{ accessKeyId: string; secretAccessKey: string }> = Object.freeze({
+  accessKeyId: "statectl-local",
+  secretAccessKey: "statectl-local-secret",
+});
+
+export async function createSsmClient(options: SsmClientOptions = {}): Promise<SSMClient> {
+  const { SSMClient } = await loadSsmSdk();
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new RangeError(`maxRetries must be a non-negative integer, got ${String(maxRetries)}`);
+  }
+  const explicitEndpoint = options.endpoint ?? process.env["AWS_ENDPOINT_URL_SSM"];
+  let region = options.region;
+  if (region === undefined && explicitEndpoint !== undefined && process.env["AWS_REGION"] === undefined) {
+    region = FALLBACK_REGION_FOR_ENDPOINT;
+  }
+  const credentials = options.credentials;
+  if (credentials !== undefined && typeof credentials === "object" && credentials !== LOCAL_ENDPOINT_CREDENTIALS) {
+    registerSecret(credentials.secretAccessKey);
+    registerSecret(credentials.sessionToken);
+  }
+  return new SSMClient({
+    ...(region !== undefined ? { region } : {}),
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(credentials !== undefined ? { credentials } : {}),
+    retryMode: "adaptive",
+    maxAttempts: maxRetries + 1,
+  });
+}

@@ -1,0 +1,156 @@
+// What every operation module shares: the client, the lazily loaded SDK, one way to send a
+// command (so every failure becomes a ProviderError naming the operation), and ARN building.
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import { toProviderError, type ProviderError } from "./errors.js";
+import { loadSsmSdk, type SsmSdk } from "./sdk.js";
+
+export interface CallOptions {
+  /** Cancels in-flight calls and waits (e.g. a second Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface ProviderContextOptions {
+  /** The account that owns what statectl creates; used for association ARNs. */
+  accountId?: string;
+  /** Upper bound on waiting for a document to leave Creating/Updating/Deleting. Default 120 s. */
+  documentSettleSeconds?: number;
+  /** First poll interval for waits (doubles up to pollMaxIntervalMs). Default 250 ms. */
+  pollIntervalMs?: number;
+  /** Largest poll interval for waits. Default 5000 ms. */
+  pollMaxIntervalMs?: number;
+}
+
+export class ProviderContext {
+  readonly client: SSMClient;
+  readonly options: ProviderContextOptions;
+  private accountIdPromise: Promise<string | undefined> | undefined;
+  private regionPromise: Promise<string | undefined> | undefined;
+
+  constructor(client: SSMClient, options: ProviderContextOptions = {}) {
+    this.client = client;
+    this.options = options;
+  }
+
+  sdk(): Promise<SsmSdk> {
+    return loadSsmSdk();
+  }
+
+  /** Send one command; any failure comes back as a ProviderError for `operation`. */
+  async send<O>(operation: string, id: string | undefined, build: (sdk: SsmSdk) => unknown, call?: CallOptions): Promise<O> {
+    const sdk = await this.sdk();
+    const command = build(sdk);
+    const send = this.client.send.bind(this.client) as (command: unknown, options?: object) => Promise<unknown>;
+    try {
+      const output = await send(command, call?.signal !== undefined ? { abortSignal: call.signal } : {});
+      return output as O;
+    } catch (error) {
+      throw toProviderError(error, operation, id);
+    }
+  }
+
+  /** Turn whatever a paginator threw into a ProviderError for `operation`. */
+  wrap(error: unknown, operation: string, id: string | undefined): ProviderError {
+    return toProviderError(error, operation, id);
+  }
+
+  region(): Promise<string | undefined> {
+    this.regionPromise ??= (async () => {
+      try {
+        return await this.client.config.region();
+      } catch {
+        return undefined;
+      }
+    })();
+    return this.regionPromise;
+  }
+
+  /** The caller's account: the option, else what the credential chain reports, else unknown. */
+  accountId(): Promise<string | undefined> {
+    this.accountIdPromise ??= (async () => {
+      if (this.options.accountId !== undefined) return this.options.accountId;
+      try {
+        const identity = await this.client.config.credentials();
+        return identity.accountId;
+      } catch {
+        return undefined;
+      }
+    })();
+    return this.accountIdPromise;
+  }
+
+  async arn(resource: "document" | "association", id: string, account: string | undefined): Promise<string | undefined> {
+    if (account === undefined || !/^\d{12}$/.test(account)) return undefined;
+    const region = await this.region();
+    if (region === undefined) return undefined;
+    return `arn:${partitionOf(region)}:ssm:${region}:${account}:${resource}/${id}`;
+  }
+
+  /** Poll `probe` until it returns a value or `seconds` elapse (then undefined). */
+  async poll<T>(seconds: number, probe: () => Promise<T | undefined>, call?: CallOptions): Promise<T | undefined> {
+    const deadline = Date.now() + seconds * 1000;
+    let interval = this.options.pollIntervalMs ?? 250;
+    const maxInterval = this.options.pollMaxIntervalMs ?? 5000;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+      await sleep(Math.min(interval, remaining), call?.signal);
+      interval = Math.min(interval * 2, maxInterval);
+    }
+  }
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("us-iso-")) return "aws-iso";
+  if (region.startsWith("us-isob-")) return "aws-iso-b";
+  return "aws";
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Drop keys whose value is undefined, so states compare and serialise cleanly. */
+export function compact<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
+  return out as T;
+}
+
+export function tagsFromList(list: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of list ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
+  return tags;
+}
+
+export function tagsToList(tags: Record<string, string> | undefined): { Key: string; Value: string }[] {
+  return Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** What to add/overwrite and which keys to remove to go from `current` to `desired`. */
+export function diffTags(
+  current: Record<string, string>,
+  desired: Record<string, string>,
+): { set: Record<string, string>; remove: string[] } {
+  const set: Record<string, string> = {};
+  for (const [key, value] of Object.entries(desired)) if (current[key] !== value) set[key] = value;
+  const remove = Object.keys(current).filter((key) => !(key in desired));
+  return { set, remove };
+}

@@ -1,0 +1,111 @@
+// The provider object the engine holds: one SSM client plus the operations on it.
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import {
+  deleteAssociation,
+  createAssociation,
+  listAssociations,
+  readAssociation,
+  updateAssociation,
+  waitForSuccess,
+  type ListAssociationsFilter,
+  type UpdateAssociationOptions,
+  type WaitResult,
+} from "./associations.js";
+import { createSsmClient, type SsmClientOptions } from "./client.js";
+import { ProviderContext, type CallOptions, type ProviderContextOptions } from "./context.js";
+import {
+  applyPermissions,
+  createDocument,
+  deleteDocument,
+  listDocuments,
+  readDocument,
+  setDefaultVersion,
+  updateDocument,
+  type DocumentUpdateResult,
+  type ListDocumentsFilter,
+  type ReadDocumentOptions,
+} from "./documents.js";
+import { countTargets, type TargetCount } from "./fleet.js";
+import type {
+  AssociationSpec,
+  AssociationState,
+  AssociationSummary,
+  AssociationTarget,
+  DocumentSpec,
+  DocumentState,
+  DocumentSummary,
+} from "./model.js";
+
+export interface SsmProviderOptions extends SsmClientOptions, ProviderContextOptions {
+  /** An SSMClient the embedder configured; the client options above are then ignored. */
+  client?: SSMClient;
+}
+
+export class SsmProvider {
+  private readonly ctx: ProviderContext;
+
+  /** Build the client (see createSsmClient) unless one is given. */
+  static async create(options: SsmProviderOptions = {}): Promise<SsmProvider> {
+    const client = options.client ?? (await createSsmClient(options));
+    return new SsmProvider(client, options);
+  }
+
+  constructor(client: SSMClient, options: ProviderContextOptions = {}) {
+    this.ctx = new ProviderContext(client, options);
+  }
+
+  get client(): SSMClient {
+    return this.ctx.client;
+  }
+
+  readDocument(name: string, options?: ReadDocumentOptions): Promise<DocumentState | undefined> {
+    return readDocument(this.ctx, name, options);
+  }
+  createDocument(spec: DocumentSpec, call?: CallOptions): Promise<DocumentState> {
+    return createDocument(this.ctx, spec, call);
+  }
+  updateDocument(prior: DocumentState, desired: DocumentSpec, call?: CallOptions): Promise<DocumentUpdateResult> {
+    return updateDocument(this.ctx, prior, desired, call);
+  }
+  deleteDocument(name: string, call?: CallOptions): Promise<boolean> {
+    return deleteDocument(this.ctx, name, call);
+  }
+  setDocumentDefaultVersion(name: string, version: string, call?: CallOptions): Promise<void> {
+    return setDefaultVersion(this.ctx, name, version, call);
+  }
+  /** Returns the number of ModifyDocumentPermission calls made. */
+  setDocumentPermissions(name: string, current: readonly string[], desired: readonly string[], call?: CallOptions): Promise<number> {
+    return applyPermissions(this.ctx, name, current, desired, call);
+  }
+  listDocuments(filter?: ListDocumentsFilter): Promise<DocumentSummary[]> {
+    return listDocuments(this.ctx, filter);
+  }
+
+  readAssociation(id: string, call?: CallOptions): Promise<AssociationState | undefined> {
+    return readAssociation(this.ctx, id, call);
+  }
+  createAssociation(spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
+    return createAssociation(this.ctx, spec, call);
+  }
+  updateAssociation(prior: AssociationState, desired: AssociationSpec, options?: UpdateAssociationOptions): Promise<AssociationState> {
+    return updateAssociation(this.ctx, prior, desired, options);
+  }
+  deleteAssociation(id: string, call?: CallOptions): Promise<boolean> {
+    return deleteAssociation(this.ctx, id, call);
+  }
+  waitForSuccess(associationId: string, seconds: number, call?: CallOptions): Promise<WaitResult> {
+    return waitForSuccess(this.ctx, associationId, seconds, call);
+  }
+  listAssociations(filter?: ListAssociationsFilter): Promise<AssociationSummary[]> {
+    return listAssociations(this.ctx, filter);
+  }
+
+  countTargets(targets: readonly AssociationTarget[] | undefined, call?: CallOptions): Promise<TargetCount> {
+    return countTargets(this.ctx, targets, call);
+  }
+
+  /** Close the client's connections. */
+  destroy(): void {
+    this.ctx.client.destroy();
+  }
+}
