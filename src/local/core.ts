@@ -1,0 +1,120 @@
+/**
+ * What every operation handler sees: the store, the clock, the hooks areas use to talk to each
+ * other, the behaviour settings, and the account/region the endpoint pretends to be.
+ */
+import type { DataStore } from "./store.js";
+import type { SsmError } from "./errors.js";
+
+/** Input as the wire delivers it: a JSON object (members validated by the handler). */
+export type Input = Record<string, unknown>;
+
+/** `(input, ctx) => output`; throw `SsmError` for an AWS error. May be async, but must not await
+ * between reading and changing the store (handlers run one at a time, awaits break that). */
+export type Handler = (input: Input, ctx: OperationContext) => unknown | Promise<unknown>;
+
+/**
+ * An area of the API (documents, tags, associations, fleet …): its operations and the set-up it
+ * needs (register hooks, seed data). Areas are listed once, in operations.ts.
+ */
+export interface Area {
+  name: string;
+  operations: Record<string, Handler>;
+  /** Runs once when the endpoint starts, after the store is loaded, in the order of the table. */
+  setup?(core: EndpointCore): void | Promise<void>;
+  /** Runs when the endpoint stops (e.g. to stop timers), in reverse order. */
+  teardown?(core: EndpointCore): void | Promise<void>;
+}
+
+/** Time as the endpoint sees it: real by default; the clock area may swap in a virtual one. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const realClock: Clock = { now: () => Date.now() };
+
+/** What uses a document, as answered by the associations area. */
+export interface DocumentUsage {
+  /** Associations (by id) whose document is this one. */
+  associationIds: string[];
+  /** Managed instances with a legacy InstanceId association to it (these make DeleteDocument fail). */
+  legacyInstanceIds: string[];
+}
+
+/** How the tags area finds out whether a tagged resource exists, one per ResourceType. */
+export interface TagResourceType {
+  /** The canonical id for `resourceId` if the resource exists, else undefined (→ InvalidResourceId). */
+  resolve(core: EndpointCore, resourceId: string): string | undefined;
+}
+
+export interface EndpointHooks {
+  /** Asked before a document (or version) is deleted and by anyone wanting to know. */
+  documentUsage: Array<(core: EndpointCore, documentName: string) => DocumentUsage>;
+  /** Told after a whole document is deleted (associations cascade here). */
+  documentDeleted: Array<(core: EndpointCore, documentName: string) => void>;
+  /** Told after UpdateDocumentDefaultVersion moves the default. */
+  documentDefaultVersionChanged: Array<(core: EndpointCore, documentName: string, version: string) => void>;
+  /** ResourceType (Document, Association, ManagedInstance, …) → how to check the resource exists. */
+  tagResourceTypes: Map<string, TagResourceType>;
+}
+
+/** Behaviour switches where the spec leaves a choice; docs/local-endpoint.md explains each. */
+export interface EndpointSettings {
+  /** DeleteDocument on a document that associations use: delete them too ("cascade", as AWS's API
+   * reference describes) or refuse with AssociatedInstances ("refuse"). Legacy InstanceId
+   * associations always refuse. */
+  deleteDocumentInUse: "cascade" | "refuse";
+  /** Command documents accept only String and StringList parameters (the user guide's rule). */
+  strictCommandParameterTypes: boolean;
+  /** Milliseconds a new document version reports Creating/Updating before Active (endpoint clock). */
+  documentActivationDelayMs: number;
+  /** Service quotas (lower them in tests to reach the limit errors quickly). */
+  limits: { documents: number; documentVersions: number };
+  /** The account this endpoint pretends to be; Owner of your own documents. */
+  accountId: string;
+  region: string;
+}
+
+export const defaultSettings: EndpointSettings = {
+  deleteDocumentInUse: "cascade",
+  strictCommandParameterTypes: false,
+  documentActivationDelayMs: 0,
+  limits: { documents: 500, documentVersions: 1000 },
+  accountId: "123456789012",
+  region: "us-east-1",
+};
+
+export interface EndpointCore {
+  readonly store: DataStore;
+  clock: Clock;
+  readonly hooks: EndpointHooks;
+  readonly settings: EndpointSettings;
+  /** Record that the store changed, so the response waits for it to be written. */
+  changed(): void;
+  /** Now, as wire time: epoch seconds with a fraction. */
+  wireNow(): number;
+  /** Runs `fn` with no handler running at the same time (for timers and library controls), then
+   * waits until its store changes are on disk. Handlers themselves already run this way. */
+  exclusive<T>(fn: () => T | Promise<T>): Promise<T>;
+}
+
+export interface OperationContext extends EndpointCore {
+  readonly operation: string;
+  readonly requestId: string;
+}
+
+export function newHooks(): EndpointHooks {
+  return {
+    documentUsage: [],
+    documentDeleted: [],
+    documentDefaultVersionChanged: [],
+    tagResourceTypes: new Map(),
+  };
+}
+
+/** Epoch milliseconds → the wire's epoch seconds with a fraction (e.g. 1550505828.548). */
+export function wireTime(ms: number): number {
+  return ms / 1000;
+}
+
+export type { SsmError };

@@ -1,0 +1,120 @@
+/**
+ * The library's front door to the local endpoint: `startLocalEndpoint()` loads the data dir,
+ * sets up every area, and serves HTTP on 127.0.0.1 until `stop()`.
+ */
+import { DataStore } from "./store.js";
+import { KnobControl, type Knobs, type Counters } from "./knobs.js";
+import { Mutex, SsmHttpServer } from "./server.js";
+import { areas, operationTable } from "./operations.js";
+import {
+  defaultSettings,
+  newHooks,
+  realClock,
+  wireTime,
+  type Area,
+  type Clock,
+  type EndpointCore,
+  type EndpointHooks,
+  type EndpointSettings,
+} from "./core.js";
+
+export interface LocalEndpointOptions {
+  /** Where data lives between runs; omitted = in memory only (gone at stop). */
+  dataDir?: string;
+  /** TCP port on 127.0.0.1; 0 or omitted = a free port chosen by the OS. */
+  port?: number;
+  /** Latency, throttling and fault injection from the first call; change later with setKnobs. */
+  knobs?: Knobs;
+  /** Behaviour switches (see EndpointSettings). */
+  settings?: Partial<EndpointSettings>;
+  /** Largest request body accepted (bytes); default 2 MiB. */
+  maxBodyBytes?: number;
+  /** Told about bugs inside handlers (they answer HTTP 500 InternalServerError). */
+  onInternalError?: (error: unknown, operation: string) => void;
+}
+
+class Core implements EndpointCore {
+  clock: Clock = realClock;
+  readonly hooks: EndpointHooks = newHooks();
+  readonly mutex = new Mutex();
+  constructor(readonly store: DataStore, readonly settings: EndpointSettings) {}
+  async exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    const result = await this.mutex.run(fn);
+    if (this.store.dirty) await this.store.flush();
+    return result;
+  }
+  changed(): void {
+    this.store.markChanged();
+  }
+  wireNow(): number {
+    return wireTime(this.clock.now());
+  }
+}
+
+export class LocalEndpoint {
+  private stopped = false;
+
+  /** @internal use startLocalEndpoint */
+  constructor(
+    /** e.g. http://127.0.0.1:49213 — pass as `endpoint` to SSMClient. */
+    readonly url: string,
+    readonly port: number,
+    /** Shared state of the running endpoint, for areas that add library-level controls. */
+    readonly core: EndpointCore,
+    private readonly knobControl: KnobControl,
+    private readonly server: SsmHttpServer,
+    private readonly areaList: readonly Area[],
+  ) {}
+
+  get dataDir(): string | undefined {
+    return this.core.store.dataDir;
+  }
+
+  /** Calls per operation since start (or the last resetCounters). */
+  counters(): Counters {
+    return this.knobControl.counters();
+  }
+
+  resetCounters(): void {
+    this.knobControl.resetCounters();
+  }
+
+  /** Change knobs at runtime (merged; set a member to undefined to clear it). */
+  setKnobs(patch: Knobs): void {
+    this.knobControl.set(patch);
+  }
+
+  knobs(): Knobs {
+    return this.knobControl.get();
+  }
+
+  /** Stops serving, waits for data to be written and releases the data dir. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.server.close();
+    for (const area of [...this.areaList].reverse()) await area.teardown?.(this.core);
+    await this.core.store.close();
+  }
+}
+
+export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
+  const store = await DataStore.open(options.dataDir);
+  try {
+    const core = new Core(store, { ...defaultSettings, ...options.settings });
+    const operations = operationTable(areas);
+    for (const area of areas) await area.setup?.(core);
+    if (store.dirty) await store.flush();
+    const knobs = new KnobControl(options.knobs);
+    const server = new SsmHttpServer(core, operations, knobs, {
+      port: options.port ?? 0,
+      maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+      ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    }, core.mutex);
+    const port = await server.listen();
+    return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas);
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * ssm/ — pure SSM rules shared by the local endpoint, the provider and validation: what document
+ * content means (schemas, parameters, platforms), association parameters and schedules, and the
+ * AWS-owned document catalog. No I/O, no network.
+ */
+export * from "./document-model.js";
+export * from "./aws-documents.js";
+export * from "./association-parameters.js";
+export * from "./schedule.js";
