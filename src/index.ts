@@ -6,5 +6,6 @@ export * from "./diag/index.js";
 export * from "./addrs/index.js";
 export * from "./ssm/index.js";
 export * from "./syntax/index.js";
+export * from "./state/index.js";
 export * from "./provider-ssm/index.js";
 export * from "./local/index.js";

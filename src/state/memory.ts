@@ -1,0 +1,75 @@
+import type { Diagnostic } from "../diag/index.js";
+import { decodeState, encodeState } from "./format.js";
+import { acquireWithTimeout, lockIdMismatch, newLockInfo, notLockedDiagnostic } from "./lock.js";
+import type { State } from "./model.js";
+import { checkWrite, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteStateResult } from "./storage.js";
+import { statectlVersion } from "./version.js";
+
+/**
+ * State kept in memory, for tests and for embedders that keep state elsewhere themselves. It
+ * stores the encoded text, so a state that would not survive the file format fails here too,
+ * and it follows the same contract as the file storage (serials, lineage, locking).
+ */
+export class MemoryStateStorage implements StateStorage {
+  readonly location: string;
+  private text: string | undefined;
+  private holder: LockInfo | undefined;
+  private known: KnownState | undefined;
+  /** How many writes have been stored; tests use it to see that apply persisted each change. */
+  writes = 0;
+
+  constructor(initial?: State | string, location = "memory") {
+    this.location = location;
+    this.text = typeof initial === "string" ? initial : initial ? encodeState(initial) : undefined;
+  }
+
+  /** The stored text, as a file would hold it. */
+  get contents(): string | undefined {
+    return this.text;
+  }
+
+  async read(): Promise<ReadStateResult> {
+    if (this.text === undefined) return { diagnostics: [] };
+    const r = decodeState(this.text, this.location);
+    if (r.state) this.known = { lineage: r.state.lineage, serial: r.state.serial };
+    return r.state ? { state: r.state, diagnostics: r.diagnostics } : { diagnostics: r.diagnostics };
+  }
+
+  async write(state: State): Promise<WriteStateResult> {
+    if (!this.known && this.text !== undefined) {
+      const current = decodeState(this.text, this.location);
+      if (!current.state) return { diagnostics: current.diagnostics };
+      this.known = { lineage: current.state.lineage, serial: current.state.serial };
+    }
+    const refused = checkWrite(this.location, this.known, state);
+    if (refused.length > 0) return { diagnostics: refused };
+    const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
+    this.text = encodeState(written);
+    this.known = { lineage: written.lineage, serial: written.serial };
+    this.writes++;
+    return { state: written, diagnostics: [] };
+  }
+
+  lock(opts: LockOptions): Promise<LockResult> {
+    return acquireWithTimeout(this.location, opts, async () => {
+      if (this.holder) return { ok: false, holder: this.holder };
+      this.holder = newLockInfo(opts.operation, this.location, statectlVersion());
+      return { ok: true, lock: this.holder };
+    });
+  }
+
+  async unlock(id: string): Promise<Diagnostic[]> {
+    if (!this.holder) return [notLockedDiagnostic(this.location)];
+    if (this.holder.id !== id) return [lockIdMismatch(this.location, id, this.holder)];
+    this.holder = undefined;
+    return [];
+  }
+
+  forceUnlock(id: string): Promise<Diagnostic[]> {
+    return this.unlock(id);
+  }
+
+  async lockInfo(): Promise<LockInfo | undefined> {
+    return this.holder;
+  }
+}

@@ -1,0 +1,132 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "chai";
+import fc from "fast-check";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { SourceRegistry, renderDiagnostics } from "../../src/diag/index.js";
+import { decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, type JsonValue, type State } from "../../src/state/index.js";
+import { expectGolden, fixturesDir, repoRoot } from "./helpers/paths.js";
+
+const roundtripDir = join(fixturesDir, "roundtrip");
+const errorsDir = join(fixturesDir, "errors");
+const schema = JSON.parse(readFileSync(join(repoRoot, "docs", "state-file.schema.json"), "utf8")) as object;
+const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+
+describe("state/format", () => {
+  describe("round trip (.in → canonical .out)", () => {
+    for (const name of readdirSync(roundtripDir).filter((f) => f.endsWith(".in.json"))) {
+      const base = name.slice(0, -".in.json".length);
+      it(base, () => {
+        const r = decodeState(readFileSync(join(roundtripDir, name)), name);
+        expect(r.diagnostics).to.deep.equal([]);
+        const text = encodeState(r.state!);
+        expectGolden(join(roundtripDir, `${base}.out.json`), text);
+        // The canonical form is a fixed point and conforms to the published schema.
+        expect(encodeState(decodeState(text, "out").state!)).to.equal(text);
+        expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).to.equal(true);
+      });
+    }
+  });
+
+  describe("broken files give diagnostics, never exceptions", () => {
+    for (const name of readdirSync(errorsDir).filter((f) => f.endsWith(".json"))) {
+      const base = name.slice(0, -".json".length);
+      it(base, () => {
+        const bytes = readFileSync(join(errorsDir, name));
+        const r = decodeState(bytes, name);
+        expect(r.state).to.equal(undefined);
+        expect(r.diagnostics.length).to.be.greaterThan(0);
+        for (const d of r.diagnostics) expect(d.code).to.match(/^state\/(corrupt|truncated|invalid|unsupported-version)$/);
+        // Rendered as the CLI does: the location, never the (possibly secret) content of the file.
+        expectGolden(join(errorsDir, `${base}.golden.txt`), renderDiagnostics(r.diagnostics, new SourceRegistry()) + "\n");
+      });
+    }
+
+    it("the schema rejects the broken files that are JSON objects, except what only the reader can check", () => {
+      const readerOnly = new Set(["duplicate-address.json", "kind-mismatch.json"]);
+      for (const name of readdirSync(errorsDir).filter((f) => f.endsWith(".json"))) {
+        let value: unknown;
+        try {
+          value = JSON.parse(readFileSync(join(errorsDir, name), "utf8"));
+        } catch {
+          continue;
+        }
+        expect(validate(value), name).to.equal(readerOnly.has(name));
+      }
+    });
+
+    it("every prefix of a valid file is reported as truncated or corrupt", () => {
+      const text = readFileSync(join(roundtripDir, "full.out.json"), "utf8");
+      for (let n = 0; n < text.length - 1; n += 7) {
+        const r = decodeState(text.slice(0, n), "cut.json");
+        expect(r.state, `prefix of ${n} characters`).to.equal(undefined);
+        expect(r.diagnostics.map((d) => d.code)).to.satisfy((codes: string[]) => codes.every((c) => c === "state/truncated" || c === "state/corrupt" || c === "state/invalid"));
+      }
+    });
+
+    it("never throws on arbitrary bytes or text (fuzz)", () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.string(), fc.uint8Array({ maxLength: 200 }), fc.json()), (input) => {
+          const r = decodeState(input, "fuzz.json");
+          expect(r.state === undefined || r.diagnostics.length === 0).to.equal(true);
+        }),
+        { numRuns: 500 },
+      );
+    });
+
+    it("mutating one character of a valid file never throws and never yields an unreadable state", () => {
+      const text = readFileSync(join(roundtripDir, "full.out.json"), "utf8");
+      fc.assert(
+        fc.property(fc.nat(text.length - 1), fc.string({ minLength: 0, maxLength: 2 }), (at, ch) => {
+          const r = decodeState(text.slice(0, at) + ch + text.slice(at + 1), "mutated.json");
+          if (r.state) expect(decodeState(encodeState(r.state), "again").state).to.deep.equal(r.state);
+        }),
+        { numRuns: 500 },
+      );
+    });
+  });
+
+  describe("encoding", () => {
+    const jsonValue: fc.Arbitrary<JsonValue> = fc.jsonValue() as fc.Arbitrary<JsonValue>;
+    it("encode ∘ decode is the identity on states (property)", () => {
+      const instance = fc.record({
+        name: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/),
+        key: fc.option(fc.oneof(fc.nat(5), fc.string({ maxLength: 6 })), { nil: undefined }),
+        kind: fc.constantFrom("document" as const, "association" as const),
+        attributes: fc.dictionary(fc.string({ maxLength: 6 }), jsonValue, { maxKeys: 4 }),
+        id: fc.string({ minLength: 1, maxLength: 10 }),
+      });
+      fc.assert(
+        fc.property(fc.array(instance, { maxLength: 5 }), fc.nat(1000), (items, serial) => {
+          let s: State = { ...emptyState({ statectlVersion: "0.1.0" }), serial };
+          for (const it of items) {
+            const address = `${it.kind}.${it.name}` + (it.key === undefined ? "" : typeof it.key === "number" ? `[${it.key}]` : `[${JSON.stringify(it.key)}]`);
+            s = setInstance(s, { address, kind: it.kind, provider: "ssm", id: it.id, attributes: it.attributes, sensitiveAttributes: [], dependencies: [] });
+          }
+          const text = encodeState(s);
+          const back = decodeState(text, "p.json");
+          expect(back.diagnostics).to.deep.equal([]);
+          expect(encodeState(back.state!)).to.equal(text);
+          expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).to.equal(true);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it("writes the current format version and sorts keys", () => {
+      const s = setInstance(emptyState({ lineage: "l", statectlVersion: "1" }), {
+        address: "document.d",
+        kind: "document",
+        provider: "ssm",
+        id: "d",
+        attributes: { z: 1, a: { y: 2, b: 3 } },
+        sensitiveAttributes: [],
+        dependencies: [],
+      });
+      const file = stateToFile(s);
+      expect(file.format_version).to.equal(STATE_FORMAT_VERSION);
+      expect(Object.keys(file.resources[0]!.attributes)).to.deep.equal(["a", "z"]);
+      expect(encodeState(s)).to.match(/\n$/);
+    });
+  });
+});
