@@ -8,7 +8,7 @@
  */
 import { parseTree, findNodeAtLocation, type ParseError, ParseErrorCode } from "jsonc-parser";
 import { error, rangeFromOffsets, type Diagnostic, type Range } from "../diag/index.js";
-import { parseAddress, ADDRESS_EXAMPLES, RESOURCE_KINDS, type ResourceKind } from "./address.js";
+import { formatAddress, parseAddress, ADDRESS_EXAMPLES, RESOURCE_KINDS, type ResourceKind } from "./address.js";
 import type { AttributePath, JsonValue, OutputState, ResourceInstanceState, State } from "./model.js";
 
 /** The format this statectl writes. Bump it for any change a previous reader would misread. */
@@ -298,8 +298,9 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
       const r = item as { [key: string]: unknown };
       onlyKeys(base, r, ["address", "kind", "provider", "id", "tainted", "attributes", "sensitive_attributes", "dependencies"]);
       const okAddress = expect([...base, "address"], r.address, "string");
-      const address = okAddress ? (r.address as string) : "";
-      const parsed = okAddress ? parseAddress(address) : undefined;
+      const parsed = okAddress ? parseAddress(r.address as string) : undefined;
+      // Stored canonically by statectl; normalised here so hand-edited spellings still match.
+      const address = parsed ? formatAddress(parsed) : okAddress ? (r.address as string) : "";
       if (okAddress && !parsed) fail([...base, "address"], `Invalid resource address in the state file`, `"${pathText([...base, "address"])}" is not a resource address; addresses look like ${ADDRESS_EXAMPLES}.`);
       if (okAddress && parsed) {
         const previous = seen.get(address);
@@ -333,8 +334,9 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
       if (expect([...base, "dependencies"], r.dependencies, "array")) {
         (r.dependencies as unknown[]).forEach((d, j) => {
           const at = [...base, "dependencies", j];
-          if (typeof d !== "string" || !parseAddress(d)) fail(at, "Invalid dependency in the state file", `"${pathText(at)}" must be a resource address such as ${ADDRESS_EXAMPLES}.`);
-          else dependencies.push(d);
+          const dep = typeof d === "string" ? parseAddress(d) : undefined;
+          if (!dep) fail(at, "Invalid dependency in the state file", `"${pathText(at)}" must be a resource address such as ${ADDRESS_EXAMPLES}.`);
+          else dependencies.push(formatAddress(dep));
         });
       }
       resources.push({

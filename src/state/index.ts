@@ -5,10 +5,10 @@
  * persistence behind the StateStorage interface (an atomic, locked file; or memory).
  *
  * It sits early in the data flow: planning reads the prior state, apply writes the next one after
- * each change through StatePersister. Imports only diag/. docs/state-file.md documents the file.
+ * each change through StatePersister. Imports diag/ and addrs/. docs/state-file.md documents the file.
  */
-// Address helpers stay internal: src/addrs/ owns the address language.
-export type { ResourceKind } from "./address.js";
+// Addresses themselves are src/addrs/'s; only the state-specific helper is exported.
+export { canonicalAddress } from "./address.js";
 export * from "./model.js";
 export * from "./format.js";
 export * from "./storage.js";

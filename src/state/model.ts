@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { error, didYouMeanHint, type Diagnostic } from "../diag/index.js";
-import { addressMatches, formatAddress, parseAddress, resourceOf, ADDRESS_EXAMPLES, type ResourceKind } from "./address.js";
+import { addressMatches, canonicalAddress, formatAddress, parseAddress, resourceOf, ADDRESS_EXAMPLES, type ResourceKind } from "./address.js";
 
 /** Any value JSON can hold; resource attributes and output values are made of these. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -73,7 +73,8 @@ export function findInstance(state: State, address: string): ResourceInstanceSta
 /** Instances matching any of `patterns` (an instance address, or a whole resource for all its instances); all of them when no pattern is given. */
 export function listInstances(state: State, patterns: readonly string[] = []): ResourceInstanceState[] {
   if (patterns.length === 0) return [...state.resources];
-  return state.resources.filter((r) => patterns.some((p) => addressMatches(p, r.address)));
+  const canonical = patterns.map((p) => canonicalAddress(p) ?? p);
+  return state.resources.filter((r) => canonical.some((p) => addressMatches(p, r.address)));
 }
 
 /** Adds `instance`, or replaces the instance with the same address. */
@@ -122,9 +123,10 @@ function badAddress(text: string): Diagnostic {
 export function removeInstances(state: State, addresses: readonly string[]): EditResult {
   const diagnostics: Diagnostic[] = [];
   const removed = new Set<string>();
-  for (const a of addresses) {
-    if (!parseAddress(a)) {
-      diagnostics.push(badAddress(a));
+  for (const text of addresses) {
+    const a = canonicalAddress(text);
+    if (!a) {
+      diagnostics.push(badAddress(text));
       continue;
     }
     const matches = listInstances(state, [a]);
@@ -147,12 +149,14 @@ export function removeInstances(state: State, addresses: readonly string[]): Edi
  *   instances): every instance keeps its key.
  * The kind cannot change (a document is not an association), and the destination must be free.
  */
-export function moveInstances(state: State, from: string, to: string): EditResult {
-  const fromAddr = parseAddress(from);
-  const toAddr = parseAddress(to);
+export function moveInstances(state: State, fromText: string, toText: string): EditResult {
+  const fromAddr = parseAddress(fromText);
+  const toAddr = parseAddress(toText);
   const refused = (d: Diagnostic): EditResult => ({ state, diagnostics: [d], changed: [] });
-  if (!fromAddr) return refused(badAddress(from));
-  if (!toAddr) return refused(badAddress(to));
+  if (!fromAddr) return refused(badAddress(fromText));
+  if (!toAddr) return refused(badAddress(toText));
+  const from = formatAddress(fromAddr);
+  const to = formatAddress(toAddr);
   if (fromAddr.kind !== toAddr.kind) {
     return refused(
       error("state/move-kind-mismatch", `Cannot move a ${fromAddr.kind} to a ${toAddr.kind}`, {
