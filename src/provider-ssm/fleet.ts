@@ -41,7 +41,9 @@ export async function countTargets(
     )) {
       for (const info of (page as DescribeInstanceInformationCommandOutput).InstanceInformationList ?? []) {
         const id = info.InstanceId;
-        if (id === undefined) continue;
+        // Inactive nodes (deregistered, long offline) never run associations; ConnectionLost ones
+        // will when they reconnect, so they count.
+        if (id === undefined || info.PingStatus === "Inactive") continue;
         if (idSets.length === 0 || idSets[0]!.has(id)) ids.push(id);
       }
       if (call?.signal?.aborted) break;
