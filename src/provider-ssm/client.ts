@@ -45,8 +45,9 @@ export async function createSsmClient(options: SsmClientOptions = {}): Promise<S
   if (region === undefined && explicitEndpoint !== undefined && process.env["AWS_REGION"] === undefined) {
     region = FALLBACK_REGION_FOR_ENDPOINT;
   }
-  const credentials = options.credentials;
-  if (credentials !== undefined && typeof credentials === "object" && credentials !== LOCAL_ENDPOINT_CREDENTIALS) {
+  // A copy: the SDK annotates credential objects it is given (and a frozen one makes it throw).
+  const credentials = typeof options.credentials === "object" ? { ...options.credentials } : options.credentials;
+  if (credentials !== undefined && typeof credentials === "object" && options.credentials !== LOCAL_ENDPOINT_CREDENTIALS) {
     registerSecret(credentials.secretAccessKey);
     registerSecret(credentials.sessionToken);
   }
