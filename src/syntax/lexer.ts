@@ -1,0 +1,773 @@
+/**
+ * The scanner: text → Chevrotain tokens. Hand-written rather than a Chevrotain Lexer because the
+ * language is context-sensitive in three ways a regex lexer can't track on its own:
+ *   - templates: `"a ${ {x = 1}.x } b"` switches between text and expressions, with nested braces;
+ *   - heredocs: `<<EOT` … `EOT` ends at a line that holds only the marker chosen at the start;
+ *   - newlines: significant in bodies and objects (one item per line), ignored inside `( )`, `[ ]`,
+ *     `${ }` and `{for …}`, exactly as HCL's parser treats them.
+ * It never throws: unknown characters, unterminated strings/heredocs/comments become diagnostics
+ * and the scan goes on, synthesising the missing closing token where the parser needs one.
+ */
+import type { IToken, TokenType } from "chevrotain";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { error } from "../diag/diagnostic.js";
+import type { Range } from "../diag/range.js";
+import * as T from "./tokens.js";
+
+export interface LexResult {
+  /**
+   * What the parser sees: every token except comments, with NewLine tokens only where a newline
+   * is significant (runs of blank lines collapse into one NewLine).
+   */
+  tokens: IToken[];
+  /** Every comment (`#`, `//`, `/* … *\/`), in source order; their ranges place them exactly. */
+  comments: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+/** The source range a token covers (Chevrotain ends are inclusive; ours are exclusive). */
+export function tokenRange(file: string, tok: IToken): Range {
+  const start = { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset };
+  const endOffset = (tok.endOffset ?? tok.startOffset - 1) + 1;
+  // Chevrotain reports NaN for positions it could not compute; fall back to the start.
+  if (!Number.isFinite(start.line) || !Number.isFinite(start.column) || !Number.isFinite(start.offset)) {
+    return { file, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  }
+  if (!Number.isFinite(endOffset) || endOffset <= start.offset || !Number.isFinite(tok.endLine) || !Number.isFinite(tok.endColumn)) {
+    return { file, start, end: { ...start } };
+  }
+  return { file, start, end: { line: tok.endLine!, column: tok.endColumn! + 1, offset: endOffset } };
+}
+
+type Context =
+  /** `{`: a block body or an object; newlines are significant unless it opens `{for …}`. */
+  | { kind: "brace"; newlines: boolean }
+  | { kind: "paren" }
+  | { kind: "bracket" }
+  /** Inside `${ … }`; the matching `}` returns to the template. */
+  | { kind: "interp" }
+  | { kind: "quoted"; open: IToken }
+  | { kind: "heredoc"; open: IToken; marker: string; atLineStart: boolean };
+
+const enum C {
+  Tab = 9,
+  LF = 10,
+  CR = 13,
+  Space = 32,
+  Bang = 33,
+  Quote = 34,
+  Hash = 35,
+  Dollar = 36,
+  Percent = 37,
+  Amp = 38,
+  LParen = 40,
+  RParen = 41,
+  Star = 42,
+  Plus = 43,
+  Comma = 44,
+  Minus = 45,
+  Dot = 46,
+  Slash = 47,
+  D0 = 48,
+  D9 = 57,
+  Colon = 58,
+  Lt = 60,
+  Eq = 61,
+  Gt = 62,
+  Question = 63,
+  UA = 65,
+  UZ = 90,
+  LBracket = 91,
+  Backslash = 92,
+  RBracket = 93,
+  Underscore = 95,
+  La = 97,
+  Lz = 122,
+  LBrace = 123,
+  Pipe = 124,
+  RBrace = 125,
+}
+
+const identStartRe = /[\p{ID_Start}_]/u;
+const identPartRe = /[\p{ID_Continue}\-]/u;
+
+function isAsciiIdentStart(c: number): boolean {
+  return (c >= C.La && c <= C.Lz) || (c >= C.UA && c <= C.UZ) || c === C.Underscore;
+}
+function isAsciiIdentPart(c: number): boolean {
+  return isAsciiIdentStart(c) || (c >= C.D0 && c <= C.D9) || c === C.Minus;
+}
+function isDigit(c: number): boolean {
+  return c >= C.D0 && c <= C.D9;
+}
+
+/** The most lexer errors reported per file; binary junk would otherwise produce thousands. */
+const MAX_LEX_ERRORS = 20;
+
+/** Scans `text` (the contents of `file`) into tokens. Never throws. */
+export function lexFile(text: string, file: string): LexResult {
+  return new Scanner(text, file).run();
+}
+
+class Scanner {
+  private pos = 0;
+  private line = 1;
+  private lineStart = 0;
+  private readonly tokens: IToken[] = [];
+  private readonly comments: IToken[] = [];
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly stack: Context[] = [];
+  private lexErrors = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  run(): LexResult {
+    const len = this.text.length;
+    while (this.pos < len) {
+      const top = this.stack[this.stack.length - 1];
+      if (top?.kind === "quoted") this.scanQuotedContent(top);
+      else if (top?.kind === "heredoc") this.scanHeredocContent(top);
+      else this.scanMain(top);
+    }
+    // Close whatever is still open at the end of the file.
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const ctx = this.stack[i]!;
+      if (ctx.kind === "quoted") {
+        this.unterminatedString(ctx);
+      } else if (ctx.kind === "heredoc") {
+        this.unterminatedHeredoc(ctx);
+      }
+    }
+    this.stack.length = 0;
+    return { tokens: this.tokens, comments: this.comments, diagnostics: this.diagnostics };
+  }
+
+  // -- token construction -------------------------------------------------------------------
+
+  /** A token on the current line from `start` to `end` (exclusive). */
+  private emit(type: TokenType, start: number, end: number, payload?: unknown): IToken {
+    const col = start - this.lineStart + 1;
+    const tok: IToken = {
+      image: this.text.slice(start, end),
+      startOffset: start,
+      endOffset: end - 1,
+      startLine: this.line,
+      startColumn: col,
+      endLine: this.line,
+      endColumn: col + (end - start) - 1,
+      tokenTypeIdx: type.tokenTypeIdx!,
+      tokenType: type,
+      payload,
+    };
+    this.tokens.push(tok);
+    return tok;
+  }
+
+  /** A token that may span lines: computes its end position by counting newlines. */
+  private emitMultiline(into: IToken[], type: TokenType, start: number, end: number, startLine: number, startColumn: number, payload?: unknown): IToken {
+    let line = startLine;
+    let lastLineStart = start - (startColumn - 1);
+    for (let i = start; i < end - 1; i++) {
+      if (this.text.charCodeAt(i) === C.LF) {
+        line++;
+        lastLineStart = i + 1;
+      }
+    }
+    const tok: IToken = {
+      image: this.text.slice(start, end),
+      startOffset: start,
+      endOffset: end - 1,
+      startLine,
+      startColumn,
+      endLine: line,
+      endColumn: end - 1 - lastLineStart + 1,
+      tokenTypeIdx: type.tokenTypeIdx!,
+      tokenType: type,
+      payload,
+    };
+    into.push(tok);
+    return tok;
+  }
+
+  /** Advances over a newline at `pos`, keeping line bookkeeping. */
+  private newline(): void {
+    this.pos++;
+    this.line++;
+    this.lineStart = this.pos;
+  }
+
+  private rangeAt(start: number, end: number): Range {
+    return {
+      file: this.file,
+      start: { line: this.line, column: start - this.lineStart + 1, offset: start },
+      end: { line: this.line, column: end - this.lineStart + 1, offset: end },
+    };
+  }
+
+  private report(d: Diagnostic): void {
+    this.lexErrors++;
+    if (this.lexErrors <= MAX_LEX_ERRORS) this.diagnostics.push(d);
+  }
+
+  // -- main (expression) mode ---------------------------------------------------------------
+
+  private newlinesSignificant(top: Context | undefined): boolean {
+    return top === undefined || (top.kind === "brace" && top.newlines);
+  }
+
+  private scanMain(top: Context | undefined): void {
+    const text = this.text;
+    const start = this.pos;
+    const c = text.charCodeAt(start);
+    switch (c) {
+      case C.Space:
+      case C.Tab:
+      case C.CR:
+        this.pos++;
+        return;
+      case C.LF: {
+        if (this.newlinesSignificant(top)) {
+          const last = this.tokens[this.tokens.length - 1];
+          if (last !== undefined && last.tokenType !== T.NewLine) this.emit(T.NewLine, start, start + 1);
+        }
+        this.newline();
+        return;
+      }
+      case C.Hash:
+        this.lineComment(start);
+        return;
+      case C.Slash: {
+        const n = text.charCodeAt(start + 1);
+        if (n === C.Slash) return this.lineComment(start);
+        if (n === C.Star) return this.blockComment(start);
+        this.emit(T.Slash, start, ++this.pos);
+        return;
+      }
+      case C.Quote:
+        this.quoted(start);
+        return;
+      case C.LBrace: {
+        this.emit(T.LBrace, start, ++this.pos);
+        this.stack.push({ kind: "brace", newlines: !this.opensForExpression(this.pos) });
+        return;
+      }
+      case C.RBrace: {
+        this.closeBracket("brace");
+        return;
+      }
+      case C.LParen:
+        this.emit(T.LParen, start, ++this.pos);
+        this.stack.push({ kind: "paren" });
+        return;
+      case C.RParen:
+        this.closeBracket("paren");
+        return;
+      case C.LBracket:
+        this.emit(T.LBracket, start, ++this.pos);
+        this.stack.push({ kind: "bracket" });
+        return;
+      case C.RBracket:
+        this.closeBracket("bracket");
+        return;
+      case C.Comma:
+        this.emit(T.Comma, start, ++this.pos);
+        return;
+      case C.Colon:
+        this.emit(T.Colon, start, ++this.pos);
+        return;
+      case C.Question:
+        this.emit(T.Question, start, ++this.pos);
+        return;
+      case C.Star:
+        this.emit(T.Star, start, ++this.pos);
+        return;
+      case C.Percent:
+        this.emit(T.Percent, start, ++this.pos);
+        return;
+      case C.Plus:
+        this.emit(T.Plus, start, ++this.pos);
+        return;
+      case C.Minus:
+        this.emit(T.Minus, start, ++this.pos);
+        return;
+      case C.Dot:
+        if (text.charCodeAt(start + 1) === C.Dot && text.charCodeAt(start + 2) === C.Dot) {
+          this.pos += 3;
+          this.emit(T.Ellipsis, start, this.pos);
+        } else this.emit(T.Dot, start, ++this.pos);
+        return;
+      case C.Eq: {
+        const n = text.charCodeAt(start + 1);
+        if (n === C.Eq) this.emit(T.EqEq, start, (this.pos += 2));
+        else if (n === C.Gt) this.emit(T.FatArrow, start, (this.pos += 2));
+        else this.emit(T.Equals, start, ++this.pos);
+        return;
+      }
+      case C.Bang:
+        if (text.charCodeAt(start + 1) === C.Eq) this.emit(T.NotEq, start, (this.pos += 2));
+        else this.emit(T.Bang, start, ++this.pos);
+        return;
+      case C.Lt: {
+        const n = text.charCodeAt(start + 1);
+        if (n === C.Lt && this.heredocStart(start)) return;
+        if (n === C.Eq) this.emit(T.LtEq, start, (this.pos += 2));
+        else this.emit(T.Lt, start, ++this.pos);
+        return;
+      }
+      case C.Gt:
+        if (text.charCodeAt(start + 1) === C.Eq) this.emit(T.GtEq, start, (this.pos += 2));
+        else this.emit(T.Gt, start, ++this.pos);
+        return;
+      case C.Amp:
+        if (text.charCodeAt(start + 1) === C.Amp) {
+          this.emit(T.AndAnd, start, (this.pos += 2));
+          return;
+        }
+        break;
+      case C.Pipe:
+        if (text.charCodeAt(start + 1) === C.Pipe) {
+          this.emit(T.OrOr, start, (this.pos += 2));
+          return;
+        }
+        break;
+    }
+    if (isDigit(c)) return this.number(start);
+    if (isAsciiIdentStart(c)) return this.ident(start);
+    if (c >= 128) {
+      const ch = String.fromCodePoint(text.codePointAt(start)!);
+      if (identStartRe.test(ch)) return this.ident(start);
+    }
+    this.invalidCharacters(start);
+  }
+
+  /** True when the `{` just before `pos` opens `{for name …`, where newlines don't count. */
+  private opensForExpression(pos: number): boolean {
+    const text = this.text;
+    let i = pos;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === C.Space || c === C.Tab || c === C.CR || c === C.LF) i++;
+      else break;
+    }
+    if (!text.startsWith("for", i) || isAsciiIdentPart(text.charCodeAt(i + 3))) return false;
+    i += 3;
+    const afterFor = i;
+    while (i < text.length && (text.charCodeAt(i) === C.Space || text.charCodeAt(i) === C.Tab)) i++;
+    return i > afterFor && isAsciiIdentStart(text.charCodeAt(i));
+  }
+
+  private closeBracket(kind: "brace" | "paren" | "bracket"): void {
+    const start = this.pos;
+    this.pos++;
+    // Find the context this closes; skip over mismatched brackets so one typo doesn't unbalance
+    // the rest of the file, but never reach past a template boundary.
+    let i = this.stack.length - 1;
+    while (i >= 0) {
+      const k = this.stack[i]!.kind;
+      if (k === kind || (kind === "brace" && k === "interp")) break;
+      if (k !== "paren" && k !== "bracket" && k !== "brace") {
+        i = -1;
+        break;
+      }
+      i--;
+    }
+    const closes = i >= 0 ? this.stack[i]! : undefined;
+    const type = kind === "brace" ? (closes?.kind === "interp" ? T.TemplateInterpEnd : T.RBrace) : kind === "paren" ? T.RParen : T.RBracket;
+    this.emit(type, start, this.pos);
+    if (closes) this.stack.length = i;
+  }
+
+  private lineComment(start: number): void {
+    const text = this.text;
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    if (end > start && text.charCodeAt(end - 1) === C.CR) end--;
+    this.pos = end;
+    const tok = this.emit(T.LineComment, start, end);
+    this.tokens.pop();
+    this.comments.push(tok);
+  }
+
+  private blockComment(start: number): void {
+    const text = this.text;
+    const close = text.indexOf("*/", start + 2);
+    const end = close < 0 ? text.length : close + 2;
+    const startLine = this.line;
+    const startColumn = start - this.lineStart + 1;
+    if (close < 0) {
+      this.report(
+        error("syntax/unterminated-comment", "Unterminated comment", {
+          range: this.rangeAt(start, start + 2),
+          detail: 'this "/*" comment is never closed with "*/"',
+          hint: 'add "*/" where the comment should end',
+        }),
+      );
+    }
+    this.emitMultiline(this.comments, T.BlockComment, start, end, startLine, startColumn);
+    for (let i = start; i < end; i++) {
+      if (text.charCodeAt(i) === C.LF) {
+        this.line++;
+        this.lineStart = i + 1;
+      }
+    }
+    this.pos = end;
+  }
+
+  private number(start: number): void {
+    const text = this.text;
+    let i = start;
+    while (isDigit(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) === C.Dot && isDigit(text.charCodeAt(i + 1))) {
+      i += 2;
+      while (isDigit(text.charCodeAt(i))) i++;
+    }
+    const e = text.charCodeAt(i);
+    if (e === 101 || e === 69) {
+      let j = i + 1;
+      const s = text.charCodeAt(j);
+      if (s === C.Plus || s === C.Minus) j++;
+      if (isDigit(text.charCodeAt(j))) {
+        while (isDigit(text.charCodeAt(j))) j++;
+        i = j;
+      }
+    }
+    this.pos = i;
+    this.emit(T.NumberLit, start, i);
+  }
+
+  private ident(start: number): void {
+    const text = this.text;
+    let i = start;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (isAsciiIdentPart(c)) {
+        i++;
+        continue;
+      }
+      if (c >= 128) {
+        const cp = text.codePointAt(i)!;
+        const ch = String.fromCodePoint(cp);
+        if (identPartRe.test(ch)) {
+          i += ch.length;
+          continue;
+        }
+      }
+      break;
+    }
+    this.pos = i;
+    const image = text.slice(start, i);
+    this.emit(T.keywords.get(image) ?? T.Ident, start, i);
+  }
+
+  private invalidCharacters(start: number): void {
+    const text = this.text;
+    let i = start;
+    // One diagnostic for a run of junk on one line, not one per byte.
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === C.LF || c === C.Space || c === C.Tab || c === C.CR) break;
+      if (i > start && this.startsToken(i)) break;
+      i += c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
+    }
+    const shown = text.slice(start, Math.min(i, start + 20));
+    const first = text.codePointAt(start)!;
+    const printable = first > 31 && first !== 127 && !(first >= 0x80 && first < 0xa0);
+    const what = printable ? JSON.stringify(String.fromCodePoint(first)) : `U+${first.toString(16).toUpperCase().padStart(4, "0")}`;
+    let hint: string | undefined;
+    if (first === C.Dollar) hint = '"${" interpolation is only allowed inside a quoted string or heredoc';
+    else if (first === C.Amp || first === C.Pipe) hint = 'the logical operators are "&&" and "||"';
+    else if (first === 39) hint = 'strings are written with double quotes: "…"';
+    else if (first === 0x201c || first === 0x201d) hint = 'replace typographic quotes with plain double quotes (")';
+    this.report(
+      error("syntax/invalid-character", `Invalid character ${what}`, {
+        range: this.rangeAt(start, i),
+        detail: i - start > 1 ? `these characters (${JSON.stringify(shown)}${i - start > 20 ? "…" : ""}) can't appear here` : "this character can't appear here",
+        ...(hint ? { hint } : {}),
+      }),
+    );
+    this.pos = i;
+  }
+
+  /** Whether a valid token could start at `i` (ends a run of invalid characters). */
+  private startsToken(i: number): boolean {
+    const c = this.text.charCodeAt(i);
+    return isAsciiIdentStart(c) || isDigit(c) || "\"{}[](),.=:?*/%+-!<>#".includes(this.text[i]!);
+  }
+
+  // -- quoted strings and templates ---------------------------------------------------------
+
+  private quoted(start: number): void {
+    // Fast path: a string with no interpolation on one line becomes a single StringLit token.
+    const r = this.scanTemplateChunk(start + 1, true);
+    if (r.stop === "quote") {
+      this.pos = r.end + 1;
+      this.emit(T.StringLit, start, this.pos, r.value);
+      return;
+    }
+    const open = this.emit(T.OQuote, start, start + 1);
+    this.pos = start + 1;
+    this.stack.push({ kind: "quoted", open });
+  }
+
+  private scanQuotedContent(ctx: Extract<Context, { kind: "quoted" }>): void {
+    const start = this.pos;
+    const r = this.scanTemplateChunk(start, false);
+    if (r.end > start) this.emit(T.TemplateString, start, r.end, { value: r.value, lineStart: false } satisfies T.TemplateChunk);
+    this.pos = r.end;
+    switch (r.stop) {
+      case "quote":
+        this.emit(T.CQuote, r.end, ++this.pos);
+        this.stack.pop();
+        return;
+      case "interp":
+        this.emit(T.TemplateInterp, r.end, (this.pos += 2));
+        this.stack.push({ kind: "interp" });
+        return;
+      case "newline":
+      case "eof":
+        this.unterminatedString(ctx);
+        this.stack.pop();
+        return;
+    }
+  }
+
+  private unterminatedString(ctx: Extract<Context, { kind: "quoted" }>): void {
+    const open = ctx.open;
+    this.report(
+      error("syntax/unterminated-string", "Unterminated string", {
+        range: tokenRange(this.file, open),
+        detail: 'this string has no closing "\\"" on its line',
+        hint: 'add the closing quote; for text over several lines use a heredoc (<<EOT … EOT)',
+      }),
+    );
+    // Synthesise the closing quote so the parser sees a complete template.
+    const at = this.pos;
+    const col = at - this.lineStart + 1;
+    this.tokens.push({
+      image: "",
+      startOffset: at,
+      endOffset: at - 1,
+      startLine: this.line,
+      startColumn: col,
+      endLine: this.line,
+      endColumn: col - 1,
+      tokenTypeIdx: T.CQuote.tokenTypeIdx!,
+      tokenType: T.CQuote,
+      isInsertedInRecovery: true,
+    });
+  }
+
+  /**
+   * Scans template text from `from` until a stop: the closing quote (quoted strings only), `${`,
+   * a newline (quoted strings only; heredocs include it and stop after it), or the end of input.
+   * Decodes escapes on the way and reports bad ones.
+   */
+  private scanTemplateChunk(from: number, quotedFastPath: boolean, heredoc = false): { end: number; value: string; stop: "quote" | "interp" | "newline" | "eof" } {
+    const text = this.text;
+    let i = from;
+    let value = "";
+    let runStart = from;
+    const len = text.length;
+    while (i < len) {
+      const c = text.charCodeAt(i);
+      if (c === C.Quote && !heredoc) {
+        return { end: i, value: value + text.slice(runStart, i), stop: "quote" };
+      }
+      if (c === C.LF) {
+        if (heredoc) return { end: i + 1, value: value + text.slice(runStart, i + 1), stop: "newline" };
+        return { end: i, value: value + text.slice(runStart, i), stop: "newline" };
+      }
+      if (c === C.Dollar) {
+        const n = text.charCodeAt(i + 1);
+        if (n === C.LBrace) return { end: i, value: value + text.slice(runStart, i), stop: "interp" };
+        if (n === C.Dollar && text.charCodeAt(i + 2) === C.LBrace) {
+          value += text.slice(runStart, i) + "${";
+          i += 3;
+          runStart = i;
+          continue;
+        }
+      } else if (c === C.Percent) {
+        const n = text.charCodeAt(i + 1);
+        if (n === C.Percent && text.charCodeAt(i + 2) === C.LBrace) {
+          value += text.slice(runStart, i) + "%{";
+          i += 3;
+          runStart = i;
+          continue;
+        }
+        if (n === C.LBrace && !quotedFastPath) {
+          this.report(
+            error("syntax/unsupported-directive", 'Template directives ("%{ … }") are not supported', {
+              range: this.rangeOfOffsets(i, i + 2),
+              detail: 'statectl templates support "${ … }" interpolation only',
+              hint: 'use a conditional or a for expression inside "${ … }" instead, or write "%%{" for a literal "%{"',
+            }),
+          );
+        } else if (n === C.LBrace) {
+          // Let the slow path report it with the right position.
+          return { end: i, value: "", stop: "interp" };
+        }
+      } else if (c === C.Backslash && !heredoc) {
+        const decoded = this.escape(i, quotedFastPath);
+        if (decoded === undefined) return { end: i, value: "", stop: "interp" }; // slow path reports it
+        value += text.slice(runStart, i) + decoded.value;
+        i = decoded.end;
+        runStart = i;
+        continue;
+      }
+      i++;
+    }
+    return { end: len, value: value + text.slice(runStart, len), stop: "eof" };
+  }
+
+  /** Decodes the escape at `i` (a backslash). Returns undefined in the fast path for a bad escape. */
+  private escape(i: number, quiet: boolean): { value: string; end: number } | undefined {
+    const text = this.text;
+    const n = text[i + 1];
+    switch (n) {
+      case "n":
+        return { value: "\n", end: i + 2 };
+      case "r":
+        return { value: "\r", end: i + 2 };
+      case "t":
+        return { value: "\t", end: i + 2 };
+      case '"':
+        return { value: '"', end: i + 2 };
+      case "\\":
+        return { value: "\\", end: i + 2 };
+      case "u":
+      case "U": {
+        const digits = n === "u" ? 4 : 8;
+        const hex = text.slice(i + 2, i + 2 + digits);
+        if (/^[0-9a-fA-F]+$/.test(hex) && hex.length === digits) {
+          const cp = parseInt(hex, 16);
+          if (cp <= 0x10ffff) return { value: String.fromCodePoint(cp), end: i + 2 + digits };
+        }
+        break;
+      }
+    }
+    if (quiet) return undefined;
+    const shown = n === undefined || n === "\n" ? "\\" : "\\" + n;
+    this.report(
+      error("syntax/invalid-escape", `Invalid escape sequence ${JSON.stringify(shown)}`, {
+        range: this.rangeOfOffsets(i, Math.min(i + 2, text.length)),
+        detail: "this escape sequence is not recognised",
+        hint: 'the escapes are \\n \\r \\t \\" \\\\ \\uNNNN \\UNNNNNNNN; write \\\\ for a backslash',
+      }),
+    );
+    return { value: n === undefined || n === "\n" ? "\\" : n, end: n === undefined || n === "\n" ? i + 1 : i + 2 };
+  }
+
+  /** A range on the current line or later, computed from offsets (for positions inside chunks). */
+  private rangeOfOffsets(start: number, end: number): Range {
+    let line = this.line;
+    let lineStart = this.lineStart;
+    for (let i = this.lineStart; i < start; i++) {
+      if (this.text.charCodeAt(i) === C.LF) {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return {
+      file: this.file,
+      start: { line, column: start - lineStart + 1, offset: start },
+      end: { line, column: end - lineStart + 1, offset: end },
+    };
+  }
+
+  // -- heredocs -----------------------------------------------------------------------------
+
+  /** At `<<`: starts a heredoc if the rest of the line is `<<EOT` or `<<-EOT`. */
+  private heredocStart(start: number): boolean {
+    const text = this.text;
+    let i = start + 2;
+    if (text.charCodeAt(i) === C.Minus) i++;
+    const nameStart = i;
+    if (!isAsciiIdentStart(text.charCodeAt(i))) return false;
+    while (isAsciiIdentPart(text.charCodeAt(i))) i++;
+    const nameEnd = i;
+    let j = i;
+    if (text.charCodeAt(j) === C.CR) j++;
+    if (text.charCodeAt(j) !== C.LF) {
+      if (j >= text.length) {
+        const open = this.emit(T.HeredocStart, start, nameEnd, { marker: text.slice(nameStart, nameEnd), indent: nameStart > start + 2 });
+        this.pos = text.length;
+        this.unterminatedHeredoc({ kind: "heredoc", open, marker: text.slice(nameStart, nameEnd), atLineStart: true });
+        return true;
+      }
+      return false;
+    }
+    const marker = text.slice(nameStart, nameEnd);
+    const open = this.emit(T.HeredocStart, start, nameEnd, { marker, indent: nameStart > start + 2 });
+    this.pos = j;
+    this.newline();
+    this.stack.push({ kind: "heredoc", open, marker, atLineStart: true });
+    return true;
+  }
+
+  private scanHeredocContent(ctx: Extract<Context, { kind: "heredoc" }>): void {
+    const text = this.text;
+    const start = this.pos;
+    if (ctx.atLineStart) {
+      let i = start;
+      while (text.charCodeAt(i) === C.Space || text.charCodeAt(i) === C.Tab) i++;
+      if (text.startsWith(ctx.marker, i)) {
+        const after = i + ctx.marker.length;
+        const c = text.charCodeAt(after);
+        if (after >= text.length || c === C.LF || (c === C.CR && text.charCodeAt(after + 1) === C.LF)) {
+          this.emit(T.HeredocEnd, i, after);
+          this.pos = after;
+          this.stack.pop();
+          return;
+        }
+      }
+    }
+    const r = this.scanTemplateChunk(start, false, true);
+    const lineStart = ctx.atLineStart;
+    if (r.end > start) {
+      this.emitMultiline(this.tokens, T.TemplateString, start, r.end, this.line, start - this.lineStart + 1, { value: r.value, lineStart } satisfies T.TemplateChunk);
+    }
+    this.pos = r.end;
+    switch (r.stop) {
+      case "newline":
+        this.line++;
+        this.lineStart = this.pos;
+        ctx.atLineStart = true;
+        return;
+      case "interp":
+        ctx.atLineStart = false;
+        this.emit(T.TemplateInterp, r.end, (this.pos += 2));
+        this.stack.push({ kind: "interp" });
+        return;
+      default:
+        // End of input inside the heredoc; run() reports it.
+        ctx.atLineStart = false;
+        return;
+    }
+  }
+
+  private unterminatedHeredoc(ctx: Extract<Context, { kind: "heredoc" }>): void {
+    this.report(
+      error("syntax/unterminated-heredoc", "Unterminated heredoc", {
+        range: tokenRange(this.file, ctx.open),
+        detail: `no line holds only the closing marker "${ctx.marker}"`,
+        hint: `end the heredoc with a line containing just ${ctx.marker}`,
+      }),
+    );
+    const at = this.text.length;
+    this.tokens.push({
+      image: "",
+      startOffset: at,
+      endOffset: at - 1,
+      startLine: this.line,
+      startColumn: at - this.lineStart + 1,
+      endLine: this.line,
+      endColumn: at - this.lineStart,
+      tokenTypeIdx: T.HeredocEnd.tokenTypeIdx!,
+      tokenType: T.HeredocEnd,
+      isInsertedInRecovery: true,
+    });
+  }
+}

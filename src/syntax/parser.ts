@@ -1,0 +1,910 @@
+/**
+ * The grammar: a Chevrotain EmbeddedActionsParser whose rules build the AST directly (no CST, so
+ * no second pass). Rules are class properties so a misspelt SUBRULE fails to compile.
+ *
+ * Error handling is our own rather than Chevrotain's built-in recovery, because a configuration
+ * language recovers best at line granularity: an error anywhere inside a body item is reported
+ * once, then the scan skips to the end of that item (the next line break or closing `}` at the
+ * item's bracket depth) and parsing resumes with the next item. So one mistake gives one error,
+ * and independent mistakes in later lines are all reported.
+ */
+import { EmbeddedActionsParser, EOF, isRecognitionException, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { error } from "../diag/diagnostic.js";
+import { didYouMeanHint } from "../diag/suggest.js";
+import type { Position, Range } from "../diag/range.js";
+import type * as A from "./ast.js";
+import { tokenRange } from "./lexer.js";
+import * as T from "./tokens.js";
+
+/** Block types allowed at the top level of a `.state` file. */
+export const TOP_LEVEL_BLOCK_TYPES = ["document", "association", "variable", "locals", "output", "provider", "state", "import", "moved"] as const;
+
+/**
+ * How deeply expressions and blocks may nest. Real configurations stay far below it; the limit
+ * turns pathological input (thousands of `[` or `!`) into a diagnostic instead of a stack overflow.
+ */
+export const MAX_NESTING = 100;
+
+class TooDeep extends Error {
+  constructor(readonly token: IToken) {
+    super("too deep");
+  }
+}
+
+// -- messages -------------------------------------------------------------------------------
+
+function label(t: TokenType): string {
+  return t.LABEL ?? t.name;
+}
+
+function joinAlternatives(words: string[]): string {
+  const unique = [...new Set(words)];
+  if (unique.length <= 1) return unique[0] ?? "something else";
+  return unique.slice(0, -1).join(", ") + " or " + unique[unique.length - 1];
+}
+
+function isEof(tok: IToken | undefined): boolean {
+  return tok === undefined || tok.tokenType === EOF;
+}
+
+/** A short phrase naming a token, for "after …" in messages. */
+export function describeToken(tok: IToken | undefined): string {
+  if (isEof(tok)) return "the end of the file";
+  const tt = tok!.tokenType;
+  if (tt === T.NewLine) return "a line break";
+  if (tt === T.StringLit) return tok!.image.length <= 30 ? tok!.image : "the string";
+  if (tt === T.NumberLit) return tok!.image;
+  if (tt === T.CQuote) return "the string";
+  if (tt === T.TemplateString) return "the text";
+  if (tt === T.HeredocEnd) return "the heredoc";
+  if (tt === T.HeredocStart) return JSON.stringify(tok!.image);
+  if (T.keywords.has(tok!.image) || tt === T.Ident) return JSON.stringify(tok!.image);
+  return label(tt);
+}
+
+/** The unexpected token, as the summary line names it. */
+function describeUnexpected(tok: IToken | undefined): string {
+  if (isEof(tok)) return "end of file";
+  const tt = tok!.tokenType;
+  if (tt === T.NewLine) return "line break";
+  if (tt === T.Ident) return `name ${JSON.stringify(tok!.image)}`;
+  if (T.keywords.has(tok!.image)) return `keyword ${JSON.stringify(tok!.image)}`;
+  if (tt === T.StringLit) return `string ${tok!.image.length <= 30 ? tok!.image : tok!.image.slice(0, 27) + '…"'}`;
+  if (tt === T.NumberLit) return `number ${tok!.image}`;
+  if (tt === T.OQuote) return "string";
+  if (tt === T.HeredocStart) return "heredoc";
+  if (tt === T.TemplateString) return "template text";
+  return label(tt);
+}
+
+function after(prev: IToken | undefined): string {
+  if (prev === undefined || isEof(prev) || prev.tokenType === T.NewLine || !Number.isFinite(prev.startOffset)) return "";
+  return ` after ${describeToken(prev)}`;
+}
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, previous }) => `expected ${label(expected)}${after(previous)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describeToken(firstRedundant)}`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, previous, customUserDescription }) =>
+    `expected ${customUserDescription ?? joinAlternatives(expectedPathsPerAlt.flatMap((alt) => alt.map((path) => (path[0] ? label(path[0]) : "something else"))))}${after(previous)}`,
+  buildEarlyExitMessage: ({ expectedIterationPaths, previous, customUserDescription }) =>
+    `expected ${customUserDescription ?? joinAlternatives(expectedIterationPaths.map((p) => (p[0] ? label(p[0]) : "something else")))}${after(previous)}`,
+};
+
+// -- AST construction helpers ---------------------------------------------------------------
+
+type PostfixStep =
+  | { kind: "attr"; name: IToken }
+  | { kind: "legacyIndex"; num: IToken }
+  | { kind: "attrSplat"; star: IToken }
+  | { kind: "fullSplat"; close: IToken }
+  | { kind: "index"; key: A.Expression; close: IToken };
+
+const PRECEDENCE: Record<string, number> = {
+  "||": 1,
+  "&&": 2,
+  "==": 3,
+  "!=": 3,
+  "<": 4,
+  ">": 4,
+  "<=": 4,
+  ">=": 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+  "%": 6,
+};
+
+export const OPENERS = new Set<TokenType>([T.LBrace, T.LBracket, T.LParen, T.OQuote, T.TemplateInterp, T.HeredocStart]);
+export const CLOSERS = new Set<TokenType>([T.RBrace, T.RBracket, T.RParen, T.CQuote, T.TemplateInterpEnd, T.HeredocEnd]);
+const OPENER_OF = new Map<TokenType, TokenType>([
+  [T.RBrace, T.LBrace],
+  [T.RBracket, T.LBracket],
+  [T.RParen, T.LParen],
+  [T.CQuote, T.OQuote],
+  [T.TemplateInterpEnd, T.TemplateInterp],
+  [T.HeredocEnd, T.HeredocStart],
+]);
+
+// -- the parser -----------------------------------------------------------------------------
+
+export class StateParser extends EmbeddedActionsParser {
+  /** The file being parsed (for ranges). */
+  private file = "";
+  private text = "";
+  private depth = 0;
+  /** Lines of the `{` of the blocks being parsed, innermost last (guides error recovery). */
+  private braceLines: number[] = [];
+  /** Diagnostics found while parsing, in the order found. */
+  diagnostics: Diagnostic[] = [];
+
+  constructor() {
+    super(T.allTokens, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider: messages });
+    this.performSelfAnalysis();
+  }
+
+  /** Parses a token stream from lexFile; returns the file's body. Never throws for any input. */
+  parseTokens(tokens: IToken[], file: string, text: string): A.Body {
+    this.file = file;
+    this.text = text;
+    this.depth = 0;
+    this.braceLines = [];
+    this.diagnostics = [];
+    this.input = tokens;
+    const items = this.fileRule();
+    return { type: "Body", items: items ?? [], range: { file, start: { line: 1, column: 1, offset: 0 }, end: this.endOfFile() } };
+  }
+
+  /** Parses a token stream holding one expression (newlines already removed). */
+  parseExpressionTokens(tokens: IToken[], file: string, text: string): { expr?: A.Expression; diagnostics: Diagnostic[] } {
+    this.file = file;
+    this.text = text;
+    this.depth = 0;
+    this.diagnostics = [];
+    this.input = tokens;
+    let expr: A.Expression | undefined;
+    try {
+      expr = this.expression();
+    } catch (e) {
+      if (!(e instanceof TooDeep)) throw e;
+      this.reportException(e);
+      return { diagnostics: this.diagnostics };
+    }
+    for (const e of this.errors) this.reportException(e);
+    if (this.errors.length === 0 && !isEof(this.LA(1))) {
+      const next = this.LA(1);
+      this.diagnostics.push(error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, { range: this.r(next), detail: "expected the end of the expression" }));
+    }
+    return { ...(expr ? { expr } : {}), diagnostics: this.diagnostics };
+  }
+
+  // -- small helpers (only called outside the recording phase) --------------------------------
+
+  private r(tok: IToken): Range {
+    if (isEof(tok) || !Number.isFinite(tok.startOffset)) {
+      const end = this.endOfFile();
+      return { file: this.file, start: end, end };
+    }
+    return tokenRange(this.file, tok);
+  }
+
+  private span(a: Range, b: Range): Range {
+    return { file: a.file, start: a.start, end: b.end };
+  }
+
+  private eofPosition: Position | undefined;
+  private endOfFile(): Position {
+    if (this.eofPosition && this.eofPosition.offset === this.text.length) return this.eofPosition;
+    let line = 1;
+    let lineStart = 0;
+    for (let i = this.text.indexOf("\n"); i >= 0; i = this.text.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    this.eofPosition = { line, column: this.text.length - lineStart + 1, offset: this.text.length };
+    return this.eofPosition;
+  }
+
+  private enter(tok: () => IToken): void {
+    if (this.RECORDING_PHASE) return;
+    if (++this.depth > MAX_NESTING) throw new TooDeep(tok());
+  }
+
+  private leave(): void {
+    if (!this.RECORDING_PHASE) this.depth--;
+  }
+
+  private currentIndex(): number {
+    return (this as unknown as { currIdx: number }).currIdx;
+  }
+
+  private isAtItemEnd(): boolean {
+    const tt = this.LA(1).tokenType;
+    return tt === EOF || tt === T.NewLine || tt === T.RBrace;
+  }
+
+  /**
+   * Skips to the end of the body item that began at token index `itemStart`: the next line
+   * break outside any bracket the item opened. A `}` that closes nothing the item opened ends
+   * the item too when it is the first thing on its line (it closes the enclosing block), or on the
+   * enclosing block's own line (`foo { a = }`); elsewhere it is a stray brace, part of the error.
+   */
+  private skipRestOfItem(itemStart: number): void {
+    const tokens = this.input;
+    const open: TokenType[] = [];
+    const track = (tt: TokenType) => {
+      if (OPENERS.has(tt)) open.push(tt);
+      else if (CLOSERS.has(tt)) {
+        const want = OPENER_OF.get(tt);
+        const at = open.lastIndexOf(want!);
+        if (at >= 0) open.length = at;
+      }
+    };
+    for (let i = itemStart; i <= this.currentIndex() && i < tokens.length; i++) track(tokens[i]!.tokenType);
+    const enclosingLine = this.braceLines[this.braceLines.length - 1];
+    for (;;) {
+      const tok = this.LA(1);
+      const tt = tok.tokenType;
+      if (tt === EOF) return;
+      if (open.length === 0) {
+        if (tt === T.NewLine) return;
+        if (tt === T.RBrace) {
+          const prev = tokens[this.currentIndex()];
+          const firstOnLine = prev === undefined || prev.tokenType === T.NewLine || (prev.endLine ?? 0) < (tok.startLine ?? 0);
+          if (firstOnLine || tok.startLine === enclosingLine) return;
+        }
+      } else if (tt === T.RBrace && !open.includes(T.LBrace) && !open.includes(T.TemplateInterp)) {
+        // An unclosed "(" or "[" in the item, then a "}": the brace belongs to the enclosing block.
+        return;
+      }
+      track(tt);
+      this.SKIP_TOKEN();
+    }
+  }
+
+  private reportException(e: unknown): void {
+    if (e instanceof TooDeep) {
+      this.diagnostics.push(
+        error("syntax/too-deep", "Nesting is too deep", {
+          range: this.r(e.token),
+          detail: `expressions and blocks may nest at most ${MAX_NESTING} levels`,
+          hint: "split the expression up, for example with locals",
+        }),
+      );
+      return;
+    }
+    const re = e as IRecognitionException & { previousToken?: IToken };
+    const tok = re.token;
+    const hint = this.hintFor(re);
+    this.diagnostics.push(
+      error("syntax/unexpected-token", `Unexpected ${describeUnexpected(tok)}`, {
+        range: this.r(tok),
+        detail: re.message,
+        ...(hint ? { hint } : {}),
+      }),
+    );
+  }
+
+  private hintFor(e: IRecognitionException & { previousToken?: IToken }): string | undefined {
+    const tok = e.token;
+    const prev = e.previousToken;
+    const tt = tok?.tokenType;
+    if (isEof(tok) && e.message.includes('"}"')) return 'a "{" is never closed; add the missing "}"';
+    if (tt === T.OQuote && prev && (prev.tokenType === T.Ident || prev.tokenType === T.StringLit)) return 'block labels are plain quoted strings; they can\'t contain "${…}"';
+    if (prev?.tokenType === T.Ident && e.message.includes('"=" or "{"')) return 'an argument is written name = value; a block is written name { … }';
+    if (tt === T.Colon && e.message.includes('"="')) return 'arguments use "=", not ":"';
+    if (tt === T.Equals && prev?.tokenType === T.Equals) return 'write "==" to compare, "=" only assigns an argument';
+    if (tt === T.Ident && prev && (prev.tokenType === T.StringLit || prev.tokenType === T.NumberLit || prev.tokenType === T.CQuote || prev.tokenType === T.RBracket))
+      return "separate items with a comma or put each argument on its own line";
+    return undefined;
+  }
+
+  // -- rules ----------------------------------------------------------------------------------
+
+  private fileRule = this.RULE("file", (): A.BodyItem[] => {
+    const items = this.SUBRULE(this.body, { ARGS: [true] });
+    return items;
+  });
+
+  private body = this.RULE("body", (topLevel: boolean): A.BodyItem[] => {
+    const items: A.BodyItem[] = [];
+    for (;;) {
+      this.MANY(() => {
+        this.OR([
+          { ALT: () => this.CONSUME(T.NewLine) },
+          {
+            ALT: () => {
+              const start = this.RECORDING_PHASE ? 0 : this.currentIndex() + 1;
+              const savedDepth = this.depth;
+              try {
+                const item = this.SUBRULE(this.item);
+                this.ACTION(() => {
+                  if (!this.isAtItemEnd()) {
+                    const next = this.LA(1);
+                    this.diagnostics.push(
+                      error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
+                        range: this.r(next),
+                        detail: `expected a line break after ${item.type === "Block" ? "the block" : `the value of "${item.name}"`}`,
+                        hint: "each argument and block goes on its own line",
+                      }),
+                    );
+                    this.skipRestOfItem(this.currentIndex() + 1);
+                  }
+                  if (topLevel) this.checkTopLevel(item);
+                  items.push(item);
+                });
+              } catch (e) {
+                if (!(e instanceof TooDeep) && !isRecognitionException(e as Error)) throw e;
+                this.depth = savedDepth;
+                this.reportException(e);
+                this.skipRestOfItem(start);
+              }
+            },
+          },
+        ]);
+      });
+      if (this.RECORDING_PHASE) break;
+      const next = this.LA(1);
+      if (next.tokenType === EOF || (!topLevel && next.tokenType === T.RBrace)) break;
+      // Something that can't start an item: report it, skip the line, keep going.
+      const start = this.currentIndex() + 1;
+      this.diagnostics.push(
+        error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
+          range: this.r(next),
+          detail: topLevel && next.tokenType === T.RBrace ? 'this "}" closes nothing' : "expected an argument name or a block type",
+          ...(topLevel && next.tokenType === T.RBrace ? { hint: 'remove it, or look for a "{" missing further up' } : {}),
+        }),
+      );
+      this.SKIP_TOKEN();
+      this.skipRestOfItem(start);
+    }
+    return items;
+  });
+
+  private checkTopLevel(item: A.BodyItem): void {
+    if (item.type === "Attribute") {
+      this.diagnostics.push(
+        error("syntax/unexpected-attribute", `Unexpected argument "${item.name}" at the top level`, {
+          range: item.nameRange,
+          detail: "only blocks can appear at the top level of a .state file",
+          hint: "to name a value, put it in a locals block: locals { " + item.name + " = … }",
+        }),
+      );
+    } else if (!(TOP_LEVEL_BLOCK_TYPES as readonly string[]).includes(item.blockType)) {
+      const hint = didYouMeanHint(item.blockType, TOP_LEVEL_BLOCK_TYPES);
+      this.diagnostics.push(
+        error("syntax/unknown-block-type", `Unknown block type "${item.blockType}"`, {
+          range: item.typeRange,
+          detail: `"${item.blockType}" is not a top-level block type`,
+          hint: hint ?? `the block types are ${TOP_LEVEL_BLOCK_TYPES.join(", ")}`,
+        }),
+      );
+    }
+  }
+
+  private item = this.RULE("item", (): A.BodyItem => {
+    const name = this.CONSUME(T.Ident);
+    return this.OR({
+      DEF: [
+        {
+          ALT: () => {
+            this.CONSUME(T.Equals);
+            const expr = this.SUBRULE(this.expression);
+            return this.ACTION((): A.Attribute => {
+              const nameRange = this.r(name);
+              return { type: "Attribute", name: name.image, nameRange, expr, range: this.span(nameRange, expr.range) };
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.enter(() => name);
+            try {
+              const labels: IToken[] = [];
+              this.MANY(() => {
+                this.OR2([{ ALT: () => labels.push(this.CONSUME(T.StringLit)) }, { ALT: () => labels.push(this.CONSUME2(T.Ident)) }]);
+              });
+              const open = this.CONSUME(T.LBrace);
+              this.ACTION(() => this.braceLines.push(open.startLine ?? 0));
+              let items: A.BodyItem[];
+              try {
+                items = this.SUBRULE(this.body, { ARGS: [false] });
+              } finally {
+                this.ACTION(() => this.braceLines.pop());
+              }
+              const close = this.CONSUME(T.RBrace);
+              return this.ACTION((): A.Block => {
+                const typeRange = this.r(name);
+                const openBraceRange = this.r(open);
+                const closeBraceRange = this.r(close);
+                return {
+                  type: "Block",
+                  blockType: name.image,
+                  typeRange,
+                  labels: labels.map((l) => ({ value: l.tokenType === T.StringLit ? (l.payload as string) : l.image, range: this.r(l) })),
+                  body: { type: "Body", items, range: { file: this.file, start: openBraceRange.end, end: closeBraceRange.start } },
+                  openBraceRange,
+                  closeBraceRange,
+                  range: this.span(typeRange, closeBraceRange),
+                };
+              });
+            } finally {
+              this.leave();
+            }
+          },
+        },
+      ],
+      ERR_MSG: '"=" or "{"',
+    });
+  });
+
+  // -- expressions ----------------------------------------------------------------------------
+
+  expression = this.RULE("expression", (): A.Expression => {
+    this.enter(() => this.LA(1));
+    try {
+      const condition = this.SUBRULE(this.binary);
+      let result = condition;
+      this.OPTION(() => {
+        this.CONSUME(T.Question);
+        const trueExpr = this.SUBRULE(this.expression);
+        this.CONSUME(T.Colon);
+        const falseExpr = this.SUBRULE2(this.expression);
+        result = this.ACTION(
+          (): A.Conditional => ({ type: "Conditional", condition, trueExpr, falseExpr, range: this.span(condition.range, falseExpr.range) }),
+        );
+      });
+      return result;
+    } finally {
+      this.leave();
+    }
+  });
+
+  /** Operands joined by binary operators; precedence is applied when building the tree. */
+  private binary = this.RULE("binaryChain", (): A.Expression => {
+    const operands: A.Expression[] = [this.SUBRULE(this.unary)];
+    const ops: IToken[] = [];
+    this.MANY(() => {
+      ops.push(this.CONSUME(T.BinaryOperator));
+      operands.push(this.SUBRULE2(this.unary));
+    });
+    return this.ACTION(() => {
+      if (ops.length === 0) return operands[0]!;
+      if (this.depth + ops.length > MAX_NESTING) throw new TooDeep(ops[MAX_NESTING - this.depth] ?? ops[ops.length - 1]!);
+      return this.buildBinary(operands, ops);
+    });
+  });
+
+  /** Precedence climbing over a flat operand/operator list; all operators are left-associative. */
+  private buildBinary(operands: A.Expression[], ops: IToken[]): A.Expression {
+    let i = 0;
+    const climb = (minPrec: number): A.Expression => {
+      let left = operands[i]!;
+      while (i < ops.length) {
+        const op = ops[i]!;
+        const prec = PRECEDENCE[op.image]!;
+        if (prec < minPrec) break;
+        i++;
+        // Left-associative: the right operand binds only tighter operators.
+        const saved = i;
+        let right = operands[saved]!;
+        if (i < ops.length && PRECEDENCE[ops[i]!.image]! > prec) {
+          right = climb(prec + 1);
+        }
+        const opRange = this.r(op);
+        left = { type: "Binary", op: op.image as A.BinaryOp, opRange, left, right, range: this.span(left.range, right.range) };
+      }
+      return left;
+    };
+    return climb(0);
+  }
+
+  private unary = this.RULE("unary", (): A.Expression => {
+    const ops: IToken[] = [];
+    this.MANY(() => {
+      ops.push(this.CONSUME(T.UnaryOperator));
+    });
+    const operand = this.SUBRULE(this.postfix);
+    return this.ACTION(() => {
+      if (ops.length === 0) return operand;
+      if (this.depth + ops.length > MAX_NESTING) throw new TooDeep(ops[0]!);
+      let e = operand;
+      for (let k = ops.length - 1; k >= 0; k--) {
+        const op = ops[k]!;
+        e = { type: "Unary", op: op.image as A.UnaryOp, operand: e, range: this.span(this.r(op), e.range) };
+      }
+      return e;
+    });
+  });
+
+  private postfix = this.RULE("postfix", (): A.Expression => {
+    const base = this.SUBRULE(this.primary);
+    const steps: PostfixStep[] = [];
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            this.OR2([
+              { ALT: () => steps.push({ kind: "attr", name: this.CONSUME(T.Ident) }) },
+              { ALT: () => steps.push({ kind: "legacyIndex", num: this.CONSUME(T.NumberLit) }) },
+              { ALT: () => steps.push({ kind: "attrSplat", star: this.CONSUME(T.Star) }) },
+            ]);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.OR3([
+              {
+                ALT: () => {
+                  this.CONSUME2(T.Star);
+                  steps.push({ kind: "fullSplat", close: this.CONSUME(T.RBracket) });
+                },
+              },
+              {
+                ALT: () => {
+                  const key = this.SUBRULE(this.expression);
+                  steps.push({ kind: "index", key, close: this.CONSUME2(T.RBracket) });
+                },
+              },
+            ]);
+          },
+        },
+      ]);
+    });
+    return this.ACTION(() => (steps.length === 0 ? base : this.buildPostfix(base, steps)));
+  });
+
+  private buildPostfix(base: A.Expression, steps: PostfixStep[]): A.Expression {
+    let e = base;
+    let k = 0;
+    const stepEnd = (s: PostfixStep): Range =>
+      this.r(s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close);
+    while (k < steps.length) {
+      const s = steps[k]!;
+      const end = stepEnd(s);
+      if (s.kind === "attrSplat" || s.kind === "fullSplat") {
+        const splatSteps: A.SplatStep[] = [];
+        k++;
+        let last = end;
+        while (k < steps.length) {
+          const n = steps[k]!;
+          if (n.kind === "attr") splatSteps.push({ type: "SplatAttrStep", name: n.name.image, range: this.r(n.name) });
+          else if (n.kind === "legacyIndex") splatSteps.push({ type: "SplatAttrStep", name: n.num.image, range: this.r(n.num) });
+          else if (n.kind === "index" && s.kind === "fullSplat") splatSteps.push({ type: "SplatIndexStep", key: n.key, range: this.span(n.key.range, this.r(n.close)) });
+          else break;
+          last = stepEnd(n);
+          k++;
+        }
+        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: splatSteps, range: this.span(e.range, last) };
+        continue;
+      }
+      k++;
+      const staticKey = s.kind === "index" && s.key.type === "Literal" && (typeof s.key.value === "string" || typeof s.key.value === "number") ? s.key.value : undefined;
+      if (e.type === "ScopeTraversal" && (s.kind !== "index" || staticKey !== undefined)) {
+        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : this.span(s.key.range, end);
+        const step: A.TraversalStep =
+          s.kind === "attr"
+            ? { type: "AttrStep", name: s.name.image, range: stepRange }
+            : s.kind === "legacyIndex"
+              ? { type: "IndexStep", key: Number(s.num.image), range: stepRange }
+              : { type: "IndexStep", key: staticKey!, range: stepRange };
+        e = { ...e, traversal: [...e.traversal, step], range: this.span(e.range, end) };
+        continue;
+      }
+      if (s.kind === "attr") e = { type: "GetAttr", source: e, name: s.name.image, nameRange: this.r(s.name), range: this.span(e.range, end) };
+      else if (s.kind === "legacyIndex") e = { type: "Index", source: e, key: { type: "Literal", value: Number(s.num.image), range: this.r(s.num) }, range: this.span(e.range, end) };
+      else if (s.kind === "index") e = { type: "Index", source: e, key: s.key, range: this.span(e.range, end) };
+    }
+    return e;
+  }
+
+  private primary = this.RULE("primary", (): A.Expression => {
+    return this.OR({
+      DEF: [
+        { ALT: () => this.literal(this.CONSUME(T.NumberLit), (t) => Number(t.image)) },
+        { ALT: () => this.literal(this.CONSUME(T.True), () => true) },
+        { ALT: () => this.literal(this.CONSUME(T.False), () => false) },
+        { ALT: () => this.literal(this.CONSUME(T.Null), () => null) },
+        { ALT: () => this.literal(this.CONSUME(T.StringLit), (t) => t.payload as string) },
+        { ALT: () => this.SUBRULE(this.template) },
+        { ALT: () => this.SUBRULE(this.heredoc) },
+        { ALT: () => this.SUBRULE(this.tupleOrFor) },
+        { ALT: () => this.SUBRULE(this.objectOrFor) },
+        { ALT: () => this.SUBRULE(this.parenthesis) },
+        { ALT: () => this.SUBRULE(this.functionCall) },
+        {
+          ALT: () => {
+            const name = this.CONSUME(T.Ident);
+            return this.ACTION((): A.ScopeTraversal => {
+              const rootRange = this.r(name);
+              return { type: "ScopeTraversal", root: name.image, rootRange, traversal: [], range: rootRange };
+            });
+          },
+        },
+      ],
+      IGNORE_AMBIGUITIES: true,
+      ERR_MSG: "an expression",
+    });
+  });
+
+  private literal(tok: IToken, value: (t: IToken) => A.Literal["value"]): A.Literal {
+    return this.ACTION(() => ({ type: "Literal", value: value(tok), range: this.r(tok) }));
+  }
+
+  private template = this.RULE("template", (): A.Template => {
+    const open = this.CONSUME(T.OQuote);
+    const parts = this.SUBRULE(this.templateParts);
+    const close = this.CONSUME(T.CQuote);
+    return this.ACTION((): A.Template => ({ type: "Template", parts: this.mergeLiterals(parts.map((p) => p.part)), range: this.span(this.r(open), this.r(close)) }));
+  });
+
+  private heredoc = this.RULE("heredoc", (): A.Template => {
+    const open = this.CONSUME(T.HeredocStart);
+    const parts = this.SUBRULE(this.templateParts);
+    const close = this.CONSUME(T.HeredocEnd);
+    return this.ACTION((): A.Template => {
+      const info = open.payload as A.HeredocInfo;
+      const stripped = info.indent ? this.dedent(parts) : parts.map((p) => p.part);
+      return { type: "Template", parts: this.mergeLiterals(stripped), heredoc: { marker: info.marker, indent: info.indent }, range: this.span(this.r(open), this.r(close)) };
+    });
+  });
+
+  private templateParts = this.RULE("templateParts", (): { part: A.TemplatePart; lineStart: boolean }[] => {
+    const parts: { part: A.TemplatePart; lineStart: boolean }[] = [];
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const tok = this.CONSUME(T.TemplateString);
+            this.ACTION(() => {
+              const chunk = tok.payload as T.TemplateChunk;
+              parts.push({ part: { type: "TemplateLiteral", value: chunk.value, range: this.r(tok) }, lineStart: chunk.lineStart });
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const open = this.CONSUME(T.TemplateInterp);
+            const expr = this.SUBRULE(this.expression);
+            const close = this.CONSUME(T.TemplateInterpEnd);
+            this.ACTION(() => parts.push({ part: { type: "TemplateInterpolation", expr, range: this.span(this.r(open), this.r(close)) }, lineStart: false }));
+          },
+        },
+      ]);
+    });
+    return parts;
+  });
+
+  /** `<<-`: removes the smallest indentation shared by the heredoc's non-blank lines. */
+  private dedent(parts: { part: A.TemplatePart; lineStart: boolean }[]): A.TemplatePart[] {
+    let min = Infinity;
+    let atLineStart = true;
+    for (const { part, lineStart } of parts) {
+      if (part.type === "TemplateLiteral") {
+        if (lineStart && part.value !== "\n" && part.value !== "\r\n") {
+          const m = /^[ \t]*/.exec(part.value)![0].length;
+          // A line of only whitespace doesn't count unless something follows on it.
+          if (m < part.value.replace(/\r?\n$/, "").length || !part.value.endsWith("\n")) min = Math.min(min, m);
+        }
+        atLineStart = part.value.endsWith("\n");
+      } else {
+        if (atLineStart) min = 0;
+        atLineStart = false;
+      }
+    }
+    if (!Number.isFinite(min) || min === 0) return parts.map((p) => p.part);
+    return parts.map(({ part, lineStart }) => {
+      if (part.type !== "TemplateLiteral" || !lineStart) return part;
+      const ws = /^[ \t]*/.exec(part.value)![0].length;
+      return { ...part, value: part.value.slice(Math.min(ws, min)) };
+    });
+  }
+
+  /** Adjacent literal chunks (one per heredoc line) become one part. */
+  private mergeLiterals(parts: A.TemplatePart[]): A.TemplatePart[] {
+    const out: A.TemplatePart[] = [];
+    for (const p of parts) {
+      const last = out[out.length - 1];
+      if (p.type === "TemplateLiteral" && last?.type === "TemplateLiteral") {
+        out[out.length - 1] = { type: "TemplateLiteral", value: last.value + p.value, range: this.span(last.range, p.range) };
+      } else out.push(p);
+    }
+    return out;
+  }
+
+  private tupleOrFor = this.RULE("tupleOrFor", (): A.Expression => {
+    const open = this.CONSUME(T.LBracket);
+    return this.OR({
+      DEF: [
+        {
+          ALT: () => {
+            const intro = this.SUBRULE(this.forIntro);
+            const value = this.SUBRULE(this.expression);
+            const cond = this.OPTION(() => {
+              this.CONSUME(T.If);
+              return this.SUBRULE2(this.expression);
+            });
+            const close = this.CONSUME(T.RBracket);
+            return this.ACTION((): A.ForTuple => ({
+              type: "ForTuple",
+              ...(intro.keyVar ? { keyVar: intro.keyVar } : {}),
+              valueVar: intro.valueVar,
+              collection: intro.collection,
+              value,
+              ...(cond ? { cond } : {}),
+              range: this.span(this.r(open), this.r(close)),
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const items: A.Expression[] = [];
+            this.OPTION2(() => {
+              items.push(this.SUBRULE3(this.expression));
+              this.MANY(() => {
+                this.CONSUME(T.Comma);
+                items.push(this.SUBRULE4(this.expression));
+              });
+              this.OPTION3(() => this.CONSUME2(T.Comma));
+            });
+            const close = this.CONSUME2(T.RBracket);
+            return this.ACTION((): A.Tuple => ({ type: "Tuple", items, range: this.span(this.r(open), this.r(close)) }));
+          },
+        },
+      ],
+      IGNORE_AMBIGUITIES: true,
+    });
+  });
+
+  private forIntro = this.RULE("forIntro", (): { keyVar?: A.ForVariable; valueVar: A.ForVariable; collection: A.Expression } => {
+    this.CONSUME(T.For);
+    const first = this.CONSUME(T.Ident);
+    const second = this.OPTION(() => {
+      this.CONSUME(T.Comma);
+      return this.CONSUME2(T.Ident);
+    });
+    this.CONSUME(T.In);
+    const collection = this.SUBRULE(this.expression);
+    this.CONSUME(T.Colon);
+    return this.ACTION(() => {
+      const v1 = { name: first.image, range: this.r(first) };
+      if (second) return { keyVar: v1, valueVar: { name: second.image, range: this.r(second) }, collection };
+      return { valueVar: v1, collection };
+    });
+  });
+
+  private objectOrFor = this.RULE("objectOrFor", (): A.Expression => {
+    const open = this.CONSUME(T.LBrace);
+    return this.OR({
+      DEF: [
+        {
+          ALT: () => {
+            const intro = this.SUBRULE(this.forIntro);
+            const key = this.SUBRULE(this.expression);
+            this.CONSUME(T.FatArrow);
+            const value = this.SUBRULE2(this.expression);
+            const grouping = this.OPTION(() => this.CONSUME(T.Ellipsis));
+            const cond = this.OPTION2(() => {
+              this.CONSUME(T.If);
+              return this.SUBRULE3(this.expression);
+            });
+            const close = this.CONSUME(T.RBrace);
+            return this.ACTION((): A.ForObject => ({
+              type: "ForObject",
+              ...(intro.keyVar ? { keyVar: intro.keyVar } : {}),
+              valueVar: intro.valueVar,
+              collection: intro.collection,
+              key,
+              value,
+              grouping: grouping !== undefined,
+              ...(cond ? { cond } : {}),
+              range: this.span(this.r(open), this.r(close)),
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const items: A.ObjectItem[] = [];
+            let separated = true;
+            this.MANY(() => {
+              this.OR2([
+                {
+                  ALT: () => {
+                    this.OR3([{ ALT: () => this.CONSUME(T.NewLine) }, { ALT: () => this.CONSUME(T.Comma) }]);
+                    separated = true;
+                  },
+                },
+                {
+                  ALT: () => {
+                    const item = this.SUBRULE(this.objectItem);
+                    this.ACTION(() => {
+                      if (!separated) {
+                        this.diagnostics.push(
+                          error("syntax/missing-separator", 'Missing "," or line break between object items', {
+                            range: item.key.range,
+                            detail: "expected a comma or a line break before this item",
+                            hint: "separate object items with commas or put each on its own line",
+                          }),
+                        );
+                      }
+                      items.push(item);
+                      separated = false;
+                    });
+                  },
+                },
+              ]);
+            });
+            const close = this.CONSUME2(T.RBrace);
+            return this.ACTION((): A.ObjectExpr => ({ type: "Object", items, range: this.span(this.r(open), this.r(close)) }));
+          },
+        },
+      ],
+      IGNORE_AMBIGUITIES: true,
+    });
+  });
+
+  private objectItem = this.RULE("objectItem", (): A.ObjectItem => {
+    const key = this.SUBRULE(this.expression);
+    const sep = this.OR({
+      DEF: [{ ALT: () => this.CONSUME(T.Equals) }, { ALT: () => this.CONSUME(T.Colon) }],
+      ERR_MSG: '"=" or ":"',
+    });
+    const value = this.SUBRULE2(this.expression);
+    return this.ACTION((): A.ObjectItem => {
+      const bare = key.type === "ScopeTraversal" && key.traversal.length === 0;
+      if (key.type === "ScopeTraversal" && key.traversal.length > 0) {
+        this.diagnostics.push(
+          error("syntax/ambiguous-object-key", "Ambiguous object key", {
+            range: key.range,
+            detail: "a key written as a reference is taken literally only when it is a single name",
+            hint: `to use the value of ${this.text.slice(key.range.start.offset, key.range.end.offset)} as the key, wrap it in parentheses`,
+          }),
+        );
+      }
+      return {
+        type: "ObjectItem",
+        key: bare ? { type: "Literal", value: key.root, range: key.range } : key,
+        bareKey: bare,
+        separator: sep.image as "=" | ":",
+        value,
+        range: this.span(key.range, value.range),
+      };
+    });
+  });
+
+  private parenthesis = this.RULE("parenthesis", (): A.Parenthesis => {
+    const open = this.CONSUME(T.LParen);
+    const expr = this.SUBRULE(this.expression);
+    const close = this.CONSUME(T.RParen);
+    return this.ACTION((): A.Parenthesis => ({ type: "Parenthesis", expr, range: this.span(this.r(open), this.r(close)) }));
+  });
+
+  private functionCall = this.RULE("functionCall", (): A.FunctionCall => {
+    const name = this.CONSUME(T.Ident);
+    const open = this.CONSUME(T.LParen);
+    const args: A.Expression[] = [];
+    let expandFinal = false;
+    this.OPTION(() => {
+      args.push(this.SUBRULE(this.expression));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        args.push(this.SUBRULE2(this.expression));
+      });
+      this.OPTION2(() => {
+        this.CONSUME(T.Ellipsis);
+        expandFinal = true;
+      });
+      this.OPTION3(() => this.CONSUME2(T.Comma));
+    });
+    const close = this.CONSUME(T.RParen);
+    return this.ACTION((): A.FunctionCall => {
+      const nameRange = this.r(name);
+      const closeParenRange = this.r(close);
+      return { type: "FunctionCall", name: name.image, nameRange, args, expandFinal, openParenRange: this.r(open), closeParenRange, range: this.span(nameRange, closeParenRange) };
+    });
+  });
+}
