@@ -440,3 +440,22 @@ export async function listAssociations(ctx: ProviderContext, filter: ListAssocia
   }
   return out;
 }
+
+/**
+ * Associations that look like the one `spec` would create (same document, association name,
+ * document version and targets). CreateAssociation is not idempotent: when a create's response
+ * is lost, the association may exist anyway, and this finds it for adoption instead of a
+ * duplicate. One ListAssociations scan filtered server-side by document and name.
+ */
+export async function findAssociationCandidates(ctx: ProviderContext, spec: AssociationSpec): Promise<AssociationSummary[]> {
+  const filter: ListAssociationsFilter = { document: spec.document };
+  if (spec.name !== undefined) filter.association_name = spec.name;
+  const wantedTargets = stableJson(targetsInput(spec.targets) ?? []);
+  const wantedVersion = spec.document_version ?? DEFAULT_DOCUMENT_VERSION;
+  return (await listAssociations(ctx, filter)).filter(
+    (a) =>
+      a.name === spec.name &&
+      (a.document_version ?? DEFAULT_DOCUMENT_VERSION) === wantedVersion &&
+      stableJson(targetsInput(a.targets) ?? []) === wantedTargets,
+  );
+}

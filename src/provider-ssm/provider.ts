@@ -3,6 +3,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import {
   deleteAssociation,
   createAssociation,
+  findAssociationCandidates,
   listAssociations,
   readAssociation,
   updateAssociation,
@@ -98,6 +99,10 @@ export class SsmProvider {
   }
   listAssociations(filter?: ListAssociationsFilter): Promise<AssociationSummary[]> {
     return listAssociations(this.ctx, filter);
+  }
+  /** Existing associations matching what `spec` would create (to adopt after a lost create response). */
+  findAssociationCandidates(spec: AssociationSpec): Promise<AssociationSummary[]> {
+    return findAssociationCandidates(this.ctx, spec);
   }
 
   countTargets(targets: readonly AssociationTarget[] | undefined, call?: CallOptions): Promise<TargetCount> {

@@ -134,6 +134,17 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
     expect(duplicate.code).to.equal("DocumentAlreadyExists");
   });
 
+  it("carries the created document in the error when sharing fails after CreateDocument", async () => {
+    const error = await rejection(
+      rig.provider.createDocument({ name: "half-made", content: commandDocument("h"), permissions: ["not-an-account"] }),
+    );
+    expect(error.operation).to.equal("ModifyDocumentPermission");
+    const partial = error.partialState as DocumentState;
+    expect(partial).to.include({ name: "half-made", latest_version: "1" });
+    expect(partial.permissions).to.deep.equal([]);
+    expect(await rig.provider.readDocument("half-made")).to.deep.equal(partial);
+  });
+
   it("pages through ListDocuments 50 at a time", async () => {
     for (let i = 0; i < 55; i++) {
       await rig.provider.createDocument({ name: `paged-${String(i).padStart(2, "0")}`, content: commandDocument(`p${i}`) });

@@ -139,3 +139,17 @@ describe("provider-ssm pure rules", () => {
     });
   });
 });
+
+describe("provider-ssm start-up cost", () => {
+  it("imports the AWS SDK only on first use (no static runtime import survives compilation)", async () => {
+    const { readdir, readFile } = await import("node:fs/promises");
+    const { fileURLToPath } = await import("node:url");
+    const dir = fileURLToPath(new URL("../../src/provider-ssm/", import.meta.url));
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".js"));
+    expect(files.length).to.be.greaterThan(5);
+    for (const file of files) {
+      const text = await readFile(dir + file, "utf8");
+      expect(text, file).not.to.match(/^\s*import\s[^;]*from\s*["']@aws-sdk\//m);
+    }
+  });
+});
