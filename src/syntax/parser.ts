@@ -26,6 +26,16 @@ export const TOP_LEVEL_BLOCK_TYPES = ["document", "association", "variable", "lo
  */
 export const MAX_NESTING = 100;
 
+/** A block still open at the end of the file (reported at its "{", not at the end). */
+class Unclosed extends Error {
+  constructor(
+    readonly blockType: IToken,
+    readonly open: IToken,
+  ) {
+    super("unclosed");
+  }
+}
+
 class TooDeep extends Error {
   constructor(readonly token: IToken) {
     super("too deep");
@@ -275,6 +285,16 @@ export class StateParser extends EmbeddedActionsParser {
       );
       return;
     }
+    if (e instanceof Unclosed) {
+      this.diagnostics.push(
+        error("syntax/unclosed-block", `Unclosed block "${e.blockType.image}"`, {
+          range: this.r(e.open),
+          detail: 'this "{" has no matching "}" before the end of the file',
+          hint: 'add the missing "}"; the block may also have been closed too early by a "}" inside it',
+        }),
+      );
+      return;
+    }
     const re = e as IRecognitionException & { previousToken?: IToken };
     const tok = re.token;
     const hint = this.hintFor(re);
@@ -336,7 +356,7 @@ export class StateParser extends EmbeddedActionsParser {
                   items.push(item);
                 });
               } catch (e) {
-                if (!(e instanceof TooDeep) && !isRecognitionException(e as Error)) throw e;
+                if (!(e instanceof TooDeep) && !(e instanceof Unclosed) && !isRecognitionException(e as Error)) throw e;
                 this.depth = savedDepth;
                 this.reportException(e);
                 this.skipRestOfItem(start);
@@ -414,7 +434,13 @@ export class StateParser extends EmbeddedActionsParser {
               } finally {
                 this.ACTION(() => this.braceLines.pop());
               }
-              const close = this.CONSUME(T.RBrace);
+              let close: IToken;
+              try {
+                close = this.CONSUME(T.RBrace);
+              } catch (e) {
+                if (!this.RECORDING_PHASE && isEof(this.LA(1))) throw new Unclosed(name, open);
+                throw e;
+              }
               return this.ACTION((): A.Block => {
                 const typeRange = this.r(name);
                 const openBraceRange = this.r(open);

@@ -15,11 +15,13 @@ export const UnaryOperator = t("UnaryOperator", '"!" or "-"');
 
 export const NewLine = t("NewLine", "a line break");
 export const Ident = t("Ident", "a name");
-// Keywords are names too (`if = 1` is a valid attribute), so they sit in the Ident category.
+// Keywords are names too (`in = 1` is a valid attribute), so they sit in the Ident category —
+// except `for`, which is reserved: `[for …` and `{for …` then decide on one token of lookahead,
+// so `{ x 1 }` reports `expected "=" or ":"` rather than a list of every possible start.
 export const True = t("True", '"true"', [Ident]);
 export const False = t("False", '"false"', [Ident]);
 export const Null = t("Null", '"null"', [Ident]);
-export const For = t("For", '"for"', [Ident]);
+export const For = t("For", '"for"');
 export const In = t("In", '"in"', [Ident]);
 export const If = t("If", '"if"', [Ident]);
 export const NumberLit = t("NumberLit", "a number");

@@ -1,12 +1,95 @@
 import type { Command } from "commander";
+import type { Diagnostic } from "../../diag/diagnostic.js";
+import type { Body } from "../../syntax/ast.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
+import { out, err, useColor, type GlobalOptions } from "../io.js";
 
-// Placeholder until the 'validate' command is built; it fails loudly rather than pretending.
+/** One `.state` file of the configuration, parsed. */
+export interface ParsedFile {
+  /** Path relative to the working directory, as diagnostics show it. */
+  name: string;
+  text: string;
+  body: Body;
+}
+
+/**
+ * A validation step after parsing. Steps run in order, and only while no earlier step (or the
+ * parser) found errors, so one mistake doesn't cascade into follow-on errors. Later stages
+ * (config decoding, evaluation) add theirs to `validationSteps`.
+ */
+export interface ValidationStep {
+  name: string;
+  run(files: readonly ParsedFile[]): Diagnostic[] | Promise<Diagnostic[]>;
+}
+
+export const validationSteps: ValidationStep[] = [];
+
+export interface ValidateResult {
+  files: ParsedFile[];
+  diagnostics: Diagnostic[];
+}
+
+/** Parses and checks every `*.state` file in `dir` (not recursive). */
+export async function validateDirectory(dir: string): Promise<ValidateResult & { texts: Map<string, string> }> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const { parseFile } = await import("../../syntax/parse.js");
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name.endsWith(".state"))
+    .map((e) => e.name)
+    .sort();
+  const files: ParsedFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const texts = new Map<string, string>();
+  for (const name of names) {
+    const text = await readFile(join(dir, name), "utf8");
+    texts.set(name, text);
+    const parsed = parseFile(text, name);
+    diagnostics.push(...parsed.diagnostics);
+    if (parsed.body) files.push({ name, text, body: parsed.body });
+  }
+  for (const step of validationSteps) {
+    if (diagnostics.some((d) => d.severity === "error")) break;
+    diagnostics.push(...(await step.run(files)));
+  }
+  return { files, diagnostics, texts };
+}
+
 export function registerValidate(program: Command): void {
   program
     .command("validate")
-    .description("(not yet available)")
-    .action(() => {
-      throw new CliExit(ExitCode.Error, "statectl validate: not implemented yet");
+    .description("check the syntax and consistency of every *.state file in the working directory")
+    .option("--json", "print the diagnostics as JSON (file, range, severity, code, summary, detail)")
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const { SourceRegistry } = await import("../../diag/sources.js");
+      const { renderDiagnostics, diagnosticsToJson } = await import("../../diag/render.js");
+      const { error } = await import("../../diag/diagnostic.js");
+      const dir = process.cwd();
+      const result = await validateDirectory(dir);
+      const diagnostics = [...result.diagnostics];
+      if (result.texts.size === 0) {
+        diagnostics.push(
+          error("validate/no-files", "No configuration files", {
+            detail: `there are no *.state files in ${dir}`,
+            hint: "run statectl in the directory holding your .state files, or pass -C DIR",
+          }),
+        );
+      }
+      const errors = diagnostics.filter((d) => d.severity === "error").length;
+      const warnings = diagnostics.length - errors;
+      if (opts.json) {
+        out(JSON.stringify(diagnosticsToJson(diagnostics), null, 2));
+      } else {
+        const sources = new SourceRegistry();
+        for (const [name, text] of result.texts) sources.add(name, text);
+        if (diagnostics.length > 0) err(renderDiagnostics(diagnostics, sources, { color: useColor(process.stderr, globals) }) + "\n");
+        if (errors === 0) {
+          out(warnings === 0 ? "Success! The configuration is valid." : `Success! The configuration is valid, but there ${warnings === 1 ? "was 1 warning" : `were ${warnings} warnings`}.`);
+        } else {
+          err(`${errors === 1 ? "1 error" : `${errors} errors`}${warnings ? `, ${warnings === 1 ? "1 warning" : `${warnings} warnings`}` : ""} in ${result.texts.size === 1 ? "1 file" : `${result.texts.size} files`}.`);
+        }
+      }
+      if (errors > 0) throw new CliExit(ExitCode.Error);
     });
 }
