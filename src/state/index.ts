@@ -16,4 +16,5 @@ export { DEFAULT_LOCK_POLL_MS } from "./lock.js";
 export * from "./memory.js";
 export * from "./file.js";
 export * from "./persister.js";
+export * from "./render.js";
 export * from "./version.js";

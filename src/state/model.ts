@@ -103,7 +103,7 @@ export function replaceOutputs(state: State, outputs: { [name: string]: OutputSt
 function notInState(state: State, address: string): Diagnostic {
   const known = state.resources.map((r) => r.address);
   const hint = didYouMeanHint(address, known) ?? didYouMeanHint(address, new Set(known.map(resourceOf)));
-  return error("state/not-in-state", `No resource instance "${address}" in the state`, {
+  return error("state/not-in-state", `No resource instance ${address} in the state`, {
     detail: known.length === 0 ? "The state has no resources." : `The state holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`,
     ...(hint ? { hint } : {}),
   });

@@ -1,0 +1,150 @@
+import type { Command } from "commander";
+import { CliExit, ExitCode } from "../exit-codes.js";
+import { out } from "../io.js";
+import { addLockOptions, addStatePathOption, failOnErrors, globalOptions, printDiagnostics, type StateOptions } from "../state-options.js";
+import type { State, StateStorage } from "../../state/index.js";
+
+interface ListOptions extends StateOptions {
+  json?: boolean;
+  id?: string;
+}
+
+/** Reads the state for a command; a missing state file is an error, since there is nothing to show or change. */
+async function readState(storage: StateStorage, cmd: Command): Promise<State> {
+  const r = await storage.read();
+  await failOnErrors(r.diagnostics, globalOptions(cmd));
+  if (!r.state) {
+    const { error } = await import("../../diag/index.js");
+    await failOnErrors(
+      [
+        error("state/no-state", `No state file at ${storage.location}`, {
+          detail: "Nothing has been applied with this state yet, or the state is elsewhere.",
+          hint: "run the command in the configuration's directory, or give the state file with --state PATH",
+        }),
+      ],
+      globalOptions(cmd),
+    );
+  }
+  return r.state!;
+}
+
+/**
+ * Runs `edit` on the state under its lock and writes the result when something changed. The lock
+ * is released however the command ends; on Ctrl-C the exit hook of the storage releases it.
+ */
+async function editState(cmd: Command, operation: string, dryRun: boolean, edit: (state: State) => Promise<{ state: State; changed: string[] }>): Promise<{ changed: string[] }> {
+  const opts = cmd.opts() as StateOptions;
+  const { FileStateStorage } = await import("../../state/index.js");
+  const storage = new FileStateStorage(opts.state);
+  const abort = new AbortController();
+  const onSigint = () => {
+    abort.abort();
+    process.exit(ExitCode.Interrupted);
+  };
+  process.once("SIGINT", onSigint);
+  let lockId: string | undefined;
+  try {
+    if (opts.lock !== false && !dryRun) {
+      const l = await storage.lock({ operation, timeoutMs: opts.lockTimeout ?? 0, signal: abort.signal });
+      await failOnErrors(l.diagnostics, globalOptions(cmd));
+      lockId = l.lock!.id;
+    }
+    const state = await readState(storage, cmd);
+    const result = await edit(state);
+    if (!dryRun && result.changed.length > 0) {
+      const w = await storage.write(result.state);
+      await failOnErrors(w.diagnostics, globalOptions(cmd));
+    }
+    return result;
+  } finally {
+    process.off("SIGINT", onSigint);
+    if (lockId) await printDiagnostics(await storage.unlock(lockId), globalOptions(cmd));
+  }
+}
+
+export function registerState(program: Command): void {
+  const state = program
+    .command("state")
+    .description("inspect and edit the state: list, show, rm, mv")
+    .addHelpText("after", "\nThe state file defaults to statectl.state.json in the current directory (docs/state-file.md).");
+
+  addStatePathOption(
+    state
+      .command("list")
+      .argument("[address...]", "only these instances, or all instances of these resources")
+      .description("list the resource instances in the state")
+      .option("--id <id>", "only the instance with this remote id (document name or association id)")
+      .option("--json", "machine-readable output"),
+  ).action(async (addresses: string[], opts: ListOptions, cmd: Command) => {
+    const { FileStateStorage, listInstances, stateListJson } = await import("../../state/index.js");
+    const s = await readState(new FileStateStorage(opts.state), cmd);
+    let instances = listInstances(s, addresses);
+    if (opts.id !== undefined) instances = instances.filter((r) => r.id === opts.id);
+    if (opts.json) out(JSON.stringify(stateListJson(s, instances), null, 2));
+    else if (instances.length > 0) out(instances.map((r) => r.address + (r.tainted ? " (tainted)" : "")).join("\n"));
+    if (instances.length === 0 && addresses.length + (opts.id === undefined ? 0 : 1) > 0) throw new CliExit(ExitCode.Error, "statectl: no instance in the state matches");
+  });
+
+  addStatePathOption(
+    state
+      .command("show")
+      .argument("<address>", "the instance, e.g. association.web[\"prod\"]")
+      .description("show one resource instance's attributes (sensitive values masked)")
+      .option("--json", "machine-readable output"),
+  ).action(async (address: string, opts: ListOptions, cmd: Command) => {
+    const { FileStateStorage, findInstance, listInstances, canonicalAddress, instanceJson, renderInstance } = await import("../../state/index.js");
+    const { error, didYouMeanHint } = await import("../../diag/index.js");
+    const s = await readState(new FileStateStorage(opts.state), cmd);
+    const canonical = canonicalAddress(address);
+    if (!canonical) await failOnErrors([error("state/invalid-address", `Invalid resource address "${address}"`, { detail: 'A resource address looks like document.NAME, association.NAME, association.NAME[0] or association.NAME["key"].' })], globalOptions(cmd));
+    const inst = findInstance(s, canonical!);
+    if (!inst) {
+      const several = listInstances(s, [canonical!]);
+      const known = s.resources.map((r) => r.address);
+      const hint = several.length > 0 ? `"${address}" has several instances; show one of: ${several.map((r) => r.address).join(", ")}` : didYouMeanHint(canonical!, known);
+      await failOnErrors([error("state/not-in-state", `No resource instance ${canonical} in the state`, { detail: `${opts.state} holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`, ...(hint ? { hint } : {}) })], globalOptions(cmd));
+    }
+    out(opts.json ? JSON.stringify(instanceJson(inst!), null, 2) : renderInstance(inst!));
+  });
+
+  addLockOptions(
+    addStatePathOption(
+      state
+        .command("rm")
+        .argument("<address...>", "instances, or whole resources, to forget")
+        .description("forget resource instances: statectl stops managing them, and they stay in SSM")
+        .option("--dry-run", "say what would be removed, change nothing"),
+    ),
+  ).action(async (addresses: string[], opts: StateOptions & { dryRun?: boolean }, cmd: Command) => {
+    const { removeInstances } = await import("../../state/index.js");
+    const r = await editState(cmd, "state rm", opts.dryRun === true, async (s) => {
+      const res = removeInstances(s, addresses);
+      await failOnErrors(res.diagnostics, globalOptions(cmd));
+      return res;
+    });
+    const verb = opts.dryRun ? "Would remove" : "Removed";
+    out(r.changed.map((a) => `${verb} ${a}`).join("\n"));
+    if (!opts.dryRun) out(`Successfully removed ${r.changed.length} resource instance${r.changed.length === 1 ? "" : "s"}.`);
+  });
+
+  addLockOptions(
+    addStatePathOption(
+      state
+        .command("mv")
+        .argument("<from>", "the current address: an instance, or a whole resource with all its instances")
+        .argument("<to>", "the new address")
+        .description("rename a resource instance in the state, without touching it in SSM")
+        .option("--dry-run", "say what would be moved, change nothing"),
+    ),
+  ).action(async (from: string, to: string, opts: StateOptions & { dryRun?: boolean }, cmd: Command) => {
+    const { moveInstances } = await import("../../state/index.js");
+    const r = await editState(cmd, "state mv", opts.dryRun === true, async (s) => {
+      const res = moveInstances(s, from, to);
+      await failOnErrors(res.diagnostics, globalOptions(cmd));
+      return res;
+    });
+    const verb = opts.dryRun ? "Would move" : "Moved";
+    if (r.changed.length === 0) out("Nothing to move: the addresses are the same.");
+    else out(r.changed.map((c) => `${verb} ${c.replace(" → ", " to ")}`).join("\n"));
+  });
+}

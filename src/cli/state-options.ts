@@ -1,0 +1,55 @@
+/**
+ * Options and glue shared by the commands that touch the state (`state …`, `force-unlock`, and
+ * later plan/apply): where the state file is, how long to wait for its lock, and how to print
+ * the state room's diagnostics.
+ */
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import type { Diagnostic } from "../diag/index.js";
+import { CliExit, ExitCode } from "./exit-codes.js";
+import { err, useColor, type GlobalOptions } from "./io.js";
+
+/** The state file when neither `--state` nor the configuration names one: beside the configuration. */
+export const DEFAULT_STATE_PATH = "statectl.state.json";
+
+export interface StateOptions {
+  state: string;
+  lock?: boolean;
+  lockTimeout?: number;
+}
+
+/** Parses `0`, `500ms`, `30s`, `2m`, `1h` into milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) throw new InvalidArgumentError(`"${text}" is not a duration; write e.g. 0s, 500ms, 30s, 5m.`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? "s";
+  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
+}
+
+export function addStatePathOption(cmd: Command): Command {
+  return cmd.option("--state <path>", `the state file (default: ${DEFAULT_STATE_PATH} in the current directory)`, DEFAULT_STATE_PATH);
+}
+
+export function addLockOptions(cmd: Command): Command {
+  return cmd
+    .option("--lock-timeout <duration>", "how long to wait for the state lock, e.g. 30s (default: 0s, fail at once)", parseDuration, 0)
+    .option("--no-lock", "do not lock the state (dangerous if another statectl may be running)");
+}
+
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+/** Prints diagnostics to stderr; never the state file's content, which may hold secrets. */
+export async function printDiagnostics(diags: readonly Diagnostic[], opts: GlobalOptions): Promise<void> {
+  if (diags.length === 0) return;
+  const { renderDiagnostics, SourceRegistry } = await import("../diag/index.js");
+  err(renderDiagnostics(diags, new SourceRegistry(), { color: useColor(process.stderr, opts) }));
+}
+
+/** Prints the diagnostics and, if any is an error, ends the command with exit code 1. */
+export async function failOnErrors(diags: readonly Diagnostic[], opts: GlobalOptions): Promise<void> {
+  await printDiagnostics(diags, opts);
+  if (diags.some((d) => d.severity === "error")) throw new CliExit(ExitCode.Error);
+}
