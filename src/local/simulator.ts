@@ -60,6 +60,8 @@ export interface AssociationRecord {
   nextRunAt?: number;
   /** What rate() intervals count from: the last create or update. */
   scheduleAnchor: number;
+  /** Tags (ListTagsForResource ResourceType=Association). */
+  tags?: Record<string, string>;
 }
 
 export type RunTrigger = "create" | "update" | "manual" | "schedule" | "bootstrap";
