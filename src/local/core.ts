@@ -70,6 +70,9 @@ export interface EndpointSettings {
   documentActivationDelayMs: number;
   /** Service quotas (lower them in tests to reach the limit errors quickly). */
   limits: { documents: number; documentVersions: number };
+  /** CreateAssociation refuses a second association with the same document and Targets
+   * (AssociationAlreadyExists). AWS documents no such rule, so it is off by default. */
+  rejectDuplicateAssociations: boolean;
   /** The account this endpoint pretends to be; Owner of your own documents. */
   accountId: string;
   region: string;
@@ -80,6 +83,7 @@ export const defaultSettings: EndpointSettings = {
   strictCommandParameterTypes: false,
   documentActivationDelayMs: 0,
   limits: { documents: 500, documentVersions: 1000 },
+  rejectDuplicateAssociations: false,
   accountId: "123456789012",
   region: "us-east-1",
 };

@@ -6,6 +6,10 @@ import { DataStore } from "./store.js";
 import { KnobControl, type Knobs, type Counters } from "./knobs.js";
 import { Mutex, SsmHttpServer } from "./server.js";
 import { areas, operationTable } from "./operations.js";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { addInstance, advanceClock, listFleet, removeInstance, setInstanceFailing, tagInstance } from "./associations-area.js";
+import type { ManagedInstance, NewInstance } from "./fleet.js";
 import {
   defaultSettings,
   newHooks,
@@ -88,15 +92,62 @@ export class LocalEndpoint {
     return this.knobControl.get();
   }
 
+  // ---- the simulated fleet and the clock (associations area)
+
+  /** The endpoint's time (epoch ms): real time plus however far `advance` moved it. */
+  now(): number {
+    return this.core.clock.now();
+  }
+
+  /**
+   * Moves the endpoint's clock forward ("1d", "90m", "2h30m" or milliseconds) and runs every
+   * scheduled association occurrence that came due. Resolves to the number of executions recorded.
+   */
+  async advance(by: string | number): Promise<number> {
+    return (await this.core.exclusive(() => advanceClock(this.core, by))).length;
+  }
+
+  /** The simulated managed instances (copies). */
+  async fleet(): Promise<ManagedInstance[]> {
+    return this.core.exclusive(() => listFleet(this.core));
+  }
+
+  /** Adds a managed instance; associations whose targets match it are applied to it at once. */
+  async addInstance(spec: NewInstance): Promise<ManagedInstance> {
+    return this.core.exclusive(() => addInstance(this.core, spec));
+  }
+
+  /** Removes a managed instance (by id or name). */
+  async removeInstance(idOrName: string): Promise<void> {
+    await this.core.exclusive(() => removeInstance(this.core, idOrName));
+  }
+
+  /** Sets (and removes) tags on a managed instance; newly matching associations apply at once. */
+  async tagInstance(idOrName: string, tags: Record<string, string>, removeKeys: string[] = []): Promise<void> {
+    await this.core.exclusive(() => tagInstance(this.core, idOrName, tags, removeKeys));
+  }
+
+  /** Makes a document fail (or, with failing=false, succeed again) whenever it runs on an instance. */
+  async failDocument(idOrName: string, documentName: string, failing = true): Promise<void> {
+    await this.core.exclusive(() => setInstanceFailing(this.core, idOrName, documentName, failing));
+  }
+
   /** Stops serving, waits for data to be written and releases the data dir. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.dataDir) await fs.rm(path.join(this.dataDir, SERVER_FILE), { force: true });
     await this.server.close();
     for (const area of [...this.areaList].reverse()) await area.teardown?.(this.core);
     await this.core.store.close();
   }
 }
+
+/**
+ * Written into the data dir while a server runs ({pid, url}), so `statectl local fleet|advance`
+ * can send their changes to the running server instead of to the files it holds locked.
+ */
+export const SERVER_FILE = "server.json";
 
 export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const store = await DataStore.open(options.dataDir);
@@ -112,6 +163,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
       ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
     }, core.mutex);
     const port = await server.listen();
+    if (store.dataDir) {
+      await fs.writeFile(path.join(store.dataDir, SERVER_FILE), JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }) + "\n", { mode: 0o600 });
+    }
     return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas);
   } catch (e) {
     await store.close().catch(() => undefined);

@@ -5,8 +5,9 @@
 import type { Area, Handler } from "./core.js";
 import { documentsArea } from "./documents.js";
 import { tagsArea } from "./tags.js";
+import { associationsArea } from "./associations-area.js";
 
-export const areas: readonly Area[] = [documentsArea, tagsArea];
+export const areas: readonly Area[] = [documentsArea, tagsArea, associationsArea];
 
 /** Operation name → handler, across every area; a name claimed twice is a bug caught at start. */
 export function operationTable(list: readonly Area[] = areas): Map<string, Handler> {

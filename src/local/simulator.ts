@@ -110,11 +110,13 @@ export interface SimulationState {
   executions: Record<string, ExecutionRecord[]>;
   /** instance id → association id → that instance's latest result. */
   instanceStatus: Record<string, Record<string, InstanceAssociationRecord>>;
+  /** association id → the instances it targeted when last looked at (to spot newly matching ones). */
+  knownTargets: Record<string, string[]>;
   clockOffsetMs: number;
 }
 
 export function emptySimulationState(fleet: ManagedInstance[] = []): SimulationState {
-  return { fleet, associations: {}, executions: {}, instanceStatus: {}, clockOffsetMs: 0 };
+  return { fleet, associations: {}, executions: {}, instanceStatus: {}, knownTargets: {}, clockOffsetMs: 0 };
 }
 
 /** What the simulator needs to know about a document to run it. */
@@ -296,6 +298,24 @@ export function runDue(ctx: RunContext, nowMs: number): ExecutionRecord[] {
   return executions;
 }
 
+/** Remembers what every association targets now, for applyFleetChanges to compare against later. */
+export function rememberTargets(state: SimulationState): void {
+  state.knownTargets = {};
+  for (const [id, targets] of targetSnapshot(state)) state.knownTargets[id] = [...targets];
+}
+
+/**
+ * Bootstraps instances that match an association now but did not when targets were last
+ * remembered (whatever changed the fleet: tags, the CLI, the library), then remembers again.
+ */
+export function applyFleetChanges(ctx: RunContext, nowMs: number): ExecutionRecord[] {
+  const before = new Map(Object.entries(ctx.state.knownTargets).map(([id, ids]) => [id, new Set(ids)] as const));
+  for (const id of Object.keys(ctx.state.associations)) if (!before.has(id)) before.set(id, new Set(currentTargets(ctx.state, ctx.state.associations[id]!).map((i) => i.instanceId)));
+  const ran = afterFleetChange(ctx, before, nowMs);
+  rememberTargets(ctx.state);
+  return ran;
+}
+
 /** For each association, the ids of the instances it targets now (to compare before/after a fleet change). */
 export function targetSnapshot(state: SimulationState): Map<string, Set<string>> {
   const snapshot = new Map<string, Set<string>>();
@@ -334,6 +354,7 @@ export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string
 export function forgetAssociation(state: SimulationState, associationId: string): void {
   delete state.associations[associationId];
   delete state.executions[associationId];
+  delete state.knownTargets[associationId];
   for (const perInstance of Object.values(state.instanceStatus)) delete perInstance[associationId];
 }
 
@@ -347,7 +368,9 @@ export function afterAssociationWrite(ctx: RunContext, record: AssociationRecord
   scheduleNext(record, nowMs);
   const schedule = associationSchedule(record.config);
   const runNow = record.config.ApplyOnlyAtCronInterval !== true || (schedule?.kind === "at" && schedule.time.getTime() <= nowMs);
-  return runNow ? runAssociation(ctx, record.associationId, nowMs, trigger) : undefined;
+  const execution = runNow ? runAssociation(ctx, record.associationId, nowMs, trigger) : undefined;
+  ctx.state.knownTargets[record.associationId] = currentTargets(ctx.state, record).map((i) => i.instanceId);
+  return execution;
 }
 
 /** A new association record (version 1, Pending/Creating), not yet stored or run. */

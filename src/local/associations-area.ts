@@ -1,0 +1,201 @@
+/**
+ * The associations area: association, execution and instance-information operations, the
+ * simulated fleet, and the virtual clock. Set-up swaps in the virtual clock, seeds the default
+ * fleet, plugs into the documents and tags areas through their hooks, and starts the timer that
+ * runs schedules as real time passes. The functions at the bottom are the controls the library
+ * (LocalEndpoint) and `statectl local fleet|advance` use; the `Statectl*` operations expose the
+ * same controls over HTTP to reach a running standalone server (they are not AWS operations).
+ */
+import type { Area, EndpointCore, Input } from "./core.js";
+import { AssociationService, simulationState, syncFleetTags } from "./associations.js";
+import { VirtualClock, parseDuration } from "./clock.js";
+import { SsmError, ErrorCode } from "./errors.js";
+import { makeInstance, PLATFORM_TYPES, PING_STATUSES, type ManagedInstance, type NewInstance, type PlatformType, type PingStatus } from "./fleet.js";
+import { addTags, deleteAllTags, removeTags } from "./tags.js";
+import type { ExecutionRecord } from "./simulator.js";
+
+/** How often real time is checked for schedules that came due (they also run before every request). */
+export const SCHEDULER_INTERVAL_MS = 5_000;
+
+const timers = new WeakMap<EndpointCore, NodeJS.Timeout>();
+const clocks = new WeakMap<EndpointCore, VirtualClock>();
+
+const service = (core: EndpointCore) => new AssociationService(core);
+
+export const associationsArea: Area = {
+  name: "associations",
+
+  setup(core) {
+    const state = simulationState(core);
+    const clock = new VirtualClock(state.clockOffsetMs);
+    core.clock = { now: () => clock.nowMs() };
+    clocks.set(core, clock);
+
+    core.hooks.documentUsage.push((c, name) => service(c).usageOf(name));
+    core.hooks.documentDeleted.push((c, name) => {
+      const s = service(c);
+      for (const id of s.usageOf(name).associationIds) s.remove(id);
+    });
+    core.hooks.documentDefaultVersionChanged.push((c, name) => service(c).defaultVersionChanged(name));
+    core.hooks.tagResourceTypes.set("Association", { resolve: (c, id) => (simulationState(c).associations[id] ? id : undefined) });
+    core.hooks.tagResourceTypes.set("ManagedInstance", { resolve: (c, id) => (simulationState(c).fleet.some((i) => i.instanceId === id) ? id : undefined) });
+
+    const timer = setInterval(() => {
+      core.exclusive(() => service(core).tick()).catch(() => undefined);
+    }, SCHEDULER_INTERVAL_MS);
+    timer.unref();
+    timers.set(core, timer);
+  },
+
+  teardown(core) {
+    clearInterval(timers.get(core));
+    timers.delete(core);
+  },
+
+  operations: {
+    CreateAssociation: (input, ctx) => service(ctx).createAssociation(input),
+    CreateAssociationBatch: (input, ctx) => service(ctx).createAssociationBatch(input),
+    DescribeAssociation: (input, ctx) => service(ctx).describeAssociation(input),
+    UpdateAssociation: (input, ctx) => service(ctx).updateAssociation(input),
+    DeleteAssociation: (input, ctx) => service(ctx).deleteAssociation(input),
+    ListAssociations: (input, ctx) => service(ctx).listAssociations(input),
+    ListAssociationVersions: (input, ctx) => service(ctx).listAssociationVersions(input),
+    DescribeAssociationExecutions: (input, ctx) => service(ctx).describeAssociationExecutions(input),
+    DescribeAssociationExecutionTargets: (input, ctx) => service(ctx).describeAssociationExecutionTargets(input),
+    StartAssociationsOnce: (input, ctx) => service(ctx).startAssociationsOnce(input),
+    DescribeInstanceAssociationsStatus: (input, ctx) => service(ctx).describeInstanceAssociationsStatus(input),
+    DescribeInstanceInformation: (input, ctx) => service(ctx).describeInstanceInformation(input),
+
+    // statectl's own controls (not AWS operations), for `statectl local fleet|advance` against a running server.
+    StatectlListFleet: (_input, ctx) => ({ Instances: listFleet(ctx), Now: ctx.clock.now() }),
+    StatectlAddInstance: (input, ctx) => ({ Instance: addInstance(ctx, instanceSpecFrom(input)) }),
+    StatectlRemoveInstance: (input, ctx) => {
+      removeInstance(ctx, requireString(input, "InstanceId"));
+      return {};
+    },
+    StatectlSetInstanceFailing: (input, ctx) => {
+      setInstanceFailing(ctx, requireString(input, "InstanceId"), requireString(input, "DocumentName"), input["Failing"] !== false);
+      return {};
+    },
+    StatectlAdvanceClock: (input, ctx) => {
+      const ran = advanceClock(ctx, requireString(input, "Duration"));
+      return { Now: ctx.clock.now(), ExecutionCount: ran.length };
+    },
+  },
+};
+
+function requireString(input: Input, member: string): string {
+  const value = input[member];
+  if (typeof value !== "string" || value === "") throw new SsmError(ErrorCode.Validation, `1 validation error detected: Value null at '${member[0]!.toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  return value;
+}
+
+function instanceSpecFrom(input: Input): NewInstance {
+  const spec: NewInstance = { name: requireString(input, "Name") };
+  if (typeof input["InstanceId"] === "string") spec.instanceId = input["InstanceId"];
+  if (typeof input["PlatformType"] === "string") spec.platformType = input["PlatformType"] as PlatformType;
+  if (typeof input["PlatformName"] === "string") spec.platformName = input["PlatformName"];
+  if (typeof input["PlatformVersion"] === "string") spec.platformVersion = input["PlatformVersion"];
+  if (typeof input["PingStatus"] === "string") spec.pingStatus = input["PingStatus"] as PingStatus;
+  if (input["Tags"] && typeof input["Tags"] === "object") spec.tags = input["Tags"] as Record<string, string>;
+  if (Array.isArray(input["FailDocuments"])) spec.failDocuments = input["FailDocuments"] as string[];
+  return spec;
+}
+
+// ------------------------------------------------------------------ controls (library, CLI)
+
+/** The fleet as it stands (copies). */
+export function listFleet(core: EndpointCore): ManagedInstance[] {
+  const state = simulationState(core);
+  syncFleetTags(core, state);
+  return structuredClone(state.fleet);
+}
+
+/**
+ * Adds an instance to the fleet; associations whose targets match it are applied to it at once
+ * (as State Manager bootstraps new nodes). Throws SsmError(ValidationException) on a bad spec.
+ */
+export function addInstance(core: EndpointCore, spec: NewInstance): ManagedInstance {
+  const state = simulationState(core);
+  if (spec.platformType !== undefined && !PLATFORM_TYPES.includes(spec.platformType)) {
+    throw new SsmError(ErrorCode.Validation, `Unknown platform type ${spec.platformType}; use one of ${PLATFORM_TYPES.join(", ")}.`);
+  }
+  if (spec.pingStatus !== undefined && !PING_STATUSES.includes(spec.pingStatus)) {
+    throw new SsmError(ErrorCode.Validation, `Unknown ping status ${spec.pingStatus}; use one of ${PING_STATUSES.join(", ")}.`);
+  }
+  let instance: ManagedInstance;
+  try {
+    instance = makeInstance(spec, core.clock.now(), new Set(state.fleet.map((i) => i.ipAddress)));
+  } catch (e) {
+    throw new SsmError(ErrorCode.Validation, (e as Error).message);
+  }
+  if (state.fleet.some((i) => i.instanceId === instance.instanceId)) throw new SsmError(ErrorCode.Validation, `Instance ${instance.instanceId} is already in the fleet.`);
+  if (state.fleet.some((i) => i.name === instance.name)) throw new SsmError(ErrorCode.Validation, `An instance named ${instance.name} is already in the fleet.`);
+  const s = service(core);
+  s.tick();
+  state.fleet.push(instance);
+  const tags = Object.entries(instance.tags).map(([Key, Value]) => ({ Key, Value }));
+  if (tags.length > 0) addTags(core, "ManagedInstance", instance.instanceId, tags);
+  core.changed();
+  s.tick();
+  return structuredClone(instance);
+}
+
+function findInstance(core: EndpointCore, idOrName: string): ManagedInstance {
+  const instance = simulationState(core).fleet.find((i) => i.instanceId === idOrName || i.name === idOrName);
+  if (!instance) throw new SsmError("InvalidInstanceId", `No instance ${idOrName} in the fleet.`);
+  return instance;
+}
+
+/** Removes an instance (by id or name) with its tags and association results. */
+export function removeInstance(core: EndpointCore, idOrName: string): ManagedInstance {
+  const state = simulationState(core);
+  const instance = findInstance(core, idOrName);
+  const s = service(core);
+  s.tick();
+  state.fleet = state.fleet.filter((i) => i.instanceId !== instance.instanceId);
+  deleteAllTags(core, "ManagedInstance", instance.instanceId);
+  core.changed();
+  s.tick();
+  return instance;
+}
+
+/** Sets (or with `remove`, deletes) tags on an instance; newly matching associations apply at once. */
+export function tagInstance(core: EndpointCore, idOrName: string, tags: Record<string, string>, remove: readonly string[] = []): void {
+  const instance = findInstance(core, idOrName);
+  const s = service(core);
+  s.tick();
+  const entries = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  if (entries.length > 0) addTags(core, "ManagedInstance", instance.instanceId, entries);
+  if (remove.length > 0) removeTags(core, "ManagedInstance", instance.instanceId, remove);
+  s.tick();
+}
+
+/** Marks an instance (by id or name) to fail, or no longer fail, a document whenever it runs there. */
+export function setInstanceFailing(core: EndpointCore, idOrName: string, documentName: string, failing = true): void {
+  const instance = findInstance(core, idOrName);
+  instance.failDocuments = instance.failDocuments.filter((d) => d !== documentName);
+  if (failing) instance.failDocuments.push(documentName);
+  core.changed();
+}
+
+/**
+ * Moves the endpoint's clock forward (a duration such as "1d", "90m" or milliseconds) and runs
+ * every scheduled occurrence that came due, each at its own time. Returns the executions recorded.
+ */
+export function advanceClock(core: EndpointCore, by: string | number): ExecutionRecord[] {
+  let ms: number;
+  try {
+    ms = typeof by === "number" ? by : parseDuration(by);
+  } catch (e) {
+    throw new SsmError(ErrorCode.Validation, (e as Error).message);
+  }
+  const clock = clocks.get(core);
+  if (!clock) throw new Error("the associations area is not set up on this endpoint");
+  const s = service(core);
+  s.tick();
+  clock.advance(ms);
+  s.state.clockOffsetMs = clock.offsetMs;
+  core.changed();
+  return s.tick();
+}
