@@ -84,6 +84,15 @@ export const associationsArea: Area = {
   },
 };
 
+/** The virtual clock set up for `core`; a handler's context inherits from the core it serves. */
+function clockOf(core: EndpointCore): VirtualClock {
+  for (let at: object | null = core; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+    const clock = clocks.get(at as EndpointCore);
+    if (clock) return clock;
+  }
+  throw new Error("the associations area is not set up on this endpoint");
+}
+
 function requireString(input: Input, member: string): string {
   const value = input[member];
   if (typeof value !== "string" || value === "") throw new SsmError(ErrorCode.Validation, `1 validation error detected: Value null at '${member[0]!.toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`);
@@ -190,8 +199,7 @@ export function advanceClock(core: EndpointCore, by: string | number): Execution
   } catch (e) {
     throw new SsmError(ErrorCode.Validation, (e as Error).message);
   }
-  const clock = clocks.get(core);
-  if (!clock) throw new Error("the associations area is not set up on this endpoint");
+  const clock = clockOf(core);
   const s = service(core);
   s.tick();
   clock.advance(ms);

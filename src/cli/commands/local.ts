@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, err } from "../io.js";
+import { registerLocalAdvance, registerLocalFleet } from "./local-fleet.js";
 
 /** Where `statectl local serve` keeps its data unless told otherwise (beside the configuration). */
 export const DEFAULT_LOCAL_DATA_DIR = ".statectl/local";
@@ -15,6 +16,8 @@ export function registerLocal(program: Command): void {
     .command("local")
     .description("run and control the local SSM endpoint (no AWS account needed)");
   registerLocalServe(local);
+  registerLocalFleet(local);
+  registerLocalAdvance(local);
 }
 
 function parsePort(value: string): number {
