@@ -108,6 +108,7 @@ function instanceSpecFrom(input: Input): NewInstance {
   if (typeof input["PingStatus"] === "string") spec.pingStatus = input["PingStatus"] as PingStatus;
   if (input["Tags"] && typeof input["Tags"] === "object") spec.tags = input["Tags"] as Record<string, string>;
   if (Array.isArray(input["FailDocuments"])) spec.failDocuments = input["FailDocuments"] as string[];
+  if (Array.isArray(input["ResourceGroups"])) spec.resourceGroups = input["ResourceGroups"] as string[];
   return spec;
 }
 

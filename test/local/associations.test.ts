@@ -122,6 +122,32 @@ describe("local/associations: associations, executions and the fleet over the SD
       expect(err.message).to.equal("Document type Session is not supported for associations");
     });
 
+    it("takes Automation documents without targets, showing AWS's no-op target", async () => {
+      const content = JSON.stringify({
+        schemaVersion: "0.3",
+        description: "restart",
+        parameters: { InstanceId: { type: "String", default: "" } },
+        mainSteps: [{ name: "wait", action: "aws:sleep", inputs: { Duration: "PT1S" } }],
+      });
+      await h.ssm.send(new CreateDocumentCommand({ Name: "restart-things", DocumentType: "Automation", Content: content }));
+      const d = (await h.ssm.send(new CreateAssociationCommand({ Name: "restart-things" }))).AssociationDescription!;
+      expect(d.Targets).to.deep.equal([{ Key: "aws:NoOpAutomationTag", Values: ["AWS-NoOpAutomationTarget-Value"] }]);
+      const err = await expectSsmError(h.ssm.send(new CreateAssociationCommand({ Name: "restart-things", Targets: [{ Key: "ParameterValues", Values: ["i-0123456789abcdef0"] }] })), "ValidationException");
+      expect(err.message).to.equal("Must specify both Automation Target Parameter Name and Targets");
+      const both = await h.ssm.send(
+        new CreateAssociationCommand({ Name: "restart-things", AutomationTargetParameterName: "InstanceId", Targets: [{ Key: "ParameterValues", Values: ["i-0123456789abcdef0"] }] }),
+      );
+      expect(both.AssociationDescription?.AutomationTargetParameterName).to.equal("InstanceId");
+    });
+
+    it("accepts a document ARN as the name and echoes it", async () => {
+      const arn = "arn:aws:ssm:us-east-1::document/AWS-RunShellScript";
+      const d = await create(h.ssm, { Name: arn });
+      expect(d.Name).to.equal(arn);
+      const listed = (await h.ssm.send(new ListAssociationsCommand({ AssociationFilterList: [{ key: "Name", value: "AWS-RunShellScript" }] }))).Associations!;
+      expect(listed.map((a) => a.AssociationId)).to.deep.equal([d.AssociationId]);
+    });
+
     it("makes a legacy InstanceId association, once per instance and document", async () => {
       const d = (await h.ssm.send(new CreateAssociationCommand({ Name: "AWS-RunShellScript", InstanceId: DB_1, Parameters: { commands: ["id"] } }))).AssociationDescription!;
       expect(d.InstanceId).to.equal(DB_1);

@@ -161,10 +161,12 @@ export function registerLocalFleet(local: Command): void {
     .option("--platform-version <version>", "e.g. 22.04")
     .option("--ping-status <status>", "Online, ConnectionLost or Inactive", "Online")
     .option("--fail <document>", "make this document fail on the instance (repeatable)", collect, [])
+    .option("--group <name>", "a resource group it belongs to, for resource-groups:Name targets (repeatable)", collect, [])
     .option("--json", "print the new instance as JSON")
-    .action(async (name: string, opts: DataDirOption & { platform: string; id?: string; tag: string[]; platformName?: string; platformVersion?: string; pingStatus: string; fail: string[]; json?: boolean }) => {
+    .action(async (name: string, opts: DataDirOption & { platform: string; id?: string; tag: string[]; platformName?: string; platformVersion?: string; pingStatus: string; fail: string[]; group: string[]; json?: boolean }) => {
       const spec = {
         name,
+        resourceGroups: opts.group,
         platformType: opts.platform,
         pingStatus: opts.pingStatus,
         tags: parseTags(opts.tag),
@@ -183,6 +185,7 @@ export function registerLocalFleet(local: Command): void {
               PingStatus: spec.pingStatus,
               Tags: spec.tags,
               FailDocuments: spec.failDocuments,
+              ResourceGroups: spec.resourceGroups,
               InstanceId: spec.instanceId,
               PlatformName: spec.platformName,
               PlatformVersion: spec.platformVersion,
