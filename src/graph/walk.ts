@@ -1,0 +1,122 @@
+// Walking a graph in dependency order with bounded parallelism. A node starts once every node it
+// depends on has finished successfully; when one fails (or is skipped), everything that depends
+// on it is skipped while independent nodes carry on — so a failed apply still completes the
+// changes it can.
+import { Graph, alg } from "@dagrejs/graphlib";
+
+export type WalkOutcome = "ok" | "failed" | "skipped";
+
+export interface WalkOptions {
+  /** How many visits may run at once; default 1. */
+  parallelism?: number;
+  /** Walk against the edges (dependents first): the order for destroying. */
+  reverse?: boolean;
+  /** When aborted, no new visits start; running ones finish. Unstarted nodes end as skipped. */
+  signal?: AbortSignal;
+}
+
+export interface WalkResult {
+  outcomes: Map<string, WalkOutcome>;
+  /** The order visits started in. */
+  started: string[];
+}
+
+/**
+ * Visits every node of `graph` (an edge `a → b` means b waits for a). `visit` resolves true on
+ * success, false on failure; a throw counts as failure. Ready nodes start in address order, so
+ * a walk with parallelism 1 is deterministic.
+ */
+export async function walkGraph(graph: Graph, visit: (node: string) => Promise<boolean>, options: WalkOptions = {}): Promise<WalkResult> {
+  const parallelism = Math.max(1, Math.floor(options.parallelism ?? 1));
+  const waitsFor = (n: string): string[] => (options.reverse ? graph.successors(n) : graph.predecessors(n)) ?? [];
+  const unblocks = (n: string): string[] => (options.reverse ? graph.predecessors(n) : graph.successors(n)) ?? [];
+  if (!alg.isAcyclic(graph)) throw new Error("walkGraph: the graph has a cycle");
+
+  const outcomes = new Map<string, WalkOutcome>();
+  const started: string[] = [];
+  const remaining = new Map<string, number>();
+  const ready: string[] = [];
+  for (const n of graph.nodes()) {
+    const count = waitsFor(n).length;
+    remaining.set(n, count);
+    if (count === 0) ready.push(n);
+  }
+  ready.sort();
+  let running = 0;
+
+  return new Promise<WalkResult>((resolvePromise) => {
+    const finish = (n: string, outcome: WalkOutcome): void => {
+      outcomes.set(n, outcome);
+      for (const next of unblocks(n)) {
+        if (outcome !== "ok") {
+          skipFrom(next);
+          continue;
+        }
+        const left = remaining.get(next)! - 1;
+        remaining.set(next, left);
+        if (left === 0 && !outcomes.has(next)) insertSorted(ready, next);
+      }
+    };
+    const skipFrom = (n: string): void => {
+      if (outcomes.has(n)) return;
+      const i = ready.indexOf(n);
+      if (i >= 0) ready.splice(i, 1);
+      finish(n, "skipped");
+    };
+    const pump = (): void => {
+      if (options.signal?.aborted) {
+        for (const n of [...ready]) skipFrom(n);
+        for (const n of graph.nodes().sort()) if (!outcomes.has(n) && remaining.get(n)! > 0 && running === 0) skipFrom(n);
+      }
+      while (running < parallelism && ready.length > 0 && !options.signal?.aborted) {
+        const n = ready.shift()!;
+        if (outcomes.has(n)) continue;
+        running++;
+        started.push(n);
+        visit(n)
+          .then(
+            (ok) => (ok ? "ok" : "failed") as WalkOutcome,
+            () => "failed" as WalkOutcome,
+          )
+          .then((outcome) => {
+            running--;
+            finish(n, outcome);
+            pump();
+          });
+      }
+      if (running === 0 && (ready.length === 0 || options.signal?.aborted)) {
+        for (const n of graph.nodes().sort()) if (!outcomes.has(n)) outcomes.set(n, "skipped");
+        resolvePromise({ outcomes, started });
+      }
+    };
+    pump();
+  });
+}
+
+function insertSorted(list: string[], item: string): void {
+  let i = 0;
+  while (i < list.length && list[i]! < item) i++;
+  list.splice(i, 0, item);
+}
+
+/** A topological order (dependencies first; reversed with `reverse`), ties broken by address. */
+export function orderedNodes(graph: Graph, reverse = false): string[] {
+  const order: string[] = [];
+  const waitsFor = (n: string): string[] => (reverse ? graph.successors(n) : graph.predecessors(n)) ?? [];
+  const unblocks = (n: string): string[] => (reverse ? graph.predecessors(n) : graph.successors(n)) ?? [];
+  const remaining = new Map(graph.nodes().map((n) => [n, waitsFor(n).length] as const));
+  const ready = graph
+    .nodes()
+    .filter((n) => remaining.get(n) === 0)
+    .sort();
+  while (ready.length > 0) {
+    const n = ready.shift()!;
+    order.push(n);
+    for (const next of unblocks(n)) {
+      const left = remaining.get(next)! - 1;
+      remaining.set(next, left);
+      if (left === 0) insertSorted(ready, next);
+    }
+  }
+  return order;
+}

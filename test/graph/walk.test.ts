@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import { Graph } from "@dagrejs/graphlib";
+import { orderedNodes, walkGraph } from "../../src/graph/index.js";
+
+function chain(...edges: [string, string][]): Graph {
+  const g = new Graph({ directed: true });
+  for (const [a, b] of edges) g.setEdge(a, b);
+  return g;
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe("graph/walk", () => {
+  it("visits dependencies first, in address order among ready nodes", async () => {
+    const g = chain(["a", "c"], ["b", "c"], ["c", "d"]);
+    g.setNode("e");
+    const r = await walkGraph(g, async () => true);
+    expect(r.started).to.deep.equal(["a", "b", "c", "d", "e"]);
+    expect([...r.outcomes.values()].every((o) => o === "ok")).to.equal(true);
+  });
+
+  it("walks dependents first when reversed (the order for destroying)", async () => {
+    const g = chain(["doc", "assoc1"], ["doc", "assoc2"]);
+    const r = await walkGraph(g, async () => true, { reverse: true });
+    expect(r.started).to.deep.equal(["assoc1", "assoc2", "doc"]);
+    expect(orderedNodes(g, true)).to.deep.equal(["assoc1", "assoc2", "doc"]);
+    expect(orderedNodes(g)).to.deep.equal(["doc", "assoc1", "assoc2"]);
+  });
+
+  it("skips what depends on a failure and completes everything independent", async () => {
+    const g = chain(["a", "b"], ["b", "c"], ["x", "y"]);
+    const r = await walkGraph(g, async (n) => {
+      if (n === "a") throw new Error("boom");
+      return n !== "x";
+    });
+    expect(Object.fromEntries(r.outcomes)).to.deep.equal({ a: "failed", b: "skipped", c: "skipped", x: "failed", y: "skipped" });
+    const g2 = chain(["a", "b"]);
+    g2.setNode("free");
+    const r2 = await walkGraph(g2, async (n) => n !== "a");
+    expect(r2.outcomes.get("free")).to.equal("ok");
+  });
+
+  it("never runs more visits at once than the parallelism allows", async () => {
+    const g = new Graph({ directed: true });
+    for (let i = 0; i < 12; i++) g.setNode(`n${String(i).padStart(2, "0")}`);
+    let running = 0;
+    let peak = 0;
+    await walkGraph(
+      g,
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await tick();
+        await tick();
+        running--;
+        return true;
+      },
+      { parallelism: 3 },
+    );
+    expect(peak).to.equal(3);
+  });
+
+  it("starts nothing new once aborted and reports the rest as skipped", async () => {
+    const g = chain(["a", "b"]);
+    g.setNode("c");
+    const controller = new AbortController();
+    const r = await walkGraph(
+      g,
+      async (n) => {
+        if (n === "a") controller.abort();
+        return true;
+      },
+      { signal: controller.signal },
+    );
+    expect(r.started).to.deep.equal(["a"]);
+    expect(r.outcomes.get("b")).to.equal("skipped");
+    expect(r.outcomes.get("c")).to.equal("skipped");
+  });
+
+  it("refuses a graph with a cycle", async () => {
+    const g = chain(["a", "b"], ["b", "a"]);
+    let message = "";
+    await walkGraph(g, async () => true).catch((e: Error) => (message = e.message));
+    expect(message).to.contain("cycle");
+  });
+});
