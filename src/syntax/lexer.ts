@@ -132,14 +132,13 @@ class Scanner {
       else if (top?.kind === "heredoc") this.scanHeredocContent(top);
       else this.scanMain(top);
     }
-    // Close whatever is still open at the end of the file.
+    // Close whatever is still open at the end of the file. Only the outermost unterminated
+    // string or heredoc is reported: the ones nested in it are follow-on errors.
+    const outermost = this.stack.find((c) => c.kind === "quoted" || c.kind === "heredoc");
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const ctx = this.stack[i]!;
-      if (ctx.kind === "quoted") {
-        this.unterminatedString(ctx);
-      } else if (ctx.kind === "heredoc") {
-        this.unterminatedHeredoc(ctx);
-      }
+      if (ctx.kind === "quoted") this.unterminatedString(ctx, ctx !== outermost);
+      else if (ctx.kind === "heredoc") this.unterminatedHeredoc(ctx, ctx !== outermost);
     }
     this.stack.length = 0;
     return { tokens: this.tokens, comments: this.comments, diagnostics: this.diagnostics };
@@ -534,9 +533,9 @@ class Scanner {
     }
   }
 
-  private unterminatedString(ctx: Extract<Context, { kind: "quoted" }>): void {
+  private unterminatedString(ctx: Extract<Context, { kind: "quoted" }>, quiet = false): void {
     const open = ctx.open;
-    this.report(
+    if (!quiet) this.report(
       error("syntax/unterminated-string", "Unterminated string", {
         range: tokenRange(this.file, open),
         detail: 'this string has no closing "\\"" on its line',
@@ -748,8 +747,8 @@ class Scanner {
     }
   }
 
-  private unterminatedHeredoc(ctx: Extract<Context, { kind: "heredoc" }>): void {
-    this.report(
+  private unterminatedHeredoc(ctx: Extract<Context, { kind: "heredoc" }>, quiet = false): void {
+    if (!quiet) this.report(
       error("syntax/unterminated-heredoc", "Unterminated heredoc", {
         range: tokenRange(this.file, ctx.open),
         detail: `no line holds only the closing marker "${ctx.marker}"`,

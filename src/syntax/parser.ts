@@ -147,6 +147,8 @@ export class StateParser extends EmbeddedActionsParser {
   private depth = 0;
   /** Lines of the `{` of the blocks being parsed, innermost last (guides error recovery). */
   private braceLines: number[] = [];
+  /** Set once recovery ran into the end of the file: unclosed outer blocks are then follow-on errors. */
+  private reachedEnd = false;
   /** Diagnostics found while parsing, in the order found. */
   diagnostics: Diagnostic[] = [];
 
@@ -161,6 +163,7 @@ export class StateParser extends EmbeddedActionsParser {
     this.text = text;
     this.depth = 0;
     this.braceLines = [];
+    this.reachedEnd = false;
     this.diagnostics = [];
     this.input = tokens;
     const items = this.fileRule();
@@ -257,7 +260,10 @@ export class StateParser extends EmbeddedActionsParser {
     for (;;) {
       const tok = this.LA(1);
       const tt = tok.tokenType;
-      if (tt === EOF) return;
+      if (tt === EOF) {
+        this.reachedEnd = true;
+        return;
+      }
       if (open.length === 0) {
         if (tt === T.NewLine) return;
         if (tt === T.RBrace) {
@@ -286,6 +292,8 @@ export class StateParser extends EmbeddedActionsParser {
       return;
     }
     if (e instanceof Unclosed) {
+      if (this.reachedEnd) return;
+      this.reachedEnd = true;
       this.diagnostics.push(
         error("syntax/unclosed-block", `Unclosed block "${e.blockType.image}"`, {
           range: this.r(e.open),
