@@ -1,0 +1,696 @@
+/**
+ * Decodes parsed files into a Config: applies the block schemas, checks names, duplicates and
+ * labels, reads the static parts (labels, `alias`, `depends_on`, `lifecycle`, `moved`,
+ * `import`, `provider = ssm.x`), and checks every reference in every expression against what
+ * is declared — without evaluating anything.
+ */
+import { isValidName, type ResourceKind } from "../addrs/index.js";
+import { didYouMean, didYouMeanHint, error, type Diagnostic, type Range } from "../diag/index.js";
+import { references as exprReferences, type Attribute, type Block, type Body, type Expression, type Reference } from "../syntax/ast.js";
+import type { Config, Lifecycle, LocalDecl, ProviderRef, ResourceDecl, ResourceRef } from "./model.js";
+import { blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
+import { ASSOCIATION_SCHEMA, DOCUMENT_SCHEMA, IMPORT_SCHEMA, LIFECYCLE_SCHEMA, META_ARGUMENTS, MOVED_SCHEMA, OUTPUT_SCHEMA, PROVIDER_NAMES, PROVIDER_SCHEMA, STATE_SCHEMA, TOP_LEVEL_SCHEMA, VARIABLE_SCHEMA } from "./schemas.js";
+
+type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles">;
+
+/** Decodes every file's top-level body into one configuration (file order does not matter). */
+export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[]): DecodedConfig {
+  const cfg: DecodedConfig = { files, variables: new Map(), locals: new Map(), outputs: new Map(), resources: new Map(), providers: new Map(), imports: [], moved: [] };
+  const names = [...files.keys()].sort();
+  const stateBlocks: Block[] = [];
+  for (const name of names) {
+    const top = decodeBody(files.get(name)!, TOP_LEVEL_SCHEMA, "the top level", undefined, diags);
+    for (const [type, blocks] of top.blocks) {
+      for (const b of blocks) {
+        switch (type) {
+          case "document":
+          case "association":
+            decodeResource(b, type, cfg, diags);
+            break;
+          case "variable":
+            decodeVariable(b, cfg, diags);
+            break;
+          case "locals":
+            decodeLocals(b, cfg, diags);
+            break;
+          case "output":
+            decodeOutput(b, cfg, diags);
+            break;
+          case "provider":
+            decodeProvider(b, cfg, diags);
+            break;
+          case "state":
+            stateBlocks.push(b);
+            break;
+          case "import":
+            decodeImport(b, cfg, diags);
+            break;
+          case "moved":
+            decodeMoved(b, cfg, diags);
+            break;
+        }
+      }
+    }
+  }
+  for (const b of stateBlocks) {
+    const body = decodeBody(b.body, STATE_SCHEMA.body, "a state block", b, diags);
+    if (cfg.state) {
+      diags.push(error("config/duplicate-block", "Duplicate state block", { detail: `The state settings were already given at ${cfg.state.range.file}:${cfg.state.range.start.line}; a configuration has one state block.`, range: b.typeRange, context: b.range }));
+      continue;
+    }
+    const path = body.attributes.get("path");
+    if (path) cfg.state = { path, range: b.range };
+  }
+  checkReferences(cfg, diags);
+  checkLocalCycles(cfg, diags);
+  checkResourceCycles(cfg, diags);
+  return cfg;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static readers
+
+function unwrap(e: Expression): Expression {
+  return e.type === "Parenthesis" ? unwrap(e.expr) : e;
+}
+
+/** A literal bool argument (`sensitive = true`); these shape the configuration, so no expressions. */
+function literalBool(attr: Attribute | undefined, dflt: boolean, diags: Diagnostic[]): boolean {
+  if (!attr) return dflt;
+  const e = unwrap(attr.expr);
+  if (e.type === "Literal" && typeof e.value === "boolean") return e.value;
+  diags.push(error("config/not-literal", "Invalid value", { detail: `"${attr.name}" must be the literal value true or false.`, range: attr.expr.range, context: attr.range }));
+  return dflt;
+}
+
+function literalString(attr: Attribute | undefined, diags: Diagnostic[]): string | undefined {
+  if (!attr) return undefined;
+  const e = unwrap(attr.expr);
+  if (e.type === "Literal" && typeof e.value === "string") return e.value;
+  if (e.type === "Template" && e.parts.every((p) => p.type === "TemplateLiteral")) return e.parts.map((p) => (p as { value: string }).value).join("");
+  diags.push(error("config/not-literal", "Invalid value", { detail: `"${attr.name}" must be a literal string (no references or functions).`, range: attr.expr.range, context: attr.range }));
+  return undefined;
+}
+
+/** Reads a static reference to a resource (`document.x`, `association.y["k"]`, `association.z[0].name`). */
+export function staticResourceRef(expr: Expression, what: string, diags: Diagnostic[]): ResourceRef | undefined {
+  const e = unwrap(expr);
+  if (e.type === "ScopeTraversal" && (e.root === "document" || e.root === "association")) {
+    const r = resourceRefFromReference({ root: e.root, traversal: e.traversal, range: e.range });
+    if (r) return r;
+  }
+  diags.push(
+    error("config/invalid-reference", "Invalid reference", {
+      detail: `${what} must be a reference to a resource, like document.NAME or association.NAME.`,
+      range: expr.range,
+    }),
+  );
+  return undefined;
+}
+
+export function resourceRefFromReference(ref: Reference): ResourceRef | undefined {
+  if (ref.root !== "document" && ref.root !== "association") return undefined;
+  const first = ref.traversal[0];
+  if (!first || first.type !== "AttrStep") return undefined;
+  const out: ResourceRef = { kind: ref.root, name: first.name, range: ref.range };
+  let i = 1;
+  const second = ref.traversal[1];
+  if (second?.type === "IndexStep") {
+    out.key = second.key;
+    i = 2;
+  }
+  const attr = ref.traversal[i];
+  if (attr?.type === "AttrStep") out.attribute = attr.name;
+  return out;
+}
+
+function staticList(attr: Attribute, what: string, diags: Diagnostic[]): Expression[] | undefined {
+  const e = unwrap(attr.expr);
+  if (e.type === "Tuple") return e.items;
+  diags.push(error("config/invalid-argument", "Invalid value", { detail: `${what} must be a list written out in brackets: [ … ].`, range: attr.expr.range, context: attr.range }));
+  return undefined;
+}
+
+function providerRef(attr: Attribute, diags: Diagnostic[]): ProviderRef {
+  const e = unwrap(attr.expr);
+  if (e.type === "ScopeTraversal" && e.traversal.length <= 1 && e.traversal.every((s) => s.type === "AttrStep")) {
+    const alias = e.traversal[0]?.type === "AttrStep" ? e.traversal[0].name : undefined;
+    return alias ? { name: e.root, alias, range: e.range } : { name: e.root, range: e.range };
+  }
+  diags.push(error("config/invalid-provider-reference", "Invalid provider reference", { detail: "A provider is chosen with a bare reference: provider = ssm or provider = ssm.ALIAS (no quotes).", range: attr.expr.range, context: attr.range }));
+  return { name: "ssm" };
+}
+
+function checkName(label: { value: string; range: Range }, what: string, diags: Diagnostic[]): boolean {
+  if (isValidName(label.value)) return true;
+  diags.push(
+    error("config/invalid-name", `Invalid ${what} name`, {
+      detail: `"${label.value}" is not a valid name: a name starts with a letter or underscore and contains only letters, digits, underscores and dashes.`,
+      range: label.range,
+    }),
+  );
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks
+
+function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const schema = kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
+  const label = b.labels[0]!;
+  const body = decodeBody(b.body, schema.body, `a ${kind} block`, b, diags);
+  if (!checkName(label, kind, diags)) return;
+  const id = `${kind}.${label.value}`;
+  const prev = cfg.resources.get(id);
+  if (prev) {
+    diags.push(
+      error("config/duplicate-resource", `Duplicate ${kind}`, {
+        detail: `A ${kind} named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each ${kind} needs a unique name.`,
+        range: label.range,
+        context: blockHeaderRange(b),
+      }),
+    );
+    return;
+  }
+  const attributes = new Map(body.attributes);
+  for (const m of META_ARGUMENTS) attributes.delete(m);
+  const blocks = new Map(body.blocks);
+  blocks.delete("lifecycle");
+  for (const [type, list] of blocks) {
+    const nested = schema.body.blocks?.[type];
+    if (nested) for (const nb of list) decodeBody(nb.body, nested.body, `a ${type} block`, nb, diags);
+  }
+  const res: ResourceDecl = {
+    kind,
+    name: label.value,
+    address: { kind, name: label.value },
+    id,
+    block: b,
+    nameRange: label.range,
+    range: b.range,
+    attributes,
+    blocks,
+    dependsOn: [],
+    provider: { name: "ssm" },
+    lifecycle: { preventDestroy: false, createBeforeDestroy: false, ignoreChanges: [], replaceTriggeredBy: [] },
+    references: [],
+  };
+  const count = body.attributes.get("count");
+  const forEach = body.attributes.get("for_each");
+  if (count && forEach) {
+    diags.push(error("config/conflicting-arguments", "Invalid combination of count and for_each", { detail: `A ${kind} may use count or for_each, not both.`, range: forEach.nameRange, context: b.range }));
+  }
+  if (count) res.count = count;
+  if (forEach && !count) res.forEach = forEach;
+  const dependsOn = body.attributes.get("depends_on");
+  if (dependsOn) {
+    for (const item of staticList(dependsOn, "depends_on", diags) ?? []) {
+      const r = staticResourceRef(item, "Each depends_on entry", diags);
+      if (r) res.dependsOn.push(r);
+    }
+  }
+  const provider = body.attributes.get("provider");
+  if (provider) res.provider = providerRef(provider, diags);
+  const lc = body.blocks.get("lifecycle")?.[0];
+  if (lc) res.lifecycle = decodeLifecycle(lc, kind, diags);
+  cfg.resources.set(id, res);
+}
+
+function decodeLifecycle(b: Block, kind: ResourceKind, diags: Diagnostic[]): Lifecycle {
+  const body = decodeBody(b.body, LIFECYCLE_SCHEMA.body, "a lifecycle block", b, diags);
+  const lc: Lifecycle = {
+    preventDestroy: literalBool(body.attributes.get("prevent_destroy"), false, diags),
+    createBeforeDestroy: literalBool(body.attributes.get("create_before_destroy"), false, diags),
+    ignoreChanges: [],
+    replaceTriggeredBy: [],
+    range: b.range,
+  };
+  const ignore = body.attributes.get("ignore_changes");
+  if (ignore) {
+    const e = unwrap(ignore.expr);
+    if (e.type === "ScopeTraversal" && e.root === "all" && e.traversal.length === 0) lc.ignoreChanges = "all";
+    else {
+      const args = Object.keys((kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA).body.attributes).filter((a) => !(META_ARGUMENTS as readonly string[]).includes(a));
+      const blockArgs = Object.keys((kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA).body.blocks ?? {}).filter((x) => x !== "lifecycle");
+      const known = [...args, ...blockArgs];
+      const names: string[] = [];
+      for (const item of staticList(ignore, "ignore_changes", diags) ?? []) {
+        const it = unwrap(item);
+        let name: string | undefined;
+        if (it.type === "ScopeTraversal") name = it.root;
+        else if (it.type === "Literal" && typeof it.value === "string") name = it.value;
+        if (name === undefined) {
+          diags.push(error("config/invalid-lifecycle", "Invalid ignore_changes entry", { detail: "Each entry is the name of an argument of this resource, e.g. ignore_changes = [tags, schedule].", range: item.range }));
+          continue;
+        }
+        if (!known.includes(name)) {
+          diags.push(error("config/invalid-lifecycle", "Invalid ignore_changes entry", { detail: `A ${kind} has no argument named "${name}".`, range: item.range, hint: didYouMeanHint(name, known) }));
+          continue;
+        }
+        names.push(name);
+      }
+      lc.ignoreChanges = names;
+    }
+  }
+  const rtb = body.attributes.get("replace_triggered_by");
+  if (rtb) {
+    for (const item of staticList(rtb, "replace_triggered_by", diags) ?? []) {
+      const r = staticResourceRef(item, "Each replace_triggered_by entry", diags);
+      if (r) lc.replaceTriggeredBy.push(r);
+    }
+  }
+  return lc;
+}
+
+function decodeVariable(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const label = b.labels[0]!;
+  const body = decodeBody(b.body, VARIABLE_SCHEMA.body, "a variable block", b, diags);
+  if (!checkName(label, "variable", diags)) return;
+  const prev = cfg.variables.get(label.value);
+  if (prev) {
+    diags.push(error("config/duplicate-variable", "Duplicate variable declaration", { detail: `A variable named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}.`, range: label.range, context: blockHeaderRange(b) }));
+    return;
+  }
+  const validations = (body.blocks.get("validation") ?? []).flatMap((v) => {
+    const vb = decodeBody(v.body, VARIABLE_SCHEMA.body.blocks!.validation!.body, "a validation block", v, diags);
+    const condition = vb.attributes.get("condition");
+    const msg = vb.attributes.get("error_message");
+    return condition && msg ? [{ condition: condition.expr, errorMessage: msg.expr, range: v.range }] : [];
+  });
+  const description = literalString(body.attributes.get("description"), diags);
+  const typeAttr = body.attributes.get("type");
+  const dflt = body.attributes.get("default");
+  cfg.variables.set(label.value, {
+    name: label.value,
+    nameRange: label.range,
+    range: b.range,
+    ...(typeAttr ? { type: typeAttr.expr } : {}),
+    ...(dflt ? { default: dflt } : {}),
+    ...(description !== undefined ? { description } : {}),
+    sensitive: literalBool(body.attributes.get("sensitive"), false, diags),
+    nullable: literalBool(body.attributes.get("nullable"), true, diags),
+    validations,
+  });
+}
+
+function decodeLocals(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const body = decodeBody(b.body, { attributes: {}, anyAttributes: true }, "a locals block", b, diags);
+  for (const [name, attr] of body.attributes) {
+    const prev = cfg.locals.get(name);
+    if (prev) {
+      diags.push(error("config/duplicate-local", "Duplicate local value", { detail: `A local value named "${name}" was already defined at ${prev.attribute.nameRange.file}:${prev.attribute.nameRange.start.line}.`, range: attr.nameRange, context: attr.range }));
+      continue;
+    }
+    cfg.locals.set(name, { name, attribute: attr, references: exprReferences(attr.expr) });
+  }
+}
+
+function decodeOutput(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const label = b.labels[0]!;
+  const body = decodeBody(b.body, OUTPUT_SCHEMA.body, "an output block", b, diags);
+  if (!checkName(label, "output", diags)) return;
+  const prev = cfg.outputs.get(label.value);
+  if (prev) {
+    diags.push(error("config/duplicate-output", "Duplicate output", { detail: `An output named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}.`, range: label.range, context: blockHeaderRange(b) }));
+    return;
+  }
+  const value = body.attributes.get("value");
+  if (!value) return;
+  const dependsOn: ResourceRef[] = [];
+  const dep = body.attributes.get("depends_on");
+  if (dep) for (const item of staticList(dep, "depends_on", diags) ?? []) {
+    const r = staticResourceRef(item, "Each depends_on entry", diags);
+    if (r) dependsOn.push(r);
+  }
+  const description = literalString(body.attributes.get("description"), diags);
+  cfg.outputs.set(label.value, {
+    name: label.value,
+    nameRange: label.range,
+    range: b.range,
+    value,
+    ...(description !== undefined ? { description } : {}),
+    sensitive: literalBool(body.attributes.get("sensitive"), false, diags),
+    dependsOn,
+  });
+}
+
+function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const label = b.labels[0]!;
+  const body = decodeBody(b.body, PROVIDER_SCHEMA.body, "a provider block", b, diags);
+  if (!(PROVIDER_NAMES as readonly string[]).includes(label.value)) {
+    diags.push(
+      error("config/unknown-provider", "Unknown provider", {
+        detail: `statectl has no provider named "${label.value}"; the only provider is "ssm".`,
+        range: label.range,
+        hint: didYouMeanHint(label.value, PROVIDER_NAMES) ?? 'write provider "ssm" { … }',
+      }),
+    );
+    return;
+  }
+  const aliasAttr = body.attributes.get("alias");
+  const alias = literalString(aliasAttr, diags);
+  if (alias !== undefined && !isValidName(alias)) {
+    diags.push(error("config/invalid-name", "Invalid provider alias", { detail: `"${alias}" is not a valid alias: use letters, digits, underscores and dashes.`, range: aliasAttr!.expr.range }));
+    return;
+  }
+  const key = alias ? `${label.value}.${alias}` : label.value;
+  const prev = cfg.providers.get(key);
+  if (prev) {
+    diags.push(
+      error("config/duplicate-provider", "Duplicate provider configuration", {
+        detail: alias ? `A provider configuration with alias "${alias}" was already declared at ${prev.range.file}:${prev.range.start.line}.` : `The default "${label.value}" provider was already configured at ${prev.range.file}:${prev.range.start.line}. Give the second one an alias (alias = "west") and select it with provider = ${label.value}.west.`,
+        range: aliasAttr?.expr.range ?? label.range,
+        context: blockHeaderRange(b),
+      }),
+    );
+    return;
+  }
+  const attributes = new Map(body.attributes);
+  attributes.delete("alias");
+  cfg.providers.set(key, { name: label.value, ...(alias ? { alias } : {}), key, block: b, range: b.range, attributes });
+}
+
+function decodeImport(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const body = decodeBody(b.body, IMPORT_SCHEMA.body, "an import block", b, diags);
+  const to = body.attributes.get("to");
+  const id = body.attributes.get("id");
+  if (!to || !id) return;
+  const ref = staticResourceRef(to.expr, '"to"', diags);
+  if (!ref) return;
+  const provider = body.attributes.get("provider");
+  cfg.imports.push({ to: ref, id, ...(provider ? { provider: providerRef(provider, diags) } : {}), range: b.range });
+}
+
+function decodeMoved(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const body = decodeBody(b.body, MOVED_SCHEMA.body, "a moved block", b, diags);
+  const fromA = body.attributes.get("from");
+  const toA = body.attributes.get("to");
+  if (!fromA || !toA) return;
+  const from = staticResourceRef(fromA.expr, '"from"', diags);
+  const to = staticResourceRef(toA.expr, '"to"', diags);
+  if (!from || !to) return;
+  for (const r of [from, to]) {
+    if (r.attribute !== undefined) diags.push(error("config/invalid-reference", "Invalid address", { detail: "A moved block names resources or instances, not their attributes.", range: r.range }));
+  }
+  if (from.kind !== to.kind) {
+    diags.push(error("config/invalid-moved", "Invalid moved block", { detail: `A ${from.kind} cannot move to a ${to.kind}; moved blocks rename resources of one kind.`, range: toA.expr.range, context: b.range }));
+    return;
+  }
+  if (from.name === to.name && from.key === to.key) {
+    diags.push(error("config/invalid-moved", "Invalid moved block", { detail: '"from" and "to" are the same address.', range: toA.expr.range, context: b.range }));
+    return;
+  }
+  cfg.moved.push({ from, to, range: b.range });
+}
+
+// ---------------------------------------------------------------------------------------------
+// References
+
+const ROOTS = ["var", "local", "document", "association", "each", "count", "path"];
+
+interface RefScope {
+  /** Human name of where the expression is, for messages. */
+  where: string;
+  allowResources: boolean;
+  each: boolean;
+  count: boolean;
+  /** For variable validations: only `var.<self>`; for defaults: nothing. */
+  onlyVariable?: string | null;
+}
+
+function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, diags: Diagnostic[], found?: ResourceRef[]): void {
+  for (const ref of exprReferences(expr)) {
+    const first = ref.traversal[0];
+    const attrName = first?.type === "AttrStep" ? first.name : undefined;
+    const fail = (code: string, summary: string, detail: string, hint?: string) => {
+      const d = error(code, summary, { detail, range: ref.range });
+      if (hint) d.hint = hint;
+      diags.push(d);
+    };
+    if (scope.onlyVariable !== undefined) {
+      if (scope.onlyVariable === null) {
+        fail("config/invalid-reference", "Variables not allowed", `${scope.where} must be a constant; it cannot refer to "${ref.root}".`);
+        continue;
+      }
+      if (ref.root !== "var" || attrName !== scope.onlyVariable) {
+        fail("config/invalid-reference", "Invalid reference in variable validation", `A validation condition can refer only to the variable itself (var.${scope.onlyVariable}).`);
+        continue;
+      }
+    }
+    switch (ref.root) {
+      case "var":
+        if (!attrName) fail("config/invalid-reference", "Invalid reference", 'The "var" object cannot be used on its own; refer to one variable: var.NAME.');
+        else if (!cfg.variables.has(attrName)) {
+          fail("config/undeclared-variable", "Reference to undeclared input variable", `No variable named "${attrName}" is declared.`, didYouMeanHint(attrName, cfg.variables.keys()) ?? `declare it with: variable "${attrName}" { … }`);
+        }
+        break;
+      case "local":
+        if (!attrName) fail("config/invalid-reference", "Invalid reference", 'The "local" object cannot be used on its own; refer to one local value: local.NAME.');
+        else if (!cfg.locals.has(attrName)) {
+          fail("config/undeclared-local", "Reference to undeclared local value", `No local value named "${attrName}" is defined.`, didYouMeanHint(attrName, cfg.locals.keys()) ?? `define it in a locals { … } block`);
+        }
+        break;
+      case "document":
+      case "association": {
+        if (!attrName) {
+          fail("config/invalid-reference", "Invalid reference", `A reference to a ${ref.root} needs its name: ${ref.root}.NAME.`);
+          break;
+        }
+        if (!scope.allowResources) {
+          fail("config/invalid-reference", "Invalid reference", `${scope.where} cannot refer to resources.`);
+          break;
+        }
+        if (!cfg.resources.has(`${ref.root}.${attrName}`)) {
+          const same = [...cfg.resources.values()].filter((r) => r.kind === ref.root).map((r) => r.name);
+          const near = didYouMean(attrName, same);
+          const other = ref.root === "document" ? "association" : "document";
+          const hint = near ? `did you mean ${ref.root}.${near}?` : cfg.resources.has(`${other}.${attrName}`) ? `there is an ${other} named "${attrName}": ${other}.${attrName}` : undefined;
+          fail("config/undeclared-resource", `Reference to undeclared ${ref.root}`, `No ${ref.root} named ${attrName}${near ? `; did you mean ${near}?` : "."}`, hint);
+          break;
+        }
+        const r = resourceRefFromReference(ref);
+        if (r && found) found.push(r);
+        break;
+      }
+      case "each":
+        if (!scope.each) fail("config/invalid-reference", 'Reference to "each" in the wrong place', `"each.key" and "each.value" are available only in a resource that sets for_each; ${scope.where} does not.`);
+        else if (attrName !== "key" && attrName !== "value") fail("config/invalid-reference", "Invalid each attribute", 'The "each" object has two attributes: each.key and each.value.', attrName ? didYouMeanHint(attrName, ["key", "value"]) : undefined);
+        break;
+      case "count":
+        if (!scope.count) fail("config/invalid-reference", 'Reference to "count" in the wrong place', `"count.index" is available only in a resource that sets count; ${scope.where} does not.`);
+        else if (attrName !== "index") fail("config/invalid-reference", "Invalid count attribute", 'The "count" object has one attribute: count.index.');
+        break;
+      case "path":
+        if (attrName !== "module" && attrName !== "root" && attrName !== "cwd") fail("config/invalid-reference", "Invalid path attribute", 'The "path" object has the attributes path.module, path.root and path.cwd.', attrName ? didYouMeanHint(attrName, ["module", "root", "cwd"]) : undefined);
+        break;
+      default:
+        fail("config/unknown-reference", "Unknown variable", `There is no variable named "${ref.root}".`, didYouMeanHint(ref.root, ROOTS) ?? `references start with one of: ${ROOTS.join(", ")}`);
+    }
+  }
+}
+
+function bodyExpressions(body: Body): Expression[] {
+  const out: Expression[] = [];
+  for (const item of body.items) {
+    if (item.type === "Attribute") out.push(item.expr);
+    else out.push(...bodyExpressions(item.body));
+  }
+  return out;
+}
+
+function checkReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
+  for (const r of cfg.resources.values()) {
+    const scope: RefScope = { where: `${r.kind} "${r.name}"`, allowResources: true, each: r.forEach !== undefined, count: r.count !== undefined };
+    for (const a of r.attributes.values()) checkExprRefs(a.expr, scope, cfg, diags, r.references);
+    for (const bs of r.blocks.values()) for (const b of bs) for (const e of bodyExpressions(b.body)) checkExprRefs(e, scope, cfg, diags, r.references);
+    const expansionScope: RefScope = { where: `The ${r.count ? "count" : "for_each"} of ${r.kind} "${r.name}"`, allowResources: true, each: false, count: false };
+    if (r.count) checkExprRefs(r.count.expr, expansionScope, cfg, diags, r.references);
+    if (r.forEach) checkExprRefs(r.forEach.expr, expansionScope, cfg, diags, r.references);
+    for (const d of [...r.dependsOn, ...r.lifecycle.replaceTriggeredBy]) checkResourceExists(d, cfg, diags);
+    if (r.provider.alias !== undefined || r.provider.name !== "ssm") {
+      const key = r.provider.alias ? `${r.provider.name}.${r.provider.alias}` : r.provider.name;
+      if (!cfg.providers.has(key)) {
+        const aliases = [...cfg.providers.values()].filter((p) => p.alias).map((p) => `${p.name}.${p.alias}`);
+        const d = error("config/undeclared-provider", "Reference to undeclared provider configuration", {
+          detail: r.provider.name !== "ssm" ? `statectl has no provider named "${r.provider.name}".` : `No provider "ssm" block has alias = "${r.provider.alias}".`,
+        });
+        if (r.provider.range) d.range = r.provider.range;
+        const hint = didYouMeanHint(key, aliases);
+        if (hint) d.hint = hint;
+        diags.push(d);
+      }
+    }
+  }
+  for (const l of cfg.locals.values()) checkExprRefs(l.attribute.expr, { where: `local.${l.name}`, allowResources: true, each: false, count: false }, cfg, diags);
+  for (const o of cfg.outputs.values()) {
+    checkExprRefs(o.value.expr, { where: `output "${o.name}"`, allowResources: true, each: false, count: false }, cfg, diags);
+    for (const d of o.dependsOn) checkResourceExists(d, cfg, diags);
+  }
+  for (const v of cfg.variables.values()) {
+    if (v.default) checkExprRefs(v.default.expr, { where: `The default of variable "${v.name}"`, allowResources: false, each: false, count: false, onlyVariable: null }, cfg, diags);
+    for (const val of v.validations) {
+      for (const e of [val.condition, val.errorMessage]) checkExprRefs(e, { where: "A validation", allowResources: false, each: false, count: false, onlyVariable: v.name }, cfg, diags);
+    }
+  }
+  for (const p of cfg.providers.values()) for (const a of p.attributes.values()) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
+  if (cfg.state) checkExprRefs(cfg.state.path.expr, { where: "The state path", allowResources: false, each: false, count: false }, cfg, diags);
+  for (const i of cfg.imports) {
+    checkResourceExists(i.to, cfg, diags);
+    checkExprRefs(i.id.expr, { where: "An import id", allowResources: false, each: false, count: false }, cfg, diags);
+  }
+  for (const m of cfg.moved) {
+    // The old address is gone from the configuration by design; only the new one must exist.
+    checkResourceExists(m.to, cfg, diags);
+  }
+}
+
+function checkResourceExists(r: ResourceRef, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  if (cfg.resources.has(`${r.kind}.${r.name}`)) return;
+  const near = didYouMean(
+    r.name,
+    [...cfg.resources.values()].filter((x) => x.kind === r.kind).map((x) => x.name),
+  );
+  diags.push(
+    error("config/undeclared-resource", `Reference to undeclared ${r.kind}`, {
+      detail: `No ${r.kind} named ${r.name}${near ? `; did you mean ${near}?` : "."}`,
+      range: r.range,
+      ...(near ? { hint: `did you mean ${r.kind}.${near}?` } : {}),
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cycles
+
+/** Finds the cycles of a directed graph given as adjacency lists (Tarjan's strongly connected components). */
+export function findCycles(nodes: readonly string[], edges: (n: string) => readonly string[]): string[][] {
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const strong = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges(v)) {
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      if (comp.length > 1 || edges(v).includes(v)) out.push(comp.reverse());
+    }
+  };
+  for (const n of nodes) if (!idx.has(n)) strong(n);
+  return out;
+}
+
+function localDeps(l: LocalDecl, cfg: DecodedConfig): string[] {
+  const out: string[] = [];
+  for (const r of l.references) {
+    const a = r.traversal[0];
+    if (r.root === "local" && a?.type === "AttrStep" && cfg.locals.has(a.name) && !out.includes(a.name)) out.push(a.name);
+  }
+  return out;
+}
+
+function checkLocalCycles(cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const names = [...cfg.locals.keys()];
+  for (const cycle of findCycles(names, (n) => localDeps(cfg.locals.get(n)!, cfg))) {
+    const ordered = orderCycle(cycle, (n) => localDeps(cfg.locals.get(n)!, cfg));
+    const first = cfg.locals.get(ordered[0]!)!;
+    diags.push(
+      error("config/local-cycle", "Cycle in local values", {
+        detail: `These local values refer to each other in a cycle: ${[...ordered, ordered[0]].map((n) => `local.${n}`).join(" → ")}.`,
+        range: first.attribute.nameRange,
+        hint: "break the cycle by computing one of them without the others",
+      }),
+    );
+  }
+}
+
+/** Puts a cycle's members in reference order, starting from the member declared first. */
+function orderCycle(members: string[], edges: (n: string) => readonly string[]): string[] {
+  const set = new Set(members);
+  const start = members.slice().sort()[0]!;
+  const order = [start];
+  let cur = start;
+  while (order.length < members.length) {
+    const next = edges(cur).find((n) => set.has(n) && !order.includes(n));
+    if (!next) break;
+    order.push(next);
+    cur = next;
+  }
+  return order;
+}
+
+/** Which resources each resource depends on, through references (also via locals) and depends_on. */
+export function resourceDependencies(cfg: DecodedConfig): Map<string, string[]> {
+  const localResources = new Map<string, Set<string>>();
+  const resolveLocal = (name: string, seen: Set<string>): Set<string> => {
+    const cached = localResources.get(name);
+    if (cached) return cached;
+    const out = new Set<string>();
+    const l = cfg.locals.get(name);
+    if (!l || seen.has(name)) return out;
+    seen.add(name);
+    for (const r of l.references) {
+      const rr = resourceRefFromReference(r);
+      if (rr && cfg.resources.has(`${rr.kind}.${rr.name}`)) out.add(`${rr.kind}.${rr.name}`);
+      const a = r.traversal[0];
+      if (r.root === "local" && a?.type === "AttrStep") for (const x of resolveLocal(a.name, seen)) out.add(x);
+    }
+    localResources.set(name, out);
+    return out;
+  };
+  const deps = new Map<string, string[]>();
+  for (const r of cfg.resources.values()) {
+    const out = new Set<string>();
+    for (const ref of [...r.references, ...r.dependsOn]) if (cfg.resources.has(`${ref.kind}.${ref.name}`)) out.add(`${ref.kind}.${ref.name}`);
+    const exprs = [...r.attributes.values()].map((a) => a.expr);
+    for (const bs of r.blocks.values()) for (const b of bs) exprs.push(...bodyExpressions(b.body));
+    if (r.count) exprs.push(r.count.expr);
+    if (r.forEach) exprs.push(r.forEach.expr);
+    for (const e of exprs) {
+      for (const ref of exprReferences(e)) {
+        const a = ref.traversal[0];
+        if (ref.root === "local" && a?.type === "AttrStep") for (const x of resolveLocal(a.name, new Set())) out.add(x);
+      }
+    }
+    deps.set(r.id, [...out]);
+  }
+  return deps;
+}
+
+function checkResourceCycles(cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const deps = resourceDependencies(cfg);
+  for (const cycle of findCycles([...deps.keys()], (n) => deps.get(n) ?? [])) {
+    const ordered = orderCycle(cycle, (n) => deps.get(n) ?? []);
+    const first = cfg.resources.get(ordered[0]!)!;
+    const lines = ordered.map((id) => {
+      const r = cfg.resources.get(id)!;
+      return `${id} (${r.nameRange.file}:${r.nameRange.start.line})`;
+    });
+    diags.push(
+      error("config/dependency-cycle", "Cycle between resources", {
+        detail: `These resources depend on each other in a cycle, so none can be created first:\n${[...lines, lines[0]].join("\n  → ")}`,
+        range: first.nameRange,
+        context: blockHeaderRange(first.block),
+      }),
+    );
+  }
+}
+
+export { checkLabels };

@@ -1,0 +1,154 @@
+/**
+ * The decoded configuration: every block of every file, with meaning attached but nothing
+ * evaluated. Expressions stay as AST (with ranges) for eval/ to evaluate; references between
+ * blocks are already listed and checked, so a graph builder can work from this alone.
+ */
+import type { ResourceAddress, ResourceKind, InstanceKey } from "../addrs/index.js";
+import type { Range, SourceRegistry } from "../diag/index.js";
+import type { Attribute, Block, Body, Expression, Reference } from "../syntax/ast.js";
+
+export interface Config {
+  /** The configuration directory (absolute); file functions resolve paths against it. */
+  dir: string;
+  /** Parsed `.state` files by file name (as shown in diagnostics). */
+  files: Map<string, Body>;
+  sources: SourceRegistry;
+  /** In-memory file contents when the configuration was given as `{ files }`. */
+  memoryFiles?: Readonly<Record<string, string>>;
+  variables: Map<string, VariableDecl>;
+  locals: Map<string, LocalDecl>;
+  outputs: Map<string, OutputDecl>;
+  /** Keyed by `kind.name`. */
+  resources: Map<string, ResourceDecl>;
+  /** Keyed by `ssm` (the default configuration) or `ssm.ALIAS`. */
+  providers: Map<string, ProviderDecl>;
+  state?: StateDecl;
+  imports: ImportDecl[];
+  moved: MovedDecl[];
+  /** Values for variables from the command line, var files and the environment, lowest precedence first. */
+  variableInputs: VariableInput[];
+}
+
+export interface VariableValidation {
+  condition: Expression;
+  errorMessage: Expression;
+  range: Range;
+}
+
+export interface VariableDecl {
+  name: string;
+  nameRange: Range;
+  range: Range;
+  /** The `type` expression (decoded by eval into a type constraint); absent means `any`. */
+  type?: Expression;
+  default?: Attribute;
+  description?: string;
+  sensitive: boolean;
+  nullable: boolean;
+  validations: VariableValidation[];
+}
+
+export interface LocalDecl {
+  name: string;
+  attribute: Attribute;
+  references: Reference[];
+}
+
+export interface OutputDecl {
+  name: string;
+  nameRange: Range;
+  range: Range;
+  value: Attribute;
+  description?: string;
+  sensitive: boolean;
+  dependsOn: ResourceRef[];
+}
+
+/** A reference from an expression to a resource: `document.x` (and the attribute if any). */
+export interface ResourceRef {
+  kind: ResourceKind;
+  name: string;
+  /** `document.x[0].name` → 0; absent when the reference names the whole resource. */
+  key?: InstanceKey;
+  /** The first attribute after the resource (or instance), e.g. `name` in `document.x.name`. */
+  attribute?: string;
+  /** The whole reference, e.g. `document.x.name`. */
+  range: Range;
+}
+
+export interface Lifecycle {
+  preventDestroy: boolean;
+  createBeforeDestroy: boolean;
+  /** Argument names, or "all". */
+  ignoreChanges: string[] | "all";
+  replaceTriggeredBy: ResourceRef[];
+  range?: Range;
+}
+
+export interface ProviderRef {
+  name: string;
+  alias?: string;
+  range?: Range;
+}
+
+export interface ResourceDecl {
+  kind: ResourceKind;
+  name: string;
+  address: ResourceAddress;
+  /** `kind.name` */
+  id: string;
+  block: Block;
+  nameRange: Range;
+  range: Range;
+  /** Arguments other than the meta-arguments, by name. */
+  attributes: Map<string, Attribute>;
+  /** Nested blocks other than lifecycle, by type (targets, output_location, …). */
+  blocks: Map<string, Block[]>;
+  count?: Attribute;
+  forEach?: Attribute;
+  dependsOn: ResourceRef[];
+  provider: ProviderRef;
+  lifecycle: Lifecycle;
+  /** Every resource this one refers to in its arguments (not depends_on), with ranges. */
+  references: ResourceRef[];
+}
+
+export interface ProviderDecl {
+  name: string;
+  alias?: string;
+  /** `ssm` or `ssm.ALIAS` */
+  key: string;
+  block: Block;
+  range: Range;
+  attributes: Map<string, Attribute>;
+}
+
+export interface StateDecl {
+  path: Attribute;
+  range: Range;
+}
+
+export interface ImportDecl {
+  to: ResourceRef;
+  id: Attribute;
+  provider?: ProviderRef;
+  range: Range;
+}
+
+export interface MovedDecl {
+  from: ResourceRef;
+  to: ResourceRef;
+  range: Range;
+}
+
+/** A value for a variable from outside the configuration. */
+export interface VariableInput {
+  name: string;
+  source: "env" | "auto-file" | "file" | "cli";
+  /** Raw text (cli, env) to be read according to the variable's type, or an expression (var files). */
+  text?: string;
+  expr?: Expression;
+  /** Where it came from, for messages: `--var`, `STATECTL_VAR_x`, or the var file's name. */
+  origin: string;
+  range?: Range;
+}

@@ -1,0 +1,149 @@
+/**
+ * The schemas of every block type of the language: the top level, `document`, `association`,
+ * `variable`, `output`, `locals`, `provider "ssm"`, `state`, `import`, `moved`, `lifecycle`.
+ * Resource arguments follow issue 5 (the whole SSM API); types are checked during evaluation.
+ */
+import type { AttributeSchema, BlockSchema, BodySchema, SchemaType } from "./schema.js";
+
+const str: AttributeSchema = { type: "string" };
+const num: AttributeSchema = { type: "number" };
+const bool: AttributeSchema = { type: "bool" };
+const strList: SchemaType = ["list", "string"];
+
+/** Arguments every resource accepts in addition to its own (Terraform's meta-arguments). */
+export const META_ARGUMENTS = ["count", "for_each", "depends_on", "provider"] as const;
+
+const metaAttributes: Record<string, AttributeSchema> = {
+  count: { type: "number", description: "How many instances to create; addresses are x[0], x[1], …" },
+  for_each: { type: "any", description: "A map or set of strings; one instance per key, addressed x[\"key\"]." },
+  depends_on: { description: "Explicit dependencies: a list of resource references." },
+  provider: { description: "Which provider configuration to use: ssm or ssm.ALIAS." },
+};
+
+export const LIFECYCLE_SCHEMA: BlockSchema = {
+  max: 1,
+  body: {
+    attributes: {
+      prevent_destroy: bool,
+      create_before_destroy: bool,
+      ignore_changes: { description: "Arguments whose drift is ignored: a list of argument names, or all." },
+      replace_triggered_by: { description: "Resources whose change replaces this one." },
+    },
+  },
+};
+
+export const DOCUMENT_SCHEMA: BlockSchema = {
+  labels: ["name"],
+  body: {
+    attributes: {
+      name: { required: true, type: "string" },
+      content: { required: true, type: "any", description: "A string (usually file(...)) or an object serialised by statectl." },
+      type: str,
+      format: str,
+      target_type: str,
+      version_name: str,
+      display_name: str,
+      requires: { type: ["list", ["object", { name: "string", version: "string", require_type: "string", version_name: "string" }, ["version", "require_type", "version_name"]]] },
+      attachments: { type: ["list", ["object", { key: "string", values: strList, name: "string" }, ["name"]]] },
+      permissions: { type: strList },
+      tags: { type: ["map", "string"] },
+      promote: bool,
+      ...metaAttributes,
+    },
+    blocks: { lifecycle: LIFECYCLE_SCHEMA },
+  },
+};
+
+/** Attributes SSM computes for a document: unknown until apply. */
+export const DOCUMENT_COMPUTED = ["default_version", "latest_version", "document_version", "hash", "status", "owner", "schema_version", "platform_types", "parameters", "arn"] as const;
+
+export const ASSOCIATION_SCHEMA: BlockSchema = {
+  labels: ["name"],
+  body: {
+    attributes: {
+      name: str,
+      document: { required: true, type: "string" },
+      document_version: str,
+      parameters: { type: ["map", "any"], description: "A map of string lists; a plain string means a one-item list." },
+      schedule: str,
+      schedule_offset: num,
+      apply_only_at_cron_interval: bool,
+      compliance_severity: str,
+      max_concurrency: str,
+      max_errors: str,
+      sync_compliance: str,
+      calendar_names: { type: strList },
+      duration: num,
+      automation_target_parameter_name: str,
+      target_maps: { type: ["list", ["map", strList]] },
+      target_locations: { type: ["list", "any"] },
+      dispatch_assume_role: str,
+      tags: { type: ["map", "string"] },
+      wait_for_success: { type: "number", description: "Seconds to wait for Success after create and update." },
+      ...metaAttributes,
+    },
+    blocks: {
+      targets: { max: 5, body: { attributes: { key: { required: true, type: "string" }, values: { required: true, type: strList } } } },
+      output_location: { max: 1, body: { attributes: { s3_bucket: { required: true, type: "string" }, s3_key_prefix: str, s3_region: str } } },
+      alarm_configuration: {
+        max: 1,
+        body: { attributes: { ignore_poll_alarm_failure: bool, alarms: { required: true, type: ["list", ["object", { name: "string" }]] } } },
+      },
+      lifecycle: LIFECYCLE_SCHEMA,
+    },
+  },
+};
+
+export const ASSOCIATION_COMPUTED = ["association_id", "association_version", "status", "arn"] as const;
+
+export const VARIABLE_SCHEMA: BlockSchema = {
+  labels: ["name"],
+  body: {
+    attributes: { type: {}, default: {}, description: str, sensitive: bool, nullable: bool },
+    blocks: { validation: { body: { attributes: { condition: { required: true }, error_message: { required: true } } } } },
+  },
+};
+
+export const OUTPUT_SCHEMA: BlockSchema = {
+  labels: ["name"],
+  body: { attributes: { value: { required: true }, description: str, sensitive: bool, depends_on: {} } },
+};
+
+export const PROVIDER_SCHEMA: BlockSchema = {
+  labels: ["name"],
+  body: {
+    attributes: {
+      region: str,
+      profile: str,
+      endpoint: { type: "string", description: '"local" for the embedded local endpoint, or a URL.' },
+      max_retries: num,
+      alias: str,
+    },
+  },
+};
+
+export const STATE_SCHEMA: BlockSchema = { max: 1, body: { attributes: { path: { required: true, type: "string" } } } };
+export const IMPORT_SCHEMA: BlockSchema = { body: { attributes: { to: { required: true }, id: { required: true, type: "string" }, provider: {} } } };
+export const MOVED_SCHEMA: BlockSchema = { body: { attributes: { from: { required: true }, to: { required: true } } } };
+export const LOCALS_SCHEMA: BlockSchema = { body: { attributes: {}, anyAttributes: true } };
+
+export const TOP_LEVEL_SCHEMA: BodySchema = {
+  attributes: {},
+  blocks: {
+    document: DOCUMENT_SCHEMA,
+    association: ASSOCIATION_SCHEMA,
+    variable: VARIABLE_SCHEMA,
+    locals: LOCALS_SCHEMA,
+    output: OUTPUT_SCHEMA,
+    provider: PROVIDER_SCHEMA,
+    state: STATE_SCHEMA,
+    import: IMPORT_SCHEMA,
+    moved: MOVED_SCHEMA,
+  },
+};
+
+/** The provider types statectl knows. */
+export const PROVIDER_NAMES = ["ssm"] as const;
+
+/** Where the state file lives when no `state { path }` is given (relative to the configuration directory). */
+export const DEFAULT_STATE_PATH = "statectl.state.json";
