@@ -6,6 +6,8 @@ export * from "./diag/index.js";
 export * from "./addrs/index.js";
 export * from "./ssm/index.js";
 export * from "./syntax/index.js";
+export * from "./config/index.js";
+export * from "./eval/index.js";
 export * from "./state/index.js";
 export * from "./provider-ssm/index.js";
 export * from "./local/index.js";

@@ -8,7 +8,7 @@ import { isValidName, type ResourceKind } from "../addrs/index.js";
 import { didYouMean, didYouMeanHint, error, type Diagnostic, type Range } from "../diag/index.js";
 import { references as exprReferences, type Attribute, type Block, type Body, type Expression, type Reference } from "../syntax/ast.js";
 import type { Config, Lifecycle, LocalDecl, ProviderRef, ResourceDecl, ResourceRef } from "./model.js";
-import { blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
+import { an, blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
 import { ASSOCIATION_SCHEMA, DOCUMENT_SCHEMA, IMPORT_SCHEMA, LIFECYCLE_SCHEMA, META_ARGUMENTS, MOVED_SCHEMA, OUTPUT_SCHEMA, PROVIDER_NAMES, PROVIDER_SCHEMA, STATE_SCHEMA, TOP_LEVEL_SCHEMA, VARIABLE_SCHEMA } from "./schemas.js";
 
 type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles">;
@@ -19,7 +19,10 @@ export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[]): Deco
   const names = [...files.keys()].sort();
   const stateBlocks: Block[] = [];
   for (const name of names) {
-    const top = decodeBody(files.get(name)!, TOP_LEVEL_SCHEMA, "the top level", undefined, diags);
+    // Unknown top-level block types and top-level arguments are reported by the parser already.
+    const body = files.get(name)!;
+    const known = { ...body, items: body.items.filter((i) => i.type === "Block" && i.blockType in TOP_LEVEL_SCHEMA.blocks!) };
+    const top = decodeBody(known, TOP_LEVEL_SCHEMA, "the top level", undefined, diags);
     for (const [type, blocks] of top.blocks) {
       for (const b of blocks) {
         switch (type) {
@@ -158,14 +161,14 @@ function checkName(label: { value: string; range: Range }, what: string, diags: 
 function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags: Diagnostic[]): void {
   const schema = kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
   const label = b.labels[0]!;
-  const body = decodeBody(b.body, schema.body, `a ${kind} block`, b, diags);
+  const body = decodeBody(b.body, schema.body, `${an(kind)} block`, b, diags);
   if (!checkName(label, kind, diags)) return;
   const id = `${kind}.${label.value}`;
   const prev = cfg.resources.get(id);
   if (prev) {
     diags.push(
       error("config/duplicate-resource", `Duplicate ${kind}`, {
-        detail: `A ${kind} named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each ${kind} needs a unique name.`,
+        detail: `${an(kind, true)} named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each ${kind} needs a unique name.`,
         range: label.range,
         context: blockHeaderRange(b),
       }),
@@ -178,7 +181,7 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
   blocks.delete("lifecycle");
   for (const [type, list] of blocks) {
     const nested = schema.body.blocks?.[type];
-    if (nested) for (const nb of list) decodeBody(nb.body, nested.body, `a ${type} block`, nb, diags);
+    if (nested) for (const nb of list) decodeBody(nb.body, nested.body, `${an(type)} block`, nb, diags);
   }
   const res: ResourceDecl = {
     kind,
@@ -198,7 +201,7 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
   const count = body.attributes.get("count");
   const forEach = body.attributes.get("for_each");
   if (count && forEach) {
-    diags.push(error("config/conflicting-arguments", "Invalid combination of count and for_each", { detail: `A ${kind} may use count or for_each, not both.`, range: forEach.nameRange, context: b.range }));
+    diags.push(error("config/conflicting-arguments", "Invalid combination of count and for_each", { detail: `${an(kind, true)} may use count or for_each, not both.`, range: forEach.nameRange, context: b.range }));
   }
   if (count) res.count = count;
   if (forEach && !count) res.forEach = forEach;
@@ -244,7 +247,7 @@ function decodeLifecycle(b: Block, kind: ResourceKind, diags: Diagnostic[]): Lif
           continue;
         }
         if (!known.includes(name)) {
-          diags.push(error("config/invalid-lifecycle", "Invalid ignore_changes entry", { detail: `A ${kind} has no argument named "${name}".`, range: item.range, hint: didYouMeanHint(name, known) }));
+          diags.push(error("config/invalid-lifecycle", "Invalid ignore_changes entry", { detail: `${an(kind, true)} has no argument named "${name}".`, range: item.range, hint: didYouMeanHint(name, known) }));
           continue;
         }
         names.push(name);
@@ -393,7 +396,7 @@ function decodeMoved(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
     if (r.attribute !== undefined) diags.push(error("config/invalid-reference", "Invalid address", { detail: "A moved block names resources or instances, not their attributes.", range: r.range }));
   }
   if (from.kind !== to.kind) {
-    diags.push(error("config/invalid-moved", "Invalid moved block", { detail: `A ${from.kind} cannot move to a ${to.kind}; moved blocks rename resources of one kind.`, range: toA.expr.range, context: b.range }));
+    diags.push(error("config/invalid-moved", "Invalid moved block", { detail: `${an(from.kind, true)} cannot move to ${an(to.kind)}; moved blocks rename resources of one kind.`, range: toA.expr.range, context: b.range }));
     return;
   }
   if (from.name === to.name && from.key === to.key) {

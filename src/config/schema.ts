@@ -46,6 +46,12 @@ export interface DecodedBody {
   blocks: Map<string, Block[]>;
 }
 
+/** "a document", "an association": the indefinite article for a word. */
+export function an(word: string, capital = false): string {
+  const a = /^[aeiou]/i.test(word) ? "an" : "a";
+  return `${capital ? a[0]!.toUpperCase() + a.slice(1) : a} ${word}`;
+}
+
 /** Where a "missing" diagnostic points: the block's header (type and labels). */
 export function blockHeaderRange(b: Block): Range {
   const last = b.labels.length > 0 ? b.labels[b.labels.length - 1]!.range : b.typeRange;
@@ -173,7 +179,7 @@ export function checkLabels(b: Block, wanted: readonly string[], diags: Diagnost
     const missing = wanted[b.labels.length]!;
     diags.push(
       error("config/missing-label", `Missing ${missing} for ${b.blockType}`, {
-        detail: `A ${b.blockType} block needs ${wanted.length === 1 ? "a label" : `${wanted.length} labels`}: ${b.blockType} ${wanted.map((w) => `"${w}"`).join(" ")} { … }.`,
+        detail: `${an(b.blockType, true)} block needs ${wanted.length === 1 ? "a label" : `${wanted.length} labels`}: ${b.blockType} ${wanted.map((w) => `"${w}"`).join(" ")} { … }.`,
         range: blockHeaderRange(b),
         context: b.range,
       }),
@@ -183,7 +189,7 @@ export function checkLabels(b: Block, wanted: readonly string[], diags: Diagnost
   const extra = b.labels[wanted.length]!;
   diags.push(
     error("config/extraneous-label", `Extraneous label for ${b.blockType}`, {
-      detail: wanted.length === 0 ? `A ${b.blockType} block takes no labels.` : `A ${b.blockType} block takes ${wanted.length === 1 ? "one label" : `${wanted.length} labels`} (${wanted.join(", ")}); remove "${extra.value}".`,
+      detail: wanted.length === 0 ? `${an(b.blockType, true)} block takes no labels.` : `${an(b.blockType, true)} block takes ${wanted.length === 1 ? "one label" : `${wanted.length} labels`} (${wanted.join(", ")}); remove "${extra.value}".`,
       range: extra.range,
       context: b.range,
     }),

@@ -64,7 +64,7 @@ export const ASSOCIATION_SCHEMA: BlockSchema = {
       name: str,
       document: { required: true, type: "string" },
       document_version: str,
-      parameters: { type: ["map", "any"], description: "A map of string lists; a plain string means a one-item list." },
+      parameters: { type: "any", description: "A map of string lists; a plain string means a one-item list." },
       schedule: str,
       schedule_offset: num,
       apply_only_at_cron_interval: bool,

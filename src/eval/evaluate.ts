@@ -242,7 +242,7 @@ class Evaluator {
     if (t.kind === "set") return this.fail("eval/invalid-index", "Invalid index", "Elements of a set cannot be selected by index, because a set has no order. Convert it with tolist() first, or use a for expression.", keyRange, { context });
     if (t.kind === "list" || t.kind === "tuple") {
       const k = convert(key, T.number);
-      if (k.error) return this.fail("eval/invalid-index", "Invalid index", `A ${t.kind} index must be a number: ${conversionMessage(k.error)}`, keyRange, { context });
+      if (k.error) return this.fail("eval/invalid-index", "Invalid index", `${t.kind === "list" ? "A list" : "A tuple"} index must be a number: ${conversionMessage(k.error)}`, keyRange, { context });
       if (!k.value.isKnown) return Value.unknown(t.kind === "list" ? t.element : T.dynamic).mark(sensitive);
       const i = k.value.unmark().asNumber();
       if (!v.isKnown) return Value.unknown(t.kind === "list" ? t.element : (t.elements[i] ?? T.dynamic)).mark(sensitive);
@@ -254,7 +254,7 @@ class Evaluator {
     }
     if (t.kind === "map" || t.kind === "object") {
       const k = convert(key, T.string);
-      if (k.error) return this.fail("eval/invalid-index", "Invalid index", `A ${t.kind} key must be a string: ${conversionMessage(k.error)}`, keyRange, { context });
+      if (k.error) return this.fail("eval/invalid-index", "Invalid index", `${t.kind === "map" ? "A map" : "An object"} key must be a string: ${conversionMessage(k.error)}`, keyRange, { context });
       if (!k.value.isKnown) return Value.unknown(t.kind === "map" ? t.element : T.dynamic).mark(sensitive);
       const name = k.value.unmark().asString();
       if (!v.isKnown) return Value.unknown(t.kind === "map" ? t.element : (t.attributes.get(name) ?? T.dynamic)).mark(sensitive);

@@ -1,0 +1,13 @@
+/**
+ * config/ — decoding the AST into blocks with meaning. Loads every `*.state` file of a
+ * directory (or an in-memory file set), applies the schema of each block type, and reports
+ * unknown, duplicate and missing items with "did you mean". Checks references between blocks
+ * statically (undeclared variables, locals, resources; local and resource cycles) and gathers
+ * variable values from the command line, var files and the environment. Evaluates nothing:
+ * eval/ takes the Config from here.
+ */
+export * from "./model.js";
+export * from "./schema.js";
+export * from "./schemas.js";
+export { loadConfig, CONFIG_EXTENSION, VARS_EXTENSION, AUTO_VARS_SUFFIX, ENV_VAR_PREFIX, type ConfigSource, type LoadOptions, type LoadResult } from "./load.js";
+export { decodeFiles, findCycles, resourceDependencies, resourceRefFromReference, staticResourceRef } from "./decode.js";

@@ -1,0 +1,645 @@
+/**
+ * Evaluating a whole configuration: variables (type, default, inputs by precedence,
+ * validation), locals, every resource instance (count/for_each expanded) with its arguments
+ * converted to their declared types, outputs, providers, the state path, imports and moved
+ * blocks. The result is what the planner needs: instances with addresses, values (some
+ * unknown until apply), references, ranges, provider, dependencies and lifecycle.
+ */
+import { formatAddress, type InstanceAddress, type InstanceKey, type ResourceKind } from "../addrs/index.js";
+import { error, type Diagnostic, type Range } from "../diag/index.js";
+import { resolve } from "node:path";
+import {
+  ASSOCIATION_COMPUTED,
+  ASSOCIATION_SCHEMA,
+  DEFAULT_STATE_PATH,
+  DOCUMENT_COMPUTED,
+  DOCUMENT_SCHEMA,
+  type Config,
+  type Lifecycle,
+  type ResourceDecl,
+  type ResourceRef,
+  type SchemaType,
+  type VariableDecl,
+  type VariableInput,
+} from "../config/index.js";
+import { parseExpression, references, type Attribute, type Block, type Expression } from "../syntax/index.js";
+import { convert, conversionMessage, stripOptional, unifyTypes } from "./convert.js";
+import { evaluate, type EvalContext } from "./evaluate.js";
+import { diskFileSource, memoryFileSource } from "./filesource.js";
+import type { FunctionContext } from "./functions/index.js";
+import { renderTemplate } from "./template.js";
+import { typeFromExpression } from "./typeexpr.js";
+import { T, typeString, type Type } from "./types.js";
+import { Value, formatNumber } from "./value.js";
+
+export interface EvaluatedResource {
+  address: InstanceAddress;
+  /** `association.web["prod"]` */
+  addressText: string;
+  kind: ResourceKind;
+  name: string;
+  key?: InstanceKey;
+  /**
+   * The resource's arguments as one object: every argument of the schema (null when unset),
+   * nested blocks as objects (`output_location`) or lists of objects (`targets`). Values may
+   * be unknown (known after apply) and may carry the sensitive mark.
+   */
+  attrs: Value;
+  /** Resources this one refers to in its arguments, with the range of each reference. */
+  references: ResourceRef[];
+  ranges: { block: Range; name: Range; attributes: Record<string, Range> };
+  provider: { name: string; alias?: string; key: string };
+  dependsOn: ResourceRef[];
+  lifecycle: Lifecycle;
+}
+
+export interface EvaluatedOutput {
+  name: string;
+  value: Value;
+  sensitive: boolean;
+  description?: string;
+  range: Range;
+}
+
+export interface EvaluatedProvider {
+  key: string;
+  name: string;
+  alias?: string;
+  region?: string;
+  profile?: string;
+  /** `"local"` or a URL. */
+  endpoint?: string;
+  maxRetries?: number;
+  range?: Range;
+}
+
+export interface EvaluatedConfig {
+  resources: EvaluatedResource[];
+  outputs: EvaluatedOutput[];
+  variables: Map<string, Value>;
+  locals: Map<string, Value>;
+  /** Always has the default `ssm` configuration (empty when there is no provider block). */
+  providers: Map<string, EvaluatedProvider>;
+  /** The state file path as configured (or the default), and resolved against the configuration directory. */
+  state: { path: string; absolutePath: string; configured: boolean };
+  imports: { to: InstanceAddress; id: Value; range: Range }[];
+  moved: { from: InstanceAddress | { kind: ResourceKind; name: string }; to: InstanceAddress | { kind: ResourceKind; name: string }; range: Range }[];
+  diagnostics: Diagnostic[];
+}
+
+export interface EvaluateOptions {
+  /** Extra inputs, appended after (so winning over) the ones gathered by loadConfig. */
+  inputs?: VariableInput[];
+}
+
+/** Converts a schema's structural type to a type of the type system. */
+export function schemaTypeToType(t: SchemaType): Type {
+  if (typeof t === "string") return t === "any" ? T.dynamic : { kind: t };
+  if (t[0] === "object") {
+    const attrs = new Map(Object.entries(t[1]).map(([k, v]) => [k, schemaTypeToType(v)]));
+    const opt = new Map((t[2] ?? []).map((k) => [k, undefined] as [string, Value | undefined]));
+    return T.object(attrs, opt);
+  }
+  return { kind: t[0], element: schemaTypeToType(t[1]) };
+}
+
+const PROVIDER_TYPES: Record<string, Type> = { region: T.string, profile: T.string, endpoint: T.string, max_retries: T.number };
+
+/** Evaluates a loaded configuration. Never throws for user mistakes; they come back as diagnostics. */
+export function evaluateConfig(config: Config, opts: EvaluateOptions = {}): EvaluatedConfig {
+  return new ConfigEvaluator(config, opts).run();
+}
+
+type NodeState = { state: "pending" | "busy" | "done"; value: Value };
+
+class ConfigEvaluator {
+  private readonly diags: Diagnostic[] = [];
+  private readonly fnCtx: FunctionContext;
+  private varObject: Value = Value.UNKNOWN;
+  private readonly variables = new Map<string, Value>();
+  private readonly locals = new Map<string, NodeState>();
+  private readonly resourceValues = new Map<string, NodeState>();
+  private readonly instances = new Map<string, EvaluatedResource[]>();
+  private readonly pathObject: Value;
+
+  constructor(
+    private readonly config: Config,
+    private readonly opts: EvaluateOptions,
+  ) {
+    const files = config.memoryFiles ? memoryFileSource(config.memoryFiles, config.dir) : diskFileSource();
+    this.fnCtx = { baseDir: config.dir, files, renderTemplate: (text, fileName, vars) => renderTemplate(text, fileName, vars, this.fnCtx) };
+    this.pathObject = Value.object({ module: Value.string(config.dir), root: Value.string(config.dir), cwd: Value.string(process.cwd()) });
+  }
+
+  run(): EvaluatedConfig {
+    this.evalVariables();
+    for (const name of this.config.locals.keys()) this.locals.set(name, { state: "pending", value: Value.UNKNOWN });
+    for (const id of this.config.resources.keys()) this.resourceValues.set(id, { state: "pending", value: Value.UNKNOWN });
+    for (const name of this.config.locals.keys()) this.evalLocal(name);
+    for (const id of this.config.resources.keys()) this.evalResource(id);
+    const resources: EvaluatedResource[] = [];
+    for (const id of [...this.config.resources.keys()].sort()) resources.push(...(this.instances.get(id) ?? []));
+    return {
+      resources,
+      outputs: this.evalOutputs(),
+      variables: this.variables,
+      locals: new Map([...this.locals].map(([k, v]) => [k, v.value])),
+      providers: this.evalProviders(),
+      state: this.evalState(),
+      imports: this.evalImports(),
+      moved: this.config.moved.map((m) => ({ from: refAddress(m.from), to: refAddress(m.to), range: m.range })),
+      diagnostics: this.diags,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Scopes
+
+  /** The scope for one expression: only the names it refers to are built (large configurations stay fast). */
+  private scopeFor(expr: Expression, extra: Record<string, Value> = {}): EvalContext {
+    const vars = new Map<string, Value>();
+    const localNames = new Set<string>();
+    const resourceNames: Record<"document" | "association", Set<string>> = { document: new Set(), association: new Set() };
+    for (const ref of references(expr)) {
+      const first = ref.traversal[0];
+      const name = first?.type === "AttrStep" ? first.name : undefined;
+      if (ref.root === "local" && name) localNames.add(name);
+      if ((ref.root === "document" || ref.root === "association") && name) resourceNames[ref.root].add(name);
+    }
+    vars.set("var", this.varObject);
+    vars.set("path", this.pathObject);
+    if (localNames.size > 0) {
+      const m = new Map<string, Value>();
+      for (const n of localNames) m.set(n, this.locals.has(n) ? this.evalLocal(n) : Value.UNKNOWN);
+      vars.set("local", Value.object(m));
+    } else vars.set("local", Value.object({}));
+    for (const kind of ["document", "association"] as const) {
+      const m = new Map<string, Value>();
+      for (const n of resourceNames[kind]) {
+        const id = `${kind}.${n}`;
+        m.set(n, this.resourceValues.has(id) ? this.evalResource(id) : Value.UNKNOWN);
+      }
+      vars.set(kind, Value.object(m));
+    }
+    for (const [k, v] of Object.entries(extra)) vars.set(k, v);
+    // Names that config/ already reported as undeclared or misplaced evaluate to unknown here,
+    // so one mistake gives one diagnostic.
+    let varObject = this.varObject;
+    for (const ref of references(expr)) {
+      const first = ref.traversal[0];
+      if (ref.root === "var" && first?.type === "AttrStep" && !this.config.variables.has(first.name) && varObject.isKnown) {
+        varObject = Value.object(new Map([...varObject.entries(), [first.name, Value.UNKNOWN]]));
+      }
+      if (!vars.has(ref.root)) vars.set(ref.root, Value.UNKNOWN);
+    }
+    vars.set("var", varObject);
+    return {
+      variables: vars,
+      functionContext: this.fnCtx,
+      explainMissingRoot: (name) =>
+        name === "each" ? '"each" is available only in a resource that sets for_each.' : name === "count" ? '"count" is available only in a resource that sets count.' : undefined,
+    };
+  }
+
+  private eval(expr: Expression, extra: Record<string, Value> = {}): Value {
+    const r = evaluate(expr, this.scopeFor(expr, extra));
+    this.diags.push(...r.diagnostics);
+    return r.value;
+  }
+
+  /** Evaluates an expression that may use only built-in functions (defaults, var files, --var). */
+  private evalConstant(expr: Expression): { value: Value; ok: boolean } {
+    const r = evaluate(expr, { variables: new Map(), functionContext: this.fnCtx });
+    this.diags.push(...r.diagnostics);
+    return { value: r.value, ok: r.diagnostics.length === 0 };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Variables
+
+  private evalVariables(): void {
+    const inputs = [...this.config.variableInputs, ...(this.opts.inputs ?? [])];
+    const entries = new Map<string, Value>();
+    for (const v of this.config.variables.values()) {
+      const value = this.evalVariable(v, inputs.filter((i) => i.name === v.name));
+      this.variables.set(v.name, value);
+      entries.set(v.name, value);
+    }
+    this.varObject = Value.object(entries);
+  }
+
+  private evalVariable(v: VariableDecl, inputs: VariableInput[]): Value {
+    let type: Type = T.dynamic;
+    if (v.type) {
+      const t = typeFromExpression(v.type);
+      this.diags.push(...t.diagnostics);
+      type = t.type;
+    }
+    const resultType = stripOptional(type);
+    let dflt: Value | undefined;
+    if (v.default) {
+      const d = this.evalConstant(v.default.expr);
+      if (d.ok) {
+        const c = convert(d.value, type);
+        if (c.error) {
+          this.diags.push(error("eval/invalid-default", "Invalid default value for variable", { detail: `The default of variable "${v.name}" does not match its type ${typeString(resultType)}: ${conversionMessage(c.error)}`, range: v.default.expr.range, context: v.default.range }));
+        } else dflt = c.value;
+      }
+    }
+    const input = inputs[inputs.length - 1];
+    let value: Value | undefined;
+    if (input) {
+      const raw = this.readInput(input, type);
+      if (raw) {
+        const c = convert(raw, type);
+        if (c.error) {
+          this.diags.push(
+            error("eval/invalid-variable-value", "Invalid value for variable", {
+              detail: `The value for variable "${v.name}" from ${input.origin} is not ${typeString(resultType)}: ${conversionMessage(c.error)}`,
+              ...(input.range ? { range: input.expr?.range ?? input.range } : { range: v.nameRange }),
+            }),
+          );
+          return Value.unknown(resultType).mark(v.sensitive);
+        }
+        value = c.value;
+      } else return Value.unknown(resultType).mark(v.sensitive);
+    }
+    if (value?.isNull && !v.nullable) {
+      if (dflt) value = dflt;
+      else {
+        this.diags.push(error("eval/invalid-variable-value", "Invalid value for variable", { detail: `Variable "${v.name}" is declared nullable = false, but ${input!.origin} sets it to null.`, range: input!.expr?.range ?? v.nameRange }));
+        return Value.unknown(resultType).mark(v.sensitive);
+      }
+    }
+    if (value === undefined) value = dflt;
+    if (value === undefined) {
+      if (!v.default) {
+        this.diags.push(
+          error("eval/missing-variable", "No value for required variable", {
+            detail: `Variable "${v.name}" has no default, and no value was given for it.`,
+            range: v.nameRange,
+            context: v.range,
+            hint: `set it with --var ${v.name}=VALUE, in a .statevars file (--var-file FILE or *.auto.statevars), or with the environment variable STATECTL_VAR_${v.name}`,
+          }),
+        );
+      }
+      return Value.unknown(resultType).mark(v.sensitive);
+    }
+    value = value.mark(v.sensitive);
+    this.validate(v, value, input);
+    return value;
+  }
+
+  /** Reads one input as a value: var-file expressions are evaluated; raw text is a string for primitive types, an expression otherwise. */
+  private readInput(input: VariableInput, type: Type): Value | undefined {
+    if (input.expr) {
+      const r = this.evalConstant(input.expr);
+      return r.ok ? r.value : undefined;
+    }
+    const text = input.text ?? "";
+    if (type.kind === "string" || type.kind === "number" || type.kind === "bool" || type.kind === "dynamic") return Value.string(text);
+    const parsed = parseExpression(text, input.origin);
+    if (!parsed.expr) {
+      this.diags.push(
+        error("eval/invalid-variable-value", "Invalid value for variable", {
+          detail: `The value of ${input.origin} must be written in the language's syntax for ${typeString(stripOptional(type))}: ${parsed.diagnostics[0]?.summary ?? "syntax error"}.`,
+          hint: `for example: ${input.source === "env" ? `STATECTL_VAR_${input.name}='["a", "b"]'` : `--var '${input.name}=["a", "b"]'`}`,
+        }),
+      );
+      return undefined;
+    }
+    const r = evaluate(parsed.expr, { variables: new Map(), functionContext: this.fnCtx });
+    if (r.diagnostics.length > 0) {
+      this.diags.push(...r.diagnostics.map((d) => ({ ...d, range: undefined, detail: `In ${input.origin}: ${d.detail ?? ""}` }) as Diagnostic));
+      return undefined;
+    }
+    return r.value;
+  }
+
+  private validate(v: VariableDecl, value: Value, input: VariableInput | undefined): void {
+    if (!value.isWhollyKnown()) return;
+    for (const val of v.validations) {
+      const self = Value.object({ [v.name]: value });
+      const r = evaluate(val.condition, { variables: new Map([["var", self]]), functionContext: this.fnCtx });
+      this.diags.push(...r.diagnostics);
+      if (r.diagnostics.length > 0) continue;
+      const c = convert(r.value, T.bool);
+      if (c.error || r.value.isNull) {
+        this.diags.push(error("eval/invalid-validation", "Invalid validation condition", { detail: `A validation condition must be true or false${c.error ? `: ${conversionMessage(c.error)}` : ", not null"}.`, range: val.condition.range }));
+        continue;
+      }
+      if (!c.value.isKnown || c.value.unmark().asBool()) continue;
+      const m = evaluate(val.errorMessage, { variables: new Map([["var", self]]), functionContext: this.fnCtx });
+      this.diags.push(...m.diagnostics);
+      const msg = m.value.isKnown && m.value.type.kind === "string" ? (m.value.sensitive ? "(sensitive value)" : m.value.asString()) : "the value does not satisfy the validation condition.";
+      this.diags.push(
+        error("eval/variable-validation", "Invalid value for variable", {
+          detail: `${msg}\nThe value ${input ? `from ${input.origin} ` : "(the default) "}failed the validation of variable "${v.name}" (${val.condition.range.file}:${val.condition.range.start.line}).`,
+          range: input?.expr?.range ?? (input ? v.nameRange : (v.default?.expr.range ?? v.nameRange)),
+        }),
+      );
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Locals and resources (evaluated on demand, in dependency order; cycles were reported by config/)
+
+  private evalLocal(name: string): Value {
+    const node = this.locals.get(name)!;
+    if (node.state !== "pending") return node.value;
+    node.state = "busy";
+    node.value = this.eval(this.config.locals.get(name)!.attribute.expr);
+    node.state = "done";
+    return node.value;
+  }
+
+  private evalResource(id: string): Value {
+    const node = this.resourceValues.get(id)!;
+    if (node.state !== "pending") return node.value;
+    node.state = "busy";
+    const decl = this.config.resources.get(id)!;
+    const keys = this.expansion(decl);
+    const computed = decl.kind === "document" ? DOCUMENT_COMPUTED : ASSOCIATION_COMPUTED;
+    const withComputed = (attrs: Value): Value => {
+      if (!attrs.isKnown) return attrs;
+      const m = new Map(attrs.entries());
+      for (const c of computed) if (!m.has(c)) m.set(c, Value.unknown(computedType(c)));
+      return Value.object(m);
+    };
+    if (keys === undefined) {
+      node.value = Value.UNKNOWN;
+    } else if (keys === null) {
+      const inst = this.evalInstance(decl, undefined, {});
+      this.instances.set(id, [inst]);
+      node.value = withComputed(inst.attrs);
+    } else {
+      const list: EvaluatedResource[] = [];
+      for (const k of keys) {
+        const extra: Record<string, Value> =
+          typeof k.key === "number" ? { count: Value.object({ index: Value.number(k.key) }) } : { each: Value.object({ key: Value.string(k.key), value: k.value }) };
+        list.push(this.evalInstance(decl, k.key, extra));
+      }
+      this.instances.set(id, list);
+      if (decl.count) node.value = Value.tuple(list.map((i) => withComputed(i.attrs)));
+      else node.value = Value.object(new Map(list.map((i) => [i.key as string, withComputed(i.attrs)])));
+    }
+    node.state = "done";
+    return node.value;
+  }
+
+  /** null: a single instance; undefined: expansion failed (already reported); otherwise the instance keys. */
+  private expansion(decl: ResourceDecl): { key: InstanceKey; value: Value }[] | null | undefined {
+    if (decl.count) {
+      const v = this.eval(decl.count.expr);
+      const at = { range: decl.count.expr.range, context: decl.count.range };
+      if (!v.isKnown) {
+        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: "The count value depends on something that is known only after apply, so statectl cannot tell how many instances to plan. Use values from variables or locals for count.", ...at }));
+        return undefined;
+      }
+      if (v.isNull) {
+        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: "count must be a whole number, not null.", ...at }));
+        return undefined;
+      }
+      if (v.sensitive) {
+        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: "count cannot be a sensitive value: the number of instances is shown in plans.", ...at }));
+        return undefined;
+      }
+      const c = convert(v, T.number);
+      if (c.error || !Number.isInteger(c.value.asNumber()) || c.value.asNumber() < 0) {
+        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: `count must be a whole number of zero or more${c.error ? `: ${conversionMessage(c.error)}` : `, not ${formatNumber(c.value!.asNumber())}`}.`, ...at }));
+        return undefined;
+      }
+      return Array.from({ length: c.value.asNumber() }, (_, i) => ({ key: i, value: Value.NULL }));
+    }
+    if (decl.forEach) {
+      const v = this.eval(decl.forEach.expr);
+      const at = { range: decl.forEach.expr.range, context: decl.forEach.range };
+      const fail = (detail: string, hint?: string) => {
+        this.diags.push(error("eval/invalid-for-each", "Invalid for_each argument", { detail, ...at, ...(hint ? { hint } : {}) }));
+        return undefined;
+      };
+      if (v.isNull) return fail("for_each must be a map or a set of strings, not null.");
+      if (v.sensitive) return fail("for_each cannot be a sensitive value: instance keys are shown in plans and addresses.", "use nonsensitive() if the keys are safe to show");
+      if (!v.isKnown) return fail("The for_each value depends on something that is known only after apply, so statectl cannot tell which instances to plan. Use keys from variables or locals.");
+      if (v.type.kind === "map" || v.type.kind === "object") {
+        const out: { key: InstanceKey; value: Value }[] = [];
+        for (const [k, e] of v.entries()) out.push({ key: k, value: e });
+        return out;
+      }
+      if (v.type.kind === "set") {
+        const out: { key: InstanceKey; value: Value }[] = [];
+        for (const e of v.elements()) {
+          if (!e.isKnown) return fail("The for_each set contains a value that is known only after apply; every key must be known when planning.");
+          if (e.isNull) return fail("The for_each set contains null; every element must be a string.");
+          const s = convert(e, T.string);
+          if (s.error) return fail(`The elements of a for_each set must be strings: ${conversionMessage(s.error)}`);
+          if (e.sensitive) return fail("for_each cannot contain sensitive values: instance keys are shown in plans and addresses.");
+          out.push({ key: s.value.asString(), value: s.value });
+        }
+        return out;
+      }
+      if (v.type.kind === "list" || v.type.kind === "tuple") return fail(`for_each needs a map or a set of strings, and this is ${v.type.kind === "list" ? "a list" : "a tuple"}: a list may repeat values and its order would become part of every address.`, "convert it with toset(...)");
+      return fail(`for_each needs a map or a set of strings, not ${typeString(v.type)}.`);
+    }
+    return null;
+  }
+
+  private evalInstance(decl: ResourceDecl, key: InstanceKey | undefined, extra: Record<string, Value>): EvaluatedResource {
+    const schema = decl.kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
+    const attrs = new Map<string, Value>();
+    const ranges: Record<string, Range> = {};
+    for (const [name, s] of Object.entries(schema.body.attributes)) {
+      if (name === "count" || name === "for_each" || name === "depends_on" || name === "provider") continue;
+      const type = s.type ? schemaTypeToType(s.type) : T.dynamic;
+      const a = decl.attributes.get(name);
+      if (!a) {
+        attrs.set(name, Value.null(stripOptional(type)));
+        continue;
+      }
+      ranges[name] = a.range;
+      attrs.set(name, this.evalArgument(a, type, decl, extra));
+    }
+    for (const [name, bs] of Object.entries(schema.body.blocks ?? {})) {
+      if (name === "lifecycle") continue;
+      const blocks = decl.blocks.get(name) ?? [];
+      const objs = blocks.map((b) => this.evalNestedBlock(b, bs.body.attributes, decl, extra));
+      if (blocks[0]) ranges[name] = blocks[0].range;
+      if (bs.max === 1) attrs.set(name, objs[0] ?? Value.null(T.dynamic));
+      else attrs.set(name, objs.length > 0 ? listOf(objs) : Value.list([], T.dynamic));
+    }
+    if (decl.kind === "association") attrs.set("parameters", this.normalizeParameters(attrs.get("parameters")!, decl.attributes.get("parameters")));
+    const address: InstanceAddress = key === undefined ? { kind: decl.kind, name: decl.name } : { kind: decl.kind, name: decl.name, key };
+    const providerKey = decl.provider.alias ? `${decl.provider.name}.${decl.provider.alias}` : decl.provider.name;
+    return {
+      address,
+      addressText: formatAddress(address),
+      kind: decl.kind,
+      name: decl.name,
+      ...(key !== undefined ? { key } : {}),
+      attrs: Value.object(attrs),
+      references: decl.references,
+      ranges: { block: decl.range, name: decl.nameRange, attributes: ranges },
+      provider: { name: decl.provider.name, ...(decl.provider.alias ? { alias: decl.provider.alias } : {}), key: providerKey },
+      dependsOn: decl.dependsOn,
+      lifecycle: decl.lifecycle,
+    };
+  }
+
+  private evalArgument(a: Attribute, type: Type, decl: ResourceDecl, extra: Record<string, Value>): Value {
+    const v = this.eval(a.expr, extra);
+    const c = convert(v, type);
+    if (c.error) {
+      this.diags.push(
+        error("eval/invalid-argument-type", "Incorrect argument type", {
+          detail: `Inappropriate value for "${a.name}" of ${decl.kind} "${decl.name}": ${conversionMessage(c.error)}`,
+          range: a.expr.range,
+          context: a.range,
+        }),
+      );
+      return Value.unknown(stripOptional(type));
+    }
+    return c.value;
+  }
+
+  private evalNestedBlock(b: Block, attributes: Readonly<Record<string, { type?: SchemaType }>>, decl: ResourceDecl, extra: Record<string, Value>): Value {
+    const m = new Map<string, Value>();
+    const given = new Map<string, Attribute>();
+    for (const item of b.body.items) if (item.type === "Attribute" && !given.has(item.name)) given.set(item.name, item);
+    for (const [name, s] of Object.entries(attributes)) {
+      const type = s.type ? schemaTypeToType(s.type) : T.dynamic;
+      const a = given.get(name);
+      m.set(name, a ? this.evalArgument(a, type, decl, extra) : Value.null(stripOptional(type)));
+    }
+    return Value.object(m);
+  }
+
+  /** Association parameters are string lists; a plain string (or number, bool) means a one-item list. */
+  private normalizeParameters(v: Value, attr: Attribute | undefined): Value {
+    if (!v.isKnown || v.isNull) return v.isNull ? Value.null(T.map(T.list(T.string))) : Value.unknown(T.map(T.list(T.string))).mark(v.sensitive);
+    if (!v.isMapping) {
+      this.diags.push(error("eval/invalid-argument-type", "Incorrect argument type", { detail: `"parameters" must be a map of string lists, like { commands = ["echo hi"] }, not ${typeString(v.type)}.`, ...(attr ? { range: attr.expr.range, context: attr.range } : {}) }));
+      return Value.unknown(T.map(T.list(T.string)));
+    }
+    const out = new Map<string, Value>();
+    for (const [k, e] of v.entries()) {
+      if (!e.isNull && (e.type.kind === "string" || e.type.kind === "number" || e.type.kind === "bool")) {
+        out.set(k, Value.list([convert(e, T.string).value!], T.string));
+        continue;
+      }
+      if (!e.isKnown && e.type.kind === "dynamic") {
+        out.set(k, Value.unknown(T.list(T.string)).mark(e.sensitive));
+        continue;
+      }
+      const c = convert(e, T.list(T.string));
+      if (c.error) {
+        this.diags.push(error("eval/invalid-argument-type", "Incorrect argument type", { detail: `Parameter "${k}" must be a string or a list of strings: ${conversionMessage(c.error)}`, ...(attr ? { range: attr.expr.range, context: attr.range } : {}) }));
+        out.set(k, Value.unknown(T.list(T.string)));
+        continue;
+      }
+      out.set(k, c.value);
+    }
+    return Value.map(out, T.list(T.string)).mark(v.sensitive);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Outputs, providers, state, imports
+
+  private evalOutputs(): EvaluatedOutput[] {
+    const out: EvaluatedOutput[] = [];
+    for (const o of [...this.config.outputs.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      let v = this.eval(o.value.expr);
+      if (v.containsSensitive() && !o.sensitive) {
+        this.diags.push(
+          error("eval/sensitive-output", "Output refers to sensitive values", {
+            detail: `The value of output "${o.name}" comes from sensitive values, so it must be declared sensitive = true (it will be shown as (sensitive)).`,
+            range: o.value.expr.range,
+            context: o.range,
+            hint: "add sensitive = true to the output block, or use nonsensitive() if the value is safe to show",
+          }),
+        );
+      }
+      if (o.sensitive) v = v.mark();
+      out.push({ name: o.name, value: v, sensitive: o.sensitive || v.containsSensitive(), ...(o.description !== undefined ? { description: o.description } : {}), range: o.range });
+    }
+    return out;
+  }
+
+  private evalProviders(): Map<string, EvaluatedProvider> {
+    const out = new Map<string, EvaluatedProvider>();
+    out.set("ssm", { key: "ssm", name: "ssm" });
+    for (const p of this.config.providers.values()) {
+      const ep: EvaluatedProvider = { key: p.key, name: p.name, ...(p.alias ? { alias: p.alias } : {}), range: p.range };
+      for (const [name, a] of p.attributes) {
+        const type = PROVIDER_TYPES[name];
+        if (!type) continue;
+        const v = this.eval(a.expr);
+        const c = convert(v, type);
+        const fail = (detail: string) => this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail, range: a.expr.range, context: a.range }));
+        if (c.error) {
+          fail(`"${name}": ${conversionMessage(c.error)}`);
+          continue;
+        }
+        if (!c.value.isKnown || c.value.isNull) continue;
+        const x = c.value.unmark();
+        if (name === "max_retries") {
+          const n = x.asNumber();
+          if (!Number.isInteger(n) || n < 0) fail(`max_retries must be a whole number of zero or more, not ${formatNumber(n)}.`);
+          else ep.maxRetries = n;
+        } else if (name === "endpoint") {
+          const s = x.asString();
+          if (s !== "local" && !isHttpUrl(s)) fail(`endpoint must be "local" (the embedded local endpoint) or an http:// or https:// URL, not "${s}".`);
+          else ep.endpoint = s;
+        } else if (name === "region") ep.region = x.asString();
+        else if (name === "profile") ep.profile = x.asString();
+      }
+      out.set(p.key, ep);
+    }
+    return out;
+  }
+
+  private evalState(): EvaluatedConfig["state"] {
+    const s = this.config.state;
+    if (!s) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
+    const v = this.eval(s.path.expr);
+    const c = convert(v, T.string);
+    if (c.error || !c.value.isKnown || c.value.isNull || c.value.unmark().asString() === "") {
+      this.diags.push(error("eval/invalid-state-path", "Invalid state path", { detail: `The state path must be a non-empty string known before planning${c.error ? `: ${conversionMessage(c.error)}` : "."}`, range: s.path.expr.range, context: s.path.range }));
+      return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
+    }
+    const path = c.value.unmark().asString();
+    return { path, absolutePath: resolve(this.config.dir, path), configured: true };
+  }
+
+  private evalImports(): EvaluatedConfig["imports"] {
+    return this.config.imports.map((i) => {
+      const v = this.eval(i.id.expr);
+      const c = convert(v, T.string);
+      if (c.error || c.value.isNull) this.diags.push(error("eval/invalid-import-id", "Invalid import id", { detail: `The id must be a string${c.error ? `: ${conversionMessage(c.error)}` : ", not null"}.`, range: i.id.expr.range }));
+      return { to: refAddress(i.to), id: c.value ?? Value.unknown(T.string), range: i.range };
+    });
+  }
+}
+
+function listOf(objs: Value[]): Value {
+  const u = unifyTypes(objs.map((o) => o.type));
+  return u ? Value.list(objs.map((o) => convert(o, u).value ?? o), u) : Value.tuple(objs);
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function computedType(name: string): Type {
+  if (name === "platform_types") return T.list(T.string);
+  if (name === "parameters") return T.dynamic;
+  return T.string;
+}
+
+function refAddress(r: ResourceRef): InstanceAddress {
+  return r.key === undefined ? { kind: r.kind, name: r.name } : { kind: r.kind, name: r.name, key: r.key };
+}
