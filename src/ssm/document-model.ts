@@ -48,7 +48,8 @@ export function parseDocumentContent(content: string, format: DocumentFormat): R
     }
   } else {
     const doc = YAML.parseDocument(content, { prettyErrors: false, uniqueKeys: true });
-    const problem = doc.errors[0];
+    // A tag the loader cannot resolve (CloudFormation's !Ref, !Sub …) is an error for SSM's parser.
+    const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
     if (problem) {
       const pos = problem.linePos?.[0];
       throw new DocumentContentError(
@@ -73,6 +74,52 @@ function jsonErrorPosition(content: string, message: string): { line: number; co
   const column = offset - before.lastIndexOf("\n");
   return { line, column };
 }
+
+/** Plugins the SSM agent runs (Command and Policy steps; schema 1.2 runtimeConfig keys). */
+export const COMMAND_PLUGINS: readonly string[] = [
+  "aws:applications",
+  "aws:cloudWatch",
+  "aws:configureDocker",
+  "aws:configurePackage",
+  "aws:domainJoin",
+  "aws:downloadContent",
+  "aws:psModule",
+  "aws:refreshAssociation",
+  "aws:runDockerAction",
+  "aws:runDocument",
+  "aws:runPowerShellScript",
+  "aws:runShellScript",
+  "aws:softwareInventory",
+  "aws:updateAgent",
+  "aws:updateSsmAgent",
+];
+
+/** Actions an Automation runbook step may use. */
+export const AUTOMATION_ACTIONS: readonly string[] = [
+  "aws:approve",
+  "aws:assertAwsResourceProperty",
+  "aws:branch",
+  "aws:changeInstanceState",
+  "aws:copyImage",
+  "aws:createImage",
+  "aws:createStack",
+  "aws:createTags",
+  "aws:deleteImage",
+  "aws:deleteStack",
+  "aws:executeAutomation",
+  "aws:executeAwsApi",
+  "aws:executeScript",
+  "aws:executeStateMachine",
+  "aws:invokeLambdaFunction",
+  "aws:invokeWebhook",
+  "aws:loop",
+  "aws:pause",
+  "aws:runCommand",
+  "aws:runInstances",
+  "aws:sleep",
+  "aws:updateVariable",
+  "aws:waitForAwsResourceProperty",
+];
 
 /** The schema versions a document type allows; undefined = any `N.N`. */
 export function allowedSchemaVersions(documentType: string): ((v: string) => boolean) | undefined {
@@ -122,6 +169,7 @@ export function analyzeDocument(body: Record<string, unknown>, documentType: str
       const rc = body.runtimeConfig;
       if (typeof rc !== "object" || rc === null || Array.isArray(rc) || Object.keys(rc).length === 0)
         throw invalid("A schema 1.2 document needs a runtimeConfig with at least one plugin.");
+      for (const plugin of Object.keys(rc)) if (!COMMAND_PLUGINS.includes(plugin)) throw invalid(`Unknown plugin "${plugin}" in runtimeConfig.`);
     } else {
       const steps = body.mainSteps;
       if (!Array.isArray(steps) || steps.length === 0) throw invalid(`A schema ${schemaVersion} document needs mainSteps with at least one step.`);
@@ -131,6 +179,8 @@ export function analyzeDocument(body: Record<string, unknown>, documentType: str
         const s = step as Record<string, unknown>;
         if (typeof s.action !== "string" || s.action === "") throw invalid(`mainSteps[${i}] has no action.`);
         if (typeof s.name !== "string" || s.name === "") throw invalid(`mainSteps[${i}] has no name.`);
+        const known = documentType === "Automation" ? AUTOMATION_ACTIONS : COMMAND_PLUGINS;
+        if (!known.includes(s.action)) throw invalid(`Unknown action "${s.action}" in step "${s.name}".`);
         if (names.has(s.name)) throw invalid(`Step name "${s.name}" is used more than once.`);
         names.add(s.name);
       });
@@ -155,7 +205,7 @@ function readParameters(raw: unknown, documentType: string, options: AnalyzeOpti
   const out: Record<string, ParameterDeclaration> = {};
   for (const [name, decl] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof decl !== "object" || decl === null || Array.isArray(decl)) throw invalid(`Parameter "${name}" must be an object with a type.`);
-    const d = decl as Record<string, unknown>;
+    const d = { ...(decl as Record<string, unknown>) };
     if (typeof d.type !== "string") throw invalid(`Parameter "${name}" has no type.`);
     // Automation parameters may also use AWS resource types (e.g. AWS::EC2::Instance::Id).
     const known = (PARAMETER_TYPES as readonly string[]).includes(d.type);
@@ -178,6 +228,8 @@ function readParameters(raw: unknown, documentType: string, options: AnalyzeOpti
                   : true;
       if (!ok) throw invalid(`Parameter "${name}" has a default value that is not a ${d.type}.`);
     }
+    // The agent's own fixtures write absent fields as null; SSM treats null as "not given".
+    for (const key of Object.keys(d)) if (d[key] === null) delete d[key];
     if (d.allowedValues !== undefined && !Array.isArray(d.allowedValues)) throw invalid(`Parameter "${name}": allowedValues must be a list.`);
     if (d.allowedPattern !== undefined && typeof d.allowedPattern !== "string") throw invalid(`Parameter "${name}": allowedPattern must be a string.`);
     out[name] = d as unknown as ParameterDeclaration;
