@@ -1,0 +1,473 @@
+/**
+ * The formatter behind `statectl fmt`. It works on tokens, like HCL's `hclwrite`, so that nothing
+ * but whitespace between tokens ever changes: comments stay on the line where they were, and the
+ * text of strings, templates and heredocs is copied byte for byte. The parsed AST only answers
+ * questions the tokens can't (is this `-` unary? is this `(` a call? which `=` belong to
+ * attributes that line up?).
+ *
+ * Canonical style: two-space indentation by bracket depth; one space around binary operators,
+ * `=`, `=>`, `?` and `:`; none inside `( )` and `[ ]`, one inside a one-line `{ }`; `=` aligned
+ * within a run of consecutive single-line attributes (and object items); at most one blank line
+ * anywhere, none just inside brackets, exactly one between sibling blocks; no trailing
+ * whitespace; one newline at the end.
+ *
+ * Lines are never joined or split, so a formatted file keeps the author's line structure.
+ * As a last safety net the result is parsed again and compared with the input (ignoring ranges);
+ * if the meaning differs the input is returned untouched with an internal-error diagnostic.
+ */
+import type { IToken } from "chevrotain";
+import type { Diagnostic } from "../diag/diagnostic.js";
+import { error, hasErrors } from "../diag/diagnostic.js";
+import type { Body, Node } from "./ast.js";
+import { stripRanges } from "./ast.js";
+import { lexFile } from "./lexer.js";
+import { parseFile } from "./parse.js";
+
+export interface FormatResult {
+  /** The formatted text; absent when the input has syntax errors (then `diagnostics` says why). */
+  formatted?: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface FormatOptions {
+  /**
+   * The text is a variables file (`*.statevars`: top-level `name = value` lines), where top-level
+   * attributes are expected rather than an error. Default: true when `fileName` ends `.statevars`.
+   */
+  varsFile?: boolean;
+}
+
+/** Formats one file. Never throws; a file with syntax errors comes back without `formatted`. */
+export function formatSource(text: string, fileName: string, options: FormatOptions = {}): FormatResult {
+  const varsFile = options.varsFile ?? fileName.endsWith(".statevars");
+  const parse = (t: string) => {
+    const r = parseFile(t, fileName);
+    return varsFile ? { ...r, diagnostics: r.diagnostics.filter((d) => d.code !== "syntax/unexpected-attribute") } : r;
+  };
+  const parsed = parse(text);
+  if (hasErrors(parsed.diagnostics) || !parsed.body) return { diagnostics: parsed.diagnostics };
+  const lexed = lexFile(text, fileName);
+  const formatted = formatParsed(text, parsed.body, lexed.tokens, lexed.comments);
+
+  // Safety net: the formatter may only move whitespace. Anything else is a formatter bug, and the
+  // user's file must not pay for it.
+  if (formatted !== text) {
+    const again = parse(formatted);
+    const again2 = lexFile(formatted, fileName);
+    const sameMeaning =
+      !hasErrors(again.diagnostics) &&
+      again.body !== undefined &&
+      JSON.stringify(stripRanges(again.body)) === JSON.stringify(stripRanges(parsed.body)) &&
+      JSON.stringify(commentTexts(again2.comments)) === JSON.stringify(commentTexts(lexed.comments));
+    if (!sameMeaning) {
+      return {
+        diagnostics: [
+          error("fmt/internal-error", `Cannot format ${fileName} safely`, {
+            detail: "Formatting this file would change its meaning, which is a bug in statectl fmt; the file was left as it is.",
+            hint: "please report this file as a bug",
+          }),
+        ],
+      };
+    }
+  }
+  return { formatted, diagnostics: parsed.diagnostics };
+}
+
+function commentTexts(comments: readonly IToken[]): string[] {
+  return comments.map((c) => c.image.replace(/[ \t\r]+$/, ""));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Atoms: the tokens the formatter places. A whole quoted template or heredoc is one atom, so
+// nothing inside it is ever touched.
+
+type AtomKind =
+  | "word"
+  | "keyword"
+  | "number"
+  | "string"
+  | "heredoc"
+  | "open"
+  | "close"
+  | "comma"
+  | "dot"
+  | "ellipsis"
+  | "assign"
+  | "colon"
+  | "op"
+  | "lineComment"
+  | "blockComment";
+
+interface Atom {
+  kind: AtomKind;
+  text: string;
+  /** Offsets into the source, end exclusive. */
+  start: number;
+  end: number;
+  /** `-` or `!` used as a prefix operator. */
+  unary?: boolean;
+  /** `(` that opens a function call's arguments. */
+  call?: boolean;
+  /** `:` separating an object key from its value (`{ a: 1 }`). */
+  objectSeparator?: boolean;
+  /** `=` of an attribute or object item whose line is aligned with its neighbours' (group id). */
+  alignGroup?: number;
+}
+
+const KIND_BY_TOKEN: Record<string, AtomKind> = {
+  Ident: "word",
+  True: "word",
+  False: "word",
+  Null: "word",
+  For: "word",
+  In: "word",
+  If: "word",
+  NumberLit: "number",
+  StringLit: "string",
+  LBrace: "open",
+  LBracket: "open",
+  LParen: "open",
+  RBrace: "close",
+  RBracket: "close",
+  RParen: "close",
+  Comma: "comma",
+  Dot: "dot",
+  Ellipsis: "ellipsis",
+  Equals: "assign",
+  Colon: "colon",
+  LineComment: "lineComment",
+  BlockComment: "blockComment",
+};
+
+function buildAtoms(text: string, tokens: readonly IToken[], comments: readonly IToken[]): Atom[] {
+  const atoms: Atom[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    const name = tok.tokenType.name;
+    const start = tok.startOffset;
+    if (name === "NewLine") continue;
+    if (name === "OQuote" || name === "HeredocStart") {
+      // Swallow everything up to the matching close, counting nested templates in interpolations.
+      const open = name;
+      const close = name === "OQuote" ? "CQuote" : "HeredocEnd";
+      let depth = 0;
+      let j = i;
+      for (; j < tokens.length; j++) {
+        const n = tokens[j]!.tokenType.name;
+        if (n === open) depth++;
+        else if (n === close && --depth === 0) break;
+      }
+      const last = tokens[Math.min(j, tokens.length - 1)]!;
+      const end = last.endOffset! + 1;
+      atoms.push({ kind: name === "OQuote" ? "string" : "heredoc", text: text.slice(start, end), start, end });
+      i = j;
+      continue;
+    }
+    const end = tok.endOffset! + 1;
+    atoms.push({ kind: KIND_BY_TOKEN[name] ?? "op", text: text.slice(start, end), start, end });
+  }
+  for (const c of comments) {
+    const start = c.startOffset;
+    let body = text.slice(start, c.endOffset! + 1);
+    const kind: AtomKind = c.tokenType.name === "BlockComment" ? "blockComment" : "lineComment";
+    if (kind === "lineComment") body = body.replace(/[ \t\r]+$/, "");
+    atoms.push({ kind, text: body, start, end: start + body.length });
+  }
+  atoms.sort((a, b) => a.start - b.start);
+  return atoms;
+}
+
+/** Index of the first atom whose start is in [from, to) and that satisfies `pred`, or -1. */
+function findAtom(atoms: readonly Atom[], from: number, to: number, pred: (a: Atom) => boolean): number {
+  let lo = 0;
+  let hi = atoms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (atoms[mid]!.start < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < atoms.length && atoms[i]!.start < to; i++) if (pred(atoms[i]!)) return i;
+  return -1;
+}
+
+function findAtomAt(atoms: readonly Atom[], offset: number): Atom | undefined {
+  const i = findAtom(atoms, offset, offset + 1, () => true);
+  return i < 0 ? undefined : atoms[i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the AST tells us about the atoms.
+
+interface Lines {
+  /** 1-based line of each offset, by binary search over line starts. */
+  lineOf(offset: number): number;
+}
+
+function lineIndex(text: string): Lines {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return {
+    lineOf(offset: number): number {
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo + 1;
+    },
+  };
+}
+
+/** Sibling blocks, as pairs of (end offset of the first, start offset of the second). */
+interface BlockPair {
+  firstEnd: number;
+  secondStart: number;
+}
+
+function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
+  const pairs: BlockPair[] = [];
+  let nextGroup = 1;
+
+  const alignRun = (eqAtoms: { atom: Atom; startLine: number; endLine: number; isLineStart: boolean }[]) => {
+    let run: Atom[] = [];
+    let lastLine = -2;
+    const flush = () => {
+      if (run.length > 1) {
+        const g = nextGroup++;
+        for (const a of run) a.alignGroup = g;
+      }
+      run = [];
+    };
+    for (const item of eqAtoms) {
+      const eligible = item.startLine === item.endLine && item.isLineStart;
+      if (!eligible) {
+        flush();
+        lastLine = -2;
+        continue;
+      }
+      if (item.startLine !== lastLine + 1) flush();
+      run.push(item.atom);
+      lastLine = item.endLine;
+    }
+    flush();
+  };
+
+  const isFirstOnLine = (offset: number): boolean => {
+    const i = findAtom(atoms, offset, offset + 1, () => true);
+    if (i <= 0) return true;
+    return lines.lineOf(atoms[i - 1]!.end) !== lines.lineOf(offset);
+  };
+
+  const visitBody = (b: Body) => {
+    const run: { atom: Atom; startLine: number; endLine: number; isLineStart: boolean }[] = [];
+    for (let k = 0; k < b.items.length; k++) {
+      const item = b.items[k]!;
+      const prev = b.items[k - 1];
+      if (item.type === "Block" && prev?.type === "Block") pairs.push({ firstEnd: prev.range.end.offset, secondStart: item.range.start.offset });
+      if (item.type === "Attribute") {
+        const i = findAtom(atoms, item.nameRange.end.offset, item.range.end.offset, (a) => a.kind === "assign");
+        if (i >= 0) run.push({ atom: atoms[i]!, startLine: item.range.start.line, endLine: item.range.end.line, isLineStart: true });
+      } else {
+        alignRun(run.splice(0));
+      }
+    }
+    alignRun(run);
+  };
+
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    const n = node as Node & Record<string, unknown>;
+    switch (n.type) {
+      case "Body":
+        visitBody(n);
+        break;
+      case "Template":
+        return; // atomic: nothing inside a template is formatted
+      case "Unary": {
+        const a = findAtomAt(atoms, n.range.start.offset);
+        if (a && a.kind === "op") a.unary = true;
+        break;
+      }
+      case "FunctionCall": {
+        const a = findAtomAt(atoms, n.openParenRange.start.offset);
+        if (a) a.call = true;
+        break;
+      }
+      case "Object": {
+        const run: { atom: Atom; startLine: number; endLine: number; isLineStart: boolean }[] = [];
+        for (const item of n.items) {
+          const i = findAtom(atoms, item.key.range.end.offset, item.range.end.offset, (a) => a.kind === "assign" || a.kind === "colon");
+          if (i < 0) continue;
+          const sep = atoms[i]!;
+          if (sep.kind === "colon") {
+            sep.objectSeparator = true;
+            alignRun(run.splice(0));
+            continue;
+          }
+          run.push({ atom: sep, startLine: item.range.start.line, endLine: item.range.end.line, isLineStart: isFirstOnLine(item.range.start.offset) });
+        }
+        alignRun(run);
+        break;
+      }
+      case "ForTuple":
+      case "ForObject": {
+        const end = n.range.end.offset;
+        const markKeyword = (from: number, word: string) => {
+          const i = findAtom(atoms, from, end, (a) => a.kind === "word" && a.text === word);
+          if (i >= 0) atoms[i]!.kind = "keyword";
+        };
+        markKeyword(n.range.start.offset, "for");
+        markKeyword(n.valueVar.range.end.offset, "in");
+        if (n.cond) markKeyword(n.value.range.end.offset, "if");
+        break;
+      }
+    }
+    for (const [k, v] of Object.entries(n)) {
+      if (k === "range" || k.endsWith("Range")) continue;
+      if (v !== null && typeof v === "object") visit(v);
+    }
+  };
+
+  visit(body);
+  return pairs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+
+/** Atoms that can end an expression: a following `[` indexes it, a following `(` calls it. */
+function endsExpression(a: Atom): boolean {
+  return a.kind === "word" || a.kind === "number" || a.kind === "string" || a.kind === "close";
+}
+
+function spaceBetween(prev: Atom, next: Atom): string {
+  if (next.kind === "comma") return "";
+  if (next.kind === "close" && next.text !== "}" && prev.kind !== "blockComment") return "";
+  if (next.kind === "lineComment" || next.kind === "blockComment" || prev.kind === "blockComment") return " ";
+  if (prev.kind === "comma") return " ";
+  if (prev.kind === "dot" || next.kind === "dot" || next.kind === "ellipsis") return "";
+  if (prev.kind === "open") return prev.text === "{" && !(next.kind === "close" && next.text === "}") ? " " : "";
+  if (next.kind === "close") return next.text === "}" ? " " : "";
+  if (prev.unary) return "";
+  if (next.kind === "colon" && next.objectSeparator) return "";
+  if (next.kind === "open") {
+    if (next.text === "(") return next.call ? "" : " ";
+    if (next.text === "[") return endsExpression(prev) ? "" : " ";
+  }
+  return " ";
+}
+
+interface Line {
+  atoms: Atom[];
+  /** Blank lines to print before this line (0 or 1). */
+  blank: number;
+  indent: number;
+}
+
+function formatParsed(text: string, body: Body, tokens: readonly IToken[], comments: readonly IToken[]): string {
+  const atoms = buildAtoms(text, tokens, comments);
+  if (atoms.length === 0) return "";
+  const lines = lineIndex(text);
+  const blockPairs = annotate(body, atoms, lines);
+
+  // Group atoms into output lines: a newline in the gap before an atom starts a new line.
+  const out: Line[] = [];
+  const lineOfAtom = new Map<Atom, number>();
+  let prevEnd = 0;
+  for (const atom of atoms) {
+    const gap = text.slice(prevEnd, atom.start);
+    let newlines = 0;
+    for (let i = 0; i < gap.length; i++) if (gap.charCodeAt(i) === 10) newlines++;
+    if (out.length === 0 || newlines > 0) out.push({ atoms: [], blank: Math.min(1, Math.max(0, newlines - 1)), indent: 0 });
+    const line = out[out.length - 1]!;
+    line.atoms.push(atom);
+    lineOfAtom.set(atom, out.length - 1);
+    prevEnd = atom.end;
+  }
+  out[0]!.blank = 0;
+
+  // Indentation: one level per line that left brackets open; a line starting with closers
+  // dedents itself. Brackets opened on the same line count once.
+  const open: number[] = [];
+  const levels = () => {
+    let n = 0;
+    for (let i = 0; i < open.length; i++) if (i === 0 || open[i] !== open[i - 1]) n++;
+    return n;
+  };
+  out.forEach((line, index) => {
+    let k = 0;
+    while (k < line.atoms.length && line.atoms[k]!.kind === "close") {
+      open.pop();
+      k++;
+    }
+    line.indent = levels();
+    for (; k < line.atoms.length; k++) {
+      const a = line.atoms[k]!;
+      if (a.kind === "open") open.push(index);
+      else if (a.kind === "close") open.pop();
+    }
+  });
+
+  // Blank lines: none just inside brackets; exactly one between sibling blocks (placed above any
+  // comments that lead into the second block).
+  const isComment = (a: Atom) => a.kind === "lineComment" || a.kind === "blockComment";
+  out.forEach((line, index) => {
+    if (index === 0) return;
+    const prevLine = out[index - 1]!;
+    const lastCode = [...prevLine.atoms].reverse().find((a) => !isComment(a));
+    if (lastCode?.kind === "open") line.blank = 0;
+    if (line.atoms[0]!.kind === "close") line.blank = 0;
+  });
+  for (const pair of blockPairs) {
+    const firstEndAtom = atoms[findAtom(atoms, pair.firstEnd - 1, pair.firstEnd, () => true)];
+    const secondAtom = findAtomAt(atoms, pair.secondStart);
+    if (!firstEndAtom || !secondAtom) continue;
+    const from = lineOfAtom.get(firstEndAtom)! + 1;
+    const to = lineOfAtom.get(secondAtom)!;
+    let hasBlank = false;
+    for (let i = from; i <= to; i++) if (out[i]!.blank > 0) hasBlank = true;
+    if (!hasBlank && from <= to) out[from]!.blank = 1;
+  }
+
+  // Render each line's atoms, then pad the `=` of aligned runs.
+  const rendered: { prefix: string[]; parts: string[] }[] = out.map((line) => {
+    const parts: string[] = [];
+    line.atoms.forEach((a, i) => {
+      parts.push(i === 0 ? "" : spaceBetween(line.atoms[i - 1]!, a));
+      parts.push(a.text);
+    });
+    return { prefix: [], parts };
+  });
+  const widths = new Map<number, number>();
+  const keyWidth = (lineIdx: number, atom: Atom): number => {
+    const line = out[lineIdx]!;
+    const pos = line.atoms.indexOf(atom);
+    return rendered[lineIdx]!.parts.slice(0, pos * 2).join("").length;
+  };
+  for (const [lineIdx, line] of out.entries()) {
+    for (const a of line.atoms) {
+      if (a.alignGroup === undefined) continue;
+      widths.set(a.alignGroup, Math.max(widths.get(a.alignGroup) ?? 0, keyWidth(lineIdx, a)));
+    }
+  }
+  for (const [lineIdx, line] of out.entries()) {
+    line.atoms.forEach((a, pos) => {
+      if (a.alignGroup === undefined || pos === 0) return;
+      const pad = widths.get(a.alignGroup)! - keyWidth(lineIdx, a) + 1;
+      rendered[lineIdx]!.parts[pos * 2] = " ".repeat(pad);
+    });
+  }
+
+  const result: string[] = [];
+  out.forEach((line, i) => {
+    if (i > 0) result.push(line.blank > 0 ? "\n\n" : "\n");
+    result.push("  ".repeat(line.indent) + rendered[i]!.parts.join(""));
+  });
+  return result.join("") + "\n";
+}
