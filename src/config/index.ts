@@ -9,5 +9,5 @@
 export * from "./model.js";
 export * from "./schema.js";
 export * from "./schemas.js";
-export { loadConfig, CONFIG_EXTENSION, VARS_EXTENSION, AUTO_VARS_SUFFIX, ENV_VAR_PREFIX, type ConfigSource, type LoadOptions, type LoadResult } from "./load.js";
+export { loadConfig, CONFIG_EXTENSION, VARS_EXTENSION, AUTO_VARS_SUFFIX, ENV_VAR_PREFIX, type ConfigSource, type ParsedSource, type LoadOptions, type LoadResult } from "./load.js";
 export { decodeFiles, findCycles, resourceDependencies, resourceRefFromReference, staticResourceRef } from "./decode.js";

@@ -11,7 +11,17 @@ import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles } from "./decode.js";
 import type { Config, VariableInput } from "./model.js";
 
-export type ConfigSource = { dir: string; files?: undefined } | { files: Readonly<Record<string, string>>; dir?: string };
+export type ConfigSource =
+  | { dir: string; files?: undefined; parsed?: undefined }
+  | { files: Readonly<Record<string, string>>; dir?: string; parsed?: undefined }
+  /** Files the caller has parsed already (e.g. `statectl validate`); var files are still read from `dir`. */
+  | { dir: string; parsed: readonly ParsedSource[]; files?: undefined };
+
+export interface ParsedSource {
+  name: string;
+  text: string;
+  body: Body;
+}
 
 export interface LoadOptions {
   /** `--var` values, in command-line order: `"name=value"` strings or a name → value record. */
@@ -47,12 +57,20 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
   const dir = resolve(source.dir ?? ".");
   const texts = new Map<string, string>();
   const autoVarFiles = new Map<string, string>();
+  const preParsed = new Map<string, Body>();
+  if (source.parsed) {
+    for (const p of source.parsed) {
+      texts.set(p.name, p.text);
+      preParsed.set(p.name, p.body);
+    }
+  }
   if (source.files) {
     for (const [name, text] of Object.entries(source.files)) {
       if (name.endsWith(AUTO_VARS_SUFFIX) && !name.includes("/")) autoVarFiles.set(name, text);
       else if (name.endsWith(CONFIG_EXTENSION) && !name.includes("/")) texts.set(name, text);
     }
-  } else {
+  }
+  if (!source.files) {
     let entries: string[] = [];
     try {
       entries = readdirSync(dir, { withFileTypes: true })
@@ -65,7 +83,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     for (const name of entries) {
       const isConfig = name.endsWith(CONFIG_EXTENSION);
       const isAuto = name.endsWith(AUTO_VARS_SUFFIX);
-      if (!isConfig && !isAuto) continue;
+      if (!isAuto && (!isConfig || source.parsed)) continue;
       let text: string | undefined;
       try {
         text = utf8(readFileSync(resolve(dir, name)));
@@ -84,6 +102,11 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
   for (const name of [...texts.keys()].sort()) {
     const text = texts.get(name)!;
     sources.add(name, text);
+    const already = preParsed.get(name);
+    if (already) {
+      bodies.set(name, already);
+      continue;
+    }
     const parsed = parseFile(text, name);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.body) bodies.set(name, parsed.body);

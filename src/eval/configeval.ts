@@ -117,6 +117,8 @@ class ConfigEvaluator {
   private readonly fnCtx: FunctionContext;
   private varObject: Value = Value.UNKNOWN;
   private readonly variables = new Map<string, Value>();
+  /** Variables whose value could not be determined (already reported): what depends on them stays quiet. */
+  private readonly failedVariables = new Set<string>();
   private readonly locals = new Map<string, NodeState>();
   private readonly resourceValues = new Map<string, NodeState>();
   private readonly instances = new Map<string, EvaluatedResource[]>();
@@ -214,6 +216,22 @@ class ConfigEvaluator {
     return { value: r.value, ok: r.diagnostics.length === 0 };
   }
 
+  /** Whether an expression depends (directly or through locals) on a variable that failed, so its unknown value is no news. */
+  private dependsOnFailure(expr: Expression, seen = new Set<string>()): boolean {
+    if (this.failedVariables.size === 0) return false;
+    for (const ref of references(expr)) {
+      const first = ref.traversal[0];
+      if (first?.type !== "AttrStep") continue;
+      if (ref.root === "var" && this.failedVariables.has(first.name)) return true;
+      if (ref.root === "local" && !seen.has(first.name)) {
+        seen.add(first.name);
+        const l = this.config.locals.get(first.name);
+        if (l && this.dependsOnFailure(l.attribute.expr, seen)) return true;
+      }
+    }
+    return false;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Variables
 
@@ -221,7 +239,9 @@ class ConfigEvaluator {
     const inputs = [...this.config.variableInputs, ...(this.opts.inputs ?? [])];
     const entries = new Map<string, Value>();
     for (const v of this.config.variables.values()) {
+      const before = this.diags.length;
       const value = this.evalVariable(v, inputs.filter((i) => i.name === v.name));
+      if (this.diags.slice(before).some((d) => d.severity === "error")) this.failedVariables.add(v.name);
       this.variables.set(v.name, value);
       entries.set(v.name, value);
     }
@@ -255,7 +275,7 @@ class ConfigEvaluator {
         if (c.error) {
           this.diags.push(
             error("eval/invalid-variable-value", "Invalid value for variable", {
-              detail: `The value for variable "${v.name}" from ${input.origin} is not ${typeString(resultType)}: ${conversionMessage(c.error)}`,
+              detail: `The value for variable "${v.name}" from ${input.origin} does not match its type ${typeString(resultType)}: ${conversionMessage(c.error)}`,
               ...(input.range ? { range: input.expr?.range ?? input.range } : { range: v.nameRange }),
             }),
           );
@@ -393,6 +413,7 @@ class ConfigEvaluator {
       const v = this.eval(decl.count.expr);
       const at = { range: decl.count.expr.range, context: decl.count.range };
       if (!v.isKnown) {
+        if (this.dependsOnFailure(decl.count.expr)) return undefined;
         this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: "The count value depends on something that is known only after apply, so statectl cannot tell how many instances to plan. Use values from variables or locals for count.", ...at }));
         return undefined;
       }
@@ -420,6 +441,7 @@ class ConfigEvaluator {
       };
       if (v.isNull) return fail("for_each must be a map or a set of strings, not null.");
       if (v.sensitive) return fail("for_each cannot be a sensitive value: instance keys are shown in plans and addresses.", "use nonsensitive() if the keys are safe to show");
+      if (!v.isKnown && this.dependsOnFailure(decl.forEach.expr)) return undefined;
       if (!v.isKnown) return fail("The for_each value depends on something that is known only after apply, so statectl cannot tell which instances to plan. Use keys from variables or locals.");
       if (v.type.kind === "map" || v.type.kind === "object") {
         const out: { key: InstanceKey; value: Value }[] = [];
@@ -603,6 +625,7 @@ class ConfigEvaluator {
     const v = this.eval(s.path.expr);
     const c = convert(v, T.string);
     if (c.error || !c.value.isKnown || c.value.isNull || c.value.unmark().asString() === "") {
+      if (!c.error && !c.value.isKnown && this.dependsOnFailure(s.path.expr)) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
       this.diags.push(error("eval/invalid-state-path", "Invalid state path", { detail: `The state path must be a non-empty string known before planning${c.error ? `: ${conversionMessage(c.error)}` : "."}`, range: s.path.expr.range, context: s.path.range }));
       return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
     }

@@ -3,6 +3,7 @@ import type { Diagnostic } from "../../diag/diagnostic.js";
 import type { Body } from "../../syntax/ast.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, err, useColor, type GlobalOptions } from "../io.js";
+import { collect, type VariableOptions } from "../validate-config.js";
 
 /** One `.state` file of the configuration, parsed. */
 export interface ParsedFile {
@@ -60,12 +61,20 @@ export function registerValidate(program: Command): void {
     .command("validate")
     .description("check the syntax and consistency of every *.state file in the working directory")
     .option("--json", "print the diagnostics as JSON (file, range, severity, code, summary, detail)")
-    .action(async (opts: { json?: boolean }, cmd: Command) => {
+    .option("--var <name=value>", "set a variable (repeatable; wins over --var-file)", collect, [])
+    .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
+    .action(async (opts: { json?: boolean } & VariableOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const { SourceRegistry } = await import("../../diag/sources.js");
       const { renderDiagnostics, diagnosticsToJson } = await import("../../diag/render.js");
       const { error } = await import("../../diag/diagnostic.js");
       const dir = process.cwd();
+      // Configuration and evaluation checks (config/ and eval/ rooms), after the parse.
+      const { configValidationStep } = await import("../validate-config.js");
+      const step = configValidationStep(dir, opts, process.env);
+      const existing = validationSteps.findIndex((s) => s.name === step.name);
+      if (existing >= 0) validationSteps.splice(existing, 1, step);
+      else validationSteps.push(step);
       const result = await validateDirectory(dir);
       const diagnostics = [...result.diagnostics];
       if (result.texts.size === 0) {
@@ -83,6 +92,16 @@ export function registerValidate(program: Command): void {
       } else {
         const sources = new SourceRegistry();
         for (const [name, text] of result.texts) sources.add(name, text);
+        // Evaluation diagnostics can point into .statevars files too; show their lines as well.
+        const { readFileSync } = await import("node:fs");
+        for (const f of new Set(diagnostics.map((d) => d.range?.file))) {
+          if (f === undefined || result.texts.has(f)) continue;
+          try {
+            sources.add(f, readFileSync(f, "utf8"));
+          } catch {
+            // no snippet for a file that cannot be read
+          }
+        }
         if (diagnostics.length > 0) err(renderDiagnostics(diagnostics, sources, { color: useColor(process.stderr, globals) }) + "\n");
         if (errors === 0) {
           out(warnings === 0 ? "Success! The configuration is valid." : `Success! The configuration is valid, but there ${warnings === 1 ? "was 1 warning" : `were ${warnings} warnings`}.`);
