@@ -1,0 +1,223 @@
+// Apply = f(plan) → new state. Changes run in dependency order (destroys against it), with
+// bounded parallelism; the state is written after EACH change through StatePersister, and apply
+// always returns the state that really resulted — also when some changes failed, in which case
+// everything independent of the failures still ran, and a rerun continues from there.
+import { Graph } from "@dagrejs/graphlib";
+import { error, type Diagnostic } from "../diag/index.js";
+import { isWhollyKnown, walkGraph, type DesiredValue } from "../graph/index.js";
+import { findInstance, removeInstances, setInstance, type State, type StatePersister } from "../state/index.js";
+import type { Plan, ResourceChange } from "../plan/index.js";
+import { ChangeFailure, type ApplyProvider, type Attributes } from "./provider.js";
+
+export type ApplyStep = "create" | "update" | "destroy";
+
+export type ApplyEvent =
+  | { type: "start"; address: string; step: ApplyStep; id?: string }
+  | { type: "done"; address: string; step: ApplyStep; id?: string; elapsedMs: number }
+  | { type: "failed"; address: string; step: ApplyStep; message: string; elapsedMs: number }
+  | { type: "waiting"; address: string; id: string; seconds: number }
+  /** Still running: emitted every `heartbeatMs` for slow changes. */
+  | { type: "still-running"; address: string; step: ApplyStep; elapsedMs: number };
+
+export interface ApplyError {
+  address: string;
+  step: ApplyStep;
+  message: string;
+  code?: string;
+}
+
+export interface ApplyOptions {
+  plan: Plan;
+  /** Holds the current state; apply writes through it after every change. */
+  persister: StatePersister;
+  provider: (key: string) => ApplyProvider;
+  /** Changes at once; default 4 (SSM throttles). */
+  parallelism?: number;
+  signal?: AbortSignal;
+  /**
+   * Called when a change's desired values are still partly unknown once its dependencies are
+   * applied: returns them with the unknowns filled in from `state` (the engine re-evaluates).
+   */
+  resolve?: (change: ResourceChange, state: State) => Promise<{ attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] }>;
+  onEvent?: (event: ApplyEvent) => void;
+  /** How often to report a change that is still running; default 10 s. 0 turns it off. */
+  heartbeatMs?: number;
+}
+
+export interface ApplyResult {
+  /** The state that really resulted (also written to storage, unless diagnostics say otherwise). */
+  state: State;
+  added: number;
+  changed: number;
+  destroyed: number;
+  errors: ApplyError[];
+  /** Changes not attempted because something they depend on failed (or the apply was interrupted). */
+  skipped: string[];
+  diagnostics: Diagnostic[];
+}
+
+interface Step {
+  key: string;
+  change: ResourceChange;
+  step: ApplyStep;
+}
+
+/** Two nodes per change at most: create/update, and destroy; edges keep creation in graph order and destruction reversed. */
+export function buildApplyGraph(changes: readonly ResourceChange[]): { graph: Graph; steps: Map<string, Step> } {
+  const graph = new Graph({ directed: true });
+  const steps = new Map<string, Step>();
+  const createKey = (a: string) => `${a} (apply)`;
+  const destroyKey = (a: string) => `${a} (destroy)`;
+  const byAddress = new Map(changes.map((c) => [c.address, c]));
+  for (const c of changes) {
+    if (c.action === "no-op") continue;
+    if (c.action === "create" || c.action === "replace" || c.action === "update") {
+      const key = createKey(c.address);
+      steps.set(key, { key, change: c, step: c.action === "update" ? "update" : "create" });
+      graph.setNode(key);
+    }
+    if (c.action === "delete" || c.action === "replace") {
+      const key = destroyKey(c.address);
+      steps.set(key, { key, change: c, step: "destroy" });
+      graph.setNode(key);
+    }
+    if (c.action === "replace") {
+      if (c.createBeforeDestroy) graph.setEdge(createKey(c.address), destroyKey(c.address));
+      else graph.setEdge(destroyKey(c.address), createKey(c.address));
+    }
+  }
+  for (const c of changes) {
+    for (const d of c.dependencies) {
+      const dep = byAddress.get(d);
+      if (!dep) continue;
+      if (graph.hasNode(createKey(d)) && graph.hasNode(createKey(c.address))) graph.setEdge(createKey(d), createKey(c.address));
+      if (graph.hasNode(destroyKey(d)) && graph.hasNode(destroyKey(c.address))) graph.setEdge(destroyKey(c.address), destroyKey(d));
+    }
+  }
+  return { graph, steps };
+}
+
+function knownAttributes(attrs: { [name: string]: DesiredValue }): Attributes {
+  return attrs as Attributes;
+}
+
+/** Carries out `plan`. Never throws for failed changes: they are in `errors`, and the state shows what happened. */
+export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
+  const { plan, persister } = options;
+  const errors: ApplyError[] = [];
+  const diagnostics: Diagnostic[] = [];
+  let added = 0;
+  let changed = 0;
+  let destroyed = 0;
+
+  // Moves and refreshed values become the starting point (written once, only if they differ).
+  const start = { ...plan.refreshedState, serial: persister.current.serial, lineage: persister.current.lineage, statectlVersion: persister.current.statectlVersion };
+  const startsDifferent = JSON.stringify(start.resources) !== JSON.stringify(persister.current.resources);
+  if (startsDifferent) {
+    const r = await persister.persist(start);
+    if (!r.state) diagnostics.push(...r.diagnostics);
+  }
+  if (plan.mode === "refresh-only") return { state: persister.current, added, changed, destroyed, errors, skipped: [], diagnostics };
+
+  const { graph, steps } = buildApplyGraph(plan.changes);
+  const heartbeat = options.heartbeatMs ?? 10_000;
+
+  const record = async (update: (s: State) => State): Promise<void> => {
+    const r = await persister.update(update);
+    if (!r.state) diagnostics.push(...r.diagnostics);
+  };
+
+  const visit = async (key: string): Promise<boolean> => {
+    const { change, step } = steps.get(key)!;
+    const provider = options.provider(change.provider);
+    const started = Date.now();
+    const timer = heartbeat > 0 ? setInterval(() => options.onEvent?.({ type: "still-running", address: change.address, step, elapsedMs: Date.now() - started }), heartbeat) : undefined;
+    const fail = (message: string, code?: string): boolean => {
+      errors.push({ address: change.address, step, message, ...(code ? { code } : {}) });
+      options.onEvent?.({ type: "failed", address: change.address, step, message, elapsedMs: Date.now() - started });
+      return false;
+    };
+    try {
+      if (step === "destroy") {
+        const existing = findInstance(persister.current, change.address);
+        const id = change.id ?? existing?.id;
+        options.onEvent?.({ type: "start", address: change.address, step, ...(id ? { id } : {}) });
+        if (id !== undefined) await provider.delete(change.kind, id, change.before ?? existing?.attributes ?? {}, options.signal);
+        // With create_before_destroy the address already holds the replacement: keep it.
+        const holdsReplacement = change.action === "replace" && change.createBeforeDestroy && findInstance(persister.current, change.address)?.id !== change.id;
+        if (!holdsReplacement) await record((s) => removeInstances(s, [change.address]).state);
+        if (change.action === "delete") destroyed++;
+        options.onEvent?.({ type: "done", address: change.address, step, ...(id ? { id } : {}), elapsedMs: Date.now() - started });
+        return true;
+      }
+
+      let desired = change.after ?? {};
+      if (!isWhollyKnown(desired)) {
+        const r = options.resolve ? await options.resolve(change, persister.current) : { diagnostics: [] };
+        if (!r.attrs || !isWhollyKnown(r.attrs)) {
+          return fail(r.diagnostics.map((d) => d.detail ?? d.summary).join("; ") || "some of its values are still unknown after its dependencies were applied");
+        }
+        desired = r.attrs;
+      }
+      options.onEvent?.({ type: "start", address: change.address, step, ...(change.id ? { id: change.id } : {}) });
+      let id: string;
+      if (step === "create") {
+        try {
+          const created = await provider.create(change.kind, knownAttributes(desired), options.signal);
+          id = created.id;
+          await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id: created.id, attributes: created.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
+        } catch (e) {
+          if (e instanceof ChangeFailure && e.partial) {
+            const partial = e.partial;
+            // It exists but is not as configured: record it, tainted, so the next plan replaces it.
+            await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id: partial.id, attributes: partial.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies, tainted: true }));
+          }
+          throw e;
+        }
+        added++;
+      } else {
+        const prior = findInstance(persister.current, change.address);
+        id = prior?.id ?? change.id!;
+        try {
+          const updated = await provider.update(change.kind, id, prior?.attributes ?? change.before ?? {}, knownAttributes(desired), options.signal);
+          await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id, attributes: updated.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
+        } catch (e) {
+          if (e instanceof ChangeFailure && e.partial) {
+            const partial = e.partial;
+            await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id: partial.id, attributes: partial.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
+          }
+          throw e;
+        }
+        changed++;
+      }
+      if (change.waitForSuccess && change.waitForSuccess > 0 && provider.waitForSuccess) {
+        options.onEvent?.({ type: "waiting", address: change.address, id, seconds: change.waitForSuccess });
+        const w = await provider.waitForSuccess(change.kind, id, change.waitForSuccess, options.signal);
+        if (!w.ok) return fail(`wait_for_success: ${w.detail}`);
+      }
+      options.onEvent?.({ type: "done", address: change.address, step, id, elapsedMs: Date.now() - started });
+      return true;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const code = e instanceof ChangeFailure ? e.code : undefined;
+      return fail(message, code);
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+  };
+
+  const walk = await walkGraph(graph, visit, { parallelism: options.parallelism ?? 4, ...(options.signal ? { signal: options.signal } : {}) });
+  await persister.flush();
+  if (persister.lastError) diagnostics.push(...persister.lastError.filter((d) => !diagnostics.includes(d)));
+  const skipped = [...walk.outcomes].filter(([, o]) => o === "skipped").map(([k]) => steps.get(k)!.change.address);
+  return { state: persister.current, added, changed, destroyed, errors, skipped: [...new Set(skipped)].sort(), diagnostics };
+}
+
+/** A diagnostic per failed change, naming the resource and the error. */
+export function applyErrorDiagnostics(errors: readonly ApplyError[]): Diagnostic[] {
+  return errors.map((e) =>
+    error("apply/change-failed", `${e.address}: ${e.step === "destroy" ? "destroying" : e.step === "create" ? "creating" : "updating"} failed`, {
+      detail: e.message,
+    }),
+  );
+}

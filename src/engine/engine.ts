@@ -1,0 +1,268 @@
+// The engine: load + evaluate the configuration, choose the endpoint, open and lock the state,
+// plan, ask for approval (through a callback), apply. Returns results and diagnostics; never
+// prints, never exits; progress goes to callbacks.
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { applyPlan, applyErrorDiagnostics, type ApplyEvent, type ApplyResult } from "../apply/index.js";
+import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
+import { toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
+import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type ResourceChange } from "../plan/index.js";
+import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
+import { emptyState, FileStateStorage, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
+import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
+import { SsmResourceProvider } from "./ssm-adapter.js";
+
+/** How one provider configuration reaches SSM. */
+export interface ProviderSettings {
+  region?: string;
+  profile?: string;
+  /** "local" starts the in-process local endpoint; a URL talks to any SSM-compatible server. */
+  endpoint?: string;
+  maxRetries?: number;
+}
+
+/** The configuration as the engine needs it; see load.ts for the loader over config/ + eval/. */
+export interface LoadedConfig {
+  dir: string;
+  instances: ConfigInstance[];
+  providers: Map<string, ProviderSettings>;
+  /** Absolute path of the state file. */
+  statePath: string;
+  moved: MovedBlock[];
+  diagnostics: Diagnostic[];
+  sources: SourceRegistry;
+  /** A digest of everything the plan depends on in the configuration (plan files are checked against it). */
+  hash: string;
+  /** Fills values that were unknown at plan time from the state as apply goes along. */
+  resolve?: (change: ResourceChange, state: State) => { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] };
+}
+
+export interface LoadInputs {
+  vars?: readonly string[];
+  varFiles?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export type ConfigLoader = (dir: string, inputs: LoadInputs) => Promise<LoadedConfig>;
+
+export type EngineEvent =
+  | { kind: "plan"; event: PlanEvent }
+  | { kind: "apply"; event: ApplyEvent }
+  | { kind: "info"; message: string };
+
+export interface EngineOptions extends LoadInputs {
+  /** The configuration directory. */
+  dir: string;
+  /** Default: config/ + eval/ over the directory's .state files. */
+  loader?: ConfigLoader;
+  /** Take the state lock (default true). */
+  lock?: boolean;
+  /** How long to wait for someone else's lock; default 0 (fail at once). */
+  lockTimeoutMs?: number;
+  /** Concurrent SSM operations; default 4 for apply, 10 for refresh. */
+  parallelism?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: EngineEvent) => void;
+  /** Extra options for the in-process local endpoint (tests inject knobs here). */
+  localEndpoint?: Partial<LocalEndpointOptions>;
+}
+
+export interface PlanRequest extends EngineOptions {
+  mode?: PlanMode;
+  refresh?: boolean;
+  targets?: readonly string[];
+  replace?: readonly string[];
+  /** Write the plan to this file (`--out`). */
+  out?: string;
+}
+
+export interface PlanRun {
+  plan?: Plan;
+  graph?: DependencyGraph;
+  diagnostics: Diagnostic[];
+  sources: SourceRegistry;
+}
+
+export interface ApplyRequest extends PlanRequest {
+  /** Apply this plan file instead of planning. */
+  planFile?: string;
+  /** Asked before applying a fresh plan with changes; resolve true to go ahead. Absent = approved. */
+  confirm?: (plan: Plan) => Promise<boolean>;
+}
+
+export interface ApplyRun extends PlanRun {
+  result?: ApplyResult;
+  /** The user declined. */
+  cancelled?: boolean;
+}
+
+/** The pieces one command holds open: config, state storage and lock, providers, endpoint. */
+class Session {
+  storage!: StateStorage;
+  lock?: LockInfo;
+  state!: State;
+  config!: LoadedConfig;
+  private endpoint?: LocalEndpoint;
+  private readonly providers = new Map<string, SsmResourceProvider>();
+
+  constructor(private readonly options: EngineOptions) {}
+
+  get sources(): SourceRegistry {
+    return this.config?.sources ?? new SourceRegistry();
+  }
+
+  async open(operation: string, diagnostics: Diagnostic[]): Promise<boolean> {
+    const loader = this.options.loader ?? (await import("./load.js")).loadConfiguration;
+    this.config = await loader(resolve(this.options.dir), this.options);
+    diagnostics.push(...this.config.diagnostics);
+    if (hasErrors(diagnostics)) return false;
+    this.storage = new FileStateStorage(this.config.statePath);
+    if (this.options.lock !== false) {
+      const l = await this.storage.lock({ operation, timeoutMs: this.options.lockTimeoutMs ?? 0, ...(this.options.signal ? { signal: this.options.signal } : {}) });
+      diagnostics.push(...l.diagnostics);
+      if (!l.lock) return false;
+      this.lock = l.lock;
+    }
+    const r = await this.storage.read();
+    diagnostics.push(...r.diagnostics);
+    if (hasErrors(r.diagnostics)) return false;
+    this.state = r.state ?? emptyState({ statectlVersion: statectlVersion() });
+    return true;
+  }
+
+  /** The provider for a provider key, created (and the local endpoint started) on first use. */
+  provider(key: string): SsmResourceProvider {
+    const p = this.providers.get(key);
+    if (!p) throw new Error(`internal: provider ${key} was not prepared`);
+    return p;
+  }
+
+  async prepareProviders(keys: Iterable<string>): Promise<void> {
+    for (const key of new Set(keys)) {
+      if (this.providers.has(key)) continue;
+      const settings = this.config.providers.get(key) ?? this.config.providers.get("ssm") ?? {};
+      let ssm: SsmProvider;
+      if (settings.endpoint === "local") {
+        if (!this.endpoint) {
+          const dataDir = join(this.config.dir, ".statectl", "local");
+          await mkdir(dataDir, { recursive: true });
+          this.endpoint = await startLocalEndpoint({ ...this.options.localEndpoint, dataDir });
+          this.options.onEvent?.({ kind: "info", message: `Using the local SSM endpoint (data in ${dataDir})` });
+        }
+        ssm = await SsmProvider.create({ endpoint: this.endpoint.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
+      } else {
+        ssm = await SsmProvider.create({
+          ...(settings.region ? { region: settings.region } : {}),
+          ...(settings.profile ? { profile: settings.profile } : {}),
+          ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+          ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
+        });
+      }
+      this.providers.set(key, new SsmResourceProvider(ssm));
+    }
+  }
+
+  providerKeys(): string[] {
+    return [...this.config.instances.map((i) => i.provider), ...this.state.resources.map((r) => r.provider), "ssm"];
+  }
+
+  async close(diagnostics: Diagnostic[]): Promise<void> {
+    for (const p of this.providers.values()) p.ssm.destroy();
+    if (this.endpoint) await this.endpoint.stop();
+    if (this.lock) diagnostics.push(...(await this.storage.unlock(this.lock.id)));
+  }
+}
+
+async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnostic[]): Promise<{ plan: Plan; graph: DependencyGraph }> {
+  await session.prepareProviders(session.providerKeys());
+  const { plan, graph } = await makePlan({
+    instances: session.config.instances,
+    priorState: session.state,
+    provider: (key) => session.provider(key),
+    mode: req.mode ?? "normal",
+    refresh: req.refresh ?? true,
+    ...(req.targets ? { targets: req.targets } : {}),
+    ...(req.replace ? { replace: req.replace } : {}),
+    moved: session.config.moved,
+    parallelism: Math.max(req.parallelism ?? 10, 1),
+    ...(req.signal ? { signal: req.signal } : {}),
+    configHash: session.config.hash,
+    onEvent: (event) => req.onEvent?.({ kind: "plan", event }),
+  });
+  diagnostics.push(...plan.diagnostics);
+  return { plan, graph };
+}
+
+/** `statectl plan`: refresh, compare, and (with `out`) write a plan file. Takes the state lock while it runs. */
+export async function runPlan(req: PlanRequest): Promise<PlanRun> {
+  const diagnostics: Diagnostic[] = [];
+  const session = new Session(req);
+  try {
+    if (!(await session.open("plan", diagnostics))) return { diagnostics, sources: session.sources };
+    const { plan, graph } = await planIn(session, req, diagnostics);
+    if (req.out && !plan.errored) diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion())));
+    return { plan, graph, diagnostics, sources: session.sources };
+  } finally {
+    await session.close(diagnostics);
+  }
+}
+
+/** `statectl apply` / `destroy`: plan (or read a plan file), confirm, apply. */
+export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
+  const diagnostics: Diagnostic[] = [];
+  const session = new Session(req);
+  try {
+    if (!(await session.open(req.mode === "destroy" ? "destroy" : "apply", diagnostics))) return { diagnostics, sources: session.sources };
+    let plan: Plan;
+    let graph: DependencyGraph | undefined;
+    if (req.planFile) {
+      const r = await readPlanFile(req.planFile);
+      diagnostics.push(...r.diagnostics);
+      if (!r.plan) return { diagnostics, sources: session.sources };
+      plan = r.plan;
+      const refused = checkPlanApplies(plan, session.state, session.config.hash);
+      diagnostics.push(...refused);
+      if (refused.length > 0) return { plan, diagnostics, sources: session.sources };
+      await session.prepareProviders([...plan.changes.map((c) => c.provider), "ssm"]);
+    } else {
+      ({ plan, graph } = await planIn(session, req, diagnostics));
+      if (plan.errored) return { plan, graph, diagnostics, sources: session.sources };
+      if (!hasChanges(plan)) return { plan, graph, diagnostics, sources: session.sources };
+      if (req.confirm && !(await req.confirm(plan))) return { plan, graph, diagnostics, sources: session.sources, cancelled: true };
+    }
+    const persister = new StatePersister(session.storage, session.state);
+    const resolveHook = session.config.resolve;
+    const result = await applyPlan({
+      plan,
+      persister,
+      provider: (key) => session.provider(key),
+      parallelism: Math.max(req.parallelism ?? 4, 1),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(resolveHook ? { resolve: async (change: ResourceChange, state: State) => resolveHook(change, state) } : {}),
+      onEvent: (event) => req.onEvent?.({ kind: "apply", event }),
+    });
+    diagnostics.push(...result.diagnostics, ...applyErrorDiagnostics(result.errors));
+    return { plan, ...(graph ? { graph } : {}), result, diagnostics, sources: session.sources };
+  } finally {
+    await session.close(diagnostics);
+  }
+}
+
+/** `statectl graph`: the dependency graph in DOT (no SSM calls, no lock). */
+export async function runGraph(req: EngineOptions): Promise<{ dot?: string; diagnostics: Diagnostic[]; sources: SourceRegistry }> {
+  const loader = req.loader ?? (await import("./load.js")).loadConfiguration;
+  const config = await loader(resolve(req.dir), req);
+  const diagnostics = [...config.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics, sources: config.sources };
+  const storage = new FileStateStorage(config.statePath);
+  const r = await storage.read();
+  diagnostics.push(...r.diagnostics);
+  const { buildGraph } = await import("../graph/index.js");
+  const built = buildGraph({ instances: config.instances, ...(r.state ? { state: r.state } : {}) });
+  diagnostics.push(...built.diagnostics);
+  return { dot: toDot(built.graph), diagnostics, sources: config.sources };
+}
+
+export function engineError(summary: string, detail: string): Diagnostic {
+  return error("engine/error", summary, { detail });
+}

@@ -1,0 +1,181 @@
+// SsmProvider seen through the planner's and apply's provider interfaces: attribute sets in,
+// attribute sets out, ProviderError turned into ChangeFailure (keeping what really exists).
+import { stringify as toYaml } from "yaml";
+import { ChangeFailure, type ApplyProvider, type Attributes } from "../apply/index.js";
+import { isUnknown, type DesiredValue } from "../graph/index.js";
+import { parseDocumentContent, type AttributeRule, type PlanProvider, type TargetCount } from "../plan/index.js";
+import {
+  associationAttributeRules,
+  documentAttributeRules,
+  ProviderError,
+  type AssociationSpec,
+  type AssociationState,
+  type AssociationTarget,
+  type DocumentSpec,
+  type DocumentState,
+  type SsmProvider,
+} from "../provider-ssm/index.js";
+import type { JsonValue } from "../state/index.js";
+
+/** statectl's own association setting, never sent to SSM. */
+const ASSOCIATION_LOCAL: Record<string, AttributeRule> = { wait_for_success: { change: "local" } };
+
+const DOCUMENT_RULES: Record<string, AttributeRule> = {
+  ...(documentAttributeRules as Record<string, AttributeRule>),
+  content: { ...documentAttributeRules.content, compare: "document-content" },
+};
+const ASSOCIATION_RULES: Record<string, AttributeRule> = { ...(associationAttributeRules as Record<string, AttributeRule>), ...ASSOCIATION_LOCAL };
+
+/** JSON copy without undefined members (provider objects leave optional members undefined). */
+function toJson(v: unknown): JsonValue {
+  return JSON.parse(JSON.stringify(v ?? null)) as JsonValue;
+}
+
+/** Drops null members of objects, recursively: null means "not set". */
+function withoutNulls(v: DesiredValue): DesiredValue {
+  if (v === null || typeof v !== "object" || isUnknown(v)) return v;
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  const out: { [k: string]: DesiredValue } = {};
+  for (const [k, e] of Object.entries(v)) if (e !== null && e !== undefined) out[k] = withoutNulls(e);
+  return out;
+}
+
+/** Serialises native document content and infers the format when the configuration left it out. */
+export function normalizeDocument(attrs: { [name: string]: DesiredValue }): { [name: string]: DesiredValue } {
+  const out = withoutNulls(attrs) as { [name: string]: DesiredValue };
+  const content = out["content"];
+  const format = typeof out["format"] === "string" ? (out["format"] as string).toUpperCase() : undefined;
+  if (content !== undefined && typeof content === "object" && content !== null && !isUnknown(content)) {
+    out["content"] = format === "YAML" ? toYaml(content) : JSON.stringify(content, null, 2);
+    if (!format) out["format"] = "JSON";
+  } else if (typeof content === "string" && !format) {
+    try {
+      JSON.parse(content);
+      out["format"] = "JSON";
+    } catch {
+      if (parseDocumentContent(content) !== undefined) out["format"] = "YAML";
+    }
+  }
+  if (format) out["format"] = format;
+  return out;
+}
+
+function failure(e: unknown, partial?: (state: unknown) => { id: string; attributes: Attributes }): Error {
+  if (e instanceof ProviderError) {
+    const p = e.partialState !== undefined && partial ? partial(e.partialState) : undefined;
+    return new ChangeFailure(e.message, p, e.code);
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function localOf(attrs: Attributes, names: readonly string[]): Attributes {
+  const out: Attributes = {};
+  for (const n of names) if (attrs[n] !== undefined && attrs[n] !== null) out[n] = attrs[n]!;
+  return out;
+}
+
+function documentAttributes(state: DocumentState, desired: Attributes | undefined): Attributes {
+  const attrs = toJson(state) as Attributes;
+  // SSM cannot report attachment sources, and `promote` is statectl's: keep what was applied.
+  if (desired) Object.assign(attrs, localOf(desired, ["attachments", "promote"]));
+  return attrs;
+}
+
+function associationAttributes(state: AssociationState, desired: Attributes | undefined): Attributes {
+  const attrs = toJson(state) as Attributes;
+  if (desired) Object.assign(attrs, localOf(desired, ["wait_for_success"]));
+  return attrs;
+}
+
+function associationSpec(desired: Attributes): AssociationSpec {
+  const spec = { ...desired };
+  delete spec["wait_for_success"];
+  for (const k of ["association_id", "association_version", "status", "detailed_status", "arn"]) delete spec[k];
+  return spec as unknown as AssociationSpec;
+}
+
+function documentSpec(desired: Attributes): DocumentSpec {
+  const spec = { ...desired };
+  for (const k of ["document_version", "default_version", "latest_version", "hash", "status", "status_information", "owner", "schema_version", "platform_types", "parameters", "arn"]) delete spec[k];
+  return spec as unknown as DocumentSpec;
+}
+
+/** One object serving both interfaces. */
+export class SsmResourceProvider implements PlanProvider, ApplyProvider {
+  constructor(readonly ssm: SsmProvider) {}
+
+  rules(kind: string): Readonly<Record<string, AttributeRule>> {
+    return kind === "document" ? DOCUMENT_RULES : ASSOCIATION_RULES;
+  }
+
+  normalize(kind: string, attrs: { [name: string]: DesiredValue }): { [name: string]: DesiredValue } {
+    return kind === "document" ? normalizeDocument(attrs) : (withoutNulls(attrs) as { [name: string]: DesiredValue });
+  }
+
+  async read(kind: string, id: string, prior: { [name: string]: JsonValue }, signal?: AbortSignal): Promise<{ [name: string]: JsonValue } | undefined> {
+    const call = signal ? { signal } : {};
+    if (kind === "document") {
+      const promote = prior["promote"] !== false;
+      const s = await this.ssm.readDocument(id, { promote, ...call });
+      return s ? documentAttributes(s, prior) : undefined;
+    }
+    const s = await this.ssm.readAssociation(id, call);
+    return s ? associationAttributes(s, prior) : undefined;
+  }
+
+  async countTargets(targets: JsonValue, signal?: AbortSignal): Promise<TargetCount> {
+    return this.ssm.countTargets(targets as unknown as AssociationTarget[], signal ? { signal } : {});
+  }
+
+  async create(kind: string, desired: Attributes, signal?: AbortSignal): Promise<{ id: string; attributes: Attributes }> {
+    const call = signal ? { signal } : {};
+    try {
+      if (kind === "document") {
+        const s = await this.ssm.createDocument(documentSpec(desired), call);
+        return { id: s.name, attributes: documentAttributes(s, desired) };
+      }
+      const s = await this.ssm.createAssociation(associationSpec(desired), call);
+      return { id: s.association_id, attributes: associationAttributes(s, desired) };
+    } catch (e) {
+      throw failure(e, (p) =>
+        kind === "document"
+          ? { id: (p as DocumentState).name, attributes: documentAttributes(p as DocumentState, desired) }
+          : { id: (p as AssociationState).association_id, attributes: associationAttributes(p as AssociationState, desired) },
+      );
+    }
+  }
+
+  async update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }> {
+    const call = signal ? { signal } : {};
+    try {
+      if (kind === "document") {
+        const r = await this.ssm.updateDocument(prior as unknown as DocumentState, documentSpec(desired), call);
+        return { attributes: documentAttributes(r.state, desired) };
+      }
+      const s = await this.ssm.updateAssociation({ ...(prior as unknown as AssociationState), association_id: id }, associationSpec(desired), call);
+      return { attributes: associationAttributes(s, desired) };
+    } catch (e) {
+      throw failure(e, (p) =>
+        kind === "document" ? { id, attributes: documentAttributes(p as DocumentState, desired) } : { id, attributes: associationAttributes(p as AssociationState, desired) },
+      );
+    }
+  }
+
+  async delete(kind: string, id: string, _prior: Attributes, signal?: AbortSignal): Promise<void> {
+    const call = signal ? { signal } : {};
+    try {
+      if (kind === "document") await this.ssm.deleteDocument(id, call);
+      else await this.ssm.deleteAssociation(id, call);
+    } catch (e) {
+      throw failure(e);
+    }
+  }
+
+  async waitForSuccess(kind: string, id: string, seconds: number, signal?: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+    if (kind !== "association") return { ok: true, detail: "" };
+    const r = await this.ssm.waitForSuccess(id, seconds, signal ? { signal } : {});
+    if (r.outcome === "Success") return { ok: true, detail: "Success" };
+    const failed = (r.failed_targets ?? []).map((t) => `${t.resource_id} (${t.detailed_status ?? t.status})`).join(", ");
+    return { ok: false, detail: r.outcome === "TimedOut" ? `no Success within ${seconds} s (status ${r.status})` : `the association failed${failed ? ` on ${failed}` : ""}` };
+  }
+}

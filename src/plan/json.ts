@@ -1,0 +1,75 @@
+// The plan for scripts: a versioned JSON document. Sensitive values never appear in it; they are
+// replaced by the marker "(sensitive)" and their paths listed.
+import { isUnknown, type DesiredValue } from "../graph/index.js";
+import { isSensitivePath, type AttributePath, type JsonValue } from "../state/index.js";
+import { summarize, hasChanges, type AttributeChange, type Plan } from "./model.js";
+
+export const PLAN_JSON_FORMAT_VERSION = "1.0";
+
+function mask(v: DesiredValue | JsonValue | undefined, sensitive: readonly AttributePath[], path: AttributePath = []): JsonValue | undefined {
+  if (v === undefined) return undefined;
+  if (path.length > 0 && isSensitivePath(sensitive, path)) return "(sensitive)";
+  if (isUnknown(v)) return "(known after apply)";
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((e, i) => mask(e, sensitive, [...path, i]) ?? null);
+  const out: { [k: string]: JsonValue } = {};
+  for (const [k, e] of Object.entries(v)) {
+    const m = mask(e, sensitive, [...path, k]);
+    if (m !== undefined) out[k] = m;
+  }
+  return out;
+}
+
+function unknownPaths(v: DesiredValue | undefined, path: AttributePath = [], out: AttributePath[] = []): AttributePath[] {
+  if (v === undefined || v === null || typeof v !== "object") return out;
+  if (isUnknown(v)) {
+    out.push(path);
+    return out;
+  }
+  if (Array.isArray(v)) v.forEach((e, i) => unknownPaths(e, [...path, i], out));
+  else for (const [k, e] of Object.entries(v)) unknownPaths(e, [...path, k], out);
+  return out;
+}
+
+function attrChange(c: AttributeChange, sensitive: readonly AttributePath[]): Record<string, unknown> {
+  const hidden = c.sensitive || isSensitivePath(sensitive, [c.name]);
+  return {
+    name: c.name,
+    before: hidden ? "(sensitive)" : (mask(c.before, sensitive, [c.name]) ?? null),
+    after: hidden ? "(sensitive)" : (mask(c.after, sensitive, [c.name]) ?? null),
+    ...(c.forcesReplacement ? { forces_replacement: true, reason: c.reason ?? null } : {}),
+    ...(hidden ? { sensitive: true } : {}),
+  };
+}
+
+/** The machine-readable plan (`statectl plan --json`). */
+export function planToJson(plan: Plan): Record<string, unknown> {
+  const s = summarize(plan);
+  return {
+    format_version: PLAN_JSON_FORMAT_VERSION,
+    mode: plan.mode,
+    prior_state: { lineage: plan.prior.lineage, serial: plan.prior.serial },
+    has_changes: hasChanges(plan),
+    errored: plan.errored,
+    resource_changes: plan.changes.map((c) => ({
+      address: c.address,
+      type: c.kind,
+      provider: c.provider,
+      action: c.action,
+      ...(c.id !== undefined ? { id: c.id } : {}),
+      before: c.before ? mask(c.before, c.sensitivePaths) : null,
+      after: c.after ? mask(c.after, c.sensitivePaths) : null,
+      after_unknown: unknownPaths(c.after),
+      changes: c.changes.map((ch) => attrChange(ch, c.sensitivePaths)),
+      ...(c.replaceReasons.length > 0 ? { replace_reasons: c.replaceReasons } : {}),
+      ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}),
+      ...(c.impact ? { impact: c.impact.known ? { managed_instances: c.impact.count, instance_ids: c.impact.instance_ids } : { managed_instances: null, reason: c.impact.reason } } : {}),
+      dependencies: c.dependencies,
+      sensitive_paths: c.sensitivePaths,
+    })),
+    resource_drift: plan.drift.map((d) => ({ address: d.address, type: d.kind, drift: d.type, changes: d.changes.map((ch) => attrChange(ch, d.sensitivePaths)) })),
+    moved: plan.moved,
+    summary: { add: s.add, change: s.change, destroy: s.destroy },
+    diagnostics: plan.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, ...(d.detail ? { detail: d.detail } : {}), ...(d.range ? { range: d.range } : {}) })),
+  };
+}

@@ -1,0 +1,354 @@
+// Planning: plan = f(configuration, prior state). Moves are applied to the prior state first,
+// then every instance in state is refreshed through the provider (deleted outside → created
+// again; changed outside → drift, attribute by attribute), then the configuration is compared
+// with what exists and each instance gets one action, in dependency order (so
+// replace_triggered_by sees what its triggers will do).
+import { error, hasErrors, warning, type Diagnostic } from "../diag/index.js";
+import { buildGraph, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
+import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
+import { canonicalAddress, addressMatches } from "./address.js";
+import { effectiveValue, sameValue } from "./compare.js";
+import type { AttributeChange, Drift, MovedInstance, Plan, PlanMode, ResourceChange } from "./model.js";
+import type { AttributeRule, PlanProvider } from "./provider.js";
+
+export interface MovedBlock {
+  from: string;
+  to: string;
+}
+
+/** Something the planner is doing, for progress lines ("Refreshing state... [id=...]"). */
+export type PlanEvent = { type: "refresh-start"; address: string; id: string } | { type: "refresh-done"; address: string; id: string; found: boolean };
+
+export interface PlanOptions {
+  /** Configured instances (eval's output, adapted). Ignored in destroy mode except for lifecycle. */
+  instances: readonly ConfigInstance[];
+  priorState: State;
+  /** The provider for a provider key (`ssm`, `ssm.ALIAS`). */
+  provider: (key: string) => PlanProvider;
+  /** Default "normal". */
+  mode?: PlanMode;
+  /** Read what exists before comparing; default true. */
+  refresh?: boolean;
+  /** Limit the plan to these addresses (and their dependencies; dependents when destroying). */
+  targets?: readonly string[];
+  /** Replace these instances even if nothing changed. */
+  replace?: readonly string[];
+  moved?: readonly MovedBlock[];
+  /** Concurrent refresh reads; default 10. */
+  parallelism?: number;
+  signal?: AbortSignal;
+  configHash?: string;
+  onEvent?: (event: PlanEvent) => void;
+}
+
+export interface PlanResult {
+  plan: Plan;
+  /** The dependency graph the plan was made with (for `statectl graph` and apply's order). */
+  graph: DependencyGraph;
+}
+
+const LOCAL_ONLY = new Set(["wait_for_success"]);
+
+function pathStartsWith(path: AttributePath, name: string): boolean {
+  return path[0] === name;
+}
+
+function sensitiveAttr(paths: readonly AttributePath[], name: string): boolean {
+  return paths.some((p) => pathStartsWith(p, name));
+}
+
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function applyMoves(state: State, moved: readonly MovedBlock[], diagnostics: Diagnostic[]): { state: State; moved: MovedInstance[] } {
+  const done: MovedInstance[] = [];
+  for (const m of moved) {
+    const from = canonicalAddress(m.from) ?? m.from;
+    const to = canonicalAddress(m.to) ?? m.to;
+    const hasFrom = state.resources.some((r) => addressMatches(from, r.address));
+    const hasTo = state.resources.some((r) => addressMatches(to, r.address));
+    if (!hasFrom) continue;
+    if (hasTo) {
+      diagnostics.push(warning("plan/moved-destination-exists", `Cannot move ${from} to ${to}: ${to} is already in the state`, { detail: `The moved block from ${from} to ${to} was ignored because both are in the state. Remove the moved block, or remove ${to} from the state first.` }));
+      continue;
+    }
+    const r = moveInstances(state, from, to);
+    diagnostics.push(...r.diagnostics);
+    if (r.diagnostics.length === 0) {
+      state = r.state;
+      for (const c of r.changed) {
+        const [a, b] = c.split(" → ");
+        done.push({ from: a!, to: b! });
+      }
+    }
+  }
+  return { state, moved: done };
+}
+
+/** Attribute-by-attribute differences between two attribute sets under `rules` (computed attributes left out). */
+export function diffAttributes(
+  before: { [name: string]: JsonValue | DesiredValue },
+  after: { [name: string]: JsonValue | DesiredValue },
+  rules: Readonly<Record<string, AttributeRule>>,
+  opts: { skip?: (name: string) => boolean; sensitive?: readonly AttributePath[]; onlyReadable?: boolean } = {},
+): AttributeChange[] {
+  const names = new Set([...Object.keys(rules), ...Object.keys(after)]);
+  const out: AttributeChange[] = [];
+  for (const name of [...names].sort()) {
+    const rule = rules[name];
+    if (rule?.change === "computed") continue;
+    if (opts.onlyReadable && rule?.readable === false) continue;
+    if (opts.skip?.(name)) continue;
+    if (!rule && !(name in after)) continue;
+    if (sameValue(after[name] as DesiredValue, before[name] as DesiredValue, rule)) continue;
+    const change: AttributeChange = { name, before: (before[name] as JsonValue | undefined) ?? undefined, after: after[name] as DesiredValue | undefined };
+    if (rule?.change === "replace") {
+      change.forcesReplacement = true;
+      if (rule.reason) change.reason = rule.reason;
+    }
+    if (opts.sensitive && sensitiveAttr(opts.sensitive, name)) change.sensitive = true;
+    out.push(change);
+  }
+  return out;
+}
+
+function ignored(inst: ConfigInstance, name: string): boolean {
+  const ic = inst.lifecycle.ignoreChanges;
+  if (ic === "all") return true;
+  return ic?.includes(name) ?? false;
+}
+
+/** Makes a plan. Never throws for expected failures: read errors and lifecycle violations are diagnostics. */
+export async function makePlan(options: PlanOptions): Promise<PlanResult> {
+  const mode = options.mode ?? "normal";
+  const diagnostics: Diagnostic[] = [];
+  const moves = applyMoves(options.priorState, options.moved ?? [], diagnostics);
+  let state = moves.state;
+
+  const instances = mode === "destroy" ? options.instances : options.instances;
+  const built = buildGraph({ instances, state });
+  diagnostics.push(...built.diagnostics);
+  const graph = built.graph;
+
+  // --target: the named instances and what they need (or, when destroying, what needs them).
+  let selected: Set<string> | undefined;
+  if (options.targets && options.targets.length > 0) {
+    const roots: string[] = [];
+    for (const t of options.targets) {
+      const canon = canonicalAddress(t);
+      if (!canon) {
+        diagnostics.push(error("plan/invalid-target", `Invalid target address "${t}"`, { detail: 'A target looks like document.NAME, association.NAME or association.NAME["key"].' }));
+        continue;
+      }
+      const matches = graph.nodes().filter((n) => addressMatches(canon, n.address));
+      if (matches.length === 0) diagnostics.push(warning("plan/target-not-found", `Target ${canon} matches nothing`, { detail: `Neither the configuration nor the state has ${canon}.` }));
+      roots.push(...matches.map((n) => n.address));
+    }
+    selected = mode === "destroy" ? graph.withDependents(roots) : graph.withDependencies(roots);
+  }
+  const inScope = (address: string): boolean => !selected || selected.has(address);
+  const configByAddress = new Map(instances.map((i) => [i.address, i]));
+
+  // Refresh.
+  const drift: Drift[] = [];
+  if (options.refresh !== false && !hasErrors(diagnostics)) {
+    const toRead = state.resources.filter((r) => inScope(r.address));
+    const results = new Map<string, { [name: string]: JsonValue } | undefined | Error>();
+    await pool(toRead, Math.max(1, options.parallelism ?? 10), async (r) => {
+      options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
+      try {
+        const now = await options.provider(r.provider).read(r.kind, r.id, r.attributes, options.signal);
+        results.set(r.address, now);
+        options.onEvent?.({ type: "refresh-done", address: r.address, id: r.id, found: now !== undefined });
+      } catch (e) {
+        results.set(r.address, e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    for (const r of toRead) {
+      const now = results.get(r.address);
+      if (now instanceof Error) {
+        diagnostics.push(error("plan/refresh-failed", `Cannot read ${r.address}`, { detail: `Reading ${r.address} (id ${r.id}) failed: ${now.message}` }));
+        continue;
+      }
+      if (now === undefined) {
+        drift.push({ address: r.address, kind: r.kind, type: "deleted", changes: [], sensitivePaths: r.sensitiveAttributes });
+        state = removeInstances(state, [r.address]).state;
+        continue;
+      }
+      const cfg = configByAddress.get(r.address);
+      const rules = options.provider(r.provider).rules(r.kind);
+      const changes = diffAttributes(r.attributes, now, rules, { onlyReadable: true, sensitive: r.sensitiveAttributes, skip: (n) => LOCAL_ONLY.has(n) || rules[n]?.change === "local" || (cfg ? ignored(cfg, n) : false) });
+      if (changes.length > 0) drift.push({ address: r.address, kind: r.kind, type: "changed", changes: changes.map((c) => ({ name: c.name, before: c.before, after: c.after, ...(c.sensitive ? { sensitive: true } : {}) })), sensitivePaths: r.sensitiveAttributes });
+      state = setInstance(state, { ...r, attributes: now });
+    }
+  }
+
+  const changes: ResourceChange[] = [];
+  if (mode !== "refresh-only" && !hasErrors(diagnostics)) {
+    const order = orderedNodes(graph.graph);
+    const actionOf = new Map<string, ResourceChange>();
+    const replaceSet = new Set((options.replace ?? []).map((a) => canonicalAddress(a) ?? a));
+    for (const address of order) {
+      if (!inScope(address)) continue;
+      const node = graph.node(address)!;
+      const prior = findInstance(state, address);
+      const cfg = mode === "destroy" ? undefined : node.config;
+      const change = planInstance(address, node.kind, cfg, prior, options, graph, replaceSet, actionOf, diagnostics, mode);
+      if (change) {
+        actionOf.set(address, change);
+        changes.push(change);
+      }
+    }
+    // Associations that SSM runs when applied: say on how many managed instances.
+    await Promise.all(
+      changes.map(async (c) => {
+        if (c.kind !== "association" || !c.after) return;
+        if (c.action !== "create" && c.action !== "update" && c.action !== "replace") return;
+        if (c.after["apply_only_at_cron_interval"] === true) return;
+        if (c.action === "update" && !c.changes.some((ch) => options.provider(c.provider).rules("association")[ch.name]?.via === "UpdateAssociation")) return;
+        const p = options.provider(c.provider);
+        if (!p.countTargets) return;
+        const targets = c.after["targets"];
+        if (targets === undefined || isUnknownDeep(targets)) {
+          c.impact = { known: false, reason: "the targets are known only after apply" };
+          return;
+        }
+        try {
+          c.impact = await p.countTargets(targets as JsonValue, options.signal);
+        } catch (e) {
+          c.impact = { known: false, reason: e instanceof Error ? e.message : String(e) };
+        }
+      }),
+    );
+  }
+  changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+
+  const plan: Plan = {
+    mode,
+    prior: { lineage: options.priorState.lineage, serial: options.priorState.serial },
+    ...(options.configHash ? { configHash: options.configHash } : {}),
+    refreshedState: state,
+    changes,
+    drift: drift.sort((a, b) => (a.address < b.address ? -1 : 1)),
+    moved: moves.moved,
+    ...(options.targets && options.targets.length > 0 ? { targets: [...options.targets] } : {}),
+    diagnostics,
+    errored: hasErrors(diagnostics),
+  };
+  return { plan, graph };
+}
+
+function isUnknownDeep(v: DesiredValue): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(isUnknownDeep);
+  if (v !== null && typeof v === "object") return Object.values(v).some(isUnknownDeep);
+  return false;
+}
+
+function planInstance(
+  address: string,
+  kind: "document" | "association",
+  cfg: ConfigInstance | undefined,
+  prior: ResourceInstanceState | undefined,
+  options: PlanOptions,
+  graph: DependencyGraph,
+  replaceSet: Set<string>,
+  actionOf: Map<string, ResourceChange>,
+  diagnostics: Diagnostic[],
+  mode: PlanMode,
+): ResourceChange | undefined {
+  const providerKey = cfg?.provider ?? prior?.provider ?? "ssm";
+  const provider = options.provider(providerKey);
+  const rules = provider.rules(kind);
+  const dependencies = graph.dependencies(address).filter((d) => graph.node(d)?.config || mode === "destroy");
+
+  if (!cfg) {
+    if (!prior) return undefined;
+    const change: ResourceChange = {
+      address,
+      kind,
+      provider: providerKey,
+      action: "delete",
+      id: prior.id,
+      before: prior.attributes,
+      changes: Object.keys(prior.attributes)
+        .sort()
+        .filter((n) => rules[n]?.change !== "computed" && prior.attributes[n] !== null)
+        .map((n) => ({ name: n, before: prior.attributes[n], after: undefined, ...(sensitiveAttr(prior.sensitiveAttributes, n) ? { sensitive: true } : {}) })),
+      replaceReasons: [],
+      sensitivePaths: prior.sensitiveAttributes,
+      dependencies: prior.dependencies,
+      deleteReason: mode === "destroy" ? "destroy" : "it is no longer in the configuration",
+    };
+    const lifecycleCfg = options.instances.find((i) => i.address === address);
+    if (lifecycleCfg?.lifecycle.preventDestroy) diagnostics.push(preventDestroyError(address, lifecycleCfg));
+    return change;
+  }
+
+  const after = provider.normalize(kind, cfg.attrs);
+  const sensitivePaths = [...cfg.sensitivePaths, ...(prior?.sensitiveAttributes ?? [])];
+  const wait = typeof after["wait_for_success"] === "number" ? (after["wait_for_success"] as number) : undefined;
+  const base = { address, kind, provider: providerKey, after, sensitivePaths, dependencies, references: cfg.references, ...(wait ? { waitForSuccess: wait } : {}) };
+
+  if (!prior) {
+    const setAttrs = Object.keys(after)
+      .sort()
+      .filter((n) => after[n] !== null && after[n] !== undefined)
+      .map((n) => ({ name: n, before: undefined, after: after[n], ...(sensitiveAttr(cfg.sensitivePaths, n) ? { sensitive: true } : {}) }));
+    const computed = Object.keys(rules)
+      .filter((n) => rules[n]!.change === "computed" && !(n in after))
+      .sort()
+      .map((n) => ({ name: n, before: undefined, after: UNKNOWN }));
+    return { ...base, action: "create", changes: [...setAttrs, ...computed], replaceReasons: [] };
+  }
+
+  // ignore_changes: the configuration's value for those attributes is whatever exists.
+  const effectiveAfter: { [name: string]: DesiredValue } = { ...after };
+  for (const n of Object.keys(rules)) if (ignored(cfg, n) && rules[n]!.change !== "computed") effectiveAfter[n] = (prior.attributes[n] ?? null) as DesiredValue;
+  // Attributes SSM cannot report back are compared with what was last applied.
+  const changed = diffAttributes(prior.attributes, effectiveAfter, rules, { sensitive: sensitivePaths, skip: (n) => ignored(cfg, n) });
+
+  const replaceReasons: string[] = [];
+  for (const c of changed) if (c.forcesReplacement) replaceReasons.push(`${c.name}: ${c.reason ?? "cannot be changed in place"}`);
+  if (prior.tainted) replaceReasons.push("it is tainted: its creation did not finish cleanly");
+  if (replaceSet.has(address)) replaceReasons.push("--replace asked for it");
+  for (const trig of cfg.lifecycle.replaceTriggeredBy ?? []) {
+    for (const [a, ch] of actionOf) {
+      if ((a === trig.target || addressMatches(trig.target, a)) && (ch.action === "update" || ch.action === "replace" || ch.action === "create")) {
+        replaceReasons.push(`replace_triggered_by: ${a} will be ${ch.action === "update" ? "updated" : ch.action === "replace" ? "replaced" : "created"}`);
+      }
+    }
+  }
+  const before = prior.attributes;
+  const action = replaceReasons.length > 0 ? "replace" : changed.length > 0 ? "update" : "no-op";
+  if (action === "replace" && cfg.lifecycle.preventDestroy) diagnostics.push(preventDestroyError(address, cfg, replaceReasons));
+  return {
+    ...base,
+    after: effectiveAfter,
+    action,
+    id: prior.id,
+    before,
+    changes: changed,
+    replaceReasons,
+    ...(action === "replace" && cfg.lifecycle.createBeforeDestroy ? { createBeforeDestroy: true } : {}),
+  };
+}
+
+function preventDestroyError(address: string, cfg: ConfigInstance, reasons: string[] = []): Diagnostic {
+  const range = cfg.ranges?.name ?? cfg.ranges?.block;
+  return error("plan/prevent-destroy", "Instance cannot be destroyed", {
+    detail: `${address} has lifecycle.prevent_destroy set, but the plan ${reasons.length > 0 ? `replaces it (${reasons.join("; ")})` : "destroys it"}. Remove prevent_destroy, or change the plan (for example with --target) so that it is kept.`,
+    ...(range ? { range } : {}),
+    ...(cfg.ranges?.block ? { context: cfg.ranges.block } : {}),
+  });
+}
+
+export { effectiveValue };

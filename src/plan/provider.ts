@@ -1,0 +1,40 @@
+// What the planner needs from a provider. plan/ sits before provider-ssm/ in the room order, so
+// it states its needs as an interface; the engine adapts SsmProvider to it (engine/ssm-adapter.ts).
+import type { JsonValue } from "../state/index.js";
+import type { DesiredValue } from "../graph/index.js";
+
+export type ChangeKind = "update" | "new_version" | "replace" | "local" | "computed";
+
+/** How a change to one attribute is carried out and compared. */
+export interface AttributeRule {
+  change: ChangeKind;
+  /** For "replace": why, phrased to follow "must be replaced because". */
+  reason?: string;
+  /** The value used when the attribute is left out; equal values are no change. */
+  default?: unknown;
+  via?: string;
+  /** False when the remote cannot report the value: the last applied value is kept, no drift shown. */
+  readable?: boolean;
+  /** Compare as an unordered set. */
+  unordered?: boolean;
+  /** Compare document bodies by meaning (JSON/YAML parsing to the same document is no change). */
+  compare?: "document-content";
+}
+
+export type TargetCount = { known: true; count: number; instance_ids: string[] } | { known: false; reason: string };
+
+export interface PlanProvider {
+  /** Change rules per attribute for a resource kind. */
+  rules(kind: string): Readonly<Record<string, AttributeRule>>;
+  /**
+   * Turns configured arguments into what the provider will send: defaults are left out,
+   * native document content serialised, the format inferred. Unknown parts stay unknown.
+   */
+  normalize(kind: string, attrs: { [name: string]: DesiredValue }): { [name: string]: DesiredValue };
+  /** The remote identity a created resource will have if it can be told before apply (a document's name). */
+  idFromConfig?(kind: string, attrs: { [name: string]: DesiredValue }): string | undefined;
+  /** Reads what exists now; undefined when it no longer exists (decided by error code). */
+  read(kind: string, id: string, prior: { [name: string]: JsonValue }, signal?: AbortSignal): Promise<{ [name: string]: JsonValue } | undefined>;
+  /** How many managed instances targets select (for the impact line). */
+  countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<TargetCount>;
+}

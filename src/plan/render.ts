@@ -1,0 +1,173 @@
+// The plan for people, in the style Terraform users know: `+` create, `~` update in place,
+// `-/+` replace (with why), `-` destroy, `old -> new` per attribute, `(known after apply)`,
+// `(sensitive)`, unified diffs for document content, and a summary line.
+import { createTwoFilesPatch } from "diff";
+import { parseAddress } from "../addrs/index.js";
+import { isUnknown, type DesiredValue } from "../graph/index.js";
+import type { JsonValue } from "../state/index.js";
+import { hasChanges, summarize, type AttributeChange, type Drift, type Plan, type ResourceChange } from "./model.js";
+
+export interface RenderStyle {
+  /** ANSI colours (only on a TTY; the CLI decides). */
+  color?: boolean;
+}
+
+const ANSI = { green: "\u001b[32m", yellow: "\u001b[33m", red: "\u001b[31m", cyan: "\u001b[36m", bold: "\u001b[1m", reset: "\u001b[0m" };
+
+function paint(style: RenderStyle, colour: keyof typeof ANSI, text: string): string {
+  return style.color ? `${ANSI[colour]}${text}${ANSI.reset}` : text;
+}
+
+/** A value in the language's own notation, multi-line where it helps. */
+export function formatPlanValue(v: DesiredValue | JsonValue | undefined, indent: string, sensitive = false): string {
+  if (sensitive) return "(sensitive)";
+  if (v === undefined || v === null) return "null";
+  if (isUnknown(v)) return "(known after apply)";
+  if (typeof v === "string") {
+    if (v.includes("\n")) {
+      const body = v.replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `${indent}    ${l}`));
+      return `<<-EOT\n${body.join("\n")}\n${indent}EOT`;
+    }
+    return JSON.stringify(v);
+  }
+  if (typeof v !== "object") return String(v);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return "[]";
+    return `[\n${v.map((e) => `${indent}    ${formatPlanValue(e, indent + "    ")},`).join("\n")}\n${indent}]`;
+  }
+  const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== null && (v as Record<string, unknown>)[k] !== undefined).sort();
+  if (keys.length === 0) return "{}";
+  const width = Math.max(...keys.map((k) => displayKey(k).length));
+  return `{\n${keys.map((k) => `${indent}    ${displayKey(k).padEnd(width)} = ${formatPlanValue((v as Record<string, DesiredValue>)[k], indent + "    ")}`).join("\n")}\n${indent}}`;
+}
+
+function displayKey(k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
+}
+
+function contentDiff(before: string, after: string, indent: string): string {
+  const patch = createTwoFilesPatch("before", "after", before.endsWith("\n") ? before : before + "\n", after.endsWith("\n") ? after : after + "\n", undefined, undefined, { context: 3 });
+  const lines = patch.split("\n").filter((l) => l !== "" && !l.startsWith("===") && !l.startsWith("Index:") && !l.startsWith("\\ No newline"));
+  return `<<-DIFF\n${lines.map((l) => `${indent}    ${l}`).join("\n")}\n${indent}DIFF`;
+}
+
+function blockHeader(address: string): string {
+  const a = parseAddress(address).address;
+  if (!a) return address;
+  const key = a.key === undefined ? "" : typeof a.key === "number" ? `[${a.key}]` : `[${JSON.stringify(a.key)}]`;
+  return `${a.kind} "${a.name}"${key}`;
+}
+
+type Sign = "+" | "-" | "~" | "-/+" | "+/-" | " ";
+
+function signColour(sign: Sign): keyof typeof ANSI {
+  return sign === "+" ? "green" : sign === "-" ? "red" : sign === "~" ? "yellow" : "cyan";
+}
+
+function attributeLines(changes: AttributeChange[], mode: "create" | "delete" | "update", style: RenderStyle): string[] {
+  const width = Math.max(0, ...changes.map((c) => c.name.length));
+  const indent = "        ";
+  return changes.map((c) => {
+    const sign: Sign = mode === "create" ? "+" : mode === "delete" ? "-" : c.before === undefined || c.before === null ? "+" : c.after === undefined || c.after === null ? "-" : "~";
+    const name = c.name.padEnd(width);
+    let value: string;
+    if (mode === "create" || sign === "+") value = formatPlanValue(c.after, indent, c.sensitive);
+    else if (mode === "delete" || sign === "-") value = `${formatPlanValue(c.before, indent, c.sensitive)}${mode === "update" ? " -> null" : ""}`;
+    else if (!c.sensitive && typeof c.before === "string" && typeof c.after === "string" && (c.before.includes("\n") || c.after.includes("\n"))) value = contentDiff(c.before, c.after, indent);
+    else value = `${formatPlanValue(c.before, indent, c.sensitive)} -> ${formatPlanValue(c.after, indent, c.sensitive)}`;
+    const forces = c.forcesReplacement ? paint(style, "red", ` # forces replacement${c.reason ? `: ${c.reason}` : ""}`) : "";
+    return `      ${paint(style, signColour(sign), sign)} ${name} = ${value}${forces}`;
+  });
+}
+
+function describeAction(c: ResourceChange): { sign: Sign; line: string } {
+  switch (c.action) {
+    case "create":
+      return { sign: "+", line: `will be created` };
+    case "update":
+      return { sign: "~", line: `will be updated in place` };
+    case "replace":
+      return { sign: c.createBeforeDestroy ? "+/-" : "-/+", line: `must be replaced` };
+    case "delete":
+      return { sign: "-", line: `will be destroyed` };
+    default:
+      return { sign: " ", line: "has no changes" };
+  }
+}
+
+function pad(sign: Sign): string {
+  return sign.length === 3 ? sign : `  ${sign}`;
+}
+
+export function renderChange(c: ResourceChange, style: RenderStyle = {}): string {
+  const { sign, line } = describeAction(c);
+  const out: string[] = [];
+  out.push(paint(style, "bold", `  # ${c.address} ${line}`));
+  if (c.action === "delete" && c.deleteReason && c.deleteReason !== "destroy") out.push(`  # (because ${c.deleteReason})`);
+  if (c.action === "replace") for (const r of c.replaceReasons.filter((r) => !c.changes.some((ch) => ch.forcesReplacement && r.startsWith(`${ch.name}:`)))) out.push(`  # (because ${r})`);
+  out.push(`${paint(style, signColour(sign), pad(sign))} ${blockHeader(c.address)} {`);
+  const mode = c.action === "create" ? "create" : c.action === "delete" ? "delete" : "update";
+  out.push(...attributeLines(c.changes, mode, style));
+  if (c.id !== undefined && c.action !== "create") out.push(`        id = ${JSON.stringify(c.id)}`);
+  if (mode === "update" && c.after) {
+    const shown = new Set(c.changes.map((ch) => ch.name));
+    const unchanged = Object.keys(c.after).filter((n) => !shown.has(n) && c.after![n] !== null && c.after![n] !== undefined).length;
+    if (unchanged > 0) out.push(`        # (${unchanged} unchanged attribute${unchanged === 1 ? "" : "s"} hidden)`);
+  }
+  out.push("    }");
+  if (c.impact) {
+    if (c.impact.known) out.push(`    # Runs now on ${c.impact.count} managed instance${c.impact.count === 1 ? "" : "s"}${c.impact.count > 0 && c.impact.count <= 5 ? ` (${c.impact.instance_ids.join(", ")})` : ""}.`);
+    else out.push(`    # Runs now on an unknown number of managed instances: ${c.impact.reason}.`);
+  }
+  return out.join("\n");
+}
+
+function renderDrift(d: Drift, style: RenderStyle): string {
+  const out: string[] = [];
+  if (d.type === "deleted") {
+    out.push(paint(style, "bold", `  # ${d.address} has been deleted outside statectl`));
+    out.push(`${paint(style, "red", "  -")} ${blockHeader(d.address)} {`, "    }");
+  } else {
+    out.push(paint(style, "bold", `  # ${d.address} has changed outside statectl`));
+    out.push(`${paint(style, "yellow", "  ~")} ${blockHeader(d.address)} {`);
+    out.push(...attributeLines(d.changes, "update", style));
+    out.push("    }");
+  }
+  return out.join("\n");
+}
+
+/** The whole plan as text, ending with the summary line. */
+export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
+  const parts: string[] = [];
+  if (plan.drift.length > 0) {
+    parts.push(paint(style, "bold", "Note: Objects have changed outside of statectl"));
+    parts.push(`statectl detected the following changes made outside of statectl since the last "statectl apply":\n`);
+    for (const d of plan.drift) parts.push(renderDrift(d, style) + "\n");
+    if (plan.mode !== "refresh-only") parts.push("Unless the configuration says otherwise, the plan below undoes these changes.\n");
+  }
+  for (const m of plan.moved) parts.push(`  # ${m.from} has moved to ${m.to}\n`);
+  if (plan.mode === "refresh-only") {
+    if (plan.drift.length === 0 && plan.moved.length === 0) parts.push("No changes. The state matches what exists in SSM.");
+    else parts.push("This is a refresh-only plan: applying it records these changes in the state and changes nothing in SSM.");
+    return parts.join("\n") + "\n";
+  }
+  const changed = plan.changes.filter((c) => c.action !== "no-op");
+  if (!hasChanges(plan)) {
+    parts.push(paint(style, "bold", "No changes.") + " SSM matches the configuration.");
+    return parts.join("\n") + "\n";
+  }
+  if (changed.length > 0) {
+    const used = new Set(changed.map((c) => c.action));
+    const legend: string[] = [];
+    if (used.has("create")) legend.push(`  ${paint(style, "green", "+")} create`);
+    if (used.has("update")) legend.push(`  ${paint(style, "yellow", "~")} update in place`);
+    if (used.has("delete")) legend.push(`  ${paint(style, "red", "-")} destroy`);
+    if (used.has("replace")) legend.push(`${paint(style, "cyan", "-/+")} destroy and then create replacement`);
+    parts.push(`statectl will perform the following actions:\n`);
+    for (const c of changed) parts.push(renderChange(c, style) + "\n");
+    parts.splice(parts.length - changed.length - 1, 0, `Resource actions are indicated with the following symbols:\n${legend.join("\n")}\n`);
+  }
+  const s = summarize(plan);
+  parts.push(paint(style, "bold", `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`));
+  return parts.join("\n") + "\n";
+}
