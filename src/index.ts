@@ -11,3 +11,7 @@ export * from "./eval/index.js";
 export * from "./state/index.js";
 export * from "./provider-ssm/index.js";
 export * from "./local/index.js";
+export * from "./graph/index.js";
+export * from "./plan/index.js";
+export * from "./apply/index.js";
+export * from "./engine/index.js";

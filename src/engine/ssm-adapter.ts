@@ -3,7 +3,7 @@
 import { stringify as toYaml } from "yaml";
 import { ChangeFailure, type ApplyProvider, type Attributes } from "../apply/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
-import { parseDocumentContent, type AttributeRule, type PlanProvider, type TargetCount } from "../plan/index.js";
+import { parseDocumentBody, type PlanAttributeRule, type PlanProvider, type PlanTargetCount } from "../plan/index.js";
 import {
   associationAttributeRules,
   documentAttributeRules,
@@ -18,13 +18,13 @@ import {
 import type { JsonValue } from "../state/index.js";
 
 /** statectl's own association setting, never sent to SSM. */
-const ASSOCIATION_LOCAL: Record<string, AttributeRule> = { wait_for_success: { change: "local" } };
+const ASSOCIATION_LOCAL: Record<string, PlanAttributeRule> = { wait_for_success: { change: "local" } };
 
-const DOCUMENT_RULES: Record<string, AttributeRule> = {
-  ...(documentAttributeRules as Record<string, AttributeRule>),
+const DOCUMENT_RULES: Record<string, PlanAttributeRule> = {
+  ...(documentAttributeRules as Record<string, PlanAttributeRule>),
   content: { ...documentAttributeRules.content, compare: "document-content" },
 };
-const ASSOCIATION_RULES: Record<string, AttributeRule> = { ...(associationAttributeRules as Record<string, AttributeRule>), ...ASSOCIATION_LOCAL };
+const ASSOCIATION_RULES: Record<string, PlanAttributeRule> = { ...(associationAttributeRules as Record<string, PlanAttributeRule>), ...ASSOCIATION_LOCAL };
 
 /** JSON copy without undefined members (provider objects leave optional members undefined). */
 function toJson(v: unknown): JsonValue {
@@ -53,7 +53,7 @@ export function normalizeDocument(attrs: { [name: string]: DesiredValue }): { [n
       JSON.parse(content);
       out["format"] = "JSON";
     } catch {
-      if (parseDocumentContent(content) !== undefined) out["format"] = "YAML";
+      if (parseDocumentBody(content) !== undefined) out["format"] = "YAML";
     }
   }
   if (format) out["format"] = format;
@@ -104,7 +104,7 @@ function documentSpec(desired: Attributes): DocumentSpec {
 export class SsmResourceProvider implements PlanProvider, ApplyProvider {
   constructor(readonly ssm: SsmProvider) {}
 
-  rules(kind: string): Readonly<Record<string, AttributeRule>> {
+  rules(kind: string): Readonly<Record<string, PlanAttributeRule>> {
     return kind === "document" ? DOCUMENT_RULES : ASSOCIATION_RULES;
   }
 
@@ -123,7 +123,7 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return s ? associationAttributes(s, prior) : undefined;
   }
 
-  async countTargets(targets: JsonValue, signal?: AbortSignal): Promise<TargetCount> {
+  async countTargets(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount> {
     return this.ssm.countTargets(targets as unknown as AssociationTarget[], signal ? { signal } : {});
   }
 

@@ -2,18 +2,18 @@
 // order, objects without key order, and document content by meaning rather than by bytes.
 import { parse as parseYaml } from "yaml";
 import { isUnknown, isWhollyKnown, type DesiredValue } from "../graph/index.js";
-import type { AttributeRule } from "./provider.js";
+import type { PlanAttributeRule } from "./provider.js";
 
 /** JSON text with object keys sorted, so equal values print equally. */
-export function canonicalJson(v: unknown): string {
+export function stableJson(v: unknown): string {
   if (v === undefined) return "null";
   if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
   const o = v as Record<string, unknown>;
   return `{${Object.keys(o)
     .filter((k) => o[k] !== undefined)
     .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
     .join(",")}}`;
 }
 
@@ -22,13 +22,13 @@ function isEmpty(v: unknown): boolean {
 }
 
 /** An attribute's value with "left out" and the rule's default made the same. */
-export function effectiveValue(v: DesiredValue | undefined, rule: AttributeRule | undefined): DesiredValue {
+export function effectiveValue(v: DesiredValue | undefined, rule: PlanAttributeRule | undefined): DesiredValue {
   if (v === undefined || v === null) return rule?.default === undefined ? null : (rule.default as DesiredValue);
   return v;
 }
 
 /** Parses a document body as JSON, else YAML; undefined when it is neither (TEXT documents). */
-export function parseDocumentContent(text: string): unknown {
+export function parseDocumentBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -45,22 +45,22 @@ export function parseDocumentContent(text: string): unknown {
 /** Two document bodies mean the same document: equal after parsing (JSON or YAML), or equal text. */
 export function sameDocumentContent(a: string, b: string): boolean {
   if (a === b) return true;
-  const pa = parseDocumentContent(a);
-  const pb = parseDocumentContent(b);
+  const pa = parseDocumentBody(a);
+  const pb = parseDocumentBody(b);
   if (pa === undefined || pb === undefined) return a.replace(/\s+$/, "") === b.replace(/\s+$/, "");
-  return canonicalJson(pa) === canonicalJson(pb);
+  return stableJson(pa) === stableJson(pb);
 }
 
 /** Whether `desired` (possibly unknown) and `actual` are the same value under `rule`. Unknown is never equal. */
-export function sameValue(desired: DesiredValue | undefined, actual: DesiredValue | undefined, rule?: AttributeRule): boolean {
+export function sameValue(desired: DesiredValue | undefined, actual: DesiredValue | undefined, rule?: PlanAttributeRule): boolean {
   const d = effectiveValue(desired, rule);
   const a = effectiveValue(actual, rule);
   if (!isWhollyKnown(d) || !isWhollyKnown(a)) return false;
   if (isEmpty(d) && isEmpty(a)) return true;
   if (rule?.compare === "document-content" && typeof d === "string" && typeof a === "string") return sameDocumentContent(d, a);
   if (rule?.unordered && Array.isArray(d) && Array.isArray(a)) {
-    const key = (xs: unknown[]) => xs.map(canonicalJson).sort().join("\n");
+    const key = (xs: unknown[]) => xs.map(stableJson).sort().join("\n");
     return key(d) === key(a);
   }
-  return canonicalJson(d) === canonicalJson(a);
+  return stableJson(d) === stableJson(a);
 }

@@ -3,7 +3,7 @@
 import type { Diagnostic } from "../diag/index.js";
 import type { DesiredValue, InstanceReference } from "../graph/index.js";
 import type { AttributePath, JsonValue, State } from "../state/index.js";
-import type { TargetCount } from "./provider.js";
+import type { PlanTargetCount } from "./provider.js";
 
 export type Action = "create" | "update" | "replace" | "delete" | "no-op";
 export type PlanMode = "normal" | "destroy" | "refresh-only";
@@ -42,7 +42,7 @@ export interface ResourceChange {
   /** References in the configuration (to resolve unknown values at apply time). */
   references?: InstanceReference[];
   /** Association changes that make SSM run it now: on how many managed instances. */
-  impact?: TargetCount;
+  impact?: PlanTargetCount;
   /** Seconds to wait for Success after create/update (associations' wait_for_success). */
   waitForSuccess?: number;
   /** Why the instance is destroyed when it is (left the configuration, destroy mode). */

@@ -9,7 +9,7 @@ import { findInstance, moveInstances, removeInstances, setInstance, type Attribu
 import { canonicalAddress, addressMatches } from "./address.js";
 import { effectiveValue, sameValue } from "./compare.js";
 import type { AttributeChange, Drift, MovedInstance, Plan, PlanMode, ResourceChange } from "./model.js";
-import type { AttributeRule, PlanProvider } from "./provider.js";
+import type { PlanAttributeRule, PlanProvider } from "./provider.js";
 
 export interface MovedBlock {
   from: string;
@@ -97,7 +97,7 @@ function applyMoves(state: State, moved: readonly MovedBlock[], diagnostics: Dia
 export function diffAttributes(
   before: { [name: string]: JsonValue | DesiredValue },
   after: { [name: string]: JsonValue | DesiredValue },
-  rules: Readonly<Record<string, AttributeRule>>,
+  rules: Readonly<Record<string, PlanAttributeRule>>,
   opts: { skip?: (name: string) => boolean; sensitive?: readonly AttributePath[]; onlyReadable?: boolean } = {},
 ): AttributeChange[] {
   const names = new Set([...Object.keys(rules), ...Object.keys(after)]);

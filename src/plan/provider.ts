@@ -3,11 +3,11 @@
 import type { JsonValue } from "../state/index.js";
 import type { DesiredValue } from "../graph/index.js";
 
-export type ChangeKind = "update" | "new_version" | "replace" | "local" | "computed";
+export type PlanChangeKind = "update" | "new_version" | "replace" | "local" | "computed";
 
 /** How a change to one attribute is carried out and compared. */
-export interface AttributeRule {
-  change: ChangeKind;
+export interface PlanAttributeRule {
+  change: PlanChangeKind;
   /** For "replace": why, phrased to follow "must be replaced because". */
   reason?: string;
   /** The value used when the attribute is left out; equal values are no change. */
@@ -21,11 +21,11 @@ export interface AttributeRule {
   compare?: "document-content";
 }
 
-export type TargetCount = { known: true; count: number; instance_ids: string[] } | { known: false; reason: string };
+export type PlanTargetCount = { known: true; count: number; instance_ids: string[] } | { known: false; reason: string };
 
 export interface PlanProvider {
   /** Change rules per attribute for a resource kind. */
-  rules(kind: string): Readonly<Record<string, AttributeRule>>;
+  rules(kind: string): Readonly<Record<string, PlanAttributeRule>>;
   /**
    * Turns configured arguments into what the provider will send: defaults are left out,
    * native document content serialised, the format inferred. Unknown parts stay unknown.
@@ -36,5 +36,5 @@ export interface PlanProvider {
   /** Reads what exists now; undefined when it no longer exists (decided by error code). */
   read(kind: string, id: string, prior: { [name: string]: JsonValue }, signal?: AbortSignal): Promise<{ [name: string]: JsonValue } | undefined>;
   /** How many managed instances targets select (for the impact line). */
-  countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<TargetCount>;
+  countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount>;
 }

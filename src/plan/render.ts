@@ -45,6 +45,19 @@ function displayKey(k: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
 }
 
+/** Single-line JSON bodies are pretty-printed first, so their diff shows which lines changed. */
+function diffableForms(before: string, after: string): [string, string] | undefined {
+  if (before.includes("\n") || after.includes("\n")) return [before, after];
+  try {
+    const b = JSON.parse(before) as unknown;
+    const a = JSON.parse(after) as unknown;
+    if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return [JSON.stringify(b, null, 2), JSON.stringify(a, null, 2)];
+  } catch {
+    // not JSON: shown as two strings
+  }
+  return undefined;
+}
+
 function contentDiff(before: string, after: string, indent: string): string {
   const patch = createTwoFilesPatch("before", "after", before.endsWith("\n") ? before : before + "\n", after.endsWith("\n") ? after : after + "\n", undefined, undefined, { context: 3 });
   const lines = patch.split("\n").filter((l) => l !== "" && !l.startsWith("===") && !l.startsWith("Index:") && !l.startsWith("\\ No newline"));
@@ -73,7 +86,10 @@ function attributeLines(changes: AttributeChange[], mode: "create" | "delete" | 
     let value: string;
     if (mode === "create" || sign === "+") value = formatPlanValue(c.after, indent, c.sensitive);
     else if (mode === "delete" || sign === "-") value = `${formatPlanValue(c.before, indent, c.sensitive)}${mode === "update" ? " -> null" : ""}`;
-    else if (!c.sensitive && typeof c.before === "string" && typeof c.after === "string" && (c.before.includes("\n") || c.after.includes("\n"))) value = contentDiff(c.before, c.after, indent);
+    else if (!c.sensitive && typeof c.before === "string" && typeof c.after === "string" && diffableForms(c.before, c.after)) {
+      const [b, a] = diffableForms(c.before, c.after)!;
+      value = contentDiff(b, a, indent);
+    }
     else value = `${formatPlanValue(c.before, indent, c.sensitive)} -> ${formatPlanValue(c.after, indent, c.sensitive)}`;
     const forces = c.forcesReplacement ? paint(style, "red", ` # forces replacement${c.reason ? `: ${c.reason}` : ""}`) : "";
     return `      ${paint(style, signColour(sign), sign)} ${name} = ${value}${forces}`;
@@ -116,7 +132,7 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
   }
   out.push("    }");
   if (c.impact) {
-    if (c.impact.known) out.push(`    # Runs now on ${c.impact.count} managed instance${c.impact.count === 1 ? "" : "s"}${c.impact.count > 0 && c.impact.count <= 5 ? ` (${c.impact.instance_ids.join(", ")})` : ""}.`);
+    if (c.impact.known) out.push(`    # Runs now on ${c.impact.count} managed instance${c.impact.count === 1 ? "" : "s"}${c.impact.instance_ids.length > 0 && c.impact.instance_ids.length <= 5 ? ` (${c.impact.instance_ids.join(", ")})` : ""}.`);
     else out.push(`    # Runs now on an unknown number of managed instances: ${c.impact.reason}.`);
   }
   return out.join("\n");

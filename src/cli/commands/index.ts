@@ -2,6 +2,10 @@ import type { Command } from "commander";
 import { registerValidate } from "./validate.js";
 import { registerFmt } from "./fmt.js";
 import { registerLocal } from "./local.js";
+import { registerPlan } from "./plan.js";
+import { registerApply } from "./apply.js";
+import { registerDestroy } from "./destroy.js";
+import { registerGraph } from "./graph.js";
 import { registerState } from "./state.js";
 import { registerForceUnlock } from "./force-unlock.js";
 
@@ -9,6 +13,10 @@ import { registerForceUnlock } from "./force-unlock.js";
 export function registerCommands(program: Command): void {
   registerValidate(program);
   registerFmt(program);
+  registerPlan(program);
+  registerApply(program);
+  registerDestroy(program);
+  registerGraph(program);
   registerLocal(program);
   registerState(program);
   registerForceUnlock(program);

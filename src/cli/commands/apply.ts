@@ -1,0 +1,74 @@
+import type { Command } from "commander";
+import type { ApplyRun } from "../../engine/index.js";
+import { CliExit, ExitCode } from "../exit-codes.js";
+import { err, out, useColor, type GlobalOptions } from "../io.js";
+import { addPlanOptions, askApproval, interruptController, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
+
+/** Shared by apply and destroy: plan (or read a plan file), confirm, apply, report. */
+export async function applyCommand(planFile: string | undefined, opts: EngineCliOptions, globals: GlobalOptions, destroying: boolean): Promise<void> {
+  const { runApply, renderPlan, planToJson, hasErrors } = await import("../../index.js");
+  const color = useColor(process.stdout, globals);
+  const write = opts.json ? (line: string) => err(line) : out;
+  const interrupt = interruptController(write);
+  let run: ApplyRun;
+  try {
+    run = await runApply({
+      ...planRequest({ ...opts, ...(destroying ? { destroy: true } : {}) }, progressPrinter(write), interrupt.signal),
+      ...(planFile ? { planFile } : {}),
+      confirm: async (plan) => {
+        write("\n" + renderPlan(plan, { color }));
+        if (opts.autoApprove) {
+          write("");
+          return true;
+        }
+        if (opts.json) return false;
+        return askApproval(destroying ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?", destroying ? "statectl will destroy everything in the state. There is no undo." : "statectl will perform the actions described above.");
+      },
+    });
+  } finally {
+    interrupt.dispose();
+  }
+  if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics)) write("\n" + renderPlan(run.plan, { color }));
+  await printEngineDiagnostics(run.diagnostics, run.sources, globals);
+  if (opts.json) {
+    out(JSON.stringify({ ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}), ...(run.result ? { result: { added: run.result.added, changed: run.result.changed, destroyed: run.result.destroyed, errors: run.result.errors, skipped: run.result.skipped, serial: run.result.state.serial } } : {}), cancelled: run.cancelled ?? false, diagnostics: run.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, detail: d.detail })) }, null, 2));
+  }
+  if (run.cancelled) {
+    if (!opts.json) out(destroying ? "Destroy cancelled." : "Apply cancelled.");
+    throw new CliExit(ExitCode.Error);
+  }
+  const r = run.result;
+  if (r) {
+    const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
+    if (r.errors.length === 0 && !hasErrors(run.diagnostics)) {
+      if (!opts.json) out(`\n${destroying ? "Destroy" : "Apply"} complete! ${counts}`);
+    } else {
+      if (!opts.json) {
+        err(`\n${destroying ? "Destroy" : "Apply"} failed: ${r.errors.length} error${r.errors.length === 1 ? "" : "s"}. ${counts}`);
+        if (r.skipped.length > 0) err(`Not attempted because something they depend on failed: ${r.skipped.join(", ")}.`);
+        err("Every change that happened is recorded in the state; run the command again to continue.");
+      }
+      throw new CliExit(ExitCode.Error);
+    }
+    if (interruptedBefore(run)) throw new CliExit(ExitCode.Interrupted);
+    return;
+  }
+  if (hasErrors(run.diagnostics) || run.plan?.errored) throw new CliExit(ExitCode.Error);
+}
+
+function interruptedBefore(run: ApplyRun): boolean {
+  return (run.result?.skipped.length ?? 0) > 0 && run.result!.errors.length === 0;
+}
+
+export function registerApply(program: Command): void {
+  addPlanOptions(
+    program
+      .command("apply")
+      .argument("[planfile]", "a plan saved with `statectl plan --out FILE`: apply exactly that")
+      .description("make SSM match the configuration (plans first and asks for confirmation)")
+      .option("--auto-approve", "do not ask for confirmation"),
+    { destroyFlag: true },
+  ).action(async (planFile: string | undefined, opts: EngineCliOptions, cmd: Command) => {
+    await applyCommand(planFile, opts, cmd.optsWithGlobals() as GlobalOptions, opts.destroy === true);
+  });
+}

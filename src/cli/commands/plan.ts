@@ -1,0 +1,31 @@
+import type { Command } from "commander";
+import { CliExit, ExitCode } from "../exit-codes.js";
+import { out, useColor, type GlobalOptions } from "../io.js";
+import { addPlanOptions, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
+
+export function registerPlan(program: Command): void {
+  addPlanOptions(
+    program
+      .command("plan")
+      .description("show what apply would change in SSM to match the configuration")
+      .option("--out <file>", "save the plan to a file for `statectl apply FILE`")
+      .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on errors"),
+    { destroyFlag: true },
+  ).action(async (opts: EngineCliOptions, cmd: Command) => {
+    const globals = cmd.optsWithGlobals() as GlobalOptions;
+    const { runPlan, renderPlan, planToJson, hasChanges, hasErrors } = await import("../../index.js");
+    const events = opts.json ? undefined : progressPrinter(out);
+    const run = await runPlan({ ...planRequest(opts, events), ...(opts.out ? { out: opts.out } : {}) });
+    const failed = hasErrors(run.diagnostics) || !run.plan || run.plan.errored;
+    if (opts.json) {
+      const { diagnosticsToJson } = await import("../../diag/index.js");
+      out(JSON.stringify(run.plan ? planToJson({ ...run.plan, diagnostics: run.diagnostics }) : { format_version: "1.0", errored: true, diagnostics: diagnosticsToJson(run.diagnostics).diagnostics }, null, 2));
+    } else {
+      if (run.plan && !run.plan.errored) out((run.plan.changes.length > 0 || run.plan.drift.length > 0 ? "\n" : "") + renderPlan(run.plan, { color: useColor(process.stdout, globals) }));
+      await printEngineDiagnostics(run.diagnostics, run.sources, globals);
+      if (run.plan && !failed && opts.out) out(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run:\n    statectl apply ${opts.out}`);
+    }
+    if (failed) throw new CliExit(ExitCode.Error);
+    if (opts.detailedExitcode && hasChanges(run.plan!)) throw new CliExit(ExitCode.Changes);
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * Options and views shared by plan, apply and destroy: the option set, progress lines, the
+ * confirmation prompt, and printing diagnostics with source snippets.
+ */
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import type { Diagnostic, SourceRegistry } from "../diag/index.js";
+import type { EngineEvent, PlanRequest } from "../engine/index.js";
+import { err, out, useColor, type GlobalOptions } from "./io.js";
+import { addLockOptions } from "./state-options.js";
+
+export interface EngineCliOptions {
+  var?: string[];
+  varFile?: string[];
+  target?: string[];
+  replace?: string[];
+  refreshOnly?: boolean;
+  refresh?: boolean;
+  destroy?: boolean;
+  out?: string;
+  detailedExitcode?: boolean;
+  json?: boolean;
+  parallelism?: number;
+  lock?: boolean;
+  lockTimeout?: number;
+  autoApprove?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function positiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${text}" is not a whole number of at least 1.`);
+  return n;
+}
+
+export function addPlanOptions(cmd: Command, opts: { destroyFlag?: boolean; replace?: boolean } = {}): Command {
+  cmd
+    .option("--var <name=value>", "set a variable (repeatable)", collect)
+    .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect)
+    .option("--target <address>", "limit the operation to this resource and what it depends on (repeatable)", collect)
+    .option("--no-refresh", "do not read what exists in SSM first; trust the state")
+    .option("--parallelism <n>", "changes (and reads) at once (default 4; SSM throttles)", positiveInt)
+    .option("--json", "machine-readable output");
+  if (opts.replace !== false) {
+    cmd.option("--replace <address>", "replace this instance even if nothing changed (repeatable)", collect).option("--refresh-only", "only record changes made outside statectl in the state");
+  }
+  if (opts.destroyFlag) cmd.option("--destroy", "plan the destruction of everything in the state");
+  return addLockOptions(cmd);
+}
+
+export function planRequest(opts: EngineCliOptions, onEvent?: (e: EngineEvent) => void, signal?: AbortSignal): PlanRequest {
+  // The SDK warns on every run under Node 20 about a future release; statectl supports Node 20.
+  process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+  return {
+    dir: process.cwd(),
+    ...(opts.var ? { vars: opts.var } : {}),
+    ...(opts.varFile ? { varFiles: opts.varFile } : {}),
+    env: process.env,
+    mode: opts.destroy ? "destroy" : opts.refreshOnly ? "refresh-only" : "normal",
+    refresh: opts.refresh !== false,
+    ...(opts.target ? { targets: opts.target } : {}),
+    ...(opts.replace ? { replace: opts.replace } : {}),
+    ...(opts.parallelism ? { parallelism: opts.parallelism } : {}),
+    lock: opts.lock !== false,
+    lockTimeoutMs: opts.lockTimeout ?? 0,
+    ...(onEvent ? { onEvent } : {}),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+function seconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+const VERBS = {
+  create: { ing: "Creating...", done: "Creation complete", still: "Still creating..." },
+  update: { ing: "Modifying...", done: "Modifications complete", still: "Still modifying..." },
+  destroy: { ing: "Destroying...", done: "Destruction complete", still: "Still destroying..." },
+} as const;
+
+/** Progress lines for people, as each change starts and ends. */
+export function progressPrinter(write: (line: string) => void): (e: EngineEvent) => void {
+  return (e) => {
+    if (e.kind === "info") return write(e.message);
+    if (e.kind === "plan") {
+      if (e.event.type === "refresh-start") write(`${e.event.address}: Refreshing state... [id=${e.event.id}]`);
+      return;
+    }
+    const ev = e.event;
+    switch (ev.type) {
+      case "start":
+        return write(`${ev.address}: ${VERBS[ev.step].ing}${ev.id && ev.step !== "create" ? ` [id=${ev.id}]` : ""}`);
+      case "done":
+        return write(`${ev.address}: ${VERBS[ev.step].done} after ${seconds(ev.elapsedMs)}${ev.id ? ` [id=${ev.id}]` : ""}`);
+      case "still-running":
+        return write(`${ev.address}: ${VERBS[ev.step].still} [${seconds(ev.elapsedMs)} elapsed]`);
+      case "waiting":
+        return write(`${ev.address}: Waiting up to ${ev.seconds}s for the association to succeed... [id=${ev.id}]`);
+      case "failed":
+        return write(`${ev.address}: Failed after ${seconds(ev.elapsedMs)}`);
+    }
+  };
+}
+
+export async function printEngineDiagnostics(diags: readonly Diagnostic[], sources: SourceRegistry, globals: GlobalOptions): Promise<void> {
+  if (diags.length === 0) return;
+  const { renderDiagnostics } = await import("../diag/index.js");
+  err(renderDiagnostics(diags, sources, { color: useColor(process.stderr, globals) }));
+}
+
+/** Asks for `yes` on stdin. End of input counts as no. */
+export async function askApproval(question: string, detail: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline");
+  out(`\n${question}\n  ${detail}\n  Only 'yes' will be accepted to approve.\n`);
+  process.stdout.write("  Enter a value: ");
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const answer = await new Promise<string | undefined>((resolve) => {
+    let done = false;
+    rl.once("line", (line) => {
+      done = true;
+      resolve(line);
+    });
+    rl.once("close", () => {
+      if (!done) resolve(undefined);
+    });
+  });
+  rl.close();
+  process.stdout.write("\n");
+  return answer?.trim() === "yes";
+}
+
+/** First Ctrl-C: finish the changes in flight, save the state, stop. Second: stop at once. */
+export function interruptController(write: (line: string) => void): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const onSigint = (): void => {
+    count++;
+    if (count === 1) {
+      write("\nInterrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.");
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on("SIGINT", onSigint);
+  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
+}

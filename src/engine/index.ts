@@ -1,0 +1,14 @@
+/**
+ * engine/ — composition. Owns: loading and evaluating the configuration (config/ + eval/)
+ * and adapting it for the graph (load.ts), choosing the endpoint (`endpoint = "local"` starts
+ * the in-process local endpoint with its data under `.statectl/local/` beside the
+ * configuration; otherwise a URL or the SDK's standard chain), opening and locking the state
+ * file, planning, asking for approval through a callback, applying, and closing everything.
+ * Adapts provider-ssm/ to plan/'s and apply/'s provider interfaces (ssm-adapter.ts).
+ *
+ * Returns results and diagnostics; never prints, never exits. Progress goes to `onEvent`.
+ * cli/ is its only caller in statectl.
+ */
+export * from "./engine.js";
+export { loadConfiguration, adaptInstance, valueToDesired } from "./load.js";
+export { SsmResourceProvider, normalizeDocument } from "./ssm-adapter.js";

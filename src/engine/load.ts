@@ -1,0 +1,137 @@
+// The default configuration loader: config/ loads and decodes the directory's .state files,
+// eval/ evaluates them, and this file adapts the result to what graph/, plan/ and apply/ take
+// (ConfigInstance: plain JSON values with unknown markers and sensitive paths).
+import { createHash } from "node:crypto";
+import { formatAddress, type InstanceAddress } from "../addrs/index.js";
+import { error, type Diagnostic, type Range } from "../diag/index.js";
+import { loadConfig, type ResourceRef } from "../config/index.js";
+import { evaluateConfig, type EvaluatedConfig, type EvaluatedResource, type Value } from "../eval/index.js";
+import { UNKNOWN, isUnknown, type ConfigInstance, type DesiredValue, type InstanceReference } from "../graph/index.js";
+import { stableJson, type ResourceChange } from "../plan/index.js";
+import { findInstance, type AttributePath, type State } from "../state/index.js";
+import type { LoadedConfig, LoadInputs, ProviderSettings } from "./engine.js";
+
+/** A Value as JSON with unknown markers; sensitive parts are collected in `sensitive`. */
+export function valueToDesired(v: Value, path: AttributePath = [], sensitive: AttributePath[] = []): DesiredValue {
+  if (v.sensitive) sensitive.push(path);
+  if (!v.isKnown) return UNKNOWN;
+  if (v.isNull) return null;
+  const kind = v.type.kind;
+  if (kind === "list" || kind === "set" || kind === "tuple") return v.elements().map((e, i) => valueToDesired(e, [...path, i], sensitive));
+  if (kind === "map" || kind === "object") {
+    const out: { [k: string]: DesiredValue } = {};
+    for (const [k, e] of v.entries()) out[k] = valueToDesired(e, [...path, k], sensitive);
+    return out;
+  }
+  if (kind === "string") return v.asString();
+  if (kind === "number") return v.asNumber();
+  if (kind === "bool") return v.asBool();
+  return null;
+}
+
+function refTarget(r: ResourceRef): string {
+  return r.key === undefined ? `${r.kind}.${r.name}` : formatAddress({ kind: r.kind, name: r.name, key: r.key });
+}
+
+function toReference(r: ResourceRef): InstanceReference {
+  return { target: refTarget(r), ...(r.attribute ? { attribute: r.attribute } : {}), range: r.range };
+}
+
+function addressText(a: InstanceAddress | { kind: "document" | "association"; name: string }): string {
+  return formatAddress(a as InstanceAddress);
+}
+
+export function adaptInstance(r: EvaluatedResource): ConfigInstance {
+  const sensitive: AttributePath[] = [];
+  const attrs = valueToDesired(r.attrs, [], sensitive);
+  return {
+    address: r.addressText,
+    kind: r.kind,
+    provider: r.provider.key,
+    attrs: attrs !== null && typeof attrs === "object" && !Array.isArray(attrs) && !isUnknown(attrs) ? attrs : {},
+    sensitivePaths: sensitive.filter((p) => p.length > 0),
+    references: r.references.map(toReference),
+    dependsOn: r.dependsOn.map(toReference),
+    lifecycle: {
+      preventDestroy: r.lifecycle.preventDestroy,
+      createBeforeDestroy: r.lifecycle.createBeforeDestroy,
+      ignoreChanges: r.lifecycle.ignoreChanges,
+      replaceTriggeredBy: r.lifecycle.replaceTriggeredBy.map(toReference),
+    },
+    ranges: { block: r.ranges.block, name: r.ranges.name, attributes: r.ranges.attributes },
+  };
+}
+
+function sourceText(sources: { get(file: string): string | undefined }, range: Range): string | undefined {
+  const text = sources.get(range.file);
+  return text === undefined ? undefined : text.slice(range.start.offset, range.end.offset);
+}
+
+/**
+ * Fills attributes that were unknown at plan time. The evaluator takes no values from the
+ * state, so this covers the common form — an argument that is exactly one reference to a
+ * computed attribute (`document_version = document.app.latest_version`) — by reading that
+ * attribute from the state apply has built so far.
+ */
+function resolver(evaluated: EvaluatedConfig, sources: { get(file: string): string | undefined }) {
+  const byAddress = new Map(evaluated.resources.map((r) => [r.addressText, r]));
+  return (change: ResourceChange, state: State): { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] } => {
+    const r = byAddress.get(change.address);
+    const after = { ...(change.after ?? {}) };
+    const unresolved: string[] = [];
+    for (const [name, value] of Object.entries(after)) {
+      if (!isUnknown(value)) continue;
+      const attrRange = r?.ranges.attributes[name];
+      const text = attrRange ? sourceText(sources, attrRange) : undefined;
+      const expr = text?.replace(/^[^=]*=/, "").trim();
+      const ref = r?.references.find((ref) => sourceText(sources, ref.range)?.trim() === expr && ref.attribute !== undefined);
+      const target = ref ? findInstance(state, refTarget(ref)) : undefined;
+      const v = target && ref?.attribute ? target.attributes[ref.attribute] : undefined;
+      if (v === undefined) unresolved.push(name);
+      else after[name] = v;
+    }
+    if (unresolved.length > 0) {
+      return {
+        diagnostics: [
+          error("engine/unknown-after-apply", `Values of ${change.address} are still unknown`, {
+            detail: `${unresolved.join(", ")} ${unresolved.length === 1 ? "depends" : "depend"} on values known only after apply, in a form statectl cannot fill in during this apply. Run apply again: the values are known now.`,
+          }),
+        ],
+      };
+    }
+    return { attrs: after, diagnostics: [] };
+  };
+}
+
+/** Loads, evaluates and adapts the configuration in `dir`. */
+export async function loadConfiguration(dir: string, inputs: LoadInputs): Promise<LoadedConfig> {
+  const loaded = loadConfig({ dir }, { ...(inputs.vars ? { vars: inputs.vars } : {}), ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}), ...(inputs.env ? { env: inputs.env } : {}) });
+  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  const evaluated = evaluateConfig(loaded.config);
+  diagnostics.push(...evaluated.diagnostics);
+  const instances = evaluated.resources.map(adaptInstance);
+  const providers = new Map<string, ProviderSettings>();
+  for (const [key, p] of evaluated.providers) {
+    providers.set(key, {
+      ...(p.region !== undefined ? { region: p.region } : {}),
+      ...(p.profile !== undefined ? { profile: p.profile } : {}),
+      ...(p.endpoint !== undefined ? { endpoint: p.endpoint } : {}),
+      ...(p.maxRetries !== undefined ? { maxRetries: p.maxRetries } : {}),
+    });
+  }
+  const moved = evaluated.moved.map((m) => ({ from: addressText(m.from), to: addressText(m.to) }));
+  const hash = createHash("sha256")
+    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, providers: [...providers], state: evaluated.state.absolutePath }))
+    .digest("hex");
+  return {
+    dir,
+    instances,
+    providers,
+    statePath: evaluated.state.absolutePath,
+    moved,
+    diagnostics,
+    sources: loaded.config.sources,
+    hash,
+    resolve: resolver(evaluated, loaded.config.sources),
+  };
+}
