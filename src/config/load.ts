@@ -95,7 +95,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
       (isConfig ? texts : autoVarFiles).set(name, text);
     }
   }
-  if (texts.size === 0 && diagnostics.length === 0) {
+  if (texts.size === 0 && diagnostics.length === 0 && !source.parsed) {
     diagnostics.push(warning("config/no-files", "No configuration files", { detail: `There are no ${CONFIG_EXTENSION} files in ${dir}.` }));
   }
   const bodies = new Map<string, Body>();
