@@ -1,4 +1,4 @@
-import { createSyntaxDiagramsCode } from "chevrotain";
+import { chevrotain } from "./chevrotain.js";
 import { getParser } from "./parse.js";
 
 /**
@@ -6,5 +6,5 @@ import { getParser } from "./parse.js";
  * generated from the parser's own rules so they can't drift from what is parsed.
  */
 export function grammarDiagramsHtml(): string {
-  return createSyntaxDiagramsCode(getParser().getSerializedGastProductions());
+  return chevrotain.createSyntaxDiagramsCode(getParser().getSerializedGastProductions());
 }

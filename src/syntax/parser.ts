@@ -8,7 +8,8 @@
  * item's bracket depth) and parsing resumes with the next item. So one mistake gives one error,
  * and independent mistakes in later lines are all reported.
  */
-import { EmbeddedActionsParser, EOF, isRecognitionException, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type { IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, OrMethodOpts, TokenType } from "chevrotain";
+import { chevrotain } from "./chevrotain.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import { didYouMeanHint } from "../diag/suggest.js";
@@ -16,6 +17,8 @@ import type { Position, Range } from "../diag/range.js";
 import type * as A from "./ast.js";
 import { tokenRange } from "./lexer.js";
 import * as T from "./tokens.js";
+
+const { EmbeddedActionsParser, EOF, isRecognitionException } = chevrotain;
 
 /** Block types allowed at the top level of a `.state` file. */
 export const TOP_LEVEL_BLOCK_TYPES = ["document", "association", "variable", "locals", "output", "provider", "state", "import", "moved"] as const;
@@ -152,8 +155,12 @@ export class StateParser extends EmbeddedActionsParser {
   /** Diagnostics found while parsing, in the order found. */
   diagnostics: Diagnostic[] = [];
 
-  constructor() {
-    super(T.allTokens, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider: messages });
+  /**
+   * `validate: true` runs Chevrotain's grammar checks (ambiguities, left recursion); a test does,
+   * so production start-up can skip them.
+   */
+  constructor(options: { validate?: boolean } = {}) {
+    super(T.allTokens, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider: messages, skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 
@@ -336,60 +343,73 @@ export class StateParser extends EmbeddedActionsParser {
     return items;
   });
 
+  /** The body being parsed: its items and whether it is the file's top level. */
+  private bodyItems: A.BodyItem[] = [];
+  private bodyTopLevel = false;
+  // Alternatives are built once and reused (Chevrotain's advice: no per-call allocation).
+  private bodyAlternatives?: IOrAlt<unknown>[];
+
   private body = this.RULE("body", (topLevel: boolean): A.BodyItem[] => {
+    const outerItems = this.bodyItems;
+    const outerTopLevel = this.bodyTopLevel;
     const items: A.BodyItem[] = [];
-    for (;;) {
-      this.MANY(() => {
-        this.OR([
-          { ALT: () => this.CONSUME(T.NewLine) },
-          {
-            ALT: () => {
-              const start = this.RECORDING_PHASE ? 0 : this.currentIndex() + 1;
-              const savedDepth = this.depth;
-              try {
-                const item = this.SUBRULE(this.item);
-                this.ACTION(() => {
-                  if (!this.isAtItemEnd()) {
-                    const next = this.LA(1);
-                    this.diagnostics.push(
-                      error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
-                        range: this.r(next),
-                        detail: `expected a line break after ${item.type === "Block" ? "the block" : `the value of "${item.name}"`}`,
-                        hint: "each argument and block goes on its own line",
-                      }),
-                    );
-                    this.skipRestOfItem(this.currentIndex() + 1);
-                  }
-                  if (topLevel) this.checkTopLevel(item);
-                  items.push(item);
-                });
-              } catch (e) {
-                if (!(e instanceof TooDeep) && !(e instanceof Unclosed) && !isRecognitionException(e as Error)) throw e;
-                this.depth = savedDepth;
-                this.reportException(e);
-                this.skipRestOfItem(start);
-              }
-            },
-          },
-        ]);
-      });
-      if (this.RECORDING_PHASE) break;
-      const next = this.LA(1);
-      if (next.tokenType === EOF || (!topLevel && next.tokenType === T.RBrace)) break;
-      // Something that can't start an item: report it, skip the line, keep going.
-      const start = this.currentIndex() + 1;
-      this.diagnostics.push(
-        error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
-          range: this.r(next),
-          detail: topLevel && next.tokenType === T.RBrace ? 'this "}" closes nothing' : "expected an argument name or a block type",
-          ...(topLevel && next.tokenType === T.RBrace ? { hint: 'remove it, or look for a "{" missing further up' } : {}),
-        }),
-      );
-      this.SKIP_TOKEN();
-      this.skipRestOfItem(start);
+    this.bodyItems = items;
+    this.bodyTopLevel = topLevel;
+    try {
+      for (;;) {
+        this.MANY(() => {
+          this.OR((this.bodyAlternatives ??= [{ ALT: () => this.CONSUME(T.NewLine) }, { ALT: () => this.bodyItem() }]));
+        });
+        if (this.RECORDING_PHASE) break;
+        const next = this.LA(1);
+        if (next.tokenType === EOF || (!topLevel && next.tokenType === T.RBrace)) break;
+        // Something that can't start an item: report it, skip the line, keep going.
+        const start = this.currentIndex() + 1;
+        this.diagnostics.push(
+          error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
+            range: this.r(next),
+            detail: topLevel && next.tokenType === T.RBrace ? 'this "}" closes nothing' : "expected an argument name or a block type",
+            ...(topLevel && next.tokenType === T.RBrace ? { hint: 'remove it, or look for a "{" missing further up' } : {}),
+          }),
+        );
+        this.SKIP_TOKEN();
+        this.skipRestOfItem(start);
+      }
+    } finally {
+      this.bodyItems = outerItems;
+      this.bodyTopLevel = outerTopLevel;
     }
     return items;
   });
+
+  /** One item of the current body, with recovery: an error skips to the end of the item. */
+  private bodyItem(): void {
+    const start = this.RECORDING_PHASE ? 0 : this.currentIndex() + 1;
+    const savedDepth = this.depth;
+    try {
+      const item = this.SUBRULE(this.item);
+      this.ACTION(() => {
+        if (!this.isAtItemEnd()) {
+          const next = this.LA(1);
+          this.diagnostics.push(
+            error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
+              range: this.r(next),
+              detail: `expected a line break after ${item.type === "Block" ? "the block" : `the value of "${item.name}"`}`,
+              hint: "each argument and block goes on its own line",
+            }),
+          );
+          this.skipRestOfItem(this.currentIndex() + 1);
+        }
+        if (this.bodyTopLevel) this.checkTopLevel(item);
+        this.bodyItems.push(item);
+      });
+    } catch (e) {
+      if (!(e instanceof TooDeep) && !(e instanceof Unclosed) && !isRecognitionException(e as Error)) throw e;
+      this.depth = savedDepth;
+      this.reportException(e);
+      this.skipRestOfItem(start);
+    }
+  }
 
   private checkTopLevel(item: A.BodyItem): void {
     if (item.type === "Attribute") {
@@ -412,12 +432,17 @@ export class StateParser extends EmbeddedActionsParser {
     }
   }
 
+  /** The name token of the item being parsed (read by the alternatives before they recurse). */
+  private itemName!: IToken;
+  private itemAlternatives?: OrMethodOpts<A.BodyItem>;
+
   private item = this.RULE("item", (): A.BodyItem => {
-    const name = this.CONSUME(T.Ident);
-    return this.OR({
+    this.itemName = this.CONSUME(T.Ident);
+    return this.OR((this.itemAlternatives ??= {
       DEF: [
         {
           ALT: () => {
+            const name = this.itemName;
             this.CONSUME(T.Equals);
             const expr = this.SUBRULE(this.expression);
             return this.ACTION((): A.Attribute => {
@@ -428,6 +453,7 @@ export class StateParser extends EmbeddedActionsParser {
         },
         {
           ALT: () => {
+            const name = this.itemName;
             this.enter(() => name);
             try {
               const labels: IToken[] = [];
@@ -471,7 +497,7 @@ export class StateParser extends EmbeddedActionsParser {
         },
       ],
       ERR_MSG: '"=" or "{"',
-    });
+    }));
   });
 
   // -- expressions ----------------------------------------------------------------------------
@@ -636,8 +662,10 @@ export class StateParser extends EmbeddedActionsParser {
     return e;
   }
 
+  private primaryAlternatives?: OrMethodOpts<A.Expression>;
+
   private primary = this.RULE("primary", (): A.Expression => {
-    return this.OR({
+    return this.OR((this.primaryAlternatives ??= {
       DEF: [
         { ALT: () => this.literal(this.CONSUME(T.NumberLit), (t) => Number(t.image)) },
         { ALT: () => this.literal(this.CONSUME(T.True), () => true) },
@@ -662,7 +690,7 @@ export class StateParser extends EmbeddedActionsParser {
       ],
       IGNORE_AMBIGUITIES: true,
       ERR_MSG: "an expression",
-    });
+    }));
   });
 
   private literal(tok: IToken, value: (t: IToken) => A.Literal["value"]): A.Literal {

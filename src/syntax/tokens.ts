@@ -4,7 +4,10 @@
  * templates, heredocs and newline significance depend on context that regex tokens can't see.
  * Every token has a `label` so parse errors read `expected "="` rather than `expected Equals`.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { chevrotain } from "./chevrotain.js";
+
+const { createToken, Lexer } = chevrotain;
 
 const t = (name: string, label: string, categories?: TokenType[]): TokenType =>
   createToken({ name, pattern: Lexer.NA, label, ...(categories ? { categories } : {}) });

@@ -188,3 +188,11 @@ describe("syntax/lexer", () => {
     expect(r.tokens.map((t) => t.tokenType.name)).to.deep.equal(["Ident", "Equals", "NumberLit", "NewLine", "Ident", "Equals", "NumberLit", "NewLine"]);
   });
 });
+
+describe("syntax/parser grammar", () => {
+  it("passes Chevrotain's grammar validations (skipped at run time for start-up speed)", async () => {
+    const { StateParser } = await import("../../src/syntax/parser.js");
+    // Chevrotain throws "Parser Definition Errors detected" from the constructor on any problem.
+    expect(() => new StateParser({ validate: true })).to.not.throw();
+  });
+});
