@@ -354,7 +354,7 @@ class Scanner {
     if (!text.startsWith("for", i) || isAsciiIdentPart(text.charCodeAt(i + 3))) return false;
     i += 3;
     const afterFor = i;
-    while (i < text.length && (text.charCodeAt(i) === C.Space || text.charCodeAt(i) === C.Tab)) i++;
+    for (let c = text.charCodeAt(i); c === C.Space || c === C.Tab || c === C.CR || c === C.LF; c = text.charCodeAt(++i));
     return i > afterFor && isAsciiIdentStart(text.charCodeAt(i));
   }
 
@@ -576,7 +576,11 @@ class Scanner {
         return { end: i, value: value + text.slice(runStart, i), stop: "quote" };
       }
       if (c === C.LF) {
-        if (heredoc) return { end: i + 1, value: value + text.slice(runStart, i + 1), stop: "newline" };
+        // Heredoc lines keep their line break, normalised to "\n" (a CRLF file yields the same text).
+        if (heredoc) {
+          const crlf = i > runStart && text.charCodeAt(i - 1) === C.CR;
+          return { end: i + 1, value: value + text.slice(runStart, crlf ? i - 1 : i) + "\n", stop: "newline" };
+        }
         return { end: i, value: value + text.slice(runStart, i), stop: "newline" };
       }
       if (c === C.Dollar) {

@@ -196,3 +196,14 @@ describe("syntax/parser grammar", () => {
     expect(() => new StateParser({ validate: true })).to.not.throw();
   });
 });
+
+describe("syntax/parser line endings", () => {
+  it("parses CRLF files to the same AST as LF files, heredoc text included", () => {
+    const lf = 'locals {\n  a = <<EOT\none\ntwo\nEOT\n  b = [\n    1,\n  ]\n  c = {for k, v in m :\n    k => v}\n}\n';
+    const a = parseFile(lf, "f");
+    const b = parseFile(lf.replace(/\n/g, "\r\n"), "f");
+    expect(a.diagnostics).to.deep.equal([]);
+    expect(b.diagnostics).to.deep.equal([]);
+    expect(stripRanges(b.body)).to.deep.equal(stripRanges(a.body));
+  });
+});
