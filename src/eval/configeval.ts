@@ -30,7 +30,7 @@ import type { FunctionContext } from "./functions/index.js";
 import { renderTemplate } from "./template.js";
 import { typeFromExpression } from "./typeexpr.js";
 import { T, typeString, type Type } from "./types.js";
-import { Value, formatNumber } from "./value.js";
+import { Value, formatNumber, fromNative } from "./value.js";
 
 export interface EvaluatedResource {
   address: InstanceAddress;
@@ -90,6 +90,12 @@ export interface EvaluatedConfig {
 export interface EvaluateOptions {
   /** Extra inputs, appended after (so winning over) the ones gathered by loadConfig. */
   inputs?: VariableInput[];
+  /**
+   * Known values of computed attributes (`arn`, `latest_version`, …) by instance address, e.g.
+   * from the state after apply. Without it, computed attributes are unknown ("known after
+   * apply"). Arguments set in the configuration always come from the configuration.
+   */
+  instanceAttributes?: (address: string) => Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Converts a schema's structural type to a type of the type system. */
@@ -380,10 +386,17 @@ class ConfigEvaluator {
     const decl = this.config.resources.get(id)!;
     const keys = this.expansion(decl);
     const computed = decl.kind === "document" ? DOCUMENT_COMPUTED : ASSOCIATION_COMPUTED;
-    const withComputed = (attrs: Value): Value => {
+    const withComputed = (inst: EvaluatedResource): Value => {
+      const attrs = inst.attrs;
       if (!attrs.isKnown) return attrs;
+      const known = this.opts.instanceAttributes?.(inst.addressText);
       const m = new Map(attrs.entries());
-      for (const c of computed) if (!m.has(c)) m.set(c, Value.unknown(computedType(c)));
+      for (const c of computed) {
+        if (m.has(c)) continue;
+        const k = known && Object.prototype.hasOwnProperty.call(known, c) ? known[c] : undefined;
+        const v = k === undefined ? undefined : convert(fromNative(k), computedType(c)).value;
+        m.set(c, v ?? Value.unknown(computedType(c)));
+      }
       return Value.object(m);
     };
     if (keys === undefined) {
@@ -391,7 +404,7 @@ class ConfigEvaluator {
     } else if (keys === null) {
       const inst = this.evalInstance(decl, undefined, {});
       this.instances.set(id, [inst]);
-      node.value = withComputed(inst.attrs);
+      node.value = withComputed(inst);
     } else {
       const list: EvaluatedResource[] = [];
       for (const k of keys) {
@@ -400,8 +413,8 @@ class ConfigEvaluator {
         list.push(this.evalInstance(decl, k.key, extra));
       }
       this.instances.set(id, list);
-      if (decl.count) node.value = Value.tuple(list.map((i) => withComputed(i.attrs)));
-      else node.value = Value.object(new Map(list.map((i) => [i.key as string, withComputed(i.attrs)])));
+      if (decl.count) node.value = Value.tuple(list.map((i) => withComputed(i)));
+      else node.value = Value.object(new Map(list.map((i) => [i.key as string, withComputed(i)])));
     }
     node.state = "done";
     return node.value;

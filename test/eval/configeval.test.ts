@@ -197,4 +197,15 @@ describe("eval/configeval: resources", () => {
     expect(cyc.diagnostics.map((d) => d.code)).to.deep.equal(["config/local-cycle"]);
     expect(cyc.diagnostics[0]!.detail).to.contain("local.a → local.c → local.b → local.a");
   });
+
+  it("takes computed attributes from known instance attributes (e.g. the state after apply)", () => {
+    const src = 'document "d" {\n  count   = 1\n  name    = "Doc"\n  content = "{}"\n}\nassociation "a" {\n  document         = document.d[0].name\n  document_version = document.d[0].latest_version\n}\noutput "arn" {\n  value = document.d[0].arn\n}\n';
+    const loaded = loadConfig({ files: { "main.state": src } });
+    const known: Record<string, Record<string, unknown>> = { "document.d[0]": { latest_version: "3", arn: "arn:aws:ssm:doc/Doc", name: "Stale" } };
+    const r = evaluateConfig(loaded.config, { instanceAttributes: (a) => known[a] });
+    expect(r.diagnostics).to.deep.equal([]);
+    expect(native(r.resources.find((x) => x.addressText === "association.a")!.attrs.entries().get("document_version")!)).to.equal("3");
+    expect(native(r.resources.find((x) => x.addressText === "association.a")!.attrs.entries().get("document")!)).to.equal("Doc");
+    expect(native(r.outputs[0]!.value)).to.equal("arn:aws:ssm:doc/Doc");
+  });
 });

@@ -8,6 +8,7 @@ import { registerDestroy } from "./destroy.js";
 import { registerGraph } from "./graph.js";
 import { registerState } from "./state.js";
 import { registerForceUnlock } from "./force-unlock.js";
+import { registerOutput } from "./output.js";
 
 /** Every command, in the order `statectl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerApply(program);
   registerDestroy(program);
   registerGraph(program);
+  registerOutput(program);
   registerLocal(program);
   registerState(program);
   registerForceUnlock(program);

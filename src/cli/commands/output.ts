@@ -1,0 +1,85 @@
+import type { Command } from "commander";
+import { CliExit, ExitCode } from "../exit-codes.js";
+import { err, out, useColor, type GlobalOptions } from "../io.js";
+import { collect, type VariableOptions } from "../validate-config.js";
+
+interface OutputOptions extends VariableOptions {
+  json?: boolean;
+  raw?: boolean;
+  state?: string;
+  showSensitive?: boolean;
+}
+
+/**
+ * `statectl output [NAME]`: the configuration's outputs, evaluated with the attributes recorded
+ * in the state (so computed values such as `association_id` are known after apply). Reads files
+ * only; never talks to SSM. Sensitive outputs are shown as (sensitive) unless --show-sensitive.
+ */
+export function registerOutput(program: Command): void {
+  program
+    .command("output")
+    .description("show the values of the configuration's outputs, as of the last apply")
+    .argument("[name]", "show only this output")
+    .option("--json", "print the outputs as JSON")
+    .option("--raw", "print a single string, number or bool output without quotes (needs NAME)")
+    .option("--show-sensitive", "show the values of sensitive outputs instead of (sensitive)")
+    .option("--state <path>", "the state file (default: the configuration's state { path }, else statectl.state.json)")
+    .option("--var <name=value>", "set a variable (repeatable; wins over --var-file)", collect, [])
+    .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
+    .action(async (name: string | undefined, opts: OutputOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const { loadConfig } = await import("../../config/index.js");
+      const { evaluateConfig, formatValue, toNative } = await import("../../eval/index.js");
+      const { renderDiagnostics, error, didYouMeanHint } = await import("../../diag/index.js");
+      const { FileStateStorage, findInstance } = await import("../../state/index.js");
+      const loaded = loadConfig({ dir: process.cwd() }, { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env });
+      const fail = (diags: readonly import("../../diag/index.js").Diagnostic[]) => {
+        err(renderDiagnostics(diags, loaded.config.sources, { color: useColor(process.stderr, globals) }));
+        throw new CliExit(ExitCode.Error);
+      };
+      if (loaded.diagnostics.some((d) => d.severity === "error")) fail(loaded.diagnostics);
+      const statePath = opts.state ?? evaluateConfig(loaded.config).state.absolutePath;
+      const read = await new FileStateStorage(statePath).read();
+      if (read.diagnostics.some((d) => d.severity === "error")) fail(read.diagnostics);
+      if (!read.state) {
+        fail([error("output/no-state", `No state file at ${statePath}`, { detail: "Outputs are known after an apply; nothing has been applied with this state yet.", hint: "run statectl apply first, or give the state file with --state PATH" })]);
+      }
+      const state = read.state!;
+      const evaluated = evaluateConfig(loaded.config, { instanceAttributes: (address) => findInstance(state, address)?.attributes });
+      if (evaluated.diagnostics.some((d) => d.severity === "error")) fail(evaluated.diagnostics);
+      let outputs = evaluated.outputs;
+      if (name !== undefined) {
+        outputs = outputs.filter((o) => o.name === name);
+        if (outputs.length === 0) {
+          const hint = didYouMeanHint(name, evaluated.outputs.map((o) => o.name));
+          fail([error("output/not-found", `No output named "${name}"`, { detail: `The configuration declares ${evaluated.outputs.length === 0 ? "no outputs" : `these outputs: ${evaluated.outputs.map((o) => o.name).join(", ")}`}.`, ...(hint ? { hint } : {}) })]);
+        }
+      }
+      const show = (v: import("../../eval/index.js").Value) => (opts.showSensitive ? v.unmarkDeep().value : v);
+      if (opts.json) {
+        const j = Object.fromEntries(
+          outputs.map((o) => {
+            const v = show(o.value);
+            const hidden = v.containsSensitive();
+            return [o.name, { sensitive: o.sensitive, known: o.value.isWhollyKnown(), value: hidden ? null : toNative(v, { unknown: null }) }];
+          }),
+        );
+        out(JSON.stringify(name !== undefined ? j[name] : j, null, 2));
+        return;
+      }
+      if (opts.raw) {
+        const v = show(outputs[0]!.value);
+        if (name === undefined || !["string", "number", "bool"].includes(v.type.kind) || !v.isKnown || v.isNull || v.sensitive) {
+          throw new CliExit(ExitCode.Usage, "statectl output --raw: needs the NAME of a known, non-sensitive string, number or bool output");
+        }
+        process.stdout.write(String(toNative(v)));
+        return;
+      }
+      if (outputs.length === 0) {
+        err("No outputs found: the configuration declares no output blocks.");
+        return;
+      }
+      if (name !== undefined) out(formatValue(show(outputs[0]!.value)));
+      else for (const o of outputs) out(`${o.name} = ${formatValue(show(o.value))}`);
+    });
+}
