@@ -333,8 +333,11 @@ export function targetSnapshot(state: SimulationState): Map<string, Set<string>>
 export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string>>, nowMs: number): ExecutionRecord[] {
   const { state } = ctx;
   const present = new Set(state.fleet.map((i) => i.instanceId));
+  const departed = new Set<string>();
   for (const instanceId of Object.keys(state.instanceStatus)) {
-    if (!present.has(instanceId)) delete state.instanceStatus[instanceId];
+    if (present.has(instanceId)) continue;
+    for (const associationId of Object.keys(state.instanceStatus[instanceId]!)) departed.add(associationId);
+    delete state.instanceStatus[instanceId];
   }
   const executions: ExecutionRecord[] = [];
   for (const record of Object.values(state.associations)) {
@@ -343,7 +346,9 @@ export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string
     if (added.size > 0) {
       const execution = runAssociation(ctx, record.associationId, nowMs, "bootstrap", added);
       if (execution) executions.push(execution);
-    } else {
+    } else if (departed.has(record.associationId)) {
+      // Only a result that left with its instance changes the counts; otherwise the overview
+      // (e.g. Pending just after an update) stands.
       recomputeOverview(state, record);
     }
   }

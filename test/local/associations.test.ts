@@ -223,6 +223,17 @@ describe("local/associations: associations, executions and the fleet over the SD
       expect((await executions(h.ssm, d.AssociationId!)).map((e) => e.AssociationVersion)).to.deep.equal(["2", "1"]);
     });
 
+    it("stays Pending after an update held to its schedule, until the schedule runs it", async () => {
+      const d = await create(h.ssm);
+      await h.ssm.send(new UpdateAssociationCommand({ AssociationId: d.AssociationId, Parameters: { commands: ["x"] }, ScheduleExpression: "cron(0 */4 * * ? *)", ApplyOnlyAtCronInterval: true }));
+      await h.endpoint.addInstance({ name: "db-2", tags: { Role: "db" } });
+      const held = (await h.ssm.send(new DescribeAssociationCommand({ AssociationId: d.AssociationId }))).AssociationDescription!;
+      expect(held.Overview).to.deep.equal({ Status: "Pending", DetailedStatus: "Creating" });
+      await h.endpoint.advance("4h");
+      const ran = (await h.ssm.send(new DescribeAssociationCommand({ AssociationId: d.AssociationId }))).AssociationDescription!;
+      expect(ran.Overview).to.deep.equal({ Status: "Success", DetailedStatus: "Success", AssociationStatusAggregatedCount: { Success: 2 } });
+    });
+
     it("checks the merged result and the version it updates", async () => {
       const d = await create(h.ssm);
       await expectSsmError(h.ssm.send(new UpdateAssociationCommand({ AssociationId: d.AssociationId })), "InvalidParameters");
