@@ -248,6 +248,9 @@ class Scanner {
       case C.Quote:
         this.quoted(start);
         return;
+      case 39:
+        if (this.singleQuoted(start)) return;
+        break;
       case C.LBrace: {
         this.emit(T.LBrace, start, ++this.pos);
         this.stack.push({ kind: "brace", newlines: !this.opensForExpression(this.pos) });
@@ -478,6 +481,7 @@ class Scanner {
     let hint: string | undefined;
     if (first === C.Dollar) hint = '"${" interpolation is only allowed inside a quoted string or heredoc';
     else if (first === C.Amp || first === C.Pipe) hint = 'the logical operators are "&&" and "||"';
+    else if (first === 59) hint = 'separate items with "," or a line break';
     else if (first === 39) hint = 'strings are written with double quotes: "…"';
     else if (first === 0x201c || first === 0x201d) hint = 'replace typographic quotes with plain double quotes (")';
     this.report(
@@ -488,6 +492,31 @@ class Scanner {
       }),
     );
     this.pos = i;
+  }
+
+  /**
+   * `'text'` on one line: a likely slip for `"text"`. Reported once, then read as the string it
+   * was meant to be so the rest of the line parses normally.
+   */
+  private singleQuoted(start: number): boolean {
+    const text = this.text;
+    let end = start + 1;
+    while (end < text.length) {
+      const c = text.charCodeAt(end);
+      if (c === 39 || c === C.LF || c === C.Quote || c === C.Backslash || (c === C.Dollar && text.charCodeAt(end + 1) === C.LBrace)) break;
+      end++;
+    }
+    if (text.charCodeAt(end) !== 39) return false;
+    this.report(
+      error("syntax/invalid-character", "Invalid character \"'\"", {
+        range: this.rangeAt(start, end + 1),
+        detail: "strings are written with double quotes",
+        hint: `write "${text.slice(start + 1, end)}"`,
+      }),
+    );
+    this.pos = end + 1;
+    this.emit(T.StringLit, start, this.pos, text.slice(start + 1, end));
+    return true;
   }
 
   /** Whether a valid token could start at `i` (ends a run of invalid characters). */

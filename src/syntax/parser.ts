@@ -369,7 +369,11 @@ export class StateParser extends EmbeddedActionsParser {
           error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
             range: this.r(next),
             detail: topLevel && next.tokenType === T.RBrace ? 'this "}" closes nothing' : "expected an argument name or a block type",
-            ...(topLevel && next.tokenType === T.RBrace ? { hint: 'remove it, or look for a "{" missing further up' } : {}),
+            ...(topLevel && next.tokenType === T.RBrace
+              ? { hint: 'remove it, or look for a "{" missing further up' }
+              : next.tokenType === T.StringLit
+                ? { hint: "argument names and block types are written without quotes" }
+                : {}),
           }),
         );
         this.SKIP_TOKEN();
@@ -395,7 +399,7 @@ export class StateParser extends EmbeddedActionsParser {
             error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
               range: this.r(next),
               detail: `expected a line break after ${item.type === "Block" ? "the block" : `the value of "${item.name}"`}`,
-              hint: "each argument and block goes on its own line",
+              hint: next.tokenType === T.Comma ? 'arguments are separated by line breaks, not commas: remove the ","' : "each argument and block goes on its own line",
             }),
           );
           this.skipRestOfItem(this.currentIndex() + 1);
