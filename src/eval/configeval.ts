@@ -22,7 +22,7 @@ import {
   type VariableDecl,
   type VariableInput,
 } from "../config/index.js";
-import { parseExpression, references, type Attribute, type Block, type Expression } from "../syntax/index.js";
+import { parseExpression, references, type Attribute, type Block, type Expression, type Reference } from "../syntax/index.js";
 import { convert, conversionMessage, stripOptional, unifyTypes } from "./convert.js";
 import { evaluate, type EvalContext } from "./evaluate.js";
 import { diskFileSource, memoryFileSource } from "./filesource.js";
@@ -100,6 +100,19 @@ export interface EvaluateOptions {
 
 /** Converts a schema's structural type to a type of the type system. */
 export function schemaTypeToType(t: SchemaType): Type {
+  if (typeof t !== "string") {
+    const cached = schemaTypeCache.get(t);
+    if (cached) return cached;
+    const made = makeType(t);
+    schemaTypeCache.set(t, made);
+    return made;
+  }
+  return makeType(t);
+}
+
+const schemaTypeCache = new WeakMap<object, Type>();
+
+function makeType(t: SchemaType): Type {
   if (typeof t === "string") return t === "any" ? T.dynamic : { kind: t };
   if (t[0] === "object") {
     const attrs = new Map(Object.entries(t[1]).map(([k, v]) => [k, schemaTypeToType(v)]));
@@ -108,6 +121,8 @@ export function schemaTypeToType(t: SchemaType): Type {
   }
   return { kind: t[0], element: schemaTypeToType(t[1]) };
 }
+
+const EMPTY_OBJECT = Value.object({});
 
 const PROVIDER_TYPES: Record<string, Type> = { region: T.string, profile: T.string, endpoint: T.string, max_retries: T.number };
 
@@ -129,6 +144,7 @@ class ConfigEvaluator {
   private readonly resourceValues = new Map<string, NodeState>();
   private readonly instances = new Map<string, EvaluatedResource[]>();
   private readonly pathObject: Value;
+  private readonly declReferences = new Map<string, Reference[]>();
 
   constructor(
     private readonly config: Config,
@@ -164,11 +180,12 @@ class ConfigEvaluator {
   // Scopes
 
   /** The scope for one expression: only the names it refers to are built (large configurations stay fast). */
-  private scopeFor(expr: Expression, extra: Record<string, Value> = {}): EvalContext {
+  private scopeFor(expr: Expression | readonly Reference[], extra: Record<string, Value> = {}): EvalContext {
+    const refs = Array.isArray(expr) ? (expr as readonly Reference[]) : references(expr as Expression);
     const vars = new Map<string, Value>();
     const localNames = new Set<string>();
     const resourceNames: Record<"document" | "association", Set<string>> = { document: new Set(), association: new Set() };
-    for (const ref of references(expr)) {
+    for (const ref of refs) {
       const first = ref.traversal[0];
       const name = first?.type === "AttrStep" ? first.name : undefined;
       if (ref.root === "local" && name) localNames.add(name);
@@ -180,7 +197,7 @@ class ConfigEvaluator {
       const m = new Map<string, Value>();
       for (const n of localNames) m.set(n, this.locals.has(n) ? this.evalLocal(n) : Value.UNKNOWN);
       vars.set("local", Value.object(m));
-    } else vars.set("local", Value.object({}));
+    } else vars.set("local", EMPTY_OBJECT);
     for (const kind of ["document", "association"] as const) {
       const m = new Map<string, Value>();
       for (const n of resourceNames[kind]) {
@@ -193,7 +210,7 @@ class ConfigEvaluator {
     // Names that config/ already reported as undeclared or misplaced evaluate to unknown here,
     // so one mistake gives one diagnostic.
     let varObject = this.varObject;
-    for (const ref of references(expr)) {
+    for (const ref of refs) {
       const first = ref.traversal[0];
       if (ref.root === "var" && first?.type === "AttrStep" && !this.config.variables.has(first.name) && varObject.isKnown) {
         varObject = Value.object(new Map([...varObject.entries(), [first.name, Value.UNKNOWN]]));
@@ -209,8 +226,9 @@ class ConfigEvaluator {
     };
   }
 
-  private eval(expr: Expression, extra: Record<string, Value> = {}): Value {
-    const r = evaluate(expr, this.scopeFor(expr, extra));
+  private eval(expr: Expression, extra: Record<string, Value> | EvalContext = {}): Value {
+    const ctx = "variables" in extra && extra.variables instanceof Map ? (extra as EvalContext) : this.scopeFor(expr, extra as Record<string, Value>);
+    const r = evaluate(expr, ctx);
     this.diags.push(...r.diagnostics);
     return r.value;
   }
@@ -479,8 +497,22 @@ class ConfigEvaluator {
     return null;
   }
 
-  private evalInstance(decl: ResourceDecl, key: InstanceKey | undefined, extra: Record<string, Value>): EvaluatedResource {
+  /** The references of every argument of a resource (nested blocks included), computed once per resource. */
+  private argumentReferences(decl: ResourceDecl): Reference[] {
+    let refs = this.declReferences.get(decl.id);
+    if (!refs) {
+      refs = [];
+      for (const a of decl.attributes.values()) refs.push(...references(a.expr));
+      for (const bs of decl.blocks.values()) for (const b of bs) for (const item of b.body.items) if (item.type === "Attribute") refs.push(...references(item.expr));
+      this.declReferences.set(decl.id, refs);
+    }
+    return refs;
+  }
+
+  private evalInstance(decl: ResourceDecl, key: InstanceKey | undefined, extraValues: Record<string, Value>): EvaluatedResource {
     const schema = decl.kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
+    // One scope for all of the instance's arguments: large configurations stay fast.
+    const extra = this.scopeFor(this.argumentReferences(decl), extraValues);
     const attrs = new Map<string, Value>();
     const ranges: Record<string, Range> = {};
     for (const [name, s] of Object.entries(schema.body.attributes)) {
@@ -520,7 +552,7 @@ class ConfigEvaluator {
     };
   }
 
-  private evalArgument(a: Attribute, type: Type, decl: ResourceDecl, extra: Record<string, Value>): Value {
+  private evalArgument(a: Attribute, type: Type, decl: ResourceDecl, extra: EvalContext): Value {
     const v = this.eval(a.expr, extra);
     const c = convert(v, type);
     if (c.error) {
@@ -536,7 +568,7 @@ class ConfigEvaluator {
     return c.value;
   }
 
-  private evalNestedBlock(b: Block, attributes: Readonly<Record<string, { type?: SchemaType }>>, decl: ResourceDecl, extra: Record<string, Value>): Value {
+  private evalNestedBlock(b: Block, attributes: Readonly<Record<string, { type?: SchemaType }>>, decl: ResourceDecl, extra: EvalContext): Value {
     const m = new Map<string, Value>();
     const given = new Map<string, Attribute>();
     for (const item of b.body.items) if (item.type === "Attribute" && !given.has(item.name)) given.set(item.name, item);
