@@ -544,6 +544,15 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
   for (const m of cfg.moved) {
     // The old address is gone from the configuration by design; only the new one must exist.
     checkResourceExists(m.to, cfg, diags);
+    const stillThere = cfg.resources.get(`${m.from.kind}.${m.from.name}`);
+    if (stillThere && m.from.key === undefined && m.to.name !== m.from.name) {
+      diags.push(
+        error("config/invalid-moved", "Moved object still exists", {
+          detail: `${m.from.kind}.${m.from.name} is still declared (${stillThere.nameRange.file}:${stillThere.nameRange.start.line}), so it cannot have moved to ${m.to.kind}.${m.to.name}. Remove or rename the old block.`,
+          range: m.from.range,
+        }),
+      );
+    }
   }
 }
 
