@@ -126,6 +126,11 @@ class Scanner {
 
   run(): LexResult {
     const len = this.text.length;
+    // A byte-order mark (as some Windows editors write) is invisible: skip it, columns start after it.
+    if (this.text.charCodeAt(0) === 0xfeff) {
+      this.pos = 1;
+      this.lineStart = 1;
+    }
     while (this.pos < len) {
       const top = this.stack[this.stack.length - 1];
       if (top?.kind === "quoted") this.scanQuotedContent(top);
@@ -482,6 +487,7 @@ class Scanner {
     if (first === C.Dollar) hint = '"${" interpolation is only allowed inside a quoted string or heredoc';
     else if (first === C.Amp || first === C.Pipe) hint = 'the logical operators are "&&" and "||"';
     else if (first === 59) hint = 'separate items with "," or a line break';
+    else if (first === 126) hint = 'template strip markers ("${~ … ~}") are not supported';
     else if (first === 39) hint = 'strings are written with double quotes: "…"';
     else if (first === 0x201c || first === 0x201d) hint = 'replace typographic quotes with plain double quotes (")';
     this.report(

@@ -207,3 +207,13 @@ describe("syntax/parser line endings", () => {
     expect(stripRanges(b.body)).to.deep.equal(stripRanges(a.body));
   });
 });
+
+describe("syntax/parser byte-order mark", () => {
+  it("ignores a leading BOM and keeps columns as an editor shows them", () => {
+    const r = parseFile("\uFEFFlocals {\n  a = @\n}\n", "bom.state");
+    expect(r.diagnostics.map((d) => `${d.code} ${d.range!.start.line}:${d.range!.start.column}`)).to.deep.equal(["syntax/invalid-character 2:7"]);
+    const clean = parseFile("\uFEFFlocals {\n}\n", "bom.state");
+    expect(clean.diagnostics).to.deep.equal([]);
+    expect(clean.body!.items[0]!.range.start).to.deep.equal({ line: 1, column: 1, offset: 1 });
+  });
+});
