@@ -102,7 +102,7 @@ export function registerValidate(program: Command): void {
             // no snippet for a file that cannot be read
           }
         }
-        if (diagnostics.length > 0) err(renderDiagnostics(diagnostics, sources, { color: useColor(process.stderr, globals) }) + "\n");
+        if (diagnostics.length > 0) err(renderDiagnostics(diagnostics, sources, { color: useColor(process.stderr, globals) }) + "\n\n");
         if (errors === 0) {
           out(warnings === 0 ? "Success! The configuration is valid." : `Success! The configuration is valid, but there ${warnings === 1 ? "was 1 warning" : `were ${warnings} warnings`}.`);
         } else {
