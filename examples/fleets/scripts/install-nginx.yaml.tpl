@@ -1,0 +1,10 @@
+schemaVersion: "2.2"
+description: Install nginx and listen on port ${port}
+mainSteps:
+  - action: aws:runShellScript
+    name: install
+    inputs:
+      runCommand:
+        - apt-get install -y ${join(" ", packages)}
+        - sed -i 's/listen 80/listen ${port}/' /etc/nginx/sites-enabled/default
+        - systemctl restart nginx
