@@ -52,7 +52,8 @@ export async function readPlanFile(path: string): Promise<{ plan?: Plan; diagnos
 export function checkPlanApplies(plan: Plan, current: State, configHash: string | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (plan.errored) out.push(error("plan/errored-plan", "The plan has errors and cannot be applied", { detail: "Fix the errors and make a new plan." }));
-  if (plan.prior.lineage !== current.lineage && current.serial > 0) {
+  // A plan made when no state existed (serial 0) has no meaningful lineage.
+  if (plan.prior.lineage !== current.lineage && current.serial > 0 && plan.prior.serial > 0) {
     out.push(error("plan/stale-plan", "The plan was made against a different state", { detail: `The plan was made against the state with lineage ${plan.prior.lineage}, but the state now has lineage ${current.lineage}. Make a new plan.` }));
   } else if (plan.prior.serial !== current.serial) {
     out.push(error("plan/stale-plan", "The state changed since the plan was made", { detail: `The plan was made against serial ${plan.prior.serial} of the state, which is now at serial ${current.serial}: something was applied in between. Make a new plan.` }));
