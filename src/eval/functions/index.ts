@@ -1,6 +1,7 @@
 /** The built-in function table. `can` and `try` are not here: they take unevaluated expressions, so the evaluator owns them. */
 import { collectionFunctions } from "./collections.js";
 import { encodingFunctions } from "./encoding.js";
+import { extraFunctions } from "./extra.js";
 import { fileFunctions } from "./files.js";
 import type { FunctionSpec } from "./framework.js";
 import { stringFunctions } from "./strings.js";
@@ -13,6 +14,7 @@ export const BUILTIN_FUNCTIONS: Readonly<Record<string, FunctionSpec>> = Object.
   ...collectionFunctions,
   ...encodingFunctions,
   ...fileFunctions,
+  ...extraFunctions,
 });
 
 /** Functions the evaluator implements itself because they need unevaluated arguments. */
