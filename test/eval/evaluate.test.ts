@@ -88,7 +88,7 @@ const cases: [string, Want][] = [
   // functions
   ['upper("x")', { value: "X" }],
   ["join(\"-\", var.list)", { value: "a-b-c" }],
-  ["max(1, 2)", { error: 'no function named "max"', code: "eval/unknown-function", col: [1, 4] }],
+  ["maxi(1, 2)", { error: 'no function named "maxi"', code: "eval/unknown-function", col: [1, 5] }],
   ["lenght(var.list)", { error: 'no function named "lenght"', code: "eval/unknown-function" }],
   ['substr("hello", "x", 1)', { error: '"x" is not a number', code: "eval/function-argument", col: [17, 20] }],
   ["upper()", { error: 'missing the "str" argument', code: "eval/function-arity" }],
