@@ -169,12 +169,17 @@ export class StateParser extends EmbeddedActionsParser {
     this.file = file;
     this.text = text;
     this.depth = 0;
+    this.eofPosition = undefined;
     this.braceLines = [];
     this.reachedEnd = false;
     this.diagnostics = [];
     this.input = tokens;
     const items = this.fileRule();
-    return { type: "Body", items: items ?? [], range: { file, start: { line: 1, column: 1, offset: 0 }, end: this.endOfFile() } };
+    const body: A.Body = { type: "Body", items: items ?? [], range: { file, start: { line: 1, column: 1, offset: 0 }, end: this.endOfFile() } };
+    // The parser is shared: don't keep the last file's tokens and text alive.
+    this.input = [];
+    this.text = "";
+    return body;
   }
 
   /** Parses a token stream holding one expression (newlines already removed). */
@@ -182,6 +187,7 @@ export class StateParser extends EmbeddedActionsParser {
     this.file = file;
     this.text = text;
     this.depth = 0;
+    this.eofPosition = undefined;
     this.diagnostics = [];
     this.input = tokens;
     let expr: A.Expression | undefined;
@@ -197,6 +203,8 @@ export class StateParser extends EmbeddedActionsParser {
       const next = this.LA(1);
       this.diagnostics.push(error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, { range: this.r(next), detail: "expected the end of the expression" }));
     }
+    this.input = [];
+    this.text = "";
     return { ...(expr ? { expr } : {}), diagnostics: this.diagnostics };
   }
 
@@ -216,7 +224,7 @@ export class StateParser extends EmbeddedActionsParser {
 
   private eofPosition: Position | undefined;
   private endOfFile(): Position {
-    if (this.eofPosition && this.eofPosition.offset === this.text.length) return this.eofPosition;
+    if (this.eofPosition) return this.eofPosition;
     let line = 1;
     let lineStart = 0;
     for (let i = this.text.indexOf("\n"); i >= 0; i = this.text.indexOf("\n", i + 1)) {
@@ -234,6 +242,13 @@ export class StateParser extends EmbeddedActionsParser {
 
   private leave(): void {
     if (!this.RECORDING_PHASE) this.depth--;
+  }
+
+  /** The token after `tok` in the input (for hints that look one token ahead). */
+  private nextAfter(tok: IToken): IToken | undefined {
+    const i = this.currentIndex() + 1;
+    const tokens = this.input;
+    return tokens[i] === tok ? tokens[i + 1] : undefined;
   }
 
   private currentIndex(): number {
@@ -326,6 +341,7 @@ export class StateParser extends EmbeddedActionsParser {
     const tok = e.token;
     const prev = e.previousToken;
     const tt = tok?.tokenType;
+    if (tt === T.NewLine && this.nextAfter(tok)?.tokenType === T.LBrace && e.message.includes('"{"')) return 'a block\'s "{" must be on the same line as its type and labels';
     if (isEof(tok) && e.message.includes('"}"')) return 'a "{" is never closed; add the missing "}"';
     if (tt === T.OQuote && prev && (prev.tokenType === T.Ident || prev.tokenType === T.StringLit)) return 'block labels are plain quoted strings; they can\'t contain "${…}"';
     if (prev?.tokenType === T.Ident && e.message.includes('"=" or "{"')) return 'an argument is written name = value; a block is written name { … }';
@@ -412,6 +428,11 @@ export class StateParser extends EmbeddedActionsParser {
       this.depth = savedDepth;
       this.reportException(e);
       this.skipRestOfItem(start);
+      // `name "label"` with its "{" on the next line: the braced body belongs to this item.
+      if (this.LA(1).tokenType === T.NewLine && this.LA(2).tokenType === T.LBrace && isRecognitionException(e as Error) && (e as IRecognitionException).token.tokenType === T.NewLine) {
+        this.SKIP_TOKEN();
+        this.skipRestOfItem(this.currentIndex() + 1);
+      }
     }
   }
 

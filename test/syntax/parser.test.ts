@@ -217,3 +217,13 @@ describe("syntax/parser byte-order mark", () => {
     expect(clean.body!.items[0]!.range.start).to.deep.equal({ line: 1, column: 1, offset: 1 });
   });
 });
+
+describe("syntax/parser shared instance", () => {
+  it("reports the end of each file at its own position, even for files of the same length", () => {
+    const a = parseFile("locals {\n\n\n", "a.state");
+    const b = parseFile("locals {   ", "b.state");
+    expect(a.diagnostics[0]!.range!.start).to.deep.include({ line: 1, column: 8 });
+    expect(b.body!.range.end).to.deep.equal({ line: 1, column: 12, offset: 11 });
+    expect(a.body!.range.end).to.deep.equal({ line: 4, column: 1, offset: 11 });
+  });
+});
