@@ -227,7 +227,11 @@ export function toNative(v: Value, opts: { unknown?: unknown; redact?: unknown }
   if (r === null || typeof r !== "object") return r;
   if (Array.isArray(r)) return (r as Value[]).map((e) => toNative(e, opts));
   const o: Record<string, unknown> = {};
-  for (const [k, e] of r as ReadonlyMap<string, Value>) o[k] = toNative(e, opts);
+  for (const [k, e] of r as ReadonlyMap<string, Value>) {
+    // A key named "__proto__" must become an own property, not the object's prototype.
+    if (k === "__proto__") Object.defineProperty(o, k, { value: toNative(e, opts), enumerable: true, writable: true, configurable: true });
+    else o[k] = toNative(e, opts);
+  }
   return o;
 }
 

@@ -7,7 +7,21 @@ import { Value, toNative } from "../../src/eval/value.js";
 import { parseExpression } from "../../src/syntax/index.js";
 import { map, n, nul, obj, s, secret, strs, unk } from "./helpers.js";
 
-const files = memoryFileSource({ "greet.tpl": "Hello, ${name}!\n", "list.tpl": "${join(\",\", items)}", "bad.tpl": "${nope}" }, "/cfg");
+const files = memoryFileSource(
+  {
+    "greet.tpl": "Hello, ${name}!\n",
+    "list.tpl": "${join(\",\", items)}",
+    "bad.tpl": "${nope}",
+    "for.tpl": "%{ for i, x in items ~}\n${i}=${x}\n%{ endfor ~}\nend",
+    "if.tpl": "%{ if n > 2 }big%{ else }small%{ endif } ${~ \"!\" }",
+    "map.tpl": "%{ for k, v in m }[${k}:${v}]%{ endfor }",
+    "escapes.tpl": "$${literal} %%{ also } ${\"}\"}",
+    "unclosed.tpl": "line1\n%{ if true }never closed",
+    "baddirective.tpl": "%{ while true }",
+    "nulltpl.tpl": "x\n${v}",
+  },
+  "/cfg",
+);
 const fnCtx = { baseDir: "/cfg", files, renderTemplate: (text: string, file: string, vars: ReadonlyMap<string, Value>) => renderTemplate(text, file, vars, fnCtx) };
 
 const scope: EvalContext = {
@@ -99,6 +113,17 @@ const cases: [string, Want][] = [
   ['templatefile("greet.tpl", { name = var.name })', { value: "Hello, web!\n" }],
   ['templatefile("list.tpl", { items = var.list })', { value: "a,b,c" }],
   ['templatefile("bad.tpl", {})', { error: 'no variable named "nope"', code: "eval/function-argument" }],
+  ['templatefile("for.tpl", { items = ["a", "b"] })', { value: "0=a\n1=b\nend" }],
+  ['templatefile("if.tpl", { n = 3 })', { value: "big!" }],
+  ['templatefile("if.tpl", { n = 1 })', { value: "small!" }],
+  ['templatefile("map.tpl", { m = { b = 2, a = 1 } })', { value: "[a:1][b:2]" }],
+  ['templatefile("escapes.tpl", {})', { value: "${literal} %{ also } }" }],
+  ['templatefile("unclosed.tpl", {})', { error: 'unclosed.tpl:2:1: "%{ if }" has no matching "%{ endif }"', code: "eval/function-argument" }],
+  ['templatefile("baddirective.tpl", {})', { error: "unknown directive", code: "eval/function-argument" }],
+  ['templatefile("nulltpl.tpl", { v = null })', { error: "nulltpl.tpl:2:3: the expression result is null", code: "eval/function-argument" }],
+  ['templatefile("for.tpl", { items = 5 })', { error: "needs a list, set, tuple, map or object, not a number", code: "eval/function-argument" }],
+  ['templatefile("greet.tpl", { name = var.pw })', { sensitive: "Hello, hunter2!\n" }],
+  ['templatefile("greet.tpl", { name = var.later })', { unknown: true }],
   ["upper(var.pw)", { sensitive: "HUNTER2" }],
   ["upper(var.later)", { unknown: true }],
   // can and try
