@@ -5,10 +5,10 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, type ApplyEvent, type ApplyResult } from "../apply/index.js";
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
-import { toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
+import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type ResourceChange } from "../plan/index.js";
 import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
-import { emptyState, FileStateStorage, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
+import { emptyState, FileStateStorage, findInstance, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
 
@@ -33,6 +33,8 @@ export interface LoadedConfig {
   sources: SourceRegistry;
   /** A digest of everything the plan depends on in the configuration (plan files are checked against it). */
   hash: string;
+  /** Evaluates again with the attributes of these instances known (for values that depend on computed attributes of unchanged resources). */
+  reevaluate?: (known: (address: string) => Readonly<Record<string, unknown>> | undefined) => ConfigInstance[];
   /** Fills values that were unknown at plan time from the state as apply goes along. */
   resolve?: (change: ResourceChange, state: State) => { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] };
 }
@@ -173,22 +175,46 @@ class Session {
   }
 }
 
+function unknownCount(plan: Plan): number {
+  return plan.changes.filter((c) => c.after && !isWhollyKnown(c.after)).length;
+}
+
 async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnostic[]): Promise<{ plan: Plan; graph: DependencyGraph }> {
   await session.prepareProviders(session.providerKeys());
-  const { plan, graph } = await makePlan({
-    instances: session.config.instances,
-    priorState: session.state,
-    provider: (key) => session.provider(key),
+  const common = {
+    provider: (key: string) => session.provider(key),
     mode: req.mode ?? "normal",
-    refresh: req.refresh ?? true,
     ...(req.targets ? { targets: req.targets } : {}),
     ...(req.replace ? { replace: req.replace } : {}),
-    moved: session.config.moved,
     parallelism: Math.max(req.parallelism ?? 10, 1),
     ...(req.signal ? { signal: req.signal } : {}),
     configHash: session.config.hash,
+  } as const;
+  let { plan, graph } = await makePlan({
+    ...common,
+    instances: session.config.instances,
+    priorState: session.state,
+    refresh: req.refresh ?? true,
+    moved: session.config.moved,
     onEvent: (event) => req.onEvent?.({ kind: "plan", event }),
   });
+  // Values that depend on computed attributes of resources this plan leaves alone are known:
+  // evaluate again with those resources' attributes and plan again (no second refresh).
+  for (let round = 0; round < 5 && session.config.reevaluate && !plan.errored && unknownCount(plan) > 0; round++) {
+    const unchanged = new Set(plan.changes.filter((c) => c.action === "no-op").map((c) => c.address));
+    const refreshed = plan.refreshedState;
+    const instances = session.config.reevaluate((address) => (unchanged.has(address) ? findInstance(refreshed, address)?.attributes : undefined));
+    const again = await makePlan({ ...common, instances, priorState: refreshed, refresh: false });
+    const before = unknownCount(plan);
+    again.plan.drift = plan.drift;
+    again.plan.moved = plan.moved;
+    again.plan.prior = plan.prior;
+    again.plan.diagnostics = [...plan.diagnostics.filter((d) => !d.code.startsWith("graph/")), ...again.plan.diagnostics];
+    again.plan.errored = hasErrors(again.plan.diagnostics);
+    plan = again.plan;
+    graph = again.graph;
+    if (unknownCount(plan) >= before) break;
+  }
   diagnostics.push(...plan.diagnostics);
   return { plan, graph };
 }
@@ -238,7 +264,14 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       provider: (key) => session.provider(key),
       parallelism: Math.max(req.parallelism ?? 4, 1),
       ...(req.signal ? { signal: req.signal } : {}),
-      ...(resolveHook ? { resolve: async (change: ResourceChange, state: State) => resolveHook(change, state) } : {}),
+      ...(resolveHook
+        ? {
+            resolve: async (change: ResourceChange, state: State) => {
+              const r = resolveHook(change, state);
+              return r.attrs ? { attrs: session.provider(change.provider).normalize(change.kind, r.attrs), diagnostics: r.diagnostics } : r;
+            },
+          }
+        : {}),
       onEvent: (event) => req.onEvent?.({ kind: "apply", event }),
     });
     diagnostics.push(...result.diagnostics, ...applyErrorDiagnostics(result.errors));

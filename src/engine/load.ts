@@ -3,10 +3,10 @@
 // (ConfigInstance: plain JSON values with unknown markers and sensitive paths).
 import { createHash } from "node:crypto";
 import { formatAddress, type InstanceAddress } from "../addrs/index.js";
-import { error, type Diagnostic, type Range } from "../diag/index.js";
-import { loadConfig, type ResourceRef } from "../config/index.js";
-import { evaluateConfig, type EvaluatedConfig, type EvaluatedResource, type Value } from "../eval/index.js";
-import { UNKNOWN, isUnknown, type ConfigInstance, type DesiredValue, type InstanceReference } from "../graph/index.js";
+import { error, type Diagnostic } from "../diag/index.js";
+import { loadConfig, type Config, type ResourceRef } from "../config/index.js";
+import { evaluateConfig, type EvaluateOptions, type EvaluatedResource, type Value } from "../eval/index.js";
+import { UNKNOWN, isUnknown, isWhollyKnown, type ConfigInstance, type DesiredValue, type InstanceReference } from "../graph/index.js";
 import { stableJson, type ResourceChange } from "../plan/index.js";
 import { findInstance, type AttributePath, type State } from "../state/index.js";
 import type { LoadedConfig, LoadInputs, ProviderSettings } from "./engine.js";
@@ -62,39 +62,26 @@ export function adaptInstance(r: EvaluatedResource): ConfigInstance {
   };
 }
 
-function sourceText(sources: { get(file: string): string | undefined }, range: Range): string | undefined {
-  const text = sources.get(range.file);
-  return text === undefined ? undefined : text.slice(range.start.offset, range.end.offset);
-}
-
 /**
- * Fills attributes that were unknown at plan time. The evaluator takes no values from the
- * state, so this covers the common form — an argument that is exactly one reference to a
- * computed attribute (`document_version = document.app.latest_version`) — by reading that
- * attribute from the state apply has built so far.
+ * Fills attributes that were unknown at plan time (computed attributes of other resources):
+ * evaluates the configuration again with the attributes apply has recorded so far, and takes
+ * from it only the values the plan did not know.
  */
-function resolver(evaluated: EvaluatedConfig, sources: { get(file: string): string | undefined }) {
-  const byAddress = new Map(evaluated.resources.map((r) => [r.addressText, r]));
+function resolver(config: Config, inputs: EvaluateOptions) {
   return (change: ResourceChange, state: State): { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] } => {
-    const r = byAddress.get(change.address);
-    const after = { ...(change.after ?? {}) };
-    const unresolved: string[] = [];
-    for (const [name, value] of Object.entries(after)) {
-      if (!isUnknown(value)) continue;
-      const attrRange = r?.ranges.attributes[name];
-      const text = attrRange ? sourceText(sources, attrRange) : undefined;
-      const expr = text?.replace(/^[^=]*=/, "").trim();
-      const ref = r?.references.find((ref) => sourceText(sources, ref.range)?.trim() === expr && ref.attribute !== undefined);
-      const target = ref ? findInstance(state, refTarget(ref)) : undefined;
-      const v = target && ref?.attribute ? target.attributes[ref.attribute] : undefined;
-      if (v === undefined) unresolved.push(name);
-      else after[name] = v;
-    }
+    const again = evaluateConfig(config, { ...inputs, instanceAttributes: (address) => findInstance(state, address)?.attributes });
+    const fresh = again.resources.find((r) => r.addressText === change.address);
+    if (!fresh) return { diagnostics: [error("engine/unknown-after-apply", `${change.address} is no longer in the configuration`, {})] };
+    const attrs = adaptInstance(fresh).attrs;
+    const after: { [name: string]: DesiredValue } = {};
+    for (const [name, planned] of Object.entries(change.after ?? {})) after[name] = isWhollyKnown(planned) ? planned : (attrs[name] ?? null);
+    for (const [name, value] of Object.entries(attrs)) if (!(name in after) && value !== null) after[name] = value;
+    const unresolved = Object.keys(after).filter((n) => !isWhollyKnown(after[n]));
     if (unresolved.length > 0) {
       return {
         diagnostics: [
           error("engine/unknown-after-apply", `Values of ${change.address} are still unknown`, {
-            detail: `${unresolved.join(", ")} ${unresolved.length === 1 ? "depends" : "depend"} on values known only after apply, in a form statectl cannot fill in during this apply. Run apply again: the values are known now.`,
+            detail: `${unresolved.join(", ")} still ${unresolved.length === 1 ? "depends" : "depend"} on values that are unknown after its dependencies were applied.`,
           }),
         ],
       };
@@ -132,6 +119,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     diagnostics,
     sources: loaded.config.sources,
     hash,
-    resolve: resolver(evaluated, loaded.config.sources),
+    resolve: resolver(loaded.config, {}),
+    reevaluate: (known) => evaluateConfig(loaded.config, { instanceAttributes: known }).resources.map(adaptInstance),
   };
 }

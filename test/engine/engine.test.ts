@@ -76,6 +76,18 @@ describe("engine (in-process, local endpoint)", function () {
     expect(hasChanges(third.plan!)).to.equal(false);
   });
 
+  it("fills values known only after apply once their resource exists (document_version = document.d.latest_version)", async () => {
+    writeFileSync(join(dir, "hello.yaml"), DOC_YAML);
+    write(`document "d" {\n  name    = "Versioned"\n  content = file("hello.yaml")\n}\nassociation "a" {\n  document         = document.d.name\n  document_version = document.d.latest_version\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n}\n`);
+    const p = await runPlan({ dir });
+    const planned = p.plan!.changes.find((c) => c.address === "association.a")!;
+    expect(planned.after!["document_version"]).to.deep.equal({ $unknown: true });
+    const a = await runApply({ dir });
+    expect(a.result!.errors).to.deep.equal([]);
+    expect(a.result!.state.resources.find((r) => r.address === "association.a")!.attributes["document_version"]).to.equal("1");
+    expect(hasChanges((await runPlan({ dir })).plan!)).to.equal(false);
+  });
+
   it("waits for Success with wait_for_success and records the association", async () => {
     write(`association "w" {\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo ok"] }\n  wait_for_success = 30\n}\n`);
     const events: string[] = [];
