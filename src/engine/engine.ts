@@ -8,7 +8,7 @@ import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type ResourceChange } from "../plan/index.js";
 import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
-import { emptyState, FileStateStorage, findInstance, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
+import { emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
 
@@ -33,10 +33,19 @@ export interface LoadedConfig {
   sources: SourceRegistry;
   /** A digest of everything the plan depends on in the configuration (plan files are checked against it). */
   hash: string;
+  /** The configuration's outputs, evaluated with the attributes in `state`. */
+  outputs?: (state: State) => EngineOutput[];
   /** Evaluates again with the attributes of these instances known (for values that depend on computed attributes of unchanged resources). */
   reevaluate?: (known: (address: string) => Readonly<Record<string, unknown>> | undefined) => ConfigInstance[];
   /** Fills values that were unknown at plan time from the state as apply goes along. */
   resolve?: (change: ResourceChange, state: State) => { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] };
+}
+
+export interface EngineOutput {
+  name: string;
+  /** May be unknown when something it depends on does not exist. */
+  value: DesiredValue;
+  sensitive: boolean;
 }
 
 export interface LoadInputs {
@@ -94,6 +103,8 @@ export interface ApplyRequest extends PlanRequest {
 
 export interface ApplyRun extends PlanRun {
   result?: ApplyResult;
+  /** The outputs after a successful apply (recorded in the state too). */
+  outputs?: EngineOutput[];
   /** The user declined. */
   cancelled?: boolean;
 }
@@ -219,6 +230,19 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
   return { plan, graph };
 }
 
+/** Evaluates the outputs with the state apply produced and records the known ones in it. */
+async function recordOutputs(session: Session, persister: StatePersister, destroying: boolean, diagnostics: Diagnostic[]): Promise<EngineOutput[] | undefined> {
+  if (!session.config.outputs) return undefined;
+  const outputs = destroying ? [] : session.config.outputs(persister.current);
+  const recorded: State["outputs"] = {};
+  for (const o of outputs) if (isWhollyKnown(o.value)) recorded[o.name] = { value: o.value, sensitive: o.sensitive };
+  if (JSON.stringify(recorded) !== JSON.stringify(persister.current.outputs)) {
+    const w = await persister.persist(replaceOutputs(persister.current, recorded));
+    diagnostics.push(...w.diagnostics);
+  }
+  return outputs;
+}
+
 /** `statectl plan`: refresh, compare, and (with `out`) write a plan file. Takes the state lock while it runs. */
 export async function runPlan(req: PlanRequest): Promise<PlanRun> {
   const diagnostics: Diagnostic[] = [];
@@ -253,7 +277,10 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
     } else {
       ({ plan, graph } = await planIn(session, req, diagnostics));
       if (plan.errored) return { plan, graph, diagnostics, sources: session.sources };
-      if (!hasChanges(plan)) return { plan, graph, diagnostics, sources: session.sources };
+      if (!hasChanges(plan)) {
+        const outputs = plan.mode === "normal" ? await recordOutputs(session, new StatePersister(session.storage, session.state), false, diagnostics) : undefined;
+        return { plan, graph, ...(outputs ? { outputs } : {}), diagnostics, sources: session.sources };
+      }
       if (req.confirm && !(await req.confirm(plan))) return { plan, graph, diagnostics, sources: session.sources, cancelled: true };
     }
     const persister = new StatePersister(session.storage, session.state);
@@ -275,7 +302,9 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       onEvent: (event) => req.onEvent?.({ kind: "apply", event }),
     });
     diagnostics.push(...result.diagnostics, ...applyErrorDiagnostics(result.errors));
-    return { plan, ...(graph ? { graph } : {}), result, diagnostics, sources: session.sources };
+    const outputs = result.errors.length === 0 && plan.mode !== "refresh-only" ? await recordOutputs(session, persister, plan.mode === "destroy", diagnostics) : undefined;
+    result.state = persister.current;
+    return { plan, ...(graph ? { graph } : {}), result, ...(outputs ? { outputs } : {}), diagnostics, sources: session.sources };
   } finally {
     await session.close(diagnostics);
   }

@@ -120,6 +120,12 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     sources: loaded.config.sources,
     hash,
     resolve: resolver(loaded.config, {}),
+    outputs: (state) =>
+      evaluateConfig(loaded.config, { instanceAttributes: (address) => findInstance(state, address)?.attributes }).outputs.map((o) => ({
+        name: o.name,
+        value: valueToDesired(o.value),
+        sensitive: o.sensitive || o.value.containsSensitive(),
+      })),
     reevaluate: (known) => evaluateConfig(loaded.config, { instanceAttributes: known }).resources.map(adaptInstance),
   };
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ApplyRun } from "../../engine/index.js";
+import type { ApplyRun, EngineOutput } from "../../engine/index.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
 import { addPlanOptions, askApproval, interruptController, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
@@ -41,7 +41,10 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   if (r) {
     const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
     if (r.errors.length === 0 && !hasErrors(run.diagnostics)) {
-      if (!opts.json) out(`\n${destroying ? "Destroy" : "Apply"} complete! ${counts}`);
+      if (!opts.json) {
+        out(`\n${destroying ? "Destroy" : "Apply"} complete! ${counts}`);
+        if (!destroying && run.outputs && run.outputs.length > 0) await printOutputs(run.outputs);
+      }
     } else {
       if (!opts.json) {
         err(`\n${destroying ? "Destroy" : "Apply"} failed: ${r.errors.length} error${r.errors.length === 1 ? "" : "s"}. ${counts}`);
@@ -54,6 +57,13 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
     return;
   }
   if (hasErrors(run.diagnostics) || run.plan?.errored) throw new CliExit(ExitCode.Error);
+  if (!opts.json && run.outputs && run.outputs.length > 0) await printOutputs(run.outputs);
+}
+
+async function printOutputs(outputs: readonly EngineOutput[]): Promise<void> {
+  const { formatPlanValue } = await import("../../plan/index.js");
+  const width = Math.max(...outputs.map((o) => o.name.length));
+  out(`\nOutputs:\n\n${outputs.map((o) => `${o.name.padEnd(width)} = ${formatPlanValue(o.value, "", o.sensitive)}`).join("\n")}`);
 }
 
 function interruptedBefore(run: ApplyRun): boolean {
