@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { statSync } from "node:fs";
+import { cpSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { SSMClient, UpdateAssociationCommand } from "@aws-sdk/client-ssm";
 import { FileStateStorage, LOCAL_ENDPOINT_CREDENTIALS, runApply, runPlan, hasChanges, startLocalEndpoint, type EngineEvent } from "../../src/index.js";
 
@@ -34,6 +35,17 @@ describe("engine (in-process, local endpoint)", function () {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const write = (text: string) => writeFileSync(join(dir, "main.state"), PROVIDER + text);
+
+  it("applies examples/quickstart, then plans no changes", async () => {
+    const example = fileURLToPath(new URL("../../../examples/quickstart", import.meta.url));
+    cpSync(example, dir, { recursive: true, filter: (src) => !src.includes(".statectl") && !src.includes("statectl.state.json") });
+    const a = await runApply({ dir });
+    expect(a.diagnostics.filter((d) => d.severity === "error")).to.deep.equal([]);
+    expect([a.result!.added, a.result!.changed, a.result!.destroyed]).to.deep.equal([4, 0, 0]);
+    expect(a.outputs!.map((o) => o.name).sort()).to.deep.equal(["nginx_document_version", "web_association_id"]);
+    const p = await runPlan({ dir });
+    expect(hasChanges(p.plan!)).to.equal(false);
+  });
 
   it("infers YAML from the content, and a native object serialised to JSON plans no change afterwards", async () => {
     writeFileSync(join(dir, "hello.yaml"), DOC_YAML);
