@@ -5,6 +5,8 @@ mainSteps:
     name: install
     inputs:
       runCommand:
-        - apt-get install -y ${join(" ", packages)}
+        %{~ for pkg in packages }
+        - apt-get install -y ${pkg}
+        %{~ endfor }
         - sed -i 's/listen 80/listen ${port}/' /etc/nginx/sites-enabled/default
         - systemctl restart nginx
