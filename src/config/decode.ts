@@ -467,7 +467,7 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
           const same = [...cfg.resources.values()].filter((r) => r.kind === ref.root).map((r) => r.name);
           const near = didYouMean(attrName, same);
           const other = ref.root === "document" ? "association" : "document";
-          const hint = near ? `did you mean ${ref.root}.${near}?` : cfg.resources.has(`${other}.${attrName}`) ? `there is an ${other} named "${attrName}": ${other}.${attrName}` : undefined;
+          const hint = near ? undefined : cfg.resources.has(`${other}.${attrName}`) ? `there is ${an(other)} named "${attrName}": ${other}.${attrName}` : undefined;
           fail("config/undeclared-resource", `Reference to undeclared ${ref.root}`, `No ${ref.root} named ${attrName}${near ? `; did you mean ${near}?` : "."}`, hint);
           break;
         }
@@ -566,7 +566,6 @@ function checkResourceExists(r: ResourceRef, cfg: DecodedConfig, diags: Diagnost
     error("config/undeclared-resource", `Reference to undeclared ${r.kind}`, {
       detail: `No ${r.kind} named ${r.name}${near ? `; did you mean ${near}?` : "."}`,
       range: r.range,
-      ...(near ? { hint: `did you mean ${r.kind}.${near}?` } : {}),
     }),
   );
 }
