@@ -268,7 +268,7 @@ function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
       if (item.type === "Block" && prev?.type === "Block") pairs.push({ firstEnd: prev.range.end.offset, secondStart: item.range.start.offset });
       if (item.type === "Attribute") {
         const i = findAtom(atoms, item.nameRange.end.offset, item.range.end.offset, (a) => a.kind === "assign");
-        if (i >= 0) run.push({ atom: atoms[i]!, startLine: item.range.start.line, endLine: item.range.end.line, isLineStart: true });
+        if (i >= 0) run.push({ atom: atoms[i]!, startLine: item.range.start.line, endLine: item.range.end.line, isLineStart: isFirstOnLine(item.nameRange.start.offset) });
       } else {
         alignRun(run.splice(0));
       }

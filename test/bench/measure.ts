@@ -28,5 +28,7 @@ export function describeMachine(): string {
   const cpus = os.cpus();
   const cpu = cpus[0]?.model.trim() ?? "unknown CPU";
   const memGb = (os.totalmem() / 2 ** 30).toFixed(0);
-  return `${cpu}, ${cpus.length} CPUs, ${memGb} GB RAM, ${os.type()} ${os.release()} ${os.arch()}, Node.js ${process.version}`;
+  // The load average says whether other work shared the CPUs during the run.
+  const load = os.loadavg()[0]!.toFixed(1);
+  return `${cpu}, ${cpus.length} CPUs, ${memGb} GB RAM, ${os.type()} ${os.release()} ${os.arch()}, Node.js ${process.version}; load average ${load} at the start`;
 }

@@ -33,6 +33,21 @@ describe("syntax/format (statectl fmt)", () => {
     }
   });
 
+  describe("every valid parser fixture (test/syntax/fixtures/valid)", () => {
+    const validDir = fileURLToPath(new URL("../../../test/syntax/fixtures/valid/", import.meta.url));
+    for (const file of readdirSync(validDir).filter((f) => f.endsWith(".state")).sort()) {
+      it(`${file}: same meaning, same comments, idempotent`, () => {
+        const input = readFileSync(validDir + file, "utf8");
+        const result = formatSource(input, file);
+        expect(result.diagnostics).to.deep.equal([]);
+        const formatted = result.formatted!;
+        expect(stripRanges(parseFile(formatted, file).body)).to.deep.equal(stripRanges(parseFile(input, file).body));
+        expect(comments(formatted)).to.deep.equal(comments(input));
+        expect(formatSource(formatted, file).formatted).to.equal(formatted);
+      });
+    }
+  });
+
   it("leaves canonical text byte for byte", () => {
     const input = readFileSync(`${fixturesDir}canonical/in.state`, "utf8");
     expect(formatSource(input, "c.state").formatted).to.equal(input);
