@@ -134,7 +134,7 @@ describe("syntax/format properties (fast-check)", () => {
         expect(comments(formatted)).to.deep.equal(comments(text));
         expect(formatSource(formatted, FILE).formatted).to.equal(formatted);
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
