@@ -1,10 +1,3 @@
-/**
- * diag/ — the bottom room: source positions and ranges, diagnostics as data, the registry of
- * source texts, and the renderers (human text with a caret snippet, and versioned JSON).
- * Every later stage reports problems through these types; nothing here knows about `.state`
- * syntax, SSM or the CLI.
- */
-
 /** A point in a source text. `line` and `column` are 1-based; `column` counts UTF-16 code units. */
 export interface Position {
   line: number;
