@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,6 +63,22 @@ describe("cli: statectl validate (end to end)", () => {
     const r = run(["-C", dir, "validate"]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.contain("error[validate/no-files]: No configuration files");
+  });
+
+  it("follows symbolic links to .state files and reports dangling ones", () => {
+    const other = mkdtempSync(join(tmpdir(), "statectl-validate-target-"));
+    try {
+      writeFileSync(join(other, "real.state"), "locals {\n  a = = 1\n}\n");
+      symlinkSync(join(other, "real.state"), join(dir, "linked.state"));
+      symlinkSync(join(other, "missing.state"), join(dir, "dangling.state"));
+      const r = run(["-C", dir, "validate"]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.contain("--> linked.state:2:7");
+      expect(r.stderr).to.contain("error[validate/unreadable-file]: Cannot read dangling.state");
+      expect(r.stderr).to.not.contain("validate/no-files");
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it("never prints a stack trace for binary junk", () => {

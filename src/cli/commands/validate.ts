@@ -32,18 +32,34 @@ export interface ValidateResult {
 
 /** Parses and checks every `*.state` file in `dir` (not recursive). */
 export async function validateDirectory(dir: string): Promise<ValidateResult & { texts: Map<string, string> }> {
-  const { readdir, readFile } = await import("node:fs/promises");
+  const { readdir, readFile, stat } = await import("node:fs/promises");
   const { join } = await import("node:path");
   const { parseFile } = await import("../../syntax/parse.js");
-  const names = (await readdir(dir, { withFileTypes: true }))
-    .filter((e) => e.isFile() && e.name.endsWith(".state"))
-    .map((e) => e.name)
-    .sort();
+  const { error } = await import("../../diag/diagnostic.js");
+  const candidates = (await readdir(dir, { withFileTypes: true })).filter((e) => e.name.endsWith(".state") && (e.isFile() || e.isSymbolicLink()));
+  const names: string[] = [];
+  for (const e of candidates) {
+    // A symbolic link counts unless it leads to something other than a file; a dangling one is
+    // reported as unreadable rather than silently ignored.
+    if (e.isFile() || (await stat(join(dir, e.name)).then((s) => s.isFile(), () => true))) names.push(e.name);
+  }
+  names.sort();
   const files: ParsedFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const texts = new Map<string, string>();
   for (const name of names) {
-    const text = await readFile(join(dir, name), "utf8");
+    let text: string;
+    try {
+      text = await readFile(join(dir, name), "utf8");
+    } catch (e) {
+      diagnostics.push(
+        error("validate/unreadable-file", `Cannot read ${name}`, {
+          detail: describeReadError(e),
+          hint: "check the file's permissions",
+        }),
+      );
+      continue;
+    }
     texts.set(name, text);
     const parsed = parseFile(text, name);
     diagnostics.push(...parsed.diagnostics);
@@ -54,6 +70,14 @@ export async function validateDirectory(dir: string): Promise<ValidateResult & {
     diagnostics.push(...(await step.run(files)));
   }
   return { files, diagnostics, texts };
+}
+
+function describeReadError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOENT") return "it is a symbolic link to a file that does not exist";
+  if (code === "EISDIR") return "it is a directory";
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function registerValidate(program: Command): void {
@@ -77,7 +101,7 @@ export function registerValidate(program: Command): void {
       else validationSteps.push(step);
       const result = await validateDirectory(dir);
       const diagnostics = [...result.diagnostics];
-      if (result.texts.size === 0) {
+      if (result.texts.size === 0 && !diagnostics.some((d) => d.code === "validate/unreadable-file")) {
         diagnostics.push(
           error("validate/no-files", "No configuration files", {
             detail: `there are no *.state files in ${dir}`,
