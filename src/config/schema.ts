@@ -117,6 +117,15 @@ export function decodeBody(body: Body, schema: BodySchema, where: string, owner:
             hint: `write it as an argument: ${item.blockType} = …`,
           }),
         );
+      } else if (item.blockType === "dynamic") {
+        diags.push(
+          error("config/unsupported-block", "Unsupported block type", {
+            detail: `statectl has no "dynamic" blocks (Terraform's way of generating nested blocks).`,
+            range: item.typeRange,
+            context: item.range,
+            hint: `write the ${item.labels[0] ? `"${item.labels[0].value}" ` : ""}blocks out (there are at most a few), or use for_each on the resource itself`,
+          }),
+        );
       } else {
         const near = didYouMean(item.blockType, names);
         const blockNames = Object.keys(blockSchemas);
