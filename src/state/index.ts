@@ -16,5 +16,6 @@ export { DEFAULT_LOCK_POLL_MS } from "./lock.js";
 export * from "./memory.js";
 export * from "./file.js";
 export * from "./persister.js";
+export * from "./session.js";
 export * from "./render.js";
 export * from "./version.js";

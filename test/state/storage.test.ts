@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
-import { decodeState, emptyState, FileStateStorage, MemoryStateStorage, setInstance, StatePersister, type State, type StateStorage } from "../../src/state/index.js";
+import { decodeState, emptyState, FileStateStorage, MemoryStateStorage, openState, setInstance, StatePersister, type State, type StateStorage } from "../../src/state/index.js";
 import { tempDir } from "./helpers/paths.js";
 
 function withDoc(s: State, name: string): State {
@@ -79,6 +79,36 @@ function contract(label: string, make: () => StateStorage): void {
     });
   });
 }
+
+describe("state/openState", () => {
+  it("locks, starts from an empty state, writes each change, and releases only after the last write", async () => {
+    const storage = new FileStateStorage(join(tempDir(), "statectl.state.json"));
+    const { opened, diagnostics } = await openState(storage, { operation: "apply" });
+    expect(diagnostics).to.deep.equal([]);
+    expect(opened!.existed).to.equal(false);
+    expect(opened!.prior.serial).to.equal(0);
+    expect((await storage.lockInfo())!.operation).to.equal("apply");
+    void opened!.persister.update((s) => withDoc(s, "a"));
+    void opened!.persister.update((s) => withDoc(s, "b"));
+    expect(await opened!.release()).to.deep.equal([]);
+    expect(await storage.lockInfo()).to.equal(undefined);
+    const read = await new FileStateStorage(storage.path).read();
+    expect(read.state!.resources.map((r) => r.id)).to.deep.equal(["a", "b"]);
+    const again = await openState(new FileStateStorage(storage.path), { operation: "plan", lock: false });
+    expect(again.opened!.existed).to.equal(true);
+    expect(again.opened!.prior).to.deep.equal(read.state);
+  });
+
+  it("does not stay locked when the state cannot be read", async () => {
+    const path = join(tempDir(), "statectl.state.json");
+    writeFileSync(path, "{");
+    const storage = new FileStateStorage(path);
+    const r = await openState(storage, { operation: "apply" });
+    expect(r.opened).to.equal(undefined);
+    expect(r.diagnostics[0]!.code).to.equal("state/truncated");
+    expect(existsSync(`${path}.lock`)).to.equal(false);
+  });
+});
 
 contract("memory", () => new MemoryStateStorage());
 contract("file", () => new FileStateStorage(join(tempDir(), "statectl.state.json")));

@@ -30,11 +30,11 @@ async function readState(storage: StateStorage, cmd: Command): Promise<State> {
 
 /**
  * Runs `edit` on the state under its lock and writes the result when something changed. The lock
- * is released however the command ends; on Ctrl-C the exit hook of the storage releases it.
+ * is released however the command ends; on Ctrl-C the storage's exit hook releases it.
  */
 async function editState(cmd: Command, operation: string, dryRun: boolean, edit: (state: State) => Promise<{ state: State; changed: string[] }>): Promise<{ changed: string[] }> {
   const opts = cmd.opts() as StateOptions;
-  const { FileStateStorage } = await import("../../state/index.js");
+  const { FileStateStorage, openState } = await import("../../state/index.js");
   const storage = new FileStateStorage(opts.state);
   const abort = new AbortController();
   const onSigint = () => {
@@ -42,23 +42,16 @@ async function editState(cmd: Command, operation: string, dryRun: boolean, edit:
     process.exit(ExitCode.Interrupted);
   };
   process.once("SIGINT", onSigint);
-  let lockId: string | undefined;
+  const { opened, diagnostics } = await openState(storage, { operation, lock: opts.lock !== false && !dryRun, timeoutMs: opts.lockTimeout ?? 0, signal: abort.signal });
   try {
-    if (opts.lock !== false && !dryRun) {
-      const l = await storage.lock({ operation, timeoutMs: opts.lockTimeout ?? 0, signal: abort.signal });
-      await failOnErrors(l.diagnostics, globalOptions(cmd));
-      lockId = l.lock!.id;
-    }
-    const state = await readState(storage, cmd);
-    const result = await edit(state);
-    if (!dryRun && result.changed.length > 0) {
-      const w = await storage.write(result.state);
-      await failOnErrors(w.diagnostics, globalOptions(cmd));
-    }
+    await failOnErrors(diagnostics, globalOptions(cmd));
+    if (!opened!.existed) await readState(storage, cmd); // reports the missing state file
+    const result = await edit(opened!.prior);
+    if (!dryRun && result.changed.length > 0) await failOnErrors((await opened!.persister.persist(result.state)).diagnostics, globalOptions(cmd));
     return result;
   } finally {
     process.off("SIGINT", onSigint);
-    if (lockId) await printDiagnostics(await storage.unlock(lockId), globalOptions(cmd));
+    if (opened) await printDiagnostics(await opened.release(), globalOptions(cmd));
   }
 }
 
