@@ -77,8 +77,15 @@ export function listInstances(state: State, patterns: readonly string[] = []): R
   return state.resources.filter((r) => canonical.some((p) => addressMatches(p, r.address)));
 }
 
-/** Adds `instance`, or replaces the instance with the same address. */
-export function setInstance(state: State, instance: ResourceInstanceState): State {
+/**
+ * Adds `instance`, or replaces the instance with the same address. Addresses (its own and its
+ * dependencies) are stored in canonical spelling, as the state file reader would normalise them.
+ */
+export function setInstance(state: State, given: ResourceInstanceState): State {
+  const address = canonicalAddress(given.address) ?? given.address;
+  const dependencies = given.dependencies.map((d) => canonicalAddress(d) ?? d);
+  const changed = address !== given.address || dependencies.some((d, i) => d !== given.dependencies[i]);
+  const instance = changed ? { ...given, address, dependencies } : given;
   const resources = state.resources.filter((r) => r.address !== instance.address);
   resources.push(instance);
   resources.sort(byAddress);

@@ -16,7 +16,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 function quote(s: string): string {
   // The language's string escapes: JSON's, plus template introducers doubled.
-  return JSON.stringify(s).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  return JSON.stringify(s).replace(/([$%])\{/g, (_, sigil: string) => `${sigil}${sigil}{`);
 }
 
 function key(k: string): string {

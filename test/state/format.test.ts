@@ -4,7 +4,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { SourceRegistry, renderDiagnostics } from "../../src/diag/index.js";
-import { decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, type JsonValue, type State } from "../../src/state/index.js";
+import { canonicalAddress, decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, type JsonValue, type State } from "../../src/state/index.js";
 import { expectGolden, fixturesDir, repoRoot } from "./helpers/paths.js";
 
 const roundtripDir = join(fixturesDir, "roundtrip");
@@ -111,6 +111,22 @@ describe("state/format", () => {
         }),
         { numRuns: 200 },
       );
+    });
+
+    it("stores addresses canonically, so they survive a round trip (regression: fast-check seed 1799665187)", () => {
+      const s = setInstance(emptyState({ lineage: "l", statectlVersion: "1" }), {
+        address: 'document.a["%{"]',
+        kind: "document",
+        provider: "ssm",
+        id: " ",
+        attributes: {},
+        sensitiveAttributes: [],
+        dependencies: ['document.b[ "${x}" ]'],
+      });
+      expect(s.resources[0]!.address).to.equal('document.a["%%{"]');
+      expect(s.resources[0]!.dependencies).to.deep.equal([canonicalAddress('document.b["${x}"]')]);
+      const text = encodeState(s);
+      expect(encodeState(decodeState(text, "r.json").state!)).to.equal(text);
     });
 
     it("writes the current format version and sorts keys", () => {
