@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,20 @@ describe("cli: statectl output (end to end, local endpoint)", () => {
     expect(j.token).to.deep.equal({ sensitive: true, known: true, value: null });
     expect(j.doc_version).to.deep.equal({ sensitive: false, known: true, value: "1" });
     expect(run(dir, ["output", "token", "--show-sensitive"]).stdout).to.equal('"s3cr3t"\n');
+  });
+
+  it("shows what apply recorded; a state without recorded outputs gets them evaluated from the state's attributes", () => {
+    writeFileSync(join(dir, "extra.state"), 'output "added_later" {\n  value = "x"\n}\n');
+    expect(run(dir, ["output"]).stdout).to.not.contain("added_later");
+    const statePath = join(dir, "statectl.state.json");
+    const state = JSON.parse(readFileSync(statePath, "utf8"));
+    expect(Object.keys(state.outputs)).to.include("doc_version");
+    state.outputs = {};
+    writeFileSync(statePath, JSON.stringify(state, null, 2));
+    const r = run(dir, ["output"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/^added_later = "x"\nassociation_id = "[0-9a-f-]{36}"\ndoc_version = "1"\ntoken = \(sensitive\)\n$/);
+    rmSync(join(dir, "extra.state"));
   });
 
   it("suggests a near name for an unknown output", () => {

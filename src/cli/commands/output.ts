@@ -29,7 +29,7 @@ export function registerOutput(program: Command): void {
     .action(async (name: string | undefined, opts: OutputOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const { loadConfig } = await import("../../config/index.js");
-      const { evaluateConfig, formatValue, toNative } = await import("../../eval/index.js");
+      const { evaluateConfig, formatValue, fromNative, toNative } = await import("../../eval/index.js");
       const { renderDiagnostics, error, didYouMeanHint } = await import("../../diag/index.js");
       const { FileStateStorage, findInstance } = await import("../../state/index.js");
       const loaded = loadConfig({ dir: process.cwd() }, { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env });
@@ -47,12 +47,18 @@ export function registerOutput(program: Command): void {
       const state = read.state!;
       const evaluated = evaluateConfig(loaded.config, { instanceAttributes: (address) => findInstance(state, address)?.attributes });
       if (evaluated.diagnostics.some((d) => d.severity === "error")) fail(evaluated.diagnostics);
-      let outputs = evaluated.outputs;
+      // What apply recorded wins (as in Terraform); a state without recorded outputs gets them evaluated.
+      const recorded = Object.entries(state.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+      let outputs =
+        recorded.length > 0
+          ? recorded.map(([n, o]) => ({ name: n, sensitive: o.sensitive, value: fromNative(o.value).mark(o.sensitive) }))
+          : evaluated.outputs;
       if (name !== undefined) {
+        const all = outputs;
         outputs = outputs.filter((o) => o.name === name);
         if (outputs.length === 0) {
-          const hint = didYouMeanHint(name, evaluated.outputs.map((o) => o.name));
-          fail([error("output/not-found", `No output named "${name}"`, { detail: `The configuration declares ${evaluated.outputs.length === 0 ? "no outputs" : `these outputs: ${evaluated.outputs.map((o) => o.name).join(", ")}`}.`, ...(hint ? { hint } : {}) })]);
+          const hint = didYouMeanHint(name, all.map((o) => o.name));
+          fail([error("output/not-found", `No output named "${name}"`, { detail: `${all.length === 0 ? "There are no outputs" : `The outputs are: ${all.map((o) => o.name).join(", ")}`}.`, ...(hint ? { hint } : {}) })]);
         }
       }
       const show = (v: import("../../eval/index.js").Value) => (opts.showSensitive ? v.unmarkDeep().value : v);
