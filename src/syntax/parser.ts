@@ -130,6 +130,9 @@ const PRECEDENCE: Record<string, number> = {
   "%": 6,
 };
 
+/** Tokens that can begin a value (for "missing comma" hints). */
+const STARTS_VALUE = new Set<TokenType>([T.StringLit, T.NumberLit, T.OQuote, T.HeredocStart, T.LBracket, T.LBrace, T.LParen, T.Ident, T.True, T.False, T.Null, T.Bang]);
+
 export const OPENERS = new Set<TokenType>([T.LBrace, T.LBracket, T.LParen, T.OQuote, T.TemplateInterp, T.HeredocStart]);
 export const CLOSERS = new Set<TokenType>([T.RBrace, T.RBracket, T.RParen, T.CQuote, T.TemplateInterpEnd, T.HeredocEnd]);
 const OPENER_OF = new Map<TokenType, TokenType>([
@@ -344,8 +347,13 @@ export class StateParser extends EmbeddedActionsParser {
     if (tt === T.NewLine && this.nextAfter(tok)?.tokenType === T.LBrace && e.message.includes('"{"')) return 'a block\'s "{" must be on the same line as its type and labels';
     if (isEof(tok) && e.message.includes('"}"')) return 'a "{" is never closed; add the missing "}"';
     if (tt === T.OQuote && prev && (prev.tokenType === T.Ident || prev.tokenType === T.StringLit)) return 'block labels are plain quoted strings; they can\'t contain "${…}"';
-    if (prev?.tokenType === T.Ident && e.message.includes('"=" or "{"')) return 'an argument is written name = value; a block is written name { … }';
     if (tt === T.Colon && e.message.includes('"="')) return 'arguments use "=", not ":"';
+    if (prev?.tokenType === T.Ident && e.message.includes('"=" or "{"')) return 'an argument is written name = value; a block is written name { … }';
+    const closer = e.message.startsWith('expected "]"') ? "]" : e.message.startsWith('expected ")"') ? ")" : undefined;
+    if (closer && prev && tt && STARTS_VALUE.has(tt)) {
+      if ((tok.startLine ?? 0) > (prev.endLine ?? 0)) return `is a "${closer}" missing at the end of line ${prev.endLine}?`;
+      return closer === "]" ? 'separate list items with ","' : 'separate function arguments with ","';
+    }
     if (tt === T.Equals && prev?.tokenType === T.Equals) return 'write "==" to compare, "=" only assigns an argument';
     if (tt === T.Ident && prev && (prev.tokenType === T.StringLit || prev.tokenType === T.NumberLit || prev.tokenType === T.CQuote || prev.tokenType === T.RBracket))
       return "separate items with a comma or put each argument on its own line";
