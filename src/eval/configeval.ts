@@ -172,7 +172,7 @@ class ConfigEvaluator {
       state: this.evalState(),
       imports: this.evalImports(),
       moved: this.config.moved.map((m) => ({ from: refAddress(m.from), to: refAddress(m.to), range: m.range })),
-      diagnostics: this.diags,
+      diagnostics: uniqueDiagnostics(this.diags),
     };
   }
 
@@ -686,6 +686,17 @@ class ConfigEvaluator {
       return { to: refAddress(i.to), id: c.value ?? Value.unknown(T.string), range: i.range };
     });
   }
+}
+
+/** The same mistake in every instance of a counted or for_each resource is reported once. */
+function uniqueDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diags.filter((d) => {
+    const key = JSON.stringify([d.code, d.summary, d.detail, d.range?.file, d.range?.start.offset, d.range?.end.offset]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function listOf(objs: Value[]): Value {

@@ -208,4 +208,9 @@ describe("eval/configeval: resources", () => {
     expect(native(r.resources.find((x) => x.addressText === "association.a")!.attrs.entries().get("document")!)).to.equal("Doc");
     expect(native(r.outputs[0]!.value)).to.equal("arn:aws:ssm:doc/Doc");
   });
+
+  it("reports a mistake shared by every instance once", () => {
+    const r = run({ "main.state": 'association "a" {\n  for_each        = toset(["x", "y", "z"])\n  document        = "d"\n  schedule_offset = "two"\n  name            = substr(each.key, 5, 1)\n}\n' });
+    expect(r.diagnostics.map((d) => d.code).sort()).to.deep.equal(["eval/function-argument", "eval/invalid-argument-type"]);
+  });
 });
