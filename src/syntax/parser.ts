@@ -654,8 +654,14 @@ export class StateParser extends EmbeddedActionsParser {
   private buildPostfix(base: A.Expression, steps: PostfixStep[]): A.Expression {
     let e = base;
     let k = 0;
-    const stepEnd = (s: PostfixStep): Range =>
-      this.r(s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close);
+    const stepToken = (s: PostfixStep): IToken => (s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close);
+    const stepEnd = (s: PostfixStep): Range => this.r(stepToken(s));
+    // Each GetAttr/Index/Splat wraps the expression before it: long chains nest as deeply as
+    // brackets do, so they count towards the nesting limit.
+    let wrappers = 0;
+    const wrap = (s: PostfixStep) => {
+      if (this.depth + ++wrappers > MAX_NESTING) throw new TooDeep(stepToken(s));
+    };
     while (k < steps.length) {
       const s = steps[k]!;
       const end = stepEnd(s);
@@ -672,6 +678,7 @@ export class StateParser extends EmbeddedActionsParser {
           last = stepEnd(n);
           k++;
         }
+        wrap(s);
         e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: splatSteps, range: this.span(e.range, last) };
         continue;
       }
@@ -685,9 +692,12 @@ export class StateParser extends EmbeddedActionsParser {
             : s.kind === "legacyIndex"
               ? { type: "IndexStep", key: Number(s.num.image), range: stepRange }
               : { type: "IndexStep", key: staticKey!, range: stepRange };
-        e = { ...e, traversal: [...e.traversal, step], range: this.span(e.range, end) };
+        // `e` was built by this parse and is not shared yet, so extending it in place is safe.
+        e.traversal.push(step);
+        e.range = this.span(e.range, end);
         continue;
       }
+      wrap(s);
       if (s.kind === "attr") e = { type: "GetAttr", source: e, name: s.name.image, nameRange: this.r(s.name), range: this.span(e.range, end) };
       else if (s.kind === "legacyIndex") e = { type: "Index", source: e, key: { type: "Literal", value: Number(s.num.image), range: this.r(s.num) }, range: this.span(e.range, end) };
       else if (s.kind === "index") e = { type: "Index", source: e, key: s.key, range: this.span(e.range, end) };

@@ -56,6 +56,19 @@ describe("syntax/properties", () => {
     );
   });
 
+  it("counts long index/attribute/splat chains towards the nesting limit, so the AST stays walkable", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("[x]", ".*", "[*]", "[*].a"), fc.constantFrom("a", "f()"), fc.integer({ min: 150, max: 20000 }), (step, base, n) => {
+        const r = parseFile("locals {\n  v = " + base + step.repeat(n) + "\n}\n", "chain.state");
+        expect(r.diagnostics.map((d) => d.code)).to.deep.equal(["syntax/too-deep"]);
+        expect(() => JSON.stringify(stripRanges(r.body))).to.not.throw();
+      }),
+      { numRuns: 20 },
+    );
+    const long = parseFile("locals {\n  v = a" + ".b".repeat(20000) + "\n}\n", "static.state");
+    expect(long.diagnostics).to.deep.equal([]);
+  });
+
   it("lexes every character into tokens or comments without losing positions", () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 60 }), (parts) => {
