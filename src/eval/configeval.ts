@@ -23,7 +23,7 @@ import {
   type VariableInput,
 } from "../config/index.js";
 import { parseExpression, references, type Attribute, type Block, type Expression, type Reference } from "../syntax/index.js";
-import { convert, conversionMessage, stripOptional, unifyTypes } from "./convert.js";
+import { conversionPathSteps, convert, conversionMessage, stripOptional, unifyTypes } from "./convert.js";
 import { evaluate, type EvalContext } from "./evaluate.js";
 import { diskFileSource, memoryFileSource } from "./filesource.js";
 import type { FunctionContext } from "./functions/index.js";
@@ -286,7 +286,7 @@ class ConfigEvaluator {
       if (d.ok) {
         const c = convert(d.value, type);
         if (c.error) {
-          this.diags.push(error("eval/invalid-default", "Invalid default value for variable", { detail: `The default of variable "${v.name}" does not match its type ${typeString(resultType)}: ${conversionMessage(c.error)}`, range: v.default.expr.range, context: v.default.range }));
+          this.diags.push(error("eval/invalid-default", "Invalid default value for variable", { detail: `The default of variable "${v.name}" does not match its type ${typeString(resultType)}: ${conversionMessage(c.error)}`, range: narrowRange(v.default.expr, c.error.path), context: v.default.range }));
         } else dflt = c.value;
       }
     }
@@ -300,7 +300,7 @@ class ConfigEvaluator {
           this.diags.push(
             error("eval/invalid-variable-value", "Invalid value for variable", {
               detail: `The value for variable "${v.name}" from ${input.origin} does not match its type ${typeString(resultType)}: ${conversionMessage(c.error)}`,
-              ...(input.range ? { range: input.expr?.range ?? input.range } : { range: v.nameRange }),
+              ...(input.expr ? { range: narrowRange(input.expr, c.error.path) } : { range: v.nameRange }),
             }),
           );
           return Value.unknown(resultType).mark(v.sensitive);
@@ -559,7 +559,7 @@ class ConfigEvaluator {
       this.diags.push(
         error("eval/invalid-argument-type", "Incorrect argument type", {
           detail: `Inappropriate value for "${a.name}" of ${decl.kind} "${decl.name}": ${conversionMessage(c.error)}`,
-          range: a.expr.range,
+          range: narrowRange(a.expr, c.error.path),
           context: a.range,
         }),
       );
@@ -686,6 +686,30 @@ class ConfigEvaluator {
       return { to: refAddress(i.to), id: c.value ?? Value.unknown(T.string), range: i.range };
     });
   }
+}
+
+/**
+ * The part of a literal expression a conversion error is about: for `default = { targets = [{
+ * values = "x" }] }` and the path `.targets[0].values`, the range of `"x"`. Falls back to the
+ * innermost literal reached (or the whole expression).
+ */
+export function narrowRange(expr: Expression, path: string): Range {
+  let e: Expression = expr;
+  for (const step of conversionPathSteps(path)) {
+    while (e.type === "Parenthesis") e = e.expr;
+    if (typeof step === "number" && e.type === "Tuple" && e.items[step]) e = e.items[step]!;
+    else if (typeof step === "string" && e.type === "Object") {
+      const item = e.items.find((i) => {
+        const k = i.key.type === "Parenthesis" ? i.key.expr : i.key;
+        if (k.type === "Literal") return String(k.value) === step;
+        if (k.type === "Template") return k.parts.every((p) => p.type === "TemplateLiteral") && k.parts.map((p) => (p as { value: string }).value).join("") === step;
+        return false;
+      });
+      if (!item) break;
+      e = item.value;
+    } else break;
+  }
+  return e.range;
 }
 
 /** The same mistake in every instance of a counted or for_each resource is reported once. */

@@ -245,3 +245,14 @@ export function unifyTypes(types: readonly Type[]): Type | undefined {
   }
   return undefined;
 }
+
+/** The steps of a conversion error's path: `.targets[0].values` → ["targets", 0, "values"]. */
+export function conversionPathSteps(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/\.([^.[]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(Number(m[2]));
+    else out.push(JSON.parse(m[3]!) as string);
+  }
+  return out;
+}
