@@ -8,8 +8,24 @@ const fragments = [
   "<<EOT\n", "<<-EOT\n", "EOT", "\n", " ", "\t", "# c\n", "// c\n", "/*", "*/", "${", "$${", "%{", "\\", '"', "@", "\u0000", "é",
 ];
 
+/** Every node of a (possibly partial) AST has a finite range inside the text, start before end. */
+function checkRanges(node: unknown, text: string): void {
+  if (Array.isArray(node)) return node.forEach((n) => checkRanges(n, text));
+  if (node === null || typeof node !== "object") return;
+  const o = node as Record<string, unknown>;
+  if (typeof o.file === "string" && o.start && o.end) {
+    const r = o as unknown as { start: { offset: number; line: number; column: number }; end: { offset: number; line: number; column: number } };
+    const ok = Number.isFinite(r.start.line + r.start.column + r.end.line + r.end.column) && r.start.offset >= 0 && r.start.offset <= r.end.offset && r.end.offset <= text.length;
+    expect(ok, JSON.stringify(o)).to.equal(true);
+    return;
+  }
+  if (typeof o.type === "string") expect(o.range, `${o.type} has a range`).to.be.an("object");
+  for (const v of Object.values(o)) checkRanges(v, text);
+}
+
 function checkParse(text: string): void {
   const r = parseFile(text, "p.state");
+  checkRanges(r.body, text);
   for (const d of r.diagnostics) {
     expect(d.code).to.match(/^syntax\//);
     if (d.range) {
