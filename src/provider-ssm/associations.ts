@@ -320,12 +320,19 @@ export interface WaitResult {
   execution_id?: string;
 }
 
+const FAILED_EXECUTION_STATUSES = new Set(["Failed", "TimedOut", "Cancelled"]);
+
 /**
- * Poll DescribeAssociation until its overview says Success or Failed, or `seconds` pass. On
- * Failed, the newest execution's failed targets are listed so apply can say where it failed.
+ * Wait until the run of the association's *current* version ends, or `seconds` pass.
+ *
+ * The overview alone is not enough: right after an update it may still describe the previous
+ * version's run (or instances that are no longer targeted), so a terminal overview is confirmed
+ * against the newest execution, which must belong to the current association version. On
+ * Failed, that execution's failed targets are listed so apply can say where it failed.
  */
 export async function waitForSuccess(ctx: ProviderContext, id: string, seconds: number, call?: CallOptions): Promise<WaitResult> {
   let last: AssociationDescription | undefined;
+  let lastExecution: AssociationExecution | undefined;
   const settled = await ctx.poll(seconds, async () => {
     const out = await ctx.send<DescribeAssociationCommandOutput>(
       "DescribeAssociation",
@@ -334,41 +341,56 @@ export async function waitForSuccess(ctx: ProviderContext, id: string, seconds: 
       call,
     );
     last = out.AssociationDescription;
-    const status = last?.Overview?.Status;
-    return status === "Success" || status === "Failed" ? last : undefined;
-  }, call);
-  const d = settled ?? last;
-  const result: WaitResult = compact({
-    outcome: settled === undefined ? "TimedOut" : (settled.Overview?.Status as "Success" | "Failed"),
-    association_version: d?.AssociationVersion ?? "",
-    status: d?.Overview?.Status ?? "",
-    detailed_status: d?.Overview?.DetailedStatus,
-    counts: { ...(d?.Overview?.AssociationStatusAggregatedCount ?? {}) },
-  });
-  if (result.outcome === "Failed") {
+    const overview = last?.Overview?.Status;
+    if (overview !== "Success" && overview !== "Failed") return undefined;
     const execution = await newestExecution(ctx, id, call);
-    if (execution?.ExecutionId !== undefined) {
-      result.execution_id = execution.ExecutionId;
-      result.failed_targets = (await executionTargets(ctx, id, execution.ExecutionId, "Failed", call)).map((t) =>
-        compact({ resource_id: t.ResourceId ?? "", status: t.Status ?? "", detailed_status: t.DetailedStatus }),
-      );
-    }
+    if (execution === undefined) return { outcome: overview, execution: undefined } as const;
+    if (execution.AssociationVersion !== last?.AssociationVersion) return undefined;
+    lastExecution = execution;
+    const status = execution.Status ?? "";
+    if (status === "Success") return { outcome: "Success", execution } as const;
+    if (FAILED_EXECUTION_STATUSES.has(status)) return { outcome: "Failed", execution } as const;
+    return undefined;
+  }, call);
+  const d = last;
+  const execution = settled?.execution ?? lastExecution;
+  const result: WaitResult = compact({
+    outcome: settled?.outcome ?? "TimedOut",
+    association_version: d?.AssociationVersion ?? "",
+    status: execution?.Status ?? d?.Overview?.Status ?? "",
+    detailed_status: execution?.DetailedStatus ?? d?.Overview?.DetailedStatus,
+    counts:
+      execution?.ResourceCountByStatus !== undefined
+        ? parseResourceCounts(execution.ResourceCountByStatus)
+        : { ...(d?.Overview?.AssociationStatusAggregatedCount ?? {}) },
+    execution_id: execution?.ExecutionId,
+  });
+  if (result.outcome === "Failed" && execution?.ExecutionId !== undefined) {
+    result.failed_targets = (await executionTargets(ctx, id, execution.ExecutionId, call))
+      .filter((t) => FAILED_EXECUTION_STATUSES.has(t.Status ?? ""))
+      .map((t) => compact({ resource_id: t.ResourceId ?? "", status: t.Status ?? "", detailed_status: t.DetailedStatus }));
   }
   return result;
 }
 
+/** SSM reports counts as a string like "{Failed=1, Success=3}". */
+export function parseResourceCounts(text: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const match of text.matchAll(/([A-Za-z]+)\s*=\s*(\d+)/g)) counts[match[1]!] = Number(match[2]);
+  return counts;
+}
+
+/** The newest execution, from the first page (SSM lists executions newest first). */
 async function newestExecution(ctx: ProviderContext, id: string, call?: CallOptions): Promise<AssociationExecution | undefined> {
-  const { paginateDescribeAssociationExecutions } = await ctx.sdk();
+  const out = await ctx.send<DescribeAssociationExecutionsCommandOutput>(
+    "DescribeAssociationExecutions",
+    id,
+    (sdk) => new sdk.DescribeAssociationExecutionsCommand({ AssociationId: id, MaxResults: 50 }),
+    call,
+  );
   let newest: AssociationExecution | undefined;
-  try {
-    for await (const page of paginateDescribeAssociationExecutions({ client: ctx.client, pageSize: 50 }, { AssociationId: id })) {
-      for (const e of (page as DescribeAssociationExecutionsCommandOutput).AssociationExecutions ?? []) {
-        if (newest === undefined || (e.CreatedTime?.getTime() ?? 0) >= (newest.CreatedTime?.getTime() ?? 0)) newest = e;
-      }
-      if (call?.signal?.aborted) break;
-    }
-  } catch (error) {
-    throw ctx.wrap(error, "DescribeAssociationExecutions", id);
+  for (const e of out.AssociationExecutions ?? []) {
+    if (newest === undefined || (e.CreatedTime?.getTime() ?? 0) > (newest.CreatedTime?.getTime() ?? 0)) newest = e;
   }
   return newest;
 }
@@ -377,7 +399,6 @@ async function executionTargets(
   ctx: ProviderContext,
   id: string,
   executionId: string,
-  status: string,
   call?: CallOptions,
 ): Promise<AssociationExecutionTarget[]> {
   const { paginateDescribeAssociationExecutionTargets } = await ctx.sdk();
@@ -385,7 +406,7 @@ async function executionTargets(
   try {
     for await (const page of paginateDescribeAssociationExecutionTargets(
       { client: ctx.client, pageSize: 50 },
-      { AssociationId: id, ExecutionId: executionId, Filters: [{ Key: "Status", Value: status }] },
+      { AssociationId: id, ExecutionId: executionId },
     )) {
       targets.push(...((page as DescribeAssociationExecutionTargetsCommandOutput).AssociationExecutionTargets ?? []));
       if (call?.signal?.aborted) break;

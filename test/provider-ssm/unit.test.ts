@@ -10,6 +10,7 @@ import {
   type AssociationSpec,
 } from "../../src/provider-ssm/index.js";
 import { toProviderError } from "../../src/provider-ssm/errors.js";
+import { parseResourceCounts } from "../../src/provider-ssm/associations.js";
 import { diffTags } from "../../src/provider-ssm/context.js";
 
 const accounts = (n: number, from = 0): string[] =>
@@ -81,6 +82,13 @@ describe("provider-ssm pure rules", () => {
       expect(sameApiSpec(spec, { ...spec, tags: { a: "b" } })).to.equal(true);
       expect(sameApiSpec(spec, { ...spec, max_errors: "2" })).to.equal(false);
       expect(sameApiSpec(spec, { ...spec, document_version: "$DEFAULT", apply_only_at_cron_interval: false })).to.equal(true);
+    });
+  });
+
+  describe("parseResourceCounts", () => {
+    it("reads SSM's {Status=n, …} strings", () => {
+      expect(parseResourceCounts("{Failed=1, Success=12}")).to.deep.equal({ Failed: 1, Success: 12 });
+      expect(parseResourceCounts("{}")).to.deep.equal({});
     });
   });
 
