@@ -64,6 +64,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       ...(c.replaceReasons.length > 0 ? { replace_reasons: c.replaceReasons } : {}),
       ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}),
       ...(c.impact ? { impact: c.impact.known ? { managed_instances: c.impact.count, instance_ids: c.impact.instance_ids } : { managed_instances: null, reason: c.impact.reason } } : {}),
+      ...(c.associationImpacts ? { association_impacts: c.associationImpacts.map((a) => ({ association: a.association, ...(a.impact.known ? { managed_instances: a.impact.count, instance_ids: a.impact.instance_ids } : { managed_instances: null, reason: a.impact.reason }) })) } : {}),
       dependencies: c.dependencies,
       sensitive_paths: c.sensitivePaths,
     })),

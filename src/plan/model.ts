@@ -43,6 +43,8 @@ export interface ResourceChange {
   references?: InstanceReference[];
   /** Association changes that make SSM run it now: on how many managed instances. */
   impact?: PlanTargetCount;
+  /** Documents: a new default version makes these associations (pinned to $DEFAULT) run now. */
+  associationImpacts?: { association: string; impact: PlanTargetCount }[];
   /** Seconds to wait for Success after create/update (associations' wait_for_success). */
   waitForSuccess?: number;
   /** Why the instance is destroyed when it is (left the configuration, destroy mode). */

@@ -9,7 +9,7 @@ import { findInstance, moveInstances, removeInstances, setInstance, type Attribu
 import { canonicalAddress, addressMatches } from "./address.js";
 import { effectiveValue, sameValue } from "./compare.js";
 import type { AttributeChange, Drift, MovedInstance, Plan, PlanMode, ResourceChange } from "./model.js";
-import type { PlanAttributeRule, PlanProvider } from "./provider.js";
+import type { PlanAttributeRule, PlanProvider, PlanTargetCount } from "./provider.js";
 
 export interface MovedBlock {
   from: string;
@@ -228,6 +228,30 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         }
       }),
     );
+    // A document that gets a new default version makes the associations running $DEFAULT run again.
+    for (const d of changes) {
+      if (d.kind !== "document" || d.action !== "update" || !d.after || d.after["promote"] === false) continue;
+      const rules = options.provider(d.provider).rules("document");
+      if (!d.changes.some((ch) => rules[ch.name]?.change === "new_version")) continue;
+      const name = d.after["name"];
+      const impacts: { association: string; impact: PlanTargetCount }[] = [];
+      for (const inst of instances) {
+        if (inst.kind !== "association" || !inst.attrs || inst.attrs["document"] !== name) continue;
+        const version = inst.attrs["document_version"];
+        if (version !== undefined && version !== null && version !== "$DEFAULT") continue;
+        if (inst.attrs["apply_only_at_cron_interval"] === true) continue;
+        const own = changes.find((c) => c.address === inst.address);
+        if (own && (own.action === "create" || own.action === "replace")) continue;
+        const p = options.provider(inst.provider);
+        if (!p.countTargets || inst.attrs["targets"] === undefined || isUnknownDeep(inst.attrs["targets"])) continue;
+        try {
+          impacts.push({ association: inst.address, impact: await p.countTargets(inst.attrs["targets"] as JsonValue, options.signal) });
+        } catch (e) {
+          impacts.push({ association: inst.address, impact: { known: false, reason: e instanceof Error ? e.message : String(e) } });
+        }
+      }
+      if (impacts.length > 0) d.associationImpacts = impacts;
+    }
   }
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 

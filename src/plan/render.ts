@@ -135,6 +135,10 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
     if (c.impact.known) out.push(`    # Runs now on ${c.impact.count} managed instance${c.impact.count === 1 ? "" : "s"}${c.impact.instance_ids.length > 0 && c.impact.instance_ids.length <= 5 ? ` (${c.impact.instance_ids.join(", ")})` : ""}.`);
     else out.push(`    # Runs now on an unknown number of managed instances: ${c.impact.reason}.`);
   }
+  for (const a of c.associationImpacts ?? []) {
+    if (a.impact.known) out.push(`    # New default version: ${a.association} runs now on ${a.impact.count} managed instance${a.impact.count === 1 ? "" : "s"}${a.impact.instance_ids.length > 0 && a.impact.instance_ids.length <= 5 ? ` (${a.impact.instance_ids.join(", ")})` : ""}.`);
+    else out.push(`    # New default version: ${a.association} runs now on an unknown number of managed instances: ${a.impact.reason}.`);
+  }
   return out.join("\n");
 }
 

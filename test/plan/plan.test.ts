@@ -84,6 +84,20 @@ describe("plan/makePlan", () => {
     expect(text).to.contain('+          "echo bye"');
   });
 
+  it("says which associations run now because a document gets a new default version", async () => {
+    const p = new FakeProvider();
+    const prior = stateWith(p, [
+      { address: "document.app", id: "App", attributes: { name: "App", content: CONTENT } },
+      { address: "association.web", id: "a-1", attributes: { document: "App", schedule: "rate(1 day)", targets: [{ key: "tag:Role", values: ["web"] }], association_id: "a-1" } },
+      { address: "association.pinned", id: "a-2", attributes: { document: "App", document_version: "1", association_id: "a-2" } },
+    ]);
+    const pinned = inst("association.pinned", { attrs: { document: "App", document_version: "1" } as never });
+    const pl = await plan(p, [doc({ content: CONTENT.replace("echo hi", "echo bye") }), assoc(), pinned], prior);
+    const app = pl.changes.find((c) => c.address === "document.app")!;
+    expect(app.associationImpacts).to.deep.equal([{ association: "association.web", impact: { known: true, count: 2, instance_ids: [] } }]);
+    expect(renderPlan(pl)).to.contain("    # New default version: association.web runs now on 2 managed instances.");
+  });
+
   it("re-creates what was deleted outside statectl and shows drift attribute by attribute", async () => {
     const p = new FakeProvider();
     const prior = stateWith(p, [
