@@ -7,3 +7,4 @@ export * from "./document-model.js";
 export * from "./aws-documents.js";
 export * from "./association-parameters.js";
 export * from "./schedule.js";
+export * from "./resource-rules.js";

@@ -18,9 +18,9 @@ describe("cli: statectl validate — configuration and evaluation checks", () =>
     dir = mkdtempSync(join(tmpdir(), "statectl-validate-config-"));
     writeFileSync(
       join(dir, "main.state"),
-      'variable "env" {\n  type = string\n}\ndocument "install_nginx" {\n  name    = "nginx-${var.env}"\n  content = file("doc.json")\n}\nassociation "web" {\n  document = document.install_nginx.name\n}\n',
+      'variable "env" {\n  type = string\n}\ndocument "install_nginx" {\n  name    = "nginx-${var.env}"\n  content = file("doc.json")\n}\nassociation "web" {\n  document = document.install_nginx.name\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n}\n',
     );
-    writeFileSync(join(dir, "doc.json"), "{}");
+    writeFileSync(join(dir, "doc.json"), '{"schemaVersion": "2.2", "mainSteps": [{"action": "aws:runShellScript", "name": "run", "inputs": {"runCommand": ["true"]}}]}');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -20,8 +20,8 @@ describe("cli: statectl validate (end to end)", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("exits 0 and says so when every file is valid", () => {
-    writeFileSync(join(dir, "main.state"), 'association "a" {\n  name     = "x"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n}\n');
-    writeFileSync(join(dir, "docs.state"), 'document "d" {\n  name    = "D"\n  content = <<EOT\n{}\nEOT\n}\n');
+    writeFileSync(join(dir, "main.state"), 'association "a" {\n  name     = "web-x"\n  document = "AWS-RunShellScript"\n  parameters = { commands = ["true"] }\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n}\n');
+    writeFileSync(join(dir, "docs.state"), 'document "d" {\n  name    = "Doc"\n  content = <<EOT\n{"schemaVersion": "2.2", "mainSteps": [{"action": "aws:runShellScript", "name": "run", "inputs": {"runCommand": ["true"]}}]}\nEOT\n}\n');
     writeFileSync(join(dir, "notes.txt"), "not a state file {");
     const r = run(["-C", dir, "validate"]);
     expect(r.code).to.equal(0);

@@ -99,6 +99,12 @@ export function registerValidate(program: Command): void {
       const existing = validationSteps.findIndex((s) => s.name === step.name);
       if (existing >= 0) validationSteps.splice(existing, 1, step);
       else validationSteps.push(step);
+      // SSM checks (issue 6): what the SSM API would reject, offline.
+      const { ssmValidationStep } = await import("../validate-ssm.js");
+      const ssmStep = ssmValidationStep(dir, opts, process.env);
+      const existingSsm = validationSteps.findIndex((s) => s.name === ssmStep.name);
+      if (existingSsm >= 0) validationSteps.splice(existingSsm, 1, ssmStep);
+      else validationSteps.push(ssmStep);
       const result = await validateDirectory(dir);
       const diagnostics = [...result.diagnostics];
       if (result.texts.size === 0 && !diagnostics.some((d) => d.code === "validate/unreadable-file")) {

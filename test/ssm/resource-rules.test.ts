@@ -1,0 +1,74 @@
+/**
+ * The SSM checks of `statectl validate`. `fixtures/errors/*.state`: one mistake per file, the
+ * offending line marked `# ERROR: <summary>`, the rendered diagnostics in `<name>.golden`; each
+ * file is named after the code it must produce. `fixtures/valid/*`: configurations that use every
+ * rule correctly (and values unknown until apply) and must pass. `UPDATE_GOLDENS=1 npm test`
+ * rewrites the goldens (review the diff).
+ */
+import { expect } from "chai";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/index.js";
+import { renderDiagnostics, sortDiagnostics, type Diagnostic } from "../../src/diag/index.js";
+import { evaluateConfig } from "../../src/eval/configeval.js";
+import { checkResources } from "../../src/cli/validate-ssm.js";
+
+const root = fileURLToPath(new URL("../../../test/ssm/fixtures/", import.meta.url));
+const update = process.env.UPDATE_GOLDENS === "1";
+
+function golden(path: string, actual: string): void {
+  if (update || !existsSync(path)) {
+    writeFileSync(path, actual);
+    if (!update) throw new Error(`golden ${path} was missing and has been written; review it and rerun`);
+    return;
+  }
+  expect(actual).to.equal(readFileSync(path, "utf8"));
+}
+
+async function check(loaded: ReturnType<typeof loadConfig>): Promise<Diagnostic[]> {
+  const evaluated = evaluateConfig(loaded.config);
+  const earlier = [...loaded.diagnostics, ...evaluated.diagnostics];
+  expect(earlier, renderDiagnostics(earlier, loaded.config.sources)).to.deep.equal([]);
+  return sortDiagnostics(await checkResources(evaluated.resources, loaded.config.resources));
+}
+
+describe("ssm/validate fixtures: one mistake per file", () => {
+  const dir = join(root, "errors");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".state")).sort()) {
+    it(file, async () => {
+      const text = readFileSync(join(dir, file), "utf8");
+      const loaded = loadConfig({ files: { [file]: text }, dir: "/fixtures" });
+      const diags = await check(loaded);
+      const marked = text.split("\n").flatMap((l, i) => (l.includes("# ERROR:") ? [i + 1] : []));
+      expect(marked.length, "the fixture marks its offending line").to.be.greaterThan(0);
+      const errors = diags.filter((d) => d.severity === "error");
+      const errorLines = errors.map((d) => d.range?.start.line);
+      for (const line of marked) expect(errorLines, `an error on marked line ${line}`).to.include(line);
+      for (const line of errorLines) expect(marked, `error on line ${line} is marked`).to.include(line);
+      expect(errors.map((d) => d.code)).to.include(`ssm/${file.replace(/\.state$/, "").replace(/^managed-document-parameter$/, "invalid-parameter-value")}`);
+      golden(join(dir, file.replace(/\.state$/, ".golden")), renderDiagnostics(diags, loaded.config.sources) + "\n");
+    });
+  }
+});
+
+describe("ssm/validate fixtures: valid configurations", () => {
+  const dir = join(root, "valid");
+  for (const name of readdirSync(dir).sort()) {
+    it(name, async () => {
+      const loaded = loadConfig({ dir: join(dir, name) });
+      const diags = await check(loaded);
+      expect(diags, renderDiagnostics(diags, loaded.config.sources)).to.deep.equal([]);
+    });
+  }
+});
+
+describe("ssm/validate: the caret points inside the schedule string", () => {
+  it("underlines the hours field of a cron expression", async () => {
+    const text = 'association "a" {\n  document = "AWS-RunPatchBaseline"\n  parameters = { Operation = "Scan" }\n  schedule = "cron(0 25 * * ? *)"\n  targets {\n    key = "tag:a"\n    values = ["b"]\n  }\n}\n';
+    const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
+    expect(diags).to.have.length(1);
+    const r = diags[0]!.range!;
+    expect(text.slice(r.start.offset, r.end.offset)).to.equal("25");
+  });
+});
