@@ -23,7 +23,7 @@ import { SsmError, ErrorCode } from "./errors.js";
 import { check, type Checker } from "./validate.js";
 import { checkPaging, paginate } from "./paging.js";
 import { addTags, checkTagList, deleteAllTags, getTags, rejectReservedTagKeys } from "./tags.js";
-import { wireTime, type Area, type EndpointCore } from "./core.js";
+import { nameMap, wireTime, type Area, type EndpointCore } from "./core.js";
 
 // ---- shapes and limits (spec §0, §1) ----
 export const DOCUMENT_NAME_PATTERN = "^[a-zA-Z0-9_\\-.]{3,128}$";
@@ -102,7 +102,10 @@ interface DocumentsSection {
 }
 
 function section(core: EndpointCore): DocumentsSection {
-  return core.store.section<DocumentsSection>("documents", () => ({ byName: {} }));
+  const s = core.store.section<DocumentsSection>("documents", () => ({ byName: nameMap() }));
+  // Loaded from disk, the map is an ordinary object again: make it prototype-free once.
+  if (Object.getPrototypeOf(s.byName) !== null) s.byName = nameMap(s.byName);
+  return s;
 }
 
 function sha256(text: string): string {

@@ -62,7 +62,8 @@ export class KnobControl {
   private knobs: Knobs = {};
   private buckets = new Map<string, Bucket>();
   private random: () => number = Math.random;
-  private counts: Counters = {};
+  // Keyed by whatever operation name a request claims ("__proto__" included): no prototype.
+  private counts: Counters = Object.create(null) as Counters;
 
   constructor(initial: Knobs = {}) {
     this.set(initial);
@@ -84,19 +85,22 @@ export class KnobControl {
   }
 
   latencyFor(operation: string): number {
-    return this.knobs.latencyByOperation?.[operation] ?? this.knobs.latencyMs ?? 0;
+    const by = this.knobs.latencyByOperation;
+    return (by && Object.hasOwn(by, operation) ? by[operation] : undefined) ?? this.knobs.latencyMs ?? 0;
   }
 
   counters(): Counters {
-    return structuredClone(this.counts);
+    const copy: Counters = {};
+    for (const [op, c] of Object.entries(this.counts)) Object.defineProperty(copy, op, { value: { ...c }, enumerable: true, writable: true, configurable: true });
+    return copy;
   }
 
   resetCounters(): void {
-    this.counts = {};
+    this.counts = Object.create(null) as Counters;
   }
 
   private counter(operation: string): OperationCounters {
-    let c = this.counts[operation];
+    let c = Object.hasOwn(this.counts, operation) ? this.counts[operation] : undefined;
     if (!c) {
       c = { calls: 0, errors: 0, throttled: 0, injectedFaults: 0 };
       this.counts[operation] = c;
@@ -114,7 +118,8 @@ export class KnobControl {
 
   /** Throws ThrottlingException or an injected InternalServerError if a knob says this call fails. */
   admit(operation: string): void {
-    const rule = this.knobs.throttle?.[operation] ?? this.knobs.throttle?.["*"];
+    const throttle = this.knobs.throttle;
+    const rule = throttle ? ((Object.hasOwn(throttle, operation) ? throttle[operation] : undefined) ?? throttle["*"]) : undefined;
     if (rule && !this.take(operation, rule)) {
       this.counter(operation).throttled++;
       throw new SsmError(ErrorCode.Throttling, "Rate exceeded", 400);

@@ -7,7 +7,7 @@
  */
 import { SsmError, ErrorCode } from "./errors.js";
 import { check, type Checker } from "./validate.js";
-import type { Area, EndpointCore } from "./core.js";
+import { nameMap, type Area, type EndpointCore } from "./core.js";
 
 export interface Tag {
   Key: string;
@@ -34,18 +34,27 @@ const TAG_PATTERN = "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$";
 type TagSection = Record<string, Record<string, Tag[]>>;
 
 function section(core: EndpointCore): TagSection {
-  return core.store.section<TagSection>("tags", () => ({}));
+  const s = core.store.section<TagSection>("tags", () => ({}));
+  // Resource ids are user-chosen names (a document may be called "__proto__"): prototype-free maps.
+  for (const type of Object.keys(s)) if (Object.getPrototypeOf(s[type]) !== null) s[type] = nameMap(s[type]);
+  return s;
+}
+
+function ownEntry<T>(map: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
 }
 
 /** The tags of one resource, in the order they were first added ([] when none). */
 export function getTags(core: EndpointCore, resourceType: string, resourceId: string): Tag[] {
-  return (section(core)[resourceType]?.[resourceId] ?? []).map((t) => ({ ...t }));
+  const byType = ownEntry(section(core), resourceType);
+  return (byType ? (ownEntry(byType, resourceId) ?? []) : []).map((t) => ({ ...t }));
 }
 
 /** Adds or overwrites tags on a resource; TooManyTagsError if it would end up with more than 50. */
 export function addTags(core: EndpointCore, resourceType: string, resourceId: string, tags: readonly Tag[]): void {
-  const byType = (section(core)[resourceType] ??= {});
-  const merged = [...(byType[resourceId] ?? [])];
+  const all = section(core);
+  const byType = Object.hasOwn(all, resourceType) ? all[resourceType]! : (all[resourceType] = nameMap());
+  const merged = [...(ownEntry(byType, resourceId) ?? [])];
   for (const tag of tags) {
     const existing = merged.find((t) => t.Key === tag.Key);
     if (existing) existing.Value = tag.Value;
@@ -58,8 +67,8 @@ export function addTags(core: EndpointCore, resourceType: string, resourceId: st
 }
 
 export function removeTags(core: EndpointCore, resourceType: string, resourceId: string, keys: readonly string[]): void {
-  const byType = section(core)[resourceType];
-  const current = byType?.[resourceId];
+  const byType = ownEntry(section(core), resourceType);
+  const current = byType && ownEntry(byType, resourceId);
   if (!byType || !current) return;
   const kept = current.filter((t) => !keys.includes(t.Key));
   if (kept.length === 0) delete byType[resourceId];
@@ -69,8 +78,8 @@ export function removeTags(core: EndpointCore, resourceType: string, resourceId:
 
 /** Forget every tag of a resource (when the resource is deleted). */
 export function deleteAllTags(core: EndpointCore, resourceType: string, resourceId: string): void {
-  const byType = section(core)[resourceType];
-  if (byType && resourceId in byType) {
+  const byType = ownEntry(section(core), resourceType);
+  if (byType && Object.hasOwn(byType, resourceId)) {
     delete byType[resourceId];
     core.changed();
   }

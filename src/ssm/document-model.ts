@@ -202,7 +202,8 @@ function readParameters(raw: unknown, documentType: string, options: AnalyzeOpti
   const invalid = (message: string) => new DocumentContentError("InvalidDocumentContent", message);
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== "object" || Array.isArray(raw)) throw invalid("parameters must be an object of parameter declarations.");
-  const out: Record<string, ParameterDeclaration> = {};
+  // Parameter names come from user content: a prototype-free map keeps "__proto__" a plain name.
+  const out = Object.create(null) as Record<string, ParameterDeclaration>;
   for (const [name, decl] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof decl !== "object" || decl === null || Array.isArray(decl)) throw invalid(`Parameter "${name}" must be an object with a type.`);
     const d = { ...(decl as Record<string, unknown>) };
@@ -232,7 +233,7 @@ function readParameters(raw: unknown, documentType: string, options: AnalyzeOpti
     for (const key of Object.keys(d)) if (d[key] === null) delete d[key];
     if (d.allowedValues !== undefined && !Array.isArray(d.allowedValues)) throw invalid(`Parameter "${name}": allowedValues must be a list.`);
     if (d.allowedPattern !== undefined && typeof d.allowedPattern !== "string") throw invalid(`Parameter "${name}": allowedPattern must be a string.`);
-    out[name] = d as unknown as ParameterDeclaration;
+    Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -279,7 +280,7 @@ const PLUGIN_PLATFORMS: Record<string, readonly PlatformType[]> = {
 
 /** The platforms a single step (action + optional precondition) can run on. */
 export function stepPlatforms(action: string, precondition?: unknown): PlatformType[] {
-  let platforms = [...(PLUGIN_PLATFORMS[action] ?? PLATFORM_ORDER)];
+  let platforms = [...((Object.hasOwn(PLUGIN_PLATFORMS, action) ? PLUGIN_PLATFORMS[action] : undefined) ?? PLATFORM_ORDER)];
   const wanted = preconditionPlatform(precondition);
   if (wanted) platforms = platforms.includes(wanted) ? [wanted] : [];
   return platforms;
