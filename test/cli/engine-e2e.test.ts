@@ -2,34 +2,11 @@
 // Changes "behind statectl's back" go through the real SDK to a local endpoint started on the
 // same data directory between runs.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { DeleteAssociationCommand, ListAssociationsCommand, ListDocumentsCommand, SSMClient, UpdateAssociationCommand } from "@aws-sdk/client-ssm";
-import { LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint } from "../../src/index.js";
-
-process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
-
-const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-
-function run(dir: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", input: input ?? "", env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Runs `fn` with an SDK client on the local endpoint's data for `dir`. */
-async function behindTheBack<T>(dir: string, fn: (client: SSMClient) => Promise<T>): Promise<T> {
-  const endpoint = await startLocalEndpoint({ dataDir: join(dir, ".statectl", "local") });
-  const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-  try {
-    return await fn(client);
-  } finally {
-    client.destroy();
-    await endpoint.stop();
-  }
-}
+import { DeleteAssociationCommand, ListAssociationsCommand, ListDocumentsCommand, UpdateAssociationCommand } from "@aws-sdk/client-ssm";
+import { behindTheBack, run } from "./helpers.js";
 
 const CONFIG = `provider "ssm" {
   endpoint = "local"

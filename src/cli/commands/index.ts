@@ -9,6 +9,8 @@ import { registerGraph } from "./graph.js";
 import { registerState } from "./state.js";
 import { registerForceUnlock } from "./force-unlock.js";
 import { registerOutput } from "./output.js";
+import { registerStatus } from "./status.js";
+import { registerRun } from "./run.js";
 
 /** Every command, in the order `statectl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -19,6 +21,8 @@ export function registerCommands(program: Command): void {
   registerDestroy(program);
   registerGraph(program);
   registerOutput(program);
+  registerStatus(program);
+  registerRun(program);
   registerLocal(program);
   registerState(program);
   registerForceUnlock(program);

@@ -1,0 +1,28 @@
+// Shared by the end-to-end CLI tests: run the built CLI in a directory, and reach the local
+// endpoint's data for that directory "behind statectl's back" through the real SDK.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpoint } from "../../src/index.js";
+
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
+
+const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+
+export function run(dir: string, args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", input: input ?? "", env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `fn` with an SDK client on the local endpoint's data for `dir`. */
+export async function behindTheBack<T>(dir: string, fn: (client: SSMClient, endpoint: LocalEndpoint) => Promise<T>): Promise<T> {
+  const endpoint = await startLocalEndpoint({ dataDir: join(dir, ".statectl", "local") });
+  const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+  try {
+    return await fn(client, endpoint);
+  } finally {
+    client.destroy();
+    await endpoint.stop();
+  }
+}
