@@ -114,8 +114,8 @@ export const extraFunctions: Record<string, FunctionSpec> = {
       return Value.string(s!.asString().replace(/\n(?!$)/g, "\n" + " ".repeat(k)));
     },
   },
-  alltrue: { description: "Whether every element of a list of bools is true.", params: [{ name: "list", type: T.list(T.bool) }], returns: T.bool, impl: ([l]) => Value.bool(l!.elements().every((e) => e.asBool())) },
-  anytrue: { description: "Whether any element of a list of bools is true.", params: [{ name: "list", type: T.list(T.bool) }], returns: T.bool, impl: ([l]) => Value.bool(l!.elements().some((e) => e.asBool())) },
+  alltrue: { description: "Whether every element of a list of bools is true.", params: [{ name: "list", type: T.list(T.bool) }], returns: T.bool, impl: ([l]) => allTrue(l!.elements()) },
+  anytrue: { description: "Whether any element of a list of bools is true.", params: [{ name: "list", type: T.list(T.bool) }], returns: T.bool, impl: ([l]) => anyTrue(l!.elements()) },
   compact: {
     description: "A list of strings without null and empty elements.",
     params: [{ name: "list", type: T.list(T.string) }],
@@ -208,3 +208,15 @@ export const extraFunctions: Record<string, FunctionSpec> = {
   base64sha256: { description: "The SHA-256 hash of a string's UTF-8 bytes, in base64.", params: [str("str")], returns: T.string, impl: ([s]) => Value.string(createHash("sha256").update(s!.asString(), "utf8").digest("base64")) },
   urlencode: { description: "Percent-encodes a string for a URL query.", params: [str("str")], returns: T.string, impl: ([s]) => Value.string(encodeURIComponent(s!.asString()).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())) },
 };
+
+// As Terraform: a null element counts as false. (Lists holding unknowns are answered "unknown"
+// by the function framework before these run; the checks here keep them total regardless.)
+function allTrue(elements: readonly Value[]): Value {
+  if (elements.some((e) => e.isKnown && (e.isNull || !e.asBool()))) return Value.FALSE;
+  return elements.every((e) => e.isKnown) ? Value.TRUE : Value.unknown(T.bool);
+}
+
+function anyTrue(elements: readonly Value[]): Value {
+  if (elements.some((e) => e.isKnown && !e.isNull && e.asBool())) return Value.TRUE;
+  return elements.every((e) => e.isKnown) ? Value.FALSE : Value.unknown(T.bool);
+}
