@@ -42,6 +42,14 @@ describe("cli: statectl validate (end to end)", () => {
     expect(r.stdout).to.equal("");
   });
 
+  it("counts the files that have errors, not the files checked", () => {
+    writeFileSync(join(dir, "a.state"), 'association "a" {\n  targets }\n  schedul = 1 +\n}\n');
+    writeFileSync(join(dir, "b.state"), "locals {\n  ok = 1\n}\n");
+    const r = run(["-C", dir, "validate"]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain("2 errors in 1 file.");
+  });
+
   it("prints JSON diagnostics with --json", () => {
     writeFileSync(join(dir, "a.state"), 'locals {\n  a = "abc\n}\n');
     const r = run(["-C", dir, "validate", "--json"]);

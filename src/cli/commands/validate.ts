@@ -136,7 +136,8 @@ export function registerValidate(program: Command): void {
         if (errors === 0) {
           out(warnings === 0 ? "Success! The configuration is valid." : `Success! The configuration is valid, but there ${warnings === 1 ? "was 1 warning" : `were ${warnings} warnings`}.`);
         } else {
-          err(`${errors === 1 ? "1 error" : `${errors} errors`}${warnings ? `, ${warnings === 1 ? "1 warning" : `${warnings} warnings`}` : ""} in ${result.texts.size === 1 ? "1 file" : `${result.texts.size} files`}.`);
+          const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.range?.file ?? "")).size;
+          err(`${errors === 1 ? "1 error" : `${errors} errors`}${warnings ? `, ${warnings === 1 ? "1 warning" : `${warnings} warnings`}` : ""} in ${filesWithErrors === 1 ? "1 file" : `${filesWithErrors} files`}.`);
         }
       }
       if (errors > 0) throw new CliExit(ExitCode.Error);
