@@ -265,3 +265,66 @@ async function follow(s: OperateSession, r: ResourceInstanceState, seen: Set<str
     delay = Math.min(delay * 2, 500);
   }
 }
+
+export interface ImportRequest extends LoadInputs {
+  dir: string;
+  /** The configuration address to import into, e.g. `association.web` or `document.app`. */
+  address: string;
+  /** An association's id, or a document's name. */
+  id: string;
+  localEndpoint?: Partial<LocalEndpointOptions>;
+}
+
+/**
+ * `statectl import ADDR ID`: reads the existing resource through the provider and records it in
+ * the state at ADDR, which must be declared in the configuration and not yet in the state.
+ */
+export async function runImport(req: ImportRequest): Promise<OperateResult<ResourceInstanceState>> {
+  const diagnostics: Diagnostic[] = [];
+  const session = new OperateSession(req);
+  const { loadConfiguration } = await import("./load.js");
+  const { canonicalAddress, emptyState, findInstance, setInstance, statectlVersion, StatePersister } = await import("../state/index.js");
+  const { SsmResourceProvider } = await import("./ssm-adapter.js");
+  const config = await loadConfiguration(resolve(req.dir), req);
+  session.config = config;
+  diagnostics.push(...config.diagnostics);
+  const sources = config.sources;
+  if (hasErrors(diagnostics)) return { diagnostics, sources };
+  const address = canonicalAddress(req.address) ?? req.address;
+  const target = config.instances.find((i) => i.address === address);
+  if (!target) {
+    diagnostics.push(error("import/not-in-config", `${req.address} is not declared in the configuration`, { detail: "Import records an existing resource at an address the configuration declares, so the next plan manages it.", hint: `declare the resource first, e.g. association "name" { … }` }));
+    return { diagnostics, sources };
+  }
+  const storage = new FileStateStorage(config.statePath);
+  const l = await storage.lock({ operation: "import", timeoutMs: 0 });
+  diagnostics.push(...l.diagnostics);
+  if (!l.lock) return { diagnostics, sources };
+  try {
+    const r = await storage.read();
+    diagnostics.push(...r.diagnostics);
+    if (hasErrors(r.diagnostics)) return { diagnostics, sources };
+    const state = r.state ?? emptyState({ statectlVersion: statectlVersion() });
+    if (findInstance(state, address)) {
+      diagnostics.push(error("import/already-managed", `${address} is already in the state`, { detail: "Importing over a managed resource would lose track of it.", hint: `statectl state rm ${address} first if it should point at another resource` }));
+      return { diagnostics, sources };
+    }
+    const kind = address.startsWith("document.") ? "document" : "association";
+    const provider = new SsmResourceProvider(await session.provider(target.provider));
+    const attributes = await provider.read(kind, req.id, {});
+    if (!attributes) {
+      diagnostics.push(error("import/not-found", `No ${kind} ${req.id} exists in SSM`, { detail: kind === "document" ? "The id of a document is its name." : "The id of an association is its association id (ListAssociations shows them)." }));
+      return { diagnostics, sources };
+    }
+    const instance: ResourceInstanceState = { address, kind, provider: target.provider, id: req.id, attributes, sensitiveAttributes: [], dependencies: [] };
+    const persisted = await new StatePersister(storage, state).persist(setInstance(state, instance));
+    diagnostics.push(...persisted.diagnostics);
+    return { value: instance, diagnostics, sources };
+  } catch (e) {
+    diagnostics.push(error("import/ssm", (e as Error).message, { detail: "An SSM call failed." }));
+    return { diagnostics, sources };
+  } finally {
+    diagnostics.push(...(await storage.unlock(l.lock.id)));
+    await session.close();
+  }
+}

@@ -11,6 +11,7 @@ import { registerForceUnlock } from "./force-unlock.js";
 import { registerOutput } from "./output.js";
 import { registerStatus } from "./status.js";
 import { registerRun } from "./run.js";
+import { registerImport } from "./import.js";
 
 /** Every command, in the order `statectl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -23,6 +24,7 @@ export function registerCommands(program: Command): void {
   registerOutput(program);
   registerStatus(program);
   registerRun(program);
+  registerImport(program);
   registerLocal(program);
   registerState(program);
   registerForceUnlock(program);
