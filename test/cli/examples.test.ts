@@ -11,7 +11,7 @@ const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 
 describe("examples (applied end to end, local endpoint)", function () {
   this.timeout(60_000);
-  for (const name of ["ssm-agent-updates"]) {
+  for (const name of ["ssm-agent-updates", "os-patching"]) {
     it(`${name}: apply, then plan shows no changes, then status shows the runs`, () => {
       const dir = mkdtempSync(join(tmpdir(), `statectl-example-${name}-`));
       try {
@@ -20,9 +20,16 @@ describe("examples (applied end to end, local endpoint)", function () {
         expect(applied.code, applied.stdout + applied.stderr).to.equal(0);
         const plan = run(dir, ["plan", "--detailed-exitcode"]);
         expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
-        const status = run(dir, ["status", "--json"]);
+        let status = run(dir, ["status", "--json"]);
         expect(status.code, status.stderr).to.equal(0);
-        const s = JSON.parse(status.stdout) as { associations: { last_execution?: unknown }[] };
+        let s = JSON.parse(status.stdout) as { associations: { address: string; last_execution?: unknown }[] };
+        // Associations that run only at their cron time (apply_only_at_cron_interval) have not run yet: run them now.
+        if (!s.associations.some((a) => a.last_execution !== undefined)) {
+          const started = run(dir, ["run", ...s.associations.map((a) => a.address), "--wait", "60"]);
+          expect(started.code, started.stdout + started.stderr).to.equal(0);
+          status = run(dir, ["status", "--json"]);
+          s = JSON.parse(status.stdout) as typeof s;
+        }
         expect(s.associations.length).to.be.greaterThan(0);
         expect(s.associations.some((a) => a.last_execution !== undefined), status.stdout).to.equal(true);
       } finally {
