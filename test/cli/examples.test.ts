@@ -11,7 +11,7 @@ const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 
 describe("examples (applied end to end, local endpoint)", function () {
   this.timeout(60_000);
-  for (const name of ["ssm-agent-updates", "os-patching"]) {
+  for (const name of ["ssm-agent-updates", "os-patching", "cloudwatch-agent"]) {
     it(`${name}: apply, then plan shows no changes, then status shows the runs`, () => {
       const dir = mkdtempSync(join(tmpdir(), `statectl-example-${name}-`));
       try {
