@@ -244,6 +244,15 @@ function checkEnum(field: string, code: string, value: unknown, allowed: readonl
   }
 }
 
+function looksLikeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function containsUnknown(v: unknown): boolean {
   if (v === UNKNOWN_VALUE) return true;
   if (Array.isArray(v)) return v.some(containsUnknown);
@@ -252,8 +261,9 @@ function containsUnknown(v: unknown): boolean {
 
 /** The content of a document resource as SSM would receive it, and its format. */
 export function documentContentText(content: unknown, format: string | undefined): { text: string; format: DocumentFormat } | undefined {
-  const fmt = (format ?? "JSON") as DocumentFormat;
-  if (isString(content)) return { text: content, format: fmt };
+  const fmt = (format?.toUpperCase() ?? "JSON") as DocumentFormat;
+  // Like the engine: without a format, string content is JSON when it parses as JSON, else YAML.
+  if (isString(content)) return { text: content, format: format !== undefined ? fmt : looksLikeJson(content) ? "JSON" : "YAML" };
   if (isRecord(content) && !containsUnknown(content)) return { text: JSON.stringify(content), format: fmt === "TEXT" ? "JSON" : fmt };
   return undefined;
 }
@@ -278,7 +288,7 @@ export function checkDocument(attrs: Attrs): { problems: ResourceProblem[]; docu
     out.push({ severity: "error", code: "ssm/invalid-document-type", summary: "Unknown document type", detail: `"${type}" is not a document type SSM knows.`, hint: suggestion ? `did you mean "${suggestion}"?` : "use Command, Automation, Policy, Session or Package", path: ["type"] });
   }
   const format = attrs["format"];
-  if (isString(format) && !["JSON", "YAML", "TEXT"].includes(format)) {
+  if (isString(format) && !["JSON", "YAML", "TEXT"].includes(format.toUpperCase())) {
     out.push({ severity: "error", code: "ssm/invalid-document-format", summary: "Unknown document format", detail: `format is JSON, YAML or TEXT; "${format}" is not.`, hint: `use ${format.toUpperCase() === "YML" ? "YAML" : "JSON or YAML"}`, path: ["format"] });
   }
   checkTags(attrs["tags"], out);
