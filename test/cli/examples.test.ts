@@ -1,13 +1,24 @@
 // Each example folder is applied against the local endpoint in a copy: apply → plan shows no
 // changes → status shows the runs.
 import { expect } from "chai";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "./helpers.js";
 
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
+
+describe("examples: every folder validates cleanly", function () {
+  this.timeout(60_000);
+  for (const name of readdirSync(examples)) {
+    it(`${name}: statectl validate exits 0 with no diagnostics`, () => {
+      const r = run(join(examples, name), ["validate"]);
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+      expect(r.stderr).to.equal("");
+    });
+  }
+});
 
 describe("examples (applied end to end, local endpoint)", function () {
   this.timeout(60_000);
