@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import { expect } from "chai";
 import { decodeState, FileStateStorage, type LockResult } from "../../src/state/index.js";
 import { helpersDir, tempDir } from "./helpers/paths.js";
+import { seededRandom } from "../seeded-random.js";
 
 function run(script: string, args: string[]): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [join(helpersDir, script), ...args], { stdio: "pipe" });
@@ -30,24 +31,12 @@ function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
-/** A small seeded generator, so a failing run can be repeated with STATE_KILL_SEED. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("state across processes", function () {
   this.timeout(60_000);
 
   it("a writer killed with SIGKILL at random points always leaves a readable state (20 kills)", async () => {
     const seed = Number(process.env.STATE_KILL_SEED ?? Date.now() % 1_000_000);
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const dir = tempDir();
     const path = join(dir, "statectl.state.json");
     let lastSerial = 0;
