@@ -4,31 +4,11 @@
  * clock from another process.
  */
 import { expect } from "chai";
-import { execFile, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { CLI_MAIN, startServe } from "./processes.js";
-
-function aws(endpoint: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "/tmp",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_MAX_ATTEMPTS: "1",
-    AWS_PAGER: "",
-  };
-  return new Promise((resolve, reject) => {
-    execFile("aws", ["ssm", ...args, "--endpoint-url", endpoint, "--output", "json"], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") return reject(new Error(`cannot run the AWS CLI (is it installed?): ${error.message}`));
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
+import { aws, CLI_MAIN, startServe } from "./processes.js";
 
 describe("local/associations-aws-cli: the AWS CLI on associations, executions and the fleet", function () {
   this.timeout(120_000);

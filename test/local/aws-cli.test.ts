@@ -3,37 +3,10 @@
  * its own process. Proves the wire format is not just what @aws-sdk/client-ssm happens to accept.
  */
 import { expect } from "chai";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startServe } from "./processes.js";
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function aws(endpoint: string, args: string[]): Promise<CliResult> {
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "/tmp",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_DEFAULT_REGION: "us-east-1",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_MAX_ATTEMPTS: "1",
-    AWS_PAGER: "",
-  };
-  return new Promise((resolve, reject) => {
-    execFile("aws", ["ssm", ...args, "--endpoint-url", endpoint, "--output", "json"], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") return reject(new Error(`cannot run the AWS CLI (is it installed?): ${error.message}`));
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
+import { aws, startServe } from "./processes.js";
 
 describe("local/aws-cli: the AWS CLI against `statectl local serve`", function () {
   this.timeout(120_000);

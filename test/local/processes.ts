@@ -1,5 +1,5 @@
 /** Standalone servers for wire-compatibility tests: `statectl local serve` and moto_server. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -80,4 +80,34 @@ export async function startMoto(): Promise<RunningServer> {
 export async function resetMoto(url: string): Promise<void> {
   const res = await fetch(`${url}/moto-api/reset`, { method: "POST" });
   if (!res.ok) throw new Error(`moto reset failed: ${res.status}`);
+}
+
+export interface AwsCliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `aws ssm …` against `endpoint` with dummy credentials and no user configuration, one
+ * attempt per call, so every test sees the server's own answer.
+ */
+export function aws(endpoint: string, args: string[]): Promise<AwsCliResult> {
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_MAX_ATTEMPTS: "1",
+    AWS_PAGER: "",
+  };
+  return new Promise((resolve, reject) => {
+    execFile("aws", ["ssm", ...args, "--endpoint-url", endpoint, "--output", "json"], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number") return reject(new Error(`cannot run the AWS CLI (is it installed?): ${error.message}`));
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
 }
