@@ -1,6 +1,7 @@
 /**
  * Test and benchmark knobs: added latency, per-operation throttling (token buckets), injected
- * server faults, and per-operation call counters. Throttling and latency use the real monotonic
+ * server faults, lost responses (the call ran, the caller hears it failed), and per-operation
+ * call counters. Throttling and latency use the real monotonic
  * clock, never the endpoint's (possibly virtual) clock, because they model the network and AWS's
  * rate limiter rather than simulated time.
  */
@@ -24,6 +25,16 @@ export interface Knobs {
   internalErrorRate?: number;
   /** Restrict injected faults to these operations (default: all). */
   internalErrorOperations?: string[];
+  /**
+   * The next N calls of each named operation run and commit, then answer InternalServerError
+   * (HTTP 500) as if the response had been lost on the way back: the caller sees a failure for a
+   * change that happened. Counts go down as they are used.
+   */
+  loseResponses?: Record<string, number>;
+  /** Fraction (0..1) of successful calls whose response is lost that way. */
+  lostResponseRate?: number;
+  /** Restrict `lostResponseRate` to these operations (default: all). */
+  lostResponseOperations?: string[];
   /** Seed for the fault-injection random stream, so a given rate fails the same calls every run. */
   seed?: number;
 }
@@ -37,6 +48,8 @@ export interface OperationCounters {
   throttled: number;
   /** Calls failed on purpose with InternalServerError. */
   injectedFaults: number;
+  /** Calls that ran and committed but answered InternalServerError (loseResponses, lostResponseRate). */
+  lostResponses: number;
 }
 
 export type Counters = Record<string, OperationCounters>;
@@ -74,6 +87,8 @@ export class KnobControl {
     const next: Knobs = { ...this.knobs, ...patch };
     for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
     validateKnobs(next);
+    // Our own copy: the counts go down as responses are lost, and the caller's object must not.
+    if (next.loseResponses) next.loseResponses = Object.assign(Object.create(null) as Record<string, number>, next.loseResponses);
     this.knobs = next;
     this.buckets.clear();
     this.random = next.seed !== undefined ? seededRandom(next.seed) : Math.random;
@@ -102,7 +117,7 @@ export class KnobControl {
   private counter(operation: string): OperationCounters {
     let c = Object.hasOwn(this.counts, operation) ? this.counts[operation] : undefined;
     if (!c) {
-      c = { calls: 0, errors: 0, throttled: 0, injectedFaults: 0 };
+      c = { calls: 0, errors: 0, throttled: 0, injectedFaults: 0, lostResponses: 0 };
       this.counts[operation] = c;
     }
     return c;
@@ -130,6 +145,27 @@ export class KnobControl {
       this.counter(operation).injectedFaults++;
       throw new SsmError(ErrorCode.InternalServerError, "An internal error occurred (injected by the local endpoint's internalErrorRate knob).", 500);
     }
+  }
+
+  /**
+   * Asked after a call ran and its changes are stored: throws the InternalServerError that
+   * replaces its response when a knob says this response is lost.
+   */
+  loseResponse(operation: string): void {
+    const counts = this.knobs.loseResponses;
+    const left = counts && Object.hasOwn(counts, operation) ? counts[operation]! : 0;
+    let lose = false;
+    if (left > 0) {
+      counts![operation] = left - 1;
+      lose = true;
+    } else {
+      const rate = this.knobs.lostResponseRate ?? 0;
+      const only = this.knobs.lostResponseOperations;
+      lose = rate > 0 && (!only || only.includes(operation)) && this.random() < rate;
+    }
+    if (!lose) return;
+    this.counter(operation).lostResponses++;
+    throw new SsmError(ErrorCode.InternalServerError, "An internal error occurred (the change was made; its response was lost on purpose by the local endpoint's loseResponses knob).", 500);
   }
 
   private take(operation: string, rule: ThrottleRule): boolean {
@@ -161,4 +197,6 @@ function validateKnobs(k: Knobs): void {
     if (r.burst !== undefined && !(r.burst >= 0)) bad(`throttle.${op}.burst must be >= 0`);
   }
   if (k.internalErrorRate !== undefined && !(k.internalErrorRate >= 0 && k.internalErrorRate <= 1)) bad("internalErrorRate must be between 0 and 1");
+  for (const [op, n] of Object.entries(k.loseResponses ?? {})) if (!(Number.isInteger(n) && n >= 0)) bad(`loseResponses.${op} must be a whole number >= 0`);
+  if (k.lostResponseRate !== undefined && !(k.lostResponseRate >= 0 && k.lostResponseRate <= 1)) bad("lostResponseRate must be between 0 and 1");
 }

@@ -109,6 +109,7 @@ export class SsmHttpServer {
       const ctx: OperationContext = Object.assign(Object.create(this.core) as EndpointCore, { operation, requestId });
       const output = await this.mutex.run(() => handler(input, ctx));
       if (this.core.store.dirty) await this.core.store.flush();
+      this.knobs.loseResponse(operation);
       send(res, 200, requestId, output ?? {});
     } catch (e) {
       if (operation !== "(unknown)") this.knobs.countError(operation);

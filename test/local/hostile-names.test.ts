@@ -54,7 +54,7 @@ describe("local/hostile names", () => {
       expect(((await res.json()) as { __type: string }).__type).to.equal("UnknownOperationException");
     }
     expect(({} as Record<string, unknown>).calls).to.equal(undefined);
-    expect(h.endpoint.counters()["__proto__"]).to.deep.equal({ calls: 1, errors: 1, throttled: 0, injectedFaults: 0 });
+    expect(h.endpoint.counters()["__proto__"]).to.deep.equal({ calls: 1, errors: 1, throttled: 0, injectedFaults: 0, lostResponses: 0 });
   });
 
   it("keeps such names across a restart", async () => {

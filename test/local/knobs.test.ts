@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { DescribeDocumentCommand, ListDocumentsCommand, GetDocumentCommand } from "@aws-sdk/client-ssm";
+import { CreateDocumentCommand, DescribeDocumentCommand, ListDocumentsCommand, GetDocumentCommand } from "@aws-sdk/client-ssm";
 import { useEndpoint, expectSsmError, clientFor } from "./helpers.js";
 import { startLocalEndpoint } from "../../src/local/index.js";
 
@@ -11,8 +11,8 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
     await h.ssm.send(new ListDocumentsCommand({}));
     await expectSsmError(h.ssm.send(new DescribeDocumentCommand({ Name: "missing-doc" })), "InvalidDocument");
     expect(h.endpoint.counters()).to.deep.equal({
-      ListDocuments: { calls: 2, errors: 0, throttled: 0, injectedFaults: 0 },
-      DescribeDocument: { calls: 1, errors: 1, throttled: 0, injectedFaults: 0 },
+      ListDocuments: { calls: 2, errors: 0, throttled: 0, injectedFaults: 0, lostResponses: 0 },
+      DescribeDocument: { calls: 1, errors: 1, throttled: 0, injectedFaults: 0, lostResponses: 0 },
     });
     h.endpoint.resetCounters();
     expect(h.endpoint.counters()).to.deep.equal({});
@@ -27,7 +27,7 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
     expect(e.$metadata?.httpStatusCode).to.equal(400);
     // Other operations have their own bucket (none here).
     await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" }));
-    expect(h.endpoint.counters().ListDocuments).to.deep.equal({ calls: 3, errors: 1, throttled: 1, injectedFaults: 0 });
+    expect(h.endpoint.counters().ListDocuments).to.deep.equal({ calls: 3, errors: 1, throttled: 1, injectedFaults: 0, lostResponses: 0 });
     h.endpoint.setKnobs({ throttle: undefined });
     await h.ssm.send(new ListDocumentsCommand({}));
   });
@@ -78,6 +78,35 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
     expect(h.endpoint.counters().ListDocuments!.errors).to.equal(0);
   });
 
+  it("loses responses: the call commits, the caller gets InternalServerError, and the count goes down", async () => {
+    const knobs = { loseResponses: { CreateDocument: 1 } };
+    h.endpoint.setKnobs(knobs);
+    const content = JSON.stringify({ schemaVersion: "2.2", description: "lost", mainSteps: [{ action: "aws:runShellScript", name: "a", inputs: { runCommand: ["true"] } }] });
+    const e = await expectSsmError(h.ssm.send(new CreateDocumentCommand({ Name: "LostResponse", Content: content, DocumentType: "Command" })), "InternalServerError");
+    expect(e.$metadata?.httpStatusCode).to.equal(500);
+    // It happened all the same; and the knob was used up (the caller's object is not changed).
+    expect((await h.ssm.send(new DescribeDocumentCommand({ Name: "LostResponse" }))).Document!.Name).to.equal("LostResponse");
+    expect(h.endpoint.knobs().loseResponses).to.deep.equal({ CreateDocument: 0 });
+    expect(knobs.loseResponses.CreateDocument).to.equal(1);
+    await expectSsmError(h.ssm.send(new CreateDocumentCommand({ Name: "LostResponse", Content: content, DocumentType: "Command" })), "DocumentAlreadyExists");
+    expect(h.endpoint.counters().CreateDocument).to.deep.equal({ calls: 2, errors: 2, throttled: 0, injectedFaults: 0, lostResponses: 1 });
+  });
+
+  it("loses responses at a seeded rate, only of the operations named, and never of failed calls", async () => {
+    h.endpoint.setKnobs({ lostResponseRate: 0.5, seed: 7, lostResponseOperations: ["DescribeDocument", "GetDocument"] });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      await h.ssm.send(new ListDocumentsCommand({ MaxResults: 1 }));
+      outcomes.push(await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })).then(() => "ok", (err: Error) => err.name));
+    }
+    await expectSsmError(h.ssm.send(new GetDocumentCommand({ Name: "no-such-document" })), "InvalidDocument");
+    expect(outcomes).to.include("ok").and.to.include("InternalServerError");
+    const c = h.endpoint.counters();
+    expect(c.ListDocuments!.lostResponses).to.equal(0);
+    expect(c.DescribeDocument!.lostResponses).to.equal(outcomes.filter((o) => o !== "ok").length);
+    expect(c.GetDocument!.lostResponses).to.equal(0);
+  });
+
   it("adds latency without changing answers, and reports the knobs in force", async () => {
     h.endpoint.setKnobs({ latencyMs: 5, latencyByOperation: { ListDocuments: 1 } });
     expect(h.endpoint.knobs()).to.deep.equal({ latencyMs: 5, latencyByOperation: { ListDocuments: 1 } });
@@ -88,6 +117,8 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
   it("rejects nonsensical knob values", () => {
     expect(() => h.endpoint.setKnobs({ internalErrorRate: 2 })).to.throw(RangeError);
     expect(() => h.endpoint.setKnobs({ latencyMs: -1 })).to.throw(RangeError);
+    expect(() => h.endpoint.setKnobs({ loseResponses: { CreateAssociation: 1.5 } })).to.throw(RangeError);
+    expect(() => h.endpoint.setKnobs({ lostResponseRate: -0.1 })).to.throw(RangeError);
   });
 
   it("takes knobs at start", async () => {
