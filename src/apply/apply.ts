@@ -47,6 +47,8 @@ export interface ApplyOptions {
 export interface ApplyResult {
   /** The state that really resulted (also written to storage, unless diagnostics say otherwise). */
   state: State;
+  /** Existing objects brought under management by import blocks (written with the starting state). */
+  imported: number;
   added: number;
   changed: number;
   destroyed: number;
@@ -117,7 +119,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     const r = await persister.persist(start);
     if (!r.state) diagnostics.push(...r.diagnostics);
   }
-  if (plan.mode === "refresh-only") return { state: persister.current, added, changed, destroyed, errors, skipped: [], diagnostics };
+  const imported = plan.changes.filter((c) => c.importing && findInstance(persister.current, c.address)?.id === c.importing.id).length;
+  if (plan.mode === "refresh-only") return { state: persister.current, imported: 0, added, changed, destroyed, errors, skipped: [], diagnostics };
 
   const { graph, steps } = buildApplyGraph(plan.changes);
   const heartbeat = options.heartbeatMs ?? 10_000;
@@ -210,7 +213,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   await persister.flush();
   if (persister.lastError) diagnostics.push(...persister.lastError.filter((d) => !diagnostics.includes(d)));
   const skipped = [...walk.outcomes].filter(([, o]) => o === "skipped").map(([k]) => steps.get(k)!.change.address);
-  return { state: persister.current, added, changed, destroyed, errors, skipped: [...new Set(skipped)].sort(), diagnostics };
+  return { state: persister.current, imported, added, changed, destroyed, errors, skipped: [...new Set(skipped)].sort(), diagnostics };
 }
 
 /** A diagnostic per failed change, naming the resource and the error. */

@@ -87,7 +87,7 @@ export function progressPrinter(write: (line: string) => void): (e: EngineEvent)
   return (e) => {
     if (e.kind === "info") return write(e.message);
     if (e.kind === "plan") {
-      if (e.event.type === "refresh-start") write(`${e.event.address}: Refreshing state... [id=${e.event.id}]`);
+      if (e.event.type === "refresh-start") write(`${e.event.address}: ${e.event.importing ? "Preparing import" : "Refreshing state"}... [id=${e.event.id}]`);
       return;
     }
     const ev = e.event;

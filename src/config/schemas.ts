@@ -123,7 +123,16 @@ export const PROVIDER_SCHEMA: BlockSchema = {
 };
 
 export const STATE_SCHEMA: BlockSchema = { max: 1, body: { attributes: { path: { required: true, type: "string" } } } };
-export const IMPORT_SCHEMA: BlockSchema = { body: { attributes: { to: { required: true }, id: { required: true, type: "string" }, provider: {} } } };
+export const IMPORT_SCHEMA: BlockSchema = {
+  description: "Brings an existing SSM object under management at an address, during plan and apply.",
+  body: {
+    attributes: {
+      to: { required: true, description: "The address to import to: document.NAME, association.NAME, or one instance (association.x[\"key\"])." },
+      id: { required: true, type: "string", description: "A document's name, or an association's id. Variables and locals only." },
+      provider: { description: "Accepted for Terraform compatibility; the object is read with the provider of the resource at `to`." },
+    },
+  },
+};
 export const MOVED_SCHEMA: BlockSchema = { body: { attributes: { from: { required: true }, to: { required: true } } } };
 export const LOCALS_SCHEMA: BlockSchema = { body: { attributes: {}, anyAttributes: true } };
 

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, type ApplyEvent, type ApplyResult } from "../apply/index.js";
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
-import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type ResourceChange } from "../plan/index.js";
+import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type ResourceChange } from "../plan/index.js";
 import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
 import { emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
@@ -29,6 +29,8 @@ export interface LoadedConfig {
   /** Absolute path of the state file. */
   statePath: string;
   moved: MovedBlock[];
+  /** Import blocks (absent or empty when there are none). */
+  imports?: ImportBlock[];
   diagnostics: Diagnostic[];
   sources: SourceRegistry;
   /** A digest of everything the plan depends on in the configuration (plan files are checked against it). */
@@ -207,6 +209,7 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
     priorState: session.state,
     refresh: req.refresh ?? true,
     moved: session.config.moved,
+    ...(session.config.imports && session.config.imports.length > 0 ? { imports: session.config.imports } : {}),
     onEvent: (event) => req.onEvent?.({ kind: "plan", event }),
   });
   // Values that depend on computed attributes of resources this plan leaves alone are known:

@@ -107,8 +107,12 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     });
   }
   const moved = evaluated.moved.map((m) => ({ from: addressText(m.from), to: addressText(m.to) }));
+  // An id that is not a known string was reported by eval; such a block is left out.
+  const imports = evaluated.imports
+    .filter((i) => i.id.isKnown && !i.id.isNull)
+    .map((i) => ({ address: addressText(i.to), id: i.id.unmark().asString(), range: i.range, toRange: i.toRange, idRange: i.idRange }));
   const hash = createHash("sha256")
-    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, providers: [...providers], state: evaluated.state.absolutePath }))
+    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, imports: imports.map((i) => [i.address, i.id]), providers: [...providers], state: evaluated.state.absolutePath }))
     .digest("hex");
   return {
     dir,
@@ -116,6 +120,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     providers,
     statePath: evaluated.state.absolutePath,
     moved,
+    imports,
     diagnostics,
     sources: loaded.config.sources,
     hash,

@@ -82,7 +82,7 @@ export interface EvaluatedConfig {
   providers: Map<string, EvaluatedProvider>;
   /** The state file path as configured (or the default), and resolved against the configuration directory. */
   state: { path: string; absolutePath: string; configured: boolean };
-  imports: { to: InstanceAddress; id: Value; range: Range }[];
+  imports: { to: InstanceAddress; id: Value; range: Range; toRange: Range; idRange: Range }[];
   moved: { from: InstanceAddress | { kind: ResourceKind; name: string }; to: InstanceAddress | { kind: ResourceKind; name: string }; range: Range }[];
   diagnostics: Diagnostic[];
 }
@@ -683,7 +683,7 @@ class ConfigEvaluator {
       const v = this.eval(i.id.expr);
       const c = convert(v, T.string);
       if (c.error || c.value.isNull) this.diags.push(error("eval/invalid-import-id", "Invalid import id", { detail: `The id must be a string${c.error ? `: ${conversionMessage(c.error)}` : ", not null"}.`, range: i.id.expr.range }));
-      return { to: refAddress(i.to), id: c.value ?? Value.unknown(T.string), range: i.range };
+      return { to: refAddress(i.to), id: c.value ?? Value.unknown(T.string), range: i.range, toRange: i.to.range, idRange: i.id.expr.range };
     });
   }
 }

@@ -2,7 +2,7 @@
 // replaced by the marker "(sensitive)" and their paths listed.
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import { isSensitivePath, type AttributePath, type JsonValue } from "../state/index.js";
-import { summarize, hasChanges, type AttributeChange, type Plan } from "./model.js";
+import { importCount, summarize, hasChanges, type AttributeChange, type Plan } from "./model.js";
 
 export const PLAN_JSON_FORMAT_VERSION = "1.0";
 
@@ -63,6 +63,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       changes: c.changes.map((ch) => attrChange(ch, c.sensitivePaths)),
       ...(c.replaceReasons.length > 0 ? { replace_reasons: c.replaceReasons } : {}),
       ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}),
+      ...(c.importing ? { importing: { id: c.importing.id } } : {}),
       ...(c.impact ? { impact: c.impact.known ? { managed_instances: c.impact.count, instance_ids: c.impact.instance_ids } : { managed_instances: null, reason: c.impact.reason } } : {}),
       ...(c.associationImpacts ? { association_impacts: c.associationImpacts.map((a) => ({ association: a.association, ...(a.impact.known ? { managed_instances: a.impact.count, instance_ids: a.impact.instance_ids } : { managed_instances: null, reason: a.impact.reason }) })) } : {}),
       dependencies: c.dependencies,
@@ -70,7 +71,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     })),
     resource_drift: plan.drift.map((d) => ({ address: d.address, type: d.kind, drift: d.type, changes: d.changes.map((ch) => attrChange(ch, d.sensitivePaths)) })),
     moved: plan.moved,
-    summary: { add: s.add, change: s.change, destroy: s.destroy },
+    summary: { ...(importCount(plan) > 0 ? { import: importCount(plan) } : {}), add: s.add, change: s.change, destroy: s.destroy },
     diagnostics: plan.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, ...(d.detail ? { detail: d.detail } : {}), ...(d.range ? { range: d.range } : {}) })),
   };
 }

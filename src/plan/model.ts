@@ -49,6 +49,8 @@ export interface ResourceChange {
   waitForSuccess?: number;
   /** Why the instance is destroyed when it is (left the configuration, destroy mode). */
   deleteReason?: string;
+  /** An `import` block brings this existing object under management (its id); `before` is what was read. */
+  importing?: { id: string };
 }
 
 export interface Drift {
@@ -103,8 +105,13 @@ export function summarize(plan: Plan): PlanSummary {
   return s;
 }
 
+/** How many existing objects the plan brings under management (import blocks). */
+export function importCount(plan: Plan): number {
+  return plan.changes.filter((c) => c.importing !== undefined).length;
+}
+
 /** True when applying the plan would change anything (resources, or the state through moves or accepted drift). */
 export function hasChanges(plan: Plan): boolean {
   if (plan.mode === "refresh-only") return plan.drift.length > 0 || plan.moved.length > 0;
-  return plan.changes.some((c) => c.action !== "no-op") || plan.moved.length > 0;
+  return plan.changes.some((c) => c.action !== "no-op" || c.importing !== undefined) || plan.moved.length > 0;
 }

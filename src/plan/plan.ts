@@ -3,7 +3,7 @@
 // again; changed outside → drift, attribute by attribute), then the configuration is compared
 // with what exists and each instance gets one action, in dependency order (so
 // replace_triggered_by sees what its triggers will do).
-import { error, hasErrors, warning, type Diagnostic } from "../diag/index.js";
+import { error, hasErrors, warning, type Diagnostic, type Range } from "../diag/index.js";
 import { buildGraph, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
 import { canonicalAddress, addressMatches } from "./address.js";
@@ -16,8 +16,18 @@ export interface MovedBlock {
   to: string;
 }
 
+/** An `import { to, id }` block, evaluated: bring the existing object `id` under management at `address`. */
+export interface ImportBlock {
+  address: string;
+  id: string;
+  /** The block, and its `to` and `id` expressions (for diagnostics). */
+  range?: Range;
+  toRange?: Range;
+  idRange?: Range;
+}
+
 /** Something the planner is doing, for progress lines ("Refreshing state... [id=...]"). */
-export type PlanEvent = { type: "refresh-start"; address: string; id: string } | { type: "refresh-done"; address: string; id: string; found: boolean };
+export type PlanEvent = { type: "refresh-start"; address: string; id: string; importing?: boolean } | { type: "refresh-done"; address: string; id: string; found: boolean };
 
 export interface PlanOptions {
   /** Configured instances (eval's output, adapted). Ignored in destroy mode except for lifecycle. */
@@ -34,6 +44,8 @@ export interface PlanOptions {
   /** Replace these instances even if nothing changed. */
   replace?: readonly string[];
   moved?: readonly MovedBlock[];
+  /** Import blocks: existing objects to read and record at configured addresses (not in destroy mode). */
+  imports?: readonly ImportBlock[];
   /** Concurrent refresh reads; default 10. */
   parallelism?: number;
   signal?: AbortSignal;
@@ -157,10 +169,20 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   const inScope = (address: string): boolean => !selected || selected.has(address);
   const configByAddress = new Map(instances.map((i) => [i.address, i]));
 
+  // Imports: read each object and record it at its address, so planning compares it with the
+  // configuration like any managed object (an import with no differences is a no-op that still
+  // has to be applied, to write it to the state).
+  const imported = new Map<string, string>();
+  if (mode !== "destroy" && (options.imports ?? []).length > 0 && !hasErrors(diagnostics)) {
+    const r = await importObjects(state, options.imports!, configByAddress, inScope, options, diagnostics);
+    state = r.state;
+    for (const [a, id] of r.imported) imported.set(a, id);
+  }
+
   // Refresh.
   const drift: Drift[] = [];
   if (options.refresh !== false && !hasErrors(diagnostics)) {
-    const toRead = state.resources.filter((r) => inScope(r.address));
+    const toRead = state.resources.filter((r) => inScope(r.address) && !imported.has(r.address));
     const results = new Map<string, { [name: string]: JsonValue } | undefined | Error>();
     await pool(toRead, Math.max(1, options.parallelism ?? 10), async (r) => {
       options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
@@ -203,6 +225,12 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       const cfg = mode === "destroy" ? undefined : node.config;
       const change = planInstance(address, node.kind, cfg, prior, options, graph, replaceSet, actionOf, diagnostics, mode);
       if (change) {
+        const importedId = imported.get(address);
+        if (importedId !== undefined && change.action !== "delete") {
+          change.importing = { id: importedId };
+          // The state records what the imported object depends on, as apply does for the others.
+          state = setInstance(state, { ...findInstance(state, address)!, dependencies: change.dependencies });
+        }
         actionOf.set(address, change);
         changes.push(change);
       }
@@ -268,6 +296,88 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     errored: hasErrors(diagnostics),
   };
   return { plan, graph };
+}
+
+async function importObjects(
+  prior: State,
+  imports: readonly ImportBlock[],
+  configByAddress: ReadonlyMap<string, ConfigInstance>,
+  inScope: (address: string) => boolean,
+  options: PlanOptions,
+  diagnostics: Diagnostic[],
+): Promise<{ state: State; imported: Map<string, string> }> {
+  let state = prior;
+  const imported = new Map<string, string>();
+  const at = (i: ImportBlock, which: "to" | "id") => {
+    const range = (which === "to" ? i.toRange : i.idRange) ?? i.range;
+    return { ...(range ? { range } : {}), ...(i.range ? { context: i.range } : {}) };
+  };
+  const seenIds = new Map<string, string>();
+  for (const i of imports) {
+    const address = canonicalAddress(i.address) ?? i.address;
+    if (!inScope(address)) continue;
+    const cfg = configByAddress.get(address);
+    if (!cfg) {
+      const instances = [...configByAddress.keys()].filter((a) => addressMatches(address, a));
+      diagnostics.push(
+        error("plan/import-not-in-config", `Cannot import to ${address}: it is not in the configuration`, {
+          detail:
+            instances.length > 0
+              ? `${address} has several instances (${instances.slice(0, 5).join(", ")}); an import block names one of them.`
+              : `The configuration declares no instance ${address}, so there is nothing to import into. An import block brings an existing object under a resource the configuration declares.`,
+          ...at(i, "to"),
+          ...(instances.length > 0 ? { hint: `e.g. to = ${instances[0]}` } : {}),
+        }),
+      );
+      continue;
+    }
+    const kind = cfg.kind;
+    const other = seenIds.get(`${kind}:${i.id}`);
+    if (other !== undefined && other !== address) {
+      diagnostics.push(error("plan/import-duplicate", `${kind === "document" ? "Document" : "Association"} ${i.id} is imported twice`, { detail: `Import blocks bring ${i.id} under both ${other} and ${address}; one object can be managed at one address only.`, ...at(i, "id") }));
+      continue;
+    }
+    seenIds.set(`${kind}:${i.id}`, address);
+    const existing = findInstance(state, address);
+    if (existing) {
+      // The import block stays in the configuration after apply: the same id means it is done.
+      if (existing.id === i.id) continue;
+      diagnostics.push(
+        error("plan/import-already-managed", `Cannot import ${i.id} to ${address}: ${address} is already in the state`, {
+          detail: `${address} already manages ${kind === "document" ? "the document" : "the association"} ${existing.id}. Importing another object over it would lose track of that one.`,
+          ...at(i, "to"),
+          hint: `remove the import block, or run statectl state rm ${address} first if it should manage ${i.id}`,
+        }),
+      );
+      continue;
+    }
+    const managedElsewhere = state.resources.find((r) => r.kind === kind && r.id === i.id);
+    if (managedElsewhere) {
+      diagnostics.push(error("plan/import-already-managed", `Cannot import ${i.id} to ${address}: it is already managed as ${managedElsewhere.address}`, { detail: "One object can be managed at one address only.", ...at(i, "id"), hint: `use a moved block to rename ${managedElsewhere.address} instead` }));
+      continue;
+    }
+    options.onEvent?.({ type: "refresh-start", address, id: i.id, importing: true });
+    let now: { [name: string]: JsonValue } | undefined;
+    try {
+      now = await options.provider(cfg.provider).read(kind, i.id, {}, options.signal);
+    } catch (e) {
+      diagnostics.push(error("plan/import-failed", `Cannot read ${i.id} to import it to ${address}`, { detail: `Reading ${kind} ${i.id} failed: ${e instanceof Error ? e.message : String(e)}`, ...at(i, "id") }));
+      continue;
+    }
+    options.onEvent?.({ type: "refresh-done", address, id: i.id, found: now !== undefined });
+    if (now === undefined) {
+      diagnostics.push(
+        error("plan/import-not-found", `Cannot import ${address}: no ${kind} ${i.id} exists`, {
+          detail: kind === "document" ? `SSM has no document named ${i.id} in this account and region. The id of a document is its name.` : `SSM has no association with id ${i.id} in this account and region. The id of an association is its association id (aws ssm list-associations shows them).`,
+          ...at(i, "id"),
+        }),
+      );
+      continue;
+    }
+    state = setInstance(state, { address, kind, provider: cfg.provider, id: i.id, attributes: now, sensitiveAttributes: [...cfg.sensitivePaths], dependencies: [] });
+    imported.set(address, i.id);
+  }
+  return { state, imported };
 }
 
 function isUnknownDeep(v: DesiredValue): boolean {

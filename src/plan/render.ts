@@ -5,7 +5,7 @@ import { createTwoFilesPatch } from "diff";
 import { parseAddress } from "../addrs/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import type { JsonValue } from "../state/index.js";
-import { hasChanges, summarize, type AttributeChange, type Drift, type Plan, type ResourceChange } from "./model.js";
+import { hasChanges, importCount, summarize, type AttributeChange, type Drift, type Plan, type ResourceChange } from "./model.js";
 
 export interface RenderStyle {
   /** ANSI colours (only on a TTY; the CLI decides). */
@@ -107,7 +107,7 @@ function describeAction(c: ResourceChange): { sign: Sign; line: string } {
     case "delete":
       return { sign: "-", line: `will be destroyed` };
     default:
-      return { sign: " ", line: "has no changes" };
+      return { sign: " ", line: c.importing ? "will be imported" : "has no changes" };
   }
 }
 
@@ -120,6 +120,7 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
   const out: string[] = [];
   out.push(paint(style, "bold", `  # ${c.address} ${line}`));
   if (c.action === "delete" && c.deleteReason && c.deleteReason !== "destroy") out.push(`  # (because ${c.deleteReason})`);
+  if (c.importing && c.action !== "no-op") out.push(`  # (imported from ${JSON.stringify(c.importing.id)})`);
   if (c.action === "replace") for (const r of c.replaceReasons.filter((r) => !c.changes.some((ch) => ch.forcesReplacement && r.startsWith(`${ch.name}:`)))) out.push(`  # (because ${r})`);
   out.push(`${paint(style, signColour(sign), pad(sign))} ${blockHeader(c.address)} {`);
   const mode = c.action === "create" ? "create" : c.action === "delete" ? "delete" : "update";
@@ -171,7 +172,7 @@ export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
     else parts.push("This is a refresh-only plan: applying it records these changes in the state and changes nothing in SSM.");
     return parts.join("\n") + "\n";
   }
-  const changed = plan.changes.filter((c) => c.action !== "no-op");
+  const changed = plan.changes.filter((c) => c.action !== "no-op" || c.importing);
   if (!hasChanges(plan)) {
     parts.push(paint(style, "bold", "No changes.") + " SSM matches the configuration.");
     return parts.join("\n") + "\n";
@@ -185,9 +186,10 @@ export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
     if (used.has("replace")) legend.push(`${paint(style, "cyan", "-/+")} destroy and then create replacement`);
     parts.push(`statectl will perform the following actions:\n`);
     for (const c of changed) parts.push(renderChange(c, style) + "\n");
-    parts.splice(parts.length - changed.length - 1, 0, `Resource actions are indicated with the following symbols:\n${legend.join("\n")}\n`);
+    if (legend.length > 0) parts.splice(parts.length - changed.length - 1, 0, `Resource actions are indicated with the following symbols:\n${legend.join("\n")}\n`);
   }
   const s = summarize(plan);
-  parts.push(paint(style, "bold", `Plan: ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`));
+  const imports = importCount(plan);
+  parts.push(paint(style, "bold", `Plan: ${imports > 0 ? `${imports} to import, ` : ""}${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`));
   return parts.join("\n") + "\n";
 }

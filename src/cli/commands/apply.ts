@@ -31,7 +31,7 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics)) write("\n" + renderPlan(run.plan, { color }));
   await printEngineDiagnostics(run.diagnostics, run.sources, globals);
   if (opts.json) {
-    out(JSON.stringify({ ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}), ...(run.result ? { result: { added: run.result.added, changed: run.result.changed, destroyed: run.result.destroyed, errors: run.result.errors, skipped: run.result.skipped, serial: run.result.state.serial } } : {}), cancelled: run.cancelled ?? false, diagnostics: run.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, detail: d.detail })) }, null, 2));
+    out(JSON.stringify({ ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}), ...(run.result ? { result: { imported: run.result.imported, added: run.result.added, changed: run.result.changed, destroyed: run.result.destroyed, errors: run.result.errors, skipped: run.result.skipped, serial: run.result.state.serial } } : {}), cancelled: run.cancelled ?? false, diagnostics: run.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, detail: d.detail })) }, null, 2));
   }
   if (run.cancelled) {
     if (!opts.json) out(destroying ? "Destroy cancelled." : "Apply cancelled.");
@@ -39,7 +39,7 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   }
   const r = run.result;
   if (r) {
-    const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
+    const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.imported > 0 ? `${r.imported} imported, ` : ""}${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
     if (r.errors.length === 0 && !hasErrors(run.diagnostics)) {
       if (!opts.json) {
         out(`\n${destroying ? "Destroy" : "Apply"} complete! ${counts}`);
