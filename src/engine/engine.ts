@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, type ApplyEvent, type ApplyResult } from "../apply/index.js";
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
-import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type ResourceChange } from "../plan/index.js";
+import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
 import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
 import { emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
@@ -78,11 +78,18 @@ export interface EngineOptions extends LoadInputs {
   onEvent?: (event: EngineEvent) => void;
   /** Extra options for the in-process local endpoint (tests inject knobs here). */
   localEndpoint?: Partial<LocalEndpointOptions>;
+  /**
+   * A local endpoint the caller already runs (benchmarks and tests read its call counters): used
+   * for `endpoint = "local"` instead of starting one, and left running at the end.
+   */
+  runningLocalEndpoint?: LocalEndpoint;
 }
 
 export interface PlanRequest extends EngineOptions {
   mode?: PlanMode;
   refresh?: boolean;
+  /** "bulk" (default): list calls, details only where needed; "per-resource": one read per resource. */
+  refreshMode?: RefreshMode;
   targets?: readonly string[];
   replace?: readonly string[];
   /** Write the plan to this file (`--out`). */
@@ -158,6 +165,12 @@ class Session {
       const settings = this.config.providers.get(key) ?? this.config.providers.get("ssm") ?? {};
       let ssm: SsmProvider;
       if (settings.endpoint === "local") {
+        const running = this.options.runningLocalEndpoint;
+        if (running) {
+          ssm = await SsmProvider.create({ endpoint: running.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
+          this.providers.set(key, new SsmResourceProvider(ssm));
+          continue;
+        }
         if (!this.endpoint) {
           const dataDir = join(this.config.dir, ".statectl", "local");
           await mkdir(dataDir, { recursive: true });
@@ -208,6 +221,7 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
     instances: session.config.instances,
     priorState: session.state,
     refresh: req.refresh ?? true,
+    ...(req.refreshMode ? { refreshMode: req.refreshMode } : {}),
     moved: session.config.moved,
     ...(session.config.imports && session.config.imports.length > 0 ? { imports: session.config.imports } : {}),
     onEvent: (event) => req.onEvent?.({ kind: "plan", event }),

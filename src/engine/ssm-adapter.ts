@@ -3,16 +3,26 @@
 import { stringify as toYaml } from "yaml";
 import { ChangeFailure, type ApplyProvider, type Attributes } from "../apply/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
-import { parseDocumentBody, type PlanAttributeRule, type PlanProvider, type PlanTargetCount } from "../plan/index.js";
+import {
+  parseDocumentBody,
+  type PlanAttributeRule,
+  type PlanProvider,
+  type PlanReadManyOptions,
+  type PlanReadRequest,
+  type PlanReadResult,
+  type PlanTargetCount,
+} from "../plan/index.js";
 import {
   associationAttributeRules,
   documentAttributeRules,
   ProviderError,
   type AssociationSpec,
   type AssociationState,
+  type AssociationSummary,
   type AssociationTarget,
   type DocumentSpec,
   type DocumentState,
+  type DocumentSummary,
   type SsmProvider,
 } from "../provider-ssm/index.js";
 import type { JsonValue } from "../state/index.js";
@@ -100,6 +110,81 @@ function documentSpec(desired: Attributes): DocumentSpec {
   return spec as unknown as DocumentSpec;
 }
 
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+function nonEmptyObject(v: JsonValue | undefined): boolean {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0;
+}
+
+function nonEmptyList(v: JsonValue | undefined): boolean {
+  return Array.isArray(v) && v.length > 0;
+}
+
+/**
+ * Whether the configuration or the state says statectl manages `name`: it is configured, or the
+ * state holds a non-empty value for it. Attributes nobody manages are not read in bulk refresh
+ * when the list calls cannot show them (association tags, document sharing).
+ */
+function manages(request: PlanReadRequest, name: string, nonEmpty: (v: JsonValue | undefined) => boolean): boolean {
+  return (request.desired !== undefined && request.desired[name] !== undefined) || nonEmpty(request.prior[name]);
+}
+
+/**
+ * Whether a ListAssociations entry still describes the association the state recorded. Every
+ * UpdateAssociation bumps AssociationVersion, so an equal version means the configurable members
+ * are as recorded; the members the list also carries are compared as a second check.
+ */
+function associationUnchanged(prior: Attributes, listed: AssociationSummary): boolean {
+  if (typeof prior["association_version"] !== "string" || listed.association_version !== prior["association_version"]) return false;
+  return (
+    listed.document === prior["document"] &&
+    (listed.document_version ?? "$DEFAULT") === (prior["document_version"] ?? "$DEFAULT") &&
+    listed.name === prior["name"] &&
+    listed.schedule === prior["schedule"] &&
+    listed.schedule_offset === prior["schedule_offset"] &&
+    listed.duration === prior["duration"] &&
+    sameJson(listed.targets !== undefined && listed.targets.length > 0 ? listed.targets : undefined, prior["targets"]) &&
+    sameJson(listed.target_maps !== undefined && listed.target_maps.length > 0 ? listed.target_maps : undefined, prior["target_maps"])
+  );
+}
+
+/**
+ * Whether a ListDocuments entry (which describes the default version) vouches for a document the
+ * state recorded with `promote` on: the same default version, created at the same moment (a
+ * document deleted and created again starts at version 1 again), with the same metadata. A
+ * version's content never changes, so the content is then as recorded.
+ */
+function documentUnchanged(prior: Attributes, listed: DocumentSummary): boolean {
+  if (prior["promote"] === false) return false;
+  if (typeof prior["created_date"] !== "string" || listed.created_date !== prior["created_date"]) return false;
+  if (listed.document_version === undefined || listed.document_version !== prior["default_version"] || prior["document_version"] !== prior["default_version"]) return false;
+  return (
+    listed.format === prior["format"] &&
+    listed.type === prior["type"] &&
+    listed.version_name === prior["version_name"] &&
+    listed.display_name === prior["display_name"] &&
+    listed.target_type === prior["target_type"] &&
+    listed.schema_version === prior["schema_version"] &&
+    sameJson([...listed.platform_types].sort(), [...((prior["platform_types"] as string[] | undefined) ?? [])].sort())
+  );
+}
+
 /** One object serving both interfaces. */
 export class SsmResourceProvider implements PlanProvider, ApplyProvider {
   constructor(readonly ssm: SsmProvider) {}
@@ -121,6 +206,67 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     }
     const s = await this.ssm.readAssociation(id, call);
     return s ? associationAttributes(s, prior) : undefined;
+  }
+
+
+  /**
+   * Bulk refresh: one ListAssociations or ListDocuments scan, then details only where the list
+   * cannot vouch for the state (a new version, metadata that differs, an id the list lacks — which
+   * a per-resource read then confirms as gone) and, for attributes the lists do not carry,
+   * one read per resource that manages them (association tags, document sharing).
+   */
+  async readMany(kind: string, requests: readonly PlanReadRequest[], options: PlanReadManyOptions = {}): Promise<Map<string, PlanReadResult>> {
+    const out = new Map<string, PlanReadResult>();
+    const call = options.signal ? { signal: options.signal } : {};
+    const detail: PlanReadRequest[] = [];
+    const extra: { request: PlanReadRequest; read: () => Promise<PlanReadResult> }[] = [];
+    if (kind === "association") {
+      const listed = new Map((await this.ssm.listAssociations()).map((a) => [a.association_id, a]));
+      for (const request of requests) {
+        const entry = listed.get(request.id);
+        if (entry === undefined || !associationUnchanged(request.prior, entry)) {
+          detail.push(request);
+          continue;
+        }
+        const attrs: Attributes = { ...request.prior, status: entry.status ?? "" };
+        if (entry.detailed_status !== undefined) attrs["detailed_status"] = entry.detailed_status;
+        else delete attrs["detailed_status"];
+        if (manages(request, "tags", nonEmptyObject)) {
+          extra.push({ request, read: async () => ({ ...attrs, tags: toJson(await this.ssm.readTags("Association", request.id, call)) }) });
+        } else out.set(request.id, attrs);
+      }
+    } else {
+      const listed = new Map((await this.ssm.listDocuments({ owner: "Self" })).map((d) => [d.name, d]));
+      for (const request of requests) {
+        const entry = listed.get(request.id);
+        if (entry === undefined || !documentUnchanged(request.prior, entry)) {
+          detail.push(request);
+          continue;
+        }
+        const attrs: Attributes = { ...request.prior, tags: toJson(entry.tags) };
+        if (manages(request, "permissions", nonEmptyList)) {
+          extra.push({
+            request,
+            read: async () => {
+              const permissions = await this.ssm.readDocumentPermissions(request.id, call);
+              return permissions === undefined ? undefined : { ...attrs, permissions: [...permissions].sort() };
+            },
+          });
+        } else out.set(request.id, attrs);
+      }
+    }
+    const jobs = [
+      ...detail.map((request) => ({ request, read: () => this.read(kind, request.id, request.prior, options.signal) })),
+      ...extra,
+    ];
+    await pool(jobs, options.parallelism ?? 10, async (job) => {
+      try {
+        out.set(job.request.id, await job.read());
+      } catch (e) {
+        out.set(job.request.id, asError(e));
+      }
+    });
+    return out;
   }
 
   async countTargets(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount> {

@@ -9,7 +9,9 @@ import { findInstance, moveInstances, removeInstances, setInstance, type Attribu
 import { canonicalAddress, addressMatches } from "./address.js";
 import { effectiveValue, sameValue } from "./compare.js";
 import type { AttributeChange, Drift, MovedInstance, Plan, PlanMode, ResourceChange } from "./model.js";
-import type { PlanAttributeRule, PlanProvider, PlanTargetCount } from "./provider.js";
+import type { PlanAttributeRule, PlanProvider, PlanReadResult, PlanTargetCount } from "./provider.js";
+
+export type RefreshMode = "bulk" | "per-resource";
 
 export interface MovedBlock {
   from: string;
@@ -39,6 +41,12 @@ export interface PlanOptions {
   mode?: PlanMode;
   /** Read what exists before comparing; default true. */
   refresh?: boolean;
+  /**
+   * "bulk" (default): providers that can read many resources at once (list calls, details only
+   * where needed) do so; "per-resource": one read per resource, the baseline a bulk read is
+   * measured against.
+   */
+  refreshMode?: RefreshMode;
   /** Limit the plan to these addresses (and their dependencies; dependents when destroying). */
   targets?: readonly string[];
   /** Replace these instances even if nothing changed. */
@@ -184,7 +192,45 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   if (options.refresh !== false && !hasErrors(diagnostics)) {
     const toRead = state.resources.filter((r) => inScope(r.address) && !imported.has(r.address));
     const results = new Map<string, { [name: string]: JsonValue } | undefined | Error>();
-    await pool(toRead, Math.max(1, options.parallelism ?? 10), async (r) => {
+    const parallelism = Math.max(1, options.parallelism ?? 10);
+    let perResource = toRead;
+    if (options.refreshMode !== "per-resource") {
+      // Group by provider and kind; a provider with readMany reads its group in bulk.
+      const groups = new Map<string, ResourceInstanceState[]>();
+      for (const r of toRead) {
+        const key = `${r.provider}\u0000${r.kind}`;
+        const g = groups.get(key);
+        if (g) g.push(r);
+        else groups.set(key, [r]);
+      }
+      perResource = [];
+      for (const group of groups.values()) {
+        const first = group[0]!;
+        const provider = options.provider(first.provider);
+        if (!provider.readMany) {
+          perResource.push(...group);
+          continue;
+        }
+        for (const r of group) options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
+        const requests = group.map((r) => {
+          const cfg = configByAddress.get(r.address);
+          return { id: r.id, prior: r.attributes, ...(cfg ? { desired: provider.normalize(r.kind, cfg.attrs) } : {}) };
+        });
+        let read: Map<string, PlanReadResult>;
+        try {
+          read = await provider.readMany(first.kind, requests, { parallelism, ...(options.signal ? { signal: options.signal } : {}) });
+        } catch (e) {
+          const err = e instanceof Error ? e : new Error(String(e));
+          read = new Map(group.map((r) => [r.id, err]));
+        }
+        for (const r of group) {
+          const now = read.has(r.id) ? read.get(r.id) : new Error(`the provider returned nothing for id ${r.id}`);
+          results.set(r.address, now);
+          if (!(now instanceof Error)) options.onEvent?.({ type: "refresh-done", address: r.address, id: r.id, found: now !== undefined });
+        }
+      }
+    }
+    await pool(perResource, parallelism, async (r) => {
       options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
       try {
         const now = await options.provider(r.provider).read(r.kind, r.id, r.attributes, options.signal);

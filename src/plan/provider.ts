@@ -23,6 +23,22 @@ export interface PlanAttributeRule {
 
 export type PlanTargetCount = { known: true; count: number; instance_ids: string[] } | { known: false; reason: string };
 
+/** One resource a bulk refresh reads: its id, what the state recorded, and what the configuration wants (if it is configured). */
+export interface PlanReadRequest {
+  id: string;
+  prior: { [name: string]: JsonValue };
+  desired?: { [name: string]: DesiredValue };
+}
+
+/** What a bulk read found for one id: the attributes, undefined when it no longer exists, or the error reading it. */
+export type PlanReadResult = { [name: string]: JsonValue } | undefined | Error;
+
+export interface PlanReadManyOptions {
+  signal?: AbortSignal;
+  /** Concurrent detail reads; default 10. */
+  parallelism?: number;
+}
+
 export interface PlanProvider {
   /** Change rules per attribute for a resource kind. */
   rules(kind: string): Readonly<Record<string, PlanAttributeRule>>;
@@ -35,6 +51,12 @@ export interface PlanProvider {
   idFromConfig?(kind: string, attrs: { [name: string]: DesiredValue }): string | undefined;
   /** Reads what exists now; undefined when it no longer exists (decided by error code). */
   read(kind: string, id: string, prior: { [name: string]: JsonValue }, signal?: AbortSignal): Promise<{ [name: string]: JsonValue } | undefined>;
+  /**
+   * Reads many resources of one kind at once: list calls first, details only for what the lists
+   * cannot vouch for. Must find every change `read` would find in the attributes the plan
+   * compares. Absent: the planner calls `read` per resource.
+   */
+  readMany?(kind: string, requests: readonly PlanReadRequest[], options?: PlanReadManyOptions): Promise<Map<string, PlanReadResult>>;
   /** How many managed instances targets select (for the impact line). */
   countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount>;
 }

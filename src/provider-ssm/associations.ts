@@ -451,6 +451,7 @@ export async function listAssociations(ctx: ProviderContext, filter: ListAssocia
             duration: a.Duration,
             target_maps: a.TargetMaps?.map(cloneLists),
             status: a.Overview?.Status,
+            detailed_status: a.Overview?.DetailedStatus,
             last_execution_date: a.LastExecutionDate?.toISOString(),
           }),
         );

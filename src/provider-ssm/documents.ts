@@ -105,6 +105,7 @@ async function toDocumentState(
     parameters: (d.Parameters ?? []).map((p) =>
       compact({ name: p.Name ?? "", type: p.Type ?? "", description: p.Description, default_value: p.DefaultValue }),
     ),
+    created_date: d.CreatedDate?.toISOString(),
     arn: await ctx.arn("document", name, owner),
   });
 }
@@ -493,6 +494,7 @@ export async function listDocuments(ctx: ProviderContext, filter: ListDocumentsF
             target_type: d.TargetType,
             platform_types: [...(d.PlatformTypes ?? [])],
             tags: tagsFromList(d.Tags),
+            created_date: d.CreatedDate?.toISOString(),
           }),
         );
       }

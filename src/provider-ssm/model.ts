@@ -70,6 +70,12 @@ export interface DocumentState extends DocumentSpec {
   schema_version?: string;
   platform_types: string[];
   parameters: DocumentParameterInfo[];
+  /**
+   * When the version the attributes were read from was created (ISO 8601). A bulk refresh uses
+   * it to tell a document deleted and created again (same name, version "1" again) from the one
+   * the state recorded.
+   */
+  created_date?: string;
   /** Unknown when the owning account cannot be determined (see SsmProviderOptions.accountId). */
   arn?: string;
 }
@@ -162,6 +168,8 @@ export interface DocumentSummary {
   target_type?: string;
   platform_types: string[];
   tags: Tags;
+  /** When the default version was created (ISO 8601). */
+  created_date?: string;
 }
 
 /** One ListAssociations entry: enough to tell whether an association changed (association_version). */
@@ -177,5 +185,6 @@ export interface AssociationSummary {
   duration?: number;
   target_maps?: Record<string, string[]>[];
   status?: string;
+  detailed_status?: string;
   last_execution_date?: string;
 }

@@ -20,6 +20,7 @@ import {
   deleteDocument,
   listDocuments,
   readDocument,
+  readPermissions,
   setDefaultVersion,
   updateDocument,
   type DocumentUpdateResult,
@@ -27,6 +28,7 @@ import {
   type ReadDocumentOptions,
 } from "./documents.js";
 import { countTargets, type TargetCount } from "./fleet.js";
+import { readTags, type TaggableResource } from "./tags.js";
 import type {
   AssociationSpec,
   AssociationState,
@@ -80,6 +82,14 @@ export class SsmProvider {
   }
   listDocuments(filter?: ListDocumentsFilter): Promise<DocumentSummary[]> {
     return listDocuments(this.ctx, filter);
+  }
+  /** Account ids the document is shared with (DescribeDocumentPermission); undefined when it does not exist. */
+  readDocumentPermissions(name: string, call?: CallOptions): Promise<string[] | undefined> {
+    return readPermissions(this.ctx, name, call);
+  }
+  /** A document's or association's tags (ListTagsForResource). */
+  readTags(type: TaggableResource, id: string, call?: CallOptions): Promise<Record<string, string>> {
+    return readTags(this.ctx, type, id, call);
   }
 
   readAssociation(id: string, call?: CallOptions): Promise<AssociationState | undefined> {

@@ -59,6 +59,7 @@ export const documentAttributeRules: Readonly<Record<keyof DocumentState, Attrib
   schema_version: { change: "computed" },
   platform_types: { change: "computed" },
   parameters: { change: "computed" },
+  created_date: { change: "computed" },
   arn: { change: "computed" },
 };
 
