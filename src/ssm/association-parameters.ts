@@ -28,17 +28,33 @@ function isReference(value: string): boolean {
   return /^\s*\{\{\s*(ssm|ssm-secure|resolve:ssm|resolve:ssm-secure):/.test(value);
 }
 
-/** Compiles an allowedPattern with whole-value semantics; undefined when JavaScript cannot read it. */
-function wholeMatch(pattern: string): RegExp | undefined {
-  try {
-    return new RegExp(`^(?:${pattern})$`, "u");
-  } catch {
+/**
+ * Reads an allowedPattern (SSM matches with Java's regular expressions) as a JavaScript RegExp:
+ * inline flag groups `(?i:…)` and a leading `(?i)` become plain groups and flags, possessive
+ * quantifiers become greedy ones. Undefined when JavaScript cannot read it even then.
+ */
+export function compileAllowedPattern(pattern: string, whole = false): RegExp | undefined {
+  let flags = "";
+  let source = pattern.replace(/^\(\?([imsx]+)\)/, (_, f: string) => {
+    if (f.includes("i")) flags += "i";
+    if (f.includes("s")) flags += "s";
+    return "";
+  });
+  source = source.replace(/\(\?[imsx]+(-[imsx]+)?:/g, "(?:").replace(/([*+?}])\+/g, "$1");
+  if (whole) source = `^(?:${source})$`;
+  for (const extra of ["u", ""]) {
     try {
-      return new RegExp(`^(?:${pattern})$`);
+      return new RegExp(source, flags + extra);
     } catch {
-      return undefined;
+      // Java patterns often escape characters that JavaScript's unicode mode rejects: retry without it.
     }
   }
+  return undefined;
+}
+
+/** Compiles an allowedPattern with whole-value semantics; undefined when JavaScript cannot read it. */
+function wholeMatch(pattern: string): RegExp | undefined {
+  return compileAllowedPattern(pattern, true);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -8,3 +8,5 @@ export * from "./aws-documents.js";
 export * from "./association-parameters.js";
 export * from "./schedule.js";
 export * from "./resource-rules.js";
+export * from "./document-tree.js";
+export * from "./document-checks.js";

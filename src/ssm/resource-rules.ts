@@ -8,7 +8,8 @@
 import { didYouMean } from "../diag/suggest.js";
 import { checkParameters, declaredParameters, type DeclaredParameter } from "./association-parameters.js";
 import { findAwsOwnedDocument } from "./aws-documents.js";
-import { analyzeDocument, DocumentContentError, parseDocumentContent, type DocumentFormat } from "./document-model.js";
+import { checkDocumentContent } from "./document-checks.js";
+import type { DocumentFormat } from "./document-model.js";
 import { validateAssociationSchedule } from "./schedule.js";
 
 /** Stands for a value known only after apply; rules skip it. */
@@ -27,6 +28,12 @@ export interface ResourceProblem {
   span?: { start: number; end: number };
   /** For `parameters`: the problem is about the key, not the value. */
   onKey?: boolean;
+  /**
+   * For problems inside a document's content (`path` is `["content"]`): offsets in the content
+   * text (see `checkDocument(...).content`), the key path inside the content, and whether the
+   * problem is about the key, or about a key missing from the object at that path.
+   */
+  inContent?: { start: number; end: number; path: (string | number)[]; onKey?: boolean; missing?: boolean };
 }
 
 /** A document of the configuration, by the name it will have in SSM. */
@@ -269,7 +276,7 @@ export function documentContentText(content: unknown, format: string | undefined
 }
 
 /** Checks one document's arguments and content; returns the parsed content for association checks. */
-export function checkDocument(attrs: Attrs): { problems: ResourceProblem[]; document: ManagedDocument | undefined } {
+export function checkDocument(attrs: Attrs): { problems: ResourceProblem[]; document: ManagedDocument | undefined; content?: { text: string; format: DocumentFormat } } {
   const out: ResourceProblem[] = [];
   const name = attrs["name"];
   patternProblem("ssm/invalid-document-name", "Invalid document name", ["name"], name, NAME_PATTERN, 'The document name "%s" must be 3 to 128 letters, digits, _ - or . characters.', "rename the document", out);
@@ -302,15 +309,15 @@ export function checkDocument(attrs: Attrs): { problems: ResourceProblem[]; docu
   if (given) {
     if (Buffer.byteLength(given.text, "utf8") > MAX_DOCUMENT_BYTES)
       out.push({ severity: "error", code: "ssm/document-too-large", summary: "Document too large", detail: `Document content is at most 64 KB; this one is ${Buffer.byteLength(given.text, "utf8")} bytes.`, hint: "split it into several documents (aws:runDocument can call one from another)", path: ["content"] });
-    try {
-      parsed = parseDocumentContent(given.text, given.format);
-      if (parsed) analyzeDocument(parsed, documentType);
-    } catch (e) {
-      if (!(e instanceof DocumentContentError)) throw e;
-      const parseError = parsed === undefined;
-      out.push({ severity: "error", code: parseError ? "ssm/document-parse-error" : "ssm/invalid-document-content", summary: parseError ? `Document content is not valid ${given.format}` : "Invalid document content", detail: e.message, hint: parseError ? "fix the content's syntax, or set format to match it" : "see docs/validation.md for what each document type needs", path: ["content"] });
-      if (!parseError) parsed = undefined;
+    let checked = checkDocumentContent(given.text, given.format, documentType);
+    // Without a format, content that fails both ways and opens like JSON is reported as JSON.
+    if (format === null && given.format === "YAML" && /^\s*[{[]/.test(given.text) && checked.problems.some((p) => p.code === "ssm/document-parse-error"))
+      checked = checkDocumentContent(given.text, "JSON", documentType);
+    parsed = checked.problems.some((p) => p.severity === "error") ? undefined : checked.value;
+    for (const p of checked.problems) {
+      const { span, path, onKey, missing, ...rest } = p;
+      out.push({ ...rest, path: ["content"], inContent: { start: span.start, end: span.end, path, ...(onKey ? { onKey } : {}), ...(missing ? { missing } : {}) } });
     }
   }
-  return { problems: out, document: isString(name) ? { name, documentType, content: parsed } : undefined };
+  return { problems: out, document: isString(name) ? { name, documentType, content: parsed } : undefined, ...(given ? { content: given } : {}) };
 }

@@ -30,7 +30,7 @@ async function check(loaded: ReturnType<typeof loadConfig>): Promise<Diagnostic[
   const evaluated = evaluateConfig(loaded.config);
   const earlier = [...loaded.diagnostics, ...evaluated.diagnostics];
   expect(earlier, renderDiagnostics(earlier, loaded.config.sources)).to.deep.equal([]);
-  return sortDiagnostics(await checkResources(evaluated.resources, loaded.config.resources));
+  return sortDiagnostics(await checkResources(evaluated.resources, loaded.config.resources, { sources: loaded.config.sources, dir: loaded.config.dir, evaluated }));
 }
 
 describe("ssm/validate fixtures: one mistake per file", () => {
@@ -42,11 +42,14 @@ describe("ssm/validate fixtures: one mistake per file", () => {
       const diags = await check(loaded);
       const marked = text.split("\n").flatMap((l, i) => (l.includes("# ERROR:") ? [i + 1] : []));
       expect(marked.length, "the fixture marks its offending line").to.be.greaterThan(0);
+      const code = `ssm/${file.replace(/\.state$/, "").replace(/^managed-document-parameter$/, "invalid-parameter-value")}`;
+      // A fixture named after a warning's code shows that warning; every error is marked either way.
       const errors = diags.filter((d) => d.severity === "error");
-      const errorLines = errors.map((d) => d.range?.start.line);
-      for (const line of marked) expect(errorLines, `an error on marked line ${line}`).to.include(line);
-      for (const line of errorLines) expect(marked, `error on line ${line} is marked`).to.include(line);
-      expect(errors.map((d) => d.code)).to.include(`ssm/${file.replace(/\.state$/, "").replace(/^managed-document-parameter$/, "invalid-parameter-value")}`);
+      const shown = diags.filter((d) => d.severity === "error" || d.code === code);
+      const shownLines = shown.map((d) => d.range?.start.line);
+      for (const line of marked) expect(shownLines, `a diagnostic on marked line ${line}`).to.include(line);
+      for (const line of errors.map((d) => d.range?.start.line)) expect(marked, `error on line ${line} is marked`).to.include(line);
+      expect(shown.map((d) => d.code)).to.include(code);
       golden(join(dir, file.replace(/\.state$/, ".golden")), renderDiagnostics(diags, loaded.config.sources) + "\n");
     });
   }
@@ -71,4 +74,27 @@ describe("ssm/validate: the caret points inside the schedule string", () => {
     const r = diags[0]!.range!;
     expect(text.slice(r.start.offset, r.end.offset)).to.equal("25");
   });
+});
+
+describe("ssm/validate: content problems point inside the content", () => {
+  // Each folder's golden is the rendered diagnostics; `file` is where the first one must point.
+  const cases: Record<string, { file: string; code: string }> = {
+    "file-yaml": { file: "documents/install.yaml", code: "ssm/unknown-action" },
+    "file-json": { file: "hello.json", code: "ssm/document-parse-error" },
+    "object-key": { file: "main.state", code: "ssm/unknown-document-key" },
+  };
+  const dir = join(root, "content");
+  it("has a case for every folder", () => {
+    expect(readdirSync(dir).sort()).to.deep.equal(Object.keys(cases).sort());
+  });
+  for (const [name, want] of Object.entries(cases)) {
+    it(name, async () => {
+      const loaded = loadConfig({ dir: join(dir, name) });
+      const diags = await check(loaded);
+      const found = diags.find((d) => d.code === want.code);
+      expect(found, renderDiagnostics(diags, loaded.config.sources)).to.not.equal(undefined);
+      expect(found!.range!.file).to.equal(want.file);
+      golden(join(dir, `${name}.golden`), renderDiagnostics(diags, loaded.config.sources) + "\n");
+    });
+  }
 });

@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("ssm/validate: every rule is documented and has a fixture", () => {
-  const codes = [...new Set([...readFileSync(join(root, "src/ssm/resource-rules.ts"), "utf8").matchAll(/"(ssm\/[a-z-]+)"/g)].map((m) => m[1]!))];
+  const sources = ["src/ssm/resource-rules.ts", "src/ssm/document-checks.ts"].map((f) => readFileSync(join(root, f), "utf8")).join("\n");
+  const codes = [...new Set([...sources.matchAll(/"(ssm\/[a-z-]+)"/g)].map((m) => m[1]!))];
   it("lists every ssm/ code in docs/validation.md and docs/diagnostics.md", () => {
     expect(codes.length).to.be.greaterThan(30);
     for (const doc of ["docs/validation.md", "docs/diagnostics.md"]) {
