@@ -85,7 +85,7 @@ describe("ssm/validate: content problems point inside the content", () => {
   };
   const dir = join(root, "content");
   it("has a case for every folder", () => {
-    expect(readdirSync(dir).sort()).to.deep.equal(Object.keys(cases).sort());
+    expect(readdirSync(dir).filter((f) => !f.endsWith(".golden")).sort()).to.deep.equal(Object.keys(cases).sort());
   });
   for (const [name, want] of Object.entries(cases)) {
     it(name, async () => {
