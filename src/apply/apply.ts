@@ -5,9 +5,9 @@
 import { Graph } from "@dagrejs/graphlib";
 import { error, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, walkGraph, type DesiredValue } from "../graph/index.js";
-import { findInstance, removeInstances, setInstance, type State, type StatePersister } from "../state/index.js";
+import { findInstance, removeInstances, removePendingCreate, setInstance, setPendingCreate, type State, type StatePersister } from "../state/index.js";
 import type { Plan, ResourceChange } from "../plan/index.js";
-import { ChangeFailure, type ApplyProvider, type Attributes } from "./provider.js";
+import { ChangeFailure, type ApplyProvider, type Attributes, type Created } from "./provider.js";
 
 export type ApplyStep = "create" | "update" | "destroy";
 
@@ -16,6 +16,10 @@ export type ApplyEvent =
   | { type: "done"; address: string; step: ApplyStep; id?: string; elapsedMs: number }
   | { type: "failed"; address: string; step: ApplyStep; message: string; elapsedMs: number }
   | { type: "waiting"; address: string; id: string; seconds: number }
+  /** A create found what it was about to make already there (a lost response's work) and took it over. */
+  | { type: "adopted"; address: string; id: string; reason: string }
+  /** A create failed without saying whether it happened, and nothing was made: it is sent again. */
+  | { type: "retrying"; address: string; attempt: number; message: string }
   /** Still running: emitted every `heartbeatMs` for slow changes. */
   | { type: "still-running"; address: string; step: ApplyStep; elapsedMs: number };
 
@@ -24,6 +28,7 @@ export interface ApplyError {
   step: ApplyStep;
   message: string;
   code?: string;
+  hint?: string;
 }
 
 export interface ApplyOptions {
@@ -33,7 +38,10 @@ export interface ApplyOptions {
   provider: (key: string) => ApplyProvider;
   /** Changes at once; default 4 (SSM throttles). */
   parallelism?: number;
+  /** When aborted, no new change starts; the ones running finish (the first Ctrl-C). */
   signal?: AbortSignal;
+  /** When aborted, the calls in flight are abandoned (the second Ctrl-C); creates whose outcome is unknown stay in the state's pending creates. */
+  cancel?: AbortSignal;
   /**
    * Called when a change's desired values are still partly unknown once its dependencies are
    * applied: returns them with the unknowns filled in from `state` (the engine re-evaluates).
@@ -42,6 +50,10 @@ export interface ApplyOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** How often to report a change that is still running; default 10 s. 0 turns it off. */
   heartbeatMs?: number;
+  /** How many times a non-idempotent create is sent when each attempt fails without making anything; default 5. */
+  createAttempts?: number;
+  /** First pause before sending such a create again (doubling, at most 5 s); default 200 ms. */
+  createRetryDelayMs?: number;
 }
 
 export interface ApplyResult {
@@ -114,7 +126,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
 
   // Moves and refreshed values become the starting point (written once, only if they differ).
   const start = { ...plan.refreshedState, serial: persister.current.serial, lineage: persister.current.lineage, statectlVersion: persister.current.statectlVersion };
-  const startsDifferent = JSON.stringify(start.resources) !== JSON.stringify(persister.current.resources);
+  const startsDifferent = JSON.stringify([start.resources, start.pendingCreates ?? []]) !== JSON.stringify([persister.current.resources, persister.current.pendingCreates ?? []]);
   if (startsDifferent) {
     const r = await persister.persist(start);
     if (!r.state) diagnostics.push(...r.diagnostics);
@@ -130,13 +142,66 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     if (!r.state) diagnostics.push(...r.diagnostics);
   };
 
+  const cancel = options.cancel;
+  const trackedIds = (kind: string): Set<string> => new Set(persister.current.resources.filter((r) => r.kind === kind).map((r) => r.id));
+
+  /**
+   * Creates, and for kinds whose create is not idempotent: records the create in the state first
+   * (so a killed apply leaves a trace the next run resolves), and after a failure that may have
+   * made it asks the provider what exists before sending it again — adopting exactly one match,
+   * stopping on several. The caller's write of the result removes the record.
+   */
+  const createResource = async (change: ResourceChange, provider: ApplyProvider, desired: Attributes): Promise<Created> => {
+    const createOptions = { address: change.address, exclude: trackedIds(change.kind) };
+    if ((provider.createIsIdempotent?.(change.kind) ?? true) || !provider.findCreated) return provider.create(change.kind, desired, cancel, createOptions);
+    const since = new Date();
+    const intent = await persister.update((s) =>
+      setPendingCreate(s, { address: change.address, kind: change.kind, provider: change.provider, started: since.toISOString(), attributes: desired, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }),
+    );
+    if (!intent.state) throw new ChangeFailure(`not created: the create could not be recorded in the state before it was sent (${intent.diagnostics.map((d) => d.summary).join("; ")})`);
+    const attempts = Math.max(1, options.createAttempts ?? 5);
+    let delay = options.createRetryDelayMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await provider.create(change.kind, desired, cancel, { ...createOptions, exclude: trackedIds(change.kind) });
+      } catch (e) {
+        if (!(e instanceof ChangeFailure && e.more.outcomeUnknown)) {
+          // It surely did not happen (or partly happened and the caller records that).
+          if (!(e instanceof ChangeFailure && e.partial)) await record((s) => removePendingCreate(s, change.address));
+          throw e;
+        }
+        const stays = "the create stays recorded in the state, and the next plan or apply looks for it again before creating anything";
+        if (cancel?.aborted) throw new ChangeFailure(`${e.message} (interrupted; ${stays})`, undefined, e.code);
+        let found: { id: string; attributes: Attributes }[];
+        try {
+          found = await provider.findCreated(change.kind, desired, { since, exclude: trackedIds(change.kind), ...(cancel ? { signal: cancel } : {}) });
+        } catch (lookup) {
+          throw new ChangeFailure(`${e.message}; whether it was made anyway could not be checked (${lookup instanceof Error ? lookup.message : String(lookup)}), so ${stays}`, undefined, e.code);
+        }
+        if (found.length === 1) return { ...found[0]!, adopted: `${e.message.replace(/\.$/, "")} — but the ${change.kind} had been made: adopted` };
+        if (found.length > 1) {
+          throw new ChangeFailure(
+            `${e.message}; ${found.length} ${change.kind}s that match it were made since the create started and none is in the state: ${found.map((f) => f.id).join(", ")}`,
+            undefined,
+            "LostCreateAmbiguous",
+            { hint: `keep one with \`statectl import ${change.address} ID\` and delete the others; ${stays}` },
+          );
+        }
+        if (attempt >= attempts) throw new ChangeFailure(`${e.message} (sent ${attempt} times; each failed and made nothing that can be found; ${stays})`, undefined, e.code);
+        options.onEvent?.({ type: "retrying", address: change.address, attempt: attempt + 1, message: e.message });
+        await pause(delay, cancel);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  };
+
   const visit = async (key: string): Promise<boolean> => {
     const { change, step } = steps.get(key)!;
     const provider = options.provider(change.provider);
     const started = Date.now();
     const timer = heartbeat > 0 ? setInterval(() => options.onEvent?.({ type: "still-running", address: change.address, step, elapsedMs: Date.now() - started }), heartbeat) : undefined;
-    const fail = (message: string, code?: string): boolean => {
-      errors.push({ address: change.address, step, message, ...(code ? { code } : {}) });
+    const fail = (message: string, code?: string, hint?: string): boolean => {
+      errors.push({ address: change.address, step, message, ...(code ? { code } : {}), ...(hint ? { hint } : {}) });
       options.onEvent?.({ type: "failed", address: change.address, step, message, elapsedMs: Date.now() - started });
       return false;
     };
@@ -145,7 +210,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         const existing = findInstance(persister.current, change.address);
         const id = change.id ?? existing?.id;
         options.onEvent?.({ type: "start", address: change.address, step, ...(id ? { id } : {}) });
-        if (id !== undefined) await provider.delete(change.kind, id, change.before ?? existing?.attributes ?? {}, options.signal);
+        if (id !== undefined) await provider.delete(change.kind, id, change.before ?? existing?.attributes ?? {}, cancel);
         // With create_before_destroy the address already holds the replacement: keep it.
         const holdsReplacement = change.action === "replace" && change.createBeforeDestroy && findInstance(persister.current, change.address)?.id !== change.id;
         if (!holdsReplacement) await record((s) => removeInstances(s, [change.address]).state);
@@ -166,14 +231,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       let id: string;
       if (step === "create") {
         try {
-          const created = await provider.create(change.kind, knownAttributes(desired), options.signal);
+          const created = await createResource(change, provider, knownAttributes(desired));
           id = created.id;
-          await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id: created.id, attributes: created.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
+          if (created.adopted) options.onEvent?.({ type: "adopted", address: change.address, id: created.id, reason: created.adopted });
+          await record((s) => setInstance(removePendingCreate(s, change.address), { address: change.address, kind: change.kind, provider: change.provider, id: created.id, attributes: created.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
         } catch (e) {
           if (e instanceof ChangeFailure && e.partial) {
             const partial = e.partial;
             // It exists but is not as configured: record it, tainted, so the next plan replaces it.
-            await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id: partial.id, attributes: partial.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies, tainted: true }));
+            await record((s) => setInstance(removePendingCreate(s, change.address), { address: change.address, kind: change.kind, provider: change.provider, id: partial.id, attributes: partial.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies, tainted: true }));
           }
           throw e;
         }
@@ -182,7 +248,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         const prior = findInstance(persister.current, change.address);
         id = prior?.id ?? change.id!;
         try {
-          const updated = await provider.update(change.kind, id, prior?.attributes ?? change.before ?? {}, knownAttributes(desired), options.signal);
+          const updated = await provider.update(change.kind, id, prior?.attributes ?? change.before ?? {}, knownAttributes(desired), cancel);
           await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id, attributes: updated.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
         } catch (e) {
           if (e instanceof ChangeFailure && e.partial) {
@@ -195,7 +261,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       }
       if (change.waitForSuccess && change.waitForSuccess > 0 && provider.waitForSuccess) {
         options.onEvent?.({ type: "waiting", address: change.address, id, seconds: change.waitForSuccess });
-        const w = await provider.waitForSuccess(change.kind, id, change.waitForSuccess, options.signal);
+        const w = await provider.waitForSuccess(change.kind, id, change.waitForSuccess, cancel);
         if (!w.ok) return fail(`wait_for_success: ${w.detail}`);
       }
       options.onEvent?.({ type: "done", address: change.address, step, id, elapsedMs: Date.now() - started });
@@ -203,7 +269,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const code = e instanceof ChangeFailure ? e.code : undefined;
-      return fail(message, code);
+      return fail(message, code, e instanceof ChangeFailure ? e.more.hint : undefined);
     } finally {
       if (timer) clearInterval(timer);
     }
@@ -219,8 +285,22 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
 /** A diagnostic per failed change, naming the resource and the error. */
 export function applyErrorDiagnostics(errors: readonly ApplyError[]): Diagnostic[] {
   return errors.map((e) =>
-    error("apply/change-failed", `${e.address}: ${e.step === "destroy" ? "destroying" : e.step === "create" ? "creating" : "updating"} failed`, {
+    error(e.code === "LostCreateAmbiguous" ? "apply/lost-create-ambiguous" : e.code === "DocumentAlreadyExists" ? "apply/document-exists" : "apply/change-failed", `${e.address}: ${e.step === "destroy" ? "destroying" : e.step === "create" ? "creating" : "updating"} failed`, {
       detail: e.message,
+      ...(e.hint ? { hint: e.hint } : {}),
     }),
   );
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

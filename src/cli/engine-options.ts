@@ -102,6 +102,10 @@ export function progressPrinter(write: (line: string) => void): (e: EngineEvent)
         return write(`${ev.address}: Waiting up to ${ev.seconds}s for the association to succeed... [id=${ev.id}]`);
       case "failed":
         return write(`${ev.address}: Failed after ${seconds(ev.elapsedMs)}`);
+      case "adopted":
+        return write(`${ev.address}: Adopted [id=${ev.id}]: ${ev.reason}`);
+      case "retrying":
+        return write(`${ev.address}: Creating again (attempt ${ev.attempt}): the last attempt failed and made nothing: ${ev.message}`);
     }
   };
 }
@@ -113,7 +117,7 @@ export async function printEngineDiagnostics(diags: readonly Diagnostic[], sourc
 }
 
 /** Asks for `yes` on stdin. End of input counts as no. */
-export async function askApproval(question: string, detail: string): Promise<boolean> {
+export async function askApproval(question: string, detail: string, signal?: AbortSignal): Promise<boolean> {
   const { createInterface } = await import("node:readline");
   out(`\n${question}\n  ${detail}\n  Only 'yes' will be accepted to approve.\n`);
   process.stdout.write("  Enter a value: ");
@@ -127,25 +131,36 @@ export async function askApproval(question: string, detail: string): Promise<boo
     rl.once("close", () => {
       if (!done) resolve(undefined);
     });
+    // Ctrl-C at the prompt is a no.
+    signal?.addEventListener("abort", () => rl.close(), { once: true });
   });
   rl.close();
   process.stdout.write("\n");
   return answer?.trim() === "yes";
 }
 
-/** First Ctrl-C: finish the changes in flight, save the state, stop. Second: stop at once. */
-export function interruptController(write: (line: string) => void): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
+/**
+ * First Ctrl-C: start nothing new, let the changes in flight finish, save the state, exit 130.
+ * Second: abandon the calls in flight too (a create whose outcome is then unknown stays recorded
+ * in the state for the next run), save the state, release the lock, exit 130 — within moments.
+ * Third: exit at once (the state file is still valid: it is only ever replaced atomically).
+ */
+export function interruptController(write: (line: string) => void): { signal: AbortSignal; cancel: AbortSignal; interrupted: () => number; dispose: () => void } {
+  const stop = new AbortController();
+  const cancel = new AbortController();
   let count = 0;
   const onSigint = (): void => {
     count++;
     if (count === 1) {
       write("\nInterrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.");
-      controller.abort();
+      stop.abort();
+    } else if (count === 2) {
+      write("\nSecond interrupt: abandoning the calls in flight and saving the state.");
+      cancel.abort();
     } else {
       process.exit(130);
     }
   };
   process.on("SIGINT", onSigint);
-  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
+  return { signal: stop.signal, cancel: cancel.signal, interrupted: () => count, dispose: () => process.off("SIGINT", onSigint) };
 }

@@ -3,7 +3,7 @@
 // prints, never exits; progress goes to callbacks.
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { applyPlan, applyErrorDiagnostics, type ApplyEvent, type ApplyResult } from "../apply/index.js";
+import { applyPlan, applyErrorDiagnostics, resolvePendingCreates, type ApplyEvent, type ApplyResult } from "../apply/index.js";
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
@@ -74,7 +74,10 @@ export interface EngineOptions extends LoadInputs {
   lockTimeoutMs?: number;
   /** Concurrent SSM operations; default 4 for apply, 10 for refresh. */
   parallelism?: number;
+  /** Stop: refresh reads are abandoned, and apply starts no new change but lets the running ones finish (first Ctrl-C). */
   signal?: AbortSignal;
+  /** Abandon the SSM calls apply has in flight too (second Ctrl-C); the state stays valid. */
+  cancel?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
   /** Extra options for the in-process local endpoint (tests inject knobs here). */
   localEndpoint?: Partial<LocalEndpointOptions>;
@@ -205,7 +208,28 @@ function unknownCount(plan: Plan): number {
   return plan.changes.filter((c) => c.after && !isWhollyKnown(c.after)).length;
 }
 
-async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnostic[]): Promise<{ plan: Plan; graph: DependencyGraph }> {
+/**
+ * Resolves the creates in flight an interrupted apply left in the state (adopt what they made,
+ * or drop them) before anything is planned; with `persist`, writes the result at once. False
+ * when one cannot be resolved: planning would risk a duplicate.
+ */
+async function resolveInterruptedCreates(session: Session, req: PlanRequest, diagnostics: Diagnostic[], persist: boolean): Promise<boolean> {
+  if ((session.state.pendingCreates ?? []).length === 0) return true;
+  await session.prepareProviders([...session.state.pendingCreates!.map((p) => p.provider), "ssm"]);
+  const r = await resolvePendingCreates(session.state, (key) => session.provider(key), req.signal ? { signal: req.signal } : {});
+  diagnostics.push(...r.diagnostics);
+  for (const a of r.adopted) req.onEvent?.({ kind: "info", message: `${a.address}: Adopted ${a.id}, made by an earlier create whose outcome was never seen` });
+  if (persist && (r.adopted.length > 0 || r.dropped.length > 0)) {
+    const w = await new StatePersister(session.storage, session.state).persist(r.state);
+    diagnostics.push(...w.diagnostics);
+    if (!w.state) return false;
+    session.state = w.state;
+  } else session.state = r.state;
+  return !hasErrors(r.diagnostics);
+}
+
+async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnostic[], persistResolution = false): Promise<{ plan: Plan; graph: DependencyGraph }> {
+  const resolved = await resolveInterruptedCreates(session, req, diagnostics, persistResolution);
   await session.prepareProviders(session.providerKeys());
   const common = {
     provider: (key: string) => session.provider(key),
@@ -244,6 +268,7 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
     if (unknownCount(plan) >= before) break;
   }
   diagnostics.push(...plan.diagnostics);
+  if (!resolved) plan.errored = true;
   return { plan, graph };
 }
 
@@ -292,7 +317,7 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       if (refused.length > 0) return { plan, diagnostics, sources: session.sources };
       await session.prepareProviders([...plan.changes.map((c) => c.provider), "ssm"]);
     } else {
-      ({ plan, graph } = await planIn(session, req, diagnostics));
+      ({ plan, graph } = await planIn(session, req, diagnostics, true));
       if (plan.errored) return { plan, graph, diagnostics, sources: session.sources };
       if (!hasChanges(plan)) {
         const outputs = plan.mode === "normal" ? await recordOutputs(session, new StatePersister(session.storage, session.state), false, diagnostics) : undefined;
@@ -308,6 +333,7 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       provider: (key) => session.provider(key),
       parallelism: Math.max(req.parallelism ?? 4, 1),
       ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.cancel ? { cancel: req.cancel } : {}),
       ...(resolveHook
         ? {
             resolve: async (change: ResourceChange, state: State) => {

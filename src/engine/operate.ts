@@ -283,7 +283,7 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
   const diagnostics: Diagnostic[] = [];
   const session = new OperateSession(req);
   const { loadConfiguration } = await import("./load.js");
-  const { canonicalAddress, emptyState, findInstance, setInstance, statectlVersion, StatePersister } = await import("../state/index.js");
+  const { canonicalAddress, emptyState, findInstance, removePendingCreate, setInstance, statectlVersion, StatePersister } = await import("../state/index.js");
   const { SsmResourceProvider } = await import("./ssm-adapter.js");
   const config = await loadConfiguration(resolve(req.dir), req);
   session.config = config;
@@ -317,7 +317,8 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
       return { diagnostics, sources };
     }
     const instance: ResourceInstanceState = { address, kind, provider: target.provider, id: req.id, attributes, sensitiveAttributes: [], dependencies: [] };
-    const persisted = await new StatePersister(storage, state).persist(setInstance(state, instance));
+    // Importing at an address with a create in flight resolves it (apply/lost-create-ambiguous says to).
+    const persisted = await new StatePersister(storage, state).persist(setInstance(removePendingCreate(state, address), instance));
     diagnostics.push(...persisted.diagnostics);
     return { value: instance, diagnostics, sources };
   } catch (e) {

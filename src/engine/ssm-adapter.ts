@@ -1,7 +1,8 @@
 // SsmProvider seen through the planner's and apply's provider interfaces: attribute sets in,
 // attribute sets out, ProviderError turned into ChangeFailure (keeping what really exists).
+import { createHash } from "node:crypto";
 import { stringify as toYaml } from "yaml";
-import { ChangeFailure, type ApplyProvider, type Attributes } from "../apply/index.js";
+import { ChangeFailure, type ApplyProvider, type Attributes, type CreateOptions, type Created } from "../apply/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import {
   parseDocumentBody,
@@ -73,7 +74,7 @@ export function normalizeDocument(attrs: { [name: string]: DesiredValue }): { [n
 function failure(e: unknown, partial?: (state: unknown) => { id: string; attributes: Attributes }): Error {
   if (e instanceof ProviderError) {
     const p = e.partialState !== undefined && partial ? partial(e.partialState) : undefined;
-    return new ChangeFailure(e.message, p, e.code);
+    return new ChangeFailure(e.message, p, e.code, e.outcomeUnknown ? { outcomeUnknown: true } : {});
   }
   return e instanceof Error ? e : new Error(String(e));
 }
@@ -273,12 +274,17 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return this.ssm.countTargets(targets as unknown as AssociationTarget[], signal ? { signal } : {});
   }
 
-  async create(kind: string, desired: Attributes, signal?: AbortSignal): Promise<{ id: string; attributes: Attributes }> {
+  async create(kind: string, desired: Attributes, signal?: AbortSignal, options: CreateOptions = {}): Promise<Created> {
     const call = signal ? { signal } : {};
     try {
       if (kind === "document") {
-        const s = await this.ssm.createDocument(documentSpec(desired), call);
-        return { id: s.name, attributes: documentAttributes(s, desired) };
+        try {
+          const s = await this.ssm.createDocument(documentSpec(desired), call);
+          return { id: s.name, attributes: documentAttributes(s, desired) };
+        } catch (e) {
+          if (e instanceof ProviderError && e.code === "DocumentAlreadyExists") return await this.adoptDocument(desired, options, e, signal);
+          throw e;
+        }
       }
       const s = await this.ssm.createAssociation(associationSpec(desired), call);
       return { id: s.association_id, attributes: associationAttributes(s, desired) };
@@ -289,6 +295,41 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
           : { id: (p as AssociationState).association_id, attributes: associationAttributes(p as AssociationState, desired) },
       );
     }
+  }
+
+  /**
+   * CreateDocument said the name is taken. A document's name is its identity, so when the state
+   * does not track that name and the existing document has the configured type and content hash
+   * (what a create whose response was lost leaves behind), it is adopted: brought to the rest of
+   * the configuration (sharing, tags, default version) like an update. Anything else is refused.
+   */
+  private async adoptDocument(desired: Attributes, options: CreateOptions, cause: ProviderError, signal?: AbortSignal): Promise<Created> {
+    const spec = documentSpec(desired);
+    const address = options.address ?? "ADDRESS";
+    const refuse = (why: string): ChangeFailure =>
+      new ChangeFailure(`${cause.message}. statectl does not take over a document that ${why}.`, undefined, "DocumentAlreadyExists", {
+        hint: `to manage the existing document, import it (statectl import ${address} ${spec.name}) and plan again; or give the document another name`,
+      });
+    if (options.exclude?.has(spec.name)) throw refuse("another address in the state manages");
+    const existing = await this.ssm.readDocument(spec.name, { promote: spec.promote !== false, ...(signal ? { signal } : {}) });
+    if (!existing) throw cause;
+    const wantedHash = createHash("sha256").update(spec.content, "utf8").digest("hex");
+    const wantedType = spec.type ?? "Command";
+    if (existing.hash !== wantedHash || existing.type !== wantedType) {
+      throw refuse(`differs from the configuration (${existing.type !== wantedType ? `its type is ${existing.type}, not ${wantedType}` : "its content hash differs"})`);
+    }
+    const r = await this.ssm.updateDocument(existing, spec, signal ? { signal } : {});
+    return { id: spec.name, attributes: documentAttributes(r.state, desired), adopted: `document ${spec.name} already existed with the configured type and content (a create whose response was lost): adopted` };
+  }
+
+  createIsIdempotent(kind: string): boolean {
+    return kind !== "association";
+  }
+
+  async findCreated(kind: string, desired: Attributes, options: { since: Date; exclude: ReadonlySet<string>; signal?: AbortSignal }): Promise<{ id: string; attributes: Attributes }[]> {
+    if (kind !== "association") return [];
+    const found = await this.ssm.findCreatedAssociations(associationSpec(desired), options);
+    return found.map((s) => ({ id: s.association_id, attributes: associationAttributes(s, desired) }));
   }
 
   async update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }> {

@@ -206,7 +206,9 @@ export async function readAssociation(ctx: ProviderContext, id: string, call?: C
 }
 
 /**
- * Create the association (tags included in the same call). The state is built from the
+ * Create the association (tags included in the same call). Not idempotent: a failure after which
+ * it may exist anyway comes back with `outcomeUnknown` (and is not retried by the SDK); look for
+ * it with findCreatedAssociations before creating again. The state is built from the
  * response — it describes exactly what SSM stored — so no second read is needed.
  */
 export async function createAssociation(ctx: ProviderContext, spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
@@ -216,6 +218,8 @@ export async function createAssociation(ctx: ProviderContext, spec: AssociationS
     undefined,
     (sdk) => new sdk.CreateAssociationCommand({ ...associationRequest(spec), ...(tags.length > 0 ? { Tags: tags } : {}) }),
     call,
+    // Each call makes a new association: never sent twice blindly (see findCreatedAssociations).
+    { idempotent: false },
   );
   if (out.AssociationDescription?.AssociationId === undefined) {
     throw new ProviderError({
@@ -480,4 +484,50 @@ export async function findAssociationCandidates(ctx: ProviderContext, spec: Asso
       (a.document_version ?? DEFAULT_DOCUMENT_VERSION) === wantedVersion &&
       stableJson(targetsInput(a.targets) ?? []) === wantedTargets,
   );
+}
+
+/** How far back a created association's Date may lie before the create started (clock skew). */
+export const CREATED_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export interface FindCreatedOptions extends CallOptions {
+  /** When the create was sent; an association created before this (less clock skew) is not it. */
+  since: Date;
+  /** Association ids that are accounted for (e.g. every id in the state): never a match. */
+  exclude?: ReadonlySet<string>;
+}
+
+/**
+ * The associations a create of `spec` sent at `since` may have made: same document, name,
+ * version and targets (one filtered ListAssociations scan), then, for each one not excluded,
+ * DescribeAssociation: the full request spec must be equal (as UpdateAssociation would send it)
+ * and it must have been created no earlier than `since` less CREATED_CLOCK_SKEW_MS. Tags are
+ * read for the matches only.
+ */
+export async function findCreatedAssociations(ctx: ProviderContext, spec: AssociationSpec, options: FindCreatedOptions): Promise<AssociationState[]> {
+  const call: CallOptions = options.signal !== undefined ? { signal: options.signal } : {};
+  const notBefore = options.since.getTime() - CREATED_CLOCK_SKEW_MS;
+  const matches: AssociationState[] = [];
+  for (const candidate of await findAssociationCandidates(ctx, spec)) {
+    const id = candidate.association_id;
+    if (options.exclude?.has(id)) continue;
+    let d: AssociationDescription | undefined;
+    try {
+      d = (await ctx.send<DescribeAssociationCommandOutput>("DescribeAssociation", id, (sdk) => new sdk.DescribeAssociationCommand({ AssociationId: id }), call)).AssociationDescription;
+    } catch (error) {
+      if (hasCode(error, "AssociationDoesNotExist")) continue;
+      throw error;
+    }
+    if (d === undefined || (d.Date !== undefined && d.Date.getTime() < notBefore)) continue;
+    const state = await toAssociationState(ctx, d, {});
+    if (!sameApiSpec(state, spec)) continue;
+    let tags: Tags;
+    try {
+      tags = await readTags(ctx, "Association", id, call);
+    } catch (error) {
+      if (hasCode(error, "InvalidResourceId", "AssociationDoesNotExist")) continue;
+      throw error;
+    }
+    matches.push({ ...state, tags });
+  }
+  return matches;
 }

@@ -1,7 +1,7 @@
 // What every operation module shares: the client, the lazily loaded SDK, one way to send a
 // command (so every failure becomes a ProviderError naming the operation), and ARN building.
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { toProviderError, type ProviderError } from "./errors.js";
+import { OutcomeUnknownAttempt, toProviderError, type ProviderError } from "./errors.js";
 import { loadSsmSdk, type SsmSdk } from "./sdk.js";
 
 export interface CallOptions {
@@ -35,10 +35,19 @@ export class ProviderContext {
     return loadSsmSdk();
   }
 
-  /** Send one command; any failure comes back as a ProviderError for `operation`. */
-  async send<O>(operation: string, id: string | undefined, build: (sdk: SsmSdk) => unknown, call?: CallOptions): Promise<O> {
+  /**
+   * Send one command; any failure comes back as a ProviderError for `operation`.
+   *
+   * `idempotent: false` is for calls that make something new each time they run
+   * (CreateAssociation): the SDK still retries what surely did not run (throttling, client
+   * errors are not retried anyway), but not a failure after which the call may have run (HTTP
+   * 5xx, a dropped connection, a timeout). That failure comes back at once with `outcomeUnknown`
+   * set, so the caller can look for what the call made before it sends it again.
+   */
+  async send<O>(operation: string, id: string | undefined, build: (sdk: SsmSdk) => unknown, call?: CallOptions, options: { idempotent?: boolean } = {}): Promise<O> {
     const sdk = await this.sdk();
     const command = build(sdk);
+    if (options.idempotent === false) addNoBlindRetry(command);
     const send = this.client.send.bind(this.client) as (command: unknown, options?: object) => Promise<unknown>;
     try {
       const output = await send(command, call?.signal !== undefined ? { abortSignal: call.signal } : {});
@@ -99,6 +108,31 @@ export class ProviderContext {
       interval = Math.min(interval * 2, maxInterval);
     }
   }
+}
+
+interface MiddlewareCommand {
+  middlewareStack: { add(middleware: unknown, options: { step: string; name: string; priority?: string }): void };
+}
+
+/**
+ * Runs once per attempt, inside the SDK's retry loop (finalizeRequest, after retryMiddleware): a
+ * failure that leaves the outcome unknown is wrapped so the retry strategy sees a non-retryable
+ * error and stops; ctx.send unwraps it.
+ */
+function addNoBlindRetry(command: unknown): void {
+  const stack = (command as Partial<MiddlewareCommand>).middlewareStack;
+  if (stack === undefined) return;
+  stack.add(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (OutcomeUnknownAttempt.applies(error)) throw new OutcomeUnknownAttempt(error);
+        throw error;
+      }
+    },
+    { step: "finalizeRequest", name: "statectlNoBlindRetry", priority: "low" },
+  );
 }
 
 export function partitionOf(region: string): string {

@@ -18,6 +18,8 @@ export interface ProviderErrorInit {
   id?: string;
   /** State that really resulted when a multi-step change failed part-way (see ProviderError.partialState). */
   partialState?: unknown;
+  /** The call may have been carried out although it failed (see ProviderError.outcomeUnknown). */
+  outcomeUnknown?: boolean;
   cause?: unknown;
 }
 
@@ -43,6 +45,12 @@ export class ProviderError extends Error {
    * sharing it failed), the state that really exists now, so apply can record it.
    */
   partialState?: unknown;
+  /**
+   * The call failed in a way that does not say whether it ran (HTTP 5xx, a dropped connection,
+   * a timeout, an abort after sending). Set only for calls sent with `idempotent: false`, whose
+   * repetition would make a second object.
+   */
+  outcomeUnknown: boolean;
 
   constructor(init: ProviderErrorInit) {
     super("");
@@ -56,6 +64,7 @@ export class ProviderError extends Error {
     if (init.address !== undefined) this.address = init.address;
     if (init.id !== undefined) this.id = init.id;
     if (init.partialState !== undefined) this.partialState = init.partialState;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
     // Kept non-enumerable: the SDK error may hold the raw response, which has no business in logs.
     if (init.cause !== undefined) Object.defineProperty(this, "cause", { value: init.cause, enumerable: false });
     this.message = this.describe();
@@ -85,7 +94,30 @@ export class ProviderError extends Error {
       retryable: this.retryable,
       httpStatus: this.httpStatus,
       requestId: this.requestId,
+      ...(this.outcomeUnknown ? { outcomeUnknown: true } : {}),
     };
+  }
+}
+
+/**
+ * An attempt of a non-idempotent call that failed without saying whether it ran. It looks like a
+ * client error to the SDK's retry strategy (no $retryable, no HTTP status, no `cause`), so the
+ * SDK does not send the call again; toProviderError unwraps it. The SDK error is in `attempt`.
+ */
+export class OutcomeUnknownAttempt extends Error {
+  override readonly name = "StatectlOutcomeUnknown";
+  constructor(readonly attempt: unknown) {
+    super("the call failed without saying whether it was carried out");
+  }
+
+  /** A server fault (HTTP 5xx) or a failure with no HTTP response at all (network, timeout, abort). */
+  static applies(error: unknown): boolean {
+    const e = error as SdkLikeError | null;
+    if (e === null || typeof e !== "object") return true;
+    if (THROTTLING_CODES.has(awsErrorCode(error)) || e.$metadata?.httpStatusCode === 429) return false;
+    const status = e.$metadata?.httpStatusCode;
+    if (status !== undefined) return status >= 500;
+    return e.$fault !== "client";
   }
 }
 
@@ -121,6 +153,11 @@ const THROTTLING_CODES = new Set([
 /** Wrap whatever an SDK call threw into a ProviderError naming the operation. */
 export function toProviderError(error: unknown, operation: string, id?: string): ProviderError {
   if (error instanceof ProviderError) return error;
+  if (error instanceof OutcomeUnknownAttempt) {
+    const unwrapped = toProviderError(error.attempt, operation, id);
+    unwrapped.outcomeUnknown = true;
+    return unwrapped;
+  }
   const e = (error ?? {}) as SdkLikeError;
   const code = awsErrorCode(error);
   const rawMessage = typeof e.message === "string" && e.message !== "" ? e.message : code;

@@ -13,7 +13,8 @@
  *
  * Rules kept here: not-found is decided by error code (InvalidDocument, AssociationDoesNotExist),
  * never by message text; UpdateAssociation always carries the full desired spec because AWS
- * clears omitted members; sharing changes go 20 accounts per call; the SDK is imported on first
+ * clears omitted members; CreateAssociation is never retried blindly after a failure that may
+ * have made it (outcomeUnknown), since a second call makes a second association; sharing changes go 20 accounts per call; the SDK is imported on first
  * use so importing statectl stays cheap; credentials never reach a message or a state.
  */
 export { createSsmClient, DEFAULT_MAX_RETRIES, LOCAL_ENDPOINT_CREDENTIALS, type SsmClientOptions } from "./client.js";
@@ -30,9 +31,11 @@ export {
 } from "./documents.js";
 export {
   MAX_TARGETS,
+  CREATED_CLOCK_SKEW_MS,
   associationRequest,
   sameApiSpec,
   type FailedTarget,
+  type FindCreatedOptions,
   type ListAssociationsFilter,
   type UpdateAssociationOptions,
   type WaitResult,

@@ -4,6 +4,8 @@ import {
   deleteAssociation,
   createAssociation,
   findAssociationCandidates,
+  findCreatedAssociations,
+  type FindCreatedOptions,
   listAssociations,
   readAssociation,
   updateAssociation,
@@ -113,6 +115,11 @@ export class SsmProvider {
   /** Existing associations matching what `spec` would create (to adopt after a lost create response). */
   findAssociationCandidates(spec: AssociationSpec): Promise<AssociationSummary[]> {
     return findAssociationCandidates(this.ctx, spec);
+  }
+
+  /** What a create of `spec` whose outcome was not seen may have made (see findCreatedAssociations). */
+  findCreatedAssociations(spec: AssociationSpec, options: FindCreatedOptions): Promise<AssociationState[]> {
+    return findCreatedAssociations(this.ctx, spec, options);
   }
 
   countTargets(targets: readonly AssociationTarget[] | undefined, call?: CallOptions): Promise<TargetCount> {

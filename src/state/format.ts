@@ -9,7 +9,7 @@
 import { parseTree, findNodeAtLocation, type ParseError, ParseErrorCode } from "jsonc-parser";
 import { error, rangeFromOffsets, type Diagnostic, type Range } from "../diag/index.js";
 import { formatAddress, parseAddress, ADDRESS_EXAMPLES, RESOURCE_KINDS, type ResourceKind } from "./address.js";
-import type { AttributePath, JsonValue, OutputState, ResourceInstanceState, State } from "./model.js";
+import type { AttributePath, JsonValue, OutputState, PendingCreate, ResourceInstanceState, State } from "./model.js";
 
 /** The format this statectl writes. Bump it for any change a previous reader would misread. */
 export const STATE_FORMAT_VERSION = 1;
@@ -31,6 +31,16 @@ export interface StateFileV1 {
     dependencies: string[];
   }[];
   outputs: { [name: string]: { value: JsonValue; sensitive: boolean } };
+  /** Only present while a create is in flight or unresolved (docs/state-file.md, "Creates in flight"). */
+  pending_creates?: {
+    address: string;
+    kind: ResourceKind;
+    provider: string;
+    started: string;
+    attributes: { [key: string]: JsonValue };
+    sensitive_attributes: AttributePath[];
+    dependencies: string[];
+  }[];
 }
 
 /** Sorts object keys at every depth, so equal states always serialise to identical text. */
@@ -68,6 +78,21 @@ export function stateToFile(state: State): StateFileV1 {
         .sort()
         .map((name) => [name, { value: canonicalJson(state.outputs[name]!.value), sensitive: state.outputs[name]!.sensitive }]),
     ),
+    // Written only when there is one, so a state without creates in flight is byte-for-byte what
+    // earlier statectl versions wrote and read.
+    ...(state.pendingCreates && state.pendingCreates.length > 0
+      ? {
+          pending_creates: state.pendingCreates.map((p) => ({
+            address: p.address,
+            kind: p.kind,
+            provider: p.provider,
+            started: p.started,
+            attributes: canonicalJson(p.attributes) as { [key: string]: JsonValue },
+            sensitive_attributes: p.sensitiveAttributes.map((x) => [...x]),
+            dependencies: [...new Set(p.dependencies)].sort(),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -276,7 +301,7 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
     }
   };
 
-  onlyKeys([], raw, ["format_version", "statectl_version", "serial", "lineage", "resources", "outputs"]);
+  onlyKeys([], raw, ["format_version", "statectl_version", "serial", "lineage", "resources", "outputs", "pending_creates"]);
   const statectlVersion = expect(["statectl_version"], raw.statectl_version, "string") ? (raw.statectl_version as string) : "";
   let serial = 0;
   if (expect(["serial"], raw.serial, "number")) {
@@ -365,7 +390,46 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
     }
   }
 
+  const pendingCreates: PendingCreate[] = [];
+  if (raw.pending_creates !== undefined && expect(["pending_creates"], raw.pending_creates, "array")) {
+    const pendingSeen = new Set<string>();
+    (raw.pending_creates as unknown[]).forEach((item, i) => {
+      const base: (string | number)[] = ["pending_creates", i];
+      if (!expect(base, item, "object")) return;
+      const p = item as { [key: string]: unknown };
+      onlyKeys(base, p, ["address", "kind", "provider", "started", "attributes", "sensitive_attributes", "dependencies"]);
+      const parsed = expect([...base, "address"], p.address, "string") ? parseAddress(p.address as string) : undefined;
+      if (typeof p.address === "string" && !parsed) fail([...base, "address"], "Invalid resource address in the state file", `"${pathText([...base, "address"])}" is not a resource address; addresses look like ${ADDRESS_EXAMPLES}.`);
+      const address = parsed ? formatAddress(parsed) : "";
+      if (parsed && pendingSeen.has(address)) fail([...base, "address"], `Duplicate create in flight for "${address}" in the state file`, `"${address}" appears twice in "pending_creates".`);
+      pendingSeen.add(address);
+      if (expect([...base, "kind"], p.kind, "string") && parsed && parsed.kind !== p.kind) fail([...base, "kind"], "Resource kind does not match its address", `the create in flight at "${address}" is ${parsed.kind === "association" ? "an" : "a"} ${parsed.kind}, but its "kind" says "${String(p.kind)}".`);
+      if (expect([...base, "provider"], p.provider, "string") && !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(p.provider as string)) fail([...base, "provider"], "Invalid provider in the state file", `"${pathText([...base, "provider"])}" must be "ssm" or "ssm.ALIAS".`);
+      if (expect([...base, "started"], p.started, "string") && Number.isNaN(Date.parse(p.started as string))) fail([...base, "started"], 'Invalid "started" in the state file', `"${pathText([...base, "started"])}" must be a date and time (ISO 8601).`);
+      expect([...base, "attributes"], p.attributes, "object");
+      const sensitive: AttributePath[] = [];
+      if (expect([...base, "sensitive_attributes"], p.sensitive_attributes, "array")) {
+        (p.sensitive_attributes as unknown[]).forEach((x, j) => {
+          if (!Array.isArray(x) || x.length === 0 || !x.every((s) => typeof s === "string" || (typeof s === "number" && Number.isInteger(s) && s >= 0))) fail([...base, "sensitive_attributes", j], "Invalid sensitive attribute path in the state file", `"${pathText([...base, "sensitive_attributes", j])}" must be a non-empty array of attribute names (strings) and list indexes (whole numbers).`);
+          else sensitive.push(x as AttributePath);
+        });
+      }
+      const dependencies: string[] = [];
+      if (expect([...base, "dependencies"], p.dependencies, "array")) {
+        (p.dependencies as unknown[]).forEach((d, j) => {
+          const dep = typeof d === "string" ? parseAddress(d) : undefined;
+          if (!dep) fail([...base, "dependencies", j], "Invalid dependency in the state file", `"${pathText([...base, "dependencies", j])}" must be a resource address such as ${ADDRESS_EXAMPLES}.`);
+          else dependencies.push(formatAddress(dep));
+        });
+      }
+      if (parsed && typeof p.provider === "string" && typeof p.started === "string" && p.attributes !== null && typeof p.attributes === "object" && !Array.isArray(p.attributes)) {
+        pendingCreates.push({ address, kind: parsed.kind, provider: p.provider, started: p.started, attributes: p.attributes as { [key: string]: JsonValue }, sensitiveAttributes: sensitive, dependencies });
+      }
+    });
+  }
+
   if (count > MAX_SHAPE_ERRORS) ctx.report(error("state/invalid", `…and ${count - MAX_SHAPE_ERRORS} more problems in the state file`, { detail: `Only the first ${MAX_SHAPE_ERRORS} problems are listed.` }));
   resources.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { serial, lineage, statectlVersion, resources, outputs };
+  pendingCreates.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  return { serial, lineage, statectlVersion, resources, outputs, ...(pendingCreates.length > 0 ? { pendingCreates } : {}) };
 }

@@ -28,6 +28,24 @@ export interface ResourceInstanceState {
   tainted?: boolean;
 }
 
+/**
+ * A create that was sent but whose outcome statectl never saw (the process was killed, or the
+ * response was lost). It is recorded BEFORE the call for kinds whose create is not idempotent —
+ * an association gets a new id on every CreateAssociation — so the next run can look for what the
+ * call may have left behind and adopt it instead of creating a duplicate.
+ */
+export interface PendingCreate {
+  address: string;
+  kind: ResourceKind;
+  provider: string;
+  /** When the create was about to be sent (ISO 8601, UTC); what it made is no older than this. */
+  started: string;
+  /** The attributes the create asked for. */
+  attributes: { [key: string]: JsonValue };
+  sensitiveAttributes: AttributePath[];
+  dependencies: string[];
+}
+
 export interface OutputState {
   value: JsonValue;
   sensitive: boolean;
@@ -48,6 +66,8 @@ export interface State {
   /** Sorted by address. */
   resources: ResourceInstanceState[];
   outputs: { [name: string]: OutputState };
+  /** Creates in flight (see PendingCreate), sorted by address; absent or empty when there are none. */
+  pendingCreates?: PendingCreate[];
 }
 
 export function emptyState(opts: { lineage?: string; statectlVersion?: string } = {}): State {
@@ -90,6 +110,30 @@ export function setInstance(state: State, given: ResourceInstanceState): State {
   resources.push(instance);
   resources.sort(byAddress);
   return { ...state, resources };
+}
+
+/** Records a create about to be sent at `pending.address` (replacing an earlier record there). */
+export function setPendingCreate(state: State, pending: PendingCreate): State {
+  const address = canonicalAddress(pending.address) ?? pending.address;
+  const list = (state.pendingCreates ?? []).filter((p) => p.address !== address);
+  list.push({ ...pending, address, dependencies: pending.dependencies.map((d) => canonicalAddress(d) ?? d) });
+  list.sort(byAddress);
+  return { ...state, pendingCreates: list };
+}
+
+/** Forgets the create in flight at `address`, if any: it finished, failed for sure, or was resolved. */
+export function removePendingCreate(state: State, address: string): State {
+  const canonical = canonicalAddress(address) ?? address;
+  if (!(state.pendingCreates ?? []).some((p) => p.address === canonical)) return state;
+  const list = state.pendingCreates!.filter((p) => p.address !== canonical);
+  const next: State = { ...state, pendingCreates: list };
+  if (list.length === 0) delete next.pendingCreates;
+  return next;
+}
+
+export function findPendingCreate(state: State, address: string): PendingCreate | undefined {
+  const canonical = canonicalAddress(address) ?? address;
+  return state.pendingCreates?.find((p) => p.address === canonical);
 }
 
 export function setOutput(state: State, name: string, output: OutputState): State {

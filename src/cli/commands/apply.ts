@@ -11,9 +11,11 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   const write = opts.json ? (line: string) => err(line) : out;
   const interrupt = interruptController(write);
   let run: ApplyRun;
+  let interrupted = false;
   try {
     run = await runApply({
       ...planRequest({ ...opts, ...(destroying ? { destroy: true } : {}) }, progressPrinter(write), interrupt.signal),
+      cancel: interrupt.cancel,
       ...(planFile ? { planFile } : {}),
       confirm: async (plan) => {
         write("\n" + renderPlan(plan, { color }));
@@ -22,11 +24,18 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
           return true;
         }
         if (opts.json) return false;
-        return askApproval(destroying ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?", destroying ? "statectl will destroy everything in the state. There is no undo." : "statectl will perform the actions described above.");
+        return askApproval(destroying ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?", destroying ? "statectl will destroy everything in the state. There is no undo." : "statectl will perform the actions described above.", interrupt.signal);
       },
     });
   } finally {
+    interrupted = interrupt.interrupted() > 0;
     interrupt.dispose();
+  }
+  const verb = destroying ? "Destroy" : "Apply";
+  if (interrupted && !run.result) {
+    // Stopped while planning or at the prompt: the refresh errors an abort causes are noise.
+    if (!opts.json) err(`\n${verb} interrupted before any change was made. Nothing was changed.`);
+    throw new CliExit(ExitCode.Interrupted);
   }
   if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics)) write("\n" + renderPlan(run.plan, { color }));
   await printEngineDiagnostics(run.diagnostics, run.sources, globals);
@@ -38,6 +47,15 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
     throw new CliExit(ExitCode.Error);
   }
   const r = run.result;
+  if (r && interrupted) {
+    if (!opts.json) {
+      const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
+      err(`\n${verb} interrupted. ${counts}${r.errors.length > 0 ? ` ${r.errors.length} change${r.errors.length === 1 ? "" : "s"} failed or were abandoned (listed above).` : ""}`);
+      if (r.skipped.length > 0) err(`Not started: ${r.skipped.join(", ")}.`);
+      err(`Every change that finished is recorded in the state (serial ${r.state.serial}); run the command again to continue.`);
+    }
+    throw new CliExit(ExitCode.Interrupted);
+  }
   if (r) {
     const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.imported > 0 ? `${r.imported} imported, ` : ""}${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
     if (r.errors.length === 0 && !hasErrors(run.diagnostics)) {
