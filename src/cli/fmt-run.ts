@@ -4,6 +4,7 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { SourceRegistry, renderDiagnostics, sortDiagnostics, type Diagnostic } from "../diag/index.js";
 import { formatSource } from "../syntax/format.js";
+import { decodeUtf8, readSourceFile } from "../config/source-file.js";
 import { ExitCode } from "./exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "./io.js";
 
@@ -32,8 +33,8 @@ function filesIn(dir: string, recursive: boolean): string[] {
   return found;
 }
 
-function readStdin(): string {
-  return readFileSync(0, "utf8");
+function readStdin(): Buffer {
+  return readFileSync(0);
 }
 
 function colorDiff(patch: string, color: boolean): string {
@@ -74,7 +75,13 @@ export async function runFmt(paths: string[], opts: FmtRunOptions, globals: Glob
       err('statectl fmt: "-" (stdin) cannot be combined with other paths');
       return ExitCode.Usage;
     }
-    const text = readStdin();
+    const decoded = decodeUtf8(readStdin(), "<stdin>");
+    if (!("text" in decoded)) {
+      sources.add("<stdin>", decoded.lossyText);
+      err(renderDiagnostics([decoded.diagnostic], sources, { color: stderrColor }));
+      return ExitCode.Error;
+    }
+    const text = decoded.text;
     const result = formatSource(text, "<stdin>");
     if (result.formatted === undefined) {
       report("<stdin>", text, result.diagnostics);
@@ -102,14 +109,20 @@ export async function runFmt(paths: string[], opts: FmtRunOptions, globals: Glob
   }
 
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (e) {
-      err(`statectl fmt: cannot read ${file}: ${(e as Error).message}`);
+    // Bounded and strict: a huge file is refused, and one that is not UTF-8 is never rewritten
+    // (a lossy read would replace its bad bytes on disk).
+    const read = readSourceFile(file, file);
+    if (!("text" in read)) {
+      if (read.problem === "unreadable") err(`statectl fmt: cannot read ${file}: ${read.message}`);
+      else {
+        if (read.lossyText !== undefined) sources.add(file, read.lossyText);
+        err(renderDiagnostics([read.diagnostic], sources, { color: stderrColor }) + "\n");
+        err(`${file}: not formatted`);
+      }
       failed = true;
       continue;
     }
+    const text = read.text;
     const result = formatSource(text, file);
     if (result.formatted === undefined) {
       report(file, text, result.diagnostics);

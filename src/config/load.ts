@@ -4,11 +4,12 @@
  * `STATECTL_VAR_name` environment variables, `*.auto.statevars` files, `--var-file` files and
  * `--var name=value` options — lowest precedence first, so later ones win (docs/language.md).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { error, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles } from "./decode.js";
+import { readSourceFile } from "./source-file.js";
 import type { Config, VariableInput } from "./model.js";
 
 export type ConfigSource =
@@ -41,14 +42,6 @@ export const CONFIG_EXTENSION = ".state";
 export const VARS_EXTENSION = ".statevars";
 export const AUTO_VARS_SUFFIX = ".auto.statevars";
 export const ENV_VAR_PREFIX = "STATECTL_VAR_";
-
-function utf8(bytes: Buffer): string | undefined {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Loads and decodes a configuration. Never throws for user mistakes; they are diagnostics. */
 export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadResult {
@@ -84,15 +77,14 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
       const isConfig = name.endsWith(CONFIG_EXTENSION);
       const isAuto = name.endsWith(AUTO_VARS_SUFFIX);
       if (!isAuto && (!isConfig || source.parsed)) continue;
-      let text: string | undefined;
-      try {
-        text = utf8(readFileSync(resolve(dir, name)));
-        if (text === undefined) diagnostics.push(error("config/invalid-encoding", "File is not UTF-8 text", { detail: `${name} is not valid UTF-8 text; .state files must be UTF-8.` }));
-      } catch (e) {
-        diagnostics.push(error("config/unreadable-file", "Cannot read file", { detail: `${name}: ${(e as Error).message}` }));
+      const read = readSourceFile(resolve(dir, name), name);
+      if ("text" in read) (isConfig ? texts : autoVarFiles).set(name, read.text);
+      else if (read.problem === "unreadable") diagnostics.push(error("config/unreadable-file", "Cannot read file", { detail: `${name}: ${read.message}` }));
+      else {
+        diagnostics.push(read.diagnostic);
+        // Shown with its line, but never parsed: the bad bytes would only cause more errors.
+        if (read.lossyText !== undefined) sources.add(name, read.lossyText);
       }
-      if (text === undefined) continue;
-      (isConfig ? texts : autoVarFiles).set(name, text);
     }
   }
   if (texts.size === 0 && diagnostics.length === 0 && !source.parsed) {
@@ -131,17 +123,16 @@ function gatherInputs(config: Config, autoVarFiles: Map<string, string>, source:
     const display = isAbsolute(f) ? relativeOrAbsolute(config.dir, f) : f;
     let text: string | undefined = source.files ? source.files[f] : undefined;
     if (text === undefined) {
-      try {
-        text = utf8(readFileSync(full));
-        if (text === undefined) {
-          diags.push(error("config/invalid-encoding", "Variables file is not UTF-8 text", { detail: `${display} is not valid UTF-8 text.` }));
-          continue;
+      const read = readSourceFile(full, display);
+      if (!("text" in read)) {
+        if (read.problem === "unreadable") diags.push(error("config/unreadable-var-file", "Cannot read variables file", { detail: `--var-file ${f}: ${read.code === "ENOENT" ? "no such file" : read.message}.` }));
+        else {
+          diags.push(read.diagnostic);
+          if (read.lossyText !== undefined) config.sources.add(display, read.lossyText);
         }
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        diags.push(error("config/unreadable-var-file", "Cannot read variables file", { detail: `--var-file ${f}: ${code === "ENOENT" ? "no such file" : (e as Error).message}.` }));
         continue;
       }
+      text = read.text;
     }
     inputs.push(...readVarFile(display, text, "file", config, diags));
   }

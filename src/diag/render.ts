@@ -21,6 +21,23 @@ function displayLine(line: string): string {
   return line.replace(/\t/g, " ").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "\u00b7");
 }
 
+/** Longer source lines are cut to a window around the caret, so a minified or generated line stays readable. */
+const MAX_SNIPPET_WIDTH = 120;
+const CONTEXT_BEFORE = 40;
+
+/** Cuts `text` around 1-based columns [from, to) when it is too long; returns the shifted columns. */
+function snippetWindow(text: string, from: number, to: number): { text: string; from: number; to: number } {
+  if (text.length <= MAX_SNIPPET_WIDTH) return { text, from, to };
+  const start = Math.max(0, Math.min(from - 1 - CONTEXT_BEFORE, text.length - MAX_SNIPPET_WIDTH));
+  const end = Math.min(text.length, start + MAX_SNIPPET_WIDTH);
+  const before = start > 0 ? "…" : "";
+  const after = end < text.length ? "…" : "";
+  const shift = start - before.length;
+  const cut = before + text.slice(start, end) + after;
+  const newFrom = Math.max(1, from - shift);
+  return { text: cut, from: newFrom, to: Math.max(newFrom + 1, Math.min(to - shift, before.length + (end - start) + 1)) };
+}
+
 /**
  * Renders one diagnostic in the style of rustc and Terraform:
  *
@@ -48,10 +65,12 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceRegistry, opts: R
       const maxLines = opts.maxLines ?? 3;
       const lastLine = Math.min(r.end.line, r.start.line + maxLines - 1);
       for (let ln = r.start.line; ln <= lastLine; ln++) {
-        const text = displayLine(sources.line(r.file, ln) ?? "");
+        const full = displayLine(sources.line(r.file, ln) ?? "");
+        const shown = snippetWindow(full, ln === r.start.line ? r.start.column : 1, ln === r.end.line ? r.end.column : full.length + 1);
+        const text = shown.text;
         out.push(`${c("blue", String(ln).padStart(gutterWidth) + " |")} ${text}`);
-        const from = ln === r.start.line ? r.start.column : 1;
-        const to = ln === r.end.line ? r.end.column : text.length + 1;
+        const from = shown.from;
+        const to = shown.to;
         const width = Math.max(1, to - from);
         const marks = " ".repeat(Math.max(0, from - 1)) + "^".repeat(width);
         const label = ln === lastLine && d.detail && !d.detail.includes("\n") && d.detail.length <= 80 ? " " + d.detail : "";

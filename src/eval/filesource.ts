@@ -1,26 +1,18 @@
 /** Where file functions read from: the disk, or an in-memory set of files (tests, embedders). */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { MAX_SOURCE_FILE_BYTES, readSourceFile } from "../config/index.js";
 import type { FileSource } from "./functions/framework.js";
-
-function decodeUtf8(bytes: Uint8Array): { text: string } | { error: string } {
-  try {
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
-  } catch {
-    return { error: "the file is not valid UTF-8 text" };
-  }
-}
 
 export function diskFileSource(): FileSource {
   return {
     read(path) {
-      try {
-        if (statSync(path).isDirectory()) return { error: "it is a directory" };
-        return decodeUtf8(readFileSync(path));
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        return { error: code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (e as Error).message };
-      }
+      // Exactly the named path, read with the same size limit as configuration files.
+      const r = readSourceFile(path, path);
+      if ("text" in r) return { text: r.text };
+      if (r.problem === "too-large") return { error: `the file is larger than ${MAX_SOURCE_FILE_BYTES / (1024 * 1024)} MiB, the most statectl reads` };
+      if (r.problem === "not-utf8") return { error: "the file is not valid UTF-8 text" };
+      return { error: r.code === "ENOENT" ? "no such file" : r.code === "EACCES" ? "permission denied" : r.code === "EISDIR" ? "it is a directory" : r.message };
     },
     exists(path) {
       try {

@@ -2,7 +2,8 @@
 // lineage and serial of the state it was made against and a digest of the configuration, so
 // apply can refuse a plan that no longer fits. They hold sensitive values (apply needs them), so
 // they are written with mode 0600, like state files.
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { chmod, open, writeFile } from "node:fs/promises";
 import { error, type Diagnostic } from "../diag/index.js";
 import type { State } from "../state/index.js";
 import type { Plan } from "./model.js";
@@ -15,11 +16,20 @@ export interface PlanFile {
   version: number;
   statectl_version: string;
   created: string;
+  /** SHA-256 of the JSON of `plan`, so a damaged or edited plan file is refused rather than applied. */
+  plan_sha256: string;
   plan: Plan;
 }
 
+/** Larger than any plan of SSM's limits (2,000 associations, 500 documents of 64 KB, twice over). */
+export const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
+
+function digest(plan: unknown): string {
+  return createHash("sha256").update(JSON.stringify(plan)).digest("hex");
+}
+
 export async function writePlanFile(path: string, plan: Plan, statectlVersion: string): Promise<Diagnostic[]> {
-  const file: PlanFile = { format: PLAN_FILE_FORMAT, version: PLAN_FILE_VERSION, statectl_version: statectlVersion, created: new Date().toISOString(), plan };
+  const file: PlanFile = { format: PLAN_FILE_FORMAT, version: PLAN_FILE_VERSION, statectl_version: statectlVersion, created: new Date().toISOString(), plan_sha256: digest(plan), plan };
   try {
     await writeFile(path, JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
     await chmod(path, 0o600);
@@ -30,22 +40,55 @@ export async function writePlanFile(path: string, plan: Plan, statectlVersion: s
 }
 
 export async function readPlanFile(path: string): Promise<{ plan?: Plan; diagnostics: Diagnostic[] }> {
+  const bad = (why: string) => ({ diagnostics: [error("plan/invalid-plan-file", `${path} is not a statectl plan file`, { detail: why })] });
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    const fh = await open(path, "r");
+    try {
+      if ((await fh.stat()).size > MAX_PLAN_FILE_BYTES) return bad(`It is larger than ${MAX_PLAN_FILE_BYTES / (1024 * 1024)} MiB; statectl never writes plan files that large.`);
+      text = new TextDecoder("utf-8", { fatal: true }).decode(await fh.readFile());
+    } finally {
+      await fh.close();
+    }
   } catch (e) {
-    return { diagnostics: [error("plan/io-error", `Cannot read the plan file ${path}`, { detail: (e as Error).message })] };
+    if (e instanceof TypeError) return bad("It is not UTF-8 text. Make plan files with `statectl plan --out FILE`.");
+    const code = (e as NodeJS.ErrnoException).code;
+    return { diagnostics: [error("plan/io-error", `Cannot read the plan file ${path}`, { detail: code === "ENOENT" ? "There is no such file." : code === "EISDIR" ? "It is a directory." : (e as Error).message })] };
   }
-  const bad = (why: string) => ({ diagnostics: [error("plan/invalid-plan-file", `${path} is not a statectl plan file`, { detail: why })] });
   let parsed: Partial<PlanFile>;
   try {
     parsed = JSON.parse(text) as Partial<PlanFile>;
   } catch {
     return bad("It is not JSON. Make plan files with `statectl plan --out FILE`.");
   }
-  if (parsed?.format !== PLAN_FILE_FORMAT || typeof parsed.plan !== "object" || parsed.plan === null) return bad("It lacks the statectl plan header. Make plan files with `statectl plan --out FILE`.");
+  if (parsed === null || typeof parsed !== "object" || parsed.format !== PLAN_FILE_FORMAT || typeof parsed.plan !== "object" || parsed.plan === null) return bad("It lacks the statectl plan header. Make plan files with `statectl plan --out FILE`.");
   if (parsed.version !== PLAN_FILE_VERSION) return bad(`It has format version ${String(parsed.version)}; this statectl reads version ${PLAN_FILE_VERSION}.`);
+  if (parsed.plan_sha256 !== digest(parsed.plan)) return bad("Its content does not match its checksum: it was damaged or edited after `statectl plan --out` wrote it. Make a new plan.");
+  const shape = planShapeProblem(parsed.plan);
+  if (shape) return bad(`${shape}. Make a new plan with \`statectl plan --out FILE\`.`);
   return { plan: parsed.plan, diagnostics: [] };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const ACTIONS = new Set(["create", "update", "replace", "delete", "no-op"]);
+
+/** What apply relies on, checked before it is used (a checksum can be recomputed by hand). */
+function planShapeProblem(plan: unknown): string | undefined {
+  if (!isObject(plan)) return "Its plan is not an object";
+  if (!["normal", "destroy", "refresh-only"].includes(plan.mode as string)) return "Its plan has no valid mode";
+  const prior = plan.prior;
+  if (!isObject(prior) || typeof prior.lineage !== "string" || !Number.isInteger(prior.serial)) return "Its plan does not say which state it was made against";
+  if (plan.configHash !== undefined && typeof plan.configHash !== "string") return "Its configuration digest is not a string";
+  const state = plan.refreshedState;
+  if (!isObject(state) || typeof state.lineage !== "string" || !Number.isInteger(state.serial) || !Array.isArray(state.resources) || !isObject(state.outputs)) return "Its refreshed state is malformed";
+  for (const r of state.resources) if (!isObject(r) || typeof r.address !== "string" || typeof r.id !== "string" || !isObject(r.attributes)) return "A resource of its refreshed state is malformed";
+  for (const key of ["changes", "drift", "moved", "diagnostics"]) if (!Array.isArray(plan[key])) return `Its ${key} are not a list`;
+  if (typeof plan.errored !== "boolean") return "It does not say whether planning failed";
+  for (const c of plan.changes as unknown[]) {
+    if (!isObject(c) || typeof c.address !== "string" || !["document", "association"].includes(c.kind as string) || typeof c.provider !== "string" || !ACTIONS.has(c.action as string)) return "A change in it is malformed";
+    if (!Array.isArray(c.changes) || !Array.isArray(c.replaceReasons) || !Array.isArray(c.sensitivePaths) || !Array.isArray(c.dependencies)) return `The change of ${c.address} is malformed`;
+  }
+  return undefined;
 }
 
 /** Refuses a plan made against another state (lineage, or a serial that has moved on) or another configuration. */

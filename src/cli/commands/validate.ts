@@ -32,7 +32,8 @@ export interface ValidateResult {
 
 /** Parses and checks every `*.state` file in `dir` (not recursive). */
 export async function validateDirectory(dir: string): Promise<ValidateResult & { texts: Map<string, string> }> {
-  const { readdir, readFile, stat } = await import("node:fs/promises");
+  const { readdir, stat } = await import("node:fs/promises");
+  const { readSourceFile } = await import("../../config/source-file.js");
   const { join } = await import("node:path");
   const { parseFile } = await import("../../syntax/parse.js");
   const { error } = await import("../../diag/diagnostic.js");
@@ -48,18 +49,23 @@ export async function validateDirectory(dir: string): Promise<ValidateResult & {
   const diagnostics: Diagnostic[] = [];
   const texts = new Map<string, string>();
   for (const name of names) {
-    let text: string;
-    try {
-      text = await readFile(join(dir, name), "utf8");
-    } catch (e) {
-      diagnostics.push(
-        error("validate/unreadable-file", `Cannot read ${name}`, {
-          detail: describeReadError(e),
-          hint: "check the file's permissions",
-        }),
-      );
+    const read = readSourceFile(join(dir, name), name);
+    if (!("text" in read)) {
+      if (read.problem === "unreadable") {
+        diagnostics.push(
+          error("validate/unreadable-file", `Cannot read ${name}`, {
+            detail: describeReadError(read),
+            hint: "check the file's permissions",
+          }),
+        );
+      } else {
+        diagnostics.push(read.diagnostic);
+        // The line with the bad byte is shown; the file is not parsed.
+        if (read.lossyText !== undefined) texts.set(name, read.lossyText);
+      }
       continue;
     }
+    const text = read.text;
     texts.set(name, text);
     const parsed = parseFile(text, name);
     diagnostics.push(...parsed.diagnostics);
@@ -72,12 +78,12 @@ export async function validateDirectory(dir: string): Promise<ValidateResult & {
   return { files, diagnostics, texts };
 }
 
-function describeReadError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
+function describeReadError(e: { code?: string | undefined; message: string }): string {
+  const code = e.code;
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "ENOENT") return "it is a symbolic link to a file that does not exist";
   if (code === "EISDIR") return "it is a directory";
-  return e instanceof Error ? e.message : String(e);
+  return e.message;
 }
 
 export function registerValidate(program: Command): void {
@@ -107,7 +113,7 @@ export function registerValidate(program: Command): void {
       else validationSteps.push(ssmStep);
       const result = await validateDirectory(dir);
       const diagnostics = [...result.diagnostics];
-      if (result.texts.size === 0 && !diagnostics.some((d) => d.code === "validate/unreadable-file")) {
+      if (result.texts.size === 0 && !diagnostics.some((d) => d.severity === "error")) {
         diagnostics.push(
           error("validate/no-files", "No configuration files", {
             detail: `there are no *.state files in ${dir}`,

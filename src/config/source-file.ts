@@ -1,0 +1,97 @@
+/**
+ * Reading a configuration's text files (`.state`, `.statevars`, and what `file()` names) from
+ * disk with two guarantees: never more than MAX_SOURCE_FILE_BYTES is read into memory (a 100 MB
+ * or endless file — a link to /dev/zero — is refused quickly), and text that is not UTF-8 is
+ * refused with the line and column of its first bad byte instead of being silently mangled.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { error, rangeFromOffsets, type Diagnostic } from "../diag/index.js";
+
+/** Configuration files are hand-written text; SSM documents are at most 64 KB. 10 MiB is far beyond both. */
+export const MAX_SOURCE_FILE_BYTES = 10 * 1024 * 1024;
+
+export type SourceFileRead =
+  | { text: string; bytes: number }
+  /** `lossyText` (bad bytes as U+FFFD) lets a renderer show the line an encoding error is on. */
+  | { problem: "too-large"; diagnostic: Diagnostic; lossyText?: undefined }
+  | { problem: "not-utf8"; diagnostic: Diagnostic; lossyText: string }
+  | { problem: "unreadable"; code: string | undefined; message: string };
+
+function mib(n: number): string {
+  return `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`;
+}
+
+/**
+ * Reads `path` (shown as `display`) as UTF-8 text of at most `limit` bytes. Reads in chunks and
+ * stops one byte past the limit, so neither the declared size nor the real one can exhaust
+ * memory. Never throws.
+ */
+export function readSourceFile(path: string, display: string, limit = MAX_SOURCE_FILE_BYTES): SourceFileRead {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return { problem: "unreadable", code: "EISDIR", message: "it is a directory" };
+    if (stat.size > limit) return { problem: "too-large", diagnostic: tooLarge(display, stat.size, limit) };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+      if (total > limit) return { problem: "too-large", diagnostic: tooLarge(display, undefined, limit) };
+    }
+    const bytes = Buffer.concat(chunks, total);
+    const decoded = decodeUtf8(bytes, display);
+    return "text" in decoded ? { text: decoded.text, bytes: total } : { problem: "not-utf8", diagnostic: decoded.diagnostic, lossyText: decoded.lossyText };
+  } catch (e) {
+    return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(display: string, size: number | undefined, limit: number): Diagnostic {
+  return error("config/file-too-large", "File is too large", {
+    detail: size === undefined ? `${display} is larger than ${mib(limit)}, the most statectl reads from a configuration file.` : `${display} is ${mib(size)}; statectl reads configuration files of at most ${mib(limit)}.`,
+    hint: "configuration files are hand-written text; is this the file you meant?",
+  });
+}
+
+/** Decodes UTF-8, or says where the first invalid byte is (line and column, as an editor shows them). */
+export function decodeUtf8(bytes: Uint8Array, display: string): { text: string } | { diagnostic: Diagnostic; lossyText: string } {
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    const lossy = new TextDecoder("utf-8").decode(bytes);
+    const at = firstInvalid(bytes, lossy);
+    return {
+      lossyText: lossy,
+      diagnostic: error("config/invalid-encoding", "File is not UTF-8 text", {
+        detail: `${display} is not valid UTF-8 text (the first bad byte, 0x${(bytes[at.byte] ?? 0).toString(16).padStart(2, "0")}, is at byte ${at.byte}); statectl reads .state and .statevars files as UTF-8.`,
+        range: rangeFromOffsets(display, lossy, at.char, Math.min(at.char + 1, lossy.length)),
+        hint: "convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8), or check that it is a text file",
+      }),
+    };
+  }
+}
+
+/** The first U+FFFD in the lossy text that does not stand for a real U+FFFD (bytes EF BF BD). */
+function firstInvalid(bytes: Uint8Array, lossy: string): { char: number; byte: number } {
+  let byte = 0;
+  let from = 0;
+  for (;;) {
+    const i = lossy.indexOf("\uFFFD", from);
+    if (i < 0) return { char: lossy.length, byte: bytes.length };
+    byte += Buffer.byteLength(lossy.slice(from, i));
+    if (!(bytes[byte] === 0xef && bytes[byte + 1] === 0xbf && bytes[byte + 2] === 0xbd)) return { char: i, byte };
+    byte += 3;
+    from = i + 1;
+  }
+}
