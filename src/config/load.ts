@@ -6,7 +6,7 @@
  */
 import { readdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
-import { error, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
+import { didYouMean, error, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles } from "./decode.js";
 import { readSourceFile } from "./source-file.js";
@@ -160,7 +160,7 @@ function relativeOrAbsolute(dir: string, f: string): string {
 
 function suggestVariable(name: string, config: Config): string {
   const names = [...config.variables.keys()];
-  const near = names.find((n) => n.toLowerCase() === name.toLowerCase());
+  const near = didYouMean(name, names);
   return near ? `did you mean "${near}"?` : names.length > 0 ? `declared variables: ${names.sort().join(", ")}` : `declare it: variable "${name}" { … }`;
 }
 

@@ -63,7 +63,13 @@ export async function readPlanFile(path: string): Promise<{ plan?: Plan; diagnos
   }
   if (parsed === null || typeof parsed !== "object" || parsed.format !== PLAN_FILE_FORMAT || typeof parsed.plan !== "object" || parsed.plan === null) return bad("It lacks the statectl plan header. Make plan files with `statectl plan --out FILE`.");
   if (parsed.version !== PLAN_FILE_VERSION) return bad(`It has format version ${String(parsed.version)}; this statectl reads version ${PLAN_FILE_VERSION}.`);
-  if (parsed.plan_sha256 !== digest(parsed.plan)) return bad("Its content does not match its checksum: it was damaged or edited after `statectl plan --out` wrote it. Make a new plan.");
+  let actual: string;
+  try {
+    actual = digest(parsed.plan);
+  } catch {
+    return bad("It nests too deeply to be a plan statectl wrote.");
+  }
+  if (parsed.plan_sha256 !== actual) return bad("Its content does not match its checksum: it was damaged or edited after `statectl plan --out` wrote it. Make a new plan.");
   const shape = planShapeProblem(parsed.plan);
   if (shape) return bad(`${shape}. Make a new plan with \`statectl plan --out FILE\`.`);
   return { plan: parsed.plan, diagnostics: [] };

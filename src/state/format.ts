@@ -162,6 +162,20 @@ export function decodeState(input: string | Uint8Array, file: string): DecodeRes
     };
   }
 
+  // Checked before any (recursive) JSON walk, so a hostile or damaged file cannot overflow the stack.
+  const tooDeep = nestingBeyond(text, MAX_STATE_NESTING);
+  if (tooDeep !== undefined) {
+    return {
+      diagnostics: [
+        error("state/corrupt", "The state file nests too deeply", {
+          detail: `${file} nests arrays and objects more than ${MAX_STATE_NESTING} levels deep; statectl never writes such a file, so it is not a statectl state file or it has been damaged.`,
+          range: rangeFromOffsets(file, text, tooDeep, tooDeep + 1),
+          hint: RESTORE_HINT,
+        }),
+      ],
+    };
+  }
+
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -205,6 +219,26 @@ export function decodeState(input: string | Uint8Array, file: string): DecodeRes
   const state = reader(obj, { file, at, report: (d) => diagnostics.push(d) });
   if (diagnostics.length > 0) return { diagnostics, formatVersion: version };
   return { state, diagnostics, formatVersion: version };
+}
+
+/** Far deeper than any state statectl writes (attribute values nest a few levels), far shallower than the stack. */
+export const MAX_STATE_NESTING = 512;
+
+/** The offset of the first bracket that opens level `limit + 1` (outside strings), if any. */
+function nestingBeyond(text: string, limit: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \\ */) i++;
+      else if (ch === 34 /* " */) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      if (++depth > limit) return i;
+    } else if (ch === 125 /* } */ || ch === 93 /* ] */) depth--;
+  }
+  return undefined;
 }
 
 function syntaxDiagnostic(text: string, file: string): Diagnostic {

@@ -1,6 +1,6 @@
 // Shared by the end-to-end CLI tests: run the built CLI in a directory, and reach the local
 // endpoint's data for that directory "behind statectl's back" through the real SDK.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -13,6 +13,20 @@ const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 export function run(dir: string, args: string[], input?: string) {
   const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", input: input ?? "", env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** As `run`, without blocking the event loop, so several runs can overlap. */
+export function runAsync(dir: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, "-C", dir, ...args], { env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
 }
 
 /** Runs `fn` with an SDK client on the local endpoint's data for `dir`. */
