@@ -2,6 +2,7 @@
 // plan, ask for approval (through a callback), apply. Returns results and diagnostics; never
 // prints, never exits; progress goes to callbacks.
 import { mkdir } from "node:fs/promises";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, resolvePendingCreates, type ApplyEvent, type ApplyResult } from "../apply/index.js";
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
@@ -51,9 +52,18 @@ export interface EngineOutput {
 }
 
 export interface LoadInputs {
+  /** `--var` values: `"name=value"` strings, last one wins. */
   vars?: readonly string[];
+  /** `.statevars` files, relative to the configuration directory (or names in `files`). */
   varFiles?: readonly string[];
+  /** Where `STATECTL_VAR_name` values come from; default none (the CLI passes `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * The configuration as in-memory files (`{ "main.state": "…" }`) instead of the `*.state` files
+   * of the directory; nothing is read from disk, and file functions (`file()`) read from here too.
+   * The directory then only anchors relative paths.
+   */
+  files?: Readonly<Record<string, string>>;
 }
 
 export type ConfigLoader = (dir: string, inputs: LoadInputs) => Promise<LoadedConfig>;
@@ -64,8 +74,8 @@ export type EngineEvent =
   | { kind: "info"; message: string };
 
 export interface EngineOptions extends LoadInputs {
-  /** The configuration directory. */
-  dir: string;
+  /** The configuration directory (default: the current directory). With `files`, only the base for relative paths. */
+  dir?: string;
   /** Default: config/ + eval/ over the directory's .state files. */
   loader?: ConfigLoader;
   /** Take the state lock (default true). */
@@ -86,6 +96,17 @@ export interface EngineOptions extends LoadInputs {
    * for `endpoint = "local"` instead of starting one, and left running at the end.
    */
   runningLocalEndpoint?: LocalEndpoint;
+  /**
+   * Where the state lives. Default: the file the configuration names (`state { path }`, else
+   * `statectl.state.json` beside it). Pass a MemoryStateStorage, or your own StateStorage.
+   */
+  storage?: StateStorage;
+  /**
+   * The SSMClient to use for every provider configuration, configured by the caller (credentials,
+   * region, retry, endpoint). The configuration's `provider` settings are then ignored, and the
+   * client is not destroyed when the operation ends: it stays the caller's.
+   */
+  ssmClient?: SSMClient;
 }
 
 export interface PlanRequest extends EngineOptions {
@@ -109,6 +130,11 @@ export interface PlanRun {
 export interface ApplyRequest extends PlanRequest {
   /** Apply this plan file instead of planning. */
   planFile?: string;
+  /**
+   * Apply this plan (from `runPlan`) instead of planning again. Like a plan file, it is refused
+   * when the state or the configuration changed since it was made.
+   */
+  plan?: Plan;
   /** Asked before applying a fresh plan with changes; resolve true to go ahead. Absent = approved. */
   confirm?: (plan: Plan) => Promise<boolean>;
 }
@@ -129,6 +155,8 @@ class Session {
   config!: LoadedConfig;
   private endpoint?: LocalEndpoint;
   private readonly providers = new Map<string, SsmResourceProvider>();
+  /** Providers over the caller's own client, which is theirs to close. */
+  private readonly callerClients = new Set<SsmProvider>();
 
   constructor(private readonly options: EngineOptions) {}
 
@@ -138,10 +166,10 @@ class Session {
 
   async open(operation: string, diagnostics: Diagnostic[]): Promise<boolean> {
     const loader = this.options.loader ?? (await import("./load.js")).loadConfiguration;
-    this.config = await loader(resolve(this.options.dir), this.options);
+    this.config = await loader(resolve(this.options.dir ?? "."), this.options);
     diagnostics.push(...this.config.diagnostics);
     if (hasErrors(diagnostics)) return false;
-    this.storage = new FileStateStorage(this.config.statePath);
+    this.storage = this.options.storage ?? new FileStateStorage(this.config.statePath);
     if (this.options.lock !== false) {
       const l = await this.storage.lock({ operation, timeoutMs: this.options.lockTimeoutMs ?? 0, ...(this.options.signal ? { signal: this.options.signal } : {}) });
       diagnostics.push(...l.diagnostics);
@@ -167,7 +195,10 @@ class Session {
       if (this.providers.has(key)) continue;
       const settings = this.config.providers.get(key) ?? this.config.providers.get("ssm") ?? {};
       let ssm: SsmProvider;
-      if (settings.endpoint === "local") {
+      if (this.options.ssmClient) {
+        ssm = new SsmProvider(this.options.ssmClient, settings.endpoint === "local" ? { pollIntervalMs: 50, pollMaxIntervalMs: 500 } : {});
+        this.callerClients.add(ssm);
+      } else if (settings.endpoint === "local") {
         const running = this.options.runningLocalEndpoint;
         if (running) {
           ssm = await SsmProvider.create({ endpoint: running.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
@@ -198,7 +229,7 @@ class Session {
   }
 
   async close(diagnostics: Diagnostic[]): Promise<void> {
-    for (const p of this.providers.values()) p.ssm.destroy();
+    for (const p of this.providers.values()) if (!this.callerClients.has(p.ssm)) p.ssm.destroy();
     if (this.endpoint) await this.endpoint.stop();
     if (this.lock) diagnostics.push(...(await this.storage.unlock(this.lock.id)));
   }
@@ -307,11 +338,14 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
     if (!(await session.open(req.mode === "destroy" ? "destroy" : "apply", diagnostics))) return { diagnostics, sources: session.sources };
     let plan: Plan;
     let graph: DependencyGraph | undefined;
-    if (req.planFile) {
-      const r = await readPlanFile(req.planFile);
-      diagnostics.push(...r.diagnostics);
-      if (!r.plan) return { diagnostics, sources: session.sources };
-      plan = r.plan;
+    if (req.planFile || req.plan) {
+      if (req.plan) plan = req.plan;
+      else {
+        const r = await readPlanFile(req.planFile!);
+        diagnostics.push(...r.diagnostics);
+        if (!r.plan) return { diagnostics, sources: session.sources };
+        plan = r.plan;
+      }
       const refused = checkPlanApplies(plan, session.state, session.config.hash);
       diagnostics.push(...refused);
       if (refused.length > 0) return { plan, diagnostics, sources: session.sources };
@@ -356,10 +390,10 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
 /** `statectl graph`: the dependency graph in DOT (no SSM calls, no lock). */
 export async function runGraph(req: EngineOptions): Promise<{ dot?: string; diagnostics: Diagnostic[]; sources: SourceRegistry }> {
   const loader = req.loader ?? (await import("./load.js")).loadConfiguration;
-  const config = await loader(resolve(req.dir), req);
+  const config = await loader(resolve(req.dir ?? "."), req);
   const diagnostics = [...config.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics, sources: config.sources };
-  const storage = new FileStateStorage(config.statePath);
+  const storage = req.storage ?? new FileStateStorage(config.statePath);
   const r = await storage.read();
   diagnostics.push(...r.diagnostics);
   const { buildGraph } = await import("../graph/index.js");

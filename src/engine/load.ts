@@ -92,7 +92,7 @@ function resolver(config: Config, inputs: EvaluateOptions) {
 
 /** Loads, evaluates and adapts the configuration in `dir`. */
 export async function loadConfiguration(dir: string, inputs: LoadInputs): Promise<LoadedConfig> {
-  const loaded = loadConfig({ dir }, { ...(inputs.vars ? { vars: inputs.vars } : {}), ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}), ...(inputs.env ? { env: inputs.env } : {}) });
+  const loaded = loadConfig(inputs.files ? { files: inputs.files, dir } : { dir }, { ...(inputs.vars ? { vars: inputs.vars } : {}), ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}), ...(inputs.env ? { env: inputs.env } : {}) });
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   const evaluated = evaluateConfig(loaded.config);
   diagnostics.push(...evaluated.diagnostics);
