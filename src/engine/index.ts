@@ -14,3 +14,4 @@ export { loadConfiguration, adaptInstance, valueToDesired } from "./load.js";
 export { SsmResourceProvider, normalizeDocument } from "./ssm-adapter.js";
 export { runStatus, runAssociationsOnce, runImport, type ImportRequest, type AssociationStatus, type FailedInstance, type RunResult, type OperateRequest, type RunRequest } from "./operate.js";
 export { validateSsm, checkResources, type SsmCheckOptions } from "./ssm-validation.js";
+export { runSchedule, type ScheduleRequest, type ScheduleResult } from "./schedule.js";

@@ -10,3 +10,4 @@ export * from "./schedule.js";
 export * from "./resource-rules.js";
 export * from "./document-tree.js";
 export * from "./document-checks.js";
+export * from "./schedule-forecast.js";

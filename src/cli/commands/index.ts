@@ -12,6 +12,7 @@ import { registerOutput } from "./output.js";
 import { registerStatus } from "./status.js";
 import { registerRun } from "./run.js";
 import { registerImport } from "./import.js";
+import { registerSchedule } from "./schedule.js";
 
 /** Every command, in the order `statectl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -24,6 +25,7 @@ export function registerCommands(program: Command): void {
   registerOutput(program);
   registerStatus(program);
   registerRun(program);
+  registerSchedule(program);
   registerImport(program);
   registerLocal(program);
   registerState(program);
