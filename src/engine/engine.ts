@@ -298,6 +298,14 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
     graph = again.graph;
     if (unknownCount(plan) >= before) break;
   }
+  if (!plan.errored && plan.mode !== "destroy") {
+    const { checkDocumentVersions } = await import("./document-versions.js");
+    const versions = await checkDocumentVersions(plan, session.config.instances, (key) => session.provider(key), req.signal);
+    if (versions.length > 0) {
+      plan.diagnostics = [...plan.diagnostics, ...versions];
+      plan.errored = hasErrors(plan.diagnostics);
+    }
+  }
   diagnostics.push(...plan.diagnostics);
   if (!resolved) plan.errored = true;
   return { plan, graph };

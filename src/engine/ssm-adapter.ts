@@ -194,6 +194,20 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return kind === "document" ? DOCUMENT_RULES : ASSOCIATION_RULES;
   }
 
+  private readonly versionChecks = new Map<string, Promise<boolean>>();
+
+  /** DescribeDocument once per document version for the provider's life (one run). */
+  documentVersionExists(name: string, version: string, signal?: AbortSignal): Promise<boolean> {
+    const key = JSON.stringify([name, version]);
+    let found = this.versionChecks.get(key);
+    if (!found) {
+      found = this.ssm.documentVersionExists(name, version, signal ? { signal } : {});
+      this.versionChecks.set(key, found);
+      found.catch(() => this.versionChecks.delete(key));
+    }
+    return found;
+  }
+
   normalize(kind: string, attrs: { [name: string]: DesiredValue }): { [name: string]: DesiredValue } {
     return kind === "document" ? normalizeDocument(attrs) : (withoutNulls(attrs) as { [name: string]: DesiredValue });
   }

@@ -59,4 +59,6 @@ export interface PlanProvider {
   readMany?(kind: string, requests: readonly PlanReadRequest[], options?: PlanReadManyOptions): Promise<Map<string, PlanReadResult>>;
   /** How many managed instances targets select (for the impact line). */
   countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount>;
+  /** Whether a version of a document exists (an association's `document_version`); cached per run. */
+  documentVersionExists?(name: string, version: string, signal?: AbortSignal): Promise<boolean>;
 }

@@ -350,6 +350,22 @@ async function findVersionWithContent(
   return undefined;
 }
 
+/** Whether SSM has version `version` of the document `name` (DescribeDocument); false when either is missing. */
+export async function documentVersionExists(ctx: ProviderContext, name: string, version: string, call?: CallOptions): Promise<boolean> {
+  try {
+    const out = await ctx.send<DescribeDocumentCommandOutput>(
+      "DescribeDocument",
+      name,
+      (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: version }),
+      call,
+    );
+    return out.Document !== undefined;
+  } catch (error) {
+    if (hasCode(error, "InvalidDocument") || hasCode(error, "InvalidDocumentVersion")) return false;
+    throw error;
+  }
+}
+
 /**
  * Remove all sharing (SSM refuses to delete a shared document), then delete every version and
  * wait until the name is free again, so a replacement can be created straight after.

@@ -20,6 +20,7 @@ import {
   applyPermissions,
   createDocument,
   deleteDocument,
+  documentVersionExists,
   listDocuments,
   readDocument,
   readPermissions,
@@ -65,6 +66,9 @@ export class SsmProvider {
 
   readDocument(name: string, options?: ReadDocumentOptions): Promise<DocumentState | undefined> {
     return readDocument(this.ctx, name, options);
+  }
+  documentVersionExists(name: string, version: string, call?: CallOptions): Promise<boolean> {
+    return documentVersionExists(this.ctx, name, version, call);
   }
   createDocument(spec: DocumentSpec, call?: CallOptions): Promise<DocumentState> {
     return createDocument(this.ctx, spec, call);
