@@ -342,8 +342,10 @@ class Checker {
     const spec = PLUGIN_INPUTS[action];
     if (!spec) return;
     const has = new Set(inputs.entries.map((e) => e.key));
+    const unknown = inputs.entries.map((e) => e.key).filter((k) => !spec.required.includes(k) && !spec.optional.includes(k) && !SHARED_PLUGIN_INPUTS.includes(k));
     for (const req of spec.required)
-      if (!has.has(req))
+      // A misspelt required input is reported once, as the unknown input with its "did you mean".
+      if (!has.has(req) && !unknown.some((k) => didYouMean(k, [req]) !== undefined))
         this.report({ severity: "warning", code: "ssm/missing-plugin-input", summary: "Missing plugin input", detail: `${action} needs the input "${req}"; SSM accepts the document, but the agent fails the step.`, hint: `add "${req}" to the inputs`, path, span: this.missingSpan(path), missing: true });
     this.unknownKeys(inputs, path, [...spec.required, ...spec.optional, ...SHARED_PLUGIN_INPUTS], `the inputs of ${action}`, "warning", "ssm/unknown-plugin-input");
   }

@@ -98,3 +98,18 @@ describe("ssm/validate: content problems point inside the content", () => {
     });
   }
 });
+
+describe("ssm/validate as a library: validateSsm on in-memory sources (for editors)", () => {
+  it("checks files given as text, document files read by file() included, and registers them for rendering", async () => {
+    const { validateSsm } = await import("../../src/engine/ssm-validation.js");
+    const { diagnostics, sources } = await validateSsm({
+      dir: "/project",
+      files: {
+        "main.state": 'document "d" {\n  name    = "Doc"\n  content = file("docs/d.yaml")\n}\n',
+        "docs/d.yaml": 'schemaVersion: "2.2"\nmainSteps:\n  - name: a\n    action: aws:runShellScript\n    inputs:\n      runCommand: ["echo {{ missing }}"]\n',
+      },
+    });
+    expect(diagnostics.map((d) => [d.code, d.range?.file, d.range?.start.line, d.range?.start.column])).to.deep.equal([["ssm/undeclared-parameter", "docs/d.yaml", 6, 26]]);
+    expect(renderDiagnostics(diagnostics, sources)).to.contain('6 |       runCommand: ["echo {{ missing }}"]');
+  });
+});
