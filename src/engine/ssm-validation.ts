@@ -168,8 +168,9 @@ function stringOffsets(expr: Expression & { type: "Literal" | "Template" }, valu
   return (start, end) => {
     const s = toSource(start);
     if (s === undefined) return undefined;
-    const e = end > start + 1 ? toSource(end - 1) : s;
-    const endOffset = e === undefined || e < s ? s + 1 : e + 1;
+    // The end is where the character after the span starts, so a closing escape (\") is included.
+    const e = toSource(end);
+    const endOffset = e === undefined || e <= s ? s + 1 : e;
     return { file, start: positionAt(source, s), end: positionAt(source, endOffset) };
   };
 }

@@ -113,3 +113,35 @@ describe("ssm/validate as a library: validateSsm on in-memory sources (for edito
     expect(renderDiagnostics(diagnostics, sources)).to.contain('6 |       runCommand: ["echo {{ missing }}"]');
   });
 });
+
+describe("ssm/validate: positions inside heredocs with interpolations and escapes", () => {
+  it("places an error after an interpolation on its own line and column", async () => {
+    const text = [
+      'variable "step" {',
+      '  default = "a-much-longer-step-name"',
+      "}",
+      'document "d" {',
+      '  name    = "Doc"',
+      '  format  = "YAML"',
+      "  content = <<-EOT",
+      '    schemaVersion: "2.2"',
+      "    mainSteps:",
+      "      - name: ${var.step}",
+      "        action: aws:runShellScrpt",
+      "        inputs: { runCommand: [pwd] }",
+      "  EOT",
+      "}",
+      "",
+    ].join("\n");
+    const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
+    expect(diags.map((d) => [d.code, d.range?.start.line, d.range?.start.column])).to.deep.equal([["ssm/unknown-action", 11, 17]]);
+  });
+
+  it("places an error inside a quoted string with escapes", async () => {
+    const text = 'document "d" {\n  name    = "Doc"\n  content = "{\\"schemaVersion\\": \\"2.2\\", \\"mainSteps\\": [{\\"name\\": \\"a\\", \\"action\\": \\"aws:nope\\"}]}"\n}\n';
+    const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
+    const r = diags[0]!.range!;
+    expect(diags[0]!.code).to.equal("ssm/unknown-action");
+    expect(text.slice(r.start.offset, r.end.offset)).to.equal('\\"aws:nope\\"');
+  });
+});
