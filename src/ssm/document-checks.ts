@@ -110,6 +110,7 @@ const AUTOMATION_REQUIRED_INPUTS: Record<string, readonly (readonly string[])[]>
 /** Document types whose content is the user's own data, not an SSM schema. */
 const FREE_FORM_TYPES: readonly string[] = ["ApplicationConfiguration", "ApplicationConfigurationSchema", "DeploymentStrategy"];
 const REFERENCE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+const STEP_OUTPUT_REFERENCE = /\{\{\s*([A-Za-z0-9_-]+)\.[A-Za-z0-9_.]+\s*\}\}/g;
 const AWS_RESOURCE_TYPE = /^AWS::[A-Za-z0-9]+(::[A-Za-z0-9]+)+$/;
 
 class Checker {
@@ -447,11 +448,41 @@ class Checker {
     if (isObj(inputs) && scalarString(st?.value) === "Standard_Stream") this.unknownKeys(inputs, ["inputs"], SESSION_INPUT_KEYS, "Session inputs");
   }
 
-  /** `{{ name }}` outside the parameter declarations must name a declared parameter. */
+  /** Names of an Automation runbook's steps, those inside aws:loop steps included. */
+  automationStepNames(): Set<string> {
+    const names = new Set<string>();
+    const collect = (steps: TreeNode | undefined) => {
+      if (steps?.kind !== "array") return;
+      for (const s of steps.items) {
+        if (!isObj(s)) continue;
+        const n = scalarString(s.entries.find((e) => e.key === "name")?.value);
+        if (n) names.add(n);
+        const inputs = s.entries.find((e) => e.key === "inputs")?.value;
+        if (isObj(inputs)) collect(inputs.entries.find((e) => e.key === "Steps")?.value);
+      }
+    };
+    collect(this.root.entries.find((e) => e.key === "mainSteps")?.value);
+    return names;
+  }
+
+  /**
+   * `{{ name }}` outside the parameter declarations must name a declared parameter; in a runbook,
+   * `{{ step.Output }}` must name one of its steps (or a parameter, or `variables`).
+   */
   checkReferences(declared: ReadonlySet<string>): void {
+    const steps = this.documentType === "Automation" ? this.automationStepNames() : undefined;
     const visit = (node: TreeNode, path: Path): void => {
       if (node.kind === "scalar") {
         if (typeof node.value !== "string") return;
+        if (steps)
+          for (const m of node.value.matchAll(STEP_OUTPUT_REFERENCE)) {
+            const step = m[1]!;
+            if (steps.has(step) || declared.has(step) || step === "variables") continue;
+            const raw = this.text.slice(node.span.start, node.span.end);
+            const at = raw.indexOf(m[0]);
+            const suggestion = didYouMean(step, steps);
+            this.report({ severity: "error", code: "ssm/unknown-step-reference", summary: "Reference to a step that does not exist", detail: `${m[0].replace(/\s+/g, " ")} reads an output of the step "${step}", but the runbook has no step of that name.`, hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...steps].join(", ")}`, path, ...(at >= 0 ? { span: { start: node.span.start + at, end: node.span.start + at + m[0].length } } : {}) });
+          }
         for (const m of node.value.matchAll(REFERENCE)) {
           const name = m[1]!;
           if (declared.has(name)) continue;
