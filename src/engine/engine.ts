@@ -324,7 +324,16 @@ async function recordOutputs(session: Session, persister: StatePersister, destro
   return outputs;
 }
 
-/** `statectl plan`: refresh, compare, and (with `out`) write a plan file. Takes the state lock while it runs. */
+/**
+ * Plans: loads and evaluates the configuration (`dir` or in-memory `files`), locks and reads the
+ * state (`storage`, default the configuration's state file), refreshes what the state records
+ * through SSM (`ssmClient`, or the configuration's provider settings), and compares. Changes
+ * nothing — not even the state; the lock is released before it returns. With `out`, also
+ * writes a plan file. `statectl plan` is this plus rendering.
+ *
+ * @returns the plan (absent when loading or locking failed) and every diagnostic; render the
+ *   plan with `formatPlan`, the diagnostics with `renderDiagnostics(diagnostics, sources)`.
+ */
 export async function runPlan(req: PlanRequest): Promise<PlanRun> {
   const diagnostics: Diagnostic[] = [];
   const session = new Session(req);
@@ -338,7 +347,16 @@ export async function runPlan(req: PlanRequest): Promise<PlanRun> {
   }
 }
 
-/** `statectl apply` / `destroy`: plan (or read a plan file), confirm, apply. */
+/**
+ * Applies: plans as {@link runPlan} does (or takes `plan` / `planFile`, refused when the state or
+ * configuration moved on since), asks `confirm` when there are changes, then carries out the
+ * changes in dependency order, writing the state after each one, and records the outputs.
+ * Progress goes to `onEvent`; aborting `signal` lets the changes in flight finish and stops.
+ * `mode: "destroy"` is `statectl destroy`.
+ *
+ * @returns `result.state` is always the state that really resulted, also when changes failed
+ *   (then `result.errors` and the diagnostics say which); `cancelled` when `confirm` said no.
+ */
 export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
   const diagnostics: Diagnostic[] = [];
   const session = new Session(req);
