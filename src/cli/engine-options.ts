@@ -42,7 +42,7 @@ export function addPlanOptions(cmd: Command, opts: { destroyFlag?: boolean; repl
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect)
     .option("--target <address>", "limit the operation to this resource and what it depends on (repeatable)", collect)
     .option("--no-refresh", "do not read what exists in SSM first; trust the state")
-    .option("--parallelism <n>", "changes (and reads) at once (default 4; SSM throttles)", positiveInt)
+    .option("--parallelism <n>", "SSM calls at once: changes during apply (default 4; SSM throttles), reads during refresh (default 10)", positiveInt)
     .option("--json", "machine-readable output");
   if (opts.replace !== false) {
     cmd.option("--replace <address>", "replace this instance even if nothing changed (repeatable)", collect).option("--refresh-only", "only record changes made outside statectl in the state");
