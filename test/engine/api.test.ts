@@ -141,6 +141,19 @@ describe("library front doors", function () {
       expect(existsSync(dir)).to.equal(false);
     });
 
+    it("asks confirm with the plan; answering no changes neither SSM nor the state", async () => {
+      const storage = new MemoryStateStorage();
+      const files = { ...FILES, "main.state": FILES["main.state"].replace('default = "dev"', 'default = "declined"') };
+      let asked = 0;
+      const run = await runApply({ dir, files, storage, ssmClient: client, confirm: async (plan) => (asked += plan.changes.length, false) });
+      expect(asked).to.equal(2);
+      expect(run.cancelled).to.equal(true);
+      expect(run.result).to.equal(undefined);
+      expect(storage.writes).to.equal(0);
+      const planned = await runPlan({ dir, files, storage, ssmClient: client });
+      expect(planned.plan!.changes.every((c) => c.action === "create")).to.equal(true);
+    });
+
     it("refuses a plan object once the state moved on", async () => {
       const storage = new MemoryStateStorage();
       const files = { ...FILES, "main.state": FILES["main.state"].replace('default = "dev"', 'default = "stale"') };
