@@ -79,6 +79,26 @@ const PLUGIN_INPUTS: Record<string, { required: readonly string[]; optional: rea
   "aws:updateSsmAgent": { required: ["agentName", "source"], optional: ["allowDowngrade", "targetVersion"] },
   "aws:updateAgent": { required: ["agentName", "source"], optional: ["allowDowngrade", "targetVersion"] },
   "aws:refreshAssociation": { required: [], optional: ["associationIds"] },
+  "aws:softwareInventory": {
+    required: [],
+    optional: ["applications", "awsComponents", "billingInfo", "customInventory", "files", "instanceDetailedInformation", "networkConfig", "services", "windowsRegistry", "windowsRoles", "windowsUpdates"],
+  },
+};
+
+/** Every input of the Automation actions whose inputs are a fixed set (not API parameters). */
+const AUTOMATION_INPUTS: Record<string, readonly string[]> = {
+  "aws:sleep": ["Duration", "Timestamp"],
+  "aws:approve": ["Approvers", "Message", "MinRequiredApprovals", "NotificationArn"],
+  "aws:branch": ["Choices", "Default"],
+  "aws:changeInstanceState": ["InstanceIds", "DesiredState", "CheckStateOnly", "Force", "AdditionalInfo"],
+  "aws:executeScript": ["Runtime", "Handler", "Script", "InputPayload", "Attachment"],
+  "aws:invokeLambdaFunction": ["FunctionName", "Qualifier", "InvocationType", "LogType", "ClientContext", "Payload", "InputPayload"],
+  "aws:createTags": ["ResourceIds", "ResourceType", "Tags"],
+  "aws:runCommand": [
+    "DocumentName", "InstanceIds", "Targets", "Parameters", "CloudWatchOutputConfig", "Comment", "DocumentHash", "DocumentHashType", "DocumentVersion",
+    "MaxConcurrency", "MaxErrors", "NotificationConfig", "OutputS3BucketName", "OutputS3KeyPrefix", "OutputS3Region", "ServiceRoleArn", "TimeoutSeconds",
+  ],
+  "aws:executeAutomation": ["DocumentName", "DocumentVersion", "MaxConcurrency", "MaxErrors", "RuntimeParameters", "Tags", "TargetLocations", "TargetMaps", "TargetParameterName", "Targets"],
 };
 
 /** Inputs an Automation action cannot run without; any of the names in a group satisfies it. */
@@ -149,7 +169,7 @@ class Checker {
       this.report({
         severity,
         code,
-        summary: code === "ssm/unknown-plugin-input" ? "Unknown plugin input" : "Unknown document key",
+        summary: code === "ssm/unknown-plugin-input" ? "Unknown plugin input" : code === "ssm/unknown-action-input" ? "Unknown action input" : "Unknown document key",
         detail: `"${e.key}" is not a key of ${what}.`,
         hint: suggestion ? `did you mean "${suggestion}"?` : `${what} takes ${known.filter((k) => k !== "$schema").join(", ")}`,
         path: [...path, e.key],
@@ -352,7 +372,14 @@ class Checker {
   }
 
   checkAutomationInputs(action: string, inputs: TreeNode | undefined, path: Path): void {
+    const known = AUTOMATION_INPUTS[action];
     const groups = AUTOMATION_REQUIRED_INPUTS[action];
+    if (known && isObj(inputs)) {
+      // A misspelt required input is reported once, as ssm/missing-action-input naming it.
+      const missing = (groups ?? []).filter((g) => !g.some((n) => inputs.entries.some((e) => e.key === n))).flat();
+      const rest = { ...inputs, entries: inputs.entries.filter((e) => known.includes(e.key) || !missing.some((m) => didYouMean(e.key, [m]) !== undefined)) };
+      this.unknownKeys(rest, [...path, "inputs"], known, `the inputs of ${action}`, "warning", "ssm/unknown-action-input");
+    }
     if (!groups) return;
     const has = new Set(isObj(inputs) ? inputs.entries.map((e) => e.key) : []);
     const where: Path = inputs ? [...path, "inputs"] : path;

@@ -115,6 +115,15 @@ const BREAKERS: Record<string, { code: string; apply(doc: Record<string, unknown
       return true;
     },
   },
+  "output of a step that does not exist": {
+    code: "ssm/unknown-step-reference",
+    apply(doc) {
+      const step = firstStep(doc);
+      if (!step || doc["schemaVersion"] !== "0.3") return false;
+      step["description"] = "uses {{ NoSuchStep.Output }}";
+      return true;
+    },
+  },
   "misspelt parameter type": {
     code: "ssm/invalid-parameter-type",
     apply(doc) {
