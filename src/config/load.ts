@@ -6,7 +6,7 @@
  */
 import { readdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
-import { didYouMean, error, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
+import { didYouMean, error, rangeFromOffsets, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles } from "./decode.js";
 import { readSourceFile } from "./source-file.js";
@@ -194,7 +194,15 @@ function readVarFile(name: string, text: string, kind: "auto-file" | "file", con
 function parseVarsBody(text: string, name: string): { body?: Body; diagnostics: Diagnostic[] } {
   const prefix = "locals {";
   const parsed = parseFile(`${prefix}${text}\n}`, name);
-  const shift = (d: Diagnostic): Diagnostic => (d.range && d.range.start.line === 1 ? { ...d, range: shiftRange(d.range, prefix.length) } : d);
+  const shift = (d: Diagnostic): Diagnostic => {
+    if (!d.range) return d;
+    const r = d.range.start.line === 1 ? shiftRange(d.range, prefix.length) : d.range;
+    // The synthetic "locals {" and "\n}" around the text can be the subject of a diagnostic (an
+    // unclosed block, a file without a final newline): such a range is moved into the real text.
+    if (r.start.offset >= 0 && r.end.offset <= text.length) return { ...d, range: r };
+    const clamp = (n: number) => Math.max(0, Math.min(n, text.length));
+    return { ...d, range: rangeFromOffsets(name, text, clamp(r.start.offset), clamp(r.end.offset)) };
+  };
   const block = parsed.body?.items.find((i) => i.type === "Block");
   const diagnostics = parsed.diagnostics.map(shift);
   if (!block || block.type !== "Block") return { diagnostics };

@@ -477,7 +477,10 @@ class Scanner {
       const c = text.charCodeAt(i);
       if (c === C.LF || c === C.Space || c === C.Tab || c === C.CR) break;
       if (i > start && this.startsToken(i)) break;
-      i += c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? 2 : 1;
+      // A surrogate pair is one character; a lone high surrogate is one code unit (it must not
+      // swallow a following line break, which would shift every later line number).
+      const low = text.charCodeAt(i + 1);
+      i += c >= 0xd800 && c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
     }
     const shown = text.slice(start, Math.min(i, start + 20));
     const first = text.codePointAt(start)!;
