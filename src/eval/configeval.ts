@@ -32,6 +32,10 @@ import { typeFromExpression } from "./typeexpr.js";
 import { T, typeString, type Type } from "./types.js";
 import { Value, formatNumber, fromNative } from "./value.js";
 
+
+/** Instances one `count` may ask for: beyond SSM's own limits, and small enough to plan quickly. */
+export const MAX_COUNT = 10_000;
+
 export interface EvaluatedResource {
   address: InstanceAddress;
   /** `association.web["prod"]` */
@@ -459,6 +463,10 @@ class ConfigEvaluator {
       const c = convert(v, T.number);
       if (c.error || !Number.isInteger(c.value.asNumber()) || c.value.asNumber() < 0) {
         this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: `count must be a whole number of zero or more${c.error ? `: ${conversionMessage(c.error)}` : `, not ${formatNumber(c.value!.asNumber())}`}.`, ...at }));
+        return undefined;
+      }
+      if (c.value.asNumber() > MAX_COUNT) {
+        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: `count is ${formatNumber(c.value.asNumber())}; statectl plans at most ${MAX_COUNT} instances of one resource (SSM allows 2,000 associations and 500 documents per account and region).`, ...at }));
         return undefined;
       }
       return Array.from({ length: c.value.asNumber() }, (_, i) => ({ key: i, value: Value.NULL }));
