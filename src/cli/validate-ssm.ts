@@ -17,7 +17,14 @@ export function ssmValidationStep(dir: string, opts: VariableOptions, env: Reado
       const evaluated = evaluateConfig(loaded.config);
       if (evaluated.diagnostics.some((d) => d.severity === "error")) return [];
       const { checkResources } = await import("../engine/ssm-validation.js");
-      return checkResources(evaluated.resources, loaded.config.resources, { sources: loaded.config.sources, dir: loaded.config.dir, evaluated });
+      const diagnostics = checkResources(evaluated.resources, loaded.config.resources, { sources: loaded.config.sources, dir: loaded.config.dir, evaluated });
+      // SSM rules quote the value they reject; a sensitive one is replaced.
+      const { sensitiveStrings } = await import("../eval/index.js");
+      const { redactDiagnostic, redactionList } = await import("../diag/index.js");
+      const secrets = new Set<string>();
+      for (const r of evaluated.resources) sensitiveStrings(r.attrs, secrets);
+      const list = redactionList(secrets);
+      return (await diagnostics).map((d) => redactDiagnostic(d, list));
     },
   };
 }

@@ -9,3 +9,4 @@ export * from "./diagnostic.js";
 export * from "./suggest.js";
 export * from "./sources.js";
 export * from "./render.js";
+export * from "./redact.js";

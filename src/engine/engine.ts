@@ -5,7 +5,7 @@ import { mkdir } from "node:fs/promises";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, resolvePendingCreates, type ApplyEvent, type ApplyResult } from "../apply/index.js";
-import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
+import { error, hasErrors, redactDiagnosticsInPlace, redactionList, redactText, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
 import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
@@ -232,7 +232,52 @@ class Session {
     for (const p of this.providers.values()) if (!this.callerClients.has(p.ssm)) p.ssm.destroy();
     if (this.endpoint) await this.endpoint.stop();
     if (this.lock) diagnostics.push(...(await this.storage.unlock(this.lock.id)));
+    redactDiagnosticsInPlace(diagnostics, this.secrets());
   }
+
+  /**
+   * The sensitive strings of this run — the configuration's sensitive values and the state's
+   * sensitive attributes and outputs — so that messages statectl did not write (SSM's errors echo
+   * the values they reject) never show them.
+   */
+  secrets(): string[] {
+    const found = new Set<string>();
+    for (const i of this.config?.instances ?? []) for (const path of i.sensitivePaths) collectLeaves(valueAt(i.attrs, path), found);
+    for (const r of this.state?.resources ?? []) for (const path of r.sensitiveAttributes) collectLeaves(valueAt(r.attributes, path), found);
+    for (const o of Object.values(this.state?.outputs ?? {})) if (o.sensitive) collectLeaves(o.value, found);
+    return redactionList(found);
+  }
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let v = root;
+  for (const step of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[step];
+  }
+  return v;
+}
+
+function collectLeaves(v: unknown, out: Set<string>): void {
+  if (typeof v === "string" || typeof v === "number") out.add(String(v));
+  else if (Array.isArray(v)) for (const e of v) collectLeaves(e, out);
+  else if (v !== null && typeof v === "object") {
+    for (const [k, e] of Object.entries(v)) {
+      out.add(k);
+      collectLeaves(e, out);
+    }
+  }
+}
+
+/** Redacts what a run returns besides its diagnostics (which Session.close redacts). */
+function redactRun<R extends { plan?: Plan; result?: ApplyResult }>(run: R, secrets: readonly string[]): R {
+  if (secrets.length === 0) return run;
+  for (const e of run.result?.errors ?? []) {
+    e.message = redactText(e.message, secrets);
+    if (e.hint !== undefined) e.hint = redactText(e.hint, secrets);
+  }
+  for (const c of run.plan?.changes ?? []) if (c.impact && !c.impact.known) c.impact = { ...c.impact, reason: redactText(c.impact.reason, secrets) };
+  return run;
 }
 
 function unknownCount(plan: Plan): number {
@@ -308,7 +353,7 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
   }
   diagnostics.push(...plan.diagnostics);
   if (!resolved) plan.errored = true;
-  return { plan, graph };
+  return { plan: redactRun({ plan }, session.secrets()).plan, graph };
 }
 
 /** Evaluates the outputs with the state apply produced and records the known ones in it. */
@@ -407,7 +452,7 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
     diagnostics.push(...result.diagnostics, ...applyErrorDiagnostics(result.errors));
     const outputs = result.errors.length === 0 && plan.mode !== "refresh-only" ? await recordOutputs(session, persister, plan.mode === "destroy", diagnostics) : undefined;
     result.state = persister.current;
-    return { plan, ...(graph ? { graph } : {}), result, ...(outputs ? { outputs } : {}), diagnostics, sources: session.sources };
+    return redactRun({ plan, ...(graph ? { graph } : {}), result, ...(outputs ? { outputs } : {}), diagnostics, sources: session.sources }, session.secrets());
   } finally {
     await session.close(diagnostics);
   }

@@ -13,3 +13,4 @@ export { evaluate, type EvalContext, type EvalResult } from "./evaluate.js";
 export { typeFromExpression, type TypeExprResult } from "./typeexpr.js";
 export { renderTemplate } from "./template.js";
 export { evaluateConfig, schemaTypeToType, type EvaluatedConfig, type EvaluatedResource, type EvaluatedOutput, type EvaluatedProvider, type EvaluateOptions } from "./configeval.js";
+export { sensitiveStrings } from "./secrets.js";

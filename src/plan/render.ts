@@ -19,8 +19,23 @@ function paint(style: RenderStyle, colour: keyof typeof ANSI, text: string): str
 }
 
 /** A value in the language's own notation, multi-line where it helps. */
+/** Stands in for a sensitive element inside a value that is otherwise shown (see masked()). */
+const SENSITIVE_ELEMENT: unique symbol = Symbol("sensitive");
+
+/**
+ * `value` with the elements at `paths` (relative to it) replaced, so that only they print as
+ * `(sensitive)`, like Terraform; an empty path means the whole value.
+ */
+function masked(value: unknown, paths: readonly (readonly (string | number)[])[]): unknown {
+  if (paths.some((p) => p.length === 0)) return SENSITIVE_ELEMENT;
+  if (value === null || typeof value !== "object" || isUnknown(value as DesiredValue)) return value;
+  const under = (k: string | number) => paths.filter((p) => String(p[0]) === String(k)).map((p) => p.slice(1));
+  if (Array.isArray(value)) return value.map((e, i) => masked(e, under(i)));
+  return Object.fromEntries(Object.entries(value).map(([k, e]) => [k, masked(e, under(k))]));
+}
+
 export function formatPlanValue(v: DesiredValue | JsonValue | undefined, indent: string, sensitive = false): string {
-  if (sensitive) return "(sensitive)";
+  if (sensitive || (v as unknown) === SENSITIVE_ELEMENT) return "(sensitive)";
   if (v === undefined || v === null) return "null";
   if (isUnknown(v)) return "(known after apply)";
   if (typeof v === "string") {
@@ -77,16 +92,21 @@ function signColour(sign: Sign): keyof typeof ANSI {
   return sign === "+" ? "green" : sign === "-" ? "red" : sign === "~" ? "yellow" : "cyan";
 }
 
-function attributeLines(changes: AttributeChange[], mode: "create" | "delete" | "update", style: RenderStyle): string[] {
-  const width = Math.max(0, ...changes.map((c) => c.name.length));
+function attributeLines(changes: AttributeChange[], mode: "create" | "delete" | "update", style: RenderStyle, sensitivePaths: readonly (readonly (string | number)[])[] = []): string[] {
+  const width = Math.max(0, ...changes.map((ch) => ch.name.length));
   const indent = "        ";
-  return changes.map((c) => {
+  return changes.map((original) => {
+    // Mask only the sensitive elements of a map or list; the whole value when it is sensitive itself.
+    const paths = sensitivePaths.filter((p) => p[0] === original.name).map((p) => p.slice(1));
+    const partly = original.sensitive && paths.length > 0 && !paths.some((p) => p.length === 0);
+    const c: AttributeChange = partly ? { ...original, before: masked(original.before, paths) as JsonValue, after: masked(original.after, paths) as DesiredValue, sensitive: false } : original;
+    const noDiff = original.sensitive === true;
     const sign: Sign = mode === "create" ? "+" : mode === "delete" ? "-" : c.before === undefined || c.before === null ? "+" : c.after === undefined || c.after === null ? "-" : "~";
     const name = c.name.padEnd(width);
     let value: string;
     if (mode === "create" || sign === "+") value = formatPlanValue(c.after, indent, c.sensitive);
     else if (mode === "delete" || sign === "-") value = `${formatPlanValue(c.before, indent, c.sensitive)}${mode === "update" ? " -> null" : ""}`;
-    else if (!c.sensitive && typeof c.before === "string" && typeof c.after === "string" && diffableForms(c.before, c.after)) {
+    else if (!noDiff && typeof c.before === "string" && typeof c.after === "string" && diffableForms(c.before, c.after)) {
       const [b, a] = diffableForms(c.before, c.after)!;
       value = contentDiff(b, a, indent);
     }
@@ -124,7 +144,7 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
   if (c.action === "replace") for (const r of c.replaceReasons.filter((r) => !c.changes.some((ch) => ch.forcesReplacement && r.startsWith(`${ch.name}:`)))) out.push(`  # (because ${r})`);
   out.push(`${paint(style, signColour(sign), pad(sign))} ${blockHeader(c.address)} {`);
   const mode = c.action === "create" ? "create" : c.action === "delete" ? "delete" : "update";
-  out.push(...attributeLines(c.changes, mode, style));
+  out.push(...attributeLines(c.changes, mode, style, c.sensitivePaths));
   if (c.id !== undefined && c.action !== "create") out.push(`        id = ${JSON.stringify(c.id)}`);
   if (mode === "update" && c.after) {
     const shown = new Set(c.changes.map((ch) => ch.name));
@@ -151,7 +171,7 @@ function renderDrift(d: Drift, style: RenderStyle): string {
   } else {
     out.push(paint(style, "bold", `  # ${d.address} has changed outside statectl`));
     out.push(`${paint(style, "yellow", "  ~")} ${blockHeader(d.address)} {`);
-    out.push(...attributeLines(d.changes, "update", style));
+    out.push(...attributeLines(d.changes, "update", style, d.sensitivePaths));
     out.push("    }");
   }
   return out.join("\n");

@@ -178,7 +178,8 @@ export function decodeState(input: string | Uint8Array, file: string): DecodeRes
 
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // -0 would not survive a write (JSON.stringify(-0) is "0"); read it as the 0 it will become.
+    raw = text.includes("-0") ? JSON.parse(text, (_key, v: unknown) => (Object.is(v, -0) ? 0 : v)) : JSON.parse(text);
   } catch {
     return { diagnostics: [syntaxDiagnostic(text, file)] };
   }
