@@ -147,8 +147,8 @@ export interface ApplyRun extends PlanRun {
   cancelled?: boolean;
 }
 
-/** The pieces one command holds open: config, state storage and lock, providers, endpoint. */
-class Session {
+/** The pieces one command holds open: config, state storage and lock, providers, endpoint (one per command: plan, apply, import, status, run). */
+export class Session {
   storage!: StateStorage;
   lock?: LockInfo;
   state!: State;

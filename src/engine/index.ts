@@ -15,3 +15,4 @@ export { SsmResourceProvider, normalizeDocument } from "./ssm-adapter.js";
 export { runStatus, runAssociationsOnce, runImport, type ImportRequest, type AssociationStatus, type FailedInstance, type RunResult, type OperateRequest, type RunRequest } from "./operate.js";
 export { validateSsm, checkResources, type SsmCheckOptions } from "./ssm-validation.js";
 export { runSchedule, type ScheduleRequest, type ScheduleResult } from "./schedule.js";
+export { runGenerate, sanitizeLabel, globToRegExp, type GenerateRequest, type GenerateResult, type GeneratedResource } from "./generate.js";

@@ -4,19 +4,50 @@ import { out, type GlobalOptions } from "../io.js";
 import { printEngineDiagnostics } from "../engine-options.js";
 import { collect } from "../validate-config.js";
 
-/** `statectl import ADDR ID`: bring an existing document (by name) or association (by id) under management at ADDR. */
+interface ImportOptions {
+  var?: string[];
+  varFile?: string[];
+  generate?: string;
+  all?: boolean;
+  filter?: string[];
+}
+
+/**
+ * `statectl import ADDR ID`: bring an existing document (by name) or association (by id) under
+ * management at ADDR. `statectl import --generate FILE.state`: write configuration and state for
+ * what exists.
+ */
 export function registerImport(program: Command): void {
   program
     .command("import")
-    .description("record an existing document (by name) or association (by id) in the state at ADDRESS")
-    .argument("<address>", "the configuration address, e.g. association.web")
-    .argument("<id>", "an association's id, or a document's name")
+    .description("record an existing document (by name) or association (by id) in the state at ADDRESS; or, with --generate, write configuration for what exists")
+    .argument("[address]", "the configuration address, e.g. association.web")
+    .argument("[id]", "an association's id, or a document's name")
+    .option("--generate <file>", "write configuration for existing documents and associations to this new .state file, and record them in the state")
+    .option("--all", "with --generate: every document the account owns (Owner Self) and every association")
+    .option("--filter <filter>", "with --generate: name=GLOB, document=GLOB or tag:KEY=GLOB (repeatable; any may match)", collect, [])
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
-    .action(async (address: string, id: string, opts: { var?: string[]; varFile?: string[] }, cmd: Command) => {
+    .action(async (address: string | undefined, id: string | undefined, opts: ImportOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const inputs = { dir: process.cwd(), env: process.env, vars: opts.var ?? [], varFiles: opts.varFile ?? [] };
+      if (opts.generate !== undefined) {
+        if (address !== undefined) throw new CliExit(ExitCode.Usage, "import --generate takes no ADDRESS or ID");
+        const { runGenerate, hasErrors } = await import("../../index.js");
+        const r = await runGenerate({ ...inputs, file: opts.generate, all: opts.all === true, filters: opts.filter ?? [] });
+        await printEngineDiagnostics(r.diagnostics, r.sources, globals);
+        if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
+        const v = r.value;
+        for (const m of v.alreadyManaged) out(`Already managed: ${m.address} (id ${m.id})`);
+        if (v.resources.length === 0) return;
+        for (const res of v.resources) out(`Generated ${res.address} (id ${res.id})`);
+        out(`\nWrote ${v.files.join(", ")} and recorded ${v.resources.length} resource${v.resources.length === 1 ? "" : "s"} in the state. Run statectl plan: it should show no changes.`);
+        return;
+      }
+      if (opts.all || (opts.filter ?? []).length > 0) throw new CliExit(ExitCode.Usage, "--all and --filter go with --generate");
+      if (address === undefined || id === undefined) throw new CliExit(ExitCode.Usage, "import needs ADDRESS and ID (or --generate FILE.state)");
       const { runImport, hasErrors } = await import("../../index.js");
-      const r = await runImport({ dir: process.cwd(), env: process.env, address, id, vars: opts.var ?? [], varFiles: opts.varFile ?? [] });
+      const r = await runImport({ ...inputs, address, id });
       await printEngineDiagnostics(r.diagnostics, r.sources, globals);
       if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
       out(`Imported ${r.value.address} (id ${r.value.id}). Run statectl plan to compare it with the configuration.`);
