@@ -1,7 +1,7 @@
-// Each example folder is applied against the local endpoint in a copy: apply → plan shows no
+// Every example folder is applied against the local endpoint in a copy: apply → plan shows no
 // changes → status shows the runs.
 import { expect } from "chai";
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,14 @@ describe("examples: every folder validates cleanly", function () {
 
 describe("examples (applied end to end, local endpoint)", function () {
   this.timeout(60_000);
-  for (const name of ["ssm-agent-updates", "os-patching", "cloudwatch-agent"]) {
+  it("has the State Manager use cases of issue 7, each with a README", () => {
+    const names = readdirSync(examples);
+    for (const use of ["web-bootstrap", "os-patching", "security-baseline", "drift-prevention", "antivirus", "cloudwatch-agent", "ssm-agent-updates"]) {
+      expect(names).to.include(use);
+      expect(existsSync(join(examples, use, "README.md")), `${use}/README.md`).to.equal(true);
+    }
+  });
+  for (const name of readdirSync(examples)) {
     it(`${name}: apply, then plan shows no changes, then status shows the runs`, () => {
       const dir = mkdtempSync(join(tmpdir(), `statectl-example-${name}-`));
       try {
