@@ -1,15 +1,13 @@
 // Operating what is in the state: `statectl status` (how each association is doing across its
 // targets) and `statectl run` (StartAssociationsOnce, optionally followed to its end). Reads
-// the state without locking it (neither command changes the state) and reaches SSM the way
-// plan/apply do: `endpoint = "local"` starts the in-process local endpoint on the same data.
-import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+// the state without locking it (neither command changes the state) and reaches SSM through the
+// engine's Session, as plan/apply do; the SSM calls themselves are provider-ssm's (runs.ts).
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
-import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
-import { FileStateStorage, listInstances, type ResourceInstanceState } from "../state/index.js";
+import type { InstanceFailure } from "../provider-ssm/index.js";
+import { listInstances, type ResourceInstanceState } from "../state/index.js";
 import { nextRun, parseScheduleExpression } from "../ssm/index.js";
-import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
-import type { LoadInputs, LoadedConfig } from "./engine.js";
+import type { LocalEndpointOptions } from "../local/index.js";
+import { Session, type LoadInputs } from "./engine.js";
 
 export interface OperateRequest extends LoadInputs {
   dir: string;
@@ -18,14 +16,7 @@ export interface OperateRequest extends LoadInputs {
   localEndpoint?: Partial<LocalEndpointOptions>;
 }
 
-export interface FailedInstance {
-  instance_id: string;
-  status: string;
-  detailed_status?: string;
-  error_code?: string;
-  /** What the run printed (ExecutionSummary / output), as SSM reports it. */
-  output?: string;
-}
+export type FailedInstance = InstanceFailure;
 
 export interface AssociationStatus {
   address: string;
@@ -38,6 +29,7 @@ export interface AssociationStatus {
   counts: Record<string, number>;
   last_execution?: { execution_id?: string; time?: string; status?: string; detailed_status?: string };
   schedule?: string;
+  /** From the endpoint's clock: the local endpoint's virtual clock, the machine's for AWS. */
   next_run?: string;
   failed_instances: FailedInstance[];
 }
@@ -48,157 +40,81 @@ export interface OperateResult<T> {
   sources: SourceRegistry;
 }
 
-type Sdk = typeof import("@aws-sdk/client-ssm");
-
-/** Config, state, and a provider per provider key; `close` stops what was started. */
-class OperateSession {
-  config!: LoadedConfig;
-  associations: ResourceInstanceState[] = [];
-  sdk!: Sdk;
-  private endpoint?: LocalEndpoint;
-  private readonly providers = new Map<string, SsmProvider>();
-  constructor(private readonly req: OperateRequest) {}
-
-  async open(diagnostics: Diagnostic[]): Promise<boolean> {
-    const { loadConfiguration } = await import("./load.js");
-    this.config = await loadConfiguration(resolve(this.req.dir), this.req);
-    diagnostics.push(...this.config.diagnostics);
-    if (hasErrors(diagnostics)) return false;
-    const read = await new FileStateStorage(this.config.statePath).read();
-    diagnostics.push(...read.diagnostics);
-    if (hasErrors(read.diagnostics)) return false;
-    if (!read.state) {
-      diagnostics.push(error("operate/no-state", `No state file at ${this.config.statePath}`, { detail: "Nothing has been applied with this configuration yet.", hint: "run statectl apply first" }));
-      return false;
-    }
-    this.associations = listInstances(read.state, this.req.addresses ?? []).filter((r) => r.kind === "association");
-    if ((this.req.addresses ?? []).length > 0 && this.associations.length === 0) {
-      diagnostics.push(error("operate/no-match", `No association in the state matches ${this.req.addresses!.join(", ")}`, { detail: "Only associations have a status and can be run.", hint: "statectl state list shows what the state holds" }));
-      return false;
-    }
-    this.sdk = await import("@aws-sdk/client-ssm");
-    return true;
-  }
-
-  async provider(key: string): Promise<SsmProvider> {
-    const known = this.providers.get(key);
-    if (known) return known;
-    const settings = this.config.providers.get(key) ?? this.config.providers.get("ssm") ?? {};
-    let p: SsmProvider;
-    if (settings.endpoint === "local") {
-      if (!this.endpoint) {
-        const dataDir = join(this.config.dir, ".statectl", "local");
-        await mkdir(dataDir, { recursive: true });
-        this.endpoint = await startLocalEndpoint({ ...this.req.localEndpoint, dataDir });
-      }
-      p = await SsmProvider.create({ endpoint: this.endpoint.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", pollIntervalMs: 50, pollMaxIntervalMs: 500 });
-    } else {
-      p = await SsmProvider.create({
-        ...(settings.region ? { region: settings.region } : {}),
-        ...(settings.profile ? { profile: settings.profile } : {}),
-        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-      });
-    }
-    this.providers.set(key, p);
-    return p;
-  }
-
-  async close(): Promise<void> {
-    for (const p of this.providers.values()) p.destroy();
-    if (this.endpoint) await this.endpoint.stop();
-  }
-}
-
-async function withSession<T>(req: OperateRequest, fn: (s: OperateSession, diagnostics: Diagnostic[]) => Promise<T>): Promise<OperateResult<T>> {
+/** Opens the engine's Session without the lock and picks the associations asked for. */
+async function withSession<T>(req: OperateRequest, fn: (s: Session, associations: ResourceInstanceState[]) => Promise<T>): Promise<OperateResult<T>> {
   const diagnostics: Diagnostic[] = [];
-  const session = new OperateSession(req);
+  const session = new Session({ ...req, lock: false });
   try {
-    if (!(await session.open(diagnostics))) return { diagnostics, sources: session.config?.sources ?? new SourceRegistry() };
-    const value = await fn(session, diagnostics);
-    return { value, diagnostics, sources: session.config.sources };
+    if (!(await session.open("status", diagnostics))) return { diagnostics, sources: session.sources };
+    if (session.state.serial === 0 && session.state.resources.length === 0) {
+      diagnostics.push(error("operate/no-state", `No state file at ${session.config.statePath}`, { detail: "Nothing has been applied with this configuration yet.", hint: "run statectl apply first" }));
+      return { diagnostics, sources: session.sources };
+    }
+    const associations = listInstances(session.state, req.addresses ?? []).filter((r) => r.kind === "association");
+    if ((req.addresses ?? []).length > 0 && associations.length === 0) {
+      diagnostics.push(error("operate/no-match", `No association in the state matches ${req.addresses!.join(", ")}`, { detail: "Only associations have a status and can be run.", hint: "statectl state list shows what the state holds" }));
+      return { diagnostics, sources: session.sources };
+    }
+    await session.prepareProviders(associations.map((a) => a.provider));
+    const value = await fn(session, associations);
+    return { value, diagnostics, sources: session.sources };
   } catch (e) {
     diagnostics.push(error("operate/ssm", (e as Error).message, { detail: "An SSM call failed." }));
-    return { diagnostics, sources: session.config?.sources ?? new SourceRegistry() };
+    return { diagnostics, sources: session.sources };
   } finally {
-    await session.close();
+    await session.close(diagnostics);
   }
 }
 
-function iso(d: Date | undefined): string | undefined {
-  return d === undefined ? undefined : d.toISOString();
-}
-
-async function statusOf(s: OperateSession, r: ResourceInstanceState, now: Date): Promise<AssociationStatus> {
-  const sdk = s.sdk;
-  const client = (await s.provider(r.provider)).client;
-  const id = r.id;
-  let d: import("@aws-sdk/client-ssm").AssociationDescription | undefined;
-  try {
-    d = (await client.send(new sdk.DescribeAssociationCommand({ AssociationId: id }))).AssociationDescription;
-  } catch (e) {
-    if ((e as { name?: string }).name === "AssociationDoesNotExist") return { address: r.address, association_id: id, status: "Missing", counts: {}, failed_instances: [] };
-    throw e;
-  }
+async function statusOf(s: Session, r: ResourceInstanceState, now: Date): Promise<AssociationStatus> {
+  const ssm = s.provider(r.provider).ssm;
+  const o = await ssm.readAssociationOverview(r.id);
+  if (!o) return { address: r.address, association_id: r.id, status: "Missing", counts: {}, failed_instances: [] };
   const result: AssociationStatus = {
     address: r.address,
-    association_id: id,
-    ...(d?.AssociationName ? { name: d.AssociationName } : {}),
-    ...(d?.Name ? { document: d.Name } : {}),
-    status: d?.Overview?.Status ?? "Pending",
-    ...(d?.Overview?.DetailedStatus ? { detailed_status: d.Overview.DetailedStatus } : {}),
-    counts: { ...(d?.Overview?.AssociationStatusAggregatedCount ?? {}) },
+    association_id: r.id,
+    ...(o.name ? { name: o.name } : {}),
+    ...(o.document ? { document: o.document } : {}),
+    status: o.status,
+    ...(o.detailed_status ? { detailed_status: o.detailed_status } : {}),
+    counts: o.counts,
     failed_instances: [],
   };
-  if (d?.ScheduleExpression) {
-    result.schedule = d.ScheduleExpression;
-    const parsed = parseScheduleExpression(d.ScheduleExpression);
+  if (o.schedule) {
+    result.schedule = o.schedule;
+    const parsed = parseScheduleExpression(o.schedule);
     if (parsed.ok) {
-      const anchor = d.LastUpdateAssociationDate ?? d.Date;
-      const next = nextRun(parsed.schedule, now, { ...(anchor ? { anchor } : {}), ...(d.ScheduleOffset ? { offsetDays: d.ScheduleOffset } : {}) });
+      const anchor = o.schedule_anchor ? new Date(o.schedule_anchor) : undefined;
+      const next = nextRun(parsed.schedule, now, { ...(anchor ? { anchor } : {}), ...(o.schedule_offset ? { offsetDays: o.schedule_offset } : {}) });
       if (next) result.next_run = next.toISOString();
     }
   }
-  const executions = (await client.send(new sdk.DescribeAssociationExecutionsCommand({ AssociationId: id, MaxResults: 50 }))).AssociationExecutions ?? [];
-  const newest = executions.reduce<(typeof executions)[number] | undefined>((a, e) => (a === undefined || (e.CreatedTime?.getTime() ?? 0) >= (a.CreatedTime?.getTime() ?? 0) ? e : a), undefined);
+  const newest = (await ssm.listAssociationExecutions(r.id))[0];
   if (newest) {
     result.last_execution = {
-      ...(newest.ExecutionId ? { execution_id: newest.ExecutionId } : {}),
-      ...(newest.CreatedTime ? { time: iso(newest.CreatedTime)! } : {}),
-      ...(newest.Status ? { status: newest.Status } : {}),
-      ...(newest.DetailedStatus ? { detailed_status: newest.DetailedStatus } : {}),
+      ...(newest.execution_id ? { execution_id: newest.execution_id } : {}),
+      ...(newest.created_time ? { time: newest.created_time } : {}),
+      ...(newest.status ? { status: newest.status } : {}),
+      ...(newest.detailed_status ? { detailed_status: newest.detailed_status } : {}),
     };
-    result.failed_instances = await failedTargets(s, client, id, newest.ExecutionId!);
+    result.failed_instances = await ssm.failedExecutionTargets(r.id, newest.execution_id);
   }
   return result;
 }
 
-async function failedTargets(s: OperateSession, client: import("@aws-sdk/client-ssm").SSMClient, id: string, executionId: string): Promise<FailedInstance[]> {
-  const sdk = s.sdk;
-  const failed: FailedInstance[] = [];
-  for await (const page of sdk.paginateDescribeAssociationExecutionTargets({ client, pageSize: 50 }, { AssociationId: id, ExecutionId: executionId, Filters: [{ Key: "Status", Value: "Failed" }] })) {
-    for (const t of page.AssociationExecutionTargets ?? []) {
-      const instanceId = t.ResourceId ?? "";
-      const f: FailedInstance = { instance_id: instanceId, status: t.Status ?? "Failed", ...(t.DetailedStatus ? { detailed_status: t.DetailedStatus } : {}) };
-      try {
-        const infos = (await client.send(new sdk.DescribeInstanceAssociationsStatusCommand({ InstanceId: instanceId }))).InstanceAssociationStatusInfos ?? [];
-        const info = infos.find((i) => i.AssociationId === id);
-        if (info?.ErrorCode) f.error_code = info.ErrorCode;
-        if (info?.ExecutionSummary) f.output = info.ExecutionSummary;
-      } catch {
-        // The instance may have left the fleet since; its target record still says why it failed.
-      }
-      failed.push(f);
-    }
-  }
-  return failed;
-}
-
-/** `statectl status`: each association in the state as SSM reports it now. */
+/** `statectl status`: each association in the state as SSM reports it now. `now` overrides the endpoint's clock. */
 export async function runStatus(req: OperateRequest & { now?: Date }): Promise<OperateResult<AssociationStatus[]>> {
-  return withSession(req, async (s) => {
-    const now = req.now ?? new Date();
+  return withSession(req, async (s, associations) => {
+    const clocks = new Map<string, Date>();
     const out: AssociationStatus[] = [];
-    for (const r of s.associations) out.push(await statusOf(s, r, now));
+    for (const r of associations) {
+      let now = req.now ?? clocks.get(r.provider);
+      if (!now) {
+        now = await s.provider(r.provider).ssm.now();
+        clocks.set(r.provider, now);
+      }
+      out.push(await statusOf(s, r, now));
+    }
     return out;
   });
 }
@@ -219,20 +135,17 @@ export interface RunResult {
 
 /** `statectl run`: StartAssociationsOnce for the given associations, optionally waiting for the results. */
 export async function runAssociationsOnce(req: RunRequest): Promise<OperateResult<RunResult[]>> {
-  return withSession(req, async (s) => {
+  return withSession(req, async (s, associations) => {
     const byProvider = new Map<string, ResourceInstanceState[]>();
-    for (const r of s.associations) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r]);
+    for (const r of associations) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r]);
     const before = new Map<string, Set<string>>();
     for (const [key, rs] of byProvider) {
-      const client = (await s.provider(key)).client;
-      for (const r of rs) {
-        const ex = (await client.send(new s.sdk.DescribeAssociationExecutionsCommand({ AssociationId: r.id, MaxResults: 50 }))).AssociationExecutions ?? [];
-        before.set(r.id, new Set(ex.map((e) => e.ExecutionId ?? "")));
-      }
-      await client.send(new s.sdk.StartAssociationsOnceCommand({ AssociationIds: rs.map((r) => r.id) }));
+      const ssm = s.provider(key).ssm;
+      for (const r of rs) before.set(r.id, new Set((await ssm.listAssociationExecutions(r.id)).map((e) => e.execution_id)));
+      await ssm.startAssociationsOnce(rs.map((r) => r.id));
     }
     const results: RunResult[] = [];
-    for (const r of s.associations) {
+    for (const r of associations) {
       if (req.waitSeconds === undefined) {
         results.push({ address: r.address, association_id: r.id, outcome: "Started", counts: {}, failed_instances: [] });
         continue;
@@ -244,21 +157,15 @@ export async function runAssociationsOnce(req: RunRequest): Promise<OperateResul
 }
 
 /** Polls for the execution the run started (one not seen before) until it leaves Pending/InProgress. */
-async function follow(s: OperateSession, r: ResourceInstanceState, seen: Set<string>, seconds: number): Promise<RunResult> {
-  const client = (await s.provider(r.provider)).client;
+async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, seconds: number): Promise<RunResult> {
+  const ssm = s.provider(r.provider).ssm;
   const deadline = Date.now() + seconds * 1000;
   let delay = 50;
   for (;;) {
-    const ex = (await client.send(new s.sdk.DescribeAssociationExecutionsCommand({ AssociationId: r.id, MaxResults: 50 }))).AssociationExecutions ?? [];
-    const fresh = ex.filter((e) => !seen.has(e.ExecutionId ?? "")).sort((a, b) => (b.CreatedTime?.getTime() ?? 0) - (a.CreatedTime?.getTime() ?? 0))[0];
-    if (fresh && fresh.Status !== "Pending" && fresh.Status !== "InProgress") {
-      const counts: Record<string, number> = {};
-      for (const part of (fresh.ResourceCountByStatus ?? "").replace(/[{}]/g, "").split(",")) {
-        const [k, v] = part.split("=");
-        if (k && v && !Number.isNaN(Number(v))) counts[k.trim()] = Number(v);
-      }
-      const failed = await failedTargets(s, client, r.id, fresh.ExecutionId!);
-      return { address: r.address, association_id: r.id, outcome: failed.length > 0 ? "Failed" : (fresh.Status ?? "Success"), counts, failed_instances: failed };
+    const fresh = (await ssm.listAssociationExecutions(r.id)).find((e) => !seen.has(e.execution_id));
+    if (fresh && fresh.status !== "Pending" && fresh.status !== "InProgress") {
+      const failed = await ssm.failedExecutionTargets(r.id, fresh.execution_id);
+      return { address: r.address, association_id: r.id, outcome: failed.length > 0 ? "Failed" : (fresh.status ?? "Success"), counts: fresh.counts, failed_instances: failed };
     }
     if (Date.now() >= deadline) return { address: r.address, association_id: r.id, outcome: "TimedOut", counts: {}, failed_instances: [] };
     await new Promise((res) => setTimeout(res, delay));
@@ -281,51 +188,36 @@ export interface ImportRequest extends LoadInputs {
  */
 export async function runImport(req: ImportRequest): Promise<OperateResult<ResourceInstanceState>> {
   const diagnostics: Diagnostic[] = [];
-  const session = new OperateSession(req);
-  const { loadConfiguration } = await import("./load.js");
-  const { canonicalAddress, emptyState, findInstance, removePendingCreate, setInstance, statectlVersion, StatePersister } = await import("../state/index.js");
-  const { SsmResourceProvider } = await import("./ssm-adapter.js");
-  const config = await loadConfiguration(resolve(req.dir), req);
-  session.config = config;
-  diagnostics.push(...config.diagnostics);
-  const sources = config.sources;
-  if (hasErrors(diagnostics)) return { diagnostics, sources };
-  const address = canonicalAddress(req.address) ?? req.address;
-  const target = config.instances.find((i) => i.address === address);
-  if (!target) {
-    diagnostics.push(error("import/not-in-config", `${req.address} is not declared in the configuration`, { detail: "Import records an existing resource at an address the configuration declares, so the next plan manages it.", hint: `declare the resource first, e.g. association "name" { … }` }));
-    return { diagnostics, sources };
-  }
-  const storage = new FileStateStorage(config.statePath);
-  const l = await storage.lock({ operation: "import", timeoutMs: 0 });
-  diagnostics.push(...l.diagnostics);
-  if (!l.lock) return { diagnostics, sources };
+  const { canonicalAddress, findInstance, removePendingCreate, setInstance, StatePersister } = await import("../state/index.js");
+  const session = new Session({ ...req, lock: true });
   try {
-    const r = await storage.read();
-    diagnostics.push(...r.diagnostics);
-    if (hasErrors(r.diagnostics)) return { diagnostics, sources };
-    const state = r.state ?? emptyState({ statectlVersion: statectlVersion() });
+    if (!(await session.open("import", diagnostics))) return { diagnostics, sources: session.sources };
+    const address = canonicalAddress(req.address) ?? req.address;
+    const target = session.config.instances.find((i) => i.address === address);
+    if (!target) {
+      diagnostics.push(error("import/not-in-config", `${req.address} is not declared in the configuration`, { detail: "Import records an existing resource at an address the configuration declares, so the next plan manages it.", hint: `declare the resource first, e.g. association "name" { … }` }));
+      return { diagnostics, sources: session.sources };
+    }
+    const state = session.state;
     if (findInstance(state, address)) {
       diagnostics.push(error("import/already-managed", `${address} is already in the state`, { detail: "Importing over a managed resource would lose track of it.", hint: `statectl state rm ${address} first if it should point at another resource` }));
-      return { diagnostics, sources };
+      return { diagnostics, sources: session.sources };
     }
-    const kind = address.startsWith("document.") ? "document" : "association";
-    const provider = new SsmResourceProvider(await session.provider(target.provider));
-    const attributes = await provider.read(kind, req.id, {});
+    await session.prepareProviders([target.provider]);
+    const attributes = await session.provider(target.provider).read(target.kind, req.id, {});
     if (!attributes) {
-      diagnostics.push(error("import/not-found", `No ${kind} ${req.id} exists in SSM`, { detail: kind === "document" ? "The id of a document is its name." : "The id of an association is its association id (ListAssociations shows them)." }));
-      return { diagnostics, sources };
+      diagnostics.push(error("import/not-found", `No ${target.kind} ${req.id} exists in SSM`, { detail: target.kind === "document" ? "The id of a document is its name." : "The id of an association is its association id (ListAssociations shows them)." }));
+      return { diagnostics, sources: session.sources };
     }
-    const instance: ResourceInstanceState = { address, kind, provider: target.provider, id: req.id, attributes, sensitiveAttributes: [], dependencies: [] };
+    const instance: ResourceInstanceState = { address, kind: target.kind, provider: target.provider, id: req.id, attributes, sensitiveAttributes: [...target.sensitivePaths], dependencies: [] };
     // Importing at an address with a create in flight resolves it (apply/lost-create-ambiguous says to).
-    const persisted = await new StatePersister(storage, state).persist(setInstance(removePendingCreate(state, address), instance));
+    const persisted = await new StatePersister(session.storage, state).persist(setInstance(removePendingCreate(state, address), instance));
     diagnostics.push(...persisted.diagnostics);
-    return { value: instance, diagnostics, sources };
+    return { value: instance, diagnostics, sources: session.sources };
   } catch (e) {
     diagnostics.push(error("import/ssm", (e as Error).message, { detail: "An SSM call failed." }));
-    return { diagnostics, sources };
+    return { diagnostics, sources: session.sources };
   } finally {
-    diagnostics.push(...(await storage.unlock(l.lock.id)));
-    await session.close();
+    await session.close(diagnostics);
   }
 }

@@ -41,6 +41,7 @@ export {
   type WaitResult,
 } from "./associations.js";
 export type { TargetCount } from "./fleet.js";
+export { localEndpointNow, type AssociationOverview, type ExecutionSummary, type InstanceFailure } from "./runs.js";
 export * from "./model.js";
 export {
   associationAttributeRules,

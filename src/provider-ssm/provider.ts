@@ -32,6 +32,16 @@ import {
 } from "./documents.js";
 import { countTargets, type TargetCount } from "./fleet.js";
 import { readTags, type TaggableResource } from "./tags.js";
+import {
+  failedExecutionTargets,
+  listAssociationExecutions,
+  localEndpointNow,
+  readAssociationOverview,
+  startAssociationsOnce,
+  type AssociationOverview,
+  type ExecutionSummary,
+  type InstanceFailure,
+} from "./runs.js";
 import type {
   AssociationSpec,
   AssociationState,
@@ -53,8 +63,13 @@ export class SsmProvider {
   /** Build the client (see createSsmClient) unless one is given. */
   static async create(options: SsmProviderOptions = {}): Promise<SsmProvider> {
     const client = options.client ?? (await createSsmClient(options));
-    return new SsmProvider(client, options);
+    const provider = new SsmProvider(client, options);
+    if (options.client === undefined && options.endpoint !== undefined) provider.endpointUrl = options.endpoint;
+    return provider;
   }
+
+  /** The endpoint URL the client was built for, when one was given (not the SDK's default). */
+  private endpointUrl: string | undefined;
 
   constructor(client: SSMClient, options: ProviderContextOptions = {}) {
     this.ctx = new ProviderContext(client, options);
@@ -128,6 +143,25 @@ export class SsmProvider {
 
   countTargets(targets: readonly AssociationTarget[] | undefined, call?: CallOptions): Promise<TargetCount> {
     return countTargets(this.ctx, targets, call);
+  }
+
+  /** The association's overview; undefined when it no longer exists. */
+  readAssociationOverview(id: string, call?: CallOptions): Promise<AssociationOverview | undefined> {
+    return readAssociationOverview(this.ctx, id, call);
+  }
+  /** Recent executions, newest first. */
+  listAssociationExecutions(id: string, call?: CallOptions): Promise<ExecutionSummary[]> {
+    return listAssociationExecutions(this.ctx, id, call);
+  }
+  failedExecutionTargets(id: string, executionId: string, call?: CallOptions): Promise<InstanceFailure[]> {
+    return failedExecutionTargets(this.ctx, id, executionId, call);
+  }
+  startAssociationsOnce(ids: readonly string[], call?: CallOptions): Promise<void> {
+    return startAssociationsOnce(this.ctx, ids, call);
+  }
+  /** "Now" for schedules: the local endpoint's virtual clock, else this machine's clock (AWS runs on real time). */
+  async now(call?: CallOptions): Promise<Date> {
+    return (await localEndpointNow(this.endpointUrl, call)) ?? new Date();
   }
 
   /** Close the client's connections. */
