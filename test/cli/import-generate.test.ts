@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateAssociationCommand, CreateDocumentCommand, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { CreateAssociationCommand, CreateDocumentCommand, ModifyDocumentPermissionCommand, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
 
 const PROVIDER = `provider "ssm" {\n  endpoint = "local"\n}\n`;
@@ -41,6 +41,7 @@ async function createExisting(client: SSMClient): Promise<{ webBootstrap: string
   await client.send(new UpdateDocumentDefaultVersionCommand({ Name: "WebBootstrap", DocumentVersion: "2" }));
   await client.send(new CreateDocumentCommand({ Name: "web_bootstrap", Content: bootstrap(9), DocumentType: "Command", DocumentFormat: "JSON" }));
   await client.send(new CreateDocumentCommand({ Name: "Drift.Motd-v1", Content: DRIFT_YAML, DocumentType: "Command", DocumentFormat: "YAML", VersionName: "first" }));
+  await client.send(new ModifyDocumentPermissionCommand({ Name: "Drift.Motd-v1", PermissionType: "Share", AccountIdsToAdd: ["111122223333", "444455556666"] }));
   const web = await client.send(
     new CreateAssociationCommand({
       Name: "WebBootstrap",
@@ -99,6 +100,7 @@ describe("cli: import --generate (end to end, local endpoint)", function () {
     expect(text).to.contain(`document = "AWS-UpdateSSMAgent"`);
     expect(text).to.contain(`format       = "YAML"`);
     expect(text).to.contain(`version_name = "first"`);
+    expect(text).to.contain(`permissions  = ["111122223333", "444455556666"]`);
     expect(text).to.match(/output_location \{\n\s+s3_bucket\s+= "ops-logs"\n\s+s3_key_prefix = "bootstrap\/"\n\s+\}/);
     expect(text).to.match(/targets \{\n\s+key\s+= "tag:Role"\n\s+values = \["web", "edge"\]\n\s+\}/);
     expect(text).to.contain(`apply_only_at_cron_interval = true`);
