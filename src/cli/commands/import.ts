@@ -45,7 +45,7 @@ export function registerImport(program: Command): void {
         return;
       }
       if (opts.all || (opts.filter ?? []).length > 0) throw new CliExit(ExitCode.Usage, "--all and --filter go with --generate");
-      if (address === undefined || id === undefined) throw new CliExit(ExitCode.Usage, "import needs ADDRESS and ID (or --generate FILE.state)");
+      if (address === undefined || id === undefined) throw new CliExit(ExitCode.Usage, `error: missing required argument '${address === undefined ? "address" : "id"}' (statectl import ADDRESS ID, or statectl import --generate FILE.state)`);
       const { runImport, hasErrors } = await import("../../index.js");
       const r = await runImport({ ...inputs, address, id });
       await printEngineDiagnostics(r.diagnostics, r.sources, globals);
