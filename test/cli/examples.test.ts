@@ -1,7 +1,7 @@
 // Every example folder is applied against the local endpoint in a copy: apply → plan shows no
 // changes → status shows the runs.
 import { expect } from "chai";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +14,7 @@ const USE_CASES = ["web-bootstrap", "os-patching", "security-baseline", "drift-p
 
 describe("examples: every folder validates cleanly", function () {
   this.timeout(60_000);
-  for (const name of readdirSync(examples)) {
+  for (const name of readdirSync(examples).filter((n) => statSync(join(examples, n)).isDirectory())) {
     it(`${name}: statectl validate exits 0 with no diagnostics`, () => {
       const r = run(join(examples, name), ["validate"]);
       expect(r.code, r.stdout + r.stderr).to.equal(0);
