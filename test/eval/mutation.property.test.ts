@@ -24,7 +24,7 @@ function filesOf(dir: string, base = dir): Record<string, string> {
 }
 
 /** Each example as an in-memory file set, with the name of the .state file to damage. */
-const CASES = readdirSync(examples).flatMap((name) => {
+const CASES = readdirSync(examples).filter((name) => statSync(join(examples, name)).isDirectory()).flatMap((name) => {
   const files = filesOf(join(examples, name));
   return Object.keys(files)
     .filter((f) => f.endsWith(".state") || f.endsWith(".statevars"))
