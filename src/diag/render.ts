@@ -89,6 +89,7 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceRegistry, opts: R
   return out.join("\n");
 }
 
+/** Renders diagnostics for people, each with its source snippet (see renderDiagnostic), separated by blank lines. */
 export function renderDiagnostics(diags: readonly Diagnostic[], sources: SourceRegistry, opts: RenderOptions = {}): string {
   return diags.map((d) => renderDiagnostic(d, sources, opts)).join("\n\n");
 }
@@ -104,6 +105,7 @@ export interface DiagnosticsJson {
   diagnostics: Diagnostic[];
 }
 
+/** The versioned JSON form of diagnostics (`statectl validate --json`), described by docs/diagnostics.schema.json. */
 export function diagnosticsToJson(diags: readonly Diagnostic[]): DiagnosticsJson {
   const errors = diags.filter((d) => d.severity === "error").length;
   return {

@@ -68,6 +68,7 @@ export interface LoadInputs {
 
 export type ConfigLoader = (dir: string, inputs: LoadInputs) => Promise<LoadedConfig>;
 
+/** Progress, as it happens: refresh reads (`plan`), each change's start, end and failure (`apply`), and notes (`info`). */
 export type EngineEvent =
   | { kind: "plan"; event: PlanEvent }
   | { kind: "apply"; event: ApplyEvent }
@@ -109,6 +110,7 @@ export interface EngineOptions extends LoadInputs {
   ssmClient?: SSMClient;
 }
 
+/** What to plan: the configuration, state and client (EngineOptions) and how (mode, targets, refresh). */
 export interface PlanRequest extends EngineOptions {
   mode?: PlanMode;
   refresh?: boolean;
@@ -127,6 +129,7 @@ export interface PlanRun {
   sources: SourceRegistry;
 }
 
+/** What to apply: a fresh plan (PlanRequest), or an existing one (`plan`, `planFile`), and the approval callback. */
 export interface ApplyRequest extends PlanRequest {
   /** Apply this plan file instead of planning. */
   planFile?: string;

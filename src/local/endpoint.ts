@@ -149,6 +149,11 @@ export class LocalEndpoint {
  */
 export const SERVER_FILE = "server.json";
 
+/**
+ * Starts the local SSM endpoint: serves SSM's AWS JSON 1.1 protocol on 127.0.0.1 (a free port
+ * unless `port` is given), with its data in `dataDir` or, without one, in memory. Resolves once
+ * it listens; `stop()` it when done. docs/local-endpoint.md documents what it simulates.
+ */
 export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const store = await DataStore.open(options.dataDir);
   try {

@@ -66,13 +66,18 @@ describe("docs/library.md: the documented examples, run against the packed packa
     expect(examples.length).to.be.greaterThan(3);
   });
 
-  it("type-checks every example against the packed declarations", () => {
+  // One program for the examples and for the package's exports (building one takes seconds).
+  let program: ts.Program | undefined;
+  const entryName = "entry.ts";
+  function typeProgram(): ts.Program {
+    if (program) return program;
     const files = examples.map((b) => {
       const file = join(work, `example-line-${b.line}.ts`);
       writeFileSync(file, b.code);
       return file;
     });
-    const program = ts.createProgram(files, {
+    writeFileSync(join(work, entryName), 'export * from "statectl";\n');
+    program = ts.createProgram([...files, join(work, entryName)], {
       strict: true,
       noEmit: true,
       target: ts.ScriptTarget.ES2022,
@@ -82,11 +87,32 @@ describe("docs/library.md: the documented examples, run against the packed packa
       typeRoots: [join(repoRoot, "node_modules", "@types")],
       skipLibCheck: true,
     });
+    return program;
+  }
+
+  it("type-checks every example against the packed declarations", () => {
+    const program = typeProgram();
     const problems = ts.getPreEmitDiagnostics(program).map((d) => {
       const where = d.file ? `${d.file.fileName.replace(work + "/", "")}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
     expect(problems, "docs/library.md examples do not type-check (example-line-N is the block starting at line N)").to.deep.equal([]);
+  });
+
+  it("documents every front door in the packed type declarations (TSDoc)", () => {
+    const program = typeProgram();
+    const entry = join(work, entryName);
+    const checker = program.getTypeChecker();
+    const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+    const exported = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.getName(), s]));
+    const frontDoors = ["parseSource", "parseStateFile", "evaluateConfiguration", "runPlan", "formatPlan", "runApply", "readState", "writeState", "FileStateStorage", "MemoryStateStorage", "StateStorage", "startLocalEndpoint", "createLocalSsmClient", "renderDiagnostics", "diagnosticsToJson", "PlanRequest", "ApplyRequest", "EngineEvent"];
+    const undocumented = frontDoors.filter((name) => {
+      const symbol = exported.get(name);
+      if (!symbol) return true;
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      return ts.displayPartsToString(target.getDocumentationComment(checker)).trim() === "";
+    });
+    expect(undocumented, "front doors missing from the package or without a TSDoc comment").to.deep.equal([]);
   });
 
   it("runs every example with Node, importing `statectl` by name", () => {
