@@ -16,7 +16,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", ".
 const schemaText = (name: string) => JSON.parse(readFileSync(join(repoRoot, "docs", name), "utf8")) as { $id: string };
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-for (const name of ["diagnostics.schema.json", "plan.schema.json", "state-file.schema.json"]) ajv.addSchema(schemaText(name));
+for (const name of ["diagnostics.schema.json", "plan.schema.json", "apply.schema.json", "state-file.schema.json"]) ajv.addSchema(schemaText(name));
 const validator = (name: string): ValidateFunction => ajv.getSchema(schemaText(name).$id)!;
 
 function expectValid(schema: string, value: unknown): void {
@@ -63,7 +63,7 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
   this.timeout(60_000);
 
   it("every schema is valid JSON Schema 2020-12 with an $id, and names its format version", () => {
-    for (const name of ["diagnostics.schema.json", "plan.schema.json", "state-file.schema.json"]) {
+    for (const name of ["diagnostics.schema.json", "plan.schema.json", "apply.schema.json", "state-file.schema.json"]) {
       expect(validator(name), name).to.be.a("function");
       expect(readFileSync(join(repoRoot, "docs", name), "utf8")).to.include("format_version");
     }
@@ -124,13 +124,16 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("plan --json (a plan, and a failure before any plan) and the state file apply writes", () => {
+    it("plan --json (a plan, and a failure before any plan), apply and destroy --json, and the state file apply writes", () => {
       for (const [name, text] of Object.entries(config({ docName: "Hello", schedule: "rate(1 day)" }))) writeFileSync(join(dir, name), name === "main.state" ? 'provider "ssm" {\n  endpoint = "local"\n}\n' + text : text);
       const planned = run(dir, ["plan", "--json"]);
       expect(planned.code, planned.stderr).to.equal(0);
       expectValid("plan.schema.json", JSON.parse(planned.stdout));
-      const applied = run(dir, ["apply", "--auto-approve"]);
+      const applied = run(dir, ["apply", "--auto-approve", "--json"]);
       expect(applied.code, applied.stderr).to.equal(0);
+      const appliedJson = JSON.parse(applied.stdout) as { result: { added: number } };
+      expectValid("apply.schema.json", appliedJson);
+      expect(appliedJson.result.added).to.equal(2);
       expectValid("state-file.schema.json", JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")));
       writeFileSync(join(dir, "broken.state"), 'document "x" {\n  nmae = "X"\n}\n');
       const failed = run(dir, ["plan", "--json"]);
@@ -138,6 +141,10 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
       const failedJson = JSON.parse(failed.stdout) as { errored: boolean };
       expect(failedJson.errored).to.equal(true);
       expectValid("plan.schema.json", failedJson);
+      rmSync(join(dir, "broken.state"));
+      const destroyed = run(dir, ["destroy", "--auto-approve", "--json"]);
+      expect(destroyed.code, destroyed.stderr).to.equal(0);
+      expectValid("apply.schema.json", JSON.parse(destroyed.stdout));
     });
 
     it("validate --json, clean and with errors and warnings, matches docs/diagnostics.schema.json", () => {
