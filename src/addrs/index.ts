@@ -37,7 +37,11 @@ export function isValidName(s: string): boolean {
 
 /** Quotes a string key the way the language writes string literals. */
 function quoteKey(k: string): string {
-  return JSON.stringify(k).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Replacement functions, not strings: in a replacement string "$$" means a single "$", so
+  // "$${" would have put back the very "${" it was meant to escape.
+  return JSON.stringify(k)
+    .replace(/\$\{/g, () => "$${")
+    .replace(/%\{/g, () => "%%{");
 }
 
 /** Prints an address canonically: `kind.name`, then `["key"]` or `[index]` if it has a key. */

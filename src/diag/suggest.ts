@@ -1,18 +1,24 @@
 /** "Did you mean …?" support: the closest candidate within a small edit distance. */
 
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and transpositions of
+ * two adjacent characters each cost 1, so "nmae" is one edit from "name" (Levenshtein says two).
+ */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  // Three rows: the one before the previous is needed for transpositions.
+  let before = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let row = new Array<number>(b.length + 1).fill(0);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = prev[j]!;
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      prev[j] = Math.min(above + 1, prev[j - 1]! + 1, diag + cost);
-      diag = above;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) d = Math.min(d, before[j - 2]! + 1);
+      row[j] = d;
     }
+    [before, prev, row] = [prev, row, before];
   }
   return prev[b.length]!;
 }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { compareAddresses, formatAddress, parseAddress, type InstanceAddress } from "../../src/addrs/index.js";
 
 describe("addrs", () => {
@@ -47,5 +48,29 @@ describe("addrs", () => {
       { kind: "association", name: "a", key: 0 },
     ];
     expect(addrs.sort(compareAddresses).map(formatAddress)).to.deep.equal(["association.a[0]", "association.a[1]", 'association.a["x"]', "document.b"]);
+  });
+
+  it('escapes "${" and "%{" in string keys so they print as literals ("$${" was printed unescaped)', () => {
+    const cases: [string, string][] = [
+      ["${", 'document.d["$${"]'],
+      ["$${", 'document.d["$$${"]'],
+      ["%{", 'document.d["%%{"]'],
+      ["a${b}c", 'document.d["a$${b}c"]'],
+    ];
+    for (const [key, text] of cases) {
+      expect(formatAddress({ kind: "document", name: "d", key })).to.equal(text);
+      expect(parseAddress(text).address?.key).to.equal(key);
+    }
+  });
+
+  it("prints every string key so that it parses back to the same key (property)", () => {
+    const key = fc.stringMatching(/^[$%{}a\\"]{0,8}$/);
+    fc.assert(
+      fc.property(fc.oneof(key, fc.string({ maxLength: 8 })), (k) => {
+        const text = formatAddress({ kind: "association", name: "a", key: k });
+        expect(parseAddress(text).address?.key, text).to.equal(k);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
