@@ -332,7 +332,8 @@ class Checker {
     entry.value.items.forEach((step, i) => {
       const path: Path = ["mainSteps", i];
       if (!isObj(step)) return this.shape(path, `mainSteps[${i}] must be an object with an action and a name.`);
-      this.unknownKeys(step, path, automation ? AUTOMATION_STEP_KEYS : COMMAND_STEP_KEYS, automation ? "an Automation step" : "a step");
+      // A precondition in a runbook step is reported by checkPrecondition, which says why.
+      this.unknownKeys(step, path, automation ? [...AUTOMATION_STEP_KEYS, "precondition"] : COMMAND_STEP_KEYS, automation ? "an Automation step" : "a step");
       const get = (k: string) => step.entries.find((e) => e.key === k)?.value;
       const name = scalarString(get("name"));
       const action = scalarString(get("action"));

@@ -97,7 +97,8 @@ function fromJson(node: JsonNode): TreeNode {
 }
 
 function parseYamlTree(text: string): { tree: ParsedTree } | { error: TreeParseError } {
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // SSM reads YAML with merge keys (`<<: *common`), as YAML 1.1 loaders do.
+  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true });
   // A tag the loader cannot resolve (CloudFormation's !Ref, !Sub …) is an error for SSM's parser.
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
   if (problem) {
@@ -106,7 +107,7 @@ function parseYamlTree(text: string): { tree: ParsedTree } | { error: TreeParseE
     return { error: { message, span: { start, end: Math.max(end, start + 1) } } };
   }
   if (!doc.contents) return { error: { message: "the content is empty", span: { start: 0, end: Math.max(1, text.length) } } };
-  return { tree: { value: doc.toJS(), root: fromYaml(doc.contents as YamlNode) } };
+  return { tree: { value: doc.toJS(), root: fromYaml(doc.contents as YamlNode, doc) } };
 }
 
 function yamlSpan(node: { range?: [number, number, number] | null }): Span {
@@ -114,26 +115,46 @@ function yamlSpan(node: { range?: [number, number, number] | null }): Span {
   return r ? { start: r[0], end: r[1] } : { start: 0, end: 0 };
 }
 
-function fromYaml(node: YamlNode | null | undefined): TreeNode {
-  if (!node) return { kind: "scalar", value: null, span: { start: 0, end: 0 } };
-  if (isAlias(node)) return { kind: "scalar", value: null, span: yamlSpan(node) };
+function fromYaml(node: YamlNode | null | undefined, doc: YAML.Document, depth = 0): TreeNode {
+  if (!node || depth > 100) return { kind: "scalar", value: null, span: { start: 0, end: 0 } };
+  if (isAlias(node)) {
+    // An alias stands for its anchor's node; positions stay on the alias, where the user wrote it.
+    const target = fromYaml(node.resolve(doc) as YamlNode | undefined, doc, depth + 1);
+    return withSpan(target, yamlSpan(node));
+  }
   if (isMap(node)) {
     const entries: TreeEntry[] = [];
+    const merged: TreeEntry[] = [];
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const k = pair.key as YamlNode | null;
+      const isMerge = isScalar(k) && (k.value === "<<" || typeof k.value === "symbol");
       const key = isScalar(k) ? String(k.value) : String(k);
-      entries.push({ key, keySpan: k ? yamlSpan(k) : { start: 0, end: 0 }, value: fromYaml(pair.value as YamlNode | null) });
+      const value = fromYaml(pair.value as YamlNode | null, doc, depth + 1);
+      if (isMerge && (value.kind === "object" || value.kind === "array")) {
+        const sources = value.kind === "object" ? [value] : value.items.filter((i): i is Extract<TreeNode, { kind: "object" }> => i.kind === "object");
+        for (const source of sources) merged.push(...source.entries);
+        continue;
+      }
+      entries.push({ key, keySpan: k ? yamlSpan(k) : { start: 0, end: 0 }, value });
     }
+    for (const m of merged) if (!entries.some((e) => e.key === m.key)) entries.push(m);
     return { kind: "object", entries, span: yamlSpan(node) };
   }
-  if (isSeq(node)) return { kind: "array", items: node.items.map((i) => fromYaml(i as YamlNode)), span: yamlSpan(node) };
+  if (isSeq(node)) return { kind: "array", items: node.items.map((i) => fromYaml(i as YamlNode, doc, depth + 1)), span: yamlSpan(node) };
   if (isScalar(node)) {
     const v = node.value;
     const value = v === null || v === undefined ? null : typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : String(v);
     return { kind: "scalar", value, span: yamlSpan(node) };
   }
   return { kind: "scalar", value: null, span: yamlSpan(node as { range?: [number, number, number] }) };
+}
+
+/** The same tree placed at `span` (an alias), its keys included, so nothing points at the anchor. */
+function withSpan(node: TreeNode, span: Span): TreeNode {
+  if (node.kind === "object") return { kind: "object", span, entries: node.entries.map((e) => ({ key: e.key, keySpan: span, value: withSpan(e.value, span) })) };
+  if (node.kind === "array") return { kind: "array", span, items: node.items.map((i) => withSpan(i, span)) };
+  return { ...node, span };
 }
 
 /** The node at `path` (object keys and array indexes), and the entry holding it when it is a value. */
