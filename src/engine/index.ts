@@ -16,3 +16,4 @@ export { runStatus, runAssociationsOnce, runImport, type ImportRequest, type Ass
 export { validateSsm, checkResources, type SsmCheckOptions } from "./ssm-validation.js";
 export { runSchedule, type ScheduleRequest, type ScheduleResult } from "./schedule.js";
 export { runGenerate, sanitizeLabel, globToRegExp, type GenerateRequest, type GenerateResult, type GeneratedResource } from "./generate.js";
+export { validateConfiguration, readConfigurationFiles, type ValidateRequest, type ValidateResult, type ConfigurationText } from "./validate.js";

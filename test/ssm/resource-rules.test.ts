@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
 import { renderDiagnostics, sortDiagnostics, type Diagnostic } from "../../src/diag/index.js";
 import { evaluateConfig } from "../../src/eval/configeval.js";
-import { checkResources } from "../../src/cli/validate-ssm.js";
+import { checkResources } from "../../src/engine/ssm-validation.js";
 
 const root = fileURLToPath(new URL("../../../test/ssm/fixtures/", import.meta.url));
 const update = process.env.UPDATE_GOLDENS === "1";

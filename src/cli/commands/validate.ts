@@ -1,90 +1,7 @@
 import type { Command } from "commander";
-import type { Diagnostic } from "../../diag/diagnostic.js";
-import type { Body } from "../../syntax/ast.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, err, useColor, type GlobalOptions } from "../io.js";
 import { collect, type VariableOptions } from "../validate-config.js";
-
-/** One `.state` file of the configuration, parsed. */
-export interface ParsedFile {
-  /** Path relative to the working directory, as diagnostics show it. */
-  name: string;
-  text: string;
-  body: Body;
-}
-
-/**
- * A validation step after parsing. Steps run in order, and only while no earlier step (or the
- * parser) found errors, so one mistake doesn't cascade into follow-on errors. Later stages
- * (config decoding, evaluation) add theirs to `validationSteps`.
- */
-export interface ValidationStep {
-  name: string;
-  run(files: readonly ParsedFile[]): Diagnostic[] | Promise<Diagnostic[]>;
-}
-
-export const validationSteps: ValidationStep[] = [];
-
-export interface ValidateResult {
-  files: ParsedFile[];
-  diagnostics: Diagnostic[];
-}
-
-/** Parses and checks every `*.state` file in `dir` (not recursive). */
-export async function validateDirectory(dir: string): Promise<ValidateResult & { texts: Map<string, string> }> {
-  const { readdir, stat } = await import("node:fs/promises");
-  const { readSourceFile } = await import("../../config/source-file.js");
-  const { join } = await import("node:path");
-  const { parseFile } = await import("../../syntax/parse.js");
-  const { error } = await import("../../diag/diagnostic.js");
-  const candidates = (await readdir(dir, { withFileTypes: true })).filter((e) => e.name.endsWith(".state") && (e.isFile() || e.isSymbolicLink()));
-  const names: string[] = [];
-  for (const e of candidates) {
-    // A symbolic link counts unless it leads to something other than a file; a dangling one is
-    // reported as unreadable rather than silently ignored.
-    if (e.isFile() || (await stat(join(dir, e.name)).then((s) => s.isFile(), () => true))) names.push(e.name);
-  }
-  names.sort();
-  const files: ParsedFile[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const texts = new Map<string, string>();
-  for (const name of names) {
-    const read = readSourceFile(join(dir, name), name);
-    if (!("text" in read)) {
-      if (read.problem === "unreadable") {
-        diagnostics.push(
-          error("validate/unreadable-file", `Cannot read ${name}`, {
-            detail: describeReadError(read),
-            hint: "check the file's permissions",
-          }),
-        );
-      } else {
-        diagnostics.push(read.diagnostic);
-        // The line with the bad byte is shown; the file is not parsed.
-        if (read.lossyText !== undefined) texts.set(name, read.lossyText);
-      }
-      continue;
-    }
-    const text = read.text;
-    texts.set(name, text);
-    const parsed = parseFile(text, name);
-    diagnostics.push(...parsed.diagnostics);
-    if (parsed.body) files.push({ name, text, body: parsed.body });
-  }
-  for (const step of validationSteps) {
-    if (diagnostics.some((d) => d.severity === "error")) break;
-    diagnostics.push(...(await step.run(files)));
-  }
-  return { files, diagnostics, texts };
-}
-
-function describeReadError(e: { code?: string | undefined; message: string }): string {
-  const code = e.code;
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "ENOENT") return "it is a symbolic link to a file that does not exist";
-  if (code === "EISDIR") return "it is a directory";
-  return e.message;
-}
 
 export function registerValidate(program: Command): void {
   program
@@ -99,20 +16,12 @@ export function registerValidate(program: Command): void {
       const { renderDiagnostics, diagnosticsToJson } = await import("../../diag/render.js");
       const { error } = await import("../../diag/diagnostic.js");
       const dir = process.cwd();
-      // Configuration and evaluation checks (config/ and eval/ rooms), after the parse.
-      const { configValidationStep } = await import("../validate-config.js");
-      const step = configValidationStep(dir, opts, process.env);
-      const existing = validationSteps.findIndex((s) => s.name === step.name);
-      if (existing >= 0) validationSteps.splice(existing, 1, step);
-      else validationSteps.push(step);
-      // SSM checks (issue 6): what the SSM API would reject, offline.
-      const { ssmValidationStep } = await import("../validate-ssm.js");
-      const ssmStep = ssmValidationStep(dir, opts, process.env);
-      const existingSsm = validationSteps.findIndex((s) => s.name === ssmStep.name);
-      if (existingSsm >= 0) validationSteps.splice(existingSsm, 1, ssmStep);
-      else validationSteps.push(ssmStep);
-      const result = await validateDirectory(dir);
-      const diagnostics = [...result.diagnostics];
+      // Parse, then config and eval, then the SSM checks (engine/validate.ts), each only while the earlier found no errors.
+      const { readConfigurationFiles, validateConfiguration } = await import("../../engine/validate.js");
+      const read = await readConfigurationFiles(dir);
+      const validated = await validateConfiguration({ dir, files: read.files, vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env, syntaxOnly: read.diagnostics.length > 0 });
+      const result = { texts: read.texts };
+      const diagnostics = [...read.diagnostics, ...validated.diagnostics];
       if (result.texts.size === 0 && !diagnostics.some((d) => d.severity === "error")) {
         diagnostics.push(
           error("validate/no-files", "No configuration files", {
