@@ -5,8 +5,8 @@ import { expect } from "chai";
 
 /**
  * Data flows one way: text → tokens → AST → config → evaluated config → state → graph → plan →
- * apply, with the SSM provider and the local endpoint as separate rooms, composed by the engine
- * and driven by the CLI. A room may import only rooms earlier in this list (docs/architecture.md).
+ * apply, with the SSM provider and the local endpoint as separate rooms, composed by the engine,
+ * served to editors by the language server (lsp) and driven by the CLI. A room may import only rooms earlier in this list (docs/architecture.md).
  */
 const ROOM_ORDER = [
   "diag",
@@ -22,6 +22,7 @@ const ROOM_ORDER = [
   "provider-ssm",
   "local",
   "engine",
+  "lsp",
   "cli",
 ] as const;
 

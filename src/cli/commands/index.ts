@@ -13,6 +13,7 @@ import { registerStatus } from "./status.js";
 import { registerRun } from "./run.js";
 import { registerImport } from "./import.js";
 import { registerSchedule } from "./schedule.js";
+import { registerLsp } from "./lsp.js";
 
 /** Every command, in the order `statectl --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerLocal(program);
   registerState(program);
   registerForceUnlock(program);
+  registerLsp(program);
 }

@@ -1,0 +1,298 @@
+// The Language Server: LSP over a pair of streams (stdio for `statectl lsp`). Keeps the open
+// buffers, runs validation per configuration folder (the directory holding the file; open buffers
+// override the files on disk) a moment after the last edit, publishes the diagnostics of every
+// file of the folder, and answers completion, hover, definition and formatting requests.
+//
+// The connection comes from vscode-languageserver's transport-neutral API with our own watchdog,
+// so the server never exits the process itself: `runLanguageServer` resolves with the exit code
+// and the CLI decides what to do with it.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createProtocolConnection, DiagnosticSeverity, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocuments, TextDocumentSyncKind, type Diagnostic as LspDiagnostic, type InitializeParams, type InitializeResult, type Range as LspRange } from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+// The transport-neutral createConnection takes our watchdog; the node flavour would exit the process.
+import { createConnection } from "vscode-languageserver";
+import type { Diagnostic, Range } from "../diag/index.js";
+import { toNative } from "../eval/index.js";
+import { checkDocument, UNKNOWN_VALUE } from "../ssm/index.js";
+import { parseFile, type Body } from "../syntax/index.js";
+import { formatSource } from "../syntax/format.js";
+import { validateConfiguration, type ConfigurationText } from "../engine/index.js";
+import { complete, type FolderKnowledge } from "./completion.js";
+import { definitionAt } from "./definition.js";
+import { documentParameters, type ParameterInfo } from "./docs.js";
+import { hoverAt } from "./hover.js";
+import { collectDeclarations } from "./symbols.js";
+
+export interface LanguageServerOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** The environment to read `STATECTL_VAR_name` from, as `statectl validate` does. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** How long after the last edit a folder is validated again (default 150 ms). */
+  debounceMs?: number;
+}
+
+/** What a client may pass as `initializationOptions`. */
+export interface InitializationOptions {
+  /** `--var` values, `"name=value"`. */
+  vars?: string[];
+  /** `--var-file` paths, relative to each configuration folder. */
+  varFiles?: string[];
+}
+
+/** One configuration folder: the directory holding `.state` files. */
+interface Folder {
+  dir: string;
+  timer?: NodeJS.Timeout;
+  /** Bumped by every run, so a slow run never publishes over a newer one. */
+  generation: number;
+  /** URIs diagnostics were last published for. */
+  published: Set<string>;
+  managedParameters: Map<string, Map<string, ParameterInfo>>;
+}
+
+const CONFIG_EXTENSION = ".state";
+
+/** Runs a language server until the client sends `exit` or closes the input; resolves with the exit code. */
+export function runLanguageServer(options: LanguageServerOptions): Promise<number> {
+  return new Promise((resolveExit) => {
+    let shutdownReceived = false;
+    let finished = false;
+    const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
+      for (const f of folders.values()) clearTimeout(f.timer);
+      resolveExit(code);
+    };
+    const watchDog = {
+      get shutdownReceived() {
+        return shutdownReceived;
+      },
+      set shutdownReceived(v: boolean) {
+        shutdownReceived = v;
+      },
+      initialize() {},
+      exit: (code: number) => {
+        connection.dispose();
+        finish(code);
+      },
+    };
+    const connection = createConnection((logger) => {
+      const protocol = createProtocolConnection(new StreamMessageReader(options.input), new StreamMessageWriter(options.output), logger);
+      protocol.onClose(() => finish(shutdownReceived ? 0 : 1));
+      return protocol;
+    }, watchDog);
+    const folders = new Map<string, Folder>();
+    serve(connection, folders, options);
+    connection.listen();
+  });
+}
+
+type Connection = ReturnType<typeof createConnection>;
+
+function serve(connection: Connection, folders: Map<string, Folder>, options: LanguageServerOptions): void {
+  const documents = new TextDocuments(TextDocument);
+  const env = options.env ?? {};
+  const debounceMs = options.debounceMs ?? 150;
+  let init: InitializationOptions = {};
+  let snippets = false;
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    init = (params.initializationOptions ?? {}) as InitializationOptions;
+    snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [".", '"'] },
+        hoverProvider: true,
+        definitionProvider: true,
+        documentFormattingProvider: true,
+      },
+      serverInfo: { name: "statectl", version: process.env.npm_package_version ?? "0.1.0" },
+    };
+  });
+
+  /** The folder and file name of a document (file URIs only; other schemes get a folder of their own in the working directory). */
+  const locate = (uri: string): { dir: string; name: string } => {
+    if (uri.startsWith("file:")) {
+      const path = fileURLToPath(uri);
+      return { dir: dirname(path), name: basename(path) };
+    }
+    return { dir: process.cwd(), name: basename(uri.replace(/[?#].*$/, "")) || "untitled.state" };
+  };
+
+  const uriOf = (dir: string, file: string): string => {
+    const path = isAbsolute(file) ? file : resolve(dir, file);
+    const open = documents.all().find((d) => d.uri.startsWith("file:") && fileURLToPath(d.uri) === path);
+    return open?.uri ?? pathToFileURL(path).href;
+  };
+
+  /** Every `.state` file of the folder: open buffers over the files on disk. */
+  const folderTexts = (dir: string): Map<string, string> => {
+    const texts = new Map<string, string>();
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith(CONFIG_EXTENSION));
+    } catch {
+      // a folder that does not exist (a new buffer not saved yet) has only its open buffers
+    }
+    for (const n of names) {
+      try {
+        texts.set(n, readFileSync(join(dir, n), "utf8"));
+      } catch {
+        // unreadable or a directory: validate reports it on the command line; the editor cannot open it either
+      }
+    }
+    for (const d of documents.all()) {
+      const where = locate(d.uri);
+      if (where.dir === dir && where.name.endsWith(CONFIG_EXTENSION)) texts.set(where.name, d.getText());
+    }
+    return new Map([...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  };
+
+  const folderFor = (dir: string): Folder => {
+    let f = folders.get(dir);
+    if (!f) {
+      f = { dir, generation: 0, published: new Set(), managedParameters: new Map() };
+      folders.set(dir, f);
+    }
+    return f;
+  };
+
+  const knowledge = (dir: string, texts: ReadonlyMap<string, string>): FolderKnowledge => {
+    const bodies: Body[] = [];
+    for (const [name, text] of texts) {
+      const body = parseFile(text, name).body;
+      if (body) bodies.push(body);
+    }
+    return { declarations: collectDeclarations(bodies), managedParameters: folderFor(dir).managedParameters };
+  };
+
+  const validateFolder = async (folder: Folder) => {
+    const generation = ++folder.generation;
+    const texts = folderTexts(folder.dir);
+    const files: ConfigurationText[] = [...texts].map(([name, text]) => ({ name, text }));
+    const result = await validateConfiguration({ dir: folder.dir, files, vars: init.vars ?? [], varFiles: init.varFiles ?? [], env });
+    // A newer edit started another run meanwhile; its diagnostics are the ones to show.
+    if (generation !== folder.generation) return;
+    if (result.evaluated) {
+      const params = new Map<string, Map<string, ParameterInfo>>();
+      for (const r of result.evaluated.resources) {
+        if (r.kind !== "document" || params.has(r.name)) continue;
+        const { document } = checkDocument(toNative(r.attrs, { unknown: UNKNOWN_VALUE }) as Record<string, unknown>);
+        if (document?.content) params.set(r.name, documentParameters(document.content));
+      }
+      folder.managedParameters = params;
+    }
+    const byUri = new Map<string, LspDiagnostic[]>();
+    for (const name of texts.keys()) byUri.set(uriOf(folder.dir, name), []);
+    const firstUri = [...byUri.keys()][0];
+    const lines = new Map<string, TextDocument | undefined>();
+    const linesOf = (file: string) => {
+      if (!lines.has(file)) {
+        // Diagnostics may point into var files and into document files read by file().
+        const text = texts.get(file) ?? result.sources?.get(file) ?? readText(resolve(folder.dir, file));
+        lines.set(file, text === undefined ? undefined : TextDocument.create(uriOf(folder.dir, file), "statectl", 0, text));
+      }
+      return lines.get(file);
+    };
+    for (const d of result.diagnostics) {
+      const file = d.range?.file;
+      const uri = file ? uriOf(folder.dir, file) : firstUri;
+      if (!uri) continue;
+      const list = byUri.get(uri) ?? [];
+      list.push(toLspDiagnostic(d, file ? linesOf(file) : undefined));
+      byUri.set(uri, list);
+    }
+    for (const uri of folder.published) if (!byUri.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const [uri, diagnostics] of byUri) connection.sendDiagnostics({ uri, diagnostics });
+    folder.published = new Set(byUri.keys());
+  };
+
+  const schedule = (uri: string) => {
+    const folder = folderFor(locate(uri).dir);
+    clearTimeout(folder.timer);
+    folder.timer = setTimeout(() => {
+      folder.timer = undefined;
+      validateFolder(folder).catch((e: unknown) => connection.console.error(`statectl: validation failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    }, debounceMs);
+  };
+
+  documents.onDidOpen((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidSave((e) => schedule(e.document.uri));
+  documents.onDidClose((e) => schedule(e.document.uri));
+
+  connection.onCompletion((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const { dir } = locate(doc.uri);
+    return complete(doc.getText(), doc.offsetAt(params.position), knowledge(dir, folderTexts(dir)), { snippets });
+  });
+
+  connection.onHover((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const { dir, name } = locate(doc.uri);
+    const body = parseFile(doc.getText(), name).body;
+    if (!body) return null;
+    const texts = folderTexts(dir);
+    const hover = hoverAt(body, doc.offsetAt(params.position), knowledge(dir, texts), texts);
+    return hover ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toLspRange(hover.range, doc) } : null;
+  });
+
+  connection.onDefinition((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const { dir, name } = locate(doc.uri);
+    const body = parseFile(doc.getText(), name).body;
+    if (!body) return null;
+    const texts = folderTexts(dir);
+    const target = definitionAt(body, doc.offsetAt(params.position), knowledge(dir, texts).declarations);
+    if (!target) return null;
+    const targetText = texts.get(target.file);
+    return { uri: uriOf(dir, target.file), range: toLspRange(target, targetText === undefined ? undefined : TextDocument.create("file:///target", "statectl", 0, targetText)) };
+  });
+
+  connection.onDocumentFormatting((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const text = doc.getText();
+    const result = formatSource(text, locate(doc.uri).name);
+    if (result.formatted === undefined || result.formatted === text) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: result.formatted }];
+  });
+
+  connection.onShutdown(() => {
+    for (const f of folders.values()) clearTimeout(f.timer);
+  });
+
+  documents.listen(connection);
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Our ranges are 1-based lines and UTF-16 columns; LSP's are 0-based. With the text, offsets decide. */
+export function toLspRange(r: Range, lines?: TextDocument): LspRange {
+  if (lines) return { start: lines.positionAt(r.start.offset), end: lines.positionAt(r.end.offset) };
+  return { start: { line: r.start.line - 1, character: r.start.column - 1 }, end: { line: r.end.line - 1, character: r.end.column - 1 } };
+}
+
+export function toLspDiagnostic(d: Diagnostic, lines: TextDocument | undefined): LspDiagnostic {
+  const message = [d.summary, d.detail, d.hint ? `hint: ${d.hint}` : undefined].filter((s): s is string => !!s).join("\n");
+  return {
+    range: d.range ? toLspRange(d.range, lines) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    code: d.code,
+    source: "statectl",
+    message,
+  };
+}
