@@ -6,8 +6,8 @@
 // The connection comes from vscode-languageserver's transport-neutral API with our own watchdog,
 // so the server never exits the process itself: `runLanguageServer` resolves with the exit code
 // and the CLI decides what to do with it.
-import { readdirSync, readFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createProtocolConnection, DiagnosticSeverity, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocuments, TextDocumentSyncKind, type Diagnostic as LspDiagnostic, type InitializeParams, type InitializeResult, type Range as LspRange } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -18,7 +18,7 @@ import { toNative } from "../eval/index.js";
 import { checkDocument, UNKNOWN_VALUE } from "../ssm/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { formatSource } from "../syntax/format.js";
-import { validateConfiguration, type ConfigurationText } from "../engine/index.js";
+import { readConfigurationFiles, validateConfiguration, type ConfigurationText } from "../engine/validate.js";
 import { complete, type FolderKnowledge } from "./completion.js";
 import { definitionAt } from "./definition.js";
 import { documentParameters, type ParameterInfo } from "./docs.js";
@@ -129,27 +129,28 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     return open?.uri ?? pathToFileURL(path).href;
   };
 
-  /** Every `.state` file of the folder: open buffers over the files on disk. */
-  const folderTexts = (dir: string): Map<string, string> => {
+  /** The `.state` files open in the editor in `dir`, by file name. */
+  const openTexts = (dir: string): Map<string, string> => {
     const texts = new Map<string, string>();
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir).filter((n) => n.endsWith(CONFIG_EXTENSION));
-    } catch {
-      // a folder that does not exist (a new buffer not saved yet) has only its open buffers
-    }
-    for (const n of names) {
-      try {
-        texts.set(n, readFileSync(join(dir, n), "utf8"));
-      } catch {
-        // unreadable or a directory: validate reports it on the command line; the editor cannot open it either
-      }
-    }
     for (const d of documents.all()) {
       const where = locate(d.uri);
       if (where.dir === dir && where.name.endsWith(CONFIG_EXTENSION)) texts.set(where.name, d.getText());
     }
-    return new Map([...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return texts;
+  };
+
+  /**
+   * Every `.state` file of the folder: open buffers over the files on disk (read as validate reads
+   * them: size limit, strict UTF-8). `problems` are the files on disk that could not be read.
+   */
+  const folderTexts = async (dir: string): Promise<{ texts: Map<string, string>; problems: Diagnostic[] }> => {
+    const open = openTexts(dir);
+    // A folder that does not exist (a new buffer not saved yet) has only its open buffers.
+    const disk = await readConfigurationFiles(dir).catch(() => ({ files: [], diagnostics: [] as Diagnostic[] }));
+    const texts = new Map(disk.files.map((f) => [f.name, f.text]));
+    for (const [name, text] of open) texts.set(name, text);
+    const problems = disk.diagnostics.filter((d) => !open.has(d.range?.file ?? d.summary.replace(/^Cannot read /, "")));
+    return { texts: new Map([...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), problems };
   };
 
   const folderFor = (dir: string): Folder => {
@@ -172,9 +173,10 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
 
   const validateFolder = async (folder: Folder) => {
     const generation = ++folder.generation;
-    const texts = folderTexts(folder.dir);
+    const { texts, problems } = await folderTexts(folder.dir);
     const files: ConfigurationText[] = [...texts].map(([name, text]) => ({ name, text }));
-    const result = await validateConfiguration({ dir: folder.dir, files, vars: init.vars ?? [], varFiles: init.varFiles ?? [], env });
+    const validated = await validateConfiguration({ dir: folder.dir, files, vars: init.vars ?? [], varFiles: init.varFiles ?? [], env, syntaxOnly: problems.length > 0 });
+    const result = { ...validated, diagnostics: [...problems, ...validated.diagnostics] };
     // A newer edit started another run meanwhile; its diagnostics are the ones to show.
     if (generation !== folder.generation) return;
     if (result.evaluated) {
@@ -225,31 +227,32 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
   documents.onDidSave((e) => schedule(e.document.uri));
   documents.onDidClose((e) => schedule(e.document.uri));
 
-  connection.onCompletion((params) => {
+  connection.onCompletion(async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const { dir } = locate(doc.uri);
-    return complete(doc.getText(), doc.offsetAt(params.position), knowledge(dir, folderTexts(dir)), { snippets });
+    const { texts } = await folderTexts(dir);
+    return complete(doc.getText(), doc.offsetAt(params.position), knowledge(dir, texts), { snippets });
   });
 
-  connection.onHover((params) => {
+  connection.onHover(async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const { dir, name } = locate(doc.uri);
     const body = parseFile(doc.getText(), name).body;
     if (!body) return null;
-    const texts = folderTexts(dir);
+    const { texts } = await folderTexts(dir);
     const hover = hoverAt(body, doc.offsetAt(params.position), knowledge(dir, texts), texts);
     return hover ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toLspRange(hover.range, doc) } : null;
   });
 
-  connection.onDefinition((params) => {
+  connection.onDefinition(async (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const { dir, name } = locate(doc.uri);
     const body = parseFile(doc.getText(), name).body;
     if (!body) return null;
-    const texts = folderTexts(dir);
+    const { texts } = await folderTexts(dir);
     const target = definitionAt(body, doc.offsetAt(params.position), knowledge(dir, texts).declarations);
     if (!target) return null;
     const targetText = texts.get(target.file);
