@@ -1,16 +1,28 @@
 // Go to definition: from a reference (`var.x`, `local.y`, `document.z.name`, `association.w`) to
-// the block or local that declares it, in whichever file of the folder that is.
+// the block or local that declares it, in whichever file of the folder that is — and from an
+// association's `document = "NAME"` to the configuration's document with that SSM name.
 import type { Range } from "../diag/index.js";
 import type { Body } from "../syntax/index.js";
-import { nodesAt } from "./locate.js";
-import type { Declarations } from "./symbols.js";
+import { enclosingBlocks, nodesAt } from "./locate.js";
+import { blockAttribute, staticString, type Declaration, type Declarations } from "./symbols.js";
 
 /** The declaration's name range (its label, or the local's name), or undefined when the cursor is on no known reference. */
 export function definitionAt(body: Body, offset: number, declarations: Declarations): Range | undefined {
-  const ref = nodesAt(body, offset).findLast((n) => n.type === "ScopeTraversal");
-  if (ref?.type !== "ScopeTraversal") return undefined;
-  const first = ref.traversal[0];
-  if (first?.type !== "AttrStep") return undefined;
-  const table = { var: declarations.variables, local: declarations.locals, document: declarations.documents, association: declarations.associations }[ref.root];
-  return table?.get(first.name)?.nameRange;
+  const nodes = nodesAt(body, offset);
+  const ref = nodes.findLast((n) => n.type === "ScopeTraversal");
+  if (ref?.type === "ScopeTraversal") {
+    const first = ref.traversal[0];
+    if (first?.type !== "AttrStep") return undefined;
+    const tables: Readonly<Record<string, ReadonlyMap<string, Declaration>>> = { var: declarations.variables, local: declarations.locals, document: declarations.documents, association: declarations.associations };
+    return tables[ref.root]?.get(first.name)?.nameRange;
+  }
+  const last = nodes[nodes.length - 1];
+  const parent = nodes[nodes.length - 2];
+  const blocks = enclosingBlocks(nodes);
+  if (last && parent?.type === "Attribute" && parent.name === "document" && parent.expr === last && blocks.length === 1 && blocks[0]!.blockType === "association") {
+    const name = staticString(last.type === "Literal" || last.type === "Template" ? last : undefined);
+    if (name === undefined) return undefined;
+    for (const d of declarations.documents.values()) if (d.block && staticString(blockAttribute(d.block, "name")?.expr) === name) return d.nameRange;
+  }
+  return undefined;
 }

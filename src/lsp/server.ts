@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createProtocolConnection, DiagnosticSeverity, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocuments, TextDocumentSyncKind, type Diagnostic as LspDiagnostic, type InitializeParams, type InitializeResult, type Range as LspRange } from "vscode-languageserver/node";
+import { createProtocolConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocuments, TextDocumentSyncKind, type Diagnostic as LspDiagnostic, type InitializeParams, type InitializeResult, type Range as LspRange } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 // The transport-neutral createConnection takes our watchdog; the node flavour would exit the process.
 import { createConnection } from "vscode-languageserver";
@@ -98,10 +98,12 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
   const debounceMs = options.debounceMs ?? 150;
   let init: InitializationOptions = {};
   let snippets = false;
+  let watchRegistration = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     init = (params.initializationOptions ?? {}) as InitializationOptions;
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -162,10 +164,21 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     return f;
   };
 
+  // The last parse of each file, so that requests between edits do not parse the folder again.
+  const parses = new Map<string, { text: string; body: Body | undefined }>();
+  const parse = (dir: string, name: string, text: string): Body | undefined => {
+    const key = resolve(dir, name);
+    const cached = parses.get(key);
+    if (cached?.text === text) return cached.body;
+    const body = parseFile(text, name).body;
+    parses.set(key, { text, body });
+    return body;
+  };
+
   const knowledge = (dir: string, texts: ReadonlyMap<string, string>): FolderKnowledge => {
     const bodies: Body[] = [];
     for (const [name, text] of texts) {
-      const body = parseFile(text, name).body;
+      const body = parse(dir, name, text);
       if (body) bodies.push(body);
     }
     return { declarations: collectDeclarations(bodies), managedParameters: folderFor(dir).managedParameters };
@@ -225,7 +238,11 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
   documents.onDidOpen((e) => schedule(e.document.uri));
   documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidSave((e) => schedule(e.document.uri));
-  documents.onDidClose((e) => schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    const { dir, name } = locate(e.document.uri);
+    parses.delete(resolve(dir, name));
+    schedule(e.document.uri);
+  });
 
   connection.onCompletion(async (params) => {
     const doc = documents.get(params.textDocument.uri);
@@ -239,7 +256,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const { dir, name } = locate(doc.uri);
-    const body = parseFile(doc.getText(), name).body;
+    const body = parse(dir, name, doc.getText());
     if (!body) return null;
     const { texts } = await folderTexts(dir);
     const hover = hoverAt(body, doc.offsetAt(params.position), knowledge(dir, texts), texts);
@@ -250,7 +267,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const { dir, name } = locate(doc.uri);
-    const body = parseFile(doc.getText(), name).body;
+    const body = parse(dir, name, doc.getText());
     if (!body) return null;
     const { texts } = await folderTexts(dir);
     const target = definitionAt(body, doc.offsetAt(params.position), knowledge(dir, texts).declarations);
@@ -266,6 +283,21 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const result = formatSource(text, locate(doc.uri).name);
     if (result.formatted === undefined || result.formatted === text) return [];
     return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: result.formatted }];
+  });
+
+  // Files changed outside the editor (a document's JSON, a var file, a .state file not open) change
+  // the diagnostics too: ask the client to tell us, where it can.
+  connection.onInitialized(() => {
+    if (!watchRegistration) return;
+    const watchers = ["**/*.state", "**/*.statevars", "**/*.json", "**/*.yaml", "**/*.yml"].map((globPattern) => ({ globPattern }));
+    connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
+  });
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      const dir = locate(change.uri).dir;
+      // Only folders someone has opened a file in; a change elsewhere in the workspace is none of ours.
+      if (folders.has(dir)) schedule(change.uri);
+    }
   });
 
   connection.onShutdown(() => {

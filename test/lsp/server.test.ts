@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CompletionRequest, DefinitionRequest, DocumentFormattingRequest, HoverRequest, type CompletionItem, type CompletionList, type Location, type MarkupContent } from "vscode-languageserver-protocol/node";
+import { CompletionRequest, DefinitionRequest, DidChangeWatchedFilesNotification, DocumentFormattingRequest, HoverRequest, type CompletionItem, type CompletionList, type Location, type MarkupContent } from "vscode-languageserver-protocol/node";
 import { formatSource } from "../../src/syntax/format.js";
 import { endOf, positionOf, TestClient } from "./client.js";
 
@@ -139,19 +139,18 @@ describe("lsp: statectl lsp over stdio", function () {
       rmSync(join(dir, "extra.state"));
     });
 
-    it("places problems inside a document file read by file() in that file", async () => {
+    it("places problems inside a document file read by file() in that file, and follows changes on disk it is told about", async () => {
+      await client.open("main.state", MAIN);
+      expect(await client.diagnosticsFor("main.state", (list) => list.length === 0)).to.deep.equal([]);
       const broken = JSON.stringify(JSON.parse(DOC_JSON.replace("aws:runShellScript", "aws:runShellScrpt")), null, 2);
       writeFileSync(join(dir, "doc.json"), broken);
-      try {
-        await client.open("main.state", MAIN);
-        const ds = await client.diagnosticsFor("doc.json", (list) => list.length > 0);
-        expect(ds.map((d) => d.code)).to.deep.equal(["ssm/unknown-action"]);
-        expect(ds[0]!.range).to.deep.equal({ start: positionOf(broken, '"aws:runShellScrpt"'), end: positionOf(broken, '"aws:runShellScrpt"', 19) });
-        expect(ds[0]!.message).to.contain('did you mean "aws:runShellScript"?');
-      } finally {
-        writeFileSync(join(dir, "doc.json"), DOC_JSON);
-      }
-      await client.change("main.state", MAIN);
+      await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: client.uri("doc.json"), type: 2 }] });
+      const ds = await client.diagnosticsFor("doc.json", (list) => list.length > 0);
+      expect(ds.map((d) => d.code)).to.deep.equal(["ssm/unknown-action"]);
+      expect(ds[0]!.range).to.deep.equal({ start: positionOf(broken, '"aws:runShellScrpt"'), end: positionOf(broken, '"aws:runShellScrpt"', 19) });
+      expect(ds[0]!.message).to.contain('did you mean "aws:runShellScript"?');
+      writeFileSync(join(dir, "doc.json"), DOC_JSON);
+      await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: client.uri("doc.json"), type: 2 }] });
       expect(await client.diagnosticsFor("doc.json", (list) => list.length === 0)).to.deep.equal([]);
     });
 
@@ -288,6 +287,11 @@ describe("lsp: statectl lsp over stdio", function () {
       expect(await at("local.role", 8)).to.deep.equal({ uri: client.uri("variables.state"), range: { start: { line: 7, character: 2 }, end: { line: 7, character: 6 } } });
       expect(await at("document.install.name", 10)).to.deep.equal({ uri: client.uri("main.state"), range: { start: { line: 0, character: 9 }, end: { line: 0, character: 18 } } });
       expect(await at("schedule", 2)).to.equal(null);
+      // An association naming one of the configuration's documents by its SSM name.
+      const literal = MAIN + '\ndocument "plain" {\n  name    = "Plain-Doc"\n  content = file("doc.json")\n}\n\nassociation "lit" {\n  document = "Plain-Doc"\n}\n';
+      await client.change("main.state", literal);
+      const target = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri("main.state") }, position: positionOf(literal, 'document = "Plain-Doc"', 14) });
+      expect(target).to.deep.equal({ uri: client.uri("main.state"), range: { start: positionOf(literal, '"plain"'), end: positionOf(literal, '"plain"', 7) } });
     });
 
     it("formats through fmt, and leaves a file that does not parse alone", async () => {
