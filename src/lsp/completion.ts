@@ -4,7 +4,7 @@ import type { IToken } from "chevrotain";
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem } from "vscode-languageserver/node";
 import { ASSOCIATION_COMPUTED, ASSOCIATION_SCHEMA, DOCUMENT_COMPUTED, DOCUMENT_SCHEMA, META_ARGUMENTS, PROVIDER_NAMES } from "../config/index.js";
 import { functionNames } from "../eval/index.js";
-import { AWS_OWNED_DOCUMENTS, findAwsOwnedDocument } from "../ssm/index.js";
+import { AWS_OWNED_DOCUMENTS, COMPLIANCE_SEVERITIES, DOCUMENT_TYPES, findAwsOwnedDocument, SYNC_COMPLIANCE_VALUES } from "../ssm/index.js";
 import { lexFile } from "../syntax/index.js";
 import { cursorContext, type CursorContext, type Frame } from "./cursor.js";
 import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, bodySchemaAt, documentParameters, functionMarkdown, functionSignature, parameterMarkdown, type ParameterInfo } from "./docs.js";
@@ -44,7 +44,7 @@ export function complete(text: string, offset: number, folder: FolderKnowledge, 
     case "object-key":
       return objectKeys(text, ctx, folder, options);
     case "string":
-      return stringValues(ctx);
+      return stringValues(text, ctx, folder);
     case "value":
       return values(ctx, folder);
   }
@@ -87,11 +87,34 @@ function bodyItems(text: string, ctx: CursorContext, options: CompletionOptions)
   return items;
 }
 
-function stringValues(ctx: CursorContext): CompletionItem[] {
-  if (ctx.attribute === "document" && ctx.blockPath.length === 1 && ctx.blockPath[0] === "association" && ctx.frames.length === 2) {
+/** String arguments with a fixed set of values, by block type (the values come from ssm/'s rules). */
+const ENUMS: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  association: { compliance_severity: COMPLIANCE_SEVERITIES, sync_compliance: SYNC_COMPLIANCE_VALUES },
+  document: { type: DOCUMENT_TYPES, format: ["JSON", "YAML", "TEXT"] },
+};
+
+function stringValues(text: string, ctx: CursorContext, folder: FolderKnowledge): CompletionItem[] {
+  const [outer, inner] = ctx.frames;
+  if (outer?.kind !== "block" || ctx.blockPath.length !== 1) return [];
+  if (ctx.frames.length === 2 && ctx.attribute === "document" && outer.type === "association") {
     return AWS_OWNED_DOCUMENTS.map((d) => ({ label: d.name, kind: CompletionItemKind.Value, detail: `AWS-owned ${d.documentType} document`, documentation: md(awsDocumentMarkdown(d.name) ?? "") }));
   }
+  if (ctx.frames.length === 2 && ctx.attribute) {
+    return (ENUMS[outer.type]?.[ctx.attribute] ?? []).map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
+  }
+  // `parameters = { name = "|" }`: the values the document allows for that parameter.
+  if (ctx.frames.length === 3 && inner?.kind === "object" && inner.key === "parameters" && outer.type === "association" && ctx.attribute) {
+    const p = documentParametersOf(text, outer.openOffset, folder)?.get(ctx.attribute);
+    return (p?.allowedValues ?? []).map((v) => ({ label: v, kind: CompletionItemKind.EnumMember, ...(p?.default === v ? { detail: "default" } : {}) }));
+  }
   return [];
+}
+
+function documentParametersOf(text: string, openOffset: number, folder: FolderKnowledge): ReadonlyMap<string, ParameterInfo> | undefined {
+  const target = associationDocument(text, openOffset);
+  if (target?.kind === "aws") return documentParameters(findAwsOwnedDocument(target.name)?.content);
+  if (target?.kind === "managed") return folder.managedParameters.get(target.name);
+  return undefined;
 }
 
 function values(ctx: CursorContext, folder: FolderKnowledge): CompletionItem[] {
@@ -153,10 +176,7 @@ function objectKeys(text: string, ctx: CursorContext, folder: FolderKnowledge, o
   const object = ctx.frames[ctx.frames.length - 1] as Extract<Frame, { kind: "object" }>;
   const block = ctx.frames[ctx.frames.length - 2];
   if (object.key !== "parameters" || block?.kind !== "block" || block.type !== "association" || ctx.frames.length !== 2) return [];
-  const target = associationDocument(text, block.openOffset);
-  let params: ReadonlyMap<string, ParameterInfo> | undefined;
-  if (target?.kind === "aws") params = documentParameters(findAwsOwnedDocument(target.name)?.content);
-  else if (target?.kind === "managed") params = folder.managedParameters.get(target.name);
+  const params = documentParametersOf(text, block.openOffset, folder);
   if (!params) return [];
   return [...params].map(([name, p]) => {
     const list = p.type === "StringList" || p.type === "MapList";

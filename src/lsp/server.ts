@@ -84,6 +84,10 @@ export function runLanguageServer(options: LanguageServerOptions): Promise<numbe
       protocol.onClose(() => finish(shutdownReceived ? 0 : 1));
       return protocol;
     }, watchDog);
+    // The client going away without `exit` ends the server too (the connection's own close event
+    // does not fire for every kind of stream).
+    options.input.on("end", () => finish(shutdownReceived ? 0 : 1));
+    options.input.on("close", () => finish(shutdownReceived ? 0 : 1));
     const folders = new Map<string, Folder>();
     serve(connection, folders, options);
     connection.listen();

@@ -246,6 +246,11 @@ describe("lsp: statectl lsp over stdio", function () {
       const items = await completeAtEnd(MAIN + '\nassociation "x" {\n  document = "AWS-R');
       expect(labels(items)).to.include.members(["AWS-RunShellScript", "AWS-RunPatchBaseline", "AWS-UpdateSSMAgent"]);
       expect(items.find((i) => i.label === "AWS-RunShellScript")!.detail).to.equal("AWS-owned Command document");
+      expect(labels(await completeAtEnd(MAIN + '\nassociation "x" {\n  compliance_severity = "'))).to.deep.equal(["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"]);
+      expect(labels(await completeAtEnd(MAIN + '\ndocument "d" {\n  format = "Y'))).to.deep.equal(["JSON", "YAML", "TEXT"]);
+      // A parameter's allowed values, from the association's document.
+      const patch = MAIN + '\nassociation "x" {\n  document   = "AWS-RunPatchBaseline"\n  parameters = {\n    Operation = "';
+      expect(labels(await completeAtEnd(patch))).to.deep.equal(["Scan", "Install"]);
     });
 
     it("completes the parameter names of the association's document, AWS-owned or the configuration's own", async () => {
@@ -317,6 +322,19 @@ describe("lsp: statectl lsp over stdio", function () {
     try {
       await client.initialize();
       await client.connection.sendNotification("exit");
+      expect(await client.exited).to.equal(1);
+    } finally {
+      client.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits with 1 when the client closes the connection without shutdown", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "statectl-lsp-close-"));
+    const client = new TestClient(dir);
+    try {
+      await client.initialize();
+      client.child.stdin.end();
       expect(await client.exited).to.equal(1);
     } finally {
       client.kill();
