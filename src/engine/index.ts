@@ -6,8 +6,12 @@
  * file, planning, asking for approval through a callback, applying, and closing everything.
  * Adapts provider-ssm/ to plan/'s and apply/'s provider interfaces (ssm-adapter.ts).
  *
+ * Also the library's stage-by-stage front doors that runPlan/runApply do not cover (api.ts:
+ * parse, evaluate, render a plan, read/write state, a client for the local endpoint), which
+ * src/index.ts exports first.
+ *
  * Returns results and diagnostics; never prints, never exits. Progress goes to `onEvent`.
- * cli/ is its only caller in statectl.
+ * cli/ is its only caller in statectl; embedders call it through src/index.ts.
  */
 export * from "./engine.js";
 export { loadConfiguration, adaptInstance, valueToDesired } from "./load.js";
