@@ -154,6 +154,16 @@ describe("lsp: statectl lsp over stdio", function () {
       expect(await client.diagnosticsFor("doc.json", (list) => list.length === 0)).to.deep.equal([]);
     });
 
+    it("never shows a sensitive value in a message, as validate does not", async () => {
+      const text = MAIN + '\nvariable "sev" {\n  default   = "SUPERSECRET"\n  sensitive = true\n}\n';
+      await client.change("main.state", text.replace('  schedule = "rate(30 minutes)"', '  schedule = "rate(30 minutes)"\n  compliance_severity = var.sev'));
+      const ds = await client.diagnosticsFor("main.state", (list) => list.some((d) => d.code === "ssm/invalid-compliance-severity"));
+      expect(ds.map((d) => d.code)).to.deep.equal(["ssm/invalid-compliance-severity"]);
+      expect(ds[0]!.message).to.contain('"(sensitive value)" is not').and.not.to.contain("SUPERSECRET");
+      await client.change("main.state", MAIN);
+      expect(await client.diagnosticsFor("main.state", (list) => list.length === 0)).to.deep.equal([]);
+    });
+
     it("takes variables from initializationOptions like --var", async () => {
       const dir2 = mkdtempSync(join(tmpdir(), "statectl-lsp-vars-"));
       const text = 'variable "env" {\n  type = string\n}\noutput "e" {\n  value = var.env\n}\n';
