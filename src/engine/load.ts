@@ -90,12 +90,19 @@ function resolver(config: Config, inputs: EvaluateOptions) {
   };
 }
 
+/** Problems reading the files, kept beside syntax errors (they are not consequences of them). */
+const READ_PROBLEMS = new Set(["config/unreadable-directory", "config/unreadable-file", "config/unreadable-var-file", "config/invalid-encoding", "config/file-too-large", "config/invalid-var-option"]);
+
 /** Loads, evaluates and adapts the configuration in `dir`. */
 export async function loadConfiguration(dir: string, inputs: LoadInputs): Promise<LoadedConfig> {
   const loaded = loadConfig(inputs.files ? { files: inputs.files, dir } : { dir }, { ...(inputs.vars ? { vars: inputs.vars } : {}), ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}), ...(inputs.env ? { env: inputs.env } : {}) });
-  const diagnostics: Diagnostic[] = [...loaded.diagnostics];
+  // Phases, as validate does: once a file has syntax errors, what decoding and evaluation say
+  // about the partial tree is mostly noise ("missing argument name" after "name = " was cut
+  // short), so only the syntax and file-reading problems are reported.
+  const syntaxFailed = loaded.diagnostics.some((d) => d.severity === "error" && d.code.startsWith("syntax/"));
+  const diagnostics: Diagnostic[] = syntaxFailed ? loaded.diagnostics.filter((d) => d.code.startsWith("syntax/") || READ_PROBLEMS.has(d.code)) : [...loaded.diagnostics];
   const evaluated = evaluateConfig(loaded.config);
-  diagnostics.push(...evaluated.diagnostics);
+  if (!syntaxFailed) diagnostics.push(...evaluated.diagnostics);
   const instances = evaluated.resources.map(adaptInstance);
   const providers = new Map<string, ProviderSettings>();
   for (const [key, p] of evaluated.providers) {

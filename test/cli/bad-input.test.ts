@@ -69,6 +69,8 @@ interface Row {
   code: number;
   /** Texts the output must contain (stderr and stdout together). */
   says: (string | RegExp)[];
+  /** Texts the output must not contain. */
+  never?: string[];
   /** `file:line:col` of a diagnostic about source text; a caret line must follow it. */
   at?: string;
 }
@@ -81,7 +83,7 @@ describe("cli: bad input changes nothing and is explained (table-driven)", funct
 
   const rows: Row[] = [
     // Source text
-    { name: "a syntax error", files: { "bad.state": 'document "x" {\n  name = \n}\n' }, args: ["apply", "--auto-approve"], code: ExitCode.Error, says: ["error[syntax/unexpected-token]", "expected an expression"], at: "bad.state:2:10" },
+    { name: "a syntax error (and no follow-on errors about the half-parsed block)", files: { "bad.state": 'document "x" {\n  name = \n}\n' }, args: ["apply", "--auto-approve"], code: ExitCode.Error, says: ["error[syntax/unexpected-token]", "expected an expression"], never: ["config/missing-argument"], at: "bad.state:2:10" },
     { name: "an unclosed block", files: { "bad.state": 'locals {\n  a = 1\n' }, args: ["plan"], code: ExitCode.Error, says: ["error[syntax/unclosed-block]"], at: "bad.state:1:8" },
     { name: "a value of the wrong type", files: { "bad.state": 'association "x" {\n  name     = "Wrong-Type"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = "i-0123456789abcdef0"\n  }\n}\n' }, args: ["apply", "--auto-approve"], code: ExitCode.Error, says: ["error[eval/invalid-argument-type]", "a list of string is required"], at: "bad.state:6:14" },
     { name: "a variable value of the wrong type", files: { "bad.state": 'variable "n" {\n  type = number\n}\n' }, args: ["apply", "--auto-approve", "--var", "n=abc"], code: ExitCode.Error, says: ["error[eval/invalid-variable-value]", '"abc" is not a number'], at: "bad.state:1:10" },
@@ -204,6 +206,7 @@ describe("cli: bad input changes nothing and is explained (table-driven)", funct
         if (typeof s === "string") expect(output).to.contain(s);
         else expect(output).to.match(s);
       }
+      for (const s of row.never ?? []) expect(output).to.not.contain(s);
       if (row.at) {
         const at = output.search(new RegExp(`--> (\\S*/)?${row.at.replace(/\./g, "\\.")}\\n`));
         expect(at, `${row.at} in\n${output}`).to.be.greaterThan(-1);
