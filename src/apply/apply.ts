@@ -165,13 +165,14 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       try {
         return await provider.create(change.kind, desired, cancel, { ...createOptions, exclude: trackedIds(change.kind) });
       } catch (e) {
+        const stays = "the create stays recorded in the state, and the next plan or apply looks for it again before creating anything";
+        // Abandoned mid-call (a second Ctrl-C): whether SSM got it is unknown, whatever the error says.
+        if (cancel?.aborted) throw new ChangeFailure(`${e instanceof Error ? e.message : String(e)} (interrupted; ${stays})`, undefined, e instanceof ChangeFailure ? e.code : undefined);
         if (!(e instanceof ChangeFailure && e.more.outcomeUnknown)) {
           // It surely did not happen (or partly happened and the caller records that).
           if (!(e instanceof ChangeFailure && e.partial)) await record((s) => removePendingCreate(s, change.address));
           throw e;
         }
-        const stays = "the create stays recorded in the state, and the next plan or apply looks for it again before creating anything";
-        if (cancel?.aborted) throw new ChangeFailure(`${e.message} (interrupted; ${stays})`, undefined, e.code);
         let found: { id: string; attributes: Attributes }[];
         try {
           found = await provider.findCreated(change.kind, desired, { since, exclude: trackedIds(change.kind), ...(cancel ? { signal: cancel } : {}) });

@@ -1,0 +1,114 @@
+// Ctrl-C during the built CLI's apply. The first SIGINT starts nothing new, lets the calls in
+// flight finish, saves the state, releases the lock and exits 130 with a clear message; a second
+// abandons the calls in flight too and exits 130 at once — the state still valid, and a create
+// whose outcome it never saw recorded as in flight, so the rerun adopts instead of duplicating.
+// The endpoint's latency knob holds the calls in flight long enough to interrupt them.
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { decodeState, LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpoint, type State } from "../../src/index.js";
+import { crashConfig, declared, remoteInventory, startCli } from "./kill-helpers.js";
+
+describe("cli: apply interrupted with SIGINT", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let endpoint: LocalEndpoint;
+  let client: SSMClient;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "statectl-sigint-"));
+    endpoint = await startLocalEndpoint({});
+    client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+    writeFileSync(join(dir, "main.state"), crashConfig(endpoint.url));
+  });
+  afterEach(async () => {
+    client.destroy();
+    await endpoint.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const statePath = () => join(dir, "statectl.state.json");
+  const readState = (): State => {
+    const r = decodeState(readFileSync(statePath()), "statectl.state.json");
+    expect(r.diagnostics).to.deep.equal([]);
+    return r.state!;
+  };
+
+  /** Reruns apply and checks it converged; returns the rerun's output lines. */
+  async function converges(): Promise<string[]> {
+    const rerun = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0"]);
+    expect((await rerun.exit).code, rerun.lines.join("\n")).to.equal(0);
+    const plan = startCli(dir, ["plan", "--detailed-exitcode", "--var", "gen=0"]);
+    expect((await plan.exit).code, plan.lines.join("\n")).to.equal(0);
+    const have = await remoteInventory(client);
+    const want = declared(0);
+    expect(have.documents).to.deep.equal(want.documents);
+    expect(have.associations.map((a) => a.name).sort()).to.deep.equal(Object.keys(want.associations).sort());
+    expect(readState().resources.map((r) => r.id).sort()).to.deep.equal([...have.documents, ...have.associations.map((a) => a.id)].sort());
+    return rerun.lines;
+  }
+
+  it("first SIGINT: the changes in flight finish and are saved, nothing new starts, exit 130; the rerun converges", async () => {
+    endpoint.setKnobs({ latencyByOperation: { CreateDocument: 400, CreateAssociation: 400 } });
+    const run = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "2"]);
+    expect(await run.waitForLine((l) => / Creating\.\.\./.test(l), 2)).to.equal(true);
+    run.child.kill("SIGINT");
+    const exit = await run.exit;
+    const out = run.lines.join("\n");
+    expect(exit.code, out).to.equal(130);
+    expect(out).to.contain("Interrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.");
+    expect(out).to.match(/Apply interrupted\. Resources: \d+ added, 0 changed, 0 destroyed\./);
+    expect(out).to.match(/Not started: (association|document)\./);
+    expect(out).to.contain("Every change that finished is recorded in the state");
+    // Every change that had started finished and is in the state; nothing else was made.
+    const started = run.lines.filter((l) => / Creating\.\.\./.test(l)).map((l) => l.split(":")[0]!);
+    const completed = run.lines.filter((l) => / Creation complete /.test(l)).map((l) => l.split(":")[0]!);
+    expect(completed.sort()).to.deep.equal(started.sort());
+    const state = readState();
+    expect(state.resources.map((r) => r.address).sort()).to.deep.equal(started.sort());
+    expect(state.pendingCreates ?? []).to.deep.equal([]);
+    const have = await remoteInventory(client);
+    expect(have.documents.length + have.associations.length).to.equal(state.resources.length);
+    // The lock was released on the way out.
+    expect(existsSync(statePath() + ".lock")).to.equal(false);
+    endpoint.setKnobs({ latencyByOperation: undefined });
+    await converges();
+  });
+
+  it("second SIGINT: stops at once, state valid, lock released, an abandoned create is adopted by the rerun", async () => {
+    endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1500 } });
+    const run = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "3"]);
+    expect(await run.waitForLine((l) => /^association\.\S+: Creating\.\.\./.test(l), 3)).to.equal(true);
+    // Interrupt once the three CreateAssociation calls have reached the endpoint (it counts a call
+    // as it arrives, before its latency).
+    for (let i = 0; (endpoint.counters()["CreateAssociation"]?.calls ?? 0) < 3; i++) {
+      expect(i, "the creates never reached the endpoint").to.be.lessThan(400);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    run.child.kill("SIGINT");
+    expect(await run.waitForLine((l) => l.startsWith("Interrupt received"))).to.equal(true);
+    run.child.kill("SIGINT");
+    const exit = await run.exit;
+    const out = run.lines.join("\n");
+    expect(exit.code, out).to.equal(130);
+    expect(out).to.contain("Second interrupt: abandoning the calls in flight and saving the state.");
+    expect(out).to.contain("Apply interrupted.");
+    expect(existsSync(statePath() + ".lock")).to.equal(false);
+    // The three association creates were abandoned mid-call: each is recorded as in flight.
+    const inFlight = run.lines.filter((l) => /^association\.\S+: Creating\.\.\./.test(l)).map((l) => l.split(":")[0]!);
+    const state = readState();
+    expect((state.pendingCreates ?? []).map((p) => p.address).sort()).to.deep.equal(inFlight.sort());
+    expect(state.resources.filter((r) => r.kind === "association")).to.deep.equal([]);
+    // SSM carries them out anyway once their latency is over (the caller is gone by then).
+    const calls = endpoint.counters()["CreateAssociation"]!.calls;
+    for (let i = 0; (await remoteInventory(client)).associations.length < calls; i++) {
+      expect(i, "the abandoned creates never arrived").to.be.lessThan(200);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    endpoint.setKnobs({ latencyByOperation: undefined });
+    const rerun = await converges();
+    const adopted = rerun.filter((l) => / Adopted .*made by an earlier create whose outcome was never seen$/.test(l)).map((l) => l.split(":")[0]!);
+    expect(adopted.sort()).to.deep.equal(inFlight.sort());
+  });
+});

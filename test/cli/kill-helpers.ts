@@ -1,0 +1,192 @@
+// Shared by the crash, interrupt and fault tests of the built CLI: a configuration of about ten
+// resources with dependencies whose shape changes with a generation number (so each apply
+// creates, updates, replaces and deletes), a standalone local endpoint the CLI reaches by URL
+// (so killing the CLI never kills the endpoint), and a check that the endpoint holds exactly
+// what the configuration declares.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { paginateListAssociations, paginateListDocuments, type SSMClient } from "@aws-sdk/client-ssm";
+
+export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+
+/** The environment the CLI runs with: SDK credentials for the local endpoint, no colour. */
+export function cliEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NO_COLOR: "1",
+    AWS_ACCESS_KEY_ID: "statectl-local",
+    AWS_SECRET_ACCESS_KEY: "statectl-local-secret",
+    AWS_REGION: "us-east-1",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+}
+
+/**
+ * Ten resources: three documents, seven associations (three from for_each on a referenced
+ * document, three on another, one chained with depends_on). Generation `gen` changes content
+ * (new document versions), parameters, targets and schedules (updates), the name of a document
+ * no association uses (replacement), and the for_each keys (creates and deletes).
+ */
+export function crashConfig(url: string): string {
+  return `provider "ssm" {
+  endpoint = "${url}"
+}
+
+variable "gen" {
+  type    = number
+  default = 0
+}
+
+locals {
+  roles = var.gen % 2 == 0 ? ["web", "db", "cache"] : ["web", "db", "queue"]
+}
+
+document "base" {
+  name    = "crash-base"
+  content = jsonencode({
+    schemaVersion = "2.2"
+    description   = "base generation \${var.gen}"
+    parameters    = { message = { type = "String", default = "hello" } }
+    mainSteps     = [{ action = "aws:runShellScript", name = "say", inputs = { runCommand = ["echo {{ message }}"] } }]
+  })
+}
+
+document "extra" {
+  name    = "crash-extra-\${var.gen % 2}"
+  content = jsonencode({
+    schemaVersion = "2.2"
+    description   = "extra"
+    mainSteps     = [{ action = "aws:runShellScript", name = "run", inputs = { runCommand = ["true"] } }]
+  })
+}
+
+document "static" {
+  name    = "crash-static"
+  content = jsonencode({
+    schemaVersion = "2.2"
+    description   = "static"
+    mainSteps     = [{ action = "aws:runShellScript", name = "run", inputs = { runCommand = ["true"] } }]
+  })
+}
+
+association "role" {
+  for_each = toset(local.roles)
+  name     = "crash-role-\${each.key}"
+  document = document.base.name
+  targets {
+    key    = "tag:Role"
+    values = [each.key]
+  }
+  parameters = { message = "gen \${var.gen} for \${each.key}" }
+  schedule   = "rate(1 day)"
+}
+
+association "extra" {
+  name     = "crash-extra"
+  document = document.static.name
+  targets {
+    key    = "tag:Role"
+    values = [var.gen % 2 == 0 ? "web" : "db"]
+  }
+  schedule = "rate(1 day)"
+}
+
+association "static_a" {
+  name     = "crash-static-a"
+  document = document.static.name
+  targets {
+    key    = "InstanceIds"
+    values = ["*"]
+  }
+  schedule = "rate(\${7 + var.gen % 3} days)"
+}
+
+association "static_b" {
+  name     = "crash-static-b"
+  document = document.static.name
+  targets {
+    key    = "tag:Role"
+    values = ["db"]
+  }
+  schedule = "rate(1 day)"
+}
+
+association "chained" {
+  name       = "crash-chained"
+  document   = "AWS-RunShellScript"
+  depends_on = [association.static_a, association.static_b]
+  targets {
+    key    = "tag:Role"
+    values = ["db"]
+  }
+  parameters = { commands = ["echo \${var.gen}"] }
+  schedule   = "rate(1 day)"
+}
+`;
+}
+
+/** What `crashConfig` declares for generation `gen`: document names, and association name → document. */
+export function declared(gen: number): { documents: string[]; associations: Record<string, string> } {
+  const roles = gen % 2 === 0 ? ["web", "db", "cache"] : ["web", "db", "queue"];
+  const associations: Record<string, string> = {
+    "crash-extra": "crash-static",
+    "crash-static-a": "crash-static",
+    "crash-static-b": "crash-static",
+    "crash-chained": "AWS-RunShellScript",
+  };
+  for (const r of roles) associations[`crash-role-${r}`] = "crash-base";
+  return { documents: ["crash-base", `crash-extra-${gen % 2}`, "crash-static"].sort(), associations };
+}
+
+/** Every document the account owns and every association, as the endpoint holds them (through the SDK). */
+export async function remoteInventory(client: SSMClient): Promise<{ documents: string[]; associations: { id: string; name: string; document: string }[] }> {
+  const documents: string[] = [];
+  for await (const page of paginateListDocuments({ client }, { Filters: [{ Key: "Owner", Values: ["Self"] }] })) for (const d of page.DocumentIdentifiers ?? []) documents.push(d.Name!);
+  const associations: { id: string; name: string; document: string }[] = [];
+  for await (const page of paginateListAssociations({ client }, {})) for (const a of page.Associations ?? []) associations.push({ id: a.AssociationId!, name: a.AssociationName ?? "", document: a.Name! });
+  return { documents: documents.sort(), associations };
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  /** Lines of stdout and stderr so far, in arrival order. */
+  lines: string[];
+  /** Resolves when a line matching `test` arrives (the n-th such line), or when the process ends (false). */
+  waitForLine(test: (line: string) => boolean, n?: number): Promise<boolean>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the built CLI in `dir` without waiting for it. */
+export function startCli(dir: string, args: string[]): RunningCli {
+  const child = spawn(process.execPath, [CLI_MAIN, "-C", dir, ...args], { stdio: ["ignore", "pipe", "pipe"], env: cliEnv() });
+  const lines: string[] = [];
+  const listeners = new Set<() => void>();
+  const onLine = (l: string): void => {
+    lines.push(l);
+    for (const f of [...listeners]) f();
+  };
+  createInterface({ input: child.stdout! }).on("line", onLine);
+  createInterface({ input: child.stderr! }).on("line", onLine);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  let ended = false;
+  void exit.then(() => {
+    ended = true;
+    for (const f of [...listeners]) f();
+  });
+  const waitForLine = (test: (line: string) => boolean, n = 1): Promise<boolean> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (lines.filter(test).length >= n) {
+          listeners.delete(check);
+          resolve(true);
+        } else if (ended) {
+          listeners.delete(check);
+          resolve(false);
+        }
+      };
+      listeners.add(check);
+      check();
+    });
+  return { child, lines, waitForLine, exit };
+}
