@@ -21,6 +21,8 @@ export interface Knobs {
   latencyByOperation?: Record<string, number>;
   /** Token bucket per operation; the key "*" gives every other operation its own bucket with that rule. */
   throttle?: Record<string, ThrottleRule>;
+  /** Fraction (0..1) of calls refused with ThrottlingException (a throttling storm), on top of any token bucket. */
+  throttleRate?: number;
   /** Fraction (0..1) of calls that fail with InternalServerError (HTTP 500) instead of running. */
   internalErrorRate?: number;
   /** Restrict injected faults to these operations (default: all). */
@@ -139,6 +141,11 @@ export class KnobControl {
       this.counter(operation).throttled++;
       throw new SsmError(ErrorCode.Throttling, "Rate exceeded", 400);
     }
+    const stormRate = this.knobs.throttleRate ?? 0;
+    if (stormRate > 0 && this.random() < stormRate) {
+      this.counter(operation).throttled++;
+      throw new SsmError(ErrorCode.Throttling, "Rate exceeded", 400);
+    }
     const rate = this.knobs.internalErrorRate ?? 0;
     const only = this.knobs.internalErrorOperations;
     if (rate > 0 && (!only || only.includes(operation)) && this.random() < rate) {
@@ -197,6 +204,7 @@ function validateKnobs(k: Knobs): void {
     if (r.burst !== undefined && !(r.burst >= 0)) bad(`throttle.${op}.burst must be >= 0`);
   }
   if (k.internalErrorRate !== undefined && !(k.internalErrorRate >= 0 && k.internalErrorRate <= 1)) bad("internalErrorRate must be between 0 and 1");
+  if (k.throttleRate !== undefined && !(k.throttleRate >= 0 && k.throttleRate <= 1)) bad("throttleRate must be between 0 and 1");
   for (const [op, n] of Object.entries(k.loseResponses ?? {})) if (!(Number.isInteger(n) && n >= 0)) bad(`loseResponses.${op} must be a whole number >= 0`);
   if (k.lostResponseRate !== undefined && !(k.lostResponseRate >= 0 && k.lostResponseRate <= 1)) bad("lostResponseRate must be between 0 and 1");
 }

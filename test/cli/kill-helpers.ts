@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { paginateListAssociations, paginateListDocuments, type SSMClient } from "@aws-sdk/client-ssm";
+import { DescribeAssociationCommand, DescribeDocumentCommand, paginateListAssociations, paginateListDocuments, type SSMClient } from "@aws-sdk/client-ssm";
+import type { State } from "../../src/index.js";
 
 export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
@@ -189,4 +190,36 @@ export function startCli(dir: string, args: string[]): RunningCli {
       check();
     });
   return { child, lines, waitForLine, exit };
+}
+
+/**
+ * Differences between what the state records and what the endpoint holds, read through the SDK:
+ * every tracked document's default version and hash, every tracked association's version,
+ * document, name, targets, parameters and schedule — and anything the endpoint holds that the
+ * state does not track. Empty when the state matches the real resources exactly.
+ */
+export async function stateVersusRemote(client: SSMClient, state: State): Promise<string[]> {
+  const problems: string[] = [];
+  const inventory = await remoteInventory(client);
+  const tracked = new Set(state.resources.map((r) => r.id));
+  for (const d of inventory.documents) if (!tracked.has(d)) problems.push(`untracked document ${d}`);
+  for (const a of inventory.associations) if (!tracked.has(a.id)) problems.push(`untracked association ${a.name} (${a.id})`);
+  for (const r of state.resources) {
+    const at = r.attributes;
+    if (r.kind === "document") {
+      const d = await client.send(new DescribeDocumentCommand({ Name: r.id })).then((o) => o.Document, () => undefined);
+      if (!d) problems.push(`${r.address}: ${r.id} does not exist`);
+      else if (d.DefaultVersion !== at["default_version"] || d.Hash !== at["hash"]) problems.push(`${r.address}: default version ${d.DefaultVersion} hash ${d.Hash?.slice(0, 8)}, state says ${String(at["default_version"])} ${String(at["hash"]).slice(0, 8)}`);
+    } else {
+      const a = await client.send(new DescribeAssociationCommand({ AssociationId: r.id })).then((o) => o.AssociationDescription, () => undefined);
+      if (!a) {
+        problems.push(`${r.address}: ${r.id} does not exist`);
+        continue;
+      }
+      const remote = JSON.stringify([a.AssociationVersion, a.Name, a.AssociationName ?? null, (a.Targets ?? []).map((t) => [t.Key, t.Values]), a.Parameters ?? {}, a.ScheduleExpression ?? null]);
+      const recorded = JSON.stringify([at["association_version"], at["document"], at["name"] ?? null, ((at["targets"] ?? []) as { key: string; values: string[] }[]).map((t) => [t.key, t.values]), at["parameters"] ?? {}, at["schedule"] ?? null]);
+      if (remote !== recorded) problems.push(`${r.address}: SSM has ${remote}, the state says ${recorded}`);
+    }
+  }
+  return problems;
 }

@@ -78,6 +78,15 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
     expect(h.endpoint.counters().ListDocuments!.errors).to.equal(0);
   });
 
+  it("throttles a seeded fraction of calls with throttleRate (a storm), counted as throttled", async () => {
+    h.endpoint.setKnobs({ throttleRate: 0.3, seed: 3 });
+    let refused = 0;
+    for (let i = 0; i < 40; i++) await h.ssm.send(new ListDocumentsCommand({ MaxResults: 1 })).catch((e: Error) => (expect(e.name).to.equal("ThrottlingException"), refused++));
+    expect(refused).to.be.within(4, 24);
+    expect(h.endpoint.counters().ListDocuments).to.include({ calls: 40, throttled: refused, errors: refused });
+    expect(() => h.endpoint.setKnobs({ throttleRate: 1.5 })).to.throw(RangeError);
+  });
+
   it("loses responses: the call commits, the caller gets InternalServerError, and the count goes down", async () => {
     const knobs = { loseResponses: { CreateDocument: 1 } };
     h.endpoint.setKnobs(knobs);
