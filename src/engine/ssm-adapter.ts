@@ -336,6 +336,12 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return { id: spec.name, attributes: documentAttributes(r.state, desired), adopted: `document ${spec.name} already existed with the configured type and content (a create whose response was lost): adopted` };
   }
 
+  /** A document's name is its identity, and unique in an account and region; an association's id is made by SSM. */
+  idFromConfig(kind: string, attrs: { [name: string]: DesiredValue }): string | undefined {
+    const name = attrs["name"];
+    return kind === "document" && typeof name === "string" ? name : undefined;
+  }
+
   createIsIdempotent(kind: string): boolean {
     return kind !== "association";
   }

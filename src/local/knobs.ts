@@ -84,7 +84,7 @@ export class KnobControl {
     this.set(initial);
   }
 
-  /** Merges `patch` into the current knobs; a member set to undefined is cleared. Buckets restart full. */
+  /** Merges `patch` into the current knobs; a member set to undefined is cleared. Buckets restart full; the fault stream restarts when `patch` has a seed. */
   set(patch: Knobs): void {
     const next: Knobs = { ...this.knobs, ...patch };
     for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
@@ -93,7 +93,9 @@ export class KnobControl {
     if (next.loseResponses) next.loseResponses = Object.assign(Object.create(null) as Record<string, number>, next.loseResponses);
     this.knobs = next;
     this.buckets.clear();
-    this.random = next.seed !== undefined ? seededRandom(next.seed) : Math.random;
+    // Restart the fault stream only when the patch names a seed: changing another knob mid-test
+    // must not replay the same faults from the start.
+    if (Object.hasOwn(patch, "seed")) this.random = next.seed !== undefined ? seededRandom(next.seed) : Math.random;
   }
 
   /** A copy of the knobs in force. */

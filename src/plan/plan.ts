@@ -510,6 +510,11 @@ function planInstance(
   const before = prior.attributes;
   const action = replaceReasons.length > 0 ? "replace" : changed.length > 0 ? "update" : "no-op";
   if (action === "replace" && cfg.lifecycle.preventDestroy) diagnostics.push(preventDestroyError(address, cfg, replaceReasons));
+  if (action === "replace" && cfg.lifecycle.createBeforeDestroy) {
+    // The replacement is created first: if it keeps a unique identity (a document's name), the create must fail.
+    const newId = provider.idFromConfig?.(kind, effectiveAfter);
+    if (newId !== undefined && newId === prior.id) diagnostics.push(createBeforeDestroyConflict(address, kind, newId, cfg, replaceReasons));
+  }
   return {
     ...base,
     after: effectiveAfter,
@@ -520,6 +525,16 @@ function planInstance(
     replaceReasons,
     ...(action === "replace" && cfg.lifecycle.createBeforeDestroy ? { createBeforeDestroy: true } : {}),
   };
+}
+
+function createBeforeDestroyConflict(address: string, kind: string, id: string, cfg: ConfigInstance, reasons: string[]): Diagnostic {
+  const range = cfg.ranges?.attributes?.["name"] ?? cfg.ranges?.name ?? cfg.ranges?.block;
+  return error("plan/create-before-destroy-conflict", `create_before_destroy cannot replace ${address} under the same name`, {
+    detail: `${address} must be replaced (${reasons.join("; ")}), and lifecycle.create_before_destroy asks for the replacement to be created before the old ${kind} is deleted. Both would be named "${id}", and SSM allows one ${kind} of a name per account and region, so creating the replacement would fail.`,
+    hint: `give the replacement a new name in the same change (for example name = "${id}-v2"), or remove create_before_destroy so that the old ${kind} is deleted first`,
+    ...(range ? { range } : {}),
+    ...(cfg.ranges?.block ? { context: cfg.ranges.block } : {}),
+  });
 }
 
 function preventDestroyError(address: string, cfg: ConfigInstance, reasons: string[] = []): Diagnostic {
