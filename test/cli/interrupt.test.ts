@@ -76,6 +76,26 @@ describe("cli: apply interrupted with SIGINT", function () {
     await converges();
   });
 
+  it("SIGINT during plan: stops reading, releases the lock, exit 130", async () => {
+    const first = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0"]);
+    expect((await first.exit).code, first.lines.join("\n")).to.equal(0);
+    endpoint.setKnobs({ latencyByOperation: { DescribeAssociation: 3000, ListAssociations: 3000 } });
+    const plan = startCli(dir, ["plan", "--var", "gen=0"]);
+    // Interrupt once a read is in flight at the endpoint.
+    expect(await plan.waitForLine((l) => / Refreshing state/.test(l))).to.equal(true);
+    for (let i = 0; (endpoint.counters()["DescribeAssociation"]?.calls ?? 0) + (endpoint.counters()["ListAssociations"]?.calls ?? 0) === 0; i++) {
+      expect(i, "no read reached the endpoint").to.be.lessThan(400);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    plan.child.kill("SIGINT");
+    const exit = await plan.exit;
+    const out = plan.lines.join("\n");
+    expect(exit.code, out).to.equal(130);
+    expect(out).to.contain("Interrupt received: stopping the plan.");
+    expect(out).to.contain("Plan interrupted: nothing was changed.");
+    expect(existsSync(statePath() + ".lock")).to.equal(false);
+  });
+
   it("second SIGINT: stops at once, state valid, lock released, an abandoned create is adopted by the rerun", async () => {
     endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1500 } });
     const run = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "3"]);

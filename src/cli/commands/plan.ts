@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
-import { out, useColor, type GlobalOptions } from "../io.js";
+import { err, out, useColor, type GlobalOptions } from "../io.js";
 import { addPlanOptions, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
 
 export function registerPlan(program: Command): void {
@@ -15,7 +15,24 @@ export function registerPlan(program: Command): void {
     const globals = cmd.optsWithGlobals() as GlobalOptions;
     const { runPlan, renderPlan, planToJson, hasChanges, hasErrors } = await import("../../index.js");
     const events = opts.json ? undefined : progressPrinter(out);
-    const run = await runPlan({ ...planRequest(opts, events), ...(opts.out ? { out: opts.out } : {}) });
+    // Ctrl-C: stop reading, release the lock, exit 130 (the default would leave the lock behind).
+    const stop = new AbortController();
+    const onSigint = (): void => {
+      if (stop.signal.aborted) process.exit(ExitCode.Interrupted);
+      err("\nInterrupt received: stopping the plan. Press Ctrl-C again to stop at once.");
+      stop.abort();
+    };
+    process.on("SIGINT", onSigint);
+    let run: Awaited<ReturnType<typeof runPlan>>;
+    try {
+      run = await runPlan({ ...planRequest(opts, events, stop.signal), ...(opts.out ? { out: opts.out } : {}) });
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+    if (stop.signal.aborted) {
+      err("Plan interrupted: nothing was changed.");
+      throw new CliExit(ExitCode.Interrupted);
+    }
     const failed = hasErrors(run.diagnostics) || !run.plan || run.plan.errored;
     if (opts.json) {
       const { diagnosticsToJson } = await import("../../diag/index.js");
