@@ -125,11 +125,19 @@ export function stateListJson(state: State, instances: readonly ResourceInstance
   serial: number;
   lineage: string;
   resources: { address: string; kind: string; provider: string; id: string; tainted: boolean }[];
+  pending_creates?: { address: string; kind: string; provider: string; started: string }[];
 } {
+  const pending = state.pendingCreates ?? [];
   return {
     format_version: STATE_VIEW_FORMAT_VERSION,
     serial: state.serial,
     lineage: state.lineage,
     resources: instances.map((r) => ({ address: r.address, kind: r.kind, provider: r.provider, id: r.id, tainted: r.tainted === true })),
+    ...(pending.length > 0 ? { pending_creates: pending.map((p) => ({ address: p.address, kind: p.kind, provider: p.provider, started: p.started })) } : {}),
   };
+}
+
+/** `statectl state list` lines for creates in flight (docs/state-file.md, "Creates in flight"). */
+export function pendingCreateLines(state: State): string[] {
+  return (state.pendingCreates ?? []).map((p) => `${p.address} (create in flight since ${p.started}; the next plan or apply resolves it)`);
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAssociationCommand, CreateDocumentCommand, ListAssociationsCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { FileStateStorage, LOCAL_ENDPOINT_CREDENTIALS, hasChanges, runApply, runImport, runPlan, startLocalEndpoint, type EngineEvent, type LocalEndpoint } from "../../src/index.js";
+import { FileStateStorage, LOCAL_ENDPOINT_CREDENTIALS, hasChanges, pendingCreateLines, runApply, runImport, runPlan, startLocalEndpoint, stateListJson, type EngineEvent, type LocalEndpoint } from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -124,6 +124,10 @@ describe("engine: creates whose response is lost", function () {
     const attributes = { name: "lost-web", document: "LostTool", targets: [{ key: "tag:Role", values: ["web"] }], schedule: "rate(1 day)", tags: { team: "ops" } };
     await storage.write({ ...read.state!, pendingCreates: [{ address: "association.web", kind: "association", provider: "ssm", started, attributes, sensitiveAttributes: [], dependencies: ["document.tool"] }] });
     const serial = stateFile(dir)["serial"];
+    // `statectl state list` shows it.
+    const listed = (await storage.read()).state!;
+    expect(pendingCreateLines(listed)).to.deep.equal([`association.web (create in flight since ${started}; the next plan or apply resolves it)`]);
+    expect(stateListJson(listed, listed.resources).pending_creates).to.deep.equal([{ address: "association.web", kind: "association", provider: "ssm", started }]);
 
     const infos: string[] = [];
     const p = await runPlan({ dir, onEvent: (e) => e.kind === "info" && infos.push(e.message) });

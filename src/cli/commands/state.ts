@@ -69,12 +69,16 @@ export function registerState(program: Command): void {
       .option("--id <id>", "only the instance with this remote id (document name or association id)")
       .option("--json", "machine-readable output"),
   ).action(async (addresses: string[], opts: ListOptions, cmd: Command) => {
-    const { FileStateStorage, listInstances, stateListJson } = await import("../../state/index.js");
+    const { FileStateStorage, listInstances, pendingCreateLines, stateListJson } = await import("../../state/index.js");
     const s = await readState(new FileStateStorage(opts.state), cmd);
     let instances = listInstances(s, addresses);
     if (opts.id !== undefined) instances = instances.filter((r) => r.id === opts.id);
     if (opts.json) out(JSON.stringify(stateListJson(s, instances), null, 2));
-    else if (instances.length > 0) out(instances.map((r) => r.address + (r.tainted ? " (tainted)" : "")).join("\n"));
+    else {
+      const filtered = addresses.length > 0 || opts.id !== undefined;
+      const lines = [...instances.map((r) => r.address + (r.tainted ? " (tainted)" : "")), ...(filtered ? [] : pendingCreateLines(s))];
+      if (lines.length > 0) out(lines.join("\n"));
+    }
     if (instances.length === 0 && addresses.length + (opts.id === undefined ? 0 : 1) > 0) throw new CliExit(ExitCode.Error, "statectl: no instance in the state matches");
   });
 
