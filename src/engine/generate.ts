@@ -70,6 +70,8 @@ export function parseFilter(text: string): Filter | Diagnostic {
 /** A label the language accepts: lower case, [a-z0-9_], starting with a letter or _. */
 export function sanitizeLabel(name: string): string {
   let s = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
     .toLowerCase()
