@@ -276,11 +276,38 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     }
   };
 
-  const walk = await walkGraph(graph, visit, { parallelism: options.parallelism ?? 4, ...(options.signal ? { signal: options.signal } : {}) });
+  // Creates a provider batches are let through `batch` times wider than other changes, so a
+  // batch can fill; everything else still runs at most `parallelism` at once.
+  const parallelism = Math.max(1, options.parallelism ?? 4);
+  const batchSizeOf = (key: string): number => {
+    const { change, step } = steps.get(key)!;
+    if (step !== "create" || !change.after) return 1;
+    return Math.max(1, options.provider(change.provider).createBatchSize?.(change.kind, change.after as Attributes) ?? 1);
+  };
+  const widest = Math.max(1, ...[...steps.keys()].map(batchSizeOf));
+  const unbatched = limiter(parallelism);
+  const visitLimited = (key: string): Promise<boolean> => (batchSizeOf(key) > 1 ? visit(key) : unbatched(() => visit(key)));
+  const walk = await walkGraph(graph, visitLimited, { parallelism: parallelism * widest, ...(options.signal ? { signal: options.signal } : {}) });
   await persister.flush();
   if (persister.lastError) diagnostics.push(...persister.lastError.filter((d) => !diagnostics.includes(d)));
   const skipped = [...walk.outcomes].filter(([, o]) => o === "skipped").map(([k]) => steps.get(k)!.change.address);
   return { state: persister.current, imported, added, changed, destroyed, errors, skipped: [...new Set(skipped)].sort(), diagnostics };
+}
+
+/** Runs at most `limit` of the functions given to it at once. */
+function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** A diagnostic per failed change, naming the resource and the error. */

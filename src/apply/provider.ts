@@ -29,6 +29,12 @@ export interface ApplyProvider {
   createIsIdempotent?(kind: string): boolean;
   /** What a create of `desired` sent at `since` may have made, not counting the ids in `exclude`. */
   findCreated?(kind: string, desired: Attributes, options: { since: Date; exclude: ReadonlySet<string>; signal?: AbortSignal }): Promise<{ id: string; attributes: Attributes }[]>;
+  /**
+   * How many creates like this one the provider sends in one call (e.g. CreateAssociationBatch
+   * takes 10). Apply lets that many such creates be under way together, so they can share calls.
+   * Absent or 1: one call per create.
+   */
+  createBatchSize?(kind: string, desired: Attributes): number;
   /** Brings an existing resource to `desired`; returns its attributes as they now exist. */
   update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }>;
   /** Deletes it; resolves also when it was already gone. */

@@ -14,6 +14,7 @@ import {
   type PlanTargetCount,
 } from "../plan/index.js";
 import {
+  ASSOCIATION_BATCH_SIZE,
   associationAttributeRules,
   documentAttributeRules,
   ProviderError,
@@ -300,7 +301,7 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
           throw e;
         }
       }
-      const s = await this.ssm.createAssociation(associationSpec(desired), call);
+      const s = await this.ssm.createAssociationBatched(associationSpec(desired), call);
       return { id: s.association_id, attributes: associationAttributes(s, desired) };
     } catch (e) {
       throw failure(e, (p) =>
@@ -350,6 +351,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     if (kind !== "association") return [];
     const found = await this.ssm.findCreatedAssociations(associationSpec(desired), options);
     return found.map((s) => ({ id: s.association_id, attributes: associationAttributes(s, desired) }));
+  }
+
+  createBatchSize(kind: string, desired: Attributes): number {
+    return kind === "association" && this.ssm.canBatch(associationSpec(desired)) ? ASSOCIATION_BATCH_SIZE : 1;
   }
 
   async update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }> {

@@ -140,7 +140,7 @@ function nonEmpty<T>(value: T[] | undefined): T[] | undefined {
   return value !== undefined && value.length > 0 ? value : undefined;
 }
 
-async function toAssociationState(ctx: ProviderContext, d: AssociationDescription, tags: Tags): Promise<AssociationState> {
+export async function toAssociationState(ctx: ProviderContext, d: AssociationDescription, tags: Tags): Promise<AssociationState> {
   const id = d.AssociationId ?? "";
   const s3 = d.OutputLocation?.S3Location;
   return compact<AssociationState>({

@@ -42,6 +42,7 @@ export {
 } from "./associations.js";
 export type { TargetCount } from "./fleet.js";
 export { localEndpointNow, type AssociationOverview, type ExecutionSummary, type InstanceFailure } from "./runs.js";
+export { ASSOCIATION_BATCH_SIZE } from "./association-batch.js";
 export * from "./model.js";
 export {
   associationAttributeRules,

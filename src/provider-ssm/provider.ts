@@ -31,6 +31,7 @@ import {
   type ReadDocumentOptions,
 } from "./documents.js";
 import { countTargets, type TargetCount } from "./fleet.js";
+import { AssociationBatcher, batchable } from "./association-batch.js";
 import { readTags, type TaggableResource } from "./tags.js";
 import {
   failedExecutionTargets,
@@ -59,6 +60,7 @@ export interface SsmProviderOptions extends SsmClientOptions, ProviderContextOpt
 
 export class SsmProvider {
   private readonly ctx: ProviderContext;
+  private readonly batcher: AssociationBatcher;
 
   /** Build the client (see createSsmClient) unless one is given. */
   static async create(options: SsmProviderOptions = {}): Promise<SsmProvider> {
@@ -73,6 +75,7 @@ export class SsmProvider {
 
   constructor(client: SSMClient, options: ProviderContextOptions = {}) {
     this.ctx = new ProviderContext(client, options);
+    this.batcher = new AssociationBatcher(this.ctx);
   }
 
   get client(): SSMClient {
@@ -118,6 +121,21 @@ export class SsmProvider {
   }
   createAssociation(spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
     return createAssociation(this.ctx, spec, call);
+  }
+  /**
+   * Like createAssociation, but creates that arrive together go out ten per
+   * CreateAssociationBatch call (those with tags or a dispatch role go one by one).
+   */
+  createAssociationBatched(spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
+    return batchable(spec) ? this.batcher.create(spec, call) : createAssociation(this.ctx, spec, call);
+  }
+  /** Whether createAssociationBatched may send `spec` in a batch. */
+  canBatch(spec: AssociationSpec): boolean {
+    return batchable(spec);
+  }
+  /** CreateAssociationBatch calls made so far. */
+  get associationBatches(): number {
+    return this.batcher.batches;
   }
   updateAssociation(prior: AssociationState, desired: AssociationSpec, options?: UpdateAssociationOptions): Promise<AssociationState> {
     return updateAssociation(this.ctx, prior, desired, options);

@@ -1,0 +1,167 @@
+// Creating associations ten at a time with CreateAssociationBatch. Callers still create one
+// association each (apply records every resource on its own); a queue gathers the creates that
+// arrive together and sends them in batches, then hands each caller its own outcome. A batch
+// refused as a whole (one malformed entry fails the request) and entries that failed on the
+// server's side are created again one by one, so every failure lands on the resource it belongs to.
+import type { CreateAssociationBatchCommandOutput, CreateAssociationBatchRequestEntry } from "@aws-sdk/client-ssm";
+import { associationRequest, createAssociation, toAssociationState } from "./associations.js";
+import type { CallOptions, ProviderContext } from "./context.js";
+import { ProviderError } from "./errors.js";
+import type { AssociationSpec, AssociationState } from "./model.js";
+
+/** CreateAssociationBatch takes at most this many entries. */
+export const ASSOCIATION_BATCH_SIZE = 10;
+
+/**
+ * Whether a spec can go in a batch: batch entries carry no Tags, and the dispatch role is one
+ * member for the whole batch, so associations with either are created one by one.
+ */
+export function batchable(spec: AssociationSpec): boolean {
+  return (spec.tags === undefined || Object.keys(spec.tags).length === 0) && spec.dispatch_assume_role === undefined;
+}
+
+interface Pending {
+  spec: AssociationSpec;
+  call: CallOptions | undefined;
+  resolve: (state: AssociationState) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface AssociationBatcherOptions {
+  /** Batch calls in flight at once; default 4. */
+  concurrency?: number;
+  /** How long the first queued create waits for others before its batch is sent; default 5 ms. */
+  gatherMs?: number;
+}
+
+export class AssociationBatcher {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private ready: Pending[][] = [];
+  /** Batch calls made (for tests and benchmarks). */
+  batches = 0;
+
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly options: AssociationBatcherOptions = {},
+  ) {}
+
+  create(spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
+    return new Promise<AssociationState>((resolve, reject) => {
+      this.queue.push({ spec, call, resolve, reject });
+      if (this.queue.length >= ASSOCIATION_BATCH_SIZE) this.cut();
+      else this.timer ??= setTimeout(() => this.cut(), this.options.gatherMs ?? 5);
+    });
+  }
+
+  private cut(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0) this.ready.push(this.queue.splice(0, ASSOCIATION_BATCH_SIZE));
+    this.pump();
+  }
+
+  private pump(): void {
+    const limit = Math.max(1, this.options.concurrency ?? 4);
+    while (this.inFlight < limit && this.ready.length > 0) {
+      const batch = this.ready.shift()!;
+      this.inFlight++;
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const live = batch.filter((p) => !p.call?.signal?.aborted);
+    for (const p of batch) if (p.call?.signal?.aborted) p.reject(p.call.signal.reason instanceof Error ? p.call.signal.reason : new Error("aborted"));
+    if (live.length === 0) return;
+    if (live.length === 1) return this.one(live[0]!);
+    let entries: CreateAssociationBatchRequestEntry[];
+    try {
+      entries = live.map((p) => associationRequest(p.spec) as CreateAssociationBatchRequestEntry);
+    } catch (error) {
+      for (const p of live) void this.one(p);
+      return;
+    }
+    const signal = live.find((p) => p.call?.signal)?.call?.signal;
+    let out: CreateAssociationBatchCommandOutput;
+    try {
+      this.batches++;
+      out = await this.ctx.send<CreateAssociationBatchCommandOutput>(
+        "CreateAssociationBatch",
+        undefined,
+        (sdk) => new sdk.CreateAssociationBatchCommand({ Entries: entries }),
+        signal ? { signal } : undefined,
+      );
+    } catch (error) {
+      // Refused as a whole: a lost response could mean the batch happened, so only a client-side
+      // refusal (nothing was created) is retried entry by entry; anything else fails every entry.
+      if (error instanceof ProviderError && error.fault === "client" && !error.retryable) {
+        await Promise.all(live.map((p) => this.one(p)));
+      } else {
+        for (const p of live) p.reject(error);
+      }
+      return;
+    }
+    await this.settle(live, entries, out);
+  }
+
+  /** Hands each caller its entry's outcome: Failed entries are matched by content, the rest take Successful in order. */
+  private async settle(live: Pending[], entries: CreateAssociationBatchRequestEntry[], out: CreateAssociationBatchCommandOutput): Promise<void> {
+    const failedAt = new Map<number, { message: string; fault: string }>();
+    const keys = entries.map((e) => stableJson(e));
+    for (const f of out.Failed ?? []) {
+      const key = stableJson(f.Entry ?? {});
+      const index = keys.findIndex((k, i) => k === key && !failedAt.has(i));
+      if (index >= 0) failedAt.set(index, { message: f.Message ?? "the entry failed", fault: f.Fault ?? "Unknown" });
+    }
+    const successful = [...(out.Successful ?? [])];
+    const retryOne: Promise<void>[] = [];
+    for (let i = 0; i < live.length; i++) {
+      const p = live[i]!;
+      const failed = failedAt.get(i);
+      if (failed) {
+        if (failed.fault === "Client") {
+          p.reject(new ProviderError({ operation: "CreateAssociationBatch", code: "BatchEntryFailed", message: failed.message, fault: "client", retryable: false }));
+        } else {
+          retryOne.push(this.one(p));
+        }
+        continue;
+      }
+      const description = successful.shift();
+      if (description?.AssociationId === undefined || description.Name !== entries[i]!.Name || description.AssociationName !== entries[i]!.AssociationName) {
+        p.reject(
+          new ProviderError({
+            operation: "CreateAssociationBatch",
+            code: "MalformedResponse",
+            message: "the response's Successful and Failed lists do not match the entries sent",
+            fault: "server",
+            retryable: false,
+          }),
+        );
+        continue;
+      }
+      p.resolve(await toAssociationState(this.ctx, description, {}));
+    }
+    await Promise.all(retryOne);
+  }
+
+  private async one(p: Pending): Promise<void> {
+    try {
+      p.resolve(await createAssociation(this.ctx, p.spec, p.call));
+    } catch (error) {
+      p.reject(error);
+    }
+  }
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
