@@ -32,6 +32,8 @@ export class DataStore {
   private writing: Promise<void> | null = null;
   private lockHeld = false;
   private tmpCounter = 0;
+  /** Bytes written to disk since open (benchmarks watch what persistence costs). */
+  bytesWritten = 0;
 
   private constructor(readonly dataDir: string | undefined) {}
 
@@ -110,6 +112,7 @@ export class DataStore {
     const handle = await fs.open(tmp, "w", 0o600);
     try {
       await handle.writeFile(text, "utf8");
+      this.bytesWritten += Buffer.byteLength(text, "utf8");
       await handle.sync();
     } finally {
       await handle.close();

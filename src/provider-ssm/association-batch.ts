@@ -1,8 +1,9 @@
 // Creating associations ten at a time with CreateAssociationBatch. Callers still create one
 // association each (apply records every resource on its own); a queue gathers the creates that
 // arrive together and sends them in batches, then hands each caller its own outcome. A batch
-// refused as a whole (one malformed entry fails the request) and entries that failed on the
-// server's side are created again one by one, so every failure lands on the resource it belongs to.
+// refused as a whole (one malformed entry fails the request) and every failed entry are sent
+// again one by one with CreateAssociation, so each failure lands on the resource it belongs to
+// with the error code and message a single create gives.
 import type { CreateAssociationBatchCommandOutput, CreateAssociationBatchRequestEntry } from "@aws-sdk/client-ssm";
 import { associationRequest, createAssociation, toAssociationState } from "./associations.js";
 import type { CallOptions, ProviderContext } from "./context.js";
@@ -111,24 +112,22 @@ export class AssociationBatcher {
 
   /** Hands each caller its entry's outcome: Failed entries are matched by content, the rest take Successful in order. */
   private async settle(live: Pending[], entries: CreateAssociationBatchRequestEntry[], out: CreateAssociationBatchCommandOutput): Promise<void> {
-    const failedAt = new Map<number, { message: string; fault: string }>();
+    const failedAt = new Set<number>();
     const keys = entries.map((e) => stableJson(e));
     for (const f of out.Failed ?? []) {
       const key = stableJson(f.Entry ?? {});
       const index = keys.findIndex((k, i) => k === key && !failedAt.has(i));
-      if (index >= 0) failedAt.set(index, { message: f.Message ?? "the entry failed", fault: f.Fault ?? "Unknown" });
+      if (index >= 0) failedAt.add(index);
     }
     const successful = [...(out.Successful ?? [])];
     const retryOne: Promise<void>[] = [];
     for (let i = 0; i < live.length; i++) {
       const p = live[i]!;
-      const failed = failedAt.get(i);
+      const failed = failedAt.has(i);
       if (failed) {
-        if (failed.fault === "Client") {
-          p.reject(new ProviderError({ operation: "CreateAssociationBatch", code: "BatchEntryFailed", message: failed.message, fault: "client", retryable: false }));
-        } else {
-          retryOne.push(this.one(p));
-        }
+        // A failed entry says only Message and Fault; CreateAssociation on its own gives the
+        // error code and wording a single create reports (or succeeds, after a server fault).
+        retryOne.push(this.one(p));
         continue;
       }
       const description = successful.shift();

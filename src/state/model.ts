@@ -106,9 +106,25 @@ export function setInstance(state: State, given: ResourceInstanceState): State {
   const dependencies = given.dependencies.map((d) => canonicalAddress(d) ?? d);
   const changed = address !== given.address || dependencies.some((d, i) => d !== given.dependencies[i]);
   const instance = changed ? { ...given, address, dependencies } : given;
-  const resources = state.resources.filter((r) => r.address !== instance.address);
-  resources.push(instance);
-  resources.sort(byAddress);
+  // Resources are kept sorted: find the place by binary search (a plan or apply of thousands of
+  // instances sets each one, so a full sort per call would cost n² log n).
+  const list = state.resources;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (byAddress(list[mid]!, instance) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (!isSorted(list)) {
+    const resources = list.filter((r) => r.address !== instance.address);
+    resources.push(instance);
+    resources.sort(byAddress);
+    return { ...state, resources };
+  }
+  const resources = list.slice();
+  if (list[lo]?.address === instance.address) resources[lo] = instance;
+  else resources.splice(lo, 0, instance);
   return { ...state, resources };
 }
 
@@ -134,6 +150,12 @@ export function removePendingCreate(state: State, address: string): State {
 export function findPendingCreate(state: State, address: string): PendingCreate | undefined {
   const canonical = canonicalAddress(address) ?? address;
   return state.pendingCreates?.find((p) => p.address === canonical);
+}
+
+/** Whether addresses strictly increase (then binary search finds the one place an address can be). */
+function isSorted(list: readonly { address: string }[]): boolean {
+  for (let i = 1; i < list.length; i++) if (byAddress(list[i - 1]!, list[i]!) >= 0) return false;
+  return true;
 }
 
 export function setOutput(state: State, name: string, output: OutputState): State {

@@ -1,92 +1,55 @@
 /**
- * `npm run bench`: parses a generated file of 10,000 association blocks with statectl's parser and
- * with @cdktf/hcl2json (HashiCorp's Go HCL parser compiled to WebAssembly) in one run, on the same
- * text, and reports MB/s and blocks/s for both. Not a test: numbers depend on the machine.
+ * `npm run bench`: everything issue 10 asks statectl to be fast at, measured side by side with a
+ * baseline in one run, against generated configurations and the in-process local endpoint:
  *
- *   npm run bench                        # 10,000 blocks, 2 warm-up + 5 measured runs each
- *   npm run bench -- --blocks 2000 --runs 3 --warmup 1
- *   npm run bench -- --write             # also rewrite the results section of docs/performance.md
+ * - parse: statectl's parser against @cdktf/hcl2json (HashiCorp's Go HCL parser compiled to
+ *   WebAssembly) on the same 10,000-association file; MB/s, and statectl's peak memory;
+ * - cli: `statectl validate` wall time on a small configuration (a fresh process each run);
+ * - plan: `plan --no-refresh` of 1k, 10k and 50k associations (does the cost grow linearly?);
+ * - refresh: SSM calls of a no-change plan of 2,000 associations + 200 documents, bulk refresh
+ *   against per-resource refresh, counted by the endpoint's call counters;
+ * - apply: calls to create the associations, and wall time of creating 2,000 associations
+ *   through an endpoint throttled at 20 calls/s per operation with 20 ms latency, against the
+ *   throttle's bound; the SDK's standard retry mode against adaptive (statectl's) under throttling;
+ * - persist: the same apply against an endpoint that persists to a data dir and one in memory.
+ *
+ * Not a test: the numbers depend on the machine (the load average is printed with them).
+ *
+ *   npm run bench                          # everything at full size (several minutes)
+ *   npm run bench -- --only parse,cli      # some sections
+ *   npm run bench -- --size tiny           # tiny sizes (what the CI test runs)
+ *   npm run bench -- --write               # also rewrite the results section of docs/performance.md
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { generateAssociations } from "./generate.js";
-import { describeMachine, measure, type Measurement } from "./measure.js";
-import { parseFile } from "../../src/syntax/index.js";
-import { formatSource } from "../../src/syntax/format.js";
+import { describeMachine } from "./measure.js";
+import { runBench, type BenchSizes } from "./sections.js";
 
 const { values } = parseArgs({
   options: {
-    blocks: { type: "string", default: "10000" },
-    runs: { type: "string", default: "5" },
-    warmup: { type: "string", default: "2" },
+    size: { type: "string", default: "full" },
+    only: { type: "string" },
+    runs: { type: "string" },
     write: { type: "boolean", default: false },
   },
 });
-const blocks = Number(values.blocks);
-const runs = Number(values.runs);
-const warmup = Number(values.warmup);
 
-const input = generateAssociations(blocks);
-const fileName = "bench.state";
+const SIZES: Record<string, BenchSizes> = {
+  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, retryCalls: 200, persist: 2_000 },
+  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, retryCalls: 100, persist: 300 },
+  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, retryCalls: 10, persist: 12 },
+};
+const sizes = SIZES[values.size];
+if (!sizes) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
+if (values.runs) sizes.parseRuns = Number(values.runs);
+const only = values.only ? new Set(values.only.split(",")) : undefined;
 
-// Each parser must really have parsed every block, or its number means nothing.
-function checkStatectl(): void {
-  const result = parseFile(input.text, fileName);
-  if (result.diagnostics.length > 0) {
-    throw new Error(`statectl's parser reported ${result.diagnostics.length} diagnostics; first: ${result.diagnostics[0]!.summary}`);
-  }
-  const count = result.body?.items.filter((i) => i.type === "Block" && i.blockType === "association").length ?? 0;
-  if (count !== blocks) throw new Error(`statectl's parser returned ${count} association blocks, expected ${blocks}`);
-}
-
-const { parse: hclParse } = await import("@cdktf/hcl2json");
-async function checkHcl2json(): Promise<void> {
-  const json = (await hclParse(fileName, input.text)) as { association?: Record<string, unknown> };
-  const count = Object.keys(json.association ?? {}).length;
-  if (count !== blocks) throw new Error(`hcl2json returned ${count} association blocks, expected ${blocks}`);
-}
-
-checkStatectl();
-await checkHcl2json();
-
-const mb = input.bytes / 1e6;
-process.stdout.write(`input: ${blocks} association blocks, ${mb.toFixed(2)} MB; ${warmup} warm-up + ${runs} measured runs each\n`);
-
-const results: Measurement[] = [];
-results.push(await measure("statectl (Chevrotain, TypeScript)", warmup, runs, () => {
-  parseFile(input.text, fileName);
-}));
-results.push(await measure("@cdktf/hcl2json (Go HCL, WebAssembly)", warmup, runs, async () => {
-  await hclParse(fileName, input.text);
-}));
-// Not part of the comparison: what `statectl fmt` costs on the same (already canonical) text.
-if (formatSource(input.text, fileName).formatted !== input.text) throw new Error("the generated input is not canonical; fix generate.ts");
-results.push(await measure("statectl fmt (parse + tokens + layout)", warmup, runs, () => {
-  formatSource(input.text, fileName);
-}));
-
-const rows = results.map((r) => {
-  const median = r.medianMs / 1000;
-  return `| ${r.name} | ${r.medianMs.toFixed(0)} | ${r.minMs.toFixed(0)} | ${(mb / median).toFixed(2)} | ${Math.round(blocks / median).toLocaleString("en-US")} |`;
-});
-const [ours, theirs] = results as [Measurement, Measurement, Measurement];
-const ratio = theirs.medianMs / ours.medianMs;
 const machine = describeMachine();
-const table = [
-  `Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.`,
-  `Input: ${blocks.toLocaleString("en-US")} association blocks, ${mb.toFixed(2)} MB (test/bench/generate.ts, seed 42);`,
-  `${warmup} warm-up and ${runs} measured runs per parser; rates from the median run.`,
-  "",
-  "| parser | median ms | best ms | MB/s | blocks/s |",
-  "|---|---:|---:|---:|---:|",
-  ...rows,
-  "",
-  "The fmt row is not part of the comparison: it is `statectl fmt` on the same text (already canonical).",
-  "",
-  `statectl's parser is ${ratio >= 1 ? `${ratio.toFixed(1)}× faster than` : `${(1 / ratio).toFixed(1)}× slower than`} hcl2json on this input.`,
-].join("\n");
-process.stdout.write("\n" + table + "\n");
+process.stdout.write(`${machine}\n`);
+const report = await runBench(sizes, { ...(only ? { only } : {}), log: (line) => process.stdout.write(line + "\n") });
+const text = [`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}; load average ${report.loadAtEnd} at the end.`, "", ...report.lines].join("\n");
+process.stdout.write("\n" + text + "\n");
 
 if (values.write) {
   const docPath = fileURLToPath(new URL("../../../docs/performance.md", import.meta.url));
@@ -96,6 +59,6 @@ if (values.write) {
   const from = doc.indexOf(start);
   const to = doc.indexOf(end);
   if (from < 0 || to < from) throw new Error(`docs/performance.md has no ${start} … ${end} section`);
-  writeFileSync(docPath, doc.slice(0, from + start.length) + "\n" + table + "\n" + doc.slice(to));
+  writeFileSync(docPath, doc.slice(0, from + start.length) + "\n" + text + "\n" + doc.slice(to));
   process.stdout.write("\nwrote docs/performance.md\n");
 }

@@ -53,8 +53,9 @@ describe("bulk apply (engine against the local endpoint)", function () {
     expect(result.added).to.equal(30); // the document and 29 associations
     expect(result.errors.map((e) => e.address)).to.deep.equal(["association.a17"]);
     expect(result.errors[0]!.message).to.match(/undeclared/);
+    expect(result.errors[0]!.code).to.equal("InvalidParameters");
     const counters = endpoint.counters();
-    expect(counters["CreateAssociation"]?.calls ?? 0).to.equal(0);
+    expect(counters["CreateAssociation"]?.calls ?? 0).to.equal(1); // the failed entry, alone, for its error code
     expect(counters["CreateAssociationBatch"]!.calls).to.be.at.most(5);
     const recorded = result.state.resources.filter((r) => r.kind === "association");
     expect(recorded).to.have.length(29);

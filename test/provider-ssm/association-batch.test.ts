@@ -1,7 +1,7 @@
 // Batched association creates against the local endpoint: ten per CreateAssociationBatch call,
 // each caller gets its own association (read back as CreateAssociation would return it), and
-// failures land on the entry they belong to — per-entry failures as reported, a batch refused as
-// a whole retried entry by entry.
+// failures land on the entry they belong to: failed entries and a batch refused as a whole are
+// sent again one by one, for the error code a single create reports.
 import { expect } from "chai";
 import { ProviderError, type AssociationSpec } from "../../src/index.js";
 import { startRig, type Rig } from "./helpers.js";
@@ -60,8 +60,9 @@ describe("provider-ssm batched association creates (local endpoint over HTTP)", 
     const failure = (results[1] as PromiseRejectedResult).reason as ProviderError;
     expect(failure).to.be.instanceOf(ProviderError);
     expect(failure.message).to.match(/noSuchParameter/);
+    expect(failure.code).to.equal("InvalidParameters");
     expect(rig.calls("CreateAssociationBatch")).to.equal(1);
-    expect(rig.calls("CreateAssociation")).to.equal(0);
+    expect(rig.calls("CreateAssociation")).to.equal(1);
     expect((await rig.provider.listAssociations()).map((a) => a.name).sort()).to.deep.equal(["batch-1", "batch-3"]);
   });
 

@@ -1,0 +1,45 @@
+// Keeps `npm run bench` working: every section runs at tiny sizes and yields its figures. Not a
+// performance test — no assertion here depends on time.
+import { expect } from "chai";
+import { runBench } from "./sections.js";
+
+describe("bench: every section runs at tiny sizes", function () {
+  this.timeout(120_000);
+
+  it("produces the summary table and every figure", async () => {
+    const report = await runBench({
+      parseBlocks: 50,
+      parseRuns: 1,
+      parseWarmup: 0,
+      cliRuns: 1,
+      planSizes: [10, 20],
+      fleet: { associations: 12, documents: 2, taggedEvery: 5 },
+      throttled: 12,
+      retryCalls: 10,
+      persist: 12,
+    });
+    for (const name of [
+      "parse.mbPerSecond",
+      "parse.hcl2jsonMbPerSecond",
+      "parse.peakMb",
+      "cli.validateMs",
+      "plan.noRefresh10Ms",
+      "plan.noRefresh20Ms",
+      "refresh.bulkCalls",
+      "refresh.perResourceCalls",
+      "apply.associationCreateCalls",
+      "apply.throttledMs",
+      "apply.throttledBoundMs",
+      "retry.adaptiveFailed",
+      "persist.ms",
+      "persist.bytesWritten",
+    ]) {
+      expect(report.figures[name], name).to.be.a("number");
+    }
+    // Counted figures (not timed): the bulk refresh reads lists plus the tags of 3 tagged associations.
+    expect(report.figures["refresh.bulkCalls"]).to.equal(1 + 1 + 3);
+    expect(report.figures["refresh.perResourceCalls"]).to.equal(12 * 2 + 2 * 3);
+    expect(report.figures["retry.adaptiveFailed"]).to.equal(0);
+    expect(report.lines[0]).to.match(/^\| measure \|/);
+  });
+});

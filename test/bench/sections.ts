@@ -1,0 +1,190 @@
+/** The sections of `npm run bench` (see run.ts), each returning rows for one summary table. */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os, { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateAssociations } from "./generate.js";
+import { measure } from "./measure.js";
+import { benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, type FleetShape } from "./fleet.js";
+import { parseFile } from "../../src/syntax/index.js";
+import { runPlan, startLocalEndpoint } from "../../src/index.js";
+
+export interface BenchSizes {
+  parseBlocks: number;
+  parseRuns: number;
+  parseWarmup: number;
+  cliRuns: number;
+  planSizes: number[];
+  fleet: FleetShape;
+  throttled: number;
+  retryCalls: number;
+  persist: number;
+}
+
+export interface BenchOptions {
+  only?: ReadonlySet<string>;
+  log?: (line: string) => void;
+}
+
+export interface BenchReport {
+  /** Markdown: a summary table, then notes. */
+  lines: string[];
+  loadAtEnd: string;
+  /** Every figure by name (tests check that each section produced its figures). */
+  figures: Record<string, number>;
+}
+
+interface Row {
+  measure: string;
+  ours: string;
+  baseline: string;
+  ratio: string;
+  goal: string;
+}
+
+const SECTIONS = ["parse", "cli", "plan", "refresh", "apply", "retry", "persist"] as const;
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (n: number) => `${fmt(n)} ms`;
+const secs = (n: number) => `${fmt(n / 1000, 1)} s`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+const cliMain = join(repoRoot, "dist", "src", "cli", "main.js");
+
+export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): Promise<BenchReport> {
+  const log = options.log ?? (() => {});
+  const wanted = (s: (typeof SECTIONS)[number]) => !options.only || options.only.has(s);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const figures: Record<string, number> = {};
+
+  if (wanted("parse")) {
+    log(`parse: ${sizes.parseBlocks} blocks…`);
+    const input = generateAssociations(sizes.parseBlocks);
+    const blocks = parseFile(input.text, "bench.state").body?.items.filter((i) => i.type === "Block" && i.blockType === "association").length;
+    if (blocks !== sizes.parseBlocks) throw new Error(`statectl's parser returned ${blocks} association blocks, expected ${sizes.parseBlocks}`);
+    const { parse: hclParse } = await import("@cdktf/hcl2json");
+    const theirsCount = Object.keys(((await hclParse("bench.state", input.text)) as { association?: object }).association ?? {}).length;
+    if (theirsCount !== sizes.parseBlocks) throw new Error(`hcl2json returned ${theirsCount} association blocks, expected ${sizes.parseBlocks}`);
+    const ours = await measure("statectl", sizes.parseWarmup, sizes.parseRuns, () => parseFile(input.text, "bench.state"));
+    const theirs = await measure("hcl2json", sizes.parseWarmup, sizes.parseRuns, async () => hclParse("bench.state", input.text));
+    const mb = input.bytes / 1e6;
+    const oursRate = mb / (ours.medianMs / 1000);
+    const theirsRate = mb / (theirs.medianMs / 1000);
+    const child = spawnSync(process.execPath, [join(repoRoot, "dist", "test", "bench", "parse-memory.js"), String(sizes.parseBlocks)], { encoding: "utf8" });
+    const memory = JSON.parse(child.stdout) as { before: number; after: number };
+    figures["parse.mbPerSecond"] = oursRate;
+    figures["parse.hcl2jsonMbPerSecond"] = theirsRate;
+    figures["parse.peakMb"] = memory.after / 1e6;
+    rows.push({ measure: `parse ${fmt(sizes.parseBlocks)} associations (${mb.toFixed(2)} MB), median of ${sizes.parseRuns}`, ours: `${oursRate.toFixed(2)} MB/s`, baseline: `${theirsRate.toFixed(2)} MB/s (hcl2json)`, ratio: `${(oursRate / theirsRate).toFixed(1)}× faster`, goal: "≥ 20 MB/s" });
+    rows.push({ measure: "parse: peak memory of the process (fresh process, one parse)", ours: `${fmt(memory.after / 1e6)} MB`, baseline: `${fmt(memory.before / 1e6)} MB before parsing`, ratio: "", goal: "≤ 300 MB" });
+  }
+
+  if (wanted("cli")) {
+    log("cli: statectl validate…");
+    const dir = mkdtempSync(join(tmpdir(), "statectl-bench-cli-"));
+    try {
+      writeFileSync(join(dir, "main.state"), generateFleetConfig({ associations: 3, documents: 1 }));
+      const samples: number[] = [];
+      const nodeOnly: number[] = [];
+      for (let i = 0; i < sizes.cliRuns + 1; i++) {
+        let t0 = performance.now();
+        const r = spawnSync(process.execPath, [cliMain, "-C", dir, "validate"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+        const t = performance.now() - t0;
+        if (r.status !== 0) throw new Error(`statectl validate failed: ${r.stdout}${r.stderr}`);
+        t0 = performance.now();
+        spawnSync(process.execPath, ["-e", ""]);
+        const n = performance.now() - t0;
+        if (i > 0) {
+          samples.push(t);
+          nodeOnly.push(n);
+        }
+      }
+      figures["cli.validateMs"] = median(samples);
+      rows.push({ measure: `\`statectl validate\`, small configuration, wall (median of ${sizes.cliRuns})`, ours: ms(median(samples)), baseline: `${ms(median(nodeOnly))} (\`node -e ""\`)`, ratio: "", goal: "≤ 150 ms" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  if (wanted("plan")) {
+    const perResource: string[] = [];
+    for (const n of sizes.planSizes) {
+      log(`plan --no-refresh: ${n} associations…`);
+      const dir = mkdtempSync(join(tmpdir(), "statectl-bench-plan-"));
+      const endpoint = await startLocalEndpoint({});
+      try {
+        writeFileSync(join(dir, "main.state"), generateFleetConfig({ associations: n, documents: 0 }));
+        const t0 = performance.now();
+        const r = await runPlan({ dir, refresh: false, lock: false, runningLocalEndpoint: endpoint });
+        const t = performance.now() - t0;
+        if (r.plan?.changes.filter((c) => c.action === "create").length !== n) throw new Error(`plan --no-refresh of ${n} did not plan ${n} creates`);
+        figures[`plan.noRefresh${n}Ms`] = t;
+        perResource.push(`${fmt(n)}: ${secs(t)} (${fmt((t * 1000) / n)} µs each)`);
+      } finally {
+        await endpoint.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    rows.push({ measure: "`plan --no-refresh` (load, evaluate, plan) by number of associations", ours: perResource.join("; "), baseline: "", ratio: "", goal: "10k ≤ 2 s, linear" });
+  }
+
+  if (wanted("refresh")) {
+    const f = sizes.fleet;
+    log(`refresh: apply ${f.associations} associations + ${f.documents} documents, then two no-change plans…`);
+    const r = await benchRefresh(f);
+    figures["refresh.bulkCalls"] = r.bulk.calls;
+    figures["refresh.perResourceCalls"] = r.perResource.calls;
+    figures["apply.associationCreateCalls"] = r.associationCreateCalls;
+    rows.push({ measure: `no-change plan, ${fmt(f.associations)} associations + ${fmt(f.documents)} documents: SSM calls`, ours: `${fmt(r.bulk.calls)} (bulk)`, baseline: `${fmt(r.perResource.calls)} (per-resource)`, ratio: `${((100 * r.bulk.calls) / r.perResource.calls).toFixed(2)}%`, goal: "≤ 2%" });
+    rows.push({ measure: "  … wall time of that plan", ours: secs(r.bulk.ms), baseline: secs(r.perResource.ms), ratio: `${(r.perResource.ms / r.bulk.ms).toFixed(1)}× faster`, goal: "" });
+    rows.push({ measure: `apply: calls to create ${fmt(f.associations)} associations`, ours: fmt(r.associationCreateCalls), baseline: `${fmt(f.associations)} (one CreateAssociation each)`, ratio: `${((100 * r.associationCreateCalls) / f.associations).toFixed(1)}%`, goal: "≤ 250" });
+    notes.push(`Calls of the bulk no-change plan by operation: ${Object.entries(r.bulk.byOperation).map(([op, n]) => `${op} ${n}`).join(", ")}; per-resource: ${Object.entries(r.perResource.byOperation).map(([op, n]) => `${op} ${fmt(n)}`).join(", ")}. Every ${f.taggedEvery ?? 0}th association manages tags (read with ListTagsForResource); the others and the documents are vouched for by the list pages.`);
+  }
+
+  if (wanted("apply")) {
+    log(`apply: ${sizes.throttled} associations through a throttled endpoint…`);
+    const t = await benchThrottledApply(sizes.throttled, 20, 20);
+    figures["apply.throttledMs"] = t.ms;
+    figures["apply.throttledBoundMs"] = t.boundMs;
+    rows.push({ measure: `apply ${fmt(t.associations)} associations, endpoint throttled at ${t.ratePerSecond} calls/s per operation + ${t.latencyMs} ms latency: wall`, ours: `${secs(t.ms)} (${fmt(t.calls)} calls, ${fmt(t.throttled)} throttled, ${t.errors} failed)`, baseline: `${secs(t.boundMs)} (the throttle's bound)`, ratio: `${(t.ms / t.boundMs).toFixed(2)}× the bound`, goal: "close to the bound" });
+  }
+
+  if (wanted("retry")) {
+    log(`retry: ${sizes.retryCalls} calls, 50 in flight, throttled at 20/s, standard vs adaptive…`);
+    const standard = await benchRetryMode("standard", 3, sizes.retryCalls, 50, 20);
+    const adaptive = await benchRetryMode("adaptive", 9, sizes.retryCalls, 50, 20);
+    figures["retry.adaptiveFailed"] = adaptive.failed;
+    figures["retry.standardFailed"] = standard.failed;
+    rows.push({
+      measure: `${fmt(sizes.retryCalls)} DescribeDocument calls, 50 in flight, throttled at 20/s: failed calls, wall`,
+      ours: `adaptive (statectl, 9 attempts): ${adaptive.failed} failed, ${secs(adaptive.ms)}`,
+      baseline: `SDK standard (3 attempts): ${standard.failed} failed (${((100 * standard.failed) / standard.calls).toFixed(0)}%), ${secs(standard.ms)}`,
+      ratio: `${(adaptive.ms / Math.max(1, adaptive.idealMs)).toFixed(2)}× the ideal ${secs(adaptive.idealMs)}`,
+      goal: "no failures",
+    });
+  }
+
+  if (wanted("persist")) {
+    log(`persist: apply ${sizes.persist} associations against a data dir and in memory…`);
+    const p = await benchPersistence(sizes.persist);
+    figures["persist.ms"] = p.ms;
+    figures["persist.bytesWritten"] = p.bytesWritten;
+    rows.push({ measure: `apply ${fmt(p.associations)} associations, endpoint persisting to a data dir: wall, bytes written`, ours: `${secs(p.ms)}, ${fmt(p.bytesWritten / 1e6, 1)} MB written (file ${fmt(p.fileBytes / 1e6, 2)} MB)`, baseline: `${secs(p.inMemoryMs)} (in memory)`, ratio: `${(p.ms / p.inMemoryMs).toFixed(2)}×`, goal: "cheap" });
+  }
+
+  const lines = [
+    "| measure | statectl | baseline | ratio | goal |",
+    "|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.measure} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.goal} |`),
+    ...(notes.length > 0 ? ["", ...notes] : []),
+  ];
+  return { lines, loadAtEnd: os.loadavg()[0]!.toFixed(1), figures };
+}
