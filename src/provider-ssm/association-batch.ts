@@ -96,10 +96,14 @@ export class AssociationBatcher {
         undefined,
         (sdk) => new sdk.CreateAssociationBatchCommand({ Entries: entries }),
         signal ? { signal } : undefined,
+        // Like CreateAssociation, each call makes new associations: never sent twice blindly. A
+        // failure that may have made them (outcomeUnknown) reaches every entry's caller, and apply
+        // looks for each one (findCreated) before creating it again.
+        { idempotent: false },
       );
     } catch (error) {
-      // Refused as a whole: a lost response could mean the batch happened, so only a client-side
-      // refusal (nothing was created) is retried entry by entry; anything else fails every entry.
+      // Refused as a whole: only a client-side refusal (nothing was created) is retried entry by
+      // entry; anything else — a lost response may mean the batch happened — fails every entry.
       if (error instanceof ProviderError && error.fault === "client" && !error.retryable) {
         await Promise.all(live.map((p) => this.one(p)));
       } else {
