@@ -1,7 +1,6 @@
 // SsmProvider seen through the planner's and apply's provider interfaces: attribute sets in,
 // attribute sets out, ProviderError turned into ChangeFailure (keeping what really exists).
 import { createHash } from "node:crypto";
-import { stringify as toYaml } from "yaml";
 import { ChangeFailure, type ApplyProvider, type Attributes, type CreateOptions, type Created } from "../apply/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import {
@@ -28,6 +27,7 @@ import {
   type SsmProvider,
 } from "../provider-ssm/index.js";
 import type { JsonValue } from "../state/index.js";
+import { yaml } from "../ssm/lazy.js";
 
 /** statectl's own association setting, never sent to SSM. */
 const ASSOCIATION_LOCAL: Record<string, PlanAttributeRule> = { wait_for_success: { change: "local" } };
@@ -58,7 +58,7 @@ export function normalizeDocument(attrs: { [name: string]: DesiredValue }): { [n
   const content = out["content"];
   const format = typeof out["format"] === "string" ? (out["format"] as string).toUpperCase() : undefined;
   if (content !== undefined && typeof content === "object" && content !== null && !isUnknown(content)) {
-    out["content"] = format === "YAML" ? toYaml(content) : JSON.stringify(content, null, 2);
+    out["content"] = format === "YAML" ? yaml().stringify(content) : JSON.stringify(content, null, 2);
     if (!format) out["format"] = "JSON";
   } else if (typeof content === "string" && !format) {
     try {

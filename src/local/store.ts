@@ -1,10 +1,19 @@
 /**
- * The endpoint's data: named sections of plain JSON, kept in memory and persisted to one file
- * (`<dataDir>/endpoint.json`) after every change. A write goes to a temporary file, is fsynced and
- * renamed over the old one (then the directory is fsynced), so a crash leaves either the old or the
- * new file, never a torn one. Writes are coalesced: changes made while a write is in flight go out
- * together in the next one, and `flush()` resolves once a write containing every change made before
- * the call is on disk.
+ * The endpoint's data: named sections of plain JSON, kept in memory and persisted in a data dir
+ * as a snapshot (`endpoint.json`) plus an append-only journal (`endpoint.journal`).
+ *
+ * A write does not rewrite everything: it compares every entry (a section's values down to three
+ * levels, e.g. `simulation.associations.<id>.<field>`) with what was last written, appends the
+ * entries that changed (and those that went away) to the journal as ONE line, and fsyncs it. A
+ * crash can only tear the last line, which was never acknowledged: loading replays whole lines
+ * and stops at the first that does not parse. Once the journal outgrows the snapshot, the next
+ * write is a compaction: a new snapshot with the next generation number goes to a temporary file,
+ * is fsynced and renamed over the old one (then the directory is fsynced), and a fresh journal of
+ * that generation starts; a journal whose generation differs from the snapshot's is stale and
+ * ignored. `close()` compacts, so a stopped endpoint leaves one complete `endpoint.json`.
+ *
+ * Writes are coalesced: changes made while a write is in flight go out together in the next one,
+ * and `flush()` resolves once a write containing every change made before the call is on disk.
  *
  * Each area owns its sections (documents: "documents"; tags: "tags"; associations, executions,
  * fleet and clock: their own). Without a dataDir the store lives in memory only.
@@ -13,14 +22,32 @@ import { promises as fs, openSync, closeSync, writeSync, readFileSync, unlinkSyn
 import * as path from "node:path";
 
 export const STORE_FILE = "endpoint.json";
+export const JOURNAL_FILE = "endpoint.journal";
 const LOCK_FILE = "endpoint.lock";
+/** Levels of nesting below a section that the journal tracks one by one (deeper values go whole). */
+const ENTRY_DEPTH = 3;
+/** Below the second level, an object is a map tracked key by key only when it has more keys than this. */
+const MAP_KEYS = 64;
+/** Joins the keys of an entry's path (a character no JSON key from the API contains). */
+const KEY_SEPARATOR = "\u0000";
+/** The journal is compacted once it is larger than this and than the last snapshot. */
+const MIN_COMPACT_BYTES = 1 << 20;
 const FORMAT = "statectl-local-endpoint";
 const FORMAT_VERSION = 1;
 
 interface StoreFile {
   format: string;
   version: number;
+  /** Which journal belongs to this snapshot (absent in files written before the journal existed). */
+  generation?: number;
   sections: Record<string, unknown>;
+}
+
+/** One journal line: the generation it belongs to, entries set ([path, value]) and removed (path). */
+interface JournalLine {
+  g: number;
+  set: [string[], unknown][];
+  del: string[][];
 }
 
 export class StoreError extends Error {}
@@ -34,6 +61,12 @@ export class DataStore {
   private tmpCounter = 0;
   /** Bytes written to disk since open (benchmarks watch what persistence costs). */
   bytesWritten = 0;
+  private generation = 0;
+  /** What was last written, entry by entry: path (keys joined by KEY_SEPARATOR) → the value's JSON text. */
+  private written = new Map<string, string>();
+  private journalBytes = 0;
+  private snapshotBytes = 0;
+  private journal: fs.FileHandle | undefined;
 
   private constructor(readonly dataDir: string | undefined) {}
 
@@ -96,47 +129,77 @@ export class DataStore {
     }
   }
 
-  /** Flushes and releases the data dir. */
+  /** Flushes, folds the journal into one complete snapshot, and releases the data dir. */
   async close(): Promise<void> {
     await this.flush();
+    if (this.dataDir !== undefined && this.journalBytes > 0) {
+      while (this.writing) await this.writing;
+      this.writing = this.compact().finally(() => {
+        this.writing = null;
+      });
+      await this.writing;
+    }
+    await this.journal?.close();
+    this.journal = undefined;
     this.unlock();
   }
 
   private async writeOnce(): Promise<void> {
-    const dir = this.dataDir!;
     const serial = this.changeSerial;
-    const body: StoreFile = { format: FORMAT, version: FORMAT_VERSION, sections: this.sections };
-    const text = JSON.stringify(body);
-    const final = path.join(dir, STORE_FILE);
-    const tmp = path.join(dir, `.${STORE_FILE}.${process.pid}.${this.tmpCounter++}.tmp`);
-    const handle = await fs.open(tmp, "w", 0o600);
-    try {
-      await handle.writeFile(text, "utf8");
-      this.bytesWritten += Buffer.byteLength(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
+    const entries = flatten(this.sections);
+    const set: [string[], unknown][] = [];
+    let lineBytes = 0;
+    for (const [key, text] of entries) {
+      if (this.written.get(key) === text) continue;
+      set.push([key.split(KEY_SEPARATOR), JSON.parse(text) as unknown]);
+      lineBytes += key.length + text.length;
     }
-    await fs.rename(tmp, final);
-    // The rename itself must reach the disk, or a crash could bring the old file back.
-    try {
-      const dirHandle = await fs.open(dir, "r");
-      try {
-        await dirHandle.sync();
-      } finally {
-        await dirHandle.close();
-      }
-    } catch {
-      // Some filesystems refuse to fsync a directory; the file itself is already durable.
+    const del: string[][] = [];
+    for (const key of this.written.keys()) if (!entries.has(key)) del.push(key.split(KEY_SEPARATOR));
+    if (set.length === 0 && del.length === 0) {
+      this.writtenSerial = Math.max(this.writtenSerial, serial);
+      return;
+    }
+    if (this.journal === undefined || this.journalBytes + lineBytes > Math.max(MIN_COMPACT_BYTES, this.snapshotBytes)) {
+      await this.compact(entries);
+    } else {
+      const line: JournalLine = { g: this.generation, set, del };
+      const text = JSON.stringify(line) + "\n";
+      await this.journal.write(text, null, "utf8");
+      await this.journal.datasync();
+      const bytes = Buffer.byteLength(text, "utf8");
+      this.bytesWritten += bytes;
+      this.journalBytes += bytes;
+      this.written = entries;
     }
     this.writtenSerial = Math.max(this.writtenSerial, serial);
+  }
+
+  /** Writes a complete snapshot of the next generation and starts its (empty) journal. */
+  private async compact(entries: Map<string, string> = flatten(this.sections)): Promise<void> {
+    const dir = this.dataDir!;
+    const generation = this.generation + 1;
+    const body: StoreFile = { format: FORMAT, version: FORMAT_VERSION, generation, sections: this.sections };
+    const text = JSON.stringify(body);
+    await atomicWrite(dir, STORE_FILE, text, this.tmpCounter++);
+    // The new snapshot is in place: the old journal is stale (its generation no longer matches).
+    await this.journal?.close();
+    this.journal = undefined;
+    await atomicWrite(dir, JOURNAL_FILE, "", this.tmpCounter++);
+    await syncDir(dir);
+    this.journal = await fs.open(path.join(dir, JOURNAL_FILE), "a", 0o600);
+    this.generation = generation;
+    this.bytesWritten += Buffer.byteLength(text, "utf8");
+    this.snapshotBytes = text.length;
+    this.journalBytes = 0;
+    this.written = entries;
   }
 
   private async load(): Promise<void> {
     const dir = this.dataDir!;
     for (const name of await fs.readdir(dir)) {
       // Leftovers of a write that a crash interrupted: the rename never happened, so they are stale.
-      if (name.startsWith(`.${STORE_FILE}.`) && name.endsWith(".tmp")) await fs.rm(path.join(dir, name), { force: true });
+      if ((name.startsWith(`.${STORE_FILE}.`) || name.startsWith(`.${JOURNAL_FILE}.`)) && name.endsWith(".tmp")) await fs.rm(path.join(dir, name), { force: true });
     }
     let text: string;
     try {
@@ -156,6 +219,11 @@ export class DataStore {
     if (parsed.version > FORMAT_VERSION)
       throw new StoreError(`${path.join(dir, STORE_FILE)} was written by a newer statectl (format ${parsed.version})`);
     this.sections = parsed.sections;
+    this.generation = parsed.generation ?? 0;
+    this.snapshotBytes = text.length;
+    replayJournal(this.sections, this.generation, await readFileOrEmpty(path.join(dir, JOURNAL_FILE)));
+    // Everything loaded counts as written; the first write compacts (and opens a fresh journal).
+    this.written = flatten(this.sections);
   }
 
   /** One server per data dir: a lock file holding our pid; a lock left by a dead process is taken over. */
@@ -210,5 +278,125 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * What a data dir holds (snapshot plus journal), read without opening or locking it: for tests and
+ * tools that look at the data of an endpoint that may be running.
+ */
+export async function readDataDir(dataDir: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(dataDir, STORE_FILE), "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw e;
+  }
+  const parsed = JSON.parse(text) as StoreFile;
+  replayJournal(parsed.sections, parsed.generation ?? 0, await readFileOrEmpty(path.join(dataDir, JOURNAL_FILE)));
+  return parsed.sections;
+}
+
+/**
+ * Every entry of `sections`: path (keys joined by KEY_SEPARATOR) → value (JSON text). Objects are
+ * descended into down to ENTRY_DEPTH levels below a section; below the second level only maps
+ * with many keys are (instance → association → status), while records (an association, a
+ * document) stay whole, so a write stringifies a few thousand values rather than every field.
+ */
+function flatten(sections: Record<string, unknown>): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (value: unknown, key: string, depth: number): void => {
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && depth <= ENTRY_DEPTH) {
+      const keys = Object.keys(value);
+      if (depth === 0 || (keys.length > 0 && (depth < 2 || keys.length > MAP_KEYS))) {
+        for (const k of keys) walk((value as Record<string, unknown>)[k], key + KEY_SEPARATOR + k, depth + 1);
+        // An empty section still has to exist after a replay.
+        if (keys.length === 0) out.set(key, "{}");
+        return;
+      }
+    }
+    const text = JSON.stringify(value);
+    if (text !== undefined) out.set(key, text);
+  };
+  for (const name of Object.keys(sections)) walk(sections[name], name, 0);
+  return out;
+}
+
+/** Applies the journal lines of `generation` to `sections`, stopping at the first torn or foreign line. */
+function replayJournal(sections: Record<string, unknown>, generation: number, text: string): void {
+  for (const raw of text.split("\n")) {
+    if (raw === "") continue;
+    let line: JournalLine;
+    try {
+      line = JSON.parse(raw) as JournalLine;
+    } catch {
+      return; // torn by a crash mid-append: never acknowledged
+    }
+    if (line.g !== generation) return;
+    for (const entry of line.del) removePath(sections, entry);
+    for (const [entry, value] of line.set) setPath(sections, entry, value);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function setPath(root: Record<string, unknown>, entry: string[], value: unknown): void {
+  let node = root;
+  for (const key of entry.slice(0, -1)) {
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (!isPlainObject(next)) {
+      const created: Record<string, unknown> = {};
+      Object.defineProperty(node, key, { value: created, enumerable: true, writable: true, configurable: true });
+      node = created;
+    } else node = next;
+  }
+  Object.defineProperty(node, entry[entry.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function removePath(root: Record<string, unknown>, entry: string[]): void {
+  let node: unknown = root;
+  for (const key of entry.slice(0, -1)) {
+    if (!isPlainObject(node) || !Object.hasOwn(node, key)) return;
+    node = node[key];
+  }
+  if (isPlainObject(node)) delete node[entry[entry.length - 1]!];
+}
+
+async function readFileOrEmpty(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw e;
+  }
+}
+
+/** Temp file, fsync, rename: a crash leaves the old file or the new one, never a torn one. */
+async function atomicWrite(dir: string, name: string, text: string, counter: number): Promise<void> {
+  const tmp = path.join(dir, `.${name}.${process.pid}.${counter}.tmp`);
+  const handle = await fs.open(tmp, "w", 0o600);
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, path.join(dir, name));
+}
+
+/** The renames must reach the disk too, or a crash could bring the old files back. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const handle = await fs.open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some filesystems refuse to fsync a directory; the files themselves are already durable.
   }
 }

@@ -1,6 +1,6 @@
 // Comparing attribute values the way the plan must: defaults equal to "left out", sets without
 // order, objects without key order, and document content by meaning rather than by bytes.
-import { parse as parseYaml } from "yaml";
+import { yaml } from "../ssm/lazy.js";
 import { isUnknown, isWhollyKnown, type DesiredValue } from "../graph/index.js";
 import type { PlanAttributeRule } from "./provider.js";
 
@@ -35,7 +35,7 @@ export function parseDocumentBody(text: string): unknown {
     // not JSON; try YAML
   }
   try {
-    const v = parseYaml(text);
+    const v = yaml().parse(text);
     return typeof v === "object" && v !== null ? v : undefined;
   } catch {
     return undefined;

@@ -4,7 +4,7 @@
  * (and DescribeDocument's view of them), `{{ name }}` references, and the platforms a document's
  * steps can run on. Problems are thrown as `DocumentContentError` with the SSM error code AWS uses.
  */
-import YAML from "yaml";
+import { yaml } from "./lazy.js";
 
 export type DocumentFormat = "JSON" | "YAML" | "TEXT";
 export type PlatformType = "Windows" | "Linux" | "MacOS";
@@ -47,7 +47,7 @@ export function parseDocumentContent(content: string, format: DocumentFormat): R
       throw new DocumentContentError("InvalidDocumentContent", `JSON not well-formed. at Line: ${line}, Column: ${column}`);
     }
   } else {
-    const doc = YAML.parseDocument(content, { prettyErrors: false, uniqueKeys: true });
+    const doc = yaml().parseDocument(content, { prettyErrors: false, uniqueKeys: true });
     // A tag the loader cannot resolve (CloudFormation's !Ref, !Sub …) is an error for SSM's parser.
     const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
     if (problem) {
@@ -310,5 +310,5 @@ export function platformTypesOf(body: Record<string, unknown>, documentType: str
 
 /** Re-renders content in another format (GetDocument's DocumentFormat). */
 export function convertContent(body: Record<string, unknown>, to: "JSON" | "YAML"): string {
-  return to === "JSON" ? JSON.stringify(body, null, 2) : YAML.stringify(body);
+  return to === "JSON" ? JSON.stringify(body, null, 2) : yaml().stringify(body);
 }

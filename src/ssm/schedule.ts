@@ -7,7 +7,7 @@
  * expression, so a diagnostic can underline exactly that part; the wire error State Manager sends
  * is always the one generic sentence in INVALID_SCHEDULE_MESSAGE.
  */
-import { CronExpressionParser } from "cron-parser";
+import { cronParser } from "./lazy.js";
 
 /** The text AWS sends with InvalidSchedule, whatever is wrong with the expression. */
 export const INVALID_SCHEDULE_MESSAGE = "The schedule is invalid. Verify your cron or rate expression and try again.";
@@ -208,7 +208,10 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
   };
   const cronParserExpression = `0 ${minutes.join(",")} ${hours.join(",")} ${cronDom} * ${cronDow}`;
   const schedule: CronSchedule = { kind: "cron", expression, fields, minutes, hours, years, dayOfMonthSpecial, cronParserExpression };
-  if (nextCronRun(schedule, new Date(Date.UTC(1970, 0, 1))) === undefined) fail("This cron expression never fires.", inner);
+  // Every day, or plain days of the week, in any year surely fire: only other shapes (a 31st, a
+  // last weekday, a fifth Friday, years) are searched, so the common case loads no cron library.
+  const surelyFires = years === undefined && ((domIsAny && /^[A-Za-z0-9,*-]+$/.test(dowP.text)) || (dowIsAny && domP.text === "*"));
+  if (!surelyFires && nextCronRun(schedule, new Date(Date.UTC(1970, 0, 1))) === undefined) fail("This cron expression never fires.", inner);
   return schedule;
 }
 
@@ -335,7 +338,7 @@ export function nextCronRun(schedule: CronSchedule, after: Date): Date | undefin
   const maxYear = schedule.years ? schedule.years[schedule.years.length - 1]! : FIELD_SPECS[5]!.max;
   let cursor = after;
   for (let guard = 0; guard < 5000; guard++) {
-    const expression = CronExpressionParser.parse(schedule.cronParserExpression, { currentDate: cursor, tz: "UTC" });
+    const expression = cronParser().CronExpressionParser.parse(schedule.cronParserExpression, { currentDate: cursor, tz: "UTC" });
     const candidate = expression.next().toDate();
     const year = candidate.getUTCFullYear();
     if (year > maxYear) return undefined;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateDocumentCommand, UpdateDocumentCommand, DescribeDocumentCommand, ListTagsForResourceCommand, ModifyDocumentPermissionCommand, DescribeDocumentPermissionCommand } from "@aws-sdk/client-ssm";
 import { startLocalEndpoint } from "../../src/local/index.js";
+import { JOURNAL_FILE, STORE_FILE, readDataDir } from "../../src/local/store.js";
 import { clientFor, commandDoc } from "./helpers.js";
 
 describe("local/persistence: data survives restarts", () => {
@@ -41,8 +42,8 @@ describe("local/persistence: data survives restarts", () => {
     const ssm = clientFor(ep.url);
     try {
       await ssm.send(new CreateDocumentCommand({ Name: "durable", Content: commandDoc() }));
-      const onDisk = JSON.parse(readFileSync(path.join(dir, "endpoint.json"), "utf8"));
-      expect(Object.keys(onDisk.sections.documents.byName)).to.deep.equal(["durable"]);
+      const onDisk = (await readDataDir(dir)) as { documents: { byName: object } };
+      expect(Object.keys(onDisk.documents.byName)).to.deep.equal(["durable"]);
     } finally {
       ssm.destroy();
       await ep.stop();
@@ -87,5 +88,60 @@ describe("local/persistence: data survives restarts", () => {
     }
     const onDisk = JSON.parse(readFileSync(path.join(dir, "endpoint.json"), "utf8"));
     expect(Object.keys(onDisk.sections.documents.byName)).to.have.length(30);
+  });
+
+  it("appends what changed to the journal instead of rewriting the data file, and folds it in at stop", async () => {
+    const ep = await startLocalEndpoint({ dataDir: dir });
+    const ssm = clientFor(ep.url);
+    try {
+      for (let i = 0; i < 20; i++) await ssm.send(new CreateDocumentCommand({ Name: `journal-${i}`, Content: commandDoc([String(i)]) }));
+      const snapshot = JSON.parse(readFileSync(path.join(dir, STORE_FILE), "utf8")) as { sections: { documents?: { byName: object } } };
+      // The first write made the snapshot (at start, or with the first create); every create after it is one journal line.
+      const inSnapshot = Object.keys(snapshot.sections.documents?.byName ?? {}).length;
+      expect(inSnapshot).to.be.at.most(1);
+      expect(readFileSync(path.join(dir, JOURNAL_FILE), "utf8").trim().split("\n")).to.have.length(20 - inSnapshot);
+      expect(ep.core.store.bytesWritten).to.be.below(4 * readFileSync(path.join(dir, STORE_FILE)).length + readFileSync(path.join(dir, JOURNAL_FILE)).length);
+      const onDisk = (await readDataDir(dir)) as { documents: { byName: object } };
+      expect(Object.keys(onDisk.documents.byName)).to.have.length(20);
+    } finally {
+      ssm.destroy();
+      await ep.stop();
+    }
+    const folded = JSON.parse(readFileSync(path.join(dir, STORE_FILE), "utf8")) as { sections: { documents: { byName: object } } };
+    expect(Object.keys(folded.sections.documents.byName)).to.have.length(20);
+    expect(readFileSync(path.join(dir, JOURNAL_FILE), "utf8")).to.equal("");
+  });
+
+  it("loads the journal's whole lines and drops a torn last line; a journal of another generation is ignored", async () => {
+    let ep = await startLocalEndpoint({ dataDir: dir });
+    let ssm = clientFor(ep.url);
+    await ssm.send(new CreateDocumentCommand({ Name: "first", Content: commandDoc(["1"]) }));
+    await ssm.send(new CreateDocumentCommand({ Name: "second", Content: commandDoc(["2"]) }));
+    ssm.destroy();
+    // Simulate a crash: keep the files as they are now (stop would fold the journal in).
+    const snapshot = readFileSync(path.join(dir, STORE_FILE), "utf8");
+    const journal = readFileSync(path.join(dir, JOURNAL_FILE), "utf8");
+    await ep.stop();
+    writeFileSync(path.join(dir, STORE_FILE), snapshot);
+    writeFileSync(path.join(dir, JOURNAL_FILE), journal + '{"g":1,"set":[[["documents","byName","torn"],');
+    ep = await startLocalEndpoint({ dataDir: dir });
+    ssm = clientFor(ep.url);
+    try {
+      await ssm.send(new DescribeDocumentCommand({ Name: "second" }));
+      let missing: unknown;
+      await ssm.send(new DescribeDocumentCommand({ Name: "torn" })).catch((e) => (missing = e));
+      expect((missing as Error).name).to.equal("InvalidDocument");
+      // A write after the torn line starts a new generation, so nothing lands behind the tear.
+      await ssm.send(new CreateDocumentCommand({ Name: "third", Content: commandDoc(["3"]) }));
+    } finally {
+      ssm.destroy();
+      await ep.stop();
+    }
+    const stale = readFileSync(path.join(dir, STORE_FILE), "utf8");
+    writeFileSync(path.join(dir, JOURNAL_FILE), journal.replace(/"g":\d+/g, '"g":0'));
+    ep = await startLocalEndpoint({ dataDir: dir });
+    await ep.stop();
+    expect(Object.keys(((await readDataDir(dir)) as { documents: { byName: object } }).documents.byName).sort()).to.deep.equal(["first", "second", "third"]);
+    expect(stale).to.include('"third"');
   });
 });

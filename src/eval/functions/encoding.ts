@@ -1,9 +1,15 @@
 /** Encoding functions: JSON, YAML, base64, sha256, and the sensitive marks. */
 import { createHash } from "node:crypto";
-import { parseAllDocuments, stringify as yamlStringify } from "yaml";
+import { createRequire } from "node:module";
 import { T } from "../types.js";
 import { Value, fromNative, toNative } from "../value.js";
 import { FunctionError, type FunctionSpec } from "./framework.js";
+
+// yaml is loaded when yamlencode/yamldecode first run: most configurations never call them, and
+// importing it costs tens of milliseconds of every start (a CommonJS package: require works).
+const requireCjs = createRequire(import.meta.url);
+let yamlModule: typeof import("yaml") | undefined;
+const yaml = (): typeof import("yaml") => (yamlModule ??= requireCjs("yaml") as typeof import("yaml"));
 
 const anyValue = { name: "val", type: T.dynamic, allowNull: true };
 
@@ -30,14 +36,14 @@ export const encodingFunctions: Record<string, FunctionSpec> = {
     description: "Encodes a value as YAML.",
     params: [anyValue],
     returns: T.string,
-    impl: ([v]) => Value.string(yamlStringify(toNative(v!), { lineWidth: 0 })),
+    impl: ([v]) => Value.string(yaml().stringify(toNative(v!), { lineWidth: 0 })),
   },
   yamldecode: {
     description: "Decodes a YAML string (one document) into a value.",
     params: [{ name: "src", type: T.string }],
     returns: T.dynamic,
     impl: ([s]) => {
-      const docs = parseAllDocuments(s!.asString());
+      const docs = yaml().parseAllDocuments(s!.asString());
       if (!Array.isArray(docs)) return Value.NULL;
       if (docs.length > 1) throw new FunctionError(`the string holds ${docs.length} YAML documents; only one is allowed.`, 0);
       if (docs.length === 0) return Value.NULL;
