@@ -16,6 +16,7 @@ export interface EngineCliOptions {
   replace?: string[];
   refreshOnly?: boolean;
   refresh?: boolean;
+  refreshMode?: "bulk" | "per-resource";
   destroy?: boolean;
   out?: string;
   detailedExitcode?: boolean;
@@ -30,6 +31,11 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+function refreshMode(text: string): "bulk" | "per-resource" {
+  if (text !== "bulk" && text !== "per-resource") throw new InvalidArgumentError(`"${text}" is not a refresh mode; use bulk or per-resource.`);
+  return text;
+}
+
 function positiveInt(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${text}" is not a whole number of at least 1.`);
@@ -42,6 +48,7 @@ export function addPlanOptions(cmd: Command, opts: { destroyFlag?: boolean; repl
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect)
     .option("--target <address>", "limit the operation to this resource and what it depends on (repeatable)", collect)
     .option("--no-refresh", "do not read what exists in SSM first; trust the state")
+    .option("--refresh-mode <mode>", "bulk: list calls, details only where needed (default); per-resource: read each resource on its own", refreshMode)
     .option("--parallelism <n>", "SSM calls at once: changes during apply (default 4; SSM throttles), reads during refresh (default 10)", positiveInt)
     .option("--json", "machine-readable output");
   if (opts.replace !== false) {
@@ -61,6 +68,7 @@ export function planRequest(opts: EngineCliOptions, onEvent?: (e: EngineEvent) =
     env: process.env,
     mode: opts.destroy ? "destroy" : opts.refreshOnly ? "refresh-only" : "normal",
     refresh: opts.refresh !== false,
+    ...(opts.refreshMode ? { refreshMode: opts.refreshMode } : {}),
     ...(opts.target ? { targets: opts.target } : {}),
     ...(opts.replace ? { replace: opts.replace } : {}),
     ...(opts.parallelism ? { parallelism: opts.parallelism } : {}),

@@ -211,7 +211,6 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
           perResource.push(...group);
           continue;
         }
-        for (const r of group) options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
         const requests = group.map((r) => {
           const cfg = configByAddress.get(r.address);
           return { id: r.id, prior: r.attributes, ...(cfg ? { desired: provider.normalize(r.kind, cfg.attrs) } : {}) };
@@ -219,13 +218,15 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         let read: Map<string, PlanReadResult>;
         try {
           read = await provider.readMany(first.kind, requests, { parallelism, ...(options.signal ? { signal: options.signal } : {}) });
-        } catch (e) {
-          const err = e instanceof Error ? e : new Error(String(e));
-          read = new Map(group.map((r) => [r.id, err]));
+        } catch {
+          // The list calls failed (e.g. not permitted): read these one by one instead.
+          perResource.push(...group);
+          continue;
         }
         for (const r of group) {
           const now = read.has(r.id) ? read.get(r.id) : new Error(`the provider returned nothing for id ${r.id}`);
           results.set(r.address, now);
+          options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
           if (!(now instanceof Error)) options.onEvent?.({ type: "refresh-done", address: r.address, id: r.id, found: now !== undefined });
         }
       }
