@@ -18,6 +18,7 @@
  *   npm run bench                          # everything at full size (several minutes)
  *   npm run bench -- --only parse,cli      # some sections
  *   npm run bench -- --size tiny           # tiny sizes (what the CI test runs)
+ *   npm run bench -- --runs 3 --warmup 1   # fewer parser runs (a busy machine)
  *   npm run bench -- --write               # also rewrite the results section of docs/performance.md
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     size: { type: "string", default: "full" },
     only: { type: "string" },
     runs: { type: "string" },
+    warmup: { type: "string" },
     write: { type: "boolean", default: false },
   },
 });
@@ -43,6 +45,7 @@ const SIZES: Record<string, BenchSizes> = {
 const sizes = SIZES[values.size];
 if (!sizes) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
 if (values.runs) sizes.parseRuns = Number(values.runs);
+if (values.warmup) sizes.parseWarmup = Number(values.warmup);
 const only = values.only ? new Set(values.only.split(",")) : undefined;
 
 const machine = describeMachine();
