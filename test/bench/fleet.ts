@@ -48,6 +48,24 @@ export function generateFleetConfig(shape: FleetShape): string {
   return parts.join("\n");
 }
 
+/**
+ * Writes the configuration of `shape` into `dir`, at most 5,000 associations per file (statectl
+ * reads configuration files of up to 10 MiB; a 50,000-association configuration is ~16 MB).
+ */
+export function writeFleetConfig(dir: string, shape: FleetShape): void {
+  const perFile = 5_000;
+  writeFileSync(join(dir, "main.state"), generateFleetConfig({ ...shape, associations: 0 }));
+  for (let from = 0, part = 0; from < shape.associations; from += perFile, part++) {
+    const count = Math.min(perFile, shape.associations - from);
+    const text = generateFleetConfig({ ...shape, associations: from + count, documents: shape.documents })
+      .split(/\n(?=association ")/)
+      .filter((block) => block.startsWith("association "))
+      .slice(from)
+      .join("\n");
+    writeFileSync(join(dir, `associations-${String(part).padStart(3, "0")}.state`), text);
+  }
+}
+
 export function totalCalls(counters: Counters, only?: (operation: string) => boolean): number {
   return Object.entries(counters)
     .filter(([op]) => !only || only(op))

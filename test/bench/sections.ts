@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateAssociations } from "./generate.js";
 import { measure } from "./measure.js";
-import { benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, type FleetShape } from "./fleet.js";
+import { benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { runPlan, startLocalEndpoint } from "../../src/index.js";
 
@@ -121,11 +121,11 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
       const dir = mkdtempSync(join(tmpdir(), "statectl-bench-plan-"));
       const endpoint = await startLocalEndpoint({});
       try {
-        writeFileSync(join(dir, "main.state"), generateFleetConfig({ associations: n, documents: 0 }));
+        writeFleetConfig(dir, { associations: n, documents: 0 });
         const t0 = performance.now();
         const r = await runPlan({ dir, refresh: false, lock: false, runningLocalEndpoint: endpoint });
         const t = performance.now() - t0;
-        if (r.plan?.changes.filter((c) => c.action === "create").length !== n) throw new Error(`plan --no-refresh of ${n} did not plan ${n} creates`);
+        if (r.plan?.changes.filter((c) => c.action === "create").length !== n) throw new Error(`plan --no-refresh of ${n} did not plan ${n} creates: ${r.diagnostics.map((d) => d.summary).join("; ")}`);
         figures[`plan.noRefresh${n}Ms`] = t;
         perResource.push(`${fmt(n)}: ${secs(t)} (${fmt((t * 1000) / n)} µs each)`);
       } finally {
