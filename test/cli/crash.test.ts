@@ -16,7 +16,7 @@ import { crashConfig, declared, remoteInventory, startCli } from "./kill-helpers
 
 const REFRESHING = /: Refreshing state/;
 const APPLYING = /: (Creating\.\.\.|Modifying\.\.\.|Destroying\.\.\.|Creation complete|Modifications complete|Destruction complete|Adopted)/;
-const MUTATING = ["CreateDocument", "UpdateDocument", "UpdateDocumentDefaultVersion", "DeleteDocument", "CreateAssociation", "UpdateAssociation", "DeleteAssociation"];
+const MUTATING = ["CreateDocument", "UpdateDocument", "UpdateDocumentDefaultVersion", "DeleteDocument", "CreateAssociation", "CreateAssociationBatch", "UpdateAssociation", "DeleteAssociation"];
 
 describe("cli: apply killed with SIGKILL at random points, then rerun to convergence", function () {
   this.timeout(180_000);
