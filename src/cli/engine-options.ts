@@ -59,8 +59,6 @@ export function addPlanOptions(cmd: Command, opts: { destroyFlag?: boolean; repl
 }
 
 export function planRequest(opts: EngineCliOptions, onEvent?: (e: EngineEvent) => void, signal?: AbortSignal): PlanRequest {
-  // The SDK warns on every run under Node 20 about a future release; statectl supports Node 20.
-  process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
   return {
     dir: process.cwd(),
     ...(opts.var ? { vars: opts.var } : {}),

@@ -10,6 +10,10 @@ import { CliExit, ExitCode } from "./exit-codes.js";
 import { err } from "./io.js";
 import { registerCommands } from "./commands/index.js";
 
+// The SDK warns on every run under Node 20 about a future release; statectl supports Node 20,
+// and every command that talks to SSM (plan, apply, status, run, import …) would print it.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+
 export function buildProgram(): Command {
   const program = new Command();
   program

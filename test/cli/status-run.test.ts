@@ -1,8 +1,10 @@
 // End to end: `statectl status` and `statectl run` against the in-process local endpoint.
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { behindTheBack, run } from "./helpers.js";
 
 const CONFIG = `provider "ssm" {
@@ -51,6 +53,15 @@ describe("cli: status and run (end to end, local endpoint)", function () {
     expect(applied.code, applied.stderr + applied.stdout).to.equal(0);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("prints no AWS SDK Node-version warning (the CLI turns it off for every command, not only plan/apply)", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+    delete env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"];
+    const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+    const r = spawnSync(process.execPath, [main, "-C", dir, "status"], { encoding: "utf8", env });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.not.contain("NodeVersionSupportWarning");
+  });
 
   it("shows every association's overview, counts, last run and next run", () => {
     const r = run(dir, ["status", "--json"]);
