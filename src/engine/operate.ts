@@ -3,7 +3,7 @@
 // the state without locking it (neither command changes the state) and reaches SSM through the
 // engine's Session, as plan/apply do; the SSM calls themselves are provider-ssm's (runs.ts).
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
-import type { InstanceFailure } from "../provider-ssm/index.js";
+import type { AssociationOverview, InstanceFailure } from "../provider-ssm/index.js";
 import { listInstances, type ResourceInstanceState } from "../state/index.js";
 import { nextRun, parseScheduleExpression } from "../ssm/index.js";
 import type { LocalEndpointOptions } from "../local/index.js";
@@ -18,17 +18,12 @@ export interface OperateRequest extends LoadInputs {
 
 export type FailedInstance = InstanceFailure;
 
-export interface AssociationStatus {
+/** What `statectl status` shows for one association: SSM's overview plus what the engine adds. */
+export interface AssociationStatus extends Omit<AssociationOverview, "status" | "schedule_offset" | "schedule_anchor"> {
   address: string;
-  association_id: string;
-  name?: string;
-  document?: string;
   /** Overview status: Pending, Success or Failed; "Missing" when SSM no longer has it. */
   status: string;
-  detailed_status?: string;
-  counts: Record<string, number>;
   last_execution?: { execution_id?: string; time?: string; status?: string; detailed_status?: string };
-  schedule?: string;
   /** From the endpoint's clock: the local endpoint's virtual clock, the machine's for AWS. */
   next_run?: string;
   failed_instances: FailedInstance[];
