@@ -5,32 +5,13 @@
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import * as path from "node:path";
-import { analyzeDocument, parseDocumentContent, type DocumentFormat } from "../../../src/ssm/index.js";
+import { analyzeDocument, parseDocumentContent } from "../../../src/ssm/index.js";
+import { corpus, corpusRows } from "./corpus.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const corpus = path.resolve(repoRoot, "../shared/corpus/ssm-documents");
-
-interface Row {
-  file: string;
-  type: string;
-  format: DocumentFormat;
-  notes: string;
-}
-
-function rows(): Row[] {
-  const lines = readFileSync(path.join(corpus, "SOURCES.tsv"), "utf8").trim().split("\n");
-  const header = lines[0]!.split("\t");
-  const col = (name: string) => header.indexOf(name);
-  return lines.slice(1).map((line) => {
-    const cells = line.split("\t");
-    return { file: cells[col("file")]!, type: cells[col("document_type")]!, format: cells[col("format")] as DocumentFormat, notes: cells[col("notes")] ?? "" };
-  });
-}
 
 describe("ssm/document-model against the shared document corpus", () => {
-  const all = rows();
+  const all = corpusRows();
 
   it("reads the corpus index", () => {
     expect(all.length).to.be.greaterThan(50);

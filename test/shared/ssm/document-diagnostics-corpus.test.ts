@@ -7,12 +7,10 @@
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import * as path from "node:path";
-import { checkDocumentContent, type DocumentFormat } from "../../../src/ssm/index.js";
+import { checkDocumentContent } from "../../../src/ssm/index.js";
+import { corpus, corpusRows } from "./corpus.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const corpus = path.resolve(repoRoot, "../shared/corpus/ssm-documents");
 
 /** The mistake each document marked invalid really has, as the diagnostic code that names it. */
 const EXPECTED: Record<string, string> = {
@@ -32,23 +30,6 @@ const EXPECTED: Record<string, string> = {
   "aws__amazon-ssm-agent__agent_inventory_Sample_Inventory_Policy_Doc.json": "ssm/invalid-schema-version",
 };
 
-interface Row {
-  file: string;
-  type: string;
-  format: DocumentFormat;
-  notes: string;
-}
-
-function rows(): Row[] {
-  const lines = readFileSync(path.join(corpus, "SOURCES.tsv"), "utf8").trim().split("\n");
-  const header = lines[0]!.split("\t");
-  const col = (name: string) => header.indexOf(name);
-  return lines.slice(1).map((line) => {
-    const cells = line.split("\t");
-    return { file: cells[col("file")]!, type: cells[col("document_type")]!, format: cells[col("format")] as DocumentFormat, notes: cells[col("notes")] ?? "" };
-  });
-}
-
 type Verdict = "valid" | "invalid" | "likely-invalid";
 function verdict(notes: string): Verdict {
   if (/UNPARSEABLE|NOT A VALID/.test(notes)) return "invalid";
@@ -59,7 +40,7 @@ function verdict(notes: string): Verdict {
 const describeProblems = (problems: ReturnType<typeof checkDocumentContent>["problems"]) => problems.map((p) => `${p.severity} ${p.code} at ${p.path.join("/")}: ${p.detail}`).join("\n");
 
 describe("ssm/document-checks against the shared document corpus", () => {
-  const all = rows();
+  const all = corpusRows();
 
   it("has an expected code for exactly the documents marked invalid", () => {
     const marked = all.filter((r) => verdict(r.notes) !== "valid").map((r) => r.file).sort();
@@ -160,7 +141,7 @@ function firstStep(doc: Record<string, unknown>): Record<string, unknown> | unde
 }
 
 describe("ssm/document-checks: broken variants of the corpus's valid documents", () => {
-  const valid = rows().filter((r) => verdict(r.notes) === "valid" && ["Command", "Automation", "Policy"].includes(r.type));
+  const valid = corpusRows().filter((r) => verdict(r.notes) === "valid" && ["Command", "Automation", "Policy"].includes(r.type));
   for (const [name, breaker] of Object.entries(BREAKERS)) {
     it(`${name} → ${breaker.code}`, () => {
       let tried = 0;
