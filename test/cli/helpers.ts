@@ -10,8 +10,9 @@ process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
 const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
-export function run(dir: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", input: input ?? "", env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+/** `env` is laid over the CLI's environment; a key set to undefined is removed from it. */
+export function run(dir: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", input: input ?? "", env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,41 +1,11 @@
 // End to end: `statectl status` and `statectl run` against the in-process local endpoint.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { behindTheBack, run } from "./helpers.js";
+import { CONFIG } from "./status-config.js";
 
-const CONFIG = `provider "ssm" {
-  endpoint = "local"
-}
-
-association "web" {
-  name     = "WebCheck"
-  document = "AWS-RunShellScript"
-  targets {
-    key    = "tag:Role"
-    values = ["web"]
-  }
-  parameters = {
-    commands = ["echo ok"]
-  }
-  schedule = "rate(1 day)"
-}
-
-association "db" {
-  name     = "DbCheck"
-  document = "AWS-RunShellScript"
-  targets {
-    key    = "tag:Role"
-    values = ["db"]
-  }
-  parameters = {
-    commands = ["echo ok"]
-  }
-}
-`;
 
 interface StatusJson {
   compliant: boolean;
@@ -55,11 +25,8 @@ describe("cli: status and run (end to end, local endpoint)", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("prints no AWS SDK Node-version warning (the CLI turns it off for every command, not only plan/apply)", () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
-    delete env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"];
-    const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-    const r = spawnSync(process.execPath, [main, "-C", dir, "status"], { encoding: "utf8", env });
-    expect(r.status, r.stderr).to.equal(0);
+    const r = run(dir, ["status"], undefined, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined });
+    expect(r.code, r.stderr).to.equal(0);
     expect(r.stderr).to.not.contain("NodeVersionSupportWarning");
   });
 

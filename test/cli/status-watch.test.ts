@@ -7,39 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "./helpers.js";
+import { CONFIG } from "./status-config.js";
 
 const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const DAY = 86_400_000;
 
-const CONFIG = `provider "ssm" {
-  endpoint = "local"
-}
-
-association "web" {
-  name     = "WebCheck"
-  document = "AWS-RunShellScript"
-  targets {
-    key    = "tag:Role"
-    values = ["web"]
-  }
-  parameters = {
-    commands = ["echo ok"]
-  }
-  schedule = "rate(1 day)"
-}
-
-association "db" {
-  name     = "DbCheck"
-  document = "AWS-RunShellScript"
-  targets {
-    key    = "tag:Role"
-    values = ["db"]
-  }
-  parameters = {
-    commands = ["echo ok"]
-  }
-}
-`;
 
 function nextRunOfWeb(dir: string): number {
   const r = run(dir, ["status", "--json", "association.web"]);
