@@ -4,40 +4,25 @@
 // changed the state is refused, changing nothing. The endpoint's latency knob keeps the first
 // apply running (one CreateAssociation at a time, 1 s each) while the others start.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SSMClient } from "@aws-sdk/client-ssm";
-import { decodeState, LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpoint } from "../../src/index.js";
-import { crashConfig, declared, remoteInventory, startCli } from "./kill-helpers.js";
+import { decodeState } from "../../src/index.js";
+import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli } from "./kill-helpers.js";
 
 describe("cli: two statectl processes on one state", function () {
   this.timeout(120_000);
-  let dir: string;
-  let endpoint: LocalEndpoint;
-  let client: SSMClient;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "statectl-concurrent-"));
-    endpoint = await startLocalEndpoint({});
-    client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-    writeFileSync(join(dir, "main.state"), crashConfig(endpoint.url));
-  });
-  after(async () => {
-    client.destroy();
-    await endpoint.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const ws = standaloneWorkspace("statectl-concurrent-", { config: crashConfig });
 
-  const serial = (): number => decodeState(readFileSync(join(dir, "statectl.state.json")), "state").state!.serial;
+  const serial = (): number => decodeState(readFileSync(ws.statePath), "state").state!.serial;
 
   it("while one applies, another fails at once with the holder's details, and a third waits (--lock-timeout) and then has nothing to do", async () => {
-    endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1000 } });
-    const first = startCli(dir, ["apply", "--auto-approve", "--parallelism", "1"]);
+    ws.endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1000 } });
+    const first = startCli(ws.dir, ["apply", "--auto-approve", "--parallelism", "1"]);
     // It holds the lock from before planning until it exits; wait until it is applying.
     expect(await first.waitForLine((l) => /^association\.\S+: Creating\.\.\./.test(l))).to.equal(true);
     const exits: string[] = [];
-    const impatient = startCli(dir, ["apply", "--auto-approve"]);
-    const patient = startCli(dir, ["apply", "--auto-approve", "--lock-timeout", "90s"]);
+    const impatient = startCli(ws.dir, ["apply", "--auto-approve"]);
+    const patient = startCli(ws.dir, ["apply", "--auto-approve", "--lock-timeout", "90s"]);
     const [f, i, p] = await Promise.all([
       first.exit.then((e) => (exits.push("first"), e)),
       impatient.exit.then((e) => (exits.push("impatient"), e)),
@@ -58,23 +43,23 @@ describe("cli: two statectl processes on one state", function () {
     expect(out(patient)).to.contain("No changes.");
     expect(out(patient)).to.not.contain("Creating...");
     // Exactly one of each declared resource.
-    const have = await remoteInventory(client);
+    const have = await remoteInventory(ws.client);
     const want = declared(0);
     expect(have.documents).to.deep.equal(want.documents);
     expect(have.associations.map((a) => a.name).sort()).to.deep.equal(Object.keys(want.associations).sort());
-    endpoint.setKnobs({ latencyByOperation: undefined });
+    ws.endpoint.setKnobs({ latencyByOperation: undefined });
   });
 
   it("refuses a plan file when another process changed the state after the plan was made, and changes nothing", async () => {
-    const planFile = join(dir, "gen1.plan");
-    const plan = startCli(dir, ["plan", "--var", "gen=1", "--out", planFile]);
+    const planFile = join(ws.dir, "gen1.plan");
+    const plan = startCli(ws.dir, ["plan", "--var", "gen=1", "--out", planFile]);
     expect((await plan.exit).code, plan.lines.join("\n")).to.equal(0);
     // Someone else applies part of it in between.
-    const other = startCli(dir, ["apply", "--auto-approve", "--var", "gen=1", "--target", "association.chained"]);
+    const other = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=1", "--target", "association.chained"]);
     expect((await other.exit).code, other.lines.join("\n")).to.equal(0);
     const before = serial();
-    const inventory = await remoteInventory(client);
-    const stale = startCli(dir, ["apply", planFile]);
+    const inventory = await remoteInventory(ws.client);
+    const stale = startCli(ws.dir, ["apply", planFile]);
     const exit = await stale.exit;
     const out = stale.lines.join("\n");
     expect(exit.code, out).to.equal(1);
@@ -82,6 +67,6 @@ describe("cli: two statectl processes on one state", function () {
     expect(out).to.match(/The plan was made against serial \d+ of the state, which is now at serial \d+: something was applied in between\. Make a new plan\./);
     expect(out).to.not.contain("Creating...").and.not.contain("Modifying...");
     expect(serial()).to.equal(before);
-    expect(await remoteInventory(client)).to.deep.equal(inventory);
+    expect(await remoteInventory(ws.client)).to.deep.equal(inventory);
   });
 });

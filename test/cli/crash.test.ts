@@ -6,13 +6,10 @@
 // kills land before calls, during them (a create SSM carries out after its caller died) and
 // between them. CRASH_SEED picks another sequence of kill points.
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { SSMClient } from "@aws-sdk/client-ssm";
-import { decodeState, FileStateStorage, LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpoint } from "../../src/index.js";
+import { existsSync, readFileSync } from "node:fs";
+import { decodeState, FileStateStorage } from "../../src/index.js";
 import { seededRandom } from "../seeded-random.js";
-import { crashConfig, declared, remoteInventory, startCli } from "./kill-helpers.js";
+import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli } from "./kill-helpers.js";
 
 const REFRESHING = /: Refreshing state/;
 const APPLYING = /: (Creating\.\.\.|Modifying\.\.\.|Destroying\.\.\.|Creation complete|Modifications complete|Destruction complete|Adopted)/;
@@ -20,25 +17,10 @@ const MUTATING = ["CreateDocument", "UpdateDocument", "UpdateDocumentDefaultVers
 
 describe("cli: apply killed with SIGKILL at random points, then rerun to convergence", function () {
   this.timeout(180_000);
-  let dir: string;
-  let endpoint: LocalEndpoint;
-  let client: SSMClient;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "statectl-kill-"));
-    endpoint = await startLocalEndpoint({ knobs: { latencyByOperation: Object.fromEntries(MUTATING.map((op) => [op, 40])) } });
-    client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-    writeFileSync(join(dir, "main.state"), crashConfig(endpoint.url));
-  });
-  after(async () => {
-    client.destroy();
-    await endpoint.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const statePath = () => join(dir, "statectl.state.json");
+  const ws = standaloneWorkspace("statectl-kill-", { knobs: { latencyByOperation: Object.fromEntries(MUTATING.map((op) => [op, 40])) }, config: crashConfig });
 
   async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
-    const c = startCli(dir, args);
+    const c = startCli(ws.dir, args);
     const e = await c.exit;
     return { code: e.code, output: c.lines.join("\n") };
   }
@@ -55,7 +37,7 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
     for (let gen = 0; gen < generations; gen++) {
       const vars = ["--var", `gen=${gen}`];
       for (let k = 0; k < killsPerGeneration; k++) {
-        const run = startCli(dir, ["apply", "--auto-approve", ...vars]);
+        const run = startCli(ws.dir, ["apply", "--auto-approve", ...vars]);
         // The kill point: one time in five the n-th refresh line, else the n-th apply progress
         // line; then 0–59 ms more — inside the endpoint's 40 ms latency a call is in flight,
         // after it the next one starts.
@@ -70,15 +52,15 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
         else finishedFirst++;
         adopted += run.lines.filter((l) => / Adopted /.test(l)).length;
         // Whatever instant it died at, the state file is complete and readable.
-        if (existsSync(statePath())) {
-          const read = decodeState(readFileSync(statePath()), "statectl.state.json");
+        if (existsSync(ws.statePath)) {
+          const read = decodeState(readFileSync(ws.statePath), "statectl.state.json");
           expect(read.diagnostics, `gen ${gen}, kill ${k} (line ${n} + ${offset} ms)`).to.deep.equal([]);
           if ((read.state!.pendingCreates ?? []).length > 0) leftInFlight++;
         }
         // The dead process's lock is released the documented way (statectl force-unlock ID).
-        if (existsSync(statePath() + ".lock")) {
-          const id = (JSON.parse(readFileSync(statePath() + ".lock", "utf8")) as { id: string }).id;
-          expect(await new FileStateStorage(statePath()).forceUnlock(id)).to.deep.equal([]);
+        if (existsSync(ws.statePath + ".lock")) {
+          const id = (JSON.parse(readFileSync(ws.statePath + ".lock", "utf8")) as { id: string }).id;
+          expect(await new FileStateStorage(ws.statePath).forceUnlock(id)).to.deep.equal([]);
         }
       }
       const rerun = await cli(["apply", "--auto-approve", ...vars]);
@@ -88,10 +70,10 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
       expect(plan.code, plan.output).to.equal(0);
       // Exactly what is declared exists: no duplicate, nothing missing, and the state tracks each one.
       const want = declared(gen);
-      const have = await remoteInventory(client);
+      const have = await remoteInventory(ws.client);
       expect(have.documents, `gen ${gen}`).to.deep.equal(want.documents);
       expect(have.associations.map((a) => `${a.name} → ${a.document}`).sort(), `gen ${gen}`).to.deep.equal(Object.entries(want.associations).map(([n, d]) => `${n} → ${d}`).sort());
-      const state = decodeState(readFileSync(statePath()), "state").state!;
+      const state = decodeState(readFileSync(ws.statePath), "state").state!;
       expect(state.pendingCreates ?? []).to.deep.equal([]);
       expect(state.resources.filter((r) => r.kind === "association").map((r) => r.id).sort()).to.deep.equal(have.associations.map((a) => a.id).sort());
       expect(state.resources.filter((r) => r.kind === "document").map((r) => r.id).sort()).to.deep.equal(have.documents);

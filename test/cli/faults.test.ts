@@ -4,12 +4,10 @@
 // exhausted, the error names the resource, the operation and the AWS error, and every change
 // that did succeed is in the state.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SSMClient } from "@aws-sdk/client-ssm";
-import { decodeState, LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type Counters, type LocalEndpoint, type State } from "../../src/index.js";
-import { crashConfig, remoteInventory, startCli, stateVersusRemote } from "./kill-helpers.js";
+import { decodeState, type Counters, type State } from "../../src/index.js";
+import { crashConfig, remoteInventory, standaloneWorkspace, startCli, stateVersusRemote } from "./kill-helpers.js";
 
 /**
  * Five resources for the storm (every call under a storm costs seconds of SDK backoff and
@@ -82,53 +80,41 @@ function total(counters: Counters): { calls: number; throttled: number; injected
 
 describe("cli: plan and apply under SSM faults", function () {
   this.timeout(240_000);
-  let dir: string;
-  let endpoint: LocalEndpoint;
-  let client: SSMClient;
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "statectl-faults-"));
-    endpoint = await startLocalEndpoint({});
-    client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-  });
-  afterEach(async () => {
-    client.destroy();
-    await endpoint.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const ws = standaloneWorkspace("statectl-faults-", { each: true });
 
-  const readState = (): State => decodeState(readFileSync(join(dir, "statectl.state.json")), "state").state!;
+  const readState = (): State => decodeState(readFileSync(ws.statePath), "state").state!;
   async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
-    const c = startCli(dir, args);
+    const c = startCli(ws.dir, args);
     const e = await c.exit;
     return { code: e.code, output: c.lines.join("\n") };
   }
 
   it("a storm of throttling, 500s, lost responses and latency: every plan and apply completes and the state matches SSM exactly", async () => {
-    writeFileSync(join(dir, "main.state"), stormConfig(endpoint.url));
+    writeFileSync(join(ws.dir, "main.state"), stormConfig(ws.endpoint.url));
     const seed = Number(process.env["FAULT_SEED"] ?? 2);
-    endpoint.setKnobs({ throttleRate: 0.3, internalErrorRate: 0.1, lostResponseRate: 0.1, lostResponseOperations: MUTATING, latencyMs: 5, seed });
+    ws.endpoint.setKnobs({ throttleRate: 0.3, internalErrorRate: 0.1, lostResponseRate: 0.1, lostResponseOperations: MUTATING, latencyMs: 5, seed });
     const sum = { calls: 0, throttled: 0, injectedFaults: 0, lostResponses: 0 };
     for (const gen of [0, 1]) {
       const vars = ["--var", `gen=${gen}`];
       // On top of the random ones, the first response of each create (and of an update) is lost for sure.
-      endpoint.setKnobs({ loseResponses: gen === 0 ? { CreateDocument: 1, CreateAssociation: 1 } : { UpdateAssociation: 1, CreateAssociation: 1 } });
+      ws.endpoint.setKnobs({ loseResponses: gen === 0 ? { CreateDocument: 1, CreateAssociation: 1 } : { UpdateAssociation: 1, CreateAssociation: 1 } });
       const apply = await cli(["apply", "--auto-approve", ...vars]);
       expect(apply.code, apply.output).to.equal(0);
       expect(apply.output).to.contain("Apply complete!");
       const plan = await cli(["plan", "--detailed-exitcode", ...vars]);
       expect(plan.code, plan.output).to.equal(0);
       // Compared with the storm paused (the comparison's own reads are neither under test nor counted).
-      const c = total(endpoint.counters());
+      const c = total(ws.endpoint.counters());
       for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += c[k];
-      const { seed: _seed, ...storm } = endpoint.knobs();
-      endpoint.setKnobs({ throttleRate: 0, internalErrorRate: 0, lostResponseRate: 0, loseResponses: undefined });
-      expect(await stateVersusRemote(client, readState()), `gen ${gen}`).to.deep.equal([]);
-      const have = await remoteInventory(client);
+      const { seed: _seed, ...storm } = ws.endpoint.knobs();
+      ws.endpoint.setKnobs({ throttleRate: 0, internalErrorRate: 0, lostResponseRate: 0, loseResponses: undefined });
+      expect(await stateVersusRemote(ws.client, readState()), `gen ${gen}`).to.deep.equal([]);
+      const have = await remoteInventory(ws.client);
       const want = stormDeclared(gen);
       expect(have.documents).to.deep.equal(want.documents);
       expect(have.associations.map((a) => a.name).sort()).to.deep.equal(want.associations);
-      endpoint.resetCounters();
-      endpoint.setKnobs(storm);
+      ws.endpoint.resetCounters();
+      ws.endpoint.setKnobs(storm);
     }
     const t = sum;
     expect(t.throttled / t.calls).to.be.within(0.15, 0.45);
@@ -139,10 +125,10 @@ describe("cli: plan and apply under SSM faults", function () {
 
   it("retries exhausted: the error names the resource, the operation and the AWS error; everything that succeeded is in the state", async () => {
     // One retry only, and every UpdateAssociation fails.
-    writeFileSync(join(dir, "main.state"), crashConfig(endpoint.url).replace(`endpoint = "${endpoint.url}"`, `endpoint    = "${endpoint.url}"\n  max_retries = 1`));
+    writeFileSync(join(ws.dir, "main.state"), crashConfig(ws.endpoint.url).replace(`endpoint = "${ws.endpoint.url}"`, `endpoint    = "${ws.endpoint.url}"\n  max_retries = 1`));
     const first = await cli(["apply", "--auto-approve", "--var", "gen=0"]);
     expect(first.code, first.output).to.equal(0);
-    endpoint.setKnobs({ internalErrorRate: 1, internalErrorOperations: ["UpdateAssociation"] });
+    ws.endpoint.setKnobs({ internalErrorRate: 1, internalErrorOperations: ["UpdateAssociation"] });
     const second = await cli(["apply", "--auto-approve", "--var", "gen=1"]);
     expect(second.code, second.output).to.equal(1);
     // gen 1 updates the parameters of role["web"] and role["db"], the targets of extra and the
@@ -155,18 +141,18 @@ describe("cli: plan and apply under SSM faults", function () {
     expect(second.output).to.contain("Not attempted because something they depend on failed: association.chained.");
     expect(second.output).to.contain("Every change that happened is recorded in the state; run the command again to continue.");
     // Two attempts each (max_retries = 1), no more.
-    expect(endpoint.counters()["UpdateAssociation"]!.calls).to.equal(8);
+    expect(ws.endpoint.counters()["UpdateAssociation"]!.calls).to.equal(8);
     // What succeeded (the new document version, the replaced document, the queue association,
     // the deletion) is in the state, and the state matches SSM exactly.
     const state = readState();
     expect(state.resources.map((r) => r.address)).to.include('association.role["queue"]').and.not.include('association.role["cache"]');
     expect(state.resources.find((r) => r.address === "document.extra")!.id).to.equal("crash-extra-1");
-    expect(await stateVersusRemote(client, state)).to.deep.equal([]);
+    expect(await stateVersusRemote(ws.client, state)).to.deep.equal([]);
     // Once SSM recovers, the rerun finishes the job.
-    endpoint.setKnobs({ internalErrorRate: 0 });
+    ws.endpoint.setKnobs({ internalErrorRate: 0 });
     const third = await cli(["apply", "--auto-approve", "--var", "gen=1"]);
     expect(third.code, third.output).to.equal(0);
     expect(third.output).to.contain("Resources: 0 added, 5 changed, 0 destroyed.");
-    expect(await stateVersusRemote(client, readState())).to.deep.equal([]);
+    expect(await stateVersusRemote(ws.client, readState())).to.deep.equal([]);
   });
 });

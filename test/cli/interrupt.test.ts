@@ -4,44 +4,27 @@
 // whose outcome it never saw recorded as in flight, so the rerun adopts instead of duplicating.
 // The endpoint's latency knob holds the calls in flight long enough to interrupt them.
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { SSMClient } from "@aws-sdk/client-ssm";
-import { decodeState, LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpoint, type State } from "../../src/index.js";
-import { crashConfig, declared, remoteInventory, startCli } from "./kill-helpers.js";
+import { existsSync, readFileSync } from "node:fs";
+import { decodeState, type State } from "../../src/index.js";
+import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli } from "./kill-helpers.js";
 
 describe("cli: apply interrupted with SIGINT", function () {
   this.timeout(120_000);
-  let dir: string;
-  let endpoint: LocalEndpoint;
-  let client: SSMClient;
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), "statectl-sigint-"));
-    endpoint = await startLocalEndpoint({});
-    client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-    writeFileSync(join(dir, "main.state"), crashConfig(endpoint.url));
-  });
-  afterEach(async () => {
-    client.destroy();
-    await endpoint.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const ws = standaloneWorkspace("statectl-sigint-", { each: true, config: crashConfig });
 
-  const statePath = () => join(dir, "statectl.state.json");
   const readState = (): State => {
-    const r = decodeState(readFileSync(statePath()), "statectl.state.json");
+    const r = decodeState(readFileSync(ws.statePath), "statectl.state.json");
     expect(r.diagnostics).to.deep.equal([]);
     return r.state!;
   };
 
   /** Reruns apply and checks it converged; returns the rerun's output lines. */
   async function converges(): Promise<string[]> {
-    const rerun = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0"]);
+    const rerun = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0"]);
     expect((await rerun.exit).code, rerun.lines.join("\n")).to.equal(0);
-    const plan = startCli(dir, ["plan", "--detailed-exitcode", "--var", "gen=0"]);
+    const plan = startCli(ws.dir, ["plan", "--detailed-exitcode", "--var", "gen=0"]);
     expect((await plan.exit).code, plan.lines.join("\n")).to.equal(0);
-    const have = await remoteInventory(client);
+    const have = await remoteInventory(ws.client);
     const want = declared(0);
     expect(have.documents).to.deep.equal(want.documents);
     expect(have.associations.map((a) => a.name).sort()).to.deep.equal(Object.keys(want.associations).sort());
@@ -50,8 +33,8 @@ describe("cli: apply interrupted with SIGINT", function () {
   }
 
   it("first SIGINT: the changes in flight finish and are saved, nothing new starts, exit 130; the rerun converges", async () => {
-    endpoint.setKnobs({ latencyByOperation: { CreateDocument: 400, CreateAssociation: 400 } });
-    const run = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "2"]);
+    ws.endpoint.setKnobs({ latencyByOperation: { CreateDocument: 400, CreateAssociation: 400 } });
+    const run = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "2"]);
     expect(await run.waitForLine((l) => / Creating\.\.\./.test(l), 2)).to.equal(true);
     run.child.kill("SIGINT");
     const exit = await run.exit;
@@ -68,22 +51,22 @@ describe("cli: apply interrupted with SIGINT", function () {
     const state = readState();
     expect(state.resources.map((r) => r.address).sort()).to.deep.equal(started.sort());
     expect(state.pendingCreates ?? []).to.deep.equal([]);
-    const have = await remoteInventory(client);
+    const have = await remoteInventory(ws.client);
     expect(have.documents.length + have.associations.length).to.equal(state.resources.length);
     // The lock was released on the way out.
-    expect(existsSync(statePath() + ".lock")).to.equal(false);
-    endpoint.setKnobs({ latencyByOperation: undefined });
+    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
+    ws.endpoint.setKnobs({ latencyByOperation: undefined });
     await converges();
   });
 
   it("SIGINT during plan: stops reading, releases the lock, exit 130", async () => {
-    const first = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0"]);
+    const first = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0"]);
     expect((await first.exit).code, first.lines.join("\n")).to.equal(0);
-    endpoint.setKnobs({ latencyByOperation: { DescribeAssociation: 3000, ListAssociations: 3000 } });
-    const plan = startCli(dir, ["plan", "--var", "gen=0"]);
+    ws.endpoint.setKnobs({ latencyByOperation: { DescribeAssociation: 3000, ListAssociations: 3000 } });
+    const plan = startCli(ws.dir, ["plan", "--var", "gen=0"]);
     // Interrupt once a read is in flight at the endpoint.
     expect(await plan.waitForLine((l) => / Refreshing state/.test(l))).to.equal(true);
-    for (let i = 0; (endpoint.counters()["DescribeAssociation"]?.calls ?? 0) + (endpoint.counters()["ListAssociations"]?.calls ?? 0) === 0; i++) {
+    for (let i = 0; (ws.endpoint.counters()["DescribeAssociation"]?.calls ?? 0) + (ws.endpoint.counters()["ListAssociations"]?.calls ?? 0) === 0; i++) {
       expect(i, "no read reached the endpoint").to.be.lessThan(400);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -93,16 +76,16 @@ describe("cli: apply interrupted with SIGINT", function () {
     expect(exit.code, out).to.equal(130);
     expect(out).to.contain("Interrupt received: stopping the plan.");
     expect(out).to.contain("Plan interrupted: nothing was changed.");
-    expect(existsSync(statePath() + ".lock")).to.equal(false);
+    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
   });
 
   it("second SIGINT: stops at once, state valid, lock released, an abandoned create is adopted by the rerun", async () => {
-    endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1500, CreateAssociationBatch: 1500 } });
-    const run = startCli(dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "3"]);
+    ws.endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1500, CreateAssociationBatch: 1500 } });
+    const run = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "3"]);
     expect(await run.waitForLine((l) => /^association\.\S+: Creating\.\.\./.test(l), 3)).to.equal(true);
     // Interrupt once the three creates have reached the endpoint (it counts a call as it arrives,
     // before its latency): three CreateAssociation calls, or a CreateAssociationBatch carrying them.
-    const createCalls = (): { single: number; batch: number } => ({ single: endpoint.counters()["CreateAssociation"]?.calls ?? 0, batch: endpoint.counters()["CreateAssociationBatch"]?.calls ?? 0 });
+    const createCalls = (): { single: number; batch: number } => ({ single: ws.endpoint.counters()["CreateAssociation"]?.calls ?? 0, batch: ws.endpoint.counters()["CreateAssociationBatch"]?.calls ?? 0 });
     for (let i = 0; createCalls().single < 3 && createCalls().batch < 1; i++) {
       expect(i, "the creates never reached the endpoint").to.be.lessThan(400);
       await new Promise((r) => setTimeout(r, 10));
@@ -116,7 +99,7 @@ describe("cli: apply interrupted with SIGINT", function () {
     expect(exit.code, out).to.equal(130);
     expect(out).to.contain("Second interrupt: abandoning the calls in flight and saving the state.");
     expect(out).to.contain("Apply interrupted.");
-    expect(existsSync(statePath() + ".lock")).to.equal(false);
+    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
     // The three association creates were abandoned mid-call: each is recorded as in flight.
     const inFlight = run.lines.filter((l) => /^association\.\S+: Creating\.\.\./.test(l)).map((l) => l.split(":")[0]!);
     const state = readState();
@@ -124,11 +107,11 @@ describe("cli: apply interrupted with SIGINT", function () {
     expect(state.resources.filter((r) => r.kind === "association")).to.deep.equal([]);
     // SSM carries them out anyway once their latency is over (the caller is gone by then).
     const calls = inFlight.length;
-    for (let i = 0; (await remoteInventory(client)).associations.length < calls; i++) {
+    for (let i = 0; (await remoteInventory(ws.client)).associations.length < calls; i++) {
       expect(i, "the abandoned creates never arrived").to.be.lessThan(200);
       await new Promise((r) => setTimeout(r, 25));
     }
-    endpoint.setKnobs({ latencyByOperation: undefined });
+    ws.endpoint.setKnobs({ latencyByOperation: undefined });
     const rerun = await converges();
     const adopted = rerun.filter((l) => / Adopted .*made by an earlier create whose outcome was never seen$/.test(l)).map((l) => l.split(":")[0]!);
     expect(adopted.sort()).to.deep.equal(inFlight.sort());

@@ -4,10 +4,13 @@
 // (so killing the CLI never kills the endpoint), and a check that the endpoint holds exactly
 // what the configuration declares.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { DescribeAssociationCommand, DescribeDocumentCommand, paginateListAssociations, paginateListDocuments, type SSMClient } from "@aws-sdk/client-ssm";
-import type { State } from "../../src/index.js";
+import { DescribeAssociationCommand, DescribeDocumentCommand, paginateListAssociations, paginateListDocuments, SSMClient } from "@aws-sdk/client-ssm";
+import { LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpointOptions, type LocalEndpoint, type State } from "../../src/index.js";
 
 export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
@@ -20,6 +23,49 @@ export function cliEnv(): NodeJS.ProcessEnv {
     AWS_SECRET_ACCESS_KEY: "statectl-local-secret",
     AWS_REGION: "us-east-1",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+}
+
+/** A temp directory, a standalone endpoint in this process and an SDK client on it. */
+export interface StandaloneWorkspace {
+  readonly dir: string;
+  readonly endpoint: LocalEndpoint;
+  readonly client: SSMClient;
+  readonly statePath: string;
+}
+
+/**
+ * Registers mocha hooks that open a fresh workspace before the suite (or before each test, with
+ * `each`) and close it after; `config`, given the endpoint's URL, is written as main.state.
+ * The returned object always reflects the current workspace.
+ */
+export function standaloneWorkspace(prefix: string, options: { each?: boolean; knobs?: LocalEndpointOptions["knobs"]; config?: (url: string) => string } = {}): StandaloneWorkspace {
+  let current: StandaloneWorkspace | undefined;
+  const open = async () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const endpoint = await startLocalEndpoint(options.knobs ? { knobs: options.knobs } : {});
+    const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+    if (options.config) writeFileSync(join(dir, "main.state"), options.config(endpoint.url));
+    current = { dir, endpoint, client, statePath: join(dir, "statectl.state.json") };
+  };
+  const close = async () => {
+    if (!current) return;
+    current.client.destroy();
+    await current.endpoint.stop();
+    rmSync(current.dir, { recursive: true, force: true });
+    current = undefined;
+  };
+  (options.each ? beforeEach : before)(open);
+  (options.each ? afterEach : after)(close);
+  const get = (): StandaloneWorkspace => {
+    if (!current) throw new Error("the workspace is only open inside the suite's tests");
+    return current;
+  };
+  return {
+    get dir() { return get().dir; },
+    get endpoint() { return get().endpoint; },
+    get client() { return get().client; },
+    get statePath() { return get().statePath; },
   };
 }
 
