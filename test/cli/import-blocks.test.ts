@@ -7,28 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAssociationCommand, CreateDocumentCommand, DescribeAssociationCommand } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
-
-const CONTENT = JSON.stringify({ schemaVersion: "2.2", description: "Say hello", mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }] }, null, 2);
-
-const RESOURCES = `provider "ssm" {
-  endpoint = "local"
-}
-
-document "hello" {
-  name    = "Hello"
-  content = file("hello.json")
-}
-
-association "hello" {
-  name     = "HelloWeb"
-  document = document.hello.name
-  targets {
-    key    = "tag:Role"
-    values = ["web"]
-  }
-  schedule = "rate(1 day)"
-}
-`;
+import { HELLO_CONFIG as RESOURCES, HELLO_CONTENT as CONTENT } from "./hello-config.js";
 
 const imports = (associationId: string) => `import {
   to = document.hello

@@ -5,28 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAssociationCommand, CreateDocumentCommand } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
-
-const CONTENT = JSON.stringify({ schemaVersion: "2.2", description: "Say hello", mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }] }, null, 2);
-
-const CONFIG = `provider "ssm" {
-  endpoint = "local"
-}
-
-document "hello" {
-  name    = "Hello"
-  content = file("hello.json")
-}
-
-association "hello" {
-  name     = "HelloWeb"
-  document = document.hello.name
-  targets {
-    key    = "tag:Role"
-    values = ["web"]
-  }
-  schedule = "rate(1 day)"
-}
-`;
+import { HELLO_CONFIG as CONFIG, HELLO_CONTENT as CONTENT } from "./hello-config.js";
 
 describe("cli: import (end to end, local endpoint)", function () {
   this.timeout(60_000);
