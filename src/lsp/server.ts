@@ -256,24 +256,29 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     return complete(doc.getText(), doc.offsetAt(params.position), knowledge(dir, texts), { snippets });
   });
 
-  connection.onHover(async (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc) return null;
+  /** What a position request needs: the open buffer parsed, and its folder's texts. */
+  const atPosition = async (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return undefined;
     const { dir, name } = locate(doc.uri);
     const body = parse(dir, name, doc.getText());
-    if (!body) return null;
+    if (!body) return undefined;
     const { texts } = await folderTexts(dir);
+    return { doc, dir, body, texts };
+  };
+
+  connection.onHover(async (params) => {
+    const at = await atPosition(params.textDocument.uri);
+    if (!at) return null;
+    const { doc, dir, body, texts } = at;
     const hover = hoverAt(body, doc.offsetAt(params.position), knowledge(dir, texts), texts);
     return hover ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toLspRange(hover.range, doc) } : null;
   });
 
   connection.onDefinition(async (params) => {
-    const doc = documents.get(params.textDocument.uri);
-    if (!doc) return null;
-    const { dir, name } = locate(doc.uri);
-    const body = parse(dir, name, doc.getText());
-    if (!body) return null;
-    const { texts } = await folderTexts(dir);
+    const at = await atPosition(params.textDocument.uri);
+    if (!at) return null;
+    const { doc, dir, body, texts } = at;
     const target = definitionAt(body, doc.offsetAt(params.position), knowledge(dir, texts).declarations);
     if (!target) return null;
     const targetText = texts.get(target.file);
