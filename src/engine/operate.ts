@@ -7,10 +7,14 @@ import type { AssociationOverview, InstanceFailure } from "../provider-ssm/index
 import { listInstances, type ResourceInstanceState } from "../state/index.js";
 import { nextRun, parseScheduleExpression } from "../ssm/index.js";
 import type { LocalEndpointOptions } from "../local/index.js";
-import { Session, type LoadInputs } from "./engine.js";
+import { Session, type EngineOptions, type LoadInputs } from "./engine.js";
 
-export interface OperateRequest extends LoadInputs {
-  dir: string;
+/** What status, run and import take besides the configuration: the embedder's state storage, client and endpoint, as plan and apply do. */
+type EmbedderOptions = Pick<EngineOptions, "storage" | "ssmClient" | "runningLocalEndpoint">;
+
+export interface OperateRequest extends LoadInputs, EmbedderOptions {
+  /** The configuration directory (default: the current directory). With `files`, only the base for relative paths. */
+  dir?: string;
   /** Addresses (or whole resources) to show; all associations in the state when empty. */
   addresses?: readonly string[];
   localEndpoint?: Partial<LocalEndpointOptions>;
@@ -168,8 +172,9 @@ async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, s
   }
 }
 
-export interface ImportRequest extends LoadInputs {
-  dir: string;
+export interface ImportRequest extends LoadInputs, EmbedderOptions {
+  /** The configuration directory (default: the current directory). With `files`, only the base for relative paths. */
+  dir?: string;
   /** The configuration address to import into, e.g. `association.web` or `document.app`. */
   address: string;
   /** An association's id, or a document's name. */

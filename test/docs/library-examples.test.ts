@@ -105,7 +105,7 @@ describe("docs/library.md: the documented examples, run against the packed packa
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
     const exported = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.getName(), s]));
-    const frontDoors = ["parseSource", "parseStateFile", "evaluateConfiguration", "runPlan", "formatPlan", "runApply", "readState", "writeState", "FileStateStorage", "MemoryStateStorage", "StateStorage", "startLocalEndpoint", "createLocalSsmClient", "renderDiagnostics", "diagnosticsToJson", "PlanRequest", "ApplyRequest", "EngineEvent"];
+    const frontDoors = ["parseSource", "parseStateFile", "evaluateConfiguration", "runPlan", "formatPlan", "runApply", "readState", "writeState", "FileStateStorage", "MemoryStateStorage", "StateStorage", "startLocalEndpoint", "createLocalSsmClient", "renderDiagnostics", "diagnosticsToJson", "PlanRequest", "ApplyRequest", "EngineEvent", "runStatus", "runAssociationsOnce", "runImport"];
     const undocumented = frontDoors.filter((name) => {
       const symbol = exported.get(name);
       if (!symbol) return true;

@@ -17,7 +17,10 @@ import {
   readState,
   renderDiagnostics,
   runApply,
+  runAssociationsOnce,
+  runImport,
   runPlan,
+  runStatus,
   startLocalEndpoint,
   writeState,
   FileStateStorage,
@@ -152,6 +155,30 @@ describe("library front doors", function () {
       expect(storage.writes).to.equal(0);
       const planned = await runPlan({ dir, files, storage, ssmClient: client });
       expect(planned.plan!.changes.every((c) => c.action === "create")).to.equal(true);
+    });
+
+    it("status, run and import take the same storage, client and in-memory files", async () => {
+      const storage = new MemoryStateStorage();
+      const files = { ...FILES, "main.state": FILES["main.state"].replace('default = "dev"', 'default = "ops"') };
+      const common = { dir, files, storage, ssmClient: client };
+      expect((await runApply(common)).result!.added).to.equal(2);
+      const id = (await storage.read()).state!.resources.find((r) => r.kind === "association")!.id;
+
+      const status = await runStatus(common);
+      expect(status.diagnostics).to.deep.equal([]);
+      expect(status.value!.map((a) => [a.address, a.association_id, a.name])).to.deep.equal([["association.hello", id, "hello-ops"]]);
+      const ran = await runAssociationsOnce(common);
+      expect(ran.diagnostics).to.deep.equal([]);
+      expect(ran.value!.map((r) => r.address)).to.deep.equal(["association.hello"]);
+
+      // Import the same document into a second, empty storage.
+      const other = new MemoryStateStorage();
+      const imported = await runImport({ ...common, storage: other, address: "document.hello", id: "Hello-ops" });
+      expect(imported.diagnostics).to.deep.equal([]);
+      expect((await other.read()).state!.resources.map((r) => [r.address, r.id])).to.deep.equal([["document.hello", "Hello-ops"]]);
+      expect(existsSync(dir)).to.equal(false);
+      // The client is still the embedder's.
+      expect((await client.send(new GetDocumentCommand({ Name: "Hello-ops" }))).Content).to.include("echo hello");
     });
 
     it("refuses a plan object once the state moved on", async () => {
