@@ -10,13 +10,15 @@ import { fileURLToPath } from "node:url";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import { UpdateAssociationCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { createLocalSsmClient, diagnosticsToJson, MemoryStateStorage, planToJson, runApply, runPlan, startLocalEndpoint, type LocalEndpoint } from "../../src/index.js";
-import { run } from "../cli/helpers.js";
+import { behindTheBack, run } from "../cli/helpers.js";
+import { CONFIG as STATUS_CONFIG } from "../cli/status-config.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const schemaText = (name: string) => JSON.parse(readFileSync(join(repoRoot, "docs", name), "utf8")) as { $id: string };
 
+const SCHEMAS = ["diagnostics.schema.json", "plan.schema.json", "apply.schema.json", "state-file.schema.json", "status.schema.json", "run.schema.json"];
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-for (const name of ["diagnostics.schema.json", "plan.schema.json", "apply.schema.json", "state-file.schema.json"]) ajv.addSchema(schemaText(name));
+for (const name of SCHEMAS) ajv.addSchema(schemaText(name));
 const validator = (name: string): ValidateFunction => ajv.getSchema(schemaText(name).$id)!;
 
 function expectValid(schema: string, value: unknown): void {
@@ -63,7 +65,7 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
   this.timeout(60_000);
 
   it("every schema is valid JSON Schema 2020-12 with an $id, and names its format version", () => {
-    for (const name of ["diagnostics.schema.json", "plan.schema.json", "apply.schema.json", "state-file.schema.json"]) {
+    for (const name of SCHEMAS) {
       expect(validator(name), name).to.be.a("function");
       expect(readFileSync(join(repoRoot, "docs", name), "utf8")).to.include("format_version");
     }
@@ -145,6 +147,24 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
       const destroyed = run(dir, ["destroy", "--auto-approve", "--json"]);
       expect(destroyed.code, destroyed.stderr).to.equal(0);
       expectValid("apply.schema.json", JSON.parse(destroyed.stdout));
+    });
+
+    it("status --json and run --json, with a failing instance, match docs/status.schema.json and docs/run.schema.json", async () => {
+      writeFileSync(join(dir, "main.state"), STATUS_CONFIG);
+      expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+      await behindTheBack(dir, (_client, endpoint) => endpoint.failDocument("web-2", "AWS-RunShellScript"));
+      const started = run(dir, ["run", "association.db", "--json"]);
+      expect(started.code, started.stderr).to.equal(0);
+      expectValid("run.schema.json", JSON.parse(started.stdout));
+      const waited = run(dir, ["run", "association.web", "--wait", "60", "--json"]);
+      expect(waited.code).to.equal(1);
+      const runs = JSON.parse(waited.stdout) as { runs: { failed_instances: unknown[] }[] };
+      expect(runs.runs[0]!.failed_instances).to.have.length(1);
+      expectValid("run.schema.json", runs);
+      const status = JSON.parse(run(dir, ["status", "--json"]).stdout) as { compliant: boolean; associations: { last_execution?: unknown; next_run?: string }[] };
+      expect(status.compliant).to.equal(false);
+      expect(status.associations.some((a) => a.last_execution !== undefined && a.next_run !== undefined)).to.equal(true);
+      expectValid("status.schema.json", status);
     });
 
     it("validate --json, clean and with errors and warnings, matches docs/diagnostics.schema.json", () => {

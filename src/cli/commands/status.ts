@@ -62,7 +62,7 @@ export function registerStatus(program: Command): void {
         const r = await runStatus({ dir: process.cwd(), env: process.env, addresses, vars: opts.var ?? [], varFiles: opts.varFile ?? [] });
         await printEngineDiagnostics(r.diagnostics, r.sources, globals);
         if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
-        out(opts.json ? JSON.stringify({ associations: r.value, compliant: r.value.every((s) => s.status !== "Failed") }, null, 2) : renderStatus(r.value));
+        out(opts.json ? JSON.stringify({ format_version: "1.0", associations: r.value, compliant: r.value.every((s) => s.status !== "Failed") }, null, 2) : renderStatus(r.value));
         return r.value;
       };
       if (opts.watch !== undefined) {
