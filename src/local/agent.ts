@@ -2,9 +2,11 @@
  * The simulated SSM Agent: which steps of a document run on which platform, and what one
  * instance reports after running a document. Nothing really runs; the outcome follows the rules
  * the real agent applies (plugin support per platform, `platformType` preconditions) and the
- * instance's test hook `failDocuments`.
+ * instance's test hook `failDocuments`. The plugin/platform table is ssm/'s, so the platforms
+ * DescribeDocument reports for a document are the ones the simulated agent runs it on.
  */
-import type { ManagedInstance, PlatformType } from "./fleet.js";
+import { pluginPlatforms, preconditionPlatform } from "../ssm/document-model.js";
+import { PLATFORM_TYPES, type ManagedInstance, type PlatformType } from "./fleet.js";
 
 export interface DocumentStep {
   readonly name: string;
@@ -13,35 +15,8 @@ export interface DocumentStep {
   readonly platformPrecondition?: PlatformType;
 }
 
-const ALL: readonly PlatformType[] = ["Linux", "Windows", "MacOS"];
-
-/** Platforms each agent plugin runs on. Plugins not listed run everywhere. */
-const PLUGIN_PLATFORMS: Readonly<Record<string, readonly PlatformType[]>> = {
-  "aws:runShellScript": ["Linux", "MacOS"],
-  "aws:runPowerShellScript": ["Windows", "Linux"],
-  "aws:applications": ["Windows"],
-  "aws:psModule": ["Windows"],
-  "aws:cloudWatch": ["Windows"],
-  "aws:updateAgent": ["Windows"],
-  "aws:domainJoin": ["Windows", "Linux"],
-  "aws:configureDocker": ["Windows", "Linux"],
-  "aws:runDockerAction": ["Windows", "Linux"],
-};
-
-export function pluginPlatforms(action: string): readonly PlatformType[] {
-  return PLUGIN_PLATFORMS[action] ?? ALL;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function preconditionPlatform(step: Record<string, unknown>): PlatformType | undefined {
-  const precondition = step["precondition"];
-  if (!isRecord(precondition)) return undefined;
-  const equals = precondition["StringEquals"];
-  if (!Array.isArray(equals) || equals.length !== 2 || equals[0] !== "platformType") return undefined;
-  return ALL.find((p) => p === equals[1]);
 }
 
 /** The steps of a parsed Command or Policy document (schema 1.2 runtimeConfig or 2.x mainSteps). */
@@ -56,7 +31,7 @@ export function documentSteps(content: unknown): DocumentStep[] {
   if (Array.isArray(mainSteps)) {
     for (const raw of mainSteps) {
       if (!isRecord(raw) || typeof raw["action"] !== "string") continue;
-      const platform = preconditionPlatform(raw);
+      const platform = preconditionPlatform(raw["precondition"]);
       steps.push({
         name: typeof raw["name"] === "string" ? raw["name"] : raw["action"],
         action: raw["action"],
@@ -71,7 +46,7 @@ export function documentSteps(content: unknown): DocumentStep[] {
 export function documentPlatforms(steps: readonly DocumentStep[]): PlatformType[] {
   const platforms = new Set<PlatformType>();
   for (const step of steps) for (const p of step.platformPrecondition ? [step.platformPrecondition] : pluginPlatforms(step.action)) platforms.add(p);
-  return ALL.filter((p) => platforms.has(p));
+  return PLATFORM_TYPES.filter((p) => platforms.has(p));
 }
 
 export type InstanceRunStatus = "Success" | "Failed";

@@ -278,15 +278,21 @@ const PLUGIN_PLATFORMS: Record<string, readonly PlatformType[]> = {
   "aws:domainJoin": ["Windows", "Linux"],
 };
 
+/** The platforms a step plugin runs on, whatever its precondition. */
+export function pluginPlatforms(action: string): readonly PlatformType[] {
+  return (Object.hasOwn(PLUGIN_PLATFORMS, action) ? PLUGIN_PLATFORMS[action] : undefined) ?? PLATFORM_ORDER;
+}
+
 /** The platforms a single step (action + optional precondition) can run on. */
 export function stepPlatforms(action: string, precondition?: unknown): PlatformType[] {
-  let platforms = [...((Object.hasOwn(PLUGIN_PLATFORMS, action) ? PLUGIN_PLATFORMS[action] : undefined) ?? PLATFORM_ORDER)];
+  let platforms = [...pluginPlatforms(action)];
   const wanted = preconditionPlatform(precondition);
   if (wanted) platforms = platforms.includes(wanted) ? [wanted] : [];
   return platforms;
 }
 
-function preconditionPlatform(precondition: unknown): PlatformType | undefined {
+/** The platform a `precondition: { StringEquals: [platformType, X] }` names, if any. */
+export function preconditionPlatform(precondition: unknown): PlatformType | undefined {
   if (typeof precondition !== "object" || precondition === null) return undefined;
   const eq = (precondition as Record<string, unknown>).StringEquals;
   if (!Array.isArray(eq) || eq.length !== 2) return undefined;
