@@ -3,7 +3,9 @@
  * cli/ — the thin shell over the library: argument parsing (commander), views (human and
  * `--json`), and the only place that chooses exit codes. Each command lives in
  * `commands/<name>.ts` and loads the heavy parts of the engine only when it runs, so
- * `statectl --help` and `validate` start fast.
+ * `statectl --help` and `validate` start fast. The installed command (package.json's bin,
+ * dist/bin/statectl.js) is this file bundled by esbuild (`npm run bundle`), split at each lazy
+ * import, so start-up reads a few files instead of resolving every module (docs/performance.md).
  */
 import { Command, CommanderError } from "commander";
 import { CliExit, ExitCode } from "./exit-codes.js";

@@ -5,7 +5,8 @@
  * jsonc-parser (strict: no comments, no trailing commas), YAML through the `yaml` package.
  */
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from "jsonc-parser";
-import YAML, { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode } from "yaml";
+import type { Document as YamlDocument, Node as YamlNode } from "yaml";
+import { yaml } from "./lazy.js";
 
 export interface Span {
   start: number;
@@ -98,7 +99,7 @@ function fromJson(node: JsonNode): TreeNode {
 
 function parseYamlTree(text: string): { tree: ParsedTree } | { error: TreeParseError } {
   // SSM reads YAML with merge keys (`<<: *common`), as YAML 1.1 loaders do.
-  const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = yaml().parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true });
   // A tag the loader cannot resolve (CloudFormation's !Ref, !Sub …) is an error for SSM's parser.
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
   if (problem) {
@@ -115,7 +116,8 @@ function yamlSpan(node: { range?: [number, number, number] | null }): Span {
   return r ? { start: r[0], end: r[1] } : { start: 0, end: 0 };
 }
 
-function fromYaml(node: YamlNode | null | undefined, doc: YAML.Document, depth = 0): TreeNode {
+function fromYaml(node: YamlNode | null | undefined, doc: YamlDocument, depth = 0): TreeNode {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml();
   if (!node || depth > 100) return { kind: "scalar", value: null, span: { start: 0, end: 0 } };
   if (isAlias(node)) {
     // An alias stands for its anchor's node; positions stay on the alias, where the user wrote it.

@@ -1,6 +1,6 @@
 /** The sections of `npm run bench` (see run.ts), each returning rows for one summary table. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,7 +56,8 @@ function median(xs: number[]): number {
 }
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const cliMain = join(repoRoot, "dist", "src", "cli", "main.js");
+// The command users run: package.json's bin (the bundle `npm run bundle` builds from dist/src/cli/main.js).
+const cliMain = join(repoRoot, (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl);
 
 export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): Promise<BenchReport> {
   const log = options.log ?? (() => {});

@@ -8,7 +8,9 @@ import { LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpoint } fr
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
-const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+// The command as installed: package.json's bin, the bundle of dist/src/cli/main.js (npm run bundle).
+// Other CLI tests run dist/src/cli/main.js itself, so both entry points are exercised.
+const main = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.url));
 
 /** `env` is laid over the CLI's environment; a key set to undefined is removed from it. */
 export function run(dir: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}) {

@@ -57,7 +57,11 @@ describe("docs/library.md: the documented examples, run against the packed packa
     const target = join(work, "node_modules", "statectl");
     const pkg = JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as { exports: { ".": { types: string; default: string } } };
     expect(readdirSync(target).sort()).to.include.members(["README.md", "dist", "docs", "package.json"]);
-    expect(readdirSync(join(target, "dist")).sort()).to.deep.equal(["src"]);
+    // dist/src: the library; dist/bin: the command (package.json's bin), bundled by `npm run bundle`.
+    expect(readdirSync(join(target, "dist")).sort()).to.deep.equal(["bin", "src"]);
+    const bin = (pkg as unknown as { bin: { statectl: string } }).bin.statectl;
+    const version = spawnSync(process.execPath, [join(target, bin), "--version"], { encoding: "utf8" });
+    expect(version.stdout.trim(), version.stderr).to.equal((JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as { version: string }).version);
     expect(readFileSync(join(target, pkg.exports["."].types), "utf8")).to.include("runApply");
     expect(readFileSync(join(target, pkg.exports["."].default), "utf8")).to.include("export");
   });

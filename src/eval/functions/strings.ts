@@ -4,10 +4,13 @@ import { T } from "../types.js";
 import { Value, formatNumber, toNative } from "../value.js";
 import { FunctionError, type FunctionSpec } from "./framework.js";
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+// Built on first use: constructing a segmenter loads ICU's break rules (~10 ms), which start-up
+// of a configuration that never counts characters should not pay.
+let segmenter: Intl.Segmenter | undefined;
 
 /** User-perceived characters (grapheme clusters), as HCL counts them. */
 export function graphemes(s: string): string[] {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
   return Array.from(segmenter.segment(s), (x) => x.segment);
 }
 
