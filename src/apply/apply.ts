@@ -5,9 +5,9 @@
 import { Graph } from "@dagrejs/graphlib";
 import { error, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, walkGraph, type DesiredValue } from "../graph/index.js";
-import { findInstance, removeInstances, removePendingCreate, setInstance, setPendingCreate, type State, type StatePersister } from "../state/index.js";
+import { findInstance, removeInstances, removePendingCreate, setInstance, setPendingCreate, type PendingCreate, type State, type StatePersister, type WriteStateResult } from "../state/index.js";
 import type { Plan, ResourceChange } from "../plan/index.js";
-import { ChangeFailure, type ApplyProvider, type Attributes, type Created } from "./provider.js";
+import { ChangeFailure, type ApplyProvider, type Attributes, type Created, type CreateOptions } from "./provider.js";
 
 export type ApplyStep = "create" | "update" | "destroy";
 
@@ -143,6 +143,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   };
 
   const cancel = options.cancel;
+  // Which creates the provider sends several to a call, and with which others (same group).
+  const batchOf = new Map<string, { group: string; size: number }>();
+  for (const [key, { change, step }] of steps) {
+    if (step !== "create" || !change.after) continue;
+    const provider = options.provider(change.provider);
+    const size = provider.createBatchSize?.(change.kind, change.after as Attributes) ?? 1;
+    if (size > 1) batchOf.set(key, { group: `${change.provider}\u0000${change.kind}\u0000${provider.createBatchGroup?.(change.kind, change.after as Attributes) ?? ""}`, size });
+  }
+  const batches = new IntentBatches(batchOf, (pendings) => persister.update((s) => pendings.reduce(setPendingCreate, s)), cancel);
   const trackedIds = (kind: string): Set<string> => new Set(persister.current.resources.filter((r) => r.kind === kind).map((r) => r.id));
 
   /**
@@ -151,19 +160,25 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
    * made it asks the provider what exists before sending it again — adopting exactly one match,
    * stopping on several. The caller's write of the result removes the record.
    */
-  const createResource = async (change: ResourceChange, provider: ApplyProvider, desired: Attributes): Promise<Created> => {
-    const createOptions = { address: change.address, exclude: trackedIds(change.kind) };
+  const createResource = async (key: string, change: ResourceChange, provider: ApplyProvider, desired: Attributes): Promise<Created> => {
+    // Building the set scans the whole state, so only a provider that looks at it pays for it.
+    const createOptions: CreateOptions = {
+      address: change.address,
+      get exclude() {
+        return trackedIds(change.kind);
+      },
+    };
     if ((provider.createIsIdempotent?.(change.kind) ?? true) || !provider.findCreated) return provider.create(change.kind, desired, cancel, createOptions);
     const since = new Date();
-    const intent = await persister.update((s) =>
-      setPendingCreate(s, { address: change.address, kind: change.kind, provider: change.provider, started: since.toISOString(), attributes: desired, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }),
-    );
+    const pending: PendingCreate = { address: change.address, kind: change.kind, provider: change.provider, started: since.toISOString(), attributes: desired, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies };
+    const intent = batches.has(key) ? await batches.join(key, pending) : await persister.update((s) => setPendingCreate(s, pending));
+    if (intent === "interrupted") throw new ChangeFailure("not created: the apply was interrupted before it was sent");
     if (!intent.state) throw new ChangeFailure(`not created: the create could not be recorded in the state before it was sent (${intent.diagnostics.map((d) => d.summary).join("; ")})`);
     const attempts = Math.max(1, options.createAttempts ?? 5);
     let delay = options.createRetryDelayMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await provider.create(change.kind, desired, cancel, { ...createOptions, exclude: trackedIds(change.kind) });
+        return await provider.create(change.kind, desired, cancel, createOptions);
       } catch (e) {
         const stays = "the create stays recorded in the state, and the next plan or apply looks for it again before creating anything";
         // Abandoned mid-call (a second Ctrl-C): whether SSM got it is unknown, whatever the error says.
@@ -232,7 +247,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       let id: string;
       if (step === "create") {
         try {
-          const created = await createResource(change, provider, knownAttributes(desired));
+          const created = await createResource(key, change, provider, knownAttributes(desired));
           id = created.id;
           if (created.adopted) options.onEvent?.({ type: "adopted", address: change.address, id: created.id, reason: created.adopted });
           await record((s) => setInstance(removePendingCreate(s, change.address), { address: change.address, kind: change.kind, provider: change.provider, id: created.id, attributes: created.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
@@ -243,6 +258,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
             await record((s) => setInstance(removePendingCreate(s, change.address), { address: change.address, kind: change.kind, provider: change.provider, id: partial.id, attributes: partial.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies, tainted: true }));
           }
           throw e;
+        } finally {
+          batches.leave(key);
         }
         added++;
       } else {
@@ -272,6 +289,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       const code = e instanceof ChangeFailure ? e.code : undefined;
       return fail(message, code, e instanceof ChangeFailure ? e.more.hint : undefined);
     } finally {
+      batches.leave(key);
       if (timer) clearInterval(timer);
     }
   };
@@ -279,19 +297,117 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   // Creates a provider batches are let through `batch` times wider than other changes, so a
   // batch can fill; everything else still runs at most `parallelism` at once.
   const parallelism = Math.max(1, options.parallelism ?? 4);
-  const batchSizeOf = (key: string): number => {
-    const { change, step } = steps.get(key)!;
-    if (step !== "create" || !change.after) return 1;
-    return Math.max(1, options.provider(change.provider).createBatchSize?.(change.kind, change.after as Attributes) ?? 1);
-  };
-  const widest = Math.max(1, ...[...steps.keys()].map(batchSizeOf));
+  const widest = Math.max(1, ...[...batchOf.values()].map((b) => b.size));
   const unbatched = limiter(parallelism);
-  const visitLimited = (key: string): Promise<boolean> => (batchSizeOf(key) > 1 ? visit(key) : unbatched(() => visit(key)));
-  const walk = await walkGraph(graph, visitLimited, { parallelism: parallelism * widest, ...(options.signal ? { signal: options.signal } : {}) });
+  // Tells the batches which creates are ready to start but not started (the walk's own queue).
+  const dependenciesLeft = new Map(graph.nodes().map((n) => [n, graph.predecessors(n)?.length ?? 0]));
+  for (const [n, left] of dependenciesLeft) if (left === 0) batches.ready(n);
+  const visitLimited = async (key: string): Promise<boolean> => {
+    batches.started(key);
+    const ok = await (batchOf.has(key) ? visit(key) : unbatched(() => visit(key)));
+    if (ok) {
+      for (const next of graph.successors(key) ?? []) {
+        const left = dependenciesLeft.get(next)! - 1;
+        dependenciesLeft.set(next, left);
+        if (left === 0) batches.ready(next);
+      }
+    }
+    return ok;
+  };
+  const walk = await walkGraph(graph, visitLimited, { parallelism: parallelism * widest * 2, ...(options.signal ? { signal: options.signal } : {}) });
   await persister.flush();
   if (persister.lastError) diagnostics.push(...persister.lastError.filter((d) => !diagnostics.includes(d)));
   const skipped = [...walk.outcomes].filter(([, o]) => o === "skipped").map(([k]) => steps.get(k)!.change.address);
   return { state: persister.current, imported, added, changed, destroyed, errors, skipped: [...new Set(skipped)].sort(), diagnostics };
+}
+
+/**
+ * Gathers the creates a provider sends several to a call (createBatchSize) into groups of that
+ * size, writes the intents of a whole group in one state write, and lets the group go on together,
+ * so the provider receives them at once and fills its calls. Every intent is still stored before
+ * its create is sent. A group that is not full yet waits only while creates of its kind are ready
+ * to start (their dependencies done) but held back by the parallelism limit, and other batched
+ * creates are under way — whose ends make room for them. Otherwise it goes at once, so a lone
+ * create, or one whose peers depend on it, is not held up.
+ */
+class IntentBatches {
+  private readonly open = new Map<string, { pending: PendingCreate; resolve: (r: WriteStateResult | "interrupted") => void }[]>();
+  /** Batched creates whose dependencies are done but that have not started, by group. */
+  private readonly waiting = new Map<string, number>();
+  /** Steps that joined a group and have not ended. */
+  private readonly joined = new Set<string>();
+  /** Joined creates whose group was let go and that have not ended yet. */
+  private underWay = 0;
+  private checkScheduled = false;
+
+  constructor(
+    private readonly batchOf: ReadonlyMap<string, { group: string; size: number }>,
+    private readonly writeIntents: (pending: PendingCreate[]) => Promise<WriteStateResult>,
+    private readonly cancel: AbortSignal | undefined,
+  ) {
+    cancel?.addEventListener("abort", () => this.scheduleCheck(), { once: true });
+  }
+
+  has(step: string): boolean {
+    return this.batchOf.has(step);
+  }
+
+  /** Everything `step` depends on is done: it starts once the parallelism limit lets it. */
+  ready(step: string): void {
+    const entry = this.batchOf.get(step);
+    if (entry) this.waiting.set(entry.group, (this.waiting.get(entry.group) ?? 0) + 1);
+  }
+
+  started(step: string): void {
+    const entry = this.batchOf.get(step);
+    if (entry) this.waiting.set(entry.group, this.waiting.get(entry.group)! - 1);
+  }
+
+  /** Resolves once `pending` (and the rest of its group) is stored in the state, or "interrupted" when it was not sent. */
+  join(step: string, pending: PendingCreate): Promise<WriteStateResult | "interrupted"> {
+    const { group, size } = this.batchOf.get(step)!;
+    this.joined.add(step);
+    return new Promise((resolve) => {
+      const members = this.open.get(group) ?? [];
+      members.push({ pending, resolve });
+      this.open.set(group, members);
+      if (members.length >= size) this.let(group);
+      else this.scheduleCheck();
+    });
+  }
+
+  /** The step's create ended (succeeded, failed, or never got to the gate). Repeating it does nothing. */
+  leave(step: string): void {
+    if (!this.joined.delete(step)) return;
+    this.underWay--;
+    this.scheduleCheck();
+  }
+
+  private scheduleCheck(): void {
+    if (this.checkScheduled) return;
+    this.checkScheduled = true;
+    // After this turn of the event loop, so creates started together have all joined.
+    setImmediate(() => {
+      this.checkScheduled = false;
+      for (const group of [...this.open.keys()]) {
+        if (this.underWay === 0 || (this.waiting.get(group) ?? 0) <= 0 || this.cancel?.aborted) this.let(group);
+      }
+    });
+  }
+
+  private let(group: string): void {
+    const members = this.open.get(group);
+    if (!members || members.length === 0) return;
+    this.open.delete(group);
+    this.underWay += members.length;
+    if (this.cancel?.aborted) {
+      for (const m of members) m.resolve("interrupted");
+      return;
+    }
+    void this.writeIntents(members.map((m) => m.pending)).then((r) => {
+      for (const m of members) m.resolve(r);
+    });
+  }
 }
 
 /** Runs at most `limit` of the functions given to it at once. */

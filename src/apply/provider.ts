@@ -35,6 +35,12 @@ export interface ApplyProvider {
    * Absent or 1: one call per create.
    */
   createBatchSize?(kind: string, desired: Attributes): number;
+  /**
+   * Which creates can share a call: apply gathers batched creates with the same group (and kind)
+   * together. Absent: all batched creates of a kind can (e.g. CreateAssociationBatch takes one
+   * dispatch role for the whole call, so associations are grouped by role).
+   */
+  createBatchGroup?(kind: string, desired: Attributes): string;
   /** Brings an existing resource to `desired`; returns its attributes as they now exist. */
   update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }>;
   /** Deletes it; resolves also when it was already gone. */

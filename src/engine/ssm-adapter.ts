@@ -357,6 +357,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return kind === "association" && this.ssm.canBatch(associationSpec(desired)) ? ASSOCIATION_BATCH_SIZE : 1;
   }
 
+  createBatchGroup(kind: string, desired: Attributes): string {
+    return kind === "association" ? this.ssm.batchGroup(associationSpec(desired)) : "";
+  }
+
   async update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }> {
     const call = signal ? { signal } : {};
     try {

@@ -14,11 +14,18 @@ import type { AssociationSpec, AssociationState } from "./model.js";
 export const ASSOCIATION_BATCH_SIZE = 10;
 
 /**
- * Whether a spec can go in a batch: batch entries carry no Tags, and the dispatch role is one
- * member for the whole batch, so associations with either are created one by one.
+ * Whether a spec can go in a batch: batch entries have no Tags member (the SDK's
+ * CreateAssociationBatchRequestEntry drops them), so associations with tags are created one by
+ * one, with their tags in the same call. The dispatch role is one member for the whole batch, so
+ * associations are batched with others of the same role (see batchGroup).
  */
 export function batchable(spec: AssociationSpec): boolean {
-  return (spec.tags === undefined || Object.keys(spec.tags).length === 0) && spec.dispatch_assume_role === undefined;
+  return spec.tags === undefined || Object.keys(spec.tags).length === 0;
+}
+
+/** Associations that can share a CreateAssociationBatch call have the same group: their dispatch role. */
+export function batchGroup(spec: AssociationSpec): string {
+  return spec.dispatch_assume_role ?? "";
 }
 
 interface Pending {
@@ -31,13 +38,18 @@ interface Pending {
 export interface AssociationBatcherOptions {
   /** Batch calls in flight at once; default 4. */
   concurrency?: number;
-  /** How long the first queued create waits for others before its batch is sent; default 5 ms. */
+  /**
+   * How long the first queued create waits for others before its batch is sent. Default 0: until
+   * the end of the current turn of the event loop, which gathers creates started together (apply
+   * hands over the creates of a batch at once).
+   */
   gatherMs?: number;
 }
 
 export class AssociationBatcher {
-  private queue: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** Creates waiting for a batch, by batch group (dispatch role). */
+  private queues = new Map<string, Pending[]>();
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private inFlight = 0;
   private ready: Pending[][] = [];
   /** Batch calls made (for tests and benchmarks). */
@@ -50,16 +62,25 @@ export class AssociationBatcher {
 
   create(spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
     return new Promise<AssociationState>((resolve, reject) => {
-      this.queue.push({ spec, call, resolve, reject });
-      if (this.queue.length >= ASSOCIATION_BATCH_SIZE) this.cut();
-      else this.timer ??= setTimeout(() => this.cut(), this.options.gatherMs ?? 5);
+      const group = batchGroup(spec);
+      const queue = this.queues.get(group) ?? [];
+      queue.push({ spec, call, resolve, reject });
+      this.queues.set(group, queue);
+      if (queue.length >= ASSOCIATION_BATCH_SIZE) {
+        this.ready.push(queue.splice(0, ASSOCIATION_BATCH_SIZE));
+        this.pump();
+      }
+      if (queue.length > 0 && this.timer === undefined) {
+        const gatherMs = this.options.gatherMs ?? 0;
+        this.timer = gatherMs > 0 ? setTimeout(() => this.cut(), gatherMs) : setImmediate(() => this.cut());
+      }
     });
   }
 
   private cut(): void {
-    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.length > 0) this.ready.push(this.queue.splice(0, ASSOCIATION_BATCH_SIZE));
+    for (const queue of this.queues.values()) while (queue.length > 0) this.ready.push(queue.splice(0, ASSOCIATION_BATCH_SIZE));
+    this.queues.clear();
     this.pump();
   }
 
@@ -82,11 +103,15 @@ export class AssociationBatcher {
     if (live.length === 1) return this.one(live[0]!);
     let entries: CreateAssociationBatchRequestEntry[];
     try {
-      entries = live.map((p) => associationRequest(p.spec) as CreateAssociationBatchRequestEntry);
+      entries = live.map((p) => {
+        const { AssociationDispatchAssumeRole: _role, ...entry } = associationRequest(p.spec);
+        return entry as CreateAssociationBatchRequestEntry;
+      });
     } catch (error) {
       for (const p of live) void this.one(p);
       return;
     }
+    const role = live[0]!.spec.dispatch_assume_role;
     const signal = live.find((p) => p.call?.signal)?.call?.signal;
     let out: CreateAssociationBatchCommandOutput;
     try {
@@ -94,7 +119,7 @@ export class AssociationBatcher {
       out = await this.ctx.send<CreateAssociationBatchCommandOutput>(
         "CreateAssociationBatch",
         undefined,
-        (sdk) => new sdk.CreateAssociationBatchCommand({ Entries: entries }),
+        (sdk) => new sdk.CreateAssociationBatchCommand({ Entries: entries, ...(role !== undefined ? { AssociationDispatchAssumeRole: role } : {}) }),
         signal ? { signal } : undefined,
         // Like CreateAssociation, each call makes new associations: never sent twice blindly. A
         // failure that may have made them (outcomeUnknown) reaches every entry's caller, and apply

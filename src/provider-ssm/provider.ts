@@ -31,7 +31,7 @@ import {
   type ReadDocumentOptions,
 } from "./documents.js";
 import { countTargets, type TargetCount } from "./fleet.js";
-import { AssociationBatcher, batchable } from "./association-batch.js";
+import { AssociationBatcher, batchable, batchGroup } from "./association-batch.js";
 import { readTags, type TaggableResource } from "./tags.js";
 import {
   failedExecutionTargets,
@@ -124,7 +124,8 @@ export class SsmProvider {
   }
   /**
    * Like createAssociation, but creates that arrive together go out ten per
-   * CreateAssociationBatch call (those with tags or a dispatch role go one by one).
+   * CreateAssociationBatch call, those of the same dispatch role together (those with tags go
+   * one by one: batch entries carry no tags).
    */
   createAssociationBatched(spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
     return batchable(spec) ? this.batcher.create(spec, call) : createAssociation(this.ctx, spec, call);
@@ -132,6 +133,10 @@ export class SsmProvider {
   /** Whether createAssociationBatched may send `spec` in a batch. */
   canBatch(spec: AssociationSpec): boolean {
     return batchable(spec);
+  }
+  /** Batched creates with the same group can share a CreateAssociationBatch call. */
+  batchGroup(spec: AssociationSpec): string {
+    return batchGroup(spec);
   }
   /** CreateAssociationBatch calls made so far. */
   get associationBatches(): number {

@@ -6,9 +6,11 @@ import type { StateStorage, WriteStateResult } from "./storage.js";
  * Keeps the current state of a running apply and writes it after each change.
  *
  * Changes may finish in parallel; `update` applies each one to the latest state at once, in the
- * order they finish, so none is lost, and writes happen one at a time. While a write is in
- * flight, further changes are gathered into the next write. A promise from `update` or `persist`
- * resolves once a write that includes that change has been stored (or has failed).
+ * order they finish, so none is lost, and writes happen one at a time. A write starts only once
+ * the changes made in the same turn of the event loop are in (changes that finish together —
+ * the entries of one batch call — share one write), and while a write is in flight further
+ * changes are gathered into the next one. A promise from `update` or `persist` resolves once a
+ * write that includes that change has been stored (or has failed).
  */
 export class StatePersister {
   private state: State;
@@ -49,6 +51,11 @@ export class StatePersister {
   }
 
   private async drain(): Promise<void> {
+    // Each state write rewrites the whole file (a state of thousands of resources is megabytes,
+    // fsynced), so one write per change would bound an apply by the disk; changes made in this
+    // turn of the event loop (also those the previous write's waiters make) join this write
+    // instead of waiting for the next.
+    await nextTurn();
     while (this.dirty) {
       this.dirty = false;
       const waiters = this.waiters;
@@ -64,7 +71,12 @@ export class StatePersister {
         this.lastError = r.diagnostics;
       }
       for (const w of waiters) w(r);
+      await nextTurn();
     }
     this.inFlight = undefined;
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }
