@@ -143,6 +143,9 @@ function drop<T extends Json>(object: T): T {
   return object;
 }
 
+/** The fleet (as JSON) when a tick last compared every association's targets, per simulation state. */
+const fleetSeen = new WeakMap<SimulationState, string>();
+
 export class AssociationService {
   readonly state: SimulationState;
 
@@ -172,7 +175,13 @@ export class AssociationService {
   tick(): ExecutionRecord[] {
     syncFleetTags(this.core, this.state);
     const now = this.now();
-    const ran = [...applyFleetChanges(this.runContext(), now), ...runDue(this.runContext(), now)];
+    // What an association targets changes only with the fleet (its own writes remember their
+    // targets at once), so while the fleet is as it was, comparing every association's targets —
+    // work that grows with the number of associations, on every call — finds nothing.
+    const fleet = JSON.stringify(this.state.fleet);
+    const fleetRan = fleet === fleetSeen.get(this.state) ? [] : applyFleetChanges(this.runContext(), now);
+    fleetSeen.set(this.state, fleet);
+    const ran = [...fleetRan, ...runDue(this.runContext(), now)];
     if (ran.length > 0) this.core.changed();
     return ran;
   }

@@ -57,22 +57,26 @@ export function canonicalJson(value: JsonValue): JsonValue {
   return value;
 }
 
+function resourceToFile(r: ResourceInstanceState): StateFileV1["resources"][number] {
+  return {
+    address: r.address,
+    kind: r.kind,
+    provider: r.provider,
+    id: r.id,
+    ...(r.tainted ? { tainted: true as const } : {}),
+    attributes: canonicalJson(r.attributes) as { [key: string]: JsonValue },
+    sensitive_attributes: r.sensitiveAttributes.map((p) => [...p]),
+    dependencies: [...new Set(r.dependencies)].sort(),
+  };
+}
+
 export function stateToFile(state: State): StateFileV1 {
   return {
     format_version: STATE_FORMAT_VERSION,
     statectl_version: state.statectlVersion,
     serial: state.serial,
     lineage: state.lineage,
-    resources: state.resources.map((r) => ({
-      address: r.address,
-      kind: r.kind,
-      provider: r.provider,
-      id: r.id,
-      ...(r.tainted ? { tainted: true as const } : {}),
-      attributes: canonicalJson(r.attributes) as { [key: string]: JsonValue },
-      sensitive_attributes: r.sensitiveAttributes.map((p) => [...p]),
-      dependencies: [...new Set(r.dependencies)].sort(),
-    })),
+    resources: state.resources.map(resourceToFile),
     outputs: Object.fromEntries(
       Object.keys(state.outputs)
         .sort()
@@ -96,9 +100,35 @@ export function stateToFile(state: State): StateFileV1 {
   };
 }
 
+/**
+ * Each resource's encoded text, by instance. An apply writes the whole state after its changes,
+ * and each write changes few of its (perhaps thousands of) resources: those are encoded again,
+ * the others reused. Instances are never modified in place (the state model replaces them), so
+ * an instance's text never goes stale.
+ */
+const encodedResources = new WeakMap<ResourceInstanceState, string>();
+
+/** JSON.stringify(value, null, 2) as it appears nested `depth` levels deep. */
+function nestedJson(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${"  ".repeat(depth)}`);
+}
+
 /** The exact bytes statectl writes: two-space indented canonical JSON with a final newline. */
 export function encodeState(state: State): string {
-  return JSON.stringify(stateToFile(state), null, 2) + "\n";
+  // Equal to JSON.stringify(stateToFile(state), null, 2), member for member, but with the
+  // resources' text reused (see encodedResources).
+  const resources = state.resources.map((r) => {
+    let text = encodedResources.get(r);
+    if (text === undefined) {
+      text = nestedJson(resourceToFile(r), 2);
+      encodedResources.set(r, text);
+    }
+    return text;
+  });
+  const members = Object.entries(stateToFile({ ...state, resources: [] }))
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `  ${JSON.stringify(name)}: ${name === "resources" && resources.length > 0 ? `[\n    ${resources.join(",\n    ")}\n  ]` : nestedJson(value, 1)}`);
+  return `{\n${members.join(",\n")}\n}\n`;
 }
 
 export interface DecodeResult {

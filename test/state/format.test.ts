@@ -4,7 +4,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { SourceRegistry, renderDiagnostics } from "../../src/diag/index.js";
-import { canonicalAddress, decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, type JsonValue, type State } from "../../src/state/index.js";
+import { canonicalAddress, decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, setPendingCreate, type JsonValue, type State } from "../../src/state/index.js";
 import { expectGolden, fixturesDir, repoRoot } from "./helpers/paths.js";
 
 const roundtripDir = join(fixturesDir, "roundtrip");
@@ -108,6 +108,32 @@ describe("state/format", () => {
           expect(back.diagnostics).to.deep.equal([]);
           expect(encodeState(back.state!)).to.equal(text);
           expect(validate(JSON.parse(text)), JSON.stringify(validate.errors)).to.equal(true);
+        }),
+        { numRuns: 200 },
+      );
+    });
+
+    it("writes what JSON.stringify of the file shape writes, also with resources reused from an earlier encoding (property)", () => {
+      const instance = fc.record({
+        name: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/),
+        attributes: fc.dictionary(fc.string({ maxLength: 6 }), jsonValue, { maxKeys: 4 }),
+        id: fc.string({ minLength: 1, maxLength: 10 }),
+        tainted: fc.boolean(),
+        sensitive: fc.boolean(),
+      });
+      const plain = (s: State) => JSON.stringify(stateToFile(s), null, 2) + "\n";
+      fc.assert(
+        fc.property(fc.array(instance, { maxLength: 6 }), fc.dictionary(fc.string({ maxLength: 4 }), jsonValue, { maxKeys: 2 }), fc.boolean(), fc.nat(5), (items, outputs, pending, changed) => {
+          let s: State = { ...emptyState({ statectlVersion: "0.1.0" }), outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, sensitive: false }])) };
+          for (const it of items) {
+            s = setInstance(s, { address: `association.${it.name}`, kind: "association", provider: "ssm", id: it.id, attributes: it.attributes, sensitiveAttributes: it.sensitive ? [["x"]] : [], dependencies: [], ...(it.tainted ? { tainted: true } : {}) });
+          }
+          if (pending) s = setPendingCreate(s, { address: "association.p", kind: "association", provider: "ssm", started: "2026-01-01T00:00:00.000Z", attributes: { b: 1, a: [2] }, sensitiveAttributes: [], dependencies: [] });
+          expect(encodeState(s)).to.equal(plain(s));
+          // The same instances again (their text reused), one of them replaced.
+          const target = s.resources[changed % Math.max(1, s.resources.length)];
+          const next = target ? setInstance(s, { ...target, id: `${target.id}-new`, attributes: { ...target.attributes, added: [1, { z: null }] } }) : s;
+          expect(encodeState(next)).to.equal(plain(next));
         }),
         { numRuns: 200 },
       );
