@@ -12,12 +12,15 @@ export function registerValidate(program: Command): void {
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (opts: { json?: boolean } & VariableOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
-      const { SourceRegistry } = await import("../../diag/sources.js");
-      const { renderDiagnostics, diagnosticsToJson } = await import("../../diag/render.js");
-      const { error } = await import("../../diag/diagnostic.js");
+      // Loaded together, not one after another: each import is a round of file reads at start-up.
+      const [{ SourceRegistry }, { renderDiagnostics, diagnosticsToJson }, { error }, { readConfigurationFiles, validateConfiguration }] = await Promise.all([
+        import("../../diag/sources.js"),
+        import("../../diag/render.js"),
+        import("../../diag/diagnostic.js"),
+        // Parse, then config and eval, then the SSM checks (engine/validate.ts), each only while the earlier found no errors.
+        import("../../engine/validate.js"),
+      ]);
       const dir = process.cwd();
-      // Parse, then config and eval, then the SSM checks (engine/validate.ts), each only while the earlier found no errors.
-      const { readConfigurationFiles, validateConfiguration } = await import("../../engine/validate.js");
       const read = await readConfigurationFiles(dir);
       const validated = await validateConfiguration({ dir, files: read.files, vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env, syntaxOnly: read.diagnostics.length > 0 });
       const result = { texts: read.texts };
