@@ -294,17 +294,20 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     }
   };
 
-  // Creates a provider batches are let through `batch` times wider than other changes, so a
-  // batch can fill; everything else still runs at most `parallelism` at once.
+  // Creates a provider batches run twice `batch` times wider than other changes: so that a batch
+  // can fill, and one set of batches is sent while the previous set's results are written.
+  // Everything else still runs at most `parallelism` at once, in a lane of its own, so creates
+  // waiting for a batch never hold up other changes, nor the reverse.
   const parallelism = Math.max(1, options.parallelism ?? 4);
   const widest = Math.max(1, ...[...batchOf.values()].map((b) => b.size));
-  const unbatched = limiter(parallelism);
+  const batchedLimit = parallelism * widest * 2;
+  const lanes = { lane: (key: string) => (batchOf.has(key) ? "batched" : "other"), limit: (lane: string) => (lane === "batched" ? batchedLimit : parallelism) };
   // Tells the batches which creates are ready to start but not started (the walk's own queue).
   const dependenciesLeft = new Map(graph.nodes().map((n) => [n, graph.predecessors(n)?.length ?? 0]));
   for (const [n, left] of dependenciesLeft) if (left === 0) batches.ready(n);
   const visitLimited = async (key: string): Promise<boolean> => {
     batches.started(key);
-    const ok = await (batchOf.has(key) ? visit(key) : unbatched(() => visit(key)));
+    const ok = await visit(key);
     if (ok) {
       for (const next of graph.successors(key) ?? []) {
         const left = dependenciesLeft.get(next)! - 1;
@@ -314,7 +317,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     }
     return ok;
   };
-  const walk = await walkGraph(graph, visitLimited, { parallelism: parallelism * widest * 2, ...(options.signal ? { signal: options.signal } : {}) });
+  const walk = await walkGraph(graph, visitLimited, { parallelism: parallelism + (batchOf.size > 0 ? batchedLimit : 0), lanes, ...(options.signal ? { signal: options.signal } : {}) });
   await persister.flush();
   if (persister.lastError) diagnostics.push(...persister.lastError.filter((d) => !diagnostics.includes(d)));
   const skipped = [...walk.outcomes].filter(([, o]) => o === "skipped").map(([k]) => steps.get(k)!.change.address);
@@ -408,22 +411,6 @@ class IntentBatches {
       for (const m of members) m.resolve(r);
     });
   }
-}
-
-/** Runs at most `limit` of the functions given to it at once. */
-function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
-    try {
-      return await fn();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 /** A diagnostic per failed change, naming the resource and the error. */

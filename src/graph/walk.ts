@@ -13,6 +13,12 @@ export interface WalkOptions {
   reverse?: boolean;
   /** When aborted, no new visits start; running ones finish. Unstarted nodes end as skipped. */
   signal?: AbortSignal;
+  /**
+   * Separate limits for kinds of nodes: a node of lane `lane(node)` starts only while fewer than
+   * `limit(lane)` of its lane run (and `parallelism` caps them all). A node that must wait for its
+   * lane does not hold up ready nodes of other lanes.
+   */
+  lanes?: { lane: (node: string) => string; limit: (lane: string) => number };
 }
 
 export interface WalkResult {
@@ -43,6 +49,8 @@ export async function walkGraph(graph: Graph, visit: (node: string) => Promise<b
   }
   ready.sort();
   let running = 0;
+  const lanes = options.lanes;
+  const laneRunning = new Map<string, number>();
 
   return new Promise<WalkResult>((resolvePromise) => {
     const finish = (n: string, outcome: WalkOutcome): void => {
@@ -69,9 +77,13 @@ export async function walkGraph(graph: Graph, visit: (node: string) => Promise<b
         for (const n of graph.nodes().sort()) if (!outcomes.has(n) && remaining.get(n)! > 0 && running === 0) skipFrom(n);
       }
       while (running < parallelism && ready.length > 0 && !options.signal?.aborted) {
-        const n = ready.shift()!;
+        const at = lanes ? ready.findIndex((r) => (laneRunning.get(lanes.lane(r)) ?? 0) < lanes.limit(lanes.lane(r))) : 0;
+        if (at < 0) break;
+        const n = ready.splice(at, 1)[0]!;
         if (outcomes.has(n)) continue;
+        const lane = lanes?.lane(n);
         running++;
+        if (lane !== undefined) laneRunning.set(lane, (laneRunning.get(lane) ?? 0) + 1);
         started.push(n);
         visit(n)
           .then(
@@ -80,6 +92,7 @@ export async function walkGraph(graph: Graph, visit: (node: string) => Promise<b
           )
           .then((outcome) => {
             running--;
+            if (lane !== undefined) laneRunning.set(lane, laneRunning.get(lane)! - 1);
             finish(n, outcome);
             pump();
           });

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeDocumentCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { LOCAL_ENDPOINT_CREDENTIALS, runApply, runPlan, startLocalEndpoint, type Counters, type Knobs, type LocalEndpoint } from "../../src/index.js";
+import { LOCAL_ENDPOINT_CREDENTIALS, MemoryStateStorage, runApply, runPlan, startLocalEndpoint, type Counters, type Knobs, type LocalEndpoint } from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -133,6 +133,33 @@ export async function benchRefresh(shape: FleetShape, knobs: Knobs = {}): Promis
         bulk: { calls: totalCalls(bulkCounters), ms: bulkMs, byOperation: byOperation(bulkCounters) },
         perResource: { calls: totalCalls(perCounters), ms: perMs, byOperation: byOperation(perCounters) },
       };
+    } finally {
+      await endpoint.stop();
+    }
+  });
+}
+
+export interface CreateCallFigures {
+  shape: FleetShape;
+  /** CreateAssociationBatch + CreateAssociation calls. */
+  calls: number;
+  byOperation: Record<string, number>;
+  /** State writes of the apply. */
+  stateWrites: number;
+}
+
+/** Applies the fleet (documents first, then the associations) and counts the calls that created the associations. */
+export async function benchCreateCalls(shape: FleetShape): Promise<CreateCallFigures> {
+  return withDir(async (dir) => {
+    writeFileSync(join(dir, "main.state"), generateFleetConfig(shape));
+    const endpoint = await startLocalEndpoint({});
+    const storage = new MemoryStateStorage();
+    try {
+      const applied = await runApply({ dir, runningLocalEndpoint: endpoint, storage });
+      check((applied.result?.errors.length ?? 1) === 0 && applied.result!.added === shape.associations + shape.documents, `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`);
+      const counters = endpoint.counters();
+      const creates = (op: string) => op === "CreateAssociation" || op === "CreateAssociationBatch";
+      return { shape, calls: totalCalls(counters, creates), byOperation: Object.fromEntries(Object.entries(byOperation(counters)).filter(([op]) => creates(op))), stateWrites: storage.writes };
     } finally {
       await endpoint.stop();
     }

@@ -28,6 +28,7 @@ describe("bench: every section runs at tiny sizes", function () {
       "refresh.bulkCalls",
       "refresh.perResourceCalls",
       "apply.associationCreateCalls",
+      "apply.stateWrites",
       "apply.throttledMs",
       "apply.throttledBoundMs",
       "retry.adaptiveFailed",
@@ -40,6 +41,9 @@ describe("bench: every section runs at tiny sizes", function () {
     expect(report.figures["refresh.bulkCalls"]).to.equal(1 + 1 + 3);
     expect(report.figures["refresh.perResourceCalls"]).to.equal(12 * 2 + 2 * 3);
     expect(report.figures["retry.adaptiveFailed"]).to.equal(0);
+    // 3 tagged associations one by one; the 9 others in one batch, or two if their two documents
+    // were created at different moments.
+    expect(report.figures["apply.associationCreateCalls"]).to.be.within(3 + 1, 3 + 2);
     expect(report.lines[0]).to.match(/^\| measure \|/);
   });
 });

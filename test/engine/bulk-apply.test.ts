@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LOCAL_ENDPOINT_CREDENTIALS, runApply, runPlan, startLocalEndpoint, hasChanges, SsmProvider, type LocalEndpoint } from "../../src/index.js";
+import { decodeState, LOCAL_ENDPOINT_CREDENTIALS, MemoryStateStorage, runApply, runPlan, startLocalEndpoint, hasChanges, SsmProvider, type LocalEndpoint } from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -55,10 +55,10 @@ describe("bulk apply (engine against the local endpoint)", function () {
     expect(result.errors[0]!.message).to.match(/undeclared/);
     expect(result.errors[0]!.code).to.equal("InvalidParameters");
     const counters = endpoint.counters();
-    // The failed entry is sent again alone, for its error code; how the others were grouped depends
-    // on timing, but they go ten to a call (at most a few stragglers alone).
-    expect(counters["CreateAssociation"]?.calls ?? 0).to.be.at.least(1);
-    expect((counters["CreateAssociation"]?.calls ?? 0) + counters["CreateAssociationBatch"]!.calls).to.be.at.most(10);
+    // The 30 start together once the document exists: three full batches; the failed entry is sent
+    // again alone, for its error code.
+    expect(counters["CreateAssociationBatch"]!.calls).to.equal(3);
+    expect(counters["CreateAssociation"]!.calls).to.equal(1);
     const recorded = result.state.resources.filter((r) => r.kind === "association");
     expect(recorded).to.have.length(29);
     const provider = await SsmProvider.create({ endpoint: endpoint.url, region: "us-east-1", credentials: LOCAL_ENDPOINT_CREDENTIALS });
@@ -75,5 +75,27 @@ describe("bulk apply (engine against the local endpoint)", function () {
     expect(again.result!.added).to.equal(1);
     const plan = await runPlan({ dir, runningLocalEndpoint: endpoint });
     expect(hasChanges(plan.plan!)).to.equal(false);
+  });
+
+  it("fills every batch when the parallelism limit lets creates start a few at a time, with one state write per batch's intents and one per its results", async () => {
+    // parallelism 1: at most 20 association creates under way, so the 45 start in waves as earlier
+    // ones end; each wave still goes ten to a call.
+    const blocks = ['provider "ssm" {\n  endpoint = "local"\n}\n', `document "d" {\n  name    = "Batched-Doc"\n  content = ${JSON.stringify(DOC)}\n}\n`];
+    for (let i = 0; i < 45; i++) blocks.push(association(i));
+    writeFileSync(join(dir, "main.state"), blocks.join("\n"));
+    const storage = new MemoryStateStorage();
+    const applied = await runApply({ dir, runningLocalEndpoint: endpoint, storage, parallelism: 1 });
+    expect(applied.result!.errors).to.deep.equal([]);
+    expect(applied.result!.added).to.equal(46);
+    const counters = endpoint.counters();
+    expect(counters["CreateAssociationBatch"]!.calls).to.equal(5);
+    expect(counters["CreateAssociation"]?.calls ?? 0).to.equal(0);
+    // Writes: the document's result, then for each of the 5 batches its intents and its results
+    // (where one batch's results and the next one's intents are ready together they share a write).
+    // Per change it would be 1 + 2 × 45 = 91.
+    expect(storage.writes).to.be.at.most(1 + 2 * 5);
+    const state = decodeState(storage.contents!, "memory").state!;
+    expect(state.resources).to.have.length(46);
+    expect(state.pendingCreates ?? []).to.deep.equal([]);
   });
 });

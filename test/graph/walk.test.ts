@@ -60,6 +60,32 @@ describe("graph/walk", () => {
     expect(peak).to.equal(3);
   });
 
+  it("limits each lane on its own: nodes waiting for a full lane do not hold up the others", async () => {
+    const g = new Graph({ directed: true });
+    // "a…" nodes come first in address order, so without lanes they would take every slot.
+    for (let i = 0; i < 8; i++) g.setNode(`a${i}`);
+    for (let i = 0; i < 8; i++) g.setNode(`b${i}`);
+    const running = { a: 0, b: 0 };
+    const peak = { a: 0, b: 0 };
+    let bothAtOnce = false;
+    await walkGraph(
+      g,
+      async (n) => {
+        const lane = n[0] as "a" | "b";
+        running[lane]++;
+        peak[lane] = Math.max(peak[lane], running[lane]);
+        if (running.a > 0 && running.b > 0) bothAtOnce = true;
+        await tick();
+        await tick();
+        running[lane]--;
+        return true;
+      },
+      { parallelism: 6, lanes: { lane: (n) => n[0]!, limit: (lane) => (lane === "a" ? 2 : 4) } },
+    );
+    expect(peak).to.deep.equal({ a: 2, b: 4 });
+    expect(bothAtOnce).to.equal(true);
+  });
+
   it("starts nothing new once aborted and reports the rest as skipped", async () => {
     const g = chain(["a", "b"]);
     g.setNode("c");

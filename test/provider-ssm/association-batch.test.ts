@@ -3,7 +3,7 @@
 // failures land on the entry they belong to: failed entries and a batch refused as a whole are
 // sent again one by one, for the error code a single create reports.
 import { expect } from "chai";
-import { ProviderError, type AssociationSpec } from "../../src/index.js";
+import { ProviderError, type AssociationSpec, type AssociationState } from "../../src/index.js";
 import { startRig, type Rig } from "./helpers.js";
 
 function spec(i: number, extra: Partial<AssociationSpec> = {}): AssociationSpec {
@@ -39,15 +39,33 @@ describe("provider-ssm batched association creates (local endpoint over HTTP)", 
     expect(Object.keys(states[7]!).sort()).to.deep.equal(Object.keys(single).sort());
   });
 
-  it("creates associations with tags or a dispatch role one by one", async () => {
-    await Promise.all([
-      rig.provider.createAssociationBatched(spec(1, { tags: { team: "a" } })),
-      rig.provider.createAssociationBatched(spec(2, { dispatch_assume_role: "arn:aws:iam::123456789012:role/dispatch" })),
-      rig.provider.createAssociationBatched(spec(3)),
-      rig.provider.createAssociationBatched(spec(4)),
-    ]);
-    expect(rig.calls("CreateAssociation")).to.equal(2);
-    expect(rig.calls("CreateAssociationBatch")).to.equal(1);
+  it("creates associations with tags one by one (batch entries carry no tags), and batches by dispatch role", async () => {
+    const roleA = "arn:aws:iam::123456789012:role/dispatch-a";
+    const roleB = "arn:aws:iam::123456789012:role/dispatch-b";
+    const specs = [
+      spec(1, { tags: { team: "a" } }),
+      spec(2, { dispatch_assume_role: roleA }),
+      spec(3),
+      spec(4),
+      spec(5, { dispatch_assume_role: roleA }),
+      spec(6, { dispatch_assume_role: roleB }),
+      spec(7, { dispatch_assume_role: roleA, parameters: { noSuchParameter: ["x"] } }),
+    ];
+    const results = await Promise.allSettled(specs.map((s) => rig.provider.createAssociationBatched(s)));
+    expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "rejected"]);
+    // One call per role (A: 2, 5 and the failing 7; none: 3, 4); the tagged one and the lone role B
+    // one alone; the failed entry of A's batch sent again alone for its error code.
+    expect(rig.calls("CreateAssociationBatch")).to.equal(2);
+    expect(rig.calls("CreateAssociation")).to.equal(3);
+    expect(((results[6] as PromiseRejectedResult).reason as ProviderError).code).to.equal("InvalidParameters");
+    const created = results.slice(0, 6).map((r) => (r as PromiseFulfilledResult<AssociationState>).value);
+    // Read back through the SDK: each has its own role and tags, as configured.
+    for (const [i, state] of created.entries()) {
+      const read = await rig.provider.readAssociation(state.association_id);
+      expect(read?.name, `spec ${i + 1}`).to.equal(specs[i]!.name);
+      expect(read?.dispatch_assume_role, `spec ${i + 1}`).to.equal(specs[i]!.dispatch_assume_role);
+      expect(read?.tags, `spec ${i + 1}`).to.deep.equal(specs[i]!.tags ?? {});
+    }
   });
 
   it("reports a failed entry on its own create and creates the others", async () => {
