@@ -13,10 +13,8 @@ export function registerValidate(program: Command): void {
     .action(async (opts: { json?: boolean } & VariableOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       // Loaded together, not one after another: each import is a round of file reads at start-up.
-      const [{ SourceRegistry }, { renderDiagnostics, diagnosticsToJson }, { error }, { readConfigurationFiles, validateConfiguration }] = await Promise.all([
-        import("../../diag/sources.js"),
-        import("../../diag/render.js"),
-        import("../../diag/diagnostic.js"),
+      const [{ SourceRegistry, renderDiagnostics, diagnosticsToJson, error }, { readConfigurationFiles, validateConfiguration }] = await Promise.all([
+        import("../../diag/index.js"),
         // Parse, then config and eval, then the SSM checks (engine/validate.ts), each only while the earlier found no errors.
         import("../../engine/validate.js"),
       ]);

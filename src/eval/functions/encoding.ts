@@ -1,5 +1,5 @@
 /** Encoding functions: JSON, YAML, base64, sha256, and the sensitive marks. */
-import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import { createRequire } from "node:module";
 import { T } from "../types.js";
 import { Value, fromNative, toNative } from "../value.js";
@@ -10,6 +10,12 @@ import { FunctionError, type FunctionSpec } from "./framework.js";
 const requireCjs = createRequire(import.meta.url);
 let yamlModule: typeof import("yaml") | undefined;
 const yaml = (): typeof import("yaml") => (yamlModule ??= requireCjs("yaml") as typeof import("yaml"));
+
+// node:crypto too (~4 ms to load): only the hash functions need it.
+let cryptoModule: typeof import("node:crypto") | undefined;
+export function createHash(algorithm: string): Hash {
+  return (cryptoModule ??= requireCjs("node:crypto") as typeof import("node:crypto")).createHash(algorithm);
+}
 
 const anyValue = { name: "val", type: T.dynamic, allowNull: true };
 

@@ -2,12 +2,12 @@
  * Further functions users know from Terraform, beyond issue 4's list: numbers, more string and
  * collection helpers, set algebra, hashes. All pure (no time, randomness or I/O).
  */
-import { createHash } from "node:crypto";
 import { convert, unifyTypes } from "../convert.js";
 import { T, typeFriendly, type Type } from "../types.js";
 import { Value, rawEquals } from "../value.js";
 import { FunctionError, type FunctionSpec, type Param } from "./framework.js";
 import { graphemes } from "./strings.js";
+import { createHash } from "./encoding.js";
 
 const num = (name: string): Param => ({ name, type: T.number });
 const str = (name: string): Param => ({ name, type: T.string });
