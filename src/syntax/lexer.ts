@@ -25,6 +25,91 @@ export interface LexResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * The scanner's tokens as columns of numbers, one entry per token, instead of one object each:
+ * a large file has close to a million tokens, and parseFile's well-formed path (wellformed.ts)
+ * reads them from here without allocating any. lexFile turns them into Chevrotain tokens.
+ * Columns are 1-based and, unlike Chevrotain's, token ends are exclusive.
+ */
+export class TokenColumns {
+  count = 0;
+  /** Index of each token's type in T.allTokens. */
+  kinds: Uint8Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  lines: Int32Array;
+  columns: Int32Array;
+  /** Decoded values (StringLit: string, TemplateString: TemplateChunk, HeredocStart: HeredocInfo). */
+  payloads: unknown[] = [];
+  /** Tokens that end on a later line than they start, keyed by index: [end line, exclusive end column]. */
+  readonly multiline = new Map<number, [number, number]>();
+  /** Closing tokens the scanner made up for an unterminated string or heredoc (empty, no payload). */
+  readonly inserted = new Set<number>();
+
+  constructor(capacity: number) {
+    this.kinds = new Uint8Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.lines = new Int32Array(capacity);
+    this.columns = new Int32Array(capacity);
+  }
+
+  push(kind: number, start: number, end: number, line: number, column: number, payload: unknown): number {
+    const i = this.count;
+    if (i === this.kinds.length) this.grow();
+    this.kinds[i] = kind;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.lines[i] = line;
+    this.columns[i] = column;
+    this.payloads.push(payload);
+    this.count = i + 1;
+    return i;
+  }
+
+  endLine(i: number): number {
+    return this.multiline.get(i)?.[0] ?? this.lines[i]!;
+  }
+
+  /** Exclusive: one past the token's last character. */
+  endColumn(i: number): number {
+    return this.multiline.get(i)?.[1] ?? this.columns[i]! + (this.ends[i]! - this.starts[i]!);
+  }
+
+  /** The token as Chevrotain sees it (inclusive ends, the image sliced from `text`). */
+  token(i: number, text: string): IToken {
+    const type = T.allTokens[this.kinds[i]!]!;
+    const start = this.starts[i]!;
+    const end = this.ends[i]!;
+    const startLine = this.lines[i]!;
+    const startColumn = this.columns[i]!;
+    const endLine = this.endLine(i);
+    const endColumn = this.endColumn(i) - 1;
+    const image = text.slice(start, end);
+    if (this.inserted.has(i)) {
+      return { image, startOffset: start, endOffset: end - 1, startLine, startColumn, endLine, endColumn, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type, isInsertedInRecovery: true };
+    }
+    return { image, startOffset: start, endOffset: end - 1, startLine, startColumn, endLine, endColumn, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type, payload: this.payloads[i] };
+  }
+
+  private grow(): void {
+    const size = this.kinds.length * 2;
+    const grown = <A extends Uint8Array | Int32Array>(a: A, make: new (n: number) => A): A => {
+      const b = new make(size);
+      b.set(a);
+      return b;
+    };
+    this.kinds = grown(this.kinds, Uint8Array);
+    this.starts = grown(this.starts, Int32Array);
+    this.ends = grown(this.ends, Int32Array);
+    this.lines = grown(this.lines, Int32Array);
+    this.columns = grown(this.columns, Int32Array);
+  }
+}
+
+/** Index of every token type in T.allTokens (the `kinds` of TokenColumns). */
+export const KIND = new Map<TokenType, number>(T.allTokens.map((t, i) => [t, i]));
+
 /** The source range a token covers (Chevrotain ends are inclusive; ours are exclusive). */
 export function tokenRange(file: string, tok: IToken): Range {
   const start = { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset };
@@ -46,8 +131,9 @@ type Context =
   | { kind: "bracket" }
   /** Inside `${ … }`; the matching `}` returns to the template. */
   | { kind: "interp" }
-  | { kind: "quoted"; open: IToken }
-  | { kind: "heredoc"; open: IToken; marker: string; atLineStart: boolean };
+  /** `open`: index of the opening token in TokenColumns. */
+  | { kind: "quoted"; open: number }
+  | { kind: "heredoc"; open: number; marker: string; atLineStart: boolean };
 
 const enum C {
   Tab = 9,
@@ -88,6 +174,8 @@ const enum C {
   RBrace = 125,
 }
 
+const NEWLINE = KIND.get(T.NewLine)!;
+
 const identStartRe = /[\p{ID_Start}_]/u;
 const identPartRe = /[\p{ID_Continue}\-]/u;
 
@@ -106,6 +194,21 @@ const MAX_LEX_ERRORS = 20;
 
 /** Scans `text` (the contents of `file`) into tokens. Never throws. */
 export function lexFile(text: string, file: string): LexResult {
+  const scanned = scanColumns(text, file);
+  const tokens: IToken[] = new Array(scanned.tokens.count);
+  for (let i = 0; i < tokens.length; i++) tokens[i] = scanned.tokens.token(i, text);
+  return { tokens, comments: scanned.comments, diagnostics: scanned.diagnostics };
+}
+
+/** What the scanner produces: lexFile's result with the tokens still in columns. */
+export interface ScanResult {
+  tokens: TokenColumns;
+  comments: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+/** Scans `text` into TokenColumns (no object per token). Never throws. */
+export function scanColumns(text: string, file: string): ScanResult {
   return new Scanner(text, file).run();
 }
 
@@ -113,7 +216,7 @@ class Scanner {
   private pos = 0;
   private line = 1;
   private lineStart = 0;
-  private readonly tokens: IToken[] = [];
+  private readonly tokens: TokenColumns;
   private readonly comments: IToken[] = [];
   private readonly diagnostics: Diagnostic[] = [];
   private readonly stack: Context[] = [];
@@ -122,9 +225,12 @@ class Scanner {
   constructor(
     private readonly text: string,
     private readonly file: string,
-  ) {}
+  ) {
+    // About one token per 6 characters in typical configuration; grown by doubling when short.
+    this.tokens = new TokenColumns(Math.max(64, text.length >> 3));
+  }
 
-  run(): LexResult {
+  run(): ScanResult {
     const len = this.text.length;
     // A byte-order mark (as some Windows editors write) is invisible: skip it, columns start after it.
     if (this.text.charCodeAt(0) === 0xfeff) {
@@ -151,27 +257,21 @@ class Scanner {
 
   // -- token construction -------------------------------------------------------------------
 
-  /** A token on the current line from `start` to `end` (exclusive). */
-  private emit(type: TokenType, start: number, end: number, payload?: unknown): IToken {
-    const col = start - this.lineStart + 1;
-    const tok: IToken = {
-      image: this.text.slice(start, end),
-      startOffset: start,
-      endOffset: end - 1,
-      startLine: this.line,
-      startColumn: col,
-      endLine: this.line,
-      endColumn: col + (end - start) - 1,
-      tokenTypeIdx: type.tokenTypeIdx!,
-      tokenType: type,
-      payload,
-    };
-    this.tokens.push(tok);
-    return tok;
+  /** A token on the current line from `start` to `end` (exclusive); returns its index. */
+  private emit(type: TokenType, start: number, end: number, payload?: unknown): number {
+    return this.tokens.push(KIND.get(type)!, start, end, this.line, start - this.lineStart + 1, payload);
   }
 
-  /** A token that may span lines: computes its end position by counting newlines. */
-  private emitMultiline(into: IToken[], type: TokenType, start: number, end: number, startLine: number, startColumn: number, payload?: unknown): IToken {
+  /** Like emit, for a token that may span lines (its end position is found by counting newlines). */
+  private emitMultiline(type: TokenType, start: number, end: number, startLine: number, startColumn: number, payload?: unknown): number {
+    const i = this.tokens.push(KIND.get(type)!, start, end, startLine, startColumn, payload);
+    const tok = this.objectToken(type, start, end, startLine, startColumn);
+    if (tok.endLine !== startLine) this.tokens.multiline.set(i, [tok.endLine!, tok.endColumn! + 1]);
+    return i;
+  }
+
+  /** A token as an object, its end found by counting newlines. Comments stay objects: they are few, and never reach the parser. */
+  private objectToken(type: TokenType, start: number, end: number, startLine: number, startColumn: number): IToken {
     let line = startLine;
     let lastLineStart = start - (startColumn - 1);
     for (let i = start; i < end - 1; i++) {
@@ -190,9 +290,8 @@ class Scanner {
       endColumn: end - 1 - lastLineStart + 1,
       tokenTypeIdx: type.tokenTypeIdx!,
       tokenType: type,
-      payload,
+      payload: undefined,
     };
-    into.push(tok);
     return tok;
   }
 
@@ -201,6 +300,11 @@ class Scanner {
     this.pos++;
     this.line++;
     this.lineStart = this.pos;
+  }
+
+  /** The range of the token at index `i` (as tokenRange gives it for that token). */
+  private tokenRangeAt(i: number): Range {
+    return tokenRange(this.file, this.tokens.token(i, this.text));
   }
 
   private rangeAt(start: number, end: number): Range {
@@ -234,8 +338,8 @@ class Scanner {
         return;
       case C.LF: {
         if (this.newlinesSignificant(top)) {
-          const last = this.tokens[this.tokens.length - 1];
-          if (last !== undefined && last.tokenType !== T.NewLine) this.emit(T.NewLine, start, start + 1);
+          const last = this.tokens.count - 1;
+          if (last >= 0 && this.tokens.kinds[last] !== NEWLINE) this.emit(T.NewLine, start, start + 1);
         }
         this.newline();
         return;
@@ -393,9 +497,7 @@ class Scanner {
     if (end < 0) end = text.length;
     if (end > start && text.charCodeAt(end - 1) === C.CR) end--;
     this.pos = end;
-    const tok = this.emit(T.LineComment, start, end);
-    this.tokens.pop();
-    this.comments.push(tok);
+    this.comments.push(this.objectToken(T.LineComment, start, end, this.line, start - this.lineStart + 1));
   }
 
   private blockComment(start: number): void {
@@ -413,7 +515,7 @@ class Scanner {
         }),
       );
     }
-    this.emitMultiline(this.comments, T.BlockComment, start, end, startLine, startColumn);
+    this.comments.push(this.objectToken(T.BlockComment, start, end, startLine, startColumn));
     for (let i = start; i < end; i++) {
       if (text.charCodeAt(i) === C.LF) {
         this.line++;
@@ -575,26 +677,14 @@ class Scanner {
     const open = ctx.open;
     if (!quiet) this.report(
       error("syntax/unterminated-string", "Unterminated string", {
-        range: tokenRange(this.file, open),
+        range: this.tokenRangeAt(open),
         detail: 'this string has no closing "\\"" on its line',
         hint: 'add the closing quote; for text over several lines use a heredoc (<<EOT … EOT)',
       }),
     );
     // Synthesise the closing quote so the parser sees a complete template.
     const at = this.pos;
-    const col = at - this.lineStart + 1;
-    this.tokens.push({
-      image: "",
-      startOffset: at,
-      endOffset: at - 1,
-      startLine: this.line,
-      startColumn: col,
-      endLine: this.line,
-      endColumn: col - 1,
-      tokenTypeIdx: T.CQuote.tokenTypeIdx!,
-      tokenType: T.CQuote,
-      isInsertedInRecovery: true,
-    });
+    this.tokens.inserted.add(this.emit(T.CQuote, at, at));
   }
 
   /**
@@ -768,7 +858,7 @@ class Scanner {
     const r = this.scanTemplateChunk(start, false, true);
     const lineStart = ctx.atLineStart;
     if (r.end > start) {
-      this.emitMultiline(this.tokens, T.TemplateString, start, r.end, this.line, start - this.lineStart + 1, { value: r.value, lineStart } satisfies T.TemplateChunk);
+      this.emitMultiline(T.TemplateString, start, r.end, this.line, start - this.lineStart + 1, { value: r.value, lineStart } satisfies T.TemplateChunk);
     }
     this.pos = r.end;
     switch (r.stop) {
@@ -792,23 +882,12 @@ class Scanner {
   private unterminatedHeredoc(ctx: Extract<Context, { kind: "heredoc" }>, quiet = false): void {
     if (!quiet) this.report(
       error("syntax/unterminated-heredoc", "Unterminated heredoc", {
-        range: tokenRange(this.file, ctx.open),
+        range: this.tokenRangeAt(ctx.open),
         detail: `no line holds only the closing marker "${ctx.marker}"`,
         hint: `end the heredoc with a line containing just ${ctx.marker}`,
       }),
     );
     const at = this.text.length;
-    this.tokens.push({
-      image: "",
-      startOffset: at,
-      endOffset: at - 1,
-      startLine: this.line,
-      startColumn: at - this.lineStart + 1,
-      endLine: this.line,
-      endColumn: at - this.lineStart,
-      tokenTypeIdx: T.HeredocEnd.tokenTypeIdx!,
-      tokenType: T.HeredocEnd,
-      isInsertedInRecovery: true,
-    });
+    this.tokens.inserted.add(this.emit(T.HeredocEnd, at, at));
   }
 }

@@ -1,9 +1,11 @@
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error, sortDiagnostics } from "../diag/diagnostic.js";
 import type { Body, Expression } from "./ast.js";
-import { lexFile } from "./lexer.js";
+import type { IToken } from "chevrotain";
+import { lexFile, scanColumns, type LexResult } from "./lexer.js";
 import { CLOSERS, MAX_NESTING, OPENERS, StateParser } from "./parser.js";
 import { NewLine } from "./tokens.js";
+import { parseWellFormed } from "./wellformed.js";
 
 export interface ParseResult {
   /**
@@ -29,9 +31,29 @@ export function getParser(): StateParser {
 /**
  * Parses one `.state` file. Never throws for any input: every problem is a diagnostic with the
  * file, line and column. `fileName` is used in ranges only; nothing is read from disk.
+ * A file without errors is parsed by the well-formed path (wellformed.ts); any other file, or
+ * one that path gives up on, by the Chevrotain parser, which builds the same AST and reports.
  */
 export function parseFile(text: string, fileName: string): ParseResult {
-  const lexed = lexFile(text, fileName);
+  const scanned = scanColumns(text, fileName);
+  if (scanned.diagnostics.length === 0) {
+    const body = parseWellFormed(scanned.tokens, text, fileName);
+    if (body) return { body, diagnostics: [] };
+  }
+  const tokens: IToken[] = new Array(scanned.tokens.count);
+  for (let i = 0; i < tokens.length; i++) tokens[i] = scanned.tokens.token(i, text);
+  return parseWithRecovery({ tokens, comments: scanned.comments, diagnostics: scanned.diagnostics }, text, fileName);
+}
+
+/**
+ * parseFile without its well-formed path: the Chevrotain parser, which reports every problem
+ * and recovers from it. Exported for the tests that compare the two paths.
+ */
+export function parseFileWithRecovery(text: string, fileName: string): ParseResult {
+  return parseWithRecovery(lexFile(text, fileName), text, fileName);
+}
+
+function parseWithRecovery(lexed: LexResult, text: string, fileName: string): ParseResult {
   const parser = getParser();
   let body: Body | undefined;
   let parseDiags: Diagnostic[];

@@ -114,7 +114,7 @@ type PostfixStep =
   | { kind: "fullSplat"; close: IToken }
   | { kind: "index"; key: A.Expression; close: IToken };
 
-const PRECEDENCE: Record<string, number> = {
+export const PRECEDENCE: Record<string, number> = {
   "||": 1,
   "&&": 2,
   "==": 3,
@@ -143,6 +143,52 @@ const OPENER_OF = new Map<TokenType, TokenType>([
   [T.TemplateInterpEnd, T.TemplateInterp],
   [T.HeredocEnd, T.HeredocStart],
 ]);
+
+/** A template part as templateParts collects it: whether it starts a source line matters to `<<-`. */
+export interface TemplatePartAt {
+  part: A.TemplatePart;
+  lineStart: boolean;
+}
+
+/** `<<-`: removes the smallest indentation shared by the heredoc's non-blank lines. */
+export function dedentHeredoc(parts: TemplatePartAt[]): A.TemplatePart[] {
+  let min = Infinity;
+  let atLineStart = true;
+  for (const { part, lineStart } of parts) {
+    if (part.type === "TemplateLiteral") {
+      if (lineStart && part.value !== "\n" && part.value !== "\r\n") {
+        const m = /^[ \t]*/.exec(part.value)![0].length;
+        // A line of only whitespace doesn't count unless something follows on it.
+        if (m < part.value.replace(/\r?\n$/, "").length || !part.value.endsWith("\n")) min = Math.min(min, m);
+      }
+      atLineStart = part.value.endsWith("\n");
+    } else {
+      if (atLineStart) min = 0;
+      atLineStart = false;
+    }
+  }
+  if (!Number.isFinite(min) || min === 0) return parts.map((p) => p.part);
+  return parts.map(({ part, lineStart }) => {
+    if (part.type !== "TemplateLiteral" || !lineStart) return part;
+    const ws = /^[ \t]*/.exec(part.value)![0].length;
+    return { ...part, value: part.value.slice(Math.min(ws, min)) };
+  });
+}
+
+/** Adjacent literal chunks (one per heredoc line) become one part. */
+export function mergeTemplateLiterals(parts: A.TemplatePart[]): A.TemplatePart[] {
+  let adjacent = false;
+  for (let i = 1; i < parts.length && !adjacent; i++) adjacent = parts[i]!.type === "TemplateLiteral" && parts[i - 1]!.type === "TemplateLiteral";
+  if (!adjacent) return parts;
+  const out: A.TemplatePart[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (p.type === "TemplateLiteral" && last?.type === "TemplateLiteral") {
+      out[out.length - 1] = { type: "TemplateLiteral", value: last.value + p.value, range: { file: last.range.file, start: last.range.start, end: p.range.end } };
+    } else out.push(p);
+  }
+  return out;
+}
 
 // -- the parser -----------------------------------------------------------------------------
 
@@ -744,7 +790,7 @@ export class StateParser extends EmbeddedActionsParser {
     const open = this.CONSUME(T.OQuote);
     const parts = this.SUBRULE(this.templateParts);
     const close = this.CONSUME(T.CQuote);
-    return this.ACTION((): A.Template => ({ type: "Template", parts: this.mergeLiterals(parts.map((p) => p.part)), range: this.span(this.r(open), this.r(close)) }));
+    return this.ACTION((): A.Template => ({ type: "Template", parts: mergeTemplateLiterals(parts.map((p) => p.part)), range: this.span(this.r(open), this.r(close)) }));
   });
 
   private heredoc = this.RULE("heredoc", (): A.Template => {
@@ -753,8 +799,8 @@ export class StateParser extends EmbeddedActionsParser {
     const close = this.CONSUME(T.HeredocEnd);
     return this.ACTION((): A.Template => {
       const info = open.payload as A.HeredocInfo;
-      const stripped = info.indent ? this.dedent(parts) : parts.map((p) => p.part);
-      return { type: "Template", parts: this.mergeLiterals(stripped), heredoc: { marker: info.marker, indent: info.indent }, range: this.span(this.r(open), this.r(close)) };
+      const stripped = info.indent ? dedentHeredoc(parts) : parts.map((p) => p.part);
+      return { type: "Template", parts: mergeTemplateLiterals(stripped), heredoc: { marker: info.marker, indent: info.indent }, range: this.span(this.r(open), this.r(close)) };
     });
   });
 
@@ -783,43 +829,6 @@ export class StateParser extends EmbeddedActionsParser {
     });
     return parts;
   });
-
-  /** `<<-`: removes the smallest indentation shared by the heredoc's non-blank lines. */
-  private dedent(parts: { part: A.TemplatePart; lineStart: boolean }[]): A.TemplatePart[] {
-    let min = Infinity;
-    let atLineStart = true;
-    for (const { part, lineStart } of parts) {
-      if (part.type === "TemplateLiteral") {
-        if (lineStart && part.value !== "\n" && part.value !== "\r\n") {
-          const m = /^[ \t]*/.exec(part.value)![0].length;
-          // A line of only whitespace doesn't count unless something follows on it.
-          if (m < part.value.replace(/\r?\n$/, "").length || !part.value.endsWith("\n")) min = Math.min(min, m);
-        }
-        atLineStart = part.value.endsWith("\n");
-      } else {
-        if (atLineStart) min = 0;
-        atLineStart = false;
-      }
-    }
-    if (!Number.isFinite(min) || min === 0) return parts.map((p) => p.part);
-    return parts.map(({ part, lineStart }) => {
-      if (part.type !== "TemplateLiteral" || !lineStart) return part;
-      const ws = /^[ \t]*/.exec(part.value)![0].length;
-      return { ...part, value: part.value.slice(Math.min(ws, min)) };
-    });
-  }
-
-  /** Adjacent literal chunks (one per heredoc line) become one part. */
-  private mergeLiterals(parts: A.TemplatePart[]): A.TemplatePart[] {
-    const out: A.TemplatePart[] = [];
-    for (const p of parts) {
-      const last = out[out.length - 1];
-      if (p.type === "TemplateLiteral" && last?.type === "TemplateLiteral") {
-        out[out.length - 1] = { type: "TemplateLiteral", value: last.value + p.value, range: this.span(last.range, p.range) };
-      } else out.push(p);
-    }
-    return out;
-  }
 
   private tupleOrFor = this.RULE("tupleOrFor", (): A.Expression => {
     const open = this.CONSUME(T.LBracket);

@@ -1,0 +1,608 @@
+/**
+ * The parser for well-formed files: hand-written recursive descent over the scanner's
+ * TokenColumns, building exactly the AST that the Chevrotain grammar (parser.ts) builds for the
+ * same text, ranges included — without Chevrotain's per-rule bookkeeping and without an object
+ * per token. Most files a user parses have no syntax error, and at fleet scale this path is
+ * several times faster and lighter.
+ *
+ * It reports nothing. At the first thing the grammar would report (a syntax error, an argument
+ * at the top level, an unknown block type, a missing separator, an ambiguous object key, nesting
+ * past MAX_NESTING) it gives up, and parseFile parses the file again with the Chevrotain parser,
+ * which owns every diagnostic and all error recovery. Giving up is always safe; accepting text
+ * the grammar rejects, or building a different tree, is not: test/syntax/wellformed.test.ts
+ * compares both parsers on the fixtures, the examples, generated files and mutated ones.
+ */
+import type { Position, Range } from "../diag/range.js";
+import type * as A from "./ast.js";
+import { KIND, type TokenColumns } from "./lexer.js";
+import { dedentHeredoc, MAX_NESTING, mergeTemplateLiterals, PRECEDENCE, TOP_LEVEL_BLOCK_TYPES, type TemplatePartAt } from "./parser.js";
+import * as T from "./tokens.js";
+
+const kind = (t: import("chevrotain").TokenType): number => KIND.get(t)!;
+const EOF = -1;
+const NEWLINE = kind(T.NewLine);
+const NUMBER = kind(T.NumberLit);
+const TRUE = kind(T.True);
+const FALSE = kind(T.False);
+const NULL = kind(T.Null);
+const FOR = kind(T.For);
+const IN = kind(T.In);
+const IF = kind(T.If);
+const STRING = kind(T.StringLit);
+const OQUOTE = kind(T.OQuote);
+const CQUOTE = kind(T.CQuote);
+const TEMPLATE_STRING = kind(T.TemplateString);
+const INTERP = kind(T.TemplateInterp);
+const INTERP_END = kind(T.TemplateInterpEnd);
+const HEREDOC_START = kind(T.HeredocStart);
+const HEREDOC_END = kind(T.HeredocEnd);
+const LBRACE = kind(T.LBrace);
+const RBRACE = kind(T.RBrace);
+const LBRACKET = kind(T.LBracket);
+const RBRACKET = kind(T.RBracket);
+const LPAREN = kind(T.LParen);
+const RPAREN = kind(T.RParen);
+const COMMA = kind(T.Comma);
+const ELLIPSIS = kind(T.Ellipsis);
+const DOT = kind(T.Dot);
+const FAT_ARROW = kind(T.FatArrow);
+const EQUALS = kind(T.Equals);
+const COLON = kind(T.Colon);
+const QUESTION = kind(T.Question);
+const STAR = kind(T.Star);
+
+/** Token kinds in a Chevrotain category (a CONSUME of the category accepts each of them). */
+function inCategory(category: import("chevrotain").TokenType): Uint8Array {
+  const table = new Uint8Array(T.allTokens.length);
+  T.allTokens.forEach((t, i) => {
+    if (t === category || (t.CATEGORIES ?? []).includes(category)) table[i] = 1;
+  });
+  return table;
+}
+const IS_IDENT = inCategory(T.Ident);
+const IS_BINARY = inCategory(T.BinaryOperator);
+const IS_UNARY = inCategory(T.UnaryOperator);
+
+/** Thrown to give up; caught once, in parseWellFormed. */
+const GIVE_UP = Symbol("give up");
+
+type Step =
+  | { kind: "attr"; name: number }
+  | { kind: "legacyIndex"; num: number }
+  | { kind: "attrSplat"; star: number }
+  | { kind: "fullSplat"; close: number }
+  | { kind: "index"; key: A.Expression; close: number };
+
+/**
+ * Parses scanned tokens of a file the scanner found no problem in. Returns the file's body, or
+ * undefined when the file needs the full parser (see the header).
+ */
+export function parseWellFormed(tokens: TokenColumns, text: string, file: string): A.Body | undefined {
+  try {
+    return new WellFormedParser(tokens, text, file).file();
+  } catch (e) {
+    if (e === GIVE_UP || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+class WellFormedParser {
+  private i = 0;
+  private depth = 0;
+  private readonly count: number;
+  private readonly kinds: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly lines: Int32Array;
+  private readonly columns: Int32Array;
+  private readonly payloads: unknown[];
+  private readonly multiline: boolean;
+  /**
+   * Items of the lists being built, innermost last: each list is copied out at its exact length,
+   * where an array grown by push would keep spare capacity for as long as the AST lives.
+   */
+  private readonly pending: unknown[] = [];
+  private pendingTop = 0;
+
+  constructor(
+    private readonly tokens: TokenColumns,
+    private readonly text: string,
+    private readonly fileName: string,
+  ) {
+    this.count = tokens.count;
+    this.kinds = tokens.kinds;
+    this.starts = tokens.starts;
+    this.ends = tokens.ends;
+    this.lines = tokens.lines;
+    this.columns = tokens.columns;
+    this.payloads = tokens.payloads;
+    this.multiline = tokens.multiline.size > 0;
+  }
+
+  file(): A.Body {
+    const items = this.body(true);
+    let line = 1;
+    let lineStart = 0;
+    for (let i = this.text.indexOf("\n"); i >= 0; i = this.text.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    const end: Position = { line, column: this.text.length - lineStart + 1, offset: this.text.length };
+    return { type: "Body", items, range: { file: this.fileName, start: { line: 1, column: 1, offset: 0 }, end } };
+  }
+
+  // -- tokens and ranges ----------------------------------------------------------------------
+
+  private kind(i: number): number {
+    return i < this.count ? this.kinds[i]! : EOF;
+  }
+
+  private expect(k: number): number {
+    const i = this.i;
+    if (this.kind(i) !== k) throw GIVE_UP;
+    this.i = i + 1;
+    return i;
+  }
+
+  private image(i: number): string {
+    return this.text.slice(this.starts[i]!, this.ends[i]!);
+  }
+
+  /** The token's range, as tokenRange gives it for the same token. */
+  private r(i: number): Range {
+    const offset = this.starts[i]!;
+    const start: Position = { line: this.lines[i]!, column: this.columns[i]!, offset };
+    const endOffset = this.ends[i]!;
+    if (endOffset <= offset) return { file: this.fileName, start, end: { ...start } };
+    if (this.multiline) return { file: this.fileName, start, end: { line: this.tokens.endLine(i), column: this.tokens.endColumn(i), offset: endOffset } };
+    return { file: this.fileName, start, end: { line: start.line, column: start.column + (endOffset - offset), offset: endOffset } };
+  }
+
+  private span(a: Range, b: Range): Range {
+    return { file: a.file, start: a.start, end: b.end };
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_NESTING) throw GIVE_UP;
+  }
+
+  private add(item: unknown): void {
+    this.pending[this.pendingTop++] = item;
+  }
+
+  /** The items added since `from` (a pendingTop), as an array of exactly their number. */
+  private take<X>(from: number): X[] {
+    const out = this.pending.slice(from, this.pendingTop) as X[];
+    this.pendingTop = from;
+    return out;
+  }
+
+  // -- structure ------------------------------------------------------------------------------
+
+  private body(topLevel: boolean): A.BodyItem[] {
+    const from = this.pendingTop;
+    for (;;) {
+      const k = this.kind(this.i);
+      if (k === NEWLINE) {
+        this.i++;
+        continue;
+      }
+      if (k === EOF || k === RBRACE) {
+        if (topLevel && k === RBRACE) throw GIVE_UP;
+        break;
+      }
+      if (!IS_IDENT[k]) throw GIVE_UP;
+      const item = this.item();
+      const next = this.kind(this.i);
+      if (next !== EOF && next !== NEWLINE && next !== RBRACE) throw GIVE_UP;
+      if (topLevel && (item.type === "Attribute" || !(TOP_LEVEL_BLOCK_TYPES as readonly string[]).includes(item.blockType))) throw GIVE_UP;
+      this.add(item);
+    }
+    return this.take(from);
+  }
+
+  private item(): A.BodyItem {
+    const name = this.i++;
+    const k = this.kind(this.i);
+    if (k === EQUALS) {
+      this.i++;
+      const expr = this.expression();
+      const nameRange = this.r(name);
+      return { type: "Attribute", name: this.image(name), nameRange, expr, range: this.span(nameRange, expr.range) };
+    }
+    if (k !== STRING && k !== LBRACE && !IS_IDENT[k]) throw GIVE_UP;
+    this.enter();
+    const labelsFrom = this.pendingTop;
+    for (let l = this.kind(this.i); l === STRING || IS_IDENT[l]; l = this.kind(this.i)) this.add(this.i++);
+    const labelTokens = this.take<number>(labelsFrom);
+    const open = this.expect(LBRACE);
+    const items = this.body(false);
+    const close = this.expect(RBRACE);
+    this.depth--;
+    const typeRange = this.r(name);
+    const openBraceRange = this.r(open);
+    const closeBraceRange = this.r(close);
+    return {
+      type: "Block",
+      blockType: this.image(name),
+      typeRange,
+      labels: labelTokens.map((l) => ({ value: this.kinds[l] === STRING ? (this.payloads[l] as string) : this.image(l), range: this.r(l) })),
+      body: { type: "Body", items, range: { file: this.fileName, start: openBraceRange.end, end: closeBraceRange.start } },
+      openBraceRange,
+      closeBraceRange,
+      range: this.span(typeRange, closeBraceRange),
+    };
+  }
+
+  // -- expressions ----------------------------------------------------------------------------
+
+  private expression(): A.Expression {
+    this.enter();
+    const condition = this.binary();
+    let result = condition;
+    if (this.kind(this.i) === QUESTION) {
+      this.i++;
+      const trueExpr = this.expression();
+      this.expect(COLON);
+      const falseExpr = this.expression();
+      result = { type: "Conditional", condition, trueExpr, falseExpr, range: this.span(condition.range, falseExpr.range) };
+    }
+    this.depth--;
+    return result;
+  }
+
+  private binary(): A.Expression {
+    const first = this.unary();
+    if (!IS_BINARY[this.kind(this.i)]) return first;
+    const operands: A.Expression[] = [first];
+    const ops: number[] = [];
+    while (IS_BINARY[this.kind(this.i)]) {
+      ops.push(this.i++);
+      operands.push(this.unary());
+    }
+    if (this.depth + ops.length > MAX_NESTING) throw GIVE_UP;
+    // Precedence climbing, as parser.ts's buildBinary: all operators are left-associative.
+    let at = 0;
+    const climb = (minPrec: number): A.Expression => {
+      let left = operands[at]!;
+      while (at < ops.length) {
+        const op = ops[at]!;
+        const opText = this.image(op);
+        const prec = PRECEDENCE[opText]!;
+        if (prec < minPrec) break;
+        at++;
+        let right = operands[at]!;
+        if (at < ops.length && PRECEDENCE[this.image(ops[at]!)]! > prec) right = climb(prec + 1);
+        left = { type: "Binary", op: opText as A.BinaryOp, opRange: this.r(op), left, right, range: this.span(left.range, right.range) };
+      }
+      return left;
+    };
+    return climb(0);
+  }
+
+  private unary(): A.Expression {
+    const first = this.i;
+    while (IS_UNARY[this.kind(this.i)]) this.i++;
+    const last = this.i - 1;
+    const operand = this.postfix();
+    if (last < first) return operand;
+    if (this.depth + (last - first + 1) > MAX_NESTING) throw GIVE_UP;
+    let e = operand;
+    for (let op = last; op >= first; op--) e = { type: "Unary", op: this.image(op) as A.UnaryOp, operand: e, range: this.span(this.r(op), e.range) };
+    return e;
+  }
+
+  private postfix(): A.Expression {
+    const base = this.primary();
+    let steps: Step[] | undefined;
+    for (;;) {
+      const k = this.kind(this.i);
+      if (k === DOT) {
+        const at = ++this.i;
+        const n = this.kind(at);
+        if (IS_IDENT[n]) (steps ??= []).push({ kind: "attr", name: at });
+        else if (n === NUMBER) (steps ??= []).push({ kind: "legacyIndex", num: at });
+        else if (n === STAR) (steps ??= []).push({ kind: "attrSplat", star: at });
+        else throw GIVE_UP;
+        this.i++;
+      } else if (k === LBRACKET) {
+        this.i++;
+        if (this.kind(this.i) === STAR) {
+          this.i++;
+          (steps ??= []).push({ kind: "fullSplat", close: this.expect(RBRACKET) });
+        } else {
+          const key = this.expression();
+          (steps ??= []).push({ kind: "index", key, close: this.expect(RBRACKET) });
+        }
+      } else break;
+    }
+    return steps ? this.applySteps(base, steps) : base;
+  }
+
+  /** As parser.ts's buildPostfix: static steps extend a reference, others wrap the expression. */
+  private applySteps(base: A.Expression, steps: Step[]): A.Expression {
+    let e = base;
+    let k = 0;
+    const stepToken = (s: Step): number => (s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close);
+    let wrappers = 0;
+    const wrap = () => {
+      if (this.depth + ++wrappers > MAX_NESTING) throw GIVE_UP;
+    };
+    const traversalFrom = this.pendingTop;
+    const reference = base.type === "ScopeTraversal" ? base : undefined;
+    let extending = reference !== undefined;
+    const finishReference = () => {
+      if (extending) {
+        reference!.traversal = this.take(traversalFrom);
+        extending = false;
+      }
+    };
+    while (k < steps.length) {
+      const s = steps[k]!;
+      const end = this.r(stepToken(s));
+      if (s.kind === "attrSplat" || s.kind === "fullSplat") {
+        finishReference();
+        const splatFrom = this.pendingTop;
+        k++;
+        let last = end;
+        while (k < steps.length) {
+          const n = steps[k]!;
+          if (n.kind === "attr") this.add({ type: "SplatAttrStep", name: this.image(n.name), range: this.r(n.name) } satisfies A.SplatAttrStep);
+          else if (n.kind === "legacyIndex") this.add({ type: "SplatAttrStep", name: this.image(n.num), range: this.r(n.num) } satisfies A.SplatAttrStep);
+          else if (n.kind === "index" && s.kind === "fullSplat") this.add({ type: "SplatIndexStep", key: n.key, range: this.span(n.key.range, this.r(n.close)) } satisfies A.SplatIndexStep);
+          else break;
+          last = this.r(stepToken(n));
+          k++;
+        }
+        wrap();
+        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: this.take(splatFrom), range: this.span(e.range, last) };
+        continue;
+      }
+      k++;
+      const staticKey = s.kind === "index" && s.key.type === "Literal" && (typeof s.key.value === "string" || typeof s.key.value === "number") ? s.key.value : undefined;
+      if (extending && e === reference && (s.kind !== "index" || staticKey !== undefined)) {
+        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : this.span(s.key.range, end);
+        const step: A.TraversalStep =
+          s.kind === "attr"
+            ? { type: "AttrStep", name: this.image(s.name), range: stepRange }
+            : s.kind === "legacyIndex"
+              ? { type: "IndexStep", key: Number(this.image(s.num)), range: stepRange }
+              : { type: "IndexStep", key: staticKey!, range: stepRange };
+        this.add(step);
+        reference!.range = this.span(reference!.range, end);
+        continue;
+      }
+      finishReference();
+      wrap();
+      if (s.kind === "attr") e = { type: "GetAttr", source: e, name: this.image(s.name), nameRange: this.r(s.name), range: this.span(e.range, end) };
+      else if (s.kind === "legacyIndex") e = { type: "Index", source: e, key: { type: "Literal", value: Number(this.image(s.num)), range: this.r(s.num) }, range: this.span(e.range, end) };
+      else if (s.kind === "index") e = { type: "Index", source: e, key: s.key, range: this.span(e.range, end) };
+    }
+    finishReference();
+    return e;
+  }
+
+  private primary(): A.Expression {
+    const i = this.i;
+    const k = this.kind(i);
+    switch (k) {
+      case NUMBER:
+        this.i++;
+        return { type: "Literal", value: Number(this.image(i)), range: this.r(i) };
+      case TRUE:
+        this.i++;
+        return { type: "Literal", value: true, range: this.r(i) };
+      case FALSE:
+        this.i++;
+        return { type: "Literal", value: false, range: this.r(i) };
+      case NULL:
+        this.i++;
+        return { type: "Literal", value: null, range: this.r(i) };
+      case STRING:
+        this.i++;
+        return { type: "Literal", value: this.payloads[i] as string, range: this.r(i) };
+      case OQUOTE:
+        return this.template();
+      case HEREDOC_START:
+        return this.heredoc();
+      case LBRACKET:
+        return this.tupleOrFor();
+      case LBRACE:
+        return this.objectOrFor();
+      case LPAREN: {
+        this.i++;
+        const expr = this.expression();
+        const close = this.expect(RPAREN);
+        return { type: "Parenthesis", expr, range: this.span(this.r(i), this.r(close)) };
+      }
+    }
+    if (!IS_IDENT[k]) throw GIVE_UP;
+    if (this.kind(i + 1) === LPAREN) return this.functionCall();
+    this.i++;
+    const rootRange = this.r(i);
+    return { type: "ScopeTraversal", root: this.image(i), rootRange, traversal: [], range: rootRange };
+  }
+
+  private template(): A.Template {
+    const open = this.i++;
+    const parts = this.templateParts();
+    const close = this.expect(CQUOTE);
+    return { type: "Template", parts: mergeTemplateLiterals(parts.map((p) => p.part)), range: this.span(this.r(open), this.r(close)) };
+  }
+
+  private heredoc(): A.Template {
+    const open = this.i++;
+    const parts = this.templateParts();
+    const close = this.expect(HEREDOC_END);
+    const info = this.payloads[open] as A.HeredocInfo;
+    const stripped = info.indent ? dedentHeredoc(parts) : parts.map((p) => p.part);
+    return { type: "Template", parts: mergeTemplateLiterals(stripped), heredoc: { marker: info.marker, indent: info.indent }, range: this.span(this.r(open), this.r(close)) };
+  }
+
+  private templateParts(): TemplatePartAt[] {
+    const parts: TemplatePartAt[] = [];
+    for (;;) {
+      const i = this.i;
+      const k = this.kind(i);
+      if (k === TEMPLATE_STRING) {
+        this.i++;
+        const chunk = this.payloads[i] as T.TemplateChunk;
+        parts.push({ part: { type: "TemplateLiteral", value: chunk.value, range: this.r(i) }, lineStart: chunk.lineStart });
+      } else if (k === INTERP) {
+        this.i++;
+        const expr = this.expression();
+        const close = this.expect(INTERP_END);
+        parts.push({ part: { type: "TemplateInterpolation", expr, range: this.span(this.r(i), this.r(close)) }, lineStart: false });
+      } else return parts;
+    }
+  }
+
+  private forIntro(): { keyVar?: A.ForVariable; valueVar: A.ForVariable; collection: A.Expression } {
+    this.expect(FOR);
+    const first = this.i;
+    if (!IS_IDENT[this.kind(first)]) throw GIVE_UP;
+    this.i++;
+    let second: number | undefined;
+    if (this.kind(this.i) === COMMA) {
+      second = ++this.i;
+      if (!IS_IDENT[this.kind(second)]) throw GIVE_UP;
+      this.i++;
+    }
+    this.expect(IN);
+    const collection = this.expression();
+    this.expect(COLON);
+    const v1 = { name: this.image(first), range: this.r(first) };
+    if (second !== undefined) return { keyVar: v1, valueVar: { name: this.image(second), range: this.r(second) }, collection };
+    return { valueVar: v1, collection };
+  }
+
+  private tupleOrFor(): A.Expression {
+    const open = this.i++;
+    if (this.kind(this.i) === FOR) {
+      const intro = this.forIntro();
+      const value = this.expression();
+      let cond: A.Expression | undefined;
+      if (this.kind(this.i) === IF) {
+        this.i++;
+        cond = this.expression();
+      }
+      const close = this.expect(RBRACKET);
+      return {
+        type: "ForTuple",
+        ...(intro.keyVar ? { keyVar: intro.keyVar } : {}),
+        valueVar: intro.valueVar,
+        collection: intro.collection,
+        value,
+        ...(cond ? { cond } : {}),
+        range: this.span(this.r(open), this.r(close)),
+      };
+    }
+    const from = this.pendingTop;
+    if (this.kind(this.i) !== RBRACKET) {
+      this.add(this.expression());
+      while (this.kind(this.i) === COMMA) {
+        // `, ]` is the optional trailing comma; `, <expression>` is the next item.
+        if (this.kind(this.i + 1) === RBRACKET) {
+          this.i++;
+          break;
+        }
+        this.i++;
+        this.add(this.expression());
+      }
+    }
+    const close = this.expect(RBRACKET);
+    return { type: "Tuple", items: this.take(from), range: this.span(this.r(open), this.r(close)) };
+  }
+
+  private objectOrFor(): A.Expression {
+    const open = this.i++;
+    if (this.kind(this.i) === FOR) {
+      const intro = this.forIntro();
+      const key = this.expression();
+      this.expect(FAT_ARROW);
+      const value = this.expression();
+      let grouping = false;
+      if (this.kind(this.i) === ELLIPSIS) {
+        this.i++;
+        grouping = true;
+      }
+      let cond: A.Expression | undefined;
+      if (this.kind(this.i) === IF) {
+        this.i++;
+        cond = this.expression();
+      }
+      const close = this.expect(RBRACE);
+      return {
+        type: "ForObject",
+        ...(intro.keyVar ? { keyVar: intro.keyVar } : {}),
+        valueVar: intro.valueVar,
+        collection: intro.collection,
+        key,
+        value,
+        grouping,
+        ...(cond ? { cond } : {}),
+        range: this.span(this.r(open), this.r(close)),
+      };
+    }
+    const from = this.pendingTop;
+    let separated = true;
+    for (;;) {
+      const k = this.kind(this.i);
+      if (k === NEWLINE || k === COMMA) {
+        this.i++;
+        separated = true;
+      } else if (k === RBRACE) break;
+      else {
+        // Two items without a separator between them: the full parser reports it.
+        if (!separated) throw GIVE_UP;
+        this.add(this.objectItem());
+        separated = false;
+      }
+    }
+    const close = this.expect(RBRACE);
+    return { type: "Object", items: this.take(from), range: this.span(this.r(open), this.r(close)) };
+  }
+
+  private objectItem(): A.ObjectItem {
+    const key = this.expression();
+    const sep = this.i;
+    const k = this.kind(sep);
+    if (k !== EQUALS && k !== COLON) throw GIVE_UP;
+    this.i++;
+    const value = this.expression();
+    // A key such as `a.b` is ambiguous (the full parser says why).
+    if (key.type === "ScopeTraversal" && key.traversal.length > 0) throw GIVE_UP;
+    const bare = key.type === "ScopeTraversal";
+    return {
+      type: "ObjectItem",
+      key: bare ? { type: "Literal", value: key.root, range: key.range } : key,
+      bareKey: bare,
+      separator: k === EQUALS ? "=" : ":",
+      value,
+      range: this.span(key.range, value.range),
+    };
+  }
+
+  private functionCall(): A.FunctionCall {
+    const name = this.i++;
+    const open = this.expect(LPAREN);
+    const from = this.pendingTop;
+    let expandFinal = false;
+    if (this.kind(this.i) !== RPAREN) {
+      this.add(this.expression());
+      while (this.kind(this.i) === COMMA && this.kind(this.i + 1) !== RPAREN) {
+        this.i++;
+        this.add(this.expression());
+      }
+      if (this.kind(this.i) === ELLIPSIS) {
+        this.i++;
+        expandFinal = true;
+      }
+      if (this.kind(this.i) === COMMA) this.i++;
+    }
+    const close = this.expect(RPAREN);
+    const nameRange = this.r(name);
+    const closeParenRange = this.r(close);
+    return { type: "FunctionCall", name: this.image(name), nameRange, args: this.take(from), expandFinal, openParenRange: this.r(open), closeParenRange, range: this.span(nameRange, closeParenRange) };
+  }
+}
