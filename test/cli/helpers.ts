@@ -1,6 +1,7 @@
 // Shared by the end-to-end CLI tests: run the built CLI in a directory, and reach the local
 // endpoint's data for that directory "behind statectl's back" through the real SDK.
 import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -11,6 +12,28 @@ process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 // The command as installed: package.json's bin, the bundle of dist/src/cli/main.js (npm run bundle).
 // Other CLI tests run dist/src/cli/main.js itself, so both entry points are exercised.
 const main = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.url));
+
+function newestFile(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestFile(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * `npm test` bundles after compiling; a focused run (`npx tsc -p . && npx mocha …`) does not, and
+ * would run a stale command. So the bundle is rebuilt when any file of dist/src is newer.
+ */
+export function ensureBundle(): void {
+  const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
+  if (newestFile(join(repoRoot, "dist", "src")) <= built) return;
+  const r = spawnSync("npm", ["run", "-s", "bundle"], { cwd: repoRoot, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`npm run bundle failed:\n${r.stdout}${r.stderr}`);
+}
+ensureBundle();
 
 /** `env` is laid over the CLI's environment; a key set to undefined is removed from it. */
 export function run(dir: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}) {

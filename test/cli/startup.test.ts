@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ensureBundle } from "./helpers.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = join(repoRoot, (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl);
@@ -56,6 +57,7 @@ describe("cli: what statectl validate loads", function () {
   let dir: string;
   let log: string;
   before(() => {
+    ensureBundle();
     dir = mkdtempSync(join(tmpdir(), "statectl-startup-"));
     log = join(dir, "loaded.txt");
     writeFileSync(join(dir, "hooks.mjs"), 'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(process.env.STATECTL_TEST_LOADED, url + "\\n");\n  return next(url, context);\n}\n');
