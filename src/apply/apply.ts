@@ -1,7 +1,9 @@
 // Apply = f(plan) → new state. Changes run in dependency order (destroys against it), with
-// bounded parallelism; the state is written after EACH change through StatePersister, and apply
-// always returns the state that really resulted — also when some changes failed, in which case
-// everything independent of the failures still ran, and a rerun continues from there.
+// bounded parallelism; the state is written after each change through StatePersister (changes
+// that finish together share a write), and apply always returns the state that really resulted —
+// also when some changes failed, in which case everything independent of the failures still ran,
+// and a rerun continues from there. Creates a provider sends several to a call go in groups whose
+// in-flight records are written together before they are sent (IntentBatches).
 import { Graph } from "@dagrejs/graphlib";
 import { error, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, walkGraph, type DesiredValue } from "../graph/index.js";

@@ -154,13 +154,32 @@ export function associationSchedule(config: AssociationConfig): Schedule | undef
   return parsed.ok ? parsed.schedule : undefined;
 }
 
+/**
+ * The last next run found per cron expression and offset, and the time it was found from. A
+ * cron's runs do not depend on the association, so the next run after any time from `fromMs` up
+ * to `nextMs` is `nextMs` again: associations created together (a batch of thousands) share one
+ * search instead of one each.
+ */
+const cronNext = new Map<string, { fromMs: number; nextMs: number | undefined }>();
+const CRON_NEXT_ENTRIES = 1000;
+
 /** Sets when the association's schedule next fires after `fromMs`. */
 export function scheduleNext(record: AssociationRecord, fromMs: number): void {
   const schedule = associationSchedule(record.config);
-  const next = schedule
-    ? nextRun(schedule, new Date(fromMs), { anchor: new Date(record.scheduleAnchor), ...(record.config.ScheduleOffset ? { offsetDays: record.config.ScheduleOffset } : {}) })
-    : undefined;
-  if (next) record.nextRunAt = next.getTime();
+  const search = (): number | undefined =>
+    schedule && nextRun(schedule, new Date(fromMs), { anchor: new Date(record.scheduleAnchor), ...(record.config.ScheduleOffset ? { offsetDays: record.config.ScheduleOffset } : {}) })?.getTime();
+  let next: number | undefined;
+  if (schedule?.kind === "cron") {
+    const key = `${schedule.expression}\u0000${record.config.ScheduleOffset ?? 0}`;
+    const known = cronNext.get(key);
+    if (known && known.fromMs <= fromMs && (known.nextMs === undefined || fromMs < known.nextMs)) next = known.nextMs;
+    else {
+      next = search();
+      if (cronNext.size >= CRON_NEXT_ENTRIES) cronNext.clear();
+      cronNext.set(key, { fromMs, nextMs: next });
+    }
+  } else next = search();
+  if (next !== undefined) record.nextRunAt = next;
   else delete record.nextRunAt;
 }
 

@@ -3,7 +3,7 @@ import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, unlink }
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { error, type Diagnostic } from "../diag/index.js";
-import { decodeState, encodeState } from "./format.js";
+import { decodeState, encodeStateBytes } from "./format.js";
 import { acquireWithTimeout, holderIsGone, lockIdMismatch, newLockInfo, notLockedDiagnostic, parseLockInfo, type Attempt } from "./lock.js";
 import type { State } from "./model.js";
 import { checkWrite, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteStateResult } from "./storage.js";
@@ -128,7 +128,7 @@ export class FileStateStorage implements StateStorage {
     const refused = checkWrite(this.location, this.known, state);
     if (refused.length > 0) return { diagnostics: refused };
     const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
-    const diags = await this.replaceAtomically(encodeState(written));
+    const diags = await this.replaceAtomically(encodeStateBytes(written));
     if (diags.length > 0) return { diagnostics: diags };
     this.known = { lineage: written.lineage, serial: written.serial };
     return { state: written, diagnostics: [] };
@@ -138,7 +138,7 @@ export class FileStateStorage implements StateStorage {
     return `${of}.tmp-${process.pid}-${++tempCounter}`;
   }
 
-  private async replaceAtomically(text: string): Promise<Diagnostic[]> {
+  private async replaceAtomically(bytes: Buffer): Promise<Diagnostic[]> {
     const dir = dirname(this.path);
     try {
       await mkdir(dir, { recursive: true });
@@ -150,7 +150,7 @@ export class FileStateStorage implements StateStorage {
       const fh = await open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, STATE_FILE_MODE);
       try {
         await fh.chmod(STATE_FILE_MODE); // in case a umask stripped owner bits
-        await fh.writeFile(text, "utf8");
+        await fh.writeFile(bytes);
         if (this.fsyncEnabled) await fh.sync();
       } finally {
         await fh.close();

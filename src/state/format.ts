@@ -101,34 +101,53 @@ export function stateToFile(state: State): StateFileV1 {
 }
 
 /**
- * Each resource's encoded text, by instance. An apply writes the whole state after its changes,
+ * Each resource's encoded bytes, by instance. An apply writes the whole state after its changes,
  * and each write changes few of its (perhaps thousands of) resources: those are encoded again,
  * the others reused. Instances are never modified in place (the state model replaces them), so
- * an instance's text never goes stale.
+ * an instance's bytes never go stale.
  */
-const encodedResources = new WeakMap<ResourceInstanceState, string>();
+const encodedResources = new WeakMap<ResourceInstanceState, Buffer>();
+const BETWEEN_RESOURCES = Buffer.from(`,\n    `);
 
 /** JSON.stringify(value, null, 2) as it appears nested `depth` levels deep. */
 function nestedJson(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, `\n${"  ".repeat(depth)}`);
 }
 
-/** The exact bytes statectl writes: two-space indented canonical JSON with a final newline. */
-export function encodeState(state: State): string {
-  // Equal to JSON.stringify(stateToFile(state), null, 2), member for member, but with the
-  // resources' text reused (see encodedResources).
-  const resources = state.resources.map((r) => {
-    let text = encodedResources.get(r);
-    if (text === undefined) {
-      text = nestedJson(resourceToFile(r), 2);
-      encodedResources.set(r, text);
+/**
+ * The exact bytes statectl writes (UTF-8): two-space indented canonical JSON with a final newline,
+ * equal to JSON.stringify(stateToFile(state), null, 2) + "\n", but with the bytes of unchanged
+ * resources reused (see encodedResources).
+ */
+export function encodeStateBytes(state: State): Buffer {
+  const parts: Buffer[] = [];
+  const members = Object.entries(stateToFile({ ...state, resources: [] })).filter(([, value]) => value !== undefined);
+  let text = "{\n";
+  members.forEach(([name, value], i) => {
+    const after = i < members.length - 1 ? ",\n" : "\n";
+    if (name !== "resources" || state.resources.length === 0) {
+      text += `  ${JSON.stringify(name)}: ${nestedJson(value, 1)}${after}`;
+      return;
     }
-    return text;
+    parts.push(Buffer.from(`${text}  "resources": [\n    `));
+    state.resources.forEach((r, j) => {
+      let bytes = encodedResources.get(r);
+      if (bytes === undefined) {
+        bytes = Buffer.from(nestedJson(resourceToFile(r), 2));
+        encodedResources.set(r, bytes);
+      }
+      if (j > 0) parts.push(BETWEEN_RESOURCES);
+      parts.push(bytes);
+    });
+    text = `\n  ]${after}`;
   });
-  const members = Object.entries(stateToFile({ ...state, resources: [] }))
-    .filter(([, value]) => value !== undefined)
-    .map(([name, value]) => `  ${JSON.stringify(name)}: ${name === "resources" && resources.length > 0 ? `[\n    ${resources.join(",\n    ")}\n  ]` : nestedJson(value, 1)}`);
-  return `{\n${members.join(",\n")}\n}\n`;
+  parts.push(Buffer.from(`${text}}\n`));
+  return Buffer.concat(parts);
+}
+
+/** The exact text statectl writes: encodeStateBytes as a string. */
+export function encodeState(state: State): string {
+  return encodeStateBytes(state).toString("utf8");
 }
 
 export interface DecodeResult {
