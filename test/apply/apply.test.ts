@@ -112,4 +112,61 @@ describe("apply/applyPlan", () => {
     expect(failed.errors.map((e) => e.address)).to.deep.equal(["association.x"]);
     expect(failed.errors[0]!.message).to.contain("unknown");
   });
+
+  it("batched creates: the intents of a group are stored in one write before any of them is sent, and the group reaches the provider together, also when they start one at a time", async () => {
+    // Counts the writes that record new creates in flight.
+    let intentWrites = 0;
+    let recorded = new Set<string>();
+    const storage = new (class extends MemoryStateStorage {
+      override write(state: State) {
+        const now = new Set((state.pendingCreates ?? []).map((p) => p.address));
+        if ([...now].some((a) => !recorded.has(a))) intentWrites++;
+        recorded = now;
+        return super.write(state);
+      }
+    })();
+    const turns: string[][] = [];
+    let turn: string[] | undefined;
+    const notRecordedWhenSent: string[] = [];
+    class BatchingProvider extends FakeProvider {
+      createIsIdempotent(kind: string): boolean {
+        return kind !== "association";
+      }
+      async findCreated(): Promise<{ id: string; attributes: Record<string, never> }[]> {
+        return [];
+      }
+      createBatchSize(kind: string): number {
+        return kind === "association" ? 10 : 1;
+      }
+      override create(kind: string, desired: Record<string, never>) {
+        if (kind === "association") {
+          const address = `association.${String(desired["name"])}`;
+          const stored = storage.contents === undefined ? undefined : (JSON.parse(storage.contents) as { pending_creates?: { address: string }[] });
+          if (!stored?.pending_creates?.some((p) => p.address === address)) notRecordedWhenSent.push(address);
+          if (!turn) {
+            const current: string[] = [];
+            turn = current;
+            turns.push(current);
+            setImmediate(() => (turn = undefined));
+          }
+          turn.push(address);
+        }
+        // Creates end at different moments, so later ones start one at a time as room frees up.
+        const n = Number(String(desired["name"]).slice(1));
+        return new Promise<void>((r) => setTimeout(r, kind === "association" ? (n * 7) % 11 : 0)).then(() => super.create(kind, desired));
+      }
+    }
+    const p = new BatchingProvider();
+    const config = [doc("a"), ...Array.from({ length: 25 }, (_, i) => assoc(`x${String(i).padStart(2, "0")}`, "a"))];
+    const { result } = await planAndApply(p, config, emptyState(), storage, { parallelism: 1 });
+    expect(result.errors).to.deep.equal([]);
+    expect(result.added).to.equal(26);
+    expect(notRecordedWhenSent).to.deep.equal([]);
+    // Whole groups of ten reach the provider in one turn of the event loop; only the last is short.
+    expect(turns.map((t) => t.length % 10).slice(0, -1).every((n) => n === 0), JSON.stringify(turns.map((t) => t.length))).to.equal(true);
+    expect(turns.flat()).to.have.length(25);
+    // One write for the intents of each group (25 creates: 3 groups at most), not one per create.
+    expect(intentWrites).to.be.within(1, 3);
+    expect((await storage.read()).state!.pendingCreates ?? []).to.deep.equal([]);
+  });
 });
