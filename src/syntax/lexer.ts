@@ -109,6 +109,9 @@ export class TokenColumns {
 
 /** Index of every token type in T.allTokens (the `kinds` of TokenColumns). */
 export const KIND = new Map<TokenType, number>(T.allTokens.map((t, i) => [t, i]));
+/** The same, by Chevrotain's tokenTypeIdx (an array lookup, for the scanner's inner loop). */
+const KIND_BY_TYPE_IDX: number[] = [];
+for (const [t, i] of KIND) KIND_BY_TYPE_IDX[t.tokenTypeIdx!] = i;
 
 /** The source range a token covers (Chevrotain ends are inclusive; ours are exclusive). */
 export function tokenRange(file: string, tok: IToken): Range {
@@ -176,14 +179,28 @@ const enum C {
 
 const NEWLINE = KIND.get(T.NewLine)!;
 
+// The contexts that carry no state of their own are shared (one per kind, never mutated).
+const BRACE: Context = { kind: "brace", newlines: true };
+const FOR_BRACE: Context = { kind: "brace", newlines: false };
+const PAREN: Context = { kind: "paren" };
+const BRACKET: Context = { kind: "bracket" };
+const INTERP: Context = { kind: "interp" };
+
 const identStartRe = /[\p{ID_Start}_]/u;
 const identPartRe = /[\p{ID_Continue}\-]/u;
 
+/** For each ASCII code: 1 if a name can start with it, 2 if a name can continue with it only. */
+const ASCII_NAME = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if ((c >= C.La && c <= C.Lz) || (c >= C.UA && c <= C.UZ) || c === C.Underscore) ASCII_NAME[c] = 1;
+  else if ((c >= C.D0 && c <= C.D9) || c === C.Minus) ASCII_NAME[c] = 2;
+}
+
 function isAsciiIdentStart(c: number): boolean {
-  return (c >= C.La && c <= C.Lz) || (c >= C.UA && c <= C.UZ) || c === C.Underscore;
+  return c < 128 && ASCII_NAME[c] === 1;
 }
 function isAsciiIdentPart(c: number): boolean {
-  return isAsciiIdentStart(c) || (c >= C.D0 && c <= C.D9) || c === C.Minus;
+  return c < 128 && ASCII_NAME[c] !== 0;
 }
 function isDigit(c: number): boolean {
   return c >= C.D0 && c <= C.D9;
@@ -194,7 +211,7 @@ const MAX_LEX_ERRORS = 20;
 
 /** Scans `text` (the contents of `file`) into tokens. Never throws. */
 export function lexFile(text: string, file: string): LexResult {
-  const scanned = scanColumns(text, file);
+  const scanned = scanColumns(text, file, { comments: true });
   const tokens: IToken[] = new Array(scanned.tokens.count);
   for (let i = 0; i < tokens.length; i++) tokens[i] = scanned.tokens.token(i, text);
   return { tokens, comments: scanned.comments, diagnostics: scanned.diagnostics };
@@ -203,13 +220,20 @@ export function lexFile(text: string, file: string): LexResult {
 /** What the scanner produces: lexFile's result with the tokens still in columns. */
 export interface ScanResult {
   tokens: TokenColumns;
+  /** Empty unless asked for. */
   comments: IToken[];
   diagnostics: Diagnostic[];
 }
 
 /** Scans `text` into TokenColumns (no object per token). Never throws. */
-export function scanColumns(text: string, file: string): ScanResult {
-  return new Scanner(text, file).run();
+export function scanColumns(text: string, file: string, options: { comments?: boolean } = {}): ScanResult {
+  return new Scanner(text, file, options.comments ?? true).run();
+}
+
+interface Chunk {
+  end: number;
+  value: string;
+  stop: "quote" | "interp" | "newline" | "eof";
 }
 
 class Scanner {
@@ -225,9 +249,12 @@ class Scanner {
   constructor(
     private readonly text: string,
     private readonly file: string,
+    /** Parsing has no use for comments; only lexFile's callers (the formatter, the editor) want them. */
+    private readonly keepComments: boolean,
   ) {
-    // About one token per 6 characters in typical configuration; grown by doubling when short.
-    this.tokens = new TokenColumns(Math.max(64, text.length >> 3));
+    // Configuration averages one token per 6 or 7 characters; room for one per 4 means the
+    // columns are seldom grown (and then by doubling).
+    this.tokens = new TokenColumns(64 + (text.length >> 2));
   }
 
   run(): ScanResult {
@@ -259,12 +286,12 @@ class Scanner {
 
   /** A token on the current line from `start` to `end` (exclusive); returns its index. */
   private emit(type: TokenType, start: number, end: number, payload?: unknown): number {
-    return this.tokens.push(KIND.get(type)!, start, end, this.line, start - this.lineStart + 1, payload);
+    return this.tokens.push(KIND_BY_TYPE_IDX[type.tokenTypeIdx!]!, start, end, this.line, start - this.lineStart + 1, payload);
   }
 
   /** Like emit, for a token that may span lines (its end position is found by counting newlines). */
   private emitMultiline(type: TokenType, start: number, end: number, startLine: number, startColumn: number, payload?: unknown): number {
-    const i = this.tokens.push(KIND.get(type)!, start, end, startLine, startColumn, payload);
+    const i = this.tokens.push(KIND_BY_TYPE_IDX[type.tokenTypeIdx!]!, start, end, startLine, startColumn, payload);
     const tok = this.objectToken(type, start, end, startLine, startColumn);
     if (tok.endLine !== startLine) this.tokens.multiline.set(i, [tok.endLine!, tok.endColumn! + 1]);
     return i;
@@ -333,9 +360,12 @@ class Scanner {
     switch (c) {
       case C.Space:
       case C.Tab:
-      case C.CR:
-        this.pos++;
+      case C.CR: {
+        let i = start + 1;
+        for (let w = text.charCodeAt(i); w === C.Space || w === C.Tab || w === C.CR; w = text.charCodeAt(++i));
+        this.pos = i;
         return;
+      }
       case C.LF: {
         if (this.newlinesSignificant(top)) {
           const last = this.tokens.count - 1;
@@ -362,7 +392,7 @@ class Scanner {
         break;
       case C.LBrace: {
         this.emit(T.LBrace, start, ++this.pos);
-        this.stack.push({ kind: "brace", newlines: !this.opensForExpression(this.pos) });
+        this.stack.push(this.opensForExpression(this.pos) ? FOR_BRACE : BRACE);
         return;
       }
       case C.RBrace: {
@@ -371,14 +401,14 @@ class Scanner {
       }
       case C.LParen:
         this.emit(T.LParen, start, ++this.pos);
-        this.stack.push({ kind: "paren" });
+        this.stack.push(PAREN);
         return;
       case C.RParen:
         this.closeBracket("paren");
         return;
       case C.LBracket:
         this.emit(T.LBracket, start, ++this.pos);
-        this.stack.push({ kind: "bracket" });
+        this.stack.push(BRACKET);
         return;
       case C.RBracket:
         this.closeBracket("bracket");
@@ -497,7 +527,7 @@ class Scanner {
     if (end < 0) end = text.length;
     if (end > start && text.charCodeAt(end - 1) === C.CR) end--;
     this.pos = end;
-    this.comments.push(this.objectToken(T.LineComment, start, end, this.line, start - this.lineStart + 1));
+    if (this.keepComments) this.comments.push(this.objectToken(T.LineComment, start, end, this.line, start - this.lineStart + 1));
   }
 
   private blockComment(start: number): void {
@@ -515,7 +545,7 @@ class Scanner {
         }),
       );
     }
-    this.comments.push(this.objectToken(T.BlockComment, start, end, startLine, startColumn));
+    if (this.keepComments) this.comments.push(this.objectToken(T.BlockComment, start, end, startLine, startColumn));
     for (let i = start; i < end; i++) {
       if (text.charCodeAt(i) === C.LF) {
         this.line++;
@@ -567,8 +597,9 @@ class Scanner {
       break;
     }
     this.pos = i;
-    const image = text.slice(start, i);
-    this.emit(T.keywords.get(image) ?? T.Ident, start, i);
+    // Keywords are 2 to 5 letters: only those names are sliced to look them up.
+    const length = i - start;
+    this.emit(length >= 2 && length <= 5 ? (T.keywords.get(text.slice(start, i)) ?? T.Ident) : T.Ident, start, i);
   }
 
   private invalidCharacters(start: number): void {
@@ -663,7 +694,7 @@ class Scanner {
         return;
       case "interp":
         this.emit(T.TemplateInterp, r.end, (this.pos += 2));
-        this.stack.push({ kind: "interp" });
+        this.stack.push(INTERP);
         return;
       case "newline":
       case "eof":
@@ -692,7 +723,18 @@ class Scanner {
    * a newline (quoted strings only; heredocs include it and stop after it), or the end of input.
    * Decodes escapes on the way and reports bad ones.
    */
-  private scanTemplateChunk(from: number, quotedFastPath: boolean, heredoc = false): { end: number; value: string; stop: "quote" | "interp" | "newline" | "eof" } {
+  /** The result of scanTemplateChunk, reused: one object per scanner, not one per string. */
+  private readonly lastChunk: Chunk = { end: 0, value: "", stop: "eof" };
+
+  private chunk(end: number, value: string, stop: Chunk["stop"]): Chunk {
+    const c = this.lastChunk;
+    c.end = end;
+    c.value = value;
+    c.stop = stop;
+    return c;
+  }
+
+  private scanTemplateChunk(from: number, quotedFastPath: boolean, heredoc = false): Chunk {
     const text = this.text;
     let i = from;
     let value = "";
@@ -701,19 +743,19 @@ class Scanner {
     while (i < len) {
       const c = text.charCodeAt(i);
       if (c === C.Quote && !heredoc) {
-        return { end: i, value: value + text.slice(runStart, i), stop: "quote" };
+        return this.chunk(i, value + text.slice(runStart, i), "quote");
       }
       if (c === C.LF) {
         // Heredoc lines keep their line break, normalised to "\n" (a CRLF file yields the same text).
         if (heredoc) {
           const crlf = i > runStart && text.charCodeAt(i - 1) === C.CR;
-          return { end: i + 1, value: value + text.slice(runStart, crlf ? i - 1 : i) + "\n", stop: "newline" };
+          return this.chunk(i + 1, value + text.slice(runStart, crlf ? i - 1 : i) + "\n", "newline");
         }
-        return { end: i, value: value + text.slice(runStart, i), stop: "newline" };
+        return this.chunk(i, value + text.slice(runStart, i), "newline");
       }
       if (c === C.Dollar) {
         const n = text.charCodeAt(i + 1);
-        if (n === C.LBrace) return { end: i, value: value + text.slice(runStart, i), stop: "interp" };
+        if (n === C.LBrace) return this.chunk(i, value + text.slice(runStart, i), "interp");
         if (n === C.Dollar && text.charCodeAt(i + 2) === C.LBrace) {
           value += text.slice(runStart, i) + "${";
           i += 3;
@@ -738,11 +780,11 @@ class Scanner {
           );
         } else if (n === C.LBrace) {
           // Let the slow path report it with the right position.
-          return { end: i, value: "", stop: "interp" };
+          return this.chunk(i, "", "interp");
         }
       } else if (c === C.Backslash && !heredoc) {
         const decoded = this.escape(i, quotedFastPath);
-        if (decoded === undefined) return { end: i, value: "", stop: "interp" }; // slow path reports it
+        if (decoded === undefined) return this.chunk(i, "", "interp"); // slow path reports it
         value += text.slice(runStart, i) + decoded.value;
         i = decoded.end;
         runStart = i;
@@ -750,7 +792,7 @@ class Scanner {
       }
       i++;
     }
-    return { end: len, value: value + text.slice(runStart, len), stop: "eof" };
+    return this.chunk(len, value + text.slice(runStart, len), "eof");
   }
 
   /** Decodes the escape at `i` (a backslash). Returns undefined in the fast path for a bad escape. */
@@ -870,7 +912,7 @@ class Scanner {
       case "interp":
         ctx.atLineStart = false;
         this.emit(T.TemplateInterp, r.end, (this.pos += 2));
-        this.stack.push({ kind: "interp" });
+        this.stack.push(INTERP);
         return;
       default:
         // End of input inside the heredoc; run() reports it.

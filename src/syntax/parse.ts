@@ -35,7 +35,7 @@ export function getParser(): StateParser {
  * one that path gives up on, by the Chevrotain parser, which builds the same AST and reports.
  */
 export function parseFile(text: string, fileName: string): ParseResult {
-  const scanned = scanColumns(text, fileName);
+  const scanned = scanColumns(text, fileName, { comments: false });
   if (scanned.diagnostics.length === 0) {
     const body = parseWellFormed(scanned.tokens, text, fileName);
     if (body) return { body, diagnostics: [] };

@@ -103,6 +103,7 @@ class WellFormedParser {
    */
   private readonly pending: unknown[] = [];
   private pendingTop = 0;
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly tokens: TokenColumns,
@@ -146,6 +147,18 @@ class WellFormedParser {
 
   private image(i: number): string {
     return this.text.slice(this.starts[i]!, this.ends[i]!);
+  }
+
+  /**
+   * A name's text, one string per distinct name: a file repeats the same few names thousands of
+   * times, and a fresh slice is garbage at once where a kept one lives as long as the AST.
+   */
+  private name(i: number): string {
+    const sliced = this.text.slice(this.starts[i]!, this.ends[i]!);
+    const known = this.names.get(sliced);
+    if (known !== undefined) return known;
+    this.names.set(sliced, sliced);
+    return sliced;
   }
 
   /** The token's range, as tokenRange gives it for the same token. */
@@ -208,7 +221,7 @@ class WellFormedParser {
       this.i++;
       const expr = this.expression();
       const nameRange = this.r(name);
-      return { type: "Attribute", name: this.image(name), nameRange, expr, range: this.span(nameRange, expr.range) };
+      return { type: "Attribute", name: this.name(name), nameRange, expr, range: this.span(nameRange, expr.range) };
     }
     if (k !== STRING && k !== LBRACE && !IS_IDENT[k]) throw GIVE_UP;
     this.enter();
@@ -224,9 +237,9 @@ class WellFormedParser {
     const closeBraceRange = this.r(close);
     return {
       type: "Block",
-      blockType: this.image(name),
+      blockType: this.name(name),
       typeRange,
-      labels: labelTokens.map((l) => ({ value: this.kinds[l] === STRING ? (this.payloads[l] as string) : this.image(l), range: this.r(l) })),
+      labels: labelTokens.map((l) => ({ value: this.kinds[l] === STRING ? (this.payloads[l] as string) : this.name(l), range: this.r(l) })),
       body: { type: "Body", items, range: { file: this.fileName, start: openBraceRange.end, end: closeBraceRange.start } },
       openBraceRange,
       closeBraceRange,
@@ -267,12 +280,12 @@ class WellFormedParser {
       let left = operands[at]!;
       while (at < ops.length) {
         const op = ops[at]!;
-        const opText = this.image(op);
+        const opText = this.name(op);
         const prec = PRECEDENCE[opText]!;
         if (prec < minPrec) break;
         at++;
         let right = operands[at]!;
-        if (at < ops.length && PRECEDENCE[this.image(ops[at]!)]! > prec) right = climb(prec + 1);
+        if (at < ops.length && PRECEDENCE[this.name(ops[at]!)]! > prec) right = climb(prec + 1);
         left = { type: "Binary", op: opText as A.BinaryOp, opRange: this.r(op), left, right, range: this.span(left.range, right.range) };
       }
       return left;
@@ -288,7 +301,7 @@ class WellFormedParser {
     if (last < first) return operand;
     if (this.depth + (last - first + 1) > MAX_NESTING) throw GIVE_UP;
     let e = operand;
-    for (let op = last; op >= first; op--) e = { type: "Unary", op: this.image(op) as A.UnaryOp, operand: e, range: this.span(this.r(op), e.range) };
+    for (let op = last; op >= first; op--) e = { type: "Unary", op: this.name(op) as A.UnaryOp, operand: e, range: this.span(this.r(op), e.range) };
     return e;
   }
 
@@ -347,7 +360,7 @@ class WellFormedParser {
         let last = end;
         while (k < steps.length) {
           const n = steps[k]!;
-          if (n.kind === "attr") this.add({ type: "SplatAttrStep", name: this.image(n.name), range: this.r(n.name) } satisfies A.SplatAttrStep);
+          if (n.kind === "attr") this.add({ type: "SplatAttrStep", name: this.name(n.name), range: this.r(n.name) } satisfies A.SplatAttrStep);
           else if (n.kind === "legacyIndex") this.add({ type: "SplatAttrStep", name: this.image(n.num), range: this.r(n.num) } satisfies A.SplatAttrStep);
           else if (n.kind === "index" && s.kind === "fullSplat") this.add({ type: "SplatIndexStep", key: n.key, range: this.span(n.key.range, this.r(n.close)) } satisfies A.SplatIndexStep);
           else break;
@@ -364,7 +377,7 @@ class WellFormedParser {
         const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : this.span(s.key.range, end);
         const step: A.TraversalStep =
           s.kind === "attr"
-            ? { type: "AttrStep", name: this.image(s.name), range: stepRange }
+            ? { type: "AttrStep", name: this.name(s.name), range: stepRange }
             : s.kind === "legacyIndex"
               ? { type: "IndexStep", key: Number(this.image(s.num)), range: stepRange }
               : { type: "IndexStep", key: staticKey!, range: stepRange };
@@ -374,7 +387,7 @@ class WellFormedParser {
       }
       finishReference();
       wrap();
-      if (s.kind === "attr") e = { type: "GetAttr", source: e, name: this.image(s.name), nameRange: this.r(s.name), range: this.span(e.range, end) };
+      if (s.kind === "attr") e = { type: "GetAttr", source: e, name: this.name(s.name), nameRange: this.r(s.name), range: this.span(e.range, end) };
       else if (s.kind === "legacyIndex") e = { type: "Index", source: e, key: { type: "Literal", value: Number(this.image(s.num)), range: this.r(s.num) }, range: this.span(e.range, end) };
       else if (s.kind === "index") e = { type: "Index", source: e, key: s.key, range: this.span(e.range, end) };
     }
@@ -420,7 +433,7 @@ class WellFormedParser {
     if (this.kind(i + 1) === LPAREN) return this.functionCall();
     this.i++;
     const rootRange = this.r(i);
-    return { type: "ScopeTraversal", root: this.image(i), rootRange, traversal: [], range: rootRange };
+    return { type: "ScopeTraversal", root: this.name(i), rootRange, traversal: [], range: rootRange };
   }
 
   private template(): A.Template {
@@ -471,8 +484,8 @@ class WellFormedParser {
     this.expect(IN);
     const collection = this.expression();
     this.expect(COLON);
-    const v1 = { name: this.image(first), range: this.r(first) };
-    if (second !== undefined) return { keyVar: v1, valueVar: { name: this.image(second), range: this.r(second) }, collection };
+    const v1 = { name: this.name(first), range: this.r(first) };
+    if (second !== undefined) return { keyVar: v1, valueVar: { name: this.name(second), range: this.r(second) }, collection };
     return { valueVar: v1, collection };
   }
 
@@ -603,6 +616,6 @@ class WellFormedParser {
     const close = this.expect(RPAREN);
     const nameRange = this.r(name);
     const closeParenRange = this.r(close);
-    return { type: "FunctionCall", name: this.image(name), nameRange, args: this.take(from), expandFinal, openParenRange: this.r(open), closeParenRange, range: this.span(nameRange, closeParenRange) };
+    return { type: "FunctionCall", name: this.name(name), nameRange, args: this.take(from), expandFinal, openParenRange: this.r(open), closeParenRange, range: this.span(nameRange, closeParenRange) };
   }
 }
