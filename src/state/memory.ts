@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../diag/index.js";
-import { decodeState, encodeState } from "./format.js";
+import { decodeState, encodeStateBytes } from "./format.js";
 import { acquireWithTimeout, lockIdMismatch, newLockInfo, notLockedDiagnostic } from "./lock.js";
 import type { State } from "./model.js";
 import { checkWrite, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteStateResult } from "./storage.js";
@@ -12,7 +12,8 @@ import { statectlVersion } from "./version.js";
  */
 export class MemoryStateStorage implements StateStorage {
   readonly location: string;
-  private text: string | undefined;
+  /** What a file would hold: the text given, or the bytes written (decoded only when `contents` asks). */
+  private bytes: string | Buffer | undefined;
   private holder: LockInfo | undefined;
   private known: KnownState | undefined;
   /** How many writes have been stored; tests use it to see that apply persisted each change. */
@@ -20,31 +21,31 @@ export class MemoryStateStorage implements StateStorage {
 
   constructor(initial?: State | string, location = "memory") {
     this.location = location;
-    this.text = typeof initial === "string" ? initial : initial ? encodeState(initial) : undefined;
+    this.bytes = typeof initial === "string" ? initial : initial ? encodeStateBytes(initial) : undefined;
   }
 
   /** The stored text, as a file would hold it. */
   get contents(): string | undefined {
-    return this.text;
+    return typeof this.bytes === "string" ? this.bytes : this.bytes?.toString("utf8");
   }
 
   async read(): Promise<ReadStateResult> {
-    if (this.text === undefined) return { diagnostics: [] };
-    const r = decodeState(this.text, this.location);
+    if (this.bytes === undefined) return { diagnostics: [] };
+    const r = decodeState(this.bytes, this.location);
     if (r.state) this.known = { lineage: r.state.lineage, serial: r.state.serial };
     return r.state ? { state: r.state, diagnostics: r.diagnostics } : { diagnostics: r.diagnostics };
   }
 
   async write(state: State): Promise<WriteStateResult> {
-    if (!this.known && this.text !== undefined) {
-      const current = decodeState(this.text, this.location);
+    if (!this.known && this.bytes !== undefined) {
+      const current = decodeState(this.bytes, this.location);
       if (!current.state) return { diagnostics: current.diagnostics };
       this.known = { lineage: current.state.lineage, serial: current.state.serial };
     }
     const refused = checkWrite(this.location, this.known, state);
     if (refused.length > 0) return { diagnostics: refused };
     const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
-    this.text = encodeState(written);
+    this.bytes = encodeStateBytes(written);
     this.known = { lineage: written.lineage, serial: written.serial };
     this.writes++;
     return { state: written, diagnostics: [] };
