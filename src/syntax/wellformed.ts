@@ -226,8 +226,11 @@ class WellFormedParser {
     if (k !== STRING && k !== LBRACE && !IS_IDENT[k]) throw GIVE_UP;
     this.enter();
     const labelsFrom = this.pendingTop;
-    for (let l = this.kind(this.i); l === STRING || IS_IDENT[l]; l = this.kind(this.i)) this.add(this.i++);
-    const labelTokens = this.take<number>(labelsFrom);
+    for (let l = this.kind(this.i); l === STRING || IS_IDENT[l]; l = this.kind(this.i)) {
+      const at = this.i++;
+      this.add({ value: l === STRING ? (this.payloads[at] as string) : this.name(at), range: this.r(at) } satisfies A.BlockLabel);
+    }
+    const labels = this.take<A.BlockLabel>(labelsFrom);
     const open = this.expect(LBRACE);
     const items = this.body(false);
     const close = this.expect(RBRACE);
@@ -239,7 +242,7 @@ class WellFormedParser {
       type: "Block",
       blockType: this.name(name),
       typeRange,
-      labels: labelTokens.map((l) => ({ value: this.kinds[l] === STRING ? (this.payloads[l] as string) : this.name(l), range: this.r(l) })),
+      labels,
       body: { type: "Body", items, range: { file: this.fileName, start: openBraceRange.end, end: closeBraceRange.start } },
       openBraceRange,
       closeBraceRange,
@@ -438,9 +441,25 @@ class WellFormedParser {
 
   private template(): A.Template {
     const open = this.i++;
-    const parts = this.templateParts();
+    // Only heredocs need to know which chunks start a line (for `<<-`), so the parts of a quoted
+    // template are collected directly.
+    const from = this.pendingTop;
+    for (;;) {
+      const i = this.i;
+      const k = this.kind(i);
+      if (k === TEMPLATE_STRING) {
+        this.i++;
+        this.add({ type: "TemplateLiteral", value: (this.payloads[i] as T.TemplateChunk).value, range: this.r(i) } satisfies A.TemplateLiteralPart);
+      } else if (k === INTERP) {
+        this.i++;
+        const expr = this.expression();
+        const close = this.expect(INTERP_END);
+        this.add({ type: "TemplateInterpolation", expr, range: this.span(this.r(i), this.r(close)) } satisfies A.TemplateInterpolation);
+      } else break;
+    }
+    const parts = this.take<A.TemplatePart>(from);
     const close = this.expect(CQUOTE);
-    return { type: "Template", parts: mergeTemplateLiterals(parts.map((p) => p.part)), range: this.span(this.r(open), this.r(close)) };
+    return { type: "Template", parts: mergeTemplateLiterals(parts), range: this.span(this.r(open), this.r(close)) };
   }
 
   private heredoc(): A.Template {
