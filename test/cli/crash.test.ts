@@ -13,11 +13,13 @@ import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli }
 
 const REFRESHING = /: Refreshing state/;
 const APPLYING = /: (Creating\.\.\.|Modifying\.\.\.|Destroying\.\.\.|Creation complete|Modifications complete|Destruction complete|Adopted)/;
+// Each mutating call takes this long at the endpoint, so kills can land while calls are in flight.
+const LATENCY_MS = 100;
 const MUTATING = ["CreateDocument", "UpdateDocument", "UpdateDocumentDefaultVersion", "DeleteDocument", "CreateAssociation", "CreateAssociationBatch", "UpdateAssociation", "DeleteAssociation"];
 
 describe("cli: apply killed with SIGKILL at random points, then rerun to convergence", function () {
   this.timeout(180_000);
-  const ws = standaloneWorkspace("statectl-kill-", { knobs: { latencyByOperation: Object.fromEntries(MUTATING.map((op) => [op, 40])) }, config: crashConfig });
+  const ws = standaloneWorkspace("statectl-kill-", { knobs: { latencyByOperation: Object.fromEntries(MUTATING.map((op) => [op, LATENCY_MS])) }, config: crashConfig });
 
   async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
     const c = startCli(ws.dir, args);
@@ -36,20 +38,24 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
     let adopted = 0;
     for (let gen = 0; gen < generations; gen++) {
       const vars = ["--var", `gen=${gen}`];
-      for (let k = 0; k < killsPerGeneration; k++) {
+      // An apply that finishes before its kill point does not count: try again (a few more times
+      // at most), so the kills that land mid-apply do not depend on how fast apply has become.
+      for (let k = 0, killedHere = 0; killedHere < killsPerGeneration && k < 2 * killsPerGeneration; k++) {
         const run = startCli(ws.dir, ["apply", "--auto-approve", ...vars]);
         // The kill point: one time in five the n-th refresh line, else the n-th apply progress
-        // line; then 0–59 ms more — inside the endpoint's 40 ms latency a call is in flight,
+        // line; then up to 1.5 × LATENCY_MS more — inside the latency a call is in flight,
         // after it the next one starts.
         const duringRefresh = random() < 0.2;
-        const n = 1 + Math.floor(random() * (duringRefresh ? 5 : 8));
-        const offset = Math.floor(random() * 60);
+        const n = 1 + Math.floor(random() * 5);
+        const offset = Math.floor(random() * 1.5 * LATENCY_MS);
         const reached = await run.waitForLine((l) => (duringRefresh ? REFRESHING : APPLYING).test(l), n);
         if (reached && offset > 0) await new Promise((r) => setTimeout(r, offset));
         run.child.kill("SIGKILL");
         const exit = await run.exit;
-        if (exit.signal === "SIGKILL") kills++;
-        else finishedFirst++;
+        if (exit.signal === "SIGKILL") {
+          kills++;
+          killedHere++;
+        } else finishedFirst++;
         adopted += run.lines.filter((l) => / Adopted /.test(l)).length;
         // Whatever instant it died at, the state file is complete and readable.
         if (existsSync(ws.statePath)) {
