@@ -20,3 +20,22 @@ export function out(text: string): void {
 export function err(text: string): void {
   process.stderr.write(text.endsWith("\n") ? text : text + "\n");
 }
+
+/**
+ * When whoever reads our output goes away (`statectl apply | head`), writing fails with EPIPE.
+ * Unhandled, that kills the process with a stack trace — mid-apply, holding the state lock. Treat
+ * it as Ctrl-C instead: the command's interrupt handling stops starting new work, saves the state,
+ * releases the lock and exits 130; a command without such handling ends as on Ctrl-C. Later
+ * writes to the closed stream are dropped.
+ */
+export function stopWhenOutputCloses(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  let interrupted = false;
+  for (const stream of streams) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+      if (interrupted) return;
+      interrupted = true;
+      process.kill(process.pid, "SIGINT");
+    });
+  }
+}

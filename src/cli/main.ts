@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CliExit, ExitCode } from "./exit-codes.js";
-import { err } from "./io.js";
+import { err, stopWhenOutputCloses } from "./io.js";
 import { registerCommands } from "./commands/index.js";
 
 // The SDK warns on every run under Node 20 about a future release; statectl supports Node 20,
@@ -65,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${(await import("node:fs")).realpathSync(process.argv[1])}`).href;
 if (invokedDirectly) {
+  stopWhenOutputCloses();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

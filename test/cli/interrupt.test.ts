@@ -59,6 +59,26 @@ describe("cli: apply interrupted with SIGINT", function () {
     await converges();
   });
 
+  it("stops as on Ctrl-C when the reader of its output goes away (apply | head): exit 130, state saved, lock released, no EPIPE crash", async () => {
+    ws.endpoint.setKnobs({ latencyByOperation: { CreateDocument: 400, CreateAssociation: 400 } });
+    const run = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "2"]);
+    expect(await run.waitForLine((l) => / Creating\.\.\./.test(l), 2)).to.equal(true);
+    // What `head` does once it has its lines: close the pipe. The next progress line fails with EPIPE.
+    run.child.stdout!.destroy();
+    const exit = await run.exit;
+    const out = run.lines.join("\n");
+    expect(exit.code, out).to.equal(130);
+    expect(out).to.not.contain("EPIPE");
+    expect(out).to.match(/Apply interrupted\. Resources: \d+ added, 0 changed, 0 destroyed\./);
+    const state = readState();
+    expect(state.pendingCreates ?? []).to.deep.equal([]);
+    const have = await remoteInventory(ws.client);
+    expect(have.documents.length + have.associations.length).to.equal(state.resources.length);
+    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
+    ws.endpoint.setKnobs({ latencyByOperation: undefined });
+    await converges();
+  });
+
   it("SIGINT during plan: stops reading, releases the lock, exit 130", async () => {
     const first = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0"]);
     expect((await first.exit).code, first.lines.join("\n")).to.equal(0);
