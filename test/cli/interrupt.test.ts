@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { decodeState, type State } from "../../src/index.js";
-import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli } from "./kill-helpers.js";
+import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli, type RunningCli } from "./kill-helpers.js";
 
 describe("cli: apply interrupted with SIGINT", function () {
   this.timeout(120_000);
@@ -32,51 +32,54 @@ describe("cli: apply interrupted with SIGINT", function () {
     return rerun.lines;
   }
 
-  it("first SIGINT: the changes in flight finish and are saved, nothing new starts, exit 130; the rerun converges", async () => {
+  /** An apply slowed down by the latency knob, once two creates have started. */
+  async function applyUnderWay() {
     ws.endpoint.setKnobs({ latencyByOperation: { CreateDocument: 400, CreateAssociation: 400 } });
     const run = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "2"]);
     expect(await run.waitForLine((l) => / Creating\.\.\./.test(l), 2)).to.equal(true);
-    run.child.kill("SIGINT");
+    return run;
+  }
+
+  /**
+   * What every graceful stop of an apply leaves: exit 130 with the interrupted summary, the state
+   * saved with nothing in flight and matching SSM, the lock released; then the rerun converges.
+   * Returns the output and the state as the stopped apply left it (read before the rerun).
+   */
+  async function stoppedGracefully(run: RunningCli): Promise<{ out: string; state: State }> {
     const exit = await run.exit;
     const out = run.lines.join("\n");
     expect(exit.code, out).to.equal(130);
-    expect(out).to.contain("Interrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.");
     expect(out).to.match(/Apply interrupted\. Resources: \d+ added, 0 changed, 0 destroyed\./);
+    const state = readState();
+    expect(state.pendingCreates ?? []).to.deep.equal([]);
+    const have = await remoteInventory(ws.client);
+    expect(have.documents.length + have.associations.length).to.equal(state.resources.length);
+    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
+    ws.endpoint.setKnobs({ latencyByOperation: undefined });
+    await converges();
+    return { out, state };
+  }
+
+  it("first SIGINT: the changes in flight finish and are saved, nothing new starts, exit 130; the rerun converges", async () => {
+    const run = await applyUnderWay();
+    run.child.kill("SIGINT");
+    const { out, state } = await stoppedGracefully(run);
+    expect(out).to.contain("Interrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.");
     expect(out).to.match(/Not started: (association|document)\./);
     expect(out).to.contain("Every change that finished is recorded in the state");
     // Every change that had started finished and is in the state; nothing else was made.
     const started = run.lines.filter((l) => / Creating\.\.\./.test(l)).map((l) => l.split(":")[0]!);
     const completed = run.lines.filter((l) => / Creation complete /.test(l)).map((l) => l.split(":")[0]!);
     expect(completed.sort()).to.deep.equal(started.sort());
-    const state = readState();
     expect(state.resources.map((r) => r.address).sort()).to.deep.equal(started.sort());
-    expect(state.pendingCreates ?? []).to.deep.equal([]);
-    const have = await remoteInventory(ws.client);
-    expect(have.documents.length + have.associations.length).to.equal(state.resources.length);
-    // The lock was released on the way out.
-    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
-    ws.endpoint.setKnobs({ latencyByOperation: undefined });
-    await converges();
   });
 
   it("stops as on Ctrl-C when the reader of its output goes away (apply | head): exit 130, state saved, lock released, no EPIPE crash", async () => {
-    ws.endpoint.setKnobs({ latencyByOperation: { CreateDocument: 400, CreateAssociation: 400 } });
-    const run = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "2"]);
-    expect(await run.waitForLine((l) => / Creating\.\.\./.test(l), 2)).to.equal(true);
+    const run = await applyUnderWay();
     // What `head` does once it has its lines: close the pipe. The next progress line fails with EPIPE.
     run.child.stdout!.destroy();
-    const exit = await run.exit;
-    const out = run.lines.join("\n");
-    expect(exit.code, out).to.equal(130);
+    const { out } = await stoppedGracefully(run);
     expect(out).to.not.contain("EPIPE");
-    expect(out).to.match(/Apply interrupted\. Resources: \d+ added, 0 changed, 0 destroyed\./);
-    const state = readState();
-    expect(state.pendingCreates ?? []).to.deep.equal([]);
-    const have = await remoteInventory(ws.client);
-    expect(have.documents.length + have.associations.length).to.equal(state.resources.length);
-    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
-    ws.endpoint.setKnobs({ latencyByOperation: undefined });
-    await converges();
   });
 
   it("SIGINT during plan: stops reading, releases the lock, exit 130", async () => {
