@@ -11,6 +11,8 @@ import { Command, CommanderError } from "commander";
 import { CliExit, ExitCode } from "./exit-codes.js";
 import { err, stopWhenOutputCloses } from "./io.js";
 import { registerCommands } from "./commands/index.js";
+import { acceptTerraformOptions } from "./terraform-args.js";
+import { suggestCommands } from "./suggest-command.js";
 
 // The SDK warns on every run under Node 20 about a future release; statectl supports Node 20,
 // and every command that talks to SSM (plan, apply, status, run, import …) would print it.
@@ -37,13 +39,38 @@ export function buildProgram(): Command {
     }
   });
   registerCommands(program);
+  explainUsageErrors(program);
   return program;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * A usage error shows the usage of the command that was typed (not only "see statectl --help"),
+ * and an unknown (sub)command names the closest commands: `stat` → status, state.
+ */
+function explainUsageErrors(cmd: Command): void {
+  if (cmd.parent) cmd.showHelpAfterError(`Usage: ${cmd.createHelp().commandUsage(cmd)}\n(run '${commandPath(cmd)} --help' for every option)`);
+  if (cmd.commands.length > 0) {
+    cmd.on("command:*", (operands: string[]) => {
+      const word = operands[0] ?? "";
+      const names = cmd.createHelp().visibleCommands(cmd).flatMap((c) => [c.name(), ...c.aliases()]);
+      const close = suggestCommands(word, names);
+      const suggestion = close.length === 0 ? "" : ` Did you mean ${close.map((n) => `'${n}'`).join(" or ")}?`;
+      cmd.error(`error: unknown command '${word}'${cmd.parent ? ` for '${commandPath(cmd)}'` : ""}.${suggestion}`, { code: "commander.unknownCommand", exitCode: ExitCode.Usage });
+    });
+  }
+  for (const sub of cmd.commands) explainUsageErrors(sub);
 }
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv, { from: "user" });
+    await program.parseAsync(acceptTerraformOptions(program, argv), { from: "user" });
     return process.exitCode === undefined ? ExitCode.Ok : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CliExit) {

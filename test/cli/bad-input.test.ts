@@ -130,7 +130,7 @@ describe("cli: bad input changes nothing and is explained (table-driven)", funct
     { name: "a plan file with the right header and nothing else", files: { "bare.plan": '{"format": "statectl-plan", "version": 1, "plan": {}}' }, args: ["apply", "bare.plan"], code: ExitCode.Error, says: ["error[plan/invalid-plan-file]"] },
     { name: "a plan file that does not exist", args: ["apply", "nope.plan"], code: ExitCode.Error, says: ["error[plan/io-error]", "There is no such file."] },
     // The command line
-    { name: "an unknown option", args: ["plan", "--bogus"], code: ExitCode.Usage, says: ["unknown option '--bogus'", "statectl --help"] },
+    { name: "an unknown option", args: ["plan", "--bogus"], code: ExitCode.Usage, says: ["unknown option '--bogus'", "Usage: statectl plan [options]", "statectl plan --help"] },
     { name: "an unknown command", args: ["frobnicate"], code: ExitCode.Usage, says: ["unknown command 'frobnicate'"] },
     { name: "a --parallelism that is not a number", args: ["apply", "--auto-approve", "--parallelism", "many"], code: ExitCode.Usage, says: ['"many" is not a whole number of at least 1'] },
     { name: "a --parallelism of 0", args: ["apply", "--auto-approve", "--parallelism", "0"], code: ExitCode.Usage, says: ['"0" is not a whole number of at least 1'] },
