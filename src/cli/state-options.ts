@@ -28,7 +28,24 @@ export function parseDuration(text: string): number {
 }
 
 export function addStatePathOption(cmd: Command): Command {
-  return cmd.option("--state <path>", `the state file (default: ${DEFAULT_STATE_PATH} in the current directory)`, DEFAULT_STATE_PATH);
+  return cmd.option("--state <path>", `the state file (default: the configuration's state { path }, else ${DEFAULT_STATE_PATH} in the current directory)`, DEFAULT_STATE_PATH);
+}
+
+/**
+ * The state file a state command works on: `--state` when given, else the one the configuration
+ * in the current directory names in `state { path }` (as plan and apply use), else the default.
+ * Sets `opts.state` to it, so messages name the file really used.
+ */
+export async function resolveStatePath(cmd: Command): Promise<string> {
+  const opts = cmd.opts() as StateOptions;
+  if (cmd.getOptionValueSource("state") !== "default") return opts.state;
+  const { loadConfig } = await import("../config/index.js");
+  const loaded = loadConfig({ dir: process.cwd() }, { env: process.env });
+  if (!loaded.config.state) return opts.state;
+  const { evaluateConfig } = await import("../eval/index.js");
+  const configured = evaluateConfig(loaded.config).state;
+  if (configured.configured) opts.state = configured.path;
+  return opts.state;
 }
 
 export function addLockOptions(cmd: Command): Command {

@@ -144,9 +144,12 @@ export interface MovedDecl {
 /** A value for a variable from outside the configuration. */
 export interface VariableInput {
   name: string;
-  source: "env" | "auto-file" | "file" | "cli";
+  /** `plan`: the value a saved plan was made with (`statectl apply PLANFILE`). */
+  source: "env" | "auto-file" | "file" | "cli" | "plan";
   /** Raw text (cli, env) to be read according to the variable's type, or an expression (var files). */
   text?: string;
+  /** A value as JSON (plan files), converted to the variable's type. */
+  value?: unknown;
   expr?: Expression;
   /** Where it came from, for messages: `--var`, `STATECTL_VAR_x`, or the var file's name. */
   origin: string;

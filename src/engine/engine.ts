@@ -7,9 +7,9 @@ import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, resolvePendingCreates, type ApplyEvent, type ApplyResult } from "../apply/index.js";
 import { error, hasErrors, redactDiagnosticsInPlace, redactionList, redactText, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
-import { checkPlanApplies, hasChanges, makePlan, readPlanFile, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
+import { checkPlanApplies, hasChanges, makePlan, readPlanFile, stableJson, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
 import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
-import { emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type LockInfo, type State, type StateStorage } from "../state/index.js";
+import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type JsonValue, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
 
@@ -29,6 +29,12 @@ export interface LoadedConfig {
   providers: Map<string, ProviderSettings>;
   /** Absolute path of the state file. */
   statePath: string;
+  /** True when the directory has no configuration files at all (not merely no resources). */
+  noConfigurationFiles?: boolean;
+  /** The variables' values as evaluated (known ones), which plan files carry. */
+  variables?: Record<string, { value: JsonValue; sensitive: boolean }>;
+  /** Variables given a value by --var or --var-file. */
+  explicitVariables?: string[];
   moved: MovedBlock[];
   /** Import blocks (absent or empty when there are none). */
   imports?: ImportBlock[];
@@ -64,6 +70,8 @@ export interface LoadInputs {
    * The directory then only anchors relative paths.
    */
   files?: Readonly<Record<string, string>>;
+  /** The variable values a saved plan was made with (`apply PLANFILE`); explicit vars must agree. */
+  planVariables?: Readonly<Record<string, JsonValue>>;
 }
 
 export type ConfigLoader = (dir: string, inputs: LoadInputs) => Promise<LoadedConfig>;
@@ -183,7 +191,9 @@ export class Session {
     diagnostics.push(...r.diagnostics);
     if (hasErrors(r.diagnostics)) return false;
     this.state = r.state ?? emptyState({ statectlVersion: statectlVersion() });
-    return true;
+    const duplicates = duplicateIdDiagnostics(this.state, this.storage.location);
+    diagnostics.push(...duplicates);
+    return duplicates.length === 0;
   }
 
   /** The provider for a provider key, created (and the local endpoint started) on first use. */
@@ -307,6 +317,20 @@ async function resolveInterruptedCreates(session: Session, req: PlanRequest, dia
   return !hasErrors(r.diagnostics);
 }
 
+/**
+ * Planning with no configuration files against a state that manages something would destroy it
+ * all — nearly always a wrong directory or state path, so it is refused (as Terraform does);
+ * `statectl destroy` is the way to delete everything.
+ */
+function emptyConfigurationRefusal(session: Session, req: PlanRequest): Diagnostic | undefined {
+  if (!session.config.noConfigurationFiles || (req.mode ?? "normal") !== "normal" || session.state.resources.length === 0) return undefined;
+  const n = session.state.resources.length;
+  return error("plan/no-configuration", "No configuration files, but the state manages resources", {
+    detail: `There are no .state files in ${session.config.dir}, but ${session.storage.location} records ${n} resource instance${n === 1 ? "" : "s"}. Planning against an empty configuration would destroy ${n === 1 ? "it" : "all of them"}, so nothing was planned.`,
+    hint: "run statectl in the directory of the configuration (or -C DIR); to delete everything the state manages, use statectl destroy",
+  });
+}
+
 async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnostic[], persistResolution = false): Promise<{ plan: Plan; graph: DependencyGraph }> {
   const resolved = await resolveInterruptedCreates(session, req, diagnostics, persistResolution);
   await session.prepareProviders(session.providerKeys());
@@ -387,8 +411,13 @@ export async function runPlan(req: PlanRequest): Promise<PlanRun> {
   const session = new Session(req);
   try {
     if (!(await session.open("plan", diagnostics))) return { diagnostics, sources: session.sources };
+    const refused = emptyConfigurationRefusal(session, req);
+    if (refused) {
+      diagnostics.push(refused);
+      return { diagnostics, sources: session.sources };
+    }
     const { plan, graph } = await planIn(session, req, diagnostics);
-    if (req.out && !plan.errored) diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion())));
+    if (req.out && !plan.errored) diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion(), planFileVariables(session.config))));
     return { plan, graph, diagnostics, sources: session.sources };
   } finally {
     await session.close(diagnostics);
@@ -407,24 +436,29 @@ export async function runPlan(req: PlanRequest): Promise<PlanRun> {
  */
 export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
   const diagnostics: Diagnostic[] = [];
-  const session = new Session(req);
+  // A plan file is read first: the variable values it was made with are part of the configuration.
+  let saved: Awaited<ReturnType<typeof readPlanFile>> | undefined;
+  if (req.planFile && !req.plan) {
+    saved = await readPlanFile(req.planFile);
+    if (!saved.plan) return { diagnostics: saved.diagnostics, sources: new SourceRegistry() };
+  }
+  const session = new Session(saved?.variables ? { ...req, planVariables: saved.variables } : req);
   try {
     if (!(await session.open(req.mode === "destroy" ? "destroy" : "apply", diagnostics))) return { diagnostics, sources: session.sources };
     let plan: Plan;
     let graph: DependencyGraph | undefined;
     if (req.planFile || req.plan) {
-      if (req.plan) plan = req.plan;
-      else {
-        const r = await readPlanFile(req.planFile!);
-        diagnostics.push(...r.diagnostics);
-        if (!r.plan) return { diagnostics, sources: session.sources };
-        plan = r.plan;
-      }
-      const refused = checkPlanApplies(plan, session.state, session.config.hash);
+      plan = req.plan ?? saved!.plan!;
+      const refused = [...(saved?.variables ? differingVariables(session.config, saved.variables, req.planFile!) : []), ...checkPlanApplies(plan, session.state, session.config.hash)];
       diagnostics.push(...refused);
       if (refused.length > 0) return { plan, diagnostics, sources: session.sources };
       await session.prepareProviders([...plan.changes.map((c) => c.provider), "ssm"]);
     } else {
+      const refused = emptyConfigurationRefusal(session, req);
+      if (refused) {
+        diagnostics.push(refused);
+        return { diagnostics, sources: session.sources };
+      }
       ({ plan, graph } = await planIn(session, req, diagnostics, true));
       if (plan.errored) return { plan, graph, diagnostics, sources: session.sources };
       if (!hasChanges(plan)) {
@@ -459,6 +493,28 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
   } finally {
     await session.close(diagnostics);
   }
+}
+
+/** What a plan file carries of the variables: their values as planned (sensitive ones too: the file is private). */
+function planFileVariables(config: LoadedConfig): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(config.variables ?? {}).map(([name, v]) => [name, v.value]));
+}
+
+/** Explicit --var/--var-file values must be those the plan was made with; each one that is not is named (never its value). */
+function differingVariables(config: LoadedConfig, planned: Readonly<Record<string, JsonValue>>, planFile: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const name of config.explicitVariables ?? []) {
+    if (!(name in planned)) continue;
+    const now = config.variables?.[name];
+    if (now && stableJson(now.value) === stableJson(planned[name]!)) continue;
+    out.push(
+      error("plan/variable-differs", `Variable "${name}" differs from the value the plan was made with`, {
+        detail: `${planFile} was made with another value for variable "${name}" than the one given now. A saved plan is applied with the values it was made with; it needs no --var again.`,
+        hint: `drop --var ${name} (and ${name} from --var-file), or make a new plan with the new value`,
+      }),
+    );
+  }
+  return out;
 }
 
 /** `statectl graph`: the dependency graph in DOT (no SSM calls, no lock). */

@@ -5,10 +5,10 @@ import { createHash } from "node:crypto";
 import { formatAddress, type InstanceAddress } from "../addrs/index.js";
 import { error, type Diagnostic } from "../diag/index.js";
 import { loadConfig, type Config, type ResourceRef } from "../config/index.js";
-import { evaluateConfig, type EvaluateOptions, type EvaluatedResource, type Value } from "../eval/index.js";
+import { evaluateConfig, toNative, type EvaluateOptions, type EvaluatedResource, type Value } from "../eval/index.js";
 import { UNKNOWN, isUnknown, isWhollyKnown, type ConfigInstance, type DesiredValue, type InstanceReference } from "../graph/index.js";
 import { stableJson, type ResourceChange } from "../plan/index.js";
-import { findInstance, type AttributePath, type State } from "../state/index.js";
+import { findInstance, type AttributePath, type JsonValue, type State } from "../state/index.js";
 import type { LoadedConfig, LoadInputs, ProviderSettings } from "./engine.js";
 
 /** A Value as JSON with unknown markers; sensitive parts are collected in `sensitive`. */
@@ -101,7 +101,19 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
   // short), so only the syntax and file-reading problems are reported.
   const syntaxFailed = loaded.diagnostics.some((d) => d.severity === "error" && d.code.startsWith("syntax/"));
   const diagnostics: Diagnostic[] = syntaxFailed ? loaded.diagnostics.filter((d) => d.code.startsWith("syntax/") || READ_PROBLEMS.has(d.code)) : [...loaded.diagnostics];
+  if (inputs.planVariables) {
+    // A saved plan's values win over the environment and auto files; explicit --var/--var-file
+    // values still come last, so the engine can refuse one that differs.
+    const given = loaded.config.variableInputs;
+    const fromPlan = Object.entries(inputs.planVariables)
+      .filter(([name]) => loaded.config.variables.has(name))
+      .map(([name, value]) => ({ name, source: "plan" as const, value, origin: "the plan file" }));
+    loaded.config.variableInputs = [...given.filter((i) => i.source === "env" || i.source === "auto-file"), ...fromPlan, ...given.filter((i) => i.source === "file" || i.source === "cli")];
+  }
   const evaluated = evaluateConfig(loaded.config);
+  const variables: Record<string, { value: JsonValue; sensitive: boolean }> = {};
+  for (const [name, v] of evaluated.variables) if (v.isWhollyKnown()) variables[name] = { value: toNative(v) as JsonValue, sensitive: v.sensitive || v.containsSensitive() };
+  const explicitVariables = [...new Set(loaded.config.variableInputs.filter((i) => i.source === "file" || i.source === "cli").map((i) => i.name))];
   if (!syntaxFailed) diagnostics.push(...evaluated.diagnostics);
   const instances = evaluated.resources.map(adaptInstance);
   const providers = new Map<string, ProviderSettings>();
@@ -126,6 +138,9 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     instances,
     providers,
     statePath: evaluated.state.absolutePath,
+    noConfigurationFiles: loaded.diagnostics.some((d) => d.code === "config/no-files"),
+    variables,
+    explicitVariables,
     moved,
     imports,
     diagnostics,

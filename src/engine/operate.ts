@@ -203,6 +203,16 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
       diagnostics.push(error("import/already-managed", `${address} is already in the state`, { detail: "Importing over a managed resource would lose track of it.", hint: `statectl state rm ${address} first if it should point at another resource` }));
       return { diagnostics, sources: session.sources };
     }
+    const elsewhere = state.resources.find((r) => r.kind === target.kind && r.provider === target.provider && r.id === req.id);
+    if (elsewhere) {
+      diagnostics.push(
+        error("import/already-managed", `${target.kind === "document" ? "Document" : "Association"} ${req.id} is already managed as ${elsewhere.address}`, {
+          detail: `The state records ${req.id} at ${elsewhere.address}. One object can be managed at one address only: importing it at ${address} too would change it twice and let either address delete it.`,
+          hint: `to manage it as ${address} instead, rename it in the state: statectl state mv ${elsewhere.address} ${address}`,
+        }),
+      );
+      return { diagnostics, sources: session.sources };
+    }
     await session.prepareProviders([target.provider]);
     const attributes = await session.provider(target.provider).read(target.kind, req.id, {});
     if (!attributes) {

@@ -340,6 +340,7 @@ class ConfigEvaluator {
 
   /** Reads one input as a value: var-file expressions are evaluated; raw text is a string for primitive types, an expression otherwise. */
   private readInput(input: VariableInput, type: Type): Value | undefined {
+    if (input.source === "plan") return fromNative(input.value);
     if (input.expr) {
       const r = this.evalConstant(input.expr);
       return r.ok ? r.value : undefined;

@@ -3,7 +3,7 @@
 // again; changed outside → drift, attribute by attribute), then the configuration is compared
 // with what exists and each instance gets one action, in dependency order (so
 // replace_triggered_by sees what its triggers will do).
-import { error, hasErrors, warning, type Diagnostic, type Range } from "../diag/index.js";
+import { didYouMean, error, hasErrors, warning, type Diagnostic, type Range } from "../diag/index.js";
 import { buildGraph, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
 import { canonicalAddress, addressMatches } from "./address.js";
@@ -169,10 +169,20 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         continue;
       }
       const matches = graph.nodes().filter((n) => addressMatches(canon, n.address));
-      if (matches.length === 0) diagnostics.push(warning("plan/target-not-found", `Target ${canon} matches nothing`, { detail: `Neither the configuration nor the state has ${canon}.` }));
+      if (matches.length === 0) diagnostics.push(addressNotFound("plan/target-not-found", "--target", canon, graph));
       roots.push(...matches.map((n) => n.address));
     }
     selected = mode === "destroy" ? graph.withDependents(roots) : graph.withDependencies(roots);
+  }
+  // --replace: an address that matches nothing would be silently ignored, and the operator would
+  // believe a replacement is planned.
+  for (const r of options.replace ?? []) {
+    const canon = canonicalAddress(r);
+    if (!canon) {
+      diagnostics.push(error("plan/invalid-target", `Invalid --replace address "${r}"`, { detail: 'An address looks like document.NAME, association.NAME or association.NAME["key"].' }));
+      continue;
+    }
+    if (!graph.nodes().some((n) => n.address === canon)) diagnostics.push(addressNotFound("plan/replace-not-found", "--replace", canon, graph));
   }
   const inScope = (address: string): boolean => !selected || selected.has(address);
   const configByAddress = new Map(instances.map((i) => [i.address, i]));
@@ -526,6 +536,16 @@ function planInstance(
     replaceReasons,
     ...(action === "replace" && cfg.lifecycle.createBeforeDestroy ? { createBeforeDestroy: true } : {}),
   };
+}
+
+/** An address given on the command line that neither the configuration nor the state has. */
+function addressNotFound(code: string, option: string, address: string, graph: DependencyGraph): Diagnostic {
+  const known = graph.nodes().map((n) => n.address);
+  const near = didYouMean(address, known);
+  return error(code, `${option} ${address} matches nothing`, {
+    detail: `Neither the configuration nor the state has ${address}${option === "--replace" ? ", so nothing would be replaced" : ", so nothing would be planned for it"}. Nothing was planned.`,
+    hint: near ? `did you mean ${near}?` : known.length > 0 ? `the addresses are: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""}` : "the configuration and the state are empty",
+  });
 }
 
 function createBeforeDestroyConflict(address: string, kind: string, id: string, cfg: ConfigInstance, reasons: string[]): Diagnostic {

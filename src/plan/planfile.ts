@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { chmod, open, writeFile } from "node:fs/promises";
 import { error, type Diagnostic } from "../diag/index.js";
-import type { State } from "../state/index.js";
+import type { JsonValue, State } from "../state/index.js";
 import type { Plan } from "./model.js";
 
 export const PLAN_FILE_FORMAT = "statectl-plan";
@@ -19,6 +19,11 @@ export interface PlanFile {
   /** SHA-256 of the JSON of `plan`, so a damaged or edited plan file is refused rather than applied. */
   plan_sha256: string;
   plan: Plan;
+  /**
+   * The variables' values the plan was made with, so `statectl apply FILE` needs no `--var`
+   * again. Sensitive values are here in full (the file is mode 0600); they are never printed.
+   */
+  variables?: Record<string, JsonValue>;
 }
 
 /** Larger than any plan of SSM's limits (2,000 associations, 500 documents of 64 KB, twice over). */
@@ -28,8 +33,8 @@ function digest(plan: unknown): string {
   return createHash("sha256").update(JSON.stringify(plan)).digest("hex");
 }
 
-export async function writePlanFile(path: string, plan: Plan, statectlVersion: string): Promise<Diagnostic[]> {
-  const file: PlanFile = { format: PLAN_FILE_FORMAT, version: PLAN_FILE_VERSION, statectl_version: statectlVersion, created: new Date().toISOString(), plan_sha256: digest(plan), plan };
+export async function writePlanFile(path: string, plan: Plan, statectlVersion: string, variables: Record<string, JsonValue> = {}): Promise<Diagnostic[]> {
+  const file: PlanFile = { format: PLAN_FILE_FORMAT, version: PLAN_FILE_VERSION, statectl_version: statectlVersion, created: new Date().toISOString(), plan_sha256: digest(plan), plan, variables };
   try {
     await writeFile(path, JSON.stringify(file, null, 2) + "\n", { mode: 0o600 });
     await chmod(path, 0o600);
@@ -39,7 +44,7 @@ export async function writePlanFile(path: string, plan: Plan, statectlVersion: s
   }
 }
 
-export async function readPlanFile(path: string): Promise<{ plan?: Plan; diagnostics: Diagnostic[] }> {
+export async function readPlanFile(path: string): Promise<{ plan?: Plan; variables?: Record<string, JsonValue>; diagnostics: Diagnostic[] }> {
   const bad = (why: string) => ({ diagnostics: [error("plan/invalid-plan-file", `${path} is not a statectl plan file`, { detail: why })] });
   let text: string;
   try {
@@ -72,7 +77,8 @@ export async function readPlanFile(path: string): Promise<{ plan?: Plan; diagnos
   if (parsed.plan_sha256 !== actual) return bad("Its content does not match its checksum: it was damaged or edited after `statectl plan --out` wrote it. Make a new plan.");
   const shape = planShapeProblem(parsed.plan);
   if (shape) return bad(`${shape}. Make a new plan with \`statectl plan --out FILE\`.`);
-  return { plan: parsed.plan, diagnostics: [] };
+  if (parsed.variables !== undefined && !isObject(parsed.variables)) return bad("Its variables are not an object. Make a new plan with `statectl plan --out FILE`.");
+  return { plan: parsed.plan, ...(parsed.variables ? { variables: parsed.variables } : {}), diagnostics: [] };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -107,7 +113,9 @@ export function checkPlanApplies(plan: Plan, current: State, configHash: string 
   } else if (plan.prior.serial !== current.serial) {
     out.push(error("plan/stale-plan", "The state changed since the plan was made", { detail: `The plan was made against serial ${plan.prior.serial} of the state, which is now at serial ${current.serial}: something was applied in between. Make a new plan.` }));
   }
-  if (configHash !== undefined && plan.configHash !== undefined && plan.configHash !== configHash) {
+  if (configHash !== undefined && plan.configHash === undefined) {
+    out.push(error("plan/no-config-digest", "The plan does not say which configuration it was made from", { detail: "A plan carries a digest of the configuration and variable values it was made from, so that apply can refuse it once they change; this one has none (it was edited, or not made by statectl plan --out). Make a new plan." }));
+  } else if (configHash !== undefined && plan.configHash !== configHash) {
     out.push(error("plan/config-changed", "The configuration changed since the plan was made", { detail: "The .state files or variable values differ from those the plan was made from. Make a new plan." }));
   }
   return out;

@@ -1,12 +1,12 @@
-import { constants as fsConstants, readFileSync, unlinkSync } from "node:fs";
-import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { constants as fsConstants, lstatSync, readFileSync, readlinkSync, realpathSync, unlinkSync } from "node:fs";
+import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { error, type Diagnostic } from "../diag/index.js";
 import { decodeState, encodeStateBytes } from "./format.js";
 import { acquireWithTimeout, holderIsGone, lockIdMismatch, newLockInfo, notLockedDiagnostic, parseLockInfo, type Attempt } from "./lock.js";
 import type { State } from "./model.js";
-import { checkWrite, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteStateResult } from "./storage.js";
+import { checkWrite, concurrentWriteDiagnostic, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteStateResult } from "./storage.js";
 import { statectlVersion } from "./version.js";
 
 /** The state file's name when the configuration does not choose one; it sits beside the configuration. */
@@ -59,6 +59,31 @@ function releaseHeldLocksAtExit(): void {
 let tempCounter = 0;
 
 /**
+ * Where a state path really leads: a symbolic link (also one whose target does not exist yet, and
+ * chains of links) is followed, so writes go through to the target, and the lock, backup and
+ * temporary files sit beside the target — two paths to one state take one lock.
+ */
+export function resolveStatePath(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch {
+    // Missing (nothing to follow), or a link to a file not made yet: follow the links by hand.
+  }
+  let current = absolute;
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      if (!lstatSync(current).isSymbolicLink()) return current;
+      const target = readlinkSync(current);
+      current = isAbsolute(target) ? target : resolve(dirname(current), target);
+    } catch {
+      return current;
+    }
+  }
+  return current;
+}
+
+/**
  * The state in a local file, written atomically:
  *
  * 1. the new state goes to a temporary file in the same directory (mode 0600), which is fsynced;
@@ -74,9 +99,11 @@ export class FileStateStorage implements StateStorage {
   readonly location: string;
   private known: KnownState | undefined;
   private readonly fsyncEnabled: boolean;
+  /** Whether this storage holds the lock: without it, every write first checks the file is still the one last read (compare-and-swap). */
+  private locked = false;
 
   constructor(path: string, opts: FileStateStorageOptions = {}) {
-    this.path = resolve(path);
+    this.path = resolveStatePath(path);
     this.location = path;
     this.fsyncEnabled = opts.fsync ?? true;
   }
@@ -128,10 +155,80 @@ export class FileStateStorage implements StateStorage {
     const refused = checkWrite(this.location, this.known, state);
     if (refused.length > 0) return { diagnostics: refused };
     const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
-    const diags = await this.replaceAtomically(encodeStateBytes(written));
+    let diags: Diagnostic[];
+    if (!this.locked && this.known) {
+      // Without the lock another statectl may have written since we read: compare, then swap,
+      // under a short-lived write guard (so two writers cannot both pass the comparison), so its
+      // write is never lost and the serial never goes backwards.
+      const known = this.known;
+      const guarded = await this.withWriteGuard(async () => {
+        const onDisk = await this.currentSerial();
+        if ("diagnostics" in onDisk) return onDisk.diagnostics;
+        if (onDisk.lineage !== known.lineage || onDisk.serial !== known.serial) return [concurrentWriteDiagnostic(this.location, known, onDisk)];
+        return this.replaceAtomically(encodeStateBytes(written));
+      });
+      diags = guarded;
+    } else diags = await this.replaceAtomically(encodeStateBytes(written));
     if (diags.length > 0) return { diagnostics: diags };
     this.known = { lineage: written.lineage, serial: written.serial };
     return { state: written, diagnostics: [] };
+  }
+
+  /**
+   * Runs `fn` holding `<file>.write-guard` (O_EXCL), which unlocked writers take only around one
+   * compare-and-swap (milliseconds). A guard older than 30 s was left by a killed writer.
+   */
+  private async withWriteGuard(fn: () => Promise<Diagnostic[]>): Promise<Diagnostic[]> {
+    const guard = `${this.path}.write-guard`;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const fh = await open(guard, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, STATE_FILE_MODE);
+        try {
+          await fh.writeFile(`${process.pid}@${hostname()}\n`, "utf8");
+        } finally {
+          await fh.close();
+        }
+        break;
+      } catch (e) {
+        if (!isCode(e, "EEXIST")) return [ioError(e, "create the write guard", `${this.location}.write-guard`)];
+        if (await this.guardIsStale(guard)) await unlink(guard).catch(() => undefined);
+        else if (Date.now() > deadline) return [ioError(Object.assign(new Error(""), { code: "another statectl kept it for 10 s" }), "take the write guard", `${this.location}.write-guard`)];
+        else await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(guard).catch(() => undefined);
+    }
+  }
+
+  /** A guard whose writer died (killed mid-write on this host), or older than 30 s, protects nothing. */
+  private async guardIsStale(guard: string): Promise<boolean> {
+    try {
+      const [text, info] = await Promise.all([readFile(guard, "utf8"), stat(guard)]);
+      if (Date.now() - info.mtimeMs > 30_000) return true;
+      const m = /^(\d+)@(.*)$/.exec(text.trim());
+      if (!m) return Date.now() - info.mtimeMs > 1_000; // being written, or cut short by a kill
+      return holderIsGone({ id: "-", who: `-@${m[2]}`, pid: Number(m[1]), operation: "", created: "", version: "", path: "" });
+    } catch {
+      return false; // gone already: the next attempt takes it
+    }
+  }
+
+  /** The lineage and serial of the file as it is now (undefined fields when it is gone). */
+  private async currentSerial(): Promise<{ lineage: string | undefined; serial: number | undefined } | { diagnostics: Diagnostic[] }> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.path);
+    } catch (e) {
+      if (isCode(e, "ENOENT")) return { lineage: undefined, serial: undefined };
+      return { diagnostics: [ioError(e, "read the state file", this.location)] };
+    }
+    const r = decodeState(bytes, this.location);
+    if (!r.state) return { diagnostics: r.diagnostics };
+    return { lineage: r.state.lineage, serial: r.state.serial };
   }
 
   private tempName(of: string): string {
@@ -227,6 +324,7 @@ export class FileStateStorage implements StateStorage {
       return { ok: false, holder: undefined, diagnostics: [ioError(e, "create the lock file", `${this.location}.lock`)] };
     }
     heldLocks.set(this.lockPath, info.id);
+    this.locked = true;
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.once("exit", releaseHeldLocksAtExit);
@@ -268,7 +366,10 @@ export class FileStateStorage implements StateStorage {
 
   async unlock(id: string): Promise<Diagnostic[]> {
     const diags = await this.removeLock(id);
-    if (diags.length === 0 || diags.some((d) => d.code === "state/not-locked")) heldLocks.delete(this.lockPath);
+    if (diags.length === 0 || diags.some((d) => d.code === "state/not-locked")) {
+      if (heldLocks.get(this.lockPath) === id) this.locked = false;
+      heldLocks.delete(this.lockPath);
+    }
     return diags;
   }
 

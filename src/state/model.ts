@@ -86,6 +86,32 @@ function byAddress(a: { address: string }, b: { address: string }): number {
   return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
 }
 
+/**
+ * One SSM object managed at two addresses: planning would update it twice and destroy it with
+ * either. A state written by statectl never has this; an edited or merged one can.
+ */
+export function duplicateIdDiagnostics(state: State, location: string): Diagnostic[] {
+  const seen = new Map<string, string[]>();
+  for (const r of state.resources) {
+    const key = `${r.provider}\u0000${r.kind}\u0000${r.id}`;
+    const at = seen.get(key);
+    if (at) at.push(r.address);
+    else seen.set(key, [r.address]);
+  }
+  const out: Diagnostic[] = [];
+  for (const [key, addresses] of seen) {
+    if (addresses.length < 2) continue;
+    const [, kind, id] = key.split("\u0000");
+    out.push(
+      error("state/duplicate-id", `The state records ${kind} ${id} at ${addresses.length} addresses`, {
+        detail: `${location} records the ${kind} ${id} as ${addresses.join(" and ")}. One object can be managed at one address only: planning would change it twice, and destroying either would delete it for both.`,
+        hint: `keep the address the configuration should manage it under and remove the others from the state (this does not touch SSM): statectl state rm ${addresses.slice(1).join(" ")}`,
+      }),
+    );
+  }
+  return out;
+}
+
 export function findInstance(state: State, address: string): ResourceInstanceState | undefined {
   return state.resources.find((r) => r.address === address);
 }

@@ -7,6 +7,17 @@ import { addPlanOptions, askApproval, interruptController, planRequest, printEng
 /** Shared by apply and destroy: plan (or read a plan file), confirm, apply, report. */
 export async function applyCommand(planFile: string | undefined, opts: EngineCliOptions, globals: GlobalOptions, destroying: boolean): Promise<void> {
   const { runApply, renderPlan, planToJson, hasErrors, PLAN_JSON_FORMAT_VERSION } = await import("../../index.js");
+  if (opts.json && !opts.autoApprove && !planFile) {
+    // --json leaves no one to answer the prompt: say so instead of cancelling without a word.
+    const { error, SourceRegistry } = await import("../../diag/index.js");
+    const refusal = error("cli/json-needs-auto-approve", `${destroying ? "destroy" : "apply"} --json needs --auto-approve or a plan file`, {
+      detail: "With --json there is no prompt to approve the plan, so nothing would be applied. Nothing was planned or changed.",
+      hint: `review with statectl plan --out FILE, then run statectl apply --json FILE; or add --auto-approve`,
+    });
+    await printEngineDiagnostics([refusal], new SourceRegistry(), globals);
+    out(JSON.stringify({ format_version: PLAN_JSON_FORMAT_VERSION, cancelled: false, diagnostics: [{ severity: refusal.severity, code: refusal.code, summary: refusal.summary, detail: refusal.detail }] }, null, 2));
+    throw new CliExit(ExitCode.Usage);
+  }
   const color = useColor(process.stdout, globals);
   const write = opts.json ? (line: string) => err(line) : out;
   const interrupt = interruptController(write);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { out } from "../io.js";
-import { addStatePathOption, failOnErrors, globalOptions, type StateOptions } from "../state-options.js";
+import { addStatePathOption, failOnErrors, globalOptions, resolveStatePath, type StateOptions } from "../state-options.js";
 
 export function registerForceUnlock(program: Command): void {
   addStatePathOption(
@@ -12,7 +12,7 @@ export function registerForceUnlock(program: Command): void {
     .addHelpText("after", "\nOnly use this when the holder is gone: two statectl runs on one state can lose track of resources.")
     .action(async (id: string, opts: StateOptions, cmd: Command) => {
       const { FileStateStorage } = await import("../../state/index.js");
-      const storage = new FileStateStorage(opts.state);
+      const storage = new FileStateStorage(await resolveStatePath(cmd));
       const holder = await storage.lockInfo();
       await failOnErrors(await storage.forceUnlock(id), globalOptions(cmd));
       out(`Released the lock on ${opts.state}${holder ? ` (held by ${holder.who}, pid ${holder.pid}, for "${holder.operation}" since ${holder.created})` : ""}.`);

@@ -46,7 +46,10 @@ export function registerOutput(program: Command): void {
       }
       const state = read.state!;
       const evaluated = evaluateConfig(loaded.config, { instanceAttributes: (address) => findInstance(state, address)?.attributes });
-      if (evaluated.diagnostics.some((d) => d.severity === "error")) fail(evaluated.diagnostics);
+      // Outputs are read from the state: a required variable with no value only leaves what
+      // depends on it unknown (as Terraform's output does), it is not an error here.
+      const problems = evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable");
+      if (problems.some((d) => d.severity === "error")) fail(problems);
       // What apply recorded wins (as in Terraform); a state without recorded outputs gets them evaluated.
       const recorded = Object.entries(state.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
       let outputs =

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out } from "../io.js";
-import { addLockOptions, addStatePathOption, failOnErrors, globalOptions, printDiagnostics, type StateOptions } from "../state-options.js";
+import { addLockOptions, addStatePathOption, failOnErrors, globalOptions, printDiagnostics, resolveStatePath, type StateOptions } from "../state-options.js";
 import type { State, StateStorage } from "../../state/index.js";
 
 interface ListOptions extends StateOptions {
@@ -35,7 +35,7 @@ async function readState(storage: StateStorage, cmd: Command): Promise<State> {
 async function editState(cmd: Command, operation: string, dryRun: boolean, edit: (state: State) => Promise<{ state: State; changed: string[] }>): Promise<{ changed: string[] }> {
   const opts = cmd.opts() as StateOptions;
   const { FileStateStorage, openState } = await import("../../state/index.js");
-  const storage = new FileStateStorage(opts.state);
+  const storage = new FileStateStorage(await resolveStatePath(cmd));
   const abort = new AbortController();
   const onSigint = () => {
     abort.abort();
@@ -59,7 +59,7 @@ export function registerState(program: Command): void {
   const state = program
     .command("state")
     .description("inspect and edit the state: list, show, rm, mv")
-    .addHelpText("after", "\nThe state file defaults to statectl.state.json in the current directory (docs/state-file.md).");
+    .addHelpText("after", "\nThe state file is the one the configuration in the current directory names (state { path }), else statectl.state.json there (docs/state-file.md).");
 
   addStatePathOption(
     state
@@ -70,7 +70,7 @@ export function registerState(program: Command): void {
       .option("--json", "machine-readable output"),
   ).action(async (addresses: string[], opts: ListOptions, cmd: Command) => {
     const { FileStateStorage, listInstances, pendingCreateLines, stateListJson } = await import("../../state/index.js");
-    const s = await readState(new FileStateStorage(opts.state), cmd);
+    const s = await readState(new FileStateStorage(await resolveStatePath(cmd)), cmd);
     let instances = listInstances(s, addresses);
     if (opts.id !== undefined) instances = instances.filter((r) => r.id === opts.id);
     if (opts.json) out(JSON.stringify(stateListJson(s, instances), null, 2));
@@ -91,7 +91,7 @@ export function registerState(program: Command): void {
   ).action(async (address: string, opts: ListOptions, cmd: Command) => {
     const { FileStateStorage, findInstance, listInstances, canonicalAddress, instanceJson, renderInstance } = await import("../../state/index.js");
     const { error, didYouMeanHint } = await import("../../diag/index.js");
-    const s = await readState(new FileStateStorage(opts.state), cmd);
+    const s = await readState(new FileStateStorage(await resolveStatePath(cmd)), cmd);
     const canonical = canonicalAddress(address);
     if (!canonical) await failOnErrors([error("state/invalid-address", `Invalid resource address "${address}"`, { detail: 'A resource address looks like document.NAME, association.NAME, association.NAME[0] or association.NAME["key"].' })], globalOptions(cmd));
     const inst = findInstance(s, canonical!);
