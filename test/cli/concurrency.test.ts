@@ -2,7 +2,7 @@
 // apply either fails at once naming the lock holder, or (with --lock-timeout) waits for it and
 // then finds nothing to do — never do both apply. And a plan file made before another process
 // changed the state is refused, changing nothing. The endpoint's latency knob keeps the first
-// apply running (one CreateAssociation at a time, 1 s each) while the others start.
+// apply running (one CreateAssociation at a time, 1 s each; a batch 5 s) while the others start.
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +16,9 @@ describe("cli: two statectl processes on one state", function () {
   const serial = (): number => decodeState(readFileSync(ws.statePath), "state").state!.serial;
 
   it("while one applies, another fails at once with the holder's details, and a third waits (--lock-timeout) and then has nothing to do", async () => {
-    ws.endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1000 } });
+    // Creates without tags go out in one CreateAssociationBatch: slow that call too, long enough
+    // for two more Node.js processes to start on a loaded machine before the first one finishes.
+    ws.endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1000, CreateAssociationBatch: 5000 } });
     const first = startCli(ws.dir, ["apply", "--auto-approve", "--parallelism", "1"]);
     // It holds the lock from before planning until it exits; wait until it is applying.
     expect(await first.waitForLine((l) => /^association\.\S+: Creating\.\.\./.test(l))).to.equal(true);
