@@ -81,7 +81,8 @@ export interface EndpointSettings {
 export const defaultSettings: EndpointSettings = {
   deleteDocumentInUse: "cascade",
   strictCommandParameterTypes: false,
-  documentActivationDelayMs: 0,
+  // Small but not zero: a client must wait for Active, as on AWS, without slowing tests.
+  documentActivationDelayMs: 20,
   limits: { documents: 500, documentVersions: 1000 },
   rejectDuplicateAssociations: false,
   accountId: "123456789012",

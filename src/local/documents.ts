@@ -436,7 +436,9 @@ export const documentsArea: Area = {
       const doc = requireDocument(ctx, req.name!);
       const v = resolveDocumentVersion(doc, req.documentVersion, req.versionName);
       let content = v.content;
-      const format = req.format ?? v.format;
+      // JSON is the default (API reference; moto agrees): a client that wants a YAML document's
+      // stored text asks for YAML. TEXT content has no JSON form, so it comes back as it is.
+      const format = req.format ?? (v.format === "TEXT" ? "TEXT" : "JSON");
       if (format !== v.format) {
         if (format === "TEXT" || v.format === "TEXT")
           throw new SsmError(ErrorCode.Validation, `The document content cannot be converted from ${v.format} to ${format}.`);

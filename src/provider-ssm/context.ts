@@ -94,11 +94,18 @@ export class ProviderContext {
     return `arn:${partitionOf(region)}:ssm:${region}:${account}:${resource}/${id}`;
   }
 
-  /** Poll `probe` until it returns a value or `seconds` elapse (then undefined). */
-  async poll<T>(seconds: number, probe: () => Promise<T | undefined>, call?: CallOptions): Promise<T | undefined> {
+  /**
+   * Poll `probe` until it returns a value or `seconds` elapse (then undefined). `waitFirst` waits
+   * one interval before the first probe, for a caller that was just told the work is under way.
+   */
+  async poll<T>(seconds: number, probe: () => Promise<T | undefined>, call?: CallOptions, options: { waitFirst?: boolean } = {}): Promise<T | undefined> {
     const deadline = Date.now() + seconds * 1000;
     let interval = this.options.pollIntervalMs ?? 250;
     const maxInterval = this.options.pollMaxIntervalMs ?? 5000;
+    if (options.waitFirst) {
+      await sleep(Math.min(interval, seconds * 1000), call?.signal);
+      interval = Math.min(interval * 2, maxInterval);
+    }
     for (;;) {
       const value = await probe();
       if (value !== undefined) return value;

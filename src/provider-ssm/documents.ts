@@ -53,12 +53,20 @@ export async function readDocument(
     throw error;
   }
   const version = description.DocumentVersion;
+  // GetDocument answers JSON unless asked otherwise: ask for the stored format, so a YAML
+  // document reads back as the text that was sent.
+  const format = description.DocumentFormat;
   let content: GetDocumentCommandOutput;
   try {
     content = await ctx.send<GetDocumentCommandOutput>(
       "GetDocument",
       name,
-      (sdk) => new sdk.GetDocumentCommand({ Name: name, ...(version !== undefined ? { DocumentVersion: version } : {}) }),
+      (sdk) =>
+        new sdk.GetDocumentCommand({
+          Name: name,
+          ...(version !== undefined ? { DocumentVersion: version } : {}),
+          ...(format !== undefined ? { DocumentFormat: format } : {}),
+        }),
       options,
     );
   } catch (error) {
@@ -196,12 +204,15 @@ function requiresInput(requires: DocumentRequirement[] | undefined) {
 }
 
 /**
- * Create the document, wait until SSM has finished processing it, share it and read it back.
- * If a step after CreateDocument fails, the ProviderError carries the resulting state.
+ * Create the document, wait until SSM has finished processing it and share it. The state comes
+ * from what these calls answered and what was sent (the content SSM stores is the text sent, in
+ * the format sent), so an unshared document costs CreateDocument plus, while it reports Creating,
+ * one DescribeDocument after a first wait. If a step after CreateDocument fails, the
+ * ProviderError carries the resulting state.
  */
 export async function createDocument(ctx: ProviderContext, spec: DocumentSpec, call?: CallOptions): Promise<DocumentState> {
   const tags = tagsToList(spec.tags);
-  await ctx.send<CreateDocumentCommandOutput>(
+  const out = await ctx.send<CreateDocumentCommandOutput>(
     "CreateDocument",
     spec.name,
     (sdk) =>
@@ -221,10 +232,19 @@ export async function createDocument(ctx: ProviderContext, spec: DocumentSpec, c
       ),
     call,
   );
-  return await finishing(ctx, spec, async () => {
-    await settle(ctx, spec.name, "CreateDocument", call);
-    await applyPermissions(ctx, spec.name, [], spec.permissions ?? [], call);
+  let description = out.DocumentDescription;
+  let permissions: string[] = [];
+  await withPartialState(ctx, spec, async () => {
+    if (description === undefined || SETTLING.has(description.Status ?? "")) description = await settle(ctx, spec.name, "CreateDocument", call);
+    if ((spec.permissions ?? []).length > 0) {
+      await applyPermissions(ctx, spec.name, [], spec.permissions ?? [], call);
+      permissions = (await readPermissions(ctx, spec.name, call)) ?? [];
+    }
   }, call);
+  const created = description!;
+  const state = await toDocumentState(ctx, { ...created, Tags: created.Tags ?? tags }, spec.content, permissions);
+  if (spec.attachments !== undefined) state.attachments = spec.attachments;
+  return state;
 }
 
 export interface DocumentUpdateResult {
@@ -266,6 +286,7 @@ export async function updateDocument(
   const promote = desired.promote ?? true;
   let newVersion: string | undefined;
   let contentChanged = false;
+  let updateStatus: string | undefined;
   if (needsNewVersion(prior, desired)) {
     try {
       const out = await ctx.send<UpdateDocumentCommandOutput>(
@@ -287,13 +308,14 @@ export async function updateDocument(
         call,
       );
       newVersion = out.DocumentDescription?.DocumentVersion;
+      updateStatus = out.DocumentDescription?.Status;
       contentChanged = true;
     } catch (error) {
       if (!hasCode(error, "DuplicateDocumentContent")) throw error;
     }
   }
   const result = await finishing(ctx, { ...desired, name, promote }, async () => {
-      if (newVersion !== undefined) await settle(ctx, name, "UpdateDocument", call);
+      if (newVersion !== undefined && SETTLING.has(updateStatus ?? "Updating")) await settle(ctx, name, "UpdateDocument", call);
       let toPromote = newVersion;
       if (!contentChanged && promote && prior.content !== desired.content) {
         toPromote = await findVersionWithContent(ctx, name, desired.content, call);
@@ -403,8 +425,12 @@ export async function deleteDocument(ctx: ProviderContext, name: string, call?: 
   return true;
 }
 
-/** Wait until the document's latest version has left Creating/Updating; fail on Failed. */
-async function settle(ctx: ProviderContext, name: string, operation: string, call?: CallOptions): Promise<void> {
+/**
+ * Wait until the document's latest version has left Creating/Updating (the write's answer said
+ * so: the first look comes after a first wait, not at once); fail on Failed. Returns the
+ * description of the settled version.
+ */
+async function settle(ctx: ProviderContext, name: string, operation: string, call?: CallOptions): Promise<DocumentDescription> {
   const seconds = ctx.options.documentSettleSeconds ?? 120;
   const final = await ctx.poll(seconds, async () => {
     const out = await ctx.send<DescribeDocumentCommandOutput>(
@@ -414,8 +440,8 @@ async function settle(ctx: ProviderContext, name: string, operation: string, cal
       call,
     );
     const status = out.Document?.Status ?? "Active";
-    return SETTLING.has(status) ? undefined : out.Document;
-  }, call);
+    return SETTLING.has(status) ? undefined : (out.Document ?? {});
+  }, call, { waitFirst: true });
   if (final === undefined) {
     throw new ProviderError({
       operation,
@@ -434,23 +460,19 @@ async function settle(ctx: ProviderContext, name: string, operation: string, cal
       id: name,
     });
   }
+  return final;
 }
 
 /**
- * Run the steps that follow a successful write, then read the result back. If a step fails, the
- * error carries the state that really exists (best effort), so apply can still record it.
+ * Run the steps that follow a successful write. If a step fails, the error carries the state
+ * that really exists (best effort), so apply can still record it.
  */
-async function finishing(
-  ctx: ProviderContext,
-  spec: DocumentSpec,
-  steps: () => Promise<void>,
-  call?: CallOptions,
-): Promise<DocumentState> {
-  const readOptions = { promote: spec.promote ?? true, ...(call?.signal !== undefined ? { signal: call.signal } : {}) };
+async function withPartialState(ctx: ProviderContext, spec: DocumentSpec, steps: () => Promise<void>, call?: CallOptions): Promise<void> {
   try {
     await steps();
   } catch (error) {
     if (error instanceof ProviderError && error.partialState === undefined) {
+      const readOptions = { promote: spec.promote ?? true, ...(call?.signal !== undefined ? { signal: call.signal } : {}) };
       try {
         const partial = await readDocument(ctx, spec.name, readOptions);
         if (partial !== undefined) {
@@ -463,6 +485,17 @@ async function finishing(
     }
     throw error;
   }
+}
+
+/** Run the steps that follow a successful write (see withPartialState), then read the result back. */
+async function finishing(
+  ctx: ProviderContext,
+  spec: DocumentSpec,
+  steps: () => Promise<void>,
+  call?: CallOptions,
+): Promise<DocumentState> {
+  await withPartialState(ctx, spec, steps, call);
+  const readOptions = { promote: spec.promote ?? true, ...(call?.signal !== undefined ? { signal: call.signal } : {}) };
   const state = await readDocument(ctx, spec.name, readOptions);
   if (state === undefined) {
     throw new ProviderError({

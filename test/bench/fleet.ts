@@ -166,6 +166,36 @@ export async function benchCreateCalls(shape: FleetShape): Promise<CreateCallFig
   });
 }
 
+export interface DocumentCreateCallFigures {
+  documents: number;
+  /** Every SSM call of the apply. */
+  calls: number;
+  byOperation: Record<string, number>;
+  ms: number;
+}
+
+/**
+ * Applies `documents` documents (tagged, unshared) against an endpoint with its default activation
+ * delay, and counts every call of the apply: CreateDocument, and one DescribeDocument per document
+ * while it reports Creating.
+ */
+export async function benchDocumentCreateCalls(documents: number): Promise<DocumentCreateCallFigures> {
+  return withDir(async (dir) => {
+    writeFileSync(join(dir, "main.state"), generateFleetConfig({ associations: 0, documents }));
+    const endpoint = await startLocalEndpoint({});
+    try {
+      const t0 = performance.now();
+      const applied = await runApply({ dir, runningLocalEndpoint: endpoint, storage: new MemoryStateStorage() });
+      const ms = performance.now() - t0;
+      check((applied.result?.errors.length ?? 1) === 0 && applied.result!.added === documents, `apply created every document (${applied.diagnostics[0]?.detail ?? ""})`);
+      const counters = endpoint.counters();
+      return { documents, calls: totalCalls(counters), byOperation: byOperation(counters), ms };
+    } finally {
+      await endpoint.stop();
+    }
+  });
+}
+
 export interface ThrottledApplyFigures {
   associations: number;
   ratePerSecond: number;

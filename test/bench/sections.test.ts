@@ -29,6 +29,7 @@ describe("bench: every section runs at tiny sizes", function () {
       "refresh.perResourceCalls",
       "apply.associationCreateCalls",
       "apply.stateWrites",
+      "apply.documentCreateCalls",
       "apply.throttledMs",
       "apply.throttledBoundMs",
       "retry.adaptiveFailed",
@@ -44,6 +45,8 @@ describe("bench: every section runs at tiny sizes", function () {
     // 3 tagged associations one by one; the 9 others in one batch, or two if their two documents
     // were created at different moments.
     expect(report.figures["apply.associationCreateCalls"]).to.be.within(3 + 1, 3 + 2);
+    // CreateDocument and one DescribeDocument while it reports Creating, for each of the 2 documents.
+    expect(report.figures["apply.documentCreateCalls"]).to.be.at.most(2 * 2);
     expect(report.lines[0]).to.match(/^\| measure \|/);
   });
 });

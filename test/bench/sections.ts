@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateAssociations } from "./generate.js";
 import { measure } from "./measure.js";
-import { benchCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
+import { benchCreateCalls, benchDocumentCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { runPlan, startLocalEndpoint } from "../../src/index.js";
 
@@ -155,6 +155,10 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     figures["apply.associationCreateCalls"] = c.calls;
     figures["apply.stateWrites"] = c.stateWrites;
     rows.push({ measure: `apply: calls to create ${fmt(f.associations)} associations`, ours: `${fmt(c.calls)} (${Object.entries(c.byOperation).map(([op, n]) => `${op} ${fmt(n)}`).join(", ")}; ${fmt(c.stateWrites)} state writes)`, baseline: `${fmt(f.associations)} (one CreateAssociation each)`, ratio: `${((100 * c.calls) / f.associations).toFixed(1)}%`, goal: "≤ 250" });
+    log(`apply: create ${f.documents} documents, counting calls…`);
+    const d = await benchDocumentCreateCalls(f.documents);
+    figures["apply.documentCreateCalls"] = d.calls;
+    rows.push({ measure: `apply: calls to create ${fmt(d.documents)} documents (activation delay 20 ms)`, ours: `${fmt(d.calls)} (${Object.entries(d.byOperation).map(([op, n]) => `${op} ${fmt(n)}`).join(", ")}; ${secs(d.ms)})`, baseline: `${fmt(5 * d.documents)} (5 a document before issue 20)`, ratio: `${(d.calls / d.documents).toFixed(2)} a document`, goal: "≤ 2 a document" });
     log(`apply: ${sizes.throttled} associations through a throttled endpoint…`);
     const t = await benchThrottledApply(sizes.throttled, 20, 20);
     figures["apply.throttledMs"] = t.ms;

@@ -61,6 +61,8 @@ describe("local/documents: CreateDocument", () => {
       { Name: "count", Type: "Integer", DefaultValue: "3" },
       { Name: "env", Type: "StringMap", DefaultValue: '{"A":"1"}' },
     ]);
+    // Active once the (small) activation delay has passed on the endpoint's clock.
+    await h.endpoint.advance("1s");
     const described = await h.ssm.send(new DescribeDocumentCommand({ Name: "my-doc" }));
     expect(described.Document!.Status).to.equal("Active");
   });
@@ -172,6 +174,7 @@ describe("local/documents: versions, Get and Describe", () => {
     await create(h.ssm, "web", commandDoc(["echo 1"]), { VersionName: "v-one" });
     await h.ssm.send(new UpdateDocumentCommand({ Name: "web", Content: commandDoc(["echo 2"]), DocumentVersion: "$LATEST", VersionName: "v-two" }));
     await h.ssm.send(new UpdateDocumentCommand({ Name: "web", Content: commandDoc(["echo 3"]), DocumentVersion: "2" }));
+    await h.endpoint.advance("1s"); // past the activation delay: every version Active
   });
 
   it("UpdateDocument adds latest+1 and leaves the default alone", async () => {

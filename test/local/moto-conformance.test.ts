@@ -247,6 +247,15 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: "GetDocument without DocumentFormat answers JSON, also for a YAML document",
+    async run(ssm) {
+      await createDoc(ssm, "conf-yaml-default", YAML.stringify(JSON.parse(CONTENT)), { DocumentFormat: "YAML" });
+      const got = await ssm.send(new GetDocumentCommand({ Name: "conf-yaml-default" }));
+      return [got.DocumentFormat, JSON.parse(got.Content!)];
+    },
+    expected: ["JSON", JSON.parse(CONTENT)],
+  },
+  {
     name: "ListDocuments: Owner=Self, DocumentType, paging through every page",
     async run(ssm) {
       for (const n of ["conf-c", "conf-a", "conf-e", "conf-b", "conf-d"]) await createDoc(ssm, n, commandDoc([n]));

@@ -48,6 +48,13 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
     expect(await rig.provider.readDocument("hello-doc")).to.deep.equal(created);
   });
 
+  it("reads a YAML document back as the YAML text it sent (GetDocument asks for the stored format)", async () => {
+    const content = "schemaVersion: '2.2'\nmainSteps:\n  - action: aws:runShellScript\n    name: run\n    inputs:\n      runCommand: [date]\n";
+    const created = await rig.provider.createDocument({ name: "yaml-doc", content, format: "YAML" });
+    expect(created).to.include({ content, format: "YAML" });
+    expect(await rig.provider.readDocument("yaml-doc")).to.include({ content, format: "YAML" });
+  });
+
   it("reports a missing document as not found by its error code", async () => {
     expect(await rig.provider.readDocument("no-such-doc")).to.equal(undefined);
     expect(rig.endpoint.counters()["DescribeDocument"]).to.include({ calls: 1, errors: 1 });
