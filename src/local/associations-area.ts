@@ -11,7 +11,7 @@ import { AssociationService, simulationState, syncFleetTags } from "./associatio
 import { VirtualClock, parseDuration } from "./clock.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import { makeInstance, PLATFORM_TYPES, PING_STATUSES, type ManagedInstance, type NewInstance, type PlatformType, type PingStatus } from "./fleet.js";
-import { addTags, deleteAllTags, removeTags } from "./tags.js";
+import { changeInstanceTags, checkManagedInstanceId, forgetInstanceTags, storeNewInstanceTags } from "./instance-tags.js";
 import type { ExecutionRecord } from "./simulator.js";
 
 /** How often real time is checked for schedules that came due (they also run before every request). */
@@ -38,7 +38,10 @@ export const associationsArea: Area = {
     });
     core.hooks.documentDefaultVersionChanged.push((c, name) => service(c).defaultVersionChanged(name));
     core.hooks.tagResourceTypes.set("Association", { resolve: (c, id) => (simulationState(c).associations[id] ? id : undefined) });
-    core.hooks.tagResourceTypes.set("ManagedInstance", { resolve: (c, id) => (simulationState(c).fleet.some((i) => i.instanceId === id) ? id : undefined) });
+    core.hooks.tagResourceTypes.set("ManagedInstance", {
+      checkId: checkManagedInstanceId,
+      resolve: (c, id) => (simulationState(c).fleet.some((i) => i.instanceId === id) ? id : undefined),
+    });
 
     const timer = setInterval(() => {
       core.exclusive(() => service(core).tick()).catch(() => undefined);
@@ -76,6 +79,11 @@ export const associationsArea: Area = {
     StatectlSetInstanceFailing: (input, ctx) => {
       setInstanceFailing(ctx, requireString(input, "InstanceId"), requireString(input, "DocumentName"), input["Failing"] !== false);
       return {};
+    },
+    StatectlTagInstance: (input, ctx) => {
+      const set = input["Tags"] && typeof input["Tags"] === "object" && !Array.isArray(input["Tags"]) ? (input["Tags"] as Record<string, string>) : {};
+      const remove = Array.isArray(input["RemoveKeys"]) ? (input["RemoveKeys"] as unknown[]).filter((k): k is string => typeof k === "string") : [];
+      return { Instance: tagInstance(ctx, requireString(input, "InstanceId"), set, remove) };
     },
     StatectlAdvanceClock: (input, ctx) => {
       const ran = advanceClock(ctx, requireString(input, "Duration"));
@@ -144,8 +152,7 @@ export function addInstance(core: EndpointCore, spec: NewInstance): ManagedInsta
   const s = service(core);
   s.tick();
   state.fleet.push(instance);
-  const tags = Object.entries(instance.tags).map(([Key, Value]) => ({ Key, Value }));
-  if (tags.length > 0) addTags(core, "ManagedInstance", instance.instanceId, tags);
+  storeNewInstanceTags(core, instance);
   core.changed();
   s.tick();
   return structuredClone(instance);
@@ -164,21 +171,23 @@ export function removeInstance(core: EndpointCore, idOrName: string): ManagedIns
   const s = service(core);
   s.tick();
   state.fleet = state.fleet.filter((i) => i.instanceId !== instance.instanceId);
-  deleteAllTags(core, "ManagedInstance", instance.instanceId);
+  forgetInstanceTags(core, instance);
   core.changed();
   s.tick();
   return instance;
 }
 
-/** Sets (or with `remove`, deletes) tags on an instance; newly matching associations apply at once. */
-export function tagInstance(core: EndpointCore, idOrName: string, tags: Record<string, string>, remove: readonly string[] = []): void {
+/**
+ * Sets (or with `remove`, deletes) tags on an instance — SSM tags of an `mi-` node, simulated EC2
+ * tags of an `i-` instance (instance-tags.ts); newly matching associations apply at once.
+ */
+export function tagInstance(core: EndpointCore, idOrName: string, tags: Record<string, string>, remove: readonly string[] = []): ManagedInstance {
   const instance = findInstance(core, idOrName);
   const s = service(core);
   s.tick();
-  const entries = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-  if (entries.length > 0) addTags(core, "ManagedInstance", instance.instanceId, entries);
-  if (remove.length > 0) removeTags(core, "ManagedInstance", instance.instanceId, remove);
+  changeInstanceTags(core, instance, tags, remove);
   s.tick();
+  return structuredClone(instance);
 }
 
 /** Marks an instance (by id or name) to fail, or no longer fail, a document whenever it runs there. */

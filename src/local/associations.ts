@@ -13,14 +13,16 @@
 import { randomUUID } from "node:crypto";
 import { parseDocumentContent } from "../ssm/document-model.js";
 import { INVALID_SCHEDULE_MESSAGE, validateAssociationSchedule } from "../ssm/schedule.js";
-import { checkParameters } from "../ssm/association-parameters.js";
+import { checkParameters, withTargetParameter } from "../ssm/association-parameters.js";
 import { documentSteps, type DocumentStep } from "./agent.js";
 import { wireTime, type EndpointCore, type Input } from "./core.js";
 import { documentNameFromArn, findDocument, resolveDocumentVersion, type StoredDocumentVersion } from "./documents.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import { checkTargets, defaultFleet, PING_STATUSES, PLATFORM_TYPES, LATEST_AGENT_VERSION, type ManagedInstance, type Target } from "./fleet.js";
+import { automationRunnerFor } from "./automation.js";
+import { storeNewInstanceTags, syncInstanceTags } from "./instance-tags.js";
 import { checkPaging, paginate } from "./paging.js";
-import { addTags, checkTagList, deleteAllTags, getTags, rejectReservedTagKeys, MAX_TAGS_PER_RESOURCE, type Tag } from "./tags.js";
+import { addTags, checkTagList, deleteAllTags, rejectReservedTagKeys, MAX_TAGS_PER_RESOURCE, type Tag } from "./tags.js";
 import { check, type Checker } from "./validate.js";
 import {
   afterAssociationWrite,
@@ -97,7 +99,7 @@ function fail(code: string, message: string): never {
 export function simulationState(core: EndpointCore): SimulationState {
   const state = core.store.section<SimulationState>("simulation", () => {
     const fresh = emptySimulationState(defaultFleet(core.clock.now()));
-    for (const instance of fresh.fleet) addTags(core, "ManagedInstance", instance.instanceId, Object.entries(instance.tags).map(([Key, Value]) => ({ Key, Value })));
+    for (const instance of fresh.fleet) storeNewInstanceTags(core, instance);
     core.changed();
     return fresh;
   });
@@ -105,9 +107,9 @@ export function simulationState(core: EndpointCore): SimulationState {
   return state;
 }
 
-/** Copies managed-instance tags from the tags area onto the fleet (the tags area owns them). */
+/** Copies managed-instance tags from the tags area onto the fleet (instance-tags.ts says which tags live where). */
 export function syncFleetTags(core: EndpointCore, state: SimulationState): void {
-  for (const instance of state.fleet) instance.tags = Object.fromEntries(getTags(core, "ManagedInstance", instance.instanceId).map((t) => [t.Key, t.Value]));
+  syncInstanceTags(core, state.fleet);
 }
 
 const stepsCache = new Map<string, readonly DocumentStep[]>();
@@ -159,7 +161,7 @@ export class AssociationService {
   };
 
   private runContext(): RunContext {
-    return { state: this.state, resolveDocument: this.resolveRunnable };
+    return { state: this.state, resolveDocument: this.resolveRunnable, runAutomation: automationRunnerFor(this.core) };
   }
 
   private now(): number {
@@ -266,7 +268,8 @@ export class AssociationService {
       fail(ErrorCode.Validation, "Must specify both Automation Target Parameter Name and Targets");
     }
 
-    const parameterProblems = checkParameters(version.declarations, config.Parameters);
+    const declarations = automation ? withTargetParameter(version.declarations, config.AutomationTargetParameterName) : version.declarations;
+    const parameterProblems = checkParameters(declarations, config.Parameters);
     if (parameterProblems.length > 0) fail("InvalidParameters", parameterProblems[0]!.message);
 
     const { problems } = validateAssociationSchedule({
@@ -667,7 +670,7 @@ export class AssociationService {
         Status: t.status,
         DetailedStatus: t.detailedStatus,
         LastExecutionDate: seconds(t.lastExecutionDate),
-        OutputSource: { OutputSourceId: t.outputSourceId, OutputSourceType: "RunCommand" },
+        OutputSource: { OutputSourceId: t.outputSourceId, OutputSourceType: t.resourceType === "AutomationExecution" ? "AutomationExecution" : "RunCommand" },
       })),
       NextToken: page.nextToken,
     });

@@ -43,6 +43,8 @@ export interface DocumentUsage {
 
 /** How the tags area finds out whether a tagged resource exists, one per ResourceType. */
 export interface TagResourceType {
+  /** Throws SsmError (ValidationException) for an id of the wrong form for this type, before it is looked up. */
+  checkId?(resourceId: string): void;
   /** The canonical id for `resourceId` if the resource exists, else undefined (→ InvalidResourceId). */
   resolve(core: EndpointCore, resourceId: string): string | undefined;
 }

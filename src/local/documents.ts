@@ -139,7 +139,7 @@ function awsOwnedDocuments(): Map<string, StoredDocument> {
           hash: sha256(content),
           ...(analysis.description !== undefined ? { description: analysis.description } : {}),
           declarations: analysis.parameters,
-          platformTypes: analysis.platformTypes,
+          platformTypes: entry.platformTypes ?? analysis.platformTypes,
           createdAt,
           activeAt: createdAt,
           initialStatus: "Creating",
@@ -226,6 +226,26 @@ function analyzeContent(core: EndpointCore, content: string, format: DocumentFor
   }
 }
 
+/**
+ * An attachment's name: the one the request gave, else the file name its source ends with (an
+ * S3 or https URL, or an AttachmentReference such as `OtherDoc/3/tool.py`), as SSM names the
+ * files it copies.
+ */
+function attachmentName(attachment: unknown): string | undefined {
+  const a = attachment as { Name?: string; Values?: string[] };
+  if (a.Name !== undefined) return a.Name;
+  const source = a.Values?.[0];
+  if (source === undefined) return undefined;
+  const path = source.replace(/[?#].*$/, "").replace(/\/+$/, "");
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  if (name === "") return undefined;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
 // ---- wire views ----
 function describe(core: EndpointCore, doc: StoredDocument, v: StoredDocumentVersion, status?: string): Record<string, unknown> {
   const parameters = describeParameters(v.declarations);
@@ -249,7 +269,7 @@ function describe(core: EndpointCore, doc: StoredDocument, v: StoredDocumentVers
     DocumentFormat: v.format,
     ...(v.targetType !== undefined ? { TargetType: v.targetType } : {}),
     Tags: doc.awsOwned ? [] : getTags(core, "Document", doc.name),
-    ...(v.attachments !== undefined ? { AttachmentsInformation: v.attachments.map((a) => ({ Name: (a as { Name?: string }).Name })) } : {}),
+    ...(v.attachments !== undefined ? { AttachmentsInformation: v.attachments.map((a) => ({ Name: attachmentName(a) })) } : {}),
     ...(v.requires !== undefined ? { Requires: v.requires } : {}),
   };
 }

@@ -6,8 +6,9 @@ import type { Area, Handler } from "./core.js";
 import { documentsArea } from "./documents.js";
 import { tagsArea } from "./tags.js";
 import { associationsArea } from "./associations-area.js";
+import { automationArea } from "./automation.js";
 
-export const areas: readonly Area[] = [documentsArea, tagsArea, associationsArea];
+export const areas: readonly Area[] = [documentsArea, tagsArea, associationsArea, automationArea];
 
 /** Operation name → handler, across every area; a name claimed twice is a bug caught at start. */
 export function operationTable(list: readonly Area[] = areas): Map<string, Handler> {

@@ -68,7 +68,8 @@ export type RunTrigger = "create" | "update" | "manual" | "schedule" | "bootstra
 
 export interface ExecutionTargetRecord {
   resourceId: string;
-  resourceType: "ManagedInstance";
+  /** ManagedInstance for Command and Policy runs; AutomationExecution (a child execution's id) for Automation runs. */
+  resourceType: "ManagedInstance" | "AutomationExecution";
   status: string;
   detailedStatus: string;
   lastExecutionDate: number;
@@ -209,10 +210,25 @@ function recomputeOverview(state: SimulationState, record: AssociationRecord): v
   record.overview = { status, detailedStatus: status === "Pending" ? record.overview.detailedStatus : status, counts };
 }
 
+/** What an Automation association's run produced: one target per Automation execution it started. */
+export interface AutomationRunOutcome {
+  status: "Success" | "Failed";
+  targets: ExecutionTargetRecord[];
+}
+
+/**
+ * Starts the Automation execution an Automation association runs (automation.ts): with
+ * `instanceIds` (rate control over the association's Targets) one child per instance, without
+ * them one execution with the association's parameters.
+ */
+export type AutomationRunner = (record: AssociationRecord, document: RunnableDocument, instanceIds: string[] | undefined, at: number) => AutomationRunOutcome | undefined;
+
 export interface RunContext {
   readonly state: SimulationState;
   readonly resolveDocument: DocumentResolver;
   readonly newId?: () => string;
+  /** Runs Automation documents; without it Automation associations record nothing. */
+  readonly runAutomation?: AutomationRunner;
 }
 
 /**
@@ -227,6 +243,7 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
   if (!record) return undefined;
   const document = ctx.resolveDocument(record.config.Name, record.config.DocumentVersion);
   if (!document) return undefined;
+  if (document.documentType === "Automation") return runAutomationAssociation(ctx, record, document, at, trigger, only);
   let targets = runsOnInstances(document) ? currentTargets(state, record) : [];
   if (only) targets = targets.filter((t) => only.has(t.instanceId));
   if (targets.length === 0) return undefined;
@@ -287,6 +304,45 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
   record.lastExecutionDate = at;
   if (succeeded) record.lastSuccessfulExecutionDate = at;
   recomputeOverview(state, record);
+  return execution;
+}
+
+/**
+ * An Automation association's run: rate control over the instances its Targets match (with
+ * AutomationTargetParameterName), or one execution when it has no targets. Its overview follows
+ * the latest run (Automation associations have no per-instance results).
+ */
+function runAutomationAssociation(ctx: RunContext, record: AssociationRecord, document: RunnableDocument, at: number, trigger: RunTrigger, only?: ReadonlySet<string>): ExecutionRecord | undefined {
+  if (!ctx.runAutomation) return undefined;
+  const rateControlled = record.config.AutomationTargetParameterName !== undefined && (record.config.Targets?.length ?? 0) > 0;
+  let instanceIds: string[] | undefined;
+  if (rateControlled) {
+    instanceIds = currentTargets(ctx.state, record).map((i) => i.instanceId);
+    if (only) instanceIds = instanceIds.filter((id) => only.has(id));
+    if (instanceIds.length === 0) return undefined;
+  } else if (only) return undefined; // nothing to bootstrap without targets
+  const outcome = ctx.runAutomation(record, document, instanceIds, at);
+  if (!outcome) return undefined;
+  const resourceCountByStatus: Record<string, number> = {};
+  for (const t of outcome.targets) resourceCountByStatus[t.status] = (resourceCountByStatus[t.status] ?? 0) + 1;
+  const execution: ExecutionRecord = {
+    executionId: (ctx.newId ?? randomUUID)(),
+    associationId: record.associationId,
+    associationVersion: record.version,
+    status: outcome.status,
+    detailedStatus: outcome.status,
+    createdTime: at,
+    lastExecutionDate: at,
+    trigger,
+    resourceCountByStatus,
+    targets: outcome.targets,
+  };
+  const history = (ctx.state.executions[record.associationId] ??= []);
+  history.push(execution);
+  if (history.length > MAX_EXECUTIONS_PER_ASSOCIATION) history.splice(0, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
+  record.lastExecutionDate = at;
+  if (outcome.status === "Success") record.lastSuccessfulExecutionDate = at;
+  record.overview = { status: outcome.status, detailedStatus: outcome.status, counts: resourceCountByStatus };
   return execution;
 }
 

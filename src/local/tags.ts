@@ -124,6 +124,7 @@ function existingResource(core: EndpointCore, type: string, id: string): string 
   const handler = core.hooks.tagResourceTypes.get(type);
   if (!handler)
     throw new SsmError(ErrorCode.InvalidResourceType, `The statectl local endpoint does not keep ${type} resources, so they cannot be tagged.`);
+  handler.checkId?.(id);
   const canonical = handler.resolve(core, id);
   if (canonical === undefined)
     throw new SsmError(ErrorCode.InvalidResourceId, "The resource ID isn't valid. Verify that you entered the correct ID and try again.");

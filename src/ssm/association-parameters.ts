@@ -70,6 +70,17 @@ export function declaredParameters(content: unknown): Record<string, DeclaredPar
 }
 
 /**
+ * The declarations as an Automation association (or a rate-controlled StartAutomationExecution)
+ * sees them: its target parameter (AutomationTargetParameterName) gets each target's id at run
+ * time, so it needs no value of its own.
+ */
+export function withTargetParameter(declared: Readonly<Record<string, DeclaredParameter>>, targetParameter: string | undefined): Readonly<Record<string, DeclaredParameter>> {
+  if (targetParameter === undefined || !Object.prototype.hasOwnProperty.call(declared, targetParameter)) return declared;
+  const decl = declared[targetParameter]!;
+  return decl.default !== undefined ? declared : { ...declared, [targetParameter]: { ...decl, default: "" } };
+}
+
+/**
  * Checks `given` against `declared`. Returns every problem found, first the names the document
  * does not declare, then each declared parameter in declaration order.
  */

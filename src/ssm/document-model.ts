@@ -4,6 +4,7 @@
  * (and DescribeDocument's view of them), `{{ name }}` references, and the platforms a document's
  * steps can run on. Problems are thrown as `DocumentContentError` with the SSM error code AWS uses.
  */
+import { parseTree, type ParseError } from "jsonc-parser";
 import { yaml } from "./lazy.js";
 
 export type DocumentFormat = "JSON" | "YAML" | "TEXT";
@@ -64,11 +65,17 @@ export function parseDocumentContent(content: string, format: DocumentFormat): R
   return value as Record<string, unknown>;
 }
 
+/**
+ * Where the offending token starts (1-based line and column), as SSM's "at Line: L, Column: C".
+ * JSON.parse names a position for some errors only ("Unexpected token '}', … is not valid JSON"
+ * has none), so a strict jsonc-parser pass finds the first error's offset; the message's
+ * position (characters JSON.parse rejects and jsonc-parser allows) and the end are fallbacks.
+ */
 function jsonErrorPosition(content: string, message: string): { line: number; column: number } {
+  const errors: ParseError[] = [];
+  parseTree(content, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const m = /position (\d+)/.exec(message);
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const offset = m ? Number(m[1]) : content.length;
+  const offset = errors.length > 0 ? errors[0]!.offset : m ? Number(m[1]) : content.length;
   const before = content.slice(0, offset);
   const line = before.split("\n").length;
   const column = offset - before.lastIndexOf("\n");

@@ -6,7 +6,7 @@
  * problem's `path` (and optional `span` inside a string) into a source range.
  */
 import { didYouMean } from "../diag/suggest.js";
-import { checkParameters, declaredParameters, type DeclaredParameter } from "./association-parameters.js";
+import { checkParameters, declaredParameters, withTargetParameter, type DeclaredParameter } from "./association-parameters.js";
 import { findAwsOwnedDocument } from "./aws-documents.js";
 import { checkDocumentContent } from "./document-checks.js";
 import type { DocumentFormat } from "./document-model.js";
@@ -196,7 +196,8 @@ export function checkAssociation(attrs: Attrs, managed: ReadonlyMap<string, Mana
         out.push({ severity: "error", code: "ssm/unsupported-document-type", summary: "Document type not supported", detail: `"${document}" is a Package document; associations run Command, Policy and Automation documents only.`, hint: "associate AWS-ConfigureAWSPackage with name = the package instead", path: ["document"] });
       if (found.documentType !== "Automation" && Array.isArray(targets) && targets.length === 0 && attrs["target_maps"] === null)
         out.push({ severity: "error", code: "ssm/missing-targets", summary: "No targets", detail: `An association of the ${found.documentType} document "${document}" must say which nodes it runs on.`, hint: 'add a targets block, e.g. targets { key = "tag:Role" values = ["web"] }', path: [] });
-      checkAssociationParameters(attrs["parameters"], found.parameters, document, out);
+      const declared = found.documentType === "Automation" && isString(atpn) ? withTargetParameter(found.parameters, atpn) : found.parameters;
+      checkAssociationParameters(attrs["parameters"], { ...declared }, document, out);
     }
   }
   return out;

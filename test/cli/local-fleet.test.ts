@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { CreateAssociationCommand, DescribeAssociationExecutionsCommand, DescribeInstanceAssociationsStatusCommand } from "@aws-sdk/client-ssm";
-import { clientFor } from "../local/helpers.js";
+import { CreateAssociationCommand, DescribeAssociationExecutionsCommand, DescribeInstanceAssociationsStatusCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ssm";
+import { clientFor, expectSsmError } from "../local/helpers.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const cliMain = join(repoRoot, "dist", "src", "cli", "main.js");
@@ -99,6 +99,27 @@ describe("cli: statectl local fleet … and local advance", function () {
         // create, bootstrap of web-3, three hourly runs.
         expect(runs.AssociationExecutions).to.have.length(5);
         expect(statectl(dir, "local", "fleet", "list").stdout).to.include("web-3");
+      } finally {
+        ssm.destroy();
+      }
+    });
+
+    it("tags an EC2 instance through statectl's own control (its EC2 tags), an mi- node's SSM tags likewise", async () => {
+      const ssm = clientFor(url);
+      try {
+        const d = (await ssm.send(new CreateAssociationCommand({ Name: "AWS-RunShellScript", Targets: [{ Key: "tag:Team", Values: ["blue"] }], Parameters: { commands: ["id"] } }))).AssociationDescription!;
+        const tagged = statectl(dir, "local", "fleet", "tag", "db-1", "Team=blue");
+        expect(tagged.code, tagged.stderr).to.equal(0);
+        const status = await ssm.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: "i-0db000000000000b1" }));
+        expect(status.InstanceAssociationStatusInfos?.map((s) => s.AssociationId)).to.include(d.AssociationId);
+        // SSM's tags are only for mi- nodes: the EC2 instance's tags are not there.
+        await expectSsmError(ssm.send(new ListTagsForResourceCommand({ ResourceType: "ManagedInstance", ResourceId: "i-0db000000000000b1" })), "ValidationException");
+        expect(statectl(dir, "local", "fleet", "tag", "win-1", "Team=green").code).to.equal(0);
+        const winTags = (await ssm.send(new ListTagsForResourceCommand({ ResourceType: "ManagedInstance", ResourceId: "mi-0win00000000000c1" }))).TagList;
+        expect(winTags).to.deep.include({ Key: "Team", Value: "green" });
+        const missing = statectl(dir, "local", "fleet", "tag", "nope-1", "Team=x");
+        expect(missing.code).to.not.equal(0);
+        expect(missing.stderr).to.include("nope-1");
       } finally {
         ssm.destroy();
       }

@@ -372,20 +372,20 @@ describe("local/associations: associations, executions and the fleet over the SD
       const added = await h.endpoint.addInstance({ name: "web-3", tags: { Role: "web" } });
       const status = (await h.ssm.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: added.instanceId }))).InstanceAssociationStatusInfos!;
       expect(status.map((s) => [s.AssociationId, s.Status])).to.deep.equal([[d.AssociationId, "Success"]]);
-      // Tagging through the API retargets too; the next request sees the bootstrap.
-      await h.ssm.send(new AddTagsToResourceCommand({ ResourceType: "ManagedInstance", ResourceId: DB_1, Tags: [{ Key: "Role", Value: "web" }] }));
+      // Changing an EC2 instance's (simulated EC2) tags retargets too.
+      await h.endpoint.tagInstance(DB_1, { Role: "web" });
       const db = (await h.ssm.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: DB_1 }))).InstanceAssociationStatusInfos!;
       expect(db.map((s) => s.AssociationId)).to.deep.equal([d.AssociationId]);
       const described = (await h.ssm.send(new DescribeAssociationCommand({ AssociationId: d.AssociationId }))).AssociationDescription!;
       expect(described.Overview?.AssociationStatusAggregatedCount).to.deep.equal({ Success: 4 });
       const runs = await executions(h.ssm, d.AssociationId!);
       expect(runs.map((e) => e.ResourceCountByStatus)).to.deep.equal(["{Success=1}", "{Success=1}", "{Success=2}"]);
-      expect((await h.ssm.send(new ListTagsForResourceCommand({ ResourceType: "ManagedInstance", ResourceId: added.instanceId }))).TagList).to.deep.equal([{ Key: "Role", Value: "web" }]);
+      expect((await h.endpoint.fleet()).find((i) => i.instanceId === added.instanceId)?.tags).to.deep.equal({ Role: "web" });
       // Leaving the fleet removes the instance from the counts.
       await h.endpoint.removeInstance("web-3");
       const after = (await h.ssm.send(new DescribeAssociationCommand({ AssociationId: d.AssociationId }))).AssociationDescription!;
       expect(after.Overview?.AssociationStatusAggregatedCount).to.deep.equal({ Success: 3 });
-      await expectSsmError(h.ssm.send(new ListTagsForResourceCommand({ ResourceType: "ManagedInstance", ResourceId: added.instanceId })), "InvalidResourceId");
+      expect((await h.endpoint.fleet()).map((i) => i.instanceId)).to.not.include(added.instanceId);
     });
   });
 

@@ -216,11 +216,9 @@ export function registerLocalFleet(local: Command): void {
       await onDataDir(
         opts.dataDir,
         async (server) => {
-          const id = await instanceIdVia(server, instance);
-          if (Object.keys(set).length > 0) await callServer(server, "AddTagsToResource", { ResourceType: "ManagedInstance", ResourceId: id, Tags: Object.entries(set).map(([Key, Value]) => ({ Key, Value })) });
-          if (opts.remove.length > 0) await callServer(server, "RemoveTagsFromResource", { ResourceType: "ManagedInstance", ResourceId: id, TagKeys: opts.remove });
-          // Any request brings the simulation up to date, bootstrapping what the new tags match.
-          await callServer(server, "StatectlListFleet", {});
+          // statectl's own control: an EC2 instance's tags are not SSM's to change (AddTagsToResource
+          // takes only mi- ids), so the simulated EC2 tags change through it, SSM's tags of an mi- node too.
+          await callServer(server, "StatectlTagInstance", { InstanceId: instance, Tags: set, RemoveKeys: opts.remove });
         },
         async (endpoint) => endpoint.tagInstance(instance, set, opts.remove),
       );
@@ -239,13 +237,6 @@ export function registerLocalFleet(local: Command): void {
       );
       out(opts.clear ? `${document} no longer fails on ${instance}.` : `${document} now fails on ${instance}.`);
     });
-}
-
-async function instanceIdVia(server: RunningServer, idOrName: string): Promise<string> {
-  const instances = (await callServer(server, "StatectlListFleet", {}))["Instances"] as InstanceView[];
-  const found = instances.find((i) => i.instanceId === idOrName || i.name === idOrName);
-  if (!found) throw new CliExit(ExitCode.Error, `statectl local: no instance ${idOrName} in the fleet`);
-  return found.instanceId;
 }
 
 export function registerLocalAdvance(local: Command): void {
