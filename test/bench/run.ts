@@ -11,7 +11,9 @@
  * - apply: calls to create the associations, and wall time of creating 2,000 associations
  *   through an endpoint throttled at 20 calls/s per operation with 20 ms latency, against the
  *   throttle's bound; the SDK's standard retry mode against adaptive (statectl's) under throttling;
- * - persist: the same apply against an endpoint that persists to a data dir and one in memory.
+ * - persist: the same apply against an endpoint that persists to a data dir and one in memory;
+ * - throughput: requests per second of `statectl local serve` against moto_server on the same
+ *   workload, 32 requests in flight (skipped, saying so, when moto_server is not installed).
  *
  * Not a test: the numbers depend on the machine (the load average is printed with them).
  *
@@ -38,9 +40,9 @@ const { values } = parseArgs({
 });
 
 const SIZES: Record<string, BenchSizes> = {
-  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, retryCalls: 200, persist: 2_000 },
-  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, retryCalls: 100, persist: 300 },
-  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, retryCalls: 10, persist: 12 },
+  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, retryCalls: 200, persist: 2_000, throughput: 3_000 },
+  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, retryCalls: 100, persist: 300, throughput: 600 },
+  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, retryCalls: 10, persist: 12, throughput: 30 },
 };
 const sizes = SIZES[values.size];
 if (!sizes) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);

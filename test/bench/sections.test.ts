@@ -2,6 +2,7 @@
 // performance test — no assertion here depends on time.
 import { expect } from "chai";
 import { runBench } from "./sections.js";
+import { findMotoServer } from "./throughput.js";
 
 describe("bench: every section runs at tiny sizes", function () {
   this.timeout(120_000);
@@ -17,6 +18,7 @@ describe("bench: every section runs at tiny sizes", function () {
       throttled: 12,
       retryCalls: 10,
       persist: 12,
+      throughput: 30,
     });
     for (const name of [
       "parse.mbPerSecond",
@@ -47,6 +49,11 @@ describe("bench: every section runs at tiny sizes", function () {
     expect(report.figures["apply.associationCreateCalls"]).to.be.within(3 + 1, 3 + 2);
     // CreateDocument and one DescribeDocument while it reports Creating, for each of the 2 documents.
     expect(report.figures["apply.documentCreateCalls"]).to.be.at.most(2 * 2);
+    // moto_server is part of the machine image; without it the row says the comparison was skipped.
+    if (findMotoServer() !== undefined) {
+      expect(report.figures["throughput.oursPerSecond"]).to.be.a("number");
+      expect(report.figures["throughput.motoPerSecond"]).to.be.a("number");
+    } else expect(report.lines.join("\n")).to.include("skipped: moto_server is not installed");
     expect(report.lines[0]).to.match(/^\| measure \|/);
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { generateAssociations } from "./generate.js";
 import { measure } from "./measure.js";
 import { benchCreateCalls, benchDocumentCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
+import { benchThroughput, findMotoServer } from "./throughput.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { runPlan, startLocalEndpoint } from "../../src/index.js";
 
@@ -20,6 +21,8 @@ export interface BenchSizes {
   throttled: number;
   retryCalls: number;
   persist: number;
+  /** Requests of the throughput comparison with moto_server (after creating 50 documents). */
+  throughput: number;
 }
 
 export interface BenchOptions {
@@ -43,7 +46,7 @@ interface Row {
   goal: string;
 }
 
-const SECTIONS = ["parse", "cli", "plan", "refresh", "apply", "retry", "persist"] as const;
+const SECTIONS = ["parse", "cli", "plan", "refresh", "apply", "retry", "persist", "throughput"] as const;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => `${fmt(n)} ms`;
@@ -187,6 +190,26 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     figures["persist.ms"] = p.ms;
     figures["persist.bytesWritten"] = p.bytesWritten;
     rows.push({ measure: `apply ${fmt(p.associations)} associations, endpoint persisting to a data dir: wall, bytes written`, ours: `${secs(p.ms)}, ${fmt(p.bytesWritten / 1e6, 1)} MB written (file ${fmt(p.fileBytes / 1e6, 2)} MB)`, baseline: `${secs(p.inMemoryMs)} (in memory)`, ratio: `${(p.ms / p.inMemoryMs).toFixed(2)}×`, goal: "cheap" });
+  }
+
+  if (wanted("throughput")) {
+    const moto = findMotoServer();
+    if (moto === undefined) {
+      log("throughput: moto_server is not on the PATH, skipped");
+      rows.push({ measure: "endpoint throughput against moto_server", ours: "skipped: moto_server is not installed (pip install 'moto[server]')", baseline: "", ratio: "", goal: "ahead of moto_server" });
+    } else {
+      log(`throughput: ${sizes.throughput} requests, 32 in flight, statectl local serve and moto_server…`);
+      const t = await benchThroughput(moto, sizes.throughput);
+      figures["throughput.oursPerSecond"] = t.ours.perSecond;
+      figures["throughput.motoPerSecond"] = t.moto.perSecond;
+      rows.push({
+        measure: `endpoint throughput: ${fmt(t.requests)} requests (${t.documents} CreateDocument, then DescribeDocument / GetDocument / ListDocuments), ${t.inFlight} in flight from the JS SDK, each server its own process`,
+        ours: `${fmt(t.ours.perSecond)} requests/s (${secs(t.ours.ms)})`,
+        baseline: `${fmt(t.moto.perSecond)} requests/s (moto_server, ${secs(t.moto.ms)})`,
+        ratio: `${(t.ours.perSecond / t.moto.perSecond).toFixed(1)}× moto`,
+        goal: "ahead of moto_server",
+      });
+    }
   }
 
   const lines = [
