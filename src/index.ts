@@ -10,7 +10,7 @@
  * | plan against a state | {@link runPlan} |
  * | render a plan for people or as JSON | {@link formatPlan} (also `renderPlan`, `planToJson`) |
  * | apply a plan (or plan and apply) | {@link runApply} |
- * | read and write state | {@link readState}, {@link writeState}, {@link FileStateStorage}, {@link MemoryStateStorage}, the {@link StateStorage} interface |
+ * | read and write state | {@link readState}, {@link writeState}, {@link FileStateStorage}, {@link MemoryStateStorage}, {@link S3StateStorage}, the {@link StateStorage} interface |
  * | start and stop the local SSM endpoint | {@link startLocalEndpoint}, `LocalEndpoint.stop()`, {@link createLocalSsmClient} |
  *
  * The library never prints and never exits: results carry diagnostics as data (render them
@@ -29,6 +29,7 @@ export * from "./syntax/index.js";
 export * from "./config/index.js";
 export * from "./eval/index.js";
 export * from "./state/index.js";
+export * from "./state-s3/index.js";
 export * from "./provider-ssm/index.js";
 export * from "./local/index.js";
 export * from "./graph/index.js";

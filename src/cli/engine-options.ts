@@ -71,7 +71,7 @@ export function planRequest(opts: EngineCliOptions, onEvent?: (e: EngineEvent) =
     ...(opts.replace ? { replace: opts.replace } : {}),
     ...(opts.parallelism ? { parallelism: opts.parallelism } : {}),
     lock: opts.lock !== false,
-    lockTimeoutMs: opts.lockTimeout ?? 0,
+    ...(opts.lockTimeout !== undefined ? { lockTimeoutMs: opts.lockTimeout } : {}),
     ...(onEvent ? { onEvent } : {}),
     ...(signal ? { signal } : {}),
   };

@@ -6,6 +6,8 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { Diagnostic } from "../diag/index.js";
+import type { StateLocation } from "../engine/backend.js";
+import type { StateStorage } from "../state/index.js";
 import { CliExit, ExitCode } from "./exit-codes.js";
 import { err, useColor, type GlobalOptions } from "./io.js";
 
@@ -31,27 +33,24 @@ export function addStatePathOption(cmd: Command): Command {
   return cmd.option("--state <path>", `the state file (default: the configuration's state { path }, else ${DEFAULT_STATE_PATH} in the current directory)`, DEFAULT_STATE_PATH);
 }
 
-/**
- * The state file a state command works on: `--state` when given, else the one the configuration
- * in the current directory names in `state { path }` (as plan and apply use), else the default.
- * Sets `opts.state` to it, so messages name the file really used.
- */
-export async function resolveStatePath(cmd: Command): Promise<string> {
-  const opts = cmd.opts() as StateOptions;
-  if (cmd.getOptionValueSource("state") !== "default") return opts.state;
-  const { loadConfig } = await import("../config/index.js");
-  const loaded = loadConfig({ dir: process.cwd() }, { env: process.env });
-  if (!loaded.config.state) return opts.state;
-  const { evaluateConfig } = await import("../eval/index.js");
-  const configured = evaluateConfig(loaded.config).state;
-  if (configured.configured) opts.state = configured.path;
-  return opts.state;
-}
-
 export function addLockOptions(cmd: Command): Command {
   return cmd
-    .option("--lock-timeout <duration>", "how long to wait for the state lock, e.g. 30s (default: 0s, fail at once)", parseDuration, 0)
+    .option("--lock-timeout <duration>", "how long to wait for the state lock, e.g. 30s (default: the backend's lock_timeout, else 0s: fail at once)", parseDuration)
     .option("--no-lock", "do not lock the state (dangerous if another statectl may be running)");
+}
+
+/**
+ * The state a state command works on: `--state PATH` when given; otherwise the configuration's
+ * (its S3 backend, or the file in the current directory), for the selected workspace. The
+ * caller closes it with `closeStorage` when done.
+ */
+export async function commandStorage(cmd: Command): Promise<{ storage: StateStorage; workspace: string; where: StateLocation }> {
+  const opts = cmd.opts() as Partial<StateOptions>;
+  const { commandStateLocation, stateStorageFor } = await import("../engine/backend.js");
+  const hasStateOption = cmd.options.some((o) => o.long === "--state");
+  const explicit = hasStateOption && cmd.getOptionValueSource("state") !== "default" ? opts.state : undefined;
+  const { where, workspace } = await commandStateLocation(process.cwd(), { ...(explicit !== undefined ? { explicitPath: explicit } : {}), defaultPath: opts.state ?? DEFAULT_STATE_PATH, env: process.env });
+  return { storage: stateStorageFor(where, explicit !== undefined ? "default" : workspace), workspace, where };
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {

@@ -7,11 +7,11 @@
 import { isValidName, type ResourceKind } from "../addrs/index.js";
 import { didYouMean, didYouMeanHint, error, type Diagnostic, type Range } from "../diag/index.js";
 import { references as exprReferences, type Attribute, type Block, type Body, type Expression, type Reference } from "../syntax/ast.js";
-import type { Config, Lifecycle, LocalDecl, ProviderRef, ResourceDecl, ResourceRef } from "./model.js";
+import type { BackendDecl, Config, Lifecycle, LocalDecl, ProviderRef, ResourceDecl, ResourceRef, S3BackendSettings } from "./model.js";
 import { an, blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
-import { ASSOCIATION_SCHEMA, DOCUMENT_SCHEMA, IMPORT_SCHEMA, LIFECYCLE_SCHEMA, META_ARGUMENTS, MOVED_SCHEMA, OUTPUT_SCHEMA, PROVIDER_NAMES, PROVIDER_SCHEMA, STATE_SCHEMA, TOP_LEVEL_SCHEMA, VARIABLE_SCHEMA } from "./schemas.js";
+import { ASSOCIATION_SCHEMA, ASSUME_ROLE_SCHEMA, BACKEND_SCHEMA, DOCUMENT_SCHEMA, IMPORT_SCHEMA, LIFECYCLE_SCHEMA, META_ARGUMENTS, MOVED_SCHEMA, OUTPUT_SCHEMA, PROVIDER_NAMES, PROVIDER_SCHEMA, STATE_SCHEMA, TOP_LEVEL_SCHEMA, VARIABLE_SCHEMA } from "./schemas.js";
 
-type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles">;
+type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles" | "workspace">;
 
 /** Decodes every file's top-level body into one configuration (file order does not matter). */
 export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[]): DecodedConfig {
@@ -62,12 +62,117 @@ export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[]): Deco
       continue;
     }
     const path = body.attributes.get("path");
+    const backendBlock = body.blocks.get("backend")?.[0];
+    const backend = backendBlock ? decodeBackend(backendBlock, diags) : undefined;
+    if (path && backendBlock) {
+      diags.push(
+        error("config/state-path-and-backend", "Both a state path and a backend", {
+          detail: "A state block has either `path = …` (a local file) or a `backend` block, not both.",
+          range: path.nameRange,
+          context: b.range,
+          hint: "remove `path` to keep the state in the backend, or the backend block to keep it in the file",
+        }),
+      );
+    }
+    if (!path && !b.body.items.some((i) => i.type === "Block" && i.blockType === "backend")) {
+      diags.push(
+        error("config/missing-argument", "Missing state location", {
+          detail: 'A state block says where the state lives: `path = "statectl.state.json"` or a `backend "s3" { … }` block.',
+          range: b.typeRange,
+          context: b.range,
+        }),
+      );
+    }
     if (path) cfg.state = { path, range: b.range };
+    else if (backend) cfg.state = { backend, range: b.range };
   }
   checkReferences(cfg, diags);
   checkLocalCycles(cfg, diags);
   checkResourceCycles(cfg, diags);
   return cfg;
+}
+
+/** The backend types statectl knows. */
+export const BACKEND_TYPES = ["s3"] as const;
+
+/** Parses `30s`, `500ms`, `5m`, `1h` (a bare number is seconds) into milliseconds. */
+function parseDurationText(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"]!);
+}
+
+function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
+  const label = b.labels[0];
+  if (!label) {
+    diags.push(error("config/missing-label", "Missing backend type", { detail: 'A backend block names its type: backend "s3" { … }.', range: b.typeRange, context: b.range }));
+    return undefined;
+  }
+  if (!(BACKEND_TYPES as readonly string[]).includes(label.value)) {
+    diags.push(
+      error("config/unknown-backend", "Unknown backend type", {
+        detail: `statectl has no backend "${label.value}"; the backends are: ${BACKEND_TYPES.join(", ")}. A local file is \`path = "…"\` in the state block.`,
+        range: label.range,
+        context: b.range,
+        hint: didYouMeanHint(label.value, [...BACKEND_TYPES]),
+      }),
+    );
+    return undefined;
+  }
+  const before = diags.length;
+  const body = decodeBody(b.body, BACKEND_SCHEMA.body, 'a backend "s3" block', b, diags);
+  const str = (name: string): string | undefined => {
+    const a = body.attributes.get(name);
+    const v = literalString(a, diags);
+    if (a && v !== undefined && v.trim() === "") {
+      diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `"${name}" must not be empty.`, range: a.expr.range, context: a.range }));
+      return undefined;
+    }
+    return v;
+  };
+  const bool = (name: string): boolean | undefined => (body.attributes.has(name) ? literalBool(body.attributes.get(name), false, diags) : undefined);
+  const bucket = str("bucket");
+  const key = str("key");
+  const settings: S3BackendSettings = { bucket: bucket ?? "", key: key ?? "" };
+  const region = str("region");
+  if (region !== undefined) settings.region = region;
+  const profile = str("profile");
+  if (profile !== undefined) settings.profile = profile;
+  const endpoint = str("endpoint");
+  const endpointAttr = body.attributes.get("endpoint");
+  if (endpoint !== undefined) {
+    if (!/^https?:\/\/[^\s/]+/.test(endpoint)) diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `endpoint must be an http:// or https:// URL, not "${endpoint}".`, range: endpointAttr!.expr.range, context: endpointAttr!.range }));
+    else settings.endpoint = endpoint;
+  }
+  const forcePathStyle = bool("force_path_style");
+  if (forcePathStyle !== undefined) settings.forcePathStyle = forcePathStyle;
+  const encrypt = bool("encrypt");
+  if (encrypt !== undefined) settings.encrypt = encrypt;
+  const kmsKeyId = str("kms_key_id");
+  if (kmsKeyId !== undefined) settings.kmsKeyId = kmsKeyId;
+  const lockTimeout = str("lock_timeout");
+  if (lockTimeout !== undefined) {
+    const ms = parseDurationText(lockTimeout);
+    const a = body.attributes.get("lock_timeout")!;
+    if (ms === undefined) diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `lock_timeout must be a duration like "30s", "500ms" or "5m", not "${lockTimeout}".`, range: a.expr.range, context: a.range }));
+    else settings.lockTimeoutMs = ms;
+  }
+  const prefix = str("workspace_key_prefix");
+  if (prefix !== undefined) settings.workspaceKeyPrefix = prefix.replace(/\/+$/, "");
+  if (key !== undefined && (key.startsWith("/") || key.endsWith("/"))) {
+    const a = body.attributes.get("key")!;
+    diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `key names an object, so it neither starts nor ends with "/": "${key}".`, range: a.expr.range, context: a.range, hint: `key = "${key.replace(/^\/+|\/+$/g, "")}"` }));
+  }
+  const role = body.blocks.get("assume_role")?.[0];
+  if (role) {
+    const rb = decodeBody(role.body, ASSUME_ROLE_SCHEMA.body, "an assume_role block", role, diags);
+    const roleArn = literalString(rb.attributes.get("role_arn"), diags);
+    const sessionName = literalString(rb.attributes.get("session_name"), diags);
+    const externalId = literalString(rb.attributes.get("external_id"), diags);
+    if (roleArn) settings.assumeRole = { roleArn, ...(sessionName ? { sessionName } : {}), ...(externalId ? { externalId } : {}) };
+  }
+  if (diags.slice(before).some((d) => d.severity === "error") || !bucket || !key) return undefined;
+  return { type: "s3", s3: settings, range: b.range };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,7 +514,7 @@ function decodeMoved(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
 // ---------------------------------------------------------------------------------------------
 // References
 
-const ROOTS = ["var", "local", "document", "association", "each", "count", "path"];
+const ROOTS = ["var", "local", "document", "association", "each", "count", "path", "statectl"];
 
 interface RefScope {
   /** Human name of where the expression is, for messages. */
@@ -486,6 +591,9 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
       case "path":
         if (attrName !== "module" && attrName !== "root" && attrName !== "cwd") fail("config/invalid-reference", "Invalid path attribute", 'The "path" object has the attributes path.module, path.root and path.cwd.', attrName ? didYouMeanHint(attrName, ["module", "root", "cwd"]) : undefined);
         break;
+      case "statectl":
+        if (attrName !== "workspace") fail("config/invalid-reference", "Invalid statectl attribute", 'The "statectl" object has one attribute: statectl.workspace (the selected workspace).', attrName ? didYouMeanHint(attrName, ["workspace"]) : undefined);
+        break;
       default:
         fail("config/unknown-reference", "Unknown variable", `There is no variable named "${ref.root}".`, didYouMeanHint(ref.root, ROOTS) ?? `references start with one of: ${ROOTS.join(", ")}`);
     }
@@ -536,7 +644,7 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
     }
   }
   for (const p of cfg.providers.values()) for (const a of p.attributes.values()) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
-  if (cfg.state) checkExprRefs(cfg.state.path.expr, { where: "The state path", allowResources: false, each: false, count: false }, cfg, diags);
+  if (cfg.state?.path) checkExprRefs(cfg.state.path.expr, { where: "The state path", allowResources: false, each: false, count: false }, cfg, diags);
   for (const i of cfg.imports) {
     checkResourceExists(i.to, cfg, diags);
     checkExprRefs(i.id.expr, { where: "An import id", allowResources: false, each: false, count: false }, cfg, diags);

@@ -31,6 +31,8 @@ export interface LoadOptions {
   varFiles?: readonly string[];
   /** The environment to read `STATECTL_VAR_name` from (default: none; the CLI passes process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The selected workspace, `statectl.workspace` in expressions (default "default"). */
+  workspace?: string;
 }
 
 export interface LoadResult {
@@ -104,7 +106,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     if (parsed.body) bodies.set(name, parsed.body);
   }
   const decoded = decodeFiles(bodies, diagnostics);
-  const config: Config = { ...decoded, dir, sources, variableInputs: [], ...(source.files ? { memoryFiles: source.files } : {}) };
+  const config: Config = { ...decoded, dir, sources, workspace: opts.workspace ?? "default", variableInputs: [], ...(source.files ? { memoryFiles: source.files } : {}) };
   config.variableInputs = gatherInputs(config, autoVarFiles, source, opts, diagnostics);
   return { config, diagnostics };
 }

@@ -23,6 +23,8 @@ export interface Config {
   /** Keyed by `ssm` (the default configuration) or `ssm.ALIAS`. */
   providers: Map<string, ProviderDecl>;
   state?: StateDecl;
+  /** The selected workspace (`statectl.workspace`); "default" unless chosen. */
+  workspace: string;
   imports: ImportDecl[];
   moved: MovedDecl[];
   /** Values for variables from the command line, var files and the environment, lowest precedence first. */
@@ -124,8 +126,33 @@ export interface ProviderDecl {
 }
 
 export interface StateDecl {
-  path: Attribute;
+  /** `path = …`; absent when a backend is configured. */
+  path?: Attribute;
+  backend?: BackendDecl;
   range: Range;
+}
+
+/** `backend "s3" { … }`, decoded statically: backend settings are literals, as in Terraform. */
+export interface BackendDecl {
+  type: "s3";
+  s3: S3BackendSettings;
+  range: Range;
+}
+
+/** The settings of an S3 backend, in the language's names. */
+export interface S3BackendSettings {
+  bucket: string;
+  key: string;
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  encrypt?: boolean;
+  kmsKeyId?: string;
+  /** Milliseconds. */
+  lockTimeoutMs?: number;
+  workspaceKeyPrefix?: string;
+  assumeRole?: { roleArn: string; sessionName?: string; externalId?: string };
 }
 
 export interface ImportDecl {

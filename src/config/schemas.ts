@@ -122,7 +122,41 @@ export const PROVIDER_SCHEMA: BlockSchema = {
   },
 };
 
-export const STATE_SCHEMA: BlockSchema = { max: 1, body: { attributes: { path: { required: true, type: "string" } } } };
+/** `assume_role { role_arn }` inside `backend "s3"`: the role the backend's S3 calls run as. */
+export const ASSUME_ROLE_SCHEMA: BlockSchema = {
+  max: 1,
+  body: { attributes: { role_arn: { required: true, type: "string" }, session_name: str, external_id: str } },
+};
+
+/** `backend "s3" { … }` inside `state`: the state in an S3 object (docs/backends.md). Literal values only, like Terraform's. */
+export const BACKEND_SCHEMA: BlockSchema = {
+  labels: ["type"],
+  max: 1,
+  description: 'Where the state lives when it is not a local file: backend "s3".',
+  body: {
+    attributes: {
+      bucket: { required: true, type: "string", description: "The S3 bucket holding the state." },
+      key: { required: true, type: "string", description: "The state object's key, e.g. prod/statectl.state.json." },
+      region: { type: "string", description: "The bucket's region (default: the SDK's, e.g. AWS_REGION)." },
+      profile: { type: "string", description: "The AWS profile for the backend's calls." },
+      endpoint: { type: "string", description: "An S3-compatible endpoint URL (default: AWS, or AWS_ENDPOINT_URL_S3)." },
+      force_path_style: { type: "bool", description: "Address the bucket in the path (http://host/bucket/key), for S3-compatible servers." },
+      encrypt: { type: "bool", description: "Server-side encryption of the state object (SSE-S3 unless kms_key_id is set)." },
+      kms_key_id: { type: "string", description: "A KMS key for server-side encryption (SSE-KMS)." },
+      lock_timeout: { type: "string", description: "How long to wait for the lock by default, e.g. 30s; --lock-timeout overrides it." },
+      workspace_key_prefix: { type: "string", description: 'Where other workspaces\' states go: PREFIX/NAME/KEY (default "workspaces").' },
+    },
+    blocks: { assume_role: ASSUME_ROLE_SCHEMA },
+  },
+};
+
+export const STATE_SCHEMA: BlockSchema = {
+  max: 1,
+  body: {
+    attributes: { path: { type: "string", description: "The local state file, relative to the configuration." } },
+    blocks: { backend: BACKEND_SCHEMA },
+  },
+};
 export const IMPORT_SCHEMA: BlockSchema = {
   description: "Brings an existing SSM object under management at an address, during plan and apply.",
   body: {

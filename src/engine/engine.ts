@@ -12,6 +12,8 @@ import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.j
 import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type JsonValue, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
+import { closeStorage, stateStorageFor, unmigratedLocalState } from "./backend.js";
+import type { S3BackendSettings } from "../config/index.js";
 
 /** How one provider configuration reaches SSM. */
 export interface ProviderSettings {
@@ -27,7 +29,7 @@ export interface LoadedConfig {
   dir: string;
   instances: ConfigInstance[];
   providers: Map<string, ProviderSettings>;
-  /** Absolute path of the state file. */
+  /** Absolute path of the default workspace's state file (used when there is no backend). */
   statePath: string;
   /** True when the directory has no configuration files at all (not merely no resources). */
   noConfigurationFiles?: boolean;
@@ -35,6 +37,10 @@ export interface LoadedConfig {
   variables?: Record<string, { value: JsonValue; sensitive: boolean }>;
   /** Variables given a value by --var or --var-file. */
   explicitVariables?: string[];
+  /** `backend "s3"` settings, when the state lives in S3. */
+  backend?: S3BackendSettings;
+  /** The workspace the configuration was evaluated for (`statectl.workspace`). */
+  workspace?: string;
   moved: MovedBlock[];
   /** Import blocks (absent or empty when there are none). */
   imports?: ImportBlock[];
@@ -64,6 +70,8 @@ export interface LoadInputs {
   varFiles?: readonly string[];
   /** Where `STATECTL_VAR_name` values come from; default none (the CLI passes `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The workspace; default: STATECTL_WORKSPACE, else the one `statectl workspace select` recorded, else "default". */
+  workspace?: string;
   /**
    * The configuration as in-memory files (`{ "main.state": "…" }`) instead of the `*.state` files
    * of the directory; nothing is read from disk, and file functions (`file()`) read from here too.
@@ -161,6 +169,8 @@ export interface ApplyRun extends PlanRun {
 /** The pieces one command holds open: config, state storage and lock, providers, endpoint (one per command: plan, apply, import, status, run). */
 export class Session {
   storage!: StateStorage;
+  /** The storage this session made (not an embedder's), closed with it. */
+  private ownStorage: StateStorage | undefined;
   lock?: LockInfo;
   state!: State;
   config!: LoadedConfig;
@@ -180,9 +190,10 @@ export class Session {
     this.config = await loader(resolve(this.options.dir ?? "."), this.options);
     diagnostics.push(...this.config.diagnostics);
     if (hasErrors(diagnostics)) return false;
-    this.storage = this.options.storage ?? new FileStateStorage(this.config.statePath);
+    if (!this.options.storage) this.ownStorage = stateStorageFor({ dir: this.config.dir, statePath: this.config.statePath, ...(this.config.backend ? { backend: this.config.backend } : {}) }, this.config.workspace ?? "default");
+    this.storage = this.options.storage ?? this.ownStorage!;
     if (this.options.lock !== false) {
-      const l = await this.storage.lock({ operation, timeoutMs: this.options.lockTimeoutMs ?? 0, ...(this.options.signal ? { signal: this.options.signal } : {}) });
+      const l = await this.storage.lock({ operation, timeoutMs: this.options.lockTimeoutMs ?? this.config.backend?.lockTimeoutMs ?? 0, ...(this.options.signal ? { signal: this.options.signal } : {}) });
       diagnostics.push(...l.diagnostics);
       if (!l.lock) return false;
       this.lock = l.lock;
@@ -190,6 +201,15 @@ export class Session {
     const r = await this.storage.read();
     diagnostics.push(...r.diagnostics);
     if (hasErrors(r.diagnostics)) return false;
+    if (!r.state && this.ownStorage && this.config.backend) {
+      // The backend was just configured and holds nothing, while the local file still does:
+      // planning against the empty backend would create everything a second time.
+      const left = await unmigratedLocalState(this.config.statePath, this.config.workspace ?? "default", this.storage.location);
+      if (left) {
+        diagnostics.push(left);
+        return false;
+      }
+    }
     this.state = r.state ?? emptyState({ statectlVersion: statectlVersion() });
     const duplicates = duplicateIdDiagnostics(this.state, this.storage.location);
     diagnostics.push(...duplicates);
@@ -245,6 +265,7 @@ export class Session {
     for (const p of this.providers.values()) if (!this.callerClients.has(p.ssm)) p.ssm.destroy();
     if (this.endpoint) await this.endpoint.stop();
     if (this.lock) diagnostics.push(...(await this.storage.unlock(this.lock.id)));
+    if (this.ownStorage) closeStorage(this.ownStorage);
     redactDiagnosticsInPlace(diagnostics, this.secrets());
   }
 
@@ -523,8 +544,9 @@ export async function runGraph(req: EngineOptions): Promise<{ dot?: string; diag
   const config = await loader(resolve(req.dir ?? "."), req);
   const diagnostics = [...config.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics, sources: config.sources };
-  const storage = req.storage ?? new FileStateStorage(config.statePath);
+  const storage = req.storage ?? stateStorageFor({ dir: config.dir, statePath: config.statePath, ...(config.backend ? { backend: config.backend } : {}) }, config.workspace ?? "default");
   const r = await storage.read();
+  if (!req.storage) closeStorage(storage);
   diagnostics.push(...r.diagnostics);
   const { buildGraph } = await import("../graph/index.js");
   const built = buildGraph({ instances: config.instances, ...(r.state ? { state: r.state } : {}) });

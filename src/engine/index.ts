@@ -15,6 +15,7 @@
  */
 export * from "./engine.js";
 export { loadConfiguration, adaptInstance, valueToDesired } from "./load.js";
+export * from "./backend.js";
 export { SsmResourceProvider, normalizeDocument } from "./ssm-adapter.js";
 export { runStatus, runAssociationsOnce, runImport, type ImportRequest, type AssociationStatus, type FailedInstance, type RunResult, type OperateRequest, type RunRequest } from "./operate.js";
 export { validateSsm, checkResources, type SsmCheckOptions } from "./ssm-validation.js";

@@ -10,6 +10,7 @@ import { UNKNOWN, isUnknown, isWhollyKnown, type ConfigInstance, type DesiredVal
 import { stableJson, type ResourceChange } from "../plan/index.js";
 import { findInstance, type AttributePath, type JsonValue, type State } from "../state/index.js";
 import type { LoadedConfig, LoadInputs, ProviderSettings } from "./engine.js";
+import { selectedWorkspace } from "./backend.js";
 
 /** A Value as JSON with unknown markers; sensitive parts are collected in `sensitive`. */
 export function valueToDesired(v: Value, path: AttributePath = [], sensitive: AttributePath[] = []): DesiredValue {
@@ -95,7 +96,8 @@ const READ_PROBLEMS = new Set(["config/unreadable-directory", "config/unreadable
 
 /** Loads, evaluates and adapts the configuration in `dir`. */
 export async function loadConfiguration(dir: string, inputs: LoadInputs): Promise<LoadedConfig> {
-  const loaded = loadConfig(inputs.files ? { files: inputs.files, dir } : { dir }, { ...(inputs.vars ? { vars: inputs.vars } : {}), ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}), ...(inputs.env ? { env: inputs.env } : {}) });
+  const workspace = inputs.workspace ?? (inputs.files ? "default" : await selectedWorkspace(dir, inputs.env ?? {}));
+  const loaded = loadConfig(inputs.files ? { files: inputs.files, dir } : { dir }, { ...(inputs.vars ? { vars: inputs.vars } : {}), ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}), ...(inputs.env ? { env: inputs.env } : {}), workspace });
   // Phases, as validate does: once a file has syntax errors, what decoding and evaluation say
   // about the partial tree is mostly noise ("missing argument name" after "name = " was cut
   // short), so only the syntax and file-reading problems are reported.
@@ -131,7 +133,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     .filter((i) => i.id.isKnown && !i.id.isNull)
     .map((i) => ({ address: addressText(i.to), id: i.id.unmark().asString(), range: i.range, toRange: i.toRange, idRange: i.idRange }));
   const hash = createHash("sha256")
-    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, imports: imports.map((i) => [i.address, i.id]), providers: [...providers], state: evaluated.state.absolutePath }))
+    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, imports: imports.map((i) => [i.address, i.id]), providers: [...providers], state: evaluated.state.backend ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}` : evaluated.state.absolutePath, workspace }))
     .digest("hex");
   return {
     dir,
@@ -141,6 +143,8 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     noConfigurationFiles: loaded.diagnostics.some((d) => d.code === "config/no-files"),
     variables,
     explicitVariables,
+    ...(evaluated.state.backend ? { backend: evaluated.state.backend.s3 } : {}),
+    workspace,
     moved,
     imports,
     diagnostics,

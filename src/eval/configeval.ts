@@ -14,6 +14,7 @@ import {
   DEFAULT_STATE_PATH,
   DOCUMENT_COMPUTED,
   DOCUMENT_SCHEMA,
+  type BackendDecl,
   type Config,
   type Lifecycle,
   type ResourceDecl,
@@ -85,7 +86,8 @@ export interface EvaluatedConfig {
   /** Always has the default `ssm` configuration (empty when there is no provider block). */
   providers: Map<string, EvaluatedProvider>;
   /** The state file path as configured (or the default), and resolved against the configuration directory. */
-  state: { path: string; absolutePath: string; configured: boolean };
+  /** Where the state lives: a local file (`path`), or a backend (`backend`, with `path` the default file's, unused). */
+  state: { path: string; absolutePath: string; configured: boolean; backend?: BackendDecl };
   imports: { to: InstanceAddress; id: Value; range: Range; toRange: Range; idRange: Range }[];
   moved: { from: InstanceAddress | { kind: ResourceKind; name: string }; to: InstanceAddress | { kind: ResourceKind; name: string }; range: Range }[];
   diagnostics: Diagnostic[];
@@ -197,6 +199,7 @@ class ConfigEvaluator {
     }
     vars.set("var", this.varObject);
     vars.set("path", this.pathObject);
+    vars.set("statectl", Value.object({ workspace: Value.string(this.config.workspace ?? "default") }));
     if (localNames.size > 0) {
       const m = new Map<string, Value>();
       for (const n of localNames) m.set(n, this.locals.has(n) ? this.evalLocal(n) : Value.UNKNOWN);
@@ -675,12 +678,14 @@ class ConfigEvaluator {
 
   private evalState(): EvaluatedConfig["state"] {
     const s = this.config.state;
-    if (!s) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
-    const v = this.eval(s.path.expr);
+    if (s?.backend) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: true, backend: s.backend };
+    if (!s?.path) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
+    const pathAttr = s.path;
+    const v = this.eval(pathAttr.expr);
     const c = convert(v, T.string);
     if (c.error || !c.value.isKnown || c.value.isNull || c.value.unmark().asString() === "") {
-      if (!c.error && !c.value.isKnown && this.dependsOnFailure(s.path.expr)) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
-      this.diags.push(error("eval/invalid-state-path", "Invalid state path", { detail: `The state path must be a non-empty string known before planning${c.error ? `: ${conversionMessage(c.error)}` : "."}`, range: s.path.expr.range, context: s.path.range }));
+      if (!c.error && !c.value.isKnown && this.dependsOnFailure(pathAttr.expr)) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
+      this.diags.push(error("eval/invalid-state-path", "Invalid state path", { detail: `The state path must be a non-empty string known before planning${c.error ? `: ${conversionMessage(c.error)}` : "."}`, range: pathAttr.expr.range, context: pathAttr.range }));
       return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
     }
     const path = c.value.unmark().asString();

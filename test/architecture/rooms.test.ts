@@ -16,6 +16,7 @@ const ROOM_ORDER = [
   "config",
   "eval",
   "state",
+  "state-s3",
   "graph",
   "plan",
   "apply",

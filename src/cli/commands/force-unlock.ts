@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { out } from "../io.js";
-import { addStatePathOption, failOnErrors, globalOptions, resolveStatePath, type StateOptions } from "../state-options.js";
+import { addStatePathOption, commandStorage, failOnErrors, globalOptions, type StateOptions } from "../state-options.js";
 
 export function registerForceUnlock(program: Command): void {
   addStatePathOption(
@@ -11,10 +11,12 @@ export function registerForceUnlock(program: Command): void {
   )
     .addHelpText("after", "\nOnly use this when the holder is gone: two statectl runs on one state can lose track of resources.")
     .action(async (id: string, opts: StateOptions, cmd: Command) => {
-      const { FileStateStorage } = await import("../../state/index.js");
-      const storage = new FileStateStorage(await resolveStatePath(cmd));
+      const { closeStorage } = await import("../../engine/backend.js");
+      const { storage } = await commandStorage(cmd);
       const holder = await storage.lockInfo();
-      await failOnErrors(await storage.forceUnlock(id), globalOptions(cmd));
-      out(`Released the lock on ${opts.state}${holder ? ` (held by ${holder.who}, pid ${holder.pid}, for "${holder.operation}" since ${holder.created})` : ""}.`);
+      const diags = await storage.forceUnlock(id);
+      closeStorage(storage);
+      await failOnErrors(diags, globalOptions(cmd));
+      out(`Released the lock on ${storage.location}${holder ? ` (held by ${holder.who}, pid ${holder.pid}, for "${holder.operation}" since ${holder.created})` : ""}.`);
     });
 }

@@ -8,6 +8,7 @@ import { registerDestroy } from "./destroy.js";
 import { registerGraph } from "./graph.js";
 import { registerState } from "./state.js";
 import { registerForceUnlock } from "./force-unlock.js";
+import { registerWorkspace } from "./workspace.js";
 import { registerOutput } from "./output.js";
 import { registerStatus } from "./status.js";
 import { registerRun } from "./run.js";
@@ -31,5 +32,6 @@ export function registerCommands(program: Command): void {
   registerLocal(program);
   registerState(program);
   registerForceUnlock(program);
+  registerWorkspace(program);
   registerLsp(program);
 }

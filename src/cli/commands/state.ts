@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out } from "../io.js";
-import { addLockOptions, addStatePathOption, failOnErrors, globalOptions, printDiagnostics, resolveStatePath, type StateOptions } from "../state-options.js";
+import { addLockOptions, addStatePathOption, commandStorage, failOnErrors, globalOptions, printDiagnostics, type StateOptions } from "../state-options.js";
 import type { State, StateStorage } from "../../state/index.js";
+import { registerStateTransfer } from "./state-transfer.js";
 
 interface ListOptions extends StateOptions {
   json?: boolean;
@@ -10,8 +11,9 @@ interface ListOptions extends StateOptions {
 }
 
 /** Reads the state for a command; a missing state file is an error, since there is nothing to show or change. */
-async function readState(storage: StateStorage, cmd: Command): Promise<State> {
+async function readState(storage: StateStorage, cmd: Command, close = true): Promise<State> {
   const r = await storage.read();
+  if (close) (await import("../../engine/backend.js")).closeStorage(storage);
   await failOnErrors(r.diagnostics, globalOptions(cmd));
   if (!r.state) {
     const { error } = await import("../../diag/index.js");
@@ -34,32 +36,33 @@ async function readState(storage: StateStorage, cmd: Command): Promise<State> {
  */
 async function editState(cmd: Command, operation: string, dryRun: boolean, edit: (state: State) => Promise<{ state: State; changed: string[] }>): Promise<{ changed: string[] }> {
   const opts = cmd.opts() as StateOptions;
-  const { FileStateStorage, openState } = await import("../../state/index.js");
-  const storage = new FileStateStorage(await resolveStatePath(cmd));
+  const { openState } = await import("../../state/index.js");
+  const { storage, where } = await commandStorage(cmd);
   const abort = new AbortController();
   const onSigint = () => {
     abort.abort();
     process.exit(ExitCode.Interrupted);
   };
   process.once("SIGINT", onSigint);
-  const { opened, diagnostics } = await openState(storage, { operation, lock: opts.lock !== false && !dryRun, timeoutMs: opts.lockTimeout ?? 0, signal: abort.signal });
+  const { opened, diagnostics } = await openState(storage, { operation, lock: opts.lock !== false && !dryRun, timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0, signal: abort.signal });
   try {
     await failOnErrors(diagnostics, globalOptions(cmd));
-    if (!opened!.existed) await readState(storage, cmd); // reports the missing state file
+    if (!opened!.existed) await readState(storage, cmd, false); // reports the missing state file
     const result = await edit(opened!.prior);
     if (!dryRun && result.changed.length > 0) await failOnErrors((await opened!.persister.persist(result.state)).diagnostics, globalOptions(cmd));
     return result;
   } finally {
     process.off("SIGINT", onSigint);
     if (opened) await printDiagnostics(await opened.release(), globalOptions(cmd));
+    (await import("../../engine/backend.js")).closeStorage(storage);
   }
 }
 
 export function registerState(program: Command): void {
   const state = program
     .command("state")
-    .description("inspect and edit the state: list, show, rm, mv")
-    .addHelpText("after", "\nThe state file is the one the configuration in the current directory names (state { path }), else statectl.state.json there (docs/state-file.md).");
+    .description("inspect and edit the state: list, show, rm, mv, pull, push, migrate")
+    .addHelpText("after", "\nThe state is the one the configuration in the current directory names (state { path }, or its S3 backend and the selected workspace), else statectl.state.json there (docs/state-file.md, docs/backends.md).");
 
   addStatePathOption(
     state
@@ -69,8 +72,8 @@ export function registerState(program: Command): void {
       .option("--id <id>", "only the instance with this remote id (document name or association id)")
       .option("--json", "machine-readable output"),
   ).action(async (addresses: string[], opts: ListOptions, cmd: Command) => {
-    const { FileStateStorage, listInstances, pendingCreateLines, stateListJson } = await import("../../state/index.js");
-    const s = await readState(new FileStateStorage(await resolveStatePath(cmd)), cmd);
+    const { listInstances, pendingCreateLines, stateListJson } = await import("../../state/index.js");
+    const s = await readState((await commandStorage(cmd)).storage, cmd);
     let instances = listInstances(s, addresses);
     if (opts.id !== undefined) instances = instances.filter((r) => r.id === opts.id);
     if (opts.json) out(JSON.stringify(stateListJson(s, instances), null, 2));
@@ -89,9 +92,10 @@ export function registerState(program: Command): void {
       .description("show one resource instance's attributes (sensitive values masked)")
       .option("--json", "machine-readable output"),
   ).action(async (address: string, opts: ListOptions, cmd: Command) => {
-    const { FileStateStorage, findInstance, listInstances, canonicalAddress, instanceJson, renderInstance } = await import("../../state/index.js");
+    const { findInstance, listInstances, canonicalAddress, instanceJson, renderInstance } = await import("../../state/index.js");
     const { error, didYouMeanHint } = await import("../../diag/index.js");
-    const s = await readState(new FileStateStorage(await resolveStatePath(cmd)), cmd);
+    const storage = (await commandStorage(cmd)).storage;
+    const s = await readState(storage, cmd);
     const canonical = canonicalAddress(address);
     if (!canonical) await failOnErrors([error("state/invalid-address", `Invalid resource address "${address}"`, { detail: 'A resource address looks like document.NAME, association.NAME, association.NAME[0] or association.NAME["key"].' })], globalOptions(cmd));
     const inst = findInstance(s, canonical!);
@@ -99,7 +103,7 @@ export function registerState(program: Command): void {
       const several = listInstances(s, [canonical!]);
       const known = s.resources.map((r) => r.address);
       const hint = several.length > 0 ? `"${address}" has several instances; show one of: ${several.map((r) => r.address).join(", ")}` : didYouMeanHint(canonical!, known);
-      await failOnErrors([error("state/not-in-state", `No resource instance ${canonical} in the state`, { detail: `${opts.state} holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`, ...(hint ? { hint } : {}) })], globalOptions(cmd));
+      await failOnErrors([error("state/not-in-state", `No resource instance ${canonical} in the state`, { detail: `${storage.location} holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`, ...(hint ? { hint } : {}) })], globalOptions(cmd));
     }
     out(opts.json ? JSON.stringify(instanceJson(inst!), null, 2) : renderInstance(inst!));
   });
@@ -144,4 +148,6 @@ export function registerState(program: Command): void {
     if (r.changed.length === 0) out("Nothing to move: the addresses are the same.");
     else out(r.changed.map((c) => `${verb} ${c.replace(" → ", " to ")}`).join("\n"));
   });
+
+  registerStateTransfer(state);
 }
