@@ -20,6 +20,8 @@ describe("local/persistence: data survives restarts", () => {
     await ssm.send(new CreateDocumentCommand({ Name: "kept", Content: commandDoc(["1"]), Tags: [{ Key: "k", Value: "v" }] }));
     await ssm.send(new UpdateDocumentCommand({ Name: "kept", Content: commandDoc(["2"]) }));
     await ssm.send(new ModifyDocumentPermissionCommand({ Name: "kept", PermissionType: "Share", AccountIdsToAdd: ["111122223333"] }));
+    // Past the activation delay (20 ms of endpoint time), so both reads see Active, not a race.
+    await ep.advance("1s");
     const before = (await ssm.send(new DescribeDocumentCommand({ Name: "kept", DocumentVersion: "2" }))).Document!;
     ssm.destroy();
     await ep.stop();
