@@ -40,9 +40,9 @@ const { values } = parseArgs({
 });
 
 const SIZES: Record<string, BenchSizes> = {
-  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, retryCalls: 200, persist: 2_000, throughput: 3_000 },
-  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, retryCalls: 100, persist: 300, throughput: 600 },
-  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, retryCalls: 10, persist: 12, throughput: 30 },
+  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, retryCalls: 200, persist: 2_000, throughput: 3_000, s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 }, s3Runs: 5 },
+  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, retryCalls: 100, persist: 300, throughput: 600, s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 }, s3Runs: 3 },
+  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, retryCalls: 10, persist: 12, throughput: 30, s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 }, s3Runs: 1 },
 };
 const sizes = SIZES[values.size];
 if (!sizes) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);

@@ -19,6 +19,8 @@ describe("bench: every section runs at tiny sizes", function () {
       retryCalls: 10,
       persist: 12,
       throughput: 30,
+      s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 },
+      s3Runs: 1,
     });
     for (const name of [
       "parse.mbPerSecond",
@@ -37,6 +39,10 @@ describe("bench: every section runs at tiny sizes", function () {
       "retry.adaptiveFailed",
       "persist.ms",
       "persist.bytesWritten",
+      "s3.localPlanMs",
+      "s3.s3PlanMs",
+      "s3.planRequests",
+      "s3.applyRequests",
     ]) {
       expect(report.figures[name], name).to.be.a("number");
     }
@@ -54,6 +60,8 @@ describe("bench: every section runs at tiny sizes", function () {
       expect(report.figures["throughput.oursPerSecond"]).to.be.a("number");
       expect(report.figures["throughput.motoPerSecond"]).to.be.a("number");
     } else expect(report.lines.join("\n")).to.include("skipped: moto_server is not installed");
+    // A plan's state costs four S3 requests: take the lock, read the state, read and delete the lock.
+    expect(report.figures["s3.planRequests"]).to.equal(4);
     expect(report.lines[0]).to.match(/^\| measure \|/);
   });
 });

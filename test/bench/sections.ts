@@ -8,6 +8,7 @@ import { generateAssociations } from "./generate.js";
 import { measure } from "./measure.js";
 import { benchCreateCalls, benchDocumentCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
 import { benchThroughput, findMotoServer } from "./throughput.js";
+import { benchS3Backend } from "./s3.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { runPlan, startLocalEndpoint } from "../../src/index.js";
 
@@ -23,6 +24,9 @@ export interface BenchSizes {
   persist: number;
   /** Requests of the throughput comparison with moto_server (after creating 50 documents). */
   throughput: number;
+  /** The fleet of the S3 backend section (every state write goes to S3, so smaller). */
+  s3Fleet: FleetShape;
+  s3Runs: number;
 }
 
 export interface BenchOptions {
@@ -46,7 +50,7 @@ interface Row {
   goal: string;
 }
 
-const SECTIONS = ["parse", "cli", "plan", "refresh", "apply", "retry", "persist", "throughput"] as const;
+const SECTIONS = ["parse", "cli", "plan", "refresh", "apply", "retry", "persist", "throughput", "s3"] as const;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => `${fmt(n)} ms`;
@@ -210,6 +214,24 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
         goal: "ahead of moto_server",
       });
     }
+  }
+
+  if (wanted("s3")) {
+    const f = sizes.s3Fleet;
+    log(`s3: no-change plan of ${f.associations} associations + ${f.documents} documents, the state in S3 (moto_server) and in a local file…`);
+    const r = await benchS3Backend(f, sizes.s3Runs);
+    figures["s3.localPlanMs"] = r.localMs;
+    figures["s3.s3PlanMs"] = r.s3Ms;
+    figures["s3.planRequests"] = r.s3Requests;
+    figures["s3.applyRequests"] = r.applyS3Requests;
+    rows.push({
+      measure: `no-change plan, ${fmt(f.associations)} associations + ${fmt(f.documents)} documents: wall (median of ${r.runs}) and state requests`,
+      ours: `${ms(r.s3Ms)}, ${r.s3Requests} S3 requests (\`backend "s3"\`, moto_server on loopback)`,
+      baseline: `${ms(r.localMs)}, no requests (local state file)`,
+      ratio: `${r.s3Ms >= r.localMs ? "+" : "−"}${ms(Math.abs(r.s3Ms - r.localMs))}`,
+      goal: "a few requests per run",
+    });
+    notes.push(`S3 backend: the apply that created those ${fmt(f.associations + f.documents)} resources sent ${fmt(r.applyS3Requests)} S3 requests (one conditional PutObject per state write, with a versioned bucket; lock and unlock).`);
   }
 
   const lines = [

@@ -52,50 +52,81 @@ function answers(url: string): Promise<boolean> {
   });
 }
 
+export interface StartedMoto {
+  readonly url: string;
+  readonly client: S3Client;
+  /** A bucket name no other run uses. */
+  readonly bucketName: string;
+  createBucket(name: string, versioning?: boolean): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts moto_server on a free loopback port and waits until it answers. */
+export async function startMoto(): Promise<StartedMoto> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let output = "";
+  const child = spawn(motoCommand(), ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  const started = Date.now();
+  while (!(await answers(url))) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${output.slice(-2000)}`);
+    if (Date.now() - started > 50_000) {
+      await stop();
+      throw new Error(`moto_server did not answer on ${url}: ${output.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const client = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: { ...S3_TEST_CREDENTIALS } });
+  return {
+    url,
+    client,
+    bucketName: `statectl-${process.pid}-${port}`,
+    async createBucket(name, versioning = false) {
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+      if (versioning) await client.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }));
+    },
+    async stop() {
+      client.destroy();
+      await stop();
+    },
+  };
+}
+
 let bucketCounter = 0;
 
 /** Registers before/after hooks that run one moto_server for the suite. */
 export function motoServer(): MotoServer {
-  let child: ChildProcess | undefined;
-  let url = "";
-  let client: S3Client | undefined;
-  let output = "";
+  let moto: StartedMoto | undefined;
   before(async function () {
     this.timeout(60_000);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    child = spawn(motoCommand(), ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
-    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    const started = Date.now();
-    while (!(await answers(url))) {
-      if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}): ${output.slice(-2000)}`);
-      if (Date.now() - started > 50_000) throw new Error(`moto_server did not answer on ${url}: ${output.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    client = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: { ...S3_TEST_CREDENTIALS } });
+    moto = await startMoto();
   });
   after(async () => {
-    client?.destroy();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once("exit", r));
-      child.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
+    await moto?.stop();
   });
+  const get = (): StartedMoto => {
+    if (!moto) throw new Error("moto_server runs only inside the suite");
+    return moto;
+  };
   return {
     get url() {
-      return url;
+      return get().url;
     },
     get client() {
-      if (!client) throw new Error("moto_server runs only inside the suite");
-      return client;
+      return get().client;
     },
     async bucket(opts = {}) {
       const name = `statectl-test-${process.pid}-${++bucketCounter}`;
-      await this.client.send(new CreateBucketCommand({ Bucket: name }));
-      if (opts.versioning) await this.client.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }));
+      await get().createBucket(name, opts.versioning === true);
       return name;
     },
   };
