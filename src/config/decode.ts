@@ -4,18 +4,18 @@
  * `import`, `provider = ssm.x`), and checks every reference in every expression against what
  * is declared — without evaluating anything.
  */
-import { isValidName, type ResourceKind } from "../addrs/index.js";
+import { formatModulePath, isValidName, type ResourceKind } from "../addrs/index.js";
 import { didYouMean, didYouMeanHint, error, type Diagnostic, type Range } from "../diag/index.js";
 import { references as exprReferences, type Attribute, type Block, type Body, type Expression, type Reference } from "../syntax/ast.js";
-import type { BackendDecl, Config, Lifecycle, LocalDecl, ProviderRef, ResourceDecl, ResourceRef, S3BackendSettings } from "./model.js";
+import type { BackendDecl, Config, Lifecycle, LocalDecl, ModuleCallDecl, ModuleDependency, ProviderRef, ResourceDecl, ResourceRef, S3BackendSettings } from "./model.js";
 import { an, blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
-import { ASSOCIATION_SCHEMA, ASSUME_ROLE_SCHEMA, BACKEND_SCHEMA, DOCUMENT_SCHEMA, IMPORT_SCHEMA, LIFECYCLE_SCHEMA, META_ARGUMENTS, MOVED_SCHEMA, OUTPUT_SCHEMA, PROVIDER_NAMES, PROVIDER_SCHEMA, STATE_SCHEMA, TOP_LEVEL_SCHEMA, VARIABLE_SCHEMA } from "./schemas.js";
+import { ASSOCIATION_SCHEMA, ASSUME_ROLE_SCHEMA, BACKEND_SCHEMA, DOCUMENT_SCHEMA, IMPORT_SCHEMA, LIFECYCLE_SCHEMA, META_ARGUMENTS, MODULE_META_ARGUMENTS, MODULE_SCHEMA, MOVED_SCHEMA, OUTPUT_SCHEMA, PROVIDER_NAMES, PROVIDER_SCHEMA, STATE_SCHEMA, TOP_LEVEL_SCHEMA, VARIABLE_SCHEMA } from "./schemas.js";
 
-type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles" | "workspace">;
+type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles" | "workspace" | "moduleCalls">;
 
 /** Decodes every file's top-level body into one configuration (file order does not matter). */
-export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[]): DecodedConfig {
-  const cfg: DecodedConfig = { files, variables: new Map(), locals: new Map(), outputs: new Map(), resources: new Map(), providers: new Map(), imports: [], moved: [] };
+export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[], opts: { module?: boolean } = {}): DecodedConfig {
+  const cfg: DecodedConfig = { files, variables: new Map(), locals: new Map(), outputs: new Map(), resources: new Map(), providers: new Map(), imports: [], moved: [], modules: new Map() };
   const names = [...files.keys()].sort();
   const stateBlocks: Block[] = [];
   for (const name of names) {
@@ -50,6 +50,9 @@ export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[]): Deco
             break;
           case "moved":
             decodeMoved(b, cfg, diags);
+            break;
+          case "module":
+            decodeModule(b, cfg, diags);
             break;
         }
       }
@@ -86,7 +89,7 @@ export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[]): Deco
     if (path) cfg.state = { path, range: b.range };
     else if (backend) cfg.state = { backend, range: b.range };
   }
-  checkReferences(cfg, diags);
+  checkReferences(cfg, diags, opts.module === true);
   checkLocalCycles(cfg, diags);
   checkResourceCycles(cfg, diags);
   return cfg;
@@ -201,11 +204,17 @@ function literalString(attr: Attribute | undefined, diags: Diagnostic[]): string
 }
 
 /** Reads a static reference to a resource (`document.x`, `association.y["k"]`, `association.z[0].name`). */
-export function staticResourceRef(expr: Expression, what: string, diags: Diagnostic[]): ResourceRef | undefined {
+export function staticResourceRef(expr: Expression, what: string, diags: Diagnostic[], allowModules = false): ResourceRef | undefined {
   const e = unwrap(expr);
   if (e.type === "ScopeTraversal" && (e.root === "document" || e.root === "association")) {
     const r = resourceRefFromReference({ root: e.root, traversal: e.traversal, range: e.range });
     if (r) return r;
+  }
+  if (allowModules && e.type === "ScopeTraversal" && e.root === "module") {
+    const r = moduleResourceRef(e.traversal, e.range);
+    if (r) return r;
+    diags.push(error("config/invalid-reference", "Invalid reference", { detail: `${what} must name a resource inside a module like module.NAME.association.NAME (or module.NAME["key"].association.NAME).`, range: expr.range }));
+    return undefined;
   }
   diags.push(
     error("config/invalid-reference", "Invalid reference", {
@@ -214,6 +223,33 @@ export function staticResourceRef(expr: Expression, what: string, diags: Diagnos
     }),
   );
   return undefined;
+}
+
+/** `module.a["k"].module.b.association.x[0]` (the steps after the first `module`) as a reference with its module path. */
+function moduleResourceRef(steps: Reference["traversal"], range: Range): ResourceRef | undefined {
+  const module: { name: string; key?: string | number }[] = [];
+  let i = 0;
+  for (;;) {
+    const name = steps[i];
+    if (name?.type !== "AttrStep") return undefined;
+    const step: { name: string; key?: string | number } = { name: name.name };
+    i++;
+    const idx = steps[i];
+    if (idx?.type === "IndexStep") {
+      step.key = idx.key;
+      i++;
+    }
+    module.push(step);
+    const next = steps[i];
+    if (next?.type !== "AttrStep") return undefined;
+    if (next.name === "module") {
+      i++;
+      continue;
+    }
+    if (next.name !== "document" && next.name !== "association") return undefined;
+    const r = resourceRefFromReference({ root: next.name, traversal: steps.slice(i + 1), range });
+    return r ? { ...r, module } : undefined;
+  }
 }
 
 export function resourceRefFromReference(ref: Reference): ResourceRef | undefined {
@@ -299,6 +335,7 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
     attributes,
     blocks,
     dependsOn: [],
+    dependsOnModules: [],
     provider: { name: "ssm" },
     lifecycle: { preventDestroy: false, createBeforeDestroy: false, ignoreChanges: [], replaceTriggeredBy: [] },
     references: [],
@@ -311,17 +348,76 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
   if (count) res.count = count;
   if (forEach && !count) res.forEach = forEach;
   const dependsOn = body.attributes.get("depends_on");
-  if (dependsOn) {
-    for (const item of staticList(dependsOn, "depends_on", diags) ?? []) {
-      const r = staticResourceRef(item, "Each depends_on entry", diags);
-      if (r) res.dependsOn.push(r);
-    }
-  }
+  if (dependsOn) readDependsOn(dependsOn, res.dependsOn, res.dependsOnModules, diags);
   const provider = body.attributes.get("provider");
   if (provider) res.provider = providerRef(provider, diags);
   const lc = body.blocks.get("lifecycle")?.[0];
   if (lc) res.lifecycle = decodeLifecycle(lc, kind, diags);
   cfg.resources.set(id, res);
+}
+
+/** `depends_on = [association.x, module.y]`: resources, and module calls (every resource in them). */
+function readDependsOn(attr: Attribute, resources: ResourceRef[], modules: ModuleDependency[], diags: Diagnostic[]): void {
+  for (const item of staticList(attr, "depends_on", diags) ?? []) {
+    const e = unwrap(item);
+    if (e.type === "ScopeTraversal" && e.root === "module") {
+      const first = e.traversal[0];
+      if (first?.type === "AttrStep" && e.traversal.length === 1) modules.push({ name: first.name, range: e.range });
+      else diags.push(error("config/invalid-reference", "Invalid reference", { detail: "A depends_on entry names a whole module call: module.NAME (no instance key or output).", range: e.range }));
+      continue;
+    }
+    const r = staticResourceRef(item, "Each depends_on entry", diags);
+    if (r) resources.push(r);
+  }
+}
+
+function decodeModule(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  const label = b.labels[0]!;
+  const body = decodeBody(b.body, MODULE_SCHEMA.body, "a module block", b, diags);
+  if (!checkName(label, "module", diags)) return;
+  const prev = cfg.modules.get(label.value);
+  if (prev) {
+    diags.push(error("config/duplicate-module", "Duplicate module call", { detail: `A module call named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each module block needs a unique name.`, range: label.range, context: blockHeaderRange(b) }));
+    return;
+  }
+  const call: ModuleCallDecl = { name: label.value, nameRange: label.range, range: b.range, block: b, inputs: new Map(), dependsOn: [], dependsOnModules: [], providers: new Map() };
+  const source = body.attributes.get("source");
+  if (source) {
+    const text = literalString(source, diags);
+    if (text !== undefined) {
+      call.source = text;
+      call.sourceRange = source.expr.range;
+    }
+  }
+  for (const [name, a] of body.attributes) if (!(MODULE_META_ARGUMENTS as readonly string[]).includes(name)) call.inputs.set(name, a);
+  const count = body.attributes.get("count");
+  const forEach = body.attributes.get("for_each");
+  if (count && forEach) diags.push(error("config/conflicting-arguments", "Invalid combination of count and for_each", { detail: "A module call may use count or for_each, not both.", range: forEach.nameRange, context: b.range }));
+  if (count) call.count = count;
+  if (forEach && !count) call.forEach = forEach;
+  const dependsOn = body.attributes.get("depends_on");
+  if (dependsOn) readDependsOn(dependsOn, call.dependsOn, call.dependsOnModules, diags);
+  const providers = body.attributes.get("providers");
+  if (providers) {
+    const e = unwrap(providers.expr);
+    if (e.type !== "Object") diags.push(error("config/invalid-argument", "Invalid providers argument", { detail: "providers is an object written out in braces: providers = { ssm = ssm.west }.", range: providers.expr.range, context: providers.range }));
+    else {
+      for (const item of e.items) {
+        const k = unwrap(item.key);
+        let key: string | undefined;
+        if (k.type === "ScopeTraversal" && k.traversal.length <= 1 && k.traversal.every((t) => t.type === "AttrStep")) key = [k.root, ...k.traversal.map((t) => (t as { name: string }).name)].join(".");
+        else if (k.type === "Literal" && typeof k.value === "string") key = k.value;
+        else if (k.type === "Template" && k.parts.every((p) => p.type === "TemplateLiteral")) key = k.parts.map((p) => (p as { value: string }).value).join("");
+        if (key === undefined || !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(key)) {
+          diags.push(error("config/invalid-provider-reference", "Invalid provider reference", { detail: "Each key of providers names the module's provider configuration: ssm or ssm.ALIAS.", range: item.key.range }));
+          continue;
+        }
+        const ref = providerRef({ ...providers, expr: item.value }, diags);
+        call.providers.set(key, { ...ref, keyRange: item.key.range });
+      }
+    }
+  }
+  cfg.modules.set(label.value, call);
 }
 
 function decodeLifecycle(b: Block, kind: ResourceKind, diags: Diagnostic[]): Lifecycle {
@@ -483,7 +579,7 @@ function decodeImport(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
   const to = body.attributes.get("to");
   const id = body.attributes.get("id");
   if (!to || !id) return;
-  const ref = staticResourceRef(to.expr, '"to"', diags);
+  const ref = staticResourceRef(to.expr, '"to"', diags, true);
   if (!ref) return;
   const provider = body.attributes.get("provider");
   cfg.imports.push({ to: ref, id, ...(provider ? { provider: providerRef(provider, diags) } : {}), range: b.range });
@@ -494,8 +590,8 @@ function decodeMoved(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
   const fromA = body.attributes.get("from");
   const toA = body.attributes.get("to");
   if (!fromA || !toA) return;
-  const from = staticResourceRef(fromA.expr, '"from"', diags);
-  const to = staticResourceRef(toA.expr, '"to"', diags);
+  const from = staticResourceRef(fromA.expr, '"from"', diags, true);
+  const to = staticResourceRef(toA.expr, '"to"', diags, true);
   if (!from || !to) return;
   for (const r of [from, to]) {
     if (r.attribute !== undefined) diags.push(error("config/invalid-reference", "Invalid address", { detail: "A moved block names resources or instances, not their attributes.", range: r.range }));
@@ -504,7 +600,7 @@ function decodeMoved(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
     diags.push(error("config/invalid-moved", "Invalid moved block", { detail: `${an(from.kind, true)} cannot move to ${an(to.kind)}; moved blocks rename resources of one kind.`, range: toA.expr.range, context: b.range }));
     return;
   }
-  if (from.name === to.name && from.key === to.key) {
+  if (from.name === to.name && from.key === to.key && JSON.stringify(from.module ?? []) === JSON.stringify(to.module ?? [])) {
     diags.push(error("config/invalid-moved", "Invalid moved block", { detail: '"from" and "to" are the same address.', range: toA.expr.range, context: b.range }));
     return;
   }
@@ -514,7 +610,7 @@ function decodeMoved(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
 // ---------------------------------------------------------------------------------------------
 // References
 
-const ROOTS = ["var", "local", "document", "association", "each", "count", "path", "statectl"];
+const ROOTS = ["var", "local", "document", "association", "module", "each", "count", "path", "statectl"];
 
 interface RefScope {
   /** Human name of where the expression is, for messages. */
@@ -588,6 +684,14 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
         if (!scope.count) fail("config/invalid-reference", 'Reference to "count" in the wrong place', `"count.index" is available only in a resource that sets count; ${scope.where} does not.`);
         else if (attrName !== "index") fail("config/invalid-reference", "Invalid count attribute", 'The "count" object has one attribute: count.index.');
         break;
+      case "module":
+        if (!attrName) fail("config/invalid-reference", "Invalid reference", 'A reference to a module needs its name and an output: module.NAME.OUTPUT.');
+        else if (!scope.allowResources) fail("config/invalid-reference", "Invalid reference", `${scope.where} cannot refer to modules.`);
+        else if (!cfg.modules.has(attrName)) {
+          fail("config/undeclared-module", "Reference to undeclared module", `No module call named "${attrName}" is declared.`, didYouMeanHint(attrName, cfg.modules.keys()) ?? `declare it with: module "${attrName}" { source = "./modules/${attrName}" }`);
+        }
+        // Whether the output exists is checked once the module is loaded (config/modules.ts).
+        break;
       case "path":
         if (attrName !== "module" && attrName !== "root" && attrName !== "cwd") fail("config/invalid-reference", "Invalid path attribute", 'The "path" object has the attributes path.module, path.root and path.cwd.', attrName ? didYouMeanHint(attrName, ["module", "root", "cwd"]) : undefined);
         break;
@@ -609,7 +713,7 @@ function bodyExpressions(body: Body): Expression[] {
   return out;
 }
 
-function checkReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
+function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: boolean): void {
   for (const r of cfg.resources.values()) {
     const scope: RefScope = { where: `${r.kind} "${r.name}"`, allowResources: true, each: r.forEach !== undefined, count: r.count !== undefined };
     for (const a of r.attributes.values()) checkExprRefs(a.expr, scope, cfg, diags, r.references);
@@ -618,7 +722,8 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
     if (r.count) checkExprRefs(r.count.expr, expansionScope, cfg, diags, r.references);
     if (r.forEach) checkExprRefs(r.forEach.expr, expansionScope, cfg, diags, r.references);
     for (const d of [...r.dependsOn, ...r.lifecycle.replaceTriggeredBy]) checkResourceExists(d, cfg, diags);
-    if (r.provider.alias !== undefined || r.provider.name !== "ssm") {
+    // A module's provider configurations come from its caller (config/modules.ts checks them).
+    if (!isModule && (r.provider.alias !== undefined || r.provider.name !== "ssm")) {
       const key = r.provider.alias ? `${r.provider.name}.${r.provider.alias}` : r.provider.name;
       if (!cfg.providers.has(key)) {
         const aliases = [...cfg.providers.values()].filter((p) => p.alias).map((p) => `${p.name}.${p.alias}`);
@@ -632,6 +737,16 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
       }
     }
   }
+  for (const m of cfg.modules.values()) {
+    const scope: RefScope = { where: `module "${m.name}"`, allowResources: true, each: m.forEach !== undefined, count: m.count !== undefined };
+    for (const a of m.inputs.values()) checkExprRefs(a.expr, scope, cfg, diags);
+    const expansionScope: RefScope = { where: `The ${m.count ? "count" : "for_each"} of module "${m.name}"`, allowResources: true, each: false, count: false };
+    if (m.count) checkExprRefs(m.count.expr, expansionScope, cfg, diags);
+    if (m.forEach) checkExprRefs(m.forEach.expr, expansionScope, cfg, diags);
+    for (const d of m.dependsOn) checkResourceExists(d, cfg, diags);
+    for (const d of m.dependsOnModules) checkModuleExists(d, cfg, diags);
+  }
+  for (const r of cfg.resources.values()) for (const d of r.dependsOnModules) checkModuleExists(d, cfg, diags);
   for (const l of cfg.locals.values()) checkExprRefs(l.attribute.expr, { where: `local.${l.name}`, allowResources: true, each: false, count: false }, cfg, diags);
   for (const o of cfg.outputs.values()) {
     checkExprRefs(o.value.expr, { where: `output "${o.name}"`, allowResources: true, each: false, count: false }, cfg, diags);
@@ -646,22 +761,28 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
   for (const p of cfg.providers.values()) for (const a of p.attributes.values()) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
   if (cfg.state?.path) checkExprRefs(cfg.state.path.expr, { where: "The state path", allowResources: false, each: false, count: false }, cfg, diags);
   for (const i of cfg.imports) {
-    checkResourceExists(i.to, cfg, diags);
+    if (!i.to.module) checkResourceExists(i.to, cfg, diags);
     checkExprRefs(i.id.expr, { where: "An import id", allowResources: false, each: false, count: false }, cfg, diags);
   }
   for (const m of cfg.moved) {
-    // The old address is gone from the configuration by design; only the new one must exist.
-    checkResourceExists(m.to, cfg, diags);
-    const stillThere = cfg.resources.get(`${m.from.kind}.${m.from.name}`);
-    if (stillThere && m.from.key === undefined && m.to.name !== m.from.name) {
+    // The old address is gone from the configuration by design; only the new one must exist
+    // (inside a module, that is checked when planning: plan/… diagnostics).
+    if (!m.to.module) checkResourceExists(m.to, cfg, diags);
+    const stillThere = m.from.module ? undefined : cfg.resources.get(`${m.from.kind}.${m.from.name}`);
+    if (stillThere && m.from.key === undefined && (m.to.name !== m.from.name || m.to.module)) {
       diags.push(
         error("config/invalid-moved", "Moved object still exists", {
-          detail: `${m.from.kind}.${m.from.name} is still declared (${stillThere.nameRange.file}:${stillThere.nameRange.start.line}), so it cannot have moved to ${m.to.kind}.${m.to.name}. Remove or rename the old block.`,
+          detail: `${m.from.kind}.${m.from.name} is still declared (${stillThere.nameRange.file}:${stillThere.nameRange.start.line}), so it cannot have moved to ${m.to.module ? `${formatModulePath(m.to.module)}.` : ""}${m.to.kind}.${m.to.name}. Remove or rename the old block.`,
           range: m.from.range,
         }),
       );
     }
   }
+}
+
+function checkModuleExists(d: ModuleDependency, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  if (cfg.modules.has(d.name)) return;
+  diags.push(error("config/undeclared-module", "Reference to undeclared module", { detail: `No module call named "${d.name}" is declared.`, range: d.range, ...(didYouMeanHint(d.name, cfg.modules.keys()) ? { hint: didYouMeanHint(d.name, cfg.modules.keys())! } : {}) }));
 }
 
 function checkResourceExists(r: ResourceRef, cfg: DecodedConfig, diags: Diagnostic[]): void {

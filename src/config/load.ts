@@ -9,6 +9,7 @@ import { basename, isAbsolute, relative, resolve } from "node:path";
 import { didYouMean, error, rangeFromOffsets, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles } from "./decode.js";
+import { loadModules } from "./modules.js";
 import { readSourceFile } from "./source-file.js";
 import type { Config, VariableInput } from "./model.js";
 
@@ -107,6 +108,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
   }
   const decoded = decodeFiles(bodies, diagnostics);
   const config: Config = { ...decoded, dir, sources, workspace: opts.workspace ?? "default", variableInputs: [], ...(source.files ? { memoryFiles: source.files } : {}) };
+  loadModules(config, { dir, sources, ...(source.files ? { memoryFiles: source.files } : {}) }, diagnostics);
   config.variableInputs = gatherInputs(config, autoVarFiles, source, opts, diagnostics);
   return { config, diagnostics };
 }

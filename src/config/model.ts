@@ -3,7 +3,7 @@
  * evaluated. Expressions stay as AST (with ranges) for eval/ to evaluate; references between
  * blocks are already listed and checked, so a graph builder can work from this alone.
  */
-import type { ResourceAddress, ResourceKind, InstanceKey } from "../addrs/index.js";
+import type { ModulePath, ResourceAddress, ResourceKind, InstanceKey } from "../addrs/index.js";
 import type { Range, SourceRegistry } from "../diag/index.js";
 import type { Attribute, Block, Body, Expression, Reference } from "../syntax/ast.js";
 
@@ -27,6 +27,10 @@ export interface Config {
   workspace: string;
   imports: ImportDecl[];
   moved: MovedDecl[];
+  /** `module "NAME" { source = "./path" … }` calls, by name; each holds the module's own Config once loaded. */
+  modules: Map<string, ModuleCallDecl>;
+  /** For a module's Config: the chain of calls from the root (`["baseline", "patching"]`); absent for the root. */
+  moduleCalls?: string[];
   /** Values for variables from the command line, var files and the environment, lowest precedence first. */
   variableInputs: VariableInput[];
 }
@@ -68,6 +72,8 @@ export interface OutputDecl {
 
 /** A reference from an expression to a resource: `document.x` (and the attribute if any). */
 export interface ResourceRef {
+  /** Set by eval for references made inside a module instance: the instance's module path. */
+  module?: ModulePath;
   kind: ResourceKind;
   name: string;
   /** `document.x[0].name` → 0; absent when the reference names the whole resource. */
@@ -109,10 +115,43 @@ export interface ResourceDecl {
   count?: Attribute;
   forEach?: Attribute;
   dependsOn: ResourceRef[];
+  /** `depends_on = [module.NAME]` entries: the names of module calls. */
+  dependsOnModules: ModuleDependency[];
   provider: ProviderRef;
   lifecycle: Lifecycle;
   /** Every resource this one refers to in its arguments (not depends_on), with ranges. */
   references: ResourceRef[];
+}
+
+export interface ModuleDependency {
+  name: string;
+  range: Range;
+}
+
+/** A `module` block: a call of the module in the folder `source` with arguments for its variables. */
+export interface ModuleCallDecl {
+  name: string;
+  nameRange: Range;
+  range: Range;
+  block: Block;
+  /** `source` as written (`./modules/baseline`) and where; absent when it was missing or not a literal. */
+  source?: string;
+  sourceRange?: Range;
+  /** The module's folder (absolute), once `source` is known. */
+  dir?: string;
+  /** Arguments for the module's variables, by name. */
+  inputs: Map<string, Attribute>;
+  count?: Attribute;
+  forEach?: Attribute;
+  dependsOn: ResourceRef[];
+  dependsOnModules: ModuleDependency[];
+  /**
+   * `providers = { ssm = ssm.west }`: the module's provider configuration (`ssm`, `ssm.ALIAS`)
+   * → the caller's. Without it the module gets the caller's default `ssm`.
+   */
+  providers: Map<string, ProviderRef & { keyRange: Range }>;
+  /** The module's configuration; absent when it could not be loaded (reported). */
+  config?: Config;
 }
 
 export interface ProviderDecl {
@@ -171,8 +210,8 @@ export interface MovedDecl {
 /** A value for a variable from outside the configuration. */
 export interface VariableInput {
   name: string;
-  /** `plan`: the value a saved plan was made with (`statectl apply PLANFILE`). */
-  source: "env" | "auto-file" | "file" | "cli" | "plan";
+  /** `plan`: the value a saved plan was made with (`statectl apply PLANFILE`); `module`: an argument of a module block. */
+  source: "env" | "auto-file" | "file" | "cli" | "plan" | "module";
   /** Raw text (cli, env) to be read according to the variable's type, or an expression (var files). */
   text?: string;
   /** A value as JSON (plan files), converted to the variable's type. */

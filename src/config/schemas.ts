@@ -168,6 +168,26 @@ export const IMPORT_SCHEMA: BlockSchema = {
   },
 };
 export const MOVED_SCHEMA: BlockSchema = { body: { attributes: { from: { required: true }, to: { required: true } } } };
+/**
+ * `module "NAME" { source = "./path" … }`: the meta-arguments below, and any other argument
+ * is an input for one of the module's variables (checked against them when the module loads).
+ */
+export const MODULE_SCHEMA: BlockSchema = {
+  labels: ["name"],
+  description: "Uses the module in a folder of .state files, with values for its variables.",
+  body: {
+    attributes: {
+      source: { required: true, type: "string", description: 'The module\'s folder, relative to this configuration: "./modules/baseline".' },
+      count: metaAttributes.count!,
+      for_each: metaAttributes.for_each!,
+      depends_on: { description: "Explicit dependencies of every resource in the module: resources and modules." },
+      providers: { description: "Provider configurations for the module: { ssm = ssm.west }." },
+    },
+    anyAttributes: true,
+  },
+};
+/** Arguments of a module block that are not inputs for its variables. */
+export const MODULE_META_ARGUMENTS = ["source", "count", "for_each", "depends_on", "providers"] as const;
 export const LOCALS_SCHEMA: BlockSchema = { body: { attributes: {}, anyAttributes: true } };
 
 export const TOP_LEVEL_SCHEMA: BodySchema = {
@@ -182,6 +202,7 @@ export const TOP_LEVEL_SCHEMA: BodySchema = {
     state: STATE_SCHEMA,
     import: IMPORT_SCHEMA,
     moved: MOVED_SCHEMA,
+    module: MODULE_SCHEMA,
   },
 };
 

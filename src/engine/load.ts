@@ -2,7 +2,7 @@
 // eval/ evaluates them, and this file adapts the result to what graph/, plan/ and apply/ take
 // (ConfigInstance: plain JSON values with unknown markers and sensitive paths).
 import { createHash } from "node:crypto";
-import { formatAddress, type InstanceAddress } from "../addrs/index.js";
+import { formatAddress, formatResourceAddress, type InstanceAddress } from "../addrs/index.js";
 import { error, type Diagnostic } from "../diag/index.js";
 import { loadConfig, type Config, type ResourceRef } from "../config/index.js";
 import { evaluateConfig, toNative, type EvaluateOptions, type EvaluatedResource, type Value } from "../eval/index.js";
@@ -31,7 +31,8 @@ export function valueToDesired(v: Value, path: AttributePath = [], sensitive: At
 }
 
 function refTarget(r: ResourceRef): string {
-  return r.key === undefined ? `${r.kind}.${r.name}` : formatAddress({ kind: r.kind, name: r.name, key: r.key });
+  const module = r.module && r.module.length > 0 ? { module: r.module } : {};
+  return r.key === undefined ? formatResourceAddress({ ...module, kind: r.kind, name: r.name }) : formatAddress({ ...module, kind: r.kind, name: r.name, key: r.key });
 }
 
 function toReference(r: ResourceRef): InstanceReference {
@@ -51,8 +52,8 @@ export function adaptInstance(r: EvaluatedResource): ConfigInstance {
     provider: r.provider.key,
     attrs: attrs !== null && typeof attrs === "object" && !Array.isArray(attrs) && !isUnknown(attrs) ? attrs : {},
     sensitivePaths: sensitive.filter((p) => p.length > 0),
-    references: r.references.map(toReference),
-    dependsOn: r.dependsOn.map(toReference),
+    references: [...r.references.map(toReference), ...r.moduleReferences.map((target) => ({ target }))],
+    dependsOn: [...r.dependsOn.map(toReference), ...r.extraDependencies.map((target) => ({ target }))],
     lifecycle: {
       preventDestroy: r.lifecycle.preventDestroy,
       createBeforeDestroy: r.lifecycle.createBeforeDestroy,

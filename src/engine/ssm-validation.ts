@@ -45,7 +45,7 @@ export async function checkResources(resources: readonly EvaluatedResource[], de
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const report = (r: EvaluatedResource, problems: readonly ResourceProblem[], content?: { text: string }) => {
-    const decl = decls.get(`${r.kind}.${r.name}`);
+    const decl = r.decl ?? decls.get(`${r.kind}.${r.name}`);
     const locator = content && decl ? contentLocator(decl, content.text, opts) : undefined;
     for (const p of problems) {
       let range = decl ? rangeOf(decl, p) : r.ranges.block;

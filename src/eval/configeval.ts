@@ -5,7 +5,7 @@
  * blocks. The result is what the planner needs: instances with addresses, values (some
  * unknown until apply), references, ranges, provider, dependencies and lifecycle.
  */
-import { formatAddress, type InstanceAddress, type InstanceKey, type ResourceKind } from "../addrs/index.js";
+import { formatAddress, formatModulePath, withModule, type InstanceAddress, type InstanceKey, type ModulePath, type ModuleStep, type ResourceKind } from "../addrs/index.js";
 import { error, type Diagnostic, type Range } from "../diag/index.js";
 import { resolve } from "node:path";
 import {
@@ -17,6 +17,7 @@ import {
   type BackendDecl,
   type Config,
   type Lifecycle,
+  type ModuleCallDecl,
   type ResourceDecl,
   type ResourceRef,
   type SchemaType,
@@ -55,7 +56,17 @@ export interface EvaluatedResource {
   ranges: { block: Range; name: Range; attributes: Record<string, Range> };
   provider: { name: string; alias?: string; key: string };
   dependsOn: ResourceRef[];
+  /**
+   * More dependencies, as addresses from the root: `module.NAME` (every resource in a module
+   * whose outputs this one uses, or that a depends_on names) and the depends_on of the module
+   * calls this resource is inside.
+   */
+  extraDependencies: string[];
+  /** Module calls this one's arguments use outputs of (`module.NAME`, as addresses from the root). */
+  moduleReferences: string[];
   lifecycle: Lifecycle;
+  /** The block it comes from (in a module's files for a module's resource). */
+  decl?: ResourceDecl;
 }
 
 export interface EvaluatedOutput {
@@ -91,6 +102,18 @@ export interface EvaluatedConfig {
   imports: { to: InstanceAddress; id: Value; range: Range; toRange: Range; idRange: Range }[];
   moved: { from: InstanceAddress | { kind: ResourceKind; name: string }; to: InstanceAddress | { kind: ResourceKind; name: string }; range: Range }[];
   diagnostics: Diagnostic[];
+}
+
+/** What a module instance gets from its call. */
+interface ModuleContext {
+  path: ModuleStep[];
+  /** Values of the call's arguments, evaluated in the caller's scope. */
+  inputs: Map<string, Value>;
+  call: ModuleCallDecl;
+  /** The module's provider configuration keys (`ssm`, `ssm.ALIAS`) → the root's. */
+  providers: Map<string, string>;
+  /** The call's depends_on (and its callers'), as addresses from the root. */
+  dependencies: string[];
 }
 
 export interface EvaluateOptions {
@@ -151,11 +174,16 @@ class ConfigEvaluator {
   private readonly instances = new Map<string, EvaluatedResource[]>();
   private readonly pathObject: Value;
   private readonly declReferences = new Map<string, Reference[]>();
+  private readonly moduleValues = new Map<string, NodeState>();
+  private readonly moduleResults = new Map<string, EvaluatedConfig[]>();
+  private readonly path: ModulePath;
 
   constructor(
     private readonly config: Config,
     private readonly opts: EvaluateOptions,
+    private readonly module?: ModuleContext,
   ) {
+    this.path = module?.path ?? [];
     const files = config.memoryFiles ? memoryFileSource(config.memoryFiles, config.dir) : diskFileSource();
     this.fnCtx = { baseDir: config.dir, files, renderTemplate: (text, fileName, vars) => renderTemplate(text, fileName, vars, this.fnCtx) };
     this.pathObject = Value.object({ module: Value.string(config.dir), root: Value.string(config.dir), cwd: Value.string(process.cwd()) });
@@ -165,20 +193,24 @@ class ConfigEvaluator {
     this.evalVariables();
     for (const name of this.config.locals.keys()) this.locals.set(name, { state: "pending", value: Value.UNKNOWN });
     for (const id of this.config.resources.keys()) this.resourceValues.set(id, { state: "pending", value: Value.UNKNOWN });
+    for (const name of this.config.modules.keys()) this.moduleValues.set(name, { state: "pending", value: Value.UNKNOWN });
     for (const name of this.config.locals.keys()) this.evalLocal(name);
     for (const id of this.config.resources.keys()) this.evalResource(id);
+    for (const name of this.config.modules.keys()) this.evalModule(name);
     const resources: EvaluatedResource[] = [];
     for (const id of [...this.config.resources.keys()].sort()) resources.push(...(this.instances.get(id) ?? []));
+    const children = [...this.config.modules.keys()].sort().flatMap((n) => this.moduleResults.get(n) ?? []);
+    for (const c of children) resources.push(...c.resources);
     return {
       resources,
       outputs: this.evalOutputs(),
       variables: this.variables,
       locals: new Map([...this.locals].map(([k, v]) => [k, v.value])),
-      providers: this.evalProviders(),
+      providers: this.module ? new Map() : this.evalProviders(),
       state: this.evalState(),
-      imports: this.evalImports(),
-      moved: this.config.moved.map((m) => ({ from: refAddress(m.from), to: refAddress(m.to), range: m.range })),
-      diagnostics: uniqueDiagnostics(this.diags),
+      imports: this.module ? [] : this.evalImports(),
+      moved: [...this.config.moved.map((m) => ({ from: withModule(refAddress(m.from), this.path), to: withModule(refAddress(m.to), this.path), range: m.range })), ...children.flatMap((c) => c.moved)],
+      diagnostics: uniqueDiagnostics([...this.diags, ...children.flatMap((c) => c.diagnostics)]),
     };
   }
 
@@ -191,9 +223,11 @@ class ConfigEvaluator {
     const vars = new Map<string, Value>();
     const localNames = new Set<string>();
     const resourceNames: Record<"document" | "association", Set<string>> = { document: new Set(), association: new Set() };
+    const moduleNames = new Set<string>();
     for (const ref of refs) {
       const first = ref.traversal[0];
       const name = first?.type === "AttrStep" ? first.name : undefined;
+      if (ref.root === "module" && name) moduleNames.add(name);
       if (ref.root === "local" && name) localNames.add(name);
       if ((ref.root === "document" || ref.root === "association") && name) resourceNames[ref.root].add(name);
     }
@@ -212,6 +246,11 @@ class ConfigEvaluator {
         m.set(n, this.resourceValues.has(id) ? this.evalResource(id) : Value.UNKNOWN);
       }
       vars.set(kind, Value.object(m));
+    }
+    if (moduleNames.size > 0) {
+      const m = new Map<string, Value>();
+      for (const n of moduleNames) m.set(n, this.moduleValues.has(n) ? this.evalModule(n) : Value.UNKNOWN);
+      vars.set("module", Value.object(m));
     }
     for (const [k, v] of Object.entries(extra)) vars.set(k, v);
     // Names that config/ already reported as undeclared or misplaced evaluate to unknown here,
@@ -267,7 +306,9 @@ class ConfigEvaluator {
   // Variables
 
   private evalVariables(): void {
-    const inputs = [...this.config.variableInputs, ...(this.opts.inputs ?? [])];
+    const inputs: VariableInput[] = this.module
+      ? [...this.module.call.inputs.values()].map((a) => ({ name: a.name, source: "module", expr: a.expr, origin: `the argument ${a.name} of module "${this.module!.call.name}"`, range: a.range }))
+      : [...this.config.variableInputs, ...(this.opts.inputs ?? [])];
     const entries = new Map<string, Value>();
     for (const v of this.config.variables.values()) {
       const before = this.diags.length;
@@ -324,7 +365,8 @@ class ConfigEvaluator {
     }
     if (value === undefined) value = dflt;
     if (value === undefined) {
-      if (!v.default) {
+      // A module's missing argument was reported at the module block (config/module-missing-input).
+      if (!v.default && !this.module) {
         this.diags.push(
           error("eval/missing-variable", "No value for required variable", {
             detail: `Variable "${v.name}" has no default, and no value was given for it.`,
@@ -344,6 +386,7 @@ class ConfigEvaluator {
   /** Reads one input as a value: var-file expressions are evaluated; raw text is a string for primitive types, an expression otherwise. */
   private readInput(input: VariableInput, type: Type): Value | undefined {
     if (input.source === "plan") return fromNative(input.value);
+    if (input.source === "module") return this.module?.inputs.get(input.name);
     if (input.expr) {
       const r = this.evalConstant(input.expr);
       return r.ok ? r.value : undefined;
@@ -447,7 +490,7 @@ class ConfigEvaluator {
   }
 
   /** null: a single instance; undefined: expansion failed (already reported); otherwise the instance keys. */
-  private expansion(decl: ResourceDecl): { key: InstanceKey; value: Value }[] | null | undefined {
+  private expansion(decl: { count?: Attribute; forEach?: Attribute }): { key: InstanceKey; value: Value }[] | null | undefined {
     if (decl.count) {
       const v = this.eval(decl.count.expr);
       const at = { range: decl.count.expr.range, context: decl.count.range };
@@ -547,8 +590,19 @@ class ConfigEvaluator {
       else attrs.set(name, objs.length > 0 ? listOf(objs) : Value.list([], T.dynamic));
     }
     if (decl.kind === "association") attrs.set("parameters", this.normalizeParameters(attrs.get("parameters")!, decl.attributes.get("parameters")));
-    const address: InstanceAddress = key === undefined ? { kind: decl.kind, name: decl.name } : { kind: decl.kind, name: decl.name, key };
-    const providerKey = decl.provider.alias ? `${decl.provider.name}.${decl.provider.alias}` : decl.provider.name;
+    const address: InstanceAddress = withModule(key === undefined ? { kind: decl.kind, name: decl.name } : { kind: decl.kind, name: decl.name, key }, this.path);
+    const providerKey = this.providerKey(decl.provider.alias ? `${decl.provider.name}.${decl.provider.alias}` : decl.provider.name);
+    const dot = providerKey.indexOf(".");
+    const inModule = <R extends ResourceRef>(r: R): R => (this.path.length > 0 ? withModule(r, this.path) : r);
+    const extraDependencies = [...(this.module?.dependencies ?? []), ...decl.dependsOnModules.map((m) => formatModulePath([...this.path, { name: m.name }]))];
+    const moduleReferences: string[] = [];
+    for (const ref of this.argumentReferences(decl)) {
+      const first = ref.traversal[0];
+      if (ref.root === "module" && first?.type === "AttrStep" && this.config.modules.has(first.name)) {
+        const target = formatModulePath([...this.path, { name: first.name }]);
+        if (!moduleReferences.includes(target)) moduleReferences.push(target);
+      }
+    }
     return {
       address,
       addressText: formatAddress(address),
@@ -556,12 +610,63 @@ class ConfigEvaluator {
       name: decl.name,
       ...(key !== undefined ? { key } : {}),
       attrs: Value.object(attrs),
-      references: decl.references,
+      references: this.path.length > 0 ? decl.references.map(inModule) : decl.references,
       ranges: { block: decl.range, name: decl.nameRange, attributes: ranges },
-      provider: { name: decl.provider.name, ...(decl.provider.alias ? { alias: decl.provider.alias } : {}), key: providerKey },
-      dependsOn: decl.dependsOn,
-      lifecycle: decl.lifecycle,
+      provider: { name: dot < 0 ? providerKey : providerKey.slice(0, dot), ...(dot < 0 ? {} : { alias: providerKey.slice(dot + 1) }), key: providerKey },
+      dependsOn: this.path.length > 0 ? decl.dependsOn.map(inModule) : decl.dependsOn,
+      extraDependencies,
+      moduleReferences,
+      decl,
+      lifecycle: this.path.length > 0 ? { ...decl.lifecycle, replaceTriggeredBy: decl.lifecycle.replaceTriggeredBy.map(inModule) } : decl.lifecycle,
     };
+  }
+
+  /** A provider configuration key as the root names it: a module's own keys map to what its call passed. */
+  private providerKey(key: string): string {
+    return this.module ? (this.module.providers.get(key) ?? key) : key;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Module calls (evaluated on demand like resources: their value is the object of their outputs)
+
+  private evalModule(name: string): Value {
+    const node = this.moduleValues.get(name)!;
+    if (node.state !== "pending") return node.value;
+    node.state = "busy";
+    const call = this.config.modules.get(name)!;
+    const results: EvaluatedConfig[] = [];
+    const outputsOf = (r: EvaluatedConfig) => Value.object(new Map(r.outputs.map((o) => [o.name, o.value])));
+    const keys = call.config ? this.expansion(call) : undefined;
+    if (keys === undefined) node.value = Value.UNKNOWN;
+    else if (keys === null) {
+      const r = this.runModule(call, undefined, {});
+      results.push(r);
+      node.value = outputsOf(r);
+    } else {
+      for (const k of keys) {
+        const extra: Record<string, Value> = typeof k.key === "number" ? { count: Value.object({ index: Value.number(k.key) }) } : { each: Value.object({ key: Value.string(k.key), value: k.value }) };
+        results.push(this.runModule(call, k.key, extra));
+      }
+      node.value = call.count ? Value.tuple(results.map(outputsOf)) : Value.object(new Map(results.map((r, i) => [keys[i]!.key as string, outputsOf(r)])));
+    }
+    this.moduleResults.set(name, results);
+    node.state = "done";
+    return node.value;
+  }
+
+  private runModule(call: ModuleCallDecl, key: InstanceKey | undefined, extra: Record<string, Value>): EvaluatedConfig {
+    const refs: Reference[] = [];
+    for (const a of call.inputs.values()) refs.push(...references(a.expr));
+    const scope = this.scopeFor(refs, extra);
+    const inputs = new Map<string, Value>();
+    for (const [n, a] of call.inputs) inputs.set(n, this.eval(a.expr, scope));
+    const providers = new Map<string, string>([["ssm", this.providerKey("ssm")]]);
+    for (const [k, ref] of call.providers) providers.set(k, this.providerKey(ref.alias ? `${ref.name}.${ref.alias}` : ref.name));
+    const dependencies = [...(this.module?.dependencies ?? [])];
+    for (const d of call.dependsOn) dependencies.push(formatAddress(withModule(refAddress(d), this.path)));
+    for (const m of call.dependsOnModules) dependencies.push(formatModulePath([...this.path, { name: m.name }]));
+    const path = [...this.path, key === undefined ? { name: call.name } : { name: call.name, key }];
+    return new ConfigEvaluator(call.config!, this.opts, { path, inputs, call, providers, dependencies }).run();
   }
 
   private evalArgument(a: Attribute, type: Type, decl: ResourceDecl, extra: EvalContext): Value {
@@ -758,5 +863,6 @@ function computedType(name: string): Type {
 }
 
 function refAddress(r: ResourceRef): InstanceAddress {
-  return r.key === undefined ? { kind: r.kind, name: r.name } : { kind: r.kind, name: r.name, key: r.key };
+  const module = r.module && r.module.length > 0 ? { module: r.module } : {};
+  return r.key === undefined ? { ...module, kind: r.kind, name: r.name } : { ...module, kind: r.kind, name: r.name, key: r.key };
 }

@@ -3,7 +3,7 @@
 // see why an edge exists (`edgeReasons`) and a test can run any prefix of the list.
 import { Graph, alg } from "@dagrejs/graphlib";
 import { error, warning, type Diagnostic, type Range } from "../diag/index.js";
-import { parseAddress } from "../addrs/index.js";
+import { addressMatches, formatResourceAddress, parseAddress, parseModulePath } from "../addrs/index.js";
 import type { State } from "../state/index.js";
 import type { ConfigInstance, InstanceReference } from "./model.js";
 
@@ -121,12 +121,16 @@ export interface GraphTransform {
 /** `association.web["a"]` → `association.web`. */
 export function resourceAddressOf(address: string): string {
   const a = parseAddress(address).address;
-  return a ? `${a.kind}.${a.name}` : address;
+  return a ? formatResourceAddress(a) : address;
 }
 
 function targetsOf(ctx: BuildContext, ref: InstanceReference): string[] {
   if (ctx.graph.node(ref.target)) return [ref.target];
-  return ctx.byResource.get(ref.target) ?? [];
+  const instances = ctx.byResource.get(ref.target);
+  if (instances) return instances;
+  // `module.NAME`: every instance inside the module (its outputs may come from any of them).
+  if (parseModulePath(ref.target)) return ctx.graph.nodes().filter((n) => addressMatches(ref.target, n.address)).map((n) => n.address);
+  return [];
 }
 
 /** Every instance the configuration declares. */

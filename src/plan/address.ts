@@ -1,5 +1,5 @@
 // Address helpers on canonical strings (addrs/ does the parsing).
-import { formatAddress, parseAddress } from "../addrs/index.js";
+import { addressMatches as matches, formatAddress, formatModulePath, parseAddress, parseModulePath } from "../addrs/index.js";
 
 export function canonicalAddress(text: string): string | undefined {
   const a = parseAddress(text).address;
@@ -8,8 +8,11 @@ export function canonicalAddress(text: string): string | undefined {
 
 /** `pattern` is `address`, or the whole resource `address` is an instance of. */
 export function addressMatches(pattern: string, address: string): boolean {
-  if (pattern === address) return true;
-  const p = parseAddress(pattern).address;
-  const a = parseAddress(address).address;
-  return !!p && !!a && p.key === undefined && p.kind === a.kind && p.name === a.name;
+  return matches(pattern, address);
+}
+
+/** A `--target`/`--replace` pattern canonically: an address, or a module (`module.m["k"]`, everything inside it). */
+export function canonicalTarget(text: string): string | undefined {
+  const m = parseModulePath(text);
+  return m ? formatModulePath(m) : canonicalAddress(text);
 }

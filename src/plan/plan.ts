@@ -6,7 +6,7 @@
 import { didYouMean, error, hasErrors, warning, type Diagnostic, type Range } from "../diag/index.js";
 import { buildGraph, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
-import { canonicalAddress, addressMatches } from "./address.js";
+import { canonicalAddress, canonicalTarget, addressMatches } from "./address.js";
 import { effectiveValue, sameValue } from "./compare.js";
 import type { AttributeChange, Drift, MovedInstance, Plan, PlanMode, ResourceChange } from "./model.js";
 import type { PlanAttributeRule, PlanProvider, PlanReadResult, PlanTargetCount } from "./provider.js";
@@ -163,9 +163,9 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   if (options.targets && options.targets.length > 0) {
     const roots: string[] = [];
     for (const t of options.targets) {
-      const canon = canonicalAddress(t);
+      const canon = canonicalTarget(t);
       if (!canon) {
-        diagnostics.push(error("plan/invalid-target", `Invalid target address "${t}"`, { detail: 'A target looks like document.NAME, association.NAME or association.NAME["key"].' }));
+        diagnostics.push(error("plan/invalid-target", `Invalid target address "${t}"`, { detail: 'A target looks like document.NAME, association.NAME, association.NAME["key"], module.NAME or module.NAME["key"].association.NAME.' }));
         continue;
       }
       const matches = graph.nodes().filter((n) => addressMatches(canon, n.address));

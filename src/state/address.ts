@@ -3,7 +3,7 @@
  * src/addrs prints, which is also how the state file stores them): canonicalising user input,
  * telling an instance from a whole resource, and matching instances of a resource.
  */
-import { formatAddress, parseAddress as parseInstanceAddress, RESOURCE_KINDS, type InstanceAddress, type ResourceKind } from "../addrs/index.js";
+import { addressMatches as matches, formatAddress, formatResourceAddress, parseAddress as parseInstanceAddress, RESOURCE_KINDS, type InstanceAddress, type ResourceKind } from "../addrs/index.js";
 
 export { formatAddress, RESOURCE_KINDS, type InstanceAddress, type ResourceKind };
 
@@ -21,15 +21,12 @@ export function canonicalAddress(text: string): string | undefined {
 /** `association.web["prod"]` → `association.web`. */
 export function resourceOf(address: string): string {
   const p = parseAddress(address);
-  return p ? `${p.kind}.${p.name}` : address;
+  return p ? formatResourceAddress(p) : address;
 }
 
 /** True when `address` is `pattern` itself or, for a whole-resource pattern, one of its instances. */
 export function addressMatches(pattern: string, address: string): boolean {
-  if (pattern === address) return true;
-  const p = parseAddress(pattern);
-  if (!p || p.key !== undefined) return false;
-  return resourceOf(address) === `${p.kind}.${p.name}`;
+  return matches(pattern, address);
 }
 
-export const ADDRESS_EXAMPLES = 'document.NAME, association.NAME, association.NAME[0] or association.NAME["key"]';
+export const ADDRESS_EXAMPLES = 'document.NAME, association.NAME, association.NAME[0], association.NAME["key"] or module.NAME["key"].association.NAME';

@@ -21,7 +21,7 @@ import * as T from "./tokens.js";
 const { EmbeddedActionsParser, EOF, isRecognitionException } = chevrotain;
 
 /** Block types allowed at the top level of a `.state` file. */
-export const TOP_LEVEL_BLOCK_TYPES = ["document", "association", "variable", "locals", "output", "provider", "state", "import", "moved"] as const;
+export const TOP_LEVEL_BLOCK_TYPES = ["document", "association", "variable", "locals", "output", "provider", "state", "import", "moved", "module"] as const;
 
 /**
  * How deeply expressions and blocks may nest. Real configurations stay far below it; the limit
