@@ -92,12 +92,12 @@ export function registerState(program: Command): void {
       .description("show one resource instance's attributes (sensitive values masked)")
       .option("--json", "machine-readable output"),
   ).action(async (address: string, opts: ListOptions, cmd: Command) => {
-    const { findInstance, listInstances, canonicalAddress, instanceJson, renderInstance } = await import("../../state/index.js");
+    const { findInstance, listInstances, canonicalAddress, instanceJson, renderInstance, ADDRESS_EXAMPLES } = await import("../../state/index.js");
     const { error, didYouMeanHint } = await import("../../diag/index.js");
     const storage = (await commandStorage(cmd)).storage;
     const s = await readState(storage, cmd);
     const canonical = canonicalAddress(address);
-    if (!canonical) await failOnErrors([error("state/invalid-address", `Invalid resource address "${address}"`, { detail: 'A resource address looks like document.NAME, association.NAME, association.NAME[0] or association.NAME["key"].' })], globalOptions(cmd));
+    if (!canonical) await failOnErrors([error("state/invalid-address", `Invalid resource address "${address}"`, { detail: `A resource address looks like ${ADDRESS_EXAMPLES}.` })], globalOptions(cmd));
     const inst = findInstance(s, canonical!);
     if (!inst) {
       const several = listInstances(s, [canonical!]);
