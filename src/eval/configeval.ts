@@ -114,6 +114,8 @@ interface ModuleContext {
   providers: Map<string, string>;
   /** The call's depends_on (and its callers'), as addresses from the root. */
   dependencies: string[];
+  /** The root configuration's folder (`path.root`). */
+  rootDir: string;
 }
 
 export interface EvaluateOptions {
@@ -186,7 +188,7 @@ class ConfigEvaluator {
     this.path = module?.path ?? [];
     const files = config.memoryFiles ? memoryFileSource(config.memoryFiles, config.dir) : diskFileSource();
     this.fnCtx = { baseDir: config.dir, files, renderTemplate: (text, fileName, vars) => renderTemplate(text, fileName, vars, this.fnCtx) };
-    this.pathObject = Value.object({ module: Value.string(config.dir), root: Value.string(config.dir), cwd: Value.string(process.cwd()) });
+    this.pathObject = Value.object({ module: Value.string(config.dir), root: Value.string(module?.rootDir ?? config.dir), cwd: Value.string(process.cwd()) });
   }
 
   run(): EvaluatedConfig {
@@ -666,7 +668,7 @@ class ConfigEvaluator {
     for (const d of call.dependsOn) dependencies.push(formatAddress(withModule(refAddress(d), this.path)));
     for (const m of call.dependsOnModules) dependencies.push(formatModulePath([...this.path, { name: m.name }]));
     const path = [...this.path, key === undefined ? { name: call.name } : { name: call.name, key }];
-    return new ConfigEvaluator(call.config!, this.opts, { path, inputs, call, providers, dependencies }).run();
+    return new ConfigEvaluator(call.config!, this.opts, { path, inputs, call, providers, dependencies, rootDir: this.module?.rootDir ?? this.config.dir }).run();
   }
 
   private evalArgument(a: Attribute, type: Type, decl: ResourceDecl, extra: EvalContext): Value {

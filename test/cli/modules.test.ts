@@ -281,6 +281,15 @@ moved {
     write(dir, { "main.state": ROOT });
   });
 
+  it("imports an existing object to a module address with the import command", () => {
+    expect(run(dir, ["state", "rm", 'module.env["test"].document.close_ssh']).code).to.equal(0);
+    const r = run(dir, ["import", 'module.env["test"].document.close_ssh', "Close-SSH-test"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('Imported module.env["test"].document.close_ssh (id Close-SSH-test)');
+    const plan = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
+  });
+
   it("destroys every module instance", () => {
     const r = run(dir, ["destroy", "--auto-approve"]);
     expect(r.code, r.stderr).to.equal(0);
