@@ -2,7 +2,8 @@
 // nested modules, depends_on and providers; every address form (plan, state, --target,
 // --replace, state mv/rm/show, moved and import blocks, graph, output); and every bad input,
 // each of which must leave nothing applied.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect } from "chai";
@@ -357,5 +358,38 @@ describe("cli: bad module input", function () {
     const usesWest = PATCHING.replace('document = "AWS-RunPatchBaseline"', 'document = "AWS-RunPatchBaseline"\n  provider = ssm.west');
     expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n', "modules/patching/main.state": usesWest }, "config/module-provider-not-passed", "modules/patching/main.state:8:14", 'module "p" does not pass it');
     expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n', "modules/patching/main.state": PATCHING + 'provider "ssm" {\n  region = "eu-west-1"\n}\n' }, "config/module-root-only-block", "modules/patching/main.state:17:1", "provider configurations belong in the root module");
+  });
+});
+
+describe("examples/org-baseline", function () {
+  this.timeout(120_000);
+  const example = fileURLToPath(new URL("../../../examples/org-baseline/", import.meta.url));
+
+  it("its README shows the graph statectl prints", () => {
+    const r = run(example, ["graph"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const readme = readFileSync(join(example, "README.md"), "utf8");
+    const dot = /```dot\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(dot).to.equal(r.stdout.trimEnd());
+    expect(readme).to.include("![The dependency graph of org-baseline](graph.svg)");
+    expect(existsSync(join(example, "graph.svg"))).to.equal(true);
+  });
+
+  it("applies, plans no changes and destroys across two regions", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statectl-org-baseline-"));
+    try {
+      cpSync(example, dir, { recursive: true });
+      const apply = run(dir, ["apply", "--auto-approve"]);
+      expect(apply.code, apply.stdout + apply.stderr).to.equal(0);
+      expect(apply.stdout).to.include("Apply complete! Resources: 16 added, 0 changed, 0 destroyed.");
+      expect(apply.stdout).to.include('dev  = "Baseline-CloseSSH-dev-west"');
+      const plan = run(dir, ["plan", "--detailed-exitcode"]);
+      expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
+      const destroy = run(dir, ["destroy", "--auto-approve"]);
+      expect(destroy.code, destroy.stderr).to.equal(0);
+      expect(destroy.stdout).to.include("Destroy complete! Resources: 16 destroyed.");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -209,7 +209,7 @@ describe("lsp: statectl lsp over stdio", function () {
 
     it("completes block types at the top level, as snippets", async () => {
       const items = await completeAtEnd(MAIN + "\nass");
-      expect(labels(items)).to.have.members(["document", "association", "variable", "locals", "output", "provider", "state", "import", "moved"]);
+      expect(labels(items)).to.have.members(["document", "association", "variable", "locals", "output", "provider", "state", "import", "moved", "module"]);
       const doc = items.find((i) => i.label === "document")!;
       expect(doc.insertText).to.equal('document "${1:name}" {\n\t$0\n}');
       expect(doc.insertTextFormat).to.equal(2);
