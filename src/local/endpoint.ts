@@ -6,6 +6,8 @@ import { DataStore } from "./store.js";
 import { KnobControl, type Knobs, type Counters } from "./knobs.js";
 import { Mutex, SsmHttpServer } from "./server.js";
 import { areas, operationTable } from "./operations.js";
+import { PARTITIONS_DIR, partitionFolder, partitionOf, type PartitionKey } from "./partitions.js";
+import type { IncomingHttpHeaders } from "node:http";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { addInstance, advanceClock, listFleet, removeInstance, setInstanceFailing, tagInstance } from "./associations-area.js";
@@ -35,6 +37,12 @@ export interface LocalEndpointOptions {
   maxBodyBytes?: number;
   /** Told about bugs inside handlers (they answer HTTP 500 InternalServerError). */
   onInternalError?: (error: unknown, operation: string) => void;
+  /**
+   * Access key id → account id, for requests signed with keys that do not name their account
+   * (a twelve-digit access key id is taken as the account itself). Others are the endpoint's
+   * own account (`settings.accountId`). See `mapAccessKey` to add one while running.
+   */
+  accounts?: Readonly<Record<string, string>>;
 }
 
 class Core implements EndpointCore {
@@ -55,6 +63,64 @@ class Core implements EndpointCore {
   }
 }
 
+/**
+ * Every account and region the endpoint has served: its own (settings.accountId and
+ * settings.region, with the data dir itself) and, created on their first request, the others
+ * (each with a store under `partitions/ACCOUNT-REGION` in the data dir, its own fleet and clock).
+ */
+class Partitions {
+  private readonly others = new Map<string, Promise<Core>>();
+  readonly accounts: Record<string, string>;
+
+  constructor(
+    readonly main: Core,
+    private readonly dataDir: string | undefined,
+    accounts: Readonly<Record<string, string>>,
+  ) {
+    this.accounts = { ...accounts };
+  }
+
+  async resolve(headers: IncomingHttpHeaders): Promise<Core> {
+    const key = partitionOf(headers, { accountId: this.main.settings.accountId, region: this.main.settings.region }, this.accounts);
+    if (key.accountId === this.main.settings.accountId && key.region === this.main.settings.region) return this.main;
+    const id = partitionFolder(key);
+    let p = this.others.get(id);
+    if (!p) {
+      p = this.create(key);
+      this.others.set(id, p);
+      // A partition that failed to open is tried again on the next request.
+      p.catch(() => this.others.delete(id));
+    }
+    return p;
+  }
+
+  private async create(key: PartitionKey): Promise<Core> {
+    const store = await DataStore.open(this.dataDir === undefined ? undefined : path.join(this.dataDir, PARTITIONS_DIR, partitionFolder(key)));
+    try {
+      const core = new Core(store, { ...this.main.settings, accountId: key.accountId, region: key.region });
+      for (const area of areas) await area.setup?.(core);
+      if (store.dirty) await store.flush();
+      return core;
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The partitions other than the endpoint's own, once opened. */
+  async opened(): Promise<Core[]> {
+    const out: Core[] = [];
+    for (const p of this.others.values()) {
+      try {
+        out.push(await p);
+      } catch {
+        // never opened: nothing to close
+      }
+    }
+    return out;
+  }
+}
+
 export class LocalEndpoint {
   private stopped = false;
 
@@ -68,7 +134,13 @@ export class LocalEndpoint {
     private readonly knobControl: KnobControl,
     private readonly server: SsmHttpServer,
     private readonly areaList: readonly Area[],
+    private readonly partitions?: Partitions,
   ) {}
+
+  /** Requests signed with `accessKeyId` belong to the account `accountId` from now on. */
+  mapAccessKey(accessKeyId: string, accountId: string): void {
+    if (this.partitions) this.partitions.accounts[accessKeyId] = accountId;
+  }
 
   get dataDir(): string | undefined {
     return this.core.store.dataDir;
@@ -138,8 +210,10 @@ export class LocalEndpoint {
     this.stopped = true;
     if (this.dataDir) await fs.rm(path.join(this.dataDir, SERVER_FILE), { force: true });
     await this.server.close();
-    for (const area of [...this.areaList].reverse()) await area.teardown?.(this.core);
-    await this.core.store.close();
+    for (const core of [this.core, ...((await this.partitions?.opened()) ?? [])]) {
+      for (const area of [...this.areaList].reverse()) await area.teardown?.(core);
+      await core.store.close();
+    }
   }
 }
 
@@ -162,16 +236,25 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     for (const area of areas) await area.setup?.(core);
     if (store.dirty) await store.flush();
     const knobs = new KnobControl(options.knobs);
-    const server = new SsmHttpServer(core, operations, knobs, {
-      port: options.port ?? 0,
-      maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
-      ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
-    }, core.mutex);
+    const partitions = new Partitions(core, store.dataDir, options.accounts ?? {});
+    const server = new SsmHttpServer(
+      async (headers) => {
+        const c = await partitions.resolve(headers);
+        return { core: c, mutex: c.mutex };
+      },
+      operations,
+      knobs,
+      {
+        port: options.port ?? 0,
+        maxBodyBytes: options.maxBodyBytes ?? 2 * 1024 * 1024,
+        ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+      },
+    );
     const port = await server.listen();
     if (store.dataDir) {
       await fs.writeFile(path.join(store.dataDir, SERVER_FILE), JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }) + "\n", { mode: 0o600 });
     }
-    return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas);
+    return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas, partitions);
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;

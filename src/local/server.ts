@@ -36,16 +36,18 @@ export class Mutex {
   }
 }
 
+/** The store, clock and lock that serve one request: its account and region's. */
+export type PartitionResolver = (headers: http.IncomingHttpHeaders) => Promise<{ core: EndpointCore; mutex: Mutex }>;
+
 export class SsmHttpServer {
   private server: http.Server | null = null;
   private readonly sockets = new Set<import("node:net").Socket>();
 
   constructor(
-    private readonly core: EndpointCore,
+    private readonly partition: PartitionResolver,
     private readonly operations: ReadonlyMap<string, Handler>,
     private readonly knobs: KnobControl,
     private readonly options: ServerOptions,
-    private readonly mutex: Mutex,
   ) {}
 
   async listen(): Promise<number> {
@@ -106,9 +108,10 @@ export class SsmHttpServer {
       const latency = this.knobs.latencyFor(operation);
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
       this.knobs.admit(operation);
-      const ctx: OperationContext = Object.assign(Object.create(this.core) as EndpointCore, { operation, requestId });
-      const output = await this.mutex.run(() => handler(input, ctx));
-      if (this.core.store.dirty) await this.core.store.flush();
+      const { core, mutex } = await this.partition(req.headers);
+      const ctx: OperationContext = Object.assign(Object.create(core) as EndpointCore, { operation, requestId });
+      const output = await mutex.run(() => handler(input, ctx));
+      if (core.store.dirty) await core.store.flush();
       this.knobs.loseResponse(operation);
       send(res, 200, requestId, output ?? {});
     } catch (e) {

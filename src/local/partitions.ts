@@ -1,0 +1,38 @@
+/**
+ * Accounts and regions: like SSM itself, the local endpoint keeps what is made in one account
+ * and region apart from every other. A request's region is the one its SigV4 signature is
+ * scoped to (`Credential=AKID/DATE/REGION/ssm/aws4_request`); its account is looked up by the
+ * access key id in the configured mapping, or is the access key id itself when that is twelve
+ * digits (as LocalStack does), or the endpoint's own account. Each (account, region) pair gets
+ * its own store, fleet and clock, created on its first request.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+
+export interface PartitionKey {
+  accountId: string;
+  region: string;
+}
+
+/** Reads the signing access key id and region of a request; undefined parts when it is not SigV4-signed. */
+export function signingScope(headers: IncomingHttpHeaders): { accessKeyId?: string; region?: string } {
+  const auth = headers["authorization"];
+  const text = Array.isArray(auth) ? auth[0] : auth;
+  const m = text ? /Credential=([^/,\s]+)\/[0-9]{8}\/([a-z0-9-]+)\/[a-z0-9-]+\/aws4_request/.exec(text) : null;
+  return m ? { accessKeyId: m[1]!, region: m[2]! } : {};
+}
+
+/** The account and region a request belongs to. */
+export function partitionOf(headers: IncomingHttpHeaders, defaults: PartitionKey, accessKeyAccounts: Readonly<Record<string, string>>): PartitionKey {
+  const scope = signingScope(headers);
+  const key = scope.accessKeyId;
+  const mapped = key !== undefined && Object.prototype.hasOwnProperty.call(accessKeyAccounts, key) ? accessKeyAccounts[key] : undefined;
+  const accountId = mapped ?? (key !== undefined && /^[0-9]{12}$/.test(key) ? key : defaults.accountId);
+  return { accountId, region: scope.region ?? defaults.region };
+}
+
+/** The folder (under the data dir) of a partition other than the endpoint's own. */
+export function partitionFolder(p: PartitionKey): string {
+  return `${p.accountId}-${p.region}`;
+}
+
+export const PARTITIONS_DIR = "partitions";
