@@ -257,6 +257,17 @@ export class Session {
     }
   }
 
+  /** Region (and account, for an assumed role) of each provider configuration the plan may use, for plan summaries. */
+  providerLabels(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const key of new Set(this.providerKeys())) {
+      const settings = this.config.providers.get(key) ?? {};
+      const region = settings.region ?? (settings.endpoint === "local" ? "us-east-1" : undefined);
+      if (region) out[key] = region;
+    }
+    return out;
+  }
+
   providerKeys(): string[] {
     return [...this.config.instances.map((i) => i.provider), ...this.state.resources.map((r) => r.provider), "ssm"];
   }
@@ -401,6 +412,7 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
   }
   diagnostics.push(...plan.diagnostics);
   if (!resolved) plan.errored = true;
+  plan.providerLabels = session.providerLabels();
   return { plan: redactRun({ plan }, session.secrets()).plan, graph };
 }
 

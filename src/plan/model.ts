@@ -83,6 +83,8 @@ export interface Plan {
   diagnostics: Diagnostic[];
   /** True when planning hit errors: the plan must not be applied. */
   errored: boolean;
+  /** What each provider configuration key stands for, for people (`us-west-2`, `us-west-2, account 111111111111`); set by the engine. */
+  providerLabels?: Record<string, string>;
 }
 
 export interface PlanSummary {
@@ -103,6 +105,15 @@ export function summarize(plan: Plan): PlanSummary {
     }
   }
   return s;
+}
+
+/** The summary per provider configuration (region, account), for plans that change several. */
+export function summarizeByProvider(plan: Plan): Map<string, PlanSummary> {
+  const out = new Map<string, PlanSummary>();
+  for (const p of [...new Set(plan.changes.filter((c) => c.action !== "no-op").map((c) => c.provider))].sort()) {
+    out.set(p, summarize({ ...plan, changes: plan.changes.filter((c) => c.provider === p) }));
+  }
+  return out;
 }
 
 /** How many existing objects the plan brings under management (import blocks). */

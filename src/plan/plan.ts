@@ -88,6 +88,9 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   await Promise.all(workers);
 }
 
+/** Provider-and-kind groups refreshed at the same time (each reads with `parallelism` itself). */
+const MAX_CONCURRENT_GROUPS = 4;
+
 function applyMoves(state: State, moved: readonly MovedBlock[], diagnostics: Diagnostic[]): { state: State; moved: MovedInstance[] } {
   const done: MovedInstance[] = [];
   for (const m of moved) {
@@ -214,12 +217,14 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         else groups.set(key, [r]);
       }
       perResource = [];
-      for (const group of groups.values()) {
+      // Groups (one per provider configuration — region, account — and kind) are read at the
+      // same time, a few at once: a plan over several regions waits for the slowest, not the sum.
+      await pool([...groups.values()], Math.min(MAX_CONCURRENT_GROUPS, parallelism), async (group) => {
         const first = group[0]!;
         const provider = options.provider(first.provider);
         if (!provider.readMany) {
           perResource.push(...group);
-          continue;
+          return;
         }
         const requests = group.map((r) => {
           const cfg = configByAddress.get(r.address);
@@ -231,7 +236,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         } catch {
           // The list calls failed (e.g. not permitted): read these one by one instead.
           perResource.push(...group);
-          continue;
+          return;
         }
         for (const r of group) {
           const now = read.has(r.id) ? read.get(r.id) : new Error(`the provider returned nothing for id ${r.id}`);
@@ -239,7 +244,9 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
           options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
           if (!(now instanceof Error)) options.onEvent?.({ type: "refresh-done", address: r.address, id: r.id, found: now !== undefined });
         }
-      }
+      });
+      const order = new Map(toRead.map((r, i) => [r.address, i]));
+      perResource.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
     }
     await pool(perResource, parallelism, async (r) => {
       options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });

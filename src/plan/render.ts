@@ -5,7 +5,7 @@ import { createTwoFilesPatch } from "diff";
 import { parseAddress } from "../addrs/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import type { JsonValue } from "../state/index.js";
-import { hasChanges, importCount, summarize, type AttributeChange, type Drift, type Plan, type ResourceChange } from "./model.js";
+import { hasChanges, importCount, summarize, summarizeByProvider, type AttributeChange, type Drift, type Plan, type ResourceChange } from "./model.js";
 
 export interface RenderStyle {
   /** ANSI colours (only on a TTY; the CLI decides). */
@@ -211,5 +211,12 @@ export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
   const s = summarize(plan);
   const imports = importCount(plan);
   parts.push(paint(style, "bold", `Plan: ${imports > 0 ? `${imports} to import, ` : ""}${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`));
+  const byProvider = summarizeByProvider(plan);
+  if (byProvider.size > 1) {
+    for (const [key, p] of byProvider) {
+      const label = plan.providerLabels?.[key];
+      parts.push(`  ${key}${label ? ` (${label})` : ""}: ${p.add} to add, ${p.change} to change, ${p.destroy} to destroy`);
+    }
+  }
   return parts.join("\n") + "\n";
 }
