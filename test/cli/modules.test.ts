@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { expect } from "chai";
-import { ListAssociationsCommand } from "@aws-sdk/client-ssm";
+import { ListAssociationsCommand, ListDocumentsCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import { behindTheBack, run } from "./helpers.js";
 
 function write(dir: string, files: Record<string, string>): void {
@@ -375,12 +376,24 @@ describe("examples/org-baseline", function () {
     expect(existsSync(join(example, "graph.svg"))).to.equal(true);
   });
 
-  it("applies, plans no changes and destroys across two regions", () => {
+  it("applies, plans no changes and destroys across two regions, each region's objects visible only there", async () => {
     const dir = mkdtempSync(join(tmpdir(), "statectl-org-baseline-"));
     try {
       cpSync(example, dir, { recursive: true });
+      const plan0 = run(dir, ["plan"]);
+      expect(plan0.stdout).to.include("Plan: 16 to add, 0 to change, 0 to destroy.\n  ssm (us-east-1): 8 to add, 0 to change, 0 to destroy\n  ssm.west (us-west-2): 8 to add, 0 to change, 0 to destroy");
       const apply = run(dir, ["apply", "--auto-approve"]);
       expect(apply.code, apply.stdout + apply.stderr).to.equal(0);
+      const seen = await behindTheBack(dir, async (east, endpoint) => {
+        const west = new SSMClient({ endpoint: endpoint.url, region: "us-west-2", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+        try {
+          const names = async (c: SSMClient) => ((await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers ?? []).map((d) => d.Name).sort();
+          return { east: await names(east), west: await names(west) };
+        } finally {
+          west.destroy();
+        }
+      });
+      expect(seen).to.deep.equal({ east: ["Baseline-CloseSSH-dev-east", "Baseline-CloseSSH-prod-east"], west: ["Baseline-CloseSSH-dev-west", "Baseline-CloseSSH-prod-west"] });
       expect(apply.stdout).to.include("Apply complete! Resources: 16 added, 0 changed, 0 destroyed.");
       expect(apply.stdout).to.include('dev  = "Baseline-CloseSSH-dev-west"');
       const plan = run(dir, ["plan", "--detailed-exitcode"]);
