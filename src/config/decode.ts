@@ -571,7 +571,9 @@ function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
   }
   const attributes = new Map(body.attributes);
   attributes.delete("alias");
-  cfg.providers.set(key, { name: label.value, ...(alias ? { alias } : {}), key, block: b, range: b.range, attributes });
+  const ar = body.blocks.get("assume_role")?.[0];
+  const assumeRole = ar ? { attributes: decodeBody(ar.body, PROVIDER_SCHEMA.body.blocks!.assume_role!.body, "an assume_role block", ar, diags).attributes, range: ar.range } : undefined;
+  cfg.providers.set(key, { name: label.value, ...(alias ? { alias } : {}), key, block: b, range: b.range, attributes, ...(assumeRole ? { assumeRole } : {}) });
 }
 
 function decodeImport(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
@@ -758,7 +760,9 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: bool
       for (const e of [val.condition, val.errorMessage]) checkExprRefs(e, { where: "A validation", allowResources: false, each: false, count: false, onlyVariable: v.name }, cfg, diags);
     }
   }
-  for (const p of cfg.providers.values()) for (const a of p.attributes.values()) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
+  for (const p of cfg.providers.values()) {
+    for (const a of [...p.attributes.values(), ...(p.assumeRole?.attributes.values() ?? [])]) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
+  }
   if (cfg.state?.path) checkExprRefs(cfg.state.path.expr, { where: "The state path", allowResources: false, each: false, count: false }, cfg, diags);
   for (const i of cfg.imports) {
     if (!i.to.module) checkResourceExists(i.to, cfg, diags);

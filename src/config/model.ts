@@ -162,6 +162,8 @@ export interface ProviderDecl {
   block: Block;
   range: Range;
   attributes: Map<string, Attribute>;
+  /** `assume_role { role_arn, session_name, external_id, duration }`: its arguments, when the block is there. */
+  assumeRole?: { attributes: Map<string, Attribute>; range: Range };
 }
 
 export interface StateDecl {

@@ -119,6 +119,20 @@ export const PROVIDER_SCHEMA: BlockSchema = {
       max_retries: num,
       alias: str,
     },
+    blocks: {
+      assume_role: {
+        max: 1,
+        description: "Work in another account: assume this IAM role (AWS STS AssumeRole) with the credentials statectl starts with.",
+        body: {
+          attributes: {
+            role_arn: { required: true, type: "string", description: "arn:aws:iam::ACCOUNT:role/NAME" },
+            session_name: { type: "string", description: 'The role session name (default "statectl").' },
+            external_id: { type: "string", description: "The external id the role's trust policy asks for." },
+            duration: { type: "string", description: 'How long the credentials last: "15m" to "12h" (default "1h").' },
+          },
+        },
+      },
+    },
   },
 };
 

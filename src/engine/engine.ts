@@ -5,10 +5,10 @@ import { mkdir } from "node:fs/promises";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, resolvePendingCreates, type ApplyEvent, type ApplyResult } from "../apply/index.js";
-import { error, hasErrors, redactDiagnosticsInPlace, redactionList, redactText, SourceRegistry, type Diagnostic } from "../diag/index.js";
+import { error, hasErrors, type Range, redactDiagnosticsInPlace, redactionList, redactText, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { checkPlanApplies, hasChanges, makePlan, readPlanFile, stableJson, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
-import { LOCAL_ENDPOINT_CREDENTIALS, SsmProvider } from "../provider-ssm/index.js";
+import { AssumeRoleError, LOCAL_ENDPOINT_CREDENTIALS, SsmProvider, type AssumedRole } from "../provider-ssm/index.js";
 import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type JsonValue, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
@@ -22,11 +22,17 @@ export interface ProviderSettings {
   /** "local" starts the in-process local endpoint; a URL talks to any SSM-compatible server. */
   endpoint?: string;
   maxRetries?: number;
+  /** `assume_role { … }`: the role to work as (its account comes from the ARN). */
+  assumeRole?: { roleArn: string; accountId: string; sessionName: string; externalId?: string; durationSeconds: number };
+  /** The provider block, for diagnostics. */
+  range?: Range;
 }
 
 /** The configuration as the engine needs it; see load.ts for the loader over config/ + eval/. */
 export interface LoadedConfig {
   dir: string;
+  /** The folders of the modules the configuration calls (absolute), with the calls' addresses (`module.a.module.b`). */
+  moduleDirs?: { dir: string; call: string }[];
   instances: ConfigInstance[];
   providers: Map<string, ProviderSettings>;
   /** Absolute path of the default workspace's state file (used when there is no backend). */
@@ -176,6 +182,8 @@ export class Session {
   config!: LoadedConfig;
   private endpoint?: LocalEndpoint;
   private readonly providers = new Map<string, SsmResourceProvider>();
+  /** Credentials of provider configurations with assume_role, by key (assumed when the session opens). */
+  private readonly assumed = new Map<string, AssumedRole>();
   /** Providers over the caller's own client, which is theirs to close. */
   private readonly callerClients = new Set<SsmProvider>();
 
@@ -190,6 +198,7 @@ export class Session {
     this.config = await loader(resolve(this.options.dir ?? "."), this.options);
     diagnostics.push(...this.config.diagnostics);
     if (hasErrors(diagnostics)) return false;
+    if (!(await this.assumeRoles(diagnostics))) return false;
     if (!this.options.storage) this.ownStorage = stateStorageFor({ dir: this.config.dir, statePath: this.config.statePath, ...(this.config.backend ? { backend: this.config.backend } : {}) }, this.config.workspace ?? "default");
     this.storage = this.options.storage ?? this.ownStorage!;
     if (this.options.lock !== false) {
@@ -216,6 +225,36 @@ export class Session {
     return duplicates.length === 0;
   }
 
+  /**
+   * Assumes the role of every provider configuration with assume_role, at once and before the
+   * state is locked: a wrong role is one clear error naming the provider and the role.
+   */
+  private async assumeRoles(diagnostics: Diagnostic[]): Promise<boolean> {
+    if (this.options.ssmClient) return true;
+    const { assumeRole } = await import("../provider-ssm/assume-role.js");
+    let ok = true;
+    await Promise.all(
+      [...this.config.providers].map(async ([key, settings]) => {
+        const ar = settings.assumeRole;
+        if (!ar || this.assumed.has(key)) return;
+        try {
+          this.assumed.set(key, await assumeRole({ ...ar, ...(settings.region ? { region: settings.region } : {}), ...(settings.profile ? { profile: settings.profile } : {}) }));
+        } catch (e) {
+          ok = false;
+          const code = e instanceof AssumeRoleError ? e.code : "Error";
+          diagnostics.push(
+            error("engine/assume-role-failed", `Provider ${key} cannot assume its role`, {
+              detail: `provider ${key} could not assume the role ${ar.roleArn} (account ${ar.accountId}) with AWS STS: ${code}: ${(e as Error).message}`,
+              ...(settings.range ? { range: settings.range } : {}),
+              hint: "check role_arn, that the role's trust policy allows the credentials statectl starts with (AWS_PROFILE, AWS_ACCESS_KEY_ID, …), and external_id if the trust policy asks for one",
+            }),
+          );
+        }
+      }),
+    );
+    return ok;
+  }
+
   /** The provider for a provider key, created (and the local endpoint started) on first use. */
   provider(key: string): SsmResourceProvider {
     const p = this.providers.get(key);
@@ -234,7 +273,9 @@ export class Session {
       } else if (settings.endpoint === "local") {
         const running = this.options.runningLocalEndpoint;
         if (running) {
-          ssm = await SsmProvider.create({ endpoint: running.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
+          const assumed = this.assumed.get(key);
+          if (assumed && settings.assumeRole) running.mapAccessKey(assumed.accessKeyId, settings.assumeRole.accountId);
+          ssm = await SsmProvider.create({ endpoint: running.url, credentials: assumed?.credentials ?? LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
           this.providers.set(key, new SsmResourceProvider(ssm));
           continue;
         }
@@ -244,11 +285,16 @@ export class Session {
           this.endpoint = await startLocalEndpoint({ ...this.options.localEndpoint, dataDir });
           this.options.onEvent?.({ kind: "info", message: `Using the local SSM endpoint (data in ${dataDir})` });
         }
-        ssm = await SsmProvider.create({ endpoint: this.endpoint.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
+        const assumed = this.assumed.get(key);
+        // Signed with the role's credentials: the endpoint keeps the role's account apart.
+        if (assumed && settings.assumeRole) this.endpoint.mapAccessKey(assumed.accessKeyId, settings.assumeRole.accountId);
+        ssm = await SsmProvider.create({ endpoint: this.endpoint.url, credentials: assumed?.credentials ?? LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
       } else {
+        const assumed = this.assumed.get(key);
         ssm = await SsmProvider.create({
           ...(settings.region ? { region: settings.region } : {}),
           ...(settings.profile ? { profile: settings.profile } : {}),
+          ...(assumed ? { credentials: assumed.credentials } : {}),
           ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
           ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
         });
@@ -263,7 +309,9 @@ export class Session {
     for (const key of new Set(this.providerKeys())) {
       const settings = this.config.providers.get(key) ?? {};
       const region = settings.region ?? (settings.endpoint === "local" ? "us-east-1" : undefined);
-      if (region) out[key] = region;
+      const account = settings.assumeRole ? `account ${settings.assumeRole.accountId}` : undefined;
+      const label = [region, account].filter((x) => x !== undefined).join(", ");
+      if (label) out[key] = label;
     }
     return out;
   }

@@ -228,6 +228,16 @@ export async function runGenerate(req: GenerateRequest): Promise<{ value?: Gener
       diagnostics.push(error("import/invalid-file", `${req.file} is not a .state file`, { detail: "The generated configuration is written to a new FILE.state in the configuration directory." }));
       return { diagnostics, sources: session.sources };
     }
+    const module = session.config.moduleDirs?.find((m) => m.dir === dirname(target));
+    if (module) {
+      diagnostics.push(
+        error("import/module-folder", `import --generate cannot write into the folder of ${module.call}`, {
+          detail: `${relative(dir, module.dir) || "."} is a module's folder: what is written there is made once for every instance of every call of that module, so one existing object cannot be generated into it.`,
+          hint: `generate into the configuration's own folder (statectl import --generate existing.state …), move the blocks you want into the module, and add moved blocks such as moved { from = association.x, to = ${module.call}.association.x }`,
+        }),
+      );
+      return { diagnostics, sources: session.sources };
+    }
     if (dirname(target) !== dir) {
       diagnostics.push(error("import/invalid-file", `${req.file} is outside the configuration directory`, { detail: `statectl reads the .state files of ${dir} only; write the generated file there.` }));
       return { diagnostics, sources: session.sources };

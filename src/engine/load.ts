@@ -126,6 +126,8 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
       ...(p.profile !== undefined ? { profile: p.profile } : {}),
       ...(p.endpoint !== undefined ? { endpoint: p.endpoint } : {}),
       ...(p.maxRetries !== undefined ? { maxRetries: p.maxRetries } : {}),
+      ...(p.assumeRole ? { assumeRole: p.assumeRole } : {}),
+      ...(p.range ? { range: p.range } : {}),
     });
   }
   const moved = evaluated.moved.map((m) => ({ from: addressText(m.from), to: addressText(m.to) }));
@@ -134,10 +136,20 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     .filter((i) => i.id.isKnown && !i.id.isNull)
     .map((i) => ({ address: addressText(i.to), id: i.id.unmark().asString(), range: i.range, toRange: i.toRange, idRange: i.idRange }));
   const hash = createHash("sha256")
-    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, imports: imports.map((i) => [i.address, i.id]), providers: [...providers], state: evaluated.state.backend ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}` : evaluated.state.absolutePath, workspace }))
+    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, imports: imports.map((i) => [i.address, i.id]), providers: [...providers].map(([k, { range: _range, ...p }]) => [k, p]), state: evaluated.state.backend ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}` : evaluated.state.absolutePath, workspace }))
     .digest("hex");
+  const moduleDirs: { dir: string; call: string }[] = [];
+  const walk = (c: Config, prefix: string) => {
+    for (const m of c.modules.values()) {
+      const call = `${prefix}module.${m.name}`;
+      if (m.dir) moduleDirs.push({ dir: m.dir, call });
+      if (m.config) walk(m.config, `${call}.`);
+    }
+  };
+  walk(loaded.config, "");
   return {
     dir,
+    moduleDirs,
     instances,
     providers,
     statePath: evaluated.state.absolutePath,

@@ -86,6 +86,8 @@ export interface EvaluatedProvider {
   /** `"local"` or a URL. */
   endpoint?: string;
   maxRetries?: number;
+  /** `assume_role { … }`: work in the role's account with credentials from AWS STS. */
+  assumeRole?: { roleArn: string; accountId: string; sessionName: string; externalId?: string; durationSeconds: number };
   range?: Range;
 }
 
@@ -778,9 +780,47 @@ class ConfigEvaluator {
         } else if (name === "region") ep.region = x.asString();
         else if (name === "profile") ep.profile = x.asString();
       }
+      if (p.assumeRole) {
+        const ar = this.evalAssumeRole(p.key, p.assumeRole);
+        if (ar) ep.assumeRole = ar;
+      }
       out.set(p.key, ep);
     }
     return out;
+  }
+
+  private evalAssumeRole(key: string, block: { attributes: Map<string, Attribute>; range: Range }): EvaluatedProvider["assumeRole"] {
+    const text = (name: string): string | undefined => {
+      const a = block.attributes.get(name);
+      if (!a) return undefined;
+      const c = convert(this.eval(a.expr), T.string);
+      if (c.error) {
+        this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail: `"${name}": ${conversionMessage(c.error)}`, range: a.expr.range, context: a.range }));
+        return undefined;
+      }
+      return c.value.isKnown && !c.value.isNull ? c.value.unmark().asString() : undefined;
+    };
+    const fail = (name: string, detail: string, hint?: string) => {
+      const a = block.attributes.get(name);
+      this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail, range: a?.expr.range ?? block.range, ...(a ? { context: a.range } : {}), ...(hint ? { hint } : {}) }));
+      return undefined;
+    };
+    const roleArn = text("role_arn");
+    if (roleArn === undefined) return undefined;
+    const m = /^arn:aws[a-z-]*:iam::([0-9]{12}):role\/[\w+=,.@/-]+$/.exec(roleArn);
+    if (!m) return fail("role_arn", `provider ${key}: "${roleArn}" is not the ARN of an IAM role.`, "write arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME");
+    const sessionName = text("session_name") ?? "statectl";
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) return fail("session_name", `provider ${key}: a role session name is 2 to 64 letters, digits and +=,.@_- characters, not "${sessionName}".`);
+    const externalId = text("external_id");
+    if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) return fail("external_id", `provider ${key}: an external id is 2 to 1224 letters, digits and +=,.@:/_- characters.`);
+    const durationText = text("duration");
+    let durationSeconds = 3600;
+    if (durationText !== undefined) {
+      const d = parseDuration(durationText);
+      if (d === undefined || d < 900 || d > 43200) return fail("duration", `provider ${key}: duration must be between "15m" and "12h" (AWS STS's limits), like "1h" or "45m", not "${durationText}".`);
+      durationSeconds = d;
+    }
+    return { roleArn, accountId: m[1]!, sessionName, ...(externalId !== undefined ? { externalId } : {}), durationSeconds };
   }
 
   private evalState(): EvaluatedConfig["state"] {
@@ -847,6 +887,13 @@ function uniqueDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
 function listOf(objs: Value[]): Value {
   const u = unifyTypes(objs.map((o) => o.type));
   return u ? Value.list(objs.map((o) => convert(o, u).value ?? o), u) : Value.tuple(objs);
+}
+
+/** "1h30m", "45m", "900s" → seconds; undefined when it is not such a duration. */
+function parseDuration(text: string): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
+  if (!m || text.trim() === "") return undefined;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
 function isHttpUrl(s: string): boolean {

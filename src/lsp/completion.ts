@@ -8,13 +8,15 @@ import { AWS_OWNED_DOCUMENTS, COMPLIANCE_SEVERITIES, DOCUMENT_TYPES, findAwsOwne
 import { lexFile } from "../syntax/index.js";
 import { cursorContext, type CursorContext, type Frame } from "./cursor.js";
 import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, bodySchemaAt, documentParameters, functionMarkdown, functionSignature, parameterMarkdown, type ParameterInfo } from "./docs.js";
-import type { Declaration, Declarations } from "./symbols.js";
+import { blockAttribute, staticString, type Declaration, type Declarations } from "./symbols.js";
 
 /** What completion knows about the folder beyond the file being edited. */
 export interface FolderKnowledge {
   declarations: Declarations;
   /** The parameters of the configuration's own documents, by resource name (`document.NAME`), from the last evaluation. */
   managedParameters: ReadonlyMap<string, ReadonlyMap<string, ParameterInfo>>;
+  /** What the module at a `source` (as written in a module block) declares, when its folder can be read. */
+  moduleAt?: (source: string) => Declarations | undefined;
 }
 
 export interface CompletionOptions {
@@ -27,6 +29,7 @@ const ROOTS: Readonly<Record<string, string>> = {
   local: "Local values: local.NAME",
   document: "Documents of this configuration: document.NAME.ATTRIBUTE",
   association: "Associations of this configuration: association.NAME.ATTRIBUTE",
+  module: "Outputs of module calls: module.NAME.OUTPUT",
   each: "In a resource with for_each: each.key and each.value",
   count: "In a resource with count: count.index",
   path: "Paths: path.module, path.root, path.cwd",
@@ -38,7 +41,7 @@ export function complete(text: string, offset: number, folder: FolderKnowledge, 
   const ctx = cursorContext(text, offset);
   switch (ctx.position) {
     case "item-start":
-      return bodyItems(text, ctx, options);
+      return [...bodyItems(text, ctx, options), ...moduleInputs(text, ctx, folder)];
     case "block-label":
       return ctx.attribute === "provider" && ctx.blockPath.length === 0 ? PROVIDER_NAMES.map((p) => ({ label: `"${p}"`, kind: CompletionItemKind.Value, insertText: `"${p}"` })) : [];
     case "object-key":
@@ -148,6 +151,8 @@ function traversalItems(t: readonly string[], folder: FolderKnowledge): Completi
         return declarationItems(decls.documents, CompletionItemKind.Class, (d) => `document in ${d.nameRange.file}`);
       case "association":
         return declarationItems(decls.associations, CompletionItemKind.Class, (d) => `association in ${d.nameRange.file}`);
+      case "module":
+        return declarationItems(decls.modules, CompletionItemKind.Module, (d) => `module call in ${d.nameRange.file}`);
       case "each":
         return ["key", "value"].map((label) => ({ label, kind: CompletionItemKind.Field }));
       case "count":
@@ -156,6 +161,12 @@ function traversalItems(t: readonly string[], folder: FolderKnowledge): Completi
         return ["module", "root", "cwd"].map((label) => ({ label, kind: CompletionItemKind.Field }));
     }
     return [];
+  }
+  if (t.length === 2 && root === "module" && second !== undefined) {
+    const call = decls.modules.get(second);
+    const source = call?.block ? staticString(blockAttribute(call.block, "source")?.expr) : undefined;
+    const inner = source !== undefined ? folder.moduleAt?.(source) : undefined;
+    return inner ? declarationItems(inner.outputs, CompletionItemKind.Field, (d) => `output of the module in ${d.nameRange.file}`) : [];
   }
   if (t.length === 2 && (root === "document" || root === "association") && second !== undefined) {
     const schema = root === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
@@ -169,6 +180,32 @@ function traversalItems(t: readonly string[], folder: FolderKnowledge): Completi
     return items;
   }
   return [];
+}
+
+/** In a `module` block: the module's variables, as arguments (required ones first). */
+function moduleInputs(text: string, ctx: CursorContext, folder: FolderKnowledge): CompletionItem[] {
+  const block = ctx.frames[ctx.frames.length - 1];
+  if (ctx.frames.length !== 1 || block?.kind !== "block" || block.type !== "module") return [];
+  const sourceItem = bodyItemsOf(text, block.openOffset).find((i) => i.name === "source" && i.rest[0]?.tokenType.name === "Equals");
+  const lit = sourceItem?.rest[1];
+  const source = lit?.tokenType.name === "StringLit" ? String(lit.payload ?? "") : undefined;
+  const inner = source !== undefined ? folder.moduleAt?.(source) : undefined;
+  if (!inner) return [];
+  const set = argumentsSet(text, block.openOffset);
+  return [...inner.variables.values()]
+    .filter((v) => !set.has(v.name) || v.name === ctx.prefix)
+    .map((v) => {
+      const required = v.block ? blockAttribute(v.block, "default") === undefined : false;
+      const description = v.block ? staticString(blockAttribute(v.block, "description")?.expr) : undefined;
+      return {
+        label: v.name,
+        kind: CompletionItemKind.Property,
+        detail: `${required ? "required " : ""}input: variable in ${v.nameRange.file}`,
+        ...(description ? { documentation: md(description) } : {}),
+        insertText: `${v.name} = `,
+        sortText: `${required ? 0 : 1}${v.name}`,
+      };
+    });
 }
 
 /** Keys of `parameters = { … }` in an association: the parameters its document declares. */

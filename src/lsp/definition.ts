@@ -7,12 +7,20 @@ import { enclosingBlocks, nodesAt } from "./locate.js";
 import { blockAttribute, staticString, type Declaration, type Declarations } from "./symbols.js";
 
 /** The declaration's name range (its label, or the local's name), or undefined when the cursor is on no known reference. */
-export function definitionAt(body: Body, offset: number, declarations: Declarations): Range | undefined {
+export function definitionAt(body: Body, offset: number, declarations: Declarations, moduleAt?: (source: string) => Declarations | undefined): Range | undefined {
   const nodes = nodesAt(body, offset);
   const ref = nodes.findLast((n) => n.type === "ScopeTraversal");
   if (ref?.type === "ScopeTraversal") {
     const first = ref.traversal[0];
     if (first?.type !== "AttrStep") return undefined;
+    if (ref.root === "module") {
+      // module.NAME → the module block; module.NAME.OUTPUT → the output in the module's files.
+      const call = declarations.modules.get(first.name);
+      const out = ref.traversal.slice(1).find((s) => s.type === "AttrStep");
+      const source = call?.block ? staticString(blockAttribute(call.block, "source")?.expr) : undefined;
+      const inner = source !== undefined && out?.type === "AttrStep" ? moduleAt?.(source)?.outputs.get(out.name) : undefined;
+      return inner?.nameRange ?? call?.nameRange;
+    }
     const tables: Readonly<Record<string, ReadonlyMap<string, Declaration>>> = { var: declarations.variables, local: declarations.locals, document: declarations.documents, association: declarations.associations };
     return tables[ref.root]?.get(first.name)?.nameRange;
   }

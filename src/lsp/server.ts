@@ -6,8 +6,8 @@
 // The connection comes from vscode-languageserver's transport-neutral API with our own watchdog,
 // so the server never exits the process itself: `runLanguageServer` resolves with the exit code
 // and the CLI decides what to do with it.
-import { readFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createProtocolConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocuments, TextDocumentSyncKind, type Diagnostic as LspDiagnostic, type InitializeParams, type InitializeResult, type Range as LspRange } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -23,7 +23,7 @@ import { complete, type FolderKnowledge } from "./completion.js";
 import { definitionAt } from "./definition.js";
 import { documentParameters, type ParameterInfo } from "./docs.js";
 import { hoverAt } from "./hover.js";
-import { collectDeclarations } from "./symbols.js";
+import { collectDeclarations, type Declarations } from "./symbols.js";
 
 export interface LanguageServerOptions {
   input: NodeJS.ReadableStream;
@@ -185,7 +185,36 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       const body = parse(dir, name, text);
       if (body) bodies.push(body);
     }
-    return { declarations: collectDeclarations(bodies), managedParameters: folderFor(dir).managedParameters };
+    const modules = new Map<string, Declarations | undefined>();
+    const moduleAt = (source: string): Declarations | undefined => {
+      if (!source.startsWith("./") && !source.startsWith("../")) return undefined;
+      const moduleDir = resolve(dir, source);
+      if (!modules.has(moduleDir)) modules.set(moduleDir, moduleDeclarations(dir, moduleDir));
+      return modules.get(moduleDir);
+    };
+    return { declarations: collectDeclarations(bodies), managedParameters: folderFor(dir).managedParameters, moduleAt };
+  };
+
+  /** What the module in `moduleDir` declares: its open buffers over its files on disk, named from the calling folder (as diagnostics name them). */
+  const moduleDeclarations = (dir: string, moduleDir: string): Declarations | undefined => {
+    let names: string[];
+    try {
+      names = readdirSync(moduleDir).filter((n) => n.endsWith(CONFIG_EXTENSION));
+    } catch {
+      return undefined;
+    }
+    const texts = new Map<string, string>();
+    for (const n of names) {
+      const text = readText(join(moduleDir, n));
+      if (text !== undefined) texts.set(n, text);
+    }
+    for (const [n, text] of openTexts(moduleDir)) texts.set(n, text);
+    const bodies: Body[] = [];
+    for (const [n, text] of texts) {
+      const body = parse(dir, relative(dir, join(moduleDir, n)).split(sep).join("/"), text);
+      if (body) bodies.push(body);
+    }
+    return collectDeclarations(bodies);
   };
 
   const validateFolder = async (folder: Folder) => {
@@ -279,7 +308,8 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const at = await atPosition(params.textDocument.uri);
     if (!at) return null;
     const { doc, dir, body, texts } = at;
-    const target = definitionAt(body, doc.offsetAt(params.position), knowledge(dir, texts).declarations);
+    const known = knowledge(dir, texts);
+    const target = definitionAt(body, doc.offsetAt(params.position), known.declarations, known.moduleAt);
     if (!target) return null;
     const targetText = texts.get(target.file);
     return { uri: uriOf(dir, target.file), range: toLspRange(target, targetText === undefined ? undefined : TextDocument.create("file:///target", "statectl", 0, targetText)) };

@@ -21,10 +21,12 @@ export interface Declarations {
   documents: Map<string, Declaration>;
   associations: Map<string, Declaration>;
   outputs: Map<string, Declaration>;
+  /** `module "NAME"` blocks. */
+  modules: Map<string, Declaration>;
 }
 
 export function emptyDeclarations(): Declarations {
-  return { variables: new Map(), locals: new Map(), documents: new Map(), associations: new Map(), outputs: new Map() };
+  return { variables: new Map(), locals: new Map(), documents: new Map(), associations: new Map(), outputs: new Map(), modules: new Map() };
 }
 
 /** The first declaration of each name wins (a duplicate is a diagnostic elsewhere). */
@@ -47,6 +49,7 @@ export function collectDeclarations(bodies: Iterable<Body>): Declarations {
       else if (item.blockType === "document") add(d.documents, decl);
       else if (item.blockType === "association") add(d.associations, decl);
       else if (item.blockType === "output") add(d.outputs, decl);
+      else if (item.blockType === "module") add(d.modules, decl);
     }
   }
   return d;

@@ -52,3 +52,4 @@ export {
   type ChangeKind,
 } from "./rules.js";
 export { SsmProvider, type SsmProviderOptions } from "./provider.js";
+export { assumeRole, AssumeRoleError, type AssumedRole, type AssumeRoleSettings } from "./assume-role.js";

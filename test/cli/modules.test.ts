@@ -355,6 +355,16 @@ describe("cli: bad module input", function () {
     expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\noutput "o" {\n  value = module.q.name\n}\n', ...PATCH_MODULE }, "config/undeclared-module", "main.state:6:11", 'did you mean "p"?');
   });
 
+  it("import --generate into a module's folder says it cannot, and writes nothing", () => {
+    write(dir, { "providers.state": 'provider "ssm" {\n  endpoint = "local"\n}\n', "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n', ...PATCH_MODULE });
+    const r = run(dir, ["import", "--generate", "modules/patching/existing.state", "--all"]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include("error[import/module-folder]: import --generate cannot write into the folder of module.p");
+    expect(r.stderr).to.include("moved { from = association.x, to = module.p.association.x }");
+    expect(existsSync(join(dir, "modules/patching/existing.state"))).to.equal(false);
+    expect(existsSync(join(dir, "statectl.state.json"))).to.equal(false);
+  });
+
   it("a provider configuration the module uses but is not given, and one inside a module", () => {
     const usesWest = PATCHING.replace('document = "AWS-RunPatchBaseline"', 'document = "AWS-RunPatchBaseline"\n  provider = ssm.west');
     expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n', "modules/patching/main.state": usesWest }, "config/module-provider-not-passed", "modules/patching/main.state:8:14", 'module "p" does not pass it');

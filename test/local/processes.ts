@@ -51,9 +51,9 @@ export async function startServe(args: string[]): Promise<RunningServer> {
  * Starts moto's standalone server on a free port and waits until it answers. moto is part of the
  * machine image; if it is missing this fails loudly rather than skipping.
  */
-export async function startMoto(): Promise<RunningServer> {
+export async function startMoto(env: Readonly<Record<string, string>> = {}): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += String(d)));
   child.stdout!.resume();
