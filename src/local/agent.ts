@@ -61,6 +61,35 @@ export interface InstanceRunResult {
   readonly errorCode?: string;
   /** Whether the failure counts against MaxErrors (InvalidPlatform does not). */
   readonly countsAsError: boolean;
+  /** What the run printed, per step (plugin), as Run Command reports it; none for InvalidPlatform. */
+  readonly plugins: readonly PluginOutput[];
+}
+
+/** One step's result as Run Command's CommandPlugin carries it. */
+export interface PluginOutput {
+  readonly name: string;
+  readonly status: "Success" | "Failed";
+  readonly responseCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Plugins that run a `commands` parameter in a shell. */
+const SHELL_PLUGINS = new Set(["aws:runShellScript", "aws:runPowerShellScript"]);
+
+/**
+ * What a shell step prints: the simulated shell runs nothing, but `echo`/`Write-Output` lines
+ * print their text, so an association's output reads like its commands.
+ */
+function shellOutput(commands: readonly string[] | undefined): string {
+  const lines: string[] = [];
+  for (const command of (commands ?? []).flatMap((c) => c.split("\n"))) {
+    const m = /^\s*(?:echo|Write-Output|Write-Host)\s+(.*)$/i.exec(command);
+    if (!m) continue;
+    const text = m[1]!.trim();
+    lines.push(/^(["']).*\1$/.test(text) ? text.slice(1, -1) : text);
+  }
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
 function summary(processed: number, success: number, failed: number, skipped: number): string {
@@ -74,7 +103,7 @@ function summary(processed: number, success: number, failed: number, skipped: nu
  * fails; a step whose precondition names another platform is skipped; an instance marked to fail
  * the document fails its first step that runs.
  */
-export function runDocumentOn(instance: ManagedInstance, documentName: string, steps: readonly DocumentStep[]): InstanceRunResult {
+export function runDocumentOn(instance: ManagedInstance, documentName: string, steps: readonly DocumentStep[], parameters: Readonly<Record<string, readonly string[]>> = {}): InstanceRunResult {
   if (steps.length > 0 && !documentPlatforms(steps).includes(instance.platformType)) {
     return {
       status: "Failed",
@@ -82,8 +111,11 @@ export function runDocumentOn(instance: ManagedInstance, documentName: string, s
       executionSummary: summary(0, 0, 0, 0),
       errorCode: `The document ${documentName} does not support the platform ${instance.platformType}`,
       countsAsError: false,
+      plugins: [],
     };
   }
+  const plugins: PluginOutput[] = [];
+  const printed = (step: DocumentStep) => (SHELL_PLUGINS.has(step.action) ? shellOutput(parameters["commands"]) : "");
   const forcedFailure = instance.failDocuments.includes(documentName);
   let success = 0;
   let failed = 0;
@@ -92,23 +124,29 @@ export function runDocumentOn(instance: ManagedInstance, documentName: string, s
   for (const step of steps) {
     if (step.platformPrecondition && step.platformPrecondition !== instance.platformType) {
       skipped++;
+      // The agent reports a skipped step as a successful plugin that says why it did not run.
+      plugins.push({ name: step.name, status: "Success", responseCode: 0, stdout: `Step execution skipped due to unsatisfied preconditions: '"StringEquals": [platformType, ${step.platformPrecondition}]'. Step name: ${step.name}\n`, stderr: "" });
       continue;
     }
     if (!pluginPlatforms(step.action).includes(instance.platformType)) {
       failed++;
       errorCode ??= `Step ${step.name}: plugin ${step.action} is not supported on ${instance.platformType}`;
+      plugins.push({ name: step.name, status: "Failed", responseCode: 1, stdout: "", stderr: `Plugin ${step.action} is not supported on ${instance.platformType}.\n` });
       continue;
     }
     if (forcedFailure && failed === 0) {
       failed++;
       errorCode ??= `Step ${step.name} failed (instance ${instance.instanceId} is marked to fail ${documentName})`;
+      plugins.push({ name: step.name, status: "Failed", responseCode: 1, stdout: printed(step), stderr: `${instance.instanceId} is marked to fail ${documentName} (statectl local fleet fail)\nfailed to run commands: exit status 1\n` });
       continue;
     }
     success++;
+    plugins.push({ name: step.name, status: "Success", responseCode: 0, stdout: printed(step), stderr: "" });
   }
   if (steps.length === 0 && forcedFailure) {
     failed = 1;
     errorCode = `Instance ${instance.instanceId} is marked to fail ${documentName}`;
+    plugins.push({ name: documentName, status: "Failed", responseCode: 1, stdout: "", stderr: `${errorCode}\n` });
   }
   const processed = Math.max(steps.length, success + failed + skipped);
   const ok = failed === 0;
@@ -118,5 +156,6 @@ export function runDocumentOn(instance: ManagedInstance, documentName: string, s
     executionSummary: summary(processed, success, failed, skipped),
     ...(errorCode !== undefined ? { errorCode } : {}),
     countsAsError: !ok,
+    plugins,
   };
 }

@@ -161,7 +161,16 @@ export class AssociationService {
   };
 
   private runContext(): RunContext {
-    return { state: this.state, resolveDocument: this.resolveRunnable, runAutomation: automationRunnerFor(this.core) };
+    const core = this.core;
+    return {
+      state: this.state,
+      resolveDocument: this.resolveRunnable,
+      runAutomation: automationRunnerFor(this.core),
+      calendarsOpen: (names, at) => core.hooks.calendarsOpen.every((open) => open(core, names, at)),
+      onExecution: (record, execution) => {
+        for (const listener of core.hooks.associationExecuted) listener(core, record, execution);
+      },
+    };
   }
 
   private now(): number {
@@ -509,6 +518,7 @@ export class AssociationService {
   /** Deletes an association with its versions, executions, per-instance results and tags. */
   remove(associationId: string): void {
     forgetAssociation(this.state, associationId);
+    for (const listener of this.core.hooks.associationDeleted) listener(this.core, associationId);
     deleteAllTags(this.core, "Association", associationId);
     this.core.changed();
   }
@@ -709,11 +719,20 @@ export class AssociationService {
           DetailedStatus: r.detailedStatus,
           ExecutionSummary: r.executionSummary,
           ErrorCode: r.errorCode,
+          OutputUrl: this.outputUrl(r.associationId, r.instanceId, r.outputSourceId),
           AssociationName: r.associationName,
         }),
       ),
       NextToken: page.nextToken,
     });
+  }
+
+  /** Where the run's output lives when the association writes it to S3 (OutputUrl.S3OutputUrl). */
+  private outputUrl(associationId: string, instanceId: string, commandId: string | undefined): Json | undefined {
+    const s3 = (this.state.associations[associationId]?.config.OutputLocation as { S3Location?: { OutputS3BucketName?: string; OutputS3KeyPrefix?: string; OutputS3Region?: string } } | undefined)?.S3Location;
+    if (!s3?.OutputS3BucketName || commandId === undefined) return undefined;
+    const prefix = s3.OutputS3KeyPrefix ? `${s3.OutputS3KeyPrefix.replace(/\/$/, "")}/` : "";
+    return { S3OutputUrl: { OutputUrl: `https://s3.${s3.OutputS3Region ?? this.core.settings.region}.amazonaws.com/${s3.OutputS3BucketName}/${prefix}${commandId}/${instanceId}` } };
   }
 
   // ---------------------------------------------------------------- fleet

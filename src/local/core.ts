@@ -4,6 +4,7 @@
  */
 import type { DataStore } from "./store.js";
 import type { SsmError } from "./errors.js";
+import type { AssociationRecord, ExecutionRecord } from "./simulator.js";
 
 /** Input as the wire delivers it: a JSON object (members validated by the handler). */
 export type Input = Record<string, unknown>;
@@ -58,6 +59,12 @@ export interface EndpointHooks {
   documentDefaultVersionChanged: Array<(core: EndpointCore, documentName: string, version: string) => void>;
   /** ResourceType (Document, Association, ManagedInstance, …) → how to check the resource exists. */
   tagResourceTypes: Map<string, TagResourceType>;
+  /** Told after an association ran (or a closed calendar skipped it); compliance reports here. */
+  associationExecuted: Array<(core: EndpointCore, association: AssociationRecord, execution: ExecutionRecord) => void>;
+  /** Told after an association is deleted. */
+  associationDeleted: Array<(core: EndpointCore, associationId: string) => void>;
+  /** Whether every named change calendar is OPEN at a time (epoch ms); the calendar area answers. */
+  calendarsOpen: Array<(core: EndpointCore, names: readonly string[], at: number) => boolean>;
 }
 
 /** Behaviour switches where the spec leaves a choice; docs/local-endpoint.md explains each. */
@@ -116,6 +123,9 @@ export function newHooks(): EndpointHooks {
     documentDeleted: [],
     documentDefaultVersionChanged: [],
     tagResourceTypes: new Map(),
+    associationExecuted: [],
+    associationDeleted: [],
+    calendarsOpen: [],
   };
 }
 

@@ -7,8 +7,12 @@ import { documentsArea } from "./documents.js";
 import { tagsArea } from "./tags.js";
 import { associationsArea } from "./associations-area.js";
 import { automationArea } from "./automation.js";
+import { complianceArea } from "./compliance.js";
+import { runCommandArea } from "./run-command.js";
+import { calendarArea } from "./calendar.js";
+import { effectiveAssociationsArea } from "./effective-associations.js";
 
-export const areas: readonly Area[] = [documentsArea, tagsArea, associationsArea, automationArea];
+export const areas: readonly Area[] = [documentsArea, tagsArea, associationsArea, automationArea, complianceArea, runCommandArea, calendarArea, effectiveAssociationsArea];
 
 /** Operation name → handler, across every area; a name claimed twice is a bug caught at start. */
 export function operationTable(list: readonly Area[] = areas): Map<string, Handler> {

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { nextRun, parseScheduleExpression, type Schedule } from "../ssm/schedule.js";
-import { runDocumentOn, type DocumentStep } from "./agent.js";
+import { runDocumentOn, type DocumentStep, type PluginOutput } from "./agent.js";
 import { resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
 
 /** The configurable members of an association, exactly as they travel on the wire. */
@@ -74,13 +74,16 @@ export interface ExecutionTargetRecord {
   detailedStatus: string;
   lastExecutionDate: number;
   outputSourceId: string;
+  /** What the run printed there (Run Command's invocation); absent for skipped targets. */
+  plugins?: PluginOutput[];
 }
 
 export interface ExecutionRecord {
   executionId: string;
   associationId: string;
   associationVersion: number;
-  status: "Success" | "Failed";
+  /** Skipped: nothing was dispatched (a change calendar was closed). */
+  status: "Success" | "Failed" | "Skipped";
   detailedStatus: string;
   createdTime: number;
   lastExecutionDate: number;
@@ -101,6 +104,8 @@ export interface InstanceAssociationRecord {
   detailedStatus: string;
   executionSummary: string;
   errorCode?: string;
+  /** The Run Command id of the run that produced this result. */
+  outputSourceId?: string;
 }
 
 export interface SimulationState {
@@ -229,6 +234,10 @@ export interface RunContext {
   readonly newId?: () => string;
   /** Runs Automation documents; without it Automation associations record nothing. */
   readonly runAutomation?: AutomationRunner;
+  /** Whether every named change calendar is OPEN at `at` (absent: calendars never close). */
+  readonly calendarsOpen?: (names: readonly string[], at: number) => boolean;
+  /** Told of every execution recorded (compliance reporting listens here). */
+  readonly onExecution?: (record: AssociationRecord, execution: ExecutionRecord) => void;
 }
 
 /**
@@ -243,10 +252,13 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
   if (!record) return undefined;
   const document = ctx.resolveDocument(record.config.Name, record.config.DocumentVersion);
   if (!document) return undefined;
-  if (document.documentType === "Automation") return runAutomationAssociation(ctx, record, document, at, trigger, only);
+  const calendars = record.config.CalendarNames ?? [];
+  const calendarClosed = (): boolean => calendars.length > 0 && ctx.calendarsOpen !== undefined && !ctx.calendarsOpen(calendars, at);
+  if (document.documentType === "Automation") return calendarClosed() ? recordSkippedRun(ctx, record, at, trigger, newId) : runAutomationAssociation(ctx, record, document, at, trigger, only);
   let targets = runsOnInstances(document) ? currentTargets(state, record) : [];
   if (only) targets = targets.filter((t) => only.has(t.instanceId));
   if (targets.length === 0) return undefined;
+  if (calendarClosed()) return recordSkippedRun(ctx, record, at, trigger, newId);
 
   const batchSize = resolveRateControl(record.config.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY, targets.length, "concurrency");
   const maxErrors = resolveRateControl(record.config.MaxErrors ?? DEFAULT_MAX_ERRORS, targets.length, "errors");
@@ -261,9 +273,9 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
         results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: "Skipped", detailedStatus: "MaxErrorsExceeded", lastExecutionDate: at, outputSourceId: commandId });
         continue;
       }
-      const outcome = runDocumentOn(instance, document.name, document.steps);
+      const outcome = runDocumentOn(instance, document.name, document.steps, record.config.Parameters ?? {});
       if (outcome.countsAsError) errors++;
-      results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: outcome.status, detailedStatus: outcome.detailedStatus, lastExecutionDate: at, outputSourceId: commandId });
+      results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: outcome.status, detailedStatus: outcome.detailedStatus, lastExecutionDate: at, outputSourceId: commandId, plugins: [...outcome.plugins] });
       const perInstance = (state.instanceStatus[instance.instanceId] ??= {});
       perInstance[associationId] = {
         associationId,
@@ -277,6 +289,7 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
         detailedStatus: outcome.detailedStatus,
         executionSummary: outcome.executionSummary,
         ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+        outputSourceId: commandId,
       };
     }
     if (errors > maxErrors) stopped = true;
@@ -297,13 +310,39 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
     resourceCountByStatus,
     targets: results,
   };
-  const history = (state.executions[associationId] ??= []);
-  history.push(execution);
-  if (history.length > MAX_EXECUTIONS_PER_ASSOCIATION) history.splice(0, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
+  keepExecution(state, execution);
 
   record.lastExecutionDate = at;
   if (succeeded) record.lastSuccessfulExecutionDate = at;
   recomputeOverview(state, record);
+  ctx.onExecution?.(record, execution);
+  return execution;
+}
+
+function keepExecution(state: SimulationState, execution: ExecutionRecord): void {
+  const history = (state.executions[execution.associationId] ??= []);
+  history.push(execution);
+  if (history.length > MAX_EXECUTIONS_PER_ASSOCIATION) history.splice(0, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
+}
+
+/**
+ * A run that a closed change calendar held back: nothing is dispatched and no instance's result
+ * changes; the execution history records it as Skipped (docs/local-endpoint.md, inferred).
+ */
+function recordSkippedRun(ctx: RunContext, record: AssociationRecord, at: number, trigger: RunTrigger, newId: () => string): ExecutionRecord {
+  const execution: ExecutionRecord = {
+    executionId: newId(),
+    associationId: record.associationId,
+    associationVersion: record.version,
+    status: "Skipped",
+    detailedStatus: "ChangeCalendarClosed",
+    createdTime: at,
+    lastExecutionDate: at,
+    trigger,
+    resourceCountByStatus: {},
+    targets: [],
+  };
+  keepExecution(ctx.state, execution);
   return execution;
 }
 
