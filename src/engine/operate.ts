@@ -3,7 +3,7 @@
 // the state without locking it (neither command changes the state) and reaches SSM through the
 // engine's Session, as plan/apply do; the SSM calls themselves are provider-ssm's (runs.ts).
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
-import type { AssociationOverview, InstanceFailure } from "../provider-ssm/index.js";
+import type { AssociationOverview, CommandOutput, ComplianceItemInfo, InstanceAssociationResult, InstanceFailure, ManagedInstanceInfo, SsmProvider } from "../provider-ssm/index.js";
 import { listInstances, type ResourceInstanceState } from "../state/index.js";
 import { nextRun, parseScheduleExpression } from "../ssm/index.js";
 import type { LocalEndpointOptions } from "../local/index.js";
@@ -20,14 +20,25 @@ export interface OperateRequest extends LoadInputs, EmbedderOptions {
   localEndpoint?: Partial<LocalEndpointOptions>;
 }
 
-export type FailedInstance = InstanceFailure;
+/** An instance where the association failed: its latest result, and what it printed when asked for. */
+export interface FailedInstance extends InstanceFailure {
+  /** When that result was recorded (ISO 8601). */
+  time?: string;
+  /** The run's output (GetCommandInvocation), with `status --instance` or the report. */
+  command_output?: CommandOutput & { command_id: string };
+}
 
 /** What `statectl status` shows for one association: SSM's overview plus what the engine adds. */
 export interface AssociationStatus extends Omit<AssociationOverview, "status" | "schedule_offset" | "schedule_anchor"> {
   address: string;
   /** Overview status: Pending, Success or Failed; "Missing" when SSM no longer has it. */
   status: string;
-  last_execution?: { execution_id?: string; time?: string; status?: string; detailed_status?: string };
+  last_execution?: { execution_id?: string; time?: string; status?: string; detailed_status?: string; counts?: Record<string, number> };
+  /** Targets the newest execution skipped (MaxErrorsExceeded), which per-instance counts leave out. */
+  skipped?: number;
+  compliance?: AssociationCompliance;
+  /** Each instance's latest result for this association. */
+  instances: InstanceAssociationResult[];
   /** From the endpoint's clock: the local endpoint's virtual clock, the machine's for AWS. */
   next_run?: string;
   failed_instances: FailedInstance[];
@@ -39,8 +50,8 @@ export interface OperateResult<T> {
   sources: SourceRegistry;
 }
 
-/** Opens the engine's Session without the lock and picks the associations asked for. */
-async function withSession<T>(req: OperateRequest, fn: (s: Session, associations: ResourceInstanceState[]) => Promise<T>): Promise<OperateResult<T>> {
+/** Opens the engine's Session without the lock and picks the associations asked for (status, run, history, compliance, report). */
+export async function withSession<T>(req: OperateRequest, fn: (s: Session, associations: ResourceInstanceState[]) => Promise<T>): Promise<OperateResult<T>> {
   const diagnostics: Diagnostic[] = [];
   const session = new Session({ ...req, lock: false });
   try {
@@ -65,10 +76,52 @@ async function withSession<T>(req: OperateRequest, fn: (s: Session, associations
   }
 }
 
-async function statusOf(s: Session, r: ResourceInstanceState, now: Date): Promise<AssociationStatus> {
+/** The association's compliance across instances, from its `Association` compliance items. */
+export interface AssociationCompliance {
+  compliant: number;
+  non_compliant: number;
+  /** The association's ComplianceSeverity as the items carry it (UNSPECIFIED when unset). */
+  severity?: string;
+}
+
+/** What the engine reads once per status call and shares between associations. */
+export interface FleetReadings {
+  /** Per association id: each instance's latest result. */
+  results: Map<string, InstanceAssociationResult[]>;
+  /** Per association id: its Association compliance items. */
+  compliance: Map<string, ComplianceItemInfo[]>;
+  instances: ManagedInstanceInfo[];
+}
+
+/** Reads the fleet, every instance's association results and the Association compliance items. */
+export async function readFleet(ssm: SsmProvider): Promise<FleetReadings> {
+  const instances = await ssm.listManagedInstances();
+  const results = new Map<string, InstanceAssociationResult[]>();
+  for (const instance of instances) {
+    for (const r of await ssm.instanceAssociationResults(instance.instance_id)) results.set(r.association_id, [...(results.get(r.association_id) ?? []), r]);
+  }
+  const compliance = new Map<string, ComplianceItemInfo[]>();
+  for (const item of await ssm.complianceItems("Association")) if (item.id) compliance.set(item.id, [...(compliance.get(item.id) ?? []), item]);
+  return { results, compliance, instances };
+}
+
+/** The command that produced each instance's latest (non-skipped) result, from the newest executions. */
+async function commandIds(ssm: SsmProvider, id: string, executions: readonly { execution_id: string }[], wanted: ReadonlySet<string>): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const e of executions.slice(0, 10)) {
+    if (found.size === wanted.size) break;
+    for (const t of await ssm.executionTargets(id, e.execution_id)) {
+      if (wanted.has(t.instance_id) && !found.has(t.instance_id) && t.command_id && t.status !== "Skipped") found.set(t.instance_id, t.command_id);
+    }
+  }
+  return found;
+}
+
+export async function statusOf(s: Session, r: ResourceInstanceState, now: Date, fleet: FleetReadings, options: { outputs?: boolean } = {}): Promise<AssociationStatus> {
   const ssm = s.provider(r.provider).ssm;
   const o = await ssm.readAssociationOverview(r.id);
-  if (!o) return { address: r.address, association_id: r.id, status: "Missing", counts: {}, failed_instances: [] };
+  if (!o) return { address: r.address, association_id: r.id, status: "Missing", counts: {}, failed_instances: [], instances: [] };
+  const perInstance = fleet.results.get(r.id) ?? [];
   const result: AssociationStatus = {
     address: r.address,
     association_id: r.id,
@@ -78,7 +131,16 @@ async function statusOf(s: Session, r: ResourceInstanceState, now: Date): Promis
     ...(o.detailed_status ? { detailed_status: o.detailed_status } : {}),
     counts: o.counts,
     failed_instances: [],
+    instances: perInstance,
   };
+  const items = fleet.compliance.get(r.id) ?? [];
+  if (items.length > 0) {
+    result.compliance = {
+      compliant: items.filter((i) => i.status === "COMPLIANT").length,
+      non_compliant: items.filter((i) => i.status === "NON_COMPLIANT").length,
+      severity: items[0]!.severity,
+    };
+  }
   if (o.schedule) {
     result.schedule = o.schedule;
     const parsed = parseScheduleExpression(o.schedule);
@@ -88,33 +150,79 @@ async function statusOf(s: Session, r: ResourceInstanceState, now: Date): Promis
       if (next) result.next_run = next.toISOString();
     }
   }
-  const newest = (await ssm.listAssociationExecutions(r.id))[0];
+  const executions = await ssm.listAssociationExecutions(r.id);
+  const newest = executions[0];
   if (newest) {
     result.last_execution = {
       ...(newest.execution_id ? { execution_id: newest.execution_id } : {}),
       ...(newest.created_time ? { time: newest.created_time } : {}),
       ...(newest.status ? { status: newest.status } : {}),
       ...(newest.detailed_status ? { detailed_status: newest.detailed_status } : {}),
+      counts: newest.counts,
     };
-    result.failed_instances = await ssm.failedExecutionTargets(r.id, newest.execution_id);
+    if ((newest.counts["Skipped"] ?? 0) > 0) result.skipped = newest.counts["Skipped"]!;
   }
+  // Failing instances come from each instance's latest result, so a failure stays listed after a
+  // later run that did not reach that instance; a target that left the fleet is still named from
+  // the newest execution.
+  const failing = perInstance.filter((i) => i.status === "Failed");
+  const failures: FailedInstance[] = failing.map((i) => ({
+    instance_id: i.instance_id,
+    status: i.status,
+    ...(i.detailed_status ? { detailed_status: i.detailed_status } : {}),
+    ...(i.error_code ? { error_code: i.error_code } : {}),
+    ...(i.execution_summary ? { output: i.execution_summary } : {}),
+    ...(i.execution_date ? { time: i.execution_date } : {}),
+  }));
+  if (newest && perInstance.length === 0) for (const f of await ssm.failedExecutionTargets(r.id, newest.execution_id)) failures.push(f);
+  if (options.outputs && failures.length > 0) {
+    const ids = await commandIds(ssm, r.id, executions, new Set(failures.map((f) => f.instance_id)));
+    for (const f of failures) {
+      const commandId = ids.get(f.instance_id);
+      const out = commandId ? await ssm.commandOutput(commandId, f.instance_id) : undefined;
+      if (out) f.command_output = { command_id: commandId!, ...out };
+    }
+  }
+  result.failed_instances = failures;
   return result;
 }
 
 /** `statectl status`: each association in the state as SSM reports it now. `now` overrides the endpoint's clock. */
-export async function runStatus(req: OperateRequest & { now?: Date }): Promise<OperateResult<AssociationStatus[]>> {
+export async function runStatus(req: OperateRequest & { now?: Date; outputs?: boolean }): Promise<OperateResult<AssociationStatus[]>> {
+  const r = await runFleetStatus(req);
+  return { ...r, ...(r.value ? { value: r.value.associations } : {}) } as OperateResult<AssociationStatus[]>;
+}
+
+export interface FleetStatus {
+  /** The endpoint's clock (ISO 8601): the local endpoint's virtual time, else this machine's. */
+  now: string;
+  instances: ManagedInstanceInfo[];
+  associations: AssociationStatus[];
+}
+
+/** `statectl status` with the fleet: every association's status plus the managed instances. */
+export async function runFleetStatus(req: OperateRequest & { now?: Date; outputs?: boolean }): Promise<OperateResult<FleetStatus>> {
   return withSession(req, async (s, associations) => {
     const clocks = new Map<string, Date>();
+    const fleets = new Map<string, FleetReadings>();
     const out: AssociationStatus[] = [];
+    let clock: Date | undefined;
     for (const r of associations) {
       let now = req.now ?? clocks.get(r.provider);
       if (!now) {
         now = await s.provider(r.provider).ssm.now();
         clocks.set(r.provider, now);
       }
-      out.push(await statusOf(s, r, now));
+      clock ??= now;
+      let fleet = fleets.get(r.provider);
+      if (!fleet) {
+        fleet = await readFleet(s.provider(r.provider).ssm);
+        fleets.set(r.provider, fleet);
+      }
+      out.push(await statusOf(s, r, now, fleet, { ...(req.outputs ? { outputs: true } : {}) }));
     }
-    return out;
+    const instances = [...new Map([...fleets.values()].flatMap((f) => f.instances.map((i) => [i.instance_id, i] as const))).values()];
+    return { now: (clock ?? req.now ?? new Date()).toISOString(), instances, associations: out };
   });
 }
 

@@ -43,6 +43,23 @@ import {
   type ExecutionSummary,
   type InstanceFailure,
 } from "./runs.js";
+import {
+  associationExecutionHistory,
+  associationVersions,
+  commandOutput,
+  complianceItems,
+  complianceSummaries,
+  executionTargets,
+  instanceAssociationResults,
+  listManagedInstances,
+  type AssociationVersionSnapshot,
+  type CommandOutput,
+  type ComplianceItemInfo,
+  type ComplianceTypeSummary,
+  type ExecutionTargetInfo,
+  type InstanceAssociationResult,
+  type ManagedInstanceInfo,
+} from "./visibility.js";
 import type {
   AssociationSpec,
   AssociationState,
@@ -185,6 +202,32 @@ export class SsmProvider {
   /** "Now" for schedules: the local endpoint's virtual clock, else this machine's clock (AWS runs on real time). */
   async now(call?: CallOptions): Promise<Date> {
     return (await localEndpointNow(this.endpointUrl, call)) ?? new Date();
+  }
+
+  // What status --instances, history, compliance and report read (visibility.ts).
+  listManagedInstances(): Promise<ManagedInstanceInfo[]> {
+    return listManagedInstances(this.ctx);
+  }
+  instanceAssociationResults(instanceId: string): Promise<InstanceAssociationResult[]> {
+    return instanceAssociationResults(this.ctx, instanceId);
+  }
+  associationExecutionHistory(id: string, max: number): Promise<ExecutionSummary[]> {
+    return associationExecutionHistory(this.ctx, id, max);
+  }
+  executionTargets(id: string, executionId: string): Promise<ExecutionTargetInfo[]> {
+    return executionTargets(this.ctx, id, executionId);
+  }
+  commandOutput(commandId: string, instanceId: string, call?: CallOptions): Promise<CommandOutput | undefined> {
+    return commandOutput(this.ctx, commandId, instanceId, call);
+  }
+  associationVersions(id: string): Promise<AssociationVersionSnapshot[]> {
+    return associationVersions(this.ctx, id);
+  }
+  complianceItems(complianceType?: string): Promise<ComplianceItemInfo[]> {
+    return complianceItems(this.ctx, complianceType);
+  }
+  complianceSummaries(): Promise<ComplianceTypeSummary[]> {
+    return complianceSummaries(this.ctx);
   }
 
   /** Close the client's connections. */

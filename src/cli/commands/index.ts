@@ -11,6 +11,8 @@ import { registerForceUnlock } from "./force-unlock.js";
 import { registerWorkspace } from "./workspace.js";
 import { registerOutput } from "./output.js";
 import { registerStatus } from "./status.js";
+import { registerHistory } from "./history.js";
+import { registerCompliance } from "./compliance.js";
 import { registerRun } from "./run.js";
 import { registerImport } from "./import.js";
 import { registerSchedule } from "./schedule.js";
@@ -26,6 +28,8 @@ export function registerCommands(program: Command): void {
   registerGraph(program);
   registerOutput(program);
   registerStatus(program);
+  registerHistory(program);
+  registerCompliance(program);
   registerRun(program);
   registerSchedule(program);
   registerImport(program);
