@@ -4,7 +4,9 @@
 // engine's Session as status does (no lock; nothing is changed).
 import { error } from "../diag/index.js";
 import type { AssociationVersionSnapshot, CommandOutput, ComplianceTypeSummary, ExecutionSummary, ExecutionTargetInfo, ManagedInstanceInfo } from "../provider-ssm/index.js";
-import { withSession, type OperateRequest, type OperateResult } from "./operate.js";
+import { resolve } from "node:path";
+import { runFleetStatus, withSession, type FleetStatus, type OperateRequest, type OperateResult } from "./operate.js";
+import { runGraph, type EngineOptions } from "./engine.js";
 
 export interface FieldChange {
   field: string;
@@ -162,3 +164,61 @@ export async function runCompliance(req: OperateRequest): Promise<OperateResult<
   });
 }
 
+
+export interface ReportData {
+  /** The endpoint's clock (ISO 8601). */
+  now: string;
+  /** The configuration directory the report describes. */
+  dir: string;
+  status: FleetStatus;
+  histories: AssociationHistory[];
+  compliance: ComplianceReport;
+  /** The dependency graph laid out as SVG (Graphviz in WebAssembly). */
+  graphSvg?: string;
+}
+
+/**
+ * Everything `statectl report` draws, read once: the fleet status with the failing runs' output,
+ * each association's recent executions and versions, the compliance matrix, and the dependency
+ * graph rendered to SVG.
+ */
+export async function runReport(req: OperateRequest & { executions?: number }): Promise<OperateResult<ReportData>> {
+  const status = await runFleetStatus({ ...req, outputs: true });
+  if (!status.value) return { diagnostics: status.diagnostics, sources: status.sources };
+  const histories = await runHistory({ ...req, limit: req.executions ?? 50 });
+  const compliance = await runCompliance(req);
+  const diagnostics = [...status.diagnostics, ...histories.diagnostics, ...compliance.diagnostics];
+  if (!histories.value || !compliance.value) return { diagnostics, sources: status.sources };
+  const graph = await runGraph({ ...req, dir: req.dir ?? "." } as EngineOptions);
+  diagnostics.push(...graph.diagnostics.filter((d) => d.severity !== "error" || !status.diagnostics.some((s) => s.code === d.code)));
+  let graphSvg: string | undefined;
+  if (graph.dot) {
+    const { dotToSvg } = await import("../graph/index.js");
+    graphSvg = await dotToSvg(colourGraph(graph.dot, status.value));
+  }
+  return {
+    value: { now: status.value.now, dir: resolve(req.dir ?? "."), status: status.value, histories: histories.value, compliance: compliance.value, ...(graphSvg !== undefined ? { graphSvg } : {}) },
+    diagnostics,
+    sources: status.sources,
+  };
+}
+
+const NODE_COLOURS: Record<string, { fill: string; line: string }> = {
+  Success: { fill: "#e3f4ea", line: "#2e9e5b" },
+  Failed: { fill: "#fbe3e3", line: "#d64545" },
+  Missing: { fill: "#fbe3e3", line: "#d64545" },
+  Pending: { fill: "#e8eef6", line: "#8aa4c8" },
+};
+
+/** The graph's DOT with rounded boxes, and each association filled by its status (a later node statement adds attributes). */
+function colourGraph(dot: string, status: FleetStatus): string {
+  const quote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  const extra = ['  node [style = "rounded,filled", fillcolor = "#f6f7f9", color = "#66717f", fontsize = 11];'];
+  for (const a of status.associations) {
+    const c = NODE_COLOURS[a.status];
+    if (c) extra.push(`  ${quote(a.address)} [fillcolor = "${c.fill}", color = "${c.line}", tooltip = ${quote(`${a.address}: ${a.status}`)}];`);
+  }
+  const close = dot.lastIndexOf("}");
+  const head = dot.indexOf("{") + 1;
+  return `${dot.slice(0, head)}\n${extra[0]}${dot.slice(head, close)}${extra.slice(1).join("\n")}\n}\n`;
+}

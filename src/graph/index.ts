@@ -14,3 +14,4 @@ export * from "./model.js";
 export * from "./build.js";
 export * from "./walk.js";
 export * from "./dot.js";
+export { dotToSvg } from "./svg.js";

@@ -13,6 +13,7 @@ import { registerOutput } from "./output.js";
 import { registerStatus } from "./status.js";
 import { registerHistory } from "./history.js";
 import { registerCompliance } from "./compliance.js";
+import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerImport } from "./import.js";
 import { registerSchedule } from "./schedule.js";
@@ -30,6 +31,7 @@ export function registerCommands(program: Command): void {
   registerStatus(program);
   registerHistory(program);
   registerCompliance(program);
+  registerReport(program);
   registerRun(program);
   registerSchedule(program);
   registerImport(program);

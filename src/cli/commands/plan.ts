@@ -9,6 +9,7 @@ export function registerPlan(program: Command): void {
       .command("plan")
       .description("show what apply would change in SSM to match the configuration")
       .option("--out <file>", "save the plan to a file for `statectl apply FILE`")
+      .option("--out-md <file>", "also write the plan as Markdown (counts, each change and its impact, warnings) for a pull-request comment")
       .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on errors"),
     { destroyFlag: true },
   ).action(async (opts: EngineCliOptions, cmd: Command) => {
@@ -34,6 +35,17 @@ export function registerPlan(program: Command): void {
       throw new CliExit(ExitCode.Interrupted);
     }
     const failed = hasErrors(run.diagnostics) || !run.plan || run.plan.errored;
+    const outMd = (opts as { outMd?: string }).outMd;
+    if (outMd && run.plan) {
+      const { renderPlanMarkdown } = await import("../../index.js");
+      const { writeFileSync } = await import("node:fs");
+      try {
+        writeFileSync(outMd, renderPlanMarkdown({ ...run.plan, diagnostics: run.diagnostics }));
+      } catch (e) {
+        err(`statectl plan --out-md: cannot write ${outMd}: ${(e as Error).message}`);
+        throw new CliExit(ExitCode.Error);
+      }
+    }
     if (opts.json) {
       const { diagnosticsToJson } = await import("../../diag/index.js");
       out(JSON.stringify(run.plan ? planToJson({ ...run.plan, diagnostics: run.diagnostics }) : { format_version: "1.0", errored: true, diagnostics: diagnosticsToJson(run.diagnostics).diagnostics }, null, 2));
