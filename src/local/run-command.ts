@@ -79,6 +79,11 @@ function status(inv: Invocation): string {
   return inv.target.status === "Success" ? "Success" : "Failed";
 }
 
+/** Run Command's StatusDetails: the target's detail (InvalidPlatform when nothing was delivered). */
+function statusDetails(inv: Invocation): string {
+  return inv.plugins.length === 0 ? inv.target.detailedStatus : status(inv);
+}
+
 export const runCommandArea: Area = {
   name: "run-command",
 
@@ -135,7 +140,7 @@ export const runCommandArea: Area = {
           DocumentVersion: i.documentVersion,
           RequestedDateTime: wireTime(i.execution.createdTime),
           Status: status(i),
-          StatusDetails: status(i),
+          StatusDetails: statusDetails(i),
           StandardOutputUrl: s3Url(ctx, i, undefined, "stdout"),
           StandardErrorUrl: s3Url(ctx, i, undefined, "stderr"),
           ...(req.details
@@ -185,12 +190,13 @@ export const runCommandArea: Area = {
         DocumentName: inv.documentName,
         DocumentVersion: inv.documentVersion,
         ...(req.pluginName !== undefined ? { PluginName: req.pluginName } : plugins.length === 1 ? { PluginName: plugins[0]!.name } : {}),
-        ResponseCode: failed ? failed.responseCode : 0,
+        // -1: no plugin ran (the document was not delivered, e.g. InvalidPlatform).
+        ResponseCode: plugins.length === 0 ? -1 : failed ? failed.responseCode : 0,
         ExecutionStartDateTime: iso,
         ExecutionElapsedTime: "PT0S",
         ExecutionEndDateTime: iso,
         Status: req.pluginName !== undefined ? (failed ? "Failed" : "Success") : status(inv),
-        StatusDetails: req.pluginName !== undefined ? (failed ? "Failed" : "Success") : status(inv),
+        StatusDetails: req.pluginName !== undefined ? (failed ? "Failed" : "Success") : statusDetails(inv),
         StandardOutputContent: joined(plugins, "stdout").slice(0, STDOUT_CONTENT_LIMIT),
         StandardOutputUrl: s3Url(ctx, inv, req.pluginName, "stdout"),
         StandardErrorContent: joined(plugins, "stderr").slice(0, STDERR_CONTENT_LIMIT),

@@ -95,7 +95,7 @@ export function renderInstanceDetail(s: AssociationStatus, instanceId: string, n
   const failure = s.failed_instances.find((f) => f.instance_id === instanceId);
   const output = failure?.command_output;
   if (output) {
-    lines.push(`  command:    ${output.command_id}${output.response_code !== undefined ? `  exit code ${output.response_code}` : ""}`);
+    lines.push(`  command:    ${output.command_id}${output.response_code !== undefined && output.response_code >= 0 ? `  exit code ${output.response_code}` : ""}`);
     if (output.stdout) lines.push("  stdout:", ...excerpt(output.stdout, 40).map((l) => `    ${l}`));
     if (output.stderr) lines.push("  stderr:", ...excerpt(output.stderr, 40).map((l) => `    ${p.bad(l)}`));
     if (output.truncated || output.stdout_url) lines.push(`  full output: ${output.stdout_url ?? "(not written to S3)"}`);

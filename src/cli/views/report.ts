@@ -120,7 +120,7 @@ function failures(data: ReportData): string {
       const text = out ? [...excerpt(out.stdout, 12).filter((l) => l !== "").map((l) => esc(l)), ...excerpt(out.stderr, 12).filter((l) => l !== "").map((l) => `<span class="stderr">${esc(l)}</span>`)] : f.output ? [esc(f.output)] : [];
       blocks.push(
         `<div class="failure" data-instance="${esc(f.instance_id)}" data-association="${esc(a.address)}"><div class="head">${esc(a.address)} failed on ${esc(f.instance_id)}</div>` +
-          `<div class="sub">${esc(f.detailed_status ?? f.status)}${f.time ? ` · ${esc(relativeTime(f.time, now))} (${esc(f.time)})` : ""}${out ? ` · command ${esc(out.command_id)}${out.response_code !== undefined ? ` · exit code ${out.response_code}` : ""}` : ""}</div>` +
+          `<div class="sub">${esc(f.detailed_status ?? f.status)}${f.time ? ` · ${esc(relativeTime(f.time, now))} (${esc(f.time)})` : ""}${out ? ` · command ${esc(out.command_id)}${out.response_code !== undefined && out.response_code >= 0 ? ` · exit code ${out.response_code}` : ""}` : ""}</div>` +
           (f.error_code ? `<div class="err">${esc(f.error_code)}</div>` : "") +
           (text.length > 0 ? `<pre>${text.join("\n")}</pre>` : "") +
           (out?.stdout_url ? `<div class="sub">full output: ${esc(out.stdout_url)}</div>` : "") +
