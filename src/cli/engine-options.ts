@@ -25,6 +25,7 @@ export interface EngineCliOptions {
   lock?: boolean;
   lockTimeout?: number;
   autoApprove?: boolean;
+  input?: boolean;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -50,7 +51,8 @@ export function addPlanOptions(cmd: Command, opts: { destroyFlag?: boolean; repl
     .option("--no-refresh", "do not read what exists in SSM first; trust the state")
     .option("--refresh-mode <mode>", "bulk: list calls, details only where needed (default); per-resource: read each resource on its own", refreshMode)
     .option("--parallelism <n>", "SSM calls at once: changes during apply (default 4; SSM throttles), reads during refresh (default 10)", positiveInt)
-    .option("--json", "machine-readable output");
+    .option("--json", "machine-readable output")
+    .option("--no-input", "never ask for missing variables (asked only when stdin is a terminal and not with --json)");
   if (opts.replace !== false) {
     cmd.option("--replace <address>", "replace this instance even if nothing changed (repeatable)", collect).option("--refresh-only", "only record changes made outside statectl in the state");
   }

@@ -11,6 +11,7 @@ import { Command, CommanderError } from "commander";
 import { CliExit, ExitCode } from "./exit-codes.js";
 import { err, stopWhenOutputCloses } from "./io.js";
 import { registerCommands } from "./commands/index.js";
+import { readFileSync } from "node:fs";
 import { acceptTerraformOptions } from "./terraform-args.js";
 import { suggestCommands } from "./suggest-command.js";
 
@@ -18,12 +19,29 @@ import { suggestCommands } from "./suggest-command.js";
 // and every command that talks to SSM (plan, apply, status, run, import …) would print it.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
 
+/**
+ * statectl's version from its package.json, read here rather than through state/ so that
+ * `statectl validate` and `--help` load no engine module (test/cli/startup.test.ts).
+ */
+function ownVersion(): string {
+  // From dist/bin/ (the bundle) or dist/src/cli/ the package root is two or three levels up.
+  for (const rel of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "statectl" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return "0.0.0";
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name("statectl")
     .description("Keep fleets of servers in a declared state through AWS SSM State Manager.")
-    .version(process.env.npm_package_version ?? "0.1.0", "-V, --version")
+    .version(ownVersion(), "-V, --version")
     .option("-C, --chdir <dir>", "run as if started in <dir> (like git -C)")
     .option("--no-color", "disable colour (also: NO_COLOR=1)")
     .showHelpAfterError("(run 'statectl --help' for usage)")

@@ -659,7 +659,7 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
       case "document":
       case "association": {
         if (!attrName) {
-          fail("config/invalid-reference", "Invalid reference", `A reference to a ${ref.root} needs its name: ${ref.root}.NAME.`);
+          fail("config/invalid-reference", "Invalid reference", `A reference to ${an(ref.root)} needs its name: ${ref.root}.NAME.`);
           break;
         }
         if (!scope.allowResources) {
@@ -938,3 +938,14 @@ function checkResourceCycles(cfg: DecodedConfig, diags: Diagnostic[]): void {
 }
 
 export { checkLabels };
+
+/**
+ * Checks the names an expression written outside the files refers to (`statectl console`),
+ * exactly as references inside the files are checked: undeclared variables, locals and
+ * resources, unknown roots, each and count where they do not exist.
+ */
+export function checkStandaloneExpression(expr: Expression, cfg: DecodedConfig, where = "the console"): Diagnostic[] {
+  const diags: Diagnostic[] = [];
+  checkExprRefs(expr, { where, allowResources: true, each: false, count: false }, cfg, diags);
+  return diags;
+}

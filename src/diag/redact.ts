@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from "./diagnostic.js";
 
-export const REDACTED = "(sensitive value)";
+export const REDACTED = "(sensitive)";
 
 /** Shorter sensitive strings are not searched for: replacing every "1" or "on" would garble messages. */
 export const MIN_REDACTED_LENGTH = 3;

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { applyPlan, applyErrorDiagnostics, resolvePendingCreates, type ApplyEvent, type ApplyResult } from "../apply/index.js";
 import { error, hasErrors, type Range, redactDiagnosticsInPlace, redactionList, redactText, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
-import { checkPlanApplies, hasChanges, makePlan, readPlanFile, stableJson, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
+import { checkPlanApplies, hasChanges, makePlan, planOutputChanges, readPlanFile, stableJson, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
 import { AssumeRoleError, LOCAL_ENDPOINT_CREDENTIALS, SsmProvider, type AssumedRole } from "../provider-ssm/index.js";
 import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type JsonValue, type LockInfo, type State, type StateStorage } from "../state/index.js";
 import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
@@ -457,6 +457,13 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
       plan.diagnostics = [...plan.diagnostics, ...versions];
       plan.errored = hasErrors(plan.diagnostics);
     }
+  }
+  if (!plan.errored && plan.mode !== "refresh-only" && session.config.outputs) {
+    const outputsOf = session.config.outputs;
+    const changing = new Set(plan.changes.filter((c) => c.action !== "no-op").map((c) => c.address));
+    const after = plan.mode === "destroy" ? [] : outputsOf({ ...plan.refreshedState, resources: plan.refreshedState.resources.filter((r) => !changing.has(r.address)) });
+    const outputChanges = planOutputChanges(plan, after);
+    if (outputChanges.length > 0) plan.outputChanges = outputChanges;
   }
   diagnostics.push(...plan.diagnostics);
   if (!resolved) plan.errored = true;

@@ -290,6 +290,9 @@ export interface ImportRequest extends LoadInputs, EmbedderOptions {
   localEndpoint?: Partial<LocalEndpointOptions>;
 }
 
+/** An association id as SSM makes them (a UUID); anything else given to import is a name. */
+const ASSOCIATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * `statectl import ADDR ID`: reads the existing resource through the provider and records it in
  * the state at ADDR, which must be declared in the configuration and not yet in the state.
@@ -322,12 +325,31 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
       return { diagnostics, sources: session.sources };
     }
     await session.prepareProviders([target.provider]);
-    const attributes = await session.provider(target.provider).read(target.kind, req.id, {});
+    let id = req.id;
+    if (target.kind === "association" && !ASSOCIATION_ID.test(id)) {
+      // Not an association id: take it as the association's name, when exactly one has it.
+      const named = (await session.provider(target.provider).ssm.listAssociations({ association_name: id })).filter((a) => a.name === id);
+      if (named.length > 1) {
+        diagnostics.push(
+          error("import/ambiguous-name", `${named.length} associations are named "${id}"`, {
+            detail: `Their ids: ${named.map((a) => a.association_id).join(", ")}. An association name is not unique in SSM, so statectl cannot tell which one to import.`,
+            hint: `import one by its id: statectl import ${address} ${named[0]!.association_id}`,
+          }),
+        );
+        return { diagnostics, sources: session.sources };
+      }
+      if (named.length === 0) {
+        diagnostics.push(error("import/not-found", `No association ${id} exists in SSM`, { detail: "An association is imported by its association id, or by its name when no other association has that name; no association has this name." }));
+        return { diagnostics, sources: session.sources };
+      }
+      id = named[0]!.association_id;
+    }
+    const attributes = await session.provider(target.provider).read(target.kind, id, {});
     if (!attributes) {
-      diagnostics.push(error("import/not-found", `No ${target.kind} ${req.id} exists in SSM`, { detail: target.kind === "document" ? "The id of a document is its name." : "The id of an association is its association id (ListAssociations shows them)." }));
+      diagnostics.push(error("import/not-found", `No ${target.kind} ${req.id} exists in SSM`, { detail: target.kind === "document" ? "The id of a document is its name." : "An association is imported by its association id, or by its name when no other association has that name; no association has this id or name." }));
       return { diagnostics, sources: session.sources };
     }
-    const instance: ResourceInstanceState = { address, kind: target.kind, provider: target.provider, id: req.id, attributes, sensitiveAttributes: [...target.sensitivePaths], dependencies: [] };
+    const instance: ResourceInstanceState = { address, kind: target.kind, provider: target.provider, id, attributes, sensitiveAttributes: [...target.sensitivePaths], dependencies: [] };
     // Importing at an address with a create in flight resolves it (apply/lost-create-ambiguous says to).
     const persisted = await new StatePersister(session.storage, state).persist(setInstance(removePendingCreate(state, address), instance));
     diagnostics.push(...persisted.diagnostics);

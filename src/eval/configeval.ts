@@ -26,7 +26,7 @@ import {
 } from "../config/index.js";
 import { parseExpression, references, type Attribute, type Block, type Expression, type Reference } from "../syntax/index.js";
 import { conversionPathSteps, convert, conversionMessage, stripOptional, unifyTypes } from "./convert.js";
-import { evaluate, type EvalContext } from "./evaluate.js";
+import { evaluate, type EvalContext, type EvalResult } from "./evaluate.js";
 import { diskFileSource, memoryFileSource } from "./filesource.js";
 import type { FunctionContext } from "./functions/index.js";
 import { renderTemplate } from "./template.js";
@@ -104,6 +104,11 @@ export interface EvaluatedConfig {
   imports: { to: InstanceAddress; id: Value; range: Range; toRange: Range; idRange: Range }[];
   moved: { from: InstanceAddress | { kind: ResourceKind; name: string }; to: InstanceAddress | { kind: ResourceKind; name: string }; range: Range }[];
   diagnostics: Diagnostic[];
+  /**
+   * Evaluates another expression in the configuration's scope (var, local, path, resources,
+   * functions), as `statectl console` does; its diagnostics are returned, not added above.
+   */
+  evaluateExpression(expr: Expression): EvalResult;
 }
 
 /** What a module instance gets from its call. */
@@ -215,6 +220,7 @@ class ConfigEvaluator {
       imports: this.module ? [] : this.evalImports(),
       moved: [...this.config.moved.map((m) => ({ from: withModule(refAddress(m.from), this.path), to: withModule(refAddress(m.to), this.path), range: m.range })), ...children.flatMap((c) => c.moved)],
       diagnostics: uniqueDiagnostics([...this.diags, ...children.flatMap((c) => c.diagnostics)]),
+      evaluateExpression: (expr) => evaluate(expr, this.scopeFor(expr)),
     };
   }
 
@@ -430,7 +436,7 @@ class ConfigEvaluator {
       if (!c.value.isKnown || c.value.unmark().asBool()) continue;
       const m = evaluate(val.errorMessage, { variables: new Map([["var", self]]), functionContext: this.fnCtx });
       this.diags.push(...m.diagnostics);
-      const msg = m.value.isKnown && m.value.type.kind === "string" ? (m.value.sensitive ? "(sensitive value)" : m.value.asString()) : "the value does not satisfy the validation condition.";
+      const msg = m.value.isKnown && m.value.type.kind === "string" ? (m.value.sensitive ? "(sensitive)" : m.value.asString()) : "the value does not satisfy the validation condition.";
       this.diags.push(
         error("eval/variable-validation", "Invalid value for variable", {
           detail: `${msg}\nThe value ${input ? `from ${input.origin} ` : "(the default) "}failed the validation of variable "${v.name}" (${val.condition.range.file}:${val.condition.range.start.line}).`,

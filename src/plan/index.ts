@@ -18,3 +18,4 @@ export * from "./render.js";
 export * from "./markdown.js";
 export * from "./json.js";
 export * from "./planfile.js";
+export { planOutputChanges, type PlannedOutput } from "./outputs.js";

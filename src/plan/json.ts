@@ -71,6 +71,14 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     })),
     resource_drift: plan.drift.map((d) => ({ address: d.address, type: d.kind, drift: d.type, changes: d.changes.map((ch) => attrChange(ch, d.sensitivePaths)) })),
     moved: plan.moved,
+    output_changes: (plan.outputChanges ?? []).map((o) => ({
+      name: o.name,
+      action: o.action,
+      before: o.before === undefined ? null : o.sensitive ? "(sensitive)" : (mask(o.before, []) ?? null),
+      after: o.after === undefined ? null : o.sensitive ? "(sensitive)" : (mask(o.after, []) ?? null),
+      after_unknown: o.after === undefined ? [] : unknownPaths(o.after),
+      sensitive: o.sensitive,
+    })),
     summary: { ...(importCount(plan) > 0 ? { import: importCount(plan) } : {}), add: s.add, change: s.change, destroy: s.destroy },
     diagnostics: plan.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, ...(d.detail ? { detail: d.detail } : {}), ...(d.range ? { range: d.range } : {}) })),
   };

@@ -80,11 +80,24 @@ export interface Plan {
   moved: MovedInstance[];
   /** --target addresses (with their dependencies the plan was limited to). */
   targets?: string[];
+  /** Outputs whose recorded values applying the plan adds, changes or removes. */
+  outputChanges?: OutputChange[];
   diagnostics: Diagnostic[];
   /** True when planning hit errors: the plan must not be applied. */
   errored: boolean;
   /** What each provider configuration key stands for, for people (`us-west-2`, `us-west-2, account 111111111111`); set by the engine. */
   providerLabels?: Record<string, string>;
+}
+
+/** An output whose recorded value applying the plan changes (Terraform's "Changes to Outputs"). */
+export interface OutputChange {
+  name: string;
+  action: "create" | "update" | "delete";
+  /** The value the state records (absent for create). */
+  before?: JsonValue;
+  /** The value after apply (absent for delete); may be unknown (known after apply). */
+  after?: DesiredValue;
+  sensitive: boolean;
 }
 
 export interface PlanSummary {
@@ -124,5 +137,5 @@ export function importCount(plan: Plan): number {
 /** True when applying the plan would change anything (resources, or the state through moves or accepted drift). */
 export function hasChanges(plan: Plan): boolean {
   if (plan.mode === "refresh-only") return plan.drift.length > 0 || plan.moved.length > 0;
-  return plan.changes.some((c) => c.action !== "no-op" || c.importing !== undefined) || plan.moved.length > 0;
+  return plan.changes.some((c) => c.action !== "no-op" || c.importing !== undefined) || plan.moved.length > 0 || (plan.outputChanges?.length ?? 0) > 0;
 }

@@ -5,7 +5,7 @@ import { createTwoFilesPatch } from "diff";
 import { parseAddress } from "../addrs/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import type { JsonValue } from "../state/index.js";
-import { hasChanges, importCount, summarize, summarizeByProvider, type AttributeChange, type Drift, type Plan, type ResourceChange } from "./model.js";
+import { hasChanges, importCount, summarize, summarizeByProvider, type AttributeChange, type Drift, type OutputChange, type Plan, type ResourceChange } from "./model.js";
 
 export interface RenderStyle {
   /** ANSI colours (only on a TTY; the CLI decides). */
@@ -16,6 +16,17 @@ const ANSI = { green: "\u001b[32m", yellow: "\u001b[33m", red: "\u001b[31m", cya
 
 function paint(style: RenderStyle, colour: keyof typeof ANSI, text: string): string {
   return style.color ? `${ANSI[colour]}${text}${ANSI.reset}` : text;
+}
+
+/**
+ * Characters that change how text around them reads without being seen — bidirectional
+ * overrides and isolates ("Trojan Source"), zero-width spaces and joiners, the BOM — are shown
+ * as `\\uXXXX` escapes, so a value cannot look like something it is not.
+ */
+const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
+
+export function escapeInvisible(text: string): string {
+  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
 
 /** A value in the language's own notation, multi-line where it helps. */
@@ -40,10 +51,10 @@ export function formatPlanValue(v: DesiredValue | JsonValue | undefined, indent:
   if (isUnknown(v)) return "(known after apply)";
   if (typeof v === "string") {
     if (v.includes("\n")) {
-      const body = v.replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `${indent}    ${l}`));
+      const body = v.replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `${indent}    ${escapeInvisible(l)}`));
       return `<<-EOT\n${body.join("\n")}\n${indent}EOT`;
     }
-    return JSON.stringify(v);
+    return escapeInvisible(JSON.stringify(v));
   }
   if (typeof v !== "object") return String(v);
   if (Array.isArray(v)) {
@@ -57,7 +68,7 @@ export function formatPlanValue(v: DesiredValue | JsonValue | undefined, indent:
 }
 
 function displayKey(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : JSON.stringify(k);
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : escapeInvisible(JSON.stringify(k));
 }
 
 /** Single-line JSON bodies are pretty-printed first, so their diff shows which lines changed. */
@@ -76,7 +87,7 @@ function diffableForms(before: string, after: string): [string, string] | undefi
 function contentDiff(before: string, after: string, indent: string): string {
   const patch = createTwoFilesPatch("before", "after", before.endsWith("\n") ? before : before + "\n", after.endsWith("\n") ? after : after + "\n", undefined, undefined, { context: 3 });
   const lines = patch.split("\n").filter((l) => l !== "" && !l.startsWith("===") && !l.startsWith("Index:") && !l.startsWith("\\ No newline"));
-  return `<<-DIFF\n${lines.map((l) => `${indent}    ${l}`).join("\n")}\n${indent}DIFF`;
+  return `<<-DIFF\n${lines.map((l) => `${indent}    ${escapeInvisible(l)}`).join("\n")}\n${indent}DIFF`;
 }
 
 function blockHeader(address: string): string {
@@ -90,6 +101,41 @@ type Sign = "+" | "-" | "~" | "-/+" | "+/-" | " ";
 
 function signColour(sign: Sign): keyof typeof ANSI {
   return sign === "+" ? "green" : sign === "-" ? "red" : sign === "~" ? "yellow" : "cyan";
+}
+
+function isMap(v: unknown): v is Record<string, DesiredValue> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v as DesiredValue);
+}
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null;
+}
+
+/**
+ * A map (tags, parameters) or nested block that changed, key by key as Terraform shows it:
+ * `~ key = "a" -> "b"`, `+ key = …`, `- key = … -> null`, and a count of unchanged keys.
+ */
+function mapDiff(before: Record<string, unknown>, after: Record<string, DesiredValue>, indent: string, style: RenderStyle): string {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const rows: { sign: Sign; key: string; value: string }[] = [];
+  let unchanged = 0;
+  for (const k of keys) {
+    const b = before[k] as DesiredValue | undefined;
+    const a = after[k];
+    if (!present(b) && !present(a)) continue;
+    if (present(b) && present(a) && JSON.stringify(b) === JSON.stringify(a)) {
+      unchanged++;
+      continue;
+    }
+    const inner = indent + "    ";
+    if (!present(b)) rows.push({ sign: "+", key: displayKey(k), value: formatPlanValue(a, inner) });
+    else if (!present(a)) rows.push({ sign: "-", key: displayKey(k), value: `${formatPlanValue(b, inner)} -> null` });
+    else rows.push({ sign: "~", key: displayKey(k), value: `${formatPlanValue(b, inner)} -> ${formatPlanValue(a, inner)}` });
+  }
+  const width = Math.max(0, ...rows.map((r) => r.key.length));
+  const lines = rows.map((r) => `${indent}  ${paint(style, signColour(r.sign), r.sign)} ${r.key.padEnd(width)} = ${r.value}`);
+  if (unchanged > 0) lines.push(`${indent}    # (${unchanged} unchanged element${unchanged === 1 ? "" : "s"} hidden)`);
+  return `{\n${lines.join("\n")}\n${indent}}`;
 }
 
 function attributeLines(changes: AttributeChange[], mode: "create" | "delete" | "update", style: RenderStyle, sensitivePaths: readonly (readonly (string | number)[])[] = []): string[] {
@@ -106,6 +152,7 @@ function attributeLines(changes: AttributeChange[], mode: "create" | "delete" | 
     let value: string;
     if (mode === "create" || sign === "+") value = formatPlanValue(c.after, indent, c.sensitive);
     else if (mode === "delete" || sign === "-") value = `${formatPlanValue(c.before, indent, c.sensitive)}${mode === "update" ? " -> null" : ""}`;
+    else if (!noDiff && isMap(c.before) && isMap(c.after)) value = mapDiff(c.before, c.after, indent, style);
     else if (!noDiff && typeof c.before === "string" && typeof c.after === "string" && diffableForms(c.before, c.after)) {
       const [b, a] = diffableForms(c.before, c.after)!;
       value = contentDiff(b, a, indent);
@@ -145,7 +192,8 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
   out.push(`${paint(style, signColour(sign), pad(sign))} ${blockHeader(c.address)} {`);
   const mode = c.action === "create" ? "create" : c.action === "delete" ? "delete" : "update";
   out.push(...attributeLines(c.changes, mode, style, c.sensitivePaths));
-  if (c.id !== undefined && c.action !== "create") out.push(`        id = ${JSON.stringify(c.id)}`);
+  if (c.action === "replace") out.push(...computedLines(c, style));
+  else if (c.id !== undefined && c.action !== "create") out.push(`        id = ${JSON.stringify(c.id)}`);
   if (mode === "update" && c.after) {
     const shown = new Set(c.changes.map((ch) => ch.name));
     const unchanged = Object.keys(c.after).filter((n) => !shown.has(n) && c.after![n] !== null && c.after![n] !== undefined).length;
@@ -161,6 +209,45 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
     else out.push(`    # New default version: ${a.association} runs now on an unknown number of managed instances: ${a.impact.reason}.`);
   }
   return out.join("\n");
+}
+
+/**
+ * A replacement gets a new identity: the attributes SSM computes (ids, versions, ARN, status)
+ * are shown with their current value `-> (known after apply)`, as Terraform shows them.
+ */
+function computedLines(c: ResourceChange, style: RenderStyle): string[] {
+  const shown = new Set(c.changes.map((ch) => ch.name));
+  const computed = Object.keys(c.before ?? {})
+    .filter((n) => !shown.has(n) && !(c.after && n in c.after) && present(c.before![n]))
+    .sort();
+  const rows = [...(c.id !== undefined ? [{ name: "id", before: c.id as JsonValue }] : []), ...computed.filter((n) => n !== "id").map((n) => ({ name: n, before: c.before![n]! }))];
+  const width = Math.max(0, ...rows.map((r) => r.name.length));
+  const sensitive = (name: string) => c.sensitivePaths.some((p) => p[0] === name);
+  return rows.map((r) => `      ${paint(style, "yellow", "~")} ${r.name.padEnd(width)} = ${formatPlanValue(r.before, "        ", sensitive(r.name))} -> (known after apply)`);
+}
+
+function outputLine(o: OutputChange, style: RenderStyle, width: number): string {
+  const indent = "    ";
+  const name = o.name.padEnd(width);
+  if (o.action === "create") return `  ${paint(style, "green", "+")} ${name} = ${formatPlanValue(o.after, indent, o.sensitive)}`;
+  if (o.action === "delete") return `  ${paint(style, "red", "-")} ${name} = ${formatPlanValue(o.before, indent, o.sensitive)} -> null`;
+  return `  ${paint(style, "yellow", "~")} ${name} = ${formatPlanValue(o.before, indent, o.sensitive)} -> ${formatPlanValue(o.after, indent, o.sensitive)}`;
+}
+
+/** Terraform's "Changes to Outputs" section. */
+function renderOutputChanges(changes: readonly OutputChange[], style: RenderStyle): string {
+  const width = Math.max(...changes.map((o) => o.name.length));
+  return `Changes to Outputs:\n${changes.map((o) => outputLine(o, style, width)).join("\n")}\n`;
+}
+
+/** Said before a plan limited with --target, as Terraform says it. */
+function targetingWarning(targets: readonly string[], style: RenderStyle): string {
+  return `${paint(style, "yellow", "Warning:")} ${paint(style, "bold", "Resource targeting is in effect")}
+
+  This plan is limited to ${targets.join(", ")} and what ${targets.length === 1 ? "it depends" : "they depend"} on (--target),
+  so it may not contain every change the configuration asks for. --target is for exceptional
+  situations, such as recovering from an error; plan without it afterwards.
+`;
 }
 
 function renderDrift(d: Drift, style: RenderStyle): string {
@@ -186,6 +273,7 @@ export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
     for (const d of plan.drift) parts.push(renderDrift(d, style) + "\n");
     if (plan.mode !== "refresh-only") parts.push("Unless the configuration says otherwise, the plan below undoes these changes.\n");
   }
+  if (plan.targets && plan.targets.length > 0) parts.push(targetingWarning(plan.targets, style));
   for (const m of plan.moved) parts.push(`  # ${m.from} has moved to ${m.to}\n`);
   if (plan.mode === "refresh-only") {
     if (plan.drift.length === 0 && plan.moved.length === 0) parts.push("No changes. The state matches what exists in SSM.");
@@ -194,7 +282,7 @@ export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
   }
   const changed = plan.changes.filter((c) => c.action !== "no-op" || c.importing);
   if (!hasChanges(plan)) {
-    parts.push(paint(style, "bold", "No changes.") + " SSM matches the configuration.");
+    parts.push(paint(style, "bold", "No changes.") + (plan.mode === "destroy" ? " Nothing to destroy: the state records no resources." : " SSM matches the configuration."));
     return parts.join("\n") + "\n";
   }
   if (changed.length > 0) {
@@ -208,6 +296,12 @@ export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
     for (const c of changed) parts.push(renderChange(c, style) + "\n");
     if (legend.length > 0) parts.splice(parts.length - changed.length - 1, 0, `Resource actions are indicated with the following symbols:\n${legend.join("\n")}\n`);
   }
+  const outputs = plan.outputChanges ?? [];
+  if (changed.length === 0 && plan.moved.length === 0 && outputs.length > 0) {
+    parts.push(renderOutputChanges(outputs, style));
+    parts.push("You can apply this plan to save these new output values to the state, without changing anything in SSM.");
+    return parts.join("\n") + "\n";
+  }
   const s = summarize(plan);
   const imports = importCount(plan);
   parts.push(paint(style, "bold", `Plan: ${imports > 0 ? `${imports} to import, ` : ""}${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`));
@@ -218,5 +312,6 @@ export function renderPlan(plan: Plan, style: RenderStyle = {}): string {
       parts.push(`  ${key}${label ? ` (${label})` : ""}: ${p.add} to add, ${p.change} to change, ${p.destroy} to destroy`);
     }
   }
+  if (outputs.length > 0) parts.push("\n" + renderOutputChanges(outputs, style).trimEnd());
   return parts.join("\n") + "\n";
 }

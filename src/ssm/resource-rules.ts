@@ -129,7 +129,7 @@ export function checkAssociation(attrs: Attrs, managed: ReadonlyMap<string, Mana
     for (const p of result.problems) {
       if (p.member === "ScheduleExpression") {
         const tooLong = isString(schedule) && schedule.length > 256;
-        out.push({ severity: "error", code: "ssm/invalid-schedule", summary: "Invalid schedule", detail: tooLong ? "A schedule expression is at most 256 characters." : p.message, hint: 'write cron(minutes hours day-of-month month day-of-week [year]) or rate(N minutes|hours|days), e.g. "cron(0 2 ? * SUN *)" or "rate(1 day)"', path: ["schedule"], span: { start: p.start, end: p.end } });
+        out.push({ severity: "error", code: "ssm/invalid-schedule", summary: "Invalid schedule", detail: tooLong ? "A schedule expression is at most 256 characters." : p.message, hint: 'write cron(minutes hours day-of-month month day-of-week year) or rate(N minutes|hours|days), e.g. "cron(0 2 ? * SUN *)" or "rate(1 day)"', path: ["schedule"], span: { start: p.start, end: p.end } });
       } else if (p.member === "ScheduleOffset") {
         out.push({ severity: "error", code: "ssm/invalid-schedule-offset", summary: "Invalid schedule offset", detail: p.message, hint: "use 1 to 6 with a cron() schedule and apply_only_at_cron_interval = true, or remove schedule_offset", path: ["schedule_offset"] });
       } else {

@@ -175,7 +175,7 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
     parts = parts.slice(1);
   }
   if (parts.length !== 6) {
-    fail(`A cron expression has six fields (minutes hours day-of-month month day-of-week year); this one has ${parts.length}.`, inner);
+    fail(`A cron expression has six fields (minutes hours day-of-month month day-of-week year); this one has ${parts.length}${parts.length === 5 ? ": add the year field (* for every year)" : ""}.`, inner);
   }
   const [minP, hourP, domP, monthP, dowP, yearP] = parts as [Piece, Piece, Piece, Piece, Piece, Piece];
 

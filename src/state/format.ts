@@ -419,7 +419,7 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
       let kind: ResourceKind = parsed?.kind ?? "document";
       if (expect([...base, "kind"], r.kind, "string")) {
         if (!(RESOURCE_KINDS as readonly string[]).includes(r.kind as string)) fail([...base, "kind"], `Unknown resource kind in the state file`, `"${pathText([...base, "kind"])}" must be one of ${RESOURCE_KINDS.map((k) => `"${k}"`).join(", ")}.`);
-        else if (parsed && parsed.kind !== r.kind) fail([...base, "kind"], `Resource kind does not match its address`, `the instance "${address}" is a ${parsed.kind}, but its "kind" says "${String(r.kind)}".`);
+        else if (parsed && parsed.kind !== r.kind) fail([...base, "kind"], `Resource kind does not match its address`, `the instance "${address}" is ${/^[aeiou]/.test(parsed.kind) ? "an" : "a"} ${parsed.kind}, but its "kind" says "${String(r.kind)}".`);
         else kind = r.kind as ResourceKind;
       }
       if (expect([...base, "provider"], r.provider, "string") && !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(r.provider as string)) {

@@ -1,7 +1,7 @@
 /**
  * Views of a state for people and scripts: an instance in the configuration language's own
  * syntax (as `statectl state show` prints it), and JSON forms for `--json`. Sensitive values are
- * always masked — `(sensitive value)` for people, `null` in JSON with the path listed in
+ * always masked — `(sensitive)` for people, `null` in JSON with the path listed in
  * `sensitive_attributes` — so these views are safe to paste into a ticket or a CI log.
  */
 import { parseAddress } from "./address.js";
@@ -10,7 +10,7 @@ import { isSensitivePath, type AttributePath, type JsonValue, type ResourceInsta
 /** Version of the JSON views below; bump it on any incompatible change. */
 export const STATE_VIEW_FORMAT_VERSION = 1;
 
-const SENSITIVE = "(sensitive value)";
+const SENSITIVE = "(sensitive)";
 const INDENT = "  ";
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 

@@ -153,11 +153,11 @@ describe("cli: secrets are masked in every output, and files holding them are pr
       const v = cli(dir, ["validate"], env);
       outputs.push(v.output);
       expect(v.code).to.equal(ExitCode.Error);
-      expect(v.output).to.contain('The document version "(sensitive value)"');
+      expect(v.output).to.contain('The document version "(sensitive)"');
       const a = cli(dir, ["apply", "--auto-approve", "--var", `token=${SECRET}`], {});
       outputs.push(a.output);
       expect(a.code).to.equal(ExitCode.Error);
-      expect(a.output).to.match(/CreateAssociation failed: \w+: .*\(sensitive value\)/);
+      expect(a.output).to.match(/CreateAssociation failed: \w+: .*\(sensitive\)/);
       const j = cli(dir, ["apply", "--auto-approve", "--json"], env);
       outputs.push(j.output);
       expect(j.code).to.equal(ExitCode.Error);

@@ -159,7 +159,7 @@ describe("lsp: statectl lsp over stdio", function () {
       await client.change("main.state", text.replace('  schedule = "rate(30 minutes)"', '  schedule = "rate(30 minutes)"\n  compliance_severity = var.sev'));
       const ds = await client.diagnosticsFor("main.state", (list) => list.some((d) => d.code === "ssm/invalid-compliance-severity"));
       expect(ds.map((d) => d.code)).to.deep.equal(["ssm/invalid-compliance-severity"]);
-      expect(ds[0]!.message).to.contain('"(sensitive value)" is not').and.not.to.contain("SUPERSECRET");
+      expect(ds[0]!.message).to.contain('"(sensitive)" is not').and.not.to.contain("SUPERSECRET");
       await client.change("main.state", MAIN);
       expect(await client.diagnosticsFor("main.state", (list) => list.length === 0)).to.deep.equal([]);
     });

@@ -18,6 +18,8 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
     out(JSON.stringify({ format_version: PLAN_JSON_FORMAT_VERSION, cancelled: false, diagnostics: [{ severity: refusal.severity, code: refusal.code, summary: refusal.summary, detail: refusal.detail }] }, null, 2));
     throw new CliExit(ExitCode.Usage);
   }
+  // A saved plan carries its inputs: nothing to ask.
+  if (planFile === undefined) opts = await (await import("../prompt-variables.js")).promptForMissingVariables(opts);
   const color = useColor(process.stdout, globals);
   const write = opts.json ? (line: string) => err(line) : out;
   const interrupt = interruptController(write);

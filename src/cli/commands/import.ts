@@ -10,6 +10,7 @@ interface ImportOptions {
   generate?: string;
   all?: boolean;
   filter?: string[];
+  input?: boolean;
 }
 
 /**
@@ -22,14 +23,17 @@ export function registerImport(program: Command): void {
     .command("import")
     .description("record an existing document (by name) or association (by id) in the state at ADDRESS; or, with --generate, write configuration for what exists")
     .argument("[address]", "the configuration address, e.g. association.web")
-    .argument("[id]", "an association's id, or a document's name")
+    .argument("[id]", "a document's name; an association's id, or its name when no other association has it")
     .option("--generate <file>", "write configuration for existing documents and associations to this new .state file, and record them in the state")
     .option("--all", "with --generate: every document the account owns (Owner Self) and every association")
     .option("--filter <filter>", "with --generate: name=GLOB, document=GLOB or tag:KEY=GLOB (repeatable; any may match)", collect, [])
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
-    .action(async (address: string | undefined, id: string | undefined, opts: ImportOptions, cmd: Command) => {
+    .option("--no-input", "never ask for missing variables (asked only when stdin is a terminal)")
+    .action(async (address: string | undefined, id: string | undefined, given: ImportOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const { promptForMissingVariables } = await import("../prompt-variables.js");
+      const opts = await promptForMissingVariables(given);
       const inputs = { dir: process.cwd(), env: process.env, vars: opts.var ?? [], varFiles: opts.varFile ?? [] };
       if (opts.generate !== undefined) {
         if (address !== undefined) throw new CliExit(ExitCode.Usage, "import --generate takes no ADDRESS or ID");

@@ -18,16 +18,28 @@ import { registerRun } from "./run.js";
 import { registerImport } from "./import.js";
 import { registerSchedule } from "./schedule.js";
 import { registerLsp } from "./lsp.js";
+import { registerInit } from "./init.js";
+import { registerShow } from "./show.js";
+import { registerRefresh } from "./refresh.js";
+import { registerProviders } from "./providers.js";
+import { registerConsole } from "./console.js";
+import { registerVersion } from "./version.js";
+import { registerCompletion } from "./completion.js";
 
 /** Every command, in the order `statectl --help` lists them. */
 export function registerCommands(program: Command): void {
+  registerInit(program);
   registerValidate(program);
   registerFmt(program);
   registerPlan(program);
   registerApply(program);
   registerDestroy(program);
+  registerRefresh(program);
+  registerShow(program);
   registerGraph(program);
   registerOutput(program);
+  registerProviders(program);
+  registerConsole(program);
   registerStatus(program);
   registerHistory(program);
   registerCompliance(program);
@@ -40,4 +52,6 @@ export function registerCommands(program: Command): void {
   registerForceUnlock(program);
   registerWorkspace(program);
   registerLsp(program);
+  registerVersion(program);
+  registerCompletion(program);
 }

@@ -68,16 +68,16 @@ async function callServer(server: RunningServer, operation: string, input: Recor
  * the data dir for the occasion (stopped again afterwards, its changes written).
  */
 async function onDataDir<T>(
-  dataDir: string,
+  dataDir: string | undefined,
   viaServer: (server: RunningServer) => Promise<T>,
   viaLibrary: (endpoint: import("../../local/index.js").LocalEndpoint) => Promise<T>,
 ): Promise<T> {
-  const server = runningServer(dataDir);
+  const server = dataDir === undefined ? undefined : runningServer(dataDir);
   if (server) return viaServer(server);
   const { startLocalEndpoint } = await import("../../local/index.js");
   let endpoint;
   try {
-    endpoint = await startLocalEndpoint({ dataDir });
+    endpoint = await startLocalEndpoint(dataDir === undefined ? {} : { dataDir });
   } catch (e) {
     throw new CliExit(ExitCode.Error, `statectl local: ${(e as Error).message}`);
   }
@@ -136,8 +136,10 @@ export function registerLocalFleet(local: Command): void {
   withDataDir(fleet.command("list").description("list the simulated managed instances"))
     .option("--json", "print the instances as JSON")
     .action(async (opts: DataDirOption & { json?: boolean }) => {
+      // Listing creates nothing: without a data directory, the fleet a new endpoint starts with.
+      const { existsSync } = await import("node:fs");
       const instances = await onDataDir(
-        opts.dataDir,
+        existsSync(opts.dataDir) ? opts.dataDir : undefined,
         async (server) => (await callServer(server, "StatectlListFleet", {}))["Instances"] as InstanceView[],
         async (endpoint) => (await endpoint.fleet()) as InstanceView[],
       );

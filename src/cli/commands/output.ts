@@ -73,7 +73,14 @@ export function registerOutput(program: Command): void {
             return [o.name, { sensitive: o.sensitive, known: o.value.isWhollyKnown(), value: hidden ? null : toNative(v, { unknown: null }) }];
           }),
         );
-        out(JSON.stringify(name !== undefined ? j[name] : j, null, 2));
+        if (name !== undefined) {
+          // As `terraform output -json NAME`: the value itself.
+          const o = outputs[0]!;
+          if (show(o.value).containsSensitive()) throw new CliExit(ExitCode.Error, `statectl output: "${name}" is sensitive; add --show-sensitive to print its value`);
+          out(JSON.stringify(toNative(show(o.value), { unknown: null }), null, 2));
+          return;
+        }
+        out(JSON.stringify(j, null, 2));
         return;
       }
       if (opts.raw) {
@@ -88,7 +95,13 @@ export function registerOutput(program: Command): void {
         err("No outputs found: the configuration declares no output blocks.");
         return;
       }
-      if (name !== undefined) out(formatValue(show(outputs[0]!.value)));
-      else for (const o of outputs) out(`${o.name} = ${formatValue(show(o.value))}`);
+      // The same layout as the Outputs apply prints: names aligned, values in plan notation.
+      const { formatPlanValue } = await import("../../plan/index.js");
+      const shown = (v: import("../../eval/index.js").Value) => formatPlanValue(toNative(show(v).unmarkDeep().value, { unknown: null }) as import("../../state/index.js").JsonValue, "", show(v).containsSensitive());
+      if (name !== undefined) out(shown(outputs[0]!.value));
+      else {
+        const width = Math.max(...outputs.map((o) => o.name.length));
+        for (const o of outputs) out(`${o.name.padEnd(width)} = ${shown(o.value)}`);
+      }
     });
 }

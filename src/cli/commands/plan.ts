@@ -12,8 +12,10 @@ export function registerPlan(program: Command): void {
       .option("--out-md <file>", "also write the plan as Markdown (counts, each change and its impact, warnings) for a pull-request comment")
       .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on errors"),
     { destroyFlag: true },
-  ).action(async (opts: EngineCliOptions, cmd: Command) => {
+  ).action(async (given: EngineCliOptions, cmd: Command) => {
     const globals = cmd.optsWithGlobals() as GlobalOptions;
+    const { promptForMissingVariables } = await import("../prompt-variables.js");
+    const opts = await promptForMissingVariables(given);
     const { runPlan, renderPlan, planToJson, hasChanges, hasErrors } = await import("../../index.js");
     const events = opts.json ? undefined : progressPrinter(out);
     // Ctrl-C: stop reading, release the lock, exit 130 (the default would leave the lock behind).

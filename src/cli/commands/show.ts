@@ -1,0 +1,83 @@
+import type { Command } from "commander";
+import { CliExit, ExitCode } from "../exit-codes.js";
+import { out, useColor, type GlobalOptions } from "../io.js";
+import { printEngineDiagnostics } from "../engine-options.js";
+import { failOnErrors } from "../state-options.js";
+
+interface ShowOptions {
+  json?: boolean;
+  state?: string;
+}
+
+/** The state file: `--state`, else the one the configuration names, else the default beside it. */
+export async function configuredStatePath(explicit: string | undefined): Promise<string> {
+  if (explicit !== undefined) return explicit;
+  const { loadConfig } = await import("../../config/index.js");
+  const { evaluateConfig } = await import("../../eval/index.js");
+  const { DEFAULT_STATE_PATH } = await import("../state-options.js");
+  const loaded = loadConfig({ dir: process.cwd() }, { vars: [], varFiles: [], env: process.env });
+  if (loaded.diagnostics.some((d) => d.severity === "error")) return DEFAULT_STATE_PATH;
+  return evaluateConfig(loaded.config).state.absolutePath;
+}
+
+/**
+ * `statectl show [PLANFILE]`: a saved plan rendered as `plan` renders it, or (without PLANFILE)
+ * every resource instance in the state and the outputs recorded by the last apply. Reads files
+ * only; never talks to SSM. Sensitive values are masked in both forms.
+ */
+export function registerShow(program: Command): void {
+  program
+    .command("show")
+    .description("show a saved plan (as plan shows it), or the state: every resource instance and the outputs")
+    .argument("[planfile]", "a plan saved with `statectl plan --out FILE` (default: show the state)")
+    .option("--json", "machine-readable output (a plan as plan --json prints it)")
+    .option("--state <path>", "the state file (default: the configuration's state { path }, else statectl.state.json)")
+    .action(async (planFile: string | undefined, opts: ShowOptions, cmd: Command) => {
+      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      if (planFile !== undefined) {
+        const { readPlanFile, renderPlan, planToJson } = await import("../../plan/index.js");
+        const { SourceRegistry } = await import("../../diag/index.js");
+        const r = await readPlanFile(planFile);
+        await printEngineDiagnostics(r.diagnostics, new SourceRegistry(), globals);
+        if (!r.plan) throw new CliExit(ExitCode.Error);
+        out(opts.json ? JSON.stringify(planToJson(r.plan), null, 2) : renderPlan(r.plan, { color: useColor(process.stdout, globals) }));
+        return;
+      }
+      const { FileStateStorage, instanceView, renderInstance, STATE_VIEW_FORMAT_VERSION } = await import("../../state/index.js");
+      const { formatPlanValue } = await import("../../plan/index.js");
+      const path = await configuredStatePath(opts.state);
+      const read = await new FileStateStorage(path).read();
+      await failOnErrors(read.diagnostics, globals);
+      const state = read.state;
+      const outputs = Object.entries(state?.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+      if (opts.json) {
+        out(
+          JSON.stringify(
+            {
+              format_version: STATE_VIEW_FORMAT_VERSION,
+              ...(state ? { serial: state.serial, lineage: state.lineage } : {}),
+              resources: (state?.resources ?? []).map(instanceView),
+              outputs: Object.fromEntries(outputs.map(([name, o]) => [name, { sensitive: o.sensitive, value: o.sensitive ? null : o.value }])),
+            },
+            null,
+            2,
+          ),
+        );
+        return;
+      }
+      if (!state) {
+        out("No state.");
+        return;
+      }
+      if (state.resources.length === 0 && outputs.length === 0) {
+        out("The state is empty.");
+        return;
+      }
+      const parts = state.resources.map(renderInstance);
+      if (outputs.length > 0) {
+        const width = Math.max(...outputs.map(([n]) => n.length));
+        parts.push(`Outputs:\n\n${outputs.map(([n, o]) => `${n.padEnd(width)} = ${formatPlanValue(o.value, "", o.sensitive)}`).join("\n")}`);
+      }
+      out(parts.join("\n\n"));
+    });
+}
