@@ -18,6 +18,7 @@ import {
   type ReadStateResult,
   type State,
   type StateStorage,
+  type WriteOptions,
   type WriteStateResult,
 } from "../state/index.js";
 
@@ -302,12 +303,12 @@ export class S3StateStorage implements StateStorage {
     return diags.map((d) => (d.severity === "error" && d.code !== "state/unsupported-version" ? { ...d, hint } : d));
   }
 
-  async write(state: State): Promise<WriteStateResult> {
+  async write(state: State, opts: WriteOptions = {}): Promise<WriteStateResult> {
     if (this.etag === undefined) {
       const current = await this.read();
       if (current.diagnostics.some((d) => d.severity === "error")) return { diagnostics: current.diagnostics };
     }
-    const refused = checkWrite(this.location, this.known, state);
+    const refused = checkWrite(this.location, this.known, state, opts);
     if (refused.length > 0) return { diagnostics: refused };
     const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
     const bytes = encodeStateBytes(written);

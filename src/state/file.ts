@@ -6,7 +6,7 @@ import { error, type Diagnostic } from "../diag/index.js";
 import { decodeState, encodeStateBytes } from "./format.js";
 import { acquireWithTimeout, holderIsGone, lockIdMismatch, newLockInfo, notLockedDiagnostic, parseLockInfo, type Attempt } from "./lock.js";
 import type { State } from "./model.js";
-import { checkWrite, concurrentWriteDiagnostic, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteStateResult } from "./storage.js";
+import { checkWrite, concurrentWriteDiagnostic, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteOptions, type WriteStateResult } from "./storage.js";
 import { statectlVersion } from "./version.js";
 
 /** The state file's name when the configuration does not choose one; it sits beside the configuration. */
@@ -145,14 +145,14 @@ export class FileStateStorage implements StateStorage {
     );
   }
 
-  async write(state: State): Promise<WriteStateResult> {
+  async write(state: State, opts: WriteOptions = {}): Promise<WriteStateResult> {
     if (!this.known) {
       // First write through this storage: make sure we are not about to replace a different,
       // newer or damaged state (a damaged one would also push the good backup out).
       const current = await this.read();
       if (current.diagnostics.some((d) => d.severity === "error")) return { diagnostics: current.diagnostics };
     }
-    const refused = checkWrite(this.location, this.known, state);
+    const refused = checkWrite(this.location, this.known, state, opts);
     if (refused.length > 0) return { diagnostics: refused };
     const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
     let diags: Diagnostic[];

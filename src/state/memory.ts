@@ -2,7 +2,7 @@ import type { Diagnostic } from "../diag/index.js";
 import { decodeState, encodeStateBytes } from "./format.js";
 import { acquireWithTimeout, lockIdMismatch, newLockInfo, notLockedDiagnostic } from "./lock.js";
 import type { State } from "./model.js";
-import { checkWrite, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteStateResult } from "./storage.js";
+import { checkWrite, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteOptions, type WriteStateResult } from "./storage.js";
 import { statectlVersion } from "./version.js";
 
 /**
@@ -36,13 +36,13 @@ export class MemoryStateStorage implements StateStorage {
     return r.state ? { state: r.state, diagnostics: r.diagnostics } : { diagnostics: r.diagnostics };
   }
 
-  async write(state: State): Promise<WriteStateResult> {
+  async write(state: State, opts: WriteOptions = {}): Promise<WriteStateResult> {
     if (!this.known && this.bytes !== undefined) {
       const current = decodeState(this.bytes, this.location);
       if (!current.state) return { diagnostics: current.diagnostics };
       this.known = { lineage: current.state.lineage, serial: current.state.serial };
     }
-    const refused = checkWrite(this.location, this.known, state);
+    const refused = checkWrite(this.location, this.known, state, opts);
     if (refused.length > 0) return { diagnostics: refused };
     const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
     this.bytes = encodeStateBytes(written);

@@ -35,6 +35,15 @@ export interface ReadStateResult {
   diagnostics: Diagnostic[];
 }
 
+export interface WriteOptions {
+  /**
+   * Replace a stored state of another lineage (`state push --force`, like Terraform's
+   * `state push -force`). The caller should hold the lock; the write is still a compare-and-swap
+   * against what was read, so a state stored in between is never overwritten.
+   */
+  replaceLineage?: boolean;
+}
+
 export interface WriteStateResult {
   /** The state as written — its serial one more than the state passed in. Undefined on error. */
   state?: State;
@@ -63,7 +72,7 @@ export interface StateStorage {
   /** Where the state lives, for messages (a file path, a URL). */
   readonly location: string;
   read(): Promise<ReadStateResult>;
-  write(state: State): Promise<WriteStateResult>;
+  write(state: State, opts?: WriteOptions): Promise<WriteStateResult>;
   lock(opts: LockOptions): Promise<LockResult>;
   unlock(id: string): Promise<Diagnostic[]>;
   /** Releases a lock someone else took and left behind. The id must match the lock's. */
@@ -78,10 +87,11 @@ export interface KnownState {
   serial: number;
 }
 
-/** Refuses to overwrite a state of another lineage, or a newer state with an older one. */
-export function checkWrite(location: string, known: KnownState | undefined, state: State): Diagnostic[] {
+/** Refuses to overwrite a state of another lineage (unless told to replace it), or a newer state with an older one. */
+export function checkWrite(location: string, known: KnownState | undefined, state: State, opts: WriteOptions = {}): Diagnostic[] {
   if (!known) return [];
   if (state.lineage !== known.lineage) {
+    if (opts.replaceLineage) return [];
     return [
       error("state/lineage-mismatch", "Refusing to overwrite a different state", {
         detail: `${location} holds the state with lineage ${known.lineage}, but the state being written has lineage ${state.lineage}. They are different states; writing would lose the one stored.`,

@@ -54,6 +54,31 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     expect((await s.write(w1.state!)).diagnostics[0]!.code).to.equal("state/stale-serial");
   });
 
+  it("replaceLineage (state push --force) replaces another lineage, but still only by compare-and-swap on the ETag read", async () => {
+    const bucket = await moto.bucket();
+    await storage(bucket).write(withDoc(emptyState(), "old"));
+    const pusher = storage(bucket);
+    const before = (await pusher.read()).state!;
+    const other = withDoc(emptyState(), "new");
+    // Someone who skipped the lock stores a state after the pusher read: the forced write is refused.
+    const sneaky = storage(bucket);
+    await sneaky.read();
+    const sneakyWrote = await sneaky.write(withDoc(before, "sneaky"));
+    expect(sneakyWrote.diagnostics).to.deep.equal([]);
+    const refused = await pusher.write({ ...other, serial: before.serial }, { replaceLineage: true });
+    expect(refused.diagnostics.map((d) => d.code)).to.deep.equal(["backend/state-changed"]);
+    expect(decodeState(await object(bucket, "team/statectl.state.json"), "x").state).to.deep.equal(sneakyWrote.state);
+    // Read again, the forced write goes through and the replaced state is the backup.
+    const fresh = storage(bucket);
+    const now = (await fresh.read()).state!;
+    const replaced = await fresh.write({ ...other, serial: now.serial }, { replaceLineage: true });
+    expect(replaced.diagnostics).to.deep.equal([]);
+    expect(replaced.state).to.deep.include({ lineage: other.lineage, serial: now.serial + 1 });
+    expect(decodeState(await object(bucket, "team/statectl.state.json.backup"), "x").state).to.deep.equal(sneakyWrote.state);
+    // Without the option another lineage is still refused.
+    expect((await fresh.write(withDoc(emptyState(), "third"))).diagnostics[0]!.code).to.equal("state/lineage-mismatch");
+  });
+
   it("refuses a writer whose ETag is stale (compare-and-swap, also without the lock) and leaves the other write intact", async () => {
     const bucket = await moto.bucket();
     const base = await storage(bucket).write(withDoc(emptyState(), "base"));

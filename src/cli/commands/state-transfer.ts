@@ -33,8 +33,8 @@ export function registerStateTransfer(state: Command): void {
       state
         .command("push")
         .argument("<file>", "a state file (from `state pull`, or an older backup)")
-        .description("replace the stored state with a state file; refuses another lineage, and a lower serial without --force")
-        .option("--force", "also replace a state with a higher serial (the newer state is lost, except in the backend's history)"),
+        .description("replace the stored state with a state file; without --force refuses another lineage or a lower serial")
+        .option("--force", "replace the stored state even if it has another lineage or a higher serial, as Terraform's `state push -force` (the stored state is lost, except in the backend's history)"),
     ),
   ).action(async (file: string, opts: PushOptions, cmd: Command) => {
     const { decodeState } = await import("../../state/index.js");
@@ -58,17 +58,18 @@ export function registerStateTransfer(state: Command): void {
     }
     const diags = [];
     let stored: number | undefined;
+    let replaced: { lineage: string; serial: number } | undefined;
     try {
       const current = await storage.read();
       diags.push(...current.diagnostics);
       if (!current.diagnostics.some((d) => d.severity === "error")) {
         const now = current.state;
         const next = pushed.state!;
-        if (now && now.lineage !== next.lineage) {
+        if (now && now.lineage !== next.lineage && !opts.force) {
           diags.push(
             error("state/lineage-mismatch", "Refusing to push a different state", {
               detail: `${storage.location} holds the state with lineage ${now.lineage} (serial ${now.serial}), but ${file} has lineage ${next.lineage}. They are different states; pushing would lose the one stored. Nothing was written.`,
-              hint: "push into an empty location (another workspace or key), or remove the stored state first",
+              hint: "push into an empty location (another workspace or key); or, if this state is to replace the stored one, push with --force",
             }),
           );
         } else if (now && next.serial < now.serial && !opts.force) {
@@ -79,10 +80,13 @@ export function registerStateTransfer(state: Command): void {
             }),
           );
         } else {
-          // Stored with a serial above both, so every reader sees it as the newest.
-          const w = await storage.write({ ...next, serial: Math.max(next.serial, now?.serial ?? 0) });
+          // Stored with a serial above both, so every reader sees it as the newest. Even with
+          // --force this is a compare-and-swap on what was just read: a state stored in between
+          // (by someone who skipped the lock) is never overwritten.
+          const w = await storage.write({ ...next, serial: Math.max(next.serial, now?.serial ?? 0) }, { replaceLineage: opts.force === true });
           diags.push(...w.diagnostics);
           stored = w.state?.serial;
+          if (w.state && now && now.lineage !== next.lineage) replaced = now;
         }
       }
     } finally {
@@ -91,6 +95,7 @@ export function registerStateTransfer(state: Command): void {
     }
     await failOnErrors(diags, g);
     out(`Pushed ${file} to ${storage.location} (now serial ${stored}).`);
+    if (replaced) out(`Replaced the state with lineage ${replaced.lineage} (serial ${replaced.serial}); it is kept only as the previous state: ${storage.location}.backup, or the object's previous version when the S3 bucket has versioning.`);
   });
 
   addLockOptions(
