@@ -5,7 +5,7 @@
 // and a rerun continues from there. Creates a provider sends several to a call go in groups whose
 // in-flight records are written together before they are sent (IntentBatches).
 import { Graph } from "@dagrejs/graphlib";
-import { error, type Diagnostic } from "../diag/index.js";
+import { error, type Diagnostic, type Range } from "../diag/index.js";
 import { isWhollyKnown, walkGraph, type DesiredValue } from "../graph/index.js";
 import { findInstance, removeInstances, removePendingCreate, setInstance, setPendingCreate, type PendingCreate, type State, type StatePersister, type WriteStateResult } from "../state/index.js";
 import type { Plan, ResourceChange } from "../plan/index.js";
@@ -31,6 +31,8 @@ export interface ApplyError {
   message: string;
   code?: string;
   hint?: string;
+  /** The resource block in the configuration, when the plan knows it. */
+  location?: { range: Range; block?: Range };
 }
 
 export interface ApplyOptions {
@@ -219,7 +221,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     const started = Date.now();
     const timer = heartbeat > 0 ? setInterval(() => options.onEvent?.({ type: "still-running", address: change.address, step, elapsedMs: Date.now() - started }), heartbeat) : undefined;
     const fail = (message: string, code?: string, hint?: string): boolean => {
-      errors.push({ address: change.address, step, message, ...(code ? { code } : {}), ...(hint ? { hint } : {}) });
+      errors.push({ address: change.address, step, message, ...(code ? { code } : {}), ...(hint ? { hint } : {}), ...(change.location ? { location: change.location } : {}) });
       options.onEvent?.({ type: "failed", address: change.address, step, message, elapsedMs: Date.now() - started });
       return false;
     };
@@ -232,7 +234,8 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         // With create_before_destroy the address already holds the replacement: keep it.
         const holdsReplacement = change.action === "replace" && change.createBeforeDestroy && findInstance(persister.current, change.address)?.id !== change.id;
         if (!holdsReplacement) await record((s) => removeInstances(s, [change.address]).state);
-        if (change.action === "delete") destroyed++;
+        // A replacement is one destroyed and one added, as the plan's summary counts it.
+        if (change.action === "delete" || change.action === "replace") destroyed++;
         options.onEvent?.({ type: "done", address: change.address, step, ...(id ? { id } : {}), elapsedMs: Date.now() - started });
         return true;
       }
@@ -421,6 +424,8 @@ export function applyErrorDiagnostics(errors: readonly ApplyError[]): Diagnostic
     error(e.code === "LostCreateAmbiguous" ? "apply/lost-create-ambiguous" : e.code === "DocumentAlreadyExists" ? "apply/document-exists" : "apply/change-failed", `${e.address}: ${e.step === "destroy" ? "destroying" : e.step === "create" ? "creating" : "updating"} failed`, {
       detail: e.message,
       ...(e.hint ? { hint: e.hint } : {}),
+      // "on main.state line 12": the block of the resource whose change failed.
+      ...(e.location ? { range: e.location.range, ...(e.location.block ? { context: e.location.block } : {}) } : {}),
     }),
   );
 }

@@ -316,6 +316,35 @@ export class Session {
     return out;
   }
 
+  /**
+   * One clear error when a provider that talks to AWS through the SDK's standard chain has no
+   * region or no credentials (not one "Region is missing" per resource, nor a plan that only
+   * fails at apply). Providers the caller configured (`ssmClient`) or local ones are not checked.
+   */
+  async providerProblems(keys: Iterable<string>): Promise<Diagnostic[]> {
+    if (this.options.ssmClient || (this.config.instances.length === 0 && this.state.resources.length === 0)) return [];
+    const out: Diagnostic[] = [];
+    for (const key of new Set(keys)) {
+      const settings = this.config.providers.get(key) ?? this.config.providers.get("ssm") ?? {};
+      if (settings.endpoint === "local") continue;
+      const missing = await this.provider(key).ssm.missingConfiguration();
+      if (!missing) continue;
+      const block = key === "ssm" ? 'provider "ssm"' : `provider "ssm" (alias ${key.slice(4)})`;
+      out.push(
+        missing.what === "region"
+          ? error("engine/no-region", `No AWS region for ${block}`, {
+              detail: `statectl talks to AWS through the SDK's standard chain, and it found no region (${missing.message}). Nothing was read or planned.`,
+              hint: `set region = "…" in the ${block} block, or AWS_REGION, or a region in the AWS profile; to use the local endpoint instead, set endpoint = "local"`,
+            })
+          : error("engine/no-credentials", `No AWS credentials for ${block}`, {
+              detail: `statectl talks to AWS through the SDK's standard chain, and it found no credentials (${missing.message}). Nothing was read or planned.`,
+              hint: `set AWS_PROFILE or profile = "…" in the ${block} block, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login; to use the local endpoint instead, set endpoint = "local"`,
+            }),
+      );
+    }
+    return out;
+  }
+
   providerKeys(): string[] {
     return [...this.config.instances.map((i) => i.provider), ...this.state.resources.map((r) => r.provider), "ssm"];
   }
@@ -504,6 +533,12 @@ export async function runPlan(req: PlanRequest): Promise<PlanRun> {
       diagnostics.push(refused);
       return { diagnostics, sources: session.sources };
     }
+    await session.prepareProviders(session.providerKeys());
+    const unusable = await session.providerProblems(session.providerKeys());
+    if (unusable.length > 0) {
+      diagnostics.push(...unusable);
+      return { diagnostics, sources: session.sources };
+    }
     const { plan, graph } = await planIn(session, req, diagnostics);
     if (req.out && !plan.errored) diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion(), planFileVariables(session.config))));
     return { plan, graph, diagnostics, sources: session.sources };
@@ -545,6 +580,12 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       const refused = emptyConfigurationRefusal(session, req);
       if (refused) {
         diagnostics.push(refused);
+        return { diagnostics, sources: session.sources };
+      }
+      await session.prepareProviders(session.providerKeys());
+      const unusable = await session.providerProblems(session.providerKeys());
+      if (unusable.length > 0) {
+        diagnostics.push(...unusable);
         return { diagnostics, sources: session.sources };
       }
       ({ plan, graph } = await planIn(session, req, diagnostics, true));

@@ -3,9 +3,9 @@
 // (ConfigInstance: plain JSON values with unknown markers and sensitive paths).
 import { createHash } from "node:crypto";
 import { formatAddress, formatResourceAddress, type InstanceAddress } from "../addrs/index.js";
-import { error, type Diagnostic } from "../diag/index.js";
+import { error, hasErrors, redactDiagnostic, redactionList, type Diagnostic } from "../diag/index.js";
 import { loadConfig, type Config, type ResourceRef } from "../config/index.js";
-import { evaluateConfig, toNative, type EvaluateOptions, type EvaluatedResource, type Value } from "../eval/index.js";
+import { evaluateConfig, sensitiveStrings, toNative, type EvaluateOptions, type EvaluatedResource, type Value } from "../eval/index.js";
 import { UNKNOWN, isUnknown, isWhollyKnown, type ConfigInstance, type DesiredValue, type InstanceReference } from "../graph/index.js";
 import { stableJson, type ResourceChange } from "../plan/index.js";
 import { findInstance, type AttributePath, type JsonValue, type State } from "../state/index.js";
@@ -114,6 +114,16 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     loaded.config.variableInputs = [...given.filter((i) => i.source === "env" || i.source === "auto-file"), ...fromPlan, ...given.filter((i) => i.source === "file" || i.source === "cli")];
   }
   const evaluated = evaluateConfig(loaded.config);
+  if (!syntaxFailed && !hasErrors([...diagnostics, ...evaluated.diagnostics])) {
+    // validate's SSM checks, before any call: what validate already knows must not fail an apply
+    // half-way. Only their errors: plan and apply keep validate's advice to validate.
+    const { checkResources } = await import("./ssm-validation.js");
+    const secrets = new Set<string>();
+    for (const r of evaluated.resources) sensitiveStrings(r.attrs, secrets);
+    const list = redactionList(secrets);
+    const ssm = await checkResources(evaluated.resources, loaded.config.resources, { sources: loaded.config.sources, dir, evaluated });
+    diagnostics.push(...ssm.filter((d) => d.severity === "error").map((d) => redactDiagnostic(d, list)));
+  }
   const variables: Record<string, { value: JsonValue; sensitive: boolean }> = {};
   for (const [name, v] of evaluated.variables) if (v.isWhollyKnown()) variables[name] = { value: toNative(v) as JsonValue, sensitive: v.sensitive || v.containsSensitive() };
   const explicitVariables = [...new Set(loaded.config.variableInputs.filter((i) => i.source === "file" || i.source === "cli").map((i) => i.name))];

@@ -3,7 +3,7 @@
 // the state without locking it (neither command changes the state) and reaches SSM through the
 // engine's Session, as plan/apply do; the SSM calls themselves are provider-ssm's (runs.ts).
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
-import type { AssociationOverview, CommandOutput, ComplianceItemInfo, InstanceAssociationResult, InstanceFailure, ManagedInstanceInfo, SsmProvider } from "../provider-ssm/index.js";
+import type { AssociationOverview, AssociationTarget, CommandOutput, ComplianceItemInfo, InstanceAssociationResult, InstanceFailure, ManagedInstanceInfo, SsmProvider } from "../provider-ssm/index.js";
 import { listInstances, type ResourceInstanceState } from "../state/index.js";
 import { nextRun, parseScheduleExpression } from "../ssm/index.js";
 import type { LocalEndpointOptions } from "../local/index.js";
@@ -266,6 +266,13 @@ export async function runAssociationsOnce(req: RunRequest): Promise<OperateResul
 /** Polls for the execution the run started (one not seen before) until it leaves Pending/InProgress. */
 async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, seconds: number): Promise<RunResult> {
   const ssm = s.provider(r.provider).ssm;
+  // An association whose targets match no managed instance starts no execution: say so now
+  // instead of waiting out the timeout.
+  const targets = r.attributes["targets"];
+  if (Array.isArray(targets) && targets.length > 0) {
+    const n = await ssm.countTargets(targets as unknown as AssociationTarget[]);
+    if (n.known && n.count === 0) return { address: r.address, association_id: r.id, outcome: "NoTargets", counts: {}, failed_instances: [] };
+  }
   const deadline = Date.now() + seconds * 1000;
   let delay = 50;
   for (;;) {

@@ -285,6 +285,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return out;
   }
 
+  async associationsOfDocument(name: string, _signal?: AbortSignal): Promise<{ id: string; name?: string }[]> {
+    return (await this.ssm.listAssociations({ document: name })).map((a) => ({ id: a.association_id, ...(a.name ? { name: a.name } : {}) }));
+  }
+
   async countTargets(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount> {
     return this.ssm.countTargets(targets as unknown as AssociationTarget[], signal ? { signal } : {});
   }
@@ -391,6 +395,7 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     if (kind !== "association") return { ok: true, detail: "" };
     const r = await this.ssm.waitForSuccess(id, seconds, signal ? { signal } : {});
     if (r.outcome === "Success") return { ok: true, detail: "Success" };
+    if (r.outcome === "NoTargets") return { ok: false, detail: "its targets match no managed instance, so no run will come to wait for (checked at once, not after the timeout)" };
     const failed = (r.failed_targets ?? []).map((t) => `${t.resource_id} (${t.detailed_status ?? t.status})`).join(", ");
     return { ok: false, detail: r.outcome === "TimedOut" ? `no Success within ${seconds} s (status ${r.status})` : `the association failed${failed ? ` on ${failed}` : ""}` };
   }

@@ -1,5 +1,6 @@
 // The plan: what apply will do, and why. Plain data, so it can be rendered, turned into JSON
 // and written to a plan file without losing anything apply needs.
+import type { Range } from "../diag/index.js";
 import type { Diagnostic } from "../diag/index.js";
 import type { DesiredValue, InstanceReference } from "../graph/index.js";
 import type { AttributePath, JsonValue, State } from "../state/index.js";
@@ -51,6 +52,8 @@ export interface ResourceChange {
   deleteReason?: string;
   /** An `import` block brings this existing object under management (its id); `before` is what was read. */
   importing?: { id: string };
+  /** Where the resource block is in the configuration (its label, and the whole block), so apply-time errors can point at it. */
+  location?: { range: Range; block?: Range };
 }
 
 export interface Drift {

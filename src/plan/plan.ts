@@ -6,6 +6,7 @@
 import { didYouMean, error, hasErrors, warning, type Diagnostic, type Range } from "../diag/index.js";
 import { buildGraph, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
+import { findAwsOwnedDocument, isLinuxOnlyDocument } from "../ssm/index.js";
 import { canonicalAddress, canonicalTarget, addressMatches } from "./address.js";
 import { effectiveValue, sameValue } from "./compare.js";
 import type { AttributeChange, Drift, MovedInstance, Plan, PlanMode, ResourceChange } from "./model.js";
@@ -299,6 +300,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         changes.push(change);
       }
     }
+    await planDocumentCascades(changes, state, options, diagnostics);
     // Associations that SSM runs when applied: say on how many managed instances.
     await Promise.all(
       changes.map(async (c) => {
@@ -320,6 +322,26 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         }
       }),
     );
+    for (const c of changes) {
+      if (c.impact?.known && (c.impact.windows ?? []).length > 0 && typeof c.after?.["document"] === "string" && linuxOnly(c.after["document"], instances)) {
+        const windows = c.impact.windows!;
+        diagnostics.push(
+          warning("plan/linux-document-on-windows", `${c.address} runs a Linux-only document on Windows instances`, {
+            detail: `${c.after["document"]} runs shell scripts (aws:runShellScript) only, but the targets of ${c.address} include ${windows.length} Windows instance${windows.length === 1 ? "" : "s"}: ${windows.join(", ")}. Those runs will fail (InvalidPlatform).`,
+            hint: "narrow the targets to Linux instances (e.g. a tag), or use a document with a Windows step (AWS-RunPowerShellScript)",
+            ...(c.location ? { range: c.location.range, ...(c.location.block ? { context: c.location.block } : {}) } : {}),
+          }),
+        );
+      }
+      if (c.impact?.known && c.impact.count === 0) {
+        diagnostics.push(
+          warning("plan/no-targets", `${c.address} targets no managed instance`, {
+            detail: `The targets of ${c.address} match 0 managed instances now, so creating it runs nothing (and wait_for_success or run --wait would have nothing to wait for). Check the tag keys and values, or the instance ids.`,
+            ...(c.location ? { range: c.location.range, ...(c.location.block ? { context: c.location.block } : {}) } : {}),
+          }),
+        );
+      }
+    }
     // A document that gets a new default version makes the associations running $DEFAULT run again.
     for (const d of changes) {
       if (d.kind !== "document" || d.action !== "update" || !d.after || d.after["promote"] === false) continue;
@@ -494,7 +516,8 @@ function planInstance(
   const after = provider.normalize(kind, cfg.attrs);
   const sensitivePaths = [...cfg.sensitivePaths, ...(prior?.sensitiveAttributes ?? [])];
   const wait = typeof after["wait_for_success"] === "number" ? (after["wait_for_success"] as number) : undefined;
-  const base = { address, kind, provider: providerKey, after, sensitivePaths, dependencies, references: cfg.references, ...(wait ? { waitForSuccess: wait } : {}) };
+  const location = cfg.ranges?.name ?? cfg.ranges?.block;
+  const base = { address, kind, provider: providerKey, after, sensitivePaths, dependencies, references: cfg.references, ...(wait ? { waitForSuccess: wait } : {}), ...(location ? { location: { range: location, ...(cfg.ranges?.block ? { block: cfg.ranges.block } : {}) } } : {}) };
 
   if (!prior) {
     const setAttrs = Object.keys(after)
@@ -543,6 +566,68 @@ function planInstance(
     replaceReasons,
     ...(action === "replace" && cfg.lifecycle.createBeforeDestroy ? { createBeforeDestroy: true } : {}),
   };
+}
+
+/**
+ * SSM deletes the associations of a document it deletes. So replacing or destroying a document
+ * also replaces the associations of this configuration that run it (planned as replacements, with
+ * the reason), and deletes those statectl does not manage (a loud warning naming each).
+ */
+async function planDocumentCascades(changes: ResourceChange[], state: State, options: PlanOptions, diagnostics: Diagnostic[]): Promise<void> {
+  const doomed = changes.filter((c) => c.kind === "document" && (c.action === "replace" || c.action === "delete") && c.id !== undefined);
+  if (doomed.length === 0) return;
+  const tracked = new Set(state.resources.filter((r) => r.kind === "association").map((r) => r.id));
+  for (const doc of doomed) {
+    const verb = doc.action === "replace" ? "replaced" : "destroyed";
+    for (const a of changes) {
+      if (a.kind !== "association" || (a.action !== "no-op" && a.action !== "update") || a.before?.["document"] !== doc.id) continue;
+      a.action = "replace";
+      a.replaceReasons = [...a.replaceReasons, `${doc.address} will be ${verb}, and SSM deletes the associations of a deleted document`];
+    }
+    const untargeted = state.resources.filter((r) => r.kind === "association" && r.attributes["document"] === doc.id && !changes.some((c) => c.address === r.address));
+    if (untargeted.length > 0) {
+      diagnostics.push(
+        warning("plan/cascade-unmanaged", `${doc.address} will be ${verb}, which deletes associations outside --target`, {
+          detail: `SSM deletes every association of a deleted document. These run ${doc.id} and are managed here but left out of this plan, so the next plan re-creates them:\n${untargeted.map((u) => `  ${u.address} (${u.id})`).join("\n")}`,
+          hint: `add --target ${untargeted[0]!.address} to replace them in this run`,
+        }),
+      );
+    }
+    const provider = options.provider(doc.provider);
+    if (!provider.associationsOfDocument) continue;
+    let running: { id: string; name?: string }[];
+    try {
+      running = await provider.associationsOfDocument(doc.id!, options.signal);
+    } catch (e) {
+      diagnostics.push(warning("plan/cascade-unknown", `Cannot tell which associations run ${doc.id}`, { detail: `${doc.address} will be ${verb}, and SSM deletes every association of the document with it; listing them failed: ${e instanceof Error ? e.message : String(e)}` }));
+      continue;
+    }
+    const unmanaged = running.filter((r) => !tracked.has(r.id));
+    if (unmanaged.length === 0) continue;
+    diagnostics.push(
+      warning("plan/cascade-unmanaged", `${verb === "replaced" ? "Replacing" : "Destroying"} ${doc.address} deletes ${unmanaged.length} association${unmanaged.length === 1 ? "" : "s"} statectl does not manage`, {
+        detail: `SSM deletes every association of a deleted document. These run ${doc.id} and are not in this state, so they will be gone after apply and nothing here re-creates them:\n${unmanaged.map((u) => `  ${u.id}${u.name ? ` (${u.name})` : ""}`).join("\n")}`,
+        hint: "import them (statectl import) to have them re-created, or re-create them yourself after apply",
+        ...(doc.location ? { range: doc.location.range, ...(doc.location.block ? { context: doc.location.block } : {}) } : {}),
+      }),
+    );
+  }
+}
+
+/** Whether the document an association runs is Linux-only: an AWS-owned one statectl knows, or one of this configuration with JSON content. */
+function linuxOnly(document: string, instances: readonly ConfigInstance[]): boolean {
+  const managed = instances.find((i) => i.kind === "document" && i.attrs["name"] === document);
+  if (managed) {
+    const content = managed.attrs["content"];
+    if (typeof content !== "string") return false;
+    try {
+      return isLinuxOnlyDocument(JSON.parse(content));
+    } catch {
+      return false;
+    }
+  }
+  const aws = findAwsOwnedDocument(document);
+  return aws !== undefined && isLinuxOnlyDocument(aws.content);
 }
 
 /** An address given on the command line that neither the configuration nor the state has. */

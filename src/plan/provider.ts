@@ -21,7 +21,8 @@ export interface PlanAttributeRule {
   compare?: "document-content";
 }
 
-export type PlanTargetCount = { known: true; count: number; instance_ids: string[] } | { known: false; reason: string };
+/** `windows`: the matched instances whose platform is Windows. */
+export type PlanTargetCount = { known: true; count: number; instance_ids: string[]; windows?: string[] } | { known: false; reason: string };
 
 /** One resource a bulk refresh reads: its id, what the state recorded, and what the configuration wants (if it is configured). */
 export interface PlanReadRequest {
@@ -59,6 +60,11 @@ export interface PlanProvider {
   readMany?(kind: string, requests: readonly PlanReadRequest[], options?: PlanReadManyOptions): Promise<Map<string, PlanReadResult>>;
   /** How many managed instances targets select (for the impact line). */
   countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount>;
+  /**
+   * The associations that run a document (ListAssociations by document name): deleting the
+   * document deletes them too, so the plan names those it does not manage.
+   */
+  associationsOfDocument?(name: string, signal?: AbortSignal): Promise<{ id: string; name?: string }[]>;
   /** Whether a version of a document exists (an association's `document_version`); cached per run. */
   documentVersionExists?(name: string, version: string, signal?: AbortSignal): Promise<boolean>;
 }

@@ -29,6 +29,7 @@ import type {
   Tags,
 } from "./model.js";
 import { applyTagDiff, readTags } from "./tags.js";
+import { countTargets } from "./fleet.js";
 
 export const DEFAULT_DOCUMENT_VERSION = "$DEFAULT";
 export const MAX_TARGETS = 5;
@@ -312,8 +313,11 @@ export interface FailedTarget {
 }
 
 export interface WaitResult {
-  /** Success and Failed come from SSM; TimedOut means neither arrived in time. */
-  outcome: "Success" | "Failed" | "TimedOut";
+  /**
+   * Success and Failed come from SSM; TimedOut means neither arrived in time; NoTargets: the
+   * targets match no managed instance, so no run will come (said at once, not after the timeout).
+   */
+  outcome: "Success" | "Failed" | "TimedOut" | "NoTargets";
   association_version: string;
   status: string;
   detailed_status?: string;
@@ -337,6 +341,7 @@ const FAILED_EXECUTION_STATUSES = new Set(["Failed", "TimedOut", "Cancelled"]);
 export async function waitForSuccess(ctx: ProviderContext, id: string, seconds: number, call?: CallOptions): Promise<WaitResult> {
   let last: AssociationDescription | undefined;
   let lastExecution: AssociationExecution | undefined;
+  let targetsChecked = false;
   const settled = await ctx.poll(seconds, async () => {
     const out = await ctx.send<DescribeAssociationCommandOutput>(
       "DescribeAssociation",
@@ -346,7 +351,14 @@ export async function waitForSuccess(ctx: ProviderContext, id: string, seconds: 
     );
     last = out.AssociationDescription;
     const overview = last?.Overview?.Status;
-    if (overview !== "Success" && overview !== "Failed") return undefined;
+    if (overview !== "Success" && overview !== "Failed") {
+      if (!targetsChecked && (last?.Targets?.length ?? 0) > 0) {
+        targetsChecked = true;
+        const n = await countTargets(ctx, last!.Targets!.map((t) => ({ key: t.Key ?? "", values: t.Values ?? [] })), call);
+        if (n.known && n.count === 0) return { outcome: "NoTargets", execution: undefined } as const;
+      }
+      return undefined;
+    }
     const execution = await newestExecution(ctx, id, call);
     if (execution === undefined) return { outcome: overview, execution: undefined } as const;
     if (execution.AssociationVersion !== last?.AssociationVersion) return undefined;

@@ -8,7 +8,8 @@ import type { CallOptions, ProviderContext } from "./context.js";
 import type { AssociationTarget } from "./model.js";
 
 export type TargetCount =
-  | { known: true; count: number; instance_ids: string[] }
+  /** `windows`: the matched instances whose platform is Windows (for Linux-only documents). */
+  | { known: true; count: number; instance_ids: string[]; windows?: string[] }
   | { known: false; reason: string };
 
 export async function countTargets(
@@ -34,6 +35,7 @@ export async function countTargets(
   if (idSets.length > 1) idSets = [intersect(idSets)];
   const { paginateDescribeInstanceInformation } = await ctx.sdk();
   const ids: string[] = [];
+  const windows = new Set<string>();
   try {
     for await (const page of paginateDescribeInstanceInformation(
       { client: ctx.client, pageSize: 50 },
@@ -44,7 +46,10 @@ export async function countTargets(
         // Inactive nodes (deregistered, long offline) never run associations; ConnectionLost ones
         // will when they reconnect, so they count.
         if (id === undefined || info.PingStatus === "Inactive") continue;
-        if (idSets.length === 0 || idSets[0]!.has(id)) ids.push(id);
+        if (idSets.length === 0 || idSets[0]!.has(id)) {
+          ids.push(id);
+          if (info.PlatformType === "Windows") windows.add(id);
+        }
       }
       if (call?.signal?.aborted) break;
     }
@@ -52,7 +57,7 @@ export async function countTargets(
     throw ctx.wrap(error, "DescribeInstanceInformation", undefined);
   }
   const unique = [...new Set(ids)].sort();
-  return { known: true, count: unique.length, instance_ids: unique };
+  return { known: true, count: unique.length, instance_ids: unique, ...(windows.size > 0 ? { windows: [...windows].sort() } : {}) };
 }
 
 function intersect(sets: Set<string>[]): Set<string> {

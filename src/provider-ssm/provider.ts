@@ -99,6 +99,25 @@ export class SsmProvider {
     return this.ctx.client;
   }
 
+  /**
+   * What the SDK's standard chain cannot find before any call: a region, or credentials. Every
+   * call would fail the same way, so the engine says it once instead of once per resource.
+   */
+  async missingConfiguration(): Promise<{ what: "region" | "credentials"; message: string } | undefined> {
+    try {
+      const region = await this.ctx.client.config.region();
+      if (!region) return { what: "region", message: "no region is configured" };
+    } catch (e) {
+      return { what: "region", message: e instanceof Error ? e.message : String(e) };
+    }
+    try {
+      await this.ctx.client.config.credentials();
+    } catch (e) {
+      return { what: "credentials", message: e instanceof Error ? e.message : String(e) };
+    }
+    return undefined;
+  }
+
   readDocument(name: string, options?: ReadDocumentOptions): Promise<DocumentState | undefined> {
     return readDocument(this.ctx, name, options);
   }

@@ -755,3 +755,26 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
 export function findAwsOwnedDocument(name: string): AwsOwnedDocument | undefined {
   return AWS_OWNED_DOCUMENTS.find((d) => d.name === name);
 }
+
+/**
+ * Whether a Command document runs on Linux (and macOS) only: every step is aws:runShellScript
+ * (schema 1.2 runtimeConfig or 2.x mainSteps) and no step is meant for Windows. Undefined when
+ * that cannot be told (other plugins, content that is not a parsed object).
+ */
+export function isLinuxOnlyDocument(content: unknown): boolean {
+  if (content === null || typeof content !== "object" || Array.isArray(content)) return false;
+  const c = content as Record<string, unknown>;
+  const plugins: string[] = [];
+  const runtime = c["runtimeConfig"];
+  if (runtime !== null && typeof runtime === "object" && !Array.isArray(runtime)) plugins.push(...Object.keys(runtime));
+  const steps = c["mainSteps"];
+  if (Array.isArray(steps)) {
+    for (const step of steps) {
+      if (step === null || typeof step !== "object") return false;
+      const s = step as Record<string, unknown>;
+      if (JSON.stringify(s["precondition"] ?? null).includes("Windows")) return false;
+      plugins.push(String(s["action"] ?? ""));
+    }
+  }
+  return plugins.length > 0 && plugins.every((p) => p === "aws:runShellScript");
+}

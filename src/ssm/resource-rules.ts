@@ -7,7 +7,7 @@
  */
 import { didYouMean } from "../diag/suggest.js";
 import { checkParameters, declaredParameters, withTargetParameter, type DeclaredParameter } from "./association-parameters.js";
-import { findAwsOwnedDocument } from "./aws-documents.js";
+import { AWS_OWNED_DOCUMENTS, findAwsOwnedDocument } from "./aws-documents.js";
 import { checkDocumentContent } from "./document-checks.js";
 import type { DocumentFormat } from "./document-model.js";
 import { validateAssociationSchedule } from "./schedule.js";
@@ -198,6 +198,12 @@ export function checkAssociation(attrs: Attrs, managed: ReadonlyMap<string, Mana
         out.push({ severity: "error", code: "ssm/missing-targets", summary: "No targets", detail: `An association of the ${found.documentType} document "${document}" must say which nodes it runs on.`, hint: 'add a targets block, e.g. targets { key = "tag:Role" values = ["web"] }', path: [] });
       const declared = found.documentType === "Automation" && isString(atpn) ? withTargetParameter(found.parameters, atpn) : found.parameters;
       checkAssociationParameters(attrs["parameters"], { ...declared }, document, out);
+    } else if (/^(AWS|Amazon)/.test(document) && !managed.has(document)) {
+      // The catalog holds only some of AWS's documents, so only a near miss of one it knows is
+      // called a mistake (SSM would answer InvalidDocument half-way through an apply).
+      const near = didYouMean(document, AWS_OWNED_DOCUMENTS.map((d) => d.name));
+      if (near)
+        out.push({ severity: "error", code: "ssm/unknown-aws-document", summary: "Unknown AWS-owned document", detail: `AWS publishes no document named "${document}"; SSM would refuse the association with InvalidDocument.`, hint: `did you mean "${near}"?`, path: ["document"] });
     }
   }
   return out;

@@ -53,7 +53,7 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics)) write("\n" + renderPlan(run.plan, { color }));
   await printEngineDiagnostics(run.diagnostics, run.sources, globals);
   if (opts.json) {
-    out(JSON.stringify({ format_version: PLAN_JSON_FORMAT_VERSION, ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}), ...(run.result ? { result: { imported: run.result.imported, added: run.result.added, changed: run.result.changed, destroyed: run.result.destroyed, errors: run.result.errors, skipped: run.result.skipped, serial: run.result.state.serial } } : {}), cancelled: run.cancelled ?? false, diagnostics: run.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, detail: d.detail })) }, null, 2));
+    out(JSON.stringify({ format_version: PLAN_JSON_FORMAT_VERSION, ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}), ...(run.result ? { result: { imported: run.result.imported, added: run.result.added, changed: run.result.changed, destroyed: run.result.destroyed, errors: run.result.errors.map(({ location: _location, ...e }) => e), skipped: run.result.skipped, serial: run.result.state.serial } } : {}), cancelled: run.cancelled ?? false, diagnostics: run.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, detail: d.detail })) }, null, 2));
   }
   if (run.cancelled) {
     if (!opts.json) out(destroying ? "Destroy cancelled." : "Apply cancelled.");

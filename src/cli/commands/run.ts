@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
-import { out, type GlobalOptions } from "../io.js";
+import { err, out, type GlobalOptions } from "../io.js";
 import { printEngineDiagnostics } from "../engine-options.js";
 import { collect } from "../validate-config.js";
 
@@ -33,6 +33,8 @@ export function registerRun(program: Command): void {
           for (const f of x.failed_instances) out(`  failed on ${f.instance_id}: ${f.detailed_status ?? f.status}${f.error_code ? ` [${f.error_code}]` : ""}${f.output ? `\n      ${f.output.split("\n").join("\n      ")}` : ""}`);
         }
       }
-      if (r.value.some((x) => x.outcome === "Failed" || x.outcome === "TimedOut")) throw new CliExit(ExitCode.Error);
+      const none = r.value.filter((x) => x.outcome === "NoTargets");
+      if (none.length > 0 && !opts.json) err(`\n${none.map((x) => x.address).join(", ")}: the targets match no managed instance, so no run started and there is nothing to wait for.`);
+      if (r.value.some((x) => x.outcome === "Failed" || x.outcome === "TimedOut" || x.outcome === "NoTargets")) throw new CliExit(ExitCode.Error);
     });
 }
