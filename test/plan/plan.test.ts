@@ -62,7 +62,10 @@ describe("plan/makePlan", () => {
     ]);
     const pl = await plan(p, [doc({ name: "App2" }), assoc({ schedule: "rate(2 days)" })], prior);
     const web = pl.changes.find((c) => c.address === "association.web")!;
-    expect(web.action).to.equal("update");
+    // The association runs App, which the replacement deletes — and SSM deletes a document's
+    // associations with it — so the association is re-created too, not updated (issue 15).
+    expect(web.action).to.equal("replace");
+    expect(web.replaceReasons).to.deep.equal(["document.app will be replaced, and SSM deletes the associations of a deleted document"]);
     expect(web.changes.map((c) => [c.name, c.before, c.after])).to.deep.equal([["schedule", "rate(1 day)", "rate(2 days)"]]);
     const app = pl.changes.find((c) => c.address === "document.app")!;
     expect(app.action).to.equal("replace");
@@ -71,7 +74,7 @@ describe("plan/makePlan", () => {
     expect(text).to.contain('~ schedule = "rate(1 day)" -> "rate(2 days)"');
     expect(text).to.contain('-/+ document "app" {');
     expect(text).to.contain('~ name = "App" -> "App2" # forces replacement: SSM has no operation that renames a document');
-    expect(text).to.contain("Plan: 1 to add, 1 to change, 1 to destroy.");
+    expect(text).to.contain("Plan: 2 to add, 0 to change, 2 to destroy.");
   });
 
   it("shows a real content change as a unified diff", async () => {
