@@ -111,7 +111,7 @@ describe("engine (in-process, local endpoint)", function () {
   });
 
   it("fails at once with the holder's details when another statectl holds the state lock", async () => {
-    write(`association "x" {\n  document = "AWS-RunShellScript"\n}\n`);
+    write(`association "x" {\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo ok"] }\n}\n`);
     const storage = new FileStateStorage(join(dir, "statectl.state.json"));
     const held = await storage.lock({ operation: "apply" });
     try {
@@ -142,7 +142,7 @@ describe("engine (in-process, local endpoint)", function () {
   });
 
   it("applies a saved plan file exactly, and refuses one made against another state or configuration", async () => {
-    const cfg = (name: string) => `association "x" {\n  name     = "${name}"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n  parameters = { commands = ["echo ok"] }\n}\n`;
+    const cfg = (name: string) => `association "x" {\n  name     = "${name}"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo ok"] }\n}\n`;
     write(cfg("one"));
     const planFile = join(dir, "one.plan");
     const stalePlan = join(dir, "stale.plan");

@@ -15,7 +15,7 @@ const config = (name: string, type: string) => `provider "ssm" {
 document "tool" {
   name    = "${name}"
   type    = "${type}"
-  content = jsonencode({ schemaVersion = "2.2", mainSteps = [{ action = "aws:runShellScript", name = "a", inputs = { runCommand = ["true"] } }] })
+  content = ${type === "Automation" ? 'jsonencode({ schemaVersion = "0.3", mainSteps = [{ action = "aws:sleep", name = "a", inputs = { Duration = "PT1S" } }] })' : 'jsonencode({ schemaVersion = "2.2", mainSteps = [{ action = "aws:runShellScript", name = "a", inputs = { runCommand = ["true"] } }] })'}
   lifecycle {
     create_before_destroy = true
   }
