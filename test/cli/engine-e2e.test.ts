@@ -47,9 +47,10 @@ association "configure_cw_agent" {
 association "close_port_22" {
   name     = "ClosePort22"
   document = "AWS-RunShellScript"
+  # The Linux roles: on the Windows instance the shell script would fail (plan warns).
   targets {
-    key    = "InstanceIds"
-    values = ["*"]
+    key    = "tag:Role"
+    values = ["web", "db"]
   }
   parameters = {
     commands = [

@@ -154,6 +154,13 @@ describe("cli: secrets are masked in every output, and files holding them are pr
       outputs.push(v.output);
       expect(v.code).to.equal(ExitCode.Error);
       expect(v.output).to.contain('The document version "(sensitive)"');
+      // plan and apply stop on the same checks before any call, masked the same way.
+      const refused = cli(dir, ["apply", "--auto-approve", "--var", `token=${SECRET}`], {});
+      outputs.push(refused.output);
+      expect(refused.code).to.equal(ExitCode.Error);
+      expect(refused.output).to.contain('The document version "(sensitive)"');
+      // A mistake only SSM knows (no such instance), whose error text echoes the value.
+      writeFileSync(join(dir, "bad.state"), 'association "bad" {\n  name     = "Bad-Secret"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = [var.token]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n');
       const a = cli(dir, ["apply", "--auto-approve", "--var", `token=${SECRET}`], {});
       outputs.push(a.output);
       expect(a.code).to.equal(ExitCode.Error);
@@ -207,7 +214,7 @@ describe("cli: AWS credentials and session tokens appear nowhere", function () {
   });
 
   it("failing calls: an SSM error, and an endpoint that does not answer", async () => {
-    writeFileSync(join(dir, "bad.state"), 'association "bad" {\n  name     = "Bad-Target"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = ["not-an-instance"]\n  }\n}\n');
+    writeFileSync(join(dir, "bad.state"), 'association "bad" {\n  name     = "Bad-Target"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = ["not-an-instance"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n');
     const r = await cliAsync(dir, ["apply", "--auto-approve"], CREDENTIALS);
     outputs.push(r.output);
     expect(r.code).to.equal(ExitCode.Error);
