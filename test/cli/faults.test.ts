@@ -135,9 +135,11 @@ describe("cli: plan and apply under SSM faults", function () {
     // schedule of static_a: each fails, naming the resource, the operation and the AWS error;
     // chained (also updated) depends on static_a, so it is not attempted.
     for (const address of ['association.role["web"]', 'association.role["db"]', "association.extra", "association.static_a"]) {
-      expect(second.output).to.match(new RegExp(`error\\[apply/change-failed\\]: ${address.replace(/[[\]".]/g, "\\$&")}: updating failed\n  [0-9a-f-]{36}: UpdateAssociation failed: InternalServerError: An internal error occurred`));
+      // Each error points back at its resource block in the configuration (issue 15).
+      expect(second.output).to.match(new RegExp(`error\\[apply/change-failed\\]: ${address.replace(/[[\]".]/g, "\\$&")}: updating failed\n  --> main\\.state:\\d+:13\n[^=]*= [0-9a-f-]{36}: UpdateAssociation failed: InternalServerError: An internal error occurred`));
     }
-    expect(second.output).to.contain("Apply failed: 4 errors. Resources: 2 added, 1 changed, 1 destroyed.");
+    // The document replacement counts as one added and one destroyed, as the plan counts it.
+    expect(second.output).to.contain("Apply failed: 4 errors. Resources: 2 added, 1 changed, 2 destroyed.");
     expect(second.output).to.contain("Not attempted because something they depend on failed: association.chained.");
     expect(second.output).to.contain("Every change that happened is recorded in the state; run the command again to continue.");
     // Two attempts each (max_retries = 1), no more.
