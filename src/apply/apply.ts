@@ -285,7 +285,15 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       if (change.waitForSuccess && change.waitForSuccess > 0 && provider.waitForSuccess) {
         options.onEvent?.({ type: "waiting", address: change.address, id, seconds: change.waitForSuccess });
         const w = await provider.waitForSuccess(change.kind, id, change.waitForSuccess, cancel);
-        if (!w.ok) return fail(`wait_for_success: ${w.detail}`);
+        if (!w.ok) {
+          // Tainted: the next plan replaces it (and says why), so a retry cannot pass the gate
+          // just because the association now exists unchanged.
+          await record((s) => {
+            const now = findInstance(s, change.address);
+            return now ? setInstance(s, { ...now, tainted: true }) : s;
+          });
+          return fail(`wait_for_success: ${w.detail}; it is marked tainted, so the next apply replaces it`);
+        }
       }
       options.onEvent?.({ type: "done", address: change.address, step, id, elapsedMs: Date.now() - started });
       return true;

@@ -95,7 +95,12 @@ function documentAttributes(state: DocumentState, desired: Attributes | undefine
 
 function associationAttributes(state: AssociationState, desired: Attributes | undefined): Attributes {
   const attrs = toJson(state) as Attributes;
-  if (desired) Object.assign(attrs, localOf(desired, ["wait_for_success"]));
+  // wait_for_success is statectl's: what was applied now, not what an earlier apply left (a
+  // removed argument must leave the state, or the plan shows "- wait_for_success" forever).
+  if (desired) {
+    delete attrs["wait_for_success"];
+    Object.assign(attrs, localOf(desired, ["wait_for_success"]));
+  }
   return attrs;
 }
 

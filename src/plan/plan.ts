@@ -539,7 +539,7 @@ function planInstance(
 
   const replaceReasons: string[] = [];
   for (const c of changed) if (c.forcesReplacement) replaceReasons.push(`${c.name}: ${c.reason ?? "cannot be changed in place"}`);
-  if (prior.tainted) replaceReasons.push("it is tainted: its creation did not finish cleanly");
+  if (prior.tainted) replaceReasons.push(`it is tainted: ${kind === "association" && typeof prior.attributes["wait_for_success"] === "number" ? "its creation did not finish cleanly, or its wait_for_success failed" : "its creation did not finish cleanly"}`);
   if (replaceSet.has(address)) replaceReasons.push("--replace asked for it");
   for (const trig of cfg.lifecycle.replaceTriggeredBy ?? []) {
     for (const [a, ch] of actionOf) {

@@ -1,0 +1,65 @@
+// Issue 15, convergence: after apply, a second plan shows no changes — and a failed gate is not
+// forgotten. Through the built CLI against the local endpoint.
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "./helpers.js";
+
+const config = (targetRole: string, wait: string) => `provider "ssm" {
+  endpoint = "local"
+}
+
+association "gate" {
+  name     = "Gate"
+  document = "AWS-RunShellScript"
+  targets {
+    key    = "tag:Role"
+    values = ["${targetRole}"]
+  }
+  parameters = { commands = ["echo gate"] }
+${wait}}
+`;
+
+describe("cli: convergence at the edges (issue 15)", function () {
+  this.timeout(120_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "statectl-converge-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("a failed wait_for_success taints the association: the next plan replaces it and says why", () => {
+    // The shell script fails on the Windows instance (InvalidPlatform), so the wait fails.
+    writeFileSync(join(dir, "main.state"), config("app", "  wait_for_success = 60\n"));
+    const first = run(dir, ["apply", "--auto-approve"]);
+    expect(first.code, first.stdout + first.stderr).to.equal(1);
+    expect(first.stderr).to.contain("wait_for_success");
+    expect(first.stderr).to.contain("marked tainted");
+    const state = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")) as { resources: { address: string; tainted?: boolean }[] };
+    expect(state.resources.find((r) => r.address === "association.gate")!.tainted).to.equal(true);
+    expect(run(dir, ["state", "list"]).stdout).to.contain("association.gate (tainted)");
+    // A CI retry does not pass the gate by accident: the plan re-creates it.
+    const plan = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.code, plan.stdout + plan.stderr).to.equal(2);
+    expect(plan.stdout).to.contain("# association.gate must be replaced");
+    expect(plan.stdout).to.contain("its wait_for_success failed");
+    // Aimed where it succeeds, the replacement clears the taint and the next plan is empty.
+    writeFileSync(join(dir, "main.state"), config("web", "  wait_for_success = 60\n"));
+    const fixed = run(dir, ["apply", "--auto-approve"]);
+    expect(fixed.code, fixed.stdout + fixed.stderr).to.equal(0);
+    const after = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(after.code, after.stdout + after.stderr).to.equal(0);
+  });
+
+  it("removing wait_for_success converges (no permanent '- wait_for_success -> null')", () => {
+    writeFileSync(join(dir, "main.state"), config("web", "  wait_for_success = 60\n"));
+    expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+    writeFileSync(join(dir, "main.state"), config("web", ""));
+    const removed = run(dir, ["apply", "--auto-approve"]);
+    expect(removed.code, removed.stdout + removed.stderr).to.equal(0);
+    const plan = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
+    expect(plan.stdout).to.contain("No changes.");
+  });
+});
