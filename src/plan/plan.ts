@@ -132,6 +132,7 @@ export function diffAttributes(
     if (opts.onlyReadable && rule?.readable === false) continue;
     if (opts.skip?.(name)) continue;
     if (!rule && !(name in after)) continue;
+    if (rule?.keptWhenUnset && (after[name] === undefined || after[name] === null)) continue;
     if (sameValue(after[name] as DesiredValue, before[name] as DesiredValue, rule)) continue;
     const change: AttributeChange = { name, before: (before[name] as JsonValue | undefined) ?? undefined, after: after[name] as DesiredValue | undefined };
     if (rule?.change === "replace") {

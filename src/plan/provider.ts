@@ -15,6 +15,8 @@ export interface PlanAttributeRule {
   via?: string;
   /** False when the remote cannot report the value: the last applied value is kept, no drift shown. */
   readable?: boolean;
+  /** Left out of the configuration, the attribute is whatever exists (SSM cannot take it away: a version keeps its name). */
+  keptWhenUnset?: boolean;
   /** Compare as an unordered set. */
   unordered?: boolean;
   /** Compare document bodies by meaning (JSON/YAML parsing to the same document is no change). */

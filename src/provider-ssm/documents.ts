@@ -285,6 +285,7 @@ export async function updateDocument(
   const name = prior.name;
   const promote = desired.promote ?? true;
   let newVersion: string | undefined;
+  let existing: string | undefined;
   let contentChanged = false;
   let updateStatus: string | undefined;
   if (needsNewVersion(prior, desired)) {
@@ -311,12 +312,17 @@ export async function updateDocument(
       updateStatus = out.DocumentDescription?.Status;
       contentChanged = true;
     } catch (error) {
-      if (!hasCode(error, "DuplicateDocumentContent")) throw error;
+      if (hasCode(error, "DuplicateDocumentVersionName") && desired.version_name !== undefined) {
+        // The version the configuration declares exists already (someone promoted another one,
+        // or promote was off when it was added): make it the default instead of adding it again.
+        existing = await findVersionNamed(ctx, name, desired.version_name, desired.content, call);
+        if (existing === undefined) throw error;
+      } else if (!hasCode(error, "DuplicateDocumentContent")) throw error;
     }
   }
   const result = await finishing(ctx, { ...desired, name, promote }, async () => {
       if (newVersion !== undefined && SETTLING.has(updateStatus ?? "Updating")) await settle(ctx, name, "UpdateDocument", call);
-      let toPromote = newVersion;
+      let toPromote = newVersion ?? existing;
       if (!contentChanged && promote && prior.content !== desired.content) {
         toPromote = await findVersionWithContent(ctx, name, desired.content, call);
       }
@@ -369,6 +375,28 @@ async function findVersionWithContent(
     );
     if (out.Document?.Hash === wanted) return version;
   }
+  return undefined;
+}
+
+/** The version named `versionName`, if its content is `content` (SSM's Sha256 hash); undefined otherwise. */
+async function findVersionNamed(ctx: ProviderContext, name: string, versionName: string, content: string, call?: CallOptions): Promise<string | undefined> {
+  let token: string | undefined;
+  do {
+    const next = token;
+    const page = await ctx.send<ListDocumentVersionsCommandOutput>(
+      "ListDocumentVersions",
+      name,
+      (sdk) => new sdk.ListDocumentVersionsCommand({ Name: name, MaxResults: 50, ...(next !== undefined ? { NextToken: next } : {}) }),
+      call,
+    );
+    const found = (page.DocumentVersions ?? []).find((v) => v.VersionName === versionName);
+    if (found?.DocumentVersion !== undefined) {
+      const version = found.DocumentVersion;
+      const out = await ctx.send<DescribeDocumentCommandOutput>("DescribeDocument", name, (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: version }), call);
+      return out.Document?.Hash === createHash("sha256").update(content).digest("hex") ? version : undefined;
+    }
+    token = page.NextToken !== undefined && page.NextToken !== "" ? page.NextToken : undefined;
+  } while (token !== undefined);
   return undefined;
 }
 

@@ -28,6 +28,8 @@ export interface AttributeRule {
    * the last applied value and shows no drift for it.
    */
   readable?: boolean;
+  /** Left out of the configuration, the attribute is whatever exists (SSM cannot take it away). */
+  keptWhenUnset?: boolean;
   /** Compare as an unordered set. */
   unordered?: boolean;
 }
@@ -43,7 +45,8 @@ export const documentAttributeRules: Readonly<Record<keyof DocumentState, Attrib
   content: { change: "new_version", via: "UpdateDocument" },
   format: { change: "new_version", via: "UpdateDocument", default: "JSON" },
   target_type: { change: "new_version", via: "UpdateDocument" },
-  version_name: { change: "new_version", via: "UpdateDocument" },
+  // A version keeps its name; removing the argument stops managing it rather than diffing forever.
+  version_name: { change: "new_version", via: "UpdateDocument", keptWhenUnset: true },
   display_name: { change: "new_version", via: "UpdateDocument" },
   attachments: { change: "new_version", via: "UpdateDocument", readable: false },
   permissions: { change: "update", via: "ModifyDocumentPermission", default: [], unordered: true },

@@ -4,7 +4,8 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "./helpers.js";
+import { UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
+import { behindTheBack, run } from "./helpers.js";
 
 const config = (targetRole: string, wait: string) => `provider "ssm" {
   endpoint = "local"
@@ -61,5 +62,32 @@ describe("cli: convergence at the edges (issue 15)", function () {
     const plan = run(dir, ["plan", "--detailed-exitcode"]);
     expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
     expect(plan.stdout).to.contain("No changes.");
+  });
+
+  it("version_name: restoring a default version someone else promoted, and removing the argument, converge", async () => {
+    const doc = (echo: string, versionName: string) => `provider "ssm" {
+  endpoint = "local"
+}
+
+document "d" {
+  name    = "Versioned"
+  content = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo ${echo}"] } }] })
+${versionName}}
+`;
+    writeFileSync(join(dir, "main.state"), doc("one", '  version_name = "v1"\n'));
+    expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+    writeFileSync(join(dir, "main.state"), doc("two", '  version_name = "v2"\n'));
+    expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+    // Someone makes version 1 the default again.
+    await behindTheBack(dir, (c) => c.send(new UpdateDocumentDefaultVersionCommand({ Name: "Versioned", DocumentVersion: "1" })));
+    const restore = run(dir, ["apply", "--auto-approve"]);
+    expect(restore.code, restore.stdout + restore.stderr).to.equal(0);
+    expect(restore.stderr).not.to.contain("DuplicateDocumentVersionName");
+    const settled = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(settled.code, settled.stdout + settled.stderr).to.equal(0);
+    // A version keeps its name: removing the argument stops managing it, without a permanent diff.
+    writeFileSync(join(dir, "main.state"), doc("two", ""));
+    const removed = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(removed.code, removed.stdout + removed.stderr).to.equal(0);
   });
 });
