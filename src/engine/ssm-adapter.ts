@@ -258,6 +258,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
       }
     } else {
       const listed = new Map((await this.ssm.listDocuments({ owner: "Self" })).map((d) => [d.name, d]));
+      // A document shared publicly is a security event even where the configuration sets no
+      // sharing: one listing of public documents finds ours among them (matched by owner too,
+      // since another account may publish a document of the same name).
+      const publicNames = new Set((await this.ssm.listDocuments({ owner: "Public" })).filter((d) => d.owner === undefined || d.owner === listed.get(d.name)?.owner).map((d) => d.name));
       for (const request of requests) {
         const entry = listed.get(request.id);
         if (entry === undefined || !documentUnchanged(request.prior, entry)) {
@@ -265,7 +269,7 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
           continue;
         }
         const attrs: Attributes = { ...request.prior, tags: toJson(entry.tags) };
-        if (manages(request, "permissions", nonEmptyList)) {
+        if (manages(request, "permissions", nonEmptyList) || publicNames.has(request.id)) {
           extra.push({
             request,
             read: async () => {

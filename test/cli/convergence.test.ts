@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
+import { AddTagsToResourceCommand, ModifyDocumentPermissionCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
 
 const config = (targetRole: string, wait: string) => `provider "ssm" {
@@ -89,5 +89,21 @@ ${versionName}}
     writeFileSync(join(dir, "main.state"), doc("two", ""));
     const removed = run(dir, ["plan", "--detailed-exitcode"]);
     expect(removed.code, removed.stdout + removed.stderr).to.equal(0);
+  });
+
+  it("sharing a document publicly behind statectl's back is found by the default plan, and apply removes it", async () => {
+    writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "d" {\n  name    = "Private-Doc"\n  content = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo x"] } }] })\n}\n`);
+    expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+    await behindTheBack(dir, async (c) => {
+      await c.send(new ModifyDocumentPermissionCommand({ Name: "Private-Doc", PermissionType: "Share", AccountIdsToAdd: ["All"] }));
+      await c.send(new AddTagsToResourceCommand({ ResourceType: "Document", ResourceId: "Private-Doc", Tags: [{ Key: "added", Value: "outside" }] }));
+    });
+    const plan = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.code, plan.stdout + plan.stderr).to.equal(2);
+    expect(plan.stdout).to.match(/- permissions = \[\s+"all",\s+\] -> null/);
+    expect(plan.stdout).to.contain("added = \"outside\"");
+    expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+    const after = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(after.code, after.stdout + after.stderr).to.equal(0);
   });
 });

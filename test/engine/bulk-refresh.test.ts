@@ -206,8 +206,9 @@ describe("bulk refresh (engine against the local endpoint)", function () {
     expect(bulk.plan!.changes.every((c) => c.action === "no-op")).to.equal(true);
     const calls = Object.fromEntries(Object.entries(endpoint.counters()).map(([op, c]) => [op, c.calls]));
     // Tags only for the two associations that manage them; sharing for the document that does;
-    // the promote = false document in full (the lists describe default versions only).
-    expect(calls).to.deep.equal({ ListAssociations: 1, ListDocuments: 1, ListTagsForResource: 2, DescribeDocumentPermission: 2, DescribeDocument: 1, GetDocument: 1 });
+    // the promote = false document in full (the lists describe default versions only); and one
+    // listing of public documents, so that one shared with everyone is found (issue 15).
+    expect(calls).to.deep.equal({ ListAssociations: 1, ListDocuments: 2, ListTagsForResource: 2, DescribeDocumentPermission: 2, DescribeDocument: 1, GetDocument: 1 });
 
     endpoint.resetCounters();
     const perResource = await runPlan({ dir, runningLocalEndpoint: endpoint, refreshMode: "per-resource" });
