@@ -198,6 +198,11 @@ export function checkAssociation(attrs: Attrs, managed: ReadonlyMap<string, Mana
         out.push({ severity: "error", code: "ssm/missing-targets", summary: "No targets", detail: `An association of the ${found.documentType} document "${document}" must say which nodes it runs on.`, hint: 'add a targets block, e.g. targets { key = "tag:Role" values = ["web"] }', path: [] });
       const declared = found.documentType === "Automation" && isString(atpn) ? withTargetParameter(found.parameters, atpn) : found.parameters;
       checkAssociationParameters(attrs["parameters"], { ...declared }, document, out);
+      if (found.documentType !== "Automation" && Array.isArray(targets))
+        targets.forEach((t, i) => {
+          if (isRecord(t) && t["key"] === "ParameterValues")
+            out.push({ severity: "error", code: "ssm/invalid-target-key", summary: "Unsupported target key", detail: `ParameterValues targets run an Automation runbook once per value; "${document}" is a ${found.documentType} document, which runs on managed nodes.`, hint: 'target nodes (InstanceIds, tag:<tag name>, resource-groups:Name), or associate an Automation runbook', path: ["targets", i, "key"] });
+        });
     } else if (/^(AWS|Amazon)/.test(document) && !managed.has(document)) {
       // The catalog holds only some of AWS's documents, so only a near miss of one it knows is
       // called a mistake (SSM would answer InvalidDocument half-way through an apply).

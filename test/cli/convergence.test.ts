@@ -106,4 +106,41 @@ ${versionName}}
     const after = run(dir, ["plan", "--detailed-exitcode"]);
     expect(after.code, after.stdout + after.stderr).to.equal(0);
   });
+
+  it("Automation with rate control: the target parameter needs no value (AWS fills it); ParameterValues targets on a Command document are refused", () => {
+    const runbook = `provider "ssm" {
+  endpoint = "local"
+}
+
+document "rb" {
+  name    = "Restart-Runbook"
+  type    = "Automation"
+  content = jsonencode({ schemaVersion = "0.3", parameters = { InstanceId = { type = "String" } }, mainSteps = [{ action = "aws:sleep", name = "a", inputs = { Duration = "PT1S" } }] })
+}
+
+association "restart" {
+  name                             = "RestartWeb"
+  document                         = document.rb.name
+  automation_target_parameter_name = "InstanceId"
+  targets {
+    key    = "tag:Role"
+    values = ["web"]
+  }
+  max_concurrency = "1"
+  max_errors      = "1"
+}
+`;
+    writeFileSync(join(dir, "main.state"), runbook);
+    expect(run(dir, ["validate"]).code).to.equal(0);
+    const applied = run(dir, ["apply", "--auto-approve"]);
+    expect(applied.code, applied.stdout + applied.stderr).to.equal(0);
+    const plan = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
+    writeFileSync(join(dir, "extra.state"), `association "pv" {\n  name     = "CommandByParameterValues"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "ParameterValues"\n    values = ["i-0web00000000000a1"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`);
+    const refused = run(dir, ["validate"]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain("error[ssm/invalid-target-key]");
+    expect(refused.stderr).to.contain("--> extra.state:5:14");
+    expect(refused.stderr).to.contain("ParameterValues targets run an Automation runbook once per value");
+  });
 });
