@@ -136,6 +136,14 @@ association "restart" {
     expect(applied.code, applied.stdout + applied.stderr).to.equal(0);
     const plan = run(dir, ["plan", "--detailed-exitcode"]);
     expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
+    // import --generate of it writes a configuration that plans no changes (so it re-creates it).
+    rmSync(join(dir, "statectl.state.json"));
+    writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint = "local"\n}\n`);
+    const generated = run(dir, ["import", "--generate", "gen.state", "--all"]);
+    expect(generated.code, generated.stdout + generated.stderr).to.equal(0);
+    expect(readFileSync(join(dir, "gen.state"), "utf8")).to.contain('automation_target_parameter_name = "InstanceId"');
+    const regenerated = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(regenerated.code, regenerated.stdout + regenerated.stderr).to.equal(0);
     writeFileSync(join(dir, "extra.state"), `association "pv" {\n  name     = "CommandByParameterValues"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "ParameterValues"\n    values = ["i-0web00000000000a1"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`);
     const refused = run(dir, ["validate"]);
     expect(refused.code).to.equal(1);
