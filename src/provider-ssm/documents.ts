@@ -323,6 +323,11 @@ export async function updateDocument(
   const result = await finishing(ctx, { ...desired, name, promote }, async () => {
       if (newVersion !== undefined && SETTLING.has(updateStatus ?? "Updating")) await settle(ctx, name, "UpdateDocument", call);
       let toPromote = newVersion ?? existing;
+      // promote turned on: the version the prior attributes describe (the latest, read while
+      // promote was off) is the declared one; make it the default.
+      if (toPromote === undefined && promote && prior.promote === false && prior.document_version !== undefined && prior.document_version !== prior.default_version && !needsNewVersion(prior, desired)) {
+        toPromote = prior.document_version;
+      }
       if (!contentChanged && promote && prior.content !== desired.content) {
         toPromote = await findVersionWithContent(ctx, name, desired.content, call);
       }

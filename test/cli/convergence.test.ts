@@ -91,6 +91,20 @@ ${versionName}}
     expect(removed.code, removed.stdout + removed.stderr).to.equal(0);
   });
 
+  it("promote false -> true makes the declared version the default in one apply", () => {
+    const doc = (echo: string, versionName: string, promote: string) => `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "d" {\n  name         = "Promoted"\n  content      = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo ${echo}"] } }] })\n  version_name = "${versionName}"\n  promote      = ${promote}\n}\n`;
+    writeFileSync(join(dir, "main.state"), doc("one", "v1", "true"));
+    expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+    writeFileSync(join(dir, "main.state"), doc("two", "v2", "false"));
+    expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
+    expect(run(dir, ["plan", "--detailed-exitcode"]).code).to.equal(0);
+    writeFileSync(join(dir, "main.state"), doc("two", "v2", "true"));
+    const toggled = run(dir, ["apply", "--auto-approve"]);
+    expect(toggled.code, toggled.stdout + toggled.stderr).to.equal(0);
+    const plan = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
+  });
+
   it("sharing a document publicly behind statectl's back is found by the default plan, and apply removes it", async () => {
     writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "d" {\n  name    = "Private-Doc"\n  content = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo x"] } }] })\n}\n`);
     expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
