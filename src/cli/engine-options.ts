@@ -8,6 +8,7 @@ import type { Diagnostic, SourceRegistry } from "../diag/index.js";
 import type { EngineEvent, PlanRequest } from "../engine/index.js";
 import { err, out, useColor, type GlobalOptions } from "./io.js";
 import { addLockOptions } from "./state-options.js";
+import { exitCodeForSignal, onStopSignals, signalLabel, type StopSignal } from "./signals.js";
 
 export interface EngineCliOptions {
   var?: string[];
@@ -148,27 +149,29 @@ export async function askApproval(question: string, detail: string, signal?: Abo
 }
 
 /**
- * First Ctrl-C: start nothing new, let the changes in flight finish, save the state, exit 130.
- * Second: abandon the calls in flight too (a create whose outcome is then unknown stays recorded
- * in the state for the next run), save the state, release the lock, exit 130 — within moments.
- * Third: exit at once (the state file is still valid: it is only ever replaced atomically).
+ * First Ctrl-C (or SIGTERM, or SIGHUP): start nothing new, let the changes in flight finish, save
+ * the state, release the lock, exit 130 (143, 129). Second: abandon the calls in flight too (a
+ * create whose outcome is then unknown stays recorded in the state for the next run), save the
+ * state, release the lock, exit — within moments. Third: exit at once (the state file is still
+ * valid: it is only ever replaced atomically). The exit code is that of the first signal.
  */
-export function interruptController(write: (line: string) => void): { signal: AbortSignal; cancel: AbortSignal; interrupted: () => number; dispose: () => void } {
+export function interruptController(write: (line: string) => void): { signal: AbortSignal; cancel: AbortSignal; interrupted: () => number; firstSignal: () => StopSignal | undefined; dispose: () => void } {
   const stop = new AbortController();
   const cancel = new AbortController();
   let count = 0;
-  const onSigint = (): void => {
+  let first: StopSignal | undefined;
+  const dispose = onStopSignals((signal) => {
     count++;
+    first ??= signal;
     if (count === 1) {
-      write("\nInterrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.");
+      write(`\n${signalLabel(signal)} received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.`);
       stop.abort();
     } else if (count === 2) {
-      write("\nSecond interrupt: abandoning the calls in flight and saving the state.");
+      write(`\nSecond interrupt: abandoning the calls in flight and saving the state.`);
       cancel.abort();
     } else {
-      process.exit(130);
+      process.exit(exitCodeForSignal(first));
     }
-  };
-  process.on("SIGINT", onSigint);
-  return { signal: stop.signal, cancel: cancel.signal, interrupted: () => count, dispose: () => process.off("SIGINT", onSigint) };
+  });
+  return { signal: stop.signal, cancel: cancel.signal, interrupted: () => count, firstSignal: () => first, dispose };
 }

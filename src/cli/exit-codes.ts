@@ -13,8 +13,12 @@ export const ExitCode = {
   NeedsFormatting: 3,
   /** Invalid command line: unknown command or option, missing argument. */
   Usage: 64,
-  /** Interrupted by a signal (SIGINT). */
+  /** Interrupted by Ctrl-C (SIGINT), or the reader of the output went away. */
   Interrupted: 130,
+  /** Stopped by SIGTERM (CI cancellation, `timeout`, `docker stop`); the same graceful stop as Ctrl-C. */
+  Terminated: 143,
+  /** Stopped by SIGHUP (the terminal or SSH session closed); the same graceful stop as Ctrl-C. */
+  HangUp: 129,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -14,6 +14,7 @@ import { registerCommands } from "./commands/index.js";
 import { readFileSync } from "node:fs";
 import { acceptTerraformOptions } from "./terraform-args.js";
 import { suggestCommands } from "./suggest-command.js";
+import { installDefaultStopHandlers } from "./signals.js";
 
 // The SDK warns on every run under Node 20 about a future release; statectl supports Node 20,
 // and every command that talks to SSM (plan, apply, status, run, import …) would print it.
@@ -111,6 +112,7 @@ export async function main(argv: string[]): Promise<number> {
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${(await import("node:fs")).realpathSync(process.argv[1])}`).href;
 if (invokedDirectly) {
   stopWhenOutputCloses();
+  installDefaultStopHandlers();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

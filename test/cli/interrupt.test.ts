@@ -45,10 +45,10 @@ describe("cli: apply interrupted with SIGINT", function () {
    * saved with nothing in flight and matching SSM, the lock released; then the rerun converges.
    * Returns the output and the state as the stopped apply left it (read before the rerun).
    */
-  async function stoppedGracefully(run: RunningCli): Promise<{ out: string; state: State }> {
+  async function stoppedGracefully(run: RunningCli, code = 130): Promise<{ out: string; state: State }> {
     const exit = await run.exit;
     const out = run.lines.join("\n");
-    expect(exit.code, out).to.equal(130);
+    expect(exit.code, out).to.equal(code);
     expect(out).to.match(/Apply interrupted\. Resources: \d+ added, 0 changed, 0 destroyed\./);
     const state = readState();
     expect(state.pendingCreates ?? []).to.deep.equal([]);
@@ -74,6 +74,19 @@ describe("cli: apply interrupted with SIGINT", function () {
     expect(state.resources.map((r) => r.address).sort()).to.deep.equal(started.sort());
   });
 
+  // CI cancellation, `timeout` and `docker stop` send SIGTERM; a closed terminal or SSH session SIGHUP.
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    it(`${signal} is a first Ctrl-C: the changes in flight finish and are saved, lock released, summary, exit ${code}`, async () => {
+      const run = await applyUnderWay();
+      run.child.kill(signal);
+      const { out, state } = await stoppedGracefully(run, code);
+      expect(out).to.contain(`${signal} received: finishing the changes in flight and saving the state.`);
+      expect(out).to.contain("Every change that finished is recorded in the state");
+      const started = run.lines.filter((l) => / Creating\.\.\./.test(l)).map((l) => l.split(":")[0]!);
+      expect(state.resources.map((r) => r.address).sort()).to.deep.equal(started.sort());
+    });
+  }
+
   it("stops as on Ctrl-C when the reader of its output goes away (apply | head): exit 130, state saved, lock released, no EPIPE crash", async () => {
     const run = await applyUnderWay();
     // What `head` does once it has its lines: close the pipe. The next progress line fails with EPIPE.
@@ -98,6 +111,21 @@ describe("cli: apply interrupted with SIGINT", function () {
     const out = plan.lines.join("\n");
     expect(exit.code, out).to.equal(130);
     expect(out).to.contain("Interrupt received: stopping the plan.");
+    expect(out).to.contain("Plan interrupted: nothing was changed.");
+    expect(existsSync(ws.statePath + ".lock")).to.equal(false);
+  });
+
+  it("SIGTERM during plan: stops reading, releases the lock, exit 143", async () => {
+    const first = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0"]);
+    expect((await first.exit).code, first.lines.join("\n")).to.equal(0);
+    ws.endpoint.setKnobs({ latencyByOperation: { DescribeAssociation: 3000, ListAssociations: 3000 } });
+    const plan = startCli(ws.dir, ["plan", "--var", "gen=0"]);
+    expect(await plan.waitForLine((l) => / Refreshing state/.test(l))).to.equal(true);
+    plan.child.kill("SIGTERM");
+    const exit = await plan.exit;
+    const out = plan.lines.join("\n");
+    expect(exit.code, out).to.equal(143);
+    expect(out).to.contain("SIGTERM received: stopping the plan.");
     expect(out).to.contain("Plan interrupted: nothing was changed.");
     expect(existsSync(ws.statePath + ".lock")).to.equal(false);
   });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { ApplyRun, EngineOutput } from "../../engine/index.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
+import { exitCodeForSignal } from "../signals.js";
 import { addPlanOptions, askApproval, interruptController, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
 
 /** Shared by apply and destroy: plan (or read a plan file), confirm, apply, report. */
@@ -25,6 +26,7 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   const interrupt = interruptController(write);
   let run: ApplyRun;
   let interrupted = false;
+  let stoppedBy: number = ExitCode.Interrupted;
   try {
     run = await runApply({
       ...planRequest({ ...opts, ...(destroying ? { destroy: true } : {}) }, progressPrinter(write), interrupt.signal),
@@ -42,13 +44,14 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
     });
   } finally {
     interrupted = interrupt.interrupted() > 0;
+    stoppedBy = exitCodeForSignal(interrupt.firstSignal());
     interrupt.dispose();
   }
   const verb = destroying ? "Destroy" : "Apply";
   if (interrupted && !run.result) {
     // Stopped while planning or at the prompt: the refresh errors an abort causes are noise.
     if (!opts.json) err(`\n${verb} interrupted before any change was made. Nothing was changed.`);
-    throw new CliExit(ExitCode.Interrupted);
+    throw new CliExit(stoppedBy);
   }
   if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics)) write("\n" + renderPlan(run.plan, { color }));
   await printEngineDiagnostics(run.diagnostics, run.sources, globals);
@@ -67,7 +70,7 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
       if (r.skipped.length > 0) err(`Not started: ${r.skipped.join(", ")}.`);
       err(`Every change that finished is recorded in the state (serial ${r.state.serial}); run the command again to continue.`);
     }
-    throw new CliExit(ExitCode.Interrupted);
+    throw new CliExit(stoppedBy);
   }
   if (r) {
     const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.imported > 0 ? `${r.imported} imported, ` : ""}${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
@@ -84,7 +87,7 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
       }
       throw new CliExit(ExitCode.Error);
     }
-    if (interruptedBefore(run)) throw new CliExit(ExitCode.Interrupted);
+    if (interruptedBefore(run)) throw new CliExit(stoppedBy);
     return;
   }
   if (hasErrors(run.diagnostics) || run.plan?.errored) throw new CliExit(ExitCode.Error);

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, err } from "../io.js";
+import { onStopSignals, type StopSignal } from "../signals.js";
 import { registerLocalAdvance, registerLocalFleet } from "./local-fleet.js";
 
 /** Where `statectl local serve` keeps its data unless told otherwise (beside the configuration). */
@@ -29,7 +30,7 @@ function parsePort(value: string): number {
 export function registerLocalServe(local: Command): void {
   local
     .command("serve")
-    .description("serve the local SSM endpoint on 127.0.0.1 until interrupted (SIGINT/SIGTERM)")
+    .description("serve the local SSM endpoint on 127.0.0.1 until interrupted (SIGINT/SIGTERM/SIGHUP)")
     .option("--port <n>", "TCP port on 127.0.0.1 (default: a free port)")
     .option("--data-dir <dir>", `where documents and associations are kept`, DEFAULT_LOCAL_DATA_DIR)
     .option("--in-memory", "keep nothing on disk (data is lost when the server stops)")
@@ -54,11 +55,12 @@ export function registerLocalServe(local: Command): void {
         out(`Try: aws ssm list-documents --endpoint-url ${endpoint.url}`);
         out("Press Ctrl-C to stop.");
       }
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
+      let dispose = (): void => undefined;
+      const signal = await new Promise<StopSignal>((resolve) => {
+        dispose = onStopSignals(resolve);
       });
       await endpoint.stop();
+      dispose();
       if (!opts.json) err(`statectl local: stopped (${signal})`);
       // A signal asked us to stop and we did, cleanly: that is success.
     });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
+import { exitCodeForSignal, onStopSignals, signalLabel, type StopSignal } from "../signals.js";
 import { addPlanOptions, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
 
 export function registerPlan(program: Command): void {
@@ -18,23 +19,25 @@ export function registerPlan(program: Command): void {
     const opts = await promptForMissingVariables(given);
     const { runPlan, renderPlan, planToJson, hasChanges, hasErrors } = await import("../../index.js");
     const events = opts.json ? undefined : progressPrinter(out);
-    // Ctrl-C: stop reading, release the lock, exit 130 (the default would leave the lock behind).
+    // Ctrl-C, SIGTERM, SIGHUP: stop reading, release the lock, exit 130/143/129 (the default
+    // would leave the lock behind).
     const stop = new AbortController();
-    const onSigint = (): void => {
-      if (stop.signal.aborted) process.exit(ExitCode.Interrupted);
-      err("\nInterrupt received: stopping the plan. Press Ctrl-C again to stop at once.");
+    let stoppedBy: StopSignal | undefined;
+    const dispose = onStopSignals((signal) => {
+      if (stop.signal.aborted) process.exit(exitCodeForSignal(stoppedBy));
+      stoppedBy = signal;
+      err(`\n${signalLabel(signal)} received: stopping the plan. Press Ctrl-C again to stop at once.`);
       stop.abort();
-    };
-    process.on("SIGINT", onSigint);
+    });
     let run: Awaited<ReturnType<typeof runPlan>>;
     try {
       run = await runPlan({ ...planRequest(opts, events, stop.signal), ...(opts.out ? { out: opts.out } : {}) });
     } finally {
-      process.off("SIGINT", onSigint);
+      dispose();
     }
     if (stop.signal.aborted) {
       err("Plan interrupted: nothing was changed.");
-      throw new CliExit(ExitCode.Interrupted);
+      throw new CliExit(exitCodeForSignal(stoppedBy));
     }
     const failed = hasErrors(run.diagnostics) || !run.plan || run.plan.errored;
     const outMd = (opts as { outMd?: string }).outMd;
