@@ -117,6 +117,8 @@ export const PROVIDER_SCHEMA: BlockSchema = {
       profile: str,
       endpoint: { type: "string", description: '"local" for the embedded local endpoint, or a URL.' },
       max_retries: num,
+      connect_timeout: { type: "number", description: "Seconds to wait for a connection to SSM (default 10; env STATECTL_CONNECT_TIMEOUT)." },
+      request_timeout: { type: "number", description: "Seconds one SSM call may take, answer included (default 60; env STATECTL_REQUEST_TIMEOUT)." },
       alias: str,
     },
     blocks: {

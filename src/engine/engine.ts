@@ -9,8 +9,9 @@ import { error, hasErrors, type Range, redactDiagnosticsInPlace, redactionList, 
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { checkPlanApplies, hasChanges, makePlan, planOutputChanges, readPlanFile, stableJson, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
 import { AssumeRoleError, LOCAL_ENDPOINT_CREDENTIALS, SsmProvider, type AssumedRole } from "../provider-ssm/index.js";
-import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, replaceOutputs, StatePersister, statectlVersion, type JsonValue, type LockInfo, type State, type StateStorage } from "../state/index.js";
-import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
+import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, replaceOutputs, staleLockNote, StatePersister, statectlVersion, type JsonValue, type LockInfo, type State, type StateStorage } from "../state/index.js";
+import { findRunningEndpoint, startLocalEndpoint, StoreError, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
+import { resolveTimeouts } from "../net/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
 import { closeStorage, stateStorageFor, unmigratedLocalState } from "./backend.js";
 import type { S3BackendSettings } from "../config/index.js";
@@ -26,6 +27,8 @@ export interface ProviderSettings {
   assumeRole?: { roleArn: string; accountId: string; sessionName: string; externalId?: string; durationSeconds: number };
   /** The provider block, for diagnostics. */
   range?: Range;
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 /** The configuration as the engine needs it; see load.ts for the loader over config/ + eval/. */
@@ -172,6 +175,20 @@ export interface ApplyRun extends PlanRun {
   cancelled?: boolean;
 }
 
+/**
+ * A problem found part-way through a command (e.g. the local endpoint's data cannot be opened)
+ * that ends it with these diagnostics; the run functions catch it and return them.
+ */
+export class SessionStopped extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.summary).join("; "));
+  }
+}
+
+function isFileSystemError(e: unknown): boolean {
+  return typeof (e as NodeJS.ErrnoException | null)?.code === "string" && typeof (e as NodeJS.ErrnoException).syscall === "string";
+}
+
 /** The pieces one command holds open: config, state storage and lock, providers, endpoint (one per command: plan, apply, import, status, run). */
 export class Session {
   storage!: StateStorage;
@@ -206,6 +223,7 @@ export class Session {
       diagnostics.push(...l.diagnostics);
       if (!l.lock) return false;
       this.lock = l.lock;
+      if (l.tookOver) this.options.onEvent?.({ kind: "info", message: staleLockNote(l.tookOver) });
     }
     const r = await this.storage.read();
     diagnostics.push(...r.diagnostics);
@@ -266,29 +284,21 @@ export class Session {
     for (const key of new Set(keys)) {
       if (this.providers.has(key)) continue;
       const settings = this.config.providers.get(key) ?? this.config.providers.get("ssm") ?? {};
+      const { timeouts, problems } = resolveTimeouts({ ...(settings.connectTimeoutMs !== undefined ? { connectTimeoutMs: settings.connectTimeoutMs } : {}), ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}) }, this.options.env ?? process.env);
+      if (problems.length > 0) throw new SessionStopped([error("engine/invalid-timeout", "Invalid timeout in the environment", { detail: `${problems.join("; ")}.`, hint: `unset it, or set a duration such as 30 or 30s; or set connect_timeout / request_timeout in the provider block` })]);
+      const common = { ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), timeouts };
       let ssm: SsmProvider;
       if (this.options.ssmClient) {
         ssm = new SsmProvider(this.options.ssmClient, settings.endpoint === "local" ? { pollIntervalMs: 50, pollMaxIntervalMs: 500 } : {});
         this.callerClients.add(ssm);
       } else if (settings.endpoint === "local") {
-        const running = this.options.runningLocalEndpoint;
-        if (running) {
-          const assumed = this.assumed.get(key);
-          if (assumed && settings.assumeRole) running.mapAccessKey(assumed.accessKeyId, settings.assumeRole.accountId);
-          ssm = await SsmProvider.create({ endpoint: running.url, credentials: assumed?.credentials ?? LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
-          this.providers.set(key, new SsmResourceProvider(ssm));
-          continue;
-        }
-        if (!this.endpoint) {
-          const dataDir = join(this.config.dir, ".statectl", "local");
-          await mkdir(dataDir, { recursive: true });
-          this.endpoint = await startLocalEndpoint({ ...this.options.localEndpoint, dataDir });
-          this.options.onEvent?.({ kind: "info", message: `Using the local SSM endpoint (data in ${dataDir})` });
-        }
         const assumed = this.assumed.get(key);
-        // Signed with the role's credentials: the endpoint keeps the role's account apart.
-        if (assumed && settings.assumeRole) this.endpoint.mapAccessKey(assumed.accessKeyId, settings.assumeRole.accountId);
-        ssm = await SsmProvider.create({ endpoint: this.endpoint.url, credentials: assumed?.credentials ?? LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), pollIntervalMs: 50, pollMaxIntervalMs: 500 });
+        const running = this.options.runningLocalEndpoint;
+        const url = running?.url ?? (await this.localEndpointUrl());
+        // Signed with the role's credentials: an endpoint in this process keeps the role's account apart.
+        const inProcess = running ?? this.endpoint;
+        if (assumed && settings.assumeRole) inProcess?.mapAccessKey(assumed.accessKeyId, settings.assumeRole.accountId);
+        ssm = await SsmProvider.create({ endpoint: url, credentials: assumed?.credentials ?? LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...common, pollIntervalMs: 50, pollMaxIntervalMs: 500 });
       } else {
         const assumed = this.assumed.get(key);
         ssm = await SsmProvider.create({
@@ -296,7 +306,7 @@ export class Session {
           ...(settings.profile ? { profile: settings.profile } : {}),
           ...(assumed ? { credentials: assumed.credentials } : {}),
           ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-          ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}),
+          ...common,
         });
       }
       this.providers.set(key, new SsmResourceProvider(ssm));
@@ -343,6 +353,35 @@ export class Session {
       );
     }
     return out;
+  }
+
+  /**
+   * The URL of the local endpoint on this configuration's data dir: a server already running on it
+   * (`statectl local serve`, or another command's in-process endpoint — it records its URL there),
+   * else one started in-process now. A data dir that cannot be opened is the user's to fix.
+   */
+  private async localEndpointUrl(): Promise<string> {
+    if (this.endpoint) return this.endpoint.url;
+    const dataDir = join(this.config.dir, ".statectl", "local");
+    const running = findRunningEndpoint(dataDir);
+    if (running) {
+      this.options.onEvent?.({ kind: "info", message: `Using the local SSM endpoint already running at ${running.url} (pid ${running.pid}, data in ${dataDir})` });
+      return running.url;
+    }
+    try {
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      this.endpoint = await startLocalEndpoint({ ...this.options.localEndpoint, dataDir });
+    } catch (e) {
+      // Started at the same moment as a server on the same dir: use that one.
+      const raced = findRunningEndpoint(dataDir);
+      if (raced) return raced.url;
+      if (e instanceof StoreError || isFileSystemError(e)) {
+        throw new SessionStopped([error("engine/local-endpoint-data", "Cannot open the local endpoint's data", { detail: e instanceof StoreError ? e.message : `${dataDir}: ${(e as Error).message}`, hint: e instanceof StoreError ? e.hint : `check that ${dataDir} is a directory you can write` })]);
+      }
+      throw e;
+    }
+    this.options.onEvent?.({ kind: "info", message: `Using the local SSM endpoint (data in ${dataDir})` });
+    return this.endpoint.url;
   }
 
   providerKeys(): string[] {
@@ -542,6 +581,10 @@ export async function runPlan(req: PlanRequest): Promise<PlanRun> {
     const { plan, graph } = await planIn(session, req, diagnostics);
     if (req.out && !plan.errored) diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion(), planFileVariables(session.config))));
     return { plan, graph, diagnostics, sources: session.sources };
+  } catch (e) {
+    if (!(e instanceof SessionStopped)) throw e;
+    diagnostics.push(...e.diagnostics);
+    return { diagnostics, sources: session.sources };
   } finally {
     await session.close(diagnostics);
   }
@@ -619,6 +662,10 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
     const outputs = result.errors.length === 0 && plan.mode !== "refresh-only" ? await recordOutputs(session, persister, plan.mode === "destroy", diagnostics) : undefined;
     result.state = persister.current;
     return redactRun({ plan, ...(graph ? { graph } : {}), result, ...(outputs ? { outputs } : {}), diagnostics, sources: session.sources }, session.secrets());
+  } catch (e) {
+    if (!(e instanceof SessionStopped)) throw e;
+    diagnostics.push(...e.diagnostics);
+    return { diagnostics, sources: session.sources };
   } finally {
     await session.close(diagnostics);
   }

@@ -11,7 +11,7 @@ import { error, hasErrors, warning, type Diagnostic } from "../diag/index.js";
 import { diffAttributes, sameValue, type PlanAttributeRule } from "../plan/index.js";
 import { setInstance, StatePersister, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
 import { formatSource } from "../syntax/format.js";
-import { Session, type LoadInputs } from "./engine.js";
+import { Session, SessionStopped, type LoadInputs } from "./engine.js";
 import type { LocalEndpointOptions } from "../local/index.js";
 import type { SsmResourceProvider } from "./ssm-adapter.js";
 
@@ -251,6 +251,10 @@ export async function runGenerate(req: GenerateRequest): Promise<{ value?: Gener
     const value = await generate(session, provider, target, req.all === true, filters, diagnostics);
     return { ...(value ? { value } : {}), diagnostics, sources: session.sources };
   } catch (e) {
+    if (e instanceof SessionStopped) {
+      diagnostics.push(...e.diagnostics);
+      return { diagnostics, sources: session.sources };
+    }
     diagnostics.push(error("import/ssm", (e as Error).message, { detail: "An SSM call failed; nothing was written to the state." }));
     return { diagnostics, sources: session.sources };
   } finally {

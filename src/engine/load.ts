@@ -138,6 +138,8 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
       ...(p.maxRetries !== undefined ? { maxRetries: p.maxRetries } : {}),
       ...(p.assumeRole ? { assumeRole: p.assumeRole } : {}),
       ...(p.range ? { range: p.range } : {}),
+      ...(p.connectTimeoutMs !== undefined ? { connectTimeoutMs: p.connectTimeoutMs } : {}),
+      ...(p.requestTimeoutMs !== undefined ? { requestTimeoutMs: p.requestTimeoutMs } : {}),
     });
   }
   const moved = evaluated.moved.map((m) => ({ from: addressText(m.from), to: addressText(m.to) }));

@@ -7,7 +7,7 @@ import type { AssociationOverview, AssociationTarget, CommandOutput, ComplianceI
 import { listInstances, type ResourceInstanceState } from "../state/index.js";
 import { nextRun, parseScheduleExpression } from "../ssm/index.js";
 import type { LocalEndpointOptions } from "../local/index.js";
-import { Session, type EngineOptions, type LoadInputs } from "./engine.js";
+import { Session, SessionStopped, type EngineOptions, type LoadInputs } from "./engine.js";
 
 /** What status, run and import take besides the configuration: the embedder's state storage, client and endpoint, as plan and apply do. */
 type EmbedderOptions = Pick<EngineOptions, "storage" | "ssmClient" | "runningLocalEndpoint">;
@@ -69,6 +69,10 @@ export async function withSession<T>(req: OperateRequest, fn: (s: Session, assoc
     const value = await fn(session, associations);
     return { value, diagnostics, sources: session.sources };
   } catch (e) {
+    if (e instanceof SessionStopped) {
+      diagnostics.push(...e.diagnostics);
+      return { diagnostics, sources: session.sources };
+    }
     diagnostics.push(error("operate/ssm", (e as Error).message, { detail: "An SSM call failed." }));
     return { diagnostics, sources: session.sources };
   } finally {
@@ -362,6 +366,10 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
     diagnostics.push(...persisted.diagnostics);
     return { value: instance, diagnostics, sources: session.sources };
   } catch (e) {
+    if (e instanceof SessionStopped) {
+      diagnostics.push(...e.diagnostics);
+      return { diagnostics, sources: session.sources };
+    }
     diagnostics.push(error("import/ssm", (e as Error).message, { detail: "An SSM call failed." }));
     return { diagnostics, sources: session.sources };
   } finally {

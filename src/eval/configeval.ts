@@ -33,6 +33,7 @@ import { renderTemplate } from "./template.js";
 import { typeFromExpression } from "./typeexpr.js";
 import { T, typeString, type Type } from "./types.js";
 import { Value, formatNumber, fromNative } from "./value.js";
+import { validTimeoutMs } from "../net/index.js";
 
 
 /** Instances one `count` may ask for: beyond SSM's own limits, and small enough to plan quickly. */
@@ -88,6 +89,9 @@ export interface EvaluatedProvider {
   maxRetries?: number;
   /** `assume_role { … }`: work in the role's account with credentials from AWS STS. */
   assumeRole?: { roleArn: string; accountId: string; sessionName: string; externalId?: string; durationSeconds: number };
+  /** `connect_timeout` / `request_timeout` (seconds in the block), in milliseconds. */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
   range?: Range;
 }
 
@@ -162,7 +166,7 @@ function makeType(t: SchemaType): Type {
 
 const EMPTY_OBJECT = Value.object({});
 
-const PROVIDER_TYPES: Record<string, Type> = { region: T.string, profile: T.string, endpoint: T.string, max_retries: T.number };
+const PROVIDER_TYPES: Record<string, Type> = { region: T.string, profile: T.string, endpoint: T.string, max_retries: T.number, connect_timeout: T.number, request_timeout: T.number };
 
 /** Evaluates a loaded configuration. Never throws for user mistakes; they come back as diagnostics. */
 export function evaluateConfig(config: Config, opts: EvaluateOptions = {}): EvaluatedConfig {
@@ -779,6 +783,11 @@ class ConfigEvaluator {
           const n = x.asNumber();
           if (!Number.isInteger(n) || n < 0) fail(`max_retries must be a whole number of zero or more, not ${formatNumber(n)}.`);
           else ep.maxRetries = n;
+        } else if (name === "connect_timeout" || name === "request_timeout") {
+          const ms = x.asNumber() * 1000;
+          if (!validTimeoutMs(ms)) fail(`${name} must be a number of seconds more than zero and at most a day (86400), not ${formatNumber(x.asNumber())}.`);
+          else if (name === "connect_timeout") ep.connectTimeoutMs = Math.round(ms);
+          else ep.requestTimeoutMs = Math.round(ms);
         } else if (name === "endpoint") {
           const s = x.asString();
           if (s !== "local" && !isHttpUrl(s)) fail(`endpoint must be "local" (the embedded local endpoint) or an http:// or https:// URL, not "${s}".`);

@@ -2,6 +2,7 @@
  * The library's front door to the local endpoint: `startLocalEndpoint()` loads the data dir,
  * sets up every area, and serves HTTP on 127.0.0.1 until `stop()`.
  */
+import { readFileSync } from "node:fs";
 import { DataStore } from "./store.js";
 import { KnobControl, type Knobs, type Counters } from "./knobs.js";
 import { Mutex, SsmHttpServer } from "./server.js";
@@ -222,6 +223,33 @@ export class LocalEndpoint {
  * can send their changes to the running server instead of to the files it holds locked.
  */
 export const SERVER_FILE = "server.json";
+
+export interface RunningEndpoint {
+  url: string;
+  pid: number;
+}
+
+/**
+ * The endpoint serving `dataDir` from another process, if one is: its SERVER_FILE names a process
+ * that is still running (and that is not this one, whose endpoints callers hold themselves).
+ */
+export function findRunningEndpoint(dataDir: string): RunningEndpoint | undefined {
+  let info: { pid?: unknown; url?: unknown };
+  try {
+    info = JSON.parse(readFileSync(path.join(dataDir, SERVER_FILE), "utf8")) as typeof info;
+  } catch {
+    return undefined;
+  }
+  if (typeof info.pid !== "number" || typeof info.url !== "string" || info.pid === process.pid) return undefined;
+  // Only ever a loopback URL: the file must not send statectl's calls anywhere else.
+  if (!/^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(info.url)) return undefined;
+  try {
+    process.kill(info.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return undefined;
+  }
+  return { url: info.url, pid: info.pid };
+}
 
 /**
  * Starts the local SSM endpoint: serves SSM's AWS JSON 1.1 protocol on 127.0.0.1 (a free port

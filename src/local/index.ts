@@ -10,7 +10,8 @@ export { startLocalEndpoint, LocalEndpoint, type LocalEndpointOptions } from "./
 export type { Knobs, ThrottleRule, Counters, OperationCounters } from "./knobs.js";
 export type { EndpointSettings } from "./core.js";
 export { SsmError } from "./errors.js";
-export { SERVER_FILE } from "./endpoint.js";
+export { SERVER_FILE, findRunningEndpoint, type RunningEndpoint } from "./endpoint.js";
+export { StoreError } from "./store.js";
 export type { ManagedInstance, NewInstance, PingStatus } from "./fleet.js";
 export { defaultFleet } from "./fleet.js";
 export { parseDuration } from "./clock.js";

@@ -50,7 +50,12 @@ interface JournalLine {
   del: string[][];
 }
 
-export class StoreError extends Error {}
+/** A data dir that cannot be used as it is: the user's to fix (the message names the path, `hint` how). */
+export class StoreError extends Error {
+  constructor(message: string, readonly hint = "move the data dir aside to start with an empty endpoint, or restore its files from a backup") {
+    super(message);
+  }
+}
 
 export class DataStore {
   private sections: Record<string, unknown> = {};
@@ -217,7 +222,7 @@ export class DataStore {
     if (parsed.format !== FORMAT || typeof parsed.sections !== "object" || parsed.sections === null)
       throw new StoreError(`${path.join(dir, STORE_FILE)} is not a statectl local endpoint data file`);
     if (parsed.version > FORMAT_VERSION)
-      throw new StoreError(`${path.join(dir, STORE_FILE)} was written by a newer statectl (format ${parsed.version})`);
+      throw new StoreError(`${path.join(dir, STORE_FILE)} was written by a newer statectl (format ${parsed.version})`, "use that statectl, or move the data dir aside to start with an empty endpoint");
     this.sections = parsed.sections;
     this.generation = parsed.generation ?? 0;
     this.snapshotBytes = text.length;
@@ -240,9 +245,9 @@ export class DataStore {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         const owner = Number(readFileSafe(file));
         if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner))
-          throw new StoreError(`data dir ${this.dataDir} is in use by another local endpoint (pid ${owner})`);
+          throw new StoreError(`data dir ${this.dataDir} is in use by another local endpoint (pid ${owner})`, "stop that endpoint, or use another --data-dir");
         if (owner === process.pid)
-          throw new StoreError(`data dir ${this.dataDir} is already open in this process`);
+          throw new StoreError(`data dir ${this.dataDir} is already open in this process`, "stop the endpoint already open on it first");
         try {
           unlinkSync(file);
         } catch {

@@ -2,6 +2,7 @@
 // server) or the SDK's standard region/profile/credential chain, always with adaptive retry
 // because SSM throttles its API hard and a fixed retry budget runs out under parallel applies.
 import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
+import { requestHandlerOptions, resolveTimeouts, timeoutMiddleware, TIMEOUT_MIDDLEWARE_OPTIONS, type RequestTimeouts } from "../net/index.js";
 import { registerSecret } from "./errors.js";
 import { loadSsmSdk } from "./sdk.js";
 
@@ -19,6 +20,11 @@ export interface SsmClientOptions {
   maxRetries?: number;
   /** Explicit credentials; otherwise the SDK's credential chain. */
   credentials?: SSMClientConfig["credentials"];
+  /**
+   * Connect and request timeouts of each attempt; each one left out comes from
+   * STATECTL_CONNECT_TIMEOUT / STATECTL_REQUEST_TIMEOUT, else the default (10 s, 60 s).
+   */
+  timeouts?: Partial<RequestTimeouts>;
 }
 
 export const DEFAULT_MAX_RETRIES = 8;
@@ -51,12 +57,16 @@ export async function createSsmClient(options: SsmClientOptions = {}): Promise<S
     registerSecret(credentials.secretAccessKey);
     registerSecret(credentials.sessionToken);
   }
-  return new SSMClient({
+  const { timeouts } = resolveTimeouts(options.timeouts);
+  const client = new SSMClient({
     ...(region !== undefined ? { region } : {}),
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     retryMode: "adaptive",
     maxAttempts: maxRetries + 1,
+    requestHandler: requestHandlerOptions(timeouts),
   });
+  client.middlewareStack.add(timeoutMiddleware(timeouts) as never, TIMEOUT_MIDDLEWARE_OPTIONS as never);
+  return client;
 }

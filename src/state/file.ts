@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { error, type Diagnostic } from "../diag/index.js";
 import { decodeState, encodeStateBytes } from "./format.js";
-import { acquireWithTimeout, holderIsGone, lockIdMismatch, newLockInfo, notLockedDiagnostic, parseLockInfo, type Attempt } from "./lock.js";
+import { acquireWithTimeout, holderIsGone, lockIdMismatch, newLockInfo, notLockedDiagnostic, parseLockInfo, takeOverStaleLock, type Attempt } from "./lock.js";
 import type { State } from "./model.js";
 import { checkWrite, concurrentWriteDiagnostic, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteOptions, type WriteStateResult } from "./storage.js";
 import { statectlVersion } from "./version.js";
@@ -308,6 +308,15 @@ export class FileStateStorage implements StateStorage {
   }
 
   private async tryLock(operation: string): Promise<Attempt> {
+    const first = await this.createLock(operation);
+    // A lock whose holder crashed on this host needs no force-unlock (Terraform's local backend neither).
+    if (!first.ok && first.holder && !first.diagnostics && holderIsGone(first.holder)) {
+      return (await takeOverStaleLock(this.lockPath, first.holder, () => this.createLock(operation))) ?? first;
+    }
+    return first;
+  }
+
+  private async createLock(operation: string): Promise<Attempt> {
     const info = newLockInfo(operation, this.location, statectlVersion());
     try {
       await mkdir(dirname(this.lockPath), { recursive: true });

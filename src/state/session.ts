@@ -16,6 +16,8 @@ export interface OpenState {
   /** False when there was no state yet. */
   readonly existed: boolean;
   readonly lock: LockInfo | undefined;
+  /** The stale lock of a crashed process on this host that this lock replaced (say so in one line). */
+  readonly tookOver?: LockInfo;
   /** Writes the state after each change; `persister.current` is the latest state. */
   readonly persister: StatePersister;
   /** Waits for pending writes, then releases the lock. Call it however the operation ends. */
@@ -28,10 +30,12 @@ export interface OpenState {
  */
 export async function openState(storage: StateStorage, opts: OpenStateOptions): Promise<{ opened?: OpenState; diagnostics: Diagnostic[] }> {
   let lock: LockInfo | undefined;
+  let tookOver: LockInfo | undefined;
   if (opts.lock !== false) {
     const l = await storage.lock(opts);
     if (!l.lock) return { diagnostics: l.diagnostics };
     lock = l.lock;
+    tookOver = l.tookOver;
   }
   const read = await storage.read();
   if (read.diagnostics.some((d) => d.severity === "error")) {
@@ -47,6 +51,7 @@ export async function openState(storage: StateStorage, opts: OpenStateOptions): 
       prior,
       existed: read.state !== undefined,
       lock,
+      ...(tookOver ? { tookOver } : {}),
       persister,
       async release() {
         if (released) return [];

@@ -16,6 +16,8 @@ export interface LockInfo {
   version: string;
   /** What is locked (the state file's path), for messages. */
   path: string;
+  /** Which process `pid` is on this host (boot + start time), so a reused pid is not taken for the holder. */
+  started?: string;
 }
 
 export interface LockOptions {
@@ -53,6 +55,8 @@ export interface WriteStateResult {
 export interface LockResult {
   /** The lock taken; undefined when it could not be (see diagnostics). */
   lock?: LockInfo;
+  /** A lock left by a process on this host that no longer runs, which this lock replaced (say so). */
+  tookOver?: LockInfo;
   diagnostics: Diagnostic[];
 }
 

@@ -10,6 +10,7 @@ import { expect } from "chai";
  */
 const ROOM_ORDER = [
   "diag",
+  "net",
   "addrs",
   "ssm",
   "syntax",

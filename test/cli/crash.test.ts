@@ -7,11 +7,12 @@
 // between them. CRASH_SEED picks another sequence of kill points.
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
-import { decodeState, FileStateStorage } from "../../src/index.js";
+import { decodeState } from "../../src/index.js";
 import { seededRandom } from "../seeded-random.js";
 import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli } from "./kill-helpers.js";
 
 const REFRESHING = /: Refreshing state/;
+const TOOK_OVER = /^Took over the lock on .* left by process \d+ \(apply, .*\), which is no longer running\.$/m;
 const APPLYING = /: (Creating\.\.\.|Modifying\.\.\.|Destroying\.\.\.|Creation complete|Modifications complete|Destruction complete|Adopted)/;
 // Each mutating call takes this long at the endpoint, so kills can land while calls are in flight.
 const LATENCY_MS = 100;
@@ -36,6 +37,8 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
     let finishedFirst = 0;
     let leftInFlight = 0;
     let adopted = 0;
+    let staleLocks = 0;
+    let lockLeft = false;
     for (let gen = 0; gen < generations; gen++) {
       const vars = ["--var", `gen=${gen}`];
       // Up to killsPerGeneration kills; an apply that finishes before its kill point ends the
@@ -67,15 +70,16 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
           expect(read.diagnostics, `gen ${gen}, kill ${k} (line ${n} + ${offset} ms)`).to.deep.equal([]);
           if ((read.state!.pendingCreates ?? []).length > 0) leftInFlight++;
         }
-        // The dead process's lock is released the documented way (statectl force-unlock ID).
-        if (existsSync(ws.statePath + ".lock")) {
-          const id = (JSON.parse(readFileSync(ws.statePath + ".lock", "utf8")) as { id: string }).id;
-          expect(await new FileStateStorage(ws.statePath).forceUnlock(id)).to.deep.equal([]);
-        }
+        // The run after a kill takes the dead process's lock over by itself, saying so (no force-unlock).
+        if (lockLeft) expect(run.lines.some((l) => TOOK_OVER.test(l)), `gen ${gen}, kill ${k}: the stale lock was not taken over`).to.equal(true);
+        lockLeft = existsSync(ws.statePath + ".lock");
+        if (lockLeft) staleLocks++;
         if (exit.signal !== "SIGKILL") break;
       }
       const rerun = await cli(["apply", "--auto-approve", ...vars]);
       expect(rerun.code, rerun.output).to.equal(0);
+      if (lockLeft) expect(rerun.output).to.match(TOOK_OVER);
+      lockLeft = false;
       adopted += rerun.output.split("\n").filter((l) => / Adopted /.test(l)).length;
       const plan = await cli(["plan", "--detailed-exitcode", ...vars]);
       expect(plan.code, plan.output).to.equal(0);
@@ -93,6 +97,6 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
     // average (10–16 of 16 land in practice, depending on the seed; kill points come early
     // because batched creates make each generation's apply short).
     expect(kills).to.be.greaterThanOrEqual(2 * generations);
-    console.log(`      (seed ${seed}: ${kills} SIGKILLs, ${finishedFirst} applies finished before their kill point, ${leftInFlight} kills left a create in flight, ${adopted} adoptions; ${generations} reruns converged)`);
+    console.log(`      (seed ${seed}: ${kills} SIGKILLs, ${finishedFirst} applies finished before their kill point, ${leftInFlight} kills left a create in flight, ${adopted} adoptions, ${staleLocks} stale locks taken over; ${generations} reruns converged)`);
   });
 });

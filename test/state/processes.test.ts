@@ -1,9 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { expect } from "chai";
-import { decodeState, FileStateStorage, type LockResult } from "../../src/state/index.js";
+import { decodeState, FileStateStorage, staleLockNote, type LockResult } from "../../src/state/index.js";
 import { helpersDir, tempDir } from "./helpers/paths.js";
 import { seededRandom } from "../seeded-random.js";
 
@@ -109,7 +109,7 @@ describe("state across processes", function () {
     expect(existsSync(`${path}.lock`)).to.equal(false);
   });
 
-  it("a process that exits without unlocking releases its lock; one killed leaves a lock that force-unlock clears", async () => {
+  it("a process that exits without unlocking releases its lock; one killed leaves a lock the next locker takes over, saying so", async () => {
     const path = join(tempDir(), "statectl.state.json");
     const exiting = run("locker.js", [path, "exit", "apply"]);
     expect((JSON.parse(await nextLine(exiting)) as LockResult).lock).to.not.equal(undefined);
@@ -118,15 +118,66 @@ describe("state across processes", function () {
 
     const killed = run("locker.js", [path, "sleep", "apply"]);
     const lock = (JSON.parse(await nextLine(killed)) as LockResult).lock!;
+    expect(lock.started, "the lock records which process holds it").to.match(/^.+:\d+$/);
     killed.kill("SIGKILL");
     await exited(killed);
     const storage = new FileStateStorage(path);
-    const blocked = await storage.lock({ operation: "plan" });
-    expect(blocked.diagnostics[0]!.detail).to.include(`Process ${lock.pid} is no longer running on this host`);
-    expect(blocked.diagnostics[0]!.hint).to.equal(`release the stale lock with: statectl force-unlock ${lock.id}`);
-    expect(await storage.forceUnlock(lock.id)).to.deep.equal([]);
     const now = await storage.lock({ operation: "plan" });
     expect(now.diagnostics).to.deep.equal([]);
+    expect(now.tookOver!.id).to.equal(lock.id);
+    expect(staleLockNote(now.tookOver!)).to.equal(`Took over the lock on ${path} left by process ${lock.pid} (apply, ${lock.who}, since ${lock.created}), which is no longer running.`);
+    expect(existsSync(`${path}.lock.takeover`)).to.equal(false);
     await storage.unlock(now.lock!.id);
+  });
+
+  it("a lock whose pid now belongs to another process (pid reused) is taken over; a live holder's is not", async () => {
+    const path = join(tempDir(), "statectl.state.json");
+    const holder = run("locker.js", [path, "hold", "apply"]);
+    const held = (JSON.parse(await nextLine(holder)) as LockResult).lock!;
+    const storage = new FileStateStorage(path);
+    const blocked = await storage.lock({ operation: "plan" });
+    expect(blocked.lock).to.equal(undefined);
+    expect(blocked.diagnostics[0]!.code).to.equal("state/locked");
+    // The same pid, started at another time: what a crashed holder whose pid was reused looks like.
+    writeFileSync(`${path}.lock`, JSON.stringify({ ...held, started: `${held.started!.split(":")[0]}:1` }));
+    const taken = await storage.lock({ operation: "plan" });
+    expect(taken.diagnostics).to.deep.equal([]);
+    expect(taken.tookOver!.pid).to.equal(holder.pid);
+    await storage.unlock(taken.lock!.id);
+    holder.kill("SIGKILL");
+    await exited(holder);
+  });
+
+  it("a lock held on another host is never taken over: force-unlock with its ID is still needed", async () => {
+    const path = join(tempDir(), "statectl.state.json");
+    const id = "5f0e3c1a-0000-4000-8000-000000000001";
+    writeFileSync(`${path}.lock`, JSON.stringify({ id, who: "ci@build-agent-7", pid: 999_999, operation: "apply", created: new Date().toISOString(), version: "0.1.0", path, started: "x:1" }));
+    const storage = new FileStateStorage(path);
+    const blocked = await storage.lock({ operation: "plan" });
+    expect(blocked.lock).to.equal(undefined);
+    expect(blocked.diagnostics[0]!.code).to.equal("state/locked");
+    expect(blocked.diagnostics[0]!.hint).to.include(`statectl force-unlock ${id}`);
+    expect(await storage.forceUnlock(id)).to.deep.equal([]);
+    const now = await storage.lock({ operation: "plan" });
+    expect(now.diagnostics).to.deep.equal([]);
+    expect(now.tookOver).to.equal(undefined);
+    await storage.unlock(now.lock!.id);
+  });
+
+  it("of several processes finding the same stale lock, exactly one takes it over", async () => {
+    const path = join(tempDir(), "statectl.state.json");
+    const killed = run("locker.js", [path, "sleep", "apply"]);
+    await nextLine(killed);
+    killed.kill("SIGKILL");
+    await exited(killed);
+    const racers = Array.from({ length: 5 }, () => run("locker.js", [path, "hold", "apply"]));
+    const results = await Promise.all(racers.map(async (c) => JSON.parse(await nextLine(c)) as LockResult));
+    const winners = racers.filter((_, i) => results[i]!.lock);
+    for (const w of winners) w.stdin.write("release\n");
+    await Promise.all(racers.map(exited));
+    expect(winners.length, JSON.stringify(results)).to.equal(1);
+    // The winner took the stale lock over, or created its own right after another racer removed it.
+    expect(results.filter((r) => r.tookOver).length).to.be.at.most(1);
+    expect(existsSync(`${path}.lock`)).to.equal(false);
   });
 });

@@ -9,8 +9,6 @@
  * change and writes it back.
  */
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out } from "../io.js";
 import { DEFAULT_LOCAL_DATA_DIR } from "./local.js";
@@ -31,20 +29,9 @@ interface RunningServer {
 }
 
 /** The server running on `dataDir`, if one is (its server.json names a live process). */
-function runningServer(dataDir: string): RunningServer | undefined {
-  let info: { pid?: unknown; url?: unknown };
-  try {
-    info = JSON.parse(readFileSync(path.join(dataDir, "server.json"), "utf8")) as typeof info;
-  } catch {
-    return undefined;
-  }
-  if (typeof info.pid !== "number" || typeof info.url !== "string") return undefined;
-  try {
-    process.kill(info.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EPERM") return undefined;
-  }
-  return { url: info.url };
+async function runningServer(dataDir: string): Promise<RunningServer | undefined> {
+  const { findRunningEndpoint } = await import("../../local/index.js");
+  return findRunningEndpoint(dataDir);
 }
 
 async function callServer(server: RunningServer, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -72,7 +59,7 @@ async function onDataDir<T>(
   viaServer: (server: RunningServer) => Promise<T>,
   viaLibrary: (endpoint: import("../../local/index.js").LocalEndpoint) => Promise<T>,
 ): Promise<T> {
-  const server = dataDir === undefined ? undefined : runningServer(dataDir);
+  const server = dataDir === undefined ? undefined : await runningServer(dataDir);
   if (server) return viaServer(server);
   const { startLocalEndpoint } = await import("../../local/index.js");
   let endpoint;

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
-import { out } from "../io.js";
+import { err, out } from "../io.js";
+import { exitCodeForSignal, onStopSignals } from "../signals.js";
 import { addLockOptions, addStatePathOption, commandStorage, failOnErrors, globalOptions, printDiagnostics, type StateOptions } from "../state-options.js";
 import type { State, StateStorage } from "../../state/index.js";
 import { registerStateTransfer } from "./state-transfer.js";
@@ -36,15 +37,15 @@ async function readState(storage: StateStorage, cmd: Command, close = true): Pro
  */
 async function editState(cmd: Command, operation: string, dryRun: boolean, edit: (state: State) => Promise<{ state: State; changed: string[] }>): Promise<{ changed: string[] }> {
   const opts = cmd.opts() as StateOptions;
-  const { openState } = await import("../../state/index.js");
+  const { openState, staleLockNote } = await import("../../state/index.js");
   const { storage, where } = await commandStorage(cmd);
   const abort = new AbortController();
-  const onSigint = () => {
+  const dispose = onStopSignals((signal) => {
     abort.abort();
-    process.exit(ExitCode.Interrupted);
-  };
-  process.once("SIGINT", onSigint);
+    process.exit(exitCodeForSignal(signal));
+  });
   const { opened, diagnostics } = await openState(storage, { operation, lock: opts.lock !== false && !dryRun, timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0, signal: abort.signal });
+  if (opened?.tookOver) err(staleLockNote(opened.tookOver));
   try {
     await failOnErrors(diagnostics, globalOptions(cmd));
     if (!opened!.existed) await readState(storage, cmd, false); // reports the missing state file
@@ -52,7 +53,7 @@ async function editState(cmd: Command, operation: string, dryRun: boolean, edit:
     if (!dryRun && result.changed.length > 0) await failOnErrors((await opened!.persister.persist(result.state)).diagnostics, globalOptions(cmd));
     return result;
   } finally {
-    process.off("SIGINT", onSigint);
+    dispose();
     if (opened) await printDiagnostics(await opened.release(), globalOptions(cmd));
     (await import("../../engine/backend.js")).closeStorage(storage);
   }
