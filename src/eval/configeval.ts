@@ -33,7 +33,6 @@ import { renderTemplate } from "./template.js";
 import { typeFromExpression } from "./typeexpr.js";
 import { T, typeString, type Type } from "./types.js";
 import { Value, formatNumber, fromNative } from "./value.js";
-import { validTimeoutMs } from "../net/index.js";
 
 
 /** Instances one `count` may ask for: beyond SSM's own limits, and small enough to plan quickly. */
@@ -785,7 +784,8 @@ class ConfigEvaluator {
           else ep.maxRetries = n;
         } else if (name === "connect_timeout" || name === "request_timeout") {
           const ms = x.asNumber() * 1000;
-          if (!validTimeoutMs(ms)) fail(`${name} must be a number of seconds more than zero and at most a day (86400), not ${formatNumber(x.asNumber())}.`);
+          // The same bounds as net/'s timeouts (eval comes before it and stays free of it).
+          if (!(Number.isFinite(ms) && ms > 0 && ms <= 86_400_000)) fail(`${name} must be a number of seconds more than zero and at most a day (86400), not ${formatNumber(x.asNumber())}.`);
           else if (name === "connect_timeout") ep.connectTimeoutMs = Math.round(ms);
           else ep.requestTimeoutMs = Math.round(ms);
         } else if (name === "endpoint") {
