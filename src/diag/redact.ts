@@ -15,10 +15,27 @@ export function redactionList(values: Iterable<string>): string[] {
   return [...new Set([...values].filter((v) => v.length >= MIN_REDACTED_LENGTH))].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * Replaces every sensitive string in `text`, and every quoted excerpt ("…" or '…', at least
+ * MIN_EXCERPT_LENGTH long) that is part of one: checks quote the piece of a value they reject
+ * ("SENTINEL" is not a positive whole number), not the whole value. Shorter excerpts are left:
+ * a label such as "app" is part of many a sensitive text without being a secret.
+ */
+export const MIN_EXCERPT_LENGTH = 6;
+
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
+  if (secrets.length === 0) return out;
+  return out.replace(/"([^"\n]{6,})"|'([^'\n]{6,})'/g, (quoted, double?: string, single?: string) => {
+    const excerpt = double ?? single ?? "";
+    return secrets.some((s) => s.includes(excerpt)) ? REDACTED : quoted;
+  });
+}
+
+/** Replaces every quoted excerpt ("…" or '…') in a message about a sensitive value. */
+export function redactQuoted(text: string): string {
+  return text.replace(/"[^"\n]*"|'[^'\n]*'/g, REDACTED);
 }
 
 export function redactDiagnostic(d: Diagnostic, secrets: readonly string[]): Diagnostic {

@@ -43,9 +43,22 @@ function addressText(a: InstanceAddress | { kind: "document" | "association"; na
   return formatAddress(a as InstanceAddress);
 }
 
+/**
+ * Attributes SSM computes from another one: when the source is (or holds something) sensitive,
+ * so are they. A document's `parameters` are read back from its content, defaults included, so a
+ * secret default in a sensitive content would otherwise show in clear in `state show` and plans.
+ */
+const DERIVED_ATTRIBUTES: Record<string, Record<string, string[]>> = {
+  document: { content: ["parameters", "status_information", "description"] },
+};
+
 export function adaptInstance(r: EvaluatedResource): ConfigInstance {
   const sensitive: AttributePath[] = [];
   const attrs = valueToDesired(r.attrs, [], sensitive);
+  for (const [source, derived] of Object.entries(DERIVED_ATTRIBUTES[r.kind] ?? {})) {
+    if (!sensitive.some((p) => p[0] === source)) continue;
+    for (const name of derived) if (!sensitive.some((p) => p.length === 1 && p[0] === name)) sensitive.push([name]);
+  }
   return {
     address: r.addressText,
     kind: r.kind,

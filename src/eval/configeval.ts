@@ -6,7 +6,7 @@
  * unknown until apply), references, ranges, provider, dependencies and lifecycle.
  */
 import { formatAddress, formatModulePath, withModule, type InstanceAddress, type InstanceKey, type ModulePath, type ModuleStep, type ResourceKind } from "../addrs/index.js";
-import { error, type Diagnostic, type Range } from "../diag/index.js";
+import { error, redactQuoted, type Diagnostic, type Range } from "../diag/index.js";
 import { resolve } from "node:path";
 import {
   ASSOCIATION_COMPUTED,
@@ -347,7 +347,7 @@ class ConfigEvaluator {
       if (d.ok) {
         const c = convert(d.value, type);
         if (c.error) {
-          this.diags.push(error("eval/invalid-default", "Invalid default value for variable", { detail: `The default of variable "${v.name}" does not match its type ${typeString(resultType)}: ${conversionMessage(c.error)}`, range: narrowRange(v.default.expr, c.error.path), context: v.default.range }));
+          this.diags.push(error("eval/invalid-default", "Invalid default value for variable", { detail: `The default of variable "${v.name}" does not match its type ${typeString(resultType)}: ${v.sensitive ? redactQuoted(conversionMessage(c.error)) : conversionMessage(c.error)}`, ...(v.sensitive ? { range: v.nameRange } : { range: narrowRange(v.default.expr, c.error.path), context: v.default.range }) }));
         } else dflt = c.value;
       }
     }
@@ -358,10 +358,11 @@ class ConfigEvaluator {
       if (raw) {
         const c = convert(raw, type);
         if (c.error) {
+          // A sensitive variable's value is never quoted, nor shown by pointing into its var-file.
           this.diags.push(
             error("eval/invalid-variable-value", "Invalid value for variable", {
-              detail: `The value for variable "${v.name}" from ${input.origin} does not match its type ${typeString(resultType)}: ${conversionMessage(c.error)}`,
-              ...(input.expr ? { range: narrowRange(input.expr, c.error.path) } : { range: v.nameRange }),
+              detail: `The value for variable "${v.name}" from ${input.origin} does not match its type ${typeString(resultType)}: ${v.sensitive ? redactQuoted(conversionMessage(c.error)) : conversionMessage(c.error)}`,
+              ...(input.expr && !v.sensitive ? { range: narrowRange(input.expr, c.error.path) } : { range: v.nameRange }),
             }),
           );
           return Value.unknown(resultType).mark(v.sensitive);
@@ -443,7 +444,8 @@ class ConfigEvaluator {
       this.diags.push(
         error("eval/variable-validation", "Invalid value for variable", {
           detail: `${msg}\nThe value ${input ? `from ${input.origin} ` : "(the default) "}failed the validation of variable "${v.name}" (${val.condition.range.file}:${val.condition.range.start.line}).`,
-          range: input?.expr?.range ?? (input ? v.nameRange : (v.default?.expr.range ?? v.nameRange)),
+          // A sensitive value is not pointed at: the snippet would print the line holding it.
+          range: v.sensitive ? v.nameRange : (input?.expr?.range ?? (input ? v.nameRange : (v.default?.expr.range ?? v.nameRange))),
         }),
       );
     }
@@ -603,6 +605,19 @@ class ConfigEvaluator {
       else attrs.set(name, objs.length > 0 ? listOf(objs) : Value.list([], T.dynamic));
     }
     if (decl.kind === "association") attrs.set("parameters", this.normalizeParameters(attrs.get("parameters")!, decl.attributes.get("parameters")));
+    const name = decl.attributes.get("name");
+    if (name && attrs.get("name")?.containsSensitive()) {
+      // Names identify objects: plans, progress lines, the state and status show them. Like
+      // Terraform's sensitive for_each keys, a secret there is refused rather than half-hidden.
+      this.diags.push(
+        error("eval/sensitive-name", "Sensitive value in a name", {
+          detail: `The name of ${decl.kind} "${decl.name}" comes from a sensitive value. A name identifies the ${decl.kind} in SSM and is shown in plans, progress lines, the state and status, so it cannot be kept secret.`,
+          range: name.expr.range,
+          context: name.range,
+          hint: "build the name from values that are not secret; if this value is safe to show, wrap it in nonsensitive()",
+        }),
+      );
+    }
     const address: InstanceAddress = withModule(key === undefined ? { kind: decl.kind, name: decl.name } : { kind: decl.kind, name: decl.name, key }, this.path);
     const providerKey = this.providerKey(decl.provider.alias ? `${decl.provider.name}.${decl.provider.alias}` : decl.provider.name);
     const dot = providerKey.indexOf(".");

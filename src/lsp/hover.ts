@@ -99,7 +99,10 @@ function referenceMarkdown(ref: ScopeTraversal, folder: FolderKnowledge, texts: 
       const def = blockAttribute(decl.block, "default");
       const lines = [`**var.${name}** \`${type ? sourceOf(type.expr.range, texts) ?? "any" : "any"}\` — variable, ${where(decl)}`];
       if (description) lines.push("", description);
-      if (def) lines.push("", `Default: \`${sourceOf(def.expr.range, texts) ?? ""}\``);
+      // The default of a sensitive variable is a secret written into the file; hover does not repeat it.
+      const sensitive = blockAttribute(decl.block, "sensitive")?.expr;
+      if (def && sensitive?.type === "Literal" && sensitive.value === true) lines.push("", "Default: (sensitive value)");
+      else if (def) lines.push("", `Default: \`${sourceOf(def.expr.range, texts) ?? ""}\``);
       else lines.push("", "Required: no default.");
       return lines.join("\n");
     }
