@@ -70,7 +70,9 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     let entries: string[] = [];
     try {
       entries = readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isFile() || e.isSymbolicLink())
+        // A named pipe or socket named like a configuration file is refused by readSourceFile,
+        // not skipped: the user meant it to be read.
+        .filter((e) => e.isFile() || e.isSymbolicLink() || e.isFIFO() || e.isSocket())
         .map((e) => e.name)
         .sort();
     } catch (e) {

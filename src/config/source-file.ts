@@ -4,7 +4,7 @@
  * or endless file — a link to /dev/zero — is refused quickly), and text that is not UTF-8 is
  * refused with the line and column of its first bad byte instead of being silently mangled.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from "node:fs";
 import { error, rangeFromOffsets, type Diagnostic } from "../diag/index.js";
 
 /** Configuration files are hand-written text; SSM documents are at most 64 KB. 10 MiB is far beyond both. */
@@ -29,13 +29,16 @@ function mib(n: number): string {
 export function readSourceFile(path: string, display: string, limit = MAX_SOURCE_FILE_BYTES): SourceFileRead {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    // Non-blocking: opening a FIFO for reading otherwise waits for a writer, with the event loop
+    // (and so Ctrl-C and SIGTERM handling) stopped. Regular files read the same either way.
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
   }
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return { problem: "unreadable", code: "EISDIR", message: "it is a directory" };
+    if (stat.isFIFO() || stat.isSocket()) return { problem: "unreadable", code: "ENOTREG", message: `it is a ${stat.isFIFO() ? "named pipe (FIFO)" : "socket"}, not a regular file` };
     if (stat.size > limit) return { problem: "too-large", diagnostic: tooLarge(display, stat.size, limit) };
     const chunks: Buffer[] = [];
     let total = 0;

@@ -77,12 +77,12 @@ export async function validateConfiguration(req: ValidateRequest): Promise<Valid
  * shown of such a file (the line with a bad byte), for rendering.
  */
 export async function readConfigurationFiles(dir: string): Promise<{ files: ConfigurationText[]; diagnostics: Diagnostic[]; texts: Map<string, string> }> {
-  const candidates = (await readdir(dir, { withFileTypes: true })).filter((e) => e.name.endsWith(".state") && (e.isFile() || e.isSymbolicLink()));
+  const candidates = (await readdir(dir, { withFileTypes: true })).filter((e) => e.name.endsWith(".state") && (e.isFile() || e.isSymbolicLink() || e.isFIFO() || e.isSocket()));
   const names: string[] = [];
   for (const e of candidates) {
-    // A symbolic link counts unless it leads to something other than a file; a dangling one is
-    // reported as unreadable rather than silently ignored.
-    if (e.isFile() || (await stat(join(dir, e.name)).then((s) => s.isFile(), () => true))) names.push(e.name);
+    // A symbolic link counts unless it leads to a directory or a device; a dangling one is
+    // reported as unreadable rather than silently ignored, and so is a named pipe or socket.
+    if (e.isFile() || e.isFIFO() || e.isSocket() || (await stat(join(dir, e.name)).then((s) => s.isFile() || s.isFIFO() || s.isSocket(), () => true))) names.push(e.name);
   }
   names.sort();
   const files: ConfigurationText[] = [];
@@ -92,7 +92,7 @@ export async function readConfigurationFiles(dir: string): Promise<{ files: Conf
     const read = readSourceFile(join(dir, name), name);
     if (!("text" in read)) {
       if (read.problem === "unreadable") {
-        diagnostics.push(error("validate/unreadable-file", `Cannot read ${name}`, { detail: describeReadError(read), hint: "check the file's permissions" }));
+        diagnostics.push(error("validate/unreadable-file", `Cannot read ${name}`, { detail: describeReadError(read), hint: read.code === "ENOTREG" ? "statectl reads .state files that are regular files; remove it or give it another name" : "check the file's permissions" }));
       } else {
         diagnostics.push(read.diagnostic);
         // The line with the bad byte is shown; the file is not parsed.

@@ -3,6 +3,7 @@
 // (src/cli/exit-codes.ts, docs/cli.md), changes nothing — neither a file in the directory (the
 // state, its backup, the local endpoint's data) nor SSM — and never prints a stack trace.
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, copyFileSync, cpSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -108,6 +109,12 @@ describe("cli: bad input changes nothing and is explained (table-driven)", funct
     { name: "an invalid UTF-8 --var-file", files: { "latin1.statevars": Buffer.from([0x73, 0x63, 0x68, 0x65, 0x64, 0x75, 0x6c, 0x65, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]) }, args: ["plan", "--var-file", "latin1.statevars"], code: ExitCode.Error, says: ["error[config/invalid-encoding]"], at: "latin1.statevars:1:13" },
     { name: "a 100 MB .state file", setup: (d) => linkSync(join(outside, "huge.state"), join(d, "huge.state")), args: ["apply", "--auto-approve"], code: ExitCode.Error, says: ["error[config/file-too-large]", "huge.state is 100 MiB; statectl reads configuration files of at most 10 MiB"] },
     { name: "an endless .state file (a link to /dev/zero)", setup: (d) => symlinkSync("/dev/zero", join(d, "endless.state")), args: ["plan"], code: ExitCode.Error, says: ["error[config/file-too-large]", "larger than 10 MiB"] },
+    // A named pipe has no end until a writer closes it: opening one used to hang validate and plan (Ctrl-C and SIGTERM ignored).
+    { name: "a named pipe (FIFO) as a .state file", setup: (d) => execFileSync("mkfifo", [join(d, "pipe.state")]), args: ["validate"], code: ExitCode.Error, says: ["error[validate/unreadable-file]", "pipe.state", "named pipe (FIFO), not a regular file"] },
+    { name: "a named pipe (FIFO) in the folder, to plan", setup: (d) => execFileSync("mkfifo", [join(d, "pipe.state")]), args: ["plan"], code: ExitCode.Error, says: ["error[config/unreadable-file]", "pipe.state: it is a named pipe (FIFO), not a regular file"] },
+    { name: "a .state link to a named pipe", setup: (d) => { execFileSync("mkfifo", [join(d, "pipe")]); symlinkSync("pipe", join(d, "linked.state")); }, args: ["validate"], code: ExitCode.Error, says: ["error[validate/unreadable-file]", "linked.state", "named pipe (FIFO)"] },
+    { name: "file() of a named pipe", files: { "bad.state": 'document "p" {\n  name    = "Pipe-Content"\n  content = file("pipe.json")\n}\n' }, setup: (d) => execFileSync("mkfifo", [join(d, "pipe.json")]), args: ["plan"], code: ExitCode.Error, says: ["error[eval/function-argument]", "named pipe (FIFO)"], at: "bad.state:3:18" },
+    { name: "a named pipe as --var-file", setup: (d) => execFileSync("mkfifo", [join(d, "vars.statevars")]), args: ["plan", "--var-file", "vars.statevars"], code: ExitCode.Error, says: ["error[config/unreadable-var-file]", "named pipe (FIFO)"] },
     { name: "a 100 MB --var-file", args: ["plan", "--var-file", "HUGE"], code: ExitCode.Error, says: ["error[config/file-too-large]", "is 100 MiB"] },
     { name: "file() of a 100 MB file", files: { "bad.state": 'document "big" {\n  name    = "Big-Content"\n  content = file("huge.json")\n}\n' }, setup: (d) => linkSync(join(outside, "huge.state"), join(d, "huge.json")), args: ["apply", "--auto-approve"], code: ExitCode.Error, says: ["error[eval/function-argument]", "larger than 10 MiB"], at: "bad.state:3:18" },
     { name: "a 100 MB file to validate", setup: (d) => linkSync(join(outside, "huge.state"), join(d, "huge.state")), args: ["validate"], code: ExitCode.Error, says: ["error[config/file-too-large]"] },
