@@ -5,7 +5,7 @@
  * is declared — without evaluating anything.
  */
 import { formatModulePath, isValidName, type ResourceKind } from "../addrs/index.js";
-import { didYouMean, didYouMeanHint, error, type Diagnostic, type Range } from "../diag/index.js";
+import { didYouMean, didYouMeanHint, error, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
 import { references as exprReferences, type Attribute, type Block, type Body, type Expression, type Reference } from "../syntax/ast.js";
 import type { BackendDecl, Config, Lifecycle, LocalDecl, ModuleCallDecl, ModuleDependency, ProviderRef, ResourceDecl, ResourceRef, S3BackendSettings } from "./model.js";
 import { an, blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
@@ -628,7 +628,7 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
   for (const ref of exprReferences(expr)) {
     const first = ref.traversal[0];
     const attrName = first?.type === "AttrStep" ? first.name : undefined;
-    const fail = (code: string, summary: string, detail: string, hint?: string) => {
+    const fail = (code: ErrorCode, summary: string, detail: string, hint?: string) => {
       const d = error(code, summary, { detail, range: ref.range });
       if (hint) d.hint = hint;
       diags.push(d);

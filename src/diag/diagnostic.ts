@@ -1,3 +1,4 @@
+import type { DiagnosticCode, ErrorCode, WarningCode } from "./codes.js";
 import type { Range } from "./range.js";
 
 export type Severity = "error" | "warning";
@@ -8,8 +9,8 @@ export type Severity = "error" | "warning";
  */
 export interface Diagnostic {
   severity: Severity;
-  /** Stable identifier, e.g. `syntax/unexpected-token`; docs and tests refer to it. */
-  code: string;
+  /** Stable identifier from the registry (diag/codes.ts), e.g. `syntax/unexpected-token`. */
+  code: DiagnosticCode;
   /** Terse one-line summary, e.g. `Unsupported argument`. */
   summary: string;
   /** Full sentences explaining the problem and, where possible, the fix. */
@@ -26,11 +27,11 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === "error");
 }
 
-export function error(code: string, summary: string, extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {}): Diagnostic {
+export function error(code: ErrorCode, summary: string, extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {}): Diagnostic {
   return { severity: "error", code, summary, ...extra };
 }
 
-export function warning(code: string, summary: string, extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {}): Diagnostic {
+export function warning(code: WarningCode, summary: string, extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {}): Diagnostic {
   return { severity: "warning", code, summary, ...extra };
 }
 

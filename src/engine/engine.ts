@@ -708,7 +708,3 @@ export async function runGraph(req: EngineOptions): Promise<{ dot?: string; diag
   diagnostics.push(...built.diagnostics);
   return { dot: toDot(built.graph), diagnostics, sources: config.sources };
 }
-
-export function engineError(summary: string, detail: string): Diagnostic {
-  return error("engine/error", summary, { detail });
-}

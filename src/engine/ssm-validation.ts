@@ -58,8 +58,7 @@ export async function checkResources(resources: readonly EvaluatedResource[], de
           detail = `${detail} (line ${at.line}, column ${at.column} of the content)`;
         }
       }
-      const make = p.severity === "error" ? error : warning;
-      const d = make(p.code, p.summary, { detail, range, context: r.ranges.block, ...(p.hint ? { hint: p.hint } : {}) });
+      const d: Diagnostic = { severity: p.severity, code: p.code, summary: p.summary, detail, range, context: r.ranges.block, ...(p.hint ? { hint: p.hint } : {}) };
       const key = JSON.stringify([d.code, d.detail, range.file, range.start.offset, range.end.offset]);
       if (seen.has(key)) continue;
       seen.add(key);

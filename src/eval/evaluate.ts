@@ -4,7 +4,7 @@
  * not cascade into many. Unknown values propagate ("known after apply"); the sensitive mark
  * follows every value computed from a sensitive one.
  */
-import { didYouMeanHint, error, joinRanges, type Diagnostic, type Range } from "../diag/index.js";
+import { didYouMeanHint, error, joinRanges, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
 import type { Expression, ForObject, ForTuple, FunctionCall, ObjectExpr, Splat, SplatStep, Template, TraversalStep } from "../syntax/ast.js";
 import { convert, conversionMessage, unifyTypes } from "./convert.js";
 import { BUILTIN_FUNCTIONS, callFunction, functionNames, type FunctionContext, type FunctionSpec } from "./functions/index.js";
@@ -49,7 +49,7 @@ class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
   constructor(private readonly ctx: EvalContext) {}
 
-  private fail(code: string, summary: string, detail: string, range: Range, extra: { context?: Range; hint?: string | undefined } = {}): Value {
+  private fail(code: ErrorCode, summary: string, detail: string, range: Range, extra: { context?: Range; hint?: string | undefined } = {}): Value {
     const d: Diagnostic = error(code, summary, { detail, range });
     if (extra.context) d.context = extra.context;
     if (extra.hint) d.hint = extra.hint;

@@ -8,6 +8,7 @@
  * into a document file, a heredoc, or an object written in the `.state` file. Pure, no I/O; unlike
  * analyzeDocument (which stops at the first problem, as the API does) it reports all it finds.
  */
+import type { DiagnosticCode } from "../diag/codes.js";
 import { didYouMean } from "../diag/suggest.js";
 import { checkParameters, compileAllowedPattern, type DeclaredParameter } from "./association-parameters.js";
 import { allowedSchemaVersions, AUTOMATION_ACTIONS, COMMAND_PLUGINS, PARAMETER_TYPES, type DocumentFormat } from "./document-model.js";
@@ -16,7 +17,7 @@ import { nodeAt, parseDocumentTree, type Span, type TreeEntry, type TreeNode } f
 export interface ContentProblem {
   severity: "error" | "warning";
   /** Stable `ssm/...` code (see docs/validation.md). */
-  code: string;
+  code: DiagnosticCode;
   summary: string;
   detail: string;
   hint?: string;
@@ -162,7 +163,7 @@ class Checker {
     return { start: s.start, end: s.start + 1 };
   }
 
-  unknownKeys(obj: Obj, path: Path, known: readonly string[], what: string, severity: "error" | "warning" = "error", code = "ssm/unknown-document-key"): void {
+  unknownKeys(obj: Obj, path: Path, known: readonly string[], what: string, severity: "error" | "warning" = "error", code: DiagnosticCode = "ssm/unknown-document-key"): void {
     for (const e of obj.entries) {
       if (known.includes(e.key)) continue;
       const suggestion = didYouMean(e.key, known);

@@ -5,6 +5,7 @@
  * location, duration, document content). Pure: the caller passes plain values and turns each
  * problem's `path` (and optional `span` inside a string) into a source range.
  */
+import type { DiagnosticCode } from "../diag/codes.js";
 import { didYouMean } from "../diag/suggest.js";
 import { checkParameters, declaredParameters, withTargetParameter, type DeclaredParameter } from "./association-parameters.js";
 import { AWS_OWNED_DOCUMENTS, findAwsOwnedDocument } from "./aws-documents.js";
@@ -18,7 +19,7 @@ export const UNKNOWN_VALUE: unique symbol = Symbol("unknown");
 export interface ResourceProblem {
   severity: "error" | "warning";
   /** Stable `ssm/...` code (see docs/validation.md). */
-  code: string;
+  code: DiagnosticCode;
   summary: string;
   detail: string;
   hint?: string;
@@ -90,7 +91,7 @@ function checkTags(tags: unknown, out: ResourceProblem[]): void {
   }
 }
 
-function patternProblem(code: string, summary: string, path: (string | number)[], value: unknown, pattern: RegExp, detail: string, hint: string, out: ResourceProblem[]): void {
+function patternProblem(code: DiagnosticCode, summary: string, path: (string | number)[], value: unknown, pattern: RegExp, detail: string, hint: string, out: ResourceProblem[]): void {
   if (isString(value) && !pattern.test(value)) out.push({ severity: "error", code, summary, detail: detail.replace("%s", value), hint, path });
 }
 
@@ -251,12 +252,12 @@ function describeDeclaration(d: DeclaredParameter): string {
   return `the document declares it as ${parts.join(", ")}`;
 }
 
-function checkRate(field: string, code: string, value: unknown, pattern: RegExp, what: string, out: ResourceProblem[]): void {
+function checkRate(field: string, code: DiagnosticCode, value: unknown, pattern: RegExp, what: string, out: ResourceProblem[]): void {
   if (isString(value) && (value.length > 7 || !pattern.test(value)))
     out.push({ severity: "error", code, summary: `Invalid ${field}`, detail: `${field} must be ${what}; "${value}" is not.`, hint: field === "max_errors" ? 'e.g. "0", "1" or "10%"' : 'e.g. "1", "10" or "50%"', path: [field] });
 }
 
-function checkEnum(field: string, code: string, value: unknown, allowed: readonly string[], out: ResourceProblem[]): void {
+function checkEnum(field: string, code: DiagnosticCode, value: unknown, allowed: readonly string[], out: ResourceProblem[]): void {
   if (isString(value) && !allowed.includes(value)) {
     const suggestion = didYouMean(value, allowed) ?? allowed.find((a) => a === value.toUpperCase());
     out.push({ severity: "error", code, summary: `Invalid ${field}`, detail: `${field} is one of ${allowed.join(", ")}; "${value}" is not.`, hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${allowed.join(", ")}`, path: [field] });

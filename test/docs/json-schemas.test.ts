@@ -182,7 +182,7 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
 
     it("diagnosticsToJson with every optional member matches", () => {
       const range = { file: "a.state", start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 4, offset: 3 } };
-      expectValid("diagnostics.schema.json", diagnosticsToJson([{ severity: "warning", code: "config/x", summary: "s", detail: "d", hint: "h", range, context: range }]));
+      expectValid("diagnostics.schema.json", diagnosticsToJson([{ severity: "warning", code: "config/invalid-argument", summary: "s", detail: "d", hint: "h", range, context: range }]));
     });
   });
 });
