@@ -7,17 +7,10 @@
 import { didYouMean, error, joinRanges, type Diagnostic, type Range } from "../diag/index.js";
 import type { Attribute, Block, Body } from "../syntax/ast.js";
 
-/**
- * A type for an argument, spelled structurally so config/ need not depend on eval/'s types.
- * `["object", attrs, optionalNames]` marks the listed attributes optional.
- */
-export type SchemaType =
-  | "string"
-  | "number"
-  | "bool"
-  | "any"
-  | readonly ["list" | "set" | "map", SchemaType]
-  | readonly ["object", Readonly<Record<string, SchemaType>>, (readonly string[])?];
+import type { ValueType } from "../ssm/resource-schema.js";
+
+/** A type for an argument, spelled structurally (ssm/resource-schema.ts) so config/ need not depend on eval/'s types. */
+export type SchemaType = ValueType;
 
 export interface AttributeSchema {
   required?: boolean;

@@ -3,12 +3,12 @@
  * `variable`, `output`, `locals`, `provider "ssm"`, `state`, `import`, `moved`, `lifecycle`.
  * Resource arguments follow issue 5 (the whole SSM API); types are checked during evaluation.
  */
+import { ASSOCIATION_RESOURCE, DOCUMENT_RESOURCE, type ResourceSchema } from "../ssm/resource-schema.js";
 import type { AttributeSchema, BlockSchema, BodySchema, SchemaType } from "./schema.js";
 
 const str: AttributeSchema = { type: "string" };
 const num: AttributeSchema = { type: "number" };
 const bool: AttributeSchema = { type: "bool" };
-const strList: SchemaType = ["list", "string"];
 
 /** Arguments every resource accepts in addition to its own (Terraform's meta-arguments). */
 export const META_ARGUMENTS = ["count", "for_each", "depends_on", "provider"] as const;
@@ -32,69 +32,32 @@ export const LIFECYCLE_SCHEMA: BlockSchema = {
   },
 };
 
-export const DOCUMENT_SCHEMA: BlockSchema = {
-  labels: ["name"],
-  body: {
-    attributes: {
-      name: { required: true, type: "string" },
-      content: { required: true, type: "any", description: "A string (usually file(...)) or an object serialised by statectl." },
-      type: str,
-      format: str,
-      target_type: str,
-      version_name: str,
-      display_name: str,
-      requires: { type: ["list", ["object", { name: "string", version: "string", require_type: "string", version_name: "string" }, ["version", "require_type", "version_name"]]] },
-      attachments: { type: ["list", ["object", { key: "string", values: strList, name: "string" }, ["name"]]] },
-      permissions: { type: strList },
-      tags: { type: ["map", "string"] },
-      promote: bool,
-      ...metaAttributes,
-    },
-    blocks: { lifecycle: LIFECYCLE_SCHEMA },
-  },
-};
+/**
+ * A resource's block schema, derived from its one declarative schema (ssm/resource-schema.ts):
+ * the declared attributes become arguments (or nested blocks), computed ones are left out.
+ */
+function resourceBlockSchema(resource: ResourceSchema): BlockSchema {
+  const attributes: Record<string, AttributeSchema> = {};
+  const blocks: Record<string, BlockSchema> = {};
+  for (const [name, a] of Object.entries(resource.attributes)) {
+    if (a.mode === "computed") continue;
+    if (a.block) blocks[name] = { max: a.block.max, description: a.description, body: { attributes: objectAttributes(a.type) } };
+    else attributes[name] = { ...(a.mode === "required" ? { required: true } : {}), type: a.configType ?? a.type, description: a.description };
+  }
+  return { labels: ["name"], description: resource.description, body: { attributes: { ...attributes, ...metaAttributes }, blocks: { ...blocks, lifecycle: LIFECYCLE_SCHEMA } } };
+}
 
-/** Attributes SSM computes for a document: unknown until apply. */
-export const DOCUMENT_COMPUTED = ["default_version", "latest_version", "document_version", "hash", "status", "owner", "schema_version", "platform_types", "parameters", "arn"] as const;
+/** The arguments of a nested block: the members of its object type (or of a list's element). */
+function objectAttributes(t: SchemaType): Record<string, AttributeSchema> {
+  const object = typeof t !== "string" && t[0] === "list" ? t[1] : t;
+  if (typeof object === "string" || object[0] !== "object") throw new Error("a nested block's type is an object or a list of objects");
+  const members = object[1];
+  const optional = object[2] ?? [];
+  return Object.fromEntries(Object.entries(members).map(([n, type]) => [n, { ...(optional.includes(n) ? {} : { required: true }), type }]));
+}
 
-export const ASSOCIATION_SCHEMA: BlockSchema = {
-  labels: ["name"],
-  body: {
-    attributes: {
-      name: str,
-      document: { required: true, type: "string" },
-      document_version: str,
-      parameters: { type: "any", description: "A map of string lists; a plain string means a one-item list." },
-      schedule: str,
-      schedule_offset: num,
-      apply_only_at_cron_interval: bool,
-      compliance_severity: str,
-      max_concurrency: str,
-      max_errors: str,
-      sync_compliance: str,
-      calendar_names: { type: strList },
-      duration: num,
-      automation_target_parameter_name: str,
-      target_maps: { type: ["list", ["map", strList]] },
-      target_locations: { type: ["list", "any"] },
-      dispatch_assume_role: str,
-      tags: { type: ["map", "string"] },
-      wait_for_success: { type: "number", description: "Seconds to wait for Success after create and update." },
-      ...metaAttributes,
-    },
-    blocks: {
-      targets: { max: 5, body: { attributes: { key: { required: true, type: "string" }, values: { required: true, type: strList } } } },
-      output_location: { max: 1, body: { attributes: { s3_bucket: { required: true, type: "string" }, s3_key_prefix: str, s3_region: str } } },
-      alarm_configuration: {
-        max: 1,
-        body: { attributes: { ignore_poll_alarm_failure: bool, alarms: { required: true, type: ["list", ["object", { name: "string" }]] } } },
-      },
-      lifecycle: LIFECYCLE_SCHEMA,
-    },
-  },
-};
-
-export const ASSOCIATION_COMPUTED = ["association_id", "association_version", "status", "arn"] as const;
+export const DOCUMENT_SCHEMA: BlockSchema = resourceBlockSchema(DOCUMENT_RESOURCE);
+export const ASSOCIATION_SCHEMA: BlockSchema = resourceBlockSchema(ASSOCIATION_RESOURCE);
 
 export const VARIABLE_SCHEMA: BlockSchema = {
   labels: ["name"],

@@ -16,6 +16,12 @@ import {
   ASSOCIATION_BATCH_SIZE,
   associationAttributeRules,
   documentAttributeRules,
+  isAssociationSpec,
+  isAssociationState,
+  isDocumentSpec,
+  isDocumentState,
+  isTagMap,
+  isTargetList,
   ProviderError,
   type AssociationSpec,
   type AssociationState,
@@ -27,16 +33,11 @@ import {
   type SsmProvider,
 } from "../provider-ssm/index.js";
 import type { JsonValue } from "../state/index.js";
+import { ASSOCIATION_RESOURCE, DOCUMENT_RESOURCE, providerInput, type ResourceSchema } from "../ssm/index.js";
 import { yaml } from "../ssm/lazy.js";
 
-/** statectl's own association setting, never sent to SSM. */
-const ASSOCIATION_LOCAL: Record<string, PlanAttributeRule> = { wait_for_success: { change: "local" } };
-
-const DOCUMENT_RULES: Record<string, PlanAttributeRule> = {
-  ...(documentAttributeRules as Record<string, PlanAttributeRule>),
-  content: { ...documentAttributeRules.content, compare: "document-content" },
-};
-const ASSOCIATION_RULES: Record<string, PlanAttributeRule> = { ...(associationAttributeRules as Record<string, PlanAttributeRule>), ...ASSOCIATION_LOCAL };
+const DOCUMENT_RULES: Readonly<Record<string, PlanAttributeRule>> = documentAttributeRules;
+const ASSOCIATION_RULES: Readonly<Record<string, PlanAttributeRule>> = associationAttributeRules;
 
 /** JSON copy without undefined members (provider objects leave optional members undefined). */
 function toJson(v: unknown): JsonValue {
@@ -80,41 +81,45 @@ function failure(e: unknown, partial?: (state: unknown) => { id: string; attribu
   return e instanceof Error ? e : new Error(String(e));
 }
 
-function localOf(attrs: Attributes, names: readonly string[]): Attributes {
+/**
+ * What SSM cannot report back (attachment sources) and statectl's own settings (`promote`,
+ * `wait_for_success`): kept from what was applied, as the schema marks them.
+ */
+function keptFromConfiguration(schema: ResourceSchema, desired: Attributes): Attributes {
   const out: Attributes = {};
-  for (const n of names) if (attrs[n] !== undefined && attrs[n] !== null) out[n] = attrs[n]!;
+  for (const [n, a] of Object.entries(schema.attributes)) {
+    if ((a.change === "local" || a.readable === false) && desired[n] !== undefined && desired[n] !== null) out[n] = desired[n];
+  }
   return out;
 }
 
 function documentAttributes(state: DocumentState, desired: Attributes | undefined): Attributes {
   const attrs = toJson(state) as Attributes;
-  // SSM cannot report attachment sources, and `promote` is statectl's: keep what was applied.
-  if (desired) Object.assign(attrs, localOf(desired, ["attachments", "promote"]));
+  if (desired) Object.assign(attrs, keptFromConfiguration(DOCUMENT_RESOURCE, desired));
   return attrs;
 }
 
 function associationAttributes(state: AssociationState, desired: Attributes | undefined): Attributes {
   const attrs = toJson(state) as Attributes;
-  // wait_for_success is statectl's: what was applied now, not what an earlier apply left (a
-  // removed argument must leave the state, or the plan shows "- wait_for_success" forever).
   if (desired) {
+    // wait_for_success is statectl's: what was applied now, not what an earlier apply left (a
+    // removed argument must leave the state, or the plan shows "- wait_for_success" forever).
     delete attrs["wait_for_success"];
-    Object.assign(attrs, localOf(desired, ["wait_for_success"]));
+    Object.assign(attrs, keptFromConfiguration(ASSOCIATION_RESOURCE, desired));
   }
   return attrs;
 }
 
 function associationSpec(desired: Attributes): AssociationSpec {
-  const spec = { ...desired };
-  delete spec["wait_for_success"];
-  for (const k of ["association_id", "association_version", "status", "detailed_status", "arn"]) delete spec[k];
-  return spec as unknown as AssociationSpec;
+  const spec = providerInput(ASSOCIATION_RESOURCE, desired);
+  if (!isAssociationSpec(spec)) throw new Error(`The association's attributes do not match its schema: ${JSON.stringify(spec)}`);
+  return spec;
 }
 
 function documentSpec(desired: Attributes): DocumentSpec {
-  const spec = { ...desired };
-  for (const k of ["document_version", "default_version", "latest_version", "hash", "status", "status_information", "owner", "schema_version", "platform_types", "parameters", "arn"]) delete spec[k];
-  return spec as unknown as DocumentSpec;
+  const spec = providerInput(DOCUMENT_RESOURCE, desired);
+  if (!isDocumentSpec(spec)) throw new Error(`The document's attributes do not match its schema: ${JSON.stringify(spec)}`);
+  return spec;
 }
 
 
@@ -299,7 +304,8 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
   }
 
   async countTargets(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount> {
-    return this.ssm.countTargets(targets as unknown as AssociationTarget[], signal ? { signal } : {});
+    if (!isTargetList(targets)) throw new Error(`Not a list of targets: ${JSON.stringify(targets)}`);
+    return this.ssm.countTargets(targets, signal ? { signal } : {});
   }
 
   async create(kind: string, desired: Attributes, signal?: AbortSignal, options: CreateOptions = {}): Promise<Created> {
@@ -366,22 +372,31 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return found.map((s) => ({ id: s.association_id, attributes: associationAttributes(s, desired) }));
   }
 
+  // Asked with the plan's values, some still unknown: only the members batching looks at are
+  // read, and an unknown one counts as "cannot batch" / a group of its own.
   createBatchSize(kind: string, desired: Attributes): number {
-    return kind === "association" && this.ssm.canBatch(associationSpec(desired)) ? ASSOCIATION_BATCH_SIZE : 1;
+    if (kind !== "association") return 1;
+    const tags = desired["tags"];
+    if (tags === undefined || tags === null) return ASSOCIATION_BATCH_SIZE;
+    return isTagMap(tags) && this.ssm.canBatch({ tags }) ? ASSOCIATION_BATCH_SIZE : 1;
   }
 
   createBatchGroup(kind: string, desired: Attributes): string {
-    return kind === "association" ? this.ssm.batchGroup(associationSpec(desired)) : "";
+    if (kind !== "association") return "";
+    const role = desired["dispatch_assume_role"];
+    return typeof role === "string" ? this.ssm.batchGroup({ dispatch_assume_role: role }) : role === undefined || role === null ? "" : JSON.stringify(role);
   }
 
   async update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }> {
     const call = signal ? { signal } : {};
     try {
       if (kind === "document") {
-        const r = await this.ssm.updateDocument(prior as unknown as DocumentState, documentSpec(desired), call);
+        if (!isDocumentState(prior)) throw new Error(`The state's document ${id} does not match the document schema`);
+        const r = await this.ssm.updateDocument(prior, documentSpec(desired), call);
         return { attributes: documentAttributes(r.state, desired) };
       }
-      const s = await this.ssm.updateAssociation({ ...(prior as unknown as AssociationState), association_id: id }, associationSpec(desired), call);
+      if (!isAssociationState(prior)) throw new Error(`The state's association ${id} does not match the association schema`);
+      const s = await this.ssm.updateAssociation({ ...prior, association_id: id }, associationSpec(desired), call);
       return { attributes: associationAttributes(s, desired) };
     } catch (e) {
       throw failure(e, (p) =>

@@ -9,10 +9,8 @@ import { formatAddress, formatModulePath, withModule, type InstanceAddress, type
 import { error, redactQuoted, type Diagnostic, type Range } from "../diag/index.js";
 import { resolve } from "node:path";
 import {
-  ASSOCIATION_COMPUTED,
   ASSOCIATION_SCHEMA,
   DEFAULT_STATE_PATH,
-  DOCUMENT_COMPUTED,
   DOCUMENT_SCHEMA,
   type BackendDecl,
   type Config,
@@ -24,6 +22,7 @@ import {
   type VariableDecl,
   type VariableInput,
 } from "../config/index.js";
+import { computedAttributes, resourceSchema } from "../ssm/index.js";
 import { parseExpression, references, type Attribute, type Block, type Expression, type Reference } from "../syntax/index.js";
 import { conversionPathSteps, convert, conversionMessage, stripOptional, unifyTypes } from "./convert.js";
 import { evaluate, type EvalContext, type EvalResult } from "./evaluate.js";
@@ -469,7 +468,8 @@ class ConfigEvaluator {
     node.state = "busy";
     const decl = this.config.resources.get(id)!;
     const keys = this.expansion(decl);
-    const computed = decl.kind === "document" ? DOCUMENT_COMPUTED : ASSOCIATION_COMPUTED;
+    const schema = resourceSchema(decl.kind);
+    const computed = computedAttributes(schema);
     const withComputed = (inst: EvaluatedResource): Value => {
       const attrs = inst.attrs;
       if (!attrs.isKnown) return attrs;
@@ -478,8 +478,9 @@ class ConfigEvaluator {
       for (const c of computed) {
         if (m.has(c)) continue;
         const k = known && Object.prototype.hasOwnProperty.call(known, c) ? known[c] : undefined;
-        const v = k === undefined ? undefined : convert(fromNative(k), computedType(c)).value;
-        m.set(c, v ?? Value.unknown(computedType(c)));
+        const type = schemaTypeToType(schema.attributes[c]!.type);
+        const v = k === undefined ? undefined : convert(fromNative(k), type).value;
+        m.set(c, v ?? Value.unknown(type));
       }
       return Value.object(m);
     };
@@ -933,12 +934,6 @@ function isHttpUrl(s: string): boolean {
   } catch {
     return false;
   }
-}
-
-function computedType(name: string): Type {
-  if (name === "platform_types") return T.list(T.string);
-  if (name === "parameters") return T.dynamic;
-  return T.string;
 }
 
 function refAddress(r: ResourceRef): InstanceAddress {

@@ -2,12 +2,13 @@
 // schemas, the folder's declarations, the function table and the AWS-owned document catalog.
 import type { IToken } from "chevrotain";
 import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem } from "vscode-languageserver/node";
-import { ASSOCIATION_COMPUTED, ASSOCIATION_SCHEMA, DOCUMENT_COMPUTED, DOCUMENT_SCHEMA, META_ARGUMENTS, PROVIDER_NAMES } from "../config/index.js";
+import { META_ARGUMENTS, PROVIDER_NAMES } from "../config/index.js";
+import { resourceSchema } from "../ssm/index.js";
 import { functionNames } from "../eval/index.js";
 import { AWS_OWNED_DOCUMENTS, COMPLIANCE_SEVERITIES, DOCUMENT_TYPES, findAwsOwnedDocument, SYNC_COMPLIANCE_VALUES } from "../ssm/index.js";
 import { lexFile } from "../syntax/index.js";
 import { cursorContext, type CursorContext, type Frame } from "./cursor.js";
-import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, bodySchemaAt, documentParameters, functionMarkdown, functionSignature, parameterMarkdown, type ParameterInfo } from "./docs.js";
+import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, bodySchemaAt, documentParameters, functionMarkdown, functionSignature, parameterMarkdown, resourceAttributeMarkdown, type ParameterInfo } from "./docs.js";
 import { blockAttribute, staticString, type Declaration, type Declarations } from "./symbols.js";
 
 /** What completion knows about the folder beyond the file being edited. */
@@ -169,15 +170,12 @@ function traversalItems(t: readonly string[], folder: FolderKnowledge): Completi
     return inner ? declarationItems(inner.outputs, CompletionItemKind.Field, (d) => `output of the module in ${d.nameRange.file}`) : [];
   }
   if (t.length === 2 && (root === "document" || root === "association") && second !== undefined) {
-    const schema = root === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
-    const computed: readonly string[] = root === "document" ? DOCUMENT_COMPUTED : ASSOCIATION_COMPUTED;
-    const items: CompletionItem[] = [];
-    for (const [name, a] of Object.entries(schema.body.attributes)) {
-      if ((META_ARGUMENTS as readonly string[]).includes(name)) continue;
-      items.push({ label: name, kind: CompletionItemKind.Field, detail: "argument", documentation: md(attributeMarkdown(name, a)) });
-    }
-    for (const name of computed) if (!(name in schema.body.attributes)) items.push({ label: name, kind: CompletionItemKind.Field, detail: "computed by SSM (known after apply)" });
-    return items;
+    return Object.entries(resourceSchema(root).attributes).map(([name, a]) => ({
+      label: name,
+      kind: CompletionItemKind.Field,
+      detail: a.mode === "computed" ? "computed by SSM (known after apply)" : "argument",
+      documentation: md(resourceAttributeMarkdown(name, a)),
+    }));
   }
   return [];
 }

@@ -3,7 +3,7 @@
 // AWS-owned document catalog (ssm/aws-documents.ts). Nothing here is written twice.
 import { TOP_LEVEL_SCHEMA, type AttributeSchema, type BlockSchema, type BodySchema } from "../config/index.js";
 import { BUILTIN_FUNCTIONS, schemaTypeToType, typeString } from "../eval/index.js";
-import { findAwsOwnedDocument, type AwsParameterDeclaration } from "../ssm/index.js";
+import { findAwsOwnedDocument, type AwsParameterDeclaration, type ResourceAttribute } from "../ssm/index.js";
 
 /** The schema of the body at a block path (`["association", "targets"]`); the top level for `[]`. */
 export function bodySchemaAt(blockPath: readonly string[]): BodySchema | undefined {
@@ -43,6 +43,16 @@ export function attributeMarkdown(name: string, schema: AttributeSchema): string
   const type = schema.type ? typeString(schemaTypeToType(schema.type)) : "any";
   const lines = [`**${name}** \`${type}\`${schema.required ? " — required" : " — optional"}`];
   if (schema.description) lines.push("", schema.description);
+  return lines.join("\n");
+}
+
+/** Hover text of a resource attribute read in an expression (`document.d.arn`), from the resource schema. */
+export function resourceAttributeMarkdown(name: string, a: ResourceAttribute): string {
+  const mode = a.mode === "computed" ? "computed by SSM, known after apply" : a.mode;
+  const change = a.change === "replace" ? `changing it replaces the resource (${a.reason ?? "SSM cannot update it"})` : a.change === "new_version" ? "changing it adds a document version" : a.change === "update" ? `updated in place${a.via ? ` (${a.via})` : ""}` : a.change === "local" ? "statectl's own setting" : undefined;
+  const lines = [`**${name}** \`${typeString(schemaTypeToType(a.type))}\` — ${mode}`, "", a.description];
+  if (change) lines.push("", change);
+  if (a.sdk) lines.push("", `SSM: \`${a.sdk}\``);
   return lines.join("\n");
 }
 

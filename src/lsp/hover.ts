@@ -2,10 +2,9 @@
 // document parameter under the cursor.
 import type { Range } from "../diag/index.js";
 import type { Block, Body, Node, ObjectItem, ScopeTraversal } from "../syntax/index.js";
-import { ASSOCIATION_COMPUTED, ASSOCIATION_SCHEMA, DOCUMENT_COMPUTED, DOCUMENT_SCHEMA } from "../config/index.js";
-import { findAwsOwnedDocument } from "../ssm/index.js";
+import { findAwsOwnedDocument, resourceSchema } from "../ssm/index.js";
 import type { FolderKnowledge } from "./completion.js";
-import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, blockSchemaAt, bodySchemaAt, documentParameters, functionMarkdown, parameterMarkdown } from "./docs.js";
+import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, blockSchemaAt, bodySchemaAt, documentParameters, functionMarkdown, parameterMarkdown, resourceAttributeMarkdown } from "./docs.js";
 import { contains, enclosingBlocks, nodesAt } from "./locate.js";
 import { blockAttribute, staticString, type Declaration } from "./symbols.js";
 
@@ -115,12 +114,9 @@ function referenceMarkdown(ref: ScopeTraversal, folder: FolderKnowledge, texts: 
     case "association": {
       const decl = (ref.root === "document" ? d.documents : d.associations).get(name);
       const attr = ref.traversal.find((s, i) => i > 0 && s.type === "AttrStep");
-      const schema = ref.root === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
       if (attr?.type === "AttrStep") {
-        const a = schema.body.attributes[attr.name];
-        if (a) return attributeMarkdown(`${ref.root}.${name}.${attr.name}`, a);
-        const computed: readonly string[] = ref.root === "document" ? DOCUMENT_COMPUTED : ASSOCIATION_COMPUTED;
-        if (computed.includes(attr.name)) return `**${ref.root}.${name}.${attr.name}** — computed by SSM, known after apply`;
+        const a = resourceSchema(ref.root).attributes[attr.name];
+        if (a) return resourceAttributeMarkdown(`${ref.root}.${name}.${attr.name}`, a);
       }
       if (!decl) return undefined;
       const ssmName = decl.block ? staticString(blockAttribute(decl.block, "name")?.expr) : undefined;

@@ -19,12 +19,12 @@ export const ASSOCIATION_BATCH_SIZE = 10;
  * one, with their tags in the same call. The dispatch role is one member for the whole batch, so
  * associations are batched with others of the same role (see batchGroup).
  */
-export function batchable(spec: AssociationSpec): boolean {
+export function batchable(spec: Pick<AssociationSpec, "tags">): boolean {
   return spec.tags === undefined || Object.keys(spec.tags).length === 0;
 }
 
 /** Associations that can share a CreateAssociationBatch call have the same group: their dispatch role. */
-export function batchGroup(spec: AssociationSpec): string {
+export function batchGroup(spec: Pick<AssociationSpec, "dispatch_assume_role">): string {
   return spec.dispatch_assume_role ?? "";
 }
 

@@ -49,8 +49,12 @@ export {
   associationAttributeRules,
   associationChangeRunsNow,
   documentAttributeRules,
-  type AttributeRule,
-  type ChangeKind,
+  isAssociationSpec,
+  isAssociationState,
+  isDocumentSpec,
+  isDocumentState,
+  isTagMap,
+  isTargetList,
 } from "./rules.js";
 export { SsmProvider, type SsmProviderOptions } from "./provider.js";
 export { assumeRole, AssumeRoleError, type AssumedRole, type AssumeRoleSettings } from "./assume-role.js";

@@ -167,11 +167,11 @@ export class SsmProvider {
     return batchable(spec) ? this.batcher.create(spec, call) : createAssociation(this.ctx, spec, call);
   }
   /** Whether createAssociationBatched may send `spec` in a batch. */
-  canBatch(spec: AssociationSpec): boolean {
+  canBatch(spec: Pick<AssociationSpec, "tags">): boolean {
     return batchable(spec);
   }
   /** Batched creates with the same group can share a CreateAssociationBatch call. */
-  batchGroup(spec: AssociationSpec): string {
+  batchGroup(spec: Pick<AssociationSpec, "dispatch_assume_role">): string {
     return batchGroup(spec);
   }
   /** CreateAssociationBatch calls made so far. */

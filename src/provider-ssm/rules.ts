@@ -1,104 +1,68 @@
-// What a change to each attribute costs, decided from what the SSM API can update. The planner
-// reads this table to choose between update-in-place, a new document version and replacement,
-// and prints `reason` when it must replace.
-import type { AssociationState, DocumentState } from "./model.js";
+// What a change to each attribute costs, read from the resource schemas (ssm/resource-schema.ts):
+// the planner reads these tables to choose between update-in-place, a new document version and
+// replacement, and prints `reason` when it must replace. The type checks below keep the
+// provider's model (model.ts) and the schemas naming the same attributes.
+import { ASSOCIATION_RESOURCE, conformsTo, conformsToResource, DOCUMENT_RESOURCE, type ResourceAttribute, type ResourceSchema } from "../ssm/index.js";
+import type { AssociationSpec, AssociationState, AssociationTarget, DocumentSpec, DocumentState, Tags } from "./model.js";
 
-export type ChangeKind =
-  /** Changed by an API call on the existing resource. */
-  | "update"
-  /** Documents only: UpdateDocument adds a version carrying the new value. */
-  | "new_version"
-  /** No API can change it: delete and create again. `reason` says why. */
-  | "replace"
-  /** statectl's own setting; no SSM call by itself. */
-  | "local"
-  /** Reported by SSM, never declared. */
-  | "computed";
+type AttributeRule = Pick<ResourceAttribute, "change" | "reason" | "default" | "via" | "readable" | "keptWhenUnset" | "unordered" | "compare">;
 
-export interface AttributeRule {
-  change: ChangeKind;
-  /** For "replace": why, phrased to follow "must be replaced because". */
-  reason?: string;
-  /** The value SSM (or statectl) uses when the attribute is left out; equal values are no change. */
-  default?: unknown;
-  /** The SSM operation that carries a change. */
-  via?: string;
-  /**
-   * False when SSM cannot report the value back (e.g. attachment sources): the planner keeps
-   * the last applied value and shows no drift for it.
-   */
-  readable?: boolean;
-  /** Left out of the configuration, the attribute is whatever exists (SSM cannot take it away). */
-  keptWhenUnset?: boolean;
-  /** Compare as an unordered set. */
-  unordered?: boolean;
+type RulesOf<S extends ResourceSchema> = { readonly [K in keyof S["attributes"]]: AttributeRule };
+
+function rulesOf<S extends ResourceSchema>(schema: S): RulesOf<S> {
+  const rules: Record<string, AttributeRule> = {};
+  for (const [name, a] of Object.entries(schema.attributes)) {
+    rules[name] = { change: a.change, ...pick(a, "reason", "default", "via", "readable", "keptWhenUnset", "unordered", "compare") };
+  }
+  return rules as RulesOf<S>;
 }
 
-export const documentAttributeRules: Readonly<Record<keyof DocumentState, AttributeRule>> = {
-  name: { change: "replace", reason: "SSM has no operation that renames a document" },
-  type: {
-    change: "replace",
-    reason: "UpdateDocument cannot change a document's type",
-    default: "Command",
-  },
-  requires: { change: "replace", reason: "UpdateDocument cannot change a document's requires list" },
-  content: { change: "new_version", via: "UpdateDocument" },
-  format: { change: "new_version", via: "UpdateDocument", default: "JSON" },
-  target_type: { change: "new_version", via: "UpdateDocument" },
-  // A version keeps its name; removing the argument stops managing it rather than diffing forever.
-  version_name: { change: "new_version", via: "UpdateDocument", keptWhenUnset: true },
-  display_name: { change: "new_version", via: "UpdateDocument" },
-  attachments: { change: "new_version", via: "UpdateDocument", readable: false },
-  permissions: { change: "update", via: "ModifyDocumentPermission", default: [], unordered: true },
-  tags: { change: "update", via: "AddTagsToResource/RemoveTagsFromResource", default: {} },
-  promote: { change: "local", default: true, via: "UpdateDocumentDefaultVersion" },
-  document_version: { change: "computed" },
-  default_version: { change: "computed" },
-  latest_version: { change: "computed" },
-  hash: { change: "computed" },
-  status: { change: "computed" },
-  status_information: { change: "computed" },
-  owner: { change: "computed" },
-  schema_version: { change: "computed" },
-  platform_types: { change: "computed" },
-  parameters: { change: "computed" },
-  created_date: { change: "computed" },
-  arn: { change: "computed" },
-};
+function pick<K extends keyof ResourceAttribute>(a: ResourceAttribute, ...keys: K[]): Partial<Pick<ResourceAttribute, K>> {
+  const out: Partial<Pick<ResourceAttribute, K>> = {};
+  for (const k of keys) if (a[k] !== undefined) out[k] = a[k];
+  return out;
+}
 
-const viaUpdate = { change: "update", via: "UpdateAssociation" } as const;
+export const documentAttributeRules = rulesOf(DOCUMENT_RESOURCE);
+export const associationAttributeRules = rulesOf(ASSOCIATION_RESOURCE);
 
-export const associationAttributeRules: Readonly<Record<keyof AssociationState, AttributeRule>> = {
-  document: {
-    change: "replace",
-    reason: "an association cannot be moved to another document (UpdateAssociation only changes its version)",
-  },
-  name: viaUpdate,
-  document_version: { ...viaUpdate, default: "$DEFAULT" },
-  targets: viaUpdate,
-  parameters: { ...viaUpdate, default: {} },
-  schedule: viaUpdate,
-  schedule_offset: viaUpdate,
-  apply_only_at_cron_interval: { ...viaUpdate, default: false },
-  compliance_severity: viaUpdate,
-  max_concurrency: viaUpdate,
-  max_errors: viaUpdate,
-  sync_compliance: { ...viaUpdate, default: "AUTO" },
-  output_location: viaUpdate,
-  calendar_names: viaUpdate,
-  duration: viaUpdate,
-  automation_target_parameter_name: viaUpdate,
-  target_maps: viaUpdate,
-  target_locations: viaUpdate,
-  alarm_configuration: viaUpdate,
-  dispatch_assume_role: viaUpdate,
-  tags: { change: "update", via: "AddTagsToResource/RemoveTagsFromResource", default: {} },
-  association_id: { change: "computed" },
-  association_version: { change: "computed" },
-  status: { change: "computed" },
-  detailed_status: { change: "computed" },
-  arn: { change: "computed" },
-};
+// The schemas and the model name the same attributes (association's wait_for_success is
+// statectl's own and never reaches the provider): a mismatch is a compile error here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const documentNamesAgree: Same<keyof typeof DOCUMENT_RESOURCE.attributes, keyof DocumentState> = true;
+const associationNamesAgree: Same<Exclude<keyof typeof ASSOCIATION_RESOURCE.attributes, "wait_for_success">, keyof AssociationState> = true;
+void documentNamesAgree;
+void associationNamesAgree;
+
+/** Whether a provider input (ssm providerInput) is a document the schema allows. */
+export function isDocumentSpec(input: Readonly<Record<string, unknown>>): input is Readonly<Record<string, unknown>> & DocumentSpec {
+  return conformsToResource(DOCUMENT_RESOURCE, input);
+}
+
+/** Whether a provider input (ssm providerInput) is an association the schema allows. */
+export function isAssociationSpec(input: Readonly<Record<string, unknown>>): input is Readonly<Record<string, unknown>> & AssociationSpec {
+  return conformsToResource(ASSOCIATION_RESOURCE, input);
+}
+
+/** Whether attributes recorded in the state are a document as the provider reads it. */
+export function isDocumentState(attrs: Readonly<Record<string, unknown>>): attrs is Readonly<Record<string, unknown>> & DocumentState {
+  return conformsToResource(DOCUMENT_RESOURCE, attrs);
+}
+
+/** Whether attributes recorded in the state are an association as the provider reads it. */
+export function isAssociationState(attrs: Readonly<Record<string, unknown>>): attrs is Readonly<Record<string, unknown>> & AssociationState {
+  return conformsToResource(ASSOCIATION_RESOURCE, attrs);
+}
+
+/** Whether a value is an association's `targets` list. */
+export function isTargetList(value: unknown): value is AssociationTarget[] {
+  return conformsTo(ASSOCIATION_RESOURCE.attributes.targets.type, value);
+}
+
+/** Whether a value is a tag map (key → value). */
+export function isTagMap(value: unknown): value is Tags {
+  return conformsTo(ASSOCIATION_RESOURCE.attributes.tags.type, value);
+}
 
 /** Attributes whose change alone makes SSM run the association again (all UpdateAssociation ones). */
 export function associationChangeRunsNow(changed: readonly (keyof AssociationState)[], applyOnlyAtCronInterval: boolean): boolean {

@@ -11,3 +11,4 @@ export * from "./resource-rules.js";
 export * from "./document-tree.js";
 export * from "./document-checks.js";
 export * from "./schedule-forecast.js";
+export * from "./resource-schema.js";

@@ -292,7 +292,7 @@ describe("lsp: statectl lsp over stdio", function () {
       expect(await hover(MAIN, '"AWS-RunShellScript"', 3)).to.contain("**AWS-RunShellScript** — AWS-owned Command document").and.to.contain("- `commands` (StringList, required)");
       expect(await hover(MAIN, "commands =")).to.match(/^\*\*commands\*\* `StringList` — required/);
       expect(await hover(MAIN, "targets {")).to.contain("**targets** { … } — block").and.to.contain("Arguments: `key`, `values`");
-      expect(await hover(MAIN, "document.install.name", 18)).to.equal("**document.install.name** `string` — required");
+      expect((await hover(MAIN, "document.install.name", 18))?.split("\n")[0]).to.equal("**document.install.name** `string` — required");
     });
 
     it("goes to the definition of variables, locals and resources, across files", async () => {
