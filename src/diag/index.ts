@@ -10,4 +10,5 @@ export * from "./codes.js";
 export * from "./suggest.js";
 export * from "./sources.js";
 export * from "./render.js";
+export * from "./json.js";
 export * from "./redact.js";

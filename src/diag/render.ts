@@ -93,26 +93,3 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceRegistry, opts: R
 export function renderDiagnostics(diags: readonly Diagnostic[], sources: SourceRegistry, opts: RenderOptions = {}): string {
   return diags.map((d) => renderDiagnostic(d, sources, opts)).join("\n\n");
 }
-
-/** Version of the JSON form of diagnostics; bump on any incompatible change. */
-export const DIAGNOSTICS_FORMAT_VERSION = 1;
-
-export interface DiagnosticsJson {
-  format_version: number;
-  valid: boolean;
-  error_count: number;
-  warning_count: number;
-  diagnostics: Diagnostic[];
-}
-
-/** The versioned JSON form of diagnostics (`statectl validate --json`), described by docs/diagnostics.schema.json. */
-export function diagnosticsToJson(diags: readonly Diagnostic[]): DiagnosticsJson {
-  const errors = diags.filter((d) => d.severity === "error").length;
-  return {
-    format_version: DIAGNOSTICS_FORMAT_VERSION,
-    valid: errors === 0,
-    error_count: errors,
-    warning_count: diags.length - errors,
-    diagnostics: [...diags],
-  };
-}

@@ -1,10 +1,61 @@
 // The plan for scripts: a versioned JSON document. Sensitive values never appear in it; they are
 // replaced by the marker "(sensitive)" and their paths listed.
+import { diagnosticToJson, JSON_FORMAT_VERSION, type Diagnostic, type DiagnosticJson, type JsonFormatVersion } from "../diag/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import { isSensitivePath, type AttributePath, type JsonValue } from "../state/index.js";
-import { importCount, summarize, hasChanges, type AttributeChange, type Plan } from "./model.js";
+import { importCount, summarize, hasChanges, type AttributeChange, type Plan, type PlanMode } from "./model.js";
+import type { PlanTargetCount } from "./provider.js";
 
-export const PLAN_JSON_FORMAT_VERSION = "1.0";
+export interface AttributeChangeJson {
+  name: string;
+  before: JsonValue;
+  after: JsonValue;
+  forces_replacement?: true;
+  reason?: string | null;
+  sensitive?: true;
+}
+
+export type ImpactJson = { managed_instances: number; instance_ids: string[] } | { managed_instances: null; reason: string };
+
+export interface ResourceChangeJson {
+  address: string;
+  type: string;
+  provider: string;
+  action: string;
+  id?: string;
+  before: JsonValue | undefined;
+  after: JsonValue | undefined;
+  after_unknown: AttributePath[];
+  changes: AttributeChangeJson[];
+  replace_reasons?: string[];
+  create_before_destroy?: true;
+  importing?: { id: string };
+  impact?: ImpactJson;
+  association_impacts?: ({ association: string } & ImpactJson)[];
+  dependencies: string[];
+  sensitive_paths: AttributePath[];
+}
+
+/** What `statectl plan --json` prints for a plan (docs/plan.schema.json#/$defs/plan). */
+export interface PlanJson {
+  format_version: JsonFormatVersion;
+  mode: PlanMode;
+  prior_state: { lineage: string; serial: number };
+  has_changes: boolean;
+  errored: boolean;
+  resource_changes: ResourceChangeJson[];
+  resource_drift: { address: string; type: string; drift: string; changes: AttributeChangeJson[] }[];
+  moved: { from: string; to: string }[];
+  summary: { import?: number; add: number; change: number; destroy: number };
+  diagnostics: DiagnosticJson[];
+}
+
+/** What `statectl plan --json` prints when planning failed before a plan existed (docs/plan.schema.json#/$defs/failed). */
+export interface FailedPlanJson {
+  format_version: JsonFormatVersion;
+  errored: true;
+  diagnostics: DiagnosticJson[];
+}
 
 function mask(v: DesiredValue | JsonValue | undefined, sensitive: readonly AttributePath[], path: AttributePath = []): JsonValue | undefined {
   if (v === undefined) return undefined;
@@ -31,7 +82,11 @@ function unknownPaths(v: DesiredValue | undefined, path: AttributePath = [], out
   return out;
 }
 
-function attrChange(c: AttributeChange, sensitive: readonly AttributePath[]): Record<string, unknown> {
+function impactJson(impact: PlanTargetCount): ImpactJson {
+  return impact.known ? { managed_instances: impact.count, instance_ids: impact.instance_ids } : { managed_instances: null, reason: impact.reason };
+}
+
+function attrChange(c: AttributeChange, sensitive: readonly AttributePath[]): AttributeChangeJson {
   const hidden = c.sensitive || isSensitivePath(sensitive, [c.name]);
   return {
     name: c.name,
@@ -43,10 +98,10 @@ function attrChange(c: AttributeChange, sensitive: readonly AttributePath[]): Re
 }
 
 /** The machine-readable plan (`statectl plan --json`). */
-export function planToJson(plan: Plan): Record<string, unknown> {
+export function planToJson(plan: Plan): PlanJson {
   const s = summarize(plan);
   return {
-    format_version: PLAN_JSON_FORMAT_VERSION,
+    format_version: JSON_FORMAT_VERSION,
     mode: plan.mode,
     prior_state: { lineage: plan.prior.lineage, serial: plan.prior.serial },
     has_changes: hasChanges(plan),
@@ -64,8 +119,8 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       ...(c.replaceReasons.length > 0 ? { replace_reasons: c.replaceReasons } : {}),
       ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}),
       ...(c.importing ? { importing: { id: c.importing.id } } : {}),
-      ...(c.impact ? { impact: c.impact.known ? { managed_instances: c.impact.count, instance_ids: c.impact.instance_ids } : { managed_instances: null, reason: c.impact.reason } } : {}),
-      ...(c.associationImpacts ? { association_impacts: c.associationImpacts.map((a) => ({ association: a.association, ...(a.impact.known ? { managed_instances: a.impact.count, instance_ids: a.impact.instance_ids } : { managed_instances: null, reason: a.impact.reason }) })) } : {}),
+      ...(c.impact ? { impact: impactJson(c.impact) } : {}),
+      ...(c.associationImpacts ? { association_impacts: c.associationImpacts.map((a) => ({ association: a.association, ...impactJson(a.impact) })) } : {}),
       dependencies: c.dependencies,
       sensitive_paths: c.sensitivePaths,
     })),
@@ -80,6 +135,11 @@ export function planToJson(plan: Plan): Record<string, unknown> {
       sensitive: o.sensitive,
     })),
     summary: { ...(importCount(plan) > 0 ? { import: importCount(plan) } : {}), add: s.add, change: s.change, destroy: s.destroy },
-    diagnostics: plan.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, ...(d.detail ? { detail: d.detail } : {}), ...(d.range ? { range: d.range } : {}) })),
+    diagnostics: plan.diagnostics.map(diagnosticToJson),
   };
+}
+
+/** The plan document when planning failed before a plan existed. */
+export function failedPlanToJson(diagnostics: readonly Diagnostic[]): FailedPlanJson {
+  return { format_version: JSON_FORMAT_VERSION, errored: true, diagnostics: diagnostics.map(diagnosticToJson) };
 }

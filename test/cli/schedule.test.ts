@@ -90,8 +90,8 @@ describe("cli: statectl schedule (end to end)", () => {
   it("prints JSON with ISO times", () => {
     const r = run(dir, ["schedule", "--json", "--count", "1", "--from", "2026-03-02T10:00:00Z"]);
     expect(r.code).to.equal(0);
-    const json = JSON.parse(r.stdout) as { format_version: number; associations: { address: string; runs: string[]; approximate: boolean; schedule_offset?: number }[]; unscheduled: string[] };
-    expect(json.format_version).to.equal(1);
+    const json = JSON.parse(r.stdout) as { format_version: string; associations: { address: string; runs: string[]; approximate: boolean; schedule_offset?: number }[]; unscheduled: string[] };
+    expect(json.format_version).to.equal("1.0");
     expect(json.associations.map((a) => [a.address, a.runs, a.approximate])).to.deep.equal([
       ["association.agent", ["2026-03-09T10:00:00.000Z"], true],
       ["association.inventory", ["2026-03-03T02:00:00.000Z"], false],

@@ -55,7 +55,7 @@ describe("cli: statectl validate (end to end)", () => {
     const r = run(["-C", dir, "validate", "--json"]);
     expect(r.code).to.equal(1);
     const j = JSON.parse(r.stdout);
-    expect(j).to.include({ format_version: 1, valid: false, error_count: 1 });
+    expect(j).to.include({ format_version: "1.0", valid: false, error_count: 1 });
     expect(j.diagnostics[0]).to.deep.include({ severity: "error", code: "syntax/unterminated-string", summary: "Unterminated string" });
     expect(j.diagnostics[0].range).to.deep.equal({ file: "a.state", start: { line: 2, column: 7, offset: 15 }, end: { line: 2, column: 8, offset: 16 } });
   });
@@ -64,7 +64,7 @@ describe("cli: statectl validate (end to end)", () => {
     writeFileSync(join(dir, "a.state"), "locals {\n  a = 1\n}\n");
     const r = run(["-C", dir, "validate", "--json"]);
     expect(r.code).to.equal(0);
-    expect(JSON.parse(r.stdout)).to.deep.equal({ format_version: 1, valid: true, error_count: 0, warning_count: 0, diagnostics: [] });
+    expect(JSON.parse(r.stdout)).to.deep.equal({ format_version: "1.0", valid: true, error_count: 0, warning_count: 0, diagnostics: [] });
   });
 
   it("fails when there are no .state files", () => {

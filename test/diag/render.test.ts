@@ -57,6 +57,6 @@ describe("diag/render", () => {
 
   it("serialises diagnostics with counts and a format version", () => {
     const j = diagnosticsToJson([error("config/invalid-argument", "bad")]);
-    expect(j).to.include({ format_version: 1, valid: false, error_count: 1, warning_count: 0 });
+    expect(j).to.include({ format_version: "1.0", valid: false, error_count: 1, warning_count: 0 });
   });
 });

@@ -16,7 +16,7 @@ import { CONFIG as STATUS_CONFIG } from "../cli/status-config.js";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const schemaText = (name: string) => JSON.parse(readFileSync(join(repoRoot, "docs", name), "utf8")) as { $id: string };
 
-const SCHEMAS = ["diagnostics.schema.json", "plan.schema.json", "apply.schema.json", "state-file.schema.json", "status.schema.json", "run.schema.json"];
+const SCHEMAS = ["diagnostics.schema.json", "plan.schema.json", "apply.schema.json", "state-file.schema.json", "status.schema.json", "run.schema.json", "schedule.schema.json"];
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 for (const name of SCHEMAS) ajv.addSchema(schemaText(name));
 const validator = (name: string): ValidateFunction => ajv.getSchema(schemaText(name).$id)!;
@@ -68,6 +68,31 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
     for (const name of SCHEMAS) {
       expect(validator(name), name).to.be.a("function");
       expect(readFileSync(join(repoRoot, "docs", name), "utf8")).to.include("format_version");
+    }
+  });
+
+  it("every document but the state file shares one format_version and one diagnostic shape, from diagnostics.schema.json", () => {
+    for (const name of SCHEMAS.filter((n) => n !== "state-file.schema.json" && n !== "diagnostics.schema.json")) {
+      const text = readFileSync(join(repoRoot, "docs", name), "utf8");
+      expect(text, name).to.include('"format_version": { "$ref": "diagnostics.v1.json#/$defs/formatVersion" }');
+      expect(text, name).to.include('"$ref": "diagnostics.v1.json#/$defs/diagnostic"');
+      expect(text, `${name} describes a diagnostic of its own`).not.to.include('"severity"');
+    }
+  });
+
+  it("schedule --json matches docs/schedule.schema.json, overlaps and unscheduled associations included", () => {
+    const dir = mkdtempSync(join(tmpdir(), "statectl-schema-schedule-"));
+    try {
+      const association = (name: string, schedule?: string) => `association "${name}" {\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo"] }\n${schedule ? `  schedule = "${schedule}"\n` : ""}}\n`;
+      writeFileSync(join(dir, "main.state"), association("a", "cron(0 2 ? * MON *)") + association("b", "cron(0 2 ? * * *)") + association("c", "rate(1 day)") + association("once"));
+      const r = run(dir, ["schedule", "--json", "--count", "7", "--from", "2026-03-02T10:00:00Z"]);
+      expect(r.code, r.stderr).to.equal(0);
+      const json = JSON.parse(r.stdout) as { overlaps: unknown[]; unscheduled: string[] };
+      expect(json.overlaps.length).to.be.greaterThan(0);
+      expect(json.unscheduled).to.deep.equal(["association.once"]);
+      expectValid("schedule.schema.json", json);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

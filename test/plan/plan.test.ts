@@ -220,8 +220,8 @@ describe("plan/makePlan", () => {
     const json = planToJson(pl);
     expect(JSON.stringify(json)).not.to.contain("secret-name");
     expect(json).to.include({ format_version: "1.0", mode: "normal", has_changes: true });
-    const rc = (json["resource_changes"] as Record<string, unknown>[])[0]!;
-    expect(rc["after_unknown"]).to.deep.equal([["schedule"]]);
-    expect((rc["after"] as Record<string, unknown>)["name"]).to.equal("(sensitive)");
+    const rc = json.resource_changes[0]!;
+    expect(rc.after_unknown).to.deep.equal([["schedule"]]);
+    expect((rc.after as Record<string, unknown>)["name"]).to.equal("(sensitive)");
   });
 });

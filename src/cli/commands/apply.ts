@@ -7,7 +7,7 @@ import { addPlanOptions, askApproval, interruptController, planRequest, printEng
 
 /** Shared by apply and destroy: plan (or read a plan file), confirm, apply, report. */
 export async function applyCommand(planFile: string | undefined, opts: EngineCliOptions, globals: GlobalOptions, destroying: boolean): Promise<void> {
-  const { runApply, renderPlan, planToJson, hasErrors, PLAN_JSON_FORMAT_VERSION } = await import("../../index.js");
+  const { runApply, renderPlan, hasErrors } = await import("../../index.js");
   if (opts.json && !opts.autoApprove && !planFile) {
     // --json leaves no one to answer the prompt: say so instead of cancelling without a word.
     const { error, SourceRegistry } = await import("../../diag/index.js");
@@ -16,7 +16,8 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
       hint: `review with statectl plan --out FILE, then run statectl apply --json FILE; or add --auto-approve`,
     });
     await printEngineDiagnostics([refusal], new SourceRegistry(), globals);
-    out(JSON.stringify({ format_version: PLAN_JSON_FORMAT_VERSION, cancelled: false, diagnostics: [{ severity: refusal.severity, code: refusal.code, summary: refusal.summary, detail: refusal.detail }] }, null, 2));
+    const { applyToJson } = await import("../json-views.js");
+    out(JSON.stringify(applyToJson({ cancelled: false, diagnostics: [refusal] }), null, 2));
     throw new CliExit(ExitCode.Usage);
   }
   // A saved plan carries its inputs: nothing to ask.
@@ -56,7 +57,8 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics)) write("\n" + renderPlan(run.plan, { color }));
   await printEngineDiagnostics(run.diagnostics, run.sources, globals);
   if (opts.json) {
-    out(JSON.stringify({ format_version: PLAN_JSON_FORMAT_VERSION, ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}), ...(run.result ? { result: { imported: run.result.imported, added: run.result.added, changed: run.result.changed, destroyed: run.result.destroyed, errors: run.result.errors.map(({ location: _location, ...e }) => e), skipped: run.result.skipped, serial: run.result.state.serial } } : {}), cancelled: run.cancelled ?? false, diagnostics: run.diagnostics.map((d) => ({ severity: d.severity, code: d.code, summary: d.summary, detail: d.detail })) }, null, 2));
+    const { applyToJson } = await import("../json-views.js");
+    out(JSON.stringify(applyToJson(run), null, 2));
   }
   if (run.cancelled) {
     if (!opts.json) out(destroying ? "Destroy cancelled." : "Apply cancelled.");

@@ -52,8 +52,8 @@ export function registerPlan(program: Command): void {
       }
     }
     if (opts.json) {
-      const { diagnosticsToJson } = await import("../../diag/index.js");
-      out(JSON.stringify(run.plan ? planToJson({ ...run.plan, diagnostics: run.diagnostics }) : { format_version: "1.0", errored: true, diagnostics: diagnosticsToJson(run.diagnostics).diagnostics }, null, 2));
+      const { failedPlanToJson } = await import("../../plan/index.js");
+      out(JSON.stringify(run.plan ? planToJson({ ...run.plan, diagnostics: run.diagnostics }) : failedPlanToJson(run.diagnostics), null, 2));
     } else {
       if (run.plan && !run.plan.errored) out((run.plan.changes.length > 0 || run.plan.drift.length > 0 ? "\n" : "") + renderPlan(run.plan, { color: useColor(process.stdout, globals) }));
       await printEngineDiagnostics(run.diagnostics, run.sources, globals);

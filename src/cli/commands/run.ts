@@ -25,7 +25,7 @@ export function registerRun(program: Command): void {
       const r = await runAssociationsOnce({ dir: process.cwd(), env: process.env, addresses, vars: opts.var ?? [], varFiles: opts.varFile ?? [], ...(waitSeconds !== undefined ? { waitSeconds } : {}) });
       await printEngineDiagnostics(r.diagnostics, r.sources, globals);
       if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
-      if (opts.json) out(JSON.stringify({ format_version: "1.0", runs: r.value }, null, 2));
+      if (opts.json) out(JSON.stringify((await import("../json-views.js")).runToJson(r.value, r.diagnostics), null, 2));
       else {
         for (const x of r.value) {
           const counts = Object.entries(x.counts).map(([k, v]) => `${k} ${v}`).join(", ");

@@ -38,6 +38,7 @@ export function registerSchedule(program: Command): void {
       if (result.diagnostics.length > 0) err(renderDiagnostics(result.diagnostics, result.sources, { color: useColor(process.stderr, globals) }) + "\n");
       if (hasErrors(result.diagnostics)) throw new CliExit(ExitCode.Error);
       if (opts.json) {
+        const { scheduleToJson } = await import("../json-views.js");
         out(JSON.stringify(scheduleToJson(result, from), null, 2));
         return;
       }
@@ -45,24 +46,6 @@ export function registerSchedule(program: Command): void {
       const warnings = renderOverlaps(result, { utc: opts.utc === true });
       if (warnings) err(warnings);
     });
-}
-
-export function scheduleToJson(result: ScheduleResult, from: Date): unknown {
-  return {
-    format_version: 1,
-    from: from.toISOString(),
-    associations: result.forecasts.map((f) => ({
-      address: f.address,
-      schedule: f.expression,
-      ...(f.offsetDays ? { schedule_offset: f.offsetDays } : {}),
-      approximate: f.approximate,
-      ...(f.invalid ? { invalid: true } : {}),
-      runs: f.runs.map((r) => r.toISOString()),
-    })),
-    overlaps: result.overlaps.map((o) => ({ minute: o.minute.toISOString(), associations: o.addresses, shared_targets: o.shared })),
-    unscheduled: result.unscheduled,
-    unknown: result.unknown,
-  };
 }
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

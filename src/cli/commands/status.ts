@@ -135,7 +135,7 @@ export function registerStatus(program: Command): void {
         const now = new Date(fleet.now);
         if (opts.json) {
           const associations = opts.instance !== undefined ? fleet.associations.map((a) => ({ ...a, instances: a.instances.filter((i) => i.instance_id === opts.instance), failed_instances: a.failed_instances.filter((f) => f.instance_id === opts.instance) })) : fleet.associations;
-          out(JSON.stringify({ format_version: "1.0", now: fleet.now, associations, ...(opts.instances ? { instances: fleet.instances } : {}), compliant: fleet.associations.every((s) => !isFailing(s)) }, null, 2));
+          out(JSON.stringify((await import("../json-views.js")).statusToJson({ now: fleet.now, associations, ...(opts.instances ? { instances: fleet.instances } : {}) }, r.diagnostics), null, 2));
         } else if (opts.instance !== undefined) out(renderInstanceDetail(fleet.associations[0]!, opts.instance, now, p));
         else if (opts.instances) out(renderInstances(fleet, p));
         else out(renderStatus(fleet.associations, now, p));
