@@ -17,6 +17,8 @@ const either = (summary: string) => ({ severity: "error or warning", summary }) 
 export const DIAGNOSTIC_CODES = {
   "addrs/invalid-address": error("Invalid resource address"),
 
+  "cli/json-needs-auto-approve": error("apply --json needs --auto-approve or a plan file"),
+
   "apply/change-failed": error("A change failed"),
   "apply/document-exists": error("The document already exists in SSM"),
   "apply/lost-create-ambiguous": error("An interrupted create may have made several objects"),
@@ -133,7 +135,11 @@ export const DIAGNOSTIC_CODES = {
   "plan/prevent-destroy": error("Instance cannot be destroyed"),
   "plan/refresh-failed": error("Cannot read an object while refreshing"),
   "plan/stale-plan": error("The plan was made against a different state"),
-  "plan/target-not-found": warning("A target matches nothing"),
+  "plan/target-not-found": error("A target matches nothing"),
+  "plan/replace-not-found": error("A --replace address matches nothing"),
+  "plan/no-configuration": error("No configuration files, but the state manages resources"),
+  "plan/variable-differs": error("A variable differs from the value the plan was made with"),
+  "plan/no-config-digest": error("The plan does not say which configuration it was made from"),
 
   "ssm/apply-only-at-cron-interval": error("apply_only_at_cron_interval without a cron schedule"),
   "ssm/default-not-allowed": warning("Default not allowed by its own declaration"),
@@ -189,6 +195,8 @@ export const DIAGNOSTIC_CODES = {
   "ssm/unknown-step-reference": error("Reference to a step that does not exist"),
   "ssm/unsupported-document-type": error("Document type not supported"),
 
+  "state/duplicate-id": error("One object recorded at several addresses"),
+  "state/changed-concurrently": error("The state file changed while statectl worked without the lock"),
   "state/corrupt": error("The state file is not valid UTF-8 text"),
   "state/invalid": error("The state file is not a JSON object"),
   "state/invalid-address": error("Invalid resource address"),

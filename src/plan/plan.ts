@@ -3,7 +3,7 @@
 // again; changed outside → drift, attribute by attribute), then the configuration is compared
 // with what exists and each instance gets one action, in dependency order (so
 // replace_triggered_by sees what its triggers will do).
-import { didYouMean, error, hasErrors, warning, type Diagnostic, type Range } from "../diag/index.js";
+import { didYouMean, error, hasErrors, warning, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
 import { buildGraph, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
 import { findAwsOwnedDocument, isLinuxOnlyDocument } from "../ssm/index.js";
@@ -632,7 +632,7 @@ function linuxOnly(document: string, instances: readonly ConfigInstance[]): bool
 }
 
 /** An address given on the command line that neither the configuration nor the state has. */
-function addressNotFound(code: string, option: string, address: string, graph: DependencyGraph): Diagnostic {
+function addressNotFound(code: ErrorCode, option: string, address: string, graph: DependencyGraph): Diagnostic {
   const known = graph.nodes().map((n) => n.address);
   const near = didYouMean(address, known);
   return error(code, `${option} ${address} matches nothing`, {
