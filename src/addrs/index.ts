@@ -259,3 +259,15 @@ function pathCovers(pattern: ModulePath, path: ModulePath): boolean {
   if (pattern.length > path.length) return false;
   return pattern.every((s, i) => s.name === path[i]!.name && (s.key === undefined || s.key === path[i]!.key));
 }
+
+/** The canonical spelling of an address (`association.web[ "a" ]` → `association.web["a"]`), or undefined if invalid. */
+export function canonicalAddress(text: string): string | undefined {
+  const a = parseAddress(text).address;
+  return a ? formatAddress(a) : undefined;
+}
+
+/** A `--target`/`--replace` pattern canonically: an address, or a module (`module.m["k"]`, everything inside it). */
+export function canonicalTarget(text: string): string | undefined {
+  const m = parseModulePath(text);
+  return m ? formatModulePath(m) : canonicalAddress(text);
+}

@@ -310,7 +310,8 @@ const ASSOCIATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
  */
 export async function runImport(req: ImportRequest): Promise<OperateResult<ResourceInstanceState>> {
   const diagnostics: Diagnostic[] = [];
-  const { canonicalAddress, findInstance, removePendingCreate, setInstance, StatePersister } = await import("../state/index.js");
+  const { findInstance, removePendingCreate, setInstance, StatePersister } = await import("../state/index.js");
+  const { canonicalAddress } = await import("../addrs/index.js");
   const session = new Session({ ...req, lock: true });
   try {
     if (!(await session.open("import", diagnostics))) return { diagnostics, sources: session.sources };

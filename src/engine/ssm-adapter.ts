@@ -2,7 +2,7 @@
 // attribute sets out, ProviderError turned into ChangeFailure (keeping what really exists).
 import { createHash } from "node:crypto";
 import { ChangeFailure, type ApplyProvider, type Attributes, type CreateOptions, type Created } from "../apply/index.js";
-import { isUnknown, type DesiredValue } from "../graph/index.js";
+import { forEachBounded, isUnknown, type DesiredValue } from "../graph/index.js";
 import {
   parseDocumentBody,
   type PlanAttributeRule,
@@ -123,14 +123,6 @@ function documentSpec(desired: Attributes): DocumentSpec {
 }
 
 
-/** Runs `fn` over `items` with at most `limit` at once. */
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(workers);
-}
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -289,7 +281,7 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
       ...detail.map((request) => ({ request, read: () => this.read(kind, request.id, request.prior, options.signal) })),
       ...extra,
     ];
-    await pool(jobs, options.parallelism ?? 10, async (job) => {
+    await forEachBounded(jobs, options.parallelism ?? 10, async (job) => {
       try {
         out.set(job.request.id, await job.read());
       } catch (e) {

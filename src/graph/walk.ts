@@ -133,3 +133,12 @@ export function orderedNodes(graph: Graph, reverse = false): string[] {
   }
   return order;
 }
+
+/** Runs `fn` over `items` with at most `limit` at once (at least one), in order of start. */
+export async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}

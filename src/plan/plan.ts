@@ -4,10 +4,10 @@
 // with what exists and each instance gets one action, in dependency order (so
 // replace_triggered_by sees what its triggers will do).
 import { didYouMean, error, hasErrors, warning, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
-import { buildGraph, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
+import { buildGraph, forEachBounded, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
 import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
 import { findAwsOwnedDocument, isLinuxOnlyDocument } from "../ssm/index.js";
-import { canonicalAddress, canonicalTarget, addressMatches } from "./address.js";
+import { addressMatches, canonicalAddress, canonicalTarget } from "../addrs/index.js";
 import { effectiveValue, sameValue } from "./compare.js";
 import type { AttributeChange, Drift, MovedInstance, Plan, PlanMode, ResourceChange } from "./model.js";
 import type { PlanAttributeRule, PlanProvider, PlanReadResult, PlanTargetCount } from "./provider.js";
@@ -78,16 +78,6 @@ function sensitiveAttr(paths: readonly AttributePath[], name: string): boolean {
   return paths.some((p) => pathStartsWith(p, name));
 }
 
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
 
 /** Provider-and-kind groups refreshed at the same time (each reads with `parallelism` itself). */
 const MAX_CONCURRENT_GROUPS = 4;
@@ -250,7 +240,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       const order = new Map(toRead.map((r, i) => [r.address, i]));
       perResource.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
     }
-    await pool(perResource, parallelism, async (r) => {
+    await forEachBounded(perResource, parallelism, async (r) => {
       options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
       try {
         const now = await options.provider(r.provider).read(r.kind, r.id, r.attributes, options.signal);

@@ -8,7 +8,7 @@
  * each change through StatePersister. Imports diag/ and addrs/. docs/state-file.md documents the file.
  */
 // Addresses themselves are src/addrs/'s; only the state-specific helper is exported.
-export { canonicalAddress, ADDRESS_EXAMPLES } from "./address.js";
+export { ADDRESS_EXAMPLES } from "./address.js";
 export * from "./model.js";
 export * from "./format.js";
 export * from "./storage.js";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { error, didYouMeanHint, type Diagnostic } from "../diag/index.js";
-import { addressMatches, canonicalAddress, formatAddress, parseAddress, resourceOf, ADDRESS_EXAMPLES, type ResourceKind } from "./address.js";
+import { addressMatches, canonicalAddress } from "../addrs/index.js";
+import { formatAddress, parseAddress, resourceOf, ADDRESS_EXAMPLES, type ResourceKind } from "./address.js";
 
 /** Any value JSON can hold; resource attributes and output values are made of these. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

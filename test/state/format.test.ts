@@ -4,7 +4,8 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { SourceRegistry, renderDiagnostics } from "../../src/diag/index.js";
-import { canonicalAddress, decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, setPendingCreate, type JsonValue, type State } from "../../src/state/index.js";
+import { canonicalAddress } from "../../src/addrs/index.js";
+import { decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, setPendingCreate, type JsonValue, type State } from "../../src/state/index.js";
 import { expectGolden, fixturesDir, repoRoot } from "./helpers/paths.js";
 
 const roundtripDir = join(fixturesDir, "roundtrip");

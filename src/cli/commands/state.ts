@@ -93,7 +93,8 @@ export function registerState(program: Command): void {
       .description("show one resource instance's attributes (sensitive values masked)")
       .option("--json", "machine-readable output"),
   ).action(async (address: string, opts: ListOptions, cmd: Command) => {
-    const { findInstance, listInstances, canonicalAddress, instanceJson, renderInstance, ADDRESS_EXAMPLES } = await import("../../state/index.js");
+    const { findInstance, listInstances, instanceJson, renderInstance, ADDRESS_EXAMPLES } = await import("../../state/index.js");
+    const { canonicalAddress } = await import("../../addrs/index.js");
     const { error, didYouMeanHint } = await import("../../diag/index.js");
     const storage = (await commandStorage(cmd)).storage;
     const s = await readState(storage, cmd);
