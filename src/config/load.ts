@@ -4,13 +4,13 @@
  * `STATECTL_VAR_name` environment variables, `*.auto.statevars` files, `--var-file` files and
  * `--var name=value` options — lowest precedence first, so later ones win (docs/language.md).
  */
-import { readdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { didYouMean, error, rangeFromOffsets, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles } from "./decode.js";
 import { loadModules } from "./modules.js";
 import { readSourceFile } from "./source-file.js";
+import { AUTO_VARS_SUFFIX, CONFIG_EXTENSION, readConfigurationDir } from "./read-dir.js";
 import type { Config, VariableInput } from "./model.js";
 
 export type ConfigSource =
@@ -41,9 +41,7 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-export const CONFIG_EXTENSION = ".state";
 export const VARS_EXTENSION = ".statevars";
-export const AUTO_VARS_SUFFIX = ".auto.statevars";
 export const ENV_VAR_PREFIX = "STATECTL_VAR_";
 
 /** Loads and decodes a configuration. Never throws for user mistakes; they are diagnostics. */
@@ -67,29 +65,15 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     }
   }
   if (!source.files) {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true })
-        // A named pipe or socket named like a configuration file is refused by readSourceFile,
-        // not skipped: the user meant it to be read.
-        .filter((e) => e.isFile() || e.isSymbolicLink() || e.isFIFO() || e.isSocket())
-        .map((e) => e.name)
-        .sort();
-    } catch (e) {
-      diagnostics.push(error("config/unreadable-directory", "Cannot read the configuration directory", { detail: `${dir}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such directory" : (e as Error).message}` }));
-    }
-    for (const name of entries) {
-      const isConfig = name.endsWith(CONFIG_EXTENSION);
-      const isAuto = name.endsWith(AUTO_VARS_SUFFIX);
-      if (!isAuto && (!isConfig || source.parsed)) continue;
-      const read = readSourceFile(resolve(dir, name), name);
-      if ("text" in read) (isConfig ? texts : autoVarFiles).set(name, read.text);
-      else if (read.problem === "unreadable") diagnostics.push(error("config/unreadable-file", "Cannot read file", { detail: `${name}: ${read.message}` }));
-      else {
-        diagnostics.push(read.diagnostic);
-        // Shown with its line, but never parsed: the bad bytes would only cause more errors.
-        if (read.lossyText !== undefined) sources.add(name, read.lossyText);
-      }
+    const read = readConfigurationDir(dir);
+    // Pre-parsed sources bring their own .state texts; only the variable files are read then.
+    if (!source.parsed) for (const f of read.files) texts.set(f.name, f.text);
+    for (const f of read.varFiles) autoVarFiles.set(f.name, f.text);
+    for (const p of read.problems) {
+      if (source.parsed && p.file !== undefined && !p.file.endsWith(AUTO_VARS_SUFFIX)) continue;
+      diagnostics.push(p.diagnostic);
+      // Shown with its line, but never parsed: the bad bytes would only cause more errors.
+      if (p.file !== undefined && p.shown !== undefined) sources.add(p.file, p.shown);
     }
   }
   if (texts.size === 0 && diagnostics.length === 0 && !source.parsed) {

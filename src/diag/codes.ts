@@ -230,7 +230,6 @@ export const DIAGNOSTIC_CODES = {
   "syntax/unterminated-string": error("Unterminated string"),
 
   "validate/no-files": error("No configuration files"),
-  "validate/unreadable-file": error("Cannot read a file"),
 } as const satisfies Record<string, CodeEntry>;
 
 /** A registered diagnostic code, e.g. `syntax/unexpected-token`. */

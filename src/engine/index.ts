@@ -22,4 +22,4 @@ export { runHistory, runCompliance, runReport, versionChanges, type ReportData, 
 export { validateSsm, checkResources, type SsmCheckOptions } from "./ssm-validation.js";
 export { runSchedule, type ScheduleRequest, type ScheduleResult } from "./schedule.js";
 export { runGenerate, sanitizeLabel, globToRegExp, type GenerateRequest, type GenerateResult, type GeneratedResource } from "./generate.js";
-export { validateConfiguration, readConfigurationFiles, type ValidateRequest, type ValidateResult, type ConfigurationText } from "./validate.js";
+export { validateConfiguration, type ValidateRequest, type ValidateResult } from "./validate.js";

@@ -13,12 +13,13 @@ import { createProtocolConnection, DiagnosticSeverity, DidChangeWatchedFilesNoti
 import { TextDocument } from "vscode-languageserver-textdocument";
 // The transport-neutral createConnection takes our watchdog; the node flavour would exit the process.
 import { createConnection } from "vscode-languageserver";
+import { AUTO_VARS_SUFFIX, CONFIG_EXTENSION, readConfigurationDir, type ConfigurationText } from "../config/index.js";
 import type { Diagnostic, Range } from "../diag/index.js";
 import { toNative } from "../eval/index.js";
 import { checkDocument, UNKNOWN_VALUE } from "../ssm/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { formatSource } from "../syntax/format.js";
-import { readConfigurationFiles, validateConfiguration, type ConfigurationText } from "../engine/validate.js";
+import { validateConfiguration } from "../engine/validate.js";
 import { complete, type FolderKnowledge } from "./completion.js";
 import { definitionAt } from "./definition.js";
 import { documentParameters, type ParameterInfo } from "./docs.js";
@@ -52,8 +53,6 @@ interface Folder {
   published: Set<string>;
   managedParameters: Map<string, Map<string, ParameterInfo>>;
 }
-
-const CONFIG_EXTENSION = ".state";
 
 /** Runs a language server until the client sends `exit` or closes the input; resolves with the exit code. */
 export function runLanguageServer(options: LanguageServerOptions): Promise<number> {
@@ -152,10 +151,11 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
   const folderTexts = async (dir: string): Promise<{ texts: Map<string, string>; problems: Diagnostic[] }> => {
     const open = openTexts(dir);
     // A folder that does not exist (a new buffer not saved yet) has only its open buffers.
-    const disk = await readConfigurationFiles(dir).catch(() => ({ files: [], diagnostics: [] as Diagnostic[] }));
+    const disk = readConfigurationDir(dir);
     const texts = new Map(disk.files.map((f) => [f.name, f.text]));
     for (const [name, text] of open) texts.set(name, text);
-    const problems = disk.diagnostics.filter((d) => !open.has(d.range?.file ?? d.summary.replace(/^Cannot read /, "")));
+    // A file open in the editor is read from its buffer; a folder not saved yet is no problem.
+    const problems = disk.problems.filter((p) => p.file !== undefined && !open.has(p.file) && !p.file.endsWith(AUTO_VARS_SUFFIX)).map((p) => p.diagnostic);
     return { texts: new Map([...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), problems };
   };
 

@@ -82,7 +82,7 @@ describe("cli: statectl validate (end to end)", () => {
       const r = run(["-C", dir, "validate"]);
       expect(r.code).to.equal(1);
       expect(r.stderr).to.contain("--> linked.state:2:7");
-      expect(r.stderr).to.contain("error[validate/unreadable-file]: Cannot read dangling.state");
+      expect(r.stderr).to.contain("error[config/unreadable-file]: Cannot read dangling.state");
       expect(r.stderr).to.not.contain("validate/no-files");
     } finally {
       rmSync(other, { recursive: true, force: true });

@@ -13,16 +13,18 @@ export function registerValidate(program: Command): void {
     .action(async (opts: { json?: boolean } & VariableOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       // Loaded together, not one after another: each import is a round of file reads at start-up.
-      const [{ SourceRegistry, renderDiagnostics, diagnosticsToJson, error }, { readConfigurationFiles, validateConfiguration }] = await Promise.all([
+      const [{ SourceRegistry, renderDiagnostics, diagnosticsToJson, error }, { validateConfiguration }, { readConfigurationDir }] = await Promise.all([
         import("../../diag/index.js"),
         // Parse, then config and eval, then the SSM checks (engine/validate.ts), each only while the earlier found no errors.
         import("../../engine/validate.js"),
+        import("../../config/index.js"),
       ]);
       const dir = process.cwd();
-      const read = await readConfigurationFiles(dir);
-      const validated = await validateConfiguration({ dir, files: read.files, vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env, syntaxOnly: read.diagnostics.length > 0 });
-      const result = { texts: read.texts };
-      const diagnostics = [...read.diagnostics, ...validated.diagnostics];
+      const read = readConfigurationDir(dir);
+      const validated = await validateConfiguration({ dir, files: read.files, vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env, syntaxOnly: read.problems.length > 0 });
+      // What is shown: every file read, and what can be shown of those that could not be.
+      const result = { texts: new Map([...read.files.map((f): [string, string] => [f.name, f.text]), ...read.problems.flatMap((p): [string, string][] => (p.file !== undefined && p.shown !== undefined ? [[p.file, p.shown]] : []))]) };
+      const diagnostics = [...read.problems.map((p) => p.diagnostic), ...validated.diagnostics];
       if (result.texts.size === 0 && !diagnostics.some((d) => d.severity === "error")) {
         diagnostics.push(
           error("validate/no-files", "No configuration files", {

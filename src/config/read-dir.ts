@@ -1,0 +1,78 @@
+/**
+ * The one reader of a configuration directory, used by loadConfig, `statectl validate` and the
+ * language server: the `*.state` files and `*.auto.statevars` files of `dir` (not recursive),
+ * sorted by name, read with readSourceFile's limits. What cannot be read is a problem, as data
+ * (the file it concerns and its diagnostic), never an exception.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { error, type Diagnostic } from "../diag/index.js";
+import { readSourceFile } from "./source-file.js";
+
+export const CONFIG_EXTENSION = ".state";
+export const AUTO_VARS_SUFFIX = ".auto.statevars";
+
+export interface ConfigurationText {
+  name: string;
+  text: string;
+}
+
+export interface ReadProblem {
+  /** The file's name in `dir`; undefined when the directory itself cannot be read. */
+  file: string | undefined;
+  diagnostic: Diagnostic;
+  /** What can be shown of the file (the line with a bad byte); it is never parsed. */
+  shown?: string;
+}
+
+export interface ConfigurationDir {
+  /** The `*.state` files. */
+  files: ConfigurationText[];
+  /** The `*.auto.statevars` files, read automatically. */
+  varFiles: ConfigurationText[];
+  problems: ReadProblem[];
+}
+
+export function readConfigurationDir(dir: string): ConfigurationDir {
+  const out: ConfigurationDir = { files: [], varFiles: [], problems: [] };
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => (e.name.endsWith(CONFIG_EXTENSION) || e.name.endsWith(AUTO_VARS_SUFFIX)) && (e.isFile() || e.isFIFO() || e.isSocket() || (e.isSymbolicLink() && leadsToFile(join(dir, e.name)))))
+      .map((e) => e.name)
+      .sort();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    out.problems.push({ file: undefined, diagnostic: error("config/unreadable-directory", "Cannot read the configuration directory", { detail: `${dir}: ${code === "ENOENT" ? "no such directory" : (e as Error).message}` }) });
+    return out;
+  }
+  for (const name of names) {
+    const read = readSourceFile(join(dir, name), name);
+    if ("text" in read) (name.endsWith(AUTO_VARS_SUFFIX) ? out.varFiles : out.files).push({ name, text: read.text });
+    else if (read.problem === "unreadable") out.problems.push({ file: name, diagnostic: error("config/unreadable-file", `Cannot read ${name}`, { detail: describeReadError(read), hint: read.code === "ENOTREG" ? "statectl reads .state files that are regular files; remove it or give it another name" : "check the file's permissions" }) });
+    else out.problems.push({ file: name, diagnostic: read.diagnostic, ...(read.lossyText !== undefined ? { shown: read.lossyText } : {}) });
+  }
+  return out;
+}
+
+/**
+ * A symbolic link counts unless it leads to a directory or a device; a dangling one is read (and
+ * reported as unreadable) rather than silently ignored. A named pipe or socket named like a
+ * configuration file is refused by readSourceFile, not skipped: the user meant it to be read.
+ */
+function leadsToFile(path: string): boolean {
+  try {
+    const s = statSync(path);
+    return s.isFile() || s.isFIFO() || s.isSocket();
+  } catch {
+    return true;
+  }
+}
+
+function describeReadError(e: { code?: string | undefined; message: string }): string {
+  const code = e.code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ENOENT") return "it is a symbolic link to a file that does not exist";
+  if (code === "EISDIR") return "it is a directory";
+  return e.message;
+}
