@@ -38,7 +38,7 @@ export function readConfigurationDir(dir: string): ConfigurationDir {
   let names: string[];
   try {
     names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.name.endsWith(CONFIG_EXTENSION) || e.name.endsWith(AUTO_VARS_SUFFIX)) && (e.isFile() || e.isFIFO() || e.isSocket() || (e.isSymbolicLink() && leadsToFile(join(dir, e.name)))))
+      .filter((e) => (e.name.endsWith(CONFIG_EXTENSION) || e.name.endsWith(AUTO_VARS_SUFFIX)) && (e.isFile() || e.isFIFO() || e.isSocket() || (e.isSymbolicLink() && !leadsToDirectory(join(dir, e.name)))))
       .map((e) => e.name)
       .sort();
   } catch (e) {
@@ -56,16 +56,14 @@ export function readConfigurationDir(dir: string): ConfigurationDir {
 }
 
 /**
- * A symbolic link counts unless it leads to a directory or a device; a dangling one is read (and
- * reported as unreadable) rather than silently ignored. A named pipe or socket named like a
- * configuration file is refused by readSourceFile, not skipped: the user meant it to be read.
+ * A symbolic link counts unless it leads to a directory: a dangling one is reported as unreadable
+ * and one to a device (/dev/zero) as too large, rather than silently ignored.
  */
-function leadsToFile(path: string): boolean {
+function leadsToDirectory(path: string): boolean {
   try {
-    const s = statSync(path);
-    return s.isFile() || s.isFIFO() || s.isSocket();
+    return statSync(path).isDirectory();
   } catch {
-    return true;
+    return false;
   }
 }
 
