@@ -18,21 +18,129 @@
  * `onEvent` callback. Embedders pass their own `SSMClient` (`ssmClient`), their own state
  * storage (`storage`), and in-memory configuration (`files`).
  *
- * Below the front doors, every room's public API is exported too (the CLI uses nothing else);
- * those are stable only as far as docs/library.md says.
+ * Below the front doors, a deliberate list of each room's API: what docs/library.md names, the
+ * types of the front doors' arguments and results, and what the CLI uses. Anything else is
+ * internal: import it from its room only inside this package.
  */
-export { parseSource, parseStateFile, evaluateConfiguration, formatPlan, readState, writeState, createLocalSsmClient, type ParsedSourceResult, type EvaluateRequest, type Evaluation, type PlanFormat } from "./engine/api.js";
-export * from "./diag/index.js";
-export * from "./addrs/index.js";
-export * from "./ssm/index.js";
-export * from "./syntax/index.js";
-export * from "./config/index.js";
-export * from "./eval/index.js";
-export * from "./state/index.js";
-export * from "./state-s3/index.js";
-export * from "./provider-ssm/index.js";
-export * from "./local/index.js";
-export * from "./graph/index.js";
-export * from "./plan/index.js";
-export * from "./apply/index.js";
-export * from "./engine/index.js";
+export {
+  createLocalSsmClient,
+  evaluateConfiguration,
+  formatPlan,
+  parseSource,
+  parseStateFile,
+  readState,
+  writeState,
+} from "./engine/api.js";
+export {
+  allDiagnosticCodes,
+  describeCode,
+  type Diagnostic,
+  type DiagnosticCode,
+  type DiagnosticJson,
+  type DiagnosticsJson,
+  diagnosticsToJson,
+  diagnosticToJson,
+  hasErrors,
+  JSON_FORMAT_VERSION,
+  type Position,
+  type Range,
+  renderDiagnostics,
+  type Severity,
+  SourceRegistry,
+} from "./diag/index.js";
+export {
+  ASSOCIATION_RESOURCE,
+  computedAttributes,
+  DOCUMENT_RESOURCE,
+  type ResourceSchema,
+} from "./ssm/index.js";
+export {
+  type Body,
+  parseFile,
+} from "./syntax/index.js";
+export {
+  loadConfig,
+} from "./config/index.js";
+export {
+  evaluateConfig,
+} from "./eval/index.js";
+export {
+  decodeState,
+  emptyState,
+  encodeStateBytes,
+  FileStateStorage,
+  type LockOptions,
+  MemoryStateStorage,
+  moveInstances,
+  pendingCreateLines,
+  removeInstances,
+  setInstance,
+  type State,
+  stateListJson,
+  StatePersister,
+  type StateStorage,
+} from "./state/index.js";
+export {
+  S3StateStorage,
+  s3WorkspaceKey,
+} from "./state-s3/index.js";
+export {
+  buildGraph,
+  orderedNodes,
+  toDot,
+  UNKNOWN,
+} from "./graph/index.js";
+export {
+  type Drift,
+  hasChanges,
+  makePlan,
+  type Plan,
+  type PlanJson,
+  planToJson,
+  readPlanFile,
+  renderPlan,
+  sameDocumentContent,
+  sameValue,
+  summarize,
+  writePlanFile,
+} from "./plan/index.js";
+export {
+  applyPlan,
+  buildApplyGraph,
+} from "./apply/index.js";
+export {
+  type AssociationSpec,
+  type AssociationState,
+  createSsmClient,
+  type DocumentState,
+  LOCAL_ENDPOINT_CREDENTIALS,
+  ProviderError,
+  SsmProvider,
+  type SsmProviderOptions,
+} from "./provider-ssm/index.js";
+export {
+  type Counters,
+  type Knobs,
+  LocalEndpoint,
+  type LocalEndpointOptions,
+  startLocalEndpoint,
+} from "./local/index.js";
+export {
+  type ApplyRequest,
+  type ApplyRun,
+  type AssociationStatus,
+  type EngineEvent,
+  type EngineOutput,
+  type ImportRequest,
+  type OperateRequest,
+  type PlanRequest,
+  type PlanRun,
+  runApply,
+  runAssociationsOnce,
+  runGenerate,
+  runGraph,
+  runImport,
+  runPlan,
+  type RunResult,
+  runStatus,
+} from "./engine/index.js";

@@ -15,6 +15,24 @@ const warning = (summary: string) => ({ severity: "warning", summary }) as const
 const either = (summary: string) => ({ severity: "error or warning", summary }) as const;
 
 export const DIAGNOSTIC_CODES = {
+  "backend/access-denied": error("No permission on the state bucket"),
+  "backend/migrate-target-not-empty": error("The new backend already holds a state"),
+  "backend/migration-needed": error("The state has not been migrated to the backend"),
+  "backend/no-credentials": error("No AWS credentials for the state bucket"),
+  "backend/no-such-bucket": error("The state bucket does not exist"),
+  "backend/request-failed": error("An S3 request failed"),
+  "backend/state-changed": error("The state changed in S3 since it was read"),
+  "backend/unreachable": error("Cannot reach S3"),
+  "backend/wrong-region": error("The state bucket is in another region"),
+  "config/invalid-backend": error("Invalid backend setting"),
+  "config/state-path-and-backend": error("Both a state path and a backend"),
+  "config/unknown-backend": error("Unknown backend type"),
+  "workspace/cannot-delete": error("Cannot delete the default workspace"),
+  "workspace/exists": error("The workspace exists"),
+  "workspace/invalid-name": error("Invalid workspace name"),
+  "workspace/not-empty": error("The workspace still manages resources"),
+  "workspace/not-found": error("No such workspace"),
+
   "addrs/invalid-address": error("Invalid resource address"),
 
   "cli/json-needs-auto-approve": error("apply --json needs --auto-approve or a plan file"),
