@@ -6,25 +6,16 @@
  * `UPDATE_GOLDENS=1 npm test` rewrites the goldens (review the diff).
  */
 import { expect } from "chai";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/index.js";
 import { renderDiagnostics, sortDiagnostics } from "../../src/diag/index.js";
 import { evaluateConfig } from "../../src/eval/configeval.js";
 import { snapshotEvaluated } from "./snapshot.js";
+import { golden } from "../support/golden.js";
 
 const root = fileURLToPath(new URL("../../../test/config/fixtures/", import.meta.url));
-const update = process.env.UPDATE_GOLDENS === "1";
-
-function golden(path: string, actual: string): void {
-  if (update || !existsSync(path)) {
-    writeFileSync(path, actual);
-    if (!update) throw new Error(`golden ${path} was missing and has been written; review it and rerun`);
-    return;
-  }
-  expect(actual).to.equal(readFileSync(path, "utf8"));
-}
 
 describe("config/fixtures: one mistake per file", () => {
   const dir = join(root, "errors");

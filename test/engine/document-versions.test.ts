@@ -2,7 +2,8 @@
 // configuration the plan knows its versions; for others SSM is asked (DescribeDocument), here the
 // local endpoint over HTTP with the real SDK.
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { golden } from "../support/golden.js";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,11 +12,7 @@ import { renderDiagnostics, runApply, runPlan, SourceRegistry } from "../../src/
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
 const goldens = fileURLToPath(new URL("../../../test/engine/fixtures/", import.meta.url));
-function golden(name: string, actual: string): void {
-  const path = join(goldens, name);
-  if (process.env.UPDATE_GOLDENS === "1" || !existsSync(path)) writeFileSync(path, actual);
-  expect(actual).to.equal(readFileSync(path, "utf8"));
-}
+const expectGolden = (name: string, actual: string) => golden(join(goldens, name), actual);
 
 const PROVIDER = 'provider "ssm" {\n  endpoint = "local"\n}\n';
 const DOC = `document "hello" {
@@ -52,7 +49,7 @@ describe("engine: document_version must exist (plan)", function () {
     write(DOC + association("a", "document.hello.name", "2"));
     const p = await runPlan({ dir });
     expect(p.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).to.deep.equal(["ssm/document-version-not-found"]);
-    golden("document-version-not-found-managed.golden", render(p));
+    expectGolden("document-version-not-found-managed.golden", render(p));
     write(DOC + association("a", "document.hello.name", "1"));
     const ok = await runPlan({ dir });
     expect(ok.diagnostics.filter((d) => d.severity === "error")).to.deep.equal([]);
@@ -78,6 +75,6 @@ describe("engine: document_version must exist (plan)", function () {
     const p = await runPlan({ dir });
     const errors = p.diagnostics.filter((d) => d.severity === "error");
     expect(errors.map((d) => d.code)).to.deep.equal(["ssm/document-version-not-found", "ssm/document-version-not-found"]);
-    golden("document-version-not-found-ssm.golden", render(p));
+    expectGolden("document-version-not-found-ssm.golden", render(p));
   });
 });

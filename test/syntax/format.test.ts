@@ -1,14 +1,14 @@
 import { expect } from "chai";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { formatSource } from "../../src/syntax/format.js";
 import { lexFile } from "../../src/syntax/lexer.js";
 import { parseFile } from "../../src/syntax/parse.js";
 import { stripRanges } from "../../src/syntax/ast.js";
+import { golden } from "../support/golden.js";
 
 // Golden fixtures: test/syntax/fmt/<case>/in.state → out.state (UPDATE_GOLDENS=1 rewrites out.state).
 const fixturesDir = fileURLToPath(new URL("../../../test/syntax/fmt/", import.meta.url));
-const update = process.env.UPDATE_GOLDENS === "1";
 
 function comments(text: string): string[] {
   return lexFile(text, "x.state").comments.map((c) => c.image.replace(/[ \t\r]+$/, ""));
@@ -23,8 +23,7 @@ describe("syntax/format (statectl fmt)", () => {
         const result = formatSource(input, `${name}.state`);
         expect(result.diagnostics, "diagnostics").to.deep.equal([]);
         const formatted = result.formatted!;
-        if (update || !existsSync(goldenPath)) writeFileSync(goldenPath, formatted);
-        expect(formatted).to.equal(readFileSync(goldenPath, "utf8"));
+        golden(goldenPath, formatted);
         // Every golden is itself canonical, means what the input meant, and keeps every comment.
         expect(formatSource(formatted, `${name}.state`).formatted, "idempotent").to.equal(formatted);
         expect(stripRanges(parseFile(formatted, "x.state").body)).to.deep.equal(stripRanges(parseFile(input, "x.state").body));

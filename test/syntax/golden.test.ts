@@ -5,14 +5,14 @@
  * `UPDATE_GOLDENS=1 npm test` rewrites the goldens; review the diff before committing.
  */
 import { expect } from "chai";
-import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { parseFile } from "../../src/syntax/index.js";
 import { SourceRegistry, renderDiagnostics, type Range } from "../../src/diag/index.js";
+import { golden } from "../support/golden.js";
 
 const fixtures = fileURLToPath(new URL("../../../test/syntax/fixtures/", import.meta.url));
-const update = process.env.UPDATE_GOLDENS === "1";
 
 function isRange(v: unknown): v is Range {
   return typeof v === "object" && v !== null && "file" in v && "start" in v && "end" in v;
@@ -28,14 +28,7 @@ export function compactRanges(node: unknown): unknown {
   return out;
 }
 
-function checkGolden(path: string, actual: string): void {
-  if (update || !existsSync(path)) {
-    writeFileSync(path, actual);
-    if (!update) throw new Error(`golden ${path} was missing and has been written; review it and run again`);
-    return;
-  }
-  expect(actual).to.equal(readFileSync(path, "utf8"));
-}
+const checkGolden = golden;
 
 describe("syntax/golden", () => {
   describe("valid inputs parse to the expected AST with no diagnostics", () => {
