@@ -4,8 +4,6 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SSMClient } from "@aws-sdk/client-ssm";
-import { LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpoint } from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -56,13 +54,4 @@ export function runAsync(dir: string, args: string[], input?: string): Promise<{
 }
 
 /** Runs `fn` with an SDK client on the local endpoint's data for `dir`. */
-export async function behindTheBack<T>(dir: string, fn: (client: SSMClient, endpoint: LocalEndpoint) => Promise<T>): Promise<T> {
-  const endpoint = await startLocalEndpoint({ dataDir: join(dir, ".statectl", "local") });
-  const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-  try {
-    return await fn(client, endpoint);
-  } finally {
-    client.destroy();
-    await endpoint.stop();
-  }
-}
+export { behindTheBack } from "../support/local-endpoint.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAssociationCommand, CreateDocumentCommand, DescribeAssociationCommand } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
-import { HELLO_CONFIG as RESOURCES, HELLO_CONTENT as CONTENT } from "./hello-config.js";
+import { HELLO_CONFIG as RESOURCES, HELLO_CONTENT as CONTENT } from "../support/hello.js";
 
 const imports = (associationId: string) => `import {
   to = document.hello

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAssociationCommand, CreateDocumentCommand } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
-import { HELLO_CONFIG as CONFIG, HELLO_CONTENT as CONTENT } from "./hello-config.js";
+import { HELLO_CONFIG as CONFIG, HELLO_CONTENT as CONTENT } from "../support/hello.js";
 
 describe("cli: import (end to end, local endpoint)", function () {
   this.timeout(60_000);

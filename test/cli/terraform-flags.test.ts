@@ -10,7 +10,7 @@ import { buildProgram } from "../../src/cli/main.js";
 import { acceptTerraformOptions } from "../../src/cli/terraform-args.js";
 import { suggestCommands } from "../../src/cli/suggest-command.js";
 import { ExitCode } from "../../src/cli/exit-codes.js";
-import { HELLO_CONFIG, HELLO_CONTENT } from "./hello-config.js";
+import { HELLO_CONFIG, HELLO_CONTENT } from "../support/hello.js";
 import { run } from "./helpers.js";
 
 function allCommands(cmd: Command): Command[] {

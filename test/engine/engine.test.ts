@@ -2,27 +2,18 @@
 // failures that leave everything that happened in the state, literal document names, YAML
 // content, wait_for_success, locks.
 import { expect } from "chai";
+import { behindTheBack } from "../support/local-endpoint.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { SSMClient, UpdateAssociationCommand } from "@aws-sdk/client-ssm";
-import { FileStateStorage, LOCAL_ENDPOINT_CREDENTIALS, runApply, runPlan, hasChanges, startLocalEndpoint, type EngineEvent } from "../../src/index.js";
+import { UpdateAssociationCommand } from "@aws-sdk/client-ssm";
+import { FileStateStorage, runApply, runPlan, hasChanges, type EngineEvent } from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
 /** Changes made behind statectl's back: the SDK against a local endpoint on the same data. */
-async function behindTheBack<T>(dir: string, fn: (client: SSMClient) => Promise<T>): Promise<T> {
-  const endpoint = await startLocalEndpoint({ dataDir: join(dir, ".statectl", "local") });
-  const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-  try {
-    return await fn(client);
-  } finally {
-    client.destroy();
-    await endpoint.stop();
-  }
-}
 
 const PROVIDER = 'provider "ssm" {\n  endpoint = "local"\n}\n';
 const DOC_YAML = 'schemaVersion: "2.2"\ndescription: hello\nmainSteps:\n  - action: aws:runShellScript\n    name: hello\n    inputs:\n      runCommand:\n        - echo hello\n';

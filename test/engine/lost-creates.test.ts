@@ -3,24 +3,14 @@
 // endpoint's loseResponses knob) or in the next run (a create recorded in the state as in flight
 // by an apply that was killed).
 import { expect } from "chai";
+import { behindTheBack } from "../support/local-endpoint.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateAssociationCommand, CreateDocumentCommand, ListAssociationsCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { FileStateStorage, LOCAL_ENDPOINT_CREDENTIALS, hasChanges, pendingCreateLines, runApply, runImport, runPlan, startLocalEndpoint, stateListJson, type EngineEvent, type LocalEndpoint } from "../../src/index.js";
+import { CreateAssociationCommand, CreateDocumentCommand, ListAssociationsCommand } from "@aws-sdk/client-ssm";
+import { FileStateStorage, hasChanges, pendingCreateLines, runApply, runImport, runPlan, stateListJson, type EngineEvent } from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
-
-async function behindTheBack<T>(dir: string, fn: (client: SSMClient, endpoint: LocalEndpoint) => Promise<T>): Promise<T> {
-  const endpoint = await startLocalEndpoint({ dataDir: join(dir, ".statectl", "local") });
-  const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-  try {
-    return await fn(client, endpoint);
-  } finally {
-    client.destroy();
-    await endpoint.stop();
-  }
-}
 
 const DOC = JSON.stringify({ schemaVersion: "2.2", description: "lost", mainSteps: [{ action: "aws:runShellScript", name: "a", inputs: { runCommand: ["echo lost"] } }] }, null, 2);
 
