@@ -53,6 +53,7 @@ const SIDE_DOORS: Readonly<Record<string, string>> = {
   "ssm/association-parameters.ts": "the local endpoint checks parameters without the rest of the SSM rules",
   "ssm/schedule-forecast.ts": "statectl schedule loads the forecast alone",
   "engine/validate.ts": "statectl validate and the language server load validation without plan, apply and the provider",
+  "engine/backend.ts": "the state and workspace commands choose the state backend without loading plan, apply and the provider",
   "engine/schedule.ts": "statectl schedule loads the forecast without plan, apply and the provider",
   "config/source-file.ts": "statectl fmt reads files with the configuration's limits without loading the decoder",
 };
@@ -152,7 +153,7 @@ describe("architecture: room order", () => {
     const doc = readFileSync(join(repoRoot, "docs", "architecture.md"), "utf8");
     const start = doc.indexOf("## Rooms at a glance");
     const table = doc.slice(start, doc.indexOf("\n## ", start + 1));
-    const rows = [...table.matchAll(/^\| `([a-z-]+)\/` \|/gm)].map((m) => m[1]);
+    const rows = [...table.matchAll(/^\| `([a-z0-9-]+)\/` \|/gm)].map((m) => m[1]);
     expect(rows).to.deep.equal([...ROOM_ORDER]);
   });
 
