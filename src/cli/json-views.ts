@@ -1,9 +1,9 @@
-// The `--json` documents of apply/destroy, status, run and schedule: one typed view function
+// The `--json` documents of apply/destroy, status, history, compliance, run and schedule: one typed view function
 // each. Like validate's and plan's (diag/json.ts, plan/json.ts) they carry JSON_FORMAT_VERSION
 // and their diagnostics as DiagnosticJson; docs/*.schema.json describe them.
 import { diagnosticToJson, JSON_FORMAT_VERSION, type Diagnostic, type DiagnosticJson, type JsonFormatVersion } from "../diag/index.js";
 import type { ApplyError } from "../apply/index.js";
-import type { ApplyRun, AssociationStatus, FleetStatus, RunResult } from "../engine/index.js";
+import type { ApplyRun, AssociationHistory, AssociationStatus, ComplianceReport, FleetStatus, RunResult } from "../engine/index.js";
 import type { ScheduleResult } from "../engine/schedule.js";
 import { planToJson, type PlanJson } from "../plan/index.js";
 
@@ -48,6 +48,24 @@ export function statusToJson(view: { now: string; associations: AssociationStatu
     compliant: view.associations.every((s) => s.status !== "Failed" && s.status !== "Missing"),
     diagnostics: diagnostics.map(diagnosticToJson),
   };
+}
+
+/** What `statectl history --json` prints. */
+export interface HistoryJson {
+  format_version: JsonFormatVersion;
+  associations: AssociationHistory[];
+  diagnostics: DiagnosticJson[];
+}
+
+export function historyToJson(associations: AssociationHistory[], diagnostics: readonly Diagnostic[]): HistoryJson {
+  return { format_version: JSON_FORMAT_VERSION, associations, diagnostics: diagnostics.map(diagnosticToJson) };
+}
+
+/** What `statectl compliance --json` prints: the (filtered) report, and whether every cell is compliant. */
+export type ComplianceJson = { format_version: JsonFormatVersion } & ComplianceReport & { compliant: boolean; diagnostics: DiagnosticJson[] };
+
+export function complianceToJson(report: ComplianceReport, diagnostics: readonly Diagnostic[]): ComplianceJson {
+  return { format_version: JSON_FORMAT_VERSION, ...report, compliant: report.cells.every((c) => c.status !== "NON_COMPLIANT"), diagnostics: diagnostics.map(diagnosticToJson) };
 }
 
 /** What `statectl run --json` prints (docs/run.schema.json). */

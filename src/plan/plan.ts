@@ -211,7 +211,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       perResource = [];
       // Groups (one per provider configuration — region, account — and kind) are read at the
       // same time, a few at once: a plan over several regions waits for the slowest, not the sum.
-      await pool([...groups.values()], Math.min(MAX_CONCURRENT_GROUPS, parallelism), async (group) => {
+      await forEachBounded([...groups.values()], Math.min(MAX_CONCURRENT_GROUPS, parallelism), async (group) => {
         const first = group[0]!;
         const provider = options.provider(first.provider);
         if (!provider.readMany) {

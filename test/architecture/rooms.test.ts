@@ -55,6 +55,7 @@ const SIDE_DOORS: Readonly<Record<string, string>> = {
   "engine/validate.ts": "statectl validate and the language server load validation without plan, apply and the provider",
   "engine/backend.ts": "the state and workspace commands choose the state backend without loading plan, apply and the provider",
   "engine/schedule.ts": "statectl schedule loads the forecast without plan, apply and the provider",
+  "provider-ssm/assume-role.ts": "the engine assumes provider roles (STS) before plan without loading the SSM provider and its SDK client",
   "config/source-file.ts": "statectl fmt reads files with the configuration's limits without loading the decoder",
 };
 

@@ -96,7 +96,7 @@ export function registerCompliance(program: Command): void {
       if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
       const report = filterCompliance(r.value, opts);
       const nonCompliant = report.cells.filter((c) => c.status === "NON_COMPLIANT").length;
-      if (opts.json) out(JSON.stringify({ format_version: "1.0", ...report, compliant: nonCompliant === 0 }, null, 2));
+      if (opts.json) out(JSON.stringify((await import("../json-views.js")).complianceToJson(report, r.diagnostics), null, 2));
       else out(renderCompliance(report, paint(useColor(process.stdout, globals))));
       if (opts.failed && nonCompliant > 0) throw new CliExit(ExitCode.Error);
     });

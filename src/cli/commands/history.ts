@@ -86,7 +86,7 @@ export function registerHistory(program: Command): void {
       await printEngineDiagnostics(r.diagnostics, r.sources, globals);
       if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
       const now = new Date(r.value[0]?.now ?? Date.now());
-      if (opts.json) out(JSON.stringify({ format_version: "1.0", associations: r.value }, null, 2));
+      if (opts.json) out(JSON.stringify((await import("../json-views.js")).historyToJson(r.value, r.diagnostics), null, 2));
       else out(r.value.map((h) => renderHistory(h, now, paint(useColor(process.stdout, globals)))).join("\n\n"));
     });
 }
