@@ -12,11 +12,11 @@ function files(dir: string): string[] {
   });
 }
 
-/** Rooms import only earlier rooms: diag → addrs → … → syntax → config → eval. */
+/** Rooms import only earlier rooms: diag → addrs → ssm (the resource schema) → … → syntax → config → eval (test/architecture has the whole order). */
 const rooms: Record<string, { rooms: string[]; packages: RegExp[] }> = {
   addrs: { rooms: ["diag"], packages: [] },
-  config: { rooms: ["diag", "addrs", "syntax"], packages: [/^node:/] },
-  eval: { rooms: ["diag", "addrs", "syntax", "config"], packages: [/^node:/, /^yaml$/] },
+  config: { rooms: ["diag", "addrs", "ssm", "syntax"], packages: [/^node:/] },
+  eval: { rooms: ["diag", "addrs", "ssm", "syntax", "config"], packages: [/^node:/, /^yaml$/] },
 };
 
 describe("addrs/, config/, eval/ room boundaries", () => {
