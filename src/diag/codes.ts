@@ -132,6 +132,7 @@ export const DIAGNOSTIC_CODES = {
   "graph/document-name-literal": warning("Association names a managed document literally"),
 
   "import/already-managed": error("The address is already in the state"),
+  "import/ambiguous-name": error("Several associations have that name"),
   "import/file-exists": error("The output file already exists"),
   "import/generated-differs": warning("The generated configuration does not match SSM exactly"),
   "import/internal": error("The generated configuration does not parse"),

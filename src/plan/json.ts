@@ -46,6 +46,7 @@ export interface PlanJson {
   resource_changes: ResourceChangeJson[];
   resource_drift: { address: string; type: string; drift: string; changes: AttributeChangeJson[] }[];
   moved: { from: string; to: string }[];
+  output_changes: { name: string; action: string; before: JsonValue; after: JsonValue; after_unknown: AttributePath[]; sensitive: boolean }[];
   summary: { import?: number; add: number; change: number; destroy: number };
   diagnostics: DiagnosticJson[];
 }

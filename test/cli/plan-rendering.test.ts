@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExitCode } from "../../src/cli/exit-codes.js";
-import { HELLO_CONFIG, HELLO_CONTENT } from "./hello-config.js";
+import { HELLO_CONFIG, HELLO_CONTENT } from "../support/hello.js";
 import { run } from "./helpers.js";
 
 function config(tags: string, outputs = ""): string {

@@ -15,7 +15,7 @@ import { expect } from "chai";
 import { ListDocumentsCommand } from "@aws-sdk/client-ssm";
 import { startMoto, type RunningServer } from "../local/processes.js";
 import { behindTheBack, run } from "./helpers.js";
-import { HELLO_CONFIG, HELLO_CONTENT } from "./hello-config.js";
+import { HELLO_CONFIG, HELLO_CONTENT } from "../support/hello.js";
 
 const BUCKET = "statectl-iam-state";
 const KEY = "team/statectl.state.json";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DescribeAssociationCommand, UpdateAssociationCommand } from "@aws-sdk/client-ssm";
 import { ExitCode } from "../../src/cli/exit-codes.js";
-import { HELLO_CONFIG, HELLO_CONTENT } from "./hello-config.js";
+import { HELLO_CONFIG, HELLO_CONTENT } from "../support/hello.js";
 import { behindTheBack, run } from "./helpers.js";
 
 const bin = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.url));

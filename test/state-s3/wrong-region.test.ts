@@ -4,7 +4,7 @@
 // tested is the decision on those answers, built as the SDK builds them (S3ServiceException).
 import { expect } from "chai";
 import { S3ServiceException } from "@aws-sdk/client-s3";
-import { s3Diagnostic } from "../../src/index.js";
+import { s3Diagnostic } from "../../src/state-s3/s3.js";
 
 function sdkError(name: string, status: number, headers: Record<string, string> = {}): S3ServiceException {
   const e = new S3ServiceException({ name, message: name, $fault: "client", $metadata: { httpStatusCode: status } });
