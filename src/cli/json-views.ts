@@ -20,9 +20,10 @@ export function applyToJson(run: Pick<ApplyRun, "plan" | "result" | "cancelled" 
   const r = run.result;
   return {
     format_version: JSON_FORMAT_VERSION,
-    // The plan's own diagnostics are among the run's: printed once, at the top level.
+    // The plan's own diagnostics are among the run's: printed once, at the top level. An error's
+    // source location is for the rendered diagnostic; the JSON schema has none.
     ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}),
-    ...(r ? { result: { imported: r.imported, added: r.added, changed: r.changed, destroyed: r.destroyed, errors: r.errors, skipped: r.skipped, serial: r.state.serial } } : {}),
+    ...(r ? { result: { imported: r.imported, added: r.added, changed: r.changed, destroyed: r.destroyed, errors: r.errors.map(({ location: _location, ...e }) => e), skipped: r.skipped, serial: r.state.serial } } : {}),
     cancelled: run.cancelled ?? false,
     diagnostics: run.diagnostics.map(diagnosticToJson),
   };

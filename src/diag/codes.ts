@@ -96,6 +96,10 @@ export const DIAGNOSTIC_CODES = {
   "config/unsupported-block": error("Unsupported block type"),
 
   "engine/assume-role-failed": error("The provider cannot assume its role"),
+  "engine/invalid-timeout": error("A timeout in the environment is not a duration"),
+  "engine/local-endpoint-data": error("Cannot open the local endpoint's data"),
+  "engine/no-credentials": error("No AWS credentials for a provider"),
+  "engine/no-region": error("No AWS region for a provider"),
   "engine/unknown-after-apply": error("A value is still unknown after apply"),
 
   "eval/division-by-zero": error("Division by zero"),
@@ -121,6 +125,7 @@ export const DIAGNOSTIC_CODES = {
   "eval/missing-variable": error("No value for required variable"),
   "eval/null-value": error("Attempt to get attribute from null value"),
   "eval/sensitive-output": error("Output refers to sensitive values"),
+  "eval/sensitive-name": error("A name is built from a sensitive value"),
   "eval/unknown-function": error("Call to unknown function"),
   "eval/unknown-variable": error("Unknown variable"),
   "eval/unsupported-attribute": error("Unsupported attribute"),
@@ -172,6 +177,10 @@ export const DIAGNOSTIC_CODES = {
   "plan/target-not-found": error("A target matches nothing"),
   "plan/replace-not-found": error("A --replace address matches nothing"),
   "plan/no-configuration": error("No configuration files, but the state manages resources"),
+  "plan/no-targets": warning("An association targets no instance"),
+  "plan/linux-document-on-windows": warning("A Linux-only document targets Windows instances"),
+  "plan/cascade-unmanaged": warning("Deleting a document deletes associations apply cannot re-create"),
+  "plan/cascade-unknown": warning("Cannot tell which associations a document's deletion deletes"),
   "plan/variable-differs": error("A variable differs from the value the plan was made with"),
   "plan/no-config-digest": error("The plan does not say which configuration it was made from"),
 
@@ -223,6 +232,7 @@ export const DIAGNOSTIC_CODES = {
   "ssm/undeclared-parameter": error("Undeclared parameter"),
   "ssm/unknown-action": error("Unknown plugin or automation action"),
   "ssm/unknown-action-input": warning("Unknown action input"),
+  "ssm/unknown-aws-document": error("Unknown AWS-owned document"),
   "ssm/unknown-document-key": error("Unknown document key"),
   "ssm/unknown-parameter": error("Unknown document parameter"),
   "ssm/unknown-plugin-input": warning("Unknown plugin input"),
