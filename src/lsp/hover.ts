@@ -100,7 +100,7 @@ function referenceMarkdown(ref: ScopeTraversal, folder: FolderKnowledge, texts: 
       if (description) lines.push("", description);
       // The default of a sensitive variable is a secret written into the file; hover does not repeat it.
       const sensitive = blockAttribute(decl.block, "sensitive")?.expr;
-      if (def && sensitive?.type === "Literal" && sensitive.value === true) lines.push("", "Default: (sensitive value)");
+      if (def && sensitive?.type === "Literal" && sensitive.value === true) lines.push("", "Default: (sensitive)");
       else if (def) lines.push("", `Default: \`${sourceOf(def.expr.range, texts) ?? ""}\``);
       else lines.push("", "Required: no default.");
       return lines.join("\n");

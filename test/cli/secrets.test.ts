@@ -119,13 +119,13 @@ describe("cli: sensitive values never leave in clear (sentinel secrets through e
     );
     const typeError = clean(["validate"], { STATECTL_VAR_port: `${SENTINEL}99` });
     expect(typeError.code).to.equal(1);
-    expect(typeError.out).to.contain("eval/invalid-variable-value").and.contain("(sensitive value) is not a number");
+    expect(typeError.out).to.contain("eval/invalid-variable-value").and.contain("(sensitive) is not a number");
     // The validation rule fails first (and on its own: the SSM checks wait for a valid configuration).
     const validation = clean(["validate", "--json"]);
     expect(validation.out).to.contain("eval/variable-validation");
     writeFileSync(join(dir, "main.state"), readFileSync(join(dir, "main.state"), "utf8").replace("length(var.token) > 100", "length(var.token) > 10"));
     const schedule = clean(["validate"]);
-    expect(schedule.out).to.contain("ssm/invalid-schedule").and.contain("(sensitive value) is not a positive whole number");
+    expect(schedule.out).to.contain("ssm/invalid-schedule").and.contain("(sensitive) is not a positive whole number");
     clean(["validate", "--json"]);
     clean(["plan"]);
     writeFileSync(join(dir, "p.statevars"), `port = "${SENTINEL}-in-a-file"\n`);
