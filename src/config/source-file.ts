@@ -4,7 +4,7 @@
  * or endless file — a link to /dev/zero — is refused quickly), and text that is not UTF-8 is
  * refused with the line and column of its first bad byte instead of being silently mangled.
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, openSync, readlinkSync, readSync } from "node:fs";
 import { error, rangeFromOffsets, type Diagnostic } from "../diag/index.js";
 
 /** Configuration files are hand-written text; SSM documents are at most 64 KB. 10 MiB is far beyond both. */
@@ -27,38 +27,106 @@ function mib(n: number): string {
  * memory. Never throws.
  */
 export function readSourceFile(path: string, display: string, limit = MAX_SOURCE_FILE_BYTES): SourceFileRead {
+  const piped = pipeReads.get(path);
+  if (piped) return piped;
   let fd: number;
   try {
     // Non-blocking: opening a FIFO for reading otherwise waits for a writer, with the event loop
     // (and so Ctrl-C and SIGTERM handling) stopped. Regular files read the same either way.
     fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
+    const inherited = inheritedDescriptor(path);
+    // Linux cannot open a socket through /proc: when Node.js or a CI runner gives stdin as a
+    // socket pair, `/dev/stdin` is read from the descriptor itself.
+    if ((e as NodeJS.ErrnoException).code === "ENXIO" && inherited !== undefined) {
+      const read = readInherited(inherited, display, limit);
+      pipeReads.set(path, read);
+      return read;
+    }
     return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
   }
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return { problem: "unreadable", code: "EISDIR", message: "it is a directory" };
+    if (stat.isFIFO() && isAnonymousPipe(fd, path)) {
+      const read = readOpenFile(fd, display, limit, true);
+      pipeReads.set(path, read);
+      return read;
+    }
     if (stat.isFIFO() || stat.isSocket()) return { problem: "unreadable", code: "ENOTREG", message: `it is a ${stat.isFIFO() ? "named pipe (FIFO)" : "socket"}, not a regular file` };
     if (stat.size > limit) return { problem: "too-large", diagnostic: tooLarge(display, stat.size, limit) };
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-      total += n;
-      if (total > limit) return { problem: "too-large", diagnostic: tooLarge(display, undefined, limit) };
-    }
-    const bytes = Buffer.concat(chunks, total);
-    const decoded = decodeUtf8(bytes, display);
-    return "text" in decoded ? { text: decoded.text, bytes: total } : { problem: "not-utf8", diagnostic: decoded.diagnostic, lossyText: decoded.lossyText };
+    return readOpenFile(fd, display, limit, false);
   } catch (e) {
     return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
   } finally {
     closeSync(fd);
   }
 }
+
+/**
+ * What was read from anonymous pipes, by path: a pipe can be read once, and a command may load its
+ * configuration twice (to ask for missing variables, then to run).
+ */
+const pipeReads = new Map<string, SourceFileRead>();
+
+/**
+ * An anonymous pipe — `--var-file /dev/stdin` after `|`, or bash's `<(…)` (`/dev/fd/63`) — has a
+ * writer that the user started, so reading it ends; a named FIFO lying in a folder may never get
+ * one. Linux names what an open descriptor is in /proc (`pipe:[123]` for an anonymous pipe, the
+ * path for a named FIFO); elsewhere the paths that stand for inherited descriptors are trusted.
+ */
+function isAnonymousPipe(fd: number, path: string): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`).startsWith("pipe:[");
+  } catch {
+    return inheritedDescriptor(path) !== undefined;
+  }
+}
+
+/** The descriptor a path such as `/dev/stdin`, `/dev/fd/63` or `/proc/self/fd/63` stands for. */
+function inheritedDescriptor(path: string): number | undefined {
+  if (path === "/dev/stdin") return 0;
+  const m = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path);
+  return m ? Number(m[1]) : undefined;
+}
+
+function readInherited(fd: number, display: string, limit: number): SourceFileRead {
+  try {
+    if (!fstatSync(fd).isSocket()) return { problem: "unreadable", code: "ENXIO", message: `${display} cannot be opened` };
+    return readOpenFile(fd, display, limit, true);
+  } catch (e) {
+    return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
+  }
+}
+
+/** The descriptor was opened non-blocking; a pipe whose writer is still busy answers EAGAIN. */
+function readOpenFile(fd: number, display: string, limit: number, waitForWriter: boolean): SourceFileRead {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
+    let n: number;
+    try {
+      n = readSync(fd, chunk, 0, chunk.length, null);
+    } catch (e) {
+      if (waitForWriter && (e as NodeJS.ErrnoException).code === "EAGAIN") {
+        Atomics.wait(pipeWait, 0, 0, 5);
+        continue;
+      }
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    total += n;
+    if (total > limit) return { problem: "too-large", diagnostic: tooLarge(display, undefined, limit) };
+  }
+  const bytes = Buffer.concat(chunks, total);
+  const decoded = decodeUtf8(bytes, display);
+  return "text" in decoded ? { text: decoded.text, bytes: total } : { problem: "not-utf8", diagnostic: decoded.diagnostic, lossyText: decoded.lossyText };
+}
+
+/** Something to sleep on (Atomics.wait) between polls of a pipe whose writer has not finished. */
+const pipeWait = new Int32Array(new SharedArrayBuffer(4));
 
 function tooLarge(display: string, size: number | undefined, limit: number): Diagnostic {
   return error("config/file-too-large", "File is too large", {
