@@ -12,3 +12,4 @@ export * from "./sources.js";
 export * from "./render.js";
 export * from "./json.js";
 export * from "./redact.js";
+export * from "./safe-text.js";

@@ -4,6 +4,7 @@
 // schemas in docs/ `$ref` docs/diagnostics.schema.json for both.
 import type { Diagnostic, Severity } from "./diagnostic.js";
 import type { Range } from "./range.js";
+import { safeMessage } from "./safe-text.js";
 
 /** Version of every JSON document statectl prints: "major.minor"; an incompatible change bumps the major. */
 export const JSON_FORMAT_VERSION = "1.0";
@@ -40,9 +41,11 @@ export function diagnosticToJson(d: Diagnostic): DiagnosticJson {
   return {
     severity: d.severity,
     code: d.code,
-    summary: d.summary,
-    ...(d.detail !== undefined ? { detail: d.detail } : {}),
-    ...(d.hint !== undefined ? { hint: d.hint } : {}),
+    // Scripts get the text as written (JSON escapes control characters itself), but never a
+    // credential or a megabyte-long excerpt.
+    summary: safeMessage(d.summary),
+    ...(d.detail !== undefined ? { detail: safeMessage(d.detail) } : {}),
+    ...(d.hint !== undefined ? { hint: safeMessage(d.hint) } : {}),
     ...(d.range ? { range: rangeToJson(d.range) } : {}),
     ...(d.context ? { context: rangeToJson(d.context) } : {}),
   };

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "./diagnostic.js";
+import { displaySourceLine, escapeForTerminal, safeMessage } from "./safe-text.js";
 import type { SourceRegistry } from "./sources.js";
 
 export interface RenderOptions {
@@ -15,11 +16,6 @@ const ANSI = {
   bold: "\x1b[1m",
   reset: "\x1b[0m",
 };
-
-/** Tabs and control characters would misplace the caret, so they are shown as single cells. */
-function displayLine(line: string): string {
-  return line.replace(/\t/g, " ").replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "\u00b7");
-}
 
 /** Longer source lines are cut to a window around the caret, so a minified or generated line stays readable. */
 const MAX_SNIPPET_WIDTH = 120;
@@ -49,7 +45,8 @@ function snippetWindow(text: string, from: number, to: number): { text: string; 
  *        |
  *       = hint: …
  */
-export function renderDiagnostic(d: Diagnostic, sources: SourceRegistry, opts: RenderOptions = {}): string {
+export function renderDiagnostic(diagnostic: Diagnostic, sources: SourceRegistry, opts: RenderOptions = {}): string {
+  const d = forTerminal(diagnostic);
   const c = (code: keyof typeof ANSI, s: string) => (opts.color ? ANSI[code] + s + ANSI.reset : s);
   const sevColor = d.severity === "error" ? "red" : "yellow";
   const out: string[] = [];
@@ -59,14 +56,14 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceRegistry, opts: R
     const gutterWidth = String(r.end.line).length;
     const pad = " ".repeat(gutterWidth);
     out.push(`${pad}${c("blue", "-->")} ${r.file}:${r.start.line}:${r.start.column}`);
-    const first = sources.line(r.file, r.start.line);
+    const first = sources.line(diagnostic.range!.file, r.start.line);
     if (first !== undefined) {
       out.push(`${pad} ${c("blue", "|")}`);
       const maxLines = opts.maxLines ?? 3;
       const lastLine = Math.min(r.end.line, r.start.line + maxLines - 1);
       for (let ln = r.start.line; ln <= lastLine; ln++) {
-        const full = displayLine(sources.line(r.file, ln) ?? "");
-        const shown = snippetWindow(full, ln === r.start.line ? r.start.column : 1, ln === r.end.line ? r.end.column : full.length + 1);
+        const full = displaySourceLine(sources.line(diagnostic.range!.file, ln) ?? "");
+        const shown = snippetWindow(full.text, ln === r.start.line ? full.column(r.start.column) : 1, ln === r.end.line ? full.column(r.end.column) : full.text.length + 1);
         const text = shown.text;
         out.push(`${c("blue", String(ln).padStart(gutterWidth) + " |")} ${text}`);
         const from = shown.from;
@@ -87,6 +84,22 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceRegistry, opts: R
     if (d.hint) out.push(`  ${c("cyan", "hint")}: ${d.hint}`);
   }
   return out.join("\n");
+}
+
+/**
+ * What a diagnostic's texts become before they reach a terminal: credentials scrubbed, long
+ * excerpts cut, control, escape and invisible characters escaped — file text and values quoted
+ * in messages come from whoever wrote the file, not from statectl.
+ */
+function forTerminal(d: Diagnostic): Diagnostic {
+  const text = (s: string) => escapeForTerminal(safeMessage(s));
+  return {
+    ...d,
+    summary: text(d.summary),
+    ...(d.detail !== undefined ? { detail: text(d.detail) } : {}),
+    ...(d.hint !== undefined ? { hint: text(d.hint) } : {}),
+    ...(d.range ? { range: { ...d.range, file: escapeForTerminal(d.range.file) } } : {}),
+  };
 }
 
 /** Renders diagnostics for people, each with its source snippet (see renderDiagnostic), separated by blank lines. */

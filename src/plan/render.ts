@@ -4,6 +4,7 @@
 import { createTwoFilesPatch } from "diff";
 import { parseAddress } from "../addrs/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
+import { escapeForTerminal } from "../diag/index.js";
 import type { JsonValue } from "../state/index.js";
 import { hasChanges, importCount, summarize, summarizeByProvider, type AttributeChange, type Drift, type OutputChange, type Plan, type ResourceChange } from "./model.js";
 
@@ -16,17 +17,6 @@ const ANSI = { green: "\u001b[32m", yellow: "\u001b[33m", red: "\u001b[31m", cya
 
 function paint(style: RenderStyle, colour: keyof typeof ANSI, text: string): string {
   return style.color ? `${ANSI[colour]}${text}${ANSI.reset}` : text;
-}
-
-/**
- * Characters that change how text around them reads without being seen — bidirectional
- * overrides and isolates ("Trojan Source"), zero-width spaces and joiners, the BOM — are shown
- * as `\\uXXXX` escapes, so a value cannot look like something it is not.
- */
-const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
-
-export function escapeInvisible(text: string): string {
-  return text.replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
 
 /** A value in the language's own notation, multi-line where it helps. */
@@ -51,10 +41,10 @@ export function formatPlanValue(v: DesiredValue | JsonValue | undefined, indent:
   if (isUnknown(v)) return "(known after apply)";
   if (typeof v === "string") {
     if (v.includes("\n")) {
-      const body = v.replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `${indent}    ${escapeInvisible(l)}`));
+      const body = v.replace(/\n$/, "").split("\n").map((l) => (l === "" ? "" : `${indent}    ${escapeForTerminal(l)}`));
       return `<<-EOT\n${body.join("\n")}\n${indent}EOT`;
     }
-    return escapeInvisible(JSON.stringify(v));
+    return escapeForTerminal(JSON.stringify(v));
   }
   if (typeof v !== "object") return String(v);
   if (Array.isArray(v)) {
@@ -68,7 +58,7 @@ export function formatPlanValue(v: DesiredValue | JsonValue | undefined, indent:
 }
 
 function displayKey(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : escapeInvisible(JSON.stringify(k));
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? k : escapeForTerminal(JSON.stringify(k));
 }
 
 /** Single-line JSON bodies are pretty-printed first, so their diff shows which lines changed. */
@@ -87,7 +77,7 @@ function diffableForms(before: string, after: string): [string, string] | undefi
 function contentDiff(before: string, after: string, indent: string): string {
   const patch = createTwoFilesPatch("before", "after", before.endsWith("\n") ? before : before + "\n", after.endsWith("\n") ? after : after + "\n", undefined, undefined, { context: 3 });
   const lines = patch.split("\n").filter((l) => l !== "" && !l.startsWith("===") && !l.startsWith("Index:") && !l.startsWith("\\ No newline"));
-  return `<<-DIFF\n${lines.map((l) => `${indent}    ${escapeInvisible(l)}`).join("\n")}\n${indent}DIFF`;
+  return `<<-DIFF\n${lines.map((l) => `${indent}    ${escapeForTerminal(l)}`).join("\n")}\n${indent}DIFF`;
 }
 
 function blockHeader(address: string): string {

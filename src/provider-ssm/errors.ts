@@ -3,6 +3,7 @@
 // (the wire `__type`), never from message text. Messages are scrubbed of anything that looks like
 // a credential before they are stored, because SignatureDoesNotMatch-style errors can echo
 // signed headers back.
+import { scrubCredentials } from "../diag/safe-text.js";
 
 export type FaultKind = "client" | "server" | "network";
 
@@ -189,23 +190,9 @@ export function registerSecret(value: string | undefined): void {
   if (value !== undefined && value.length >= 8) extraSecrets.add(value);
 }
 
-const SECRET_PATTERNS: RegExp[] = [
-  // Access key ids (long-term and temporary) and IAM unique ids.
-  /\b(?:AKIA|ASIA|AROA|AIDA|ANPA|AGPA)[A-Z0-9]{12,}\b/g,
-  // Signed header lines echoed in signature errors.
-  /(x-amz-security-token\s*[:=]\s*)\S+/gi,
-  /(Credential=)[^,\s]+/g,
-  /(Signature=)[0-9a-f]+/g,
-];
-
 /** Replace anything credential-like in `text` with "[redacted]". */
 export function redactSecrets(text: string): string {
   let out = text;
   for (const secret of extraSecrets) out = out.split(secret).join("[redacted]");
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (_match, prefix?: string) =>
-      typeof prefix === "string" ? `${prefix}[redacted]` : "[redacted]",
-    );
-  }
-  return out;
+  return scrubCredentials(out);
 }

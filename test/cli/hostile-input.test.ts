@@ -1,0 +1,79 @@
+// Hostile file text in diagnostics, through the built CLI (issue 16): what a configuration holds
+// reaches the terminal only escaped — no control or escape sequence (ESC, BEL), no bidi override
+// or zero-width character — quoted excerpts are capped, and strings that look like AWS
+// credentials are scrubbed, in text and --json alike.
+import { expect } from "chai";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { run } from "./helpers.js";
+
+const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+const SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+/** Recolours, retitles the window (OSC … BEL), reverses what follows (RLO), hides a break (ZWSP). */
+const HOSTILE = "\u001b[31mRED\u001b]0;pwned\u0007\u202eevil\u200bzw\u009b2J";
+const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+const CONFIG = `variable "hostile" {
+  type    = number
+  default = "${HOSTILE} ${ACCESS_KEY_ID}"
+}
+
+locals {
+  aws_secret_access_key = "${SECRET_KEY}"
+  twice = local.aws_secret_access_key * 2
+  long  = "${"x".repeat(5000)}" * 2
+  named = "aws_secret_access_key=${SECRET_KEY}" * 2
+}
+`;
+
+describe("cli: hostile file text in diagnostics", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "statectl-hostile-"));
+    writeFileSync(join(dir, "main.state"), CONFIG);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("escapes control, escape, bidi and zero-width characters in messages and snippets", () => {
+    const r = run(dir, ["validate"]);
+    expect(r.code).to.equal(1);
+    const shown = r.stdout + r.stderr;
+    expect(shown).to.contain("error[eval/invalid-default]");
+    expect(shown).not.to.match(RAW_UNSAFE);
+    // The message shows what is there, as escapes: ESC, BEL, the override, the zero-width space.
+    expect(shown).to.contain("\\u001B[31mRED\\u001B]0;pwned\\u0007\\u202Eevil\\u200Bzw\\u009B2J");
+    // The snippet keeps its caret under the value although each invisible character became six.
+    const lines = shown.split("\n");
+    const snippet = lines.findIndex((l) => l.startsWith("3 |"));
+    const caret = lines[snippet + 1]!;
+    expect(caret.indexOf("^") - 4).to.equal(lines[snippet]!.indexOf('"') - 4);
+    expect(caret.lastIndexOf("^")).to.equal(lines[snippet]!.lastIndexOf('"'));
+  });
+
+  it("scrubs access key ids and secret keys from text and --json", () => {
+    for (const args of [["validate"], ["validate", "--json"], ["plan"], ["plan", "--json"]]) {
+      const r = run(dir, args);
+      const shown = r.stdout + r.stderr;
+      expect(r.code, args.join(" ")).to.equal(1);
+      expect(shown, args.join(" ")).to.contain("invalid-operand");
+      expect(shown, args.join(" ")).not.to.contain(ACCESS_KEY_ID);
+      expect(shown, args.join(" ")).not.to.contain(SECRET_KEY);
+      expect(shown, args.join(" ")).not.to.contain("EXAMPLEKEY");
+    }
+    const validate = run(dir, ["validate"]);
+    const text = validate.stdout + validate.stderr;
+    // A snippet keeps the credential's width (so the caret still lines up) and its kind.
+    expect(text).to.contain("AKIA****************");
+    expect(text).to.contain('"[redacted]" is not a number');
+  });
+
+  it("caps a quoted excerpt and says how long it was", () => {
+    const r = run(dir, ["validate"]);
+    expect(r.stdout + r.stderr).to.contain(`"${"x".repeat(100)}…" (5000 characters) is not a number`);
+    expect(r.stdout + r.stderr).not.to.contain("x".repeat(200));
+    const json = JSON.parse(run(dir, ["validate", "--json"]).stdout) as { diagnostics: { detail?: string }[] };
+    expect(json.diagnostics.some((d) => d.detail?.includes("(5000 characters)"))).to.equal(true);
+    expect(JSON.stringify(json)).not.to.contain("x".repeat(200));
+  });
+});
