@@ -300,6 +300,22 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return this.ssm.countTargets(targets, signal ? { signal } : {});
   }
 
+  async countTargetsMany(targets: readonly JsonValue[], options: { signal?: AbortSignal; parallelism?: number } = {}): Promise<PlanTargetCount[]> {
+    const counter = this.ssm.targetCounter();
+    const call = options.signal ? { signal: options.signal } : {};
+    const out: PlanTargetCount[] = new Array(targets.length);
+    await forEachBounded([...targets.keys()], options.parallelism ?? 10, async (i) => {
+      const list = targets[i];
+      try {
+        if (!isTargetList(list)) throw new Error(`Not a list of targets: ${JSON.stringify(list)}`);
+        out[i] = await counter.count(list, call);
+      } catch (e) {
+        out[i] = { known: false, reason: e instanceof Error ? e.message : String(e) };
+      }
+    });
+    return out;
+  }
+
   async create(kind: string, desired: Attributes, signal?: AbortSignal, options: CreateOptions = {}): Promise<Created> {
     const call = signal ? { signal } : {};
     try {

@@ -292,27 +292,47 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       }
     }
     await planDocumentCascades(changes, state, options, diagnostics);
-    // Associations that SSM runs when applied: say on how many managed instances.
-    await Promise.all(
-      changes.map(async (c) => {
-        if (c.kind !== "association" || !c.after) return;
-        if (c.action !== "create" && c.action !== "update" && c.action !== "replace") return;
-        if (c.after["apply_only_at_cron_interval"] === true) return;
-        if (c.action === "update" && !c.changes.some((ch) => options.provider(c.provider).rules("association")[ch.name]?.via === "UpdateAssociation")) return;
-        const p = options.provider(c.provider);
-        if (!p.countTargets) return;
-        const targets = c.after["targets"];
-        if (targets === undefined || isUnknownDeep(targets)) {
-          c.impact = { known: false, reason: "the targets are known only after apply" };
-          return;
-        }
-        try {
-          c.impact = await p.countTargets(targets as JsonValue, options.signal);
-        } catch (e) {
-          c.impact = { known: false, reason: e instanceof Error ? e.message : String(e) };
-        }
-      }),
-    );
+    // Associations that SSM runs when applied: say on how many managed instances. Every count
+    // the plan needs is gathered first and resolved together, so each provider reads its fleet
+    // once per distinct target set (issue 23).
+    const counts = new TargetCounts(options);
+    for (const c of changes) {
+      if (c.kind !== "association" || !c.after) continue;
+      if (c.action !== "create" && c.action !== "update" && c.action !== "replace") continue;
+      if (c.after["apply_only_at_cron_interval"] === true) continue;
+      if (c.action === "update" && !c.changes.some((ch) => options.provider(c.provider).rules("association")[ch.name]?.via === "UpdateAssociation")) continue;
+      if (!options.provider(c.provider).countTargets) continue;
+      const targets = c.after["targets"];
+      if (targets === undefined || isUnknownDeep(targets)) {
+        c.impact = { known: false, reason: "the targets are known only after apply" };
+        continue;
+      }
+      counts.ask(c.provider, targets as JsonValue, (impact) => (c.impact = impact));
+    }
+    // A document that gets a new default version makes the associations running $DEFAULT run again.
+    const changeOf = new Map(changes.map((c) => [c.address, c]));
+    for (const d of changes) {
+      if (d.kind !== "document" || d.action !== "update" || !d.after || d.after["promote"] === false) continue;
+      const rules = options.provider(d.provider).rules("document");
+      if (!d.changes.some((ch) => rules[ch.name]?.change === "new_version")) continue;
+      const name = d.after["name"];
+      const impacts: { association: string; impact: PlanTargetCount }[] = [];
+      for (const inst of instances) {
+        if (inst.kind !== "association" || !inst.attrs || inst.attrs["document"] !== name) continue;
+        const version = inst.attrs["document_version"];
+        if (version !== undefined && version !== null && version !== "$DEFAULT") continue;
+        if (inst.attrs["apply_only_at_cron_interval"] === true) continue;
+        const own = changeOf.get(inst.address);
+        if (own && (own.action === "create" || own.action === "replace")) continue;
+        const p = options.provider(inst.provider);
+        if (!p.countTargets || inst.attrs["targets"] === undefined || isUnknownDeep(inst.attrs["targets"])) continue;
+        const entry: { association: string; impact: PlanTargetCount } = { association: inst.address, impact: { known: false, reason: "not counted" } };
+        impacts.push(entry);
+        counts.ask(inst.provider, inst.attrs["targets"] as JsonValue, (impact) => (entry.impact = impact));
+      }
+      if (impacts.length > 0) d.associationImpacts = impacts;
+    }
+    await counts.resolve();
     for (const c of changes) {
       if (c.impact?.known && (c.impact.windows ?? []).length > 0 && typeof c.after?.["document"] === "string" && linuxOnly(c.after["document"], instances)) {
         const windows = c.impact.windows!;
@@ -332,30 +352,6 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
           }),
         );
       }
-    }
-    // A document that gets a new default version makes the associations running $DEFAULT run again.
-    for (const d of changes) {
-      if (d.kind !== "document" || d.action !== "update" || !d.after || d.after["promote"] === false) continue;
-      const rules = options.provider(d.provider).rules("document");
-      if (!d.changes.some((ch) => rules[ch.name]?.change === "new_version")) continue;
-      const name = d.after["name"];
-      const impacts: { association: string; impact: PlanTargetCount }[] = [];
-      for (const inst of instances) {
-        if (inst.kind !== "association" || !inst.attrs || inst.attrs["document"] !== name) continue;
-        const version = inst.attrs["document_version"];
-        if (version !== undefined && version !== null && version !== "$DEFAULT") continue;
-        if (inst.attrs["apply_only_at_cron_interval"] === true) continue;
-        const own = changes.find((c) => c.address === inst.address);
-        if (own && (own.action === "create" || own.action === "replace")) continue;
-        const p = options.provider(inst.provider);
-        if (!p.countTargets || inst.attrs["targets"] === undefined || isUnknownDeep(inst.attrs["targets"])) continue;
-        try {
-          impacts.push({ association: inst.address, impact: await p.countTargets(inst.attrs["targets"] as JsonValue, options.signal) });
-        } catch (e) {
-          impacts.push({ association: inst.address, impact: { known: false, reason: e instanceof Error ? e.message : String(e) } });
-        }
-      }
-      if (impacts.length > 0) d.associationImpacts = impacts;
     }
   }
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
@@ -651,3 +647,45 @@ function preventDestroyError(address: string, cfg: ConfigInstance, reasons: stri
 }
 
 export { effectiveValue };
+
+/**
+ * The target counts one plan needs, gathered first and then resolved per provider at once: the
+ * same target list asked for twice is counted once, and a provider with `countTargetsMany` shares
+ * its reads of the fleet between all of them.
+ */
+class TargetCounts {
+  private readonly byProvider = new Map<string, Map<string, { targets: JsonValue; assign: ((impact: PlanTargetCount) => void)[] }>>();
+
+  constructor(private readonly options: PlanOptions) {}
+
+  ask(provider: string, targets: JsonValue, assign: (impact: PlanTargetCount) => void): void {
+    let asked = this.byProvider.get(provider);
+    if (!asked) this.byProvider.set(provider, (asked = new Map()));
+    const key = JSON.stringify(targets);
+    const entry = asked.get(key);
+    if (entry) entry.assign.push(assign);
+    else asked.set(key, { targets, assign: [assign] });
+  }
+
+  async resolve(): Promise<void> {
+    const signal = this.options.signal;
+    const parallelism = Math.max(1, this.options.parallelism ?? 10);
+    for (const [name, asked] of this.byProvider) {
+      const p = this.options.provider(name);
+      const entries = [...asked.values()];
+      let impacts: PlanTargetCount[];
+      if (p.countTargetsMany) impacts = await p.countTargetsMany(entries.map((e) => e.targets), { parallelism, ...(signal ? { signal } : {}) });
+      else {
+        impacts = new Array(entries.length);
+        await forEachBounded([...entries.keys()], parallelism, async (i) => {
+          try {
+            impacts[i] = await p.countTargets!(entries[i]!.targets, signal);
+          } catch (e) {
+            impacts[i] = { known: false, reason: e instanceof Error ? e.message : String(e) };
+          }
+        });
+      }
+      entries.forEach((e, i) => e.assign.forEach((assign) => assign(impacts[i]!)));
+    }
+  }
+}

@@ -63,6 +63,12 @@ export interface PlanProvider {
   /** How many managed instances targets select (for the impact line). */
   countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount>;
   /**
+   * Counts for many target lists at once (in order), sharing reads of the fleet between them; a
+   * list that cannot be counted comes back `known: false` with the reason. The planner prefers it
+   * to `countTargets`.
+   */
+  countTargetsMany?(targets: readonly JsonValue[], options?: { signal?: AbortSignal; parallelism?: number }): Promise<PlanTargetCount[]>;
+  /**
    * The associations that run a document (ListAssociations by document name): deleting the
    * document deletes them too, so the plan names those it does not manage.
    */

@@ -30,7 +30,7 @@ import {
   type ListDocumentsFilter,
   type ReadDocumentOptions,
 } from "./documents.js";
-import { countTargets, type TargetCount } from "./fleet.js";
+import { countTargets, TargetCounter, type TargetCount } from "./fleet.js";
 import { AssociationBatcher, batchable, batchGroup } from "./association-batch.js";
 import { readTags, type TaggableResource } from "./tags.js";
 import {
@@ -202,6 +202,11 @@ export class SsmProvider {
 
   countTargets(targets: readonly AssociationTarget[] | undefined, call?: CallOptions): Promise<TargetCount> {
     return countTargets(this.ctx, targets, call);
+  }
+
+  /** A counter that reads each distinct target filter set once for as long as it is kept (one plan). */
+  targetCounter(): TargetCounter {
+    return new TargetCounter(this.ctx);
   }
 
   /** The association's overview; undefined when it no longer exists. */

@@ -312,3 +312,52 @@ export async function benchPersistence(associations: number): Promise<Persistenc
     return { associations, ms: disk.ms, inMemoryMs: memory.ms, fileBytes: statSync(join(dataDir, "endpoint.json")).size, bytesWritten };
   });
 }
+
+export interface ImpactFigures {
+  associations: number;
+  latencyMs: number;
+  /** Changes the plan shows (the document and every association). */
+  changes: number;
+  /** Impact lines the plan carries (each association's own, and the document's list). */
+  impacts: number;
+  ms: number;
+  describeInstanceInformation: number;
+  calls: number;
+}
+
+/**
+ * A plan with many changes whose impact preview asks about the fleet: `associations` associations
+ * over one document and 7 tag target sets (14 matching instances), all applied; then the document
+ * gets new content (every association runs again) and every association a new parameter value.
+ * The plan runs against the endpoint with `latencyMs` added to every call.
+ */
+export async function benchImpactPreview(associations: number, latencyMs: number): Promise<ImpactFigures> {
+  return withDir(async (dir) => {
+    const config = (message: string) =>
+      generateFleetConfig({ associations, documents: 1 })
+        .replaceAll("  apply_only_at_cron_interval = true\n", "")
+        .replace("fleet document 0", `fleet document 0 (${message})`)
+        .replace(/greeting = \["hello (\d+)"\]/g, `greeting = ["${message} $1"]`);
+    writeFileSync(join(dir, "main.state"), config("hello"));
+    const endpoint = await startLocalEndpoint({});
+    try {
+      for (let i = 0; i < 14; i++) await endpoint.addInstance({ name: `fleet-${i}`, tags: { Role: `fleet-${i % 7}` } });
+      const applied = await runApply({ dir, runningLocalEndpoint: endpoint, lock: false });
+      check((applied.result?.errors.length ?? 1) === 0 && applied.result!.added === associations + 1, `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`);
+      writeFileSync(join(dir, "main.state"), config("goodbye"));
+      endpoint.setKnobs({ latencyMs });
+      endpoint.resetCounters();
+      const t0 = performance.now();
+      const r = await runPlan({ dir, runningLocalEndpoint: endpoint, lock: false });
+      const ms = performance.now() - t0;
+      const changes = r.plan?.changes.filter((c) => c.action !== "no-op") ?? [];
+      check(changes.length === associations + 1, `the plan changes the document and every association (${changes.length}; ${r.diagnostics[0]?.detail ?? ""})`);
+      const impacts = changes.filter((c) => c.impact?.known).length + changes.reduce((n, c) => n + (c.associationImpacts?.filter((a) => a.impact.known).length ?? 0), 0);
+      check(impacts === 2 * associations, `every association's impact is counted twice (${impacts})`);
+      const counters = endpoint.counters();
+      return { associations, latencyMs, changes: changes.length, impacts, ms, describeInstanceInformation: counters["DescribeInstanceInformation"]?.calls ?? 0, calls: totalCalls(counters) };
+    } finally {
+      await endpoint.stop();
+    }
+  });
+}

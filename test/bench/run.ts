@@ -6,6 +6,8 @@
  *   WebAssembly) on the same 10,000-association file; MB/s, and statectl's peak memory;
  * - cli: `statectl validate` wall time on a small configuration (a fresh process each run);
  * - plan: `plan --no-refresh` of 1k, 10k and 50k associations (does the cost grow linearly?);
+ * - impact: a plan changing a document and 207 associations (each previews on how many instances
+ *   it runs) against an endpoint adding `--latency` ms (default 30) to every call;
  * - refresh: SSM calls of a no-change plan of 2,000 associations + 200 documents, bulk refresh
  *   against per-resource refresh, counted by the endpoint's call counters;
  * - apply: calls to create the associations, and wall time of creating 2,000 associations
@@ -21,6 +23,7 @@
  *   npm run bench -- --only parse,cli      # some sections
  *   npm run bench -- --size tiny           # tiny sizes (what the CI test runs)
  *   npm run bench -- --runs 3 --warmup 1   # fewer parser runs (a busy machine)
+ *   npm run bench -- --only impact --latency 100   # the impact plan with 100 ms a call
  *   npm run bench -- --write               # also rewrite the results section of docs/performance.md
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -36,18 +39,20 @@ const { values } = parseArgs({
     runs: { type: "string" },
     warmup: { type: "string" },
     write: { type: "boolean", default: false },
+    latency: { type: "string" },
   },
 });
 
 const SIZES: Record<string, BenchSizes> = {
-  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, retryCalls: 200, persist: 2_000, throughput: 3_000, s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 }, s3Runs: 5 },
-  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, retryCalls: 100, persist: 300, throughput: 600, s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 }, s3Runs: 3 },
-  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, retryCalls: 10, persist: 12, throughput: 30, s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 }, s3Runs: 1 },
+  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, impact: { associations: 207, latencyMs: 30 }, retryCalls: 200, persist: 2_000, throughput: 3_000, s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 }, s3Runs: 5 },
+  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, impact: { associations: 207, latencyMs: 30 }, retryCalls: 100, persist: 300, throughput: 600, s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 }, s3Runs: 3 },
+  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, impact: { associations: 14, latencyMs: 1 }, retryCalls: 10, persist: 12, throughput: 30, s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 }, s3Runs: 1 },
 };
 const sizes = SIZES[values.size];
 if (!sizes) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
 if (values.runs) sizes.parseRuns = Number(values.runs);
 if (values.warmup) sizes.parseWarmup = Number(values.warmup);
+if (values.latency) sizes.impact.latencyMs = Number(values.latency);
 const only = values.only ? new Set(values.only.split(",")) : undefined;
 
 const machine = describeMachine();

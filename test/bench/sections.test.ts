@@ -16,6 +16,7 @@ describe("bench: every section runs at tiny sizes", function () {
       planSizes: [10, 20],
       fleet: { associations: 12, documents: 2, taggedEvery: 5 },
       throttled: 12,
+      impact: { associations: 14, latencyMs: 1 },
       retryCalls: 10,
       persist: 12,
       throughput: 30,
@@ -29,6 +30,7 @@ describe("bench: every section runs at tiny sizes", function () {
       "cli.validateMs",
       "plan.noRefresh10Ms",
       "plan.noRefresh20Ms",
+      "impact.planMs",
       "refresh.bulkCalls",
       "refresh.perResourceCalls",
       "apply.associationCreateCalls",
@@ -51,6 +53,8 @@ describe("bench: every section runs at tiny sizes", function () {
     expect(report.figures["refresh.bulkCalls"]).to.equal(1 + 1 + 1 + 3);
     expect(report.figures["refresh.perResourceCalls"]).to.equal(12 * 2 + 2 * 3);
     expect(report.figures["retry.adaptiveFailed"]).to.equal(0);
+    // The impact preview reads the fleet once per distinct target set (7 tag roles), not per association.
+    expect(report.figures["impact.describeInstanceInformation"]).to.equal(7);
     // 3 tagged associations one by one; the 9 others in one batch, or two if their two documents
     // were created at different moments.
     expect(report.figures["apply.associationCreateCalls"]).to.be.within(3 + 1, 3 + 2);

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateAssociations } from "./generate.js";
 import { measure } from "./measure.js";
-import { benchCreateCalls, benchDocumentCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
+import { benchCreateCalls, benchImpactPreview, benchDocumentCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
 import { benchThroughput, findMotoServer } from "./throughput.js";
 import { benchS3Backend } from "./s3.js";
 import { parseFile } from "../../src/syntax/index.js";
@@ -20,6 +20,8 @@ export interface BenchSizes {
   planSizes: number[];
   fleet: FleetShape;
   throttled: number;
+  /** The impact section: a plan changing a document and this many associations, at this added latency per call. */
+  impact: { associations: number; latencyMs: number };
   retryCalls: number;
   persist: number;
   /** Requests of the throughput comparison with moto_server (after creating 50 documents). */
@@ -50,7 +52,7 @@ interface Row {
   goal: string;
 }
 
-const SECTIONS = ["parse", "cli", "plan", "refresh", "apply", "retry", "persist", "throughput", "s3"] as const;
+const SECTIONS = ["parse", "cli", "plan", "impact", "refresh", "apply", "retry", "persist", "throughput", "s3"] as const;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => `${fmt(n)} ms`;
@@ -142,6 +144,23 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
       }
     }
     rows.push({ measure: "`plan --no-refresh` (load, evaluate, plan) by number of associations", ours: perResource.join("; "), baseline: "", ratio: "", goal: "10k ≤ 2 s, linear" });
+  }
+
+  if (wanted("impact")) {
+    const { associations, latencyMs } = sizes.impact;
+    log(`impact: a plan changing a document and ${associations} associations, ${latencyMs} ms a call…`);
+    const r = await benchImpactPreview(associations, latencyMs);
+    figures["impact.planMs"] = r.ms;
+    figures["impact.describeInstanceInformation"] = r.describeInstanceInformation;
+    // Before issue 23 the document's impact list read the fleet once per association, one after another.
+    const boundMs = associations * latencyMs;
+    rows.push({
+      measure: `plan with ${fmt(r.changes)} changes (a document's new version + ${fmt(associations)} associations), ${latencyMs} ms latency a call: wall, DescribeInstanceInformation calls`,
+      ours: `${secs(r.ms)} (${fmt(r.describeInstanceInformation)} DescribeInstanceInformation, ${fmt(r.calls)} calls in all)`,
+      baseline: `≥ ${secs(boundMs)} (${fmt(associations)} reads one after another, one per association, before issue 23)`,
+      ratio: `${(boundMs / r.ms).toFixed(1)}× faster`,
+      goal: "≤ 1.5 s",
+    });
   }
 
   if (wanted("refresh")) {
