@@ -217,6 +217,7 @@ export const DIAGNOSTIC_CODES = {
   "ssm/invalid-sync-compliance": error("Invalid sync_compliance"),
   "ssm/invalid-tag": error("Invalid tag key"),
   "ssm/invalid-target-key": error("Unsupported target key"),
+  "ssm/invalid-target-maps": error("Invalid target_maps"),
   "ssm/invalid-target-type": error("Invalid target type"),
   "ssm/invalid-version-name": error("Invalid version name"),
   "ssm/missing-action-input": error("Missing action input"),

@@ -278,8 +278,12 @@ export class AssociationService {
     }
 
     const declarations = automation ? withTargetParameter(version.declarations, config.AutomationTargetParameterName) : version.declarations;
-    const parameterProblems = checkParameters(declarations, config.Parameters);
-    if (parameterProblems.length > 0) fail("InvalidParameters", parameterProblems[0]!.message);
+    // Each run takes its parameters from its target map on top of Parameters: check each such run.
+    const runs = config.TargetMaps?.length ? config.TargetMaps.map((map) => ({ ...config.Parameters, ...map })) : [config.Parameters];
+    for (const parameters of runs) {
+      const parameterProblems = checkParameters(declarations, parameters);
+      if (parameterProblems.length > 0) fail("InvalidParameters", parameterProblems[0]!.message);
+    }
 
     const { problems } = validateAssociationSchedule({
       scheduleExpression: config.ScheduleExpression,

@@ -303,6 +303,8 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       if (c.action === "update" && !c.changes.some((ch) => options.provider(c.provider).rules("association")[ch.name]?.via === "UpdateAssociation")) continue;
       if (!options.provider(c.provider).countTargets) continue;
       const targets = c.after["targets"];
+      // No targets: an Automation runbook run by target_maps or once; it runs on no instance.
+      if (Array.isArray(targets) && targets.length === 0) continue;
       if (targets === undefined || isUnknownDeep(targets)) {
         c.impact = { known: false, reason: "the targets are known only after apply" };
         continue;

@@ -108,8 +108,14 @@ function cloneLists(map: Record<string, string[]>): Record<string, string[]> {
 
 // ---- SDK → state --------------------------------------------------------------------------------
 
+/**
+ * SSM gives an Automation association created without targets (rate control by target_maps, or a
+ * runbook run once) this placeholder target; the configuration never names it, so it reads as none.
+ */
+const NO_OP_AUTOMATION_TARGET_KEY = "aws:NoOpAutomationTag";
+
 function targetsState(targets: Target[] | undefined): AssociationTarget[] | undefined {
-  return targets?.map((t) => ({ key: t.Key ?? "", values: [...(t.Values ?? [])] }));
+  return targets?.filter((t) => t.Key !== NO_OP_AUTOMATION_TARGET_KEY).map((t) => ({ key: t.Key ?? "", values: [...(t.Values ?? [])] }));
 }
 
 function alarmState(alarm: AlarmConfiguration | undefined): AlarmConfigurationSpec | undefined {

@@ -188,6 +188,8 @@ export function checkAssociation(attrs: Attrs, managed: ReadonlyMap<string, Mana
     }
   }
   checkTags(attrs["tags"], out);
+  const targetMaps = attrs["target_maps"];
+  checkTargetMaps(targetMaps, Array.isArray(targets) && targets.length > 0, out);
 
   // Parameters against the document's declarations (when the document is known offline).
   if (isString(document)) {
@@ -198,7 +200,7 @@ export function checkAssociation(attrs: Attrs, managed: ReadonlyMap<string, Mana
       if (found.documentType !== "Automation" && Array.isArray(targets) && targets.length === 0 && attrs["target_maps"] === null)
         out.push({ severity: "error", code: "ssm/missing-targets", summary: "No targets", detail: `An association of the ${found.documentType} document "${document}" must say which nodes it runs on.`, hint: 'add a targets block, e.g. targets { key = "tag:Role" values = ["web"] }', path: [] });
       const declared = found.documentType === "Automation" && isString(atpn) ? withTargetParameter(found.parameters, atpn) : found.parameters;
-      checkAssociationParameters(attrs["parameters"], { ...declared }, document, out);
+      checkAssociationParameters(attrs["parameters"], { ...declared }, document, out, parametersEveryTargetMapGives(targetMaps));
       if (found.documentType !== "Automation" && Array.isArray(targets))
         targets.forEach((t, i) => {
           if (isRecord(t) && t["key"] === "ParameterValues")
@@ -215,9 +217,38 @@ export function checkAssociation(attrs: Attrs, managed: ReadonlyMap<string, Mana
   return out;
 }
 
-function checkAssociationParameters(raw: unknown, declared: Record<string, DeclaredParameter>, document: string, out: ResourceProblem[]): void {
+/** TargetMaps' limits (0–300 maps of 1–20 keys, each to 0–25 values), and SSM's refusal of Targets beside them. */
+function checkTargetMaps(raw: unknown, hasTargets: boolean, out: ResourceProblem[]): void {
+  if (!Array.isArray(raw) || raw.length === 0) return;
+  if (hasTargets)
+    out.push({ severity: "error", code: "ssm/invalid-target-maps", summary: "targets and target_maps together", detail: "SSM refuses an association with both Targets and TargetMaps (InvalidTargetMaps): target_maps names the resources itself, one map of parameter values per run.", hint: "remove the targets blocks, or target_maps", path: ["target_maps"] });
+  if (raw.length > 300)
+    out.push({ severity: "error", code: "ssm/invalid-target-maps", summary: "Too many target maps", detail: `target_maps holds at most 300 maps; this one has ${raw.length}.`, hint: "split the association", path: ["target_maps"] });
+  raw.forEach((map, i) => {
+    if (!isRecord(map)) return;
+    const keys = Object.keys(map);
+    if (keys.length < 1 || keys.length > 20)
+      out.push({ severity: "error", code: "ssm/invalid-target-maps", summary: "Invalid target map", detail: `Each map in target_maps has 1 to 20 keys; map ${i} has ${keys.length}.`, hint: "give each map the parameters of one run", path: ["target_maps", i] });
+    for (const [k, v] of Object.entries(map)) {
+      if (k.length > 50) out.push({ severity: "error", code: "ssm/invalid-target-maps", summary: "Invalid target map", detail: `A target map key is 1 to 50 characters; "${k.slice(0, 60)}…" has ${k.length}.`, hint: "use the document's parameter name", path: ["target_maps", i, k] });
+      if (Array.isArray(v) && v.length > 25) out.push({ severity: "error", code: "ssm/invalid-target-maps", summary: "Invalid target map", detail: `A target map value is a list of at most 25 strings; "${k}" has ${v.length}.`, hint: "split the values over several maps", path: ["target_maps", i, k] });
+    }
+  });
+}
+
+/** Parameters every map of target_maps gives a value for: SSM fills them per run, so `parameters` need not. */
+function parametersEveryTargetMapGives(raw: unknown): string[] {
+  if (!Array.isArray(raw) || raw.length === 0) return [];
+  const maps = raw.filter(isRecord);
+  if (maps.length !== raw.length) return [];
+  return Object.keys(maps[0]!).filter((k) => maps.every((m) => k in m));
+}
+
+function checkAssociationParameters(raw: unknown, declared: Record<string, DeclaredParameter>, document: string, out: ResourceProblem[], fromTargetMaps: readonly string[] = []): void {
   if (raw === UNKNOWN_VALUE) return;
   const given: Record<string, string[]> = {};
+  // Values each run takes from its target map are checked by SSM at run time, not here.
+  for (const name of fromTargetMaps) if (Object.prototype.hasOwnProperty.call(declared, name)) given[name] = [];
   let partlyUnknown = false;
   if (isRecord(raw)) {
     for (const [k, v] of Object.entries(raw)) {

@@ -165,4 +165,39 @@ association "restart" {
     expect(refused.stderr).to.contain("--> extra.state:5:14");
     expect(refused.stderr).to.contain("ParameterValues targets run an Automation runbook once per value");
   });
+
+  it("Automation by target_maps: the mapped parameter needs no value, SSM's placeholder target is not drift, import --generate re-creates it; targets beside target_maps is refused", () => {
+    const byMaps = `provider "ssm" {
+  endpoint = "local"
+}
+
+association "restart" {
+  name        = "RestartByMap"
+  document    = "AWS-RestartEC2Instance"
+  schedule    = "rate(1 day)"
+  target_maps = [{ InstanceId = ["i-0123456789abcdef0"] }, { InstanceId = ["i-0fedcba9876543210"] }]
+}
+`;
+    writeFileSync(join(dir, "main.state"), byMaps);
+    const validated = run(dir, ["validate"]);
+    expect(validated.code, validated.stdout + validated.stderr).to.equal(0);
+    const applied = run(dir, ["apply", "--auto-approve"]);
+    expect(applied.code, applied.stdout + applied.stderr).to.equal(0);
+    expect(applied.stderr).to.not.contain("plan/no-targets");
+    const plan = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
+    expect(plan.stdout).to.not.contain("aws:NoOpAutomationTag");
+    rmSync(join(dir, "statectl.state.json"));
+    writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint = "local"\n}\n`);
+    const generated = run(dir, ["import", "--generate", "gen.state", "--all"]);
+    expect(generated.code, generated.stdout + generated.stderr).to.equal(0);
+    const text = readFileSync(join(dir, "gen.state"), "utf8");
+    expect(text).to.contain("target_maps = [").and.contain('InstanceId = ["i-0fedcba9876543210"]').and.not.contain("targets {");
+    const regenerated = run(dir, ["plan", "--detailed-exitcode"]);
+    expect(regenerated.code, regenerated.stdout + regenerated.stderr).to.equal(0);
+    writeFileSync(join(dir, "gen.state"), text.replace("target_maps = [", 'targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  target_maps = ['));
+    const refused = run(dir, ["plan"]);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.contain("error[ssm/invalid-target-maps]").and.contain("both Targets and TargetMaps");
+  });
 });
