@@ -86,6 +86,16 @@ const CONFIG_MEMBERS = [
   "AlarmConfiguration",
   "AssociationDispatchAssumeRole",
 ] as const;
+type ConfigMember = (typeof CONFIG_MEMBERS)[number];
+// The list and the stored record name the same members: a mismatch is a compile error here.
+const configMembersAgree: [ConfigMember] extends [keyof AssociationConfig] ? ([keyof AssociationConfig] extends [ConfigMember] ? true : false) : false = true;
+void configMembersAgree;
+
+// Which of them each answer carries (spec section 1: AssociationDescription, AssociationVersionInfo,
+// Association); one list each, so a member added to the configuration is added to an answer once.
+const DESCRIPTION_CONFIG_MEMBERS = CONFIG_MEMBERS;
+const VERSION_CONFIG_MEMBERS = CONFIG_MEMBERS.filter((m) => !["InstanceId", "AutomationTargetParameterName", "AlarmConfiguration", "AssociationDispatchAssumeRole"].includes(m));
+const LIST_ITEM_CONFIG_MEMBERS: readonly ConfigMember[] = ["Name", "InstanceId", "DocumentVersion", "Targets", "ScheduleExpression", "AssociationName", "ScheduleOffset", "Duration", "TargetMaps"];
 
 type Json = Record<string, unknown>;
 
@@ -330,6 +340,13 @@ export class AssociationService {
     return drop({ Status: record.overview.status, DetailedStatus: record.overview.detailedStatus, AssociationStatusAggregatedCount: settled ? { ...counts } : undefined });
   }
 
+  /** The stored configuration's members one wire shape carries, as SSM answers them. */
+  private wireConfig(config: AssociationConfig, members: readonly ConfigMember[]): Json {
+    const out: Json = {};
+    for (const m of members) out[m] = m === "Targets" ? this.wireTargets(config) : m === "ApplyOnlyAtCronInterval" ? (config.ApplyOnlyAtCronInterval ?? false) : config[m];
+    return out;
+  }
+
   private wireTargets(config: AssociationConfig): Target[] | undefined {
     if (config.Targets && config.Targets.length > 0) return config.Targets;
     if (config.InstanceId) return [{ Key: "InstanceIds", Values: [config.InstanceId] }];
@@ -349,47 +366,21 @@ export class AssociationService {
       LastUpdateAssociationDate: seconds(snapshot.createdDate),
       Status: config.InstanceId ? { Date: seconds(record.date), Name: "Associated", Message: `Associated with ${config.Name}` } : undefined,
       Overview: this.overview(record),
-      DocumentVersion: config.DocumentVersion,
-      AutomationTargetParameterName: config.AutomationTargetParameterName,
-      Parameters: config.Parameters,
       AssociationId: record.associationId,
-      Targets: this.wireTargets(config),
-      ScheduleExpression: config.ScheduleExpression,
-      OutputLocation: config.OutputLocation,
       LastExecutionDate: seconds(record.lastExecutionDate),
       LastSuccessfulExecutionDate: seconds(record.lastSuccessfulExecutionDate),
-      AssociationName: config.AssociationName,
-      MaxErrors: config.MaxErrors,
-      MaxConcurrency: config.MaxConcurrency,
-      ComplianceSeverity: config.ComplianceSeverity,
-      SyncCompliance: config.SyncCompliance,
-      ApplyOnlyAtCronInterval: config.ApplyOnlyAtCronInterval ?? false,
-      CalendarNames: config.CalendarNames,
-      TargetLocations: config.TargetLocations,
-      ScheduleOffset: config.ScheduleOffset,
-      Duration: config.Duration,
-      TargetMaps: config.TargetMaps,
-      AlarmConfiguration: config.AlarmConfiguration,
-      AssociationDispatchAssumeRole: config.AssociationDispatchAssumeRole,
+      ...this.wireConfig(config, DESCRIPTION_CONFIG_MEMBERS),
     });
   }
 
   private listItem(record: AssociationRecord): Json {
     const config = record.config;
     return drop({
-      Name: config.Name,
-      InstanceId: config.InstanceId,
       AssociationId: record.associationId,
       AssociationVersion: String(record.version),
-      DocumentVersion: config.DocumentVersion,
-      Targets: this.wireTargets(config),
       LastExecutionDate: seconds(record.lastExecutionDate),
       Overview: this.overview(record),
-      ScheduleExpression: config.ScheduleExpression,
-      AssociationName: config.AssociationName,
-      ScheduleOffset: config.ScheduleOffset,
-      Duration: config.Duration,
-      TargetMaps: config.TargetMaps,
+      ...this.wireConfig(config, LIST_ITEM_CONFIG_MEMBERS),
     });
   }
 
@@ -585,23 +576,7 @@ export class AssociationService {
           AssociationId: record.associationId,
           AssociationVersion: String(version),
           CreatedDate: seconds(createdDate),
-          Name: config.Name,
-          DocumentVersion: config.DocumentVersion,
-          Parameters: config.Parameters,
-          Targets: this.wireTargets(config),
-          ScheduleExpression: config.ScheduleExpression,
-          OutputLocation: config.OutputLocation,
-          AssociationName: config.AssociationName,
-          MaxErrors: config.MaxErrors,
-          MaxConcurrency: config.MaxConcurrency,
-          ComplianceSeverity: config.ComplianceSeverity,
-          SyncCompliance: config.SyncCompliance,
-          ApplyOnlyAtCronInterval: config.ApplyOnlyAtCronInterval ?? false,
-          CalendarNames: config.CalendarNames,
-          TargetLocations: config.TargetLocations,
-          ScheduleOffset: config.ScheduleOffset,
-          Duration: config.Duration,
-          TargetMaps: config.TargetMaps,
+          ...this.wireConfig(config, VERSION_CONFIG_MEMBERS),
         }),
       ),
       NextToken: page.nextToken,

@@ -421,3 +421,65 @@ export function stripRanges<T>(node: T): unknown {
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Construction. Both parsers (parser.ts, wellformed.ts) must build the same tree, ranges
+// included, for the same text; the nodes whose range derives from their parts are made here once.
+
+/** The range from the start of `a` to the end of `b`. */
+export function spanRange(a: Range, b: Range): Range {
+  return { file: a.file, start: a.start, end: b.end };
+}
+
+export function attributeNode(name: string, nameRange: Range, expr: Expression): Attribute {
+  return { type: "Attribute", name, nameRange, expr, range: spanRange(nameRange, expr.range) };
+}
+
+/** A block; its body covers what lies between the braces. */
+export function blockNode(blockType: string, typeRange: Range, labels: BlockLabel[], items: BodyItem[], openBraceRange: Range, closeBraceRange: Range): Block {
+  return {
+    type: "Block",
+    blockType,
+    typeRange,
+    labels,
+    body: { type: "Body", items, range: { file: openBraceRange.file, start: openBraceRange.end, end: closeBraceRange.start } },
+    openBraceRange,
+    closeBraceRange,
+    range: spanRange(typeRange, closeBraceRange),
+  };
+}
+
+export function conditionalNode(condition: Expression, trueExpr: Expression, falseExpr: Expression): Conditional {
+  return { type: "Conditional", condition, trueExpr, falseExpr, range: spanRange(condition.range, falseExpr.range) };
+}
+
+export function binaryNode(op: BinaryOp, opRange: Range, left: Expression, right: Expression): Binary {
+  return { type: "Binary", op, opRange, left, right, range: spanRange(left.range, right.range) };
+}
+
+export function unaryNode(op: UnaryOp, opRange: Range, operand: Expression): Unary {
+  return { type: "Unary", op, operand, range: spanRange(opRange, operand.range) };
+}
+
+/** `source.name`, ending at `end` (the step's last token). */
+export function getAttrNode(source: Expression, name: string, nameRange: Range, end: Range): GetAttr {
+  return { type: "GetAttr", source, name, nameRange, range: spanRange(source.range, end) };
+}
+
+/** `source[key]` (or legacy `source.0`), ending at `end`. */
+export function indexNode(source: Expression, key: Expression, end: Range): Index {
+  return { type: "Index", source, key, range: spanRange(source.range, end) };
+}
+
+export function scopeTraversalNode(root: string, rootRange: Range): ScopeTraversal {
+  return { type: "ScopeTraversal", root, rootRange, traversal: [], range: rootRange };
+}
+
+/** A quoted template or, with `heredoc`, a heredoc; `parts` are already merged. */
+export function templateNode(parts: TemplatePart[], open: Range, close: Range, heredoc?: HeredocInfo): Template {
+  return heredoc ? { type: "Template", parts, heredoc, range: spanRange(open, close) } : { type: "Template", parts, range: spanRange(open, close) };
+}
+
+export function parenthesisNode(expr: Expression, open: Range, close: Range): Parenthesis {
+  return { type: "Parenthesis", expr, range: spanRange(open, close) };
+}

@@ -14,7 +14,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import { didYouMeanHint } from "../diag/suggest.js";
 import type { Position, Range } from "../diag/range.js";
-import type * as A from "./ast.js";
+import * as A from "./ast.js";
 import { tokenRange } from "./lexer.js";
 import * as T from "./tokens.js";
 
@@ -265,10 +265,6 @@ export class StateParser extends EmbeddedActionsParser {
       return { file: this.file, start: end, end };
     }
     return tokenRange(this.file, tok);
-  }
-
-  private span(a: Range, b: Range): Range {
-    return { file: a.file, start: a.start, end: b.end };
   }
 
   private eofPosition: Position | undefined;
@@ -526,7 +522,7 @@ export class StateParser extends EmbeddedActionsParser {
             const expr = this.SUBRULE(this.expression);
             return this.ACTION((): A.Attribute => {
               const nameRange = this.r(name);
-              return { type: "Attribute", name: name.image, nameRange, expr, range: this.span(nameRange, expr.range) };
+              return A.attributeNode(name.image, nameRange, expr);
             });
           },
         },
@@ -555,19 +551,8 @@ export class StateParser extends EmbeddedActionsParser {
                 throw e;
               }
               return this.ACTION((): A.Block => {
-                const typeRange = this.r(name);
-                const openBraceRange = this.r(open);
-                const closeBraceRange = this.r(close);
-                return {
-                  type: "Block",
-                  blockType: name.image,
-                  typeRange,
-                  labels: labels.map((l) => ({ value: l.tokenType === T.StringLit ? (l.payload as string) : l.image, range: this.r(l) })),
-                  body: { type: "Body", items, range: { file: this.file, start: openBraceRange.end, end: closeBraceRange.start } },
-                  openBraceRange,
-                  closeBraceRange,
-                  range: this.span(typeRange, closeBraceRange),
-                };
+                const blockLabels = labels.map((l) => ({ value: l.tokenType === T.StringLit ? (l.payload as string) : l.image, range: this.r(l) }));
+                return A.blockNode(name.image, this.r(name), blockLabels, items, this.r(open), this.r(close));
               });
             } finally {
               this.leave();
@@ -592,7 +577,7 @@ export class StateParser extends EmbeddedActionsParser {
         this.CONSUME(T.Colon);
         const falseExpr = this.SUBRULE2(this.expression);
         result = this.ACTION(
-          (): A.Conditional => ({ type: "Conditional", condition, trueExpr, falseExpr, range: this.span(condition.range, falseExpr.range) }),
+          (): A.Conditional => A.conditionalNode(condition, trueExpr, falseExpr),
         );
       });
       return result;
@@ -633,7 +618,7 @@ export class StateParser extends EmbeddedActionsParser {
           right = climb(prec + 1);
         }
         const opRange = this.r(op);
-        left = { type: "Binary", op: op.image as A.BinaryOp, opRange, left, right, range: this.span(left.range, right.range) };
+        left = A.binaryNode(op.image as A.BinaryOp, opRange, left, right);
       }
       return left;
     };
@@ -652,7 +637,7 @@ export class StateParser extends EmbeddedActionsParser {
       let e = operand;
       for (let k = ops.length - 1; k >= 0; k--) {
         const op = ops[k]!;
-        e = { type: "Unary", op: op.image as A.UnaryOp, operand: e, range: this.span(this.r(op), e.range) };
+        e = A.unaryNode(op.image as A.UnaryOp, this.r(op), e);
       }
       return e;
     });
@@ -719,19 +704,19 @@ export class StateParser extends EmbeddedActionsParser {
           const n = steps[k]!;
           if (n.kind === "attr") splatSteps.push({ type: "SplatAttrStep", name: n.name.image, range: this.r(n.name) });
           else if (n.kind === "legacyIndex") splatSteps.push({ type: "SplatAttrStep", name: n.num.image, range: this.r(n.num) });
-          else if (n.kind === "index" && s.kind === "fullSplat") splatSteps.push({ type: "SplatIndexStep", key: n.key, range: this.span(n.key.range, this.r(n.close)) });
+          else if (n.kind === "index" && s.kind === "fullSplat") splatSteps.push({ type: "SplatIndexStep", key: n.key, range: A.spanRange(n.key.range, this.r(n.close)) });
           else break;
           last = stepEnd(n);
           k++;
         }
         wrap(s);
-        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: splatSteps, range: this.span(e.range, last) };
+        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: splatSteps, range: A.spanRange(e.range, last) };
         continue;
       }
       k++;
       const staticKey = s.kind === "index" && s.key.type === "Literal" && (typeof s.key.value === "string" || typeof s.key.value === "number") ? s.key.value : undefined;
       if (e.type === "ScopeTraversal" && (s.kind !== "index" || staticKey !== undefined)) {
-        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : this.span(s.key.range, end);
+        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : A.spanRange(s.key.range, end);
         const step: A.TraversalStep =
           s.kind === "attr"
             ? { type: "AttrStep", name: s.name.image, range: stepRange }
@@ -740,13 +725,13 @@ export class StateParser extends EmbeddedActionsParser {
               : { type: "IndexStep", key: staticKey!, range: stepRange };
         // `e` was built by this parse and is not shared yet, so extending it in place is safe.
         e.traversal.push(step);
-        e.range = this.span(e.range, end);
+        e.range = A.spanRange(e.range, end);
         continue;
       }
       wrap(s);
-      if (s.kind === "attr") e = { type: "GetAttr", source: e, name: s.name.image, nameRange: this.r(s.name), range: this.span(e.range, end) };
-      else if (s.kind === "legacyIndex") e = { type: "Index", source: e, key: { type: "Literal", value: Number(s.num.image), range: this.r(s.num) }, range: this.span(e.range, end) };
-      else if (s.kind === "index") e = { type: "Index", source: e, key: s.key, range: this.span(e.range, end) };
+      if (s.kind === "attr") e = A.getAttrNode(e, s.name.image, this.r(s.name), end);
+      else if (s.kind === "legacyIndex") e = A.indexNode(e, { type: "Literal", value: Number(s.num.image), range: this.r(s.num) }, end);
+      else if (s.kind === "index") e = A.indexNode(e, s.key, end);
     }
     return e;
   }
@@ -772,7 +757,7 @@ export class StateParser extends EmbeddedActionsParser {
             const name = this.CONSUME(T.Ident);
             return this.ACTION((): A.ScopeTraversal => {
               const rootRange = this.r(name);
-              return { type: "ScopeTraversal", root: name.image, rootRange, traversal: [], range: rootRange };
+              return A.scopeTraversalNode(name.image, rootRange);
             });
           },
         },
@@ -790,7 +775,7 @@ export class StateParser extends EmbeddedActionsParser {
     const open = this.CONSUME(T.OQuote);
     const parts = this.SUBRULE(this.templateParts);
     const close = this.CONSUME(T.CQuote);
-    return this.ACTION((): A.Template => ({ type: "Template", parts: mergeTemplateLiterals(parts.map((p) => p.part)), range: this.span(this.r(open), this.r(close)) }));
+    return this.ACTION((): A.Template => A.templateNode(mergeTemplateLiterals(parts.map((p) => p.part)), this.r(open), this.r(close)));
   });
 
   private heredoc = this.RULE("heredoc", (): A.Template => {
@@ -800,7 +785,7 @@ export class StateParser extends EmbeddedActionsParser {
     return this.ACTION((): A.Template => {
       const info = open.payload as A.HeredocInfo;
       const stripped = info.indent ? dedentHeredoc(parts) : parts.map((p) => p.part);
-      return { type: "Template", parts: mergeTemplateLiterals(stripped), heredoc: { marker: info.marker, indent: info.indent }, range: this.span(this.r(open), this.r(close)) };
+      return A.templateNode(mergeTemplateLiterals(stripped), this.r(open), this.r(close), { marker: info.marker, indent: info.indent });
     });
   });
 
@@ -822,7 +807,7 @@ export class StateParser extends EmbeddedActionsParser {
             const open = this.CONSUME(T.TemplateInterp);
             const expr = this.SUBRULE(this.expression);
             const close = this.CONSUME(T.TemplateInterpEnd);
-            this.ACTION(() => parts.push({ part: { type: "TemplateInterpolation", expr, range: this.span(this.r(open), this.r(close)) }, lineStart: false }));
+            this.ACTION(() => parts.push({ part: { type: "TemplateInterpolation", expr, range: A.spanRange(this.r(open), this.r(close)) }, lineStart: false }));
           },
         },
       ]);
@@ -850,7 +835,7 @@ export class StateParser extends EmbeddedActionsParser {
               collection: intro.collection,
               value,
               ...(cond ? { cond } : {}),
-              range: this.span(this.r(open), this.r(close)),
+              range: A.spanRange(this.r(open), this.r(close)),
             }));
           },
         },
@@ -866,7 +851,7 @@ export class StateParser extends EmbeddedActionsParser {
               this.OPTION3(() => this.CONSUME2(T.Comma));
             });
             const close = this.CONSUME2(T.RBracket);
-            return this.ACTION((): A.Tuple => ({ type: "Tuple", items, range: this.span(this.r(open), this.r(close)) }));
+            return this.ACTION((): A.Tuple => ({ type: "Tuple", items, range: A.spanRange(this.r(open), this.r(close)) }));
           },
         },
       ],
@@ -916,7 +901,7 @@ export class StateParser extends EmbeddedActionsParser {
               value,
               grouping: grouping !== undefined,
               ...(cond ? { cond } : {}),
-              range: this.span(this.r(open), this.r(close)),
+              range: A.spanRange(this.r(open), this.r(close)),
             }));
           },
         },
@@ -953,7 +938,7 @@ export class StateParser extends EmbeddedActionsParser {
               ]);
             });
             const close = this.CONSUME2(T.RBrace);
-            return this.ACTION((): A.ObjectExpr => ({ type: "Object", items, range: this.span(this.r(open), this.r(close)) }));
+            return this.ACTION((): A.ObjectExpr => ({ type: "Object", items, range: A.spanRange(this.r(open), this.r(close)) }));
           },
         },
       ],
@@ -985,7 +970,7 @@ export class StateParser extends EmbeddedActionsParser {
         bareKey: bare,
         separator: sep.image as "=" | ":",
         value,
-        range: this.span(key.range, value.range),
+        range: A.spanRange(key.range, value.range),
       };
     });
   });
@@ -994,7 +979,7 @@ export class StateParser extends EmbeddedActionsParser {
     const open = this.CONSUME(T.LParen);
     const expr = this.SUBRULE(this.expression);
     const close = this.CONSUME(T.RParen);
-    return this.ACTION((): A.Parenthesis => ({ type: "Parenthesis", expr, range: this.span(this.r(open), this.r(close)) }));
+    return this.ACTION((): A.Parenthesis => A.parenthesisNode(expr, this.r(open), this.r(close)));
   });
 
   private functionCall = this.RULE("functionCall", (): A.FunctionCall => {
@@ -1018,7 +1003,7 @@ export class StateParser extends EmbeddedActionsParser {
     return this.ACTION((): A.FunctionCall => {
       const nameRange = this.r(name);
       const closeParenRange = this.r(close);
-      return { type: "FunctionCall", name: name.image, nameRange, args, expandFinal, openParenRange: this.r(open), closeParenRange, range: this.span(nameRange, closeParenRange) };
+      return { type: "FunctionCall", name: name.image, nameRange, args, expandFinal, openParenRange: this.r(open), closeParenRange, range: A.spanRange(nameRange, closeParenRange) };
     });
   });
 }

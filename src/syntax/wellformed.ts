@@ -13,7 +13,7 @@
  * compares both parsers on the fixtures, the examples, generated files and mutated ones.
  */
 import type { Position, Range } from "../diag/range.js";
-import type * as A from "./ast.js";
+import * as A from "./ast.js";
 import { KIND, type TokenColumns } from "./lexer.js";
 import { dedentHeredoc, MAX_NESTING, mergeTemplateLiterals, PRECEDENCE, TOP_LEVEL_BLOCK_TYPES, type TemplatePartAt } from "./parser.js";
 import * as T from "./tokens.js";
@@ -171,10 +171,6 @@ class WellFormedParser {
     return { file: this.fileName, start, end: { line: start.line, column: start.column + (endOffset - offset), offset: endOffset } };
   }
 
-  private span(a: Range, b: Range): Range {
-    return { file: a.file, start: a.start, end: b.end };
-  }
-
   private enter(): void {
     if (++this.depth > MAX_NESTING) throw GIVE_UP;
   }
@@ -221,7 +217,7 @@ class WellFormedParser {
       this.i++;
       const expr = this.expression();
       const nameRange = this.r(name);
-      return { type: "Attribute", name: this.name(name), nameRange, expr, range: this.span(nameRange, expr.range) };
+      return A.attributeNode(this.name(name), nameRange, expr);
     }
     if (k !== STRING && k !== LBRACE && !IS_IDENT[k]) throw GIVE_UP;
     this.enter();
@@ -235,19 +231,7 @@ class WellFormedParser {
     const items = this.body(false);
     const close = this.expect(RBRACE);
     this.depth--;
-    const typeRange = this.r(name);
-    const openBraceRange = this.r(open);
-    const closeBraceRange = this.r(close);
-    return {
-      type: "Block",
-      blockType: this.name(name),
-      typeRange,
-      labels,
-      body: { type: "Body", items, range: { file: this.fileName, start: openBraceRange.end, end: closeBraceRange.start } },
-      openBraceRange,
-      closeBraceRange,
-      range: this.span(typeRange, closeBraceRange),
-    };
+    return A.blockNode(this.name(name), this.r(name), labels, items, this.r(open), this.r(close));
   }
 
   // -- expressions ----------------------------------------------------------------------------
@@ -261,7 +245,7 @@ class WellFormedParser {
       const trueExpr = this.expression();
       this.expect(COLON);
       const falseExpr = this.expression();
-      result = { type: "Conditional", condition, trueExpr, falseExpr, range: this.span(condition.range, falseExpr.range) };
+      result = A.conditionalNode(condition, trueExpr, falseExpr);
     }
     this.depth--;
     return result;
@@ -289,7 +273,7 @@ class WellFormedParser {
         at++;
         let right = operands[at]!;
         if (at < ops.length && PRECEDENCE[this.name(ops[at]!)]! > prec) right = climb(prec + 1);
-        left = { type: "Binary", op: opText as A.BinaryOp, opRange: this.r(op), left, right, range: this.span(left.range, right.range) };
+        left = A.binaryNode(opText as A.BinaryOp, this.r(op), left, right);
       }
       return left;
     };
@@ -304,7 +288,7 @@ class WellFormedParser {
     if (last < first) return operand;
     if (this.depth + (last - first + 1) > MAX_NESTING) throw GIVE_UP;
     let e = operand;
-    for (let op = last; op >= first; op--) e = { type: "Unary", op: this.name(op) as A.UnaryOp, operand: e, range: this.span(this.r(op), e.range) };
+    for (let op = last; op >= first; op--) e = A.unaryNode(this.name(op) as A.UnaryOp, this.r(op), e);
     return e;
   }
 
@@ -365,19 +349,19 @@ class WellFormedParser {
           const n = steps[k]!;
           if (n.kind === "attr") this.add({ type: "SplatAttrStep", name: this.name(n.name), range: this.r(n.name) } satisfies A.SplatAttrStep);
           else if (n.kind === "legacyIndex") this.add({ type: "SplatAttrStep", name: this.image(n.num), range: this.r(n.num) } satisfies A.SplatAttrStep);
-          else if (n.kind === "index" && s.kind === "fullSplat") this.add({ type: "SplatIndexStep", key: n.key, range: this.span(n.key.range, this.r(n.close)) } satisfies A.SplatIndexStep);
+          else if (n.kind === "index" && s.kind === "fullSplat") this.add({ type: "SplatIndexStep", key: n.key, range: A.spanRange(n.key.range, this.r(n.close)) } satisfies A.SplatIndexStep);
           else break;
           last = this.r(stepToken(n));
           k++;
         }
         wrap();
-        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: this.take(splatFrom), range: this.span(e.range, last) };
+        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: this.take(splatFrom), range: A.spanRange(e.range, last) };
         continue;
       }
       k++;
       const staticKey = s.kind === "index" && s.key.type === "Literal" && (typeof s.key.value === "string" || typeof s.key.value === "number") ? s.key.value : undefined;
       if (extending && e === reference && (s.kind !== "index" || staticKey !== undefined)) {
-        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : this.span(s.key.range, end);
+        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : A.spanRange(s.key.range, end);
         const step: A.TraversalStep =
           s.kind === "attr"
             ? { type: "AttrStep", name: this.name(s.name), range: stepRange }
@@ -385,14 +369,14 @@ class WellFormedParser {
               ? { type: "IndexStep", key: Number(this.image(s.num)), range: stepRange }
               : { type: "IndexStep", key: staticKey!, range: stepRange };
         this.add(step);
-        reference!.range = this.span(reference!.range, end);
+        reference!.range = A.spanRange(reference!.range, end);
         continue;
       }
       finishReference();
       wrap();
-      if (s.kind === "attr") e = { type: "GetAttr", source: e, name: this.name(s.name), nameRange: this.r(s.name), range: this.span(e.range, end) };
-      else if (s.kind === "legacyIndex") e = { type: "Index", source: e, key: { type: "Literal", value: Number(this.image(s.num)), range: this.r(s.num) }, range: this.span(e.range, end) };
-      else if (s.kind === "index") e = { type: "Index", source: e, key: s.key, range: this.span(e.range, end) };
+      if (s.kind === "attr") e = A.getAttrNode(e, this.name(s.name), this.r(s.name), end);
+      else if (s.kind === "legacyIndex") e = A.indexNode(e, { type: "Literal", value: Number(this.image(s.num)), range: this.r(s.num) }, end);
+      else if (s.kind === "index") e = A.indexNode(e, s.key, end);
     }
     finishReference();
     return e;
@@ -429,14 +413,14 @@ class WellFormedParser {
         this.i++;
         const expr = this.expression();
         const close = this.expect(RPAREN);
-        return { type: "Parenthesis", expr, range: this.span(this.r(i), this.r(close)) };
+        return A.parenthesisNode(expr, this.r(i), this.r(close));
       }
     }
     if (!IS_IDENT[k]) throw GIVE_UP;
     if (this.kind(i + 1) === LPAREN) return this.functionCall();
     this.i++;
     const rootRange = this.r(i);
-    return { type: "ScopeTraversal", root: this.name(i), rootRange, traversal: [], range: rootRange };
+    return A.scopeTraversalNode(this.name(i), rootRange);
   }
 
   private template(): A.Template {
@@ -454,12 +438,12 @@ class WellFormedParser {
         this.i++;
         const expr = this.expression();
         const close = this.expect(INTERP_END);
-        this.add({ type: "TemplateInterpolation", expr, range: this.span(this.r(i), this.r(close)) } satisfies A.TemplateInterpolation);
+        this.add({ type: "TemplateInterpolation", expr, range: A.spanRange(this.r(i), this.r(close)) } satisfies A.TemplateInterpolation);
       } else break;
     }
     const parts = this.take<A.TemplatePart>(from);
     const close = this.expect(CQUOTE);
-    return { type: "Template", parts: mergeTemplateLiterals(parts), range: this.span(this.r(open), this.r(close)) };
+    return A.templateNode(mergeTemplateLiterals(parts), this.r(open), this.r(close));
   }
 
   private heredoc(): A.Template {
@@ -468,7 +452,7 @@ class WellFormedParser {
     const close = this.expect(HEREDOC_END);
     const info = this.payloads[open] as A.HeredocInfo;
     const stripped = info.indent ? dedentHeredoc(parts) : parts.map((p) => p.part);
-    return { type: "Template", parts: mergeTemplateLiterals(stripped), heredoc: { marker: info.marker, indent: info.indent }, range: this.span(this.r(open), this.r(close)) };
+    return A.templateNode(mergeTemplateLiterals(stripped), this.r(open), this.r(close), { marker: info.marker, indent: info.indent });
   }
 
   private templateParts(): TemplatePartAt[] {
@@ -484,7 +468,7 @@ class WellFormedParser {
         this.i++;
         const expr = this.expression();
         const close = this.expect(INTERP_END);
-        parts.push({ part: { type: "TemplateInterpolation", expr, range: this.span(this.r(i), this.r(close)) }, lineStart: false });
+        parts.push({ part: { type: "TemplateInterpolation", expr, range: A.spanRange(this.r(i), this.r(close)) }, lineStart: false });
       } else return parts;
     }
   }
@@ -526,7 +510,7 @@ class WellFormedParser {
         collection: intro.collection,
         value,
         ...(cond ? { cond } : {}),
-        range: this.span(this.r(open), this.r(close)),
+        range: A.spanRange(this.r(open), this.r(close)),
       };
     }
     const from = this.pendingTop;
@@ -543,7 +527,7 @@ class WellFormedParser {
       }
     }
     const close = this.expect(RBRACKET);
-    return { type: "Tuple", items: this.take(from), range: this.span(this.r(open), this.r(close)) };
+    return { type: "Tuple", items: this.take(from), range: A.spanRange(this.r(open), this.r(close)) };
   }
 
   private objectOrFor(): A.Expression {
@@ -573,7 +557,7 @@ class WellFormedParser {
         value,
         grouping,
         ...(cond ? { cond } : {}),
-        range: this.span(this.r(open), this.r(close)),
+        range: A.spanRange(this.r(open), this.r(close)),
       };
     }
     const from = this.pendingTop;
@@ -592,7 +576,7 @@ class WellFormedParser {
       }
     }
     const close = this.expect(RBRACE);
-    return { type: "Object", items: this.take(from), range: this.span(this.r(open), this.r(close)) };
+    return { type: "Object", items: this.take(from), range: A.spanRange(this.r(open), this.r(close)) };
   }
 
   private objectItem(): A.ObjectItem {
@@ -611,7 +595,7 @@ class WellFormedParser {
       bareKey: bare,
       separator: k === EQUALS ? "=" : ":",
       value,
-      range: this.span(key.range, value.range),
+      range: A.spanRange(key.range, value.range),
     };
   }
 
@@ -635,6 +619,6 @@ class WellFormedParser {
     const close = this.expect(RPAREN);
     const nameRange = this.r(name);
     const closeParenRange = this.r(close);
-    return { type: "FunctionCall", name: this.name(name), nameRange, args: this.take(from), expandFinal, openParenRange: this.r(open), closeParenRange, range: this.span(nameRange, closeParenRange) };
+    return { type: "FunctionCall", name: this.name(name), nameRange, args: this.take(from), expandFinal, openParenRange: this.r(open), closeParenRange, range: A.spanRange(nameRange, closeParenRange) };
   }
 }
