@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import type { Diagnostic, SourceRegistry } from "../diag/index.js";
 import type { EngineEvent, PlanRequest } from "../engine/index.js";
-import { err, out, useColor, type GlobalOptions } from "./io.js";
+import { err, nextLine, out, useColor, type GlobalOptions } from "./io.js";
 import { addLockOptions } from "./state-options.js";
 import { exitCodeForSignal, onStopSignals, signalLabel, type StopSignal } from "./signals.js";
 
@@ -131,19 +131,8 @@ export async function askApproval(question: string, detail: string, signal?: Abo
   out(`\n${question}\n  ${detail}\n  Only 'yes' will be accepted to approve.\n`);
   process.stdout.write("  Enter a value: ");
   const rl = createInterface({ input: process.stdin, terminal: false });
-  const answer = await new Promise<string | undefined>((resolve) => {
-    let done = false;
-    rl.once("line", (line) => {
-      done = true;
-      resolve(line);
-    });
-    rl.once("close", () => {
-      if (!done) resolve(undefined);
-    });
-    // Ctrl-C at the prompt is a no.
-    signal?.addEventListener("abort", () => rl.close(), { once: true });
-  });
-  rl.close();
+  // Ctrl-C at the prompt is a no.
+  const answer = await nextLine(rl, (close) => signal?.addEventListener("abort", close, { once: true }));
   process.stdout.write("\n");
   return answer?.trim() === "yes";
 }

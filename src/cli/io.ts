@@ -22,6 +22,26 @@ export function err(text: string): void {
 }
 
 /**
+ * The next line typed on `rl`, or undefined when input ends (Ctrl-D) or `stop` fires first; the
+ * interface is closed either way. Approval and variable prompts both read their answer with it.
+ */
+export async function nextLine(rl: import("node:readline").Interface, stop?: (close: () => void) => void): Promise<string | undefined> {
+  const answer = await new Promise<string | undefined>((resolve) => {
+    let done = false;
+    rl.once("line", (line) => {
+      done = true;
+      resolve(line);
+    });
+    rl.once("close", () => {
+      if (!done) resolve(undefined);
+    });
+    stop?.(() => rl.close());
+  });
+  rl.close();
+  return answer;
+}
+
+/**
  * When whoever reads our output goes away (`statectl apply | head`), writing fails with EPIPE.
  * Unhandled, that kills the process with a stack trace — mid-apply, holding the state lock. Treat
  * it as Ctrl-C instead: the command's interrupt handling stops starting new work, saves the state,

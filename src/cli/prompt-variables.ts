@@ -4,7 +4,7 @@
  * Answers are read like `--var` values (by the variable's type); sensitive ones are not echoed.
  */
 import type { VariableDecl } from "../config/index.js";
-import { out } from "./io.js";
+import { nextLine, out } from "./io.js";
 
 export interface InputOptions {
   input?: boolean;
@@ -47,18 +47,7 @@ async function ask(v: VariableDecl): Promise<string | undefined> {
     rl.setPrompt("  Enter a value: ");
     rl.prompt();
   }
-  const answer = await new Promise<string | undefined>((resolve) => {
-    let done = false;
-    rl.once("line", (line) => {
-      done = true;
-      resolve(line);
-    });
-    rl.once("close", () => {
-      if (!done) resolve(undefined);
-    });
-    rl.once("SIGINT", () => rl.close());
-  });
-  rl.close();
+  const answer = await nextLine(rl, (close) => rl.once("SIGINT", close));
   out("");
   return answer;
 }

@@ -76,7 +76,8 @@ export async function readAssociationOverview(ctx: ProviderContext, id: string, 
   });
 }
 
-function executionSummary(e: AssociationExecution): ExecutionSummary {
+/** One execution as runs and history report it. */
+export function executionSummary(e: AssociationExecution): ExecutionSummary {
   return compact<ExecutionSummary>({
     execution_id: e.ExecutionId ?? "",
     association_version: e.AssociationVersion,

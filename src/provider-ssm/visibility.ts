@@ -10,10 +10,9 @@ import type {
   InstanceAssociationStatusInfo,
   InstanceInformation,
 } from "@aws-sdk/client-ssm";
-import { parseResourceCounts } from "./associations.js";
 import { compact, type CallOptions, type ProviderContext } from "./context.js";
 import { hasCode } from "./errors.js";
-import type { ExecutionSummary } from "./runs.js";
+import { executionSummary, type ExecutionSummary } from "./runs.js";
 
 export interface ManagedInstanceInfo {
   instance_id: string;
@@ -153,16 +152,7 @@ export async function associationExecutionHistory(ctx: ProviderContext, id: stri
   try {
     for await (const page of paginateDescribeAssociationExecutions({ client: ctx.client, pageSize: 50 }, { AssociationId: id })) {
       for (const e of page.AssociationExecutions ?? []) {
-        out.push(
-          compact<ExecutionSummary>({
-            execution_id: e.ExecutionId ?? "",
-            association_version: e.AssociationVersion,
-            created_time: iso(e.CreatedTime),
-            status: e.Status,
-            detailed_status: e.DetailedStatus,
-            counts: parseResourceCounts(e.ResourceCountByStatus ?? ""),
-          }),
-        );
+        out.push(executionSummary(e));
         if (out.length >= max) break;
       }
       if (out.length >= max) break;
