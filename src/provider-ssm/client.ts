@@ -1,9 +1,11 @@
 // Building the SSMClient: an explicit endpoint URL (the local endpoint, any SSM-compatible
-// server) or the SDK's standard region/profile/credential chain, always with adaptive retry
-// because SSM throttles its API hard and a fixed retry budget runs out under parallel applies.
+// server) or the SDK's standard region/profile/credential chain. SSM throttles its API hard: each
+// operation's attempts are paced to the rate SSM admits once it has throttled them (pacing.ts),
+// and the SDK's standard retry mode sends a throttled attempt again (9 attempts by default).
 import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
 import { requestHandlerOptions, resolveTimeouts, timeoutMiddleware, TIMEOUT_MIDDLEWARE_OPTIONS, type RequestTimeouts } from "../net/index.js";
 import { registerSecret } from "./errors.js";
+import { Pacer, pacingMiddleware, PACING_MIDDLEWARE_OPTIONS } from "./pacing.js";
 import { loadSsmSdk } from "./sdk.js";
 
 export interface SsmClientOptions {
@@ -16,7 +18,7 @@ export interface SsmClientOptions {
    * AWS_ENDPOINT_URL, else the real regional endpoint.
    */
   endpoint?: string;
-  /** Retries after the first attempt (adaptive mode). Default 8. */
+  /** Retries after the first attempt. Default 8. */
   maxRetries?: number;
   /** Explicit credentials; otherwise the SDK's credential chain. */
   credentials?: SSMClientConfig["credentials"];
@@ -63,10 +65,13 @@ export async function createSsmClient(options: SsmClientOptions = {}): Promise<S
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
-    retryMode: "adaptive",
+    // Not "adaptive": its client-wide rate limiter cuts every operation to 70% after any throttle
+    // and climbs back over seconds; the pacing middleware keeps each operation at SSM's rate.
+    retryMode: "standard",
     maxAttempts: maxRetries + 1,
     requestHandler: requestHandlerOptions(timeouts),
   });
   client.middlewareStack.add(timeoutMiddleware(timeouts) as never, TIMEOUT_MIDDLEWARE_OPTIONS as never);
+  client.middlewareStack.add(pacingMiddleware(new Pacer()) as never, PACING_MIDDLEWARE_OPTIONS as never);
   return client;
 }

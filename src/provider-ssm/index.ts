@@ -2,7 +2,7 @@
  * provider-ssm — statectl's SSM provider, built on @aws-sdk/client-ssm.
  *
  * Owns: building the SSM client (endpoint URL or the SDK's region/profile/credential chain,
- * adaptive retry); the resource model the engine plans with (DocumentSpec/State,
+ * standard retry with each operation paced to the rate SSM admits, pacing.ts); the resource model the engine plans with (DocumentSpec/State,
  * AssociationSpec/State: plain snake_case objects, never SDK shapes); every SSM call statectl
  * makes for documents, sharing, tags, associations, runs and the fleet; the per-attribute change
  * rules (update, new version, replace and why); one error shape (ProviderError) naming the

@@ -1,7 +1,7 @@
 /**
  * Fleet-scale benchmarks against the in-process local endpoint, counted with its call counters:
  * refresh calls (bulk against per-resource), association-create calls (batched), apply wall time
- * under a throttled endpoint against the throttle's bound, the SDK's standard against adaptive
+ * under a throttled endpoint against the throttle's bound, statectl's paced client against the SDK's standard and adaptive
  * retry, and what the endpoint's persistence costs. Used by run.ts and, at tiny sizes, by
  * fleet.test.ts (which only checks that it keeps working).
  */
@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeDocumentCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { LOCAL_ENDPOINT_CREDENTIALS, MemoryStateStorage, runApply, runPlan, startLocalEndpoint, type Counters, type Knobs, type LocalEndpoint } from "../../src/index.js";
+import { createSsmClient, LOCAL_ENDPOINT_CREDENTIALS, MemoryStateStorage, runApply, runPlan, startLocalEndpoint, type Counters, type Knobs, type LocalEndpoint } from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -201,6 +201,8 @@ export interface ThrottledApplyFigures {
   ratePerSecond: number;
   latencyMs: number;
   ms: number;
+  /** From the start of the apply to its first call (loading and planning). */
+  firstCallMs: number;
   /** The least time the throttle allows for the calls that were admitted (busiest operation). */
   boundMs: number;
   calls: number;
@@ -215,7 +217,12 @@ export async function benchThrottledApply(associations: number, ratePerSecond: n
     const endpoint = await startLocalEndpoint({ knobs: { latencyMs, throttle: { "*": { ratePerSecond } } } });
     try {
       const t0 = performance.now();
+      let firstCallMs = 0;
+      const watch = setInterval(() => {
+        if (firstCallMs === 0 && totalCalls(endpoint.counters()) > 0) firstCallMs = performance.now() - t0;
+      }, 5);
       const applied = await runApply({ dir, runningLocalEndpoint: endpoint });
+      clearInterval(watch);
       const ms = performance.now() - t0;
       const counters = endpoint.counters();
       check(applied.result !== undefined && applied.result.errors.length === 0 && applied.result.added === associations, "the throttled apply created everything");
@@ -230,6 +237,7 @@ export async function benchThrottledApply(associations: number, ratePerSecond: n
         ratePerSecond,
         latencyMs,
         ms,
+        firstCallMs,
         boundMs,
         calls: totalCalls(counters),
         throttled: Object.values(counters).reduce((n, c) => n + c.throttled, 0),
@@ -242,7 +250,8 @@ export async function benchThrottledApply(associations: number, ratePerSecond: n
 }
 
 export interface RetryModeFigures {
-  mode: "standard" | "adaptive";
+  /** The SDK's retry modes, or statectl's client (standard retry, each throttled operation paced). */
+  mode: "standard" | "adaptive" | "statectl";
   maxAttempts: number;
   calls: number;
   inFlight: number;
@@ -252,9 +261,12 @@ export interface RetryModeFigures {
 }
 
 /** `calls` DescribeDocument calls, `inFlight` at a time, through a throttled endpoint, with one SDK retry mode. */
-export async function benchRetryMode(mode: "standard" | "adaptive", maxAttempts: number, calls: number, inFlight: number, ratePerSecond: number): Promise<RetryModeFigures> {
+export async function benchRetryMode(mode: "standard" | "adaptive" | "statectl", maxAttempts: number, calls: number, inFlight: number, ratePerSecond: number): Promise<RetryModeFigures & { throttled: number }> {
   const endpoint = await startLocalEndpoint({ knobs: { throttle: { DescribeDocument: { ratePerSecond } } } });
-  const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS }, retryMode: mode, maxAttempts });
+  const client =
+    mode === "statectl"
+      ? await createSsmClient({ endpoint: endpoint.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, maxRetries: maxAttempts - 1 })
+      : new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS }, retryMode: mode, maxAttempts });
   try {
     let next = 0;
     let failed = 0;
@@ -272,7 +284,7 @@ export async function benchRetryMode(mode: "standard" | "adaptive", maxAttempts:
       }),
     );
     const ms = performance.now() - t0;
-    return { mode, maxAttempts, calls, inFlight, failed, ms, idealMs: (Math.max(0, calls - ratePerSecond) / ratePerSecond) * 1000 };
+    return { mode, maxAttempts, calls, inFlight, failed, ms, idealMs: (Math.max(0, calls - ratePerSecond) / ratePerSecond) * 1000, throttled: endpoint.counters()["DescribeDocument"]?.throttled ?? 0 };
   } finally {
     client.destroy();
     await endpoint.stop();

@@ -12,7 +12,8 @@
  *   against per-resource refresh, counted by the endpoint's call counters;
  * - apply: calls to create the associations, and wall time of creating 2,000 associations
  *   through an endpoint throttled at 20 calls/s per operation with 20 ms latency, against the
- *   throttle's bound; the SDK's standard retry mode against adaptive (statectl's) under throttling;
+ *   throttle's bound; statectl's client (paced, standard retry) against the SDK's standard and
+ *   adaptive retry modes under throttling;
  * - persist: the same apply against an endpoint that persists to a data dir and one in memory;
  * - throughput: requests per second of `statectl local serve` against moto_server on the same
  *   workload, 32 requests in flight (skipped, saying so, when moto_server is not installed).

@@ -39,6 +39,7 @@ describe("bench: every section runs at tiny sizes", function () {
       "apply.throttledMs",
       "apply.throttledBoundMs",
       "retry.adaptiveFailed",
+      "retry.statectlFailed",
       "persist.ms",
       "persist.bytesWritten",
       "s3.localPlanMs",
@@ -53,6 +54,7 @@ describe("bench: every section runs at tiny sizes", function () {
     expect(report.figures["refresh.bulkCalls"]).to.equal(1 + 1 + 1 + 3);
     expect(report.figures["refresh.perResourceCalls"]).to.equal(12 * 2 + 2 * 3);
     expect(report.figures["retry.adaptiveFailed"]).to.equal(0);
+    expect(report.figures["retry.statectlFailed"]).to.equal(0);
     // The impact preview reads the fleet once per distinct target set (7 tag roles), not per association.
     expect(report.figures["impact.describeInstanceInformation"]).to.equal(7);
     // 3 tagged associations one by one; the 9 others in one batch, or two if their two documents

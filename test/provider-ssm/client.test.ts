@@ -8,7 +8,7 @@ describe("provider-ssm client (local endpoint over HTTP)", () => {
     await rig?.stop();
   });
 
-  it("completes every call under throttling thanks to adaptive retry", async () => {
+  it("completes every call under throttling (paced, then retried)", async () => {
     rig = await startRig({}, { knobs: { throttle: { ListDocuments: { ratePerSecond: 25, burst: 5 } } } });
     const results = await Promise.all(Array.from({ length: 30 }, () => rig.provider.listDocuments({ owner: "Amazon" })));
     expect(results.every((r) => r.length > 0)).to.equal(true);
@@ -45,9 +45,9 @@ describe("provider-ssm client (local endpoint over HTTP)", () => {
     }
   });
 
-  it("uses adaptive retry mode and the requested retry budget", async () => {
+  it("uses standard retry mode (statectl paces throttled operations itself) and the requested retry budget", async () => {
     const client = await createSsmClient({ endpoint: "http://127.0.0.1:9", maxRetries: 3, credentials: LOCAL_ENDPOINT_CREDENTIALS });
-    expect(await client.config.retryStrategy()).to.have.property("mode", "adaptive");
+    expect(await client.config.retryStrategy()).to.have.property("mode", "standard");
     expect(await client.config.maxAttempts()).to.equal(4);
     client.destroy();
   });
