@@ -182,6 +182,24 @@ export interface MigrateResult {
   diagnostics: Diagnostic[];
 }
 
+/** What copying `src` over `dst` would do: nothing (no state, or the target has it already), a copy, or a refusal. */
+export type MigrationVerdict = "no-state" | "already-there" | "copy" | "target-not-empty";
+
+export function migrationVerdict(src: State | undefined, dst: State | undefined): MigrationVerdict {
+  if (!src) return "no-state";
+  if (!dst) return "copy";
+  if (dst.lineage !== src.lineage) return "target-not-empty";
+  // An older copy of this very state (e.g. left behind by an earlier migration) is replaced.
+  return dst.serial < src.serial ? "copy" : "already-there";
+}
+
+function targetNotEmpty(from: StateStorage, to: StateStorage, src: State, dst: State): Diagnostic {
+  return error("backend/migrate-target-not-empty", "The new backend already holds a state", {
+    detail: `Refusing to copy the state of ${from.location} (serial ${src.serial}, ${src.resources.length} resource instances) over ${to.location}, which holds another state (lineage ${dst.lineage}, serial ${dst.serial}, ${dst.resources.length} resource instances). Nothing was written.`,
+    hint: `look at both (statectl state pull); remove the target's state yourself if it is not needed`,
+  });
+}
+
 /**
  * Copies the state from one storage to another (a backend change, like `terraform init
  * -migrate-state`), both locked. Refuses to replace a target that already holds a different
@@ -200,19 +218,9 @@ export async function migrateState(from: StateStorage, to: StateStorage, opts: {
       if (!src.state) return { migrated: false, diagnostics: [] };
       const dst = await to.read();
       if (dst.diagnostics.some((d) => d.severity === "error")) return { migrated: false, diagnostics: dst.diagnostics };
-      // An older copy of this very state (e.g. left behind by an earlier migration) is replaced.
-      if (dst.state && !(dst.state.lineage === src.state.lineage && dst.state.serial < src.state.serial)) {
-        if (dst.state.lineage === src.state.lineage) return { migrated: false, serial: dst.state.serial, resources: dst.state.resources.length, diagnostics: [] };
-        return {
-          migrated: false,
-          diagnostics: [
-            error("backend/migrate-target-not-empty", "The new backend already holds a state", {
-              detail: `Refusing to copy the state of ${from.location} (serial ${src.state.serial}, ${src.state.resources.length} resource instances) over ${to.location}, which holds another state (lineage ${dst.state.lineage}, serial ${dst.state.serial}, ${dst.state.resources.length} resource instances). Nothing was written.`,
-              hint: `look at both (statectl state pull); remove the target's state yourself if it is not needed`,
-            }),
-          ],
-        };
-      }
+      const verdict = migrationVerdict(src.state, dst.state);
+      if (verdict === "already-there") return { migrated: false, serial: dst.state!.serial, resources: dst.state!.resources.length, diagnostics: [] };
+      if (verdict === "target-not-empty") return { migrated: false, diagnostics: [targetNotEmpty(from, to, src.state, dst.state!)] };
       const w = await to.write(src.state);
       return w.state ? { migrated: true, serial: w.state.serial, resources: w.state.resources.length, diagnostics: w.diagnostics } : { migrated: false, diagnostics: w.diagnostics };
     } finally {
@@ -254,18 +262,176 @@ export function storageForLocationText(dir: string, text: string, s3?: Partial<S
 }
 
 /**
- * When a backend holds no state yet but the local state file beside the configuration still
- * manages resources, the backend was just configured and the state not copied: an error that
- * says how to migrate. Undefined otherwise.
+ * What `statectl init` last saw of where the state lives, kept in .statectl/backend.json beside the
+ * configuration (Terraform keeps the same in .terraform/terraform.tfstate). When the `state` block
+ * changes, init compares it with this record to offer to copy the state across, and plan/apply
+ * use it to stop rather than plan against an empty new location.
  */
-export async function unmigratedLocalState(statePath: string, workspace: string, target: string): Promise<Diagnostic | undefined> {
-  const local = new FileStateStorage(localWorkspacePath(statePath, workspace));
-  const r = await local.read();
+export type RecordedBackend = { type: "local"; path: string } | { type: "s3"; s3: S3BackendSettings };
+
+const BACKEND_RECORD_VERSION = 1;
+
+export function backendRecordFile(dir: string): string {
+  return join(dir, ".statectl", "backend.json");
+}
+
+export function backendRecordOf(where: StateLocation): RecordedBackend {
+  if (where.backend) return { type: "s3", s3: where.backend };
+  // Relative to the configuration, so a moved or re-cloned folder keeps meaning the same file.
+  return { type: "local", path: relative(where.dir, resolvePath(where.dir, where.statePath)) || where.statePath };
+}
+
+export function locationOfRecord(dir: string, rec: RecordedBackend): StateLocation {
+  return rec.type === "s3" ? { dir, statePath: join(dir, DEFAULT_STATE_FILE), backend: rec.s3 } : { dir, statePath: resolvePath(dir, rec.path) };
+}
+
+/** The record init left; undefined when init never ran here (or the record is unreadable). */
+export async function readRecordedBackend(dir: string): Promise<RecordedBackend | undefined> {
+  try {
+    const j = JSON.parse(await readFile(backendRecordFile(dir), "utf8")) as { type?: string; path?: unknown; s3?: unknown };
+    if (j.type === "local" && typeof j.path === "string") return { type: "local", path: j.path };
+    if (j.type === "s3" && j.s3 && typeof (j.s3 as S3BackendSettings).bucket === "string" && typeof (j.s3 as S3BackendSettings).key === "string") return { type: "s3", s3: j.s3 as S3BackendSettings };
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function recordBackend(where: StateLocation): Promise<void> {
+  const file = backendRecordFile(where.dir);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, JSON.stringify({ format_version: BACKEND_RECORD_VERSION, ...backendRecordOf(where) }, null, 2) + "\n", "utf8");
+}
+
+/**
+ * Whether two locations hold the same states: the same file, or the same bucket, key, workspace
+ * prefix and endpoint. Other settings (region, profile, encryption, lock_timeout) change how the
+ * state is reached, not which state it is.
+ */
+export function sameStateLocation(a: StateLocation, b: StateLocation): boolean {
+  if (a.backend && b.backend) {
+    const prefix = (s: S3BackendSettings): string => s.workspaceKeyPrefix ?? DEFAULT_WORKSPACE_KEY_PREFIX;
+    return a.backend.bucket === b.backend.bucket && a.backend.key === b.backend.key && prefix(a.backend) === prefix(b.backend) && (a.backend.endpoint ?? "") === (b.backend.endpoint ?? "");
+  }
+  if (a.backend || b.backend) return false;
+  return resolvePath(a.dir, a.statePath) === resolvePath(b.dir, b.statePath);
+}
+
+/** "s3://bucket/key" or "the local file statectl.state.json", for messages. */
+export function describeStateLocation(where: StateLocation): string {
+  if (where.backend) return `s3://${where.backend.bucket}/${where.backend.key}`;
+  return `the local file ${relativeOrAbsolute(resolvePath(where.dir, where.statePath))}`;
+}
+
+/** The file statectl uses beside the configuration when the state block names none. */
+const DEFAULT_STATE_FILE = "statectl.state.json";
+
+/**
+ * Where the state lived before: what init recorded; before any init, the default local file
+ * beside the configuration (what every statectl used before a backend was configured).
+ * Undefined when that is where the state lives now.
+ */
+export async function previousStateLocation(current: StateLocation): Promise<{ previous?: StateLocation; recorded: boolean }> {
+  const rec = await readRecordedBackend(current.dir);
+  const previous = rec ? locationOfRecord(current.dir, rec) : { dir: current.dir, statePath: join(current.dir, DEFAULT_STATE_FILE) };
+  return sameStateLocation(previous, current) ? { recorded: rec !== undefined } : { previous, recorded: rec !== undefined };
+}
+
+/** One workspace's part of a backend change. */
+export interface WorkspaceMigration {
+  workspace: string;
+  from: string;
+  to: string;
+  verdict: MigrationVerdict;
+  /** The source state's resource instances and serial, when there is one. */
+  resources?: number;
+  serial?: number;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * What moving from `from` to `to` means for every workspace `from` has: which states would be
+ * copied, which are there already, and which the target refuses (another state in its place).
+ * Reads only; takes no lock.
+ */
+export async function surveyMigration(from: StateLocation, to: StateLocation): Promise<{ workspaces: WorkspaceMigration[]; diagnostics: Diagnostic[] }> {
+  const listed = await listWorkspaces(from);
+  if (listed.diagnostics.length > 0) return { workspaces: [], diagnostics: listed.diagnostics };
+  const workspaces: WorkspaceMigration[] = [];
+  for (const name of listed.names) {
+    const src = stateStorageFor(from, name);
+    const dst = stateStorageFor(to, name);
+    try {
+      const s = await src.read();
+      const entry: WorkspaceMigration = { workspace: name, from: shownLocation(src), to: shownLocation(dst), verdict: "no-state", diagnostics: [] };
+      if (s.diagnostics.some((d) => d.severity === "error")) {
+        workspaces.push({ ...entry, diagnostics: s.diagnostics });
+        break;
+      }
+      if (!s.state) {
+        workspaces.push(entry);
+        continue;
+      }
+      const d = await dst.read();
+      if (d.diagnostics.some((x) => x.severity === "error")) {
+        // The target is unreachable (no bucket, no permission): once is enough to say so.
+        workspaces.push({ ...entry, resources: s.state.resources.length, serial: s.state.serial, diagnostics: d.diagnostics });
+        break;
+      }
+      const verdict = migrationVerdict(s.state, d.state);
+      workspaces.push({ ...entry, verdict, resources: s.state.resources.length, serial: s.state.serial, diagnostics: verdict === "target-not-empty" ? [targetNotEmpty(src, dst, s.state, d.state!)] : [] });
+    } finally {
+      closeStorage(src);
+      closeStorage(dst);
+    }
+  }
+  return { workspaces, diagnostics: workspaces.flatMap((w) => w.diagnostics) };
+}
+
+/** Copies the states `surveyMigration` found to copy, workspace by workspace, each under both locks. */
+export async function migrateWorkspaces(from: StateLocation, to: StateLocation, workspaces: readonly string[], opts: { lockTimeoutMs?: number } = {}): Promise<{ results: (MigrateResult & { workspace: string })[]; diagnostics: Diagnostic[] }> {
+  const results: (MigrateResult & { workspace: string })[] = [];
+  for (const workspace of workspaces) {
+    const src = stateStorageFor(from, workspace);
+    const dst = stateStorageFor(to, workspace);
+    try {
+      const r = await migrateState(src, dst, opts);
+      results.push({ ...r, workspace });
+      if (r.diagnostics.some((d) => d.severity === "error")) break;
+    } finally {
+      closeStorage(src);
+      closeStorage(dst);
+    }
+  }
+  return { results, diagnostics: results.flatMap((r) => r.diagnostics) };
+}
+
+/**
+ * When the state's location holds no state yet but where the state lived before (what init
+ * recorded, else the default local file) still manages resources, the `state` block changed and
+ * the state was not copied: an error that says how to migrate. Undefined otherwise, also when the
+ * old location cannot be read (the new one is what the configuration asks for).
+ */
+export async function unmigratedState(current: StateLocation, workspace: string, target: string): Promise<Diagnostic | undefined> {
+  const { previous } = await previousStateLocation(current);
+  if (!previous) return undefined;
+  const old = stateStorageFor(previous, workspace);
+  let r: Awaited<ReturnType<StateStorage["read"]>>;
+  try {
+    r = await old.read();
+  } finally {
+    closeStorage(old);
+  }
   if (!r.state || r.state.resources.length === 0) return undefined;
+  const by = old instanceof FileStateStorage ? `, or: statectl state migrate --from ${relativeOrAbsolute(old.path)}` : "";
   return error("backend/migration-needed", "The state has not been migrated to the backend", {
-    detail: `The configuration keeps its state in ${target}, which holds no state yet, but ${local.location} manages ${r.state.resources.length} resource instance${r.state.resources.length === 1 ? "" : "s"} (serial ${r.state.serial}). Planning against the empty backend would create them all again.`,
-    hint: `copy the state across with: statectl state migrate --from ${relativeOrAbsolute(local.path)}`,
+    detail: `The configuration keeps its state in ${target}, which holds no state yet, but ${old.location} manages ${r.state.resources.length} resource instance${r.state.resources.length === 1 ? "" : "s"} (serial ${r.state.serial}). Planning against the empty location would create them all again.`,
+    hint: `copy the state across with: statectl init (it asks first; in a script: statectl init -migrate-state -force-copy)${by}`,
   });
+}
+
+function shownLocation(storage: StateStorage): string {
+  return storage instanceof FileStateStorage ? relativeOrAbsolute(storage.path) : storage.location;
 }
 
 function relativeOrAbsolute(path: string): string {

@@ -13,7 +13,7 @@ import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, rep
 import { findRunningEndpoint, startLocalEndpoint, StoreError, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
 import { resolveTimeouts } from "../net/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
-import { closeStorage, stateStorageFor, unmigratedLocalState } from "./backend.js";
+import { closeStorage, stateStorageFor, unmigratedState } from "./backend.js";
 import type { S3BackendSettings } from "../config/index.js";
 
 /** How one provider configuration reaches SSM. */
@@ -228,10 +228,11 @@ export class Session {
     const r = await this.storage.read();
     diagnostics.push(...r.diagnostics);
     if (hasErrors(r.diagnostics)) return false;
-    if (!r.state && this.ownStorage && this.config.backend) {
-      // The backend was just configured and holds nothing, while the local file still does:
-      // planning against the empty backend would create everything a second time.
-      const left = await unmigratedLocalState(this.config.statePath, this.config.workspace ?? "default", this.storage.location);
+    if (!r.state && this.ownStorage) {
+      // The state block was just changed (a backend added, removed or pointed elsewhere) and the
+      // new location holds nothing, while the old one still does: planning against the empty
+      // location would create everything a second time.
+      const left = await unmigratedState({ dir: this.config.dir, statePath: this.config.statePath, ...(this.config.backend ? { backend: this.config.backend } : {}) }, this.config.workspace ?? "default", this.storage.location);
       if (left) {
         diagnostics.push(left);
         return false;

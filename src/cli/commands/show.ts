@@ -2,28 +2,17 @@ import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, useColor, type GlobalOptions } from "../io.js";
 import { printEngineDiagnostics } from "../engine-options.js";
-import { failOnErrors } from "../state-options.js";
+import { DEFAULT_STATE_PATH, failOnErrors } from "../state-options.js";
 
 interface ShowOptions {
   json?: boolean;
   state?: string;
 }
 
-/** The state file: `--state`, else the one the configuration names, else the default beside it. */
-export async function configuredStatePath(explicit: string | undefined): Promise<string> {
-  if (explicit !== undefined) return explicit;
-  const { loadConfig } = await import("../../config/index.js");
-  const { evaluateConfig } = await import("../../eval/index.js");
-  const { DEFAULT_STATE_PATH } = await import("../state-options.js");
-  const loaded = loadConfig({ dir: process.cwd() }, { vars: [], varFiles: [], env: process.env });
-  if (loaded.diagnostics.some((d) => d.severity === "error")) return DEFAULT_STATE_PATH;
-  return evaluateConfig(loaded.config).state.absolutePath;
-}
-
 /**
  * `statectl show [PLANFILE]`: a saved plan rendered as `plan` renders it, or (without PLANFILE)
- * every resource instance in the state and the outputs recorded by the last apply. Reads files
- * only; never talks to SSM. Sensitive values are masked in both forms.
+ * every resource instance in the state (the local file or the S3 backend) and the outputs
+ * recorded by the last apply. Never talks to SSM. Sensitive values are masked in both forms.
  */
 export function registerShow(program: Command): void {
   program
@@ -31,7 +20,7 @@ export function registerShow(program: Command): void {
     .description("show a saved plan (as plan shows it), or the state: every resource instance and the outputs")
     .argument("[planfile]", "a plan saved with `statectl plan --out FILE` (default: show the state)")
     .option("--json", "machine-readable output (a plan as plan --json prints it)")
-    .option("--state <path>", "the state file (default: the configuration's state { path }, else statectl.state.json)")
+    .option("--state <path>", "a state file to show (default: the configuration's state: its S3 backend, its state { path }, else statectl.state.json; the selected workspace's)")
     .action(async (planFile: string | undefined, opts: ShowOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       if (planFile !== undefined) {
@@ -43,10 +32,18 @@ export function registerShow(program: Command): void {
         out(opts.json ? JSON.stringify(planToJson(r.plan), null, 2) : renderPlan(r.plan, { color: useColor(process.stdout, globals) }));
         return;
       }
-      const { FileStateStorage, instanceView, renderInstance, STATE_VIEW_FORMAT_VERSION } = await import("../../state/index.js");
+      const { instanceView, renderInstance, STATE_VIEW_FORMAT_VERSION } = await import("../../state/index.js");
       const { formatPlanValue } = await import("../../plan/index.js");
-      const path = await configuredStatePath(opts.state);
-      const read = await new FileStateStorage(path).read();
+      const { closeStorage, commandStateLocation, stateStorageFor } = await import("../../engine/backend.js");
+      // The configuration's state: its S3 backend or local file, for the selected workspace.
+      const { where, workspace } = await commandStateLocation(process.cwd(), { ...(opts.state !== undefined ? { explicitPath: opts.state } : {}), defaultPath: DEFAULT_STATE_PATH, env: process.env });
+      const storage = stateStorageFor(where, opts.state !== undefined ? "default" : workspace);
+      let read: Awaited<ReturnType<typeof storage.read>>;
+      try {
+        read = await storage.read();
+      } finally {
+        closeStorage(storage);
+      }
       await failOnErrors(read.diagnostics, globals);
       const state = read.state;
       const outputs = Object.entries(state?.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
