@@ -160,6 +160,14 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
     if (ms === undefined) diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `lock_timeout must be a duration like "30s", "500ms" or "5m", not "${lockTimeout}".`, range: a.expr.range, context: a.range }));
     else settings.lockTimeoutMs = ms;
   }
+  for (const name of ["connect_timeout", "request_timeout"] as const) {
+    const a = body.attributes.get(name);
+    if (!a) continue;
+    const ms = literalTimeoutMs(a, diags);
+    if (ms === undefined) continue;
+    if (name === "connect_timeout") settings.connectTimeoutMs = ms;
+    else settings.requestTimeoutMs = ms;
+  }
   const prefix = str("workspace_key_prefix");
   if (prefix !== undefined) settings.workspaceKeyPrefix = prefix.replace(/\/+$/, "");
   if (key !== undefined && (key.startsWith("/") || key.endsWith("/"))) {
@@ -192,6 +200,21 @@ function literalBool(attr: Attribute | undefined, dflt: boolean, diags: Diagnost
   if (e.type === "Literal" && typeof e.value === "boolean") return e.value;
   diags.push(error("config/not-literal", "Invalid value", { detail: `"${attr.name}" must be the literal value true or false.`, range: attr.expr.range, context: attr.range }));
   return dflt;
+}
+
+/** A timeout as the provider block writes it (seconds), or as a duration string ("500ms", "30s", "2m"). */
+function literalTimeoutMs(attr: Attribute, diags: Diagnostic[]): number | undefined {
+  const e = unwrap(attr.expr);
+  const raw = e.type === "Literal" && typeof e.value === "number" ? e.value * 1000 : e.type === "Literal" && typeof e.value === "string" ? parseDurationText(e.value) : undefined;
+  // The same bounds as net/'s timeouts (config comes before net/ in the room order and stays free of it).
+  if (raw !== undefined && Number.isFinite(raw) && raw > 0 && raw <= 86_400_000) return Math.round(raw);
+  const literal = e.type === "Literal" && (typeof e.value === "number" || typeof e.value === "string");
+  diags.push(
+    literal
+      ? error("config/invalid-backend", "Invalid backend setting", { detail: `${attr.name} must be more than zero and at most a day: seconds (e.g. 30) or a duration ("500ms", "30s", "2m").`, range: attr.expr.range, context: attr.range })
+      : error("config/not-literal", "Invalid value", { detail: `"${attr.name}" must be a literal number of seconds or a duration string (no references or functions).`, range: attr.expr.range, context: attr.range }),
+  );
+  return undefined;
 }
 
 function literalString(attr: Attribute | undefined, diags: Diagnostic[]): string | undefined {

@@ -194,6 +194,9 @@ export interface S3BackendSettings {
   lockTimeoutMs?: number;
   workspaceKeyPrefix?: string;
   assumeRole?: { roleArn: string; sessionName?: string; externalId?: string };
+  /** `connect_timeout` / `request_timeout`, in milliseconds; else the environment's, else net/'s defaults. */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
 }
 
 export interface ImportDecl {

@@ -124,6 +124,8 @@ export const BACKEND_SCHEMA: BlockSchema = {
       kms_key_id: { type: "string", description: "A KMS key for server-side encryption (SSE-KMS)." },
       lock_timeout: { type: "string", description: "How long to wait for the lock by default, e.g. 30s; --lock-timeout overrides it." },
       workspace_key_prefix: { type: "string", description: 'Where other workspaces\' states go: PREFIX/NAME/KEY (default "workspaces").' },
+      connect_timeout: { type: "number", description: "Seconds to wait for a connection to S3 (default 10; env STATECTL_CONNECT_TIMEOUT)." },
+      request_timeout: { type: "number", description: "Seconds one S3 request may take, answer included (default 60; env STATECTL_REQUEST_TIMEOUT)." },
     },
     blocks: { assume_role: ASSUME_ROLE_SCHEMA },
   },

@@ -16,12 +16,14 @@ const either = (summary: string) => ({ severity: "error or warning", summary }) 
 
 export const DIAGNOSTIC_CODES = {
   "backend/access-denied": error("No permission on the state bucket"),
+  "backend/backup-not-written": warning("The previous state was not kept"),
   "backend/migrate-target-not-empty": error("The new backend already holds a state"),
   "backend/migration-needed": error("The state has not been migrated to the backend"),
   "backend/no-credentials": error("No AWS credentials for the state bucket"),
   "backend/no-such-bucket": error("The state bucket does not exist"),
   "backend/request-failed": error("An S3 request failed"),
   "backend/state-changed": error("The state changed in S3 since it was read"),
+  "backend/timeout": error("An S3 request timed out"),
   "backend/unreachable": error("Cannot reach S3"),
   "backend/wrong-region": error("The state bucket is in another region"),
   "config/invalid-backend": error("Invalid backend setting"),

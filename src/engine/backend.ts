@@ -69,6 +69,9 @@ export function s3StorageOptions(settings: S3BackendSettings, workspace: string)
     ...(settings.encrypt !== undefined ? { encrypt: settings.encrypt } : {}),
     ...(settings.kmsKeyId ? { kmsKeyId: settings.kmsKeyId } : {}),
     ...(settings.assumeRole ? { assumeRole: settings.assumeRole } : {}),
+    ...(settings.connectTimeoutMs !== undefined || settings.requestTimeoutMs !== undefined
+      ? { timeouts: { ...(settings.connectTimeoutMs !== undefined ? { connectTimeoutMs: settings.connectTimeoutMs } : {}), ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}) } }
+      : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Connect and request timeouts for every AWS client statectl builds (SSM today, the S3 state
- * backend next): where they come from (a configured value, else the environment, else the
+ * Connect and request timeouts for every AWS client statectl builds (SSM and the S3 state
+ * backend): where they come from (a configured value, else the environment, else the
  * default), the options that make the SDK's Node HTTP handler enforce them, and a middleware
  * that turns a timeout into an error naming the endpoint and the setting, which the SDK does not
  * retry — so a call to an endpoint that accepts and never answers, or announces more body than it
@@ -88,10 +88,14 @@ export class TimeoutError extends Error {
     readonly code: "ConnectTimeout" | "ResponseTimeout",
     readonly endpoint: string,
     readonly timeoutMs: number,
+    /** Where the limit is set, for the message: "the provider block", "the backend block". */
+    settingsBlock = "the provider block",
+    /** The API operation of the attempt (GetObject, CreateDocument), when the SDK said. */
+    readonly operation?: string,
   ) {
     const setting = code === "ConnectTimeout" ? `${TIMEOUT_SETTING.connect} (or ${TIMEOUT_ENV.connect})` : `${TIMEOUT_SETTING.request} (or ${TIMEOUT_ENV.request})`;
     const what = code === "ConnectTimeout" ? `could not connect to ${endpoint}` : `no complete answer from ${endpoint}`;
-    super(`${what} within ${formatMs(timeoutMs)}; the limit is ${setting} in the provider block`);
+    super(`${what} within ${formatMs(timeoutMs)}; the limit is ${setting} in ${settingsBlock}`);
   }
 }
 
@@ -116,6 +120,10 @@ export function endpointOf(request: unknown): string {
 const TRICKLE_GRACE_MS = 1000;
 
 type Next = (args: { request?: unknown }) => Promise<unknown>;
+/** What the SDK hands a middleware besides `next`: the operation's name among other things. */
+interface HandlerContext {
+  commandName?: string;
+}
 
 /**
  * The middleware (add it to a client's middlewareStack with `TIMEOUT_MIDDLEWARE_OPTIONS`): each
@@ -123,19 +131,20 @@ type Next = (args: { request?: unknown }) => Promise<unknown>;
  * timeout becomes a TimeoutError; other failures without an HTTP answer (refused, reset, cut
  * short) get the endpoint attached (`$endpoint`) so messages can name it.
  */
-export function timeoutMiddleware(t: RequestTimeouts): (next: Next) => Next {
-  return (next) => async (args) => {
+export function timeoutMiddleware(t: RequestTimeouts, settingsBlock = "the provider block"): (next: Next, context?: HandlerContext) => Next {
+  return (next, context) => async (args) => {
     const endpoint = endpointOf(args.request);
+    const operation = context?.commandName?.replace(/Command$/, "");
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       // The handler's own timers normally fire first (and close the socket); a body that trickles
       // in keeps its socket from ever being idle, and this bounds the attempt as a whole.
-      timer = setTimeout(() => reject(new TimeoutError("ResponseTimeout", endpoint, t.requestTimeoutMs)), t.requestTimeoutMs + TRICKLE_GRACE_MS);
+      timer = setTimeout(() => reject(new TimeoutError("ResponseTimeout", endpoint, t.requestTimeoutMs, settingsBlock, operation)), t.requestTimeoutMs + TRICKLE_GRACE_MS);
     });
     try {
       return await Promise.race([next(args), deadline]);
     } catch (error) {
-      throw asTimeout(error, endpoint, t);
+      throw asTimeout(error, endpoint, t, settingsBlock, operation);
     } finally {
       clearTimeout(timer);
     }
@@ -144,12 +153,12 @@ export function timeoutMiddleware(t: RequestTimeouts): (next: Next) => Next {
 
 export const TIMEOUT_MIDDLEWARE_OPTIONS = Object.freeze({ step: "deserialize", name: "statectlTimeouts", priority: "high" as const, override: true });
 
-function asTimeout(error: unknown, endpoint: string, t: RequestTimeouts): unknown {
+function asTimeout(error: unknown, endpoint: string, t: RequestTimeouts, settingsBlock: string, operation: string | undefined): unknown {
   if (error instanceof TimeoutError || error === null || typeof error !== "object") return error;
   const e = error as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
   if (e.name === "TimeoutError") {
     const connecting = typeof e.message === "string" && /establishing a connection/i.test(e.message);
-    return new TimeoutError(connecting ? "ConnectTimeout" : "ResponseTimeout", endpoint, connecting ? t.connectTimeoutMs : t.requestTimeoutMs);
+    return new TimeoutError(connecting ? "ConnectTimeout" : "ResponseTimeout", endpoint, connecting ? t.connectTimeoutMs : t.requestTimeoutMs, settingsBlock, operation);
   }
   if (e.$metadata?.httpStatusCode === undefined && !Object.hasOwn(error, "$endpoint")) Object.defineProperty(error, "$endpoint", { value: endpoint, enumerable: false });
   return error;

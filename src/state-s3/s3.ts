@@ -1,5 +1,6 @@
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { error, type Diagnostic } from "../diag/index.js";
+import { error, warning, type Diagnostic } from "../diag/index.js";
+import { requestHandlerOptions, resolveTimeouts, timeoutMiddleware, TIMEOUT_MIDDLEWARE_OPTIONS, type RequestTimeouts } from "../net/index.js";
 import {
   acquireWithTimeout,
   checkWrite,
@@ -51,6 +52,8 @@ export interface S3StateStorageOptions {
   client?: S3Client;
   /** Retries after the first attempt; default 4. */
   maxRetries?: number;
+  /** Connect and request timeouts of each attempt; unset ones come from STATECTL_CONNECT_TIMEOUT / STATECTL_REQUEST_TIMEOUT, else net/'s defaults. Not applied to an embedder's own client. */
+  timeouts?: Partial<RequestTimeouts>;
 }
 
 /** The lock object beside the state object (Terraform's S3 backend uses `.tflock` the same way). */
@@ -111,6 +114,13 @@ export function s3Diagnostic(e: unknown, action: string, bucket: string, key: st
   const status = statusOf(e);
   const where = `s3://${bucket}/${key}`;
   const message = ((e as SdkError).message ?? "").replace(/\s+/g, " ").trim();
+  if (name === "StatectlTimeout") {
+    const operation = (e as { operation?: string }).operation;
+    return error("backend/timeout", "An S3 request timed out", {
+      detail: `Cannot ${action} ${where}${operation ? ` (${operation})` : ""}: ${message}.`,
+      hint: "check the network and `endpoint` in the backend block; raise request_timeout / connect_timeout there (or STATECTL_REQUEST_TIMEOUT / STATECTL_CONNECT_TIMEOUT) if S3 is only slow",
+    });
+  }
   if (name === "NoSuchBucket") {
     return error("backend/no-such-bucket", "The state bucket does not exist", {
       detail: `Cannot ${action} ${where}: the bucket "${bucket}" does not exist${region ? ` (looked in ${region})` : ""}. Nothing was written.`,
@@ -163,6 +173,9 @@ export async function createS3Client(opts: S3StateStorageOptions, counter?: Requ
       clientConfig: { ...(region ? { region } : {}), ...(opts.profile ? { profile: opts.profile } : {}) },
     });
   }
+  // The same connect and request timeouts as the SSM client's (net/): a hanging S3 fails the
+  // command within them, naming the operation and the bucket, instead of holding the lock forever.
+  const { timeouts } = resolveTimeouts(opts.timeouts);
   const client = new sdk.S3Client({
     ...(region !== undefined ? { region } : {}),
     ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
@@ -170,11 +183,13 @@ export async function createS3Client(opts: S3StateStorageOptions, counter?: Requ
     ...(opts.forcePathStyle !== undefined ? { forcePathStyle: opts.forcePathStyle } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     maxAttempts: (opts.maxRetries ?? 4) + 1,
+    requestHandler: requestHandlerOptions(timeouts),
     // The state and lock objects are small; checksums on them only add a header moto and some
     // S3-compatible servers reject.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
+  client.middlewareStack.add(timeoutMiddleware(timeouts, "the backend block") as never, TIMEOUT_MIDDLEWARE_OPTIONS as never);
   if (counter) {
     client.middlewareStack.add(
       (next) => (args) => {
@@ -314,13 +329,9 @@ export class S3StateStorage implements StateStorage {
     const bytes = encodeStateBytes(written);
     const sdk = await loadS3Sdk();
     const c = await this.client();
-    if (this.lastBytes && !(await this.bucketVersioned())) {
-      try {
-        await c.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.backupKey, Body: this.lastBytes, ContentType: "application/json", ...this.encryption() }));
-      } catch (e) {
-        return { diagnostics: [this.fail(e, "write the backup", this.backupKey)] };
-      }
-    }
+    const previous = this.lastBytes;
+    // Asked before the write, so the write and the backup follow each other closely.
+    const keepBackup = previous !== undefined && !(await this.bucketVersioned());
     try {
       const r = await c.send(
         new sdk.PutObjectCommand({
@@ -339,6 +350,20 @@ export class S3StateStorage implements StateStorage {
     }
     this.lastBytes = bytes;
     this.known = { lineage: written.lineage, serial: written.serial };
+    // The backup is written only once the new state is in place: a write S3 refused (another
+    // writer got there first) must not replace the backup with a state that was never the
+    // previous one. A failed backup does not undo the write; it is a warning.
+    if (keepBackup) {
+      try {
+        await c.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.backupKey, Body: previous, ContentType: "application/json", ...this.encryption() }));
+      } catch (e) {
+        const failed = this.fail(e, "write the backup", this.backupKey);
+        return {
+          state: written,
+          diagnostics: [warning("backend/backup-not-written", "The previous state was not kept", { detail: `The state was written to ${this.location} (serial ${written.serial}), but its previous version could not be kept in s3://${this.bucket}/${this.backupKey}: ${failed.detail ?? failed.summary}`, hint: "turn on versioning on the bucket (docs/backends.md) so every version is kept by S3 itself" })],
+        };
+      }
+    }
     return { state: written, diagnostics: [] };
   }
 

@@ -7,6 +7,8 @@ import { statectlVersion } from "./version.js";
 export interface OpenStateOptions extends LockOptions {
   /** Take the lock (the default). `false` for read-only work or the CLI's `--no-lock`. */
   lock?: boolean;
+  /** Called as soon as the lock is held, before the state is read: an interrupt can release it without waiting for the read. */
+  onLocked?: (lock: LockInfo) => void;
 }
 
 /** A state opened for an operation: the prior state, the lock, and the persister to write through. */
@@ -36,6 +38,7 @@ export async function openState(storage: StateStorage, opts: OpenStateOptions): 
     if (!l.lock) return { diagnostics: l.diagnostics };
     lock = l.lock;
     tookOver = l.tookOver;
+    opts.onLocked?.(lock);
   }
   const read = await storage.read();
   if (read.diagnostics.some((d) => d.severity === "error")) {

@@ -39,10 +39,10 @@ export function run(dir: string, args: string[], input?: string, env: NodeJS.Pro
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** As `run`, without blocking the event loop, so several runs can overlap. */
-export function runAsync(dir: string, args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** As `run`, without blocking the event loop, so several runs can overlap (or a server in the test process can answer them). */
+export function runAsync(dir: string, args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, "-C", dir, ...args], { env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+    const child = spawn(process.execPath, [main, "-C", dir, ...args], { env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

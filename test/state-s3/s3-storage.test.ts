@@ -179,6 +179,24 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     expect(await s.keepsVersions()).to.equal(false);
   });
 
+  it("writes <key>.backup only after the conditional write of the new state succeeded: a refused writer leaves the backup as it was", async () => {
+    const bucket = await moto.bucket();
+    const base = await storage(bucket).write(withDoc(emptyState(), "base"));
+    const alice = storage(bucket);
+    const bob = storage(bucket);
+    const a = (await alice.read()).state!;
+    const b = (await bob.read()).state!;
+    const first = await alice.write(withDoc(a, "alice"));
+    await alice.write(withDoc(first.state!, "alice2"));
+    const backupAfterAlice = await object(bucket, "team/statectl.state.json.backup");
+    expect(decodeState(backupAfterAlice, "b").state).to.deep.equal(first.state);
+    // Bob's write is refused (stale ETag): the backup still holds the state before Alice's last
+    // write, not the older copy Bob read.
+    expect(b).to.deep.equal(base.state);
+    expect((await bob.write(withDoc(b, "bob"))).diagnostics[0]!.code).to.equal("backend/state-changed");
+    expect(await object(bucket, "team/statectl.state.json.backup")).to.equal(backupAfterAlice);
+  });
+
   it("relies on object versions when the bucket keeps them (no backup object)", async () => {
     const bucket = await moto.bucket({ versioning: true });
     const s = storage(bucket);

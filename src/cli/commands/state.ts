@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out } from "../io.js";
-import { exitCodeForSignal, onStopSignals } from "../signals.js";
+import { exitCodeForSignal, onStopSignals, signalLabel, type StopSignal } from "../signals.js";
 import { addLockOptions, addStatePathOption, commandStorage, failOnErrors, globalOptions, printDiagnostics, type StateOptions } from "../state-options.js";
-import type { State, StateStorage } from "../../state/index.js";
+import type { LockInfo, OpenState, State, StateStorage } from "../../state/index.js";
 import { registerStateTransfer } from "./state-transfer.js";
 
 interface ListOptions extends StateOptions {
@@ -33,29 +33,54 @@ async function readState(storage: StateStorage, cmd: Command, close = true): Pro
 
 /**
  * Runs `edit` on the state under its lock and writes the result when something changed. The lock
- * is released however the command ends; on Ctrl-C the storage's exit hook releases it.
+ * is released however the command ends — also on Ctrl-C, SIGTERM or SIGHUP: the first stop
+ * signal lets a state write in flight finish, releases the lock (for the S3 backend that is a
+ * request, which no exit hook could make) and exits with the signal's code; nothing is written
+ * after it. A second signal exits at once.
  */
 async function editState(cmd: Command, operation: string, dryRun: boolean, edit: (state: State) => Promise<{ state: State; changed: string[] }>): Promise<{ changed: string[] }> {
   const opts = cmd.opts() as StateOptions;
   const { openState, staleLockNote } = await import("../../state/index.js");
+  const { closeStorage } = await import("../../engine/backend.js");
   const { storage, where } = await commandStorage(cmd);
   const abort = new AbortController();
+  let held: LockInfo | undefined;
+  let openedState: OpenState | undefined;
+  const opening = openState(storage, { operation, lock: opts.lock !== false && !dryRun, timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0, signal: abort.signal, onLocked: (l) => (held = l) }).then((r) => ((openedState = r.opened), r));
+  let stopped: StopSignal | undefined;
+  let exiting: Promise<never> | undefined;
+  const releaseAndExit = (signal: StopSignal): Promise<never> =>
+    (exiting ??= (async () => {
+      // Still reading the state (a slow S3): release the lock now rather than wait for the read;
+      // nothing has been written yet. Otherwise let a write in flight finish, then release.
+      const diags = openedState ? await openedState.release() : held ? await storage.unlock(held.id) : [];
+      await printDiagnostics(diags, globalOptions(cmd));
+      if (held && diags.length === 0) err(`${signalLabel(signal)}: stopped; the state lock on ${storage.location} was released.`);
+      closeStorage(storage);
+      process.exit(exitCodeForSignal(signal));
+    })());
   const dispose = onStopSignals((signal) => {
+    if (stopped) process.exit(exitCodeForSignal(stopped));
+    stopped = signal;
     abort.abort();
-    process.exit(exitCodeForSignal(signal));
+    void releaseAndExit(signal);
   });
-  const { opened, diagnostics } = await openState(storage, { operation, lock: opts.lock !== false && !dryRun, timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0, signal: abort.signal });
+  const { opened, diagnostics } = await opening;
   if (opened?.tookOver) err(staleLockNote(opened.tookOver));
   try {
+    if (stopped) await releaseAndExit(stopped);
     await failOnErrors(diagnostics, globalOptions(cmd));
     if (!opened!.existed) await readState(storage, cmd, false); // reports the missing state file
     const result = await edit(opened!.prior);
+    if (stopped) await releaseAndExit(stopped);
     if (!dryRun && result.changed.length > 0) await failOnErrors((await opened!.persister.persist(result.state)).diagnostics, globalOptions(cmd));
+    if (stopped) await releaseAndExit(stopped);
     return result;
   } finally {
+    if (stopped) await releaseAndExit(stopped);
     dispose();
     if (opened) await printDiagnostics(await opened.release(), globalOptions(cmd));
-    (await import("../../engine/backend.js")).closeStorage(storage);
+    closeStorage(storage);
   }
 }
 
