@@ -1,18 +1,30 @@
 /**
  * The simulated SSM Agent: which steps of a document run on which platform, and what one
- * instance reports after running a document. Nothing really runs; the outcome follows the rules
- * the real agent applies (plugin support per platform, `platformType` preconditions) and the
- * instance's test hook `failDocuments`. The plugin/platform table is ssm/'s, so the platforms
- * DescribeDocument reports for a document are the ones the simulated agent runs it on.
+ * instance reports after running a document. By default nothing really runs; the outcome follows
+ * the rules the real agent applies (plugin support per platform, `platformType` preconditions,
+ * schema 2.2's onFailure / isEnd / nextStep) and the instance's test hook `failDocuments`. With
+ * execution on (execution.ts), `aws:runShellScript` steps run in the instance's sandbox and their
+ * real output and exit code are the result. The plugin/platform table is ssm/'s, so the
+ * platforms DescribeDocument reports for a document are the ones the simulated agent runs it on.
  */
-import { pluginPlatforms, preconditionPlatform } from "../ssm/document-model.js";
+import { pluginPlatforms, preconditionPlatform, type ParameterDeclaration } from "../ssm/document-model.js";
+import type { Executor } from "./execution.js";
 import { PLATFORM_TYPES, type ManagedInstance, type PlatformType } from "./fleet.js";
+import { commandLines, parameterValues, substitute, UnresolvableParameter } from "./substitute.js";
 
 export interface DocumentStep {
   readonly name: string;
   readonly action: string;
   /** From a `precondition: {StringEquals: [platformType, X]}`; the step is skipped elsewhere. */
   readonly platformPrecondition?: PlatformType;
+  /** The plugin's inputs: schema 2.x `inputs`, or each of schema 1.2's `properties` (run in order). */
+  readonly inputs?: readonly unknown[];
+  /** Schema 2.2: "exit" or "successAndExit" when the step fails (default: go on with the next step). */
+  readonly onFailure?: string;
+  /** Schema 2.2: stop after this step. */
+  readonly isEnd?: boolean;
+  /** Schema 2.2: the step to run after this one. */
+  readonly nextStep?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -25,7 +37,10 @@ export function documentSteps(content: unknown): DocumentStep[] {
   const steps: DocumentStep[] = [];
   const runtimeConfig = content["runtimeConfig"];
   if (isRecord(runtimeConfig)) {
-    for (const action of Object.keys(runtimeConfig)) steps.push({ name: action, action });
+    for (const [action, body] of Object.entries(runtimeConfig)) {
+      const properties = isRecord(body) ? body["properties"] : undefined;
+      steps.push({ name: action, action, inputs: Array.isArray(properties) ? properties : isRecord(properties) ? [properties] : [] });
+    }
   }
   const mainSteps = content["mainSteps"];
   if (Array.isArray(mainSteps)) {
@@ -36,6 +51,10 @@ export function documentSteps(content: unknown): DocumentStep[] {
         name: typeof raw["name"] === "string" ? raw["name"] : raw["action"],
         action: raw["action"],
         ...(platform ? { platformPrecondition: platform } : {}),
+        inputs: raw["inputs"] === undefined ? [] : [raw["inputs"]],
+        ...(typeof raw["onFailure"] === "string" ? { onFailure: raw["onFailure"] } : {}),
+        ...(raw["isEnd"] === true || raw["isEnd"] === "true" ? { isEnd: true } : {}),
+        ...(typeof raw["nextStep"] === "string" ? { nextStep: raw["nextStep"] } : {}),
       });
     }
   }
@@ -92,23 +111,100 @@ function shellOutput(commands: readonly string[] | undefined): string {
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
-function summary(processed: number, success: number, failed: number, skipped: number): string {
+function summary(processed: number, success: number, failed: number, timedOut: number, skipped: number): string {
   const plugins = processed === 1 ? "plugin" : "plugins";
-  return `${processed} out of ${processed} ${plugins} processed, ${success} success, ${failed} failed, 0 timedout, ${skipped} skipped.`;
+  return `${processed} out of ${processed} ${plugins} processed, ${success} success, ${failed} failed, ${timedOut} timedout, ${skipped} skipped.`;
+}
+
+/** What a run needs to execute shell steps for real; without it every step is simulated. */
+export interface RealRun {
+  readonly executor: Executor;
+  /** The instance's disk: its id, under its partition's folder when not the endpoint's own. */
+  readonly disk: string;
+  readonly region: string;
+  /** The Run Command id of this run (the agent's orchestration folder is named after it). */
+  readonly commandId: string;
+  readonly declarations: Readonly<Record<string, ParameterDeclaration>>;
+  /** False for AWS-owned documents whose steps are placeholders here (all but AWS-RunShellScript). */
+  readonly executable: boolean;
+}
+
+/** The agent's default timeout for a shell step without timeoutSeconds. */
+const DEFAULT_TIMEOUT_SECONDS = 3600;
+
+function timeoutOf(value: unknown): number {
+  const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_TIMEOUT_SECONDS;
+}
+
+type StepOutcome = PluginOutput & { readonly timedOut?: boolean };
+
+/**
+ * Why a step that would run in a sandbox is simulated instead, or undefined when it runs for real.
+ * Said in the step's output, so nobody takes a simulated success for a real one.
+ */
+function whySimulated(step: DocumentStep, instance: ManagedInstance, documentName: string, real: RealRun): string | undefined {
+  if (!real.executor.support.available) return `execution is on, but the sandbox is unavailable here (missing ${real.executor.support.missing})`;
+  if (instance.platformType !== "Linux") return `${instance.instanceId} is a ${instance.platformType} instance; only Linux instances run in the sandbox`;
+  if (step.action !== "aws:runShellScript") return `${step.action} does not run in the sandbox (only aws:runShellScript does; packages, downloads and other plugins need AWS or the network)`;
+  if (!real.executable) return `${documentName} is an AWS-owned document whose steps are placeholders here, not AWS's scripts`;
+  return undefined;
+}
+
+function simulatedNote(reason: string): string {
+  return `[statectl] simulated, not run: ${reason}.\n`;
+}
+
+/** Runs a shell step's properties (one for schema 2.x, possibly several for 1.2) in the sandbox, in order. */
+function runShellStep(step: DocumentStep, instance: ManagedInstance, parameters: Readonly<Record<string, readonly string[]>>, real: RealRun): StepOutcome {
+  let stdout = "";
+  let stderr = "";
+  let responseCode = 0;
+  let status: "Success" | "Failed" = "Success";
+  let timedOut = false;
+  try {
+    const values = parameterValues(real.declarations, parameters);
+    for (const raw of step.inputs ?? []) {
+      const inputs = substitute(raw, values, `step ${step.name}`);
+      const record = isRecord(inputs) ? inputs : {};
+      const outcome = real.executor.runShell(real.disk, instance, real.region, {
+        lines: commandLines(record["runCommand"]),
+        workingDirectory: typeof record["workingDirectory"] === "string" ? record["workingDirectory"] : "",
+        timeoutSeconds: timeoutOf(record["timeoutSeconds"]),
+        commandId: real.commandId,
+        stepName: step.name,
+      });
+      stdout += outcome.stdout;
+      stderr += outcome.stderr;
+      responseCode = outcome.responseCode;
+      timedOut ||= outcome.timedOut;
+      if (outcome.status === "Failed") {
+        status = "Failed";
+        break;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof UnresolvableParameter)) throw e;
+    return { name: step.name, status: "Failed", responseCode: 1, stdout: "", stderr: `${e.message}\n` };
+  }
+  return { name: step.name, status, responseCode, stdout, stderr, timedOut };
 }
 
 /**
  * What an instance reports after running a document. A document with no step for the instance's
  * platform is "InvalidPlatform" (not delivered); a step whose plugin cannot run on the platform
  * fails; a step whose precondition names another platform is skipped; an instance marked to fail
- * the document fails its first step that runs.
+ * the document fails its first step that runs. With `real`, shell steps run in the instance's
+ * sandbox; the others are simulated and say so. Steps go in order unless a step's `nextStep`
+ * names another, `isEnd` stops after it, and a failing step's `onFailure` ("exit",
+ * "successAndExit") stops the run.
  */
-export function runDocumentOn(instance: ManagedInstance, documentName: string, steps: readonly DocumentStep[], parameters: Readonly<Record<string, readonly string[]>> = {}): InstanceRunResult {
+export function runDocumentOn(instance: ManagedInstance, documentName: string, steps: readonly DocumentStep[], parameters: Readonly<Record<string, readonly string[]>> = {}, real?: RealRun): InstanceRunResult {
   if (steps.length > 0 && !documentPlatforms(steps).includes(instance.platformType)) {
     return {
       status: "Failed",
       detailedStatus: "InvalidPlatform",
-      executionSummary: summary(0, 0, 0, 0),
+      executionSummary: summary(0, 0, 0, 0, 0),
       errorCode: `The document ${documentName} does not support the platform ${instance.platformType}`,
       countsAsError: false,
       plugins: [],
@@ -119,42 +215,67 @@ export function runDocumentOn(instance: ManagedInstance, documentName: string, s
   const forcedFailure = instance.failDocuments.includes(documentName);
   let success = 0;
   let failed = 0;
+  let timedOut = 0;
   let skipped = 0;
+  let successAndExit = false;
   let errorCode: string | undefined;
-  for (const step of steps) {
+  const reached = new Set<number>();
+  let index = 0;
+  while (index < steps.length && !reached.has(index)) {
+    reached.add(index);
+    const step = steps[index]!;
+    let outcome: StepOutcome;
     if (step.platformPrecondition && step.platformPrecondition !== instance.platformType) {
       skipped++;
       // The agent reports a skipped step as a successful plugin that says why it did not run.
       plugins.push({ name: step.name, status: "Success", responseCode: 0, stdout: `Step execution skipped due to unsatisfied preconditions: '"StringEquals": [platformType, ${step.platformPrecondition}]'. Step name: ${step.name}\n`, stderr: "" });
+      index++;
       continue;
     }
     if (!pluginPlatforms(step.action).includes(instance.platformType)) {
-      failed++;
       errorCode ??= `Step ${step.name}: plugin ${step.action} is not supported on ${instance.platformType}`;
-      plugins.push({ name: step.name, status: "Failed", responseCode: 1, stdout: "", stderr: `Plugin ${step.action} is not supported on ${instance.platformType}.\n` });
-      continue;
-    }
-    if (forcedFailure && failed === 0) {
-      failed++;
+      outcome = { name: step.name, status: "Failed", responseCode: 1, stdout: "", stderr: `Plugin ${step.action} is not supported on ${instance.platformType}.\n` };
+    } else if (forcedFailure && failed === 0) {
       errorCode ??= `Step ${step.name} failed (instance ${instance.instanceId} is marked to fail ${documentName})`;
-      plugins.push({ name: step.name, status: "Failed", responseCode: 1, stdout: printed(step), stderr: `${instance.instanceId} is marked to fail ${documentName} (statectl local fleet fail)\nfailed to run commands: exit status 1\n` });
-      continue;
+      outcome = { name: step.name, status: "Failed", responseCode: 1, stdout: printed(step), stderr: `${instance.instanceId} is marked to fail ${documentName} (statectl local fleet fail)\nfailed to run commands: exit status 1\n` };
+    } else {
+      const why = real ? whySimulated(step, instance, documentName, real) : undefined;
+      if (real && why === undefined) {
+        outcome = runShellStep(step, instance, parameters, real);
+        if (outcome.status === "Failed") errorCode ??= outcome.timedOut ? `Step ${step.name} timed out` : `Step ${step.name} failed with exit code ${outcome.responseCode}`;
+      } else {
+        outcome = { name: step.name, status: "Success", responseCode: 0, stdout: `${why !== undefined ? simulatedNote(why) : ""}${printed(step)}`, stderr: "" };
+      }
     }
-    success++;
-    plugins.push({ name: step.name, status: "Success", responseCode: 0, stdout: printed(step), stderr: "" });
+    const { timedOut: stepTimedOut, ...plugin } = outcome;
+    plugins.push(plugin);
+    if (outcome.status === "Success") success++;
+    else if (stepTimedOut) timedOut++;
+    else failed++;
+    if (outcome.status === "Failed" && (step.onFailure === "exit" || step.onFailure === "successAndExit")) {
+      successAndExit = step.onFailure === "successAndExit";
+      break;
+    }
+    if (step.isEnd) break;
+    if (step.nextStep !== undefined) {
+      const next = steps.findIndex((s) => s.name === step.nextStep);
+      index = next >= 0 ? next : steps.length;
+    } else index++;
   }
   if (steps.length === 0 && forcedFailure) {
     failed = 1;
     errorCode = `Instance ${instance.instanceId} is marked to fail ${documentName}`;
     plugins.push({ name: documentName, status: "Failed", responseCode: 1, stdout: "", stderr: `${errorCode}\n` });
   }
-  const processed = Math.max(steps.length, success + failed + skipped);
-  const ok = failed === 0;
+  // Steps a jump or a stop passed over count as skipped, as the agent counts them.
+  skipped += Math.max(0, steps.length - reached.size);
+  const processed = Math.max(steps.length, success + failed + timedOut + skipped);
+  const ok = (failed === 0 && timedOut === 0) || successAndExit;
   return {
     status: ok ? "Success" : "Failed",
     detailedStatus: ok ? "Success" : "Failed",
-    executionSummary: summary(processed, success, failed, skipped),
-    ...(errorCode !== undefined ? { errorCode } : {}),
+    executionSummary: summary(processed, success, failed, timedOut, skipped),
+    ...(errorCode !== undefined && !ok ? { errorCode } : {}),
     countsAsError: !ok,
     plugins,
   };

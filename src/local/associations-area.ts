@@ -7,6 +7,7 @@
  * same controls over HTTP to reach a running standalone server (they are not AWS operations).
  */
 import type { Area, EndpointCore, Input } from "./core.js";
+import type { SandboxResult } from "../sandbox/index.js";
 import { AssociationService, simulationState, syncFleetTags } from "./associations.js";
 import { VirtualClock, parseDuration } from "./clock.js";
 import { SsmError, ErrorCode } from "./errors.js";
@@ -85,6 +86,17 @@ export const associationsArea: Area = {
       const remove = Array.isArray(input["RemoveKeys"]) ? (input["RemoveKeys"] as unknown[]).filter((k): k is string => typeof k === "string") : [];
       return { Instance: tagInstance(ctx, requireString(input, "InstanceId"), set, remove) };
     },
+    StatectlExecInInstance: (input, ctx) => {
+      const argv = Array.isArray(input["Command"]) ? (input["Command"] as unknown[]).filter((a): a is string => typeof a === "string") : [];
+      const timeout = typeof input["TimeoutSeconds"] === "number" ? input["TimeoutSeconds"] : DEFAULT_EXEC_TIMEOUT_SECONDS;
+      const result = execInInstance(ctx, requireString(input, "InstanceId"), argv, timeout);
+      return { ExitCode: result.exitCode, Signal: result.signal, TimedOut: result.timedOut, Stdout: result.stdout, Stderr: result.stderr };
+    },
+    StatectlResetInstance: (input, ctx) => {
+      resetInstanceDisk(ctx, requireString(input, "InstanceId"));
+      return {};
+    },
+    StatectlDescribeExecution: (_input, ctx) => executionStatus(ctx),
     StatectlAdvanceClock: (input, ctx) => {
       const ran = advanceClock(ctx, requireString(input, "Duration"));
       return { Now: ctx.clock.now(), ExecutionCount: ran.length };
@@ -172,6 +184,8 @@ export function removeInstance(core: EndpointCore, idOrName: string): ManagedIns
   s.tick();
   state.fleet = state.fleet.filter((i) => i.instanceId !== instance.instanceId);
   forgetInstanceTags(core, instance);
+  // A removed instance's disk goes with it; one added later under the same id starts fresh.
+  if (core.execution) core.execution.executor.reset(`${core.execution.diskPrefix}${instance.instanceId}`);
   core.changed();
   s.tick();
   return instance;
@@ -216,4 +230,44 @@ export function advanceClock(core: EndpointCore, by: string | number): Execution
   s.state.clockOffsetMs = clock.offsetMs;
   core.changed();
   return s.tick();
+}
+
+// ------------------------------------------------------------------ execution (opt-in)
+
+/** `statectl local fleet exec` waits this long by default. */
+export const DEFAULT_EXEC_TIMEOUT_SECONDS = 30;
+
+/** Whether this endpoint executes documents, and how (or why it cannot). */
+export function executionStatus(core: EndpointCore): { Enabled: boolean; Available: boolean; Description: string; Missing?: string; Hint?: string } {
+  const execution = core.execution;
+  if (!execution) return { Enabled: false, Available: false, Description: "documents are simulated (start the endpoint with --execute to run shell steps in sandboxed instances)" };
+  const support = execution.executor.support;
+  return {
+    Enabled: true,
+    Available: support.available,
+    Description: execution.executor.describe(),
+    ...(support.available ? {} : { Missing: support.missing, Hint: support.hint }),
+  };
+}
+
+function sandboxedInstance(core: EndpointCore, idOrName: string): { instance: ManagedInstance; execution: NonNullable<EndpointCore["execution"]> } {
+  const instance = findInstance(core, idOrName);
+  const execution = core.execution;
+  if (!execution) throw new SsmError("StatectlExecutionOff", "This endpoint does not execute documents: its instances have no disks. Start it with execution on (statectl local serve --execute, or local { execute = true } in the provider block).");
+  if (!execution.executor.support.available) throw new SsmError("StatectlSandboxUnavailable", `The sandbox is unavailable here: missing ${execution.executor.support.missing}. ${execution.executor.support.hint}.`);
+  if (instance.platformType !== "Linux") throw new SsmError("StatectlSandboxUnavailable", `${instance.instanceId} (${instance.name}) is a ${instance.platformType} instance; only Linux instances run in the sandbox.`);
+  return { instance, execution };
+}
+
+/** Runs a command inside an instance's sandbox (to inspect it, or to break something on purpose). */
+export function execInInstance(core: EndpointCore, idOrName: string, argv: readonly string[], timeoutSeconds = DEFAULT_EXEC_TIMEOUT_SECONDS): SandboxResult {
+  if (argv.length === 0) throw new SsmError(ErrorCode.Validation, "Name a command to run in the instance.");
+  const { instance, execution } = sandboxedInstance(core, idOrName);
+  return execution.executor.exec(`${execution.diskPrefix}${instance.instanceId}`, instance, argv, timeoutSeconds);
+}
+
+/** Throws an instance's disk away: its next run starts from the base again. */
+export function resetInstanceDisk(core: EndpointCore, idOrName: string): void {
+  const { instance, execution } = sandboxedInstance(core, idOrName);
+  execution.executor.reset(`${execution.diskPrefix}${instance.instanceId}`);
 }

@@ -15,7 +15,7 @@ import { parseDocumentContent } from "../ssm/document-model.js";
 import { INVALID_SCHEDULE_MESSAGE, validateAssociationSchedule } from "../ssm/schedule.js";
 import { checkParameters, withTargetParameter } from "../ssm/association-parameters.js";
 import { documentSteps, type DocumentStep } from "./agent.js";
-import { wireTime, type EndpointCore, type Input } from "./core.js";
+import { wireTime, type CoreExecution, type EndpointCore, type Input } from "./core.js";
 import { documentNameFromArn, findDocument, resolveDocumentVersion, type StoredDocumentVersion } from "./documents.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import { checkTargets, defaultFleet, PING_STATUSES, PLATFORM_TYPES, LATEST_AGENT_VERSION, type ManagedInstance, type Target } from "./fleet.js";
@@ -139,12 +139,27 @@ function stepsOf(version: StoredDocumentVersion): readonly DocumentStep[] {
   return steps;
 }
 
+/** AWS-owned documents whose content here is AWS's own (the others' steps are placeholders). */
+const EXECUTABLE_AWS_DOCUMENTS = new Set(["AWS-RunShellScript"]);
+
+/** How a run executes shell steps on an instance of this core's fleet. */
+function realRunFor(core: EndpointCore, execution: CoreExecution): NonNullable<RunContext["realRun"]> {
+  return (instance, commandId, document) => ({
+    executor: execution.executor,
+    disk: `${execution.diskPrefix}${instance.instanceId}`,
+    region: core.settings.region,
+    commandId,
+    declarations: document.declarations ?? {},
+    executable: document.executable ?? true,
+  });
+}
+
 /** The document behind an association as it is now, or undefined when it (or the version) is gone. */
-function lookup(core: EndpointCore, nameOrArn: string, version: string | undefined): { name: string; version: StoredDocumentVersion } | undefined {
+function lookup(core: EndpointCore, nameOrArn: string, version: string | undefined): { name: string; version: StoredDocumentVersion; awsOwned: boolean } | undefined {
   const doc = findDocument(core, nameOrArn);
   if (!doc) return undefined;
   try {
-    return { name: doc.name, version: resolveDocumentVersion(doc, version) };
+    return { name: doc.name, version: resolveDocumentVersion(doc, version), awsOwned: doc.awsOwned === true };
   } catch {
     return undefined;
   }
@@ -167,7 +182,16 @@ export class AssociationService {
 
   private readonly resolveRunnable: DocumentResolver = (name, version) => {
     const found = lookup(this.core, name, version);
-    return found && { name: found.name, version: found.version.version, documentType: found.version.documentType, steps: stepsOf(found.version) };
+    return (
+      found && {
+        name: found.name,
+        version: found.version.version,
+        documentType: found.version.documentType,
+        steps: stepsOf(found.version),
+        declarations: found.version.declarations,
+        executable: !found.awsOwned || EXECUTABLE_AWS_DOCUMENTS.has(found.name),
+      }
+    );
   };
 
   private runContext(): RunContext {
@@ -180,6 +204,7 @@ export class AssociationService {
       onExecution: (record, execution) => {
         for (const listener of core.hooks.associationExecuted) listener(core, record, execution);
       },
+      ...(core.execution ? { realRun: realRunFor(core, core.execution) } : {}),
     };
   }
 

@@ -4,6 +4,7 @@
  */
 import type { DataStore } from "./store.js";
 import type { SsmError } from "./errors.js";
+import type { Executor } from "./execution.js";
 import type { AssociationRecord, ExecutionRecord } from "./simulator.js";
 
 /** Input as the wire delivers it: a JSON object (members validated by the handler). */
@@ -98,8 +99,17 @@ export const defaultSettings: EndpointSettings = {
   region: "us-east-1",
 };
 
+/** Execution (opt-in): the endpoint's executor, and where this partition's instance disks are kept under it. */
+export interface CoreExecution {
+  readonly executor: Executor;
+  /** "" for the endpoint's own account and region, else "ACCOUNT-REGION/". */
+  readonly diskPrefix: string;
+}
+
 export interface EndpointCore {
   readonly store: DataStore;
+  /** Set when the endpoint executes documents (startLocalEndpoint({ execute })). */
+  readonly execution?: CoreExecution;
   clock: Clock;
   readonly hooks: EndpointHooks;
   readonly settings: EndpointSettings;

@@ -10,8 +10,11 @@ import { areas, operationTable } from "./operations.js";
 import { PARTITIONS_DIR, partitionFolder, partitionOf, type PartitionKey } from "./partitions.js";
 import type { IncomingHttpHeaders } from "node:http";
 import { promises as fs } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { addInstance, advanceClock, listFleet, removeInstance, setInstanceFailing, tagInstance } from "./associations-area.js";
+import type { SandboxResult } from "../sandbox/index.js";
+import { addInstance, advanceClock, execInInstance, executionStatus, listFleet, removeInstance, resetInstanceDisk, setInstanceFailing, tagInstance } from "./associations-area.js";
+import { Executor, type ExecuteOptions } from "./execution.js";
 import type { ManagedInstance, NewInstance } from "./fleet.js";
 import {
   defaultSettings,
@@ -20,6 +23,7 @@ import {
   wireTime,
   type Area,
   type Clock,
+  type CoreExecution,
   type EndpointCore,
   type EndpointHooks,
   type EndpointSettings,
@@ -44,10 +48,17 @@ export interface LocalEndpointOptions {
    * own account (`settings.accountId`). See `mapAccessKey` to add one while running.
    */
   accounts?: Readonly<Record<string, string>>;
+  /**
+   * Execute documents for real: `aws:runShellScript` steps run inside sandboxed instances (each
+   * with its own copy-on-write disk under `<dataDir>/sandbox/`). `true` for the defaults, or the
+   * sandbox's options. Where the sandbox cannot work, runs stay simulated and say why.
+   */
+  execute?: boolean | ExecuteOptions;
 }
 
 class Core implements EndpointCore {
   clock: Clock = realClock;
+  execution?: CoreExecution;
   readonly hooks: EndpointHooks = newHooks();
   readonly mutex = new Mutex();
   constructor(readonly store: DataStore, readonly settings: EndpointSettings) {}
@@ -96,9 +107,11 @@ class Partitions {
   }
 
   private async create(key: PartitionKey): Promise<Core> {
+    const id = partitionFolder(key);
     const store = await DataStore.open(this.dataDir === undefined ? undefined : path.join(this.dataDir, PARTITIONS_DIR, partitionFolder(key)));
     try {
       const core = new Core(store, { ...this.main.settings, accountId: key.accountId, region: key.region });
+      if (this.main.execution) core.execution = { executor: this.main.execution.executor, diskPrefix: `${id}/` };
       for (const area of areas) await area.setup?.(core);
       if (store.dirty) await store.flush();
       return core;
@@ -136,6 +149,8 @@ export class LocalEndpoint {
     private readonly server: SsmHttpServer,
     private readonly areaList: readonly Area[],
     private readonly partitions?: Partitions,
+    /** A directory made for an in-memory endpoint's instance disks, removed at stop. */
+    private readonly scratchDir?: string,
   ) {}
 
   /** Requests signed with `accessKeyId` belong to the account `accountId` from now on. */
@@ -205,6 +220,24 @@ export class LocalEndpoint {
     await this.core.exclusive(() => setInstanceFailing(this.core, idOrName, documentName, failing));
   }
 
+  // ---- execution (opt-in)
+
+  /** Whether documents run for real here, and how (or why they cannot). */
+  execution(): { enabled: boolean; available: boolean; description: string; missing?: string; hint?: string } {
+    const s = executionStatus(this.core);
+    return { enabled: s.Enabled, available: s.Available, description: s.Description, ...(s.Missing !== undefined ? { missing: s.Missing } : {}), ...(s.Hint !== undefined ? { hint: s.Hint } : {}) };
+  }
+
+  /** Runs a command inside an instance (by id or name); throws SsmError when execution is off or unavailable. */
+  async execInInstance(idOrName: string, argv: readonly string[], timeoutSeconds?: number): Promise<SandboxResult> {
+    return this.core.exclusive(() => execInInstance(this.core, idOrName, argv, timeoutSeconds));
+  }
+
+  /** Restores an instance's disk to the base (throws away everything runs and exec wrote there). */
+  async resetInstance(idOrName: string): Promise<void> {
+    await this.core.exclusive(() => resetInstanceDisk(this.core, idOrName));
+  }
+
   /** Stops serving, waits for data to be written and releases the data dir. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
@@ -215,6 +248,7 @@ export class LocalEndpoint {
       for (const area of [...this.areaList].reverse()) await area.teardown?.(core);
       await core.store.close();
     }
+    if (this.scratchDir) await fs.rm(this.scratchDir, { recursive: true, force: true });
   }
 }
 
@@ -258,8 +292,14 @@ export function findRunningEndpoint(dataDir: string): RunningEndpoint | undefine
  */
 export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Promise<LocalEndpoint> {
   const store = await DataStore.open(options.dataDir);
+  let scratchDir: string | undefined;
   try {
     const core = new Core(store, { ...defaultSettings, ...options.settings });
+    if (options.execute) {
+      // Instance disks need a directory even when the endpoint keeps nothing else on disk.
+      scratchDir = store.dataDir === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), "statectl-local-")) : undefined;
+      core.execution = { executor: new Executor(store.dataDir ?? scratchDir!, options.execute === true ? {} : options.execute), diskPrefix: "" };
+    }
     const operations = operationTable(areas);
     for (const area of areas) await area.setup?.(core);
     if (store.dirty) await store.flush();
@@ -282,9 +322,10 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     if (store.dataDir) {
       await fs.writeFile(path.join(store.dataDir, SERVER_FILE), JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }) + "\n", { mode: 0o600 });
     }
-    return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas, partitions);
+    return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas, partitions, scratchDir);
   } catch (e) {
     await store.close().catch(() => undefined);
+    if (scratchDir) await fs.rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
     throw e;
   }
 }

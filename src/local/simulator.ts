@@ -9,7 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { nextRun, parseScheduleExpression, type Schedule } from "../ssm/schedule.js";
-import { runDocumentOn, type DocumentStep, type PluginOutput } from "./agent.js";
+import type { ParameterDeclaration } from "../ssm/document-model.js";
+import { runDocumentOn, type DocumentStep, type PluginOutput, type RealRun } from "./agent.js";
 import { resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
 
 /** The configurable members of an association, exactly as they travel on the wire. */
@@ -132,6 +133,10 @@ export interface RunnableDocument {
   readonly version: string;
   readonly documentType: string;
   readonly steps: readonly DocumentStep[];
+  /** The version's parameter declarations (their defaults fill what an association leaves out). */
+  readonly declarations?: Readonly<Record<string, ParameterDeclaration>>;
+  /** Whether its steps are real scripts (false for AWS-owned documents whose steps are placeholders here). */
+  readonly executable?: boolean;
 }
 
 /** Resolves an association's document (name or ARN, and version selector) as it is now. */
@@ -238,6 +243,8 @@ export interface RunContext {
   readonly calendarsOpen?: (names: readonly string[], at: number) => boolean;
   /** Told of every execution recorded (compliance reporting listens here). */
   readonly onExecution?: (record: AssociationRecord, execution: ExecutionRecord) => void;
+  /** With execution on: how shell steps run for real on an instance (absent: everything is simulated). */
+  readonly realRun?: (instance: ManagedInstance, commandId: string, document: RunnableDocument) => RealRun | undefined;
 }
 
 /**
@@ -273,7 +280,7 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
         results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: "Skipped", detailedStatus: "MaxErrorsExceeded", lastExecutionDate: at, outputSourceId: commandId });
         continue;
       }
-      const outcome = runDocumentOn(instance, document.name, document.steps, record.config.Parameters ?? {});
+      const outcome = runDocumentOn(instance, document.name, document.steps, record.config.Parameters ?? {}, ctx.realRun?.(instance, commandId, document));
       if (outcome.countsAsError) errors++;
       results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: outcome.status, detailedStatus: outcome.detailedStatus, lastExecutionDate: at, outputSourceId: commandId, plugins: [...outcome.plugins] });
       const perInstance = (state.instanceStatus[instance.instanceId] ??= {});

@@ -23,6 +23,7 @@ const ROOM_ORDER = [
   "plan",
   "apply",
   "provider-ssm",
+  "sandbox",
   "local",
   "engine",
   "lsp",
@@ -33,6 +34,7 @@ const ROOM_ORDER = [
 const FORBIDDEN: Array<[from: string, to: string, why: string]> = [
   ["local", "provider-ssm", "the local endpoint is a server of its own; it never knows the client side"],
   ["provider-ssm", "local", "the provider talks to any SSM endpoint over HTTP, never to the emulator's internals"],
+  ["sandbox", "provider-ssm", "the sandbox runs shell in an instance; it knows nothing of SSM or its clients"],
 ];
 
 /**

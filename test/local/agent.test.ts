@@ -17,7 +17,7 @@ const unguarded22 = { schemaVersion: "2.2", mainSteps: [{ action: "aws:runShellS
 
 describe("local/agent", () => {
   it("reads steps from 1.2 runtimeConfig and 2.x mainSteps, with platform preconditions", () => {
-    expect(documentSteps(runShellScript12)).to.deep.equal([{ name: "aws:runShellScript", action: "aws:runShellScript" }]);
+    expect(documentSteps(runShellScript12)).to.deep.equal([{ name: "aws:runShellScript", action: "aws:runShellScript", inputs: [{ id: "0.aws:runShellScript" }] }]);
     expect(documentSteps(patchBaseline22).map((s) => s.platformPrecondition)).to.deep.equal(["Windows", "Linux", "MacOS"]);
     expect(documentPlatforms(documentSteps(runShellScript12))).to.deep.equal(["Linux", "MacOS"]);
     expect(documentPlatforms(documentSteps(patchBaseline22))).to.deep.equal(["Linux", "Windows", "MacOS"]);
@@ -39,6 +39,35 @@ describe("local/agent", () => {
     const result = runDocumentOn(win, "Mixed", documentSteps(unguarded22));
     expect(result).to.include({ status: "Failed", detailedStatus: "Failed", countsAsError: true });
     expect(result.errorCode).to.match(/aws:runShellScript is not supported on Windows/);
+  });
+
+  describe("schema 2.2 step flow", () => {
+    // aws:applications runs on Windows only, so on web-1 (Linux) it fails: a step that fails in the simulation.
+    const flow = (first: Record<string, unknown>) => ({
+      schemaVersion: "2.2",
+      mainSteps: [{ action: "aws:applications", name: "first", ...first }, { action: "aws:runShellScript", name: "second" }, { action: "aws:runShellScript", name: "third" }],
+    });
+    const run = (first: Record<string, unknown>) => runDocumentOn(web, "Flow", documentSteps(flow(first)));
+
+    it("goes on after a failing step by default, and the run fails", () => {
+      const result = run({});
+      expect(result.plugins.map((p) => `${p.name}:${p.status}`)).to.deep.equal(["first:Failed", "second:Success", "third:Success"]);
+      expect(result).to.include({ status: "Failed", executionSummary: "3 out of 3 plugins processed, 2 success, 1 failed, 0 timedout, 0 skipped." });
+    });
+
+    it("stops at a failing step with onFailure: exit; successAndExit makes the run a success", () => {
+      const exit = run({ onFailure: "exit" });
+      expect(exit.plugins.map((p) => p.name)).to.deep.equal(["first"]);
+      expect(exit).to.include({ status: "Failed", executionSummary: "3 out of 3 plugins processed, 0 success, 1 failed, 0 timedout, 2 skipped." });
+      expect(run({ onFailure: "successAndExit" })).to.include({ status: "Success", countsAsError: false });
+    });
+
+    it("stops after a step with isEnd, and jumps with nextStep", () => {
+      expect(run({ isEnd: true }).plugins.map((p) => p.name)).to.deep.equal(["first"]);
+      const jumped = run({ nextStep: "third" });
+      expect(jumped.plugins.map((p) => p.name)).to.deep.equal(["first", "third"]);
+      expect(jumped.executionSummary).to.equal("3 out of 3 plugins processed, 1 success, 1 failed, 0 timedout, 1 skipped.");
+    });
   });
 
   it("fails a document the instance is marked to fail", () => {

@@ -6,9 +6,9 @@ import { expect } from "chai";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 describe("local/ room boundaries", () => {
-  it("imports only its own files, diag/, ssm/, Node built-ins, yaml and ical.js (change calendars) — never the engine, provider or CLI", () => {
+  it("imports only its own files, diag/, ssm/, sandbox/'s front door (real runs), Node built-ins, yaml and ical.js (change calendars) — never the engine, provider or CLI", () => {
     const dir = join(repoRoot, "src", "local");
-    const allowed = [/^\.\/[a-z-]+\.js$/, /^\.\.\/diag\/[a-z-]+\.js$/, /^\.\.\/ssm\/[a-z-]+\.js$/, /^node:/, /^yaml$/, /^ical\.js$/];
+    const allowed = [/^\.\/[a-z-]+\.js$/, /^\.\.\/diag\/[a-z-]+\.js$/, /^\.\.\/ssm\/[a-z-]+\.js$/, /^\.\.\/sandbox\/index\.js$/, /^node:/, /^yaml$/, /^ical\.js$/];
     const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
     expect(files).to.include("server.ts");
     for (const file of files) {

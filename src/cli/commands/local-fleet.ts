@@ -58,13 +58,14 @@ async function onDataDir<T>(
   dataDir: string | undefined,
   viaServer: (server: RunningServer) => Promise<T>,
   viaLibrary: (endpoint: import("../../local/index.js").LocalEndpoint) => Promise<T>,
+  options: { execute?: boolean } = {},
 ): Promise<T> {
   const server = dataDir === undefined ? undefined : await runningServer(dataDir);
   if (server) return viaServer(server);
   const { startLocalEndpoint } = await import("../../local/index.js");
   let endpoint;
   try {
-    endpoint = await startLocalEndpoint(dataDir === undefined ? {} : { dataDir });
+    endpoint = await startLocalEndpoint({ ...(dataDir === undefined ? {} : { dataDir }), ...(options.execute ? { execute: true } : {}) });
   } catch (e) {
     throw new CliExit(ExitCode.Error, `statectl local: ${(e as Error).message}`);
   }
@@ -226,6 +227,70 @@ export function registerLocalFleet(local: Command): void {
       );
       out(opts.clear ? `${document} no longer fails on ${instance}.` : `${document} now fails on ${instance}.`);
     });
+
+  registerSandboxCommands(fleet);
+}
+
+interface ExecView {
+  exitCode?: number;
+  signal?: string;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+function parseTimeout(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3600) throw new CliExit(ExitCode.Usage, `statectl local fleet exec: --timeout is whole seconds from 1 to 3600, got "${value}"`);
+  return n;
+}
+
+/**
+ * `local fleet exec` and `local fleet reset`: an instance's sandbox, by hand. They work on a
+ * running server's instances, or, with none running, on the data dir's (execution needs no server).
+ */
+function registerSandboxCommands(fleet: Command): void {
+  withDataDir(fleet.command("exec <instance> <command...>").description("run a command inside an instance's sandbox (with --execute); put -- before the command"))
+    .option("--timeout <seconds>", "stop it after this many seconds", "30")
+    .action(async (instance: string, command: string[], opts: DataDirOption & { timeout: string }) => {
+      const timeout = parseTimeout(opts.timeout);
+      const result = await onDataDir(
+        opts.dataDir,
+        async (server): Promise<ExecView> => {
+          const r = await callServer(server, "StatectlExecInInstance", { InstanceId: instance, Command: command, TimeoutSeconds: timeout });
+          return {
+            ...(typeof r["ExitCode"] === "number" ? { exitCode: r["ExitCode"] } : {}),
+            ...(typeof r["Signal"] === "string" ? { signal: r["Signal"] } : {}),
+            timedOut: r["TimedOut"] === true,
+            stdout: String(r["Stdout"] ?? ""),
+            stderr: String(r["Stderr"] ?? ""),
+          };
+        },
+        async (endpoint): Promise<ExecView> => {
+          const r = await endpoint.execInInstance(instance, command, timeout);
+          return { ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}), ...(r.signal !== undefined ? { signal: r.signal } : {}), timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr };
+        },
+        { execute: true },
+      );
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      if (result.timedOut) throw new CliExit(ExitCode.Error, `statectl local fleet exec: the command ran longer than ${timeout} s and was stopped`);
+      if (result.exitCode === undefined) throw new CliExit(ExitCode.Error, `statectl local fleet exec: the command was killed by ${result.signal ?? "a signal"}`);
+      // The command's own exit status, as ssh and docker exec pass it on.
+      if (result.exitCode !== 0) throw new CliExit(result.exitCode);
+    });
+
+  withDataDir(fleet.command("reset <instance>").description("restore an instance's disk to its base, dropping what runs and exec changed")).action(async (instance: string, opts: DataDirOption) => {
+    await onDataDir(
+      opts.dataDir,
+      async (server) => {
+        await callServer(server, "StatectlResetInstance", { InstanceId: instance });
+      },
+      async (endpoint) => endpoint.resetInstance(instance),
+      { execute: true },
+    );
+    out(`Reset ${instance}: its disk is the base again.`);
+  });
 }
 
 export function registerLocalAdvance(local: Command): void {

@@ -34,8 +34,11 @@ export function registerLocalServe(local: Command): void {
     .option("--port <n>", "TCP port on 127.0.0.1 (default: a free port)")
     .option("--data-dir <dir>", `where documents and associations are kept`, DEFAULT_LOCAL_DATA_DIR)
     .option("--in-memory", "keep nothing on disk (data is lost when the server stops)")
-    .option("--json", "print the endpoint as JSON ({\"url\", \"port\", \"dataDir\"}) instead of text")
-    .action(async (opts: { port?: string; dataDir: string; inMemory?: boolean; json?: boolean }) => {
+    .option("--json", "print the endpoint as JSON ({\"url\", \"port\", \"dataDir\", \"execution\"}) instead of text")
+    .option("--execute", "run shell steps for real, inside sandboxed instances (Linux, as root; see docs/local-endpoint.md, Rehearse for real)")
+    .option("--rootfs <dir>", "with --execute: the read-only base of every instance's disk (default: the host's root, /)")
+    .action(async (opts: { port?: string; dataDir: string; inMemory?: boolean; json?: boolean; execute?: boolean; rootfs?: string }) => {
+      if (opts.rootfs !== undefined && !opts.execute) throw new CliExit(ExitCode.Usage, "statectl local serve: --rootfs goes with --execute");
       const port = opts.port === undefined ? 0 : parsePort(opts.port);
       const { startLocalEndpoint } = await import("../../local/index.js");
       let endpoint;
@@ -43,15 +46,18 @@ export function registerLocalServe(local: Command): void {
         endpoint = await startLocalEndpoint({
           port,
           ...(opts.inMemory ? {} : { dataDir: opts.dataDir }),
+          ...(opts.execute ? { execute: opts.rootfs !== undefined ? { rootfs: opts.rootfs } : true } : {}),
           onInternalError: (e, operation) => err(`statectl local: internal error in ${operation}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
         });
       } catch (e) {
         throw new CliExit(ExitCode.Error, `statectl local serve: ${e instanceof Error ? e.message : String(e)}`);
       }
-      if (opts.json) out(JSON.stringify({ url: endpoint.url, port: endpoint.port, dataDir: endpoint.dataDir ?? null }));
+      const execution = endpoint.execution();
+      if (opts.json) out(JSON.stringify({ url: endpoint.url, port: endpoint.port, dataDir: endpoint.dataDir ?? null, execution }));
       else {
         out(`Local SSM endpoint listening on ${endpoint.url}`);
         out(endpoint.dataDir ? `Data: ${endpoint.dataDir}` : "Data: in memory (lost on exit)");
+        if (execution.enabled) (execution.available ? out : err)(`Execution: ${execution.description}`);
         out(`Try: aws ssm list-documents --endpoint-url ${endpoint.url}`);
         out("Press Ctrl-C to stop.");
       }

@@ -1,0 +1,133 @@
+/**
+ * Real runs (opt-in, `execute`): the part of the simulated agent that hands `aws:runShellScript`
+ * steps to a sandboxed instance (src/sandbox) and turns what happened into what the SSM Agent
+ * reports — parameters substituted as SSM does, the script written and run with `sh -c`, exit
+ * codes 0 / 3010 / 194 / other, timeouts, output capped as Run Command keeps it inline.
+ */
+import path from "node:path";
+import { probeSandbox, resetSandboxDisk, runInSandbox, type SandboxOptions, type SandboxResult, type SandboxSupport } from "../sandbox/index.js";
+import type { ManagedInstance } from "./fleet.js";
+
+/** How the local endpoint executes documents (`startLocalEndpoint({ execute })`). */
+export interface ExecuteOptions {
+  /** The read-only base under every instance's disk: "/" (the host's root) by default, or a root filesystem such as one made with debootstrap. */
+  rootfs?: string;
+  /** Memory per run in MiB (default 512). */
+  memoryMb?: number;
+  /** Processes per run (default 256). */
+  maxProcesses?: number;
+  /** Longest a step may run, whatever its timeoutSeconds says (default 50: the call that started the run waits for it). */
+  maxRunSeconds?: number;
+}
+
+export const DEFAULT_MAX_RUN_SECONDS = 50;
+/** What Run Command keeps inline of a step's output (GetCommandInvocation's StandardOutputContent). */
+export const MAX_INLINE_OUTPUT_CHARS = 24000;
+
+/** What a step gets to run in an instance, after parameters were substituted. */
+export interface ShellRequest {
+  readonly lines: readonly string[];
+  readonly workingDirectory: string;
+  readonly timeoutSeconds: number;
+  readonly commandId: string;
+  readonly stepName: string;
+}
+
+/** The outcome of one shell step, in the agent's terms. */
+export interface ShellOutcome {
+  readonly status: "Success" | "Failed";
+  readonly timedOut: boolean;
+  readonly responseCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The endpoint's executor: one per endpoint (its partitions share it, each with its own disks). */
+export class Executor {
+  readonly support: SandboxSupport;
+  private readonly sandbox: SandboxOptions;
+
+  constructor(dataDir: string, readonly options: ExecuteOptions) {
+    this.sandbox = {
+      root: path.join(dataDir, "sandbox"),
+      hide: dataDir,
+      ...(options.rootfs !== undefined ? { base: path.resolve(options.rootfs) } : {}),
+      ...(options.memoryMb !== undefined ? { memoryMb: options.memoryMb } : {}),
+      ...(options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {}),
+    };
+    this.support = probeSandbox(this.sandbox);
+  }
+
+  get available(): boolean {
+    return this.support.available;
+  }
+
+  /** One line for people: what runs are, here. */
+  describe(): string {
+    const s = this.support;
+    return s.available
+      ? `documents run for real in sandboxed instances (base ${this.sandbox.base ?? "/ (the host's root, read-only)"}; limits: ${s.limits}; at most ${this.maxRunSeconds} s per step)`
+      : `execution is on, but the sandbox is unavailable here: missing ${s.missing}. Runs stay simulated (${s.hint}).`;
+  }
+
+  get maxRunSeconds(): number {
+    return this.options.maxRunSeconds ?? DEFAULT_MAX_RUN_SECONDS;
+  }
+
+  /** Runs one shell step in the instance's sandbox. */
+  runShell(disk: string, instance: ManagedInstance, region: string, request: ShellRequest): ShellOutcome {
+    const timeoutSeconds = Math.min(request.timeoutSeconds, this.maxRunSeconds);
+    const orchestration = `/var/lib/amazon/ssm/${instance.instanceId}/document/orchestration/${request.commandId}/${request.stepName.replace(/[^A-Za-z0-9._-]/g, "_")}`;
+    const result = runInSandbox(this.sandbox, {
+      disk,
+      hostname: instance.name,
+      script: request.lines.join("\n"),
+      scriptPath: `${orchestration}/_script.sh`,
+      // The agent runs a script from its orchestration folder unless told otherwise.
+      workingDirectory: request.workingDirectory || orchestration,
+      timeoutSeconds,
+      env: { AWS_SSM_INSTANCE_ID: instance.instanceId, AWS_SSM_REGION_NAME: region },
+    });
+    return agentOutcome(result, timeoutSeconds, request.timeoutSeconds > timeoutSeconds ? this.maxRunSeconds : undefined, this.sandbox.memoryMb ?? 512);
+  }
+
+  /** `statectl local fleet exec`: a command in the instance, output as it is (not capped to Run Command's inline size). */
+  exec(disk: string, instance: ManagedInstance, argv: readonly string[], timeoutSeconds: number): SandboxResult {
+    return runInSandbox(this.sandbox, { disk, hostname: instance.name, argv, workingDirectory: "/root", timeoutSeconds: Math.min(timeoutSeconds, this.maxRunSeconds) });
+  }
+
+  /** Throws the instance's disk away: the next run starts from the base again. */
+  reset(disk: string): void {
+    resetSandboxDisk(this.sandbox, disk);
+  }
+}
+
+function cap(text: string): string {
+  return text.length > MAX_INLINE_OUTPUT_CHARS ? text.slice(0, MAX_INLINE_OUTPUT_CHARS) : text;
+}
+
+/**
+ * The SSM Agent's reading of a shell run: 0 is success; 3010 and 194 ask for a reboot (success —
+ * a sandboxed instance keeps nothing running between runs, so the reboot is immediate; on Linux
+ * `exit 3010` reaches the agent as 194, the low 8 bits); anything
+ * else fails with "failed to run commands: exit status N" after the script's own stderr.
+ */
+function agentOutcome(result: SandboxResult, timeoutSeconds: number, cappedAt: number | undefined, memoryMb: number): ShellOutcome {
+  if (result.timedOut) {
+    const why = cappedAt !== undefined ? ` (the local endpoint runs a step for at most ${cappedAt} s; see maxRunSeconds)` : "";
+    return { status: "Failed", timedOut: true, responseCode: -1, stdout: cap(result.stdout), stderr: cap(`${result.stderr}Execution timed out after ${timeoutSeconds} seconds${why}; the sandbox stopped every process of the run.\n`) };
+  }
+  if (result.outputOverflow) {
+    return { status: "Failed", timedOut: false, responseCode: -1, stdout: cap(result.stdout), stderr: cap(`${result.stderr}The run printed more than 4 MiB; the sandbox stopped it.\n`) };
+  }
+  if (result.exitCode === undefined) {
+    const signal = result.signal ?? "a signal";
+    return { status: "Failed", timedOut: false, responseCode: -1, stdout: cap(result.stdout), stderr: cap(`${result.stderr}The run was killed by ${signal}${signal === "SIGKILL" ? ` (the memory limit of ${memoryMb} MiB may have been reached)` : ""}.\nfailed to run commands: ${signal}\n`) };
+  }
+  const code = result.exitCode;
+  if (code === 0) return { status: "Success", timedOut: false, responseCode: 0, stdout: cap(result.stdout), stderr: cap(result.stderr) };
+  if (code === 3010 || code === 194) {
+    return { status: "Success", timedOut: false, responseCode: code, stdout: cap(`${result.stdout}[statectl] exit ${code}: the script asked for a reboot; the sandboxed instance keeps nothing running between runs, so it counts as rebooted.\n`), stderr: cap(result.stderr) };
+  }
+  return { status: "Failed", timedOut: false, responseCode: code, stdout: cap(result.stdout), stderr: cap(`${result.stderr}failed to run commands: exit status ${code}\n`) };
+}

@@ -1,0 +1,283 @@
+/**
+ * Sandboxed instances: one persistent copy-on-write disk per instance (an overlay whose upper and
+ * work dirs live under the sandbox root, over a read-only base), and runs inside fresh mount, pid,
+ * UTS, IPC and network namespaces made by util-linux's `unshare`, with limits on time, memory and
+ * processes. Runs are synchronous: the local endpoint records a run at one instant of its clock,
+ * and its handlers run one at a time anyway.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SETUP_SCRIPT } from "./setup-script.js";
+
+export interface SandboxOptions {
+  /** Where the instances' disks live (`<root>/<key>/upper|work|merged`). */
+  readonly root: string;
+  /** The read-only base under every disk: "/" (the host's root) by default, or a root filesystem. */
+  readonly base?: string;
+  /** A host directory the instances must not see (the endpoint's data dir); hidden by a tmpfs. */
+  readonly hide?: string;
+  /** Memory per run in MiB (default 512). */
+  readonly memoryMb?: number;
+  /** Processes (tasks) per run (default 256). */
+  readonly maxProcesses?: number;
+}
+
+/** What one run inside an instance is asked to do. */
+export interface SandboxRun {
+  /** The instance's disk: a file-name-safe key (instance id, with a partition prefix if any). */
+  readonly disk: string;
+  readonly hostname: string;
+  /** A shell script (written inside the instance and run with `sh -c PATH`, as the SSM Agent does) … */
+  readonly script?: string;
+  /** … where it is written inside the instance … */
+  readonly scriptPath?: string;
+  /** … or a command to run directly. */
+  readonly argv?: readonly string[];
+  /** Inside the instance; default "/". */
+  readonly workingDirectory?: string;
+  readonly timeoutSeconds: number;
+  /** Extra environment for the payload (PATH, HOME and LANG are set already). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface SandboxResult {
+  /** The payload's exit status; undefined when it was killed (timeout, memory). */
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  readonly timedOut: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** True when the output went past what is kept and the run was stopped for it. */
+  readonly outputOverflow: boolean;
+}
+
+/** Whether runs can be sandboxed here, and if not, what is missing and how to get it. */
+export type SandboxSupport =
+  | { readonly available: true; readonly limits: string }
+  | { readonly available: false; readonly missing: string; readonly hint: string };
+
+const TOOLS = ["unshare", "pivot_root", "setpriv", "mount", "umount", "hostname", "env"] as const;
+
+function onPath(tool: string): boolean {
+  for (const dir of (process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+    if (dir && existsSync(path.join(dir, tool))) return true;
+  }
+  return false;
+}
+
+/** How many bytes of output a run may produce before it is stopped (far more than is kept). */
+const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+const DEFAULT_MEMORY_MB = 512;
+const DEFAULT_MAX_PROCESSES = 256;
+
+/** cgroup v1 controllers mounted where Debian and container hosts mount them. */
+const CGROUP_V1 = { memory: "/sys/fs/cgroup/memory", pids: "/sys/fs/cgroup/pids" };
+/** cgroup v2 (the unified hierarchy) when it is mounted at /sys/fs/cgroup itself. */
+const CGROUP_V2 = "/sys/fs/cgroup";
+
+interface Limits {
+  /** cgroup.procs files the run joins. */
+  procs: string[];
+  /** Directories to remove after the run. */
+  dirs: string[];
+  /** prlimit arguments for what no cgroup limits. */
+  prlimit: string[];
+  description: string;
+}
+
+function writable(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One cgroup per run for memory and processes when this process may create them (cgroup v1 or
+ * v2); otherwise `prlimit --as` bounds each process's address space and the process count is not
+ * limited (RLIMIT_NPROC does not apply to root). The description says which.
+ */
+function prepareLimits(name: string, memoryMb: number, maxProcesses: number): Limits {
+  const limits: Limits = { procs: [], dirs: [], prlimit: [], description: "" };
+  const bytes = String(memoryMb * 1024 * 1024);
+  const parts: string[] = [];
+  const tryGroup = (parent: string, files: Array<[string, string]>): boolean => {
+    if (!writable(parent)) return false;
+    const dir = path.join(parent, "statectl-sandbox", name);
+    try {
+      mkdirSync(dir, { recursive: true });
+      for (const [file, value] of files) writeFileSync(path.join(dir, file), value);
+      limits.procs.push(path.join(dir, "cgroup.procs"));
+      limits.dirs.push(dir);
+      return true;
+    } catch {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not made, or not empty: nothing more to undo
+      }
+      return false;
+    }
+  };
+  const v2 = existsSync(path.join(CGROUP_V2, "cgroup.controllers"));
+  const memory = v2 ? tryGroup(CGROUP_V2, [["memory.max", bytes], ["memory.swap.max", "0"]]) : tryGroup(CGROUP_V1.memory, [["memory.limit_in_bytes", bytes]]);
+  const pids = v2 ? memory && writeMaybe(path.join(CGROUP_V2, "statectl-sandbox", name, "pids.max"), String(maxProcesses)) : tryGroup(CGROUP_V1.pids, [["pids.max", String(maxProcesses)]]);
+  if (memory) parts.push(`memory ${memoryMb} MiB (cgroup)`);
+  else {
+    limits.prlimit.push(`--as=${bytes}`);
+    parts.push(`memory ${memoryMb} MiB of address space per process (prlimit; no cgroup available)`);
+  }
+  parts.push(pids ? `${maxProcesses} processes (cgroup)` : "processes not limited (no pids cgroup available)");
+  limits.description = parts.join(", ");
+  return limits;
+}
+
+function writeMaybe(file: string, value: string): boolean {
+  try {
+    writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function removeLimits(limits: Limits): void {
+  for (const dir of limits.dirs) {
+    // The run's processes are gone (the pid namespace died with its init); the kernel may take a
+    // moment to let go of the group.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        rmdirSync(dir);
+        break;
+      } catch {
+        spawnSync("sleep", ["0.02"]);
+      }
+    }
+  }
+}
+
+function diskDirs(options: SandboxOptions, disk: string): { upper: string; work: string; merged: string } {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$/.test(disk)) throw new Error(`not a valid instance disk name: ${disk}`);
+  const dir = path.join(options.root, disk);
+  return { upper: path.join(dir, "upper"), work: path.join(dir, "work"), merged: path.join(dir, "merged") };
+}
+
+const PAYLOAD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * Runs a script or a command inside an instance. Throws only for a bad request (disk name);
+ * everything that goes wrong inside, the setup included, is in the result.
+ */
+export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxResult {
+  const dirs = diskDirs(options, run.disk);
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
+  const limits = prepareLimits(`${run.disk.replace(/\//g, "_")}-${process.pid}-${Date.now()}`, memoryMb, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
+  const env: Record<string, string> = { PATH: PAYLOAD_PATH, HOME: "/root", LANG: "C.UTF-8", ...run.env };
+  const envLines = Object.entries(env)
+    .filter(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/[\n\0]/.test(v))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("\n");
+  const argv = [
+    ...(limits.prlimit.length > 0 ? ["prlimit", ...limits.prlimit, "--"] : []),
+    "unshare", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child=SIGKILL", "--propagation", "private",
+    "--", "/bin/sh", "-c", SETUP_SCRIPT, "statectl-sandbox", ...(run.argv ?? []),
+  ];
+  try {
+    const child = spawnSync(argv[0]!, argv.slice(1), {
+      env: {
+        PATH: process.env["PATH"] ?? PAYLOAD_PATH,
+        SBX_MERGED: dirs.merged,
+        SBX_UPPER: dirs.upper,
+        SBX_WORK: dirs.work,
+        SBX_LOWER: options.base ?? "/",
+        SBX_HIDE: options.hide ?? "",
+        SBX_HOSTNAME: run.hostname,
+        SBX_CGROUPS: limits.procs.join(" "),
+        SBX_SCRIPT: run.script ?? "",
+        SBX_SCRIPT_PATH: run.scriptPath ?? "/var/lib/statectl/_script.sh",
+        SBX_WORKDIR: run.workingDirectory || "/",
+        SBX_ENV: envLines,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: run.timeoutSeconds * 1000,
+      killSignal: "SIGKILL",
+      maxBuffer: MAX_OUTPUT_BYTES,
+    });
+    const error = child.error as NodeJS.ErrnoException | undefined;
+    const timedOut = error?.code === "ETIMEDOUT";
+    const outputOverflow = error?.code === "ENOBUFS";
+    if (error && !timedOut && !outputOverflow) {
+      return { exitCode: undefined, signal: undefined, timedOut: false, stdout: "", stderr: `statectl: could not start the sandbox: ${error.message}\n`, outputOverflow: false };
+    }
+    return {
+      exitCode: child.status ?? undefined,
+      signal: child.signal ?? undefined,
+      timedOut,
+      stdout: child.stdout.toString("utf8"),
+      stderr: child.stderr.toString("utf8"),
+      outputOverflow,
+    };
+  } finally {
+    removeLimits(limits);
+  }
+}
+
+/** Throws away an instance's disk: the next run starts again from the base. */
+export function resetSandboxDisk(options: SandboxOptions, disk: string): void {
+  const dirs = diskDirs(options, disk);
+  rmSync(path.dirname(dirs.upper), { recursive: true, force: true });
+}
+
+/** What the limits of a run are here (for `local serve --execute` and the docs). */
+export function describeLimits(options: Pick<SandboxOptions, "memoryMb" | "maxProcesses">): string {
+  const limits = prepareLimits(`probe-${process.pid}-${Date.now()}`, options.memoryMb ?? DEFAULT_MEMORY_MB, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
+  removeLimits(limits);
+  return limits.description;
+}
+
+const probeCache = new Map<string, SandboxSupport>();
+
+/**
+ * Whether sandboxed runs work here: Linux, root, util-linux's tools, and a real trial run (an
+ * overlay over the base, the namespaces, pivot_root) that must print what it should. Cached per base.
+ */
+export function probeSandbox(options: Pick<SandboxOptions, "base" | "memoryMb" | "maxProcesses"> = {}): SandboxSupport {
+  const base = options.base ?? "/";
+  const cached = probeCache.get(base);
+  if (cached) return cached;
+  const result = probe(options, base);
+  probeCache.set(base, result);
+  return result;
+}
+
+function probe(options: Pick<SandboxOptions, "base" | "memoryMb" | "maxProcesses">, base: string): SandboxSupport {
+  if (process.platform !== "linux") return { available: false, missing: `Linux namespaces (this is ${process.platform})`, hint: "run the local endpoint on Linux (a VM or container) to execute documents; runs stay simulated" };
+  if (typeof process.getuid === "function" && process.getuid() !== 0) {
+    return { available: false, missing: "root (the sandbox mounts an overlay and makes namespaces as root; rootless user namespaces are not supported yet)", hint: "run statectl as root (for example in a container or VM) to execute documents; runs stay simulated" };
+  }
+  const absent = TOOLS.filter((t) => !onPath(t));
+  if (absent.length > 0) return { available: false, missing: `the command${absent.length > 1 ? "s" : ""} ${absent.join(", ")}`, hint: "install util-linux (and hostname), e.g. apt-get install util-linux hostname; runs stay simulated" };
+  if (base !== "/" && !existsSync(path.join(base, "bin", "sh"))) return { available: false, missing: `a root filesystem at ${base} (it has no bin/sh)`, hint: "name a directory holding a whole root filesystem, e.g. one made with debootstrap" };
+  let root: string | undefined;
+  try {
+    root = mkdtempSync(path.join(tmpdir(), "statectl-sandbox-probe-"));
+    const result = runInSandbox({ root, base, hide: root, ...options }, { disk: "probe", hostname: "statectl-probe", argv: ["sh", "-c", "hostname; cat /proc/1/cmdline >/dev/null && echo pid1"], timeoutSeconds: 20 });
+    if (result.exitCode !== 0 || result.stdout !== "statectl-probe\npid1\n") {
+      const why = (result.stderr.trim().split("\n").pop() ?? "").trim() || (result.timedOut ? "it timed out" : `exit ${result.exitCode ?? result.signal}`);
+      return { available: false, missing: `working namespaces and overlay mounts (a trial run failed: ${why})`, hint: "the kernel needs overlayfs and mount/pid/net/uts namespaces, and a container must allow them (e.g. docker run --privileged); runs stay simulated" };
+    }
+    return { available: true, limits: describeLimits(options) };
+  } finally {
+    if (root) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** For tests: forget what probing found. */
+export function forgetSandboxProbe(): void {
+  probeCache.clear();
+}
