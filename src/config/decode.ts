@@ -596,7 +596,9 @@ function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
   attributes.delete("alias");
   const ar = body.blocks.get("assume_role")?.[0];
   const assumeRole = ar ? { attributes: decodeBody(ar.body, PROVIDER_SCHEMA.body.blocks!.assume_role!.body, "an assume_role block", ar, diags).attributes, range: ar.range } : undefined;
-  cfg.providers.set(key, { name: label.value, ...(alias ? { alias } : {}), key, block: b, range: b.range, attributes, ...(assumeRole ? { assumeRole } : {}) });
+  const lb = body.blocks.get("local")?.[0];
+  const local = lb ? { attributes: decodeBody(lb.body, PROVIDER_SCHEMA.body.blocks!.local!.body, "a local block", lb, diags).attributes, range: lb.range } : undefined;
+  cfg.providers.set(key, { name: label.value, ...(alias ? { alias } : {}), key, block: b, range: b.range, attributes, ...(assumeRole ? { assumeRole } : {}), ...(local ? { local } : {}) });
 }
 
 function decodeImport(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
@@ -784,7 +786,7 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: bool
     }
   }
   for (const p of cfg.providers.values()) {
-    for (const a of [...p.attributes.values(), ...(p.assumeRole?.attributes.values() ?? [])]) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
+    for (const a of [...p.attributes.values(), ...(p.assumeRole?.attributes.values() ?? []), ...(p.local?.attributes.values() ?? [])]) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
   }
   if (cfg.state?.path) checkExprRefs(cfg.state.path.expr, { where: "The state path", allowResources: false, each: false, count: false }, cfg, diags);
   for (const i of cfg.imports) {

@@ -164,6 +164,8 @@ export interface ProviderDecl {
   attributes: Map<string, Attribute>;
   /** `assume_role { role_arn, session_name, external_id, duration }`: its arguments, when the block is there. */
   assumeRole?: { attributes: Map<string, Attribute>; range: Range };
+  /** `local { execute, rootfs, … }`: how the local endpoint runs documents, when the block is there. */
+  local?: { attributes: Map<string, Attribute>; range: Range };
 }
 
 export interface StateDecl {

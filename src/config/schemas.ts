@@ -97,6 +97,19 @@ export const PROVIDER_SCHEMA: BlockSchema = {
           },
         },
       },
+      local: {
+        max: 1,
+        description: 'How the local endpoint (endpoint = "local") runs documents: execute = true runs shell steps for real in sandboxed instances (docs/local-endpoint.md, Rehearse for real).',
+        body: {
+          attributes: {
+            execute: { type: "bool", description: "Run aws:runShellScript steps for real, inside sandboxed instances (default false: simulated)." },
+            rootfs: { type: "string", description: "The read-only base of every instance's disk (default: the host's root, /), e.g. a debootstrap tree." },
+            memory_mb: { type: "number", description: "Memory per run in MiB (default 512)." },
+            max_processes: { type: "number", description: "Processes per run (default 256)." },
+            max_run_seconds: { type: "number", description: "Longest a step may run, whatever its timeoutSeconds says (default 50)." },
+          },
+        },
+      },
     },
   },
 };

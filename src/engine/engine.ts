@@ -29,6 +29,8 @@ export interface ProviderSettings {
   range?: Range;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** `local { execute = true, … }`: the in-process local endpoint runs shell steps in sandboxed instances. */
+  local?: { execute: boolean; rootfs?: string; memoryMb?: number; maxProcesses?: number; maxRunSeconds?: number };
 }
 
 /** The configuration as the engine needs it; see load.ts for the loader over config/ + eval/. */
@@ -356,6 +358,21 @@ export class Session {
     return out;
   }
 
+  /** What a `local { execute = true }` block of a provider on the local endpoint asks for (the first one that does). */
+  private localExecution(): LocalEndpointOptions["execute"] | undefined {
+    for (const settings of this.config.providers.values()) {
+      const local = settings.endpoint === "local" ? settings.local : undefined;
+      if (!local?.execute) continue;
+      return {
+        ...(local.rootfs !== undefined ? { rootfs: local.rootfs } : {}),
+        ...(local.memoryMb !== undefined ? { memoryMb: local.memoryMb } : {}),
+        ...(local.maxProcesses !== undefined ? { maxProcesses: local.maxProcesses } : {}),
+        ...(local.maxRunSeconds !== undefined ? { maxRunSeconds: local.maxRunSeconds } : {}),
+      };
+    }
+    return undefined;
+  }
+
   /**
    * The URL of the local endpoint on this configuration's data dir: a server already running on it
    * (`statectl local serve`, or another command's in-process endpoint — it records its URL there),
@@ -371,7 +388,12 @@ export class Session {
     }
     try {
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
-      this.endpoint = await startLocalEndpoint({ ...this.options.localEndpoint, dataDir });
+      const execute = this.localExecution();
+      this.endpoint = await startLocalEndpoint({ ...this.options.localEndpoint, dataDir, ...(execute ? { execute } : {}) });
+      if (execute) {
+        const execution = this.endpoint.execution();
+        this.options.onEvent?.({ kind: "info", message: `Local endpoint: ${execution.description}` });
+      }
     } catch (e) {
       // Started at the same moment as a server on the same dir: use that one.
       const raced = findRunningEndpoint(dataDir);

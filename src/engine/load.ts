@@ -153,6 +153,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
       ...(p.range ? { range: p.range } : {}),
       ...(p.connectTimeoutMs !== undefined ? { connectTimeoutMs: p.connectTimeoutMs } : {}),
       ...(p.requestTimeoutMs !== undefined ? { requestTimeoutMs: p.requestTimeoutMs } : {}),
+      ...(p.local ? { local: p.local } : {}),
     });
   }
   const moved = evaluated.moved.map((m) => ({ from: addressText(m.from), to: addressText(m.to) }));

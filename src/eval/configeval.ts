@@ -90,6 +90,8 @@ export interface EvaluatedProvider {
   /** `connect_timeout` / `request_timeout` (seconds in the block), in milliseconds. */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** `local { … }` (with endpoint = "local"): how the local endpoint runs documents. */
+  local?: { execute: boolean; rootfs?: string; memoryMb?: number; maxProcesses?: number; maxRunSeconds?: number };
   range?: Range;
 }
 
@@ -815,9 +817,46 @@ class ConfigEvaluator {
         const ar = this.evalAssumeRole(p.key, p.assumeRole);
         if (ar) ep.assumeRole = ar;
       }
+      if (p.local) {
+        const local = this.evalLocalBlock(p.key, p.local, ep.endpoint);
+        if (local) ep.local = local;
+      }
       out.set(p.key, ep);
     }
     return out;
+  }
+
+  /** `local { execute, rootfs, memory_mb, max_processes, max_run_seconds }`: only with endpoint = "local". */
+  private evalLocalBlock(key: string, block: { attributes: Map<string, Attribute>; range: Range }, endpoint: string | undefined): EvaluatedProvider["local"] {
+    const fail = (name: string | undefined, detail: string, hint?: string): undefined => {
+      const a = name === undefined ? undefined : block.attributes.get(name);
+      this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail, range: a?.expr.range ?? block.range, ...(a ? { context: a.range } : {}), ...(hint ? { hint } : {}) }));
+      return undefined;
+    };
+    if (endpoint !== "local") return fail(undefined, `provider ${key}: a local block configures the local endpoint, and this provider does not use it.`, 'set endpoint = "local" in the provider block, or remove the local block');
+    const read = (name: string, type: typeof T.string): Value | undefined => {
+      const a = block.attributes.get(name);
+      if (!a) return undefined;
+      const c = convert(this.eval(a.expr), type);
+      if (c.error) {
+        fail(name, `"${name}": ${conversionMessage(c.error)}`);
+        return undefined;
+      }
+      return c.value.isKnown && !c.value.isNull ? c.value.unmark() : undefined;
+    };
+    const local: NonNullable<EvaluatedProvider["local"]> = { execute: read("execute", T.bool)?.asBool() ?? false };
+    const rootfs = read("rootfs", T.string)?.asString();
+    if (rootfs !== undefined) local.rootfs = resolve(this.config.dir, rootfs);
+    const whole = (name: string, min: number, max: number, set: (n: number) => void): void => {
+      const n = read(name, T.number)?.asNumber();
+      if (n === undefined) return;
+      if (!Number.isInteger(n) || n < min || n > max) fail(name, `provider ${key}: ${name} must be a whole number from ${min} to ${max}, not ${formatNumber(n)}.`);
+      else set(n);
+    };
+    whole("memory_mb", 16, 1_048_576, (n) => (local.memoryMb = n));
+    whole("max_processes", 8, 1_000_000, (n) => (local.maxProcesses = n));
+    whole("max_run_seconds", 1, 172_800, (n) => (local.maxRunSeconds = n));
+    return local;
   }
 
   private evalAssumeRole(key: string, block: { attributes: Map<string, Attribute>; range: Range }): EvaluatedProvider["assumeRole"] {

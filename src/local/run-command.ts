@@ -190,8 +190,9 @@ export const runCommandArea: Area = {
         DocumentName: inv.documentName,
         DocumentVersion: inv.documentVersion,
         ...(req.pluginName !== undefined ? { PluginName: req.pluginName } : plugins.length === 1 ? { PluginName: plugins[0]!.name } : {}),
-        // -1: no plugin ran (the document was not delivered, e.g. InvalidPlatform).
-        ResponseCode: plugins.length === 0 ? -1 : failed ? failed.responseCode : 0,
+        // -1: no plugin ran (the document was not delivered, e.g. InvalidPlatform). A success keeps
+        // its own code (a real run that asked for a reboot answers 194 or 3010).
+        ResponseCode: plugins.length === 0 ? -1 : failed ? failed.responseCode : plugins[plugins.length - 1]!.responseCode,
         ExecutionStartDateTime: iso,
         ExecutionElapsedTime: "PT0S",
         ExecutionEndDateTime: iso,

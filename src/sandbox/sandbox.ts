@@ -1,15 +1,16 @@
 /**
  * Sandboxed instances: one persistent copy-on-write disk per instance (an overlay whose upper and
  * work dirs live under the sandbox root, over a read-only base), and runs inside fresh mount, pid,
- * UTS, IPC and network namespaces made by util-linux's `unshare`, with limits on time, memory and
- * processes. Runs are synchronous: the local endpoint records a run at one instant of its clock,
+ * UTS, IPC and network namespaces made by util-linux's `unshare`, chrooted into the disk by
+ * `capsh` after it dropped the capabilities that could leave it (setup-script.ts), with limits on
+ * time, memory and processes. Runs are synchronous: the local endpoint records a run at one instant of its clock,
  * and its handlers run one at a time anyway.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { SETUP_SCRIPT } from "./setup-script.js";
+import { INSTANCE_SCRIPT, SANDBOX_KEPT_CAPS, SETUP_SCRIPT } from "./setup-script.js";
 
 export interface SandboxOptions {
   /** Where the instances' disks live (`<root>/<key>/upper|work|merged`). */
@@ -58,7 +59,28 @@ export type SandboxSupport =
   | { readonly available: true; readonly limits: string }
   | { readonly available: false; readonly missing: string; readonly hint: string };
 
-const TOOLS = ["unshare", "pivot_root", "setpriv", "mount", "umount", "hostname", "env"] as const;
+const TOOLS = ["unshare", "setpriv", "capsh", "mount", "hostname", "realpath", "env"] as const;
+
+/** Every capability the running kernel knows, by number, except those the instance keeps. */
+function droppedCaps(): string {
+  let last = 40;
+  try {
+    last = Number(readFileSync("/proc/sys/kernel/cap_last_cap", "utf8").trim());
+  } catch {
+    // an older kernel without the file knows fewer; 40 (CAP_CHECKPOINT_RESTORE) covers them
+  }
+  const kept = new Set(Object.values(SANDBOX_KEPT_CAPS));
+  const drop: number[] = [];
+  for (let cap = 0; cap <= last; cap++) if (!kept.has(cap)) drop.push(cap);
+  return drop.join(",");
+}
+
+/** The bounding set a payload must see (a hex mask as /proc/PID/status prints it). */
+function keptMask(): string {
+  let mask = 0n;
+  for (const cap of Object.values(SANDBOX_KEPT_CAPS)) mask |= 1n << BigInt(cap);
+  return mask.toString(16).padStart(16, "0");
+}
 
 function onPath(tool: string): boolean {
   for (const dir of (process.env["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
@@ -197,6 +219,8 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
         SBX_LOWER: options.base ?? "/",
         SBX_HIDE: options.hide ?? "",
         SBX_HOSTNAME: run.hostname,
+        SBX_DROP: droppedCaps(),
+        SBX_INSTANCE_SCRIPT: INSTANCE_SCRIPT,
         SBX_CGROUPS: limits.procs.join(" "),
         SBX_SCRIPT: run.script ?? "",
         SBX_SCRIPT_PATH: run.scriptPath ?? "/var/lib/statectl/_script.sh",
@@ -243,8 +267,9 @@ export function describeLimits(options: Pick<SandboxOptions, "memoryMb" | "maxPr
 const probeCache = new Map<string, SandboxSupport>();
 
 /**
- * Whether sandboxed runs work here: Linux, root, util-linux's tools, and a real trial run (an
- * overlay over the base, the namespaces, pivot_root) that must print what it should. Cached per base.
+ * Whether sandboxed runs work here: Linux, root, the tools, and a real trial run (an overlay over
+ * the base, the namespaces, the chroot) that must print the instance's host name and exactly the
+ * bounding set the instance keeps. Cached per base.
  */
 export function probeSandbox(options: Pick<SandboxOptions, "base" | "memoryMb" | "maxProcesses"> = {}): SandboxSupport {
   const base = options.base ?? "/";
@@ -261,13 +286,14 @@ function probe(options: Pick<SandboxOptions, "base" | "memoryMb" | "maxProcesses
     return { available: false, missing: "root (the sandbox mounts an overlay and makes namespaces as root; rootless user namespaces are not supported yet)", hint: "run statectl as root (for example in a container or VM) to execute documents; runs stay simulated" };
   }
   const absent = TOOLS.filter((t) => !onPath(t));
-  if (absent.length > 0) return { available: false, missing: `the command${absent.length > 1 ? "s" : ""} ${absent.join(", ")}`, hint: "install util-linux (and hostname), e.g. apt-get install util-linux hostname; runs stay simulated" };
+  if (absent.length > 0) return { available: false, missing: `the command${absent.length > 1 ? "s" : ""} ${absent.join(", ")}`, hint: "install them, e.g. apt-get install util-linux libcap2-bin hostname coreutils; runs stay simulated" };
   if (base !== "/" && !existsSync(path.join(base, "bin", "sh"))) return { available: false, missing: `a root filesystem at ${base} (it has no bin/sh)`, hint: "name a directory holding a whole root filesystem, e.g. one made with debootstrap" };
   let root: string | undefined;
   try {
     root = mkdtempSync(path.join(tmpdir(), "statectl-sandbox-probe-"));
-    const result = runInSandbox({ root, base, hide: root, ...options }, { disk: "probe", hostname: "statectl-probe", argv: ["sh", "-c", "hostname; cat /proc/1/cmdline >/dev/null && echo pid1"], timeoutSeconds: 20 });
-    if (result.exitCode !== 0 || result.stdout !== "statectl-probe\npid1\n") {
+    const result = runInSandbox({ root, base, hide: root, ...options }, { disk: "probe", hostname: "statectl-probe", argv: ["sh", "-c", "hostname; grep CapBnd /proc/self/status; cat /proc/1/cmdline >/dev/null && echo pid1"], timeoutSeconds: 20 });
+    // The trial must show the instance's host name and a bounding set without the dropped powers.
+    if (result.exitCode !== 0 || result.stdout !== `statectl-probe\nCapBnd:\t${keptMask()}\npid1\n`) {
       const why = (result.stderr.trim().split("\n").pop() ?? "").trim() || (result.timedOut ? "it timed out" : `exit ${result.exitCode ?? result.signal}`);
       return { available: false, missing: `working namespaces and overlay mounts (a trial run failed: ${why})`, hint: "the kernel needs overlayfs and mount/pid/net/uts namespaces, and a container must allow them (e.g. docker run --privileged); runs stay simulated" };
     }

@@ -10,13 +10,14 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { CreateAssociationCommand, DescribeAssociationExecutionTargetsCommand, DescribeAssociationExecutionsCommand, GetCommandInvocationCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { CreateAssociationCommand, CreateDocumentCommand, DescribeAssociationExecutionTargetsCommand, DescribeAssociationExecutionsCommand, GetCommandInvocationCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import { startServe, type RunningServer } from "../local/processes.js";
 import { run } from "./helpers.js";
+import { withLocalEndpoint } from "../support/local-endpoint.js";
 
 const WEB_1 = "i-0web00000000000a1";
 
@@ -141,5 +142,163 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
     const windows = run(dir, ["local", "fleet", "exec", "--data-dir", data, "win-1", "--", "true"]);
     expect(windows.code).to.equal(1);
     expect(windows.stderr).to.contain("only Linux instances run in the sandbox");
+  });
+  it("keeps firewall rules on the instance between runs, and never on the host", () => {
+    const data = path.join(dir, "data");
+    const before = hostNetwork();
+    const added = run(dir, ["local", "fleet", "exec", "--data-dir", data, "db-1", "--", "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"]);
+    expect(added.code, added.stderr).to.equal(0);
+    const listed = run(dir, ["local", "fleet", "exec", "--data-dir", data, "db-1", "--", "iptables", "-S", "INPUT"]);
+    expect(listed.stdout).to.contain("-A INPUT -p tcp -m tcp --dport 5432 -j DROP\n");
+    expect(hostNetwork()).to.equal(before);
+  });
+
+  it("contains escape attempts: no chroot, namespace, mount, device, kernel switch, host name, clock or network way out", () => {
+    const data = path.join(dir, "data");
+    const before = hostNetwork();
+    const attempts = [
+      "chroot / true",
+      "unshare -U true",
+      "unshare -m true",
+      "mount -t tmpfs escape /mnt",
+      "mknod /tmp/disk b 8 0",
+      "sh -c 'echo x > /proc/sys/kernel/hostname'",
+      "sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'",
+      "hostname escaped",
+      "date -s 2000-01-01",
+      "nsenter -t 1 -m true",
+      "bash -c 'exec 3<>/dev/tcp/192.0.2.1/80'",
+    ];
+    const script = [...attempts.map((a) => `if ${a} >/dev/null 2>&1; then echo "ESCAPED: ${a.replace(/'/g, "")}"; fi`), `echo "data dir entries: $(ls -A ${data} 2>/dev/null | wc -l)"`, "echo \"sys entries: $(ls -A /sys | wc -l)\"", "echo \"devices: $(ls /dev | tr '\\n' ' ')\"", "grep CapBnd /proc/self/status"].join("\n");
+    const r = run(dir, ["local", "fleet", "exec", "--data-dir", data, "web-1", "--", "sh", "-c", script]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.not.contain("ESCAPED");
+    // The endpoint's data dir is an empty tmpfs inside; no /sys; only harmless devices.
+    expect(r.stdout).to.contain("data dir entries: 0\n");
+    expect(r.stdout).to.contain("sys entries: 0\n");
+    expect(r.stdout).to.contain("devices: fd full null pts random shm stderr stdin stdout tty urandom zero \n");
+    // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_ADMIN NET_RAW AUDIT_WRITE SETFCAP only.
+    expect(r.stdout).to.contain("CapBnd:\t00000000a00035fb\n");
+    expect(host("hostname", [])).to.not.contain("escaped");
+    expect(hostNetwork()).to.equal(before);
+  });
+
+  it("runs a custom schema 2.2 document: defaults substituted, workingDirectory, reboot exit codes, a timeout, {{ssm:…}} refused, onFailure", async () => {
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: "Rehearsal-Steps",
+        DocumentType: "Command",
+        DocumentFormat: "YAML",
+        Content: [
+          'schemaVersion: "2.2"',
+          "description: steps of every kind",
+          "parameters:",
+          "  greeting: {type: String, default: hello}",
+          "  names: {type: StringList, default: [ann, bob]}",
+          "mainSteps:",
+          "  - action: aws:runShellScript",
+          "    name: greet",
+          "    inputs:",
+          "      workingDirectory: /etc",
+          "      runCommand:",
+          "        - echo {{ greeting }} from $(pwd) to {{ names }}",
+          "  - action: aws:runShellScript",
+          "    name: reboot",
+          "    inputs: {runCommand: [exit 3010]}",
+          "  - action: aws:runShellScript",
+          "    name: slow",
+          "    inputs: {timeoutSeconds: '1', runCommand: [echo started, sleep 10]}",
+          "  - action: aws:runShellScript",
+          "    name: secret",
+          "    onFailure: exit",
+          "    inputs: {runCommand: ['echo {{ssm:/app/password}}']}",
+          "  - action: aws:runShellScript",
+          "    name: never",
+          "    inputs: {runCommand: [echo never]}",
+        ].join("\n"),
+      }),
+    );
+    const created = await ssm.send(new CreateAssociationCommand({ Name: "Rehearsal-Steps", Targets: [{ Key: "InstanceIds", Values: [WEB_1] }], Parameters: { greeting: ["hi"] } }));
+    const id = created.AssociationDescription!.AssociationId!;
+    const invocation = await latestInvocation(ssm, id, WEB_1);
+    expect(invocation.Status).to.equal("Failed");
+    const plugin = async (name: string) => {
+      const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: id }));
+      const targets = await ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: id, ExecutionId: executions.AssociationExecutions![0]!.ExecutionId! }));
+      return ssm.send(new GetCommandInvocationCommand({ CommandId: targets.AssociationExecutionTargets![0]!.OutputSource!.OutputSourceId!, InstanceId: WEB_1, PluginName: name }));
+    };
+    expect((await plugin("greet")).StandardOutputContent).to.equal("hi from /etc to ann,bob\n");
+    const reboot = await plugin("reboot");
+    expect(reboot.Status).to.equal("Success");
+    expect(reboot.ResponseCode).to.equal(194);
+    expect(reboot.StandardOutputContent).to.contain("asked for a reboot");
+    const slow = await plugin("slow");
+    expect(slow.Status).to.equal("Failed");
+    expect(slow.StandardOutputContent).to.equal("started\n");
+    expect(slow.StandardErrorContent).to.contain("Execution timed out after 1 seconds");
+    const secret = await plugin("secret");
+    expect(secret.Status).to.equal("Failed");
+    expect(secret.StandardErrorContent).to.contain("{{ssm:/app/password}}, a Parameter Store value; the local endpoint has no Parameter Store");
+    // onFailure: exit stopped the run before the last step.
+    try {
+      await plugin("never");
+      expect.fail("the step after onFailure: exit ran");
+    } catch (e) {
+      expect((e as { name?: string }).name).to.equal("InvalidPluginName");
+    }
+  });
+});
+
+describe("cli: provider \"ssm\" { local { execute = true } } (sandboxed instances in process)", function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(async function () {
+    const status = await withLocalEndpoint({ execute: true }, async (_client, endpoint) => endpoint.execution());
+    if (!status.available) {
+      console.log(`      skipped: the sandbox is unavailable on this machine — ${status.description}`);
+      this.skip();
+    }
+  });
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), "statectl-sandbox-provider-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("apply runs the association's shell in the instance; history --output shows what it printed", () => {
+    writeFileSync(
+      path.join(dir, "main.state"),
+      [
+        'provider "ssm" {',
+        '  endpoint = "local"',
+        "  local {",
+        "    execute = true",
+        "  }",
+        "}",
+        'association "hello" {',
+        '  name     = "Hello"',
+        '  document = "AWS-RunShellScript"',
+        "  targets {",
+        '    key    = "tag:Name"',
+        '    values = ["web-2"]',
+        "  }",
+        "  parameters = {",
+        '    commands = ["echo hello from $(hostname) as $(id -un)", "echo kept > /etc/rehearsed"]',
+        "  }",
+        "}",
+      ].join("\n") + "\n",
+    );
+    const applied = run(dir, ["apply", "--auto-approve"]);
+    expect(applied.code, applied.stdout + applied.stderr).to.equal(0);
+    expect(applied.stdout + applied.stderr).to.contain("documents run for real in sandboxed instances");
+    const history = run(dir, ["history", "association.hello", "--output"]);
+    expect(history.code, history.stderr).to.equal(0);
+    expect(history.stdout).to.contain("hello from web-2 as root");
+    expect(run(dir, ["local", "fleet", "exec", "web-2", "--", "cat", "/etc/rehearsed"]).stdout).to.equal("kept\n");
+    expect(existsSync("/etc/rehearsed")).to.equal(false);
+  });
+
+  it("refuses a local block on a provider that does not use the local endpoint", () => {
+    writeFileSync(path.join(dir, "main.state"), 'provider "ssm" {\n  region = "us-east-1"\n  local {\n    execute = true\n  }\n}\n');
+    const r = run(dir, ["validate"]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain("a local block configures the local endpoint, and this provider does not use it");
   });
 });
