@@ -129,5 +129,13 @@ function agentOutcome(result: SandboxResult, timeoutSeconds: number, cappedAt: n
   if (code === 3010 || code === 194) {
     return { status: "Success", timedOut: false, responseCode: code, stdout: cap(`${result.stdout}[statectl] exit ${code}: the script asked for a reboot; the sandboxed instance keeps nothing running between runs, so it counts as rebooted.\n`), stderr: cap(result.stderr) };
   }
-  return { status: "Failed", timedOut: false, responseCode: code, stdout: cap(result.stdout), stderr: cap(`${result.stderr}failed to run commands: exit status ${code}\n`) };
+  return { status: "Failed", timedOut: false, responseCode: code, stdout: cap(result.stdout), stderr: cap(`${result.stderr}${networkNote(result)}failed to run commands: exit status ${code}\n`) };
+}
+
+/** What tools print when they cannot reach the network (apt, dnf, curl, wget, pip, DNS lookups). */
+const NETWORK_TROUBLE = /Temporary failure (in name )?resolv|Could not resolve|Network is unreachable|Failed to connect|Cannot find a valid baseurl|Failed to download metadata|unable to resolve host|Name or service not known|No route to host/i;
+
+/** Says why, when a failed run tried the network: a sandboxed instance has none. */
+function networkNote(result: SandboxResult): string {
+  return NETWORK_TROUBLE.test(result.stdout) || NETWORK_TROUBLE.test(result.stderr) ? "[statectl] the sandboxed instance has no network (loopback only): downloads and package installs cannot work here; rehearse them on a real instance.\n" : "";
 }
