@@ -71,7 +71,7 @@ export const associationsArea: Area = {
     DescribeInstanceInformation: (input, ctx) => service(ctx).describeInstanceInformation(input),
 
     // statectl's own controls (not AWS operations), for `statectl local fleet|advance` against a running server.
-    StatectlListFleet: (_input, ctx) => ({ Instances: listFleet(ctx), Now: ctx.clock.now() }),
+    StatectlListFleet: (_input, ctx) => ({ Instances: listFleet(ctx), Now: ctx.clock.now(), AccountId: ctx.settings.accountId, Region: ctx.settings.region }),
     StatectlAddInstance: (input, ctx) => ({ Instance: addInstance(ctx, instanceSpecFrom(input)) }),
     StatectlRemoveInstance: (input, ctx) => {
       removeInstance(ctx, requireString(input, "InstanceId"));

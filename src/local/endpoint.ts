@@ -7,7 +7,7 @@ import { DataStore } from "./store.js";
 import { KnobControl, type Knobs, type Counters } from "./knobs.js";
 import { Mutex, SsmHttpServer } from "./server.js";
 import { areas, operationTable } from "./operations.js";
-import { PARTITIONS_DIR, partitionFolder, partitionOf, type PartitionKey } from "./partitions.js";
+import { listPartitionFolders, PARTITIONS_DIR, partitionFolder, partitionOf, type PartitionKey } from "./partitions.js";
 import type { IncomingHttpHeaders } from "node:http";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
@@ -93,12 +93,33 @@ class Partitions {
   }
 
   async resolve(headers: IncomingHttpHeaders): Promise<Core> {
-    const key = partitionOf(headers, { accountId: this.main.settings.accountId, region: this.main.settings.region }, this.accounts);
-    if (key.accountId === this.main.settings.accountId && key.region === this.main.settings.region) return this.main;
-    const id = partitionFolder(key);
+    return this.get(partitionOf(headers, this.mainKey, this.accounts));
+  }
+
+  get mainKey(): PartitionKey {
+    return { accountId: this.main.settings.accountId, region: this.main.settings.region };
+  }
+
+  /** Every partition there is: the endpoint's own first, then those opened or on disk, by account and region. */
+  keys(): PartitionKey[] {
+    const byId = new Map<string, PartitionKey>();
+    for (const k of this.dataDir === undefined ? [] : listPartitionFolders(this.dataDir)) byId.set(partitionFolder(k), k);
+    for (const id of this.others.keys()) {
+      const m = /^([^-]+)-(.+)$/.exec(id);
+      if (m) byId.set(id, { accountId: m[1]!, region: m[2]! });
+    }
+    byId.delete(partitionFolder(this.mainKey));
+    return [this.mainKey, ...[...byId.values()].sort((a, b) => partitionFolder(a).localeCompare(partitionFolder(b)))];
+  }
+
+  /** The partition of an account and region (defaults: the endpoint's own), opened on first use. */
+  async get(key: Partial<PartitionKey> = {}): Promise<Core> {
+    const full = { accountId: key.accountId ?? this.main.settings.accountId, region: key.region ?? this.main.settings.region };
+    if (full.accountId === this.main.settings.accountId && full.region === this.main.settings.region) return this.main;
+    const id = partitionFolder(full);
     let p = this.others.get(id);
     if (!p) {
-      p = this.create(key);
+      p = this.create(full);
       this.others.set(id, p);
       // A partition that failed to open is tried again on the next request.
       p.catch(() => this.others.delete(id));
@@ -188,36 +209,58 @@ export class LocalEndpoint {
   }
 
   /**
-   * Moves the endpoint's clock forward ("1d", "90m", "2h30m" or milliseconds) and runs every
-   * scheduled association occurrence that came due. Resolves to the number of executions recorded.
+   * The accounts and regions the endpoint keeps apart: its own first, then every other one it
+   * has served (kept under partitions/ACCOUNT-REGION in the data dir).
    */
-  async advance(by: string | number): Promise<number> {
-    return (await this.core.exclusive(() => advanceClock(this.core, by))).length;
+  partitionKeys(): PartitionKey[] {
+    return this.partitions ? this.partitions.keys() : [{ accountId: this.core.settings.accountId, region: this.core.settings.region }];
   }
 
-  /** The simulated managed instances (copies). */
-  async fleet(): Promise<ManagedInstance[]> {
-    return this.core.exclusive(() => listFleet(this.core));
+  /** The store, fleet and clock of one account and region (default: the endpoint's own). */
+  private async at(where: Partial<PartitionKey> = {}): Promise<Core> {
+    return this.partitions ? this.partitions.get(where) : (this.core as Core);
+  }
+
+  /**
+   * Moves the endpoint's clock forward ("1d", "90m", "2h30m" or milliseconds) and runs every
+   * scheduled association occurrence that came due — in every account and region, or only in
+   * `where`. Resolves to the number of executions recorded.
+   */
+  async advance(by: string | number, where?: Partial<PartitionKey>): Promise<number> {
+    const cores = where ? [await this.at(where)] : await Promise.all(this.partitionKeys().map((k) => this.at(k)));
+    let ran = 0;
+    for (const core of cores) ran += (await core.exclusive(() => advanceClock(core, by))).length;
+    return ran;
+  }
+
+  /** The simulated managed instances (copies) of one account and region (default: the endpoint's own). */
+  async fleet(where?: Partial<PartitionKey>): Promise<ManagedInstance[]> {
+    const core = await this.at(where);
+    return core.exclusive(() => listFleet(core));
   }
 
   /** Adds a managed instance; associations whose targets match it are applied to it at once. */
-  async addInstance(spec: NewInstance): Promise<ManagedInstance> {
-    return this.core.exclusive(() => addInstance(this.core, spec));
+  async addInstance(spec: NewInstance, where?: Partial<PartitionKey>): Promise<ManagedInstance> {
+    const core = await this.at(where);
+    return core.exclusive(() => addInstance(core, spec));
   }
 
   /** Removes a managed instance (by id or name). */
-  async removeInstance(idOrName: string): Promise<void> {
-    await this.core.exclusive(() => removeInstance(this.core, idOrName));
+  async removeInstance(idOrName: string, where?: Partial<PartitionKey>): Promise<void> {
+    const core = await this.at(where);
+    await core.exclusive(() => removeInstance(core, idOrName));
   }
 
   /** Sets (and removes) tags on a managed instance; newly matching associations apply at once. */
-  async tagInstance(idOrName: string, tags: Record<string, string>, removeKeys: string[] = []): Promise<void> {
-    await this.core.exclusive(() => tagInstance(this.core, idOrName, tags, removeKeys));
+  async tagInstance(idOrName: string, tags: Record<string, string>, removeKeys: string[] = [], where?: Partial<PartitionKey>): Promise<void> {
+    const core = await this.at(where);
+    await core.exclusive(() => tagInstance(core, idOrName, tags, removeKeys));
   }
 
   /** Makes a document fail (or, with failing=false, succeed again) whenever it runs on an instance. */
-  async failDocument(idOrName: string, documentName: string, failing = true): Promise<void> {
-    await this.core.exclusive(() => setInstanceFailing(this.core, idOrName, documentName, failing));
+  async failDocument(idOrName: string, documentName: string, failing = true, where?: Partial<PartitionKey>): Promise<void> {
+    const core = await this.at(where);
+    await core.exclusive(() => setInstanceFailing(core, idOrName, documentName, failing));
   }
 
   // ---- execution (opt-in)

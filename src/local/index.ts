@@ -16,3 +16,4 @@ export { StoreError } from "./store.js";
 export type { ManagedInstance, NewInstance, PingStatus } from "./fleet.js";
 export { defaultFleet } from "./fleet.js";
 export { parseDuration } from "./clock.js";
+export { listPartitionFolders, PARTITION_HEADERS, type PartitionKey } from "./partitions.js";

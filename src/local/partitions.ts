@@ -6,7 +6,9 @@
  * digits (as LocalStack does), or the endpoint's own account. Each (account, region) pair gets
  * its own store, fleet and clock, created on its first request.
  */
+import { readdirSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
+import { join } from "node:path";
 
 export interface PartitionKey {
   accountId: string;
@@ -21,8 +23,23 @@ export function signingScope(headers: IncomingHttpHeaders): { accessKeyId?: stri
   return m ? { accessKeyId: m[1]!, region: m[2]! } : {};
 }
 
+/**
+ * Headers statectl's own controls (`statectl local fleet|advance` against a running server) send
+ * to pick a partition explicitly; they win over the signature.
+ */
+export const PARTITION_HEADERS = Object.freeze({ account: "x-statectl-account", region: "x-statectl-region" });
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  const text = Array.isArray(v) ? v[0] : v;
+  return text === undefined || text === "" ? undefined : text;
+}
+
 /** The account and region a request belongs to. */
 export function partitionOf(headers: IncomingHttpHeaders, defaults: PartitionKey, accessKeyAccounts: Readonly<Record<string, string>>): PartitionKey {
+  const explicitAccount = header(headers, PARTITION_HEADERS.account);
+  const explicitRegion = header(headers, PARTITION_HEADERS.region);
+  if (explicitAccount !== undefined || explicitRegion !== undefined) return { accountId: explicitAccount ?? defaults.accountId, region: explicitRegion ?? defaults.region };
   const scope = signingScope(headers);
   const key = scope.accessKeyId;
   const mapped = key !== undefined && Object.prototype.hasOwnProperty.call(accessKeyAccounts, key) ? accessKeyAccounts[key] : undefined;
@@ -36,3 +53,22 @@ export function partitionFolder(p: PartitionKey): string {
 }
 
 export const PARTITIONS_DIR = "partitions";
+
+/** The partitions (other than the endpoint's own) that have a folder under `dataDir`/partitions. */
+export function listPartitionFolders(dataDir: string): PartitionKey[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(dataDir, PARTITIONS_DIR), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+  const keys: PartitionKey[] = [];
+  // ACCOUNT-REGION: account ids have no "-", regions do (us-west-2).
+  for (const n of names.sort()) {
+    const m = /^([^-]+)-([a-z0-9-]+)$/.exec(n);
+    if (m) keys.push({ accountId: m[1]!, region: m[2]! });
+  }
+  return keys;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { CreateAssociationCommand, DescribeAssociationExecutionsCommand, DescribeInstanceAssociationsStatusCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ssm";
+import { CreateAssociationCommand, DescribeAssociationExecutionsCommand, DescribeInstanceAssociationsStatusCommand, ListTagsForResourceCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { clientFor, expectSsmError } from "../local/helpers.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -47,6 +47,16 @@ describe("cli: statectl local fleet … and local advance", function () {
     expect(advanced.code).to.equal(0);
     const { now } = JSON.parse(advanced.stdout) as { now: string };
     expect(Date.parse(now) - Date.now()).to.be.greaterThan(86_000_000);
+  });
+
+  it("without a server: --region adds to that region's fleet, list shows every region, advance moves every clock", () => {
+    expect(statectl(dir, "local", "fleet", "add", "edge-1", "--region", "eu-west-1", "--account", "111122223333").stdout).to.match(/^Added i-[0-9a-f]+ \(edge-1, Linux\) in 111122223333\/eu-west-1\.\n$/);
+    const list = statectl(dir, "local", "fleet", "list", "--json");
+    const rows = JSON.parse(list.stdout) as { name: string; accountId: string; region: string }[];
+    expect(rows.filter((r) => r.name === "edge-1").map((r) => `${r.accountId}/${r.region}`)).to.deep.equal(["111122223333/eu-west-1"]);
+    expect(rows.filter((r) => r.name === "web-1").map((r) => `${r.accountId}/${r.region}`)).to.deep.equal(["123456789012/us-east-1", "111122223333/eu-west-1"]);
+    expect(statectl(dir, "local", "advance", "1h").stdout).to.match(/^Clock advanced by 1h in 2 accounts\/regions;/);
+    expect(statectl(dir, "local", "advance", "1h", "--region", "us-east-1").stdout).to.match(/^Clock advanced by 1h in us-east-1;/);
   });
 
   it("explains bad input with the usage or error exit code", () => {
@@ -102,6 +112,43 @@ describe("cli: statectl local fleet … and local advance", function () {
         expect(statectl(dir, "local", "fleet", "list").stdout).to.include("web-3");
       } finally {
         ssm.destroy();
+      }
+    });
+
+    it("reaches every account and region the server keeps apart: list shows each, --region/--account pick one, advance moves every clock", async () => {
+      const west = new SSMClient({ endpoint: url, region: "us-west-2", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+      const east = clientFor(url);
+      try {
+        // us-west-2 exists once something was made there.
+        const d = (
+          await west.send(new CreateAssociationCommand({ Name: "AWS-RunShellScript", Targets: [{ Key: "tag:Role", Values: ["edge"] }], Parameters: { commands: ["id"] }, ScheduleExpression: "rate(1 hour)" }))
+        ).AssociationDescription!;
+        const added = statectl(dir, "local", "fleet", "add", "edge-1", "--id", "i-0123456789abcdef9", "--tag", "Role=edge", "--region", "us-west-2");
+        expect(added.code, added.stderr).to.equal(0);
+        expect(added.stdout).to.equal("Added i-0123456789abcdef9 (edge-1, Linux) in us-west-2.\n");
+        // Only in us-west-2: the association there applied to it; us-east-1 has no such instance.
+        const status = await west.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: "i-0123456789abcdef9" }));
+        expect(status.InstanceAssociationStatusInfos?.map((x) => [x.AssociationId, x.Status])).to.deep.equal([[d.AssociationId, "Success"]]);
+        expect((await east.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: "i-0123456789abcdef9" })).catch((e: Error) => e)) instanceof Error).to.equal(true);
+        const list = statectl(dir, "local", "fleet", "list");
+        expect(list.stdout.split("\n")[0]).to.match(/^ACCOUNT\s+REGION\s+INSTANCE\s+NAME/);
+        expect(list.stdout).to.match(/123456789012\s+us-west-2\s+i-0123456789abcdef9\s+edge-1/);
+        expect(list.stdout).to.match(/123456789012\s+us-east-1\s+i-0web00000000000a1\s+web-1/);
+        const onlyWest = JSON.parse(statectl(dir, "local", "fleet", "list", "--region", "us-west-2", "--json").stdout) as { instanceId: string; region: string }[];
+        expect(new Set(onlyWest.map((i) => i.region))).to.deep.equal(new Set(["us-west-2"]));
+        expect(onlyWest.map((i) => i.instanceId)).to.include("i-0123456789abcdef9");
+        // advance moves both regions' clocks: the hourly association in us-west-2 runs.
+        const advanced = statectl(dir, "local", "advance", "2h");
+        expect(advanced.code, advanced.stderr).to.equal(0);
+        expect(advanced.stdout).to.match(/^Clock advanced by 2h in 2 accounts\/regions; it is now .*Z\. 2 scheduled execution\(s\) ran\.\n$/);
+        const runs = await west.send(new DescribeAssociationExecutionsCommand({ AssociationId: d.AssociationId }));
+        // bootstrap of edge-1 (at create nothing matched), two hourly runs.
+        expect(runs.AssociationExecutions).to.have.length(3);
+        expect(statectl(dir, "local", "fleet", "remove", "edge-1", "--region", "us-west-2").stdout).to.equal("Removed edge-1 in us-west-2.\n");
+        expect(statectl(dir, "local", "fleet", "list", "--region", "us-west-2").stdout).to.not.include("edge-1");
+      } finally {
+        west.destroy();
+        east.destroy();
       }
     });
 

@@ -1,6 +1,7 @@
 /**
  * `statectl local fleet list|add|remove|tag|fail` and `statectl local advance <duration>`: change
- * the local endpoint's simulated fleet and move its clock.
+ * the local endpoint's simulated fleet and move its clock — in every account and region it keeps
+ * apart (list, advance), or in the one `--account` / `--region` name.
  *
  * They act on a data dir (`--data-dir`, default .statectl/local). When a server is running on
  * that dir (it leaves `server.json` with its pid and URL there, and holds the dir locked), the
@@ -22,6 +23,9 @@ interface InstanceView {
   pingStatus: string;
   tags: Record<string, string>;
   failDocuments: string[];
+  /** The account and region the instance is in (list only). */
+  accountId?: string;
+  region?: string;
 }
 
 interface RunningServer {
@@ -34,12 +38,24 @@ async function runningServer(dataDir: string): Promise<RunningServer | undefined
   return findRunningEndpoint(dataDir);
 }
 
-async function callServer(server: RunningServer, operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** One account and region of the local endpoint; unset parts are the endpoint's own. */
+interface Where {
+  accountId?: string;
+  region?: string;
+}
+
+async function callServer(server: RunningServer, operation: string, input: Record<string, unknown>, where: Where = {}): Promise<Record<string, unknown>> {
+  const { PARTITION_HEADERS } = await import("../../local/index.js");
   let response: Response;
   try {
     response = await fetch(`${server.url}/`, {
       method: "POST",
-      headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": `AmazonSSM.${operation}` },
+      headers: {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": `AmazonSSM.${operation}`,
+        ...(where.accountId ? { [PARTITION_HEADERS.account]: where.accountId } : {}),
+        ...(where.region ? { [PARTITION_HEADERS.region]: where.region } : {}),
+      },
       body: JSON.stringify(input),
     });
   } catch (e) {
@@ -112,38 +128,79 @@ function describeInstance(i: InstanceView): string {
 
 interface DataDirOption {
   dataDir: string;
+  region?: string;
+  account?: string;
 }
 
 function withDataDir(command: Command): Command {
   return command.option("--data-dir <dir>", "the local endpoint's data dir", DEFAULT_LOCAL_DATA_DIR);
 }
 
+/** `--region` / `--account`: which of the endpoint's accounts and regions (each has its own fleet and clock). */
+function withPartition(command: Command, what: string): Command {
+  return command.option("--region <region>", `${what} (default: the endpoint's own region, us-east-1)`).option("--account <id>", `${what} (default: the endpoint's own account)`);
+}
+
+function whereOf(opts: DataDirOption): Where {
+  return { ...(opts.account !== undefined ? { accountId: opts.account } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}) };
+}
+
+function chosen(opts: DataDirOption): boolean {
+  return opts.account !== undefined || opts.region !== undefined;
+}
+
+/** "" for the endpoint's own partition, else " in ACCOUNT/REGION" (what was given of it). */
+function inPartition(opts: DataDirOption): string {
+  return chosen(opts) ? ` in ${[opts.account, opts.region].filter((x) => x !== undefined).join("/")}` : "";
+}
+
+/** The partitions other than the endpoint's own that a running server's data dir holds. */
+async function serverPartitions(dataDir: string): Promise<Where[]> {
+  const { listPartitionFolders } = await import("../../local/index.js");
+  return listPartitionFolders(dataDir);
+}
+
 export function registerLocalFleet(local: Command): void {
   const fleet = local.command("fleet").description("list and change the local endpoint's simulated managed instances");
 
-  withDataDir(fleet.command("list").description("list the simulated managed instances"))
+  withPartition(withDataDir(fleet.command("list").description("list the simulated managed instances of every account and region (or of one)")), "list only this account's or region's instances")
     .option("--json", "print the instances as JSON")
     .action(async (opts: DataDirOption & { json?: boolean }) => {
       // Listing creates nothing: without a data directory, the fleet a new endpoint starts with.
       const { existsSync } = await import("node:fs");
+      const only = (w: Required<Where>): boolean => (opts.account === undefined || w.accountId === opts.account) && (opts.region === undefined || w.region === opts.region);
       const instances = await onDataDir(
         existsSync(opts.dataDir) ? opts.dataDir : undefined,
-        async (server) => (await callServer(server, "StatectlListFleet", {}))["Instances"] as InstanceView[],
-        async (endpoint) => (await endpoint.fleet()) as InstanceView[],
+        async (server) => {
+          const list: InstanceView[] = [];
+          for (const where of [{}, ...(await serverPartitions(opts.dataDir))]) {
+            const r = await callServer(server, "StatectlListFleet", {}, where);
+            const w = { accountId: r["AccountId"] as string, region: r["Region"] as string };
+            if (only(w)) list.push(...(r["Instances"] as InstanceView[]).map((i) => ({ ...i, ...w })));
+          }
+          return list;
+        },
+        async (endpoint) => {
+          const list: InstanceView[] = [];
+          for (const w of endpoint.partitionKeys()) if (only(w)) list.push(...((await endpoint.fleet(w)) as InstanceView[]).map((i) => ({ ...i, ...w })));
+          return list;
+        },
       );
       if (opts.json) {
         out(JSON.stringify(instances, null, 2));
         return;
       }
-      const rows = [["INSTANCE", "NAME", "PLATFORM", "PING", "TAGS"]];
+      // Account and region columns once there is more than one of them to tell apart.
+      const several = new Set(instances.map((i) => `${i.accountId}/${i.region}`)).size > 1;
+      const rows = [[...(several ? ["ACCOUNT", "REGION"] : []), "INSTANCE", "NAME", "PLATFORM", "PING", "TAGS"]];
       for (const i of instances) {
         const failing = i.failDocuments.length > 0 ? `  (fails: ${i.failDocuments.join(", ")})` : "";
-        rows.push([i.instanceId, i.name, `${i.platformType} (${i.platformName} ${i.platformVersion})`, i.pingStatus, formatTags(i.tags) + failing]);
+        rows.push([...(several ? [i.accountId ?? "", i.region ?? ""] : []), i.instanceId, i.name, `${i.platformType} (${i.platformName} ${i.platformVersion})`, i.pingStatus, formatTags(i.tags) + failing]);
       }
       out(table(rows));
     });
 
-  withDataDir(fleet.command("add <name>").description("add a managed instance; associations that target it apply at once"))
+  withPartition(withDataDir(fleet.command("add <name>").description("add a managed instance; associations that target it apply at once")), "add it in this account or region")
     .option("--platform <type>", "Linux, Windows or MacOS", "Linux")
     .option("--id <instance-id>", "its id (default: a new i-… id)")
     .option("--tag <key=value>", "a tag (repeatable)", collect, [])
@@ -179,26 +236,26 @@ export function registerLocalFleet(local: Command): void {
               InstanceId: spec.instanceId,
               PlatformName: spec.platformName,
               PlatformVersion: spec.platformVersion,
-            })
+            }, whereOf(opts))
           )["Instance"] as InstanceView,
-        async (endpoint) => (await endpoint.addInstance(spec as Parameters<typeof endpoint.addInstance>[0])) as InstanceView,
+        async (endpoint) => (await endpoint.addInstance(spec as Parameters<typeof endpoint.addInstance>[0], whereOf(opts))) as InstanceView,
       );
       if (opts.json) out(JSON.stringify(instance, null, 2));
-      else out(`Added ${describeInstance(instance)}.`);
+      else out(`Added ${describeInstance(instance)}${inPartition(opts)}.`);
     });
 
-  withDataDir(fleet.command("remove <instance>").description("remove a managed instance (by id or name)")).action(async (instance: string, opts: DataDirOption) => {
+  withPartition(withDataDir(fleet.command("remove <instance>").description("remove a managed instance (by id or name)")), "the instance's account or region").action(async (instance: string, opts: DataDirOption) => {
     await onDataDir(
       opts.dataDir,
       async (server) => {
-        await callServer(server, "StatectlRemoveInstance", { InstanceId: instance });
+        await callServer(server, "StatectlRemoveInstance", { InstanceId: instance }, whereOf(opts));
       },
-      async (endpoint) => endpoint.removeInstance(instance),
+      async (endpoint) => endpoint.removeInstance(instance, whereOf(opts)),
     );
-    out(`Removed ${instance}.`);
+    out(`Removed ${instance}${inPartition(opts)}.`);
   });
 
-  withDataDir(fleet.command("tag <instance> [tags...]").description("set tags (KEY=VALUE) on an instance; newly matching associations apply at once"))
+  withPartition(withDataDir(fleet.command("tag <instance> [tags...]").description("set tags (KEY=VALUE) on an instance; newly matching associations apply at once")), "the instance's account or region")
     .option("--remove <key>", "remove a tag key (repeatable)", collect, [])
     .action(async (instance: string, tags: string[], opts: DataDirOption & { remove: string[] }) => {
       const set = parseTags(tags);
@@ -208,22 +265,22 @@ export function registerLocalFleet(local: Command): void {
         async (server) => {
           // statectl's own control: an EC2 instance's tags are not SSM's to change (AddTagsToResource
           // takes only mi- ids), so the simulated EC2 tags change through it, SSM's tags of an mi- node too.
-          await callServer(server, "StatectlTagInstance", { InstanceId: instance, Tags: set, RemoveKeys: opts.remove });
+          await callServer(server, "StatectlTagInstance", { InstanceId: instance, Tags: set, RemoveKeys: opts.remove }, whereOf(opts));
         },
-        async (endpoint) => endpoint.tagInstance(instance, set, opts.remove),
+        async (endpoint) => endpoint.tagInstance(instance, set, opts.remove, whereOf(opts)),
       );
-      out(`Tagged ${instance}.`);
+      out(`Tagged ${instance}${inPartition(opts)}.`);
     });
 
-  withDataDir(fleet.command("fail <instance> <document>").description("make a document fail whenever it runs on an instance (for tests)"))
+  withPartition(withDataDir(fleet.command("fail <instance> <document>").description("make a document fail whenever it runs on an instance (for tests)")), "the instance's account or region")
     .option("--clear", "let the document succeed there again")
     .action(async (instance: string, document: string, opts: DataDirOption & { clear?: boolean }) => {
       await onDataDir(
         opts.dataDir,
         async (server) => {
-          await callServer(server, "StatectlSetInstanceFailing", { InstanceId: instance, DocumentName: document, Failing: !opts.clear });
+          await callServer(server, "StatectlSetInstanceFailing", { InstanceId: instance, DocumentName: document, Failing: !opts.clear }, whereOf(opts));
         },
-        async (endpoint) => endpoint.failDocument(instance, document, !opts.clear),
+        async (endpoint) => endpoint.failDocument(instance, document, !opts.clear, whereOf(opts)),
       );
       out(opts.clear ? `${document} no longer fails on ${instance}.` : `${document} now fails on ${instance}.`);
     });
@@ -294,7 +351,7 @@ function registerSandboxCommands(fleet: Command): void {
 }
 
 export function registerLocalAdvance(local: Command): void {
-  withDataDir(local.command("advance <duration>").description("move the local endpoint's clock forward (e.g. 90m, 1d, 2h30m) and run the schedules that come due"))
+  withPartition(withDataDir(local.command("advance <duration>").description("move the local endpoint's clock forward (e.g. 90m, 1d, 2h30m) in every account and region, and run the schedules that come due")), "move only this account's or region's clock")
     .option("--json", "print {now, executions} as JSON")
     .action(async (duration: string, opts: DataDirOption & { json?: boolean }) => {
       const { parseDuration } = await import("../../local/index.js");
@@ -306,15 +363,22 @@ export function registerLocalAdvance(local: Command): void {
       const result = await onDataDir(
         opts.dataDir,
         async (server) => {
-          const r = await callServer(server, "StatectlAdvanceClock", { Duration: duration });
-          return { now: r["Now"] as number, executions: r["ExecutionCount"] as number };
+          let executions = 0;
+          let now = 0;
+          const wheres = chosen(opts) ? [whereOf(opts)] : [{}, ...(await serverPartitions(opts.dataDir))];
+          for (const [n, where] of wheres.entries()) {
+            const r = await callServer(server, "StatectlAdvanceClock", { Duration: duration }, where);
+            executions += r["ExecutionCount"] as number;
+            if (n === 0) now = r["Now"] as number;
+          }
+          return { now, executions, partitions: wheres.length };
         },
         async (endpoint) => {
-          const executions = await endpoint.advance(duration);
-          return { now: endpoint.now(), executions };
+          const executions = await endpoint.advance(duration, chosen(opts) ? whereOf(opts) : undefined);
+          return { now: endpoint.now(), executions, partitions: chosen(opts) ? 1 : endpoint.partitionKeys().length };
         },
       );
-      if (opts.json) out(JSON.stringify({ now: new Date(result.now).toISOString(), executions: result.executions }));
-      else out(`Clock advanced by ${duration}; it is now ${new Date(result.now).toISOString()}. ${result.executions} scheduled execution(s) ran.`);
+      if (opts.json) out(JSON.stringify({ now: new Date(result.now).toISOString(), executions: result.executions, partitions: result.partitions }));
+      else out(`Clock advanced by ${duration}${chosen(opts) ? inPartition(opts) : result.partitions > 1 ? ` in ${result.partitions} accounts/regions` : ""}; it is now ${new Date(result.now).toISOString()}. ${result.executions} scheduled execution(s) ran.`);
     });
 }
