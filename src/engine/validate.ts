@@ -23,6 +23,12 @@ export interface ValidateRequest {
   env?: Readonly<Record<string, string | undefined>>;
   /** Only parse (e.g. when some files could not be read, so the configuration is incomplete). */
   syntaxOnly?: boolean;
+  /**
+   * The folder is a module that another configuration calls (an editor found the call): its
+   * required variables get their values from the module block, so one without a value is no
+   * error here; what depends on it is checked as unknown ("known after apply").
+   */
+  asModule?: boolean;
 }
 
 export interface ValidateResult {
@@ -52,7 +58,7 @@ export async function validateConfiguration(req: ValidateRequest): Promise<Valid
   const { config } = loaded;
   if (hasErrors(diagnostics)) return { files, diagnostics, config, sources: config.sources };
   const evaluated = evaluateConfig(config);
-  diagnostics.push(...evaluated.diagnostics);
+  diagnostics.push(...(req.asModule ? evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable") : evaluated.diagnostics));
   if (hasErrors(diagnostics)) return { files, diagnostics, config, evaluated, sources: config.sources };
   const ssm = await checkResources(evaluated.resources, config.resources, { sources: config.sources, dir: config.dir, evaluated });
   // SSM rules quote the value they reject; a sensitive one is replaced.

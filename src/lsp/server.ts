@@ -21,6 +21,7 @@ import { parseFile, type Body } from "../syntax/index.js";
 import { formatSource } from "../syntax/format.js";
 import { validateConfiguration } from "../engine/validate.js";
 import { complete, type FolderKnowledge } from "./completion.js";
+import { moduleCallers } from "./callers.js";
 import { definitionAt } from "./definition.js";
 import { documentParameters, type ParameterInfo } from "./docs.js";
 import { hoverAt } from "./hover.js";
@@ -102,9 +103,22 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
   let init: InitializationOptions = {};
   let snippets = false;
   let watchRegistration = false;
+  let workspaceRoots: string[] = [];
+  /** Per folder: the folders that call it as a module (found again after any file is saved). */
+  const callers = new Map<string, string[]>();
+  const callersOf = (dir: string): string[] => {
+    let c = callers.get(dir);
+    if (!c) {
+      c = moduleCallers(dir, workspaceRoots);
+      callers.set(dir, c);
+    }
+    return c;
+  };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     init = (params.initializationOptions ?? {}) as InitializationOptions;
+    const fileRoot = (uri: string | null | undefined): string[] => (uri?.startsWith("file:") ? [fileURLToPath(uri)] : []);
+    workspaceRoots = params.workspaceFolders?.length ? params.workspaceFolders.flatMap((f) => fileRoot(f.uri)) : fileRoot(params.rootUri);
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
@@ -221,7 +235,9 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const generation = ++folder.generation;
     const { texts, problems } = await folderTexts(folder.dir);
     const files: ConfigurationText[] = [...texts].map(([name, text]) => ({ name, text }));
-    const validated = await validateConfiguration({ dir: folder.dir, files, vars: init.vars ?? [], varFiles: init.varFiles ?? [], env, syntaxOnly: problems.length > 0 });
+    // A module folder opened alone is not a root: its required variables come from the module block.
+    const asModule = callersOf(folder.dir).length > 0;
+    const validated = await validateConfiguration({ dir: folder.dir, files, vars: init.vars ?? [], varFiles: init.varFiles ?? [], env, syntaxOnly: problems.length > 0, asModule });
     const result = { ...validated, diagnostics: [...problems, ...validated.diagnostics] };
     // A newer edit started another run meanwhile; its diagnostics are the ones to show.
     if (generation !== folder.generation) return;
@@ -270,7 +286,11 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
 
   documents.onDidOpen((e) => schedule(e.document.uri));
   documents.onDidChangeContent((e) => schedule(e.document.uri));
-  documents.onDidSave((e) => schedule(e.document.uri));
+  documents.onDidSave((e) => {
+    // A saved file may add or remove a module call.
+    callers.clear();
+    schedule(e.document.uri);
+  });
   documents.onDidClose((e) => {
     const { dir, name } = locate(e.document.uri);
     parses.delete(resolve(dir, name));
@@ -332,6 +352,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
   });
   connection.onDidChangeWatchedFiles((params) => {
+    callers.clear();
     for (const change of params.changes) {
       const dir = locate(change.uri).dir;
       // Only folders someone has opened a file in; a change elsewhere in the workspace is none of ours.

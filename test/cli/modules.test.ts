@@ -184,6 +184,18 @@ describe("cli: modules", function () {
     expect(run(dir, ["plan"]).stdout).to.not.include("t0ken");
   });
 
+  it("output shows the root module's outputs only, as Terraform does; module.NAME[.OUTPUT] says how to pass it up, and console evaluates it", () => {
+    const one = run(dir, ["output", "module.prod.doc_name"]);
+    expect(one.code).to.equal(1);
+    expect(one.stderr).to.include('error[output/not-found]: No output named "module.prod.doc_name"');
+    expect(one.stderr).to.include('module "prod" has the outputs doc_name, patch_name. The outputs are: docs, extra.');
+    expect(one.stderr).to.include('output "prod_doc_name" { value = module.prod.doc_name }');
+    // A module with for_each: all its instances, or the one named.
+    expect(run(dir, ["output", "module.env"]).stderr).to.include("output \"env\" { value = module.env }; or look at it now: echo 'module.env' | statectl console");
+    expect(run(dir, ["output", 'module.env["dev"].doc_name']).stderr).to.include('value = module.env["dev"].doc_name }');
+    expect(run(dir, ["console"], 'module.prod.doc_name\nmodule.env["test"].doc_name\n').stdout.trim().split("\n")).to.deep.equal(['"Close-SSH-prod"', '"Close-SSH-test"']);
+  });
+
   it("passes provider configurations to modules: providers = { ssm = ssm.west }", () => {
     const show = run(dir, ["state", "show", 'module.env["dev"].association.close_ssh']);
     expect(show.code, show.stderr).to.equal(0);

@@ -197,7 +197,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
     expect((await stored(bucket, "tty/statectl.state.json"))!.resources).to.deep.equal(localState(dir).resources);
   });
 
-  it("init reports a missing bucket naming it, records nothing; show renders the state kept in S3 (text and --json, per workspace)", async () => {
+  it("init reports a missing bucket naming it, records nothing; show and output read the state kept in S3 (text and --json, per workspace)", async () => {
     const dir = helloDir();
     writeFileSync(join(dir, "main.state"), HELLO_CONFIG + backendBlock("statectl-init-no-such-bucket", "x/statectl.state.json"));
     const missing = cli(dir, ["init"], 1);
@@ -220,6 +220,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
     expect(json.serial).to.equal((await stored(bucket, "x/statectl.state.json"))!.serial);
     expect(json.resources.map((r) => r.address)).to.deep.equal(["association.hello", "document.hello"]);
     expect(json.outputs).to.deep.equal({ greeting: { sensitive: false, value: "hi" } });
+    expect(cli(dir, ["output", "greeting", "-raw"]).trim()).to.equal("hi");
     cli(dir, ["workspace", "new", "blue"]);
     expect(cli(dir, ["show"])).to.contain("The state is empty.");
   });

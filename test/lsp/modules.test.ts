@@ -1,7 +1,9 @@
 /**
  * `statectl lsp` and modules, end to end over stdio: diagnostics in a module's files found while
  * validating the calling folder, completion of a module's inputs (in its block) and outputs
- * (after `module.NAME.`), and go to definition from `module.NAME.OUTPUT` into the module's files.
+ * (after `module.NAME.`), and go to definition from `module.NAME.OUTPUT` into the module's files;
+ * a module folder opened alone is validated as a module (no "missing variable" for its inputs)
+ * when a configuration in the workspace calls it, and as a root otherwise.
  */
 import { expect } from "chai";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -113,5 +115,46 @@ describe("lsp: modules", function () {
     await client.change("main.state", whole);
     const call = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri("main.state") }, position: positionOf(whole, "module.baseline\n", 9) });
     expect(call).to.deep.equal({ uri: client.uri("main.state"), range: { start: positionOf(MAIN, '"baseline"'), end: positionOf(MAIN, '"baseline"', '"baseline"'.length) } });
+  });
+});
+
+describe("lsp: a module folder opened alone", function () {
+  this.timeout(30_000);
+  let dir: string;
+  let client: TestClient;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "statectl-lsp-module-alone-"));
+    // Called from the workspace root, and from a sibling branch (envs/prod → ../../modules/shared).
+    mkdirSync(join(dir, "modules", "baseline"), { recursive: true });
+    mkdirSync(join(dir, "modules", "shared"), { recursive: true });
+    mkdirSync(join(dir, "envs", "prod"), { recursive: true });
+    mkdirSync(join(dir, "lonely"), { recursive: true });
+    writeFileSync(join(dir, "main.state"), MAIN);
+    writeFileSync(join(dir, "envs", "prod", "main.state"), 'module "shared" {\n  source      = "../../modules/shared"\n  environment = "prod"\n}\n');
+    writeFileSync(join(dir, "modules", "baseline", "main.state"), MODULE);
+    writeFileSync(join(dir, "modules", "shared", "main.state"), MODULE);
+    writeFileSync(join(dir, "lonely", "main.state"), MODULE);
+    client = new TestClient(dir);
+    await client.initialize();
+  });
+  after(() => {
+    client.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("is validated as a module when the workspace calls it: no missing-variable errors, real mistakes still reported", async () => {
+    await client.open("modules/baseline/main.state", MODULE);
+    expect(await client.diagnosticsFor("modules/baseline/main.state", () => true)).to.deep.equal([]);
+    await client.open("modules/shared/main.state", MODULE);
+    expect(await client.diagnosticsFor("modules/shared/main.state", () => true)).to.deep.equal([]);
+    await client.change("modules/baseline/main.state", MODULE.replace("  schedule = var.schedule\n", "  schedul = var.schedule\n"));
+    const ds = await client.diagnosticsFor("modules/baseline/main.state", (list) => list.length > 0);
+    expect(ds.map((d) => d.code)).to.deep.equal(["config/unsupported-argument"]);
+  });
+
+  it("is validated as a root when nothing calls it: its required variable needs a value", async () => {
+    await client.open("lonely/main.state", MODULE);
+    const ds = await client.diagnosticsFor("lonely/main.state", (list) => list.length > 0);
+    expect(ds.map((d) => d.code)).to.deep.equal(["eval/missing-variable"]);
   });
 });

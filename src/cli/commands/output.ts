@@ -12,8 +12,9 @@ interface OutputOptions extends VariableOptions {
 
 /**
  * `statectl output [NAME]`: the configuration's outputs, evaluated with the attributes recorded
- * in the state (so computed values such as `association_id` are known after apply). Reads files
- * only; never talks to SSM. Sensitive outputs are shown as (sensitive) unless --show-sensitive.
+ * in the state (so computed values such as `association_id` are known after apply). Reads the
+ * state (a file or the S3 backend); never talks to SSM. Only the root module's outputs, as in
+ * Terraform. Sensitive outputs are shown as (sensitive) unless --show-sensitive.
  */
 export function registerOutput(program: Command): void {
   program
@@ -23,7 +24,7 @@ export function registerOutput(program: Command): void {
     .option("--json", "print the outputs as JSON")
     .option("--raw", "print a single string, number or bool output without quotes (needs NAME)")
     .option("--show-sensitive", "show the values of sensitive outputs instead of (sensitive)")
-    .option("--state <path>", "the state file (default: the configuration's state { path }, else statectl.state.json)")
+    .option("--state <path>", "a state file (default: the configuration's state: its S3 backend, its state { path }, else statectl.state.json; the selected workspace's)")
     .option("--var <name=value>", "set a variable (repeatable; wins over --var-file)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (name: string | undefined, opts: OutputOptions, cmd: Command) => {
@@ -31,18 +32,27 @@ export function registerOutput(program: Command): void {
       const { loadConfig } = await import("../../config/index.js");
       const { evaluateConfig, formatValue, fromNative, toNative } = await import("../../eval/index.js");
       const { renderDiagnostics, error, didYouMeanHint } = await import("../../diag/index.js");
-      const { FileStateStorage, findInstance } = await import("../../state/index.js");
+      const { findInstance } = await import("../../state/index.js");
       const loaded = loadConfig({ dir: process.cwd() }, { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env });
       const fail = (diags: readonly import("../../diag/index.js").Diagnostic[]) => {
         err(renderDiagnostics(diags, loaded.config.sources, { color: useColor(process.stderr, globals) }));
         throw new CliExit(ExitCode.Error);
       };
       if (loaded.diagnostics.some((d) => d.severity === "error")) fail(loaded.diagnostics);
-      const statePath = opts.state ?? evaluateConfig(loaded.config).state.absolutePath;
-      const read = await new FileStateStorage(statePath).read();
+      // The configuration's state: its S3 backend or local file, for the selected workspace.
+      const { closeStorage, commandStateLocation, stateStorageFor } = await import("../../engine/backend.js");
+      const { DEFAULT_STATE_PATH } = await import("../state-options.js");
+      const { where, workspace } = await commandStateLocation(process.cwd(), { ...(opts.state !== undefined ? { explicitPath: opts.state } : {}), defaultPath: DEFAULT_STATE_PATH, env: process.env });
+      const storage = stateStorageFor(where, opts.state !== undefined ? "default" : workspace);
+      let read: Awaited<ReturnType<typeof storage.read>>;
+      try {
+        read = await storage.read();
+      } finally {
+        closeStorage(storage);
+      }
       if (read.diagnostics.some((d) => d.severity === "error")) fail(read.diagnostics);
       if (!read.state) {
-        fail([error("output/no-state", `No state file at ${statePath}`, { detail: "Outputs are known after an apply; nothing has been applied with this state yet.", hint: "run statectl apply first, or give the state file with --state PATH" })]);
+        fail([error("output/no-state", `No state at ${storage.location}`, { detail: "Outputs are known after an apply; nothing has been applied with this state yet.", hint: "run statectl apply first, or give the state file with --state PATH" })]);
       }
       const state = read.state!;
       const evaluated = evaluateConfig(loaded.config, { instanceAttributes: (address) => findInstance(state, address)?.attributes });
@@ -60,6 +70,23 @@ export function registerOutput(program: Command): void {
         const all = outputs;
         outputs = outputs.filter((o) => o.name === name);
         if (outputs.length === 0) {
+          const inModule = /^module\.([A-Za-z_][A-Za-z0-9_-]*)(\[[^\]]*\])?(?:\.([A-Za-z_][A-Za-z0-9_-]*))?$/.exec(name);
+          if (inModule) {
+            // As in Terraform, only the root module's outputs are outputs of the configuration.
+            const call = loaded.config.modules.get(inModule[1]!);
+            const moduleOutputs = call?.config ? [...call.config.outputs.keys()] : [];
+            const output = inModule[3] ?? moduleOutputs[0] ?? "OUTPUT";
+            // A module with count or for_each is a list or map of instances: name one, or take all.
+            const several = call?.count !== undefined || call?.forEach !== undefined;
+            const expression = `module.${inModule[1]}${inModule[2] ?? ""}${inModule[2] !== undefined || !several ? `.${output}` : ""}`;
+            const label = `${inModule[1]}${inModule[2] !== undefined || !several ? `_${output}` : ""}`;
+            fail([
+              error("output/not-found", `No output named "${name}"`, {
+                detail: `statectl output shows the root module's outputs only, as terraform output does; ${call ? `module "${inModule[1]}"${moduleOutputs.length > 0 ? ` has the outputs ${moduleOutputs.join(", ")}` : " has no outputs"}` : `there is no module "${inModule[1]}"`}. ${all.length === 0 ? "The configuration has no outputs." : `The outputs are: ${all.map((o) => o.name).join(", ")}.`}`,
+                hint: `pass the value up with an output of the root module: output "${label}" { value = ${expression} }; or look at it now: echo '${expression}' | statectl console`,
+              }),
+            ]);
+          }
           const hint = didYouMeanHint(name, all.map((o) => o.name));
           fail([error("output/not-found", `No output named "${name}"`, { detail: `${all.length === 0 ? "There are no outputs" : `The outputs are: ${all.map((o) => o.name).join(", ")}`}.`, ...(hint ? { hint } : {}) })]);
         }
