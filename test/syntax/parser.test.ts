@@ -108,8 +108,9 @@ describe("syntax/parser heredocs", () => {
     const r = parseFile(`locals {\n  a = ${src}\n}\n`, "h.state");
     expect(r.diagnostics).to.deep.equal([]);
     const item = r.body!.items[0]!;
-    if (item.type !== "Block" || item.body.items[0]!.type !== "Attribute") throw new Error("unexpected shape");
-    return item.body.items[0].expr;
+    const first = item.type === "Block" ? item.body.items[0] : undefined;
+    if (first?.type !== "Attribute") throw new Error("unexpected shape");
+    return first.expr;
   };
 
   it("keeps lines verbatim, each with its newline", () => {
