@@ -570,7 +570,9 @@ export function checkDocumentContent(text: string, format: DocumentFormat, docum
   if ("error" in parsed) {
     return {
       problems: [
-        { severity: "error", code: "ssm/document-parse-error", summary: `Document content is not valid ${format}`, detail: parsed.error.message, hint: "fix the content's syntax, or set format to match it", path: [], span: parsed.error.span },
+        parsed.error.aliasBomb
+          ? { severity: "error", code: "ssm/invalid-document-content", summary: "Document content expands without bound", detail: parsed.error.message, path: [], span: parsed.error.span }
+          : { severity: "error", code: "ssm/document-parse-error", summary: `Document content is not valid ${format}`, detail: parsed.error.message, hint: "fix the content's syntax, or set format to match it", path: [], span: parsed.error.span },
       ],
     };
   }

@@ -5,7 +5,7 @@
  * steps can run on. Problems are thrown as `DocumentContentError` with the SSM error code AWS uses.
  */
 import { parseTree, type ParseError } from "jsonc-parser";
-import { yaml } from "./lazy.js";
+import { YAML_ALIAS_BOMB, yaml, yamlValue } from "./lazy.js";
 
 export type DocumentFormat = "JSON" | "YAML" | "TEXT";
 export type PlatformType = "Windows" | "Linux" | "MacOS";
@@ -58,7 +58,9 @@ export function parseDocumentContent(content: string, format: DocumentFormat): R
         `YAML not well-formed. at Line: ${pos?.line ?? 1}, Column: ${pos?.col ?? 1}`,
       );
     }
-    value = doc.toJS();
+    const plain = yamlValue(doc);
+    if ("aliasBomb" in plain) throw new DocumentContentError("InvalidDocumentContent", `YAML not accepted: ${YAML_ALIAS_BOMB}.`);
+    value = plain.value;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw new DocumentContentError("InvalidDocumentContent", "The content for the document is not valid: it must be an object.");

@@ -6,7 +6,7 @@
  */
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from "jsonc-parser";
 import type { Document as YamlDocument, Node as YamlNode } from "yaml";
-import { yaml } from "./lazy.js";
+import { YAML_ALIAS_BOMB, yaml, yamlValue } from "./lazy.js";
 
 export interface Span {
   start: number;
@@ -33,6 +33,8 @@ export interface ParsedTree {
 export interface TreeParseError {
   message: string;
   span: Span;
+  /** Well-formed, but its aliases expand without bound. */
+  aliasBomb?: boolean;
 }
 
 /** Parses content in its format; either a tree or the first syntax error with its offsets. */
@@ -108,7 +110,21 @@ function parseYamlTree(text: string): { tree: ParsedTree } | { error: TreeParseE
     return { error: { message, span: { start, end: Math.max(end, start + 1) } } };
   }
   if (!doc.contents) return { error: { message: "the content is empty", span: { start: 0, end: Math.max(1, text.length) } } };
-  return { tree: { value: doc.toJS(), root: fromYaml(doc.contents as YamlNode, doc) } };
+  const plain = yamlValue(doc);
+  if ("aliasBomb" in plain) return { error: { message: `The YAML is not accepted: ${YAML_ALIAS_BOMB}.`, span: firstAliasSpan(doc, text), aliasBomb: true } };
+  return { tree: { value: plain.value, root: fromYaml(doc.contents as YamlNode, doc) } };
+}
+
+/** Where the first alias is written (`*name`), for the caret. */
+function firstAliasSpan(doc: YamlDocument, text: string): Span {
+  let span: Span | undefined;
+  yaml().visit(doc, {
+    Alias(_key, node) {
+      span = yamlSpan(node);
+      return yaml().visit.BREAK;
+    },
+  });
+  return span && span.end > span.start ? span : { start: 0, end: Math.max(1, text.length) };
 }
 
 function yamlSpan(node: { range?: [number, number, number] | null }): Span {

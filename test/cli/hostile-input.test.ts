@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { yamlAliasBomb } from "../support/yaml-bomb.js";
 import { run } from "./helpers.js";
 
 const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
@@ -75,5 +76,30 @@ describe("cli: hostile file text in diagnostics", () => {
     const json = JSON.parse(run(dir, ["validate", "--json"]).stdout) as { diagnostics: { detail?: string }[] };
     expect(json.diagnostics.some((d) => d.detail?.includes("(5000 characters)"))).to.equal(true);
     expect(JSON.stringify(json)).not.to.contain("x".repeat(200));
+  });
+});
+
+describe("cli: YAML alias bombs", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "statectl-yaml-bomb-"));
+    writeFileSync(join(dir, "bomb.yaml"), yamlAliasBomb());
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("validate refuses a document whose content is one, pointing at the first alias", () => {
+    writeFileSync(join(dir, "main.state"), `document "bomb" {\n  name    = "Bomb"\n  format  = "YAML"\n  content = file("bomb.yaml")\n}\n`);
+    const r = run(dir, ["validate"]);
+    expect(r.code).to.equal(1);
+    expect(r.stdout + r.stderr).to.contain("error[ssm/invalid-document-content]: Document content expands without bound").and.contain("bomb.yaml:4:8").and.contain("alias bomb");
+    expect(r.stdout + r.stderr).not.to.contain("internal error");
+  });
+
+  it("yamldecode() refuses one with a clear error", () => {
+    writeFileSync(join(dir, "main.state"), `output "steps" {\n  value = yamldecode(file("bomb.yaml"))\n}\n`);
+    const r = run(dir, ["validate"]);
+    expect(r.code).to.equal(1);
+    expect(r.stdout + r.stderr).to.contain("error[eval/function-argument]").and.contain("alias bomb");
+    expect(r.stdout + r.stderr).not.to.contain("internal error");
   });
 });

@@ -3,6 +3,7 @@ import type { Hash } from "node:crypto";
 import { createRequire } from "node:module";
 import { T } from "../types.js";
 import { Value, fromNative, toNative } from "../value.js";
+import { YAML_ALIAS_BOMB, yamlValue } from "../../ssm/lazy.js";
 import { FunctionError, type FunctionSpec } from "./framework.js";
 
 // yaml is loaded when yamlencode/yamldecode first run: most configurations never call them, and
@@ -55,7 +56,9 @@ export const encodingFunctions: Record<string, FunctionSpec> = {
       if (docs.length === 0) return Value.NULL;
       const doc = docs[0]!;
       if (doc.errors.length > 0) throw new FunctionError(`the string is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`, 0);
-      return fromNative(doc.toJS({ maxAliasCount: 100 }));
+      const plain = yamlValue(doc);
+      if ("aliasBomb" in plain) throw new FunctionError(`the YAML is not accepted: ${YAML_ALIAS_BOMB}.`, 0);
+      return fromNative(plain.value);
     },
   },
   sha256: {
