@@ -15,7 +15,7 @@ import { parseDocumentContent } from "../ssm/document-model.js";
 import { INVALID_SCHEDULE_MESSAGE, validateAssociationSchedule } from "../ssm/schedule.js";
 import { checkParameters, withTargetParameter } from "../ssm/association-parameters.js";
 import { documentSteps, type DocumentStep } from "./agent.js";
-import { wireTime, type CoreExecution, type EndpointCore, type Input } from "./core.js";
+import { asNameMap, nameMap, wireTime, type CoreExecution, type EndpointCore, type Input } from "./core.js";
 import { documentNameFromArn, findDocument, resolveDocumentVersion, type StoredDocumentVersion } from "./documents.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import { checkTargets, defaultFleet, PING_STATUSES, PLATFORM_TYPES, LATEST_AGENT_VERSION, type ManagedInstance, type Target } from "./fleet.js";
@@ -113,7 +113,13 @@ export function simulationState(core: EndpointCore): SimulationState {
     core.changed();
     return fresh;
   });
-  state.knownTargets ??= {};
+  // Read back from disk, the maps keyed by ids are ordinary objects again: make them prototype-free once.
+  if (Object.getPrototypeOf(state.associations) !== null) {
+    asNameMap(state.associations);
+    asNameMap(state.executions);
+    for (const id of Object.keys(asNameMap(state.instanceStatus))) asNameMap(state.instanceStatus[id]!);
+  }
+  asNameMap((state.knownTargets ??= nameMap()));
   return state;
 }
 

@@ -16,7 +16,7 @@ import { checkParameters, withTargetParameter } from "../ssm/association-paramet
 import { parseDocumentContent } from "../ssm/document-model.js";
 import { documentSteps } from "./agent.js";
 import { simulationState, syncFleetTags } from "./associations.js";
-import { wireTime, type Area, type EndpointCore } from "./core.js";
+import { asNameMap, nameMap, wireTime, type Area, type EndpointCore } from "./core.js";
 import { findDocument, resolveDocumentVersion, type StoredDocumentVersion } from "./documents.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import { checkTargets, resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
@@ -68,7 +68,10 @@ interface AutomationSection {
 export const MAX_AUTOMATION_EXECUTIONS = 10_000;
 
 function section(core: EndpointCore): AutomationSection {
-  return core.store.section<AutomationSection>("automation", () => ({ executions: {}, order: [] }));
+  const s = core.store.section<AutomationSection>("automation", () => ({ executions: nameMap(), order: [] }));
+  // Execution ids are client input: a prototype-free map, also once read back from disk.
+  asNameMap(s.executions);
+  return s;
 }
 
 function store(core: EndpointCore, records: AutomationExecutionRecord[]): void {

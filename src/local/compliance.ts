@@ -9,7 +9,7 @@
  * (items, execution summary, content hash). Resource type is always ManagedInstance, the only one
  * the API accepts.
  */
-import { wireTime, nameMap, type Area, type EndpointCore, type Input } from "./core.js";
+import { asNameMap, wireTime, nameMap, type Area, type EndpointCore, type Input } from "./core.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import { checkPaging, paginate } from "./paging.js";
 import { check, type Checker } from "./validate.js";
@@ -46,7 +46,10 @@ interface ComplianceUpload {
 type ComplianceSection = Record<string, Record<string, ComplianceUpload>>;
 
 function section(core: EndpointCore): ComplianceSection {
-  return core.store.section<ComplianceSection>("compliance", () => nameMap());
+  const s = core.store.section<ComplianceSection>("compliance", () => nameMap());
+  // Resource ids are client input: prototype-free maps, also once read back from disk.
+  if (Object.getPrototypeOf(s) !== null) for (const id of Object.keys(asNameMap(s))) asNameMap(s[id]!);
+  return s;
 }
 
 function fail(code: string, message: string): never {

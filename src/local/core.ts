@@ -146,6 +146,12 @@ export function nameMap<T>(from?: Record<string, T>): Record<string, T> {
   return map;
 }
 
+/** Makes `map` prototype-free in place and returns it: maps read back from disk are ordinary objects. */
+export function asNameMap<T>(map: Record<string, T>): Record<string, T> {
+  if (Object.getPrototypeOf(map) !== null) Object.setPrototypeOf(map, null);
+  return map;
+}
+
 /** Epoch milliseconds → the wire's epoch seconds with a fraction (e.g. 1550505828.548). */
 export function wireTime(ms: number): number {
   return ms / 1000;

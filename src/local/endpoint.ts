@@ -3,7 +3,7 @@
  * sets up every area, and serves HTTP on 127.0.0.1 until `stop()`.
  */
 import { readFileSync } from "node:fs";
-import { DataStore } from "./store.js";
+import { DataStore, writeFileAtomically } from "./store.js";
 import { KnobControl, type Knobs, type Counters } from "./knobs.js";
 import { Mutex, SsmHttpServer } from "./server.js";
 import { areas, operationTable } from "./operations.js";
@@ -363,7 +363,7 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     );
     const port = await server.listen();
     if (store.dataDir) {
-      await fs.writeFile(path.join(store.dataDir, SERVER_FILE), JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }) + "\n", { mode: 0o600 });
+      await writeFileAtomically(store.dataDir, SERVER_FILE, JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }) + "\n");
     }
     return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas, partitions, scratchDir);
   } catch (e) {

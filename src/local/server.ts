@@ -91,6 +91,14 @@ export class SsmHttpServer {
     const requestId = randomUUID();
     let operation = "(unknown)";
     try {
+      if (!isLoopbackHost(req.headers.host)) {
+        await drain(req, this.options.maxBodyBytes);
+        throw new SsmError(
+          "AccessDeniedException",
+          `The statectl local SSM endpoint serves only requests addressed to 127.0.0.1 or localhost (this one names ${JSON.stringify(req.headers.host ?? "")}): it has no authentication, and a web page could otherwise reach it by pointing a host name at 127.0.0.1 (DNS rebinding).`,
+          403,
+        );
+      }
       const target = headerValue(req.headers["x-amz-target"]);
       if (req.method !== "POST" || !target?.startsWith(TARGET_PREFIX)) {
         await drain(req, this.options.maxBodyBytes);
@@ -115,6 +123,9 @@ export class SsmHttpServer {
       this.knobs.loseResponse(operation);
       send(res, 200, requestId, output ?? {});
     } catch (e) {
+      // The client went away mid-request (closed the connection, timed out): nobody is left to
+      // answer, and nothing went wrong here — not an internal error.
+      if (req.destroyed && !req.complete) return;
       if (operation !== "(unknown)") this.knobs.countError(operation);
       let error: SsmError;
       if (e instanceof SsmError) error = e;
@@ -126,6 +137,18 @@ export class SsmHttpServer {
       send(res, error.httpStatus, requestId, body, error.code);
     }
   }
+}
+
+/**
+ * A Host header that names this machine's loopback: 127.0.0.1 (any 127.x address), localhost
+ * (and names under .localhost, which resolve to it), or [::1], with or without a port.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const m = /^(\[[^\]]*\]|[^:]*)(?::\d{1,5})?$/.exec(host.trim().toLowerCase());
+  if (!m) return false;
+  const name = m[1]!.replace(/\.$/, "");
+  return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { nextRun, parseScheduleExpression, type Schedule } from "../ssm/schedule.js";
 import type { ParameterDeclaration } from "../ssm/document-model.js";
 import { runDocumentOn, type DocumentStep, type PluginOutput, type RealRun } from "./agent.js";
+import { nameMap } from "./core.js";
 import { resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
 
 /** The configurable members of an association, exactly as they travel on the wire. */
@@ -123,7 +124,8 @@ export interface SimulationState {
 }
 
 export function emptySimulationState(fleet: ManagedInstance[] = []): SimulationState {
-  return { fleet, associations: {}, executions: {}, instanceStatus: {}, knownTargets: {}, clockOffsetMs: 0 };
+  // Keyed by ids a client names: prototype-free, so "__proto__" is only an unknown id.
+  return { fleet, associations: nameMap(), executions: nameMap(), instanceStatus: nameMap(), knownTargets: nameMap(), clockOffsetMs: 0 };
 }
 
 /** What the simulator needs to know about a document to run it. */
@@ -283,7 +285,7 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
       const outcome = runDocumentOn(instance, document.name, document.steps, record.config.Parameters ?? {}, ctx.realRun?.(instance, commandId, document));
       if (outcome.countsAsError) errors++;
       results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: outcome.status, detailedStatus: outcome.detailedStatus, lastExecutionDate: at, outputSourceId: commandId, plugins: [...outcome.plugins] });
-      const perInstance = (state.instanceStatus[instance.instanceId] ??= {});
+      const perInstance = (state.instanceStatus[instance.instanceId] ??= nameMap());
       perInstance[associationId] = {
         associationId,
         instanceId: instance.instanceId,
@@ -421,7 +423,7 @@ export function runDue(ctx: RunContext, nowMs: number): ExecutionRecord[] {
 
 /** Remembers what every association targets now, for applyFleetChanges to compare against later. */
 export function rememberTargets(state: SimulationState): void {
-  state.knownTargets = {};
+  state.knownTargets = nameMap();
   for (const [id, targets] of targetSnapshot(state)) state.knownTargets[id] = [...targets];
 }
 

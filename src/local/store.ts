@@ -6,7 +6,9 @@
  * levels, e.g. `simulation.associations.<id>.<field>`) with what was last written, appends the
  * entries that changed (and those that went away) to the journal as ONE line, and fsyncs it. A
  * crash can only tear the last line, which was never acknowledged: loading replays whole lines
- * and stops at the first that does not parse. Once the journal outgrows the snapshot, the next
+ * and drops a torn last one. Each line carries a checksum of its record (`<sha256 prefix>\t<json>`),
+ * so damage anywhere else — a changed byte, a lost block — makes the store refuse to open, naming
+ * the file and line, instead of silently dropping the acknowledged writes after it. Once the journal outgrows the snapshot, the next
  * write is a compaction: a new snapshot with the next generation number goes to a temporary file,
  * is fsynced and renamed over the old one (then the directory is fsynced), and a fresh journal of
  * that generation starts; a journal whose generation differs from the snapshot's is stale and
@@ -15,9 +17,14 @@
  * Writes are coalesced: changes made while a write is in flight go out together in the next one,
  * and `flush()` resolves once a write containing every change made before the call is on disk.
  *
+ * The data dir is created 0700 and every file in it 0600; files are written under random
+ * temporary names created exclusively (O_EXCL: a link planted there is never followed) and
+ * renamed into place, and the journal is opened with O_NOFOLLOW.
+ *
  * Each area owns its sections (documents: "documents"; tags: "tags"; associations, executions,
  * fleet and clock: their own). Without a dataDir the store lives in memory only.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { promises as fs, openSync, closeSync, writeSync, readFileSync, unlinkSync, constants } from "node:fs";
 import * as path from "node:path";
 
@@ -63,7 +70,6 @@ export class DataStore {
   private writtenSerial = 0;
   private writing: Promise<void> | null = null;
   private lockHeld = false;
-  private tmpCounter = 0;
   /** Bytes written to disk since open (benchmarks watch what persistence costs). */
   bytesWritten = 0;
   private generation = 0;
@@ -79,7 +85,8 @@ export class DataStore {
   static async open(dataDir?: string): Promise<DataStore> {
     const store = new DataStore(dataDir === undefined ? undefined : path.resolve(dataDir));
     if (store.dataDir !== undefined) {
-      await fs.mkdir(store.dataDir, { recursive: true });
+      // Owner only: the data may hold sensitive association parameters, as SSM itself would.
+      await fs.mkdir(store.dataDir, { recursive: true, mode: 0o700 });
       store.lock();
       try {
         await store.load();
@@ -169,7 +176,7 @@ export class DataStore {
       await this.compact(entries);
     } else {
       const line: JournalLine = { g: this.generation, set, del };
-      const text = JSON.stringify(line) + "\n";
+      const text = journalLine(line);
       await this.journal.write(text, null, "utf8");
       await this.journal.datasync();
       const bytes = Buffer.byteLength(text, "utf8");
@@ -186,13 +193,13 @@ export class DataStore {
     const generation = this.generation + 1;
     const body: StoreFile = { format: FORMAT, version: FORMAT_VERSION, generation, sections: this.sections };
     const text = JSON.stringify(body);
-    await atomicWrite(dir, STORE_FILE, text, this.tmpCounter++);
+    await writeFileAtomically(dir, STORE_FILE, text);
     // The new snapshot is in place: the old journal is stale (its generation no longer matches).
     await this.journal?.close();
     this.journal = undefined;
-    await atomicWrite(dir, JOURNAL_FILE, "", this.tmpCounter++);
+    await writeFileAtomically(dir, JOURNAL_FILE, "");
     await syncDir(dir);
-    this.journal = await fs.open(path.join(dir, JOURNAL_FILE), "a", 0o600);
+    this.journal = await fs.open(path.join(dir, JOURNAL_FILE), constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
     this.generation = generation;
     this.bytesWritten += Buffer.byteLength(text, "utf8");
     this.snapshotBytes = text.length;
@@ -204,7 +211,7 @@ export class DataStore {
     const dir = this.dataDir!;
     for (const name of await fs.readdir(dir)) {
       // Leftovers of a write that a crash interrupted: the rename never happened, so they are stale.
-      if ((name.startsWith(`.${STORE_FILE}.`) || name.startsWith(`.${JOURNAL_FILE}.`)) && name.endsWith(".tmp")) await fs.rm(path.join(dir, name), { force: true });
+      if (name.startsWith(".") && name.endsWith(".tmp")) await fs.rm(path.join(dir, name), { force: true });
     }
     let text: string;
     try {
@@ -226,7 +233,7 @@ export class DataStore {
     this.sections = parsed.sections;
     this.generation = parsed.generation ?? 0;
     this.snapshotBytes = text.length;
-    replayJournal(this.sections, this.generation, await readFileOrEmpty(path.join(dir, JOURNAL_FILE)));
+    replayJournal(this.sections, this.generation, await readFileOrEmpty(path.join(dir, JOURNAL_FILE)), path.join(dir, JOURNAL_FILE));
     // Everything loaded counts as written; the first write compacts (and opens a fresh journal).
     this.written = flatten(this.sections);
   }
@@ -299,7 +306,7 @@ export async function readDataDir(dataDir: string): Promise<Record<string, unkno
     throw e;
   }
   const parsed = JSON.parse(text) as StoreFile;
-  replayJournal(parsed.sections, parsed.generation ?? 0, await readFileOrEmpty(path.join(dataDir, JOURNAL_FILE)));
+  replayJournal(parsed.sections, parsed.generation ?? 0, await readFileOrEmpty(path.join(dataDir, JOURNAL_FILE)), path.join(dataDir, JOURNAL_FILE));
   return parsed.sections;
 }
 
@@ -328,15 +335,57 @@ function flatten(sections: Record<string, unknown>): Map<string, string> {
   return out;
 }
 
-/** Applies the journal lines of `generation` to `sections`, stopping at the first torn or foreign line. */
-function replayJournal(sections: Record<string, unknown>, generation: number, text: string): void {
-  for (const raw of text.split("\n")) {
+/** A journal line: a checksum of the record, a tab, the record as JSON, a line break. */
+function journalLine(line: JournalLine): string {
+  const json = JSON.stringify(line);
+  return `${checksum(json)}\t${json}\n`;
+}
+
+function checksum(json: string): string {
+  return createHash("sha256").update(json, "utf8").digest("hex").slice(0, 16);
+}
+
+/** A journal line's record, or why it is not one. Lines from before checksums (`{…}`) have none to check. */
+function readJournalLine(raw: string): JournalLine | "unreadable" | "checksum" {
+  const tab = raw.indexOf("\t");
+  const json = raw.startsWith("{") ? raw : raw.slice(tab + 1);
+  if (!raw.startsWith("{") && (tab !== 16 || checksum(json) !== raw.slice(0, tab))) return tab === 16 && isJson(json) ? "checksum" : "unreadable";
+  try {
+    const line = JSON.parse(json) as JournalLine;
+    return typeof line === "object" && line !== null && Array.isArray(line.set) && Array.isArray(line.del) ? line : "unreadable";
+  } catch {
+    return "unreadable";
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Applies the journal lines of `generation` to `sections`; a journal of another generation is
+ * stale (a crash came between a new snapshot and its fresh journal) and stops the replay. A last
+ * line without its line break was torn by a crash mid-append and never acknowledged: dropped.
+ * Any other damaged line is refused, naming `file` and the line: the lines after it hold writes
+ * that were acknowledged, and starting without them would lose them silently.
+ */
+function replayJournal(sections: Record<string, unknown>, generation: number, text: string, file: string): void {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
     if (raw === "") continue;
-    let line: JournalLine;
-    try {
-      line = JSON.parse(raw) as JournalLine;
-    } catch {
-      return; // torn by a crash mid-append: never acknowledged
+    const line = readJournalLine(raw);
+    if (typeof line === "string") {
+      if (i === lines.length - 1) return; // torn by a crash mid-append: never acknowledged
+      throw new StoreError(
+        `${file} line ${i + 1} is damaged (${line === "checksum" ? "its checksum does not match its record" : "it is not a journal record"}); ${lines.slice(i + 1).filter((l) => l !== "").length} acknowledged record(s) follow it, and the endpoint will not start without them`,
+        "restore the data dir from a backup; or, to keep only what came before the damage, cut the journal at that line (the later writes are lost); or move the data dir aside to start with an empty endpoint",
+      );
     }
     if (line.g !== generation) return;
     for (const entry of line.del) removePath(sections, entry);
@@ -379,10 +428,14 @@ async function readFileOrEmpty(file: string): Promise<string> {
   }
 }
 
-/** Temp file, fsync, rename: a crash leaves the old file or the new one, never a torn one. */
-async function atomicWrite(dir: string, name: string, text: string, counter: number): Promise<void> {
-  const tmp = path.join(dir, `.${name}.${process.pid}.${counter}.tmp`);
-  const handle = await fs.open(tmp, "w", 0o600);
+/**
+ * Temp file, fsync, rename: a crash leaves the old file or the new one, never a torn one. The
+ * temporary name is random and created exclusively, so nobody can plant a link there in advance
+ * to have the data written elsewhere.
+ */
+export async function writeFileAtomically(dir: string, name: string, text: string): Promise<void> {
+  const tmp = path.join(dir, `.${name}.${randomBytes(8).toString("hex")}.tmp`);
+  const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   try {
     await handle.writeFile(text, "utf8");
     await handle.sync();
