@@ -9,7 +9,7 @@ import { didYouMean, error, rangeFromOffsets, SourceRegistry, warning, type Diag
 import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles } from "./decode.js";
 import { loadModules } from "./modules.js";
-import { readSourceFile } from "./source-file.js";
+import { InputBudget, readSourceFile } from "./source-file.js";
 import { AUTO_VARS_SUFFIX, CONFIG_EXTENSION, readConfigurationDir } from "./read-dir.js";
 import type { Config, VariableInput } from "./model.js";
 
@@ -52,6 +52,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
   const texts = new Map<string, string>();
   const autoVarFiles = new Map<string, string>();
   const preParsed = new Map<string, Body>();
+  const budget = new InputBudget();
   if (source.parsed) {
     for (const p of source.parsed) {
       texts.set(p.name, p.text);
@@ -65,7 +66,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     }
   }
   if (!source.files) {
-    const read = readConfigurationDir(dir);
+    const read = readConfigurationDir(dir, budget);
     // Pre-parsed sources bring their own .state texts; only the variable files are read then.
     if (!source.parsed) for (const f of read.files) texts.set(f.name, f.text);
     for (const f of read.varFiles) autoVarFiles.set(f.name, f.text);
@@ -93,8 +94,8 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     if (parsed.body) bodies.set(name, parsed.body);
   }
   const decoded = decodeFiles(bodies, diagnostics);
-  const config: Config = { ...decoded, dir, sources, workspace: opts.workspace ?? "default", variableInputs: [], ...(source.files ? { memoryFiles: source.files } : {}) };
-  loadModules(config, { dir, sources, ...(source.files ? { memoryFiles: source.files } : {}) }, diagnostics);
+  const config: Config = { ...decoded, dir, sources, workspace: opts.workspace ?? "default", variableInputs: [], inputBudget: budget, ...(source.files ? { memoryFiles: source.files } : {}) };
+  loadModules(config, { dir, sources, budget, ...(source.files ? { memoryFiles: source.files } : {}) }, diagnostics);
   config.variableInputs = gatherInputs(config, autoVarFiles, source, opts, diagnostics);
   return { config, diagnostics };
 }
@@ -113,7 +114,7 @@ function gatherInputs(config: Config, autoVarFiles: Map<string, string>, source:
     const display = isAbsolute(f) ? relativeOrAbsolute(config.dir, f) : f;
     let text: string | undefined = source.files ? source.files[f] : undefined;
     if (text === undefined) {
-      const read = readSourceFile(full, display);
+      const read = readSourceFile(full, display, undefined, config.inputBudget);
       if (!("text" in read)) {
         if (read.problem === "unreadable") diags.push(error("config/unreadable-var-file", "Cannot read variables file", { detail: `--var-file ${f}: ${read.code === "ENOENT" ? "no such file" : read.message}.` }));
         else {

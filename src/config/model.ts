@@ -6,6 +6,7 @@
 import type { ModulePath, ResourceAddress, ResourceKind, InstanceKey } from "../addrs/index.js";
 import type { Range, SourceRegistry } from "../diag/index.js";
 import type { Attribute, Block, Body, Expression, Reference } from "../syntax/ast.js";
+import type { InputBudget } from "./source-file.js";
 
 export interface Config {
   /** The configuration directory (absolute); file functions resolve paths against it. */
@@ -33,6 +34,8 @@ export interface Config {
   moduleCalls?: string[];
   /** Values for variables from the command line, var files and the environment, lowest precedence first. */
   variableInputs: VariableInput[];
+  /** What the files read for this configuration add up to; file functions keep counting on it. */
+  inputBudget?: InputBudget;
 }
 
 export interface VariableValidation {

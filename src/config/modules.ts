@@ -12,7 +12,7 @@ import { didYouMean, didYouMeanHint, error, type Diagnostic, type SourceRegistry
 import { parseFile, references, type Body, type Expression } from "../syntax/index.js";
 import { blockHeaderRange } from "./schema.js";
 import { decodeFiles } from "./decode.js";
-import { readSourceFile } from "./source-file.js";
+import { readSourceFile, type InputBudget } from "./source-file.js";
 import type { Config, ModuleCallDecl } from "./model.js";
 
 const CONFIG_EXTENSION = ".state";
@@ -21,6 +21,8 @@ interface Root {
   dir: string;
   sources: SourceRegistry;
   memoryFiles?: Readonly<Record<string, string>>;
+  /** The root configuration's input budget, shared by every module it loads. */
+  budget?: InputBudget;
 }
 
 /** Loads every module `cfg` calls, and theirs. `stack` holds the folders of the calls that led here (for cycles). */
@@ -135,7 +137,7 @@ function listModuleFiles(dir: string, root: Root): Map<string, string> | "missin
   }
   for (const name of entries) {
     const shown = displayName(root.dir, resolve(dir, name));
-    const read = readSourceFile(resolve(dir, name), shown);
+    const read = readSourceFile(resolve(dir, name), shown, undefined, root.budget);
     if ("text" in read) out.set(shown, read.text);
   }
   return out;

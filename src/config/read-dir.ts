@@ -7,7 +7,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { error, type Diagnostic } from "../diag/index.js";
-import { readSourceFile } from "./source-file.js";
+import { InputBudget, readSourceFile } from "./source-file.js";
 
 export const CONFIG_EXTENSION = ".state";
 export const AUTO_VARS_SUFFIX = ".auto.statevars";
@@ -33,7 +33,7 @@ export interface ConfigurationDir {
   problems: ReadProblem[];
 }
 
-export function readConfigurationDir(dir: string): ConfigurationDir {
+export function readConfigurationDir(dir: string, budget = new InputBudget()): ConfigurationDir {
   const out: ConfigurationDir = { files: [], varFiles: [], problems: [] };
   let names: string[];
   try {
@@ -46,11 +46,25 @@ export function readConfigurationDir(dir: string): ConfigurationDir {
     out.problems.push({ file: undefined, diagnostic: error("config/unreadable-directory", "Cannot read the configuration directory", { detail: `${dir}: ${code === "ENOENT" ? "no such directory" : (e as Error).message}` }) });
     return out;
   }
+  const overBudget: string[] = [];
   for (const name of names) {
-    const read = readSourceFile(join(dir, name), name);
+    // Once the budget is spent, the files left are listed in one diagnostic rather than one each.
+    if (overBudget.length > 0) {
+      overBudget.push(name);
+      continue;
+    }
+    const read = readSourceFile(join(dir, name), name, undefined, budget);
     if ("text" in read) (name.endsWith(AUTO_VARS_SUFFIX) ? out.varFiles : out.files).push({ name, text: read.text });
+    else if (read.problem === "too-large" && read.diagnostic.code === "config/input-budget-exceeded") {
+      overBudget.push(name);
+      out.problems.push({ file: undefined, diagnostic: read.diagnostic });
+    }
     else if (read.problem === "unreadable") out.problems.push({ file: name, diagnostic: error("config/unreadable-file", `Cannot read ${name}`, { detail: describeReadError(read), hint: read.code === "ENOTREG" ? "statectl reads .state files that are regular files; remove it or give it another name" : "check the file's permissions" }) });
     else out.problems.push({ file: name, diagnostic: read.diagnostic, ...(read.lossyText !== undefined ? { shown: read.lossyText } : {}) });
+  }
+  if (overBudget.length > 1) {
+    const first = out.problems[out.problems.length - 1]!;
+    first.diagnostic = { ...first.diagnostic, detail: `${first.diagnostic.detail}\nNot read: ${overBudget.length} files (${overBudget.length > 6 ? [...overBudget.slice(0, 5), "…", overBudget[overBudget.length - 1]].join(", ") : overBudget.join(", ")}).` };
   }
   return out;
 }

@@ -5,10 +5,37 @@
  * refused with the line and column of its first bad byte instead of being silently mangled.
  */
 import { closeSync, constants as fsConstants, fstatSync, openSync, readlinkSync, readSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { error, rangeFromOffsets, type Diagnostic } from "../diag/index.js";
 
 /** Configuration files are hand-written text; SSM documents are at most 64 KB. 10 MiB is far beyond both. */
 export const MAX_SOURCE_FILE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * What all the files of one configuration may add up to — its `.state` and `.statevars` files,
+ * `--var-file`s, its modules' files and what `file()`/`templatefile()` read (each file once) —
+ * so that twenty files just under the per-file limit cannot cost gigabytes of memory either.
+ */
+export const MAX_TOTAL_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** The bytes one configuration has read so far, against MAX_TOTAL_INPUT_BYTES. */
+export class InputBudget {
+  used = 0;
+  /** Paths already counted: reading one again (another evaluation of the same configuration) costs nothing more. */
+  private readonly counted = new Set<string>();
+  constructor(readonly limit = MAX_TOTAL_INPUT_BYTES) {}
+  get remaining(): number {
+    return Math.max(0, this.limit - this.used);
+  }
+  has(path: string): boolean {
+    return this.counted.has(resolvePath(path));
+  }
+  charge(path: string, bytes: number): void {
+    if (this.has(path)) return;
+    this.counted.add(resolvePath(path));
+    this.used += bytes;
+  }
+}
 
 export type SourceFileRead =
   | { text: string; bytes: number }
@@ -26,9 +53,19 @@ function mib(n: number): string {
  * stops one byte past the limit, so neither the declared size nor the real one can exhaust
  * memory. Never throws.
  */
-export function readSourceFile(path: string, display: string, limit = MAX_SOURCE_FILE_BYTES): SourceFileRead {
+export function readSourceFile(path: string, display: string, limit = MAX_SOURCE_FILE_BYTES, budget?: InputBudget): SourceFileRead {
   const piped = pipeReads.get(path);
   if (piped) return piped;
+  const counting = budget && !budget.has(path) ? budget : undefined;
+  const read = readWithinLimits(path, display, limit, counting);
+  if (counting && "text" in read) counting.charge(path, read.bytes);
+  return read;
+}
+
+function readWithinLimits(path: string, display: string, fileLimit: number, budget: InputBudget | undefined): SourceFileRead {
+  // Whichever is smaller: the per-file limit, or what is left of the configuration's budget.
+  const limit = budget ? Math.min(fileLimit, budget.remaining) : fileLimit;
+  const tooLarge = (size: number | undefined): Diagnostic => (budget && limit < fileLimit && (size === undefined || size <= fileLimit) ? overBudget(display, budget) : tooLargeFile(display, size, fileLimit));
   let fd: number;
   try {
     // Non-blocking: opening a FIFO for reading otherwise waits for a writer, with the event loop
@@ -39,7 +76,7 @@ export function readSourceFile(path: string, display: string, limit = MAX_SOURCE
     // Linux cannot open a socket through /proc: when Node.js or a CI runner gives stdin as a
     // socket pair, `/dev/stdin` is read from the descriptor itself.
     if ((e as NodeJS.ErrnoException).code === "ENXIO" && inherited !== undefined) {
-      const read = readInherited(inherited, display, limit);
+      const read = readInherited(inherited, display, tooLarge, limit);
       pipeReads.set(path, read);
       return read;
     }
@@ -49,13 +86,13 @@ export function readSourceFile(path: string, display: string, limit = MAX_SOURCE
     const stat = fstatSync(fd);
     if (stat.isDirectory()) return { problem: "unreadable", code: "EISDIR", message: "it is a directory" };
     if (stat.isFIFO() && isAnonymousPipe(fd, path)) {
-      const read = readOpenFile(fd, display, limit, true);
+      const read = readOpenFile(fd, display, tooLarge, limit, true);
       pipeReads.set(path, read);
       return read;
     }
     if (stat.isFIFO() || stat.isSocket()) return { problem: "unreadable", code: "ENOTREG", message: `it is a ${stat.isFIFO() ? "named pipe (FIFO)" : "socket"}, not a regular file` };
-    if (stat.size > limit) return { problem: "too-large", diagnostic: tooLarge(display, stat.size, limit) };
-    return readOpenFile(fd, display, limit, false);
+    if (stat.size > limit) return { problem: "too-large", diagnostic: tooLarge(stat.size) };
+    return readOpenFile(fd, display, tooLarge, limit, false);
   } catch (e) {
     return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
   } finally {
@@ -90,17 +127,17 @@ function inheritedDescriptor(path: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function readInherited(fd: number, display: string, limit: number): SourceFileRead {
+function readInherited(fd: number, display: string, tooLarge: (size: number | undefined) => Diagnostic, limit: number): SourceFileRead {
   try {
-    if (!fstatSync(fd).isSocket()) return { problem: "unreadable", code: "ENXIO", message: `${display} cannot be opened` };
-    return readOpenFile(fd, display, limit, true);
+    if (!fstatSync(fd).isSocket()) return { problem: "unreadable", code: "ENXIO", message: "no such device or address" };
+    return readOpenFile(fd, display, tooLarge, limit, true);
   } catch (e) {
     return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
   }
 }
 
 /** The descriptor was opened non-blocking; a pipe whose writer is still busy answers EAGAIN. */
-function readOpenFile(fd: number, display: string, limit: number, waitForWriter: boolean): SourceFileRead {
+function readOpenFile(fd: number, display: string, tooLarge: (size: number | undefined) => Diagnostic, limit: number, waitForWriter: boolean): SourceFileRead {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
@@ -118,7 +155,7 @@ function readOpenFile(fd: number, display: string, limit: number, waitForWriter:
     if (n === 0) break;
     chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
     total += n;
-    if (total > limit) return { problem: "too-large", diagnostic: tooLarge(display, undefined, limit) };
+    if (total > limit) return { problem: "too-large", diagnostic: tooLarge(undefined) };
   }
   const bytes = Buffer.concat(chunks, total);
   const decoded = decodeUtf8(bytes, display);
@@ -128,7 +165,14 @@ function readOpenFile(fd: number, display: string, limit: number, waitForWriter:
 /** Something to sleep on (Atomics.wait) between polls of a pipe whose writer has not finished. */
 const pipeWait = new Int32Array(new SharedArrayBuffer(4));
 
-function tooLarge(display: string, size: number | undefined, limit: number): Diagnostic {
+function overBudget(display: string, budget: InputBudget): Diagnostic {
+  return error("config/input-budget-exceeded", "The configuration's files are too large together", {
+    detail: `Reading ${display} would take the files of this configuration past ${mib(budget.limit)} together (${mib(budget.used)} read so far); statectl reads at most that much for one configuration.`,
+    hint: "configuration files are hand-written text and SSM documents at most 64 KB; is a generated or data file being read?",
+  });
+}
+
+function tooLargeFile(display: string, size: number | undefined, limit: number): Diagnostic {
   return error("config/file-too-large", "File is too large", {
     detail: size === undefined ? `${display} is larger than ${mib(limit)}, the most statectl reads from a configuration file.` : `${display} is ${mib(size)}; statectl reads configuration files of at most ${mib(limit)}.`,
     hint: "configuration files are hand-written text; is this the file you meant?",

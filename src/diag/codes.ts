@@ -57,6 +57,7 @@ export const DIAGNOSTIC_CODES = {
   "config/duplicate-variable": error("Duplicate variable declaration"),
   "config/extraneous-label": error("Extraneous block label"),
   "config/file-too-large": error("File is too large"),
+  "config/input-budget-exceeded": error("The configuration's files are too large together"),
   "config/invalid-argument": error("Invalid value"),
   "config/invalid-encoding": error("File is not UTF-8 text"),
   "config/invalid-lifecycle": error("Invalid ignore_changes entry"),

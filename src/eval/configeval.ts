@@ -197,7 +197,7 @@ class ConfigEvaluator {
     private readonly module?: ModuleContext,
   ) {
     this.path = module?.path ?? [];
-    const files = config.memoryFiles ? memoryFileSource(config.memoryFiles, config.dir) : diskFileSource();
+    const files = config.memoryFiles ? memoryFileSource(config.memoryFiles, config.dir) : diskFileSource(config.inputBudget);
     this.fnCtx = { baseDir: config.dir, files, renderTemplate: (text, fileName, vars) => renderTemplate(text, fileName, vars, this.fnCtx) };
     this.pathObject = Value.object({ module: Value.string(config.dir), root: Value.string(module?.rootDir ?? config.dir), cwd: Value.string(process.cwd()) });
   }

@@ -3,7 +3,7 @@
 // or zero-width character — quoted excerpts are capped, and strings that look like AWS
 // credentials are scrubbed, in text and --json alike.
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { yamlAliasBomb } from "../support/yaml-bomb.js";
@@ -101,5 +101,38 @@ describe("cli: YAML alias bombs", () => {
     expect(r.code).to.equal(1);
     expect(r.stdout + r.stderr).to.contain("error[eval/function-argument]").and.contain("alias bomb");
     expect(r.stdout + r.stderr).not.to.contain("internal error");
+  });
+});
+
+describe("cli: the total input budget of a configuration", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "statectl-budget-"));
+    // Sparse files: 9.6 MB each as far as statectl can tell, next to nothing on disk.
+    for (let i = 0; i < 7; i++) {
+      writeFileSync(join(dir, `data-${i}.bin`), "");
+      truncateSync(join(dir, `data-${i}.bin`), 9_600_000);
+    }
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("refuses the file that takes file() reads past 64 MiB together, each file under the 10 MiB limit", () => {
+    const outputs = Array.from({ length: 7 }, (_, i) => `output "size_${i}" {\n  value = sha256(file("data-${i}.bin"))\n}\n`).join("\n");
+    writeFileSync(join(dir, "main.state"), outputs);
+    const r = run(dir, ["validate"]);
+    expect(r.code).to.equal(1);
+    const shown = r.stdout + r.stderr;
+    expect(shown).to.contain("error[eval/function-argument]").and.contain("larger than 64 MiB together");
+    // Six files (57.6 MB) fit; the seventh is the one refused, and only it.
+    expect(shown.match(/error\[/g)).to.have.length(1);
+    expect(shown).to.contain('file("data-6.bin")');
+  });
+
+  it("counts a file named many times once", () => {
+    const outputs = Array.from({ length: 12 }, (_, i) => `output "again_${i}" {\n  value = sha256(file("data-0.bin"))\n}\n`).join("\n");
+    writeFileSync(join(dir, "main.state"), outputs);
+    const r = run(dir, ["validate"]);
+    expect(r.stdout + r.stderr).to.contain("The configuration is valid");
+    expect(r.code).to.equal(0);
   });
 });
