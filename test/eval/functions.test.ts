@@ -258,3 +258,13 @@ describe("eval/functions", () => {
     expect(callFunction("file", BUILTIN_FUNCTIONS.file!, [s("nope")], mem).error!.detail).to.contain("no such file");
   });
 });
+
+describe("eval/functions: length of hostile text", () => {
+  it("counts a long run of control characters in linear time (no ICU on ASCII), and CR LF as one", () => {
+    const spec = BUILTIN_FUNCTIONS["length"]!;
+    // 200,000 NULs took ICU's grapheme segmenter minutes (quadratic); the ASCII path counts them at once.
+    expect(toNative(callFunction("length", spec, [s("\0".repeat(200_000))], ctx).value)).to.equal(200_000);
+    expect(toNative(callFunction("length", spec, [s("a\r\nb\n")], ctx).value)).to.equal(4);
+    expect(toNative(callFunction("length", spec, [s("e\u0301\u{1F1EB}\u{1F1F7}")], ctx).value)).to.equal(2);
+  });
+});
