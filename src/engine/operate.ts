@@ -233,6 +233,16 @@ export async function runFleetStatus(req: OperateRequest & { now?: Date; outputs
 export interface RunRequest extends OperateRequest {
   /** Follow the runs to their end (seconds; undefined = don't wait). */
   waitSeconds?: number;
+  /** Stop waiting (Ctrl-C): the runs go on in SSM; each unsettled one is reported "Interrupted" with what is still running. */
+  signal?: AbortSignal;
+}
+
+/** An instance an interrupted wait left a run in progress on. */
+export interface InstanceInProgress {
+  instance_id: string;
+  status: string;
+  /** The Run Command command carrying the run out there, when SSM reports one. */
+  command_id?: string;
 }
 
 export interface RunResult {
@@ -242,6 +252,10 @@ export interface RunResult {
   outcome: string;
   counts: Record<string, number>;
   failed_instances: FailedInstance[];
+  /** The execution the run started, when known (with wait). */
+  execution_id?: string;
+  /** Outcome "Interrupted": the instances where that execution was still pending or in progress. */
+  in_progress?: InstanceInProgress[];
 }
 
 /** `statectl run`: StartAssociationsOnce for the given associations, optionally waiting for the results. */
@@ -261,14 +275,14 @@ export async function runAssociationsOnce(req: RunRequest): Promise<OperateResul
         results.push({ address: r.address, association_id: r.id, outcome: "Started", counts: {}, failed_instances: [] });
         continue;
       }
-      results.push(await follow(s, r, before.get(r.id) ?? new Set(), req.waitSeconds));
+      results.push(req.signal?.aborted ? await leftRunning(s, r, before.get(r.id) ?? new Set()) : await follow(s, r, before.get(r.id) ?? new Set(), req.waitSeconds, req.signal));
     }
     return results;
   });
 }
 
 /** Polls for the execution the run started (one not seen before) until it leaves Pending/InProgress. */
-async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, seconds: number): Promise<RunResult> {
+async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, seconds: number, signal?: AbortSignal): Promise<RunResult> {
   const ssm = s.provider(r.provider).ssm;
   // An association whose targets match no managed instance starts no execution: say so now
   // instead of waiting out the timeout.
@@ -283,11 +297,44 @@ async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, s
     const fresh = (await ssm.listAssociationExecutions(r.id)).find((e) => !seen.has(e.execution_id));
     if (fresh && fresh.status !== "Pending" && fresh.status !== "InProgress") {
       const failed = await ssm.failedExecutionTargets(r.id, fresh.execution_id);
-      return { address: r.address, association_id: r.id, outcome: failed.length > 0 ? "Failed" : (fresh.status ?? "Success"), counts: fresh.counts, failed_instances: failed };
+      return { address: r.address, association_id: r.id, outcome: failed.length > 0 ? "Failed" : (fresh.status ?? "Success"), counts: fresh.counts, failed_instances: failed, execution_id: fresh.execution_id };
     }
-    if (Date.now() >= deadline) return { address: r.address, association_id: r.id, outcome: "TimedOut", counts: {}, failed_instances: [] };
-    await new Promise((res) => setTimeout(res, delay));
+    if (Date.now() >= deadline) return { address: r.address, association_id: r.id, outcome: "TimedOut", counts: {}, failed_instances: [], ...(fresh ? { execution_id: fresh.execution_id } : {}) };
+    if (signal?.aborted) return leftRunning(s, r, seen);
+    await new Promise<void>((res) => {
+      const timer = setTimeout(res, delay);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          res();
+        },
+        { once: true },
+      );
+    });
+    if (signal?.aborted) return leftRunning(s, r, seen);
     delay = Math.min(delay * 2, 500);
+  }
+}
+
+/**
+ * What a run the user stopped waiting for left behind: its execution, settled or not, and the
+ * instances where it is still pending or in progress (with their Run Command command ids). The
+ * runs themselves go on in SSM: StartAssociationsOnce cannot be taken back.
+ */
+async function leftRunning(s: Session, r: ResourceInstanceState, seen: Set<string>): Promise<RunResult> {
+  const ssm = s.provider(r.provider).ssm;
+  const base = { address: r.address, association_id: r.id, outcome: "Interrupted", counts: {}, failed_instances: [] };
+  try {
+    const fresh = (await ssm.listAssociationExecutions(r.id)).find((e) => !seen.has(e.execution_id));
+    if (!fresh) return { ...base, in_progress: [] };
+    const settled = fresh.status !== "Pending" && fresh.status !== "InProgress";
+    const targets = await ssm.executionTargets(r.id, fresh.execution_id);
+    const running = targets.filter((t) => t.status === "Pending" || t.status === "InProgress").map((t) => ({ instance_id: t.instance_id, status: t.status, ...(t.command_id ? { command_id: t.command_id } : {}) }));
+    return { ...base, ...(settled ? { outcome: fresh.status ?? "Success" } : {}), counts: fresh.counts, execution_id: fresh.execution_id, in_progress: running };
+  } catch {
+    // Asking failed too (the endpoint is what the user gave up on): say what is known.
+    return { ...base, in_progress: [] };
   }
 }
 
