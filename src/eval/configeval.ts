@@ -138,6 +138,12 @@ export interface EvaluateOptions {
    * apply"). Arguments set in the configuration always come from the configuration.
    */
   instanceAttributes?: (address: string) => Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Evaluate the outputs only, and only what they refer to (resources, locals and modules are
+   * evaluated on demand): `resources`, `providers`, `imports` and `moved` come back empty, and
+   * the diagnostics cover only what was evaluated.
+   */
+  outputsOnly?: boolean;
 }
 
 /** Converts a schema's structural type to a type of the type system. */
@@ -207,6 +213,20 @@ class ConfigEvaluator {
     for (const name of this.config.locals.keys()) this.locals.set(name, { state: "pending", value: Value.UNKNOWN });
     for (const id of this.config.resources.keys()) this.resourceValues.set(id, { state: "pending", value: Value.UNKNOWN });
     for (const name of this.config.modules.keys()) this.moduleValues.set(name, { state: "pending", value: Value.UNKNOWN });
+    if (this.opts.outputsOnly) {
+      return {
+        resources: [],
+        outputs: this.evalOutputs(),
+        variables: this.variables,
+        locals: new Map([...this.locals].map(([k, v]) => [k, v.value])),
+        providers: new Map(),
+        state: this.evalState(),
+        imports: [],
+        moved: [],
+        diagnostics: uniqueDiagnostics(this.diags),
+        evaluateExpression: (expr) => evaluate(expr, this.scopeFor(expr)),
+      };
+    }
     for (const name of this.config.locals.keys()) this.evalLocal(name);
     for (const id of this.config.resources.keys()) this.evalResource(id);
     for (const name of this.config.modules.keys()) this.evalModule(name);

@@ -215,3 +215,19 @@ describe("eval/configeval: resources", () => {
     expect(r.diagnostics.map((d) => d.code).sort()).to.deep.equal(["eval/function-argument", "eval/invalid-argument-type"]);
   });
 });
+
+describe("eval/configeval: outputs only (issue 23)", () => {
+  it("evaluates the outputs and what they refer to, with the values a full evaluation gives", () => {
+    const src =
+      'locals {\n  suffix = upper("x")\n}\ndocument "d" {\n  for_each = toset(["a", "b"])\n  name     = "D-${each.key}-${local.suffix}"\n  content  = "{}"\n}\nassociation "x" {\n  document = document.d["b"].name\n  name     = 1 + "not a number"\n}\noutput "names" {\n  value = [for d in document.d : d.name]\n}\noutput "arn" {\n  value = document.d["a"].arn\n}\n';
+    const loaded = loadConfig({ files: { "main.state": src }, dir: "/cfg" });
+    const full = evaluateConfig(loaded.config, { instanceAttributes: (a) => (a === 'document.d["a"]' ? { arn: "arn:aws:ssm:us-east-1:111122223333:document/D-a-X" } : undefined) });
+    const only = evaluateConfig(loaded.config, { outputsOnly: true, instanceAttributes: (a) => (a === 'document.d["a"]' ? { arn: "arn:aws:ssm:us-east-1:111122223333:document/D-a-X" } : undefined) });
+    expect(only.outputs.map((o) => [o.name, native(o.value)])).to.deep.equal(full.outputs.map((o) => [o.name, native(o.value)]));
+    expect(only.outputs.map((o) => native(o.value))).to.deep.equal(["arn:aws:ssm:us-east-1:111122223333:document/D-a-X", ["D-a-X", "D-b-X"]]);
+    // The association (and its mistake) is not evaluated: no output refers to it.
+    expect(only.resources).to.deep.equal([]);
+    expect(full.diagnostics.length).to.be.greaterThan(0);
+    expect(only.diagnostics).to.deep.equal([]);
+  });
+});
