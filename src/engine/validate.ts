@@ -7,7 +7,7 @@
 import { error, hasErrors, redactDiagnostic, redactionList, type Diagnostic, type SourceRegistry } from "../diag/index.js";
 import { loadConfig, type Config, type ConfigurationText, type ParsedSource } from "../config/index.js";
 import { evaluateConfig, sensitiveStrings, type EvaluatedConfig } from "../eval/index.js";
-import { parseFile } from "../syntax/index.js";
+import { parseFile, type ParseResult } from "../syntax/index.js";
 import { checkResources } from "./ssm-validation.js";
 
 export interface ValidateRequest {
@@ -29,6 +29,18 @@ export interface ValidateRequest {
    * error here; what depends on it is checked as unknown ("known after apply").
    */
   asModule?: boolean;
+  /**
+   * Parses one file; default `parseFile`. The language server passes a cache, so a file whose
+   * text did not change since the last run is not parsed again (an AST is never changed by the
+   * later stages).
+   */
+  parse?: (text: string, name: string) => ParseResult;
+  /**
+   * Called between stages (after each file's parse, after decoding, after evaluation): the run
+   * waits for it, and stops when it resolves false (its result is then `stale`). The language
+   * server uses it to answer requests between stages and to drop a run a newer edit made stale.
+   */
+  checkpoint?: () => Promise<boolean>;
 }
 
 export interface ValidateResult {
@@ -41,25 +53,32 @@ export interface ValidateResult {
   evaluated?: EvaluatedConfig;
   /** Every text a diagnostic may point into (the `.state` files, and document files read by `file()`), once the files parsed. */
   sources?: SourceRegistry;
+  /** The run stopped at a checkpoint: its diagnostics are incomplete. */
+  stale?: true;
 }
 
 /** Parses and checks a configuration given as texts. Never throws for mistakes in the input. */
 export async function validateConfiguration(req: ValidateRequest): Promise<ValidateResult> {
   const files: ParsedSource[] = [];
   const diagnostics: Diagnostic[] = [];
+  const parse = req.parse ?? parseFile;
+  const go = req.checkpoint ?? (() => Promise.resolve(true));
   for (const { name, text } of req.files) {
-    const parsed = parseFile(text, name);
+    const parsed = parse(text, name);
     diagnostics.push(...parsed.diagnostics);
     if (parsed.body) files.push({ name, text, body: parsed.body });
+    if (!(await go())) return { files, diagnostics, stale: true };
   }
   if (req.syntaxOnly || hasErrors(diagnostics)) return { files, diagnostics };
   const loaded = loadConfig({ dir: req.dir, parsed: files }, { vars: req.vars ?? [], varFiles: req.varFiles ?? [], env: req.env ?? {} });
   diagnostics.push(...loaded.diagnostics);
   const { config } = loaded;
   if (hasErrors(diagnostics)) return { files, diagnostics, config, sources: config.sources };
+  if (!(await go())) return { files, diagnostics, config, sources: config.sources, stale: true };
   const evaluated = evaluateConfig(config);
   diagnostics.push(...(req.asModule ? evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable") : evaluated.diagnostics));
   if (hasErrors(diagnostics)) return { files, diagnostics, config, evaluated, sources: config.sources };
+  if (!(await go())) return { files, diagnostics, config, evaluated, sources: config.sources, stale: true };
   const ssm = await checkResources(evaluated.resources, config.resources, { sources: config.sources, dir: config.dir, evaluated });
   // SSM rules quote the value they reject; a sensitive one is replaced.
   const secrets = new Set<string>();

@@ -13,11 +13,11 @@ import { createProtocolConnection, DiagnosticSeverity, DidChangeWatchedFilesNoti
 import { TextDocument } from "vscode-languageserver-textdocument";
 // The transport-neutral createConnection takes our watchdog; the node flavour would exit the process.
 import { createConnection } from "vscode-languageserver";
-import { AUTO_VARS_SUFFIX, CONFIG_EXTENSION, readConfigurationDir, type ConfigurationText } from "../config/index.js";
+import { AUTO_VARS_SUFFIX, CONFIG_EXTENSION, readConfigurationDir, type ConfigurationText, type ReadProblem } from "../config/index.js";
 import type { Diagnostic, Range } from "../diag/index.js";
 import { toNative } from "../eval/index.js";
 import { checkDocument, UNKNOWN_VALUE } from "../ssm/index.js";
-import { parseFile, type Body } from "../syntax/index.js";
+import { parseFile, type Body, type ParseResult } from "../syntax/index.js";
 import { formatSource } from "../syntax/format.js";
 import { validateConfiguration } from "../engine/validate.js";
 import { complete, type FolderKnowledge } from "./completion.js";
@@ -32,7 +32,7 @@ export interface LanguageServerOptions {
   output: NodeJS.WritableStream;
   /** The environment to read `STATECTL_VAR_name` from, as `statectl validate` does. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** How long after the last edit a folder is validated again (default 150 ms). */
+  /** How long after the last edit a folder is validated again (default 50 ms). */
   debounceMs?: number;
 }
 
@@ -53,6 +53,13 @@ interface Folder {
   /** URIs diagnostics were last published for. */
   published: Set<string>;
   managedParameters: Map<string, Map<string, ParameterInfo>>;
+  /**
+   * The folder's files on disk as last read (by a validation run, which a change on disk the
+   * client reports also starts): requests between runs use it instead of reading the folder.
+   */
+  disk?: { texts: Map<string, string>; problems: ReadProblem[] };
+  /** The declarations of the folder's files, with the parses they came from (reused while none changed). */
+  declarations?: { bodies: Body[]; declarations: Declarations };
 }
 
 /** Runs a language server until the client sends `exit` or closes the input; resolves with the exit code. */
@@ -99,7 +106,9 @@ type Connection = ReturnType<typeof createConnection>;
 function serve(connection: Connection, folders: Map<string, Folder>, options: LanguageServerOptions): void {
   const documents = new TextDocuments(TextDocument);
   const env = options.env ?? {};
-  const debounceMs = options.debounceMs ?? 150;
+  // Short: a run re-parses only the files that changed, and a newer edit makes a running one's
+  // results stale (they are dropped, and the run stops at its next pause).
+  const debounceMs = options.debounceMs ?? 50;
   let init: InitializationOptions = {};
   let snippets = false;
   let watchRegistration = false;
@@ -162,11 +171,16 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
    * Every `.state` file of the folder: open buffers over the files on disk (read as validate reads
    * them: size limit, strict UTF-8). `problems` are the files on disk that could not be read.
    */
-  const folderTexts = async (dir: string): Promise<{ texts: Map<string, string>; problems: Diagnostic[] }> => {
+  const folderTexts = async (dir: string, fresh = true): Promise<{ texts: Map<string, string>; problems: Diagnostic[] }> => {
     const open = openTexts(dir);
-    // A folder that does not exist (a new buffer not saved yet) has only its open buffers.
-    const disk = readConfigurationDir(dir);
-    const texts = new Map(disk.files.map((f) => [f.name, f.text]));
+    const folder = folderFor(dir);
+    if (fresh || !folder.disk) {
+      // A folder that does not exist (a new buffer not saved yet) has only its open buffers.
+      const read = readConfigurationDir(dir);
+      folder.disk = { texts: new Map(read.files.map((f) => [f.name, f.text])), problems: read.problems };
+    }
+    const disk = folder.disk;
+    const texts = new Map(disk.texts);
     for (const [name, text] of open) texts.set(name, text);
     // A file open in the editor is read from its buffer; a folder not saved yet is no problem.
     const problems = disk.problems.filter((p) => p.file !== undefined && !open.has(p.file) && !p.file.endsWith(AUTO_VARS_SUFFIX)).map((p) => p.diagnostic);
@@ -183,15 +197,17 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
   };
 
   // The last parse of each file, so that requests between edits do not parse the folder again.
-  const parses = new Map<string, { text: string; body: Body | undefined }>();
-  const parse = (dir: string, name: string, text: string): Body | undefined => {
+  // Validation runs use it too: only the files that changed since the last run are parsed again.
+  const parses = new Map<string, { text: string; name: string; result: ParseResult }>();
+  const parseResult = (dir: string, name: string, text: string): ParseResult => {
     const key = resolve(dir, name);
     const cached = parses.get(key);
-    if (cached?.text === text) return cached.body;
-    const body = parseFile(text, name).body;
-    parses.set(key, { text, body });
-    return body;
+    if (cached?.text === text && cached.name === name) return cached.result;
+    const result = parseFile(text, name);
+    parses.set(key, { text, name, result });
+    return result;
   };
+  const parse = (dir: string, name: string, text: string): Body | undefined => parseResult(dir, name, text).body;
 
   const knowledge = (dir: string, texts: ReadonlyMap<string, string>): FolderKnowledge => {
     const bodies: Body[] = [];
@@ -206,7 +222,10 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       if (!modules.has(moduleDir)) modules.set(moduleDir, moduleDeclarations(dir, moduleDir));
       return modules.get(moduleDir);
     };
-    return { declarations: collectDeclarations(bodies), managedParameters: folderFor(dir).managedParameters, moduleAt };
+    const folder = folderFor(dir);
+    const known = folder.declarations;
+    if (!known || known.bodies.length !== bodies.length || known.bodies.some((b, i) => b !== bodies[i])) folder.declarations = { bodies, declarations: collectDeclarations(bodies) };
+    return { declarations: folder.declarations!.declarations, managedParameters: folder.managedParameters, moduleAt };
   };
 
   /** What the module in `moduleDir` declares: its open buffers over its files on disk, named from the calling folder (as diagnostics name them). */
@@ -237,10 +256,21 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const files: ConfigurationText[] = [...texts].map(([name, text]) => ({ name, text }));
     // A module folder opened alone is not a root: its required variables come from the module block.
     const asModule = callersOf(folder.dir).length > 0;
-    const validated = await validateConfiguration({ dir: folder.dir, files, vars: init.vars ?? [], varFiles: init.varFiles ?? [], env, syntaxOnly: problems.length > 0, asModule });
+    const validated = await validateConfiguration({
+      dir: folder.dir,
+      files,
+      vars: init.vars ?? [],
+      varFiles: init.varFiles ?? [],
+      env,
+      syntaxOnly: problems.length > 0,
+      asModule,
+      parse: (text, name) => parseResult(folder.dir, name, text),
+      // Between stages: answer what the editor asked meanwhile, and stop if a newer edit came.
+      checkpoint: () => new Promise<boolean>((resolve) => setImmediate(() => resolve(generation === folder.generation && folder.timer === undefined))),
+    });
     const result = { ...validated, diagnostics: [...problems, ...validated.diagnostics] };
-    // A newer edit started another run meanwhile; its diagnostics are the ones to show.
-    if (generation !== folder.generation) return;
+    // A newer edit started another run meanwhile (or is waiting for its debounce); its diagnostics are the ones to show.
+    if (validated.stale || generation !== folder.generation) return;
     if (result.evaluated) {
       const params = new Map<string, Map<string, ParameterInfo>>();
       for (const r of result.evaluated.resources) {
@@ -301,7 +331,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const { dir } = locate(doc.uri);
-    const { texts } = await folderTexts(dir);
+    const { texts } = await folderTexts(dir, false);
     return complete(doc.getText(), doc.offsetAt(params.position), knowledge(dir, texts), { snippets });
   });
 
@@ -312,7 +342,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const { dir, name } = locate(doc.uri);
     const body = parse(dir, name, doc.getText());
     if (!body) return undefined;
-    const { texts } = await folderTexts(dir);
+    const { texts } = await folderTexts(dir, false);
     return { doc, dir, body, texts };
   };
 

@@ -5,6 +5,8 @@
  * - parse: statectl's parser against @cdktf/hcl2json (HashiCorp's Go HCL parser compiled to
  *   WebAssembly) on the same 10,000-association file; MB/s, and statectl's peak memory;
  * - cli: `statectl validate` wall time on a small configuration (a fresh process each run);
+ * - lsp: `statectl lsp` driven over stdio as an editor drives it, on 300 and 3,000 associations:
+ *   diagnostics after an edit, completion and hover p95, formatting (test/bench/lsp.ts);
  * - plan: `plan --no-refresh` of 1k, 10k and 50k associations (does the cost grow linearly?);
  * - impact: a plan changing a document and 207 associations (each previews on how many instances
  *   it runs) against an endpoint adding `--latency` ms (default 30) to every call;
@@ -45,9 +47,9 @@ const { values } = parseArgs({
 });
 
 const SIZES: Record<string, BenchSizes> = {
-  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, impact: { associations: 207, latencyMs: 30 }, retryCalls: 200, persist: 2_000, throughput: 3_000, s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 }, s3Runs: 5 },
-  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, impact: { associations: 207, latencyMs: 30 }, retryCalls: 100, persist: 300, throughput: 600, s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 }, s3Runs: 3 },
-  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, impact: { associations: 14, latencyMs: 1 }, retryCalls: 10, persist: 12, throughput: 30, s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 }, s3Runs: 1 },
+  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, lsp: [300, 3_000], planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, impact: { associations: 207, latencyMs: 30 }, retryCalls: 200, persist: 2_000, throughput: 3_000, s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 }, s3Runs: 5 },
+  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, lsp: [300, 1_000], planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, impact: { associations: 207, latencyMs: 30 }, retryCalls: 100, persist: 300, throughput: 600, s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 }, s3Runs: 3 },
+  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, lsp: [20], planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, impact: { associations: 14, latencyMs: 1 }, retryCalls: 10, persist: 12, throughput: 30, s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 }, s3Runs: 1 },
 };
 const sizes = SIZES[values.size];
 if (!sizes) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);

@@ -9,6 +9,7 @@ import { measure } from "./measure.js";
 import { benchCreateCalls, benchImpactPreview, benchDocumentCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
 import { benchThroughput, findMotoServer } from "./throughput.js";
 import { benchS3Backend } from "./s3.js";
+import { benchLanguageServer, type LspFigures } from "./lsp.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { runPlan, startLocalEndpoint } from "../../src/index.js";
 
@@ -20,6 +21,8 @@ export interface BenchSizes {
   planSizes: number[];
   fleet: FleetShape;
   throttled: number;
+  /** The lsp section: folders of these many associations (the first is the goals' size, the others within 2× of it). */
+  lsp: number[];
   /** The impact section: a plan changing a document and this many associations, at this added latency per call. */
   impact: { associations: number; latencyMs: number };
   retryCalls: number;
@@ -52,7 +55,7 @@ interface Row {
   goal: string;
 }
 
-const SECTIONS = ["parse", "cli", "plan", "impact", "refresh", "apply", "retry", "persist", "throughput", "s3"] as const;
+const SECTIONS = ["parse", "cli", "lsp", "plan", "impact", "refresh", "apply", "retry", "persist", "throughput", "s3"] as const;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => `${fmt(n)} ms`;
@@ -122,6 +125,27 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  if (wanted("lsp")) {
+    const runs: LspFigures[] = [];
+    for (const n of sizes.lsp) {
+      log(`lsp: statectl lsp over stdio on ${n} associations…`);
+      const r = await benchLanguageServer(n);
+      runs.push(r);
+      figures[`lsp.edit${n}Ms`] = r.editMedianMs;
+      figures[`lsp.completion${n}P95Ms`] = r.completionP95Ms;
+      figures[`lsp.hover${n}P95Ms`] = r.hoverP95Ms;
+      figures[`lsp.formatting${n}Ms`] = r.formattingMs;
+    }
+    const base = sizes.lsp[0]!;
+    const each = (f: (r: LspFigures) => string) => runs.map((r) => `${fmt(r.associations)} (${fmt(r.bytes / 1000)} KB): ${f(r)}`).join("; ");
+    const within = (f: (r: LspFigures) => number, goal: number) => runs.map((r) => `${(f(r) / (r.associations === base ? goal : 2 * goal)).toFixed(2)}×`).join(", ");
+    const bound = (goal: number) => `${ms(goal)} at ${fmt(base)}, ${ms(2 * goal)} above`;
+    rows.push({ measure: "`statectl lsp`: first diagnostics after opening a file (process started)", ours: each((r) => ms(r.firstDiagnosticsMs)), baseline: "", ratio: "", goal: "" });
+    rows.push({ measure: "`statectl lsp`: diagnostics after an edit, debounce included (median, max of 10)", ours: each((r) => `${ms(r.editMedianMs)} (max ${ms(r.editMaxMs)})`), baseline: bound(150), ratio: `${within((r) => r.editMedianMs, 150)} the goal`, goal: "≤ 150 ms, ≤ 2× that above" });
+    rows.push({ measure: "`statectl lsp`: completion, hover (p95 of 40)", ours: each((r) => `${ms(r.completionP95Ms)}, ${ms(r.hoverP95Ms)}`), baseline: bound(30), ratio: `${within((r) => Math.max(r.completionP95Ms, r.hoverP95Ms), 30)} the goal`, goal: "≤ 30 ms, ≤ 2× that above" });
+    rows.push({ measure: "`statectl lsp`: formatting the edited file (median of 5)", ours: each((r) => ms(r.formattingMs)), baseline: bound(100), ratio: `${within((r) => r.formattingMs, 100)} the goal`, goal: "≤ 100 ms, ≤ 2× that above" });
   }
 
   if (wanted("plan")) {
