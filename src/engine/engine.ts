@@ -512,6 +512,7 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
     ...(req.replace ? { replace: req.replace } : {}),
     parallelism: Math.max(req.parallelism ?? 10, 1),
     ...(req.signal ? { signal: req.signal } : {}),
+    configHash: session.config.hash,
   } as const;
   let { plan, graph } = await makePlan({
     ...common,
@@ -601,8 +602,6 @@ export async function runPlan(req: PlanRequest): Promise<PlanRun> {
       return { diagnostics, sources: session.sources };
     }
     const { plan, graph } = await planIn(session, req, diagnostics);
-    // The configuration's digest only matters to a saved plan (apply checks it), and costs a pass over the whole configuration.
-    if (req.out && !plan.errored) plan.configHash = session.config.hash;
     if (req.out && !plan.errored) diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion(), planFileVariables(session.config))));
     return { plan, graph, diagnostics, sources: session.sources };
   } catch (e) {

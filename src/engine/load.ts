@@ -163,7 +163,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     .map((i) => ({ address: addressText(i.to), id: i.id.unmark().asString(), range: i.range, toRange: i.toRange, idRange: i.idRange }));
   let hash: string | undefined;
   // Hashing a whole configuration costs about as much as evaluating a tenth of it (0.7 s at 50,000
-  // associations): only a saved plan needs it, so it is computed on first use.
+  // associations): computed on first use, so the commands that make no plan do not pay it.
   const configHash = () =>
     (hash ??= createHash("sha256")
     .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, imports: imports.map((i) => [i.address, i.id]), providers: [...providers].map(([k, { range: _range, ...p }]) => [k, p]), state: evaluated.state.backend ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}` : evaluated.state.absolutePath, workspace }))
