@@ -146,6 +146,12 @@ export type DocumentResolver = (name: string, version: string | undefined) => Ru
 
 /** Executions kept per association; older ones are dropped. */
 export const MAX_EXECUTIONS_PER_ASSOCIATION = 500;
+/**
+ * How long the endpoint keeps an execution, by its clock: a long `local advance` must not grow
+ * the data without bound (every write stores it). Scheduled runs that fall before the window are
+ * not simulated at all — they would be dropped at once.
+ */
+export const EXECUTION_RETENTION_MS = 30 * 24 * 3600_000;
 /** Scheduled runs replayed per association in one clock step; missed runs beyond it are skipped. */
 export const MAX_CATCH_UP_RUNS = 100;
 /** State Manager's defaults when MaxConcurrency / MaxErrors are not set. */
@@ -331,7 +337,11 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
 function keepExecution(state: SimulationState, execution: ExecutionRecord): void {
   const history = (state.executions[execution.associationId] ??= []);
   history.push(execution);
-  if (history.length > MAX_EXECUTIONS_PER_ASSOCIATION) history.splice(0, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
+  const oldestKept = execution.createdTime - EXECUTION_RETENTION_MS;
+  let expired = 0;
+  while (expired < history.length && history[expired]!.createdTime < oldestKept) expired++;
+  const drop = Math.max(expired, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
+  if (drop > 0) history.splice(0, drop);
 }
 
 /**
@@ -385,9 +395,7 @@ function runAutomationAssociation(ctx: RunContext, record: AssociationRecord, do
     resourceCountByStatus,
     targets: outcome.targets,
   };
-  const history = (ctx.state.executions[record.associationId] ??= []);
-  history.push(execution);
-  if (history.length > MAX_EXECUTIONS_PER_ASSOCIATION) history.splice(0, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
+  keepExecution(ctx.state, execution);
   record.lastExecutionDate = at;
   if (outcome.status === "Success") record.lastSuccessfulExecutionDate = at;
   record.overview = { status: outcome.status, detailedStatus: outcome.status, counts: resourceCountByStatus };
@@ -400,8 +408,10 @@ function runAutomationAssociation(ctx: RunContext, record: AssociationRecord, do
  */
 export function runDue(ctx: RunContext, nowMs: number): ExecutionRecord[] {
   const due: Array<{ at: number; associationId: string }> = [];
+  const windowStart = nowMs - EXECUTION_RETENTION_MS;
   for (const record of Object.values(ctx.state.associations)) {
     let replayed = 0;
+    if (record.nextRunAt !== undefined && record.nextRunAt < windowStart) scheduleNext(record, windowStart - 1);
     while (record.nextRunAt !== undefined && record.nextRunAt <= nowMs) {
       if (replayed === MAX_CATCH_UP_RUNS) {
         scheduleNext(record, nowMs);

@@ -21,6 +21,7 @@ import {
   UpdateAssociationCommand,
   UpdateDocumentCommand,
   UpdateDocumentDefaultVersionCommand,
+  paginateDescribeAssociationExecutions,
   paginateListAssociations,
   type CreateAssociationCommandInput,
   type SSMClient,
@@ -365,6 +366,28 @@ describe("local/associations: associations, executions and the fleet over the SD
       const r = await create(h.ssm, { ScheduleExpression: "rate(12 hours)" });
       await h.endpoint.advance("36h");
       expect(await executions(h.ssm, r.AssociationId!)).to.have.length(4);
+    });
+
+    it("keeps 30 days of executions: a long advance neither simulates nor stores what falls before", async () => {
+      const daily = await create(h.ssm, { ScheduleExpression: "rate(1 day)" });
+      const hourly = await create(h.ssm, { ScheduleExpression: "rate(1 hour)" });
+      const ran = await h.endpoint.advance("400d");
+      const all = async (AssociationId: string) => {
+        const out: { CreatedTime?: Date }[] = [];
+        for await (const page of paginateDescribeAssociationExecutions({ client: h.ssm }, { AssociationId })) out.push(...(page.AssociationExecutions ?? []));
+        return out;
+      };
+      const now = h.endpoint.now();
+      const dailyRuns = await all(daily.AssociationId!);
+      // The runs of the last 30 days, one a day, and none older.
+      expect(dailyRuns.length).to.be.within(30, 31);
+      for (const e of dailyRuns) expect(now - e.CreatedTime!.getTime()).to.be.at.most(30 * 86_400_000);
+      // Hourly: within the window the catch-up limit applies (100 runs replayed, the rest skipped).
+      const hourlyRuns = await all(hourly.AssociationId!);
+      expect(hourlyRuns.length).to.equal(100);
+      expect(ran).to.equal(dailyRuns.length + hourlyRuns.length);
+      const latest = (await h.ssm.send(new DescribeAssociationCommand({ AssociationId: daily.AssociationId }))).AssociationDescription!;
+      expect(now - latest.LastExecutionDate!.getTime()).to.be.below(86_400_000);
     });
 
     it("bootstraps an instance that joins the fleet or gains a matching tag", async () => {
