@@ -90,6 +90,15 @@ export function closeStorage(storage: StateStorage): void {
   if (storage instanceof S3StateStorage) storage.destroy();
 }
 
+/** Reads the state once and releases the storage: for commands that only look at the state. */
+export async function readStateOnce(storage: StateStorage): ReturnType<StateStorage["read"]> {
+  try {
+    return await storage.read();
+  } finally {
+    closeStorage(storage);
+  }
+}
+
 /** Every workspace that has a state, plus "default" and the selected one. */
 export async function listWorkspaces(where: StateLocation): Promise<{ names: string[]; diagnostics: Diagnostic[] }> {
   const names = new Set<string>([DEFAULT_WORKSPACE]);

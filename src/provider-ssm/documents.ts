@@ -11,6 +11,7 @@ import type {
   DocumentDescription,
   GetDocumentCommandOutput,
   ListDocumentVersionsCommandOutput,
+  DocumentVersionInfo,
   UpdateDocumentCommandOutput,
 } from "@aws-sdk/client-ssm";
 import { compact, tagsFromList, tagsToList, type CallOptions, type ProviderContext } from "./context.js";
@@ -358,18 +359,7 @@ async function findVersionWithContent(
 ): Promise<string | undefined> {
   const wanted = createHash("sha256").update(content).digest("hex");
   const versions: string[] = [];
-  let token: string | undefined;
-  do {
-    const next = token;
-    const page = await ctx.send<ListDocumentVersionsCommandOutput>(
-      "ListDocumentVersions",
-      name,
-      (sdk) => new sdk.ListDocumentVersionsCommand({ Name: name, MaxResults: 50, ...(next !== undefined ? { NextToken: next } : {}) }),
-      call,
-    );
-    for (const v of page.DocumentVersions ?? []) if (v.DocumentVersion !== undefined) versions.push(v.DocumentVersion);
-    token = page.NextToken !== undefined && page.NextToken !== "" ? page.NextToken : undefined;
-  } while (token !== undefined);
+  for await (const page of documentVersionPages(ctx, name, call)) for (const v of page) if (v.DocumentVersion !== undefined) versions.push(v.DocumentVersion);
   versions.sort((a, b) => Number(b) - Number(a));
   for (const version of versions) {
     const out = await ctx.send<DescribeDocumentCommandOutput>(
@@ -385,6 +375,19 @@ async function findVersionWithContent(
 
 /** The version named `versionName`, if its content is `content` (SSM's Sha256 hash); undefined otherwise. */
 async function findVersionNamed(ctx: ProviderContext, name: string, versionName: string, content: string, call?: CallOptions): Promise<string | undefined> {
+  for await (const page of documentVersionPages(ctx, name, call)) {
+    const found = page.find((v) => v.VersionName === versionName);
+    if (found?.DocumentVersion !== undefined) {
+      const version = found.DocumentVersion;
+      const out = await ctx.send<DescribeDocumentCommandOutput>("DescribeDocument", name, (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: version }), call);
+      return out.Document?.Hash === createHash("sha256").update(content).digest("hex") ? version : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The document's versions, a page (ListDocumentVersions, 50) at a time, so a search can stop early. */
+async function* documentVersionPages(ctx: ProviderContext, name: string, call?: CallOptions): AsyncGenerator<DocumentVersionInfo[]> {
   let token: string | undefined;
   do {
     const next = token;
@@ -394,15 +397,9 @@ async function findVersionNamed(ctx: ProviderContext, name: string, versionName:
       (sdk) => new sdk.ListDocumentVersionsCommand({ Name: name, MaxResults: 50, ...(next !== undefined ? { NextToken: next } : {}) }),
       call,
     );
-    const found = (page.DocumentVersions ?? []).find((v) => v.VersionName === versionName);
-    if (found?.DocumentVersion !== undefined) {
-      const version = found.DocumentVersion;
-      const out = await ctx.send<DescribeDocumentCommandOutput>("DescribeDocument", name, (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: version }), call);
-      return out.Document?.Hash === createHash("sha256").update(content).digest("hex") ? version : undefined;
-    }
+    yield page.DocumentVersions ?? [];
     token = page.NextToken !== undefined && page.NextToken !== "" ? page.NextToken : undefined;
   } while (token !== undefined);
-  return undefined;
 }
 
 /** Whether SSM has version `version` of the document `name` (DescribeDocument); false when either is missing. */

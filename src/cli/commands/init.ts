@@ -130,7 +130,7 @@ export function registerInit(program: Command): void {
       const { loadConfig } = await import("../../config/index.js");
       const { evaluateConfig } = await import("../../eval/index.js");
       const { renderDiagnostics } = await import("../../diag/index.js");
-      const { closeStorage, recordBackend, selectedWorkspace, stateStorageFor } = await import("../../engine/backend.js");
+      const { readStateOnce, recordBackend, selectedWorkspace, stateStorageFor } = await import("../../engine/backend.js");
       const { mkdir, stat } = await import("node:fs/promises");
       const { dirname, join, relative } = await import("node:path");
       const loaded = loadConfig({ dir: process.cwd() }, { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env });
@@ -185,12 +185,7 @@ export function registerInit(program: Command): void {
       // credentials may read it, the object is a state.
       const storage = stateStorageFor(current, workspace);
       if (backend) report.state.path = storage.location;
-      let read: Awaited<ReturnType<typeof storage.read>>;
-      try {
-        read = await storage.read();
-      } finally {
-        closeStorage(storage);
-      }
+      const read = await readStateOnce(storage);
       await failOnErrors(read.diagnostics, globals);
       if (read.state) report.state = { ...report.state, exists: true, serial: read.state.serial, resources: read.state.resources.length };
       await recordBackend(current);

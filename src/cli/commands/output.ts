@@ -40,16 +40,11 @@ export function registerOutput(program: Command): void {
       };
       if (loaded.diagnostics.some((d) => d.severity === "error")) fail(loaded.diagnostics);
       // The configuration's state: its S3 backend or local file, for the selected workspace.
-      const { closeStorage, commandStateLocation, stateStorageFor } = await import("../../engine/backend.js");
+      const { commandStateLocation, readStateOnce, stateStorageFor } = await import("../../engine/backend.js");
       const { DEFAULT_STATE_PATH } = await import("../state-options.js");
       const { where, workspace } = await commandStateLocation(process.cwd(), { ...(opts.state !== undefined ? { explicitPath: opts.state } : {}), defaultPath: DEFAULT_STATE_PATH, env: process.env });
       const storage = stateStorageFor(where, opts.state !== undefined ? "default" : workspace);
-      let read: Awaited<ReturnType<typeof storage.read>>;
-      try {
-        read = await storage.read();
-      } finally {
-        closeStorage(storage);
-      }
+      const read = await readStateOnce(storage);
       if (read.diagnostics.some((d) => d.severity === "error")) fail(read.diagnostics);
       if (!read.state) {
         fail([error("output/no-state", `No state at ${storage.location}`, { detail: "Outputs are known after an apply; nothing has been applied with this state yet.", hint: "run statectl apply first, or give the state file with --state PATH" })]);

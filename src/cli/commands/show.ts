@@ -34,16 +34,10 @@ export function registerShow(program: Command): void {
       }
       const { instanceView, renderInstance, STATE_VIEW_FORMAT_VERSION } = await import("../../state/index.js");
       const { formatPlanValue } = await import("../../plan/index.js");
-      const { closeStorage, commandStateLocation, stateStorageFor } = await import("../../engine/backend.js");
+      const { commandStateLocation, readStateOnce, stateStorageFor } = await import("../../engine/backend.js");
       // The configuration's state: its S3 backend or local file, for the selected workspace.
       const { where, workspace } = await commandStateLocation(process.cwd(), { ...(opts.state !== undefined ? { explicitPath: opts.state } : {}), defaultPath: DEFAULT_STATE_PATH, env: process.env });
-      const storage = stateStorageFor(where, opts.state !== undefined ? "default" : workspace);
-      let read: Awaited<ReturnType<typeof storage.read>>;
-      try {
-        read = await storage.read();
-      } finally {
-        closeStorage(storage);
-      }
+      const read = await readStateOnce(stateStorageFor(where, opts.state !== undefined ? "default" : workspace));
       await failOnErrors(read.diagnostics, globals);
       const state = read.state;
       const outputs = Object.entries(state?.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
