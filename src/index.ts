@@ -48,22 +48,10 @@ export {
   type Severity,
   SourceRegistry,
 } from "./diag/index.js";
-export {
-  ASSOCIATION_RESOURCE,
-  computedAttributes,
-  DOCUMENT_RESOURCE,
-  type ResourceSchema,
-} from "./ssm/index.js";
-export {
-  type Body,
-  parseFile,
-} from "./syntax/index.js";
-export {
-  loadConfig,
-} from "./config/index.js";
-export {
-  evaluateConfig,
-} from "./eval/index.js";
+export { ASSOCIATION_RESOURCE, computedAttributes, DOCUMENT_RESOURCE, type ResourceSchema } from "./ssm/index.js";
+export { type Body, parseFile } from "./syntax/index.js";
+export { loadConfig } from "./config/index.js";
+export { evaluateConfig } from "./eval/index.js";
 export {
   decodeState,
   emptyState,
@@ -80,17 +68,8 @@ export {
   StatePersister,
   type StateStorage,
 } from "./state/index.js";
-export {
-  S3StateStorage,
-  s3WorkspaceKey,
-} from "./state-s3/index.js";
-export {
-  buildGraph,
-  orderedNodes,
-  dotToSvg,
-  toDot,
-  UNKNOWN,
-} from "./graph/index.js";
+export { S3StateStorage, s3WorkspaceKey } from "./state-s3/index.js";
+export { buildGraph, orderedNodes, dotToSvg, toDot, UNKNOWN } from "./graph/index.js";
 export {
   type Drift,
   hasChanges,
@@ -106,10 +85,7 @@ export {
   summarize,
   writePlanFile,
 } from "./plan/index.js";
-export {
-  applyPlan,
-  buildApplyGraph,
-} from "./apply/index.js";
+export { applyPlan, buildApplyGraph } from "./apply/index.js";
 export {
   type AssociationSpec,
   type AssociationState,

@@ -19,7 +19,12 @@ export function edits(fragments: readonly string[], maxEdits = 4): fc.Arbitrary<
   const edit: fc.Arbitrary<Edit> = fc.oneof(
     fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 24 }) }),
     fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text }),
-    fc.record({ kind: fc.constant("duplicate" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }), to: fc.nat() }),
+    fc.record({
+      kind: fc.constant("duplicate" as const),
+      at: fc.nat(),
+      length: fc.integer({ min: 1, max: 40 }),
+      to: fc.nat(),
+    }),
     fc.record({ kind: fc.constant("overwrite" as const), at: fc.nat(), text }),
     fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
   );

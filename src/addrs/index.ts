@@ -82,7 +82,9 @@ export function formatResourceAddress(a: ResourceAddress): string {
 
 /** The resource an instance belongs to (drops the key). */
 export function resourceOf(a: InstanceAddress): ResourceAddress {
-  return a.module && a.module.length > 0 ? { module: a.module, kind: a.kind, name: a.name } : { kind: a.kind, name: a.name };
+  return a.module && a.module.length > 0
+    ? { module: a.module, kind: a.kind, name: a.name }
+    : { kind: a.kind, name: a.name };
 }
 
 /** Prefixes an address with a module path (the address of a module's resource seen from the root). */
@@ -128,9 +130,11 @@ export function compareAddresses(a: InstanceAddress, b: InstanceAddress): number
   return compareKeys(a.key, b.key);
 }
 
-export type ParseAddressResult = { address: InstanceAddress; diagnostics: [] } | { address?: undefined; diagnostics: Diagnostic[] };
+export type ParseAddressResult =
+  { address: InstanceAddress; diagnostics: [] } | { address?: undefined; diagnostics: Diagnostic[] };
 
-const HINT = 'write kind.name, optionally with an instance key and inside modules: document.x, association.y["k"], association.z[0], module.m["k"].association.y';
+const HINT =
+  'write kind.name, optionally with an instance key and inside modules: document.x, association.y["k"], association.z[0], module.m["k"].association.y';
 
 /** Reads `[0]` or `["key"]` at `i`; the key and where it ends, or a problem. */
 function readKey(s: string, i: number): { key: InstanceKey; end: number } | { problem: string } {
@@ -212,17 +216,20 @@ export function parseAddress(text: string, range?: Range): ParseAddressResult {
   const s = text.trim();
   const mp = readModulePath(s);
   if ("problem" in mp) return fail(mp.problem);
-  if (mp.path.length > 0 && mp.end === s.length) return fail("this names a module, not a resource in it; add the resource: module.NAME.association.x.");
+  if (mp.path.length > 0 && mp.end === s.length)
+    return fail("this names a module, not a resource in it; add the resource: module.NAME.association.x.");
   const module = mp.path.length > 0 ? { module: mp.path } : {};
   const r = s.slice(mp.end);
   const dot = r.indexOf(".");
   if (dot < 0) return fail("expected a resource kind and a name separated by a dot.");
   const kind = r.slice(0, dot);
-  if (!isResourceKind(kind)) return fail(`"${kind}" is not a resource kind; expected "document", "association" or "module".`);
+  if (!isResourceKind(kind))
+    return fail(`"${kind}" is not a resource kind; expected "document", "association" or "module".`);
   const n = readName(r, dot + 1);
   const name = n.name;
   const rest = r.slice(n.end);
-  if (!isValidName(name) || (rest !== "" && !rest.startsWith("["))) return fail(`"${r.slice(dot + 1, rest.startsWith("[") ? n.end : undefined)}" is not a valid resource name.`);
+  if (!isValidName(name) || (rest !== "" && !rest.startsWith("[")))
+    return fail(`"${r.slice(dot + 1, rest.startsWith("[") ? n.end : undefined)}" is not a valid resource name.`);
   if (rest === "") return { address: { ...module, kind, name }, diagnostics: [] };
   const k = readKey(rest, 0);
   if ("problem" in k) return fail(k.problem);

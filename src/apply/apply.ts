@@ -7,7 +7,17 @@
 import { Graph } from "@dagrejs/graphlib";
 import { error, type Diagnostic, type Range } from "../diag/index.js";
 import { isWhollyKnown, walkGraph, type DesiredValue } from "../graph/index.js";
-import { findInstance, removeInstances, removePendingCreate, setInstance, setPendingCreate, type PendingCreate, type State, type StatePersister, type WriteStateResult } from "../state/index.js";
+import {
+  findInstance,
+  removeInstances,
+  removePendingCreate,
+  setInstance,
+  setPendingCreate,
+  type PendingCreate,
+  type State,
+  type StatePersister,
+  type WriteStateResult,
+} from "../state/index.js";
 import type { Plan, ResourceChange } from "../plan/index.js";
 import { ChangeFailure, type ApplyProvider, type Attributes, type Created, type CreateOptions } from "./provider.js";
 
@@ -50,7 +60,10 @@ export interface ApplyOptions {
    * Called when a change's desired values are still partly unknown once its dependencies are
    * applied: returns them with the unknowns filled in from `state` (the engine re-evaluates).
    */
-  resolve?: (change: ResourceChange, state: State) => Promise<{ attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] }>;
+  resolve?: (
+    change: ResourceChange,
+    state: State,
+  ) => Promise<{ attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] }>;
   onEvent?: (event: ApplyEvent) => void;
   /** How often to report a change that is still running; default 10 s. 0 turns it off. */
   heartbeatMs?: number;
@@ -108,8 +121,10 @@ export function buildApplyGraph(changes: readonly ResourceChange[]): { graph: Gr
     for (const d of c.dependencies) {
       const dep = byAddress.get(d);
       if (!dep) continue;
-      if (graph.hasNode(createKey(d)) && graph.hasNode(createKey(c.address))) graph.setEdge(createKey(d), createKey(c.address));
-      if (graph.hasNode(destroyKey(d)) && graph.hasNode(destroyKey(c.address))) graph.setEdge(destroyKey(c.address), destroyKey(d));
+      if (graph.hasNode(createKey(d)) && graph.hasNode(createKey(c.address)))
+        graph.setEdge(createKey(d), createKey(c.address));
+      if (graph.hasNode(destroyKey(d)) && graph.hasNode(destroyKey(c.address)))
+        graph.setEdge(destroyKey(c.address), destroyKey(d));
     }
   }
   return { graph, steps };
@@ -129,14 +144,24 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   let destroyed = 0;
 
   // Moves and refreshed values become the starting point (written once, only if they differ).
-  const start = { ...plan.refreshedState, serial: persister.current.serial, lineage: persister.current.lineage, statectlVersion: persister.current.statectlVersion };
-  const startsDifferent = JSON.stringify([start.resources, start.pendingCreates ?? []]) !== JSON.stringify([persister.current.resources, persister.current.pendingCreates ?? []]);
+  const start = {
+    ...plan.refreshedState,
+    serial: persister.current.serial,
+    lineage: persister.current.lineage,
+    statectlVersion: persister.current.statectlVersion,
+  };
+  const startsDifferent =
+    JSON.stringify([start.resources, start.pendingCreates ?? []]) !==
+    JSON.stringify([persister.current.resources, persister.current.pendingCreates ?? []]);
   if (startsDifferent) {
     const r = await persister.persist(start);
     if (!r.state) diagnostics.push(...r.diagnostics);
   }
-  const imported = plan.changes.filter((c) => c.importing && findInstance(persister.current, c.address)?.id === c.importing.id).length;
-  if (plan.mode === "refresh-only") return { state: persister.current, imported: 0, added, changed, destroyed, errors, skipped: [], diagnostics };
+  const imported = plan.changes.filter(
+    (c) => c.importing && findInstance(persister.current, c.address)?.id === c.importing.id,
+  ).length;
+  if (plan.mode === "refresh-only")
+    return { state: persister.current, imported: 0, added, changed, destroyed, errors, skipped: [], diagnostics };
 
   const { graph, steps } = buildApplyGraph(plan.changes);
   const heartbeat = options.heartbeatMs ?? 10_000;
@@ -153,10 +178,19 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     if (step !== "create" || !change.after) continue;
     const provider = options.provider(change.provider);
     const size = provider.createBatchSize?.(change.kind, change.after as Attributes) ?? 1;
-    if (size > 1) batchOf.set(key, { group: `${change.provider}\u0000${change.kind}\u0000${provider.createBatchGroup?.(change.kind, change.after as Attributes) ?? ""}`, size });
+    if (size > 1)
+      batchOf.set(key, {
+        group: `${change.provider}\u0000${change.kind}\u0000${provider.createBatchGroup?.(change.kind, change.after as Attributes) ?? ""}`,
+        size,
+      });
   }
-  const batches = new IntentBatches(batchOf, (pendings) => persister.update((s) => pendings.reduce(setPendingCreate, s)), cancel);
-  const trackedIds = (kind: string): Set<string> => new Set(persister.current.resources.filter((r) => r.kind === kind).map((r) => r.id));
+  const batches = new IntentBatches(
+    batchOf,
+    (pendings) => persister.update((s) => pendings.reduce(setPendingCreate, s)),
+    cancel,
+  );
+  const trackedIds = (kind: string): Set<string> =>
+    new Set(persister.current.resources.filter((r) => r.kind === kind).map((r) => r.id));
 
   /**
    * Creates, and for kinds whose create is not idempotent: records the create in the state first
@@ -164,7 +198,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
    * made it asks the provider what exists before sending it again — adopting exactly one match,
    * stopping on several. The caller's write of the result removes the record.
    */
-  const createResource = async (key: string, change: ResourceChange, provider: ApplyProvider, desired: Attributes): Promise<Created> => {
+  const createResource = async (
+    key: string,
+    change: ResourceChange,
+    provider: ApplyProvider,
+    desired: Attributes,
+  ): Promise<Created> => {
     // Building the set scans the whole state, so only a provider that looks at it pays for it.
     const createOptions: CreateOptions = {
       address: change.address,
@@ -172,21 +211,41 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         return trackedIds(change.kind);
       },
     };
-    if ((provider.createIsIdempotent?.(change.kind) ?? true) || !provider.findCreated) return provider.create(change.kind, desired, cancel, createOptions);
+    if ((provider.createIsIdempotent?.(change.kind) ?? true) || !provider.findCreated)
+      return provider.create(change.kind, desired, cancel, createOptions);
     const since = new Date();
-    const pending: PendingCreate = { address: change.address, kind: change.kind, provider: change.provider, started: since.toISOString(), attributes: desired, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies };
-    const intent = batches.has(key) ? await batches.join(key, pending) : await persister.update((s) => setPendingCreate(s, pending));
+    const pending: PendingCreate = {
+      address: change.address,
+      kind: change.kind,
+      provider: change.provider,
+      started: since.toISOString(),
+      attributes: desired,
+      sensitiveAttributes: change.sensitivePaths,
+      dependencies: change.dependencies,
+    };
+    const intent = batches.has(key)
+      ? await batches.join(key, pending)
+      : await persister.update((s) => setPendingCreate(s, pending));
     if (intent === "interrupted") throw new ChangeFailure("not created: the apply was interrupted before it was sent");
-    if (!intent.state) throw new ChangeFailure(`not created: the create could not be recorded in the state before it was sent (${intent.diagnostics.map((d) => d.summary).join("; ")})`);
+    if (!intent.state)
+      throw new ChangeFailure(
+        `not created: the create could not be recorded in the state before it was sent (${intent.diagnostics.map((d) => d.summary).join("; ")})`,
+      );
     const attempts = Math.max(1, options.createAttempts ?? 5);
     let delay = options.createRetryDelayMs ?? 200;
     for (let attempt = 1; ; attempt++) {
       try {
         return await provider.create(change.kind, desired, cancel, createOptions);
       } catch (e) {
-        const stays = "the create stays recorded in the state, and the next plan or apply looks for it again before creating anything";
+        const stays =
+          "the create stays recorded in the state, and the next plan or apply looks for it again before creating anything";
         // Abandoned mid-call (a second Ctrl-C): whether SSM got it is unknown, whatever the error says.
-        if (cancel?.aborted) throw new ChangeFailure(`${e instanceof Error ? e.message : String(e)} (interrupted; ${stays})`, undefined, e instanceof ChangeFailure ? e.code : undefined);
+        if (cancel?.aborted)
+          throw new ChangeFailure(
+            `${e instanceof Error ? e.message : String(e)} (interrupted; ${stays})`,
+            undefined,
+            e instanceof ChangeFailure ? e.code : undefined,
+          );
         if (!(e instanceof ChangeFailure && e.more.outcomeUnknown)) {
           // It surely did not happen (or partly happened and the caller records that).
           if (!(e instanceof ChangeFailure && e.partial)) await record((s) => removePendingCreate(s, change.address));
@@ -194,11 +253,23 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         }
         let found: { id: string; attributes: Attributes }[];
         try {
-          found = await provider.findCreated(change.kind, desired, { since, exclude: trackedIds(change.kind), ...(cancel ? { signal: cancel } : {}) });
+          found = await provider.findCreated(change.kind, desired, {
+            since,
+            exclude: trackedIds(change.kind),
+            ...(cancel ? { signal: cancel } : {}),
+          });
         } catch (lookup) {
-          throw new ChangeFailure(`${e.message}; whether it was made anyway could not be checked (${lookup instanceof Error ? lookup.message : String(lookup)}), so ${stays}`, undefined, e.code);
+          throw new ChangeFailure(
+            `${e.message}; whether it was made anyway could not be checked (${lookup instanceof Error ? lookup.message : String(lookup)}), so ${stays}`,
+            undefined,
+            e.code,
+          );
         }
-        if (found.length === 1) return { ...found[0]!, adopted: `${e.message.replace(/\.$/, "")} — but the ${change.kind} had been made: adopted` };
+        if (found.length === 1)
+          return {
+            ...found[0]!,
+            adopted: `${e.message.replace(/\.$/, "")} — but the ${change.kind} had been made: adopted`,
+          };
         if (found.length > 1) {
           throw new ChangeFailure(
             `${e.message}; ${found.length} ${change.kind}s that match it were made since the create started and none is in the state: ${found.map((f) => f.id).join(", ")}`,
@@ -207,7 +278,12 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
             { hint: `keep one with \`statectl import ${change.address} ID\` and delete the others; ${stays}` },
           );
         }
-        if (attempt >= attempts) throw new ChangeFailure(`${e.message} (sent ${attempt} times; each failed and made nothing that can be found; ${stays})`, undefined, e.code);
+        if (attempt >= attempts)
+          throw new ChangeFailure(
+            `${e.message} (sent ${attempt} times; each failed and made nothing that can be found; ${stays})`,
+            undefined,
+            e.code,
+          );
         options.onEvent?.({ type: "retrying", address: change.address, attempt: attempt + 1, message: e.message });
         await pause(delay, cancel);
         delay = Math.min(delay * 2, 5000);
@@ -219,9 +295,28 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     const { change, step } = steps.get(key)!;
     const provider = options.provider(change.provider);
     const started = Date.now();
-    const timer = heartbeat > 0 ? setInterval(() => options.onEvent?.({ type: "still-running", address: change.address, step, elapsedMs: Date.now() - started }), heartbeat) : undefined;
+    const timer =
+      heartbeat > 0
+        ? setInterval(
+            () =>
+              options.onEvent?.({
+                type: "still-running",
+                address: change.address,
+                step,
+                elapsedMs: Date.now() - started,
+              }),
+            heartbeat,
+          )
+        : undefined;
     const fail = (message: string, code?: string, hint?: string): boolean => {
-      errors.push({ address: change.address, step, message, ...(code ? { code } : {}), ...(hint ? { hint } : {}), ...(change.location ? { location: change.location } : {}) });
+      errors.push({
+        address: change.address,
+        step,
+        message,
+        ...(code ? { code } : {}),
+        ...(hint ? { hint } : {}),
+        ...(change.location ? { location: change.location } : {}),
+      });
       options.onEvent?.({ type: "failed", address: change.address, step, message, elapsedMs: Date.now() - started });
       return false;
     };
@@ -230,13 +325,23 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         const existing = findInstance(persister.current, change.address);
         const id = change.id ?? existing?.id;
         options.onEvent?.({ type: "start", address: change.address, step, ...(id ? { id } : {}) });
-        if (id !== undefined) await provider.delete(change.kind, id, change.before ?? existing?.attributes ?? {}, cancel);
+        if (id !== undefined)
+          await provider.delete(change.kind, id, change.before ?? existing?.attributes ?? {}, cancel);
         // With create_before_destroy the address already holds the replacement: keep it.
-        const holdsReplacement = change.action === "replace" && change.createBeforeDestroy && findInstance(persister.current, change.address)?.id !== change.id;
+        const holdsReplacement =
+          change.action === "replace" &&
+          change.createBeforeDestroy &&
+          findInstance(persister.current, change.address)?.id !== change.id;
         if (!holdsReplacement) await record((s) => removeInstances(s, [change.address]).state);
         // A replacement is one destroyed and one added, as the plan's summary counts it.
         if (change.action === "delete" || change.action === "replace") destroyed++;
-        options.onEvent?.({ type: "done", address: change.address, step, ...(id ? { id } : {}), elapsedMs: Date.now() - started });
+        options.onEvent?.({
+          type: "done",
+          address: change.address,
+          step,
+          ...(id ? { id } : {}),
+          elapsedMs: Date.now() - started,
+        });
         return true;
       }
 
@@ -244,7 +349,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
       if (!isWhollyKnown(desired)) {
         const r = options.resolve ? await options.resolve(change, persister.current) : { diagnostics: [] };
         if (!r.attrs || !isWhollyKnown(r.attrs)) {
-          return fail(r.diagnostics.map((d) => d.detail ?? d.summary).join("; ") || "some of its values are still unknown after its dependencies were applied");
+          return fail(
+            r.diagnostics.map((d) => d.detail ?? d.summary).join("; ") ||
+              "some of its values are still unknown after its dependencies were applied",
+          );
         }
         desired = r.attrs;
       }
@@ -254,13 +362,35 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         try {
           const created = await createResource(key, change, provider, knownAttributes(desired));
           id = created.id;
-          if (created.adopted) options.onEvent?.({ type: "adopted", address: change.address, id: created.id, reason: created.adopted });
-          await record((s) => setInstance(removePendingCreate(s, change.address), { address: change.address, kind: change.kind, provider: change.provider, id: created.id, attributes: created.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
+          if (created.adopted)
+            options.onEvent?.({ type: "adopted", address: change.address, id: created.id, reason: created.adopted });
+          await record((s) =>
+            setInstance(removePendingCreate(s, change.address), {
+              address: change.address,
+              kind: change.kind,
+              provider: change.provider,
+              id: created.id,
+              attributes: created.attributes,
+              sensitiveAttributes: change.sensitivePaths,
+              dependencies: change.dependencies,
+            }),
+          );
         } catch (e) {
           if (e instanceof ChangeFailure && e.partial) {
             const partial = e.partial;
             // It exists but is not as configured: record it, tainted, so the next plan replaces it.
-            await record((s) => setInstance(removePendingCreate(s, change.address), { address: change.address, kind: change.kind, provider: change.provider, id: partial.id, attributes: partial.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies, tainted: true }));
+            await record((s) =>
+              setInstance(removePendingCreate(s, change.address), {
+                address: change.address,
+                kind: change.kind,
+                provider: change.provider,
+                id: partial.id,
+                attributes: partial.attributes,
+                sensitiveAttributes: change.sensitivePaths,
+                dependencies: change.dependencies,
+                tainted: true,
+              }),
+            );
           }
           throw e;
         } finally {
@@ -271,12 +401,38 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         const prior = findInstance(persister.current, change.address);
         id = prior?.id ?? change.id!;
         try {
-          const updated = await provider.update(change.kind, id, prior?.attributes ?? change.before ?? {}, knownAttributes(desired), cancel);
-          await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id, attributes: updated.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
+          const updated = await provider.update(
+            change.kind,
+            id,
+            prior?.attributes ?? change.before ?? {},
+            knownAttributes(desired),
+            cancel,
+          );
+          await record((s) =>
+            setInstance(s, {
+              address: change.address,
+              kind: change.kind,
+              provider: change.provider,
+              id,
+              attributes: updated.attributes,
+              sensitiveAttributes: change.sensitivePaths,
+              dependencies: change.dependencies,
+            }),
+          );
         } catch (e) {
           if (e instanceof ChangeFailure && e.partial) {
             const partial = e.partial;
-            await record((s) => setInstance(s, { address: change.address, kind: change.kind, provider: change.provider, id: partial.id, attributes: partial.attributes, sensitiveAttributes: change.sensitivePaths, dependencies: change.dependencies }));
+            await record((s) =>
+              setInstance(s, {
+                address: change.address,
+                kind: change.kind,
+                provider: change.provider,
+                id: partial.id,
+                attributes: partial.attributes,
+                sensitiveAttributes: change.sensitivePaths,
+                dependencies: change.dependencies,
+              }),
+            );
           }
           throw e;
         }
@@ -314,7 +470,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   const parallelism = Math.max(1, options.parallelism ?? 4);
   const widest = Math.max(1, ...[...batchOf.values()].map((b) => b.size));
   const batchedLimit = parallelism * widest * 2;
-  const lanes = { lane: (key: string) => (batchOf.has(key) ? "batched" : "other"), limit: (lane: string) => (lane === "batched" ? batchedLimit : parallelism) };
+  const lanes = {
+    lane: (key: string) => (batchOf.has(key) ? "batched" : "other"),
+    limit: (lane: string) => (lane === "batched" ? batchedLimit : parallelism),
+  };
   // Tells the batches which creates are ready to start but not started (the walk's own queue).
   const dependenciesLeft = new Map(graph.nodes().map((n) => [n, graph.predecessors(n)?.length ?? 0]));
   for (const [n, left] of dependenciesLeft) if (left === 0) batches.ready(n);
@@ -330,11 +489,24 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     }
     return ok;
   };
-  const walk = await walkGraph(graph, visitLimited, { parallelism: parallelism + (batchOf.size > 0 ? batchedLimit : 0), lanes, ...(options.signal ? { signal: options.signal } : {}) });
+  const walk = await walkGraph(graph, visitLimited, {
+    parallelism: parallelism + (batchOf.size > 0 ? batchedLimit : 0),
+    lanes,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   await persister.flush();
   if (persister.lastError) diagnostics.push(...persister.lastError.filter((d) => !diagnostics.includes(d)));
   const skipped = [...walk.outcomes].filter(([, o]) => o === "skipped").map(([k]) => steps.get(k)!.change.address);
-  return { state: persister.current, imported, added, changed, destroyed, errors, skipped: [...new Set(skipped)].sort(), diagnostics };
+  return {
+    state: persister.current,
+    imported,
+    added,
+    changed,
+    destroyed,
+    errors,
+    skipped: [...new Set(skipped)].sort(),
+    diagnostics,
+  };
 }
 
 /**
@@ -347,7 +519,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
  * create, or one whose peers depend on it, is not held up.
  */
 class IntentBatches {
-  private readonly open = new Map<string, { pending: PendingCreate; resolve: (r: WriteStateResult | "interrupted") => void }[]>();
+  private readonly open = new Map<
+    string,
+    { pending: PendingCreate; resolve: (r: WriteStateResult | "interrupted") => void }[]
+  >();
   /** Batched creates whose dependencies are done but that have not started, by group. */
   private readonly waiting = new Map<string, number>();
   /** Steps that joined a group and have not ended. */
@@ -429,12 +604,20 @@ class IntentBatches {
 /** A diagnostic per failed change, naming the resource and the error. */
 export function applyErrorDiagnostics(errors: readonly ApplyError[]): Diagnostic[] {
   return errors.map((e) =>
-    error(e.code === "LostCreateAmbiguous" ? "apply/lost-create-ambiguous" : e.code === "DocumentAlreadyExists" ? "apply/document-exists" : "apply/change-failed", `${e.address}: ${e.step === "destroy" ? "destroying" : e.step === "create" ? "creating" : "updating"} failed`, {
-      detail: e.message,
-      ...(e.hint ? { hint: e.hint } : {}),
-      // "on main.state line 12": the block of the resource whose change failed.
-      ...(e.location ? { range: e.location.range, ...(e.location.block ? { context: e.location.block } : {}) } : {}),
-    }),
+    error(
+      e.code === "LostCreateAmbiguous"
+        ? "apply/lost-create-ambiguous"
+        : e.code === "DocumentAlreadyExists"
+          ? "apply/document-exists"
+          : "apply/change-failed",
+      `${e.address}: ${e.step === "destroy" ? "destroying" : e.step === "create" ? "creating" : "updating"} failed`,
+      {
+        detail: e.message,
+        ...(e.hint ? { hint: e.hint } : {}),
+        // "on main.state line 12": the block of the resource whose change failed.
+        ...(e.location ? { range: e.location.range, ...(e.location.block ? { context: e.location.block } : {}) } : {}),
+      },
+    ),
   );
 }
 

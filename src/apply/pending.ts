@@ -17,7 +17,11 @@ export interface PendingResolution {
 }
 
 /** Resolves every create in flight recorded in `state` (see PendingCreate). Never throws. */
-export async function resolvePendingCreates(state: State, provider: (key: string) => ApplyProvider, options: { signal?: AbortSignal } = {}): Promise<PendingResolution> {
+export async function resolvePendingCreates(
+  state: State,
+  provider: (key: string) => ApplyProvider,
+  options: { signal?: AbortSignal } = {},
+): Promise<PendingResolution> {
   const result: PendingResolution = { state, adopted: [], dropped: [], diagnostics: [] };
   for (const pending of state.pendingCreates ?? []) {
     const p = provider(pending.provider);
@@ -29,7 +33,11 @@ export async function resolvePendingCreates(state: State, provider: (key: string
     const exclude = new Set(result.state.resources.filter((r) => r.kind === pending.kind).map((r) => r.id));
     let found: { id: string; attributes: PendingCreate["attributes"] }[];
     try {
-      found = await p.findCreated(pending.kind, pending.attributes, { since: new Date(pending.started), exclude, ...(options.signal ? { signal: options.signal } : {}) });
+      found = await p.findCreated(pending.kind, pending.attributes, {
+        since: new Date(pending.started),
+        exclude,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     } catch (e) {
       result.diagnostics.push(
         error("apply/lost-create-lookup-failed", `${pending.address}: cannot check what an interrupted create made`, {
@@ -46,10 +54,14 @@ export async function resolvePendingCreates(state: State, provider: (key: string
     }
     if (found.length > 1) {
       result.diagnostics.push(
-        error("apply/lost-create-ambiguous", `${pending.address}: an interrupted create may have made ${found.length} ${pending.kind}s`, {
-          detail: `A create of ${pending.address} was sent at ${pending.started} and its outcome was never seen. ${found.length} ${pending.kind}s that match it exactly were made since and none is in the state: ${found.map((f) => f.id).join(", ")}. statectl cannot tell which one is its own, so it adopts none and creates nothing.`,
-          hint: `keep one with \`statectl import ${pending.address} ID\` and delete the others (aws ssm delete-association --association-id ID)`,
-        }),
+        error(
+          "apply/lost-create-ambiguous",
+          `${pending.address}: an interrupted create may have made ${found.length} ${pending.kind}s`,
+          {
+            detail: `A create of ${pending.address} was sent at ${pending.started} and its outcome was never seen. ${found.length} ${pending.kind}s that match it exactly were made since and none is in the state: ${found.map((f) => f.id).join(", ")}. statectl cannot tell which one is its own, so it adopts none and creates nothing.`,
+            hint: `keep one with \`statectl import ${pending.address} ID\` and delete the others (aws ssm delete-association --association-id ID)`,
+          },
+        ),
       );
       continue;
     }

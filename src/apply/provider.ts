@@ -28,7 +28,11 @@ export interface ApplyProvider {
    */
   createIsIdempotent?(kind: string): boolean;
   /** What a create of `desired` sent at `since` may have made, not counting the ids in `exclude`. */
-  findCreated?(kind: string, desired: Attributes, options: { since: Date; exclude: ReadonlySet<string>; signal?: AbortSignal }): Promise<{ id: string; attributes: Attributes }[]>;
+  findCreated?(
+    kind: string,
+    desired: Attributes,
+    options: { since: Date; exclude: ReadonlySet<string>; signal?: AbortSignal },
+  ): Promise<{ id: string; attributes: Attributes }[]>;
   /**
    * How many creates like this one the provider sends in one call (e.g. CreateAssociationBatch
    * takes 10). Apply lets that many such creates be under way together, so they can share calls.
@@ -42,11 +46,22 @@ export interface ApplyProvider {
    */
   createBatchGroup?(kind: string, desired: Attributes): string;
   /** Brings an existing resource to `desired`; returns its attributes as they now exist. */
-  update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }>;
+  update(
+    kind: string,
+    id: string,
+    prior: Attributes,
+    desired: Attributes,
+    signal?: AbortSignal,
+  ): Promise<{ attributes: Attributes }>;
   /** Deletes it; resolves also when it was already gone. */
   delete(kind: string, id: string, prior: Attributes, signal?: AbortSignal): Promise<void>;
   /** Waits up to `seconds` for an association's runs to succeed (wait_for_success). */
-  waitForSuccess?(kind: string, id: string, seconds: number, signal?: AbortSignal): Promise<{ ok: boolean; detail: string }>;
+  waitForSuccess?(
+    kind: string,
+    id: string,
+    seconds: number,
+    signal?: AbortSignal,
+  ): Promise<{ ok: boolean; detail: string }>;
 }
 
 /**

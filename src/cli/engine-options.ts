@@ -34,7 +34,8 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 function refreshMode(text: string): "bulk" | "per-resource" {
-  if (text !== "bulk" && text !== "per-resource") throw new InvalidArgumentError(`"${text}" is not a refresh mode; use bulk or per-resource.`);
+  if (text !== "bulk" && text !== "per-resource")
+    throw new InvalidArgumentError(`"${text}" is not a refresh mode; use bulk or per-resource.`);
   return text;
 }
 
@@ -50,18 +51,32 @@ export function addPlanOptions(cmd: Command, opts: { destroyFlag?: boolean; repl
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect)
     .option("--target <address>", "limit the operation to this resource and what it depends on (repeatable)", collect)
     .option("--no-refresh", "do not read what exists in SSM first; trust the state")
-    .option("--refresh-mode <mode>", "bulk: list calls, details only where needed (default); per-resource: read each resource on its own", refreshMode)
-    .option("--parallelism <n>", "SSM calls at once: changes during apply (default 4; SSM throttles), reads during refresh (default 10)", positiveInt)
+    .option(
+      "--refresh-mode <mode>",
+      "bulk: list calls, details only where needed (default); per-resource: read each resource on its own",
+      refreshMode,
+    )
+    .option(
+      "--parallelism <n>",
+      "SSM calls at once: changes during apply (default 4; SSM throttles), reads during refresh (default 10)",
+      positiveInt,
+    )
     .option("--json", "machine-readable output")
     .option("--no-input", "never ask for missing variables (asked only when stdin is a terminal and not with --json)");
   if (opts.replace !== false) {
-    cmd.option("--replace <address>", "replace this instance even if nothing changed (repeatable)", collect).option("--refresh-only", "only record changes made outside statectl in the state");
+    cmd
+      .option("--replace <address>", "replace this instance even if nothing changed (repeatable)", collect)
+      .option("--refresh-only", "only record changes made outside statectl in the state");
   }
   if (opts.destroyFlag) cmd.option("--destroy", "plan the destruction of everything in the state");
   return addLockOptions(cmd);
 }
 
-export function planRequest(opts: EngineCliOptions, onEvent?: (e: EngineEvent) => void, signal?: AbortSignal): PlanRequest {
+export function planRequest(
+  opts: EngineCliOptions,
+  onEvent?: (e: EngineEvent) => void,
+  signal?: AbortSignal,
+): PlanRequest {
   return {
     dir: process.cwd(),
     ...(opts.var ? { vars: opts.var } : {}),
@@ -96,7 +111,10 @@ export function progressPrinter(write: (line: string) => void): (e: EngineEvent)
   return (e) => {
     if (e.kind === "info") return write(e.message);
     if (e.kind === "plan") {
-      if (e.event.type === "refresh-start") write(`${e.event.address}: ${e.event.importing ? "Preparing import" : "Refreshing state"}... [id=${e.event.id}]`);
+      if (e.event.type === "refresh-start")
+        write(
+          `${e.event.address}: ${e.event.importing ? "Preparing import" : "Refreshing state"}... [id=${e.event.id}]`,
+        );
       return;
     }
     const ev = e.event;
@@ -104,7 +122,9 @@ export function progressPrinter(write: (line: string) => void): (e: EngineEvent)
       case "start":
         return write(`${ev.address}: ${VERBS[ev.step].ing}${ev.id && ev.step !== "create" ? ` [id=${ev.id}]` : ""}`);
       case "done":
-        return write(`${ev.address}: ${VERBS[ev.step].done} after ${seconds(ev.elapsedMs)}${ev.id ? ` [id=${ev.id}]` : ""}`);
+        return write(
+          `${ev.address}: ${VERBS[ev.step].done} after ${seconds(ev.elapsedMs)}${ev.id ? ` [id=${ev.id}]` : ""}`,
+        );
       case "still-running":
         return write(`${ev.address}: ${VERBS[ev.step].still} [${seconds(ev.elapsedMs)} elapsed]`);
       case "waiting":
@@ -114,12 +134,18 @@ export function progressPrinter(write: (line: string) => void): (e: EngineEvent)
       case "adopted":
         return write(`${ev.address}: Adopted [id=${ev.id}]: ${ev.reason}`);
       case "retrying":
-        return write(`${ev.address}: Creating again (attempt ${ev.attempt}): the last attempt failed and made nothing: ${ev.message}`);
+        return write(
+          `${ev.address}: Creating again (attempt ${ev.attempt}): the last attempt failed and made nothing: ${ev.message}`,
+        );
     }
   };
 }
 
-export async function printEngineDiagnostics(diags: readonly Diagnostic[], sources: SourceRegistry, globals: GlobalOptions): Promise<void> {
+export async function printEngineDiagnostics(
+  diags: readonly Diagnostic[],
+  sources: SourceRegistry,
+  globals: GlobalOptions,
+): Promise<void> {
   if (diags.length === 0) return;
   const { renderDiagnostics } = await import("../diag/index.js");
   err(renderDiagnostics(diags, sources, { color: useColor(process.stderr, globals) }));
@@ -144,7 +170,13 @@ export async function askApproval(question: string, detail: string, signal?: Abo
  * state, release the lock, exit — within moments. Third: exit at once (the state file is still
  * valid: it is only ever replaced atomically). The exit code is that of the first signal.
  */
-export function interruptController(write: (line: string) => void): { signal: AbortSignal; cancel: AbortSignal; interrupted: () => number; firstSignal: () => StopSignal | undefined; dispose: () => void } {
+export function interruptController(write: (line: string) => void): {
+  signal: AbortSignal;
+  cancel: AbortSignal;
+  interrupted: () => number;
+  firstSignal: () => StopSignal | undefined;
+  dispose: () => void;
+} {
   const stop = new AbortController();
   const cancel = new AbortController();
   let count = 0;
@@ -153,7 +185,9 @@ export function interruptController(write: (line: string) => void): { signal: Ab
     count++;
     first ??= signal;
     if (count === 1) {
-      write(`\n${signalLabel(signal)} received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.`);
+      write(
+        `\n${signalLabel(signal)} received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.`,
+      );
       stop.abort();
     } else if (count === 2) {
       write(`\nSecond interrupt: abandoning the calls in flight and saving the state.`);

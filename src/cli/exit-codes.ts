@@ -24,7 +24,10 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Thrown by command actions to end with a given code after printing what they had to say. */
 export class CliExit extends Error {
-  constructor(readonly code: number, message = "") {
+  constructor(
+    readonly code: number,
+    message = "",
+  ) {
     super(message);
   }
 }

@@ -24,11 +24,14 @@ function isConfigFile(name: string): boolean {
 
 function filesIn(dir: string, recursive: boolean): string[] {
   const found: string[] = [];
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const e of entries) {
     const p = dir === "." ? e.name : path.join(dir, e.name);
     if (e.isFile() && isConfigFile(e.name)) found.push(p);
-    else if (recursive && e.isDirectory() && !e.name.startsWith(".") && !SKIP_DIRS.has(e.name)) found.push(...filesIn(p, true));
+    else if (recursive && e.isDirectory() && !e.name.startsWith(".") && !SKIP_DIRS.has(e.name))
+      found.push(...filesIn(p, true));
   }
   return found;
 }

@@ -25,7 +25,10 @@ export function err(text: string): void {
  * The next line typed on `rl`, or undefined when input ends (Ctrl-D) or `stop` fires first; the
  * interface is closed either way. Approval and variable prompts both read their answer with it.
  */
-export async function nextLine(rl: import("node:readline").Interface, stop?: (close: () => void) => void): Promise<string | undefined> {
+export async function nextLine(
+  rl: import("node:readline").Interface,
+  stop?: (close: () => void) => void,
+): Promise<string | undefined> {
   const answer = await new Promise<string | undefined>((resolve) => {
     let done = false;
     rl.once("line", (line) => {

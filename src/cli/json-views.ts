@@ -1,9 +1,22 @@
 // The `--json` documents of apply/destroy, status, history, compliance, run and schedule: one typed view function
 // each. Like validate's and plan's (diag/json.ts, plan/json.ts) they carry JSON_FORMAT_VERSION
 // and their diagnostics as DiagnosticJson; docs/*.schema.json describe them.
-import { diagnosticToJson, JSON_FORMAT_VERSION, type Diagnostic, type DiagnosticJson, type JsonFormatVersion } from "../diag/index.js";
+import {
+  diagnosticToJson,
+  JSON_FORMAT_VERSION,
+  type Diagnostic,
+  type DiagnosticJson,
+  type JsonFormatVersion,
+} from "../diag/index.js";
 import type { ApplyError } from "../apply/index.js";
-import type { ApplyRun, AssociationHistory, AssociationStatus, ComplianceReport, FleetStatus, RunResult } from "../engine/index.js";
+import type {
+  ApplyRun,
+  AssociationHistory,
+  AssociationStatus,
+  ComplianceReport,
+  FleetStatus,
+  RunResult,
+} from "../engine/index.js";
 import type { ScheduleResult } from "../engine/schedule.js";
 import { planToJson, type PlanJson } from "../plan/index.js";
 
@@ -11,7 +24,15 @@ import { planToJson, type PlanJson } from "../plan/index.js";
 export interface ApplyJson {
   format_version: JsonFormatVersion;
   plan?: PlanJson;
-  result?: { imported: number; added: number; changed: number; destroyed: number; errors: ApplyError[]; skipped: string[]; serial: number };
+  result?: {
+    imported: number;
+    added: number;
+    changed: number;
+    destroyed: number;
+    errors: ApplyError[];
+    skipped: string[];
+    serial: number;
+  };
   cancelled: boolean;
   diagnostics: DiagnosticJson[];
 }
@@ -23,7 +44,19 @@ export function applyToJson(run: Pick<ApplyRun, "plan" | "result" | "cancelled" 
     // The plan's own diagnostics are among the run's: printed once, at the top level. An error's
     // source location is for the rendered diagnostic; the JSON schema has none.
     ...(run.plan ? { plan: planToJson({ ...run.plan, diagnostics: [] }) } : {}),
-    ...(r ? { result: { imported: r.imported, added: r.added, changed: r.changed, destroyed: r.destroyed, errors: r.errors.map(({ location: _location, ...e }) => e), skipped: r.skipped, serial: r.state.serial } } : {}),
+    ...(r
+      ? {
+          result: {
+            imported: r.imported,
+            added: r.added,
+            changed: r.changed,
+            destroyed: r.destroyed,
+            errors: r.errors.map(({ location: _location, ...e }) => e),
+            skipped: r.skipped,
+            serial: r.state.serial,
+          },
+        }
+      : {}),
     cancelled: run.cancelled ?? false,
     diagnostics: run.diagnostics.map(diagnosticToJson),
   };
@@ -40,7 +73,10 @@ export interface StatusJson {
 }
 
 /** `compliant` is false when any association is Failed or Missing (what `--failed` turns into the exit code). */
-export function statusToJson(view: { now: string; associations: AssociationStatus[]; instances?: FleetStatus["instances"] }, diagnostics: readonly Diagnostic[]): StatusJson {
+export function statusToJson(
+  view: { now: string; associations: AssociationStatus[]; instances?: FleetStatus["instances"] },
+  diagnostics: readonly Diagnostic[],
+): StatusJson {
   return {
     format_version: JSON_FORMAT_VERSION,
     now: view.now,
@@ -63,10 +99,18 @@ export function historyToJson(associations: AssociationHistory[], diagnostics: r
 }
 
 /** What `statectl compliance --json` prints: the (filtered) report, and whether every cell is compliant. */
-export type ComplianceJson = { format_version: JsonFormatVersion } & ComplianceReport & { compliant: boolean; diagnostics: DiagnosticJson[] };
+export type ComplianceJson = { format_version: JsonFormatVersion } & ComplianceReport & {
+    compliant: boolean;
+    diagnostics: DiagnosticJson[];
+  };
 
 export function complianceToJson(report: ComplianceReport, diagnostics: readonly Diagnostic[]): ComplianceJson {
-  return { format_version: JSON_FORMAT_VERSION, ...report, compliant: report.cells.every((c) => c.status !== "NON_COMPLIANT"), diagnostics: diagnostics.map(diagnosticToJson) };
+  return {
+    format_version: JSON_FORMAT_VERSION,
+    ...report,
+    compliant: report.cells.every((c) => c.status !== "NON_COMPLIANT"),
+    diagnostics: diagnostics.map(diagnosticToJson),
+  };
 }
 
 /** What `statectl run --json` prints (docs/run.schema.json). */
@@ -84,7 +128,14 @@ export function runToJson(runs: RunResult[], diagnostics: readonly Diagnostic[])
 export interface ScheduleJson {
   format_version: JsonFormatVersion;
   from: string;
-  associations: { address: string; schedule: string; schedule_offset?: number; approximate: boolean; invalid?: true; runs: string[] }[];
+  associations: {
+    address: string;
+    schedule: string;
+    schedule_offset?: number;
+    approximate: boolean;
+    invalid?: true;
+    runs: string[];
+  }[];
   overlaps: { minute: string; associations: string[]; shared_targets: string }[];
   unscheduled: string[];
   unknown: string[];
@@ -103,7 +154,11 @@ export function scheduleToJson(result: ScheduleResult, from: Date): ScheduleJson
       ...(f.invalid ? { invalid: true as const } : {}),
       runs: f.runs.map((r) => r.toISOString()),
     })),
-    overlaps: result.overlaps.map((o) => ({ minute: o.minute.toISOString(), associations: o.addresses, shared_targets: o.shared })),
+    overlaps: result.overlaps.map((o) => ({
+      minute: o.minute.toISOString(),
+      associations: o.addresses,
+      shared_targets: o.shared,
+    })),
     unscheduled: result.unscheduled,
     unknown: result.unknown,
     diagnostics: result.diagnostics.map(diagnosticToJson),

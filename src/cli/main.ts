@@ -28,7 +28,10 @@ function ownVersion(): string {
   // From dist/bin/ (the bundle) or dist/src/cli/ the package root is two or three levels up.
   for (const rel of ["../../package.json", "../../../package.json"]) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "statectl" && typeof pkg.version === "string") return pkg.version;
     } catch {
       // try the next candidate
@@ -73,14 +76,23 @@ function commandPath(cmd: Command): string {
  * and an unknown (sub)command names the closest commands: `stat` → status, state.
  */
 function explainUsageErrors(cmd: Command): void {
-  if (cmd.parent) cmd.showHelpAfterError(`Usage: ${cmd.createHelp().commandUsage(cmd)}\n(run '${commandPath(cmd)} --help' for every option)`);
+  if (cmd.parent)
+    cmd.showHelpAfterError(
+      `Usage: ${cmd.createHelp().commandUsage(cmd)}\n(run '${commandPath(cmd)} --help' for every option)`,
+    );
   if (cmd.commands.length > 0) {
     cmd.on("command:*", (operands: string[]) => {
       const word = operands[0] ?? "";
-      const names = cmd.createHelp().visibleCommands(cmd).flatMap((c) => [c.name(), ...c.aliases()]);
+      const names = cmd
+        .createHelp()
+        .visibleCommands(cmd)
+        .flatMap((c) => [c.name(), ...c.aliases()]);
       const close = suggestCommands(word, names);
       const suggestion = close.length === 0 ? "" : ` Did you mean ${close.map((n) => `'${n}'`).join(" or ")}?`;
-      cmd.error(`error: unknown command '${word}'${cmd.parent ? ` for '${commandPath(cmd)}'` : ""}.${suggestion}`, { code: "commander.unknownCommand", exitCode: ExitCode.Usage });
+      cmd.error(`error: unknown command '${word}'${cmd.parent ? ` for '${commandPath(cmd)}'` : ""}.${suggestion}`, {
+        code: "commander.unknownCommand",
+        exitCode: ExitCode.Usage,
+      });
     });
   }
   for (const sub of cmd.commands) explainUsageErrors(sub);
@@ -97,7 +109,8 @@ export async function main(argv: string[]): Promise<number> {
       return e.code;
     }
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return ExitCode.Ok;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help")
+        return ExitCode.Ok;
       return ExitCode.Usage;
     }
     // A bug in statectl, not in the user's input: say so plainly, without a stack trace unless asked.
@@ -109,7 +122,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${(await import("node:fs")).realpathSync(process.argv[1])}`).href;
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  import.meta.url === new URL(`file://${(await import("node:fs")).realpathSync(process.argv[1])}`).href;
 if (invokedDirectly) {
   stopWhenOutputCloses();
   installDefaultStopHandlers();

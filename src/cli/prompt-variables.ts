@@ -20,11 +20,16 @@ export function mayPrompt(opts: InputOptions): boolean {
 /** The required variables no default, file, environment variable or --var gives a value. */
 export async function missingVariables(opts: InputOptions): Promise<VariableDecl[]> {
   const { loadConfig } = await import("../config/index.js");
-  const loaded = loadConfig({ dir: process.cwd() }, { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env });
+  const loaded = loadConfig(
+    { dir: process.cwd() },
+    { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env },
+  );
   // With errors in the configuration, the command reports them; asking first would only delay that.
   if (loaded.diagnostics.some((d) => d.severity === "error")) return [];
   const given = new Set(loaded.config.variableInputs.map((i) => i.name));
-  return [...loaded.config.variables.values()].filter((v) => v.default === undefined && !given.has(v.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  return [...loaded.config.variables.values()]
+    .filter((v) => v.default === undefined && !given.has(v.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 async function ask(v: VariableDecl): Promise<string | undefined> {

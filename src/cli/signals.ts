@@ -10,7 +10,11 @@ export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 
 export const STOP_SIGNALS: readonly StopSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
-const EXIT_CODES: Record<StopSignal, number> = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated, SIGHUP: ExitCode.HangUp };
+const EXIT_CODES: Record<StopSignal, number> = {
+  SIGINT: ExitCode.Interrupted,
+  SIGTERM: ExitCode.Terminated,
+  SIGHUP: ExitCode.HangUp,
+};
 
 export function exitCodeForSignal(signal: StopSignal | undefined): number {
   return EXIT_CODES[signal ?? "SIGINT"];

@@ -30,12 +30,20 @@ export function parseDuration(text: string): number {
 }
 
 export function addStatePathOption(cmd: Command): Command {
-  return cmd.option("--state <path>", `the state file (default: the configuration's state { path }, else ${DEFAULT_STATE_PATH} in the current directory)`, DEFAULT_STATE_PATH);
+  return cmd.option(
+    "--state <path>",
+    `the state file (default: the configuration's state { path }, else ${DEFAULT_STATE_PATH} in the current directory)`,
+    DEFAULT_STATE_PATH,
+  );
 }
 
 export function addLockOptions(cmd: Command): Command {
   return cmd
-    .option("--lock-timeout <duration>", "how long to wait for the state lock, e.g. 30s (default: the backend's lock_timeout, else 0s: fail at once)", parseDuration)
+    .option(
+      "--lock-timeout <duration>",
+      "how long to wait for the state lock, e.g. 30s (default: the backend's lock_timeout, else 0s: fail at once)",
+      parseDuration,
+    )
     .option("--no-lock", "do not lock the state (dangerous if another statectl may be running)");
 }
 
@@ -44,12 +52,18 @@ export function addLockOptions(cmd: Command): Command {
  * (its S3 backend, or the file in the current directory), for the selected workspace. The
  * caller closes it with `closeStorage` when done.
  */
-export async function commandStorage(cmd: Command): Promise<{ storage: StateStorage; workspace: string; where: StateLocation }> {
+export async function commandStorage(
+  cmd: Command,
+): Promise<{ storage: StateStorage; workspace: string; where: StateLocation }> {
   const opts = cmd.opts() as Partial<StateOptions>;
   const { commandStateLocation, stateStorageFor } = await import("../engine/backend.js");
   const hasStateOption = cmd.options.some((o) => o.long === "--state");
   const explicit = hasStateOption && cmd.getOptionValueSource("state") !== "default" ? opts.state : undefined;
-  const { where, workspace } = await commandStateLocation(process.cwd(), { ...(explicit !== undefined ? { explicitPath: explicit } : {}), defaultPath: opts.state ?? DEFAULT_STATE_PATH, env: process.env });
+  const { where, workspace } = await commandStateLocation(process.cwd(), {
+    ...(explicit !== undefined ? { explicitPath: explicit } : {}),
+    defaultPath: opts.state ?? DEFAULT_STATE_PATH,
+    env: process.env,
+  });
   return { storage: stateStorageFor(where, explicit !== undefined ? "default" : workspace), workspace, where };
 }
 

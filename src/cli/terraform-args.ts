@@ -17,10 +17,11 @@ function longName(option: Option): string | undefined {
 /** The options in force in `chain` (a command and its ancestors), by long name without dashes. */
 function optionsOf(chain: readonly Command[]): Map<string, Option> {
   const byName = new Map<string, Option>();
-  for (const cmd of chain) for (const o of cmd.options) {
-    const name = longName(o);
-    if (name !== undefined && !byName.has(name)) byName.set(name, o);
-  }
+  for (const cmd of chain)
+    for (const o of cmd.options) {
+      const name = longName(o);
+      if (name !== undefined && !byName.has(name)) byName.set(name, o);
+    }
   return byName;
 }
 
@@ -39,7 +40,11 @@ const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, "1": 
  * it is. `[]` drops it (`-refresh=true` is the default already). `consumesNext` says whether the
  * option takes the following argument as its value.
  */
-function rewriteOption(arg: string, options: Map<string, Option>, isRoot: boolean): { args: string[]; consumesNext: boolean } {
+function rewriteOption(
+  arg: string,
+  options: Map<string, Option>,
+  isRoot: boolean,
+): { args: string[]; consumesNext: boolean } {
   const m = /^--?([A-Za-z][A-Za-z0-9-]*)(?:=(.*))?$/s.exec(arg);
   const single = !arg.startsWith("--");
   // A single letter after one dash is a short option (-C, -r); commander handles those.
@@ -48,7 +53,11 @@ function rewriteOption(arg: string, options: Map<string, Option>, isRoot: boolea
   const value = m[2];
   const option = options.get(name);
   if (option) {
-    if (takesValue(option)) return { args: [value === undefined ? `--${name}` : `--${name}=${value}`], consumesNext: value === undefined && option.required };
+    if (takesValue(option))
+      return {
+        args: [value === undefined ? `--${name}` : `--${name}=${value}`],
+        consumesNext: value === undefined && option.required,
+      };
     if (value === undefined) return { args: [`--${name}`], consumesNext: false };
     const on = BOOLEAN_WORDS[value.toLowerCase()];
     // `--json=maybe`: leave it for commander to refuse.
@@ -64,7 +73,8 @@ function rewriteOption(arg: string, options: Map<string, Option>, isRoot: boolea
     if (on === undefined) return { args: [arg], consumesNext: false };
     return { args: on ? [] : [`--no-${name}`], consumesNext: false };
   }
-  if (single && value === undefined && (name === "help" || (isRoot && name === "version"))) return { args: [BUILT_IN[name]!], consumesNext: false };
+  if (single && value === undefined && (name === "help" || (isRoot && name === "version")))
+    return { args: [BUILT_IN[name]!], consumesNext: false };
   return { args: [arg], consumesNext: false };
 }
 

@@ -6,22 +6,74 @@
  */
 import { formatModulePath, isValidName, type ResourceKind } from "../addrs/index.js";
 import { didYouMean, didYouMeanHint, error, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
-import { references as exprReferences, type Attribute, type Block, type Body, type Expression, type Reference } from "../syntax/ast.js";
-import type { BackendDecl, Config, Lifecycle, LocalDecl, ModuleCallDecl, ModuleDependency, ProviderRef, ResourceDecl, ResourceRef, S3BackendSettings } from "./model.js";
+import {
+  references as exprReferences,
+  type Attribute,
+  type Block,
+  type Body,
+  type Expression,
+  type Reference,
+} from "../syntax/ast.js";
+import type {
+  BackendDecl,
+  Config,
+  Lifecycle,
+  LocalDecl,
+  ModuleCallDecl,
+  ModuleDependency,
+  ProviderRef,
+  ResourceDecl,
+  ResourceRef,
+  S3BackendSettings,
+} from "./model.js";
 import { an, blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
-import { ASSOCIATION_SCHEMA, ASSUME_ROLE_SCHEMA, BACKEND_SCHEMA, DOCUMENT_SCHEMA, IMPORT_SCHEMA, LIFECYCLE_SCHEMA, META_ARGUMENTS, MODULE_META_ARGUMENTS, MODULE_SCHEMA, MOVED_SCHEMA, OUTPUT_SCHEMA, PROVIDER_NAMES, PROVIDER_SCHEMA, STATE_SCHEMA, TOP_LEVEL_SCHEMA, VARIABLE_SCHEMA } from "./schemas.js";
+import {
+  ASSOCIATION_SCHEMA,
+  ASSUME_ROLE_SCHEMA,
+  BACKEND_SCHEMA,
+  DOCUMENT_SCHEMA,
+  IMPORT_SCHEMA,
+  LIFECYCLE_SCHEMA,
+  META_ARGUMENTS,
+  MODULE_META_ARGUMENTS,
+  MODULE_SCHEMA,
+  MOVED_SCHEMA,
+  OUTPUT_SCHEMA,
+  PROVIDER_NAMES,
+  PROVIDER_SCHEMA,
+  STATE_SCHEMA,
+  TOP_LEVEL_SCHEMA,
+  VARIABLE_SCHEMA,
+} from "./schemas.js";
 
 type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles" | "workspace" | "moduleCalls">;
 
 /** Decodes every file's top-level body into one configuration (file order does not matter). */
-export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[], opts: { module?: boolean } = {}): DecodedConfig {
-  const cfg: DecodedConfig = { files, variables: new Map(), locals: new Map(), outputs: new Map(), resources: new Map(), providers: new Map(), imports: [], moved: [], modules: new Map() };
+export function decodeFiles(
+  files: Map<string, Body>,
+  diags: Diagnostic[],
+  opts: { module?: boolean } = {},
+): DecodedConfig {
+  const cfg: DecodedConfig = {
+    files,
+    variables: new Map(),
+    locals: new Map(),
+    outputs: new Map(),
+    resources: new Map(),
+    providers: new Map(),
+    imports: [],
+    moved: [],
+    modules: new Map(),
+  };
   const names = [...files.keys()].sort();
   const stateBlocks: Block[] = [];
   for (const name of names) {
     // Unknown top-level block types and top-level arguments are reported by the parser already.
     const body = files.get(name)!;
-    const known = { ...body, items: body.items.filter((i) => i.type === "Block" && i.blockType in TOP_LEVEL_SCHEMA.blocks!) };
+    const known = {
+      ...body,
+      items: body.items.filter((i) => i.type === "Block" && i.blockType in TOP_LEVEL_SCHEMA.blocks!),
+    };
     const top = decodeBody(known, TOP_LEVEL_SCHEMA, "the top level", undefined, diags);
     for (const [type, blocks] of top.blocks) {
       for (const b of blocks) {
@@ -61,7 +113,13 @@ export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[], opts:
   for (const b of stateBlocks) {
     const body = decodeBody(b.body, STATE_SCHEMA.body, "a state block", b, diags);
     if (cfg.state) {
-      diags.push(error("config/duplicate-block", "Duplicate state block", { detail: `The state settings were already given at ${cfg.state.range.file}:${cfg.state.range.start.line}; a configuration has one state block.`, range: b.typeRange, context: b.range }));
+      diags.push(
+        error("config/duplicate-block", "Duplicate state block", {
+          detail: `The state settings were already given at ${cfg.state.range.file}:${cfg.state.range.start.line}; a configuration has one state block.`,
+          range: b.typeRange,
+          context: b.range,
+        }),
+      );
       continue;
     }
     const path = body.attributes.get("path");
@@ -80,7 +138,8 @@ export function decodeFiles(files: Map<string, Body>, diags: Diagnostic[], opts:
     if (!path && !b.body.items.some((i) => i.type === "Block" && i.blockType === "backend")) {
       diags.push(
         error("config/missing-argument", "Missing state location", {
-          detail: 'A state block says where the state lives: `path = "statectl.state.json"` or a `backend "s3" { … }` block.',
+          detail:
+            'A state block says where the state lives: `path = "statectl.state.json"` or a `backend "s3" { … }` block.',
           range: b.typeRange,
           context: b.range,
         }),
@@ -108,7 +167,13 @@ function parseDurationText(text: string): number | undefined {
 function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
   const label = b.labels[0];
   if (!label) {
-    diags.push(error("config/missing-label", "Missing backend type", { detail: 'A backend block names its type: backend "s3" { … }.', range: b.typeRange, context: b.range }));
+    diags.push(
+      error("config/missing-label", "Missing backend type", {
+        detail: 'A backend block names its type: backend "s3" { … }.',
+        range: b.typeRange,
+        context: b.range,
+      }),
+    );
     return undefined;
   }
   if (!(BACKEND_TYPES as readonly string[]).includes(label.value)) {
@@ -128,12 +193,19 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
     const a = body.attributes.get(name);
     const v = literalString(a, diags);
     if (a && v !== undefined && v.trim() === "") {
-      diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `"${name}" must not be empty.`, range: a.expr.range, context: a.range }));
+      diags.push(
+        error("config/invalid-backend", "Invalid backend setting", {
+          detail: `"${name}" must not be empty.`,
+          range: a.expr.range,
+          context: a.range,
+        }),
+      );
       return undefined;
     }
     return v;
   };
-  const bool = (name: string): boolean | undefined => (body.attributes.has(name) ? literalBool(body.attributes.get(name), false, diags) : undefined);
+  const bool = (name: string): boolean | undefined =>
+    body.attributes.has(name) ? literalBool(body.attributes.get(name), false, diags) : undefined;
   const bucket = str("bucket");
   const key = str("key");
   const settings: S3BackendSettings = { bucket: bucket ?? "", key: key ?? "" };
@@ -144,7 +216,14 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
   const endpoint = str("endpoint");
   const endpointAttr = body.attributes.get("endpoint");
   if (endpoint !== undefined) {
-    if (!/^https?:\/\/[^\s/]+/.test(endpoint)) diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `endpoint must be an http:// or https:// URL, not "${endpoint}".`, range: endpointAttr!.expr.range, context: endpointAttr!.range }));
+    if (!/^https?:\/\/[^\s/]+/.test(endpoint))
+      diags.push(
+        error("config/invalid-backend", "Invalid backend setting", {
+          detail: `endpoint must be an http:// or https:// URL, not "${endpoint}".`,
+          range: endpointAttr!.expr.range,
+          context: endpointAttr!.range,
+        }),
+      );
     else settings.endpoint = endpoint;
   }
   const forcePathStyle = bool("force_path_style");
@@ -157,7 +236,14 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
   if (lockTimeout !== undefined) {
     const ms = parseDurationText(lockTimeout);
     const a = body.attributes.get("lock_timeout")!;
-    if (ms === undefined) diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `lock_timeout must be a duration like "30s", "500ms" or "5m", not "${lockTimeout}".`, range: a.expr.range, context: a.range }));
+    if (ms === undefined)
+      diags.push(
+        error("config/invalid-backend", "Invalid backend setting", {
+          detail: `lock_timeout must be a duration like "30s", "500ms" or "5m", not "${lockTimeout}".`,
+          range: a.expr.range,
+          context: a.range,
+        }),
+      );
     else settings.lockTimeoutMs = ms;
   }
   for (const name of ["connect_timeout", "request_timeout"] as const) {
@@ -172,7 +258,14 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
   if (prefix !== undefined) settings.workspaceKeyPrefix = prefix.replace(/\/+$/, "");
   if (key !== undefined && (key.startsWith("/") || key.endsWith("/"))) {
     const a = body.attributes.get("key")!;
-    diags.push(error("config/invalid-backend", "Invalid backend setting", { detail: `key names an object, so it neither starts nor ends with "/": "${key}".`, range: a.expr.range, context: a.range, hint: `key = "${key.replace(/^\/+|\/+$/g, "")}"` }));
+    diags.push(
+      error("config/invalid-backend", "Invalid backend setting", {
+        detail: `key names an object, so it neither starts nor ends with "/": "${key}".`,
+        range: a.expr.range,
+        context: a.range,
+        hint: `key = "${key.replace(/^\/+|\/+$/g, "")}"`,
+      }),
+    );
   }
   const role = body.blocks.get("assume_role")?.[0];
   if (role) {
@@ -180,7 +273,8 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
     const roleArn = literalString(rb.attributes.get("role_arn"), diags);
     const sessionName = literalString(rb.attributes.get("session_name"), diags);
     const externalId = literalString(rb.attributes.get("external_id"), diags);
-    if (roleArn) settings.assumeRole = { roleArn, ...(sessionName ? { sessionName } : {}), ...(externalId ? { externalId } : {}) };
+    if (roleArn)
+      settings.assumeRole = { roleArn, ...(sessionName ? { sessionName } : {}), ...(externalId ? { externalId } : {}) };
   }
   if (diags.slice(before).some((d) => d.severity === "error") || !bucket || !key) return undefined;
   return { type: "s3", s3: settings, range: b.range };
@@ -198,21 +292,40 @@ function literalBool(attr: Attribute | undefined, dflt: boolean, diags: Diagnost
   if (!attr) return dflt;
   const e = unwrap(attr.expr);
   if (e.type === "Literal" && typeof e.value === "boolean") return e.value;
-  diags.push(error("config/not-literal", "Invalid value", { detail: `"${attr.name}" must be the literal value true or false.`, range: attr.expr.range, context: attr.range }));
+  diags.push(
+    error("config/not-literal", "Invalid value", {
+      detail: `"${attr.name}" must be the literal value true or false.`,
+      range: attr.expr.range,
+      context: attr.range,
+    }),
+  );
   return dflt;
 }
 
 /** A timeout as the provider block writes it (seconds), or as a duration string ("500ms", "30s", "2m"). */
 function literalTimeoutMs(attr: Attribute, diags: Diagnostic[]): number | undefined {
   const e = unwrap(attr.expr);
-  const raw = e.type === "Literal" && typeof e.value === "number" ? e.value * 1000 : e.type === "Literal" && typeof e.value === "string" ? parseDurationText(e.value) : undefined;
+  const raw =
+    e.type === "Literal" && typeof e.value === "number"
+      ? e.value * 1000
+      : e.type === "Literal" && typeof e.value === "string"
+        ? parseDurationText(e.value)
+        : undefined;
   // The same bounds as net/'s timeouts (config comes before net/ in the room order and stays free of it).
   if (raw !== undefined && Number.isFinite(raw) && raw > 0 && raw <= 86_400_000) return Math.round(raw);
   const literal = e.type === "Literal" && (typeof e.value === "number" || typeof e.value === "string");
   diags.push(
     literal
-      ? error("config/invalid-backend", "Invalid backend setting", { detail: `${attr.name} must be more than zero and at most a day: seconds (e.g. 30) or a duration ("500ms", "30s", "2m").`, range: attr.expr.range, context: attr.range })
-      : error("config/not-literal", "Invalid value", { detail: `"${attr.name}" must be a literal number of seconds or a duration string (no references or functions).`, range: attr.expr.range, context: attr.range }),
+      ? error("config/invalid-backend", "Invalid backend setting", {
+          detail: `${attr.name} must be more than zero and at most a day: seconds (e.g. 30) or a duration ("500ms", "30s", "2m").`,
+          range: attr.expr.range,
+          context: attr.range,
+        })
+      : error("config/not-literal", "Invalid value", {
+          detail: `"${attr.name}" must be a literal number of seconds or a duration string (no references or functions).`,
+          range: attr.expr.range,
+          context: attr.range,
+        }),
   );
   return undefined;
 }
@@ -221,13 +334,25 @@ function literalString(attr: Attribute | undefined, diags: Diagnostic[]): string
   if (!attr) return undefined;
   const e = unwrap(attr.expr);
   if (e.type === "Literal" && typeof e.value === "string") return e.value;
-  if (e.type === "Template" && e.parts.every((p) => p.type === "TemplateLiteral")) return e.parts.map((p) => (p as { value: string }).value).join("");
-  diags.push(error("config/not-literal", "Invalid value", { detail: `"${attr.name}" must be a literal string (no references or functions).`, range: attr.expr.range, context: attr.range }));
+  if (e.type === "Template" && e.parts.every((p) => p.type === "TemplateLiteral"))
+    return e.parts.map((p) => (p as { value: string }).value).join("");
+  diags.push(
+    error("config/not-literal", "Invalid value", {
+      detail: `"${attr.name}" must be a literal string (no references or functions).`,
+      range: attr.expr.range,
+      context: attr.range,
+    }),
+  );
   return undefined;
 }
 
 /** Reads a static reference to a resource (`document.x`, `association.y["k"]`, `association.z[0].name`). */
-export function staticResourceRef(expr: Expression, what: string, diags: Diagnostic[], allowModules = false): ResourceRef | undefined {
+export function staticResourceRef(
+  expr: Expression,
+  what: string,
+  diags: Diagnostic[],
+  allowModules = false,
+): ResourceRef | undefined {
   const e = unwrap(expr);
   if (e.type === "ScopeTraversal" && (e.root === "document" || e.root === "association")) {
     const r = resourceRefFromReference({ root: e.root, traversal: e.traversal, range: e.range });
@@ -236,7 +361,12 @@ export function staticResourceRef(expr: Expression, what: string, diags: Diagnos
   if (allowModules && e.type === "ScopeTraversal" && e.root === "module") {
     const r = moduleResourceRef(e.traversal, e.range);
     if (r) return r;
-    diags.push(error("config/invalid-reference", "Invalid reference", { detail: `${what} must name a resource inside a module like module.NAME.association.NAME (or module.NAME["key"].association.NAME).`, range: expr.range }));
+    diags.push(
+      error("config/invalid-reference", "Invalid reference", {
+        detail: `${what} must name a resource inside a module like module.NAME.association.NAME (or module.NAME["key"].association.NAME).`,
+        range: expr.range,
+      }),
+    );
     return undefined;
   }
   diags.push(
@@ -294,7 +424,13 @@ export function resourceRefFromReference(ref: Reference): ResourceRef | undefine
 function staticList(attr: Attribute, what: string, diags: Diagnostic[]): Expression[] | undefined {
   const e = unwrap(attr.expr);
   if (e.type === "Tuple") return e.items;
-  diags.push(error("config/invalid-argument", "Invalid value", { detail: `${what} must be a list written out in brackets: [ … ].`, range: attr.expr.range, context: attr.range }));
+  diags.push(
+    error("config/invalid-argument", "Invalid value", {
+      detail: `${what} must be a list written out in brackets: [ … ].`,
+      range: attr.expr.range,
+      context: attr.range,
+    }),
+  );
   return undefined;
 }
 
@@ -304,7 +440,13 @@ function providerRef(attr: Attribute, diags: Diagnostic[]): ProviderRef {
     const alias = e.traversal[0]?.type === "AttrStep" ? e.traversal[0].name : undefined;
     return alias ? { name: e.root, alias, range: e.range } : { name: e.root, range: e.range };
   }
-  diags.push(error("config/invalid-provider-reference", "Invalid provider reference", { detail: "A provider is chosen with a bare reference: provider = ssm or provider = ssm.ALIAS (no quotes).", range: attr.expr.range, context: attr.range }));
+  diags.push(
+    error("config/invalid-provider-reference", "Invalid provider reference", {
+      detail: "A provider is chosen with a bare reference: provider = ssm or provider = ssm.ALIAS (no quotes).",
+      range: attr.expr.range,
+      context: attr.range,
+    }),
+  );
   return { name: "ssm" };
 }
 
@@ -366,7 +508,13 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
   const count = body.attributes.get("count");
   const forEach = body.attributes.get("for_each");
   if (count && forEach) {
-    diags.push(error("config/conflicting-arguments", "Invalid combination of count and for_each", { detail: `${an(kind, true)} may use count or for_each, not both.`, range: forEach.nameRange, context: b.range }));
+    diags.push(
+      error("config/conflicting-arguments", "Invalid combination of count and for_each", {
+        detail: `${an(kind, true)} may use count or for_each, not both.`,
+        range: forEach.nameRange,
+        context: b.range,
+      }),
+    );
   }
   if (count) res.count = count;
   if (forEach && !count) res.forEach = forEach;
@@ -380,13 +528,24 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
 }
 
 /** `depends_on = [association.x, module.y]`: resources, and module calls (every resource in them). */
-function readDependsOn(attr: Attribute, resources: ResourceRef[], modules: ModuleDependency[], diags: Diagnostic[]): void {
+function readDependsOn(
+  attr: Attribute,
+  resources: ResourceRef[],
+  modules: ModuleDependency[],
+  diags: Diagnostic[],
+): void {
   for (const item of staticList(attr, "depends_on", diags) ?? []) {
     const e = unwrap(item);
     if (e.type === "ScopeTraversal" && e.root === "module") {
       const first = e.traversal[0];
       if (first?.type === "AttrStep" && e.traversal.length === 1) modules.push({ name: first.name, range: e.range });
-      else diags.push(error("config/invalid-reference", "Invalid reference", { detail: "A depends_on entry names a whole module call: module.NAME (no instance key or output).", range: e.range }));
+      else
+        diags.push(
+          error("config/invalid-reference", "Invalid reference", {
+            detail: "A depends_on entry names a whole module call: module.NAME (no instance key or output).",
+            range: e.range,
+          }),
+        );
       continue;
     }
     const r = staticResourceRef(item, "Each depends_on entry", diags);
@@ -400,10 +559,25 @@ function decodeModule(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
   if (!checkName(label, "module", diags)) return;
   const prev = cfg.modules.get(label.value);
   if (prev) {
-    diags.push(error("config/duplicate-module", "Duplicate module call", { detail: `A module call named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each module block needs a unique name.`, range: label.range, context: blockHeaderRange(b) }));
+    diags.push(
+      error("config/duplicate-module", "Duplicate module call", {
+        detail: `A module call named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each module block needs a unique name.`,
+        range: label.range,
+        context: blockHeaderRange(b),
+      }),
+    );
     return;
   }
-  const call: ModuleCallDecl = { name: label.value, nameRange: label.range, range: b.range, block: b, inputs: new Map(), dependsOn: [], dependsOnModules: [], providers: new Map() };
+  const call: ModuleCallDecl = {
+    name: label.value,
+    nameRange: label.range,
+    range: b.range,
+    block: b,
+    inputs: new Map(),
+    dependsOn: [],
+    dependsOnModules: [],
+    providers: new Map(),
+  };
   const source = body.attributes.get("source");
   if (source) {
     const text = literalString(source, diags);
@@ -412,10 +586,18 @@ function decodeModule(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
       call.sourceRange = source.expr.range;
     }
   }
-  for (const [name, a] of body.attributes) if (!(MODULE_META_ARGUMENTS as readonly string[]).includes(name)) call.inputs.set(name, a);
+  for (const [name, a] of body.attributes)
+    if (!(MODULE_META_ARGUMENTS as readonly string[]).includes(name)) call.inputs.set(name, a);
   const count = body.attributes.get("count");
   const forEach = body.attributes.get("for_each");
-  if (count && forEach) diags.push(error("config/conflicting-arguments", "Invalid combination of count and for_each", { detail: "A module call may use count or for_each, not both.", range: forEach.nameRange, context: b.range }));
+  if (count && forEach)
+    diags.push(
+      error("config/conflicting-arguments", "Invalid combination of count and for_each", {
+        detail: "A module call may use count or for_each, not both.",
+        range: forEach.nameRange,
+        context: b.range,
+      }),
+    );
   if (count) call.count = count;
   if (forEach && !count) call.forEach = forEach;
   const dependsOn = body.attributes.get("depends_on");
@@ -423,16 +605,30 @@ function decodeModule(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
   const providers = body.attributes.get("providers");
   if (providers) {
     const e = unwrap(providers.expr);
-    if (e.type !== "Object") diags.push(error("config/invalid-argument", "Invalid providers argument", { detail: "providers is an object written out in braces: providers = { ssm = ssm.west }.", range: providers.expr.range, context: providers.range }));
+    if (e.type !== "Object")
+      diags.push(
+        error("config/invalid-argument", "Invalid providers argument", {
+          detail: "providers is an object written out in braces: providers = { ssm = ssm.west }.",
+          range: providers.expr.range,
+          context: providers.range,
+        }),
+      );
     else {
       for (const item of e.items) {
         const k = unwrap(item.key);
         let key: string | undefined;
-        if (k.type === "ScopeTraversal" && k.traversal.length <= 1 && k.traversal.every((t) => t.type === "AttrStep")) key = [k.root, ...k.traversal.map((t) => (t as { name: string }).name)].join(".");
+        if (k.type === "ScopeTraversal" && k.traversal.length <= 1 && k.traversal.every((t) => t.type === "AttrStep"))
+          key = [k.root, ...k.traversal.map((t) => (t as { name: string }).name)].join(".");
         else if (k.type === "Literal" && typeof k.value === "string") key = k.value;
-        else if (k.type === "Template" && k.parts.every((p) => p.type === "TemplateLiteral")) key = k.parts.map((p) => (p as { value: string }).value).join("");
+        else if (k.type === "Template" && k.parts.every((p) => p.type === "TemplateLiteral"))
+          key = k.parts.map((p) => (p as { value: string }).value).join("");
         if (key === undefined || !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(key)) {
-          diags.push(error("config/invalid-provider-reference", "Invalid provider reference", { detail: "Each key of providers names the module's provider configuration: ssm or ssm.ALIAS.", range: item.key.range }));
+          diags.push(
+            error("config/invalid-provider-reference", "Invalid provider reference", {
+              detail: "Each key of providers names the module's provider configuration: ssm or ssm.ALIAS.",
+              range: item.key.range,
+            }),
+          );
           continue;
         }
         const ref = providerRef({ ...providers, expr: item.value }, diags);
@@ -457,8 +653,12 @@ function decodeLifecycle(b: Block, kind: ResourceKind, diags: Diagnostic[]): Lif
     const e = unwrap(ignore.expr);
     if (e.type === "ScopeTraversal" && e.root === "all" && e.traversal.length === 0) lc.ignoreChanges = "all";
     else {
-      const args = Object.keys((kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA).body.attributes).filter((a) => !(META_ARGUMENTS as readonly string[]).includes(a));
-      const blockArgs = Object.keys((kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA).body.blocks ?? {}).filter((x) => x !== "lifecycle");
+      const args = Object.keys((kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA).body.attributes).filter(
+        (a) => !(META_ARGUMENTS as readonly string[]).includes(a),
+      );
+      const blockArgs = Object.keys(
+        (kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA).body.blocks ?? {},
+      ).filter((x) => x !== "lifecycle");
       const known = [...args, ...blockArgs];
       const names: string[] = [];
       for (const item of staticList(ignore, "ignore_changes", diags) ?? []) {
@@ -467,11 +667,22 @@ function decodeLifecycle(b: Block, kind: ResourceKind, diags: Diagnostic[]): Lif
         if (it.type === "ScopeTraversal") name = it.root;
         else if (it.type === "Literal" && typeof it.value === "string") name = it.value;
         if (name === undefined) {
-          diags.push(error("config/invalid-lifecycle", "Invalid ignore_changes entry", { detail: "Each entry is the name of an argument of this resource, e.g. ignore_changes = [tags, schedule].", range: item.range }));
+          diags.push(
+            error("config/invalid-lifecycle", "Invalid ignore_changes entry", {
+              detail: "Each entry is the name of an argument of this resource, e.g. ignore_changes = [tags, schedule].",
+              range: item.range,
+            }),
+          );
           continue;
         }
         if (!known.includes(name)) {
-          diags.push(error("config/invalid-lifecycle", "Invalid ignore_changes entry", { detail: `${an(kind, true)} has no argument named "${name}".`, range: item.range, hint: didYouMeanHint(name, known) }));
+          diags.push(
+            error("config/invalid-lifecycle", "Invalid ignore_changes entry", {
+              detail: `${an(kind, true)} has no argument named "${name}".`,
+              range: item.range,
+              hint: didYouMeanHint(name, known),
+            }),
+          );
           continue;
         }
         names.push(name);
@@ -495,7 +706,13 @@ function decodeVariable(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
   if (!checkName(label, "variable", diags)) return;
   const prev = cfg.variables.get(label.value);
   if (prev) {
-    diags.push(error("config/duplicate-variable", "Duplicate variable declaration", { detail: `A variable named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}.`, range: label.range, context: blockHeaderRange(b) }));
+    diags.push(
+      error("config/duplicate-variable", "Duplicate variable declaration", {
+        detail: `A variable named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}.`,
+        range: label.range,
+        context: blockHeaderRange(b),
+      }),
+    );
     return;
   }
   const validations = (body.blocks.get("validation") ?? []).flatMap((v) => {
@@ -525,7 +742,13 @@ function decodeLocals(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
   for (const [name, attr] of body.attributes) {
     const prev = cfg.locals.get(name);
     if (prev) {
-      diags.push(error("config/duplicate-local", "Duplicate local value", { detail: `A local value named "${name}" was already defined at ${prev.attribute.nameRange.file}:${prev.attribute.nameRange.start.line}.`, range: attr.nameRange, context: attr.range }));
+      diags.push(
+        error("config/duplicate-local", "Duplicate local value", {
+          detail: `A local value named "${name}" was already defined at ${prev.attribute.nameRange.file}:${prev.attribute.nameRange.start.line}.`,
+          range: attr.nameRange,
+          context: attr.range,
+        }),
+      );
       continue;
     }
     cfg.locals.set(name, { name, attribute: attr, references: exprReferences(attr.expr) });
@@ -538,17 +761,24 @@ function decodeOutput(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
   if (!checkName(label, "output", diags)) return;
   const prev = cfg.outputs.get(label.value);
   if (prev) {
-    diags.push(error("config/duplicate-output", "Duplicate output", { detail: `An output named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}.`, range: label.range, context: blockHeaderRange(b) }));
+    diags.push(
+      error("config/duplicate-output", "Duplicate output", {
+        detail: `An output named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}.`,
+        range: label.range,
+        context: blockHeaderRange(b),
+      }),
+    );
     return;
   }
   const value = body.attributes.get("value");
   if (!value) return;
   const dependsOn: ResourceRef[] = [];
   const dep = body.attributes.get("depends_on");
-  if (dep) for (const item of staticList(dep, "depends_on", diags) ?? []) {
-    const r = staticResourceRef(item, "Each depends_on entry", diags);
-    if (r) dependsOn.push(r);
-  }
+  if (dep)
+    for (const item of staticList(dep, "depends_on", diags) ?? []) {
+      const r = staticResourceRef(item, "Each depends_on entry", diags);
+      if (r) dependsOn.push(r);
+    }
   const description = literalString(body.attributes.get("description"), diags);
   cfg.outputs.set(label.value, {
     name: label.value,
@@ -577,7 +807,12 @@ function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
   const aliasAttr = body.attributes.get("alias");
   const alias = literalString(aliasAttr, diags);
   if (alias !== undefined && !isValidName(alias)) {
-    diags.push(error("config/invalid-name", "Invalid provider alias", { detail: `"${alias}" is not a valid alias: use letters, digits, underscores and dashes.`, range: aliasAttr!.expr.range }));
+    diags.push(
+      error("config/invalid-name", "Invalid provider alias", {
+        detail: `"${alias}" is not a valid alias: use letters, digits, underscores and dashes.`,
+        range: aliasAttr!.expr.range,
+      }),
+    );
     return;
   }
   const key = alias ? `${label.value}.${alias}` : label.value;
@@ -585,7 +820,9 @@ function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
   if (prev) {
     diags.push(
       error("config/duplicate-provider", "Duplicate provider configuration", {
-        detail: alias ? `A provider configuration with alias "${alias}" was already declared at ${prev.range.file}:${prev.range.start.line}.` : `The default "${label.value}" provider was already configured at ${prev.range.file}:${prev.range.start.line}. Give the second one an alias (alias = "west") and select it with provider = ${label.value}.west.`,
+        detail: alias
+          ? `A provider configuration with alias "${alias}" was already declared at ${prev.range.file}:${prev.range.start.line}.`
+          : `The default "${label.value}" provider was already configured at ${prev.range.file}:${prev.range.start.line}. Give the second one an alias (alias = "west") and select it with provider = ${label.value}.west.`,
         range: aliasAttr?.expr.range ?? label.range,
         context: blockHeaderRange(b),
       }),
@@ -595,10 +832,36 @@ function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
   const attributes = new Map(body.attributes);
   attributes.delete("alias");
   const ar = body.blocks.get("assume_role")?.[0];
-  const assumeRole = ar ? { attributes: decodeBody(ar.body, PROVIDER_SCHEMA.body.blocks!.assume_role!.body, "an assume_role block", ar, diags).attributes, range: ar.range } : undefined;
+  const assumeRole = ar
+    ? {
+        attributes: decodeBody(
+          ar.body,
+          PROVIDER_SCHEMA.body.blocks!.assume_role!.body,
+          "an assume_role block",
+          ar,
+          diags,
+        ).attributes,
+        range: ar.range,
+      }
+    : undefined;
   const lb = body.blocks.get("local")?.[0];
-  const local = lb ? { attributes: decodeBody(lb.body, PROVIDER_SCHEMA.body.blocks!.local!.body, "a local block", lb, diags).attributes, range: lb.range } : undefined;
-  cfg.providers.set(key, { name: label.value, ...(alias ? { alias } : {}), key, block: b, range: b.range, attributes, ...(assumeRole ? { assumeRole } : {}), ...(local ? { local } : {}) });
+  const local = lb
+    ? {
+        attributes: decodeBody(lb.body, PROVIDER_SCHEMA.body.blocks!.local!.body, "a local block", lb, diags)
+          .attributes,
+        range: lb.range,
+      }
+    : undefined;
+  cfg.providers.set(key, {
+    name: label.value,
+    ...(alias ? { alias } : {}),
+    key,
+    block: b,
+    range: b.range,
+    attributes,
+    ...(assumeRole ? { assumeRole } : {}),
+    ...(local ? { local } : {}),
+  });
 }
 
 function decodeImport(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
@@ -621,14 +884,36 @@ function decodeMoved(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
   const to = staticResourceRef(toA.expr, '"to"', diags, true);
   if (!from || !to) return;
   for (const r of [from, to]) {
-    if (r.attribute !== undefined) diags.push(error("config/invalid-reference", "Invalid address", { detail: "A moved block names resources or instances, not their attributes.", range: r.range }));
+    if (r.attribute !== undefined)
+      diags.push(
+        error("config/invalid-reference", "Invalid address", {
+          detail: "A moved block names resources or instances, not their attributes.",
+          range: r.range,
+        }),
+      );
   }
   if (from.kind !== to.kind) {
-    diags.push(error("config/invalid-moved", "Invalid moved block", { detail: `${an(from.kind, true)} cannot move to ${an(to.kind)}; moved blocks rename resources of one kind.`, range: toA.expr.range, context: b.range }));
+    diags.push(
+      error("config/invalid-moved", "Invalid moved block", {
+        detail: `${an(from.kind, true)} cannot move to ${an(to.kind)}; moved blocks rename resources of one kind.`,
+        range: toA.expr.range,
+        context: b.range,
+      }),
+    );
     return;
   }
-  if (from.name === to.name && from.key === to.key && JSON.stringify(from.module ?? []) === JSON.stringify(to.module ?? [])) {
-    diags.push(error("config/invalid-moved", "Invalid moved block", { detail: '"from" and "to" are the same address.', range: toA.expr.range, context: b.range }));
+  if (
+    from.name === to.name &&
+    from.key === to.key &&
+    JSON.stringify(from.module ?? []) === JSON.stringify(to.module ?? [])
+  ) {
+    diags.push(
+      error("config/invalid-moved", "Invalid moved block", {
+        detail: '"from" and "to" are the same address.',
+        range: toA.expr.range,
+        context: b.range,
+      }),
+    );
     return;
   }
   cfg.moved.push({ from, to, range: b.range });
@@ -649,7 +934,13 @@ interface RefScope {
   onlyVariable?: string | null;
 }
 
-function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, diags: Diagnostic[], found?: ResourceRef[]): void {
+function checkExprRefs(
+  expr: Expression,
+  scope: RefScope,
+  cfg: DecodedConfig,
+  diags: Diagnostic[],
+  found?: ResourceRef[],
+): void {
   for (const ref of exprReferences(expr)) {
     const first = ref.traversal[0];
     const attrName = first?.type === "AttrStep" ? first.name : undefined;
@@ -660,31 +951,63 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
     };
     if (scope.onlyVariable !== undefined) {
       if (scope.onlyVariable === null) {
-        fail("config/invalid-reference", "Variables not allowed", `${scope.where} must be a constant; it cannot refer to "${ref.root}".`);
+        fail(
+          "config/invalid-reference",
+          "Variables not allowed",
+          `${scope.where} must be a constant; it cannot refer to "${ref.root}".`,
+        );
         continue;
       }
       if (ref.root !== "var" || attrName !== scope.onlyVariable) {
-        fail("config/invalid-reference", "Invalid reference in variable validation", `A validation condition can refer only to the variable itself (var.${scope.onlyVariable}).`);
+        fail(
+          "config/invalid-reference",
+          "Invalid reference in variable validation",
+          `A validation condition can refer only to the variable itself (var.${scope.onlyVariable}).`,
+        );
         continue;
       }
     }
     switch (ref.root) {
       case "var":
-        if (!attrName) fail("config/invalid-reference", "Invalid reference", 'The "var" object cannot be used on its own; refer to one variable: var.NAME.');
+        if (!attrName)
+          fail(
+            "config/invalid-reference",
+            "Invalid reference",
+            'The "var" object cannot be used on its own; refer to one variable: var.NAME.',
+          );
         else if (!cfg.variables.has(attrName)) {
-          fail("config/undeclared-variable", "Reference to undeclared input variable", `No variable named "${attrName}" is declared.`, didYouMeanHint(attrName, cfg.variables.keys()) ?? `declare it with: variable "${attrName}" { … }`);
+          fail(
+            "config/undeclared-variable",
+            "Reference to undeclared input variable",
+            `No variable named "${attrName}" is declared.`,
+            didYouMeanHint(attrName, cfg.variables.keys()) ?? `declare it with: variable "${attrName}" { … }`,
+          );
         }
         break;
       case "local":
-        if (!attrName) fail("config/invalid-reference", "Invalid reference", 'The "local" object cannot be used on its own; refer to one local value: local.NAME.');
+        if (!attrName)
+          fail(
+            "config/invalid-reference",
+            "Invalid reference",
+            'The "local" object cannot be used on its own; refer to one local value: local.NAME.',
+          );
         else if (!cfg.locals.has(attrName)) {
-          fail("config/undeclared-local", "Reference to undeclared local value", `No local value named "${attrName}" is defined.`, didYouMeanHint(attrName, cfg.locals.keys()) ?? `define it in a locals { … } block`);
+          fail(
+            "config/undeclared-local",
+            "Reference to undeclared local value",
+            `No local value named "${attrName}" is defined.`,
+            didYouMeanHint(attrName, cfg.locals.keys()) ?? `define it in a locals { … } block`,
+          );
         }
         break;
       case "document":
       case "association": {
         if (!attrName) {
-          fail("config/invalid-reference", "Invalid reference", `A reference to ${an(ref.root)} needs its name: ${ref.root}.NAME.`);
+          fail(
+            "config/invalid-reference",
+            "Invalid reference",
+            `A reference to ${an(ref.root)} needs its name: ${ref.root}.NAME.`,
+          );
           break;
         }
         if (!scope.allowResources) {
@@ -695,8 +1018,17 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
           const same = [...cfg.resources.values()].filter((r) => r.kind === ref.root).map((r) => r.name);
           const near = didYouMean(attrName, same);
           const other = ref.root === "document" ? "association" : "document";
-          const hint = near ? undefined : cfg.resources.has(`${other}.${attrName}`) ? `there is ${an(other)} named "${attrName}": ${other}.${attrName}` : undefined;
-          fail("config/undeclared-resource", `Reference to undeclared ${ref.root}`, `No ${ref.root} named ${attrName}${near ? `; did you mean ${near}?` : "."}`, hint);
+          const hint = near
+            ? undefined
+            : cfg.resources.has(`${other}.${attrName}`)
+              ? `there is ${an(other)} named "${attrName}": ${other}.${attrName}`
+              : undefined;
+          fail(
+            "config/undeclared-resource",
+            `Reference to undeclared ${ref.root}`,
+            `No ${ref.root} named ${attrName}${near ? `; did you mean ${near}?` : "."}`,
+            hint,
+          );
           break;
         }
         const r = resourceRefFromReference(ref);
@@ -704,29 +1036,79 @@ function checkExprRefs(expr: Expression, scope: RefScope, cfg: DecodedConfig, di
         break;
       }
       case "each":
-        if (!scope.each) fail("config/invalid-reference", 'Reference to "each" in the wrong place', `"each.key" and "each.value" are available only in a resource that sets for_each; ${scope.where} does not.`);
-        else if (attrName !== "key" && attrName !== "value") fail("config/invalid-reference", "Invalid each attribute", 'The "each" object has two attributes: each.key and each.value.', attrName ? didYouMeanHint(attrName, ["key", "value"]) : undefined);
+        if (!scope.each)
+          fail(
+            "config/invalid-reference",
+            'Reference to "each" in the wrong place',
+            `"each.key" and "each.value" are available only in a resource that sets for_each; ${scope.where} does not.`,
+          );
+        else if (attrName !== "key" && attrName !== "value")
+          fail(
+            "config/invalid-reference",
+            "Invalid each attribute",
+            'The "each" object has two attributes: each.key and each.value.',
+            attrName ? didYouMeanHint(attrName, ["key", "value"]) : undefined,
+          );
         break;
       case "count":
-        if (!scope.count) fail("config/invalid-reference", 'Reference to "count" in the wrong place', `"count.index" is available only in a resource that sets count; ${scope.where} does not.`);
-        else if (attrName !== "index") fail("config/invalid-reference", "Invalid count attribute", 'The "count" object has one attribute: count.index.');
+        if (!scope.count)
+          fail(
+            "config/invalid-reference",
+            'Reference to "count" in the wrong place',
+            `"count.index" is available only in a resource that sets count; ${scope.where} does not.`,
+          );
+        else if (attrName !== "index")
+          fail(
+            "config/invalid-reference",
+            "Invalid count attribute",
+            'The "count" object has one attribute: count.index.',
+          );
         break;
       case "module":
-        if (!attrName) fail("config/invalid-reference", "Invalid reference", 'A reference to a module needs its name and an output: module.NAME.OUTPUT.');
-        else if (!scope.allowResources) fail("config/invalid-reference", "Invalid reference", `${scope.where} cannot refer to modules.`);
+        if (!attrName)
+          fail(
+            "config/invalid-reference",
+            "Invalid reference",
+            "A reference to a module needs its name and an output: module.NAME.OUTPUT.",
+          );
+        else if (!scope.allowResources)
+          fail("config/invalid-reference", "Invalid reference", `${scope.where} cannot refer to modules.`);
         else if (!cfg.modules.has(attrName)) {
-          fail("config/undeclared-module", "Reference to undeclared module", `No module call named "${attrName}" is declared.`, didYouMeanHint(attrName, cfg.modules.keys()) ?? `declare it with: module "${attrName}" { source = "./modules/${attrName}" }`);
+          fail(
+            "config/undeclared-module",
+            "Reference to undeclared module",
+            `No module call named "${attrName}" is declared.`,
+            didYouMeanHint(attrName, cfg.modules.keys()) ??
+              `declare it with: module "${attrName}" { source = "./modules/${attrName}" }`,
+          );
         }
         // Whether the output exists is checked once the module is loaded (config/modules.ts).
         break;
       case "path":
-        if (attrName !== "module" && attrName !== "root" && attrName !== "cwd") fail("config/invalid-reference", "Invalid path attribute", 'The "path" object has the attributes path.module, path.root and path.cwd.', attrName ? didYouMeanHint(attrName, ["module", "root", "cwd"]) : undefined);
+        if (attrName !== "module" && attrName !== "root" && attrName !== "cwd")
+          fail(
+            "config/invalid-reference",
+            "Invalid path attribute",
+            'The "path" object has the attributes path.module, path.root and path.cwd.',
+            attrName ? didYouMeanHint(attrName, ["module", "root", "cwd"]) : undefined,
+          );
         break;
       case "statectl":
-        if (attrName !== "workspace") fail("config/invalid-reference", "Invalid statectl attribute", 'The "statectl" object has one attribute: statectl.workspace (the selected workspace).', attrName ? didYouMeanHint(attrName, ["workspace"]) : undefined);
+        if (attrName !== "workspace")
+          fail(
+            "config/invalid-reference",
+            "Invalid statectl attribute",
+            'The "statectl" object has one attribute: statectl.workspace (the selected workspace).',
+            attrName ? didYouMeanHint(attrName, ["workspace"]) : undefined,
+          );
         break;
       default:
-        fail("config/unknown-reference", "Unknown variable", `There is no variable named "${ref.root}".`, didYouMeanHint(ref.root, ROOTS) ?? `references start with one of: ${ROOTS.join(", ")}`);
+        fail(
+          "config/unknown-reference",
+          "Unknown variable",
+          `There is no variable named "${ref.root}".`,
+          didYouMeanHint(ref.root, ROOTS) ?? `references start with one of: ${ROOTS.join(", ")}`,
+        );
     }
   }
 }
@@ -742,10 +1124,21 @@ function bodyExpressions(body: Body): Expression[] {
 
 function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: boolean): void {
   for (const r of cfg.resources.values()) {
-    const scope: RefScope = { where: `${r.kind} "${r.name}"`, allowResources: true, each: r.forEach !== undefined, count: r.count !== undefined };
+    const scope: RefScope = {
+      where: `${r.kind} "${r.name}"`,
+      allowResources: true,
+      each: r.forEach !== undefined,
+      count: r.count !== undefined,
+    };
     for (const a of r.attributes.values()) checkExprRefs(a.expr, scope, cfg, diags, r.references);
-    for (const bs of r.blocks.values()) for (const b of bs) for (const e of bodyExpressions(b.body)) checkExprRefs(e, scope, cfg, diags, r.references);
-    const expansionScope: RefScope = { where: `The ${r.count ? "count" : "for_each"} of ${r.kind} "${r.name}"`, allowResources: true, each: false, count: false };
+    for (const bs of r.blocks.values())
+      for (const b of bs) for (const e of bodyExpressions(b.body)) checkExprRefs(e, scope, cfg, diags, r.references);
+    const expansionScope: RefScope = {
+      where: `The ${r.count ? "count" : "for_each"} of ${r.kind} "${r.name}"`,
+      allowResources: true,
+      each: false,
+      count: false,
+    };
     if (r.count) checkExprRefs(r.count.expr, expansionScope, cfg, diags, r.references);
     if (r.forEach) checkExprRefs(r.forEach.expr, expansionScope, cfg, diags, r.references);
     for (const d of [...r.dependsOn, ...r.lifecycle.replaceTriggeredBy]) checkResourceExists(d, cfg, diags);
@@ -755,7 +1148,10 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: bool
       if (!cfg.providers.has(key)) {
         const aliases = [...cfg.providers.values()].filter((p) => p.alias).map((p) => `${p.name}.${p.alias}`);
         const d = error("config/undeclared-provider", "Reference to undeclared provider configuration", {
-          detail: r.provider.name !== "ssm" ? `statectl has no provider named "${r.provider.name}".` : `No provider "ssm" block has alias = "${r.provider.alias}".`,
+          detail:
+            r.provider.name !== "ssm"
+              ? `statectl has no provider named "${r.provider.name}".`
+              : `No provider "ssm" block has alias = "${r.provider.alias}".`,
         });
         if (r.provider.range) d.range = r.provider.range;
         const hint = didYouMeanHint(key, aliases);
@@ -765,30 +1161,85 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: bool
     }
   }
   for (const m of cfg.modules.values()) {
-    const scope: RefScope = { where: `module "${m.name}"`, allowResources: true, each: m.forEach !== undefined, count: m.count !== undefined };
+    const scope: RefScope = {
+      where: `module "${m.name}"`,
+      allowResources: true,
+      each: m.forEach !== undefined,
+      count: m.count !== undefined,
+    };
     for (const a of m.inputs.values()) checkExprRefs(a.expr, scope, cfg, diags);
-    const expansionScope: RefScope = { where: `The ${m.count ? "count" : "for_each"} of module "${m.name}"`, allowResources: true, each: false, count: false };
+    const expansionScope: RefScope = {
+      where: `The ${m.count ? "count" : "for_each"} of module "${m.name}"`,
+      allowResources: true,
+      each: false,
+      count: false,
+    };
     if (m.count) checkExprRefs(m.count.expr, expansionScope, cfg, diags);
     if (m.forEach) checkExprRefs(m.forEach.expr, expansionScope, cfg, diags);
     for (const d of m.dependsOn) checkResourceExists(d, cfg, diags);
     for (const d of m.dependsOnModules) checkModuleExists(d, cfg, diags);
   }
   for (const r of cfg.resources.values()) for (const d of r.dependsOnModules) checkModuleExists(d, cfg, diags);
-  for (const l of cfg.locals.values()) checkExprRefs(l.attribute.expr, { where: `local.${l.name}`, allowResources: true, each: false, count: false }, cfg, diags);
+  for (const l of cfg.locals.values())
+    checkExprRefs(
+      l.attribute.expr,
+      { where: `local.${l.name}`, allowResources: true, each: false, count: false },
+      cfg,
+      diags,
+    );
   for (const o of cfg.outputs.values()) {
-    checkExprRefs(o.value.expr, { where: `output "${o.name}"`, allowResources: true, each: false, count: false }, cfg, diags);
+    checkExprRefs(
+      o.value.expr,
+      { where: `output "${o.name}"`, allowResources: true, each: false, count: false },
+      cfg,
+      diags,
+    );
     for (const d of o.dependsOn) checkResourceExists(d, cfg, diags);
   }
   for (const v of cfg.variables.values()) {
-    if (v.default) checkExprRefs(v.default.expr, { where: `The default of variable "${v.name}"`, allowResources: false, each: false, count: false, onlyVariable: null }, cfg, diags);
+    if (v.default)
+      checkExprRefs(
+        v.default.expr,
+        {
+          where: `The default of variable "${v.name}"`,
+          allowResources: false,
+          each: false,
+          count: false,
+          onlyVariable: null,
+        },
+        cfg,
+        diags,
+      );
     for (const val of v.validations) {
-      for (const e of [val.condition, val.errorMessage]) checkExprRefs(e, { where: "A validation", allowResources: false, each: false, count: false, onlyVariable: v.name }, cfg, diags);
+      for (const e of [val.condition, val.errorMessage])
+        checkExprRefs(
+          e,
+          { where: "A validation", allowResources: false, each: false, count: false, onlyVariable: v.name },
+          cfg,
+          diags,
+        );
     }
   }
   for (const p of cfg.providers.values()) {
-    for (const a of [...p.attributes.values(), ...(p.assumeRole?.attributes.values() ?? []), ...(p.local?.attributes.values() ?? [])]) checkExprRefs(a.expr, { where: "A provider configuration", allowResources: false, each: false, count: false }, cfg, diags);
+    for (const a of [
+      ...p.attributes.values(),
+      ...(p.assumeRole?.attributes.values() ?? []),
+      ...(p.local?.attributes.values() ?? []),
+    ])
+      checkExprRefs(
+        a.expr,
+        { where: "A provider configuration", allowResources: false, each: false, count: false },
+        cfg,
+        diags,
+      );
   }
-  if (cfg.state?.path) checkExprRefs(cfg.state.path.expr, { where: "The state path", allowResources: false, each: false, count: false }, cfg, diags);
+  if (cfg.state?.path)
+    checkExprRefs(
+      cfg.state.path.expr,
+      { where: "The state path", allowResources: false, each: false, count: false },
+      cfg,
+      diags,
+    );
   for (const i of cfg.imports) {
     if (!i.to.module) checkResourceExists(i.to, cfg, diags);
     checkExprRefs(i.id.expr, { where: "An import id", allowResources: false, each: false, count: false }, cfg, diags);
@@ -811,7 +1262,13 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: bool
 
 function checkModuleExists(d: ModuleDependency, cfg: DecodedConfig, diags: Diagnostic[]): void {
   if (cfg.modules.has(d.name)) return;
-  diags.push(error("config/undeclared-module", "Reference to undeclared module", { detail: `No module call named "${d.name}" is declared.`, range: d.range, ...(didYouMeanHint(d.name, cfg.modules.keys()) ? { hint: didYouMeanHint(d.name, cfg.modules.keys())! } : {}) }));
+  diags.push(
+    error("config/undeclared-module", "Reference to undeclared module", {
+      detail: `No module call named "${d.name}" is declared.`,
+      range: d.range,
+      ...(didYouMeanHint(d.name, cfg.modules.keys()) ? { hint: didYouMeanHint(d.name, cfg.modules.keys())! } : {}),
+    }),
+  );
 }
 
 function checkResourceExists(r: ResourceRef, cfg: DecodedConfig, diags: Diagnostic[]): void {
@@ -870,7 +1327,8 @@ function localDeps(l: LocalDecl, cfg: DecodedConfig): string[] {
   const out: string[] = [];
   for (const r of l.references) {
     const a = r.traversal[0];
-    if (r.root === "local" && a?.type === "AttrStep" && cfg.locals.has(a.name) && !out.includes(a.name)) out.push(a.name);
+    if (r.root === "local" && a?.type === "AttrStep" && cfg.locals.has(a.name) && !out.includes(a.name))
+      out.push(a.name);
   }
   return out;
 }
@@ -927,7 +1385,8 @@ export function resourceDependencies(cfg: DecodedConfig): Map<string, string[]> 
   const deps = new Map<string, string[]>();
   for (const r of cfg.resources.values()) {
     const out = new Set<string>();
-    for (const ref of [...r.references, ...r.dependsOn]) if (cfg.resources.has(`${ref.kind}.${ref.name}`)) out.add(`${ref.kind}.${ref.name}`);
+    for (const ref of [...r.references, ...r.dependsOn])
+      if (cfg.resources.has(`${ref.kind}.${ref.name}`)) out.add(`${ref.kind}.${ref.name}`);
     const exprs = [...r.attributes.values()].map((a) => a.expr);
     for (const bs of r.blocks.values()) for (const b of bs) exprs.push(...bodyExpressions(b.body));
     if (r.count) exprs.push(r.count.expr);

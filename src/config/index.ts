@@ -9,7 +9,37 @@
 export * from "./model.js";
 export * from "./schema.js";
 export * from "./schemas.js";
-export { readConfigurationDir, CONFIG_EXTENSION, AUTO_VARS_SUFFIX, type ConfigurationDir, type ConfigurationText, type ReadProblem } from "./read-dir.js";
-export { loadConfig, VARS_EXTENSION, ENV_VAR_PREFIX, type ConfigSource, type ParsedSource, type LoadOptions, type LoadResult } from "./load.js";
-export { BACKEND_TYPES, checkStandaloneExpression, decodeFiles, findCycles, resourceDependencies, resourceRefFromReference, staticResourceRef } from "./decode.js";
-export { readSourceFile, decodeUtf8, InputBudget, MAX_SOURCE_FILE_BYTES, MAX_TOTAL_INPUT_BYTES, type SourceFileRead } from "./source-file.js";
+export {
+  readConfigurationDir,
+  CONFIG_EXTENSION,
+  AUTO_VARS_SUFFIX,
+  type ConfigurationDir,
+  type ConfigurationText,
+  type ReadProblem,
+} from "./read-dir.js";
+export {
+  loadConfig,
+  VARS_EXTENSION,
+  ENV_VAR_PREFIX,
+  type ConfigSource,
+  type ParsedSource,
+  type LoadOptions,
+  type LoadResult,
+} from "./load.js";
+export {
+  BACKEND_TYPES,
+  checkStandaloneExpression,
+  decodeFiles,
+  findCycles,
+  resourceDependencies,
+  resourceRefFromReference,
+  staticResourceRef,
+} from "./decode.js";
+export {
+  readSourceFile,
+  decodeUtf8,
+  InputBudget,
+  MAX_SOURCE_FILE_BYTES,
+  MAX_TOTAL_INPUT_BYTES,
+  type SourceFileRead,
+} from "./source-file.js";

@@ -78,7 +78,11 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     }
   }
   if (texts.size === 0 && diagnostics.length === 0 && !source.parsed) {
-    diagnostics.push(warning("config/no-files", "No configuration files", { detail: `There are no ${CONFIG_EXTENSION} files in ${dir}.` }));
+    diagnostics.push(
+      warning("config/no-files", "No configuration files", {
+        detail: `There are no ${CONFIG_EXTENSION} files in ${dir}.`,
+      }),
+    );
   }
   const bodies = new Map<string, Body>();
   for (const name of [...texts.keys()].sort()) {
@@ -94,13 +98,27 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     if (parsed.body) bodies.set(name, parsed.body);
   }
   const decoded = decodeFiles(bodies, diagnostics);
-  const config: Config = { ...decoded, dir, sources, workspace: opts.workspace ?? "default", variableInputs: [], inputBudget: budget, ...(source.files ? { memoryFiles: source.files } : {}) };
+  const config: Config = {
+    ...decoded,
+    dir,
+    sources,
+    workspace: opts.workspace ?? "default",
+    variableInputs: [],
+    inputBudget: budget,
+    ...(source.files ? { memoryFiles: source.files } : {}),
+  };
   loadModules(config, { dir, sources, budget, ...(source.files ? { memoryFiles: source.files } : {}) }, diagnostics);
   config.variableInputs = gatherInputs(config, autoVarFiles, source, opts, diagnostics);
   return { config, diagnostics };
 }
 
-function gatherInputs(config: Config, autoVarFiles: Map<string, string>, source: ConfigSource, opts: LoadOptions, diags: Diagnostic[]): VariableInput[] {
+function gatherInputs(
+  config: Config,
+  autoVarFiles: Map<string, string>,
+  source: ConfigSource,
+  opts: LoadOptions,
+  diags: Diagnostic[],
+): VariableInput[] {
   const inputs: VariableInput[] = [];
   for (const [key, value] of Object.entries(opts.env ?? {})) {
     if (!key.startsWith(ENV_VAR_PREFIX) || value === undefined) continue;
@@ -108,7 +126,8 @@ function gatherInputs(config: Config, autoVarFiles: Map<string, string>, source:
     // Like Terraform: environment values for undeclared variables are ignored (the environment is shared).
     if (config.variables.has(name)) inputs.push({ name, source: "env", text: value, origin: key });
   }
-  for (const name of [...autoVarFiles.keys()].sort()) inputs.push(...readVarFile(name, autoVarFiles.get(name)!, "auto-file", config, diags));
+  for (const name of [...autoVarFiles.keys()].sort())
+    inputs.push(...readVarFile(name, autoVarFiles.get(name)!, "auto-file", config, diags));
   for (const f of opts.varFiles ?? []) {
     const full = isAbsolute(f) ? f : resolve(config.dir, f);
     const display = isAbsolute(f) ? relativeOrAbsolute(config.dir, f) : f;
@@ -116,7 +135,12 @@ function gatherInputs(config: Config, autoVarFiles: Map<string, string>, source:
     if (text === undefined) {
       const read = readSourceFile(full, display, undefined, config.inputBudget);
       if (!("text" in read)) {
-        if (read.problem === "unreadable") diags.push(error("config/unreadable-var-file", "Cannot read variables file", { detail: `--var-file ${f}: ${read.code === "ENOENT" ? "no such file" : read.message}.` }));
+        if (read.problem === "unreadable")
+          diags.push(
+            error("config/unreadable-var-file", "Cannot read variables file", {
+              detail: `--var-file ${f}: ${read.code === "ENOENT" ? "no such file" : read.message}.`,
+            }),
+          );
         else {
           diags.push(read.diagnostic);
           if (read.lossyText !== undefined) config.sources.add(display, read.lossyText);
@@ -127,16 +151,28 @@ function gatherInputs(config: Config, autoVarFiles: Map<string, string>, source:
     }
     inputs.push(...readVarFile(display, text, "file", config, diags));
   }
-  const cli = Array.isArray(opts.vars) ? (opts.vars as readonly string[]) : Object.entries((opts.vars ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+  const cli = Array.isArray(opts.vars)
+    ? (opts.vars as readonly string[])
+    : Object.entries((opts.vars ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`);
   for (const raw of cli) {
     const eq = raw.indexOf("=");
     if (eq <= 0) {
-      diags.push(error("config/invalid-var-option", "Invalid --var option", { detail: `"${raw}" is not of the form name=value.`, hint: 'write --var name=value (quote it for the shell: --var \'tags={env="prod"}\')' }));
+      diags.push(
+        error("config/invalid-var-option", "Invalid --var option", {
+          detail: `"${raw}" is not of the form name=value.`,
+          hint: "write --var name=value (quote it for the shell: --var 'tags={env=\"prod\"}')",
+        }),
+      );
       continue;
     }
     const name = raw.slice(0, eq).trim();
     if (!config.variables.has(name)) {
-      diags.push(error("config/undeclared-variable-input", "Value for undeclared variable", { detail: `--var sets "${name}", but no variable "${name}" is declared.`, hint: suggestVariable(name, config) }));
+      diags.push(
+        error("config/undeclared-variable-input", "Value for undeclared variable", {
+          detail: `--var sets "${name}", but no variable "${name}" is declared.`,
+          hint: suggestVariable(name, config),
+        }),
+      );
       continue;
     }
     inputs.push({ name, source: "cli", text: raw.slice(eq + 1), origin: `--var ${name}` });
@@ -152,11 +188,21 @@ function relativeOrAbsolute(dir: string, f: string): string {
 function suggestVariable(name: string, config: Config): string {
   const names = [...config.variables.keys()];
   const near = didYouMean(name, names);
-  return near ? `did you mean "${near}"?` : names.length > 0 ? `declared variables: ${names.sort().join(", ")}` : `declare it: variable "${name}" { … }`;
+  return near
+    ? `did you mean "${near}"?`
+    : names.length > 0
+      ? `declared variables: ${names.sort().join(", ")}`
+      : `declare it: variable "${name}" { … }`;
 }
 
 /** A `.statevars` file: `name = expression` lines, the same syntax as attributes in `.state` files. */
-function readVarFile(name: string, text: string, kind: "auto-file" | "file", config: Config, diags: Diagnostic[]): VariableInput[] {
+function readVarFile(
+  name: string,
+  text: string,
+  kind: "auto-file" | "file",
+  config: Config,
+  diags: Diagnostic[],
+): VariableInput[] {
   config.sources.add(name, text);
   // The parser only accepts blocks at the top level, so the file is read as the body of a block.
   const wrapped = parseVarsBody(text, name);
@@ -164,12 +210,22 @@ function readVarFile(name: string, text: string, kind: "auto-file" | "file", con
   const out: VariableInput[] = [];
   for (const item of wrapped.body?.items ?? []) {
     if (item.type === "Block") {
-      diags.push(error("config/invalid-var-file", "Unexpected block in variables file", { detail: `A ${VARS_EXTENSION} file holds only assignments: name = value.`, range: item.typeRange }));
+      diags.push(
+        error("config/invalid-var-file", "Unexpected block in variables file", {
+          detail: `A ${VARS_EXTENSION} file holds only assignments: name = value.`,
+          range: item.typeRange,
+        }),
+      );
       continue;
     }
     if (!config.variables.has(item.name)) {
       // As in Terraform: a warning, because one var file often serves several configurations.
-      diags.push(warning("config/undeclared-variable-input", "Value for undeclared variable", { detail: `${basename(name)} sets "${item.name}", but no variable "${item.name}" is declared; the value is ignored.`, range: item.nameRange }));
+      diags.push(
+        warning("config/undeclared-variable-input", "Value for undeclared variable", {
+          detail: `${basename(name)} sets "${item.name}", but no variable "${item.name}" is declared; the value is ignored.`,
+          range: item.nameRange,
+        }),
+      );
       continue;
     }
     out.push({ name: item.name, source: kind, expr: item.expr, origin: name, range: item.range });
@@ -200,8 +256,17 @@ function parseVarsBody(text: string, name: string): { body?: Body; diagnostics: 
   return { body: shiftBody(block.body, prefix.length), diagnostics };
 }
 
-function shiftRange<R extends { start: { line: number; column: number; offset: number }; end: { line: number; column: number; offset: number } }>(r: R, by: number): R {
-  const fix = (p: { line: number; column: number; offset: number }) => ({ line: p.line, column: p.line === 1 ? p.column - by : p.column, offset: p.offset - by });
+function shiftRange<
+  R extends {
+    start: { line: number; column: number; offset: number };
+    end: { line: number; column: number; offset: number };
+  },
+>(r: R, by: number): R {
+  const fix = (p: { line: number; column: number; offset: number }) => ({
+    line: p.line,
+    column: p.line === 1 ? p.column - by : p.column,
+    offset: p.offset - by,
+  });
   return { ...r, start: fix(r.start), end: fix(r.end) };
 }
 
@@ -211,7 +276,8 @@ function shiftBody<T>(node: T, by: number): T {
   if (node === null || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
-    if ((k === "range" || k.endsWith("Range")) && v && typeof v === "object" && "start" in v) out[k] = shiftRange(v as never, by);
+    if ((k === "range" || k.endsWith("Range")) && v && typeof v === "object" && "start" in v)
+      out[k] = shiftRange(v as never, by);
     else out[k] = shiftBody(v, by);
   }
   return out as T;

@@ -27,7 +27,9 @@ interface Root {
 
 /** Loads every module `cfg` calls, and theirs. `stack` holds the folders of the calls that led here (for cycles). */
 export function loadModules(cfg: Config, root: Root, diags: Diagnostic[], stack: readonly string[] = [root.dir]): void {
-  const available = cfg.moduleCalls ? (callerProviders.get(cfg) ?? new Set(["ssm"])) : new Set(["ssm", ...cfg.providers.keys()]);
+  const available = cfg.moduleCalls
+    ? (callerProviders.get(cfg) ?? new Set(["ssm"]))
+    : new Set(["ssm", ...cfg.providers.keys()]);
   for (const call of cfg.modules.values()) loadCall(call, cfg, root, diags, stack, available);
   checkOutputReferences(cfg, diags);
 }
@@ -35,7 +37,14 @@ export function loadModules(cfg: Config, root: Root, diags: Diagnostic[], stack:
 /** The provider configurations a module was given by its call (`ssm` always), by module Config. */
 const callerProviders = new WeakMap<Config, Set<string>>();
 
-function loadCall(call: ModuleCallDecl, cfg: Config, root: Root, diags: Diagnostic[], stack: readonly string[], available: Set<string>): void {
+function loadCall(
+  call: ModuleCallDecl,
+  cfg: Config,
+  root: Root,
+  diags: Diagnostic[],
+  stack: readonly string[],
+  available: Set<string>,
+): void {
   for (const [key, ref] of call.providers) {
     const target = ref.alias ? `${ref.name}.${ref.alias}` : ref.name;
     if (!available.has(target)) {
@@ -103,7 +112,15 @@ function loadCall(call: ModuleCallDecl, cfg: Config, root: Root, diags: Diagnost
     if (parsed.body) bodies.set(name, parsed.body);
   }
   const decoded = decodeFiles(bodies, diags, { module: true });
-  const child: Config = { ...decoded, dir, sources: root.sources, workspace: cfg.workspace, variableInputs: [], moduleCalls: [...(cfg.moduleCalls ?? []), call.name], ...(root.memoryFiles ? { memoryFiles: root.memoryFiles } : {}) };
+  const child: Config = {
+    ...decoded,
+    dir,
+    sources: root.sources,
+    workspace: cfg.workspace,
+    variableInputs: [],
+    moduleCalls: [...(cfg.moduleCalls ?? []), call.name],
+    ...(root.memoryFiles ? { memoryFiles: root.memoryFiles } : {}),
+  };
   rootOnlyBlocks(child, call, diags);
   callerProviders.set(child, new Set(["ssm", ...call.providers.keys()]));
   checkProvidersUsed(child, call, diags);
@@ -176,11 +193,21 @@ function rootOnlyBlocks(child: Config, call: ModuleCallDecl, diags: Diagnostic[]
   }
   child.providers.clear();
   if (child.state) {
-    diags.push(error("config/module-root-only-block", "State block inside a module", { detail: `${where} has a state block; only the root module says where the state is kept.`, range: child.state.range }));
+    diags.push(
+      error("config/module-root-only-block", "State block inside a module", {
+        detail: `${where} has a state block; only the root module says where the state is kept.`,
+        range: child.state.range,
+      }),
+    );
     delete child.state;
   }
   for (const i of child.imports) {
-    diags.push(error("config/module-root-only-block", "Import block inside a module", { detail: `${where} has an import block; import blocks belong in the root module, with module addresses: to = module.${call.name}.${i.to.kind}.${i.to.name}.`, range: i.range }));
+    diags.push(
+      error("config/module-root-only-block", "Import block inside a module", {
+        detail: `${where} has an import block; import blocks belong in the root module, with module addresses: to = module.${call.name}.${i.to.kind}.${i.to.name}.`,
+        range: i.range,
+      }),
+    );
   }
   child.imports = [];
 }
@@ -211,13 +238,20 @@ function checkInputs(call: ModuleCallDecl, child: Config, diags: Diagnostic[]): 
         detail: `module "${call.name}" sets "${name}", but the module declares no variable "${name}".`,
         range: a.nameRange,
         context: a.range,
-        hint: near ? `did you mean "${near}"?` : declared.length > 0 ? `the module's variables: ${declared.sort().join(", ")}` : "the module declares no variables",
+        hint: near
+          ? `did you mean "${near}"?`
+          : declared.length > 0
+            ? `the module's variables: ${declared.sort().join(", ")}`
+            : "the module declares no variables",
       }),
     );
   }
   const missing = [...child.variables.values()].filter((v) => !v.default && !call.inputs.has(v.name));
   for (const v of missing) {
-    const near = didYouMean(v.name, [...call.inputs.keys()].filter((n) => !child.variables.has(n)));
+    const near = didYouMean(
+      v.name,
+      [...call.inputs.keys()].filter((n) => !child.variables.has(n)),
+    );
     diags.push(
       error("config/module-missing-input", "Missing argument for module", {
         detail: `module "${call.name}" does not set "${v.name}", which the module requires (variable "${v.name}" at ${v.nameRange.file}:${v.nameRange.start.line} has no default).`,
@@ -239,7 +273,11 @@ function allExpressions(cfg: Config): Expression[] {
     }
   };
   // moved and import blocks hold addresses, which may run into modules (module.m.association.x), not references.
-  for (const body of cfg.files.values()) walk({ ...body, items: body.items.filter((i) => i.type !== "Block" || (i.blockType !== "moved" && i.blockType !== "import")) });
+  for (const body of cfg.files.values())
+    walk({
+      ...body,
+      items: body.items.filter((i) => i.type !== "Block" || (i.blockType !== "moved" && i.blockType !== "import")),
+    });
   return out;
 }
 
@@ -266,7 +304,9 @@ function checkOutputReferences(cfg: Config, diags: Diagnostic[]): void {
         error("config/undeclared-module-output", "Reference to undeclared module output", {
           detail: `module "${call.name}" has no output "${out.name}".`,
           range: ref.range,
-          hint: didYouMeanHint(out.name, names) ?? (names.length > 0 ? `its outputs: ${names.sort().join(", ")}` : "the module declares no outputs"),
+          hint:
+            didYouMeanHint(out.name, names) ??
+            (names.length > 0 ? `its outputs: ${names.sort().join(", ")}` : "the module declares no outputs"),
         }),
       );
     }

@@ -38,12 +38,21 @@ export function readConfigurationDir(dir: string, budget = new InputBudget()): C
   let names: string[];
   try {
     names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.name.endsWith(CONFIG_EXTENSION) || e.name.endsWith(AUTO_VARS_SUFFIX)) && (e.isFile() || e.isFIFO() || e.isSocket() || (e.isSymbolicLink() && !leadsToDirectory(join(dir, e.name)))))
+      .filter(
+        (e) =>
+          (e.name.endsWith(CONFIG_EXTENSION) || e.name.endsWith(AUTO_VARS_SUFFIX)) &&
+          (e.isFile() || e.isFIFO() || e.isSocket() || (e.isSymbolicLink() && !leadsToDirectory(join(dir, e.name)))),
+      )
       .map((e) => e.name)
       .sort();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    out.problems.push({ file: undefined, diagnostic: error("config/unreadable-directory", "Cannot read the configuration directory", { detail: `${dir}: ${code === "ENOENT" ? "no such directory" : (e as Error).message}` }) });
+    out.problems.push({
+      file: undefined,
+      diagnostic: error("config/unreadable-directory", "Cannot read the configuration directory", {
+        detail: `${dir}: ${code === "ENOENT" ? "no such directory" : (e as Error).message}`,
+      }),
+    });
     return out;
   }
   const overBudget: string[] = [];
@@ -58,13 +67,30 @@ export function readConfigurationDir(dir: string, budget = new InputBudget()): C
     else if (read.problem === "too-large" && read.diagnostic.code === "config/input-budget-exceeded") {
       overBudget.push(name);
       out.problems.push({ file: undefined, diagnostic: read.diagnostic });
-    }
-    else if (read.problem === "unreadable") out.problems.push({ file: name, diagnostic: error("config/unreadable-file", `Cannot read ${name}`, { detail: describeReadError(read), hint: read.code === "ENOTREG" ? "statectl reads .state files that are regular files; remove it or give it another name" : "check the file's permissions" }) });
-    else out.problems.push({ file: name, diagnostic: read.diagnostic, ...(read.lossyText !== undefined ? { shown: read.lossyText } : {}) });
+    } else if (read.problem === "unreadable")
+      out.problems.push({
+        file: name,
+        diagnostic: error("config/unreadable-file", `Cannot read ${name}`, {
+          detail: describeReadError(read),
+          hint:
+            read.code === "ENOTREG"
+              ? "statectl reads .state files that are regular files; remove it or give it another name"
+              : "check the file's permissions",
+        }),
+      });
+    else
+      out.problems.push({
+        file: name,
+        diagnostic: read.diagnostic,
+        ...(read.lossyText !== undefined ? { shown: read.lossyText } : {}),
+      });
   }
   if (overBudget.length > 1) {
     const first = out.problems[out.problems.length - 1]!;
-    first.diagnostic = { ...first.diagnostic, detail: `${first.diagnostic.detail}\nNot read: ${overBudget.length} files (${overBudget.length > 6 ? [...overBudget.slice(0, 5), "…", overBudget[overBudget.length - 1]].join(", ") : overBudget.join(", ")}).` };
+    first.diagnostic = {
+      ...first.diagnostic,
+      detail: `${first.diagnostic.detail}\nNot read: ${overBudget.length} files (${overBudget.length > 6 ? [...overBudget.slice(0, 5), "…", overBudget[overBudget.length - 1]].join(", ") : overBudget.join(", ")}).`,
+    };
   }
   return out;
 }

@@ -55,7 +55,13 @@ export function blockHeaderRange(b: Block): Range {
  * Decodes `body` against `schema`. `where` names the container for messages ("a document
  * block", "the top level"); `owner` is the enclosing block (for missing-item ranges).
  */
-export function decodeBody(body: Body, schema: BodySchema, where: string, owner: Block | undefined, diags: Diagnostic[]): DecodedBody {
+export function decodeBody(
+  body: Body,
+  schema: BodySchema,
+  where: string,
+  owner: Block | undefined,
+  diags: Diagnostic[],
+): DecodedBody {
   const attributes = new Map<string, Attribute>();
   const blocks = new Map<string, Block[]>();
   const blockSchemas = schema.blocks ?? {};
@@ -79,7 +85,9 @@ export function decodeBody(body: Body, schema: BodySchema, where: string, owner:
               detail: `An argument named "${item.name}" is not expected in ${where}.`,
               range: item.nameRange,
               context: item.range,
-              hint: near ? `did you mean "${near}"?` : `${where} accepts: ${Object.keys(schema.attributes).join(", ") || "no arguments"}`,
+              hint: near
+                ? `did you mean "${near}"?`
+                : `${where} accepts: ${Object.keys(schema.attributes).join(", ") || "no arguments"}`,
             }),
           );
         }
@@ -127,7 +135,11 @@ export function decodeBody(body: Body, schema: BodySchema, where: string, owner:
             detail: `Blocks of type "${item.blockType}" are not expected in ${where}.`,
             range: item.typeRange,
             context: item.range,
-            hint: near ? `did you mean "${near}"?` : blockNames.length > 0 ? `${where} accepts blocks: ${blockNames.join(", ")}` : undefined,
+            hint: near
+              ? `did you mean "${near}"?`
+              : blockNames.length > 0
+                ? `${where} accepts blocks: ${blockNames.join(", ")}`
+                : undefined,
           }),
         );
       }
@@ -138,7 +150,10 @@ export function decodeBody(body: Body, schema: BodySchema, where: string, owner:
     if (bs.max !== undefined && list.length >= bs.max) {
       diags.push(
         error("config/too-many-blocks", bs.max === 1 ? "Duplicate block" : "Too many blocks", {
-          detail: bs.max === 1 ? `Only one "${item.blockType}" block is allowed in ${where}; another was declared at line ${list[0]!.typeRange.start.line}.` : `At most ${bs.max} "${item.blockType}" blocks are allowed in ${where}.`,
+          detail:
+            bs.max === 1
+              ? `Only one "${item.blockType}" block is allowed in ${where}; another was declared at line ${list[0]!.typeRange.start.line}.`
+              : `At most ${bs.max} "${item.blockType}" blocks are allowed in ${where}.`,
           range: item.typeRange,
           context: item.range,
         }),
@@ -191,7 +206,10 @@ export function checkLabels(b: Block, wanted: readonly string[], diags: Diagnost
   const extra = b.labels[wanted.length]!;
   diags.push(
     error("config/extraneous-label", `Extraneous label for ${b.blockType}`, {
-      detail: wanted.length === 0 ? `${an(b.blockType, true)} block takes no labels.` : `${an(b.blockType, true)} block takes ${wanted.length === 1 ? "one label" : `${wanted.length} labels`} (${wanted.join(", ")}); remove "${extra.value}".`,
+      detail:
+        wanted.length === 0
+          ? `${an(b.blockType, true)} block takes no labels.`
+          : `${an(b.blockType, true)} block takes ${wanted.length === 1 ? "one label" : `${wanted.length} labels`} (${wanted.join(", ")}); remove "${extra.value}".`,
       range: extra.range,
       context: b.range,
     }),

@@ -15,7 +15,7 @@ export const META_ARGUMENTS = ["count", "for_each", "depends_on", "provider"] as
 
 const metaAttributes: Record<string, AttributeSchema> = {
   count: { type: "number", description: "How many instances to create; addresses are x[0], x[1], …" },
-  for_each: { type: "any", description: "A map or set of strings; one instance per key, addressed x[\"key\"]." },
+  for_each: { type: "any", description: 'A map or set of strings; one instance per key, addressed x["key"].' },
   depends_on: { description: "Explicit dependencies: a list of resource references." },
   provider: { description: "Which provider configuration to use: ssm or ssm.ALIAS." },
 };
@@ -41,19 +41,32 @@ function resourceBlockSchema(resource: ResourceSchema): BlockSchema {
   const blocks: Record<string, BlockSchema> = {};
   for (const [name, a] of Object.entries(resource.attributes)) {
     if (a.mode === "computed") continue;
-    if (a.block) blocks[name] = { max: a.block.max, description: a.description, body: { attributes: objectAttributes(a.type) } };
-    else attributes[name] = { ...(a.mode === "required" ? { required: true } : {}), type: a.configType ?? a.type, description: a.description };
+    if (a.block)
+      blocks[name] = { max: a.block.max, description: a.description, body: { attributes: objectAttributes(a.type) } };
+    else
+      attributes[name] = {
+        ...(a.mode === "required" ? { required: true } : {}),
+        type: a.configType ?? a.type,
+        description: a.description,
+      };
   }
-  return { labels: ["name"], description: resource.description, body: { attributes: { ...attributes, ...metaAttributes }, blocks: { ...blocks, lifecycle: LIFECYCLE_SCHEMA } } };
+  return {
+    labels: ["name"],
+    description: resource.description,
+    body: { attributes: { ...attributes, ...metaAttributes }, blocks: { ...blocks, lifecycle: LIFECYCLE_SCHEMA } },
+  };
 }
 
 /** The arguments of a nested block: the members of its object type (or of a list's element). */
 function objectAttributes(t: SchemaType): Record<string, AttributeSchema> {
   const object = typeof t !== "string" && t[0] === "list" ? t[1] : t;
-  if (typeof object === "string" || object[0] !== "object") throw new Error("a nested block's type is an object or a list of objects");
+  if (typeof object === "string" || object[0] !== "object")
+    throw new Error("a nested block's type is an object or a list of objects");
   const members = object[1];
   const optional = object[2] ?? [];
-  return Object.fromEntries(Object.entries(members).map(([n, type]) => [n, { ...(optional.includes(n) ? {} : { required: true }), type }]));
+  return Object.fromEntries(
+    Object.entries(members).map(([n, type]) => [n, { ...(optional.includes(n) ? {} : { required: true }), type }]),
+  );
 }
 
 export const DOCUMENT_SCHEMA: BlockSchema = resourceBlockSchema(DOCUMENT_RESOURCE);
@@ -63,7 +76,9 @@ export const VARIABLE_SCHEMA: BlockSchema = {
   labels: ["name"],
   body: {
     attributes: { type: {}, default: {}, description: str, sensitive: bool, nullable: bool },
-    blocks: { validation: { body: { attributes: { condition: { required: true }, error_message: { required: true } } } } },
+    blocks: {
+      validation: { body: { attributes: { condition: { required: true }, error_message: { required: true } } } },
+    },
   },
 };
 
@@ -80,14 +95,21 @@ export const PROVIDER_SCHEMA: BlockSchema = {
       profile: str,
       endpoint: { type: "string", description: '"local" for the embedded local endpoint, or a URL.' },
       max_retries: num,
-      connect_timeout: { type: "number", description: "Seconds to wait for a connection to SSM (default 10; env STATECTL_CONNECT_TIMEOUT)." },
-      request_timeout: { type: "number", description: "Seconds one SSM call may take, answer included (default 60; env STATECTL_REQUEST_TIMEOUT)." },
+      connect_timeout: {
+        type: "number",
+        description: "Seconds to wait for a connection to SSM (default 10; env STATECTL_CONNECT_TIMEOUT).",
+      },
+      request_timeout: {
+        type: "number",
+        description: "Seconds one SSM call may take, answer included (default 60; env STATECTL_REQUEST_TIMEOUT).",
+      },
       alias: str,
     },
     blocks: {
       assume_role: {
         max: 1,
-        description: "Work in another account: assume this IAM role (AWS STS AssumeRole) with the credentials statectl starts with.",
+        description:
+          "Work in another account: assume this IAM role (AWS STS AssumeRole) with the credentials statectl starts with.",
         body: {
           attributes: {
             role_arn: { required: true, type: "string", description: "arn:aws:iam::ACCOUNT:role/NAME" },
@@ -99,14 +121,26 @@ export const PROVIDER_SCHEMA: BlockSchema = {
       },
       local: {
         max: 1,
-        description: 'How the local endpoint (endpoint = "local") runs documents: execute = true runs shell steps for real in sandboxed instances (docs/local-endpoint.md, Rehearse for real).',
+        description:
+          'How the local endpoint (endpoint = "local") runs documents: execute = true runs shell steps for real in sandboxed instances (docs/local-endpoint.md, Rehearse for real).',
         body: {
           attributes: {
-            execute: { type: "bool", description: "Run aws:runShellScript steps for real, inside sandboxed instances (default false: simulated)." },
-            rootfs: { type: "string", description: "The read-only base of every instance's disk (default: the host's root, /), e.g. a debootstrap tree." },
+            execute: {
+              type: "bool",
+              description:
+                "Run aws:runShellScript steps for real, inside sandboxed instances (default false: simulated).",
+            },
+            rootfs: {
+              type: "string",
+              description:
+                "The read-only base of every instance's disk (default: the host's root, /), e.g. a debootstrap tree.",
+            },
             memory_mb: { type: "number", description: "Memory per run in MiB (default 512)." },
             max_processes: { type: "number", description: "Processes per run (default 256)." },
-            max_run_seconds: { type: "number", description: "Longest a step may run, whatever its timeoutSeconds says (default 50)." },
+            max_run_seconds: {
+              type: "number",
+              description: "Longest a step may run, whatever its timeoutSeconds says (default 50).",
+            },
           },
         },
       },
@@ -131,14 +165,35 @@ export const BACKEND_SCHEMA: BlockSchema = {
       key: { required: true, type: "string", description: "The state object's key, e.g. prod/statectl.state.json." },
       region: { type: "string", description: "The bucket's region (default: the SDK's, e.g. AWS_REGION)." },
       profile: { type: "string", description: "The AWS profile for the backend's calls." },
-      endpoint: { type: "string", description: "An S3-compatible endpoint URL (default: AWS, or AWS_ENDPOINT_URL_S3)." },
-      force_path_style: { type: "bool", description: "Address the bucket in the path (http://host/bucket/key), for S3-compatible servers." },
-      encrypt: { type: "bool", description: "Server-side encryption of the state object (SSE-S3 unless kms_key_id is set)." },
+      endpoint: {
+        type: "string",
+        description: "An S3-compatible endpoint URL (default: AWS, or AWS_ENDPOINT_URL_S3).",
+      },
+      force_path_style: {
+        type: "bool",
+        description: "Address the bucket in the path (http://host/bucket/key), for S3-compatible servers.",
+      },
+      encrypt: {
+        type: "bool",
+        description: "Server-side encryption of the state object (SSE-S3 unless kms_key_id is set).",
+      },
       kms_key_id: { type: "string", description: "A KMS key for server-side encryption (SSE-KMS)." },
-      lock_timeout: { type: "string", description: "How long to wait for the lock by default, e.g. 30s; --lock-timeout overrides it." },
-      workspace_key_prefix: { type: "string", description: 'Where other workspaces\' states go: PREFIX/NAME/KEY (default "workspaces").' },
-      connect_timeout: { type: "number", description: "Seconds to wait for a connection to S3 (default 10; env STATECTL_CONNECT_TIMEOUT)." },
-      request_timeout: { type: "number", description: "Seconds one S3 request may take, answer included (default 60; env STATECTL_REQUEST_TIMEOUT)." },
+      lock_timeout: {
+        type: "string",
+        description: "How long to wait for the lock by default, e.g. 30s; --lock-timeout overrides it.",
+      },
+      workspace_key_prefix: {
+        type: "string",
+        description: 'Where other workspaces\' states go: PREFIX/NAME/KEY (default "workspaces").',
+      },
+      connect_timeout: {
+        type: "number",
+        description: "Seconds to wait for a connection to S3 (default 10; env STATECTL_CONNECT_TIMEOUT).",
+      },
+      request_timeout: {
+        type: "number",
+        description: "Seconds one S3 request may take, answer included (default 60; env STATECTL_REQUEST_TIMEOUT).",
+      },
     },
     blocks: { assume_role: ASSUME_ROLE_SCHEMA },
   },
@@ -155,9 +210,20 @@ export const IMPORT_SCHEMA: BlockSchema = {
   description: "Brings an existing SSM object under management at an address, during plan and apply.",
   body: {
     attributes: {
-      to: { required: true, description: "The address to import to: document.NAME, association.NAME, or one instance (association.x[\"key\"])." },
-      id: { required: true, type: "string", description: "A document's name, or an association's id. Variables and locals only." },
-      provider: { description: "Accepted for Terraform compatibility; the object is read with the provider of the resource at `to`." },
+      to: {
+        required: true,
+        description:
+          'The address to import to: document.NAME, association.NAME, or one instance (association.x["key"]).',
+      },
+      id: {
+        required: true,
+        type: "string",
+        description: "A document's name, or an association's id. Variables and locals only.",
+      },
+      provider: {
+        description:
+          "Accepted for Terraform compatibility; the object is read with the provider of the resource at `to`.",
+      },
     },
   },
 };
@@ -171,7 +237,11 @@ export const MODULE_SCHEMA: BlockSchema = {
   description: "Uses the module in a folder of .state files, with values for its variables.",
   body: {
     attributes: {
-      source: { required: true, type: "string", description: 'The module\'s folder, relative to this configuration: "./modules/baseline".' },
+      source: {
+        required: true,
+        type: "string",
+        description: 'The module\'s folder, relative to this configuration: "./modules/baseline".',
+      },
       count: metaAttributes.count!,
       for_each: metaAttributes.for_each!,
       depends_on: { description: "Explicit dependencies of every resource in the module: resources and modules." },

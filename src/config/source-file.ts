@@ -53,7 +53,12 @@ function mib(n: number): string {
  * stops one byte past the limit, so neither the declared size nor the real one can exhaust
  * memory. Never throws.
  */
-export function readSourceFile(path: string, display: string, limit = MAX_SOURCE_FILE_BYTES, budget?: InputBudget): SourceFileRead {
+export function readSourceFile(
+  path: string,
+  display: string,
+  limit = MAX_SOURCE_FILE_BYTES,
+  budget?: InputBudget,
+): SourceFileRead {
   const piped = pipeReads.get(path);
   if (piped) return piped;
   const counting = budget && !budget.has(path) ? budget : undefined;
@@ -62,10 +67,18 @@ export function readSourceFile(path: string, display: string, limit = MAX_SOURCE
   return read;
 }
 
-function readWithinLimits(path: string, display: string, fileLimit: number, budget: InputBudget | undefined): SourceFileRead {
+function readWithinLimits(
+  path: string,
+  display: string,
+  fileLimit: number,
+  budget: InputBudget | undefined,
+): SourceFileRead {
   // Whichever is smaller: the per-file limit, or what is left of the configuration's budget.
   const limit = budget ? Math.min(fileLimit, budget.remaining) : fileLimit;
-  const tooLarge = (size: number | undefined): Diagnostic => (budget && limit < fileLimit && (size === undefined || size <= fileLimit) ? overBudget(display, budget) : tooLargeFile(display, size, fileLimit));
+  const tooLarge = (size: number | undefined): Diagnostic =>
+    budget && limit < fileLimit && (size === undefined || size <= fileLimit)
+      ? overBudget(display, budget)
+      : tooLargeFile(display, size, fileLimit);
   let fd: number;
   try {
     // Non-blocking: opening a FIFO for reading otherwise waits for a writer, with the event loop
@@ -90,7 +103,12 @@ function readWithinLimits(path: string, display: string, fileLimit: number, budg
       pipeReads.set(path, read);
       return read;
     }
-    if (stat.isFIFO() || stat.isSocket()) return { problem: "unreadable", code: "ENOTREG", message: `it is a ${stat.isFIFO() ? "named pipe (FIFO)" : "socket"}, not a regular file` };
+    if (stat.isFIFO() || stat.isSocket())
+      return {
+        problem: "unreadable",
+        code: "ENOTREG",
+        message: `it is a ${stat.isFIFO() ? "named pipe (FIFO)" : "socket"}, not a regular file`,
+      };
     if (stat.size > limit) return { problem: "too-large", diagnostic: tooLarge(stat.size) };
     return readOpenFile(fd, display, tooLarge, limit, false);
   } catch (e) {
@@ -127,9 +145,15 @@ function inheritedDescriptor(path: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function readInherited(fd: number, display: string, tooLarge: (size: number | undefined) => Diagnostic, limit: number): SourceFileRead {
+function readInherited(
+  fd: number,
+  display: string,
+  tooLarge: (size: number | undefined) => Diagnostic,
+  limit: number,
+): SourceFileRead {
   try {
-    if (!fstatSync(fd).isSocket()) return { problem: "unreadable", code: "ENXIO", message: "no such device or address" };
+    if (!fstatSync(fd).isSocket())
+      return { problem: "unreadable", code: "ENXIO", message: "no such device or address" };
     return readOpenFile(fd, display, tooLarge, limit, true);
   } catch (e) {
     return { problem: "unreadable", code: (e as NodeJS.ErrnoException).code, message: (e as Error).message };
@@ -137,7 +161,13 @@ function readInherited(fd: number, display: string, tooLarge: (size: number | un
 }
 
 /** The descriptor was opened non-blocking; a pipe whose writer is still busy answers EAGAIN. */
-function readOpenFile(fd: number, display: string, tooLarge: (size: number | undefined) => Diagnostic, limit: number, waitForWriter: boolean): SourceFileRead {
+function readOpenFile(
+  fd: number,
+  display: string,
+  tooLarge: (size: number | undefined) => Diagnostic,
+  limit: number,
+  waitForWriter: boolean,
+): SourceFileRead {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
@@ -159,7 +189,9 @@ function readOpenFile(fd: number, display: string, tooLarge: (size: number | und
   }
   const bytes = Buffer.concat(chunks, total);
   const decoded = decodeUtf8(bytes, display);
-  return "text" in decoded ? { text: decoded.text, bytes: total } : { problem: "not-utf8", diagnostic: decoded.diagnostic, lossyText: decoded.lossyText };
+  return "text" in decoded
+    ? { text: decoded.text, bytes: total }
+    : { problem: "not-utf8", diagnostic: decoded.diagnostic, lossyText: decoded.lossyText };
 }
 
 /** Something to sleep on (Atomics.wait) between polls of a pipe whose writer has not finished. */
@@ -174,13 +206,19 @@ function overBudget(display: string, budget: InputBudget): Diagnostic {
 
 function tooLargeFile(display: string, size: number | undefined, limit: number): Diagnostic {
   return error("config/file-too-large", "File is too large", {
-    detail: size === undefined ? `${display} is larger than ${mib(limit)}, the most statectl reads from a configuration file.` : `${display} is ${mib(size)}; statectl reads configuration files of at most ${mib(limit)}.`,
+    detail:
+      size === undefined
+        ? `${display} is larger than ${mib(limit)}, the most statectl reads from a configuration file.`
+        : `${display} is ${mib(size)}; statectl reads configuration files of at most ${mib(limit)}.`,
     hint: "configuration files are hand-written text; is this the file you meant?",
   });
 }
 
 /** Decodes UTF-8, or says where the first invalid byte is (line and column, as an editor shows them). */
-export function decodeUtf8(bytes: Uint8Array, display: string): { text: string } | { diagnostic: Diagnostic; lossyText: string } {
+export function decodeUtf8(
+  bytes: Uint8Array,
+  display: string,
+): { text: string } | { diagnostic: Diagnostic; lossyText: string } {
   try {
     return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {

@@ -193,7 +193,7 @@ export const DIAGNOSTIC_CODES = {
   "ssm/document-too-large": error("Document too large"),
   "ssm/document-version-not-found": error("Document version does not exist"),
   "ssm/duplicate-step-name": error("Duplicate step name"),
-  "ssm/instance-ids-wildcard": error("\"*\" must stand alone"),
+  "ssm/instance-ids-wildcard": error('"*" must stand alone'),
   "ssm/invalid-allowed-pattern": error("allowedPattern does not compile"),
   "ssm/invalid-association-name": error("Invalid association name"),
   "ssm/invalid-automation-target-parameter": error("Invalid automation_target_parameter_name"),
@@ -265,14 +265,14 @@ export const DIAGNOSTIC_CODES = {
   "syntax/ambiguous-object-key": error("Ambiguous object key"),
   "syntax/invalid-character": error("Invalid character"),
   "syntax/invalid-escape": error("Invalid escape sequence"),
-  "syntax/missing-separator": error("Missing \",\" or line break between object items"),
+  "syntax/missing-separator": error('Missing "," or line break between object items'),
   "syntax/too-deep": error("Nesting is too deep"),
   "syntax/too-many-errors": error("Too many syntax errors"),
   "syntax/unclosed-block": error("Unclosed block"),
   "syntax/unexpected-attribute": error("Unexpected argument at the top level"),
   "syntax/unexpected-token": error("Unexpected token"),
   "syntax/unknown-block-type": error("Unknown block type"),
-  "syntax/unsupported-directive": error("Template directives (\"%{ … }\") are not supported"),
+  "syntax/unsupported-directive": error('Template directives ("%{ … }") are not supported'),
   "syntax/unterminated-comment": error("Unterminated comment"),
   "syntax/unterminated-heredoc": error("Unterminated heredoc"),
   "syntax/unterminated-string": error("Unterminated string"),
@@ -283,9 +283,13 @@ export const DIAGNOSTIC_CODES = {
 /** A registered diagnostic code, e.g. `syntax/unexpected-token`. */
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 /** Codes that may be reported as errors. */
-export type ErrorCode = { [C in DiagnosticCode]: (typeof DIAGNOSTIC_CODES)[C]["severity"] extends "warning" ? never : C }[DiagnosticCode];
+export type ErrorCode = {
+  [C in DiagnosticCode]: (typeof DIAGNOSTIC_CODES)[C]["severity"] extends "warning" ? never : C;
+}[DiagnosticCode];
 /** Codes that may be reported as warnings. */
-export type WarningCode = { [C in DiagnosticCode]: (typeof DIAGNOSTIC_CODES)[C]["severity"] extends "error" ? never : C }[DiagnosticCode];
+export type WarningCode = {
+  [C in DiagnosticCode]: (typeof DIAGNOSTIC_CODES)[C]["severity"] extends "error" ? never : C;
+}[DiagnosticCode];
 
 export interface CodeDescription extends CodeEntry {
   readonly code: DiagnosticCode;

@@ -27,11 +27,19 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === "error");
 }
 
-export function error(code: ErrorCode, summary: string, extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {}): Diagnostic {
+export function error(
+  code: ErrorCode,
+  summary: string,
+  extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {},
+): Diagnostic {
   return { severity: "error", code, summary, ...extra };
 }
 
-export function warning(code: WarningCode, summary: string, extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {}): Diagnostic {
+export function warning(
+  code: WarningCode,
+  summary: string,
+  extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {},
+): Diagnostic {
   return { severity: "warning", code, summary, ...extra };
 }
 

@@ -34,7 +34,11 @@ export interface DiagnosticJson {
 }
 
 function rangeToJson(r: Range): RangeJson {
-  return { file: r.file, start: { line: r.start.line, column: r.start.column, offset: r.start.offset }, end: { line: r.end.line, column: r.end.column, offset: r.end.offset } };
+  return {
+    file: r.file,
+    start: { line: r.start.line, column: r.start.column, offset: r.start.offset },
+    end: { line: r.end.line, column: r.end.column, offset: r.end.offset },
+  };
 }
 
 export function diagnosticToJson(d: Diagnostic): DiagnosticJson {

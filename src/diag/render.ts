@@ -31,7 +31,11 @@ function snippetWindow(text: string, from: number, to: number): { text: string; 
   const shift = start - before.length;
   const cut = before + text.slice(start, end) + after;
   const newFrom = Math.max(1, from - shift);
-  return { text: cut, from: newFrom, to: Math.max(newFrom + 1, Math.min(to - shift, before.length + (end - start) + 1)) };
+  return {
+    text: cut,
+    from: newFrom,
+    to: Math.max(newFrom + 1, Math.min(to - shift, before.length + (end - start) + 1)),
+  };
 }
 
 /**
@@ -63,14 +67,19 @@ export function renderDiagnostic(diagnostic: Diagnostic, sources: SourceRegistry
       const lastLine = Math.min(r.end.line, r.start.line + maxLines - 1);
       for (let ln = r.start.line; ln <= lastLine; ln++) {
         const full = displaySourceLine(sources.line(diagnostic.range!.file, ln) ?? "");
-        const shown = snippetWindow(full.text, ln === r.start.line ? full.column(r.start.column) : 1, ln === r.end.line ? full.column(r.end.column) : full.text.length + 1);
+        const shown = snippetWindow(
+          full.text,
+          ln === r.start.line ? full.column(r.start.column) : 1,
+          ln === r.end.line ? full.column(r.end.column) : full.text.length + 1,
+        );
         const text = shown.text;
         out.push(`${c("blue", String(ln).padStart(gutterWidth) + " |")} ${text}`);
         const from = shown.from;
         const to = shown.to;
         const width = Math.max(1, to - from);
         const marks = " ".repeat(Math.max(0, from - 1)) + "^".repeat(width);
-        const label = ln === lastLine && d.detail && !d.detail.includes("\n") && d.detail.length <= 80 ? " " + d.detail : "";
+        const label =
+          ln === lastLine && d.detail && !d.detail.includes("\n") && d.detail.length <= 80 ? " " + d.detail : "";
         out.push(`${pad} ${c("blue", "|")} ${c(sevColor, marks + label)}`);
       }
       if (lastLine < r.end.line) out.push(`${pad} ${c("blue", "|")} …`);
@@ -103,6 +112,10 @@ function forTerminal(d: Diagnostic): Diagnostic {
 }
 
 /** Renders diagnostics for people, each with its source snippet (see renderDiagnostic), separated by blank lines. */
-export function renderDiagnostics(diags: readonly Diagnostic[], sources: SourceRegistry, opts: RenderOptions = {}): string {
+export function renderDiagnostics(
+  diags: readonly Diagnostic[],
+  sources: SourceRegistry,
+  opts: RenderOptions = {},
+): string {
   return diags.map((d) => renderDiagnostic(d, sources, opts)).join("\n\n");
 }

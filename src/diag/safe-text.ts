@@ -54,7 +54,10 @@ export function displaySourceLine(line: string): { text: string; column: (origin
     INVISIBLE.lastIndex = 0;
   }
   shifts.push(shift);
-  return { text: maskCredentials(text), column: (original) => original + (shifts[Math.min(Math.max(original - 1, 0), shifts.length - 1)] ?? shift) };
+  return {
+    text: maskCredentials(text),
+    column: (original) => original + (shifts[Math.min(Math.max(original - 1, 0), shifts.length - 1)] ?? shift),
+  };
 }
 
 /** Quoted excerpts longer than this are cut in messages: a 5,000-character value says nothing more than its start. */
@@ -100,9 +103,14 @@ export function capLines(text: string, max = MAX_MESSAGE_LINE): string {
  * `Signature=` and the session token.
  */
 const ACCESS_KEY_ID = /(?<![A-Z0-9])(?:AKIA|ASIA|AROA|AIDA|ANPA|AGPA)[A-Z0-9]{12,}(?![A-Z0-9])/g;
-const NAMED_SECRET_KEY = /((?:aws_?)?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi;
+const NAMED_SECRET_KEY =
+  /((?:aws_?)?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])/gi;
 const LOOSE_SECRET_KEY = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
-const SIGNED_REQUEST = [/(x-amz-security-token\s*[:=]\s*)([^\s,;"']+)/gi, /(Credential=)([^,\s"']+)/g, /(Signature=)([0-9a-f]+)/g];
+const SIGNED_REQUEST = [
+  /(x-amz-security-token\s*[:=]\s*)([^\s,;"']+)/gi,
+  /(Credential=)([^,\s"']+)/g,
+  /(Signature=)([0-9a-f]+)/g,
+];
 
 function looksLikeSecretKey(s: string): boolean {
   return /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9/+]/.test(s) && !s.startsWith("/");
@@ -128,6 +136,7 @@ function scrub(text: string, replace: (kept: string, secret: string) => string):
   let out = text.replace(ACCESS_KEY_ID, (m: string) => replace("", m).replace(/^\*{4}/, m.slice(0, 4)));
   out = out.replace(NAMED_SECRET_KEY, (_m, name: string, key: string) => replace(name, key));
   out = out.replace(LOOSE_SECRET_KEY, (m) => (looksLikeSecretKey(m) ? replace("", m) : m));
-  for (const pattern of SIGNED_REQUEST) out = out.replace(pattern, (_m, name: string, value: string) => replace(name, value));
+  for (const pattern of SIGNED_REQUEST)
+    out = out.replace(pattern, (_m, name: string, value: string) => replace(name, value));
   return out;
 }

@@ -9,7 +9,14 @@ import { error, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import type { ConfigInstance } from "../graph/index.js";
 import { planToJson, renderPlan, type Plan } from "../plan/index.js";
 import { createSsmClient, LOCAL_ENDPOINT_CREDENTIALS } from "../provider-ssm/index.js";
-import { emptyState, FileStateStorage, type ReadStateResult, type State, type StateStorage, type WriteStateResult } from "../state/index.js";
+import {
+  emptyState,
+  FileStateStorage,
+  type ReadStateResult,
+  type State,
+  type StateStorage,
+  type WriteStateResult,
+} from "../state/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import type { LocalEndpoint } from "../local/index.js";
 import type { EngineOutput, LoadInputs, ProviderSettings } from "./engine.js";
@@ -47,13 +54,25 @@ export async function parseStateFile(path: string): Promise<ParsedSourceResult> 
   try {
     bytes = await readFile(path);
   } catch (e) {
-    return { diagnostics: [error("config/unreadable-file", "Cannot read file", { detail: `${path}: ${(e as Error).message}` })], sources: new SourceRegistry() };
+    return {
+      diagnostics: [
+        error("config/unreadable-file", "Cannot read file", { detail: `${path}: ${(e as Error).message}` }),
+      ],
+      sources: new SourceRegistry(),
+    };
   }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return { diagnostics: [error("config/invalid-encoding", "File is not UTF-8 text", { detail: `${path} is not valid UTF-8 text; .state files must be UTF-8.` })], sources: new SourceRegistry() };
+    return {
+      diagnostics: [
+        error("config/invalid-encoding", "File is not UTF-8 text", {
+          detail: `${path} is not valid UTF-8 text; .state files must be UTF-8.`,
+        }),
+      ],
+      sources: new SourceRegistry(),
+    };
   }
   return parseSource(text, path);
 }
@@ -86,8 +105,16 @@ export interface Evaluation {
 export async function evaluateConfiguration(request: EvaluateRequest = {}): Promise<Evaluation> {
   const { loadConfiguration } = await import("./load.js");
   const loaded = await loadConfiguration(resolve(request.dir ?? "."), request);
-  const outputs = loaded.outputs && !loaded.diagnostics.some((d) => d.severity === "error") ? loaded.outputs(emptyState()) : [];
-  return { instances: loaded.instances, outputs, providers: loaded.providers, statePath: loaded.statePath, diagnostics: loaded.diagnostics, sources: loaded.sources };
+  const outputs =
+    loaded.outputs && !loaded.diagnostics.some((d) => d.severity === "error") ? loaded.outputs(emptyState()) : [];
+  return {
+    instances: loaded.instances,
+    outputs,
+    providers: loaded.providers,
+    statePath: loaded.statePath,
+    diagnostics: loaded.diagnostics,
+    sources: loaded.sources,
+  };
 }
 
 /** The two forms of a plan: text for people (as `statectl plan` prints it), or versioned JSON (`plan --json`). */
@@ -99,7 +126,9 @@ export type PlanFormat = "human" | "json";
  * described by docs/plan.schema.json. Sensitive values never appear in either.
  */
 export function formatPlan(plan: Plan, format: PlanFormat = "human", options: { color?: boolean } = {}): string {
-  return format === "json" ? JSON.stringify(planToJson(plan), null, 2) : renderPlan(plan, { color: options.color ?? false });
+  return format === "json"
+    ? JSON.stringify(planToJson(plan), null, 2)
+    : renderPlan(plan, { color: options.color ?? false });
 }
 
 function storageOf(where: string | StateStorage): StateStorage {
@@ -128,7 +157,10 @@ export function writeState(to: StateStorage, state: State): Promise<WriteStateRe
  * serve`), with the credentials it accepts. Pass it as `ssmClient` to runPlan/runApply, or use
  * it with the SDK directly; destroy it when done.
  */
-export function createLocalSsmClient(endpoint: LocalEndpoint | string, options: { region?: string; maxRetries?: number } = {}): Promise<SSMClient> {
+export function createLocalSsmClient(
+  endpoint: LocalEndpoint | string,
+  options: { region?: string; maxRetries?: number } = {},
+): Promise<SSMClient> {
   return createSsmClient({
     endpoint: typeof endpoint === "string" ? endpoint : endpoint.url,
     credentials: LOCAL_ENDPOINT_CREDENTIALS,

@@ -7,7 +7,12 @@ import { basename, dirname, join, relative, resolve as resolvePath } from "node:
 import { error, type Diagnostic } from "../diag/index.js";
 import type { S3BackendSettings } from "../config/index.js";
 import { FileStateStorage, type State, type StateStorage } from "../state/index.js";
-import { S3StateStorage, s3WorkspaceKey, DEFAULT_WORKSPACE_KEY_PREFIX, type S3StateStorageOptions } from "../state-s3/index.js";
+import {
+  S3StateStorage,
+  s3WorkspaceKey,
+  DEFAULT_WORKSPACE_KEY_PREFIX,
+  type S3StateStorageOptions,
+} from "../state-s3/index.js";
 
 export const DEFAULT_WORKSPACE = "default";
 /** The environment variable that selects a workspace for one command (like TF_WORKSPACE). */
@@ -38,7 +43,10 @@ export function invalidWorkspaceName(name: string): Diagnostic | undefined {
 }
 
 /** The selected workspace: STATECTL_WORKSPACE, else the one `workspace select` recorded, else "default". */
-export async function selectedWorkspace(dir: string, env: Readonly<Record<string, string | undefined>> = process.env): Promise<string> {
+export async function selectedWorkspace(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<string> {
   const fromEnv = env[WORKSPACE_ENV];
   if (fromEnv) return fromEnv;
   try {
@@ -70,13 +78,20 @@ export function s3StorageOptions(settings: S3BackendSettings, workspace: string)
     ...(settings.kmsKeyId ? { kmsKeyId: settings.kmsKeyId } : {}),
     ...(settings.assumeRole ? { assumeRole: settings.assumeRole } : {}),
     ...(settings.connectTimeoutMs !== undefined || settings.requestTimeoutMs !== undefined
-      ? { timeouts: { ...(settings.connectTimeoutMs !== undefined ? { connectTimeoutMs: settings.connectTimeoutMs } : {}), ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}) } }
+      ? {
+          timeouts: {
+            ...(settings.connectTimeoutMs !== undefined ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
+            ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}),
+          },
+        }
       : {}),
   };
 }
 
 export function localWorkspacePath(statePath: string, workspace: string): string {
-  return workspace === DEFAULT_WORKSPACE ? statePath : join(dirname(statePath), LOCAL_WORKSPACES_DIR, workspace, basename(statePath));
+  return workspace === DEFAULT_WORKSPACE
+    ? statePath
+    : join(dirname(statePath), LOCAL_WORKSPACES_DIR, workspace, basename(statePath));
 }
 
 /** The storage of one workspace's state. */
@@ -105,7 +120,10 @@ export async function listWorkspaces(where: StateLocation): Promise<{ names: str
   if (where.backend) {
     const s = new S3StateStorage(s3StorageOptions(where.backend, DEFAULT_WORKSPACE));
     try {
-      const r = await s.listWorkspaceNames(where.backend.key, where.backend.workspaceKeyPrefix ?? DEFAULT_WORKSPACE_KEY_PREFIX);
+      const r = await s.listWorkspaceNames(
+        where.backend.key,
+        where.backend.workspaceKeyPrefix ?? DEFAULT_WORKSPACE_KEY_PREFIX,
+      );
       if (r.diagnostics.length > 0) return { names: [], diagnostics: r.diagnostics };
       for (const n of r.names) names.add(n);
     } finally {
@@ -121,7 +139,10 @@ export async function listWorkspaces(where: StateLocation): Promise<{ names: str
     }
     for (const e of entries) if (!invalidWorkspaceName(e)) names.add(e);
   }
-  return { names: [...names].sort((a, b) => (a === DEFAULT_WORKSPACE ? -1 : b === DEFAULT_WORKSPACE ? 1 : a.localeCompare(b))), diagnostics: [] };
+  return {
+    names: [...names].sort((a, b) => (a === DEFAULT_WORKSPACE ? -1 : b === DEFAULT_WORKSPACE ? 1 : a.localeCompare(b))),
+    diagnostics: [],
+  };
 }
 
 /**
@@ -133,7 +154,13 @@ export async function createWorkspace(where: StateLocation, name: string, initia
   if (bad) return [bad];
   const existing = await listWorkspaces(where);
   if (existing.diagnostics.length > 0) return existing.diagnostics;
-  if (existing.names.includes(name)) return [error("workspace/exists", "The workspace exists", { detail: `There is already a workspace "${name}".`, hint: `select it with: statectl workspace select ${name}` })];
+  if (existing.names.includes(name))
+    return [
+      error("workspace/exists", "The workspace exists", {
+        detail: `There is already a workspace "${name}".`,
+        hint: `select it with: statectl workspace select ${name}`,
+      }),
+    ];
   const storage = stateStorageFor(where, name);
   try {
     const w = await storage.write(initial);
@@ -144,12 +171,34 @@ export async function createWorkspace(where: StateLocation, name: string, initia
 }
 
 /** Deletes a workspace whose state manages nothing (or anything, with force). Never "default" or the selected one. */
-export async function deleteWorkspace(where: StateLocation, name: string, selected: string, opts: { force?: boolean; lockTimeoutMs?: number } = {}): Promise<Diagnostic[]> {
-  if (name === DEFAULT_WORKSPACE) return [error("workspace/cannot-delete", "Cannot delete the default workspace", { detail: 'The "default" workspace always exists.' })];
-  if (name === selected) return [error("workspace/cannot-delete", "Cannot delete the selected workspace", { detail: `"${name}" is selected.`, hint: "select another workspace first: statectl workspace select default" })];
+export async function deleteWorkspace(
+  where: StateLocation,
+  name: string,
+  selected: string,
+  opts: { force?: boolean; lockTimeoutMs?: number } = {},
+): Promise<Diagnostic[]> {
+  if (name === DEFAULT_WORKSPACE)
+    return [
+      error("workspace/cannot-delete", "Cannot delete the default workspace", {
+        detail: 'The "default" workspace always exists.',
+      }),
+    ];
+  if (name === selected)
+    return [
+      error("workspace/cannot-delete", "Cannot delete the selected workspace", {
+        detail: `"${name}" is selected.`,
+        hint: "select another workspace first: statectl workspace select default",
+      }),
+    ];
   const existing = await listWorkspaces(where);
   if (existing.diagnostics.length > 0) return existing.diagnostics;
-  if (!existing.names.includes(name)) return [error("workspace/not-found", "No such workspace", { detail: `There is no workspace "${name}".`, hint: `the workspaces are: ${existing.names.join(", ")}` })];
+  if (!existing.names.includes(name))
+    return [
+      error("workspace/not-found", "No such workspace", {
+        detail: `There is no workspace "${name}".`,
+        hint: `the workspaces are: ${existing.names.join(", ")}`,
+      }),
+    ];
   const storage = stateStorageFor(where, name);
   try {
     const l = await storage.lock({ operation: "workspace delete", timeoutMs: opts.lockTimeoutMs ?? 0 });
@@ -218,7 +267,11 @@ function targetNotEmpty(from: StateStorage, to: StateStorage, src: State, dst: S
  * state; a target that already holds this very state (same lineage, same or newer serial) is left
  * alone. The source is not deleted: it stays as a copy until the user removes it.
  */
-export async function migrateState(from: StateStorage, to: StateStorage, opts: { lockTimeoutMs?: number } = {}): Promise<MigrateResult> {
+export async function migrateState(
+  from: StateStorage,
+  to: StateStorage,
+  opts: { lockTimeoutMs?: number } = {},
+): Promise<MigrateResult> {
   const fromLock = await from.lock({ operation: "migrate state", timeoutMs: opts.lockTimeoutMs ?? 0 });
   if (!fromLock.lock) return { migrated: false, diagnostics: fromLock.diagnostics };
   try {
@@ -231,10 +284,14 @@ export async function migrateState(from: StateStorage, to: StateStorage, opts: {
       const dst = await to.read();
       if (dst.diagnostics.some((d) => d.severity === "error")) return { migrated: false, diagnostics: dst.diagnostics };
       const verdict = migrationVerdict(src.state, dst.state);
-      if (verdict === "already-there") return { migrated: false, serial: dst.state!.serial, resources: dst.state!.resources.length, diagnostics: [] };
-      if (verdict === "target-not-empty") return { migrated: false, diagnostics: [targetNotEmpty(from, to, src.state, dst.state!)] };
+      if (verdict === "already-there")
+        return { migrated: false, serial: dst.state!.serial, resources: dst.state!.resources.length, diagnostics: [] };
+      if (verdict === "target-not-empty")
+        return { migrated: false, diagnostics: [targetNotEmpty(from, to, src.state, dst.state!)] };
       const w = await to.write(src.state);
-      return w.state ? { migrated: true, serial: w.state.serial, resources: w.state.resources.length, diagnostics: w.diagnostics } : { migrated: false, diagnostics: w.diagnostics };
+      return w.state
+        ? { migrated: true, serial: w.state.serial, resources: w.state.resources.length, diagnostics: w.diagnostics }
+        : { migrated: false, diagnostics: w.diagnostics };
     } finally {
       await to.unlock(toLock.lock.id);
     }
@@ -249,7 +306,10 @@ export async function migrateState(from: StateStorage, to: StateStorage, opts: {
  * given by `defaultPath`), for the selected workspace. Only the state block is read: a
  * configuration with problems elsewhere still finds its state.
  */
-export async function commandStateLocation(dir: string, opts: { explicitPath?: string; defaultPath: string; env?: Readonly<Record<string, string | undefined>> }): Promise<{ where: StateLocation; workspace: string }> {
+export async function commandStateLocation(
+  dir: string,
+  opts: { explicitPath?: string; defaultPath: string; env?: Readonly<Record<string, string | undefined>> },
+): Promise<{ where: StateLocation; workspace: string }> {
   const workspace = await selectedWorkspace(dir, opts.env ?? process.env);
   // Paths stay as given (relative to dir, the current directory), so messages show them as typed.
   if (opts.explicitPath !== undefined) return { where: { dir, statePath: opts.explicitPath }, workspace };
@@ -294,15 +354,27 @@ export function backendRecordOf(where: StateLocation): RecordedBackend {
 }
 
 export function locationOfRecord(dir: string, rec: RecordedBackend): StateLocation {
-  return rec.type === "s3" ? { dir, statePath: join(dir, DEFAULT_STATE_FILE), backend: rec.s3 } : { dir, statePath: resolvePath(dir, rec.path) };
+  return rec.type === "s3"
+    ? { dir, statePath: join(dir, DEFAULT_STATE_FILE), backend: rec.s3 }
+    : { dir, statePath: resolvePath(dir, rec.path) };
 }
 
 /** The record init left; undefined when init never ran here (or the record is unreadable). */
 export async function readRecordedBackend(dir: string): Promise<RecordedBackend | undefined> {
   try {
-    const j = JSON.parse(await readFile(backendRecordFile(dir), "utf8")) as { type?: string; path?: unknown; s3?: unknown };
+    const j = JSON.parse(await readFile(backendRecordFile(dir), "utf8")) as {
+      type?: string;
+      path?: unknown;
+      s3?: unknown;
+    };
     if (j.type === "local" && typeof j.path === "string") return { type: "local", path: j.path };
-    if (j.type === "s3" && j.s3 && typeof (j.s3 as S3BackendSettings).bucket === "string" && typeof (j.s3 as S3BackendSettings).key === "string") return { type: "s3", s3: j.s3 as S3BackendSettings };
+    if (
+      j.type === "s3" &&
+      j.s3 &&
+      typeof (j.s3 as S3BackendSettings).bucket === "string" &&
+      typeof (j.s3 as S3BackendSettings).key === "string"
+    )
+      return { type: "s3", s3: j.s3 as S3BackendSettings };
     return undefined;
   } catch {
     return undefined;
@@ -312,7 +384,11 @@ export async function readRecordedBackend(dir: string): Promise<RecordedBackend 
 export async function recordBackend(where: StateLocation): Promise<void> {
   const file = backendRecordFile(where.dir);
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, JSON.stringify({ format_version: BACKEND_RECORD_VERSION, ...backendRecordOf(where) }, null, 2) + "\n", "utf8");
+  await writeFile(
+    file,
+    JSON.stringify({ format_version: BACKEND_RECORD_VERSION, ...backendRecordOf(where) }, null, 2) + "\n",
+    "utf8",
+  );
 }
 
 /**
@@ -323,7 +399,12 @@ export async function recordBackend(where: StateLocation): Promise<void> {
 export function sameStateLocation(a: StateLocation, b: StateLocation): boolean {
   if (a.backend && b.backend) {
     const prefix = (s: S3BackendSettings): string => s.workspaceKeyPrefix ?? DEFAULT_WORKSPACE_KEY_PREFIX;
-    return a.backend.bucket === b.backend.bucket && a.backend.key === b.backend.key && prefix(a.backend) === prefix(b.backend) && (a.backend.endpoint ?? "") === (b.backend.endpoint ?? "");
+    return (
+      a.backend.bucket === b.backend.bucket &&
+      a.backend.key === b.backend.key &&
+      prefix(a.backend) === prefix(b.backend) &&
+      (a.backend.endpoint ?? "") === (b.backend.endpoint ?? "")
+    );
   }
   if (a.backend || b.backend) return false;
   return resolvePath(a.dir, a.statePath) === resolvePath(b.dir, b.statePath);
@@ -343,10 +424,16 @@ const DEFAULT_STATE_FILE = "statectl.state.json";
  * beside the configuration (what every statectl used before a backend was configured).
  * Undefined when that is where the state lives now.
  */
-export async function previousStateLocation(current: StateLocation): Promise<{ previous?: StateLocation; recorded: boolean }> {
+export async function previousStateLocation(
+  current: StateLocation,
+): Promise<{ previous?: StateLocation; recorded: boolean }> {
   const rec = await readRecordedBackend(current.dir);
-  const previous = rec ? locationOfRecord(current.dir, rec) : { dir: current.dir, statePath: join(current.dir, DEFAULT_STATE_FILE) };
-  return sameStateLocation(previous, current) ? { recorded: rec !== undefined } : { previous, recorded: rec !== undefined };
+  const previous = rec
+    ? locationOfRecord(current.dir, rec)
+    : { dir: current.dir, statePath: join(current.dir, DEFAULT_STATE_FILE) };
+  return sameStateLocation(previous, current)
+    ? { recorded: rec !== undefined }
+    : { previous, recorded: rec !== undefined };
 }
 
 /** One workspace's part of a backend change. */
@@ -366,7 +453,10 @@ export interface WorkspaceMigration {
  * copied, which are there already, and which the target refuses (another state in its place).
  * Reads only; takes no lock.
  */
-export async function surveyMigration(from: StateLocation, to: StateLocation): Promise<{ workspaces: WorkspaceMigration[]; diagnostics: Diagnostic[] }> {
+export async function surveyMigration(
+  from: StateLocation,
+  to: StateLocation,
+): Promise<{ workspaces: WorkspaceMigration[]; diagnostics: Diagnostic[] }> {
   const listed = await listWorkspaces(from);
   if (listed.diagnostics.length > 0) return { workspaces: [], diagnostics: listed.diagnostics };
   const workspaces: WorkspaceMigration[] = [];
@@ -375,7 +465,13 @@ export async function surveyMigration(from: StateLocation, to: StateLocation): P
     const dst = stateStorageFor(to, name);
     try {
       const s = await src.read();
-      const entry: WorkspaceMigration = { workspace: name, from: shownLocation(src), to: shownLocation(dst), verdict: "no-state", diagnostics: [] };
+      const entry: WorkspaceMigration = {
+        workspace: name,
+        from: shownLocation(src),
+        to: shownLocation(dst),
+        verdict: "no-state",
+        diagnostics: [],
+      };
       if (s.diagnostics.some((d) => d.severity === "error")) {
         workspaces.push({ ...entry, diagnostics: s.diagnostics });
         break;
@@ -387,11 +483,22 @@ export async function surveyMigration(from: StateLocation, to: StateLocation): P
       const d = await dst.read();
       if (d.diagnostics.some((x) => x.severity === "error")) {
         // The target is unreachable (no bucket, no permission): once is enough to say so.
-        workspaces.push({ ...entry, resources: s.state.resources.length, serial: s.state.serial, diagnostics: d.diagnostics });
+        workspaces.push({
+          ...entry,
+          resources: s.state.resources.length,
+          serial: s.state.serial,
+          diagnostics: d.diagnostics,
+        });
         break;
       }
       const verdict = migrationVerdict(s.state, d.state);
-      workspaces.push({ ...entry, verdict, resources: s.state.resources.length, serial: s.state.serial, diagnostics: verdict === "target-not-empty" ? [targetNotEmpty(src, dst, s.state, d.state!)] : [] });
+      workspaces.push({
+        ...entry,
+        verdict,
+        resources: s.state.resources.length,
+        serial: s.state.serial,
+        diagnostics: verdict === "target-not-empty" ? [targetNotEmpty(src, dst, s.state, d.state!)] : [],
+      });
     } finally {
       closeStorage(src);
       closeStorage(dst);
@@ -401,7 +508,12 @@ export async function surveyMigration(from: StateLocation, to: StateLocation): P
 }
 
 /** Copies the states `surveyMigration` found to copy, workspace by workspace, each under both locks. */
-export async function migrateWorkspaces(from: StateLocation, to: StateLocation, workspaces: readonly string[], opts: { lockTimeoutMs?: number } = {}): Promise<{ results: (MigrateResult & { workspace: string })[]; diagnostics: Diagnostic[] }> {
+export async function migrateWorkspaces(
+  from: StateLocation,
+  to: StateLocation,
+  workspaces: readonly string[],
+  opts: { lockTimeoutMs?: number } = {},
+): Promise<{ results: (MigrateResult & { workspace: string })[]; diagnostics: Diagnostic[] }> {
   const results: (MigrateResult & { workspace: string })[] = [];
   for (const workspace of workspaces) {
     const src = stateStorageFor(from, workspace);
@@ -424,7 +536,11 @@ export async function migrateWorkspaces(from: StateLocation, to: StateLocation, 
  * the state was not copied: an error that says how to migrate. Undefined otherwise, also when the
  * old location cannot be read (the new one is what the configuration asks for).
  */
-export async function unmigratedState(current: StateLocation, workspace: string, target: string): Promise<Diagnostic | undefined> {
+export async function unmigratedState(
+  current: StateLocation,
+  workspace: string,
+  target: string,
+): Promise<Diagnostic | undefined> {
   const { previous } = await previousStateLocation(current);
   if (!previous) return undefined;
   const old = stateStorageFor(previous, workspace);
@@ -435,7 +551,8 @@ export async function unmigratedState(current: StateLocation, workspace: string,
     closeStorage(old);
   }
   if (!r.state || r.state.resources.length === 0) return undefined;
-  const by = old instanceof FileStateStorage ? `, or: statectl state migrate --from ${relativeOrAbsolute(old.path)}` : "";
+  const by =
+    old instanceof FileStateStorage ? `, or: statectl state migrate --from ${relativeOrAbsolute(old.path)}` : "";
   return error("backend/migration-needed", "The state has not been migrated to the backend", {
     detail: `The configuration keeps its state in ${target}, which holds no state yet, but ${old.location} manages ${r.state.resources.length} resource instance${r.state.resources.length === 1 ? "" : "s"} (serial ${r.state.serial}). Planning against the empty location would create them all again.`,
     hint: `copy the state across with: statectl init (it asks first; in a script: statectl init -migrate-state -force-copy)${by}`,

@@ -8,23 +8,38 @@ import { error, type Diagnostic } from "../diag/index.js";
 import type { ConfigInstance } from "../graph/index.js";
 import type { Plan, PlanProvider } from "../plan/index.js";
 
-export async function checkDocumentVersions(plan: Plan, instances: readonly ConfigInstance[], provider: (key: string) => PlanProvider, signal?: AbortSignal): Promise<Diagnostic[]> {
+export async function checkDocumentVersions(
+  plan: Plan,
+  instances: readonly ConfigInstance[],
+  provider: (key: string) => PlanProvider,
+  signal?: AbortSignal,
+): Promise<Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
   const ranges = new Map(instances.map((i) => [i.address, i.ranges]));
   for (const change of plan.changes) {
-    if (change.kind !== "association" || !change.after || !["create", "update", "replace"].includes(change.action)) continue;
+    if (change.kind !== "association" || !change.after || !["create", "update", "replace"].includes(change.action))
+      continue;
     const version = change.after["document_version"];
     const name = change.after["document"];
     if (typeof version !== "string" || !/^[1-9][0-9]*$/.test(version) || typeof name !== "string") continue;
     const r = ranges.get(change.address);
     const range = r?.attributes?.["document_version"] ?? r?.block;
     const report = (detail: string, hint: string) =>
-      diagnostics.push(error("ssm/document-version-not-found", "Document version does not exist", { detail, hint, ...(range ? { range } : {}) }));
-    const managed = plan.changes.find((c) => c.kind === "document" && c.action !== "delete" && c.after?.["name"] === name);
+      diagnostics.push(
+        error("ssm/document-version-not-found", "Document version does not exist", {
+          detail,
+          hint,
+          ...(range ? { range } : {}),
+        }),
+      );
+    const managed = plan.changes.find(
+      (c) => c.kind === "document" && c.action !== "delete" && c.after?.["name"] === name,
+    );
     if (managed) {
       const latest = Number(managed.before?.["latest_version"] ?? 0) || 0;
       const rules = provider(managed.provider).rules("document");
-      const newVersion = managed.action === "update" && managed.changes.some((c) => rules[c.name]?.change === "new_version");
+      const newVersion =
+        managed.action === "update" && managed.changes.some((c) => rules[c.name]?.change === "new_version");
       const after = managed.action === "create" || managed.action === "replace" ? 1 : newVersion ? latest + 1 : latest;
       if (Number(version) > after)
         report(
@@ -41,7 +56,11 @@ export async function checkDocumentVersions(plan: Plan, instances: readonly Conf
     } catch {
       continue; // the plan's own reads report connection problems
     }
-    if (!exists) report(`SSM has no version ${version} of the document "${name}" (DescribeDocument).`, 'use "$DEFAULT", "$LATEST" or an existing version (aws ssm list-document-versions)');
+    if (!exists)
+      report(
+        `SSM has no version ${version} of the document "${name}" (DescribeDocument).`,
+        'use "$DEFAULT", "$LATEST" or an existing version (aws ssm list-document-versions)',
+      );
   }
   return diagnostics;
 }

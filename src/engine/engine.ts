@@ -4,13 +4,62 @@
 import { mkdir } from "node:fs/promises";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { join, resolve } from "node:path";
-import { applyPlan, applyErrorDiagnostics, resolvePendingCreates, type ApplyEvent, type ApplyResult } from "../apply/index.js";
-import { error, hasErrors, type Range, redactDiagnosticsInPlace, redactionList, redactText, SourceRegistry, type Diagnostic } from "../diag/index.js";
+import {
+  applyPlan,
+  applyErrorDiagnostics,
+  resolvePendingCreates,
+  type ApplyEvent,
+  type ApplyResult,
+} from "../apply/index.js";
+import {
+  error,
+  hasErrors,
+  type Range,
+  redactDiagnosticsInPlace,
+  redactionList,
+  redactText,
+  SourceRegistry,
+  type Diagnostic,
+} from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
-import { checkPlanApplies, hasChanges, makePlan, planOutputChanges, readPlanFile, stableJson, writePlanFile, type ImportBlock, type MovedBlock, type Plan, type PlanEvent, type PlanMode, type RefreshMode, type ResourceChange } from "../plan/index.js";
+import {
+  checkPlanApplies,
+  hasChanges,
+  makePlan,
+  planOutputChanges,
+  readPlanFile,
+  stableJson,
+  writePlanFile,
+  type ImportBlock,
+  type MovedBlock,
+  type Plan,
+  type PlanEvent,
+  type PlanMode,
+  type RefreshMode,
+  type ResourceChange,
+} from "../plan/index.js";
 import { AssumeRoleError, LOCAL_ENDPOINT_CREDENTIALS, SsmProvider, type AssumedRole } from "../provider-ssm/index.js";
-import { duplicateIdDiagnostics, emptyState, FileStateStorage, findInstance, replaceOutputs, staleLockNote, StatePersister, statectlVersion, type JsonValue, type LockInfo, type State, type StateStorage } from "../state/index.js";
-import { findRunningEndpoint, startLocalEndpoint, StoreError, type LocalEndpoint, type LocalEndpointOptions } from "../local/index.js";
+import {
+  duplicateIdDiagnostics,
+  emptyState,
+  FileStateStorage,
+  findInstance,
+  replaceOutputs,
+  staleLockNote,
+  StatePersister,
+  statectlVersion,
+  type JsonValue,
+  type LockInfo,
+  type State,
+  type StateStorage,
+} from "../state/index.js";
+import {
+  findRunningEndpoint,
+  startLocalEndpoint,
+  StoreError,
+  type LocalEndpoint,
+  type LocalEndpointOptions,
+} from "../local/index.js";
 import { resolveTimeouts } from "../net/index.js";
 import { SsmResourceProvider } from "./ssm-adapter.js";
 import { closeStorage, stateStorageFor, unmigratedState } from "./backend.js";
@@ -24,7 +73,13 @@ export interface ProviderSettings {
   endpoint?: string;
   maxRetries?: number;
   /** `assume_role { … }`: the role to work as (its account comes from the ARN). */
-  assumeRole?: { roleArn: string; accountId: string; sessionName: string; externalId?: string; durationSeconds: number };
+  assumeRole?: {
+    roleArn: string;
+    accountId: string;
+    sessionName: string;
+    externalId?: string;
+    durationSeconds: number;
+  };
   /** The provider block, for diagnostics. */
   range?: Range;
   connectTimeoutMs?: number;
@@ -64,7 +119,10 @@ export interface LoadedConfig {
   /** Evaluates again with the attributes of these instances known (for values that depend on computed attributes of unchanged resources). */
   reevaluate?: (known: (address: string) => Readonly<Record<string, unknown>> | undefined) => ConfigInstance[];
   /** Fills values that were unknown at plan time from the state as apply goes along. */
-  resolve?: (change: ResourceChange, state: State) => { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] };
+  resolve?: (
+    change: ResourceChange,
+    state: State,
+  ) => { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] };
 }
 
 export interface EngineOutput {
@@ -97,9 +155,7 @@ export type ConfigLoader = (dir: string, inputs: LoadInputs) => Promise<LoadedCo
 
 /** Progress, as it happens: refresh reads (`plan`), each change's start, end and failure (`apply`), and notes (`info`). */
 export type EngineEvent =
-  | { kind: "plan"; event: PlanEvent }
-  | { kind: "apply"; event: ApplyEvent }
-  | { kind: "info"; message: string };
+  { kind: "plan"; event: PlanEvent } | { kind: "apply"; event: ApplyEvent } | { kind: "info"; message: string };
 
 export interface EngineOptions extends LoadInputs {
   /** The configuration directory (default: the current directory). With `files`, only the base for relative paths. */
@@ -188,7 +244,10 @@ export class SessionStopped extends Error {
 }
 
 function isFileSystemError(e: unknown): boolean {
-  return typeof (e as NodeJS.ErrnoException | null)?.code === "string" && typeof (e as NodeJS.ErrnoException).syscall === "string";
+  return (
+    typeof (e as NodeJS.ErrnoException | null)?.code === "string" &&
+    typeof (e as NodeJS.ErrnoException).syscall === "string"
+  );
 }
 
 /** The pieces one command holds open: config, state storage and lock, providers, endpoint (one per command: plan, apply, import, status, run). */
@@ -218,10 +277,22 @@ export class Session {
     diagnostics.push(...this.config.diagnostics);
     if (hasErrors(diagnostics)) return false;
     if (!(await this.assumeRoles(diagnostics))) return false;
-    if (!this.options.storage) this.ownStorage = stateStorageFor({ dir: this.config.dir, statePath: this.config.statePath, ...(this.config.backend ? { backend: this.config.backend } : {}) }, this.config.workspace ?? "default");
+    if (!this.options.storage)
+      this.ownStorage = stateStorageFor(
+        {
+          dir: this.config.dir,
+          statePath: this.config.statePath,
+          ...(this.config.backend ? { backend: this.config.backend } : {}),
+        },
+        this.config.workspace ?? "default",
+      );
     this.storage = this.options.storage ?? this.ownStorage!;
     if (this.options.lock !== false) {
-      const l = await this.storage.lock({ operation, timeoutMs: this.options.lockTimeoutMs ?? this.config.backend?.lockTimeoutMs ?? 0, ...(this.options.signal ? { signal: this.options.signal } : {}) });
+      const l = await this.storage.lock({
+        operation,
+        timeoutMs: this.options.lockTimeoutMs ?? this.config.backend?.lockTimeoutMs ?? 0,
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+      });
       diagnostics.push(...l.diagnostics);
       if (!l.lock) return false;
       this.lock = l.lock;
@@ -234,7 +305,15 @@ export class Session {
       // The state block was just changed (a backend added, removed or pointed elsewhere) and the
       // new location holds nothing, while the old one still does: planning against the empty
       // location would create everything a second time.
-      const left = await unmigratedState({ dir: this.config.dir, statePath: this.config.statePath, ...(this.config.backend ? { backend: this.config.backend } : {}) }, this.config.workspace ?? "default", this.storage.location);
+      const left = await unmigratedState(
+        {
+          dir: this.config.dir,
+          statePath: this.config.statePath,
+          ...(this.config.backend ? { backend: this.config.backend } : {}),
+        },
+        this.config.workspace ?? "default",
+        this.storage.location,
+      );
       if (left) {
         diagnostics.push(left);
         return false;
@@ -259,7 +338,14 @@ export class Session {
         const ar = settings.assumeRole;
         if (!ar || this.assumed.has(key)) return;
         try {
-          this.assumed.set(key, await assumeRole({ ...ar, ...(settings.region ? { region: settings.region } : {}), ...(settings.profile ? { profile: settings.profile } : {}) }));
+          this.assumed.set(
+            key,
+            await assumeRole({
+              ...ar,
+              ...(settings.region ? { region: settings.region } : {}),
+              ...(settings.profile ? { profile: settings.profile } : {}),
+            }),
+          );
         } catch (e) {
           ok = false;
           const code = e instanceof AssumeRoleError ? e.code : "Error";
@@ -287,12 +373,27 @@ export class Session {
     for (const key of new Set(keys)) {
       if (this.providers.has(key)) continue;
       const settings = this.config.providers.get(key) ?? this.config.providers.get("ssm") ?? {};
-      const { timeouts, problems } = resolveTimeouts({ ...(settings.connectTimeoutMs !== undefined ? { connectTimeoutMs: settings.connectTimeoutMs } : {}), ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}) }, this.options.env ?? process.env);
-      if (problems.length > 0) throw new SessionStopped([error("engine/invalid-timeout", "Invalid timeout in the environment", { detail: `${problems.join("; ")}.`, hint: `unset it, or set a duration such as 30 or 30s; or set connect_timeout / request_timeout in the provider block` })]);
+      const { timeouts, problems } = resolveTimeouts(
+        {
+          ...(settings.connectTimeoutMs !== undefined ? { connectTimeoutMs: settings.connectTimeoutMs } : {}),
+          ...(settings.requestTimeoutMs !== undefined ? { requestTimeoutMs: settings.requestTimeoutMs } : {}),
+        },
+        this.options.env ?? process.env,
+      );
+      if (problems.length > 0)
+        throw new SessionStopped([
+          error("engine/invalid-timeout", "Invalid timeout in the environment", {
+            detail: `${problems.join("; ")}.`,
+            hint: `unset it, or set a duration such as 30 or 30s; or set connect_timeout / request_timeout in the provider block`,
+          }),
+        ]);
       const common = { ...(settings.maxRetries !== undefined ? { maxRetries: settings.maxRetries } : {}), timeouts };
       let ssm: SsmProvider;
       if (this.options.ssmClient) {
-        ssm = new SsmProvider(this.options.ssmClient, settings.endpoint === "local" ? { pollIntervalMs: 50, pollMaxIntervalMs: 500 } : {});
+        ssm = new SsmProvider(
+          this.options.ssmClient,
+          settings.endpoint === "local" ? { pollIntervalMs: 50, pollMaxIntervalMs: 500 } : {},
+        );
         this.callerClients.add(ssm);
       } else if (settings.endpoint === "local") {
         const assumed = this.assumed.get(key);
@@ -301,7 +402,14 @@ export class Session {
         // Signed with the role's credentials: an endpoint in this process keeps the role's account apart.
         const inProcess = running ?? this.endpoint;
         if (assumed && settings.assumeRole) inProcess?.mapAccessKey(assumed.accessKeyId, settings.assumeRole.accountId);
-        ssm = await SsmProvider.create({ endpoint: url, credentials: assumed?.credentials ?? LOCAL_ENDPOINT_CREDENTIALS, region: settings.region ?? "us-east-1", ...common, pollIntervalMs: 50, pollMaxIntervalMs: 500 });
+        ssm = await SsmProvider.create({
+          endpoint: url,
+          credentials: assumed?.credentials ?? LOCAL_ENDPOINT_CREDENTIALS,
+          region: settings.region ?? "us-east-1",
+          ...common,
+          pollIntervalMs: 50,
+          pollMaxIntervalMs: 500,
+        });
       } else {
         const assumed = this.assumed.get(key);
         ssm = await SsmProvider.create({
@@ -383,13 +491,20 @@ export class Session {
     const dataDir = join(this.config.dir, ".statectl", "local");
     const running = findRunningEndpoint(dataDir);
     if (running) {
-      this.options.onEvent?.({ kind: "info", message: `Using the local SSM endpoint already running at ${running.url} (pid ${running.pid}, data in ${dataDir})` });
+      this.options.onEvent?.({
+        kind: "info",
+        message: `Using the local SSM endpoint already running at ${running.url} (pid ${running.pid}, data in ${dataDir})`,
+      });
       return running.url;
     }
     try {
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
       const execute = this.localExecution();
-      this.endpoint = await startLocalEndpoint({ ...this.options.localEndpoint, dataDir, ...(execute ? { execute } : {}) });
+      this.endpoint = await startLocalEndpoint({
+        ...this.options.localEndpoint,
+        dataDir,
+        ...(execute ? { execute } : {}),
+      });
       if (execute) {
         const execution = this.endpoint.execution();
         this.options.onEvent?.({ kind: "info", message: `Local endpoint: ${execution.description}` });
@@ -399,7 +514,12 @@ export class Session {
       const raced = findRunningEndpoint(dataDir);
       if (raced) return raced.url;
       if (e instanceof StoreError || isFileSystemError(e)) {
-        throw new SessionStopped([error("engine/local-endpoint-data", "Cannot open the local endpoint's data", { detail: e instanceof StoreError ? e.message : `${dataDir}: ${(e as Error).message}`, hint: e instanceof StoreError ? e.hint : `check that ${dataDir} is a directory you can write` })]);
+        throw new SessionStopped([
+          error("engine/local-endpoint-data", "Cannot open the local endpoint's data", {
+            detail: e instanceof StoreError ? e.message : `${dataDir}: ${(e as Error).message}`,
+            hint: e instanceof StoreError ? e.hint : `check that ${dataDir} is a directory you can write`,
+          }),
+        ]);
       }
       throw e;
     }
@@ -426,8 +546,10 @@ export class Session {
    */
   secrets(): string[] {
     const found = new Set<string>();
-    for (const i of this.config?.instances ?? []) for (const path of i.sensitivePaths) collectLeaves(valueAt(i.attrs, path), found);
-    for (const r of this.state?.resources ?? []) for (const path of r.sensitiveAttributes) collectLeaves(valueAt(r.attributes, path), found);
+    for (const i of this.config?.instances ?? [])
+      for (const path of i.sensitivePaths) collectLeaves(valueAt(i.attrs, path), found);
+    for (const r of this.state?.resources ?? [])
+      for (const path of r.sensitiveAttributes) collectLeaves(valueAt(r.attributes, path), found);
     for (const o of Object.values(this.state?.outputs ?? {})) if (o.sensitive) collectLeaves(o.value, found);
     return redactionList(found);
   }
@@ -460,7 +582,8 @@ function redactRun<R extends { plan?: Plan; result?: ApplyResult }>(run: R, secr
     e.message = redactText(e.message, secrets);
     if (e.hint !== undefined) e.hint = redactText(e.hint, secrets);
   }
-  for (const c of run.plan?.changes ?? []) if (c.impact && !c.impact.known) c.impact = { ...c.impact, reason: redactText(c.impact.reason, secrets) };
+  for (const c of run.plan?.changes ?? [])
+    if (c.impact && !c.impact.known) c.impact = { ...c.impact, reason: redactText(c.impact.reason, secrets) };
   return run;
 }
 
@@ -473,12 +596,25 @@ function unknownCount(plan: Plan): number {
  * or drop them) before anything is planned; with `persist`, writes the result at once. False
  * when one cannot be resolved: planning would risk a duplicate.
  */
-async function resolveInterruptedCreates(session: Session, req: PlanRequest, diagnostics: Diagnostic[], persist: boolean): Promise<boolean> {
+async function resolveInterruptedCreates(
+  session: Session,
+  req: PlanRequest,
+  diagnostics: Diagnostic[],
+  persist: boolean,
+): Promise<boolean> {
   if ((session.state.pendingCreates ?? []).length === 0) return true;
   await session.prepareProviders([...session.state.pendingCreates!.map((p) => p.provider), "ssm"]);
-  const r = await resolvePendingCreates(session.state, (key) => session.provider(key), req.signal ? { signal: req.signal } : {});
+  const r = await resolvePendingCreates(
+    session.state,
+    (key) => session.provider(key),
+    req.signal ? { signal: req.signal } : {},
+  );
   diagnostics.push(...r.diagnostics);
-  for (const a of r.adopted) req.onEvent?.({ kind: "info", message: `${a.address}: Adopted ${a.id}, made by an earlier create whose outcome was never seen` });
+  for (const a of r.adopted)
+    req.onEvent?.({
+      kind: "info",
+      message: `${a.address}: Adopted ${a.id}, made by an earlier create whose outcome was never seen`,
+    });
   if (persist && (r.adopted.length > 0 || r.dropped.length > 0)) {
     const w = await new StatePersister(session.storage, session.state).persist(r.state);
     diagnostics.push(...w.diagnostics);
@@ -494,7 +630,12 @@ async function resolveInterruptedCreates(session: Session, req: PlanRequest, dia
  * `statectl destroy` is the way to delete everything.
  */
 function emptyConfigurationRefusal(session: Session, req: PlanRequest): Diagnostic | undefined {
-  if (!session.config.noConfigurationFiles || (req.mode ?? "normal") !== "normal" || session.state.resources.length === 0) return undefined;
+  if (
+    !session.config.noConfigurationFiles ||
+    (req.mode ?? "normal") !== "normal" ||
+    session.state.resources.length === 0
+  )
+    return undefined;
   const n = session.state.resources.length;
   return error("plan/no-configuration", "No configuration files, but the state manages resources", {
     detail: `There are no .state files in ${session.config.dir}, but ${session.storage.location} records ${n} resource instance${n === 1 ? "" : "s"}. Planning against an empty configuration would destroy ${n === 1 ? "it" : "all of them"}, so nothing was planned.`,
@@ -502,7 +643,12 @@ function emptyConfigurationRefusal(session: Session, req: PlanRequest): Diagnost
   });
 }
 
-async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnostic[], persistResolution = false): Promise<{ plan: Plan; graph: DependencyGraph }> {
+async function planIn(
+  session: Session,
+  req: PlanRequest,
+  diagnostics: Diagnostic[],
+  persistResolution = false,
+): Promise<{ plan: Plan; graph: DependencyGraph }> {
   const resolved = await resolveInterruptedCreates(session, req, diagnostics, persistResolution);
   await session.prepareProviders(session.providerKeys());
   const common = {
@@ -529,13 +675,18 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
   for (let round = 0; round < 5 && session.config.reevaluate && !plan.errored && unknownCount(plan) > 0; round++) {
     const unchanged = new Set(plan.changes.filter((c) => c.action === "no-op").map((c) => c.address));
     const refreshed = plan.refreshedState;
-    const instances = session.config.reevaluate((address) => (unchanged.has(address) ? findInstance(refreshed, address)?.attributes : undefined));
+    const instances = session.config.reevaluate((address) =>
+      unchanged.has(address) ? findInstance(refreshed, address)?.attributes : undefined,
+    );
     const again = await makePlan({ ...common, instances, priorState: refreshed, refresh: false });
     const before = unknownCount(plan);
     again.plan.drift = plan.drift;
     again.plan.moved = plan.moved;
     again.plan.prior = plan.prior;
-    again.plan.diagnostics = [...plan.diagnostics.filter((d) => !d.code.startsWith("graph/")), ...again.plan.diagnostics];
+    again.plan.diagnostics = [
+      ...plan.diagnostics.filter((d) => !d.code.startsWith("graph/")),
+      ...again.plan.diagnostics,
+    ];
     again.plan.errored = hasErrors(again.plan.diagnostics);
     plan = again.plan;
     graph = again.graph;
@@ -543,7 +694,12 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
   }
   if (!plan.errored && plan.mode !== "destroy") {
     const { checkDocumentVersions } = await import("./document-versions.js");
-    const versions = await checkDocumentVersions(plan, session.config.instances, (key) => session.provider(key), req.signal);
+    const versions = await checkDocumentVersions(
+      plan,
+      session.config.instances,
+      (key) => session.provider(key),
+      req.signal,
+    );
     if (versions.length > 0) {
       plan.diagnostics = [...plan.diagnostics, ...versions];
       plan.errored = hasErrors(plan.diagnostics);
@@ -552,7 +708,13 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
   if (!plan.errored && plan.mode !== "refresh-only" && session.config.outputs) {
     const outputsOf = session.config.outputs;
     const changing = new Set(plan.changes.filter((c) => c.action !== "no-op").map((c) => c.address));
-    const after = plan.mode === "destroy" ? [] : outputsOf({ ...plan.refreshedState, resources: plan.refreshedState.resources.filter((r) => !changing.has(r.address)) });
+    const after =
+      plan.mode === "destroy"
+        ? []
+        : outputsOf({
+            ...plan.refreshedState,
+            resources: plan.refreshedState.resources.filter((r) => !changing.has(r.address)),
+          });
     const outputChanges = planOutputChanges(plan, after);
     if (outputChanges.length > 0) plan.outputChanges = outputChanges;
   }
@@ -563,7 +725,12 @@ async function planIn(session: Session, req: PlanRequest, diagnostics: Diagnosti
 }
 
 /** Evaluates the outputs with the state apply produced and records the known ones in it. */
-async function recordOutputs(session: Session, persister: StatePersister, destroying: boolean, diagnostics: Diagnostic[]): Promise<EngineOutput[] | undefined> {
+async function recordOutputs(
+  session: Session,
+  persister: StatePersister,
+  destroying: boolean,
+  diagnostics: Diagnostic[],
+): Promise<EngineOutput[] | undefined> {
   if (!session.config.outputs) return undefined;
   const outputs = destroying ? [] : session.config.outputs(persister.current);
   const recorded: State["outputs"] = {};
@@ -602,7 +769,8 @@ export async function runPlan(req: PlanRequest): Promise<PlanRun> {
       return { diagnostics, sources: session.sources };
     }
     const { plan, graph } = await planIn(session, req, diagnostics);
-    if (req.out && !plan.errored) diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion(), planFileVariables(session.config))));
+    if (req.out && !plan.errored)
+      diagnostics.push(...(await writePlanFile(req.out, plan, statectlVersion(), planFileVariables(session.config))));
     return { plan, graph, diagnostics, sources: session.sources };
   } catch (e) {
     if (!(e instanceof SessionStopped)) throw e;
@@ -633,12 +801,16 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
   }
   const session = new Session(saved?.variables ? { ...req, planVariables: saved.variables } : req);
   try {
-    if (!(await session.open(req.mode === "destroy" ? "destroy" : "apply", diagnostics))) return { diagnostics, sources: session.sources };
+    if (!(await session.open(req.mode === "destroy" ? "destroy" : "apply", diagnostics)))
+      return { diagnostics, sources: session.sources };
     let plan: Plan;
     let graph: DependencyGraph | undefined;
     if (req.planFile || req.plan) {
       plan = req.plan ?? saved!.plan!;
-      const refused = [...(saved?.variables ? differingVariables(session.config, saved.variables, req.planFile!) : []), ...checkPlanApplies(plan, session.state, session.config.hash)];
+      const refused = [
+        ...(saved?.variables ? differingVariables(session.config, saved.variables, req.planFile!) : []),
+        ...checkPlanApplies(plan, session.state, session.config.hash),
+      ];
       diagnostics.push(...refused);
       if (refused.length > 0) return { plan, diagnostics, sources: session.sources };
       await session.prepareProviders([...plan.changes.map((c) => c.provider), "ssm"]);
@@ -657,10 +829,14 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       ({ plan, graph } = await planIn(session, req, diagnostics, true));
       if (plan.errored) return { plan, graph, diagnostics, sources: session.sources };
       if (!hasChanges(plan)) {
-        const outputs = plan.mode === "normal" ? await recordOutputs(session, new StatePersister(session.storage, session.state), false, diagnostics) : undefined;
+        const outputs =
+          plan.mode === "normal"
+            ? await recordOutputs(session, new StatePersister(session.storage, session.state), false, diagnostics)
+            : undefined;
         return { plan, graph, ...(outputs ? { outputs } : {}), diagnostics, sources: session.sources };
       }
-      if (req.confirm && !(await req.confirm(plan))) return { plan, graph, diagnostics, sources: session.sources, cancelled: true };
+      if (req.confirm && !(await req.confirm(plan)))
+        return { plan, graph, diagnostics, sources: session.sources, cancelled: true };
     }
     const persister = new StatePersister(session.storage, session.state);
     const resolveHook = session.config.resolve;
@@ -675,16 +851,34 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
         ? {
             resolve: async (change: ResourceChange, state: State) => {
               const r = resolveHook(change, state);
-              return r.attrs ? { attrs: session.provider(change.provider).normalize(change.kind, r.attrs), diagnostics: r.diagnostics } : r;
+              return r.attrs
+                ? {
+                    attrs: session.provider(change.provider).normalize(change.kind, r.attrs),
+                    diagnostics: r.diagnostics,
+                  }
+                : r;
             },
           }
         : {}),
       onEvent: (event) => req.onEvent?.({ kind: "apply", event }),
     });
     diagnostics.push(...result.diagnostics, ...applyErrorDiagnostics(result.errors));
-    const outputs = result.errors.length === 0 && plan.mode !== "refresh-only" ? await recordOutputs(session, persister, plan.mode === "destroy", diagnostics) : undefined;
+    const outputs =
+      result.errors.length === 0 && plan.mode !== "refresh-only"
+        ? await recordOutputs(session, persister, plan.mode === "destroy", diagnostics)
+        : undefined;
     result.state = persister.current;
-    return redactRun({ plan, ...(graph ? { graph } : {}), result, ...(outputs ? { outputs } : {}), diagnostics, sources: session.sources }, session.secrets());
+    return redactRun(
+      {
+        plan,
+        ...(graph ? { graph } : {}),
+        result,
+        ...(outputs ? { outputs } : {}),
+        diagnostics,
+        sources: session.sources,
+      },
+      session.secrets(),
+    );
   } catch (e) {
     if (!(e instanceof SessionStopped)) throw e;
     diagnostics.push(...e.diagnostics);
@@ -700,7 +894,11 @@ function planFileVariables(config: LoadedConfig): Record<string, JsonValue> {
 }
 
 /** Explicit --var/--var-file values must be those the plan was made with; each one that is not is named (never its value). */
-function differingVariables(config: LoadedConfig, planned: Readonly<Record<string, JsonValue>>, planFile: string): Diagnostic[] {
+function differingVariables(
+  config: LoadedConfig,
+  planned: Readonly<Record<string, JsonValue>>,
+  planFile: string,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const name of config.explicitVariables ?? []) {
     if (!(name in planned)) continue;
@@ -717,12 +915,19 @@ function differingVariables(config: LoadedConfig, planned: Readonly<Record<strin
 }
 
 /** `statectl graph`: the dependency graph in DOT (no SSM calls, no lock). */
-export async function runGraph(req: EngineOptions): Promise<{ dot?: string; diagnostics: Diagnostic[]; sources: SourceRegistry }> {
+export async function runGraph(
+  req: EngineOptions,
+): Promise<{ dot?: string; diagnostics: Diagnostic[]; sources: SourceRegistry }> {
   const loader = req.loader ?? (await import("./load.js")).loadConfiguration;
   const config = await loader(resolve(req.dir ?? "."), req);
   const diagnostics = [...config.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics, sources: config.sources };
-  const storage = req.storage ?? stateStorageFor({ dir: config.dir, statePath: config.statePath, ...(config.backend ? { backend: config.backend } : {}) }, config.workspace ?? "default");
+  const storage =
+    req.storage ??
+    stateStorageFor(
+      { dir: config.dir, statePath: config.statePath, ...(config.backend ? { backend: config.backend } : {}) },
+      config.workspace ?? "default",
+    );
   const r = await storage.read();
   if (!req.storage) closeStorage(storage);
   diagnostics.push(...r.diagnostics);

@@ -51,7 +51,10 @@ interface Filter {
 
 /** `*` any run of characters, `?` one character; everything else literal. Whole-string match. */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }
 
@@ -63,7 +66,8 @@ export function parseFilter(text: string): Filter | Diagnostic {
   if (key === "name" || key === "document") return { key, pattern, text };
   if (key.startsWith("tag:") && key.length > 4) return { key: "tag", tag: key.slice(4), pattern, text };
   return error("import/invalid-filter", `Invalid filter "${text}"`, {
-    detail: "A filter is name=GLOB (documents and associations by name), document=GLOB (documents, and the associations running them) or tag:KEY=GLOB (by tag). * matches any run of characters, ? one.",
+    detail:
+      "A filter is name=GLOB (documents and associations by name), document=GLOB (documents, and the associations running them) or tag:KEY=GLOB (by tag). * matches any run of characters, ? one.",
   });
 }
 
@@ -118,7 +122,12 @@ function literal(v: JsonValue, indent: string): string {
 }
 
 /** One `name = value` line per attribute the configuration must set (values equal to the default are left out). */
-function attributeLines(attrs: Attrs, names: readonly string[], rules: Readonly<Record<string, PlanAttributeRule>>, indent = "  "): string[] {
+function attributeLines(
+  attrs: Attrs,
+  names: readonly string[],
+  rules: Readonly<Record<string, PlanAttributeRule>>,
+  indent = "  ",
+): string[] {
   const lines: string[] = [];
   for (const n of names) {
     const v = attrs[n];
@@ -136,7 +145,16 @@ function nestedBlock(type: string, v: JsonValue | undefined): string[] {
   return ["", `  ${type} {`, ...inner, "  }"];
 }
 
-const DOCUMENT_ATTRIBUTES = ["type", "format", "target_type", "version_name", "display_name", "requires", "permissions", "tags"] as const;
+const DOCUMENT_ATTRIBUTES = [
+  "type",
+  "format",
+  "target_type",
+  "version_name",
+  "display_name",
+  "requires",
+  "permissions",
+  "tags",
+] as const;
 const ASSOCIATION_ATTRIBUTES = [
   "document_version",
   "parameters",
@@ -179,7 +197,13 @@ interface PlannedAssociation {
 function documentBlock(d: PlannedDocument, rules: Readonly<Record<string, PlanAttributeRule>>): string {
   const attrs = { ...d.attrs };
   // An explicit format is clearer than an inferred one, except for the default.
-  const lines = [`document ${quote(d.label)} {`, `  name = ${quote(d.name)}`, `  content = file(${quote(d.contentFile)})`, ...attributeLines(attrs, DOCUMENT_ATTRIBUTES, rules), "}"];
+  const lines = [
+    `document ${quote(d.label)} {`,
+    `  name = ${quote(d.name)}`,
+    `  content = file(${quote(d.contentFile)})`,
+    ...attributeLines(attrs, DOCUMENT_ATTRIBUTES, rules),
+    "}",
+  ];
   return lines.join("\n");
 }
 
@@ -191,7 +215,8 @@ function associationBlock(a: PlannedAssociation, rules: Readonly<Record<string, 
   for (const t of (a.attrs["targets"] as JsonValue[] | undefined) ?? []) lines.push(...nestedBlock("targets", t));
   lines.push(...nestedBlock("output_location", a.attrs["output_location"]));
   const alarms = a.attrs["alarm_configuration"];
-  if (alarms && typeof alarms === "object" && !Array.isArray(alarms)) lines.push(...nestedBlock("alarm_configuration", alarms));
+  if (alarms && typeof alarms === "object" && !Array.isArray(alarms))
+    lines.push(...nestedBlock("alarm_configuration", alarms));
   lines.push("}");
   return lines.join("\n");
 }
@@ -206,7 +231,9 @@ function tagMatches(attrs: Attrs, f: Filter): boolean {
 }
 
 /** `statectl import --generate`: see the file header. */
-export async function runGenerate(req: GenerateRequest): Promise<{ value?: GenerateResult; diagnostics: Diagnostic[]; sources: import("../diag/index.js").SourceRegistry }> {
+export async function runGenerate(
+  req: GenerateRequest,
+): Promise<{ value?: GenerateResult; diagnostics: Diagnostic[]; sources: import("../diag/index.js").SourceRegistry }> {
   const diagnostics: Diagnostic[] = [];
   const filters: Filter[] = [];
   for (const text of req.filters ?? []) {
@@ -216,16 +243,30 @@ export async function runGenerate(req: GenerateRequest): Promise<{ value?: Gener
   }
   const session = new Session({ ...req, lock: true });
   try {
-    if (req.all && filters.length > 0) diagnostics.push(error("import/invalid-filter", "--all and --filter cannot be combined", { detail: "--all generates everything; --filter a selection." }));
+    if (req.all && filters.length > 0)
+      diagnostics.push(
+        error("import/invalid-filter", "--all and --filter cannot be combined", {
+          detail: "--all generates everything; --filter a selection.",
+        }),
+      );
     if (!req.all && filters.length === 0 && !hasErrors(diagnostics)) {
-      diagnostics.push(error("import/no-selection", "Say what to generate: --all, or --filter", { detail: "--all generates every document the account owns and every association; --filter name=GLOB, document=GLOB or tag:KEY=GLOB a selection." }));
+      diagnostics.push(
+        error("import/no-selection", "Say what to generate: --all, or --filter", {
+          detail:
+            "--all generates every document the account owns and every association; --filter name=GLOB, document=GLOB or tag:KEY=GLOB a selection.",
+        }),
+      );
     }
     if (hasErrors(diagnostics)) return { diagnostics, sources: session.sources };
     if (!(await session.open("import", diagnostics))) return { diagnostics, sources: session.sources };
     const dir = session.config.dir;
     const target = resolve(dir, req.file);
     if (!target.endsWith(".state")) {
-      diagnostics.push(error("import/invalid-file", `${req.file} is not a .state file`, { detail: "The generated configuration is written to a new FILE.state in the configuration directory." }));
+      diagnostics.push(
+        error("import/invalid-file", `${req.file} is not a .state file`, {
+          detail: "The generated configuration is written to a new FILE.state in the configuration directory.",
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
     const module = session.config.moduleDirs?.find((m) => m.dir === dirname(target));
@@ -239,11 +280,20 @@ export async function runGenerate(req: GenerateRequest): Promise<{ value?: Gener
       return { diagnostics, sources: session.sources };
     }
     if (dirname(target) !== dir) {
-      diagnostics.push(error("import/invalid-file", `${req.file} is outside the configuration directory`, { detail: `statectl reads the .state files of ${dir} only; write the generated file there.` }));
+      diagnostics.push(
+        error("import/invalid-file", `${req.file} is outside the configuration directory`, {
+          detail: `statectl reads the .state files of ${dir} only; write the generated file there.`,
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
     if (existsSync(target)) {
-      diagnostics.push(error("import/file-exists", `${req.file} already exists`, { detail: "import --generate writes a new file and never overwrites one.", hint: "choose another file name" }));
+      diagnostics.push(
+        error("import/file-exists", `${req.file} already exists`, {
+          detail: "import --generate writes a new file and never overwrites one.",
+          hint: "choose another file name",
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
     await session.prepareProviders(["ssm"]);
@@ -255,14 +305,23 @@ export async function runGenerate(req: GenerateRequest): Promise<{ value?: Gener
       diagnostics.push(...e.diagnostics);
       return { diagnostics, sources: session.sources };
     }
-    diagnostics.push(error("import/ssm", (e as Error).message, { detail: "An SSM call failed; nothing was written to the state." }));
+    diagnostics.push(
+      error("import/ssm", (e as Error).message, { detail: "An SSM call failed; nothing was written to the state." }),
+    );
     return { diagnostics, sources: session.sources };
   } finally {
     await session.close(diagnostics);
   }
 }
 
-async function generate(session: Session, provider: SsmResourceProvider, target: string, all: boolean, filters: Filter[], diagnostics: Diagnostic[]): Promise<GenerateResult | undefined> {
+async function generate(
+  session: Session,
+  provider: SsmResourceProvider,
+  target: string,
+  all: boolean,
+  filters: Filter[],
+  diagnostics: Diagnostic[],
+): Promise<GenerateResult | undefined> {
   const dir = session.config.dir;
   const state = session.state;
   const managed = (kind: string, id: string) => state.resources.find((r) => r.kind === kind && r.id === id);
@@ -285,12 +344,21 @@ async function generate(session: Session, provider: SsmResourceProvider, target:
   const selectedDocuments = new Set<string>();
   const selectedAssociations = new Set<string>();
   for (const [name, attrs] of documents) {
-    if (all || filters.some((f) => (f.key === "tag" ? tagMatches(attrs, f) : f.pattern.test(name)))) selectedDocuments.add(name);
+    if (all || filters.some((f) => (f.key === "tag" ? tagMatches(attrs, f) : f.pattern.test(name))))
+      selectedDocuments.add(name);
   }
   for (const [id, attrs] of associations) {
     const name = typeof attrs["name"] === "string" ? attrs["name"] : undefined;
     const document = String(attrs["document"]);
-    const hit = all || filters.some((f) => (f.key === "tag" ? tagMatches(attrs, f) : f.key === "name" ? (name !== undefined && f.pattern.test(name)) || f.pattern.test(id) : f.pattern.test(document)));
+    const hit =
+      all ||
+      filters.some((f) =>
+        f.key === "tag"
+          ? tagMatches(attrs, f)
+          : f.key === "name"
+            ? (name !== undefined && f.pattern.test(name)) || f.pattern.test(id)
+            : f.pattern.test(document),
+      );
     if (hit) {
       selectedAssociations.add(id);
       if (documents.has(document)) selectedDocuments.add(document);
@@ -311,7 +379,14 @@ async function generate(session: Session, provider: SsmResourceProvider, target:
     }
   }
   if (selectedDocuments.size === 0 && selectedAssociations.size === 0) {
-    diagnostics.push(warning("import/nothing-selected", "Nothing to generate", { detail: alreadyManaged.length > 0 ? `Everything selected is already managed: ${alreadyManaged.map((m) => m.address).join(", ")}.` : "No document the account owns and no association matches." }));
+    diagnostics.push(
+      warning("import/nothing-selected", "Nothing to generate", {
+        detail:
+          alreadyManaged.length > 0
+            ? `Everything selected is already managed: ${alreadyManaged.map((m) => m.address).join(", ")}.`
+            : "No document the account owns and no association matches.",
+      }),
+    );
     return { files: [], resources: [], alreadyManaged };
   }
 
@@ -324,29 +399,52 @@ async function generate(session: Session, provider: SsmResourceProvider, target:
     const attrs = documents.get(name)!;
     const label = uniqueLabel(sanitizeLabel(name), taken.document);
     let file = `${label}.${contentExtension(attrs["format"])}`;
-    for (let n = 2; contentFiles.has(file) || existsSync(join(dir, file)); n++) file = `${label}_${n}.${contentExtension(attrs["format"])}`;
+    for (let n = 2; contentFiles.has(file) || existsSync(join(dir, file)); n++)
+      file = `${label}_${n}.${contentExtension(attrs["format"])}`;
     contentFiles.add(file);
     docs.push({ label, name, attrs, contentFile: file });
   }
   const docAddress = new Map<string, string>(docs.map((d) => [d.name, `document.${d.label}`]));
   // Documents the state already manages at a plain address can be referred to as well.
-  for (const r of state.resources) if (r.kind === "document" && !r.address.includes("[") && session.config.instances.some((i) => i.address === r.address)) docAddress.set(r.id, r.address);
+  for (const r of state.resources)
+    if (
+      r.kind === "document" &&
+      !r.address.includes("[") &&
+      session.config.instances.some((i) => i.address === r.address)
+    )
+      docAddress.set(r.id, r.address);
   const assocs: PlannedAssociation[] = [];
   const sortedAssociations = [...selectedAssociations].map((id) => ({ id, attrs: associations.get(id)! }));
-  sortedAssociations.sort((a, b) => (String(a.attrs["name"] ?? a.attrs["document"]) + a.id < String(b.attrs["name"] ?? b.attrs["document"]) + b.id ? -1 : 1));
+  sortedAssociations.sort((a, b) =>
+    String(a.attrs["name"] ?? a.attrs["document"]) + a.id < String(b.attrs["name"] ?? b.attrs["document"]) + b.id
+      ? -1
+      : 1,
+  );
   for (const { id, attrs } of sortedAssociations) {
     const base = sanitizeLabel(typeof attrs["name"] === "string" ? attrs["name"] : String(attrs["document"]));
     const documentAddress = docAddress.get(String(attrs["document"]));
-    assocs.push({ label: uniqueLabel(base, taken.association), id, attrs, ...(documentAddress ? { documentAddress } : {}) });
+    assocs.push({
+      label: uniqueLabel(base, taken.association),
+      id,
+      attrs,
+      ...(documentAddress ? { documentAddress } : {}),
+    });
   }
 
   // The text, formatted as `statectl fmt` would.
   const header = `# Generated by statectl import --generate from what exists in SSM. Review it, then\n# run statectl plan: it should show no changes.\n`;
-  const blocks = [...docs.map((d) => documentBlock(d, provider.rules("document"))), ...assocs.map((a) => associationBlock(a, provider.rules("association")))];
+  const blocks = [
+    ...docs.map((d) => documentBlock(d, provider.rules("document"))),
+    ...assocs.map((a) => associationBlock(a, provider.rules("association"))),
+  ];
   const text = `${header}\n${blocks.join("\n\n")}\n`;
   const formatted = formatSource(text, basename(target));
   if (!formatted.formatted) {
-    diagnostics.push(error("import/internal", "The generated configuration does not parse", { detail: formatted.diagnostics.map((d) => d.summary).join("; ") }));
+    diagnostics.push(
+      error("import/internal", "The generated configuration does not parse", {
+        detail: formatted.diagnostics.map((d) => d.summary).join("; "),
+      }),
+    );
     return undefined;
   }
   const written: string[] = [];
@@ -363,13 +461,35 @@ async function generate(session: Session, provider: SsmResourceProvider, target:
   const again = await loadConfiguration(dir, {});
   if (hasErrors(again.diagnostics)) {
     diagnostics.push(...again.diagnostics);
-    diagnostics.push(error("import/internal", "The generated configuration has errors; nothing was written to the state", { detail: `Fix ${relative(dir, target)} by hand, then run statectl import for each resource.` }));
+    diagnostics.push(
+      error("import/internal", "The generated configuration has errors; nothing was written to the state", {
+        detail: `Fix ${relative(dir, target)} by hand, then run statectl import for each resource.`,
+      }),
+    );
     return { files: written, resources: [], alreadyManaged };
   }
   const readBack = (address: string) => again.instances.find((i) => i.address === address);
-  const planned: { address: string; kind: "document" | "association"; id: string; attrs: Attrs; dependencies: string[] }[] = [
-    ...docs.map((d) => ({ address: `document.${d.label}`, kind: "document" as const, id: d.name, attrs: d.attrs, dependencies: [] })),
-    ...assocs.map((a) => ({ address: `association.${a.label}`, kind: "association" as const, id: a.id, attrs: a.attrs, dependencies: a.documentAddress ? [a.documentAddress] : [] })),
+  const planned: {
+    address: string;
+    kind: "document" | "association";
+    id: string;
+    attrs: Attrs;
+    dependencies: string[];
+  }[] = [
+    ...docs.map((d) => ({
+      address: `document.${d.label}`,
+      kind: "document" as const,
+      id: d.name,
+      attrs: d.attrs,
+      dependencies: [],
+    })),
+    ...assocs.map((a) => ({
+      address: `association.${a.label}`,
+      kind: "association" as const,
+      id: a.id,
+      attrs: a.attrs,
+      dependencies: a.documentAddress ? [a.documentAddress] : [],
+    })),
   ];
   for (const p of planned) {
     const inst = readBack(p.address);
@@ -378,18 +498,32 @@ async function generate(session: Session, provider: SsmResourceProvider, target:
     // A reference to a generated document is unknown until that document is in the state.
     if (p.kind === "association" && p.dependencies.length > 0) wanted["document"] = p.attrs["document"] ?? null;
     const rules = provider.rules(p.kind);
-    const differ = diffAttributes(p.attrs, wanted, rules, { skip: (n) => rules[n]?.change === "local" || rules[n]?.readable === false });
-    if (differ.length > 0) diagnostics.push(warning("import/generated-differs", `The generated ${p.address} does not match what exists exactly`, { detail: `The next plan will show changes to ${differ.map((c) => c.name).join(", ")}; adjust the configuration by hand.` }));
+    const differ = diffAttributes(p.attrs, wanted, rules, {
+      skip: (n) => rules[n]?.change === "local" || rules[n]?.readable === false,
+    });
+    if (differ.length > 0)
+      diagnostics.push(
+        warning("import/generated-differs", `The generated ${p.address} does not match what exists exactly`, {
+          detail: `The next plan will show changes to ${differ.map((c) => c.name).join(", ")}; adjust the configuration by hand.`,
+        }),
+      );
   }
 
   // The state: every generated object at its address.
   let next: State = state;
   for (const p of planned) {
-    const instance: ResourceInstanceState = { address: p.address, kind: p.kind, provider: "ssm", id: p.id, attributes: p.attrs, sensitiveAttributes: [], dependencies: p.dependencies };
+    const instance: ResourceInstanceState = {
+      address: p.address,
+      kind: p.kind,
+      provider: "ssm",
+      id: p.id,
+      attributes: p.attrs,
+      sensitiveAttributes: [],
+      dependencies: p.dependencies,
+    };
     next = setInstance(next, instance);
   }
   const persisted = await new StatePersister(session.storage, state).persist(next);
   diagnostics.push(...persisted.diagnostics);
   return { files: written, resources: planned.map((p) => ({ address: p.address, id: p.id })), alreadyManaged };
 }
-

@@ -17,9 +17,42 @@ export * from "./engine.js";
 export { loadConfiguration, adaptInstance, valueToDesired } from "./load.js";
 export * from "./backend.js";
 export { SsmResourceProvider, normalizeDocument } from "./ssm-adapter.js";
-export { runStatus, runFleetStatus, runAssociationsOnce, runImport, type ImportRequest, type AssociationStatus, type AssociationCompliance, type FailedInstance, type FleetStatus, type RunResult, type OperateRequest, type RunRequest } from "./operate.js";
-export { runHistory, runCompliance, runReport, versionChanges, type ReportData, type AssociationHistory, type ComplianceCell, type ComplianceReport, type FieldChange, type HistoryRequest, type TargetWithOutput, type VersionHistoryEntry } from "./visibility.js";
+export {
+  runStatus,
+  runFleetStatus,
+  runAssociationsOnce,
+  runImport,
+  type ImportRequest,
+  type AssociationStatus,
+  type AssociationCompliance,
+  type FailedInstance,
+  type FleetStatus,
+  type RunResult,
+  type OperateRequest,
+  type RunRequest,
+} from "./operate.js";
+export {
+  runHistory,
+  runCompliance,
+  runReport,
+  versionChanges,
+  type ReportData,
+  type AssociationHistory,
+  type ComplianceCell,
+  type ComplianceReport,
+  type FieldChange,
+  type HistoryRequest,
+  type TargetWithOutput,
+  type VersionHistoryEntry,
+} from "./visibility.js";
 export { validateSsm, checkResources, type SsmCheckOptions } from "./ssm-validation.js";
 export { runSchedule, type ScheduleRequest, type ScheduleResult } from "./schedule.js";
-export { runGenerate, sanitizeLabel, globToRegExp, type GenerateRequest, type GenerateResult, type GeneratedResource } from "./generate.js";
+export {
+  runGenerate,
+  sanitizeLabel,
+  globToRegExp,
+  type GenerateRequest,
+  type GenerateResult,
+  type GeneratedResource,
+} from "./generate.js";
 export { validateConfiguration, type ValidateRequest, type ValidateResult } from "./validate.js";

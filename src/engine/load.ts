@@ -5,8 +5,22 @@ import { createHash } from "node:crypto";
 import { formatAddress, formatResourceAddress, type InstanceAddress } from "../addrs/index.js";
 import { error, hasErrors, redactDiagnostic, redactionList, type Diagnostic } from "../diag/index.js";
 import { loadConfig, type Config, type ResourceRef } from "../config/index.js";
-import { evaluateConfig, sensitiveStrings, toNative, type EvaluateOptions, type EvaluatedResource, type Value } from "../eval/index.js";
-import { UNKNOWN, isUnknown, isWhollyKnown, type ConfigInstance, type DesiredValue, type InstanceReference } from "../graph/index.js";
+import {
+  evaluateConfig,
+  sensitiveStrings,
+  toNative,
+  type EvaluateOptions,
+  type EvaluatedResource,
+  type Value,
+} from "../eval/index.js";
+import {
+  UNKNOWN,
+  isUnknown,
+  isWhollyKnown,
+  type ConfigInstance,
+  type DesiredValue,
+  type InstanceReference,
+} from "../graph/index.js";
 import { stableJson, type ResourceChange } from "../plan/index.js";
 import { findInstance, type AttributePath, type JsonValue, type State } from "../state/index.js";
 import type { LoadedConfig, LoadInputs, ProviderSettings } from "./engine.js";
@@ -18,7 +32,8 @@ export function valueToDesired(v: Value, path: AttributePath = [], sensitive: At
   if (!v.isKnown) return UNKNOWN;
   if (v.isNull) return null;
   const kind = v.type.kind;
-  if (kind === "list" || kind === "set" || kind === "tuple") return v.elements().map((e, i) => valueToDesired(e, [...path, i], sensitive));
+  if (kind === "list" || kind === "set" || kind === "tuple")
+    return v.elements().map((e, i) => valueToDesired(e, [...path, i], sensitive));
   if (kind === "map" || kind === "object") {
     const out: { [k: string]: DesiredValue } = {};
     for (const [k, e] of v.entries()) out[k] = valueToDesired(e, [...path, k], sensitive);
@@ -32,7 +47,9 @@ export function valueToDesired(v: Value, path: AttributePath = [], sensitive: At
 
 function refTarget(r: ResourceRef): string {
   const module = r.module && r.module.length > 0 ? { module: r.module } : {};
-  return r.key === undefined ? formatResourceAddress({ ...module, kind: r.kind, name: r.name }) : formatAddress({ ...module, kind: r.kind, name: r.name, key: r.key });
+  return r.key === undefined
+    ? formatResourceAddress({ ...module, kind: r.kind, name: r.name })
+    : formatAddress({ ...module, kind: r.kind, name: r.name, key: r.key });
 }
 
 function toReference(r: ResourceRef): InstanceReference {
@@ -83,13 +100,23 @@ export function adaptInstance(r: EvaluatedResource): ConfigInstance {
  * from it only the values the plan did not know.
  */
 function resolver(config: Config, inputs: EvaluateOptions) {
-  return (change: ResourceChange, state: State): { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] } => {
-    const again = evaluateConfig(config, { ...inputs, instanceAttributes: (address) => findInstance(state, address)?.attributes });
+  return (
+    change: ResourceChange,
+    state: State,
+  ): { attrs?: { [name: string]: DesiredValue }; diagnostics: Diagnostic[] } => {
+    const again = evaluateConfig(config, {
+      ...inputs,
+      instanceAttributes: (address) => findInstance(state, address)?.attributes,
+    });
     const fresh = again.resources.find((r) => r.addressText === change.address);
-    if (!fresh) return { diagnostics: [error("engine/unknown-after-apply", `${change.address} is no longer in the configuration`, {})] };
+    if (!fresh)
+      return {
+        diagnostics: [error("engine/unknown-after-apply", `${change.address} is no longer in the configuration`, {})],
+      };
     const attrs = adaptInstance(fresh).attrs;
     const after: { [name: string]: DesiredValue } = {};
-    for (const [name, planned] of Object.entries(change.after ?? {})) after[name] = isWhollyKnown(planned) ? planned : (attrs[name] ?? null);
+    for (const [name, planned] of Object.entries(change.after ?? {}))
+      after[name] = isWhollyKnown(planned) ? planned : (attrs[name] ?? null);
     for (const [name, value] of Object.entries(attrs)) if (!(name in after) && value !== null) after[name] = value;
     const unresolved = Object.keys(after).filter((n) => !isWhollyKnown(after[n]));
     if (unresolved.length > 0) {
@@ -106,17 +133,31 @@ function resolver(config: Config, inputs: EvaluateOptions) {
 }
 
 /** Problems reading the files, kept beside syntax errors (they are not consequences of them). */
-const READ_PROBLEMS = new Set(["config/unreadable-directory", "config/unreadable-file", "config/unreadable-var-file", "config/invalid-encoding", "config/file-too-large", "config/invalid-var-option"]);
+const READ_PROBLEMS = new Set([
+  "config/unreadable-directory",
+  "config/unreadable-file",
+  "config/unreadable-var-file",
+  "config/invalid-encoding",
+  "config/file-too-large",
+  "config/invalid-var-option",
+]);
 
 /** Loads, evaluates and adapts the configuration in `dir`. */
 export async function loadConfiguration(dir: string, inputs: LoadInputs): Promise<LoadedConfig> {
   const workspace = inputs.workspace ?? (inputs.files ? "default" : await selectedWorkspace(dir, inputs.env ?? {}));
-  const loaded = loadConfig(inputs.files ? { files: inputs.files, dir } : { dir }, { ...(inputs.vars ? { vars: inputs.vars } : {}), ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}), ...(inputs.env ? { env: inputs.env } : {}), workspace });
+  const loaded = loadConfig(inputs.files ? { files: inputs.files, dir } : { dir }, {
+    ...(inputs.vars ? { vars: inputs.vars } : {}),
+    ...(inputs.varFiles ? { varFiles: inputs.varFiles } : {}),
+    ...(inputs.env ? { env: inputs.env } : {}),
+    workspace,
+  });
   // Phases, as validate does: once a file has syntax errors, what decoding and evaluation say
   // about the partial tree is mostly noise ("missing argument name" after "name = " was cut
   // short), so only the syntax and file-reading problems are reported.
   const syntaxFailed = loaded.diagnostics.some((d) => d.severity === "error" && d.code.startsWith("syntax/"));
-  const diagnostics: Diagnostic[] = syntaxFailed ? loaded.diagnostics.filter((d) => d.code.startsWith("syntax/") || READ_PROBLEMS.has(d.code)) : [...loaded.diagnostics];
+  const diagnostics: Diagnostic[] = syntaxFailed
+    ? loaded.diagnostics.filter((d) => d.code.startsWith("syntax/") || READ_PROBLEMS.has(d.code))
+    : [...loaded.diagnostics];
   if (inputs.planVariables) {
     // A saved plan's values win over the environment and auto files; explicit --var/--var-file
     // values still come last, so the engine can refuse one that differs.
@@ -124,7 +165,11 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     const fromPlan = Object.entries(inputs.planVariables)
       .filter(([name]) => loaded.config.variables.has(name))
       .map(([name, value]) => ({ name, source: "plan" as const, value, origin: "the plan file" }));
-    loaded.config.variableInputs = [...given.filter((i) => i.source === "env" || i.source === "auto-file"), ...fromPlan, ...given.filter((i) => i.source === "file" || i.source === "cli")];
+    loaded.config.variableInputs = [
+      ...given.filter((i) => i.source === "env" || i.source === "auto-file"),
+      ...fromPlan,
+      ...given.filter((i) => i.source === "file" || i.source === "cli"),
+    ];
   }
   const evaluated = evaluateConfig(loaded.config);
   if (!syntaxFailed && !hasErrors([...diagnostics, ...evaluated.diagnostics])) {
@@ -134,12 +179,22 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     const secrets = new Set<string>();
     for (const r of evaluated.resources) sensitiveStrings(r.attrs, secrets);
     const list = redactionList(secrets);
-    const ssm = await checkResources(evaluated.resources, loaded.config.resources, { sources: loaded.config.sources, dir, evaluated });
+    const ssm = await checkResources(evaluated.resources, loaded.config.resources, {
+      sources: loaded.config.sources,
+      dir,
+      evaluated,
+    });
     diagnostics.push(...ssm.filter((d) => d.severity === "error").map((d) => redactDiagnostic(d, list)));
   }
   const variables: Record<string, { value: JsonValue; sensitive: boolean }> = {};
-  for (const [name, v] of evaluated.variables) if (v.isWhollyKnown()) variables[name] = { value: toNative(v) as JsonValue, sensitive: v.sensitive || v.containsSensitive() };
-  const explicitVariables = [...new Set(loaded.config.variableInputs.filter((i) => i.source === "file" || i.source === "cli").map((i) => i.name))];
+  for (const [name, v] of evaluated.variables)
+    if (v.isWhollyKnown())
+      variables[name] = { value: toNative(v) as JsonValue, sensitive: v.sensitive || v.containsSensitive() };
+  const explicitVariables = [
+    ...new Set(
+      loaded.config.variableInputs.filter((i) => i.source === "file" || i.source === "cli").map((i) => i.name),
+    ),
+  ];
   if (!syntaxFailed) diagnostics.push(...evaluated.diagnostics);
   const instances = evaluated.resources.map(adaptInstance);
   const providers = new Map<string, ProviderSettings>();
@@ -160,14 +215,37 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
   // An id that is not a known string was reported by eval; such a block is left out.
   const imports = evaluated.imports
     .filter((i) => i.id.isKnown && !i.id.isNull)
-    .map((i) => ({ address: addressText(i.to), id: i.id.unmark().asString(), range: i.range, toRange: i.toRange, idRange: i.idRange }));
+    .map((i) => ({
+      address: addressText(i.to),
+      id: i.id.unmark().asString(),
+      range: i.range,
+      toRange: i.toRange,
+      idRange: i.idRange,
+    }));
   let hash: string | undefined;
   // Hashing a whole configuration costs about as much as evaluating a tenth of it (0.7 s at 50,000
   // associations): computed on first use, so the commands that make no plan do not pay it.
   const configHash = () =>
     (hash ??= createHash("sha256")
-    .update(stableJson({ instances: instances.map((i) => ({ address: i.address, provider: i.provider, attrs: i.attrs, lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) }, dependsOn: i.dependsOn.map((d) => d.target) })), moved, imports: imports.map((i) => [i.address, i.id]), providers: [...providers].map(([k, { range: _range, ...p }]) => [k, p]), state: evaluated.state.backend ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}` : evaluated.state.absolutePath, workspace }))
-    .digest("hex"));
+      .update(
+        stableJson({
+          instances: instances.map((i) => ({
+            address: i.address,
+            provider: i.provider,
+            attrs: i.attrs,
+            lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) },
+            dependsOn: i.dependsOn.map((d) => d.target),
+          })),
+          moved,
+          imports: imports.map((i) => [i.address, i.id]),
+          providers: [...providers].map(([k, { range: _range, ...p }]) => [k, p]),
+          state: evaluated.state.backend
+            ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}`
+            : evaluated.state.absolutePath,
+          workspace,
+        }),
+      )
+      .digest("hex"));
   const moduleDirs: { dir: string; call: string }[] = [];
   const walk = (c: Config, prefix: string) => {
     for (const m of c.modules.values()) {
@@ -199,7 +277,10 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     // Only the outputs and what they refer to: a configuration of 50,000 associations and no
     // outputs used to be evaluated a second time here for nothing.
     outputs: (state) =>
-      evaluateConfig(loaded.config, { outputsOnly: true, instanceAttributes: (address) => findInstance(state, address)?.attributes }).outputs.map((o) => ({
+      evaluateConfig(loaded.config, {
+        outputsOnly: true,
+        instanceAttributes: (address) => findInstance(state, address)?.attributes,
+      }).outputs.map((o) => ({
         name: o.name,
         value: valueToDesired(o.value),
         sensitive: o.sensitive || o.value.containsSensitive(),

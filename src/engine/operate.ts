@@ -3,7 +3,16 @@
 // the state without locking it (neither command changes the state) and reaches SSM through the
 // engine's Session, as plan/apply do; the SSM calls themselves are provider-ssm's (runs.ts).
 import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
-import type { AssociationOverview, AssociationTarget, CommandOutput, ComplianceItemInfo, InstanceAssociationResult, InstanceFailure, ManagedInstanceInfo, SsmProvider } from "../provider-ssm/index.js";
+import type {
+  AssociationOverview,
+  AssociationTarget,
+  CommandOutput,
+  ComplianceItemInfo,
+  InstanceAssociationResult,
+  InstanceFailure,
+  ManagedInstanceInfo,
+  SsmProvider,
+} from "../provider-ssm/index.js";
 import { listInstances, type ResourceInstanceState } from "../state/index.js";
 import { nextRun, parseScheduleExpression } from "../ssm/index.js";
 import type { LocalEndpointOptions } from "../local/index.js";
@@ -33,7 +42,13 @@ export interface AssociationStatus extends Omit<AssociationOverview, "status" | 
   address: string;
   /** Overview status: Pending, Success or Failed; "Missing" when SSM no longer has it. */
   status: string;
-  last_execution?: { execution_id?: string; time?: string; status?: string; detailed_status?: string; counts?: Record<string, number> };
+  last_execution?: {
+    execution_id?: string;
+    time?: string;
+    status?: string;
+    detailed_status?: string;
+    counts?: Record<string, number>;
+  };
   /** Targets the newest execution skipped (MaxErrorsExceeded), which per-instance counts leave out. */
   skipped?: number;
   compliance?: AssociationCompliance;
@@ -51,18 +66,31 @@ export interface OperateResult<T> {
 }
 
 /** Opens the engine's Session without the lock and picks the associations asked for (status, run, history, compliance, report). */
-export async function withSession<T>(req: OperateRequest, fn: (s: Session, associations: ResourceInstanceState[]) => Promise<T>): Promise<OperateResult<T>> {
+export async function withSession<T>(
+  req: OperateRequest,
+  fn: (s: Session, associations: ResourceInstanceState[]) => Promise<T>,
+): Promise<OperateResult<T>> {
   const diagnostics: Diagnostic[] = [];
   const session = new Session({ ...req, lock: false });
   try {
     if (!(await session.open("status", diagnostics))) return { diagnostics, sources: session.sources };
     if (session.state.serial === 0 && session.state.resources.length === 0) {
-      diagnostics.push(error("operate/no-state", `No state file at ${session.config.statePath}`, { detail: "Nothing has been applied with this configuration yet.", hint: "run statectl apply first" }));
+      diagnostics.push(
+        error("operate/no-state", `No state file at ${session.config.statePath}`, {
+          detail: "Nothing has been applied with this configuration yet.",
+          hint: "run statectl apply first",
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
     const associations = listInstances(session.state, req.addresses ?? []).filter((r) => r.kind === "association");
     if ((req.addresses ?? []).length > 0 && associations.length === 0) {
-      diagnostics.push(error("operate/no-match", `No association in the state matches ${req.addresses!.join(", ")}`, { detail: "Only associations have a status and can be run.", hint: "statectl state list shows what the state holds" }));
+      diagnostics.push(
+        error("operate/no-match", `No association in the state matches ${req.addresses!.join(", ")}`, {
+          detail: "Only associations have a status and can be run.",
+          hint: "statectl state list shows what the state holds",
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
     await session.prepareProviders(associations.map((a) => a.provider));
@@ -102,29 +130,51 @@ export async function readFleet(ssm: SsmProvider): Promise<FleetReadings> {
   const instances = await ssm.listManagedInstances();
   const results = new Map<string, InstanceAssociationResult[]>();
   for (const instance of instances) {
-    for (const r of await ssm.instanceAssociationResults(instance.instance_id)) results.set(r.association_id, [...(results.get(r.association_id) ?? []), r]);
+    for (const r of await ssm.instanceAssociationResults(instance.instance_id))
+      results.set(r.association_id, [...(results.get(r.association_id) ?? []), r]);
   }
   const compliance = new Map<string, ComplianceItemInfo[]>();
-  for (const item of await ssm.complianceItems("Association")) if (item.id) compliance.set(item.id, [...(compliance.get(item.id) ?? []), item]);
+  for (const item of await ssm.complianceItems("Association"))
+    if (item.id) compliance.set(item.id, [...(compliance.get(item.id) ?? []), item]);
   return { results, compliance, instances };
 }
 
 /** The command that produced each instance's latest (non-skipped) result, from the newest executions. */
-async function commandIds(ssm: SsmProvider, id: string, executions: readonly { execution_id: string }[], wanted: ReadonlySet<string>): Promise<Map<string, string>> {
+async function commandIds(
+  ssm: SsmProvider,
+  id: string,
+  executions: readonly { execution_id: string }[],
+  wanted: ReadonlySet<string>,
+): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const e of executions.slice(0, 10)) {
     if (found.size === wanted.size) break;
     for (const t of await ssm.executionTargets(id, e.execution_id)) {
-      if (wanted.has(t.instance_id) && !found.has(t.instance_id) && t.command_id && t.status !== "Skipped") found.set(t.instance_id, t.command_id);
+      if (wanted.has(t.instance_id) && !found.has(t.instance_id) && t.command_id && t.status !== "Skipped")
+        found.set(t.instance_id, t.command_id);
     }
   }
   return found;
 }
 
-export async function statusOf(s: Session, r: ResourceInstanceState, now: Date, fleet: FleetReadings, options: { outputs?: boolean } = {}): Promise<AssociationStatus> {
+export async function statusOf(
+  s: Session,
+  r: ResourceInstanceState,
+  now: Date,
+  fleet: FleetReadings,
+  options: { outputs?: boolean } = {},
+): Promise<AssociationStatus> {
   const ssm = s.provider(r.provider).ssm;
   const o = await ssm.readAssociationOverview(r.id);
-  if (!o) return { address: r.address, association_id: r.id, status: "Missing", counts: {}, failed_instances: [], instances: [] };
+  if (!o)
+    return {
+      address: r.address,
+      association_id: r.id,
+      status: "Missing",
+      counts: {},
+      failed_instances: [],
+      instances: [],
+    };
   const perInstance = fleet.results.get(r.id) ?? [];
   const result: AssociationStatus = {
     address: r.address,
@@ -150,7 +200,10 @@ export async function statusOf(s: Session, r: ResourceInstanceState, now: Date, 
     const parsed = parseScheduleExpression(o.schedule);
     if (parsed.ok) {
       const anchor = o.schedule_anchor ? new Date(o.schedule_anchor) : undefined;
-      const next = nextRun(parsed.schedule, now, { ...(anchor ? { anchor } : {}), ...(o.schedule_offset ? { offsetDays: o.schedule_offset } : {}) });
+      const next = nextRun(parsed.schedule, now, {
+        ...(anchor ? { anchor } : {}),
+        ...(o.schedule_offset ? { offsetDays: o.schedule_offset } : {}),
+      });
       if (next) result.next_run = next.toISOString();
     }
   }
@@ -178,7 +231,8 @@ export async function statusOf(s: Session, r: ResourceInstanceState, now: Date, 
     ...(i.execution_summary ? { output: i.execution_summary } : {}),
     ...(i.execution_date ? { time: i.execution_date } : {}),
   }));
-  if (newest && perInstance.length === 0) for (const f of await ssm.failedExecutionTargets(r.id, newest.execution_id)) failures.push(f);
+  if (newest && perInstance.length === 0)
+    for (const f of await ssm.failedExecutionTargets(r.id, newest.execution_id)) failures.push(f);
   if (options.outputs && failures.length > 0) {
     const ids = await commandIds(ssm, r.id, executions, new Set(failures.map((f) => f.instance_id)));
     for (const f of failures) {
@@ -192,7 +246,9 @@ export async function statusOf(s: Session, r: ResourceInstanceState, now: Date, 
 }
 
 /** `statectl status`: each association in the state as SSM reports it now. `now` overrides the endpoint's clock. */
-export async function runStatus(req: OperateRequest & { now?: Date; outputs?: boolean }): Promise<OperateResult<AssociationStatus[]>> {
+export async function runStatus(
+  req: OperateRequest & { now?: Date; outputs?: boolean },
+): Promise<OperateResult<AssociationStatus[]>> {
   const r = await runFleetStatus(req);
   return { ...r, ...(r.value ? { value: r.value.associations } : {}) } as OperateResult<AssociationStatus[]>;
 }
@@ -205,7 +261,9 @@ export interface FleetStatus {
 }
 
 /** `statectl status` with the fleet: every association's status plus the managed instances. */
-export async function runFleetStatus(req: OperateRequest & { now?: Date; outputs?: boolean }): Promise<OperateResult<FleetStatus>> {
+export async function runFleetStatus(
+  req: OperateRequest & { now?: Date; outputs?: boolean },
+): Promise<OperateResult<FleetStatus>> {
   return withSession(req, async (s, associations) => {
     const clocks = new Map<string, Date>();
     const fleets = new Map<string, FleetReadings>();
@@ -225,7 +283,9 @@ export async function runFleetStatus(req: OperateRequest & { now?: Date; outputs
       }
       out.push(await statusOf(s, r, now, fleet, { ...(req.outputs ? { outputs: true } : {}) }));
     }
-    const instances = [...new Map([...fleets.values()].flatMap((f) => f.instances.map((i) => [i.instance_id, i] as const))).values()];
+    const instances = [
+      ...new Map([...fleets.values()].flatMap((f) => f.instances.map((i) => [i.instance_id, i] as const))).values(),
+    ];
     return { now: (clock ?? req.now ?? new Date()).toISOString(), instances, associations: out };
   });
 }
@@ -266,30 +326,48 @@ export async function runAssociationsOnce(req: RunRequest): Promise<OperateResul
     const before = new Map<string, Set<string>>();
     for (const [key, rs] of byProvider) {
       const ssm = s.provider(key).ssm;
-      for (const r of rs) before.set(r.id, new Set((await ssm.listAssociationExecutions(r.id)).map((e) => e.execution_id)));
+      for (const r of rs)
+        before.set(r.id, new Set((await ssm.listAssociationExecutions(r.id)).map((e) => e.execution_id)));
       await ssm.startAssociationsOnce(rs.map((r) => r.id));
     }
     const results: RunResult[] = [];
     for (const r of associations) {
       if (req.waitSeconds === undefined) {
-        results.push({ address: r.address, association_id: r.id, outcome: "Started", counts: {}, failed_instances: [] });
+        results.push({
+          address: r.address,
+          association_id: r.id,
+          outcome: "Started",
+          counts: {},
+          failed_instances: [],
+        });
         continue;
       }
-      results.push(req.signal?.aborted ? await leftRunning(s, r, before.get(r.id) ?? new Set()) : await follow(s, r, before.get(r.id) ?? new Set(), req.waitSeconds, req.signal));
+      results.push(
+        req.signal?.aborted
+          ? await leftRunning(s, r, before.get(r.id) ?? new Set())
+          : await follow(s, r, before.get(r.id) ?? new Set(), req.waitSeconds, req.signal),
+      );
     }
     return results;
   });
 }
 
 /** Polls for the execution the run started (one not seen before) until it leaves Pending/InProgress. */
-async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, seconds: number, signal?: AbortSignal): Promise<RunResult> {
+async function follow(
+  s: Session,
+  r: ResourceInstanceState,
+  seen: Set<string>,
+  seconds: number,
+  signal?: AbortSignal,
+): Promise<RunResult> {
   const ssm = s.provider(r.provider).ssm;
   // An association whose targets match no managed instance starts no execution: say so now
   // instead of waiting out the timeout.
   const targets = r.attributes["targets"];
   if (Array.isArray(targets) && targets.length > 0) {
     const n = await ssm.countTargets(targets as unknown as AssociationTarget[]);
-    if (n.known && n.count === 0) return { address: r.address, association_id: r.id, outcome: "NoTargets", counts: {}, failed_instances: [] };
+    if (n.known && n.count === 0)
+      return { address: r.address, association_id: r.id, outcome: "NoTargets", counts: {}, failed_instances: [] };
   }
   const deadline = Date.now() + seconds * 1000;
   let delay = 50;
@@ -297,9 +375,24 @@ async function follow(s: Session, r: ResourceInstanceState, seen: Set<string>, s
     const fresh = (await ssm.listAssociationExecutions(r.id)).find((e) => !seen.has(e.execution_id));
     if (fresh && fresh.status !== "Pending" && fresh.status !== "InProgress") {
       const failed = await ssm.failedExecutionTargets(r.id, fresh.execution_id);
-      return { address: r.address, association_id: r.id, outcome: failed.length > 0 ? "Failed" : (fresh.status ?? "Success"), counts: fresh.counts, failed_instances: failed, execution_id: fresh.execution_id };
+      return {
+        address: r.address,
+        association_id: r.id,
+        outcome: failed.length > 0 ? "Failed" : (fresh.status ?? "Success"),
+        counts: fresh.counts,
+        failed_instances: failed,
+        execution_id: fresh.execution_id,
+      };
     }
-    if (Date.now() >= deadline) return { address: r.address, association_id: r.id, outcome: "TimedOut", counts: {}, failed_instances: [], ...(fresh ? { execution_id: fresh.execution_id } : {}) };
+    if (Date.now() >= deadline)
+      return {
+        address: r.address,
+        association_id: r.id,
+        outcome: "TimedOut",
+        counts: {},
+        failed_instances: [],
+        ...(fresh ? { execution_id: fresh.execution_id } : {}),
+      };
     if (signal?.aborted) return leftRunning(s, r, seen);
     await new Promise<void>((res) => {
       const timer = setTimeout(res, delay);
@@ -330,8 +423,20 @@ async function leftRunning(s: Session, r: ResourceInstanceState, seen: Set<strin
     if (!fresh) return { ...base, in_progress: [] };
     const settled = fresh.status !== "Pending" && fresh.status !== "InProgress";
     const targets = await ssm.executionTargets(r.id, fresh.execution_id);
-    const running = targets.filter((t) => t.status === "Pending" || t.status === "InProgress").map((t) => ({ instance_id: t.instance_id, status: t.status, ...(t.command_id ? { command_id: t.command_id } : {}) }));
-    return { ...base, ...(settled ? { outcome: fresh.status ?? "Success" } : {}), counts: fresh.counts, execution_id: fresh.execution_id, in_progress: running };
+    const running = targets
+      .filter((t) => t.status === "Pending" || t.status === "InProgress")
+      .map((t) => ({
+        instance_id: t.instance_id,
+        status: t.status,
+        ...(t.command_id ? { command_id: t.command_id } : {}),
+      }));
+    return {
+      ...base,
+      ...(settled ? { outcome: fresh.status ?? "Success" } : {}),
+      counts: fresh.counts,
+      execution_id: fresh.execution_id,
+      in_progress: running,
+    };
   } catch {
     // Asking failed too (the endpoint is what the user gave up on): say what is known.
     return { ...base, in_progress: [] };
@@ -365,21 +470,38 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
     const address = canonicalAddress(req.address) ?? req.address;
     const target = session.config.instances.find((i) => i.address === address);
     if (!target) {
-      diagnostics.push(error("import/not-in-config", `${req.address} is not declared in the configuration`, { detail: "Import records an existing resource at an address the configuration declares, so the next plan manages it.", hint: `declare the resource first, e.g. association "name" { … }` }));
+      diagnostics.push(
+        error("import/not-in-config", `${req.address} is not declared in the configuration`, {
+          detail:
+            "Import records an existing resource at an address the configuration declares, so the next plan manages it.",
+          hint: `declare the resource first, e.g. association "name" { … }`,
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
     const state = session.state;
     if (findInstance(state, address)) {
-      diagnostics.push(error("import/already-managed", `${address} is already in the state`, { detail: "Importing over a managed resource would lose track of it.", hint: `statectl state rm ${address} first if it should point at another resource` }));
+      diagnostics.push(
+        error("import/already-managed", `${address} is already in the state`, {
+          detail: "Importing over a managed resource would lose track of it.",
+          hint: `statectl state rm ${address} first if it should point at another resource`,
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
-    const elsewhere = state.resources.find((r) => r.kind === target.kind && r.provider === target.provider && r.id === req.id);
+    const elsewhere = state.resources.find(
+      (r) => r.kind === target.kind && r.provider === target.provider && r.id === req.id,
+    );
     if (elsewhere) {
       diagnostics.push(
-        error("import/already-managed", `${target.kind === "document" ? "Document" : "Association"} ${req.id} is already managed as ${elsewhere.address}`, {
-          detail: `The state records ${req.id} at ${elsewhere.address}. One object can be managed at one address only: importing it at ${address} too would change it twice and let either address delete it.`,
-          hint: `to manage it as ${address} instead, rename it in the state: statectl state mv ${elsewhere.address} ${address}`,
-        }),
+        error(
+          "import/already-managed",
+          `${target.kind === "document" ? "Document" : "Association"} ${req.id} is already managed as ${elsewhere.address}`,
+          {
+            detail: `The state records ${req.id} at ${elsewhere.address}. One object can be managed at one address only: importing it at ${address} too would change it twice and let either address delete it.`,
+            hint: `to manage it as ${address} instead, rename it in the state: statectl state mv ${elsewhere.address} ${address}`,
+          },
+        ),
       );
       return { diagnostics, sources: session.sources };
     }
@@ -387,7 +509,9 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
     let id = req.id;
     if (target.kind === "association" && !ASSOCIATION_ID.test(id)) {
       // Not an association id: take it as the association's name, when exactly one has it.
-      const named = (await session.provider(target.provider).ssm.listAssociations({ association_name: id })).filter((a) => a.name === id);
+      const named = (await session.provider(target.provider).ssm.listAssociations({ association_name: id })).filter(
+        (a) => a.name === id,
+      );
       if (named.length > 1) {
         diagnostics.push(
           error("import/ambiguous-name", `${named.length} associations are named "${id}"`, {
@@ -398,19 +522,41 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
         return { diagnostics, sources: session.sources };
       }
       if (named.length === 0) {
-        diagnostics.push(error("import/not-found", `No association ${id} exists in SSM`, { detail: "An association is imported by its association id, or by its name when no other association has that name; no association has this name." }));
+        diagnostics.push(
+          error("import/not-found", `No association ${id} exists in SSM`, {
+            detail:
+              "An association is imported by its association id, or by its name when no other association has that name; no association has this name.",
+          }),
+        );
         return { diagnostics, sources: session.sources };
       }
       id = named[0]!.association_id;
     }
     const attributes = await session.provider(target.provider).read(target.kind, id, {});
     if (!attributes) {
-      diagnostics.push(error("import/not-found", `No ${target.kind} ${req.id} exists in SSM`, { detail: target.kind === "document" ? "The id of a document is its name." : "An association is imported by its association id, or by its name when no other association has that name; no association has this id or name." }));
+      diagnostics.push(
+        error("import/not-found", `No ${target.kind} ${req.id} exists in SSM`, {
+          detail:
+            target.kind === "document"
+              ? "The id of a document is its name."
+              : "An association is imported by its association id, or by its name when no other association has that name; no association has this id or name.",
+        }),
+      );
       return { diagnostics, sources: session.sources };
     }
-    const instance: ResourceInstanceState = { address, kind: target.kind, provider: target.provider, id, attributes, sensitiveAttributes: [...target.sensitivePaths], dependencies: [] };
+    const instance: ResourceInstanceState = {
+      address,
+      kind: target.kind,
+      provider: target.provider,
+      id,
+      attributes,
+      sensitiveAttributes: [...target.sensitivePaths],
+      dependencies: [],
+    };
     // Importing at an address with a create in flight resolves it (apply/lost-create-ambiguous says to).
-    const persisted = await new StatePersister(session.storage, state).persist(setInstance(removePendingCreate(state, address), instance));
+    const persisted = await new StatePersister(session.storage, state).persist(
+      setInstance(removePendingCreate(state, address), instance),
+    );
     diagnostics.push(...persisted.diagnostics);
     return { value: instance, diagnostics, sources: session.sources };
   } catch (e) {

@@ -6,7 +6,14 @@
 import { hasErrors, type Diagnostic, type SourceRegistry } from "../diag/index.js";
 import { loadConfig, type LoadOptions } from "../config/index.js";
 import { evaluateConfig, toNative } from "../eval/index.js";
-import { findOverlaps, forecastRuns, type AssociationForecast, type ScheduledAssociation, type ScheduleOverlap, type ScheduleTarget } from "../ssm/schedule-forecast.js";
+import {
+  findOverlaps,
+  forecastRuns,
+  type AssociationForecast,
+  type ScheduledAssociation,
+  type ScheduleOverlap,
+  type ScheduleTarget,
+} from "../ssm/schedule-forecast.js";
 
 export interface ScheduleRequest extends LoadOptions {
   dir: string;
@@ -48,7 +55,13 @@ export function runSchedule(req: ScheduleRequest): ScheduleResult {
     const offset = attrs["schedule_offset"];
     if (expression === null || expression === undefined) unscheduled.push(r.addressText);
     else if (typeof expression !== "string" || offset === UNKNOWN) unknown.push(r.addressText);
-    else scheduled.push({ address: r.addressText, expression, ...(typeof offset === "number" ? { offsetDays: offset } : {}), targets: targetsOf(attrs["targets"]) });
+    else
+      scheduled.push({
+        address: r.addressText,
+        expression,
+        ...(typeof offset === "number" ? { offsetDays: offset } : {}),
+        targets: targetsOf(attrs["targets"]),
+      });
   }
   const forecasts = forecastRuns(scheduled, now ?? new Date(), count ?? 5);
   return { forecasts, overlaps: findOverlaps(scheduled, forecasts), unscheduled, unknown, diagnostics, sources };

@@ -1,7 +1,13 @@
 // SsmProvider seen through the planner's and apply's provider interfaces: attribute sets in,
 // attribute sets out, ProviderError turned into ChangeFailure (keeping what really exists).
 import { createHash } from "node:crypto";
-import { ChangeFailure, type ApplyProvider, type Attributes, type CreateOptions, type Created } from "../apply/index.js";
+import {
+  ChangeFailure,
+  type ApplyProvider,
+  type Attributes,
+  type CreateOptions,
+  type Created,
+} from "../apply/index.js";
 import { forEachBounded, isUnknown, type DesiredValue } from "../graph/index.js";
 import {
   parseDocumentBody,
@@ -88,7 +94,8 @@ function failure(e: unknown, partial?: (state: unknown) => { id: string; attribu
 function keptFromConfiguration(schema: ResourceSchema, desired: Attributes): Attributes {
   const out: Attributes = {};
   for (const [n, a] of Object.entries(schema.attributes)) {
-    if ((a.change === "local" || a.readable === false) && desired[n] !== undefined && desired[n] !== null) out[n] = desired[n];
+    if ((a.change === "local" || a.readable === false) && desired[n] !== undefined && desired[n] !== null)
+      out[n] = desired[n];
   }
   return out;
 }
@@ -112,17 +119,17 @@ function associationAttributes(state: AssociationState, desired: Attributes | un
 
 function associationSpec(desired: Attributes): AssociationSpec {
   const spec = providerInput(ASSOCIATION_RESOURCE, desired);
-  if (!isAssociationSpec(spec)) throw new Error(`The association's attributes do not match its schema: ${JSON.stringify(spec)}`);
+  if (!isAssociationSpec(spec))
+    throw new Error(`The association's attributes do not match its schema: ${JSON.stringify(spec)}`);
   return spec;
 }
 
 function documentSpec(desired: Attributes): DocumentSpec {
   const spec = providerInput(DOCUMENT_RESOURCE, desired);
-  if (!isDocumentSpec(spec)) throw new Error(`The document's attributes do not match its schema: ${JSON.stringify(spec)}`);
+  if (!isDocumentSpec(spec))
+    throw new Error(`The document's attributes do not match its schema: ${JSON.stringify(spec)}`);
   return spec;
 }
-
-
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -155,7 +162,8 @@ function manages(request: PlanReadRequest, name: string, nonEmpty: (v: JsonValue
  * are as recorded; the members the list also carries are compared as a second check.
  */
 function associationUnchanged(prior: Attributes, listed: AssociationSummary): boolean {
-  if (typeof prior["association_version"] !== "string" || listed.association_version !== prior["association_version"]) return false;
+  if (typeof prior["association_version"] !== "string" || listed.association_version !== prior["association_version"])
+    return false;
   return (
     listed.document === prior["document"] &&
     (listed.document_version ?? "$DEFAULT") === (prior["document_version"] ?? "$DEFAULT") &&
@@ -163,8 +171,14 @@ function associationUnchanged(prior: Attributes, listed: AssociationSummary): bo
     listed.schedule === prior["schedule"] &&
     listed.schedule_offset === prior["schedule_offset"] &&
     listed.duration === prior["duration"] &&
-    sameJson(listed.targets !== undefined && listed.targets.length > 0 ? listed.targets : undefined, prior["targets"]) &&
-    sameJson(listed.target_maps !== undefined && listed.target_maps.length > 0 ? listed.target_maps : undefined, prior["target_maps"])
+    sameJson(
+      listed.targets !== undefined && listed.targets.length > 0 ? listed.targets : undefined,
+      prior["targets"],
+    ) &&
+    sameJson(
+      listed.target_maps !== undefined && listed.target_maps.length > 0 ? listed.target_maps : undefined,
+      prior["target_maps"],
+    )
   );
 }
 
@@ -177,7 +191,12 @@ function associationUnchanged(prior: Attributes, listed: AssociationSummary): bo
 function documentUnchanged(prior: Attributes, listed: DocumentSummary): boolean {
   if (prior["promote"] === false) return false;
   if (typeof prior["created_date"] !== "string" || listed.created_date !== prior["created_date"]) return false;
-  if (listed.document_version === undefined || listed.document_version !== prior["default_version"] || prior["document_version"] !== prior["default_version"]) return false;
+  if (
+    listed.document_version === undefined ||
+    listed.document_version !== prior["default_version"] ||
+    prior["document_version"] !== prior["default_version"]
+  )
+    return false;
   return (
     listed.format === prior["format"] &&
     listed.type === prior["type"] &&
@@ -215,7 +234,12 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return kind === "document" ? normalizeDocument(attrs) : (withoutNulls(attrs) as { [name: string]: DesiredValue });
   }
 
-  async read(kind: string, id: string, prior: { [name: string]: JsonValue }, signal?: AbortSignal): Promise<{ [name: string]: JsonValue } | undefined> {
+  async read(
+    kind: string,
+    id: string,
+    prior: { [name: string]: JsonValue },
+    signal?: AbortSignal,
+  ): Promise<{ [name: string]: JsonValue } | undefined> {
     const call = signal ? { signal } : {};
     if (kind === "document") {
       const promote = prior["promote"] !== false;
@@ -226,14 +250,17 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return s ? associationAttributes(s, prior) : undefined;
   }
 
-
   /**
    * Bulk refresh: one ListAssociations or ListDocuments scan, then details only where the list
    * cannot vouch for the state (a new version, metadata that differs, an id the list lacks — which
    * a per-resource read then confirms as gone) and, for attributes the lists do not carry,
    * one read per resource that manages them (association tags, document sharing).
    */
-  async readMany(kind: string, requests: readonly PlanReadRequest[], options: PlanReadManyOptions = {}): Promise<Map<string, PlanReadResult>> {
+  async readMany(
+    kind: string,
+    requests: readonly PlanReadRequest[],
+    options: PlanReadManyOptions = {},
+  ): Promise<Map<string, PlanReadResult>> {
     const out = new Map<string, PlanReadResult>();
     const call = options.signal ? { signal: options.signal } : {};
     const detail: PlanReadRequest[] = [];
@@ -250,7 +277,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
         if (entry.detailed_status !== undefined) attrs["detailed_status"] = entry.detailed_status;
         else delete attrs["detailed_status"];
         if (manages(request, "tags", nonEmptyObject)) {
-          extra.push({ request, read: async () => ({ ...attrs, tags: toJson(await this.ssm.readTags("Association", request.id, call)) }) });
+          extra.push({
+            request,
+            read: async () => ({ ...attrs, tags: toJson(await this.ssm.readTags("Association", request.id, call)) }),
+          });
         } else out.set(request.id, attrs);
       }
     } else {
@@ -258,7 +288,11 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
       // A document shared publicly is a security event even where the configuration sets no
       // sharing: one listing of public documents finds ours among them (matched by owner too,
       // since another account may publish a document of the same name).
-      const publicNames = new Set((await this.ssm.listDocuments({ owner: "Public" })).filter((d) => d.owner === undefined || d.owner === listed.get(d.name)?.owner).map((d) => d.name));
+      const publicNames = new Set(
+        (await this.ssm.listDocuments({ owner: "Public" }))
+          .filter((d) => d.owner === undefined || d.owner === listed.get(d.name)?.owner)
+          .map((d) => d.name),
+      );
       for (const request of requests) {
         const entry = listed.get(request.id);
         if (entry === undefined || !documentUnchanged(request.prior, entry)) {
@@ -292,7 +326,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
   }
 
   async associationsOfDocument(name: string, _signal?: AbortSignal): Promise<{ id: string; name?: string }[]> {
-    return (await this.ssm.listAssociations({ document: name })).map((a) => ({ id: a.association_id, ...(a.name ? { name: a.name } : {}) }));
+    return (await this.ssm.listAssociations({ document: name })).map((a) => ({
+      id: a.association_id,
+      ...(a.name ? { name: a.name } : {}),
+    }));
   }
 
   async countTargets(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount> {
@@ -300,7 +337,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return this.ssm.countTargets(targets, signal ? { signal } : {});
   }
 
-  async countTargetsMany(targets: readonly JsonValue[], options: { signal?: AbortSignal; parallelism?: number } = {}): Promise<PlanTargetCount[]> {
+  async countTargetsMany(
+    targets: readonly JsonValue[],
+    options: { signal?: AbortSignal; parallelism?: number } = {},
+  ): Promise<PlanTargetCount[]> {
     const counter = this.ssm.targetCounter();
     const call = options.signal ? { signal: options.signal } : {};
     const out: PlanTargetCount[] = new Array(targets.length);
@@ -324,7 +364,8 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
           const s = await this.ssm.createDocument(documentSpec(desired), call);
           return { id: s.name, attributes: documentAttributes(s, desired) };
         } catch (e) {
-          if (e instanceof ProviderError && e.code === "DocumentAlreadyExists") return await this.adoptDocument(desired, options, e, signal);
+          if (e instanceof ProviderError && e.code === "DocumentAlreadyExists")
+            return await this.adoptDocument(desired, options, e, signal);
           throw e;
         }
       }
@@ -334,7 +375,10 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
       throw failure(e, (p) =>
         kind === "document"
           ? { id: (p as DocumentState).name, attributes: documentAttributes(p as DocumentState, desired) }
-          : { id: (p as AssociationState).association_id, attributes: associationAttributes(p as AssociationState, desired) },
+          : {
+              id: (p as AssociationState).association_id,
+              attributes: associationAttributes(p as AssociationState, desired),
+            },
       );
     }
   }
@@ -345,23 +389,42 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
    * (what a create whose response was lost leaves behind), it is adopted: brought to the rest of
    * the configuration (sharing, tags, default version) like an update. Anything else is refused.
    */
-  private async adoptDocument(desired: Attributes, options: CreateOptions, cause: ProviderError, signal?: AbortSignal): Promise<Created> {
+  private async adoptDocument(
+    desired: Attributes,
+    options: CreateOptions,
+    cause: ProviderError,
+    signal?: AbortSignal,
+  ): Promise<Created> {
     const spec = documentSpec(desired);
     const address = options.address ?? "ADDRESS";
     const refuse = (why: string): ChangeFailure =>
-      new ChangeFailure(`${cause.message}. statectl does not take over a document that ${why}.`, undefined, "DocumentAlreadyExists", {
-        hint: `to manage the existing document, import it (statectl import ${address} ${spec.name}) and plan again; or give the document another name`,
-      });
+      new ChangeFailure(
+        `${cause.message}. statectl does not take over a document that ${why}.`,
+        undefined,
+        "DocumentAlreadyExists",
+        {
+          hint: `to manage the existing document, import it (statectl import ${address} ${spec.name}) and plan again; or give the document another name`,
+        },
+      );
     if (options.exclude?.has(spec.name)) throw refuse("another address in the state manages");
-    const existing = await this.ssm.readDocument(spec.name, { promote: spec.promote !== false, ...(signal ? { signal } : {}) });
+    const existing = await this.ssm.readDocument(spec.name, {
+      promote: spec.promote !== false,
+      ...(signal ? { signal } : {}),
+    });
     if (!existing) throw cause;
     const wantedHash = createHash("sha256").update(spec.content, "utf8").digest("hex");
     const wantedType = spec.type ?? "Command";
     if (existing.hash !== wantedHash || existing.type !== wantedType) {
-      throw refuse(`differs from the configuration (${existing.type !== wantedType ? `its type is ${existing.type}, not ${wantedType}` : "its content hash differs"})`);
+      throw refuse(
+        `differs from the configuration (${existing.type !== wantedType ? `its type is ${existing.type}, not ${wantedType}` : "its content hash differs"})`,
+      );
     }
     const r = await this.ssm.updateDocument(existing, spec, signal ? { signal } : {});
-    return { id: spec.name, attributes: documentAttributes(r.state, desired), adopted: `document ${spec.name} already existed with the configured type and content (a create whose response was lost): adopted` };
+    return {
+      id: spec.name,
+      attributes: documentAttributes(r.state, desired),
+      adopted: `document ${spec.name} already existed with the configured type and content (a create whose response was lost): adopted`,
+    };
   }
 
   /** A document's name is its identity, and unique in an account and region; an association's id is made by SSM. */
@@ -374,7 +437,11 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return kind !== "association";
   }
 
-  async findCreated(kind: string, desired: Attributes, options: { since: Date; exclude: ReadonlySet<string>; signal?: AbortSignal }): Promise<{ id: string; attributes: Attributes }[]> {
+  async findCreated(
+    kind: string,
+    desired: Attributes,
+    options: { since: Date; exclude: ReadonlySet<string>; signal?: AbortSignal },
+  ): Promise<{ id: string; attributes: Attributes }[]> {
     if (kind !== "association") return [];
     const found = await this.ssm.findCreatedAssociations(associationSpec(desired), options);
     return found.map((s) => ({ id: s.association_id, attributes: associationAttributes(s, desired) }));
@@ -392,10 +459,20 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
   createBatchGroup(kind: string, desired: Attributes): string {
     if (kind !== "association") return "";
     const role = desired["dispatch_assume_role"];
-    return typeof role === "string" ? this.ssm.batchGroup({ dispatch_assume_role: role }) : role === undefined || role === null ? "" : JSON.stringify(role);
+    return typeof role === "string"
+      ? this.ssm.batchGroup({ dispatch_assume_role: role })
+      : role === undefined || role === null
+        ? ""
+        : JSON.stringify(role);
   }
 
-  async update(kind: string, id: string, prior: Attributes, desired: Attributes, signal?: AbortSignal): Promise<{ attributes: Attributes }> {
+  async update(
+    kind: string,
+    id: string,
+    prior: Attributes,
+    desired: Attributes,
+    signal?: AbortSignal,
+  ): Promise<{ attributes: Attributes }> {
     const call = signal ? { signal } : {};
     try {
       if (kind === "document") {
@@ -403,12 +480,15 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
         const r = await this.ssm.updateDocument(prior, documentSpec(desired), call);
         return { attributes: documentAttributes(r.state, desired) };
       }
-      if (!isAssociationState(prior)) throw new Error(`The state's association ${id} does not match the association schema`);
+      if (!isAssociationState(prior))
+        throw new Error(`The state's association ${id} does not match the association schema`);
       const s = await this.ssm.updateAssociation({ ...prior, association_id: id }, associationSpec(desired), call);
       return { attributes: associationAttributes(s, desired) };
     } catch (e) {
       throw failure(e, (p) =>
-        kind === "document" ? { id, attributes: documentAttributes(p as DocumentState, desired) } : { id, attributes: associationAttributes(p as AssociationState, desired) },
+        kind === "document"
+          ? { id, attributes: documentAttributes(p as DocumentState, desired) }
+          : { id, attributes: associationAttributes(p as AssociationState, desired) },
       );
     }
   }
@@ -423,12 +503,30 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     }
   }
 
-  async waitForSuccess(kind: string, id: string, seconds: number, signal?: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+  async waitForSuccess(
+    kind: string,
+    id: string,
+    seconds: number,
+    signal?: AbortSignal,
+  ): Promise<{ ok: boolean; detail: string }> {
     if (kind !== "association") return { ok: true, detail: "" };
     const r = await this.ssm.waitForSuccess(id, seconds, signal ? { signal } : {});
     if (r.outcome === "Success") return { ok: true, detail: "Success" };
-    if (r.outcome === "NoTargets") return { ok: false, detail: "its targets match no managed instance, so no run will come to wait for (checked at once, not after the timeout)" };
-    const failed = (r.failed_targets ?? []).map((t) => `${t.resource_id} (${t.detailed_status ?? t.status})`).join(", ");
-    return { ok: false, detail: r.outcome === "TimedOut" ? `no Success within ${seconds} s (status ${r.status})` : `the association failed${failed ? ` on ${failed}` : ""}` };
+    if (r.outcome === "NoTargets")
+      return {
+        ok: false,
+        detail:
+          "its targets match no managed instance, so no run will come to wait for (checked at once, not after the timeout)",
+      };
+    const failed = (r.failed_targets ?? [])
+      .map((t) => `${t.resource_id} (${t.detailed_status ?? t.status})`)
+      .join(", ");
+    return {
+      ok: false,
+      detail:
+        r.outcome === "TimedOut"
+          ? `no Success within ${seconds} s (status ${r.status})`
+          : `the association failed${failed ? ` on ${failed}` : ""}`,
+    };
   }
 }

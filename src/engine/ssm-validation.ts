@@ -9,8 +9,21 @@
  */
 import { error, positionAt, warning, type Diagnostic, type Range, type SourceRegistry } from "../diag/index.js";
 import { loadConfig, type ConfigSource, type LoadOptions, type ResourceDecl } from "../config/index.js";
-import { evaluate, evaluateConfig, toNative, Value, type EvaluatedConfig, type EvaluatedResource } from "../eval/index.js";
-import { checkAssociation, checkDocument, UNKNOWN_VALUE, type ManagedDocument, type ResourceProblem } from "../ssm/index.js";
+import {
+  evaluate,
+  evaluateConfig,
+  toNative,
+  Value,
+  type EvaluatedConfig,
+  type EvaluatedResource,
+} from "../eval/index.js";
+import {
+  checkAssociation,
+  checkDocument,
+  UNKNOWN_VALUE,
+  type ManagedDocument,
+  type ResourceProblem,
+} from "../ssm/index.js";
 import type { Expression, TemplatePart } from "../syntax/index.js";
 import { isAbsolute, relative, resolve } from "node:path";
 
@@ -28,18 +41,30 @@ export interface SsmCheckOptions {
  * diagnostics only when loading and evaluation found no errors (otherwise theirs), with the
  * registry that holds every text a diagnostic points into.
  */
-export async function validateSsm(source: ConfigSource, opts: LoadOptions = {}): Promise<{ diagnostics: Diagnostic[]; sources: SourceRegistry }> {
+export async function validateSsm(
+  source: ConfigSource,
+  opts: LoadOptions = {},
+): Promise<{ diagnostics: Diagnostic[]; sources: SourceRegistry }> {
   const loaded = loadConfig(source, opts);
   const sources = loaded.config.sources;
   if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics, sources };
   const evaluated = evaluateConfig(loaded.config);
-  if (evaluated.diagnostics.some((d) => d.severity === "error")) return { diagnostics: [...loaded.diagnostics, ...evaluated.diagnostics], sources };
-  const diagnostics = await checkResources(evaluated.resources, loaded.config.resources, { sources, dir: loaded.config.dir, evaluated });
+  if (evaluated.diagnostics.some((d) => d.severity === "error"))
+    return { diagnostics: [...loaded.diagnostics, ...evaluated.diagnostics], sources };
+  const diagnostics = await checkResources(evaluated.resources, loaded.config.resources, {
+    sources,
+    dir: loaded.config.dir,
+    evaluated,
+  });
   return { diagnostics, sources };
 }
 
 /** Runs the SSM rules over evaluated resources; `decls` (by `kind.name`) gives the source ranges. */
-export async function checkResources(resources: readonly EvaluatedResource[], decls: ReadonlyMap<string, ResourceDecl>, opts: SsmCheckOptions = {}): Promise<Diagnostic[]> {
+export async function checkResources(
+  resources: readonly EvaluatedResource[],
+  decls: ReadonlyMap<string, ResourceDecl>,
+  opts: SsmCheckOptions = {},
+): Promise<Diagnostic[]> {
   const native = (r: EvaluatedResource) => toNative(r.attrs, { unknown: UNKNOWN_VALUE }) as Record<string, unknown>;
   const managed = new Map<string, ManagedDocument>();
   const diagnostics: Diagnostic[] = [];
@@ -58,7 +83,15 @@ export async function checkResources(resources: readonly EvaluatedResource[], de
           detail = `${detail} (line ${at.line}, column ${at.column} of the content)`;
         }
       }
-      const d: Diagnostic = { severity: p.severity, code: p.code, summary: p.summary, detail, range, context: r.ranges.block, ...(p.hint ? { hint: p.hint } : {}) };
+      const d: Diagnostic = {
+        severity: p.severity,
+        code: p.code,
+        summary: p.summary,
+        detail,
+        range,
+        context: r.ranges.block,
+        ...(p.hint ? { hint: p.hint } : {}),
+      };
       const key = JSON.stringify([d.code, d.detail, range.file, range.start.offset, range.end.offset]);
       if (seen.has(key)) continue;
       seen.add(key);
@@ -78,7 +111,11 @@ export async function checkResources(resources: readonly EvaluatedResource[], de
 type ContentPlace = NonNullable<ResourceProblem["inContent"]>;
 
 /** How offsets in a document's content become ranges in a source, depending on how `content` is written. */
-function contentLocator(decl: ResourceDecl, text: string, opts: SsmCheckOptions): ((p: ContentPlace) => Range | undefined) | undefined {
+function contentLocator(
+  decl: ResourceDecl,
+  text: string,
+  opts: SsmCheckOptions,
+): ((p: ContentPlace) => Range | undefined) | undefined {
   const attribute = decl.attributes.get("content");
   if (!attribute) return undefined;
   const expr = unwrap(attribute.expr);
@@ -94,7 +131,10 @@ function contentLocator(decl: ResourceDecl, text: string, opts: SsmCheckOptions)
     const map = stringOffsets(expr, text, opts.sources);
     return map ? (p) => map(p.start, p.end) : undefined;
   }
-  const object = expr.type === "FunctionCall" && (expr.name === "jsonencode" || expr.name === "yamlencode") && expr.args.length === 1 ? unwrap(expr.args[0]!) : expr;
+  const object =
+    expr.type === "FunctionCall" && (expr.name === "jsonencode" || expr.name === "yamlencode") && expr.args.length === 1
+      ? unwrap(expr.args[0]!)
+      : expr;
   if (object.type === "Object") return (p) => objectPath(object, p);
   return undefined;
 }
@@ -102,7 +142,9 @@ function contentLocator(decl: ResourceDecl, text: string, opts: SsmCheckOptions)
 /** The display name of the file a `file(...)` argument names, when it can be evaluated offline. */
 function fileRead(arg: Expression, opts: SsmCheckOptions): string | undefined {
   const dir = opts.dir ?? process.cwd();
-  const variables = new Map<string, Value>([["path", Value.object({ module: Value.string(dir), root: Value.string(dir), cwd: Value.string(process.cwd()) })]]);
+  const variables = new Map<string, Value>([
+    ["path", Value.object({ module: Value.string(dir), root: Value.string(dir), cwd: Value.string(process.cwd()) })],
+  ]);
   if (opts.evaluated) {
     variables.set("var", Value.object(opts.evaluated.variables));
     variables.set("local", Value.object(opts.evaluated.locals));
@@ -121,7 +163,11 @@ function fileRead(arg: Expression, opts: SsmCheckOptions): string | undefined {
  * value in order, and inside each the source is walked beside the value (escapes, `$${`, and the
  * indentation `<<-` removes take source characters without producing value characters).
  */
-function stringOffsets(expr: Expression & { type: "Literal" | "Template" }, value: string, sources: SourceRegistry | undefined): ((start: number, end: number) => Range | undefined) | undefined {
+function stringOffsets(
+  expr: Expression & { type: "Literal" | "Template" },
+  value: string,
+  sources: SourceRegistry | undefined,
+): ((start: number, end: number) => Range | undefined) | undefined {
   if (!sources) return undefined;
   const file = expr.range.file;
   const source = sources.get(file);
@@ -132,7 +178,9 @@ function stringOffsets(expr: Expression & { type: "Literal" | "Template" }, valu
       ? typeof expr.value === "string"
         ? [{ value: expr.value, from: expr.range.start.offset + 1, to: expr.range.end.offset - 1 }]
         : []
-      : expr.parts.filter((p): p is Extract<TemplatePart, { type: "TemplateLiteral" }> => p.type === "TemplateLiteral").map((p) => ({ value: p.value, from: p.range.start.offset, to: p.range.end.offset }));
+      : expr.parts
+          .filter((p): p is Extract<TemplatePart, { type: "TemplateLiteral" }> => p.type === "TemplateLiteral")
+          .map((p) => ({ value: p.value, from: p.range.start.offset, to: p.range.end.offset }));
   // value offset → source offset, for the characters of literal parts.
   const map = new Map<number, number>();
   let cursor = 0;
@@ -144,7 +192,8 @@ function stringOffsets(expr: Expression & { type: "Literal" | "Template" }, valu
     while (i < part.value.length && j < part.to) {
       if (!heredoc && source[j] === "\\") {
         const len = source[j + 1] === "u" ? 6 : source[j + 1] === "U" ? 10 : 2;
-        const produced = len === 10 ? String.fromCodePoint(parseInt(source.slice(j + 2, j + 10), 16) || 0x20).length : 1;
+        const produced =
+          len === 10 ? String.fromCodePoint(parseInt(source.slice(j + 2, j + 10), 16) || 0x20).length : 1;
         for (let k = 0; k < produced; k++) map.set(at + i + k, j);
         i += produced;
         j += len;
@@ -192,7 +241,12 @@ function objectPath(root: Expression, p: ContentPlace): Range {
   }
   if ((p.onKey || p.missing) && keyRange) return keyRange;
   const r = unwrap(expr).range;
-  if (p.missing) return { file: r.file, start: r.start, end: { ...r.start, column: r.start.column + 1, offset: r.start.offset + 1 } };
+  if (p.missing)
+    return {
+      file: r.file,
+      start: r.start,
+      end: { ...r.start, column: r.start.column + 1, offset: r.start.offset + 1 },
+    };
   return r;
 }
 
@@ -231,7 +285,8 @@ function staticKey(e: Expression): string | undefined {
   const k = unwrap(e);
   if (k.type === "Literal") return String(k.value);
   if (k.type === "ScopeTraversal" && k.traversal.length === 0) return k.root;
-  if (k.type === "Template" && k.parts.every((part) => part.type === "TemplateLiteral")) return k.parts.map((part) => (part as { value: string }).value).join("");
+  if (k.type === "Template" && k.parts.every((part) => part.type === "TemplateLiteral"))
+    return k.parts.map((part) => (part as { value: string }).value).join("");
   return undefined;
 }
 
@@ -239,8 +294,17 @@ function staticKey(e: Expression): string | undefined {
 function spanInside(expr: Expression, span: { start: number; end: number }): Range | undefined {
   if (expr.type === "Literal") {
     const r = expr.range;
-    if (typeof expr.value !== "string" || r.start.line !== r.end.line || r.end.offset - r.start.offset !== expr.value.length + 2) return undefined;
-    const at = (offset: number) => ({ line: r.start.line, column: r.start.column + 1 + offset, offset: r.start.offset + 1 + offset });
+    if (
+      typeof expr.value !== "string" ||
+      r.start.line !== r.end.line ||
+      r.end.offset - r.start.offset !== expr.value.length + 2
+    )
+      return undefined;
+    const at = (offset: number) => ({
+      line: r.start.line,
+      column: r.start.column + 1 + offset,
+      offset: r.start.offset + 1 + offset,
+    });
     return { file: r.file, start: at(span.start), end: at(Math.max(span.end, span.start + 1)) };
   }
   if (expr.type !== "Template" || expr.heredoc || expr.parts.length !== 1) return undefined;

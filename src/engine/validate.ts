@@ -4,7 +4,14 @@
 // the earlier ones found no errors, so one mistake does not cascade into follow-on errors.
 // Offline. Takes the files' texts rather than a directory listing, so an editor can pass unsaved
 // buffers (src/lsp/); config's readConfigurationDir gives the texts on disk.
-import { error, hasErrors, redactDiagnostic, redactionList, type Diagnostic, type SourceRegistry } from "../diag/index.js";
+import {
+  error,
+  hasErrors,
+  redactDiagnostic,
+  redactionList,
+  type Diagnostic,
+  type SourceRegistry,
+} from "../diag/index.js";
 import { loadConfig, type Config, type ConfigurationText, type ParsedSource } from "../config/index.js";
 import { evaluateConfig, sensitiveStrings, type EvaluatedConfig } from "../eval/index.js";
 import { parseFile, type ParseResult } from "../syntax/index.js";
@@ -70,16 +77,25 @@ export async function validateConfiguration(req: ValidateRequest): Promise<Valid
     if (!(await go())) return { files, diagnostics, stale: true };
   }
   if (req.syntaxOnly || hasErrors(diagnostics)) return { files, diagnostics };
-  const loaded = loadConfig({ dir: req.dir, parsed: files }, { vars: req.vars ?? [], varFiles: req.varFiles ?? [], env: req.env ?? {} });
+  const loaded = loadConfig(
+    { dir: req.dir, parsed: files },
+    { vars: req.vars ?? [], varFiles: req.varFiles ?? [], env: req.env ?? {} },
+  );
   diagnostics.push(...loaded.diagnostics);
   const { config } = loaded;
   if (hasErrors(diagnostics)) return { files, diagnostics, config, sources: config.sources };
   if (!(await go())) return { files, diagnostics, config, sources: config.sources, stale: true };
   const evaluated = evaluateConfig(config);
-  diagnostics.push(...(req.asModule ? evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable") : evaluated.diagnostics));
+  diagnostics.push(
+    ...(req.asModule ? evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable") : evaluated.diagnostics),
+  );
   if (hasErrors(diagnostics)) return { files, diagnostics, config, evaluated, sources: config.sources };
   if (!(await go())) return { files, diagnostics, config, evaluated, sources: config.sources, stale: true };
-  const ssm = await checkResources(evaluated.resources, config.resources, { sources: config.sources, dir: config.dir, evaluated });
+  const ssm = await checkResources(evaluated.resources, config.resources, {
+    sources: config.sources,
+    dir: config.dir,
+    evaluated,
+  });
   // SSM rules quote the value they reject; a sensitive one is replaced.
   const secrets = new Set<string>();
   for (const r of evaluated.resources) sensitiveStrings(r.attrs, secrets);

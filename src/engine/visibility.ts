@@ -3,7 +3,14 @@
 // output, and the fleet's Association compliance as instances × associations. Reads through the
 // engine's Session as status does (no lock; nothing is changed).
 import { error } from "../diag/index.js";
-import type { AssociationVersionSnapshot, CommandOutput, ComplianceTypeSummary, ExecutionSummary, ExecutionTargetInfo, ManagedInstanceInfo } from "../provider-ssm/index.js";
+import type {
+  AssociationVersionSnapshot,
+  CommandOutput,
+  ComplianceTypeSummary,
+  ExecutionSummary,
+  ExecutionTargetInfo,
+  ManagedInstanceInfo,
+} from "../provider-ssm/index.js";
 import { resolve } from "node:path";
 import { runFleetStatus, withSession, type FleetStatus, type OperateRequest, type OperateResult } from "./operate.js";
 import { runGraph, type EngineOptions } from "./engine.js";
@@ -43,10 +50,19 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** The fields that differ between two version snapshots, in a stable order. */
-export function versionChanges(before: Record<string, unknown> | undefined, after: Record<string, unknown>): FieldChange[] {
+export function versionChanges(
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown>,
+): FieldChange[] {
   if (!before) return [];
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return fields.filter((f) => !same(before[f], after[f])).map((f) => ({ field: f, ...(before[f] !== undefined ? { before: before[f] } : {}), ...(after[f] !== undefined ? { after: after[f] } : {}) }));
+  return fields
+    .filter((f) => !same(before[f], after[f]))
+    .map((f) => ({
+      field: f,
+      ...(before[f] !== undefined ? { before: before[f] } : {}),
+      ...(after[f] !== undefined ? { after: after[f] } : {}),
+    }));
 }
 
 export interface HistoryRequest extends OperateRequest {
@@ -78,9 +94,16 @@ export async function runHistory(req: HistoryRequest): Promise<OperateResult<Ass
         versions: versions.map((v, i) => ({ ...v, changes: versionChanges(versions[i - 1]?.fields, v.fields) })),
       };
       if (req.executionId !== undefined || req.output) {
-        const wanted = req.executionId === undefined || req.executionId === "latest" ? executions[0] : executions.find((e) => e.execution_id === req.executionId) ?? (await ssm.associationExecutionHistory(a.id, 500)).find((e) => e.execution_id === req.executionId);
+        const wanted =
+          req.executionId === undefined || req.executionId === "latest"
+            ? executions[0]
+            : (executions.find((e) => e.execution_id === req.executionId) ??
+              (await ssm.associationExecutionHistory(a.id, 500)).find((e) => e.execution_id === req.executionId));
         if (!wanted) {
-          missing = req.executionId === undefined || req.executionId === "latest" ? `${a.address} has no executions yet` : `${a.address} has no execution ${req.executionId}`;
+          missing =
+            req.executionId === undefined || req.executionId === "latest"
+              ? `${a.address} has no executions yet`
+              : `${a.address} has no execution ${req.executionId}`;
           out.push(history);
           continue;
         }
@@ -99,12 +122,16 @@ export async function runHistory(req: HistoryRequest): Promise<OperateResult<Ass
     return out;
   });
   if (missing !== undefined) {
-    r.diagnostics.push(error("history/no-execution", missing, { detail: "The drill-down names an execution the association does not have.", hint: "statectl history ADDRESS lists its executions with their ids" }));
+    r.diagnostics.push(
+      error("history/no-execution", missing, {
+        detail: "The drill-down names an execution the association does not have.",
+        hint: "statectl history ADDRESS lists its executions with their ids",
+      }),
+    );
     delete r.value;
   }
   return r;
 }
-
 
 export interface ComplianceCell {
   instance_id: string;
@@ -134,7 +161,13 @@ export async function runCompliance(req: OperateRequest): Promise<OperateResult<
   return withSession(req, async (s, associations) => {
     const byProvider = new Map<string, typeof associations>();
     for (const a of associations) byProvider.set(a.provider, [...(byProvider.get(a.provider) ?? []), a]);
-    const report: ComplianceReport = { now: new Date().toISOString(), instances: [], associations: [], cells: [], summaries: [] };
+    const report: ComplianceReport = {
+      now: new Date().toISOString(),
+      instances: [],
+      associations: [],
+      cells: [],
+      summaries: [],
+    };
     for (const [provider, list] of byProvider) {
       const ssm = s.provider(provider).ssm;
       report.now = (await ssm.now()).toISOString();
@@ -164,7 +197,6 @@ export async function runCompliance(req: OperateRequest): Promise<OperateResult<
   });
 }
 
-
 export interface ReportData {
   /** The endpoint's clock (ISO 8601). */
   now: string;
@@ -190,14 +222,23 @@ export async function runReport(req: OperateRequest & { executions?: number }): 
   const diagnostics = [...status.diagnostics, ...histories.diagnostics, ...compliance.diagnostics];
   if (!histories.value || !compliance.value) return { diagnostics, sources: status.sources };
   const graph = await runGraph({ ...req, dir: req.dir ?? "." } as EngineOptions);
-  diagnostics.push(...graph.diagnostics.filter((d) => d.severity !== "error" || !status.diagnostics.some((s) => s.code === d.code)));
+  diagnostics.push(
+    ...graph.diagnostics.filter((d) => d.severity !== "error" || !status.diagnostics.some((s) => s.code === d.code)),
+  );
   let graphSvg: string | undefined;
   if (graph.dot) {
     const { dotToSvg } = await import("../graph/index.js");
     graphSvg = await dotToSvg(colourGraph(graph.dot, status.value));
   }
   return {
-    value: { now: status.value.now, dir: resolve(req.dir ?? "."), status: status.value, histories: histories.value, compliance: compliance.value, ...(graphSvg !== undefined ? { graphSvg } : {}) },
+    value: {
+      now: status.value.now,
+      dir: resolve(req.dir ?? "."),
+      status: status.value,
+      histories: histories.value,
+      compliance: compliance.value,
+      ...(graphSvg !== undefined ? { graphSvg } : {}),
+    },
     diagnostics,
     sources: status.sources,
   };
@@ -216,7 +257,10 @@ function colourGraph(dot: string, status: FleetStatus): string {
   const extra = ['  node [style = "rounded,filled", fillcolor = "#f6f7f9", color = "#66717f", fontsize = 11];'];
   for (const a of status.associations) {
     const c = NODE_COLOURS[a.status];
-    if (c) extra.push(`  ${quote(a.address)} [fillcolor = "${c.fill}", color = "${c.line}", tooltip = ${quote(`${a.address}: ${a.status}`)}];`);
+    if (c)
+      extra.push(
+        `  ${quote(a.address)} [fillcolor = "${c.fill}", color = "${c.line}", tooltip = ${quote(`${a.address}: ${a.status}`)}];`,
+      );
   }
   const close = dot.lastIndexOf("}");
   const head = dot.indexOf("{") + 1;

@@ -5,7 +5,16 @@
  * blocks. The result is what the planner needs: instances with addresses, values (some
  * unknown until apply), references, ranges, provider, dependencies and lifecycle.
  */
-import { formatAddress, formatModulePath, withModule, type InstanceAddress, type InstanceKey, type ModulePath, type ModuleStep, type ResourceKind } from "../addrs/index.js";
+import {
+  formatAddress,
+  formatModulePath,
+  withModule,
+  type InstanceAddress,
+  type InstanceKey,
+  type ModulePath,
+  type ModuleStep,
+  type ResourceKind,
+} from "../addrs/index.js";
 import { error, redactQuoted, type Diagnostic, type Range } from "../diag/index.js";
 import { resolve } from "node:path";
 import {
@@ -23,7 +32,14 @@ import {
   type VariableInput,
 } from "../config/index.js";
 import { computedAttributes, resourceSchema } from "../ssm/index.js";
-import { parseExpression, references, type Attribute, type Block, type Expression, type Reference } from "../syntax/index.js";
+import {
+  parseExpression,
+  references,
+  type Attribute,
+  type Block,
+  type Expression,
+  type Reference,
+} from "../syntax/index.js";
 import { conversionPathSteps, convert, conversionMessage, stripOptional, unifyTypes } from "./convert.js";
 import { evaluate, type EvalContext, type EvalResult } from "./evaluate.js";
 import { diskFileSource, memoryFileSource } from "./filesource.js";
@@ -32,7 +48,6 @@ import { renderTemplate } from "./template.js";
 import { typeFromExpression } from "./typeexpr.js";
 import { T, typeString, type Type } from "./types.js";
 import { Value, formatNumber, fromNative } from "./value.js";
-
 
 /** Instances one `count` may ask for: beyond SSM's own limits, and small enough to plan quickly. */
 export const MAX_COUNT = 10_000;
@@ -86,7 +101,13 @@ export interface EvaluatedProvider {
   endpoint?: string;
   maxRetries?: number;
   /** `assume_role { … }`: work in the role's account with credentials from AWS STS. */
-  assumeRole?: { roleArn: string; accountId: string; sessionName: string; externalId?: string; durationSeconds: number };
+  assumeRole?: {
+    roleArn: string;
+    accountId: string;
+    sessionName: string;
+    externalId?: string;
+    durationSeconds: number;
+  };
   /** `connect_timeout` / `request_timeout` (seconds in the block), in milliseconds. */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -106,7 +127,11 @@ export interface EvaluatedConfig {
   /** Where the state lives: a local file (`path`), or a backend (`backend`, with `path` the default file's, unused). */
   state: { path: string; absolutePath: string; configured: boolean; backend?: BackendDecl };
   imports: { to: InstanceAddress; id: Value; range: Range; toRange: Range; idRange: Range }[];
-  moved: { from: InstanceAddress | { kind: ResourceKind; name: string }; to: InstanceAddress | { kind: ResourceKind; name: string }; range: Range }[];
+  moved: {
+    from: InstanceAddress | { kind: ResourceKind; name: string };
+    to: InstanceAddress | { kind: ResourceKind; name: string };
+    range: Range;
+  }[];
   diagnostics: Diagnostic[];
   /**
    * Evaluates another expression in the configuration's scope (var, local, path, resources,
@@ -172,7 +197,14 @@ function makeType(t: SchemaType): Type {
 
 const EMPTY_OBJECT = Value.object({});
 
-const PROVIDER_TYPES: Record<string, Type> = { region: T.string, profile: T.string, endpoint: T.string, max_retries: T.number, connect_timeout: T.number, request_timeout: T.number };
+const PROVIDER_TYPES: Record<string, Type> = {
+  region: T.string,
+  profile: T.string,
+  endpoint: T.string,
+  max_retries: T.number,
+  connect_timeout: T.number,
+  request_timeout: T.number,
+};
 
 /** Evaluates a loaded configuration. Never throws for user mistakes; they come back as diagnostics. */
 export function evaluateConfig(config: Config, opts: EvaluateOptions = {}): EvaluatedConfig {
@@ -203,16 +235,28 @@ class ConfigEvaluator {
     private readonly module?: ModuleContext,
   ) {
     this.path = module?.path ?? [];
-    const files = config.memoryFiles ? memoryFileSource(config.memoryFiles, config.dir) : diskFileSource(config.inputBudget);
-    this.fnCtx = { baseDir: config.dir, files, renderTemplate: (text, fileName, vars) => renderTemplate(text, fileName, vars, this.fnCtx) };
-    this.pathObject = Value.object({ module: Value.string(config.dir), root: Value.string(module?.rootDir ?? config.dir), cwd: Value.string(process.cwd()) });
+    const files = config.memoryFiles
+      ? memoryFileSource(config.memoryFiles, config.dir)
+      : diskFileSource(config.inputBudget);
+    this.fnCtx = {
+      baseDir: config.dir,
+      files,
+      renderTemplate: (text, fileName, vars) => renderTemplate(text, fileName, vars, this.fnCtx),
+    };
+    this.pathObject = Value.object({
+      module: Value.string(config.dir),
+      root: Value.string(module?.rootDir ?? config.dir),
+      cwd: Value.string(process.cwd()),
+    });
   }
 
   run(): EvaluatedConfig {
     this.evalVariables();
     for (const name of this.config.locals.keys()) this.locals.set(name, { state: "pending", value: Value.UNKNOWN });
-    for (const id of this.config.resources.keys()) this.resourceValues.set(id, { state: "pending", value: Value.UNKNOWN });
-    for (const name of this.config.modules.keys()) this.moduleValues.set(name, { state: "pending", value: Value.UNKNOWN });
+    for (const id of this.config.resources.keys())
+      this.resourceValues.set(id, { state: "pending", value: Value.UNKNOWN });
+    for (const name of this.config.modules.keys())
+      this.moduleValues.set(name, { state: "pending", value: Value.UNKNOWN });
     if (this.opts.outputsOnly) {
       return {
         resources: [],
@@ -242,7 +286,14 @@ class ConfigEvaluator {
       providers: this.module ? new Map() : this.evalProviders(),
       state: this.evalState(),
       imports: this.module ? [] : this.evalImports(),
-      moved: [...this.config.moved.map((m) => ({ from: withModule(refAddress(m.from), this.path), to: withModule(refAddress(m.to), this.path), range: m.range })), ...children.flatMap((c) => c.moved)],
+      moved: [
+        ...this.config.moved.map((m) => ({
+          from: withModule(refAddress(m.from), this.path),
+          to: withModule(refAddress(m.to), this.path),
+          range: m.range,
+        })),
+        ...children.flatMap((c) => c.moved),
+      ],
       diagnostics: uniqueDiagnostics([...this.diags, ...children.flatMap((c) => c.diagnostics)]),
       evaluateExpression: (expr) => evaluate(expr, this.scopeFor(expr)),
     };
@@ -256,7 +307,10 @@ class ConfigEvaluator {
     const refs = Array.isArray(expr) ? (expr as readonly Reference[]) : references(expr as Expression);
     const vars = new Map<string, Value>();
     const localNames = new Set<string>();
-    const resourceNames: Record<"document" | "association", Set<string>> = { document: new Set(), association: new Set() };
+    const resourceNames: Record<"document" | "association", Set<string>> = {
+      document: new Set(),
+      association: new Set(),
+    };
     const moduleNames = new Set<string>();
     for (const ref of refs) {
       const first = ref.traversal[0];
@@ -292,7 +346,12 @@ class ConfigEvaluator {
     let varObject = this.varObject;
     for (const ref of refs) {
       const first = ref.traversal[0];
-      if (ref.root === "var" && first?.type === "AttrStep" && !this.config.variables.has(first.name) && varObject.isKnown) {
+      if (
+        ref.root === "var" &&
+        first?.type === "AttrStep" &&
+        !this.config.variables.has(first.name) &&
+        varObject.isKnown
+      ) {
         varObject = Value.object(new Map([...varObject.entries(), [first.name, Value.UNKNOWN]]));
       }
       if (!vars.has(ref.root)) vars.set(ref.root, Value.UNKNOWN);
@@ -302,12 +361,19 @@ class ConfigEvaluator {
       variables: vars,
       functionContext: this.fnCtx,
       explainMissingRoot: (name) =>
-        name === "each" ? '"each" is available only in a resource that sets for_each.' : name === "count" ? '"count" is available only in a resource that sets count.' : undefined,
+        name === "each"
+          ? '"each" is available only in a resource that sets for_each.'
+          : name === "count"
+            ? '"count" is available only in a resource that sets count.'
+            : undefined,
     };
   }
 
   private eval(expr: Expression, extra: Record<string, Value> | EvalContext = {}): Value {
-    const ctx = "variables" in extra && extra.variables instanceof Map ? (extra as EvalContext) : this.scopeFor(expr, extra as Record<string, Value>);
+    const ctx =
+      "variables" in extra && extra.variables instanceof Map
+        ? (extra as EvalContext)
+        : this.scopeFor(expr, extra as Record<string, Value>);
     const r = evaluate(expr, ctx);
     this.diags.push(...r.diagnostics);
     return r.value;
@@ -341,12 +407,21 @@ class ConfigEvaluator {
 
   private evalVariables(): void {
     const inputs: VariableInput[] = this.module
-      ? [...this.module.call.inputs.values()].map((a) => ({ name: a.name, source: "module", expr: a.expr, origin: `the argument ${a.name} of module "${this.module!.call.name}"`, range: a.range }))
+      ? [...this.module.call.inputs.values()].map((a) => ({
+          name: a.name,
+          source: "module",
+          expr: a.expr,
+          origin: `the argument ${a.name} of module "${this.module!.call.name}"`,
+          range: a.range,
+        }))
       : [...this.config.variableInputs, ...(this.opts.inputs ?? [])];
     const entries = new Map<string, Value>();
     for (const v of this.config.variables.values()) {
       const before = this.diags.length;
-      const value = this.evalVariable(v, inputs.filter((i) => i.name === v.name));
+      const value = this.evalVariable(
+        v,
+        inputs.filter((i) => i.name === v.name),
+      );
       if (this.diags.slice(before).some((d) => d.severity === "error")) this.failedVariables.add(v.name);
       this.variables.set(v.name, value);
       entries.set(v.name, value);
@@ -368,7 +443,14 @@ class ConfigEvaluator {
       if (d.ok) {
         const c = convert(d.value, type);
         if (c.error) {
-          this.diags.push(error("eval/invalid-default", "Invalid default value for variable", { detail: `The default of variable "${v.name}" does not match its type ${typeString(resultType)}: ${v.sensitive ? redactQuoted(conversionMessage(c.error)) : conversionMessage(c.error)}`, ...(v.sensitive ? { range: v.nameRange } : { range: narrowRange(v.default.expr, c.error.path), context: v.default.range }) }));
+          this.diags.push(
+            error("eval/invalid-default", "Invalid default value for variable", {
+              detail: `The default of variable "${v.name}" does not match its type ${typeString(resultType)}: ${v.sensitive ? redactQuoted(conversionMessage(c.error)) : conversionMessage(c.error)}`,
+              ...(v.sensitive
+                ? { range: v.nameRange }
+                : { range: narrowRange(v.default.expr, c.error.path), context: v.default.range }),
+            }),
+          );
         } else dflt = c.value;
       }
     }
@@ -383,7 +465,9 @@ class ConfigEvaluator {
           this.diags.push(
             error("eval/invalid-variable-value", "Invalid value for variable", {
               detail: `The value for variable "${v.name}" from ${input.origin} does not match its type ${typeString(resultType)}: ${v.sensitive ? redactQuoted(conversionMessage(c.error)) : conversionMessage(c.error)}`,
-              ...(input.expr && !v.sensitive ? { range: narrowRange(input.expr, c.error.path) } : { range: v.nameRange }),
+              ...(input.expr && !v.sensitive
+                ? { range: narrowRange(input.expr, c.error.path) }
+                : { range: v.nameRange }),
             }),
           );
           return Value.unknown(resultType).mark(v.sensitive);
@@ -394,7 +478,12 @@ class ConfigEvaluator {
     if (value?.isNull && !v.nullable) {
       if (dflt) value = dflt;
       else {
-        this.diags.push(error("eval/invalid-variable-value", "Invalid value for variable", { detail: `Variable "${v.name}" is declared nullable = false, but ${input!.origin} sets it to null.`, range: input!.expr?.range ?? v.nameRange }));
+        this.diags.push(
+          error("eval/invalid-variable-value", "Invalid value for variable", {
+            detail: `Variable "${v.name}" is declared nullable = false, but ${input!.origin} sets it to null.`,
+            range: input!.expr?.range ?? v.nameRange,
+          }),
+        );
         return Value.unknown(resultType).mark(v.sensitive);
       }
     }
@@ -427,7 +516,8 @@ class ConfigEvaluator {
       return r.ok ? r.value : undefined;
     }
     const text = input.text ?? "";
-    if (type.kind === "string" || type.kind === "number" || type.kind === "bool" || type.kind === "dynamic") return Value.string(text);
+    if (type.kind === "string" || type.kind === "number" || type.kind === "bool" || type.kind === "dynamic")
+      return Value.string(text);
     const parsed = parseExpression(text, input.origin);
     if (!parsed.expr) {
       this.diags.push(
@@ -440,7 +530,11 @@ class ConfigEvaluator {
     }
     const r = evaluate(parsed.expr, { variables: new Map(), functionContext: this.fnCtx });
     if (r.diagnostics.length > 0) {
-      this.diags.push(...r.diagnostics.map((d) => ({ ...d, range: undefined, detail: `In ${input.origin}: ${d.detail ?? ""}` }) as Diagnostic));
+      this.diags.push(
+        ...r.diagnostics.map(
+          (d) => ({ ...d, range: undefined, detail: `In ${input.origin}: ${d.detail ?? ""}` }) as Diagnostic,
+        ),
+      );
       return undefined;
     }
     return r.value;
@@ -455,18 +549,30 @@ class ConfigEvaluator {
       if (r.diagnostics.length > 0) continue;
       const c = convert(r.value, T.bool);
       if (c.error || r.value.isNull) {
-        this.diags.push(error("eval/invalid-validation", "Invalid validation condition", { detail: `A validation condition must be true or false${c.error ? `: ${conversionMessage(c.error)}` : ", not null"}.`, range: val.condition.range }));
+        this.diags.push(
+          error("eval/invalid-validation", "Invalid validation condition", {
+            detail: `A validation condition must be true or false${c.error ? `: ${conversionMessage(c.error)}` : ", not null"}.`,
+            range: val.condition.range,
+          }),
+        );
         continue;
       }
       if (!c.value.isKnown || c.value.unmark().asBool()) continue;
       const m = evaluate(val.errorMessage, { variables: new Map([["var", self]]), functionContext: this.fnCtx });
       this.diags.push(...m.diagnostics);
-      const msg = m.value.isKnown && m.value.type.kind === "string" ? (m.value.sensitive ? "(sensitive)" : m.value.asString()) : "the value does not satisfy the validation condition.";
+      const msg =
+        m.value.isKnown && m.value.type.kind === "string"
+          ? m.value.sensitive
+            ? "(sensitive)"
+            : m.value.asString()
+          : "the value does not satisfy the validation condition.";
       this.diags.push(
         error("eval/variable-validation", "Invalid value for variable", {
           detail: `${msg}\nThe value ${input ? `from ${input.origin} ` : "(the default) "}failed the validation of variable "${v.name}" (${val.condition.range.file}:${val.condition.range.start.line}).`,
           // A sensitive value is not pointed at: the snippet would print the line holding it.
-          range: v.sensitive ? v.nameRange : (input?.expr?.range ?? (input ? v.nameRange : (v.default?.expr.range ?? v.nameRange))),
+          range: v.sensitive
+            ? v.nameRange
+            : (input?.expr?.range ?? (input ? v.nameRange : (v.default?.expr.range ?? v.nameRange))),
         }),
       );
     }
@@ -516,7 +622,9 @@ class ConfigEvaluator {
       const list: EvaluatedResource[] = [];
       for (const k of keys) {
         const extra: Record<string, Value> =
-          typeof k.key === "number" ? { count: Value.object({ index: Value.number(k.key) }) } : { each: Value.object({ key: Value.string(k.key), value: k.value }) };
+          typeof k.key === "number"
+            ? { count: Value.object({ index: Value.number(k.key) }) }
+            : { each: Value.object({ key: Value.string(k.key), value: k.value }) };
         list.push(this.evalInstance(decl, k.key, extra));
       }
       this.instances.set(id, list);
@@ -528,30 +636,59 @@ class ConfigEvaluator {
   }
 
   /** null: a single instance; undefined: expansion failed (already reported); otherwise the instance keys. */
-  private expansion(decl: { count?: Attribute; forEach?: Attribute }): { key: InstanceKey; value: Value }[] | null | undefined {
+  private expansion(decl: {
+    count?: Attribute;
+    forEach?: Attribute;
+  }): { key: InstanceKey; value: Value }[] | null | undefined {
     if (decl.count) {
       const v = this.eval(decl.count.expr);
       const at = { range: decl.count.expr.range, context: decl.count.range };
       if (!v.isKnown) {
         if (this.dependsOnFailure(decl.count.expr)) return undefined;
-        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: "The count value depends on something that is known only after apply, so statectl cannot tell how many instances to plan. Use values from variables or locals for count.", ...at }));
+        this.diags.push(
+          error("eval/invalid-count", "Invalid count argument", {
+            detail:
+              "The count value depends on something that is known only after apply, so statectl cannot tell how many instances to plan. Use values from variables or locals for count.",
+            ...at,
+          }),
+        );
         return undefined;
       }
       if (v.isNull) {
-        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: "count must be a whole number, not null.", ...at }));
+        this.diags.push(
+          error("eval/invalid-count", "Invalid count argument", {
+            detail: "count must be a whole number, not null.",
+            ...at,
+          }),
+        );
         return undefined;
       }
       if (v.sensitive) {
-        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: "count cannot be a sensitive value: the number of instances is shown in plans.", ...at }));
+        this.diags.push(
+          error("eval/invalid-count", "Invalid count argument", {
+            detail: "count cannot be a sensitive value: the number of instances is shown in plans.",
+            ...at,
+          }),
+        );
         return undefined;
       }
       const c = convert(v, T.number);
       if (c.error || !Number.isInteger(c.value.asNumber()) || c.value.asNumber() < 0) {
-        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: `count must be a whole number of zero or more${c.error ? `: ${conversionMessage(c.error)}` : `, not ${formatNumber(c.value!.asNumber())}`}.`, ...at }));
+        this.diags.push(
+          error("eval/invalid-count", "Invalid count argument", {
+            detail: `count must be a whole number of zero or more${c.error ? `: ${conversionMessage(c.error)}` : `, not ${formatNumber(c.value!.asNumber())}`}.`,
+            ...at,
+          }),
+        );
         return undefined;
       }
       if (c.value.asNumber() > MAX_COUNT) {
-        this.diags.push(error("eval/invalid-count", "Invalid count argument", { detail: `count is ${formatNumber(c.value.asNumber())}; statectl plans at most ${MAX_COUNT} instances of one resource (SSM allows 2,000 associations and 500 documents per account and region).`, ...at }));
+        this.diags.push(
+          error("eval/invalid-count", "Invalid count argument", {
+            detail: `count is ${formatNumber(c.value.asNumber())}; statectl plans at most ${MAX_COUNT} instances of one resource (SSM allows 2,000 associations and 500 documents per account and region).`,
+            ...at,
+          }),
+        );
         return undefined;
       }
       return Array.from({ length: c.value.asNumber() }, (_, i) => ({ key: i, value: Value.NULL }));
@@ -560,13 +697,22 @@ class ConfigEvaluator {
       const v = this.eval(decl.forEach.expr);
       const at = { range: decl.forEach.expr.range, context: decl.forEach.range };
       const fail = (detail: string, hint?: string) => {
-        this.diags.push(error("eval/invalid-for-each", "Invalid for_each argument", { detail, ...at, ...(hint ? { hint } : {}) }));
+        this.diags.push(
+          error("eval/invalid-for-each", "Invalid for_each argument", { detail, ...at, ...(hint ? { hint } : {}) }),
+        );
         return undefined;
       };
       if (v.isNull) return fail("for_each must be a map or a set of strings, not null.");
-      if (v.sensitive) return fail("for_each cannot be a sensitive value: instance keys are shown in plans and addresses.", "use nonsensitive() if the keys are safe to show");
+      if (v.sensitive)
+        return fail(
+          "for_each cannot be a sensitive value: instance keys are shown in plans and addresses.",
+          "use nonsensitive() if the keys are safe to show",
+        );
       if (!v.isKnown && this.dependsOnFailure(decl.forEach.expr)) return undefined;
-      if (!v.isKnown) return fail("The for_each value depends on something that is known only after apply, so statectl cannot tell which instances to plan. Use keys from variables or locals.");
+      if (!v.isKnown)
+        return fail(
+          "The for_each value depends on something that is known only after apply, so statectl cannot tell which instances to plan. Use keys from variables or locals.",
+        );
       if (v.type.kind === "map" || v.type.kind === "object") {
         const out: { key: InstanceKey; value: Value }[] = [];
         for (const [k, e] of v.entries()) out.push({ key: k, value: e });
@@ -575,16 +721,24 @@ class ConfigEvaluator {
       if (v.type.kind === "set") {
         const out: { key: InstanceKey; value: Value }[] = [];
         for (const e of v.elements()) {
-          if (!e.isKnown) return fail("The for_each set contains a value that is known only after apply; every key must be known when planning.");
+          if (!e.isKnown)
+            return fail(
+              "The for_each set contains a value that is known only after apply; every key must be known when planning.",
+            );
           if (e.isNull) return fail("The for_each set contains null; every element must be a string.");
           const s = convert(e, T.string);
           if (s.error) return fail(`The elements of a for_each set must be strings: ${conversionMessage(s.error)}`);
-          if (e.sensitive) return fail("for_each cannot contain sensitive values: instance keys are shown in plans and addresses.");
+          if (e.sensitive)
+            return fail("for_each cannot contain sensitive values: instance keys are shown in plans and addresses.");
           out.push({ key: s.value.asString(), value: s.value });
         }
         return out;
       }
-      if (v.type.kind === "list" || v.type.kind === "tuple") return fail(`for_each needs a map or a set of strings, and this is ${v.type.kind === "list" ? "a list" : "a tuple"}: a list may repeat values and its order would become part of every address.`, "convert it with toset(...)");
+      if (v.type.kind === "list" || v.type.kind === "tuple")
+        return fail(
+          `for_each needs a map or a set of strings, and this is ${v.type.kind === "list" ? "a list" : "a tuple"}: a list may repeat values and its order would become part of every address.`,
+          "convert it with toset(...)",
+        );
       return fail(`for_each needs a map or a set of strings, not ${typeString(v.type)}.`);
     }
     return null;
@@ -596,13 +750,19 @@ class ConfigEvaluator {
     if (!refs) {
       refs = [];
       for (const a of decl.attributes.values()) refs.push(...references(a.expr));
-      for (const bs of decl.blocks.values()) for (const b of bs) for (const item of b.body.items) if (item.type === "Attribute") refs.push(...references(item.expr));
+      for (const bs of decl.blocks.values())
+        for (const b of bs)
+          for (const item of b.body.items) if (item.type === "Attribute") refs.push(...references(item.expr));
       this.declReferences.set(decl.id, refs);
     }
     return refs;
   }
 
-  private evalInstance(decl: ResourceDecl, key: InstanceKey | undefined, extraValues: Record<string, Value>): EvaluatedResource {
+  private evalInstance(
+    decl: ResourceDecl,
+    key: InstanceKey | undefined,
+    extraValues: Record<string, Value>,
+  ): EvaluatedResource {
     const schema = decl.kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
     // One scope for all of the instance's arguments: large configurations stay fast.
     const extra = this.scopeFor(this.argumentReferences(decl), extraValues);
@@ -627,7 +787,8 @@ class ConfigEvaluator {
       if (bs.max === 1) attrs.set(name, objs[0] ?? Value.null(T.dynamic));
       else attrs.set(name, objs.length > 0 ? listOf(objs) : Value.list([], T.dynamic));
     }
-    if (decl.kind === "association") attrs.set("parameters", this.normalizeParameters(attrs.get("parameters")!, decl.attributes.get("parameters")));
+    if (decl.kind === "association")
+      attrs.set("parameters", this.normalizeParameters(attrs.get("parameters")!, decl.attributes.get("parameters")));
     const name = decl.attributes.get("name");
     if (name && attrs.get("name")?.containsSensitive()) {
       // Names identify objects: plans, progress lines, the state and status show them. Like
@@ -641,11 +802,19 @@ class ConfigEvaluator {
         }),
       );
     }
-    const address: InstanceAddress = withModule(key === undefined ? { kind: decl.kind, name: decl.name } : { kind: decl.kind, name: decl.name, key }, this.path);
-    const providerKey = this.providerKey(decl.provider.alias ? `${decl.provider.name}.${decl.provider.alias}` : decl.provider.name);
+    const address: InstanceAddress = withModule(
+      key === undefined ? { kind: decl.kind, name: decl.name } : { kind: decl.kind, name: decl.name, key },
+      this.path,
+    );
+    const providerKey = this.providerKey(
+      decl.provider.alias ? `${decl.provider.name}.${decl.provider.alias}` : decl.provider.name,
+    );
     const dot = providerKey.indexOf(".");
     const inModule = <R extends ResourceRef>(r: R): R => (this.path.length > 0 ? withModule(r, this.path) : r);
-    const extraDependencies = [...(this.module?.dependencies ?? []), ...decl.dependsOnModules.map((m) => formatModulePath([...this.path, { name: m.name }]))];
+    const extraDependencies = [
+      ...(this.module?.dependencies ?? []),
+      ...decl.dependsOnModules.map((m) => formatModulePath([...this.path, { name: m.name }])),
+    ];
     const moduleReferences: string[] = [];
     for (const ref of this.argumentReferences(decl)) {
       const first = ref.traversal[0];
@@ -663,12 +832,19 @@ class ConfigEvaluator {
       attrs: Value.object(attrs),
       references: this.path.length > 0 ? decl.references.map(inModule) : decl.references,
       ranges: { block: decl.range, name: decl.nameRange, attributes: ranges },
-      provider: { name: dot < 0 ? providerKey : providerKey.slice(0, dot), ...(dot < 0 ? {} : { alias: providerKey.slice(dot + 1) }), key: providerKey },
+      provider: {
+        name: dot < 0 ? providerKey : providerKey.slice(0, dot),
+        ...(dot < 0 ? {} : { alias: providerKey.slice(dot + 1) }),
+        key: providerKey,
+      },
       dependsOn: this.path.length > 0 ? decl.dependsOn.map(inModule) : decl.dependsOn,
       extraDependencies,
       moduleReferences,
       decl,
-      lifecycle: this.path.length > 0 ? { ...decl.lifecycle, replaceTriggeredBy: decl.lifecycle.replaceTriggeredBy.map(inModule) } : decl.lifecycle,
+      lifecycle:
+        this.path.length > 0
+          ? { ...decl.lifecycle, replaceTriggeredBy: decl.lifecycle.replaceTriggeredBy.map(inModule) }
+          : decl.lifecycle,
     };
   }
 
@@ -695,10 +871,15 @@ class ConfigEvaluator {
       node.value = outputsOf(r);
     } else {
       for (const k of keys) {
-        const extra: Record<string, Value> = typeof k.key === "number" ? { count: Value.object({ index: Value.number(k.key) }) } : { each: Value.object({ key: Value.string(k.key), value: k.value }) };
+        const extra: Record<string, Value> =
+          typeof k.key === "number"
+            ? { count: Value.object({ index: Value.number(k.key) }) }
+            : { each: Value.object({ key: Value.string(k.key), value: k.value }) };
         results.push(this.runModule(call, k.key, extra));
       }
-      node.value = call.count ? Value.tuple(results.map(outputsOf)) : Value.object(new Map(results.map((r, i) => [keys[i]!.key as string, outputsOf(r)])));
+      node.value = call.count
+        ? Value.tuple(results.map(outputsOf))
+        : Value.object(new Map(results.map((r, i) => [keys[i]!.key as string, outputsOf(r)])));
     }
     this.moduleResults.set(name, results);
     node.state = "done";
@@ -712,12 +893,20 @@ class ConfigEvaluator {
     const inputs = new Map<string, Value>();
     for (const [n, a] of call.inputs) inputs.set(n, this.eval(a.expr, scope));
     const providers = new Map<string, string>([["ssm", this.providerKey("ssm")]]);
-    for (const [k, ref] of call.providers) providers.set(k, this.providerKey(ref.alias ? `${ref.name}.${ref.alias}` : ref.name));
+    for (const [k, ref] of call.providers)
+      providers.set(k, this.providerKey(ref.alias ? `${ref.name}.${ref.alias}` : ref.name));
     const dependencies = [...(this.module?.dependencies ?? [])];
     for (const d of call.dependsOn) dependencies.push(formatAddress(withModule(refAddress(d), this.path)));
     for (const m of call.dependsOnModules) dependencies.push(formatModulePath([...this.path, { name: m.name }]));
     const path = [...this.path, key === undefined ? { name: call.name } : { name: call.name, key }];
-    return new ConfigEvaluator(call.config!, this.opts, { path, inputs, call, providers, dependencies, rootDir: this.module?.rootDir ?? this.config.dir }).run();
+    return new ConfigEvaluator(call.config!, this.opts, {
+      path,
+      inputs,
+      call,
+      providers,
+      dependencies,
+      rootDir: this.module?.rootDir ?? this.config.dir,
+    }).run();
   }
 
   private evalArgument(a: Attribute, type: Type, decl: ResourceDecl, extra: EvalContext): Value {
@@ -736,7 +925,12 @@ class ConfigEvaluator {
     return c.value;
   }
 
-  private evalNestedBlock(b: Block, attributes: Readonly<Record<string, { type?: SchemaType }>>, decl: ResourceDecl, extra: EvalContext): Value {
+  private evalNestedBlock(
+    b: Block,
+    attributes: Readonly<Record<string, { type?: SchemaType }>>,
+    decl: ResourceDecl,
+    extra: EvalContext,
+  ): Value {
     const m = new Map<string, Value>();
     const given = new Map<string, Attribute>();
     for (const item of b.body.items) if (item.type === "Attribute" && !given.has(item.name)) given.set(item.name, item);
@@ -750,9 +944,15 @@ class ConfigEvaluator {
 
   /** Association parameters are string lists; a plain string (or number, bool) means a one-item list. */
   private normalizeParameters(v: Value, attr: Attribute | undefined): Value {
-    if (!v.isKnown || v.isNull) return v.isNull ? Value.null(T.map(T.list(T.string))) : Value.unknown(T.map(T.list(T.string))).mark(v.sensitive);
+    if (!v.isKnown || v.isNull)
+      return v.isNull ? Value.null(T.map(T.list(T.string))) : Value.unknown(T.map(T.list(T.string))).mark(v.sensitive);
     if (!v.isMapping) {
-      this.diags.push(error("eval/invalid-argument-type", "Incorrect argument type", { detail: `"parameters" must be a map of string lists, like { commands = ["echo hi"] }, not ${typeString(v.type)}.`, ...(attr ? { range: attr.expr.range, context: attr.range } : {}) }));
+      this.diags.push(
+        error("eval/invalid-argument-type", "Incorrect argument type", {
+          detail: `"parameters" must be a map of string lists, like { commands = ["echo hi"] }, not ${typeString(v.type)}.`,
+          ...(attr ? { range: attr.expr.range, context: attr.range } : {}),
+        }),
+      );
       return Value.unknown(T.map(T.list(T.string)));
     }
     const out = new Map<string, Value>();
@@ -767,7 +967,12 @@ class ConfigEvaluator {
       }
       const c = convert(e, T.list(T.string));
       if (c.error) {
-        this.diags.push(error("eval/invalid-argument-type", "Incorrect argument type", { detail: `Parameter "${k}" must be a string or a list of strings: ${conversionMessage(c.error)}`, ...(attr ? { range: attr.expr.range, context: attr.range } : {}) }));
+        this.diags.push(
+          error("eval/invalid-argument-type", "Incorrect argument type", {
+            detail: `Parameter "${k}" must be a string or a list of strings: ${conversionMessage(c.error)}`,
+            ...(attr ? { range: attr.expr.range, context: attr.range } : {}),
+          }),
+        );
         out.set(k, Value.unknown(T.list(T.string)));
         continue;
       }
@@ -794,7 +999,13 @@ class ConfigEvaluator {
         );
       }
       if (o.sensitive) v = v.mark();
-      out.push({ name: o.name, value: v, sensitive: o.sensitive || v.containsSensitive(), ...(o.description !== undefined ? { description: o.description } : {}), range: o.range });
+      out.push({
+        name: o.name,
+        value: v,
+        sensitive: o.sensitive || v.containsSensitive(),
+        ...(o.description !== undefined ? { description: o.description } : {}),
+        range: o.range,
+      });
     }
     return out;
   }
@@ -803,13 +1014,25 @@ class ConfigEvaluator {
     const out = new Map<string, EvaluatedProvider>();
     out.set("ssm", { key: "ssm", name: "ssm" });
     for (const p of this.config.providers.values()) {
-      const ep: EvaluatedProvider = { key: p.key, name: p.name, ...(p.alias ? { alias: p.alias } : {}), range: p.range };
+      const ep: EvaluatedProvider = {
+        key: p.key,
+        name: p.name,
+        ...(p.alias ? { alias: p.alias } : {}),
+        range: p.range,
+      };
       for (const [name, a] of p.attributes) {
         const type = PROVIDER_TYPES[name];
         if (!type) continue;
         const v = this.eval(a.expr);
         const c = convert(v, type);
-        const fail = (detail: string) => this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail, range: a.expr.range, context: a.range }));
+        const fail = (detail: string) =>
+          this.diags.push(
+            error("eval/invalid-provider-argument", "Invalid provider argument", {
+              detail,
+              range: a.expr.range,
+              context: a.range,
+            }),
+          );
         if (c.error) {
           fail(`"${name}": ${conversionMessage(c.error)}`);
           continue;
@@ -818,17 +1041,22 @@ class ConfigEvaluator {
         const x = c.value.unmark();
         if (name === "max_retries") {
           const n = x.asNumber();
-          if (!Number.isInteger(n) || n < 0) fail(`max_retries must be a whole number of zero or more, not ${formatNumber(n)}.`);
+          if (!Number.isInteger(n) || n < 0)
+            fail(`max_retries must be a whole number of zero or more, not ${formatNumber(n)}.`);
           else ep.maxRetries = n;
         } else if (name === "connect_timeout" || name === "request_timeout") {
           const ms = x.asNumber() * 1000;
           // The same bounds as net/'s timeouts (eval comes before it and stays free of it).
-          if (!(Number.isFinite(ms) && ms > 0 && ms <= 86_400_000)) fail(`${name} must be a number of seconds more than zero and at most a day (86400), not ${formatNumber(x.asNumber())}.`);
+          if (!(Number.isFinite(ms) && ms > 0 && ms <= 86_400_000))
+            fail(
+              `${name} must be a number of seconds more than zero and at most a day (86400), not ${formatNumber(x.asNumber())}.`,
+            );
           else if (name === "connect_timeout") ep.connectTimeoutMs = Math.round(ms);
           else ep.requestTimeoutMs = Math.round(ms);
         } else if (name === "endpoint") {
           const s = x.asString();
-          if (s !== "local" && !isHttpUrl(s)) fail(`endpoint must be "local" (the embedded local endpoint) or an http:// or https:// URL, not "${s}".`);
+          if (s !== "local" && !isHttpUrl(s))
+            fail(`endpoint must be "local" (the embedded local endpoint) or an http:// or https:// URL, not "${s}".`);
           else ep.endpoint = s;
         } else if (name === "region") ep.region = x.asString();
         else if (name === "profile") ep.profile = x.asString();
@@ -847,13 +1075,29 @@ class ConfigEvaluator {
   }
 
   /** `local { execute, rootfs, memory_mb, max_processes, max_run_seconds }`: only with endpoint = "local". */
-  private evalLocalBlock(key: string, block: { attributes: Map<string, Attribute>; range: Range }, endpoint: string | undefined): EvaluatedProvider["local"] {
+  private evalLocalBlock(
+    key: string,
+    block: { attributes: Map<string, Attribute>; range: Range },
+    endpoint: string | undefined,
+  ): EvaluatedProvider["local"] {
     const fail = (name: string | undefined, detail: string, hint?: string): undefined => {
       const a = name === undefined ? undefined : block.attributes.get(name);
-      this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail, range: a?.expr.range ?? block.range, ...(a ? { context: a.range } : {}), ...(hint ? { hint } : {}) }));
+      this.diags.push(
+        error("eval/invalid-provider-argument", "Invalid provider argument", {
+          detail,
+          range: a?.expr.range ?? block.range,
+          ...(a ? { context: a.range } : {}),
+          ...(hint ? { hint } : {}),
+        }),
+      );
       return undefined;
     };
-    if (endpoint !== "local") return fail(undefined, `provider ${key}: a local block configures the local endpoint, and this provider does not use it.`, 'set endpoint = "local" in the provider block, or remove the local block');
+    if (endpoint !== "local")
+      return fail(
+        undefined,
+        `provider ${key}: a local block configures the local endpoint, and this provider does not use it.`,
+        'set endpoint = "local" in the provider block, or remove the local block',
+      );
     const read = (name: string, type: typeof T.string): Value | undefined => {
       const a = block.attributes.get(name);
       if (!a) return undefined;
@@ -870,7 +1114,8 @@ class ConfigEvaluator {
     const whole = (name: string, min: number, max: number, set: (n: number) => void): void => {
       const n = read(name, T.number)?.asNumber();
       if (n === undefined) return;
-      if (!Number.isInteger(n) || n < min || n > max) fail(name, `provider ${key}: ${name} must be a whole number from ${min} to ${max}, not ${formatNumber(n)}.`);
+      if (!Number.isInteger(n) || n < min || n > max)
+        fail(name, `provider ${key}: ${name} must be a whole number from ${min} to ${max}, not ${formatNumber(n)}.`);
       else set(n);
     };
     whole("memory_mb", 16, 1_048_576, (n) => (local.memoryMb = n));
@@ -879,51 +1124,116 @@ class ConfigEvaluator {
     return local;
   }
 
-  private evalAssumeRole(key: string, block: { attributes: Map<string, Attribute>; range: Range }): EvaluatedProvider["assumeRole"] {
+  private evalAssumeRole(
+    key: string,
+    block: { attributes: Map<string, Attribute>; range: Range },
+  ): EvaluatedProvider["assumeRole"] {
     const text = (name: string): string | undefined => {
       const a = block.attributes.get(name);
       if (!a) return undefined;
       const c = convert(this.eval(a.expr), T.string);
       if (c.error) {
-        this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail: `"${name}": ${conversionMessage(c.error)}`, range: a.expr.range, context: a.range }));
+        this.diags.push(
+          error("eval/invalid-provider-argument", "Invalid provider argument", {
+            detail: `"${name}": ${conversionMessage(c.error)}`,
+            range: a.expr.range,
+            context: a.range,
+          }),
+        );
         return undefined;
       }
       return c.value.isKnown && !c.value.isNull ? c.value.unmark().asString() : undefined;
     };
     const fail = (name: string, detail: string, hint?: string) => {
       const a = block.attributes.get(name);
-      this.diags.push(error("eval/invalid-provider-argument", "Invalid provider argument", { detail, range: a?.expr.range ?? block.range, ...(a ? { context: a.range } : {}), ...(hint ? { hint } : {}) }));
+      this.diags.push(
+        error("eval/invalid-provider-argument", "Invalid provider argument", {
+          detail,
+          range: a?.expr.range ?? block.range,
+          ...(a ? { context: a.range } : {}),
+          ...(hint ? { hint } : {}),
+        }),
+      );
       return undefined;
     };
     const roleArn = text("role_arn");
     if (roleArn === undefined) return undefined;
     const m = /^arn:aws[a-z-]*:iam::([0-9]{12}):role\/[\w+=,.@/-]+$/.exec(roleArn);
-    if (!m) return fail("role_arn", `provider ${key}: "${roleArn}" is not the ARN of an IAM role.`, "write arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME");
+    if (!m)
+      return fail(
+        "role_arn",
+        `provider ${key}: "${roleArn}" is not the ARN of an IAM role.`,
+        "write arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME",
+      );
     const sessionName = text("session_name") ?? "statectl";
-    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) return fail("session_name", `provider ${key}: a role session name is 2 to 64 letters, digits and +=,.@_- characters, not "${sessionName}".`);
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
+      return fail(
+        "session_name",
+        `provider ${key}: a role session name is 2 to 64 letters, digits and +=,.@_- characters, not "${sessionName}".`,
+      );
     const externalId = text("external_id");
-    if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) return fail("external_id", `provider ${key}: an external id is 2 to 1224 letters, digits and +=,.@:/_- characters.`);
+    if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))
+      return fail(
+        "external_id",
+        `provider ${key}: an external id is 2 to 1224 letters, digits and +=,.@:/_- characters.`,
+      );
     const durationText = text("duration");
     let durationSeconds = 3600;
     if (durationText !== undefined) {
       const d = parseDuration(durationText);
-      if (d === undefined || d < 900 || d > 43200) return fail("duration", `provider ${key}: duration must be between "15m" and "12h" (AWS STS's limits), like "1h" or "45m", not "${durationText}".`);
+      if (d === undefined || d < 900 || d > 43200)
+        return fail(
+          "duration",
+          `provider ${key}: duration must be between "15m" and "12h" (AWS STS's limits), like "1h" or "45m", not "${durationText}".`,
+        );
       durationSeconds = d;
     }
-    return { roleArn, accountId: m[1]!, sessionName, ...(externalId !== undefined ? { externalId } : {}), durationSeconds };
+    return {
+      roleArn,
+      accountId: m[1]!,
+      sessionName,
+      ...(externalId !== undefined ? { externalId } : {}),
+      durationSeconds,
+    };
   }
 
   private evalState(): EvaluatedConfig["state"] {
     const s = this.config.state;
-    if (s?.backend) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: true, backend: s.backend };
-    if (!s?.path) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
+    if (s?.backend)
+      return {
+        path: DEFAULT_STATE_PATH,
+        absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH),
+        configured: true,
+        backend: s.backend,
+      };
+    if (!s?.path)
+      return {
+        path: DEFAULT_STATE_PATH,
+        absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH),
+        configured: false,
+      };
     const pathAttr = s.path;
     const v = this.eval(pathAttr.expr);
     const c = convert(v, T.string);
     if (c.error || !c.value.isKnown || c.value.isNull || c.value.unmark().asString() === "") {
-      if (!c.error && !c.value.isKnown && this.dependsOnFailure(pathAttr.expr)) return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
-      this.diags.push(error("eval/invalid-state-path", "Invalid state path", { detail: `The state path must be a non-empty string known before planning${c.error ? `: ${conversionMessage(c.error)}` : "."}`, range: pathAttr.expr.range, context: pathAttr.range }));
-      return { path: DEFAULT_STATE_PATH, absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH), configured: false };
+      if (!c.error && !c.value.isKnown && this.dependsOnFailure(pathAttr.expr))
+        return {
+          path: DEFAULT_STATE_PATH,
+          absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH),
+          configured: false,
+        };
+      this.diags.push(
+        error("eval/invalid-state-path", "Invalid state path", {
+          detail: `The state path must be a non-empty string known before planning${c.error ? `: ${conversionMessage(c.error)}` : "."}`,
+          range: pathAttr.expr.range,
+          context: pathAttr.range,
+        }),
+      );
+      return {
+        path: DEFAULT_STATE_PATH,
+        absolutePath: resolve(this.config.dir, DEFAULT_STATE_PATH),
+        configured: false,
+      };
     }
     const path = c.value.unmark().asString();
     return { path, absolutePath: resolve(this.config.dir, path), configured: true };
@@ -933,8 +1243,20 @@ class ConfigEvaluator {
     return this.config.imports.map((i) => {
       const v = this.eval(i.id.expr);
       const c = convert(v, T.string);
-      if (c.error || c.value.isNull) this.diags.push(error("eval/invalid-import-id", "Invalid import id", { detail: `The id must be a string${c.error ? `: ${conversionMessage(c.error)}` : ", not null"}.`, range: i.id.expr.range }));
-      return { to: refAddress(i.to), id: c.value ?? Value.unknown(T.string), range: i.range, toRange: i.to.range, idRange: i.id.expr.range };
+      if (c.error || c.value.isNull)
+        this.diags.push(
+          error("eval/invalid-import-id", "Invalid import id", {
+            detail: `The id must be a string${c.error ? `: ${conversionMessage(c.error)}` : ", not null"}.`,
+            range: i.id.expr.range,
+          }),
+        );
+      return {
+        to: refAddress(i.to),
+        id: c.value ?? Value.unknown(T.string),
+        range: i.range,
+        toRange: i.to.range,
+        idRange: i.id.expr.range,
+      };
     });
   }
 }
@@ -953,7 +1275,11 @@ export function narrowRange(expr: Expression, path: string): Range {
       const item = e.items.find((i) => {
         const k = i.key.type === "Parenthesis" ? i.key.expr : i.key;
         if (k.type === "Literal") return String(k.value) === step;
-        if (k.type === "Template") return k.parts.every((p) => p.type === "TemplateLiteral") && k.parts.map((p) => (p as { value: string }).value).join("") === step;
+        if (k.type === "Template")
+          return (
+            k.parts.every((p) => p.type === "TemplateLiteral") &&
+            k.parts.map((p) => (p as { value: string }).value).join("") === step
+          );
         return false;
       });
       if (!item) break;
@@ -967,7 +1293,14 @@ export function narrowRange(expr: Expression, path: string): Range {
 function uniqueDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return diags.filter((d) => {
-    const key = JSON.stringify([d.code, d.summary, d.detail, d.range?.file, d.range?.start.offset, d.range?.end.offset]);
+    const key = JSON.stringify([
+      d.code,
+      d.summary,
+      d.detail,
+      d.range?.file,
+      d.range?.start.offset,
+      d.range?.end.offset,
+    ]);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -976,7 +1309,12 @@ function uniqueDiagnostics(diags: readonly Diagnostic[]): Diagnostic[] {
 
 function listOf(objs: Value[]): Value {
   const u = unifyTypes(objs.map((o) => o.type));
-  return u ? Value.list(objs.map((o) => convert(o, u).value ?? o), u) : Value.tuple(objs);
+  return u
+    ? Value.list(
+        objs.map((o) => convert(o, u).value ?? o),
+        u,
+      )
+    : Value.tuple(objs);
 }
 
 /** "1h30m", "45m", "900s" → seconds; undefined when it is not such a duration. */
@@ -997,5 +1335,7 @@ function isHttpUrl(s: string): boolean {
 
 function refAddress(r: ResourceRef): InstanceAddress {
   const module = r.module && r.module.length > 0 ? { module: r.module } : {};
-  return r.key === undefined ? { ...module, kind: r.kind, name: r.name } : { ...module, kind: r.kind, name: r.name, key: r.key };
+  return r.key === undefined
+    ? { ...module, kind: r.kind, name: r.name }
+    : { ...module, kind: r.kind, name: r.name, key: r.key };
 }

@@ -4,7 +4,16 @@
  * the type of the value (elements of `list(any)` are unified to one type), object constraints
  * fill in `optional(...)` attributes, and extra object attributes are dropped.
  */
-import { T, hasDynamic, isPrimitive, typeEquals, typeFriendly, typeString, type ObjectType, type Type } from "./types.js";
+import {
+  T,
+  hasDynamic,
+  isPrimitive,
+  typeEquals,
+  typeFriendly,
+  typeString,
+  type ObjectType,
+  type Type,
+} from "./types.js";
 import { Value, formatNumber } from "./value.js";
 
 export type ConvertResult = { value: Value; error?: undefined } | { value?: undefined; error: ConversionError };
@@ -63,11 +72,15 @@ function convUnmarked(v: Value, want: Type, path: string): Value {
   if (want.kind === "dynamic") return v;
   if (v.isNull) return Value.null(want.kind === "object" && want.optional ? stripOptional(want) : want);
   if (!v.isKnown) {
-    if (v.type.kind !== "dynamic" && !typeConvertible(v.type, want)) throw new ConvError(path, `${typeFriendly(stripOptional(want))} is required, not ${typeFriendly(v.type)}.`);
-    return Value.unknown(hasDynamic(want) ? (v.type.kind === "dynamic" ? T.dynamic : stripOptional(want)) : stripOptional(want));
+    if (v.type.kind !== "dynamic" && !typeConvertible(v.type, want))
+      throw new ConvError(path, `${typeFriendly(stripOptional(want))} is required, not ${typeFriendly(v.type)}.`);
+    return Value.unknown(
+      hasDynamic(want) ? (v.type.kind === "dynamic" ? T.dynamic : stripOptional(want)) : stripOptional(want),
+    );
   }
   if (want.kind !== "object" && typeEquals(v.type, want)) return v;
-  const required = () => new ConvError(path, `${typeFriendly(stripOptional(want))} is required, not ${typeFriendly(v.type)}.`);
+  const required = () =>
+    new ConvError(path, `${typeFriendly(stripOptional(want))} is required, not ${typeFriendly(v.type)}.`);
   switch (want.kind) {
     case "string": {
       if (v.type.kind === "number") return Value.string(formatNumber(v.asNumber()));
@@ -114,7 +127,8 @@ function convUnmarked(v: Value, want: Type, path: string): Value {
     case "tuple": {
       if (!v.isSequence || v.type.kind === "set") throw required();
       const els = v.elements();
-      if (els.length !== want.elements.length) throw new ConvError(path, `a tuple of ${want.elements.length} elements is required, not ${els.length}.`);
+      if (els.length !== want.elements.length)
+        throw new ConvError(path, `a tuple of ${want.elements.length} elements is required, not ${els.length}.`);
       return Value.tuple(els.map((e, i) => conv(e, want.elements[i]!, `${path}[${i}]`)));
     }
     case "object": {
@@ -141,7 +155,11 @@ function convUnmarked(v: Value, want: Type, path: string): Value {
 
 function unifyOrThrow(els: readonly Value[], path: string, kind: string): Type {
   const t = unifyTypes(els.map((e) => e.type));
-  if (!t) throw new ConvError(path, `all elements of a ${kind} must have the same type, and these can't be converted to one (${[...new Set(els.map((e) => typeString(e.type)))].join(", ")}).`);
+  if (!t)
+    throw new ConvError(
+      path,
+      `all elements of a ${kind} must have the same type, and these can't be converted to one (${[...new Set(els.map((e) => typeString(e.type)))].join(", ")}).`,
+    );
   return t;
 }
 
@@ -164,19 +182,35 @@ export function stripOptional(t: Type): Type {
 /** Whether some value of type `from` could convert to `to` (used for unknown values). */
 export function typeConvertible(from: Type, to: Type): boolean {
   if (from.kind === "dynamic" || to.kind === "dynamic") return true;
-  if (isPrimitive(from) && isPrimitive(to)) return from.kind === to.kind || from.kind === "string" || to.kind === "string";
+  if (isPrimitive(from) && isPrimitive(to))
+    return from.kind === to.kind || from.kind === "string" || to.kind === "string";
   switch (to.kind) {
     case "list":
     case "set":
-      return from.kind === "list" || from.kind === "set" ? typeConvertible(from.element, to.element) : from.kind === "tuple" ? from.elements.every((e) => typeConvertible(e, to.element)) : false;
+      return from.kind === "list" || from.kind === "set"
+        ? typeConvertible(from.element, to.element)
+        : from.kind === "tuple"
+          ? from.elements.every((e) => typeConvertible(e, to.element))
+          : false;
     case "map":
-      return from.kind === "map" ? typeConvertible(from.element, to.element) : from.kind === "object" ? [...from.attributes.values()].every((e) => typeConvertible(e, to.element)) : false;
+      return from.kind === "map"
+        ? typeConvertible(from.element, to.element)
+        : from.kind === "object"
+          ? [...from.attributes.values()].every((e) => typeConvertible(e, to.element))
+          : false;
     case "tuple":
-      return from.kind === "tuple" ? from.elements.length === to.elements.length && from.elements.every((e, i) => typeConvertible(e, to.elements[i]!)) : from.kind === "list";
+      return from.kind === "tuple"
+        ? from.elements.length === to.elements.length &&
+            from.elements.every((e, i) => typeConvertible(e, to.elements[i]!))
+        : from.kind === "list";
     case "object":
       if (from.kind === "map") return true;
       if (from.kind !== "object") return false;
-      return [...to.attributes].every(([k, t]) => (from.attributes.has(k) ? typeConvertible(from.attributes.get(k)!, t) : (to as ObjectType).optional?.has(k) === true));
+      return [...to.attributes].every(([k, t]) =>
+        from.attributes.has(k)
+          ? typeConvertible(from.attributes.get(k)!, t)
+          : (to as ObjectType).optional?.has(k) === true,
+      );
     default:
       return false;
   }

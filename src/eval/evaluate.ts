@@ -5,9 +5,25 @@
  * follows every value computed from a sensitive one.
  */
 import { didYouMeanHint, error, joinRanges, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
-import type { Expression, ForObject, ForTuple, FunctionCall, ObjectExpr, Splat, SplatStep, Template, TraversalStep } from "../syntax/ast.js";
+import type {
+  Expression,
+  ForObject,
+  ForTuple,
+  FunctionCall,
+  ObjectExpr,
+  Splat,
+  SplatStep,
+  Template,
+  TraversalStep,
+} from "../syntax/ast.js";
 import { convert, conversionMessage, unifyTypes } from "./convert.js";
-import { BUILTIN_FUNCTIONS, callFunction, functionNames, type FunctionContext, type FunctionSpec } from "./functions/index.js";
+import {
+  BUILTIN_FUNCTIONS,
+  callFunction,
+  functionNames,
+  type FunctionContext,
+  type FunctionSpec,
+} from "./functions/index.js";
 import { binaryOp, unaryOp } from "./operators.js";
 import { T, typeFriendly, type Type } from "./types.js";
 import { Value, formatNumber } from "./value.js";
@@ -49,7 +65,13 @@ class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
   constructor(private readonly ctx: EvalContext) {}
 
-  private fail(code: ErrorCode, summary: string, detail: string, range: Range, extra: { context?: Range; hint?: string | undefined } = {}): Value {
+  private fail(
+    code: ErrorCode,
+    summary: string,
+    detail: string,
+    range: Range,
+    extra: { context?: Range; hint?: string | undefined } = {},
+  ): Value {
     const d: Diagnostic = error(code, summary, { detail, range });
     if (extra.context) d.context = extra.context;
     if (extra.hint) d.hint = extra.hint;
@@ -74,15 +96,26 @@ class Evaluator {
         const root = scope.get(e.root);
         if (root === undefined) {
           const explained = this.ctx.explainMissingRoot?.(e.root);
-          return this.fail("eval/unknown-variable", "Unknown variable", explained ?? `There is no variable named "${e.root}".`, e.rootRange, {
-            hint: explained ? undefined : didYouMeanHint(e.root, scope.keys()),
-          });
+          return this.fail(
+            "eval/unknown-variable",
+            "Unknown variable",
+            explained ?? `There is no variable named "${e.root}".`,
+            e.rootRange,
+            {
+              hint: explained ? undefined : didYouMeanHint(e.root, scope.keys()),
+            },
+          );
         }
         let v = root;
         let path = e.root;
         for (const step of e.traversal) {
           v = this.step(v, step, path, e.range);
-          path += step.type === "AttrStep" ? `.${step.name}` : typeof step.key === "number" ? `[${step.key}]` : `[${JSON.stringify(step.key)}]`;
+          path +=
+            step.type === "AttrStep"
+              ? `.${step.name}`
+              : typeof step.key === "number"
+                ? `[${step.key}]`
+                : `[${JSON.stringify(step.key)}]`;
         }
         return v;
       }
@@ -100,7 +133,10 @@ class Evaluator {
       case "Unary": {
         const v = this.eval(e.operand, scope);
         const r = unaryOp(e.op, v);
-        if (r.error) return this.fail("eval/invalid-operand", r.error.summary, r.error.detail, e.operand.range, { context: e.range });
+        if (r.error)
+          return this.fail("eval/invalid-operand", r.error.summary, r.error.detail, e.operand.range, {
+            context: e.range,
+          });
         return r.value;
       }
       case "Binary": {
@@ -138,20 +174,38 @@ class Evaluator {
       const v = this.eval(p.expr, scope);
       sensitive ||= v.sensitive;
       if (v.isNull) {
-        this.fail("eval/invalid-template-value", "Invalid template interpolation value", "The expression result is null, and a template cannot include null. Use a conditional or coalesce() to supply a value.", p.expr.range, { context: e.range });
+        this.fail(
+          "eval/invalid-template-value",
+          "Invalid template interpolation value",
+          "The expression result is null, and a template cannot include null. Use a conditional or coalesce() to supply a value.",
+          p.expr.range,
+          { context: e.range },
+        );
         unknown = true;
         continue;
       }
       if (!v.isKnown) {
         if (v.type.kind !== "dynamic" && !["string", "number", "bool"].includes(v.type.kind)) {
-          this.fail("eval/invalid-template-value", "Invalid template interpolation value", `Cannot include ${typeFriendly(v.type)} in a string template; only strings, numbers and bools can be interpolated.`, p.expr.range, { context: e.range });
+          this.fail(
+            "eval/invalid-template-value",
+            "Invalid template interpolation value",
+            `Cannot include ${typeFriendly(v.type)} in a string template; only strings, numbers and bools can be interpolated.`,
+            p.expr.range,
+            { context: e.range },
+          );
         }
         unknown = true;
         continue;
       }
       const c = convert(v, T.string);
       if (c.error) {
-        this.fail("eval/invalid-template-value", "Invalid template interpolation value", `Cannot include ${typeFriendly(v.type)} in a string template; only strings, numbers and bools can be interpolated. Use jsonencode() or join() to turn it into text.`, p.expr.range, { context: e.range });
+        this.fail(
+          "eval/invalid-template-value",
+          "Invalid template interpolation value",
+          `Cannot include ${typeFriendly(v.type)} in a string template; only strings, numbers and bools can be interpolated. Use jsonencode() or join() to turn it into text.`,
+          p.expr.range,
+          { context: e.range },
+        );
         unknown = true;
         continue;
       }
@@ -173,13 +227,21 @@ class Evaluator {
       else {
         const k = this.eval(item.key, scope);
         if (k.isNull) {
-          this.fail("eval/invalid-object-key", "Invalid object key", "An object key cannot be null.", item.key.range, { context: e.range });
+          this.fail("eval/invalid-object-key", "Invalid object key", "An object key cannot be null.", item.key.range, {
+            context: e.range,
+          });
           unknown = true;
           continue;
         }
         const c = convert(k, T.string);
         if (c.error) {
-          this.fail("eval/invalid-object-key", "Invalid object key", `An object key must be a string: ${conversionMessage(c.error)}`, item.key.range, { context: e.range });
+          this.fail(
+            "eval/invalid-object-key",
+            "Invalid object key",
+            `An object key must be a string: ${conversionMessage(c.error)}`,
+            item.key.range,
+            { context: e.range },
+          );
           unknown = true;
           continue;
         }
@@ -192,7 +254,13 @@ class Evaluator {
       }
       const prev = seen.get(key);
       if (prev) {
-        this.fail("eval/duplicate-object-key", "Duplicate object key", `The key "${key}" was already set at line ${prev.start.line}; each key may appear once.`, item.key.range, { context: e.range });
+        this.fail(
+          "eval/duplicate-object-key",
+          "Duplicate object key",
+          `The key "${key}" was already set at line ${prev.start.line}; each key may appear once.`,
+          item.key.range,
+          { context: e.range },
+        );
         continue;
       }
       seen.set(key, item.key.range);
@@ -210,15 +278,28 @@ class Evaluator {
   }
 
   private getAttr(v: Value, name: string, range: Range, what: string, context: Range): Value {
-    if (v.isNull) return this.fail("eval/null-value", "Attempt to get attribute from null value", `${what === "this value" ? "This value" : `"${what}"`} is null, so it has no attribute "${name}".`, range, { context });
+    if (v.isNull)
+      return this.fail(
+        "eval/null-value",
+        "Attempt to get attribute from null value",
+        `${what === "this value" ? "This value" : `"${what}"`} is null, so it has no attribute "${name}".`,
+        range,
+        { context },
+      );
     if (v.type.kind === "dynamic" && !v.isKnown) return Value.UNKNOWN.mark(v.sensitive);
     if (v.type.kind === "object") {
       const t = v.type.attributes.get(name);
       if (!t) {
-        return this.fail("eval/unsupported-attribute", "Unsupported attribute", `${what === "this value" ? "This object" : `"${what}"`} does not have an attribute named "${name}".`, range, {
-          context,
-          hint: didYouMeanHint(name, v.type.attributes.keys()),
-        });
+        return this.fail(
+          "eval/unsupported-attribute",
+          "Unsupported attribute",
+          `${what === "this value" ? "This object" : `"${what}"`} does not have an attribute named "${name}".`,
+          range,
+          {
+            context,
+            hint: didYouMeanHint(name, v.type.attributes.keys()),
+          },
+        );
       }
       if (!v.isKnown) return Value.unknown(t).mark(v.sensitive);
       return v.entries().get(name)!.mark(v.sensitive);
@@ -226,45 +307,109 @@ class Evaluator {
     if (v.type.kind === "map") {
       if (!v.isKnown) return Value.unknown(v.type.element).mark(v.sensitive);
       const got = v.entries().get(name);
-      if (!got) return this.fail("eval/invalid-index", "Missing map element", `This map does not have an element with the key "${name}".`, range, { context, hint: didYouMeanHint(name, v.entries().keys()) });
+      if (!got)
+        return this.fail(
+          "eval/invalid-index",
+          "Missing map element",
+          `This map does not have an element with the key "${name}".`,
+          range,
+          { context, hint: didYouMeanHint(name, v.entries().keys()) },
+        );
       return got.mark(v.sensitive);
     }
-    const hint = v.isSequence ? `to get "${name}" from every element, use a splat: ${what === "this value" ? "x" : what}[*].${name}` : undefined;
-    return this.fail("eval/unsupported-attribute", "Unsupported attribute", `Cannot get attribute "${name}" from ${typeFriendly(v.type)}; only objects have attributes.`, range, { context, hint });
+    const hint = v.isSequence
+      ? `to get "${name}" from every element, use a splat: ${what === "this value" ? "x" : what}[*].${name}`
+      : undefined;
+    return this.fail(
+      "eval/unsupported-attribute",
+      "Unsupported attribute",
+      `Cannot get attribute "${name}" from ${typeFriendly(v.type)}; only objects have attributes.`,
+      range,
+      { context, hint },
+    );
   }
 
   private index(v: Value, key: Value, keyRange: Range, context: Range): Value {
     const sensitive = v.sensitive || key.sensitive;
-    if (v.isNull) return this.fail("eval/null-value", "Attempt to index null value", "This value is null, so it cannot be indexed.", keyRange, { context });
-    if (key.isNull) return this.fail("eval/invalid-index", "Invalid index", "An index cannot be null.", keyRange, { context });
+    if (v.isNull)
+      return this.fail(
+        "eval/null-value",
+        "Attempt to index null value",
+        "This value is null, so it cannot be indexed.",
+        keyRange,
+        { context },
+      );
+    if (key.isNull)
+      return this.fail("eval/invalid-index", "Invalid index", "An index cannot be null.", keyRange, { context });
     const t = v.type;
     if (t.kind === "dynamic") return Value.UNKNOWN.mark(sensitive);
-    if (t.kind === "set") return this.fail("eval/invalid-index", "Invalid index", "Elements of a set cannot be selected by index, because a set has no order. Convert it with tolist() first, or use a for expression.", keyRange, { context });
+    if (t.kind === "set")
+      return this.fail(
+        "eval/invalid-index",
+        "Invalid index",
+        "Elements of a set cannot be selected by index, because a set has no order. Convert it with tolist() first, or use a for expression.",
+        keyRange,
+        { context },
+      );
     if (t.kind === "list" || t.kind === "tuple") {
       const k = convert(key, T.number);
-      if (k.error) return this.fail("eval/invalid-index", "Invalid index", `${t.kind === "list" ? "A list" : "A tuple"} index must be a number: ${conversionMessage(k.error)}`, keyRange, { context });
+      if (k.error)
+        return this.fail(
+          "eval/invalid-index",
+          "Invalid index",
+          `${t.kind === "list" ? "A list" : "A tuple"} index must be a number: ${conversionMessage(k.error)}`,
+          keyRange,
+          { context },
+        );
       if (!k.value.isKnown) return Value.unknown(t.kind === "list" ? t.element : T.dynamic).mark(sensitive);
       const i = k.value.unmark().asNumber();
-      if (!v.isKnown) return Value.unknown(t.kind === "list" ? t.element : (t.elements[i] ?? T.dynamic)).mark(sensitive);
+      if (!v.isKnown)
+        return Value.unknown(t.kind === "list" ? t.element : (t.elements[i] ?? T.dynamic)).mark(sensitive);
       const els = v.elements();
       if (!Number.isInteger(i) || i < 0 || i >= els.length) {
-        return this.fail("eval/invalid-index", "Invalid index", `The index ${formatNumber(i)} is out of range; this ${t.kind} has ${els.length} element${els.length === 1 ? "" : "s"}${els.length > 0 ? ` (valid indexes are 0 to ${els.length - 1})` : ""}.`, keyRange, { context });
+        return this.fail(
+          "eval/invalid-index",
+          "Invalid index",
+          `The index ${formatNumber(i)} is out of range; this ${t.kind} has ${els.length} element${els.length === 1 ? "" : "s"}${els.length > 0 ? ` (valid indexes are 0 to ${els.length - 1})` : ""}.`,
+          keyRange,
+          { context },
+        );
       }
       return els[i]!.mark(sensitive);
     }
     if (t.kind === "map" || t.kind === "object") {
       const k = convert(key, T.string);
-      if (k.error) return this.fail("eval/invalid-index", "Invalid index", `${t.kind === "map" ? "A map" : "An object"} key must be a string: ${conversionMessage(k.error)}`, keyRange, { context });
+      if (k.error)
+        return this.fail(
+          "eval/invalid-index",
+          "Invalid index",
+          `${t.kind === "map" ? "A map" : "An object"} key must be a string: ${conversionMessage(k.error)}`,
+          keyRange,
+          { context },
+        );
       if (!k.value.isKnown) return Value.unknown(t.kind === "map" ? t.element : T.dynamic).mark(sensitive);
       const name = k.value.unmark().asString();
-      if (!v.isKnown) return Value.unknown(t.kind === "map" ? t.element : (t.attributes.get(name) ?? T.dynamic)).mark(sensitive);
+      if (!v.isKnown)
+        return Value.unknown(t.kind === "map" ? t.element : (t.attributes.get(name) ?? T.dynamic)).mark(sensitive);
       const got = v.entries().get(name);
       if (!got) {
-        return this.fail("eval/invalid-index", "Invalid index", `The given key "${name}" does not identify an element in this ${t.kind}.`, keyRange, { context, hint: didYouMeanHint(name, v.entries().keys()) });
+        return this.fail(
+          "eval/invalid-index",
+          "Invalid index",
+          `The given key "${name}" does not identify an element in this ${t.kind}.`,
+          keyRange,
+          { context, hint: didYouMeanHint(name, v.entries().keys()) },
+        );
       }
       return got.mark(sensitive);
     }
-    return this.fail("eval/invalid-index", "Invalid index", `Cannot index ${typeFriendly(t)}; only lists, tuples, maps and objects have elements.`, keyRange, { context });
+    return this.fail(
+      "eval/invalid-index",
+      "Invalid index",
+      `Cannot index ${typeFriendly(t)}; only lists, tuples, maps and objects have elements.`,
+      keyRange,
+      { context },
+    );
   }
 
   private splat(e: Splat, scope: Scope): Value {
@@ -281,7 +426,11 @@ class Evaluator {
     const results = elements.map((el) => this.splatSteps(el, e.steps, scope, e.range));
     if (asList) {
       const u = unifyTypes(results.map((r) => r.type));
-      if (u) return Value.list(results.map((r) => convert(r, u).value ?? r), u).mark(src.sensitive);
+      if (u)
+        return Value.list(
+          results.map((r) => convert(r, u).value ?? r),
+          u,
+        ).mark(src.sensitive);
     }
     return Value.tuple(results).mark(src.sensitive);
   }
@@ -297,9 +446,23 @@ class Evaluator {
 
   private conditional(cond: Expression, a: Expression, b: Expression, range: Range, scope: Scope): Value {
     const c = this.eval(cond, scope);
-    if (c.isNull) return this.fail("eval/invalid-condition", "Null condition", "The condition value is null; it must be true or false.", cond.range, { context: range });
+    if (c.isNull)
+      return this.fail(
+        "eval/invalid-condition",
+        "Null condition",
+        "The condition value is null; it must be true or false.",
+        cond.range,
+        { context: range },
+      );
     const cb = convert(c, T.bool);
-    if (cb.error) return this.fail("eval/invalid-condition", "Incorrect condition type", `The condition must be a bool: ${conversionMessage(cb.error)}`, cond.range, { context: range });
+    if (cb.error)
+      return this.fail(
+        "eval/invalid-condition",
+        "Incorrect condition type",
+        `The condition must be a bool: ${conversionMessage(cb.error)}`,
+        cond.range,
+        { context: range },
+      );
     const condition = cb.value;
     // The branch not taken is evaluated only for its type, so its errors (e.g. `x.attr` on a null x) don't count.
     const typeOf = (e: Expression): Value => {
@@ -309,7 +472,9 @@ class Evaluator {
     if (!condition.isKnown) {
       const ta = this.eval(a, scope);
       const tb = this.eval(b, scope);
-      return Value.unknown(unifyTypes([ta.type, tb.type]) ?? T.dynamic).mark(condition.sensitive || ta.sensitive || tb.sensitive);
+      return Value.unknown(unifyTypes([ta.type, tb.type]) ?? T.dynamic).mark(
+        condition.sensitive || ta.sensitive || tb.sensitive,
+      );
     }
     const chosen = condition.unmark().asBool() ? a : b;
     const other = chosen === a ? b : a;
@@ -325,12 +490,26 @@ class Evaluator {
 
   private forExpr(e: ForTuple | ForObject, scope: Scope): Value {
     const coll = this.eval(e.collection, scope);
-    if (coll.isNull) return this.fail("eval/invalid-for", "Iteration over null value", "The collection of a for expression is null; it must be a list, set, tuple, map or object.", e.collection.range, { context: e.range });
+    if (coll.isNull)
+      return this.fail(
+        "eval/invalid-for",
+        "Iteration over null value",
+        "The collection of a for expression is null; it must be a list, set, tuple, map or object.",
+        e.collection.range,
+        { context: e.range },
+      );
     if (!coll.isKnown) return Value.UNKNOWN.mark(coll.sensitive);
     let pairs: [Value, Value][];
     if (coll.isSequence) pairs = coll.elements().map((el, i) => [coll.type.kind === "set" ? el : Value.number(i), el]);
     else if (coll.isMapping) pairs = [...coll.entries()].map(([k, el]) => [Value.string(k), el]);
-    else return this.fail("eval/invalid-for", "Iteration over non-iterable value", `A for expression needs a list, set, tuple, map or object, not ${typeFriendly(coll.type)}.`, e.collection.range, { context: e.range });
+    else
+      return this.fail(
+        "eval/invalid-for",
+        "Iteration over non-iterable value",
+        `A for expression needs a list, set, tuple, map or object, not ${typeFriendly(coll.type)}.`,
+        e.collection.range,
+        { context: e.range },
+      );
     const sensitive = coll.sensitive;
     const items: Value[] = [];
     const entries = new Map<string, Value[]>();
@@ -343,12 +522,24 @@ class Evaluator {
       if (e.cond) {
         const c = this.eval(e.cond, inner);
         if (c.isNull) {
-          this.fail("eval/invalid-for", "Null condition", "The if condition of a for expression is null; it must be true or false.", e.cond.range, { context: e.range });
+          this.fail(
+            "eval/invalid-for",
+            "Null condition",
+            "The if condition of a for expression is null; it must be true or false.",
+            e.cond.range,
+            { context: e.range },
+          );
           return Value.UNKNOWN;
         }
         const cb = convert(c, T.bool);
         if (cb.error) {
-          this.fail("eval/invalid-for", "Invalid for condition", `The if condition must be a bool: ${conversionMessage(cb.error)}`, e.cond.range, { context: e.range });
+          this.fail(
+            "eval/invalid-for",
+            "Invalid for condition",
+            `The if condition must be a bool: ${conversionMessage(cb.error)}`,
+            e.cond.range,
+            { context: e.range },
+          );
           return Value.UNKNOWN;
         }
         if (!cb.value.isKnown) {
@@ -364,12 +555,20 @@ class Evaluator {
       const kv = this.eval(e.key, inner);
       const val = this.eval(e.value, inner);
       if (kv.isNull) {
-        this.fail("eval/invalid-for", "Invalid object key", "The key of a for expression is null.", e.key.range, { context: e.range });
+        this.fail("eval/invalid-for", "Invalid object key", "The key of a for expression is null.", e.key.range, {
+          context: e.range,
+        });
         return Value.UNKNOWN;
       }
       const ks = convert(kv, T.string);
       if (ks.error) {
-        this.fail("eval/invalid-for", "Invalid object key", `The key of a for expression must be a string: ${conversionMessage(ks.error)}`, e.key.range, { context: e.range });
+        this.fail(
+          "eval/invalid-for",
+          "Invalid object key",
+          `The key of a for expression must be a string: ${conversionMessage(ks.error)}`,
+          e.key.range,
+          { context: e.range },
+        );
         return Value.UNKNOWN;
       }
       if (!ks.value.isKnown) {
@@ -378,7 +577,13 @@ class Evaluator {
       }
       const key = ks.value.unmark().asString();
       if (keyRanges.has(key) && !e.grouping) {
-        this.fail("eval/duplicate-object-key", "Duplicate object key", `Two elements produce the key "${key}". Add "..." after the value expression to group values with the same key into a list.`, e.key.range, { context: e.range });
+        this.fail(
+          "eval/duplicate-object-key",
+          "Duplicate object key",
+          `Two elements produce the key "${key}". Add "..." after the value expression to group values with the same key into a list.`,
+          e.key.range,
+          { context: e.range },
+        );
         return Value.UNKNOWN;
       }
       keyRanges.set(key, true);
@@ -398,10 +603,19 @@ class Evaluator {
     const fns = this.ctx.functions ?? BUILTIN_FUNCTIONS;
     const spec = fns[e.name];
     if (!spec) {
-      return this.fail("eval/unknown-function", "Call to unknown function", `There is no function named "${e.name}".`, e.nameRange, {
-        context: e.range,
-        hint: didYouMeanHint(e.name, this.ctx.functions ? [...Object.keys(this.ctx.functions), "can", "try"] : functionNames()),
-      });
+      return this.fail(
+        "eval/unknown-function",
+        "Call to unknown function",
+        `There is no function named "${e.name}".`,
+        e.nameRange,
+        {
+          context: e.range,
+          hint: didYouMeanHint(
+            e.name,
+            this.ctx.functions ? [...Object.keys(this.ctx.functions), "can", "try"] : functionNames(),
+          ),
+        },
+      );
     }
     const args: Value[] = [];
     const argRanges: Range[] = [];
@@ -415,7 +629,13 @@ class Evaluator {
           return;
         }
         if (v.isNull || !v.isSequence) {
-          this.fail("eval/function-argument", "Invalid expanding argument value", `The expanding argument (marked with "...") must be a list or tuple, not ${v.isNull ? "null" : typeFriendly(v.type)}.`, a.range, { context: e.range });
+          this.fail(
+            "eval/function-argument",
+            "Invalid expanding argument value",
+            `The expanding argument (marked with "...") must be a list or tuple, not ${v.isNull ? "null" : typeFriendly(v.type)}.`,
+            a.range,
+            { context: e.range },
+          );
           args.push(Value.UNKNOWN);
           argRanges.push(a.range);
           return;
@@ -433,8 +653,16 @@ class Evaluator {
     if (this.diagnostics.length > diagnosticsBefore) return Value.UNKNOWN;
     const r = callFunction(e.name, spec, args, this.ctx.functionContext ?? NO_FILES);
     if (r.error) {
-      const range = r.error.argIndex !== undefined ? (argRanges[r.error.argIndex] ?? e.closeParenRange) : joinRanges(e.nameRange, e.closeParenRange);
-      const code = r.error.summary === "Invalid function argument" ? "eval/function-argument" : r.error.summary.includes("arguments") ? "eval/function-arity" : "eval/function-error";
+      const range =
+        r.error.argIndex !== undefined
+          ? (argRanges[r.error.argIndex] ?? e.closeParenRange)
+          : joinRanges(e.nameRange, e.closeParenRange);
+      const code =
+        r.error.summary === "Invalid function argument"
+          ? "eval/function-argument"
+          : r.error.summary.includes("arguments")
+            ? "eval/function-arity"
+            : "eval/function-error";
       this.fail(code, r.error.summary, r.error.detail, range, { context: e.range });
       return Value.UNKNOWN;
     }
@@ -442,23 +670,51 @@ class Evaluator {
   }
 
   private tryOrCan(e: FunctionCall, scope: Scope): Value {
-    if (e.expandFinal) return this.fail("eval/function-argument", "Invalid expanding argument", `"${e.name}" does not accept an expanding argument ("...").`, e.range);
+    if (e.expandFinal)
+      return this.fail(
+        "eval/function-argument",
+        "Invalid expanding argument",
+        `"${e.name}" does not accept an expanding argument ("...").`,
+        e.range,
+      );
     if (e.name === "can" && e.args.length !== 1) {
-      return this.fail("eval/function-arity", e.args.length === 0 ? "Not enough function arguments" : "Too many function arguments", 'Function "can" expects exactly 1 argument: the expression to test.', e.args.length === 0 ? e.closeParenRange : e.args[1]!.range, { context: e.range });
+      return this.fail(
+        "eval/function-arity",
+        e.args.length === 0 ? "Not enough function arguments" : "Too many function arguments",
+        'Function "can" expects exactly 1 argument: the expression to test.',
+        e.args.length === 0 ? e.closeParenRange : e.args[1]!.range,
+        { context: e.range },
+      );
     }
-    if (e.args.length === 0) return this.fail("eval/function-arity", "Not enough function arguments", 'Function "try" expects at least one argument.', e.closeParenRange, { context: e.range });
+    if (e.args.length === 0)
+      return this.fail(
+        "eval/function-arity",
+        "Not enough function arguments",
+        'Function "try" expects at least one argument.',
+        e.closeParenRange,
+        { context: e.range },
+      );
     const failures: Diagnostic[] = [];
     for (const a of e.args) {
       const sub = new Evaluator(this.ctx);
       const v = sub.eval(a, scope);
       if (sub.diagnostics.length === 0) {
-        if (!v.isWhollyKnown()) return e.name === "can" ? Value.unknown(T.bool).mark(v.containsSensitive()) : Value.UNKNOWN.mark(v.containsSensitive());
+        if (!v.isWhollyKnown())
+          return e.name === "can"
+            ? Value.unknown(T.bool).mark(v.containsSensitive())
+            : Value.UNKNOWN.mark(v.containsSensitive());
         return e.name === "can" ? Value.TRUE : v;
       }
       failures.push(...sub.diagnostics);
     }
     if (e.name === "can") return Value.FALSE;
-    return this.fail("eval/function-error", "Error in function call", `No expression given to "try" produced a result. The first one failed with: ${failures[0]!.summary}: ${failures[0]!.detail ?? ""}`.trim(), joinRanges(e.nameRange, e.closeParenRange), { context: e.range });
+    return this.fail(
+      "eval/function-error",
+      "Error in function call",
+      `No expression given to "try" produced a result. The first one failed with: ${failures[0]!.summary}: ${failures[0]!.detail ?? ""}`.trim(),
+      joinRanges(e.nameRange, e.closeParenRange),
+      { context: e.range },
+    );
   }
 }
 

@@ -31,10 +31,23 @@ function readFromDisk(path: string, budget: InputBudget | undefined): { text: st
   // Exactly the named path, read with the same size limit as configuration files.
   const r = readSourceFile(path, path, undefined, budget);
   if ("text" in r) return { text: r.text };
-  if (r.problem === "too-large" && r.diagnostic.code === "config/input-budget-exceeded") return { error: `the configuration's files would be larger than ${MAX_TOTAL_INPUT_BYTES / (1024 * 1024)} MiB together, the most statectl reads for one configuration` };
-  if (r.problem === "too-large") return { error: `the file is larger than ${MAX_SOURCE_FILE_BYTES / (1024 * 1024)} MiB, the most statectl reads` };
+  if (r.problem === "too-large" && r.diagnostic.code === "config/input-budget-exceeded")
+    return {
+      error: `the configuration's files would be larger than ${MAX_TOTAL_INPUT_BYTES / (1024 * 1024)} MiB together, the most statectl reads for one configuration`,
+    };
+  if (r.problem === "too-large")
+    return { error: `the file is larger than ${MAX_SOURCE_FILE_BYTES / (1024 * 1024)} MiB, the most statectl reads` };
   if (r.problem === "not-utf8") return { error: "the file is not valid UTF-8 text" };
-  return { error: r.code === "ENOENT" ? "no such file" : r.code === "EACCES" ? "permission denied" : r.code === "EISDIR" ? "it is a directory" : r.message };
+  return {
+    error:
+      r.code === "ENOENT"
+        ? "no such file"
+        : r.code === "EACCES"
+          ? "permission denied"
+          : r.code === "EISDIR"
+            ? "it is a directory"
+            : r.message,
+  };
 }
 
 /** Files given as `{ name: text }`; names are resolved against `baseDir`. */

@@ -8,9 +8,28 @@ export * from "./value.js";
 export * from "./convert.js";
 export * from "./operators.js";
 export * from "./filesource.js";
-export { BUILTIN_FUNCTIONS, SPECIAL_FUNCTIONS, callFunction, functionNames, FunctionError, type FunctionSpec, type FunctionContext, type FileSource, type Param, type CallResult } from "./functions/index.js";
+export {
+  BUILTIN_FUNCTIONS,
+  SPECIAL_FUNCTIONS,
+  callFunction,
+  functionNames,
+  FunctionError,
+  type FunctionSpec,
+  type FunctionContext,
+  type FileSource,
+  type Param,
+  type CallResult,
+} from "./functions/index.js";
 export { evaluate, type EvalContext, type EvalResult } from "./evaluate.js";
 export { typeFromExpression, type TypeExprResult } from "./typeexpr.js";
 export { renderTemplate } from "./template.js";
-export { evaluateConfig, schemaTypeToType, type EvaluatedConfig, type EvaluatedResource, type EvaluatedOutput, type EvaluatedProvider, type EvaluateOptions } from "./configeval.js";
+export {
+  evaluateConfig,
+  schemaTypeToType,
+  type EvaluatedConfig,
+  type EvaluatedResource,
+  type EvaluatedOutput,
+  type EvaluatedProvider,
+  type EvaluateOptions,
+} from "./configeval.js";
 export { sensitiveStrings } from "./secrets.js";

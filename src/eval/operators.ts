@@ -14,7 +14,9 @@ export type UnaryOperator = "!" | "-";
 /** Which operand an error is about, so the evaluator can point at it. */
 export type OperandSide = "left" | "right" | "both";
 
-export type OperatorResult = { value: Value; error?: undefined } | { value?: undefined; error: { side: OperandSide; summary: string; detail: string } };
+export type OperatorResult =
+  | { value: Value; error?: undefined }
+  | { value?: undefined; error: { side: OperandSide; summary: string; detail: string } };
 
 const ARITH = new Set(["+", "-", "*", "/", "%"]);
 const COMPARE = new Set(["<", ">", "<=", ">="]);
@@ -25,10 +27,23 @@ function operandType(op: string): Type {
 
 function prepare(v: Value, want: Type, side: "left" | "right", op: string): { value: Value } | OperatorResult {
   if (v.isNull) {
-    return { error: { side, summary: "Invalid operand", detail: `The ${side} operand of "${op}" is null; ${want.kind === "bool" ? "a bool" : "a number"} is required.` } };
+    return {
+      error: {
+        side,
+        summary: "Invalid operand",
+        detail: `The ${side} operand of "${op}" is null; ${want.kind === "bool" ? "a bool" : "a number"} is required.`,
+      },
+    };
   }
   const c = convert(v, want);
-  if (c.error) return { error: { side, summary: "Invalid operand", detail: `Unsuitable value for the ${side} operand of "${op}": ${conversionMessage(c.error)}` } };
+  if (c.error)
+    return {
+      error: {
+        side,
+        summary: "Invalid operand",
+        detail: `Unsuitable value for the ${side} operand of "${op}": ${conversionMessage(c.error)}`,
+      },
+    };
   return { value: c.value };
 }
 
@@ -65,7 +80,13 @@ export function binaryOp(op: BinaryOperator, left: Value, right: Value): Operato
   const b = rv.asNumber();
   if (ARITH.has(op)) {
     if ((op === "/" || op === "%") && b === 0) {
-      return { error: { side: "right", summary: "Division by zero", detail: `The right operand of "${op}" is zero; dividing by zero has no result.` } };
+      return {
+        error: {
+          side: "right",
+          summary: "Division by zero",
+          detail: `The right operand of "${op}" is zero; dividing by zero has no result.`,
+        },
+      };
     }
     let n: number;
     switch (op) {
@@ -84,7 +105,14 @@ export function binaryOp(op: BinaryOperator, left: Value, right: Value): Operato
       default:
         n = a % b;
     }
-    if (!Number.isFinite(n)) return { error: { side: "both", summary: "Arithmetic overflow", detail: `The result of "${op}" is too large to represent.` } };
+    if (!Number.isFinite(n))
+      return {
+        error: {
+          side: "both",
+          summary: "Arithmetic overflow",
+          detail: `The result of "${op}" is too large to represent.`,
+        },
+      };
     return { value: Value.number(n).mark(sensitive) };
   }
   let res: boolean;
@@ -106,10 +134,28 @@ export function binaryOp(op: BinaryOperator, left: Value, right: Value): Operato
 
 export function unaryOp(op: UnaryOperator, operand: Value): OperatorResult {
   const want = op === "!" ? T.bool : T.number;
-  if (operand.isNull) return { error: { side: "right", summary: "Invalid operand", detail: `The operand of "${op}" is null; ${op === "!" ? "a bool" : "a number"} is required.` } };
+  if (operand.isNull)
+    return {
+      error: {
+        side: "right",
+        summary: "Invalid operand",
+        detail: `The operand of "${op}" is null; ${op === "!" ? "a bool" : "a number"} is required.`,
+      },
+    };
   const c = convert(operand, want);
-  if (c.error) return { error: { side: "right", summary: "Invalid operand", detail: `Unsuitable value for "${op}": ${conversionMessage(c.error)}` } };
+  if (c.error)
+    return {
+      error: {
+        side: "right",
+        summary: "Invalid operand",
+        detail: `Unsuitable value for "${op}": ${conversionMessage(c.error)}`,
+      },
+    };
   const v = c.value;
   if (!v.isKnown) return { value: Value.unknown(want).mark(v.sensitive) };
-  return { value: (op === "!" ? Value.bool(!v.asBool()) : Value.number(v.asNumber() === 0 ? 0 : -v.asNumber())).mark(v.sensitive) };
+  return {
+    value: (op === "!" ? Value.bool(!v.asBool()) : Value.number(v.asNumber() === 0 ? 0 : -v.asNumber())).mark(
+      v.sensitive,
+    ),
+  };
 }

@@ -73,7 +73,8 @@ function tokenize(text: string): Token[] {
   let litStart = 0;
   let i = 0;
   const flush = () => {
-    if (lit) out.push({ kind: "text", text: lit, offset: litStart, start: litStart, stripBefore: false, stripAfter: false });
+    if (lit)
+      out.push({ kind: "text", text: lit, offset: litStart, start: litStart, stripBefore: false, stripAfter: false });
     lit = "";
   };
   while (i < text.length) {
@@ -97,7 +98,14 @@ function tokenize(text: string): Token[] {
       }
       const stripAfter = inner.endsWith("~");
       if (stripAfter) inner = inner.slice(0, -1);
-      out.push({ kind: text[i] === "$" ? "interp" : "directive", text: inner, offset: innerOffset, start: i, stripBefore, stripAfter });
+      out.push({
+        kind: text[i] === "$" ? "interp" : "directive",
+        text: inner,
+        offset: innerOffset,
+        start: i,
+        stripBefore,
+        stripAfter,
+      });
       i = end + 1;
       litStart = i;
       continue;
@@ -123,13 +131,21 @@ function parseExpr(text: string, offset: number, fileName: string): Expression {
   const p = parseExpression(text, fileName);
   if (!p.expr) {
     const d = p.diagnostics[0];
-    throw new TemplateError(`${d?.summary ?? "invalid expression"}${d?.detail ? ` (${d.detail})` : ""}`, offset + (d?.range?.start.offset ?? 0));
+    throw new TemplateError(
+      `${d?.summary ?? "invalid expression"}${d?.detail ? ` (${d.detail})` : ""}`,
+      offset + (d?.range?.start.offset ?? 0),
+    );
   }
   return p.expr;
 }
 
 /** Builds the node tree; `until` names the directives that end the current sequence. */
-function build(tokens: Token[], pos: { i: number }, fileName: string, until: readonly string[]): { nodes: Node[]; ended?: string; endOffset: number } {
+function build(
+  tokens: Token[],
+  pos: { i: number },
+  fileName: string,
+  until: readonly string[],
+): { nodes: Node[]; ended?: string; endOffset: number } {
   const nodes: Node[] = [];
   while (pos.i < tokens.length) {
     const t = tokens[pos.i++]!;
@@ -163,22 +179,36 @@ function build(tokens: Token[], pos: { i: number }, fileName: string, until: rea
     }
     if (word === "for") {
       const m = /^for\s+([A-Za-z_][A-Za-z0-9_-]*)\s*(?:,\s*([A-Za-z_][A-Za-z0-9_-]*)\s*)?\s+in\s+([\s\S]+)$/.exec(d);
-      if (!m) throw new TemplateError('a for directive is written "%{ for x in collection }" or "%{ for k, v in collection }"', t.start);
+      if (!m)
+        throw new TemplateError(
+          'a for directive is written "%{ for x in collection }" or "%{ for k, v in collection }"',
+          t.start,
+        );
       const collOffset = t.offset + t.text.lastIndexOf(m[3]!.trimEnd());
       const coll = parseExpr(t.text.slice(t.text.lastIndexOf(m[3]!.trimEnd())), collOffset, fileName);
       const body = build(tokens, pos, fileName, ["endfor"]);
       if (!body.ended) throw new TemplateError('"%{ for }" has no matching "%{ endfor }"', t.start);
-      nodes.push(m[2] ? { kind: "for", keyVar: m[1]!, valueVar: m[2], coll, offset: collOffset, body: body.nodes } : { kind: "for", valueVar: m[1]!, coll, offset: collOffset, body: body.nodes });
+      nodes.push(
+        m[2]
+          ? { kind: "for", keyVar: m[1]!, valueVar: m[2], coll, offset: collOffset, body: body.nodes }
+          : { kind: "for", valueVar: m[1]!, coll, offset: collOffset, body: body.nodes },
+      );
       continue;
     }
-    if (word === "else" || word === "endif" || word === "endfor") throw new TemplateError(`"%{ ${word} }" without a matching opening directive`, t.start);
+    if (word === "else" || word === "endif" || word === "endfor")
+      throw new TemplateError(`"%{ ${word} }" without a matching opening directive`, t.start);
     throw new TemplateError(`unknown directive "%{ ${d} }"; directives are if, else, endif, for and endfor`, t.start);
   }
   return { nodes, endOffset: -1 };
 }
 
 /** Renders `text` as a template; problems become a FunctionError on the call, naming the template's line and column. */
-export function renderTemplate(text: string, fileName: string, vars: ReadonlyMap<string, Value>, ctx: FunctionContext): Value {
+export function renderTemplate(
+  text: string,
+  fileName: string,
+  vars: ReadonlyMap<string, Value>,
+  ctx: FunctionContext,
+): Value {
   const where = (offset: number) => {
     const p = positionAt(text, offset);
     return `${fileName}:${p.line}:${p.column}`;
@@ -187,7 +217,8 @@ export function renderTemplate(text: string, fileName: string, vars: ReadonlyMap
   try {
     nodes = build(tokenize(text), { i: 0 }, fileName, []).nodes;
   } catch (e) {
-    if (e instanceof TemplateError) throw new FunctionError(`the template has a syntax error at ${where(e.offset)}: ${e.message}.`, 0);
+    if (e instanceof TemplateError)
+      throw new FunctionError(`the template has a syntax error at ${where(e.offset)}: ${e.message}.`, 0);
     throw e;
   }
   const nested: FunctionContext = {
@@ -206,7 +237,8 @@ export function renderTemplate(text: string, fileName: string, vars: ReadonlyMap
     const r = evaluate(expr, {
       variables: scope,
       functionContext: nested,
-      explainMissingRoot: (name) => `The template has no variable named "${name}"; pass it in templatefile's second argument.`,
+      explainMissingRoot: (name) =>
+        `The template has no variable named "${name}"; pass it in templatefile's second argument.`,
     });
     if (r.diagnostics.length > 0) fail(r.diagnostics[0]!, offset + (r.diagnostics[0]!.range?.start.offset ?? 0));
     sensitive ||= r.value.sensitive;
@@ -224,7 +256,8 @@ export function renderTemplate(text: string, fileName: string, vars: ReadonlyMap
           continue;
         }
         const c = convert(v, T.string);
-        if (c.error) fail(`cannot include ${typeFriendly(v.type)} in a template (${conversionMessage(c.error)})`, n.offset);
+        if (c.error)
+          fail(`cannot include ${typeFriendly(v.type)} in a template (${conversionMessage(c.error)})`, n.offset);
         out += c.value!.unmark().asString();
       } else if (n.kind === "if") {
         const c = ev(n.cond, scope, n.offset);
@@ -241,8 +274,14 @@ export function renderTemplate(text: string, fileName: string, vars: ReadonlyMap
           unknown = true;
           continue;
         }
-        if (coll.isNull || (!coll.isSequence && !coll.isMapping)) fail(`a for directive needs a list, set, tuple, map or object, not ${coll.isNull ? "null" : typeFriendly(coll.type)}`, n.offset);
-        const pairs: [Value, Value][] = coll.isSequence ? coll.elements().map((e, i) => [Value.number(i), e]) : [...coll.entries()].map(([k, e]) => [Value.string(k), e]);
+        if (coll.isNull || (!coll.isSequence && !coll.isMapping))
+          fail(
+            `a for directive needs a list, set, tuple, map or object, not ${coll.isNull ? "null" : typeFriendly(coll.type)}`,
+            n.offset,
+          );
+        const pairs: [Value, Value][] = coll.isSequence
+          ? coll.elements().map((e, i) => [Value.number(i), e])
+          : [...coll.entries()].map(([k, e]) => [Value.string(k), e]);
         for (const [k, v] of pairs) {
           const inner = new Map(scope);
           if (n.keyVar) inner.set(n.keyVar, k);

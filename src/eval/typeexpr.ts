@@ -42,14 +42,27 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
   if (e.type === "ScopeTraversal" && e.traversal.length === 0) {
     const p = PRIMITIVES[e.root];
     if (p) return p;
-    if ((COLLECTIONS as readonly string[]).includes(e.root)) return bad(diags, e, `The ${e.root} type constructor needs an element type, e.g. ${e.root}(string).`);
-    if (e.root === "object" || e.root === "tuple") return bad(diags, e, `The ${e.root} type constructor needs its ${e.root === "object" ? "attribute types" : "element types"}.`);
-    return bad(diags, e, `"${e.root}" is not a type.`, didYouMeanHint(e.root, ALL_KEYWORDS) ?? "types are string, number, bool, any, list(T), set(T), map(T), object({…}), tuple([…])");
+    if ((COLLECTIONS as readonly string[]).includes(e.root))
+      return bad(diags, e, `The ${e.root} type constructor needs an element type, e.g. ${e.root}(string).`);
+    if (e.root === "object" || e.root === "tuple")
+      return bad(
+        diags,
+        e,
+        `The ${e.root} type constructor needs its ${e.root === "object" ? "attribute types" : "element types"}.`,
+      );
+    return bad(
+      diags,
+      e,
+      `"${e.root}" is not a type.`,
+      didYouMeanHint(e.root, ALL_KEYWORDS) ??
+        "types are string, number, bool, any, list(T), set(T), map(T), object({…}), tuple([…])",
+    );
   }
   if (e.type === "Literal" && typeof e.value === "string" && PRIMITIVES[e.value]) {
     return bad(diags, e, `Type names are keywords, not strings: write ${e.value} without quotes.`);
   }
-  if (e.type !== "FunctionCall") return bad(diags, e, "A type is a keyword like string, or a constructor like list(string).");
+  if (e.type !== "FunctionCall")
+    return bad(diags, e, "A type is a keyword like string, or a constructor like list(string).");
   const name = e.name;
   const arity = (n: number) => {
     if (e.args.length !== n) {
@@ -66,13 +79,19 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
   if (name === "tuple") {
     if (!arity(1)) return T.dynamic;
     const a = unwrap(e.args[0]!);
-    if (a.type !== "Tuple") return bad(diags, a, "The tuple type constructor takes a list of element types, e.g. tuple([string, number]).");
+    if (a.type !== "Tuple")
+      return bad(diags, a, "The tuple type constructor takes a list of element types, e.g. tuple([string, number]).");
     return T.tuple(a.items.map((i) => decode(i, diags, false)));
   }
   if (name === "object") {
     if (!arity(1)) return T.dynamic;
     const a = unwrap(e.args[0]!);
-    if (a.type !== "Object") return bad(diags, a, "The object type constructor takes an object of attribute types, e.g. object({ name = string }).");
+    if (a.type !== "Object")
+      return bad(
+        diags,
+        a,
+        "The object type constructor takes an object of attribute types, e.g. object({ name = string }).",
+      );
     const attrs = new Map<string, Type>();
     const optional = new Map<string, Value | undefined>();
     for (const item of a.items) {
@@ -80,7 +99,8 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
       let key: string | undefined;
       if (k.type === "Literal" && typeof k.value === "string") key = k.value;
       else if (k.type === "ScopeTraversal" && k.traversal.length === 0) key = k.root;
-      else if (k.type === "Template" && k.parts.length === 1 && k.parts[0]!.type === "TemplateLiteral") key = k.parts[0]!.value;
+      else if (k.type === "Template" && k.parts.length === 1 && k.parts[0]!.type === "TemplateLiteral")
+        key = k.parts[0]!.value;
       if (key === undefined) {
         bad(diags, item.key, "An object type's attribute names must be written literally.");
         continue;
@@ -92,7 +112,7 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
       const v = unwrap(item.value);
       if (v.type === "FunctionCall" && v.name === "optional") {
         if (v.args.length < 1 || v.args.length > 2) {
-          bad(diags, v, "optional() takes a type and, optionally, a default value: optional(string, \"x\").");
+          bad(diags, v, 'optional() takes a type and, optionally, a default value: optional(string, "x").');
           continue;
         }
         const t = decode(v.args[0]!, diags, true);
@@ -101,10 +121,17 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
         if (v.args[1]) {
           const r = evaluate(v.args[1], { variables: new Map() });
           if (r.diagnostics.length > 0) {
-            diags.push(...r.diagnostics.map((d) => ({ ...d, summary: "Invalid default value", detail: `An optional attribute's default must be a constant. ${d.detail ?? ""}`.trim() })));
+            diags.push(
+              ...r.diagnostics.map((d) => ({
+                ...d,
+                summary: "Invalid default value",
+                detail: `An optional attribute's default must be a constant. ${d.detail ?? ""}`.trim(),
+              })),
+            );
           } else {
             const c = convert(r.value, t);
-            if (c.error) bad(diags, v.args[1], `The default for "${key}" does not match its type: ${conversionMessage(c.error)}`);
+            if (c.error)
+              bad(diags, v.args[1], `The default for "${key}" does not match its type: ${conversionMessage(c.error)}`);
             else dflt = c.value;
           }
         }
@@ -116,7 +143,18 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
     return T.object(attrs, optional);
   }
   if (name === "optional") {
-    return bad(diags, e, inObjectAttr ? "optional() must wrap an attribute's whole type." : "optional() is allowed only on an attribute of an object type.");
+    return bad(
+      diags,
+      e,
+      inObjectAttr
+        ? "optional() must wrap an attribute's whole type."
+        : "optional() is allowed only on an attribute of an object type.",
+    );
   }
-  return bad(diags, e, `"${name}" is not a type constructor.`, didYouMeanHint(name, ["list", "set", "map", "tuple", "object"]));
+  return bad(
+    diags,
+    e,
+    `"${name}" is not a type constructor.`,
+    didYouMeanHint(name, ["list", "set", "map", "tuple", "object"]),
+  );
 }

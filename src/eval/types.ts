@@ -35,9 +35,14 @@ export const T = {
   set: (element: Type): Type => ({ kind: "set", element }),
   map: (element: Type): Type => ({ kind: "map", element }),
   tuple: (elements: readonly Type[]): Type => ({ kind: "tuple", elements }),
-  object: (attributes: Record<string, Type> | ReadonlyMap<string, Type>, optional?: ReadonlyMap<string, Value | undefined>): Type => {
+  object: (
+    attributes: Record<string, Type> | ReadonlyMap<string, Type>,
+    optional?: ReadonlyMap<string, Value | undefined>,
+  ): Type => {
     const attrs = attributes instanceof Map ? attributes : new Map(Object.entries(attributes));
-    return optional && optional.size > 0 ? { kind: "object", attributes: attrs, optional } : { kind: "object", attributes: attrs };
+    return optional && optional.size > 0
+      ? { kind: "object", attributes: attrs, optional }
+      : { kind: "object", attributes: attrs };
   },
   emptyObject: { kind: "object", attributes: new Map() } as Type,
   emptyTuple: { kind: "tuple", elements: [] } as Type,

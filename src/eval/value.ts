@@ -208,7 +208,8 @@ export function fromNative(x: unknown): Value {
   if (Array.isArray(x)) return Value.tuple(x.map(fromNative));
   if (x instanceof Date) return Value.string(x.toISOString());
   if (x instanceof Map) return Value.object(new Map([...x].map(([k, v]) => [String(k), fromNative(v)])));
-  if (typeof x === "object") return Value.object(new Map(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, fromNative(v)])));
+  if (typeof x === "object")
+    return Value.object(new Map(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, fromNative(v)])));
   return Value.string(String(x));
 }
 
@@ -229,7 +230,8 @@ export function toNative(v: Value, opts: { unknown?: unknown; redact?: unknown }
   const o: Record<string, unknown> = {};
   for (const [k, e] of r as ReadonlyMap<string, Value>) {
     // A key named "__proto__" must become an own property, not the object's prototype.
-    if (k === "__proto__") Object.defineProperty(o, k, { value: toNative(e, opts), enumerable: true, writable: true, configurable: true });
+    if (k === "__proto__")
+      Object.defineProperty(o, k, { value: toNative(e, opts), enumerable: true, writable: true, configurable: true });
     else o[k] = toNative(e, opts);
   }
   return o;

@@ -129,7 +129,11 @@ function targetsOf(ctx: BuildContext, ref: InstanceReference): string[] {
   const instances = ctx.byResource.get(ref.target);
   if (instances) return instances;
   // `module.NAME`: every instance inside the module (its outputs may come from any of them).
-  if (parseModulePath(ref.target)) return ctx.graph.nodes().filter((n) => addressMatches(ref.target, n.address)).map((n) => n.address);
+  if (parseModulePath(ref.target))
+    return ctx.graph
+      .nodes()
+      .filter((n) => addressMatches(ref.target, n.address))
+      .map((n) => n.address);
   return [];
 }
 
@@ -174,7 +178,8 @@ const references: GraphTransform = {
   name: "references",
   apply(ctx) {
     for (const inst of ctx.input.instances) {
-      for (const ref of inst.references) for (const t of targetsOf(ctx, ref)) ctx.graph.addEdge(t, inst.address, "reference", ref.range);
+      for (const ref of inst.references)
+        for (const t of targetsOf(ctx, ref)) ctx.graph.addEdge(t, inst.address, "reference", ref.range);
     }
   },
 };
@@ -183,7 +188,8 @@ const dependsOn: GraphTransform = {
   name: "depends-on",
   apply(ctx) {
     for (const inst of ctx.input.instances) {
-      for (const ref of inst.dependsOn) for (const t of targetsOf(ctx, ref)) ctx.graph.addEdge(t, inst.address, "depends_on", ref.range);
+      for (const ref of inst.dependsOn)
+        for (const t of targetsOf(ctx, ref)) ctx.graph.addEdge(t, inst.address, "depends_on", ref.range);
     }
   },
 };
@@ -209,7 +215,8 @@ const documentNameLiterals: GraphTransform = {
   apply(ctx) {
     const documentsByName = new Map<string, string>();
     for (const inst of ctx.input.instances) {
-      if (inst.kind === "document" && typeof inst.attrs["name"] === "string") documentsByName.set(inst.attrs["name"], inst.address);
+      if (inst.kind === "document" && typeof inst.attrs["name"] === "string")
+        documentsByName.set(inst.attrs["name"], inst.address);
     }
     for (const inst of ctx.input.instances) {
       if (inst.kind !== "association") continue;
@@ -217,7 +224,11 @@ const documentNameLiterals: GraphTransform = {
       if (typeof docName !== "string") continue;
       const doc = documentsByName.get(docName);
       if (!doc) continue;
-      const referenced = inst.references.some((r) => targetsOf(ctx, r).includes(doc) && (r.attribute === undefined || r.attribute === "name" || r.attribute === "arn"));
+      const referenced = inst.references.some(
+        (r) =>
+          targetsOf(ctx, r).includes(doc) &&
+          (r.attribute === undefined || r.attribute === "name" || r.attribute === "arn"),
+      );
       if (referenced) continue;
       const range = inst.ranges?.attributes?.["document"];
       ctx.graph.addEdge(doc, inst.address, "document-name", range);
@@ -270,7 +281,10 @@ export interface BuildGraphResult {
 }
 
 /** Builds the dependency graph; a cycle is an error diagnostic (the graph is still returned). */
-export function buildGraph(input: GraphInput, transforms: readonly GraphTransform[] = GRAPH_TRANSFORMS): BuildGraphResult {
+export function buildGraph(
+  input: GraphInput,
+  transforms: readonly GraphTransform[] = GRAPH_TRANSFORMS,
+): BuildGraphResult {
   const ctx: BuildContext = { input, graph: new DependencyGraph(), diagnostics: [], byResource: new Map() };
   for (const t of transforms) t.apply(ctx);
   return { graph: ctx.graph, diagnostics: ctx.diagnostics };

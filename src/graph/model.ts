@@ -13,11 +13,17 @@ export interface UnknownValue {
 export const UNKNOWN: UnknownValue = Object.freeze({ $unknown: true as const });
 
 export function isUnknown(v: unknown): v is UnknownValue {
-  return typeof v === "object" && v !== null && (v as { $unknown?: unknown }).$unknown === true && Object.keys(v).length === 1;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    (v as { $unknown?: unknown }).$unknown === true &&
+    Object.keys(v).length === 1
+  );
 }
 
 /** A configured value: JSON, where any part may be unknown until apply. */
-export type DesiredValue = null | boolean | number | string | UnknownValue | DesiredValue[] | { [key: string]: DesiredValue };
+export type DesiredValue =
+  null | boolean | number | string | UnknownValue | DesiredValue[] | { [key: string]: DesiredValue };
 
 /** True when no part of `v` is unknown. */
 export function isWhollyKnown(v: DesiredValue | undefined): v is JsonValue {

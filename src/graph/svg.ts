@@ -8,6 +8,7 @@ let viz: Promise<Viz> | undefined;
 export async function dotToSvg(dot: string): Promise<string> {
   viz ??= import("@viz-js/viz").then((m) => m.instance());
   const result = (await viz).render(dot, { format: "svg" });
-  if (result.status !== "success") throw new Error(`Graphviz could not render the graph: ${result.errors.map((e) => e.message).join("; ")}`);
+  if (result.status !== "success")
+    throw new Error(`Graphviz could not render the graph: ${result.errors.map((e) => e.message).join("; ")}`);
   return result.output;
 }

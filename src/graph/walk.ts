@@ -32,7 +32,11 @@ export interface WalkResult {
  * success, false on failure; a throw counts as failure. Ready nodes start in address order, so
  * a walk with parallelism 1 is deterministic.
  */
-export async function walkGraph(graph: Graph, visit: (node: string) => Promise<boolean>, options: WalkOptions = {}): Promise<WalkResult> {
+export async function walkGraph(
+  graph: Graph,
+  visit: (node: string) => Promise<boolean>,
+  options: WalkOptions = {},
+): Promise<WalkResult> {
   const parallelism = Math.max(1, Math.floor(options.parallelism ?? 1));
   const waitsFor = (n: string): string[] => (options.reverse ? graph.successors(n) : graph.predecessors(n)) ?? [];
   const unblocks = (n: string): string[] => (options.reverse ? graph.predecessors(n) : graph.successors(n)) ?? [];
@@ -74,10 +78,13 @@ export async function walkGraph(graph: Graph, visit: (node: string) => Promise<b
     const pump = (): void => {
       if (options.signal?.aborted) {
         for (const n of [...ready]) skipFrom(n);
-        for (const n of graph.nodes().sort()) if (!outcomes.has(n) && remaining.get(n)! > 0 && running === 0) skipFrom(n);
+        for (const n of graph.nodes().sort())
+          if (!outcomes.has(n) && remaining.get(n)! > 0 && running === 0) skipFrom(n);
       }
       while (running < parallelism && ready.length > 0 && !options.signal?.aborted) {
-        const at = lanes ? ready.findIndex((r) => (laneRunning.get(lanes.lane(r)) ?? 0) < lanes.limit(lanes.lane(r))) : 0;
+        const at = lanes
+          ? ready.findIndex((r) => (laneRunning.get(lanes.lane(r)) ?? 0) < lanes.limit(lanes.lane(r)))
+          : 0;
         if (at < 0) break;
         const n = ready.splice(at, 1)[0]!;
         if (outcomes.has(n)) continue;
@@ -135,7 +142,11 @@ export function orderedNodes(graph: Graph, reverse = false): string[] {
 }
 
 /** Runs `fn` over `items` with at most `limit` at once (at least one), in order of start. */
-export async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
     while (next < items.length) await fn(items[next++]!);

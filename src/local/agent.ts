@@ -39,7 +39,11 @@ export function documentSteps(content: unknown): DocumentStep[] {
   if (isRecord(runtimeConfig)) {
     for (const [action, body] of Object.entries(runtimeConfig)) {
       const properties = isRecord(body) ? body["properties"] : undefined;
-      steps.push({ name: action, action, inputs: Array.isArray(properties) ? properties : isRecord(properties) ? [properties] : [] });
+      steps.push({
+        name: action,
+        action,
+        inputs: Array.isArray(properties) ? properties : isRecord(properties) ? [properties] : [],
+      });
     }
   }
   const mainSteps = content["mainSteps"];
@@ -64,7 +68,9 @@ export function documentSteps(content: unknown): DocumentStep[] {
 /** The platforms a document can run on: each step's precondition, or its plugin's platforms. */
 export function documentPlatforms(steps: readonly DocumentStep[]): PlatformType[] {
   const platforms = new Set<PlatformType>();
-  for (const step of steps) for (const p of step.platformPrecondition ? [step.platformPrecondition] : pluginPlatforms(step.action)) platforms.add(p);
+  for (const step of steps)
+    for (const p of step.platformPrecondition ? [step.platformPrecondition] : pluginPlatforms(step.action))
+      platforms.add(p);
   return PLATFORM_TYPES.filter((p) => platforms.has(p));
 }
 
@@ -133,7 +139,8 @@ export interface RealRun {
 const DEFAULT_TIMEOUT_SECONDS = 3600;
 
 function timeoutOf(value: unknown): number {
-  const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  const n =
+    typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_TIMEOUT_SECONDS;
 }
 
@@ -143,11 +150,20 @@ type StepOutcome = PluginOutput & { readonly timedOut?: boolean };
  * Why a step that would run in a sandbox is simulated instead, or undefined when it runs for real.
  * Said in the step's output, so nobody takes a simulated success for a real one.
  */
-function whySimulated(step: DocumentStep, instance: ManagedInstance, documentName: string, real: RealRun): string | undefined {
-  if (!real.executor.support.available) return `execution is on, but the sandbox is unavailable here (missing ${real.executor.support.missing})`;
-  if (instance.platformType !== "Linux") return `${instance.instanceId} is a ${instance.platformType} instance; only Linux instances run in the sandbox`;
-  if (step.action !== "aws:runShellScript") return `${step.action} does not run in the sandbox (only aws:runShellScript does; packages, downloads and other plugins need AWS or the network)`;
-  if (!real.executable) return `${documentName} is an AWS-owned document whose steps are placeholders here, not AWS's scripts`;
+function whySimulated(
+  step: DocumentStep,
+  instance: ManagedInstance,
+  documentName: string,
+  real: RealRun,
+): string | undefined {
+  if (!real.executor.support.available)
+    return `execution is on, but the sandbox is unavailable here (missing ${real.executor.support.missing})`;
+  if (instance.platformType !== "Linux")
+    return `${instance.instanceId} is a ${instance.platformType} instance; only Linux instances run in the sandbox`;
+  if (step.action !== "aws:runShellScript")
+    return `${step.action} does not run in the sandbox (only aws:runShellScript does; packages, downloads and other plugins need AWS or the network)`;
+  if (!real.executable)
+    return `${documentName} is an AWS-owned document whose steps are placeholders here, not AWS's scripts`;
   return undefined;
 }
 
@@ -156,7 +172,12 @@ function simulatedNote(reason: string): string {
 }
 
 /** Runs a shell step's properties (one for schema 2.x, possibly several for 1.2) in the sandbox, in order. */
-function runShellStep(step: DocumentStep, instance: ManagedInstance, parameters: Readonly<Record<string, readonly string[]>>, real: RealRun): StepOutcome {
+function runShellStep(
+  step: DocumentStep,
+  instance: ManagedInstance,
+  parameters: Readonly<Record<string, readonly string[]>>,
+  real: RealRun,
+): StepOutcome {
   let stdout = "";
   let stderr = "";
   let responseCode = 0;
@@ -199,7 +220,13 @@ function runShellStep(step: DocumentStep, instance: ManagedInstance, parameters:
  * names another, `isEnd` stops after it, and a failing step's `onFailure` ("exit",
  * "successAndExit") stops the run.
  */
-export function runDocumentOn(instance: ManagedInstance, documentName: string, steps: readonly DocumentStep[], parameters: Readonly<Record<string, readonly string[]>> = {}, real?: RealRun): InstanceRunResult {
+export function runDocumentOn(
+  instance: ManagedInstance,
+  documentName: string,
+  steps: readonly DocumentStep[],
+  parameters: Readonly<Record<string, readonly string[]>> = {},
+  real?: RealRun,
+): InstanceRunResult {
   if (steps.length > 0 && !documentPlatforms(steps).includes(instance.platformType)) {
     return {
       status: "Failed",
@@ -228,23 +255,50 @@ export function runDocumentOn(instance: ManagedInstance, documentName: string, s
     if (step.platformPrecondition && step.platformPrecondition !== instance.platformType) {
       skipped++;
       // The agent reports a skipped step as a successful plugin that says why it did not run.
-      plugins.push({ name: step.name, status: "Success", responseCode: 0, stdout: `Step execution skipped due to unsatisfied preconditions: '"StringEquals": [platformType, ${step.platformPrecondition}]'. Step name: ${step.name}\n`, stderr: "" });
+      plugins.push({
+        name: step.name,
+        status: "Success",
+        responseCode: 0,
+        stdout: `Step execution skipped due to unsatisfied preconditions: '"StringEquals": [platformType, ${step.platformPrecondition}]'. Step name: ${step.name}\n`,
+        stderr: "",
+      });
       index++;
       continue;
     }
     if (!pluginPlatforms(step.action).includes(instance.platformType)) {
       errorCode ??= `Step ${step.name}: plugin ${step.action} is not supported on ${instance.platformType}`;
-      outcome = { name: step.name, status: "Failed", responseCode: 1, stdout: "", stderr: `Plugin ${step.action} is not supported on ${instance.platformType}.\n` };
+      outcome = {
+        name: step.name,
+        status: "Failed",
+        responseCode: 1,
+        stdout: "",
+        stderr: `Plugin ${step.action} is not supported on ${instance.platformType}.\n`,
+      };
     } else if (forcedFailure && failed === 0) {
       errorCode ??= `Step ${step.name} failed (instance ${instance.instanceId} is marked to fail ${documentName})`;
-      outcome = { name: step.name, status: "Failed", responseCode: 1, stdout: printed(step), stderr: `${instance.instanceId} is marked to fail ${documentName} (statectl local fleet fail)\nfailed to run commands: exit status 1\n` };
+      outcome = {
+        name: step.name,
+        status: "Failed",
+        responseCode: 1,
+        stdout: printed(step),
+        stderr: `${instance.instanceId} is marked to fail ${documentName} (statectl local fleet fail)\nfailed to run commands: exit status 1\n`,
+      };
     } else {
       const why = real ? whySimulated(step, instance, documentName, real) : undefined;
       if (real && why === undefined) {
         outcome = runShellStep(step, instance, parameters, real);
-        if (outcome.status === "Failed") errorCode ??= outcome.timedOut ? `Step ${step.name} timed out` : `Step ${step.name} failed with exit code ${outcome.responseCode}`;
+        if (outcome.status === "Failed")
+          errorCode ??= outcome.timedOut
+            ? `Step ${step.name} timed out`
+            : `Step ${step.name} failed with exit code ${outcome.responseCode}`;
       } else {
-        outcome = { name: step.name, status: "Success", responseCode: 0, stdout: `${why !== undefined ? simulatedNote(why) : ""}${printed(step)}`, stderr: "" };
+        outcome = {
+          name: step.name,
+          status: "Success",
+          responseCode: 0,
+          stdout: `${why !== undefined ? simulatedNote(why) : ""}${printed(step)}`,
+          stderr: "",
+        };
       }
     }
     const { timedOut: stepTimedOut, ...plugin } = outcome;

@@ -11,8 +11,21 @@ import type { SandboxResult } from "../sandbox/index.js";
 import { AssociationService, simulationState, syncFleetTags } from "./associations.js";
 import { VirtualClock, parseDuration } from "./clock.js";
 import { SsmError, ErrorCode } from "./errors.js";
-import { makeInstance, PLATFORM_TYPES, PING_STATUSES, type ManagedInstance, type NewInstance, type PlatformType, type PingStatus } from "./fleet.js";
-import { changeInstanceTags, checkManagedInstanceId, forgetInstanceTags, storeNewInstanceTags } from "./instance-tags.js";
+import {
+  makeInstance,
+  PLATFORM_TYPES,
+  PING_STATUSES,
+  type ManagedInstance,
+  type NewInstance,
+  type PlatformType,
+  type PingStatus,
+} from "./fleet.js";
+import {
+  changeInstanceTags,
+  checkManagedInstanceId,
+  forgetInstanceTags,
+  storeNewInstanceTags,
+} from "./instance-tags.js";
 import type { ExecutionRecord } from "./simulator.js";
 
 /** How often real time is checked for schedules that came due (they also run before every request). */
@@ -38,7 +51,9 @@ export const associationsArea: Area = {
       for (const id of s.usageOf(name).associationIds) s.remove(id);
     });
     core.hooks.documentDefaultVersionChanged.push((c, name) => service(c).defaultVersionChanged(name));
-    core.hooks.tagResourceTypes.set("Association", { resolve: (c, id) => (simulationState(c).associations[id] ? id : undefined) });
+    core.hooks.tagResourceTypes.set("Association", {
+      resolve: (c, id) => (simulationState(c).associations[id] ? id : undefined),
+    });
     core.hooks.tagResourceTypes.set("ManagedInstance", {
       checkId: checkManagedInstanceId,
       resolve: (c, id) => (simulationState(c).fleet.some((i) => i.instanceId === id) ? id : undefined),
@@ -71,26 +86,50 @@ export const associationsArea: Area = {
     DescribeInstanceInformation: (input, ctx) => service(ctx).describeInstanceInformation(input),
 
     // statectl's own controls (not AWS operations), for `statectl local fleet|advance` against a running server.
-    StatectlListFleet: (_input, ctx) => ({ Instances: listFleet(ctx), Now: ctx.clock.now(), AccountId: ctx.settings.accountId, Region: ctx.settings.region }),
+    StatectlListFleet: (_input, ctx) => ({
+      Instances: listFleet(ctx),
+      Now: ctx.clock.now(),
+      AccountId: ctx.settings.accountId,
+      Region: ctx.settings.region,
+    }),
     StatectlAddInstance: (input, ctx) => ({ Instance: addInstance(ctx, instanceSpecFrom(input)) }),
     StatectlRemoveInstance: (input, ctx) => {
       removeInstance(ctx, requireString(input, "InstanceId"));
       return {};
     },
     StatectlSetInstanceFailing: (input, ctx) => {
-      setInstanceFailing(ctx, requireString(input, "InstanceId"), requireString(input, "DocumentName"), input["Failing"] !== false);
+      setInstanceFailing(
+        ctx,
+        requireString(input, "InstanceId"),
+        requireString(input, "DocumentName"),
+        input["Failing"] !== false,
+      );
       return {};
     },
     StatectlTagInstance: (input, ctx) => {
-      const set = input["Tags"] && typeof input["Tags"] === "object" && !Array.isArray(input["Tags"]) ? (input["Tags"] as Record<string, string>) : {};
-      const remove = Array.isArray(input["RemoveKeys"]) ? (input["RemoveKeys"] as unknown[]).filter((k): k is string => typeof k === "string") : [];
+      const set =
+        input["Tags"] && typeof input["Tags"] === "object" && !Array.isArray(input["Tags"])
+          ? (input["Tags"] as Record<string, string>)
+          : {};
+      const remove = Array.isArray(input["RemoveKeys"])
+        ? (input["RemoveKeys"] as unknown[]).filter((k): k is string => typeof k === "string")
+        : [];
       return { Instance: tagInstance(ctx, requireString(input, "InstanceId"), set, remove) };
     },
     StatectlExecInInstance: (input, ctx) => {
-      const argv = Array.isArray(input["Command"]) ? (input["Command"] as unknown[]).filter((a): a is string => typeof a === "string") : [];
-      const timeout = typeof input["TimeoutSeconds"] === "number" ? input["TimeoutSeconds"] : DEFAULT_EXEC_TIMEOUT_SECONDS;
+      const argv = Array.isArray(input["Command"])
+        ? (input["Command"] as unknown[]).filter((a): a is string => typeof a === "string")
+        : [];
+      const timeout =
+        typeof input["TimeoutSeconds"] === "number" ? input["TimeoutSeconds"] : DEFAULT_EXEC_TIMEOUT_SECONDS;
       const result = execInInstance(ctx, requireString(input, "InstanceId"), argv, timeout);
-      return { ExitCode: result.exitCode, Signal: result.signal, TimedOut: result.timedOut, Stdout: result.stdout, Stderr: result.stderr };
+      return {
+        ExitCode: result.exitCode,
+        Signal: result.signal,
+        TimedOut: result.timedOut,
+        Stdout: result.stdout,
+        Stderr: result.stderr,
+      };
     },
     StatectlResetInstance: (input, ctx) => {
       resetInstanceDisk(ctx, requireString(input, "InstanceId"));
@@ -115,7 +154,11 @@ function clockOf(core: EndpointCore): VirtualClock {
 
 function requireString(input: Input, member: string): string {
   const value = input[member];
-  if (typeof value !== "string" || value === "") throw new SsmError(ErrorCode.Validation, `1 validation error detected: Value null at '${member[0]!.toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  if (typeof value !== "string" || value === "")
+    throw new SsmError(
+      ErrorCode.Validation,
+      `1 validation error detected: Value null at '${member[0]!.toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }
 
@@ -148,10 +191,16 @@ export function listFleet(core: EndpointCore): ManagedInstance[] {
 export function addInstance(core: EndpointCore, spec: NewInstance): ManagedInstance {
   const state = simulationState(core);
   if (spec.platformType !== undefined && !PLATFORM_TYPES.includes(spec.platformType)) {
-    throw new SsmError(ErrorCode.Validation, `Unknown platform type ${spec.platformType}; use one of ${PLATFORM_TYPES.join(", ")}.`);
+    throw new SsmError(
+      ErrorCode.Validation,
+      `Unknown platform type ${spec.platformType}; use one of ${PLATFORM_TYPES.join(", ")}.`,
+    );
   }
   if (spec.pingStatus !== undefined && !PING_STATUSES.includes(spec.pingStatus)) {
-    throw new SsmError(ErrorCode.Validation, `Unknown ping status ${spec.pingStatus}; use one of ${PING_STATUSES.join(", ")}.`);
+    throw new SsmError(
+      ErrorCode.Validation,
+      `Unknown ping status ${spec.pingStatus}; use one of ${PING_STATUSES.join(", ")}.`,
+    );
   }
   let instance: ManagedInstance;
   try {
@@ -159,8 +208,10 @@ export function addInstance(core: EndpointCore, spec: NewInstance): ManagedInsta
   } catch (e) {
     throw new SsmError(ErrorCode.Validation, (e as Error).message);
   }
-  if (state.fleet.some((i) => i.instanceId === instance.instanceId)) throw new SsmError(ErrorCode.Validation, `Instance ${instance.instanceId} is already in the fleet.`);
-  if (state.fleet.some((i) => i.name === instance.name)) throw new SsmError(ErrorCode.Validation, `An instance named ${instance.name} is already in the fleet.`);
+  if (state.fleet.some((i) => i.instanceId === instance.instanceId))
+    throw new SsmError(ErrorCode.Validation, `Instance ${instance.instanceId} is already in the fleet.`);
+  if (state.fleet.some((i) => i.name === instance.name))
+    throw new SsmError(ErrorCode.Validation, `An instance named ${instance.name} is already in the fleet.`);
   const s = service(core);
   s.tick();
   state.fleet.push(instance);
@@ -195,7 +246,12 @@ export function removeInstance(core: EndpointCore, idOrName: string): ManagedIns
  * Sets (or with `remove`, deletes) tags on an instance — SSM tags of an `mi-` node, simulated EC2
  * tags of an `i-` instance (instance-tags.ts); newly matching associations apply at once.
  */
-export function tagInstance(core: EndpointCore, idOrName: string, tags: Record<string, string>, remove: readonly string[] = []): ManagedInstance {
+export function tagInstance(
+  core: EndpointCore,
+  idOrName: string,
+  tags: Record<string, string>,
+  remove: readonly string[] = [],
+): ManagedInstance {
   const instance = findInstance(core, idOrName);
   const s = service(core);
   s.tick();
@@ -238,9 +294,21 @@ export function advanceClock(core: EndpointCore, by: string | number): Execution
 export const DEFAULT_EXEC_TIMEOUT_SECONDS = 30;
 
 /** Whether this endpoint executes documents, and how (or why it cannot). */
-export function executionStatus(core: EndpointCore): { Enabled: boolean; Available: boolean; Description: string; Missing?: string; Hint?: string } {
+export function executionStatus(core: EndpointCore): {
+  Enabled: boolean;
+  Available: boolean;
+  Description: string;
+  Missing?: string;
+  Hint?: string;
+} {
   const execution = core.execution;
-  if (!execution) return { Enabled: false, Available: false, Description: "documents are simulated (start the endpoint with --execute to run shell steps in sandboxed instances)" };
+  if (!execution)
+    return {
+      Enabled: false,
+      Available: false,
+      Description:
+        "documents are simulated (start the endpoint with --execute to run shell steps in sandboxed instances)",
+    };
   const support = execution.executor.support;
   return {
     Enabled: true,
@@ -250,17 +318,37 @@ export function executionStatus(core: EndpointCore): { Enabled: boolean; Availab
   };
 }
 
-function sandboxedInstance(core: EndpointCore, idOrName: string): { instance: ManagedInstance; execution: NonNullable<EndpointCore["execution"]> } {
+function sandboxedInstance(
+  core: EndpointCore,
+  idOrName: string,
+): { instance: ManagedInstance; execution: NonNullable<EndpointCore["execution"]> } {
   const instance = findInstance(core, idOrName);
   const execution = core.execution;
-  if (!execution) throw new SsmError("StatectlExecutionOff", "This endpoint does not execute documents: its instances have no disks. Start it with execution on (statectl local serve --execute, or local { execute = true } in the provider block).");
-  if (!execution.executor.support.available) throw new SsmError("StatectlSandboxUnavailable", `The sandbox is unavailable here: missing ${execution.executor.support.missing}. ${execution.executor.support.hint}.`);
-  if (instance.platformType !== "Linux") throw new SsmError("StatectlSandboxUnavailable", `${instance.instanceId} (${instance.name}) is a ${instance.platformType} instance; only Linux instances run in the sandbox.`);
+  if (!execution)
+    throw new SsmError(
+      "StatectlExecutionOff",
+      "This endpoint does not execute documents: its instances have no disks. Start it with execution on (statectl local serve --execute, or local { execute = true } in the provider block).",
+    );
+  if (!execution.executor.support.available)
+    throw new SsmError(
+      "StatectlSandboxUnavailable",
+      `The sandbox is unavailable here: missing ${execution.executor.support.missing}. ${execution.executor.support.hint}.`,
+    );
+  if (instance.platformType !== "Linux")
+    throw new SsmError(
+      "StatectlSandboxUnavailable",
+      `${instance.instanceId} (${instance.name}) is a ${instance.platformType} instance; only Linux instances run in the sandbox.`,
+    );
   return { instance, execution };
 }
 
 /** Runs a command inside an instance's sandbox (to inspect it, or to break something on purpose). */
-export function execInInstance(core: EndpointCore, idOrName: string, argv: readonly string[], timeoutSeconds = DEFAULT_EXEC_TIMEOUT_SECONDS): SandboxResult {
+export function execInInstance(
+  core: EndpointCore,
+  idOrName: string,
+  argv: readonly string[],
+  timeoutSeconds = DEFAULT_EXEC_TIMEOUT_SECONDS,
+): SandboxResult {
   if (argv.length === 0) throw new SsmError(ErrorCode.Validation, "Name a command to run in the instance.");
   const { instance, execution } = sandboxedInstance(core, idOrName);
   return execution.executor.exec(`${execution.diskPrefix}${instance.instanceId}`, instance, argv, timeoutSeconds);

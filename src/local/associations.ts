@@ -18,11 +18,26 @@ import { documentSteps, type DocumentStep } from "./agent.js";
 import { asNameMap, nameMap, wireTime, type CoreExecution, type EndpointCore, type Input } from "./core.js";
 import { documentNameFromArn, findDocument, resolveDocumentVersion, type StoredDocumentVersion } from "./documents.js";
 import { SsmError, ErrorCode } from "./errors.js";
-import { checkTargets, defaultFleet, PING_STATUSES, PLATFORM_TYPES, LATEST_AGENT_VERSION, type ManagedInstance, type Target } from "./fleet.js";
+import {
+  checkTargets,
+  defaultFleet,
+  PING_STATUSES,
+  PLATFORM_TYPES,
+  LATEST_AGENT_VERSION,
+  type ManagedInstance,
+  type Target,
+} from "./fleet.js";
 import { automationRunnerFor } from "./automation.js";
 import { storeNewInstanceTags, syncInstanceTags } from "./instance-tags.js";
 import { checkPaging, paginate } from "./paging.js";
-import { addTags, checkTagList, deleteAllTags, rejectReservedTagKeys, MAX_TAGS_PER_RESOURCE, type Tag } from "./tags.js";
+import {
+  addTags,
+  checkTagList,
+  deleteAllTags,
+  rejectReservedTagKeys,
+  MAX_TAGS_PER_RESOURCE,
+  type Tag,
+} from "./tags.js";
 import { check, type Checker } from "./validate.js";
 import {
   afterAssociationWrite,
@@ -88,14 +103,31 @@ const CONFIG_MEMBERS = [
 ] as const;
 type ConfigMember = (typeof CONFIG_MEMBERS)[number];
 // The list and the stored record name the same members: a mismatch is a compile error here.
-const configMembersAgree: [ConfigMember] extends [keyof AssociationConfig] ? ([keyof AssociationConfig] extends [ConfigMember] ? true : false) : false = true;
+const configMembersAgree: [ConfigMember] extends [keyof AssociationConfig]
+  ? [keyof AssociationConfig] extends [ConfigMember]
+    ? true
+    : false
+  : false = true;
 void configMembersAgree;
 
 // Which of them each answer carries (spec section 1: AssociationDescription, AssociationVersionInfo,
 // Association); one list each, so a member added to the configuration is added to an answer once.
 const DESCRIPTION_CONFIG_MEMBERS = CONFIG_MEMBERS;
-const VERSION_CONFIG_MEMBERS = CONFIG_MEMBERS.filter((m) => !["InstanceId", "AutomationTargetParameterName", "AlarmConfiguration", "AssociationDispatchAssumeRole"].includes(m));
-const LIST_ITEM_CONFIG_MEMBERS: readonly ConfigMember[] = ["Name", "InstanceId", "DocumentVersion", "Targets", "ScheduleExpression", "AssociationName", "ScheduleOffset", "Duration", "TargetMaps"];
+const VERSION_CONFIG_MEMBERS = CONFIG_MEMBERS.filter(
+  (m) =>
+    !["InstanceId", "AutomationTargetParameterName", "AlarmConfiguration", "AssociationDispatchAssumeRole"].includes(m),
+);
+const LIST_ITEM_CONFIG_MEMBERS: readonly ConfigMember[] = [
+  "Name",
+  "InstanceId",
+  "DocumentVersion",
+  "Targets",
+  "ScheduleExpression",
+  "AssociationName",
+  "ScheduleOffset",
+  "Duration",
+  "TargetMaps",
+];
 
 type Json = Record<string, unknown>;
 
@@ -161,7 +193,11 @@ function realRunFor(core: EndpointCore, execution: CoreExecution): NonNullable<R
 }
 
 /** The document behind an association as it is now, or undefined when it (or the version) is gone. */
-function lookup(core: EndpointCore, nameOrArn: string, version: string | undefined): { name: string; version: StoredDocumentVersion; awsOwned: boolean } | undefined {
+function lookup(
+  core: EndpointCore,
+  nameOrArn: string,
+  version: string | undefined,
+): { name: string; version: StoredDocumentVersion; awsOwned: boolean } | undefined {
   const doc = findDocument(core, nameOrArn);
   if (!doc) return undefined;
   try {
@@ -267,7 +303,8 @@ export class AssociationService {
     const parameters = c.structure("Parameters");
     if (parameters) {
       for (const [name, values] of Object.entries(parameters)) {
-        if (!Array.isArray(values) || values.some((v) => typeof v !== "string")) fail(ErrorCode.Serialization, `Parameters.${name} must be a list of strings`);
+        if (!Array.isArray(values) || values.some((v) => typeof v !== "string"))
+          fail(ErrorCode.Serialization, `Parameters.${name} must be a list of strings`);
       }
     }
     const output = c.structure("OutputLocation");
@@ -285,7 +322,11 @@ export class AssociationService {
       const a = c.nested("alarmConfiguration", alarms);
       a.boolean("IgnorePollAlarmFailure");
       a.list("Alarms", { required: true, min: 1, max: 1 })?.forEach((raw, i) => {
-        c.nested(`alarmConfiguration.alarms.${i + 1}.member`, (raw ?? {}) as Input).string("Name", { required: true, min: 1, max: 255 });
+        c.nested(`alarmConfiguration.alarms.${i + 1}.member`, (raw ?? {}) as Input).string("Name", {
+          required: true,
+          min: 1,
+          max: 255,
+        });
       });
     }
   }
@@ -301,15 +342,22 @@ export class AssociationService {
     const automation = version.documentType === "Automation";
     if (config.InstanceId !== undefined) {
       if (automation || version.schemaVersion !== "1.2") {
-        fail(ErrorCode.InvalidDocument, `Document schema version, ${version.schemaVersion}, is not supported by association that is created with instance id`);
+        fail(
+          ErrorCode.InvalidDocument,
+          `Document schema version, ${version.schemaVersion}, is not supported by association that is created with instance id`,
+        );
       }
-      if (!this.state.fleet.some((i) => i.instanceId === config.InstanceId)) fail("InvalidInstanceId", `Instance ${config.InstanceId} is not a managed node.`);
+      if (!this.state.fleet.some((i) => i.instanceId === config.InstanceId))
+        fail("InvalidInstanceId", `Instance ${config.InstanceId} is not a managed node.`);
     }
 
     const hasTargets = (config.Targets?.length ?? 0) > 0;
-    if (!hasTargets && config.InstanceId === undefined && !automation) fail("InvalidTarget", "Instance ID or targets must be specified");
-    if (hasTargets && config.InstanceId !== undefined) fail("InvalidTarget", "Instance ID and targets cannot be specified together");
-    if (hasTargets && (config.TargetMaps?.length ?? 0) > 0) fail("InvalidTargetMaps", "Targets and TargetMaps cannot be specified together");
+    if (!hasTargets && config.InstanceId === undefined && !automation)
+      fail("InvalidTarget", "Instance ID or targets must be specified");
+    if (hasTargets && config.InstanceId !== undefined)
+      fail("InvalidTarget", "Instance ID and targets cannot be specified together");
+    if (hasTargets && (config.TargetMaps?.length ?? 0) > 0)
+      fail("InvalidTargetMaps", "Targets and TargetMaps cannot be specified together");
     if (hasTargets) {
       const problem = checkTargets(config.Targets!, automation);
       if (problem) fail("InvalidTarget", problem.message);
@@ -318,9 +366,13 @@ export class AssociationService {
       fail(ErrorCode.Validation, "Must specify both Automation Target Parameter Name and Targets");
     }
 
-    const declarations = automation ? withTargetParameter(version.declarations, config.AutomationTargetParameterName) : version.declarations;
+    const declarations = automation
+      ? withTargetParameter(version.declarations, config.AutomationTargetParameterName)
+      : version.declarations;
     // Each run takes its parameters from its target map on top of Parameters: check each such run.
-    const runs = config.TargetMaps?.length ? config.TargetMaps.map((map) => ({ ...config.Parameters, ...map })) : [config.Parameters];
+    const runs = config.TargetMaps?.length
+      ? config.TargetMaps.map((map) => ({ ...config.Parameters, ...map }))
+      : [config.Parameters];
     for (const parameters of runs) {
       const parameterProblems = checkParameters(declarations, parameters);
       if (parameterProblems.length > 0) fail("InvalidParameters", parameterProblems[0]!.message);
@@ -335,13 +387,15 @@ export class AssociationService {
 
     if (config.OutputLocation !== undefined) {
       const s3 = (config.OutputLocation as Input)["S3Location"] as Input | undefined;
-      if (!s3 || typeof s3["OutputS3BucketName"] !== "string") fail("InvalidOutputLocation", "The output location is not valid or does not exist.");
+      if (!s3 || typeof s3["OutputS3BucketName"] !== "string")
+        fail("InvalidOutputLocation", "The output location is not valid or does not exist.");
     }
   }
 
   private configFrom(input: Input): AssociationConfig {
     const config: Input = {};
-    for (const member of CONFIG_MEMBERS) if (input[member] !== undefined && input[member] !== null) config[member] = structuredClone(input[member]);
+    for (const member of CONFIG_MEMBERS)
+      if (input[member] !== undefined && input[member] !== null) config[member] = structuredClone(input[member]);
     config["DocumentVersion"] ??= "$DEFAULT";
     return config as unknown as AssociationConfig;
   }
@@ -355,11 +409,13 @@ export class AssociationService {
     }
     const name = input["Name"] as string | undefined;
     const instanceId = input["InstanceId"] as string | undefined;
-    if (name === undefined || instanceId === undefined) fail(ErrorCode.Validation, "Specify AssociationId, or both Name and InstanceId.");
+    if (name === undefined || instanceId === undefined)
+      fail(ErrorCode.Validation, "Specify AssociationId, or both Name and InstanceId.");
     const record = Object.values(this.state.associations).find(
       (r) => r.config.InstanceId === instanceId && documentNameFromArn(r.config.Name) === documentNameFromArn(name),
     );
-    if (!record) fail("AssociationDoesNotExist", `Association for document ${name} and instance ${instanceId} does not exist.`);
+    if (!record)
+      fail("AssociationDoesNotExist", `Association for document ${name} and instance ${instanceId} does not exist.`);
     return record;
   }
 
@@ -368,20 +424,31 @@ export class AssociationService {
   private overview(record: AssociationRecord): Json {
     const counts = record.overview.counts;
     const settled = record.overview.status !== "Pending" || Object.keys(counts).length > 0;
-    return drop({ Status: record.overview.status, DetailedStatus: record.overview.detailedStatus, AssociationStatusAggregatedCount: settled ? { ...counts } : undefined });
+    return drop({
+      Status: record.overview.status,
+      DetailedStatus: record.overview.detailedStatus,
+      AssociationStatusAggregatedCount: settled ? { ...counts } : undefined,
+    });
   }
 
   /** The stored configuration's members one wire shape carries, as SSM answers them. */
   private wireConfig(config: AssociationConfig, members: readonly ConfigMember[]): Json {
     const out: Json = {};
-    for (const m of members) out[m] = m === "Targets" ? this.wireTargets(config) : m === "ApplyOnlyAtCronInterval" ? (config.ApplyOnlyAtCronInterval ?? false) : config[m];
+    for (const m of members)
+      out[m] =
+        m === "Targets"
+          ? this.wireTargets(config)
+          : m === "ApplyOnlyAtCronInterval"
+            ? (config.ApplyOnlyAtCronInterval ?? false)
+            : config[m];
     return out;
   }
 
   private wireTargets(config: AssociationConfig): Target[] | undefined {
     if (config.Targets && config.Targets.length > 0) return config.Targets;
     if (config.InstanceId) return [{ Key: "InstanceIds", Values: [config.InstanceId] }];
-    if (lookup(this.core, config.Name, undefined)?.version.documentType === "Automation") return [NO_OP_AUTOMATION_TARGET];
+    if (lookup(this.core, config.Name, undefined)?.version.documentType === "Automation")
+      return [NO_OP_AUTOMATION_TARGET];
     return undefined;
   }
 
@@ -395,7 +462,9 @@ export class AssociationService {
       AssociationVersion: String(version),
       Date: seconds(record.date),
       LastUpdateAssociationDate: seconds(snapshot.createdDate),
-      Status: config.InstanceId ? { Date: seconds(record.date), Name: "Associated", Message: `Associated with ${config.Name}` } : undefined,
+      Status: config.InstanceId
+        ? { Date: seconds(record.date), Name: "Associated", Message: `Associated with ${config.Name}` }
+        : undefined,
       Overview: this.overview(record),
       AssociationId: record.associationId,
       LastExecutionDate: seconds(record.lastExecutionDate),
@@ -421,21 +490,36 @@ export class AssociationService {
   private createOne(input: Input, tags: readonly Tag[]): Json {
     const config = this.configFrom(input);
     if (config.InstanceId !== undefined) {
-      const conflicting = ["DocumentVersion", "AssociationName", "MaxErrors", "MaxConcurrency", "OutputLocation", "ScheduleExpression"].filter((m) => input[m] !== undefined);
-      if (conflicting.length > 0) fail(ErrorCode.Validation, `InstanceId cannot be used together with ${conflicting.join(", ")}; use Targets instead.`);
+      const conflicting = [
+        "DocumentVersion",
+        "AssociationName",
+        "MaxErrors",
+        "MaxConcurrency",
+        "OutputLocation",
+        "ScheduleExpression",
+      ].filter((m) => input[m] !== undefined);
+      if (conflicting.length > 0)
+        fail(
+          ErrorCode.Validation,
+          `InstanceId cannot be used together with ${conflicting.join(", ")}; use Targets instead.`,
+        );
     }
     this.checkConfigMeaning(config);
     if (Object.keys(this.state.associations).length >= MAX_ASSOCIATIONS) fail("AssociationLimitExceeded", "");
     if (config.InstanceId !== undefined) {
       const duplicate = Object.values(this.state.associations).some(
-        (r) => r.config.InstanceId === config.InstanceId && documentNameFromArn(r.config.Name) === documentNameFromArn(config.Name),
+        (r) =>
+          r.config.InstanceId === config.InstanceId &&
+          documentNameFromArn(r.config.Name) === documentNameFromArn(config.Name),
       );
       if (duplicate) fail("AssociationAlreadyExists", "");
     }
     if (this.core.settings.rejectDuplicateAssociations && config.Targets) {
       const same = JSON.stringify(config.Targets);
       const duplicate = Object.values(this.state.associations).some(
-        (r) => documentNameFromArn(r.config.Name) === documentNameFromArn(config.Name) && JSON.stringify(r.config.Targets) === same,
+        (r) =>
+          documentNameFromArn(r.config.Name) === documentNameFromArn(config.Name) &&
+          JSON.stringify(r.config.Targets) === same,
       );
       if (duplicate) fail("AssociationAlreadyExists", "");
     }
@@ -475,7 +559,9 @@ export class AssociationService {
     const role = input["AssociationDispatchAssumeRole"];
     for (const entry of entries) {
       try {
-        successful.push(this.createOne(role !== undefined ? { ...entry, AssociationDispatchAssumeRole: role } : entry, []));
+        successful.push(
+          this.createOne(role !== undefined ? { ...entry, AssociationDispatchAssumeRole: role } : entry, []),
+        );
       } catch (e) {
         if (!(e instanceof SsmError) || e.httpStatus >= 500) throw e;
         failed.push({ Entry: entry, Message: e.message || e.code, Fault: "Client" });
@@ -494,7 +580,11 @@ export class AssociationService {
     this.tick();
     const record = this.find(input);
     const version = requested === undefined || requested === "$LATEST" ? record.version : Number(requested);
-    if (!record.versions.some((s) => s.version === version)) fail("InvalidAssociationVersion", `Association version ${requested} does not exist for association ${record.associationId}.`);
+    if (!record.versions.some((s) => s.version === version))
+      fail(
+        "InvalidAssociationVersion",
+        `Association version ${requested} does not exist for association ${record.associationId}.`,
+      );
     return { AssociationDescription: this.describeRecord(record, version) };
   }
 
@@ -507,21 +597,35 @@ export class AssociationService {
     this.tick();
     const record = this.find({ AssociationId: input["AssociationId"] });
     if (requested !== undefined && requested !== "$LATEST" && Number(requested) !== record.version) {
-      fail("InvalidAssociationVersion", `Association version ${requested} is not the latest version (${record.version}) of association ${record.associationId}.`);
+      fail(
+        "InvalidAssociationVersion",
+        `Association version ${requested} is not the latest version (${record.version}) of association ${record.associationId}.`,
+      );
     }
     if (input["InstanceId"] !== undefined) fail(ErrorCode.Validation, "UpdateAssociation does not take InstanceId.");
-    if (typeof input["Name"] === "string" && documentNameFromArn(input["Name"]) !== documentNameFromArn(record.config.Name)) {
+    if (
+      typeof input["Name"] === "string" &&
+      documentNameFromArn(input["Name"]) !== documentNameFromArn(record.config.Name)
+    ) {
       fail("InvalidUpdate", "The document of an association cannot be changed; create a new association instead.");
     }
     // Replace semantics (spec 3.5): what the request omits is reset — except the document, the
     // targets and a legacy instance id, which AWS keeps.
-    const config = this.configFrom({ ...input, Name: input["Name"] ?? record.config.Name, Targets: input["Targets"] ?? record.config.Targets });
+    const config = this.configFrom({
+      ...input,
+      Name: input["Name"] ?? record.config.Name,
+      Targets: input["Targets"] ?? record.config.Targets,
+    });
     if (record.config.InstanceId !== undefined) {
       config.InstanceId = record.config.InstanceId;
       delete config.Targets;
     }
     this.checkConfigMeaning(config);
-    if (record.version >= MAX_ASSOCIATION_VERSIONS) fail("AssociationVersionLimitExceeded", `Association ${record.associationId} has reached the limit of ${MAX_ASSOCIATION_VERSIONS} versions.`);
+    if (record.version >= MAX_ASSOCIATION_VERSIONS)
+      fail(
+        "AssociationVersionLimitExceeded",
+        `Association ${record.associationId} has reached the limit of ${MAX_ASSOCIATION_VERSIONS} versions.`,
+      );
     const now = this.now();
     updateAssociationRecord(record, config, now);
     const description = this.describeRecord(record);
@@ -550,7 +654,16 @@ export class AssociationService {
   }
 
   listAssociations(input: Input): Json {
-    const keys = ["InstanceId", "Name", "AssociationId", "AssociationStatusName", "LastExecutedBefore", "LastExecutedAfter", "AssociationName", "ResourceGroupName"];
+    const keys = [
+      "InstanceId",
+      "Name",
+      "AssociationId",
+      "AssociationStatusName",
+      "LastExecutedBefore",
+      "LastExecutedAfter",
+      "AssociationName",
+      "ResourceGroupName",
+    ];
     const req = check(input, (c) => {
       const filters = (c.list("AssociationFilterList", { min: 1 }) ?? []) as Array<{ key: string; value: string }>;
       filters.forEach((raw, i) => {
@@ -563,7 +676,11 @@ export class AssociationService {
     this.tick();
     const time = (value: string) => {
       const t = Date.parse(value);
-      if (Number.isNaN(t)) fail(ErrorCode.Validation, `Invalid timestamp ${value} in the filter; use ISO 8601, e.g. 2019-02-18T16:00:00Z.`);
+      if (Number.isNaN(t))
+        fail(
+          ErrorCode.Validation,
+          `Invalid timestamp ${value} in the filter; use ISO 8601, e.g. 2019-02-18T16:00:00Z.`,
+        );
       return t;
     };
     const matches = (record: AssociationRecord) =>
@@ -585,7 +702,9 @@ export class AssociationService {
           case "AssociationName":
             return config.AssociationName === value;
           default:
-            return (config.Targets ?? []).some((t) => t.Key === "resource-groups:Name" && (t.Values ?? []).includes(value));
+            return (config.Targets ?? []).some(
+              (t) => t.Key === "resource-groups:Name" && (t.Values ?? []).includes(value),
+            );
         }
       });
     const all = Object.values(this.state.associations).filter(matches);
@@ -600,7 +719,13 @@ export class AssociationService {
     }));
     this.tick();
     const record = this.find({ AssociationId: req.id });
-    const page = paginate(`ListAssociationVersions:${record.associationId}`, record.versions, (v) => String(v.version), req.maxResults, req.nextToken);
+    const page = paginate(
+      `ListAssociationVersions:${record.associationId}`,
+      record.versions,
+      (v) => String(v.version),
+      req.maxResults,
+      req.nextToken,
+    );
     return drop({
       AssociationVersions: page.items.map(({ version, createdDate, config }) =>
         drop({
@@ -645,18 +770,26 @@ export class AssociationService {
     });
     this.tick();
     const record = this.find({ AssociationId: req.id });
-    const compare = (actual: number, type: string, wanted: number) => (type === "EQUAL" ? actual === wanted : type === "LESS_THAN" ? actual < wanted : actual > wanted);
+    const compare = (actual: number, type: string, wanted: number) =>
+      type === "EQUAL" ? actual === wanted : type === "LESS_THAN" ? actual < wanted : actual > wanted;
     const newestFirst = [...(this.state.executions[record.associationId] ?? [])].reverse();
     const all = newestFirst.filter((e) =>
       req.filters.every((f) => {
         if (f.Key === "ExecutionId") return e.executionId === f.Value;
         if (f.Key === "Status") return e.status === f.Value;
         const wanted = Date.parse(f.Value);
-        if (Number.isNaN(wanted)) fail(ErrorCode.Validation, `Invalid CreatedTime ${f.Value}; use ISO 8601, e.g. 2019-02-18T16:00:00Z.`);
+        if (Number.isNaN(wanted))
+          fail(ErrorCode.Validation, `Invalid CreatedTime ${f.Value}; use ISO 8601, e.g. 2019-02-18T16:00:00Z.`);
         return compare(e.createdTime, f.Type, wanted);
       }),
     );
-    const page = paginate(`DescribeAssociationExecutions:${record.associationId}`, all, (e) => e.executionId, req.maxResults, req.nextToken);
+    const page = paginate(
+      `DescribeAssociationExecutions:${record.associationId}`,
+      all,
+      (e) => e.executionId,
+      req.maxResults,
+      req.nextToken,
+    );
     return drop({ AssociationExecutions: page.items.map((e) => this.executionItem(e)), NextToken: page.nextToken });
   }
 
@@ -674,12 +807,30 @@ export class AssociationService {
     });
     this.tick();
     const record = this.find({ AssociationId: req.id });
-    const execution = (this.state.executions[record.associationId] ?? []).find((e) => e.executionId === req.executionId);
-    if (!execution) fail("AssociationExecutionDoesNotExist", `Execution ${req.executionId} does not exist for association ${record.associationId}.`);
-    const all = execution.targets.filter((t) =>
-      req.filters.every((f) => (f.Key === "Status" ? t.status === f.Value : f.Key === "ResourceId" ? t.resourceId === f.Value : t.resourceType === f.Value)),
+    const execution = (this.state.executions[record.associationId] ?? []).find(
+      (e) => e.executionId === req.executionId,
     );
-    const page = paginate(`DescribeAssociationExecutionTargets:${execution.executionId}`, all, (t) => t.resourceId, req.maxResults, req.nextToken);
+    if (!execution)
+      fail(
+        "AssociationExecutionDoesNotExist",
+        `Execution ${req.executionId} does not exist for association ${record.associationId}.`,
+      );
+    const all = execution.targets.filter((t) =>
+      req.filters.every((f) =>
+        f.Key === "Status"
+          ? t.status === f.Value
+          : f.Key === "ResourceId"
+            ? t.resourceId === f.Value
+            : t.resourceType === f.Value,
+      ),
+    );
+    const page = paginate(
+      `DescribeAssociationExecutionTargets:${execution.executionId}`,
+      all,
+      (t) => t.resourceId,
+      req.maxResults,
+      req.nextToken,
+    );
     return drop({
       AssociationExecutionTargets: page.items.map((t) => ({
         AssociationId: record.associationId,
@@ -690,16 +841,24 @@ export class AssociationService {
         Status: t.status,
         DetailedStatus: t.detailedStatus,
         LastExecutionDate: seconds(t.lastExecutionDate),
-        OutputSource: { OutputSourceId: t.outputSourceId, OutputSourceType: t.resourceType === "AutomationExecution" ? "AutomationExecution" : "RunCommand" },
+        OutputSource: {
+          OutputSourceId: t.outputSourceId,
+          OutputSourceType: t.resourceType === "AutomationExecution" ? "AutomationExecution" : "RunCommand",
+        },
       })),
       NextToken: page.nextToken,
     });
   }
 
   startAssociationsOnce(input: Input): Json {
-    const ids = check(input, (c) => c.stringList("AssociationIds", { required: true, min: 1, max: 10, item: { pattern: P.associationId } }) ?? []);
+    const ids = check(
+      input,
+      (c) =>
+        c.stringList("AssociationIds", { required: true, min: 1, max: 10, item: { pattern: P.associationId } }) ?? [],
+    );
     this.tick();
-    for (const id of ids) if (!this.state.associations[id]) fail("AssociationDoesNotExist", `Association ${id} does not exist.`);
+    for (const id of ids)
+      if (!this.state.associations[id]) fail("AssociationDoesNotExist", `Association ${id} does not exist.`);
     const now = this.now();
     for (const id of ids) runAssociation(this.runContext(), id, now, "manual");
     this.core.changed();
@@ -713,9 +872,18 @@ export class AssociationService {
     }));
     this.tick();
     const instanceId = req.instanceId!;
-    if (!this.state.fleet.some((i) => i.instanceId === instanceId)) fail("InvalidInstanceId", `Instance ${instanceId} is not a managed node.`);
-    const results = Object.values(this.state.instanceStatus[instanceId] ?? {}).filter((r) => this.state.associations[r.associationId]);
-    const page = paginate(`DescribeInstanceAssociationsStatus:${instanceId}`, results, (r) => r.associationId, req.maxResults, req.nextToken);
+    if (!this.state.fleet.some((i) => i.instanceId === instanceId))
+      fail("InvalidInstanceId", `Instance ${instanceId} is not a managed node.`);
+    const results = Object.values(this.state.instanceStatus[instanceId] ?? {}).filter(
+      (r) => this.state.associations[r.associationId],
+    );
+    const page = paginate(
+      `DescribeInstanceAssociationsStatus:${instanceId}`,
+      results,
+      (r) => r.associationId,
+      req.maxResults,
+      req.nextToken,
+    );
     return drop({
       InstanceAssociationStatusInfos: page.items.map((r) =>
         drop({
@@ -739,16 +907,31 @@ export class AssociationService {
 
   /** Where the run's output lives when the association writes it to S3 (OutputUrl.S3OutputUrl). */
   private outputUrl(associationId: string, instanceId: string, commandId: string | undefined): Json | undefined {
-    const s3 = (this.state.associations[associationId]?.config.OutputLocation as { S3Location?: { OutputS3BucketName?: string; OutputS3KeyPrefix?: string; OutputS3Region?: string } } | undefined)?.S3Location;
+    const s3 = (
+      this.state.associations[associationId]?.config.OutputLocation as
+        | { S3Location?: { OutputS3BucketName?: string; OutputS3KeyPrefix?: string; OutputS3Region?: string } }
+        | undefined
+    )?.S3Location;
     if (!s3?.OutputS3BucketName || commandId === undefined) return undefined;
     const prefix = s3.OutputS3KeyPrefix ? `${s3.OutputS3KeyPrefix.replace(/\/$/, "")}/` : "";
-    return { S3OutputUrl: { OutputUrl: `https://s3.${s3.OutputS3Region ?? this.core.settings.region}.amazonaws.com/${s3.OutputS3BucketName}/${prefix}${commandId}/${instanceId}` } };
+    return {
+      S3OutputUrl: {
+        OutputUrl: `https://s3.${s3.OutputS3Region ?? this.core.settings.region}.amazonaws.com/${s3.OutputS3BucketName}/${prefix}${commandId}/${instanceId}`,
+      },
+    };
   }
 
   // ---------------------------------------------------------------- fleet
 
-  private instanceOverview(instance: ManagedInstance): { status?: string; counts: Record<string, number>; last?: number; lastSuccess?: number } {
-    const results = Object.values(this.state.instanceStatus[instance.instanceId] ?? {}).filter((r) => this.state.associations[r.associationId]);
+  private instanceOverview(instance: ManagedInstance): {
+    status?: string;
+    counts: Record<string, number>;
+    last?: number;
+    lastSuccess?: number;
+  } {
+    const results = Object.values(this.state.instanceStatus[instance.instanceId] ?? {}).filter(
+      (r) => this.state.associations[r.associationId],
+    );
     const counts: Record<string, number> = {};
     let last: number | undefined;
     let lastSuccess: number | undefined;
@@ -758,13 +941,30 @@ export class AssociationService {
       if (r.status === "Success") lastSuccess = Math.max(lastSuccess ?? 0, r.executionDate);
     }
     const status = results.length === 0 ? undefined : (counts["Failed"] ?? 0) > 0 ? "Failed" : "Success";
-    return { ...(status ? { status } : {}), counts, ...(last !== undefined ? { last } : {}), ...(lastSuccess !== undefined ? { lastSuccess } : {}) };
+    return {
+      ...(status ? { status } : {}),
+      counts,
+      ...(last !== undefined ? { last } : {}),
+      ...(lastSuccess !== undefined ? { lastSuccess } : {}),
+    };
   }
 
   describeInstanceInformation(input: Input): Json {
-    const legacyKeys = ["InstanceIds", "AgentVersion", "PingStatus", "PlatformTypes", "ActivationIds", "IamRole", "ResourceType", "AssociationStatus"];
+    const legacyKeys = [
+      "InstanceIds",
+      "AgentVersion",
+      "PingStatus",
+      "PlatformTypes",
+      "ActivationIds",
+      "IamRole",
+      "ResourceType",
+      "AssociationStatus",
+    ];
     const req = check(input, (c) => {
-      const legacy = (c.list("InstanceInformationFilterList", { min: 0 }) ?? []) as Array<{ key: string; valueSet: string[] }>;
+      const legacy = (c.list("InstanceInformationFilterList", { min: 0 }) ?? []) as Array<{
+        key: string;
+        valueSet: string[];
+      }>;
       legacy.forEach((raw, i) => {
         const f = c.nested(`instanceInformationFilterList.${i + 1}.member`, (raw ?? {}) as Input);
         f.string("key", { required: true, enum: legacyKeys });
@@ -779,8 +979,23 @@ export class AssociationService {
       return { legacy, filters, ...checkPaging(c, { defaultMax: 10, min: 5, max: 50 }) };
     });
     this.tick();
-    if (req.legacy.length > 0 && req.filters.length > 0) fail("InvalidInstanceInformationFilterValue", "InstanceInformationFilterList and Filters cannot be used together.");
-    const known = ["ActivationIds", "AgentVersion", "AssociationStatus", "IamRole", "InstanceIds", "PingStatus", "PlatformType", "ResourceType", "SourceIds", "SourceTypes"];
+    if (req.legacy.length > 0 && req.filters.length > 0)
+      fail(
+        "InvalidInstanceInformationFilterValue",
+        "InstanceInformationFilterList and Filters cannot be used together.",
+      );
+    const known = [
+      "ActivationIds",
+      "AgentVersion",
+      "AssociationStatus",
+      "IamRole",
+      "InstanceIds",
+      "PingStatus",
+      "PlatformType",
+      "ResourceType",
+      "SourceIds",
+      "SourceTypes",
+    ];
     const isTag = (key: string) => key === "tag-key" || key.startsWith("tag:");
     const conditions = [
       ...req.legacy.map((f) => ({ key: f.key === "PlatformTypes" ? "PlatformType" : f.key, values: f.valueSet })),
@@ -790,11 +1005,17 @@ export class AssociationService {
     if (conditions.some((f) => isTag(f.key)) && conditions.some((f) => !isTag(f.key))) {
       fail("InvalidInstanceInformationFilterValue", "Tag filters cannot be combined with other filter types.");
     }
-    const allowed: Record<string, readonly string[]> = { PingStatus: PING_STATUSES, PlatformType: PLATFORM_TYPES, ResourceType: ["ManagedInstance", "EC2Instance"] };
+    const allowed: Record<string, readonly string[]> = {
+      PingStatus: PING_STATUSES,
+      PlatformType: PLATFORM_TYPES,
+      ResourceType: ["ManagedInstance", "EC2Instance"],
+    };
     for (const f of conditions) {
       for (const value of f.values) {
-        if (allowed[f.key] && !allowed[f.key]!.includes(value)) fail("InvalidInstanceInformationFilterValue", `${value} is not a valid value for ${f.key}.`);
-        if (f.key === "InstanceIds" && !this.state.fleet.some((i) => i.instanceId === value)) fail("InvalidInstanceId", `Instance ${value} is not a managed node.`);
+        if (allowed[f.key] && !allowed[f.key]!.includes(value))
+          fail("InvalidInstanceInformationFilterValue", `${value} is not a valid value for ${f.key}.`);
+        if (f.key === "InstanceIds" && !this.state.fleet.some((i) => i.instanceId === value))
+          fail("InvalidInstanceId", `Instance ${value} is not a managed node.`);
       }
     }
     const matching = this.state.fleet
@@ -841,7 +1062,8 @@ export class AssociationService {
           PlatformType: instance.platformType,
           PlatformName: instance.platformName,
           PlatformVersion: instance.platformVersion,
-          RegistrationDate: instance.resourceType === "ManagedInstance" ? seconds(instance.registrationDate) : undefined,
+          RegistrationDate:
+            instance.resourceType === "ManagedInstance" ? seconds(instance.registrationDate) : undefined,
           ResourceType: instance.resourceType,
           Name: instance.name,
           IPAddress: instance.ipAddress,
@@ -849,7 +1071,9 @@ export class AssociationService {
           AssociationStatus: overview.status,
           LastAssociationExecutionDate: seconds(overview.last),
           LastSuccessfulAssociationExecutionDate: seconds(overview.lastSuccess),
-          AssociationOverview: overview.status ? { DetailedStatus: overview.status, InstanceAssociationStatusAggregatedCount: overview.counts } : undefined,
+          AssociationOverview: overview.status
+            ? { DetailedStatus: overview.status, InstanceAssociationStatusAggregatedCount: overview.counts }
+            : undefined,
           SourceId: instance.instanceId,
           SourceType: instance.resourceType === "EC2Instance" ? "AWS::EC2::Instance" : "AWS::SSM::ManagedInstance",
         });
@@ -861,7 +1085,9 @@ export class AssociationService {
   // ---------------------------------------------------------------- hooks from the documents area
 
   usageOf(documentName: string): { associationIds: string[]; legacyInstanceIds: string[] } {
-    const using = Object.values(this.state.associations).filter((r) => documentNameFromArn(r.config.Name) === documentName);
+    const using = Object.values(this.state.associations).filter(
+      (r) => documentNameFromArn(r.config.Name) === documentName,
+    );
     return {
       associationIds: using.map((r) => r.associationId),
       legacyInstanceIds: using.flatMap((r) => (r.config.InstanceId ? [r.config.InstanceId] : [])),
@@ -874,7 +1100,8 @@ export class AssociationService {
     const now = this.now();
     for (const record of Object.values(this.state.associations)) {
       if (documentNameFromArn(record.config.Name) !== documentName) continue;
-      if ((record.config.DocumentVersion ?? "$DEFAULT") !== "$DEFAULT" || record.config.ApplyOnlyAtCronInterval) continue;
+      if ((record.config.DocumentVersion ?? "$DEFAULT") !== "$DEFAULT" || record.config.ApplyOnlyAtCronInterval)
+        continue;
       runAssociation(this.runContext(), record.associationId, now, "update");
     }
     rememberTargets(this.state);

@@ -21,7 +21,13 @@ import { findDocument, resolveDocumentVersion, type StoredDocumentVersion } from
 import { SsmError, ErrorCode } from "./errors.js";
 import { checkTargets, resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
 import { checkPaging, paginate } from "./paging.js";
-import { DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_ERRORS, resolveRateControl, type AutomationRunner, type ExecutionTargetRecord } from "./simulator.js";
+import {
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_ERRORS,
+  resolveRateControl,
+  type AutomationRunner,
+  type ExecutionTargetRecord,
+} from "./simulator.js";
 import { check } from "./validate.js";
 
 export type AutomationStatus = "Success" | "Failed" | "Cancelled";
@@ -91,7 +97,13 @@ export interface AutomationRunRequest {
   parameters: Record<string, string[]>;
   mode?: "Auto" | "Interactive";
   /** Rate control: the targets, already resolved to parameter values, and what they came from. */
-  rateControl?: { targets: Target[]; targetParameterName: string; values: string[]; maxConcurrency?: string; maxErrors?: string };
+  rateControl?: {
+    targets: Target[];
+    targetParameterName: string;
+    values: string[];
+    maxConcurrency?: string;
+    maxErrors?: string;
+  };
   associationId?: string;
 }
 
@@ -119,11 +131,24 @@ function fleetOf(core: EndpointCore): ManagedInstance[] {
 }
 
 /** Runs one execution (no rate control) at `at`; `failOn` makes its first step fail. */
-function runOne(core: EndpointCore, request: AutomationRunRequest, at: number, parameters: Record<string, string[]>, extra: Partial<AutomationExecutionRecord>, fails: boolean): AutomationExecutionRecord {
+function runOne(
+  core: EndpointCore,
+  request: AutomationRunRequest,
+  at: number,
+  parameters: Record<string, string[]>,
+  extra: Partial<AutomationExecutionRecord>,
+  fails: boolean,
+): AutomationExecutionRecord {
   const steps = stepsOf(request.version).map((s, i): AutomationStepRecord => {
     if (!fails) return { name: s.name, action: s.action, status: "Success", stepExecutionId: randomUUID() };
     return i === 0
-      ? { name: s.name, action: s.action, status: "Failed", stepExecutionId: randomUUID(), failureMessage: "Step failed: the simulated target is marked to fail this runbook." }
+      ? {
+          name: s.name,
+          action: s.action,
+          status: "Failed",
+          stepExecutionId: randomUUID(),
+          failureMessage: "Step failed: the simulated target is marked to fail this runbook.",
+        }
       : { name: s.name, action: s.action, status: "Pending", stepExecutionId: randomUUID() };
   });
   return {
@@ -137,15 +162,22 @@ function runOne(core: EndpointCore, request: AutomationRunRequest, at: number, p
     mode: request.mode ?? "Auto",
     steps,
     ...(request.associationId !== undefined ? { associationId: request.associationId } : {}),
-    ...(fails ? { failureMessage: "Step fails when it is failing. The simulated target is marked to fail this runbook." } : {}),
+    ...(fails
+      ? { failureMessage: "Step fails when it is failing. The simulated target is marked to fail this runbook." }
+      : {}),
     ...extra,
   };
 }
 
 /** Runs an Automation document now (instantly) and records its executions. */
-export function runAutomation(core: EndpointCore, request: AutomationRunRequest, at: number = core.clock.now()): AutomationRunResult {
+export function runAutomation(
+  core: EndpointCore,
+  request: AutomationRunRequest,
+  at: number = core.clock.now(),
+): AutomationRunResult {
   const failing = (value: string | undefined) =>
-    value !== undefined && fleetOf(core).some((i) => i.instanceId === value && i.failDocuments.includes(request.documentName));
+    value !== undefined &&
+    fleetOf(core).some((i) => i.instanceId === value && i.failDocuments.includes(request.documentName));
   const rc = request.rateControl;
   if (!rc) {
     const execution = runOne(core, request, at, request.parameters, {}, false);
@@ -165,7 +197,14 @@ export function runAutomation(core: EndpointCore, request: AutomationRunRequest,
       continue;
     }
     for (const value of batch) {
-      const child = runOne(core, request, at, { ...request.parameters, [rc.targetParameterName]: [value] }, { parentId, target: value }, failing(value));
+      const child = runOne(
+        core,
+        request,
+        at,
+        { ...request.parameters, [rc.targetParameterName]: [value] },
+        { parentId, target: value },
+        failing(value),
+      );
       if (child.status === "Failed") errors++;
       children.push(child);
     }
@@ -187,7 +226,11 @@ export function runAutomation(core: EndpointCore, request: AutomationRunRequest,
     ...(rc.maxErrors !== undefined ? { maxErrors: rc.maxErrors } : {}),
     resolvedTargets: rc.values,
     ...(request.associationId !== undefined ? { associationId: request.associationId } : {}),
-    ...(failed ? { failureMessage: `${children.filter((c) => c.status === "Failed").length} of ${rc.values.length} targets failed${skipped.length > 0 ? `; ${skipped.length} not started (MaxErrors exceeded)` : ""}.` } : {}),
+    ...(failed
+      ? {
+          failureMessage: `${children.filter((c) => c.status === "Failed").length} of ${rc.values.length} targets failed${skipped.length > 0 ? `; ${skipped.length} not started (MaxErrors exceeded)` : ""}.`,
+        }
+      : {}),
   };
   store(core, [parent, ...children]);
   return { execution: parent, children, skipped };
@@ -214,23 +257,27 @@ export function automationRunnerFor(core: EndpointCore): AutomationRunner {
     } catch {
       return undefined;
     }
-    const result = runAutomation(core, {
-      documentName: doc.name,
-      version,
-      parameters: record.config.Parameters ?? {},
-      associationId: record.associationId,
-      ...(instanceIds !== undefined
-        ? {
-            rateControl: {
-              targets: record.config.Targets ?? [],
-              targetParameterName: record.config.AutomationTargetParameterName!,
-              values: instanceIds,
-              ...(record.config.MaxConcurrency !== undefined ? { maxConcurrency: record.config.MaxConcurrency } : {}),
-              ...(record.config.MaxErrors !== undefined ? { maxErrors: record.config.MaxErrors } : {}),
-            },
-          }
-        : {}),
-    }, at);
+    const result = runAutomation(
+      core,
+      {
+        documentName: doc.name,
+        version,
+        parameters: record.config.Parameters ?? {},
+        associationId: record.associationId,
+        ...(instanceIds !== undefined
+          ? {
+              rateControl: {
+                targets: record.config.Targets ?? [],
+                targetParameterName: record.config.AutomationTargetParameterName!,
+                values: instanceIds,
+                ...(record.config.MaxConcurrency !== undefined ? { maxConcurrency: record.config.MaxConcurrency } : {}),
+                ...(record.config.MaxErrors !== undefined ? { maxErrors: record.config.MaxErrors } : {}),
+              },
+            }
+          : {}),
+      },
+      at,
+    );
     const target = (e: AutomationExecutionRecord): ExecutionTargetRecord => ({
       resourceId: e.id,
       resourceType: "AutomationExecution",
@@ -241,7 +288,14 @@ export function automationRunnerFor(core: EndpointCore): AutomationRunner {
     });
     const targets = instanceIds === undefined ? [target(result.execution)] : result.children.map(target);
     for (const value of result.skipped)
-      targets.push({ resourceId: value, resourceType: "AutomationExecution", status: "Skipped", detailedStatus: "MaxErrorsExceeded", lastExecutionDate: at, outputSourceId: result.execution.id });
+      targets.push({
+        resourceId: value,
+        resourceType: "AutomationExecution",
+        status: "Skipped",
+        detailedStatus: "MaxErrorsExceeded",
+        lastExecutionDate: at,
+        outputSourceId: result.execution.id,
+      });
     return { status: result.execution.status === "Success" ? "Success" : "Failed", targets };
   };
 }
@@ -320,7 +374,8 @@ const FILTER_KEYS = [
 
 function requireExecution(core: EndpointCore, id: string): AutomationExecutionRecord {
   const found = section(core).executions[id];
-  if (!found) throw new SsmError("AutomationExecutionNotFoundException", `There is no AutomationExecution with id: ${id}`);
+  if (!found)
+    throw new SsmError("AutomationExecutionNotFoundException", `There is no AutomationExecution with id: ${id}`);
   return found;
 }
 
@@ -364,7 +419,11 @@ export const automationArea: Area = {
           mode: c.string("Mode", { enum: ["Auto", "Interactive"] }) as "Auto" | "Interactive" | undefined,
           targetParameterName: c.string("TargetParameterName", { min: 1, max: 50 }),
           targets,
-          maxConcurrency: c.string("MaxConcurrency", { min: 1, max: 7, pattern: "^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$" }),
+          maxConcurrency: c.string("MaxConcurrency", {
+            min: 1,
+            max: 7,
+            pattern: "^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$",
+          }),
           maxErrors: c.string("MaxErrors", { min: 1, max: 7, pattern: "^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$" }),
           clientToken: c.string("ClientToken", { min: 36, max: 36 }),
         };
@@ -375,22 +434,41 @@ export const automationArea: Area = {
       try {
         version = resolveDocumentVersion(doc, req.version);
       } catch {
-        throw new SsmError("AutomationDefinitionVersionNotFoundException", `Document ${doc.name} has no version ${req.version}.`);
+        throw new SsmError(
+          "AutomationDefinitionVersionNotFoundException",
+          `Document ${doc.name} has no version ${req.version}.`,
+        );
       }
       if (version.documentType !== "Automation")
-        throw new SsmError("InvalidAutomationExecutionParametersException", `Document ${doc.name} is a ${version.documentType} document, not an Automation runbook.`);
+        throw new SsmError(
+          "InvalidAutomationExecutionParametersException",
+          `Document ${doc.name} is a ${version.documentType} document, not an Automation runbook.`,
+        );
       const hasTargets = (req.targets?.length ?? 0) > 0;
       if (hasTargets !== (req.targetParameterName !== undefined))
-        throw new SsmError("InvalidAutomationExecutionParametersException", "TargetParameterName and Targets must be given together.");
+        throw new SsmError(
+          "InvalidAutomationExecutionParametersException",
+          "TargetParameterName and Targets must be given together.",
+        );
       if (hasTargets) {
-        const problem = checkTargets(req.targets!.filter((t) => t.Key !== "ParameterValues"), true);
+        const problem = checkTargets(
+          req.targets!.filter((t) => t.Key !== "ParameterValues"),
+          true,
+        );
         if (problem) throw new SsmError("InvalidTarget", problem.message);
         if (!(req.targetParameterName! in version.declarations))
-          throw new SsmError("InvalidAutomationExecutionParametersException", `TargetParameterName ${req.targetParameterName} is not a parameter of ${doc.name}.`);
+          throw new SsmError(
+            "InvalidAutomationExecutionParametersException",
+            `TargetParameterName ${req.targetParameterName} is not a parameter of ${doc.name}.`,
+          );
       }
       // Under rate control the target parameter is filled in per target.
-      const problems = checkParameters(hasTargets ? withTargetParameter(version.declarations, req.targetParameterName) : version.declarations, req.parameters);
-      if (problems.length > 0) throw new SsmError("InvalidAutomationExecutionParametersException", problems[0]!.message);
+      const problems = checkParameters(
+        hasTargets ? withTargetParameter(version.declarations, req.targetParameterName) : version.declarations,
+        req.parameters,
+      );
+      if (problems.length > 0)
+        throw new SsmError("InvalidAutomationExecutionParametersException", problems[0]!.message);
       const result = runAutomation(ctx, {
         documentName: doc.name,
         version,
@@ -412,7 +490,9 @@ export const automationArea: Area = {
     },
 
     GetAutomationExecution(input, ctx) {
-      const req = check(input, (c) => ({ id: c.string("AutomationExecutionId", { required: true, min: 36, max: 36 }) }));
+      const req = check(input, (c) => ({
+        id: c.string("AutomationExecutionId", { required: true, min: 36, max: 36 }),
+      }));
       return { AutomationExecution: full(ctx, requireExecution(ctx, req.id!)) };
     },
 
@@ -423,7 +503,10 @@ export const automationArea: Area = {
       }));
       const execution = requireExecution(ctx, req.id!);
       // Simulated runs finish the moment they start: there is never anything left to stop.
-      throw new SsmError("InvalidAutomationStatusUpdateException", `The execution ${execution.id} is already in status ${execution.status}.`);
+      throw new SsmError(
+        "InvalidAutomationStatusUpdateException",
+        `The execution ${execution.id} is already in status ${execution.status}.`,
+      );
     },
 
     DescribeAutomationExecutions(input, ctx) {
@@ -438,7 +521,9 @@ export const automationArea: Area = {
       });
       for (const f of req.filters)
         if (f.Key === "ExecutionId" || f.Key === "ParentExecutionId")
-          for (const v of f.Values) if (!new RegExp(EXECUTION_ID_PATTERN).test(v)) throw new SsmError(ErrorCode.Validation, `The value ${v} of filter ${f.Key} is not an execution id.`);
+          for (const v of f.Values)
+            if (!new RegExp(EXECUTION_ID_PATTERN).test(v))
+              throw new SsmError(ErrorCode.Validation, `The value ${v} of filter ${f.Key} is not an execution id.`);
       const s = section(ctx);
       // Newest first, as the console and the CLI show them.
       const all = [...s.order]
@@ -446,7 +531,10 @@ export const automationArea: Area = {
         .map((id) => s.executions[id]!)
         .filter((r) => req.filters.every((f) => matches(r, f.Key, f.Values)));
       const page = paginate(ctx.operation, all, (r) => r.id, req.maxResults, req.nextToken);
-      return drop({ AutomationExecutionMetadataList: page.items.map((r) => metadata(ctx, r)), NextToken: page.nextToken });
+      return drop({
+        AutomationExecutionMetadataList: page.items.map((r) => metadata(ctx, r)),
+        NextToken: page.nextToken,
+      });
     },
   },
 };

@@ -38,7 +38,8 @@ function parseCalendar(hash: string, text: string): ParsedCalendar {
   } catch (e) {
     throw new SsmError("UnsupportedCalendarException", `The calendar entry isn't supported: ${(e as Error).message}`);
   }
-  if (root.name !== "vcalendar") throw new SsmError("UnsupportedCalendarException", "The calendar entry isn't supported: no VCALENDAR.");
+  if (root.name !== "vcalendar")
+    throw new SsmError("UnsupportedCalendarException", "The calendar entry isn't supported: no VCALENDAR.");
   const type = String(root.getFirstPropertyValue("x-calendar-type") ?? "DEFAULT_OPEN").toUpperCase();
   const calendar: ParsedCalendar = {
     defaultState: type === "DEFAULT_CLOSED" ? "CLOSED" : "OPEN",
@@ -79,9 +80,14 @@ function stateAt(calendar: ParsedCalendar, at: number): CalendarState {
 
 function calendarOf(core: EndpointCore, nameOrArn: string): ParsedCalendar {
   const doc = findDocument(core, nameOrArn);
-  if (!doc) throw new SsmError(ErrorCode.InvalidDocument, `Document with name ${documentNameFromArn(nameOrArn)} does not exist.`);
+  if (!doc)
+    throw new SsmError(
+      ErrorCode.InvalidDocument,
+      `Document with name ${documentNameFromArn(nameOrArn)} does not exist.`,
+    );
   const version = resolveDocumentVersion(doc, "$DEFAULT");
-  if (version.documentType !== "ChangeCalendar") throw new SsmError("InvalidDocumentType", `Document ${doc.name} is not a ChangeCalendar document.`);
+  if (version.documentType !== "ChangeCalendar")
+    throw new SsmError("InvalidDocumentType", `Document ${doc.name} is not a ChangeCalendar document.`);
   return parseCalendar(version.hash, version.content);
 }
 
@@ -93,7 +99,9 @@ export function calendarsState(core: EndpointCore, names: readonly string[], at:
 /** The first time after `at` (within a year) when the combined state changes. */
 function nextTransition(core: EndpointCore, names: readonly string[], at: number): number | undefined {
   const boundaries = new Set<number>();
-  for (const name of names) for (const p of periods(calendarOf(core, name), at, at + HORIZON_MS)) for (const t of [p.start, p.end]) if (t > at) boundaries.add(t);
+  for (const name of names)
+    for (const p of periods(calendarOf(core, name), at, at + HORIZON_MS))
+      for (const t of [p.start, p.end]) if (t > at) boundaries.add(t);
   const now = calendarsState(core, names, at);
   for (const t of [...boundaries].sort((a, b) => a - b)) if (calendarsState(core, names, t) !== now) return t;
   return undefined;
@@ -128,7 +136,11 @@ export const calendarArea: Area = {
       }
       const state = calendarsState(ctx, req.names, at);
       const next = nextTransition(ctx, req.names, at);
-      return { State: state, AtTime: isoSeconds(at), ...(next !== undefined ? { NextTransitionTime: isoSeconds(next) } : {}) };
+      return {
+        State: state,
+        AtTime: isoSeconds(at),
+        ...(next !== undefined ? { NextTransitionTime: isoSeconds(next) } : {}),
+      };
     },
   },
 };

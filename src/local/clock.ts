@@ -51,7 +51,9 @@ export function parseDuration(text: string): number {
     consumed = re.lastIndex;
   }
   if (trimmed === "" || consumed !== trimmed.length) {
-    throw new RangeError(`"${text}" is not a duration; write a number and a unit (ms, s, m, h, d, w), e.g. 90m, 1d, 2h30m`);
+    throw new RangeError(
+      `"${text}" is not a duration; write a number and a unit (ms, s, m, h, d, w), e.g. 90m, 1d, 2h30m`,
+    );
   }
   return total;
 }

@@ -73,7 +73,10 @@ function reportAssociationRun(core: EndpointCore, record: AssociationRecord, exe
       title: record.config.AssociationName ?? "",
       severity: (record.config.ComplianceSeverity as Severity | undefined) ?? "UNSPECIFIED",
       status: target.status === "Success" ? "COMPLIANT" : "NON_COMPLIANT",
-      details: { DocumentName: result?.documentName ?? record.config.Name, DocumentVersion: result?.documentVersion ?? record.config.DocumentVersion ?? "$DEFAULT" },
+      details: {
+        DocumentName: result?.documentName ?? record.config.Name,
+        DocumentVersion: result?.documentVersion ?? record.config.DocumentVersion ?? "$DEFAULT",
+      },
       execution: { time: execution.createdTime, id: execution.executionId, type: "Command" },
     };
     upload.items = [...upload.items.filter((i) => i.id !== record.associationId), item];
@@ -117,7 +120,8 @@ function matches(filter: Filter, actual: string | number | undefined): boolean {
   const values = filter.Values;
   if (typeof actual === "number") {
     const times = values.map((v) => Date.parse(v));
-    if (times.some((t) => Number.isNaN(t))) fail("InvalidFilter", `${filter.Key} takes ISO 8601 times, e.g. 2019-02-18T16:00:00Z.`);
+    if (times.some((t) => Number.isNaN(t)))
+      fail("InvalidFilter", `${filter.Key} takes ISO 8601 times, e.g. 2019-02-18T16:00:00Z.`);
     switch (filter.Type) {
       case "LESS_THAN":
         return times.some((t) => actual < t);
@@ -143,7 +147,11 @@ function matches(filter: Filter, actual: string | number | undefined): boolean {
   }
 }
 
-function applyFilters<T>(filters: readonly Filter[], rows: readonly T[], field: (row: T, key: string) => string | number | undefined | null): T[] {
+function applyFilters<T>(
+  filters: readonly Filter[],
+  rows: readonly T[],
+  field: (row: T, key: string) => string | number | undefined | null,
+): T[] {
   return rows.filter((row) =>
     filters.every((f) => {
       const actual = field(row, f.Key);
@@ -175,7 +183,10 @@ function allItems(core: EndpointCore): ItemRow[] {
 
 const severityRank = (s: Severity) => SEVERITIES.indexOf(s);
 const highest = (items: readonly StoredComplianceItem[]): Severity =>
-  items.reduce<Severity>((best, i) => (severityRank(i.severity) < severityRank(best) ? i.severity : best), "UNSPECIFIED");
+  items.reduce<Severity>(
+    (best, i) => (severityRank(i.severity) < severityRank(best) ? i.severity : best),
+    "UNSPECIFIED",
+  );
 
 function emptySeverities(): Record<string, number> {
   return { CriticalCount: 0, HighCount: 0, MediumCount: 0, LowCount: 0, InformationalCount: 0, UnspecifiedCount: 0 };
@@ -233,10 +244,17 @@ function resourceField(r: ResourceSummary, key: string): string | number | undef
 }
 
 function executionSummary(e: { time: number; id?: string; type?: string }): Record<string, unknown> {
-  return { ExecutionTime: wireTime(e.time), ...(e.id !== undefined ? { ExecutionId: e.id } : {}), ...(e.type !== undefined ? { ExecutionType: e.type } : {}) };
+  return {
+    ExecutionTime: wireTime(e.time),
+    ...(e.id !== undefined ? { ExecutionId: e.id } : {}),
+    ...(e.type !== undefined ? { ExecutionType: e.type } : {}),
+  };
 }
 
-function countsOf(items: readonly StoredComplianceItem[], status: ComplianceStatus): { count: number; severities: Record<string, number> } {
+function countsOf(
+  items: readonly StoredComplianceItem[],
+  status: ComplianceStatus,
+): { count: number; severities: Record<string, number> } {
   const severities = emptySeverities();
   const matching = items.filter((i) => i.status === status);
   for (const i of matching) severities[severityKey(i.severity)]! += 1;
@@ -258,7 +276,12 @@ export const complianceArea: Area = {
       const req = check(input, (c) => {
         const resourceId = c.string("ResourceId", { required: true, min: 1, max: 100 })!;
         const resourceType = c.string("ResourceType", { required: true, min: 1, max: 50 })!;
-        const complianceType = c.string("ComplianceType", { required: true, min: 1, max: 100, pattern: COMPLIANCE_TYPE_PATTERN })!;
+        const complianceType = c.string("ComplianceType", {
+          required: true,
+          min: 1,
+          max: 100,
+          pattern: COMPLIANCE_TYPE_PATTERN,
+        })!;
         const summary = c.structure("ExecutionSummary", { required: true }) ?? {};
         const s = c.nested("executionSummary", summary);
         s.string("ExecutionId", { max: 100 });
@@ -280,7 +303,11 @@ export const complianceArea: Area = {
       const state = simulationState(ctx);
       if (!state.fleet.some((i) => i.instanceId === req.resourceId)) fail(ErrorCode.InvalidResourceId, "");
       const time = req.summary["ExecutionTime"];
-      if (typeof time !== "number") fail(ErrorCode.Validation, "1 validation error detected: Value null at 'executionSummary.executionTime' failed to satisfy constraint: Member must not be null");
+      if (typeof time !== "number")
+        fail(
+          ErrorCode.Validation,
+          "1 validation error detected: Value null at 'executionSummary.executionTime' failed to satisfy constraint: Member must not be null",
+        );
       const execution = {
         time: Math.round(time * 1000),
         ...(typeof req.summary["ExecutionId"] === "string" ? { id: req.summary["ExecutionId"] } : {}),
@@ -288,7 +315,8 @@ export const complianceArea: Area = {
       };
       const items: StoredComplianceItem[] = req.items.map((raw) => {
         const details = raw["Details"] as Record<string, unknown> | undefined;
-        if (details && Object.values(details).some((v) => typeof v !== "string")) fail("InvalidItemContentException", "Details values must be strings.");
+        if (details && Object.values(details).some((v) => typeof v !== "string"))
+          fail("InvalidItemContentException", "Details values must be strings.");
         return {
           ...(typeof raw["Id"] === "string" ? { id: raw["Id"] } : {}),
           ...(typeof raw["Title"] === "string" ? { title: raw["Title"] } : {}),
@@ -300,20 +328,29 @@ export const complianceArea: Area = {
       });
       if (req.uploadType === "PARTIAL") {
         // Only association compliance is uploaded in part, and only for associations that leave reporting to you.
-        if (req.complianceType !== "Association") fail(ErrorCode.Validation, "UploadType PARTIAL is valid only for the Association compliance type.");
+        if (req.complianceType !== "Association")
+          fail(ErrorCode.Validation, "UploadType PARTIAL is valid only for the Association compliance type.");
         for (const item of items) {
           const association = item.id !== undefined ? state.associations[item.id] : undefined;
           if (!association || association.config.SyncCompliance !== "MANUAL") {
-            fail("InvalidItemContentException", `Item ${item.id ?? "(no Id)"} must be the id of an association whose SyncCompliance is MANUAL.`);
+            fail(
+              "InvalidItemContentException",
+              `Item ${item.id ?? "(no Id)"} must be the id of an association whose SyncCompliance is MANUAL.`,
+            );
           }
         }
       }
       const data = section(ctx);
       const perType = (data[req.resourceId] ??= nameMap());
       if (req.complianceType.startsWith("Custom:") && !perType[req.complianceType]) {
-        const custom = new Set(Object.values(data).flatMap((t) => Object.keys(t).filter((k) => k.startsWith("Custom:"))));
+        const custom = new Set(
+          Object.values(data).flatMap((t) => Object.keys(t).filter((k) => k.startsWith("Custom:"))),
+        );
         if (!custom.has(req.complianceType) && custom.size >= MAX_CUSTOM_COMPLIANCE_TYPES) {
-          fail("ComplianceTypeCountLimitExceededException", `You can specify a maximum of ${MAX_CUSTOM_COMPLIANCE_TYPES} different types.`);
+          fail(
+            "ComplianceTypeCountLimitExceededException",
+            `You can specify a maximum of ${MAX_CUSTOM_COMPLIANCE_TYPES} different types.`,
+          );
         }
       }
       const previous = perType[req.complianceType];
@@ -325,7 +362,11 @@ export const complianceArea: Area = {
         if (req.contentHash !== undefined) previous.contentHash = req.contentHash;
         else delete previous.contentHash;
       } else {
-        perType[req.complianceType] = { items, execution, ...(req.contentHash !== undefined ? { contentHash: req.contentHash } : {}) };
+        perType[req.complianceType] = {
+          items,
+          execution,
+          ...(req.contentHash !== undefined ? { contentHash: req.contentHash } : {}),
+        };
       }
       ctx.changed();
       return {};
@@ -376,7 +417,13 @@ export const complianceArea: Area = {
           }
         },
       );
-      const page = paginate("ListComplianceItems", rows, (r) => `${r.resourceId}\u0000${r.complianceType}\u0000${r.item.id ?? ""}`, req.maxResults, req.nextToken);
+      const page = paginate(
+        "ListComplianceItems",
+        rows,
+        (r) => `${r.resourceId}\u0000${r.complianceType}\u0000${r.item.id ?? ""}`,
+        req.maxResults,
+        req.nextToken,
+      );
       return {
         ComplianceItems: page.items.map((r) => ({
           ComplianceType: r.complianceType,
@@ -394,9 +441,18 @@ export const complianceArea: Area = {
     },
 
     ListResourceComplianceSummaries(input, ctx) {
-      const req = check(input, (c) => ({ filters: checkFilters(c), ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }) }));
+      const req = check(input, (c) => ({
+        filters: checkFilters(c),
+        ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }),
+      }));
       const rows = applyFilters(req.filters, resourceSummaries(ctx), resourceField);
-      const page = paginate("ListResourceComplianceSummaries", rows, (r) => `${r.resourceId}\u0000${r.complianceType}`, req.maxResults, req.nextToken);
+      const page = paginate(
+        "ListResourceComplianceSummaries",
+        rows,
+        (r) => `${r.resourceId}\u0000${r.complianceType}`,
+        req.maxResults,
+        req.nextToken,
+      );
       return {
         ResourceComplianceSummaryItems: page.items.map((r) => {
           const compliant = countsOf(r.items, "COMPLIANT");
@@ -417,7 +473,10 @@ export const complianceArea: Area = {
     },
 
     ListComplianceSummaries(input, ctx) {
-      const req = check(input, (c) => ({ filters: checkFilters(c), ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }) }));
+      const req = check(input, (c) => ({
+        filters: checkFilters(c),
+        ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }),
+      }));
       const rows = applyFilters(req.filters, resourceSummaries(ctx), resourceField);
       // Resources per compliance type, each counted once under its overall severity.
       const byType = new Map<string, ResourceSummary[]>();
@@ -429,11 +488,18 @@ export const complianceArea: Area = {
           const resources = byType.get(type)!;
           const compliant = emptySeverities();
           const nonCompliant = emptySeverities();
-          for (const r of resources) (r.status === "COMPLIANT" ? compliant : nonCompliant)[severityKey(r.overallSeverity)]! += 1;
+          for (const r of resources)
+            (r.status === "COMPLIANT" ? compliant : nonCompliant)[severityKey(r.overallSeverity)]! += 1;
           return {
             ComplianceType: type,
-            CompliantSummary: { CompliantCount: resources.filter((r) => r.status === "COMPLIANT").length, SeveritySummary: compliant },
-            NonCompliantSummary: { NonCompliantCount: resources.filter((r) => r.status === "NON_COMPLIANT").length, SeveritySummary: nonCompliant },
+            CompliantSummary: {
+              CompliantCount: resources.filter((r) => r.status === "COMPLIANT").length,
+              SeveritySummary: compliant,
+            },
+            NonCompliantSummary: {
+              NonCompliantCount: resources.filter((r) => r.status === "NON_COMPLIANT").length,
+              SeveritySummary: nonCompliant,
+            },
           };
         }),
         ...(page.nextToken ? { NextToken: page.nextToken } : {}),

@@ -142,7 +142,9 @@ export function newHooks(): EndpointHooks {
 /** A map keyed by user-chosen names: no prototype, so "__proto__" or "constructor" are just names. */
 export function nameMap<T>(from?: Record<string, T>): Record<string, T> {
   const map = Object.create(null) as Record<string, T>;
-  if (from) for (const key of Object.keys(from)) Object.defineProperty(map, key, { value: from[key], enumerable: true, writable: true, configurable: true });
+  if (from)
+    for (const key of Object.keys(from))
+      Object.defineProperty(map, key, { value: from[key], enumerable: true, writable: true, configurable: true });
   return map;
 }
 

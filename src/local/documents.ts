@@ -184,10 +184,15 @@ function badVersion(): SsmError {
  * `$LATEST`, `$DEFAULT` (or nothing), a number, or a VersionName; both given must agree.
  * InvalidDocumentVersion when nothing matches.
  */
-export function resolveDocumentVersion(doc: StoredDocument, documentVersion?: string, versionName?: string): StoredDocumentVersion {
+export function resolveDocumentVersion(
+  doc: StoredDocument,
+  documentVersion?: string,
+  versionName?: string,
+): StoredDocumentVersion {
   let found: StoredDocumentVersion | undefined;
   if (documentVersion === "$LATEST") found = doc.versions[doc.latestVersion];
-  else if (documentVersion === "$DEFAULT" || (documentVersion === undefined && versionName === undefined)) found = doc.versions[doc.defaultVersion];
+  else if (documentVersion === "$DEFAULT" || (documentVersion === undefined && versionName === undefined))
+    found = doc.versions[doc.defaultVersion];
   else if (documentVersion !== undefined) found = doc.versions[documentVersion];
   else found = Object.values(doc.versions).find((v) => v.versionName === versionName);
   if (!found || (versionName !== undefined && found.versionName !== versionName)) throw badVersion();
@@ -206,15 +211,23 @@ function contentError(e: unknown): never {
 /** Parses and checks content for a document type; returns the per-version derived fields. */
 function analyzeContent(core: EndpointCore, content: string, format: DocumentFormat, documentType: string) {
   if (Buffer.byteLength(content, "utf8") > MAX_CONTENT_BYTES)
-    throw new SsmError(ErrorCode.MaxDocumentSizeExceeded, `The content of the document exceeds the maximum size of ${MAX_CONTENT_BYTES / 1024} KB.`);
+    throw new SsmError(
+      ErrorCode.MaxDocumentSizeExceeded,
+      `The content of the document exceeds the maximum size of ${MAX_CONTENT_BYTES / 1024} KB.`,
+    );
   if (format === "TEXT") {
     if (!TEXT_FORMAT_TYPES.has(documentType))
-      throw new SsmError(ErrorCode.InvalidDocumentContent, `Document format TEXT is not supported for documents of type ${documentType}.`);
+      throw new SsmError(
+        ErrorCode.InvalidDocumentContent,
+        `Document format TEXT is not supported for documents of type ${documentType}.`,
+      );
     return { schemaVersion: "", declarations: {}, platformTypes: [] as PlatformType[] };
   }
   try {
     const body = parseDocumentContent(content, format)!;
-    const analysis = analyzeDocument(body, documentType, { strictCommandParameterTypes: core.settings.strictCommandParameterTypes });
+    const analysis = analyzeDocument(body, documentType, {
+      strictCommandParameterTypes: core.settings.strictCommandParameterTypes,
+    });
     return {
       schemaVersion: analysis.schemaVersion,
       ...(analysis.description !== undefined ? { description: analysis.description } : {}),
@@ -247,7 +260,12 @@ function attachmentName(attachment: unknown): string | undefined {
 }
 
 // ---- wire views ----
-function describe(core: EndpointCore, doc: StoredDocument, v: StoredDocumentVersion, status?: string): Record<string, unknown> {
+function describe(
+  core: EndpointCore,
+  doc: StoredDocument,
+  v: StoredDocumentVersion,
+  status?: string,
+): Record<string, unknown> {
   const parameters = describeParameters(v.declarations);
   return {
     Hash: v.hash,
@@ -269,7 +287,9 @@ function describe(core: EndpointCore, doc: StoredDocument, v: StoredDocumentVers
     DocumentFormat: v.format,
     ...(v.targetType !== undefined ? { TargetType: v.targetType } : {}),
     Tags: doc.awsOwned ? [] : getTags(core, "Document", doc.name),
-    ...(v.attachments !== undefined ? { AttachmentsInformation: v.attachments.map((a) => ({ Name: attachmentName(a) })) } : {}),
+    ...(v.attachments !== undefined
+      ? { AttachmentsInformation: v.attachments.map((a) => ({ Name: attachmentName(a) })) }
+      : {}),
     ...(v.requires !== undefined ? { Requires: v.requires } : {}),
   };
 }
@@ -297,7 +317,8 @@ function identifier(core: EndpointCore, doc: StoredDocument): Record<string, unk
 function checkRequires(c: Checker): unknown[] | undefined {
   const list = c.list("Requires", { min: 1 });
   list?.forEach((raw, i) => {
-    if (typeof raw !== "object" || raw === null) throw new SsmError(ErrorCode.Serialization, "Requires members must be structures");
+    if (typeof raw !== "object" || raw === null)
+      throw new SsmError(ErrorCode.Serialization, "Requires members must be structures");
     const r = c.nested(`requires.${i + 1}.member`, raw as Record<string, unknown>);
     r.string("Name", { required: true, pattern: DOCUMENT_ARN_PATTERN });
     r.string("Version", { max: 8, pattern: "([$]LATEST|[$]DEFAULT|[$]ALL)|^[1-9][0-9]*$" });
@@ -309,7 +330,8 @@ function checkRequires(c: Checker): unknown[] | undefined {
 function checkAttachments(c: Checker): unknown[] | undefined {
   const list = c.list("Attachments", { min: 0, max: 20 });
   list?.forEach((raw, i) => {
-    if (typeof raw !== "object" || raw === null) throw new SsmError(ErrorCode.Serialization, "Attachments members must be structures");
+    if (typeof raw !== "object" || raw === null)
+      throw new SsmError(ErrorCode.Serialization, "Attachments members must be structures");
     const a = c.nested(`attachments.${i + 1}.member`, raw as Record<string, unknown>);
     a.string("Key", { enum: ["SourceUrl", "S3FileUrl", "AttachmentReference"] });
     a.stringList("Values", { min: 1, max: 1, item: { min: 1, max: 1024 } });
@@ -329,7 +351,8 @@ function checkReservedName(name: string): void {
 
 function ownDocument(core: EndpointCore, name: string, action: string): StoredDocument {
   const doc = requireDocument(core, name);
-  if (doc.awsOwned) throw new SsmError(ErrorCode.InvalidDocumentOperation, `${doc.name} is owned by Amazon; it cannot be ${action}.`);
+  if (doc.awsOwned)
+    throw new SsmError(ErrorCode.InvalidDocumentOperation, `${doc.name} is owned by Amazon; it cannot be ${action}.`);
   return doc;
 }
 
@@ -376,7 +399,12 @@ function matchesFilter(core: EndpointCore, doc: StoredDocument, key: string, val
   }
 }
 
-const LEGACY_FILTER_KEYS: Record<string, string> = { Name: "Name", Owner: "Owner", PlatformTypes: "PlatformTypes", DocumentType: "DocumentType" };
+const LEGACY_FILTER_KEYS: Record<string, string> = {
+  Name: "Name",
+  Owner: "Owner",
+  PlatformTypes: "PlatformTypes",
+  DocumentType: "DocumentType",
+};
 
 // ---- operations ----
 export const documentsArea: Area = {
@@ -408,13 +436,20 @@ export const documentsArea: Area = {
       const name = req.name!;
       checkReservedName(name);
       const docs = section(ctx).byName;
-      if (docs[name]) throw new SsmError(ErrorCode.DocumentAlreadyExists, `Document with same name ${name} already exists`);
+      if (docs[name])
+        throw new SsmError(ErrorCode.DocumentAlreadyExists, `Document with same name ${name} already exists`);
       if (req.tags) rejectReservedTagKeys(req.tags);
       const derived = analyzeContent(ctx, req.content!, req.format, req.documentType);
       if (Object.keys(docs).length >= ctx.settings.limits.documents)
-        throw new SsmError(ErrorCode.DocumentLimitExceeded, `You can have at most ${ctx.settings.limits.documents} documents.`);
+        throw new SsmError(
+          ErrorCode.DocumentLimitExceeded,
+          `You can have at most ${ctx.settings.limits.documents} documents.`,
+        );
       if (req.tags && req.tags.length > 50)
-        throw new SsmError(ErrorCode.TooManyTagsError, "The Targets parameter includes too many tags. Remove one or more tags and try the command again.");
+        throw new SsmError(
+          ErrorCode.TooManyTagsError,
+          "The Targets parameter includes too many tags. Remove one or more tags and try the command again.",
+        );
       const now = ctx.clock.now();
       const version: StoredDocumentVersion = {
         version: "1",
@@ -461,7 +496,10 @@ export const documentsArea: Area = {
       const format = req.format ?? (v.format === "TEXT" ? "TEXT" : "JSON");
       if (format !== v.format) {
         if (format === "TEXT" || v.format === "TEXT")
-          throw new SsmError(ErrorCode.Validation, `The document content cannot be converted from ${v.format} to ${format}.`);
+          throw new SsmError(
+            ErrorCode.Validation,
+            `The document content cannot be converted from ${v.format} to ${format}.`,
+          );
         content = convertContent(parseDocumentContent(v.content, v.format)!, format);
       }
       return {
@@ -501,12 +539,16 @@ export const documentsArea: Area = {
         targetType: c.string("TargetType", { max: 200, pattern: TARGET_TYPE_PATTERN }),
       }));
       const doc = requireDocument(ctx, req.name!);
-      if (doc.awsOwned) throw new SsmError(ErrorCode.InvalidDocument, `${doc.name} is owned by Amazon and cannot be updated.`);
+      if (doc.awsOwned)
+        throw new SsmError(ErrorCode.InvalidDocument, `${doc.name} is owned by Amazon and cannot be updated.`);
       const requested = req.documentVersion ?? "$LATEST";
       if (requested !== "$LATEST" && requested !== doc.latestVersion) throw badVersion();
       const latest = doc.versions[doc.latestVersion]!;
       if (latest.schemaVersion === "1.2")
-        throw new SsmError(ErrorCode.InvalidDocumentSchemaVersion, "Documents with schema version 1.2 cannot be updated; create a new document instead.");
+        throw new SsmError(
+          ErrorCode.InvalidDocumentSchemaVersion,
+          "Documents with schema version 1.2 cannot be updated; create a new document instead.",
+        );
       if (req.versionName !== undefined && Object.values(doc.versions).some((v) => v.versionName === req.versionName))
         throw new SsmError(ErrorCode.DuplicateDocumentVersionName, "The specified version name is a duplicate.");
       const derived = analyzeContent(ctx, req.content!, req.format, latest.documentType);
@@ -516,7 +558,10 @@ export const documentsArea: Area = {
           "The content of the association document matches another document. Change the content of the document and try again.",
         );
       if (Object.keys(doc.versions).length >= ctx.settings.limits.documentVersions)
-        throw new SsmError(ErrorCode.DocumentVersionLimitExceeded, `A document can have at most ${ctx.settings.limits.documentVersions} versions.`);
+        throw new SsmError(
+          ErrorCode.DocumentVersionLimitExceeded,
+          `A document can have at most ${ctx.settings.limits.documentVersions} versions.`,
+        );
       const now = ctx.clock.now();
       const number = nextVersionNumber(doc);
       const displayName = req.displayName ?? latest.displayName;
@@ -552,13 +597,20 @@ export const documentsArea: Area = {
       const v = doc.versions[req.documentVersion!];
       if (!v) throw badVersion();
       if (v.schemaVersion === "1.2")
-        throw new SsmError(ErrorCode.InvalidDocumentSchemaVersion, "Documents with schema version 1.2 do not support versions.");
+        throw new SsmError(
+          ErrorCode.InvalidDocumentSchemaVersion,
+          "Documents with schema version 1.2 do not support versions.",
+        );
       const moved = doc.defaultVersion !== v.version;
       doc.defaultVersion = v.version;
       ctx.changed();
       if (moved) for (const hook of ctx.hooks.documentDefaultVersionChanged) hook(ctx, doc.name, v.version);
       return {
-        Description: { Name: doc.name, DefaultVersion: v.version, ...(v.versionName !== undefined ? { DefaultVersionName: v.versionName } : {}) },
+        Description: {
+          Name: doc.name,
+          DefaultVersion: v.version,
+          ...(v.versionName !== undefined ? { DefaultVersionName: v.versionName } : {}),
+        },
       };
     },
 
@@ -576,7 +628,10 @@ export const documentsArea: Area = {
           "You attempted to delete a document while it is still shared. You must stop sharing the document before you can delete it.",
         );
       if (doc.versions[doc.defaultVersion]!.documentType === "ApplicationConfigurationSchema" && !req.force)
-        throw new SsmError(ErrorCode.InvalidDocumentOperation, "Deleting an ApplicationConfigurationSchema document requires Force.");
+        throw new SsmError(
+          ErrorCode.InvalidDocumentOperation,
+          "Deleting an ApplicationConfigurationSchema document requires Force.",
+        );
       const docs = section(ctx).byName;
       if (req.documentVersion !== undefined || req.versionName !== undefined) {
         const v = resolveDocumentVersion(doc, req.documentVersion, req.versionName);
@@ -593,7 +648,10 @@ export const documentsArea: Area = {
       const legacy = usage.flatMap((u) => u.legacyInstanceIds);
       const associations = usage.flatMap((u) => u.associationIds);
       if (legacy.length > 0 || (associations.length > 0 && ctx.settings.deleteDocumentInUse === "refuse"))
-        throw new SsmError(ErrorCode.AssociatedInstances, "You must disassociate a document from all managed nodes before you can delete it.");
+        throw new SsmError(
+          ErrorCode.AssociatedInstances,
+          "You must disassociate a document from all managed nodes before you can delete it.",
+        );
       delete docs[doc.name];
       deleteAllTags(ctx, "Document", doc.name);
       ctx.changed();
@@ -667,12 +725,19 @@ export const documentsArea: Area = {
         permissionType: c.string("PermissionType", { required: true }),
         ...checkPaging(c, { defaultMax: 200, min: 1, max: 200 }),
       }));
-      if (req.permissionType !== "Share") throw new SsmError(ErrorCode.InvalidPermissionType, "The permission type is not supported. Share is the only supported permission type.");
+      if (req.permissionType !== "Share")
+        throw new SsmError(
+          ErrorCode.InvalidPermissionType,
+          "The permission type is not supported. Share is the only supported permission type.",
+        );
       const doc = requireDocument(ctx, req.name!);
       const page = paginate(ctx.operation, doc.permissions, (p) => p.accountId, req.maxResults, req.nextToken);
       return {
         AccountIds: page.items.map((p) => p.accountId),
-        AccountSharingInfoList: page.items.map((p) => ({ AccountId: p.accountId, SharedDocumentVersion: p.sharedVersion })),
+        AccountSharingInfoList: page.items.map((p) => ({
+          AccountId: p.accountId,
+          SharedDocumentVersion: p.sharedVersion,
+        })),
         ...(page.nextToken ? { NextToken: page.nextToken } : {}),
       };
     },
@@ -684,14 +749,22 @@ export const documentsArea: Area = {
         permissionType: c.string("PermissionType", { required: true }),
         add: c.stringList("AccountIdsToAdd", { max: 20, item: accountItem }) ?? [],
         remove: c.stringList("AccountIdsToRemove", { max: 20, item: accountItem }) ?? [],
-        sharedVersion: c.string("SharedDocumentVersion", { max: 8, pattern: "([$]LATEST|[$]DEFAULT|[$]ALL)" }) ?? "$DEFAULT",
+        sharedVersion:
+          c.string("SharedDocumentVersion", { max: 8, pattern: "([$]LATEST|[$]DEFAULT|[$]ALL)" }) ?? "$DEFAULT",
       }));
-      if (req.permissionType !== "Share") throw new SsmError(ErrorCode.InvalidPermissionType, "The permission type is not supported. Share is the only supported permission type.");
+      if (req.permissionType !== "Share")
+        throw new SsmError(
+          ErrorCode.InvalidPermissionType,
+          "The permission type is not supported. Share is the only supported permission type.",
+        );
       const doc = ownDocument(ctx, req.name!, "shared");
       const isAll = (id: string) => id.toLowerCase() === "all";
       for (const list of [req.add, req.remove])
         if (list.some(isAll) && list.some((id) => !isAll(id)))
-          throw new SsmError(ErrorCode.DocumentPermissionLimit, "Accounts can either be all or a group of AWS accounts");
+          throw new SsmError(
+            ErrorCode.DocumentPermissionLimit,
+            "Accounts can either be all or a group of AWS accounts",
+          );
       const now = ctx.clock.now();
       let permissions = [...doc.permissions];
       for (const id of req.add) {
@@ -701,8 +774,11 @@ export const documentsArea: Area = {
         if (existing) existing.sharedVersion = req.sharedVersion;
         else permissions.push({ accountId: key, sharedVersion: req.sharedVersion, addedAt: now });
       }
-      permissions = permissions.filter((p) => !req.remove.some((r) => (isAll(r) ? p.accountId === "all" : r === p.accountId)));
-      if (permissions.length > 1000) throw new SsmError(ErrorCode.DocumentPermissionLimit, "A document can be shared with at most 1000 accounts.");
+      permissions = permissions.filter(
+        (p) => !req.remove.some((r) => (isAll(r) ? p.accountId === "all" : r === p.accountId)),
+      );
+      if (permissions.length > 1000)
+        throw new SsmError(ErrorCode.DocumentPermissionLimit, "A document can be shared with at most 1000 accounts.");
       doc.permissions = permissions;
       ctx.changed();
       return {};

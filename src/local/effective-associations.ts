@@ -21,7 +21,8 @@ export const effectiveAssociationsArea: Area = {
         ...checkPaging(c, { defaultMax: 5, min: 1, max: 5 }),
       }));
       const state = simulationState(ctx);
-      if (!state.fleet.some((i) => i.instanceId === req.instanceId)) throw new SsmError("InvalidInstanceId", `Instance ${req.instanceId} is not a managed node.`);
+      if (!state.fleet.some((i) => i.instanceId === req.instanceId))
+        throw new SsmError("InvalidInstanceId", `Instance ${req.instanceId} is not a managed node.`);
       const effective = Object.values(state.associations).flatMap((record) => {
         if (!currentTargets(state, record).some((i) => i.instanceId === req.instanceId)) return [];
         const doc = findDocument(ctx, record.config.Name);
@@ -32,7 +33,13 @@ export const effectiveAssociationsArea: Area = {
           return [];
         }
       });
-      const page = paginate(`DescribeEffectiveInstanceAssociations:${req.instanceId}`, effective, (e) => e.record.associationId, req.maxResults, req.nextToken);
+      const page = paginate(
+        `DescribeEffectiveInstanceAssociations:${req.instanceId}`,
+        effective,
+        (e) => e.record.associationId,
+        req.maxResults,
+        req.nextToken,
+      );
       return {
         Associations: page.items.map((e) => ({
           AssociationId: e.record.associationId,

@@ -13,7 +13,17 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { SandboxResult } from "../sandbox/index.js";
-import { addInstance, advanceClock, execInInstance, executionStatus, listFleet, removeInstance, resetInstanceDisk, setInstanceFailing, tagInstance } from "./associations-area.js";
+import {
+  addInstance,
+  advanceClock,
+  execInInstance,
+  executionStatus,
+  listFleet,
+  removeInstance,
+  resetInstanceDisk,
+  setInstanceFailing,
+  tagInstance,
+} from "./associations-area.js";
 import { Executor, type ExecuteOptions } from "./execution.js";
 import type { ManagedInstance, NewInstance } from "./fleet.js";
 import {
@@ -61,7 +71,10 @@ class Core implements EndpointCore {
   execution?: CoreExecution;
   readonly hooks: EndpointHooks = newHooks();
   readonly mutex = new Mutex();
-  constructor(readonly store: DataStore, readonly settings: EndpointSettings) {}
+  constructor(
+    readonly store: DataStore,
+    readonly settings: EndpointSettings,
+  ) {}
   async exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
     const result = await this.mutex.run(fn);
     if (this.store.dirty) await this.store.flush();
@@ -103,7 +116,8 @@ class Partitions {
   /** Every partition there is: the endpoint's own first, then those opened or on disk, by account and region. */
   keys(): PartitionKey[] {
     const byId = new Map<string, PartitionKey>();
-    for (const k of this.dataDir === undefined ? [] : listPartitionFolders(this.dataDir)) byId.set(partitionFolder(k), k);
+    for (const k of this.dataDir === undefined ? [] : listPartitionFolders(this.dataDir))
+      byId.set(partitionFolder(k), k);
     for (const id of this.others.keys()) {
       const m = /^([^-]+)-(.+)$/.exec(id);
       if (m) byId.set(id, { accountId: m[1]!, region: m[2]! });
@@ -114,7 +128,10 @@ class Partitions {
 
   /** The partition of an account and region (defaults: the endpoint's own), opened on first use. */
   async get(key: Partial<PartitionKey> = {}): Promise<Core> {
-    const full = { accountId: key.accountId ?? this.main.settings.accountId, region: key.region ?? this.main.settings.region };
+    const full = {
+      accountId: key.accountId ?? this.main.settings.accountId,
+      region: key.region ?? this.main.settings.region,
+    };
     if (full.accountId === this.main.settings.accountId && full.region === this.main.settings.region) return this.main;
     const id = partitionFolder(full);
     let p = this.others.get(id);
@@ -129,7 +146,9 @@ class Partitions {
 
   private async create(key: PartitionKey): Promise<Core> {
     const id = partitionFolder(key);
-    const store = await DataStore.open(this.dataDir === undefined ? undefined : path.join(this.dataDir, PARTITIONS_DIR, partitionFolder(key)));
+    const store = await DataStore.open(
+      this.dataDir === undefined ? undefined : path.join(this.dataDir, PARTITIONS_DIR, partitionFolder(key)),
+    );
     try {
       const core = new Core(store, { ...this.main.settings, accountId: key.accountId, region: key.region });
       if (this.main.execution) core.execution = { executor: this.main.execution.executor, diskPrefix: `${id}/` };
@@ -213,7 +232,9 @@ export class LocalEndpoint {
    * has served (kept under partitions/ACCOUNT-REGION in the data dir).
    */
   partitionKeys(): PartitionKey[] {
-    return this.partitions ? this.partitions.keys() : [{ accountId: this.core.settings.accountId, region: this.core.settings.region }];
+    return this.partitions
+      ? this.partitions.keys()
+      : [{ accountId: this.core.settings.accountId, region: this.core.settings.region }];
   }
 
   /** The store, fleet and clock of one account and region (default: the endpoint's own). */
@@ -252,13 +273,23 @@ export class LocalEndpoint {
   }
 
   /** Sets (and removes) tags on a managed instance; newly matching associations apply at once. */
-  async tagInstance(idOrName: string, tags: Record<string, string>, removeKeys: string[] = [], where?: Partial<PartitionKey>): Promise<void> {
+  async tagInstance(
+    idOrName: string,
+    tags: Record<string, string>,
+    removeKeys: string[] = [],
+    where?: Partial<PartitionKey>,
+  ): Promise<void> {
     const core = await this.at(where);
     await core.exclusive(() => tagInstance(core, idOrName, tags, removeKeys));
   }
 
   /** Makes a document fail (or, with failing=false, succeed again) whenever it runs on an instance. */
-  async failDocument(idOrName: string, documentName: string, failing = true, where?: Partial<PartitionKey>): Promise<void> {
+  async failDocument(
+    idOrName: string,
+    documentName: string,
+    failing = true,
+    where?: Partial<PartitionKey>,
+  ): Promise<void> {
     const core = await this.at(where);
     await core.exclusive(() => setInstanceFailing(core, idOrName, documentName, failing));
   }
@@ -268,7 +299,13 @@ export class LocalEndpoint {
   /** Whether documents run for real here, and how (or why they cannot). */
   execution(): { enabled: boolean; available: boolean; description: string; missing?: string; hint?: string } {
     const s = executionStatus(this.core);
-    return { enabled: s.Enabled, available: s.Available, description: s.Description, ...(s.Missing !== undefined ? { missing: s.Missing } : {}), ...(s.Hint !== undefined ? { hint: s.Hint } : {}) };
+    return {
+      enabled: s.Enabled,
+      available: s.Available,
+      description: s.Description,
+      ...(s.Missing !== undefined ? { missing: s.Missing } : {}),
+      ...(s.Hint !== undefined ? { hint: s.Hint } : {}),
+    };
   }
 
   /** Runs a command inside an instance (by id or name); throws SsmError when execution is off or unavailable. */
@@ -340,8 +377,12 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     const core = new Core(store, { ...defaultSettings, ...options.settings });
     if (options.execute) {
       // Instance disks need a directory even when the endpoint keeps nothing else on disk.
-      scratchDir = store.dataDir === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), "statectl-local-")) : undefined;
-      core.execution = { executor: new Executor(store.dataDir ?? scratchDir!, options.execute === true ? {} : options.execute), diskPrefix: "" };
+      scratchDir =
+        store.dataDir === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), "statectl-local-")) : undefined;
+      core.execution = {
+        executor: new Executor(store.dataDir ?? scratchDir!, options.execute === true ? {} : options.execute),
+        diskPrefix: "",
+      };
     }
     const operations = operationTable(areas);
     for (const area of areas) await area.setup?.(core);
@@ -363,7 +404,11 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     );
     const port = await server.listen();
     if (store.dataDir) {
-      await writeFileAtomically(store.dataDir, SERVER_FILE, JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }) + "\n");
+      await writeFileAtomically(
+        store.dataDir,
+        SERVER_FILE,
+        JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}` }) + "\n",
+      );
     }
     return new LocalEndpoint(`http://127.0.0.1:${port}`, port, core, knobs, server, areas, partitions, scratchDir);
   } catch (e) {

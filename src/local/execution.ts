@@ -5,7 +5,14 @@
  * codes 0 / 3010 / 194 / other, timeouts, output capped as Run Command keeps it inline.
  */
 import path from "node:path";
-import { probeSandbox, resetSandboxDisk, runInSandbox, type SandboxOptions, type SandboxResult, type SandboxSupport } from "../sandbox/index.js";
+import {
+  probeSandbox,
+  resetSandboxDisk,
+  runInSandbox,
+  type SandboxOptions,
+  type SandboxResult,
+  type SandboxSupport,
+} from "../sandbox/index.js";
 import type { ManagedInstance } from "./fleet.js";
 
 /** How the local endpoint executes documents (`startLocalEndpoint({ execute })`). */
@@ -47,7 +54,10 @@ export class Executor {
   readonly support: SandboxSupport;
   private readonly sandbox: SandboxOptions;
 
-  constructor(dataDir: string, readonly options: ExecuteOptions) {
+  constructor(
+    dataDir: string,
+    readonly options: ExecuteOptions,
+  ) {
     this.sandbox = {
       root: path.join(dataDir, "sandbox"),
       hide: dataDir,
@@ -88,12 +98,23 @@ export class Executor {
       timeoutSeconds,
       env: { AWS_SSM_INSTANCE_ID: instance.instanceId, AWS_SSM_REGION_NAME: region },
     });
-    return agentOutcome(result, timeoutSeconds, request.timeoutSeconds > timeoutSeconds ? this.maxRunSeconds : undefined, this.sandbox.memoryMb ?? 512);
+    return agentOutcome(
+      result,
+      timeoutSeconds,
+      request.timeoutSeconds > timeoutSeconds ? this.maxRunSeconds : undefined,
+      this.sandbox.memoryMb ?? 512,
+    );
   }
 
   /** `statectl local fleet exec`: a command in the instance, output as it is (not capped to Run Command's inline size). */
   exec(disk: string, instance: ManagedInstance, argv: readonly string[], timeoutSeconds: number): SandboxResult {
-    return runInSandbox(this.sandbox, { disk, hostname: instance.name, argv, workingDirectory: "/root", timeoutSeconds: Math.min(timeoutSeconds, this.maxRunSeconds) });
+    return runInSandbox(this.sandbox, {
+      disk,
+      hostname: instance.name,
+      argv,
+      workingDirectory: "/root",
+      timeoutSeconds: Math.min(timeoutSeconds, this.maxRunSeconds),
+    });
   }
 
   /** Throws the instance's disk away: the next run starts from the base again. */
@@ -112,30 +133,82 @@ function cap(text: string): string {
  * `exit 3010` reaches the agent as 194, the low 8 bits); anything
  * else fails with "failed to run commands: exit status N" after the script's own stderr.
  */
-function agentOutcome(result: SandboxResult, timeoutSeconds: number, cappedAt: number | undefined, memoryMb: number): ShellOutcome {
+function agentOutcome(
+  result: SandboxResult,
+  timeoutSeconds: number,
+  cappedAt: number | undefined,
+  memoryMb: number,
+): ShellOutcome {
   if (result.timedOut) {
-    const why = cappedAt !== undefined ? ` (the local endpoint runs a step for at most ${cappedAt} s; see maxRunSeconds)` : "";
-    return { status: "Failed", timedOut: true, responseCode: -1, stdout: cap(result.stdout), stderr: cap(`${result.stderr}Execution timed out after ${timeoutSeconds} seconds${why}; the sandbox stopped every process of the run.\n`) };
+    const why =
+      cappedAt !== undefined ? ` (the local endpoint runs a step for at most ${cappedAt} s; see maxRunSeconds)` : "";
+    return {
+      status: "Failed",
+      timedOut: true,
+      responseCode: -1,
+      stdout: cap(result.stdout),
+      stderr: cap(
+        `${result.stderr}Execution timed out after ${timeoutSeconds} seconds${why}; the sandbox stopped every process of the run.\n`,
+      ),
+    };
   }
   if (result.outputOverflow) {
-    return { status: "Failed", timedOut: false, responseCode: -1, stdout: cap(result.stdout), stderr: cap(`${result.stderr}The run printed more than 4 MiB; the sandbox stopped it.\n`) };
+    return {
+      status: "Failed",
+      timedOut: false,
+      responseCode: -1,
+      stdout: cap(result.stdout),
+      stderr: cap(`${result.stderr}The run printed more than 4 MiB; the sandbox stopped it.\n`),
+    };
   }
   if (result.exitCode === undefined) {
     const signal = result.signal ?? "a signal";
-    return { status: "Failed", timedOut: false, responseCode: -1, stdout: cap(result.stdout), stderr: cap(`${result.stderr}The run was killed by ${signal}${signal === "SIGKILL" ? ` (the memory limit of ${memoryMb} MiB may have been reached)` : ""}.\nfailed to run commands: ${signal}\n`) };
+    return {
+      status: "Failed",
+      timedOut: false,
+      responseCode: -1,
+      stdout: cap(result.stdout),
+      stderr: cap(
+        `${result.stderr}The run was killed by ${signal}${signal === "SIGKILL" ? ` (the memory limit of ${memoryMb} MiB may have been reached)` : ""}.\nfailed to run commands: ${signal}\n`,
+      ),
+    };
   }
   const code = result.exitCode;
-  if (code === 0) return { status: "Success", timedOut: false, responseCode: 0, stdout: cap(result.stdout), stderr: cap(result.stderr) };
+  if (code === 0)
+    return {
+      status: "Success",
+      timedOut: false,
+      responseCode: 0,
+      stdout: cap(result.stdout),
+      stderr: cap(result.stderr),
+    };
   if (code === 3010 || code === 194) {
-    return { status: "Success", timedOut: false, responseCode: code, stdout: cap(`${result.stdout}[statectl] exit ${code}: the script asked for a reboot; the sandboxed instance keeps nothing running between runs, so it counts as rebooted.\n`), stderr: cap(result.stderr) };
+    return {
+      status: "Success",
+      timedOut: false,
+      responseCode: code,
+      stdout: cap(
+        `${result.stdout}[statectl] exit ${code}: the script asked for a reboot; the sandboxed instance keeps nothing running between runs, so it counts as rebooted.\n`,
+      ),
+      stderr: cap(result.stderr),
+    };
   }
-  return { status: "Failed", timedOut: false, responseCode: code, stdout: cap(result.stdout), stderr: cap(`${result.stderr}${networkNote(result)}failed to run commands: exit status ${code}\n`) };
+  return {
+    status: "Failed",
+    timedOut: false,
+    responseCode: code,
+    stdout: cap(result.stdout),
+    stderr: cap(`${result.stderr}${networkNote(result)}failed to run commands: exit status ${code}\n`),
+  };
 }
 
 /** What tools print when they cannot reach the network (apt, dnf, curl, wget, pip, DNS lookups). */
-const NETWORK_TROUBLE = /Temporary failure (in name )?resolv|Could not resolve|Network is unreachable|Failed to connect|Cannot find a valid baseurl|Failed to download metadata|unable to resolve host|Name or service not known|No route to host/i;
+const NETWORK_TROUBLE =
+  /Temporary failure (in name )?resolv|Could not resolve|Network is unreachable|Failed to connect|Cannot find a valid baseurl|Failed to download metadata|unable to resolve host|Name or service not known|No route to host/i;
 
 /** Says why, when a failed run tried the network: a sandboxed instance has none. */
 function networkNote(result: SandboxResult): string {
-  return NETWORK_TROUBLE.test(result.stdout) || NETWORK_TROUBLE.test(result.stderr) ? "[statectl] the sandboxed instance has no network (loopback only): downloads and package installs cannot work here; rehearse them on a real instance.\n" : "";
+  return NETWORK_TROUBLE.test(result.stdout) || NETWORK_TROUBLE.test(result.stderr)
+    ? "[statectl] the sandboxed instance has no network (loopback only): downloads and package installs cannot work here; rehearse them on a real instance.\n"
+    : "";
 }

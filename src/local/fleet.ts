@@ -63,10 +63,16 @@ export function newInstanceId(kind: "ec2" | "hybrid" = "ec2"): string {
 }
 
 /** Fills in an instance from the few facts a caller gives; throws on a malformed id. */
-export function makeInstance(spec: NewInstance, now: number, existingIps: ReadonlySet<string> = new Set()): ManagedInstance {
+export function makeInstance(
+  spec: NewInstance,
+  now: number,
+  existingIps: ReadonlySet<string> = new Set(),
+): ManagedInstance {
   const instanceId = spec.instanceId ?? newInstanceId();
   if (!INSTANCE_ID_PATTERN.test(instanceId)) {
-    throw new Error(`"${instanceId}" is not a valid instance id (i- followed by 8 or 17 characters, or mi- followed by 17).`);
+    throw new Error(
+      `"${instanceId}" is not a valid instance id (i- followed by 8 or 17 characters, or mi- followed by 17).`,
+    );
   }
   const platformType = spec.platformType ?? "Linux";
   const defaults = PLATFORM_DEFAULTS[platformType];
@@ -96,10 +102,31 @@ export function makeInstance(spec: NewInstance, now: number, existingIps: Readon
  */
 export function defaultFleet(now: number): ManagedInstance[] {
   const specs: NewInstance[] = [
-    { instanceId: "i-0web00000000000a1", name: "web-1", tags: { Name: "web-1", Role: "web", Env: "dev" }, resourceGroups: ["web-servers"] },
-    { instanceId: "i-0web00000000000a2", name: "web-2", tags: { Name: "web-2", Role: "web", Env: "dev" }, resourceGroups: ["web-servers"] },
-    { instanceId: "i-0db000000000000b1", name: "db-1", platformName: "Ubuntu", platformVersion: "22.04", tags: { Name: "db-1", Role: "db", Env: "dev" } },
-    { instanceId: "mi-0win00000000000c1", name: "win-1", platformType: "Windows", tags: { Name: "win-1", Role: "app", Env: "dev" } },
+    {
+      instanceId: "i-0web00000000000a1",
+      name: "web-1",
+      tags: { Name: "web-1", Role: "web", Env: "dev" },
+      resourceGroups: ["web-servers"],
+    },
+    {
+      instanceId: "i-0web00000000000a2",
+      name: "web-2",
+      tags: { Name: "web-2", Role: "web", Env: "dev" },
+      resourceGroups: ["web-servers"],
+    },
+    {
+      instanceId: "i-0db000000000000b1",
+      name: "db-1",
+      platformName: "Ubuntu",
+      platformVersion: "22.04",
+      tags: { Name: "db-1", Role: "db", Env: "dev" },
+    },
+    {
+      instanceId: "mi-0win00000000000c1",
+      name: "win-1",
+      platformType: "Windows",
+      tags: { Name: "win-1", Role: "app", Env: "dev" },
+    },
   ];
   const ips = new Set<string>();
   return specs.map((spec) => {
@@ -116,7 +143,12 @@ export interface Target {
 
 export type TargetProblem = { readonly message: string; readonly target: Target };
 
-const AUTOMATION_ONLY_KEYS = new Set(["ParameterValues", "ResourceGroup", "AWS::EC2::Instance", "aws:NoOpAutomationTag"]);
+const AUTOMATION_ONLY_KEYS = new Set([
+  "ParameterValues",
+  "ResourceGroup",
+  "AWS::EC2::Instance",
+  "aws:NoOpAutomationTag",
+]);
 
 /**
  * Checks target keys and values the way CreateAssociation does before anything runs. Returns the
@@ -129,7 +161,8 @@ export function checkTargets(targets: readonly Target[], automation: boolean): T
     if (key.toLowerCase() === "instanceids") {
       const bad = values.find((v) => v !== "*" && !INSTANCE_ID_PATTERN.test(v));
       if (bad !== undefined) return { message: `Invalid instance id ${bad}`, target };
-      if (values.includes("*") && values.length > 1) return { message: "The wildcard * must be the only value for InstanceIds", target };
+      if (values.includes("*") && values.length > 1)
+        return { message: "The wildcard * must be the only value for InstanceIds", target };
       continue;
     }
     if (key.startsWith("tag:") && key.length > 4) continue;

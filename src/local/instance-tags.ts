@@ -50,7 +50,12 @@ export function storeNewInstanceTags(core: EndpointCore, instance: ManagedInstan
 }
 
 /** Sets and removes tags: SSM tags of an `mi-` node, simulated EC2 tags of an `i-` instance. */
-export function changeInstanceTags(core: EndpointCore, instance: ManagedInstance, set: Record<string, string>, remove: readonly string[]): void {
+export function changeInstanceTags(
+  core: EndpointCore,
+  instance: ManagedInstance,
+  set: Record<string, string>,
+  remove: readonly string[],
+): void {
   if (isManagedInstanceId(instance.instanceId)) {
     const entries = Object.entries(set).map(([Key, Value]) => ({ Key, Value }));
     if (entries.length > 0) addTags(core, "ManagedInstance", instance.instanceId, entries);

@@ -90,7 +90,8 @@ export class KnobControl {
     for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
     validateKnobs(next);
     // Our own copy: the counts go down as responses are lost, and the caller's object must not.
-    if (next.loseResponses) next.loseResponses = Object.assign(Object.create(null) as Record<string, number>, next.loseResponses);
+    if (next.loseResponses)
+      next.loseResponses = Object.assign(Object.create(null) as Record<string, number>, next.loseResponses);
     this.knobs = next;
     this.buckets.clear();
     // Restart the fault stream only when the patch names a seed: changing another knob mid-test
@@ -110,7 +111,8 @@ export class KnobControl {
 
   counters(): Counters {
     const copy: Counters = {};
-    for (const [op, c] of Object.entries(this.counts)) Object.defineProperty(copy, op, { value: { ...c }, enumerable: true, writable: true, configurable: true });
+    for (const [op, c] of Object.entries(this.counts))
+      Object.defineProperty(copy, op, { value: { ...c }, enumerable: true, writable: true, configurable: true });
     return copy;
   }
 
@@ -138,7 +140,9 @@ export class KnobControl {
   /** Throws ThrottlingException or an injected InternalServerError if a knob says this call fails. */
   admit(operation: string): void {
     const throttle = this.knobs.throttle;
-    const rule = throttle ? ((Object.hasOwn(throttle, operation) ? throttle[operation] : undefined) ?? throttle["*"]) : undefined;
+    const rule = throttle
+      ? ((Object.hasOwn(throttle, operation) ? throttle[operation] : undefined) ?? throttle["*"])
+      : undefined;
     if (rule && !this.take(operation, rule)) {
       this.counter(operation).throttled++;
       throw new SsmError(ErrorCode.Throttling, "Rate exceeded", 400);
@@ -152,7 +156,11 @@ export class KnobControl {
     const only = this.knobs.internalErrorOperations;
     if (rate > 0 && (!only || only.includes(operation)) && this.random() < rate) {
       this.counter(operation).injectedFaults++;
-      throw new SsmError(ErrorCode.InternalServerError, "An internal error occurred (injected by the local endpoint's internalErrorRate knob).", 500);
+      throw new SsmError(
+        ErrorCode.InternalServerError,
+        "An internal error occurred (injected by the local endpoint's internalErrorRate knob).",
+        500,
+      );
     }
   }
 
@@ -174,7 +182,11 @@ export class KnobControl {
     }
     if (!lose) return;
     this.counter(operation).lostResponses++;
-    throw new SsmError(ErrorCode.InternalServerError, "An internal error occurred (the change was made; its response was lost on purpose by the local endpoint's loseResponses knob).", 500);
+    throw new SsmError(
+      ErrorCode.InternalServerError,
+      "An internal error occurred (the change was made; its response was lost on purpose by the local endpoint's loseResponses knob).",
+      500,
+    );
   }
 
   private take(operation: string, rule: ThrottleRule): boolean {
@@ -200,13 +212,18 @@ function validateKnobs(k: Knobs): void {
     throw new RangeError(`local endpoint knobs: ${what}`);
   };
   if (k.latencyMs !== undefined && !(k.latencyMs >= 0)) bad("latencyMs must be >= 0");
-  for (const [op, ms] of Object.entries(k.latencyByOperation ?? {})) if (!(ms >= 0)) bad(`latencyByOperation.${op} must be >= 0`);
+  for (const [op, ms] of Object.entries(k.latencyByOperation ?? {}))
+    if (!(ms >= 0)) bad(`latencyByOperation.${op} must be >= 0`);
   for (const [op, r] of Object.entries(k.throttle ?? {})) {
     if (!(r.ratePerSecond >= 0)) bad(`throttle.${op}.ratePerSecond must be >= 0`);
     if (r.burst !== undefined && !(r.burst >= 0)) bad(`throttle.${op}.burst must be >= 0`);
   }
-  if (k.internalErrorRate !== undefined && !(k.internalErrorRate >= 0 && k.internalErrorRate <= 1)) bad("internalErrorRate must be between 0 and 1");
-  if (k.throttleRate !== undefined && !(k.throttleRate >= 0 && k.throttleRate <= 1)) bad("throttleRate must be between 0 and 1");
-  for (const [op, n] of Object.entries(k.loseResponses ?? {})) if (!(Number.isInteger(n) && n >= 0)) bad(`loseResponses.${op} must be a whole number >= 0`);
-  if (k.lostResponseRate !== undefined && !(k.lostResponseRate >= 0 && k.lostResponseRate <= 1)) bad("lostResponseRate must be between 0 and 1");
+  if (k.internalErrorRate !== undefined && !(k.internalErrorRate >= 0 && k.internalErrorRate <= 1))
+    bad("internalErrorRate must be between 0 and 1");
+  if (k.throttleRate !== undefined && !(k.throttleRate >= 0 && k.throttleRate <= 1))
+    bad("throttleRate must be between 0 and 1");
+  for (const [op, n] of Object.entries(k.loseResponses ?? {}))
+    if (!(Number.isInteger(n) && n >= 0)) bad(`loseResponses.${op} must be a whole number >= 0`);
+  if (k.lostResponseRate !== undefined && !(k.lostResponseRate >= 0 && k.lostResponseRate <= 1))
+    bad("lostResponseRate must be between 0 and 1");
 }

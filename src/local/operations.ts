@@ -12,7 +12,16 @@ import { runCommandArea } from "./run-command.js";
 import { calendarArea } from "./calendar.js";
 import { effectiveAssociationsArea } from "./effective-associations.js";
 
-export const areas: readonly Area[] = [documentsArea, tagsArea, associationsArea, automationArea, complianceArea, runCommandArea, calendarArea, effectiveAssociationsArea];
+export const areas: readonly Area[] = [
+  documentsArea,
+  tagsArea,
+  associationsArea,
+  automationArea,
+  complianceArea,
+  runCommandArea,
+  calendarArea,
+  effectiveAssociationsArea,
+];
 
 /** Operation name → handler, across every area; a name claimed twice is a bug caught at start. */
 export function operationTable(list: readonly Area[] = areas): Map<string, Handler> {

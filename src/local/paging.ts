@@ -55,7 +55,8 @@ function decodeToken(operation: string, token: string): Token {
       const plain = Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]);
       if (tokenIv(plain).equals(iv)) {
         const parsed = JSON.parse(plain.toString("utf8")) as Token;
-        if (parsed.op === operation && Number.isInteger(parsed.i) && parsed.i >= 0 && typeof parsed.k === "string") return parsed;
+        if (parsed.op === operation && Number.isInteger(parsed.i) && parsed.i >= 0 && typeof parsed.k === "string")
+          return parsed;
       }
     }
   } catch {
@@ -95,6 +96,7 @@ export function paginate<T>(
   const end = start + page.length;
   return {
     items: page,
-    nextToken: end < items.length && page.length > 0 ? encodeToken(operation, end, keyOf(page[page.length - 1]!)) : undefined,
+    nextToken:
+      end < items.length && page.length > 0 ? encodeToken(operation, end, keyOf(page[page.length - 1]!)) : undefined,
   };
 }

@@ -36,13 +36,21 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** The account and region a request belongs to. */
-export function partitionOf(headers: IncomingHttpHeaders, defaults: PartitionKey, accessKeyAccounts: Readonly<Record<string, string>>): PartitionKey {
+export function partitionOf(
+  headers: IncomingHttpHeaders,
+  defaults: PartitionKey,
+  accessKeyAccounts: Readonly<Record<string, string>>,
+): PartitionKey {
   const explicitAccount = header(headers, PARTITION_HEADERS.account);
   const explicitRegion = header(headers, PARTITION_HEADERS.region);
-  if (explicitAccount !== undefined || explicitRegion !== undefined) return { accountId: explicitAccount ?? defaults.accountId, region: explicitRegion ?? defaults.region };
+  if (explicitAccount !== undefined || explicitRegion !== undefined)
+    return { accountId: explicitAccount ?? defaults.accountId, region: explicitRegion ?? defaults.region };
   const scope = signingScope(headers);
   const key = scope.accessKeyId;
-  const mapped = key !== undefined && Object.prototype.hasOwnProperty.call(accessKeyAccounts, key) ? accessKeyAccounts[key] : undefined;
+  const mapped =
+    key !== undefined && Object.prototype.hasOwnProperty.call(accessKeyAccounts, key)
+      ? accessKeyAccounts[key]
+      : undefined;
   const accountId = mapped ?? (key !== undefined && /^[0-9]{12}$/.test(key) ? key : defaults.accountId);
   return { accountId, region: scope.region ?? defaults.region };
 }

@@ -58,7 +58,9 @@ function invocations(core: EndpointCore): Invocation[] {
       }
     }
   }
-  return out.sort((a, b) => b.execution.createdTime - a.execution.createdTime || (a.target.resourceId < b.target.resourceId ? -1 : 1));
+  return out.sort(
+    (a, b) => b.execution.createdTime - a.execution.createdTime || (a.target.resourceId < b.target.resourceId ? -1 : 1),
+  );
 }
 
 function joined(plugins: readonly PluginOutput[], stream: "stdout" | "stderr"): string {
@@ -67,7 +69,10 @@ function joined(plugins: readonly PluginOutput[], stream: "stdout" | "stderr"): 
 
 /** Where the full output of a plugin lands in S3, when the association names a bucket. */
 function s3Url(core: EndpointCore, inv: Invocation, plugin: string | undefined, stream: "stdout" | "stderr"): string {
-  const s3 = (inv.config.OutputLocation as { S3Location?: { OutputS3BucketName?: string; OutputS3KeyPrefix?: string; OutputS3Region?: string } } | undefined)?.S3Location;
+  const s3 = (
+    inv.config.OutputLocation as
+      { S3Location?: { OutputS3BucketName?: string; OutputS3KeyPrefix?: string; OutputS3Region?: string } } | undefined
+  )?.S3Location;
   if (!s3?.OutputS3BucketName) return "";
   const region = s3.OutputS3Region ?? core.settings.region;
   const prefix = s3.OutputS3KeyPrefix ? `${s3.OutputS3KeyPrefix.replace(/\/$/, "")}/` : "";
@@ -95,14 +100,18 @@ export const runCommandArea: Area = {
         const filters = (c.list("Filters", { min: 1, max: 5 }) ?? []) as Array<{ key: string; value: string }>;
         filters.forEach((raw, i) => {
           const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as Input);
-          f.string("key", { required: true, enum: ["InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName"] });
+          f.string("key", {
+            required: true,
+            enum: ["InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName"],
+          });
           f.string("value", { required: true, min: 1, max: 128 });
         });
         const details = c.boolean("Details") ?? false;
         return { commandId, instanceId, filters, details, ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }) };
       });
       const all = invocations(ctx);
-      if (req.commandId !== undefined && !all.some((i) => i.commandId === req.commandId)) throw new SsmError("InvalidCommandId", "");
+      if (req.commandId !== undefined && !all.some((i) => i.commandId === req.commandId))
+        throw new SsmError("InvalidCommandId", "");
       const time = (v: string) => {
         const t = Date.parse(v);
         if (Number.isNaN(t)) throw new SsmError("InvalidFilterValue", `${v} is not an ISO 8601 time.`);
@@ -127,7 +136,13 @@ export const runCommandArea: Area = {
             }
           }),
       );
-      const page = paginate("ListCommandInvocations", rows, (i) => `${i.commandId}/${i.target.resourceId}`, req.maxResults, req.nextToken);
+      const page = paginate(
+        "ListCommandInvocations",
+        rows,
+        (i) => `${i.commandId}/${i.target.resourceId}`,
+        req.maxResults,
+        req.nextToken,
+      );
       const fleet = simulationState(ctx).fleet;
       return {
         CommandInvocations: page.items.map((i) => ({
@@ -153,7 +168,10 @@ export const runCommandArea: Area = {
                   ResponseStartDateTime: wireTime(i.execution.createdTime),
                   ResponseFinishDateTime: wireTime(i.execution.createdTime),
                   // What the console shows: stdout, then the error stream under a marker.
-                  Output: `${p.stdout}${p.stderr ? `\n----------ERROR-------\n${p.stderr}` : ""}`.slice(0, PLUGIN_OUTPUT_LIMIT),
+                  Output: `${p.stdout}${p.stderr ? `\n----------ERROR-------\n${p.stderr}` : ""}`.slice(
+                    0,
+                    PLUGIN_OUTPUT_LIMIT,
+                  ),
                   StandardOutputUrl: s3Url(ctx, i, p.name, "stdout"),
                   StandardErrorUrl: s3Url(ctx, i, p.name, "stderr"),
                 })),
@@ -189,10 +207,15 @@ export const runCommandArea: Area = {
         Comment: `${inv.associationId}:${inv.execution.executionId}`,
         DocumentName: inv.documentName,
         DocumentVersion: inv.documentVersion,
-        ...(req.pluginName !== undefined ? { PluginName: req.pluginName } : plugins.length === 1 ? { PluginName: plugins[0]!.name } : {}),
+        ...(req.pluginName !== undefined
+          ? { PluginName: req.pluginName }
+          : plugins.length === 1
+            ? { PluginName: plugins[0]!.name }
+            : {}),
         // -1: no plugin ran (the document was not delivered, e.g. InvalidPlatform). A success keeps
         // its own code (a real run that asked for a reboot answers 194 or 3010).
-        ResponseCode: plugins.length === 0 ? -1 : failed ? failed.responseCode : plugins[plugins.length - 1]!.responseCode,
+        ResponseCode:
+          plugins.length === 0 ? -1 : failed ? failed.responseCode : plugins[plugins.length - 1]!.responseCode,
         ExecutionStartDateTime: iso,
         ExecutionElapsedTime: "PT0S",
         ExecutionEndDateTime: iso,

@@ -104,14 +104,20 @@ export class SsmHttpServer {
         await drain(req, this.options.maxBodyBytes);
         throw new SsmError(
           ErrorCode.UnknownOperation,
-          req.method !== "POST" ? `Only POST is supported (got ${req.method})` : "Missing or unsupported X-Amz-Target header; expected AmazonSSM.<Operation>",
+          req.method !== "POST"
+            ? `Only POST is supported (got ${req.method})`
+            : "Missing or unsupported X-Amz-Target header; expected AmazonSSM.<Operation>",
         );
       }
       operation = target.slice(TARGET_PREFIX.length);
       const body = await readBody(req, this.options.maxBodyBytes);
       const handler = this.operations.get(operation);
       this.knobs.countCall(operation);
-      if (!handler) throw new SsmError(ErrorCode.UnknownOperation, `The operation ${operation} is not supported by the statectl local SSM endpoint.`);
+      if (!handler)
+        throw new SsmError(
+          ErrorCode.UnknownOperation,
+          `The operation ${operation} is not supported by the statectl local SSM endpoint.`,
+        );
       const input = parseInput(body);
       const latency = this.knobs.latencyFor(operation);
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
@@ -131,7 +137,11 @@ export class SsmHttpServer {
       if (e instanceof SsmError) error = e;
       else {
         this.options.onInternalError?.(e, operation);
-        error = new SsmError(ErrorCode.InternalServerError, "An internal error occurred in the statectl local SSM endpoint.", 500);
+        error = new SsmError(
+          ErrorCode.InternalServerError,
+          "An internal error occurred in the statectl local SSM endpoint.",
+          500,
+        );
       }
       const body = { __type: error.code, message: error.message, Message: error.message, ...error.extra };
       send(res, error.httpStatus, requestId, body, error.code);

@@ -125,7 +125,14 @@ export interface SimulationState {
 
 export function emptySimulationState(fleet: ManagedInstance[] = []): SimulationState {
   // Keyed by ids a client names: prototype-free, so "__proto__" is only an unknown id.
-  return { fleet, associations: nameMap(), executions: nameMap(), instanceStatus: nameMap(), knownTargets: nameMap(), clockOffsetMs: 0 };
+  return {
+    fleet,
+    associations: nameMap(),
+    executions: nameMap(),
+    instanceStatus: nameMap(),
+    knownTargets: nameMap(),
+    clockOffsetMs: 0,
+  };
 }
 
 /** What the simulator needs to know about a document to run it. */
@@ -186,7 +193,11 @@ const CRON_NEXT_ENTRIES = 1000;
 export function scheduleNext(record: AssociationRecord, fromMs: number): void {
   const schedule = associationSchedule(record.config);
   const search = (): number | undefined =>
-    schedule && nextRun(schedule, new Date(fromMs), { anchor: new Date(record.scheduleAnchor), ...(record.config.ScheduleOffset ? { offsetDays: record.config.ScheduleOffset } : {}) })?.getTime();
+    schedule &&
+    nextRun(schedule, new Date(fromMs), {
+      anchor: new Date(record.scheduleAnchor),
+      ...(record.config.ScheduleOffset ? { offsetDays: record.config.ScheduleOffset } : {}),
+    })?.getTime();
   let next: number | undefined;
   if (schedule?.kind === "cron") {
     const key = `${schedule.expression}\u0000${record.config.ScheduleOffset ?? 0}`;
@@ -224,7 +235,8 @@ function recomputeOverview(state: SimulationState, record: AssociationRecord): v
     const result = perInstance[record.associationId];
     if (result) counts[result.status] = (counts[result.status] ?? 0) + 1;
   }
-  const status: OverviewStatus = (counts["Failed"] ?? 0) > 0 ? "Failed" : (counts["Success"] ?? 0) > 0 ? "Success" : "Pending";
+  const status: OverviewStatus =
+    (counts["Failed"] ?? 0) > 0 ? "Failed" : (counts["Success"] ?? 0) > 0 ? "Success" : "Pending";
   record.overview = { status, detailedStatus: status === "Pending" ? record.overview.detailedStatus : status, counts };
 }
 
@@ -239,7 +251,12 @@ export interface AutomationRunOutcome {
  * `instanceIds` (rate control over the association's Targets) one child per instance, without
  * them one execution with the association's parameters.
  */
-export type AutomationRunner = (record: AssociationRecord, document: RunnableDocument, instanceIds: string[] | undefined, at: number) => AutomationRunOutcome | undefined;
+export type AutomationRunner = (
+  record: AssociationRecord,
+  document: RunnableDocument,
+  instanceIds: string[] | undefined,
+  at: number,
+) => AutomationRunOutcome | undefined;
 
 export interface RunContext {
   readonly state: SimulationState;
@@ -260,7 +277,13 @@ export interface RunContext {
  * bootstrap), honouring MaxConcurrency and MaxErrors, and records the execution. Returns
  * undefined when nothing ran: no target matched, or the document is gone.
  */
-export function runAssociation(ctx: RunContext, associationId: string, at: number, trigger: RunTrigger, only?: ReadonlySet<string>): ExecutionRecord | undefined {
+export function runAssociation(
+  ctx: RunContext,
+  associationId: string,
+  at: number,
+  trigger: RunTrigger,
+  only?: ReadonlySet<string>,
+): ExecutionRecord | undefined {
   const { state } = ctx;
   const newId = ctx.newId ?? randomUUID;
   const record = state.associations[associationId];
@@ -268,14 +291,22 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
   const document = ctx.resolveDocument(record.config.Name, record.config.DocumentVersion);
   if (!document) return undefined;
   const calendars = record.config.CalendarNames ?? [];
-  const calendarClosed = (): boolean => calendars.length > 0 && ctx.calendarsOpen !== undefined && !ctx.calendarsOpen(calendars, at);
-  if (document.documentType === "Automation") return calendarClosed() ? recordSkippedRun(ctx, record, at, trigger, newId) : runAutomationAssociation(ctx, record, document, at, trigger, only);
+  const calendarClosed = (): boolean =>
+    calendars.length > 0 && ctx.calendarsOpen !== undefined && !ctx.calendarsOpen(calendars, at);
+  if (document.documentType === "Automation")
+    return calendarClosed()
+      ? recordSkippedRun(ctx, record, at, trigger, newId)
+      : runAutomationAssociation(ctx, record, document, at, trigger, only);
   let targets = runsOnInstances(document) ? currentTargets(state, record) : [];
   if (only) targets = targets.filter((t) => only.has(t.instanceId));
   if (targets.length === 0) return undefined;
   if (calendarClosed()) return recordSkippedRun(ctx, record, at, trigger, newId);
 
-  const batchSize = resolveRateControl(record.config.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY, targets.length, "concurrency");
+  const batchSize = resolveRateControl(
+    record.config.MaxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    targets.length,
+    "concurrency",
+  );
   const maxErrors = resolveRateControl(record.config.MaxErrors ?? DEFAULT_MAX_ERRORS, targets.length, "errors");
   const commandId = newId();
   const results: ExecutionTargetRecord[] = [];
@@ -285,12 +316,33 @@ export function runAssociation(ctx: RunContext, associationId: string, at: numbe
     // A batch is in flight together: once dispatched, all of it finishes even past MaxErrors.
     for (const instance of targets.slice(start, start + batchSize)) {
       if (stopped) {
-        results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: "Skipped", detailedStatus: "MaxErrorsExceeded", lastExecutionDate: at, outputSourceId: commandId });
+        results.push({
+          resourceId: instance.instanceId,
+          resourceType: "ManagedInstance",
+          status: "Skipped",
+          detailedStatus: "MaxErrorsExceeded",
+          lastExecutionDate: at,
+          outputSourceId: commandId,
+        });
         continue;
       }
-      const outcome = runDocumentOn(instance, document.name, document.steps, record.config.Parameters ?? {}, ctx.realRun?.(instance, commandId, document));
+      const outcome = runDocumentOn(
+        instance,
+        document.name,
+        document.steps,
+        record.config.Parameters ?? {},
+        ctx.realRun?.(instance, commandId, document),
+      );
       if (outcome.countsAsError) errors++;
-      results.push({ resourceId: instance.instanceId, resourceType: "ManagedInstance", status: outcome.status, detailedStatus: outcome.detailedStatus, lastExecutionDate: at, outputSourceId: commandId, plugins: [...outcome.plugins] });
+      results.push({
+        resourceId: instance.instanceId,
+        resourceType: "ManagedInstance",
+        status: outcome.status,
+        detailedStatus: outcome.detailedStatus,
+        lastExecutionDate: at,
+        outputSourceId: commandId,
+        plugins: [...outcome.plugins],
+      });
       const perInstance = (state.instanceStatus[instance.instanceId] ??= nameMap());
       perInstance[associationId] = {
         associationId,
@@ -348,7 +400,13 @@ function keepExecution(state: SimulationState, execution: ExecutionRecord): void
  * A run that a closed change calendar held back: nothing is dispatched and no instance's result
  * changes; the execution history records it as Skipped (docs/local-endpoint.md, inferred).
  */
-function recordSkippedRun(ctx: RunContext, record: AssociationRecord, at: number, trigger: RunTrigger, newId: () => string): ExecutionRecord {
+function recordSkippedRun(
+  ctx: RunContext,
+  record: AssociationRecord,
+  at: number,
+  trigger: RunTrigger,
+  newId: () => string,
+): ExecutionRecord {
   const execution: ExecutionRecord = {
     executionId: newId(),
     associationId: record.associationId,
@@ -370,9 +428,17 @@ function recordSkippedRun(ctx: RunContext, record: AssociationRecord, at: number
  * AutomationTargetParameterName), or one execution when it has no targets. Its overview follows
  * the latest run (Automation associations have no per-instance results).
  */
-function runAutomationAssociation(ctx: RunContext, record: AssociationRecord, document: RunnableDocument, at: number, trigger: RunTrigger, only?: ReadonlySet<string>): ExecutionRecord | undefined {
+function runAutomationAssociation(
+  ctx: RunContext,
+  record: AssociationRecord,
+  document: RunnableDocument,
+  at: number,
+  trigger: RunTrigger,
+  only?: ReadonlySet<string>,
+): ExecutionRecord | undefined {
   if (!ctx.runAutomation) return undefined;
-  const rateControlled = record.config.AutomationTargetParameterName !== undefined && (record.config.Targets?.length ?? 0) > 0;
+  const rateControlled =
+    record.config.AutomationTargetParameterName !== undefined && (record.config.Targets?.length ?? 0) > 0;
   let instanceIds: string[] | undefined;
   if (rateControlled) {
     instanceIds = currentTargets(ctx.state, record).map((i) => i.instanceId);
@@ -443,7 +509,9 @@ export function rememberTargets(state: SimulationState): void {
  */
 export function applyFleetChanges(ctx: RunContext, nowMs: number): ExecutionRecord[] {
   const before = new Map(Object.entries(ctx.state.knownTargets).map(([id, ids]) => [id, new Set(ids)] as const));
-  for (const id of Object.keys(ctx.state.associations)) if (!before.has(id)) before.set(id, new Set(currentTargets(ctx.state, ctx.state.associations[id]!).map((i) => i.instanceId)));
+  for (const id of Object.keys(ctx.state.associations))
+    if (!before.has(id))
+      before.set(id, new Set(currentTargets(ctx.state, ctx.state.associations[id]!).map((i) => i.instanceId)));
   const ran = afterFleetChange(ctx, before, nowMs);
   rememberTargets(ctx.state);
   return ran;
@@ -475,7 +543,11 @@ export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string
   const executions: ExecutionRecord[] = [];
   for (const record of Object.values(state.associations)) {
     const previously = before.get(record.associationId) ?? new Set<string>();
-    const added = new Set(currentTargets(state, record).map((i) => i.instanceId).filter((id) => !previously.has(id)));
+    const added = new Set(
+      currentTargets(state, record)
+        .map((i) => i.instanceId)
+        .filter((id) => !previously.has(id)),
+    );
     if (added.size > 0) {
       const execution = runAssociation(ctx, record.associationId, nowMs, "bootstrap", added);
       if (execution) executions.push(execution);
@@ -501,18 +573,28 @@ export function forgetAssociation(state: SimulationState, associationId: string)
  * runs it at once, unless ApplyOnlyAtCronInterval holds it to its schedule (an at() time already
  * past still runs at once).
  */
-export function afterAssociationWrite(ctx: RunContext, record: AssociationRecord, nowMs: number, trigger: "create" | "update"): ExecutionRecord | undefined {
+export function afterAssociationWrite(
+  ctx: RunContext,
+  record: AssociationRecord,
+  nowMs: number,
+  trigger: "create" | "update",
+): ExecutionRecord | undefined {
   record.scheduleAnchor = nowMs;
   scheduleNext(record, nowMs);
   const schedule = associationSchedule(record.config);
-  const runNow = record.config.ApplyOnlyAtCronInterval !== true || (schedule?.kind === "at" && schedule.time.getTime() <= nowMs);
+  const runNow =
+    record.config.ApplyOnlyAtCronInterval !== true || (schedule?.kind === "at" && schedule.time.getTime() <= nowMs);
   const execution = runNow ? runAssociation(ctx, record.associationId, nowMs, trigger) : undefined;
   ctx.state.knownTargets[record.associationId] = currentTargets(ctx.state, record).map((i) => i.instanceId);
   return execution;
 }
 
 /** A new association record (version 1, Pending/Creating), not yet stored or run. */
-export function newAssociationRecord(associationId: string, config: AssociationConfig, nowMs: number): AssociationRecord {
+export function newAssociationRecord(
+  associationId: string,
+  config: AssociationConfig,
+  nowMs: number,
+): AssociationRecord {
   return {
     associationId,
     version: 1,

@@ -59,7 +59,10 @@ interface JournalLine {
 
 /** A data dir that cannot be used as it is: the user's to fix (the message names the path, `hint` how). */
 export class StoreError extends Error {
-  constructor(message: string, readonly hint = "move the data dir aside to start with an empty endpoint, or restore its files from a backup") {
+  constructor(
+    message: string,
+    readonly hint = "move the data dir aside to start with an empty endpoint, or restore its files from a backup",
+  ) {
     super(message);
   }
 }
@@ -199,7 +202,11 @@ export class DataStore {
     this.journal = undefined;
     await writeFileAtomically(dir, JOURNAL_FILE, "");
     await syncDir(dir);
-    this.journal = await fs.open(path.join(dir, JOURNAL_FILE), constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
+    this.journal = await fs.open(
+      path.join(dir, JOURNAL_FILE),
+      constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW,
+      0o600,
+    );
     this.generation = generation;
     this.bytesWritten += Buffer.byteLength(text, "utf8");
     this.snapshotBytes = text.length;
@@ -229,11 +236,19 @@ export class DataStore {
     if (parsed.format !== FORMAT || typeof parsed.sections !== "object" || parsed.sections === null)
       throw new StoreError(`${path.join(dir, STORE_FILE)} is not a statectl local endpoint data file`);
     if (parsed.version > FORMAT_VERSION)
-      throw new StoreError(`${path.join(dir, STORE_FILE)} was written by a newer statectl (format ${parsed.version})`, "use that statectl, or move the data dir aside to start with an empty endpoint");
+      throw new StoreError(
+        `${path.join(dir, STORE_FILE)} was written by a newer statectl (format ${parsed.version})`,
+        "use that statectl, or move the data dir aside to start with an empty endpoint",
+      );
     this.sections = parsed.sections;
     this.generation = parsed.generation ?? 0;
     this.snapshotBytes = text.length;
-    replayJournal(this.sections, this.generation, await readFileOrEmpty(path.join(dir, JOURNAL_FILE)), path.join(dir, JOURNAL_FILE));
+    replayJournal(
+      this.sections,
+      this.generation,
+      await readFileOrEmpty(path.join(dir, JOURNAL_FILE)),
+      path.join(dir, JOURNAL_FILE),
+    );
     // Everything loaded counts as written; the first write compacts (and opens a fresh journal).
     this.written = flatten(this.sections);
   }
@@ -252,9 +267,15 @@ export class DataStore {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
         const owner = Number(readFileSafe(file));
         if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner))
-          throw new StoreError(`data dir ${this.dataDir} is in use by another local endpoint (pid ${owner})`, "stop that endpoint, or use another --data-dir");
+          throw new StoreError(
+            `data dir ${this.dataDir} is in use by another local endpoint (pid ${owner})`,
+            "stop that endpoint, or use another --data-dir",
+          );
         if (owner === process.pid)
-          throw new StoreError(`data dir ${this.dataDir} is already open in this process`, "stop the endpoint already open on it first");
+          throw new StoreError(
+            `data dir ${this.dataDir} is already open in this process`,
+            "stop the endpoint already open on it first",
+          );
         try {
           unlinkSync(file);
         } catch {
@@ -306,7 +327,12 @@ export async function readDataDir(dataDir: string): Promise<Record<string, unkno
     throw e;
   }
   const parsed = JSON.parse(text) as StoreFile;
-  replayJournal(parsed.sections, parsed.generation ?? 0, await readFileOrEmpty(path.join(dataDir, JOURNAL_FILE)), path.join(dataDir, JOURNAL_FILE));
+  replayJournal(
+    parsed.sections,
+    parsed.generation ?? 0,
+    await readFileOrEmpty(path.join(dataDir, JOURNAL_FILE)),
+    path.join(dataDir, JOURNAL_FILE),
+  );
   return parsed.sections;
 }
 
@@ -349,10 +375,13 @@ function checksum(json: string): string {
 function readJournalLine(raw: string): JournalLine | "unreadable" | "checksum" {
   const tab = raw.indexOf("\t");
   const json = raw.startsWith("{") ? raw : raw.slice(tab + 1);
-  if (!raw.startsWith("{") && (tab !== 16 || checksum(json) !== raw.slice(0, tab))) return tab === 16 && isJson(json) ? "checksum" : "unreadable";
+  if (!raw.startsWith("{") && (tab !== 16 || checksum(json) !== raw.slice(0, tab)))
+    return tab === 16 && isJson(json) ? "checksum" : "unreadable";
   try {
     const line = JSON.parse(json) as JournalLine;
-    return typeof line === "object" && line !== null && Array.isArray(line.set) && Array.isArray(line.del) ? line : "unreadable";
+    return typeof line === "object" && line !== null && Array.isArray(line.set) && Array.isArray(line.del)
+      ? line
+      : "unreadable";
   } catch {
     return "unreadable";
   }
@@ -407,7 +436,12 @@ function setPath(root: Record<string, unknown>, entry: string[], value: unknown)
       node = created;
     } else node = next;
   }
-  Object.defineProperty(node, entry[entry.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(node, entry[entry.length - 1]!, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
 }
 
 function removePath(root: Record<string, unknown>, entry: string[]): void {
@@ -435,7 +469,11 @@ async function readFileOrEmpty(file: string): Promise<string> {
  */
 export async function writeFileAtomically(dir: string, name: string, text: string): Promise<void> {
   const tmp = path.join(dir, `.${name}.${randomBytes(8).toString("hex")}.tmp`);
-  const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const handle = await fs.open(
+    tmp,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     await handle.writeFile(text, "utf8");
     await handle.sync();

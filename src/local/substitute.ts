@@ -13,13 +13,17 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.:/-]+)\s*\}\}/g;
 const WHOLE = /^\s*\{\{\s*([A-Za-z0-9_.:/-]+)\s*\}\}\s*$/;
 
 /** Each declared parameter's value for this run: what the association passed, else the default. */
-export function parameterValues(declarations: Readonly<Record<string, ParameterDeclaration>>, given: Readonly<Record<string, readonly string[]>>): Map<string, string[]> {
+export function parameterValues(
+  declarations: Readonly<Record<string, ParameterDeclaration>>,
+  given: Readonly<Record<string, readonly string[]>>,
+): Map<string, string[]> {
   const values = new Map<string, string[]>();
   for (const [name, decl] of Object.entries(declarations)) {
     const passed = Object.hasOwn(given, name) ? given[name] : undefined;
     if (passed !== undefined) values.set(name, [...passed]);
     else if (Array.isArray(decl.default)) values.set(name, decl.default.map(String));
-    else if (decl.default !== undefined) values.set(name, [typeof decl.default === "string" ? decl.default : JSON.stringify(decl.default)]);
+    else if (decl.default !== undefined)
+      values.set(name, [typeof decl.default === "string" ? decl.default : JSON.stringify(decl.default)]);
   }
   for (const [name, list] of values) for (const v of list) refuseParameterStore(v, `parameter ${name}`);
   return values;
@@ -28,7 +32,9 @@ export function parameterValues(declarations: Readonly<Record<string, ParameterD
 function refuseParameterStore(text: string, where: string): void {
   const m = /\{\{\s*(ssm(?:-secure)?:[^}]*?)\s*\}\}/.exec(text);
   if (m) {
-    throw new UnresolvableParameter(`${where} refers to {{${m[1]}}}, a Parameter Store value; the local endpoint has no Parameter Store, so the step cannot run. Pass the value itself in the association's parameters.`);
+    throw new UnresolvableParameter(
+      `${where} refers to {{${m[1]}}}, a Parameter Store value; the local endpoint has no Parameter Store, so the step cannot run. Pass the value itself in the association's parameters.`,
+    );
   }
 }
 

@@ -61,12 +61,20 @@ export function addTags(core: EndpointCore, resourceType: string, resourceId: st
     else merged.push({ Key: tag.Key, Value: tag.Value });
   }
   if (merged.length > MAX_TAGS_PER_RESOURCE)
-    throw new SsmError(ErrorCode.TooManyTagsError, "The Targets parameter includes too many tags. Remove one or more tags and try the command again.");
+    throw new SsmError(
+      ErrorCode.TooManyTagsError,
+      "The Targets parameter includes too many tags. Remove one or more tags and try the command again.",
+    );
   byType[resourceId] = merged;
   core.changed();
 }
 
-export function removeTags(core: EndpointCore, resourceType: string, resourceId: string, keys: readonly string[]): void {
+export function removeTags(
+  core: EndpointCore,
+  resourceType: string,
+  resourceId: string,
+  keys: readonly string[],
+): void {
   const byType = ownEntry(section(core), resourceType);
   const current = byType && ownEntry(byType, resourceId);
   if (!byType || !current) return;
@@ -89,7 +97,11 @@ export function deleteAllTags(core: EndpointCore, resourceType: string, resource
  * Validates a `Tags` list member (Key 1–128, Value 0–256, AWS's tag pattern; `aws:` keys are
  * reserved) and returns it; for CreateDocument, CreateAssociation and AddTagsToResource alike.
  */
-export function checkTagList(c: Checker, member: string, rule: { required?: boolean; min?: number } = {}): Tag[] | undefined {
+export function checkTagList(
+  c: Checker,
+  member: string,
+  rule: { required?: boolean; min?: number } = {},
+): Tag[] | undefined {
   const list = c.list(member, { ...rule, max: 1000 });
   if (!list) return undefined;
   const path = member[0]!.toLowerCase() + member.slice(1);
@@ -110,7 +122,10 @@ export function checkTagList(c: Checker, member: string, rule: { required?: bool
 export function rejectReservedTagKeys(tags: readonly Tag[]): void {
   const reserved = tags.find((t) => t.Key.toLowerCase().startsWith("aws:"));
   if (reserved)
-    throw new SsmError(ErrorCode.Validation, `Tag keys starting with "aws:" are reserved for AWS system tags: ${reserved.Key}`);
+    throw new SsmError(
+      ErrorCode.Validation,
+      `Tag keys starting with "aws:" are reserved for AWS system tags: ${reserved.Key}`,
+    );
 }
 
 function checkResource(c: Checker): { type: string; id: string } {
@@ -123,11 +138,17 @@ function checkResource(c: Checker): { type: string; id: string } {
 function existingResource(core: EndpointCore, type: string, id: string): string {
   const handler = core.hooks.tagResourceTypes.get(type);
   if (!handler)
-    throw new SsmError(ErrorCode.InvalidResourceType, `The statectl local endpoint does not keep ${type} resources, so they cannot be tagged.`);
+    throw new SsmError(
+      ErrorCode.InvalidResourceType,
+      `The statectl local endpoint does not keep ${type} resources, so they cannot be tagged.`,
+    );
   handler.checkId?.(id);
   const canonical = handler.resolve(core, id);
   if (canonical === undefined)
-    throw new SsmError(ErrorCode.InvalidResourceId, "The resource ID isn't valid. Verify that you entered the correct ID and try again.");
+    throw new SsmError(
+      ErrorCode.InvalidResourceId,
+      "The resource ID isn't valid. Verify that you entered the correct ID and try again.",
+    );
   return canonical;
 }
 
@@ -135,7 +156,10 @@ export const tagsArea: Area = {
   name: "tags",
   operations: {
     AddTagsToResource(input, ctx) {
-      const { type, id, tags } = check(input, (c) => ({ ...checkResource(c), tags: checkTagList(c, "Tags", { required: true }) ?? [] }));
+      const { type, id, tags } = check(input, (c) => ({
+        ...checkResource(c),
+        tags: checkTagList(c, "Tags", { required: true }) ?? [],
+      }));
       rejectReservedTagKeys(tags);
       addTags(ctx, type, existingResource(ctx, type, id), tags);
       return {};

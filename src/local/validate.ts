@@ -62,7 +62,8 @@ export function memberPath(member: string): string {
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  if (Array.isArray(value)) return `'[${value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")}]'`;
+  if (Array.isArray(value))
+    return `'[${value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")}]'`;
   if (typeof value === "object") return `'${JSON.stringify(value)}'`;
   return `'${String(value)}'`;
 }
@@ -145,8 +146,10 @@ export class Checker {
     }
     if (typeof value !== "number" || !Number.isFinite(value)) throw wrongType(member, value, "Integer");
     const path = memberPath(member);
-    if (rule.min !== undefined && value < rule.min) this.fail(path, value, `Member must have value greater than or equal to ${rule.min}`);
-    if (rule.max !== undefined && value > rule.max) this.fail(path, value, `Member must have value less than or equal to ${rule.max}`);
+    if (rule.min !== undefined && value < rule.min)
+      this.fail(path, value, `Member must have value greater than or equal to ${rule.min}`);
+    if (rule.max !== undefined && value > rule.max)
+      this.fail(path, value, `Member must have value less than or equal to ${rule.max}`);
     return value;
   }
 
@@ -226,10 +229,14 @@ export class Checker {
 function constraintsOf(rule: StringRule, value: string): string[] {
   const out: string[] = [];
   const length = [...value].length;
-  if (rule.min !== undefined && length < rule.min) out.push(`Member must have length greater than or equal to ${rule.min}`);
-  if (rule.max !== undefined && length > rule.max) out.push(`Member must have length less than or equal to ${rule.max}`);
-  if (rule.pattern !== undefined && !matchesPattern(value, rule.pattern)) out.push(`Member must satisfy regular expression pattern: ${rule.pattern}`);
-  if (rule.enum !== undefined && !rule.enum.includes(value)) out.push(`Member must satisfy enum value set: [${rule.enum.join(", ")}]`);
+  if (rule.min !== undefined && length < rule.min)
+    out.push(`Member must have length greater than or equal to ${rule.min}`);
+  if (rule.max !== undefined && length > rule.max)
+    out.push(`Member must have length less than or equal to ${rule.max}`);
+  if (rule.pattern !== undefined && !matchesPattern(value, rule.pattern))
+    out.push(`Member must satisfy regular expression pattern: ${rule.pattern}`);
+  if (rule.enum !== undefined && !rule.enum.includes(value))
+    out.push(`Member must satisfy enum value set: [${rule.enum.join(", ")}]`);
   return out;
 }
 

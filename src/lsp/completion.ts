@@ -5,10 +5,27 @@ import { CompletionItemKind, InsertTextFormat, MarkupKind, type CompletionItem }
 import { META_ARGUMENTS, PROVIDER_NAMES } from "../config/index.js";
 import { resourceSchema } from "../ssm/index.js";
 import { functionNames } from "../eval/index.js";
-import { AWS_OWNED_DOCUMENTS, COMPLIANCE_SEVERITIES, DOCUMENT_TYPES, findAwsOwnedDocument, SYNC_COMPLIANCE_VALUES } from "../ssm/index.js";
+import {
+  AWS_OWNED_DOCUMENTS,
+  COMPLIANCE_SEVERITIES,
+  DOCUMENT_TYPES,
+  findAwsOwnedDocument,
+  SYNC_COMPLIANCE_VALUES,
+} from "../ssm/index.js";
 import { lexFile } from "../syntax/index.js";
 import { cursorContext, type CursorContext, type Frame } from "./cursor.js";
-import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, bodySchemaAt, documentParameters, functionMarkdown, functionSignature, parameterMarkdown, resourceAttributeMarkdown, type ParameterInfo } from "./docs.js";
+import {
+  attributeMarkdown,
+  awsDocumentMarkdown,
+  blockMarkdown,
+  bodySchemaAt,
+  documentParameters,
+  functionMarkdown,
+  functionSignature,
+  parameterMarkdown,
+  resourceAttributeMarkdown,
+  type ParameterInfo,
+} from "./docs.js";
 import { blockAttribute, staticString, type Declaration, type Declarations } from "./symbols.js";
 
 /** What completion knows about the folder beyond the file being edited. */
@@ -38,13 +55,20 @@ const ROOTS: Readonly<Record<string, string>> = {
 
 const md = (value: string) => ({ kind: MarkupKind.Markdown, value });
 
-export function complete(text: string, offset: number, folder: FolderKnowledge, options: CompletionOptions): CompletionItem[] {
+export function complete(
+  text: string,
+  offset: number,
+  folder: FolderKnowledge,
+  options: CompletionOptions,
+): CompletionItem[] {
   const ctx = cursorContext(text, offset);
   switch (ctx.position) {
     case "item-start":
       return [...bodyItems(text, ctx, options), ...moduleInputs(text, ctx, folder)];
     case "block-label":
-      return ctx.attribute === "provider" && ctx.blockPath.length === 0 ? PROVIDER_NAMES.map((p) => ({ label: `"${p}"`, kind: CompletionItemKind.Value, insertText: `"${p}"` })) : [];
+      return ctx.attribute === "provider" && ctx.blockPath.length === 0
+        ? PROVIDER_NAMES.map((p) => ({ label: `"${p}"`, kind: CompletionItemKind.Value, insertText: `"${p}"` }))
+        : [];
     case "object-key":
       return objectKeys(text, ctx, folder, options);
     case "string":
@@ -66,7 +90,11 @@ function bodyItems(text: string, ctx: CursorContext, options: CompletionOptions)
     items.push({
       label: name,
       kind: CompletionItemKind.Property,
-      detail: a.required ? "required argument" : (META_ARGUMENTS as readonly string[]).includes(name) ? "meta-argument" : "argument",
+      detail: a.required
+        ? "required argument"
+        : (META_ARGUMENTS as readonly string[]).includes(name)
+          ? "meta-argument"
+          : "argument",
       documentation: md(attributeMarkdown(name, a)),
       insertText: `${name} = `,
       // Required arguments first, then the rest, alphabetically within each.
@@ -101,20 +129,39 @@ function stringValues(text: string, ctx: CursorContext, folder: FolderKnowledge)
   const [outer, inner] = ctx.frames;
   if (outer?.kind !== "block" || ctx.blockPath.length !== 1) return [];
   if (ctx.frames.length === 2 && ctx.attribute === "document" && outer.type === "association") {
-    return AWS_OWNED_DOCUMENTS.map((d) => ({ label: d.name, kind: CompletionItemKind.Value, detail: `AWS-owned ${d.documentType} document`, documentation: md(awsDocumentMarkdown(d.name) ?? "") }));
+    return AWS_OWNED_DOCUMENTS.map((d) => ({
+      label: d.name,
+      kind: CompletionItemKind.Value,
+      detail: `AWS-owned ${d.documentType} document`,
+      documentation: md(awsDocumentMarkdown(d.name) ?? ""),
+    }));
   }
   if (ctx.frames.length === 2 && ctx.attribute) {
     return (ENUMS[outer.type]?.[ctx.attribute] ?? []).map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
   }
   // `parameters = { name = "|" }`: the values the document allows for that parameter.
-  if (ctx.frames.length === 3 && inner?.kind === "object" && inner.key === "parameters" && outer.type === "association" && ctx.attribute) {
+  if (
+    ctx.frames.length === 3 &&
+    inner?.kind === "object" &&
+    inner.key === "parameters" &&
+    outer.type === "association" &&
+    ctx.attribute
+  ) {
     const p = documentParametersOf(text, outer.openOffset, folder)?.get(ctx.attribute);
-    return (p?.allowedValues ?? []).map((v) => ({ label: v, kind: CompletionItemKind.EnumMember, ...(p?.default === v ? { detail: "default" } : {}) }));
+    return (p?.allowedValues ?? []).map((v) => ({
+      label: v,
+      kind: CompletionItemKind.EnumMember,
+      ...(p?.default === v ? { detail: "default" } : {}),
+    }));
   }
   return [];
 }
 
-function documentParametersOf(text: string, openOffset: number, folder: FolderKnowledge): ReadonlyMap<string, ParameterInfo> | undefined {
+function documentParametersOf(
+  text: string,
+  openOffset: number,
+  folder: FolderKnowledge,
+): ReadonlyMap<string, ParameterInfo> | undefined {
   const target = associationDocument(text, openOffset);
   if (target?.kind === "aws") return documentParameters(findAwsOwnedDocument(target.name)?.content);
   if (target?.kind === "managed") return folder.managedParameters.get(target.name);
@@ -124,15 +171,29 @@ function documentParametersOf(text: string, openOffset: number, folder: FolderKn
 function values(ctx: CursorContext, folder: FolderKnowledge): CompletionItem[] {
   const t = ctx.traversal;
   if (t && t.length > 0) return traversalItems(t, folder);
-  const items: CompletionItem[] = Object.entries(ROOTS).map(([root, about]) => ({ label: root, kind: CompletionItemKind.Variable, detail: about }));
+  const items: CompletionItem[] = Object.entries(ROOTS).map(([root, about]) => ({
+    label: root,
+    kind: CompletionItemKind.Variable,
+    detail: about,
+  }));
   for (const fn of functionNames()) {
-    items.push({ label: fn, kind: CompletionItemKind.Function, detail: functionSignature(fn) ?? fn, documentation: md(functionMarkdown(fn) ?? ""), insertText: `${fn}(` });
+    items.push({
+      label: fn,
+      kind: CompletionItemKind.Function,
+      detail: functionSignature(fn) ?? fn,
+      documentation: md(functionMarkdown(fn) ?? ""),
+      insertText: `${fn}(`,
+    });
   }
   for (const k of ["true", "false", "null"]) items.push({ label: k, kind: CompletionItemKind.Keyword });
   return items;
 }
 
-function declarationItems(map: ReadonlyMap<string, Declaration>, kind: CompletionItemKind, detail: (d: Declaration) => string | undefined): CompletionItem[] {
+function declarationItems(
+  map: ReadonlyMap<string, Declaration>,
+  kind: CompletionItemKind,
+  detail: (d: Declaration) => string | undefined,
+): CompletionItem[] {
   return [...map.values()].map((d) => {
     const about = detail(d);
     return { label: d.name, kind, ...(about ? { detail: about } : {}) };
@@ -151,7 +212,11 @@ function traversalItems(t: readonly string[], folder: FolderKnowledge): Completi
       case "document":
         return declarationItems(decls.documents, CompletionItemKind.Class, (d) => `document in ${d.nameRange.file}`);
       case "association":
-        return declarationItems(decls.associations, CompletionItemKind.Class, (d) => `association in ${d.nameRange.file}`);
+        return declarationItems(
+          decls.associations,
+          CompletionItemKind.Class,
+          (d) => `association in ${d.nameRange.file}`,
+        );
       case "module":
         return declarationItems(decls.modules, CompletionItemKind.Module, (d) => `module call in ${d.nameRange.file}`);
       case "each":
@@ -167,7 +232,9 @@ function traversalItems(t: readonly string[], folder: FolderKnowledge): Completi
     const call = decls.modules.get(second);
     const source = call?.block ? staticString(blockAttribute(call.block, "source")?.expr) : undefined;
     const inner = source !== undefined ? folder.moduleAt?.(source) : undefined;
-    return inner ? declarationItems(inner.outputs, CompletionItemKind.Field, (d) => `output of the module in ${d.nameRange.file}`) : [];
+    return inner
+      ? declarationItems(inner.outputs, CompletionItemKind.Field, (d) => `output of the module in ${d.nameRange.file}`)
+      : [];
   }
   if (t.length === 2 && (root === "document" || root === "association") && second !== undefined) {
     return Object.entries(resourceSchema(root).attributes).map(([name, a]) => ({
@@ -184,7 +251,9 @@ function traversalItems(t: readonly string[], folder: FolderKnowledge): Completi
 function moduleInputs(text: string, ctx: CursorContext, folder: FolderKnowledge): CompletionItem[] {
   const block = ctx.frames[ctx.frames.length - 1];
   if (ctx.frames.length !== 1 || block?.kind !== "block" || block.type !== "module") return [];
-  const sourceItem = bodyItemsOf(text, block.openOffset).find((i) => i.name === "source" && i.rest[0]?.tokenType.name === "Equals");
+  const sourceItem = bodyItemsOf(text, block.openOffset).find(
+    (i) => i.name === "source" && i.rest[0]?.tokenType.name === "Equals",
+  );
   const lit = sourceItem?.rest[1];
   const source = lit?.tokenType.name === "StringLit" ? String(lit.payload ?? "") : undefined;
   const inner = source !== undefined ? folder.moduleAt?.(source) : undefined;
@@ -207,10 +276,16 @@ function moduleInputs(text: string, ctx: CursorContext, folder: FolderKnowledge)
 }
 
 /** Keys of `parameters = { … }` in an association: the parameters its document declares. */
-function objectKeys(text: string, ctx: CursorContext, folder: FolderKnowledge, options: CompletionOptions): CompletionItem[] {
+function objectKeys(
+  text: string,
+  ctx: CursorContext,
+  folder: FolderKnowledge,
+  options: CompletionOptions,
+): CompletionItem[] {
   const object = ctx.frames[ctx.frames.length - 1] as Extract<Frame, { kind: "object" }>;
   const block = ctx.frames[ctx.frames.length - 2];
-  if (object.key !== "parameters" || block?.kind !== "block" || block.type !== "association" || ctx.frames.length !== 2) return [];
+  if (object.key !== "parameters" || block?.kind !== "block" || block.type !== "association" || ctx.frames.length !== 2)
+    return [];
   const params = documentParametersOf(text, block.openOffset, folder);
   if (!params) return [];
   return [...params].map(([name, p]) => {
@@ -242,7 +317,8 @@ function bodyItemsOf(text: string, openOffset: number): Array<{ name: string; re
   for (let i = start + 1; i < tokens.length; i++) {
     const t = tokens[i]!;
     const kind = t.tokenType.name;
-    if (depth === 0 && atItemStart && kind !== "NewLine" && kind !== "RBrace") items.push({ name: t.image, rest: tokens.slice(i + 1, i + 5) });
+    if (depth === 0 && atItemStart && kind !== "NewLine" && kind !== "RBrace")
+      items.push({ name: t.image, rest: tokens.slice(i + 1, i + 5) });
     if (OPENERS.has(kind)) depth++;
     else if (CLOSERS.has(kind)) {
       if (depth === 0) break;
@@ -258,7 +334,11 @@ const CLOSERS = new Set(["RBrace", "RBracket", "RParen", "TemplateInterpEnd", "C
 
 /** The names of the arguments already set in the body that opens at `openOffset`. */
 function argumentsSet(text: string, openOffset: number): Set<string> {
-  return new Set(bodyItemsOf(text, openOffset).filter((i) => i.rest[0]?.tokenType.name === "Equals").map((i) => i.name));
+  return new Set(
+    bodyItemsOf(text, openOffset)
+      .filter((i) => i.rest[0]?.tokenType.name === "Equals")
+      .map((i) => i.name),
+  );
 }
 
 /**
@@ -266,12 +346,19 @@ function argumentsSet(text: string, openOffset: number): Set<string> {
  * document's name (`document = "AWS-RunShellScript"`) or this configuration's document
  * (`document = document.NAME.name`). The argument may come after the cursor.
  */
-export function associationDocument(text: string, openOffset: number): { kind: "aws" | "other"; name: string } | { kind: "managed"; name: string } | undefined {
-  const item = bodyItemsOf(text, openOffset).find((i) => i.name === "document" && i.rest[0]?.tokenType.name === "Equals");
+export function associationDocument(
+  text: string,
+  openOffset: number,
+): { kind: "aws" | "other"; name: string } | { kind: "managed"; name: string } | undefined {
+  const item = bodyItemsOf(text, openOffset).find(
+    (i) => i.name === "document" && i.rest[0]?.tokenType.name === "Equals",
+  );
   return item ? documentValue(item.rest.slice(1)) : undefined;
 }
 
-function documentValue(v: IToken[]): { kind: "aws" | "other"; name: string } | { kind: "managed"; name: string } | undefined {
+function documentValue(
+  v: IToken[],
+): { kind: "aws" | "other"; name: string } | { kind: "managed"; name: string } | undefined {
   const [a, b, c] = v;
   if (a?.tokenType.name === "StringLit") {
     const name = String(a.payload ?? "");

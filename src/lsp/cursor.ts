@@ -37,7 +37,8 @@ export interface CursorContext {
 }
 
 const name = (t: IToken) => t.tokenType.name;
-const isIdent = (t: IToken | undefined): boolean => t !== undefined && (name(t) === "Ident" || t.tokenType.CATEGORIES?.some((c) => c.name === "Ident") === true);
+const isIdent = (t: IToken | undefined): boolean =>
+  t !== undefined && (name(t) === "Ident" || t.tokenType.CATEGORIES?.some((c) => c.name === "Ident") === true);
 
 /** The context at `offset` in `text`. */
 export function cursorContext(text: string, offset: number): CursorContext {
@@ -70,8 +71,15 @@ export function cursorContext(text: string, offset: number): CursorContext {
       case "LBrace": {
         const top = frames[frames.length - 1];
         const inBody = top === undefined || top.kind === "block";
-        const header = item.length > 0 && isIdent(item[0]) && item.slice(1).every((l) => name(l) === "StringLit" || isIdent(l));
-        if (inBody && header) push({ kind: "block", type: item[0]!.image, labels: item.slice(1).map((l) => String(l.payload ?? l.image)), openOffset: t.startOffset });
+        const header =
+          item.length > 0 && isIdent(item[0]) && item.slice(1).every((l) => name(l) === "StringLit" || isIdent(l));
+        if (inBody && header)
+          push({
+            kind: "block",
+            type: item[0]!.image,
+            labels: item.slice(1).map((l) => String(l.payload ?? l.image)),
+            openOffset: t.startOffset,
+          });
         else push({ kind: "object", ...optional("key", keyOf(item)), openOffset: t.startOffset });
         break;
       }
@@ -125,9 +133,16 @@ export function cursorContext(text: string, offset: number): CursorContext {
     const eq = settled.findIndex((t) => name(t) === "Equals");
     if (eq < 0) {
       if (settled.length === 0) return { frames, blockPath, position: "item-start", prefix: typing };
-      if (isIdent(settled[0]) && settled.slice(1).every((l) => name(l) === "StringLit")) return { frames, blockPath, position: "block-label", prefix: typing, attribute: settled[0]!.image };
+      if (isIdent(settled[0]) && settled.slice(1).every((l) => name(l) === "StringLit"))
+        return { frames, blockPath, position: "block-label", prefix: typing, attribute: settled[0]!.image };
     }
-    return valueContext(frames, blockPath, settled, typing, eq > 0 && isIdent(settled[eq - 1]) ? settled[eq - 1]!.image : undefined);
+    return valueContext(
+      frames,
+      blockPath,
+      settled,
+      typing,
+      eq > 0 && isIdent(settled[eq - 1]) ? settled[eq - 1]!.image : undefined,
+    );
   }
   if (top.kind === "object") {
     const sep = settled.findIndex((t) => name(t) === "Equals" || name(t) === "Colon");
@@ -137,8 +152,20 @@ export function cursorContext(text: string, offset: number): CursorContext {
   return valueContext(frames, blockPath, settled, typing, attributeOfFrames(frames));
 }
 
-function valueContext(frames: Frame[], blockPath: string[], settled: IToken[], typing: string, attribute: string | undefined): CursorContext {
-  const ctx: CursorContext = { frames, blockPath, position: "value", prefix: typing, ...optional("attribute", attribute ?? attributeOfFrames(frames)) };
+function valueContext(
+  frames: Frame[],
+  blockPath: string[],
+  settled: IToken[],
+  typing: string,
+  attribute: string | undefined,
+): CursorContext {
+  const ctx: CursorContext = {
+    frames,
+    blockPath,
+    position: "value",
+    prefix: typing,
+    ...optional("attribute", attribute ?? attributeOfFrames(frames)),
+  };
   // `a.b.` + typing: walk back over Ident (Dot Ident)* Dot.
   const traversal: string[] = [];
   let i = settled.length - 1;

@@ -32,7 +32,8 @@ export const BLOCK_DESCRIPTIONS: Readonly<Record<string, string>> = {
   state: "Where the state file lives (default statectl.state.json beside the configuration).",
   import: "Records an existing document or association in the state at the next apply.",
   moved: "Tells the planner a resource was renamed, so it is moved in the state rather than replaced.",
-  lifecycle: "How changes to this resource are carried out: prevent_destroy, create_before_destroy, ignore_changes, replace_triggered_by.",
+  lifecycle:
+    "How changes to this resource are carried out: prevent_destroy, create_before_destroy, ignore_changes, replace_triggered_by.",
   targets: "Which instances the association runs on: key (InstanceIds, tag:NAME, resource-groups:Name, …) and values.",
   output_location: "An S3 bucket for the command output of every run.",
   alarm_configuration: "CloudWatch alarms that stop the association while they are in ALARM.",
@@ -49,7 +50,16 @@ export function attributeMarkdown(name: string, schema: AttributeSchema): string
 /** Hover text of a resource attribute read in an expression (`document.d.arn`), from the resource schema. */
 export function resourceAttributeMarkdown(name: string, a: ResourceAttribute): string {
   const mode = a.mode === "computed" ? "computed by SSM, known after apply" : a.mode;
-  const change = a.change === "replace" ? `changing it replaces the resource (${a.reason ?? "SSM cannot update it"})` : a.change === "new_version" ? "changing it adds a document version" : a.change === "update" ? `updated in place${a.via ? ` (${a.via})` : ""}` : a.change === "local" ? "statectl's own setting" : undefined;
+  const change =
+    a.change === "replace"
+      ? `changing it replaces the resource (${a.reason ?? "SSM cannot update it"})`
+      : a.change === "new_version"
+        ? "changing it adds a document version"
+        : a.change === "update"
+          ? `updated in place${a.via ? ` (${a.via})` : ""}`
+          : a.change === "local"
+            ? "statectl's own setting"
+            : undefined;
   const lines = [`**${name}** \`${typeString(schemaTypeToType(a.type))}\` — ${mode}`, "", a.description];
   if (change) lines.push("", change);
   if (a.sdk) lines.push("", `SSM: \`${a.sdk}\``);
@@ -70,7 +80,10 @@ export function blockMarkdown(type: string, schema: BlockSchema | undefined): st
 
 export const SPECIAL_FUNCTION_DOCS: Readonly<Record<string, { signature: string; description: string }>> = {
   can: { signature: "can(expression) bool", description: "True when the expression evaluates without an error." },
-  try: { signature: "try(expressions...) any", description: "The value of the first expression that evaluates without an error." },
+  try: {
+    signature: "try(expressions...) any",
+    description: "The value of the first expression that evaluates without an error.",
+  },
 };
 
 export function functionSignature(fn: string): string | undefined {
@@ -100,7 +113,10 @@ export function awsDocumentMarkdown(name: string): string | undefined {
   const params = documentParameters(doc.content);
   if (params.size > 0) {
     lines.push("", "Parameters:");
-    for (const [p, decl] of params) lines.push(`- \`${p}\` (${decl.type}${decl.default === undefined ? ", required" : ""})${decl.description ? `: ${decl.description}` : ""}`);
+    for (const [p, decl] of params)
+      lines.push(
+        `- \`${p}\` (${decl.type}${decl.default === undefined ? ", required" : ""})${decl.description ? `: ${decl.description}` : ""}`,
+      );
   }
   return lines.join("\n");
 }
@@ -126,7 +142,9 @@ export function documentParameters(content: Record<string, unknown> | undefined)
 }
 
 export function parameterMarkdown(name: string, p: ParameterInfo): string {
-  const lines = [`**${name}** \`${p.type}\`${p.default === undefined ? " — required" : ` — default ${JSON.stringify(p.default)}`}`];
+  const lines = [
+    `**${name}** \`${p.type}\`${p.default === undefined ? " — required" : ` — default ${JSON.stringify(p.default)}`}`,
+  ];
   if (p.description) lines.push("", p.description);
   if (p.allowedValues) lines.push("", `Allowed values: ${p.allowedValues.map((v) => `\`${v}\``).join(", ")}`);
   return lines.join("\n");

@@ -4,7 +4,17 @@ import type { Range } from "../diag/index.js";
 import type { Block, Body, Node, ObjectItem, ScopeTraversal } from "../syntax/index.js";
 import { findAwsOwnedDocument, resourceSchema } from "../ssm/index.js";
 import type { FolderKnowledge } from "./completion.js";
-import { attributeMarkdown, awsDocumentMarkdown, blockMarkdown, blockSchemaAt, bodySchemaAt, documentParameters, functionMarkdown, parameterMarkdown, resourceAttributeMarkdown } from "./docs.js";
+import {
+  attributeMarkdown,
+  awsDocumentMarkdown,
+  blockMarkdown,
+  blockSchemaAt,
+  bodySchemaAt,
+  documentParameters,
+  functionMarkdown,
+  parameterMarkdown,
+  resourceAttributeMarkdown,
+} from "./docs.js";
 import { contains, enclosingBlocks, nodesAt } from "./locate.js";
 import { blockAttribute, staticString, type Declaration } from "./symbols.js";
 
@@ -14,7 +24,12 @@ export interface HoverResult {
 }
 
 /** `texts` gives the source of every file of the folder, for quoting a variable's type or a local's value. */
-export function hoverAt(body: Body, offset: number, folder: FolderKnowledge, texts: ReadonlyMap<string, string>): HoverResult | undefined {
+export function hoverAt(
+  body: Body,
+  offset: number,
+  folder: FolderKnowledge,
+  texts: ReadonlyMap<string, string>,
+): HoverResult | undefined {
   const nodes = nodesAt(body, offset);
   const blocks = enclosingBlocks(nodes);
   const path = blocks.map((b) => b.blockType);
@@ -36,7 +51,13 @@ export function hoverAt(body: Body, offset: number, folder: FolderKnowledge, tex
       case "Template": {
         const parent = nodes[i - 1];
         const value = staticString(node);
-        if (parent?.type === "Attribute" && parent.name === "document" && path.join(".") === "association" && value && findAwsOwnedDocument(value)) {
+        if (
+          parent?.type === "Attribute" &&
+          parent.name === "document" &&
+          path.join(".") === "association" &&
+          value &&
+          findAwsOwnedDocument(value)
+        ) {
           return { markdown: awsDocumentMarkdown(value)!, range: node.range };
         }
         if (parent?.type === "ObjectItem" && parent.key === node) {
@@ -63,18 +84,36 @@ export function hoverAt(body: Body, offset: number, folder: FolderKnowledge, tex
 }
 
 /** A key of `parameters = { … }` in an association. */
-function parameterHover(item: ObjectItem, nodes: readonly Node[], index: number, blocks: readonly Block[], folder: FolderKnowledge): string | undefined {
+function parameterHover(
+  item: ObjectItem,
+  nodes: readonly Node[],
+  index: number,
+  blocks: readonly Block[],
+  folder: FolderKnowledge,
+): string | undefined {
   const object = nodes[index - 2];
   const attribute = nodes[index - 3];
   const block = blocks[blocks.length - 1];
-  if (object?.type !== "Object" || attribute?.type !== "Attribute" || attribute.name !== "parameters" || blocks.length !== 1 || block?.blockType !== "association") return undefined;
+  if (
+    object?.type !== "Object" ||
+    attribute?.type !== "Attribute" ||
+    attribute.name !== "parameters" ||
+    blocks.length !== 1 ||
+    block?.blockType !== "association"
+  )
+    return undefined;
   const key = staticString(item.key);
   if (!key) return undefined;
   const document = blockAttribute(block, "document")?.expr;
   const awsName = staticString(document);
   let params;
   if (awsName) params = documentParameters(findAwsOwnedDocument(awsName)?.content);
-  else if (document?.type === "ScopeTraversal" && document.root === "document" && document.traversal[0]?.type === "AttrStep") params = folder.managedParameters.get(document.traversal[0].name);
+  else if (
+    document?.type === "ScopeTraversal" &&
+    document.root === "document" &&
+    document.traversal[0]?.type === "AttrStep"
+  )
+    params = folder.managedParameters.get(document.traversal[0].name);
   const p = params?.get(key);
   return p ? parameterMarkdown(key, p) : undefined;
 }
@@ -83,7 +122,11 @@ function sourceOf(range: Range, texts: ReadonlyMap<string, string>): string | un
   return texts.get(range.file)?.slice(range.start.offset, range.end.offset);
 }
 
-function referenceMarkdown(ref: ScopeTraversal, folder: FolderKnowledge, texts: ReadonlyMap<string, string>): string | undefined {
+function referenceMarkdown(
+  ref: ScopeTraversal,
+  folder: FolderKnowledge,
+  texts: ReadonlyMap<string, string>,
+): string | undefined {
   const first = ref.traversal[0];
   const name = first?.type === "AttrStep" ? first.name : undefined;
   const d = folder.declarations;
@@ -96,7 +139,9 @@ function referenceMarkdown(ref: ScopeTraversal, folder: FolderKnowledge, texts: 
       const type = blockAttribute(decl.block, "type");
       const description = staticString(blockAttribute(decl.block, "description")?.expr);
       const def = blockAttribute(decl.block, "default");
-      const lines = [`**var.${name}** \`${type ? sourceOf(type.expr.range, texts) ?? "any" : "any"}\` — variable, ${where(decl)}`];
+      const lines = [
+        `**var.${name}** \`${type ? (sourceOf(type.expr.range, texts) ?? "any") : "any"}\` — variable, ${where(decl)}`,
+      ];
       if (description) lines.push("", description);
       // The default of a sensitive variable is a secret written into the file; hover does not repeat it.
       const sensitive = blockAttribute(decl.block, "sensitive")?.expr;
@@ -108,7 +153,13 @@ function referenceMarkdown(ref: ScopeTraversal, folder: FolderKnowledge, texts: 
     case "local": {
       const decl = d.locals.get(name);
       if (!decl?.attribute) return undefined;
-      return [`**local.${name}** — local value, ${where(decl)}`, "", "```statectl", `${name} = ${sourceOf(decl.attribute.expr.range, texts) ?? "…"}`, "```"].join("\n");
+      return [
+        `**local.${name}** — local value, ${where(decl)}`,
+        "",
+        "```statectl",
+        `${name} = ${sourceOf(decl.attribute.expr.range, texts) ?? "…"}`,
+        "```",
+      ].join("\n");
     }
     case "document":
     case "association": {
@@ -120,7 +171,10 @@ function referenceMarkdown(ref: ScopeTraversal, folder: FolderKnowledge, texts: 
       }
       if (!decl) return undefined;
       const ssmName = decl.block ? staticString(blockAttribute(decl.block, "name")?.expr) : undefined;
-      return [`**${ref.root}.${name}** — ${ref.root}, ${where(decl)}`, ...(ssmName ? ["", `SSM name: \`${ssmName}\``] : [])].join("\n");
+      return [
+        `**${ref.root}.${name}** — ${ref.root}, ${where(decl)}`,
+        ...(ssmName ? ["", `SSM name: \`${ssmName}\``] : []),
+      ].join("\n");
     }
   }
   return undefined;

@@ -7,7 +7,13 @@
  * formatting is syntax/'s formatter. Sits between engine/ and cli/: it imports the library rooms
  * and is driven only by src/cli/commands/lsp.ts. Never prints outside the protocol, never exits.
  */
-export { runLanguageServer, toLspDiagnostic, toLspRange, type LanguageServerOptions, type InitializationOptions } from "./server.js";
+export {
+  runLanguageServer,
+  toLspDiagnostic,
+  toLspRange,
+  type LanguageServerOptions,
+  type InitializationOptions,
+} from "./server.js";
 export { complete, associationDocument, type FolderKnowledge, type CompletionOptions } from "./completion.js";
 export { cursorContext, type CursorContext, type Frame } from "./cursor.js";
 export { hoverAt, type HoverResult } from "./hover.js";

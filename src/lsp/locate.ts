@@ -9,7 +9,12 @@ export function contains(r: Range, offset: number): boolean {
 }
 
 function isNode(v: unknown): v is Node {
-  return typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string" && typeof (v as { range?: unknown }).range === "object";
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as { type?: unknown }).type === "string" &&
+    typeof (v as { range?: unknown }).range === "object"
+  );
 }
 
 /** Every node containing `offset`, from the body down to the innermost. */

@@ -9,11 +9,30 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createProtocolConnection, DiagnosticSeverity, DidChangeWatchedFilesNotification, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocuments, TextDocumentSyncKind, type Diagnostic as LspDiagnostic, type InitializeParams, type InitializeResult, type Range as LspRange } from "vscode-languageserver/node";
+import {
+  createProtocolConnection,
+  DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  MarkupKind,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Diagnostic as LspDiagnostic,
+  type InitializeParams,
+  type InitializeResult,
+  type Range as LspRange,
+} from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 // The transport-neutral createConnection takes our watchdog; the node flavour would exit the process.
 import { createConnection } from "vscode-languageserver";
-import { AUTO_VARS_SUFFIX, CONFIG_EXTENSION, readConfigurationDir, type ConfigurationText, type ReadProblem } from "../config/index.js";
+import {
+  AUTO_VARS_SUFFIX,
+  CONFIG_EXTENSION,
+  readConfigurationDir,
+  type ConfigurationText,
+  type ReadProblem,
+} from "../config/index.js";
 import type { Diagnostic, Range } from "../diag/index.js";
 import { toNative } from "../eval/index.js";
 import { checkDocument, UNKNOWN_VALUE } from "../ssm/index.js";
@@ -87,7 +106,11 @@ export function runLanguageServer(options: LanguageServerOptions): Promise<numbe
       },
     };
     const connection = createConnection((logger) => {
-      const protocol = createProtocolConnection(new StreamMessageReader(options.input), new StreamMessageWriter(options.output), logger);
+      const protocol = createProtocolConnection(
+        new StreamMessageReader(options.input),
+        new StreamMessageWriter(options.output),
+        logger,
+      );
       protocol.onClose(() => finish(shutdownReceived ? 0 : 1));
       return protocol;
     }, watchDog);
@@ -126,8 +149,11 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     init = (params.initializationOptions ?? {}) as InitializationOptions;
-    const fileRoot = (uri: string | null | undefined): string[] => (uri?.startsWith("file:") ? [fileURLToPath(uri)] : []);
-    workspaceRoots = params.workspaceFolders?.length ? params.workspaceFolders.flatMap((f) => fileRoot(f.uri)) : fileRoot(params.rootUri);
+    const fileRoot = (uri: string | null | undefined): string[] =>
+      uri?.startsWith("file:") ? [fileURLToPath(uri)] : [];
+    workspaceRoots = params.workspaceFolders?.length
+      ? params.workspaceFolders.flatMap((f) => fileRoot(f.uri))
+      : fileRoot(params.rootUri);
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
@@ -171,7 +197,10 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
    * Every `.state` file of the folder: open buffers over the files on disk (read as validate reads
    * them: size limit, strict UTF-8). `problems` are the files on disk that could not be read.
    */
-  const folderTexts = async (dir: string, fresh = true): Promise<{ texts: Map<string, string>; problems: Diagnostic[] }> => {
+  const folderTexts = async (
+    dir: string,
+    fresh = true,
+  ): Promise<{ texts: Map<string, string>; problems: Diagnostic[] }> => {
     const open = openTexts(dir);
     const folder = folderFor(dir);
     if (fresh || !folder.disk) {
@@ -183,7 +212,9 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const texts = new Map(disk.texts);
     for (const [name, text] of open) texts.set(name, text);
     // A file open in the editor is read from its buffer; a folder not saved yet is no problem.
-    const problems = disk.problems.filter((p) => p.file !== undefined && !open.has(p.file) && !p.file.endsWith(AUTO_VARS_SUFFIX)).map((p) => p.diagnostic);
+    const problems = disk.problems
+      .filter((p) => p.file !== undefined && !open.has(p.file) && !p.file.endsWith(AUTO_VARS_SUFFIX))
+      .map((p) => p.diagnostic);
     return { texts: new Map([...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), problems };
   };
 
@@ -224,7 +255,8 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     };
     const folder = folderFor(dir);
     const known = folder.declarations;
-    if (!known || known.bodies.length !== bodies.length || known.bodies.some((b, i) => b !== bodies[i])) folder.declarations = { bodies, declarations: collectDeclarations(bodies) };
+    if (!known || known.bodies.length !== bodies.length || known.bodies.some((b, i) => b !== bodies[i]))
+      folder.declarations = { bodies, declarations: collectDeclarations(bodies) };
     return { declarations: folder.declarations!.declarations, managedParameters: folder.managedParameters, moduleAt };
   };
 
@@ -266,7 +298,10 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       asModule,
       parse: (text, name) => parseResult(folder.dir, name, text),
       // Between stages: answer what the editor asked meanwhile, and stop if a newer edit came.
-      checkpoint: () => new Promise<boolean>((resolve) => setImmediate(() => resolve(generation === folder.generation && folder.timer === undefined))),
+      checkpoint: () =>
+        new Promise<boolean>((resolve) =>
+          setImmediate(() => resolve(generation === folder.generation && folder.timer === undefined)),
+        ),
     });
     const result = { ...validated, diagnostics: [...problems, ...validated.diagnostics] };
     // A newer edit started another run meanwhile (or is waiting for its debounce); its diagnostics are the ones to show.
@@ -288,7 +323,10 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       if (!lines.has(file)) {
         // Diagnostics may point into var files and into document files read by file().
         const text = texts.get(file) ?? result.sources?.get(file) ?? readText(resolve(folder.dir, file));
-        lines.set(file, text === undefined ? undefined : TextDocument.create(uriOf(folder.dir, file), "statectl", 0, text));
+        lines.set(
+          file,
+          text === undefined ? undefined : TextDocument.create(uriOf(folder.dir, file), "statectl", 0, text),
+        );
       }
       return lines.get(file);
     };
@@ -310,7 +348,11 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     clearTimeout(folder.timer);
     folder.timer = setTimeout(() => {
       folder.timer = undefined;
-      validateFolder(folder).catch((e: unknown) => connection.console.error(`statectl: validation failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+      validateFolder(folder).catch((e: unknown) =>
+        connection.console.error(
+          `statectl: validation failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        ),
+      );
     }, debounceMs);
   };
 
@@ -351,7 +393,9 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     if (!at) return null;
     const { doc, dir, body, texts } = at;
     const hover = hoverAt(body, doc.offsetAt(params.position), knowledge(dir, texts), texts);
-    return hover ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toLspRange(hover.range, doc) } : null;
+    return hover
+      ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: toLspRange(hover.range, doc) }
+      : null;
   });
 
   connection.onDefinition(async (params) => {
@@ -362,7 +406,13 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const target = definitionAt(body, doc.offsetAt(params.position), known.declarations, known.moduleAt);
     if (!target) return null;
     const targetText = texts.get(target.file);
-    return { uri: uriOf(dir, target.file), range: toLspRange(target, targetText === undefined ? undefined : TextDocument.create("file:///target", "statectl", 0, targetText)) };
+    return {
+      uri: uriOf(dir, target.file),
+      range: toLspRange(
+        target,
+        targetText === undefined ? undefined : TextDocument.create("file:///target", "statectl", 0, targetText),
+      ),
+    };
   });
 
   connection.onDocumentFormatting((params) => {
@@ -371,14 +421,18 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     const text = doc.getText();
     const result = formatSource(text, locate(doc.uri).name);
     if (result.formatted === undefined || result.formatted === text) return [];
-    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: result.formatted }];
+    return [
+      { range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: result.formatted },
+    ];
   });
 
   // Files changed outside the editor (a document's JSON, a var file, a .state file not open) change
   // the diagnostics too: ask the client to tell us, where it can.
   connection.onInitialized(() => {
     if (!watchRegistration) return;
-    const watchers = ["**/*.state", "**/*.statevars", "**/*.json", "**/*.yaml", "**/*.yml"].map((globPattern) => ({ globPattern }));
+    const watchers = ["**/*.state", "**/*.statevars", "**/*.json", "**/*.yaml", "**/*.yml"].map((globPattern) => ({
+      globPattern,
+    }));
     connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => undefined);
   });
   connection.onDidChangeWatchedFiles((params) => {
@@ -408,11 +462,16 @@ function readText(path: string): string | undefined {
 /** Our ranges are 1-based lines and UTF-16 columns; LSP's are 0-based. With the text, offsets decide. */
 export function toLspRange(r: Range, lines?: TextDocument): LspRange {
   if (lines) return { start: lines.positionAt(r.start.offset), end: lines.positionAt(r.end.offset) };
-  return { start: { line: r.start.line - 1, character: r.start.column - 1 }, end: { line: r.end.line - 1, character: r.end.column - 1 } };
+  return {
+    start: { line: r.start.line - 1, character: r.start.column - 1 },
+    end: { line: r.end.line - 1, character: r.end.column - 1 },
+  };
 }
 
 export function toLspDiagnostic(d: Diagnostic, lines: TextDocument | undefined): LspDiagnostic {
-  const message = [d.summary, d.detail, d.hint ? `hint: ${d.hint}` : undefined].filter((s): s is string => !!s).join("\n");
+  const message = [d.summary, d.detail, d.hint ? `hint: ${d.hint}` : undefined]
+    .filter((s): s is string => !!s)
+    .join("\n");
   return {
     range: d.range ? toLspRange(d.range, lines) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     severity: d.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,

@@ -26,7 +26,14 @@ export interface Declarations {
 }
 
 export function emptyDeclarations(): Declarations {
-  return { variables: new Map(), locals: new Map(), documents: new Map(), associations: new Map(), outputs: new Map(), modules: new Map() };
+  return {
+    variables: new Map(),
+    locals: new Map(),
+    documents: new Map(),
+    associations: new Map(),
+    outputs: new Map(),
+    modules: new Map(),
+  };
 }
 
 /** The first declaration of each name wins (a duplicate is a diagnostic elsewhere). */
@@ -39,7 +46,9 @@ export function collectDeclarations(bodies: Iterable<Body>): Declarations {
     for (const item of body.items) {
       if (item.type !== "Block") continue;
       if (item.blockType === "locals") {
-        for (const a of item.body.items) if (a.type === "Attribute") add(d.locals, { name: a.name, nameRange: a.nameRange, range: a.range, attribute: a });
+        for (const a of item.body.items)
+          if (a.type === "Attribute")
+            add(d.locals, { name: a.name, nameRange: a.nameRange, range: a.range, attribute: a });
         continue;
       }
       const label = item.labels[0];
@@ -65,6 +74,7 @@ export function staticString(e: Expression | undefined): string | undefined {
   while (e?.type === "Parenthesis") e = e.expr;
   if (!e) return undefined;
   if (e.type === "Literal") return typeof e.value === "string" ? e.value : undefined;
-  if (e.type === "Template" && e.parts.every((p) => p.type === "TemplateLiteral")) return e.parts.map((p) => (p as { value: string }).value).join("");
+  if (e.type === "Template" && e.parts.every((p) => p.type === "TemplateLiteral"))
+    return e.parts.map((p) => (p as { value: string }).value).join("");
   return undefined;
 }

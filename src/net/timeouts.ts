@@ -14,7 +14,10 @@ export interface RequestTimeouts {
   requestTimeoutMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: Readonly<RequestTimeouts> = Object.freeze({ connectTimeoutMs: 10_000, requestTimeoutMs: 60_000 });
+export const DEFAULT_TIMEOUTS: Readonly<RequestTimeouts> = Object.freeze({
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+});
 
 /** Environment variables that set the timeouts when the configuration does not. */
 export const TIMEOUT_ENV = Object.freeze({ connect: "STATECTL_CONNECT_TIMEOUT", request: "STATECTL_REQUEST_TIMEOUT" });
@@ -46,7 +49,10 @@ export function validTimeoutMs(ms: number): boolean {
  * An environment value that is not a duration is a problem (returned, for the caller to report),
  * and the default is used.
  */
-export function resolveTimeouts(configured: Partial<RequestTimeouts> = {}, env: Record<string, string | undefined> = process.env): { timeouts: RequestTimeouts; problems: string[] } {
+export function resolveTimeouts(
+  configured: Partial<RequestTimeouts> = {},
+  env: Record<string, string | undefined> = process.env,
+): { timeouts: RequestTimeouts; problems: string[] } {
   const problems: string[] = [];
   const pick = (value: number | undefined, name: string, fallback: number): number => {
     if (value !== undefined) return value;
@@ -54,7 +60,9 @@ export function resolveTimeouts(configured: Partial<RequestTimeouts> = {}, env: 
     if (raw === undefined || raw === "") return fallback;
     const parsed = parseTimeout(raw);
     if (parsed === undefined) {
-      problems.push(`${name}="${raw}" is not a duration (seconds, or with a unit: 500ms, 30s, 2m; more than zero, at most a day)`);
+      problems.push(
+        `${name}="${raw}" is not a duration (seconds, or with a unit: 500ms, 30s, 2m; more than zero, at most a day)`,
+      );
       return fallback;
     }
     return parsed;
@@ -73,8 +81,18 @@ export function resolveTimeouts(configured: Partial<RequestTimeouts> = {}, env: 
  * request timeout until the answer's headers (as an error, not the handler's default warning),
  * and the same as the longest silence while the body arrives.
  */
-export function requestHandlerOptions(t: RequestTimeouts): { connectionTimeout: number; requestTimeout: number; socketTimeout: number; throwOnRequestTimeout: true } {
-  return { connectionTimeout: t.connectTimeoutMs, requestTimeout: t.requestTimeoutMs, socketTimeout: t.requestTimeoutMs, throwOnRequestTimeout: true };
+export function requestHandlerOptions(t: RequestTimeouts): {
+  connectionTimeout: number;
+  requestTimeout: number;
+  socketTimeout: number;
+  throwOnRequestTimeout: true;
+} {
+  return {
+    connectionTimeout: t.connectTimeoutMs,
+    requestTimeout: t.requestTimeoutMs,
+    socketTimeout: t.requestTimeoutMs,
+    throwOnRequestTimeout: true,
+  };
 }
 
 /**
@@ -93,7 +111,10 @@ export class TimeoutError extends Error {
     /** The API operation of the attempt (GetObject, CreateDocument), when the SDK said. */
     readonly operation?: string,
   ) {
-    const setting = code === "ConnectTimeout" ? `${TIMEOUT_SETTING.connect} (or ${TIMEOUT_ENV.connect})` : `${TIMEOUT_SETTING.request} (or ${TIMEOUT_ENV.request})`;
+    const setting =
+      code === "ConnectTimeout"
+        ? `${TIMEOUT_SETTING.connect} (or ${TIMEOUT_ENV.connect})`
+        : `${TIMEOUT_SETTING.request} (or ${TIMEOUT_ENV.request})`;
     const what = code === "ConnectTimeout" ? `could not connect to ${endpoint}` : `no complete answer from ${endpoint}`;
     super(`${what} within ${formatMs(timeoutMs)}; the limit is ${setting} in ${settingsBlock}`);
   }
@@ -131,7 +152,10 @@ interface HandlerContext {
  * timeout becomes a TimeoutError; other failures without an HTTP answer (refused, reset, cut
  * short) get the endpoint attached (`$endpoint`) so messages can name it.
  */
-export function timeoutMiddleware(t: RequestTimeouts, settingsBlock = "the provider block"): (next: Next, context?: HandlerContext) => Next {
+export function timeoutMiddleware(
+  t: RequestTimeouts,
+  settingsBlock = "the provider block",
+): (next: Next, context?: HandlerContext) => Next {
   return (next, context) => async (args) => {
     const endpoint = endpointOf(args.request);
     const operation = context?.commandName?.replace(/Command$/, "");
@@ -139,7 +163,10 @@ export function timeoutMiddleware(t: RequestTimeouts, settingsBlock = "the provi
     const deadline = new Promise<never>((_, reject) => {
       // The handler's own timers normally fire first (and close the socket); a body that trickles
       // in keeps its socket from ever being idle, and this bounds the attempt as a whole.
-      timer = setTimeout(() => reject(new TimeoutError("ResponseTimeout", endpoint, t.requestTimeoutMs, settingsBlock, operation)), t.requestTimeoutMs + TRICKLE_GRACE_MS);
+      timer = setTimeout(
+        () => reject(new TimeoutError("ResponseTimeout", endpoint, t.requestTimeoutMs, settingsBlock, operation)),
+        t.requestTimeoutMs + TRICKLE_GRACE_MS,
+      );
     });
     try {
       return await Promise.race([next(args), deadline]);
@@ -151,15 +178,33 @@ export function timeoutMiddleware(t: RequestTimeouts, settingsBlock = "the provi
   };
 }
 
-export const TIMEOUT_MIDDLEWARE_OPTIONS = Object.freeze({ step: "deserialize", name: "statectlTimeouts", priority: "high" as const, override: true });
+export const TIMEOUT_MIDDLEWARE_OPTIONS = Object.freeze({
+  step: "deserialize",
+  name: "statectlTimeouts",
+  priority: "high" as const,
+  override: true,
+});
 
-function asTimeout(error: unknown, endpoint: string, t: RequestTimeouts, settingsBlock: string, operation: string | undefined): unknown {
+function asTimeout(
+  error: unknown,
+  endpoint: string,
+  t: RequestTimeouts,
+  settingsBlock: string,
+  operation: string | undefined,
+): unknown {
   if (error instanceof TimeoutError || error === null || typeof error !== "object") return error;
   const e = error as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number } };
   if (e.name === "TimeoutError") {
     const connecting = typeof e.message === "string" && /establishing a connection/i.test(e.message);
-    return new TimeoutError(connecting ? "ConnectTimeout" : "ResponseTimeout", endpoint, connecting ? t.connectTimeoutMs : t.requestTimeoutMs, settingsBlock, operation);
+    return new TimeoutError(
+      connecting ? "ConnectTimeout" : "ResponseTimeout",
+      endpoint,
+      connecting ? t.connectTimeoutMs : t.requestTimeoutMs,
+      settingsBlock,
+      operation,
+    );
   }
-  if (e.$metadata?.httpStatusCode === undefined && !Object.hasOwn(error, "$endpoint")) Object.defineProperty(error, "$endpoint", { value: endpoint, enumerable: false });
+  if (e.$metadata?.httpStatusCode === undefined && !Object.hasOwn(error, "$endpoint"))
+    Object.defineProperty(error, "$endpoint", { value: endpoint, enumerable: false });
   return error;
 }

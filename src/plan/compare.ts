@@ -18,7 +18,12 @@ export function stableJson(v: unknown): string {
 }
 
 function isEmpty(v: unknown): boolean {
-  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0 && !isUnknown(v));
+  return (
+    v === undefined ||
+    v === null ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0 && !isUnknown(v))
+  );
 }
 
 /** An attribute's value with "left out" and the rule's default made the same. */
@@ -52,12 +57,17 @@ export function sameDocumentContent(a: string, b: string): boolean {
 }
 
 /** Whether `desired` (possibly unknown) and `actual` are the same value under `rule`. Unknown is never equal. */
-export function sameValue(desired: DesiredValue | undefined, actual: DesiredValue | undefined, rule?: PlanAttributeRule): boolean {
+export function sameValue(
+  desired: DesiredValue | undefined,
+  actual: DesiredValue | undefined,
+  rule?: PlanAttributeRule,
+): boolean {
   const d = effectiveValue(desired, rule);
   const a = effectiveValue(actual, rule);
   if (!isWhollyKnown(d) || !isWhollyKnown(a)) return false;
   if (isEmpty(d) && isEmpty(a)) return true;
-  if (rule?.compare === "document-content" && typeof d === "string" && typeof a === "string") return sameDocumentContent(d, a);
+  if (rule?.compare === "document-content" && typeof d === "string" && typeof a === "string")
+    return sameDocumentContent(d, a);
   if (rule?.unordered && Array.isArray(d) && Array.isArray(a)) {
     const key = (xs: unknown[]) => xs.map(stableJson).sort().join("\n");
     return key(d) === key(a);

@@ -13,7 +13,16 @@
 export * from "./provider.js";
 export * from "./compare.js";
 export * from "./model.js";
-export { makePlan, diffAttributes, type ImportBlock, type MovedBlock, type PlanEvent, type PlanOptions, type PlanResult, type RefreshMode } from "./plan.js";
+export {
+  makePlan,
+  diffAttributes,
+  type ImportBlock,
+  type MovedBlock,
+  type PlanEvent,
+  type PlanOptions,
+  type PlanResult,
+  type RefreshMode,
+} from "./plan.js";
 export * from "./render.js";
 export * from "./markdown.js";
 export * from "./json.js";

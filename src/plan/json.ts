@@ -1,6 +1,12 @@
 // The plan for scripts: a versioned JSON document. Sensitive values never appear in it; they are
 // replaced by the marker "(sensitive)" and their paths listed.
-import { diagnosticToJson, JSON_FORMAT_VERSION, type Diagnostic, type DiagnosticJson, type JsonFormatVersion } from "../diag/index.js";
+import {
+  diagnosticToJson,
+  JSON_FORMAT_VERSION,
+  type Diagnostic,
+  type DiagnosticJson,
+  type JsonFormatVersion,
+} from "../diag/index.js";
 import { isUnknown, type DesiredValue } from "../graph/index.js";
 import { isSensitivePath, type AttributePath, type JsonValue } from "../state/index.js";
 import { importCount, summarize, hasChanges, type AttributeChange, type Plan, type PlanMode } from "./model.js";
@@ -15,7 +21,8 @@ export interface AttributeChangeJson {
   sensitive?: true;
 }
 
-export type ImpactJson = { managed_instances: number; instance_ids: string[] } | { managed_instances: null; reason: string };
+export type ImpactJson =
+  { managed_instances: number; instance_ids: string[] } | { managed_instances: null; reason: string };
 
 export interface ResourceChangeJson {
   address: string;
@@ -46,7 +53,14 @@ export interface PlanJson {
   resource_changes: ResourceChangeJson[];
   resource_drift: { address: string; type: string; drift: string; changes: AttributeChangeJson[] }[];
   moved: { from: string; to: string }[];
-  output_changes: { name: string; action: string; before: JsonValue; after: JsonValue; after_unknown: AttributePath[]; sensitive: boolean }[];
+  output_changes: {
+    name: string;
+    action: string;
+    before: JsonValue;
+    after: JsonValue;
+    after_unknown: AttributePath[];
+    sensitive: boolean;
+  }[];
   summary: { import?: number; add: number; change: number; destroy: number };
   diagnostics: DiagnosticJson[];
 }
@@ -58,7 +72,11 @@ export interface FailedPlanJson {
   diagnostics: DiagnosticJson[];
 }
 
-function mask(v: DesiredValue | JsonValue | undefined, sensitive: readonly AttributePath[], path: AttributePath = []): JsonValue | undefined {
+function mask(
+  v: DesiredValue | JsonValue | undefined,
+  sensitive: readonly AttributePath[],
+  path: AttributePath = [],
+): JsonValue | undefined {
   if (v === undefined) return undefined;
   if (path.length > 0 && isSensitivePath(sensitive, path)) return "(sensitive)";
   if (isUnknown(v)) return "(known after apply)";
@@ -72,7 +90,11 @@ function mask(v: DesiredValue | JsonValue | undefined, sensitive: readonly Attri
   return out;
 }
 
-function unknownPaths(v: DesiredValue | undefined, path: AttributePath = [], out: AttributePath[] = []): AttributePath[] {
+function unknownPaths(
+  v: DesiredValue | undefined,
+  path: AttributePath = [],
+  out: AttributePath[] = [],
+): AttributePath[] {
   if (v === undefined || v === null || typeof v !== "object") return out;
   if (isUnknown(v)) {
     out.push(path);
@@ -84,7 +106,9 @@ function unknownPaths(v: DesiredValue | undefined, path: AttributePath = [], out
 }
 
 function impactJson(impact: PlanTargetCount): ImpactJson {
-  return impact.known ? { managed_instances: impact.count, instance_ids: impact.instance_ids } : { managed_instances: null, reason: impact.reason };
+  return impact.known
+    ? { managed_instances: impact.count, instance_ids: impact.instance_ids }
+    : { managed_instances: null, reason: impact.reason };
 }
 
 function attrChange(c: AttributeChange, sensitive: readonly AttributePath[]): AttributeChangeJson {
@@ -121,11 +145,23 @@ export function planToJson(plan: Plan): PlanJson {
       ...(c.createBeforeDestroy ? { create_before_destroy: true } : {}),
       ...(c.importing ? { importing: { id: c.importing.id } } : {}),
       ...(c.impact ? { impact: impactJson(c.impact) } : {}),
-      ...(c.associationImpacts ? { association_impacts: c.associationImpacts.map((a) => ({ association: a.association, ...impactJson(a.impact) })) } : {}),
+      ...(c.associationImpacts
+        ? {
+            association_impacts: c.associationImpacts.map((a) => ({
+              association: a.association,
+              ...impactJson(a.impact),
+            })),
+          }
+        : {}),
       dependencies: c.dependencies,
       sensitive_paths: c.sensitivePaths,
     })),
-    resource_drift: plan.drift.map((d) => ({ address: d.address, type: d.kind, drift: d.type, changes: d.changes.map((ch) => attrChange(ch, d.sensitivePaths)) })),
+    resource_drift: plan.drift.map((d) => ({
+      address: d.address,
+      type: d.kind,
+      drift: d.type,
+      changes: d.changes.map((ch) => attrChange(ch, d.sensitivePaths)),
+    })),
     moved: plan.moved,
     output_changes: (plan.outputChanges ?? []).map((o) => ({
       name: o.name,
@@ -135,7 +171,12 @@ export function planToJson(plan: Plan): PlanJson {
       after_unknown: o.after === undefined ? [] : unknownPaths(o.after),
       sensitive: o.sensitive,
     })),
-    summary: { ...(importCount(plan) > 0 ? { import: importCount(plan) } : {}), add: s.add, change: s.change, destroy: s.destroy },
+    summary: {
+      ...(importCount(plan) > 0 ? { import: importCount(plan) } : {}),
+      add: s.add,
+      change: s.change,
+      destroy: s.destroy,
+    },
     diagnostics: plan.diagnostics.map(diagnosticToJson),
   };
 }

@@ -140,5 +140,9 @@ export function importCount(plan: Plan): number {
 /** True when applying the plan would change anything (resources, or the state through moves or accepted drift). */
 export function hasChanges(plan: Plan): boolean {
   if (plan.mode === "refresh-only") return plan.drift.length > 0 || plan.moved.length > 0;
-  return plan.changes.some((c) => c.action !== "no-op" || c.importing !== undefined) || plan.moved.length > 0 || (plan.outputChanges?.length ?? 0) > 0;
+  return (
+    plan.changes.some((c) => c.action !== "no-op" || c.importing !== undefined) ||
+    plan.moved.length > 0 ||
+    (plan.outputChanges?.length ?? 0) > 0
+  );
 }

@@ -32,7 +32,14 @@ export function planOutputChanges(plan: Plan, after: readonly PlannedOutput[]): 
     const known = isWhollyKnown(o.value);
     if (!known && !changesResources) continue;
     if (before === undefined) changes.push({ name: o.name, action: "create", after: o.value, sensitive: o.sensitive });
-    else if (!known || !same(before.value, o.value) || before.sensitive !== o.sensitive) changes.push({ name: o.name, action: "update", before: before.value, after: o.value, sensitive: o.sensitive || before.sensitive });
+    else if (!known || !same(before.value, o.value) || before.sensitive !== o.sensitive)
+      changes.push({
+        name: o.name,
+        action: "update",
+        before: before.value,
+        after: o.value,
+        sensitive: o.sensitive || before.sensitive,
+      });
   }
   const kept = new Set(after.map((o) => o.name));
   for (const [name, o] of Object.entries(prior).sort(([a], [b]) => (a < b ? -1 : 1))) {

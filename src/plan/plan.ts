@@ -4,8 +4,26 @@
 // with what exists and each instance gets one action, in dependency order (so
 // replace_triggered_by sees what its triggers will do).
 import { didYouMean, error, hasErrors, warning, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
-import { buildGraph, forEachBounded, isUnknown, orderedNodes, UNKNOWN, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
-import { findInstance, moveInstances, removeInstances, setInstance, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "../state/index.js";
+import {
+  buildGraph,
+  forEachBounded,
+  isUnknown,
+  orderedNodes,
+  UNKNOWN,
+  type ConfigInstance,
+  type DependencyGraph,
+  type DesiredValue,
+} from "../graph/index.js";
+import {
+  findInstance,
+  moveInstances,
+  removeInstances,
+  setInstance,
+  type AttributePath,
+  type JsonValue,
+  type ResourceInstanceState,
+  type State,
+} from "../state/index.js";
 import { findAwsOwnedDocument, isLinuxOnlyDocument } from "../ssm/index.js";
 import { addressMatches, canonicalAddress, canonicalTarget } from "../addrs/index.js";
 import { effectiveValue, sameValue } from "./compare.js";
@@ -30,7 +48,9 @@ export interface ImportBlock {
 }
 
 /** Something the planner is doing, for progress lines ("Refreshing state... [id=...]"). */
-export type PlanEvent = { type: "refresh-start"; address: string; id: string; importing?: boolean } | { type: "refresh-done"; address: string; id: string; found: boolean };
+export type PlanEvent =
+  | { type: "refresh-start"; address: string; id: string; importing?: boolean }
+  | { type: "refresh-done"; address: string; id: string; found: boolean };
 
 export interface PlanOptions {
   /** Configured instances (eval's output, adapted). Ignored in destroy mode except for lifecycle. */
@@ -78,11 +98,14 @@ function sensitiveAttr(paths: readonly AttributePath[], name: string): boolean {
   return paths.some((p) => pathStartsWith(p, name));
 }
 
-
 /** Provider-and-kind groups refreshed at the same time (each reads with `parallelism` itself). */
 const MAX_CONCURRENT_GROUPS = 4;
 
-function applyMoves(state: State, moved: readonly MovedBlock[], diagnostics: Diagnostic[]): { state: State; moved: MovedInstance[] } {
+function applyMoves(
+  state: State,
+  moved: readonly MovedBlock[],
+  diagnostics: Diagnostic[],
+): { state: State; moved: MovedInstance[] } {
   const done: MovedInstance[] = [];
   for (const m of moved) {
     const from = canonicalAddress(m.from) ?? m.from;
@@ -91,7 +114,11 @@ function applyMoves(state: State, moved: readonly MovedBlock[], diagnostics: Dia
     const hasTo = state.resources.some((r) => addressMatches(to, r.address));
     if (!hasFrom) continue;
     if (hasTo) {
-      diagnostics.push(warning("plan/moved-destination-exists", `Cannot move ${from} to ${to}: ${to} is already in the state`, { detail: `The moved block from ${from} to ${to} was ignored because both are in the state. Remove the moved block, or remove ${to} from the state first.` }));
+      diagnostics.push(
+        warning("plan/moved-destination-exists", `Cannot move ${from} to ${to}: ${to} is already in the state`, {
+          detail: `The moved block from ${from} to ${to} was ignored because both are in the state. Remove the moved block, or remove ${to} from the state first.`,
+        }),
+      );
       continue;
     }
     const r = moveInstances(state, from, to);
@@ -124,7 +151,11 @@ export function diffAttributes(
     if (!rule && !(name in after)) continue;
     if (rule?.keptWhenUnset && (after[name] === undefined || after[name] === null)) continue;
     if (sameValue(after[name] as DesiredValue, before[name] as DesiredValue, rule)) continue;
-    const change: AttributeChange = { name, before: (before[name] as JsonValue | undefined) ?? undefined, after: after[name] as DesiredValue | undefined };
+    const change: AttributeChange = {
+      name,
+      before: (before[name] as JsonValue | undefined) ?? undefined,
+      after: after[name] as DesiredValue | undefined,
+    };
     if (rule?.change === "replace") {
       change.forcesReplacement = true;
       if (rule.reason) change.reason = rule.reason;
@@ -160,7 +191,12 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     for (const t of options.targets) {
       const canon = canonicalTarget(t);
       if (!canon) {
-        diagnostics.push(error("plan/invalid-target", `Invalid target address "${t}"`, { detail: 'A target looks like document.NAME, association.NAME, association.NAME["key"], module.NAME or module.NAME["key"].association.NAME.' }));
+        diagnostics.push(
+          error("plan/invalid-target", `Invalid target address "${t}"`, {
+            detail:
+              'A target looks like document.NAME, association.NAME, association.NAME["key"], module.NAME or module.NAME["key"].association.NAME.',
+          }),
+        );
         continue;
       }
       const matches = graph.nodes().filter((n) => addressMatches(canon, n.address));
@@ -174,10 +210,15 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   for (const r of options.replace ?? []) {
     const canon = canonicalAddress(r);
     if (!canon) {
-      diagnostics.push(error("plan/invalid-target", `Invalid --replace address "${r}"`, { detail: 'An address looks like document.NAME, association.NAME or association.NAME["key"].' }));
+      diagnostics.push(
+        error("plan/invalid-target", `Invalid --replace address "${r}"`, {
+          detail: 'An address looks like document.NAME, association.NAME or association.NAME["key"].',
+        }),
+      );
       continue;
     }
-    if (!graph.nodes().some((n) => n.address === canon)) diagnostics.push(addressNotFound("plan/replace-not-found", "--replace", canon, graph));
+    if (!graph.nodes().some((n) => n.address === canon))
+      diagnostics.push(addressNotFound("plan/replace-not-found", "--replace", canon, graph));
   }
   const inScope = (address: string): boolean => !selected || selected.has(address);
   const configByAddress = new Map(instances.map((i) => [i.address, i]));
@@ -224,7 +265,10 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         });
         let read: Map<string, PlanReadResult>;
         try {
-          read = await provider.readMany(first.kind, requests, { parallelism, ...(options.signal ? { signal: options.signal } : {}) });
+          read = await provider.readMany(first.kind, requests, {
+            parallelism,
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
         } catch {
           // The list calls failed (e.g. not permitted): read these one by one instead.
           perResource.push(...group);
@@ -234,7 +278,8 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
           const now = read.has(r.id) ? read.get(r.id) : new Error(`the provider returned nothing for id ${r.id}`);
           results.set(r.address, now);
           options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
-          if (!(now instanceof Error)) options.onEvent?.({ type: "refresh-done", address: r.address, id: r.id, found: now !== undefined });
+          if (!(now instanceof Error))
+            options.onEvent?.({ type: "refresh-done", address: r.address, id: r.id, found: now !== undefined });
         }
       });
       const order = new Map(toRead.map((r, i) => [r.address, i]));
@@ -253,18 +298,44 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     for (const r of toRead) {
       const now = results.get(r.address);
       if (now instanceof Error) {
-        diagnostics.push(error("plan/refresh-failed", `Cannot read ${r.address}`, { detail: `Reading ${r.address} (id ${r.id}) failed: ${now.message}` }));
+        diagnostics.push(
+          error("plan/refresh-failed", `Cannot read ${r.address}`, {
+            detail: `Reading ${r.address} (id ${r.id}) failed: ${now.message}`,
+          }),
+        );
         continue;
       }
       if (now === undefined) {
-        drift.push({ address: r.address, kind: r.kind, type: "deleted", changes: [], sensitivePaths: r.sensitiveAttributes });
+        drift.push({
+          address: r.address,
+          kind: r.kind,
+          type: "deleted",
+          changes: [],
+          sensitivePaths: r.sensitiveAttributes,
+        });
         state = removeInstances(state, [r.address]).state;
         continue;
       }
       const cfg = configByAddress.get(r.address);
       const rules = options.provider(r.provider).rules(r.kind);
-      const changes = diffAttributes(r.attributes, now, rules, { onlyReadable: true, sensitive: r.sensitiveAttributes, skip: (n) => LOCAL_ONLY.has(n) || rules[n]?.change === "local" || (cfg ? ignored(cfg, n) : false) });
-      if (changes.length > 0) drift.push({ address: r.address, kind: r.kind, type: "changed", changes: changes.map((c) => ({ name: c.name, before: c.before, after: c.after, ...(c.sensitive ? { sensitive: true } : {}) })), sensitivePaths: r.sensitiveAttributes });
+      const changes = diffAttributes(r.attributes, now, rules, {
+        onlyReadable: true,
+        sensitive: r.sensitiveAttributes,
+        skip: (n) => LOCAL_ONLY.has(n) || rules[n]?.change === "local" || (cfg ? ignored(cfg, n) : false),
+      });
+      if (changes.length > 0)
+        drift.push({
+          address: r.address,
+          kind: r.kind,
+          type: "changed",
+          changes: changes.map((c) => ({
+            name: c.name,
+            before: c.before,
+            after: c.after,
+            ...(c.sensitive ? { sensitive: true } : {}),
+          })),
+          sensitivePaths: r.sensitiveAttributes,
+        });
       state = setInstance(state, { ...r, attributes: now });
     }
   }
@@ -279,7 +350,18 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       const node = graph.node(address)!;
       const prior = findInstance(state, address);
       const cfg = mode === "destroy" ? undefined : node.config;
-      const change = planInstance(address, node.kind, cfg, prior, options, graph, replaceSet, actionOf, diagnostics, mode);
+      const change = planInstance(
+        address,
+        node.kind,
+        cfg,
+        prior,
+        options,
+        graph,
+        replaceSet,
+        actionOf,
+        diagnostics,
+        mode,
+      );
       if (change) {
         const importedId = imported.get(address);
         if (importedId !== undefined && change.action !== "delete") {
@@ -300,7 +382,11 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       if (c.kind !== "association" || !c.after) continue;
       if (c.action !== "create" && c.action !== "update" && c.action !== "replace") continue;
       if (c.after["apply_only_at_cron_interval"] === true) continue;
-      if (c.action === "update" && !c.changes.some((ch) => options.provider(c.provider).rules("association")[ch.name]?.via === "UpdateAssociation")) continue;
+      if (
+        c.action === "update" &&
+        !c.changes.some((ch) => options.provider(c.provider).rules("association")[ch.name]?.via === "UpdateAssociation")
+      )
+        continue;
       if (!options.provider(c.provider).countTargets) continue;
       const targets = c.after["targets"];
       // No targets: an Automation runbook run by target_maps or once; it runs on no instance.
@@ -328,7 +414,10 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         if (own && (own.action === "create" || own.action === "replace")) continue;
         const p = options.provider(inst.provider);
         if (!p.countTargets || inst.attrs["targets"] === undefined || isUnknownDeep(inst.attrs["targets"])) continue;
-        const entry: { association: string; impact: PlanTargetCount } = { association: inst.address, impact: { known: false, reason: "not counted" } };
+        const entry: { association: string; impact: PlanTargetCount } = {
+          association: inst.address,
+          impact: { known: false, reason: "not counted" },
+        };
         impacts.push(entry);
         counts.ask(inst.provider, inst.attrs["targets"] as JsonValue, (impact) => (entry.impact = impact));
       }
@@ -336,13 +425,20 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     }
     await counts.resolve();
     for (const c of changes) {
-      if (c.impact?.known && (c.impact.windows ?? []).length > 0 && typeof c.after?.["document"] === "string" && linuxOnly(c.after["document"], instances)) {
+      if (
+        c.impact?.known &&
+        (c.impact.windows ?? []).length > 0 &&
+        typeof c.after?.["document"] === "string" &&
+        linuxOnly(c.after["document"], instances)
+      ) {
         const windows = c.impact.windows!;
         diagnostics.push(
           warning("plan/linux-document-on-windows", `${c.address} runs a Linux-only document on Windows instances`, {
             detail: `${c.after["document"]} runs shell scripts (aws:runShellScript) only, but the targets of ${c.address} include ${windows.length} Windows instance${windows.length === 1 ? "" : "s"}: ${windows.join(", ")}. Those runs will fail (InvalidPlatform).`,
             hint: "narrow the targets to Linux instances (e.g. a tag), or use a document with a Windows step (AWS-RunPowerShellScript)",
-            ...(c.location ? { range: c.location.range, ...(c.location.block ? { context: c.location.block } : {}) } : {}),
+            ...(c.location
+              ? { range: c.location.range, ...(c.location.block ? { context: c.location.block } : {}) }
+              : {}),
           }),
         );
       }
@@ -350,7 +446,9 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         diagnostics.push(
           warning("plan/no-targets", `${c.address} targets no managed instance`, {
             detail: `The targets of ${c.address} match 0 managed instances now, so creating it runs nothing (and wait_for_success or run --wait would have nothing to wait for). Check the tag keys and values, or the instance ids.`,
-            ...(c.location ? { range: c.location.range, ...(c.location.block ? { context: c.location.block } : {}) } : {}),
+            ...(c.location
+              ? { range: c.location.range, ...(c.location.block ? { context: c.location.block } : {}) }
+              : {}),
           }),
         );
       }
@@ -409,7 +507,16 @@ async function importObjects(
     const kind = cfg.kind;
     const other = seenIds.get(`${kind}:${i.id}`);
     if (other !== undefined && other !== address) {
-      diagnostics.push(error("plan/import-duplicate", `${kind === "document" ? "Document" : "Association"} ${i.id} is imported twice`, { detail: `Import blocks bring ${i.id} under both ${other} and ${address}; one object can be managed at one address only.`, ...at(i, "id") }));
+      diagnostics.push(
+        error(
+          "plan/import-duplicate",
+          `${kind === "document" ? "Document" : "Association"} ${i.id} is imported twice`,
+          {
+            detail: `Import blocks bring ${i.id} under both ${other} and ${address}; one object can be managed at one address only.`,
+            ...at(i, "id"),
+          },
+        ),
+      );
       continue;
     }
     seenIds.set(`${kind}:${i.id}`, address);
@@ -418,17 +525,31 @@ async function importObjects(
       // The import block stays in the configuration after apply: the same id means it is done.
       if (existing.id === i.id) continue;
       diagnostics.push(
-        error("plan/import-already-managed", `Cannot import ${i.id} to ${address}: ${address} is already in the state`, {
-          detail: `${address} already manages ${kind === "document" ? "the document" : "the association"} ${existing.id}. Importing another object over it would lose track of that one.`,
-          ...at(i, "to"),
-          hint: `remove the import block, or run statectl state rm ${address} first if it should manage ${i.id}`,
-        }),
+        error(
+          "plan/import-already-managed",
+          `Cannot import ${i.id} to ${address}: ${address} is already in the state`,
+          {
+            detail: `${address} already manages ${kind === "document" ? "the document" : "the association"} ${existing.id}. Importing another object over it would lose track of that one.`,
+            ...at(i, "to"),
+            hint: `remove the import block, or run statectl state rm ${address} first if it should manage ${i.id}`,
+          },
+        ),
       );
       continue;
     }
     const managedElsewhere = state.resources.find((r) => r.kind === kind && r.id === i.id);
     if (managedElsewhere) {
-      diagnostics.push(error("plan/import-already-managed", `Cannot import ${i.id} to ${address}: it is already managed as ${managedElsewhere.address}`, { detail: "One object can be managed at one address only.", ...at(i, "id"), hint: `use a moved block to rename ${managedElsewhere.address} instead` }));
+      diagnostics.push(
+        error(
+          "plan/import-already-managed",
+          `Cannot import ${i.id} to ${address}: it is already managed as ${managedElsewhere.address}`,
+          {
+            detail: "One object can be managed at one address only.",
+            ...at(i, "id"),
+            hint: `use a moved block to rename ${managedElsewhere.address} instead`,
+          },
+        ),
+      );
       continue;
     }
     options.onEvent?.({ type: "refresh-start", address, id: i.id, importing: true });
@@ -436,20 +557,36 @@ async function importObjects(
     try {
       now = await options.provider(cfg.provider).read(kind, i.id, {}, options.signal);
     } catch (e) {
-      diagnostics.push(error("plan/import-failed", `Cannot read ${i.id} to import it to ${address}`, { detail: `Reading ${kind} ${i.id} failed: ${e instanceof Error ? e.message : String(e)}`, ...at(i, "id") }));
+      diagnostics.push(
+        error("plan/import-failed", `Cannot read ${i.id} to import it to ${address}`, {
+          detail: `Reading ${kind} ${i.id} failed: ${e instanceof Error ? e.message : String(e)}`,
+          ...at(i, "id"),
+        }),
+      );
       continue;
     }
     options.onEvent?.({ type: "refresh-done", address, id: i.id, found: now !== undefined });
     if (now === undefined) {
       diagnostics.push(
         error("plan/import-not-found", `Cannot import ${address}: no ${kind} ${i.id} exists`, {
-          detail: kind === "document" ? `SSM has no document named ${i.id} in this account and region. The id of a document is its name.` : `SSM has no association with id ${i.id} in this account and region. The id of an association is its association id (aws ssm list-associations shows them).`,
+          detail:
+            kind === "document"
+              ? `SSM has no document named ${i.id} in this account and region. The id of a document is its name.`
+              : `SSM has no association with id ${i.id} in this account and region. The id of an association is its association id (aws ssm list-associations shows them).`,
           ...at(i, "id"),
         }),
       );
       continue;
     }
-    state = setInstance(state, { address, kind, provider: cfg.provider, id: i.id, attributes: now, sensitiveAttributes: [...cfg.sensitivePaths], dependencies: [] });
+    state = setInstance(state, {
+      address,
+      kind,
+      provider: cfg.provider,
+      id: i.id,
+      attributes: now,
+      sensitiveAttributes: [...cfg.sensitivePaths],
+      dependencies: [],
+    });
     imported.set(address, i.id);
   }
   return { state, imported };
@@ -491,7 +628,12 @@ function planInstance(
       changes: Object.keys(prior.attributes)
         .sort()
         .filter((n) => rules[n]?.change !== "computed" && prior.attributes[n] !== null)
-        .map((n) => ({ name: n, before: prior.attributes[n], after: undefined, ...(sensitiveAttr(prior.sensitiveAttributes, n) ? { sensitive: true } : {}) })),
+        .map((n) => ({
+          name: n,
+          before: prior.attributes[n],
+          after: undefined,
+          ...(sensitiveAttr(prior.sensitiveAttributes, n) ? { sensitive: true } : {}),
+        })),
       replaceReasons: [],
       sensitivePaths: prior.sensitiveAttributes,
       dependencies: prior.dependencies,
@@ -506,13 +648,28 @@ function planInstance(
   const sensitivePaths = [...cfg.sensitivePaths, ...(prior?.sensitiveAttributes ?? [])];
   const wait = typeof after["wait_for_success"] === "number" ? (after["wait_for_success"] as number) : undefined;
   const location = cfg.ranges?.name ?? cfg.ranges?.block;
-  const base = { address, kind, provider: providerKey, after, sensitivePaths, dependencies, references: cfg.references, ...(wait ? { waitForSuccess: wait } : {}), ...(location ? { location: { range: location, ...(cfg.ranges?.block ? { block: cfg.ranges.block } : {}) } } : {}) };
+  const base = {
+    address,
+    kind,
+    provider: providerKey,
+    after,
+    sensitivePaths,
+    dependencies,
+    references: cfg.references,
+    ...(wait ? { waitForSuccess: wait } : {}),
+    ...(location ? { location: { range: location, ...(cfg.ranges?.block ? { block: cfg.ranges.block } : {}) } } : {}),
+  };
 
   if (!prior) {
     const setAttrs = Object.keys(after)
       .sort()
       .filter((n) => after[n] !== null && after[n] !== undefined)
-      .map((n) => ({ name: n, before: undefined, after: after[n], ...(sensitiveAttr(cfg.sensitivePaths, n) ? { sensitive: true } : {}) }));
+      .map((n) => ({
+        name: n,
+        before: undefined,
+        after: after[n],
+        ...(sensitiveAttr(cfg.sensitivePaths, n) ? { sensitive: true } : {}),
+      }));
     const computed = Object.keys(rules)
       .filter((n) => rules[n]!.change === "computed" && !(n in after))
       .sort()
@@ -522,28 +679,44 @@ function planInstance(
 
   // ignore_changes: the configuration's value for those attributes is whatever exists.
   const effectiveAfter: { [name: string]: DesiredValue } = { ...after };
-  for (const n of Object.keys(rules)) if (ignored(cfg, n) && rules[n]!.change !== "computed") effectiveAfter[n] = (prior.attributes[n] ?? null) as DesiredValue;
+  for (const n of Object.keys(rules))
+    if (ignored(cfg, n) && rules[n]!.change !== "computed")
+      effectiveAfter[n] = (prior.attributes[n] ?? null) as DesiredValue;
   // Attributes SSM cannot report back are compared with what was last applied.
-  const changed = diffAttributes(prior.attributes, effectiveAfter, rules, { sensitive: sensitivePaths, skip: (n) => ignored(cfg, n) });
+  const changed = diffAttributes(prior.attributes, effectiveAfter, rules, {
+    sensitive: sensitivePaths,
+    skip: (n) => ignored(cfg, n),
+  });
 
   const replaceReasons: string[] = [];
-  for (const c of changed) if (c.forcesReplacement) replaceReasons.push(`${c.name}: ${c.reason ?? "cannot be changed in place"}`);
-  if (prior.tainted) replaceReasons.push(`it is tainted: ${kind === "association" && typeof prior.attributes["wait_for_success"] === "number" ? "its creation did not finish cleanly, or its wait_for_success failed" : "its creation did not finish cleanly"}`);
+  for (const c of changed)
+    if (c.forcesReplacement) replaceReasons.push(`${c.name}: ${c.reason ?? "cannot be changed in place"}`);
+  if (prior.tainted)
+    replaceReasons.push(
+      `it is tainted: ${kind === "association" && typeof prior.attributes["wait_for_success"] === "number" ? "its creation did not finish cleanly, or its wait_for_success failed" : "its creation did not finish cleanly"}`,
+    );
   if (replaceSet.has(address)) replaceReasons.push("--replace asked for it");
   for (const trig of cfg.lifecycle.replaceTriggeredBy ?? []) {
     for (const [a, ch] of actionOf) {
-      if ((a === trig.target || addressMatches(trig.target, a)) && (ch.action === "update" || ch.action === "replace" || ch.action === "create")) {
-        replaceReasons.push(`replace_triggered_by: ${a} will be ${ch.action === "update" ? "updated" : ch.action === "replace" ? "replaced" : "created"}`);
+      if (
+        (a === trig.target || addressMatches(trig.target, a)) &&
+        (ch.action === "update" || ch.action === "replace" || ch.action === "create")
+      ) {
+        replaceReasons.push(
+          `replace_triggered_by: ${a} will be ${ch.action === "update" ? "updated" : ch.action === "replace" ? "replaced" : "created"}`,
+        );
       }
     }
   }
   const before = prior.attributes;
   const action = replaceReasons.length > 0 ? "replace" : changed.length > 0 ? "update" : "no-op";
-  if (action === "replace" && cfg.lifecycle.preventDestroy) diagnostics.push(preventDestroyError(address, cfg, replaceReasons));
+  if (action === "replace" && cfg.lifecycle.preventDestroy)
+    diagnostics.push(preventDestroyError(address, cfg, replaceReasons));
   if (action === "replace" && cfg.lifecycle.createBeforeDestroy) {
     // The replacement is created first: if it keeps a unique identity (a document's name), the create must fail.
     const newId = provider.idFromConfig?.(kind, effectiveAfter);
-    if (newId !== undefined && newId === prior.id) diagnostics.push(createBeforeDestroyConflict(address, kind, newId, cfg, replaceReasons));
+    if (newId !== undefined && newId === prior.id)
+      diagnostics.push(createBeforeDestroyConflict(address, kind, newId, cfg, replaceReasons));
   }
   return {
     ...base,
@@ -562,24 +735,48 @@ function planInstance(
  * also replaces the associations of this configuration that run it (planned as replacements, with
  * the reason), and deletes those statectl does not manage (a loud warning naming each).
  */
-async function planDocumentCascades(changes: ResourceChange[], state: State, options: PlanOptions, diagnostics: Diagnostic[]): Promise<void> {
-  const doomed = changes.filter((c) => c.kind === "document" && (c.action === "replace" || c.action === "delete") && c.id !== undefined);
+async function planDocumentCascades(
+  changes: ResourceChange[],
+  state: State,
+  options: PlanOptions,
+  diagnostics: Diagnostic[],
+): Promise<void> {
+  const doomed = changes.filter(
+    (c) => c.kind === "document" && (c.action === "replace" || c.action === "delete") && c.id !== undefined,
+  );
   if (doomed.length === 0) return;
   const tracked = new Set(state.resources.filter((r) => r.kind === "association").map((r) => r.id));
   for (const doc of doomed) {
     const verb = doc.action === "replace" ? "replaced" : "destroyed";
     for (const a of changes) {
-      if (a.kind !== "association" || (a.action !== "no-op" && a.action !== "update") || a.before?.["document"] !== doc.id) continue;
+      if (
+        a.kind !== "association" ||
+        (a.action !== "no-op" && a.action !== "update") ||
+        a.before?.["document"] !== doc.id
+      )
+        continue;
       a.action = "replace";
-      a.replaceReasons = [...a.replaceReasons, `${doc.address} will be ${verb}, and SSM deletes the associations of a deleted document`];
+      a.replaceReasons = [
+        ...a.replaceReasons,
+        `${doc.address} will be ${verb}, and SSM deletes the associations of a deleted document`,
+      ];
     }
-    const untargeted = state.resources.filter((r) => r.kind === "association" && r.attributes["document"] === doc.id && !changes.some((c) => c.address === r.address));
+    const untargeted = state.resources.filter(
+      (r) =>
+        r.kind === "association" &&
+        r.attributes["document"] === doc.id &&
+        !changes.some((c) => c.address === r.address),
+    );
     if (untargeted.length > 0) {
       diagnostics.push(
-        warning("plan/cascade-unmanaged", `${doc.address} will be ${verb}, which deletes associations outside --target`, {
-          detail: `SSM deletes every association of a deleted document. These run ${doc.id} and are managed here but left out of this plan, so the next plan re-creates them:\n${untargeted.map((u) => `  ${u.address} (${u.id})`).join("\n")}`,
-          hint: `add --target ${untargeted[0]!.address} to replace them in this run`,
-        }),
+        warning(
+          "plan/cascade-unmanaged",
+          `${doc.address} will be ${verb}, which deletes associations outside --target`,
+          {
+            detail: `SSM deletes every association of a deleted document. These run ${doc.id} and are managed here but left out of this plan, so the next plan re-creates them:\n${untargeted.map((u) => `  ${u.address} (${u.id})`).join("\n")}`,
+            hint: `add --target ${untargeted[0]!.address} to replace them in this run`,
+          },
+        ),
       );
     }
     const provider = options.provider(doc.provider);
@@ -588,17 +785,27 @@ async function planDocumentCascades(changes: ResourceChange[], state: State, opt
     try {
       running = await provider.associationsOfDocument(doc.id!, options.signal);
     } catch (e) {
-      diagnostics.push(warning("plan/cascade-unknown", `Cannot tell which associations run ${doc.id}`, { detail: `${doc.address} will be ${verb}, and SSM deletes every association of the document with it; listing them failed: ${e instanceof Error ? e.message : String(e)}` }));
+      diagnostics.push(
+        warning("plan/cascade-unknown", `Cannot tell which associations run ${doc.id}`, {
+          detail: `${doc.address} will be ${verb}, and SSM deletes every association of the document with it; listing them failed: ${e instanceof Error ? e.message : String(e)}`,
+        }),
+      );
       continue;
     }
     const unmanaged = running.filter((r) => !tracked.has(r.id));
     if (unmanaged.length === 0) continue;
     diagnostics.push(
-      warning("plan/cascade-unmanaged", `${verb === "replaced" ? "Replacing" : "Destroying"} ${doc.address} deletes ${unmanaged.length} association${unmanaged.length === 1 ? "" : "s"} statectl does not manage`, {
-        detail: `SSM deletes every association of a deleted document. These run ${doc.id} and are not in this state, so they will be gone after apply and nothing here re-creates them:\n${unmanaged.map((u) => `  ${u.id}${u.name ? ` (${u.name})` : ""}`).join("\n")}`,
-        hint: "import them (statectl import) to have them re-created, or re-create them yourself after apply",
-        ...(doc.location ? { range: doc.location.range, ...(doc.location.block ? { context: doc.location.block } : {}) } : {}),
-      }),
+      warning(
+        "plan/cascade-unmanaged",
+        `${verb === "replaced" ? "Replacing" : "Destroying"} ${doc.address} deletes ${unmanaged.length} association${unmanaged.length === 1 ? "" : "s"} statectl does not manage`,
+        {
+          detail: `SSM deletes every association of a deleted document. These run ${doc.id} and are not in this state, so they will be gone after apply and nothing here re-creates them:\n${unmanaged.map((u) => `  ${u.id}${u.name ? ` (${u.name})` : ""}`).join("\n")}`,
+          hint: "import them (statectl import) to have them re-created, or re-create them yourself after apply",
+          ...(doc.location
+            ? { range: doc.location.range, ...(doc.location.block ? { context: doc.location.block } : {}) }
+            : {}),
+        },
+      ),
     );
   }
 }
@@ -625,18 +832,32 @@ function addressNotFound(code: ErrorCode, option: string, address: string, graph
   const near = didYouMean(address, known);
   return error(code, `${option} ${address} matches nothing`, {
     detail: `Neither the configuration nor the state has ${address}${option === "--replace" ? ", so nothing would be replaced" : ", so nothing would be planned for it"}. Nothing was planned.`,
-    hint: near ? `did you mean ${near}?` : known.length > 0 ? `the addresses are: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""}` : "the configuration and the state are empty",
+    hint: near
+      ? `did you mean ${near}?`
+      : known.length > 0
+        ? `the addresses are: ${known.slice(0, 8).join(", ")}${known.length > 8 ? ", …" : ""}`
+        : "the configuration and the state are empty",
   });
 }
 
-function createBeforeDestroyConflict(address: string, kind: string, id: string, cfg: ConfigInstance, reasons: string[]): Diagnostic {
+function createBeforeDestroyConflict(
+  address: string,
+  kind: string,
+  id: string,
+  cfg: ConfigInstance,
+  reasons: string[],
+): Diagnostic {
   const range = cfg.ranges?.attributes?.["name"] ?? cfg.ranges?.name ?? cfg.ranges?.block;
-  return error("plan/create-before-destroy-conflict", `create_before_destroy cannot replace ${address} under the same name`, {
-    detail: `${address} must be replaced (${reasons.join("; ")}), and lifecycle.create_before_destroy asks for the replacement to be created before the old ${kind} is deleted. Both would be named "${id}", and SSM allows one ${kind} of a name per account and region, so creating the replacement would fail.`,
-    hint: `give the replacement a new name in the same change (for example name = "${id}-v2"), or remove create_before_destroy so that the old ${kind} is deleted first`,
-    ...(range ? { range } : {}),
-    ...(cfg.ranges?.block ? { context: cfg.ranges.block } : {}),
-  });
+  return error(
+    "plan/create-before-destroy-conflict",
+    `create_before_destroy cannot replace ${address} under the same name`,
+    {
+      detail: `${address} must be replaced (${reasons.join("; ")}), and lifecycle.create_before_destroy asks for the replacement to be created before the old ${kind} is deleted. Both would be named "${id}", and SSM allows one ${kind} of a name per account and region, so creating the replacement would fail.`,
+      hint: `give the replacement a new name in the same change (for example name = "${id}-v2"), or remove create_before_destroy so that the old ${kind} is deleted first`,
+      ...(range ? { range } : {}),
+      ...(cfg.ranges?.block ? { context: cfg.ranges.block } : {}),
+    },
+  );
 }
 
 function preventDestroyError(address: string, cfg: ConfigInstance, reasons: string[] = []): Diagnostic {
@@ -656,7 +877,10 @@ export { effectiveValue };
  * its reads of the fleet between all of them.
  */
 class TargetCounts {
-  private readonly byProvider = new Map<string, Map<string, { targets: JsonValue; assign: ((impact: PlanTargetCount) => void)[] }>>();
+  private readonly byProvider = new Map<
+    string,
+    Map<string, { targets: JsonValue; assign: ((impact: PlanTargetCount) => void)[] }>
+  >();
 
   constructor(private readonly options: PlanOptions) {}
 
@@ -676,7 +900,11 @@ class TargetCounts {
       const p = this.options.provider(name);
       const entries = [...asked.values()];
       let impacts: PlanTargetCount[];
-      if (p.countTargetsMany) impacts = await p.countTargetsMany(entries.map((e) => e.targets), { parallelism, ...(signal ? { signal } : {}) });
+      if (p.countTargetsMany)
+        impacts = await p.countTargetsMany(
+          entries.map((e) => e.targets),
+          { parallelism, ...(signal ? { signal } : {}) },
+        );
       else {
         impacts = new Array(entries.length);
         await forEachBounded([...entries.keys()], parallelism, async (i) => {

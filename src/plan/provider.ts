@@ -24,7 +24,8 @@ export interface PlanAttributeRule {
 }
 
 /** `windows`: the matched instances whose platform is Windows. */
-export type PlanTargetCount = { known: true; count: number; instance_ids: string[]; windows?: string[] } | { known: false; reason: string };
+export type PlanTargetCount =
+  { known: true; count: number; instance_ids: string[]; windows?: string[] } | { known: false; reason: string };
 
 /** One resource a bulk refresh reads: its id, what the state recorded, and what the configuration wants (if it is configured). */
 export interface PlanReadRequest {
@@ -53,13 +54,22 @@ export interface PlanProvider {
   /** The remote identity a created resource will have if it can be told before apply (a document's name). */
   idFromConfig?(kind: string, attrs: { [name: string]: DesiredValue }): string | undefined;
   /** Reads what exists now; undefined when it no longer exists (decided by error code). */
-  read(kind: string, id: string, prior: { [name: string]: JsonValue }, signal?: AbortSignal): Promise<{ [name: string]: JsonValue } | undefined>;
+  read(
+    kind: string,
+    id: string,
+    prior: { [name: string]: JsonValue },
+    signal?: AbortSignal,
+  ): Promise<{ [name: string]: JsonValue } | undefined>;
   /**
    * Reads many resources of one kind at once: list calls first, details only for what the lists
    * cannot vouch for. Must find every change `read` would find in the attributes the plan
    * compares. Absent: the planner calls `read` per resource.
    */
-  readMany?(kind: string, requests: readonly PlanReadRequest[], options?: PlanReadManyOptions): Promise<Map<string, PlanReadResult>>;
+  readMany?(
+    kind: string,
+    requests: readonly PlanReadRequest[],
+    options?: PlanReadManyOptions,
+  ): Promise<Map<string, PlanReadResult>>;
   /** How many managed instances targets select (for the impact line). */
   countTargets?(targets: JsonValue, signal?: AbortSignal): Promise<PlanTargetCount>;
   /**
@@ -67,7 +77,10 @@ export interface PlanProvider {
    * list that cannot be counted comes back `known: false` with the reason. The planner prefers it
    * to `countTargets`.
    */
-  countTargetsMany?(targets: readonly JsonValue[], options?: { signal?: AbortSignal; parallelism?: number }): Promise<PlanTargetCount[]>;
+  countTargetsMany?(
+    targets: readonly JsonValue[],
+    options?: { signal?: AbortSignal; parallelism?: number },
+  ): Promise<PlanTargetCount[]>;
   /**
    * The associations that run a document (ListAssociations by document name): deleting the
    * document deletes them too, so the plan names those it does not manage.

@@ -79,7 +79,8 @@ export class AssociationBatcher {
 
   private cut(): void {
     this.timer = undefined;
-    for (const queue of this.queues.values()) while (queue.length > 0) this.ready.push(queue.splice(0, ASSOCIATION_BATCH_SIZE));
+    for (const queue of this.queues.values())
+      while (queue.length > 0) this.ready.push(queue.splice(0, ASSOCIATION_BATCH_SIZE));
     this.queues.clear();
     this.pump();
   }
@@ -98,7 +99,9 @@ export class AssociationBatcher {
 
   private async send(batch: Pending[]): Promise<void> {
     const live = batch.filter((p) => !p.call?.signal?.aborted);
-    for (const p of batch) if (p.call?.signal?.aborted) p.reject(p.call.signal.reason instanceof Error ? p.call.signal.reason : new Error("aborted"));
+    for (const p of batch)
+      if (p.call?.signal?.aborted)
+        p.reject(p.call.signal.reason instanceof Error ? p.call.signal.reason : new Error("aborted"));
     if (live.length === 0) return;
     if (live.length === 1) return this.one(live[0]!);
     let entries: CreateAssociationBatchRequestEntry[];
@@ -119,7 +122,11 @@ export class AssociationBatcher {
       out = await this.ctx.send<CreateAssociationBatchCommandOutput>(
         "CreateAssociationBatch",
         undefined,
-        (sdk) => new sdk.CreateAssociationBatchCommand({ Entries: entries, ...(role !== undefined ? { AssociationDispatchAssumeRole: role } : {}) }),
+        (sdk) =>
+          new sdk.CreateAssociationBatchCommand({
+            Entries: entries,
+            ...(role !== undefined ? { AssociationDispatchAssumeRole: role } : {}),
+          }),
         signal ? { signal } : undefined,
         // Like CreateAssociation, each call makes new associations: never sent twice blindly. A
         // failure that may have made them (outcomeUnknown) reaches every entry's caller, and apply
@@ -140,7 +147,11 @@ export class AssociationBatcher {
   }
 
   /** Hands each caller its entry's outcome: Failed entries are matched by content, the rest take Successful in order. */
-  private async settle(live: Pending[], entries: CreateAssociationBatchRequestEntry[], out: CreateAssociationBatchCommandOutput): Promise<void> {
+  private async settle(
+    live: Pending[],
+    entries: CreateAssociationBatchRequestEntry[],
+    out: CreateAssociationBatchCommandOutput,
+  ): Promise<void> {
     const failedAt = new Set<number>();
     const keys = entries.map((e) => stableJson(e));
     for (const f of out.Failed ?? []) {
@@ -160,7 +171,11 @@ export class AssociationBatcher {
         continue;
       }
       const description = successful.shift();
-      if (description?.AssociationId === undefined || description.Name !== entries[i]!.Name || description.AssociationName !== entries[i]!.AssociationName) {
+      if (
+        description?.AssociationId === undefined ||
+        description.Name !== entries[i]!.Name ||
+        description.AssociationName !== entries[i]!.AssociationName
+      ) {
         p.reject(
           new ProviderError({
             operation: "CreateAssociationBatch",
@@ -189,7 +204,11 @@ export class AssociationBatcher {
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

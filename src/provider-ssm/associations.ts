@@ -88,7 +88,13 @@ export function associationRequest(spec: AssociationSpec) {
     SyncCompliance: spec.sync_compliance as never,
     OutputLocation:
       o !== undefined
-        ? { S3Location: compact({ OutputS3BucketName: o.s3_bucket, OutputS3KeyPrefix: o.s3_key_prefix, OutputS3Region: o.s3_region }) }
+        ? {
+            S3Location: compact({
+              OutputS3BucketName: o.s3_bucket,
+              OutputS3KeyPrefix: o.s3_key_prefix,
+              OutputS3Region: o.s3_region,
+            }),
+          }
         : undefined,
     CalendarNames: spec.calendar_names !== undefined ? [...spec.calendar_names] : undefined,
     Duration: spec.duration,
@@ -115,7 +121,9 @@ function cloneLists(map: Record<string, string[]>): Record<string, string[]> {
 const NO_OP_AUTOMATION_TARGET_KEY = "aws:NoOpAutomationTag";
 
 function targetsState(targets: Target[] | undefined): AssociationTarget[] | undefined {
-  return targets?.filter((t) => t.Key !== NO_OP_AUTOMATION_TARGET_KEY).map((t) => ({ key: t.Key ?? "", values: [...(t.Values ?? [])] }));
+  return targets
+    ?.filter((t) => t.Key !== NO_OP_AUTOMATION_TARGET_KEY)
+    .map((t) => ({ key: t.Key ?? "", values: [...(t.Values ?? [])] }));
 }
 
 function alarmState(alarm: AlarmConfiguration | undefined): AlarmConfigurationSpec | undefined {
@@ -147,7 +155,11 @@ function nonEmpty<T>(value: T[] | undefined): T[] | undefined {
   return value !== undefined && value.length > 0 ? value : undefined;
 }
 
-export async function toAssociationState(ctx: ProviderContext, d: AssociationDescription, tags: Tags): Promise<AssociationState> {
+export async function toAssociationState(
+  ctx: ProviderContext,
+  d: AssociationDescription,
+  tags: Tags,
+): Promise<AssociationState> {
   const id = d.AssociationId ?? "";
   const s3 = d.OutputLocation?.S3Location;
   return compact<AssociationState>({
@@ -155,7 +167,8 @@ export async function toAssociationState(ctx: ProviderContext, d: AssociationDes
     document: d.Name ?? "",
     document_version: d.DocumentVersion ?? DEFAULT_DOCUMENT_VERSION,
     targets: nonEmpty(targetsState(d.Targets)),
-    parameters: d.Parameters !== undefined && Object.keys(d.Parameters).length > 0 ? cloneLists(d.Parameters) : undefined,
+    parameters:
+      d.Parameters !== undefined && Object.keys(d.Parameters).length > 0 ? cloneLists(d.Parameters) : undefined,
     schedule: d.ScheduleExpression,
     schedule_offset: d.ScheduleOffset,
     apply_only_at_cron_interval: d.ApplyOnlyAtCronInterval ?? false,
@@ -165,7 +178,11 @@ export async function toAssociationState(ctx: ProviderContext, d: AssociationDes
     sync_compliance: d.SyncCompliance,
     output_location:
       s3?.OutputS3BucketName !== undefined
-        ? compact({ s3_bucket: s3.OutputS3BucketName, s3_key_prefix: s3.OutputS3KeyPrefix, s3_region: s3.OutputS3Region })
+        ? compact({
+            s3_bucket: s3.OutputS3BucketName,
+            s3_key_prefix: s3.OutputS3KeyPrefix,
+            s3_region: s3.OutputS3Region,
+          })
         : undefined,
     calendar_names: nonEmpty(d.CalendarNames),
     duration: d.Duration,
@@ -186,7 +203,11 @@ export async function toAssociationState(ctx: ProviderContext, d: AssociationDes
 // ---- operations ---------------------------------------------------------------------------------
 
 /** The association as SSM reports it (with its tags), or undefined (error code AssociationDoesNotExist). */
-export async function readAssociation(ctx: ProviderContext, id: string, call?: CallOptions): Promise<AssociationState | undefined> {
+export async function readAssociation(
+  ctx: ProviderContext,
+  id: string,
+  call?: CallOptions,
+): Promise<AssociationState | undefined> {
   let description: AssociationDescription | undefined;
   try {
     const out = await ctx.send<DescribeAssociationCommandOutput>(
@@ -218,12 +239,17 @@ export async function readAssociation(ctx: ProviderContext, id: string, call?: C
  * it with findCreatedAssociations before creating again. The state is built from the
  * response — it describes exactly what SSM stored — so no second read is needed.
  */
-export async function createAssociation(ctx: ProviderContext, spec: AssociationSpec, call?: CallOptions): Promise<AssociationState> {
+export async function createAssociation(
+  ctx: ProviderContext,
+  spec: AssociationSpec,
+  call?: CallOptions,
+): Promise<AssociationState> {
   const tags = tagsToList(spec.tags);
   const out = await ctx.send<CreateAssociationCommandOutput>(
     "CreateAssociation",
     undefined,
-    (sdk) => new sdk.CreateAssociationCommand({ ...associationRequest(spec), ...(tags.length > 0 ? { Tags: tags } : {}) }),
+    (sdk) =>
+      new sdk.CreateAssociationCommand({ ...associationRequest(spec), ...(tags.length > 0 ? { Tags: tags } : {}) }),
     call,
     // Each call makes a new association: never sent twice blindly (see findCreatedAssociations).
     { idempotent: false },
@@ -275,7 +301,13 @@ export async function updateAssociation(
       call,
     );
     if (out.AssociationDescription === undefined) {
-      throw new ProviderError({ operation: "UpdateAssociation", code: "MalformedResponse", message: "empty response", fault: "server", id });
+      throw new ProviderError({
+        operation: "UpdateAssociation",
+        code: "MalformedResponse",
+        message: "empty response",
+        fault: "server",
+        id,
+      });
     }
     state = await toAssociationState(ctx, out.AssociationDescription, prior.tags);
   }
@@ -296,7 +328,9 @@ export function sameApiSpec(prior: AssociationSpec, desired: AssociationSpec): b
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }
@@ -344,36 +378,49 @@ const FAILED_EXECUTION_STATUSES = new Set(["Failed", "TimedOut", "Cancelled"]);
  * against the newest execution, which must belong to the current association version. On
  * Failed, that execution's failed targets are listed so apply can say where it failed.
  */
-export async function waitForSuccess(ctx: ProviderContext, id: string, seconds: number, call?: CallOptions): Promise<WaitResult> {
+export async function waitForSuccess(
+  ctx: ProviderContext,
+  id: string,
+  seconds: number,
+  call?: CallOptions,
+): Promise<WaitResult> {
   let last: AssociationDescription | undefined;
   let lastExecution: AssociationExecution | undefined;
   let targetsChecked = false;
-  const settled = await ctx.poll(seconds, async () => {
-    const out = await ctx.send<DescribeAssociationCommandOutput>(
-      "DescribeAssociation",
-      id,
-      (sdk) => new sdk.DescribeAssociationCommand({ AssociationId: id }),
-      call,
-    );
-    last = out.AssociationDescription;
-    const overview = last?.Overview?.Status;
-    if (overview !== "Success" && overview !== "Failed") {
-      if (!targetsChecked && (last?.Targets?.length ?? 0) > 0) {
-        targetsChecked = true;
-        const n = await countTargets(ctx, last!.Targets!.map((t) => ({ key: t.Key ?? "", values: t.Values ?? [] })), call);
-        if (n.known && n.count === 0) return { outcome: "NoTargets", execution: undefined } as const;
+  const settled = await ctx.poll(
+    seconds,
+    async () => {
+      const out = await ctx.send<DescribeAssociationCommandOutput>(
+        "DescribeAssociation",
+        id,
+        (sdk) => new sdk.DescribeAssociationCommand({ AssociationId: id }),
+        call,
+      );
+      last = out.AssociationDescription;
+      const overview = last?.Overview?.Status;
+      if (overview !== "Success" && overview !== "Failed") {
+        if (!targetsChecked && (last?.Targets?.length ?? 0) > 0) {
+          targetsChecked = true;
+          const n = await countTargets(
+            ctx,
+            last!.Targets!.map((t) => ({ key: t.Key ?? "", values: t.Values ?? [] })),
+            call,
+          );
+          if (n.known && n.count === 0) return { outcome: "NoTargets", execution: undefined } as const;
+        }
+        return undefined;
       }
+      const execution = await newestExecution(ctx, id, call);
+      if (execution === undefined) return { outcome: overview, execution: undefined } as const;
+      if (execution.AssociationVersion !== last?.AssociationVersion) return undefined;
+      lastExecution = execution;
+      const status = execution.Status ?? "";
+      if (status === "Success") return { outcome: "Success", execution } as const;
+      if (FAILED_EXECUTION_STATUSES.has(status)) return { outcome: "Failed", execution } as const;
       return undefined;
-    }
-    const execution = await newestExecution(ctx, id, call);
-    if (execution === undefined) return { outcome: overview, execution: undefined } as const;
-    if (execution.AssociationVersion !== last?.AssociationVersion) return undefined;
-    lastExecution = execution;
-    const status = execution.Status ?? "";
-    if (status === "Success") return { outcome: "Success", execution } as const;
-    if (FAILED_EXECUTION_STATUSES.has(status)) return { outcome: "Failed", execution } as const;
-    return undefined;
-  }, call);
+    },
+    call,
+  );
   const d = last;
   const execution = settled?.execution ?? lastExecution;
   const result: WaitResult = compact({
@@ -390,7 +437,9 @@ export async function waitForSuccess(ctx: ProviderContext, id: string, seconds: 
   if (result.outcome === "Failed" && execution?.ExecutionId !== undefined) {
     result.failed_targets = (await executionTargets(ctx, id, execution.ExecutionId, call))
       .filter((t) => FAILED_EXECUTION_STATUSES.has(t.Status ?? ""))
-      .map((t) => compact({ resource_id: t.ResourceId ?? "", status: t.Status ?? "", detailed_status: t.DetailedStatus }));
+      .map((t) =>
+        compact({ resource_id: t.ResourceId ?? "", status: t.Status ?? "", detailed_status: t.DetailedStatus }),
+      );
   }
   return result;
 }
@@ -403,7 +452,11 @@ export function parseResourceCounts(text: string): Record<string, number> {
 }
 
 /** The newest execution, from the first page (SSM lists executions newest first). */
-async function newestExecution(ctx: ProviderContext, id: string, call?: CallOptions): Promise<AssociationExecution | undefined> {
+async function newestExecution(
+  ctx: ProviderContext,
+  id: string,
+  call?: CallOptions,
+): Promise<AssociationExecution | undefined> {
   const out = await ctx.send<DescribeAssociationExecutionsCommandOutput>(
     "DescribeAssociationExecutions",
     id,
@@ -447,7 +500,10 @@ export interface ListAssociationsFilter {
 }
 
 /** Every association (optionally filtered), paging through ListAssociations 50 at a time. */
-export async function listAssociations(ctx: ProviderContext, filter: ListAssociationsFilter = {}): Promise<AssociationSummary[]> {
+export async function listAssociations(
+  ctx: ProviderContext,
+  filter: ListAssociationsFilter = {},
+): Promise<AssociationSummary[]> {
   const { paginateListAssociations } = await ctx.sdk();
   const filters: { key: "Name" | "AssociationName" | "AssociationId"; value: string }[] = [];
   if (filter.document !== undefined) filters.push({ key: "Name", value: filter.document });
@@ -491,7 +547,10 @@ export async function listAssociations(ctx: ProviderContext, filter: ListAssocia
  * is lost, the association may exist anyway, and this finds it for adoption instead of a
  * duplicate. One ListAssociations scan filtered server-side by document and name.
  */
-export async function findAssociationCandidates(ctx: ProviderContext, spec: AssociationSpec): Promise<AssociationSummary[]> {
+export async function findAssociationCandidates(
+  ctx: ProviderContext,
+  spec: AssociationSpec,
+): Promise<AssociationSummary[]> {
   const filter: ListAssociationsFilter = { document: spec.document };
   if (spec.name !== undefined) filter.association_name = spec.name;
   const wantedTargets = stableJson(targetsInput(spec.targets) ?? []);
@@ -521,7 +580,11 @@ export interface FindCreatedOptions extends CallOptions {
  * and it must have been created no earlier than `since` less CREATED_CLOCK_SKEW_MS. Tags are
  * read for the matches only.
  */
-export async function findCreatedAssociations(ctx: ProviderContext, spec: AssociationSpec, options: FindCreatedOptions): Promise<AssociationState[]> {
+export async function findCreatedAssociations(
+  ctx: ProviderContext,
+  spec: AssociationSpec,
+  options: FindCreatedOptions,
+): Promise<AssociationState[]> {
   const call: CallOptions = options.signal !== undefined ? { signal: options.signal } : {};
   const notBefore = options.since.getTime() - CREATED_CLOCK_SKEW_MS;
   const matches: AssociationState[] = [];
@@ -530,7 +593,14 @@ export async function findCreatedAssociations(ctx: ProviderContext, spec: Associ
     if (options.exclude?.has(id)) continue;
     let d: AssociationDescription | undefined;
     try {
-      d = (await ctx.send<DescribeAssociationCommandOutput>("DescribeAssociation", id, (sdk) => new sdk.DescribeAssociationCommand({ AssociationId: id }), call)).AssociationDescription;
+      d = (
+        await ctx.send<DescribeAssociationCommandOutput>(
+          "DescribeAssociation",
+          id,
+          (sdk) => new sdk.DescribeAssociationCommand({ AssociationId: id }),
+          call,
+        )
+      ).AssociationDescription;
     } catch (error) {
       if (hasCode(error, "AssociationDoesNotExist")) continue;
       throw error;

@@ -3,7 +3,13 @@
 // operation's attempts are paced to the rate SSM admits once it has throttled them (pacing.ts),
 // and the SDK's standard retry mode sends a throttled attempt again (9 attempts by default).
 import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
-import { requestHandlerOptions, resolveTimeouts, timeoutMiddleware, TIMEOUT_MIDDLEWARE_OPTIONS, type RequestTimeouts } from "../net/index.js";
+import {
+  requestHandlerOptions,
+  resolveTimeouts,
+  timeoutMiddleware,
+  TIMEOUT_MIDDLEWARE_OPTIONS,
+  type RequestTimeouts,
+} from "../net/index.js";
 import { registerSecret } from "./errors.js";
 import { Pacer, pacingMiddleware, PACING_MIDDLEWARE_OPTIONS } from "./pacing.js";
 import { loadSsmSdk } from "./sdk.js";
@@ -55,7 +61,11 @@ export async function createSsmClient(options: SsmClientOptions = {}): Promise<S
   }
   // A copy: the SDK annotates credential objects it is given (and a frozen one makes it throw).
   const credentials = typeof options.credentials === "object" ? { ...options.credentials } : options.credentials;
-  if (credentials !== undefined && typeof credentials === "object" && options.credentials !== LOCAL_ENDPOINT_CREDENTIALS) {
+  if (
+    credentials !== undefined &&
+    typeof credentials === "object" &&
+    options.credentials !== LOCAL_ENDPOINT_CREDENTIALS
+  ) {
     registerSecret(credentials.secretAccessKey);
     registerSecret(credentials.sessionToken);
   }

@@ -44,7 +44,13 @@ export class ProviderContext {
    * 5xx, a dropped connection, a timeout). That failure comes back at once with `outcomeUnknown`
    * set, so the caller can look for what the call made before it sends it again.
    */
-  async send<O>(operation: string, id: string | undefined, build: (sdk: SsmSdk) => unknown, call?: CallOptions, options: { idempotent?: boolean } = {}): Promise<O> {
+  async send<O>(
+    operation: string,
+    id: string | undefined,
+    build: (sdk: SsmSdk) => unknown,
+    call?: CallOptions,
+    options: { idempotent?: boolean } = {},
+  ): Promise<O> {
     const sdk = await this.sdk();
     const command = build(sdk);
     if (options.idempotent === false) addNoBlindRetry(command);
@@ -87,7 +93,11 @@ export class ProviderContext {
     return this.accountIdPromise;
   }
 
-  async arn(resource: "document" | "association", id: string, account: string | undefined): Promise<string | undefined> {
+  async arn(
+    resource: "document" | "association",
+    id: string,
+    account: string | undefined,
+  ): Promise<string | undefined> {
     if (account === undefined || !/^\d{12}$/.test(account)) return undefined;
     const region = await this.region();
     if (region === undefined) return undefined;
@@ -98,7 +108,12 @@ export class ProviderContext {
    * Poll `probe` until it returns a value or `seconds` elapse (then undefined). `waitFirst` waits
    * one interval before the first probe, for a caller that was just told the work is under way.
    */
-  async poll<T>(seconds: number, probe: () => Promise<T | undefined>, call?: CallOptions, options: { waitFirst?: boolean } = {}): Promise<T | undefined> {
+  async poll<T>(
+    seconds: number,
+    probe: () => Promise<T | undefined>,
+    call?: CallOptions,
+    options: { waitFirst?: boolean } = {},
+  ): Promise<T | undefined> {
     const deadline = Date.now() + seconds * 1000;
     let interval = this.options.pollIntervalMs ?? 250;
     const maxInterval = this.options.pollMaxIntervalMs ?? 5000;
@@ -175,7 +190,9 @@ export function compact<T extends object>(value: T): T {
   return out as T;
 }
 
-export function tagsFromList(list: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Record<string, string> {
+export function tagsFromList(
+  list: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined,
+): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const tag of list ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? "";
   return tags;

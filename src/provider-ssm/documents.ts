@@ -120,7 +120,11 @@ async function toDocumentState(
 }
 
 /** Account ids the document is shared with; undefined when the document does not exist. */
-export async function readPermissions(ctx: ProviderContext, name: string, call?: CallOptions): Promise<string[] | undefined> {
+export async function readPermissions(
+  ctx: ProviderContext,
+  name: string,
+  call?: CallOptions,
+): Promise<string[] | undefined> {
   const accounts: string[] = [];
   let token: string | undefined;
   do {
@@ -201,7 +205,9 @@ function attachmentsInput(attachments: DocumentAttachment[] | undefined) {
 }
 
 function requiresInput(requires: DocumentRequirement[] | undefined) {
-  return requires?.map((r) => compact({ Name: r.name, Version: r.version, RequireType: r.require_type, VersionName: r.version_name }));
+  return requires?.map((r) =>
+    compact({ Name: r.name, Version: r.version, RequireType: r.require_type, VersionName: r.version_name }),
+  );
 }
 
 /**
@@ -211,7 +217,11 @@ function requiresInput(requires: DocumentRequirement[] | undefined) {
  * one DescribeDocument after a first wait. If a step after CreateDocument fails, the
  * ProviderError carries the resulting state.
  */
-export async function createDocument(ctx: ProviderContext, spec: DocumentSpec, call?: CallOptions): Promise<DocumentState> {
+export async function createDocument(
+  ctx: ProviderContext,
+  spec: DocumentSpec,
+  call?: CallOptions,
+): Promise<DocumentState> {
   const tags = tagsToList(spec.tags);
   const out = await ctx.send<CreateDocumentCommandOutput>(
     "CreateDocument",
@@ -235,13 +245,19 @@ export async function createDocument(ctx: ProviderContext, spec: DocumentSpec, c
   );
   let description = out.DocumentDescription;
   let permissions: string[] = [];
-  await withPartialState(ctx, spec, async () => {
-    if (description === undefined || SETTLING.has(description.Status ?? "")) description = await settle(ctx, spec.name, "CreateDocument", call);
-    if ((spec.permissions ?? []).length > 0) {
-      await applyPermissions(ctx, spec.name, [], spec.permissions ?? [], call);
-      permissions = (await readPermissions(ctx, spec.name, call)) ?? [];
-    }
-  }, call);
+  await withPartialState(
+    ctx,
+    spec,
+    async () => {
+      if (description === undefined || SETTLING.has(description.Status ?? ""))
+        description = await settle(ctx, spec.name, "CreateDocument", call);
+      if ((spec.permissions ?? []).length > 0) {
+        await applyPermissions(ctx, spec.name, [], spec.permissions ?? [], call);
+        permissions = (await readPermissions(ctx, spec.name, call)) ?? [];
+      }
+    },
+    call,
+  );
   const created = description!;
   const state = await toDocumentState(ctx, { ...created, Tags: created.Tags ?? tags }, spec.content, permissions);
   if (spec.attachments !== undefined) state.attachments = spec.attachments;
@@ -267,7 +283,8 @@ export function needsNewVersion(prior: DocumentState, desired: DocumentSpec): bo
     (desired.display_name !== undefined && prior.display_name !== desired.display_name) ||
     (desired.version_name !== undefined && prior.version_name !== desired.version_name) ||
     (desired.target_type !== undefined && prior.target_type !== desired.target_type) ||
-    (desired.attachments !== undefined && JSON.stringify(prior.attachments ?? []) !== JSON.stringify(desired.attachments))
+    (desired.attachments !== undefined &&
+      JSON.stringify(prior.attachments ?? []) !== JSON.stringify(desired.attachments))
   );
 }
 
@@ -321,12 +338,23 @@ export async function updateDocument(
       } else if (!hasCode(error, "DuplicateDocumentContent")) throw error;
     }
   }
-  const result = await finishing(ctx, { ...desired, name, promote }, async () => {
-      if (newVersion !== undefined && SETTLING.has(updateStatus ?? "Updating")) await settle(ctx, name, "UpdateDocument", call);
+  const result = await finishing(
+    ctx,
+    { ...desired, name, promote },
+    async () => {
+      if (newVersion !== undefined && SETTLING.has(updateStatus ?? "Updating"))
+        await settle(ctx, name, "UpdateDocument", call);
       let toPromote = newVersion ?? existing;
       // promote turned on: the version the prior attributes describe (the latest, read while
       // promote was off) is the declared one; make it the default.
-      if (toPromote === undefined && promote && prior.promote === false && prior.document_version !== undefined && prior.document_version !== prior.default_version && !needsNewVersion(prior, desired)) {
+      if (
+        toPromote === undefined &&
+        promote &&
+        prior.promote === false &&
+        prior.document_version !== undefined &&
+        prior.document_version !== prior.default_version &&
+        !needsNewVersion(prior, desired)
+      ) {
         toPromote = prior.document_version;
       }
       if (!contentChanged && promote && prior.content !== desired.content) {
@@ -337,11 +365,18 @@ export async function updateDocument(
       }
       await applyPermissions(ctx, name, prior.permissions, desired.permissions ?? [], call);
       await applyTagDiff(ctx, "Document", name, prior.tags, desired.tags ?? {}, call);
-    }, call);
+    },
+    call,
+  );
   return { state: result, ...(newVersion !== undefined ? { newVersion } : {}), contentChanged };
 }
 
-export async function setDefaultVersion(ctx: ProviderContext, name: string, version: string, call?: CallOptions): Promise<void> {
+export async function setDefaultVersion(
+  ctx: ProviderContext,
+  name: string,
+  version: string,
+  call?: CallOptions,
+): Promise<void> {
   await ctx.send(
     "UpdateDocumentDefaultVersion",
     name,
@@ -359,7 +394,8 @@ async function findVersionWithContent(
 ): Promise<string | undefined> {
   const wanted = createHash("sha256").update(content).digest("hex");
   const versions: string[] = [];
-  for await (const page of documentVersionPages(ctx, name, call)) for (const v of page) if (v.DocumentVersion !== undefined) versions.push(v.DocumentVersion);
+  for await (const page of documentVersionPages(ctx, name, call))
+    for (const v of page) if (v.DocumentVersion !== undefined) versions.push(v.DocumentVersion);
   versions.sort((a, b) => Number(b) - Number(a));
   for (const version of versions) {
     const out = await ctx.send<DescribeDocumentCommandOutput>(
@@ -374,12 +410,23 @@ async function findVersionWithContent(
 }
 
 /** The version named `versionName`, if its content is `content` (SSM's Sha256 hash); undefined otherwise. */
-async function findVersionNamed(ctx: ProviderContext, name: string, versionName: string, content: string, call?: CallOptions): Promise<string | undefined> {
+async function findVersionNamed(
+  ctx: ProviderContext,
+  name: string,
+  versionName: string,
+  content: string,
+  call?: CallOptions,
+): Promise<string | undefined> {
   for await (const page of documentVersionPages(ctx, name, call)) {
     const found = page.find((v) => v.VersionName === versionName);
     if (found?.DocumentVersion !== undefined) {
       const version = found.DocumentVersion;
-      const out = await ctx.send<DescribeDocumentCommandOutput>("DescribeDocument", name, (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: version }), call);
+      const out = await ctx.send<DescribeDocumentCommandOutput>(
+        "DescribeDocument",
+        name,
+        (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: version }),
+        call,
+      );
       return out.Document?.Hash === createHash("sha256").update(content).digest("hex") ? version : undefined;
     }
   }
@@ -387,14 +434,23 @@ async function findVersionNamed(ctx: ProviderContext, name: string, versionName:
 }
 
 /** The document's versions, a page (ListDocumentVersions, 50) at a time, so a search can stop early. */
-async function* documentVersionPages(ctx: ProviderContext, name: string, call?: CallOptions): AsyncGenerator<DocumentVersionInfo[]> {
+async function* documentVersionPages(
+  ctx: ProviderContext,
+  name: string,
+  call?: CallOptions,
+): AsyncGenerator<DocumentVersionInfo[]> {
   let token: string | undefined;
   do {
     const next = token;
     const page = await ctx.send<ListDocumentVersionsCommandOutput>(
       "ListDocumentVersions",
       name,
-      (sdk) => new sdk.ListDocumentVersionsCommand({ Name: name, MaxResults: 50, ...(next !== undefined ? { NextToken: next } : {}) }),
+      (sdk) =>
+        new sdk.ListDocumentVersionsCommand({
+          Name: name,
+          MaxResults: 50,
+          ...(next !== undefined ? { NextToken: next } : {}),
+        }),
       call,
     );
     yield page.DocumentVersions ?? [];
@@ -403,7 +459,12 @@ async function* documentVersionPages(ctx: ProviderContext, name: string, call?: 
 }
 
 /** Whether SSM has version `version` of the document `name` (DescribeDocument); false when either is missing. */
-export async function documentVersionExists(ctx: ProviderContext, name: string, version: string, call?: CallOptions): Promise<boolean> {
+export async function documentVersionExists(
+  ctx: ProviderContext,
+  name: string,
+  version: string,
+  call?: CallOptions,
+): Promise<boolean> {
   try {
     const out = await ctx.send<DescribeDocumentCommandOutput>(
       "DescribeDocument",
@@ -434,15 +495,19 @@ export async function deleteDocument(ctx: ProviderContext, name: string, call?: 
     throw error;
   }
   const seconds = ctx.options.documentSettleSeconds ?? 120;
-  const gone = await ctx.poll(seconds, async () => {
-    try {
-      await ctx.send("DescribeDocument", name, (sdk) => new sdk.DescribeDocumentCommand({ Name: name }), call);
-      return undefined;
-    } catch (error) {
-      if (hasCode(error, "InvalidDocument")) return true;
-      throw error;
-    }
-  }, call);
+  const gone = await ctx.poll(
+    seconds,
+    async () => {
+      try {
+        await ctx.send("DescribeDocument", name, (sdk) => new sdk.DescribeDocumentCommand({ Name: name }), call);
+        return undefined;
+      } catch (error) {
+        if (hasCode(error, "InvalidDocument")) return true;
+        throw error;
+      }
+    },
+    call,
+  );
   if (gone === undefined) {
     throw new ProviderError({
       operation: "DeleteDocument",
@@ -460,18 +525,28 @@ export async function deleteDocument(ctx: ProviderContext, name: string, call?: 
  * so: the first look comes after a first wait, not at once); fail on Failed. Returns the
  * description of the settled version.
  */
-async function settle(ctx: ProviderContext, name: string, operation: string, call?: CallOptions): Promise<DocumentDescription> {
+async function settle(
+  ctx: ProviderContext,
+  name: string,
+  operation: string,
+  call?: CallOptions,
+): Promise<DocumentDescription> {
   const seconds = ctx.options.documentSettleSeconds ?? 120;
-  const final = await ctx.poll(seconds, async () => {
-    const out = await ctx.send<DescribeDocumentCommandOutput>(
-      "DescribeDocument",
-      name,
-      (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: "$LATEST" }),
-      call,
-    );
-    const status = out.Document?.Status ?? "Active";
-    return SETTLING.has(status) ? undefined : (out.Document ?? {});
-  }, call, { waitFirst: true });
+  const final = await ctx.poll(
+    seconds,
+    async () => {
+      const out = await ctx.send<DescribeDocumentCommandOutput>(
+        "DescribeDocument",
+        name,
+        (sdk) => new sdk.DescribeDocumentCommand({ Name: name, DocumentVersion: "$LATEST" }),
+        call,
+      );
+      const status = out.Document?.Status ?? "Active";
+      return SETTLING.has(status) ? undefined : (out.Document ?? {});
+    },
+    call,
+    { waitFirst: true },
+  );
   if (final === undefined) {
     throw new ProviderError({
       operation,
@@ -497,12 +572,20 @@ async function settle(ctx: ProviderContext, name: string, operation: string, cal
  * Run the steps that follow a successful write. If a step fails, the error carries the state
  * that really exists (best effort), so apply can still record it.
  */
-async function withPartialState(ctx: ProviderContext, spec: DocumentSpec, steps: () => Promise<void>, call?: CallOptions): Promise<void> {
+async function withPartialState(
+  ctx: ProviderContext,
+  spec: DocumentSpec,
+  steps: () => Promise<void>,
+  call?: CallOptions,
+): Promise<void> {
   try {
     await steps();
   } catch (error) {
     if (error instanceof ProviderError && error.partialState === undefined) {
-      const readOptions = { promote: spec.promote ?? true, ...(call?.signal !== undefined ? { signal: call.signal } : {}) };
+      const readOptions = {
+        promote: spec.promote ?? true,
+        ...(call?.signal !== undefined ? { signal: call.signal } : {}),
+      };
       try {
         const partial = await readDocument(ctx, spec.name, readOptions);
         if (partial !== undefined) {
@@ -549,7 +632,10 @@ export interface ListDocumentsFilter {
 }
 
 /** Documents (default: this account's own), paging through ListDocuments 50 at a time. */
-export async function listDocuments(ctx: ProviderContext, filter: ListDocumentsFilter = {}): Promise<DocumentSummary[]> {
+export async function listDocuments(
+  ctx: ProviderContext,
+  filter: ListDocumentsFilter = {},
+): Promise<DocumentSummary[]> {
   const { paginateListDocuments } = await ctx.sdk();
   const filters: { Key: string; Values: string[] }[] = [];
   const owner = filter.owner ?? "Self";
@@ -558,7 +644,10 @@ export async function listDocuments(ctx: ProviderContext, filter: ListDocumentsF
   if (filter.type !== undefined) filters.push({ Key: "DocumentType", Values: [filter.type] });
   const out: DocumentSummary[] = [];
   try {
-    for await (const page of paginateListDocuments({ client: ctx.client, pageSize: 50 }, filters.length > 0 ? { Filters: filters } : {})) {
+    for await (const page of paginateListDocuments(
+      { client: ctx.client, pageSize: 50 },
+      filters.length > 0 ? { Filters: filters } : {},
+    )) {
       for (const d of page.DocumentIdentifiers ?? []) {
         out.push(
           compact<DocumentSummary>({

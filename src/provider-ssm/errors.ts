@@ -164,7 +164,8 @@ export function toProviderError(error: unknown, operation: string, id?: string):
   const message = typeof e.message === "string" && e.message !== "" ? e.message : code;
   // A failure without an HTTP answer (refused, reset, cut short) says where it went.
   const endpoint = (error as { $endpoint?: unknown } | null)?.$endpoint;
-  const rawMessage = typeof endpoint === "string" && !message.includes(endpoint) ? `${message} (endpoint ${endpoint})` : message;
+  const rawMessage =
+    typeof endpoint === "string" && !message.includes(endpoint) ? `${message} (endpoint ${endpoint})` : message;
   const httpStatus = e.$metadata?.httpStatusCode;
   let fault: FaultKind;
   if (e.$fault === "client") fault = "client";

@@ -14,8 +14,7 @@ import type { AssociationTarget } from "./model.js";
 
 export type TargetCount =
   /** `windows`: the matched instances whose platform is Windows (for Linux-only documents). */
-  | { known: true; count: number; instance_ids: string[]; windows?: string[] }
-  | { known: false; reason: string };
+  { known: true; count: number; instance_ids: string[]; windows?: string[] } | { known: false; reason: string };
 
 /** One managed instance as a target count needs it. */
 interface FleetMember {
@@ -24,7 +23,11 @@ interface FleetMember {
 }
 
 /** Counts targets with fresh reads of the fleet (each call reads again). */
-export async function countTargets(ctx: ProviderContext, targets: readonly AssociationTarget[] | undefined, call?: CallOptions): Promise<TargetCount> {
+export async function countTargets(
+  ctx: ProviderContext,
+  targets: readonly AssociationTarget[] | undefined,
+  call?: CallOptions,
+): Promise<TargetCount> {
   return new TargetCounter(ctx).count(targets, call);
 }
 
@@ -50,7 +53,10 @@ export class TargetCounter {
       } else if (key.startsWith("tag:") || key === "tag-key") {
         filters.push({ Key: key, Values: [...new Set(target.values)].sort() });
       } else {
-        return { known: false, reason: `targets with key "${key}" cannot be resolved through DescribeInstanceInformation` };
+        return {
+          known: false,
+          reason: `targets with key "${key}" cannot be resolved through DescribeInstanceInformation`,
+        };
       }
     }
     // An empty id list can match nothing; no need to ask.
@@ -66,7 +72,12 @@ export class TargetCounter {
       if (m.windows) windows.add(m.id);
     }
     const unique = [...ids].sort();
-    return { known: true, count: unique.length, instance_ids: unique, ...(windows.size > 0 ? { windows: [...windows].sort() } : {}) };
+    return {
+      known: true,
+      count: unique.length,
+      instance_ids: unique,
+      ...(windows.size > 0 ? { windows: [...windows].sort() } : {}),
+    };
   }
 
   private read(filters: InstanceInformationStringFilter[], call?: CallOptions): Promise<FleetMember[]> {
@@ -83,11 +94,18 @@ export class TargetCounter {
   }
 }
 
-async function scanFleet(ctx: ProviderContext, filters: InstanceInformationStringFilter[], call?: CallOptions): Promise<FleetMember[]> {
+async function scanFleet(
+  ctx: ProviderContext,
+  filters: InstanceInformationStringFilter[],
+  call?: CallOptions,
+): Promise<FleetMember[]> {
   const { paginateDescribeInstanceInformation } = await ctx.sdk();
   const members: FleetMember[] = [];
   try {
-    for await (const page of paginateDescribeInstanceInformation({ client: ctx.client, pageSize: 50 }, filters.length > 0 ? { Filters: filters } : {})) {
+    for await (const page of paginateDescribeInstanceInformation(
+      { client: ctx.client, pageSize: 50 },
+      filters.length > 0 ? { Filters: filters } : {},
+    )) {
       for (const info of (page as DescribeInstanceInformationCommandOutput).InstanceInformationList ?? []) {
         const id = info.InstanceId;
         // Inactive nodes (deregistered, long offline) never run associations; ConnectionLost ones

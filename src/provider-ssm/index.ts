@@ -41,7 +41,15 @@ export {
   type WaitResult,
 } from "./associations.js";
 export type { TargetCount, TargetCounter } from "./fleet.js";
-export type { AssociationVersionSnapshot, CommandOutput, ComplianceItemInfo, ComplianceTypeSummary, ExecutionTargetInfo, InstanceAssociationResult, ManagedInstanceInfo } from "./visibility.js";
+export type {
+  AssociationVersionSnapshot,
+  CommandOutput,
+  ComplianceItemInfo,
+  ComplianceTypeSummary,
+  ExecutionTargetInfo,
+  InstanceAssociationResult,
+  ManagedInstanceInfo,
+} from "./visibility.js";
 export { localEndpointNow, type AssociationOverview, type ExecutionSummary, type InstanceFailure } from "./runs.js";
 export { ASSOCIATION_BATCH_SIZE } from "./association-batch.js";
 export * from "./model.js";

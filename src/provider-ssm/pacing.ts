@@ -32,7 +32,11 @@ const THROTTLING_NAMES = new Set([
 export function isThrottling(error: unknown): boolean {
   if (error === null || typeof error !== "object") return false;
   const e = error as { name?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean } };
-  return (typeof e.name === "string" && THROTTLING_NAMES.has(e.name)) || e.$metadata?.httpStatusCode === 429 || e.$retryable?.throttling === true;
+  return (
+    (typeof e.name === "string" && THROTTLING_NAMES.has(e.name)) ||
+    e.$metadata?.httpStatusCode === 429 ||
+    e.$retryable?.throttling === true
+  );
 }
 
 /** How far back admitted calls count towards the measured rate. */
@@ -143,4 +147,9 @@ export function pacingMiddleware(pacer: Pacer): (next: Next, context: { commandN
   return (next, context) => (args) => pacer.attempt(context.commandName ?? "", () => next(args));
 }
 
-export const PACING_MIDDLEWARE_OPTIONS = Object.freeze({ step: "deserialize", name: "statectlPacing", priority: "high" as const, override: true });
+export const PACING_MIDDLEWARE_OPTIONS = Object.freeze({
+  step: "deserialize",
+  name: "statectlPacing",
+  priority: "high" as const,
+  override: true,
+});

@@ -137,7 +137,12 @@ export class SsmProvider {
     return setDefaultVersion(this.ctx, name, version, call);
   }
   /** Returns the number of ModifyDocumentPermission calls made. */
-  setDocumentPermissions(name: string, current: readonly string[], desired: readonly string[], call?: CallOptions): Promise<number> {
+  setDocumentPermissions(
+    name: string,
+    current: readonly string[],
+    desired: readonly string[],
+    call?: CallOptions,
+  ): Promise<number> {
     return applyPermissions(this.ctx, name, current, desired, call);
   }
   listDocuments(filter?: ListDocumentsFilter): Promise<DocumentSummary[]> {
@@ -178,7 +183,11 @@ export class SsmProvider {
   get associationBatches(): number {
     return this.batcher.batches;
   }
-  updateAssociation(prior: AssociationState, desired: AssociationSpec, options?: UpdateAssociationOptions): Promise<AssociationState> {
+  updateAssociation(
+    prior: AssociationState,
+    desired: AssociationSpec,
+    options?: UpdateAssociationOptions,
+  ): Promise<AssociationState> {
     return updateAssociation(this.ctx, prior, desired, options);
   }
   deleteAssociation(id: string, call?: CallOptions): Promise<boolean> {

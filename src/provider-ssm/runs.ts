@@ -54,10 +54,21 @@ function iso(d: Date | undefined): string | undefined {
 }
 
 /** The overview, or undefined when the association no longer exists (AssociationDoesNotExist). */
-export async function readAssociationOverview(ctx: ProviderContext, id: string, call?: CallOptions): Promise<AssociationOverview | undefined> {
+export async function readAssociationOverview(
+  ctx: ProviderContext,
+  id: string,
+  call?: CallOptions,
+): Promise<AssociationOverview | undefined> {
   let d: AssociationDescription | undefined;
   try {
-    d = (await ctx.send<DescribeAssociationCommandOutput>("DescribeAssociation", id, (sdk) => new sdk.DescribeAssociationCommand({ AssociationId: id }), call)).AssociationDescription;
+    d = (
+      await ctx.send<DescribeAssociationCommandOutput>(
+        "DescribeAssociation",
+        id,
+        (sdk) => new sdk.DescribeAssociationCommand({ AssociationId: id }),
+        call,
+      )
+    ).AssociationDescription;
   } catch (error) {
     if (hasCode(error, "AssociationDoesNotExist")) return undefined;
     throw error;
@@ -89,7 +100,11 @@ export function executionSummary(e: AssociationExecution): ExecutionSummary {
 }
 
 /** The association's recent executions (first page, up to 50), newest first. */
-export async function listAssociationExecutions(ctx: ProviderContext, id: string, call?: CallOptions): Promise<ExecutionSummary[]> {
+export async function listAssociationExecutions(
+  ctx: ProviderContext,
+  id: string,
+  call?: CallOptions,
+): Promise<ExecutionSummary[]> {
   const out = await ctx.send<DescribeAssociationExecutionsCommandOutput>(
     "DescribeAssociationExecutions",
     id,
@@ -102,7 +117,12 @@ export async function listAssociationExecutions(ctx: ProviderContext, id: string
 }
 
 /** The instances an execution failed on, each with its error code and execution summary (best effort). */
-export async function failedExecutionTargets(ctx: ProviderContext, id: string, executionId: string, call?: CallOptions): Promise<InstanceFailure[]> {
+export async function failedExecutionTargets(
+  ctx: ProviderContext,
+  id: string,
+  executionId: string,
+  call?: CallOptions,
+): Promise<InstanceFailure[]> {
   const { paginateDescribeAssociationExecutionTargets } = await ctx.sdk();
   const failed: InstanceFailure[] = [];
   try {
@@ -111,7 +131,13 @@ export async function failedExecutionTargets(ctx: ProviderContext, id: string, e
       { AssociationId: id, ExecutionId: executionId, Filters: [{ Key: "Status", Value: "Failed" }] },
     )) {
       for (const t of (page as DescribeAssociationExecutionTargetsCommandOutput).AssociationExecutionTargets ?? []) {
-        failed.push(compact<InstanceFailure>({ instance_id: t.ResourceId ?? "", status: t.Status ?? "Failed", detailed_status: t.DetailedStatus }));
+        failed.push(
+          compact<InstanceFailure>({
+            instance_id: t.ResourceId ?? "",
+            status: t.Status ?? "Failed",
+            detailed_status: t.DetailedStatus,
+          }),
+        );
       }
     }
   } catch (error) {
@@ -136,9 +162,18 @@ export async function failedExecutionTargets(ctx: ProviderContext, id: string, e
 }
 
 /** StartAssociationsOnce: SSM runs each association now, on all its targets. */
-export async function startAssociationsOnce(ctx: ProviderContext, ids: readonly string[], call?: CallOptions): Promise<void> {
+export async function startAssociationsOnce(
+  ctx: ProviderContext,
+  ids: readonly string[],
+  call?: CallOptions,
+): Promise<void> {
   if (ids.length === 0) return;
-  await ctx.send("StartAssociationsOnce", ids.join(","), (sdk) => new sdk.StartAssociationsOnceCommand({ AssociationIds: [...ids] }), call);
+  await ctx.send(
+    "StartAssociationsOnce",
+    ids.join(","),
+    (sdk) => new sdk.StartAssociationsOnceCommand({ AssociationIds: [...ids] }),
+    call,
+  );
 }
 
 /**
@@ -154,7 +189,8 @@ export async function localEndpointNow(endpoint: string | undefined, call?: Call
   } catch {
     return undefined;
   }
-  if (host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn") || host.endsWith(".api.aws")) return undefined;
+  if (host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn") || host.endsWith(".api.aws"))
+    return undefined;
   try {
     const response = await fetch(endpoint.endsWith("/") ? endpoint : `${endpoint}/`, {
       method: "POST",
@@ -165,7 +201,12 @@ export async function localEndpointNow(endpoint: string | undefined, call?: Call
     if (!response.ok) return undefined;
     const body = (await response.json()) as { Now?: unknown };
     // Epoch milliseconds (what the endpoint sends), or epoch seconds as AWS JSON 1.1 timestamps are.
-    const now = typeof body.Now === "number" ? new Date(body.Now > 1e11 ? body.Now : body.Now * 1000) : typeof body.Now === "string" ? new Date(body.Now) : undefined;
+    const now =
+      typeof body.Now === "number"
+        ? new Date(body.Now > 1e11 ? body.Now : body.Now * 1000)
+        : typeof body.Now === "string"
+          ? new Date(body.Now)
+          : undefined;
     return now !== undefined && !Number.isNaN(now.getTime()) ? now : undefined;
   } catch {
     return undefined;

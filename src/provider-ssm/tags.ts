@@ -6,7 +6,12 @@ import type { Tags } from "./model.js";
 
 export type TaggableResource = "Document" | "Association";
 
-export async function readTags(ctx: ProviderContext, type: TaggableResource, id: string, call?: CallOptions): Promise<Tags> {
+export async function readTags(
+  ctx: ProviderContext,
+  type: TaggableResource,
+  id: string,
+  call?: CallOptions,
+): Promise<Tags> {
   const out = await ctx.send<ListTagsForResourceCommandOutput>(
     "ListTagsForResource",
     id,

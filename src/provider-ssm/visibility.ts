@@ -104,7 +104,15 @@ export async function listManagedInstances(ctx: ProviderContext): Promise<Manage
   try {
     for await (const page of paginateDescribeInstanceInformation({ client: ctx.client, pageSize: 50 }, {})) {
       for (const i of (page.InstanceInformationList ?? []) as InstanceInformation[]) {
-        out.push(compact<ManagedInstanceInfo>({ instance_id: i.InstanceId ?? "", name: i.Name ?? i.ComputerName, platform: i.PlatformType, ping_status: i.PingStatus, association_status: i.AssociationStatus }));
+        out.push(
+          compact<ManagedInstanceInfo>({
+            instance_id: i.InstanceId ?? "",
+            name: i.Name ?? i.ComputerName,
+            platform: i.PlatformType,
+            ping_status: i.PingStatus,
+            association_status: i.AssociationStatus,
+          }),
+        );
       }
     }
   } catch (error) {
@@ -114,11 +122,17 @@ export async function listManagedInstances(ctx: ProviderContext): Promise<Manage
 }
 
 /** Every association's latest result on the instance; empty when the instance is gone. */
-export async function instanceAssociationResults(ctx: ProviderContext, instanceId: string): Promise<InstanceAssociationResult[]> {
+export async function instanceAssociationResults(
+  ctx: ProviderContext,
+  instanceId: string,
+): Promise<InstanceAssociationResult[]> {
   const { paginateDescribeInstanceAssociationsStatus } = await ctx.sdk();
   const out: InstanceAssociationResult[] = [];
   try {
-    for await (const page of paginateDescribeInstanceAssociationsStatus({ client: ctx.client, pageSize: 50 }, { InstanceId: instanceId })) {
+    for await (const page of paginateDescribeInstanceAssociationsStatus(
+      { client: ctx.client, pageSize: 50 },
+      { InstanceId: instanceId },
+    )) {
       for (const r of (page.InstanceAssociationStatusInfos ?? []) as InstanceAssociationStatusInfo[]) {
         out.push(
           compact<InstanceAssociationResult>({
@@ -146,11 +160,18 @@ export async function instanceAssociationResults(ctx: ProviderContext, instanceI
 }
 
 /** The association's executions, newest first, up to `max`. */
-export async function associationExecutionHistory(ctx: ProviderContext, id: string, max: number): Promise<ExecutionSummary[]> {
+export async function associationExecutionHistory(
+  ctx: ProviderContext,
+  id: string,
+  max: number,
+): Promise<ExecutionSummary[]> {
   const { paginateDescribeAssociationExecutions } = await ctx.sdk();
   const out: ExecutionSummary[] = [];
   try {
-    for await (const page of paginateDescribeAssociationExecutions({ client: ctx.client, pageSize: 50 }, { AssociationId: id })) {
+    for await (const page of paginateDescribeAssociationExecutions(
+      { client: ctx.client, pageSize: 50 },
+      { AssociationId: id },
+    )) {
       for (const e of page.AssociationExecutions ?? []) {
         out.push(executionSummary(e));
         if (out.length >= max) break;
@@ -165,13 +186,29 @@ export async function associationExecutionHistory(ctx: ProviderContext, id: stri
 }
 
 /** Every target of one execution (all pages). */
-export async function executionTargets(ctx: ProviderContext, id: string, executionId: string): Promise<ExecutionTargetInfo[]> {
+export async function executionTargets(
+  ctx: ProviderContext,
+  id: string,
+  executionId: string,
+): Promise<ExecutionTargetInfo[]> {
   const { paginateDescribeAssociationExecutionTargets } = await ctx.sdk();
   const out: ExecutionTargetInfo[] = [];
   try {
-    for await (const page of paginateDescribeAssociationExecutionTargets({ client: ctx.client, pageSize: 50 }, { AssociationId: id, ExecutionId: executionId })) {
+    for await (const page of paginateDescribeAssociationExecutionTargets(
+      { client: ctx.client, pageSize: 50 },
+      { AssociationId: id, ExecutionId: executionId },
+    )) {
       for (const t of (page.AssociationExecutionTargets ?? []) as AssociationExecutionTarget[]) {
-        out.push(compact<ExecutionTargetInfo>({ instance_id: t.ResourceId ?? "", resource_type: t.ResourceType, status: t.Status ?? "", detailed_status: t.DetailedStatus, time: iso(t.LastExecutionDate), command_id: t.OutputSource?.OutputSourceId }));
+        out.push(
+          compact<ExecutionTargetInfo>({
+            instance_id: t.ResourceId ?? "",
+            resource_type: t.ResourceType,
+            status: t.Status ?? "",
+            detailed_status: t.DetailedStatus,
+            time: iso(t.LastExecutionDate),
+            command_id: t.OutputSource?.OutputSourceId,
+          }),
+        );
       }
     }
   } catch (error) {
@@ -181,10 +218,20 @@ export async function executionTargets(ctx: ProviderContext, id: string, executi
 }
 
 /** What the instance printed for the command; undefined when Run Command has no such invocation. */
-export async function commandOutput(ctx: ProviderContext, commandId: string, instanceId: string, call?: CallOptions): Promise<CommandOutput | undefined> {
+export async function commandOutput(
+  ctx: ProviderContext,
+  commandId: string,
+  instanceId: string,
+  call?: CallOptions,
+): Promise<CommandOutput | undefined> {
   let r: GetCommandInvocationCommandOutput;
   try {
-    r = await ctx.send<GetCommandInvocationCommandOutput>("GetCommandInvocation", commandId, (sdk) => new sdk.GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }), call);
+    r = await ctx.send<GetCommandInvocationCommandOutput>(
+      "GetCommandInvocation",
+      commandId,
+      (sdk) => new sdk.GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
+      call,
+    );
   } catch (error) {
     if (hasCode(error, "InvocationDoesNotExist") || hasCode(error, "InvalidCommandId")) return undefined;
     throw error;
@@ -209,11 +256,22 @@ export async function associationVersions(ctx: ProviderContext, id: string): Pro
   const { paginateListAssociationVersions } = await ctx.sdk();
   const out: AssociationVersionSnapshot[] = [];
   try {
-    for await (const page of paginateListAssociationVersions({ client: ctx.client, pageSize: 50 }, { AssociationId: id })) {
+    for await (const page of paginateListAssociationVersions(
+      { client: ctx.client, pageSize: 50 },
+      { AssociationId: id },
+    )) {
       for (const v of (page.AssociationVersions ?? []) as AssociationVersionInfo[]) {
         const fields: Record<string, unknown> = {};
-        for (const [k, value] of Object.entries(v)) if (!VERSION_FIELDS_LEFT_OUT.has(k) && value !== undefined) fields[k] = value instanceof Date ? value.toISOString() : value;
-        out.push(compact<AssociationVersionSnapshot>({ version: v.AssociationVersion ?? "", created: iso(v.CreatedDate), fields }));
+        for (const [k, value] of Object.entries(v))
+          if (!VERSION_FIELDS_LEFT_OUT.has(k) && value !== undefined)
+            fields[k] = value instanceof Date ? value.toISOString() : value;
+        out.push(
+          compact<AssociationVersionSnapshot>({
+            version: v.AssociationVersion ?? "",
+            created: iso(v.CreatedDate),
+            fields,
+          }),
+        );
       }
     }
   } catch (error) {
@@ -229,15 +287,24 @@ export async function associationVersions(ctx: ProviderContext, id: string): Pro
  */
 export async function complianceItems(ctx: ProviderContext, complianceType?: string): Promise<ComplianceItemInfo[]> {
   const { paginateListResourceComplianceSummaries, paginateListComplianceItems } = await ctx.sdk();
-  const typeFilter = complianceType ? [{ Key: "ComplianceType", Values: [complianceType], Type: "EQUAL" as const }] : undefined;
+  const typeFilter = complianceType
+    ? [{ Key: "ComplianceType", Values: [complianceType], Type: "EQUAL" as const }]
+    : undefined;
   const resources = new Map<string, string>();
   const out: ComplianceItemInfo[] = [];
   try {
-    for await (const page of paginateListResourceComplianceSummaries({ client: ctx.client, pageSize: 50 }, typeFilter ? { Filters: typeFilter } : {})) {
-      for (const r of page.ResourceComplianceSummaryItems ?? []) if (r.ResourceId) resources.set(r.ResourceId, r.ResourceType ?? "ManagedInstance");
+    for await (const page of paginateListResourceComplianceSummaries(
+      { client: ctx.client, pageSize: 50 },
+      typeFilter ? { Filters: typeFilter } : {},
+    )) {
+      for (const r of page.ResourceComplianceSummaryItems ?? [])
+        if (r.ResourceId) resources.set(r.ResourceId, r.ResourceType ?? "ManagedInstance");
     }
     for (const [resourceId, resourceType] of resources) {
-      for await (const page of paginateListComplianceItems({ client: ctx.client, pageSize: 50 }, { ResourceIds: [resourceId], ResourceTypes: [resourceType], ...(typeFilter ? { Filters: typeFilter } : {}) })) {
+      for await (const page of paginateListComplianceItems(
+        { client: ctx.client, pageSize: 50 },
+        { ResourceIds: [resourceId], ResourceTypes: [resourceType], ...(typeFilter ? { Filters: typeFilter } : {}) },
+      )) {
         for (const i of (page.ComplianceItems ?? []) as SdkComplianceItem[]) {
           out.push(
             compact<ComplianceItemInfo>({

@@ -146,8 +146,15 @@ function prepareLimits(name: string, memoryMb: number, maxProcesses: number): Li
     }
   };
   const v2 = existsSync(path.join(CGROUP_V2, "cgroup.controllers"));
-  const memory = v2 ? tryGroup(CGROUP_V2, [["memory.max", bytes], ["memory.swap.max", "0"]]) : tryGroup(CGROUP_V1.memory, [["memory.limit_in_bytes", bytes]]);
-  const pids = v2 ? memory && writeMaybe(path.join(CGROUP_V2, "statectl-sandbox", name, "pids.max"), String(maxProcesses)) : tryGroup(CGROUP_V1.pids, [["pids.max", String(maxProcesses)]]);
+  const memory = v2
+    ? tryGroup(CGROUP_V2, [
+        ["memory.max", bytes],
+        ["memory.swap.max", "0"],
+      ])
+    : tryGroup(CGROUP_V1.memory, [["memory.limit_in_bytes", bytes]]);
+  const pids = v2
+    ? memory && writeMaybe(path.join(CGROUP_V2, "statectl-sandbox", name, "pids.max"), String(maxProcesses))
+    : tryGroup(CGROUP_V1.pids, [["pids.max", String(maxProcesses)]]);
   if (memory) parts.push(`memory ${memoryMb} MiB (cgroup)`);
   else {
     limits.prlimit.push(`--as=${bytes}`);
@@ -183,7 +190,8 @@ function removeLimits(limits: Limits): void {
 }
 
 function diskDirs(options: SandboxOptions, disk: string): { upper: string; work: string; merged: string } {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$/.test(disk)) throw new Error(`not a valid instance disk name: ${disk}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,127})?$/.test(disk))
+    throw new Error(`not a valid instance disk name: ${disk}`);
   const dir = path.join(options.root, disk);
   return { upper: path.join(dir, "upper"), work: path.join(dir, "work"), merged: path.join(dir, "merged") };
 }
@@ -198,7 +206,11 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
   const dirs = diskDirs(options, run.disk);
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
-  const limits = prepareLimits(`${run.disk.replace(/\//g, "_")}-${process.pid}-${Date.now()}`, memoryMb, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
+  const limits = prepareLimits(
+    `${run.disk.replace(/\//g, "_")}-${process.pid}-${Date.now()}`,
+    memoryMb,
+    options.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+  );
   const env: Record<string, string> = { PATH: PAYLOAD_PATH, HOME: "/root", LANG: "C.UTF-8", ...run.env };
   const envLines = Object.entries(env)
     .filter(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/[\n\0]/.test(v))
@@ -206,8 +218,22 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
     .join("\n");
   const argv = [
     ...(limits.prlimit.length > 0 ? ["prlimit", ...limits.prlimit, "--"] : []),
-    "unshare", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child=SIGKILL", "--propagation", "private",
-    "--", "/bin/sh", "-c", SETUP_SCRIPT, "statectl-sandbox", ...(run.argv ?? []),
+    "unshare",
+    "--mount",
+    "--uts",
+    "--ipc",
+    "--net",
+    "--pid",
+    "--fork",
+    "--kill-child=SIGKILL",
+    "--propagation",
+    "private",
+    "--",
+    "/bin/sh",
+    "-c",
+    SETUP_SCRIPT,
+    "statectl-sandbox",
+    ...(run.argv ?? []),
   ];
   try {
     const child = spawnSync(argv[0]!, argv.slice(1), {
@@ -236,7 +262,14 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
     const timedOut = error?.code === "ETIMEDOUT";
     const outputOverflow = error?.code === "ENOBUFS";
     if (error && !timedOut && !outputOverflow) {
-      return { exitCode: undefined, signal: undefined, timedOut: false, stdout: "", stderr: `statectl: could not start the sandbox: ${error.message}\n`, outputOverflow: false };
+      return {
+        exitCode: undefined,
+        signal: undefined,
+        timedOut: false,
+        stdout: "",
+        stderr: `statectl: could not start the sandbox: ${error.message}\n`,
+        outputOverflow: false,
+      };
     }
     return {
       exitCode: child.status ?? undefined,
@@ -259,7 +292,11 @@ export function resetSandboxDisk(options: SandboxOptions, disk: string): void {
 
 /** What the limits of a run are here (for `local serve --execute` and the docs). */
 export function describeLimits(options: Pick<SandboxOptions, "memoryMb" | "maxProcesses">): string {
-  const limits = prepareLimits(`probe-${process.pid}-${Date.now()}`, options.memoryMb ?? DEFAULT_MEMORY_MB, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
+  const limits = prepareLimits(
+    `probe-${process.pid}-${Date.now()}`,
+    options.memoryMb ?? DEFAULT_MEMORY_MB,
+    options.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+  );
   removeLimits(limits);
   return limits.description;
 }
@@ -281,21 +318,55 @@ export function probeSandbox(options: Pick<SandboxOptions, "base" | "memoryMb" |
 }
 
 function probe(options: Pick<SandboxOptions, "base" | "memoryMb" | "maxProcesses">, base: string): SandboxSupport {
-  if (process.platform !== "linux") return { available: false, missing: `Linux namespaces (this is ${process.platform})`, hint: "run the local endpoint on Linux (a VM or container) to execute documents; runs stay simulated" };
+  if (process.platform !== "linux")
+    return {
+      available: false,
+      missing: `Linux namespaces (this is ${process.platform})`,
+      hint: "run the local endpoint on Linux (a VM or container) to execute documents; runs stay simulated",
+    };
   if (typeof process.getuid === "function" && process.getuid() !== 0) {
-    return { available: false, missing: "root (the sandbox mounts an overlay and makes namespaces as root; rootless user namespaces are not supported yet)", hint: "run statectl as root (for example in a container or VM) to execute documents; runs stay simulated" };
+    return {
+      available: false,
+      missing:
+        "root (the sandbox mounts an overlay and makes namespaces as root; rootless user namespaces are not supported yet)",
+      hint: "run statectl as root (for example in a container or VM) to execute documents; runs stay simulated",
+    };
   }
   const absent = TOOLS.filter((t) => !onPath(t));
-  if (absent.length > 0) return { available: false, missing: `the command${absent.length > 1 ? "s" : ""} ${absent.join(", ")}`, hint: "install them, e.g. apt-get install util-linux libcap2-bin hostname coreutils; runs stay simulated" };
-  if (base !== "/" && !existsSync(path.join(base, "bin", "sh"))) return { available: false, missing: `a root filesystem at ${base} (it has no bin/sh)`, hint: "name a directory holding a whole root filesystem, e.g. one made with debootstrap" };
+  if (absent.length > 0)
+    return {
+      available: false,
+      missing: `the command${absent.length > 1 ? "s" : ""} ${absent.join(", ")}`,
+      hint: "install them, e.g. apt-get install util-linux libcap2-bin hostname coreutils; runs stay simulated",
+    };
+  if (base !== "/" && !existsSync(path.join(base, "bin", "sh")))
+    return {
+      available: false,
+      missing: `a root filesystem at ${base} (it has no bin/sh)`,
+      hint: "name a directory holding a whole root filesystem, e.g. one made with debootstrap",
+    };
   let root: string | undefined;
   try {
     root = mkdtempSync(path.join(tmpdir(), "statectl-sandbox-probe-"));
-    const result = runInSandbox({ root, base, hide: root, ...options }, { disk: "probe", hostname: "statectl-probe", argv: ["sh", "-c", "hostname; grep CapBnd /proc/self/status; cat /proc/1/cmdline >/dev/null && echo pid1"], timeoutSeconds: 20 });
+    const result = runInSandbox(
+      { root, base, hide: root, ...options },
+      {
+        disk: "probe",
+        hostname: "statectl-probe",
+        argv: ["sh", "-c", "hostname; grep CapBnd /proc/self/status; cat /proc/1/cmdline >/dev/null && echo pid1"],
+        timeoutSeconds: 20,
+      },
+    );
     // The trial must show the instance's host name and a bounding set without the dropped powers.
     if (result.exitCode !== 0 || result.stdout !== `statectl-probe\nCapBnd:\t${keptMask()}\npid1\n`) {
-      const why = (result.stderr.trim().split("\n").pop() ?? "").trim() || (result.timedOut ? "it timed out" : `exit ${result.exitCode ?? result.signal}`);
-      return { available: false, missing: `working namespaces and overlay mounts (a trial run failed: ${why})`, hint: "the kernel needs overlayfs and mount/pid/net/uts namespaces, and a container must allow them (e.g. docker run --privileged); runs stay simulated" };
+      const why =
+        (result.stderr.trim().split("\n").pop() ?? "").trim() ||
+        (result.timedOut ? "it timed out" : `exit ${result.exitCode ?? result.signal}`);
+      return {
+        available: false,
+        missing: `working namespaces and overlay mounts (a trial run failed: ${why})`,
+        hint: "the kernel needs overlayfs and mount/pid/net/uts namespaces, and a container must allow them (e.g. docker run --privileged); runs stay simulated",
+      };
     }
     return { available: true, limits: describeLimits(options) };
   } finally {

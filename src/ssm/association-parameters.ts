@@ -65,7 +65,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function declaredParameters(content: unknown): Record<string, DeclaredParameter> {
   if (!isRecord(content) || !isRecord(content["parameters"])) return {};
   const out: Record<string, DeclaredParameter> = {};
-  for (const [name, decl] of Object.entries(content["parameters"])) out[name] = isRecord(decl) ? (decl as DeclaredParameter) : {};
+  for (const [name, decl] of Object.entries(content["parameters"]))
+    out[name] = isRecord(decl) ? (decl as DeclaredParameter) : {};
   return out;
 }
 
@@ -74,8 +75,12 @@ export function declaredParameters(content: unknown): Record<string, DeclaredPar
  * sees them: its target parameter (AutomationTargetParameterName) gets each target's id at run
  * time, so it needs no value of its own.
  */
-export function withTargetParameter(declared: Readonly<Record<string, DeclaredParameter>>, targetParameter: string | undefined): Readonly<Record<string, DeclaredParameter>> {
-  if (targetParameter === undefined || !Object.prototype.hasOwnProperty.call(declared, targetParameter)) return declared;
+export function withTargetParameter(
+  declared: Readonly<Record<string, DeclaredParameter>>,
+  targetParameter: string | undefined,
+): Readonly<Record<string, DeclaredParameter>> {
+  if (targetParameter === undefined || !Object.prototype.hasOwnProperty.call(declared, targetParameter))
+    return declared;
   const decl = declared[targetParameter]!;
   return decl.default !== undefined ? declared : { ...declared, [targetParameter]: { ...decl, default: "" } };
 }
@@ -84,11 +89,15 @@ export function withTargetParameter(declared: Readonly<Record<string, DeclaredPa
  * Checks `given` against `declared`. Returns every problem found, first the names the document
  * does not declare, then each declared parameter in declaration order.
  */
-export function checkParameters(declared: Readonly<Record<string, DeclaredParameter>>, given: Readonly<Record<string, readonly string[]>> | undefined): ParameterProblem[] {
+export function checkParameters(
+  declared: Readonly<Record<string, DeclaredParameter>>,
+  given: Readonly<Record<string, readonly string[]>> | undefined,
+): ParameterProblem[] {
   const problems: ParameterProblem[] = [];
   const values = given ?? {};
   for (const name of Object.keys(values)) {
-    if (!Object.prototype.hasOwnProperty.call(declared, name)) problems.push({ name, message: `Parameter "${name}" is not defined in the document.` });
+    if (!Object.prototype.hasOwnProperty.call(declared, name))
+      problems.push({ name, message: `Parameter "${name}" is not defined in the document.` });
   }
   for (const [name, decl] of Object.entries(declared)) {
     const list = values[name];
@@ -99,12 +108,17 @@ export function checkParameters(declared: Readonly<Record<string, DeclaredParame
     const type = decl.type ?? "String";
     const checked = list.filter((v) => !isReference(v));
     if ((type === "String" || type === "Integer" || type === "Boolean" || type === "StringMap") && list.length > 1) {
-      problems.push({ name, message: `Parameter "${name}" is of type ${type} and takes one value, not ${list.length}.` });
+      problems.push({
+        name,
+        message: `Parameter "${name}" is of type ${type} and takes one value, not ${list.length}.`,
+      });
       continue;
     }
     if (type === "StringList" || type === "MapList") {
-      if (decl.minItems !== undefined && list.length < decl.minItems) problems.push({ name, message: `Parameter "${name}" needs at least ${decl.minItems} item(s).` });
-      if (decl.maxItems !== undefined && list.length > decl.maxItems) problems.push({ name, message: `Parameter "${name}" takes at most ${decl.maxItems} item(s).` });
+      if (decl.minItems !== undefined && list.length < decl.minItems)
+        problems.push({ name, message: `Parameter "${name}" needs at least ${decl.minItems} item(s).` });
+      if (decl.maxItems !== undefined && list.length > decl.maxItems)
+        problems.push({ name, message: `Parameter "${name}" takes at most ${decl.maxItems} item(s).` });
     }
     for (const value of checked) {
       const problem = checkValue(name, type, decl, value);
@@ -118,8 +132,10 @@ export function checkParameters(declared: Readonly<Record<string, DeclaredParame
 }
 
 function checkValue(name: string, type: string, decl: DeclaredParameter, value: string): string | undefined {
-  if (type === "Integer" && !/^-?[0-9]+$/.test(value)) return `Parameter "${name}" is of type Integer; "${value}" is not a whole number.`;
-  if (type === "Boolean" && value !== "true" && value !== "false") return `Parameter "${name}" is of type Boolean; "${value}" is neither true nor false.`;
+  if (type === "Integer" && !/^-?[0-9]+$/.test(value))
+    return `Parameter "${name}" is of type Integer; "${value}" is not a whole number.`;
+  if (type === "Boolean" && value !== "true" && value !== "false")
+    return `Parameter "${name}" is of type Boolean; "${value}" is neither true nor false.`;
   if (type === "StringMap" || type === "MapList") {
     try {
       const parsed: unknown = JSON.parse(value);
@@ -128,14 +144,17 @@ function checkValue(name: string, type: string, decl: DeclaredParameter, value: 
       return `Parameter "${name}" is of type ${type}; "${value}" is not valid JSON.`;
     }
   }
-  if (decl.minChars !== undefined && value.length < decl.minChars) return `Parameter "${name}" needs at least ${decl.minChars} character(s).`;
-  if (decl.maxChars !== undefined && value.length > decl.maxChars) return `Parameter "${name}" takes at most ${decl.maxChars} character(s).`;
+  if (decl.minChars !== undefined && value.length < decl.minChars)
+    return `Parameter "${name}" needs at least ${decl.minChars} character(s).`;
+  if (decl.maxChars !== undefined && value.length > decl.maxChars)
+    return `Parameter "${name}" takes at most ${decl.maxChars} character(s).`;
   if (decl.allowedValues && !decl.allowedValues.map(String).includes(value)) {
     return `Parameter "${name}" has value "${value}", which is not one of the allowed values: ${decl.allowedValues.map(String).join(", ")}.`;
   }
   if (decl.allowedPattern !== undefined) {
     const re = wholeMatch(decl.allowedPattern);
-    if (re && !re.test(value)) return `Parameter "${name}" has value "${value}", which does not match the allowed pattern ${decl.allowedPattern}.`;
+    if (re && !re.test(value))
+      return `Parameter "${name}" has value "${value}", which does not match the allowed pattern ${decl.allowedPattern}.`;
   }
   return undefined;
 }

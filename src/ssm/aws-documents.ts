@@ -42,7 +42,12 @@ const EXECUTION_TIMEOUT_PATTERN = "([1-9][0-9]{0,4})|(1[0-6][0-9]{4})|(17[0-1][0
 function scriptParameters(commandsHelp: string): Record<string, AwsParameterDeclaration> {
   return {
     commands: { type: "StringList", description: commandsHelp, minItems: 1, displayType: "textarea" },
-    workingDirectory: { type: "String", description: "(Optional) Directory to run the commands in.", default: "", maxChars: 4096 },
+    workingDirectory: {
+      type: "String",
+      description: "(Optional) Directory to run the commands in.",
+      default: "",
+      maxChars: 4096,
+    },
     executionTimeout: {
       type: "String",
       description: "(Optional) Seconds the commands may run before they count as failed (at most 172800, 48 hours).",
@@ -102,20 +107,36 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "2.2",
       description: "Install or uninstall a Distributor package (latest, default or a given version).",
       parameters: {
-        action: { type: "String", description: "(Required) Install or uninstall the package.", allowedValues: ["Install", "Uninstall"] },
+        action: {
+          type: "String",
+          description: "(Required) Install or uninstall the package.",
+          allowedValues: ["Install", "Uninstall"],
+        },
         installationType: {
           type: "String",
-          description: "(Optional) How to install: uninstall then reinstall, or update in place (only packages that support it).",
+          description:
+            "(Optional) How to install: uninstall then reinstall, or update in place (only packages that support it).",
           allowedValues: ["Uninstall and reinstall", "In-place update"],
           default: "Uninstall and reinstall",
         },
         name: {
           type: "String",
           description: "(Required) Package name or ARN (AWS packages, or a package shared with you).",
-          allowedPattern: "^arn:[a-z0-9][-.a-z0-9]{0,62}:[a-z0-9][-.a-z0-9]{0,62}:([a-z0-9][-.a-z0-9]{0,62})?:([a-z0-9][-.a-z0-9]{0,62})?:(package|document)\\/[a-zA-Z0-9/:.\\-_]{1,128}$|^[a-zA-Z][a-zA-Z0-9\\-_]{0,39}$",
+          allowedPattern:
+            "^arn:[a-z0-9][-.a-z0-9]{0,62}:[a-z0-9][-.a-z0-9]{0,62}:([a-z0-9][-.a-z0-9]{0,62})?:([a-z0-9][-.a-z0-9]{0,62})?:(package|document)\\/[a-zA-Z0-9/:.\\-_]{1,128}$|^[a-zA-Z][a-zA-Z0-9\\-_]{0,39}$",
         },
-        version: { type: "String", description: "(Optional) Version to install or uninstall; empty means latest (install) or installed (uninstall).", default: "" },
-        additionalArguments: { type: "StringMap", description: "(Optional) Extra arguments passed to the package's scripts, as a JSON map.", default: {}, displayType: "textarea" },
+        version: {
+          type: "String",
+          description:
+            "(Optional) Version to install or uninstall; empty means latest (install) or installed (uninstall).",
+          default: "",
+        },
+        additionalArguments: {
+          type: "StringMap",
+          description: "(Optional) Extra arguments passed to the package's scripts, as a JSON map.",
+          default: {},
+          displayType: "textarea",
+        },
       },
       mainSteps: [
         {
@@ -141,7 +162,11 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "1.2",
       description: "Update the Amazon SSM Agent to the latest version or specified version.",
       parameters: {
-        version: { type: "String", description: "(Optional) Agent version to install; empty means the latest.", default: "" },
+        version: {
+          type: "String",
+          description: "(Optional) Agent version to install; empty means the latest.",
+          default: "",
+        },
         allowDowngrade: {
           type: "String",
           description: "(Optional) Allow moving to an older version than the one installed.",
@@ -166,7 +191,11 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "2.2",
       description: "Scan for or install patches from a patch baseline on Linux, macOS or Windows.",
       parameters: {
-        Operation: { type: "String", description: "(Required) Scan reports missing patches; Install installs them.", allowedValues: ["Scan", "Install"] },
+        Operation: {
+          type: "String",
+          description: "(Required) Scan reports missing patches; Install installs them.",
+          allowedValues: ["Scan", "Install"],
+        },
         SnapshotId: {
           type: "String",
           description: "(Optional) A GUID that keeps the baseline snapshot the same across a run.",
@@ -185,7 +214,11 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
           allowedValues: ["RebootIfNeeded", "NoReboot"],
           default: "RebootIfNeeded",
         },
-        BaselineOverride: { type: "String", description: "(Optional) S3 URL of patch baselines that override the defaults.", default: "" },
+        BaselineOverride: {
+          type: "String",
+          description: "(Optional) S3 URL of patch baselines that override the defaults.",
+          default: "",
+        },
         AssociationId: { type: "String", description: "(Optional) Set by State Manager; leave empty.", default: "" },
       },
       mainSteps: ["Windows", "Linux", "MacOS"].map((os) => ({
@@ -213,20 +246,37 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       description: "Collect software inventory from managed instances.",
       parameters: {
         ...Object.fromEntries(
-          ["applications", "awsComponents", "networkConfig", "windowsUpdates", "instanceDetailedInformation", "services", "windowsRoles", "customInventory"].map(
-            (name) => [
-              name,
-              {
-                type: "String",
-                description: `(Optional) Collect ${name} inventory.`,
-                default: "Enabled",
-                allowedValues: ["Enabled", "Disabled"],
-              } satisfies AwsParameterDeclaration,
-            ],
-          ),
+          [
+            "applications",
+            "awsComponents",
+            "networkConfig",
+            "windowsUpdates",
+            "instanceDetailedInformation",
+            "services",
+            "windowsRoles",
+            "customInventory",
+          ].map((name) => [
+            name,
+            {
+              type: "String",
+              description: `(Optional) Collect ${name} inventory.`,
+              default: "Enabled",
+              allowedValues: ["Enabled", "Disabled"],
+            } satisfies AwsParameterDeclaration,
+          ]),
         ),
-        files: { type: "String", description: "(Optional) JSON list of file inventory rules (paths and patterns).", default: "", displayType: "textarea" },
-        windowsRegistry: { type: "String", description: "(Optional) JSON list of Windows registry inventory rules.", default: "", displayType: "textarea" },
+        files: {
+          type: "String",
+          description: "(Optional) JSON list of file inventory rules (paths and patterns).",
+          default: "",
+          displayType: "textarea",
+        },
+        windowsRegistry: {
+          type: "String",
+          description: "(Optional) JSON list of Windows registry inventory rules.",
+          default: "",
+          displayType: "textarea",
+        },
       },
       mainSteps: [
         {
@@ -250,16 +300,32 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
   },
   {
     name: "AWS-ApplyAnsiblePlaybooks",
-    source: "../shared/ssm-api-spec.md §6 (user guide: systems-manager-state-manager-ansible; a public Terraform copy).",
+    source:
+      "../shared/ssm-api-spec.md §6 (user guide: systems-manager-state-manager-ansible; a public Terraform copy).",
     documentType: "Command",
     createdDate: "2019-03-25T00:00:00Z",
     content: {
       schemaVersion: "2.2",
       description: "Use this document to run Ansible Playbooks on Systems Manager managed instances.",
       parameters: {
-        SourceType: { type: "String", description: "(Optional) Where the playbooks come from.", allowedValues: ["GitHub", "S3"], default: "" },
-        SourceInfo: { type: "StringMap", description: "(Optional) Where to download from (depends on SourceType).", default: {}, displayType: "textarea" },
-        InstallDependencies: { type: "String", description: "(Required) Install Ansible and its dependencies first.", allowedValues: ["True", "False"], default: "True" },
+        SourceType: {
+          type: "String",
+          description: "(Optional) Where the playbooks come from.",
+          allowedValues: ["GitHub", "S3"],
+          default: "",
+        },
+        SourceInfo: {
+          type: "StringMap",
+          description: "(Optional) Where to download from (depends on SourceType).",
+          default: {},
+          displayType: "textarea",
+        },
+        InstallDependencies: {
+          type: "String",
+          description: "(Required) Install Ansible and its dependencies first.",
+          allowedValues: ["True", "False"],
+          default: "True",
+        },
         PlaybookFile: {
           type: "String",
           description: "(Optional) Playbook to run, relative to the downloaded content.",
@@ -273,9 +339,23 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
           displayType: "textarea",
           allowedPattern: "^$|^\\w+\\=(([^\\s|:();&]+)|('[^|:();&]+'))(\\s+\\w+\\=(([^\\s|:();&]+)|('[^|:();&]+')))*$",
         },
-        Check: { type: "String", description: "(Optional) Run in check mode: report changes without making them.", allowedValues: ["True", "False"], default: "False" },
-        Verbose: { type: "String", description: "(Optional) Log verbosity.", allowedValues: ["-v", "-vv", "-vvv", "-vvvv"], default: "-v" },
-        TimeoutSeconds: { type: "String", description: "(Optional) Seconds before the run counts as failed.", default: "3600" },
+        Check: {
+          type: "String",
+          description: "(Optional) Run in check mode: report changes without making them.",
+          allowedValues: ["True", "False"],
+          default: "False",
+        },
+        Verbose: {
+          type: "String",
+          description: "(Optional) Log verbosity.",
+          allowedValues: ["-v", "-vv", "-vvv", "-vvvv"],
+          default: "-v",
+        },
+        TimeoutSeconds: {
+          type: "String",
+          description: "(Optional) Seconds before the run counts as failed.",
+          default: "3600",
+        },
       },
       mainSteps: [
         {
@@ -307,8 +387,16 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "2.2",
       description: "Download a script from GitHub or S3 and run it.",
       parameters: {
-        sourceType: { type: "String", description: "(Required) Where the script comes from.", allowedValues: ["GitHub", "S3"] },
-        sourceInfo: { type: "StringMap", description: "(Required) Where to download from (depends on sourceType).", displayType: "textarea" },
+        sourceType: {
+          type: "String",
+          description: "(Required) Where the script comes from.",
+          allowedValues: ["GitHub", "S3"],
+        },
+        sourceInfo: {
+          type: "StringMap",
+          description: "(Required) Where to download from (depends on sourceType).",
+          displayType: "textarea",
+        },
         commandLine: { type: "String", description: "(Required) The command line to run the downloaded script." },
         workingDirectory: { type: "String", description: "(Optional) Directory to run in.", default: "" },
         executionTimeout: {
@@ -319,18 +407,30 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
         },
       },
       mainSteps: [
-        { action: "aws:downloadContent", name: "downloadContent", inputs: { sourceType: "{{ sourceType }}", sourceInfo: "{{ sourceInfo }}" } },
+        {
+          action: "aws:downloadContent",
+          name: "downloadContent",
+          inputs: { sourceType: "{{ sourceType }}", sourceInfo: "{{ sourceInfo }}" },
+        },
         {
           precondition: platform("Windows"),
           action: "aws:runPowerShellScript",
           name: "runPowerShellScript",
-          inputs: { runCommand: ["{{ commandLine }}"], workingDirectory: "{{ workingDirectory }}", timeoutSeconds: "{{ executionTimeout }}" },
+          inputs: {
+            runCommand: ["{{ commandLine }}"],
+            workingDirectory: "{{ workingDirectory }}",
+            timeoutSeconds: "{{ executionTimeout }}",
+          },
         },
         {
           precondition: platform("Linux"),
           action: "aws:runShellScript",
           name: "runShellScript",
-          inputs: { runCommand: ["{{ commandLine }}"], workingDirectory: "{{ workingDirectory }}", timeoutSeconds: "{{ executionTimeout }}" },
+          inputs: {
+            runCommand: ["{{ commandLine }}"],
+            workingDirectory: "{{ workingDirectory }}",
+            timeoutSeconds: "{{ executionTimeout }}",
+          },
         },
       ],
     },
@@ -344,8 +444,18 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "1.2",
       description: "Export metrics and log files from Windows instances to Amazon CloudWatch (EC2Config era).",
       parameters: {
-        status: { type: "String", description: "(Optional) Turn the integration on or off.", allowedValues: ["Enabled", "Disabled"], default: "Enabled" },
-        properties: { type: "String", description: "(Optional) EngineConfiguration JSON for the CloudWatch plugin.", default: "", displayType: "textarea" },
+        status: {
+          type: "String",
+          description: "(Optional) Turn the integration on or off.",
+          allowedValues: ["Enabled", "Disabled"],
+          default: "Enabled",
+        },
+        properties: {
+          type: "String",
+          description: "(Optional) EngineConfiguration JSON for the CloudWatch plugin.",
+          default: "",
+          displayType: "textarea",
+        },
       },
       ...runtimeConfigStep("aws:cloudWatch", { properties: "{{ properties }}", status: "{{ status }}" }),
     },
@@ -359,7 +469,8 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
     createdDate: "2018-01-03T00:00:00Z",
     content: {
       schemaVersion: "2.2",
-      description: "Send commands to the Amazon CloudWatch agent on managed nodes: configure, start, stop or report its status.",
+      description:
+        "Send commands to the Amazon CloudWatch agent on managed nodes: configure, start, stop or report its status.",
       parameters: {
         action: {
           type: "String",
@@ -367,34 +478,62 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
           allowedValues: ["configure", "configure (append)", "configure (remove)", "start", "status", "stop"],
           default: "configure",
         },
-        mode: { type: "String", description: "Where the agent runs: EC2, on premises, or detected.", allowedValues: ["ec2", "onPremise", "auto"], default: "ec2" },
+        mode: {
+          type: "String",
+          description: "Where the agent runs: EC2, on premises, or detected.",
+          allowedValues: ["ec2", "onPremise", "auto"],
+          default: "ec2",
+        },
         optionalConfigurationSource: {
           type: "String",
-          description: "(Optional) Where the configuration comes from: a Parameter Store parameter, the default configuration, or (remove) all.",
+          description:
+            "(Optional) Where the configuration comes from: a Parameter Store parameter, the default configuration, or (remove) all.",
           allowedValues: ["ssm", "default", "all"],
           default: "ssm",
         },
-        optionalConfigurationLocation: { type: "String", description: "(Optional) The Parameter Store parameter that holds the configuration.", default: "", allowedPattern: "[a-zA-Z0-9-\"~:_@./^(*)!<>?=+]*$" },
-        optionalRestart: { type: "String", description: "(Optional) Restart the agent after a configure action.", allowedValues: ["yes", "no"], default: "yes" },
+        optionalConfigurationLocation: {
+          type: "String",
+          description: "(Optional) The Parameter Store parameter that holds the configuration.",
+          default: "",
+          allowedPattern: '[a-zA-Z0-9-"~:_@./^(*)!<>?=+]*$',
+        },
+        optionalRestart: {
+          type: "String",
+          description: "(Optional) Restart the agent after a configure action.",
+          allowedValues: ["yes", "no"],
+          default: "yes",
+        },
       },
       mainSteps: [
         {
           precondition: platform("Windows"),
           action: "aws:runPowerShellScript",
           name: "ControlCloudWatchAgentWindows",
-          inputs: { runCommand: ["# statectl placeholder: amazon-cloudwatch-agent-ctl -a '{{ action }}' -m '{{ mode }}' -c '{{ optionalConfigurationSource }}:{{ optionalConfigurationLocation }}' restart={{ optionalRestart }}"] },
+          inputs: {
+            runCommand: [
+              "# statectl placeholder: amazon-cloudwatch-agent-ctl -a '{{ action }}' -m '{{ mode }}' -c '{{ optionalConfigurationSource }}:{{ optionalConfigurationLocation }}' restart={{ optionalRestart }}",
+            ],
+          },
         },
         {
           precondition: platform("Linux"),
           action: "aws:runShellScript",
           name: "ControlCloudWatchAgentLinux",
-          inputs: { runCommand: ["# statectl placeholder: amazon-cloudwatch-agent-ctl -a '{{ action }}' -m '{{ mode }}' -c '{{ optionalConfigurationSource }}:{{ optionalConfigurationLocation }}' restart={{ optionalRestart }}"] },
+          inputs: {
+            runCommand: [
+              "# statectl placeholder: amazon-cloudwatch-agent-ctl -a '{{ action }}' -m '{{ mode }}' -c '{{ optionalConfigurationSource }}:{{ optionalConfigurationLocation }}' restart={{ optionalRestart }}",
+            ],
+          },
         },
         {
           precondition: platform("MacOS"),
           action: "aws:runShellScript",
           name: "ControlCloudWatchAgentMacOS",
-          inputs: { runCommand: ["# statectl placeholder: amazon-cloudwatch-agent-ctl -a '{{ action }}' -m '{{ mode }}' -c '{{ optionalConfigurationSource }}:{{ optionalConfigurationLocation }}' restart={{ optionalRestart }}"] },
+          inputs: {
+            runCommand: [
+              "# statectl placeholder: amazon-cloudwatch-agent-ctl -a '{{ action }}' -m '{{ mode }}' -c '{{ optionalConfigurationSource }}:{{ optionalConfigurationLocation }}' restart={{ optionalRestart }}",
+            ],
+          },
         },
       ],
     },
@@ -408,10 +547,20 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
     createdDate: "2018-02-01T00:00:00Z",
     content: {
       schemaVersion: "2.0",
-      description: "Use this document to run Ansible playbooks on managed instances. For more information, see the Systems Manager user guide.",
+      description:
+        "Use this document to run Ansible playbooks on managed instances. For more information, see the Systems Manager user guide.",
       parameters: {
-        playbook: { type: "String", description: "(Optional) The playbook itself, as YAML text. Give this or playbookurl.", default: "", displayType: "textarea" },
-        playbookurl: { type: "String", description: "(Optional) A URL of the playbook (http://, https:// or s3://). Give this or playbook.", default: "" },
+        playbook: {
+          type: "String",
+          description: "(Optional) The playbook itself, as YAML text. Give this or playbookurl.",
+          default: "",
+          displayType: "textarea",
+        },
+        playbookurl: {
+          type: "String",
+          description: "(Optional) A URL of the playbook (http://, https:// or s3://). Give this or playbook.",
+          default: "",
+        },
         extravars: {
           type: "String",
           description: "(Optional) Extra variables passed to Ansible, as space-separated key=value pairs.",
@@ -419,8 +568,17 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
           displayType: "textarea",
           allowedPattern: "^$|^\\w+\\=[^\\s|:();&]+(\\s\\w+\\=[^\\s|:();&]+)*$",
         },
-        check: { type: "String", description: "(Optional) Run in check mode (report changes without making them).", allowedValues: ["True", "False"], default: "False" },
-        timeoutSeconds: { type: "String", description: "(Optional) Seconds the playbook may run before it counts as failed.", default: "3600" },
+        check: {
+          type: "String",
+          description: "(Optional) Run in check mode (report changes without making them).",
+          allowedValues: ["True", "False"],
+          default: "False",
+        },
+        timeoutSeconds: {
+          type: "String",
+          description: "(Optional) Seconds the playbook may run before it counts as failed.",
+          default: "3600",
+        },
       },
       mainSteps: [
         {
@@ -428,7 +586,11 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
           name: "runShellScript",
           inputs: {
             timeoutSeconds: "{{ timeoutSeconds }}",
-            runCommand: ["#!/bin/bash", "# statectl placeholder: ansible-playbook check={{ check }} -e '{{ extravars }}' url={{ playbookurl }}", "# {{ playbook }}"],
+            runCommand: [
+              "#!/bin/bash",
+              "# statectl placeholder: ansible-playbook check={{ check }} -e '{{ extravars }}' url={{ playbookurl }}",
+              "# {{ playbook }}",
+            ],
           },
         },
       ],
@@ -436,19 +598,33 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
   },
   {
     name: "AWS-InstallApplication",
-    source: "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:applications inputs action, parameters, source, sourceHash). Windows only.",
+    source:
+      "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:applications inputs action, parameters, source, sourceHash). Windows only.",
     documentType: "Command",
     createdDate: "2016-01-01T00:00:00Z",
     content: {
       schemaVersion: "1.2",
       description: "Install, repair, or uninstall an application using an .msi file.",
       parameters: {
-        action: { type: "String", description: "(Required) The type of action to perform.", allowedValues: ["Install", "Repair", "Uninstall"], default: "Install" },
+        action: {
+          type: "String",
+          description: "(Required) The type of action to perform.",
+          allowedValues: ["Install", "Repair", "Uninstall"],
+          default: "Install",
+        },
         parameters: { type: "String", description: "(Optional) The parameters for the installer.", default: "" },
-        source: { type: "String", description: "(Required) The URL or local path on the instance to the application .msi file." },
+        source: {
+          type: "String",
+          description: "(Required) The URL or local path on the instance to the application .msi file.",
+        },
         sourceHash: { type: "String", description: "(Optional) The SHA256 hash of the .msi file.", default: "" },
       },
-      ...runtimeConfigStep("aws:applications", { action: "{{ action }}", parameters: "{{ parameters }}", source: "{{ source }}", sourceHash: "{{ sourceHash }}" }),
+      ...runtimeConfigStep("aws:applications", {
+        action: "{{ action }}",
+        parameters: "{{ parameters }}",
+        source: "{{ source }}",
+        sourceHash: "{{ sourceHash }}",
+      }),
     },
   },
   {
@@ -462,10 +638,27 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "2.2",
       description: "Apply Chef recipes to managed instances, optionally reporting Chef's results to Compliance.",
       parameters: {
-        SourceType: { type: "String", description: "(Required) Where the cookbooks come from.", allowedValues: ["GitHub", "S3"] },
-        SourceInfo: { type: "StringMap", description: "(Required) Where to download the cookbooks from (owner/repository/path for GitHub, path for S3).", displayType: "textarea" },
-        RunList: { type: "String", description: "(Required) The recipes to run, e.g. recipe[cookbook::recipe],recipe[other::recipe]." },
-        JsonAttributesContent: { type: "String", description: "(Optional) Custom JSON attributes for the Chef run.", default: "{}", displayType: "textarea" },
+        SourceType: {
+          type: "String",
+          description: "(Required) Where the cookbooks come from.",
+          allowedValues: ["GitHub", "S3"],
+        },
+        SourceInfo: {
+          type: "StringMap",
+          description:
+            "(Required) Where to download the cookbooks from (owner/repository/path for GitHub, path for S3).",
+          displayType: "textarea",
+        },
+        RunList: {
+          type: "String",
+          description: "(Required) The recipes to run, e.g. recipe[cookbook::recipe],recipe[other::recipe].",
+        },
+        JsonAttributesContent: {
+          type: "String",
+          description: "(Optional) Custom JSON attributes for the Chef run.",
+          default: "{}",
+          displayType: "textarea",
+        },
         ChefClientVersion: {
           type: "String",
           description: "(Optional) The Chef client version to install first, or None to use the one installed.",
@@ -473,18 +666,35 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
           default: "15",
         },
         ChefClientArguments: { type: "String", description: "(Optional) More arguments for chef-client.", default: "" },
-        WhyRun: { type: "Boolean", description: "(Optional) Report what the recipes would change without changing anything.", default: false },
+        WhyRun: {
+          type: "Boolean",
+          description: "(Optional) Report what the recipes would change without changing anything.",
+          default: false,
+        },
         ComplianceSeverity: {
           type: "String",
           description: "(Optional) The severity of the Compliance results; None skips Compliance reporting.",
           allowedValues: ["Critical", "High", "Medium", "Low", "Informational", "Unspecified", "None"],
           default: "None",
         },
-        ComplianceType: { type: "String", description: "(Optional) The compliance type results are reported as (Association or Custom:<type>).", default: "Custom:Chef", allowedPattern: "^(Association|Custom:[a-zA-Z0-9_\\-]+)$" },
-        ComplianceReportBucket: { type: "String", description: "(Optional) An S3 bucket for the Chef run and compliance reports.", default: "" },
+        ComplianceType: {
+          type: "String",
+          description: "(Optional) The compliance type results are reported as (Association or Custom:<type>).",
+          default: "Custom:Chef",
+          allowedPattern: "^(Association|Custom:[a-zA-Z0-9_\\-]+)$",
+        },
+        ComplianceReportBucket: {
+          type: "String",
+          description: "(Optional) An S3 bucket for the Chef run and compliance reports.",
+          default: "",
+        },
       },
       mainSteps: [
-        { action: "aws:downloadContent", name: "DownloadContent", inputs: { SourceType: "{{ SourceType }}", SourceInfo: "{{ SourceInfo }}" } },
+        {
+          action: "aws:downloadContent",
+          name: "DownloadContent",
+          inputs: { SourceType: "{{ SourceType }}", SourceInfo: "{{ SourceInfo }}" },
+        },
         {
           precondition: platform("Linux"),
           action: "aws:runShellScript",
@@ -509,20 +719,80 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "2.2",
       description: "Apply PowerShell Desired State Configuration (DSC) MOF files to Windows managed instances.",
       parameters: {
-        MofsToApply: { type: "StringList", description: "(Required) MOF files to apply: s3:bucket:key, s3:region:bucket:key, an https URL, or a UNC path.", minItems: 1 },
-        ServicePath: { type: "String", description: "(Optional) S3 key prefix for reports and status, and the path of Parameter Store parameter-based tags.", default: "default" },
-        MofOperationMode: { type: "String", description: "(Optional) Apply corrects what is not compliant; ReportOnly only reports it.", allowedValues: ["ReportOnly", "Apply"], default: "Apply" },
-        ReportBucketName: { type: "String", description: "(Optional) S3 bucket (optionally region:bucket) for compliance reports.", default: "" },
-        StatusBucketName: { type: "String", description: "(Optional) S3 bucket (optionally region:bucket) for the latest status of each node.", default: "" },
-        ModuleSourceBucketName: { type: "String", description: "(Optional) S3 bucket with PowerShell modules, or NONE.", default: "NONE" },
-        AllowPSGalleryModuleSource: { type: "String", description: "(Optional) Download modules from the PowerShell Gallery.", allowedValues: ["True", "False"], default: "False" },
+        MofsToApply: {
+          type: "StringList",
+          description:
+            "(Required) MOF files to apply: s3:bucket:key, s3:region:bucket:key, an https URL, or a UNC path.",
+          minItems: 1,
+        },
+        ServicePath: {
+          type: "String",
+          description:
+            "(Optional) S3 key prefix for reports and status, and the path of Parameter Store parameter-based tags.",
+          default: "default",
+        },
+        MofOperationMode: {
+          type: "String",
+          description: "(Optional) Apply corrects what is not compliant; ReportOnly only reports it.",
+          allowedValues: ["ReportOnly", "Apply"],
+          default: "Apply",
+        },
+        ReportBucketName: {
+          type: "String",
+          description: "(Optional) S3 bucket (optionally region:bucket) for compliance reports.",
+          default: "",
+        },
+        StatusBucketName: {
+          type: "String",
+          description: "(Optional) S3 bucket (optionally region:bucket) for the latest status of each node.",
+          default: "",
+        },
+        ModuleSourceBucketName: {
+          type: "String",
+          description: "(Optional) S3 bucket with PowerShell modules, or NONE.",
+          default: "NONE",
+        },
+        AllowPSGalleryModuleSource: {
+          type: "String",
+          description: "(Optional) Download modules from the PowerShell Gallery.",
+          allowedValues: ["True", "False"],
+          default: "False",
+        },
         ProxyUri: { type: "String", description: "(Optional) A proxy to download MOF files through.", default: "" },
-        RebootBehavior: { type: "String", description: "(Optional) When to reboot if a MOF asks for it.", allowedValues: ["AfterMof", "Immediately", "Never"], default: "AfterMof" },
-        UseComputerNameForReporting: { type: "String", description: "(Optional) Report by computer name instead of instance id.", allowedValues: ["True", "False"], default: "False" },
-        EnableVerboseLogging: { type: "String", description: "(Optional) Verbose logging.", allowedValues: ["True", "False"], default: "False" },
-        EnableDebugLogging: { type: "String", description: "(Optional) Debug logging.", allowedValues: ["True", "False"], default: "False" },
-        ComplianceType: { type: "String", description: "(Optional) The compliance type results are reported as.", default: "Custom:DSC" },
-        PreRebootScript: { type: "String", description: "(Optional) A one-line script to run before a reboot.", default: "" },
+        RebootBehavior: {
+          type: "String",
+          description: "(Optional) When to reboot if a MOF asks for it.",
+          allowedValues: ["AfterMof", "Immediately", "Never"],
+          default: "AfterMof",
+        },
+        UseComputerNameForReporting: {
+          type: "String",
+          description: "(Optional) Report by computer name instead of instance id.",
+          allowedValues: ["True", "False"],
+          default: "False",
+        },
+        EnableVerboseLogging: {
+          type: "String",
+          description: "(Optional) Verbose logging.",
+          allowedValues: ["True", "False"],
+          default: "False",
+        },
+        EnableDebugLogging: {
+          type: "String",
+          description: "(Optional) Debug logging.",
+          allowedValues: ["True", "False"],
+          default: "False",
+        },
+        ComplianceType: {
+          type: "String",
+          description: "(Optional) The compliance type results are reported as.",
+          default: "Custom:DSC",
+        },
+        PreRebootScript: {
+          type: "String",
+          description: "(Optional) A one-line script to run before a reboot.",
+          default: "",
+        },
       },
       mainSteps: [
         {
@@ -542,13 +812,20 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
   },
   {
     name: "AWS-ConfigureDocker",
-    source: "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:configureDocker, action Install|Uninstall; Windows and Linux).",
+    source:
+      "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:configureDocker, action Install|Uninstall; Windows and Linux).",
     documentType: "Command",
     createdDate: "2017-11-01T00:00:00Z",
     content: {
       schemaVersion: "2.0",
       description: "Install or uninstall the Docker engine on a managed instance.",
-      parameters: { action: { type: "String", description: "(Required) Install or uninstall Docker.", allowedValues: ["Install", "Uninstall"] } },
+      parameters: {
+        action: {
+          type: "String",
+          description: "(Required) Install or uninstall Docker.",
+          allowedValues: ["Install", "Uninstall"],
+        },
+      },
       mainSteps: [{ action: "aws:configureDocker", name: "configureDocker", inputs: { action: "{{ action }}" } }],
     },
   },
@@ -562,15 +839,45 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "2.0",
       description: "Install (or scan for) Windows updates, filtered by category, severity, KB and publication date.",
       parameters: {
-        Action: { type: "String", description: "(Optional) Install the updates found, or only scan for them.", allowedValues: ["Install", "Scan"], default: "Install" },
-        AllowReboot: { type: "String", description: "(Optional) Allow a reboot when an update needs one.", allowedValues: ["True", "False"], default: "False" },
-        Categories: { type: "String", description: "(Optional) Comma-separated update categories (CriticalUpdates, SecurityUpdates, …).", default: "" },
-        SeverityLevels: { type: "String", description: "(Optional) Comma-separated MSRC severities (Critical, Important, Low, Moderate, Unspecified).", default: "" },
+        Action: {
+          type: "String",
+          description: "(Optional) Install the updates found, or only scan for them.",
+          allowedValues: ["Install", "Scan"],
+          default: "Install",
+        },
+        AllowReboot: {
+          type: "String",
+          description: "(Optional) Allow a reboot when an update needs one.",
+          allowedValues: ["True", "False"],
+          default: "False",
+        },
+        Categories: {
+          type: "String",
+          description: "(Optional) Comma-separated update categories (CriticalUpdates, SecurityUpdates, …).",
+          default: "",
+        },
+        SeverityLevels: {
+          type: "String",
+          description: "(Optional) Comma-separated MSRC severities (Critical, Important, Low, Moderate, Unspecified).",
+          default: "",
+        },
         IncludeKbs: { type: "String", description: "(Optional) Comma-separated KB articles to include.", default: "" },
         ExcludeKbs: { type: "String", description: "(Optional) Comma-separated KB articles to exclude.", default: "" },
-        PublishedDaysOld: { type: "String", description: "(Optional) Only updates published at least this many days ago.", default: "" },
-        PublishedDateAfter: { type: "String", description: "(Optional) Only updates published after this date (yyyy-MM-dd).", default: "" },
-        PublishedDateBefore: { type: "String", description: "(Optional) Only updates published before this date (yyyy-MM-dd).", default: "" },
+        PublishedDaysOld: {
+          type: "String",
+          description: "(Optional) Only updates published at least this many days ago.",
+          default: "",
+        },
+        PublishedDateAfter: {
+          type: "String",
+          description: "(Optional) Only updates published after this date (yyyy-MM-dd).",
+          default: "",
+        },
+        PublishedDateBefore: {
+          type: "String",
+          description: "(Optional) Only updates published before this date (yyyy-MM-dd).",
+          default: "",
+        },
       },
       mainSteps: [
         {
@@ -590,7 +897,8 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
   },
   {
     name: "AWS-ConfigureWindowsUpdate",
-    source: "Systems Manager user guide (the Windows update configuration walkthrough: updateLevel, scheduledInstallDay, scheduledInstallTime). Windows only; the hour list is inferred.",
+    source:
+      "Systems Manager user guide (the Windows update configuration walkthrough: updateLevel, scheduledInstallDay, scheduledInstallTime). Windows only; the hour list is inferred.",
     documentType: "Command",
     platformTypes: ["Windows"],
     createdDate: "2017-03-01T00:00:00Z",
@@ -598,7 +906,11 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "1.2",
       description: "Configure Windows Update: install updates automatically on a schedule, or never check for them.",
       parameters: {
-        updateLevel: { type: "String", description: "(Required) Install updates automatically, or never check for updates.", allowedValues: ["InstallUpdatesAutomatically", "NeverCheckForUpdates"] },
+        updateLevel: {
+          type: "String",
+          description: "(Required) Install updates automatically, or never check for updates.",
+          allowedValues: ["InstallUpdatesAutomatically", "NeverCheckForUpdates"],
+        },
         scheduledInstallDay: {
           type: "String",
           description: "(Optional) The day updates install on (with InstallUpdatesAutomatically).",
@@ -613,27 +925,42 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
         },
       },
       ...runtimeConfigStep("aws:runPowerShellScript", {
-        runCommand: ["# statectl placeholder: level={{ updateLevel }} day={{ scheduledInstallDay }} time={{ scheduledInstallTime }}"],
+        runCommand: [
+          "# statectl placeholder: level={{ updateLevel }} day={{ scheduledInstallDay }} time={{ scheduledInstallTime }}",
+        ],
       }),
     },
   },
   {
     name: "AWS-RefreshAssociation",
-    source: "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:refreshAssociation, associationIds; every platform).",
+    source:
+      "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:refreshAssociation, associationIds; every platform).",
     documentType: "Command",
     createdDate: "2017-09-01T00:00:00Z",
     content: {
       schemaVersion: "2.0",
       description: "Refresh (apply again) the associations of the targeted instances.",
       parameters: {
-        associationIds: { type: "StringList", description: "(Optional) Associations to apply; empty means every association of the instance.", default: [], displayType: "textarea" },
+        associationIds: {
+          type: "StringList",
+          description: "(Optional) Associations to apply; empty means every association of the instance.",
+          default: [],
+          displayType: "textarea",
+        },
       },
-      mainSteps: [{ action: "aws:refreshAssociation", name: "refreshAssociation", inputs: { associationIds: "{{ associationIds }}" } }],
+      mainSteps: [
+        {
+          action: "aws:refreshAssociation",
+          name: "refreshAssociation",
+          inputs: { associationIds: "{{ associationIds }}" },
+        },
+      ],
     },
   },
   {
     name: "AWS-RunInspecChecks",
-    source: "Systems Manager user guide (integration-chef-inspec: sourceType GitHub|S3 and sourceInfo, like AWS-RunRemoteScript; Windows and Linux).",
+    source:
+      "Systems Manager user guide (integration-chef-inspec: sourceType GitHub|S3 and sourceInfo, like AWS-RunRemoteScript; Windows and Linux).",
     documentType: "Command",
     platformTypes: ["Windows", "Linux"],
     createdDate: "2018-06-01T00:00:00Z",
@@ -641,27 +968,59 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       schemaVersion: "2.2",
       description: "Run Chef InSpec profiles and report their results to Compliance.",
       parameters: {
-        sourceType: { type: "String", description: "(Required) Where the InSpec profile comes from.", allowedValues: ["GitHub", "S3"] },
-        sourceInfo: { type: "StringMap", description: "(Required) Where to download the profile from.", displayType: "textarea" },
+        sourceType: {
+          type: "String",
+          description: "(Required) Where the InSpec profile comes from.",
+          allowedValues: ["GitHub", "S3"],
+        },
+        sourceInfo: {
+          type: "StringMap",
+          description: "(Required) Where to download the profile from.",
+          displayType: "textarea",
+        },
       },
       mainSteps: [
-        { action: "aws:downloadContent", name: "downloadContent", inputs: { sourceType: "{{ sourceType }}", sourceInfo: "{{ sourceInfo }}" } },
-        { precondition: platform("Windows"), action: "aws:runPowerShellScript", name: "runInSpecWindows", inputs: { runCommand: ["# statectl placeholder: inspec exec (profile from {{ sourceType }})"] } },
-        { precondition: platform("Linux"), action: "aws:runShellScript", name: "runInSpecLinux", inputs: { runCommand: ["# statectl placeholder: inspec exec (profile from {{ sourceType }})"] } },
+        {
+          action: "aws:downloadContent",
+          name: "downloadContent",
+          inputs: { sourceType: "{{ sourceType }}", sourceInfo: "{{ sourceInfo }}" },
+        },
+        {
+          precondition: platform("Windows"),
+          action: "aws:runPowerShellScript",
+          name: "runInSpecWindows",
+          inputs: { runCommand: ["# statectl placeholder: inspec exec (profile from {{ sourceType }})"] },
+        },
+        {
+          precondition: platform("Linux"),
+          action: "aws:runShellScript",
+          name: "runInSpecLinux",
+          inputs: { runCommand: ["# statectl placeholder: inspec exec (profile from {{ sourceType }})"] },
+        },
       ],
     },
   },
   {
     name: "AWS-UpdateEC2Config",
-    source: "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:updateAgent; the parameters mirror AWS-UpdateSSMAgent). Windows only.",
+    source:
+      "Systems Manager user guide (documents-command-ssm-plugin-reference: aws:updateAgent; the parameters mirror AWS-UpdateSSMAgent). Windows only.",
     documentType: "Command",
     createdDate: "2016-01-01T00:00:00Z",
     content: {
       schemaVersion: "1.2",
       description: "Update the EC2Config service to the latest version or a given version.",
       parameters: {
-        version: { type: "String", description: "(Optional) EC2Config version to install; empty means the latest.", default: "" },
-        allowDowngrade: { type: "String", description: "(Optional) Allow moving to an older version.", default: "false", allowedValues: ["true", "false"] },
+        version: {
+          type: "String",
+          description: "(Optional) EC2Config version to install; empty means the latest.",
+          default: "",
+        },
+        allowDowngrade: {
+          type: "String",
+          description: "(Optional) Allow moving to an older version.",
+          default: "false",
+          allowedValues: ["true", "false"],
+        },
       },
       ...runtimeConfigStep("aws:updateAgent", {
         agentName: "Ec2Config",
@@ -671,31 +1030,50 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       }),
     },
   },
-  ...(["Restart", "Stop", "Start"] as const).map(
-    (verb): AwsOwnedDocument => ({
-      name: `AWS-${verb}EC2Instance`,
-      source: `AWS Systems Manager Automation runbook reference (automation-aws-${verb.toLowerCase()}ec2instance): AutomationAssumeRole String optional, InstanceId StringList required; platforms Linux, macOS, Windows.`,
-      documentType: "Automation",
-      platformTypes: ["Windows", "Linux", "MacOS"],
-      createdDate: "2017-06-01T00:00:00Z",
-      content: {
-        schemaVersion: "0.3",
-        description: `${verb} one or more EC2 instances.`,
-        assumeRole: "{{ AutomationAssumeRole }}",
-        parameters: {
-          InstanceId: { type: "StringList", description: `(Required) EC2 instances to ${verb.toLowerCase()}.` },
-          AutomationAssumeRole: { type: "String", description: "(Optional) The ARN of the role that allows Automation to perform the actions on your behalf.", default: "" },
+  ...(["Restart", "Stop", "Start"] as const).map((verb): AwsOwnedDocument => ({
+    name: `AWS-${verb}EC2Instance`,
+    source: `AWS Systems Manager Automation runbook reference (automation-aws-${verb.toLowerCase()}ec2instance): AutomationAssumeRole String optional, InstanceId StringList required; platforms Linux, macOS, Windows.`,
+    documentType: "Automation",
+    platformTypes: ["Windows", "Linux", "MacOS"],
+    createdDate: "2017-06-01T00:00:00Z",
+    content: {
+      schemaVersion: "0.3",
+      description: `${verb} one or more EC2 instances.`,
+      assumeRole: "{{ AutomationAssumeRole }}",
+      parameters: {
+        InstanceId: { type: "StringList", description: `(Required) EC2 instances to ${verb.toLowerCase()}.` },
+        AutomationAssumeRole: {
+          type: "String",
+          description: "(Optional) The ARN of the role that allows Automation to perform the actions on your behalf.",
+          default: "",
         },
-        mainSteps: [
-          ...(verb === "Start" ? [] : [{ name: "stopInstances", action: "aws:changeInstanceState", inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "stopped" } }]),
-          ...(verb === "Stop" ? [] : [{ name: "startInstances", action: "aws:changeInstanceState", inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "running" } }]),
-        ],
       },
-    }),
-  ),
+      mainSteps: [
+        ...(verb === "Start"
+          ? []
+          : [
+              {
+                name: "stopInstances",
+                action: "aws:changeInstanceState",
+                inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "stopped" },
+              },
+            ]),
+        ...(verb === "Stop"
+          ? []
+          : [
+              {
+                name: "startInstances",
+                action: "aws:changeInstanceState",
+                inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "running" },
+              },
+            ]),
+      ],
+    },
+  })),
   {
     name: "AWS-CreateImage",
-    source: "AWS Systems Manager Automation runbook reference (automation-aws-createimage): InstanceId String required, NoReboot Boolean optional, AutomationAssumeRole optional; platforms Linux, macOS, Windows.",
+    source:
+      "AWS Systems Manager Automation runbook reference (automation-aws-createimage): InstanceId String required, NoReboot Boolean optional, AutomationAssumeRole optional; platforms Linux, macOS, Windows.",
     documentType: "Automation",
     platformTypes: ["Windows", "Linux", "MacOS"],
     createdDate: "2017-06-01T00:00:00Z",
@@ -705,15 +1083,27 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
       assumeRole: "{{ AutomationAssumeRole }}",
       parameters: {
         InstanceId: { type: "String", description: "(Required) The ID of the EC2 instance." },
-        NoReboot: { type: "Boolean", description: "(Optional) Do not reboot the instance before creating the image.", default: false },
-        AutomationAssumeRole: { type: "String", description: "(Optional) The ARN of the role that allows Automation to perform the actions on your behalf.", default: "" },
+        NoReboot: {
+          type: "Boolean",
+          description: "(Optional) Do not reboot the instance before creating the image.",
+          default: false,
+        },
+        AutomationAssumeRole: {
+          type: "String",
+          description: "(Optional) The ARN of the role that allows Automation to perform the actions on your behalf.",
+          default: "",
+        },
       },
       mainSteps: [
         {
           name: "createImage",
           action: "aws:createImage",
           onFailure: "Abort",
-          inputs: { InstanceId: "{{ InstanceId }}", ImageName: "{{ InstanceId }}_{{ automation:EXECUTION_ID }}", NoReboot: "{{ NoReboot }}" },
+          inputs: {
+            InstanceId: "{{ InstanceId }}",
+            ImageName: "{{ InstanceId }}_{{ automation:EXECUTION_ID }}",
+            NoReboot: "{{ NoReboot }}",
+          },
         },
       ],
     },
@@ -727,13 +1117,26 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
     createdDate: "2018-06-01T00:00:00Z",
     content: {
       schemaVersion: "0.3",
-      description: "Bring an EC2 instance into compliance with its patch baseline; roll the root volume back on failure.",
+      description:
+        "Bring an EC2 instance into compliance with its patch baseline; roll the root volume back on failure.",
       assumeRole: "{{ AutomationAssumeRole }}",
       parameters: {
         InstanceId: { type: "String", description: "(Required) The EC2 instance to patch." },
-        ReportS3Bucket: { type: "String", description: "(Optional) S3 bucket for the compliance report of the run.", default: "" },
-        LambdaAssumeRole: { type: "String", description: "(Optional) The role the Lambda functions the runbook creates use.", default: "" },
-        AutomationAssumeRole: { type: "String", description: "(Optional) The ARN of the role that allows Automation to perform the actions on your behalf.", default: "" },
+        ReportS3Bucket: {
+          type: "String",
+          description: "(Optional) S3 bucket for the compliance report of the run.",
+          default: "",
+        },
+        LambdaAssumeRole: {
+          type: "String",
+          description: "(Optional) The role the Lambda functions the runbook creates use.",
+          default: "",
+        },
+        AutomationAssumeRole: {
+          type: "String",
+          description: "(Optional) The ARN of the role that allows Automation to perform the actions on your behalf.",
+          default: "",
+        },
       },
       mainSteps: [
         ["createDocumentStack", "aws:createStack"],
@@ -747,7 +1150,15 @@ export const AWS_OWNED_DOCUMENTS: readonly AwsOwnedDocument[] = [
         ["RestoreFromSnapshot", "aws:invokeLambdaFunction"],
         ["DeleteSnapshot", "aws:invokeLambdaFunction"],
         ["deleteCloudFormationTemplate", "aws:deleteStack"],
-      ].map(([name, action]) => ({ name, action, inputs: { InstanceId: "{{ InstanceId }}", ReportS3Bucket: "{{ ReportS3Bucket }}", LambdaAssumeRole: "{{ LambdaAssumeRole }}" } })),
+      ].map(([name, action]) => ({
+        name,
+        action,
+        inputs: {
+          InstanceId: "{{ InstanceId }}",
+          ReportS3Bucket: "{{ ReportS3Bucket }}",
+          LambdaAssumeRole: "{{ LambdaAssumeRole }}",
+        },
+      })),
     },
   },
 ];

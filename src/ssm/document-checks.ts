@@ -11,7 +11,13 @@
 import type { DiagnosticCode } from "../diag/codes.js";
 import { didYouMean } from "../diag/suggest.js";
 import { checkParameters, compileAllowedPattern, type DeclaredParameter } from "./association-parameters.js";
-import { allowedSchemaVersions, AUTOMATION_ACTIONS, COMMAND_PLUGINS, PARAMETER_TYPES, type DocumentFormat } from "./document-model.js";
+import {
+  allowedSchemaVersions,
+  AUTOMATION_ACTIONS,
+  COMMAND_PLUGINS,
+  PARAMETER_TYPES,
+  type DocumentFormat,
+} from "./document-model.js";
 import { nodeAt, parseDocumentTree, type Span, type TreeEntry, type TreeNode } from "./document-tree.js";
 
 export interface ContentProblem {
@@ -41,23 +47,85 @@ type Path = (string | number)[];
 type Obj = Extract<TreeNode, { kind: "object" }>;
 
 const isObj = (n: TreeNode | undefined): n is Obj => n?.kind === "object";
-const scalarString = (n: TreeNode | undefined): string | undefined => (n?.kind === "scalar" && typeof n.value === "string" ? n.value : undefined);
+const scalarString = (n: TreeNode | undefined): string | undefined =>
+  n?.kind === "scalar" && typeof n.value === "string" ? n.value : undefined;
 
 /** Top-level keys of each document type's content. */
 const TOP_KEYS: Record<string, readonly string[]> = {
   Command: ["schemaVersion", "description", "parameters", "mainSteps", "runtimeConfig", "$schema"],
   Policy: ["schemaVersion", "description", "parameters", "mainSteps", "$schema"],
-  Automation: ["schemaVersion", "description", "parameters", "mainSteps", "assumeRole", "outputs", "files", "variables", "templateBody", "$schema"],
+  Automation: [
+    "schemaVersion",
+    "description",
+    "parameters",
+    "mainSteps",
+    "assumeRole",
+    "outputs",
+    "files",
+    "variables",
+    "templateBody",
+    "$schema",
+  ],
   Session: ["schemaVersion", "description", "sessionType", "inputs", "parameters", "properties", "$schema"],
   Package: ["schemaVersion", "description", "publisher", "version", "packages", "files", "packageArn", "$schema"],
 };
-const COMMAND_STEP_KEYS = ["action", "name", "inputs", "precondition", "description", "maxAttempts", "onFailure", "onSuccess", "finallyStep", "timeoutSeconds", "settings", "isEnd"];
-const AUTOMATION_STEP_KEYS = ["action", "name", "inputs", "description", "maxAttempts", "timeoutSeconds", "onFailure", "onCancel", "isEnd", "isCritical", "nextStep", "outputs"];
-const PARAMETER_KEYS = ["type", "description", "default", "allowedValues", "allowedPattern", "displayType", "minItems", "maxItems", "minChars", "maxChars", "minValue", "maxValue", "interpolationType"];
+const COMMAND_STEP_KEYS = [
+  "action",
+  "name",
+  "inputs",
+  "precondition",
+  "description",
+  "maxAttempts",
+  "onFailure",
+  "onSuccess",
+  "finallyStep",
+  "timeoutSeconds",
+  "settings",
+  "isEnd",
+];
+const AUTOMATION_STEP_KEYS = [
+  "action",
+  "name",
+  "inputs",
+  "description",
+  "maxAttempts",
+  "timeoutSeconds",
+  "onFailure",
+  "onCancel",
+  "isEnd",
+  "isCritical",
+  "nextStep",
+  "outputs",
+];
+const PARAMETER_KEYS = [
+  "type",
+  "description",
+  "default",
+  "allowedValues",
+  "allowedPattern",
+  "displayType",
+  "minItems",
+  "maxItems",
+  "minChars",
+  "maxChars",
+  "minValue",
+  "maxValue",
+  "interpolationType",
+];
 const SESSION_TYPES = ["Standard_Stream", "InteractiveCommands", "NonInteractiveCommands", "Port"];
 const SESSION_INPUT_KEYS = [
-  "s3BucketName", "s3KeyPrefix", "s3EncryptionEnabled", "cloudWatchLogGroupName", "cloudWatchEncryptionEnabled", "cloudWatchStreamingEnabled",
-  "kmsKeyId", "runAsEnabled", "runAsDefaultUser", "idleSessionTimeout", "maxSessionDuration", "shellProfile",
+  "s3BucketName",
+  "s3KeyPrefix",
+  "s3EncryptionEnabled",
+  "cloudWatchLogGroupName",
+  "cloudWatchEncryptionEnabled",
+  "cloudWatchStreamingEnabled",
+  "kmsKeyId",
+  "runAsEnabled",
+  "runAsDefaultUser",
+  "idleSessionTimeout",
+  "maxSessionDuration",
+  "shellProfile",
 ];
 /** Inputs every Command plugin accepts (SSM Agent 3.0.502 and later), besides its own. */
 const SHARED_PLUGIN_INPUTS = ["finallyStep", "onFailure", "onSuccess", "maxAttempts", "timeoutSeconds", "id"];
@@ -69,20 +137,52 @@ const SHARED_PLUGIN_INPUTS = ["finallyStep", "onFailure", "onSuccess", "maxAttem
 const PLUGIN_INPUTS: Record<string, { required: readonly string[]; optional: readonly string[] }> = {
   "aws:runShellScript": { required: ["runCommand"], optional: ["workingDirectory"] },
   "aws:runPowerShellScript": { required: ["runCommand"], optional: ["workingDirectory"] },
-  "aws:configurePackage": { required: ["name", "action"], optional: ["installationType", "version", "additionalArguments"] },
+  "aws:configurePackage": {
+    required: ["name", "action"],
+    optional: ["installationType", "version", "additionalArguments"],
+  },
   "aws:runDocument": { required: ["documentType", "documentPath"], optional: ["documentParameters"] },
   "aws:downloadContent": { required: ["sourceType", "sourceInfo"], optional: ["destinationPath"] },
-  "aws:domainJoin": { required: ["directoryId", "directoryName"], optional: ["directoryOU", "dnsIpAddresses", "keepHostName", "hostNameSuffix", "hostNameType"] },
+  "aws:domainJoin": {
+    required: ["directoryId", "directoryName"],
+    optional: ["directoryOU", "dnsIpAddresses", "keepHostName", "hostNameSuffix", "hostNameType"],
+  },
   "aws:psModule": { required: ["source"], optional: ["sourceHash", "runCommand", "workingDirectory"] },
   "aws:applications": { required: ["action", "source"], optional: ["parameters", "sourceHash"] },
   "aws:configureDocker": { required: ["action"], optional: [] },
-  "aws:runDockerAction": { required: ["action"], optional: ["container", "cmd", "image", "memory", "cpuShares", "volume", "env", "user", "publish", "workingDirectory"] },
+  "aws:runDockerAction": {
+    required: ["action"],
+    optional: [
+      "container",
+      "cmd",
+      "image",
+      "memory",
+      "cpuShares",
+      "volume",
+      "env",
+      "user",
+      "publish",
+      "workingDirectory",
+    ],
+  },
   "aws:updateSsmAgent": { required: ["agentName", "source"], optional: ["allowDowngrade", "targetVersion"] },
   "aws:updateAgent": { required: ["agentName", "source"], optional: ["allowDowngrade", "targetVersion"] },
   "aws:refreshAssociation": { required: [], optional: ["associationIds"] },
   "aws:softwareInventory": {
     required: [],
-    optional: ["applications", "awsComponents", "billingInfo", "customInventory", "files", "instanceDetailedInformation", "networkConfig", "services", "windowsRegistry", "windowsRoles", "windowsUpdates"],
+    optional: [
+      "applications",
+      "awsComponents",
+      "billingInfo",
+      "customInventory",
+      "files",
+      "instanceDetailedInformation",
+      "networkConfig",
+      "services",
+      "windowsRegistry",
+      "windowsRoles",
+      "windowsUpdates",
+    ],
   },
 };
 
@@ -93,13 +193,47 @@ const AUTOMATION_INPUTS: Record<string, readonly string[]> = {
   "aws:branch": ["Choices", "Default"],
   "aws:changeInstanceState": ["InstanceIds", "DesiredState", "CheckStateOnly", "Force", "AdditionalInfo"],
   "aws:executeScript": ["Runtime", "Handler", "Script", "InputPayload", "Attachment"],
-  "aws:invokeLambdaFunction": ["FunctionName", "Qualifier", "InvocationType", "LogType", "ClientContext", "Payload", "InputPayload"],
+  "aws:invokeLambdaFunction": [
+    "FunctionName",
+    "Qualifier",
+    "InvocationType",
+    "LogType",
+    "ClientContext",
+    "Payload",
+    "InputPayload",
+  ],
   "aws:createTags": ["ResourceIds", "ResourceType", "Tags"],
   "aws:runCommand": [
-    "DocumentName", "InstanceIds", "Targets", "Parameters", "CloudWatchOutputConfig", "Comment", "DocumentHash", "DocumentHashType", "DocumentVersion",
-    "MaxConcurrency", "MaxErrors", "NotificationConfig", "OutputS3BucketName", "OutputS3KeyPrefix", "OutputS3Region", "ServiceRoleArn", "TimeoutSeconds",
+    "DocumentName",
+    "InstanceIds",
+    "Targets",
+    "Parameters",
+    "CloudWatchOutputConfig",
+    "Comment",
+    "DocumentHash",
+    "DocumentHashType",
+    "DocumentVersion",
+    "MaxConcurrency",
+    "MaxErrors",
+    "NotificationConfig",
+    "OutputS3BucketName",
+    "OutputS3KeyPrefix",
+    "OutputS3Region",
+    "ServiceRoleArn",
+    "TimeoutSeconds",
   ],
-  "aws:executeAutomation": ["DocumentName", "DocumentVersion", "MaxConcurrency", "MaxErrors", "RuntimeParameters", "Tags", "TargetLocations", "TargetMaps", "TargetParameterName", "Targets"],
+  "aws:executeAutomation": [
+    "DocumentName",
+    "DocumentVersion",
+    "MaxConcurrency",
+    "MaxErrors",
+    "RuntimeParameters",
+    "Tags",
+    "TargetLocations",
+    "TargetMaps",
+    "TargetParameterName",
+    "Targets",
+  ],
 };
 
 /** Inputs an Automation action cannot run without; any of the names in a group satisfies it. */
@@ -129,7 +263,11 @@ const AUTOMATION_REQUIRED_INPUTS: Record<string, readonly (readonly string[])[]>
 };
 
 /** Document types whose content is the user's own data, not an SSM schema. */
-const FREE_FORM_TYPES: readonly string[] = ["ApplicationConfiguration", "ApplicationConfigurationSchema", "DeploymentStrategy"];
+const FREE_FORM_TYPES: readonly string[] = [
+  "ApplicationConfiguration",
+  "ApplicationConfigurationSchema",
+  "DeploymentStrategy",
+];
 const REFERENCE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const STEP_OUTPUT_REFERENCE = /\{\{\s*([A-Za-z0-9_-]+)\.[A-Za-z0-9_.]+\s*\}\}/g;
 const AWS_RESOURCE_TYPE = /^AWS::[A-Za-z0-9]+(::[A-Za-z0-9]+)+$/;
@@ -163,16 +301,30 @@ class Checker {
     return { start: s.start, end: s.start + 1 };
   }
 
-  unknownKeys(obj: Obj, path: Path, known: readonly string[], what: string, severity: "error" | "warning" = "error", code: DiagnosticCode = "ssm/unknown-document-key"): void {
+  unknownKeys(
+    obj: Obj,
+    path: Path,
+    known: readonly string[],
+    what: string,
+    severity: "error" | "warning" = "error",
+    code: DiagnosticCode = "ssm/unknown-document-key",
+  ): void {
     for (const e of obj.entries) {
       if (known.includes(e.key)) continue;
       const suggestion = didYouMean(e.key, known);
       this.report({
         severity,
         code,
-        summary: code === "ssm/unknown-plugin-input" ? "Unknown plugin input" : code === "ssm/unknown-action-input" ? "Unknown action input" : "Unknown document key",
+        summary:
+          code === "ssm/unknown-plugin-input"
+            ? "Unknown plugin input"
+            : code === "ssm/unknown-action-input"
+              ? "Unknown action input"
+              : "Unknown document key",
         detail: `"${e.key}" is not a key of ${what}.`,
-        hint: suggestion ? `did you mean "${suggestion}"?` : `${what} takes ${known.filter((k) => k !== "$schema").join(", ")}`,
+        hint: suggestion
+          ? `did you mean "${suggestion}"?`
+          : `${what} takes ${known.filter((k) => k !== "$schema").join(", ")}`,
         path: [...path, e.key],
         onKey: true,
       });
@@ -180,7 +332,14 @@ class Checker {
   }
 
   shape(path: Path, detail: string, hint?: string): void {
-    this.report({ severity: "error", code: "ssm/invalid-document-content", summary: "Invalid document content", detail, ...(hint ? { hint } : {}), path });
+    this.report({
+      severity: "error",
+      code: "ssm/invalid-document-content",
+      summary: "Invalid document content",
+      detail,
+      ...(hint ? { hint } : {}),
+      path,
+    });
   }
 
   run(): void {
@@ -190,17 +349,39 @@ class Checker {
     if (!schemaEntry && FREE_FORM_TYPES.includes(type)) {
       // AppConfig documents hold the application's own JSON/YAML, with no SSM schema.
     } else if (!schemaEntry) {
-      this.report({ severity: "error", code: "ssm/invalid-schema-version", summary: "Missing schemaVersion", detail: `Every ${type} document declares its schemaVersion.`, hint: schemaHint(type), path: [], span: this.missingSpan([]), missing: true });
+      this.report({
+        severity: "error",
+        code: "ssm/invalid-schema-version",
+        summary: "Missing schemaVersion",
+        detail: `Every ${type} document declares its schemaVersion.`,
+        hint: schemaHint(type),
+        path: [],
+        span: this.missingSpan([]),
+        missing: true,
+      });
     } else {
-      const v = schemaEntry.value.kind === "scalar" && schemaEntry.value.value !== null ? String(schemaEntry.value.value) : undefined;
+      const v =
+        schemaEntry.value.kind === "scalar" && schemaEntry.value.value !== null
+          ? String(schemaEntry.value.value)
+          : undefined;
       const allowed = allowedSchemaVersions(type);
       if (v === undefined || !/^[0-9]+\.[0-9]+$/.test(v) || (allowed && !allowed(v)))
-        this.report({ severity: "error", code: "ssm/invalid-schema-version", summary: "Unsupported schemaVersion", detail: `${type} documents do not support schemaVersion ${JSON.stringify(v ?? null)}.`, hint: schemaHint(type), path: ["schemaVersion"] });
+        this.report({
+          severity: "error",
+          code: "ssm/invalid-schema-version",
+          summary: "Unsupported schemaVersion",
+          detail: `${type} documents do not support schemaVersion ${JSON.stringify(v ?? null)}.`,
+          hint: schemaHint(type),
+          path: ["schemaVersion"],
+        });
       else schemaVersion = v;
     }
     const topKeys = TOP_KEYS[type];
     if (topKeys) {
-      const keys = type !== "Command" || schemaVersion === undefined ? topKeys : topKeys.filter((k) => k !== (schemaVersion === "1.2" ? "mainSteps" : "runtimeConfig"));
+      const keys =
+        type !== "Command" || schemaVersion === undefined
+          ? topKeys
+          : topKeys.filter((k) => k !== (schemaVersion === "1.2" ? "mainSteps" : "runtimeConfig"));
       this.unknownKeys(this.root, [], keys, `a ${type} document${schemaVersion ? ` (schema ${schemaVersion})` : ""}`);
     }
 
@@ -225,20 +406,47 @@ class Checker {
       names.add(p.key);
       const path: Path = ["parameters", p.key];
       if (!isObj(p.value)) {
-        this.shape(path, `The declaration of parameter "${p.key}" must be an object with a type.`, 'e.g. { "type": "String" }');
+        this.shape(
+          path,
+          `The declaration of parameter "${p.key}" must be an object with a type.`,
+          'e.g. { "type": "String" }',
+        );
         continue;
       }
       this.unknownKeys(p.value, path, PARAMETER_KEYS, `a parameter declaration`);
       const typeNode = p.value.entries.find((e) => e.key === "type");
       const type = scalarString(typeNode?.value);
       if (!typeNode) {
-        this.report({ severity: "error", code: "ssm/missing-document-key", summary: "Parameter without a type", detail: `Parameter "${p.key}" declares no type.`, hint: `add "type": one of ${PARAMETER_TYPES.join(", ")}`, path, span: p.keySpan, missing: true });
+        this.report({
+          severity: "error",
+          code: "ssm/missing-document-key",
+          summary: "Parameter without a type",
+          detail: `Parameter "${p.key}" declares no type.`,
+          hint: `add "type": one of ${PARAMETER_TYPES.join(", ")}`,
+          path,
+          span: p.keySpan,
+          missing: true,
+        });
         continue;
       }
-      const knownType = type !== undefined && ((PARAMETER_TYPES as readonly string[]).includes(type) || (this.documentType === "Automation" && AWS_RESOURCE_TYPE.test(type)));
+      const knownType =
+        type !== undefined &&
+        ((PARAMETER_TYPES as readonly string[]).includes(type) ||
+          (this.documentType === "Automation" && AWS_RESOURCE_TYPE.test(type)));
       if (!knownType) {
         const suggestion = type ? didYouMean(type, PARAMETER_TYPES) : undefined;
-        this.report({ severity: "error", code: "ssm/invalid-parameter-type", summary: "Unsupported parameter type", detail: `Parameter "${p.key}" has type ${JSON.stringify(type ?? null)}; SSM knows ${PARAMETER_TYPES.join(", ")}${this.documentType === "Automation" ? " and AWS resource types such as AWS::EC2::Instance::Id" : ""}.`, hint: suggestion ? `did you mean "${suggestion}"?` : type === "Array" ? 'use "StringList"' : `use one of ${PARAMETER_TYPES.join(", ")}`, path: [...path, "type"] });
+        this.report({
+          severity: "error",
+          code: "ssm/invalid-parameter-type",
+          summary: "Unsupported parameter type",
+          detail: `Parameter "${p.key}" has type ${JSON.stringify(type ?? null)}; SSM knows ${PARAMETER_TYPES.join(", ")}${this.documentType === "Automation" ? " and AWS resource types such as AWS::EC2::Instance::Id" : ""}.`,
+          hint: suggestion
+            ? `did you mean "${suggestion}"?`
+            : type === "Array"
+              ? 'use "StringList"'
+              : `use one of ${PARAMETER_TYPES.join(", ")}`,
+          path: [...path, "type"],
+        });
         continue;
       }
       this.checkDeclaration(p, path, type!);
@@ -252,9 +460,20 @@ class Checker {
     const patternNode = get("allowedPattern");
     const pattern = scalarString(patternNode);
     if (patternNode && !(patternNode.kind === "scalar" && patternNode.value === null)) {
-      if (pattern === undefined) this.shape([...path, "allowedPattern"], `allowedPattern of parameter "${p.key}" must be a string (a regular expression).`);
+      if (pattern === undefined)
+        this.shape(
+          [...path, "allowedPattern"],
+          `allowedPattern of parameter "${p.key}" must be a string (a regular expression).`,
+        );
       else if (!compiles(pattern))
-        this.report({ severity: "error", code: "ssm/invalid-allowed-pattern", summary: "allowedPattern does not compile", detail: `The allowedPattern of parameter "${p.key}" is not a valid regular expression.`, hint: "check brackets, parentheses and escapes", path: [...path, "allowedPattern"] });
+        this.report({
+          severity: "error",
+          code: "ssm/invalid-allowed-pattern",
+          summary: "allowedPattern does not compile",
+          detail: `The allowedPattern of parameter "${p.key}" is not a valid regular expression.`,
+          hint: "check brackets, parentheses and escapes",
+          path: [...path, "allowedPattern"],
+        });
     }
     const allowedNode = get("allowedValues");
     if (allowedNode && allowedNode.kind !== "array" && !(allowedNode.kind === "scalar" && allowedNode.value === null))
@@ -263,15 +482,28 @@ class Checker {
     if (!defNode || (defNode.kind === "scalar" && defNode.value === null)) return;
     const def = plain(defNode);
     const typeOk =
-      type === "Boolean" ? typeof def === "boolean" || def === "true" || def === "false"
-      : type === "Integer" ? (typeof def === "number" && Number.isInteger(def)) || (typeof def === "string" && /^-?[0-9]+$/.test(def))
-      : type === "StringList" ? Array.isArray(def) || typeof def === "string"
-      : type === "StringMap" ? (typeof def === "object" && def !== null && !Array.isArray(def)) || typeof def === "string"
-      : type === "MapList" ? Array.isArray(def) || typeof def === "string"
-      : type === "String" ? typeof def !== "object" || def === null
-      : true;
+      type === "Boolean"
+        ? typeof def === "boolean" || def === "true" || def === "false"
+        : type === "Integer"
+          ? (typeof def === "number" && Number.isInteger(def)) || (typeof def === "string" && /^-?[0-9]+$/.test(def))
+          : type === "StringList"
+            ? Array.isArray(def) || typeof def === "string"
+            : type === "StringMap"
+              ? (typeof def === "object" && def !== null && !Array.isArray(def)) || typeof def === "string"
+              : type === "MapList"
+                ? Array.isArray(def) || typeof def === "string"
+                : type === "String"
+                  ? typeof def !== "object" || def === null
+                  : true;
     if (!typeOk) {
-      this.report({ severity: "error", code: "ssm/invalid-parameter-default", summary: "Default does not match the type", detail: `The default of parameter "${p.key}" is not ${/^[AEIOU]/.test(type) ? "an" : "a"} ${type}.`, hint: defaultHint(type), path: [...path, "default"] });
+      this.report({
+        severity: "error",
+        code: "ssm/invalid-parameter-default",
+        summary: "Default does not match the type",
+        detail: `The default of parameter "${p.key}" is not ${/^[AEIOU]/.test(type) ? "an" : "a"} ${type}.`,
+        hint: defaultHint(type),
+        path: [...path, "default"],
+      });
       return;
     }
     const values = Array.isArray(def) ? def.map(asText) : [asText(def)];
@@ -282,18 +514,48 @@ class Checker {
       ...(pattern !== undefined && compiles(pattern) ? { allowedPattern: pattern } : {}),
     };
     // Size limits (minItems, minChars …) say what a caller must pass, not what the default is.
-    for (const problem of checkParameters({ [p.key]: declared }, { [p.key]: type === "StringList" || type === "MapList" ? values : values.slice(0, 1) }))
-      this.report({ severity: "warning", code: "ssm/default-not-allowed", summary: "Default not allowed by its own declaration", detail: problem.message.replace(/^Parameter "([^"]*)" has value "(.*)", which (is|does)/, 'The default "$2" of parameter "$1" $3'), hint: "change the default or the allowedValues / allowedPattern", path: [...path, "default"] });
+    for (const problem of checkParameters(
+      { [p.key]: declared },
+      { [p.key]: type === "StringList" || type === "MapList" ? values : values.slice(0, 1) },
+    ))
+      this.report({
+        severity: "warning",
+        code: "ssm/default-not-allowed",
+        summary: "Default not allowed by its own declaration",
+        detail: problem.message.replace(
+          /^Parameter "([^"]*)" has value "(.*)", which (is|does)/,
+          'The default "$2" of parameter "$1" $3',
+        ),
+        hint: "change the default or the allowedValues / allowedPattern",
+        path: [...path, "default"],
+      });
   }
 
   checkRuntimeConfig(): void {
     const rc = this.root.entries.find((e) => e.key === "runtimeConfig");
     if (!rc) {
-      this.report({ severity: "error", code: "ssm/missing-document-key", summary: "Missing runtimeConfig", detail: "A schema 1.2 document runs the plugins under runtimeConfig.", hint: 'add "runtimeConfig": { "aws:runShellScript": { "properties": [ … ] } }', path: [], span: this.missingSpan([]), missing: true });
+      this.report({
+        severity: "error",
+        code: "ssm/missing-document-key",
+        summary: "Missing runtimeConfig",
+        detail: "A schema 1.2 document runs the plugins under runtimeConfig.",
+        hint: 'add "runtimeConfig": { "aws:runShellScript": { "properties": [ … ] } }',
+        path: [],
+        span: this.missingSpan([]),
+        missing: true,
+      });
       return;
     }
     if (!isObj(rc.value)) return this.shape(["runtimeConfig"], "runtimeConfig is an object of plugins.");
-    if (rc.value.entries.length === 0) this.report({ severity: "error", code: "ssm/no-steps", summary: "Document has no steps", detail: "runtimeConfig names no plugin: the document does nothing.", hint: "add a plugin", path: ["runtimeConfig"] });
+    if (rc.value.entries.length === 0)
+      this.report({
+        severity: "error",
+        code: "ssm/no-steps",
+        summary: "Document has no steps",
+        detail: "runtimeConfig names no plugin: the document does nothing.",
+        hint: "add a plugin",
+        path: ["runtimeConfig"],
+      });
     for (const plugin of rc.value.entries) {
       const path: Path = ["runtimeConfig", plugin.key];
       if (!COMMAND_PLUGINS.includes(plugin.key)) {
@@ -306,7 +568,12 @@ class Checker {
       }
       this.unknownKeys(plugin.value, path, ["properties"], `a runtimeConfig plugin`);
       const props = plugin.value.entries.find((e) => e.key === "properties")?.value;
-      const list = props?.kind === "array" ? props.items.map((n, i) => ({ n, p: [...path, "properties", i] as Path })) : props ? [{ n: props, p: [...path, "properties"] as Path }] : [];
+      const list =
+        props?.kind === "array"
+          ? props.items.map((n, i) => ({ n, p: [...path, "properties", i] as Path }))
+          : props
+            ? [{ n: props, p: [...path, "properties"] as Path }]
+            : [];
       for (const { n, p } of list) if (isObj(n)) this.checkPluginInputs(plugin.key, n, p);
     }
   }
@@ -314,36 +581,98 @@ class Checker {
   unknownAction(action: string, path: Path, known: readonly string[], onKey: boolean): void {
     const suggestion = didYouMean(action, known) ?? (action === "aws:executeAPI" ? "aws:executeAwsApi" : undefined);
     const automation = this.documentType === "Automation";
-    this.report({ severity: "error", code: "ssm/unknown-action", summary: automation ? "Unknown automation action" : "Unknown plugin", detail: `"${action}" is not ${automation ? "an Automation action" : `a plugin a ${this.documentType} document can run`}.`, hint: suggestion ? `did you mean "${suggestion}"?` : automation ? "see the Automation actions reference (aws:executeAwsApi, aws:runCommand, aws:executeScript, …)" : "see the Command document plugin reference (aws:runShellScript, aws:runPowerShellScript, …)", path, ...(onKey ? { onKey } : {}) });
+    this.report({
+      severity: "error",
+      code: "ssm/unknown-action",
+      summary: automation ? "Unknown automation action" : "Unknown plugin",
+      detail: `"${action}" is not ${automation ? "an Automation action" : `a plugin a ${this.documentType} document can run`}.`,
+      hint: suggestion
+        ? `did you mean "${suggestion}"?`
+        : automation
+          ? "see the Automation actions reference (aws:executeAwsApi, aws:runCommand, aws:executeScript, …)"
+          : "see the Command document plugin reference (aws:runShellScript, aws:runPowerShellScript, …)",
+      path,
+      ...(onKey ? { onKey } : {}),
+    });
   }
 
   checkMainSteps(automation: boolean): void {
     const entry = this.root.entries.find((e) => e.key === "mainSteps");
     if (!entry) {
-      this.report({ severity: "error", code: "ssm/missing-document-key", summary: "Missing mainSteps", detail: `A ${this.documentType} document lists what it does under mainSteps.`, hint: 'add "mainSteps": [ { "action": …, "name": …, "inputs": { … } } ]', path: [], span: this.missingSpan([]), missing: true });
+      this.report({
+        severity: "error",
+        code: "ssm/missing-document-key",
+        summary: "Missing mainSteps",
+        detail: `A ${this.documentType} document lists what it does under mainSteps.`,
+        hint: 'add "mainSteps": [ { "action": …, "name": …, "inputs": { … } } ]',
+        path: [],
+        span: this.missingSpan([]),
+        missing: true,
+      });
       return;
     }
     if (entry.value.kind !== "array") return this.shape(["mainSteps"], "mainSteps is a list of steps.");
     if (entry.value.items.length === 0) {
-      this.report({ severity: "error", code: "ssm/no-steps", summary: "Document has no steps", detail: "mainSteps is empty: SSM rejects a document without steps.", hint: "add a step, or remove the document", path: ["mainSteps"] });
+      this.report({
+        severity: "error",
+        code: "ssm/no-steps",
+        summary: "Document has no steps",
+        detail: "mainSteps is empty: SSM rejects a document without steps.",
+        hint: "add a step, or remove the document",
+        path: ["mainSteps"],
+      });
       return;
     }
     const names = new Map<string, number>();
-    const stepNames = new Set(entry.value.items.flatMap((s) => (isObj(s) ? [scalarString(s.entries.find((e) => e.key === "name")?.value)].filter((n): n is string => n !== undefined) : [])));
+    const stepNames = new Set(
+      entry.value.items.flatMap((s) =>
+        isObj(s)
+          ? [scalarString(s.entries.find((e) => e.key === "name")?.value)].filter((n): n is string => n !== undefined)
+          : [],
+      ),
+    );
     entry.value.items.forEach((step, i) => {
       const path: Path = ["mainSteps", i];
       if (!isObj(step)) return this.shape(path, `mainSteps[${i}] must be an object with an action and a name.`);
       // A precondition in a runbook step is reported by checkPrecondition, which says why.
-      this.unknownKeys(step, path, automation ? [...AUTOMATION_STEP_KEYS, "precondition"] : COMMAND_STEP_KEYS, automation ? "an Automation step" : "a step");
+      this.unknownKeys(
+        step,
+        path,
+        automation ? [...AUTOMATION_STEP_KEYS, "precondition"] : COMMAND_STEP_KEYS,
+        automation ? "an Automation step" : "a step",
+      );
       const get = (k: string) => step.entries.find((e) => e.key === k)?.value;
       const name = scalarString(get("name"));
       const action = scalarString(get("action"));
-      for (const [key, value] of [["name", name], ["action", action]] as const)
+      for (const [key, value] of [
+        ["name", name],
+        ["action", action],
+      ] as const)
         if (value === undefined || value === "")
-          this.report({ severity: "error", code: "ssm/missing-document-key", summary: `Step without ${key === "name" ? "a name" : "an action"}`, detail: `mainSteps[${i}]${name ? ` ("${name}")` : ""} has no ${key}.`, hint: key === "name" ? "give the step a unique name" : automation ? 'e.g. "action": "aws:executeAwsApi"' : 'e.g. "action": "aws:runShellScript"', path: get(key) ? [...path, key] : path, ...(get(key) ? {} : { span: this.missingSpan(path), missing: true }) });
+          this.report({
+            severity: "error",
+            code: "ssm/missing-document-key",
+            summary: `Step without ${key === "name" ? "a name" : "an action"}`,
+            detail: `mainSteps[${i}]${name ? ` ("${name}")` : ""} has no ${key}.`,
+            hint:
+              key === "name"
+                ? "give the step a unique name"
+                : automation
+                  ? 'e.g. "action": "aws:executeAwsApi"'
+                  : 'e.g. "action": "aws:runShellScript"',
+            path: get(key) ? [...path, key] : path,
+            ...(get(key) ? {} : { span: this.missingSpan(path), missing: true }),
+          });
       if (name) {
         if (names.has(name))
-          this.report({ severity: "error", code: "ssm/duplicate-step-name", summary: "Duplicate step name", detail: `The step name "${name}" is already used by mainSteps[${names.get(name)}].`, hint: "give every step a unique name", path: [...path, "name"] });
+          this.report({
+            severity: "error",
+            code: "ssm/duplicate-step-name",
+            summary: "Duplicate step name",
+            detail: `The step name "${name}" is already used by mainSteps[${names.get(name)}].`,
+            hint: "give every step a unique name",
+            path: [...path, "name"],
+          });
         else names.set(name, i);
       }
       const known = automation ? AUTOMATION_ACTIONS : COMMAND_PLUGINS;
@@ -353,7 +682,16 @@ class Checker {
         if (automation) this.checkAutomationInputs(action, inputs, path);
         else if (isObj(inputs)) this.checkPluginInputs(action, inputs, [...path, "inputs"]);
         else if (!inputs && PLUGIN_INPUTS[action]?.required.length)
-          this.report({ severity: "warning", code: "ssm/missing-plugin-input", summary: "Missing plugin inputs", detail: `The step "${name}" (${action}) has no inputs; the plugin needs ${PLUGIN_INPUTS[action]!.required.join(", ")}.`, hint: `add "inputs": { "${PLUGIN_INPUTS[action]!.required[0]}": … }`, path, span: this.missingSpan(path), missing: true });
+          this.report({
+            severity: "warning",
+            code: "ssm/missing-plugin-input",
+            summary: "Missing plugin inputs",
+            detail: `The step "${name}" (${action}) has no inputs; the plugin needs ${PLUGIN_INPUTS[action]!.required.join(", ")}.`,
+            hint: `add "inputs": { "${PLUGIN_INPUTS[action]!.required[0]}": … }`,
+            path,
+            span: this.missingSpan(path),
+            missing: true,
+          });
       }
       const pre = step.entries.find((e) => e.key === "precondition");
       if (pre) this.checkPrecondition(pre.value, [...path, "precondition"], automation);
@@ -365,12 +703,30 @@ class Checker {
     const spec = PLUGIN_INPUTS[action];
     if (!spec) return;
     const has = new Set(inputs.entries.map((e) => e.key));
-    const unknown = inputs.entries.map((e) => e.key).filter((k) => !spec.required.includes(k) && !spec.optional.includes(k) && !SHARED_PLUGIN_INPUTS.includes(k));
+    const unknown = inputs.entries
+      .map((e) => e.key)
+      .filter((k) => !spec.required.includes(k) && !spec.optional.includes(k) && !SHARED_PLUGIN_INPUTS.includes(k));
     for (const req of spec.required)
       // A misspelt required input is reported once, as the unknown input with its "did you mean".
       if (!has.has(req) && !unknown.some((k) => didYouMean(k, [req]) !== undefined))
-        this.report({ severity: "warning", code: "ssm/missing-plugin-input", summary: "Missing plugin input", detail: `${action} needs the input "${req}"; SSM accepts the document, but the agent fails the step.`, hint: `add "${req}" to the inputs`, path, span: this.missingSpan(path), missing: true });
-    this.unknownKeys(inputs, path, [...spec.required, ...spec.optional, ...SHARED_PLUGIN_INPUTS], `the inputs of ${action}`, "warning", "ssm/unknown-plugin-input");
+        this.report({
+          severity: "warning",
+          code: "ssm/missing-plugin-input",
+          summary: "Missing plugin input",
+          detail: `${action} needs the input "${req}"; SSM accepts the document, but the agent fails the step.`,
+          hint: `add "${req}" to the inputs`,
+          path,
+          span: this.missingSpan(path),
+          missing: true,
+        });
+    this.unknownKeys(
+      inputs,
+      path,
+      [...spec.required, ...spec.optional, ...SHARED_PLUGIN_INPUTS],
+      `the inputs of ${action}`,
+      "warning",
+      "ssm/unknown-plugin-input",
+    );
   }
 
   checkAutomationInputs(action: string, inputs: TreeNode | undefined, path: Path): void {
@@ -379,33 +735,78 @@ class Checker {
     if (known && isObj(inputs)) {
       // A misspelt required input is reported once, as ssm/missing-action-input naming it.
       const missing = (groups ?? []).filter((g) => !g.some((n) => inputs.entries.some((e) => e.key === n))).flat();
-      const rest = { ...inputs, entries: inputs.entries.filter((e) => known.includes(e.key) || !missing.some((m) => didYouMean(e.key, [m]) !== undefined)) };
-      this.unknownKeys(rest, [...path, "inputs"], known, `the inputs of ${action}`, "warning", "ssm/unknown-action-input");
+      const rest = {
+        ...inputs,
+        entries: inputs.entries.filter(
+          (e) => known.includes(e.key) || !missing.some((m) => didYouMean(e.key, [m]) !== undefined),
+        ),
+      };
+      this.unknownKeys(
+        rest,
+        [...path, "inputs"],
+        known,
+        `the inputs of ${action}`,
+        "warning",
+        "ssm/unknown-action-input",
+      );
     }
     if (!groups) return;
     const has = new Set(isObj(inputs) ? inputs.entries.map((e) => e.key) : []);
     const where: Path = inputs ? [...path, "inputs"] : path;
     for (const group of groups) {
       if (group.some((g) => has.has(g))) continue;
-      const suggestion = isObj(inputs) ? inputs.entries.map((e) => e.key).find((k) => group.some((g) => didYouMean(k, [g]) !== undefined)) : undefined;
-      this.report({ severity: "error", code: "ssm/missing-action-input", summary: "Missing action input", detail: `${action} needs the input ${group.map((g) => `"${g}"`).join(" or ")}.`, hint: suggestion ? `"${suggestion}" is misspelt: write "${group.find((g) => didYouMean(suggestion, [g]) !== undefined)}"` : `add ${group[0]} to the inputs`, path: suggestion ? [...where, suggestion] : where, ...(suggestion ? { onKey: true } : { span: this.missingSpan(where), missing: true }) });
+      const suggestion = isObj(inputs)
+        ? inputs.entries.map((e) => e.key).find((k) => group.some((g) => didYouMean(k, [g]) !== undefined))
+        : undefined;
+      this.report({
+        severity: "error",
+        code: "ssm/missing-action-input",
+        summary: "Missing action input",
+        detail: `${action} needs the input ${group.map((g) => `"${g}"`).join(" or ")}.`,
+        hint: suggestion
+          ? `"${suggestion}" is misspelt: write "${group.find((g) => didYouMean(suggestion, [g]) !== undefined)}"`
+          : `add ${group[0]} to the inputs`,
+        path: suggestion ? [...where, suggestion] : where,
+        ...(suggestion ? { onKey: true } : { span: this.missingSpan(where), missing: true }),
+      });
     }
   }
 
   checkPrecondition(pre: TreeNode, path: Path, automation: boolean): void {
     const invalid = (detail: string, at: Path = path, onKey?: boolean) =>
-      this.report({ severity: "error", code: "ssm/invalid-precondition", summary: "Invalid precondition", detail, hint: 'write "precondition": { "StringEquals": ["platformType", "Linux"] }', path: at, ...(onKey ? { onKey } : {}) });
-    if (automation) return invalid("Automation steps have no precondition (it is for Command and Policy steps).", path, true);
+      this.report({
+        severity: "error",
+        code: "ssm/invalid-precondition",
+        summary: "Invalid precondition",
+        detail,
+        hint: 'write "precondition": { "StringEquals": ["platformType", "Linux"] }',
+        path: at,
+        ...(onKey ? { onKey } : {}),
+      });
+    if (automation)
+      return invalid("Automation steps have no precondition (it is for Command and Policy steps).", path, true);
     if (!isObj(pre)) return invalid("precondition is an object with one operator, StringEquals.");
     for (const e of pre.entries) {
       if (e.key !== "StringEquals") {
         const suggestion = didYouMean(e.key, ["StringEquals"]);
-        this.report({ severity: "error", code: "ssm/invalid-precondition", summary: "Invalid precondition", detail: `"${e.key}" is not a precondition operator; SSM supports StringEquals only.`, hint: suggestion ? `did you mean "${suggestion}"?` : 'write "StringEquals": ["platformType", "Linux"]', path: [...path, e.key], onKey: true });
+        this.report({
+          severity: "error",
+          code: "ssm/invalid-precondition",
+          summary: "Invalid precondition",
+          detail: `"${e.key}" is not a precondition operator; SSM supports StringEquals only.`,
+          hint: suggestion ? `did you mean "${suggestion}"?` : 'write "StringEquals": ["platformType", "Linux"]',
+          path: [...path, e.key],
+          onKey: true,
+        });
         continue;
       }
       const operands = e.value;
-      if (operands.kind !== "array" || operands.items.length !== 2 || operands.items.some((o) => o.kind !== "scalar" || typeof o.value !== "string"))
-        invalid("StringEquals compares exactly two strings, e.g. [\"platformType\", \"Windows\"].", [...path, e.key]);
+      if (
+        operands.kind !== "array" ||
+        operands.items.length !== 2 ||
+        operands.items.some((o) => o.kind !== "scalar" || typeof o.value !== "string")
+      )
+        invalid('StringEquals compares exactly two strings, e.g. ["platformType", "Windows"].', [...path, e.key]);
     }
     if (pre.entries.length === 0) invalid("precondition is empty.");
   }
@@ -416,7 +817,14 @@ class Checker {
       const target = valueOnly ? raw : raw.startsWith("step:") ? raw.slice(5) : undefined;
       if (target === undefined || stepNames.has(target)) return;
       const suggestion = didYouMean(target, stepNames);
-      this.report({ severity: "error", code: "ssm/unknown-step-reference", summary: "Reference to a step that does not exist", detail: `${key} names the step "${target}", but the runbook has no step of that name.`, hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`, path: [...path, key] });
+      this.report({
+        severity: "error",
+        code: "ssm/unknown-step-reference",
+        summary: "Reference to a step that does not exist",
+        detail: `${key} names the step "${target}", but the runbook has no step of that name.`,
+        hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`,
+        path: [...path, key],
+      });
     };
     const get = (k: string) => scalarString(step.entries.find((e) => e.key === k)?.value);
     check("nextStep", get("nextStep"), true);
@@ -431,13 +839,27 @@ class Checker {
           const next = isObj(c) ? scalarString(c.entries.find((e) => e.key === "NextStep")?.value) : undefined;
           if (next !== undefined && !stepNames.has(next)) {
             const suggestion = didYouMean(next, stepNames);
-            this.report({ severity: "error", code: "ssm/unknown-step-reference", summary: "Reference to a step that does not exist", detail: `Choice ${j + 1} goes to the step "${next}", but the runbook has no step of that name.`, hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`, path: [...path, "inputs", "Choices", j, "NextStep"] });
+            this.report({
+              severity: "error",
+              code: "ssm/unknown-step-reference",
+              summary: "Reference to a step that does not exist",
+              detail: `Choice ${j + 1} goes to the step "${next}", but the runbook has no step of that name.`,
+              hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`,
+              path: [...path, "inputs", "Choices", j, "NextStep"],
+            });
           }
         });
       const def = scalarString(inputs.entries.find((e) => e.key === "Default")?.value);
       if (def !== undefined && !stepNames.has(def)) {
         const suggestion = didYouMean(def, stepNames);
-        this.report({ severity: "error", code: "ssm/unknown-step-reference", summary: "Reference to a step that does not exist", detail: `Default goes to the step "${def}", but the runbook has no step of that name.`, hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`, path: [...path, "inputs", "Default"] });
+        this.report({
+          severity: "error",
+          code: "ssm/unknown-step-reference",
+          summary: "Reference to a step that does not exist",
+          detail: `Default goes to the step "${def}", but the runbook has no step of that name.`,
+          hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`,
+          path: [...path, "inputs", "Default"],
+        });
       }
     }
   }
@@ -445,36 +867,69 @@ class Checker {
   checkAutomationTop(): void {
     const role = this.root.entries.find((e) => e.key === "assumeRole");
     if (role && !(role.value.kind === "scalar" && (typeof role.value.value === "string" || role.value.value === null)))
-      this.shape(["assumeRole"], "assumeRole is a role ARN or a {{ parameter }} reference, as a string.", 'e.g. "assumeRole": "{{ AutomationAssumeRole }}"');
+      this.shape(
+        ["assumeRole"],
+        "assumeRole is a role ARN or a {{ parameter }} reference, as a string.",
+        'e.g. "assumeRole": "{{ AutomationAssumeRole }}"',
+      );
     const outputs = this.root.entries.find((e) => e.key === "outputs");
     if (!outputs) return;
-    if (outputs.value.kind !== "array") return this.shape(["outputs"], 'outputs is a list of "stepName.OutputName" strings.');
+    if (outputs.value.kind !== "array")
+      return this.shape(["outputs"], 'outputs is a list of "stepName.OutputName" strings.');
     const stepNames = new Set<string>();
     const steps = this.root.entries.find((e) => e.key === "mainSteps")?.value;
-    if (steps?.kind === "array") for (const s of steps.items) if (isObj(s)) { const n = scalarString(s.entries.find((e) => e.key === "name")?.value); if (n) stepNames.add(n); }
+    if (steps?.kind === "array")
+      for (const s of steps.items)
+        if (isObj(s)) {
+          const n = scalarString(s.entries.find((e) => e.key === "name")?.value);
+          if (n) stepNames.add(n);
+        }
     outputs.value.items.forEach((o, i) => {
       const text = scalarString(o);
-      if (text === undefined || !/^[^.]+\.[^.]+/.test(text)) return this.shape(["outputs", i], 'Each output is "stepName.OutputName".');
+      if (text === undefined || !/^[^.]+\.[^.]+/.test(text))
+        return this.shape(["outputs", i], 'Each output is "stepName.OutputName".');
       const step = text.split(".")[0]!;
       if (!stepNames.has(step)) {
         const suggestion = didYouMean(step, stepNames);
-        this.report({ severity: "error", code: "ssm/unknown-step-reference", summary: "Reference to a step that does not exist", detail: `The output "${text}" names the step "${step}", but the runbook has no step of that name.`, hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`, path: ["outputs", i] });
+        this.report({
+          severity: "error",
+          code: "ssm/unknown-step-reference",
+          summary: "Reference to a step that does not exist",
+          detail: `The output "${text}" names the step "${step}", but the runbook has no step of that name.`,
+          hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...stepNames].join(", ")}`,
+          path: ["outputs", i],
+        });
       }
     });
   }
 
   checkSession(): void {
     const st = this.root.entries.find((e) => e.key === "sessionType");
-    if (!st) this.report({ severity: "error", code: "ssm/missing-document-key", summary: "Missing sessionType", detail: "A Session document says which kind of session it configures.", hint: `add "sessionType": one of ${SESSION_TYPES.join(", ")}`, path: [], span: this.missingSpan([]), missing: true });
+    if (!st)
+      this.report({
+        severity: "error",
+        code: "ssm/missing-document-key",
+        summary: "Missing sessionType",
+        detail: "A Session document says which kind of session it configures.",
+        hint: `add "sessionType": one of ${SESSION_TYPES.join(", ")}`,
+        path: [],
+        span: this.missingSpan([]),
+        missing: true,
+      });
     else {
       const v = scalarString(st.value);
       if (v === undefined || !SESSION_TYPES.includes(v)) {
         const suggestion = v ? didYouMean(v, SESSION_TYPES) : undefined;
-        this.shape(["sessionType"], `sessionType is one of ${SESSION_TYPES.join(", ")}.`, suggestion ? `did you mean "${suggestion}"?` : undefined);
+        this.shape(
+          ["sessionType"],
+          `sessionType is one of ${SESSION_TYPES.join(", ")}.`,
+          suggestion ? `did you mean "${suggestion}"?` : undefined,
+        );
       }
     }
     const inputs = this.root.entries.find((e) => e.key === "inputs")?.value;
-    if (isObj(inputs) && scalarString(st?.value) === "Standard_Stream") this.unknownKeys(inputs, ["inputs"], SESSION_INPUT_KEYS, "Session inputs");
+    if (isObj(inputs) && scalarString(st?.value) === "Standard_Stream")
+      this.unknownKeys(inputs, ["inputs"], SESSION_INPUT_KEYS, "Session inputs");
   }
 
   /** Names of an Automation runbook's steps, those inside aws:loop steps included. */
@@ -510,7 +965,15 @@ class Checker {
             const raw = this.text.slice(node.span.start, node.span.end);
             const at = raw.indexOf(m[0]);
             const suggestion = didYouMean(step, steps);
-            this.report({ severity: "error", code: "ssm/unknown-step-reference", summary: "Reference to a step that does not exist", detail: `${m[0].replace(/\s+/g, " ")} reads an output of the step "${step}", but the runbook has no step of that name.`, hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...steps].join(", ")}`, path, ...(at >= 0 ? { span: { start: node.span.start + at, end: node.span.start + at + m[0].length } } : {}) });
+            this.report({
+              severity: "error",
+              code: "ssm/unknown-step-reference",
+              summary: "Reference to a step that does not exist",
+              detail: `${m[0].replace(/\s+/g, " ")} reads an output of the step "${step}", but the runbook has no step of that name.`,
+              hint: suggestion ? `did you mean "${suggestion}"?` : `use one of ${[...steps].join(", ")}`,
+              path,
+              ...(at >= 0 ? { span: { start: node.span.start + at, end: node.span.start + at + m[0].length } } : {}),
+            });
           }
         for (const m of node.value.matchAll(REFERENCE)) {
           const name = m[1]!;
@@ -518,7 +981,17 @@ class Checker {
           const raw = this.text.slice(node.span.start, node.span.end);
           const at = raw.indexOf(m[0]);
           const suggestion = didYouMean(name, declared);
-          this.report({ severity: "error", code: "ssm/undeclared-parameter", summary: "Undeclared parameter", detail: `{{ ${name} }} refers to a parameter the document does not declare${declared.size ? `; it declares ${[...declared].join(", ")}` : ""}.`, hint: suggestion ? `did you mean "${suggestion}"?` : `declare "${name}" under parameters, or use {{ ssm:${name} }} for a Parameter Store value`, path, ...(at >= 0 ? { span: { start: node.span.start + at, end: node.span.start + at + m[0].length } } : {}) });
+          this.report({
+            severity: "error",
+            code: "ssm/undeclared-parameter",
+            summary: "Undeclared parameter",
+            detail: `{{ ${name} }} refers to a parameter the document does not declare${declared.size ? `; it declares ${[...declared].join(", ")}` : ""}.`,
+            hint: suggestion
+              ? `did you mean "${suggestion}"?`
+              : `declare "${name}" under parameters, or use {{ ssm:${name} }} for a Parameter Store value`,
+            path,
+            ...(at >= 0 ? { span: { start: node.span.start + at, end: node.span.start + at + m[0].length } } : {}),
+          });
         }
       } else if (node.kind === "array") node.items.forEach((n, i) => visit(n, [...path, i]));
       else for (const e of node.entries) visit(e.value, [...path, e.key]);
@@ -529,23 +1002,35 @@ class Checker {
 
 function schemaHint(type: string): string {
   switch (type) {
-    case "Command": return 'use "2.2" (or "1.2" with runtimeConfig)';
-    case "Automation": return 'use "0.3"';
-    case "Session": return 'use "1.0"';
-    case "Package": return 'use "2.0"';
-    case "Policy": return 'use "2.0"';
-    default: return 'use a version such as "1.0"';
+    case "Command":
+      return 'use "2.2" (or "1.2" with runtimeConfig)';
+    case "Automation":
+      return 'use "0.3"';
+    case "Session":
+      return 'use "1.0"';
+    case "Package":
+      return 'use "2.0"';
+    case "Policy":
+      return 'use "2.0"';
+    default:
+      return 'use a version such as "1.0"';
   }
 }
 
 function defaultHint(type: string): string {
   switch (type) {
-    case "Boolean": return "write true or false";
-    case "Integer": return "write a whole number";
-    case "StringList": return 'write a list of strings, e.g. ["a", "b"]';
-    case "StringMap": return 'write an object, e.g. { "key": "value" }';
-    case "MapList": return "write a list of objects";
-    default: return "write a string";
+    case "Boolean":
+      return "write true or false";
+    case "Integer":
+      return "write a whole number";
+    case "StringList":
+      return 'write a list of strings, e.g. ["a", "b"]';
+    case "StringMap":
+      return 'write an object, e.g. { "key": "value" }';
+    case "MapList":
+      return "write a list of objects";
+    default:
+      return "write a string";
   }
 }
 
@@ -571,14 +1056,40 @@ export function checkDocumentContent(text: string, format: DocumentFormat, docum
     return {
       problems: [
         parsed.error.aliasBomb
-          ? { severity: "error", code: "ssm/invalid-document-content", summary: "Document content expands without bound", detail: parsed.error.message, path: [], span: parsed.error.span }
-          : { severity: "error", code: "ssm/document-parse-error", summary: `Document content is not valid ${format}`, detail: parsed.error.message, hint: "fix the content's syntax, or set format to match it", path: [], span: parsed.error.span },
+          ? {
+              severity: "error",
+              code: "ssm/invalid-document-content",
+              summary: "Document content expands without bound",
+              detail: parsed.error.message,
+              path: [],
+              span: parsed.error.span,
+            }
+          : {
+              severity: "error",
+              code: "ssm/document-parse-error",
+              summary: `Document content is not valid ${format}`,
+              detail: parsed.error.message,
+              hint: "fix the content's syntax, or set format to match it",
+              path: [],
+              span: parsed.error.span,
+            },
       ],
     };
   }
   const { root, value } = parsed.tree;
   if (!isObj(root) || typeof value !== "object" || value === null || Array.isArray(value))
-    return { problems: [{ severity: "error", code: "ssm/invalid-document-content", summary: "Invalid document content", detail: "Document content must be an object (keys such as schemaVersion and mainSteps).", path: [], span: root.span }] };
+    return {
+      problems: [
+        {
+          severity: "error",
+          code: "ssm/invalid-document-content",
+          summary: "Invalid document content",
+          detail: "Document content must be an object (keys such as schemaVersion and mainSteps).",
+          path: [],
+          span: root.span,
+        },
+      ],
+    };
   const checker = new Checker(text, root, documentType);
   checker.run();
   return { problems: checker.problems, value: value as Record<string, unknown> };

@@ -45,7 +45,10 @@ export function parseDocumentContent(content: string, format: DocumentFormat): R
       value = JSON.parse(content);
     } catch (e) {
       const { line, column } = jsonErrorPosition(content, (e as Error).message);
-      throw new DocumentContentError("InvalidDocumentContent", `JSON not well-formed. at Line: ${line}, Column: ${column}`);
+      throw new DocumentContentError(
+        "InvalidDocumentContent",
+        `JSON not well-formed. at Line: ${line}, Column: ${column}`,
+      );
     }
   } else {
     const doc = yaml().parseDocument(content, { prettyErrors: false, uniqueKeys: true });
@@ -59,11 +62,15 @@ export function parseDocumentContent(content: string, format: DocumentFormat): R
       );
     }
     const plain = yamlValue(doc);
-    if ("aliasBomb" in plain) throw new DocumentContentError("InvalidDocumentContent", `YAML not accepted: ${YAML_ALIAS_BOMB}.`);
+    if ("aliasBomb" in plain)
+      throw new DocumentContentError("InvalidDocumentContent", `YAML not accepted: ${YAML_ALIAS_BOMB}.`);
     value = plain.value;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new DocumentContentError("InvalidDocumentContent", "The content for the document is not valid: it must be an object.");
+    throw new DocumentContentError(
+      "InvalidDocumentContent",
+      "The content for the document is not valid: it must be an object.",
+    );
   return value as Record<string, unknown>;
 }
 
@@ -161,10 +168,15 @@ export interface AnalyzeOptions {
 }
 
 /** Checks a parsed document body against its type's rules and extracts what DescribeDocument shows. */
-export function analyzeDocument(body: Record<string, unknown>, documentType: string, options: AnalyzeOptions = {}): DocumentAnalysis {
+export function analyzeDocument(
+  body: Record<string, unknown>,
+  documentType: string,
+  options: AnalyzeOptions = {},
+): DocumentAnalysis {
   const invalid = (message: string) => new DocumentContentError("InvalidDocumentContent", message);
   const rawVersion = body.schemaVersion;
-  if (rawVersion === undefined || rawVersion === null) throw invalid("Document schema version is required (schemaVersion).");
+  if (rawVersion === undefined || rawVersion === null)
+    throw invalid("Document schema version is required (schemaVersion).");
   const schemaVersion = String(rawVersion);
   const allowed = allowedSchemaVersions(documentType);
   if (!/^[0-9]+\.[0-9]+$/.test(schemaVersion) || (allowed && !allowed(schemaVersion)))
@@ -178,13 +190,16 @@ export function analyzeDocument(body: Record<string, unknown>, documentType: str
       const rc = body.runtimeConfig;
       if (typeof rc !== "object" || rc === null || Array.isArray(rc) || Object.keys(rc).length === 0)
         throw invalid("A schema 1.2 document needs a runtimeConfig with at least one plugin.");
-      for (const plugin of Object.keys(rc)) if (!COMMAND_PLUGINS.includes(plugin)) throw invalid(`Unknown plugin "${plugin}" in runtimeConfig.`);
+      for (const plugin of Object.keys(rc))
+        if (!COMMAND_PLUGINS.includes(plugin)) throw invalid(`Unknown plugin "${plugin}" in runtimeConfig.`);
     } else {
       const steps = body.mainSteps;
-      if (!Array.isArray(steps) || steps.length === 0) throw invalid(`A schema ${schemaVersion} document needs mainSteps with at least one step.`);
+      if (!Array.isArray(steps) || steps.length === 0)
+        throw invalid(`A schema ${schemaVersion} document needs mainSteps with at least one step.`);
       const names = new Set<string>();
       steps.forEach((step, i) => {
-        if (typeof step !== "object" || step === null || Array.isArray(step)) throw invalid(`mainSteps[${i}] must be an object.`);
+        if (typeof step !== "object" || step === null || Array.isArray(step))
+          throw invalid(`mainSteps[${i}] must be an object.`);
         const s = step as Record<string, unknown>;
         if (typeof s.action !== "string" || s.action === "") throw invalid(`mainSteps[${i}] has no action.`);
         if (typeof s.name !== "string" || s.name === "") throw invalid(`mainSteps[${i}] has no name.`);
@@ -207,20 +222,32 @@ export function analyzeDocument(body: Record<string, unknown>, documentType: str
   };
 }
 
-function readParameters(raw: unknown, documentType: string, options: AnalyzeOptions): Record<string, ParameterDeclaration> {
+function readParameters(
+  raw: unknown,
+  documentType: string,
+  options: AnalyzeOptions,
+): Record<string, ParameterDeclaration> {
   const invalid = (message: string) => new DocumentContentError("InvalidDocumentContent", message);
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== "object" || Array.isArray(raw)) throw invalid("parameters must be an object of parameter declarations.");
+  if (typeof raw !== "object" || Array.isArray(raw))
+    throw invalid("parameters must be an object of parameter declarations.");
   // Parameter names come from user content: a prototype-free map keeps "__proto__" a plain name.
   const out = Object.create(null) as Record<string, ParameterDeclaration>;
   for (const [name, decl] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof decl !== "object" || decl === null || Array.isArray(decl)) throw invalid(`Parameter "${name}" must be an object with a type.`);
+    if (typeof decl !== "object" || decl === null || Array.isArray(decl))
+      throw invalid(`Parameter "${name}" must be an object with a type.`);
     const d = { ...(decl as Record<string, unknown>) };
     if (typeof d.type !== "string") throw invalid(`Parameter "${name}" has no type.`);
     // Automation parameters may also use AWS resource types (e.g. AWS::EC2::Instance::Id).
     const known = (PARAMETER_TYPES as readonly string[]).includes(d.type);
-    if (!known && documentType !== "Automation") throw invalid(`Parameter "${name}" has an unsupported type "${d.type}".`);
-    if (options.strictCommandParameterTypes && documentType === "Command" && d.type !== "String" && d.type !== "StringList")
+    if (!known && documentType !== "Automation")
+      throw invalid(`Parameter "${name}" has an unsupported type "${d.type}".`);
+    if (
+      options.strictCommandParameterTypes &&
+      documentType === "Command" &&
+      d.type !== "String" &&
+      d.type !== "StringList"
+    )
       throw invalid(`Parameter "${name}": Command documents support only String and StringList parameters.`);
     if (d.default !== undefined && d.default !== null) {
       const def = d.default;
@@ -240,8 +267,10 @@ function readParameters(raw: unknown, documentType: string, options: AnalyzeOpti
     }
     // The agent's own fixtures write absent fields as null; SSM treats null as "not given".
     for (const key of Object.keys(d)) if (d[key] === null) delete d[key];
-    if (d.allowedValues !== undefined && !Array.isArray(d.allowedValues)) throw invalid(`Parameter "${name}": allowedValues must be a list.`);
-    if (d.allowedPattern !== undefined && typeof d.allowedPattern !== "string") throw invalid(`Parameter "${name}": allowedPattern must be a string.`);
+    if (d.allowedValues !== undefined && !Array.isArray(d.allowedValues))
+      throw invalid(`Parameter "${name}": allowedValues must be a list.`);
+    if (d.allowedPattern !== undefined && typeof d.allowedPattern !== "string")
+      throw invalid(`Parameter "${name}": allowedPattern must be a string.`);
     Object.defineProperty(out, name, { value: d, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -255,7 +284,8 @@ function checkReferences(body: Record<string, unknown>, parameters: Record<strin
     if (typeof value === "string") {
       for (const m of value.matchAll(REFERENCE)) {
         const name = m[1]!;
-        if (!(name in parameters)) throw new DocumentContentError("InvalidDocumentContent", `Parameter "${name}" is not declared.`);
+        if (!(name in parameters))
+          throw new DocumentContentError("InvalidDocumentContent", `Parameter "${name}" is not declared.`);
       }
     } else if (Array.isArray(value)) value.forEach(visit);
     else if (typeof value === "object" && value !== null) Object.values(value).forEach(visit);
@@ -264,9 +294,14 @@ function checkReferences(body: Record<string, unknown>, parameters: Record<strin
 }
 
 /** DescribeDocument's Parameters: scalars as text, lists and maps as JSON, no DefaultValue when none. */
-export function describeParameters(parameters: Record<string, ParameterDeclaration>): Array<{ Name: string; Type: string; Description?: string; DefaultValue?: string }> {
+export function describeParameters(
+  parameters: Record<string, ParameterDeclaration>,
+): Array<{ Name: string; Type: string; Description?: string; DefaultValue?: string }> {
   return Object.entries(parameters).map(([name, d]) => {
-    const item: { Name: string; Type: string; Description?: string; DefaultValue?: string } = { Name: name, Type: d.type };
+    const item: { Name: string; Type: string; Description?: string; DefaultValue?: string } = {
+      Name: name,
+      Type: d.type,
+    };
     if (typeof d.description === "string" && d.description !== "") item.Description = d.description;
     if (d.default !== undefined && d.default !== null)
       item.DefaultValue = typeof d.default === "object" ? JSON.stringify(d.default) : String(d.default);
@@ -315,10 +350,12 @@ export function platformTypesOf(body: Record<string, unknown>, documentType: str
   if (documentType === "Automation") return ["Windows", "Linux"];
   const found = new Set<PlatformType>();
   const rc = body.runtimeConfig;
-  if (typeof rc === "object" && rc !== null && !Array.isArray(rc)) for (const plugin of Object.keys(rc)) stepPlatforms(plugin).forEach((p) => found.add(p));
+  if (typeof rc === "object" && rc !== null && !Array.isArray(rc))
+    for (const plugin of Object.keys(rc)) stepPlatforms(plugin).forEach((p) => found.add(p));
   if (Array.isArray(body.mainSteps))
     for (const step of body.mainSteps as Array<Record<string, unknown>>)
-      if (step && typeof step.action === "string") stepPlatforms(step.action, step.precondition).forEach((p) => found.add(p));
+      if (step && typeof step.action === "string")
+        stepPlatforms(step.action, step.precondition).forEach((p) => found.add(p));
   if (found.size === 0 && rc === undefined && body.mainSteps === undefined) return [...PLATFORM_ORDER];
   return PLATFORM_ORDER.filter((p) => found.has(p));
 }

@@ -38,7 +38,10 @@ export interface TreeParseError {
 }
 
 /** Parses content in its format; either a tree or the first syntax error with its offsets. */
-export function parseDocumentTree(text: string, format: "JSON" | "YAML"): { tree: ParsedTree } | { error: TreeParseError } {
+export function parseDocumentTree(
+  text: string,
+  format: "JSON" | "YAML",
+): { tree: ParsedTree } | { error: TreeParseError } {
   return format === "JSON" ? parseJsonTree(text) : parseYamlTree(text);
 }
 
@@ -48,7 +51,12 @@ function parseJsonTree(text: string): { tree: ParsedTree } | { error: TreeParseE
   if (errors.length > 0 || !root) {
     const e = errors[0];
     const start = e ? e.offset : text.length;
-    return { error: { message: e ? describeJsonError(printParseErrorCode(e.error)) : "the content is empty", span: { start, end: start + Math.max(1, e?.length ?? 1) } } };
+    return {
+      error: {
+        message: e ? describeJsonError(printParseErrorCode(e.error)) : "the content is empty",
+        span: { start, end: start + Math.max(1, e?.length ?? 1) },
+      },
+    };
   }
   // jsonc-parser is lenient about a few things JSON.parse (and SSM) reject, e.g. control characters.
   let value: unknown;
@@ -57,7 +65,12 @@ function parseJsonTree(text: string): { tree: ParsedTree } | { error: TreeParseE
   } catch (e) {
     const m = /position (\d+)/.exec((e as Error).message);
     const start = m ? Number(m[1]) : 0;
-    return { error: { message: (e as Error).message.replace(/ in JSON at position \d+.*$/, ""), span: { start, end: start + 1 } } };
+    return {
+      error: {
+        message: (e as Error).message.replace(/ in JSON at position \d+.*$/, ""),
+        span: { start, end: start + 1 },
+      },
+    };
   }
   return { tree: { value, root: fromJson(root) } };
 }
@@ -91,7 +104,11 @@ function fromJson(node: JsonNode): TreeNode {
     for (const prop of node.children ?? []) {
       const [k, v] = prop.children ?? [];
       if (!k || !v) continue;
-      entries.push({ key: String(k.value), keySpan: { start: k.offset, end: k.offset + k.length }, value: fromJson(v) });
+      entries.push({
+        key: String(k.value),
+        keySpan: { start: k.offset, end: k.offset + k.length },
+        value: fromJson(v),
+      });
     }
     return { kind: "object", entries, span };
   }
@@ -109,9 +126,17 @@ function parseYamlTree(text: string): { tree: ParsedTree } | { error: TreeParseE
     const message = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
     return { error: { message, span: { start, end: Math.max(end, start + 1) } } };
   }
-  if (!doc.contents) return { error: { message: "the content is empty", span: { start: 0, end: Math.max(1, text.length) } } };
+  if (!doc.contents)
+    return { error: { message: "the content is empty", span: { start: 0, end: Math.max(1, text.length) } } };
   const plain = yamlValue(doc);
-  if ("aliasBomb" in plain) return { error: { message: `The YAML is not accepted: ${YAML_ALIAS_BOMB}.`, span: firstAliasSpan(doc, text), aliasBomb: true } };
+  if ("aliasBomb" in plain)
+    return {
+      error: {
+        message: `The YAML is not accepted: ${YAML_ALIAS_BOMB}.`,
+        span: firstAliasSpan(doc, text),
+        aliasBomb: true,
+      },
+    };
   return { tree: { value: plain.value, root: fromYaml(doc.contents as YamlNode, doc) } };
 }
 
@@ -150,7 +175,10 @@ function fromYaml(node: YamlNode | null | undefined, doc: YamlDocument, depth = 
       const key = isScalar(k) ? String(k.value) : String(k);
       const value = fromYaml(pair.value as YamlNode | null, doc, depth + 1);
       if (isMerge && (value.kind === "object" || value.kind === "array")) {
-        const sources = value.kind === "object" ? [value] : value.items.filter((i): i is Extract<TreeNode, { kind: "object" }> => i.kind === "object");
+        const sources =
+          value.kind === "object"
+            ? [value]
+            : value.items.filter((i): i is Extract<TreeNode, { kind: "object" }> => i.kind === "object");
         for (const source of sources) merged.push(...source.entries);
         continue;
       }
@@ -159,10 +187,20 @@ function fromYaml(node: YamlNode | null | undefined, doc: YamlDocument, depth = 
     for (const m of merged) if (!entries.some((e) => e.key === m.key)) entries.push(m);
     return { kind: "object", entries, span: yamlSpan(node) };
   }
-  if (isSeq(node)) return { kind: "array", items: node.items.map((i) => fromYaml(i as YamlNode, doc, depth + 1)), span: yamlSpan(node) };
+  if (isSeq(node))
+    return {
+      kind: "array",
+      items: node.items.map((i) => fromYaml(i as YamlNode, doc, depth + 1)),
+      span: yamlSpan(node),
+    };
   if (isScalar(node)) {
     const v = node.value;
-    const value = v === null || v === undefined ? null : typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : String(v);
+    const value =
+      v === null || v === undefined
+        ? null
+        : typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+          ? v
+          : String(v);
     return { kind: "scalar", value, span: yamlSpan(node) };
   }
   return { kind: "scalar", value: null, span: yamlSpan(node as { range?: [number, number, number] }) };
@@ -170,13 +208,21 @@ function fromYaml(node: YamlNode | null | undefined, doc: YamlDocument, depth = 
 
 /** The same tree placed at `span` (an alias), its keys included, so nothing points at the anchor. */
 function withSpan(node: TreeNode, span: Span): TreeNode {
-  if (node.kind === "object") return { kind: "object", span, entries: node.entries.map((e) => ({ key: e.key, keySpan: span, value: withSpan(e.value, span) })) };
+  if (node.kind === "object")
+    return {
+      kind: "object",
+      span,
+      entries: node.entries.map((e) => ({ key: e.key, keySpan: span, value: withSpan(e.value, span) })),
+    };
   if (node.kind === "array") return { kind: "array", span, items: node.items.map((i) => withSpan(i, span)) };
   return { ...node, span };
 }
 
 /** The node at `path` (object keys and array indexes), and the entry holding it when it is a value. */
-export function nodeAt(root: TreeNode, path: readonly (string | number)[]): { node: TreeNode; entry?: TreeEntry } | undefined {
+export function nodeAt(
+  root: TreeNode,
+  path: readonly (string | number)[],
+): { node: TreeNode; entry?: TreeEntry } | undefined {
   let node = root;
   let entry: TreeEntry | undefined;
   for (const step of path) {

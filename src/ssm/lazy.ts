@@ -26,7 +26,9 @@ export const MAX_YAML_ALIAS_COUNT = 100;
 export const YAML_ALIAS_BOMB = `its aliases expand too far (a YAML alias bomb: more than ${MAX_YAML_ALIAS_COUNT} expansions, counting the aliases inside what an alias names); write the repeated parts out, or nest fewer aliases`;
 
 /** A parsed YAML document's plain value, or `aliasBomb` when its aliases expand without bound. */
-export function yamlValue(doc: { toJS(options: { maxAliasCount: number }): unknown }): { value: unknown } | { aliasBomb: true } {
+export function yamlValue(doc: {
+  toJS(options: { maxAliasCount: number }): unknown;
+}): { value: unknown } | { aliasBomb: true } {
   try {
     return { value: doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) };
   } catch (e) {

@@ -66,20 +66,77 @@ export interface ResourceSchema {
 }
 
 const strList = ["list", "string"] as const;
-const tags = { type: ["map", "string"], mode: "optional", change: "update", via: "AddTagsToResource/RemoveTagsFromResource", sdk: "Tags", default: {}, description: "Tags: key → value." } as const;
-const computed = (type: ValueType, sdk: string, description: string): ResourceAttribute => ({ type, mode: "computed", change: "computed", sdk, description });
+const tags = {
+  type: ["map", "string"],
+  mode: "optional",
+  change: "update",
+  via: "AddTagsToResource/RemoveTagsFromResource",
+  sdk: "Tags",
+  default: {},
+  description: "Tags: key → value.",
+} as const;
+const computed = (type: ValueType, sdk: string, description: string): ResourceAttribute => ({
+  type,
+  mode: "computed",
+  change: "computed",
+  sdk,
+  description,
+});
 const target = ["object", { key: "string", values: strList }] as const;
-const alarmConfiguration = ["object", { ignore_poll_alarm_failure: "bool", alarms: ["list", ["object", { name: "string" }]] }, ["ignore_poll_alarm_failure"]] as const;
+const alarmConfiguration = [
+  "object",
+  { ignore_poll_alarm_failure: "bool", alarms: ["list", ["object", { name: "string" }]] },
+  ["ignore_poll_alarm_failure"],
+] as const;
 
 export const DOCUMENT_RESOURCE = {
   kind: "document",
   description: "An SSM document (Command, Automation, Session, …), versioned by SSM.",
   attributes: {
-    name: { type: "string", mode: "required", change: "replace", reason: "SSM has no operation that renames a document", sdk: "Name", description: "The document's name, unique in the account and region." },
-    content: { type: "string", configType: "any", mode: "required", change: "new_version", via: "UpdateDocument", sdk: "Content", compare: "document-content", description: "A string (usually file(...)) or an object serialised by statectl." },
-    type: { type: "string", mode: "optional", change: "replace", reason: "UpdateDocument cannot change a document's type", default: "Command", sdk: "DocumentType", description: "Command, Automation, Session, Package, … (default Command)." },
-    format: { type: "string", mode: "optional", change: "new_version", via: "UpdateDocument", default: "JSON", sdk: "DocumentFormat", description: "JSON, YAML or TEXT (inferred from the content when left out)." },
-    target_type: { type: "string", mode: "optional", change: "new_version", via: "UpdateDocument", sdk: "TargetType", description: "The resource type the document runs on, e.g. /AWS::EC2::Instance." },
+    name: {
+      type: "string",
+      mode: "required",
+      change: "replace",
+      reason: "SSM has no operation that renames a document",
+      sdk: "Name",
+      description: "The document's name, unique in the account and region.",
+    },
+    content: {
+      type: "string",
+      configType: "any",
+      mode: "required",
+      change: "new_version",
+      via: "UpdateDocument",
+      sdk: "Content",
+      compare: "document-content",
+      description: "A string (usually file(...)) or an object serialised by statectl.",
+    },
+    type: {
+      type: "string",
+      mode: "optional",
+      change: "replace",
+      reason: "UpdateDocument cannot change a document's type",
+      default: "Command",
+      sdk: "DocumentType",
+      description: "Command, Automation, Session, Package, … (default Command).",
+    },
+    format: {
+      type: "string",
+      mode: "optional",
+      change: "new_version",
+      via: "UpdateDocument",
+      default: "JSON",
+      sdk: "DocumentFormat",
+      description: "JSON, YAML or TEXT (inferred from the content when left out).",
+    },
+    target_type: {
+      type: "string",
+      mode: "optional",
+      change: "new_version",
+      via: "UpdateDocument",
+      sdk: "TargetType",
+      description: "The resource type the document runs on, e.g. /AWS::EC2::Instance.",
+    },
     version_name: {
       type: "string",
       mode: "optional",
@@ -87,10 +144,26 @@ export const DOCUMENT_RESOURCE = {
       via: "UpdateDocument",
       // A version keeps its name; removing the argument stops managing it rather than diffing forever.
       keptWhenUnset: true,
-      sdk: "VersionName", description: "A name for the version this content makes." },
-    display_name: { type: "string", mode: "optional", change: "new_version", via: "UpdateDocument", sdk: "DisplayName", description: "A friendly name shown in the console." },
+      sdk: "VersionName",
+      description: "A name for the version this content makes.",
+    },
+    display_name: {
+      type: "string",
+      mode: "optional",
+      change: "new_version",
+      via: "UpdateDocument",
+      sdk: "DisplayName",
+      description: "A friendly name shown in the console.",
+    },
     requires: {
-      type: ["list", ["object", { name: "string", version: "string", require_type: "string", version_name: "string" }, ["version", "require_type", "version_name"]]],
+      type: [
+        "list",
+        [
+          "object",
+          { name: "string", version: "string", require_type: "string", version_name: "string" },
+          ["version", "require_type", "version_name"],
+        ],
+      ],
       mode: "optional",
       change: "replace",
       reason: "UpdateDocument cannot change a document's requires list",
@@ -106,19 +179,50 @@ export const DOCUMENT_RESOURCE = {
       readable: false,
       description: "Files attached to the document (SourceUrl, S3FileUrl, AttachmentReference).",
     },
-    permissions: { type: strList, mode: "optional", change: "update", via: "ModifyDocumentPermission", default: [], unordered: true, sdk: "AccountIds", description: 'Account ids the document is shared with, or ["all"].' },
+    permissions: {
+      type: strList,
+      mode: "optional",
+      change: "update",
+      via: "ModifyDocumentPermission",
+      default: [],
+      unordered: true,
+      sdk: "AccountIds",
+      description: 'Account ids the document is shared with, or ["all"].',
+    },
     tags,
-    promote: { type: "bool", mode: "optional", change: "local", default: true, via: "UpdateDocumentDefaultVersion", description: "Make each new version the default version (default true)." },
+    promote: {
+      type: "bool",
+      mode: "optional",
+      change: "local",
+      default: true,
+      via: "UpdateDocumentDefaultVersion",
+      description: "Make each new version the default version (default true).",
+    },
     document_version: computed("string", "DocumentVersion", "The version the attributes were read from."),
     default_version: computed("string", "DefaultVersion", "The default version number."),
     latest_version: computed("string", "LatestVersion", "The latest version number."),
     hash: computed("string", "Hash", "Hex SHA-256 of the content, as SSM computes it."),
     status: computed("string", "Status", "Creating, Active, Updating, Deleting or Failed."),
-    status_information: computed("string", "StatusInformation", "Why the status is what it is (e.g. why the document Failed)."),
+    status_information: computed(
+      "string",
+      "StatusInformation",
+      "Why the status is what it is (e.g. why the document Failed).",
+    ),
     owner: computed("string", "Owner", "The account that owns the document."),
     schema_version: computed("string", "SchemaVersion", "The content's schemaVersion."),
     platform_types: computed(strList, "PlatformTypes", "Operating systems the document runs on."),
-    parameters: computed(["list", ["object", { name: "string", type: "string", description: "string", default_value: "string" }, ["description", "default_value"]]], "Parameters", "The parameters the content declares."),
+    parameters: computed(
+      [
+        "list",
+        [
+          "object",
+          { name: "string", type: "string", description: "string", default_value: "string" },
+          ["description", "default_value"],
+        ],
+      ],
+      "Parameters",
+      "The parameters the content declares.",
+    ),
     created_date: computed("string", "CreatedDate", "When the version was created (ISO 8601)."),
     arn: computed("string", "ARN", "The document's ARN."),
   },
@@ -139,32 +243,123 @@ export const ASSOCIATION_RESOURCE = {
       sdk: "Name",
       description: "The document's name or ARN.",
     },
-    document_version: { type: "string", ...viaUpdate, default: "$DEFAULT", sdk: "DocumentVersion", description: "The document version to run ($DEFAULT, $LATEST or a number)." },
-    targets: { type: ["list", target], ...viaUpdate, sdk: "Targets", block: { max: 5 }, description: "Which instances to run on: key (InstanceIds, tag:NAME, …) and values." },
-    parameters: { type: ["map", strList], configType: "any", ...viaUpdate, default: {}, sdk: "Parameters", description: "A map of string lists; a plain string means a one-item list." },
+    document_version: {
+      type: "string",
+      ...viaUpdate,
+      default: "$DEFAULT",
+      sdk: "DocumentVersion",
+      description: "The document version to run ($DEFAULT, $LATEST or a number).",
+    },
+    targets: {
+      type: ["list", target],
+      ...viaUpdate,
+      sdk: "Targets",
+      block: { max: 5 },
+      description: "Which instances to run on: key (InstanceIds, tag:NAME, …) and values.",
+    },
+    parameters: {
+      type: ["map", strList],
+      configType: "any",
+      ...viaUpdate,
+      default: {},
+      sdk: "Parameters",
+      description: "A map of string lists; a plain string means a one-item list.",
+    },
     schedule: { type: "string", ...viaUpdate, sdk: "ScheduleExpression", description: "cron(...) or rate(...)." },
-    schedule_offset: { type: "number", ...viaUpdate, sdk: "ScheduleOffset", description: "Days after the cron schedule's day to run (1–6)." },
-    apply_only_at_cron_interval: { type: "bool", ...viaUpdate, default: false, sdk: "ApplyOnlyAtCronInterval", description: "Run only on the schedule, not when created or updated." },
-    compliance_severity: { type: "string", ...viaUpdate, sdk: "ComplianceSeverity", description: "CRITICAL, HIGH, MEDIUM, LOW or UNSPECIFIED." },
-    max_concurrency: { type: "string", ...viaUpdate, sdk: "MaxConcurrency", description: "How many targets at once: a number or a percentage." },
-    max_errors: { type: "string", ...viaUpdate, sdk: "MaxErrors", description: "How many errors stop the run: a number or a percentage." },
-    sync_compliance: { type: "string", ...viaUpdate, default: "AUTO", sdk: "SyncCompliance", description: "AUTO or MANUAL." },
+    schedule_offset: {
+      type: "number",
+      ...viaUpdate,
+      sdk: "ScheduleOffset",
+      description: "Days after the cron schedule's day to run (1–6).",
+    },
+    apply_only_at_cron_interval: {
+      type: "bool",
+      ...viaUpdate,
+      default: false,
+      sdk: "ApplyOnlyAtCronInterval",
+      description: "Run only on the schedule, not when created or updated.",
+    },
+    compliance_severity: {
+      type: "string",
+      ...viaUpdate,
+      sdk: "ComplianceSeverity",
+      description: "CRITICAL, HIGH, MEDIUM, LOW or UNSPECIFIED.",
+    },
+    max_concurrency: {
+      type: "string",
+      ...viaUpdate,
+      sdk: "MaxConcurrency",
+      description: "How many targets at once: a number or a percentage.",
+    },
+    max_errors: {
+      type: "string",
+      ...viaUpdate,
+      sdk: "MaxErrors",
+      description: "How many errors stop the run: a number or a percentage.",
+    },
+    sync_compliance: {
+      type: "string",
+      ...viaUpdate,
+      default: "AUTO",
+      sdk: "SyncCompliance",
+      description: "AUTO or MANUAL.",
+    },
     output_location: {
-      type: ["object", { s3_bucket: "string", s3_key_prefix: "string", s3_region: "string" }, ["s3_key_prefix", "s3_region"]],
+      type: [
+        "object",
+        { s3_bucket: "string", s3_key_prefix: "string", s3_region: "string" },
+        ["s3_key_prefix", "s3_region"],
+      ],
       ...viaUpdate,
       sdk: "OutputLocation",
       block: { max: 1 },
       description: "Where command output is written in S3.",
     },
-    calendar_names: { type: strList, ...viaUpdate, sdk: "CalendarNames", description: "Change Calendar documents that gate runs." },
+    calendar_names: {
+      type: strList,
+      ...viaUpdate,
+      sdk: "CalendarNames",
+      description: "Change Calendar documents that gate runs.",
+    },
     duration: { type: "number", ...viaUpdate, sdk: "Duration", description: "Hours a run may take (1–24)." },
-    automation_target_parameter_name: { type: "string", ...viaUpdate, sdk: "AutomationTargetParameterName", description: "The Automation parameter the targets fill." },
-    target_maps: { type: ["list", ["map", strList]], ...viaUpdate, sdk: "TargetMaps", description: "Target maps (Automation)." },
-    target_locations: { type: ["list", "any"], ...viaUpdate, sdk: "TargetLocations", description: "Accounts and regions to run in (Automation)." },
-    alarm_configuration: { type: alarmConfiguration, ...viaUpdate, sdk: "AlarmConfiguration", block: { max: 1 }, description: "CloudWatch alarms that stop the association." },
-    dispatch_assume_role: { type: "string", ...viaUpdate, sdk: "AssociationDispatchAssumeRole", description: "The role State Manager assumes to dispatch." },
+    automation_target_parameter_name: {
+      type: "string",
+      ...viaUpdate,
+      sdk: "AutomationTargetParameterName",
+      description: "The Automation parameter the targets fill.",
+    },
+    target_maps: {
+      type: ["list", ["map", strList]],
+      ...viaUpdate,
+      sdk: "TargetMaps",
+      description: "Target maps (Automation).",
+    },
+    target_locations: {
+      type: ["list", "any"],
+      ...viaUpdate,
+      sdk: "TargetLocations",
+      description: "Accounts and regions to run in (Automation).",
+    },
+    alarm_configuration: {
+      type: alarmConfiguration,
+      ...viaUpdate,
+      sdk: "AlarmConfiguration",
+      block: { max: 1 },
+      description: "CloudWatch alarms that stop the association.",
+    },
+    dispatch_assume_role: {
+      type: "string",
+      ...viaUpdate,
+      sdk: "AssociationDispatchAssumeRole",
+      description: "The role State Manager assumes to dispatch.",
+    },
     tags,
-    wait_for_success: { type: "number", mode: "optional", change: "local", description: "Seconds to wait for Success after create and update." },
+    wait_for_success: {
+      type: "number",
+      mode: "optional",
+      change: "local",
+      description: "Seconds to wait for Success after create and update.",
+    },
     association_id: computed("string", "AssociationId", "The association's id."),
     association_version: computed("string", "AssociationVersion", "The association's version; every update adds one."),
     status: computed("string", "Overview.Status", "Pending, Success or Failed."),
@@ -179,12 +374,16 @@ export function resourceSchema(kind: ResourceSchema["kind"]): ResourceSchema {
 
 /** Computed attributes: SSM reports them; a configuration reads them (`document.d.arn`). */
 export function computedAttributes(schema: ResourceSchema): string[] {
-  return Object.entries(schema.attributes).filter(([, a]) => a.change === "computed").map(([n]) => n);
+  return Object.entries(schema.attributes)
+    .filter(([, a]) => a.change === "computed")
+    .map(([n]) => n);
 }
 
 /** statectl's own attributes: never sent to SSM, kept from the configuration in the state. */
 export function localAttributes(schema: ResourceSchema): string[] {
-  return Object.entries(schema.attributes).filter(([, a]) => a.change === "local").map(([n]) => n);
+  return Object.entries(schema.attributes)
+    .filter(([, a]) => a.change === "local")
+    .map(([n]) => n);
 }
 
 /** Whether a JSON value has type `t`. Object members listed optional may be absent. */
@@ -197,9 +396,14 @@ export function conformsTo(t: ValueType, v: unknown): boolean {
     if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
     const members = v as Record<string, unknown>;
     const optional = t[2] ?? [];
-    return Object.entries(t[1]).every(([k, mt]) => (members[k] === undefined ? optional.includes(k) : conformsTo(mt, members[k])));
+    return Object.entries(t[1]).every(([k, mt]) =>
+      members[k] === undefined ? optional.includes(k) : conformsTo(mt, members[k]),
+    );
   }
-  if (t[0] === "map") return v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((e) => conformsTo(t[1], e));
+  if (t[0] === "map")
+    return (
+      v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((e) => conformsTo(t[1], e))
+    );
   return Array.isArray(v) && v.every((e) => conformsTo(t[1], e));
 }
 
@@ -207,7 +411,10 @@ export function conformsTo(t: ValueType, v: unknown): boolean {
  * The part of an attribute set the provider is given: declared attributes only (computed ones
  * are SSM's), without statectl's own settings that no SSM call carries (`wait_for_success`).
  */
-export function providerInput(schema: ResourceSchema, attrs: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function providerInput(
+  schema: ResourceSchema,
+  attrs: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, a] of Object.entries(schema.attributes)) {
     if (a.mode === "computed" || (a.change === "local" && a.via === undefined)) continue;
@@ -221,5 +428,7 @@ export function providerInput(schema: ResourceSchema, attrs: Readonly<Record<str
  * attribute present of its type (absent and null are "not set").
  */
 export function conformsToResource(schema: ResourceSchema, attrs: Readonly<Record<string, unknown>>): boolean {
-  return Object.entries(schema.attributes).every(([name, a]) => (attrs[name] === undefined || attrs[name] === null ? a.mode !== "required" : conformsTo(a.type, attrs[name])));
+  return Object.entries(schema.attributes).every(([name, a]) =>
+    attrs[name] === undefined || attrs[name] === null ? a.mode !== "required" : conformsTo(a.type, attrs[name]),
+  );
 }

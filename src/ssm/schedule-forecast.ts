@@ -43,15 +43,26 @@ export interface ScheduleOverlap {
 }
 
 /** The next `count` runs of each association after `from`. */
-export function forecastRuns(associations: readonly ScheduledAssociation[], from: Date, count: number): AssociationForecast[] {
+export function forecastRuns(
+  associations: readonly ScheduledAssociation[],
+  from: Date,
+  count: number,
+): AssociationForecast[] {
   return associations.map((a) => {
-    const base = { address: a.address, expression: a.expression, ...(a.offsetDays ? { offsetDays: a.offsetDays } : {}) };
+    const base = {
+      address: a.address,
+      expression: a.expression,
+      ...(a.offsetDays ? { offsetDays: a.offsetDays } : {}),
+    };
     const parsed = parseScheduleExpression(a.expression);
     if (!parsed.ok) return { ...base, runs: [], approximate: false, invalid: true };
     const runs: Date[] = [];
     let after = from;
     while (runs.length < count) {
-      const next = nextRun(parsed.schedule, after, { anchor: from, ...(a.offsetDays ? { offsetDays: a.offsetDays } : {}) });
+      const next = nextRun(parsed.schedule, after, {
+        anchor: from,
+        ...(a.offsetDays ? { offsetDays: a.offsetDays } : {}),
+      });
       if (!next) break;
       runs.push(next);
       after = next;
@@ -67,7 +78,11 @@ export function sharedTargets(a: readonly ScheduleTarget[], b: readonly Schedule
   if (all) return "InstanceIds = * (every managed node)";
   for (const x of a)
     for (const y of b) {
-      if (x.key.toLowerCase() !== y.key.toLowerCase() && !(/^instanceids$/i.test(x.key) && /^instanceids$/i.test(y.key))) continue;
+      if (
+        x.key.toLowerCase() !== y.key.toLowerCase() &&
+        !(/^instanceids$/i.test(x.key) && /^instanceids$/i.test(y.key))
+      )
+        continue;
       const common = x.values.filter((v) => y.values.includes(v));
       if (common.length > 0) return `${x.key} = ${common.join(", ")}`;
     }
@@ -80,7 +95,10 @@ const minuteKey = (d: Date) => Math.floor(d.getTime() / 60_000);
  * Minutes at which two or more associations that share instances start together. Only exact
  * runs count (cron and at); rate() times are not known offline.
  */
-export function findOverlaps(associations: readonly ScheduledAssociation[], forecasts: readonly AssociationForecast[]): ScheduleOverlap[] {
+export function findOverlaps(
+  associations: readonly ScheduledAssociation[],
+  forecasts: readonly AssociationForecast[],
+): ScheduleOverlap[] {
   const byAddress = new Map(associations.map((a) => [a.address, a]));
   const overlaps: ScheduleOverlap[] = [];
   const exact = forecasts.filter((f) => !f.approximate && f.runs.length > 0);
@@ -95,9 +113,14 @@ export function findOverlaps(associations: readonly ScheduledAssociation[], fore
         if (!minutes.has(minuteKey(run))) continue;
         const minute = new Date(minuteKey(run) * 60_000);
         const existing = overlaps.find((o) => o.minute.getTime() === minute.getTime() && o.shared === shared);
-        if (existing) for (const addr of [fa.address, fb.address]) { if (!existing.addresses.includes(addr)) existing.addresses.push(addr); }
+        if (existing)
+          for (const addr of [fa.address, fb.address]) {
+            if (!existing.addresses.includes(addr)) existing.addresses.push(addr);
+          }
         else overlaps.push({ minute, addresses: [fa.address, fb.address], shared });
       }
     }
-  return overlaps.sort((x, y) => x.minute.getTime() - y.minute.getTime() || x.addresses.join().localeCompare(y.addresses.join()));
+  return overlaps.sort(
+    (x, y) => x.minute.getTime() - y.minute.getTime() || x.addresses.join().localeCompare(y.addresses.join()),
+  );
 }

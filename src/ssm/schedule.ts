@@ -63,7 +63,8 @@ export interface AtSchedule {
 
 export type Schedule = CronSchedule | RateSchedule | AtSchedule;
 
-export type ScheduleParseResult = { readonly ok: true; readonly schedule: Schedule } | { readonly ok: false; readonly problem: ScheduleProblem };
+export type ScheduleParseResult =
+  { readonly ok: true; readonly schedule: Schedule } | { readonly ok: false; readonly problem: ScheduleProblem };
 
 const MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
@@ -112,7 +113,8 @@ export function parseScheduleExpression(expression: string): ScheduleParseResult
 
 function parseOrThrow(expression: string): Schedule {
   const whole: Piece = { text: expression, start: 0 };
-  if (expression.length < 1 || expression.length > 256) fail("A schedule expression must be 1 to 256 characters long.", whole);
+  if (expression.length < 1 || expression.length > 256)
+    fail("A schedule expression must be 1 to 256 characters long.", whole);
   const match = /^(cron|rate|at)\((.*)\)$/s.exec(expression);
   if (!match) fail("A schedule expression must have the form cron(...), rate(...) or at(...).", whole);
   const inner: Piece = { text: match[2]!, start: match[1]!.length + 1 };
@@ -145,10 +147,14 @@ function parseRate(expression: string, inner: Piece): RateSchedule {
   const unit = unitMatch[1] as RateSchedule["unit"];
   const plural = unitMatch[2] === "s";
   if (value === 1 && plural) fail(`A rate of 1 takes the singular unit "${unit}", not "${unitPiece.text}".`, unitPiece);
-  if (value !== 1 && !plural) fail(`A rate of ${value} takes the plural unit "${unit}s", not "${unitPiece.text}".`, unitPiece);
+  if (value !== 1 && !plural)
+    fail(`A rate of ${value} takes the plural unit "${unit}s", not "${unitPiece.text}".`, unitPiece);
   const minutes = value * (unit === "minute" ? 1 : unit === "hour" ? 60 : 24 * 60);
   if (minutes < MIN_ASSOCIATION_INTERVAL_MINUTES) {
-    fail(`An association cannot run more often than every ${MIN_ASSOCIATION_INTERVAL_MINUTES} minutes.`, { text: inner.text, start: inner.start });
+    fail(`An association cannot run more often than every ${MIN_ASSOCIATION_INTERVAL_MINUTES} minutes.`, {
+      text: inner.text,
+      start: inner.start,
+    });
   }
   if (minutes >= MAX_RATE_DAYS_EXCLUSIVE * 24 * 60) {
     fail(`A rate must be shorter than ${MAX_RATE_DAYS_EXCLUSIVE} days.`, { text: inner.text, start: inner.start });
@@ -162,7 +168,12 @@ function parseAt(expression: string, inner: Piece): AtSchedule {
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   const roundTrips =
-    time.getUTCFullYear() === y && time.getUTCMonth() === mo - 1 && time.getUTCDate() === d && time.getUTCHours() === h && time.getUTCMinutes() === mi && time.getUTCSeconds() === s;
+    time.getUTCFullYear() === y &&
+    time.getUTCMonth() === mo - 1 &&
+    time.getUTCDate() === d &&
+    time.getUTCHours() === h &&
+    time.getUTCMinutes() === mi &&
+    time.getUTCSeconds() === s;
   if (!roundTrips) fail(`"${inner.text}" is not a real date and time.`, inner);
   return { kind: "at", expression, time };
 }
@@ -175,7 +186,10 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
     parts = parts.slice(1);
   }
   if (parts.length !== 6) {
-    fail(`A cron expression has six fields (minutes hours day-of-month month day-of-week year); this one has ${parts.length}${parts.length === 5 ? ": add the year field (* for every year)" : ""}.`, inner);
+    fail(
+      `A cron expression has six fields (minutes hours day-of-month month day-of-week year); this one has ${parts.length}${parts.length === 5 ? ": add the year field (* for every year)" : ""}.`,
+      inner,
+    );
   }
   const [minP, hourP, domP, monthP, dowP, yearP] = parts as [Piece, Piece, Piece, Piece, Piece, Piece];
 
@@ -187,7 +201,8 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
   if (domIsAny && dowIsAny) fail("Only one of day-of-month and day-of-week may be '?'.", dowP);
   if (!domIsAny && !dowIsAny) fail("One of day-of-month and day-of-week must be '?'.", domP.text === "*" ? domP : dowP);
 
-  if (monthP.text !== "*") fail("State Manager associations do not support a month restriction: the month field must be '*'.", monthP);
+  if (monthP.text !== "*")
+    fail("State Manager associations do not support a month restriction: the month field must be '*'.", monthP);
 
   let cronDom = "*";
   let dayOfMonthSpecial: DayOfMonthSpecial | undefined;
@@ -196,7 +211,10 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
 
   const years = yearP.text === "*" ? undefined : expandField(yearP, FIELD_SPECS[5]!);
 
-  checkMinimumInterval(minutes, hours, { text: expression.slice(minP.start, hourP.start + hourP.text.length), start: minP.start });
+  checkMinimumInterval(minutes, hours, {
+    text: expression.slice(minP.start, hourP.start + hourP.text.length),
+    start: minP.start,
+  });
 
   const fields: Record<CronFieldName, string> = {
     minutes: minP.text,
@@ -207,11 +225,22 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
     year: yearP.text,
   };
   const cronParserExpression = `0 ${minutes.join(",")} ${hours.join(",")} ${cronDom} * ${cronDow}`;
-  const schedule: CronSchedule = { kind: "cron", expression, fields, minutes, hours, years, dayOfMonthSpecial, cronParserExpression };
+  const schedule: CronSchedule = {
+    kind: "cron",
+    expression,
+    fields,
+    minutes,
+    hours,
+    years,
+    dayOfMonthSpecial,
+    cronParserExpression,
+  };
   // Every day, or plain days of the week, in any year surely fire: only other shapes (a 31st, a
   // last weekday, a fifth Friday, years) are searched, so the common case loads no cron library.
-  const surelyFires = years === undefined && ((domIsAny && /^[A-Za-z0-9,*-]+$/.test(dowP.text)) || (dowIsAny && domP.text === "*"));
-  if (!surelyFires && nextCronRun(schedule, new Date(Date.UTC(1970, 0, 1))) === undefined) fail("This cron expression never fires.", inner);
+  const surelyFires =
+    years === undefined && ((domIsAny && /^[A-Za-z0-9,*-]+$/.test(dowP.text)) || (dowIsAny && domP.text === "*"));
+  if (!surelyFires && nextCronRun(schedule, new Date(Date.UTC(1970, 0, 1))) === undefined)
+    fail("This cron expression never fires.", inner);
   return schedule;
 }
 
@@ -255,7 +284,8 @@ function fieldValue(text: string, spec: FieldSpec, item: Piece): number {
     if (index < 0) fail(`"${text}" is not a valid ${spec.name} value.`, item);
     value = index + spec.min;
   }
-  if (value < spec.min || value > spec.max) fail(`${value} is outside the ${spec.name} range ${spec.min}-${spec.max}.`, item);
+  if (value < spec.min || value > spec.max)
+    fail(`${value} is outside the ${spec.name} range ${spec.min}-${spec.max}.`, item);
   return value;
 }
 
@@ -282,10 +312,12 @@ function translateDayOfWeek(piece: Piece): string {
   const nth = /^([^#]+)#(.*)$/.exec(piece.text);
   if (nth) {
     const day = fieldValue(nth[1]!, spec, piece);
-    if (!/^[1-5]$/.test(nth[2]!)) fail(`"${nth[2]}" in "${piece.text}" must be 1-5 (which occurrence of the day in the month).`, piece);
+    if (!/^[1-5]$/.test(nth[2]!))
+      fail(`"${nth[2]}" in "${piece.text}" must be 1-5 (which occurrence of the day in the month).`, piece);
     return `${day - 1}#${nth[2]}`;
   }
-  if (/[L#]/i.test(piece.text.replace(/[A-Z]{3}/gi, ""))) fail(`"${piece.text}" is not valid: 'L' and '#' stand alone.`, piece);
+  if (/[L#]/i.test(piece.text.replace(/[A-Z]{3}/gi, "")))
+    fail(`"${piece.text}" is not valid: 'L' and '#' stand alone.`, piece);
   return expandField(piece, spec)
     .map((d) => d - 1)
     .join(",");
@@ -302,7 +334,10 @@ function checkMinimumInterval(minutes: readonly number[], hours: readonly number
   const consecutiveHours = hours.some((h) => hourSet.has((h + 1) % 24));
   if (consecutiveHours) smallestGap = Math.min(smallestGap, 60 - minutes[minutes.length - 1]! + minutes[0]!);
   if (smallestGap < MIN_ASSOCIATION_INTERVAL_MINUTES) {
-    fail(`This schedule fires ${smallestGap} minute(s) apart; an association cannot run more often than every ${MIN_ASSOCIATION_INTERVAL_MINUTES} minutes.`, piece);
+    fail(
+      `This schedule fires ${smallestGap} minute(s) apart; an association cannot run more often than every ${MIN_ASSOCIATION_INTERVAL_MINUTES} minutes.`,
+      piece,
+    );
   }
 }
 
@@ -338,7 +373,10 @@ export function nextCronRun(schedule: CronSchedule, after: Date): Date | undefin
   const maxYear = schedule.years ? schedule.years[schedule.years.length - 1]! : FIELD_SPECS[5]!.max;
   let cursor = after;
   for (let guard = 0; guard < 5000; guard++) {
-    const expression = cronParser().CronExpressionParser.parse(schedule.cronParserExpression, { currentDate: cursor, tz: "UTC" });
+    const expression = cronParser().CronExpressionParser.parse(schedule.cronParserExpression, {
+      currentDate: cursor,
+      tz: "UTC",
+    });
     const candidate = expression.next().toDate();
     const year = candidate.getUTCFullYear();
     if (year > maxYear) return undefined;
@@ -403,9 +441,10 @@ export interface AssociationScheduleProblem extends ScheduleProblem {
  * ScheduleOffset (cron only, 1-6, needs ApplyOnlyAtCronInterval) and ApplyOnlyAtCronInterval
  * (not with rate(), and meaningless without a schedule). Returns the parsed schedule when valid.
  */
-export function validateAssociationSchedule(
-  input: AssociationScheduleInput,
-): { readonly schedule: Schedule | undefined; readonly problems: readonly AssociationScheduleProblem[] } {
+export function validateAssociationSchedule(input: AssociationScheduleInput): {
+  readonly schedule: Schedule | undefined;
+  readonly problems: readonly AssociationScheduleProblem[];
+} {
   const problems: AssociationScheduleProblem[] = [];
   let schedule: Schedule | undefined;
   const expression = input.scheduleExpression;
@@ -419,18 +458,38 @@ export function validateAssociationSchedule(
     const offset = input.scheduleOffset;
     const text = String(offset);
     if (!Number.isInteger(offset) || offset < 1 || offset > 6) {
-      problems.push({ member: "ScheduleOffset", message: "ScheduleOffset must be a whole number of days from 1 to 6.", ...whole(text) });
+      problems.push({
+        member: "ScheduleOffset",
+        message: "ScheduleOffset must be a whole number of days from 1 to 6.",
+        ...whole(text),
+      });
     } else if (expression === undefined || (schedule !== undefined && schedule.kind !== "cron")) {
-      problems.push({ member: "ScheduleOffset", message: "ScheduleOffset works only with a cron() schedule.", ...whole(text) });
+      problems.push({
+        member: "ScheduleOffset",
+        message: "ScheduleOffset works only with a cron() schedule.",
+        ...whole(text),
+      });
     } else if (input.applyOnlyAtCronInterval !== true) {
-      problems.push({ member: "ScheduleOffset", message: "ScheduleOffset requires ApplyOnlyAtCronInterval to be true.", ...whole(text) });
+      problems.push({
+        member: "ScheduleOffset",
+        message: "ScheduleOffset requires ApplyOnlyAtCronInterval to be true.",
+        ...whole(text),
+      });
     }
   }
   if (input.applyOnlyAtCronInterval === true) {
     if (expression === undefined) {
-      problems.push({ member: "ApplyOnlyAtCronInterval", message: "ApplyOnlyAtCronInterval needs a cron() or at() schedule.", ...whole("true") });
+      problems.push({
+        member: "ApplyOnlyAtCronInterval",
+        message: "ApplyOnlyAtCronInterval needs a cron() or at() schedule.",
+        ...whole("true"),
+      });
     } else if (schedule?.kind === "rate") {
-      problems.push({ member: "ApplyOnlyAtCronInterval", message: "ApplyOnlyAtCronInterval is not supported with rate() schedules.", ...whole("true") });
+      problems.push({
+        member: "ApplyOnlyAtCronInterval",
+        message: "ApplyOnlyAtCronInterval is not supported with rate() schedules.",
+        ...whole("true"),
+      });
     }
   }
   return { schedule: problems.length === 0 ? schedule : undefined, problems };

@@ -1,6 +1,12 @@
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { error, warning, type Diagnostic } from "../diag/index.js";
-import { requestHandlerOptions, resolveTimeouts, timeoutMiddleware, TIMEOUT_MIDDLEWARE_OPTIONS, type RequestTimeouts } from "../net/index.js";
+import {
+  requestHandlerOptions,
+  resolveTimeouts,
+  timeoutMiddleware,
+  TIMEOUT_MIDDLEWARE_OPTIONS,
+  type RequestTimeouts,
+} from "../net/index.js";
 import {
   acquireWithTimeout,
   checkWrite,
@@ -109,7 +115,13 @@ export interface RequestCounter {
  * Turns an SDK failure into a diagnostic naming the bucket, the key and what to do. Message text
  * is used only as detail; the decision is made on the error's name and HTTP status.
  */
-export function s3Diagnostic(e: unknown, action: string, bucket: string, key: string, region: string | undefined): Diagnostic {
+export function s3Diagnostic(
+  e: unknown,
+  action: string,
+  bucket: string,
+  key: string,
+  region: string | undefined,
+): Diagnostic {
   const name = nameOf(e);
   const status = statusOf(e);
   const where = `s3://${bucket}/${key}`;
@@ -128,13 +140,26 @@ export function s3Diagnostic(e: unknown, action: string, bucket: string, key: st
     });
   }
   const bucketRegion = (e as SdkError).$response?.headers?.["x-amz-bucket-region"];
-  if (status === 301 || name === "PermanentRedirect" || name === "AuthorizationHeaderMalformed" || name === "IllegalLocationConstraintException") {
+  if (
+    status === 301 ||
+    name === "PermanentRedirect" ||
+    name === "AuthorizationHeaderMalformed" ||
+    name === "IllegalLocationConstraintException"
+  ) {
     return error("backend/wrong-region", "The state bucket is in another region", {
       detail: `Cannot ${action} ${where}: the bucket is not in ${region ?? "the configured region"}${bucketRegion ? `; S3 says it is in ${bucketRegion}` : ""} (${name}). Nothing was written.`,
-      hint: bucketRegion ? `set region = "${bucketRegion}" in the backend block` : "set `region` in the backend block to the bucket's region",
+      hint: bucketRegion
+        ? `set region = "${bucketRegion}" in the backend block`
+        : "set `region` in the backend block to the bucket's region",
     });
   }
-  if (status === 403 || name === "AccessDenied" || name === "Forbidden" || name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch") {
+  if (
+    status === 403 ||
+    name === "AccessDenied" ||
+    name === "Forbidden" ||
+    name === "InvalidAccessKeyId" ||
+    name === "SignatureDoesNotMatch"
+  ) {
     return error("backend/access-denied", "No permission on the state bucket", {
       detail: `Cannot ${action} ${where}: ${name}${message && message !== name ? `: ${message}` : ""}. Nothing was written.`,
       hint: "the credentials in use need the permissions listed in docs/backends.md (IAM policy) on this bucket and key",
@@ -147,7 +172,10 @@ export function s3Diagnostic(e: unknown, action: string, bucket: string, key: st
     });
   }
   const code = (e as SdkError).code ?? "";
-  if (["ECONNREFUSED", "ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "EHOSTUNREACH"].includes(code) || name === "TimeoutError") {
+  if (
+    ["ECONNREFUSED", "ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "EHOSTUNREACH"].includes(code) ||
+    name === "TimeoutError"
+  ) {
     return error("backend/unreachable", "Cannot reach S3", {
       detail: `Cannot ${action} ${where}: ${code || name}${message ? ` (${message})` : ""}.`,
       hint: "check the network, `endpoint` in the backend block and AWS_ENDPOINT_URL_S3",
@@ -164,12 +192,22 @@ export async function createS3Client(opts: S3StateStorageOptions, counter?: Requ
   const explicitEndpoint = opts.endpoint ?? process.env["AWS_ENDPOINT_URL_S3"] ?? process.env["AWS_ENDPOINT_URL"];
   let region = opts.region;
   // A custom endpoint (an S3-compatible server) still needs a region to sign requests.
-  if (region === undefined && explicitEndpoint !== undefined && process.env["AWS_REGION"] === undefined && process.env["AWS_DEFAULT_REGION"] === undefined) region = "us-east-1";
+  if (
+    region === undefined &&
+    explicitEndpoint !== undefined &&
+    process.env["AWS_REGION"] === undefined &&
+    process.env["AWS_DEFAULT_REGION"] === undefined
+  )
+    region = "us-east-1";
   let credentials = opts.credentials;
   if (opts.assumeRole && credentials === undefined) {
     const { fromTemporaryCredentials } = await import("@aws-sdk/credential-providers");
     credentials = fromTemporaryCredentials({
-      params: { RoleArn: opts.assumeRole.roleArn, RoleSessionName: opts.assumeRole.sessionName ?? "statectl", ...(opts.assumeRole.externalId ? { ExternalId: opts.assumeRole.externalId } : {}) },
+      params: {
+        RoleArn: opts.assumeRole.roleArn,
+        RoleSessionName: opts.assumeRole.sessionName ?? "statectl",
+        ...(opts.assumeRole.externalId ? { ExternalId: opts.assumeRole.externalId } : {}),
+      },
       clientConfig: { ...(region ? { region } : {}), ...(opts.profile ? { profile: opts.profile } : {}) },
     });
   }
@@ -189,7 +227,10 @@ export async function createS3Client(opts: S3StateStorageOptions, counter?: Requ
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
-  client.middlewareStack.add(timeoutMiddleware(timeouts, "the backend block") as never, TIMEOUT_MIDDLEWARE_OPTIONS as never);
+  client.middlewareStack.add(
+    timeoutMiddleware(timeouts, "the backend block") as never,
+    TIMEOUT_MIDDLEWARE_OPTIONS as never,
+  );
   if (counter) {
     client.middlewareStack.add(
       (next) => (args) => {
@@ -345,7 +386,8 @@ export class S3StateStorage implements StateStorage {
       );
       this.etag = r.ETag ?? null;
     } catch (e) {
-      if (isPreconditionFailed(e) || isConditionalConflict(e)) return { diagnostics: [this.changedMeanwhile(written.serial - 1)] };
+      if (isPreconditionFailed(e) || isConditionalConflict(e))
+        return { diagnostics: [this.changedMeanwhile(written.serial - 1)] };
       return { diagnostics: [this.fail(e, "write the state")] };
     }
     this.lastBytes = bytes;
@@ -355,12 +397,25 @@ export class S3StateStorage implements StateStorage {
     // previous one. A failed backup does not undo the write; it is a warning.
     if (keepBackup) {
       try {
-        await c.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.backupKey, Body: previous, ContentType: "application/json", ...this.encryption() }));
+        await c.send(
+          new sdk.PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.backupKey,
+            Body: previous,
+            ContentType: "application/json",
+            ...this.encryption(),
+          }),
+        );
       } catch (e) {
         const failed = this.fail(e, "write the backup", this.backupKey);
         return {
           state: written,
-          diagnostics: [warning("backend/backup-not-written", "The previous state was not kept", { detail: `The state was written to ${this.location} (serial ${written.serial}), but its previous version could not be kept in s3://${this.bucket}/${this.backupKey}: ${failed.detail ?? failed.summary}`, hint: "turn on versioning on the bucket (docs/backends.md) so every version is kept by S3 itself" })],
+          diagnostics: [
+            warning("backend/backup-not-written", "The previous state was not kept", {
+              detail: `The state was written to ${this.location} (serial ${written.serial}), but its previous version could not be kept in s3://${this.bucket}/${this.backupKey}: ${failed.detail ?? failed.summary}`,
+              hint: "turn on versioning on the bucket (docs/backends.md) so every version is kept by S3 itself",
+            }),
+          ],
         };
       }
     }
@@ -409,7 +464,14 @@ export class S3StateStorage implements StateStorage {
     const c = await this.client();
     try {
       const r = await c.send(
-        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.lockKey, Body: JSON.stringify(info, null, 2) + "\n", ContentType: "application/json", IfNoneMatch: "*", ...this.encryption() }),
+        new sdk.PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.lockKey,
+          Body: JSON.stringify(info, null, 2) + "\n",
+          ContentType: "application/json",
+          IfNoneMatch: "*",
+          ...this.encryption(),
+        }),
       );
       this.heldLockEtag.set(info.id, r.ETag ?? "");
       return { ok: true, lock: info };
@@ -442,7 +504,13 @@ export class S3StateStorage implements StateStorage {
     if (holder?.id !== id) return [lockIdMismatch(this.location, id, holder)];
     try {
       // If-Match: delete exactly the lock that was read, never one taken since.
-      await c.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.lockKey, ...(got.etag ? { IfMatch: got.etag } : {}) }));
+      await c.send(
+        new sdk.DeleteObjectCommand({
+          Bucket: this.bucket,
+          Key: this.lockKey,
+          ...(got.etag ? { IfMatch: got.etag } : {}),
+        }),
+      );
     } catch (e) {
       if (isPreconditionFailed(e)) return [lockIdMismatch(this.location, id, await this.lockInfo())];
       if (nameOf(e) === "NotImplemented") {
@@ -462,14 +530,23 @@ export class S3StateStorage implements StateStorage {
   }
 
   /** The names of the workspaces that have a state under `prefix` (besides "default"). */
-  async listWorkspaceNames(baseKey: string, prefix = DEFAULT_WORKSPACE_KEY_PREFIX): Promise<{ names: string[]; diagnostics: Diagnostic[] }> {
+  async listWorkspaceNames(
+    baseKey: string,
+    prefix = DEFAULT_WORKSPACE_KEY_PREFIX,
+  ): Promise<{ names: string[]; diagnostics: Diagnostic[] }> {
     const sdk = await loadS3Sdk();
     const c = await this.client();
     const names = new Set<string>();
     let token: string | undefined;
     try {
       do {
-        const r = await c.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${prefix}/`, ...(token ? { ContinuationToken: token } : {}) }));
+        const r = await c.send(
+          new sdk.ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: `${prefix}/`,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
         for (const o of r.Contents ?? []) {
           const rest = (o.Key ?? "").slice(prefix.length + 1);
           const slash = rest.indexOf("/");

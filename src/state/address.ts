@@ -3,7 +3,14 @@
  * src/addrs prints, which is also how the state file stores them): telling an instance from a
  * whole resource (canonicalAddress and addressMatches live in src/addrs).
  */
-import { formatAddress, formatResourceAddress, parseAddress as parseInstanceAddress, RESOURCE_KINDS, type InstanceAddress, type ResourceKind } from "../addrs/index.js";
+import {
+  formatAddress,
+  formatResourceAddress,
+  parseAddress as parseInstanceAddress,
+  RESOURCE_KINDS,
+  type InstanceAddress,
+  type ResourceKind,
+} from "../addrs/index.js";
 
 export { formatAddress, RESOURCE_KINDS, type InstanceAddress, type ResourceKind };
 
@@ -18,4 +25,5 @@ export function resourceOf(address: string): string {
   return p ? formatResourceAddress(p) : address;
 }
 
-export const ADDRESS_EXAMPLES = 'document.NAME, association.NAME, association.NAME[0], association.NAME["key"] or module.NAME["key"].association.NAME';
+export const ADDRESS_EXAMPLES =
+  'document.NAME, association.NAME, association.NAME[0], association.NAME["key"] or module.NAME["key"].association.NAME';

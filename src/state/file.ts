@@ -4,9 +4,29 @@ import { hostname } from "node:os";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { error, type Diagnostic } from "../diag/index.js";
 import { decodeState, encodeStateBytes } from "./format.js";
-import { acquireWithTimeout, holderIsGone, lockIdMismatch, newLockInfo, notLockedDiagnostic, parseLockInfo, takeOverStaleLock, type Attempt } from "./lock.js";
+import {
+  acquireWithTimeout,
+  holderIsGone,
+  lockIdMismatch,
+  newLockInfo,
+  notLockedDiagnostic,
+  parseLockInfo,
+  takeOverStaleLock,
+  type Attempt,
+} from "./lock.js";
 import type { State } from "./model.js";
-import { checkWrite, concurrentWriteDiagnostic, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteOptions, type WriteStateResult } from "./storage.js";
+import {
+  checkWrite,
+  concurrentWriteDiagnostic,
+  type KnownState,
+  type LockInfo,
+  type LockOptions,
+  type LockResult,
+  type ReadStateResult,
+  type StateStorage,
+  type WriteOptions,
+  type WriteStateResult,
+} from "./storage.js";
 import { statectlVersion } from "./version.js";
 
 /** The state file's name when the configuration does not choose one; it sits beside the configuration. */
@@ -140,7 +160,12 @@ export class FileStateStorage implements StateStorage {
     }
     return diags.map((d) =>
       d.severity === "error" && d.code !== "state/unsupported-version"
-        ? { ...d, hint: backup ? `the previous version (serial ${backup.serial}) is intact in ${this.location}.backup; to restore it: cp ${this.location}.backup ${this.location}` : `no usable backup (${this.location}.backup) was found; restore the file from your own copies` }
+        ? {
+            ...d,
+            hint: backup
+              ? `the previous version (serial ${backup.serial}) is intact in ${this.location}.backup; to restore it: cp ${this.location}.backup ${this.location}`
+              : `no usable backup (${this.location}.backup) was found; restore the file from your own copies`,
+          }
         : d,
     );
   }
@@ -164,7 +189,8 @@ export class FileStateStorage implements StateStorage {
       const guarded = await this.withWriteGuard(async () => {
         const onDisk = await this.currentSerial();
         if ("diagnostics" in onDisk) return onDisk.diagnostics;
-        if (onDisk.lineage !== known.lineage || onDisk.serial !== known.serial) return [concurrentWriteDiagnostic(this.location, known, onDisk)];
+        if (onDisk.lineage !== known.lineage || onDisk.serial !== known.serial)
+          return [concurrentWriteDiagnostic(this.location, known, onDisk)];
         return this.replaceAtomically(encodeStateBytes(written));
       });
       diags = guarded;
@@ -193,7 +219,14 @@ export class FileStateStorage implements StateStorage {
       } catch (e) {
         if (!isCode(e, "EEXIST")) return [ioError(e, "create the write guard", `${this.location}.write-guard`)];
         if (await this.guardIsStale(guard)) await unlink(guard).catch(() => undefined);
-        else if (Date.now() > deadline) return [ioError(Object.assign(new Error(""), { code: "another statectl kept it for 10 s" }), "take the write guard", `${this.location}.write-guard`)];
+        else if (Date.now() > deadline)
+          return [
+            ioError(
+              Object.assign(new Error(""), { code: "another statectl kept it for 10 s" }),
+              "take the write guard",
+              `${this.location}.write-guard`,
+            ),
+          ];
         else await new Promise((r) => setTimeout(r, 10));
       }
     }
@@ -211,14 +244,24 @@ export class FileStateStorage implements StateStorage {
       if (Date.now() - info.mtimeMs > 30_000) return true;
       const m = /^(\d+)@(.*)$/.exec(text.trim());
       if (!m) return Date.now() - info.mtimeMs > 1_000; // being written, or cut short by a kill
-      return holderIsGone({ id: "-", who: `-@${m[2]}`, pid: Number(m[1]), operation: "", created: "", version: "", path: "" });
+      return holderIsGone({
+        id: "-",
+        who: `-@${m[2]}`,
+        pid: Number(m[1]),
+        operation: "",
+        created: "",
+        version: "",
+        path: "",
+      });
     } catch {
       return false; // gone already: the next attempt takes it
     }
   }
 
   /** The lineage and serial of the file as it is now (undefined fields when it is gone). */
-  private async currentSerial(): Promise<{ lineage: string | undefined; serial: number | undefined } | { diagnostics: Diagnostic[] }> {
+  private async currentSerial(): Promise<
+    { lineage: string | undefined; serial: number | undefined } | { diagnostics: Diagnostic[] }
+  > {
     let bytes: Buffer;
     try {
       bytes = await readFile(this.path);
@@ -302,7 +345,11 @@ export class FileStateStorage implements StateStorage {
     const r = await acquireWithTimeout(this.location, opts, () => this.tryLock(opts.operation));
     // A holder killed between creating the lock file and writing it leaves an empty lock with no ID to force-unlock.
     if (r.diagnostics.some((d) => d.code === "state/locked") && !(await this.lockInfo())) {
-      r.diagnostics = r.diagnostics.map((d) => (d.code === "state/locked" ? { ...d, hint: `if no statectl is running on this state, delete ${this.location}.lock` } : d));
+      r.diagnostics = r.diagnostics.map((d) =>
+        d.code === "state/locked"
+          ? { ...d, hint: `if no statectl is running on this state, delete ${this.location}.lock` }
+          : d,
+      );
     }
     return r;
   }
@@ -320,7 +367,11 @@ export class FileStateStorage implements StateStorage {
     const info = newLockInfo(operation, this.location, statectlVersion());
     try {
       await mkdir(dirname(this.lockPath), { recursive: true });
-      const fh = await open(this.lockPath, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, STATE_FILE_MODE);
+      const fh = await open(
+        this.lockPath,
+        fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
+        STATE_FILE_MODE,
+      );
       try {
         await fh.chmod(STATE_FILE_MODE);
         await fh.writeFile(JSON.stringify(info, null, 2) + "\n", "utf8");
@@ -330,7 +381,11 @@ export class FileStateStorage implements StateStorage {
       }
     } catch (e) {
       if (isCode(e, "EEXIST")) return { ok: false, holder: await this.lockInfo() };
-      return { ok: false, holder: undefined, diagnostics: [ioError(e, "create the lock file", `${this.location}.lock`)] };
+      return {
+        ok: false,
+        holder: undefined,
+        diagnostics: [ioError(e, "create the lock file", `${this.location}.lock`)],
+      };
     }
     heldLocks.set(this.lockPath, info.id);
     this.locked = true;
@@ -360,7 +415,15 @@ export class FileStateStorage implements StateStorage {
       if (!m) continue;
       const pid = Number(m[1]);
       if (pid === process.pid) continue;
-      const gone = holderIsGone({ id: "-", who: `-@${hostname()}`, pid, operation: "", created: "", version: "", path: "" });
+      const gone = holderIsGone({
+        id: "-",
+        who: `-@${hostname()}`,
+        pid,
+        operation: "",
+        created: "",
+        version: "",
+        path: "",
+      });
       if (gone) await unlink(join(dirname(this.path), name)).catch(() => undefined);
     }
   }

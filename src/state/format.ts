@@ -80,7 +80,10 @@ export function stateToFile(state: State): StateFileV1 {
     outputs: Object.fromEntries(
       Object.keys(state.outputs)
         .sort()
-        .map((name) => [name, { value: canonicalJson(state.outputs[name]!.value), sensitive: state.outputs[name]!.sensitive }]),
+        .map((name) => [
+          name,
+          { value: canonicalJson(state.outputs[name]!.value), sensitive: state.outputs[name]!.sensitive },
+        ]),
     ),
     // Written only when there is one, so a state without creates in flight is byte-for-byte what
     // earlier statectl versions wrote and read.
@@ -177,7 +180,8 @@ const SYNTAX_MESSAGES: Partial<Record<ParseErrorCode, string>> = {
   [ParseErrorCode.InvalidCharacter]: "a control character inside a string",
 };
 
-const RESTORE_HINT = "if a backup exists beside it (the same name ending in .backup), check it with `statectl state list --state FILE.backup` and copy it over the state file";
+const RESTORE_HINT =
+  "if a backup exists beside it (the same name ending in .backup), check it with `statectl state list --state FILE.backup` and copy it over the state file";
 
 /**
  * Decodes a state file. `file` names it in diagnostics. Accepts every format version that has a
@@ -235,7 +239,14 @@ export function decodeState(input: string | Uint8Array, file: string): DecodeRes
 
   const at = locator(text, file);
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    return { diagnostics: [error("state/invalid", "The state file is not a JSON object", { detail: `${file} holds JSON, but a state file is an object with "format_version", "serial", "lineage", "resources" and "outputs".`, range: at([]) })] };
+    return {
+      diagnostics: [
+        error("state/invalid", "The state file is not a JSON object", {
+          detail: `${file} holds JSON, but a state file is an object with "format_version", "serial", "lineage", "resources" and "outputs".`,
+          range: at([]),
+        }),
+      ],
+    };
   }
   const obj = raw as { [key: string]: unknown };
   const version = obj.format_version;
@@ -297,7 +308,9 @@ function syntaxDiagnostic(text: string, file: string): Diagnostic {
   const first = errors[0];
   const offset = first ? first.offset : text.length;
   // Cut short: the first error is at the very end, or is a string that runs unclosed to the end.
-  const atEnd = offset >= text.trimEnd().length || (first?.error === ParseErrorCode.UnexpectedEndOfString && !text.slice(offset).includes("\n"));
+  const atEnd =
+    offset >= text.trimEnd().length ||
+    (first?.error === ParseErrorCode.UnexpectedEndOfString && !text.slice(offset).includes("\n"));
   const what = first ? (SYNTAX_MESSAGES[first.error] ?? "invalid JSON") : "invalid JSON";
   if (atEnd) {
     return error("state/truncated", "The state file is cut short", {
@@ -354,7 +367,17 @@ export function readableFormatVersions(): number[] {
 }
 
 function pathText(path: (string | number)[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join("");
+  return path
+    .map((p, i) =>
+      typeof p === "number"
+        ? `[${p}]`
+        : i === 0
+          ? p
+          : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)
+            ? `.${p}`
+            : `[${JSON.stringify(p)}]`,
+    )
+    .join("");
 }
 
 function describe(v: unknown): string {
@@ -374,28 +397,63 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
     if (count > MAX_SHAPE_ERRORS) return;
     ctx.report(error("state/invalid", summary, { detail: `${ctx.file}: ${detail}`, range: ctx.at(path) }));
   };
-  const expect = (path: (string | number)[], v: unknown, want: "string" | "number" | "boolean" | "object" | "array"): boolean => {
-    const ok = want === "array" ? Array.isArray(v) : want === "object" ? v !== null && typeof v === "object" && !Array.isArray(v) : typeof v === want;
-    if (!ok) fail(path, `Invalid "${pathText(path)}" in the state file`, `"${pathText(path)}" must be ${want === "array" || want === "object" ? "an" : "a"} ${want}, but it is ${v === undefined ? "missing" : describe(v)}.`);
+  const expect = (
+    path: (string | number)[],
+    v: unknown,
+    want: "string" | "number" | "boolean" | "object" | "array",
+  ): boolean => {
+    const ok =
+      want === "array"
+        ? Array.isArray(v)
+        : want === "object"
+          ? v !== null && typeof v === "object" && !Array.isArray(v)
+          : typeof v === want;
+    if (!ok)
+      fail(
+        path,
+        `Invalid "${pathText(path)}" in the state file`,
+        `"${pathText(path)}" must be ${want === "array" || want === "object" ? "an" : "a"} ${want}, but it is ${v === undefined ? "missing" : describe(v)}.`,
+      );
     return ok;
   };
   const onlyKeys = (path: (string | number)[], obj: { [key: string]: unknown }, allowed: readonly string[]): void => {
     for (const k of Object.keys(obj)) {
-      if (!allowed.includes(k)) fail([...path, k], `Unknown field "${pathText([...path, k])}" in the state file`, `format version 1 has no field "${k}" here; the fields are ${allowed.map((a) => `"${a}"`).join(", ")}.`);
+      if (!allowed.includes(k))
+        fail(
+          [...path, k],
+          `Unknown field "${pathText([...path, k])}" in the state file`,
+          `format version 1 has no field "${k}" here; the fields are ${allowed.map((a) => `"${a}"`).join(", ")}.`,
+        );
     }
   };
 
-  onlyKeys([], raw, ["format_version", "statectl_version", "serial", "lineage", "resources", "outputs", "pending_creates"]);
-  const statectlVersion = expect(["statectl_version"], raw.statectl_version, "string") ? (raw.statectl_version as string) : "";
+  onlyKeys([], raw, [
+    "format_version",
+    "statectl_version",
+    "serial",
+    "lineage",
+    "resources",
+    "outputs",
+    "pending_creates",
+  ]);
+  const statectlVersion = expect(["statectl_version"], raw.statectl_version, "string")
+    ? (raw.statectl_version as string)
+    : "";
   let serial = 0;
   if (expect(["serial"], raw.serial, "number")) {
     serial = raw.serial as number;
-    if (!Number.isSafeInteger(serial) || serial < 0) fail(["serial"], 'Invalid "serial" in the state file', '"serial" must be a whole number, 0 or more.');
+    if (!Number.isSafeInteger(serial) || serial < 0)
+      fail(["serial"], 'Invalid "serial" in the state file', '"serial" must be a whole number, 0 or more.');
   }
   let lineage = "";
   if (expect(["lineage"], raw.lineage, "string")) {
     lineage = raw.lineage as string;
-    if (lineage.trim() === "") fail(["lineage"], 'Empty "lineage" in the state file', '"lineage" identifies this state (a UUID) and cannot be empty.');
+    if (lineage.trim() === "")
+      fail(
+        ["lineage"],
+        'Empty "lineage" in the state file',
+        '"lineage" identifies this state (a UUID) and cannot be empty.',
+      );
   }
 
   const resources: ResourceInstanceState[] = [];
@@ -405,37 +463,90 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
       const base: (string | number)[] = ["resources", i];
       if (!expect(base, item, "object")) return;
       const r = item as { [key: string]: unknown };
-      onlyKeys(base, r, ["address", "kind", "provider", "id", "tainted", "attributes", "sensitive_attributes", "dependencies"]);
+      onlyKeys(base, r, [
+        "address",
+        "kind",
+        "provider",
+        "id",
+        "tainted",
+        "attributes",
+        "sensitive_attributes",
+        "dependencies",
+      ]);
       const okAddress = expect([...base, "address"], r.address, "string");
       const parsed = okAddress ? parseAddress(r.address as string) : undefined;
       // Stored canonically by statectl; normalised here so hand-edited spellings still match.
       const address = parsed ? formatAddress(parsed) : okAddress ? (r.address as string) : "";
-      if (okAddress && !parsed) fail([...base, "address"], `Invalid resource address in the state file`, `"${pathText([...base, "address"])}" is not a resource address; addresses look like ${ADDRESS_EXAMPLES}.`);
+      if (okAddress && !parsed)
+        fail(
+          [...base, "address"],
+          `Invalid resource address in the state file`,
+          `"${pathText([...base, "address"])}" is not a resource address; addresses look like ${ADDRESS_EXAMPLES}.`,
+        );
       if (okAddress && parsed) {
         const previous = seen.get(address);
-        if (previous !== undefined) fail([...base, "address"], `Duplicate resource address "${address}" in the state file`, `"${address}" appears at resources[${previous}] and resources[${i}]; each instance must appear once.`);
+        if (previous !== undefined)
+          fail(
+            [...base, "address"],
+            `Duplicate resource address "${address}" in the state file`,
+            `"${address}" appears at resources[${previous}] and resources[${i}]; each instance must appear once.`,
+          );
         else seen.set(address, i);
       }
       let kind: ResourceKind = parsed?.kind ?? "document";
       if (expect([...base, "kind"], r.kind, "string")) {
-        if (!(RESOURCE_KINDS as readonly string[]).includes(r.kind as string)) fail([...base, "kind"], `Unknown resource kind in the state file`, `"${pathText([...base, "kind"])}" must be one of ${RESOURCE_KINDS.map((k) => `"${k}"`).join(", ")}.`);
-        else if (parsed && parsed.kind !== r.kind) fail([...base, "kind"], `Resource kind does not match its address`, `the instance "${address}" is ${/^[aeiou]/.test(parsed.kind) ? "an" : "a"} ${parsed.kind}, but its "kind" says "${String(r.kind)}".`);
+        if (!(RESOURCE_KINDS as readonly string[]).includes(r.kind as string))
+          fail(
+            [...base, "kind"],
+            `Unknown resource kind in the state file`,
+            `"${pathText([...base, "kind"])}" must be one of ${RESOURCE_KINDS.map((k) => `"${k}"`).join(", ")}.`,
+          );
+        else if (parsed && parsed.kind !== r.kind)
+          fail(
+            [...base, "kind"],
+            `Resource kind does not match its address`,
+            `the instance "${address}" is ${/^[aeiou]/.test(parsed.kind) ? "an" : "a"} ${parsed.kind}, but its "kind" says "${String(r.kind)}".`,
+          );
         else kind = r.kind as ResourceKind;
       }
-      if (expect([...base, "provider"], r.provider, "string") && !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(r.provider as string)) {
-        fail([...base, "provider"], "Invalid provider in the state file", `"${pathText([...base, "provider"])}" must be "ssm" or "ssm.ALIAS".`);
+      if (
+        expect([...base, "provider"], r.provider, "string") &&
+        !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(r.provider as string)
+      ) {
+        fail(
+          [...base, "provider"],
+          "Invalid provider in the state file",
+          `"${pathText([...base, "provider"])}" must be "ssm" or "ssm.ALIAS".`,
+        );
       }
-      if (expect([...base, "id"], r.id, "string") && (r.id as string) === "") fail([...base, "id"], "Empty resource id in the state file", `"${pathText([...base, "id"])}" must name the remote object (a document name or an association id).`);
+      if (expect([...base, "id"], r.id, "string") && (r.id as string) === "")
+        fail(
+          [...base, "id"],
+          "Empty resource id in the state file",
+          `"${pathText([...base, "id"])}" must name the remote object (a document name or an association id).`,
+        );
       if (r.tainted !== undefined && expect([...base, "tainted"], r.tainted, "boolean") && r.tainted !== true) {
-        fail([...base, "tainted"], 'Invalid "tainted" in the state file', '"tainted" is written only as true; leave it out otherwise.');
+        fail(
+          [...base, "tainted"],
+          'Invalid "tainted" in the state file',
+          '"tainted" is written only as true; leave it out otherwise.',
+        );
       }
       expect([...base, "attributes"], r.attributes, "object");
       const sensitive: AttributePath[] = [];
       if (expect([...base, "sensitive_attributes"], r.sensitive_attributes, "array")) {
         (r.sensitive_attributes as unknown[]).forEach((p, j) => {
           const at = [...base, "sensitive_attributes", j];
-          if (!Array.isArray(p) || p.length === 0 || !p.every((s) => typeof s === "string" || (typeof s === "number" && Number.isInteger(s) && s >= 0))) {
-            fail(at, "Invalid sensitive attribute path in the state file", `"${pathText(at)}" must be a non-empty array of attribute names (strings) and list indexes (whole numbers).`);
+          if (
+            !Array.isArray(p) ||
+            p.length === 0 ||
+            !p.every((s) => typeof s === "string" || (typeof s === "number" && Number.isInteger(s) && s >= 0))
+          ) {
+            fail(
+              at,
+              "Invalid sensitive attribute path in the state file",
+              `"${pathText(at)}" must be a non-empty array of attribute names (strings) and list indexes (whole numbers).`,
+            );
           } else sensitive.push(p as AttributePath);
         });
       }
@@ -444,7 +555,12 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
         (r.dependencies as unknown[]).forEach((d, j) => {
           const at = [...base, "dependencies", j];
           const dep = typeof d === "string" ? parseAddress(d) : undefined;
-          if (!dep) fail(at, "Invalid dependency in the state file", `"${pathText(at)}" must be a resource address such as ${ADDRESS_EXAMPLES}.`);
+          if (!dep)
+            fail(
+              at,
+              "Invalid dependency in the state file",
+              `"${pathText(at)}" must be a resource address such as ${ADDRESS_EXAMPLES}.`,
+            );
           else dependencies.push(formatAddress(dep));
         });
       }
@@ -468,9 +584,15 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
       if (!expect(base, o, "object")) continue;
       const out = o as { [key: string]: unknown };
       onlyKeys(base, out, ["value", "sensitive"]);
-      if (!("value" in out)) fail(base, `Output "${name}" has no value in the state file`, `"${pathText(base)}" must have a "value".`);
+      if (!("value" in out))
+        fail(base, `Output "${name}" has no value in the state file`, `"${pathText(base)}" must have a "value".`);
       const okSensitive = expect([...base, "sensitive"], out.sensitive, "boolean");
-      Object.defineProperty(outputs, name, { value: { value: (out.value ?? null) as JsonValue, sensitive: okSensitive ? (out.sensitive as boolean) : true }, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(outputs, name, {
+        value: { value: (out.value ?? null) as JsonValue, sensitive: okSensitive ? (out.sensitive as boolean) : true },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
 
@@ -481,20 +603,65 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
       const base: (string | number)[] = ["pending_creates", i];
       if (!expect(base, item, "object")) return;
       const p = item as { [key: string]: unknown };
-      onlyKeys(base, p, ["address", "kind", "provider", "started", "attributes", "sensitive_attributes", "dependencies"]);
+      onlyKeys(base, p, [
+        "address",
+        "kind",
+        "provider",
+        "started",
+        "attributes",
+        "sensitive_attributes",
+        "dependencies",
+      ]);
       const parsed = expect([...base, "address"], p.address, "string") ? parseAddress(p.address as string) : undefined;
-      if (typeof p.address === "string" && !parsed) fail([...base, "address"], "Invalid resource address in the state file", `"${pathText([...base, "address"])}" is not a resource address; addresses look like ${ADDRESS_EXAMPLES}.`);
+      if (typeof p.address === "string" && !parsed)
+        fail(
+          [...base, "address"],
+          "Invalid resource address in the state file",
+          `"${pathText([...base, "address"])}" is not a resource address; addresses look like ${ADDRESS_EXAMPLES}.`,
+        );
       const address = parsed ? formatAddress(parsed) : "";
-      if (parsed && pendingSeen.has(address)) fail([...base, "address"], `Duplicate create in flight for "${address}" in the state file`, `"${address}" appears twice in "pending_creates".`);
+      if (parsed && pendingSeen.has(address))
+        fail(
+          [...base, "address"],
+          `Duplicate create in flight for "${address}" in the state file`,
+          `"${address}" appears twice in "pending_creates".`,
+        );
       pendingSeen.add(address);
-      if (expect([...base, "kind"], p.kind, "string") && parsed && parsed.kind !== p.kind) fail([...base, "kind"], "Resource kind does not match its address", `the create in flight at "${address}" is ${parsed.kind === "association" ? "an" : "a"} ${parsed.kind}, but its "kind" says "${String(p.kind)}".`);
-      if (expect([...base, "provider"], p.provider, "string") && !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(p.provider as string)) fail([...base, "provider"], "Invalid provider in the state file", `"${pathText([...base, "provider"])}" must be "ssm" or "ssm.ALIAS".`);
-      if (expect([...base, "started"], p.started, "string") && Number.isNaN(Date.parse(p.started as string))) fail([...base, "started"], 'Invalid "started" in the state file', `"${pathText([...base, "started"])}" must be a date and time (ISO 8601).`);
+      if (expect([...base, "kind"], p.kind, "string") && parsed && parsed.kind !== p.kind)
+        fail(
+          [...base, "kind"],
+          "Resource kind does not match its address",
+          `the create in flight at "${address}" is ${parsed.kind === "association" ? "an" : "a"} ${parsed.kind}, but its "kind" says "${String(p.kind)}".`,
+        );
+      if (
+        expect([...base, "provider"], p.provider, "string") &&
+        !/^ssm(\.[A-Za-z_][A-Za-z0-9_-]*)?$/.test(p.provider as string)
+      )
+        fail(
+          [...base, "provider"],
+          "Invalid provider in the state file",
+          `"${pathText([...base, "provider"])}" must be "ssm" or "ssm.ALIAS".`,
+        );
+      if (expect([...base, "started"], p.started, "string") && Number.isNaN(Date.parse(p.started as string)))
+        fail(
+          [...base, "started"],
+          'Invalid "started" in the state file',
+          `"${pathText([...base, "started"])}" must be a date and time (ISO 8601).`,
+        );
       expect([...base, "attributes"], p.attributes, "object");
       const sensitive: AttributePath[] = [];
       if (expect([...base, "sensitive_attributes"], p.sensitive_attributes, "array")) {
         (p.sensitive_attributes as unknown[]).forEach((x, j) => {
-          if (!Array.isArray(x) || x.length === 0 || !x.every((s) => typeof s === "string" || (typeof s === "number" && Number.isInteger(s) && s >= 0))) fail([...base, "sensitive_attributes", j], "Invalid sensitive attribute path in the state file", `"${pathText([...base, "sensitive_attributes", j])}" must be a non-empty array of attribute names (strings) and list indexes (whole numbers).`);
+          if (
+            !Array.isArray(x) ||
+            x.length === 0 ||
+            !x.every((s) => typeof s === "string" || (typeof s === "number" && Number.isInteger(s) && s >= 0))
+          )
+            fail(
+              [...base, "sensitive_attributes", j],
+              "Invalid sensitive attribute path in the state file",
+              `"${pathText([...base, "sensitive_attributes", j])}" must be a non-empty array of attribute names (strings) and list indexes (whole numbers).`,
+            );
           else sensitive.push(x as AttributePath);
         });
       }
@@ -502,18 +669,50 @@ function readV1(raw: { [key: string]: unknown }, ctx: ReadContext): State {
       if (expect([...base, "dependencies"], p.dependencies, "array")) {
         (p.dependencies as unknown[]).forEach((d, j) => {
           const dep = typeof d === "string" ? parseAddress(d) : undefined;
-          if (!dep) fail([...base, "dependencies", j], "Invalid dependency in the state file", `"${pathText([...base, "dependencies", j])}" must be a resource address such as ${ADDRESS_EXAMPLES}.`);
+          if (!dep)
+            fail(
+              [...base, "dependencies", j],
+              "Invalid dependency in the state file",
+              `"${pathText([...base, "dependencies", j])}" must be a resource address such as ${ADDRESS_EXAMPLES}.`,
+            );
           else dependencies.push(formatAddress(dep));
         });
       }
-      if (parsed && typeof p.provider === "string" && typeof p.started === "string" && p.attributes !== null && typeof p.attributes === "object" && !Array.isArray(p.attributes)) {
-        pendingCreates.push({ address, kind: parsed.kind, provider: p.provider, started: p.started, attributes: p.attributes as { [key: string]: JsonValue }, sensitiveAttributes: sensitive, dependencies });
+      if (
+        parsed &&
+        typeof p.provider === "string" &&
+        typeof p.started === "string" &&
+        p.attributes !== null &&
+        typeof p.attributes === "object" &&
+        !Array.isArray(p.attributes)
+      ) {
+        pendingCreates.push({
+          address,
+          kind: parsed.kind,
+          provider: p.provider,
+          started: p.started,
+          attributes: p.attributes as { [key: string]: JsonValue },
+          sensitiveAttributes: sensitive,
+          dependencies,
+        });
       }
     });
   }
 
-  if (count > MAX_SHAPE_ERRORS) ctx.report(error("state/invalid", `…and ${count - MAX_SHAPE_ERRORS} more problems in the state file`, { detail: `Only the first ${MAX_SHAPE_ERRORS} problems are listed.` }));
+  if (count > MAX_SHAPE_ERRORS)
+    ctx.report(
+      error("state/invalid", `…and ${count - MAX_SHAPE_ERRORS} more problems in the state file`, {
+        detail: `Only the first ${MAX_SHAPE_ERRORS} problems are listed.`,
+      }),
+    );
   resources.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   pendingCreates.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  return { serial, lineage, statectlVersion, resources, outputs, ...(pendingCreates.length > 0 ? { pendingCreates } : {}) };
+  return {
+    serial,
+    lineage,
+    statectlVersion,
+    resources,
+    outputs,
+    ...(pendingCreates.length > 0 ? { pendingCreates } : {}),
+  };
 }

@@ -12,7 +12,17 @@ export { ADDRESS_EXAMPLES } from "./address.js";
 export * from "./model.js";
 export * from "./format.js";
 export * from "./storage.js";
-export { DEFAULT_LOCK_POLL_MS, acquireWithTimeout, newLockInfo, parseLockInfo, lockIdMismatch, notLockedDiagnostic, holderIsGone, staleLockNote, type Attempt } from "./lock.js";
+export {
+  DEFAULT_LOCK_POLL_MS,
+  acquireWithTimeout,
+  newLockInfo,
+  parseLockInfo,
+  lockIdMismatch,
+  notLockedDiagnostic,
+  holderIsGone,
+  staleLockNote,
+  type Attempt,
+} from "./lock.js";
 export * from "./memory.js";
 export * from "./file.js";
 export * from "./persister.js";

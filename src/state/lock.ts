@@ -18,7 +18,16 @@ function currentUser(): string {
 
 export function newLockInfo(operation: string, path: string, version: string): LockInfo {
   const started = processStartId(process.pid);
-  return { id: randomUUID(), who: `${currentUser()}@${hostname()}`, pid: process.pid, operation, created: new Date().toISOString(), version, path, ...(started ? { started } : {}) };
+  return {
+    id: randomUUID(),
+    who: `${currentUser()}@${hostname()}`,
+    pid: process.pid,
+    operation,
+    created: new Date().toISOString(),
+    version,
+    path,
+    ...(started ? { started } : {}),
+  };
 }
 
 /**
@@ -100,7 +109,11 @@ export function staleLockNote(stale: LockInfo): string {
  * lock with O_EXCL, so a fresh lock is never removed. Returns undefined when another process is
  * taking over at the same moment (the caller tries again at its next poll).
  */
-export async function takeOverStaleLock(lockPath: string, stale: LockInfo, create: () => Promise<Attempt>): Promise<Attempt | undefined> {
+export async function takeOverStaleLock(
+  lockPath: string,
+  stale: LockInfo,
+  create: () => Promise<Attempt>,
+): Promise<Attempt | undefined> {
   const mutex = `${lockPath}.takeover`;
   let fh;
   try {
@@ -164,7 +177,9 @@ export function lockedDiagnostic(location: string, holder: LockInfo | undefined,
 }
 
 export function notLockedDiagnostic(location: string): Diagnostic {
-  return error("state/not-locked", "The state is not locked", { detail: `There is no lock on ${location}, so there is nothing to unlock.` });
+  return error("state/not-locked", "The state is not locked", {
+    detail: `There is no lock on ${location}, so there is nothing to unlock.`,
+  });
 }
 
 export function lockIdMismatch(location: string, given: string, holder: LockInfo | undefined): Diagnostic {
@@ -194,10 +209,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export type Attempt = { ok: true; lock: LockInfo; tookOver?: LockInfo } | { ok: false; holder: LockInfo | undefined; diagnostics?: Diagnostic[] };
+export type Attempt =
+  | { ok: true; lock: LockInfo; tookOver?: LockInfo }
+  | { ok: false; holder: LockInfo | undefined; diagnostics?: Diagnostic[] };
 
 /** Tries `attempt` until it succeeds, fails for a reason other than a held lock, or the timeout passes. */
-export async function acquireWithTimeout(location: string, opts: LockOptions, attempt: () => Promise<Attempt>): Promise<{ lock?: LockInfo; tookOver?: LockInfo; diagnostics: Diagnostic[] }> {
+export async function acquireWithTimeout(
+  location: string,
+  opts: LockOptions,
+  attempt: () => Promise<Attempt>,
+): Promise<{ lock?: LockInfo; tookOver?: LockInfo; diagnostics: Diagnostic[] }> {
   const timeout = Math.max(0, opts.timeoutMs ?? 0);
   const poll = Math.max(10, opts.pollMs ?? DEFAULT_LOCK_POLL_MS);
   const start = Date.now();
@@ -206,7 +227,8 @@ export async function acquireWithTimeout(location: string, opts: LockOptions, at
     if (r.ok) return { lock: r.lock, ...(r.tookOver ? { tookOver: r.tookOver } : {}), diagnostics: [] };
     if (r.diagnostics) return { diagnostics: r.diagnostics };
     const waited = Date.now() - start;
-    if (waited >= timeout || opts.signal?.aborted) return { diagnostics: [lockedDiagnostic(location, r.holder, timeout > 0 ? timeout : 0)] };
+    if (waited >= timeout || opts.signal?.aborted)
+      return { diagnostics: [lockedDiagnostic(location, r.holder, timeout > 0 ? timeout : 0)] };
     await sleep(Math.min(poll, timeout - waited), opts.signal);
   }
 }

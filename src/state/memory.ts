@@ -2,7 +2,17 @@ import type { Diagnostic } from "../diag/index.js";
 import { decodeState, encodeStateBytes } from "./format.js";
 import { acquireWithTimeout, lockIdMismatch, newLockInfo, notLockedDiagnostic } from "./lock.js";
 import type { State } from "./model.js";
-import { checkWrite, type KnownState, type LockInfo, type LockOptions, type LockResult, type ReadStateResult, type StateStorage, type WriteOptions, type WriteStateResult } from "./storage.js";
+import {
+  checkWrite,
+  type KnownState,
+  type LockInfo,
+  type LockOptions,
+  type LockResult,
+  type ReadStateResult,
+  type StateStorage,
+  type WriteOptions,
+  type WriteStateResult,
+} from "./storage.js";
 import { statectlVersion } from "./version.js";
 
 /**

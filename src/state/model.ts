@@ -72,7 +72,13 @@ export interface State {
 }
 
 export function emptyState(opts: { lineage?: string; statectlVersion?: string } = {}): State {
-  return { serial: 0, lineage: opts.lineage ?? randomUUID(), statectlVersion: opts.statectlVersion ?? "", resources: [], outputs: {} };
+  return {
+    serial: 0,
+    lineage: opts.lineage ?? randomUUID(),
+    statectlVersion: opts.statectlVersion ?? "",
+    resources: [],
+    outputs: {},
+  };
 }
 
 /** Result of an edit that may be refused: on error `state` is the unchanged input. */
@@ -204,7 +210,10 @@ function notInState(state: State, address: string): Diagnostic {
   const known = state.resources.map((r) => r.address);
   const hint = didYouMeanHint(address, known) ?? didYouMeanHint(address, new Set(known.map(resourceOf)));
   return error("state/not-in-state", `No resource instance ${address} in the state`, {
-    detail: known.length === 0 ? "The state has no resources." : `The state holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`,
+    detail:
+      known.length === 0
+        ? "The state has no resources."
+        : `The state holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`,
     ...(hint ? { hint } : {}),
   });
 }
@@ -236,7 +245,11 @@ export function removeInstances(state: State, addresses: readonly string[]): Edi
   if (diagnostics.length > 0) return { state, diagnostics, changed: [] };
   const resources = state.resources
     .filter((r) => !removed.has(r.address))
-    .map((r) => (r.dependencies.some((d) => removed.has(d)) ? { ...r, dependencies: r.dependencies.filter((d) => !removed.has(d)) } : r));
+    .map((r) =>
+      r.dependencies.some((d) => removed.has(d))
+        ? { ...r, dependencies: r.dependencies.filter((d) => !removed.has(d)) }
+        : r,
+    );
   return { state: { ...state, resources }, diagnostics, changed: [...removed].sort() };
 }
 
@@ -298,12 +311,21 @@ export function moveInstances(state: State, fromText: string, toText: string): E
     if (!moving.has(dest)) {
       // A keyless destination clashes with keyed instances of the same resource and vice versa.
       const destResource = resourceOf(dest);
-      const clash = state.resources.find((r) => !moving.has(r.address) && resourceOf(r.address) === destResource && (parseAddress(r.address)?.key === undefined) !== (parseAddress(dest)?.key === undefined));
+      const clash = state.resources.find(
+        (r) =>
+          !moving.has(r.address) &&
+          resourceOf(r.address) === destResource &&
+          (parseAddress(r.address)?.key === undefined) !== (parseAddress(dest)?.key === undefined),
+      );
       if (clash) {
         return refused(
-          error("state/move-destination-exists", `Cannot move to "${dest}": "${clash.address}" is already in the state`, {
-            detail: `A resource cannot have both a keyless instance and keyed instances; "${clash.address}" is already tracked.`,
-          }),
+          error(
+            "state/move-destination-exists",
+            `Cannot move to "${dest}": "${clash.address}" is already in the state`,
+            {
+              detail: `A resource cannot have both a keyless instance and keyed instances; "${clash.address}" is already tracked.`,
+            },
+          ),
         );
       }
     }
@@ -315,7 +337,11 @@ export function moveInstances(state: State, fromText: string, toText: string): E
       const deps = r.dependencies.map((d) => renames.get(d) ?? d);
       const depsChanged = deps.some((d, i) => d !== r.dependencies[i]);
       if (newAddress === undefined && !depsChanged) return r;
-      return { ...r, ...(newAddress ? { address: newAddress } : {}), dependencies: depsChanged ? [...new Set(deps)].sort() : r.dependencies };
+      return {
+        ...r,
+        ...(newAddress ? { address: newAddress } : {}),
+        dependencies: depsChanged ? [...new Set(deps)].sort() : r.dependencies,
+      };
     })
     .sort(byAddress);
   return { state: { ...state, resources }, diagnostics: [], changed: [...renames].map(([a, b]) => `${a} → ${b}`) };

@@ -22,7 +22,10 @@ export class StatePersister {
   /** How many writes were stored. */
   writes = 0;
 
-  constructor(private readonly storage: StateStorage, initial: State) {
+  constructor(
+    private readonly storage: StateStorage,
+    initial: State,
+  ) {
     this.state = initial;
   }
 
@@ -66,7 +69,10 @@ export class StatePersister {
         this.writes++;
         this.lastError = undefined;
         // Changes made during the write carry on from the serial just stored.
-        this.state = this.state === snapshot ? r.state : { ...this.state, serial: r.state.serial, statectlVersion: r.state.statectlVersion };
+        this.state =
+          this.state === snapshot
+            ? r.state
+            : { ...this.state, serial: r.state.serial, statectlVersion: r.state.statectlVersion };
       } else {
         this.lastError = r.diagnostics;
       }

@@ -5,7 +5,13 @@
  * `sensitive_attributes` — so these views are safe to paste into a ticket or a CI log.
  */
 import { parseAddress } from "./address.js";
-import { isSensitivePath, type AttributePath, type JsonValue, type ResourceInstanceState, type State } from "./model.js";
+import {
+  isSensitivePath,
+  type AttributePath,
+  type JsonValue,
+  type ResourceInstanceState,
+  type State,
+} from "./model.js";
 
 /** Version of the JSON views below; bump it on any incompatible change. */
 export const STATE_VIEW_FORMAT_VERSION = 1;
@@ -23,7 +29,12 @@ function key(k: string): string {
   return IDENTIFIER.test(k) ? k : quote(k);
 }
 
-function renderValue(value: JsonValue, path: AttributePath, sensitive: readonly AttributePath[], depth: number): string {
+function renderValue(
+  value: JsonValue,
+  path: AttributePath,
+  sensitive: readonly AttributePath[],
+  depth: number,
+): string {
   if (isSensitivePath(sensitive, path)) return SENSITIVE;
   const pad = INDENT.repeat(depth);
   if (value === null) return "null";
@@ -51,11 +62,18 @@ function renderValue(value: JsonValue, path: AttributePath, sensitive: readonly 
   return `{\n${renderBody(value, path, sensitive, depth + 1)}\n${pad}}`;
 }
 
-function renderBody(obj: { [key: string]: JsonValue }, path: AttributePath, sensitive: readonly AttributePath[], depth: number): string {
+function renderBody(
+  obj: { [key: string]: JsonValue },
+  path: AttributePath,
+  sensitive: readonly AttributePath[],
+  depth: number,
+): string {
   const keys = Object.keys(obj).sort();
   const width = Math.max(...keys.map((k) => key(k).length));
   const pad = INDENT.repeat(depth);
-  return keys.map((k) => `${pad}${key(k).padEnd(width)} = ${renderValue(obj[k]!, [...path, k], sensitive, depth)}`).join("\n");
+  return keys
+    .map((k) => `${pad}${key(k).padEnd(width)} = ${renderValue(obj[k]!, [...path, k], sensitive, depth)}`)
+    .join("\n");
 }
 
 /**
@@ -74,7 +92,8 @@ export function renderInstance(inst: ResourceInstanceState): string {
   if (inst.dependencies.length > 0) header.push(`# depends on: ${inst.dependencies.join(", ")}`);
   const attributes: { [key: string]: JsonValue } = { ...inst.attributes };
   if (!("id" in attributes)) attributes.id = inst.id;
-  const body = Object.keys(attributes).length > 0 ? `\n${renderBody(attributes, [], inst.sensitiveAttributes, 1)}\n` : "\n";
+  const body =
+    Object.keys(attributes).length > 0 ? `\n${renderBody(attributes, [], inst.sensitiveAttributes, 1)}\n` : "\n";
   return `${header.join("\n")}\n${parsed?.kind ?? inst.kind} ${quote(parsed?.name ?? inst.address)} {${body}}`;
 }
 
@@ -120,7 +139,10 @@ export function instanceJson(inst: ResourceInstanceState): { format_version: num
 }
 
 /** `statectl state list --json`. */
-export function stateListJson(state: State, instances: readonly ResourceInstanceState[]): {
+export function stateListJson(
+  state: State,
+  instances: readonly ResourceInstanceState[],
+): {
   format_version: number;
   serial: number;
   lineage: string;
@@ -132,12 +154,29 @@ export function stateListJson(state: State, instances: readonly ResourceInstance
     format_version: STATE_VIEW_FORMAT_VERSION,
     serial: state.serial,
     lineage: state.lineage,
-    resources: instances.map((r) => ({ address: r.address, kind: r.kind, provider: r.provider, id: r.id, tainted: r.tainted === true })),
-    ...(pending.length > 0 ? { pending_creates: pending.map((p) => ({ address: p.address, kind: p.kind, provider: p.provider, started: p.started })) } : {}),
+    resources: instances.map((r) => ({
+      address: r.address,
+      kind: r.kind,
+      provider: r.provider,
+      id: r.id,
+      tainted: r.tainted === true,
+    })),
+    ...(pending.length > 0
+      ? {
+          pending_creates: pending.map((p) => ({
+            address: p.address,
+            kind: p.kind,
+            provider: p.provider,
+            started: p.started,
+          })),
+        }
+      : {}),
   };
 }
 
 /** `statectl state list` lines for creates in flight (docs/state-file.md, "Creates in flight"). */
 export function pendingCreateLines(state: State): string[] {
-  return (state.pendingCreates ?? []).map((p) => `${p.address} (create in flight since ${p.started}; the next plan or apply resolves it)`);
+  return (state.pendingCreates ?? []).map(
+    (p) => `${p.address} (create in flight since ${p.started}; the next plan or apply resolves it)`,
+  );
 }

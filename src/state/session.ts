@@ -30,7 +30,10 @@ export interface OpenState {
  * The front door for an operation on a state (plan, apply, destroy, state mv): lock it (waiting
  * up to `timeoutMs`), read it, and hand back a persister. On any error nothing stays locked.
  */
-export async function openState(storage: StateStorage, opts: OpenStateOptions): Promise<{ opened?: OpenState; diagnostics: Diagnostic[] }> {
+export async function openState(
+  storage: StateStorage,
+  opts: OpenStateOptions,
+): Promise<{ opened?: OpenState; diagnostics: Diagnostic[] }> {
   let lock: LockInfo | undefined;
   let tookOver: LockInfo | undefined;
   if (opts.lock !== false) {

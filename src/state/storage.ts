@@ -92,7 +92,12 @@ export interface KnownState {
 }
 
 /** Refuses to overwrite a state of another lineage (unless told to replace it), or a newer state with an older one. */
-export function checkWrite(location: string, known: KnownState | undefined, state: State, opts: WriteOptions = {}): Diagnostic[] {
+export function checkWrite(
+  location: string,
+  known: KnownState | undefined,
+  state: State,
+  opts: WriteOptions = {},
+): Diagnostic[] {
   if (!known) return [];
   if (state.lineage !== known.lineage) {
     if (opts.replaceLineage) return [];
@@ -116,8 +121,17 @@ export function checkWrite(location: string, known: KnownState | undefined, stat
  * A write without the lock found the file changed since it was read: another statectl wrote in
  * between. Nothing is written; the other process's write stays.
  */
-export function concurrentWriteDiagnostic(location: string, known: KnownState, onDisk: { lineage: string | undefined; serial: number | undefined }): Diagnostic {
-  const now = onDisk.serial === undefined ? "the file is gone" : onDisk.lineage !== known.lineage ? `it now holds another state (lineage ${onDisk.lineage})` : `it is now at serial ${onDisk.serial}`;
+export function concurrentWriteDiagnostic(
+  location: string,
+  known: KnownState,
+  onDisk: { lineage: string | undefined; serial: number | undefined },
+): Diagnostic {
+  const now =
+    onDisk.serial === undefined
+      ? "the file is gone"
+      : onDisk.lineage !== known.lineage
+        ? `it now holds another state (lineage ${onDisk.lineage})`
+        : `it is now at serial ${onDisk.serial}`;
   return error("state/changed-concurrently", "The state file changed while this statectl worked without the lock", {
     detail: `${location} was at serial ${known.serial} when this statectl read it, but ${now}: another process wrote it in between. This write was refused so that the other write is not lost; changes this run made in SSM after that point are not recorded in the state.`,
     hint: "run statectl plan to see what is not recorded (an association created here and not recorded shows as one to create again — import it instead), and use the state lock (drop --no-lock) when several statectl may run at once",

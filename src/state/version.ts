@@ -9,7 +9,10 @@ export function statectlVersion(): string {
   // From dist/src/state/ (built) or src/state/ (sources) the package root is a few levels up.
   for (const rel of ["../../../package.json", "../../package.json"]) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "statectl" && typeof pkg.version === "string") {
         cached = pkg.version;
         break;

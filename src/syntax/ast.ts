@@ -436,13 +436,24 @@ export function attributeNode(name: string, nameRange: Range, expr: Expression):
 }
 
 /** A block; its body covers what lies between the braces. */
-export function blockNode(blockType: string, typeRange: Range, labels: BlockLabel[], items: BodyItem[], openBraceRange: Range, closeBraceRange: Range): Block {
+export function blockNode(
+  blockType: string,
+  typeRange: Range,
+  labels: BlockLabel[],
+  items: BodyItem[],
+  openBraceRange: Range,
+  closeBraceRange: Range,
+): Block {
   return {
     type: "Block",
     blockType,
     typeRange,
     labels,
-    body: { type: "Body", items, range: { file: openBraceRange.file, start: openBraceRange.end, end: closeBraceRange.start } },
+    body: {
+      type: "Body",
+      items,
+      range: { file: openBraceRange.file, start: openBraceRange.end, end: closeBraceRange.start },
+    },
     openBraceRange,
     closeBraceRange,
     range: spanRange(typeRange, closeBraceRange),
@@ -477,7 +488,9 @@ export function scopeTraversalNode(root: string, rootRange: Range): ScopeTravers
 
 /** A quoted template or, with `heredoc`, a heredoc; `parts` are already merged. */
 export function templateNode(parts: TemplatePart[], open: Range, close: Range, heredoc?: HeredocInfo): Template {
-  return heredoc ? { type: "Template", parts, heredoc, range: spanRange(open, close) } : { type: "Template", parts, range: spanRange(open, close) };
+  return heredoc
+    ? { type: "Template", parts, heredoc, range: spanRange(open, close) }
+    : { type: "Template", parts, range: spanRange(open, close) };
 }
 
 export function parenthesisNode(expr: Expression, open: Range, close: Range): Parenthesis {

@@ -63,7 +63,8 @@ export function formatSource(text: string, fileName: string, options: FormatOpti
       return {
         diagnostics: [
           error("fmt/internal-error", `Cannot format ${fileName} safely`, {
-            detail: "Formatting this file would change its meaning, which is a bug in statectl fmt; the file was left as it is.",
+            detail:
+              "Formatting this file would change its meaning, which is a bug in statectl fmt; the file was left as it is.",
             hint: "please report this file as a bug",
           }),
         ],
@@ -265,10 +266,17 @@ function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
     for (let k = 0; k < b.items.length; k++) {
       const item = b.items[k]!;
       const prev = b.items[k - 1];
-      if (item.type === "Block" && prev?.type === "Block") pairs.push({ firstEnd: prev.range.end.offset, secondStart: item.range.start.offset });
+      if (item.type === "Block" && prev?.type === "Block")
+        pairs.push({ firstEnd: prev.range.end.offset, secondStart: item.range.start.offset });
       if (item.type === "Attribute") {
         const i = findAtom(atoms, item.nameRange.end.offset, item.range.end.offset, (a) => a.kind === "assign");
-        if (i >= 0) run.push({ atom: atoms[i]!, startLine: item.range.start.line, endLine: item.range.end.line, isLineStart: isFirstOnLine(item.nameRange.start.offset) });
+        if (i >= 0)
+          run.push({
+            atom: atoms[i]!,
+            startLine: item.range.start.line,
+            endLine: item.range.end.line,
+            isLineStart: isFirstOnLine(item.nameRange.start.offset),
+          });
       } else {
         alignRun(run.splice(0));
       }
@@ -302,7 +310,12 @@ function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
       case "Object": {
         const run: { atom: Atom; startLine: number; endLine: number; isLineStart: boolean }[] = [];
         for (const item of n.items) {
-          const i = findAtom(atoms, item.key.range.end.offset, item.range.end.offset, (a) => a.kind === "assign" || a.kind === "colon");
+          const i = findAtom(
+            atoms,
+            item.key.range.end.offset,
+            item.range.end.offset,
+            (a) => a.kind === "assign" || a.kind === "colon",
+          );
           if (i < 0) continue;
           const sep = atoms[i]!;
           if (sep.kind === "colon") {
@@ -310,7 +323,12 @@ function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
             alignRun(run.splice(0));
             continue;
           }
-          run.push({ atom: sep, startLine: item.range.start.line, endLine: item.range.end.line, isLineStart: isFirstOnLine(item.range.start.offset) });
+          run.push({
+            atom: sep,
+            startLine: item.range.start.line,
+            endLine: item.range.end.line,
+            isLineStart: isFirstOnLine(item.range.start.offset),
+          });
         }
         alignRun(run);
         break;
@@ -384,7 +402,8 @@ function formatParsed(text: string, body: Body, tokens: readonly IToken[], comme
     const gap = text.slice(prevEnd, atom.start);
     let newlines = 0;
     for (let i = 0; i < gap.length; i++) if (gap.charCodeAt(i) === 10) newlines++;
-    if (out.length === 0 || newlines > 0) out.push({ atoms: [], blank: Math.min(1, Math.max(0, newlines - 1)), indent: 0 });
+    if (out.length === 0 || newlines > 0)
+      out.push({ atoms: [], blank: Math.min(1, Math.max(0, newlines - 1)), indent: 0 });
     const line = out[out.length - 1]!;
     line.atoms.push(atom);
     lineOfAtom.set(atom, out.length - 1);

@@ -87,9 +87,31 @@ export class TokenColumns {
     const endColumn = this.endColumn(i) - 1;
     const image = text.slice(start, end);
     if (this.inserted.has(i)) {
-      return { image, startOffset: start, endOffset: end - 1, startLine, startColumn, endLine, endColumn, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type, isInsertedInRecovery: true };
+      return {
+        image,
+        startOffset: start,
+        endOffset: end - 1,
+        startLine,
+        startColumn,
+        endLine,
+        endColumn,
+        tokenTypeIdx: type.tokenTypeIdx!,
+        tokenType: type,
+        isInsertedInRecovery: true,
+      };
     }
-    return { image, startOffset: start, endOffset: end - 1, startLine, startColumn, endLine, endColumn, tokenTypeIdx: type.tokenTypeIdx!, tokenType: type, payload: this.payloads[i] };
+    return {
+      image,
+      startOffset: start,
+      endOffset: end - 1,
+      startLine,
+      startColumn,
+      endLine,
+      endColumn,
+      tokenTypeIdx: type.tokenTypeIdx!,
+      tokenType: type,
+      payload: this.payloads[i],
+    };
   }
 
   private grow(): void {
@@ -121,7 +143,12 @@ export function tokenRange(file: string, tok: IToken): Range {
   if (!Number.isFinite(start.line) || !Number.isFinite(start.column) || !Number.isFinite(start.offset)) {
     return { file, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
   }
-  if (!Number.isFinite(endOffset) || endOffset <= start.offset || !Number.isFinite(tok.endLine) || !Number.isFinite(tok.endColumn)) {
+  if (
+    !Number.isFinite(endOffset) ||
+    endOffset <= start.offset ||
+    !Number.isFinite(tok.endLine) ||
+    !Number.isFinite(tok.endColumn)
+  ) {
     return { file, start, end: { ...start } };
   }
   return { file, start, end: { line: tok.endLine!, column: tok.endColumn! + 1, offset: endOffset } };
@@ -286,11 +313,25 @@ class Scanner {
 
   /** A token on the current line from `start` to `end` (exclusive); returns its index. */
   private emit(type: TokenType, start: number, end: number, payload?: unknown): number {
-    return this.tokens.push(KIND_BY_TYPE_IDX[type.tokenTypeIdx!]!, start, end, this.line, start - this.lineStart + 1, payload);
+    return this.tokens.push(
+      KIND_BY_TYPE_IDX[type.tokenTypeIdx!]!,
+      start,
+      end,
+      this.line,
+      start - this.lineStart + 1,
+      payload,
+    );
   }
 
   /** Like emit, for a token that may span lines (its end position is found by counting newlines). */
-  private emitMultiline(type: TokenType, start: number, end: number, startLine: number, startColumn: number, payload?: unknown): number {
+  private emitMultiline(
+    type: TokenType,
+    start: number,
+    end: number,
+    startLine: number,
+    startColumn: number,
+    payload?: unknown,
+  ): number {
     const i = this.tokens.push(KIND_BY_TYPE_IDX[type.tokenTypeIdx!]!, start, end, startLine, startColumn, payload);
     const tok = this.objectToken(type, start, end, startLine, startColumn);
     if (tok.endLine !== startLine) this.tokens.multiline.set(i, [tok.endLine!, tok.endColumn! + 1]);
@@ -496,7 +537,11 @@ class Scanner {
     if (!text.startsWith("for", i) || isAsciiIdentPart(text.charCodeAt(i + 3))) return false;
     i += 3;
     const afterFor = i;
-    for (let c = text.charCodeAt(i); c === C.Space || c === C.Tab || c === C.CR || c === C.LF; c = text.charCodeAt(++i));
+    for (
+      let c = text.charCodeAt(i);
+      c === C.Space || c === C.Tab || c === C.CR || c === C.LF;
+      c = text.charCodeAt(++i)
+    );
     return i > afterFor && isAsciiIdentStart(text.charCodeAt(i));
   }
 
@@ -516,7 +561,14 @@ class Scanner {
       i--;
     }
     const closes = i >= 0 ? this.stack[i]! : undefined;
-    const type = kind === "brace" ? (closes?.kind === "interp" ? T.TemplateInterpEnd : T.RBrace) : kind === "paren" ? T.RParen : T.RBracket;
+    const type =
+      kind === "brace"
+        ? closes?.kind === "interp"
+          ? T.TemplateInterpEnd
+          : T.RBrace
+        : kind === "paren"
+          ? T.RParen
+          : T.RBracket;
     this.emit(type, start, this.pos);
     if (closes) this.stack.length = i;
   }
@@ -527,7 +579,8 @@ class Scanner {
     if (end < 0) end = text.length;
     if (end > start && text.charCodeAt(end - 1) === C.CR) end--;
     this.pos = end;
-    if (this.keepComments) this.comments.push(this.objectToken(T.LineComment, start, end, this.line, start - this.lineStart + 1));
+    if (this.keepComments)
+      this.comments.push(this.objectToken(T.LineComment, start, end, this.line, start - this.lineStart + 1));
   }
 
   private blockComment(start: number): void {
@@ -618,7 +671,9 @@ class Scanner {
     const shown = text.slice(start, Math.min(i, start + 20));
     const first = text.codePointAt(start)!;
     const printable = first > 31 && first !== 127 && !(first >= 0x80 && first < 0xa0);
-    const what = printable ? JSON.stringify(String.fromCodePoint(first)) : `U+${first.toString(16).toUpperCase().padStart(4, "0")}`;
+    const what = printable
+      ? JSON.stringify(String.fromCodePoint(first))
+      : `U+${first.toString(16).toUpperCase().padStart(4, "0")}`;
     let hint: string | undefined;
     if (first === C.Dollar) hint = '"${" interpolation is only allowed inside a quoted string or heredoc';
     else if (first === C.Amp || first === C.Pipe) hint = 'the logical operators are "&&" and "||"';
@@ -629,7 +684,10 @@ class Scanner {
     this.report(
       error("syntax/invalid-character", `Invalid character ${what}`, {
         range: this.rangeAt(start, i),
-        detail: i - start > 1 ? `these characters (${JSON.stringify(shown)}${i - start > 20 ? "…" : ""}) can't appear here` : "this character can't appear here",
+        detail:
+          i - start > 1
+            ? `these characters (${JSON.stringify(shown)}${i - start > 20 ? "…" : ""}) can't appear here`
+            : "this character can't appear here",
         ...(hint ? { hint } : {}),
       }),
     );
@@ -645,12 +703,19 @@ class Scanner {
     let end = start + 1;
     while (end < text.length) {
       const c = text.charCodeAt(end);
-      if (c === 39 || c === C.LF || c === C.Quote || c === C.Backslash || (c === C.Dollar && text.charCodeAt(end + 1) === C.LBrace)) break;
+      if (
+        c === 39 ||
+        c === C.LF ||
+        c === C.Quote ||
+        c === C.Backslash ||
+        (c === C.Dollar && text.charCodeAt(end + 1) === C.LBrace)
+      )
+        break;
       end++;
     }
     if (text.charCodeAt(end) !== 39) return false;
     this.report(
-      error("syntax/invalid-character", "Invalid character \"'\"", {
+      error("syntax/invalid-character", 'Invalid character "\'"', {
         range: this.rangeAt(start, end + 1),
         detail: "strings are written with double quotes",
         hint: `write "${text.slice(start + 1, end)}"`,
@@ -664,7 +729,7 @@ class Scanner {
   /** Whether a valid token could start at `i` (ends a run of invalid characters). */
   private startsToken(i: number): boolean {
     const c = this.text.charCodeAt(i);
-    return isAsciiIdentStart(c) || isDigit(c) || "\"{}[](),.=:?*/%+-!<>#".includes(this.text[i]!);
+    return isAsciiIdentStart(c) || isDigit(c) || '"{}[](),.=:?*/%+-!<>#'.includes(this.text[i]!);
   }
 
   // -- quoted strings and templates ---------------------------------------------------------
@@ -685,7 +750,8 @@ class Scanner {
   private scanQuotedContent(ctx: Extract<Context, { kind: "quoted" }>): void {
     const start = this.pos;
     const r = this.scanTemplateChunk(start, false);
-    if (r.end > start) this.emit(T.TemplateString, start, r.end, { value: r.value, lineStart: false } satisfies T.TemplateChunk);
+    if (r.end > start)
+      this.emit(T.TemplateString, start, r.end, { value: r.value, lineStart: false } satisfies T.TemplateChunk);
     this.pos = r.end;
     switch (r.stop) {
       case "quote":
@@ -706,13 +772,14 @@ class Scanner {
 
   private unterminatedString(ctx: Extract<Context, { kind: "quoted" }>, quiet = false): void {
     const open = ctx.open;
-    if (!quiet) this.report(
-      error("syntax/unterminated-string", "Unterminated string", {
-        range: this.tokenRangeAt(open),
-        detail: 'this string has no closing "\\"" on its line',
-        hint: 'add the closing quote; for text over several lines use a heredoc (<<EOT … EOT)',
-      }),
-    );
+    if (!quiet)
+      this.report(
+        error("syntax/unterminated-string", "Unterminated string", {
+          range: this.tokenRangeAt(open),
+          detail: 'this string has no closing "\\"" on its line',
+          hint: "add the closing quote; for text over several lines use a heredoc (<<EOT … EOT)",
+        }),
+      );
     // Synthesise the closing quote so the parser sees a complete template.
     const at = this.pos;
     this.tokens.inserted.add(this.emit(T.CQuote, at, at));
@@ -865,7 +932,10 @@ class Scanner {
     if (text.charCodeAt(j) === C.CR) j++;
     if (text.charCodeAt(j) !== C.LF) {
       if (j >= text.length) {
-        const open = this.emit(T.HeredocStart, start, nameEnd, { marker: text.slice(nameStart, nameEnd), indent: nameStart > start + 2 });
+        const open = this.emit(T.HeredocStart, start, nameEnd, {
+          marker: text.slice(nameStart, nameEnd),
+          indent: nameStart > start + 2,
+        });
         this.pos = text.length;
         this.unterminatedHeredoc({ kind: "heredoc", open, marker: text.slice(nameStart, nameEnd), atLineStart: true });
         return true;
@@ -900,7 +970,10 @@ class Scanner {
     const r = this.scanTemplateChunk(start, false, true);
     const lineStart = ctx.atLineStart;
     if (r.end > start) {
-      this.emitMultiline(T.TemplateString, start, r.end, this.line, start - this.lineStart + 1, { value: r.value, lineStart } satisfies T.TemplateChunk);
+      this.emitMultiline(T.TemplateString, start, r.end, this.line, start - this.lineStart + 1, {
+        value: r.value,
+        lineStart,
+      } satisfies T.TemplateChunk);
     }
     this.pos = r.end;
     switch (r.stop) {
@@ -922,13 +995,14 @@ class Scanner {
   }
 
   private unterminatedHeredoc(ctx: Extract<Context, { kind: "heredoc" }>, quiet = false): void {
-    if (!quiet) this.report(
-      error("syntax/unterminated-heredoc", "Unterminated heredoc", {
-        range: this.tokenRangeAt(ctx.open),
-        detail: `no line holds only the closing marker "${ctx.marker}"`,
-        hint: `end the heredoc with a line containing just ${ctx.marker}`,
-      }),
-    );
+    if (!quiet)
+      this.report(
+        error("syntax/unterminated-heredoc", "Unterminated heredoc", {
+          range: this.tokenRangeAt(ctx.open),
+          detail: `no line holds only the closing marker "${ctx.marker}"`,
+          hint: `end the heredoc with a line containing just ${ctx.marker}`,
+        }),
+      );
     const at = this.text.length;
     this.tokens.inserted.add(this.emit(T.HeredocEnd, at, at));
   }

@@ -63,7 +63,11 @@ function parseWithRecovery(lexed: LexResult, text: string, fileName: string): Pa
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // The nesting limit should make this unreachable; if the stack runs out anyway, say so.
-    parseDiags = [error("syntax/too-deep", "Nesting is too deep", { detail: `expressions and blocks may nest at most ${MAX_NESTING} levels` })];
+    parseDiags = [
+      error("syntax/too-deep", "Nesting is too deep", {
+        detail: `expressions and blocks may nest at most ${MAX_NESTING} levels`,
+      }),
+    ];
   }
   return { ...(body ? { body } : {}), diagnostics: combine(lexed.diagnostics, parseDiags) };
 }
@@ -88,7 +92,13 @@ export function parseExpression(text: string, fileName = "<expr>"): { expr?: Exp
     return all.some((d) => d.severity === "error") || !expr ? { diagnostics: all } : { expr, diagnostics: all };
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    return { diagnostics: [error("syntax/too-deep", "Nesting is too deep", { detail: `expressions may nest at most ${MAX_NESTING} levels` })] };
+    return {
+      diagnostics: [
+        error("syntax/too-deep", "Nesting is too deep", {
+          detail: `expressions may nest at most ${MAX_NESTING} levels`,
+        }),
+      ],
+    };
   }
 }
 
@@ -98,7 +108,9 @@ export function parseExpression(text: string, fileName = "<expr>"): { expr?: Exp
  * a parser error on a line where the lexer already complained is dropped too.
  */
 function combine(lexDiags: Diagnostic[], parseDiags: Diagnostic[]): Diagnostic[] {
-  const unterminated = lexDiags.filter((d) => d.code.startsWith("syntax/unterminated-")).map((d) => d.range?.start.offset ?? 0);
+  const unterminated = lexDiags
+    .filter((d) => d.code.startsWith("syntax/unterminated-"))
+    .map((d) => d.range?.start.offset ?? 0);
   const firstUnterminated = unterminated.length ? Math.min(...unterminated) : Infinity;
   const lexLines = new Set(lexDiags.map((d) => `${d.range?.start.line}`));
   const kept = parseDiags.filter((d) => {

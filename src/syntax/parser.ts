@@ -8,7 +8,14 @@
  * item's bracket depth) and parsing resumes with the next item. So one mistake gives one error,
  * and independent mistakes in later lines are all reported.
  */
-import type { IOrAlt, IParserErrorMessageProvider, IRecognitionException, IToken, OrMethodOpts, TokenType } from "chevrotain";
+import type {
+  IOrAlt,
+  IParserErrorMessageProvider,
+  IRecognitionException,
+  IToken,
+  OrMethodOpts,
+  TokenType,
+} from "chevrotain";
 import { chevrotain } from "./chevrotain.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
@@ -21,7 +28,18 @@ import * as T from "./tokens.js";
 const { EmbeddedActionsParser, EOF, isRecognitionException } = chevrotain;
 
 /** Block types allowed at the top level of a `.state` file. */
-export const TOP_LEVEL_BLOCK_TYPES = ["document", "association", "variable", "locals", "output", "provider", "state", "import", "moved", "module"] as const;
+export const TOP_LEVEL_BLOCK_TYPES = [
+  "document",
+  "association",
+  "variable",
+  "locals",
+  "output",
+  "provider",
+  "state",
+  "import",
+  "moved",
+  "module",
+] as const;
 
 /**
  * How deeply expressions and blocks may nest. Real configurations stay far below it; the limit
@@ -92,7 +110,8 @@ function describeUnexpected(tok: IToken | undefined): string {
 }
 
 function after(prev: IToken | undefined): string {
-  if (prev === undefined || isEof(prev) || prev.tokenType === T.NewLine || !Number.isFinite(prev.startOffset)) return "";
+  if (prev === undefined || isEof(prev) || prev.tokenType === T.NewLine || !Number.isFinite(prev.startOffset))
+    return "";
   return ` after ${describeToken(prev)}`;
 }
 
@@ -131,10 +150,30 @@ export const PRECEDENCE: Record<string, number> = {
 };
 
 /** Tokens that can begin a value (for "missing comma" hints). */
-const STARTS_VALUE = new Set<TokenType>([T.StringLit, T.NumberLit, T.OQuote, T.HeredocStart, T.LBracket, T.LBrace, T.LParen, T.Ident, T.True, T.False, T.Null, T.Bang]);
+const STARTS_VALUE = new Set<TokenType>([
+  T.StringLit,
+  T.NumberLit,
+  T.OQuote,
+  T.HeredocStart,
+  T.LBracket,
+  T.LBrace,
+  T.LParen,
+  T.Ident,
+  T.True,
+  T.False,
+  T.Null,
+  T.Bang,
+]);
 
 export const OPENERS = new Set<TokenType>([T.LBrace, T.LBracket, T.LParen, T.OQuote, T.TemplateInterp, T.HeredocStart]);
-export const CLOSERS = new Set<TokenType>([T.RBrace, T.RBracket, T.RParen, T.CQuote, T.TemplateInterpEnd, T.HeredocEnd]);
+export const CLOSERS = new Set<TokenType>([
+  T.RBrace,
+  T.RBracket,
+  T.RParen,
+  T.CQuote,
+  T.TemplateInterpEnd,
+  T.HeredocEnd,
+]);
 const OPENER_OF = new Map<TokenType, TokenType>([
   [T.RBrace, T.LBrace],
   [T.RBracket, T.LBracket],
@@ -178,13 +217,18 @@ export function dedentHeredoc(parts: TemplatePartAt[]): A.TemplatePart[] {
 /** Adjacent literal chunks (one per heredoc line) become one part. */
 export function mergeTemplateLiterals(parts: A.TemplatePart[]): A.TemplatePart[] {
   let adjacent = false;
-  for (let i = 1; i < parts.length && !adjacent; i++) adjacent = parts[i]!.type === "TemplateLiteral" && parts[i - 1]!.type === "TemplateLiteral";
+  for (let i = 1; i < parts.length && !adjacent; i++)
+    adjacent = parts[i]!.type === "TemplateLiteral" && parts[i - 1]!.type === "TemplateLiteral";
   if (!adjacent) return parts;
   const out: A.TemplatePart[] = [];
   for (const p of parts) {
     const last = out[out.length - 1];
     if (p.type === "TemplateLiteral" && last?.type === "TemplateLiteral") {
-      out[out.length - 1] = { type: "TemplateLiteral", value: last.value + p.value, range: { file: last.range.file, start: last.range.start, end: p.range.end } };
+      out[out.length - 1] = {
+        type: "TemplateLiteral",
+        value: last.value + p.value,
+        range: { file: last.range.file, start: last.range.start, end: p.range.end },
+      };
     } else out.push(p);
   }
   return out;
@@ -209,7 +253,12 @@ export class StateParser extends EmbeddedActionsParser {
    * so production start-up can skip them.
    */
   constructor(options: { validate?: boolean } = {}) {
-    super(T.allTokens, { maxLookahead: 3, recoveryEnabled: false, errorMessageProvider: messages, skipValidations: !options.validate });
+    super(T.allTokens, {
+      maxLookahead: 3,
+      recoveryEnabled: false,
+      errorMessageProvider: messages,
+      skipValidations: !options.validate,
+    });
     this.performSelfAnalysis();
   }
 
@@ -224,7 +273,11 @@ export class StateParser extends EmbeddedActionsParser {
     this.diagnostics = [];
     this.input = tokens;
     const items = this.fileRule();
-    const body: A.Body = { type: "Body", items: items ?? [], range: { file, start: { line: 1, column: 1, offset: 0 }, end: this.endOfFile() } };
+    const body: A.Body = {
+      type: "Body",
+      items: items ?? [],
+      range: { file, start: { line: 1, column: 1, offset: 0 }, end: this.endOfFile() },
+    };
     // The parser is shared: don't keep the last file's tokens and text alive.
     this.input = [];
     this.text = "";
@@ -232,7 +285,11 @@ export class StateParser extends EmbeddedActionsParser {
   }
 
   /** Parses a token stream holding one expression (newlines already removed). */
-  parseExpressionTokens(tokens: IToken[], file: string, text: string): { expr?: A.Expression; diagnostics: Diagnostic[] } {
+  parseExpressionTokens(
+    tokens: IToken[],
+    file: string,
+    text: string,
+  ): { expr?: A.Expression; diagnostics: Diagnostic[] } {
     this.file = file;
     this.text = text;
     this.depth = 0;
@@ -250,7 +307,12 @@ export class StateParser extends EmbeddedActionsParser {
     for (const e of this.errors) this.reportException(e);
     if (this.errors.length === 0 && !isEof(this.LA(1))) {
       const next = this.LA(1);
-      this.diagnostics.push(error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, { range: this.r(next), detail: "expected the end of the expression" }));
+      this.diagnostics.push(
+        error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
+          range: this.r(next),
+          detail: "expected the end of the expression",
+        }),
+      );
     }
     this.input = [];
     this.text = "";
@@ -335,7 +397,8 @@ export class StateParser extends EmbeddedActionsParser {
         if (tt === T.NewLine) return;
         if (tt === T.RBrace) {
           const prev = tokens[this.currentIndex()];
-          const firstOnLine = prev === undefined || prev.tokenType === T.NewLine || (prev.endLine ?? 0) < (tok.startLine ?? 0);
+          const firstOnLine =
+            prev === undefined || prev.tokenType === T.NewLine || (prev.endLine ?? 0) < (tok.startLine ?? 0);
           if (firstOnLine || tok.startLine === enclosingLine) return;
         }
       } else if (tt === T.RBrace && !open.includes(T.LBrace) && !open.includes(T.TemplateInterp)) {
@@ -386,18 +449,29 @@ export class StateParser extends EmbeddedActionsParser {
     const tok = e.token;
     const prev = e.previousToken;
     const tt = tok?.tokenType;
-    if (tt === T.NewLine && this.nextAfter(tok)?.tokenType === T.LBrace && e.message.includes('"{"')) return 'a block\'s "{" must be on the same line as its type and labels';
+    if (tt === T.NewLine && this.nextAfter(tok)?.tokenType === T.LBrace && e.message.includes('"{"'))
+      return 'a block\'s "{" must be on the same line as its type and labels';
     if (isEof(tok) && e.message.includes('"}"')) return 'a "{" is never closed; add the missing "}"';
-    if (tt === T.OQuote && prev && (prev.tokenType === T.Ident || prev.tokenType === T.StringLit)) return 'block labels are plain quoted strings; they can\'t contain "${…}"';
+    if (tt === T.OQuote && prev && (prev.tokenType === T.Ident || prev.tokenType === T.StringLit))
+      return 'block labels are plain quoted strings; they can\'t contain "${…}"';
     if (tt === T.Colon && e.message.includes('"="')) return 'arguments use "=", not ":"';
-    if (prev?.tokenType === T.Ident && e.message.includes('"=" or "{"')) return 'an argument is written name = value; a block is written name { … }';
+    if (prev?.tokenType === T.Ident && e.message.includes('"=" or "{"'))
+      return "an argument is written name = value; a block is written name { … }";
     const closer = e.message.startsWith('expected "]"') ? "]" : e.message.startsWith('expected ")"') ? ")" : undefined;
     if (closer && prev && tt && STARTS_VALUE.has(tt)) {
-      if ((tok.startLine ?? 0) > (prev.endLine ?? 0)) return `is a "${closer}" missing at the end of line ${prev.endLine}?`;
+      if ((tok.startLine ?? 0) > (prev.endLine ?? 0))
+        return `is a "${closer}" missing at the end of line ${prev.endLine}?`;
       return closer === "]" ? 'separate list items with ","' : 'separate function arguments with ","';
     }
     if (tt === T.Equals && prev?.tokenType === T.Equals) return 'write "==" to compare, "=" only assigns an argument';
-    if (tt === T.Ident && prev && (prev.tokenType === T.StringLit || prev.tokenType === T.NumberLit || prev.tokenType === T.CQuote || prev.tokenType === T.RBracket))
+    if (
+      tt === T.Ident &&
+      prev &&
+      (prev.tokenType === T.StringLit ||
+        prev.tokenType === T.NumberLit ||
+        prev.tokenType === T.CQuote ||
+        prev.tokenType === T.RBracket)
+    )
       return "separate items with a comma or put each argument on its own line";
     return undefined;
   }
@@ -434,7 +508,10 @@ export class StateParser extends EmbeddedActionsParser {
         this.diagnostics.push(
           error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
             range: this.r(next),
-            detail: topLevel && next.tokenType === T.RBrace ? 'this "}" closes nothing' : "expected an argument name or a block type",
+            detail:
+              topLevel && next.tokenType === T.RBrace
+                ? 'this "}" closes nothing'
+                : "expected an argument name or a block type",
             ...(topLevel && next.tokenType === T.RBrace
               ? { hint: 'remove it, or look for a "{" missing further up' }
               : next.tokenType === T.StringLit
@@ -465,7 +542,10 @@ export class StateParser extends EmbeddedActionsParser {
             error("syntax/unexpected-token", `Unexpected ${describeUnexpected(next)}`, {
               range: this.r(next),
               detail: `expected a line break after ${item.type === "Block" ? "the block" : `the value of "${item.name}"`}`,
-              hint: next.tokenType === T.Comma ? 'arguments are separated by line breaks, not commas: remove the ","' : "each argument and block goes on its own line",
+              hint:
+                next.tokenType === T.Comma
+                  ? 'arguments are separated by line breaks, not commas: remove the ","'
+                  : "each argument and block goes on its own line",
             }),
           );
           this.skipRestOfItem(this.currentIndex() + 1);
@@ -479,7 +559,12 @@ export class StateParser extends EmbeddedActionsParser {
       this.reportException(e);
       this.skipRestOfItem(start);
       // `name "label"` with its "{" on the next line: the braced body belongs to this item.
-      if (this.LA(1).tokenType === T.NewLine && this.LA(2).tokenType === T.LBrace && isRecognitionException(e as Error) && (e as IRecognitionException).token.tokenType === T.NewLine) {
+      if (
+        this.LA(1).tokenType === T.NewLine &&
+        this.LA(2).tokenType === T.LBrace &&
+        isRecognitionException(e as Error) &&
+        (e as IRecognitionException).token.tokenType === T.NewLine
+      ) {
         this.SKIP_TOKEN();
         this.skipRestOfItem(this.currentIndex() + 1);
       }
@@ -513,55 +598,63 @@ export class StateParser extends EmbeddedActionsParser {
 
   private item = this.RULE("item", (): A.BodyItem => {
     this.itemName = this.CONSUME(T.Ident);
-    return this.OR((this.itemAlternatives ??= {
-      DEF: [
-        {
-          ALT: () => {
-            const name = this.itemName;
-            this.CONSUME(T.Equals);
-            const expr = this.SUBRULE(this.expression);
-            return this.ACTION((): A.Attribute => {
-              const nameRange = this.r(name);
-              return A.attributeNode(name.image, nameRange, expr);
-            });
-          },
-        },
-        {
-          ALT: () => {
-            const name = this.itemName;
-            this.enter(() => name);
-            try {
-              const labels: IToken[] = [];
-              this.MANY(() => {
-                this.OR2([{ ALT: () => labels.push(this.CONSUME(T.StringLit)) }, { ALT: () => labels.push(this.CONSUME2(T.Ident)) }]);
+    return this.OR(
+      (this.itemAlternatives ??= {
+        DEF: [
+          {
+            ALT: () => {
+              const name = this.itemName;
+              this.CONSUME(T.Equals);
+              const expr = this.SUBRULE(this.expression);
+              return this.ACTION((): A.Attribute => {
+                const nameRange = this.r(name);
+                return A.attributeNode(name.image, nameRange, expr);
               });
-              const open = this.CONSUME(T.LBrace);
-              this.ACTION(() => this.braceLines.push(open.startLine ?? 0));
-              let items: A.BodyItem[];
+            },
+          },
+          {
+            ALT: () => {
+              const name = this.itemName;
+              this.enter(() => name);
               try {
-                items = this.SUBRULE(this.body, { ARGS: [false] });
+                const labels: IToken[] = [];
+                this.MANY(() => {
+                  this.OR2([
+                    { ALT: () => labels.push(this.CONSUME(T.StringLit)) },
+                    { ALT: () => labels.push(this.CONSUME2(T.Ident)) },
+                  ]);
+                });
+                const open = this.CONSUME(T.LBrace);
+                this.ACTION(() => this.braceLines.push(open.startLine ?? 0));
+                let items: A.BodyItem[];
+                try {
+                  items = this.SUBRULE(this.body, { ARGS: [false] });
+                } finally {
+                  this.ACTION(() => this.braceLines.pop());
+                }
+                let close: IToken;
+                try {
+                  close = this.CONSUME(T.RBrace);
+                } catch (e) {
+                  if (!this.RECORDING_PHASE && isEof(this.LA(1))) throw new Unclosed(name, open);
+                  throw e;
+                }
+                return this.ACTION((): A.Block => {
+                  const blockLabels = labels.map((l) => ({
+                    value: l.tokenType === T.StringLit ? (l.payload as string) : l.image,
+                    range: this.r(l),
+                  }));
+                  return A.blockNode(name.image, this.r(name), blockLabels, items, this.r(open), this.r(close));
+                });
               } finally {
-                this.ACTION(() => this.braceLines.pop());
+                this.leave();
               }
-              let close: IToken;
-              try {
-                close = this.CONSUME(T.RBrace);
-              } catch (e) {
-                if (!this.RECORDING_PHASE && isEof(this.LA(1))) throw new Unclosed(name, open);
-                throw e;
-              }
-              return this.ACTION((): A.Block => {
-                const blockLabels = labels.map((l) => ({ value: l.tokenType === T.StringLit ? (l.payload as string) : l.image, range: this.r(l) }));
-                return A.blockNode(name.image, this.r(name), blockLabels, items, this.r(open), this.r(close));
-              });
-            } finally {
-              this.leave();
-            }
+            },
           },
-        },
-      ],
-      ERR_MSG: '"=" or "{"',
-    }));
+        ],
+        ERR_MSG: '"=" or "{"',
+      }),
+    );
   });
 
   // -- expressions ----------------------------------------------------------------------------
@@ -576,9 +669,7 @@ export class StateParser extends EmbeddedActionsParser {
         const trueExpr = this.SUBRULE(this.expression);
         this.CONSUME(T.Colon);
         const falseExpr = this.SUBRULE2(this.expression);
-        result = this.ACTION(
-          (): A.Conditional => A.conditionalNode(condition, trueExpr, falseExpr),
-        );
+        result = this.ACTION((): A.Conditional => A.conditionalNode(condition, trueExpr, falseExpr));
       });
       return result;
     } finally {
@@ -596,7 +687,8 @@ export class StateParser extends EmbeddedActionsParser {
     });
     return this.ACTION(() => {
       if (ops.length === 0) return operands[0]!;
-      if (this.depth + ops.length > MAX_NESTING) throw new TooDeep(ops[MAX_NESTING - this.depth] ?? ops[ops.length - 1]!);
+      if (this.depth + ops.length > MAX_NESTING)
+        throw new TooDeep(ops[MAX_NESTING - this.depth] ?? ops[ops.length - 1]!);
       return this.buildBinary(operands, ops);
     });
   });
@@ -685,7 +777,8 @@ export class StateParser extends EmbeddedActionsParser {
   private buildPostfix(base: A.Expression, steps: PostfixStep[]): A.Expression {
     let e = base;
     let k = 0;
-    const stepToken = (s: PostfixStep): IToken => (s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close);
+    const stepToken = (s: PostfixStep): IToken =>
+      s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close;
     const stepEnd = (s: PostfixStep): Range => this.r(stepToken(s));
     // Each GetAttr/Index/Splat wraps the expression before it: long chains nest as deeply as
     // brackets do, so they count towards the nesting limit.
@@ -703,20 +796,34 @@ export class StateParser extends EmbeddedActionsParser {
         while (k < steps.length) {
           const n = steps[k]!;
           if (n.kind === "attr") splatSteps.push({ type: "SplatAttrStep", name: n.name.image, range: this.r(n.name) });
-          else if (n.kind === "legacyIndex") splatSteps.push({ type: "SplatAttrStep", name: n.num.image, range: this.r(n.num) });
-          else if (n.kind === "index" && s.kind === "fullSplat") splatSteps.push({ type: "SplatIndexStep", key: n.key, range: A.spanRange(n.key.range, this.r(n.close)) });
+          else if (n.kind === "legacyIndex")
+            splatSteps.push({ type: "SplatAttrStep", name: n.num.image, range: this.r(n.num) });
+          else if (n.kind === "index" && s.kind === "fullSplat")
+            splatSteps.push({ type: "SplatIndexStep", key: n.key, range: A.spanRange(n.key.range, this.r(n.close)) });
           else break;
           last = stepEnd(n);
           k++;
         }
         wrap(s);
-        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: splatSteps, range: A.spanRange(e.range, last) };
+        e = {
+          type: "Splat",
+          kind: s.kind === "fullSplat" ? "full" : "attr",
+          source: e,
+          steps: splatSteps,
+          range: A.spanRange(e.range, last),
+        };
         continue;
       }
       k++;
-      const staticKey = s.kind === "index" && s.key.type === "Literal" && (typeof s.key.value === "string" || typeof s.key.value === "number") ? s.key.value : undefined;
+      const staticKey =
+        s.kind === "index" &&
+        s.key.type === "Literal" &&
+        (typeof s.key.value === "string" || typeof s.key.value === "number")
+          ? s.key.value
+          : undefined;
       if (e.type === "ScopeTraversal" && (s.kind !== "index" || staticKey !== undefined)) {
-        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : A.spanRange(s.key.range, end);
+        const stepRange =
+          s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : A.spanRange(s.key.range, end);
         const step: A.TraversalStep =
           s.kind === "attr"
             ? { type: "AttrStep", name: s.name.image, range: stepRange }
@@ -730,7 +837,8 @@ export class StateParser extends EmbeddedActionsParser {
       }
       wrap(s);
       if (s.kind === "attr") e = A.getAttrNode(e, s.name.image, this.r(s.name), end);
-      else if (s.kind === "legacyIndex") e = A.indexNode(e, { type: "Literal", value: Number(s.num.image), range: this.r(s.num) }, end);
+      else if (s.kind === "legacyIndex")
+        e = A.indexNode(e, { type: "Literal", value: Number(s.num.image), range: this.r(s.num) }, end);
       else if (s.kind === "index") e = A.indexNode(e, s.key, end);
     }
     return e;
@@ -739,32 +847,34 @@ export class StateParser extends EmbeddedActionsParser {
   private primaryAlternatives?: OrMethodOpts<A.Expression>;
 
   private primary = this.RULE("primary", (): A.Expression => {
-    return this.OR((this.primaryAlternatives ??= {
-      DEF: [
-        { ALT: () => this.literal(this.CONSUME(T.NumberLit), (t) => Number(t.image)) },
-        { ALT: () => this.literal(this.CONSUME(T.True), () => true) },
-        { ALT: () => this.literal(this.CONSUME(T.False), () => false) },
-        { ALT: () => this.literal(this.CONSUME(T.Null), () => null) },
-        { ALT: () => this.literal(this.CONSUME(T.StringLit), (t) => t.payload as string) },
-        { ALT: () => this.SUBRULE(this.template) },
-        { ALT: () => this.SUBRULE(this.heredoc) },
-        { ALT: () => this.SUBRULE(this.tupleOrFor) },
-        { ALT: () => this.SUBRULE(this.objectOrFor) },
-        { ALT: () => this.SUBRULE(this.parenthesis) },
-        { ALT: () => this.SUBRULE(this.functionCall) },
-        {
-          ALT: () => {
-            const name = this.CONSUME(T.Ident);
-            return this.ACTION((): A.ScopeTraversal => {
-              const rootRange = this.r(name);
-              return A.scopeTraversalNode(name.image, rootRange);
-            });
+    return this.OR(
+      (this.primaryAlternatives ??= {
+        DEF: [
+          { ALT: () => this.literal(this.CONSUME(T.NumberLit), (t) => Number(t.image)) },
+          { ALT: () => this.literal(this.CONSUME(T.True), () => true) },
+          { ALT: () => this.literal(this.CONSUME(T.False), () => false) },
+          { ALT: () => this.literal(this.CONSUME(T.Null), () => null) },
+          { ALT: () => this.literal(this.CONSUME(T.StringLit), (t) => t.payload as string) },
+          { ALT: () => this.SUBRULE(this.template) },
+          { ALT: () => this.SUBRULE(this.heredoc) },
+          { ALT: () => this.SUBRULE(this.tupleOrFor) },
+          { ALT: () => this.SUBRULE(this.objectOrFor) },
+          { ALT: () => this.SUBRULE(this.parenthesis) },
+          { ALT: () => this.SUBRULE(this.functionCall) },
+          {
+            ALT: () => {
+              const name = this.CONSUME(T.Ident);
+              return this.ACTION((): A.ScopeTraversal => {
+                const rootRange = this.r(name);
+                return A.scopeTraversalNode(name.image, rootRange);
+              });
+            },
           },
-        },
-      ],
-      IGNORE_AMBIGUITIES: true,
-      ERR_MSG: "an expression",
-    }));
+        ],
+        IGNORE_AMBIGUITIES: true,
+        ERR_MSG: "an expression",
+      }),
+    );
   });
 
   private literal(tok: IToken, value: (t: IToken) => A.Literal["value"]): A.Literal {
@@ -775,7 +885,9 @@ export class StateParser extends EmbeddedActionsParser {
     const open = this.CONSUME(T.OQuote);
     const parts = this.SUBRULE(this.templateParts);
     const close = this.CONSUME(T.CQuote);
-    return this.ACTION((): A.Template => A.templateNode(mergeTemplateLiterals(parts.map((p) => p.part)), this.r(open), this.r(close)));
+    return this.ACTION((): A.Template =>
+      A.templateNode(mergeTemplateLiterals(parts.map((p) => p.part)), this.r(open), this.r(close)),
+    );
   });
 
   private heredoc = this.RULE("heredoc", (): A.Template => {
@@ -785,7 +897,10 @@ export class StateParser extends EmbeddedActionsParser {
     return this.ACTION((): A.Template => {
       const info = open.payload as A.HeredocInfo;
       const stripped = info.indent ? dedentHeredoc(parts) : parts.map((p) => p.part);
-      return A.templateNode(mergeTemplateLiterals(stripped), this.r(open), this.r(close), { marker: info.marker, indent: info.indent });
+      return A.templateNode(mergeTemplateLiterals(stripped), this.r(open), this.r(close), {
+        marker: info.marker,
+        indent: info.indent,
+      });
     });
   });
 
@@ -798,7 +913,10 @@ export class StateParser extends EmbeddedActionsParser {
             const tok = this.CONSUME(T.TemplateString);
             this.ACTION(() => {
               const chunk = tok.payload as T.TemplateChunk;
-              parts.push({ part: { type: "TemplateLiteral", value: chunk.value, range: this.r(tok) }, lineStart: chunk.lineStart });
+              parts.push({
+                part: { type: "TemplateLiteral", value: chunk.value, range: this.r(tok) },
+                lineStart: chunk.lineStart,
+              });
             });
           },
         },
@@ -807,7 +925,12 @@ export class StateParser extends EmbeddedActionsParser {
             const open = this.CONSUME(T.TemplateInterp);
             const expr = this.SUBRULE(this.expression);
             const close = this.CONSUME(T.TemplateInterpEnd);
-            this.ACTION(() => parts.push({ part: { type: "TemplateInterpolation", expr, range: A.spanRange(this.r(open), this.r(close)) }, lineStart: false }));
+            this.ACTION(() =>
+              parts.push({
+                part: { type: "TemplateInterpolation", expr, range: A.spanRange(this.r(open), this.r(close)) },
+                lineStart: false,
+              }),
+            );
           },
         },
       ]);
@@ -851,7 +974,11 @@ export class StateParser extends EmbeddedActionsParser {
               this.OPTION3(() => this.CONSUME2(T.Comma));
             });
             const close = this.CONSUME2(T.RBracket);
-            return this.ACTION((): A.Tuple => ({ type: "Tuple", items, range: A.spanRange(this.r(open), this.r(close)) }));
+            return this.ACTION((): A.Tuple => ({
+              type: "Tuple",
+              items,
+              range: A.spanRange(this.r(open), this.r(close)),
+            }));
           },
         },
       ],
@@ -859,22 +986,25 @@ export class StateParser extends EmbeddedActionsParser {
     });
   });
 
-  private forIntro = this.RULE("forIntro", (): { keyVar?: A.ForVariable; valueVar: A.ForVariable; collection: A.Expression } => {
-    this.CONSUME(T.For);
-    const first = this.CONSUME(T.Ident);
-    const second = this.OPTION(() => {
-      this.CONSUME(T.Comma);
-      return this.CONSUME2(T.Ident);
-    });
-    this.CONSUME(T.In);
-    const collection = this.SUBRULE(this.expression);
-    this.CONSUME(T.Colon);
-    return this.ACTION(() => {
-      const v1 = { name: first.image, range: this.r(first) };
-      if (second) return { keyVar: v1, valueVar: { name: second.image, range: this.r(second) }, collection };
-      return { valueVar: v1, collection };
-    });
-  });
+  private forIntro = this.RULE(
+    "forIntro",
+    (): { keyVar?: A.ForVariable; valueVar: A.ForVariable; collection: A.Expression } => {
+      this.CONSUME(T.For);
+      const first = this.CONSUME(T.Ident);
+      const second = this.OPTION(() => {
+        this.CONSUME(T.Comma);
+        return this.CONSUME2(T.Ident);
+      });
+      this.CONSUME(T.In);
+      const collection = this.SUBRULE(this.expression);
+      this.CONSUME(T.Colon);
+      return this.ACTION(() => {
+        const v1 = { name: first.image, range: this.r(first) };
+        if (second) return { keyVar: v1, valueVar: { name: second.image, range: this.r(second) }, collection };
+        return { valueVar: v1, collection };
+      });
+    },
+  );
 
   private objectOrFor = this.RULE("objectOrFor", (): A.Expression => {
     const open = this.CONSUME(T.LBrace);
@@ -938,7 +1068,11 @@ export class StateParser extends EmbeddedActionsParser {
               ]);
             });
             const close = this.CONSUME2(T.RBrace);
-            return this.ACTION((): A.ObjectExpr => ({ type: "Object", items, range: A.spanRange(this.r(open), this.r(close)) }));
+            return this.ACTION((): A.ObjectExpr => ({
+              type: "Object",
+              items,
+              range: A.spanRange(this.r(open), this.r(close)),
+            }));
           },
         },
       ],
@@ -1003,7 +1137,16 @@ export class StateParser extends EmbeddedActionsParser {
     return this.ACTION((): A.FunctionCall => {
       const nameRange = this.r(name);
       const closeParenRange = this.r(close);
-      return { type: "FunctionCall", name: name.image, nameRange, args, expandFinal, openParenRange: this.r(open), closeParenRange, range: A.spanRange(nameRange, closeParenRange) };
+      return {
+        type: "FunctionCall",
+        name: name.image,
+        nameRange,
+        args,
+        expandFinal,
+        openParenRange: this.r(open),
+        closeParenRange,
+        range: A.spanRange(nameRange, closeParenRange),
+      };
     });
   });
 }

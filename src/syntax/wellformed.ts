@@ -15,7 +15,14 @@
 import type { Position, Range } from "../diag/range.js";
 import * as A from "./ast.js";
 import { KIND, type TokenColumns } from "./lexer.js";
-import { dedentHeredoc, MAX_NESTING, mergeTemplateLiterals, PRECEDENCE, TOP_LEVEL_BLOCK_TYPES, type TemplatePartAt } from "./parser.js";
+import {
+  dedentHeredoc,
+  MAX_NESTING,
+  mergeTemplateLiterals,
+  PRECEDENCE,
+  TOP_LEVEL_BLOCK_TYPES,
+  type TemplatePartAt,
+} from "./parser.js";
 import * as T from "./tokens.js";
 
 const kind = (t: import("chevrotain").TokenType): number => KIND.get(t)!;
@@ -167,8 +174,17 @@ class WellFormedParser {
     const start: Position = { line: this.lines[i]!, column: this.columns[i]!, offset };
     const endOffset = this.ends[i]!;
     if (endOffset <= offset) return { file: this.fileName, start, end: { ...start } };
-    if (this.multiline) return { file: this.fileName, start, end: { line: this.tokens.endLine(i), column: this.tokens.endColumn(i), offset: endOffset } };
-    return { file: this.fileName, start, end: { line: start.line, column: start.column + (endOffset - offset), offset: endOffset } };
+    if (this.multiline)
+      return {
+        file: this.fileName,
+        start,
+        end: { line: this.tokens.endLine(i), column: this.tokens.endColumn(i), offset: endOffset },
+      };
+    return {
+      file: this.fileName,
+      start,
+      end: { line: start.line, column: start.column + (endOffset - offset), offset: endOffset },
+    };
   }
 
   private enter(): void {
@@ -204,7 +220,11 @@ class WellFormedParser {
       const item = this.item();
       const next = this.kind(this.i);
       if (next !== EOF && next !== NEWLINE && next !== RBRACE) throw GIVE_UP;
-      if (topLevel && (item.type === "Attribute" || !(TOP_LEVEL_BLOCK_TYPES as readonly string[]).includes(item.blockType))) throw GIVE_UP;
+      if (
+        topLevel &&
+        (item.type === "Attribute" || !(TOP_LEVEL_BLOCK_TYPES as readonly string[]).includes(item.blockType))
+      )
+        throw GIVE_UP;
       this.add(item);
     }
     return this.take(from);
@@ -224,7 +244,10 @@ class WellFormedParser {
     const labelsFrom = this.pendingTop;
     for (let l = this.kind(this.i); l === STRING || IS_IDENT[l]; l = this.kind(this.i)) {
       const at = this.i++;
-      this.add({ value: l === STRING ? (this.payloads[at] as string) : this.name(at), range: this.r(at) } satisfies A.BlockLabel);
+      this.add({
+        value: l === STRING ? (this.payloads[at] as string) : this.name(at),
+        range: this.r(at),
+      } satisfies A.BlockLabel);
     }
     const labels = this.take<A.BlockLabel>(labelsFrom);
     const open = this.expect(LBRACE);
@@ -323,7 +346,8 @@ class WellFormedParser {
   private applySteps(base: A.Expression, steps: Step[]): A.Expression {
     let e = base;
     let k = 0;
-    const stepToken = (s: Step): number => (s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close);
+    const stepToken = (s: Step): number =>
+      s.kind === "attr" ? s.name : s.kind === "legacyIndex" ? s.num : s.kind === "attrSplat" ? s.star : s.close;
     let wrappers = 0;
     const wrap = () => {
       if (this.depth + ++wrappers > MAX_NESTING) throw GIVE_UP;
@@ -347,21 +371,48 @@ class WellFormedParser {
         let last = end;
         while (k < steps.length) {
           const n = steps[k]!;
-          if (n.kind === "attr") this.add({ type: "SplatAttrStep", name: this.name(n.name), range: this.r(n.name) } satisfies A.SplatAttrStep);
-          else if (n.kind === "legacyIndex") this.add({ type: "SplatAttrStep", name: this.image(n.num), range: this.r(n.num) } satisfies A.SplatAttrStep);
-          else if (n.kind === "index" && s.kind === "fullSplat") this.add({ type: "SplatIndexStep", key: n.key, range: A.spanRange(n.key.range, this.r(n.close)) } satisfies A.SplatIndexStep);
+          if (n.kind === "attr")
+            this.add({
+              type: "SplatAttrStep",
+              name: this.name(n.name),
+              range: this.r(n.name),
+            } satisfies A.SplatAttrStep);
+          else if (n.kind === "legacyIndex")
+            this.add({
+              type: "SplatAttrStep",
+              name: this.image(n.num),
+              range: this.r(n.num),
+            } satisfies A.SplatAttrStep);
+          else if (n.kind === "index" && s.kind === "fullSplat")
+            this.add({
+              type: "SplatIndexStep",
+              key: n.key,
+              range: A.spanRange(n.key.range, this.r(n.close)),
+            } satisfies A.SplatIndexStep);
           else break;
           last = this.r(stepToken(n));
           k++;
         }
         wrap();
-        e = { type: "Splat", kind: s.kind === "fullSplat" ? "full" : "attr", source: e, steps: this.take(splatFrom), range: A.spanRange(e.range, last) };
+        e = {
+          type: "Splat",
+          kind: s.kind === "fullSplat" ? "full" : "attr",
+          source: e,
+          steps: this.take(splatFrom),
+          range: A.spanRange(e.range, last),
+        };
         continue;
       }
       k++;
-      const staticKey = s.kind === "index" && s.key.type === "Literal" && (typeof s.key.value === "string" || typeof s.key.value === "number") ? s.key.value : undefined;
+      const staticKey =
+        s.kind === "index" &&
+        s.key.type === "Literal" &&
+        (typeof s.key.value === "string" || typeof s.key.value === "number")
+          ? s.key.value
+          : undefined;
       if (extending && e === reference && (s.kind !== "index" || staticKey !== undefined)) {
-        const stepRange = s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : A.spanRange(s.key.range, end);
+        const stepRange =
+          s.kind === "attr" ? this.r(s.name) : s.kind === "legacyIndex" ? this.r(s.num) : A.spanRange(s.key.range, end);
         const step: A.TraversalStep =
           s.kind === "attr"
             ? { type: "AttrStep", name: this.name(s.name), range: stepRange }
@@ -375,7 +426,8 @@ class WellFormedParser {
       finishReference();
       wrap();
       if (s.kind === "attr") e = A.getAttrNode(e, this.name(s.name), this.r(s.name), end);
-      else if (s.kind === "legacyIndex") e = A.indexNode(e, { type: "Literal", value: Number(this.image(s.num)), range: this.r(s.num) }, end);
+      else if (s.kind === "legacyIndex")
+        e = A.indexNode(e, { type: "Literal", value: Number(this.image(s.num)), range: this.r(s.num) }, end);
       else if (s.kind === "index") e = A.indexNode(e, s.key, end);
     }
     finishReference();
@@ -433,12 +485,20 @@ class WellFormedParser {
       const k = this.kind(i);
       if (k === TEMPLATE_STRING) {
         this.i++;
-        this.add({ type: "TemplateLiteral", value: (this.payloads[i] as T.TemplateChunk).value, range: this.r(i) } satisfies A.TemplateLiteralPart);
+        this.add({
+          type: "TemplateLiteral",
+          value: (this.payloads[i] as T.TemplateChunk).value,
+          range: this.r(i),
+        } satisfies A.TemplateLiteralPart);
       } else if (k === INTERP) {
         this.i++;
         const expr = this.expression();
         const close = this.expect(INTERP_END);
-        this.add({ type: "TemplateInterpolation", expr, range: A.spanRange(this.r(i), this.r(close)) } satisfies A.TemplateInterpolation);
+        this.add({
+          type: "TemplateInterpolation",
+          expr,
+          range: A.spanRange(this.r(i), this.r(close)),
+        } satisfies A.TemplateInterpolation);
       } else break;
     }
     const parts = this.take<A.TemplatePart>(from);
@@ -452,7 +512,10 @@ class WellFormedParser {
     const close = this.expect(HEREDOC_END);
     const info = this.payloads[open] as A.HeredocInfo;
     const stripped = info.indent ? dedentHeredoc(parts) : parts.map((p) => p.part);
-    return A.templateNode(mergeTemplateLiterals(stripped), this.r(open), this.r(close), { marker: info.marker, indent: info.indent });
+    return A.templateNode(mergeTemplateLiterals(stripped), this.r(open), this.r(close), {
+      marker: info.marker,
+      indent: info.indent,
+    });
   }
 
   private templateParts(): TemplatePartAt[] {
@@ -463,12 +526,18 @@ class WellFormedParser {
       if (k === TEMPLATE_STRING) {
         this.i++;
         const chunk = this.payloads[i] as T.TemplateChunk;
-        parts.push({ part: { type: "TemplateLiteral", value: chunk.value, range: this.r(i) }, lineStart: chunk.lineStart });
+        parts.push({
+          part: { type: "TemplateLiteral", value: chunk.value, range: this.r(i) },
+          lineStart: chunk.lineStart,
+        });
       } else if (k === INTERP) {
         this.i++;
         const expr = this.expression();
         const close = this.expect(INTERP_END);
-        parts.push({ part: { type: "TemplateInterpolation", expr, range: A.spanRange(this.r(i), this.r(close)) }, lineStart: false });
+        parts.push({
+          part: { type: "TemplateInterpolation", expr, range: A.spanRange(this.r(i), this.r(close)) },
+          lineStart: false,
+        });
       } else return parts;
     }
   }
@@ -488,7 +557,8 @@ class WellFormedParser {
     const collection = this.expression();
     this.expect(COLON);
     const v1 = { name: this.name(first), range: this.r(first) };
-    if (second !== undefined) return { keyVar: v1, valueVar: { name: this.name(second), range: this.r(second) }, collection };
+    if (second !== undefined)
+      return { keyVar: v1, valueVar: { name: this.name(second), range: this.r(second) }, collection };
     return { valueVar: v1, collection };
   }
 
@@ -619,6 +689,15 @@ class WellFormedParser {
     const close = this.expect(RPAREN);
     const nameRange = this.r(name);
     const closeParenRange = this.r(close);
-    return { type: "FunctionCall", name: this.name(name), nameRange, args: this.take(from), expandFinal, openParenRange: this.r(open), closeParenRange, range: A.spanRange(nameRange, closeParenRange) };
+    return {
+      type: "FunctionCall",
+      name: this.name(name),
+      nameRange,
+      args: this.take(from),
+      expandFinal,
+      openParenRange: this.r(open),
+      closeParenRange,
+      range: A.spanRange(nameRange, closeParenRange),
+    };
   }
 }

@@ -47,7 +47,12 @@ describe("addrs", () => {
       { kind: "association", name: "a", key: 1 },
       { kind: "association", name: "a", key: 0 },
     ];
-    expect(addrs.sort(compareAddresses).map(formatAddress)).to.deep.equal(["association.a[0]", "association.a[1]", 'association.a["x"]', "document.b"]);
+    expect(addrs.sort(compareAddresses).map(formatAddress)).to.deep.equal([
+      "association.a[0]",
+      "association.a[1]",
+      'association.a["x"]',
+      "document.b",
+    ]);
   });
 
   it('escapes "${" and "%{" in string keys so they print as literals ("$${" was printed unescaped)', () => {

@@ -1,17 +1,47 @@
 import { expect } from "chai";
-import { applyPlan, buildApplyGraph, emptyState, makePlan, MemoryStateStorage, orderedNodes, StatePersister, type State } from "../../src/index.js";
+import {
+  applyPlan,
+  buildApplyGraph,
+  emptyState,
+  makePlan,
+  MemoryStateStorage,
+  orderedNodes,
+  StatePersister,
+  type State,
+} from "../../src/index.js";
 import { inst } from "../graph/helpers.js";
 import { FakeProvider } from "../plan/fake-provider.js";
 
-const doc = (name: string, extra: Record<string, unknown> = {}) => inst(`document.${name}`, { attrs: { name, content: "{}", ...extra } as never });
+const doc = (name: string, extra: Record<string, unknown> = {}) =>
+  inst(`document.${name}`, { attrs: { name, content: "{}", ...extra } as never });
 const assoc = (name: string, document: string, extra: Record<string, unknown> = {}) =>
-  inst(`association.${name}`, { attrs: { name, document, schedule: "rate(1 day)", ...extra } as never, references: [{ target: `document.${document}`, attribute: "name" }] });
+  inst(`association.${name}`, {
+    attrs: { name, document, schedule: "rate(1 day)", ...extra } as never,
+    references: [{ target: `document.${document}`, attribute: "name" }],
+  });
 
-async function planAndApply(p: FakeProvider, instances: ReturnType<typeof inst>[], prior: State, storage: MemoryStateStorage, extra: { parallelism?: number; mode?: "destroy" } = {}) {
-  const { plan } = await makePlan({ instances, priorState: prior, provider: () => p, ...(extra.mode ? { mode: extra.mode } : {}) });
+async function planAndApply(
+  p: FakeProvider,
+  instances: ReturnType<typeof inst>[],
+  prior: State,
+  storage: MemoryStateStorage,
+  extra: { parallelism?: number; mode?: "destroy" } = {},
+) {
+  const { plan } = await makePlan({
+    instances,
+    priorState: prior,
+    provider: () => p,
+    ...(extra.mode ? { mode: extra.mode } : {}),
+  });
   const persister = new StatePersister(storage, prior);
   const events: string[] = [];
-  const result = await applyPlan({ plan, persister, provider: () => p, parallelism: extra.parallelism ?? 1, onEvent: (e) => events.push(`${e.type}:${e.address}`) });
+  const result = await applyPlan({
+    plan,
+    persister,
+    provider: () => p,
+    parallelism: extra.parallelism ?? 1,
+    onEvent: (e) => events.push(`${e.type}:${e.address}`),
+  });
   return { plan, result, events };
 }
 
@@ -19,11 +49,20 @@ describe("apply/applyPlan", () => {
   it("creates in dependency order, writes the state after each change and records dependencies", async () => {
     const p = new FakeProvider();
     const storage = new MemoryStateStorage();
-    const { result, events } = await planAndApply(p, [doc("a"), assoc("x", "a"), assoc("y", "a")], emptyState(), storage);
+    const { result, events } = await planAndApply(
+      p,
+      [doc("a"), assoc("x", "a"), assoc("y", "a")],
+      emptyState(),
+      storage,
+    );
     expect(result.errors).to.deep.equal([]);
     expect([result.added, result.changed, result.destroyed]).to.deep.equal([3, 0, 0]);
     expect(p.calls).to.deep.equal(["create:a", "create:x", "create:y"]);
-    expect(events.filter((e) => e.startsWith("done"))).to.deep.equal(["done:document.a", "done:association.x", "done:association.y"]);
+    expect(events.filter((e) => e.startsWith("done"))).to.deep.equal([
+      "done:document.a",
+      "done:association.x",
+      "done:association.y",
+    ]);
     expect(storage.writes).to.equal(3);
     const stored = (await storage.read()).state!;
     expect(stored.resources.map((r) => [r.address, r.id, r.dependencies])).to.deep.equal([
@@ -62,14 +101,19 @@ describe("apply/applyPlan", () => {
     const config = [doc("a"), assoc("x", "a"), doc("b"), assoc("y", "b")];
     p.failures.add("create:a");
     const first = await planAndApply(p, config, emptyState(), storage, { parallelism: 4 });
-    expect(first.result.errors.map((e) => [e.address, e.step, e.code])).to.deep.equal([["document.a", "create", "InvalidParameters"]]);
+    expect(first.result.errors.map((e) => [e.address, e.step, e.code])).to.deep.equal([
+      ["document.a", "create", "InvalidParameters"],
+    ]);
     expect(first.result.errors[0]!.message).to.contain("InvalidParameters: injected");
     expect(first.result.skipped).to.deep.equal(["association.x"]);
     expect(first.result.state.resources.map((r) => r.address)).to.deep.equal(["association.y", "document.b"]);
     expect((await storage.read()).state).to.deep.equal(first.result.state);
     p.failures.clear();
     const second = await planAndApply(p, config, first.result.state, storage);
-    expect(second.plan.changes.filter((c) => c.action !== "no-op").map((c) => c.address)).to.deep.equal(["association.x", "document.a"]);
+    expect(second.plan.changes.filter((c) => c.action !== "no-op").map((c) => c.address)).to.deep.equal([
+      "association.x",
+      "document.a",
+    ]);
     expect(second.result.errors).to.deep.equal([]);
     expect(second.result.state.resources).to.have.length(4);
   });
@@ -83,7 +127,14 @@ describe("apply/applyPlan", () => {
   });
 
   it("orders a replacement destroy-then-create, or create-then-destroy with create_before_destroy", () => {
-    const base = { kind: "document" as const, provider: "ssm", changes: [], replaceReasons: ["x"], sensitivePaths: [], dependencies: [] };
+    const base = {
+      kind: "document" as const,
+      provider: "ssm",
+      changes: [],
+      replaceReasons: ["x"],
+      sensitivePaths: [],
+      dependencies: [],
+    };
     const normal = buildApplyGraph([{ ...base, address: "document.a", action: "replace" }]);
     expect(orderedNodes(normal.graph)).to.deep.equal(["document.a (destroy)", "document.a (apply)"]);
     const cbd = buildApplyGraph([{ ...base, address: "document.a", action: "replace", createBeforeDestroy: true }]);
@@ -92,23 +143,43 @@ describe("apply/applyPlan", () => {
       { ...base, address: "document.a", action: "replace" },
       { ...base, kind: "association", address: "association.x", action: "replace", dependencies: ["document.a"] },
     ]);
-    expect(orderedNodes(chain.graph)).to.deep.equal(["association.x (destroy)", "document.a (destroy)", "document.a (apply)", "association.x (apply)"]);
+    expect(orderedNodes(chain.graph)).to.deep.equal([
+      "association.x (destroy)",
+      "document.a (destroy)",
+      "document.a (apply)",
+      "association.x (apply)",
+    ]);
   });
 
   it("fills values unknown at plan time through the resolve hook, or fails that change clearly", async () => {
     const p = new FakeProvider();
     const storage = new MemoryStateStorage();
-    const a = inst("association.x", { attrs: { document: "a", document_version: { $unknown: true } } as never, references: [{ target: "document.a", attribute: "default_version" }] });
+    const a = inst("association.x", {
+      attrs: { document: "a", document_version: { $unknown: true } } as never,
+      references: [{ target: "document.a", attribute: "default_version" }],
+    });
     const { plan } = await makePlan({ instances: [doc("a"), a], priorState: emptyState(), provider: () => p });
     const result = await applyPlan({
       plan,
       persister: new StatePersister(storage, emptyState()),
       provider: () => p,
-      resolve: async (change, state) => ({ attrs: { ...change.after, document_version: state.resources.find((r) => r.address === "document.a")!.attributes["default_version"]! }, diagnostics: [] }),
+      resolve: async (change, state) => ({
+        attrs: {
+          ...change.after,
+          document_version: state.resources.find((r) => r.address === "document.a")!.attributes["default_version"]!,
+        },
+        diagnostics: [],
+      }),
     });
     expect(result.errors).to.deep.equal([]);
-    expect(result.state.resources.find((r) => r.address === "association.x")!.attributes["document_version"]).to.equal("1");
-    const failed = await applyPlan({ plan, persister: new StatePersister(new MemoryStateStorage(), emptyState()), provider: () => new FakeProvider() });
+    expect(result.state.resources.find((r) => r.address === "association.x")!.attributes["document_version"]).to.equal(
+      "1",
+    );
+    const failed = await applyPlan({
+      plan,
+      persister: new StatePersister(new MemoryStateStorage(), emptyState()),
+      provider: () => new FakeProvider(),
+    });
     expect(failed.errors.map((e) => e.address)).to.deep.equal(["association.x"]);
     expect(failed.errors[0]!.message).to.contain("unknown");
   });
@@ -141,7 +212,10 @@ describe("apply/applyPlan", () => {
       override create(kind: string, desired: Record<string, never>) {
         if (kind === "association") {
           const address = `association.${String(desired["name"])}`;
-          const stored = storage.contents === undefined ? undefined : (JSON.parse(storage.contents) as { pending_creates?: { address: string }[] });
+          const stored =
+            storage.contents === undefined
+              ? undefined
+              : (JSON.parse(storage.contents) as { pending_creates?: { address: string }[] });
           if (!stored?.pending_creates?.some((p) => p.address === address)) notRecordedWhenSent.push(address);
           if (!turn) {
             const current: string[] = [];
@@ -153,7 +227,9 @@ describe("apply/applyPlan", () => {
         }
         // Creates end at different moments, so later ones start one at a time as room frees up.
         const n = Number(String(desired["name"]).slice(1));
-        return new Promise<void>((r) => setTimeout(r, kind === "association" ? (n * 7) % 11 : 0)).then(() => super.create(kind, desired));
+        return new Promise<void>((r) => setTimeout(r, kind === "association" ? (n * 7) % 11 : 0)).then(() =>
+          super.create(kind, desired),
+        );
       }
     }
     const p = new BatchingProvider();
@@ -163,7 +239,13 @@ describe("apply/applyPlan", () => {
     expect(result.added).to.equal(26);
     expect(notRecordedWhenSent).to.deep.equal([]);
     // Whole groups of ten reach the provider in one turn of the event loop; only the last is short.
-    expect(turns.map((t) => t.length % 10).slice(0, -1).every((n) => n === 0), JSON.stringify(turns.map((t) => t.length))).to.equal(true);
+    expect(
+      turns
+        .map((t) => t.length % 10)
+        .slice(0, -1)
+        .every((n) => n === 0),
+      JSON.stringify(turns.map((t) => t.length)),
+    ).to.equal(true);
     expect(turns.flat()).to.have.length(25);
     // One write for the intents of each group (25 creates: 3 groups at most), not one per create.
     expect(intentWrites).to.be.within(1, 3);

@@ -41,7 +41,13 @@ export function terminalUses(fileName: string, text: string): string[] {
       }
     }
     // `const { stdout } = process` and `globalThis.console` would dodge the check above.
-    if (ts.isVariableDeclaration(node) && ts.isObjectBindingPattern(node.name) && node.initializer && ts.isIdentifier(node.initializer) && ["process", "console"].includes(node.initializer.text)) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isObjectBindingPattern(node.name) &&
+      node.initializer &&
+      ts.isIdentifier(node.initializer) &&
+      ["process", "console"].includes(node.initializer.text)
+    ) {
       const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
       found.push(`${fileName}:${line}: destructures ${node.initializer.text}`);
     }
@@ -57,7 +63,10 @@ describe("architecture: the library never prints and never exits", () => {
       .filter((f) => relative(srcRoot, f).split(sep)[0] !== "cli")
       .flatMap((f) => terminalUses(relative(repoRoot, f), readFileSync(f, "utf8")))
       .filter((use) => !(use.replace(/:\d+:/, ":") in ALLOWED));
-    expect(uses, "library code must return results and diagnostics, and report progress through callbacks; printing and exiting belong to src/cli/").to.deep.equal([]);
+    expect(
+      uses,
+      "library code must return results and diagnostics, and report progress through callbacks; printing and exiting belong to src/cli/",
+    ).to.deep.equal([]);
   });
 
   it("catches what it is meant to catch, and not mentions in comments or strings", () => {
@@ -70,7 +79,13 @@ describe("architecture: the library never prints and never exits", () => {
       "const { stderr } = process;",
       "process.exit(1);",
     ].join("\n");
-    expect(terminalUses("x.ts", text)).to.deep.equal(["x.ts:3: console.error", "x.ts:4: process.stdout", "x.ts:5: process.exitCode", "x.ts:6: destructures process", "x.ts:7: process.exit"]);
+    expect(terminalUses("x.ts", text)).to.deep.equal([
+      "x.ts:3: console.error",
+      "x.ts:4: process.stdout",
+      "x.ts:5: process.exitCode",
+      "x.ts:6: destructures process",
+      "x.ts:7: process.exit",
+    ]);
   });
 
   it("still sees the CLI's own printing (the scan works on real files)", () => {

@@ -42,12 +42,14 @@ const FORBIDDEN: Array<[from: string, to: string, why: string]> = [
  * each imported directly for the reason given (mostly: what a command loads at start-up).
  */
 const SIDE_DOORS: Readonly<Record<string, string>> = {
-  "diag/diagnostic.ts": "the parser and the SSM checks need diagnostics as data without the renderer diag/index also loads",
+  "diag/diagnostic.ts":
+    "the parser and the SSM checks need diagnostics as data without the renderer diag/index also loads",
   "diag/range.ts": "the parser needs positions and ranges without the renderer diag/index also loads",
-  "diag/suggest.ts": "\"did you mean\" without the renderer diag/index also loads",
+  "diag/suggest.ts": '"did you mean" without the renderer diag/index also loads',
   "diag/codes.ts": "the SSM checks name codes without the renderer diag/index also loads",
   "diag/safe-text.ts": "the provider scrubs credentials from SSM's messages without the renderer diag/index also loads",
-  "syntax/ast.ts": "the tree's types and its reference walk, without loading the parsers (Chevrotain) syntax/index brings",
+  "syntax/ast.ts":
+    "the tree's types and its reference walk, without loading the parsers (Chevrotain) syntax/index brings",
   "syntax/format.ts": "the formatter is loaded only by fmt, the language server and import --generate",
   "ssm/lazy.ts": "the YAML library, loaded on first use",
   "ssm/resource-schema.ts": "one pure table, without the AWS document catalog and the document checks ssm/index loads",
@@ -55,10 +57,13 @@ const SIDE_DOORS: Readonly<Record<string, string>> = {
   "ssm/schedule.ts": "the local endpoint parses schedules without the rest of the SSM rules",
   "ssm/association-parameters.ts": "the local endpoint checks parameters without the rest of the SSM rules",
   "ssm/schedule-forecast.ts": "statectl schedule loads the forecast alone",
-  "engine/validate.ts": "statectl validate and the language server load validation without plan, apply and the provider",
-  "engine/backend.ts": "the state and workspace commands choose the state backend without loading plan, apply and the provider",
+  "engine/validate.ts":
+    "statectl validate and the language server load validation without plan, apply and the provider",
+  "engine/backend.ts":
+    "the state and workspace commands choose the state backend without loading plan, apply and the provider",
   "engine/schedule.ts": "statectl schedule loads the forecast without plan, apply and the provider",
-  "provider-ssm/assume-role.ts": "the engine assumes provider roles (STS) before plan without loading the SSM provider and its SDK client",
+  "provider-ssm/assume-role.ts":
+    "the engine assumes provider roles (STS) before plan without loading the SSM provider and its SDK client",
   "config/source-file.ts": "statectl fmt reads files with the configuration's limits without loading the decoder",
 };
 
@@ -70,9 +75,25 @@ function importsOf(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
   const out: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) out.push(node.moduleSpecifier.text);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) out.push(node.arguments[0].text);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) out.push(node.argument.literal.text);
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    )
+      out.push(node.moduleSpecifier.text);
+    else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    )
+      out.push(node.arguments[0].text);
+    else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    )
+      out.push(node.argument.literal.text);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -106,7 +127,8 @@ describe("architecture: room order", () => {
 
   it("knows every room under src/", () => {
     const rooms = readdirSync(srcRoot).filter((n) => statSync(join(srcRoot, n)).isDirectory());
-    for (const room of rooms) expect(ROOM_ORDER as readonly string[], `room src/${room} is missing from ROOM_ORDER`).to.include(room);
+    for (const room of rooms)
+      expect(ROOM_ORDER as readonly string[], `room src/${room} is missing from ROOM_ORDER`).to.include(room);
   });
 
   it("has every room import only earlier rooms", () => {
@@ -150,7 +172,10 @@ describe("architecture: room order", () => {
       }
     }
     expect(violations).to.deep.equal([]);
-    expect(Object.keys(SIDE_DOORS).filter((m) => !used.has(m)), "side doors nobody uses any more").to.deep.equal([]);
+    expect(
+      Object.keys(SIDE_DOORS).filter((m) => !used.has(m)),
+      "side doors nobody uses any more",
+    ).to.deep.equal([]);
   });
 
   it("lists the rooms in docs/architecture.md's table in the room order", () => {
@@ -166,7 +191,15 @@ describe("architecture: room order", () => {
     const missing = rooms.filter((room) => {
       const dir = join(srcRoot, room);
       if (readdirSync(dir).includes("README.md")) return false;
-      const main = ["index.ts", "main.ts"].map((f) => join(dir, f)).find((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+      const main = ["index.ts", "main.ts"]
+        .map((f) => join(dir, f))
+        .find((p) => {
+          try {
+            return statSync(p).isFile();
+          } catch {
+            return false;
+          }
+        });
       return !main || !/^(#!.*\n)?\s*\/\*\*/.test(readFileSync(main, "utf8"));
     });
     expect(missing, "rooms without a header").to.deep.equal([]);

@@ -21,15 +21,22 @@ async function main(): Promise<void> {
   const text = generateEvalConfig(blocks, keys);
   const files = { "main.state": text };
   const check = evaluateConfig(loadConfig({ files }).config);
-  if (check.diagnostics.length > 0 || check.resources.length !== blocks + keys + 1) throw new Error(`generated configuration is not clean: ${check.diagnostics.length} diagnostics, ${check.resources.length} instances`);
+  if (check.diagnostics.length > 0 || check.resources.length !== blocks + keys + 1)
+    throw new Error(
+      `generated configuration is not clean: ${check.diagnostics.length} diagnostics, ${check.resources.length} instances`,
+    );
   const load = await measure("loadConfig", 1, runs, () => loadConfig({ files }));
   const { config } = loadConfig({ files });
   const evaluate = await measure("evaluateConfig", 1, runs, () => evaluateConfig(config));
   const instances = blocks + keys + 1;
   console.log(`${describeMachine()}`);
-  console.log(`${(text.length / 1e6).toFixed(2)} MB, ${blocks} association blocks + for_each over ${keys} keys = ${instances} instances, median of ${runs} runs`);
+  console.log(
+    `${(text.length / 1e6).toFixed(2)} MB, ${blocks} association blocks + for_each over ${keys} keys = ${instances} instances, median of ${runs} runs`,
+  );
   console.log(`loadConfig (parse, decode, reference and cycle checks): ${load.medianMs.toFixed(0)} ms`);
-  console.log(`evaluateConfig: ${evaluate.medianMs.toFixed(0)} ms (${((evaluate.medianMs * 1000) / instances).toFixed(0)} µs per instance)`);
+  console.log(
+    `evaluateConfig: ${evaluate.medianMs.toFixed(0)} ms (${((evaluate.medianMs * 1000) / instances).toFixed(0)} µs per instance)`,
+  );
 }
 
 await main();

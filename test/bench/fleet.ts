@@ -9,7 +9,17 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeDocumentCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { createSsmClient, LOCAL_ENDPOINT_CREDENTIALS, MemoryStateStorage, runApply, runPlan, startLocalEndpoint, type Counters, type Knobs, type LocalEndpoint } from "../../src/index.js";
+import {
+  createSsmClient,
+  LOCAL_ENDPOINT_CREDENTIALS,
+  MemoryStateStorage,
+  runApply,
+  runPlan,
+  startLocalEndpoint,
+  type Counters,
+  type Knobs,
+  type LocalEndpoint,
+} from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -35,7 +45,9 @@ export function generateFleetConfig(shape: FleetShape): string {
   const parts = ['provider "ssm" {\n  endpoint = "local"\n}\n'];
   const pad = (i: number, n: number) => String(i).padStart(n, "0");
   for (let d = 0; d < shape.documents; d++) {
-    parts.push(`document "d${pad(d, 3)}" {\n  name    = "Fleet-Doc-${pad(d, 3)}"\n  content = ${JSON.stringify(documentContent(d))}\n  tags = {\n    fleet = "bench"\n  }\n}\n`);
+    parts.push(
+      `document "d${pad(d, 3)}" {\n  name    = "Fleet-Doc-${pad(d, 3)}"\n  content = ${JSON.stringify(documentContent(d))}\n  tags = {\n    fleet = "bench"\n  }\n}\n`,
+    );
   }
   for (let i = 0; i < shape.associations; i++) {
     const document = shape.documents > 0 ? `document.d${pad(i % shape.documents, 3)}.name` : '"AWS-RunShellScript"';
@@ -108,22 +120,34 @@ export async function benchRefresh(shape: FleetShape, knobs: Knobs = {}): Promis
       let t0 = performance.now();
       const applied = await runApply({ dir, runningLocalEndpoint: endpoint, parallelism: 8 });
       const applyMs = performance.now() - t0;
-      check((applied.result?.errors.length ?? 1) === 0 && applied.result!.added === shape.associations + shape.documents, `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`);
+      check(
+        (applied.result?.errors.length ?? 1) === 0 && applied.result!.added === shape.associations + shape.documents,
+        `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`,
+      );
       const applyCounters = endpoint.counters();
-      const associationCreateCalls = totalCalls(applyCounters, (op) => op === "CreateAssociation" || op === "CreateAssociationBatch");
+      const associationCreateCalls = totalCalls(
+        applyCounters,
+        (op) => op === "CreateAssociation" || op === "CreateAssociationBatch",
+      );
 
       endpoint.resetCounters();
       t0 = performance.now();
       const bulk = await runPlan({ dir, runningLocalEndpoint: endpoint });
       const bulkMs = performance.now() - t0;
-      check(bulk.plan !== undefined && bulk.plan.drift.length === 0 && bulk.plan.changes.every((c) => c.action === "no-op"), "the bulk plan has no changes");
+      check(
+        bulk.plan !== undefined && bulk.plan.drift.length === 0 && bulk.plan.changes.every((c) => c.action === "no-op"),
+        "the bulk plan has no changes",
+      );
       const bulkCounters = endpoint.counters();
 
       endpoint.resetCounters();
       t0 = performance.now();
       const per = await runPlan({ dir, runningLocalEndpoint: endpoint, refreshMode: "per-resource" });
       const perMs = performance.now() - t0;
-      check(per.plan !== undefined && per.plan.drift.length === 0 && per.plan.changes.every((c) => c.action === "no-op"), "the per-resource plan has no changes");
+      check(
+        per.plan !== undefined && per.plan.drift.length === 0 && per.plan.changes.every((c) => c.action === "no-op"),
+        "the per-resource plan has no changes",
+      );
       const perCounters = endpoint.counters();
       return {
         shape,
@@ -156,10 +180,18 @@ export async function benchCreateCalls(shape: FleetShape): Promise<CreateCallFig
     const storage = new MemoryStateStorage();
     try {
       const applied = await runApply({ dir, runningLocalEndpoint: endpoint, storage });
-      check((applied.result?.errors.length ?? 1) === 0 && applied.result!.added === shape.associations + shape.documents, `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`);
+      check(
+        (applied.result?.errors.length ?? 1) === 0 && applied.result!.added === shape.associations + shape.documents,
+        `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`,
+      );
       const counters = endpoint.counters();
       const creates = (op: string) => op === "CreateAssociation" || op === "CreateAssociationBatch";
-      return { shape, calls: totalCalls(counters, creates), byOperation: Object.fromEntries(Object.entries(byOperation(counters)).filter(([op]) => creates(op))), stateWrites: storage.writes };
+      return {
+        shape,
+        calls: totalCalls(counters, creates),
+        byOperation: Object.fromEntries(Object.entries(byOperation(counters)).filter(([op]) => creates(op))),
+        stateWrites: storage.writes,
+      };
     } finally {
       await endpoint.stop();
     }
@@ -187,7 +219,10 @@ export async function benchDocumentCreateCalls(documents: number): Promise<Docum
       const t0 = performance.now();
       const applied = await runApply({ dir, runningLocalEndpoint: endpoint, storage: new MemoryStateStorage() });
       const ms = performance.now() - t0;
-      check((applied.result?.errors.length ?? 1) === 0 && applied.result!.added === documents, `apply created every document (${applied.diagnostics[0]?.detail ?? ""})`);
+      check(
+        (applied.result?.errors.length ?? 1) === 0 && applied.result!.added === documents,
+        `apply created every document (${applied.diagnostics[0]?.detail ?? ""})`,
+      );
       const counters = endpoint.counters();
       return { documents, calls: totalCalls(counters), byOperation: byOperation(counters), ms };
     } finally {
@@ -211,7 +246,11 @@ export interface ThrottledApplyFigures {
 }
 
 /** Creates `associations` associations through a throttled, slow endpoint; compares wall time with the throttle's bound. */
-export async function benchThrottledApply(associations: number, ratePerSecond: number, latencyMs: number): Promise<ThrottledApplyFigures> {
+export async function benchThrottledApply(
+  associations: number,
+  ratePerSecond: number,
+  latencyMs: number,
+): Promise<ThrottledApplyFigures> {
   return withDir(async (dir) => {
     writeFileSync(join(dir, "main.state"), generateFleetConfig({ associations, documents: 0 }));
     const endpoint = await startLocalEndpoint({ knobs: { latencyMs, throttle: { "*": { ratePerSecond } } } });
@@ -225,7 +264,10 @@ export async function benchThrottledApply(associations: number, ratePerSecond: n
       clearInterval(watch);
       const ms = performance.now() - t0;
       const counters = endpoint.counters();
-      check(applied.result !== undefined && applied.result.errors.length === 0 && applied.result.added === associations, "the throttled apply created everything");
+      check(
+        applied.result !== undefined && applied.result.errors.length === 0 && applied.result.added === associations,
+        "the throttled apply created everything",
+      );
       let boundMs = 0;
       for (const c of Object.values(counters)) {
         const admitted = c.calls - c.throttled;
@@ -261,12 +303,28 @@ export interface RetryModeFigures {
 }
 
 /** `calls` DescribeDocument calls, `inFlight` at a time, through a throttled endpoint, with one SDK retry mode. */
-export async function benchRetryMode(mode: "standard" | "adaptive" | "statectl", maxAttempts: number, calls: number, inFlight: number, ratePerSecond: number): Promise<RetryModeFigures & { throttled: number }> {
+export async function benchRetryMode(
+  mode: "standard" | "adaptive" | "statectl",
+  maxAttempts: number,
+  calls: number,
+  inFlight: number,
+  ratePerSecond: number,
+): Promise<RetryModeFigures & { throttled: number }> {
   const endpoint = await startLocalEndpoint({ knobs: { throttle: { DescribeDocument: { ratePerSecond } } } });
   const client =
     mode === "statectl"
-      ? await createSsmClient({ endpoint: endpoint.url, credentials: LOCAL_ENDPOINT_CREDENTIALS, maxRetries: maxAttempts - 1 })
-      : new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS }, retryMode: mode, maxAttempts });
+      ? await createSsmClient({
+          endpoint: endpoint.url,
+          credentials: LOCAL_ENDPOINT_CREDENTIALS,
+          maxRetries: maxAttempts - 1,
+        })
+      : new SSMClient({
+          endpoint: endpoint.url,
+          region: "us-east-1",
+          credentials: { ...LOCAL_ENDPOINT_CREDENTIALS },
+          retryMode: mode,
+          maxAttempts,
+        });
   try {
     let next = 0;
     let failed = 0;
@@ -284,7 +342,16 @@ export async function benchRetryMode(mode: "standard" | "adaptive" | "statectl",
       }),
     );
     const ms = performance.now() - t0;
-    return { mode, maxAttempts, calls, inFlight, failed, ms, idealMs: (Math.max(0, calls - ratePerSecond) / ratePerSecond) * 1000, throttled: endpoint.counters()["DescribeDocument"]?.throttled ?? 0 };
+    return {
+      mode,
+      maxAttempts,
+      calls,
+      inFlight,
+      failed,
+      ms,
+      idealMs: (Math.max(0, calls - ratePerSecond) / ratePerSecond) * 1000,
+      throttled: endpoint.counters()["DescribeDocument"]?.throttled ?? 0,
+    };
   } finally {
     client.destroy();
     await endpoint.stop();
@@ -312,7 +379,10 @@ export async function benchPersistence(associations: number): Promise<Persistenc
       const t0 = performance.now();
       const applied = await runApply({ dir: work, runningLocalEndpoint: endpoint });
       const ms = performance.now() - t0;
-      check(applied.result?.errors.length === 0 && applied.result.added === associations, "the apply created everything");
+      check(
+        applied.result?.errors.length === 0 && applied.result.added === associations,
+        "the apply created everything",
+      );
       return { ms, endpoint };
     };
     const memory = await run("memory", undefined);
@@ -321,7 +391,13 @@ export async function benchPersistence(associations: number): Promise<Persistenc
     const disk = await run("disk", dataDir);
     const bytesWritten = disk.endpoint.core.store.bytesWritten;
     await disk.endpoint.stop();
-    return { associations, ms: disk.ms, inMemoryMs: memory.ms, fileBytes: statSync(join(dataDir, "endpoint.json")).size, bytesWritten };
+    return {
+      associations,
+      ms: disk.ms,
+      inMemoryMs: memory.ms,
+      fileBytes: statSync(join(dataDir, "endpoint.json")).size,
+      bytesWritten,
+    };
   });
 }
 
@@ -355,7 +431,10 @@ export async function benchImpactPreview(associations: number, latencyMs: number
     try {
       for (let i = 0; i < 14; i++) await endpoint.addInstance({ name: `fleet-${i}`, tags: { Role: `fleet-${i % 7}` } });
       const applied = await runApply({ dir, runningLocalEndpoint: endpoint, lock: false });
-      check((applied.result?.errors.length ?? 1) === 0 && applied.result!.added === associations + 1, `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`);
+      check(
+        (applied.result?.errors.length ?? 1) === 0 && applied.result!.added === associations + 1,
+        `apply created everything (${applied.diagnostics[0]?.detail ?? ""})`,
+      );
       writeFileSync(join(dir, "main.state"), config("goodbye"));
       endpoint.setKnobs({ latencyMs });
       endpoint.resetCounters();
@@ -363,11 +442,24 @@ export async function benchImpactPreview(associations: number, latencyMs: number
       const r = await runPlan({ dir, runningLocalEndpoint: endpoint, lock: false });
       const ms = performance.now() - t0;
       const changes = r.plan?.changes.filter((c) => c.action !== "no-op") ?? [];
-      check(changes.length === associations + 1, `the plan changes the document and every association (${changes.length}; ${r.diagnostics[0]?.detail ?? ""})`);
-      const impacts = changes.filter((c) => c.impact?.known).length + changes.reduce((n, c) => n + (c.associationImpacts?.filter((a) => a.impact.known).length ?? 0), 0);
+      check(
+        changes.length === associations + 1,
+        `the plan changes the document and every association (${changes.length}; ${r.diagnostics[0]?.detail ?? ""})`,
+      );
+      const impacts =
+        changes.filter((c) => c.impact?.known).length +
+        changes.reduce((n, c) => n + (c.associationImpacts?.filter((a) => a.impact.known).length ?? 0), 0);
       check(impacts === 2 * associations, `every association's impact is counted twice (${impacts})`);
       const counters = endpoint.counters();
-      return { associations, latencyMs, changes: changes.length, impacts, ms, describeInstanceInformation: counters["DescribeInstanceInformation"]?.calls ?? 0, calls: totalCalls(counters) };
+      return {
+        associations,
+        latencyMs,
+        changes: changes.length,
+        impacts,
+        ms,
+        describeInstanceInformation: counters["DescribeInstanceInformation"]?.calls ?? 0,
+        calls: totalCalls(counters),
+      };
     } finally {
       await endpoint.stop();
     }

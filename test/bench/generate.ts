@@ -6,7 +6,13 @@
 
 import { seededRandom } from "../seeded-random.js";
 
-const DOCUMENTS = ["AWS-RunShellScript", "AWS-ConfigureAWSPackage", "AWS-RunPatchBaseline", "AWS-UpdateSSMAgent", "AWS-GatherSoftwareInventory"];
+const DOCUMENTS = [
+  "AWS-RunShellScript",
+  "AWS-ConfigureAWSPackage",
+  "AWS-RunPatchBaseline",
+  "AWS-UpdateSSMAgent",
+  "AWS-GatherSoftwareInventory",
+];
 const ROLES = ["web", "api", "worker", "db", "cache", "batch", "bastion"];
 const SCHEDULES = ["rate(30 minutes)", "rate(1 day)", "cron(0 2 ? * SUN *)", "cron(15 4 * * ? *)", "rate(12 hours)"];
 
@@ -77,7 +83,8 @@ export function generateAssociations(count: number, seed = 42): GeneratedConfig 
     run.push(["max_errors", String(Math.floor(rand() * 10))]);
     run.push(["compliance_severity", `"${pick(["LOW", "MEDIUM", "HIGH", "CRITICAL"])}"`]);
     const heredoc = rand() < 0.2;
-    if (!heredoc && rand() < 0.25) run.push(["depends_on", `[association.${pick(ROLES)}_${String(Math.floor(rand() * count)).padStart(5, "0")}]`]);
+    if (!heredoc && rand() < 0.25)
+      run.push(["depends_on", `[association.${pick(ROLES)}_${String(Math.floor(rand() * count)).padStart(5, "0")}]`]);
     const width = Math.max(...run.map(([k]) => k.length));
     for (const [k, v] of run) lines.push(`  ${k.padEnd(width)} = ${v}`);
     if (heredoc) {

@@ -63,7 +63,10 @@ export async function benchLanguageServer(associations: number, edits = 10, requ
     const firstDiagnosticsMs = performance.now() - t0;
 
     const editTimes: number[] = [];
-    const broken = original.replace('schedule                    = "cron(0 2 ? * SUN *)"', 'schedule                    = "cron(0 2 ? * SUNDAY *)"');
+    const broken = original.replace(
+      'schedule                    = "cron(0 2 ? * SUN *)"',
+      'schedule                    = "cron(0 2 ? * SUNDAY *)"',
+    );
     for (let i = 0; i < edits; i++) {
       const breaking = i % 2 === 0;
       t0 = performance.now();
@@ -81,10 +84,14 @@ export async function benchLanguageServer(associations: number, edits = 10, requ
     const completionTimes: number[] = [];
     for (let i = 0; i < requests; i++) {
       t0 = performance.now();
-      const items = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: completionAt });
+      const items = await client.connection.sendRequest(CompletionRequest.type, {
+        textDocument: { uri },
+        position: completionAt,
+      });
       completionTimes.push(performance.now() - t0);
       const list = Array.isArray(items) ? items : (items?.items ?? []);
-      if (!list.some((item) => item.label === "d000")) throw new Error(`completion did not offer the documents: ${JSON.stringify(list.slice(0, 5))}`);
+      if (!list.some((item) => item.label === "d000"))
+        throw new Error(`completion did not offer the documents: ${JSON.stringify(list.slice(0, 5))}`);
     }
     await client.change(edited, original);
     await client.diagnosticsFor(edited, (d) => d.length === 0);
@@ -92,7 +99,10 @@ export async function benchLanguageServer(associations: number, edits = 10, requ
     const hoverTimes: number[] = [];
     for (let i = 0; i < requests; i++) {
       t0 = performance.now();
-      const hover = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: hoverAt });
+      const hover = await client.connection.sendRequest(HoverRequest.type, {
+        textDocument: { uri },
+        position: hoverAt,
+      });
       hoverTimes.push(performance.now() - t0);
       if (!hover) throw new Error("no hover on a document reference");
     }
@@ -101,7 +111,10 @@ export async function benchLanguageServer(associations: number, edits = 10, requ
     await client.change(edited, messy);
     for (let i = 0; i < 5; i++) {
       t0 = performance.now();
-      const editsBack = await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+      const editsBack = await client.connection.sendRequest(DocumentFormattingRequest.type, {
+        textDocument: { uri },
+        options: { tabSize: 2, insertSpaces: true },
+      });
       formatTimes.push(performance.now() - t0);
       if (!editsBack || editsBack.length === 0) throw new Error("formatting changed nothing");
     }

@@ -47,9 +47,54 @@ const { values } = parseArgs({
 });
 
 const SIZES: Record<string, BenchSizes> = {
-  full: { parseBlocks: 10_000, parseRuns: 5, parseWarmup: 2, cliRuns: 10, lsp: [300, 3_000], planSizes: [1_000, 10_000, 50_000], fleet: { associations: 2_000, documents: 200, taggedEvery: 100 }, throttled: 2_000, impact: { associations: 207, latencyMs: 30 }, retryCalls: 200, persist: 2_000, throughput: 3_000, s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 }, s3Runs: 5 },
-  small: { parseBlocks: 2_000, parseRuns: 3, parseWarmup: 1, cliRuns: 5, lsp: [300, 1_000], planSizes: [500, 1_000, 2_000], fleet: { associations: 300, documents: 30, taggedEvery: 100 }, throttled: 300, impact: { associations: 207, latencyMs: 30 }, retryCalls: 100, persist: 300, throughput: 600, s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 }, s3Runs: 3 },
-  tiny: { parseBlocks: 50, parseRuns: 1, parseWarmup: 0, cliRuns: 1, lsp: [20], planSizes: [10, 20], fleet: { associations: 12, documents: 2, taggedEvery: 5 }, throttled: 12, impact: { associations: 14, latencyMs: 1 }, retryCalls: 10, persist: 12, throughput: 30, s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 }, s3Runs: 1 },
+  full: {
+    parseBlocks: 10_000,
+    parseRuns: 5,
+    parseWarmup: 2,
+    cliRuns: 10,
+    lsp: [300, 3_000],
+    planSizes: [1_000, 10_000, 50_000],
+    fleet: { associations: 2_000, documents: 200, taggedEvery: 100 },
+    throttled: 2_000,
+    impact: { associations: 207, latencyMs: 30 },
+    retryCalls: 200,
+    persist: 2_000,
+    throughput: 3_000,
+    s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 },
+    s3Runs: 5,
+  },
+  small: {
+    parseBlocks: 2_000,
+    parseRuns: 3,
+    parseWarmup: 1,
+    cliRuns: 5,
+    lsp: [300, 1_000],
+    planSizes: [500, 1_000, 2_000],
+    fleet: { associations: 300, documents: 30, taggedEvery: 100 },
+    throttled: 300,
+    impact: { associations: 207, latencyMs: 30 },
+    retryCalls: 100,
+    persist: 300,
+    throughput: 600,
+    s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 },
+    s3Runs: 3,
+  },
+  tiny: {
+    parseBlocks: 50,
+    parseRuns: 1,
+    parseWarmup: 0,
+    cliRuns: 1,
+    lsp: [20],
+    planSizes: [10, 20],
+    fleet: { associations: 12, documents: 2, taggedEvery: 5 },
+    throttled: 12,
+    impact: { associations: 14, latencyMs: 1 },
+    retryCalls: 10,
+    persist: 12,
+    throughput: 30,
+    s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 },
+    s3Runs: 1,
+  },
 };
 const sizes = SIZES[values.size];
 if (!sizes) throw new Error(`--size must be one of ${Object.keys(SIZES).join(", ")}`);
@@ -61,7 +106,11 @@ const only = values.only ? new Set(values.only.split(",")) : undefined;
 const machine = describeMachine();
 process.stdout.write(`${machine}\n`);
 const report = await runBench(sizes, { ...(only ? { only } : {}), log: (line) => process.stdout.write(line + "\n") });
-const text = [`Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}; load average ${report.loadAtEnd} at the end.`, "", ...report.lines].join("\n");
+const text = [
+  `Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}; load average ${report.loadAtEnd} at the end.`,
+  "",
+  ...report.lines,
+].join("\n");
 process.stdout.write("\n" + text + "\n");
 
 if (values.write) {

@@ -33,7 +33,14 @@ export async function benchS3Backend(shape: FleetShape, runs: number): Promise<S
   const endpoint = await startLocalEndpoint({});
   const storages: S3StateStorage[] = [];
   const s3 = (): S3StateStorage => {
-    const s = new S3StateStorage({ bucket: moto.bucketName, key: "bench/statectl.state.json", endpoint: moto.url, region: "us-east-1", forcePathStyle: true, credentials: { ...S3_TEST_CREDENTIALS } });
+    const s = new S3StateStorage({
+      bucket: moto.bucketName,
+      key: "bench/statectl.state.json",
+      endpoint: moto.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { ...S3_TEST_CREDENTIALS },
+    });
     storages.push(s);
     return s;
   };
@@ -42,7 +49,10 @@ export async function benchS3Backend(shape: FleetShape, runs: number): Promise<S
     writeFileSync(join(dir, "main.state"), generateFleetConfig(shape));
     const applyStorage = s3();
     const applied = await runApply({ dir, runningLocalEndpoint: endpoint, parallelism: 8, storage: applyStorage });
-    if ((applied.result?.errors.length ?? 1) !== 0) throw new Error(`apply to the S3 state failed: ${applied.diagnostics.map((d) => d.detail ?? d.summary).join("; ")}`);
+    if ((applied.result?.errors.length ?? 1) !== 0)
+      throw new Error(
+        `apply to the S3 state failed: ${applied.diagnostics.map((d) => d.detail ?? d.summary).join("; ")}`,
+      );
     const applyS3Requests = applyStorage.counter.requests;
     // The same state in a local file.
     const local = new FileStateStorage(join(dir, "statectl.state.json"));
@@ -60,7 +70,11 @@ export async function benchS3Backend(shape: FleetShape, runs: number): Promise<S
       const b = await runPlan({ dir, runningLocalEndpoint: endpoint, storage });
       const st = performance.now() - t0;
       storage.destroy();
-      for (const p of [a, b]) if (!p.plan || p.plan.changes.some((c) => c.action !== "no-op")) throw new Error(`the no-change plan has changes or failed: ${p.diagnostics.map((d) => d.detail ?? d.summary).join("; ")}`);
+      for (const p of [a, b])
+        if (!p.plan || p.plan.changes.some((c) => c.action !== "no-op"))
+          throw new Error(
+            `the no-change plan has changes or failed: ${p.diagnostics.map((d) => d.detail ?? d.summary).join("; ")}`,
+          );
       if (i > 0) {
         localTimes.push(lt);
         s3Times.push(st);

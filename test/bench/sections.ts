@@ -6,7 +6,18 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateAssociations } from "./generate.js";
 import { measure } from "./measure.js";
-import { benchCreateCalls, benchImpactPreview, benchDocumentCreateCalls, benchPersistence, benchRefresh, benchRetryMode, benchThrottledApply, generateFleetConfig, writeFleetConfig, type FleetShape } from "./fleet.js";
+import {
+  benchCreateCalls,
+  benchImpactPreview,
+  benchDocumentCreateCalls,
+  benchPersistence,
+  benchRefresh,
+  benchRetryMode,
+  benchThrottledApply,
+  generateFleetConfig,
+  writeFleetConfig,
+  type FleetShape,
+} from "./fleet.js";
 import { benchThroughput, findMotoServer } from "./throughput.js";
 import { benchS3Backend } from "./s3.js";
 import { benchLanguageServer, type LspFigures } from "./lsp.js";
@@ -55,9 +66,22 @@ interface Row {
   goal: string;
 }
 
-const SECTIONS = ["parse", "cli", "lsp", "plan", "impact", "refresh", "apply", "retry", "persist", "throughput", "s3"] as const;
+const SECTIONS = [
+  "parse",
+  "cli",
+  "lsp",
+  "plan",
+  "impact",
+  "refresh",
+  "apply",
+  "retry",
+  "persist",
+  "throughput",
+  "s3",
+] as const;
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n: number) => `${fmt(n)} ms`;
 const secs = (n: number) => `${fmt(n / 1000, 1)} s`;
 
@@ -69,7 +93,10 @@ function median(xs: number[]): number {
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 // The command users run: package.json's bin (the bundle `npm run bundle` builds from dist/src/cli/main.js).
-const cliMain = join(repoRoot, (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl);
+const cliMain = join(
+  repoRoot,
+  (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl,
+);
 
 export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): Promise<BenchReport> {
   const log = options.log ?? (() => {});
@@ -81,23 +108,49 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
   if (wanted("parse")) {
     log(`parse: ${sizes.parseBlocks} blocks…`);
     const input = generateAssociations(sizes.parseBlocks);
-    const blocks = parseFile(input.text, "bench.state").body?.items.filter((i) => i.type === "Block" && i.blockType === "association").length;
-    if (blocks !== sizes.parseBlocks) throw new Error(`statectl's parser returned ${blocks} association blocks, expected ${sizes.parseBlocks}`);
+    const blocks = parseFile(input.text, "bench.state").body?.items.filter(
+      (i) => i.type === "Block" && i.blockType === "association",
+    ).length;
+    if (blocks !== sizes.parseBlocks)
+      throw new Error(`statectl's parser returned ${blocks} association blocks, expected ${sizes.parseBlocks}`);
     const { parse: hclParse } = await import("@cdktf/hcl2json");
-    const theirsCount = Object.keys(((await hclParse("bench.state", input.text)) as { association?: object }).association ?? {}).length;
-    if (theirsCount !== sizes.parseBlocks) throw new Error(`hcl2json returned ${theirsCount} association blocks, expected ${sizes.parseBlocks}`);
-    const ours = await measure("statectl", sizes.parseWarmup, sizes.parseRuns, () => parseFile(input.text, "bench.state"));
-    const theirs = await measure("hcl2json", sizes.parseWarmup, sizes.parseRuns, async () => hclParse("bench.state", input.text));
+    const theirsCount = Object.keys(
+      ((await hclParse("bench.state", input.text)) as { association?: object }).association ?? {},
+    ).length;
+    if (theirsCount !== sizes.parseBlocks)
+      throw new Error(`hcl2json returned ${theirsCount} association blocks, expected ${sizes.parseBlocks}`);
+    const ours = await measure("statectl", sizes.parseWarmup, sizes.parseRuns, () =>
+      parseFile(input.text, "bench.state"),
+    );
+    const theirs = await measure("hcl2json", sizes.parseWarmup, sizes.parseRuns, async () =>
+      hclParse("bench.state", input.text),
+    );
     const mb = input.bytes / 1e6;
     const oursRate = mb / (ours.medianMs / 1000);
     const theirsRate = mb / (theirs.medianMs / 1000);
-    const child = spawnSync(process.execPath, [join(repoRoot, "dist", "test", "bench", "parse-memory.js"), String(sizes.parseBlocks)], { encoding: "utf8" });
+    const child = spawnSync(
+      process.execPath,
+      [join(repoRoot, "dist", "test", "bench", "parse-memory.js"), String(sizes.parseBlocks)],
+      { encoding: "utf8" },
+    );
     const memory = JSON.parse(child.stdout) as { before: number; after: number };
     figures["parse.mbPerSecond"] = oursRate;
     figures["parse.hcl2jsonMbPerSecond"] = theirsRate;
     figures["parse.peakMb"] = memory.after / 1e6;
-    rows.push({ measure: `parse ${fmt(sizes.parseBlocks)} associations (${mb.toFixed(2)} MB), median of ${sizes.parseRuns}`, ours: `${oursRate.toFixed(2)} MB/s`, baseline: `${theirsRate.toFixed(2)} MB/s (hcl2json)`, ratio: `${(oursRate / theirsRate).toFixed(1)}× faster`, goal: "≥ 20 MB/s" });
-    rows.push({ measure: "parse: peak memory of the process (fresh process, one parse)", ours: `${fmt(memory.after / 1e6)} MB`, baseline: `${fmt(memory.before / 1e6)} MB before parsing`, ratio: "", goal: "≤ 300 MB" });
+    rows.push({
+      measure: `parse ${fmt(sizes.parseBlocks)} associations (${mb.toFixed(2)} MB), median of ${sizes.parseRuns}`,
+      ours: `${oursRate.toFixed(2)} MB/s`,
+      baseline: `${theirsRate.toFixed(2)} MB/s (hcl2json)`,
+      ratio: `${(oursRate / theirsRate).toFixed(1)}× faster`,
+      goal: "≥ 20 MB/s",
+    });
+    rows.push({
+      measure: "parse: peak memory of the process (fresh process, one parse)",
+      ours: `${fmt(memory.after / 1e6)} MB`,
+      baseline: `${fmt(memory.before / 1e6)} MB before parsing`,
+      ratio: "",
+      goal: "≤ 300 MB",
+    });
   }
 
   if (wanted("cli")) {
@@ -109,7 +162,10 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
       const nodeOnly: number[] = [];
       for (let i = 0; i < sizes.cliRuns + 1; i++) {
         let t0 = performance.now();
-        const r = spawnSync(process.execPath, [cliMain, "-C", dir, "validate"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+        const r = spawnSync(process.execPath, [cliMain, "-C", dir, "validate"], {
+          encoding: "utf8",
+          env: { ...process.env, NO_COLOR: "1" },
+        });
         const t = performance.now() - t0;
         if (r.status !== 0) throw new Error(`statectl validate failed: ${r.stdout}${r.stderr}`);
         t0 = performance.now();
@@ -121,7 +177,13 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
         }
       }
       figures["cli.validateMs"] = median(samples);
-      rows.push({ measure: `\`statectl validate\`, small configuration, wall (median of ${sizes.cliRuns})`, ours: ms(median(samples)), baseline: `${ms(median(nodeOnly))} (\`node -e ""\`)`, ratio: "", goal: "≤ 150 ms" });
+      rows.push({
+        measure: `\`statectl validate\`, small configuration, wall (median of ${sizes.cliRuns})`,
+        ours: ms(median(samples)),
+        baseline: `${ms(median(nodeOnly))} (\`node -e ""\`)`,
+        ratio: "",
+        goal: "≤ 150 ms",
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -139,13 +201,39 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
       figures[`lsp.formatting${n}Ms`] = r.formattingMs;
     }
     const base = sizes.lsp[0]!;
-    const each = (f: (r: LspFigures) => string) => runs.map((r) => `${fmt(r.associations)} (${fmt(r.bytes / 1000)} KB): ${f(r)}`).join("; ");
-    const within = (f: (r: LspFigures) => number, goal: number) => runs.map((r) => `${(f(r) / (r.associations === base ? goal : 2 * goal)).toFixed(2)}×`).join(", ");
+    const each = (f: (r: LspFigures) => string) =>
+      runs.map((r) => `${fmt(r.associations)} (${fmt(r.bytes / 1000)} KB): ${f(r)}`).join("; ");
+    const within = (f: (r: LspFigures) => number, goal: number) =>
+      runs.map((r) => `${(f(r) / (r.associations === base ? goal : 2 * goal)).toFixed(2)}×`).join(", ");
     const bound = (goal: number) => `${ms(goal)} at ${fmt(base)}, ${ms(2 * goal)} above`;
-    rows.push({ measure: "`statectl lsp`: first diagnostics after opening a file (process started)", ours: each((r) => ms(r.firstDiagnosticsMs)), baseline: "", ratio: "", goal: "" });
-    rows.push({ measure: "`statectl lsp`: diagnostics after an edit, debounce included (median, max of 10)", ours: each((r) => `${ms(r.editMedianMs)} (max ${ms(r.editMaxMs)})`), baseline: bound(150), ratio: `${within((r) => r.editMedianMs, 150)} the goal`, goal: "≤ 150 ms, ≤ 2× that above" });
-    rows.push({ measure: "`statectl lsp`: completion, hover (p95 of 40)", ours: each((r) => `${ms(r.completionP95Ms)}, ${ms(r.hoverP95Ms)}`), baseline: bound(30), ratio: `${within((r) => Math.max(r.completionP95Ms, r.hoverP95Ms), 30)} the goal`, goal: "≤ 30 ms, ≤ 2× that above" });
-    rows.push({ measure: "`statectl lsp`: formatting the edited file (median of 5)", ours: each((r) => ms(r.formattingMs)), baseline: bound(100), ratio: `${within((r) => r.formattingMs, 100)} the goal`, goal: "≤ 100 ms, ≤ 2× that above" });
+    rows.push({
+      measure: "`statectl lsp`: first diagnostics after opening a file (process started)",
+      ours: each((r) => ms(r.firstDiagnosticsMs)),
+      baseline: "",
+      ratio: "",
+      goal: "",
+    });
+    rows.push({
+      measure: "`statectl lsp`: diagnostics after an edit, debounce included (median, max of 10)",
+      ours: each((r) => `${ms(r.editMedianMs)} (max ${ms(r.editMaxMs)})`),
+      baseline: bound(150),
+      ratio: `${within((r) => r.editMedianMs, 150)} the goal`,
+      goal: "≤ 150 ms, ≤ 2× that above",
+    });
+    rows.push({
+      measure: "`statectl lsp`: completion, hover (p95 of 40)",
+      ours: each((r) => `${ms(r.completionP95Ms)}, ${ms(r.hoverP95Ms)}`),
+      baseline: bound(30),
+      ratio: `${within((r) => Math.max(r.completionP95Ms, r.hoverP95Ms), 30)} the goal`,
+      goal: "≤ 30 ms, ≤ 2× that above",
+    });
+    rows.push({
+      measure: "`statectl lsp`: formatting the edited file (median of 5)",
+      ours: each((r) => ms(r.formattingMs)),
+      baseline: bound(100),
+      ratio: `${within((r) => r.formattingMs, 100)} the goal`,
+      goal: "≤ 100 ms, ≤ 2× that above",
+    });
   }
 
   if (wanted("plan")) {
@@ -169,9 +257,14 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
         peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
         figures[`plan.noRefresh${n}PeakHeapMb`] = (peakHeap - heapBefore) / 1e6;
         lastRss = process.memoryUsage().rss;
-        if (r.plan?.changes.filter((c) => c.action === "create").length !== n) throw new Error(`plan --no-refresh of ${n} did not plan ${n} creates: ${r.diagnostics.map((d) => d.summary).join("; ")}`);
+        if (r.plan?.changes.filter((c) => c.action === "create").length !== n)
+          throw new Error(
+            `plan --no-refresh of ${n} did not plan ${n} creates: ${r.diagnostics.map((d) => d.summary).join("; ")}`,
+          );
         figures[`plan.noRefresh${n}Ms`] = t;
-        perResource.push(`${fmt(n)}: ${secs(t)} (${fmt((t * 1000) / n)} µs each; heap +${fmt((peakHeap - heapBefore) / 1e6)} MB at most)`);
+        perResource.push(
+          `${fmt(n)}: ${secs(t)} (${fmt((t * 1000) / n)} µs each; heap +${fmt((peakHeap - heapBefore) / 1e6)} MB at most)`,
+        );
         perAssociation.push((t * 1000) / n);
       } finally {
         await endpoint.stop();
@@ -212,9 +305,29 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     const r = await benchRefresh(f);
     figures["refresh.bulkCalls"] = r.bulk.calls;
     figures["refresh.perResourceCalls"] = r.perResource.calls;
-    rows.push({ measure: `no-change plan, ${fmt(f.associations)} associations + ${fmt(f.documents)} documents: SSM calls`, ours: `${fmt(r.bulk.calls)} (bulk)`, baseline: `${fmt(r.perResource.calls)} (per-resource)`, ratio: `${((100 * r.bulk.calls) / r.perResource.calls).toFixed(2)}%`, goal: "≤ 2%" });
-    rows.push({ measure: "  … wall time of that plan", ours: secs(r.bulk.ms), baseline: secs(r.perResource.ms), ratio: `${(r.perResource.ms / r.bulk.ms).toFixed(1)}× faster`, goal: "" });
-    notes.push(`Calls of the bulk no-change plan by operation: ${Object.entries(r.bulk.byOperation).map(([op, n]) => `${op} ${n}`).join(", ")}; per-resource: ${Object.entries(r.perResource.byOperation).map(([op, n]) => `${op} ${fmt(n)}`).join(", ")}. Every ${f.taggedEvery ?? 0}th association manages tags (read with ListTagsForResource); the others and the documents are vouched for by the list pages.`);
+    rows.push({
+      measure: `no-change plan, ${fmt(f.associations)} associations + ${fmt(f.documents)} documents: SSM calls`,
+      ours: `${fmt(r.bulk.calls)} (bulk)`,
+      baseline: `${fmt(r.perResource.calls)} (per-resource)`,
+      ratio: `${((100 * r.bulk.calls) / r.perResource.calls).toFixed(2)}%`,
+      goal: "≤ 2%",
+    });
+    rows.push({
+      measure: "  … wall time of that plan",
+      ours: secs(r.bulk.ms),
+      baseline: secs(r.perResource.ms),
+      ratio: `${(r.perResource.ms / r.bulk.ms).toFixed(1)}× faster`,
+      goal: "",
+    });
+    notes.push(
+      `Calls of the bulk no-change plan by operation: ${Object.entries(r.bulk.byOperation)
+        .map(([op, n]) => `${op} ${n}`)
+        .join(", ")}; per-resource: ${Object.entries(r.perResource.byOperation)
+        .map(([op, n]) => `${op} ${fmt(n)}`)
+        .join(
+          ", ",
+        )}. Every ${f.taggedEvery ?? 0}th association manages tags (read with ListTagsForResource); the others and the documents are vouched for by the list pages.`,
+    );
   }
 
   if (wanted("apply")) {
@@ -223,21 +336,45 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     const c = await benchCreateCalls(f);
     figures["apply.associationCreateCalls"] = c.calls;
     figures["apply.stateWrites"] = c.stateWrites;
-    rows.push({ measure: `apply: calls to create ${fmt(f.associations)} associations`, ours: `${fmt(c.calls)} (${Object.entries(c.byOperation).map(([op, n]) => `${op} ${fmt(n)}`).join(", ")}; ${fmt(c.stateWrites)} state writes)`, baseline: `${fmt(f.associations)} (one CreateAssociation each)`, ratio: `${((100 * c.calls) / f.associations).toFixed(1)}%`, goal: "≤ 250" });
+    rows.push({
+      measure: `apply: calls to create ${fmt(f.associations)} associations`,
+      ours: `${fmt(c.calls)} (${Object.entries(c.byOperation)
+        .map(([op, n]) => `${op} ${fmt(n)}`)
+        .join(", ")}; ${fmt(c.stateWrites)} state writes)`,
+      baseline: `${fmt(f.associations)} (one CreateAssociation each)`,
+      ratio: `${((100 * c.calls) / f.associations).toFixed(1)}%`,
+      goal: "≤ 250",
+    });
     log(`apply: create ${f.documents} documents, counting calls…`);
     const d = await benchDocumentCreateCalls(f.documents);
     figures["apply.documentCreateCalls"] = d.calls;
-    rows.push({ measure: `apply: calls to create ${fmt(d.documents)} documents (activation delay 20 ms)`, ours: `${fmt(d.calls)} (${Object.entries(d.byOperation).map(([op, n]) => `${op} ${fmt(n)}`).join(", ")}; ${secs(d.ms)})`, baseline: `${fmt(5 * d.documents)} (5 a document before issue 20)`, ratio: `${(d.calls / d.documents).toFixed(2)} a document`, goal: "≤ 2 a document" });
+    rows.push({
+      measure: `apply: calls to create ${fmt(d.documents)} documents (activation delay 20 ms)`,
+      ours: `${fmt(d.calls)} (${Object.entries(d.byOperation)
+        .map(([op, n]) => `${op} ${fmt(n)}`)
+        .join(", ")}; ${secs(d.ms)})`,
+      baseline: `${fmt(5 * d.documents)} (5 a document before issue 20)`,
+      ratio: `${(d.calls / d.documents).toFixed(2)} a document`,
+      goal: "≤ 2 a document",
+    });
     log(`apply: ${sizes.throttled} associations through a throttled endpoint…`);
     const t = await benchThrottledApply(sizes.throttled, 20, 20);
     figures["apply.throttledMs"] = t.ms;
     figures["apply.throttledBoundMs"] = t.boundMs;
     figures["apply.throttledFirstCallMs"] = t.firstCallMs;
-    rows.push({ measure: `apply ${fmt(t.associations)} associations, endpoint throttled at ${t.ratePerSecond} calls/s per operation + ${t.latencyMs} ms latency: wall`, ours: `${secs(t.ms)} (first call after ${secs(t.firstCallMs)}; ${fmt(t.calls)} calls, ${fmt(t.throttled)} throttled, ${t.errors} failed)`, baseline: `${secs(t.boundMs)} (the throttle's bound)`, ratio: `${(t.ms / t.boundMs).toFixed(2)}× the bound (${((t.ms - t.firstCallMs) / t.boundMs).toFixed(2)}× from the first call)`, goal: "≤ 1.10× the bound" });
+    rows.push({
+      measure: `apply ${fmt(t.associations)} associations, endpoint throttled at ${t.ratePerSecond} calls/s per operation + ${t.latencyMs} ms latency: wall`,
+      ours: `${secs(t.ms)} (first call after ${secs(t.firstCallMs)}; ${fmt(t.calls)} calls, ${fmt(t.throttled)} throttled, ${t.errors} failed)`,
+      baseline: `${secs(t.boundMs)} (the throttle's bound)`,
+      ratio: `${(t.ms / t.boundMs).toFixed(2)}× the bound (${((t.ms - t.firstCallMs) / t.boundMs).toFixed(2)}× from the first call)`,
+      goal: "≤ 1.10× the bound",
+    });
   }
 
   if (wanted("retry")) {
-    log(`retry: ${sizes.retryCalls} calls, 50 in flight, throttled at 20/s: statectl's client, SDK standard and adaptive…`);
+    log(
+      `retry: ${sizes.retryCalls} calls, 50 in flight, throttled at 20/s: statectl's client, SDK standard and adaptive…`,
+    );
     const standard = await benchRetryMode("standard", 3, sizes.retryCalls, 50, 20);
     const adaptive = await benchRetryMode("adaptive", 9, sizes.retryCalls, 50, 20);
     const ours = await benchRetryMode("statectl", 9, sizes.retryCalls, 50, 20);
@@ -258,14 +395,26 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     const p = await benchPersistence(sizes.persist);
     figures["persist.ms"] = p.ms;
     figures["persist.bytesWritten"] = p.bytesWritten;
-    rows.push({ measure: `apply ${fmt(p.associations)} associations, endpoint persisting to a data dir: wall, bytes written`, ours: `${secs(p.ms)}, ${fmt(p.bytesWritten / 1e6, 1)} MB written (file ${fmt(p.fileBytes / 1e6, 2)} MB)`, baseline: `${secs(p.inMemoryMs)} (in memory)`, ratio: `${(p.ms / p.inMemoryMs).toFixed(2)}×`, goal: "cheap" });
+    rows.push({
+      measure: `apply ${fmt(p.associations)} associations, endpoint persisting to a data dir: wall, bytes written`,
+      ours: `${secs(p.ms)}, ${fmt(p.bytesWritten / 1e6, 1)} MB written (file ${fmt(p.fileBytes / 1e6, 2)} MB)`,
+      baseline: `${secs(p.inMemoryMs)} (in memory)`,
+      ratio: `${(p.ms / p.inMemoryMs).toFixed(2)}×`,
+      goal: "cheap",
+    });
   }
 
   if (wanted("throughput")) {
     const moto = findMotoServer();
     if (moto === undefined) {
       log("throughput: moto_server is not on the PATH, skipped");
-      rows.push({ measure: "endpoint throughput against moto_server", ours: "skipped: moto_server is not installed (pip install 'moto[server]')", baseline: "", ratio: "", goal: "ahead of moto_server" });
+      rows.push({
+        measure: "endpoint throughput against moto_server",
+        ours: "skipped: moto_server is not installed (pip install 'moto[server]')",
+        baseline: "",
+        ratio: "",
+        goal: "ahead of moto_server",
+      });
     } else {
       log(`throughput: ${sizes.throughput} requests, 32 in flight, statectl local serve and moto_server…`);
       const t = await benchThroughput(moto, sizes.throughput);
@@ -283,7 +432,9 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
 
   if (wanted("s3")) {
     const f = sizes.s3Fleet;
-    log(`s3: no-change plan of ${f.associations} associations + ${f.documents} documents, the state in S3 (moto_server) and in a local file…`);
+    log(
+      `s3: no-change plan of ${f.associations} associations + ${f.documents} documents, the state in S3 (moto_server) and in a local file…`,
+    );
     const r = await benchS3Backend(f, sizes.s3Runs);
     figures["s3.localPlanMs"] = r.localMs;
     figures["s3.s3PlanMs"] = r.s3Ms;
@@ -296,7 +447,9 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
       ratio: `${r.s3Ms >= r.localMs ? "+" : "−"}${ms(Math.abs(r.s3Ms - r.localMs))}`,
       goal: "a few requests per run",
     });
-    notes.push(`S3 backend: the apply that created those ${fmt(f.associations + f.documents)} resources sent ${fmt(r.applyS3Requests)} S3 requests (one conditional PutObject per state write, with a versioned bucket; lock and unlock).`);
+    notes.push(
+      `S3 backend: the apply that created those ${fmt(f.associations + f.documents)} resources sent ${fmt(r.applyS3Requests)} S3 requests (one conditional PutObject per state write, with a versioned bucket; lock and unlock).`,
+    );
   }
 
   const lines = [

@@ -12,12 +12,21 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import { CreateDocumentCommand, DescribeDocumentCommand, GetDocumentCommand, ListDocumentsCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  CreateDocumentCommand,
+  DescribeDocumentCommand,
+  GetDocumentCommand,
+  ListDocumentsCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const cliMain = join(repoRoot, (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl);
+const cliMain = join(
+  repoRoot,
+  (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl,
+);
 
 export interface ThroughputFigures {
   requests: number;
@@ -60,7 +69,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 async function startStatectl(): Promise<Server> {
-  const child = spawn(process.execPath, [cliMain, "local", "serve", "--in-memory", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [cliMain, "local", "serve", "--in-memory", "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   child.stderr!.resume();
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
@@ -101,7 +112,12 @@ function content(i: number): string {
 
 /** Runs the workload against `url`: returns the wall time of the timed part (ms). */
 async function workload(url: string, documents: number, requests: number, inFlight: number): Promise<number> {
-  const client = new SSMClient({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+  const client = new SSMClient({
+    endpoint: url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
   const pool = async (count: number, call: (i: number) => Promise<unknown>) => {
     let next = 0;
     await Promise.all(
@@ -112,7 +128,9 @@ async function workload(url: string, documents: number, requests: number, inFlig
   };
   try {
     const t0 = performance.now();
-    await pool(documents, (i) => client.send(new CreateDocumentCommand({ Name: `tp-doc-${i}`, Content: content(i), DocumentType: "Command" })));
+    await pool(documents, (i) =>
+      client.send(new CreateDocumentCommand({ Name: `tp-doc-${i}`, Content: content(i), DocumentType: "Command" })),
+    );
     await pool(requests, (i) => {
       const name = `tp-doc-${i % documents}`;
       switch (i % 3) {
@@ -121,7 +139,9 @@ async function workload(url: string, documents: number, requests: number, inFlig
         case 1:
           return client.send(new GetDocumentCommand({ Name: name, DocumentFormat: "JSON" }));
         default:
-          return client.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }], MaxResults: 10 }));
+          return client.send(
+            new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }], MaxResults: 10 }),
+          );
       }
     });
     return performance.now() - t0;
@@ -131,7 +151,12 @@ async function workload(url: string, documents: number, requests: number, inFlig
 }
 
 /** The same workload against statectl's endpoint and moto_server (each a fresh process). */
-export async function benchThroughput(moto: string, requests: number, inFlight = 32, documents = 50): Promise<ThroughputFigures> {
+export async function benchThroughput(
+  moto: string,
+  requests: number,
+  inFlight = 32,
+  documents = 50,
+): Promise<ThroughputFigures> {
   const total = documents + requests;
   const ourServer = await startStatectl();
   let oursMs: number;

@@ -51,14 +51,40 @@ describe("cli: provider assume_role (moto_server as STS)", function () {
     // starts checking credentials and IAM policies.
     moto = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: "3" });
     const aws = (...args: string[]) => {
-      const r = spawnSync("aws", ["--endpoint-url", moto.url, "--region", "us-east-1", "--output", "json", ...args], { encoding: "utf8", env: { ...process.env, AWS_ACCESS_KEY_ID: "setup", AWS_SECRET_ACCESS_KEY: "setup" } });
+      const r = spawnSync("aws", ["--endpoint-url", moto.url, "--region", "us-east-1", "--output", "json", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, AWS_ACCESS_KEY_ID: "setup", AWS_SECRET_ACCESS_KEY: "setup" },
+      });
       if (r.status !== 0) throw new Error(`aws ${args.join(" ")}: ${r.stderr}`);
       return r.stdout;
     };
     aws("iam", "create-user", "--user-name", "ci");
-    aws("iam", "put-user-policy", "--user-name", "ci", "--policy-name", "deploy-only", "--policy-document", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: ROLE }] }));
-    const key = (JSON.parse(aws("iam", "create-access-key", "--user-name", "ci")) as { AccessKey: { AccessKeyId: string; SecretAccessKey: string } }).AccessKey;
-    env = { AWS_ENDPOINT_URL_STS: moto.url, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey, AWS_PROFILE: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
+    aws(
+      "iam",
+      "put-user-policy",
+      "--user-name",
+      "ci",
+      "--policy-name",
+      "deploy-only",
+      "--policy-document",
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: ROLE }],
+      }),
+    );
+    const key = (
+      JSON.parse(aws("iam", "create-access-key", "--user-name", "ci")) as {
+        AccessKey: { AccessKeyId: string; SecretAccessKey: string };
+      }
+    ).AccessKey;
+    env = {
+      AWS_ENDPOINT_URL_STS: moto.url,
+      AWS_ACCESS_KEY_ID: key.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: key.SecretAccessKey,
+      AWS_PROFILE: "",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    };
   });
   after(async () => moto?.stop());
   beforeEach(() => {
@@ -74,13 +100,29 @@ describe("cli: provider assume_role (moto_server as STS)", function () {
     const apply = run(dir, ["apply", "--auto-approve"], undefined, env);
     expect(apply.code, apply.stdout + apply.stderr).to.equal(0);
     const seen = await behindTheBack(dir, async (own, endpoint) => {
-      const names = async (c: SSMClient) => ((await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers ?? []).map((d) => d.Name);
+      const names = async (c: SSMClient) =>
+        (
+          (await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] })))
+            .DocumentIdentifiers ?? []
+        ).map((d) => d.Name);
       const clients = {
-        prodAccount: new SSMClient({ endpoint: endpoint.url, region: "us-west-2", credentials: { accessKeyId: "111111111111", secretAccessKey: "x" } }),
-        ownAccountWest: new SSMClient({ endpoint: endpoint.url, region: "us-west-2", credentials: { accessKeyId: "statectl-local", secretAccessKey: "x" } }),
+        prodAccount: new SSMClient({
+          endpoint: endpoint.url,
+          region: "us-west-2",
+          credentials: { accessKeyId: "111111111111", secretAccessKey: "x" },
+        }),
+        ownAccountWest: new SSMClient({
+          endpoint: endpoint.url,
+          region: "us-west-2",
+          credentials: { accessKeyId: "statectl-local", secretAccessKey: "x" },
+        }),
       };
       try {
-        return { own: await names(own), prodAccount: await names(clients.prodAccount), ownAccountWest: await names(clients.ownAccountWest) };
+        return {
+          own: await names(own),
+          prodAccount: await names(clients.prodAccount),
+          ownAccountWest: await names(clients.ownAccountWest),
+        };
       } finally {
         for (const c of Object.values(clients)) c.destroy();
       }
@@ -96,13 +138,18 @@ describe("cli: provider assume_role (moto_server as STS)", function () {
     const r = run(dir, ["apply", "--auto-approve"], undefined, env);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include("error[engine/assume-role-failed]: Provider ssm.prod cannot assume its role");
-    expect(r.stderr).to.include(`provider ssm.prod could not assume the role ${wrong} (account 111111111111) with AWS STS: AccessDenied`);
+    expect(r.stderr).to.include(
+      `provider ssm.prod could not assume the role ${wrong} (account 111111111111) with AWS STS: AccessDenied`,
+    );
     expect(r.stderr).to.include("--> main.state:5:1");
     expect(r.stdout).to.not.include("Apply complete");
   });
 
   it("a role_arn that is not a role's ARN, or a duration outside STS's limits, is refused before any call", () => {
-    writeFileSync(join(dir, "main.state"), config("arn:aws:iam::111111111111:user/ci").replace('duration     = "15m"', 'duration     = "13h"'));
+    writeFileSync(
+      join(dir, "main.state"),
+      config("arn:aws:iam::111111111111:user/ci").replace('duration     = "15m"', 'duration     = "13h"'),
+    );
     const r = run(dir, ["validate"], undefined, env);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.include("error[eval/invalid-provider-argument]");

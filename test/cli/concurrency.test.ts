@@ -66,7 +66,9 @@ describe("cli: two statectl processes on one state", function () {
     const out = stale.lines.join("\n");
     expect(exit.code, out).to.equal(1);
     expect(out).to.contain("error[plan/stale-plan]: The state changed since the plan was made");
-    expect(out).to.match(/The plan was made against serial \d+ of the state, which is now at serial \d+: something was applied in between\. Make a new plan\./);
+    expect(out).to.match(
+      /The plan was made against serial \d+ of the state, which is now at serial \d+: something was applied in between\. Make a new plan\./,
+    );
     expect(out).to.not.contain("Creating...").and.not.contain("Modifying...");
     expect(serial()).to.equal(before);
     expect(await remoteInventory(ws.client)).to.deep.equal(inventory);

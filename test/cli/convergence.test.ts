@@ -4,7 +4,11 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AddTagsToResourceCommand, ModifyDocumentPermissionCommand, UpdateDocumentDefaultVersionCommand } from "@aws-sdk/client-ssm";
+import {
+  AddTagsToResourceCommand,
+  ModifyDocumentPermissionCommand,
+  UpdateDocumentDefaultVersionCommand,
+} from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
 
 const config = (targetRole: string, wait: string) => `provider "ssm" {
@@ -37,7 +41,9 @@ describe("cli: convergence at the edges (issue 15)", function () {
     expect(first.code, first.stdout + first.stderr).to.equal(1);
     expect(first.stderr).to.contain("wait_for_success");
     expect(first.stderr).to.contain("marked tainted");
-    const state = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")) as { resources: { address: string; tainted?: boolean }[] };
+    const state = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")) as {
+      resources: { address: string; tainted?: boolean }[];
+    };
     expect(state.resources.find((r) => r.address === "association.gate")!.tainted).to.equal(true);
     expect(run(dir, ["state", "list"]).stdout).to.contain("association.gate (tainted)");
     // A CI retry does not pass the gate by accident: the plan re-creates it.
@@ -79,7 +85,9 @@ ${versionName}}
     writeFileSync(join(dir, "main.state"), doc("two", '  version_name = "v2"\n'));
     expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
     // Someone makes version 1 the default again.
-    await behindTheBack(dir, (c) => c.send(new UpdateDocumentDefaultVersionCommand({ Name: "Versioned", DocumentVersion: "1" })));
+    await behindTheBack(dir, (c) =>
+      c.send(new UpdateDocumentDefaultVersionCommand({ Name: "Versioned", DocumentVersion: "1" })),
+    );
     const restore = run(dir, ["apply", "--auto-approve"]);
     expect(restore.code, restore.stdout + restore.stderr).to.equal(0);
     expect(restore.stderr).not.to.contain("DuplicateDocumentVersionName");
@@ -92,7 +100,8 @@ ${versionName}}
   });
 
   it("promote false -> true makes the declared version the default in one apply", () => {
-    const doc = (echo: string, versionName: string, promote: string) => `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "d" {\n  name         = "Promoted"\n  content      = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo ${echo}"] } }] })\n  version_name = "${versionName}"\n  promote      = ${promote}\n}\n`;
+    const doc = (echo: string, versionName: string, promote: string) =>
+      `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "d" {\n  name         = "Promoted"\n  content      = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo ${echo}"] } }] })\n  version_name = "${versionName}"\n  promote      = ${promote}\n}\n`;
     writeFileSync(join(dir, "main.state"), doc("one", "v1", "true"));
     expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
     writeFileSync(join(dir, "main.state"), doc("two", "v2", "false"));
@@ -106,16 +115,27 @@ ${versionName}}
   });
 
   it("sharing a document publicly behind statectl's back is found by the default plan, and apply removes it", async () => {
-    writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "d" {\n  name    = "Private-Doc"\n  content = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo x"] } }] })\n}\n`);
+    writeFileSync(
+      join(dir, "main.state"),
+      `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "d" {\n  name    = "Private-Doc"\n  content = jsonencode({ schemaVersion = "2.2", description = "x", mainSteps = [{ action = "aws:runShellScript", name = "r", inputs = { runCommand = ["echo x"] } }] })\n}\n`,
+    );
     expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
     await behindTheBack(dir, async (c) => {
-      await c.send(new ModifyDocumentPermissionCommand({ Name: "Private-Doc", PermissionType: "Share", AccountIdsToAdd: ["All"] }));
-      await c.send(new AddTagsToResourceCommand({ ResourceType: "Document", ResourceId: "Private-Doc", Tags: [{ Key: "added", Value: "outside" }] }));
+      await c.send(
+        new ModifyDocumentPermissionCommand({ Name: "Private-Doc", PermissionType: "Share", AccountIdsToAdd: ["All"] }),
+      );
+      await c.send(
+        new AddTagsToResourceCommand({
+          ResourceType: "Document",
+          ResourceId: "Private-Doc",
+          Tags: [{ Key: "added", Value: "outside" }],
+        }),
+      );
     });
     const plan = run(dir, ["plan", "--detailed-exitcode"]);
     expect(plan.code, plan.stdout + plan.stderr).to.equal(2);
     expect(plan.stdout).to.match(/- permissions = \[\s+"all",\s+\] -> null/);
-    expect(plan.stdout).to.contain("added = \"outside\"");
+    expect(plan.stdout).to.contain('added = "outside"');
     expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
     const after = run(dir, ["plan", "--detailed-exitcode"]);
     expect(after.code, after.stdout + after.stderr).to.equal(0);
@@ -158,7 +178,10 @@ association "restart" {
     expect(readFileSync(join(dir, "gen.state"), "utf8")).to.contain('automation_target_parameter_name = "InstanceId"');
     const regenerated = run(dir, ["plan", "--detailed-exitcode"]);
     expect(regenerated.code, regenerated.stdout + regenerated.stderr).to.equal(0);
-    writeFileSync(join(dir, "extra.state"), `association "pv" {\n  name     = "CommandByParameterValues"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "ParameterValues"\n    values = ["i-0web00000000000a1"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`);
+    writeFileSync(
+      join(dir, "extra.state"),
+      `association "pv" {\n  name     = "CommandByParameterValues"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "ParameterValues"\n    values = ["i-0web00000000000a1"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`,
+    );
     const refused = run(dir, ["validate"]);
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.contain("error[ssm/invalid-target-key]");
@@ -192,10 +215,19 @@ association "restart" {
     const generated = run(dir, ["import", "--generate", "gen.state", "--all"]);
     expect(generated.code, generated.stdout + generated.stderr).to.equal(0);
     const text = readFileSync(join(dir, "gen.state"), "utf8");
-    expect(text).to.contain("target_maps = [").and.contain('InstanceId = ["i-0fedcba9876543210"]').and.not.contain("targets {");
+    expect(text)
+      .to.contain("target_maps = [")
+      .and.contain('InstanceId = ["i-0fedcba9876543210"]')
+      .and.not.contain("targets {");
     const regenerated = run(dir, ["plan", "--detailed-exitcode"]);
     expect(regenerated.code, regenerated.stdout + regenerated.stderr).to.equal(0);
-    writeFileSync(join(dir, "gen.state"), text.replace("target_maps = [", 'targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  target_maps = ['));
+    writeFileSync(
+      join(dir, "gen.state"),
+      text.replace(
+        "target_maps = [",
+        'targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  target_maps = [',
+      ),
+    );
     const refused = run(dir, ["plan"]);
     expect(refused.code).to.equal(1);
     expect(refused.stderr).to.contain("error[ssm/invalid-target-maps]").and.contain("both Targets and TargetMaps");

@@ -13,14 +13,27 @@ import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli }
 
 const REFRESHING = /: Refreshing state/;
 const TOOK_OVER = /^Took over the lock on .* left by process \d+ \(apply, .*\), which is no longer running\.$/m;
-const APPLYING = /: (Creating\.\.\.|Modifying\.\.\.|Destroying\.\.\.|Creation complete|Modifications complete|Destruction complete|Adopted)/;
+const APPLYING =
+  /: (Creating\.\.\.|Modifying\.\.\.|Destroying\.\.\.|Creation complete|Modifications complete|Destruction complete|Adopted)/;
 // Each mutating call takes this long at the endpoint, so kills can land while calls are in flight.
 const LATENCY_MS = 100;
-const MUTATING = ["CreateDocument", "UpdateDocument", "UpdateDocumentDefaultVersion", "DeleteDocument", "CreateAssociation", "CreateAssociationBatch", "UpdateAssociation", "DeleteAssociation"];
+const MUTATING = [
+  "CreateDocument",
+  "UpdateDocument",
+  "UpdateDocumentDefaultVersion",
+  "DeleteDocument",
+  "CreateAssociation",
+  "CreateAssociationBatch",
+  "UpdateAssociation",
+  "DeleteAssociation",
+];
 
 describe("cli: apply killed with SIGKILL at random points, then rerun to convergence", function () {
   this.timeout(180_000);
-  const ws = standaloneWorkspace("statectl-kill-", { knobs: { latencyByOperation: Object.fromEntries(MUTATING.map((op) => [op, LATENCY_MS])) }, config: crashConfig });
+  const ws = standaloneWorkspace("statectl-kill-", {
+    knobs: { latencyByOperation: Object.fromEntries(MUTATING.map((op) => [op, LATENCY_MS])) },
+    config: crashConfig,
+  });
 
   async function cli(args: string[]): Promise<{ code: number | null; output: string }> {
     const c = startCli(ws.dir, args);
@@ -71,7 +84,11 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
           if ((read.state!.pendingCreates ?? []).length > 0) leftInFlight++;
         }
         // The run after a kill takes the dead process's lock over by itself, saying so (no force-unlock).
-        if (lockLeft) expect(run.lines.some((l) => TOOK_OVER.test(l)), `gen ${gen}, kill ${k}: the stale lock was not taken over`).to.equal(true);
+        if (lockLeft)
+          expect(
+            run.lines.some((l) => TOOK_OVER.test(l)),
+            `gen ${gen}, kill ${k}: the stale lock was not taken over`,
+          ).to.equal(true);
         lockLeft = existsSync(ws.statePath + ".lock");
         if (lockLeft) staleLocks++;
         if (exit.signal !== "SIGKILL") break;
@@ -87,16 +104,32 @@ describe("cli: apply killed with SIGKILL at random points, then rerun to converg
       const want = declared(gen);
       const have = await remoteInventory(ws.client);
       expect(have.documents, `gen ${gen}`).to.deep.equal(want.documents);
-      expect(have.associations.map((a) => `${a.name} → ${a.document}`).sort(), `gen ${gen}`).to.deep.equal(Object.entries(want.associations).map(([n, d]) => `${n} → ${d}`).sort());
+      expect(have.associations.map((a) => `${a.name} → ${a.document}`).sort(), `gen ${gen}`).to.deep.equal(
+        Object.entries(want.associations)
+          .map(([n, d]) => `${n} → ${d}`)
+          .sort(),
+      );
       const state = decodeState(readFileSync(ws.statePath), "state").state!;
       expect(state.pendingCreates ?? []).to.deep.equal([]);
-      expect(state.resources.filter((r) => r.kind === "association").map((r) => r.id).sort()).to.deep.equal(have.associations.map((a) => a.id).sort());
-      expect(state.resources.filter((r) => r.kind === "document").map((r) => r.id).sort()).to.deep.equal(have.documents);
+      expect(
+        state.resources
+          .filter((r) => r.kind === "association")
+          .map((r) => r.id)
+          .sort(),
+      ).to.deep.equal(have.associations.map((a) => a.id).sort());
+      expect(
+        state.resources
+          .filter((r) => r.kind === "document")
+          .map((r) => r.id)
+          .sort(),
+      ).to.deep.equal(have.documents);
     }
     // Enough of the kills landed mid-apply to mean something: at least two per generation on
     // average (10–16 of 16 land in practice, depending on the seed; kill points come early
     // because batched creates make each generation's apply short).
     expect(kills).to.be.greaterThanOrEqual(2 * generations);
-    console.log(`      (seed ${seed}: ${kills} SIGKILLs, ${finishedFirst} applies finished before their kill point, ${leftInFlight} kills left a create in flight, ${adopted} adoptions, ${staleLocks} stale locks taken over; ${generations} reruns converged)`);
+    console.log(
+      `      (seed ${seed}: ${kills} SIGKILLs, ${finishedFirst} applies finished before their kill point, ${leftInFlight} kills left a create in flight, ${adopted} adoptions, ${staleLocks} stale locks taken over; ${generations} reruns converged)`,
+    );
   });
 });

@@ -5,7 +5,12 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DeleteAssociationCommand, ListAssociationsCommand, ListDocumentsCommand, UpdateAssociationCommand } from "@aws-sdk/client-ssm";
+import {
+  DeleteAssociationCommand,
+  ListAssociationsCommand,
+  ListDocumentsCommand,
+  UpdateAssociationCommand,
+} from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
 
 const CONFIG = `provider "ssm" {
@@ -62,7 +67,11 @@ association "close_port_22" {
 }
 `;
 
-const HELLO = { schemaVersion: "2.2", description: "Say hello", mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }] };
+const HELLO = {
+  schemaVersion: "2.2",
+  description: "Say hello",
+  mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }],
+};
 
 describe("cli: plan, apply, destroy and graph end to end (local endpoint)", function () {
   this.timeout(120_000);
@@ -87,13 +96,22 @@ describe("cli: plan, apply, destroy and graph end to end (local endpoint)", func
     const r = run(dir, ["apply", "--auto-approve"]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain("document.hello: Creation complete after");
-    expect(r.stdout.indexOf("document.hello: Creation complete")).to.be.lessThan(r.stdout.indexOf("association.hello: Creating..."));
+    expect(r.stdout.indexOf("document.hello: Creation complete")).to.be.lessThan(
+      r.stdout.indexOf("association.hello: Creating..."),
+    );
     expect(r.stdout).to.contain("Apply complete! Resources: 4 added, 0 changed, 0 destroyed.");
     const statePath = join(dir, "statectl.state.json");
     expect(statSync(statePath).mode & 0o777).to.equal(0o600);
     const state = JSON.parse(readFileSync(statePath, "utf8"));
-    expect(state.resources.map((r: { address: string }) => r.address)).to.deep.equal(["association.close_port_22", "association.configure_cw_agent", "association.hello", "document.hello"]);
-    expect(state.resources.find((r: { address: string }) => r.address === "association.hello").dependencies).to.deep.equal(["document.hello"]);
+    expect(state.resources.map((r: { address: string }) => r.address)).to.deep.equal([
+      "association.close_port_22",
+      "association.configure_cw_agent",
+      "association.hello",
+      "document.hello",
+    ]);
+    expect(
+      state.resources.find((r: { address: string }) => r.address === "association.hello").dependencies,
+    ).to.deep.equal(["document.hello"]);
   });
 
   it("a second plan shows no changes (--detailed-exitcode 0)", () => {
@@ -105,17 +123,28 @@ describe("cli: plan, apply, destroy and graph end to end (local endpoint)", func
   it("reformatting the document's JSON is no change; editing an attribute plans exactly that update", () => {
     writeFileSync(join(dir, "hello.json"), JSON.stringify(HELLO, null, 4));
     expect(run(dir, ["plan", "--detailed-exitcode"]).code).to.equal(0);
-    writeFileSync(join(dir, "main.state"), CONFIG.replace('schedule = "rate(1 day)"\n}\n\nassociation "configure_cw_agent"', 'schedule = "rate(2 days)"\n}\n\nassociation "configure_cw_agent"'));
+    writeFileSync(
+      join(dir, "main.state"),
+      CONFIG.replace(
+        'schedule = "rate(1 day)"\n}\n\nassociation "configure_cw_agent"',
+        'schedule = "rate(2 days)"\n}\n\nassociation "configure_cw_agent"',
+      ),
+    );
     const r = run(dir, ["plan", "--detailed-exitcode"]);
     expect(r.code).to.equal(2);
-    expect(r.stdout).to.contain('  # association.hello will be updated in place\n  ~ association "hello" {\n      ~ schedule = "rate(1 day)" -> "rate(2 days)"\n');
+    expect(r.stdout).to.contain(
+      '  # association.hello will be updated in place\n  ~ association "hello" {\n      ~ schedule = "rate(1 day)" -> "rate(2 days)"\n',
+    );
     expect(r.stdout).to.contain("Plan: 0 to add, 1 to change, 0 to destroy.");
     const a = run(dir, ["apply", "--auto-approve"]);
     expect(a.stdout).to.contain("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.");
   });
 
   it("shows a content change as a unified diff", () => {
-    writeFileSync(join(dir, "hello.json"), JSON.stringify({ ...HELLO, mainSteps: [{ ...HELLO.mainSteps[0], inputs: { runCommand: ["echo bye"] } }] }));
+    writeFileSync(
+      join(dir, "hello.json"),
+      JSON.stringify({ ...HELLO, mainSteps: [{ ...HELLO.mainSteps[0], inputs: { runCommand: ["echo bye"] } }] }),
+    );
     const r = run(dir, ["plan"]);
     expect(r.stdout).to.contain("~ content = <<-DIFF");
     expect(r.stdout).to.contain('-          "echo hello"\n');
@@ -125,15 +154,27 @@ describe("cli: plan, apply, destroy and graph end to end (local endpoint)", func
 
   it("sees changes made behind its back: drift attribute by attribute, deletion → re-creation", async () => {
     const state = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8"));
-    const idOf = (address: string) => state.resources.find((r: { address: string }) => r.address === address).id as string;
+    const idOf = (address: string) =>
+      state.resources.find((r: { address: string }) => r.address === address).id as string;
     await behindTheBack(dir, async (client) => {
-      await client.send(new UpdateAssociationCommand({ AssociationId: idOf("association.configure_cw_agent"), Name: "AWS-ConfigureAWSPackage", AssociationName: "Configure-CloudWatch-Agent", Targets: [{ Key: "InstanceIds", Values: ["*"] }], Parameters: { action: ["Install"], name: ["AmazonCloudWatchAgent"] }, ScheduleExpression: "rate(7 days)" }));
+      await client.send(
+        new UpdateAssociationCommand({
+          AssociationId: idOf("association.configure_cw_agent"),
+          Name: "AWS-ConfigureAWSPackage",
+          AssociationName: "Configure-CloudWatch-Agent",
+          Targets: [{ Key: "InstanceIds", Values: ["*"] }],
+          Parameters: { action: ["Install"], name: ["AmazonCloudWatchAgent"] },
+          ScheduleExpression: "rate(7 days)",
+        }),
+      );
       await client.send(new DeleteAssociationCommand({ AssociationId: idOf("association.close_port_22") }));
     });
     const r = run(dir, ["plan", "--detailed-exitcode"]);
     expect(r.code).to.equal(2);
     expect(r.stdout).to.contain("Note: Objects have changed outside of statectl");
-    expect(r.stdout).to.contain('  # association.configure_cw_agent has changed outside statectl\n  ~ association "configure_cw_agent" {\n      ~ schedule = "cron(0 2 ? * SUN *)" -> "rate(7 days)"\n');
+    expect(r.stdout).to.contain(
+      '  # association.configure_cw_agent has changed outside statectl\n  ~ association "configure_cw_agent" {\n      ~ schedule = "cron(0 2 ? * SUN *)" -> "rate(7 days)"\n',
+    );
     expect(r.stdout).to.contain("  # association.close_port_22 has been deleted outside statectl");
     expect(r.stdout).to.contain("  # association.close_port_22 will be created");
     expect(r.stdout).to.contain('~ schedule = "rate(7 days)" -> "cron(0 2 ? * SUN *)"');
@@ -157,7 +198,10 @@ describe("cli: plan, apply, destroy and graph end to end (local endpoint)", func
   });
 
   it("prints a machine-readable plan with --json", () => {
-    writeFileSync(join(dir, "main.state"), CONFIG.replace('schedule = "cron(0 2 ? * SUN *)"', 'schedule = "cron(0 3 ? * SUN *)"'));
+    writeFileSync(
+      join(dir, "main.state"),
+      CONFIG.replace('schedule = "cron(0 2 ? * SUN *)"', 'schedule = "cron(0 3 ? * SUN *)"'),
+    );
     const r = run(dir, ["plan", "--json"]);
     expect(r.code).to.equal(0);
     const j = JSON.parse(r.stdout);
@@ -165,7 +209,9 @@ describe("cli: plan, apply, destroy and graph end to end (local endpoint)", func
     expect(j.summary).to.deep.equal({ add: 0, change: 1, destroy: 0 });
     const change = j.resource_changes.find((c: { action: string }) => c.action === "update");
     expect(change.address).to.equal("association.configure_cw_agent");
-    expect(change.changes).to.deep.equal([{ name: "schedule", before: "cron(0 2 ? * SUN *)", after: "cron(0 3 ? * SUN *)" }]);
+    expect(change.changes).to.deep.equal([
+      { name: "schedule", before: "cron(0 2 ? * SUN *)", after: "cron(0 3 ? * SUN *)" },
+    ]);
     expect(change.impact.managed_instances).to.equal(4);
     writeFileSync(join(dir, "main.state"), CONFIG);
   });
@@ -180,13 +226,18 @@ describe("cli: plan, apply, destroy and graph end to end (local endpoint)", func
   it("destroy removes everything, dependents first, and leaves nothing behind", async () => {
     const r = run(dir, ["destroy", "--auto-approve"]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout.indexOf("association.hello: Destruction complete")).to.be.lessThan(r.stdout.indexOf("document.hello: Destroying..."));
+    expect(r.stdout.indexOf("association.hello: Destruction complete")).to.be.lessThan(
+      r.stdout.indexOf("document.hello: Destroying..."),
+    );
     expect(r.stdout).to.contain("Destroy complete! Resources: 4 destroyed.");
     const state = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8"));
     expect(state.resources).to.deep.equal([]);
     const left = await behindTheBack(dir, async (client) => ({
       associations: (await client.send(new ListAssociationsCommand({}))).Associations ?? [],
-      documents: ((await client.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers ?? []).map((d) => d.Name),
+      documents: (
+        (await client.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] })))
+          .DocumentIdentifiers ?? []
+      ).map((d) => d.Name),
     }));
     expect(left.associations).to.deep.equal([]);
     expect(left.documents).to.deep.equal([]);

@@ -10,7 +10,15 @@ import { run } from "./helpers.js";
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 
 /** One folder per State Manager use case of issue 7. */
-const USE_CASES = ["web-bootstrap", "os-patching", "security-baseline", "drift-prevention", "antivirus", "cloudwatch-agent", "ssm-agent-updates"];
+const USE_CASES = [
+  "web-bootstrap",
+  "os-patching",
+  "security-baseline",
+  "drift-prevention",
+  "antivirus",
+  "cloudwatch-agent",
+  "ssm-agent-updates",
+];
 
 describe("examples: every folder validates cleanly", function () {
   this.timeout(60_000);
@@ -53,7 +61,10 @@ describe("examples (applied end to end, local endpoint)", function () {
           s = JSON.parse(status.stdout) as typeof s;
         }
         expect(s.associations.length).to.be.greaterThan(0);
-        expect(s.associations.some((a) => a.last_execution !== undefined), status.stdout).to.equal(true);
+        expect(
+          s.associations.some((a) => a.last_execution !== undefined),
+          status.stdout,
+        ).to.equal(true);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -62,12 +62,31 @@ association "shell" {
 }
 
 function stormDeclared(gen: number): { documents: string[]; associations: string[] } {
-  return { documents: ["storm-base"], associations: ["storm-shell", "storm-web", gen === 0 ? "storm-db" : "storm-queue"].sort() };
+  return {
+    documents: ["storm-base"],
+    associations: ["storm-shell", "storm-web", gen === 0 ? "storm-db" : "storm-queue"].sort(),
+  };
 }
 
-const MUTATING = ["CreateDocument", "UpdateDocument", "UpdateDocumentDefaultVersion", "DeleteDocument", "ModifyDocumentPermission", "CreateAssociation", "UpdateAssociation", "DeleteAssociation", "AddTagsToResource", "RemoveTagsFromResource"];
+const MUTATING = [
+  "CreateDocument",
+  "UpdateDocument",
+  "UpdateDocumentDefaultVersion",
+  "DeleteDocument",
+  "ModifyDocumentPermission",
+  "CreateAssociation",
+  "UpdateAssociation",
+  "DeleteAssociation",
+  "AddTagsToResource",
+  "RemoveTagsFromResource",
+];
 
-function total(counters: Counters): { calls: number; throttled: number; injectedFaults: number; lostResponses: number } {
+function total(counters: Counters): {
+  calls: number;
+  throttled: number;
+  injectedFaults: number;
+  lostResponses: number;
+} {
   const t = { calls: 0, throttled: 0, injectedFaults: 0, lostResponses: 0 };
   for (const c of Object.values(counters)) {
     t.calls += c.calls;
@@ -92,12 +111,22 @@ describe("cli: plan and apply under SSM faults", function () {
   it("a storm of throttling, 500s, lost responses and latency: every plan and apply completes and the state matches SSM exactly", async () => {
     writeFileSync(join(ws.dir, "main.state"), stormConfig(ws.endpoint.url));
     const seed = Number(process.env["FAULT_SEED"] ?? 2);
-    ws.endpoint.setKnobs({ throttleRate: 0.3, internalErrorRate: 0.1, lostResponseRate: 0.1, lostResponseOperations: MUTATING, latencyMs: 5, seed });
+    ws.endpoint.setKnobs({
+      throttleRate: 0.3,
+      internalErrorRate: 0.1,
+      lostResponseRate: 0.1,
+      lostResponseOperations: MUTATING,
+      latencyMs: 5,
+      seed,
+    });
     const sum = { calls: 0, throttled: 0, injectedFaults: 0, lostResponses: 0 };
     for (const gen of [0, 1]) {
       const vars = ["--var", `gen=${gen}`];
       // On top of the random ones, the first response of each create (and of an update) is lost for sure.
-      ws.endpoint.setKnobs({ loseResponses: gen === 0 ? { CreateDocument: 1, CreateAssociation: 1 } : { UpdateAssociation: 1, CreateAssociation: 1 } });
+      ws.endpoint.setKnobs({
+        loseResponses:
+          gen === 0 ? { CreateDocument: 1, CreateAssociation: 1 } : { UpdateAssociation: 1, CreateAssociation: 1 },
+      });
       const apply = await cli(["apply", "--auto-approve", ...vars]);
       expect(apply.code, apply.output).to.equal(0);
       expect(apply.output).to.contain("Apply complete!");
@@ -120,12 +149,20 @@ describe("cli: plan and apply under SSM faults", function () {
     expect(t.throttled / t.calls).to.be.within(0.15, 0.45);
     expect(t.lostResponses).to.be.at.least(4);
     expect(t.injectedFaults).to.be.greaterThan(0);
-    console.log(`      (seed ${seed}: ${t.calls} calls, ${t.throttled} throttled (${Math.round((100 * t.throttled) / t.calls)}%), ${t.injectedFaults} InternalServerErrors, ${t.lostResponses} lost responses; 2 applies + 2 plans completed, state = SSM)`);
+    console.log(
+      `      (seed ${seed}: ${t.calls} calls, ${t.throttled} throttled (${Math.round((100 * t.throttled) / t.calls)}%), ${t.injectedFaults} InternalServerErrors, ${t.lostResponses} lost responses; 2 applies + 2 plans completed, state = SSM)`,
+    );
   });
 
   it("retries exhausted: the error names the resource, the operation and the AWS error; everything that succeeded is in the state", async () => {
     // One retry only, and every UpdateAssociation fails.
-    writeFileSync(join(ws.dir, "main.state"), crashConfig(ws.endpoint.url).replace(`endpoint = "${ws.endpoint.url}"`, `endpoint    = "${ws.endpoint.url}"\n  max_retries = 1`));
+    writeFileSync(
+      join(ws.dir, "main.state"),
+      crashConfig(ws.endpoint.url).replace(
+        `endpoint = "${ws.endpoint.url}"`,
+        `endpoint    = "${ws.endpoint.url}"\n  max_retries = 1`,
+      ),
+    );
     const first = await cli(["apply", "--auto-approve", "--var", "gen=0"]);
     expect(first.code, first.output).to.equal(0);
     ws.endpoint.setKnobs({ internalErrorRate: 1, internalErrorOperations: ["UpdateAssociation"] });
@@ -134,20 +171,33 @@ describe("cli: plan and apply under SSM faults", function () {
     // gen 1 updates the parameters of role["web"] and role["db"], the targets of extra and the
     // schedule of static_a: each fails, naming the resource, the operation and the AWS error;
     // chained (also updated) depends on static_a, so it is not attempted.
-    for (const address of ['association.role["web"]', 'association.role["db"]', "association.extra", "association.static_a"]) {
+    for (const address of [
+      'association.role["web"]',
+      'association.role["db"]',
+      "association.extra",
+      "association.static_a",
+    ]) {
       // Each error points back at its resource block in the configuration (issue 15).
-      expect(second.output).to.match(new RegExp(`error\\[apply/change-failed\\]: ${address.replace(/[[\]".]/g, "\\$&")}: updating failed\n  --> main\\.state:\\d+:13\n[^=]*= [0-9a-f-]{36}: UpdateAssociation failed: InternalServerError: An internal error occurred`));
+      expect(second.output).to.match(
+        new RegExp(
+          `error\\[apply/change-failed\\]: ${address.replace(/[[\]".]/g, "\\$&")}: updating failed\n  --> main\\.state:\\d+:13\n[^=]*= [0-9a-f-]{36}: UpdateAssociation failed: InternalServerError: An internal error occurred`,
+        ),
+      );
     }
     // The document replacement counts as one added and one destroyed, as the plan counts it.
     expect(second.output).to.contain("Apply failed: 4 errors. Resources: 2 added, 1 changed, 2 destroyed.");
     expect(second.output).to.contain("Not attempted because something they depend on failed: association.chained.");
-    expect(second.output).to.contain("Every change that happened is recorded in the state; run the command again to continue.");
+    expect(second.output).to.contain(
+      "Every change that happened is recorded in the state; run the command again to continue.",
+    );
     // Two attempts each (max_retries = 1), no more.
     expect(ws.endpoint.counters()["UpdateAssociation"]!.calls).to.equal(8);
     // What succeeded (the new document version, the replaced document, the queue association,
     // the deletion) is in the state, and the state matches SSM exactly.
     const state = readState();
-    expect(state.resources.map((r) => r.address)).to.include('association.role["queue"]').and.not.include('association.role["cache"]');
+    expect(state.resources.map((r) => r.address))
+      .to.include('association.role["queue"]')
+      .and.not.include('association.role["cache"]');
     expect(state.resources.find((r) => r.address === "document.extra")!.id).to.equal("crash-extra-1");
     expect(await stateVersusRemote(ws.client, state)).to.deep.equal([]);
     // Once SSM recovers, the rerun finishes the job.

@@ -32,7 +32,7 @@ describe("cli: statectl fmt", () => {
   it("rewrites every .state and .statevars file in the working directory and lists them", () => {
     writeFileSync(path.join(dir, "main.state"), messy);
     writeFileSync(path.join(dir, "ok.state"), tidy);
-    writeFileSync(path.join(dir, "prod.statevars"), "env   =   \"prod\"\n");
+    writeFileSync(path.join(dir, "prod.statevars"), 'env   =   "prod"\n');
     writeFileSync(path.join(dir, "notes.txt"), messy);
     const r = statectl(["fmt"], { cwd: dir });
     expect(r.code, r.stderr).to.equal(0);

@@ -53,11 +53,19 @@ describe("cli: hanging endpoints, a running local serve, damaged endpoint data",
   it("apply against an endpoint that never answers fails within request_timeout, naming the operation and endpoint; the lock is released", async () => {
     const server = await silentServer();
     try {
-      writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint        = "${server.url}"\n  region          = "us-east-1"\n  request_timeout = 1\n}\n\n${DOCUMENT}`);
-      const r = run(dir, ["apply", "--auto-approve"], undefined, { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "not-a-real-secret-key" });
+      writeFileSync(
+        join(dir, "main.state"),
+        `provider "ssm" {\n  endpoint        = "${server.url}"\n  region          = "us-east-1"\n  request_timeout = 1\n}\n\n${DOCUMENT}`,
+      );
+      const r = run(dir, ["apply", "--auto-approve"], undefined, {
+        AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "not-a-real-secret-key",
+      });
       const out = r.stdout + r.stderr;
       expect(r.code, out).to.equal(1);
-      expect(out).to.contain("CreateDocument failed: ResponseTimeout: no complete answer from " + server.url + " within 1s");
+      expect(out).to.contain(
+        "CreateDocument failed: ResponseTimeout: no complete answer from " + server.url + " within 1s",
+      );
       expect(out).to.not.contain("internal error");
       expect(existsSync(join(dir, "statectl.state.json.lock"))).to.equal(false);
     } finally {
@@ -68,14 +76,19 @@ describe("cli: hanging endpoints, a running local serve, damaged endpoint data",
   it("STATECTL_REQUEST_TIMEOUT sets the timeout when the provider block does not; a bad value is a clear error", async () => {
     const server = await silentServer();
     try {
-      writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint = "${server.url}"\n  region   = "us-east-1"\n}\n\n${DOCUMENT}`);
+      writeFileSync(
+        join(dir, "main.state"),
+        `provider "ssm" {\n  endpoint = "${server.url}"\n  region   = "us-east-1"\n}\n\n${DOCUMENT}`,
+      );
       const creds = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "not-a-real-secret-key" };
       const r = run(dir, ["apply", "--auto-approve"], undefined, { ...creds, STATECTL_REQUEST_TIMEOUT: "700ms" });
       expect(r.code, r.stdout + r.stderr).to.equal(1);
       expect(r.stdout + r.stderr).to.contain(`no complete answer from ${server.url} within 700ms`);
       const bad = run(dir, ["apply", "--auto-approve"], undefined, { ...creds, STATECTL_REQUEST_TIMEOUT: "soon" });
       expect(bad.code).to.equal(1);
-      expect(bad.stderr).to.contain("engine/invalid-timeout").and.contain('STATECTL_REQUEST_TIMEOUT="soon" is not a duration');
+      expect(bad.stderr)
+        .to.contain("engine/invalid-timeout")
+        .and.contain('STATECTL_REQUEST_TIMEOUT="soon" is not a duration');
       expect(existsSync(join(dir, "statectl.state.json.lock"))).to.equal(false);
     } finally {
       await server.close();
@@ -86,14 +99,20 @@ describe("cli: hanging endpoints, a running local serve, damaged endpoint data",
     writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint        = "local"\n  request_timeout = 0\n}\n`);
     const r = run(dir, ["validate"]);
     expect(r.code).to.equal(1);
-    expect(r.stderr).to.contain("request_timeout must be a number of seconds more than zero and at most a day (86400), not 0.");
+    expect(r.stderr).to.contain(
+      "request_timeout must be a number of seconds more than zero and at most a day (86400), not 0.",
+    );
   });
 
   it("plan, apply and status use a `local serve` already running on the data dir instead of failing", async () => {
     writeFileSync(join(dir, "main.state"), `provider "ssm" {\n  endpoint = "local"\n}\n\n${DOCUMENT}`);
-    const serve: ChildProcess = spawn(process.execPath, [CLI_MAIN, "-C", dir, "local", "serve", "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+    const serve: ChildProcess = spawn(process.execPath, [CLI_MAIN, "-C", dir, "local", "serve", "--json"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
-      const line = await new Promise<string>((resolve) => createInterface({ input: serve.stdout! }).once("line", resolve));
+      const line = await new Promise<string>((resolve) =>
+        createInterface({ input: serve.stdout! }).once("line", resolve),
+      );
       const { url } = JSON.parse(line) as { url: string };
       const apply = run(dir, ["apply", "--auto-approve"]);
       expect(apply.code, apply.stdout + apply.stderr).to.equal(0);
@@ -102,7 +121,11 @@ describe("cli: hanging endpoints, a running local serve, damaged endpoint data",
       const plan = run(dir, ["plan", "--detailed-exitcode"]);
       expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
       // The running server holds what apply made.
-      const res = await fetch(url + "/", { method: "POST", headers: { "X-Amz-Target": "AmazonSSM.DescribeDocument", "Content-Type": "application/x-amz-json-1.1" }, body: JSON.stringify({ Name: "hang-hello" }) });
+      const res = await fetch(url + "/", {
+        method: "POST",
+        headers: { "X-Amz-Target": "AmazonSSM.DescribeDocument", "Content-Type": "application/x-amz-json-1.1" },
+        body: JSON.stringify({ Name: "hang-hello" }),
+      });
       expect(res.status).to.equal(200);
     } finally {
       await new Promise((resolve) => {
@@ -120,7 +143,10 @@ describe("cli: hanging endpoints, a running local serve, damaged endpoint data",
     for (const args of [["apply", "--auto-approve"], ["plan"]]) {
       const r = run(dir, args);
       expect(r.code, r.stdout + r.stderr).to.equal(1);
-      expect(r.stderr).to.contain("engine/local-endpoint-data").and.contain(`${file} is not valid JSON`).and.contain("move the data dir aside");
+      expect(r.stderr)
+        .to.contain("engine/local-endpoint-data")
+        .and.contain(`${file} is not valid JSON`)
+        .and.contain("move the data dir aside");
       expect(r.stderr).to.not.contain("internal error");
       expect(existsSync(join(dir, "statectl.state.json.lock"))).to.equal(false);
     }

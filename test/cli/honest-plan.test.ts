@@ -8,7 +8,11 @@ import { join } from "node:path";
 import { CreateAssociationCommand, CreateDocumentCommand, ListAssociationsCommand } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
 
-const CONTENT = JSON.stringify({ schemaVersion: "2.2", description: "Say hello", mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }] });
+const CONTENT = JSON.stringify({
+  schemaVersion: "2.2",
+  description: "Say hello",
+  mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }],
+});
 
 const PROVIDER = `provider "ssm" {
   endpoint = "local"
@@ -50,12 +54,26 @@ association "web" {
     );
     dirs.push(dir);
     expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
-    const unmanaged = await behindTheBack(dir, async (c) => (await c.send(new CreateAssociationCommand({ Name: "Hello", AssociationName: "SomeoneElses", Targets: [{ Key: "tag:Role", Values: ["db"] }] }))).AssociationDescription!.AssociationId!);
+    const unmanaged = await behindTheBack(
+      dir,
+      async (c) =>
+        (
+          await c.send(
+            new CreateAssociationCommand({
+              Name: "Hello",
+              AssociationName: "SomeoneElses",
+              Targets: [{ Key: "tag:Role", Values: ["db"] }],
+            }),
+          )
+        ).AssociationDescription!.AssociationId!,
+    );
 
     const plan = run(dir, ["plan", "--replace", "document.hello"]);
     expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
     expect(plan.stdout).to.contain("# association.web must be replaced");
-    expect(plan.stdout).to.contain("document.hello will be replaced, and SSM deletes the associations of a deleted document");
+    expect(plan.stdout).to.contain(
+      "document.hello will be replaced, and SSM deletes the associations of a deleted document",
+    );
     expect(plan.stdout).to.contain("Plan: 2 to add, 0 to change, 2 to destroy.");
     expect(plan.stderr).to.contain("warning[plan/cascade-unmanaged]");
     expect(plan.stderr).to.contain(`${unmanaged} (SomeoneElses)`);
@@ -67,7 +85,9 @@ association "web" {
     // Converged: the association SSM deleted with the document was re-created in the same apply.
     const again = run(dir, ["plan", "--detailed-exitcode"]);
     expect(again.code, again.stdout + again.stderr).to.equal(0);
-    const left = await behindTheBack(dir, async (c) => ((await c.send(new ListAssociationsCommand({}))).Associations ?? []).map((a) => a.AssociationName));
+    const left = await behindTheBack(dir, async (c) =>
+      ((await c.send(new ListAssociationsCommand({}))).Associations ?? []).map((a) => a.AssociationName),
+    );
     expect(left).to.include("HelloWeb");
     expect(left).not.to.include("SomeoneElses");
   });
@@ -97,7 +117,11 @@ association "typo" {
       expect(r.stdout).not.to.contain("Creating...");
     }
     // An association name SSM would reject fails plan at its file:line:col.
-    writeFileSync(join(dir, "main.state"), PROVIDER + `\nassociation "bad" {\n  name     = "no spaces allowed"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`);
+    writeFileSync(
+      join(dir, "main.state"),
+      PROVIDER +
+        `\nassociation "bad" {\n  name     = "no spaces allowed"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`,
+    );
     const bad = run(dir, ["plan"]);
     expect(bad.code).to.equal(1);
     expect(bad.stderr).to.contain("error[ssm/invalid-association-name]");
@@ -162,7 +186,9 @@ association "linux" {
     dirs.push(dir);
     const plan = run(dir, ["plan"]);
     expect(plan.code, plan.stderr).to.equal(0);
-    expect(plan.stderr).to.contain("warning[plan/linux-document-on-windows]: association.all runs a Linux-only document on Windows instances");
+    expect(plan.stderr).to.contain(
+      "warning[plan/linux-document-on-windows]: association.all runs a Linux-only document on Windows instances",
+    );
     expect(plan.stderr).to.contain("mi-0win00000000000c1");
     expect(plan.stderr).not.to.contain("association.linux runs a Linux-only");
   });
@@ -179,7 +205,19 @@ document "taken" {
     );
     dirs.push(dir);
     // Someone else made a different document of that name: CreateDocument fails at apply time.
-    await behindTheBack(dir, async (c) => c.send(new CreateDocumentCommand({ Name: "Taken", Content: JSON.stringify({ schemaVersion: "2.2", description: "other", mainSteps: [{ action: "aws:runShellScript", name: "x", inputs: { runCommand: ["echo other"] } }] }), DocumentType: "Command" })));
+    await behindTheBack(dir, async (c) =>
+      c.send(
+        new CreateDocumentCommand({
+          Name: "Taken",
+          Content: JSON.stringify({
+            schemaVersion: "2.2",
+            description: "other",
+            mainSteps: [{ action: "aws:runShellScript", name: "x", inputs: { runCommand: ["echo other"] } }],
+          }),
+          DocumentType: "Command",
+        }),
+      ),
+    );
     const r = run(dir, ["apply", "--auto-approve"]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/error\[apply\/[a-z-]+\]: document\.taken: creating failed\n --> main\.state:5:10/);
@@ -188,8 +226,23 @@ document "taken" {
   it("missing region or credentials: one clear error, no plan", () => {
     const dir = mkdtempSync(join(tmpdir(), "statectl-noregion-"));
     dirs.push(dir);
-    writeFileSync(join(dir, "main.state"), `provider "ssm" {}\n\nassociation "a" {\n  name     = "Alpha"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`);
-    const isolated = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_ENDPOINT_URL_SSM: undefined, AWS_ENDPOINT_URL: undefined, AWS_CONFIG_FILE: join(dir, "none"), AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"), AWS_EC2_METADATA_DISABLED: "true" };
+    writeFileSync(
+      join(dir, "main.state"),
+      `provider "ssm" {}\n\nassociation "a" {\n  name     = "Alpha"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n`,
+    );
+    const isolated = {
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_ENDPOINT_URL_SSM: undefined,
+      AWS_ENDPOINT_URL: undefined,
+      AWS_CONFIG_FILE: join(dir, "none"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"),
+      AWS_EC2_METADATA_DISABLED: "true",
+    };
     const region = run(dir, ["plan"], "", isolated);
     expect(region.code).to.equal(1);
     expect(region.stderr).to.contain("error[engine/no-region]");

@@ -88,10 +88,16 @@ describe("cli: YAML alias bombs", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("validate refuses a document whose content is one, pointing at the first alias", () => {
-    writeFileSync(join(dir, "main.state"), `document "bomb" {\n  name    = "Bomb"\n  format  = "YAML"\n  content = file("bomb.yaml")\n}\n`);
+    writeFileSync(
+      join(dir, "main.state"),
+      `document "bomb" {\n  name    = "Bomb"\n  format  = "YAML"\n  content = file("bomb.yaml")\n}\n`,
+    );
     const r = run(dir, ["validate"]);
     expect(r.code).to.equal(1);
-    expect(r.stdout + r.stderr).to.contain("error[ssm/invalid-document-content]: Document content expands without bound").and.contain("bomb.yaml:4:8").and.contain("alias bomb");
+    expect(r.stdout + r.stderr)
+      .to.contain("error[ssm/invalid-document-content]: Document content expands without bound")
+      .and.contain("bomb.yaml:4:8")
+      .and.contain("alias bomb");
     expect(r.stdout + r.stderr).not.to.contain("internal error");
   });
 
@@ -99,7 +105,9 @@ describe("cli: YAML alias bombs", () => {
     writeFileSync(join(dir, "main.state"), `output "steps" {\n  value = yamldecode(file("bomb.yaml"))\n}\n`);
     const r = run(dir, ["validate"]);
     expect(r.code).to.equal(1);
-    expect(r.stdout + r.stderr).to.contain("error[eval/function-argument]").and.contain("alias bomb");
+    expect(r.stdout + r.stderr)
+      .to.contain("error[eval/function-argument]")
+      .and.contain("alias bomb");
     expect(r.stdout + r.stderr).not.to.contain("internal error");
   });
 });
@@ -117,7 +125,10 @@ describe("cli: the total input budget of a configuration", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("refuses the file that takes file() reads past 64 MiB together, each file under the 10 MiB limit", () => {
-    const outputs = Array.from({ length: 7 }, (_, i) => `output "size_${i}" {\n  value = sha256(file("data-${i}.bin"))\n}\n`).join("\n");
+    const outputs = Array.from(
+      { length: 7 },
+      (_, i) => `output "size_${i}" {\n  value = sha256(file("data-${i}.bin"))\n}\n`,
+    ).join("\n");
     writeFileSync(join(dir, "main.state"), outputs);
     const r = run(dir, ["validate"]);
     expect(r.code).to.equal(1);
@@ -129,7 +140,10 @@ describe("cli: the total input budget of a configuration", () => {
   });
 
   it("counts a file named many times once", () => {
-    const outputs = Array.from({ length: 12 }, (_, i) => `output "again_${i}" {\n  value = sha256(file("data-0.bin"))\n}\n`).join("\n");
+    const outputs = Array.from(
+      { length: 12 },
+      (_, i) => `output "again_${i}" {\n  value = sha256(file("data-0.bin"))\n}\n`,
+    ).join("\n");
     writeFileSync(join(dir, "main.state"), outputs);
     const r = run(dir, ["validate"]);
     expect(r.stdout + r.stderr).to.contain("The configuration is valid");

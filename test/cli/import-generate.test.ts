@@ -5,7 +5,14 @@ import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateAssociationCommand, CreateDocumentCommand, ModifyDocumentPermissionCommand, UpdateDocumentCommand, UpdateDocumentDefaultVersionCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import {
+  CreateAssociationCommand,
+  CreateDocumentCommand,
+  ModifyDocumentPermissionCommand,
+  UpdateDocumentCommand,
+  UpdateDocumentDefaultVersionCommand,
+  type SSMClient,
+} from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
 
 const PROVIDER = `provider "ssm" {\n  endpoint = "local"\n}\n`;
@@ -16,7 +23,13 @@ const bootstrap = (version: number) =>
       schemaVersion: "2.2",
       description: `Bootstrap web servers (v${version})`,
       parameters: { packages: { type: "String", default: "nginx", description: "What to install" } },
-      mainSteps: [{ action: "aws:runShellScript", name: "install", inputs: { runCommand: [`yum install -y {{ packages }} # v${version}`] } }],
+      mainSteps: [
+        {
+          action: "aws:runShellScript",
+          name: "install",
+          inputs: { runCommand: [`yum install -y {{ packages }} # v${version}`] },
+        },
+      ],
     },
     null,
     2,
@@ -34,14 +47,47 @@ mainSteps:
 
 /** Documents with versions, tags and a YAML body; associations with varied settings. */
 async function createExisting(client: SSMClient): Promise<{ webBootstrap: string; agent: string; nightly: string }> {
-  await client.send(new CreateDocumentCommand({ Name: "WebBootstrap", Content: bootstrap(1), DocumentType: "Command", DocumentFormat: "JSON", Tags: [{ Key: "Team", Value: "web" }] }));
-  await client.send(new UpdateDocumentCommand({ Name: "WebBootstrap", Content: bootstrap(2), DocumentVersion: "$LATEST" }));
-  await client.send(new UpdateDocumentCommand({ Name: "WebBootstrap", Content: bootstrap(3), DocumentVersion: "$LATEST" }));
+  await client.send(
+    new CreateDocumentCommand({
+      Name: "WebBootstrap",
+      Content: bootstrap(1),
+      DocumentType: "Command",
+      DocumentFormat: "JSON",
+      Tags: [{ Key: "Team", Value: "web" }],
+    }),
+  );
+  await client.send(
+    new UpdateDocumentCommand({ Name: "WebBootstrap", Content: bootstrap(2), DocumentVersion: "$LATEST" }),
+  );
+  await client.send(
+    new UpdateDocumentCommand({ Name: "WebBootstrap", Content: bootstrap(3), DocumentVersion: "$LATEST" }),
+  );
   // Version 3 exists, but version 2 is the one running.
   await client.send(new UpdateDocumentDefaultVersionCommand({ Name: "WebBootstrap", DocumentVersion: "2" }));
-  await client.send(new CreateDocumentCommand({ Name: "web_bootstrap", Content: bootstrap(9), DocumentType: "Command", DocumentFormat: "JSON" }));
-  await client.send(new CreateDocumentCommand({ Name: "Drift.Motd-v1", Content: DRIFT_YAML, DocumentType: "Command", DocumentFormat: "YAML", VersionName: "first" }));
-  await client.send(new ModifyDocumentPermissionCommand({ Name: "Drift.Motd-v1", PermissionType: "Share", AccountIdsToAdd: ["111122223333", "444455556666"] }));
+  await client.send(
+    new CreateDocumentCommand({
+      Name: "web_bootstrap",
+      Content: bootstrap(9),
+      DocumentType: "Command",
+      DocumentFormat: "JSON",
+    }),
+  );
+  await client.send(
+    new CreateDocumentCommand({
+      Name: "Drift.Motd-v1",
+      Content: DRIFT_YAML,
+      DocumentType: "Command",
+      DocumentFormat: "YAML",
+      VersionName: "first",
+    }),
+  );
+  await client.send(
+    new ModifyDocumentPermissionCommand({
+      Name: "Drift.Motd-v1",
+      PermissionType: "Share",
+      AccountIdsToAdd: ["111122223333", "444455556666"],
+    }),
+  );
   const web = await client.send(
     new CreateAssociationCommand({
       Name: "WebBootstrap",
@@ -56,7 +102,13 @@ async function createExisting(client: SSMClient): Promise<{ webBootstrap: string
       Tags: [{ Key: "Owner", Value: "platform" }],
     }),
   );
-  const agent = await client.send(new CreateAssociationCommand({ Name: "AWS-UpdateSSMAgent", Targets: [{ Key: "InstanceIds", Values: ["*"] }], ScheduleExpression: "rate(7 days)" }));
+  const agent = await client.send(
+    new CreateAssociationCommand({
+      Name: "AWS-UpdateSSMAgent",
+      Targets: [{ Key: "InstanceIds", Values: ["*"] }],
+      ScheduleExpression: "rate(7 days)",
+    }),
+  );
   const nightly = await client.send(
     new CreateAssociationCommand({
       Name: "Drift.Motd-v1",
@@ -66,7 +118,11 @@ async function createExisting(client: SSMClient): Promise<{ webBootstrap: string
       SyncCompliance: "MANUAL",
     }),
   );
-  return { webBootstrap: web.AssociationDescription!.AssociationId!, agent: agent.AssociationDescription!.AssociationId!, nightly: nightly.AssociationDescription!.AssociationId! };
+  return {
+    webBootstrap: web.AssociationDescription!.AssociationId!,
+    agent: agent.AssociationDescription!.AssociationId!,
+    nightly: nightly.AssociationDescription!.AssociationId!,
+  };
 }
 
 describe("cli: import --generate (end to end, local endpoint)", function () {
@@ -114,7 +170,14 @@ describe("cli: import --generate (end to end, local endpoint)", function () {
     expect(plan.code, plan.stdout + plan.stderr).to.equal(0);
     expect(plan.stdout).to.contain("No changes.");
     const list = run(dir, ["state", "list"]).stdout.trim().split("\n").sort();
-    expect(list).to.deep.equal(["association.aws_update_ssm_agent", "association.drift_motd_v1", "association.web_bootstrap", "document.drift_motd_v1", "document.web_bootstrap", "document.web_bootstrap_2"]);
+    expect(list).to.deep.equal([
+      "association.aws_update_ssm_agent",
+      "association.drift_motd_v1",
+      "association.web_bootstrap",
+      "document.drift_motd_v1",
+      "document.web_bootstrap",
+      "document.web_bootstrap_2",
+    ]);
 
     // A second run finds everything managed and writes nothing.
     const again = run(dir, ["import", "--generate", "more.state", "--all"]);
@@ -129,10 +192,26 @@ describe("cli: import --generate (end to end, local endpoint)", function () {
     const ids = await behindTheBack(dir, createExisting);
     const gen = run(dir, ["import", "--generate", "web.state", "--filter", "name=web-*"]);
     expect(gen.code, gen.stdout + gen.stderr).to.equal(0);
-    expect(gen.stdout.trim().split("\n").filter((l) => l.startsWith("Generated"))).to.deep.equal([`Generated document.web_bootstrap (id WebBootstrap)`, `Generated association.web_bootstrap (id ${ids.webBootstrap})`]);
+    expect(
+      gen.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("Generated")),
+    ).to.deep.equal([
+      `Generated document.web_bootstrap (id WebBootstrap)`,
+      `Generated association.web_bootstrap (id ${ids.webBootstrap})`,
+    ]);
     expect(run(dir, ["plan", "--detailed-exitcode"]).code).to.equal(0);
 
-    const byDocument = run(dir, ["import", "--generate", "agent.state", "--filter", "document=AWS-*", "--filter", "tag:Team=nobody"]);
+    const byDocument = run(dir, [
+      "import",
+      "--generate",
+      "agent.state",
+      "--filter",
+      "document=AWS-*",
+      "--filter",
+      "tag:Team=nobody",
+    ]);
     expect(byDocument.code, byDocument.stderr).to.equal(0);
     expect(byDocument.stdout).to.contain(`Generated association.aws_update_ssm_agent (id ${ids.agent})`);
     expect(byDocument.stdout).not.to.contain("document.");

@@ -19,8 +19,17 @@ describe("cli: import (end to end, local endpoint)", function () {
 
   it("imports a document by name and an association by id; the next plan has no changes", async () => {
     const id = await behindTheBack(dir, async (client) => {
-      await client.send(new CreateDocumentCommand({ Name: "Hello", Content: CONTENT, DocumentType: "Command", DocumentFormat: "JSON" }));
-      const a = await client.send(new CreateAssociationCommand({ Name: "Hello", AssociationName: "HelloWeb", Targets: [{ Key: "tag:Role", Values: ["web"] }], ScheduleExpression: "rate(1 day)" }));
+      await client.send(
+        new CreateDocumentCommand({ Name: "Hello", Content: CONTENT, DocumentType: "Command", DocumentFormat: "JSON" }),
+      );
+      const a = await client.send(
+        new CreateAssociationCommand({
+          Name: "Hello",
+          AssociationName: "HelloWeb",
+          Targets: [{ Key: "tag:Role", Values: ["web"] }],
+          ScheduleExpression: "rate(1 day)",
+        }),
+      );
       return a.AssociationDescription!.AssociationId!;
     });
     const d = run(dir, ["import", "document.hello", "Hello"]);
@@ -37,7 +46,10 @@ describe("cli: import (end to end, local endpoint)", function () {
 
   it("refuses an address the configuration does not declare, and an id that does not exist", () => {
     expect(run(dir, ["import", "association.nope", "x"]).stderr).to.contain("not declared in the configuration");
-    writeFileSync(join(dir, "extra.state"), `document "other" {\n  name    = "Other"\n  content = file("hello.json")\n}\n`);
+    writeFileSync(
+      join(dir, "extra.state"),
+      `document "other" {\n  name    = "Other"\n  content = file("hello.json")\n}\n`,
+    );
     const r = run(dir, ["import", "document.other", "Other"]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.contain("No document Other exists in SSM");

@@ -6,7 +6,14 @@
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { decodeState, type State } from "../../src/index.js";
-import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli, type RunningCli } from "./kill-helpers.js";
+import {
+  crashConfig,
+  declared,
+  remoteInventory,
+  standaloneWorkspace,
+  startCli,
+  type RunningCli,
+} from "./kill-helpers.js";
 
 describe("cli: apply interrupted with SIGINT", function () {
   this.timeout(120_000);
@@ -28,7 +35,11 @@ describe("cli: apply interrupted with SIGINT", function () {
     const want = declared(0);
     expect(have.documents).to.deep.equal(want.documents);
     expect(have.associations.map((a) => a.name).sort()).to.deep.equal(Object.keys(want.associations).sort());
-    expect(readState().resources.map((r) => r.id).sort()).to.deep.equal([...have.documents, ...have.associations.map((a) => a.id)].sort());
+    expect(
+      readState()
+        .resources.map((r) => r.id)
+        .sort(),
+    ).to.deep.equal([...have.documents, ...have.associations.map((a) => a.id)].sort());
     return rerun.lines;
   }
 
@@ -64,7 +75,9 @@ describe("cli: apply interrupted with SIGINT", function () {
     const run = await applyUnderWay();
     run.child.kill("SIGINT");
     const { out, state } = await stoppedGracefully(run);
-    expect(out).to.contain("Interrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.");
+    expect(out).to.contain(
+      "Interrupt received: finishing the changes in flight and saving the state. Press Ctrl-C again to stop at once.",
+    );
     expect(out).to.match(/Not started: (association|document)\./);
     expect(out).to.contain("Every change that finished is recorded in the state");
     // Every change that had started finished and is in the state; nothing else was made.
@@ -75,7 +88,10 @@ describe("cli: apply interrupted with SIGINT", function () {
   });
 
   // CI cancellation, `timeout` and `docker stop` send SIGTERM; a closed terminal or SSH session SIGHUP.
-  for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  for (const [signal, code] of [
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
     it(`${signal} is a first Ctrl-C: the changes in flight finish and are saved, lock released, summary, exit ${code}`, async () => {
       const run = await applyUnderWay();
       run.child.kill(signal);
@@ -102,7 +118,13 @@ describe("cli: apply interrupted with SIGINT", function () {
     const plan = startCli(ws.dir, ["plan", "--var", "gen=0"]);
     // Interrupt once a read is in flight at the endpoint.
     expect(await plan.waitForLine((l) => / Refreshing state/.test(l))).to.equal(true);
-    for (let i = 0; (ws.endpoint.counters()["DescribeAssociation"]?.calls ?? 0) + (ws.endpoint.counters()["ListAssociations"]?.calls ?? 0) === 0; i++) {
+    for (
+      let i = 0;
+      (ws.endpoint.counters()["DescribeAssociation"]?.calls ?? 0) +
+        (ws.endpoint.counters()["ListAssociations"]?.calls ?? 0) ===
+      0;
+      i++
+    ) {
       expect(i, "no read reached the endpoint").to.be.lessThan(400);
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -136,7 +158,10 @@ describe("cli: apply interrupted with SIGINT", function () {
     expect(await run.waitForLine((l) => /^association\.\S+: Creating\.\.\./.test(l), 3)).to.equal(true);
     // Interrupt once the three creates have reached the endpoint (it counts a call as it arrives,
     // before its latency): three CreateAssociation calls, or a CreateAssociationBatch carrying them.
-    const createCalls = (): { single: number; batch: number } => ({ single: ws.endpoint.counters()["CreateAssociation"]?.calls ?? 0, batch: ws.endpoint.counters()["CreateAssociationBatch"]?.calls ?? 0 });
+    const createCalls = (): { single: number; batch: number } => ({
+      single: ws.endpoint.counters()["CreateAssociation"]?.calls ?? 0,
+      batch: ws.endpoint.counters()["CreateAssociationBatch"]?.calls ?? 0,
+    });
     for (let i = 0; createCalls().single < 3 && createCalls().batch < 1; i++) {
       expect(i, "the creates never reached the endpoint").to.be.lessThan(400);
       await new Promise((r) => setTimeout(r, 10));
@@ -164,7 +189,9 @@ describe("cli: apply interrupted with SIGINT", function () {
     }
     ws.endpoint.setKnobs({ latencyByOperation: undefined });
     const rerun = await converges();
-    const adopted = rerun.filter((l) => / Adopted .*made by an earlier create whose outcome was never seen$/.test(l)).map((l) => l.split(":")[0]!);
+    const adopted = rerun
+      .filter((l) => / Adopted .*made by an earlier create whose outcome was never seen$/.test(l))
+      .map((l) => l.split(":")[0]!);
     expect(adopted.sort()).to.deep.equal(inFlight.sort());
   });
 });

@@ -9,8 +9,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { DescribeAssociationCommand, DescribeDocumentCommand, paginateListAssociations, paginateListDocuments, SSMClient } from "@aws-sdk/client-ssm";
-import { LOCAL_ENDPOINT_CREDENTIALS, startLocalEndpoint, type LocalEndpointOptions, type LocalEndpoint, type State } from "../../src/index.js";
+import {
+  DescribeAssociationCommand,
+  DescribeDocumentCommand,
+  paginateListAssociations,
+  paginateListDocuments,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
+import {
+  LOCAL_ENDPOINT_CREDENTIALS,
+  startLocalEndpoint,
+  type LocalEndpointOptions,
+  type LocalEndpoint,
+  type State,
+} from "../../src/index.js";
 
 export const CLI_MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
@@ -39,12 +51,19 @@ export interface StandaloneWorkspace {
  * `each`) and close it after; `config`, given the endpoint's URL, is written as main.state.
  * The returned object always reflects the current workspace.
  */
-export function standaloneWorkspace(prefix: string, options: { each?: boolean; knobs?: LocalEndpointOptions["knobs"]; config?: (url: string) => string } = {}): StandaloneWorkspace {
+export function standaloneWorkspace(
+  prefix: string,
+  options: { each?: boolean; knobs?: LocalEndpointOptions["knobs"]; config?: (url: string) => string } = {},
+): StandaloneWorkspace {
   let current: StandaloneWorkspace | undefined;
   const open = async () => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     const endpoint = await startLocalEndpoint(options.knobs ? { knobs: options.knobs } : {});
-    const client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+    const client = new SSMClient({
+      endpoint: endpoint.url,
+      region: "us-east-1",
+      credentials: { ...LOCAL_ENDPOINT_CREDENTIALS },
+    });
     if (options.config) writeFileSync(join(dir, "main.state"), options.config(endpoint.url));
     current = { dir, endpoint, client, statePath: join(dir, "statectl.state.json") };
   };
@@ -62,10 +81,18 @@ export function standaloneWorkspace(prefix: string, options: { each?: boolean; k
     return current;
   };
   return {
-    get dir() { return get().dir; },
-    get endpoint() { return get().endpoint; },
-    get client() { return get().client; },
-    get statePath() { return get().statePath; },
+    get dir() {
+      return get().dir;
+    },
+    get endpoint() {
+      return get().endpoint;
+    },
+    get client() {
+      return get().client;
+    },
+    get statePath() {
+      return get().statePath;
+    },
   };
 }
 
@@ -187,11 +214,16 @@ export function declared(gen: number): { documents: string[]; associations: Reco
 }
 
 /** Every document the account owns and every association, as the endpoint holds them (through the SDK). */
-export async function remoteInventory(client: SSMClient): Promise<{ documents: string[]; associations: { id: string; name: string; document: string }[] }> {
+export async function remoteInventory(
+  client: SSMClient,
+): Promise<{ documents: string[]; associations: { id: string; name: string; document: string }[] }> {
   const documents: string[] = [];
-  for await (const page of paginateListDocuments({ client }, { Filters: [{ Key: "Owner", Values: ["Self"] }] })) for (const d of page.DocumentIdentifiers ?? []) documents.push(d.Name!);
+  for await (const page of paginateListDocuments({ client }, { Filters: [{ Key: "Owner", Values: ["Self"] }] }))
+    for (const d of page.DocumentIdentifiers ?? []) documents.push(d.Name!);
   const associations: { id: string; name: string; document: string }[] = [];
-  for await (const page of paginateListAssociations({ client }, {})) for (const a of page.Associations ?? []) associations.push({ id: a.AssociationId!, name: a.AssociationName ?? "", document: a.Name! });
+  for await (const page of paginateListAssociations({ client }, {}))
+    for (const a of page.Associations ?? [])
+      associations.push({ id: a.AssociationId!, name: a.AssociationName ?? "", document: a.Name! });
   return { documents: documents.sort(), associations };
 }
 
@@ -206,7 +238,10 @@ export interface RunningCli {
 
 /** Starts the built CLI in `dir` without waiting for it. */
 export function startCli(dir: string, args: string[]): RunningCli {
-  const child = spawn(process.execPath, [CLI_MAIN, "-C", dir, ...args], { stdio: ["ignore", "pipe", "pipe"], env: cliEnv() });
+  const child = spawn(process.execPath, [CLI_MAIN, "-C", dir, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: cliEnv(),
+  });
   const lines: string[] = [];
   const listeners = new Set<() => void>();
   const onLine = (l: string): void => {
@@ -215,7 +250,9 @@ export function startCli(dir: string, args: string[]): RunningCli {
   };
   createInterface({ input: child.stdout! }).on("line", onLine);
   createInterface({ input: child.stderr! }).on("line", onLine);
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   let ended = false;
   void exit.then(() => {
     ended = true;
@@ -249,21 +286,45 @@ export async function stateVersusRemote(client: SSMClient, state: State): Promis
   const inventory = await remoteInventory(client);
   const tracked = new Set(state.resources.map((r) => r.id));
   for (const d of inventory.documents) if (!tracked.has(d)) problems.push(`untracked document ${d}`);
-  for (const a of inventory.associations) if (!tracked.has(a.id)) problems.push(`untracked association ${a.name} (${a.id})`);
+  for (const a of inventory.associations)
+    if (!tracked.has(a.id)) problems.push(`untracked association ${a.name} (${a.id})`);
   for (const r of state.resources) {
     const at = r.attributes;
     if (r.kind === "document") {
-      const d = await client.send(new DescribeDocumentCommand({ Name: r.id })).then((o) => o.Document, () => undefined);
+      const d = await client.send(new DescribeDocumentCommand({ Name: r.id })).then(
+        (o) => o.Document,
+        () => undefined,
+      );
       if (!d) problems.push(`${r.address}: ${r.id} does not exist`);
-      else if (d.DefaultVersion !== at["default_version"] || d.Hash !== at["hash"]) problems.push(`${r.address}: default version ${d.DefaultVersion} hash ${d.Hash?.slice(0, 8)}, state says ${String(at["default_version"])} ${String(at["hash"]).slice(0, 8)}`);
+      else if (d.DefaultVersion !== at["default_version"] || d.Hash !== at["hash"])
+        problems.push(
+          `${r.address}: default version ${d.DefaultVersion} hash ${d.Hash?.slice(0, 8)}, state says ${String(at["default_version"])} ${String(at["hash"]).slice(0, 8)}`,
+        );
     } else {
-      const a = await client.send(new DescribeAssociationCommand({ AssociationId: r.id })).then((o) => o.AssociationDescription, () => undefined);
+      const a = await client.send(new DescribeAssociationCommand({ AssociationId: r.id })).then(
+        (o) => o.AssociationDescription,
+        () => undefined,
+      );
       if (!a) {
         problems.push(`${r.address}: ${r.id} does not exist`);
         continue;
       }
-      const remote = JSON.stringify([a.AssociationVersion, a.Name, a.AssociationName ?? null, (a.Targets ?? []).map((t) => [t.Key, t.Values]), a.Parameters ?? {}, a.ScheduleExpression ?? null]);
-      const recorded = JSON.stringify([at["association_version"], at["document"], at["name"] ?? null, ((at["targets"] ?? []) as { key: string; values: string[] }[]).map((t) => [t.key, t.values]), at["parameters"] ?? {}, at["schedule"] ?? null]);
+      const remote = JSON.stringify([
+        a.AssociationVersion,
+        a.Name,
+        a.AssociationName ?? null,
+        (a.Targets ?? []).map((t) => [t.Key, t.Values]),
+        a.Parameters ?? {},
+        a.ScheduleExpression ?? null,
+      ]);
+      const recorded = JSON.stringify([
+        at["association_version"],
+        at["document"],
+        at["name"] ?? null,
+        ((at["targets"] ?? []) as { key: string; values: string[] }[]).map((t) => [t.key, t.values]),
+        at["parameters"] ?? {},
+        at["schedule"] ?? null,
+      ]);
       if (remote !== recorded) problems.push(`${r.address}: SSM has ${remote}, the state says ${recorded}`);
     }
   }

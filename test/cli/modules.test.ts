@@ -155,7 +155,11 @@ describe("cli: modules", function () {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "statectl-modules-"));
-    write(dir, { "main.state": ROOT, "modules/baseline/main.state": BASELINE, "modules/patching/main.state": PATCHING });
+    write(dir, {
+      "main.state": ROOT,
+      "modules/baseline/main.state": BASELINE,
+      "modules/patching/main.state": PATCHING,
+    });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -191,9 +195,15 @@ describe("cli: modules", function () {
     expect(one.stderr).to.include('module "prod" has the outputs doc_name, patch_name. The outputs are: docs, extra.');
     expect(one.stderr).to.include('output "prod_doc_name" { value = module.prod.doc_name }');
     // A module with for_each: all its instances, or the one named.
-    expect(run(dir, ["output", "module.env"]).stderr).to.include("output \"env\" { value = module.env }; or look at it now: echo 'module.env' | statectl console");
-    expect(run(dir, ["output", 'module.env["dev"].doc_name']).stderr).to.include('value = module.env["dev"].doc_name }');
-    expect(run(dir, ["console"], 'module.prod.doc_name\nmodule.env["test"].doc_name\n').stdout.trim().split("\n")).to.deep.equal(['"Close-SSH-prod"', '"Close-SSH-test"']);
+    expect(run(dir, ["output", "module.env"]).stderr).to.include(
+      "output \"env\" { value = module.env }; or look at it now: echo 'module.env' | statectl console",
+    );
+    expect(run(dir, ["output", 'module.env["dev"].doc_name']).stderr).to.include(
+      'value = module.env["dev"].doc_name }',
+    );
+    expect(
+      run(dir, ["console"], 'module.prod.doc_name\nmodule.env["test"].doc_name\n').stdout.trim().split("\n"),
+    ).to.deep.equal(['"Close-SSH-prod"', '"Close-SSH-test"']);
   });
 
   it("passes provider configurations to modules: providers = { ssm = ssm.west }", () => {
@@ -202,7 +212,9 @@ describe("cli: modules", function () {
     expect(show.stdout).to.include('# module.env["dev"].association.close_ssh:').and.include("# provider: ssm.west");
     expect(run(dir, ["state", "show", "module.prod.association.close_ssh"]).stdout).to.not.include("# provider:");
     // Nested modules inherit their caller's provider configuration.
-    expect(run(dir, ["state", "show", 'module.env["test"].module.patching.association.patch']).stdout).to.include("# provider: ssm.west");
+    expect(run(dir, ["state", "show", 'module.env["test"].module.patching.association.patch']).stdout).to.include(
+      "# provider: ssm.west",
+    );
   });
 
   it("orders module resources by references to module outputs and depends_on on modules (graph)", () => {
@@ -210,17 +222,25 @@ describe("cli: modules", function () {
     expect(graph.code, graph.stderr).to.equal(0);
     expect(graph.stdout).to.include('"module.prod.module.patching.association.patch" -> "association.report"');
     expect(graph.stdout).to.include('"module.prod.document.close_ssh" -> "association.report"');
-    expect(graph.stdout).to.include('"module.prod.association.close_ssh" -> "module.env[\\"dev\\"].document.close_ssh" [label = "depends_on"]');
-    expect(graph.stdout).to.include('"module.env[\\"test\\"].document.close_ssh" -> "module.env[\\"test\\"].association.close_ssh"');
+    expect(graph.stdout).to.include(
+      '"module.prod.association.close_ssh" -> "module.env[\\"dev\\"].document.close_ssh" [label = "depends_on"]',
+    );
+    expect(graph.stdout).to.include(
+      '"module.env[\\"test\\"].document.close_ssh" -> "module.env[\\"test\\"].association.close_ssh"',
+    );
   });
 
   it("targets a module, a module instance and an instance inside a module", () => {
     const whole = run(dir, ["plan", "--target", "module.env"]);
     expect(whole.code, whole.stderr).to.equal(0);
-    expect(whole.stdout).to.include('module.env["dev"].document.close_ssh: Refreshing').and.include('module.env["test"].document.close_ssh: Refreshing');
+    expect(whole.stdout)
+      .to.include('module.env["dev"].document.close_ssh: Refreshing')
+      .and.include('module.env["test"].document.close_ssh: Refreshing');
     expect(whole.stdout).to.not.include("module.extra[0].association.patch: Refreshing");
     const one = run(dir, ["plan", "--target", 'module.env["dev"]']);
-    expect(one.stdout).to.include('module.env["dev"].document.close_ssh: Refreshing').and.not.include('module.env["test"]');
+    expect(one.stdout)
+      .to.include('module.env["dev"].document.close_ssh: Refreshing')
+      .and.not.include('module.env["test"]');
     const inst = run(dir, ["plan", "--target", "module.extra[1].association.patch"]);
     expect(inst.stdout).to.include("module.extra[1].association.patch: Refreshing").and.not.include("module.extra[0]");
   });
@@ -237,7 +257,9 @@ describe("cli: modules", function () {
     expect(mv.code, mv.stderr).to.equal(0);
     expect(mv.stdout).to.include("Moved module.extra[1].association.patch to association.moved_out");
     const plan = run(dir, ["plan"]);
-    expect(plan.stdout).to.include("# association.moved_out will be destroyed").and.include("# module.extra[1].association.patch will be created");
+    expect(plan.stdout)
+      .to.include("# association.moved_out will be destroyed")
+      .and.include("# module.extra[1].association.patch will be created");
     const back = run(dir, ["state", "mv", "association.moved_out", "module.extra[1].association.patch"]);
     expect(back.code, back.stderr).to.equal(0);
     const bad = run(dir, ["state", "show", "module.extra[7].association.patch"]);
@@ -245,13 +267,17 @@ describe("cli: modules", function () {
     expect(bad.stderr).to.include("module.extra[7].association.patch");
     const invalid = run(dir, ["state", "show", "module.extra[1]"]);
     expect(invalid.code).to.equal(1);
-    expect(invalid.stderr).to.include("error[state/invalid-address]").and.include('module.NAME["key"].association.NAME');
+    expect(invalid.stderr)
+      .to.include("error[state/invalid-address]")
+      .and.include('module.NAME["key"].association.NAME');
   });
 
   it("moved blocks move resources into and out of modules", () => {
     // Out of a module: module.extra[1]'s association becomes a root resource.
     write(dir, {
-      "main.state": ROOT.replace('count  = 2', "count  = 1") + `
+      "main.state":
+        ROOT.replace("count  = 2", "count  = 1") +
+        `
 association "patch_out" {
   name     = "patch-extra1"
   document = "AWS-RunPatchBaseline"
@@ -272,7 +298,9 @@ moved {
     expect(out.stdout).to.include("# module.extra[1].association.patch has moved to association.patch_out");
     expect(out.stdout).to.include("Resources: 0 added, 0 changed, 0 destroyed.");
     // And back into it.
-    write(dir, { "main.state": ROOT + `\nmoved {\n  from = association.patch_out\n  to   = module.extra[1].association.patch\n}\n` });
+    write(dir, {
+      "main.state": ROOT + `\nmoved {\n  from = association.patch_out\n  to   = module.extra[1].association.patch\n}\n`,
+    });
     const into = run(dir, ["apply", "--auto-approve"]);
     expect(into.code, into.stderr).to.equal(0);
     expect(into.stdout).to.include("# association.patch_out has moved to module.extra[1].association.patch");
@@ -284,7 +312,9 @@ moved {
     const rm = run(dir, ["state", "rm", "module.extra[0].association.patch"]);
     expect(rm.code, rm.stderr).to.equal(0);
     const id = await behindTheBack(dir, async (client) => {
-      const list = await client.send(new ListAssociationsCommand({ AssociationFilterList: [{ key: "AssociationName", value: "patch-extra0" }] }));
+      const list = await client.send(
+        new ListAssociationsCommand({ AssociationFilterList: [{ key: "AssociationName", value: "patch-extra0" }] }),
+      );
       return list.Associations![0]!.AssociationId!;
     });
     write(dir, { "main.state": ROOT + `\nimport {\n  to = module.extra[0].association.patch\n  id = "${id}"\n}\n` });
@@ -322,7 +352,12 @@ describe("cli: bad module input", function () {
 
   /** Applies `files`; expects exit 1, the diagnostic code at `at` (file:line:col), and nothing applied. */
   function expectRefused(files: Record<string, string>, code: string, at: string, ...texts: string[]): void {
-    write(dir, { "providers.state": 'provider "ssm" {\n  endpoint = "local"\n}\n', "root.state": 'association "root" {\n  document = "AWS-RunShellScript"\n  parameters = { commands = ["echo"] }\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n}\n', ...files });
+    write(dir, {
+      "providers.state": 'provider "ssm" {\n  endpoint = "local"\n}\n',
+      "root.state":
+        'association "root" {\n  document = "AWS-RunShellScript"\n  parameters = { commands = ["echo"] }\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n}\n',
+      ...files,
+    });
     const r = run(dir, ["apply", "--auto-approve"]);
     expect(r.code, r.stdout + r.stderr).to.equal(1);
     expect(r.stderr).to.include(`error[${code}]`);
@@ -334,53 +369,154 @@ describe("cli: bad module input", function () {
   const PATCH_MODULE = { "modules/patching/main.state": PATCHING };
 
   it("a source folder that does not exist", () => {
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patchin"\n  label  = "x"\n}\n', ...PATCH_MODULE }, "config/module-source-missing", "main.state:2:12", "there is no folder modules/patchin", 'did you mean "modules/patching"?');
+    expectRefused(
+      { "main.state": 'module "p" {\n  source = "./modules/patchin"\n  label  = "x"\n}\n', ...PATCH_MODULE },
+      "config/module-source-missing",
+      "main.state:2:12",
+      "there is no folder modules/patchin",
+      'did you mean "modules/patching"?',
+    );
   });
 
   it("a source that is not a local path", () => {
-    expectRefused({ "main.state": 'module "p" {\n  source = "modules/patching"\n  label  = "x"\n}\n', ...PATCH_MODULE }, "config/module-source-not-local", "main.state:2:12", "starts with ./ or ../");
+    expectRefused(
+      { "main.state": 'module "p" {\n  source = "modules/patching"\n  label  = "x"\n}\n', ...PATCH_MODULE },
+      "config/module-source-not-local",
+      "main.state:2:12",
+      "starts with ./ or ../",
+    );
   });
 
   it("a module that calls itself, directly and through another module", () => {
-    expectRefused({ "main.state": 'module "a" {\n  source = "./modules/a"\n}\n', "modules/a/main.state": 'module "again" {\n  source = "./"\n}\n' }, "config/module-cycle", "modules/a/main.state:2:12", "modules/a → modules/a");
+    expectRefused(
+      {
+        "main.state": 'module "a" {\n  source = "./modules/a"\n}\n',
+        "modules/a/main.state": 'module "again" {\n  source = "./"\n}\n',
+      },
+      "config/module-cycle",
+      "modules/a/main.state:2:12",
+      "modules/a → modules/a",
+    );
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
-    expectRefused({ "main.state": 'module "a" {\n  source = "./modules/a"\n}\n', "modules/a/main.state": 'module "b" {\n  source = "../b"\n}\n', "modules/b/main.state": 'module "a" {\n  source = "../a"\n}\n' }, "config/module-cycle", "modules/b/main.state:2:12", "modules/a → modules/b → modules/a");
+    expectRefused(
+      {
+        "main.state": 'module "a" {\n  source = "./modules/a"\n}\n',
+        "modules/a/main.state": 'module "b" {\n  source = "../b"\n}\n',
+        "modules/b/main.state": 'module "a" {\n  source = "../a"\n}\n',
+      },
+      "config/module-cycle",
+      "modules/b/main.state:2:12",
+      "modules/a → modules/b → modules/a",
+    );
   });
 
   it("a folder without .state files", () => {
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/empty"\n}\n', "modules/empty/README.md": "nothing\n" }, "config/module-no-files", "main.state:2:12", "modules/empty has no .state files");
+    expectRefused(
+      { "main.state": 'module "p" {\n  source = "./modules/empty"\n}\n', "modules/empty/README.md": "nothing\n" },
+      "config/module-no-files",
+      "main.state:2:12",
+      "modules/empty has no .state files",
+    );
   });
 
   it("an unknown input, with did you mean, and a missing one, at the module block", () => {
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  lable  = "x"\n}\n', ...PATCH_MODULE }, "config/module-unknown-input", "main.state:3:3", 'module "p" sets "lable"', 'did you mean "label"?');
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n}\n', ...PATCH_MODULE }, "config/module-missing-input", "main.state:1:1", 'module "p" does not set "label"');
+    expectRefused(
+      { "main.state": 'module "p" {\n  source = "./modules/patching"\n  lable  = "x"\n}\n', ...PATCH_MODULE },
+      "config/module-unknown-input",
+      "main.state:3:3",
+      'module "p" sets "lable"',
+      'did you mean "label"?',
+    );
+    expectRefused(
+      { "main.state": 'module "p" {\n  source = "./modules/patching"\n}\n', ...PATCH_MODULE },
+      "config/module-missing-input",
+      "main.state:1:1",
+      'module "p" does not set "label"',
+    );
   });
 
   it("an input of the wrong type, and one that fails the module's validation", () => {
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = ["x"]\n}\n', ...PATCH_MODULE }, "eval/invalid-variable-value", "main.state:3:12", 'the argument label of module "p"');
-    expectRefused({ "main.state": 'module "b" {\n  source      = "./modules/baseline"\n  environment = "staging"\n}\n', "modules/baseline/main.state": BASELINE, ...PATCH_MODULE }, "eval/variable-validation", "main.state:3:17", "environment must be prod, dev or test.");
+    expectRefused(
+      { "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = ["x"]\n}\n', ...PATCH_MODULE },
+      "eval/invalid-variable-value",
+      "main.state:3:12",
+      'the argument label of module "p"',
+    );
+    expectRefused(
+      {
+        "main.state": 'module "b" {\n  source      = "./modules/baseline"\n  environment = "staging"\n}\n',
+        "modules/baseline/main.state": BASELINE,
+        ...PATCH_MODULE,
+      },
+      "eval/variable-validation",
+      "main.state:3:17",
+      "environment must be prod, dev or test.",
+    );
   });
 
   it("an output the module does not declare, and a module call that is not declared", () => {
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\noutput "o" {\n  value = module.p.nme\n}\n', ...PATCH_MODULE }, "config/undeclared-module-output", "main.state:6:11", 'did you mean "name"?');
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\noutput "o" {\n  value = module.q.name\n}\n', ...PATCH_MODULE }, "config/undeclared-module", "main.state:6:11", 'did you mean "p"?');
+    expectRefused(
+      {
+        "main.state":
+          'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\noutput "o" {\n  value = module.p.nme\n}\n',
+        ...PATCH_MODULE,
+      },
+      "config/undeclared-module-output",
+      "main.state:6:11",
+      'did you mean "name"?',
+    );
+    expectRefused(
+      {
+        "main.state":
+          'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\noutput "o" {\n  value = module.q.name\n}\n',
+        ...PATCH_MODULE,
+      },
+      "config/undeclared-module",
+      "main.state:6:11",
+      'did you mean "p"?',
+    );
   });
 
   it("import --generate into a module's folder says it cannot, and writes nothing", () => {
-    write(dir, { "providers.state": 'provider "ssm" {\n  endpoint = "local"\n}\n', "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n', ...PATCH_MODULE });
+    write(dir, {
+      "providers.state": 'provider "ssm" {\n  endpoint = "local"\n}\n',
+      "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n',
+      ...PATCH_MODULE,
+    });
     const r = run(dir, ["import", "--generate", "modules/patching/existing.state", "--all"]);
     expect(r.code).to.equal(1);
-    expect(r.stderr).to.include("error[import/module-folder]: import --generate cannot write into the folder of module.p");
+    expect(r.stderr).to.include(
+      "error[import/module-folder]: import --generate cannot write into the folder of module.p",
+    );
     expect(r.stderr).to.include("moved { from = association.x, to = module.p.association.x }");
     expect(existsSync(join(dir, "modules/patching/existing.state"))).to.equal(false);
     expect(existsSync(join(dir, "statectl.state.json"))).to.equal(false);
   });
 
   it("a provider configuration the module uses but is not given, and one inside a module", () => {
-    const usesWest = PATCHING.replace('document = "AWS-RunPatchBaseline"', 'document = "AWS-RunPatchBaseline"\n  provider = ssm.west');
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n', "modules/patching/main.state": usesWest }, "config/module-provider-not-passed", "modules/patching/main.state:8:14", 'module "p" does not pass it');
-    expectRefused({ "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n', "modules/patching/main.state": PATCHING + 'provider "ssm" {\n  region = "eu-west-1"\n}\n' }, "config/module-root-only-block", "modules/patching/main.state:17:1", "provider configurations belong in the root module");
+    const usesWest = PATCHING.replace(
+      'document = "AWS-RunPatchBaseline"',
+      'document = "AWS-RunPatchBaseline"\n  provider = ssm.west',
+    );
+    expectRefused(
+      {
+        "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n',
+        "modules/patching/main.state": usesWest,
+      },
+      "config/module-provider-not-passed",
+      "modules/patching/main.state:8:14",
+      'module "p" does not pass it',
+    );
+    expectRefused(
+      {
+        "main.state": 'module "p" {\n  source = "./modules/patching"\n  label  = "x"\n}\n',
+        "modules/patching/main.state": PATCHING + 'provider "ssm" {\n  region = "eu-west-1"\n}\n',
+      },
+      "config/module-root-only-block",
+      "modules/patching/main.state:17:1",
+      "provider configurations belong in the root module",
+    );
   });
 });
 
@@ -403,19 +539,34 @@ describe("examples/org-baseline", function () {
     try {
       cpSync(example, dir, { recursive: true });
       const plan0 = run(dir, ["plan"]);
-      expect(plan0.stdout).to.include("Plan: 16 to add, 0 to change, 0 to destroy.\n  ssm (us-east-1): 8 to add, 0 to change, 0 to destroy\n  ssm.west (us-west-2): 8 to add, 0 to change, 0 to destroy");
+      expect(plan0.stdout).to.include(
+        "Plan: 16 to add, 0 to change, 0 to destroy.\n  ssm (us-east-1): 8 to add, 0 to change, 0 to destroy\n  ssm.west (us-west-2): 8 to add, 0 to change, 0 to destroy",
+      );
       const apply = run(dir, ["apply", "--auto-approve"]);
       expect(apply.code, apply.stdout + apply.stderr).to.equal(0);
       const seen = await behindTheBack(dir, async (east, endpoint) => {
-        const west = new SSMClient({ endpoint: endpoint.url, region: "us-west-2", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+        const west = new SSMClient({
+          endpoint: endpoint.url,
+          region: "us-west-2",
+          credentials: { ...LOCAL_ENDPOINT_CREDENTIALS },
+        });
         try {
-          const names = async (c: SSMClient) => ((await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers ?? []).map((d) => d.Name).sort();
+          const names = async (c: SSMClient) =>
+            (
+              (await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] })))
+                .DocumentIdentifiers ?? []
+            )
+              .map((d) => d.Name)
+              .sort();
           return { east: await names(east), west: await names(west) };
         } finally {
           west.destroy();
         }
       });
-      expect(seen).to.deep.equal({ east: ["Baseline-CloseSSH-dev-east", "Baseline-CloseSSH-prod-east"], west: ["Baseline-CloseSSH-dev-west", "Baseline-CloseSSH-prod-west"] });
+      expect(seen).to.deep.equal({
+        east: ["Baseline-CloseSSH-dev-east", "Baseline-CloseSSH-prod-east"],
+        west: ["Baseline-CloseSSH-dev-west", "Baseline-CloseSSH-prod-west"],
+      });
       expect(apply.stdout).to.include("Apply complete! Resources: 16 added, 0 changed, 0 destroyed.");
       expect(apply.stdout).to.include('dev  = "Baseline-CloseSSH-dev-west"');
       const plan = run(dir, ["plan", "--detailed-exitcode"]);

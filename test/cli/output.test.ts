@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
 function run(dir: string, args: string[]) {
-  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -68,7 +71,9 @@ describe("cli: statectl output (end to end, local endpoint)", () => {
     expect(applied.code, applied.stderr).to.equal(0);
     const r = run(dir, ["output"]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/^association_id = "[0-9a-f-]{36}"\ndoc_version    = "1"\ntoken          = \(sensitive\)\n$/);
+    expect(r.stdout).to.match(
+      /^association_id = "[0-9a-f-]{36}"\ndoc_version    = "1"\ntoken          = \(sensitive\)\n$/,
+    );
     expect(run(dir, ["output", "doc_version", "--raw"]).stdout).to.equal("1");
     const j = JSON.parse(run(dir, ["output", "--json"]).stdout);
     expect(j.token).to.deep.equal({ sensitive: true, known: true, value: null });
@@ -86,7 +91,9 @@ describe("cli: statectl output (end to end, local endpoint)", () => {
     writeFileSync(statePath, JSON.stringify(state, null, 2));
     const r = run(dir, ["output"]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(/^added_later    = "x"\nassociation_id = "[0-9a-f-]{36}"\ndoc_version    = "1"\ntoken          = \(sensitive\)\n$/);
+    expect(r.stdout).to.match(
+      /^added_later    = "x"\nassociation_id = "[0-9a-f-]{36}"\ndoc_version    = "1"\ntoken          = \(sensitive\)\n$/,
+    );
     rmSync(join(dir, "extra.state"));
   });
 

@@ -21,7 +21,9 @@ output "x" {
 `;
 
 function outputAfter(planJson: string): unknown {
-  return (JSON.parse(planJson) as { output_changes: { name: string; after: unknown }[] }).output_changes.find((o) => o.name === "x")?.after;
+  return (JSON.parse(planJson) as { output_changes: { name: string; after: unknown }[] }).output_changes.find(
+    (o) => o.name === "x",
+  )?.after;
 }
 
 describe("cli: pipes as --var-file", () => {
@@ -34,7 +36,10 @@ describe("cli: pipes as --var-file", () => {
 
   it("reads --var-file /dev/stdin when stdin is a shell pipe", () => {
     const script = `echo 'x = 41' | exec "${process.execPath}" "${main}" -C "$1" plan --json --var-file /dev/stdin`;
-    const r = spawnSync("bash", ["-c", script, "bash", dir], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const r = spawnSync("bash", ["-c", script, "bash", dir], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     expect(r.status, r.stderr).to.equal(0);
     expect(outputAfter(r.stdout)).to.equal(41);
   });
@@ -53,7 +58,10 @@ describe("cli: pipes as --var-file", () => {
     this.timeout(20_000);
     // The writer waits before writing: the read must wait for it rather than take an empty pipe.
     const script = `exec "${process.execPath}" "${main}" -C "$1" plan --json --var-file <(sleep 0.5; echo 'x = 43')`;
-    const r = spawnSync("bash", ["-c", script, "bash", dir], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const r = spawnSync("bash", ["-c", script, "bash", dir], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     expect(r.status, r.stderr).to.equal(0);
     expect(outputAfter(r.stdout)).to.equal(43);
   });

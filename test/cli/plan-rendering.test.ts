@@ -10,7 +10,9 @@ import { HELLO_CONFIG, HELLO_CONTENT } from "../support/hello.js";
 import { run } from "./helpers.js";
 
 function config(tags: string, outputs = ""): string {
-  return HELLO_CONFIG.replace('  schedule = "rate(1 day)"\n', `  schedule = "rate(1 day)"\n  tags = ${tags}\n`) + outputs;
+  return (
+    HELLO_CONFIG.replace('  schedule = "rate(1 day)"\n', `  schedule = "rate(1 day)"\n  tags = ${tags}\n`) + outputs
+  );
 }
 
 describe("cli: the plan reads like Terraform's", function () {
@@ -28,7 +30,9 @@ describe("cli: the plan reads like Terraform's", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("a map is diffed key by key: changed, added, removed, and a count of the unchanged", () => {
-    write(config('{ Team = "ops", Env = "prod", New = "y" }', 'output "name" {\n  value = association.hello.name\n}\n'));
+    write(
+      config('{ Team = "ops", Env = "prod", New = "y" }', 'output "name" {\n  value = association.hello.name\n}\n'),
+    );
     const r = run(dir, ["plan"]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain("      ~ tags = {\n");
@@ -48,7 +52,12 @@ describe("cli: the plan reads like Terraform's", function () {
   });
 
   it("adding, changing and removing outputs is a change: a Changes to Outputs section, exit 2, and apply records it", () => {
-    write(config('{ Team = "ops", Env = "dev", Old = "x" }', 'output "greeting" {\n  value = "hello"\n}\n\noutput "token" {\n  value     = "s3cr3t"\n  sensitive = true\n}\n'));
+    write(
+      config(
+        '{ Team = "ops", Env = "dev", Old = "x" }',
+        'output "greeting" {\n  value = "hello"\n}\n\noutput "token" {\n  value     = "s3cr3t"\n  sensitive = true\n}\n',
+      ),
+    );
     const r = run(dir, ["plan", "-detailed-exitcode"]);
     expect(r.code, r.stderr).to.equal(ExitCode.Changes);
     expect(r.stdout).to.contain("Changes to Outputs:\n");
@@ -59,7 +68,11 @@ describe("cli: the plan reads like Terraform's", function () {
     expect(r.stdout).to.not.contain("s3cr3t");
     const j = JSON.parse(run(dir, ["plan", "-json"]).stdout);
     expect(j.has_changes).to.equal(true);
-    expect(j.output_changes.map((o: { name: string; action: string }) => `${o.action} ${o.name}`)).to.deep.equal(["create greeting", "create token", "delete name"]);
+    expect(j.output_changes.map((o: { name: string; action: string }) => `${o.action} ${o.name}`)).to.deep.equal([
+      "create greeting",
+      "create token",
+      "delete name",
+    ]);
     expect(j.output_changes[1].after).to.equal("(sensitive)");
     const apply = run(dir, ["apply", "-auto-approve"]);
     expect(apply.code, apply.stderr).to.equal(0);
@@ -69,9 +82,19 @@ describe("cli: the plan reads like Terraform's", function () {
   });
 
   it("an output of an attribute that apply changes is (known after apply)", () => {
-    write(config('{ Team = "ops", Env = "dev", Old = "x" }', 'output "version" {\n  value = association.hello.association_version\n}\n'));
+    write(
+      config(
+        '{ Team = "ops", Env = "dev", Old = "x" }',
+        'output "version" {\n  value = association.hello.association_version\n}\n',
+      ),
+    );
     expect(run(dir, ["apply", "-auto-approve"]).code).to.equal(0);
-    write(config('{ Team = "ops", Env = "qa", Old = "x" }', 'output "version" {\n  value = association.hello.association_version\n}\n'));
+    write(
+      config(
+        '{ Team = "ops", Env = "qa", Old = "x" }',
+        'output "version" {\n  value = association.hello.association_version\n}\n',
+      ),
+    );
     const r = run(dir, ["plan"]);
     expect(r.stdout).to.contain("Changes to Outputs:\n");
     expect(r.stdout).to.match(/~ version = "1" -> \(known after apply\)/);
@@ -87,7 +110,12 @@ describe("cli: the plan reads like Terraform's", function () {
 
   it("bidirectional and zero-width characters in values are shown escaped", () => {
     // Tag values refuse such characters (ssm/invalid-tag), so they travel in outputs.
-    write(config('{ Team = "ops", Env = "dev", Old = "x" }', 'output "name" {\n  value = association.hello.name\n}\n\noutput "a" {\n  value = "dev\u202Eved"\n}\n\noutput "b" {\n  value = "x\u200By"\n}\n'));
+    write(
+      config(
+        '{ Team = "ops", Env = "dev", Old = "x" }',
+        'output "name" {\n  value = association.hello.name\n}\n\noutput "a" {\n  value = "dev\u202Eved"\n}\n\noutput "b" {\n  value = "x\u200By"\n}\n',
+      ),
+    );
     const r = run(dir, ["plan"]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain('"dev\\u202Eved"');

@@ -91,7 +91,16 @@ describe("cli: report, graph --format svg and plan --out-md", function () {
       executablePath: "/usr/bin/chromium",
       headless: true,
       viewport: { width: 1280, height: 900 },
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     });
     const fetched: string[] = [];
     try {
@@ -105,12 +114,22 @@ describe("cli: report, graph --format svg and plan --out-md", function () {
       await page.goto(`file://${join(dir, "report.html")}`);
       // 4 instances × 2 associations.
       expect(await page.locator("#heatmap td.cell").count()).to.equal(8);
-      const failing = page.locator('#heatmap td.cell[data-instance="i-0web00000000000a2"][data-association="association.web"]');
+      const failing = page.locator(
+        '#heatmap td.cell[data-instance="i-0web00000000000a2"][data-association="association.web"]',
+      );
       expect(await failing.getAttribute("data-status")).to.equal("NON_COMPLIANT");
       expect(await failing.evaluate((el) => getComputedStyle(el).backgroundColor)).to.equal("rgb(166, 30, 30)");
       expect(await page.locator('#heatmap td.cell[data-status="COMPLIANT"]').count()).to.equal(4);
-      expect(await page.locator('#heatmap td.cell[data-instance="mi-0win00000000000c1"][data-association="association.everywhere"]').getAttribute("data-status")).to.equal("NON_COMPLIANT");
-      expect(await page.locator('#heatmap td.cell[data-instance="i-0db000000000000b1"][data-association="association.web"]').getAttribute("data-status")).to.equal("none");
+      expect(
+        await page
+          .locator('#heatmap td.cell[data-instance="mi-0win00000000000c1"][data-association="association.everywhere"]')
+          .getAttribute("data-status"),
+      ).to.equal("NON_COMPLIANT");
+      expect(
+        await page
+          .locator('#heatmap td.cell[data-instance="i-0db000000000000b1"][data-association="association.web"]')
+          .getAttribute("data-status"),
+      ).to.equal("none");
       expect(await page.locator("#timeline circle.run").count()).to.be.greaterThan(4);
       expect(await page.locator("#timeline circle.run.bad").count()).to.be.greaterThan(0);
       const nodes = await page.locator("#graph svg g.node title").allTextContents();
@@ -136,7 +155,13 @@ describe("cli: report, graph --format svg and plan --out-md", function () {
   });
 
   it("plan --out-md writes the counts, each change with its impact, and its detail for a pull-request comment", () => {
-    writeFileSync(join(dir, "main.state"), CONFIG.replace('compliance_severity = "CRITICAL"', 'compliance_severity = "HIGH"').replace('"echo hello from statectl"', '"echo hello again"'));
+    writeFileSync(
+      join(dir, "main.state"),
+      CONFIG.replace('compliance_severity = "CRITICAL"', 'compliance_severity = "HIGH"').replace(
+        '"echo hello from statectl"',
+        '"echo hello again"',
+      ),
+    );
     const r = run(dir, ["plan", "--out-md", "plan.md"]);
     expect(r.code, r.stderr).to.equal(0);
     const md = readFileSync(join(dir, "plan.md"), "utf8");

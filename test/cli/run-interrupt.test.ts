@@ -38,12 +38,15 @@ describe("cli: Ctrl-C during run --wait", function () {
       const started = ws.endpoint.counters()["StartAssociationsOnce"]?.calls ?? 0;
       const run = startCli(ws.dir, ["run", "association.hello", "--wait", "60"]);
       const since = Date.now();
-      while ((ws.endpoint.counters()["StartAssociationsOnce"]?.calls ?? 0) === started && Date.now() - since < 30_000) await new Promise((r) => setTimeout(r, 50));
+      while ((ws.endpoint.counters()["StartAssociationsOnce"]?.calls ?? 0) === started && Date.now() - since < 30_000)
+        await new Promise((r) => setTimeout(r, 50));
       run.child.kill(signal);
       const exit = await run.exit;
       const out = run.lines.join("\n");
       expect(exit.code, out).to.equal(code);
-      expect(out).to.contain(`${label}: stopped waiting. The runs were started with StartAssociationsOnce and go on in SSM; what was left running:`);
+      expect(out).to.contain(
+        `${label}: stopped waiting. The runs were started with StartAssociationsOnce and go on in SSM; what was left running:`,
+      );
       expect(out).to.match(/ {2}association\.hello \(association [0-9a-f-]{36}\): execution [0-9a-f-]{36}, /);
       expect(out).to.contain("Follow them with: statectl status association.hello");
     });

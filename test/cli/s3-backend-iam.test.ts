@@ -33,7 +33,9 @@ describe("cli: the S3 backend refuses cleanly without permission (moto_server wi
   const users: Record<string, AccessKey> = {};
 
   function aws(key: AccessKey | undefined, ...args: string[]): string {
-    const creds = key ? { AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey } : { AWS_ACCESS_KEY_ID: "setup", AWS_SECRET_ACCESS_KEY: "setup" };
+    const creds = key
+      ? { AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey }
+      : { AWS_ACCESS_KEY_ID: "setup", AWS_SECRET_ACCESS_KEY: "setup" };
     const r = spawnSync("aws", ["--endpoint-url", moto.url, "--region", "us-east-1", "--output", "json", ...args], {
       encoding: "utf8",
       env: { ...process.env, ...creds, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" },
@@ -44,8 +46,19 @@ describe("cli: the S3 backend refuses cleanly without permission (moto_server wi
 
   function user(name: string, statements: unknown[]): AccessKey {
     aws(undefined, "iam", "create-user", "--user-name", name);
-    aws(undefined, "iam", "put-user-policy", "--user-name", name, "--policy-name", `${name}-policy`, "--policy-document", JSON.stringify({ Version: "2012-10-17", Statement: statements }));
-    return (JSON.parse(aws(undefined, "iam", "create-access-key", "--user-name", name)) as { AccessKey: AccessKey }).AccessKey;
+    aws(
+      undefined,
+      "iam",
+      "put-user-policy",
+      "--user-name",
+      name,
+      "--policy-name",
+      `${name}-policy`,
+      "--policy-document",
+      JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+    );
+    return (JSON.parse(aws(undefined, "iam", "create-access-key", "--user-name", name)) as { AccessKey: AccessKey })
+      .AccessKey;
   }
 
   before(async () => {
@@ -54,14 +67,39 @@ describe("cli: the S3 backend refuses cleanly without permission (moto_server wi
     moto = await startMoto({ INITIAL_NO_AUTH_ACTION_COUNT: "13" });
     admin = user("admin", [{ Effect: "Allow", Action: "*", Resource: "*" }]);
     // May read the state (and list the bucket) but not write it or take the lock.
-    users["reader"] = user("reader", [{ Effect: "Allow", Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketVersioning"], Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] }]);
+    users["reader"] = user("reader", [
+      {
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:ListBucket", "s3:GetBucketVersioning"],
+        Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+      },
+    ]);
     // Has S3 rights, but only on another bucket.
-    users["stranger"] = user("stranger", [{ Effect: "Allow", Action: "s3:*", Resource: ["arn:aws:s3:::some-other-bucket", "arn:aws:s3:::some-other-bucket/*"] }]);
+    users["stranger"] = user("stranger", [
+      {
+        Effect: "Allow",
+        Action: "s3:*",
+        Resource: ["arn:aws:s3:::some-other-bucket", "arn:aws:s3:::some-other-bucket/*"],
+      },
+    ]);
     // The policy docs/backends.md lists, for this bucket and key.
     users["team"] = user("team", [
-      { Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${BUCKET}`, Condition: { StringLike: { "s3:prefix": ["workspaces/*"] } } },
+      {
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${BUCKET}`,
+        Condition: { StringLike: { "s3:prefix": ["workspaces/*"] } },
+      },
       { Effect: "Allow", Action: "s3:GetBucketVersioning", Resource: `arn:aws:s3:::${BUCKET}` },
-      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::${BUCKET}/${KEY}`, `arn:aws:s3:::${BUCKET}/${KEY}.backup`, `arn:aws:s3:::${BUCKET}/${KEY}.lock`] },
+      {
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: [
+          `arn:aws:s3:::${BUCKET}/${KEY}`,
+          `arn:aws:s3:::${BUCKET}/${KEY}.backup`,
+          `arn:aws:s3:::${BUCKET}/${KEY}.lock`,
+        ],
+      },
     ]);
     aws(undefined, "s3api", "create-bucket", "--bucket", BUCKET);
   });
@@ -86,9 +124,30 @@ state {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const as = (key: AccessKey): NodeJS.ProcessEnv => ({ AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey, AWS_PROFILE: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" });
-  const objects = (): string[] => ((JSON.parse(aws(admin, "s3api", "list-objects-v2", "--bucket", BUCKET) || "{}") as { Contents?: { Key: string }[] }).Contents ?? []).map((o) => o.Key).sort();
-  const documents = () => behindTheBack(dir, async (c) => ((await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers ?? []).map((d) => d.Name));
+  const as = (key: AccessKey): NodeJS.ProcessEnv => ({
+    AWS_ACCESS_KEY_ID: key.AccessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.SecretAccessKey,
+    AWS_PROFILE: "",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  });
+  const objects = (): string[] =>
+    (
+      (
+        JSON.parse(aws(admin, "s3api", "list-objects-v2", "--bucket", BUCKET) || "{}") as {
+          Contents?: { Key: string }[];
+        }
+      ).Contents ?? []
+    )
+      .map((o) => o.Key)
+      .sort();
+  const documents = () =>
+    behindTheBack(dir, async (c) =>
+      (
+        (await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] })))
+          .DocumentIdentifiers ?? []
+      ).map((d) => d.Name),
+    );
 
   it("a user without s3:PutObject gets backend/access-denied naming s3://bucket/key on plan and apply, exit 1, and nothing is written in S3 or SSM", async () => {
     for (const args of [["plan"], ["apply", "--auto-approve"]]) {

@@ -8,7 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { decodeState, emptyState, encodeStateBytes, type State } from "../../src/index.js";
-import { crashConfig, declared, remoteInventory, standaloneWorkspace, startCli, stateVersusRemote } from "./kill-helpers.js";
+import {
+  crashConfig,
+  declared,
+  remoteInventory,
+  standaloneWorkspace,
+  startCli,
+  stateVersusRemote,
+} from "./kill-helpers.js";
 import { motoServer } from "../state-s3/moto.js";
 
 const KEY = "fleet/statectl.state.json";
@@ -64,15 +71,30 @@ describe("cli: the S3 backend (moto_server) shared by several working directorie
     const [a, b, c] = [workingDir(bucket), workingDir(bucket), workingDir(bucket)];
     // Slow enough that the first apply (three associations, one at a time) still holds the lock
     // when the other two processes have started, even on a loaded machine.
-    ws.endpoint.setKnobs({ latencyByOperation: { CreateDocument: 4000, CreateAssociation: 3000, CreateAssociationBatch: 3000 } });
+    ws.endpoint.setKnobs({
+      latencyByOperation: { CreateDocument: 4000, CreateAssociation: 3000, CreateAssociationBatch: 3000 },
+    });
     // Two disjoint parts of the configuration: a's roles (document base and three associations),
     // b's chain (document static, static_a, static_b, chained).
     const first = startCli(a, ["apply", "--auto-approve", "--parallelism", "1", "--target", "association.role"]);
     expect(await first.waitForLine((l) => /^document\.base: Creating\.\.\./.test(l))).to.equal(true);
-    const lockBody = JSON.parse(await (await moto.client.send(new GetObjectCommand({ Bucket: bucket, Key: `${KEY}.lock` }))).Body!.transformToString()) as Record<string, unknown>;
+    const lockBody = JSON.parse(
+      await (
+        await moto.client.send(new GetObjectCommand({ Bucket: bucket, Key: `${KEY}.lock` }))
+      ).Body!.transformToString(),
+    ) as Record<string, unknown>;
     expect(lockBody).to.include({ pid: first.child.pid, operation: "apply" });
     const impatient = startCli(c, ["apply", "--auto-approve", "--target", "association.extra"]);
-    const patient = startCli(b, ["apply", "--auto-approve", "--parallelism", "1", "--lock-timeout", "120s", "--target", "association.chained"]);
+    const patient = startCli(b, [
+      "apply",
+      "--auto-approve",
+      "--parallelism",
+      "1",
+      "--lock-timeout",
+      "120s",
+      "--target",
+      "association.chained",
+    ]);
     const order: string[] = [];
     const [f, i, p] = await Promise.all([
       first.exit.then((e) => (order.push("first"), e)),
@@ -126,7 +148,9 @@ describe("cli: the S3 backend (moto_server) shared by several working directorie
     const blocked = startCli(dir, ["plan"]);
     expect((await blocked.exit).code).to.equal(1);
     expect(text(blocked)).to.contain(`PID:       ${run.child.pid}`);
-    expect(text(blocked)).to.contain(`Process ${run.child.pid} is no longer running on this host, so the lock is probably stale.`);
+    expect(text(blocked)).to.contain(
+      `Process ${run.child.pid} is no longer running on this host, so the lock is probably stale.`,
+    );
     const id = /statectl force-unlock (\S+)/.exec(text(blocked))![1]!;
     const unlock = startCli(dir, ["force-unlock", id]);
     expect((await unlock.exit).code, text(unlock)).to.equal(0);
@@ -139,7 +163,9 @@ describe("cli: the S3 backend (moto_server) shared by several working directorie
     expect(await stateVersusRemote(ws.client, final)).to.deep.equal([]);
     const inventory = await remoteInventory(ws.client);
     expect(inventory.documents).to.deep.equal(declared(0).documents);
-    expect(inventory.associations.map((x) => x.name).sort()).to.deep.equal(Object.keys(declared(0).associations).sort());
+    expect(inventory.associations.map((x) => x.name).sort()).to.deep.equal(
+      Object.keys(declared(0).associations).sort(),
+    );
     expect(await keys(bucket)).to.deep.equal([KEY, `${KEY}.backup`]);
   });
 
@@ -165,14 +191,18 @@ document "doc" {
       return text(r);
     };
     await step(["apply", "--auto-approve"]);
-    expect(await step(["workspace", "new", "staging"])).to.contain(`Created and switched to workspace "staging" (state: s3://${bucket}/workspaces/staging/${KEY})`);
+    expect(await step(["workspace", "new", "staging"])).to.contain(
+      `Created and switched to workspace "staging" (state: s3://${bucket}/workspaces/staging/${KEY})`,
+    );
     expect(await step(["workspace", "show"])).to.equal("staging");
     expect(await step(["state", "list"])).to.equal("");
     await step(["apply", "--auto-approve"]);
     expect(await step(["workspace", "list"])).to.equal("  default\n* staging");
     expect((await remoteInventory(ws.client)).documents).to.deep.equal(["ws-doc-default", "ws-doc-staging"]);
     expect((await stored(bucket))!.resources.map((r) => r.id)).to.deep.equal(["ws-doc-default"]);
-    expect((await stored(bucket, `workspaces/staging/${KEY}`))!.resources.map((r) => r.id)).to.deep.equal(["ws-doc-staging"]);
+    expect((await stored(bucket, `workspaces/staging/${KEY}`))!.resources.map((r) => r.id)).to.deep.equal([
+      "ws-doc-staging",
+    ]);
     await step(["workspace", "select", "default"]);
     expect(await step(["plan", "--detailed-exitcode"])).to.contain("No changes.");
     expect(await step(["workspace", "delete", "staging"], 1)).to.contain("error[workspace/not-empty]");
@@ -205,7 +235,9 @@ document "doc" {
     expect(stopped).to.contain("error[backend/migration-needed]");
     expect(stopped).to.contain("statectl state migrate --from statectl.state.json");
     expect(await keys(bucket)).to.deep.equal([]);
-    expect(await step(["state", "migrate", "--from", "statectl.state.json"])).to.contain(`Copied the state (10 resource instances) from`);
+    expect(await step(["state", "migrate", "--from", "statectl.state.json"])).to.contain(
+      `Copied the state (10 resource instances) from`,
+    );
     const inS3 = (await stored(bucket))!;
     expect(inS3.lineage).to.equal(localState.lineage);
     expect(inS3.resources).to.deep.equal(localState.resources);
@@ -215,7 +247,9 @@ document "doc" {
     await step(["apply", "--auto-approve", "--var", "gen=1"]);
     const newer = (await stored(bucket))!;
     writeFileSync(join(dir, "main.state"), local);
-    expect(await step(["state", "migrate", "--from", `s3://${bucket}/${KEY}`, "--from-endpoint", moto.url])).to.contain(`to statectl.state.json`);
+    expect(await step(["state", "migrate", "--from", `s3://${bucket}/${KEY}`, "--from-endpoint", moto.url])).to.contain(
+      `to statectl.state.json`,
+    );
     const back = decodeState(readFileSync(join(dir, "statectl.state.json")), "local").state!;
     expect(back.lineage).to.equal(localState.lineage);
     expect(back.resources).to.deep.equal(newer.resources);
@@ -228,7 +262,13 @@ document "doc" {
     const refused = await step(["state", "migrate", "--from", "statectl.state.json"], 1);
     expect(refused).to.contain("error[backend/migrate-target-not-empty]");
     expect(refused).to.contain("Nothing was written.");
-    expect(Buffer.from(await (await moto.client.send(new GetObjectCommand({ Bucket: otherBucket, Key: KEY }))).Body!.transformToByteArray()).equals(other)).to.equal(true);
+    expect(
+      Buffer.from(
+        await (
+          await moto.client.send(new GetObjectCommand({ Bucket: otherBucket, Key: KEY }))
+        ).Body!.transformToByteArray(),
+      ).equals(other),
+    ).to.equal(true);
   });
 
   it("a missing bucket stops before anything is changed, naming the bucket and key", async () => {

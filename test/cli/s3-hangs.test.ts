@@ -18,10 +18,22 @@ import { runAsync } from "./helpers.js";
 
 const bin = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.url));
 const KEY = "hang/statectl.state.json";
-const ENV = { AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey, AWS_REGION: "us-east-1" };
+const ENV = {
+  AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+  AWS_REGION: "us-east-1",
+};
 
 function withDoc(s: State, name: string): State {
-  return setInstance(s, { address: `document.${name}`, kind: "document", provider: "ssm", id: name, attributes: { name }, sensitiveAttributes: [], dependencies: [] });
+  return setInstance(s, {
+    address: `document.${name}`,
+    kind: "document",
+    provider: "ssm",
+    id: name,
+    attributes: { name },
+    sensitiveAttributes: [],
+    dependencies: [],
+  });
 }
 
 describe("cli: the S3 backend when S3 hangs, and when a state command is interrupted (moto_server behind a proxy)", function () {
@@ -72,7 +84,9 @@ state {
     const out = r.stdout + r.stderr;
     expect(r.code, out).to.equal(1);
     expect(out).to.contain("error[backend/timeout]: An S3 request timed out");
-    expect(out).to.contain(`Cannot write the state s3://${bucket}/${KEY} (PutObject): no complete answer from ${proxy.url} within 3s; the limit is request_timeout (or STATECTL_REQUEST_TIMEOUT) in the backend block`);
+    expect(out).to.contain(
+      `Cannot write the state s3://${bucket}/${KEY} (PutObject): no complete answer from ${proxy.url} within 3s; the limit is request_timeout (or STATECTL_REQUEST_TIMEOUT) in the backend block`,
+    );
     expect(out).to.not.contain("internal error");
     expect(await keys()).to.not.include(`${KEY}.lock`);
   });
@@ -83,7 +97,9 @@ state {
     proxy.setRule(({ method, path }) => (method === "GET" && isState(path) ? "hang" : undefined));
     const init = await runAsync(dir, ["init"], "", { ...ENV, STATECTL_REQUEST_TIMEOUT: "2500ms" });
     expect(init.code, init.stdout + init.stderr).to.equal(1);
-    expect(init.stderr).to.contain(`Cannot read the state s3://${bucket}/${KEY} (GetObject): no complete answer from ${proxy.url} within 2.5s`);
+    expect(init.stderr).to.contain(
+      `Cannot read the state s3://${bucket}/${KEY} (GetObject): no complete answer from ${proxy.url} within 2.5s`,
+    );
     const plan = await runAsync(dir, ["plan"], "", { ...ENV, STATECTL_REQUEST_TIMEOUT: "2500ms" });
     expect(plan.code, plan.stdout + plan.stderr).to.equal(1);
     expect(plan.stderr).to.contain("error[backend/timeout]");
@@ -91,7 +107,9 @@ state {
     writeFileSync(join(dir, "main.state"), HELLO_CONFIG + backend("\n    connect_timeout  = 0"));
     const bad = await runAsync(dir, ["plan"], "", ENV);
     expect(bad.code).to.equal(1);
-    expect(bad.stderr).to.contain("error[config/invalid-backend]").and.contain("connect_timeout must be more than zero");
+    expect(bad.stderr)
+      .to.contain("error[config/invalid-backend]")
+      .and.contain("connect_timeout must be more than zero");
   });
 
   for (const [signal, code] of [
@@ -100,17 +118,27 @@ state {
   ] as const) {
     it(`${signal} during state rm (the state read held back) releases the S3 lock, changes nothing and exits ${code}`, async () => {
       writeFileSync(join(dir, "main.state"), backend());
-      await moto.client.send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: encodeStateBytes(withDoc(withDoc(emptyState(), "a"), "b")) }));
+      await moto.client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: KEY,
+          Body: encodeStateBytes(withDoc(withDoc(emptyState(), "a"), "b")),
+        }),
+      );
       const before = await stored();
       proxy.setRule(({ method, path }) => (method === "GET" && isState(path) ? 60_000 : undefined));
-      const child = spawn(process.execPath, [bin, "-C", dir, "state", "rm", "document.a"], { env: { ...process.env, ...ENV, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [bin, "-C", dir, "state", "rm", "document.a"], {
+        env: { ...process.env, ...ENV, NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let output = "";
       child.stdout.on("data", (d: Buffer) => (output += d.toString()));
       child.stderr.on("data", (d: Buffer) => (output += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
       // Wait until it holds the lock and is reading the state.
       const started = Date.now();
-      while (!proxy.seen.some((s) => s === `GET /${bucket}/${KEY}`) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+      while (!proxy.seen.some((s) => s === `GET /${bucket}/${KEY}`) && Date.now() - started < 30_000)
+        await new Promise((r) => setTimeout(r, 50));
       expect(await keys()).to.include(`${KEY}.lock`);
       child.kill(signal);
       expect(await exited, output).to.equal(code);
@@ -122,15 +150,21 @@ state {
 
   it("SIGTERM during state mv's state write lets the write finish, then releases the lock (143); the state is whole", async () => {
     writeFileSync(join(dir, "main.state"), backend());
-    await moto.client.send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: encodeStateBytes(withDoc(emptyState(), "a")) }));
+    await moto.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: encodeStateBytes(withDoc(emptyState(), "a")) }),
+    );
     proxy.setRule(({ method, path }) => (method === "PUT" && isState(path) ? 3000 : undefined));
-    const child = spawn(process.execPath, [bin, "-C", dir, "state", "mv", "document.a", "document.renamed"], { env: { ...process.env, ...ENV, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "-C", dir, "state", "mv", "document.a", "document.renamed"], {
+      env: { ...process.env, ...ENV, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     const started = Date.now();
-    while (!proxy.seen.some((s) => s === `PUT /${bucket}/${KEY}`) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+    while (!proxy.seen.some((s) => s === `PUT /${bucket}/${KEY}`) && Date.now() - started < 30_000)
+      await new Promise((r) => setTimeout(r, 50));
     child.kill("SIGTERM");
     expect(await exited, output).to.equal(143);
     expect(await keys()).to.not.include(`${KEY}.lock`);

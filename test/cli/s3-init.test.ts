@@ -17,7 +17,11 @@ import { motoServer, S3_TEST_CREDENTIALS } from "../state-s3/moto.js";
 import { run } from "./helpers.js";
 
 const bin = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.url));
-const ENV = { AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey, AWS_REGION: "us-east-1" };
+const ENV = {
+  AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+  AWS_REGION: "us-east-1",
+};
 
 describe("cli: init moves the state between backends, and init/show with the S3 backend (moto_server)", function () {
   this.timeout(180_000);
@@ -68,8 +72,10 @@ state {
     return (r.Contents ?? []).map((o) => o.Key!).sort();
   }
 
-  const recorded = (dir: string): { type: string; path?: string; s3?: { bucket: string; key: string } } => JSON.parse(readFileSync(join(dir, ".statectl", "backend.json"), "utf8"));
-  const localState = (dir: string, file = "statectl.state.json"): State => decodeState(readFileSync(join(dir, file)), file).state!;
+  const recorded = (dir: string): { type: string; path?: string; s3?: { bucket: string; key: string } } =>
+    JSON.parse(readFileSync(join(dir, ".statectl", "backend.json"), "utf8"));
+  const localState = (dir: string, file = "statectl.state.json"): State =>
+    decodeState(readFileSync(join(dir, file)), file).state!;
 
   it("local → S3: without a terminal init copies nothing until -migrate-state -force-copy; then the bucket holds the same state, the local file stays, and plan has no changes", async () => {
     const bucket = await moto.bucket();
@@ -121,9 +127,13 @@ state {
     const first = (await stored(bucket, "one/statectl.state.json"))!;
     writeFileSync(join(dir, "main.state"), HELLO_CONFIG + backendBlock(bucket, "two/statectl.state.json"));
     const moved = cli(dir, ["init", "-force-copy"]);
-    expect(moved).to.contain(`moved the state from s3://${bucket}/one/statectl.state.json to s3://${bucket}/two/statectl.state.json`);
+    expect(moved).to.contain(
+      `moved the state from s3://${bucket}/one/statectl.state.json to s3://${bucket}/two/statectl.state.json`,
+    );
     expect(moved).to.contain(`copied the state (2 resource instances) to s3://${bucket}/two/statectl.state.json`);
-    expect(moved).to.contain(`copied workspace "staging" (0 resource instances) to s3://${bucket}/workspaces/staging/two/statectl.state.json`);
+    expect(moved).to.contain(
+      `copied workspace "staging" (0 resource instances) to s3://${bucket}/workspaces/staging/two/statectl.state.json`,
+    );
     expect((await stored(bucket, "two/statectl.state.json"))!.resources).to.deep.equal(first.resources);
     expect(await stored(bucket, "workspaces/staging/two/statectl.state.json")).to.not.equal(undefined);
     // The old objects stay.
@@ -151,7 +161,13 @@ state {
     const refused = cli(dir, ["init", "-force-copy"], 1);
     expect(refused).to.contain("error[backend/migrate-target-not-empty]");
     expect(refused).to.contain("Nothing was written.");
-    expect(Buffer.from(await (await moto.client.send(new GetObjectCommand({ Bucket: other, Key: "one/statectl.state.json" }))).Body!.transformToByteArray()).equals(otherBytes)).to.equal(true);
+    expect(
+      Buffer.from(
+        await (
+          await moto.client.send(new GetObjectCommand({ Bucket: other, Key: "one/statectl.state.json" }))
+        ).Body!.transformToByteArray(),
+      ).equals(otherBytes),
+    ).to.equal(true);
     expect(recorded(dir).type).to.equal("local");
     // -reconfigure: use the new location as it is; the local state stays.
     const reconfigured = cli(dir, ["init", "-reconfigure"]);
@@ -189,17 +205,26 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode("utf8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
-    const r = spawnSync("python3", ["-c", script, process.execPath, bin, "-C", dir, "init"], { encoding: "utf8", timeout: 120_000, env: { ...process.env, ...ENV } });
+    const r = spawnSync("python3", ["-c", script, process.execPath, bin, "-C", dir, "init"], {
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, ...ENV },
+    });
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.contain("Do you want to copy existing state to the new backend?");
-    expect(r.stdout).to.contain(`Pre-existing state was found while moving the state from the local file statectl.state.json to s3://${bucket}/tty/statectl.state.json`);
+    expect(r.stdout).to.contain(
+      `Pre-existing state was found while moving the state from the local file statectl.state.json to s3://${bucket}/tty/statectl.state.json`,
+    );
     expect(r.stdout).to.contain(`copied the state (2 resource instances) to s3://${bucket}/tty/statectl.state.json`);
     expect((await stored(bucket, "tty/statectl.state.json"))!.resources).to.deep.equal(localState(dir).resources);
   });
 
   it("init reports a missing bucket naming it, records nothing; show and output read the state kept in S3 (text and --json, per workspace)", async () => {
     const dir = helloDir();
-    writeFileSync(join(dir, "main.state"), HELLO_CONFIG + backendBlock("statectl-init-no-such-bucket", "x/statectl.state.json"));
+    writeFileSync(
+      join(dir, "main.state"),
+      HELLO_CONFIG + backendBlock("statectl-init-no-such-bucket", "x/statectl.state.json"),
+    );
     const missing = cli(dir, ["init"], 1);
     expect(missing).to.contain("error[backend/no-such-bucket]: The state bucket does not exist");
     expect(missing).to.contain("s3://statectl-init-no-such-bucket/x/statectl.state.json");
@@ -207,7 +232,10 @@ sys.exit(os.waitstatus_to_exitcode(status))
     expect(cli(dir, ["show"], 1)).to.contain("error[backend/no-such-bucket]");
 
     const bucket = await moto.bucket();
-    writeFileSync(join(dir, "main.state"), HELLO_CONFIG + backendBlock(bucket, "x/statectl.state.json") + 'output "greeting" {\n  value = "hi"\n}\n');
+    writeFileSync(
+      join(dir, "main.state"),
+      HELLO_CONFIG + backendBlock(bucket, "x/statectl.state.json") + 'output "greeting" {\n  value = "hi"\n}\n',
+    );
     expect(cli(dir, ["init"])).to.contain(`- s3://${bucket}/x/statectl.state.json: not created yet`);
     expect(cli(dir, ["show"])).to.contain("No state.");
     cli(dir, ["apply", "-auto-approve"]);
@@ -216,7 +244,11 @@ sys.exit(os.waitstatus_to_exitcode(status))
     expect(shown).to.match(/# association\.hello:\n(#.*\n)*association "hello" \{/);
     expect(shown).to.match(/# document\.hello:\n(#.*\n)*document "hello" \{/);
     expect(shown).to.contain('greeting = "hi"');
-    const json = JSON.parse(run(dir, ["show", "-json"], "", ENV).stdout) as { serial: number; resources: { address: string }[]; outputs: Record<string, unknown> };
+    const json = JSON.parse(run(dir, ["show", "-json"], "", ENV).stdout) as {
+      serial: number;
+      resources: { address: string }[];
+      outputs: Record<string, unknown>;
+    };
     expect(json.serial).to.equal((await stored(bucket, "x/statectl.state.json"))!.serial);
     expect(json.resources.map((r) => r.address)).to.deep.equal(["association.hello", "document.hello"]);
     expect(json.outputs).to.deep.equal({ greeting: { sensitive: false, value: "hi" } });

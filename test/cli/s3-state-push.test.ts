@@ -12,10 +12,22 @@ import { motoServer, S3_TEST_CREDENTIALS } from "../state-s3/moto.js";
 import { run } from "./helpers.js";
 
 const KEY = "team/statectl.state.json";
-const ENV = { AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey, AWS_REGION: "us-east-1" };
+const ENV = {
+  AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+  AWS_REGION: "us-east-1",
+};
 
 function withDoc(s: State, name: string): State {
-  return setInstance(s, { address: `document.${name}`, kind: "document", provider: "ssm", id: name, attributes: { name }, sensitiveAttributes: [], dependencies: [] });
+  return setInstance(s, {
+    address: `document.${name}`,
+    kind: "document",
+    provider: "ssm",
+    id: name,
+    attributes: { name },
+    sensitiveAttributes: [],
+    dependencies: [],
+  });
 }
 
 describe("cli: state push --force into the S3 backend (moto_server)", function () {
@@ -96,7 +108,16 @@ state {
 
   it("--force does not break a lock someone else holds: refused naming the holder, nothing written", async () => {
     const { file } = await twoLineages();
-    const holder = { id: "11111111-2222-3333-4444-555555555555", operation: "apply", who: "alice@ci", created: new Date().toISOString(), path: `s3://${bucket}/${KEY}`, pid: 4242, host: "ci-runner-7", version: "0.0.0" };
+    const holder = {
+      id: "11111111-2222-3333-4444-555555555555",
+      operation: "apply",
+      who: "alice@ci",
+      created: new Date().toISOString(),
+      path: `s3://${bucket}/${KEY}`,
+      pid: 4242,
+      host: "ci-runner-7",
+      version: "0.0.0",
+    };
     await moto.client.send(new PutObjectCommand({ Bucket: bucket, Key: `${KEY}.lock`, Body: JSON.stringify(holder) }));
     const before = await object(KEY);
     const r = run(dir, ["state", "push", "--force", file], undefined, ENV);

@@ -9,7 +9,11 @@ import { decodeState, FileStateStorage, type State } from "../../src/index.js";
 import { behindTheBack, run } from "./helpers.js";
 import { standaloneWorkspace, startCli, type RunningCli } from "./kill-helpers.js";
 
-const CONTENT = JSON.stringify({ schemaVersion: "2.2", description: "Say hello", mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }] });
+const CONTENT = JSON.stringify({
+  schemaVersion: "2.2",
+  description: "Say hello",
+  mainSteps: [{ action: "aws:runShellScript", name: "hello", inputs: { runCommand: ["echo hello"] } }],
+});
 
 function config(extra = ""): string {
   return `provider "ssm" {
@@ -83,7 +87,11 @@ describe("cli: safety guards (issue 15)", function () {
       rmSync(empty, { recursive: true, force: true });
     }
     // Nothing was deleted in SSM either.
-    const names = await behindTheBack(dir, async (c) => (await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers!.map((d) => d.Name));
+    const names = await behindTheBack(dir, async (c) =>
+      (
+        await c.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))
+      ).DocumentIdentifiers!.map((d) => d.Name),
+    );
     expect(names).to.include("Hello-world");
   });
 
@@ -99,9 +107,14 @@ describe("cli: safety guards (issue 15)", function () {
   });
 
   it("refuses to import an id already managed at another address, naming it", () => {
-    writeFileSync(join(dir, "extra.state"), `association "copy" {\n  name     = "HelloWeb"\n  document = document.hello.name\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  schedule = "rate(1 day)"\n}\n`);
+    writeFileSync(
+      join(dir, "extra.state"),
+      `association "copy" {\n  name     = "HelloWeb"\n  document = document.hello.name\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n  schedule = "rate(1 day)"\n}\n`,
+    );
     try {
-      const id = readStateFile(join(dir, "statectl.state.json")).resources.find((r) => r.address === "association.web")!.id;
+      const id = readStateFile(join(dir, "statectl.state.json")).resources.find(
+        (r) => r.address === "association.web",
+      )!.id;
       const r = run(dir, ["import", ...vars, "association.copy", id]);
       expect(r.code, r.stdout + r.stderr).to.equal(1);
       expect(r.stderr).to.contain("error[import/already-managed]");
@@ -116,7 +129,9 @@ describe("cli: safety guards (issue 15)", function () {
     const other = mkdtempSync(join(tmpdir(), "statectl-guards-dup-"));
     try {
       writeFileSync(join(other, "main.state"), config());
-      const s = readStateFile(join(dir, "statectl.state.json")) as unknown as { resources: { address: string; dependencies: string[] }[] };
+      const s = readStateFile(join(dir, "statectl.state.json")) as unknown as {
+        resources: { address: string; dependencies: string[] }[];
+      };
       const web = s.resources.find((r) => r.address === "association.web")!;
       s.resources.push({ ...web, address: "association.zz_copy" });
       writeFileSync(join(other, "statectl.state.json"), JSON.stringify(s, null, 2));
@@ -134,7 +149,10 @@ describe("cli: safety guards (issue 15)", function () {
 
   it("applies a saved plan with the variable values it was made with, and refuses a different one", () => {
     const planFile = join(dir, "saved.plan");
-    writeFileSync(join(dir, "extra.state"), `document "second" {\n  name    = "Second-\${var.greeting}"\n  content = ${JSON.stringify(CONTENT)}\n}\n`);
+    writeFileSync(
+      join(dir, "extra.state"),
+      `document "second" {\n  name    = "Second-\${var.greeting}"\n  content = ${JSON.stringify(CONTENT)}\n}\n`,
+    );
     try {
       const p = run(dir, ["plan", ...vars, "--out", planFile]);
       expect(p.code, p.stdout + p.stderr).to.equal(0);
@@ -149,7 +167,10 @@ describe("cli: safety guards (issue 15)", function () {
       expect(same.stdout).to.contain("1 added");
       expect(same.stdout + same.stderr).not.to.contain("hunter2-secret");
       // Again, without any --var: a fresh plan file needs none.
-      writeFileSync(join(dir, "extra.state"), `document "second" {\n  name    = "Second-\${var.greeting}"\n  content = ${JSON.stringify(CONTENT)}\n  tags = { a = "b" }\n}\n`);
+      writeFileSync(
+        join(dir, "extra.state"),
+        `document "second" {\n  name    = "Second-\${var.greeting}"\n  content = ${JSON.stringify(CONTENT)}\n  tags = { a = "b" }\n}\n`,
+      );
       expect(run(dir, ["plan", ...vars, "--out", planFile]).code).to.equal(0);
       const bare = run(dir, ["apply", planFile]);
       expect(bare.code, bare.stdout + bare.stderr).to.equal(0);
@@ -163,7 +184,10 @@ describe("cli: safety guards (issue 15)", function () {
 
   it("refuses a plan file without its configuration digest, even with a recomputed checksum", async () => {
     const planFile = join(dir, "nodigest.plan");
-    writeFileSync(join(dir, "extra.state"), `document "third" {\n  name    = "Third"\n  content = ${JSON.stringify(CONTENT)}\n}\n`);
+    writeFileSync(
+      join(dir, "extra.state"),
+      `document "third" {\n  name    = "Third"\n  content = ${JSON.stringify(CONTENT)}\n}\n`,
+    );
     try {
       expect(run(dir, ["plan", ...vars, "--out", planFile]).code).to.equal(0);
       const file = JSON.parse(readFileSync(planFile, "utf8")) as { plan: { configHash?: string }; plan_sha256: string };
@@ -210,7 +234,18 @@ describe("cli: safety guards (issue 15)", function () {
       const rm = run(other, ["state", "rm", "association.moved"]);
       expect(rm.code, rm.stderr).to.equal(0);
       expect(readFileSync(join(other, "states", "prod.json"), "utf8")).not.to.contain("association.moved");
-      writeFileSync(join(other, "states", "prod.json.lock"), JSON.stringify({ id: "abc-123", who: "x@elsewhere", pid: 1, operation: "apply", created: new Date().toISOString(), version: "", path: "states/prod.json" }));
+      writeFileSync(
+        join(other, "states", "prod.json.lock"),
+        JSON.stringify({
+          id: "abc-123",
+          who: "x@elsewhere",
+          pid: 1,
+          operation: "apply",
+          created: new Date().toISOString(),
+          version: "",
+          path: "states/prod.json",
+        }),
+      );
       const unlock = run(other, ["force-unlock", "abc-123"]);
       expect(unlock.code, unlock.stderr).to.equal(0);
       expect(existsSync(join(other, "states", "prod.json.lock"))).to.equal(false);
@@ -296,10 +331,17 @@ association "race" {
     const text = (r: { lines: string[] }) => r.lines.join("\n");
     const state = decodeState(readFileSync(ws.statePath), "state").state!;
     const tracked = new Set(state.resources.map((r) => r.id));
-    const remote = ((await ws.client.send(new ListAssociationsCommand({}))).Associations ?? []).map((a) => a.AssociationId!);
+    const remote = ((await ws.client.send(new ListAssociationsCommand({}))).Associations ?? []).map(
+      (a) => a.AssociationId!,
+    );
     const untracked = remote.filter((id) => !tracked.has(id));
     // Whoever ran into the other's write said so and failed; the serial never went backwards.
-    const failed = [[f, first], [s2, second]].filter(([e]) => (e as { code: number | null }).code !== 0).map(([, r]) => text(r as RunningCli));
+    const failed = [
+      [f, first],
+      [s2, second],
+    ]
+      .filter(([e]) => (e as { code: number | null }).code !== 0)
+      .map(([, r]) => text(r as RunningCli));
     expect(failed.length, `${text(first)}\n---\n${text(second)}`).to.be.greaterThan(0);
     for (const out of failed) expect(out).to.contain("error[state/changed-concurrently]");
     expect(untracked.length).to.be.at.most(failed.length);

@@ -21,7 +21,8 @@ const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 
 function hostFirewall(): string {
   const r = spawnSync("iptables", ["-S"], { encoding: "utf8" });
-  if (r.error) throw new Error(`iptables is needed on the host for this test (.ci/run installs it): ${r.error.message}`);
+  if (r.error)
+    throw new Error(`iptables is needed on the host for this test (.ci/run installs it): ${r.error.message}`);
   return r.stdout;
 }
 
@@ -51,7 +52,8 @@ describe("examples rehearsed for real (local serve --execute)", function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const exec = (instance: string, ...command: string[]) => run(dir, ["local", "fleet", "exec", instance, "--", ...command]);
+  const exec = (instance: string, ...command: string[]) =>
+    run(dir, ["local", "fleet", "exec", instance, "--", ...command]);
 
   it("security-baseline: port 22 is closed by an iptables DROP rule inside web-1, and not on the host", async () => {
     const before = hostFirewall();
@@ -82,8 +84,13 @@ describe("examples rehearsed for real (local serve --execute)", function () {
     // The document's heredoc ends the content with a line end of its own.
     const motd = `${readFileSync(path.join(dir, "files", "motd"), "utf8")}\n`;
     expect(exec("web-1", "cat", "/etc/motd").stdout).to.equal(motd);
-    expect(exec("web-1", "stat", "-c", "%a %U", "/etc/ssh/sshd_config.d/50-hardening.conf").stdout).to.equal("600 root\n");
-    expect(existsSync("/etc/motd") ? readFileSync("/etc/motd", "utf8") : undefined, "the host's /etc/motd changed").to.equal(hostMotd);
+    expect(exec("web-1", "stat", "-c", "%a %U", "/etc/ssh/sshd_config.d/50-hardening.conf").stdout).to.equal(
+      "600 root\n",
+    );
+    expect(
+      existsSync("/etc/motd") ? readFileSync("/etc/motd", "utf8") : undefined,
+      "the host's /etc/motd changed",
+    ).to.equal(hostMotd);
 
     const broken = exec("web-1", "rm", "/etc/motd");
     expect(broken.code, broken.stderr).to.equal(0);

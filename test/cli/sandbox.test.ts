@@ -13,7 +13,14 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { CreateAssociationCommand, CreateDocumentCommand, DescribeAssociationExecutionTargetsCommand, DescribeAssociationExecutionsCommand, GetCommandInvocationCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  CreateAssociationCommand,
+  CreateDocumentCommand,
+  DescribeAssociationExecutionTargetsCommand,
+  DescribeAssociationExecutionsCommand,
+  GetCommandInvocationCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import { startServe, type RunningServer } from "../local/processes.js";
 import { run } from "./helpers.js";
@@ -23,22 +30,31 @@ const WEB_1 = "i-0web00000000000a1";
 
 function host(command: string, args: string[]): string {
   const r = spawnSync(command, args, { encoding: "utf8" });
-  if (r.error) throw new Error(`${command} is needed on the host for this test (.ci/run installs it): ${r.error.message}`);
+  if (r.error)
+    throw new Error(`${command} is needed on the host for this test (.ci/run installs it): ${r.error.message}`);
   return `${r.stdout}${r.stderr}`;
 }
 
 /** What a run must not change on the host: its firewall, its routes, its network interfaces. */
 function hostNetwork(): string {
-  return [host("iptables", ["-S"]), host("ip", ["route", "show"]), host("ip", ["-o", "link", "show"]).replace(/state \w+.*$/gm, "")].join("\n---\n");
+  return [
+    host("iptables", ["-S"]),
+    host("ip", ["route", "show"]),
+    host("ip", ["-o", "link", "show"]).replace(/state \w+.*$/gm, ""),
+  ].join("\n---\n");
 }
 
 /** The output of the association's latest run on an instance, through GetCommandInvocation. */
 async function latestInvocation(ssm: SSMClient, associationId: string, instanceId: string) {
   const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
   const executionId = executions.AssociationExecutions![0]!.ExecutionId!;
-  const targets = await ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: executionId }));
+  const targets = await ssm.send(
+    new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: executionId }),
+  );
   const target = targets.AssociationExecutionTargets!.find((t) => t.ResourceId === instanceId)!;
-  return ssm.send(new GetCommandInvocationCommand({ CommandId: target.OutputSource!.OutputSourceId!, InstanceId: instanceId }));
+  return ssm.send(
+    new GetCommandInvocationCommand({ CommandId: target.OutputSource!.OutputSourceId!, InstanceId: instanceId }),
+  );
 }
 
 describe("cli: statectl local serve --execute (sandboxed instances)", function () {
@@ -51,7 +67,16 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
     dir = mkdtempSync(path.join(tmpdir(), "statectl-sandbox-"));
     server = await startServe(["--execute", "--data-dir", path.join(dir, "data")]);
     ssm = new SSMClient({ endpoint: server.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-    const status = (await (await fetch(`${server.url}/`, { method: "POST", headers: { "X-Amz-Target": "AmazonSSM.StatectlDescribeExecution", "Content-Type": "application/x-amz-json-1.1" }, body: "{}" })).json()) as { Available: boolean; Description: string };
+    const status = (await (
+      await fetch(`${server.url}/`, {
+        method: "POST",
+        headers: {
+          "X-Amz-Target": "AmazonSSM.StatectlDescribeExecution",
+          "Content-Type": "application/x-amz-json-1.1",
+        },
+        body: "{}",
+      })
+    ).json()) as { Available: boolean; Description: string };
     if (!status.Available) {
       console.log(`      skipped: the sandbox is unavailable on this machine — ${status.Description}`);
       this.skip();
@@ -106,7 +131,17 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
     expect(hostNetwork()).to.equal(networkBefore);
 
     // The instance's disk keeps what the run wrote, as a real instance's would.
-    const again = run(dir, ["local", "fleet", "exec", "--data-dir", path.join(dir, "data"), "web-1", "--", "cat", `/etc/${marker}`]);
+    const again = run(dir, [
+      "local",
+      "fleet",
+      "exec",
+      "--data-dir",
+      path.join(dir, "data"),
+      "web-1",
+      "--",
+      "cat",
+      `/etc/${marker}`,
+    ]);
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.equal("written-inside\n");
   });
@@ -128,16 +163,40 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
 
   it("local fleet exec runs a command in an instance and passes its exit status on; reset restores the disk", async () => {
     const data = path.join(dir, "data");
-    const wrote = run(dir, ["local", "fleet", "exec", "--data-dir", data, "web-2", "--", "sh", "-c", "echo broken > /etc/motd && hostname"]);
+    const wrote = run(dir, [
+      "local",
+      "fleet",
+      "exec",
+      "--data-dir",
+      data,
+      "web-2",
+      "--",
+      "sh",
+      "-c",
+      "echo broken > /etc/motd && hostname",
+    ]);
     expect(wrote.code, wrote.stderr).to.equal(0);
     expect(wrote.stdout).to.equal("web-2\n");
     const failing = run(dir, ["local", "fleet", "exec", "--data-dir", data, "web-2", "--", "sh", "-c", "exit 5"]);
     expect(failing.code).to.equal(5);
-    expect(run(dir, ["local", "fleet", "exec", "--data-dir", data, "web-2", "--", "cat", "/etc/motd"]).stdout).to.equal("broken\n");
+    expect(run(dir, ["local", "fleet", "exec", "--data-dir", data, "web-2", "--", "cat", "/etc/motd"]).stdout).to.equal(
+      "broken\n",
+    );
     const reset = run(dir, ["local", "fleet", "reset", "--data-dir", data, "web-2"]);
     expect(reset.code, reset.stderr).to.equal(0);
     expect(reset.stdout).to.contain("Reset web-2");
-    const after = run(dir, ["local", "fleet", "exec", "--data-dir", data, "web-2", "--", "sh", "-c", "cat /etc/motd 2>/dev/null | grep -c broken; true"]);
+    const after = run(dir, [
+      "local",
+      "fleet",
+      "exec",
+      "--data-dir",
+      data,
+      "web-2",
+      "--",
+      "sh",
+      "-c",
+      "cat /etc/motd 2>/dev/null | grep -c broken; true",
+    ]);
     expect(after.stdout).to.equal("0\n");
     const windows = run(dir, ["local", "fleet", "exec", "--data-dir", data, "win-1", "--", "true"]);
     expect(windows.code).to.equal(1);
@@ -146,7 +205,24 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
   it("keeps firewall rules on the instance between runs, and never on the host", () => {
     const data = path.join(dir, "data");
     const before = hostNetwork();
-    const added = run(dir, ["local", "fleet", "exec", "--data-dir", data, "db-1", "--", "iptables", "-A", "INPUT", "-p", "tcp", "--dport", "5432", "-j", "DROP"]);
+    const added = run(dir, [
+      "local",
+      "fleet",
+      "exec",
+      "--data-dir",
+      data,
+      "db-1",
+      "--",
+      "iptables",
+      "-A",
+      "INPUT",
+      "-p",
+      "tcp",
+      "--dport",
+      "5432",
+      "-j",
+      "DROP",
+    ]);
     expect(added.code, added.stderr).to.equal(0);
     const listed = run(dir, ["local", "fleet", "exec", "--data-dir", data, "db-1", "--", "iptables", "-S", "INPUT"]);
     expect(listed.stdout).to.contain("-A INPUT -p tcp -m tcp --dport 5432 -j DROP\n");
@@ -169,7 +245,13 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
       "nsenter -t 1 -m true",
       "bash -c 'exec 3<>/dev/tcp/192.0.2.1/80'",
     ];
-    const script = [...attempts.map((a) => `if ${a} >/dev/null 2>&1; then echo "ESCAPED: ${a.replace(/'/g, "")}"; fi`), `echo "data dir entries: $(ls -A ${data} 2>/dev/null | wc -l)"`, "echo \"sys entries: $(ls -A /sys | wc -l)\"", "echo \"devices: $(ls /dev | tr '\\n' ' ')\"", "grep CapBnd /proc/self/status"].join("\n");
+    const script = [
+      ...attempts.map((a) => `if ${a} >/dev/null 2>&1; then echo "ESCAPED: ${a.replace(/'/g, "")}"; fi`),
+      `echo "data dir entries: $(ls -A ${data} 2>/dev/null | wc -l)"`,
+      'echo "sys entries: $(ls -A /sys | wc -l)"',
+      "echo \"devices: $(ls /dev | tr '\\n' ' ')\"",
+      "grep CapBnd /proc/self/status",
+    ].join("\n");
     const r = run(dir, ["local", "fleet", "exec", "--data-dir", data, "web-1", "--", "sh", "-c", script]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.not.contain("ESCAPED");
@@ -218,14 +300,31 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
         ].join("\n"),
       }),
     );
-    const created = await ssm.send(new CreateAssociationCommand({ Name: "Rehearsal-Steps", Targets: [{ Key: "InstanceIds", Values: [WEB_1] }], Parameters: { greeting: ["hi"] } }));
+    const created = await ssm.send(
+      new CreateAssociationCommand({
+        Name: "Rehearsal-Steps",
+        Targets: [{ Key: "InstanceIds", Values: [WEB_1] }],
+        Parameters: { greeting: ["hi"] },
+      }),
+    );
     const id = created.AssociationDescription!.AssociationId!;
     const invocation = await latestInvocation(ssm, id, WEB_1);
     expect(invocation.Status).to.equal("Failed");
     const plugin = async (name: string) => {
       const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: id }));
-      const targets = await ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: id, ExecutionId: executions.AssociationExecutions![0]!.ExecutionId! }));
-      return ssm.send(new GetCommandInvocationCommand({ CommandId: targets.AssociationExecutionTargets![0]!.OutputSource!.OutputSourceId!, InstanceId: WEB_1, PluginName: name }));
+      const targets = await ssm.send(
+        new DescribeAssociationExecutionTargetsCommand({
+          AssociationId: id,
+          ExecutionId: executions.AssociationExecutions![0]!.ExecutionId!,
+        }),
+      );
+      return ssm.send(
+        new GetCommandInvocationCommand({
+          CommandId: targets.AssociationExecutionTargets![0]!.OutputSource!.OutputSourceId!,
+          InstanceId: WEB_1,
+          PluginName: name,
+        }),
+      );
     };
     expect((await plugin("greet")).StandardOutputContent).to.equal("hi from /etc to ann,bob\n");
     const reboot = await plugin("reboot");
@@ -238,7 +337,9 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
     expect(slow.StandardErrorContent).to.contain("Execution timed out after 1 seconds");
     const secret = await plugin("secret");
     expect(secret.Status).to.equal("Failed");
-    expect(secret.StandardErrorContent).to.contain("{{ssm:/app/password}}, a Parameter Store value; the local endpoint has no Parameter Store");
+    expect(secret.StandardErrorContent).to.contain(
+      "{{ssm:/app/password}}, a Parameter Store value; the local endpoint has no Parameter Store",
+    );
     // onFailure: exit stopped the run before the last step.
     try {
       await plugin("never");
@@ -249,7 +350,7 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
   });
 });
 
-describe("cli: provider \"ssm\" { local { execute = true } } (sandboxed instances in process)", function () {
+describe('cli: provider "ssm" { local { execute = true } } (sandboxed instances in process)', function () {
   this.timeout(60_000);
   let dir: string;
   before(async function () {
@@ -296,7 +397,10 @@ describe("cli: provider \"ssm\" { local { execute = true } } (sandboxed instance
   });
 
   it("refuses a local block on a provider that does not use the local endpoint", () => {
-    writeFileSync(path.join(dir, "main.state"), 'provider "ssm" {\n  region = "us-east-1"\n  local {\n    execute = true\n  }\n}\n');
+    writeFileSync(
+      path.join(dir, "main.state"),
+      'provider "ssm" {\n  region = "us-east-1"\n  local {\n    execute = true\n  }\n}\n',
+    );
     const r = run(dir, ["validate"]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.contain("a local block configures the local endpoint, and this provider does not use it");

@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
 function run(dir: string, args: string[]) {
-  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", TZ: "UTC" } });
+  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", TZ: "UTC" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -84,13 +87,19 @@ describe("cli: statectl schedule (end to end)", () => {
   it("finds the collision within the runs it lists", () => {
     const r = run(dir, ["schedule", "--count", "7", "--utc", "--from", "2026-03-02T10:00:00Z"]);
     expect(r.code).to.equal(0);
-    expect(r.stderr).to.equal("warning: association.inventory, association.patch start at the same minute, Mon 2026-03-09 02:00 UTC, on the same instances (tag:Role = web)\n");
+    expect(r.stderr).to.equal(
+      "warning: association.inventory, association.patch start at the same minute, Mon 2026-03-09 02:00 UTC, on the same instances (tag:Role = web)\n",
+    );
   });
 
   it("prints JSON with ISO times", () => {
     const r = run(dir, ["schedule", "--json", "--count", "1", "--from", "2026-03-02T10:00:00Z"]);
     expect(r.code).to.equal(0);
-    const json = JSON.parse(r.stdout) as { format_version: string; associations: { address: string; runs: string[]; approximate: boolean; schedule_offset?: number }[]; unscheduled: string[] };
+    const json = JSON.parse(r.stdout) as {
+      format_version: string;
+      associations: { address: string; runs: string[]; approximate: boolean; schedule_offset?: number }[];
+      unscheduled: string[];
+    };
     expect(json.format_version).to.equal("1.0");
     expect(json.associations.map((a) => [a.address, a.runs, a.approximate])).to.deep.equal([
       ["association.agent", ["2026-03-09T10:00:00.000Z"], true],

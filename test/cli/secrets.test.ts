@@ -114,7 +114,10 @@ describe("cli: sensitive values never leave in clear (sentinel secrets through e
   it("failing checks on sensitive values never quote them or a part of them", () => {
     writeFileSync(
       join(dir, "main.state"),
-      CONFIG.replace(`default   = "${SENTINEL}-token-value"`, `default   = "${SENTINEL}-token-value"\n  validation {\n    condition     = length(var.token) > 100\n    error_message = "The token must be long."\n  }`).replace('name       = "secret-web"', 'name       = "secret-web"\n  schedule   = var.sched') +
+      CONFIG.replace(
+        `default   = "${SENTINEL}-token-value"`,
+        `default   = "${SENTINEL}-token-value"\n  validation {\n    condition     = length(var.token) > 100\n    error_message = "The token must be long."\n  }`,
+      ).replace('name       = "secret-web"', 'name       = "secret-web"\n  schedule   = var.sched') +
         `\nvariable "sched" {\n  type      = string\n  sensitive = true\n  default   = "rate(${SENTINEL}x minutes)"\n}\n`,
     );
     const typeError = clean(["validate"], { STATECTL_VAR_port: `${SENTINEL}99` });
@@ -123,7 +126,10 @@ describe("cli: sensitive values never leave in clear (sentinel secrets through e
     // The validation rule fails first (and on its own: the SSM checks wait for a valid configuration).
     const validation = clean(["validate", "--json"]);
     expect(validation.out).to.contain("eval/variable-validation");
-    writeFileSync(join(dir, "main.state"), readFileSync(join(dir, "main.state"), "utf8").replace("length(var.token) > 100", "length(var.token) > 10"));
+    writeFileSync(
+      join(dir, "main.state"),
+      readFileSync(join(dir, "main.state"), "utf8").replace("length(var.token) > 100", "length(var.token) > 10"),
+    );
     const schedule = clean(["validate"]);
     expect(schedule.out).to.contain("ssm/invalid-schedule").and.contain("(sensitive) is not a positive whole number");
     clean(["validate", "--json"]);
@@ -134,11 +140,20 @@ describe("cli: sensitive values never leave in clear (sentinel secrets through e
   });
 
   it("a sensitive value in a name is refused at validate (names are identities, never secret)", () => {
-    writeFileSync(join(dir, "main.state"), CONFIG.replace('name       = "secret-web"', 'name       = "web-${var.token}"').replace('name    = "secret-app"', "name    = var.api.key"));
+    writeFileSync(
+      join(dir, "main.state"),
+      CONFIG.replace('name       = "secret-web"', 'name       = "web-${var.token}"').replace(
+        'name    = "secret-app"',
+        "name    = var.api.key",
+      ),
+    );
     for (const args of [["validate"], ["plan"], ["apply", "--auto-approve"]]) {
       const r = clean(args);
       expect(r.code).to.equal(1);
-      expect(r.out).to.contain("eval/sensitive-name").and.contain('The name of association "web" comes from a sensitive value').and.contain('The name of document "app" comes from a sensitive value');
+      expect(r.out)
+        .to.contain("eval/sensitive-name")
+        .and.contain('The name of association "web" comes from a sensitive value')
+        .and.contain('The name of document "app" comes from a sensitive value');
     }
   });
 
@@ -150,7 +165,10 @@ describe("cli: sensitive values never leave in clear (sentinel secrets through e
       await client.open("main.state", CONFIG);
       await client.diagnosticsFor("main.state", () => true);
       for (const needle of ["var.token", "var.api.key", "var.port"]) {
-        const r = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri: client.uri("main.state") }, position: positionOf(CONFIG, needle, 5) });
+        const r = await client.connection.sendRequest(HoverRequest.type, {
+          textDocument: { uri: client.uri("main.state") },
+          position: positionOf(CONFIG, needle, 5),
+        });
         const text = r ? (r.contents as MarkupContent).value : "";
         expect(text).to.contain(`**${needle.split(".").slice(0, 2).join(".")}**`);
         expect(text).to.not.contain(SENTINEL);

@@ -18,14 +18,24 @@ const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const SECRET = "SENTINEL-s3cr3t-7f3a9c";
 
 function cli(dir: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], { encoding: "utf8", input: "", env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env } });
+  const r = spawnSync(process.execPath, [main, "-C", dir, ...args], {
+    encoding: "utf8",
+    input: "",
+    env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+  });
   return { code: r.status, output: r.stdout + r.stderr };
 }
 
 /** As cli(), without blocking the event loop: needed when the endpoint runs in this process. */
-function cliAsync(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+function cliAsync(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, "-C", dir, ...args], { env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env } });
+    const child = spawn(process.execPath, [main, "-C", dir, ...args], {
+      env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    });
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
@@ -95,7 +105,9 @@ describe("cli: secrets are masked in every output, and files holding them are pr
     const r = cli(dir, ["plan"], env);
     outputs.push(r.output);
     expect(r.code, r.output).to.equal(0);
-    expect(r.output).to.contain("commands         = [\n                (sensitive),\n                \"echo done\",\n            ]");
+    expect(r.output).to.contain(
+      'commands         = [\n                (sensitive),\n                "echo done",\n            ]',
+    );
     expect(r.output).to.contain('workingDirectory = [\n                "/tmp",');
   });
 
@@ -128,7 +140,14 @@ describe("cli: secrets are masked in every output, and files holding them are pr
   });
 
   it("output, output --json, state show, state list and status show no secret", () => {
-    for (const args of [["output"], ["output", "token"], ["output", "--json"], ["state", "show", "association.secret"], ["state", "list"], ["status"]]) {
+    for (const args of [
+      ["output"],
+      ["output", "token"],
+      ["output", "--json"],
+      ["state", "show", "association.secret"],
+      ["state", "list"],
+      ["status"],
+    ]) {
       const r = cli(dir, args, env);
       outputs.push(r.output);
       expect(r.code, `${args.join(" ")}: ${r.output}`).to.equal(0);
@@ -148,7 +167,10 @@ describe("cli: secrets are masked in every output, and files holding them are pr
 
   it("errors show no secret, even SSM's own error texts that echo the rejected value", () => {
     // SSM answers "Invalid instance id <value>" and "Value '<value>' at 'documentVersion' failed …".
-    writeFileSync(join(dir, "bad.state"), 'association "bad" {\n  name             = "Bad-Secret"\n  document         = "AWS-RunShellScript"\n  document_version = var.token\n  targets {\n    key    = "InstanceIds"\n    values = [var.token]\n  }\n  max_concurrency = var.token\n}\n');
+    writeFileSync(
+      join(dir, "bad.state"),
+      'association "bad" {\n  name             = "Bad-Secret"\n  document         = "AWS-RunShellScript"\n  document_version = var.token\n  targets {\n    key    = "InstanceIds"\n    values = [var.token]\n  }\n  max_concurrency = var.token\n}\n',
+    );
     try {
       const v = cli(dir, ["validate"], env);
       outputs.push(v.output);
@@ -160,7 +182,10 @@ describe("cli: secrets are masked in every output, and files holding them are pr
       expect(refused.code).to.equal(ExitCode.Error);
       expect(refused.output).to.contain('The document version "(sensitive)"');
       // A mistake only SSM knows (no such instance), whose error text echoes the value.
-      writeFileSync(join(dir, "bad.state"), 'association "bad" {\n  name     = "Bad-Secret"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = [var.token]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n');
+      writeFileSync(
+        join(dir, "bad.state"),
+        'association "bad" {\n  name     = "Bad-Secret"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = [var.token]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n',
+      );
       const a = cli(dir, ["apply", "--auto-approve", "--var", `token=${SECRET}`], {});
       outputs.push(a.output);
       expect(a.code).to.equal(ExitCode.Error);
@@ -182,14 +207,24 @@ describe("cli: secrets are masked in every output, and files holding them are pr
   });
 
   it("on disk, only the state, its backup, the plan file and SSM's own data (the local endpoint) hold it", () => {
-    expect(filesContaining(dir, SECRET)).to.deep.equal([".statectl/local/endpoint.json", "saved.plan", "statectl.state.json", "statectl.state.json.backup"]);
+    expect(filesContaining(dir, SECRET)).to.deep.equal([
+      ".statectl/local/endpoint.json",
+      "saved.plan",
+      "statectl.state.json",
+      "statectl.state.json.backup",
+    ]);
     expect(mode(join(dir, ".statectl/local/endpoint.json"))).to.equal(0o600);
   });
 });
 
 describe("cli: AWS credentials and session tokens appear nowhere", function () {
   this.timeout(120_000);
-  const CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIASENTINELKEYID0001", AWS_SECRET_ACCESS_KEY: "SENTINEL/secret/AccessKey+0001", AWS_SESSION_TOKEN: "SENTINEL-session-token-0001", AWS_REGION: "us-east-1" };
+  const CREDENTIALS = {
+    AWS_ACCESS_KEY_ID: "AKIASENTINELKEYID0001",
+    AWS_SECRET_ACCESS_KEY: "SENTINEL/secret/AccessKey+0001",
+    AWS_SESSION_TOKEN: "SENTINEL-session-token-0001",
+    AWS_REGION: "us-east-1",
+  };
   const secrets = Object.values(CREDENTIALS).filter((v) => v !== "us-east-1");
   let dir: string;
   let endpoint: LocalEndpoint;
@@ -205,8 +240,20 @@ describe("cli: AWS credentials and session tokens appear nowhere", function () {
   });
 
   it("plan, apply and a plan file against an endpoint URL, with credentials from the environment", async () => {
-    writeFileSync(join(dir, "main.state"), SENSITIVE_CONFIG(JSON.stringify(endpoint.url)).replace(/\nvariable "token"[\s\S]*?\n}\n/, "\n").replace("${var.token}", "x").replace(/\noutput "token"[\s\S]*$/, "\n"));
-    for (const args of [["plan"], ["plan", "--json"], ["plan", "--out", "saved.plan"], ["apply", "--auto-approve"], ["status"]]) {
+    writeFileSync(
+      join(dir, "main.state"),
+      SENSITIVE_CONFIG(JSON.stringify(endpoint.url))
+        .replace(/\nvariable "token"[\s\S]*?\n}\n/, "\n")
+        .replace("${var.token}", "x")
+        .replace(/\noutput "token"[\s\S]*$/, "\n"),
+    );
+    for (const args of [
+      ["plan"],
+      ["plan", "--json"],
+      ["plan", "--out", "saved.plan"],
+      ["apply", "--auto-approve"],
+      ["status"],
+    ]) {
       const r = await cliAsync(dir, args, CREDENTIALS);
       outputs.push(r.output);
       expect(r.code, `${args.join(" ")}: ${r.output}`).to.equal(0);
@@ -214,7 +261,10 @@ describe("cli: AWS credentials and session tokens appear nowhere", function () {
   });
 
   it("failing calls: an SSM error, and an endpoint that does not answer", async () => {
-    writeFileSync(join(dir, "bad.state"), 'association "bad" {\n  name     = "Bad-Target"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = ["not-an-instance"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n');
+    writeFileSync(
+      join(dir, "bad.state"),
+      'association "bad" {\n  name     = "Bad-Target"\n  document = "AWS-RunShellScript"\n  targets {\n    key    = "InstanceIds"\n    values = ["not-an-instance"]\n  }\n  parameters = { commands = ["echo hi"] }\n}\n',
+    );
     const r = await cliAsync(dir, ["apply", "--auto-approve"], CREDENTIALS);
     outputs.push(r.output);
     expect(r.code).to.equal(ExitCode.Error);
@@ -222,7 +272,12 @@ describe("cli: AWS credentials and session tokens appear nowhere", function () {
     rmSync(join(dir, "bad.state"));
     // Port 9 (discard) on loopback: nothing listens, the connection is refused.
     const main = readFileSync(join(dir, "main.state"), "utf8");
-    writeFileSync(join(dir, "main.state"), main.replace(JSON.stringify(endpoint.url), '"http://127.0.0.1:9"').replace("provider \"ssm\" {", "provider \"ssm\" {\n  max_retries = 1"));
+    writeFileSync(
+      join(dir, "main.state"),
+      main
+        .replace(JSON.stringify(endpoint.url), '"http://127.0.0.1:9"')
+        .replace('provider "ssm" {', 'provider "ssm" {\n  max_retries = 1'),
+    );
     const down = await cliAsync(dir, ["plan"], CREDENTIALS);
     outputs.push(down.output);
     expect(down.code).to.equal(ExitCode.Error);

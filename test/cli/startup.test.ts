@@ -17,11 +17,24 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { ensureBundle } from "./helpers.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-const bin = join(repoRoot, (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl);
+const bin = join(
+  repoRoot,
+  (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { bin: { statectl: string } }).bin.statectl,
+);
 const unbundledMain = join(repoRoot, "dist", "src", "cli", "main.js");
 
 /** Packages validate must not load (each costs from a few to hundreds of milliseconds). */
-const HEAVY_PACKAGES = ["@aws-sdk/", "@smithy/", "yaml", "cron-parser", "diff", "@dagrejs/graphlib", "vscode-languageserver", "lodash-es", "chevrotain/lib/src/"];
+const HEAVY_PACKAGES = [
+  "@aws-sdk/",
+  "@smithy/",
+  "yaml",
+  "cron-parser",
+  "diff",
+  "@dagrejs/graphlib",
+  "vscode-languageserver",
+  "lodash-es",
+  "chevrotain/lib/src/",
+];
 
 /** Source modules validate may run: parse, decode, evaluate, check against SSM's rules, print. */
 function allowedSource(module: string): boolean {
@@ -60,7 +73,10 @@ describe("cli: what statectl validate loads", function () {
     ensureBundle();
     dir = mkdtempSync(join(tmpdir(), "statectl-startup-"));
     log = join(dir, "loaded.txt");
-    writeFileSync(join(dir, "hooks.mjs"), 'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(process.env.STATECTL_TEST_LOADED, url + "\\n");\n  return next(url, context);\n}\n');
+    writeFileSync(
+      join(dir, "hooks.mjs"),
+      'import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) {\n  appendFileSync(process.env.STATECTL_TEST_LOADED, url + "\\n");\n  return next(url, context);\n}\n',
+    );
     writeFileSync(
       join(dir, "preload.mjs"),
       'import { register, createRequire } from "node:module";\nimport { appendFileSync } from "node:fs";\nimport { pathToFileURL } from "node:url";\nregister("./hooks.mjs", import.meta.url);\nconst cache = createRequire(import.meta.url).cache;\nprocess.on("exit", () => appendFileSync(process.env.STATECTL_TEST_LOADED, Object.keys(cache).map((f) => pathToFileURL(f).href + "\\n").join("")));\n',
@@ -76,10 +92,14 @@ describe("cli: what statectl validate loads", function () {
     const cwd = mkdtempSync(join(dir, "config-"));
     for (const [name, text] of Object.entries(config)) writeFileSync(join(cwd, name), text);
     writeFileSync(log, "");
-    const r = spawnSync(process.execPath, ["--import", pathToFileURL(join(dir, "preload.mjs")).href, main, "-C", cwd, ...args], {
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1", STATECTL_TEST_LOADED: log },
-    });
+    const r = spawnSync(
+      process.execPath,
+      ["--import", pathToFileURL(join(dir, "preload.mjs")).href, main, "-C", cwd, ...args],
+      {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1", STATECTL_TEST_LOADED: log },
+      },
+    );
     expect(r.status, r.stdout + r.stderr).to.equal(0);
     const loaded = readFileSync(log, "utf8").split("\n");
     builtins = loaded.filter((u) => u.startsWith("node:"));
@@ -98,7 +118,9 @@ describe("cli: what statectl validate loads", function () {
     expect(builtins).to.not.include("node:crypto");
     // Everything of statectl comes from the bundle, none from dist/src (that would be the slow path).
     expect(files.filter((f) => f.startsWith("dist/src/"))).to.deep.equal([]);
-    const meta = JSON.parse(readFileSync(join(repoRoot, "dist", "bin", "meta.json"), "utf8")) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const meta = JSON.parse(readFileSync(join(repoRoot, "dist", "bin", "meta.json"), "utf8")) as {
+      outputs: Record<string, { inputs: Record<string, unknown> }>;
+    };
     const chunks = files.filter((f) => f.startsWith("dist/bin/"));
     expect(chunks).to.include(relative(repoRoot, bin));
     const sources = chunks.flatMap((c) => {
@@ -107,7 +129,9 @@ describe("cli: what statectl validate loads", function () {
       return Object.keys(output!.inputs);
     });
     expect(sources).to.include("dist/src/engine/validate.js");
-    expect(sources.filter((s) => s.startsWith("dist/src/") && !allowedSource(s.slice("dist/src/".length)))).to.deep.equal([]);
+    expect(
+      sources.filter((s) => s.startsWith("dist/src/") && !allowedSource(s.slice("dist/src/".length))),
+    ).to.deep.equal([]);
     expect(heavy(sources)).to.deep.equal([]);
   });
 
@@ -116,12 +140,15 @@ describe("cli: what statectl validate loads", function () {
     expect(heavy(files)).to.deep.equal([]);
     expect(builtins).to.not.include("node:crypto");
     expect(files).to.include("dist/src/engine/validate.js");
-    expect(files.filter((f) => f.startsWith("dist/src/") && !allowedSource(f.slice("dist/src/".length)))).to.deep.equal([]);
+    expect(files.filter((f) => f.startsWith("dist/src/") && !allowedSource(f.slice("dist/src/".length)))).to.deep.equal(
+      [],
+    );
   });
 
   it("the recording sees what a command does load: YAML content loads yaml, plan loads the SDK", () => {
     // YAML document content needs the yaml package; without this the test above could pass blind.
-    const yamlDoc = 'document "d" {\n  name    = "Startup-Yaml"\n  format  = "YAML"\n  content = "schemaVersion: \'2.2\'\\nmainSteps:\\n  - action: aws:runShellScript\\n    name: run\\n    inputs:\\n      runCommand: [\'true\']\\n"\n}\n';
+    const yamlDoc =
+      'document "d" {\n  name    = "Startup-Yaml"\n  format  = "YAML"\n  content = "schemaVersion: \'2.2\'\\nmainSteps:\\n  - action: aws:runShellScript\\n    name: run\\n    inputs:\\n      runCommand: [\'true\']\\n"\n}\n';
     const files = loadedBy(bin, { "main.state": yamlDoc }, ["validate"]);
     expect(files.some((f) => f.includes("node_modules/yaml/"))).to.equal(true);
     const plan = loadedBy(bin, { "main.state": 'provider "ssm" {\n  endpoint = "local"\n}\n' }, ["plan"]);

@@ -9,7 +9,11 @@ const goldens = join(fixturesDir, "cli");
 
 /** Runs the built CLI in `cwd`, as a user would. */
 function statectl(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cliMain, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(process.execPath, [cliMain, ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,10 +33,19 @@ describe("cli: statectl state … and force-unlock", function () {
   it("state list prints addresses, filters, and has a --json form", () => {
     const dir = fixtureDir();
     const all = statectl(dir, "state", "list");
-    expect(all).to.deep.equal({ code: 0, stderr: "", stdout: 'association.patch[0] (tainted)\nassociation.web["dev"]\nassociation.web["prod"]\ndocument.nginx\n' });
-    expect(statectl(dir, "state", "list", "association.web").stdout).to.equal('association.web["dev"]\nassociation.web["prod"]\n');
+    expect(all).to.deep.equal({
+      code: 0,
+      stderr: "",
+      stdout: 'association.patch[0] (tainted)\nassociation.web["dev"]\nassociation.web["prod"]\ndocument.nginx\n',
+    });
+    expect(statectl(dir, "state", "list", "association.web").stdout).to.equal(
+      'association.web["dev"]\nassociation.web["prod"]\n',
+    );
     expect(statectl(dir, "state", "list", "--id", "statectl-install-nginx").stdout).to.equal("document.nginx\n");
-    const json = JSON.parse(statectl(dir, "state", "list", "--json").stdout) as { serial: number; resources: { address: string }[] };
+    const json = JSON.parse(statectl(dir, "state", "list", "--json").stdout) as {
+      serial: number;
+      resources: { address: string }[];
+    };
     expect(json.serial).to.equal(7);
     expect(json.resources.map((r) => r.address)).to.have.length(4);
     const none = statectl(dir, "state", "list", "document.other");
@@ -69,14 +82,23 @@ describe("cli: statectl state … and force-unlock", function () {
     const dir = fixtureDir();
     const path = join(dir, "statectl.state.json");
     const dry = statectl(dir, "state", "mv", "--dry-run", "association.web", "association.site");
-    expect(dry.stdout).to.equal('Would move association.web["dev"] to association.site["dev"]\nWould move association.web["prod"] to association.site["prod"]\n');
+    expect(dry.stdout).to.equal(
+      'Would move association.web["dev"] to association.site["dev"]\nWould move association.web["prod"] to association.site["prod"]\n',
+    );
     expect(serialOf(path)).to.equal(7);
     const mv = statectl(dir, "state", "mv", "association.web", "association.site");
-    expect(mv).to.deep.equal({ code: 0, stderr: "", stdout: 'Moved association.web["dev"] to association.site["dev"]\nMoved association.web["prod"] to association.site["prod"]\n' });
+    expect(mv).to.deep.equal({
+      code: 0,
+      stderr: "",
+      stdout:
+        'Moved association.web["dev"] to association.site["dev"]\nMoved association.web["prod"] to association.site["prod"]\n',
+    });
     expect(serialOf(path)).to.equal(8);
     expect(serialOf(`${path}.backup`)).to.equal(7);
     expect(statSync(path).mode & 0o777).to.equal(0o600);
-    expect(statectl(dir, "state", "list", "association.site").stdout).to.equal('association.site["dev"]\nassociation.site["prod"]\n');
+    expect(statectl(dir, "state", "list", "association.site").stdout).to.equal(
+      'association.site["dev"]\nassociation.site["prod"]\n',
+    );
     const clash = statectl(dir, "state", "mv", "document.nginx", "association.nginx");
     expect(clash.code).to.equal(1);
     expect(clash.stderr).to.include("error[state/move-kind-mismatch]");
@@ -91,7 +113,11 @@ describe("cli: statectl state … and force-unlock", function () {
     expect(partial.code).to.equal(1);
     expect(serialOf(path)).to.equal(7);
     const rm = statectl(dir, "state", "rm", "document.nginx", "association.patch");
-    expect(rm).to.deep.equal({ code: 0, stderr: "", stdout: "Removed association.patch[0]\nRemoved document.nginx\nSuccessfully removed 2 resource instances.\n" });
+    expect(rm).to.deep.equal({
+      code: 0,
+      stderr: "",
+      stdout: "Removed association.patch[0]\nRemoved document.nginx\nSuccessfully removed 2 resource instances.\n",
+    });
     expect(statectl(dir, "state", "list").stdout).to.equal('association.web["dev"]\nassociation.web["prod"]\n');
     expect(existsSync(`${path}.lock`)).to.equal(false);
   });
@@ -103,7 +129,12 @@ describe("cli: statectl state … and force-unlock", function () {
     const lock = (await other.lock({ operation: "apply" })).lock!;
     const blocked = statectl(dir, "state", "rm", "--lock-timeout", "200ms", "document.nginx");
     expect(blocked.code).to.equal(1);
-    expect(blocked.stderr).to.include("error[state/locked]").and.include(lock.id).and.include("Operation: apply").and.include(`Since:     ${lock.created}`).and.include("after waiting 200ms");
+    expect(blocked.stderr)
+      .to.include("error[state/locked]")
+      .and.include(lock.id)
+      .and.include("Operation: apply")
+      .and.include(`Since:     ${lock.created}`)
+      .and.include("after waiting 200ms");
     expect(serialOf(path)).to.equal(7);
     const wrong = statectl(dir, "force-unlock", "not-the-id");
     expect(wrong.code).to.equal(1);
@@ -120,7 +151,11 @@ describe("cli: statectl state … and force-unlock", function () {
     const missing = statectl(dir, "state", "list");
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.include("error[state/no-state]: No state file at statectl.state.json");
-    for (const [fixture, code] of [["truncated.json", "state/truncated"], ["binary.json", "state/corrupt"], ["future-version.json", "state/unsupported-version"]] as const) {
+    for (const [fixture, code] of [
+      ["truncated.json", "state/truncated"],
+      ["binary.json", "state/corrupt"],
+      ["future-version.json", "state/unsupported-version"],
+    ] as const) {
       const r = statectl(dir, "state", "list", "--state", join(fixturesDir, "errors", fixture));
       expect(r.code, fixture).to.equal(1);
       expect(r.stderr, fixture).to.include(`error[${code}]`);

@@ -6,10 +6,17 @@ import { join } from "node:path";
 import { behindTheBack, run } from "./helpers.js";
 import { CONFIG } from "./status-config.js";
 
-
 interface StatusJson {
   compliant: boolean;
-  associations: { address: string; status: string; counts: Record<string, number>; schedule?: string; next_run?: string; last_execution?: { status?: string; time?: string }; failed_instances: { instance_id: string; output?: string; detailed_status?: string }[] }[];
+  associations: {
+    address: string;
+    status: string;
+    counts: Record<string, number>;
+    schedule?: string;
+    next_run?: string;
+    last_execution?: { status?: string; time?: string };
+    failed_instances: { instance_id: string; output?: string; detailed_status?: string }[];
+  }[];
 }
 
 describe("cli: status and run (end to end, local endpoint)", function () {

@@ -12,7 +12,6 @@ import { CONFIG } from "./status-config.js";
 const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const DAY = 86_400_000;
 
-
 function nextRunOfWeb(dir: string): number {
   const r = run(dir, ["status", "--json", "association.web"]);
   expect(r.code, r.stderr).to.equal(0);
@@ -44,12 +43,16 @@ describe("cli: status --watch and the endpoint's clock (end to end, local endpoi
   });
 
   it("--watch prints the status again and again, picks up changes, and stops on SIGINT", async () => {
-    const child = spawn(process.execPath, [main, "-C", dir, "status", "--watch", "0.2"], { env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+    const child = spawn(process.execPath, [main, "-C", dir, "status", "--watch", "0.2"], {
+      env: { ...process.env, NO_COLOR: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
     const until = async (what: string, ok: () => boolean): Promise<void> => {
       while (!ok()) {
         if (child.exitCode !== null) throw new Error(`status --watch exited while waiting for ${what}: ${stderr}`);

@@ -76,7 +76,9 @@ describe("cli: Terraform's commands (version, show, refresh, providers, console,
   });
 
   it("version and version --json name statectl, Node.js and the AWS SDK", () => {
-    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as { version: string };
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL("../../../package.json", import.meta.url)), "utf8")) as {
+      version: string;
+    };
     const r = run(dir, ["version"]);
     expect(r.code).to.equal(0);
     expect(r.stdout).to.contain(`statectl v${pkg.version}`);
@@ -98,7 +100,10 @@ describe("cli: Terraform's commands (version, show, refresh, providers, console,
     expect(shown.stdout).to.contain("# association.hello will be created");
     expect(shown.stdout).to.contain("Plan: 2 to add, 0 to change, 0 to destroy.");
     const j = JSON.parse(run(dir, ["show", "-json", "first.plan"]).stdout);
-    expect(j.resource_changes.map((c: { address: string }) => c.address).sort()).to.deep.equal(["association.hello", "document.hello"]);
+    expect(j.resource_changes.map((c: { address: string }) => c.address).sort()).to.deep.equal([
+      "association.hello",
+      "document.hello",
+    ]);
     const missing = run(dir, ["show", "nope.plan"]);
     expect(missing.code).to.equal(ExitCode.Error);
     expect(missing.stderr).to.contain("error[plan/io-error]");
@@ -121,9 +126,17 @@ describe("cli: Terraform's commands (version, show, refresh, providers, console,
   });
 
   it("refresh records a change made outside statectl in the state, and changes nothing in SSM", async () => {
-    const id = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")).resources.find((x: { address: string }) => x.address === "association.hello").id as string;
+    const id = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")).resources.find(
+      (x: { address: string }) => x.address === "association.hello",
+    ).id as string;
     await behindTheBack(dir, async (client) => {
-      await client.send(new UpdateAssociationCommand({ AssociationId: id, AssociationName: "HelloWeb", ScheduleExpression: "rate(2 days)" }));
+      await client.send(
+        new UpdateAssociationCommand({
+          AssociationId: id,
+          AssociationName: "HelloWeb",
+          ScheduleExpression: "rate(2 days)",
+        }),
+      );
     });
     const r = run(dir, ["refresh"]);
     expect(r.code, r.stderr).to.equal(0);
@@ -156,10 +169,16 @@ describe("cli: Terraform's commands (version, show, refresh, providers, console,
   });
 
   it("console reads expressions from stdin: variables, functions, attributes from the state, sensitive masked; errors exit 1", () => {
-    const ok = run(dir, ["console"], 'var.greeting\nupper("${var.greeting} world")\nlength(association.hello.targets)\ndocument.hello.name\n');
+    const ok = run(
+      dir,
+      ["console"],
+      'var.greeting\nupper("${var.greeting} world")\nlength(association.hello.targets)\ndocument.hello.name\n',
+    );
     expect(ok.code, ok.stderr).to.equal(0);
     expect(ok.stdout.split("\n")).to.deep.equal(['"hello"', '"HELLO WORLD"', "1", '"Hello"', ""]);
-    const id = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")).resources.find((x: { address: string }) => x.address === "association.hello").id;
+    const id = JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")).resources.find(
+      (x: { address: string }) => x.address === "association.hello",
+    ).id;
     expect(run(dir, ["console"], "association.hello.association_id\n").stdout.trim()).to.equal(JSON.stringify(id));
     const bad = run(dir, ["console"], "var.nope\n1 +\n2 * 21\n");
     expect(bad.code).to.equal(ExitCode.Error);
@@ -192,7 +211,10 @@ os.write(fd, b"exit\\r")
 os.waitpid(pid, 0)
 sys.stdout.write(out.decode("utf8", "replace"))
 `;
-    const r = spawnSync("python3", ["-c", script, process.execPath, bin, "-C", dir, "console"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync("python3", ["-c", script, process.execPath, bin, "-C", dir, "console"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.contain('"TTY"');
     expect(readFileSync(join(dir, ".statectl", "console_history"), "utf8")).to.contain('upper("tty")');

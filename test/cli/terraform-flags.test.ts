@@ -23,7 +23,13 @@ describe("cli: Terraform's single-dash options", function () {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "statectl-tf-flags-"));
-    writeFileSync(join(dir, "main.state"), HELLO_CONFIG.replace('schedule = "rate(1 day)"', 'schedule = var.schedule').replace("document \"hello\"", 'variable "schedule" {\n  type    = string\n  default = "rate(1 day)"\n}\n\ndocument "hello"'));
+    writeFileSync(
+      join(dir, "main.state"),
+      HELLO_CONFIG.replace('schedule = "rate(1 day)"', "schedule = var.schedule").replace(
+        'document "hello"',
+        'variable "schedule" {\n  type    = string\n  default = "rate(1 day)"\n}\n\ndocument "hello"',
+      ),
+    );
     writeFileSync(join(dir, "hello.json"), HELLO_CONTENT);
     writeFileSync(join(dir, "weekly.statevars"), 'schedule = "rate(7 days)"\n');
   });
@@ -49,12 +55,24 @@ describe("cli: Terraform's single-dash options", function () {
 
   it("leaves option values, short options and everything after -- alone", () => {
     const program = buildProgram();
-    expect(acceptTerraformOptions(program, ["plan", "-var", "-json=x", "-C", "-out"])).to.deep.equal(["plan", "--var", "-json=x", "-C", "-out"]);
+    expect(acceptTerraformOptions(program, ["plan", "-var", "-json=x", "-C", "-out"])).to.deep.equal([
+      "plan",
+      "--var",
+      "-json=x",
+      "-C",
+      "-out",
+    ]);
     expect(acceptTerraformOptions(program, ["fmt", "--", "-check"])).to.deep.equal(["fmt", "--", "-check"]);
-    expect(acceptTerraformOptions(program, ["-chdir=/tmp", "apply", "-refresh=false", "-lock=true", "-auto-approve=false"])).to.deep.equal(["--chdir=/tmp", "apply", "--no-refresh"]);
+    expect(
+      acceptTerraformOptions(program, ["-chdir=/tmp", "apply", "-refresh=false", "-lock=true", "-auto-approve=false"]),
+    ).to.deep.equal(["--chdir=/tmp", "apply", "--no-refresh"]);
     // An option the command does not have is left for commander to refuse.
     expect(acceptTerraformOptions(program, ["plan", "-auto-approve"])).to.deep.equal(["plan", "-auto-approve"]);
-    expect(acceptTerraformOptions(program, ["apply", "-auto-approve=true", "-json=1"])).to.deep.equal(["apply", "--auto-approve", "--json"]);
+    expect(acceptTerraformOptions(program, ["apply", "-auto-approve=true", "-json=1"])).to.deep.equal([
+      "apply",
+      "--auto-approve",
+      "--json",
+    ]);
   });
 
   it("plan -out=FILE -detailed-exitcode, then apply FILE: exit 2, then the plan is applied", () => {
@@ -81,7 +99,9 @@ describe("cli: Terraform's single-dash options", function () {
   it("plan -target / -replace / -destroy", () => {
     const target = run(dir, ["plan", "-var=schedule=rate(2 days)", "-target=association.hello", "-json"]);
     expect(target.code, target.stderr).to.equal(0);
-    expect(JSON.parse(target.stdout).resource_changes.map((c: { address: string }) => c.address)).to.include("association.hello");
+    expect(JSON.parse(target.stdout).resource_changes.map((c: { address: string }) => c.address)).to.include(
+      "association.hello",
+    );
     const replace = run(dir, ["plan", "-replace=document.hello"]);
     expect(replace.code, replace.stderr).to.equal(0);
     expect(replace.stdout).to.match(/document\.hello.*replaced/);
@@ -104,11 +124,11 @@ describe("cli: Terraform's single-dash options", function () {
     const messy = join(dir, "messy");
     rmSync(messy, { recursive: true, force: true });
     mkdirSync(messy);
-    writeFileSync(join(messy, "x.state"), 'locals {\n  a    = 1\n}\n');
+    writeFileSync(join(messy, "x.state"), "locals {\n  a    = 1\n}\n");
     const r = run(messy, ["fmt", "-check", "-diff"]);
     expect(r.code).to.equal(ExitCode.NeedsFormatting);
     expect(r.stdout).to.contain("-  a    = 1");
-    expect(readFileSync(join(messy, "x.state"), "utf8")).to.equal('locals {\n  a    = 1\n}\n');
+    expect(readFileSync(join(messy, "x.state"), "utf8")).to.equal("locals {\n  a    = 1\n}\n");
   });
 
   it("a usage error prints the subcommand's usage", () => {

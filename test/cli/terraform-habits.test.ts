@@ -49,7 +49,10 @@ _, status = os.waitpid(pid, 0)
 sys.stdout.write(out.decode("utf8", "replace"))
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
-  const r = spawnSync("python3", ["-c", script, JSON.stringify(answers), process.execPath, bin, "-C", dir, ...args], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync("python3", ["-c", script, JSON.stringify(answers), process.execPath, bin, "-C", dir, ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   return { code: r.status, output: r.stdout + r.stderr };
 }
 
@@ -60,7 +63,11 @@ describe("cli: Terraform habits (import by name, prompts, completion, consistenc
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "statectl-tf-habits-"));
     writeFileSync(join(dir, "hello.json"), HELLO_CONTENT);
-    writeFileSync(join(dir, "main.state"), HELLO_CONFIG.replace('schedule = "rate(1 day)"', "schedule = var.schedule") + '\nvariable "schedule" {\n  type        = string\n  description = "How often the association runs"\n}\n');
+    writeFileSync(
+      join(dir, "main.state"),
+      HELLO_CONFIG.replace('schedule = "rate(1 day)"', "schedule = var.schedule") +
+        '\nvariable "schedule" {\n  type        = string\n  description = "How often the association runs"\n}\n',
+    );
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -92,9 +99,23 @@ describe("cli: Terraform habits (import by name, prompts, completion, consistenc
   it("import takes an association's name, and refuses a name several associations share", async () => {
     await behindTheBack(dir, async (client) => {
       const { CreateDocumentCommand } = await import("@aws-sdk/client-ssm");
-      await client.send(new CreateDocumentCommand({ Name: "Hello", Content: HELLO_CONTENT, DocumentType: "Command", DocumentFormat: "JSON" }));
+      await client.send(
+        new CreateDocumentCommand({
+          Name: "Hello",
+          Content: HELLO_CONTENT,
+          DocumentType: "Command",
+          DocumentFormat: "JSON",
+        }),
+      );
       for (const name of ["HelloWeb", "Twin", "Twin"]) {
-        await client.send(new CreateAssociationCommand({ Name: "Hello", AssociationName: name, Targets: [{ Key: "tag:Role", Values: ["web"] }], ScheduleExpression: "rate(1 day)" }));
+        await client.send(
+          new CreateAssociationCommand({
+            Name: "Hello",
+            AssociationName: name,
+            Targets: [{ Key: "tag:Role", Values: ["web"] }],
+            ScheduleExpression: "rate(1 day)",
+          }),
+        );
       }
     });
     const vars = ["-var", "schedule=rate(1 day)"];
@@ -125,7 +146,14 @@ describe("cli: Terraform habits (import by name, prompts, completion, consistenc
       writeFileSync(join(shims, "completion.bash"), script.stdout);
       const complete = (line: string) => {
         const words = line.split(" ");
-        const r = spawnSync("bash", ["-c", `source ${join(shims, "completion.bash")}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _statectl; printf '%s\\n' "\${COMPREPLY[@]}"`], { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${shims}:${process.env.PATH}` } });
+        const r = spawnSync(
+          "bash",
+          [
+            "-c",
+            `source ${join(shims, "completion.bash")}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _statectl; printf '%s\\n' "\${COMPREPLY[@]}"`,
+          ],
+          { cwd: dir, encoding: "utf8", env: { ...process.env, PATH: `${shims}:${process.env.PATH}` } },
+        );
         return r.stdout.split("\n").filter(Boolean);
       };
       expect(complete("statectl pl")).to.deep.equal(["plan"]);
@@ -146,7 +174,9 @@ describe("cli: Terraform habits (import by name, prompts, completion, consistenc
     expect(zsh.stdout).to.contain("bashcompinit");
     const fish = run(dir, ["completion", "fish"]);
     expect(fish.stdout).to.contain("complete -c statectl -n 'not __fish_seen_subcommand_from");
-    expect(fish.stdout).to.match(/-n '__fish_seen_subcommand_from plan' -l target -r -xa '\(statectl state list 2>\/dev\/null\)'/);
+    expect(fish.stdout).to.match(
+      /-n '__fish_seen_subcommand_from plan' -l target -r -xa '\(statectl state list 2>\/dev\/null\)'/,
+    );
     expect(fish.stdout).to.contain("-a console");
     const bad = run(dir, ["completion", "tcsh"]);
     expect(bad.code).to.equal(ExitCode.Usage);
@@ -158,7 +188,10 @@ describe("cli: Terraform habits (import by name, prompts, completion, consistenc
     expect(help).to.not.contain("(default: 0)");
     const empty = mkdtempSync(join(tmpdir(), "statectl-tf-empty-"));
     try {
-      writeFileSync(join(empty, "main.state"), 'provider "ssm" {\n  endpoint = "local"\n}\n\noutput "greeting" {\n  value = ["hello", "world"]\n}\n');
+      writeFileSync(
+        join(empty, "main.state"),
+        'provider "ssm" {\n  endpoint = "local"\n}\n\noutput "greeting" {\n  value = ["hello", "world"]\n}\n',
+      );
       const d = run(empty, ["destroy", "-auto-approve"]);
       expect(d.code, d.stderr).to.equal(0);
       expect(d.stdout).to.contain("Nothing to destroy");
@@ -181,7 +214,10 @@ describe("cli: Terraform habits (import by name, prompts, completion, consistenc
     const bad = mkdtempSync(join(tmpdir(), "statectl-tf-cron-"));
     try {
       mkdirSync(join(bad, "x"));
-      writeFileSync(join(bad, "main.state"), 'association "a" {\n  name     = "Cron5"\n  document = "AWS-RunShellScript"\n  parameters = { commands = ["true"] }\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n  schedule = "cron(0 12 * * ?)"\n}\n');
+      writeFileSync(
+        join(bad, "main.state"),
+        'association "a" {\n  name     = "Cron5"\n  document = "AWS-RunShellScript"\n  parameters = { commands = ["true"] }\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n  schedule = "cron(0 12 * * ?)"\n}\n',
+      );
       const r = run(bad, ["validate"]);
       expect(r.code).to.equal(ExitCode.Error);
       expect(r.stderr).to.contain("this one has 5: add the year field (* for every year)");

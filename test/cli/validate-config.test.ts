@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 const main = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [main, ...args], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...env } });
+  const r = spawnSync(process.execPath, [main, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -20,7 +23,10 @@ describe("cli: statectl validate — configuration and evaluation checks", () =>
       join(dir, "main.state"),
       'variable "env" {\n  type = string\n}\ndocument "install_nginx" {\n  name    = "nginx-${var.env}"\n  content = file("doc.json")\n}\nassociation "web" {\n  document = document.install_nginx.name\n  targets {\n    key    = "tag:Role"\n    values = ["web"]\n  }\n}\n',
     );
-    writeFileSync(join(dir, "doc.json"), '{"schemaVersion": "2.2", "mainSteps": [{"action": "aws:runShellScript", "name": "run", "inputs": {"runCommand": ["true"]}}]}');
+    writeFileSync(
+      join(dir, "doc.json"),
+      '{"schemaVersion": "2.2", "mainSteps": [{"action": "aws:runShellScript", "name": "run", "inputs": {"runCommand": ["true"]}}]}',
+    );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,11 +52,17 @@ describe("cli: statectl validate — configuration and evaluation checks", () =>
   });
 
   it("reports references to undeclared resources with a suggestion, as JSON too", () => {
-    writeFileSync(join(dir, "main.state"), 'document "install_nginx" {\n  name    = "n"\n  content = "{}"\n}\nassociation "web" {\n  document = document.install_ngnix.name\n}\n');
+    writeFileSync(
+      join(dir, "main.state"),
+      'document "install_nginx" {\n  name    = "n"\n  content = "{}"\n}\nassociation "web" {\n  document = document.install_ngnix.name\n}\n',
+    );
     const r = run(["-C", dir, "validate", "--json"]);
     expect(r.code).to.equal(1);
     const j = JSON.parse(r.stdout);
     expect(j.diagnostics).to.have.length(1);
-    expect(j.diagnostics[0]).to.deep.include({ code: "config/undeclared-resource", detail: "No document named install_ngnix; did you mean install_nginx?" });
+    expect(j.diagnostics[0]).to.deep.include({
+      code: "config/undeclared-resource",
+      detail: "No document named install_ngnix; did you mean install_nginx?",
+    });
   });
 });

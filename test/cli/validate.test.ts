@@ -20,8 +20,14 @@ describe("cli: statectl validate (end to end)", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("exits 0 and says so when every file is valid", () => {
-    writeFileSync(join(dir, "main.state"), 'association "a" {\n  name     = "web-x"\n  document = "AWS-RunShellScript"\n  parameters = { commands = ["true"] }\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n}\n');
-    writeFileSync(join(dir, "docs.state"), 'document "d" {\n  name    = "Doc"\n  content = <<EOT\n{"schemaVersion": "2.2", "mainSteps": [{"action": "aws:runShellScript", "name": "run", "inputs": {"runCommand": ["true"]}}]}\nEOT\n}\n');
+    writeFileSync(
+      join(dir, "main.state"),
+      'association "a" {\n  name     = "web-x"\n  document = "AWS-RunShellScript"\n  parameters = { commands = ["true"] }\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n}\n',
+    );
+    writeFileSync(
+      join(dir, "docs.state"),
+      'document "d" {\n  name    = "Doc"\n  content = <<EOT\n{"schemaVersion": "2.2", "mainSteps": [{"action": "aws:runShellScript", "name": "run", "inputs": {"runCommand": ["true"]}}]}\nEOT\n}\n',
+    );
     writeFileSync(join(dir, "notes.txt"), "not a state file {");
     const r = run(["-C", dir, "validate"]);
     expect(r.code).to.equal(0);
@@ -56,15 +62,29 @@ describe("cli: statectl validate (end to end)", () => {
     expect(r.code).to.equal(1);
     const j = JSON.parse(r.stdout);
     expect(j).to.include({ format_version: "1.0", valid: false, error_count: 1 });
-    expect(j.diagnostics[0]).to.deep.include({ severity: "error", code: "syntax/unterminated-string", summary: "Unterminated string" });
-    expect(j.diagnostics[0].range).to.deep.equal({ file: "a.state", start: { line: 2, column: 7, offset: 15 }, end: { line: 2, column: 8, offset: 16 } });
+    expect(j.diagnostics[0]).to.deep.include({
+      severity: "error",
+      code: "syntax/unterminated-string",
+      summary: "Unterminated string",
+    });
+    expect(j.diagnostics[0].range).to.deep.equal({
+      file: "a.state",
+      start: { line: 2, column: 7, offset: 15 },
+      end: { line: 2, column: 8, offset: 16 },
+    });
   });
 
   it("prints a valid JSON report for a clean directory", () => {
     writeFileSync(join(dir, "a.state"), "locals {\n  a = 1\n}\n");
     const r = run(["-C", dir, "validate", "--json"]);
     expect(r.code).to.equal(0);
-    expect(JSON.parse(r.stdout)).to.deep.equal({ format_version: "1.0", valid: true, error_count: 0, warning_count: 0, diagnostics: [] });
+    expect(JSON.parse(r.stdout)).to.deep.equal({
+      format_version: "1.0",
+      valid: true,
+      error_count: 0,
+      warning_count: 0,
+      diagnostics: [],
+    });
   });
 
   it("fails when there are no .state files", () => {

@@ -65,7 +65,15 @@ describe("cli: status per instance, history and compliance (end to end, local en
     expect(human.stdout).to.contain(`failed on ${WEB_2}`);
     expect(human.stdout).to.match(/last run: {3}(just now|\d+ s ago) {2}Failed/);
     expect(human.stdout).to.match(/next run: {3}in 2[34] h {2}\(rate\(1 day\)\)/);
-    const json = JSON.parse(run(dir, ["status", "--json"]).stdout) as { now: string; compliant: boolean; associations: Array<{ address: string; last_execution?: { time?: string }; compliance?: { compliant: number; non_compliant: number; severity?: string } }> };
+    const json = JSON.parse(run(dir, ["status", "--json"]).stdout) as {
+      now: string;
+      compliant: boolean;
+      associations: Array<{
+        address: string;
+        last_execution?: { time?: string };
+        compliance?: { compliant: number; non_compliant: number; severity?: string };
+      }>;
+    };
     expect(json.compliant).to.equal(false);
     const web = json.associations.find((a) => a.address === "association.web")!;
     expect(web.compliance).to.deep.equal({ compliant: 1, non_compliant: 1, severity: "HIGH" });
@@ -97,15 +105,31 @@ describe("cli: status per instance, history and compliance (end to end, local en
     expect(h.stdout.indexOf("Failed")).to.be.lessThan(h.stdout.lastIndexOf("Success"));
     expect(h.stdout).to.contain("version 1");
     // A second version: the parameters change.
-    writeFileSync(join(dir, "main.state"), CONFIG.replace('"echo checking nginx", "echo ok"', '"echo checking nginx v2"'));
+    writeFileSync(
+      join(dir, "main.state"),
+      CONFIG.replace('"echo checking nginx", "echo ok"', '"echo checking nginx v2"'),
+    );
     expect(run(dir, ["apply", "--auto-approve"]).code).to.equal(0);
-    const json = JSON.parse(run(dir, ["history", "association.web", "--json"]).stdout) as { associations: Array<{ executions: Array<{ status: string }>; versions: Array<{ version: string; changes: Array<{ field: string; before?: unknown; after?: unknown }> }> }> };
+    const json = JSON.parse(run(dir, ["history", "association.web", "--json"]).stdout) as {
+      associations: Array<{
+        executions: Array<{ status: string }>;
+        versions: Array<{ version: string; changes: Array<{ field: string; before?: unknown; after?: unknown }> }>;
+      }>;
+    };
     const web = json.associations[0]!;
     expect(web.versions.map((v) => v.version)).to.deep.equal(["1", "2"]);
-    expect(web.versions[1]!.changes).to.deep.equal([{ field: "Parameters", before: { commands: ["echo checking nginx", "echo ok"] }, after: { commands: ["echo checking nginx v2"] } }]);
+    expect(web.versions[1]!.changes).to.deep.equal([
+      {
+        field: "Parameters",
+        before: { commands: ["echo checking nginx", "echo ok"] },
+        after: { commands: ["echo checking nginx v2"] },
+      },
+    ]);
     expect(web.executions).to.have.length(3);
     const human = run(dir, ["history", "association.web"]).stdout;
-    expect(human).to.contain('~ Parameters: {"commands":["echo checking nginx","echo ok"]} → {"commands":["echo checking nginx v2"]}');
+    expect(human).to.contain(
+      '~ Parameters: {"commands":["echo checking nginx","echo ok"]} → {"commands":["echo checking nginx v2"]}',
+    );
     const drill = run(dir, ["history", "association.web", "--output"]);
     expect(drill.code, drill.stderr).to.equal(0);
     expect(drill.stdout).to.match(new RegExp(`${WEB_2}  Failed`));
@@ -122,13 +146,18 @@ describe("cli: status per instance, history and compliance (end to end, local en
     expect(c.stdout).to.match(new RegExp(`${WEB_2}\\s+web-2\\s+-\\s+NON-COMPLIANT HIGH`));
     expect(c.stdout).to.contain("Association compliance: 2 compliant, 1 non-compliant (instance × association).");
     expect(c.stdout).to.contain("Non-compliant by severity: HIGH 1.");
-    const high = JSON.parse(run(dir, ["compliance", "--severity", "high", "--json"]).stdout) as { compliant: boolean; cells: Array<{ instance_id: string; address: string; status: string }> };
+    const high = JSON.parse(run(dir, ["compliance", "--severity", "high", "--json"]).stdout) as {
+      compliant: boolean;
+      cells: Array<{ instance_id: string; address: string; status: string }>;
+    };
     expect(high.cells.map((x) => [x.instance_id, x.address, x.status]).sort()).to.deep.equal([
       ["i-0web00000000000a1", "association.web", "COMPLIANT"],
       [WEB_2, "association.web", "NON_COMPLIANT"],
     ]);
     expect(high.compliant).to.equal(false);
-    const db = JSON.parse(run(dir, ["compliance", "--association", "association.db", "--json"]).stdout) as { cells: Array<{ status: string }> };
+    const db = JSON.parse(run(dir, ["compliance", "--association", "association.db", "--json"]).stdout) as {
+      cells: Array<{ status: string }>;
+    };
     expect(db.cells.map((x) => x.status)).to.deep.equal(["COMPLIANT"]);
     expect(run(dir, ["compliance", "--association", "association.db", "--failed"]).code).to.equal(0);
     expect(run(dir, ["compliance", "--instance", WEB_2, "--failed"]).code).to.equal(1);
@@ -136,7 +165,9 @@ describe("cli: status per instance, history and compliance (end to end, local en
   });
 
   it("an association deleted outside statectl is Missing, and status --failed exits 1 for it", async () => {
-    const state = JSON.parse(run(dir, ["state", "show", "association.db", "--json"]).stdout) as { resource: { id: string } };
+    const state = JSON.parse(run(dir, ["state", "show", "association.db", "--json"]).stdout) as {
+      resource: { id: string };
+    };
     const id = state.resource.id;
     expect(id, "association id from state show --json").to.be.a("string");
     await behindTheBack(dir, (client) => client.send(new DeleteAssociationCommand({ AssociationId: id! })));

@@ -13,9 +13,17 @@ describe("examples/fleets", () => {
     const evaluated = evaluateConfig(loaded.config);
     const diags = [...loaded.diagnostics, ...evaluated.diagnostics];
     expect(diags, renderDiagnostics(diags, loaded.config.sources)).to.deep.equal([]);
-    expect(evaluated.resources.map((r) => r.addressText)).to.deep.equal(["association.canary[0]", "association.canary[1]", 'association.fleet["blue"]', 'association.fleet["green"]', "document.install_nginx"]);
+    expect(evaluated.resources.map((r) => r.addressText)).to.deep.equal([
+      "association.canary[0]",
+      "association.canary[1]",
+      'association.fleet["blue"]',
+      'association.fleet["green"]',
+      "document.install_nginx",
+    ]);
     const doc = evaluated.resources.find((r) => r.kind === "document")!;
-    expect(toNative(doc.attrs.entries().get("content")!)).to.contain("        - apt-get install -y nginx\n        - apt-get install -y curl\n        - sed").and.contain("listen 8080");
+    expect(toNative(doc.attrs.entries().get("content")!))
+      .to.contain("        - apt-get install -y nginx\n        - apt-get install -y curl\n        - sed")
+      .and.contain("listen 8080");
     expect(evaluated.state.path).to.equal("statectl.dev.state.json");
   });
 

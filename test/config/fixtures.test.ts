@@ -19,7 +19,9 @@ const root = fileURLToPath(new URL("../../../test/config/fixtures/", import.meta
 
 describe("config/fixtures: one mistake per file", () => {
   const dir = join(root, "errors");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".state")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".state"))
+    .sort()) {
     it(file, () => {
       const text = readFileSync(join(dir, file), "utf8");
       const loaded = loadConfig({ files: { [file]: text }, dir: "/fixtures" });
@@ -37,11 +39,19 @@ describe("config/fixtures: one mistake per file", () => {
 
 describe("config/fixtures: valid configurations", () => {
   const dir = join(root, "valid");
-  for (const name of readdirSync(dir).filter((f) => statSync(join(dir, f)).isDirectory()).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => statSync(join(dir, f)).isDirectory())
+    .sort()) {
     it(name, () => {
       const base = join(dir, name);
       const optsPath = join(base, "options.json");
-      const opts = existsSync(optsPath) ? (JSON.parse(readFileSync(optsPath, "utf8")) as { vars?: string[]; varFiles?: string[]; env?: Record<string, string> }) : {};
+      const opts = existsSync(optsPath)
+        ? (JSON.parse(readFileSync(optsPath, "utf8")) as {
+            vars?: string[];
+            varFiles?: string[];
+            env?: Record<string, string>;
+          })
+        : {};
       const loaded = loadConfig({ dir: base }, opts);
       const evaluated = evaluateConfig(loaded.config);
       const diags = [...loaded.diagnostics, ...evaluated.diagnostics];

@@ -11,10 +11,19 @@ export function snapshotEvaluated(e: EvaluatedConfig, dir: string): unknown {
     resources: e.resources.map((r) => ({
       address: r.addressText,
       provider: r.provider.key,
-      attrs: Object.fromEntries(Object.entries(toNative(r.attrs, shown) as Record<string, unknown>).filter(([, v]) => v !== null)),
-      references: r.references.map((x) => `${x.kind}.${x.name}${x.attribute ? "." + x.attribute : ""} @${x.range.start.line}:${x.range.start.column}`),
+      attrs: Object.fromEntries(
+        Object.entries(toNative(r.attrs, shown) as Record<string, unknown>).filter(([, v]) => v !== null),
+      ),
+      references: r.references.map(
+        (x) =>
+          `${x.kind}.${x.name}${x.attribute ? "." + x.attribute : ""} @${x.range.start.line}:${x.range.start.column}`,
+      ),
       depends_on: r.dependsOn.map((x) => `${x.kind}.${x.name}`),
-      lifecycle: { ...r.lifecycle, range: undefined, replaceTriggeredBy: r.lifecycle.replaceTriggeredBy.map((x) => `${x.kind}.${x.name}`) },
+      lifecycle: {
+        ...r.lifecycle,
+        range: undefined,
+        replaceTriggeredBy: r.lifecycle.replaceTriggeredBy.map((x) => `${x.kind}.${x.name}`),
+      },
     })),
     outputs: Object.fromEntries(e.outputs.map((o) => [o.name, toNative(o.value, shown)])),
     variables: Object.fromEntries([...e.variables].map(([k, v]) => [k, toNative(v, shown)])),

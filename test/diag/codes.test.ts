@@ -13,7 +13,10 @@ const docs = readFileSync(join(root, "docs/diagnostics.md"), "utf8");
 
 /** GitHub's anchor for a heading: lower case, punctuation other than - and _ dropped, spaces to -. */
 function githubSlug(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-");
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, "")
+    .replace(/ /g, "-");
 }
 
 function sources(dir: string): string[] {
@@ -25,11 +28,31 @@ function sources(dir: string): string[] {
 
 describe("diag: the registry of diagnostic codes", () => {
   const registered = allDiagnosticCodes();
-  const headings = docs.split("\n").filter((l) => l.startsWith("### ")).map((l) => l.slice(4).trim());
+  const headings = docs
+    .split("\n")
+    .filter((l) => l.startsWith("### "))
+    .map((l) => l.slice(4).trim());
 
   it("registers codes of every room that reports problems, each with a summary", () => {
     const rooms = new Set(registered.map((c) => c.code.split("/")[0]));
-    for (const room of ["syntax", "config", "eval", "addrs", "ssm", "state", "graph", "plan", "apply", "engine", "import", "operate", "validate", "output", "fmt"]) expect(rooms, room).to.include(room);
+    for (const room of [
+      "syntax",
+      "config",
+      "eval",
+      "addrs",
+      "ssm",
+      "state",
+      "graph",
+      "plan",
+      "apply",
+      "engine",
+      "import",
+      "operate",
+      "validate",
+      "output",
+      "fmt",
+    ])
+      expect(rooms, room).to.include(room);
     for (const c of registered) expect(c.summary.length, c.code).to.be.greaterThan(3);
   });
 
@@ -42,14 +65,19 @@ describe("diag: the registry of diagnostic codes", () => {
   });
 
   it("documents no code that is not registered", () => {
-    const stale = headings.filter((h) => /^`[a-z]+\/[a-z0-9-]+`$/.test(h)).map((h) => h.slice(1, -1)).filter((c) => !isDiagnosticCode(c));
+    const stale = headings
+      .filter((h) => /^`[a-z]+\/[a-z0-9-]+`$/.test(h))
+      .map((h) => h.slice(1, -1))
+      .filter((c) => !isDiagnosticCode(c));
     expect(stale).to.deep.equal([]);
   });
 
   it("registers every code the sources spell out", () => {
     const prefixes = [...new Set(registered.map((c) => c.code.split("/")[0]!))].join("|");
     const pattern = new RegExp(`["'\`]((?:${prefixes})/[a-z0-9-]*[a-z0-9])["'\`]`, "g");
-    const spelt = new Set(sources(join(root, "src")).flatMap((f) => [...readFileSync(f, "utf8").matchAll(pattern)].map((m) => m[1]!)));
+    const spelt = new Set(
+      sources(join(root, "src")).flatMap((f) => [...readFileSync(f, "utf8").matchAll(pattern)].map((m) => m[1]!)),
+    );
     const unregistered = [...spelt].filter((c) => !isDiagnosticCode(c));
     expect(unregistered).to.deep.equal([]);
   });

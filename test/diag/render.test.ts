@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { SourceRegistry, renderDiagnostic, error, rangeFromOffsets, didYouMean, diagnosticsToJson, editDistance } from "../../src/diag/index.js";
+import {
+  SourceRegistry,
+  renderDiagnostic,
+  error,
+  rangeFromOffsets,
+  didYouMean,
+  diagnosticsToJson,
+  editDistance,
+} from "../../src/diag/index.js";
 
 describe("diag/render", () => {
   it("shows the file, line, column and a caret under the exact range", () => {
@@ -41,7 +49,12 @@ describe("diag/render", () => {
     const sources = new SourceRegistry();
     sources.add("long.state", text);
     const at = text.indexOf("!");
-    const out = renderDiagnostic(error("syntax/invalid-character", "Invalid character", { range: rangeFromOffsets("long.state", text, at, at + 1) }), sources).split("\n");
+    const out = renderDiagnostic(
+      error("syntax/invalid-character", "Invalid character", {
+        range: rangeFromOffsets("long.state", text, at, at + 1),
+      }),
+      sources,
+    ).split("\n");
     expect(out[1]).to.equal(" --> long.state:1:505");
     const line = out[3]!.slice("1 | ".length);
     const caret = out[4]!.slice("  | ".length);

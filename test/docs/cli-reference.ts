@@ -24,7 +24,9 @@ const help = new Help();
 function md(text: string): string {
   return text
     .split(/(`[^`]*`)/)
-    .map((piece, i) => (i % 2 === 1 ? piece : piece.replace(/[\\*_<>|]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`))))
+    .map((piece, i) =>
+      i % 2 === 1 ? piece : piece.replace(/[\\*_<>|]/g, (c) => (c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`)),
+    )
     .join("")
     .replace(/\n/g, " ");
 }
@@ -81,7 +83,11 @@ export function commandReference(cmd: Command, depth = 0): string[] {
   if (depth > 0) lines.push(`#### \`${fullName(cmd)}\``, "");
   lines.push("```text", usage(cmd), "```", "");
   const description = cmd.description();
-  if (description) lines.push(md(description.charAt(0).toUpperCase() + description.slice(1) + (/[.!?]$/.test(description) ? "" : ".")), "");
+  if (description)
+    lines.push(
+      md(description.charAt(0).toUpperCase() + description.slice(1) + (/[.!?]$/.test(description) ? "" : ".")),
+      "",
+    );
   lines.push(...argumentsTable(cmd.registeredArguments), ...optionsTable(cmd.options));
   const subs = visibleSubcommands(cmd);
   if (subs.length > 0 && depth === 0) lines.push(`Subcommands: ${subs.map((s) => `\`${s.name()}\``).join(", ")}.`, "");
@@ -95,7 +101,12 @@ export function exitCodeTable(): string[] {
   const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.Latest, true);
   const rows: string[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === "ExitCode" && node.initializer) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.name.text === "ExitCode" &&
+      node.initializer
+    ) {
       let init: ts.Expression = node.initializer;
       while (ts.isAsExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
       if (ts.isObjectLiteralExpression(init)) {
@@ -154,7 +165,8 @@ export function updateCliDoc(text: string, parts: Map<string, string> = generate
     const heading = name.startsWith("command ") ? name.slice("command ".length) : name;
     // A hand-written section for the command gets the part right under its heading.
     const existing = new RegExp(`^## ${heading.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ \\t]*\n`, "m").exec(out);
-    if (existing) out = `${out.slice(0, existing.index + existing[0].length)}\n${block(name, parts.get(name)!)}\n${out.slice(existing.index + existing[0].length)}`;
+    if (existing)
+      out = `${out.slice(0, existing.index + existing[0].length)}\n${block(name, parts.get(name)!)}\n${out.slice(existing.index + existing[0].length)}`;
     else out = `${out.trimEnd()}\n\n## ${heading}\n\n${block(name, parts.get(name)!)}\n`;
   }
   return out;

@@ -37,14 +37,20 @@ export function codeBlocks(markdown: string): CodeBlock[] {
 
 describe("docs/library.md: the documented examples, run against the packed package", function () {
   this.timeout(180_000);
-  const examples = codeBlocks(readFileSync(join(repoRoot, "docs", "library.md"), "utf8")).filter((b) => b.lang === "ts" || b.lang === "js");
+  const examples = codeBlocks(readFileSync(join(repoRoot, "docs", "library.md"), "utf8")).filter(
+    (b) => b.lang === "ts" || b.lang === "js",
+  );
   let work: string;
 
   before(() => {
     mkdirSync(join(repoRoot, "dist"), { recursive: true });
     work = mkdtempSync(join(repoRoot, "dist", "pack-test-"));
     // dist/ was just built by `npm test`; --ignore-scripts keeps npm from building it again.
-    const out = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, npm_config_loglevel: "error" } });
+    const out = execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, npm_config_loglevel: "error" },
+    });
     const tarball = (JSON.parse(out) as { filename: string }[])[0]!.filename;
     const target = join(work, "node_modules", "statectl");
     mkdirSync(target, { recursive: true });
@@ -55,13 +61,17 @@ describe("docs/library.md: the documented examples, run against the packed packa
 
   it("packs the built library, its type declarations and the docs, and nothing of the tests", () => {
     const target = join(work, "node_modules", "statectl");
-    const pkg = JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as { exports: { ".": { types: string; default: string } } };
+    const pkg = JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as {
+      exports: { ".": { types: string; default: string } };
+    };
     expect(readdirSync(target).sort()).to.include.members(["README.md", "dist", "docs", "package.json"]);
     // dist/src: the library; dist/bin: the command (package.json's bin), bundled by `npm run bundle`.
     expect(readdirSync(join(target, "dist")).sort()).to.deep.equal(["bin", "src"]);
     const bin = (pkg as unknown as { bin: { statectl: string } }).bin.statectl;
     const version = spawnSync(process.execPath, [join(target, bin), "--version"], { encoding: "utf8" });
-    expect(version.stdout.trim(), version.stderr).to.equal((JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as { version: string }).version);
+    expect(version.stdout.trim(), version.stderr).to.equal(
+      (JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as { version: string }).version,
+    );
     expect(readFileSync(join(target, pkg.exports["."].types), "utf8")).to.include("runApply");
     expect(readFileSync(join(target, pkg.exports["."].default), "utf8")).to.include("export");
   });
@@ -97,10 +107,15 @@ describe("docs/library.md: the documented examples, run against the packed packa
   it("type-checks every example against the packed declarations", () => {
     const program = typeProgram();
     const problems = ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file ? `${d.file.fileName.replace(work + "/", "")}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
+      const where = d.file
+        ? `${d.file.fileName.replace(work + "/", "")}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+        : "";
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
     });
-    expect(problems, "docs/library.md examples do not type-check (example-line-N is the block starting at line N)").to.deep.equal([]);
+    expect(
+      problems,
+      "docs/library.md examples do not type-check (example-line-N is the block starting at line N)",
+    ).to.deep.equal([]);
   });
 
   it("documents every front door in the packed type declarations (TSDoc)", () => {
@@ -109,7 +124,29 @@ describe("docs/library.md: the documented examples, run against the packed packa
     const checker = program.getTypeChecker();
     const moduleSymbol = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
     const exported = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.getName(), s]));
-    const frontDoors = ["parseSource", "parseStateFile", "evaluateConfiguration", "runPlan", "formatPlan", "runApply", "readState", "writeState", "FileStateStorage", "MemoryStateStorage", "StateStorage", "startLocalEndpoint", "createLocalSsmClient", "renderDiagnostics", "diagnosticsToJson", "PlanRequest", "ApplyRequest", "EngineEvent", "runStatus", "runAssociationsOnce", "runImport"];
+    const frontDoors = [
+      "parseSource",
+      "parseStateFile",
+      "evaluateConfiguration",
+      "runPlan",
+      "formatPlan",
+      "runApply",
+      "readState",
+      "writeState",
+      "FileStateStorage",
+      "MemoryStateStorage",
+      "StateStorage",
+      "startLocalEndpoint",
+      "createLocalSsmClient",
+      "renderDiagnostics",
+      "diagnosticsToJson",
+      "PlanRequest",
+      "ApplyRequest",
+      "EngineEvent",
+      "runStatus",
+      "runAssociationsOnce",
+      "runImport",
+    ];
     const undocumented = frontDoors.filter((name) => {
       const symbol = exported.get(name);
       if (!symbol) return true;
@@ -123,10 +160,21 @@ describe("docs/library.md: the documented examples, run against the packed packa
     const failures: string[] = [];
     for (const b of examples) {
       const file = join(work, `run-line-${b.line}.mjs`);
-      const js = b.lang === "ts" ? ts.transpileModule(b.code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText : b.code;
+      const js =
+        b.lang === "ts"
+          ? ts.transpileModule(b.code, {
+              compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+            }).outputText
+          : b.code;
       writeFileSync(file, js);
-      const r = spawnSync(process.execPath, [file], { cwd: work, encoding: "utf8", timeout: 60_000, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NO_COLOR: "1" } });
-      if (r.status !== 0) failures.push(`docs/library.md block at line ${b.line} exited ${r.status}:\n${r.stderr}${r.stdout}`);
+      const r = spawnSync(process.execPath, [file], {
+        cwd: work,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NO_COLOR: "1" },
+      });
+      if (r.status !== 0)
+        failures.push(`docs/library.md block at line ${b.line} exited ${r.status}:\n${r.stderr}${r.stdout}`);
     }
     expect(failures.join("\n\n"), "an example in docs/library.md fails").to.equal("");
   });

@@ -63,7 +63,12 @@ describe("docs: links", () => {
           broken.push(`${where} — no such file`);
           continue;
         }
-        if (fragment && resolved.endsWith(".md") && !headingAnchors(readFileSync(resolved, "utf8")).has(fragment.toLowerCase())) broken.push(`${where} — no heading #${fragment}`);
+        if (
+          fragment &&
+          resolved.endsWith(".md") &&
+          !headingAnchors(readFileSync(resolved, "utf8")).has(fragment.toLowerCase())
+        )
+          broken.push(`${where} — no heading #${fragment}`);
       }
     }
     expect(broken).to.deep.equal([]);
@@ -80,6 +85,10 @@ describe("docs: links", () => {
   it("finds links outside code only, and GitHub's anchors", () => {
     const md = "See [a](a.md#x-y) and ![i](img.png).\n`[no](code.md)`\n```\n[no](block.md)\n```\n[ref]: ref.md\n";
     expect(linkTargets(md)).to.deep.equal(["a.md#x-y", "img.png", "ref.md"]);
-    expect([...headingAnchors("# Plan & apply\n## `plan` options\n## Plan & apply\n")]).to.deep.equal(["plan--apply", "plan-options", "plan--apply-1"]);
+    expect([...headingAnchors("# Plan & apply\n## `plan` options\n## Plan & apply\n")]).to.deep.equal([
+      "plan--apply",
+      "plan-options",
+      "plan--apply-1",
+    ]);
   });
 });

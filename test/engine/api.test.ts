@@ -55,7 +55,8 @@ output "document_name" {
   value = document.hello.name
 }
 `,
-  "hello.yaml": 'schemaVersion: "2.2"\ndescription: hello\nmainSteps:\n  - action: aws:runShellScript\n    name: hello\n    inputs:\n      runCommand:\n        - echo hello\n',
+  "hello.yaml":
+    'schemaVersion: "2.2"\ndescription: hello\nmainSteps:\n  - action: aws:runShellScript\n    name: hello\n    inputs:\n      runCommand:\n        - echo hello\n',
 };
 
 describe("library front doors", function () {
@@ -123,9 +124,15 @@ describe("library front doors", function () {
       const common = { dir, files: FILES, storage, ssmClient: client, onEvent: (e: EngineEvent) => events.push(e) };
       const planned = await runPlan(common);
       expect(planned.diagnostics).to.deep.equal([]);
-      expect(planned.plan!.changes.map((c) => `${c.action} ${c.address}`)).to.have.members(["create document.hello", "create association.hello"]);
+      expect(planned.plan!.changes.map((c) => `${c.action} ${c.address}`)).to.have.members([
+        "create document.hello",
+        "create association.hello",
+      ]);
       expect(formatPlan(planned.plan!)).to.include("Plan: 2 to add, 0 to change, 0 to destroy.");
-      const json = JSON.parse(formatPlan(planned.plan!, "json")) as { format_version: string; summary: { add: number } };
+      const json = JSON.parse(formatPlan(planned.plan!, "json")) as {
+        format_version: string;
+        summary: { add: number };
+      };
       expect(json.format_version).to.equal("1.0");
       expect(json.summary.add).to.equal(2);
 
@@ -133,7 +140,11 @@ describe("library front doors", function () {
       expect(applied.diagnostics).to.deep.equal([]);
       expect(applied.result!.added).to.equal(2);
       expect(applied.outputs!.map((o) => o.value)).to.deep.equal(["Hello-dev"]);
-      expect(events.filter((e) => e.kind === "apply" && e.event.type === "done").map((e) => (e.kind === "apply" ? e.event.address : ""))).to.have.members(["document.hello", "association.hello"]);
+      expect(
+        events
+          .filter((e) => e.kind === "apply" && e.event.type === "done")
+          .map((e) => (e.kind === "apply" ? e.event.address : "")),
+      ).to.have.members(["document.hello", "association.hello"]);
       expect(storage.writes).to.be.greaterThan(1);
 
       // The client is still the embedder's: usable after the engine is done.
@@ -148,7 +159,13 @@ describe("library front doors", function () {
       const storage = new MemoryStateStorage();
       const files = { ...FILES, "main.state": FILES["main.state"].replace('default = "dev"', 'default = "declined"') };
       let asked = 0;
-      const run = await runApply({ dir, files, storage, ssmClient: client, confirm: async (plan) => (asked += plan.changes.length, false) });
+      const run = await runApply({
+        dir,
+        files,
+        storage,
+        ssmClient: client,
+        confirm: async (plan) => ((asked += plan.changes.length), false),
+      });
       expect(asked).to.equal(2);
       expect(run.cancelled).to.equal(true);
       expect(run.result).to.equal(undefined);
@@ -166,7 +183,9 @@ describe("library front doors", function () {
 
       const status = await runStatus(common);
       expect(status.diagnostics).to.deep.equal([]);
-      expect(status.value!.map((a) => [a.address, a.association_id, a.name])).to.deep.equal([["association.hello", id, "hello-ops"]]);
+      expect(status.value!.map((a) => [a.address, a.association_id, a.name])).to.deep.equal([
+        ["association.hello", id, "hello-ops"],
+      ]);
       const ran = await runAssociationsOnce(common);
       expect(ran.diagnostics).to.deep.equal([]);
       expect(ran.value!.map((r) => r.address)).to.deep.equal(["association.hello"]);
@@ -175,7 +194,9 @@ describe("library front doors", function () {
       const other = new MemoryStateStorage();
       const imported = await runImport({ ...common, storage: other, address: "document.hello", id: "Hello-ops" });
       expect(imported.diagnostics).to.deep.equal([]);
-      expect((await other.read()).state!.resources.map((r) => [r.address, r.id])).to.deep.equal([["document.hello", "Hello-ops"]]);
+      expect((await other.read()).state!.resources.map((r) => [r.address, r.id])).to.deep.equal([
+        ["document.hello", "Hello-ops"],
+      ]);
       expect(existsSync(dir)).to.equal(false);
       // The client is still the embedder's.
       expect((await client.send(new GetDocumentCommand({ Name: "Hello-ops" }))).Content).to.include("echo hello");
@@ -200,7 +221,13 @@ describe("library front doors", function () {
         const path = join(dir, "statectl.state.json");
         expect((await readState(path)).state).to.equal(undefined);
         const storage = new FileStateStorage(path);
-        const written = await writeState(storage, { serial: 0, lineage: "11111111-2222-3333-4444-555555555555", statectlVersion: "", resources: [], outputs: { x: { value: "y", sensitive: false } } });
+        const written = await writeState(storage, {
+          serial: 0,
+          lineage: "11111111-2222-3333-4444-555555555555",
+          statectlVersion: "",
+          resources: [],
+          outputs: { x: { value: "y", sensitive: false } },
+        });
         expect(written.diagnostics).to.deep.equal([]);
         expect(written.state!.serial).to.equal(1);
         const back = await readState(path);

@@ -4,7 +4,17 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeState, LOCAL_ENDPOINT_CREDENTIALS, MemoryStateStorage, runApply, runPlan, startLocalEndpoint, hasChanges, SsmProvider, type LocalEndpoint } from "../../src/index.js";
+import {
+  decodeState,
+  LOCAL_ENDPOINT_CREDENTIALS,
+  MemoryStateStorage,
+  runApply,
+  runPlan,
+  startLocalEndpoint,
+  hasChanges,
+  SsmProvider,
+  type LocalEndpoint,
+} from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -15,7 +25,7 @@ const DOC = JSON.stringify({
   mainSteps: [{ action: "aws:runShellScript", name: "say", inputs: { runCommand: ["echo {{ greeting }}"] } }],
 });
 
-function association(i: number, parameters = "greeting = [\"hi\"]"): string {
+function association(i: number, parameters = 'greeting = ["hi"]'): string {
   return `association "a${i}" {
   name     = "a-${i}"
   document = document.d.name
@@ -44,10 +54,14 @@ describe("bulk apply (engine against the local endpoint)", function () {
   });
 
   it("creates 30 associations in batches after their document, one failing entry reported on its resource", async () => {
-    const blocks = ['provider "ssm" {\n  endpoint = "local"\n}\n', `document "d" {\n  name    = "Batched-Doc"\n  content = ${JSON.stringify(DOC)}\n}\n`];
+    const blocks = [
+      'provider "ssm" {\n  endpoint = "local"\n}\n',
+      `document "d" {\n  name    = "Batched-Doc"\n  content = ${JSON.stringify(DOC)}\n}\n`,
+    ];
     // Entry 17 is refused by SSM at apply time: its value is known only then (plan and apply run
     // validate's checks first, so a mistake known offline would never reach a batch).
-    for (let i = 0; i < 30; i++) blocks.push(association(i, i === 17 ? "greeting = [document.d.latest_version]" : undefined));
+    for (let i = 0; i < 30; i++)
+      blocks.push(association(i, i === 17 ? "greeting = [document.d.latest_version]" : undefined));
     writeFileSync(join(dir, "main.state"), blocks.join("\n"));
 
     const applied = await runApply({ dir, runningLocalEndpoint: endpoint });
@@ -63,7 +77,11 @@ describe("bulk apply (engine against the local endpoint)", function () {
     expect(counters["CreateAssociation"]!.calls).to.equal(1);
     const recorded = result.state.resources.filter((r) => r.kind === "association");
     expect(recorded).to.have.length(29);
-    const provider = await SsmProvider.create({ endpoint: endpoint.url, region: "us-east-1", credentials: LOCAL_ENDPOINT_CREDENTIALS });
+    const provider = await SsmProvider.create({
+      endpoint: endpoint.url,
+      region: "us-east-1",
+      credentials: LOCAL_ENDPOINT_CREDENTIALS,
+    });
     const listed = new Set((await provider.listAssociations()).map((a) => a.association_id));
     provider.destroy();
     for (const r of recorded) expect(listed.has(r.id), r.address).to.equal(true);
@@ -82,7 +100,10 @@ describe("bulk apply (engine against the local endpoint)", function () {
   it("fills every batch when the parallelism limit lets creates start a few at a time, with one state write per batch's intents and one per its results", async () => {
     // parallelism 1: at most 20 association creates under way, so the 45 start in waves as earlier
     // ones end; each wave still goes ten to a call.
-    const blocks = ['provider "ssm" {\n  endpoint = "local"\n}\n', `document "d" {\n  name    = "Batched-Doc"\n  content = ${JSON.stringify(DOC)}\n}\n`];
+    const blocks = [
+      'provider "ssm" {\n  endpoint = "local"\n}\n',
+      `document "d" {\n  name    = "Batched-Doc"\n  content = ${JSON.stringify(DOC)}\n}\n`,
+    ];
     for (let i = 0; i < 45; i++) blocks.push(association(i));
     writeFileSync(join(dir, "main.state"), blocks.join("\n"));
     const storage = new MemoryStateStorage();

@@ -19,7 +19,14 @@ import {
   type AssociationDescription,
   type UpdateAssociationCommandInput,
 } from "@aws-sdk/client-ssm";
-import { LOCAL_ENDPOINT_CREDENTIALS, runApply, runPlan, startLocalEndpoint, type Drift, type LocalEndpoint } from "../../src/index.js";
+import {
+  LOCAL_ENDPOINT_CREDENTIALS,
+  runApply,
+  runPlan,
+  startLocalEndpoint,
+  type Drift,
+  type LocalEndpoint,
+} from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -121,7 +128,11 @@ describe("bulk refresh (engine against the local endpoint)", function () {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "statectl-bulk-refresh-"));
     endpoint = await startLocalEndpoint({});
-    client = new SSMClient({ endpoint: endpoint.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+    client = new SSMClient({
+      endpoint: endpoint.url,
+      region: "us-east-1",
+      credentials: { ...LOCAL_ENDPOINT_CREDENTIALS },
+    });
   });
   afterEach(async () => {
     client.destroy();
@@ -135,15 +146,15 @@ describe("bulk refresh (engine against the local endpoint)", function () {
       document("base"),
       document("content"),
       document("display"),
-      document("tagged", "  tags = {\n    team = \"a\"\n  }\n"),
-      document("shared", "  permissions = [\"111111111111\"]\n"),
+      document("tagged", '  tags = {\n    team = "a"\n  }\n'),
+      document("shared", '  permissions = ["111111111111"]\n'),
       document("latest", "  promote = false\n"),
       document("deleted"),
       document("recreated"),
       ...Object.keys(ASSOCIATION_CHANGES).map((label) => association(label)),
-      association("tags", "  tags = {\n    team = \"a\"\n  }\n"),
+      association("tags", '  tags = {\n    team = "a"\n  }\n'),
       association("deleted"),
-      association("unchanged_tagged", "  tags = {\n    team = \"a\"\n  }\n"),
+      association("unchanged_tagged", '  tags = {\n    team = "a"\n  }\n'),
     ];
     writeFileSync(join(dir, "main.state"), blocks.join("\n"));
   };
@@ -159,19 +170,68 @@ describe("bulk refresh (engine against the local endpoint)", function () {
       const d = (await client.send(new DescribeAssociationCommand({ AssociationId: id }))).AssociationDescription!;
       await client.send(new UpdateAssociationCommand({ ...fullRequest(d), ...patch }));
     }
-    await client.send(new AddTagsToResourceCommand({ ResourceType: "Association", ResourceId: ids.get("association.a_tags")!, Tags: [{ Key: "team", Value: "b" }] }));
+    await client.send(
+      new AddTagsToResourceCommand({
+        ResourceType: "Association",
+        ResourceId: ids.get("association.a_tags")!,
+        Tags: [{ Key: "team", Value: "b" }],
+      }),
+    );
     await client.send(new DeleteAssociationCommand({ AssociationId: ids.get("association.a_deleted")! }));
 
-    const update = await client.send(new UpdateDocumentCommand({ Name: "Doc-content", Content: commandDocument("changed"), DocumentVersion: "$LATEST" }));
-    await client.send(new UpdateDocumentDefaultVersionCommand({ Name: "Doc-content", DocumentVersion: update.DocumentDescription!.DocumentVersion! }));
-    const display = await client.send(new UpdateDocumentCommand({ Name: "Doc-display", Content: commandDocument("display2"), DisplayName: "Changed", DocumentVersion: "$LATEST" }));
-    await client.send(new UpdateDocumentDefaultVersionCommand({ Name: "Doc-display", DocumentVersion: display.DocumentDescription!.DocumentVersion! }));
-    await client.send(new AddTagsToResourceCommand({ ResourceType: "Document", ResourceId: "Doc-tagged", Tags: [{ Key: "team", Value: "b" }] }));
-    await client.send(new ModifyDocumentPermissionCommand({ Name: "Doc-shared", PermissionType: "Share", AccountIdsToAdd: ["222222222222"] }));
-    await client.send(new UpdateDocumentCommand({ Name: "Doc-latest", Content: commandDocument("newer"), DocumentVersion: "$LATEST" }));
+    const update = await client.send(
+      new UpdateDocumentCommand({
+        Name: "Doc-content",
+        Content: commandDocument("changed"),
+        DocumentVersion: "$LATEST",
+      }),
+    );
+    await client.send(
+      new UpdateDocumentDefaultVersionCommand({
+        Name: "Doc-content",
+        DocumentVersion: update.DocumentDescription!.DocumentVersion!,
+      }),
+    );
+    const display = await client.send(
+      new UpdateDocumentCommand({
+        Name: "Doc-display",
+        Content: commandDocument("display2"),
+        DisplayName: "Changed",
+        DocumentVersion: "$LATEST",
+      }),
+    );
+    await client.send(
+      new UpdateDocumentDefaultVersionCommand({
+        Name: "Doc-display",
+        DocumentVersion: display.DocumentDescription!.DocumentVersion!,
+      }),
+    );
+    await client.send(
+      new AddTagsToResourceCommand({
+        ResourceType: "Document",
+        ResourceId: "Doc-tagged",
+        Tags: [{ Key: "team", Value: "b" }],
+      }),
+    );
+    await client.send(
+      new ModifyDocumentPermissionCommand({
+        Name: "Doc-shared",
+        PermissionType: "Share",
+        AccountIdsToAdd: ["222222222222"],
+      }),
+    );
+    await client.send(
+      new UpdateDocumentCommand({ Name: "Doc-latest", Content: commandDocument("newer"), DocumentVersion: "$LATEST" }),
+    );
     await client.send(new DeleteDocumentCommand({ Name: "Doc-deleted" }));
     await client.send(new DeleteDocumentCommand({ Name: "Doc-recreated" }));
-    await client.send(new CreateDocumentCommand({ Name: "Doc-recreated", Content: commandDocument("someone else's"), DocumentType: "Command" }));
+    await client.send(
+      new CreateDocumentCommand({
+        Name: "Doc-recreated",
+        Content: commandDocument("someone else's"),
+        DocumentType: "Command",
+      }),
+    );
 
     const bulk = await runPlan({ dir, runningLocalEndpoint: endpoint });
     const perResource = await runPlan({ dir, runningLocalEndpoint: endpoint, refreshMode: "per-resource" });
@@ -208,7 +268,14 @@ describe("bulk refresh (engine against the local endpoint)", function () {
     // Tags only for the two associations that manage them; sharing for the document that does;
     // the promote = false document in full (the lists describe default versions only); and one
     // listing of public documents, so that one shared with everyone is found (issue 15).
-    expect(calls).to.deep.equal({ ListAssociations: 1, ListDocuments: 2, ListTagsForResource: 2, DescribeDocumentPermission: 2, DescribeDocument: 1, GetDocument: 1 });
+    expect(calls).to.deep.equal({
+      ListAssociations: 1,
+      ListDocuments: 2,
+      ListTagsForResource: 2,
+      DescribeDocumentPermission: 2,
+      DescribeDocument: 1,
+      GetDocument: 1,
+    });
 
     endpoint.resetCounters();
     const perResource = await runPlan({ dir, runningLocalEndpoint: endpoint, refreshMode: "per-resource" });

@@ -41,14 +41,18 @@ describe("engine: document_version must exist (plan)", function () {
   const render = (p: Awaited<ReturnType<typeof runPlan>>) => {
     const sources = new SourceRegistry();
     sources.add("main.state", readFileSync(join(dir, "main.state"), "utf8"));
-    const errors = p.diagnostics.filter((d) => d.severity === "error").map((d) => ({ ...d, ...(d.range ? { range: { ...d.range, file: "main.state" } } : {}) }));
+    const errors = p.diagnostics
+      .filter((d) => d.severity === "error")
+      .map((d) => ({ ...d, ...(d.range ? { range: { ...d.range, file: "main.state" } } : {}) }));
     return renderDiagnostics(errors, sources) + "\n";
   };
 
   it("knows the versions of a document the configuration manages: a new one has version 1 only", async () => {
     write(DOC + association("a", "document.hello.name", "2"));
     const p = await runPlan({ dir });
-    expect(p.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).to.deep.equal(["ssm/document-version-not-found"]);
+    expect(p.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).to.deep.equal([
+      "ssm/document-version-not-found",
+    ]);
     expectGolden("document-version-not-found-managed.golden", render(p));
     write(DOC + association("a", "document.hello.name", "1"));
     const ok = await runPlan({ dir });
@@ -64,17 +68,28 @@ describe("engine: document_version must exist (plan)", function () {
     write(changed + association("a", "document.hello.name", "2"));
     expect((await runPlan({ dir })).diagnostics.filter((d) => d.severity === "error")).to.deep.equal([]);
     write(changed + association("a", "document.hello.name", "3"));
-    expect((await runPlan({ dir })).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).to.deep.equal(["ssm/document-version-not-found"]);
+    expect((await runPlan({ dir })).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).to.deep.equal(
+      ["ssm/document-version-not-found"],
+    );
     // Unchanged content: version 2 does not exist.
     write(DOC + association("a", "document.hello.name", "2"));
-    expect((await runPlan({ dir })).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).to.deep.equal(["ssm/document-version-not-found"]);
+    expect((await runPlan({ dir })).diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).to.deep.equal(
+      ["ssm/document-version-not-found"],
+    );
   });
 
   it("asks SSM about other documents (DescribeDocument)", async () => {
-    write(association("a", '"AWS-UpdateSSMAgent"', "7") + association("b", '"AWS-UpdateSSMAgent"', "7") + association("c", '"AWS-UpdateSSMAgent"', "1"));
+    write(
+      association("a", '"AWS-UpdateSSMAgent"', "7") +
+        association("b", '"AWS-UpdateSSMAgent"', "7") +
+        association("c", '"AWS-UpdateSSMAgent"', "1"),
+    );
     const p = await runPlan({ dir });
     const errors = p.diagnostics.filter((d) => d.severity === "error");
-    expect(errors.map((d) => d.code)).to.deep.equal(["ssm/document-version-not-found", "ssm/document-version-not-found"]);
+    expect(errors.map((d) => d.code)).to.deep.equal([
+      "ssm/document-version-not-found",
+      "ssm/document-version-not-found",
+    ]);
     expectGolden("document-version-not-found-ssm.golden", render(p));
   });
 });

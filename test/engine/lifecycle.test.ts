@@ -39,7 +39,9 @@ describe("engine: create_before_destroy and unique document names", function () 
     const d = p.diagnostics.find((x) => x.code === "plan/create-before-destroy-conflict")!;
     expect(d.summary).to.equal("create_before_destroy cannot replace document.tool under the same name");
     expect(d.detail).to.contain("must be replaced (type: ").and.to.contain('Both would be named "Tool"');
-    expect(d.hint).to.equal('give the replacement a new name in the same change (for example name = "Tool-v2"), or remove create_before_destroy so that the old document is deleted first');
+    expect(d.hint).to.equal(
+      'give the replacement a new name in the same change (for example name = "Tool-v2"), or remove create_before_destroy so that the old document is deleted first',
+    );
     expect(d.range?.start.line).to.equal(6);
     const a = await runApply({ dir });
     expect(a.result).to.equal(undefined);
@@ -52,7 +54,10 @@ describe("engine: create_before_destroy and unique document names", function () 
     writeFileSync(join(dir, "main.state"), config("Tool-v2", "Command"));
     const a = await runApply({ dir });
     expect(a.diagnostics.filter((x) => x.severity === "error")).to.deep.equal([]);
-    expect(a.plan!.changes.find((c) => c.address === "document.tool")).to.include({ action: "replace", createBeforeDestroy: true });
+    expect(a.plan!.changes.find((c) => c.address === "document.tool")).to.include({
+      action: "replace",
+      createBeforeDestroy: true,
+    });
     expect(a.result!.state.resources.map((r) => r.id)).to.deep.equal(["Tool-v2"]);
   });
 });

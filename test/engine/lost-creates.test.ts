@@ -8,11 +8,28 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAssociationCommand, CreateDocumentCommand, ListAssociationsCommand } from "@aws-sdk/client-ssm";
-import { FileStateStorage, hasChanges, pendingCreateLines, runApply, runImport, runPlan, stateListJson, type EngineEvent } from "../../src/index.js";
+import {
+  FileStateStorage,
+  hasChanges,
+  pendingCreateLines,
+  runApply,
+  runImport,
+  runPlan,
+  stateListJson,
+  type EngineEvent,
+} from "../../src/index.js";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
-const DOC = JSON.stringify({ schemaVersion: "2.2", description: "lost", mainSteps: [{ action: "aws:runShellScript", name: "a", inputs: { runCommand: ["echo lost"] } }] }, null, 2);
+const DOC = JSON.stringify(
+  {
+    schemaVersion: "2.2",
+    description: "lost",
+    mainSteps: [{ action: "aws:runShellScript", name: "a", inputs: { runCommand: ["echo lost"] } }],
+  },
+  null,
+  2,
+);
 
 const CONFIG = `provider "ssm" {
   endpoint = "local"
@@ -37,14 +54,20 @@ association "web" {
 `;
 
 async function associationsNamed(dir: string, name: string): Promise<string[]> {
-  return behindTheBack(dir, async (c) => ((await c.send(new ListAssociationsCommand({ AssociationFilterList: [{ key: "AssociationName", value: name }] }))).Associations ?? []).map((a) => a.AssociationId!));
+  return behindTheBack(dir, async (c) =>
+    (
+      (await c.send(new ListAssociationsCommand({ AssociationFilterList: [{ key: "AssociationName", value: name }] })))
+        .Associations ?? []
+    ).map((a) => a.AssociationId!),
+  );
 }
 
 function stateFile(dir: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(dir, "statectl.state.json"), "utf8")) as Record<string, unknown>;
 }
 
-const errors = (r: { diagnostics: { severity: string; code: string }[] }) => r.diagnostics.filter((d) => d.severity === "error");
+const errors = (r: { diagnostics: { severity: string; code: string }[] }) =>
+  r.diagnostics.filter((d) => d.severity === "error");
 
 describe("engine: creates whose response is lost", function () {
   this.timeout(60_000);
@@ -67,7 +90,9 @@ describe("engine: creates whose response is lost", function () {
     expect(a.result!.added).to.equal(2);
     const adopted = events.flatMap((e) => (e.kind === "apply" && e.event.type === "adopted" ? [e.event.address] : []));
     expect(adopted.sort()).to.deep.equal(["association.web", "document.tool"]);
-    expect(await associationsNamed(dir, "lost-web")).to.deep.equal([a.result!.state.resources.find((r) => r.address === "association.web")!.id]);
+    expect(await associationsNamed(dir, "lost-web")).to.deep.equal([
+      a.result!.state.resources.find((r) => r.address === "association.web")!.id,
+    ]);
     // Nothing is left in flight.
     expect(stateFile(dir)).to.not.have.property("pending_creates");
     const p = await runPlan({ dir });
@@ -108,16 +133,55 @@ describe("engine: creates whose response is lost", function () {
     // What a kill right after CreateAssociation reached SSM leaves: the association exists, and
     // the state records the create as in flight.
     const started = new Date().toISOString();
-    const id = await behindTheBack(dir, async (c) => (await c.send(new CreateAssociationCommand({ Name: "LostTool", AssociationName: "lost-web", DocumentVersion: "$DEFAULT", ApplyOnlyAtCronInterval: false, Targets: [{ Key: "tag:Role", Values: ["web"] }], ScheduleExpression: "rate(1 day)", Tags: [{ Key: "team", Value: "ops" }] }))).AssociationDescription!.AssociationId!);
+    const id = await behindTheBack(
+      dir,
+      async (c) =>
+        (
+          await c.send(
+            new CreateAssociationCommand({
+              Name: "LostTool",
+              AssociationName: "lost-web",
+              DocumentVersion: "$DEFAULT",
+              ApplyOnlyAtCronInterval: false,
+              Targets: [{ Key: "tag:Role", Values: ["web"] }],
+              ScheduleExpression: "rate(1 day)",
+              Tags: [{ Key: "team", Value: "ops" }],
+            }),
+          )
+        ).AssociationDescription!.AssociationId!,
+    );
     const storage = new FileStateStorage(join(dir, "statectl.state.json"));
     const read = await storage.read();
-    const attributes = { name: "lost-web", document: "LostTool", targets: [{ key: "tag:Role", values: ["web"] }], schedule: "rate(1 day)", tags: { team: "ops" } };
-    await storage.write({ ...read.state!, pendingCreates: [{ address: "association.web", kind: "association", provider: "ssm", started, attributes, sensitiveAttributes: [], dependencies: ["document.tool"] }] });
+    const attributes = {
+      name: "lost-web",
+      document: "LostTool",
+      targets: [{ key: "tag:Role", values: ["web"] }],
+      schedule: "rate(1 day)",
+      tags: { team: "ops" },
+    };
+    await storage.write({
+      ...read.state!,
+      pendingCreates: [
+        {
+          address: "association.web",
+          kind: "association",
+          provider: "ssm",
+          started,
+          attributes,
+          sensitiveAttributes: [],
+          dependencies: ["document.tool"],
+        },
+      ],
+    });
     const serial = stateFile(dir)["serial"];
     // `statectl state list` shows it.
     const listed = (await storage.read()).state!;
-    expect(pendingCreateLines(listed)).to.deep.equal([`association.web (create in flight since ${started}; the next plan or apply resolves it)`]);
-    expect(stateListJson(listed, listed.resources).pending_creates).to.deep.equal([{ address: "association.web", kind: "association", provider: "ssm", started }]);
+    expect(pendingCreateLines(listed)).to.deep.equal([
+      `association.web (create in flight since ${started}; the next plan or apply resolves it)`,
+    ]);
+    expect(stateListJson(listed, listed.resources).pending_creates).to.deep.equal([
+      { address: "association.web", kind: "association", provider: "ssm", started },
+    ]);
 
     const infos: string[] = [];
     const p = await runPlan({ dir, onEvent: (e) => e.kind === "info" && infos.push(e.message) });
@@ -138,17 +202,52 @@ describe("engine: creates whose response is lost", function () {
   it("several matches: a clear error naming them all, nothing created; import one and go on", async () => {
     await runApply({ dir, targets: ["document.tool"] });
     const started = new Date().toISOString();
-    const make = () => behindTheBack(dir, async (c) => (await c.send(new CreateAssociationCommand({ Name: "LostTool", AssociationName: "lost-web", Targets: [{ Key: "tag:Role", Values: ["web"] }], ScheduleExpression: "rate(1 day)", Tags: [{ Key: "team", Value: "ops" }] }))).AssociationDescription!.AssociationId!);
+    const make = () =>
+      behindTheBack(
+        dir,
+        async (c) =>
+          (
+            await c.send(
+              new CreateAssociationCommand({
+                Name: "LostTool",
+                AssociationName: "lost-web",
+                Targets: [{ Key: "tag:Role", Values: ["web"] }],
+                ScheduleExpression: "rate(1 day)",
+                Tags: [{ Key: "team", Value: "ops" }],
+              }),
+            )
+          ).AssociationDescription!.AssociationId!,
+      );
     const first = await make();
     const second = await make();
     const storage = new FileStateStorage(join(dir, "statectl.state.json"));
     const read = await storage.read();
-    const attributes = { name: "lost-web", document: "LostTool", targets: [{ key: "tag:Role", values: ["web"] }], schedule: "rate(1 day)", tags: { team: "ops" } };
-    await storage.write({ ...read.state!, pendingCreates: [{ address: "association.web", kind: "association", provider: "ssm", started, attributes, sensitiveAttributes: [], dependencies: [] }] });
+    const attributes = {
+      name: "lost-web",
+      document: "LostTool",
+      targets: [{ key: "tag:Role", values: ["web"] }],
+      schedule: "rate(1 day)",
+      tags: { team: "ops" },
+    };
+    await storage.write({
+      ...read.state!,
+      pendingCreates: [
+        {
+          address: "association.web",
+          kind: "association",
+          provider: "ssm",
+          started,
+          attributes,
+          sensitiveAttributes: [],
+          dependencies: [],
+        },
+      ],
+    });
 
     const a = await runApply({ dir });
     expect(a.result).to.equal(undefined);
-    const d = errors(a).find((x) => x.code === "apply/lost-create-ambiguous") as { summary: string; detail?: string; hint?: string } | undefined;
+    const d = errors(a).find((x) => x.code === "apply/lost-create-ambiguous") as
+      { summary: string; detail?: string; hint?: string } | undefined;
     expect(d?.summary).to.equal("association.web: an interrupted create may have made 2 associations");
     expect(d?.detail).to.contain(first).and.to.contain(second);
     expect(d?.hint).to.contain("statectl import association.web ID");
@@ -163,11 +262,23 @@ describe("engine: creates whose response is lost", function () {
   });
 
   it("refuses a document that exists with other content and is not in the state, suggesting import", async () => {
-    await behindTheBack(dir, (c) => c.send(new CreateDocumentCommand({ Name: "LostTool", Content: DOC.replace("echo lost", "echo theirs"), DocumentType: "Command", DocumentFormat: "JSON" })));
+    await behindTheBack(dir, (c) =>
+      c.send(
+        new CreateDocumentCommand({
+          Name: "LostTool",
+          Content: DOC.replace("echo lost", "echo theirs"),
+          DocumentType: "Command",
+          DocumentFormat: "JSON",
+        }),
+      ),
+    );
     const a = await runApply({ dir });
-    const d = errors(a).find((x) => x.code === "apply/document-exists") as { summary: string; detail?: string; hint?: string } | undefined;
+    const d = errors(a).find((x) => x.code === "apply/document-exists") as
+      { summary: string; detail?: string; hint?: string } | undefined;
     expect(d?.summary).to.equal("document.tool: creating failed");
-    expect(d?.detail).to.contain("CreateDocument failed: DocumentAlreadyExists").and.to.contain("its content hash differs");
+    expect(d?.detail)
+      .to.contain("CreateDocument failed: DocumentAlreadyExists")
+      .and.to.contain("its content hash differs");
     expect(d?.hint).to.contain("statectl import document.tool LostTool");
   });
 });

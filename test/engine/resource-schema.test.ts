@@ -6,7 +6,14 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ASSOCIATION_RESOURCE, DOCUMENT_RESOURCE, computedAttributes, runApply, parseFile, type ResourceSchema } from "../../src/index.js";
+import {
+  ASSOCIATION_RESOURCE,
+  DOCUMENT_RESOURCE,
+  computedAttributes,
+  runApply,
+  parseFile,
+  type ResourceSchema,
+} from "../../src/index.js";
 import { hoverAt } from "../../src/lsp/hover.js";
 import { collectDeclarations } from "../../src/lsp/symbols.js";
 
@@ -21,7 +28,11 @@ const RESOURCES: readonly [string, ResourceSchema][] = [
 function withoutNullMembers(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutNullMembers);
   if (v === null || typeof v !== "object") return v;
-  return Object.fromEntries(Object.entries(v).filter(([, e]) => e !== null).map(([k, e]) => [k, withoutNullMembers(e)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, e]) => e !== null)
+      .map(([k, e]) => [k, withoutNullMembers(e)]),
+  );
 }
 
 const outputName = (address: string, attribute: string) => `${address.replace(".", "_")}_${attribute}`;
@@ -65,18 +76,29 @@ describe("one resource schema: computed attributes can be referenced and hovered
 
   it("applies a configuration whose outputs read every computed attribute, and stores nothing the schema does not know", async () => {
     const run = await runApply({ dir });
-    expect(run.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code}: ${d.summary}`)).to.deep.equal([]);
+    expect(run.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code}: ${d.summary}`)).to.deep.equal(
+      [],
+    );
     const outputs = new Map((run.outputs ?? []).map((o) => [o.name, o.value]));
     expect(outputs.has("x"), "output x = document.d.status_information").to.equal(true);
     for (const [address, schema] of RESOURCES) {
       const stored = run.result!.state.resources.find((r) => r.address === address)!.attributes;
-      expect(Object.keys(stored).filter((n) => !(n in schema.attributes)), `${address}: stored attributes the schema lacks`).to.deep.equal([]);
+      expect(
+        Object.keys(stored).filter((n) => !(n in schema.attributes)),
+        `${address}: stored attributes the schema lacks`,
+      ).to.deep.equal([]);
       const computed = computedAttributes(schema);
       for (const name of Object.keys(stored).filter((n) => computed.includes(n))) {
-        expect(withoutNullMembers(outputs.get(outputName(address, name))), `${address}.${name}`).to.deep.equal(stored[name]);
+        expect(withoutNullMembers(outputs.get(outputName(address, name))), `${address}.${name}`).to.deep.equal(
+          stored[name],
+        );
       }
       // The attributes SSM always reports are stored, so the loop above checked real values.
-      expect(Object.keys(stored)).to.include.members(address.startsWith("document") ? ["hash", "latest_version", "parameters", "status"] : ["association_id", "association_version", "status"]);
+      expect(Object.keys(stored)).to.include.members(
+        address.startsWith("document")
+          ? ["hash", "latest_version", "parameters", "status"]
+          : ["association_id", "association_version", "status"],
+      );
     }
   });
 
@@ -88,7 +110,9 @@ describe("one resource schema: computed attributes can be referenced and hovered
         const reference = `${address}.${name}\n`;
         const offset = CONFIG.indexOf(reference) + address.length + 2;
         const hover = hoverAt(body, offset, folder, new Map([["main.state", CONFIG]]));
-        expect(hover?.markdown, `${address}.${name}`).to.include(`**${address}.${name}**`).and.to.include("computed by SSM");
+        expect(hover?.markdown, `${address}.${name}`)
+          .to.include(`**${address}.${name}**`)
+          .and.to.include("computed by SSM");
       }
     }
   });

@@ -26,14 +26,24 @@ describe("addrs/, config/, eval/ room boundaries", () => {
       let seen = 0;
       for (const file of files(dir)) {
         const text = readFileSync(file, "utf8");
-        const specs = [...text.matchAll(/\bfrom\s+"([^"]+)";/g), ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g), ...text.matchAll(/^import\s+"([^"]+)";/gm)].map((m) => m[1]!);
+        const specs = [
+          ...text.matchAll(/\bfrom\s+"([^"]+)";/g),
+          ...text.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g),
+          ...text.matchAll(/^import\s+"([^"]+)";/gm),
+        ].map((m) => m[1]!);
         seen += specs.length;
         for (const spec of specs) {
           if (spec.startsWith(".")) {
             const target = relative(join(root, "src"), join(file, "..", spec)).split("/")[0]!;
-            expect(target === room || allowed.rooms.includes(target), `${relative(root, file)} imports ${spec}`).to.equal(true);
+            expect(
+              target === room || allowed.rooms.includes(target),
+              `${relative(root, file)} imports ${spec}`,
+            ).to.equal(true);
           } else {
-            expect(allowed.packages.some((re) => re.test(spec)), `${relative(root, file)} imports ${spec}`).to.equal(true);
+            expect(
+              allowed.packages.some((re) => re.test(spec)),
+              `${relative(root, file)} imports ${spec}`,
+            ).to.equal(true);
           }
         }
       }

@@ -4,7 +4,8 @@ import { T, typeString, type Type } from "../../src/eval/types.js";
 import { Value, formatValue, toNative } from "../../src/eval/value.js";
 import { b, n, nul, nums, obj, s, secret, strs, tup, unk } from "./helpers.js";
 
-const objT = (attrs: Record<string, Type>, optional?: Record<string, Value | undefined>) => T.object(attrs, optional ? new Map(Object.entries(optional)) : undefined);
+const objT = (attrs: Record<string, Type>, optional?: Record<string, Value | undefined>) =>
+  T.object(attrs, optional ? new Map(Object.entries(optional)) : undefined);
 
 describe("eval/convert", () => {
   const good: [string, Value, Type, unknown, string][] = [
@@ -17,12 +18,48 @@ describe("eval/convert", () => {
     ["tuple to list(any) unifies", tup(s("a"), n(1)), T.list(T.dynamic), ["a", "1"], "list(string)"],
     ["list to set dedupes", strs("b", "a", "b"), T.set(T.string), ["a", "b"], "set(string)"],
     ["object to map(string)", obj({ a: n(1), b: s("x") }), T.map(T.string), { a: "1", b: "x" }, "map(string)"],
-    ["object to object drops extras", obj({ a: n(1), extra: s("x") }), objT({ a: T.string }), { a: "1" }, "object({a = string})"],
-    ["optional attribute gets null", obj({ a: n(1) }), objT({ a: T.number, b: T.string }, { b: undefined }), { a: 1, b: null }, "object({a = number, b = string})"],
-    ["optional attribute gets its default", obj({ a: n(1) }), objT({ a: T.number, b: T.string }, { b: s("dflt") }), { a: 1, b: "dflt" }, "object({a = number, b = string})"],
-    ["null optional attribute gets its default", obj({ a: n(1), b: nul() }), objT({ a: T.number, b: T.number }, { b: n(7) }), { a: 1, b: 7 }, "object({a = number, b = number})"],
-    ["nested optional", obj({ t: tup(obj({ key: s("k") })) }), objT({ t: T.list(objT({ key: T.string, values: T.list(T.string) }, { values: strs("*") })) }), { t: [{ key: "k", values: ["*"] }] }, "object({t = list(object({key = string, values = list(string)}))})"],
-    ["tuple to tuple converts positions", tup(n(1), s("2")), T.tuple([T.string, T.number]), ["1", 2], "tuple([string, number])"],
+    [
+      "object to object drops extras",
+      obj({ a: n(1), extra: s("x") }),
+      objT({ a: T.string }),
+      { a: "1" },
+      "object({a = string})",
+    ],
+    [
+      "optional attribute gets null",
+      obj({ a: n(1) }),
+      objT({ a: T.number, b: T.string }, { b: undefined }),
+      { a: 1, b: null },
+      "object({a = number, b = string})",
+    ],
+    [
+      "optional attribute gets its default",
+      obj({ a: n(1) }),
+      objT({ a: T.number, b: T.string }, { b: s("dflt") }),
+      { a: 1, b: "dflt" },
+      "object({a = number, b = string})",
+    ],
+    [
+      "null optional attribute gets its default",
+      obj({ a: n(1), b: nul() }),
+      objT({ a: T.number, b: T.number }, { b: n(7) }),
+      { a: 1, b: 7 },
+      "object({a = number, b = number})",
+    ],
+    [
+      "nested optional",
+      obj({ t: tup(obj({ key: s("k") })) }),
+      objT({ t: T.list(objT({ key: T.string, values: T.list(T.string) }, { values: strs("*") })) }),
+      { t: [{ key: "k", values: ["*"] }] },
+      "object({t = list(object({key = string, values = list(string)}))})",
+    ],
+    [
+      "tuple to tuple converts positions",
+      tup(n(1), s("2")),
+      T.tuple([T.string, T.number]),
+      ["1", 2],
+      "tuple([string, number])",
+    ],
     ["null takes the target type", nul(), T.list(T.string), null, "list(string)"],
     ["any keeps the value", nums(1), T.dynamic, [1], "list(number)"],
   ];
@@ -40,11 +77,29 @@ describe("eval/convert", () => {
     ["string to bool", s("yes"), T.bool, "", '"yes" is not true or false'],
     ["list to string", strs("a"), T.string, "", "a string is required, not a list of string"],
     ["bool to number", b(true), T.number, "", "a number is required, not a bool"],
-    ["missing required attribute", obj({ a: n(1) }), objT({ a: T.number, b: T.string }), "", 'attribute "b" is required'],
-    ["nested element", obj({ t: tup(obj({ key: strs("x") })) }), objT({ t: T.list(objT({ key: T.string })) }), ".t[0].key", "a string is required"],
+    [
+      "missing required attribute",
+      obj({ a: n(1) }),
+      objT({ a: T.number, b: T.string }),
+      "",
+      'attribute "b" is required',
+    ],
+    [
+      "nested element",
+      obj({ t: tup(obj({ key: strs("x") })) }),
+      objT({ t: T.list(objT({ key: T.string })) }),
+      ".t[0].key",
+      "a string is required",
+    ],
     ["tuple length", tup(n(1)), T.tuple([T.number, T.number]), "", "a tuple of 2 elements is required, not 1"],
     ["set to tuple", Value.set([n(1)], T.number), T.tuple([T.number]), "", "a tuple is required"],
-    ["mixed list(any)", tup(s("a"), strs("b")), T.list(T.dynamic), "", "all elements of a list must have the same type"],
+    [
+      "mixed list(any)",
+      tup(s("a"), strs("b")),
+      T.list(T.dynamic),
+      "",
+      "all elements of a list must have the same type",
+    ],
     ["map element", obj({ a: strs("x") }), T.map(T.string), '["a"]', "a string is required"],
   ];
   for (const [name, v, t, path, message] of bad) {
@@ -84,6 +139,18 @@ describe("eval/convert", () => {
 
   it("formats values for people, hiding sensitive and unknown parts", () => {
     const v = obj({ name: s("web"), count: n(2), pw: secret(s("x")), id: unk(T.string), tags: strs("a") });
-    expect(formatValue(v)).to.equal(['{', '  count = 2', '  id    = (known after apply)', '  name  = "web"', "  pw    = (sensitive)", "  tags  = [", '    "a",', "  ]", "}"].join("\n"));
+    expect(formatValue(v)).to.equal(
+      [
+        "{",
+        "  count = 2",
+        "  id    = (known after apply)",
+        '  name  = "web"',
+        "  pw    = (sensitive)",
+        "  tags  = [",
+        '    "a",',
+        "  ]",
+        "}",
+      ].join("\n"),
+    );
   });
 });

@@ -10,23 +10,40 @@ import { map, n, nul, obj, s, secret, strs, unk } from "./helpers.js";
 const files = memoryFileSource(
   {
     "greet.tpl": "Hello, ${name}!\n",
-    "list.tpl": "${join(\",\", items)}",
+    "list.tpl": '${join(",", items)}',
     "bad.tpl": "${nope}",
     "for.tpl": "%{ for i, x in items ~}\n${i}=${x}\n%{ endfor ~}\nend",
-    "if.tpl": "%{ if n > 2 }big%{ else }small%{ endif } ${~ \"!\" }",
+    "if.tpl": '%{ if n > 2 }big%{ else }small%{ endif } ${~ "!" }',
     "map.tpl": "%{ for k, v in m }[${k}:${v}]%{ endfor }",
-    "escapes.tpl": "$${literal} %%{ also } ${\"}\"}",
+    "escapes.tpl": '$${literal} %%{ also } ${"}"}',
     "unclosed.tpl": "line1\n%{ if true }never closed",
     "baddirective.tpl": "%{ while true }",
     "nulltpl.tpl": "x\n${v}",
   },
   "/cfg",
 );
-const fnCtx = { baseDir: "/cfg", files, renderTemplate: (text: string, file: string, vars: ReadonlyMap<string, Value>) => renderTemplate(text, file, vars, fnCtx) };
+const fnCtx = {
+  baseDir: "/cfg",
+  files,
+  renderTemplate: (text: string, file: string, vars: ReadonlyMap<string, Value>) =>
+    renderTemplate(text, file, vars, fnCtx),
+};
 
 const scope: EvalContext = {
   variables: new Map<string, Value>([
-    ["var", obj({ name: s("web"), tags: map(T.string, { env: s("prod"), team: s("ops") }), list: strs("a", "b", "c"), num: n(3), nothing: nul(T.string), pw: secret(s("hunter2")), later: unk(T.string), objs: Value.tuple([obj({ id: s("x") }), obj({ id: s("y") })]) })],
+    [
+      "var",
+      obj({
+        name: s("web"),
+        tags: map(T.string, { env: s("prod"), team: s("ops") }),
+        list: strs("a", "b", "c"),
+        num: n(3),
+        nothing: nul(T.string),
+        pw: secret(s("hunter2")),
+        later: unk(T.string),
+        objs: Value.tuple([obj({ id: s("x") }), obj({ id: s("y") })]),
+      }),
+    ],
     ["local", obj({ flag: Value.TRUE })],
   ]),
   functionContext: fnCtx,
@@ -38,7 +55,11 @@ function run(src: string) {
   return evaluate(p.expr, scope);
 }
 
-type Want = { value: unknown } | { unknown: true } | { sensitive: unknown } | { error: string; code: string; col?: [number, number] };
+type Want =
+  | { value: unknown }
+  | { unknown: true }
+  | { sensitive: unknown }
+  | { error: string; code: string; col?: [number, number] };
 
 const cases: [string, Want][] = [
   // literals and templates
@@ -79,36 +100,39 @@ const cases: [string, Want][] = [
   ["(1 + 2) * 3", { value: 9 }],
   ["10 % 4 - -1", { value: 3 }],
   ["var.num > 2 && !false", { value: true }],
-  ['var.name == "web" || var.nope_not_evaluated_here == 1', { error: 'does not have an attribute named "nope_not_evaluated_here"', code: "eval/unsupported-attribute" }],
+  [
+    'var.name == "web" || var.nope_not_evaluated_here == 1',
+    { error: 'does not have an attribute named "nope_not_evaluated_here"', code: "eval/unsupported-attribute" },
+  ],
   ["1 / 0", { error: "dividing by zero", code: "eval/division-by-zero", col: [5, 6] }],
   ['1 + "a"', { error: '"a" is not a number', code: "eval/invalid-operand", col: [5, 8] }],
-  ["var.later == \"x\"", { unknown: true }],
-  ["var.pw == \"x\"", { sensitive: false }],
+  ['var.later == "x"', { unknown: true }],
+  ['var.pw == "x"', { sensitive: false }],
   // conditionals
   ['var.num > 1 ? "big" : "small"', { value: "big" }],
   ['var.num > 5 ? "big" : 1', { value: "1" }],
-  ["var.nothing != null ? var.nothing.x : \"fallback\"", { value: "fallback" }],
+  ['var.nothing != null ? var.nothing.x : "fallback"', { value: "fallback" }],
   ['var.later == "x" ? 1 : 2', { unknown: true }],
   ['"yes" ? 1 : 2', { error: "must be a bool", code: "eval/invalid-condition", col: [1, 6] }],
   // for expressions
   ["[for s in var.list : upper(s)]", { value: ["A", "B", "C"] }],
   ['[for i, s in var.list : "${i}:${s}" if s != "b"]', { value: ["0:a", "2:c"] }],
   ["{for k, v in var.tags : v => k}", { value: { ops: "team", prod: "env" } }],
-  ["{for s in [\"a\", \"b\", \"a\"] : s => s...}", { value: { a: ["a", "a"], b: ["b"] } }],
-  ["{for s in [\"a\", \"a\"] : s => 1}", { error: 'produce the key "a"', code: "eval/duplicate-object-key" }],
+  ['{for s in ["a", "b", "a"] : s => s...}', { value: { a: ["a", "a"], b: ["b"] } }],
+  ['{for s in ["a", "a"] : s => 1}', { error: 'produce the key "a"', code: "eval/duplicate-object-key" }],
   ["[for s in var.num : s]", { error: "not a number", code: "eval/invalid-for" }],
   ["[for s in var.later : s]", { unknown: true }],
   ["[for x in var.list : x if x]", { error: "must be a bool", code: "eval/invalid-for" }],
   // functions
   ['upper("x")', { value: "X" }],
-  ["join(\"-\", var.list)", { value: "a-b-c" }],
+  ['join("-", var.list)', { value: "a-b-c" }],
   ["maxi(1, 2)", { error: 'no function named "maxi"', code: "eval/unknown-function", col: [1, 5] }],
   ["lenght(var.list)", { error: 'no function named "lenght"', code: "eval/unknown-function" }],
   ['substr("hello", "x", 1)', { error: '"x" is not a number', code: "eval/function-argument", col: [17, 20] }],
   ["upper()", { error: 'missing the "str" argument', code: "eval/function-arity" }],
-  ["concat(var.list, [\"d\"])", { value: ["a", "b", "c", "d"] }],
+  ['concat(var.list, ["d"])', { value: ["a", "b", "c", "d"] }],
   ['format("%s-%s", ["a", "b"]...)', { value: "a-b" }],
-  ["format(\"%s\", var.name...)", { error: "must be a list or tuple", code: "eval/function-argument" }],
+  ['format("%s", var.name...)', { error: "must be a list or tuple", code: "eval/function-argument" }],
   ['file("missing.txt")', { error: 'cannot read "missing.txt"', code: "eval/function-argument", col: [6, 19] }],
   ['templatefile("greet.tpl", { name = var.name })', { value: "Hello, web!\n" }],
   ['templatefile("list.tpl", { items = var.list })', { value: "a,b,c" }],
@@ -118,10 +142,19 @@ const cases: [string, Want][] = [
   ['templatefile("if.tpl", { n = 1 })', { value: "small!" }],
   ['templatefile("map.tpl", { m = { b = 2, a = 1 } })', { value: "[a:1][b:2]" }],
   ['templatefile("escapes.tpl", {})', { value: "${literal} %{ also } }" }],
-  ['templatefile("unclosed.tpl", {})', { error: 'unclosed.tpl:2:1: "%{ if }" has no matching "%{ endif }"', code: "eval/function-argument" }],
+  [
+    'templatefile("unclosed.tpl", {})',
+    { error: 'unclosed.tpl:2:1: "%{ if }" has no matching "%{ endif }"', code: "eval/function-argument" },
+  ],
   ['templatefile("baddirective.tpl", {})', { error: "unknown directive", code: "eval/function-argument" }],
-  ['templatefile("nulltpl.tpl", { v = null })', { error: "nulltpl.tpl:2:3: the expression result is null", code: "eval/function-argument" }],
-  ['templatefile("for.tpl", { items = 5 })', { error: "needs a list, set, tuple, map or object, not a number", code: "eval/function-argument" }],
+  [
+    'templatefile("nulltpl.tpl", { v = null })',
+    { error: "nulltpl.tpl:2:3: the expression result is null", code: "eval/function-argument" },
+  ],
+  [
+    'templatefile("for.tpl", { items = 5 })',
+    { error: "needs a list, set, tuple, map or object, not a number", code: "eval/function-argument" },
+  ],
   ['templatefile("greet.tpl", { name = var.pw })', { sensitive: "Hello, hunter2!\n" }],
   ['templatefile("greet.tpl", { name = var.later })', { unknown: true }],
   ["upper(var.pw)", { sensitive: "HUNTER2" }],
@@ -131,8 +164,11 @@ const cases: [string, Want][] = [
   ["can(var.tags.nope)", { value: false }],
   ['try(var.tags.nope, var.tags.env, "x")', { value: "prod" }],
   ['try(var.tags.nope, "fallback")', { value: "fallback" }],
-  ["try(var.tags.nope, var.list[9])", { error: 'No expression given to "try" produced a result', code: "eval/function-error" }],
-  ["try(var.later, \"x\")", { unknown: true }],
+  [
+    "try(var.tags.nope, var.list[9])",
+    { error: 'No expression given to "try" produced a result', code: "eval/function-error" },
+  ],
+  ['try(var.later, "x")', { unknown: true }],
   ["can()", { error: "exactly 1 argument", code: "eval/function-arity" }],
 ];
 

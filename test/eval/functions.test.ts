@@ -13,7 +13,11 @@ writeFileSync(join(dir, "hello.txt"), "hello\n");
 writeFileSync(join(dir, "bad.bin"), Buffer.from([0xff, 0xfe, 0x00]));
 const ctx: FunctionContext = { baseDir: dir, files: diskFileSource() };
 
-type Want = { value: unknown; type?: string } | { unknown: true; type?: string } | { error: string; arg?: number } | { sensitive: unknown };
+type Want =
+  | { value: unknown; type?: string }
+  | { unknown: true; type?: string }
+  | { error: string; arg?: number }
+  | { sensitive: unknown };
 
 interface Case {
   fn: string;
@@ -62,8 +66,16 @@ const cases: Case[] = [
   c("regex", [s("z+"), s("abc")], fail("did not match", 1)),
   c("regex", [s("[unclosed"), s("abc")], fail("invalid regular expression", 0)),
   c("format", [s("Hello, %s!"), s("Ander")], ok("Hello, Ander!")),
-  c("format", [s("%d items, %.2f%%, %t, %q"), n(3), n(12.345), b(true), s('a"b')], ok('3 items, 12.35%, true, "a\\"b"')),
-  c("format", [s("%5d|%-5s|%05d|%x|%v|%v"), n(42), s("ab"), n(-42), n(255), strs("a"), n(1.5)], ok('   42|ab   |-0042|ff|["a"]|1.5')),
+  c(
+    "format",
+    [s("%d items, %.2f%%, %t, %q"), n(3), n(12.345), b(true), s('a"b')],
+    ok('3 items, 12.35%, true, "a\\"b"'),
+  ),
+  c(
+    "format",
+    [s("%5d|%-5s|%05d|%x|%v|%v"), n(42), s("ab"), n(-42), n(255), strs("a"), n(1.5)],
+    ok('   42|ab   |-0042|ff|["a"]|1.5'),
+  ),
   c("format", [s("%s and %s"), s("a")], fail("not enough arguments")),
   c("format", [s("%s"), s("a"), s("b")], fail("too many arguments", 2)),
   c("format", [s("%d"), s("x")], fail('"x" is not a number', 1)),
@@ -80,8 +92,16 @@ const cases: Case[] = [
   c("concat", [strs("a"), strs("b", "c")], ok(["a", "b", "c"], "list(string)")),
   c("concat", [strs("a"), tup(n(1), b(true))], ok(["a", 1, true], "tuple([string, number, bool])")),
   c("concat", [strs("a"), s("b")], fail("a list, set or tuple is required, not a string", 1)),
-  c("merge", [map(T.string, { a: s("1") }), map(T.string, { a: s("2"), b: s("3") })], ok({ a: "2", b: "3" }, "map(string)")),
-  c("merge", [obj({ a: n(1) }), nul(), obj({ b: strs("x") })], ok({ a: 1, b: ["x"] }, "object({a = number, b = list(string)})")),
+  c(
+    "merge",
+    [map(T.string, { a: s("1") }), map(T.string, { a: s("2"), b: s("3") })],
+    ok({ a: "2", b: "3" }, "map(string)"),
+  ),
+  c(
+    "merge",
+    [obj({ a: n(1) }), nul(), obj({ b: strs("x") })],
+    ok({ a: 1, b: ["x"] }, "object({a = number, b = list(string)})"),
+  ),
   c("merge", [obj({ a: n(1) }), s("x")], fail("a map or object is required, not a string", 1)),
   c("lookup", [map(T.string, { a: s("ay") }), s("a")], ok("ay")),
   c("lookup", [map(T.string, { a: s("ay") }), s("b"), s("dflt")], ok("dflt")),
@@ -133,7 +153,11 @@ const cases: Case[] = [
   c("jsonencode", [obj({ b: strs("x"), a: n(1), c: nul() })], ok('{"a":1,"b":["x"],"c":null}')),
   c("jsonencode", [obj({ a: unk(T.string) })], { unknown: true, type: "string" }),
   c("jsonencode", [obj({ pw: secret(s("x")) })], { sensitive: '{"pw":"x"}' }),
-  c("jsondecode", [s('{"a":[1,"x",true,null]}')], ok({ a: [1, "x", true, null] }, "object({a = tuple([number, string, bool, any])})")),
+  c(
+    "jsondecode",
+    [s('{"a":[1,"x",true,null]}')],
+    ok({ a: [1, "x", true, null] }, "object({a = tuple([number, string, bool, any])})"),
+  ),
   c("jsondecode", [s("{nope")], fail("not valid JSON", 0)),
   c("yamlencode", [obj({ a: strs("x", "y") })], ok("a:\n  - x\n  - y\n")),
   c("yamldecode", [s("a: 1\nb: [x, y]\n")], ok({ a: 1, b: ["x", "y"] })),
@@ -196,7 +220,13 @@ const cases: Case[] = [
   c("setunion", [s("x")], fail("a list, set or tuple is required", 0)),
   c("md5", [s("hello world")], ok("5eb63bbbe01eeed093cb22bb8f5acdc3")),
   c("sha1", [s("hello world")], ok("2aae6c35c94fcfb415dbe95f408b9ce91ee846ed")),
-  c("sha512", [s("")], ok("cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e")),
+  c(
+    "sha512",
+    [s("")],
+    ok(
+      "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e",
+    ),
+  ),
   c("base64sha256", [s("hello world")], ok("uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=")),
   c("urlencode", [s("a b&c=d/é")], ok("a+b%26c%3Dd%2F%C3%A9")),
   // files
@@ -253,8 +283,12 @@ describe("eval/functions", () => {
 
   it("reads files from an in-memory file set relative to the base directory", () => {
     const mem: FunctionContext = { baseDir: "/cfg", files: memoryFileSource({ "scripts/a.sh": "echo hi" }, "/cfg") };
-    expect(callFunction("file", BUILTIN_FUNCTIONS.file!, [s("scripts/a.sh")], mem).value.asString()).to.equal("echo hi");
-    expect(callFunction("fileexists", BUILTIN_FUNCTIONS.fileexists!, [s("./scripts/a.sh")], mem).value.asBool()).to.equal(true);
+    expect(callFunction("file", BUILTIN_FUNCTIONS.file!, [s("scripts/a.sh")], mem).value.asString()).to.equal(
+      "echo hi",
+    );
+    expect(
+      callFunction("fileexists", BUILTIN_FUNCTIONS.fileexists!, [s("./scripts/a.sh")], mem).value.asBool(),
+    ).to.equal(true);
     expect(callFunction("file", BUILTIN_FUNCTIONS.file!, [s("nope")], mem).error!.detail).to.contain("no such file");
   });
 });

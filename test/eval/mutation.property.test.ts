@@ -24,14 +24,50 @@ function filesOf(dir: string, base = dir): Record<string, string> {
 }
 
 /** Each example as an in-memory file set, with the name of the .state file to damage. */
-const CASES = readdirSync(examples).filter((name) => statSync(join(examples, name)).isDirectory()).flatMap((name) => {
-  const files = filesOf(join(examples, name));
-  return Object.keys(files)
-    .filter((f) => f.endsWith(".state") || f.endsWith(".statevars"))
-    .map((target) => ({ example: name, files, target }));
-});
+const CASES = readdirSync(examples)
+  .filter((name) => statSync(join(examples, name)).isDirectory())
+  .flatMap((name) => {
+    const files = filesOf(join(examples, name));
+    return Object.keys(files)
+      .filter((f) => f.endsWith(".state") || f.endsWith(".statevars"))
+      .map((target) => ({ example: name, files, target }));
+  });
 
-const FRAGMENTS = ["var.", "local.", "document.", "association.", "each.key", "count.index", "self", "${", "}", "{", "[", "]", "(", ")", "=", '"', ",", "null", "true", "-1", "1e308", "0.5", "for_each = ", "count = ", 'file("nope")', 'file("/etc/passwd")', "jsondecode(", "tomap(", "sensitive(", "depends_on = [", "lifecycle {", "\n", "#"];
+const FRAGMENTS = [
+  "var.",
+  "local.",
+  "document.",
+  "association.",
+  "each.key",
+  "count.index",
+  "self",
+  "${",
+  "}",
+  "{",
+  "[",
+  "]",
+  "(",
+  ")",
+  "=",
+  '"',
+  ",",
+  "null",
+  "true",
+  "-1",
+  "1e308",
+  "0.5",
+  "for_each = ",
+  "count = ",
+  'file("nope")',
+  'file("/etc/passwd")',
+  "jsondecode(",
+  "tomap(",
+  "sensitive(",
+  "depends_on = [",
+  "lifecycle {",
+  "\n",
+  "#",
+];
 
 function check(files: Record<string, string>): void {
   const loaded = loadConfig({ files, dir: "/fuzz" });
@@ -67,22 +103,39 @@ describe("eval: mutation fuzzing of the examples", () => {
   // Found by this property (seed 20261128): a .statevars file is parsed inside a synthetic
   // "locals {" … "\n}", and diagnostics about those added characters pointed outside the file.
   it("keeps var-file diagnostics inside the file: no final newline (regression)", () => {
-    const loaded = loadConfig({ files: { "v.state": 'variable "environment" {}\n', "dev.auto.statevars": "enviro" }, dir: "/fuzz" });
-    expect(loaded.diagnostics.map((d) => [d.code, d.range?.start.offset, d.range?.end.offset])).to.deep.equal([["syntax/unexpected-token", 6, 6]]);
+    const loaded = loadConfig({
+      files: { "v.state": 'variable "environment" {}\n', "dev.auto.statevars": "enviro" },
+      dir: "/fuzz",
+    });
+    expect(loaded.diagnostics.map((d) => [d.code, d.range?.start.offset, d.range?.end.offset])).to.deep.equal([
+      ["syntax/unexpected-token", 6, 6],
+    ]);
   });
 
   it("keeps var-file diagnostics inside the file: an unclosed block at the start (regression)", () => {
     const text = 'lifecycle {environment = "dev"\n';
-    const loaded = loadConfig({ files: { "v.state": 'variable "environment" {}\n', "dev.auto.statevars": text }, dir: "/fuzz" });
+    const loaded = loadConfig({
+      files: { "v.state": 'variable "environment" {}\n', "dev.auto.statevars": text },
+      dir: "/fuzz",
+    });
     expect(loaded.diagnostics.length).to.be.greaterThan(0);
-    for (const d of loaded.diagnostics) expect([d.range!.start.offset, d.range!.end.offset].every((o) => o >= 0 && o <= text.length), JSON.stringify(d.range)).to.equal(true);
+    for (const d of loaded.diagnostics)
+      expect(
+        [d.range!.start.offset, d.range!.end.offset].every((o) => o >= 0 && o <= text.length),
+        JSON.stringify(d.range),
+      ).to.equal(true);
   });
 
   // Found by this property with FUZZ_RUNS=10000 (seed -1642262606, after 7,659 cases): count = 1e308
   // threw "Invalid array length" (and a count of ten million would have exhausted memory).
   it("refuses a huge count with a diagnostic (regression)", () => {
     for (const count of ["1e308", "10000000"]) {
-      const loaded = loadConfig({ files: { "main.state": `document "d" {\n  count   = ${count}\n  name    = "D-\${count.index}"\n  content = "{}"\n}\n` }, dir: "/fuzz" });
+      const loaded = loadConfig({
+        files: {
+          "main.state": `document "d" {\n  count   = ${count}\n  name    = "D-\${count.index}"\n  content = "{}"\n}\n`,
+        },
+        dir: "/fuzz",
+      });
       const r = evaluateConfig(loaded.config);
       expect(r.diagnostics.map((d) => d.code)).to.deep.equal(["eval/invalid-count"]);
       expect(r.diagnostics[0]!.detail).to.contain("at most 10000 instances");

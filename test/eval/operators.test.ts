@@ -68,10 +68,12 @@ function check(r: ReturnType<typeof binaryOp>, want: Want) {
 
 describe("eval/operators", () => {
   for (const [op, l, r, want] of binary) {
-    it(`${JSON.stringify(toNative(l, { unknown: "?" }))} ${op} ${JSON.stringify(toNative(r, { unknown: "?" }))} → ${JSON.stringify(want)}`, () => check(binaryOp(op, l, r), want));
+    it(`${JSON.stringify(toNative(l, { unknown: "?" }))} ${op} ${JSON.stringify(toNative(r, { unknown: "?" }))} → ${JSON.stringify(want)}`, () =>
+      check(binaryOp(op, l, r), want));
   }
   for (const [op, v, want] of unary) {
-    it(`${op}${JSON.stringify(toNative(v, { unknown: "?" }))} → ${JSON.stringify(want)}`, () => check(unaryOp(op, v), want));
+    it(`${op}${JSON.stringify(toNative(v, { unknown: "?" }))} → ${JSON.stringify(want)}`, () =>
+      check(unaryOp(op, v), want));
   }
   it("marks results of sensitive operands", () => {
     expect(binaryOp("+", secret(n(1)), n(2)).value!.sensitive).to.equal(true);

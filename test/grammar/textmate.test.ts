@@ -42,7 +42,8 @@ function tokenize(text: string): Token[] {
   let stack = vsctm.INITIAL;
   text.split("\n").forEach((lineText, i) => {
     const r = grammar.tokenizeLine(lineText, stack);
-    for (const t of r.tokens) tokens.push({ line: i + 1, text: lineText.slice(t.startIndex, t.endIndex), scopes: t.scopes });
+    for (const t of r.tokens)
+      tokens.push({ line: i + 1, text: lineText.slice(t.startIndex, t.endIndex), scopes: t.scopes });
     stack = r.ruleStack;
   });
   return tokens;
@@ -52,7 +53,10 @@ function tokenize(text: string): Token[] {
 function scopesOf(tokens: Token[], text: string, nth = 0): string[] {
   const found = tokens.filter((t) => t.text.trim() === text);
   const t = found[nth];
-  if (!t) throw new Error(`no token ${JSON.stringify(text)} (#${nth}); tokens: ${tokens.map((x) => JSON.stringify(x.text)).join(" ")}`);
+  if (!t)
+    throw new Error(
+      `no token ${JSON.stringify(text)} (#${nth}); tokens: ${tokens.map((x) => JSON.stringify(x.text)).join(" ")}`,
+    );
   return t.scopes;
 }
 
@@ -164,7 +168,13 @@ describe("TextMate grammar (grammar/state.tmLanguage.json)", () => {
     expect(scopesOf(tokens, "concat")).to.include("support.function.state");
     expect(scopesOf(tokens, "...")).to.include("keyword.operator.expand.state");
     // [name, occurrence]: earlier occurrences are block types or string contents.
-    const refs: [string, number][] = [["document", 1], ["count", 0], ["local", 1], ["each", 0], ["association", 1]];
+    const refs: [string, number][] = [
+      ["document", 1],
+      ["count", 0],
+      ["local", 1],
+      ["each", 0],
+      ["association", 1],
+    ];
     for (const [ref, nth] of refs) {
       expect(scopesOf(tokens, ref, nth), ref).to.include("variable.language.state");
     }

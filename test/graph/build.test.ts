@@ -50,14 +50,21 @@ describe("graph/build", () => {
     const { graph, diagnostics } = buildGraph({
       instances: [
         inst("document.nginx", { attrs: { name: "InstallNginx" } }),
-        inst("association.web", { attrs: { document: "InstallNginx" }, ranges: { attributes: { document: range(7) } } }),
+        inst("association.web", {
+          attrs: { document: "InstallNginx" },
+          ranges: { attributes: { document: range(7) } },
+        }),
         inst("association.other", { attrs: { document: "AWS-RunShellScript" } }),
       ],
     });
     expect(graph.dependencies("association.web")).to.deep.equal(["document.nginx"]);
     expect(graph.dependencies("association.other")).to.deep.equal([]);
     expect(diagnostics).to.have.length(1);
-    expect(diagnostics[0]).to.include({ severity: "warning", code: "graph/document-name-literal", hint: "document = document.nginx.name" });
+    expect(diagnostics[0]).to.include({
+      severity: "warning",
+      code: "graph/document-name-literal",
+      hint: "document = document.nginx.name",
+    });
     expect(diagnostics[0]!.range).to.deep.equal(range(7));
   });
 
@@ -65,7 +72,10 @@ describe("graph/build", () => {
     const { diagnostics } = buildGraph({
       instances: [
         inst("document.nginx", { attrs: { name: "InstallNginx" } }),
-        inst("association.web", { attrs: { document: "InstallNginx" }, references: [{ target: "document.nginx", attribute: "name" }] }),
+        inst("association.web", {
+          attrs: { document: "InstallNginx" },
+          references: [{ target: "document.nginx", attribute: "name" }],
+        }),
       ],
     });
     expect(diagnostics).to.deep.equal([]);
@@ -83,14 +93,24 @@ describe("graph/build", () => {
     expect(diagnostics).to.have.length(1);
     const d = diagnostics[0]!;
     expect(d).to.include({ severity: "error", code: "graph/cycle", summary: "Dependency cycle" });
-    expect(d.detail).to.contain("  - association.a (a.state:1:1)\n  - association.b (b.state:5:1)\n  - association.c (b.state:9:1)");
+    expect(d.detail).to.contain(
+      "  - association.a (a.state:1:1)\n  - association.b (b.state:5:1)\n  - association.c (b.state:9:1)",
+    );
     expect(d.detail).not.to.contain("document.free");
     expect(d.range).to.deep.equal(range(1, "a.state"));
   });
 
   it("keeps instances only the state knows, ordered by the dependencies the state recorded", () => {
     let state = emptyState();
-    const rec = (address: string, dependencies: string[] = []) => ({ address, kind: address.split(".")[0] as "document" | "association", provider: "ssm", id: address, attributes: {}, sensitiveAttributes: [], dependencies });
+    const rec = (address: string, dependencies: string[] = []) => ({
+      address,
+      kind: address.split(".")[0] as "document" | "association",
+      provider: "ssm",
+      id: address,
+      attributes: {},
+      sensitiveAttributes: [],
+      dependencies,
+    });
     state = setInstance(state, rec("document.old"));
     state = setInstance(state, rec("association.old", ["document.old"]));
     state = setInstance(state, rec("document.kept"));
@@ -105,15 +125,35 @@ describe("graph/build", () => {
 
   it("finds an instance's transitive dependencies and dependents", () => {
     const { graph } = buildGraph({
-      instances: [inst("document.a"), inst("association.b", { references: [{ target: "document.a" }] }), inst("association.c", { references: [{ target: "association.b" }] }), inst("document.z")],
+      instances: [
+        inst("document.a"),
+        inst("association.b", { references: [{ target: "document.a" }] }),
+        inst("association.c", { references: [{ target: "association.b" }] }),
+        inst("document.z"),
+      ],
     });
-    expect([...graph.withDependencies(["association.c"])].sort()).to.deep.equal(["association.b", "association.c", "document.a"]);
-    expect([...graph.withDependents(["document.a"])].sort()).to.deep.equal(["association.b", "association.c", "document.a"]);
+    expect([...graph.withDependencies(["association.c"])].sort()).to.deep.equal([
+      "association.b",
+      "association.c",
+      "document.a",
+    ]);
+    expect([...graph.withDependents(["document.a"])].sort()).to.deep.equal([
+      "association.b",
+      "association.c",
+      "document.a",
+    ]);
   });
 
   it("prints DOT with stable order, dashed nodes for instances to destroy and labelled special edges", () => {
     const { graph } = buildGraph({
-      instances: [inst("document.nginx", { attrs: { name: "N" } }), inst("association.web", { attrs: { document: "N" } }), inst("association.b", { dependsOn: [{ target: "association.web" }], references: [{ target: "document.nginx" }] })],
+      instances: [
+        inst("document.nginx", { attrs: { name: "N" } }),
+        inst("association.web", { attrs: { document: "N" } }),
+        inst("association.b", {
+          dependsOn: [{ target: "association.web" }],
+          references: [{ target: "document.nginx" }],
+        }),
+      ],
     });
     expect(toDot(graph)).to.equal(
       [

@@ -6,7 +6,20 @@ export function range(line: number, file = "main.state"): Range {
 }
 
 /** A configured instance with sensible defaults for graph tests. */
-export function inst(address: string, extra: Partial<ConfigInstance> & { attrs?: Record<string, DesiredValue> } = {}): ConfigInstance {
+export function inst(
+  address: string,
+  extra: Partial<ConfigInstance> & { attrs?: Record<string, DesiredValue> } = {},
+): ConfigInstance {
   const kind = address.startsWith("document") ? "document" : "association";
-  return { address, kind, provider: "ssm", attrs: {}, sensitivePaths: [], references: [], dependsOn: [], lifecycle: {}, ...extra };
+  return {
+    address,
+    kind,
+    provider: "ssm",
+    attrs: {},
+    sensitivePaths: [],
+    references: [],
+    dependsOn: [],
+    lifecycle: {},
+    ...extra,
+  };
 }

@@ -33,7 +33,13 @@ describe("graph/walk", () => {
       if (n === "a") throw new Error("boom");
       return n !== "x";
     });
-    expect(Object.fromEntries(r.outcomes)).to.deep.equal({ a: "failed", b: "skipped", c: "skipped", x: "failed", y: "skipped" });
+    expect(Object.fromEntries(r.outcomes)).to.deep.equal({
+      a: "failed",
+      b: "skipped",
+      c: "skipped",
+      x: "failed",
+      y: "skipped",
+    });
     const g2 = chain(["a", "b"]);
     g2.setNode("free");
     const r2 = await walkGraph(g2, async (n) => n !== "a");

@@ -31,8 +31,16 @@ const RESTART = JSON.stringify({
     InstanceId: { type: "StringList", description: "(Required) Instances to restart" },
   },
   mainSteps: [
-    { name: "stopInstances", action: "aws:changeInstanceState", inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "stopped" } },
-    { name: "startInstances", action: "aws:changeInstanceState", inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "running" } },
+    {
+      name: "stopInstances",
+      action: "aws:changeInstanceState",
+      inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "stopped" },
+    },
+    {
+      name: "startInstances",
+      action: "aws:changeInstanceState",
+      inputs: { InstanceIds: "{{ InstanceId }}", DesiredState: "running" },
+    },
   ],
 });
 const WEB_1 = "i-0web00000000000a1";
@@ -46,87 +54,201 @@ describe("local/automation: Automation executions", function () {
   });
 
   it("StartAutomationExecution runs every step at once; Get and Describe report it", async () => {
-    const { AutomationExecutionId: id } = await h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "Restart-It", Parameters: { InstanceId: [WEB_1] } }));
+    const { AutomationExecutionId: id } = await h.ssm.send(
+      new StartAutomationExecutionCommand({ DocumentName: "Restart-It", Parameters: { InstanceId: [WEB_1] } }),
+    );
     expect(id).to.match(/^[0-9a-f-]{36}$/);
-    const got = (await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: id }))).AutomationExecution!;
-    expect(got).to.include({ AutomationExecutionId: id, DocumentName: "Restart-It", DocumentVersion: "1", AutomationExecutionStatus: "Success", Mode: "Auto" });
+    const got = (await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: id })))
+      .AutomationExecution!;
+    expect(got).to.include({
+      AutomationExecutionId: id,
+      DocumentName: "Restart-It",
+      DocumentVersion: "1",
+      AutomationExecutionStatus: "Success",
+      Mode: "Auto",
+    });
     expect(got.Parameters).to.deep.equal({ InstanceId: [WEB_1] });
     expect(got.StepExecutions?.map((s) => [s.StepName, s.Action, s.StepStatus])).to.deep.equal([
       ["stopInstances", "aws:changeInstanceState", "Success"],
       ["startInstances", "aws:changeInstanceState", "Success"],
     ]);
     expect(got.ExecutionStartTime).to.be.instanceOf(Date);
-    const listed = await h.ssm.send(new DescribeAutomationExecutionsCommand({ Filters: [{ Key: "DocumentNamePrefix", Values: ["Restart"] }] }));
-    expect(listed.AutomationExecutionMetadataList?.map((m) => [m.AutomationExecutionId, m.AutomationExecutionStatus])).to.deep.equal([[id, "Success"]]);
-    await expectSsmError(h.ssm.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id })), "InvalidAutomationStatusUpdateException");
+    const listed = await h.ssm.send(
+      new DescribeAutomationExecutionsCommand({ Filters: [{ Key: "DocumentNamePrefix", Values: ["Restart"] }] }),
+    );
+    expect(
+      listed.AutomationExecutionMetadataList?.map((m) => [m.AutomationExecutionId, m.AutomationExecutionStatus]),
+    ).to.deep.equal([[id, "Success"]]);
+    await expectSsmError(
+      h.ssm.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id })),
+      "InvalidAutomationStatusUpdateException",
+    );
   });
 
   it("answers AWS's errors: unknown execution, unknown or non-Automation document, bad parameters", async () => {
-    await expectSsmError(h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: "00000000-0000-0000-0000-000000000000" })), "AutomationExecutionNotFoundException");
-    await expectSsmError(h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "No-Such-Runbook" })), "AutomationDefinitionNotFoundException");
-    await expectSsmError(h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "Restart-It", DocumentVersion: "7", Parameters: { InstanceId: [WEB_1] } })), "AutomationDefinitionVersionNotFoundException");
-    await expectSsmError(h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "AWS-RunShellScript", Parameters: { commands: ["id"] } })), "InvalidAutomationExecutionParametersException");
-    const missing = await expectSsmError(h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "Restart-It" })), "InvalidAutomationExecutionParametersException");
+    await expectSsmError(
+      h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: "00000000-0000-0000-0000-000000000000" })),
+      "AutomationExecutionNotFoundException",
+    );
+    await expectSsmError(
+      h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "No-Such-Runbook" })),
+      "AutomationDefinitionNotFoundException",
+    );
+    await expectSsmError(
+      h.ssm.send(
+        new StartAutomationExecutionCommand({
+          DocumentName: "Restart-It",
+          DocumentVersion: "7",
+          Parameters: { InstanceId: [WEB_1] },
+        }),
+      ),
+      "AutomationDefinitionVersionNotFoundException",
+    );
+    await expectSsmError(
+      h.ssm.send(
+        new StartAutomationExecutionCommand({ DocumentName: "AWS-RunShellScript", Parameters: { commands: ["id"] } }),
+      ),
+      "InvalidAutomationExecutionParametersException",
+    );
+    const missing = await expectSsmError(
+      h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "Restart-It" })),
+      "InvalidAutomationExecutionParametersException",
+    );
     expect(missing.message).to.include("InstanceId");
-    await expectSsmError(h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "Restart-It", Parameters: { InstanceId: [WEB_1], Nope: ["x"] } })), "InvalidAutomationExecutionParametersException");
-    await expectSsmError(h.ssm.send(new DescribeAutomationExecutionsCommand({ Filters: [{ Key: "Nope" as never, Values: ["x"] }] })), "ValidationException");
+    await expectSsmError(
+      h.ssm.send(
+        new StartAutomationExecutionCommand({
+          DocumentName: "Restart-It",
+          Parameters: { InstanceId: [WEB_1], Nope: ["x"] },
+        }),
+      ),
+      "InvalidAutomationExecutionParametersException",
+    );
+    await expectSsmError(
+      h.ssm.send(new DescribeAutomationExecutionsCommand({ Filters: [{ Key: "Nope" as never, Values: ["x"] }] })),
+      "ValidationException",
+    );
   });
 
   it("rate control: a parent and one child per target, batches of MaxConcurrency, stopping after MaxErrors", async () => {
     await h.endpoint.failDocument("web-1", "Restart-It");
     const { AutomationExecutionId: parentId } = await h.ssm.send(
-      new StartAutomationExecutionCommand({ DocumentName: "Restart-It", TargetParameterName: "InstanceId", Targets: [{ Key: "tag:Role", Values: ["web"] }], MaxConcurrency: "1", MaxErrors: "0" }),
+      new StartAutomationExecutionCommand({
+        DocumentName: "Restart-It",
+        TargetParameterName: "InstanceId",
+        Targets: [{ Key: "tag:Role", Values: ["web"] }],
+        MaxConcurrency: "1",
+        MaxErrors: "0",
+      }),
     );
-    const parent = (await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: parentId }))).AutomationExecution!;
-    expect(parent).to.include({ AutomationExecutionStatus: "Failed", TargetParameterName: "InstanceId", MaxConcurrency: "1", MaxErrors: "0" });
+    const parent = (await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: parentId })))
+      .AutomationExecution!;
+    expect(parent).to.include({
+      AutomationExecutionStatus: "Failed",
+      TargetParameterName: "InstanceId",
+      MaxConcurrency: "1",
+      MaxErrors: "0",
+    });
     expect(parent.ResolvedTargets).to.deep.equal({ ParameterValues: [WEB_1, WEB_2], Truncated: false });
-    const children = (await h.ssm.send(new DescribeAutomationExecutionsCommand({ Filters: [{ Key: "ParentExecutionId", Values: [parentId!] }] }))).AutomationExecutionMetadataList!;
+    const children = (
+      await h.ssm.send(
+        new DescribeAutomationExecutionsCommand({ Filters: [{ Key: "ParentExecutionId", Values: [parentId!] }] }),
+      )
+    ).AutomationExecutionMetadataList!;
     // web-1 fails in the first batch of one; MaxErrors 0 leaves web-2 unstarted.
     expect(children.map((c) => [c.Target, c.AutomationExecutionStatus])).to.deep.equal([[WEB_1, "Failed"]]);
-    const child = (await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: children[0]!.AutomationExecutionId }))).AutomationExecution!;
+    const child = (
+      await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: children[0]!.AutomationExecutionId }))
+    ).AutomationExecution!;
     expect(child.Parameters).to.deep.equal({ InstanceId: [WEB_1] });
     expect(child.StepExecutions?.map((s) => s.StepStatus)).to.deep.equal(["Failed", "Pending"]);
 
     await h.endpoint.failDocument("web-1", "Restart-It", false);
-    const ok = await h.ssm.send(new StartAutomationExecutionCommand({ DocumentName: "Restart-It", TargetParameterName: "InstanceId", Targets: [{ Key: "ParameterValues", Values: [WEB_1, WEB_2] }] }));
-    const okChildren = (await h.ssm.send(new DescribeAutomationExecutionsCommand({ Filters: [{ Key: "ParentExecutionId", Values: [ok.AutomationExecutionId!] }, { Key: "ExecutionStatus", Values: ["Success"] }] }))).AutomationExecutionMetadataList!;
+    const ok = await h.ssm.send(
+      new StartAutomationExecutionCommand({
+        DocumentName: "Restart-It",
+        TargetParameterName: "InstanceId",
+        Targets: [{ Key: "ParameterValues", Values: [WEB_1, WEB_2] }],
+      }),
+    );
+    const okChildren = (
+      await h.ssm.send(
+        new DescribeAutomationExecutionsCommand({
+          Filters: [
+            { Key: "ParentExecutionId", Values: [ok.AutomationExecutionId!] },
+            { Key: "ExecutionStatus", Values: ["Success"] },
+          ],
+        }),
+      )
+    ).AutomationExecutionMetadataList!;
     expect(okChildren.map((c) => c.Target).sort()).to.deep.equal([WEB_1, WEB_2]);
   });
 
   it("an Automation association with rate control starts an execution per target on create, and its overview follows the run", async () => {
     const created = (
       await h.ssm.send(
-        new CreateAssociationCommand({ Name: "Restart-It", Targets: [{ Key: "tag:Role", Values: ["web"] }], AutomationTargetParameterName: "InstanceId", MaxConcurrency: "1", MaxErrors: "1" }),
+        new CreateAssociationCommand({
+          Name: "Restart-It",
+          Targets: [{ Key: "tag:Role", Values: ["web"] }],
+          AutomationTargetParameterName: "InstanceId",
+          MaxConcurrency: "1",
+          MaxErrors: "1",
+        }),
       )
     ).AssociationDescription!;
-    const executions = (await h.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: created.AssociationId }))).AssociationExecutions!;
+    const executions = (
+      await h.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: created.AssociationId }))
+    ).AssociationExecutions!;
     expect(executions.map((e) => [e.Status, e.ResourceCountByStatus])).to.deep.equal([["Success", "{Success=2}"]]);
-    const targets = (await h.ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: created.AssociationId, ExecutionId: executions[0]!.ExecutionId }))).AssociationExecutionTargets!;
+    const targets = (
+      await h.ssm.send(
+        new DescribeAssociationExecutionTargetsCommand({
+          AssociationId: created.AssociationId,
+          ExecutionId: executions[0]!.ExecutionId,
+        }),
+      )
+    ).AssociationExecutionTargets!;
     expect(targets.map((t) => [t.ResourceType, t.Status, t.OutputSource?.OutputSourceType])).to.deep.equal([
       ["AutomationExecution", "Success", "AutomationExecution"],
       ["AutomationExecution", "Success", "AutomationExecution"],
     ]);
-    const child = (await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: targets[0]!.ResourceId }))).AutomationExecution!;
+    const child = (
+      await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: targets[0]!.ResourceId }))
+    ).AutomationExecution!;
     expect(child).to.include({ DocumentName: "Restart-It", Target: WEB_1 });
     expect(child.ParentAutomationExecutionId).to.match(/^[0-9a-f-]{36}$/);
-    const overview = (await h.ssm.send(new DescribeAssociationCommand({ AssociationId: created.AssociationId }))).AssociationDescription!.Overview;
-    expect(overview).to.deep.equal({ Status: "Success", DetailedStatus: "Success", AssociationStatusAggregatedCount: { Success: 2 } });
+    const overview = (await h.ssm.send(new DescribeAssociationCommand({ AssociationId: created.AssociationId })))
+      .AssociationDescription!.Overview;
+    expect(overview).to.deep.equal({
+      Status: "Success",
+      DetailedStatus: "Success",
+      AssociationStatusAggregatedCount: { Success: 2 },
+    });
     // A new instance that matches is bootstrapped: one more execution, for it alone.
     const web3 = await h.endpoint.addInstance({ name: "web-3", tags: { Role: "web" } });
-    const after = (await h.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: created.AssociationId }))).AssociationExecutions!;
+    const after = (await h.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: created.AssociationId })))
+      .AssociationExecutions!;
     expect(after).to.have.length(2);
     expect(after[0]!.ResourceCountByStatus).to.equal("{Success=1}");
-    const parents = (await h.ssm.send(new DescribeAutomationExecutionsCommand({}))).AutomationExecutionMetadataList!.filter((m) => m.ParentAutomationExecutionId === undefined);
+    const parents = (
+      await h.ssm.send(new DescribeAutomationExecutionsCommand({}))
+    ).AutomationExecutionMetadataList!.filter((m) => m.ParentAutomationExecutionId === undefined);
     expect(parents[0]!.ResolvedTargets?.ParameterValues).to.deep.equal([web3.instanceId]);
   });
 
   it("an Automation association without targets runs once with its parameters", async () => {
-    const created = (await h.ssm.send(new CreateAssociationCommand({ Name: "Restart-It", Parameters: { InstanceId: [WEB_2] } }))).AssociationDescription!;
-    const executions = (await h.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: created.AssociationId }))).AssociationExecutions!;
+    const created = (
+      await h.ssm.send(new CreateAssociationCommand({ Name: "Restart-It", Parameters: { InstanceId: [WEB_2] } }))
+    ).AssociationDescription!;
+    const executions = (
+      await h.ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: created.AssociationId }))
+    ).AssociationExecutions!;
     expect(executions.map((e) => e.ResourceCountByStatus)).to.deep.equal(["{Success=1}"]);
     const runs = (await h.ssm.send(new DescribeAutomationExecutionsCommand({}))).AutomationExecutionMetadataList!;
     expect(runs).to.have.length(1);
-    const got = (await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: runs[0]!.AutomationExecutionId }))).AutomationExecution!;
+    const got = (
+      await h.ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: runs[0]!.AutomationExecutionId }))
+    ).AutomationExecution!;
     expect(got.Parameters).to.deep.equal({ InstanceId: [WEB_2] });
   });
 
@@ -140,8 +262,19 @@ describe("local/automation: Automation executions", function () {
       "print(json.dumps({'status': e['AutomationExecutionStatus'], 'steps': [s['StepStatus'] for s in e['StepExecutions']], 'listed': [m['AutomationExecutionId'] == eid for m in listed]}))",
     ].join("\n");
     const out = await new Promise<string>((resolve, reject) =>
-      execFile("python3", ["-c", script, h.endpoint.url], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" }, timeout: 60_000 }, (error, stdout, stderr) =>
-        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      execFile(
+        "python3",
+        ["-c", script, h.endpoint.url],
+        {
+          env: {
+            PATH: process.env.PATH ?? "",
+            HOME: process.env.HOME ?? "/tmp",
+            AWS_CONFIG_FILE: "/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+          },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
       ),
     );
     expect(JSON.parse(out)).to.deep.equal({ status: "Success", steps: ["Success", "Success"], listed: [true] });
@@ -173,5 +306,3 @@ describe("cli: statectl run --wait on an Automation association", function () {
     expect(human.stdout).to.include("Success");
   });
 });
-
-

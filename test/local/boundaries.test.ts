@@ -8,13 +8,24 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 describe("local/ room boundaries", () => {
   it("imports only its own files, diag/, ssm/, sandbox/'s front door (real runs), Node built-ins, yaml and ical.js (change calendars) — never the engine, provider or CLI", () => {
     const dir = join(repoRoot, "src", "local");
-    const allowed = [/^\.\/[a-z-]+\.js$/, /^\.\.\/diag\/[a-z-]+\.js$/, /^\.\.\/ssm\/[a-z-]+\.js$/, /^\.\.\/sandbox\/index\.js$/, /^node:/, /^yaml$/, /^ical\.js$/];
+    const allowed = [
+      /^\.\/[a-z-]+\.js$/,
+      /^\.\.\/diag\/[a-z-]+\.js$/,
+      /^\.\.\/ssm\/[a-z-]+\.js$/,
+      /^\.\.\/sandbox\/index\.js$/,
+      /^node:/,
+      /^yaml$/,
+      /^ical\.js$/,
+    ];
     const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
     expect(files).to.include("server.ts");
     for (const file of files) {
       const text = readFileSync(join(dir, file), "utf8");
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
-        expect(allowed.some((re) => re.test(m[1]!)), `src/local/${file} imports ${m[1]}`).to.equal(true);
+        expect(
+          allowed.some((re) => re.test(m[1]!)),
+          `src/local/${file} imports ${m[1]}`,
+        ).to.equal(true);
       }
     }
   });
@@ -27,7 +38,10 @@ describe("local/ room boundaries", () => {
       // lazy.ts loads yaml and cron-parser on first use, through require (no I/O of its own).
       const allowedHere = file === "lazy.ts" ? [...allowed, /^node:module$/] : allowed;
       for (const m of text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
-        expect(allowedHere.some((re) => re.test(m[1]!)), `src/ssm/${file} imports ${m[1]}`).to.equal(true);
+        expect(
+          allowedHere.some((re) => re.test(m[1]!)),
+          `src/ssm/${file} imports ${m[1]}`,
+        ).to.equal(true);
       }
     }
   });

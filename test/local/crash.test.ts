@@ -42,15 +42,20 @@ describe("local/crash: a killed server never loses acknowledged writes or corrup
       server.process.kill("SIGKILL");
       await Promise.all(writes);
       ssm.destroy();
-      if (server.process.exitCode === null && server.process.signalCode === null) await new Promise((r) => server.process.once("exit", r));
+      if (server.process.exitCode === null && server.process.signalCode === null)
+        await new Promise((r) => server.process.once("exit", r));
     }
     const server = await startServe(["--data-dir", dir]);
     const ssm = clientFor(server.url);
     try {
       const names = new Set<string>();
-      for await (const page of paginateListDocuments({ client: ssm, pageSize: 50 }, { Filters: [{ Key: "Owner", Values: ["Self"] }] }))
+      for await (const page of paginateListDocuments(
+        { client: ssm, pageSize: 50 },
+        { Filters: [{ Key: "Owner", Values: ["Self"] }] },
+      ))
         for (const d of page.DocumentIdentifiers ?? []) names.add(d.Name!);
-      for (const name of acknowledged) expect(names.has(name), `${name} was acknowledged but is missing`).to.equal(true);
+      for (const name of acknowledged)
+        expect(names.has(name), `${name} was acknowledged but is missing`).to.equal(true);
       expect(acknowledged.size).to.be.at.least(25);
       await ssm.send(new ListDocumentsCommand({}));
     } finally {

@@ -41,7 +41,10 @@ export function useEndpoint(options: LocalEndpointOptions = {}): Harness {
 }
 
 /** Awaits a call that must fail with an SSM error of `code`; returns the error for more checks. */
-export async function expectSsmError(promise: Promise<unknown>, code: string): Promise<Error & { $metadata?: { httpStatusCode?: number }; Message?: string }> {
+export async function expectSsmError(
+  promise: Promise<unknown>,
+  code: string,
+): Promise<Error & { $metadata?: { httpStatusCode?: number }; Message?: string }> {
   try {
     await promise;
   } catch (e) {

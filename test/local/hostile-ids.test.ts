@@ -44,21 +44,45 @@ const IDS: [hostile: string, ordinary: string][] = [
 /** Calls that take an id; each is made with the hostile id and its look-alike. */
 const CALLS: [name: string, call: (ssm: SSMClient, id: string) => Promise<unknown>][] = [
   ["DescribeAssociation", (ssm, id) => ssm.send(new DescribeAssociationCommand({ AssociationId: id }))],
-  ["UpdateAssociation", (ssm, id) => ssm.send(new UpdateAssociationCommand({ AssociationId: id, ScheduleExpression: "rate(1 day)" }))],
+  [
+    "UpdateAssociation",
+    (ssm, id) => ssm.send(new UpdateAssociationCommand({ AssociationId: id, ScheduleExpression: "rate(1 day)" })),
+  ],
   ["DeleteAssociation", (ssm, id) => ssm.send(new DeleteAssociationCommand({ AssociationId: id }))],
   ["ListAssociationVersions", (ssm, id) => ssm.send(new ListAssociationVersionsCommand({ AssociationId: id }))],
-  ["DescribeAssociationExecutions", (ssm, id) => ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: id }))],
-  ["DescribeAssociationExecutionTargets", (ssm, id) => ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: id, ExecutionId: id }))],
+  [
+    "DescribeAssociationExecutions",
+    (ssm, id) => ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: id })),
+  ],
+  [
+    "DescribeAssociationExecutionTargets",
+    (ssm, id) => ssm.send(new DescribeAssociationExecutionTargetsCommand({ AssociationId: id, ExecutionId: id })),
+  ],
   ["StartAssociationsOnce", (ssm, id) => ssm.send(new StartAssociationsOnceCommand({ AssociationIds: [id] }))],
-  ["DescribeInstanceAssociationsStatus", (ssm, id) => ssm.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: id }))],
-  ["DescribeEffectiveInstanceAssociations", (ssm, id) => ssm.send(new DescribeEffectiveInstanceAssociationsCommand({ InstanceId: id }))],
+  [
+    "DescribeInstanceAssociationsStatus",
+    (ssm, id) => ssm.send(new DescribeInstanceAssociationsStatusCommand({ InstanceId: id })),
+  ],
+  [
+    "DescribeEffectiveInstanceAssociations",
+    (ssm, id) => ssm.send(new DescribeEffectiveInstanceAssociationsCommand({ InstanceId: id })),
+  ],
   ["GetAutomationExecution", (ssm, id) => ssm.send(new GetAutomationExecutionCommand({ AutomationExecutionId: id }))],
   ["StopAutomationExecution", (ssm, id) => ssm.send(new StopAutomationExecutionCommand({ AutomationExecutionId: id }))],
   ["ListCommandInvocations", (ssm, id) => ssm.send(new ListCommandInvocationsCommand({ CommandId: id }))],
   ["GetCommandInvocation", (ssm, id) => ssm.send(new GetCommandInvocationCommand({ CommandId: id, InstanceId: id }))],
-  ["ListComplianceItems", (ssm, id) => ssm.send(new ListComplianceItemsCommand({ ResourceIds: [id], ResourceTypes: ["ManagedInstance"] }))],
-  ["ListTagsForResource (Association)", (ssm, id) => ssm.send(new ListTagsForResourceCommand({ ResourceType: "Association", ResourceId: id }))],
-  ["ListTagsForResource (ManagedInstance)", (ssm, id) => ssm.send(new ListTagsForResourceCommand({ ResourceType: "ManagedInstance", ResourceId: id }))],
+  [
+    "ListComplianceItems",
+    (ssm, id) => ssm.send(new ListComplianceItemsCommand({ ResourceIds: [id], ResourceTypes: ["ManagedInstance"] })),
+  ],
+  [
+    "ListTagsForResource (Association)",
+    (ssm, id) => ssm.send(new ListTagsForResourceCommand({ ResourceType: "Association", ResourceId: id })),
+  ],
+  [
+    "ListTagsForResource (ManagedInstance)",
+    (ssm, id) => ssm.send(new ListTagsForResourceCommand({ ResourceType: "ManagedInstance", ResourceId: id })),
+  ],
 ];
 
 /** What a call answered: the error's name and HTTP status, or what it returned. */
@@ -94,7 +118,9 @@ describe("local/hostile resource ids", () => {
       let ssm = clientFor(ep.url);
       // Some data in every map, so the look-ups find maps that hold something.
       await ssm.send(new CreateDocumentCommand({ Name: "ids-doc", Content: commandDoc() }));
-      await ssm.send(new CreateAssociationCommand({ Name: "ids-doc", Targets: [{ Key: "InstanceIds", Values: ["*"] }] }));
+      await ssm.send(
+        new CreateAssociationCommand({ Name: "ids-doc", Targets: [{ Key: "InstanceIds", Values: ["*"] }] }),
+      );
       await checkAll(ssm);
       ssm.destroy();
       await ep.stop();

@@ -1,5 +1,10 @@
 import { expect } from "chai";
-import { CreateDocumentCommand, DescribeDocumentCommand, ListDocumentsCommand, GetDocumentCommand } from "@aws-sdk/client-ssm";
+import {
+  CreateDocumentCommand,
+  DescribeDocumentCommand,
+  ListDocumentsCommand,
+  GetDocumentCommand,
+} from "@aws-sdk/client-ssm";
 import { useEndpoint, expectSsmError, clientFor } from "./helpers.js";
 import { startLocalEndpoint } from "../../src/local/index.js";
 
@@ -27,7 +32,13 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
     expect(e.$metadata?.httpStatusCode).to.equal(400);
     // Other operations have their own bucket (none here).
     await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" }));
-    expect(h.endpoint.counters().ListDocuments).to.deep.equal({ calls: 3, errors: 1, throttled: 1, injectedFaults: 0, lostResponses: 0 });
+    expect(h.endpoint.counters().ListDocuments).to.deep.equal({
+      calls: 3,
+      errors: 1,
+      throttled: 1,
+      injectedFaults: 0,
+      lostResponses: 0,
+    });
     h.endpoint.setKnobs({ throttle: undefined });
     await h.ssm.send(new ListDocumentsCommand({}));
   });
@@ -37,14 +48,19 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
     await h.ssm.send(new ListDocumentsCommand({}));
     await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" }));
     await expectSsmError(h.ssm.send(new ListDocumentsCommand({})), "ThrottlingException");
-    await expectSsmError(h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })), "ThrottlingException");
+    await expectSsmError(
+      h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })),
+      "ThrottlingException",
+    );
   });
 
   it("the SDK's retries ride out throttling once tokens refill", async () => {
     h.endpoint.setKnobs({ throttle: { GetDocument: { ratePerSecond: 50, burst: 1 } } });
     const retrying = clientFor(h.endpoint.url, { maxAttempts: 10 });
     try {
-      await Promise.all(Array.from({ length: 4 }, () => retrying.send(new GetDocumentCommand({ Name: "AWS-RunShellScript" }))));
+      await Promise.all(
+        Array.from({ length: 4 }, () => retrying.send(new GetDocumentCommand({ Name: "AWS-RunShellScript" }))),
+      );
     } finally {
       retrying.destroy();
     }
@@ -67,7 +83,12 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
       const outcomes: string[] = [];
       for (let i = 0; i < 12; i++) {
         await h.ssm.send(new ListDocumentsCommand({ MaxResults: 1 }));
-        outcomes.push(await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })).then(() => "ok", (e: Error) => e.name));
+        outcomes.push(
+          await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })).then(
+            () => "ok",
+            (e: Error) => e.name,
+          ),
+        );
       }
       return outcomes;
     };
@@ -81,7 +102,10 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
   it("throttles a seeded fraction of calls with throttleRate (a storm), counted as throttled", async () => {
     h.endpoint.setKnobs({ throttleRate: 0.3, seed: 3 });
     let refused = 0;
-    for (let i = 0; i < 40; i++) await h.ssm.send(new ListDocumentsCommand({ MaxResults: 1 })).catch((e: Error) => (expect(e.name).to.equal("ThrottlingException"), refused++));
+    for (let i = 0; i < 40; i++)
+      await h.ssm
+        .send(new ListDocumentsCommand({ MaxResults: 1 }))
+        .catch((e: Error) => (expect(e.name).to.equal("ThrottlingException"), refused++));
     expect(refused).to.be.within(4, 24);
     expect(h.endpoint.counters().ListDocuments).to.include({ calls: 40, throttled: refused, errors: refused });
     expect(() => h.endpoint.setKnobs({ throttleRate: 1.5 })).to.throw(RangeError);
@@ -90,23 +114,50 @@ describe("local/knobs: throttling, faults, latency and counters", () => {
   it("loses responses: the call commits, the caller gets InternalServerError, and the count goes down", async () => {
     const knobs = { loseResponses: { CreateDocument: 1 } };
     h.endpoint.setKnobs(knobs);
-    const content = JSON.stringify({ schemaVersion: "2.2", description: "lost", mainSteps: [{ action: "aws:runShellScript", name: "a", inputs: { runCommand: ["true"] } }] });
-    const e = await expectSsmError(h.ssm.send(new CreateDocumentCommand({ Name: "LostResponse", Content: content, DocumentType: "Command" })), "InternalServerError");
+    const content = JSON.stringify({
+      schemaVersion: "2.2",
+      description: "lost",
+      mainSteps: [{ action: "aws:runShellScript", name: "a", inputs: { runCommand: ["true"] } }],
+    });
+    const e = await expectSsmError(
+      h.ssm.send(new CreateDocumentCommand({ Name: "LostResponse", Content: content, DocumentType: "Command" })),
+      "InternalServerError",
+    );
     expect(e.$metadata?.httpStatusCode).to.equal(500);
     // It happened all the same; and the knob was used up (the caller's object is not changed).
-    expect((await h.ssm.send(new DescribeDocumentCommand({ Name: "LostResponse" }))).Document!.Name).to.equal("LostResponse");
+    expect((await h.ssm.send(new DescribeDocumentCommand({ Name: "LostResponse" }))).Document!.Name).to.equal(
+      "LostResponse",
+    );
     expect(h.endpoint.knobs().loseResponses).to.deep.equal({ CreateDocument: 0 });
     expect(knobs.loseResponses.CreateDocument).to.equal(1);
-    await expectSsmError(h.ssm.send(new CreateDocumentCommand({ Name: "LostResponse", Content: content, DocumentType: "Command" })), "DocumentAlreadyExists");
-    expect(h.endpoint.counters().CreateDocument).to.deep.equal({ calls: 2, errors: 2, throttled: 0, injectedFaults: 0, lostResponses: 1 });
+    await expectSsmError(
+      h.ssm.send(new CreateDocumentCommand({ Name: "LostResponse", Content: content, DocumentType: "Command" })),
+      "DocumentAlreadyExists",
+    );
+    expect(h.endpoint.counters().CreateDocument).to.deep.equal({
+      calls: 2,
+      errors: 2,
+      throttled: 0,
+      injectedFaults: 0,
+      lostResponses: 1,
+    });
   });
 
   it("loses responses at a seeded rate, only of the operations named, and never of failed calls", async () => {
-    h.endpoint.setKnobs({ lostResponseRate: 0.5, seed: 7, lostResponseOperations: ["DescribeDocument", "GetDocument"] });
+    h.endpoint.setKnobs({
+      lostResponseRate: 0.5,
+      seed: 7,
+      lostResponseOperations: ["DescribeDocument", "GetDocument"],
+    });
     const outcomes: string[] = [];
     for (let i = 0; i < 16; i++) {
       await h.ssm.send(new ListDocumentsCommand({ MaxResults: 1 }));
-      outcomes.push(await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })).then(() => "ok", (err: Error) => err.name));
+      outcomes.push(
+        await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })).then(
+          () => "ok",
+          (err: Error) => err.name,
+        ),
+      );
     }
     await expectSsmError(h.ssm.send(new GetDocumentCommand({ Name: "no-such-document" })), "InvalidDocument");
     expect(outcomes).to.include("ok").and.to.include("InternalServerError");

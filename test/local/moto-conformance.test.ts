@@ -47,8 +47,36 @@ const createDoc = (ssm: SSMClient, Name: string, Content = CONTENT, extra: Recor
 const update = (ssm: SSMClient, Name: string, Content: string, extra: Record<string, unknown> = {}) =>
   ssm.send(new UpdateDocumentCommand({ Name, Content, DocumentVersion: "$LATEST", ...extra }));
 const describeView = (d: Record<string, unknown> | undefined) => {
-  const { Name, DocumentVersion, LatestVersion, DefaultVersion, Hash, HashType, DocumentType, DocumentFormat, SchemaVersion, Description, Parameters, VersionName, Owner } = (d ?? {}) as Record<string, unknown>;
-  return { Name, DocumentVersion, LatestVersion, DefaultVersion, Hash, HashType, DocumentType, DocumentFormat, SchemaVersion, Description, Parameters, VersionName, Owner };
+  const {
+    Name,
+    DocumentVersion,
+    LatestVersion,
+    DefaultVersion,
+    Hash,
+    HashType,
+    DocumentType,
+    DocumentFormat,
+    SchemaVersion,
+    Description,
+    Parameters,
+    VersionName,
+    Owner,
+  } = (d ?? {}) as Record<string, unknown>;
+  return {
+    Name,
+    DocumentVersion,
+    LatestVersion,
+    DefaultVersion,
+    Hash,
+    HashType,
+    DocumentType,
+    DocumentFormat,
+    SchemaVersion,
+    Description,
+    Parameters,
+    VersionName,
+    Owner,
+  };
 };
 
 interface Scenario {
@@ -63,7 +91,10 @@ const scenarios: Scenario[] = [
     async run(ssm) {
       const created = await createDoc(ssm, "conf-doc", CONTENT, { VersionName: "v1" });
       const described = await ssm.send(new DescribeDocumentCommand({ Name: "conf-doc" }));
-      return { created: describeView(created.DocumentDescription as never), described: describeView(described.Document as never) };
+      return {
+        created: describeView(created.DocumentDescription as never),
+        described: describeView(described.Document as never),
+      };
     },
     expected: (() => {
       const view = {
@@ -97,8 +128,18 @@ const scenarios: Scenario[] = [
       const def = await ssm.send(new DescribeDocumentCommand({ Name: "conf-ver" }));
       const latest = await ssm.send(new DescribeDocumentCommand({ Name: "conf-ver", DocumentVersion: "$LATEST" }));
       const byName = await ssm.send(new GetDocumentCommand({ Name: "conf-ver", VersionName: "third" }));
-      const pick = (d: { DocumentVersion?: string; LatestVersion?: string; DefaultVersion?: string } | undefined) => [d?.DocumentVersion, d?.LatestVersion, d?.DefaultVersion];
-      return { u1: pick(u1.DocumentDescription), u2: pick(u2.DocumentDescription), def: pick(def.Document), latest: pick(latest.Document), byName: byName.DocumentVersion };
+      const pick = (d: { DocumentVersion?: string; LatestVersion?: string; DefaultVersion?: string } | undefined) => [
+        d?.DocumentVersion,
+        d?.LatestVersion,
+        d?.DefaultVersion,
+      ];
+      return {
+        u1: pick(u1.DocumentDescription),
+        u2: pick(u2.DocumentDescription),
+        def: pick(def.Document),
+        latest: pick(latest.Document),
+        byName: byName.DocumentVersion,
+      };
     },
     expected: { u1: ["2", "2", "1"], u2: ["3", "3", "1"], def: ["1", "3", "1"], latest: ["3", "3", "1"], byName: "3" },
   },
@@ -151,7 +192,9 @@ const scenarios: Scenario[] = [
         moved: moved.Description,
         described: [d.Document?.DocumentVersion, d.Document?.DefaultVersion],
         listed: listed.DocumentIdentifiers?.map((i) => [i.Name, i.DocumentVersion, i.VersionName]),
-        unknown: await outcome(ssm.send(new UpdateDocumentDefaultVersionCommand({ Name: "conf-nope", DocumentVersion: "1" }))),
+        unknown: await outcome(
+          ssm.send(new UpdateDocumentDefaultVersionCommand({ Name: "conf-nope", DocumentVersion: "1" })),
+        ),
       };
     },
     expected: {
@@ -167,7 +210,9 @@ const scenarios: Scenario[] = [
       await createDoc(ssm, "conf-del", CONTENT, { Tags: [{ Key: "k", Value: "v" }] });
       await update(ssm, "conf-del", commandDoc(["echo 2"]));
       await update(ssm, "conf-del", commandDoc(["echo 3"]));
-      const deleteDefault = await outcome(ssm.send(new DeleteDocumentCommand({ Name: "conf-del", DocumentVersion: "1" })));
+      const deleteDefault = await outcome(
+        ssm.send(new DeleteDocumentCommand({ Name: "conf-del", DocumentVersion: "1" })),
+      );
       await ssm.send(new DeleteDocumentCommand({ Name: "conf-del", DocumentVersion: "3" }));
       const after = await ssm.send(new DescribeDocumentCommand({ Name: "conf-del" }));
       await ssm.send(new DeleteDocumentCommand({ Name: "conf-del" }));
@@ -175,7 +220,9 @@ const scenarios: Scenario[] = [
         deleteDefault,
         latestAfter: after.Document?.LatestVersion,
         describeGone: await outcome(ssm.send(new DescribeDocumentCommand({ Name: "conf-del" }))),
-        tagsGone: await outcome(ssm.send(new ListTagsForResourceCommand({ ResourceType: "Document", ResourceId: "conf-del" }))),
+        tagsGone: await outcome(
+          ssm.send(new ListTagsForResourceCommand({ ResourceType: "Document", ResourceId: "conf-del" })),
+        ),
         deleteAgain: await outcome(ssm.send(new DeleteDocumentCommand({ Name: "conf-del" }))),
       };
     },
@@ -191,30 +238,77 @@ const scenarios: Scenario[] = [
     name: "tags: at create, add (overwrite), remove, list",
     async run(ssm) {
       await createDoc(ssm, "conf-tags", CONTENT, { Tags: [{ Key: "a", Value: "1" }] });
-      await ssm.send(new AddTagsToResourceCommand({ ResourceType: "Document", ResourceId: "conf-tags", Tags: [{ Key: "a", Value: "2" }, { Key: "b", Value: "3" }] }));
-      await ssm.send(new RemoveTagsFromResourceCommand({ ResourceType: "Document", ResourceId: "conf-tags", TagKeys: ["b", "zzz"] }));
-      const list = await ssm.send(new ListTagsForResourceCommand({ ResourceType: "Document", ResourceId: "conf-tags" }));
+      await ssm.send(
+        new AddTagsToResourceCommand({
+          ResourceType: "Document",
+          ResourceId: "conf-tags",
+          Tags: [
+            { Key: "a", Value: "2" },
+            { Key: "b", Value: "3" },
+          ],
+        }),
+      );
+      await ssm.send(
+        new RemoveTagsFromResourceCommand({ ResourceType: "Document", ResourceId: "conf-tags", TagKeys: ["b", "zzz"] }),
+      );
+      const list = await ssm.send(
+        new ListTagsForResourceCommand({ ResourceType: "Document", ResourceId: "conf-tags" }),
+      );
       const described = await ssm.send(new DescribeDocumentCommand({ Name: "conf-tags" }));
       return {
         list: list.TagList,
         described: described.Document?.Tags,
-        missing: await outcome(ssm.send(new ListTagsForResourceCommand({ ResourceType: "Document", ResourceId: "conf-nope" }))),
+        missing: await outcome(
+          ssm.send(new ListTagsForResourceCommand({ ResourceType: "Document", ResourceId: "conf-nope" })),
+        ),
       };
     },
-    expected: { list: [{ Key: "a", Value: "2" }], described: [{ Key: "a", Value: "2" }], missing: { error: "InvalidResourceId" } },
+    expected: {
+      list: [{ Key: "a", Value: "2" }],
+      described: [{ Key: "a", Value: "2" }],
+      missing: { error: "InvalidResourceId" },
+    },
   },
   {
     name: "permissions: share, unshare, and a shared document cannot be deleted",
     async run(ssm) {
       await createDoc(ssm, "conf-share");
-      await ssm.send(new ModifyDocumentPermissionCommand({ Name: "conf-share", PermissionType: "Share", AccountIdsToAdd: ["111122223333", "444455556666"] }));
-      await ssm.send(new ModifyDocumentPermissionCommand({ Name: "conf-share", PermissionType: "Share", AccountIdsToRemove: ["111122223333"] }));
+      await ssm.send(
+        new ModifyDocumentPermissionCommand({
+          Name: "conf-share",
+          PermissionType: "Share",
+          AccountIdsToAdd: ["111122223333", "444455556666"],
+        }),
+      );
+      await ssm.send(
+        new ModifyDocumentPermissionCommand({
+          Name: "conf-share",
+          PermissionType: "Share",
+          AccountIdsToRemove: ["111122223333"],
+        }),
+      );
       const p = await ssm.send(new DescribeDocumentPermissionCommand({ Name: "conf-share", PermissionType: "Share" }));
       return {
         accounts: p.AccountIds,
         info: p.AccountSharingInfoList,
-        mixedAll: await outcome(ssm.send(new ModifyDocumentPermissionCommand({ Name: "conf-share", PermissionType: "Share", AccountIdsToAdd: ["all", "111122223333"] }))),
-        badAccount: await outcome(ssm.send(new ModifyDocumentPermissionCommand({ Name: "conf-share", PermissionType: "Share", AccountIdsToAdd: ["123"] }))),
+        mixedAll: await outcome(
+          ssm.send(
+            new ModifyDocumentPermissionCommand({
+              Name: "conf-share",
+              PermissionType: "Share",
+              AccountIdsToAdd: ["all", "111122223333"],
+            }),
+          ),
+        ),
+        badAccount: await outcome(
+          ssm.send(
+            new ModifyDocumentPermissionCommand({
+              Name: "conf-share",
+              PermissionType: "Share",
+              AccountIdsToAdd: ["123"],
+            }),
+          ),
+        ),
         deleteShared: await outcome(ssm.send(new DeleteDocumentCommand({ Name: "conf-share" }))),
       };
     },
@@ -237,7 +331,13 @@ const scenarios: Scenario[] = [
       return {
         yaml: [asYaml.DocumentFormat, YAML.parse(asYaml.Content!)],
         json: [asJson.DocumentFormat, JSON.parse(asJson.Content!)],
-        stored: [stored.DocumentFormat, stored.Content === CONTENT, stored.Name, stored.DocumentVersion, stored.DocumentType],
+        stored: [
+          stored.DocumentFormat,
+          stored.Content === CONTENT,
+          stored.Name,
+          stored.DocumentVersion,
+          stored.DocumentType,
+        ],
       };
     },
     expected: {
@@ -259,18 +359,48 @@ const scenarios: Scenario[] = [
     name: "ListDocuments: Owner=Self, DocumentType, paging through every page",
     async run(ssm) {
       for (const n of ["conf-c", "conf-a", "conf-e", "conf-b", "conf-d"]) await createDoc(ssm, n, commandDoc([n]));
-      await createDoc(ssm, "conf-policy", JSON.stringify({ schemaVersion: "2.0", mainSteps: [{ action: "aws:softwareInventory", name: "inv", inputs: {} }] }), { DocumentType: "Policy" });
+      await createDoc(
+        ssm,
+        "conf-policy",
+        JSON.stringify({
+          schemaVersion: "2.0",
+          mainSteps: [{ action: "aws:softwareInventory", name: "inv", inputs: {} }],
+        }),
+        { DocumentType: "Policy" },
+      );
       const pages: string[][] = [];
       let NextToken: string | undefined;
       do {
-        const r = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }, { Key: "DocumentType", Values: ["Command"] }], MaxResults: 2, ...(NextToken ? { NextToken } : {}) }));
+        const r = await ssm.send(
+          new ListDocumentsCommand({
+            Filters: [
+              { Key: "Owner", Values: ["Self"] },
+              { Key: "DocumentType", Values: ["Command"] },
+            ],
+            MaxResults: 2,
+            ...(NextToken ? { NextToken } : {}),
+          }),
+        );
         pages.push(r.DocumentIdentifiers!.map((d) => d.Name!));
         NextToken = r.NextToken || undefined;
       } while (NextToken && pages.length < 10);
-      const policies = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "DocumentType", Values: ["Policy"] }, { Key: "Owner", Values: ["Self"] }] }));
-      return { all: pages.flat(), policies: policies.DocumentIdentifiers!.map((d) => [d.Name, d.SchemaVersion, d.DocumentType, d.Owner]) };
+      const policies = await ssm.send(
+        new ListDocumentsCommand({
+          Filters: [
+            { Key: "DocumentType", Values: ["Policy"] },
+            { Key: "Owner", Values: ["Self"] },
+          ],
+        }),
+      );
+      return {
+        all: pages.flat(),
+        policies: policies.DocumentIdentifiers!.map((d) => [d.Name, d.SchemaVersion, d.DocumentType, d.Owner]),
+      };
     },
-    expected: { all: ["conf-a", "conf-b", "conf-c", "conf-d", "conf-e"], policies: [["conf-policy", "2.0", "Policy", "123456789012"]] },
+    expected: {
+      all: ["conf-a", "conf-b", "conf-c", "conf-d", "conf-e"],
+      policies: [["conf-policy", "2.0", "Policy", "123456789012"]],
+    },
   },
 ];
 
@@ -312,21 +442,29 @@ describe("local/moto-conformance: documents agree with moto_server", function ()
   describe("where moto differs (as ../shared/ssm-api-spec.md notes, or where moto only approximates)", () => {
     it("a version that does not exist: AWS InvalidDocumentVersion, moto InvalidDocument (§2.1)", async () => {
       for (const ssm of [ourClient, motoClient]) await createDoc(ssm, "diff-ver");
-      const call = (ssm: SSMClient) => outcome(ssm.send(new DescribeDocumentCommand({ Name: "diff-ver", DocumentVersion: "7" })));
+      const call = (ssm: SSMClient) =>
+        outcome(ssm.send(new DescribeDocumentCommand({ Name: "diff-ver", DocumentVersion: "7" })));
       expect(await call(ourClient)).to.deep.equal({ error: "InvalidDocumentVersion" });
       expect(await call(motoClient)).to.deep.equal({ error: "InvalidDocument" });
     });
 
     it("the Name filter: AWS matches a prefix, moto the exact name (§2.8)", async () => {
       for (const ssm of [ourClient, motoClient]) await createDoc(ssm, "diff-prefix-doc");
-      const call = async (ssm: SSMClient) => (await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Name", Values: ["diff-prefix"] }] }))).DocumentIdentifiers!.map((d) => d.Name);
+      const call = async (ssm: SSMClient) =>
+        (
+          await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Name", Values: ["diff-prefix"] }] }))
+        ).DocumentIdentifiers!.map((d) => d.Name);
       expect(await call(ourClient)).to.deep.equal(["diff-prefix-doc"]);
       expect(await call(motoClient)).to.deep.equal([]);
     });
 
     it("UpdateDocument without DocumentVersion: we treat it as $LATEST, moto rejects it (§2.5)", async () => {
       for (const ssm of [ourClient, motoClient]) await createDoc(ssm, "diff-upd");
-      const call = (ssm: SSMClient) => outcome(ssm.send(new UpdateDocumentCommand({ Name: "diff-upd", Content: commandDoc(["new"]) })), (r) => r.DocumentDescription?.DocumentVersion);
+      const call = (ssm: SSMClient) =>
+        outcome(
+          ssm.send(new UpdateDocumentCommand({ Name: "diff-upd", Content: commandDoc(["new"]) })),
+          (r) => r.DocumentDescription?.DocumentVersion,
+        );
       expect(await call(ourClient)).to.deep.equal({ ok: "2" });
       expect(await call(motoClient)).to.deep.equal({ error: "InvalidDocumentVersion" });
     });
@@ -339,13 +477,15 @@ describe("local/moto-conformance: documents agree with moto_server", function ()
 
     it("list defaults in Parameters: compact JSON from us, Python's spaced json.dumps from moto (spacing unspecified)", async () => {
       const content = commandDoc(["x"], { hosts: { type: "StringList", default: ["a", "b"] } });
-      const call = async (ssm: SSMClient) => (await createDoc(ssm, "diff-default", content)).DocumentDescription!.Parameters![0]!.DefaultValue;
+      const call = async (ssm: SSMClient) =>
+        (await createDoc(ssm, "diff-default", content)).DocumentDescription!.Parameters![0]!.DefaultValue;
       expect(await call(ourClient)).to.equal('["a","b"]');
       expect(await call(motoClient)).to.equal('["a", "b"]');
     });
 
     it("AWS-owned documents exist from the start with us (§2.11), not in moto", async () => {
-      const call = (ssm: SSMClient) => outcome(ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })), (r) => r.Document?.Owner);
+      const call = (ssm: SSMClient) =>
+        outcome(ssm.send(new DescribeDocumentCommand({ Name: "AWS-RunShellScript" })), (r) => r.Document?.Owner);
       expect(await call(ourClient)).to.deep.equal({ ok: "Amazon" });
       expect(await call(motoClient)).to.deep.equal({ error: "InvalidDocument" });
     });

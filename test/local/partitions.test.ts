@@ -5,14 +5,29 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "chai";
-import { CreateDocumentCommand, DescribeDocumentCommand, DescribeInstanceInformationCommand, ListDocumentsCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  CreateDocumentCommand,
+  DescribeDocumentCommand,
+  DescribeInstanceInformationCommand,
+  ListDocumentsCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { startLocalEndpoint, type LocalEndpoint } from "../../src/local/index.js";
 import "./helpers.js";
 
-const CONTENT = JSON.stringify({ schemaVersion: "2.2", description: "d", mainSteps: [{ action: "aws:runShellScript", name: "s", inputs: { runCommand: ["echo"] } }] });
+const CONTENT = JSON.stringify({
+  schemaVersion: "2.2",
+  description: "d",
+  mainSteps: [{ action: "aws:runShellScript", name: "s", inputs: { runCommand: ["echo"] } }],
+});
 
 function client(endpoint: LocalEndpoint, region: string, accessKeyId = "test"): SSMClient {
-  return new SSMClient({ endpoint: endpoint.url, region, credentials: { accessKeyId, secretAccessKey: "test" }, maxAttempts: 1 });
+  return new SSMClient({
+    endpoint: endpoint.url,
+    region,
+    credentials: { accessKeyId, secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
 }
 
 async function ownDocuments(c: SSMClient): Promise<string[]> {
@@ -75,7 +90,9 @@ describe("local: accounts and regions are kept apart", function () {
   });
 
   it("keeps every region's data across a restart", async () => {
-    await make("ap-south-1").send(new CreateDocumentCommand({ Name: "Kept", Content: CONTENT, DocumentType: "Command" }));
+    await make("ap-south-1").send(
+      new CreateDocumentCommand({ Name: "Kept", Content: CONTENT, DocumentType: "Command" }),
+    );
     for (const c of clients.splice(0)) c.destroy();
     await endpoint.stop();
     endpoint = await startLocalEndpoint({ dataDir: dir });

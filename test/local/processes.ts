@@ -36,12 +36,16 @@ function stopper(child: ChildProcess): () => Promise<number | null> {
 
 /** Starts `statectl local serve --json` and waits for the line that names its URL. */
 export async function startServe(args: string[]): Promise<RunningServer> {
-  const child = spawn(process.execPath, [CLI_MAIN, "local", "serve", "--json", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI_MAIN, "local", "serve", "--json", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += String(d)));
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`statectl local serve exited (${code}) before listening: ${stderr}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`statectl local serve exited (${code}) before listening: ${stderr}`)),
+    );
     lines.once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));
   });
   return { url, process: child, stderr: () => stderr, stop: stopper(child) };
@@ -53,11 +57,18 @@ export async function startServe(args: string[]): Promise<RunningServer> {
  */
 export async function startMoto(env: Readonly<Record<string, string>> = {}): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += String(d)));
   child.stdout!.resume();
-  const spawnError = new Promise<never>((_, reject) => child.once("error", (e) => reject(new Error(`cannot start moto_server (is moto installed? pip install 'moto[server]'): ${e.message}`))));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once("error", (e) =>
+      reject(new Error(`cannot start moto_server (is moto installed? pip install 'moto[server]'): ${e.message}`)),
+    ),
+  );
   const url = `http://127.0.0.1:${port}`;
   const ready = (async () => {
     for (let i = 0; i < 150; i++) {
@@ -105,9 +116,15 @@ export function aws(endpoint: string, args: string[]): Promise<AwsCliResult> {
     AWS_PAGER: "",
   };
   return new Promise((resolve, reject) => {
-    execFile("aws", ["ssm", ...args, "--endpoint-url", endpoint, "--output", "json"], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") return reject(new Error(`cannot run the AWS CLI (is it installed?): ${error.message}`));
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    execFile(
+      "aws",
+      ["ssm", ...args, "--endpoint-url", endpoint, "--output", "json"],
+      { env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number")
+          return reject(new Error(`cannot run the AWS CLI (is it installed?): ${error.message}`));
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
   });
 }

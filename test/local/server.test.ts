@@ -30,42 +30,70 @@ describe("local/server: the AWS JSON 1.1 wire protocol", () => {
 
   it("rejects a request without an AmazonSSM target, and non-POST methods", async () => {
     expect((await rawCall(h.endpoint.url, undefined, "{}")).json.__type).to.equal("UnknownOperationException");
-    expect((await rawCall(h.endpoint.url, "AmazonEC2.DescribeInstances", "{}")).json.__type).to.equal("UnknownOperationException");
+    expect((await rawCall(h.endpoint.url, "AmazonEC2.DescribeInstances", "{}")).json.__type).to.equal(
+      "UnknownOperationException",
+    );
     const get = await rawCall(h.endpoint.url, "AmazonSSM.ListDocuments", "", "GET");
     expect(get.status).to.equal(400);
     expect(get.json.__type).to.equal("UnknownOperationException");
   });
 
   it("answers malformed JSON and non-object bodies with SerializationException", async () => {
-    expect((await rawCall(h.endpoint.url, "AmazonSSM.ListDocuments", "{nope")).json.__type).to.equal("SerializationException");
-    expect((await rawCall(h.endpoint.url, "AmazonSSM.ListDocuments", "[1]")).json.__type).to.equal("SerializationException");
-    expect((await rawCall(h.endpoint.url, "AmazonSSM.CreateDocument", JSON.stringify({ Name: 5, Content: "{}" }))).json.__type).to.equal("SerializationException");
+    expect((await rawCall(h.endpoint.url, "AmazonSSM.ListDocuments", "{nope")).json.__type).to.equal(
+      "SerializationException",
+    );
+    expect((await rawCall(h.endpoint.url, "AmazonSSM.ListDocuments", "[1]")).json.__type).to.equal(
+      "SerializationException",
+    );
+    expect(
+      (await rawCall(h.endpoint.url, "AmazonSSM.CreateDocument", JSON.stringify({ Name: 5, Content: "{}" }))).json
+        .__type,
+    ).to.equal("SerializationException");
   });
 
   it("treats an empty body as an empty input, and sends both message and Message", async () => {
     const r = await rawCall(h.endpoint.url, "AmazonSSM.DescribeDocument", "");
     expect(r.status).to.equal(400);
     expect(r.json.__type).to.equal("ValidationException");
-    expect(r.json.message).to.equal("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null");
+    expect(r.json.message).to.equal(
+      "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+    );
     expect(r.json.Message).to.equal(r.json.message);
   });
 
   it("refuses bodies over the size limit with HTTP 413", async () => {
-    const r = await rawCall(h.endpoint.url, "AmazonSSM.CreateDocument", JSON.stringify({ Name: "big-doc", Content: "x".repeat(3 * 1024 * 1024) }));
+    const r = await rawCall(
+      h.endpoint.url,
+      "AmazonSSM.CreateDocument",
+      JSON.stringify({ Name: "big-doc", Content: "x".repeat(3 * 1024 * 1024) }),
+    );
     expect(r.status).to.equal(413);
     expect(r.json.__type).to.equal("RequestEntityTooLargeException");
   });
 
   it("keeps concurrent writes consistent: 40 parallel creates, 40 documents", async () => {
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => h.ssm.send(new CreateDocumentCommand({ Name: `parallel-${String(i).padStart(2, "0")}`, Content: commandDoc([`echo ${i}`]) }))),
+      Array.from({ length: 40 }, (_, i) =>
+        h.ssm.send(
+          new CreateDocumentCommand({
+            Name: `parallel-${String(i).padStart(2, "0")}`,
+            Content: commandDoc([`echo ${i}`]),
+          }),
+        ),
+      ),
     );
-    const list = await h.ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }], MaxResults: 50 }));
-    expect(list.DocumentIdentifiers?.map((d) => d.Name)).to.deep.equal(Array.from({ length: 40 }, (_, i) => `parallel-${String(i).padStart(2, "0")}`));
+    const list = await h.ssm.send(
+      new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }], MaxResults: 50 }),
+    );
+    expect(list.DocumentIdentifiers?.map((d) => d.Name)).to.deep.equal(
+      Array.from({ length: 40 }, (_, i) => `parallel-${String(i).padStart(2, "0")}`),
+    );
   });
 
   it("lets only one of two racing identical creates win", async () => {
-    const results = await Promise.allSettled([1, 2].map(() => h.ssm.send(new CreateDocumentCommand({ Name: "race-doc", Content: commandDoc() }))));
+    const results = await Promise.allSettled(
+      [1, 2].map(() => h.ssm.send(new CreateDocumentCommand({ Name: "race-doc", Content: commandDoc() }))),
+    );
     expect(results.filter((r) => r.status === "fulfilled")).to.have.length(1);
     const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
     expect((failed.reason as Error).name).to.equal("DocumentAlreadyExists");

@@ -8,7 +8,16 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import * as net from "node:net";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { CreateDocumentCommand, DescribeDocumentCommand, ListDocumentsCommand } from "@aws-sdk/client-ssm";
@@ -21,7 +30,17 @@ function withHost(url: string, host: string): Promise<{ status: number; body: Re
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port: Number(port), method: "POST", path: "/", headers: { Host: host, "X-Amz-Target": "AmazonSSM.ListDocuments", "Content-Type": "application/x-amz-json-1.1" } },
+      {
+        host: "127.0.0.1",
+        port: Number(port),
+        method: "POST",
+        path: "/",
+        headers: {
+          Host: host,
+          "X-Amz-Target": "AmazonSSM.ListDocuments",
+          "Content-Type": "application/x-amz-json-1.1",
+        },
+      },
       (res) => {
         let text = "";
         res.setEncoding("utf8").on("data", (d: string) => (text += d));
@@ -43,11 +62,24 @@ describe("local/shared machine", () => {
   it("serves Host: 127.0.0.1, localhost and [::1] only (DNS rebinding), with a clear error", async () => {
     const ep = await startLocalEndpoint({});
     try {
-      for (const host of [`127.0.0.1:${ep.port}`, `localhost:${ep.port}`, "localhost", `[::1]:${ep.port}`, `LOCALHOST:${ep.port}`]) {
+      for (const host of [
+        `127.0.0.1:${ep.port}`,
+        `localhost:${ep.port}`,
+        "localhost",
+        `[::1]:${ep.port}`,
+        `LOCALHOST:${ep.port}`,
+      ]) {
         const r = await withHost(ep.url, host);
         expect(r.status, host).to.equal(200);
       }
-      for (const host of ["evil.example.com", `evil.example.com:${ep.port}`, `127.0.0.1.evil.example.com:${ep.port}`, `localhost.evil.example.com`, "10.0.0.5", "0.0.0.0"]) {
+      for (const host of [
+        "evil.example.com",
+        `evil.example.com:${ep.port}`,
+        `127.0.0.1.evil.example.com:${ep.port}`,
+        `localhost.evil.example.com`,
+        "10.0.0.5",
+        "0.0.0.0",
+      ]) {
         const r = await withHost(ep.url, host);
         expect(r.status, host).to.equal(403);
         expect(r.body.__type, host).to.equal("AccessDeniedException");
@@ -70,13 +102,15 @@ describe("local/shared machine", () => {
       await ssm.send(new CreateDocumentCommand({ Name: "modes", Content: commandDoc() }));
       await ssm.send(new CreateDocumentCommand({ Name: "modes-2", Content: commandDoc() }));
       expect(statSync(dataDir).mode & 0o777).to.equal(0o700);
-      for (const name of readdirSync(dataDir)) expect(statSync(path.join(dataDir, name)).mode & 0o777, name).to.equal(0o600);
+      for (const name of readdirSync(dataDir))
+        expect(statSync(path.join(dataDir, name)).mode & 0o777, name).to.equal(0o600);
       expect(readdirSync(dataDir)).to.include.members([STORE_FILE, JOURNAL_FILE]);
     } finally {
       ssm.destroy();
       await ep.stop();
     }
-    for (const name of readdirSync(dataDir)) expect(statSync(path.join(dataDir, name)).mode & 0o777, name).to.equal(0o600);
+    for (const name of readdirSync(dataDir))
+      expect(statSync(path.join(dataDir, name)).mode & 0o777, name).to.equal(0o600);
   });
 
   it("never writes through a link planted where it writes its temporary files", async () => {
@@ -87,8 +121,11 @@ describe("local/shared machine", () => {
     const ssm = clientFor(ep.url);
     try {
       // Every name a predictable scheme (pid and a counter) would use next.
-      for (let n = 0; n < 200; n++) for (const file of [STORE_FILE, JOURNAL_FILE]) symlinkSync(victim, path.join(dataDir, `.${file}.${process.pid}.${n}.tmp`));
-      for (let i = 0; i < 5; i++) await ssm.send(new CreateDocumentCommand({ Name: `planted-${i}`, Content: commandDoc([String(i)]) }));
+      for (let n = 0; n < 200; n++)
+        for (const file of [STORE_FILE, JOURNAL_FILE])
+          symlinkSync(victim, path.join(dataDir, `.${file}.${process.pid}.${n}.tmp`));
+      for (let i = 0; i < 5; i++)
+        await ssm.send(new CreateDocumentCommand({ Name: `planted-${i}`, Content: commandDoc([String(i)]) }));
     } finally {
       ssm.destroy();
       await ep.stop();
@@ -111,7 +148,9 @@ describe("local/shared machine", () => {
       for (let i = 0; i < 5; i++) {
         await new Promise<void>((resolve) => {
           const socket = net.connect(ep.port, "127.0.0.1", () => {
-            socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1:${ep.port}\r\nX-Amz-Target: AmazonSSM.CreateDocument\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n{"Name": "half`);
+            socket.write(
+              `POST / HTTP/1.1\r\nHost: 127.0.0.1:${ep.port}\r\nX-Amz-Target: AmazonSSM.CreateDocument\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n{"Name": "half`,
+            );
             setTimeout(() => {
               socket.destroy();
               resolve();
@@ -122,7 +161,10 @@ describe("local/shared machine", () => {
       await new Promise((r) => setTimeout(r, 200));
       expect(internal).to.deep.equal([]);
       const ssm = clientFor(ep.url);
-      expect((await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers).to.deep.equal([]);
+      expect(
+        (await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] })))
+          .DocumentIdentifiers,
+      ).to.deep.equal([]);
       ssm.destroy();
     } finally {
       await ep.stop();
@@ -134,7 +176,8 @@ describe("local/shared machine", () => {
     async function crashedWithJournal(): Promise<string[]> {
       const ep = await startLocalEndpoint({ dataDir: dir });
       const ssm = clientFor(ep.url);
-      for (const name of ["one", "two", "three", "four"]) await ssm.send(new CreateDocumentCommand({ Name: `j-${name}`, Content: commandDoc([name]) }));
+      for (const name of ["one", "two", "three", "four"])
+        await ssm.send(new CreateDocumentCommand({ Name: `j-${name}`, Content: commandDoc([name]) }));
       ssm.destroy();
       const snapshot = readFileSync(path.join(dir, STORE_FILE), "utf8");
       const journal = readFileSync(path.join(dir, JOURNAL_FILE), "utf8");
@@ -184,7 +227,9 @@ describe("local/shared machine", () => {
       const ep = await startLocalEndpoint({ dataDir: dir });
       const ssm = clientFor(ep.url);
       try {
-        const names = (await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))).DocumentIdentifiers!.map((d) => d.Name);
+        const names = (
+          await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }))
+        ).DocumentIdentifiers!.map((d) => d.Name);
         expect(names).to.include("j-three").and.not.include("j-four");
       } finally {
         ssm.destroy();

@@ -18,13 +18,20 @@ import {
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 const HOUR = 3_600_000;
 const shell = documentSteps({ runtimeConfig: { "aws:runShellScript": {} } });
-const resolver: DocumentResolver = (name) => (name === "Gone" ? undefined : { name, version: "1", documentType: name === "Auto" ? "Automation" : "Command", steps: shell });
+const resolver: DocumentResolver = (name) =>
+  name === "Gone"
+    ? undefined
+    : { name, version: "1", documentType: name === "Auto" ? "Automation" : "Command", steps: shell };
 
 function setup(config: Partial<AssociationConfig>, fleet = defaultFleet(T0)) {
   const state = emptySimulationState(fleet);
   let n = 0;
   const ctx: RunContext = { state, resolveDocument: resolver, newId: () => `id-${++n}` };
-  const record = newAssociationRecord("assoc-1", { Name: "AWS-RunShellScript", Targets: [{ Key: "InstanceIds", Values: ["*"] }], ...config }, T0);
+  const record = newAssociationRecord(
+    "assoc-1",
+    { Name: "AWS-RunShellScript", Targets: [{ Key: "InstanceIds", Values: ["*"] }], ...config },
+    T0,
+  );
   state.associations[record.associationId] = record;
   return { state, ctx, record };
 }
@@ -50,10 +57,18 @@ describe("local/simulator", () => {
     ]);
     expect(execution?.status).to.equal("Failed");
     expect(execution?.resourceCountByStatus).to.deep.equal({ Success: 3, Failed: 1 });
-    expect(record.overview).to.deep.equal({ status: "Failed", detailedStatus: "Failed", counts: { Success: 3, Failed: 1 } });
+    expect(record.overview).to.deep.equal({
+      status: "Failed",
+      detailedStatus: "Failed",
+      counts: { Success: 3, Failed: 1 },
+    });
     expect(record.lastExecutionDate).to.equal(T0);
     expect(record.lastSuccessfulExecutionDate).to.equal(undefined);
-    expect(state.instanceStatus["i-0db000000000000b1"]?.["assoc-1"]).to.include({ status: "Success", documentVersion: "1", associationVersion: 1 });
+    expect(state.instanceStatus["i-0db000000000000b1"]?.["assoc-1"]).to.include({
+      status: "Success",
+      documentVersion: "1",
+      associationVersion: 1,
+    });
   });
 
   it("stops dispatching once errors exceed MaxErrors, finishing the batch in flight", () => {
@@ -66,14 +81,23 @@ describe("local/simulator", () => {
     expect(e1.targets.map((t) => t.status)).to.deep.equal(["Failed", "Failed", "Skipped", "Skipped"]);
     // Two at a time, MaxErrors 0: the first batch of two fails together, the second is skipped.
     const two = setup({ MaxConcurrency: "2", MaxErrors: "0" }, fleet);
-    expect(runAssociation(two.ctx, "assoc-1", T0, "manual")!.targets.map((t) => t.status)).to.deep.equal(["Failed", "Failed", "Skipped", "Skipped"]);
+    expect(runAssociation(two.ctx, "assoc-1", T0, "manual")!.targets.map((t) => t.status)).to.deep.equal([
+      "Failed",
+      "Failed",
+      "Skipped",
+      "Skipped",
+    ]);
     // The default (100%) never stops.
     const all = setup({}, fleet);
     expect(runAssociation(all.ctx, "assoc-1", T0, "manual")!.resourceCountByStatus).to.deep.equal({ Failed: 4 });
   });
 
   it("holds to the schedule with ApplyOnlyAtCronInterval, then runs each due occurrence at its time", () => {
-    const { ctx, state, record } = setup({ ScheduleExpression: "cron(0 */4 * * ? *)", ApplyOnlyAtCronInterval: true, Targets: [{ Key: "tag:Role", Values: ["web"] }] });
+    const { ctx, state, record } = setup({
+      ScheduleExpression: "cron(0 */4 * * ? *)",
+      ApplyOnlyAtCronInterval: true,
+      Targets: [{ Key: "tag:Role", Values: ["web"] }],
+    });
     expect(afterAssociationWrite(ctx, record, T0 + 1, "create")).to.equal(undefined);
     expect(record.nextRunAt).to.equal(T0 + 4 * HOUR);
     const ran = runDue(ctx, T0 + 24 * HOUR);
@@ -84,7 +108,10 @@ describe("local/simulator", () => {
   });
 
   it("counts rate() from the last write and runs at once otherwise", () => {
-    const { ctx, record } = setup({ ScheduleExpression: "rate(1 hour)", Targets: [{ Key: "tag:Role", Values: ["db"] }] });
+    const { ctx, record } = setup({
+      ScheduleExpression: "rate(1 hour)",
+      Targets: [{ Key: "tag:Role", Values: ["db"] }],
+    });
     expect(afterAssociationWrite(ctx, record, T0 + 10 * 60_000, "create")?.trigger).to.equal("create");
     expect(runDue(ctx, T0 + 3 * HOUR).map((e) => (e.createdTime - T0) / 60_000)).to.deep.equal([70, 130]);
   });
@@ -107,14 +134,20 @@ describe("local/simulator", () => {
     const { ctx, state, record } = setup({ Targets: [{ Key: "tag:Role", Values: ["web"] }] });
     afterAssociationWrite(ctx, record, T0, "create");
     let before = targetSnapshot(state);
-    state.fleet.push(makeInstance({ instanceId: "i-0123456789abcdef0", name: "web-3", tags: { Role: "web" } }, T0 + HOUR));
+    state.fleet.push(
+      makeInstance({ instanceId: "i-0123456789abcdef0", name: "web-3", tags: { Role: "web" } }, T0 + HOUR),
+    );
     const joined = afterFleetChange(ctx, before, T0 + HOUR);
-    expect(joined.map((e) => [e.trigger, e.targets.map((t) => t.resourceId)])).to.deep.equal([["bootstrap", ["i-0123456789abcdef0"]]]);
+    expect(joined.map((e) => [e.trigger, e.targets.map((t) => t.resourceId)])).to.deep.equal([
+      ["bootstrap", ["i-0123456789abcdef0"]],
+    ]);
     expect(record.overview.counts).to.deep.equal({ Success: 3 });
 
     before = targetSnapshot(state);
     state.fleet.find((i) => i.name === "db-1")!.tags["Role"] = "web";
-    expect(afterFleetChange(ctx, before, T0 + 2 * HOUR)[0]?.targets.map((t) => t.resourceId)).to.deep.equal(["i-0db000000000000b1"]);
+    expect(afterFleetChange(ctx, before, T0 + 2 * HOUR)[0]?.targets.map((t) => t.resourceId)).to.deep.equal([
+      "i-0db000000000000b1",
+    ]);
 
     before = targetSnapshot(state);
     state.fleet = state.fleet.filter((i) => i.name !== "web-1");

@@ -41,7 +41,9 @@ describe("local/validate: AWS-worded validation", () => {
 
   it("keeps sensitive values out of messages, and measures length in characters", () => {
     const e = failure(() => check({ Content: "secret" }, (c) => c.string("Content", { max: 3, sensitive: true })));
-    expect(e.message).to.equal("1 validation error detected: Value at 'content' failed to satisfy constraint: Member must have length less than or equal to 3");
+    expect(e.message).to.equal(
+      "1 validation error detected: Value at 'content' failed to satisfy constraint: Member must have length less than or equal to 3",
+    );
     expect(() => check({ Name: "ééé" }, (c) => c.string("Name", { max: 3 }))).to.not.throw();
   });
 
@@ -97,6 +99,8 @@ describe("local/paging", () => {
     const token = paginate("ListX", items, (x) => x, 2, undefined).nextToken!;
     expect(failure(() => paginate("ListY", items, (x) => x, 2, token)).code).to.equal("InvalidNextToken");
     expect(failure(() => paginate("ListX", items, (x) => x, 2, "bm90IGpzb24")).code).to.equal("InvalidNextToken");
-    expect(failure(() => paginate("ListX", items, (x) => x, 2, encodeToken("ListX", -1, "a"))).code).to.equal("InvalidNextToken");
+    expect(failure(() => paginate("ListX", items, (x) => x, 2, encodeToken("ListX", -1, "a"))).code).to.equal(
+      "InvalidNextToken",
+    );
   });
 });

@@ -36,10 +36,16 @@ export class TestClient {
     readonly dir: string,
     env: Record<string, string> = {},
   ) {
-    this.child = spawn(process.execPath, [main, "lsp", "--stdio"], { cwd: dir, env: { ...process.env, NO_COLOR: "1", ...env } });
+    this.child = spawn(process.execPath, [main, "lsp", "--stdio"], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+    });
     this.child.stderr.on("data", (b: Buffer) => (this.stderr += b.toString()));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
-    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
+    this.connection = createProtocolConnection(
+      new StreamMessageReader(this.child.stdout),
+      new StreamMessageWriter(this.child.stdin),
+    );
     this.connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.diagnostics.set(p.uri, p.diagnostics);
       const waiting = this.waiters;
@@ -57,7 +63,12 @@ export class TestClient {
     const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: pathToFileURL(this.dir).href,
-      capabilities: { textDocument: { completion: { completionItem: { snippetSupport: true } }, hover: { contentFormat: ["markdown"] } } },
+      capabilities: {
+        textDocument: {
+          completion: { completionItem: { snippetSupport: true } },
+          hover: { contentFormat: ["markdown"] },
+        },
+      },
       initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
@@ -66,17 +77,24 @@ export class TestClient {
 
   async open(name: string, text: string): Promise<void> {
     this.versions.set(name, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: this.uri(name), languageId: "statectl", version: 1, text } });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: this.uri(name), languageId: "statectl", version: 1, text },
+    });
   }
 
   async change(name: string, text: string): Promise<void> {
     const version = (this.versions.get(name) ?? 1) + 1;
     this.versions.set(name, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: this.uri(name), version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: this.uri(name), version },
+      contentChanges: [{ text }],
+    });
   }
 
   async close(name: string): Promise<void> {
-    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: this.uri(name) } });
+    await this.connection.sendNotification(DidCloseTextDocumentNotification.type, {
+      textDocument: { uri: this.uri(name) },
+    });
   }
 
   /** Resolves once the diagnostics published for `name` satisfy `accept` (they arrive after a short debounce). */

@@ -8,7 +8,12 @@ import { associationDocument, cursorContext, type CursorContext } from "../../sr
 function at(source: string): Omit<CursorContext, "frames"> & { frames: string[] } {
   const offset = source.indexOf("|");
   const ctx = cursorContext(source.replace("|", ""), offset);
-  return { ...ctx, frames: ctx.frames.map((f) => (f.kind === "block" ? `block:${f.type}` : "key" in f && f.key ? `${f.kind}:${f.key}` : f.kind)) };
+  return {
+    ...ctx,
+    frames: ctx.frames.map((f) =>
+      f.kind === "block" ? `block:${f.type}` : "key" in f && f.key ? `${f.kind}:${f.key}` : f.kind,
+    ),
+  };
 }
 
 describe("lsp/cursor: the context at the cursor", () => {
@@ -16,17 +21,35 @@ describe("lsp/cursor: the context at the cursor", () => {
     ["|", { position: "item-start", blockPath: [], prefix: "" }],
     ["docu|", { position: "item-start", blockPath: [], prefix: "docu" }],
     ['document "x" {\n  na|\n}', { position: "item-start", blockPath: ["document"], prefix: "na" }],
-    ['association "a" {\n  targets {\n    |', { position: "item-start", blockPath: ["association", "targets"], frames: ["block:association", "block:targets"] }],
+    [
+      'association "a" {\n  targets {\n    |',
+      { position: "item-start", blockPath: ["association", "targets"], frames: ["block:association", "block:targets"] },
+    ],
     ["provider |", { position: "block-label", attribute: "provider" }],
-    ['association "a" {\n  document = "AWS-Ru|"\n}', { position: "string", prefix: "AWS-Ru", attribute: "document", blockPath: ["association"] }],
+    [
+      'association "a" {\n  document = "AWS-Ru|"\n}',
+      { position: "string", prefix: "AWS-Ru", attribute: "document", blockPath: ["association"] },
+    ],
     ['association "a" {\n  document = "|', { position: "string", prefix: "", attribute: "document" }],
-    ['association "a" {\n  parameters = {\n    com|', { position: "object-key", prefix: "com", frames: ["block:association", "object:parameters"] }],
-    ['association "a" {\n  parameters = {\n    commands = [var.|', { position: "value", traversal: ["var"], attribute: "parameters" }],
-    ["locals {\n  a = document.web.na|\n}", { position: "value", traversal: ["document", "web"], prefix: "na", attribute: "a" }],
-    ['locals {\n  a = "x-${local.|}"\n}', { position: "value", traversal: ["local"], frames: ["block:locals", "string:a", "interp"] }],
+    [
+      'association "a" {\n  parameters = {\n    com|',
+      { position: "object-key", prefix: "com", frames: ["block:association", "object:parameters"] },
+    ],
+    [
+      'association "a" {\n  parameters = {\n    commands = [var.|',
+      { position: "value", traversal: ["var"], attribute: "parameters" },
+    ],
+    [
+      "locals {\n  a = document.web.na|\n}",
+      { position: "value", traversal: ["document", "web"], prefix: "na", attribute: "a" },
+    ],
+    [
+      'locals {\n  a = "x-${local.|}"\n}',
+      { position: "value", traversal: ["local"], frames: ["block:locals", "string:a", "interp"] },
+    ],
     ["locals {\n  a = upper(|", { position: "value", frames: ["block:locals", "paren"], attribute: undefined }],
     ["locals {\n  a = 1 # comment {\n  |", { position: "item-start", blockPath: ["locals"] }],
-    ['locals {\n  a = <<-EOT\n  }\n  EOT\n  |', { position: "item-start", blockPath: ["locals"] }],
+    ["locals {\n  a = <<-EOT\n  }\n  EOT\n  |", { position: "item-start", blockPath: ["locals"] }],
     ['document "x" {\n  tags = { env = "a" }\n  |', { position: "item-start", blockPath: ["document"] }],
   ];
   for (const [source, expected] of cases) {
@@ -37,7 +60,8 @@ describe("lsp/cursor: the context at the cursor", () => {
   }
 
   it("finds the association's document argument anywhere in its body, and only at its top level", () => {
-    const text = 'association "a" {\n  parameters = {\n    document = "nope"\n  }\n  document = "AWS-RunShellScript"\n}\n';
+    const text =
+      'association "a" {\n  parameters = {\n    document = "nope"\n  }\n  document = "AWS-RunShellScript"\n}\n';
     expect(associationDocument(text, text.indexOf("{"))).to.deep.equal({ kind: "aws", name: "AWS-RunShellScript" });
     const managed = 'association "a" {\n  document = document.setup.name\n}\n';
     expect(associationDocument(managed, managed.indexOf("{"))).to.deep.equal({ kind: "managed", name: "setup" });

@@ -35,19 +35,19 @@ ${extra}}
 
 /** Edits to a.state, in order; some break it, some break what b.state refers to, the last ones mend part of it. */
 const EDITS = [
-  association("a") + association("a2", '  schedule_offset = 3\n'),
-  association("a") + association("a2", '  bogus = 1\n'),
+  association("a") + association("a2", "  schedule_offset = 3\n"),
+  association("a") + association("a2", "  bogus = 1\n"),
   association("a").replace("rate(30 minutes)", "rate(0 minutes)") + association("a2"),
   association("a").replace("document.install.name", "document.missing.name"),
-  association("a") + "association \"a3\" {\n  document = \n}\n",
-  association("a").replace("packageName = \"nginx\"", "packageNam = \"nginx\""),
+  association("a") + 'association "a3" {\n  document = \n}\n',
+  association("a").replace('packageName = "nginx"', 'packageNam = "nginx"'),
   association("a") + association("a2"),
 ];
 
 async function settled(client: TestClient, names: string[]): Promise<Map<string, Diagnostic[]>> {
   // Let any run that is due finish and publish: the debounce, then the run itself.
   let last = "";
-  for (let quiet = 0; quiet < 2; ) {
+  for (let quiet = 0; quiet < 2;) {
     await new Promise((r) => setTimeout(r, 250));
     const now = JSON.stringify(names.map((n) => client.diagnostics.get(client.uri(n)) ?? null));
     quiet = now === last ? quiet + 1 : 0;
@@ -81,7 +81,9 @@ describe("lsp: incremental checks give the diagnostics of a full check (issue 23
     let compared = 0;
     for (const [i, text] of EDITS.entries()) {
       // Every other edit comes in a burst of partial texts (typing), so runs are cut short.
-      if (i % 2 === 1) for (let cut = 1; cut < 4; cut++) await editor.change("a.state", text.slice(0, Math.floor((text.length * cut) / 4)));
+      if (i % 2 === 1)
+        for (let cut = 1; cut < 4; cut++)
+          await editor.change("a.state", text.slice(0, Math.floor((text.length * cut) / 4)));
       await editor.change("a.state", text);
       const incremental = await settled(editor, names);
 

@@ -20,13 +20,20 @@ describe("lsp: loaded only by statectl lsp", () => {
       join(dir, "hook.mjs"),
       'export async function load(url, context, next) {\n  if (url.includes("/src/lsp/") || url.includes("vscode-languageserver")) process.stderr.write(`LOADED ${url}\\n`);\n  return next(url, context);\n}\n',
     );
-    writeFileSync(join(dir, "register.mjs"), 'import { register } from "node:module";\nregister("./hook.mjs", import.meta.url);\n');
+    writeFileSync(
+      join(dir, "register.mjs"),
+      'import { register } from "node:module";\nregister("./hook.mjs", import.meta.url);\n',
+    );
     writeFileSync(join(dir, "main.state"), 'variable "x" {\n  default = 1\n}\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   const run = (args: string[]) =>
-    spawnSync(process.execPath, ["--import", pathToFileURL(join(dir, "register.mjs")).href, main, "-C", dir, ...args], { encoding: "utf8", input: "", env: { ...process.env, NO_COLOR: "1" } });
+    spawnSync(process.execPath, ["--import", pathToFileURL(join(dir, "register.mjs")).href, main, "-C", dir, ...args], {
+      encoding: "utf8",
+      input: "",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
 
   it("statectl validate and --help load none of it", () => {
     const validate = run(["validate"]);

@@ -9,7 +9,13 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CompletionRequest, DefinitionRequest, type CompletionItem, type CompletionList, type Location } from "vscode-languageserver-protocol/node";
+import {
+  CompletionRequest,
+  DefinitionRequest,
+  type CompletionItem,
+  type CompletionList,
+  type Location,
+} from "vscode-languageserver-protocol/node";
 import { endOf, positionOf, TestClient } from "./client.js";
 
 const MODULE = `variable "environment" {
@@ -70,7 +76,10 @@ describe("lsp: modules", function () {
 
   async function completeAt(text: string, position: { line: number; character: number }): Promise<string[]> {
     await client.change("main.state", text);
-    const r = (await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: client.uri("main.state") }, position })) as CompletionItem[] | CompletionList | null;
+    const r = (await client.connection.sendRequest(CompletionRequest.type, {
+      textDocument: { uri: client.uri("main.state") },
+      position,
+    })) as CompletionItem[] | CompletionList | null;
     return (Array.isArray(r) ? r : (r?.items ?? [])).map((i) => i.label);
   }
 
@@ -78,15 +87,23 @@ describe("lsp: modules", function () {
     const wrong = MAIN.replace('  environment = "dev"\n', "").replace("patch_name", "patch_nme");
     await client.change("main.state", wrong);
     const ds = await client.diagnosticsFor("main.state", (list) => list.length >= 2);
-    expect(ds.map((d) => d.code).sort()).to.deep.equal(["config/module-missing-input", "config/undeclared-module-output"]);
-    expect(ds.find((d) => d.code === "config/undeclared-module-output")!.message).to.contain('did you mean "patch_name"?');
+    expect(ds.map((d) => d.code).sort()).to.deep.equal([
+      "config/module-missing-input",
+      "config/undeclared-module-output",
+    ]);
+    expect(ds.find((d) => d.code === "config/undeclared-module-output")!.message).to.contain(
+      'did you mean "patch_name"?',
+    );
     await client.change("main.state", MAIN);
     expect(await client.diagnosticsFor("main.state", (list) => list.length === 0)).to.deep.equal([]);
   });
 
   it("reports a problem inside the module's files on the module's file", async () => {
     const withTypo = MAIN.replace('environment = "dev"', 'environment = "dev"\n  schedule    = 5');
-    writeFileSync(join(dir, "modules", "baseline", "main.state"), MODULE.replace("  schedule = var.schedule\n", "  schedul = var.schedule\n"));
+    writeFileSync(
+      join(dir, "modules", "baseline", "main.state"),
+      MODULE.replace("  schedule = var.schedule\n", "  schedul = var.schedule\n"),
+    );
     await client.change("main.state", withTypo);
     try {
       const ds = await client.diagnosticsFor("modules/baseline/main.state", (list) => list.length > 0);
@@ -101,20 +118,42 @@ describe("lsp: modules", function () {
     const inputs = await completeAt(inBlock, { line: 2, character: 2 });
     expect(inputs).to.include.members(["environment", "schedule", "count", "for_each"]);
     expect(inputs).to.not.include("source");
-    const outputs = await completeAt(MAIN + 'output "x" {\n  value = module.baseline.', endOf(MAIN + 'output "x" {\n  value = module.baseline.'));
+    const outputs = await completeAt(
+      MAIN + 'output "x" {\n  value = module.baseline.',
+      endOf(MAIN + 'output "x" {\n  value = module.baseline.'),
+    );
     expect(outputs).to.deep.equal(["patch_name"]);
-    const calls = await completeAt(MAIN + 'output "x" {\n  value = module.', endOf(MAIN + 'output "x" {\n  value = module.'));
+    const calls = await completeAt(
+      MAIN + 'output "x" {\n  value = module.',
+      endOf(MAIN + 'output "x" {\n  value = module.'),
+    );
     expect(calls).to.deep.equal(["baseline"]);
   });
 
   it("goes to the definition of a module output in the module's file, and of a module call", async () => {
     await client.change("main.state", MAIN);
-    const at = async (needle: string, delta: number) => (await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri("main.state") }, position: positionOf(MAIN, needle, delta) })) as Location | null;
-    expect(await at("module.baseline.patch_name", 20)).to.deep.equal({ uri: client.uri("modules/baseline/main.state"), range: { start: positionOf(MODULE, '"patch_name"'), end: positionOf(MODULE, '"patch_name"', '"patch_name"'.length) } });
+    const at = async (needle: string, delta: number) =>
+      (await client.connection.sendRequest(DefinitionRequest.type, {
+        textDocument: { uri: client.uri("main.state") },
+        position: positionOf(MAIN, needle, delta),
+      })) as Location | null;
+    expect(await at("module.baseline.patch_name", 20)).to.deep.equal({
+      uri: client.uri("modules/baseline/main.state"),
+      range: {
+        start: positionOf(MODULE, '"patch_name"'),
+        end: positionOf(MODULE, '"patch_name"', '"patch_name"'.length),
+      },
+    });
     const whole = MAIN + 'output "all" {\n  value = module.baseline\n}\n';
     await client.change("main.state", whole);
-    const call = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: client.uri("main.state") }, position: positionOf(whole, "module.baseline\n", 9) });
-    expect(call).to.deep.equal({ uri: client.uri("main.state"), range: { start: positionOf(MAIN, '"baseline"'), end: positionOf(MAIN, '"baseline"', '"baseline"'.length) } });
+    const call = await client.connection.sendRequest(DefinitionRequest.type, {
+      textDocument: { uri: client.uri("main.state") },
+      position: positionOf(whole, "module.baseline\n", 9),
+    });
+    expect(call).to.deep.equal({
+      uri: client.uri("main.state"),
+      range: { start: positionOf(MAIN, '"baseline"'), end: positionOf(MAIN, '"baseline"', '"baseline"'.length) },
+    });
   });
 });
 
@@ -130,7 +169,10 @@ describe("lsp: a module folder opened alone", function () {
     mkdirSync(join(dir, "envs", "prod"), { recursive: true });
     mkdirSync(join(dir, "lonely"), { recursive: true });
     writeFileSync(join(dir, "main.state"), MAIN);
-    writeFileSync(join(dir, "envs", "prod", "main.state"), 'module "shared" {\n  source      = "../../modules/shared"\n  environment = "prod"\n}\n');
+    writeFileSync(
+      join(dir, "envs", "prod", "main.state"),
+      'module "shared" {\n  source      = "../../modules/shared"\n  environment = "prod"\n}\n',
+    );
     writeFileSync(join(dir, "modules", "baseline", "main.state"), MODULE);
     writeFileSync(join(dir, "modules", "shared", "main.state"), MODULE);
     writeFileSync(join(dir, "lonely", "main.state"), MODULE);
@@ -147,7 +189,10 @@ describe("lsp: a module folder opened alone", function () {
     expect(await client.diagnosticsFor("modules/baseline/main.state", () => true)).to.deep.equal([]);
     await client.open("modules/shared/main.state", MODULE);
     expect(await client.diagnosticsFor("modules/shared/main.state", () => true)).to.deep.equal([]);
-    await client.change("modules/baseline/main.state", MODULE.replace("  schedule = var.schedule\n", "  schedul = var.schedule\n"));
+    await client.change(
+      "modules/baseline/main.state",
+      MODULE.replace("  schedule = var.schedule\n", "  schedul = var.schedule\n"),
+    );
     const ds = await client.diagnosticsFor("modules/baseline/main.state", (list) => list.length > 0);
     expect(ds.map((d) => d.code)).to.deep.equal(["config/unsupported-argument"]);
   });

@@ -3,9 +3,11 @@ import { sameDocumentContent, sameValue, UNKNOWN } from "../../src/index.js";
 
 describe("plan/compare", () => {
   it("compares document content by meaning: JSON and YAML of the same document are equal", () => {
-    const json = '{"schemaVersion":"2.2","mainSteps":[{"action":"aws:runShellScript","name":"a","inputs":{"runCommand":["echo hi"]}}]}';
+    const json =
+      '{"schemaVersion":"2.2","mainSteps":[{"action":"aws:runShellScript","name":"a","inputs":{"runCommand":["echo hi"]}}]}';
     const pretty = JSON.stringify(JSON.parse(json), null, 4);
-    const yaml = 'schemaVersion: "2.2"\nmainSteps:\n  - action: aws:runShellScript\n    name: a\n    inputs:\n      runCommand:\n        - echo hi\n';
+    const yaml =
+      'schemaVersion: "2.2"\nmainSteps:\n  - action: aws:runShellScript\n    name: a\n    inputs:\n      runCommand:\n        - echo hi\n';
     expect(sameDocumentContent(json, pretty)).to.equal(true);
     expect(sameDocumentContent(json, yaml)).to.equal(true);
     expect(sameDocumentContent(json, yaml.replace("echo hi", "echo ho"))).to.equal(false);

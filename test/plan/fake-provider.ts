@@ -63,7 +63,12 @@ export class FakeProvider implements PlanProvider, ApplyProvider {
     try {
       if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
       else await new Promise((r) => setImmediate(r));
-      if (this.failures.has(name)) throw new ChangeFailure(`${name.split(":")[0]} failed: InvalidParameters: injected`, undefined, "InvalidParameters");
+      if (this.failures.has(name))
+        throw new ChangeFailure(
+          `${name.split(":")[0]} failed: InvalidParameters: injected`,
+          undefined,
+          "InvalidParameters",
+        );
       return fn();
     } finally {
       this.running--;
@@ -72,14 +77,20 @@ export class FakeProvider implements PlanProvider, ApplyProvider {
   create(kind: string, desired: Attributes): Promise<{ id: string; attributes: Attributes }> {
     const id = kind === "document" ? String(desired["name"]) : `assoc-${this.nextId++}`;
     return this.op(`create:${kind === "document" ? id : String(desired["name"] ?? id)}`, () => {
-      const attributes = { ...structuredClone(desired), ...(kind === "document" ? { default_version: "1" } : { association_id: id }) };
+      const attributes = {
+        ...structuredClone(desired),
+        ...(kind === "document" ? { default_version: "1" } : { association_id: id }),
+      };
       this.remote.set(id, { kind, attributes });
       return { id, attributes: structuredClone(attributes) };
     });
   }
   update(kind: string, id: string, _prior: Attributes, desired: Attributes): Promise<{ attributes: Attributes }> {
     return this.op(`update:${id}`, () => {
-      const attributes = { ...structuredClone(desired), ...(kind === "document" ? { default_version: "2" } : { association_id: id }) };
+      const attributes = {
+        ...structuredClone(desired),
+        ...(kind === "document" ? { default_version: "2" } : { association_id: id }),
+      };
       this.remote.set(id, { kind, attributes });
       return { attributes: structuredClone(attributes) };
     });

@@ -35,7 +35,12 @@ describe("provider-ssm batched association creates (local endpoint over HTTP)", 
     expect(new Set(states.map((s) => s.association_id)).size).to.equal(25);
     const single = await rig.provider.createAssociation(spec(99));
     const read = await rig.provider.readAssociation(states[7]!.association_id);
-    expect(read).to.deep.include({ name: "batch-7", association_version: "1", parameters: { commands: ["echo 7"] }, tags: {} });
+    expect(read).to.deep.include({
+      name: "batch-7",
+      association_version: "1",
+      parameters: { commands: ["echo 7"] },
+      tags: {},
+    });
     expect(Object.keys(states[7]!).sort()).to.deep.equal(Object.keys(single).sort());
   });
 
@@ -52,7 +57,15 @@ describe("provider-ssm batched association creates (local endpoint over HTTP)", 
       spec(7, { dispatch_assume_role: roleA, parameters: { noSuchParameter: ["x"] } }),
     ];
     const results = await Promise.allSettled(specs.map((s) => rig.provider.createAssociationBatched(s)));
-    expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled", "rejected"]);
+    expect(results.map((r) => r.status)).to.deep.equal([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+    ]);
     // One call per role (A: 2, 5 and the failing 7; none: 3, 4); the tagged one and the lone role B
     // one alone; the failed entry of A's batch sent again alone for its error code.
     expect(rig.calls("CreateAssociationBatch")).to.equal(2);

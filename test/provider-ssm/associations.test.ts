@@ -63,15 +63,20 @@ describe("provider-ssm associations (local endpoint over HTTP)", () => {
     const updated = await rig.provider.updateAssociation(created, { ...webSpec, max_concurrency: "50%" });
     expect(updated.association_version).to.equal("2");
     const read = (await rig.provider.readAssociation(created.association_id))!;
-    expect(withoutRunStatus(read)).to.deep.equal({ ...withoutRunStatus(created), max_concurrency: "50%", association_version: "2" });
+    expect(withoutRunStatus(read)).to.deep.equal({
+      ...withoutRunStatus(created),
+      max_concurrency: "50%",
+      association_version: "2",
+    });
 
     // The control: a bare UpdateAssociation through the SDK really clears what it leaves out,
     // so the survival above is the provider's doing.
     await rig.provider.client.send(
       new UpdateAssociationCommand({ AssociationId: created.association_id, Parameters: { commands: ["echo bare"] } }),
     );
-    const bare = (await rig.provider.client.send(new DescribeAssociationCommand({ AssociationId: created.association_id })))
-      .AssociationDescription!;
+    const bare = (
+      await rig.provider.client.send(new DescribeAssociationCommand({ AssociationId: created.association_id }))
+    ).AssociationDescription!;
     expect(bare.AssociationName).to.equal(undefined);
     expect(bare.ComplianceSeverity).to.equal(undefined);
     expect(bare.OutputLocation).to.equal(undefined);
@@ -118,12 +123,18 @@ describe("provider-ssm associations (local endpoint over HTTP)", () => {
   it("changes tags without an UpdateAssociation call (which would run the association again)", async () => {
     const created = await rig.provider.createAssociation(webSpec);
     rig.endpoint.resetCounters();
-    const updated = await rig.provider.updateAssociation(created, { ...webSpec, tags: { team: "platform", owner: "me" } });
+    const updated = await rig.provider.updateAssociation(created, {
+      ...webSpec,
+      tags: { team: "platform", owner: "me" },
+    });
     expect(rig.calls("UpdateAssociation")).to.equal(0);
     expect(rig.calls("AddTagsToResource")).to.equal(1);
     expect(rig.calls("RemoveTagsFromResource")).to.equal(1);
     expect(updated.association_version).to.equal("1");
-    expect((await rig.provider.readAssociation(created.association_id))!.tags).to.deep.equal({ team: "platform", owner: "me" });
+    expect((await rig.provider.readAssociation(created.association_id))!.tags).to.deep.equal({
+      team: "platform",
+      owner: "me",
+    });
   });
 
   it("refuses a stale update when the expected version no longer matches", async () => {
@@ -177,7 +188,10 @@ describe("provider-ssm associations (local endpoint over HTTP)", () => {
     const created = await rig.provider.createAssociation(webSpec);
     expect((await rig.provider.waitForSuccess(created.association_id, 30)).outcome).to.equal("Failed");
     // Narrow the targets to the healthy instance: the update's run succeeds.
-    const updated = await rig.provider.updateAssociation(created, { ...webSpec, targets: [{ key: "InstanceIds", values: ["i-0web00000000000a1"] }] });
+    const updated = await rig.provider.updateAssociation(created, {
+      ...webSpec,
+      targets: [{ key: "InstanceIds", values: ["i-0web00000000000a1"] }],
+    });
     const result = await rig.provider.waitForSuccess(updated.association_id, 30);
     expect(result).to.include({ outcome: "Success", association_version: "2" });
   });
@@ -193,7 +207,10 @@ describe("provider-ssm associations (local endpoint over HTTP)", () => {
   });
 
   it("counts the managed instances targets select", async () => {
-    expect(await rig.provider.countTargets([{ key: "tag:Role", values: ["web"] }])).to.include({ known: true, count: 2 });
+    expect(await rig.provider.countTargets([{ key: "tag:Role", values: ["web"] }])).to.include({
+      known: true,
+      count: 2,
+    });
     expect(await rig.provider.countTargets([{ key: "tag:Role", values: ["web", "db"] }])).to.include({ count: 3 });
     expect(await rig.provider.countTargets([{ key: "InstanceIds", values: ["*"] }])).to.include({ count: 4 });
     expect(
@@ -202,7 +219,12 @@ describe("provider-ssm associations (local endpoint over HTTP)", () => {
         { key: "tag:Role", values: ["web"] },
       ]),
     ).to.deep.equal({ known: true, count: 1, instance_ids: ["i-0web00000000000a1"] });
-    expect(await rig.provider.countTargets([{ key: "tag-key", values: ["Role"] }, { key: "tag:Env", values: ["prod"] }])).to.include({ count: 0 });
+    expect(
+      await rig.provider.countTargets([
+        { key: "tag-key", values: ["Role"] },
+        { key: "tag:Env", values: ["prod"] },
+      ]),
+    ).to.include({ count: 0 });
     const groups = await rig.provider.countTargets([{ key: "resource-groups:Name", values: ["web-servers"] }]);
     expect(groups.known).to.equal(false);
   });

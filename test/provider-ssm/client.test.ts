@@ -10,7 +10,9 @@ describe("provider-ssm client (local endpoint over HTTP)", () => {
 
   it("completes every call under throttling (paced, then retried)", async () => {
     rig = await startRig({}, { knobs: { throttle: { ListDocuments: { ratePerSecond: 25, burst: 5 } } } });
-    const results = await Promise.all(Array.from({ length: 30 }, () => rig.provider.listDocuments({ owner: "Amazon" })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => rig.provider.listDocuments({ owner: "Amazon" })),
+    );
     expect(results.every((r) => r.length > 0)).to.equal(true);
     const counters = rig.endpoint.counters()["ListDocuments"]!;
     expect(counters.throttled).to.be.greaterThan(0);
@@ -19,8 +21,12 @@ describe("provider-ssm client (local endpoint over HTTP)", () => {
 
   it("surfaces ThrottlingException as a retryable ProviderError once retries are used up", async () => {
     rig = await startRig({ maxRetries: 0 }, { knobs: { throttle: { ListDocuments: { ratePerSecond: 1, burst: 1 } } } });
-    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => rig.provider.listDocuments({ owner: "Amazon" })));
-    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === "rejected").map((s) => s.reason as unknown);
+    const settled = await Promise.allSettled(
+      Array.from({ length: 5 }, () => rig.provider.listDocuments({ owner: "Amazon" })),
+    );
+    const failures = settled
+      .filter((s): s is PromiseRejectedResult => s.status === "rejected")
+      .map((s) => s.reason as unknown);
     expect(failures.length).to.be.greaterThan(0);
     for (const failure of failures) {
       expect(failure).to.be.instanceOf(ProviderError);
@@ -46,7 +52,11 @@ describe("provider-ssm client (local endpoint over HTTP)", () => {
   });
 
   it("uses standard retry mode (statectl paces throttled operations itself) and the requested retry budget", async () => {
-    const client = await createSsmClient({ endpoint: "http://127.0.0.1:9", maxRetries: 3, credentials: LOCAL_ENDPOINT_CREDENTIALS });
+    const client = await createSsmClient({
+      endpoint: "http://127.0.0.1:9",
+      maxRetries: 3,
+      credentials: LOCAL_ENDPOINT_CREDENTIALS,
+    });
     expect(await client.config.retryStrategy()).to.have.property("mode", "standard");
     expect(await client.config.maxAttempts()).to.equal(4);
     client.destroy();
@@ -58,7 +68,11 @@ describe("provider-ssm client (local endpoint over HTTP)", () => {
     const provider = await SsmProvider.create({
       endpoint: rig.endpoint.url,
       region: "us-east-1",
-      credentials: { accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: secret, sessionToken: "SESSIONTOKENSESSIONTOKEN" },
+      credentials: {
+        accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+        secretAccessKey: secret,
+        sessionToken: "SESSIONTOKENSESSIONTOKEN",
+      },
     });
     try {
       await provider.createDocument({ name: "bad", content: "{" });

@@ -21,7 +21,11 @@ describe("provider-ssm document life cycle: Creating → Active in two calls", f
 
   it("creates with CreateDocument and one DescribeDocument (the endpoint's default delay), and the state equals a full read", async () => {
     rig = await startRig({ pollIntervalMs: 50, pollMaxIntervalMs: 500 });
-    const created = await rig.provider.createDocument({ name: "two-calls", content: commandDocument("hi"), tags: { team: "ops" } });
+    const created = await rig.provider.createDocument({
+      name: "two-calls",
+      content: commandDocument("hi"),
+      tags: { team: "ops" },
+    });
     expect(callsBy(rig.endpoint)).to.deep.equal({ CreateDocument: 1, DescribeDocument: 1 });
     expect(created).to.include({ status: "Active", document_version: "1" });
     expect(created.tags).to.deep.equal({ team: "ops" });
@@ -29,7 +33,10 @@ describe("provider-ssm document life cycle: Creating → Active in two calls", f
   });
 
   it("waits for a slow document (Creating for 300 ms) with a few DescribeDocument calls, and sees Active", async () => {
-    rig = await startRig({ pollIntervalMs: 50, pollMaxIntervalMs: 500 }, { settings: { documentActivationDelayMs: 300 } });
+    rig = await startRig(
+      { pollIntervalMs: 50, pollMaxIntervalMs: 500 },
+      { settings: { documentActivationDelayMs: 300 } },
+    );
     const created = await rig.provider.createDocument({ name: "slow-doc", content: commandDocument("slow") });
     expect(created.status).to.equal("Active");
     const calls = callsBy(rig.endpoint);
@@ -41,13 +48,25 @@ describe("provider-ssm document life cycle: Creating → Active in two calls", f
 
   it("shares a created document and reads its permissions back once", async () => {
     rig = await startRig({ pollIntervalMs: 50, pollMaxIntervalMs: 500 });
-    const created = await rig.provider.createDocument({ name: "shared-doc", content: commandDocument("x"), permissions: ["111122223333"] });
+    const created = await rig.provider.createDocument({
+      name: "shared-doc",
+      content: commandDocument("x"),
+      permissions: ["111122223333"],
+    });
     expect(created.permissions).to.deep.equal(["111122223333"]);
-    expect(callsBy(rig.endpoint)).to.deep.equal({ CreateDocument: 1, DescribeDocument: 1, ModifyDocumentPermission: 1, DescribeDocumentPermission: 1 });
+    expect(callsBy(rig.endpoint)).to.deep.equal({
+      CreateDocument: 1,
+      DescribeDocument: 1,
+      ModifyDocumentPermission: 1,
+      DescribeDocumentPermission: 1,
+    });
   });
 
   it("an update waits for Updating to end before promoting the new version", async () => {
-    rig = await startRig({ pollIntervalMs: 50, pollMaxIntervalMs: 500 }, { settings: { documentActivationDelayMs: 150 } });
+    rig = await startRig(
+      { pollIntervalMs: 50, pollMaxIntervalMs: 500 },
+      { settings: { documentActivationDelayMs: 150 } },
+    );
     const v1 = await rig.provider.createDocument({ name: "upd-doc", content: commandDocument("one") });
     const result = await rig.provider.updateDocument(v1, { name: "upd-doc", content: commandDocument("two") });
     expect(result.state).to.include({ status: "Active", default_version: "2", latest_version: "2" });
@@ -69,7 +88,10 @@ describe("engine: calls to create documents", function () {
 
   it("an apply creating 25 documents makes at most 2 calls per document", async () => {
     const blocks = ['provider "ssm" {\n  endpoint = "local"\n}\n'];
-    for (let i = 0; i < 25; i++) blocks.push(`document "d${i}" {\n  name    = "Counted-${i}"\n  content = ${JSON.stringify(commandDocument(`doc ${i}`))}\n  tags = {\n    n = "${i}"\n  }\n}\n`);
+    for (let i = 0; i < 25; i++)
+      blocks.push(
+        `document "d${i}" {\n  name    = "Counted-${i}"\n  content = ${JSON.stringify(commandDocument(`doc ${i}`))}\n  tags = {\n    n = "${i}"\n  }\n}\n`,
+      );
     writeFileSync(join(dir, "main.state"), blocks.join("\n"));
     const applied = await runApply({ dir, runningLocalEndpoint: endpoint });
     expect(applied.result?.errors).to.deep.equal([]);
@@ -80,7 +102,12 @@ describe("engine: calls to create documents", function () {
     const total = Object.values(calls).reduce((a, b) => a + b, 0);
     expect(total, JSON.stringify(calls)).to.be.at.most(50);
     const d7 = applied.result!.state.resources.find((r) => r.address === "document.d7");
-    expect(d7?.attributes).to.deep.include({ name: "Counted-7", status: "Active", tags: { n: "7" }, document_version: "1" });
+    expect(d7?.attributes).to.deep.include({
+      name: "Counted-7",
+      status: "Active",
+      tags: { n: "7" },
+      document_version: "1",
+    });
     // A plan straight after sees no difference from what SSM reports.
     const again = await runPlan({ dir, runningLocalEndpoint: endpoint });
     expect(again.plan?.drift).to.deep.equal([]);

@@ -49,7 +49,8 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
   });
 
   it("reads a YAML document back as the YAML text it sent (GetDocument asks for the stored format)", async () => {
-    const content = "schemaVersion: '2.2'\nmainSteps:\n  - action: aws:runShellScript\n    name: run\n    inputs:\n      runCommand: [date]\n";
+    const content =
+      "schemaVersion: '2.2'\nmainSteps:\n  - action: aws:runShellScript\n    name: run\n    inputs:\n      runCommand: [date]\n";
     const created = await rig.provider.createDocument({ name: "yaml-doc", content, format: "YAML" });
     expect(created).to.include({ content, format: "YAML" });
     expect(await rig.provider.readDocument("yaml-doc")).to.include({ content, format: "YAML" });
@@ -70,9 +71,22 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
   });
 
   it("leaves the default alone with promote off and then manages the latest version", async () => {
-    const v1 = await rig.provider.createDocument({ name: "unpromoted", content: commandDocument("one"), promote: false });
-    const result = await rig.provider.updateDocument(v1, { name: "unpromoted", content: commandDocument("two"), promote: false });
-    expect(result.state).to.include({ default_version: "1", latest_version: "2", document_version: "2", content: commandDocument("two") });
+    const v1 = await rig.provider.createDocument({
+      name: "unpromoted",
+      content: commandDocument("one"),
+      promote: false,
+    });
+    const result = await rig.provider.updateDocument(v1, {
+      name: "unpromoted",
+      content: commandDocument("two"),
+      promote: false,
+    });
+    expect(result.state).to.include({
+      default_version: "1",
+      latest_version: "2",
+      document_version: "2",
+      content: commandDocument("two"),
+    });
     expect(rig.calls("UpdateDocumentDefaultVersion")).to.equal(0);
     const asDefault = await rig.provider.readDocument("unpromoted");
     expect(asDefault).to.include({ document_version: "1", content: commandDocument("one") });
@@ -98,13 +112,19 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
   });
 
   it("shares with 45 accounts in 3 ModifyDocumentPermission calls, reshuffles in batches, and unshares before delete", async () => {
-    const doc = await rig.provider.createDocument({ name: "shared", content: commandDocument("s"), permissions: accountIds(45) });
+    const doc = await rig.provider.createDocument({
+      name: "shared",
+      content: commandDocument("s"),
+      permissions: accountIds(45),
+    });
     expect(rig.calls("ModifyDocumentPermission")).to.equal(3);
     expect(doc.permissions).to.deep.equal(accountIds(45));
     rig.endpoint.resetCounters();
     // Keep 5, drop 40, add 25: 40 removals and 25 additions ride together → 2 calls.
     const desired = [...accountIds(5), ...accountIds(25, 1000)];
-    const updated = (await rig.provider.updateDocument(doc, { name: "shared", content: doc.content, permissions: desired })).state;
+    const updated = (
+      await rig.provider.updateDocument(doc, { name: "shared", content: doc.content, permissions: desired })
+    ).state;
     expect(rig.calls("ModifyDocumentPermission")).to.equal(2);
     expect(updated.permissions).to.deep.equal([...desired].sort());
     rig.endpoint.resetCounters();
@@ -114,9 +134,19 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
   });
 
   it("applies a tag diff with one removal call and one addition call", async () => {
-    const doc = await rig.provider.createDocument({ name: "tagged", content: commandDocument("t"), tags: { a: "1", b: "2", c: "3" } });
+    const doc = await rig.provider.createDocument({
+      name: "tagged",
+      content: commandDocument("t"),
+      tags: { a: "1", b: "2", c: "3" },
+    });
     rig.endpoint.resetCounters();
-    const updated = (await rig.provider.updateDocument(doc, { name: "tagged", content: doc.content, tags: { a: "1", b: "20", d: "4" } })).state;
+    const updated = (
+      await rig.provider.updateDocument(doc, {
+        name: "tagged",
+        content: doc.content,
+        tags: { a: "1", b: "20", d: "4" },
+      })
+    ).state;
     expect(updated.tags).to.deep.equal({ a: "1", b: "20", d: "4" });
     expect(rig.calls("AddTagsToResource")).to.equal(1);
     expect(rig.calls("RemoveTagsFromResource")).to.equal(1);
@@ -126,7 +156,11 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
     await rig.provider.createDocument({ name: "gone", content: commandDocument("g") });
     expect(await rig.provider.deleteDocument("gone")).to.equal(true);
     expect(await rig.provider.deleteDocument("gone")).to.equal(false);
-    const again: DocumentState = await rig.provider.createDocument({ name: "gone", content: commandDocument("g2"), type: "Command" });
+    const again: DocumentState = await rig.provider.createDocument({
+      name: "gone",
+      content: commandDocument("g2"),
+      type: "Command",
+    });
     expect(again.latest_version).to.equal("1");
   });
 
@@ -135,7 +169,9 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
     expect(error.operation).to.equal("CreateDocument");
     expect(error.code).to.equal("InvalidDocumentContent");
     expect(error.retryable).to.equal(false);
-    expect(error.at("document.broken").message).to.match(/^document\.broken: CreateDocument failed: InvalidDocumentContent: /);
+    expect(error.at("document.broken").message).to.match(
+      /^document\.broken: CreateDocument failed: InvalidDocumentContent: /,
+    );
     await rig.provider.createDocument({ name: "twice", content: commandDocument("1") });
     const duplicate = await rejection(rig.provider.createDocument({ name: "twice", content: commandDocument("1") }));
     expect(duplicate.code).to.equal("DocumentAlreadyExists");
@@ -143,7 +179,11 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
 
   it("carries the created document in the error when sharing fails after CreateDocument", async () => {
     const error = await rejection(
-      rig.provider.createDocument({ name: "half-made", content: commandDocument("h"), permissions: ["not-an-account"] }),
+      rig.provider.createDocument({
+        name: "half-made",
+        content: commandDocument("h"),
+        permissions: ["not-an-account"],
+      }),
     );
     expect(error.operation).to.equal("ModifyDocumentPermission");
     const partial = error.partialState as DocumentState;
@@ -154,7 +194,10 @@ describe("provider-ssm documents (local endpoint over HTTP)", () => {
 
   it("pages through ListDocuments 50 at a time", async () => {
     for (let i = 0; i < 55; i++) {
-      await rig.provider.createDocument({ name: `paged-${String(i).padStart(2, "0")}`, content: commandDocument(`p${i}`) });
+      await rig.provider.createDocument({
+        name: `paged-${String(i).padStart(2, "0")}`,
+        content: commandDocument(`p${i}`),
+      });
     }
     rig.endpoint.resetCounters();
     const own = await rig.provider.listDocuments();

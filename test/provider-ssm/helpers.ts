@@ -1,5 +1,10 @@
 // A local endpoint plus a provider pointed at it over HTTP, for the provider-ssm integration tests.
-import { startLocalEndpoint, LOCAL_ENDPOINT_CREDENTIALS, SsmProvider, type SsmProviderOptions } from "../../src/index.js";
+import {
+  startLocalEndpoint,
+  LOCAL_ENDPOINT_CREDENTIALS,
+  SsmProvider,
+  type SsmProviderOptions,
+} from "../../src/index.js";
 
 export type LocalEndpointHandle = Awaited<ReturnType<typeof startLocalEndpoint>>;
 export type EndpointOptions = Parameters<typeof startLocalEndpoint>[0];
@@ -14,7 +19,10 @@ export interface Rig {
   stop(): Promise<void>;
 }
 
-export async function startRig(providerOptions: SsmProviderOptions = {}, endpointOptions: EndpointOptions = {}): Promise<Rig> {
+export async function startRig(
+  providerOptions: SsmProviderOptions = {},
+  endpointOptions: EndpointOptions = {},
+): Promise<Rig> {
   const endpoint = await startLocalEndpoint(endpointOptions);
   const provider = await SsmProvider.create({
     endpoint: endpoint.url,

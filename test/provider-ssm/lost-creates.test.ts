@@ -57,7 +57,10 @@ describe("provider-ssm: creates whose outcome is unknown", () => {
 
   it("throttling is still retried by the SDK (it surely did not run), and client errors are not 'unknown'", async () => {
     rig.endpoint.setKnobs({ throttle: { CreateAssociation: { ratePerSecond: 5, burst: 1 } } });
-    const [made] = await Promise.all([rig.provider.createAssociation(spec), rig.provider.createAssociation({ ...spec, name: "lost-web-b" })]);
+    const [made] = await Promise.all([
+      rig.provider.createAssociation(spec),
+      rig.provider.createAssociation({ ...spec, name: "lost-web-b" }),
+    ]);
     expect(rig.endpoint.counters().CreateAssociation!.throttled).to.be.greaterThan(0);
     expect(await rig.provider.listAssociations({ association_name: "lost-web" })).to.have.length(1);
     expect(await rig.provider.listAssociations({ association_name: "lost-web-b" })).to.have.length(1);
@@ -87,7 +90,11 @@ describe("provider-ssm: creates whose outcome is unknown", () => {
     expect(found[0]!.tags).to.deep.equal({ team: "web" });
     expect(found[0]!.parameters).to.deep.equal({ commands: ["echo lost"] });
     // Ids the state already tracks never match; nor does anything made before the create (less clock skew).
-    expect(await rig.provider.findCreatedAssociations(spec, { since: before, exclude: new Set([found[0]!.association_id]) })).to.deep.equal([]);
-    expect(await rig.provider.findCreatedAssociations(spec, { since: new Date(Date.now() + 10 * 60_000) })).to.deep.equal([]);
+    expect(
+      await rig.provider.findCreatedAssociations(spec, { since: before, exclude: new Set([found[0]!.association_id]) }),
+    ).to.deep.equal([]);
+    expect(
+      await rig.provider.findCreatedAssociations(spec, { since: new Date(Date.now() + 10 * 60_000) }),
+    ).to.deep.equal([]);
   });
 });

@@ -16,7 +16,14 @@ interface Outcome {
  * `rate` a second with a bucket of `burst`; each attempt takes `latencyMs`; a throttled attempt is
  * sent again after `backoffMs` (the SDK's retry). Returns when the last call completed.
  */
-function simulate(calls: number, workers: number, rate: number, burst: number, latencyMs: number, backoffMs: number): Outcome {
+function simulate(
+  calls: number,
+  workers: number,
+  rate: number,
+  burst: number,
+  latencyMs: number,
+  backoffMs: number,
+): Outcome {
   let now = 0;
   const pace = new OperationPace(() => now);
   let tokens = burst;

@@ -32,9 +32,14 @@ const FULL: Required<Omit<AssociationSpec, "tags">> = {
   dispatch_assume_role: "arn:aws:iam::111111111111:role/dispatch",
 };
 
-const attributes = Object.entries(ASSOCIATION_RESOURCE.attributes) as [string, { mode: string; change: string; sdk?: string }][];
+const attributes = Object.entries(ASSOCIATION_RESOURCE.attributes) as [
+  string,
+  { mode: string; change: string; sdk?: string },
+][];
 // Tags travel in their own calls (AddTagsToResource), statectl's own settings in none.
-const sentInRequest = attributes.filter(([, a]) => a.mode !== "computed" && a.change !== "local" && a.sdk !== undefined && a.sdk !== "Tags");
+const sentInRequest = attributes.filter(
+  ([, a]) => a.mode !== "computed" && a.change !== "local" && a.sdk !== undefined && a.sdk !== "Tags",
+);
 
 describe("provider-ssm: the association conversion follows the resource schema", () => {
   it("the test's full spec sets every attribute the schema lets a configuration send", () => {
@@ -55,9 +60,13 @@ describe("provider-ssm: the association conversion follows the resource schema",
       AssociationVersion: "1",
       Overview: { Status: "Success", DetailedStatus: "Success" },
     } satisfies AssociationDescription;
-    const ctx = new ProviderContext(new SSMClient({ region: "eu-west-1", credentials: { accessKeyId: "unused", secretAccessKey: "unused" } }), { accountId: "111111111111" });
+    const ctx = new ProviderContext(
+      new SSMClient({ region: "eu-west-1", credentials: { accessKeyId: "unused", secretAccessKey: "unused" } }),
+      { accountId: "111111111111" },
+    );
     const state = (await toAssociationState(ctx, description, {})) as unknown as Record<string, unknown>;
-    for (const [name] of sentInRequest) expect(state[name], name).to.deep.equal((FULL as Record<string, unknown>)[name]);
+    for (const [name] of sentInRequest)
+      expect(state[name], name).to.deep.equal((FULL as Record<string, unknown>)[name]);
     const computed = attributes.filter(([, a]) => a.mode === "computed").map(([n]) => n);
     expect(computed.filter((n) => state[n] === undefined)).to.deep.equal([]);
   });

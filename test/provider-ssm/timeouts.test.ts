@@ -14,7 +14,9 @@ interface MisbehavingServer {
   close: () => Promise<void>;
 }
 
-async function misbehaving(respond: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<MisbehavingServer> {
+async function misbehaving(
+  respond: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<MisbehavingServer> {
   let requests = 0;
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
@@ -54,12 +56,19 @@ describe("provider-ssm: request timeouts", function () {
 
   it("an endpoint that accepts and never answers: ResponseTimeout naming the operation and endpoint, not retried", async () => {
     const server = await misbehaving(() => undefined);
-    const provider = await SsmProvider.create({ endpoint: server.url, region: "us-east-1", credentials: LOCAL_ENDPOINT_CREDENTIALS, timeouts: { requestTimeoutMs: 400 } });
+    const provider = await SsmProvider.create({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: LOCAL_ENDPOINT_CREDENTIALS,
+      timeouts: { requestTimeoutMs: 400 },
+    });
     try {
       const e = await failure(provider.readDocument("app-config"));
       expect(e.operation).to.equal("DescribeDocument");
       expect(e.code).to.equal("ResponseTimeout");
-      expect(e.message).to.contain(`DescribeDocument failed: ResponseTimeout: no complete answer from ${server.url} within 400ms`);
+      expect(e.message).to.contain(
+        `DescribeDocument failed: ResponseTimeout: no complete answer from ${server.url} within 400ms`,
+      );
       expect(e.message).to.contain("request_timeout (or STATECTL_REQUEST_TIMEOUT)");
       // The default client retries 8 times; a timeout is the whole wait.
       expect(server.requests()).to.equal(1);
@@ -74,7 +83,12 @@ describe("provider-ssm: request timeouts", function () {
       res.writeHead(200, { "Content-Type": "application/x-amz-json-1.1", "Content-Length": "1000" });
       res.write('{"Name":"app-');
     });
-    const provider = await SsmProvider.create({ endpoint: server.url, region: "us-east-1", credentials: LOCAL_ENDPOINT_CREDENTIALS, timeouts: { requestTimeoutMs: 400 } });
+    const provider = await SsmProvider.create({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: LOCAL_ENDPOINT_CREDENTIALS,
+      timeouts: { requestTimeoutMs: 400 },
+    });
     try {
       const e = await failure(provider.readDocument("app-config"));
       expect(e.code).to.equal("ResponseTimeout");
@@ -88,9 +102,20 @@ describe("provider-ssm: request timeouts", function () {
 
   it("a create that times out is reported as possibly carried out (outcome unknown), never sent twice", async () => {
     const server = await misbehaving(() => undefined);
-    const provider = await SsmProvider.create({ endpoint: server.url, region: "us-east-1", credentials: LOCAL_ENDPOINT_CREDENTIALS, timeouts: { requestTimeoutMs: 400 } });
+    const provider = await SsmProvider.create({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: LOCAL_ENDPOINT_CREDENTIALS,
+      timeouts: { requestTimeoutMs: 400 },
+    });
     try {
-      const e = await failure(provider.createAssociation({ name: "web", document: "AWS-RunShellScript", targets: [{ key: "tag:Role", values: ["web"] }] }));
+      const e = await failure(
+        provider.createAssociation({
+          name: "web",
+          document: "AWS-RunShellScript",
+          targets: [{ key: "tag:Role", values: ["web"] }],
+        }),
+      );
       expect(e.code).to.equal("ResponseTimeout");
       expect(e.outcomeUnknown).to.equal(true);
       expect(server.requests()).to.equal(1);
@@ -104,7 +129,12 @@ describe("provider-ssm: request timeouts", function () {
     const server = await misbehaving(() => undefined);
     const url = server.url;
     await server.close();
-    const provider = await SsmProvider.create({ endpoint: url, region: "us-east-1", credentials: LOCAL_ENDPOINT_CREDENTIALS, maxRetries: 0 });
+    const provider = await SsmProvider.create({
+      endpoint: url,
+      region: "us-east-1",
+      credentials: LOCAL_ENDPOINT_CREDENTIALS,
+      maxRetries: 0,
+    });
     try {
       const e = await failure(provider.readDocument("app-config"));
       expect(e.message).to.contain(`DescribeDocument failed: `).and.contain(url);
@@ -115,8 +145,12 @@ describe("provider-ssm: request timeouts", function () {
 
   it("timeouts come from the configuration, else the environment, else the defaults; a bad environment value is reported", () => {
     expect(resolveTimeouts({}, {})).to.deep.equal({ timeouts: { ...DEFAULT_TIMEOUTS }, problems: [] });
-    expect(resolveTimeouts({}, { STATECTL_CONNECT_TIMEOUT: "2", STATECTL_REQUEST_TIMEOUT: "500ms" }).timeouts).to.deep.equal({ connectTimeoutMs: 2000, requestTimeoutMs: 500 });
-    expect(resolveTimeouts({ requestTimeoutMs: 9000 }, { STATECTL_REQUEST_TIMEOUT: "1m" }).timeouts.requestTimeoutMs).to.equal(9000);
+    expect(
+      resolveTimeouts({}, { STATECTL_CONNECT_TIMEOUT: "2", STATECTL_REQUEST_TIMEOUT: "500ms" }).timeouts,
+    ).to.deep.equal({ connectTimeoutMs: 2000, requestTimeoutMs: 500 });
+    expect(
+      resolveTimeouts({ requestTimeoutMs: 9000 }, { STATECTL_REQUEST_TIMEOUT: "1m" }).timeouts.requestTimeoutMs,
+    ).to.equal(9000);
     const bad = resolveTimeouts({}, { STATECTL_REQUEST_TIMEOUT: "forever" });
     expect(bad.timeouts.requestTimeoutMs).to.equal(DEFAULT_TIMEOUTS.requestTimeoutMs);
     expect(bad.problems[0]).to.contain('STATECTL_REQUEST_TIMEOUT="forever" is not a duration');

@@ -81,7 +81,9 @@ describe("provider-ssm pure rules", () => {
     it("treats a tags-only change as no UpdateAssociation", () => {
       expect(sameApiSpec(spec, { ...spec, tags: { a: "b" } })).to.equal(true);
       expect(sameApiSpec(spec, { ...spec, max_errors: "2" })).to.equal(false);
-      expect(sameApiSpec(spec, { ...spec, document_version: "$DEFAULT", apply_only_at_cron_interval: false })).to.equal(true);
+      expect(sameApiSpec(spec, { ...spec, document_version: "$DEFAULT", apply_only_at_cron_interval: false })).to.equal(
+        true,
+      );
     });
   });
 
@@ -115,7 +117,7 @@ describe("provider-ssm pure rules", () => {
 
   describe("ProviderError", () => {
     it("reads the code from the SDK exception's name and formats address, operation, code, message", () => {
-      const sdkError = Object.assign(new Error("Parameter \"commands\" requires a value."), {
+      const sdkError = Object.assign(new Error('Parameter "commands" requires a value.'), {
         name: "InvalidParameters",
         $fault: "client",
         $metadata: { httpStatusCode: 400, requestId: "r-1" },
@@ -124,14 +126,26 @@ describe("provider-ssm pure rules", () => {
       expect(error).to.be.instanceOf(ProviderError);
       expect(error.code).to.equal("InvalidParameters");
       expect(error.retryable).to.equal(false);
-      expect(error.message).to.equal('association.web: CreateAssociation failed: InvalidParameters: Parameter "commands" requires a value.');
-      expect(JSON.parse(JSON.stringify(error))).to.include({ code: "InvalidParameters", httpStatus: 400, operation: "CreateAssociation" });
+      expect(error.message).to.equal(
+        'association.web: CreateAssociation failed: InvalidParameters: Parameter "commands" requires a value.',
+      );
+      expect(JSON.parse(JSON.stringify(error))).to.include({
+        code: "InvalidParameters",
+        httpStatus: 400,
+        operation: "CreateAssociation",
+      });
     });
 
     it("marks throttling and server faults retryable", () => {
-      const throttled = toProviderError(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client" }), "ListDocuments");
+      const throttled = toProviderError(
+        Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client" }),
+        "ListDocuments",
+      );
       expect(throttled.retryable).to.equal(true);
-      const network = toProviderError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "ListDocuments");
+      const network = toProviderError(
+        Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+        "ListDocuments",
+      );
       expect(network.code).to.equal("ECONNREFUSED");
       expect(network.fault).to.equal("network");
     });

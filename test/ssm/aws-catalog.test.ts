@@ -43,8 +43,17 @@ const EXPECTED: Record<string, string> = {
 async function validate(text: string): Promise<Diagnostic[]> {
   const loaded = loadConfig({ files: { "main.state": text }, dir: "/catalog" });
   const evaluated = evaluateConfig(loaded.config);
-  expect([...loaded.diagnostics, ...evaluated.diagnostics], renderDiagnostics([...loaded.diagnostics, ...evaluated.diagnostics], loaded.config.sources)).to.deep.equal([]);
-  return sortDiagnostics(await checkResources(evaluated.resources, loaded.config.resources, { sources: loaded.config.sources, dir: loaded.config.dir, evaluated }));
+  expect(
+    [...loaded.diagnostics, ...evaluated.diagnostics],
+    renderDiagnostics([...loaded.diagnostics, ...evaluated.diagnostics], loaded.config.sources),
+  ).to.deep.equal([]);
+  return sortDiagnostics(
+    await checkResources(evaluated.resources, loaded.config.resources, {
+      sources: loaded.config.sources,
+      dir: loaded.config.dir,
+      evaluated,
+    }),
+  );
 }
 
 const association = (document: string, parameters: string, extra = "") =>
@@ -63,23 +72,44 @@ describe("ssm/aws-catalog: the AWS-owned documents", () => {
   });
 
   it("validate checks their parameters: allowed values, required ones, unknown names", async () => {
-    const bad = await validate(association("AWS-ApplyDSCMofs", '    MofsToApply = ["s3:bucket:web.mof"]\n    RebootBehavior = "Sometimes"'));
+    const bad = await validate(
+      association("AWS-ApplyDSCMofs", '    MofsToApply = ["s3:bucket:web.mof"]\n    RebootBehavior = "Sometimes"'),
+    );
     expect(bad.map((d) => d.code)).to.deep.equal(["ssm/invalid-parameter-value"]);
     expect(bad[0]!.detail).to.include("Sometimes");
     const missing = await validate(association("AWS-ConfigureWindowsUpdate", '    scheduledInstallDay = "Sunday"'));
     expect(missing.map((d) => d.code)).to.deep.equal(["ssm/missing-parameter"]);
     expect(missing[0]!.detail).to.include("updateLevel");
-    const unknown = await validate(association("AmazonCloudWatch-ManageAgent", '    action = "configure"\n    optionalConfigSource = "ssm"'));
+    const unknown = await validate(
+      association("AmazonCloudWatch-ManageAgent", '    action = "configure"\n    optionalConfigSource = "ssm"'),
+    );
     expect(unknown.map((d) => d.code)).to.deep.equal(["ssm/unknown-parameter"]);
-    const chef = await validate(association("AWS-ApplyChefRecipes", '    SourceType = "S3"\n    SourceInfo = "{\\"path\\":\\"https://s3.amazonaws.com/b/c.zip\\"}"\n    RunList = "recipe[web::default]"\n    ChefClientVersion = "9"'));
+    const chef = await validate(
+      association(
+        "AWS-ApplyChefRecipes",
+        '    SourceType = "S3"\n    SourceInfo = "{\\"path\\":\\"https://s3.amazonaws.com/b/c.zip\\"}"\n    RunList = "recipe[web::default]"\n    ChefClientVersion = "9"',
+      ),
+    );
     expect(chef.map((d) => d.code)).to.deep.equal(["ssm/invalid-parameter-value"]);
-    expect(await validate(association("AWS-InstallWindowsUpdates", '    Action = "Scan"\n    Categories = "SecurityUpdates"'))).to.deep.equal([]);
+    expect(
+      await validate(
+        association("AWS-InstallWindowsUpdates", '    Action = "Scan"\n    Categories = "SecurityUpdates"'),
+      ),
+    ).to.deep.equal([]);
   });
 
   it("validate accepts an Automation association whose target parameter comes from its targets", async () => {
-    const ok = await validate(association("AWS-RestartEC2Instance", "", '  automation_target_parameter_name = "InstanceId"\n  max_concurrency = "1"\n  max_errors = "0"\n'));
+    const ok = await validate(
+      association(
+        "AWS-RestartEC2Instance",
+        "",
+        '  automation_target_parameter_name = "InstanceId"\n  max_concurrency = "1"\n  max_errors = "0"\n',
+      ),
+    );
     expect(ok).to.deep.equal([]);
-    const without = await validate(association("AWS-CreateImage", '    NoReboot = "maybe"', '  automation_target_parameter_name = "InstanceId"\n'));
+    const without = await validate(
+      association("AWS-CreateImage", '    NoReboot = "maybe"', '  automation_target_parameter_name = "InstanceId"\n'),
+    );
     expect(without.map((d) => d.code)).to.deep.equal(["ssm/invalid-parameter-value"]);
   });
 });
@@ -92,7 +122,12 @@ describe("ssm/aws-catalog: served by the local endpoint", function () {
     const names: string[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await h.ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Amazon"] }], ...(NextToken ? { NextToken } : {}) }));
+      const page = await h.ssm.send(
+        new ListDocumentsCommand({
+          Filters: [{ Key: "Owner", Values: ["Amazon"] }],
+          ...(NextToken ? { NextToken } : {}),
+        }),
+      );
       names.push(...page.DocumentIdentifiers!.map((d) => d.Name!));
       NextToken = page.NextToken;
     } while (NextToken);
@@ -100,7 +135,10 @@ describe("ssm/aws-catalog: served by the local endpoint", function () {
     const dsc = (await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-ApplyDSCMofs" }))).Document!;
     expect(dsc).to.include({ Owner: "Amazon", DocumentType: "Command", SchemaVersion: "2.2", Status: "Active" });
     expect(dsc.PlatformTypes).to.deep.equal(["Windows"]);
-    expect(dsc.Parameters!.find((p) => p.Name === "RebootBehavior")).to.deep.include({ Type: "String", DefaultValue: "AfterMof" });
+    expect(dsc.Parameters!.find((p) => p.Name === "RebootBehavior")).to.deep.include({
+      Type: "String",
+      DefaultValue: "AfterMof",
+    });
     const restart = (await h.ssm.send(new DescribeDocumentCommand({ Name: "AWS-RestartEC2Instance" }))).Document!;
     expect(restart).to.include({ DocumentType: "Automation", SchemaVersion: "0.3" });
     expect(restart.PlatformTypes).to.deep.equal(["Windows", "Linux", "MacOS"]);
@@ -113,12 +151,24 @@ describe("ssm/aws-catalog: served by the local endpoint", function () {
 
   it("CreateAssociation checks parameters against them (InvalidParameters)", async () => {
     const e = await expectSsmError(
-      h.ssm.send(new CreateAssociationCommand({ Name: "AWS-ApplyChefRecipes", Targets: [{ Key: "tag:Role", Values: ["web"] }], Parameters: { SourceType: ["S3"], SourceInfo: ['{"path":"x"}'] } })),
+      h.ssm.send(
+        new CreateAssociationCommand({
+          Name: "AWS-ApplyChefRecipes",
+          Targets: [{ Key: "tag:Role", Values: ["web"] }],
+          Parameters: { SourceType: ["S3"], SourceInfo: ['{"path":"x"}'] },
+        }),
+      ),
       "InvalidParameters",
     );
     expect(e.message).to.include("RunList");
     const ok = await h.ssm.send(
-      new CreateAssociationCommand({ Name: "AWS-StopEC2Instance", Targets: [{ Key: "tag:Role", Values: ["db"] }], AutomationTargetParameterName: "InstanceId", MaxConcurrency: "1", MaxErrors: "0" }),
+      new CreateAssociationCommand({
+        Name: "AWS-StopEC2Instance",
+        Targets: [{ Key: "tag:Role", Values: ["db"] }],
+        AutomationTargetParameterName: "InstanceId",
+        MaxConcurrency: "1",
+        MaxErrors: "0",
+      }),
     );
     expect(ok.AssociationDescription?.AutomationTargetParameterName).to.equal("InstanceId");
   });

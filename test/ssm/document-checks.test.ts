@@ -4,7 +4,9 @@ import { expect } from "chai";
 import { checkDocumentContent } from "../../src/ssm/document-checks.js";
 
 function problems(text: string, format: "JSON" | "YAML", type: string): string[] {
-  return checkDocumentContent(text, format, type).problems.map((p) => `${p.severity} ${p.code} ${p.path.join("/")} ${JSON.stringify(text.slice(p.span.start, p.span.end))}`);
+  return checkDocumentContent(text, format, type).problems.map(
+    (p) => `${p.severity} ${p.code} ${p.path.join("/")} ${JSON.stringify(text.slice(p.span.start, p.span.end))}`,
+  );
 }
 
 describe("ssm/document-checks", () => {
@@ -34,22 +36,33 @@ describe("ssm/document-checks", () => {
   });
 
   it("puts a JSON syntax error on the offending character", () => {
-    const text = '{\n  "schemaVersion": "2.2",\n  "mainSteps": [\n    { "name": "a" "action": "aws:runShellScript" }\n  ]\n}\n';
+    const text =
+      '{\n  "schemaVersion": "2.2",\n  "mainSteps": [\n    { "name": "a" "action": "aws:runShellScript" }\n  ]\n}\n';
     expect(problems(text, "JSON", "Command")).to.deep.equal(['error ssm/document-parse-error  "\\"action\\""']);
   });
 
   it("checks Session documents: sessionType and Standard_Stream inputs", () => {
-    expect(problems('{"schemaVersion": "1.0", "sessionType": "Standard_Stream", "inputs": {"s3BucketName": "b", "idleSessionTimout": "20"}}', "JSON", "Session")).to.deep.equal([
-      'error ssm/unknown-document-key inputs/idleSessionTimout "\\"idleSessionTimout\\""',
+    expect(
+      problems(
+        '{"schemaVersion": "1.0", "sessionType": "Standard_Stream", "inputs": {"s3BucketName": "b", "idleSessionTimout": "20"}}',
+        "JSON",
+        "Session",
+      ),
+    ).to.deep.equal(['error ssm/unknown-document-key inputs/idleSessionTimout "\\"idleSessionTimout\\""']);
+    expect(problems('{"schemaVersion": "1.0", "inputs": {}}', "JSON", "Session")).to.deep.equal([
+      'error ssm/missing-document-key  "{"',
     ]);
-    expect(problems('{"schemaVersion": "1.0", "inputs": {}}', "JSON", "Session")).to.deep.equal(['error ssm/missing-document-key  "{"']);
   });
 
   it("allows AWS resource parameter types in runbooks only", () => {
-    const runbook = '{"schemaVersion": "0.3", "parameters": {"Role": {"type": "AWS::IAM::Role::Arn"}}, "mainSteps": [{"name": "s", "action": "aws:sleep", "inputs": {"Duration": "PT1M"}}]}';
+    const runbook =
+      '{"schemaVersion": "0.3", "parameters": {"Role": {"type": "AWS::IAM::Role::Arn"}}, "mainSteps": [{"name": "s", "action": "aws:sleep", "inputs": {"Duration": "PT1M"}}]}';
     expect(problems(runbook, "JSON", "Automation")).to.deep.equal([]);
-    const command = '{"schemaVersion": "2.2", "parameters": {"Role": {"type": "AWS::IAM::Role::Arn"}}, "mainSteps": [{"name": "s", "action": "aws:runShellScript", "inputs": {"runCommand": ["true"]}}]}';
-    expect(problems(command, "JSON", "Command")).to.deep.equal(['error ssm/invalid-parameter-type parameters/Role/type "\\"AWS::IAM::Role::Arn\\""']);
+    const command =
+      '{"schemaVersion": "2.2", "parameters": {"Role": {"type": "AWS::IAM::Role::Arn"}}, "mainSteps": [{"name": "s", "action": "aws:runShellScript", "inputs": {"runCommand": ["true"]}}]}';
+    expect(problems(command, "JSON", "Command")).to.deep.equal([
+      'error ssm/invalid-parameter-type parameters/Role/type "\\"AWS::IAM::Role::Arn\\""',
+    ]);
   });
 
   it("checks runbook references: step outputs, outputs, onFailure and precondition", () => {
@@ -77,7 +90,12 @@ describe("ssm/document-checks", () => {
   });
 
   it("compiles allowedPattern as Java does: inline flags and possessive quantifiers are fine", () => {
-    const doc = (pattern: string) => JSON.stringify({ schemaVersion: "2.2", parameters: { p: { type: "String", allowedPattern: pattern } }, mainSteps: [{ name: "a", action: "aws:runShellScript", inputs: { runCommand: ["echo {{ p }}"] } }] });
+    const doc = (pattern: string) =>
+      JSON.stringify({
+        schemaVersion: "2.2",
+        parameters: { p: { type: "String", allowedPattern: pattern } },
+        mainSteps: [{ name: "a", action: "aws:runShellScript", inputs: { runCommand: ["echo {{ p }}"] } }],
+      });
     expect(problems(doc("(?i)^[a-z]++$"), "JSON", "Command")).to.deep.equal([]);
     expect(problems(doc("^(?i:yes|no)$"), "JSON", "Command")).to.deep.equal([]);
     expect(problems(doc("^[a-z"), "JSON", "Command")).to.have.length(1);

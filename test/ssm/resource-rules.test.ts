@@ -21,12 +21,20 @@ async function check(loaded: ReturnType<typeof loadConfig>): Promise<Diagnostic[
   const evaluated = evaluateConfig(loaded.config);
   const earlier = [...loaded.diagnostics, ...evaluated.diagnostics];
   expect(earlier, renderDiagnostics(earlier, loaded.config.sources)).to.deep.equal([]);
-  return sortDiagnostics(await checkResources(evaluated.resources, loaded.config.resources, { sources: loaded.config.sources, dir: loaded.config.dir, evaluated }));
+  return sortDiagnostics(
+    await checkResources(evaluated.resources, loaded.config.resources, {
+      sources: loaded.config.sources,
+      dir: loaded.config.dir,
+      evaluated,
+    }),
+  );
 }
 
 describe("ssm/validate fixtures: one mistake per file", () => {
   const dir = join(root, "errors");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".state")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".state"))
+    .sort()) {
     it(file, async () => {
       const text = readFileSync(join(dir, file), "utf8");
       const loaded = loadConfig({ files: { [file]: text }, dir: "/fixtures" });
@@ -39,7 +47,8 @@ describe("ssm/validate fixtures: one mistake per file", () => {
       const shown = diags.filter((d) => d.severity === "error" || d.code === code);
       const shownLines = shown.map((d) => d.range?.start.line);
       for (const line of marked) expect(shownLines, `a diagnostic on marked line ${line}`).to.include(line);
-      for (const line of errors.map((d) => d.range?.start.line)) expect(marked, `error on line ${line} is marked`).to.include(line);
+      for (const line of errors.map((d) => d.range?.start.line))
+        expect(marked, `error on line ${line} is marked`).to.include(line);
       expect(shown.map((d) => d.code)).to.include(code);
       golden(join(dir, file.replace(/\.state$/, ".golden")), renderDiagnostics(diags, loaded.config.sources) + "\n");
     });
@@ -59,7 +68,8 @@ describe("ssm/validate fixtures: valid configurations", () => {
 
 describe("ssm/validate: the caret points inside the schedule string", () => {
   it("underlines the hours field of a cron expression", async () => {
-    const text = 'association "a" {\n  document = "AWS-RunPatchBaseline"\n  parameters = { Operation = "Scan" }\n  schedule = "cron(0 25 * * ? *)"\n  targets {\n    key = "tag:a"\n    values = ["b"]\n  }\n}\n';
+    const text =
+      'association "a" {\n  document = "AWS-RunPatchBaseline"\n  parameters = { Operation = "Scan" }\n  schedule = "cron(0 25 * * ? *)"\n  targets {\n    key = "tag:a"\n    values = ["b"]\n  }\n}\n';
     const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
     expect(diags).to.have.length(1);
     const r = diags[0]!.range!;
@@ -76,7 +86,11 @@ describe("ssm/validate: content problems point inside the content", () => {
   };
   const dir = join(root, "content");
   it("has a case for every folder", () => {
-    expect(readdirSync(dir).filter((f) => !f.endsWith(".golden")).sort()).to.deep.equal(Object.keys(cases).sort());
+    expect(
+      readdirSync(dir)
+        .filter((f) => !f.endsWith(".golden"))
+        .sort(),
+    ).to.deep.equal(Object.keys(cases).sort());
   });
   for (const [name, want] of Object.entries(cases)) {
     it(name, async () => {
@@ -97,10 +111,13 @@ describe("ssm/validate as a library: validateSsm on in-memory sources (for edito
       dir: "/project",
       files: {
         "main.state": 'document "d" {\n  name    = "Doc"\n  content = file("docs/d.yaml")\n}\n',
-        "docs/d.yaml": 'schemaVersion: "2.2"\nmainSteps:\n  - name: a\n    action: aws:runShellScript\n    inputs:\n      runCommand: ["echo {{ missing }}"]\n',
+        "docs/d.yaml":
+          'schemaVersion: "2.2"\nmainSteps:\n  - name: a\n    action: aws:runShellScript\n    inputs:\n      runCommand: ["echo {{ missing }}"]\n',
       },
     });
-    expect(diagnostics.map((d) => [d.code, d.range?.file, d.range?.start.line, d.range?.start.column])).to.deep.equal([["ssm/undeclared-parameter", "docs/d.yaml", 6, 26]]);
+    expect(diagnostics.map((d) => [d.code, d.range?.file, d.range?.start.line, d.range?.start.column])).to.deep.equal([
+      ["ssm/undeclared-parameter", "docs/d.yaml", 6, 26],
+    ]);
     expect(renderDiagnostics(diagnostics, sources)).to.contain('6 |       runCommand: ["echo {{ missing }}"]');
   });
 });
@@ -125,11 +142,14 @@ describe("ssm/validate: positions inside heredocs with interpolations and escape
       "",
     ].join("\n");
     const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
-    expect(diags.map((d) => [d.code, d.range?.start.line, d.range?.start.column])).to.deep.equal([["ssm/unknown-action", 11, 17]]);
+    expect(diags.map((d) => [d.code, d.range?.start.line, d.range?.start.column])).to.deep.equal([
+      ["ssm/unknown-action", 11, 17],
+    ]);
   });
 
   it("places an error inside a quoted string with escapes", async () => {
-    const text = 'document "d" {\n  name    = "Doc"\n  content = "{\\"schemaVersion\\": \\"2.2\\", \\"mainSteps\\": [{\\"name\\": \\"a\\", \\"action\\": \\"aws:nope\\"}]}"\n}\n';
+    const text =
+      'document "d" {\n  name    = "Doc"\n  content = "{\\"schemaVersion\\": \\"2.2\\", \\"mainSteps\\": [{\\"name\\": \\"a\\", \\"action\\": \\"aws:nope\\"}]}"\n}\n';
     const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
     const r = diags[0]!.range!;
     expect(diags[0]!.code).to.equal("ssm/unknown-action");

@@ -103,7 +103,11 @@ describe("ssm/schedule", () => {
     const cases: Array<[string, string, string[], number?]> = [
       ["cron(0 0 2 ? * SUN *)", "2026-01-01T00:00:00Z", ["2026-01-04T02:00:00Z"]],
       ["cron(0 2 ? * SUN *)", "2026-01-01T00:00:00Z", ["2026-01-04T02:00:00Z", "2026-01-11T02:00:00Z"]],
-      ["cron(0/30 * * * ? *)", "2026-01-01T00:10:00Z", ["2026-01-01T00:30:00Z", "2026-01-01T01:00:00Z", "2026-01-01T01:30:00Z"]],
+      [
+        "cron(0/30 * * * ? *)",
+        "2026-01-01T00:10:00Z",
+        ["2026-01-01T00:30:00Z", "2026-01-01T01:00:00Z", "2026-01-01T01:30:00Z"],
+      ],
       // Third Tuesday of the month.
       ["cron(30 23 ? * TUE#3 *)", "2026-01-01T00:00:00Z", ["2026-01-20T23:30:00Z", "2026-02-17T23:30:00Z"]],
       // AWS's 3 is Tuesday: 3L is the last Tuesday.
@@ -143,11 +147,31 @@ describe("ssm/schedule", () => {
 
   describe("association schedule members together", () => {
     const cases: Array<[string, Parameters<typeof validateAssociationSchedule>[0], string[]]> = [
-      ["cron with offset and apply-only", { scheduleExpression: "cron(0 0 ? * THU#2 *)", scheduleOffset: 3, applyOnlyAtCronInterval: true }, []],
-      ["offset without apply-only", { scheduleExpression: "cron(0 0 ? * THU#2 *)", scheduleOffset: 3 }, ["ScheduleOffset"]],
-      ["offset with rate", { scheduleExpression: "rate(1 day)", scheduleOffset: 2, applyOnlyAtCronInterval: false }, ["ScheduleOffset"]],
-      ["offset out of range", { scheduleExpression: "cron(0 0 ? * THU#2 *)", scheduleOffset: 7, applyOnlyAtCronInterval: true }, ["ScheduleOffset"]],
-      ["apply-only with rate", { scheduleExpression: "rate(1 day)", applyOnlyAtCronInterval: true }, ["ApplyOnlyAtCronInterval"]],
+      [
+        "cron with offset and apply-only",
+        { scheduleExpression: "cron(0 0 ? * THU#2 *)", scheduleOffset: 3, applyOnlyAtCronInterval: true },
+        [],
+      ],
+      [
+        "offset without apply-only",
+        { scheduleExpression: "cron(0 0 ? * THU#2 *)", scheduleOffset: 3 },
+        ["ScheduleOffset"],
+      ],
+      [
+        "offset with rate",
+        { scheduleExpression: "rate(1 day)", scheduleOffset: 2, applyOnlyAtCronInterval: false },
+        ["ScheduleOffset"],
+      ],
+      [
+        "offset out of range",
+        { scheduleExpression: "cron(0 0 ? * THU#2 *)", scheduleOffset: 7, applyOnlyAtCronInterval: true },
+        ["ScheduleOffset"],
+      ],
+      [
+        "apply-only with rate",
+        { scheduleExpression: "rate(1 day)", applyOnlyAtCronInterval: true },
+        ["ApplyOnlyAtCronInterval"],
+      ],
       ["apply-only with at()", { scheduleExpression: "at(2030-01-01T00:00:00)", applyOnlyAtCronInterval: true }, []],
       ["apply-only without a schedule", { applyOnlyAtCronInterval: true }, ["ApplyOnlyAtCronInterval"]],
       ["no schedule at all", {}, []],

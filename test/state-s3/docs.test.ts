@@ -6,8 +6,18 @@ import { expect } from "chai";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("docs for the S3 backend and workspaces", () => {
-  const sources = ["src/state-s3/s3.ts", "src/engine/backend.ts", "src/cli/commands/workspace.ts", "src/cli/commands/state-transfer.ts", "src/config/decode.ts"].map((f) => join(root, f));
-  const codes = new Set(sources.flatMap((f) => [...readFileSync(f, "utf8").matchAll(/"((?:backend|workspace)\/[a-z-]*[a-z])"/g)].map((m) => m[1]!)));
+  const sources = [
+    "src/state-s3/s3.ts",
+    "src/engine/backend.ts",
+    "src/cli/commands/workspace.ts",
+    "src/cli/commands/state-transfer.ts",
+    "src/config/decode.ts",
+  ].map((f) => join(root, f));
+  const codes = new Set(
+    sources.flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(/"((?:backend|workspace)\/[a-z-]*[a-z])"/g)].map((m) => m[1]!),
+    ),
+  );
 
   it("docs/diagnostics.md has a section for every backend/* and workspace/* code", () => {
     expect(codes.size).to.be.greaterThan(12);
@@ -18,7 +28,13 @@ describe("docs for the S3 backend and workspaces", () => {
   it("docs/backends.md shows the IAM policy with every S3 action the backend calls", () => {
     const docs = readFileSync(join(root, "docs", "backends.md"), "utf8");
     const code = readFileSync(join(root, "src/state-s3/s3.ts"), "utf8");
-    const actions: Record<string, string> = { GetObjectCommand: "s3:GetObject", PutObjectCommand: "s3:PutObject", DeleteObjectCommand: "s3:DeleteObject", ListObjectsV2Command: "s3:ListBucket", GetBucketVersioningCommand: "s3:GetBucketVersioning" };
+    const actions: Record<string, string> = {
+      GetObjectCommand: "s3:GetObject",
+      PutObjectCommand: "s3:PutObject",
+      DeleteObjectCommand: "s3:DeleteObject",
+      ListObjectsV2Command: "s3:ListBucket",
+      GetBucketVersioningCommand: "s3:GetBucketVersioning",
+    };
     const used = [...new Set([...code.matchAll(/new sdk\.(\w+Command)\(/g)].map((m) => m[1]!))];
     expect(used.filter((c) => !(c in actions))).to.deep.equal([]);
     const policy = /```json\n([\s\S]*?)```/.exec(docs.slice(docs.indexOf("## IAM policy")))![1]!;

@@ -20,10 +20,13 @@ export interface MotoServer {
 /** moto_server from MOTO_SERVER, PATH, or the machine's pyenv shims. */
 function motoCommand(): string {
   if (process.env["MOTO_SERVER"]) return process.env["MOTO_SERVER"];
-  for (const dir of (process.env["PATH"] ?? "").split(":")) if (dir && existsSync(join(dir, "moto_server"))) return join(dir, "moto_server");
+  for (const dir of (process.env["PATH"] ?? "").split(":"))
+    if (dir && existsSync(join(dir, "moto_server"))) return join(dir, "moto_server");
   const shim = join(homedir(), ".pyenv", "shims", "moto_server");
   if (existsSync(shim)) return shim;
-  throw new Error("moto_server was not found (PATH, MOTO_SERVER, ~/.pyenv/shims): the S3 backend tests need it (pip's moto[server] 5.2.1)");
+  throw new Error(
+    "moto_server was not found (PATH, MOTO_SERVER, ~/.pyenv/shims): the S3 backend tests need it (pip's moto[server] 5.2.1)",
+  );
 }
 
 function freePort(): Promise<number> {
@@ -85,14 +88,22 @@ export async function startMoto(): Promise<StartedMoto> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const client = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: { ...S3_TEST_CREDENTIALS } });
+  const client = new S3Client({
+    endpoint: url,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { ...S3_TEST_CREDENTIALS },
+  });
   return {
     url,
     client,
     bucketName: `statectl-${process.pid}-${port}`,
     async createBucket(name, versioning = false) {
       await client.send(new CreateBucketCommand({ Bucket: name }));
-      if (versioning) await client.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }));
+      if (versioning)
+        await client.send(
+          new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }),
+        );
     },
     async stop() {
       client.destroy();

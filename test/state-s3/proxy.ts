@@ -25,10 +25,13 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
     seen.push(`${req.method} ${path}`);
     const hold = rule?.({ method: req.method ?? "GET", path });
     const forward = (): void => {
-      const upstream = http.request({ hostname: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
+      const upstream = http.request(
+        { hostname: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
       upstream.on("error", () => res.destroy());
       req.pipe(upstream);
     };

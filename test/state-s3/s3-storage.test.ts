@@ -2,12 +2,33 @@
 // loopback): the storage contract, compare-and-swap writes, the lock object, the previous state
 // kept, and clear diagnostics that name bucket and key with nothing written on bad input.
 import { expect } from "chai";
-import { GetObjectCommand, ListObjectsV2Command, ListObjectVersionsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { decodeState, emptyState, S3StateStorage, s3WorkspaceKey, setInstance, StatePersister, type State } from "../../src/index.js";
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
+import {
+  decodeState,
+  emptyState,
+  S3StateStorage,
+  s3WorkspaceKey,
+  setInstance,
+  StatePersister,
+  type State,
+} from "../../src/index.js";
 import { motoServer, S3_TEST_CREDENTIALS } from "./moto.js";
 
 function withDoc(s: State, name: string): State {
-  return setInstance(s, { address: `document.${name}`, kind: "document", provider: "ssm", id: name, attributes: { name }, sensitiveAttributes: [], dependencies: [] });
+  return setInstance(s, {
+    address: `document.${name}`,
+    kind: "document",
+    provider: "ssm",
+    id: name,
+    attributes: { name },
+    sensitiveAttributes: [],
+    dependencies: [],
+  });
 }
 
 describe("state-s3: S3StateStorage against an S3 server (moto_server)", function () {
@@ -15,7 +36,15 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
   const moto = motoServer();
   const opened: S3StateStorage[] = [];
   const storage = (bucket: string, key = "team/statectl.state.json"): S3StateStorage => {
-    const s = new S3StateStorage({ bucket, key, endpoint: moto.url, region: "us-east-1", forcePathStyle: true, credentials: { ...S3_TEST_CREDENTIALS }, maxRetries: 0 });
+    const s = new S3StateStorage({
+      bucket,
+      key,
+      endpoint: moto.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { ...S3_TEST_CREDENTIALS },
+      maxRetries: 0,
+    });
     opened.push(s);
     return s;
   };
@@ -74,7 +103,9 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     const replaced = await fresh.write({ ...other, serial: now.serial }, { replaceLineage: true });
     expect(replaced.diagnostics).to.deep.equal([]);
     expect(replaced.state).to.deep.include({ lineage: other.lineage, serial: now.serial + 1 });
-    expect(decodeState(await object(bucket, "team/statectl.state.json.backup"), "x").state).to.deep.equal(sneakyWrote.state);
+    expect(decodeState(await object(bucket, "team/statectl.state.json.backup"), "x").state).to.deep.equal(
+      sneakyWrote.state,
+    );
     // Without the option another lineage is still refused.
     expect((await fresh.write(withDoc(emptyState(), "third"))).diagnostics[0]!.code).to.equal("state/lineage-mismatch");
   });
@@ -139,7 +170,11 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     const refused = await b.lock({ operation: "plan" });
     expect(refused.lock).to.equal(undefined);
     expect(refused.diagnostics[0]!.code).to.equal("state/locked");
-    expect(refused.diagnostics[0]!.detail).to.include(held.lock!.id).and.include(`PID:       ${process.pid}`).and.include("Operation: apply").and.include(`s3://${bucket}/team/statectl.state.json`);
+    expect(refused.diagnostics[0]!.detail)
+      .to.include(held.lock!.id)
+      .and.include(`PID:       ${process.pid}`)
+      .and.include("Operation: apply")
+      .and.include(`s3://${bucket}/team/statectl.state.json`);
     expect((await b.unlock("not-the-id"))[0]!.code).to.equal("state/lock-id-mismatch");
     const waiting = b.lock({ operation: "plan", timeoutMs: 10_000, pollMs: 50 });
     setTimeout(() => void a.unlock(held.lock!.id), 200);
@@ -157,12 +192,25 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     const bucket = await moto.bucket();
     const s = storage(bucket);
     const { hostname } = await import("node:os");
-    const stale = { id: "6b0c1f9e-0000-4000-8000-000000000001", who: `ci@${hostname()}`, pid: 2 ** 22 + 17, operation: "apply", created: "2026-01-01T00:00:00.000Z", version: "0.1.0", path: s.location };
-    await moto.client.send(new PutObjectCommand({ Bucket: bucket, Key: "team/statectl.state.json.lock", Body: JSON.stringify(stale) }));
+    const stale = {
+      id: "6b0c1f9e-0000-4000-8000-000000000001",
+      who: `ci@${hostname()}`,
+      pid: 2 ** 22 + 17,
+      operation: "apply",
+      created: "2026-01-01T00:00:00.000Z",
+      version: "0.1.0",
+      path: s.location,
+    };
+    await moto.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: "team/statectl.state.json.lock", Body: JSON.stringify(stale) }),
+    );
     const r = await s.lock({ operation: "apply", timeoutMs: 300, pollMs: 50 });
     const d = r.diagnostics[0]!;
     expect(d.code).to.equal("state/locked");
-    expect(d.detail).to.include(`ci@${hostname()}`).and.include(String(stale.pid)).and.include("is no longer running on this host");
+    expect(d.detail)
+      .to.include(`ci@${hostname()}`)
+      .and.include(String(stale.pid))
+      .and.include("is no longer running on this host");
     expect(d.hint).to.equal(`release the stale lock with: statectl force-unlock ${stale.id}`);
     expect(await s.forceUnlock(stale.id)).to.deep.equal([]);
     expect((await s.lock({ operation: "apply" })).diagnostics).to.deep.equal([]);
@@ -203,7 +251,9 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     let st = (await s.write(emptyState())).state!;
     for (const n of ["a", "b"]) st = (await s.write(withDoc(st, n))).state!;
     expect(await keys(bucket)).to.deep.equal(["team/statectl.state.json"]);
-    const versions = await moto.client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "team/statectl.state.json" }));
+    const versions = await moto.client.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, Prefix: "team/statectl.state.json" }),
+    );
     expect((versions.Versions ?? []).filter((v) => v.Key === "team/statectl.state.json")).to.have.length(3);
   });
 
@@ -212,7 +262,13 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     const s = storage(bucket);
     const w1 = await s.write(withDoc(emptyState(), "a"));
     await s.write(withDoc(w1.state!, "b"));
-    await moto.client.send(new PutObjectCommand({ Bucket: bucket, Key: "team/statectl.state.json", Body: '{"format_version": 1, "serial": ' }));
+    await moto.client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: "team/statectl.state.json",
+        Body: '{"format_version": 1, "serial": ',
+      }),
+    );
     const fresh = storage(bucket);
     const r = await fresh.read();
     expect(r.state).to.equal(undefined);
@@ -228,7 +284,9 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     const s = storage("statectl-no-such-bucket");
     const r = await s.read();
     expect(r.diagnostics[0]!.code).to.equal("backend/no-such-bucket");
-    expect(r.diagnostics[0]!.detail).to.include("s3://statectl-no-such-bucket/team/statectl.state.json").and.include("Nothing was written");
+    expect(r.diagnostics[0]!.detail)
+      .to.include("s3://statectl-no-such-bucket/team/statectl.state.json")
+      .and.include("Nothing was written");
     const l = await s.lock({ operation: "apply" });
     expect(l.diagnostics[0]!.code).to.equal("backend/no-such-bucket");
     const w = await s.write(emptyState());
@@ -236,7 +294,15 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
   });
 
   it("an unreachable endpoint: a diagnostic naming the bucket and key", async () => {
-    const s = new S3StateStorage({ bucket: "b-unreachable", key: "k.json", endpoint: "http://127.0.0.1:1", region: "us-east-1", forcePathStyle: true, credentials: { ...S3_TEST_CREDENTIALS }, maxRetries: 0 });
+    const s = new S3StateStorage({
+      bucket: "b-unreachable",
+      key: "k.json",
+      endpoint: "http://127.0.0.1:1",
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { ...S3_TEST_CREDENTIALS },
+      maxRetries: 0,
+    });
     opened.push(s);
     const r = await s.read();
     expect(r.diagnostics[0]!.code).to.equal("backend/unreachable");
@@ -252,7 +318,10 @@ describe("state-s3: S3StateStorage against an S3 server (moto_server)", function
     await storage(bucket, "workspaces/staging/prod/s.json").write(emptyState());
     await storage(bucket, "workspaces/dev/prod/s.json").write(emptyState());
     await storage(bucket, "workspaces/other/unrelated.json").write(emptyState());
-    expect((await storage(bucket, "prod/s.json").listWorkspaceNames("prod/s.json")).names).to.deep.equal(["dev", "staging"]);
+    expect((await storage(bucket, "prod/s.json").listWorkspaceNames("prod/s.json")).names).to.deep.equal([
+      "dev",
+      "staging",
+    ]);
   });
 
   it("counts the requests it sends", async () => {

@@ -14,19 +14,37 @@ function sdkError(name: string, status: number, headers: Record<string, string> 
 
 describe("state-s3: a bucket in another region", () => {
   it("a 301 PermanentRedirect names the bucket's region and suggests it", () => {
-    const d = s3Diagnostic(sdkError("PermanentRedirect", 301, { "x-amz-bucket-region": "eu-west-1" }), "read the state", "acme", "prod/s.json", "us-east-1");
+    const d = s3Diagnostic(
+      sdkError("PermanentRedirect", 301, { "x-amz-bucket-region": "eu-west-1" }),
+      "read the state",
+      "acme",
+      "prod/s.json",
+      "us-east-1",
+    );
     expect(d.code).to.equal("backend/wrong-region");
-    expect(d.detail).to.contain("s3://acme/prod/s.json").and.contain("not in us-east-1").and.contain("S3 says it is in eu-west-1").and.contain("Nothing was written");
+    expect(d.detail)
+      .to.contain("s3://acme/prod/s.json")
+      .and.contain("not in us-east-1")
+      .and.contain("S3 says it is in eu-west-1")
+      .and.contain("Nothing was written");
     expect(d.hint).to.equal('set region = "eu-west-1" in the backend block');
   });
 
   it("AuthorizationHeaderMalformed without the region header still says which setting to fix", () => {
-    const d = s3Diagnostic(sdkError("AuthorizationHeaderMalformed", 400), "create the lock", "acme", "prod/s.json.lock", "us-east-1");
+    const d = s3Diagnostic(
+      sdkError("AuthorizationHeaderMalformed", 400),
+      "create the lock",
+      "acme",
+      "prod/s.json.lock",
+      "us-east-1",
+    );
     expect(d.code).to.equal("backend/wrong-region");
     expect(d.hint).to.contain("set `region` in the backend block");
   });
 
   it("a 403 is access-denied, not a region problem", () => {
-    expect(s3Diagnostic(sdkError("AccessDenied", 403), "write the state", "acme", "k", "us-east-1").code).to.equal("backend/access-denied");
+    expect(s3Diagnostic(sdkError("AccessDenied", 403), "write the state", "acme", "k", "us-east-1").code).to.equal(
+      "backend/access-denied",
+    );
   });
 });

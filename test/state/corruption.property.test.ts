@@ -19,7 +19,28 @@ const VALID: readonly Buffer[] = readdirSync(roundtrip)
   .map((f) => readFileSync(join(roundtrip, f)));
 
 const REFUSALS = new Set(["state/truncated", "state/corrupt", "state/invalid", "state/unsupported-version"]);
-const FRAGMENTS = ['"', ",", "{", "}", "[", "]", ":", "0", "1", "-", "e", "null", "true", "\\", "\\u", "\n", " ", "\u00ff", "\u00c3", "\u00e2\u0082"];
+const FRAGMENTS = [
+  '"',
+  ",",
+  "{",
+  "}",
+  "[",
+  "]",
+  ":",
+  "0",
+  "1",
+  "-",
+  "e",
+  "null",
+  "true",
+  "\\",
+  "\\u",
+  "\n",
+  " ",
+  "\u00ff",
+  "\u00c3",
+  "\u00e2\u0082",
+];
 
 function check(bytes: Uint8Array): "refused" | "accepted" {
   const r = decodeState(bytes, "damaged.json");

@@ -7,7 +7,9 @@ import { repoRoot } from "./helpers/paths.js";
 // docs/diagnostics.md is checked for every code by test/diag/codes.test.ts; the state file's own
 // page lists the state/* codes too.
 describe("docs for the state room", () => {
-  const codes = allDiagnosticCodes().map((c) => c.code).filter((c) => c.startsWith("state/"));
+  const codes = allDiagnosticCodes()
+    .map((c) => c.code)
+    .filter((c) => c.startsWith("state/"));
 
   it("docs/state-file.md lists every state/* code", () => {
     expect(codes.length).to.be.greaterThan(15);

@@ -5,7 +5,17 @@ import fc from "fast-check";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { SourceRegistry, renderDiagnostics } from "../../src/diag/index.js";
 import { canonicalAddress } from "../../src/addrs/index.js";
-import { decodeState, encodeState, stateToFile, STATE_FORMAT_VERSION, emptyState, setInstance, setPendingCreate, type JsonValue, type State } from "../../src/state/index.js";
+import {
+  decodeState,
+  encodeState,
+  stateToFile,
+  STATE_FORMAT_VERSION,
+  emptyState,
+  setInstance,
+  setPendingCreate,
+  type JsonValue,
+  type State,
+} from "../../src/state/index.js";
 import { expectGolden, fixturesDir, repoRoot } from "./helpers/paths.js";
 
 const roundtripDir = join(fixturesDir, "roundtrip");
@@ -37,9 +47,13 @@ describe("state/format", () => {
         const r = decodeState(bytes, name);
         expect(r.state).to.equal(undefined);
         expect(r.diagnostics.length).to.be.greaterThan(0);
-        for (const d of r.diagnostics) expect(d.code).to.match(/^state\/(corrupt|truncated|invalid|unsupported-version)$/);
+        for (const d of r.diagnostics)
+          expect(d.code).to.match(/^state\/(corrupt|truncated|invalid|unsupported-version)$/);
         // Rendered as the CLI does: the location, never the (possibly secret) content of the file.
-        expectGolden(join(errorsDir, `${base}.golden.txt`), renderDiagnostics(r.diagnostics, new SourceRegistry()) + "\n");
+        expectGolden(
+          join(errorsDir, `${base}.golden.txt`),
+          renderDiagnostics(r.diagnostics, new SourceRegistry()) + "\n",
+        );
       });
     }
 
@@ -61,7 +75,9 @@ describe("state/format", () => {
       for (let n = 0; n < text.length - 1; n += 7) {
         const r = decodeState(text.slice(0, n), "cut.json");
         expect(r.state, `prefix of ${n} characters`).to.equal(undefined);
-        expect(r.diagnostics.map((d) => d.code)).to.satisfy((codes: string[]) => codes.every((c) => c === "state/truncated" || c === "state/corrupt" || c === "state/invalid"));
+        expect(r.diagnostics.map((d) => d.code)).to.satisfy((codes: string[]) =>
+          codes.every((c) => c === "state/truncated" || c === "state/corrupt" || c === "state/invalid"),
+        );
       }
     });
 
@@ -101,8 +117,18 @@ describe("state/format", () => {
         fc.property(fc.array(instance, { maxLength: 5 }), fc.nat(1000), (items, serial) => {
           let s: State = { ...emptyState({ statectlVersion: "0.1.0" }), serial };
           for (const it of items) {
-            const address = `${it.kind}.${it.name}` + (it.key === undefined ? "" : typeof it.key === "number" ? `[${it.key}]` : `[${JSON.stringify(it.key)}]`);
-            s = setInstance(s, { address, kind: it.kind, provider: "ssm", id: it.id, attributes: it.attributes, sensitiveAttributes: [], dependencies: [] });
+            const address =
+              `${it.kind}.${it.name}` +
+              (it.key === undefined ? "" : typeof it.key === "number" ? `[${it.key}]` : `[${JSON.stringify(it.key)}]`);
+            s = setInstance(s, {
+              address,
+              kind: it.kind,
+              provider: "ssm",
+              id: it.id,
+              attributes: it.attributes,
+              sensitiveAttributes: [],
+              dependencies: [],
+            });
           }
           const text = encodeState(s);
           const back = decodeState(text, "p.json");
@@ -124,18 +150,51 @@ describe("state/format", () => {
       });
       const plain = (s: State) => JSON.stringify(stateToFile(s), null, 2) + "\n";
       fc.assert(
-        fc.property(fc.array(instance, { maxLength: 6 }), fc.dictionary(fc.string({ maxLength: 4 }), jsonValue, { maxKeys: 2 }), fc.boolean(), fc.nat(5), (items, outputs, pending, changed) => {
-          let s: State = { ...emptyState({ statectlVersion: "0.1.0" }), outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, sensitive: false }])) };
-          for (const it of items) {
-            s = setInstance(s, { address: `association.${it.name}`, kind: "association", provider: "ssm", id: it.id, attributes: it.attributes, sensitiveAttributes: it.sensitive ? [["x"]] : [], dependencies: [], ...(it.tainted ? { tainted: true } : {}) });
-          }
-          if (pending) s = setPendingCreate(s, { address: "association.p", kind: "association", provider: "ssm", started: "2026-01-01T00:00:00.000Z", attributes: { b: 1, a: [2] }, sensitiveAttributes: [], dependencies: [] });
-          expect(encodeState(s)).to.equal(plain(s));
-          // The same instances again (their text reused), one of them replaced.
-          const target = s.resources[changed % Math.max(1, s.resources.length)];
-          const next = target ? setInstance(s, { ...target, id: `${target.id}-new`, attributes: { ...target.attributes, added: [1, { z: null }] } }) : s;
-          expect(encodeState(next)).to.equal(plain(next));
-        }),
+        fc.property(
+          fc.array(instance, { maxLength: 6 }),
+          fc.dictionary(fc.string({ maxLength: 4 }), jsonValue, { maxKeys: 2 }),
+          fc.boolean(),
+          fc.nat(5),
+          (items, outputs, pending, changed) => {
+            let s: State = {
+              ...emptyState({ statectlVersion: "0.1.0" }),
+              outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { value: v, sensitive: false }])),
+            };
+            for (const it of items) {
+              s = setInstance(s, {
+                address: `association.${it.name}`,
+                kind: "association",
+                provider: "ssm",
+                id: it.id,
+                attributes: it.attributes,
+                sensitiveAttributes: it.sensitive ? [["x"]] : [],
+                dependencies: [],
+                ...(it.tainted ? { tainted: true } : {}),
+              });
+            }
+            if (pending)
+              s = setPendingCreate(s, {
+                address: "association.p",
+                kind: "association",
+                provider: "ssm",
+                started: "2026-01-01T00:00:00.000Z",
+                attributes: { b: 1, a: [2] },
+                sensitiveAttributes: [],
+                dependencies: [],
+              });
+            expect(encodeState(s)).to.equal(plain(s));
+            // The same instances again (their text reused), one of them replaced.
+            const target = s.resources[changed % Math.max(1, s.resources.length)];
+            const next = target
+              ? setInstance(s, {
+                  ...target,
+                  id: `${target.id}-new`,
+                  attributes: { ...target.attributes, added: [1, { z: null }] },
+                })
+              : s;
+            expect(encodeState(next)).to.equal(plain(next));
+          },
+        ),
         { numRuns: 200 },
       );
     });

@@ -1,9 +1,30 @@
 import { expect } from "chai";
-import { emptyState, findInstance, listInstances, moveInstances, removeInstances, setInstance, setOutput, removeOutput, isSensitivePath, valueAtPath, type ResourceInstanceState, type State } from "../../src/state/index.js";
+import {
+  emptyState,
+  findInstance,
+  listInstances,
+  moveInstances,
+  removeInstances,
+  setInstance,
+  setOutput,
+  removeOutput,
+  isSensitivePath,
+  valueAtPath,
+  type ResourceInstanceState,
+  type State,
+} from "../../src/state/index.js";
 
 function inst(address: string, deps: string[] = []): ResourceInstanceState {
   const kind = address.startsWith("document.") ? "document" : "association";
-  return { address, kind, provider: "ssm", id: `id-${address}`, attributes: { name: address }, sensitiveAttributes: [], dependencies: deps };
+  return {
+    address,
+    kind,
+    provider: "ssm",
+    id: `id-${address}`,
+    attributes: { name: address },
+    sensitiveAttributes: [],
+    dependencies: deps,
+  };
 }
 
 function stateWith(...instances: ResourceInstanceState[]): State {
@@ -13,10 +34,20 @@ function stateWith(...instances: ResourceInstanceState[]): State {
 const addresses = (s: State) => s.resources.map((r) => r.address);
 
 describe("state/model", () => {
-  const base = stateWith(inst("document.app"), inst('association.web["prod"]', ["document.app"]), inst('association.web["dev"]', ["document.app"]), inst("association.solo", ['association.web["prod"]']));
+  const base = stateWith(
+    inst("document.app"),
+    inst('association.web["prod"]', ["document.app"]),
+    inst('association.web["dev"]', ["document.app"]),
+    inst("association.solo", ['association.web["prod"]']),
+  );
 
   it("keeps instances sorted by address and replaces by address", () => {
-    expect(addresses(base)).to.deep.equal(['association.solo', 'association.web["dev"]', 'association.web["prod"]', "document.app"]);
+    expect(addresses(base)).to.deep.equal([
+      "association.solo",
+      'association.web["dev"]',
+      'association.web["prod"]',
+      "document.app",
+    ]);
     const replaced = setInstance(base, { ...inst("document.app"), id: "new" });
     expect(replaced.resources.length).to.equal(4);
     expect(findInstance(replaced, "document.app")!.id).to.equal("new");
@@ -24,7 +55,10 @@ describe("state/model", () => {
   });
 
   it("lists by instance or whole-resource address", () => {
-    expect(listInstances(base, ["association.web"]).map((r) => r.address)).to.deep.equal(['association.web["dev"]', 'association.web["prod"]']);
+    expect(listInstances(base, ["association.web"]).map((r) => r.address)).to.deep.equal([
+      'association.web["dev"]',
+      'association.web["prod"]',
+    ]);
     expect(listInstances(base, ['association.web["dev"]', "document.app"]).length).to.equal(2);
     expect(listInstances(base).length).to.equal(4);
   });
@@ -67,7 +101,12 @@ describe("state/model", () => {
 
     it("moves all instances of a resource, keeping keys", () => {
       const r = moveInstances(base, "association.web", "association.site");
-      expect(addresses(r.state)).to.deep.equal(['association.site["dev"]', 'association.site["prod"]', "association.solo", "document.app"]);
+      expect(addresses(r.state)).to.deep.equal([
+        'association.site["dev"]',
+        'association.site["prod"]',
+        "association.solo",
+        "document.app",
+      ]);
       expect(r.changed).to.have.length(2);
     });
 
@@ -79,12 +118,22 @@ describe("state/model", () => {
     });
 
     it("refuses to change the kind, to overwrite, or to move what is not there", () => {
-      expect(moveInstances(base, "document.app", "association.app").diagnostics[0]!.code).to.equal("state/move-kind-mismatch");
-      expect(moveInstances(base, 'association.web["dev"]', 'association.web["prod"]').diagnostics[0]!.code).to.equal("state/move-destination-exists");
-      expect(moveInstances(base, "association.solo", "association.web").diagnostics[0]!.code).to.equal("state/move-destination-exists");
+      expect(moveInstances(base, "document.app", "association.app").diagnostics[0]!.code).to.equal(
+        "state/move-kind-mismatch",
+      );
+      expect(moveInstances(base, 'association.web["dev"]', 'association.web["prod"]').diagnostics[0]!.code).to.equal(
+        "state/move-destination-exists",
+      );
+      expect(moveInstances(base, "association.solo", "association.web").diagnostics[0]!.code).to.equal(
+        "state/move-destination-exists",
+      );
       expect(moveInstances(base, "association.solo", 'association.web["x"]').diagnostics).to.deep.equal([]);
-      expect(moveInstances(base, "association.nope", "association.yes").diagnostics[0]!.code).to.equal("state/not-in-state");
-      expect(moveInstances(base, "association.web", 'association.x["k"]').diagnostics[0]!.code).to.equal("state/move-shape-mismatch");
+      expect(moveInstances(base, "association.nope", "association.yes").diagnostics[0]!.code).to.equal(
+        "state/not-in-state",
+      );
+      expect(moveInstances(base, "association.web", 'association.x["k"]').diagnostics[0]!.code).to.equal(
+        "state/move-shape-mismatch",
+      );
       expect(moveInstances(base, "nonsense", "association.x").diagnostics[0]!.code).to.equal("state/invalid-address");
     });
   });

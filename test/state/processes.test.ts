@@ -17,7 +17,8 @@ function nextLine(child: ChildProcessWithoutNullStreams): Promise<string> {
     const rl = createInterface({ input: child.stdout });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const onExit = (code: number | null) => reject(new Error(`child exited (${code}) before printing a line: ${stderr}`));
+    const onExit = (code: number | null) =>
+      reject(new Error(`child exited (${code}) before printing a line: ${stderr}`));
     child.once("exit", onExit);
     rl.once("line", (line) => {
       child.off("exit", onExit);
@@ -28,7 +29,9 @@ function nextLine(child: ChildProcessWithoutNullStreams): Promise<string> {
 }
 
 function exited(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
 describe("state across processes", function () {
@@ -68,7 +71,10 @@ describe("state across processes", function () {
     const storage = new FileStateStorage(path);
     const lock = await storage.lock({ operation: "cleanup" });
     await storage.unlock(lock.lock!.id);
-    expect(readdirSync(dir).filter((n) => n.includes(".tmp-")), `seed ${seed}, ${leftovers} leftovers seen`).to.deep.equal([]);
+    expect(
+      readdirSync(dir).filter((n) => n.includes(".tmp-")),
+      `seed ${seed}, ${leftovers} leftovers seen`,
+    ).to.deep.equal([]);
   });
 
   it("a second process waits for the lock, then fails naming the holder and since when", async () => {
@@ -83,7 +89,13 @@ describe("state across processes", function () {
     expect(failed.lock).to.equal(undefined);
     const d = failed.diagnostics[0]!;
     expect(d.code).to.equal("state/locked");
-    expect(d.detail).to.include("after waiting 300ms").and.include(held.lock!.id).and.include(held.lock!.who).and.include(`PID:       ${holder.pid}`).and.include("Operation: apply").and.include(`Since:     ${held.lock!.created}`);
+    expect(d.detail)
+      .to.include("after waiting 300ms")
+      .and.include(held.lock!.id)
+      .and.include(held.lock!.who)
+      .and.include(`PID:       ${holder.pid}`)
+      .and.include("Operation: apply")
+      .and.include(`Since:     ${held.lock!.created}`);
     expect(d.hint).to.include(`statectl force-unlock ${held.lock!.id}`);
 
     // One that waits long enough gets the lock once the holder lets go.
@@ -103,7 +115,8 @@ describe("state across processes", function () {
     const results = await Promise.all(racers.map(async (c) => JSON.parse(await nextLine(c)) as LockResult));
     const winners = racers.filter((_, i) => results[i]!.lock);
     expect(winners.length).to.equal(1);
-    for (const [i, r] of results.entries()) if (!r.lock) expect(r.diagnostics[0]!.code, `racer ${i}`).to.equal("state/locked");
+    for (const [i, r] of results.entries())
+      if (!r.lock) expect(r.diagnostics[0]!.code, `racer ${i}`).to.equal("state/locked");
     winners[0]!.stdin.write("release\n");
     await Promise.all(racers.map(exited));
     expect(existsSync(`${path}.lock`)).to.equal(false);
@@ -125,7 +138,9 @@ describe("state across processes", function () {
     const now = await storage.lock({ operation: "plan" });
     expect(now.diagnostics).to.deep.equal([]);
     expect(now.tookOver!.id).to.equal(lock.id);
-    expect(staleLockNote(now.tookOver!)).to.equal(`Took over the lock on ${path} left by process ${lock.pid} (apply, ${lock.who}, since ${lock.created}), which is no longer running.`);
+    expect(staleLockNote(now.tookOver!)).to.equal(
+      `Took over the lock on ${path} left by process ${lock.pid} (apply, ${lock.who}, since ${lock.created}), which is no longer running.`,
+    );
     expect(existsSync(`${path}.lock.takeover`)).to.equal(false);
     await storage.unlock(now.lock!.id);
   });
@@ -151,7 +166,19 @@ describe("state across processes", function () {
   it("a lock held on another host is never taken over: force-unlock with its ID is still needed", async () => {
     const path = join(tempDir(), "statectl.state.json");
     const id = "5f0e3c1a-0000-4000-8000-000000000001";
-    writeFileSync(`${path}.lock`, JSON.stringify({ id, who: "ci@build-agent-7", pid: 999_999, operation: "apply", created: new Date().toISOString(), version: "0.1.0", path, started: "x:1" }));
+    writeFileSync(
+      `${path}.lock`,
+      JSON.stringify({
+        id,
+        who: "ci@build-agent-7",
+        pid: 999_999,
+        operation: "apply",
+        created: new Date().toISOString(),
+        version: "0.1.0",
+        path,
+        started: "x:1",
+      }),
+    );
     const storage = new FileStateStorage(path);
     const blocked = await storage.lock({ operation: "plan" });
     expect(blocked.lock).to.equal(undefined);

@@ -1,11 +1,29 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "chai";
-import { decodeState, emptyState, FileStateStorage, MemoryStateStorage, openState, setInstance, StatePersister, type State, type StateStorage } from "../../src/state/index.js";
+import {
+  decodeState,
+  emptyState,
+  FileStateStorage,
+  MemoryStateStorage,
+  openState,
+  setInstance,
+  StatePersister,
+  type State,
+  type StateStorage,
+} from "../../src/state/index.js";
 import { tempDir } from "./helpers/paths.js";
 
 function withDoc(s: State, name: string): State {
-  return setInstance(s, { address: `document.${name}`, kind: "document", provider: "ssm", id: name, attributes: { name }, sensitiveAttributes: [], dependencies: [] });
+  return setInstance(s, {
+    address: `document.${name}`,
+    kind: "document",
+    provider: "ssm",
+    id: name,
+    attributes: { name },
+    sensitiveAttributes: [],
+    dependencies: [],
+  });
 }
 
 function contract(label: string, make: () => StateStorage): void {
@@ -43,7 +61,11 @@ function contract(label: string, make: () => StateStorage): void {
       const b = await storage.lock({ operation: "plan", timeoutMs: 50, pollMs: 10 });
       expect(b.lock).to.equal(undefined);
       expect(b.diagnostics[0]!.code).to.equal("state/locked");
-      expect(b.diagnostics[0]!.detail).to.include(a.lock!.id).and.include("apply").and.include(String(process.pid)).and.include(a.lock!.created);
+      expect(b.diagnostics[0]!.detail)
+        .to.include(a.lock!.id)
+        .and.include("apply")
+        .and.include(String(process.pid))
+        .and.include(a.lock!.created);
       expect((await storage.lockInfo())!.id).to.equal(a.lock!.id);
       expect((await storage.unlock("wrong"))[0]!.code).to.equal("state/lock-id-mismatch");
       expect(await storage.unlock(a.lock!.id)).to.deep.equal([]);

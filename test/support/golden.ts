@@ -14,6 +14,9 @@ export function golden(path: string, actual: string): void {
     writeFileSync(path, actual);
     return;
   }
-  expect(existsSync(path), `golden ${path} is missing (UPDATE_GOLDENS=1 npm test writes it; review it before committing)`).to.equal(true);
+  expect(
+    existsSync(path),
+    `golden ${path} is missing (UPDATE_GOLDENS=1 npm test writes it; review it before committing)`,
+  ).to.equal(true);
   expect(actual, `golden ${path} (UPDATE_GOLDENS=1 npm test rewrites it)`).to.equal(readFileSync(path, "utf8"));
 }

@@ -9,13 +9,28 @@ describe("syntax/ast helpers", () => {
     const expr: Expression = {
       type: "ForTuple",
       valueVar: { name: "x", range: r },
-      collection: { type: "ScopeTraversal", root: "var", rootRange: r, traversal: [{ type: "AttrStep", name: "names", range: r }], range: r },
+      collection: {
+        type: "ScopeTraversal",
+        root: "var",
+        rootRange: r,
+        traversal: [{ type: "AttrStep", name: "names", range: r }],
+        range: r,
+      },
       value: {
         type: "Binary",
         op: "+",
         opRange: r,
         left: { type: "ScopeTraversal", root: "x", rootRange: r, traversal: [], range: r },
-        right: { type: "ScopeTraversal", root: "document", rootRange: r, traversal: [{ type: "AttrStep", name: "base", range: r }, { type: "IndexStep", key: 0, range: r }], range: r },
+        right: {
+          type: "ScopeTraversal",
+          root: "document",
+          rootRange: r,
+          traversal: [
+            { type: "AttrStep", name: "base", range: r },
+            { type: "IndexStep", key: 0, range: r },
+          ],
+          range: r,
+        },
         range: r,
       },
       range: r,

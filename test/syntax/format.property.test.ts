@@ -15,10 +15,16 @@ const name = fc.constantFrom("a", "b", "name", "values", "max_errors", "key-with
 const commentText = fc.stringMatching(/^[a-z0-9 =#{}"'\[\]\/-]{0,12}$/).map((s) => s.replace(/\*\//g, ""));
 const lineComment = fc.tuple(fc.constantFrom("#", "//"), commentText).map(([p, t]) => p + t);
 const blockComment = commentText.map((t) => `/*${t.replace(/\*/g, "")}*/`);
-const trailing = fc.option(fc.tuple(ws1, fc.oneof(lineComment, blockComment)).map(([s, c]) => s + c), { nil: "" });
+const trailing = fc.option(
+  fc.tuple(ws1, fc.oneof(lineComment, blockComment)).map(([s, c]) => s + c),
+  { nil: "" },
+);
 
 const reference = fc
-  .tuple(fc.constantFrom("var", "local", "each", "count", "document", "association"), fc.array(fc.constantFrom("x", "name", "key", "index", "id"), { minLength: 1, maxLength: 3 }))
+  .tuple(
+    fc.constantFrom("var", "local", "each", "count", "document", "association"),
+    fc.array(fc.constantFrom("x", "name", "key", "index", "id"), { minLength: 1, maxLength: 3 }),
+  )
   .map(([root, steps]) => [root, ...steps].join("."));
 
 const stringChar = fc.constantFrom("a", "b", " ", "-", "}", "\\n", '\\"', "\\\\", "$${", "%%{", "é", ":");
@@ -38,26 +44,60 @@ const { expr } = fc.letrec<{ expr: string; simple: string }>((tie) => ({
     { depthSize: "small", withCrossShrink: true },
     { weight: 4, arbitrary: tie("simple") as Gen },
     // binary: always spaced, so that `a - b` never becomes the identifier `a-b`
-    fc.tuple(tie("simple") as Gen, ws1, fc.constantFrom("+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"), ws1, tie("expr") as Gen).map((p) => p.join("")),
+    fc
+      .tuple(
+        tie("simple") as Gen,
+        ws1,
+        fc.constantFrom("+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"),
+        ws1,
+        tie("expr") as Gen,
+      )
+      .map((p) => p.join("")),
     fc.tuple(fc.constantFrom("-", "!"), ws, fc.oneof(number, reference)).map((p) => p.join("")),
-    fc.tuple(tie("simple") as Gen, ws1, tie("expr") as Gen, ws1, tie("expr") as Gen).map(([c, s1, a, s2, b]) => `${c}${s1}?${s1}${a}${s2}:${s2}${b}`),
+    fc
+      .tuple(tie("simple") as Gen, ws1, tie("expr") as Gen, ws1, tie("expr") as Gen)
+      .map(([c, s1, a, s2, b]) => `${c}${s1}?${s1}${a}${s2}:${s2}${b}`),
     fc.tuple(ws, tie("expr") as Gen, ws).map(([a, e, b]) => `(${a}${e}${b})`),
-    fc.tuple(fc.constantFrom("upper", "concat", "length", "merge"), ws, fc.array(tie("expr") as Gen, { maxLength: 3 }), fc.boolean(), ws).map(
-      ([f, s, args, expand, s2]) => `${f}(${s}${args.join("," + s)}${expand && args.length > 0 ? "..." : ""}${s2})`,
-    ),
+    fc
+      .tuple(
+        fc.constantFrom("upper", "concat", "length", "merge"),
+        ws,
+        fc.array(tie("expr") as Gen, { maxLength: 3 }),
+        fc.boolean(),
+        ws,
+      )
+      .map(
+        ([f, s, args, expand, s2]) => `${f}(${s}${args.join("," + s)}${expand && args.length > 0 ? "..." : ""}${s2})`,
+      ),
     // tuples, on one line or one item per line with optional trailing comma
-    fc.tuple(fc.array(tie("expr") as Gen, { maxLength: 4 }), fc.boolean(), fc.boolean(), ws).map(([items, multi, comma, s]) =>
-      multi && items.length > 0 ? `[\n${items.map((i) => s + i).join(",\n")}${comma ? "," : ""}\n]` : `[${s}${items.join("," + s)}]`,
-    ),
+    fc
+      .tuple(fc.array(tie("expr") as Gen, { maxLength: 4 }), fc.boolean(), fc.boolean(), ws)
+      .map(([items, multi, comma, s]) =>
+        multi && items.length > 0
+          ? `[\n${items.map((i) => s + i).join(",\n")}${comma ? "," : ""}\n]`
+          : `[${s}${items.join("," + s)}]`,
+      ),
     // objects, on one line or one item per line
-    fc.tuple(fc.array(fc.tuple(name, ws, fc.constantFrom("=", ":"), ws, tie("expr") as Gen), { maxLength: 4 }), fc.boolean(), ws).map(([items, multi, s]) => {
-      const rendered = items.map(([k, s1, sep, s2, v]) => `${k}${sep === ":" ? "" : s1 || " "}${sep}${s2 || " "}${v}`);
-      return multi && items.length > 0 ? `{\n${rendered.map((i) => s + i).join("\n")}\n}` : `{${s}${rendered.join("," + s)}${s}}`;
-    }),
-    fc.tuple(ws, reference, ws, tie("expr") as Gen, fc.option(tie("simple") as Gen, { nil: undefined })).map(
-      ([s, coll, s2, value, cond]) => `[${s}for v in ${coll}${s2}:${s2}${value}${cond ? ` if ${cond}` : ""}]`,
-    ),
-    fc.tuple(ws, reference, ws, tie("simple") as Gen).map(([s, coll, s2, value]) => `{${s}for k, v in ${coll}${s2}:${s2}k => ${value}}`),
+    fc
+      .tuple(
+        fc.array(fc.tuple(name, ws, fc.constantFrom("=", ":"), ws, tie("expr") as Gen), { maxLength: 4 }),
+        fc.boolean(),
+        ws,
+      )
+      .map(([items, multi, s]) => {
+        const rendered = items.map(
+          ([k, s1, sep, s2, v]) => `${k}${sep === ":" ? "" : s1 || " "}${sep}${s2 || " "}${v}`,
+        );
+        return multi && items.length > 0
+          ? `{\n${rendered.map((i) => s + i).join("\n")}\n}`
+          : `{${s}${rendered.join("," + s)}${s}}`;
+      }),
+    fc
+      .tuple(ws, reference, ws, tie("expr") as Gen, fc.option(tie("simple") as Gen, { nil: undefined }))
+      .map(([s, coll, s2, value, cond]) => `[${s}for v in ${coll}${s2}:${s2}${value}${cond ? ` if ${cond}` : ""}]`),
+    fc
+      .tuple(ws, reference, ws, tie("simple") as Gen)
+      .map(([s, coll, s2, value]) => `{${s}for k, v in ${coll}${s2}:${s2}k => ${value}}`),
     fc.tuple(reference, fc.constantFrom("[0]", '["k"]', "[*].id", ".*.id", "[var.i]")).map(([r, s]) => r + s),
   ),
 }));
@@ -78,15 +118,39 @@ const attribute = fc
 
 function blockArb(types: readonly string[], depth: number): Gen {
   return fc
-    .tuple(indent, fc.constantFrom(...types), fc.array(fc.constantFrom('"a"', '"web_1"', '"x y"'), { maxLength: 2 }), ws1, trailing, bodyArb(depth + 1), indent)
+    .tuple(
+      indent,
+      fc.constantFrom(...types),
+      fc.array(fc.constantFrom('"a"', '"web_1"', '"x y"'), { maxLength: 2 }),
+      ws1,
+      trailing,
+      bodyArb(depth + 1),
+      indent,
+    )
     .map(([i, type, labels, s, t, b, i2]) => `${i}${[type, ...labels].join(s)}${s}{${t}\n${b}${i2}}`);
 }
 
 /** A body: attributes and blocks (blocks nest up to three deep), with blank lines and comments between. */
 function bodyArb(depth: number): Gen {
-  const item = depth >= 3 ? attribute : fc.oneof({ weight: 3, arbitrary: attribute }, { weight: 1, arbitrary: blockArb(["targets", "nested", "association", "in"], depth) });
+  const item =
+    depth >= 3
+      ? attribute
+      : fc.oneof(
+          { weight: 3, arbitrary: attribute },
+          { weight: 1, arbitrary: blockArb(["targets", "nested", "association", "in"], depth) },
+        );
   return fc
-    .array(fc.tuple(blank, fc.option(fc.tuple(indent, lineComment).map(([i, c]) => `${i}${c}\n`), { nil: "" }), item), { maxLength: depth === 0 ? 4 : 3 })
+    .array(
+      fc.tuple(
+        blank,
+        fc.option(
+          fc.tuple(indent, lineComment).map(([i, c]) => `${i}${c}\n`),
+          { nil: "" },
+        ),
+        item,
+      ),
+      { maxLength: depth === 0 ? 4 : 3 },
+    )
     .map((items) => items.map(([b, c, it]) => `${b}${c}${it}\n`).join(""));
 }
 
@@ -95,7 +159,17 @@ function bodyArb(depth: number): Gen {
  * to (valid) top-level blocks.
  */
 export const file: Gen = fc
-  .array(fc.tuple(blank, fc.option(fc.tuple(indent, lineComment).map(([i, c]) => `${i}${c}\n`), { nil: "" }), fc.oneof(attribute, blockArb(["association", "document", "locals", "variable", "output"], 0))), { maxLength: 4 })
+  .array(
+    fc.tuple(
+      blank,
+      fc.option(
+        fc.tuple(indent, lineComment).map(([i, c]) => `${i}${c}\n`),
+        { nil: "" },
+      ),
+      fc.oneof(attribute, blockArb(["association", "document", "locals", "variable", "output"], 0)),
+    ),
+    { maxLength: 4 },
+  )
   .map((items) => items.map(([b, c, it]) => `${b}${c}${it}\n`).join(""));
 
 const FILE = "p.statevars";
@@ -140,11 +214,17 @@ describe("syntax/format properties (fast-check)", () => {
 
   it("never throws, and never formats text that has syntax errors", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), file.map((b) => b.replace(/[=}"]/, ""))), (text) => {
-        const r = formatSource(text, FILE);
-        if (errors(text).length > 0) expect(r.formatted).to.equal(undefined);
-        else expect(r.formatted).to.be.a("string");
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          file.map((b) => b.replace(/[=}"]/, "")),
+        ),
+        (text) => {
+          const r = formatSource(text, FILE);
+          if (errors(text).length > 0) expect(r.formatted).to.equal(undefined);
+          else expect(r.formatted).to.be.a("string");
+        },
+      ),
       { numRuns: 300 },
     );
   });

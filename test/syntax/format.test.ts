@@ -26,7 +26,9 @@ describe("syntax/format (statectl fmt)", () => {
         golden(goldenPath, formatted);
         // Every golden is itself canonical, means what the input meant, and keeps every comment.
         expect(formatSource(formatted, `${name}.state`).formatted, "idempotent").to.equal(formatted);
-        expect(stripRanges(parseFile(formatted, "x.state").body)).to.deep.equal(stripRanges(parseFile(input, "x.state").body));
+        expect(stripRanges(parseFile(formatted, "x.state").body)).to.deep.equal(
+          stripRanges(parseFile(input, "x.state").body),
+        );
         expect(comments(formatted)).to.deep.equal(comments(input));
       });
     }
@@ -34,7 +36,9 @@ describe("syntax/format (statectl fmt)", () => {
 
   describe("every valid parser fixture (test/syntax/fixtures/valid)", () => {
     const validDir = fileURLToPath(new URL("../../../test/syntax/fixtures/valid/", import.meta.url));
-    for (const file of readdirSync(validDir).filter((f) => f.endsWith(".state")).sort()) {
+    for (const file of readdirSync(validDir)
+      .filter((f) => f.endsWith(".state"))
+      .sort()) {
       it(`${file}: same meaning, same comments, idempotent`, () => {
         const input = readFileSync(validDir + file, "utf8");
         const result = formatSource(input, file);
@@ -79,12 +83,12 @@ describe("syntax/format (statectl fmt)", () => {
   });
 
   it("aligns = within a run of single-line attributes only", () => {
-    const out = formatSource('locals {\n  a = 1\n  bbb = 2\n  cc = [\n    1,\n  ]\n  d = 3\n}\n', "a.state").formatted;
-    expect(out).to.equal('locals {\n  a   = 1\n  bbb = 2\n  cc = [\n    1,\n  ]\n  d = 3\n}\n');
+    const out = formatSource("locals {\n  a = 1\n  bbb = 2\n  cc = [\n    1,\n  ]\n  d = 3\n}\n", "a.state").formatted;
+    expect(out).to.equal("locals {\n  a   = 1\n  bbb = 2\n  cc = [\n    1,\n  ]\n  d = 3\n}\n");
   });
 
   it("puts one blank line between sibling blocks, above the comments that lead into the second", () => {
-    const out = formatSource('locals {\n}\n# about b\nlocals {\n}\n', "b.state").formatted;
+    const out = formatSource("locals {\n}\n# about b\nlocals {\n}\n", "b.state").formatted;
     expect(out).to.equal("locals {\n}\n\n# about b\nlocals {\n}\n");
   });
 });

@@ -33,26 +33,36 @@ const checkGolden = golden;
 describe("syntax/golden", () => {
   describe("valid inputs parse to the expected AST with no diagnostics", () => {
     const dir = join(fixtures, "valid");
-    for (const f of readdirSync(dir).filter((n) => n.endsWith(".state")).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith(".state"))
+      .sort()) {
       it(f, () => {
         const text = readFileSync(join(dir, f), "utf8");
         const result = parseFile(text, f);
         expect(result.diagnostics, JSON.stringify(result.diagnostics, null, 1)).to.deep.equal([]);
-        checkGolden(join(dir, f.replace(/\.state$/, ".ast.json")), JSON.stringify(compactRanges(result.body), null, 2) + "\n");
+        checkGolden(
+          join(dir, f.replace(/\.state$/, ".ast.json")),
+          JSON.stringify(compactRanges(result.body), null, 2) + "\n",
+        );
       });
     }
   });
 
   describe("error inputs render the expected diagnostics", () => {
     const dir = join(fixtures, "errors");
-    for (const f of readdirSync(dir).filter((n) => n.endsWith(".state")).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => n.endsWith(".state"))
+      .sort()) {
       it(f, () => {
         const text = readFileSync(join(dir, f), "utf8");
         const result = parseFile(text, f);
         expect(result.diagnostics.length, "an error fixture must produce diagnostics").to.be.greaterThan(0);
         const sources = new SourceRegistry();
         sources.add(f, text);
-        checkGolden(join(dir, f.replace(/\.state$/, ".diag.txt")), renderDiagnostics(result.diagnostics, sources) + "\n");
+        checkGolden(
+          join(dir, f.replace(/\.state$/, ".diag.txt")),
+          renderDiagnostics(result.diagnostics, sources) + "\n",
+        );
       });
     }
   });

@@ -22,9 +22,48 @@ function stateFiles(dir: string): string[] {
   });
 }
 
-export const CORPUS: readonly string[] = [...stateFiles(join(root, "examples")), ...stateFiles(join(root, "test/syntax/fixtures/valid"))].map((p) => readFileSync(p, "utf8"));
+export const CORPUS: readonly string[] = [
+  ...stateFiles(join(root, "examples")),
+  ...stateFiles(join(root, "test/syntax/fixtures/valid")),
+].map((p) => readFileSync(p, "utf8"));
 
-export const FRAGMENTS = ["{", "}", "[", "]", "(", ")", "=", '"', "${", "%{", "$${", "\n", "\r\n", "#", "//", "/*", "*/", "<<EOT\n", "EOT\n", "\\", ",", ".", "*", "?", ":", "=>", "...", "for ", " in ", "null", "-1e999", "\u0000", "é", "\uD800", "\u2028"];
+export const FRAGMENTS = [
+  "{",
+  "}",
+  "[",
+  "]",
+  "(",
+  ")",
+  "=",
+  '"',
+  "${",
+  "%{",
+  "$${",
+  "\n",
+  "\r\n",
+  "#",
+  "//",
+  "/*",
+  "*/",
+  "<<EOT\n",
+  "EOT\n",
+  "\\",
+  ",",
+  ".",
+  "*",
+  "?",
+  ":",
+  "=>",
+  "...",
+  "for ",
+  " in ",
+  "null",
+  "-1e999",
+  "\u0000",
+  "é",
+  "\uD800",
+  "\u2028",
+];
 
 function checkRange(r: Range, text: string, what: string): void {
   expect(r.start.offset, what).to.be.within(0, text.length);
@@ -33,9 +72,15 @@ function checkRange(r: Range, text: string, what: string): void {
     // The line and column must be where the offset is (the column as an editor counts it). A
     // position just after a line break may also be written as one past the end of that line.
     const at = positionAt(text, p.offset);
-    const afterBreak = p.offset > 0 && text.charCodeAt(p.offset - 1) === 10 ? positionAt(text, p.offset - 1) : undefined;
-    const ok = (p.line === at.line && p.column === at.column) || (afterBreak !== undefined && p.line === afterBreak.line && p.column === afterBreak.column + 1);
-    expect(ok, `${what}: line ${p.line} column ${p.column} is not offset ${p.offset} (line ${at.line} column ${at.column})`).to.equal(true);
+    const afterBreak =
+      p.offset > 0 && text.charCodeAt(p.offset - 1) === 10 ? positionAt(text, p.offset - 1) : undefined;
+    const ok =
+      (p.line === at.line && p.column === at.column) ||
+      (afterBreak !== undefined && p.line === afterBreak.line && p.column === afterBreak.column + 1);
+    expect(
+      ok,
+      `${what}: line ${p.line} column ${p.column} is not offset ${p.offset} (line ${at.line} column ${at.column})`,
+    ).to.equal(true);
   }
 }
 
@@ -81,7 +126,7 @@ describe("syntax: mutation fuzzing of real configurations", () => {
   // Found by this property with FUZZ_RUNS=20000 (seed 854707177, after 8,377 cases): a lone high
   // surrogate before a line break swallowed the break, so every later line number was one short.
   it("keeps line numbers after a lone surrogate before a line break (regression)", () => {
-    const text = 'locals {\uD800\n  b = 1\n}\n';
+    const text = "locals {\uD800\n  b = 1\n}\n";
     checkParse(text);
     const r = parseFile(text, "m.state");
     expect(r.diagnostics.map((d) => d.code)).to.deep.equal(["syntax/invalid-character"]);

@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { parseExpression, parseFile, references, referenceText, stripRanges, lexFile, type Expression } from "../../src/syntax/index.js";
+import {
+  parseExpression,
+  parseFile,
+  references,
+  referenceText,
+  stripRanges,
+  lexFile,
+  type Expression,
+} from "../../src/syntax/index.js";
 
 function expr(text: string): Expression {
   const r = parseExpression(text);
@@ -62,18 +70,18 @@ describe("syntax/parser expressions", () => {
     ["f()", "(call f )"],
     ["f(a, b,)", "(call f a b)"],
     ["f(a, b...)", "(call f a b ...)"],
-    ["var.x.y[0][\"k\"]", 'var.x.y[0]["k"]'],
+    ['var.x.y[0]["k"]', 'var.x.y[0]["k"]'],
     ["x.0.y", "x[0].y"],
     ["x[var.i].y", "(. ([] x var.i) y)"],
     ["f(x).y[0]", "([] (. (call f x) y) 0)"],
     ["x[*].y[0].z", "([*] x .y [0] .z)"],
     ["x.*.y[0]", "([] (.* x .y) 0)"],
-    ["[1, \"a\", true, null,]", '[1 "a" true null]'],
-    ["{ a = 1, \"b\": 2, (c) = 3 }", '{bare:"a"=1 "b":2 (paren c)=3}'],
+    ['[1, "a", true, null,]', '[1 "a" true null]'],
+    ['{ a = 1, "b": 2, (c) = 3 }', '{bare:"a"=1 "b":2 (paren c)=3}'],
     ["{\n a = 1\n\n b = 2\n}", '{bare:"a"=1 bare:"b"=2}'],
     ['"a ${b} $${c} %%{d}"', '(tpl "a " ${b} " ${c} %{d}")'],
     ['"${"${x}"}"', "(tpl ${(tpl ${x})})"],
-    ["[for x in xs : upper(x) if x != \"\"]", '(for [x] xs (call upper x) if (!= x ""))'],
+    ['[for x in xs : upper(x) if x != ""]', '(for [x] xs (call upper x) if (!= x ""))'],
     ["[for i, x in xs : i]", "(for [i,x] xs i)"],
     ["{for k, v in m : k => v}", "(for {k,v} m k => v)"],
     ["{\n for s in xs :\n s.role => s.name...\n if s.on\n}", "(for {s} xs s.role => s.name... if s.on)"],
@@ -93,7 +101,10 @@ describe("syntax/parser expressions", () => {
 
   it("gives every node an exact range", () => {
     const e = expr("foo(a.b, [1])");
-    expect(e.range).to.deep.include({ start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 14, offset: 13 } });
+    expect(e.range).to.deep.include({
+      start: { line: 1, column: 1, offset: 0 },
+      end: { line: 1, column: 14, offset: 13 },
+    });
     if (e.type !== "FunctionCall") throw new Error("not a call");
     expect(e.nameRange.end.column).to.equal(4);
     expect(e.args[0]!.range.start.column).to.equal(5);
@@ -118,7 +129,9 @@ describe("syntax/parser heredocs", () => {
   });
 
   it("removes the common indentation for <<-", () => {
-    expect(sx(attr("<<-EOT\n    a\n      b ${c}\n\n    d\n    EOT"))).to.equal('(tpl:EOT- "a\\n  b " ${c} "\\n\\nd\\n")');
+    expect(sx(attr("<<-EOT\n    a\n      b ${c}\n\n    d\n    EOT"))).to.equal(
+      '(tpl:EOT- "a\\n  b " ${c} "\\n\\nd\\n")',
+    );
   });
 
   it("does not end at a line that only starts with the marker", () => {
@@ -131,14 +144,26 @@ describe("syntax/parser files", () => {
     const text = `provider "ssm" {\n  endpoint = "local"\n}\n\nassociation "configure_cw_agent" {\n  name     = "Configure-CloudWatch-Agent"\n  targets {\n    key    = "InstanceIds"\n    values = ["*"]\n  }\n  schedule = "cron(0 2 ? * SUN *)"\n}\n`;
     const r = parseFile(text, "main.state");
     expect(r.diagnostics).to.deep.equal([]);
-    expect(r.body!.items.map((i) => (i.type === "Block" ? `${i.blockType} ${i.labels.map((l) => l.value).join(" ")}` : i.name))).to.deep.equal([
-      "provider ssm",
-      "association configure_cw_agent",
-    ]);
+    expect(
+      r.body!.items.map((i) =>
+        i.type === "Block" ? `${i.blockType} ${i.labels.map((l) => l.value).join(" ")}` : i.name,
+      ),
+    ).to.deep.equal(["provider ssm", "association configure_cw_agent"]);
   });
 
   it("reports every independent error in one run, once each", () => {
-    const text = ["locals {", "  a = 1 +", "  b = = 2", "  c = [1 2]", "  d = )", "  e = 5", "}", "bogus {", "}", ""].join("\n");
+    const text = [
+      "locals {",
+      "  a = 1 +",
+      "  b = = 2",
+      "  c = [1 2]",
+      "  d = )",
+      "  e = 5",
+      "}",
+      "bogus {",
+      "}",
+      "",
+    ].join("\n");
     const r = parseFile(text, "m.state");
     expect(r.diagnostics.map((d) => `${d.range!.start.line}:${d.range!.start.column} ${d.code}`)).to.deep.equal([
       "2:10 syntax/unexpected-token",
@@ -149,13 +174,19 @@ describe("syntax/parser files", () => {
     ]);
     // Items that parsed are kept.
     const locals = r.body!.items[0]!;
-    expect(locals.type === "Block" && locals.body.items.map((i) => (i.type === "Attribute" ? i.name : "?"))).to.deep.equal(["e"]);
+    expect(
+      locals.type === "Block" && locals.body.items.map((i) => (i.type === "Attribute" ? i.name : "?")),
+    ).to.deep.equal(["e"]);
   });
 
   it("says what was expected, in words, after what", () => {
     const r = parseFile('association "a" {\n  targets }\n}\n', "m.state");
     expect(r.diagnostics).to.have.length(1);
-    expect(r.diagnostics[0]).to.deep.include({ code: "syntax/unexpected-token", summary: 'Unexpected "}"', detail: 'expected "=" or "{" after "targets"' });
+    expect(r.diagnostics[0]).to.deep.include({
+      code: "syntax/unexpected-token",
+      summary: 'Unexpected "}"',
+      detail: 'expected "=" or "{" after "targets"',
+    });
   });
 
   it("suggests the nearest block type", () => {
@@ -164,7 +195,10 @@ describe("syntax/parser files", () => {
   });
 
   it("lists references of attribute expressions", () => {
-    const r = parseFile('association "a" {\n  name = "${var.p}-${document.d.name}"\n  ids = [for x in var.xs : x.id]\n}\n', "m.state");
+    const r = parseFile(
+      'association "a" {\n  name = "${var.p}-${document.d.name}"\n  ids = [for x in var.xs : x.id]\n}\n',
+      "m.state",
+    );
     const block = r.body!.items[0]!;
     if (block.type !== "Block") throw new Error("no block");
     const refs = block.body.items.flatMap((i) => (i.type === "Attribute" ? references(i.expr).map(referenceText) : []));
@@ -186,7 +220,16 @@ describe("syntax/lexer", () => {
       ["// two", 2, 7, 2],
       ["/* three\n */", 3, 1, 4],
     ]);
-    expect(r.tokens.map((t) => t.tokenType.name)).to.deep.equal(["Ident", "Equals", "NumberLit", "NewLine", "Ident", "Equals", "NumberLit", "NewLine"]);
+    expect(r.tokens.map((t) => t.tokenType.name)).to.deep.equal([
+      "Ident",
+      "Equals",
+      "NumberLit",
+      "NewLine",
+      "Ident",
+      "Equals",
+      "NumberLit",
+      "NewLine",
+    ]);
   });
 });
 
@@ -200,7 +243,7 @@ describe("syntax/parser grammar", () => {
 
 describe("syntax/parser line endings", () => {
   it("parses CRLF files to the same AST as LF files, heredoc text included", () => {
-    const lf = 'locals {\n  a = <<EOT\none\ntwo\nEOT\n  b = [\n    1,\n  ]\n  c = {for k, v in m :\n    k => v}\n}\n';
+    const lf = "locals {\n  a = <<EOT\none\ntwo\nEOT\n  b = [\n    1,\n  ]\n  c = {for k, v in m :\n    k => v}\n}\n";
     const a = parseFile(lf, "f");
     const b = parseFile(lf.replace(/\n/g, "\r\n"), "f");
     expect(a.diagnostics).to.deep.equal([]);
@@ -212,7 +255,9 @@ describe("syntax/parser line endings", () => {
 describe("syntax/parser byte-order mark", () => {
   it("ignores a leading BOM and keeps columns as an editor shows them", () => {
     const r = parseFile("\uFEFFlocals {\n  a = @\n}\n", "bom.state");
-    expect(r.diagnostics.map((d) => `${d.code} ${d.range!.start.line}:${d.range!.start.column}`)).to.deep.equal(["syntax/invalid-character 2:7"]);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.range!.start.line}:${d.range!.start.column}`)).to.deep.equal([
+      "syntax/invalid-character 2:7",
+    ]);
     const clean = parseFile("\uFEFFlocals {\n}\n", "bom.state");
     expect(clean.diagnostics).to.deep.equal([]);
     expect(clean.body!.items[0]!.range.start).to.deep.equal({ line: 1, column: 1, offset: 1 });

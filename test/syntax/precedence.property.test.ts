@@ -9,17 +9,41 @@ import { parseExpression, stripRanges } from "../../src/syntax/index.js";
 
 type E =
   | { type: "Literal"; value: number | string | boolean | null }
-  | { type: "ScopeTraversal"; root: string; traversal: ({ type: "AttrStep"; name: string } | { type: "IndexStep"; key: number | string })[] }
+  | {
+      type: "ScopeTraversal";
+      root: string;
+      traversal: ({ type: "AttrStep"; name: string } | { type: "IndexStep"; key: number | string })[];
+    }
   | { type: "Binary"; op: string; left: E; right: E }
   | { type: "Unary"; op: "!" | "-"; operand: E }
   | { type: "Conditional"; condition: E; trueExpr: E; falseExpr: E }
   | { type: "FunctionCall"; name: string; args: E[]; expandFinal: boolean }
   | { type: "Tuple"; items: E[] }
-  | { type: "Object"; items: { type: "ObjectItem"; key: { type: "Literal"; value: string }; bareKey: true; separator: "="; value: E }[] }
-  | { type: "Template"; parts: ({ type: "TemplateLiteral"; value: string } | { type: "TemplateInterpolation"; expr: E })[] }
+  | {
+      type: "Object";
+      items: { type: "ObjectItem"; key: { type: "Literal"; value: string }; bareKey: true; separator: "="; value: E }[];
+    }
+  | {
+      type: "Template";
+      parts: ({ type: "TemplateLiteral"; value: string } | { type: "TemplateInterpolation"; expr: E })[];
+    }
   | { type: "Parenthesis"; expr: E };
 
-const PREC: Record<string, number> = { "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "%": 6 };
+const PREC: Record<string, number> = {
+  "||": 1,
+  "&&": 2,
+  "==": 3,
+  "!=": 3,
+  "<": 4,
+  ">": 4,
+  "<=": 4,
+  ">=": 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+  "%": 6,
+};
 const names = ["a", "b", "foo", "bar_1", "x-y"];
 
 const leaf: fc.Arbitrary<E> = fc.oneof(
@@ -29,7 +53,13 @@ const leaf: fc.Arbitrary<E> = fc.oneof(
   fc
     .tuple(
       fc.constantFrom("var", "local", "each", "x"),
-      fc.array(fc.oneof(fc.constantFrom(...names).map((name) => ({ type: "AttrStep" as const, name })), fc.oneof(fc.nat(9), fc.constantFrom("k", "key two")).map((key) => ({ type: "IndexStep" as const, key }))), { maxLength: 3 }),
+      fc.array(
+        fc.oneof(
+          fc.constantFrom(...names).map((name) => ({ type: "AttrStep" as const, name })),
+          fc.oneof(fc.nat(9), fc.constantFrom("k", "key two")).map((key) => ({ type: "IndexStep" as const, key })),
+        ),
+        { maxLength: 3 },
+      ),
     )
     .map(([root, traversal]): E => ({ type: "ScopeTraversal", root, traversal })),
 );
@@ -38,17 +68,47 @@ const { expr } = fc.letrec<{ expr: E }>((tie) => ({
   expr: fc.oneof(
     { depthSize: "medium", withCrossShrink: true },
     { arbitrary: leaf, weight: 4 },
-    { arbitrary: fc.tuple(fc.constantFrom(...Object.keys(PREC)), tie("expr"), tie("expr")).map(([op, left, right]): E => ({ type: "Binary", op, left, right })), weight: 6 },
-    { arbitrary: fc.tuple(fc.constantFrom("!" as const, "-" as const), tie("expr")).map(([op, operand]): E => ({ type: "Unary", op, operand })), weight: 2 },
-    { arbitrary: fc.tuple(tie("expr"), tie("expr"), tie("expr")).map(([condition, trueExpr, falseExpr]): E => ({ type: "Conditional", condition, trueExpr, falseExpr })), weight: 2 },
-    fc.tuple(fc.constantFrom("f", "upper"), fc.array(tie("expr"), { maxLength: 3 }), fc.boolean()).map(([name, args, ex]): E => ({ type: "FunctionCall", name, args, expandFinal: ex && args.length > 0 })),
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom(...Object.keys(PREC)), tie("expr"), tie("expr"))
+        .map(([op, left, right]): E => ({ type: "Binary", op, left, right })),
+      weight: 6,
+    },
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom("!" as const, "-" as const), tie("expr"))
+        .map(([op, operand]): E => ({ type: "Unary", op, operand })),
+      weight: 2,
+    },
+    {
+      arbitrary: fc
+        .tuple(tie("expr"), tie("expr"), tie("expr"))
+        .map(([condition, trueExpr, falseExpr]): E => ({ type: "Conditional", condition, trueExpr, falseExpr })),
+      weight: 2,
+    },
+    fc
+      .tuple(fc.constantFrom("f", "upper"), fc.array(tie("expr"), { maxLength: 3 }), fc.boolean())
+      .map(([name, args, ex]): E => ({ type: "FunctionCall", name, args, expandFinal: ex && args.length > 0 })),
     fc.array(tie("expr"), { maxLength: 3 }).map((items): E => ({ type: "Tuple", items })),
-    fc.uniqueArray(fc.tuple(fc.constantFrom(...names), tie("expr")), { maxLength: 3, selector: ([k]) => k }).map(
-      (kvs): E => ({ type: "Object", items: kvs.map(([k, value]) => ({ type: "ObjectItem", key: { type: "Literal", value: k }, bareKey: true, separator: "=", value })) }),
-    ),
+    fc
+      .uniqueArray(fc.tuple(fc.constantFrom(...names), tie("expr")), { maxLength: 3, selector: ([k]) => k })
+      .map((kvs): E => ({
+        type: "Object",
+        items: kvs.map(([k, value]) => ({
+          type: "ObjectItem",
+          key: { type: "Literal", value: k },
+          bareKey: true,
+          separator: "=",
+          value,
+        })),
+      })),
     fc.tuple(fc.constantFrom("x", "a b", "-"), tie("expr"), fc.constantFrom("", "y")).map(([pre, e, post]): E => ({
       type: "Template",
-      parts: [{ type: "TemplateLiteral", value: pre }, { type: "TemplateInterpolation", expr: e }, ...(post ? [{ type: "TemplateLiteral" as const, value: post }] : [])],
+      parts: [
+        { type: "TemplateLiteral", value: pre },
+        { type: "TemplateInterpolation", expr: e },
+        ...(post ? [{ type: "TemplateLiteral" as const, value: post }] : []),
+      ],
     })),
   ),
 }));
@@ -69,7 +129,12 @@ function parenthesise(e: E, minLevel = 0): E {
       case "Unary":
         return { ...e, operand: parenthesise(e.operand, 7) };
       case "Conditional":
-        return { ...e, condition: parenthesise(e.condition, 1), trueExpr: parenthesise(e.trueExpr), falseExpr: parenthesise(e.falseExpr) };
+        return {
+          ...e,
+          condition: parenthesise(e.condition, 1),
+          trueExpr: parenthesise(e.trueExpr),
+          falseExpr: parenthesise(e.falseExpr),
+        };
       case "FunctionCall":
         return { ...e, args: e.args.map((a) => parenthesise(a)) };
       case "Tuple":
@@ -77,7 +142,10 @@ function parenthesise(e: E, minLevel = 0): E {
       case "Object":
         return { ...e, items: e.items.map((i) => ({ ...i, value: parenthesise(i.value) })) };
       case "Template":
-        return { ...e, parts: e.parts.map((p) => (p.type === "TemplateInterpolation" ? { ...p, expr: parenthesise(p.expr) } : p)) };
+        return {
+          ...e,
+          parts: e.parts.map((p) => (p.type === "TemplateInterpolation" ? { ...p, expr: parenthesise(p.expr) } : p)),
+        };
       default:
         return e;
     }
@@ -90,7 +158,9 @@ function print(e: E): string {
     case "Literal":
       return typeof e.value === "string" ? JSON.stringify(e.value) : String(e.value);
     case "ScopeTraversal":
-      return e.root + e.traversal.map((s) => (s.type === "AttrStep" ? "." + s.name : `[${JSON.stringify(s.key)}]`)).join("");
+      return (
+        e.root + e.traversal.map((s) => (s.type === "AttrStep" ? "." + s.name : `[${JSON.stringify(s.key)}]`)).join("")
+      );
     case "Binary":
       return `${print(e.left)} ${e.op} ${print(e.right)}`;
     case "Unary":

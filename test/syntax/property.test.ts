@@ -3,9 +3,60 @@ import fc from "fast-check";
 import { parseFile, lexFile, stripRanges } from "../../src/syntax/index.js";
 
 const fragments = [
-  "association", "document", "locals", "targets", '"x"', '"a ${', "}", "{", "[", "]", "(", ")", "=", "==", ":", "?", ",",
-  "...", ".", "*", "+", "-", "!", "&&", "||", "<=", "for", "in", "if", "=>", "1", "2.5e3", "true", "null", "var", "x",
-  "<<EOT\n", "<<-EOT\n", "EOT", "\n", " ", "\t", "# c\n", "// c\n", "/*", "*/", "${", "$${", "%{", "\\", '"', "@", "\u0000", "é",
+  "association",
+  "document",
+  "locals",
+  "targets",
+  '"x"',
+  '"a ${',
+  "}",
+  "{",
+  "[",
+  "]",
+  "(",
+  ")",
+  "=",
+  "==",
+  ":",
+  "?",
+  ",",
+  "...",
+  ".",
+  "*",
+  "+",
+  "-",
+  "!",
+  "&&",
+  "||",
+  "<=",
+  "for",
+  "in",
+  "if",
+  "=>",
+  "1",
+  "2.5e3",
+  "true",
+  "null",
+  "var",
+  "x",
+  "<<EOT\n",
+  "<<-EOT\n",
+  "EOT",
+  "\n",
+  " ",
+  "\t",
+  "# c\n",
+  "// c\n",
+  "/*",
+  "*/",
+  "${",
+  "$${",
+  "%{",
+  "\\",
+  '"',
+  "@",
+  "\u0000",
+  "é",
 ];
 
 /** Every node of a (possibly partial) AST has a finite range inside the text, start before end. */
@@ -14,8 +65,15 @@ function checkRanges(node: unknown, text: string): void {
   if (node === null || typeof node !== "object") return;
   const o = node as Record<string, unknown>;
   if (typeof o.file === "string" && o.start && o.end) {
-    const r = o as unknown as { start: { offset: number; line: number; column: number }; end: { offset: number; line: number; column: number } };
-    const ok = Number.isFinite(r.start.line + r.start.column + r.end.line + r.end.column) && r.start.offset >= 0 && r.start.offset <= r.end.offset && r.end.offset <= text.length;
+    const r = o as unknown as {
+      start: { offset: number; line: number; column: number };
+      end: { offset: number; line: number; column: number };
+    };
+    const ok =
+      Number.isFinite(r.start.line + r.start.column + r.end.line + r.end.column) &&
+      r.start.offset >= 0 &&
+      r.start.offset <= r.end.offset &&
+      r.end.offset <= text.length;
     expect(ok, JSON.stringify(o)).to.equal(true);
     return;
   }
@@ -29,7 +87,12 @@ function checkParse(text: string): void {
   for (const d of r.diagnostics) {
     expect(d.code).to.match(/^syntax\//);
     if (d.range) {
-      expect(Number.isFinite(d.range.start.line) && Number.isFinite(d.range.start.column) && Number.isFinite(d.range.start.offset), JSON.stringify(d)).to.equal(true);
+      expect(
+        Number.isFinite(d.range.start.line) &&
+          Number.isFinite(d.range.start.column) &&
+          Number.isFinite(d.range.start.offset),
+        JSON.stringify(d),
+      ).to.equal(true);
       expect(d.range.start.offset).to.be.within(0, text.length);
       expect(d.range.end.offset).to.be.within(d.range.start.offset, text.length);
     }
@@ -74,11 +137,16 @@ describe("syntax/properties", () => {
 
   it("counts long index/attribute/splat chains towards the nesting limit, so the AST stays walkable", () => {
     fc.assert(
-      fc.property(fc.constantFrom("[x]", ".*", "[*]", "[*].a"), fc.constantFrom("a", "f()"), fc.integer({ min: 150, max: 20000 }), (step, base, n) => {
-        const r = parseFile("locals {\n  v = " + base + step.repeat(n) + "\n}\n", "chain.state");
-        expect(r.diagnostics.map((d) => d.code)).to.deep.equal(["syntax/too-deep"]);
-        expect(() => JSON.stringify(stripRanges(r.body))).to.not.throw();
-      }),
+      fc.property(
+        fc.constantFrom("[x]", ".*", "[*]", "[*].a"),
+        fc.constantFrom("a", "f()"),
+        fc.integer({ min: 150, max: 20000 }),
+        (step, base, n) => {
+          const r = parseFile("locals {\n  v = " + base + step.repeat(n) + "\n}\n", "chain.state");
+          expect(r.diagnostics.map((d) => d.code)).to.deep.equal(["syntax/too-deep"]);
+          expect(() => JSON.stringify(stripRanges(r.body))).to.not.throw();
+        },
+      ),
       { numRuns: 20 },
     );
     const long = parseFile("locals {\n  v = a" + ".b".repeat(20000) + "\n}\n", "static.state");
@@ -103,7 +171,8 @@ describe("syntax/properties", () => {
 
   it("parses the same structure regardless of blank lines and comments between items", () => {
     const base = 'association "a" {\n  name = "x"\n  targets {\n    key = "k"\n  }\n}\n';
-    const noisy = '# head\n\nassociation "a" { // open\n\n  name = "x" /* c */\n  # mid\n  targets {\n    key = "k" # end\n  }\n\n}\n\n';
+    const noisy =
+      '# head\n\nassociation "a" { // open\n\n  name = "x" /* c */\n  # mid\n  targets {\n    key = "k" # end\n  }\n\n}\n\n';
     expect(stripRanges(parseFile(noisy, "a").body)).to.deep.equal(stripRanges(parseFile(base, "a").body));
   });
 });

@@ -3,18 +3,36 @@ import type { ApplyRun, EngineOutput } from "../../engine/index.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
 import { exitCodeForSignal } from "../signals.js";
-import { addPlanOptions, askApproval, interruptController, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
+import {
+  addPlanOptions,
+  askApproval,
+  interruptController,
+  planRequest,
+  printEngineDiagnostics,
+  progressPrinter,
+  type EngineCliOptions,
+} from "../engine-options.js";
 
 /** Shared by apply and destroy: plan (or read a plan file), confirm, apply, report. */
-export async function applyCommand(planFile: string | undefined, opts: EngineCliOptions, globals: GlobalOptions, destroying: boolean): Promise<void> {
+export async function applyCommand(
+  planFile: string | undefined,
+  opts: EngineCliOptions,
+  globals: GlobalOptions,
+  destroying: boolean,
+): Promise<void> {
   const { runApply, renderPlan, hasErrors } = await import("../../index.js");
   if (opts.json && !opts.autoApprove && !planFile) {
     // --json leaves no one to answer the prompt: say so instead of cancelling without a word.
     const { error, SourceRegistry } = await import("../../diag/index.js");
-    const refusal = error("cli/json-needs-auto-approve", `${destroying ? "destroy" : "apply"} --json needs --auto-approve or a plan file`, {
-      detail: "With --json there is no prompt to approve the plan, so nothing would be applied. Nothing was planned or changed.",
-      hint: `review with statectl plan --out FILE, then run statectl apply --json FILE; or add --auto-approve`,
-    });
+    const refusal = error(
+      "cli/json-needs-auto-approve",
+      `${destroying ? "destroy" : "apply"} --json needs --auto-approve or a plan file`,
+      {
+        detail:
+          "With --json there is no prompt to approve the plan, so nothing would be applied. Nothing was planned or changed.",
+        hint: `review with statectl plan --out FILE, then run statectl apply --json FILE; or add --auto-approve`,
+      },
+    );
     await printEngineDiagnostics([refusal], new SourceRegistry(), globals);
     const { applyToJson } = await import("../json-views.js");
     out(JSON.stringify(applyToJson({ cancelled: false, diagnostics: [refusal] }), null, 2));
@@ -40,7 +58,13 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
           return true;
         }
         if (opts.json) return false;
-        return askApproval(destroying ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?", destroying ? "statectl will destroy everything in the state. There is no undo." : "statectl will perform the actions described above.", interrupt.signal);
+        return askApproval(
+          destroying ? "Do you really want to destroy all resources?" : "Do you want to perform these actions?",
+          destroying
+            ? "statectl will destroy everything in the state. There is no undo."
+            : "statectl will perform the actions described above.",
+          interrupt.signal,
+        );
       },
     });
   } finally {
@@ -54,7 +78,8 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
     if (!opts.json) err(`\n${verb} interrupted before any change was made. Nothing was changed.`);
     throw new CliExit(stoppedBy);
   }
-  if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics)) write("\n" + renderPlan(run.plan, { color }));
+  if (run.plan && !run.result && !run.cancelled && !run.plan.errored && !hasErrors(run.diagnostics))
+    write("\n" + renderPlan(run.plan, { color }));
   await printEngineDiagnostics(run.diagnostics, run.sources, globals);
   if (opts.json) {
     const { applyToJson } = await import("../json-views.js");
@@ -67,15 +92,23 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
   const r = run.result;
   if (r && interrupted) {
     if (!opts.json) {
-      const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
-      err(`\n${verb} interrupted. ${counts}${r.errors.length > 0 ? ` ${r.errors.length} change${r.errors.length === 1 ? "" : "s"} failed or were abandoned (listed above).` : ""}`);
+      const counts = destroying
+        ? `Resources: ${r.destroyed} destroyed.`
+        : `Resources: ${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
+      err(
+        `\n${verb} interrupted. ${counts}${r.errors.length > 0 ? ` ${r.errors.length} change${r.errors.length === 1 ? "" : "s"} failed or were abandoned (listed above).` : ""}`,
+      );
       if (r.skipped.length > 0) err(`Not started: ${r.skipped.join(", ")}.`);
-      err(`Every change that finished is recorded in the state (serial ${r.state.serial}); run the command again to continue.`);
+      err(
+        `Every change that finished is recorded in the state (serial ${r.state.serial}); run the command again to continue.`,
+      );
     }
     throw new CliExit(stoppedBy);
   }
   if (r) {
-    const counts = destroying ? `Resources: ${r.destroyed} destroyed.` : `Resources: ${r.imported > 0 ? `${r.imported} imported, ` : ""}${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
+    const counts = destroying
+      ? `Resources: ${r.destroyed} destroyed.`
+      : `Resources: ${r.imported > 0 ? `${r.imported} imported, ` : ""}${r.added} added, ${r.changed} changed, ${r.destroyed} destroyed.`;
     if (r.errors.length === 0 && !hasErrors(run.diagnostics)) {
       if (!opts.json) {
         out(`\n${destroying ? "Destroy" : "Apply"} complete! ${counts}`);
@@ -83,8 +116,11 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
       }
     } else {
       if (!opts.json) {
-        err(`\n${destroying ? "Destroy" : "Apply"} failed: ${r.errors.length} error${r.errors.length === 1 ? "" : "s"}. ${counts}`);
-        if (r.skipped.length > 0) err(`Not attempted because something they depend on failed: ${r.skipped.join(", ")}.`);
+        err(
+          `\n${destroying ? "Destroy" : "Apply"} failed: ${r.errors.length} error${r.errors.length === 1 ? "" : "s"}. ${counts}`,
+        );
+        if (r.skipped.length > 0)
+          err(`Not attempted because something they depend on failed: ${r.skipped.join(", ")}.`);
         err("Every change that happened is recorded in the state; run the command again to continue.");
       }
       throw new CliExit(ExitCode.Error);
@@ -99,7 +135,9 @@ export async function applyCommand(planFile: string | undefined, opts: EngineCli
 async function printOutputs(outputs: readonly EngineOutput[]): Promise<void> {
   const { formatPlanValue } = await import("../../plan/index.js");
   const width = Math.max(...outputs.map((o) => o.name.length));
-  out(`\nOutputs:\n\n${outputs.map((o) => `${o.name.padEnd(width)} = ${formatPlanValue(o.value, "", o.sensitive)}`).join("\n")}`);
+  out(
+    `\nOutputs:\n\n${outputs.map((o) => `${o.name.padEnd(width)} = ${formatPlanValue(o.value, "", o.sensitive)}`).join("\n")}`,
+  );
 }
 
 function interruptedBefore(run: ApplyRun): boolean {

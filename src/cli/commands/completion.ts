@@ -35,7 +35,9 @@ function shellWords(words: readonly string[]): string {
 }
 
 function bashScript(nodes: Node[]): string {
-  const subs = nodes.map((n) => `    "${n.path}") echo '${shellWords(n.subcommands.map((s) => s.name))}' ;;`).join("\n");
+  const subs = nodes
+    .map((n) => `    "${n.path}") echo '${shellWords(n.subcommands.map((s) => s.name))}' ;;`)
+    .join("\n");
   const opts = nodes.map((n) => `    "${n.path}") echo '${shellWords(n.options.map((o) => o.flag))}' ;;`).join("\n");
   return `# statectl completion for bash. Load it with:  source <(statectl completion bash)
 _statectl_subcommands() {
@@ -105,7 +107,10 @@ function fishQuote(text: string): string {
 }
 
 function fishScript(nodes: Node[]): string {
-  const lines = ["# statectl completion for fish. Load it with:  statectl completion fish | source", "complete -c statectl -f"];
+  const lines = [
+    "# statectl completion for fish. Load it with:  statectl completion fish | source",
+    "complete -c statectl -f",
+  ];
   const topNames = nodes.find((n) => n.path === "")!.subcommands.map((s) => s.name);
   for (const n of nodes) {
     const words = n.path === "" ? [] : n.path.split(" ");
@@ -114,12 +119,16 @@ function fishScript(nodes: Node[]): string {
       words.length === 0
         ? `not __fish_seen_subcommand_from ${topNames.join(" ")}`
         : `__fish_seen_subcommand_from ${words[words.length - 1]}${n.subcommands.length > 0 ? `; and not __fish_seen_subcommand_from ${n.subcommands.map((s) => s.name).join(" ")}` : ""}`;
-    for (const s of n.subcommands) lines.push(`complete -c statectl -n ${fishQuote(condition)} -a ${s.name} -d ${fishQuote(s.description)}`);
+    for (const s of n.subcommands)
+      lines.push(`complete -c statectl -n ${fishQuote(condition)} -a ${s.name} -d ${fishQuote(s.description)}`);
     for (const o of n.options) {
       const address = ADDRESS_OPTIONS.includes(o.flag);
-      lines.push(`complete -c statectl -n ${fishQuote(condition)} -l ${o.flag.slice(2)}${o.takesValue ? " -r" : ""}${address ? " -xa '(statectl state list 2>/dev/null)'" : ""} -d ${fishQuote(o.description)}`);
+      lines.push(
+        `complete -c statectl -n ${fishQuote(condition)} -l ${o.flag.slice(2)}${o.takesValue ? " -r" : ""}${address ? " -xa '(statectl state list 2>/dev/null)'" : ""} -d ${fishQuote(o.description)}`,
+      );
     }
-    if (ADDRESS_COMMANDS.includes(n.path)) lines.push(`complete -c statectl -n ${fishQuote(condition)} -xa '(statectl state list 2>/dev/null)'`);
+    if (ADDRESS_COMMANDS.includes(n.path))
+      lines.push(`complete -c statectl -n ${fishQuote(condition)} -xa '(statectl state list 2>/dev/null)'`);
   }
   return lines.join("\n") + "\n";
 }
@@ -147,6 +156,10 @@ Load it in the current shell, or add the line to your shell's start-up file:
       if (shell === "bash") out(bashScript(nodes));
       else if (shell === "zsh") out(zshScript(nodes));
       else if (shell === "fish") out(fishScript(nodes));
-      else throw new CliExit(ExitCode.Usage, `statectl completion: "${shell}" is not a shell statectl completes; use bash, zsh or fish`);
+      else
+        throw new CliExit(
+          ExitCode.Usage,
+          `statectl completion: "${shell}" is not a shell statectl completes; use bash, zsh or fish`,
+        );
     });
 }

@@ -23,7 +23,9 @@ const HISTORY_SIZE = 500;
 export function registerConsole(program: Command): void {
   program
     .command("console")
-    .description("evaluate expressions against the configuration and the state (interactive on a terminal; else one expression per line of stdin)")
+    .description(
+      "evaluate expressions against the configuration and the state (interactive on a terminal; else one expression per line of stdin)",
+    )
     .option("--state <path>", "the state file (default: the configuration's state { path }, else statectl.state.json)")
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
@@ -43,7 +45,10 @@ or press Ctrl-D to leave. Exit code: with stdin not a terminal, 1 if any express
       const { parseExpression } = await import("../../syntax/index.js");
       const { FileStateStorage, findInstance } = await import("../../state/index.js");
       const color = useColor(process.stderr, globals);
-      const loaded = loadConfig({ dir: process.cwd() }, { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env });
+      const loaded = loadConfig(
+        { dir: process.cwd() },
+        { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env },
+      );
       if (loaded.diagnostics.some((d) => d.severity === "error")) {
         err(renderDiagnostics(loaded.diagnostics, loaded.config.sources, { color }));
         throw new CliExit(ExitCode.Error);
@@ -55,7 +60,10 @@ or press Ctrl-D to leave. Exit code: with stdin not a terminal, 1 if any express
         throw new CliExit(ExitCode.Error);
       }
       const state = read.state;
-      const evaluated = evaluateConfig(loaded.config, state ? { instanceAttributes: (address) => findInstance(state, address)?.attributes } : {});
+      const evaluated = evaluateConfig(
+        loaded.config,
+        state ? { instanceAttributes: (address) => findInstance(state, address)?.attributes } : {},
+      );
       const errors = evaluated.diagnostics.filter((d) => d.severity === "error");
       // The console stays usable with a broken part of the configuration: say so once.
       if (errors.length > 0) err(renderDiagnostics(errors, loaded.config.sources, { color }));
@@ -108,7 +116,15 @@ or press Ctrl-D to leave. Exit code: with stdin not a terminal, 1 if any express
           // no history yet
         }
       }
-      const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true, history, historySize: HISTORY_SIZE, removeHistoryDuplicates: true, prompt: "> " });
+      const rl = createInterface({
+        input: process.stdin,
+        output: process.stdout,
+        terminal: true,
+        history,
+        historySize: HISTORY_SIZE,
+        removeHistoryDuplicates: true,
+        prompt: "> ",
+      });
       const saveHistory = (lines: readonly string[]): void => {
         if (opts.history === false) return;
         try {

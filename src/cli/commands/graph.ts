@@ -7,15 +7,29 @@ export function registerGraph(program: Command): void {
   program
     .command("graph")
     .description("print the dependency graph of the configuration's resources (Graphviz DOT, or SVG)")
-    .option("--format <format>", "dot (Graphviz source) or svg (laid out by Graphviz compiled to WebAssembly; no graphviz install needed)", "dot")
+    .option(
+      "--format <format>",
+      "dot (Graphviz source) or svg (laid out by Graphviz compiled to WebAssembly; no graphviz install needed)",
+      "dot",
+    )
     .option("--var <name=value>", "set a variable (repeatable)", (v: string, p: string[] = []) => [...p, v])
-    .option("--var-file <file>", "read variables from a .statevars file (repeatable)", (v: string, p: string[] = []) => [...p, v])
+    .option(
+      "--var-file <file>",
+      "read variables from a .statevars file (repeatable)",
+      (v: string, p: string[] = []) => [...p, v],
+    )
     .addHelpText("after", "\nA picture without installing Graphviz: statectl graph --format svg > graph.svg")
     .action(async (opts: { var?: string[]; varFile?: string[]; format: string }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
-      if (opts.format !== "dot" && opts.format !== "svg") throw new CliExit(ExitCode.Usage, `statectl graph --format: "${opts.format}" is not dot or svg`);
+      if (opts.format !== "dot" && opts.format !== "svg")
+        throw new CliExit(ExitCode.Usage, `statectl graph --format: "${opts.format}" is not dot or svg`);
       const { runGraph, hasErrors } = await import("../../index.js");
-      const r = await runGraph({ dir: process.cwd(), env: process.env, ...(opts.var ? { vars: opts.var } : {}), ...(opts.varFile ? { varFiles: opts.varFile } : {}) });
+      const r = await runGraph({
+        dir: process.cwd(),
+        env: process.env,
+        ...(opts.var ? { vars: opts.var } : {}),
+        ...(opts.varFile ? { varFiles: opts.varFile } : {}),
+      });
       await printEngineDiagnostics(r.diagnostics, r.sources, globals);
       if (hasErrors(r.diagnostics) || !r.dot) throw new CliExit(ExitCode.Error);
       if (opts.format === "svg") {

@@ -44,7 +44,12 @@ interface Where {
   region?: string;
 }
 
-async function callServer(server: RunningServer, operation: string, input: Record<string, unknown>, where: Where = {}): Promise<Record<string, unknown>> {
+async function callServer(
+  server: RunningServer,
+  operation: string,
+  input: Record<string, unknown>,
+  where: Where = {},
+): Promise<Record<string, unknown>> {
   const { PARTITION_HEADERS } = await import("../../local/index.js");
   let response: Response;
   try {
@@ -59,10 +64,17 @@ async function callServer(server: RunningServer, operation: string, input: Recor
       body: JSON.stringify(input),
     });
   } catch (e) {
-    throw new CliExit(ExitCode.Error, `statectl local: cannot reach the server at ${server.url}: ${(e as Error).message}`);
+    throw new CliExit(
+      ExitCode.Error,
+      `statectl local: cannot reach the server at ${server.url}: ${(e as Error).message}`,
+    );
   }
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new CliExit(ExitCode.Error, `statectl local: ${String(body["__type"] ?? response.status)}: ${String(body["message"] ?? "")}`);
+  if (!response.ok)
+    throw new CliExit(
+      ExitCode.Error,
+      `statectl local: ${String(body["__type"] ?? response.status)}: ${String(body["message"] ?? "")}`,
+    );
   return body;
 }
 
@@ -81,7 +93,10 @@ async function onDataDir<T>(
   const { startLocalEndpoint } = await import("../../local/index.js");
   let endpoint;
   try {
-    endpoint = await startLocalEndpoint({ ...(dataDir === undefined ? {} : { dataDir }), ...(options.execute ? { execute: true } : {}) });
+    endpoint = await startLocalEndpoint({
+      ...(dataDir === undefined ? {} : { dataDir }),
+      ...(options.execute ? { execute: true } : {}),
+    });
   } catch (e) {
     throw new CliExit(ExitCode.Error, `statectl local: ${(e as Error).message}`);
   }
@@ -119,7 +134,14 @@ function formatTags(tags: Record<string, string>): string {
 /** A plain aligned table; the last column is not padded. */
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
-  return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function describeInstance(i: InstanceView): string {
@@ -138,11 +160,16 @@ function withDataDir(command: Command): Command {
 
 /** `--region` / `--account`: which of the endpoint's accounts and regions (each has its own fleet and clock). */
 function withPartition(command: Command, what: string): Command {
-  return command.option("--region <region>", `${what} (default: the endpoint's own region, us-east-1)`).option("--account <id>", `${what} (default: the endpoint's own account)`);
+  return command
+    .option("--region <region>", `${what} (default: the endpoint's own region, us-east-1)`)
+    .option("--account <id>", `${what} (default: the endpoint's own account)`);
 }
 
 function whereOf(opts: DataDirOption): Where {
-  return { ...(opts.account !== undefined ? { accountId: opts.account } : {}), ...(opts.region !== undefined ? { region: opts.region } : {}) };
+  return {
+    ...(opts.account !== undefined ? { accountId: opts.account } : {}),
+    ...(opts.region !== undefined ? { region: opts.region } : {}),
+  };
 }
 
 function chosen(opts: DataDirOption): boolean {
@@ -163,12 +190,19 @@ async function serverPartitions(dataDir: string): Promise<Where[]> {
 export function registerLocalFleet(local: Command): void {
   const fleet = local.command("fleet").description("list and change the local endpoint's simulated managed instances");
 
-  withPartition(withDataDir(fleet.command("list").description("list the simulated managed instances of every account and region (or of one)")), "list only this account's or region's instances")
+  withPartition(
+    withDataDir(
+      fleet.command("list").description("list the simulated managed instances of every account and region (or of one)"),
+    ),
+    "list only this account's or region's instances",
+  )
     .option("--json", "print the instances as JSON")
     .action(async (opts: DataDirOption & { json?: boolean }) => {
       // Listing creates nothing: without a data directory, the fleet a new endpoint starts with.
       const { existsSync } = await import("node:fs");
-      const only = (w: Required<Where>): boolean => (opts.account === undefined || w.accountId === opts.account) && (opts.region === undefined || w.region === opts.region);
+      const only = (w: Required<Where>): boolean =>
+        (opts.account === undefined || w.accountId === opts.account) &&
+        (opts.region === undefined || w.region === opts.region);
       const instances = await onDataDir(
         existsSync(opts.dataDir) ? opts.dataDir : undefined,
         async (server) => {
@@ -182,7 +216,8 @@ export function registerLocalFleet(local: Command): void {
         },
         async (endpoint) => {
           const list: InstanceView[] = [];
-          for (const w of endpoint.partitionKeys()) if (only(w)) list.push(...((await endpoint.fleet(w)) as InstanceView[]).map((i) => ({ ...i, ...w })));
+          for (const w of endpoint.partitionKeys())
+            if (only(w)) list.push(...((await endpoint.fleet(w)) as InstanceView[]).map((i) => ({ ...i, ...w })));
           return list;
         },
       );
@@ -195,12 +230,24 @@ export function registerLocalFleet(local: Command): void {
       const rows = [[...(several ? ["ACCOUNT", "REGION"] : []), "INSTANCE", "NAME", "PLATFORM", "PING", "TAGS"]];
       for (const i of instances) {
         const failing = i.failDocuments.length > 0 ? `  (fails: ${i.failDocuments.join(", ")})` : "";
-        rows.push([...(several ? [i.accountId ?? "", i.region ?? ""] : []), i.instanceId, i.name, `${i.platformType} (${i.platformName} ${i.platformVersion})`, i.pingStatus, formatTags(i.tags) + failing]);
+        rows.push([
+          ...(several ? [i.accountId ?? "", i.region ?? ""] : []),
+          i.instanceId,
+          i.name,
+          `${i.platformType} (${i.platformName} ${i.platformVersion})`,
+          i.pingStatus,
+          formatTags(i.tags) + failing,
+        ]);
       }
       out(table(rows));
     });
 
-  withPartition(withDataDir(fleet.command("add <name>").description("add a managed instance; associations that target it apply at once")), "add it in this account or region")
+  withPartition(
+    withDataDir(
+      fleet.command("add <name>").description("add a managed instance; associations that target it apply at once"),
+    ),
+    "add it in this account or region",
+  )
     .option("--platform <type>", "Linux, Windows or MacOS", "Linux")
     .option("--id <instance-id>", "its id (default: a new i-… id)")
     .option("--tag <key=value>", "a tag (repeatable)", collect, [])
@@ -208,43 +255,75 @@ export function registerLocalFleet(local: Command): void {
     .option("--platform-version <version>", "e.g. 22.04")
     .option("--ping-status <status>", "Online, ConnectionLost or Inactive", "Online")
     .option("--fail <document>", "make this document fail on the instance (repeatable)", collect, [])
-    .option("--group <name>", "a resource group it belongs to, for resource-groups:Name targets (repeatable)", collect, [])
+    .option(
+      "--group <name>",
+      "a resource group it belongs to, for resource-groups:Name targets (repeatable)",
+      collect,
+      [],
+    )
     .option("--json", "print the new instance as JSON")
-    .action(async (name: string, opts: DataDirOption & { platform: string; id?: string; tag: string[]; platformName?: string; platformVersion?: string; pingStatus: string; fail: string[]; group: string[]; json?: boolean }) => {
-      const spec = {
-        name,
-        resourceGroups: opts.group,
-        platformType: opts.platform,
-        pingStatus: opts.pingStatus,
-        tags: parseTags(opts.tag),
-        failDocuments: opts.fail,
-        ...(opts.id !== undefined ? { instanceId: opts.id } : {}),
-        ...(opts.platformName !== undefined ? { platformName: opts.platformName } : {}),
-        ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
-      };
-      const instance = await onDataDir(
-        opts.dataDir,
-        async (server) =>
-          (
-            await callServer(server, "StatectlAddInstance", {
-              Name: spec.name,
-              PlatformType: spec.platformType,
-              PingStatus: spec.pingStatus,
-              Tags: spec.tags,
-              FailDocuments: spec.failDocuments,
-              ResourceGroups: spec.resourceGroups,
-              InstanceId: spec.instanceId,
-              PlatformName: spec.platformName,
-              PlatformVersion: spec.platformVersion,
-            }, whereOf(opts))
-          )["Instance"] as InstanceView,
-        async (endpoint) => (await endpoint.addInstance(spec as Parameters<typeof endpoint.addInstance>[0], whereOf(opts))) as InstanceView,
-      );
-      if (opts.json) out(JSON.stringify(instance, null, 2));
-      else out(`Added ${describeInstance(instance)}${inPartition(opts)}.`);
-    });
+    .action(
+      async (
+        name: string,
+        opts: DataDirOption & {
+          platform: string;
+          id?: string;
+          tag: string[];
+          platformName?: string;
+          platformVersion?: string;
+          pingStatus: string;
+          fail: string[];
+          group: string[];
+          json?: boolean;
+        },
+      ) => {
+        const spec = {
+          name,
+          resourceGroups: opts.group,
+          platformType: opts.platform,
+          pingStatus: opts.pingStatus,
+          tags: parseTags(opts.tag),
+          failDocuments: opts.fail,
+          ...(opts.id !== undefined ? { instanceId: opts.id } : {}),
+          ...(opts.platformName !== undefined ? { platformName: opts.platformName } : {}),
+          ...(opts.platformVersion !== undefined ? { platformVersion: opts.platformVersion } : {}),
+        };
+        const instance = await onDataDir(
+          opts.dataDir,
+          async (server) =>
+            (
+              await callServer(
+                server,
+                "StatectlAddInstance",
+                {
+                  Name: spec.name,
+                  PlatformType: spec.platformType,
+                  PingStatus: spec.pingStatus,
+                  Tags: spec.tags,
+                  FailDocuments: spec.failDocuments,
+                  ResourceGroups: spec.resourceGroups,
+                  InstanceId: spec.instanceId,
+                  PlatformName: spec.platformName,
+                  PlatformVersion: spec.platformVersion,
+                },
+                whereOf(opts),
+              )
+            )["Instance"] as InstanceView,
+          async (endpoint) =>
+            (await endpoint.addInstance(
+              spec as Parameters<typeof endpoint.addInstance>[0],
+              whereOf(opts),
+            )) as InstanceView,
+        );
+        if (opts.json) out(JSON.stringify(instance, null, 2));
+        else out(`Added ${describeInstance(instance)}${inPartition(opts)}.`);
+      },
+    );
 
-  withPartition(withDataDir(fleet.command("remove <instance>").description("remove a managed instance (by id or name)")), "the instance's account or region").action(async (instance: string, opts: DataDirOption) => {
+  withPartition(
+    withDataDir(fleet.command("remove <instance>").description("remove a managed instance (by id or name)")),
+    "the instance's account or region",
+  ).action(async (instance: string, opts: DataDirOption) => {
     await onDataDir(
       opts.dataDir,
       async (server) => {
@@ -255,30 +334,55 @@ export function registerLocalFleet(local: Command): void {
     out(`Removed ${instance}${inPartition(opts)}.`);
   });
 
-  withPartition(withDataDir(fleet.command("tag <instance> [tags...]").description("set tags (KEY=VALUE) on an instance; newly matching associations apply at once")), "the instance's account or region")
+  withPartition(
+    withDataDir(
+      fleet
+        .command("tag <instance> [tags...]")
+        .description("set tags (KEY=VALUE) on an instance; newly matching associations apply at once"),
+    ),
+    "the instance's account or region",
+  )
     .option("--remove <key>", "remove a tag key (repeatable)", collect, [])
     .action(async (instance: string, tags: string[], opts: DataDirOption & { remove: string[] }) => {
       const set = parseTags(tags);
-      if (Object.keys(set).length === 0 && opts.remove.length === 0) throw new CliExit(ExitCode.Usage, "statectl local fleet tag: give KEY=VALUE tags and/or --remove KEY");
+      if (Object.keys(set).length === 0 && opts.remove.length === 0)
+        throw new CliExit(ExitCode.Usage, "statectl local fleet tag: give KEY=VALUE tags and/or --remove KEY");
       await onDataDir(
         opts.dataDir,
         async (server) => {
           // statectl's own control: an EC2 instance's tags are not SSM's to change (AddTagsToResource
           // takes only mi- ids), so the simulated EC2 tags change through it, SSM's tags of an mi- node too.
-          await callServer(server, "StatectlTagInstance", { InstanceId: instance, Tags: set, RemoveKeys: opts.remove }, whereOf(opts));
+          await callServer(
+            server,
+            "StatectlTagInstance",
+            { InstanceId: instance, Tags: set, RemoveKeys: opts.remove },
+            whereOf(opts),
+          );
         },
         async (endpoint) => endpoint.tagInstance(instance, set, opts.remove, whereOf(opts)),
       );
       out(`Tagged ${instance}${inPartition(opts)}.`);
     });
 
-  withPartition(withDataDir(fleet.command("fail <instance> <document>").description("make a document fail whenever it runs on an instance (for tests)")), "the instance's account or region")
+  withPartition(
+    withDataDir(
+      fleet
+        .command("fail <instance> <document>")
+        .description("make a document fail whenever it runs on an instance (for tests)"),
+    ),
+    "the instance's account or region",
+  )
     .option("--clear", "let the document succeed there again")
     .action(async (instance: string, document: string, opts: DataDirOption & { clear?: boolean }) => {
       await onDataDir(
         opts.dataDir,
         async (server) => {
-          await callServer(server, "StatectlSetInstanceFailing", { InstanceId: instance, DocumentName: document, Failing: !opts.clear }, whereOf(opts));
+          await callServer(
+            server,
+            "StatectlSetInstanceFailing",
+            { InstanceId: instance, DocumentName: document, Failing: !opts.clear },
+            whereOf(opts),
+          );
         },
         async (endpoint) => endpoint.failDocument(instance, document, !opts.clear, whereOf(opts)),
       );
@@ -298,7 +402,11 @@ interface ExecView {
 
 function parseTimeout(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 3600) throw new CliExit(ExitCode.Usage, `statectl local fleet exec: --timeout is whole seconds from 1 to 3600, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 3600)
+    throw new CliExit(
+      ExitCode.Usage,
+      `statectl local fleet exec: --timeout is whole seconds from 1 to 3600, got "${value}"`,
+    );
   return n;
 }
 
@@ -307,14 +415,22 @@ function parseTimeout(value: string): number {
  * running server's instances, or, with none running, on the data dir's (execution needs no server).
  */
 function registerSandboxCommands(fleet: Command): void {
-  withDataDir(fleet.command("exec <instance> <command...>").description("run a command inside an instance's sandbox (with --execute); put -- before the command"))
+  withDataDir(
+    fleet
+      .command("exec <instance> <command...>")
+      .description("run a command inside an instance's sandbox (with --execute); put -- before the command"),
+  )
     .option("--timeout <seconds>", "stop it after this many seconds", "30")
     .action(async (instance: string, command: string[], opts: DataDirOption & { timeout: string }) => {
       const timeout = parseTimeout(opts.timeout);
       const result = await onDataDir(
         opts.dataDir,
         async (server): Promise<ExecView> => {
-          const r = await callServer(server, "StatectlExecInInstance", { InstanceId: instance, Command: command, TimeoutSeconds: timeout });
+          const r = await callServer(server, "StatectlExecInInstance", {
+            InstanceId: instance,
+            Command: command,
+            TimeoutSeconds: timeout,
+          });
           return {
             ...(typeof r["ExitCode"] === "number" ? { exitCode: r["ExitCode"] } : {}),
             ...(typeof r["Signal"] === "string" ? { signal: r["Signal"] } : {}),
@@ -325,19 +441,37 @@ function registerSandboxCommands(fleet: Command): void {
         },
         async (endpoint): Promise<ExecView> => {
           const r = await endpoint.execInInstance(instance, command, timeout);
-          return { ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}), ...(r.signal !== undefined ? { signal: r.signal } : {}), timedOut: r.timedOut, stdout: r.stdout, stderr: r.stderr };
+          return {
+            ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+            ...(r.signal !== undefined ? { signal: r.signal } : {}),
+            timedOut: r.timedOut,
+            stdout: r.stdout,
+            stderr: r.stderr,
+          };
         },
         { execute: true },
       );
       process.stdout.write(result.stdout);
       process.stderr.write(result.stderr);
-      if (result.timedOut) throw new CliExit(ExitCode.Error, `statectl local fleet exec: the command ran longer than ${timeout} s and was stopped`);
-      if (result.exitCode === undefined) throw new CliExit(ExitCode.Error, `statectl local fleet exec: the command was killed by ${result.signal ?? "a signal"}`);
+      if (result.timedOut)
+        throw new CliExit(
+          ExitCode.Error,
+          `statectl local fleet exec: the command ran longer than ${timeout} s and was stopped`,
+        );
+      if (result.exitCode === undefined)
+        throw new CliExit(
+          ExitCode.Error,
+          `statectl local fleet exec: the command was killed by ${result.signal ?? "a signal"}`,
+        );
       // The command's own exit status, as ssh and docker exec pass it on.
       if (result.exitCode !== 0) throw new CliExit(result.exitCode);
     });
 
-  withDataDir(fleet.command("reset <instance>").description("restore an instance's disk to its base, dropping what runs and exec changed")).action(async (instance: string, opts: DataDirOption) => {
+  withDataDir(
+    fleet
+      .command("reset <instance>")
+      .description("restore an instance's disk to its base, dropping what runs and exec changed"),
+  ).action(async (instance: string, opts: DataDirOption) => {
     await onDataDir(
       opts.dataDir,
       async (server) => {
@@ -351,7 +485,16 @@ function registerSandboxCommands(fleet: Command): void {
 }
 
 export function registerLocalAdvance(local: Command): void {
-  withPartition(withDataDir(local.command("advance <duration>").description("move the local endpoint's clock forward (e.g. 90m, 1d, 2h30m) in every account and region, and run the schedules that come due")), "move only this account's or region's clock")
+  withPartition(
+    withDataDir(
+      local
+        .command("advance <duration>")
+        .description(
+          "move the local endpoint's clock forward (e.g. 90m, 1d, 2h30m) in every account and region, and run the schedules that come due",
+        ),
+    ),
+    "move only this account's or region's clock",
+  )
     .option("--json", "print {now, executions} as JSON")
     .action(async (duration: string, opts: DataDirOption & { json?: boolean }) => {
       const { parseDuration } = await import("../../local/index.js");
@@ -378,7 +521,17 @@ export function registerLocalAdvance(local: Command): void {
           return { now: endpoint.now(), executions, partitions: chosen(opts) ? 1 : endpoint.partitionKeys().length };
         },
       );
-      if (opts.json) out(JSON.stringify({ now: new Date(result.now).toISOString(), executions: result.executions, partitions: result.partitions }));
-      else out(`Clock advanced by ${duration}${chosen(opts) ? inPartition(opts) : result.partitions > 1 ? ` in ${result.partitions} accounts/regions` : ""}; it is now ${new Date(result.now).toISOString()}. ${result.executions} scheduled execution(s) ran.`);
+      if (opts.json)
+        out(
+          JSON.stringify({
+            now: new Date(result.now).toISOString(),
+            executions: result.executions,
+            partitions: result.partitions,
+          }),
+        );
+      else
+        out(
+          `Clock advanced by ${duration}${chosen(opts) ? inPartition(opts) : result.partitions > 1 ? ` in ${result.partitions} accounts/regions` : ""}; it is now ${new Date(result.now).toISOString()}. ${result.executions} scheduled execution(s) ran.`,
+        );
     });
 }

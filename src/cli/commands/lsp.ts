@@ -9,7 +9,9 @@ import { CliExit, ExitCode } from "../exit-codes.js";
 export function registerLsp(program: Command): void {
   program
     .command("lsp")
-    .description("run the language server (LSP over stdio) for editors: diagnostics, completion, hover, go to definition, formatting")
+    .description(
+      "run the language server (LSP over stdio) for editors: diagnostics, completion, hover, go to definition, formatting",
+    )
     .option("--stdio", "talk LSP over stdin/stdout (the default and only transport; accepted because editors pass it)")
     .addHelpText(
       "after",

@@ -24,7 +24,10 @@ export function registerOutput(program: Command): void {
     .option("--json", "print the outputs as JSON")
     .option("--raw", "print a single string, number or bool output without quotes (needs NAME)")
     .option("--show-sensitive", "show the values of sensitive outputs instead of (sensitive)")
-    .option("--state <path>", "a state file (default: the configuration's state: its S3 backend, its state { path }, else statectl.state.json; the selected workspace's)")
+    .option(
+      "--state <path>",
+      "a state file (default: the configuration's state: its S3 backend, its state { path }, else statectl.state.json; the selected workspace's)",
+    )
     .option("--var <name=value>", "set a variable (repeatable; wins over --var-file)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (name: string | undefined, opts: OutputOptions, cmd: Command) => {
@@ -33,7 +36,10 @@ export function registerOutput(program: Command): void {
       const { evaluateConfig, formatValue, fromNative, toNative } = await import("../../eval/index.js");
       const { renderDiagnostics, error, didYouMeanHint } = await import("../../diag/index.js");
       const { findInstance } = await import("../../state/index.js");
-      const loaded = loadConfig({ dir: process.cwd() }, { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env });
+      const loaded = loadConfig(
+        { dir: process.cwd() },
+        { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env },
+      );
       const fail = (diags: readonly import("../../diag/index.js").Diagnostic[]) => {
         err(renderDiagnostics(diags, loaded.config.sources, { color: useColor(process.stderr, globals) }));
         throw new CliExit(ExitCode.Error);
@@ -42,15 +48,26 @@ export function registerOutput(program: Command): void {
       // The configuration's state: its S3 backend or local file, for the selected workspace.
       const { commandStateLocation, readStateOnce, stateStorageFor } = await import("../../engine/backend.js");
       const { DEFAULT_STATE_PATH } = await import("../state-options.js");
-      const { where, workspace } = await commandStateLocation(process.cwd(), { ...(opts.state !== undefined ? { explicitPath: opts.state } : {}), defaultPath: DEFAULT_STATE_PATH, env: process.env });
+      const { where, workspace } = await commandStateLocation(process.cwd(), {
+        ...(opts.state !== undefined ? { explicitPath: opts.state } : {}),
+        defaultPath: DEFAULT_STATE_PATH,
+        env: process.env,
+      });
       const storage = stateStorageFor(where, opts.state !== undefined ? "default" : workspace);
       const read = await readStateOnce(storage);
       if (read.diagnostics.some((d) => d.severity === "error")) fail(read.diagnostics);
       if (!read.state) {
-        fail([error("output/no-state", `No state at ${storage.location}`, { detail: "Outputs are known after an apply; nothing has been applied with this state yet.", hint: "run statectl apply first, or give the state file with --state PATH" })]);
+        fail([
+          error("output/no-state", `No state at ${storage.location}`, {
+            detail: "Outputs are known after an apply; nothing has been applied with this state yet.",
+            hint: "run statectl apply first, or give the state file with --state PATH",
+          }),
+        ]);
       }
       const state = read.state!;
-      const evaluated = evaluateConfig(loaded.config, { instanceAttributes: (address) => findInstance(state, address)?.attributes });
+      const evaluated = evaluateConfig(loaded.config, {
+        instanceAttributes: (address) => findInstance(state, address)?.attributes,
+      });
       // Outputs are read from the state: a required variable with no value only leaves what
       // depends on it unknown (as Terraform's output does), it is not an error here.
       const problems = evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable");
@@ -59,13 +76,19 @@ export function registerOutput(program: Command): void {
       const recorded = Object.entries(state.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
       let outputs =
         recorded.length > 0
-          ? recorded.map(([n, o]) => ({ name: n, sensitive: o.sensitive, value: fromNative(o.value).mark(o.sensitive) }))
+          ? recorded.map(([n, o]) => ({
+              name: n,
+              sensitive: o.sensitive,
+              value: fromNative(o.value).mark(o.sensitive),
+            }))
           : evaluated.outputs;
       if (name !== undefined) {
         const all = outputs;
         outputs = outputs.filter((o) => o.name === name);
         if (outputs.length === 0) {
-          const inModule = /^module\.([A-Za-z_][A-Za-z0-9_-]*)(\[[^\]]*\])?(?:\.([A-Za-z_][A-Za-z0-9_-]*))?$/.exec(name);
+          const inModule = /^module\.([A-Za-z_][A-Za-z0-9_-]*)(\[[^\]]*\])?(?:\.([A-Za-z_][A-Za-z0-9_-]*))?$/.exec(
+            name,
+          );
           if (inModule) {
             // As in Terraform, only the root module's outputs are outputs of the configuration.
             const call = loaded.config.modules.get(inModule[1]!);
@@ -82,8 +105,16 @@ export function registerOutput(program: Command): void {
               }),
             ]);
           }
-          const hint = didYouMeanHint(name, all.map((o) => o.name));
-          fail([error("output/not-found", `No output named "${name}"`, { detail: `${all.length === 0 ? "There are no outputs" : `The outputs are: ${all.map((o) => o.name).join(", ")}`}.`, ...(hint ? { hint } : {}) })]);
+          const hint = didYouMeanHint(
+            name,
+            all.map((o) => o.name),
+          );
+          fail([
+            error("output/not-found", `No output named "${name}"`, {
+              detail: `${all.length === 0 ? "There are no outputs" : `The outputs are: ${all.map((o) => o.name).join(", ")}`}.`,
+              ...(hint ? { hint } : {}),
+            }),
+          ]);
         }
       }
       const show = (v: import("../../eval/index.js").Value) => (opts.showSensitive ? v.unmarkDeep().value : v);
@@ -92,13 +123,24 @@ export function registerOutput(program: Command): void {
           outputs.map((o) => {
             const v = show(o.value);
             const hidden = v.containsSensitive();
-            return [o.name, { sensitive: o.sensitive, known: o.value.isWhollyKnown(), value: hidden ? null : toNative(v, { unknown: null }) }];
+            return [
+              o.name,
+              {
+                sensitive: o.sensitive,
+                known: o.value.isWhollyKnown(),
+                value: hidden ? null : toNative(v, { unknown: null }),
+              },
+            ];
           }),
         );
         if (name !== undefined) {
           // As `terraform output -json NAME`: the value itself.
           const o = outputs[0]!;
-          if (show(o.value).containsSensitive()) throw new CliExit(ExitCode.Error, `statectl output: "${name}" is sensitive; add --show-sensitive to print its value`);
+          if (show(o.value).containsSensitive())
+            throw new CliExit(
+              ExitCode.Error,
+              `statectl output: "${name}" is sensitive; add --show-sensitive to print its value`,
+            );
           out(JSON.stringify(toNative(show(o.value), { unknown: null }), null, 2));
           return;
         }
@@ -107,8 +149,17 @@ export function registerOutput(program: Command): void {
       }
       if (opts.raw) {
         const v = show(outputs[0]!.value);
-        if (name === undefined || !["string", "number", "bool"].includes(v.type.kind) || !v.isKnown || v.isNull || v.sensitive) {
-          throw new CliExit(ExitCode.Usage, "statectl output --raw: needs the NAME of a known, non-sensitive string, number or bool output");
+        if (
+          name === undefined ||
+          !["string", "number", "bool"].includes(v.type.kind) ||
+          !v.isKnown ||
+          v.isNull ||
+          v.sensitive
+        ) {
+          throw new CliExit(
+            ExitCode.Usage,
+            "statectl output --raw: needs the NAME of a known, non-sensitive string, number or bool output",
+          );
         }
         process.stdout.write(String(toNative(v)));
         return;
@@ -119,7 +170,12 @@ export function registerOutput(program: Command): void {
       }
       // The same layout as the Outputs apply prints: names aligned, values in plan notation.
       const { formatPlanValue } = await import("../../plan/index.js");
-      const shown = (v: import("../../eval/index.js").Value) => formatPlanValue(toNative(show(v).unmarkDeep().value, { unknown: null }) as import("../../state/index.js").JsonValue, "", show(v).containsSensitive());
+      const shown = (v: import("../../eval/index.js").Value) =>
+        formatPlanValue(
+          toNative(show(v).unmarkDeep().value, { unknown: null }) as import("../../state/index.js").JsonValue,
+          "",
+          show(v).containsSensitive(),
+        );
       if (name !== undefined) out(shown(outputs[0]!.value));
       else {
         const width = Math.max(...outputs.map((o) => o.name.length));

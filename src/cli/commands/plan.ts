@@ -2,7 +2,13 @@ import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
 import { exitCodeForSignal, onStopSignals, signalLabel, type StopSignal } from "../signals.js";
-import { addPlanOptions, planRequest, printEngineDiagnostics, progressPrinter, type EngineCliOptions } from "../engine-options.js";
+import {
+  addPlanOptions,
+  planRequest,
+  printEngineDiagnostics,
+  progressPrinter,
+  type EngineCliOptions,
+} from "../engine-options.js";
 
 export function registerPlan(program: Command): void {
   addPlanOptions(
@@ -10,7 +16,10 @@ export function registerPlan(program: Command): void {
       .command("plan")
       .description("show what apply would change in SSM to match the configuration")
       .option("--out <file>", "save the plan to a file for `statectl apply FILE`")
-      .option("--out-md <file>", "also write the plan as Markdown (counts, each change and its impact, warnings) for a pull-request comment")
+      .option(
+        "--out-md <file>",
+        "also write the plan as Markdown (counts, each change and its impact, warnings) for a pull-request comment",
+      )
       .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on errors"),
     { destroyFlag: true },
   ).action(async (given: EngineCliOptions, cmd: Command) => {
@@ -53,11 +62,24 @@ export function registerPlan(program: Command): void {
     }
     if (opts.json) {
       const { failedPlanToJson } = await import("../../plan/index.js");
-      out(JSON.stringify(run.plan ? planToJson({ ...run.plan, diagnostics: run.diagnostics }) : failedPlanToJson(run.diagnostics), null, 2));
+      out(
+        JSON.stringify(
+          run.plan ? planToJson({ ...run.plan, diagnostics: run.diagnostics }) : failedPlanToJson(run.diagnostics),
+          null,
+          2,
+        ),
+      );
     } else {
-      if (run.plan && !run.plan.errored) out((run.plan.changes.length > 0 || run.plan.drift.length > 0 ? "\n" : "") + renderPlan(run.plan, { color: useColor(process.stdout, globals) }));
+      if (run.plan && !run.plan.errored)
+        out(
+          (run.plan.changes.length > 0 || run.plan.drift.length > 0 ? "\n" : "") +
+            renderPlan(run.plan, { color: useColor(process.stdout, globals) }),
+        );
       await printEngineDiagnostics(run.diagnostics, run.sources, globals);
-      if (run.plan && !failed && opts.out) out(`\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run:\n    statectl apply ${opts.out}`);
+      if (run.plan && !failed && opts.out)
+        out(
+          `\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run:\n    statectl apply ${opts.out}`,
+        );
     }
     if (failed) throw new CliExit(ExitCode.Error);
     if (opts.detailedExitcode && hasChanges(run.plan!)) throw new CliExit(ExitCode.Changes);

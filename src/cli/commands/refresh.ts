@@ -11,9 +11,16 @@ export function registerRefresh(program: Command): void {
   addPlanOptions(
     program
       .command("refresh")
-      .description("record in the state what changed in SSM outside statectl (apply --refresh-only --auto-approve); changes nothing in SSM"),
+      .description(
+        "record in the state what changed in SSM outside statectl (apply --refresh-only --auto-approve); changes nothing in SSM",
+      ),
     { replace: false },
   ).action(async (opts: EngineCliOptions, cmd: Command) => {
-    await applyCommand(undefined, { ...opts, refreshOnly: true, autoApprove: true }, cmd.optsWithGlobals() as GlobalOptions, false);
+    await applyCommand(
+      undefined,
+      { ...opts, refreshOnly: true, autoApprove: true },
+      cmd.optsWithGlobals() as GlobalOptions,
+      false,
+    );
   });
 }

@@ -19,7 +19,9 @@ interface ReportOptions {
 export function registerReport(program: Command): void {
   program
     .command("report")
-    .description("write a self-contained HTML report: compliance heat map, execution timeline, failures with output, dependency graph")
+    .description(
+      "write a self-contained HTML report: compliance heat map, execution timeline, failures with output, dependency graph",
+    )
     .option("--out <file>", "where to write the HTML", "statectl-report.html")
     .option("--executions <n>", "executions per association on the timeline", "50")
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
@@ -27,9 +29,16 @@ export function registerReport(program: Command): void {
     .action(async (opts: ReportOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const executions = Number(opts.executions);
-      if (!Number.isInteger(executions) || executions < 1) throw new CliExit(ExitCode.Usage, "statectl report --executions: N must be a positive whole number");
+      if (!Number.isInteger(executions) || executions < 1)
+        throw new CliExit(ExitCode.Usage, "statectl report --executions: N must be a positive whole number");
       const { runReport, hasErrors } = await import("../../index.js");
-      const r = await runReport({ dir: process.cwd(), env: process.env, vars: opts.var ?? [], varFiles: opts.varFile ?? [], executions });
+      const r = await runReport({
+        dir: process.cwd(),
+        env: process.env,
+        vars: opts.var ?? [],
+        varFiles: opts.varFile ?? [],
+        executions,
+      });
       await printEngineDiagnostics(r.diagnostics, r.sources, globals);
       if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
       const { renderReport } = await import("../views/report.js");
@@ -41,6 +50,8 @@ export function registerReport(program: Command): void {
         throw new CliExit(ExitCode.Error);
       }
       const failed = r.value.status.associations.reduce((n, a) => n + a.failed_instances.length, 0);
-      out(`Wrote ${opts.out}: ${r.value.status.associations.length} associations, ${r.value.compliance.instances.length} instances, ${failed} failing instance result${failed === 1 ? "" : "s"}.`);
+      out(
+        `Wrote ${opts.out}: ${r.value.status.associations.length} associations, ${r.value.compliance.instances.length} instances, ${failed} failing instance result${failed === 1 ? "" : "s"}.`,
+      );
     });
 }

@@ -3,7 +3,14 @@
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { out } from "../io.js";
-import { addLockOptions, addStatePathOption, commandStorage, failOnErrors, globalOptions, type StateOptions } from "../state-options.js";
+import {
+  addLockOptions,
+  addStatePathOption,
+  commandStorage,
+  failOnErrors,
+  globalOptions,
+  type StateOptions,
+} from "../state-options.js";
 
 interface PushOptions extends StateOptions {
   force?: boolean;
@@ -16,7 +23,9 @@ interface MigrateOptions extends StateOptions {
 }
 
 export function registerStateTransfer(state: Command): void {
-  addStatePathOption(state.command("pull").description("print the current state (as stored: JSON) to stdout, e.g. to keep a copy")).action(async (_opts: StateOptions, cmd: Command) => {
+  addStatePathOption(
+    state.command("pull").description("print the current state (as stored: JSON) to stdout, e.g. to keep a copy"),
+  ).action(async (_opts: StateOptions, cmd: Command) => {
     const { encodeStateBytes } = await import("../../state/index.js");
     const { closeStorage } = await import("../../engine/backend.js");
     const { error } = await import("../../diag/index.js");
@@ -24,7 +33,15 @@ export function registerStateTransfer(state: Command): void {
     const r = await storage.read();
     closeStorage(storage);
     await failOnErrors(r.diagnostics, globalOptions(cmd));
-    if (!r.state) await failOnErrors([error("state/no-state", `No state at ${storage.location}`, { detail: "Nothing has been applied with this state yet." })], globalOptions(cmd));
+    if (!r.state)
+      await failOnErrors(
+        [
+          error("state/no-state", `No state at ${storage.location}`, {
+            detail: "Nothing has been applied with this state yet.",
+          }),
+        ],
+        globalOptions(cmd),
+      );
     out(encodeStateBytes(r.state!).toString("utf8"));
   });
 
@@ -33,8 +50,13 @@ export function registerStateTransfer(state: Command): void {
       state
         .command("push")
         .argument("<file>", "a state file (from `state pull`, or an older backup)")
-        .description("replace the stored state with a state file; without --force refuses another lineage or a lower serial")
-        .option("--force", "replace the stored state even if it has another lineage or a higher serial, as Terraform's `state push -force` (the stored state is lost, except in the backend's history)"),
+        .description(
+          "replace the stored state with a state file; without --force refuses another lineage or a lower serial",
+        )
+        .option(
+          "--force",
+          "replace the stored state even if it has another lineage or a higher serial, as Terraform's `state push -force` (the stored state is lost, except in the backend's history)",
+        ),
     ),
   ).action(async (file: string, opts: PushOptions, cmd: Command) => {
     const { decodeState } = await import("../../state/index.js");
@@ -45,13 +67,26 @@ export function registerStateTransfer(state: Command): void {
     try {
       bytes = await readFile(file);
     } catch (e) {
-      await failOnErrors([error("state/io-error", `Cannot read ${file}`, { detail: `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.` })], g);
+      await failOnErrors(
+        [
+          error("state/io-error", `Cannot read ${file}`, {
+            detail: `Cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`,
+          }),
+        ],
+        g,
+      );
       return;
     }
     const pushed = decodeState(bytes, file);
     await failOnErrors(pushed.diagnostics, g);
     const { storage, where } = await commandStorage(cmd);
-    const lock = opts.lock !== false ? await storage.lock({ operation: "state push", timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0 }) : undefined;
+    const lock =
+      opts.lock !== false
+        ? await storage.lock({
+            operation: "state push",
+            timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0,
+          })
+        : undefined;
     if (lock && !lock.lock) {
       closeStorage(storage);
       await failOnErrors(lock.diagnostics, g);
@@ -83,7 +118,10 @@ export function registerStateTransfer(state: Command): void {
           // Stored with a serial above both, so every reader sees it as the newest. Even with
           // --force this is a compare-and-swap on what was just read: a state stored in between
           // (by someone who skipped the lock) is never overwritten.
-          const w = await storage.write({ ...next, serial: Math.max(next.serial, now?.serial ?? 0) }, { replaceLineage: opts.force === true });
+          const w = await storage.write(
+            { ...next, serial: Math.max(next.serial, now?.serial ?? 0) },
+            { replaceLineage: opts.force === true },
+          );
           diags.push(...w.diagnostics);
           stored = w.state?.serial;
           if (w.state && now && now.lineage !== next.lineage) replaced = now;
@@ -95,14 +133,19 @@ export function registerStateTransfer(state: Command): void {
     }
     await failOnErrors(diags, g);
     out(`Pushed ${file} to ${storage.location} (now serial ${stored}).`);
-    if (replaced) out(`Replaced the state with lineage ${replaced.lineage} (serial ${replaced.serial}); it is kept only as the previous state: ${storage.location}.backup, or the object's previous version when the S3 bucket has versioning.`);
+    if (replaced)
+      out(
+        `Replaced the state with lineage ${replaced.lineage} (serial ${replaced.serial}); it is kept only as the previous state: ${storage.location}.backup, or the object's previous version when the S3 bucket has versioning.`,
+      );
   });
 
   addLockOptions(
     addStatePathOption(
       state
         .command("migrate")
-        .description("copy the state from where it was (a file, or s3://BUCKET/KEY) to where the configuration keeps it now, e.g. after adding or removing a backend")
+        .description(
+          "copy the state from where it was (a file, or s3://BUCKET/KEY) to where the configuration keeps it now, e.g. after adding or removing a backend",
+        )
         .requiredOption("--from <location>", "the old location: a state file path, or s3://BUCKET/KEY")
         .option("--from-region <region>", "the old bucket's region (for s3://)")
         .option("--from-endpoint <url>", "an S3-compatible endpoint for the old bucket (for s3://)"),
@@ -111,13 +154,20 @@ export function registerStateTransfer(state: Command): void {
     const { closeStorage, migrateState, storageForLocationText } = await import("../../engine/backend.js");
     const g = globalOptions(cmd);
     const { storage: to, where } = await commandStorage(cmd);
-    const from = storageForLocationText(process.cwd(), opts.from, { ...(opts.fromRegion ? { region: opts.fromRegion } : {}), ...(opts.fromEndpoint ? { endpoint: opts.fromEndpoint, forcePathStyle: true } : {}) });
+    const from = storageForLocationText(process.cwd(), opts.from, {
+      ...(opts.fromRegion ? { region: opts.fromRegion } : {}),
+      ...(opts.fromEndpoint ? { endpoint: opts.fromEndpoint, forcePathStyle: true } : {}),
+    });
     const r = await migrateState(from, to, { lockTimeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0 });
     closeStorage(from);
     closeStorage(to);
     await failOnErrors(r.diagnostics, g);
-    if (r.migrated) out(`Copied the state (${r.resources} resource instance${r.resources === 1 ? "" : "s"}) from ${from.location} to ${to.location}, now serial ${r.serial}. ${from.location} was left as it was; remove it once you no longer need it.`);
-    else if (r.serial !== undefined) out(`${to.location} already holds this state (serial ${r.serial}); nothing to copy.`);
+    if (r.migrated)
+      out(
+        `Copied the state (${r.resources} resource instance${r.resources === 1 ? "" : "s"}) from ${from.location} to ${to.location}, now serial ${r.serial}. ${from.location} was left as it was; remove it once you no longer need it.`,
+      );
+    else if (r.serial !== undefined)
+      out(`${to.location} already holds this state (serial ${r.serial}); nothing to copy.`);
     else out(`There is no state at ${from.location}; nothing to copy.`);
   });
 }

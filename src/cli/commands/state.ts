@@ -2,7 +2,15 @@ import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out } from "../io.js";
 import { exitCodeForSignal, onStopSignals, signalLabel, type StopSignal } from "../signals.js";
-import { addLockOptions, addStatePathOption, commandStorage, failOnErrors, globalOptions, printDiagnostics, type StateOptions } from "../state-options.js";
+import {
+  addLockOptions,
+  addStatePathOption,
+  commandStorage,
+  failOnErrors,
+  globalOptions,
+  printDiagnostics,
+  type StateOptions,
+} from "../state-options.js";
 import type { LockInfo, OpenState, State, StateStorage } from "../../state/index.js";
 import { registerStateTransfer } from "./state-transfer.js";
 
@@ -38,7 +46,12 @@ async function readState(storage: StateStorage, cmd: Command, close = true): Pro
  * request, which no exit hook could make) and exits with the signal's code; nothing is written
  * after it. A second signal exits at once.
  */
-async function editState(cmd: Command, operation: string, dryRun: boolean, edit: (state: State) => Promise<{ state: State; changed: string[] }>): Promise<{ changed: string[] }> {
+async function editState(
+  cmd: Command,
+  operation: string,
+  dryRun: boolean,
+  edit: (state: State) => Promise<{ state: State; changed: string[] }>,
+): Promise<{ changed: string[] }> {
   const opts = cmd.opts() as StateOptions;
   const { openState, staleLockNote } = await import("../../state/index.js");
   const { closeStorage } = await import("../../engine/backend.js");
@@ -46,7 +59,13 @@ async function editState(cmd: Command, operation: string, dryRun: boolean, edit:
   const abort = new AbortController();
   let held: LockInfo | undefined;
   let openedState: OpenState | undefined;
-  const opening = openState(storage, { operation, lock: opts.lock !== false && !dryRun, timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0, signal: abort.signal, onLocked: (l) => (held = l) }).then((r) => ((openedState = r.opened), r));
+  const opening = openState(storage, {
+    operation,
+    lock: opts.lock !== false && !dryRun,
+    timeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0,
+    signal: abort.signal,
+    onLocked: (l) => (held = l),
+  }).then((r) => ((openedState = r.opened), r));
   let stopped: StopSignal | undefined;
   let exiting: Promise<never> | undefined;
   const releaseAndExit = (signal: StopSignal): Promise<never> =>
@@ -55,7 +74,8 @@ async function editState(cmd: Command, operation: string, dryRun: boolean, edit:
       // nothing has been written yet. Otherwise let a write in flight finish, then release.
       const diags = openedState ? await openedState.release() : held ? await storage.unlock(held.id) : [];
       await printDiagnostics(diags, globalOptions(cmd));
-      if (held && diags.length === 0) err(`${signalLabel(signal)}: stopped; the state lock on ${storage.location} was released.`);
+      if (held && diags.length === 0)
+        err(`${signalLabel(signal)}: stopped; the state lock on ${storage.location} was released.`);
       closeStorage(storage);
       process.exit(exitCodeForSignal(signal));
     })());
@@ -73,7 +93,8 @@ async function editState(cmd: Command, operation: string, dryRun: boolean, edit:
     if (!opened!.existed) await readState(storage, cmd, false); // reports the missing state file
     const result = await edit(opened!.prior);
     if (stopped) await releaseAndExit(stopped);
-    if (!dryRun && result.changed.length > 0) await failOnErrors((await opened!.persister.persist(result.state)).diagnostics, globalOptions(cmd));
+    if (!dryRun && result.changed.length > 0)
+      await failOnErrors((await opened!.persister.persist(result.state)).diagnostics, globalOptions(cmd));
     if (stopped) await releaseAndExit(stopped);
     return result;
   } finally {
@@ -88,7 +109,10 @@ export function registerState(program: Command): void {
   const state = program
     .command("state")
     .description("inspect and edit the state: list, show, rm, mv, pull, push, migrate")
-    .addHelpText("after", "\nThe state is the one the configuration in the current directory names (state { path }, or its S3 backend and the selected workspace), else statectl.state.json there (docs/state-file.md, docs/backends.md).");
+    .addHelpText(
+      "after",
+      "\nThe state is the one the configuration in the current directory names (state { path }, or its S3 backend and the selected workspace), else statectl.state.json there (docs/state-file.md, docs/backends.md).",
+    );
 
   addStatePathOption(
     state
@@ -105,32 +129,56 @@ export function registerState(program: Command): void {
     if (opts.json) out(JSON.stringify(stateListJson(s, instances), null, 2));
     else {
       const filtered = addresses.length > 0 || opts.id !== undefined;
-      const lines = [...instances.map((r) => r.address + (r.tainted ? " (tainted)" : "")), ...(filtered ? [] : pendingCreateLines(s))];
+      const lines = [
+        ...instances.map((r) => r.address + (r.tainted ? " (tainted)" : "")),
+        ...(filtered ? [] : pendingCreateLines(s)),
+      ];
       if (lines.length > 0) out(lines.join("\n"));
     }
-    if (instances.length === 0 && addresses.length + (opts.id === undefined ? 0 : 1) > 0) throw new CliExit(ExitCode.Error, "statectl: no instance in the state matches");
+    if (instances.length === 0 && addresses.length + (opts.id === undefined ? 0 : 1) > 0)
+      throw new CliExit(ExitCode.Error, "statectl: no instance in the state matches");
   });
 
   addStatePathOption(
     state
       .command("show")
-      .argument("<address>", "the instance, e.g. association.web[\"prod\"]")
+      .argument("<address>", 'the instance, e.g. association.web["prod"]')
       .description("show one resource instance's attributes (sensitive values masked)")
       .option("--json", "machine-readable output"),
   ).action(async (address: string, opts: ListOptions, cmd: Command) => {
-    const { findInstance, listInstances, instanceJson, renderInstance, ADDRESS_EXAMPLES } = await import("../../state/index.js");
+    const { findInstance, listInstances, instanceJson, renderInstance, ADDRESS_EXAMPLES } =
+      await import("../../state/index.js");
     const { canonicalAddress } = await import("../../addrs/index.js");
     const { error, didYouMeanHint } = await import("../../diag/index.js");
     const storage = (await commandStorage(cmd)).storage;
     const s = await readState(storage, cmd);
     const canonical = canonicalAddress(address);
-    if (!canonical) await failOnErrors([error("state/invalid-address", `Invalid resource address "${address}"`, { detail: `A resource address looks like ${ADDRESS_EXAMPLES}.` })], globalOptions(cmd));
+    if (!canonical)
+      await failOnErrors(
+        [
+          error("state/invalid-address", `Invalid resource address "${address}"`, {
+            detail: `A resource address looks like ${ADDRESS_EXAMPLES}.`,
+          }),
+        ],
+        globalOptions(cmd),
+      );
     const inst = findInstance(s, canonical!);
     if (!inst) {
       const several = listInstances(s, [canonical!]);
       const known = s.resources.map((r) => r.address);
-      const hint = several.length > 0 ? `"${address}" has several instances; show one of: ${several.map((r) => r.address).join(", ")}` : didYouMeanHint(canonical!, known);
-      await failOnErrors([error("state/not-in-state", `No resource instance ${canonical} in the state`, { detail: `${storage.location} holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`, ...(hint ? { hint } : {}) })], globalOptions(cmd));
+      const hint =
+        several.length > 0
+          ? `"${address}" has several instances; show one of: ${several.map((r) => r.address).join(", ")}`
+          : didYouMeanHint(canonical!, known);
+      await failOnErrors(
+        [
+          error("state/not-in-state", `No resource instance ${canonical} in the state`, {
+            detail: `${storage.location} holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`,
+            ...(hint ? { hint } : {}),
+          }),
+        ],
+        globalOptions(cmd),
+      );
     }
     out(opts.json ? JSON.stringify(instanceJson(inst!), null, 2) : renderInstance(inst!));
   });
@@ -152,7 +200,8 @@ export function registerState(program: Command): void {
     });
     const verb = opts.dryRun ? "Would remove" : "Removed";
     out(r.changed.map((a) => `${verb} ${a}`).join("\n"));
-    if (!opts.dryRun) out(`Successfully removed ${r.changed.length} resource instance${r.changed.length === 1 ? "" : "s"}.`);
+    if (!opts.dryRun)
+      out(`Successfully removed ${r.changed.length} resource instance${r.changed.length === 1 ? "" : "s"}.`);
   });
 
   addLockOptions(

@@ -28,35 +28,55 @@ function complianceText(s: AssociationStatus): string | undefined {
   return `${c.compliant} compliant, ${c.non_compliant} non-compliant${severity}`;
 }
 
-export function renderStatus(statuses: readonly AssociationStatus[], now: Date = new Date(), p: Paint = paint(false)): string {
+export function renderStatus(
+  statuses: readonly AssociationStatus[],
+  now: Date = new Date(),
+  p: Paint = paint(false),
+): string {
   if (statuses.length === 0) return "No associations in the state.";
   const lines: string[] = [];
   for (const s of statuses) {
-    lines.push(`${p.bold(s.address)}  ${statusWord(s.status, p)}${s.detailed_status && s.detailed_status !== s.status ? ` (${s.detailed_status})` : ""}`);
+    lines.push(
+      `${p.bold(s.address)}  ${statusWord(s.status, p)}${s.detailed_status && s.detailed_status !== s.status ? ` (${s.detailed_status})` : ""}`,
+    );
     if (s.status === "Missing") {
       lines.push(`  id:         ${s.association_id}`);
-      lines.push(`  ${p.bad("SSM no longer has this association")} (deleted outside statectl?); statectl plan shows what apply would do`);
+      lines.push(
+        `  ${p.bad("SSM no longer has this association")} (deleted outside statectl?); statectl plan shows what apply would do`,
+      );
       lines.push("");
       continue;
     }
-    lines.push(`  id:         ${s.association_id}${s.name ? `  name: ${s.name}` : ""}${s.document ? `  document: ${s.document}` : ""}`);
-    lines.push(`  targets:    ${countsText(s.counts)}${s.skipped ? `; ${p.warn(`${s.skipped} skipped`)} by the last run (MaxErrorsExceeded)` : ""}`);
+    lines.push(
+      `  id:         ${s.association_id}${s.name ? `  name: ${s.name}` : ""}${s.document ? `  document: ${s.document}` : ""}`,
+    );
+    lines.push(
+      `  targets:    ${countsText(s.counts)}${s.skipped ? `; ${p.warn(`${s.skipped} skipped`)} by the last run (MaxErrorsExceeded)` : ""}`,
+    );
     const compliance = complianceText(s);
     if (compliance) lines.push(`  compliance: ${compliance}`);
     const last = s.last_execution;
-    lines.push(`  last run:   ${last ? `${relativeTime(last.time, now)}  ${last.status ? statusWord(last.status, p) : ""}${last.execution_id ? p.dim(`  (execution ${last.execution_id})`) : ""}` : "never"}`);
+    lines.push(
+      `  last run:   ${last ? `${relativeTime(last.time, now)}  ${last.status ? statusWord(last.status, p) : ""}${last.execution_id ? p.dim(`  (execution ${last.execution_id})`) : ""}` : "never"}`,
+    );
     if (s.schedule) lines.push(`  next run:   ${s.next_run ? relativeTime(s.next_run, now) : "none"}  (${s.schedule})`);
     else lines.push(`  next run:   none (no schedule; runs when created, updated or started)`);
     for (const f of s.failed_instances) {
-      lines.push(`  ${p.bad("failed on")} ${f.instance_id}: ${f.detailed_status ?? f.status}${f.error_code ? ` [${f.error_code}]` : ""}${f.time ? p.dim(`  ${relativeTime(f.time, now)}`) : ""}`);
+      lines.push(
+        `  ${p.bad("failed on")} ${f.instance_id}: ${f.detailed_status ?? f.status}${f.error_code ? ` [${f.error_code}]` : ""}${f.time ? p.dim(`  ${relativeTime(f.time, now)}`) : ""}`,
+      );
       if (f.output) for (const l of f.output.split("\n")) lines.push(`      ${l}`);
     }
     lines.push("");
   }
   const failed = statuses.filter((s) => s.status === "Failed").length;
   const missing = statuses.filter((s) => s.status === "Missing").length;
-  const problems = [failed > 0 ? `${failed} failed` : "", missing > 0 ? `${missing} missing` : ""].filter((x) => x).join(", ");
-  lines.push(`${statuses.length} association${statuses.length === 1 ? "" : "s"}: ${problems === "" ? "all compliant or pending" : problems}.`);
+  const problems = [failed > 0 ? `${failed} failed` : "", missing > 0 ? `${missing} missing` : ""]
+    .filter((x) => x)
+    .join(", ");
+  lines.push(
+    `${statuses.length} association${statuses.length === 1 ? "" : "s"}: ${problems === "" ? "all compliant or pending" : problems}.`,
+  );
   return lines.join("\n");
 }
 
@@ -74,31 +94,49 @@ export function renderInstances(fleet: FleetStatus, p: Paint = paint(false)): st
   }
   const lines = table(rows);
   lines.push("");
-  const failing = fleet.instances.filter((i) => fleet.associations.some((a) => a.instances.some((r) => r.instance_id === i.instance_id && r.status === "Failed")));
-  lines.push(`${fleet.instances.length} instance${fleet.instances.length === 1 ? "" : "s"}, ${targeted.size} targeted by these associations, ${failing.length} failing.`);
+  const failing = fleet.instances.filter((i) =>
+    fleet.associations.some((a) => a.instances.some((r) => r.instance_id === i.instance_id && r.status === "Failed")),
+  );
+  lines.push(
+    `${fleet.instances.length} instance${fleet.instances.length === 1 ? "" : "s"}, ${targeted.size} targeted by these associations, ${failing.length} failing.`,
+  );
   return lines.join("\n");
 }
 
 /** `status ADDRESS --instance ID`: the association's latest result on that instance, with its output. */
-export function renderInstanceDetail(s: AssociationStatus, instanceId: string, now: Date, p: Paint = paint(false)): string {
+export function renderInstanceDetail(
+  s: AssociationStatus,
+  instanceId: string,
+  now: Date,
+  p: Paint = paint(false),
+): string {
   const r = s.instances.find((i) => i.instance_id === instanceId);
   const lines = [`${p.bold(s.address)} on ${instanceId}`];
   if (!r) {
     lines.push(`  no result: the association has not run on ${instanceId} (not targeted, or not yet)`);
     return lines.join("\n");
   }
-  lines.push(`  status:     ${statusWord(r.status, p)}${r.detailed_status && r.detailed_status !== r.status ? ` (${r.detailed_status})` : ""}`);
-  lines.push(`  ran:        ${relativeTime(r.execution_date, now)}${r.execution_date ? p.dim(`  (${r.execution_date})`) : ""}`);
-  lines.push(`  document:   ${r.document ?? "?"} version ${r.document_version ?? "?"}  (association version ${r.association_version ?? "?"})`);
+  lines.push(
+    `  status:     ${statusWord(r.status, p)}${r.detailed_status && r.detailed_status !== r.status ? ` (${r.detailed_status})` : ""}`,
+  );
+  lines.push(
+    `  ran:        ${relativeTime(r.execution_date, now)}${r.execution_date ? p.dim(`  (${r.execution_date})`) : ""}`,
+  );
+  lines.push(
+    `  document:   ${r.document ?? "?"} version ${r.document_version ?? "?"}  (association version ${r.association_version ?? "?"})`,
+  );
   if (r.execution_summary) lines.push(`  summary:    ${r.execution_summary}`);
   if (r.error_code) lines.push(`  error:      ${p.bad(r.error_code)}`);
   const failure = s.failed_instances.find((f) => f.instance_id === instanceId);
   const output = failure?.command_output;
   if (output) {
-    lines.push(`  command:    ${output.command_id}${output.response_code !== undefined && output.response_code >= 0 ? `  exit code ${output.response_code}` : ""}`);
+    lines.push(
+      `  command:    ${output.command_id}${output.response_code !== undefined && output.response_code >= 0 ? `  exit code ${output.response_code}` : ""}`,
+    );
     if (output.stdout) lines.push("  stdout:", ...excerpt(output.stdout, 40).map((l) => `    ${l}`));
     if (output.stderr) lines.push("  stderr:", ...excerpt(output.stderr, 40).map((l) => `    ${p.bad(l)}`));
-    if (output.truncated || output.stdout_url) lines.push(`  full output: ${output.stdout_url ?? "(not written to S3)"}`);
+    if (output.truncated || output.stdout_url)
+      lines.push(`  full output: ${output.stdout_url ?? "(not written to S3)"}`);
   } else if (r.output_url) lines.push(`  output:     ${r.output_url}`);
   return lines.join("\n");
 }
@@ -124,26 +162,60 @@ export function registerStatus(program: Command): void {
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (addresses: string[], opts: StatusOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
-      if (opts.instance !== undefined && addresses.length !== 1) throw new CliExit(ExitCode.Usage, "statectl status --instance ID: name exactly one association, e.g. statectl status association.web --instance i-0123456789abcdef0");
+      if (opts.instance !== undefined && addresses.length !== 1)
+        throw new CliExit(
+          ExitCode.Usage,
+          "statectl status --instance ID: name exactly one association, e.g. statectl status association.web --instance i-0123456789abcdef0",
+        );
       const p = paint(useColor(process.stdout, globals));
       const { runFleetStatus, hasErrors } = await import("../../index.js");
       const once = async (): Promise<AssociationStatus[]> => {
-        const r = await runFleetStatus({ dir: process.cwd(), env: process.env, addresses, vars: opts.var ?? [], varFiles: opts.varFile ?? [], ...(opts.instance !== undefined ? { outputs: true } : {}) });
+        const r = await runFleetStatus({
+          dir: process.cwd(),
+          env: process.env,
+          addresses,
+          vars: opts.var ?? [],
+          varFiles: opts.varFile ?? [],
+          ...(opts.instance !== undefined ? { outputs: true } : {}),
+        });
         await printEngineDiagnostics(r.diagnostics, r.sources, globals);
         if (hasErrors(r.diagnostics) || !r.value) throw new CliExit(ExitCode.Error);
         const fleet = r.value;
         const now = new Date(fleet.now);
         if (opts.json) {
-          const associations = opts.instance !== undefined ? fleet.associations.map((a) => ({ ...a, instances: a.instances.filter((i) => i.instance_id === opts.instance), failed_instances: a.failed_instances.filter((f) => f.instance_id === opts.instance) })) : fleet.associations;
-          out(JSON.stringify((await import("../json-views.js")).statusToJson({ now: fleet.now, associations, ...(opts.instances ? { instances: fleet.instances } : {}) }, r.diagnostics), null, 2));
-        } else if (opts.instance !== undefined) out(renderInstanceDetail(fleet.associations[0]!, opts.instance, now, p));
+          const associations =
+            opts.instance !== undefined
+              ? fleet.associations.map((a) => ({
+                  ...a,
+                  instances: a.instances.filter((i) => i.instance_id === opts.instance),
+                  failed_instances: a.failed_instances.filter((f) => f.instance_id === opts.instance),
+                }))
+              : fleet.associations;
+          out(
+            JSON.stringify(
+              (await import("../json-views.js")).statusToJson(
+                { now: fleet.now, associations, ...(opts.instances ? { instances: fleet.instances } : {}) },
+                r.diagnostics,
+              ),
+              null,
+              2,
+            ),
+          );
+        } else if (opts.instance !== undefined)
+          out(renderInstanceDetail(fleet.associations[0]!, opts.instance, now, p));
         else if (opts.instances) out(renderInstances(fleet, p));
         else out(renderStatus(fleet.associations, now, p));
-        return opts.instance !== undefined ? fleet.associations.map((a) => ({ ...a, status: a.instances.find((i) => i.instance_id === opts.instance)?.status ?? a.status })) : fleet.associations;
+        return opts.instance !== undefined
+          ? fleet.associations.map((a) => ({
+              ...a,
+              status: a.instances.find((i) => i.instance_id === opts.instance)?.status ?? a.status,
+            }))
+          : fleet.associations;
       };
       if (opts.watch !== undefined) {
         const seconds = opts.watch === true ? 10 : Number(opts.watch);
-        if (!Number.isFinite(seconds) || seconds <= 0) throw new CliExit(ExitCode.Usage, "statectl status --watch: SECONDS must be a positive number");
+        if (!Number.isFinite(seconds) || seconds <= 0)
+          throw new CliExit(ExitCode.Usage, "statectl status --watch: SECONDS must be a positive number");
         for (;;) {
           if (process.stdout.isTTY) process.stdout.write("\x1b[2J\x1b[H");
           await once();

@@ -13,7 +13,11 @@ export function registerValidate(program: Command): void {
     .action(async (opts: { json?: boolean } & VariableOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       // Loaded together, not one after another: each import is a round of file reads at start-up.
-      const [{ SourceRegistry, renderDiagnostics, diagnosticsToJson, error }, { validateConfiguration }, { readConfigurationDir }] = await Promise.all([
+      const [
+        { SourceRegistry, renderDiagnostics, diagnosticsToJson, error },
+        { validateConfiguration },
+        { readConfigurationDir },
+      ] = await Promise.all([
         import("../../diag/index.js"),
         // Parse, then config and eval, then the SSM checks (engine/validate.ts), each only while the earlier found no errors.
         import("../../engine/validate.js"),
@@ -21,9 +25,23 @@ export function registerValidate(program: Command): void {
       ]);
       const dir = process.cwd();
       const read = readConfigurationDir(dir);
-      const validated = await validateConfiguration({ dir, files: read.files, vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env, syntaxOnly: read.problems.length > 0 });
+      const validated = await validateConfiguration({
+        dir,
+        files: read.files,
+        vars: opts.var ?? [],
+        varFiles: opts.varFile ?? [],
+        env: process.env,
+        syntaxOnly: read.problems.length > 0,
+      });
       // What is shown: every file read, and what can be shown of those that could not be.
-      const result = { texts: new Map([...read.files.map((f): [string, string] => [f.name, f.text]), ...read.problems.flatMap((p): [string, string][] => (p.file !== undefined && p.shown !== undefined ? [[p.file, p.shown]] : []))]) };
+      const result = {
+        texts: new Map([
+          ...read.files.map((f): [string, string] => [f.name, f.text]),
+          ...read.problems.flatMap((p): [string, string][] =>
+            p.file !== undefined && p.shown !== undefined ? [[p.file, p.shown]] : [],
+          ),
+        ]),
+      };
       const diagnostics = [...read.problems.map((p) => p.diagnostic), ...validated.diagnostics];
       if (result.texts.size === 0 && !diagnostics.some((d) => d.severity === "error")) {
         diagnostics.push(
@@ -50,12 +68,21 @@ export function registerValidate(program: Command): void {
             // no snippet for a file that cannot be read
           }
         }
-        if (diagnostics.length > 0) err(renderDiagnostics(diagnostics, sources, { color: useColor(process.stderr, globals) }) + "\n\n");
+        if (diagnostics.length > 0)
+          err(renderDiagnostics(diagnostics, sources, { color: useColor(process.stderr, globals) }) + "\n\n");
         if (errors === 0) {
-          out(warnings === 0 ? "Success! The configuration is valid." : `Success! The configuration is valid, but there ${warnings === 1 ? "was 1 warning" : `were ${warnings} warnings`}.`);
+          out(
+            warnings === 0
+              ? "Success! The configuration is valid."
+              : `Success! The configuration is valid, but there ${warnings === 1 ? "was 1 warning" : `were ${warnings} warnings`}.`,
+          );
         } else {
-          const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === "error").map((d) => d.range?.file ?? "")).size;
-          err(`${errors === 1 ? "1 error" : `${errors} errors`}${warnings ? `, ${warnings === 1 ? "1 warning" : `${warnings} warnings`}` : ""} in ${filesWithErrors === 1 ? "1 file" : `${filesWithErrors} files`}.`);
+          const filesWithErrors = new Set(
+            diagnostics.filter((d) => d.severity === "error").map((d) => d.range?.file ?? ""),
+          ).size;
+          err(
+            `${errors === 1 ? "1 error" : `${errors} errors`}${warnings ? `, ${warnings === 1 ? "1 warning" : `${warnings} warnings`}` : ""} in ${filesWithErrors === 1 ? "1 file" : `${filesWithErrors} files`}.`,
+          );
         }
       }
       if (errors > 0) throw new CliExit(ExitCode.Error);

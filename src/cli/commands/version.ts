@@ -11,7 +11,12 @@ export async function versions(): Promise<{ statectl: string; node: string; awsS
   } catch {
     // an installation without the SDK's package.json still reports the rest
   }
-  return { statectl: statectlVersion(), node: process.versions.node, awsSdk, platform: `${process.platform}_${process.arch}` };
+  return {
+    statectl: statectlVersion(),
+    node: process.versions.node,
+    awsSdk,
+    platform: `${process.platform}_${process.arch}`,
+  };
 }
 
 export function registerVersion(program: Command): void {
@@ -22,7 +27,19 @@ export function registerVersion(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const v = await versions();
       if (opts.json) {
-        out(JSON.stringify({ format_version: "1.0", statectl_version: v.statectl, node_version: v.node, aws_sdk_version: v.awsSdk, platform: v.platform }, null, 2));
+        out(
+          JSON.stringify(
+            {
+              format_version: "1.0",
+              statectl_version: v.statectl,
+              node_version: v.node,
+              aws_sdk_version: v.awsSdk,
+              platform: v.platform,
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       out(`statectl v${v.statectl}\non ${v.platform}\n+ Node.js v${v.node}\n+ @aws-sdk/client-ssm v${v.awsSdk}`);

@@ -8,7 +8,10 @@ export function registerWorkspace(program: Command): void {
   const ws = program
     .command("workspace")
     .description("manage workspaces: separate states of one configuration (list, show, new, select, delete)")
-    .addHelpText("after", `\nThe selected workspace is kept in .statectl/workspace; STATECTL_WORKSPACE overrides it for one command. docs/backends.md explains where each workspace's state lives.`);
+    .addHelpText(
+      "after",
+      `\nThe selected workspace is kept in .statectl/workspace; STATECTL_WORKSPACE overrides it for one command. docs/backends.md explains where each workspace's state lives.`,
+    );
 
   ws.command("list")
     .description("list the workspaces; the selected one is marked with *")
@@ -37,7 +40,10 @@ export function registerWorkspace(program: Command): void {
       const { createWorkspace, recordSelectedWorkspace, stateStorageFor } = await import("../../engine/backend.js");
       const { emptyState, statectlVersion } = await import("../../state/index.js");
       const { where } = await commandStorage(cmd);
-      await failOnErrors(await createWorkspace(where, name, emptyState({ statectlVersion: statectlVersion() })), globalOptions(cmd));
+      await failOnErrors(
+        await createWorkspace(where, name, emptyState({ statectlVersion: statectlVersion() })),
+        globalOptions(cmd),
+      );
       await recordSelectedWorkspace(process.cwd(), name);
       out(`Created and switched to workspace "${name}" (state: ${stateStorageFor(where, name).location}).`);
     });
@@ -54,7 +60,16 @@ export function registerWorkspace(program: Command): void {
       const { where } = await commandStorage(cmd);
       const r = await listWorkspaces(where);
       await failOnErrors(r.diagnostics, g);
-      if (!r.names.includes(name)) await failOnErrors([error("workspace/not-found", "No such workspace", { detail: `There is no workspace "${name}".`, hint: `create it with: statectl workspace new ${name} (the workspaces are: ${r.names.join(", ")})` })], g);
+      if (!r.names.includes(name))
+        await failOnErrors(
+          [
+            error("workspace/not-found", "No such workspace", {
+              detail: `There is no workspace "${name}".`,
+              hint: `create it with: statectl workspace new ${name} (the workspaces are: ${r.names.join(", ")})`,
+            }),
+          ],
+          g,
+        );
       await recordSelectedWorkspace(process.cwd(), name);
       out(`Switched to workspace "${name}".`);
     });
@@ -68,7 +83,13 @@ export function registerWorkspace(program: Command): void {
   ).action(async (name: string, opts: StateOptions & { force?: boolean }, cmd: Command) => {
     const { deleteWorkspace } = await import("../../engine/backend.js");
     const { where, workspace } = await commandStorage(cmd);
-    await failOnErrors(await deleteWorkspace(where, name, workspace, { ...(opts.force ? { force: true } : {}), lockTimeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0 }), globalOptions(cmd));
+    await failOnErrors(
+      await deleteWorkspace(where, name, workspace, {
+        ...(opts.force ? { force: true } : {}),
+        lockTimeoutMs: opts.lockTimeout ?? where.backend?.lockTimeoutMs ?? 0,
+      }),
+      globalOptions(cmd),
+    );
     out(`Deleted workspace "${name}".`);
   });
 }

@@ -7,9 +7,17 @@
 import type { AssociationHistory, AssociationStatus, ComplianceCell, ReportData } from "../../engine/index.js";
 import { excerpt, relativeTime } from "./visibility.js";
 
-const esc = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const STATUS_CLASS: Record<string, string> = { Success: "ok", Failed: "bad", Skipped: "skip", Pending: "pending", Missing: "bad", InProgress: "pending" };
+const STATUS_CLASS: Record<string, string> = {
+  Success: "ok",
+  Failed: "bad",
+  Skipped: "skip",
+  Pending: "pending",
+  Missing: "bad",
+  InProgress: "pending",
+};
 const SEVERITY_ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"];
 
 const CSS = `
@@ -58,7 +66,11 @@ pre .stderr { color: #ffb4b4; }
 table.assoc td, table.assoc th { padding: 4px 14px 4px 0; text-align: left; font-size: 13px; border-bottom: 1px solid var(--line); }
 `;
 
-function cellFor(cells: readonly ComplianceCell[], instanceId: string, associationId: string): ComplianceCell | undefined {
+function cellFor(
+  cells: readonly ComplianceCell[],
+  instanceId: string,
+  associationId: string,
+): ComplianceCell | undefined {
   return cells.find((c) => c.instance_id === instanceId && c.association_id === associationId);
 }
 
@@ -70,7 +82,8 @@ function heatMap(data: ReportData): string {
   const rows = compliance.instances.map((i) => {
     const cells = compliance.associations.map((a) => {
       const c = cellFor(compliance.cells, i.instance_id, a.association_id);
-      if (!c) return `<td class="cell none" data-instance="${esc(i.instance_id)}" data-association="${esc(a.address)}" data-status="none" title="${esc(`${a.address} does not report on ${i.instance_id}`)}">–</td>`;
+      if (!c)
+        return `<td class="cell none" data-instance="${esc(i.instance_id)}" data-association="${esc(a.address)}" data-status="none" title="${esc(`${a.address} does not report on ${i.instance_id}`)}">–</td>`;
       const cls = c.status === "COMPLIANT" ? "compliant" : "non-compliant";
       const label = c.status === "COMPLIANT" ? "✓" : c.severity === "UNSPECIFIED" ? "✗" : c.severity.slice(0, 4);
       const title = `${a.address} on ${i.instance_id}: ${c.status} (severity ${c.severity})${c.execution_time ? `, ${relativeTime(c.execution_time, now)}` : ""}`;
@@ -84,7 +97,9 @@ function heatMap(data: ReportData): string {
 
 function timeline(data: ReportData): string {
   const histories = data.histories;
-  const times = histories.flatMap((h) => h.executions.map((e) => Date.parse(e.created_time ?? ""))).filter((t) => !Number.isNaN(t));
+  const times = histories
+    .flatMap((h) => h.executions.map((e) => Date.parse(e.created_time ?? "")))
+    .filter((t) => !Number.isNaN(t));
   if (times.length === 0) return `<p class="muted">No executions yet.</p>`;
   const end = Math.max(...times, Date.parse(data.now));
   const start = Math.min(...times);
@@ -97,7 +112,9 @@ function timeline(data: ReportData): string {
         const t = Date.parse(e.created_time ?? "");
         if (Number.isNaN(t)) return "";
         const cls = STATUS_CLASS[e.status ?? ""] ?? "pending";
-        const counts = Object.entries(e.counts).map(([k, v]) => `${k} ${v}`).join(", ");
+        const counts = Object.entries(e.counts)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ");
         return `<circle class="run ${cls}" cx="${x(t).toFixed(1)}" cy="14" r="6"><title>${esc(`${e.status ?? "?"} · ${e.created_time ?? ""}${counts ? ` · ${counts}` : ""} · version ${e.association_version ?? "?"}`)}</title></circle>`;
       })
       .join("");
@@ -112,12 +129,25 @@ function failures(data: ReportData): string {
   const blocks: string[] = [];
   for (const a of data.status.associations as AssociationStatus[]) {
     if (a.status === "Missing") {
-      blocks.push(`<div class="failure"><div class="head">${esc(a.address)} is missing</div><div class="sub">SSM no longer has association ${esc(a.association_id)}: deleted outside statectl? <code>statectl plan</code> shows what apply would do.</div></div>`);
+      blocks.push(
+        `<div class="failure"><div class="head">${esc(a.address)} is missing</div><div class="sub">SSM no longer has association ${esc(a.association_id)}: deleted outside statectl? <code>statectl plan</code> shows what apply would do.</div></div>`,
+      );
       continue;
     }
     for (const f of a.failed_instances) {
       const out = f.command_output;
-      const text = out ? [...excerpt(out.stdout, 12).filter((l) => l !== "").map((l) => esc(l)), ...excerpt(out.stderr, 12).filter((l) => l !== "").map((l) => `<span class="stderr">${esc(l)}</span>`)] : f.output ? [esc(f.output)] : [];
+      const text = out
+        ? [
+            ...excerpt(out.stdout, 12)
+              .filter((l) => l !== "")
+              .map((l) => esc(l)),
+            ...excerpt(out.stderr, 12)
+              .filter((l) => l !== "")
+              .map((l) => `<span class="stderr">${esc(l)}</span>`),
+          ]
+        : f.output
+          ? [esc(f.output)]
+          : [];
       blocks.push(
         `<div class="failure" data-instance="${esc(f.instance_id)}" data-association="${esc(a.address)}"><div class="head">${esc(a.address)} failed on ${esc(f.instance_id)}</div>` +
           `<div class="sub">${esc(f.detailed_status ?? f.status)}${f.time ? ` · ${esc(relativeTime(f.time, now))} (${esc(f.time)})` : ""}${out ? ` · command ${esc(out.command_id)}${out.response_code !== undefined && out.response_code >= 0 ? ` · exit code ${out.response_code}` : ""}` : ""}</div>` +
@@ -128,15 +158,21 @@ function failures(data: ReportData): string {
       );
     }
   }
-  return blocks.length > 0 ? blocks.join("") : `<p class="muted">No failures: every instance's latest result succeeded.</p>`;
+  return blocks.length > 0
+    ? blocks.join("")
+    : `<p class="muted">No failures: every instance's latest result succeeded.</p>`;
 }
 
 function associationsTable(data: ReportData): string {
   const now = new Date(data.now);
   const rows = data.status.associations.map((a) => {
     const cls = STATUS_CLASS[a.status] ?? "pending";
-    const counts = Object.entries(a.counts).map(([k, v]) => `${k} ${v}`).join(", ");
-    const compliance = a.compliance ? `${a.compliance.compliant} / ${a.compliance.compliant + a.compliance.non_compliant}${a.compliance.severity && a.compliance.severity !== "UNSPECIFIED" ? ` · ${a.compliance.severity}` : ""}` : "–";
+    const counts = Object.entries(a.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    const compliance = a.compliance
+      ? `${a.compliance.compliant} / ${a.compliance.compliant + a.compliance.non_compliant}${a.compliance.severity && a.compliance.severity !== "UNSPECIFIED" ? ` · ${a.compliance.severity}` : ""}`
+      : "–";
     return `<tr><td>${esc(a.address)}</td><td class="status ${cls}">${esc(a.status)}</td><td>${esc(counts || "–")}${a.skipped ? ` · ${a.skipped} skipped` : ""}</td><td>${esc(compliance)}</td><td>${esc(relativeTime(a.last_execution?.time, now))}</td><td>${esc(a.schedule ? `${a.next_run ? relativeTime(a.next_run, now) : "none"} (${a.schedule})` : "on change")}</td></tr>`;
   });
   return `<table class="assoc"><tr><th>association</th><th>status</th><th>targets</th><th>compliant</th><th>last run</th><th>next run</th></tr>${rows.join("")}</table>`;
@@ -149,8 +185,11 @@ export function renderReport(data: ReportData): string {
   const cells = data.compliance.cells;
   const nonCompliant = cells.filter((c) => c.status === "NON_COMPLIANT");
   const pct = cells.length === 0 ? "–" : `${Math.round(((cells.length - nonCompliant.length) / cells.length) * 100)}%`;
-  const bySeverity = SEVERITY_ORDER.map((s) => [s, nonCompliant.filter((c) => c.severity === s).length] as const).filter(([, n]) => n > 0);
-  const card = (n: string | number, label: string, cls = "") => `<div class="card ${cls}"><div class="n">${esc(String(n))}</div><div class="l">${esc(label)}</div></div>`;
+  const bySeverity = SEVERITY_ORDER.map(
+    (s) => [s, nonCompliant.filter((c) => c.severity === s).length] as const,
+  ).filter(([, n]) => n > 0);
+  const card = (n: string | number, label: string, cls = "") =>
+    `<div class="card ${cls}"><div class="n">${esc(String(n))}</div><div class="l">${esc(label)}</div></div>`;
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -40,7 +40,8 @@ export function paint(color: boolean): Paint {
 /** A status word in the colour that says how it went (Success green, Failed/Missing red …). */
 export function statusWord(status: string, p: Paint): string {
   if (status === "Success" || status === "COMPLIANT") return p.good(status);
-  if (status === "Failed" || status === "Missing" || status === "NON_COMPLIANT" || status === "TimedOut") return p.bad(status);
+  if (status === "Failed" || status === "Missing" || status === "NON_COMPLIANT" || status === "TimedOut")
+    return p.bad(status);
   if (status === "Skipped" || status === "Pending" || status === "InProgress") return p.warn(status);
   return status;
 }
@@ -52,7 +53,14 @@ const visibleLength = (s: string) => s.replace(ANSI, "").length;
 export function table(rows: readonly string[][], indent = ""): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
-  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - visibleLength(cell)))).join("  ").trimEnd());
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - visibleLength(cell))))
+        .join("  ")
+        .trimEnd(),
+  );
 }
 
 /** The first `lines` lines of an output, with a note of what was left out. */

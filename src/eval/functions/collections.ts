@@ -5,7 +5,13 @@ import { Value, rawEquals } from "../value.js";
 import { FunctionError, type FunctionSpec } from "./framework.js";
 import { graphemes } from "./strings.js";
 
-const anyArg = (name: string, extra: Partial<{ allowNull: boolean }> = {}) => ({ name, type: T.dynamic, allowPartiallyUnknown: true, keepsElementMarks: true, ...extra });
+const anyArg = (name: string, extra: Partial<{ allowNull: boolean }> = {}) => ({
+  name,
+  type: T.dynamic,
+  allowPartiallyUnknown: true,
+  keepsElementMarks: true,
+  ...extra,
+});
 
 /** Builds a list if the element types unify, otherwise a tuple. */
 function listOrTuple(els: readonly Value[]): Value {
@@ -43,7 +49,11 @@ function anyUnknown(els: Iterable<Value>): boolean {
 
 function convertOrFail(v: Value, t: Type, argIndex: number): Value {
   const c = convert(v, t);
-  if (c.error) throw new FunctionError(`cannot convert ${typeFriendly(v.type)} to ${typeFriendly(t)}: ${conversionMessage(c.error)}`, argIndex);
+  if (c.error)
+    throw new FunctionError(
+      `cannot convert ${typeFriendly(v.type)} to ${typeFriendly(t)}: ${conversionMessage(c.error)}`,
+      argIndex,
+    );
   return c.value;
 }
 
@@ -168,7 +178,8 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
         else out.push(v);
       };
       requireSequence(l!, 0).forEach((e) => {
-        if (e.sensitive && e.isSequence) throw new FunctionError("cannot flatten a sensitive list; its elements would lose the mark.", 0);
+        if (e.sensitive && e.isSequence)
+          throw new FunctionError("cannot flatten a sensitive list; its elements would lose the mark.", 0);
         walk(e);
       });
       if (unknown) return Value.unknown(T.dynamic);
@@ -221,7 +232,8 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
       const n = args.map((a) => a.asNumber());
       const [start, limit, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? (n[0]! <= n[1]! ? 1 : -1)];
       if (step === 0) throw new FunctionError("step must not be zero.", 2);
-      if ((step > 0 && start > limit) || (step < 0 && start < limit)) throw new FunctionError(`step ${step} moves away from the limit.`, args.length === 3 ? 2 : 0);
+      if ((step > 0 && start > limit) || (step < 0 && start < limit))
+        throw new FunctionError(`step ${step} moves away from the limit.`, args.length === 3 ? 2 : 0);
       const out: Value[] = [];
       for (let x = start; step > 0 ? x < limit : x > limit; x += step) {
         if (out.length >= 1024) throw new FunctionError("more than 1024 values would be generated.");
@@ -237,7 +249,8 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
     impl: ([k, v]) => {
       const keys = k!.elements();
       const vals = requireSequence(v!, 1, "a list or tuple");
-      if (keys.length !== vals.length) throw new FunctionError(`there are ${keys.length} keys and ${vals.length} values; the counts must match.`, 1);
+      if (keys.length !== vals.length)
+        throw new FunctionError(`there are ${keys.length} keys and ${vals.length} values; the counts must match.`, 1);
       const out = new Map<string, Value>();
       keys.forEach((key, i) => {
         if (key.isNull) throw new FunctionError(`key ${i} is null.`, 0);

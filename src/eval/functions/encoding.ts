@@ -52,10 +52,12 @@ export const encodingFunctions: Record<string, FunctionSpec> = {
     impl: ([s]) => {
       const docs = yaml().parseAllDocuments(s!.asString());
       if (!Array.isArray(docs)) return Value.NULL;
-      if (docs.length > 1) throw new FunctionError(`the string holds ${docs.length} YAML documents; only one is allowed.`, 0);
+      if (docs.length > 1)
+        throw new FunctionError(`the string holds ${docs.length} YAML documents; only one is allowed.`, 0);
       if (docs.length === 0) return Value.NULL;
       const doc = docs[0]!;
-      if (doc.errors.length > 0) throw new FunctionError(`the string is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`, 0);
+      if (doc.errors.length > 0)
+        throw new FunctionError(`the string is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}`, 0);
       const plain = yamlValue(doc);
       if ("aliasBomb" in plain) throw new FunctionError(`the YAML is not accepted: ${YAML_ALIAS_BOMB}.`, 0);
       return fromNative(plain.value);
@@ -79,7 +81,8 @@ export const encodingFunctions: Record<string, FunctionSpec> = {
     returns: T.string,
     impl: ([s]) => {
       const text = s!.asString();
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new FunctionError("the string is not valid base64.", 0);
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0)
+        throw new FunctionError("the string is not valid base64.", 0);
       const bytes = Buffer.from(text, "base64");
       try {
         return Value.string(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -101,7 +104,8 @@ export const encodingFunctions: Record<string, FunctionSpec> = {
     returns: (args) => args[0]?.type ?? T.dynamic,
     handlesMarks: true,
     impl: ([v]) => {
-      if (!v!.sensitive) throw new FunctionError("the value is not sensitive, so nonsensitive() is not needed here.", 0);
+      if (!v!.sensitive)
+        throw new FunctionError("the value is not sensitive, so nonsensitive() is not needed here.", 0);
       return v!.unmark();
     },
   },

@@ -14,7 +14,8 @@ const str = (name: string): Param => ({ name, type: T.string });
 const seq = (name: string): Param => ({ name, type: T.dynamic, allowPartiallyUnknown: true, keepsElementMarks: true });
 
 function sequence(v: Value, argIndex: number): readonly Value[] {
-  if (!v.isSequence) throw new FunctionError(`a list, set or tuple is required, not ${typeFriendly(v.type)}.`, argIndex);
+  if (!v.isSequence)
+    throw new FunctionError(`a list, set or tuple is required, not ${typeFriendly(v.type)}.`, argIndex);
   return v.elements();
 }
 
@@ -22,14 +23,24 @@ function listLike(els: readonly Value[], like: Value): Value {
   if (like.type.kind === "list") return Value.list(els, (like.type as { element: Type }).element);
   if (els.length === 0) return Value.list([], T.dynamic);
   const u = unifyTypes(els.map((e) => e.type));
-  return u ? Value.list(els.map((e) => convert(e, u).value ?? e), u) : Value.tuple(els);
+  return u
+    ? Value.list(
+        els.map((e) => convert(e, u).value ?? e),
+        u,
+      )
+    : Value.tuple(els);
 }
 
 function requireKnown(els: readonly Value[]): boolean {
   return els.every((e) => e.isWhollyKnown());
 }
 
-const numFn = (description: string, f: (n: number) => number): FunctionSpec => ({ description, params: [num("num")], returns: T.number, impl: ([n]) => Value.number(f(n!.asNumber())) });
+const numFn = (description: string, f: (n: number) => number): FunctionSpec => ({
+  description,
+  params: [num("num")],
+  returns: T.number,
+  impl: ([n]) => Value.number(f(n!.asNumber())),
+});
 
 const hashFn = (algorithm: string, description: string): FunctionSpec => ({
   description,
@@ -45,8 +56,15 @@ function setOf(args: readonly Value[], op: (sets: Map<string, Value>[]) => Map<s
     return m;
   });
   const out = [...op(sets).values()];
-  const u = unifyTypes(args.map((a) => (a.type.kind === "set" || a.type.kind === "list" ? a.type.element : T.dynamic)).concat(out.map((e) => e.type)));
-  return Value.set(out.map((e) => (u ? (convert(e, u).value ?? e) : e)), u ?? T.dynamic);
+  const u = unifyTypes(
+    args
+      .map((a) => (a.type.kind === "set" || a.type.kind === "list" ? a.type.element : T.dynamic))
+      .concat(out.map((e) => e.type)),
+  );
+  return Value.set(
+    out.map((e) => (u ? (convert(e, u).value ?? e) : e)),
+    u ?? T.dynamic,
+  );
 }
 
 export const extraFunctions: Record<string, FunctionSpec> = {
@@ -84,10 +102,30 @@ export const extraFunctions: Record<string, FunctionSpec> = {
       return Value.number(els.reduce((acc, e) => acc + e.asNumber(), 0));
     },
   },
-  startswith: { description: "Whether a string starts with a prefix.", params: [str("str"), str("prefix")], returns: T.bool, impl: ([s, p]) => Value.bool(s!.asString().startsWith(p!.asString())) },
-  endswith: { description: "Whether a string ends with a suffix.", params: [str("str"), str("suffix")], returns: T.bool, impl: ([s, p]) => Value.bool(s!.asString().endsWith(p!.asString())) },
-  strcontains: { description: "Whether a string contains a substring.", params: [str("str"), str("substr")], returns: T.bool, impl: ([s, p]) => Value.bool(s!.asString().includes(p!.asString())) },
-  chomp: { description: "Removes line breaks at the end of a string.", params: [str("str")], returns: T.string, impl: ([s]) => Value.string(s!.asString().replace(/(\r\n|\r|\n)+$/, "")) },
+  startswith: {
+    description: "Whether a string starts with a prefix.",
+    params: [str("str"), str("prefix")],
+    returns: T.bool,
+    impl: ([s, p]) => Value.bool(s!.asString().startsWith(p!.asString())),
+  },
+  endswith: {
+    description: "Whether a string ends with a suffix.",
+    params: [str("str"), str("suffix")],
+    returns: T.bool,
+    impl: ([s, p]) => Value.bool(s!.asString().endsWith(p!.asString())),
+  },
+  strcontains: {
+    description: "Whether a string contains a substring.",
+    params: [str("str"), str("substr")],
+    returns: T.bool,
+    impl: ([s, p]) => Value.bool(s!.asString().includes(p!.asString())),
+  },
+  chomp: {
+    description: "Removes line breaks at the end of a string.",
+    params: [str("str")],
+    returns: T.string,
+    impl: ([s]) => Value.string(s!.asString().replace(/(\r\n|\r|\n)+$/, "")),
+  },
   trim: {
     description: "Removes the given characters from both ends of a string.",
     params: [str("str"), str("cutset")],
@@ -102,8 +140,21 @@ export const extraFunctions: Record<string, FunctionSpec> = {
       return Value.string(chars.slice(a, b).join(""));
     },
   },
-  title: { description: "Capitalises the first letter of each word.", params: [str("str")], returns: T.string, impl: ([s]) => Value.string(s!.asString().replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, pre: string, ch: string) => pre + ch.toUpperCase())) },
-  strrev: { description: "Reverses the characters of a string.", params: [str("str")], returns: T.string, impl: ([s]) => Value.string(graphemes(s!.asString()).reverse().join("")) },
+  title: {
+    description: "Capitalises the first letter of each word.",
+    params: [str("str")],
+    returns: T.string,
+    impl: ([s]) =>
+      Value.string(
+        s!.asString().replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_, pre: string, ch: string) => pre + ch.toUpperCase()),
+      ),
+  },
+  strrev: {
+    description: "Reverses the characters of a string.",
+    params: [str("str")],
+    returns: T.string,
+    impl: ([s]) => Value.string(graphemes(s!.asString()).reverse().join("")),
+  },
   indent: {
     description: "Indents every line but the first by a number of spaces.",
     params: [num("spaces"), str("str")],
@@ -114,13 +165,27 @@ export const extraFunctions: Record<string, FunctionSpec> = {
       return Value.string(s!.asString().replace(/\n(?!$)/g, "\n" + " ".repeat(k)));
     },
   },
-  alltrue: { description: "Whether every element of a list of bools is true.", params: [{ name: "list", type: T.list(T.bool) }], returns: T.bool, impl: ([l]) => allTrue(l!.elements()) },
-  anytrue: { description: "Whether any element of a list of bools is true.", params: [{ name: "list", type: T.list(T.bool) }], returns: T.bool, impl: ([l]) => anyTrue(l!.elements()) },
+  alltrue: {
+    description: "Whether every element of a list of bools is true.",
+    params: [{ name: "list", type: T.list(T.bool) }],
+    returns: T.bool,
+    impl: ([l]) => allTrue(l!.elements()),
+  },
+  anytrue: {
+    description: "Whether any element of a list of bools is true.",
+    params: [{ name: "list", type: T.list(T.bool) }],
+    returns: T.bool,
+    impl: ([l]) => anyTrue(l!.elements()),
+  },
   compact: {
     description: "A list of strings without null and empty elements.",
     params: [{ name: "list", type: T.list(T.string) }],
     returns: T.list(T.string),
-    impl: ([l]) => Value.list(l!.elements().filter((e) => !e.isNull && e.asString() !== ""), T.string),
+    impl: ([l]) =>
+      Value.list(
+        l!.elements().filter((e) => !e.isNull && e.asString() !== ""),
+        T.string,
+      ),
   },
   sort: {
     description: "A list of strings in lexical order.",
@@ -129,14 +194,20 @@ export const extraFunctions: Record<string, FunctionSpec> = {
     impl: ([l]) => {
       const els = l!.elements();
       if (els.some((e) => e.isNull)) throw new FunctionError("cannot sort a list that contains null.", 0);
-      return Value.list([...els].sort((a, b) => (a.asString() < b.asString() ? -1 : a.asString() > b.asString() ? 1 : 0)), T.string);
+      return Value.list(
+        [...els].sort((a, b) => (a.asString() < b.asString() ? -1 : a.asString() > b.asString() ? 1 : 0)),
+        T.string,
+      );
     },
   },
   reverse: {
     description: "A sequence in reverse order.",
     params: [seq("list")],
     returns: T.dynamic,
-    impl: ([l]) => (l!.type.kind === "tuple" ? Value.tuple([...sequence(l!, 0)].reverse()) : listLike([...sequence(l!, 0)].reverse(), l!)),
+    impl: ([l]) =>
+      l!.type.kind === "tuple"
+        ? Value.tuple([...sequence(l!, 0)].reverse())
+        : listLike([...sequence(l!, 0)].reverse(), l!),
   },
   slice: {
     description: "Elements from start (inclusive) to end (exclusive).",
@@ -147,8 +218,10 @@ export const extraFunctions: Record<string, FunctionSpec> = {
       if (l!.type.kind === "set") throw new FunctionError("a set has no order; convert it with tolist() first.", 0);
       const s = a!.asNumber();
       const e = b!.asNumber();
-      if (!Number.isInteger(s) || s < 0 || s > els.length) throw new FunctionError(`must be a whole number from 0 to ${els.length}.`, 1);
-      if (!Number.isInteger(e) || e < s || e > els.length) throw new FunctionError(`must be a whole number from ${s} to ${els.length}.`, 2);
+      if (!Number.isInteger(s) || s < 0 || s > els.length)
+        throw new FunctionError(`must be a whole number from 0 to ${els.length}.`, 1);
+      if (!Number.isInteger(e) || e < s || e > els.length)
+        throw new FunctionError(`must be a whole number from ${s} to ${els.length}.`, 2);
       return l!.type.kind === "tuple" ? Value.tuple(els.slice(s, e)) : listLike(els.slice(s, e), l!);
     },
   },
@@ -173,7 +246,10 @@ export const extraFunctions: Record<string, FunctionSpec> = {
       const els = sequence(l!, 0);
       if (!requireKnown(els) || !v!.isWhollyKnown()) return Value.unknown(T.number);
       const want = v!.unmarkDeep().value;
-      const i = els.findIndex((e) => rawEquals(e.unmarkDeep().value, want) || rawEquals(e.unmarkDeep().value, convert(want, e.type).value ?? want));
+      const i = els.findIndex(
+        (e) =>
+          rawEquals(e.unmarkDeep().value, want) || rawEquals(e.unmarkDeep().value, convert(want, e.type).value ?? want),
+      );
       if (i < 0) throw new FunctionError("the value is not in the list.", 1);
       return Value.number(i);
     },
@@ -188,25 +264,55 @@ export const extraFunctions: Record<string, FunctionSpec> = {
       return els[0] ?? Value.NULL;
     },
   },
-  setunion: { description: "The elements of any of the sets.", params: [seq("first")], variadic: seq("others"), returns: T.dynamic, impl: (args) => (requireKnown(args.flatMap((a, i) => sequence(a, i))) ? setOf(args, (sets) => new Map(sets.flatMap((s) => [...s]))) : Value.unknown(T.dynamic)) },
+  setunion: {
+    description: "The elements of any of the sets.",
+    params: [seq("first")],
+    variadic: seq("others"),
+    returns: T.dynamic,
+    impl: (args) =>
+      requireKnown(args.flatMap((a, i) => sequence(a, i)))
+        ? setOf(args, (sets) => new Map(sets.flatMap((s) => [...s])))
+        : Value.unknown(T.dynamic),
+  },
   setintersection: {
     description: "The elements in all of the sets.",
     params: [seq("first")],
     variadic: seq("others"),
     returns: T.dynamic,
-    impl: (args) => (requireKnown(args.flatMap((a, i) => sequence(a, i))) ? setOf(args, (sets) => new Map([...sets[0]!].filter(([k]) => sets.every((s) => s.has(k))))) : Value.unknown(T.dynamic)),
+    impl: (args) =>
+      requireKnown(args.flatMap((a, i) => sequence(a, i)))
+        ? setOf(args, (sets) => new Map([...sets[0]!].filter(([k]) => sets.every((s) => s.has(k)))))
+        : Value.unknown(T.dynamic),
   },
   setsubtract: {
     description: "The elements of the first set that are not in the second.",
     params: [seq("a"), seq("b")],
     returns: T.dynamic,
-    impl: (args) => (requireKnown(args.flatMap((a, i) => sequence(a, i))) ? setOf(args, (sets) => new Map([...sets[0]!].filter(([k]) => !sets[1]!.has(k)))) : Value.unknown(T.dynamic)),
+    impl: (args) =>
+      requireKnown(args.flatMap((a, i) => sequence(a, i)))
+        ? setOf(args, (sets) => new Map([...sets[0]!].filter(([k]) => !sets[1]!.has(k))))
+        : Value.unknown(T.dynamic),
   },
   md5: hashFn("md5", "The MD5 hash of a string's UTF-8 bytes, in hexadecimal."),
   sha1: hashFn("sha1", "The SHA-1 hash of a string's UTF-8 bytes, in hexadecimal."),
   sha512: hashFn("sha512", "The SHA-512 hash of a string's UTF-8 bytes, in hexadecimal."),
-  base64sha256: { description: "The SHA-256 hash of a string's UTF-8 bytes, in base64.", params: [str("str")], returns: T.string, impl: ([s]) => Value.string(createHash("sha256").update(s!.asString(), "utf8").digest("base64")) },
-  urlencode: { description: "Percent-encodes a string for a URL query.", params: [str("str")], returns: T.string, impl: ([s]) => Value.string(encodeURIComponent(s!.asString()).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())) },
+  base64sha256: {
+    description: "The SHA-256 hash of a string's UTF-8 bytes, in base64.",
+    params: [str("str")],
+    returns: T.string,
+    impl: ([s]) => Value.string(createHash("sha256").update(s!.asString(), "utf8").digest("base64")),
+  },
+  urlencode: {
+    description: "Percent-encodes a string for a URL query.",
+    params: [str("str")],
+    returns: T.string,
+    impl: ([s]) =>
+      Value.string(
+        encodeURIComponent(s!.asString())
+          .replace(/%20/g, "+")
+          .replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase()),
+      ),
+  },
 };
 
 // As Terraform: a null element counts as false. (Lists holding unknowns are answered "unknown"

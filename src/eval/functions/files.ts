@@ -10,7 +10,8 @@ export function resolvePath(ctx: FunctionContext, p: string): string {
 
 function readOrFail(ctx: FunctionContext, p: string): string {
   const r = ctx.files.read(resolvePath(ctx, p));
-  if (r.error !== undefined) throw new FunctionError(`cannot read "${p}" (relative to the configuration directory): ${r.error}.`, 0);
+  if (r.error !== undefined)
+    throw new FunctionError(`cannot read "${p}" (relative to the configuration directory): ${r.error}.`, 0);
   return r.text;
 }
 
@@ -38,7 +39,8 @@ export const fileFunctions: Record<string, FunctionSpec> = {
       const text = readOrFail(ctx, p!.asString());
       if (!vars!.isMapping) throw new FunctionError("a map or object of template variables is required.", 1);
       for (const k of vars!.entries().keys()) {
-        if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k)) throw new FunctionError(`"${k}" cannot be a template variable name.`, 1);
+        if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(k))
+          throw new FunctionError(`"${k}" cannot be a template variable name.`, 1);
       }
       if (!ctx.renderTemplate) throw new FunctionError("templates cannot be rendered here.");
       return ctx.renderTemplate(text, resolvePath(ctx, p!.asString()), vars!.entries());

@@ -66,8 +66,14 @@ function paramFor(spec: FunctionSpec, i: number): Param | undefined {
 }
 
 /** Calls a function on evaluated arguments, checking count and types first. */
-export function callFunction(name: string, spec: FunctionSpec, rawArgs: readonly Value[], ctx: FunctionContext): CallResult {
-  const returnType = (args: readonly Value[]) => (typeof spec.returns === "function" ? safeReturns(spec.returns, args) : spec.returns);
+export function callFunction(
+  name: string,
+  spec: FunctionSpec,
+  rawArgs: readonly Value[],
+  ctx: FunctionContext,
+): CallResult {
+  const returnType = (args: readonly Value[]) =>
+    typeof spec.returns === "function" ? safeReturns(spec.returns, args) : spec.returns;
   const fail = (summary: string, detail: string, argIndex?: number): CallResult => ({
     value: Value.unknown(T.dynamic),
     error: argIndex === undefined ? { summary, detail } : { argIndex, summary, detail },
@@ -75,10 +81,17 @@ export function callFunction(name: string, spec: FunctionSpec, rawArgs: readonly
   const min = spec.params.length;
   if (rawArgs.length < min) {
     const missing = spec.params[rawArgs.length]!;
-    return fail("Not enough function arguments", `Function "${name}" expects ${spec.variadic ? "at least " : ""}${min} argument${min === 1 ? "" : "s"}; missing the "${missing.name}" argument.`);
+    return fail(
+      "Not enough function arguments",
+      `Function "${name}" expects ${spec.variadic ? "at least " : ""}${min} argument${min === 1 ? "" : "s"}; missing the "${missing.name}" argument.`,
+    );
   }
   if (!spec.variadic && rawArgs.length > min) {
-    return fail("Too many function arguments", `Function "${name}" expects only ${min} argument${min === 1 ? "" : "s"}.`, min);
+    return fail(
+      "Too many function arguments",
+      `Function "${name}" expects only ${min} argument${min === 1 ? "" : "s"}.`,
+      min,
+    );
   }
   const args: Value[] = [];
   let sensitive = false;
@@ -87,10 +100,19 @@ export function callFunction(name: string, spec: FunctionSpec, rawArgs: readonly
     const p = paramFor(spec, i)!;
     let a = rawArgs[i]!;
     if (a.isNull && !p.allowNull) {
-      return fail("Invalid function argument", `Invalid value for "${p.name}" parameter: argument must not be null.`, i);
+      return fail(
+        "Invalid function argument",
+        `Invalid value for "${p.name}" parameter: argument must not be null.`,
+        i,
+      );
     }
     const c = convert(a, p.type);
-    if (c.error) return fail("Invalid function argument", `Invalid value for "${p.name}" parameter: ${conversionMessage(c.error)}`, i);
+    if (c.error)
+      return fail(
+        "Invalid function argument",
+        `Invalid value for "${p.name}" parameter: ${conversionMessage(c.error)}`,
+        i,
+      );
     a = c.value;
     if (spec.handlesMarks) {
       // marks pass through untouched
@@ -112,7 +134,14 @@ export function callFunction(name: string, spec: FunctionSpec, rawArgs: readonly
     if (e instanceof FunctionError) {
       return {
         value: Value.unknown(returnType(args)),
-        error: e.argIndex === undefined ? { summary: "Error in function call", detail: `Call to function "${name}" failed: ${e.message}` } : { argIndex: e.argIndex, summary: "Invalid function argument", detail: `Invalid value for "${paramFor(spec, e.argIndex)?.name ?? "?"}" parameter: ${e.message}` },
+        error:
+          e.argIndex === undefined
+            ? { summary: "Error in function call", detail: `Call to function "${name}" failed: ${e.message}` }
+            : {
+                argIndex: e.argIndex,
+                summary: "Invalid function argument",
+                detail: `Invalid value for "${paramFor(spec, e.argIndex)?.name ?? "?"}" parameter: ${e.message}`,
+              },
       };
     }
     throw e;

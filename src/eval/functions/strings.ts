@@ -34,14 +34,19 @@ export function compileRegex(pattern: string, flags = "u"): RegExp {
   try {
     return new RegExp(pattern.replace(/\(\?P</g, "(?<"), flags);
   } catch (e) {
-    throw new FunctionError(`invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`, 0);
+    throw new FunctionError(
+      `invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`,
+      0,
+    );
   }
 }
 
 export const stringFunctions: Record<string, FunctionSpec> = {
   lower: strFn("Converts all letters to lowercase.", (s) => s.toLowerCase()),
   upper: strFn("Converts all letters to uppercase.", (s) => s.toUpperCase()),
-  trimspace: strFn("Removes whitespace from both ends.", (s) => s.replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/gu, "")),
+  trimspace: strFn("Removes whitespace from both ends.", (s) =>
+    s.replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/gu, ""),
+  ),
   trimprefix: {
     description: "Removes a prefix if the string starts with it.",
     params: [str("str"), str("prefix")],
@@ -103,7 +108,10 @@ export const stringFunctions: Record<string, FunctionSpec> = {
           throw new FunctionError((e as Error).message, 1);
         }
         // RE2 writes group references as ${1} / ${name}; JavaScript wants $1 / $<name>.
-        const replacement = rep!.asString().replace(/\$\{([0-9]+)\}/g, "$$$1").replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$<$1>");
+        const replacement = rep!
+          .asString()
+          .replace(/\$\{([0-9]+)\}/g, "$$$1")
+          .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$<$1>");
         return Value.string(s!.asString().replace(re, replacement));
       }
       if (pattern === "") return s!;
@@ -121,7 +129,8 @@ export const stringFunctions: Record<string, FunctionSpec> = {
       if (!Number.isInteger(offset)) throw new FunctionError("must be a whole number.", 1);
       if (!Number.isInteger(length)) throw new FunctionError("must be a whole number.", 2);
       if (offset < 0) offset = Math.max(0, chars.length + offset);
-      if (offset > chars.length) throw new FunctionError(`offset ${offset} is beyond the end of the string (length ${chars.length}).`, 1);
+      if (offset > chars.length)
+        throw new FunctionError(`offset ${offset} is beyond the end of the string (length ${chars.length}).`, 1);
       if (length < -1) throw new FunctionError("length must be -1 (to the end) or at least 0.", 2);
       const end = length === -1 ? chars.length : Math.min(chars.length, offset + length);
       return Value.string(chars.slice(offset, end).join(""));
@@ -143,7 +152,11 @@ export const stringFunctions: Record<string, FunctionSpec> = {
       const m = re.exec(s!.asString());
       if (!m) throw new FunctionError("pattern did not match any part of the given string.", 1);
       if (m.groups) {
-        return Value.object(new Map(Object.entries(m.groups).map(([k, v]) => [k, v === undefined ? Value.null(T.string) : Value.string(v)])));
+        return Value.object(
+          new Map(
+            Object.entries(m.groups).map(([k, v]) => [k, v === undefined ? Value.null(T.string) : Value.string(v)]),
+          ),
+        );
       }
       if (m.length === 1) return Value.string(m[0]);
       return Value.tuple(m.slice(1).map((g) => (g === undefined ? Value.null(T.string) : Value.string(g))));
@@ -179,10 +192,14 @@ export function formatString(spec: string, args: readonly Value[]): string {
       continue;
     }
     if (indexS !== undefined) next = Number(indexS) - 1;
-    if (next >= args.length) throw new FunctionError(`not enough arguments for "%${verb}" (argument ${next + 1} requested, ${args.length} given).`);
+    if (next >= args.length)
+      throw new FunctionError(
+        `not enough arguments for "%${verb}" (argument ${next + 1} requested, ${args.length} given).`,
+      );
     const argIndex = next + 1;
     const v = args[next++]!;
-    if (v.isNull) throw new FunctionError(`unsupported value for "%${verb}": null value cannot be formatted.`, argIndex);
+    if (v.isNull)
+      throw new FunctionError(`unsupported value for "%${verb}": null value cannot be formatted.`, argIndex);
     const prec = precS === undefined ? undefined : Number(precS);
     let s = formatVerb(verb!, v, flags, prec, argIndex);
     const width = widthS === undefined ? 0 : Number(widthS);
@@ -196,7 +213,10 @@ export function formatString(spec: string, args: readonly Value[]): string {
     out += s;
   }
   if (next < args.length && !/%(?:[-+# 0]*\d*(?:\.\d+)?)\[\d+\]/.test(spec)) {
-    throw new FunctionError(`too many arguments; the format string uses ${next} and ${args.length} were given.`, next + 1);
+    throw new FunctionError(
+      `too many arguments; the format string uses ${next} and ${args.length} were given.`,
+      next + 1,
+    );
   }
   return out;
 }
@@ -208,7 +228,8 @@ function formatVerb(verb: string, v: Value, flags: string, prec: number | undefi
     return c.value;
   };
   const num = () => asType(T.number).asNumber();
-  const sign = (n: number, s: string) => (n >= 0 && flags.includes("+") ? "+" + s : n >= 0 && flags.includes(" ") ? " " + s : s);
+  const sign = (n: number, s: string) =>
+    n >= 0 && flags.includes("+") ? "+" + s : n >= 0 && flags.includes(" ") ? " " + s : s;
   switch (verb) {
     case "v":
       if (flags.includes("#")) return JSON.stringify(toNative(v));
@@ -226,7 +247,8 @@ function formatVerb(verb: string, v: Value, flags: string, prec: number | undefi
       return String(asType(T.bool).asBool());
     case "d": {
       const n = num();
-      if (!Number.isInteger(n)) throw new FunctionError(`unsupported value for "%d": ${formatNumber(n)} is not a whole number.`, argIndex);
+      if (!Number.isInteger(n))
+        throw new FunctionError(`unsupported value for "%d": ${formatNumber(n)} is not a whole number.`, argIndex);
       return sign(n, n.toString());
     }
     case "b":
@@ -240,7 +262,11 @@ function formatVerb(verb: string, v: Value, flags: string, prec: number | undefi
         }
       }
       const n = num();
-      if (!Number.isInteger(n)) throw new FunctionError(`unsupported value for "%${verb}": ${formatNumber(n)} is not a whole number.`, argIndex);
+      if (!Number.isInteger(n))
+        throw new FunctionError(
+          `unsupported value for "%${verb}": ${formatNumber(n)} is not a whole number.`,
+          argIndex,
+        );
       const radix = verb === "b" ? 2 : verb === "o" ? 8 : 16;
       let s = Math.abs(n).toString(radix);
       if (verb === "X") s = s.toUpperCase();

@@ -21,7 +21,9 @@ function expressions(body: Body): Expression[] {
 }
 
 describe("eval: Terraform SSM corpus expressions", () => {
-  const files = readdirSync(corpus).filter((f) => f.endsWith(".tf")).sort();
+  const files = readdirSync(corpus)
+    .filter((f) => f.endsWith(".tf"))
+    .sort();
   it("has files to check", () => expect(files.length).to.be.greaterThan(10));
   for (const file of files) {
     it(file, () => {
@@ -31,12 +33,18 @@ describe("eval: Terraform SSM corpus expressions", () => {
       for (const expr of expressions(parsed.body!)) {
         const vars = new Map<string, Value>();
         for (const r of references(expr)) vars.set(r.root, Value.UNKNOWN);
-        const r = evaluate(expr, { variables: vars, functionContext: { baseDir: corpus, files: memoryFileSource({}, corpus) } });
+        const r = evaluate(expr, {
+          variables: vars,
+          functionContext: { baseDir: corpus, files: memoryFileSource({}, corpus) },
+        });
         evaluated++;
         for (const d of r.diagnostics) {
           expect(d.code, `${d.summary}: ${d.detail}`).to.not.equal("eval/unknown-function");
           // Only file() reading a file that is not in the corpus may fail.
-          expect(d.code === "eval/function-argument" && /cannot read/.test(d.detail ?? ""), `${d.code}: ${d.detail}`).to.equal(true);
+          expect(
+            d.code === "eval/function-argument" && /cannot read/.test(d.detail ?? ""),
+            `${d.code}: ${d.detail}`,
+          ).to.equal(true);
         }
       }
       expect(evaluated).to.be.greaterThan(0);

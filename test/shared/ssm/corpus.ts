@@ -21,6 +21,11 @@ export function corpusRows(): CorpusRow[] {
   const col = (name: string) => header.indexOf(name);
   return lines.slice(1).map((line) => {
     const cells = line.split("\t");
-    return { file: cells[col("file")]!, type: cells[col("document_type")]!, format: cells[col("format")] as DocumentFormat, notes: cells[col("notes")] ?? "" };
+    return {
+      file: cells[col("file")]!,
+      type: cells[col("document_type")]!,
+      format: cells[col("format")] as DocumentFormat,
+      notes: cells[col("notes")] ?? "",
+    };
   });
 }

@@ -9,7 +9,6 @@ import * as path from "node:path";
 import { analyzeDocument, parseDocumentContent } from "../../../src/ssm/index.js";
 import { corpus, corpusRows } from "./corpus.js";
 
-
 describe("ssm/document-model against the shared document corpus", () => {
   const all = corpusRows();
 

@@ -11,22 +11,29 @@ import * as path from "node:path";
 import { checkDocumentContent } from "../../../src/ssm/index.js";
 import { corpus, corpusRows } from "./corpus.js";
 
-
 /** The mistake each document marked invalid really has, as the diagnostic code that names it. */
 const EXPECTED: Record<string, string> = {
   "awslabs__aws-systems-manager__Documents_Automation_StartInstance_Design_schema.json": "ssm/no-steps",
-  "aws-samples__aws-systems-manager-cloudformation-samples__systems-manager-samples_windowsdeployjoindomain.yaml": "ssm/document-parse-error",
-  "aws-solutions__aws-security-hub-automated-response-and-remediation__source_test_test_data_tstest-runbook.yaml": "ssm/unknown-action",
+  "aws-samples__aws-systems-manager-cloudformation-samples__systems-manager-samples_windowsdeployjoindomain.yaml":
+    "ssm/document-parse-error",
+  "aws-solutions__aws-security-hub-automated-response-and-remediation__source_test_test_data_tstest-runbook.yaml":
+    "ssm/unknown-action",
   "aws__amazon-ssm-agent__agent_framework_docparser_testdata_sampleMessage.json": "ssm/invalid-parameter-type",
   "aws__amazon-ssm-agent__agent_plugins_rundocument_testdata_yamldoc.yaml": "ssm/invalid-parameter-type",
-  "aws__amazon-ssm-agent__agent_framework_docparser_testdata_sampleMessageWithInvalidParamPrecondition.json": "ssm/undeclared-parameter",
+  "aws__amazon-ssm-agent__agent_framework_docparser_testdata_sampleMessageWithInvalidParamPrecondition.json":
+    "ssm/undeclared-parameter",
   "aws__amazon-ssm-agent__agent_framework_docparser_testdata_schemaVersion9999.json": "ssm/invalid-schema-version",
   "aws__amazon-ssm-agent__agent_longrunning_manager_testdata_cwdocument_invalid_format1.json": "ssm/unknown-action",
-  "aws__amazon-ssm-agent__agent_longrunning_manager_testdata_cwdocument_invalid_format2.json": "ssm/unknown-document-key",
-  "aws__amazon-ssm-agent__agent_plugins_configurepackage_localpackages_testdata_SsmTest_0.0.14_install.json": "ssm/invalid-schema-version",
-  "aws__amazon-ssm-agent__agent_plugins_configurepackage_localpackages_testdata_SsmTest_0.0.11_install.json": "ssm/document-parse-error",
-  "esabitova__aws-digito-artifacts-gameday__artifact_generator_src_templates_AutomationDocumentForSop.yml": "ssm/document-parse-error",
-  "esabitova__aws-digito-artifacts-gameday__documents_rds_test_force_aurora_failover_2020-04-01_Design_schema.json": "ssm/no-steps",
+  "aws__amazon-ssm-agent__agent_longrunning_manager_testdata_cwdocument_invalid_format2.json":
+    "ssm/unknown-document-key",
+  "aws__amazon-ssm-agent__agent_plugins_configurepackage_localpackages_testdata_SsmTest_0.0.14_install.json":
+    "ssm/invalid-schema-version",
+  "aws__amazon-ssm-agent__agent_plugins_configurepackage_localpackages_testdata_SsmTest_0.0.11_install.json":
+    "ssm/document-parse-error",
+  "esabitova__aws-digito-artifacts-gameday__artifact_generator_src_templates_AutomationDocumentForSop.yml":
+    "ssm/document-parse-error",
+  "esabitova__aws-digito-artifacts-gameday__documents_rds_test_force_aurora_failover_2020-04-01_Design_schema.json":
+    "ssm/no-steps",
   "aws__amazon-ssm-agent__agent_inventory_Sample_Inventory_Policy_Doc.json": "ssm/invalid-schema-version",
 };
 
@@ -37,13 +44,17 @@ function verdict(notes: string): Verdict {
   return /INVALID/.test(notes) ? "invalid" : "valid";
 }
 
-const describeProblems = (problems: ReturnType<typeof checkDocumentContent>["problems"]) => problems.map((p) => `${p.severity} ${p.code} at ${p.path.join("/")}: ${p.detail}`).join("\n");
+const describeProblems = (problems: ReturnType<typeof checkDocumentContent>["problems"]) =>
+  problems.map((p) => `${p.severity} ${p.code} at ${p.path.join("/")}: ${p.detail}`).join("\n");
 
 describe("ssm/document-checks against the shared document corpus", () => {
   const all = corpusRows();
 
   it("has an expected code for exactly the documents marked invalid", () => {
-    const marked = all.filter((r) => verdict(r.notes) !== "valid").map((r) => r.file).sort();
+    const marked = all
+      .filter((r) => verdict(r.notes) !== "valid")
+      .map((r) => r.file)
+      .sort();
     expect(marked).to.deep.equal(Object.keys(EXPECTED).sort());
   });
 
@@ -54,8 +65,16 @@ describe("ssm/document-checks against the shared document corpus", () => {
       const { problems } = checkDocumentContent(text, row.format, row.type);
       const errors = problems.filter((p) => p.severity === "error");
       if (v === "valid") expect(errors, describeProblems(errors)).to.deep.equal([]);
-      else if (v === "invalid") expect(errors.map((p) => p.code), describeProblems(problems)).to.include(EXPECTED[row.file]);
-      else expect(problems.map((p) => p.code), describeProblems(problems)).to.include(EXPECTED[row.file]);
+      else if (v === "invalid")
+        expect(
+          errors.map((p) => p.code),
+          describeProblems(problems),
+        ).to.include(EXPECTED[row.file]);
+      else
+        expect(
+          problems.map((p) => p.code),
+          describeProblems(problems),
+        ).to.include(EXPECTED[row.file]);
     });
   }
 });
@@ -137,11 +156,15 @@ const BREAKERS: Record<string, { code: string; apply(doc: Record<string, unknown
 
 function firstStep(doc: Record<string, unknown>): Record<string, unknown> | undefined {
   const steps = doc["mainSteps"];
-  return Array.isArray(steps) && typeof steps[0] === "object" && steps[0] !== null ? (steps[0] as Record<string, unknown>) : undefined;
+  return Array.isArray(steps) && typeof steps[0] === "object" && steps[0] !== null
+    ? (steps[0] as Record<string, unknown>)
+    : undefined;
 }
 
 describe("ssm/document-checks: broken variants of the corpus's valid documents", () => {
-  const valid = corpusRows().filter((r) => verdict(r.notes) === "valid" && ["Command", "Automation", "Policy"].includes(r.type));
+  const valid = corpusRows().filter(
+    (r) => verdict(r.notes) === "valid" && ["Command", "Automation", "Policy"].includes(r.type),
+  );
   for (const [name, breaker] of Object.entries(BREAKERS)) {
     it(`${name} → ${breaker.code}`, () => {
       let tried = 0;
@@ -153,7 +176,10 @@ describe("ssm/document-checks: broken variants of the corpus's valid documents",
         if (!breaker.apply(copy)) continue;
         tried++;
         const { problems } = checkDocumentContent(JSON.stringify(copy, null, 2), "JSON", row.type);
-        expect(problems.filter((p) => p.severity === "error").map((p) => p.code), `${row.file}\n${describeProblems(problems)}`).to.include(breaker.code);
+        expect(
+          problems.filter((p) => p.severity === "error").map((p) => p.code),
+          `${row.file}\n${describeProblems(problems)}`,
+        ).to.include(breaker.code);
       }
       expect(tried, "documents the mistake applies to").to.be.greaterThan(5);
     });

@@ -19,7 +19,9 @@ const EXPR = "<expression>";
 
 function tfFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? tfFiles(path.join(dir, e.name)) : e.name.endsWith(".tf") ? [path.join(dir, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory() ? tfFiles(path.join(dir, e.name)) : e.name.endsWith(".tf") ? [path.join(dir, e.name)] : [],
+    )
     .sort();
 }
 
@@ -29,7 +31,9 @@ function valueShape(e: Expression): unknown {
     case "Literal":
       return e.value;
     case "Template":
-      return e.parts.every((p) => p.type === "TemplateLiteral") ? e.parts.map((p) => (p.type === "TemplateLiteral" ? p.value : "")).join("") : EXPR;
+      return e.parts.every((p) => p.type === "TemplateLiteral")
+        ? e.parts.map((p) => (p.type === "TemplateLiteral" ? p.value : "")).join("")
+        : EXPR;
     case "Tuple":
       return e.items.map(valueShape);
     case "Object": {
@@ -64,7 +68,8 @@ function bodyShape(b: Body): Record<string, unknown> {
 function normalise(v: unknown): unknown {
   if (typeof v === "string") return v.includes("${") ? EXPR : v;
   if (Array.isArray(v)) return v.map(normalise);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalise(x)]));
   return v;
 }
 
