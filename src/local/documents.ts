@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import {
   AWS_OWNED_DOCUMENTS,
+  DOCUMENT_TYPES,
   DocumentContentError,
   analyzeDocument,
   convertContent,
@@ -33,25 +34,6 @@ export const DOCUMENT_VERSION_NUMBER_PATTERN = "(^[1-9][0-9]*$)";
 export const VERSION_NAME_PATTERN = "^[a-zA-Z0-9_\\-.]{1,128}$";
 const DISPLAY_NAME_PATTERN = "^[\\w\\.\\-\\:\\/ ]*$";
 const TARGET_TYPE_PATTERN = "^\\/[\\w\\.\\-\\:\\/]*$";
-export const DOCUMENT_TYPES = [
-  "Command",
-  "Policy",
-  "Automation",
-  "Session",
-  "Package",
-  "ApplicationConfiguration",
-  "ApplicationConfigurationSchema",
-  "DeploymentStrategy",
-  "ChangeCalendar",
-  "Automation.ChangeTemplate",
-  "ProblemAnalysis",
-  "ProblemAnalysisTemplate",
-  "CloudFormation",
-  "ConformancePackTemplate",
-  "QuickSetup",
-  "ManualApprovalPolicy",
-  "AutoApprovalPolicy",
-] as const;
 export const DOCUMENT_FORMATS = ["YAML", "JSON", "TEXT"] as const;
 const RESERVED_PREFIXES = ["aws", "amazon", "amzn", "awsec2", "awsconfigremediation", "awssupport"];
 const MAX_CONTENT_BYTES = 64 * 1024;
