@@ -13,3 +13,4 @@ export * from "./render.js";
 export * from "./json.js";
 export * from "./redact.js";
 export * from "./safe-text.js";
+export * from "./invariant.js";
