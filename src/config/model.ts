@@ -185,20 +185,31 @@ export interface BackendDecl {
   range: Range;
 }
 
-/** The settings of an S3 backend, in the language's names. */
-export interface S3BackendSettings {
+/**
+ * Where an S3 state lives and how to reach it: what the `backend "s3"` block says and what the
+ * state storage it opens needs alike (state-s3's options extend this one list).
+ */
+export interface S3Connection {
   bucket: string;
+  /** The state object's key (for the storage of a non-default workspace: already `PREFIX/NAME/KEY`). */
   key: string;
+  /** When omitted, the SDK's chain (AWS_REGION, the profile) decides. */
   region?: string;
   profile?: string;
+  /** An S3-compatible endpoint; when omitted, the SDK honours AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL. */
   endpoint?: string;
   forcePathStyle?: boolean;
+  /** Server-side encryption: SSE-S3, or SSE-KMS with kmsKeyId. */
   encrypt?: boolean;
   kmsKeyId?: string;
+  assumeRole?: { roleArn: string; sessionName?: string; externalId?: string };
+}
+
+/** The settings of an S3 backend, in the language's names. */
+export interface S3BackendSettings extends S3Connection {
   /** Milliseconds. */
   lockTimeoutMs?: number;
   workspaceKeyPrefix?: string;
-  assumeRole?: { roleArn: string; sessionName?: string; externalId?: string };
   /** `connect_timeout` / `request_timeout`, in milliseconds; else the environment's, else net/'s defaults. */
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;

@@ -1,5 +1,6 @@
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { error, warning, type Diagnostic } from "../diag/index.js";
+import type { S3Connection } from "../config/index.js";
 import {
   requestHandlerOptions,
   resolveTimeouts,
@@ -37,21 +38,8 @@ function loadS3Sdk(): Promise<S3Sdk> {
   return loading;
 }
 
-/** Where a state lives in S3 and how to reach it; the names follow the `backend "s3"` block. */
-export interface S3StateStorageOptions {
-  bucket: string;
-  /** The state object's key (for a non-default workspace: already `PREFIX/NAME/KEY`, see s3WorkspaceKey). */
-  key: string;
-  /** When omitted, the SDK's chain (AWS_REGION, the profile) decides. */
-  region?: string;
-  profile?: string;
-  /** An S3-compatible endpoint; when omitted, the SDK honours AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL. */
-  endpoint?: string;
-  forcePathStyle?: boolean;
-  /** Server-side encryption: SSE-S3, or SSE-KMS with kmsKeyId. */
-  encrypt?: boolean;
-  kmsKeyId?: string;
-  assumeRole?: { roleArn: string; sessionName?: string; externalId?: string };
+/** A state object in S3: where it is (config's S3Connection) and how this process reaches it. */
+export interface S3StateStorageOptions extends S3Connection {
   /** Explicit credentials; otherwise the SDK's chain. */
   credentials?: S3ClientConfig["credentials"];
   /** An embedder's own client (then region, endpoint, credentials … are its business). */
