@@ -4,6 +4,7 @@
  * always masked — `(sensitive)` for people, `null` in JSON with the path listed in
  * `sensitive_attributes` — so these views are safe to paste into a ticket or a CI log.
  */
+import { escapeForTerminal } from "../diag/index.js";
 import { parseAddress } from "./address.js";
 import {
   isSensitivePath,
@@ -94,7 +95,10 @@ export function renderInstance(inst: ResourceInstanceState): string {
   if (!("id" in attributes)) attributes.id = inst.id;
   const body =
     Object.keys(attributes).length > 0 ? `\n${renderBody(attributes, [], inst.sensitiveAttributes, 1)}\n` : "\n";
-  return `${header.join("\n")}\n${parsed?.kind ?? inst.kind} ${quote(parsed?.name ?? inst.address)} {${body}}`;
+  // Values come from SSM (a document's content, a run's output): never let them reach the terminal raw.
+  return escapeForTerminal(
+    `${header.join("\n")}\n${parsed?.kind ?? inst.kind} ${quote(parsed?.name ?? inst.address)} {${body}}`,
+  );
 }
 
 function maskValue(value: JsonValue, path: AttributePath, sensitive: readonly AttributePath[]): JsonValue {

@@ -150,3 +150,33 @@ describe("cli: the total input budget of a configuration", () => {
     expect(r.code).to.equal(0);
   });
 });
+
+describe("cli: hostile text that SSM hands back", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "statectl-hostile-state-"));
+    // A document whose shell line prints escape sequences: its content comes back from SSM into
+    // the state, and `state show` prints it.
+    const content = JSON.stringify({
+      schemaVersion: "2.2",
+      description: `desc ${HOSTILE}`,
+      mainSteps: [{ action: "aws:runShellScript", name: "paint", inputs: { runCommand: [`printf '${HOSTILE}'`] } }],
+    });
+    writeFileSync(join(dir, "paint.json"), content);
+    writeFileSync(
+      join(dir, "main.state"),
+      `provider "ssm" {\n  endpoint = "local"\n}\n\ndocument "paint" {\n  name    = "Paint"\n  content = file("paint.json")\n}\n`,
+    );
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("state show shows a stored value's escape sequences instead of sending them to the terminal", () => {
+    const applied = run(dir, ["apply", "-auto-approve"]);
+    expect(applied.code, applied.stderr).to.equal(0);
+    const r = run(dir, ["state", "show", "document.paint"]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain("Paint");
+    expect(r.stdout).not.to.match(RAW_UNSAFE);
+    expect(r.stdout).to.contain("\\u202Eevil");
+  });
+});

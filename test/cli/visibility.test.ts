@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeleteAssociationCommand } from "@aws-sdk/client-ssm";
 import { behindTheBack, run } from "./helpers.js";
+import { excerpt } from "../../src/cli/views/visibility.js";
 
 const CONFIG = `provider "ssm" {
   endpoint = "local"
@@ -175,5 +176,17 @@ describe("cli: status per instance, history and compliance (end to end, local en
     expect(r.code).to.equal(1);
     expect(r.stdout).to.contain("association.db  Missing");
     expect(r.stdout).to.contain("1 missing");
+  });
+});
+
+describe("cli: run output as status and history print it", () => {
+  it("shows what an instance printed with its escape sequences escaped, line by line, capped", () => {
+    const printed = "ok\n\u001b[2J\u001b]0;title\u0007cleared\n\u202eevil\nfour\n";
+    expect(excerpt(printed, 3)).to.deep.equal([
+      "ok",
+      "\\u001B[2J\\u001B]0;title\\u0007cleared",
+      "\\u202Eevil",
+      "… 1 more line",
+    ]);
   });
 });

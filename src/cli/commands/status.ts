@@ -1,3 +1,4 @@
+import { escapeForTerminal } from "../../diag/index.js";
 import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, useColor, type GlobalOptions } from "../io.js";
@@ -65,7 +66,7 @@ export function renderStatus(
       lines.push(
         `  ${p.bad("failed on")} ${f.instance_id}: ${f.detailed_status ?? f.status}${f.error_code ? ` [${f.error_code}]` : ""}${f.time ? p.dim(`  ${relativeTime(f.time, now)}`) : ""}`,
       );
-      if (f.output) for (const l of f.output.split("\n")) lines.push(`      ${l}`);
+      if (f.output) for (const l of escapeForTerminal(f.output).split("\n")) lines.push(`      ${l}`);
     }
     lines.push("");
   }

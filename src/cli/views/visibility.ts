@@ -2,6 +2,7 @@
  * Pieces the visibility commands (status, history, compliance) print with: times relative to the
  * endpoint's clock ("3 h ago", "in 2 d"), status words coloured on a TTY, aligned tables.
  */
+import { escapeForTerminal } from "../../diag/index.js";
 
 /** "just now", "42 s ago", "3 h ago", "in 2 d": the distance between `iso` and `now`. */
 export function relativeTime(iso: string | undefined, now: Date): string {
@@ -63,9 +64,12 @@ export function table(rows: readonly string[][], indent = ""): string[] {
   );
 }
 
-/** The first `lines` lines of an output, with a note of what was left out. */
+/**
+ * The first `lines` lines of an output, with a note of what was left out. A run's output is what a
+ * program printed on an instance: its escape sequences are shown, never sent to the terminal.
+ */
 export function excerpt(text: string, lines = 10): string[] {
-  const all = text.replace(/\n$/, "").split("\n");
+  const all = escapeForTerminal(text.replace(/\n$/, "")).split("\n");
   if (all.length <= lines) return all;
   return [...all.slice(0, lines), `… ${all.length - lines} more line${all.length - lines === 1 ? "" : "s"}`];
 }
