@@ -2,11 +2,19 @@
 // part of `npm test`). Every rule turned off or loosened below says why.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import comments from "@eslint-community/eslint-plugin-eslint-comments/configs";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "examples/**", "grammar/**", "docs/**", "*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  comments.recommended,
+  {
+    // A rule switched off on a line must say why there (`-- because …`), and a switch that no
+    // longer silences anything is an error, so the exceptions stay few, explained and current.
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    rules: { "@eslint-community/eslint-comments/require-description": "error" },
+  },
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
