@@ -76,7 +76,7 @@ export class Executor {
   describe(): string {
     const s = this.support;
     return s.available
-      ? `documents run for real in sandboxed instances (base ${this.sandbox.base ?? "/ (the host's root, read-only)"}; limits: ${s.limits}; at most ${this.maxRunSeconds} s per step)`
+      ? `documents run for real in sandboxed instances (${s.mode === "rootless" ? "rootless: this user is the instances' root in a user namespace; " : ""}base ${this.sandbox.base ?? "/ (the host's root, read-only)"}; limits: ${s.limits}; at most ${this.maxRunSeconds} s per step)`
       : `execution is on, but the sandbox is unavailable here: missing ${s.missing}. Runs stay simulated (${s.hint}).`;
   }
 

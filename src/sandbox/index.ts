@@ -5,5 +5,12 @@
  * nothing of SSM: the local endpoint (local/) decides what runs; docs/security.md says what the
  * sandbox isolates and what it does not.
  */
-export { describeLimits, forgetSandboxProbe, probeSandbox, resetSandboxDisk, runInSandbox } from "./sandbox.js";
-export type { SandboxOptions, SandboxResult, SandboxRun, SandboxSupport } from "./sandbox.js";
+export {
+  describeLimits,
+  forgetSandboxProbe,
+  probeSandbox,
+  resetSandboxDisk,
+  runInSandbox,
+  sandboxMode,
+} from "./sandbox.js";
+export type { SandboxMode, SandboxOptions, SandboxResult, SandboxRun, SandboxSupport } from "./sandbox.js";

@@ -5,9 +5,34 @@
  * `capsh` after it dropped the capabilities that could leave it (setup-script.ts), with limits on
  * time, memory and processes. Runs are synchronous: the local endpoint records a run at one instant of its clock,
  * and its handlers run one at a time anyway.
+ *
+ * Two ways in, chosen by who runs statectl:
+ * - root: the kernel's overlayfs over the base, cgroups for memory and processes.
+ * - rootless (any other user): an unprivileged user namespace maps the caller to the instance's
+ *   root (`unshare --user --map-root-user`) and the disk is `fuse-overlayfs -o squash_to_root`
+ *   mounted inside it. The kernel's overlayfs is not used there, for two reasons measured on
+ *   6.x kernels: inside a user namespace the host's `/` cannot be a lower layer (its submounts
+ *   /proc, /sys, /dev … are locked to it: "overlayfs: failed to clone lowerpath"), and the host's
+ *   files belong to a uid that is not mapped, so the instance's root could not write /etc even
+ *   through the overlay. Limits come from rlimits (prlimit) instead of cgroups, which an ordinary
+ *   user may not write.
+ * bubblewrap is not the launcher: Debian 12's bwrap (0.8) cannot mount an overlay (no --overlay)
+ * and gives nothing the direct path lacks; see docs/security.md.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { INSTANCE_SCRIPT, SANDBOX_KEPT_CAPS, SETUP_SCRIPT } from "./setup-script.js";
@@ -56,10 +81,19 @@ export interface SandboxResult {
 
 /** Whether runs can be sandboxed here, and if not, what is missing and how to get it. */
 export type SandboxSupport =
-  | { readonly available: true; readonly limits: string }
+  | { readonly available: true; readonly limits: string; readonly mode: SandboxMode }
   | { readonly available: false; readonly missing: string; readonly hint: string };
 
 const TOOLS = ["unshare", "setpriv", "capsh", "mount", "hostname", "realpath", "env"] as const;
+/** What the rootless way in needs on top (prlimit sets the rlimits that replace cgroups there). */
+const ROOTLESS_TOOLS = ["fuse-overlayfs", "prlimit"] as const;
+
+/** Root uses the kernel's overlay and cgroups; anyone else an unprivileged user namespace. */
+export type SandboxMode = "root" | "rootless";
+
+export function sandboxMode(): SandboxMode {
+  return typeof process.getuid !== "function" || process.getuid() === 0 ? "root" : "rootless";
+}
 
 /** Every capability the running kernel knows, by number, except those the instance keeps. */
 function droppedCaps(): string {
@@ -119,11 +153,49 @@ function writable(dir: string): boolean {
 }
 
 /**
+ * Tasks (processes and threads) the real user runs now, everywhere: RLIMIT_NPROC counts all of
+ * them, so a rootless run's limit is this plus what the run may add.
+ */
+function tasksOfThisUser(): number {
+  const uid = process.getuid?.() ?? 0;
+  let tasks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, "utf8");
+      const owner = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+      const threads = /^Threads:\s+(\d+)/m.exec(status)?.[1];
+      if (owner === String(uid)) tasks += Number(threads ?? 1);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return tasks;
+}
+
+/**
+ * Rootless: no cgroup is written (an ordinary user may not, and delegated cgroups are not looked
+ * for yet). RLIMIT_AS bounds each process's address space; RLIMIT_NPROC bounds the tasks the run
+ * may add to those the user already has (the kernel counts the user's tasks on the whole host).
+ */
+function rootlessLimits(memoryMb: number, maxProcesses: number): Limits {
+  return {
+    procs: [],
+    dirs: [],
+    prlimit: [`--as=${memoryMb * 1024 * 1024}`, `--nproc=${tasksOfThisUser() + maxProcesses}`],
+    description:
+      `memory ${memoryMb} MiB of address space per process (RLIMIT_AS; rootless: no cgroup, so not the run's total), ` +
+      `${maxProcesses} more processes than this user already runs (RLIMIT_NPROC)`,
+  };
+}
+
+/**
  * One cgroup per run for memory and processes when this process may create them (cgroup v1 or
  * v2); otherwise `prlimit --as` bounds each process's address space and the process count is not
  * limited (RLIMIT_NPROC does not apply to root). The description says which.
  */
 function prepareLimits(name: string, memoryMb: number, maxProcesses: number): Limits {
+  if (sandboxMode() === "rootless") return rootlessLimits(memoryMb, maxProcesses);
   const limits: Limits = { procs: [], dirs: [], prlimit: [], description: "" };
   const bytes = String(memoryMb * 1024 * 1024);
   const parts: string[] = [];
@@ -198,6 +270,38 @@ function diskDirs(options: SandboxOptions, disk: string): { upper: string; work:
 
 const PAYLOAD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/** mountinfo escapes space, tab, newline and backslash as octal. */
+function unescapeMountPath(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/**
+ * The host's mount points strictly below the base, as paths inside the instance. fuse-overlayfs
+ * reads its lower layer through the host's paths and so would show what is mounted there (/sys,
+ * /run/…, a /home on its own disk); the kernel's overlay shows only the base's own filesystem.
+ * Rootless runs cover each of these with an empty read-only tmpfs so both ways show the same.
+ */
+function mountsBelow(base: string): string[] {
+  let info: string;
+  try {
+    info = readFileSync("/proc/self/mountinfo", "utf8");
+  } catch {
+    return [];
+  }
+  const root = base === "/" ? "" : base.replace(/\/+$/, "");
+  const found = new Set<string>();
+  for (const line of info.split("\n")) {
+    const field = line.split(" ")[4];
+    if (field === undefined) continue;
+    const point = unescapeMountPath(field);
+    if (/[\n]/.test(point)) continue;
+    const inside = root === "" ? point : point.startsWith(`${root}/`) ? point.slice(root.length) : undefined;
+    if (inside && inside !== "/") found.add(inside);
+  }
+  // Parents first: once /sys is covered, /sys/fs/cgroup is gone from the instance's view.
+  return [...found].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+}
+
 /**
  * Runs a script or a command inside an instance. Throws only for a bad request (disk name);
  * everything that goes wrong inside, the setup included, is in the result.
@@ -216,9 +320,14 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
     .filter(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !/[\n\0]/.test(v))
     .map(([k, v]) => `${k}=${v}`)
     .join("\n");
-  const argv = [
-    ...(limits.prlimit.length > 0 ? ["prlimit", ...limits.prlimit, "--"] : []),
-    "unshare",
+  const rootless = sandboxMode() === "rootless";
+  const base = options.base ?? "/";
+  const launcher = limits.prlimit.length > 0 ? "prlimit" : "unshare";
+  const args = [
+    ...(limits.prlimit.length > 0 ? [...limits.prlimit, "--", "unshare"] : []),
+    // Rootless: the caller becomes root of a new user namespace that owns all the others, and
+    // has powers over nothing outside it.
+    ...(rootless ? ["--user", "--map-root-user"] : []),
     "--mount",
     "--uts",
     "--ipc",
@@ -236,13 +345,15 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
     ...(run.argv ?? []),
   ];
   try {
-    const child = spawnSync(argv[0]!, argv.slice(1), {
+    const child = spawnSync(launcher, args, {
       env: {
         PATH: process.env["PATH"] ?? PAYLOAD_PATH,
         SBX_MERGED: dirs.merged,
         SBX_UPPER: dirs.upper,
         SBX_WORK: dirs.work,
-        SBX_LOWER: options.base ?? "/",
+        SBX_LOWER: base,
+        SBX_OVERLAY: rootless ? "fuse" : "kernel",
+        SBX_MASK: rootless ? mountsBelow(base).join("\n") : "",
         SBX_HIDE: options.hide ?? "",
         SBX_HOSTNAME: run.hostname,
         SBX_DROP: droppedCaps(),
@@ -258,7 +369,7 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
       killSignal: "SIGKILL",
       maxBuffer: MAX_OUTPUT_BYTES,
     });
-    const error = child.error as NodeJS.ErrnoException | undefined;
+    const error: NodeJS.ErrnoException | undefined = child.error;
     const timedOut = error?.code === "ETIMEDOUT";
     const outputOverflow = error?.code === "ENOBUFS";
     if (error && !timedOut && !outputOverflow) {
@@ -324,20 +435,23 @@ function probe(options: Pick<SandboxOptions, "base" | "memoryMb" | "maxProcesses
       missing: `Linux namespaces (this is ${process.platform})`,
       hint: "run the local endpoint on Linux (a VM or container) to execute documents; runs stay simulated",
     };
-  if (typeof process.getuid === "function" && process.getuid() !== 0) {
-    return {
-      available: false,
-      missing:
-        "root (the sandbox mounts an overlay and makes namespaces as root; rootless user namespaces are not supported yet)",
-      hint: "run statectl as root (for example in a container or VM) to execute documents; runs stay simulated",
-    };
+  const rootless = sandboxMode() === "rootless";
+  if (rootless) {
+    const userns = userNamespacesBlocked();
+    if (userns) return userns;
   }
-  const absent = TOOLS.filter((t) => !onPath(t));
+  const absent = [...TOOLS, ...(rootless ? ROOTLESS_TOOLS : [])].filter((t) => !onPath(t));
   if (absent.length > 0)
     return {
       available: false,
       missing: `the command${absent.length > 1 ? "s" : ""} ${absent.join(", ")}`,
-      hint: "install them, e.g. apt-get install util-linux libcap2-bin hostname coreutils; runs stay simulated",
+      hint: `install them, e.g. apt-get install util-linux libcap2-bin hostname coreutils${rootless ? " fuse-overlayfs" : ""}; runs stay simulated`,
+    };
+  if (rootless && !canOpen("/dev/fuse"))
+    return {
+      available: false,
+      missing: "/dev/fuse (rootless runs mount the instance's disk with fuse-overlayfs)",
+      hint: "load the fuse module (modprobe fuse) and let users open /dev/fuse; in a container, pass --device /dev/fuse; or run statectl as root; runs stay simulated",
     };
   if (base !== "/" && !existsSync(path.join(base, "bin", "sh")))
     return {
@@ -365,13 +479,63 @@ function probe(options: Pick<SandboxOptions, "base" | "memoryMb" | "maxProcesses
       return {
         available: false,
         missing: `working namespaces and overlay mounts (a trial run failed: ${why})`,
-        hint: "the kernel needs overlayfs and mount/pid/net/uts namespaces, and a container must allow them (e.g. docker run --privileged); runs stay simulated",
+        hint: rootless
+          ? "rootless runs need unprivileged user namespaces with mount/pid/net/uts namespaces inside them and FUSE mounts there (kernel 4.18 or later); a container must allow them (seccomp and AppArmor profiles often refuse unshare and mount); or run statectl as root; runs stay simulated"
+          : "the kernel needs overlayfs and mount/pid/net/uts namespaces, and a container must allow them (e.g. docker run --privileged); runs stay simulated",
       };
     }
-    return { available: true, limits: describeLimits(options) };
+    return { available: true, limits: describeLimits(options), mode: sandboxMode() };
   } finally {
     if (root) rmSync(root, { recursive: true, force: true });
   }
+}
+
+function readNumber(file: string): number | undefined {
+  try {
+    const n = Number(readFileSync(file, "utf8").trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function canOpen(file: string): boolean {
+  try {
+    accessSync(file, fsConstants.R_OK | fsConstants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The switches that keep an ordinary user from making a user namespace, each with the command that
+ * turns it on; undefined when none is in the way (a trial run still has the last word).
+ */
+function userNamespacesBlocked(): SandboxSupport | undefined {
+  const max = readNumber("/proc/sys/user/max_user_namespaces");
+  if (max === 0)
+    return {
+      available: false,
+      missing: "unprivileged user namespaces (user.max_user_namespaces is 0)",
+      hint: "allow them with `sysctl -w user.max_user_namespaces=15000` (as root; put it in /etc/sysctl.d to keep it), or run statectl as root; runs stay simulated",
+    };
+  // Debian's and Ubuntu's older kernels carry their own switch.
+  if (readNumber("/proc/sys/kernel/unprivileged_userns_clone") === 0)
+    return {
+      available: false,
+      missing: "unprivileged user namespaces (kernel.unprivileged_userns_clone is 0)",
+      hint: "allow them with `sysctl -w kernel.unprivileged_userns_clone=1` (as root; put it in /etc/sysctl.d to keep it), or run statectl as root; runs stay simulated",
+    };
+  // Ubuntu 23.10 and later: AppArmor lets only profiled programs make user namespaces.
+  if (readNumber("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") === 1)
+    return {
+      available: false,
+      missing:
+        "unprivileged user namespaces (AppArmor restricts them: kernel.apparmor_restrict_unprivileged_userns is 1)",
+      hint: "allow them with `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0` (as root), or give unshare an AppArmor profile with `userns,`, or run statectl as root; runs stay simulated",
+    };
+  return undefined;
 }
 
 /** For tests: forget what probing found. */

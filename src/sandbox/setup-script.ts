@@ -19,12 +19,30 @@
  *   SBX_DROP      capability numbers to drop (capsh --drop) SBX_SCRIPT  the payload script's text (optional)
  *   SBX_SCRIPT_PATH  where it is written inside             SBX_WORKDIR  the payload's working directory
  *   SBX_ENV       the payload's environment, lines KEY=VALUE
+ *   SBX_OVERLAY   "kernel" (root: overlayfs) or "fuse" (rootless: fuse-overlayfs in the user namespace)
+ *   SBX_MASK      with fuse: the host's mount points below the base, one a line, covered by empty tmpfs
  * Positional arguments: the payload command (argv), run when SBX_SCRIPT is empty.
  */
 export const SETUP_SCRIPT = String.raw`set -eu
 for procs in $SBX_CGROUPS; do echo $$ > "$procs"; done
 M="$SBX_MERGED"
-mount -t overlay overlay -o "lowerdir=$SBX_LOWER,upperdir=$SBX_UPPER,workdir=$SBX_WORK" "$M"
+if [ "$SBX_OVERLAY" = fuse ]; then
+  # Rootless: every file shows as the instance root's (squash_to_root), and a write copies it up
+  # into the disk as the calling user's file. fuse-overlayfs chatters about options it ignores;
+  # only a failure's words are passed on.
+  if ! fuse_out=$(fuse-overlayfs -o "lowerdir=$SBX_LOWER,upperdir=$SBX_UPPER,workdir=$SBX_WORK,squash_to_root" "$M" 2>&1); then
+    printf 'statectl sandbox: fuse-overlayfs could not mount the instance disk: %s\n' "$fuse_out" >&2
+    exit 125
+  fi
+  # It reads the base through the host's paths, so it would show what is mounted below them.
+  printf '%s\n' "$SBX_MASK" | while IFS= read -r below; do
+    if [ -n "$below" ] && [ -d "$M$below" ] && [ "$(realpath -e "$M$below" 2>/dev/null)" = "$M$below" ]; then
+      mount -t tmpfs -o ro,nosuid,nodev,noexec,mode=755,size=4k tmpfs "$M$below" 2>/dev/null || true
+    fi
+  done
+else
+  mount -t overlay overlay -o "lowerdir=$SBX_LOWER,upperdir=$SBX_UPPER,workdir=$SBX_WORK" "$M"
+fi
 # What an earlier run left on the disk is untrusted: the mount points used below must be plain
 # directories, not symlinks a host program would follow out of the instance.
 for dir in proc dev; do

@@ -1,0 +1,291 @@
+/**
+ * Rehearse for real without root: `statectl local serve --execute` and `local fleet exec` run by
+ * an ordinary user (uid 65534 here, dropped to with setpriv when the suite runs as root, as CI
+ * does) sandbox their instances in an unprivileged user namespace with fuse-overlayfs disks.
+ * Driven through the built CLI and the real SDK over HTTP; the host is checked before and after
+ * (its /etc, a directory that user may write, its firewall and routes) so a run that escaped
+ * would fail here.
+ *
+ * Skipped, printing the endpoint's own reason, only where that user cannot have a sandbox
+ * (user namespaces switched off, no /dev/fuse or fuse-overlayfs: .ci/run installs it).
+ */
+import { expect } from "chai";
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import {
+  CreateAssociationCommand,
+  DescribeAssociationExecutionTargetsCommand,
+  DescribeAssociationExecutionsCommand,
+  GetCommandInvocationCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
+import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
+import "./helpers.js";
+
+const WEB_1 = "i-0web00000000000a1";
+/** The ordinary user the CLI runs as when the suite itself is root (nobody on Debian). */
+const USER = 65534;
+const CLI = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.url));
+
+const asRoot = process.getuid?.() === 0;
+
+/** The command line that runs the built CLI as the ordinary user. */
+function asUser(args: string[]): [string, string[]] {
+  return asRoot
+    ? [
+        "setpriv",
+        [
+          `--reuid=${USER}`,
+          `--regid=${USER}`,
+          "--clear-groups",
+          "--",
+          "env",
+          "HOME=/tmp",
+          "NO_COLOR=1",
+          process.execPath,
+          CLI,
+          ...args,
+        ],
+      ]
+    : [process.execPath, [CLI, ...args]];
+}
+
+function runAsUser(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const [command, argv] = asUser(args);
+  const r = spawnSync(command, argv, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  if (r.error) throw new Error(`cannot run the CLI as uid ${USER} (${command}): ${r.error.message}`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function host(command: string, args: string[]): string {
+  const r = spawnSync(command, args, { encoding: "utf8" });
+  if (r.error)
+    throw new Error(`${command} is needed on the host for this test (.ci/run installs it): ${r.error.message}`);
+  return `${r.stdout}${r.stderr}`;
+}
+
+function hostNetwork(): string {
+  return [
+    // Reading the firewall needs root; an ordinary user's suite compares the routes and links only.
+    ...(asRoot ? [host("iptables", ["-S"])] : []),
+    host("ip", ["route", "show"]),
+    host("ip", ["-o", "link", "show"]).replace(/state \w+.*$/gm, ""),
+  ].join("\n---\n");
+}
+
+async function latestInvocation(ssm: SSMClient, associationId: string, instanceId: string) {
+  const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
+  const executionId = executions.AssociationExecutions?.[0]?.ExecutionId;
+  const targets = await ssm.send(
+    new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: executionId }),
+  );
+  const target = targets.AssociationExecutionTargets?.find((t) => t.ResourceId === instanceId);
+  return ssm.send(
+    new GetCommandInvocationCommand({ CommandId: target?.OutputSource?.OutputSourceId, InstanceId: instanceId }),
+  );
+}
+
+describe("cli: local serve --execute as an ordinary user (rootless sandbox)", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let data: string;
+  let serve: ReturnType<typeof spawn> | undefined;
+  let url: string;
+  let sdk: SSMClient | undefined;
+  /** The SDK on the endpoint `before` started. */
+  const ssm = (): SSMClient => {
+    if (!sdk) throw new Error("the endpoint did not start");
+    return sdk;
+  };
+
+  before(async function () {
+    dir = mkdtempSync(path.join(tmpdir(), "statectl-rootless-"));
+    if (asRoot) chownSync(dir, USER, USER);
+    data = path.join(dir, "data");
+    const [command, argv] = asUser(["local", "serve", "--json", "--execute", "--data-dir", data]);
+    const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+    serve = child;
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    url = await new Promise<string>((resolve, reject) => {
+      child.once("exit", (code) => reject(new Error(`local serve as uid ${USER} exited (${code}): ${stderr}`)));
+      createInterface({ input: child.stdout }).once("line", (line) =>
+        resolve((JSON.parse(line) as { url: string }).url),
+      );
+    });
+    sdk = new SSMClient({ endpoint: url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
+    const status = (await (
+      await fetch(`${url}/`, {
+        method: "POST",
+        headers: {
+          "X-Amz-Target": "AmazonSSM.StatectlDescribeExecution",
+          "Content-Type": "application/x-amz-json-1.1",
+        },
+        body: "{}",
+      })
+    ).json()) as { Available: boolean; Description: string };
+    if (!status.Available) {
+      console.log(`      skipped: no rootless sandbox for uid ${USER} on this machine — ${status.Description}`);
+      this.skip();
+    }
+    expect(status.Description).to.contain("rootless: this user is the instances' root in a user namespace");
+    expect(status.Description).to.contain("RLIMIT_NPROC");
+  });
+
+  after(async () => {
+    sdk?.destroy();
+    if (serve && serve.exitCode === null) {
+      const exited = new Promise((resolve) => serve?.once("exit", resolve));
+      serve.kill("SIGTERM");
+      await exited;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs AWS-RunShellScript inside web-1 as its root: real output, and the host's /etc, /tmp, firewall and routes are untouched", async () => {
+    const marker = `statectl-rootless-${randomBytes(4).toString("hex")}`;
+    const port = new URL(url).port;
+    const networkBefore = hostNetwork();
+    const created = await ssm().send(
+      new CreateAssociationCommand({
+        Name: "AWS-RunShellScript",
+        Targets: [{ Key: "InstanceIds", Values: [WEB_1] }],
+        Parameters: {
+          commands: [
+            "echo host=$(hostname) uid=$(id -u)",
+            `echo written-inside > /etc/${marker}`,
+            // A directory the calling user may write on the host: still only the instance's copy.
+            `echo written-inside > /tmp/${marker}`,
+            "echo appended >> /etc/hosts",
+            `cat /etc/${marker}`,
+            "iptables -A INPUT -p tcp --dport 22 -j DROP",
+            "iptables -S INPUT",
+            "echo routes=[$(ip route show)]",
+            "bash -c 'exec 3<>/dev/tcp/192.0.2.1/80' 2>&1 | sed 's/.*: //'",
+            `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' 2>&1 | sed 's/.*: //'`,
+          ],
+        },
+      }),
+    );
+    const invocation = await latestInvocation(ssm(), created.AssociationDescription?.AssociationId ?? "", WEB_1);
+    expect(invocation.Status, invocation.StandardErrorContent).to.equal("Success");
+    const out = invocation.StandardOutputContent ?? "";
+    expect(out).to.contain("host=web-1 uid=0\n");
+    expect(out).to.contain("written-inside\n");
+    expect(out).to.contain("-A INPUT -p tcp -m tcp --dport 22 -j DROP\n");
+    expect(out).to.contain("routes=[]\n");
+    expect(out).to.contain("Network is unreachable\n");
+    expect(out).to.contain("Connection refused\n");
+
+    expect(existsSync(`/etc/${marker}`), "the host's /etc gained the instance's file").to.equal(false);
+    expect(existsSync(`/tmp/${marker}`), "the host's /tmp gained the instance's file").to.equal(false);
+    expect(host("cat", ["/etc/hosts"])).to.not.contain("appended");
+    expect(hostNetwork()).to.equal(networkBefore);
+
+    // The instance's disk is the calling user's files: what the run wrote is theirs on the host.
+    const kept = path.join(data, "sandbox", WEB_1, "upper", "etc", marker);
+    expect(statSync(kept).uid).to.equal(asRoot ? USER : process.getuid?.());
+    const again = runAsUser(["local", "fleet", "exec", "--data-dir", data, "web-1", "--", "cat", `/etc/${marker}`]);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout).to.equal("written-inside\n");
+  });
+
+  it("contains escape attempts: no chroot, namespace, mount, device, kernel switch, host name, clock, network or disk-daemon way out", () => {
+    const before = hostNetwork();
+    const attempts = [
+      "chroot / true",
+      "unshare -U true",
+      "unshare -r true",
+      "unshare -m true",
+      "mount -t tmpfs escape /mnt",
+      "umount /sys",
+      "mknod /tmp/disk b 8 0",
+      "sh -c 'echo x > /proc/sys/kernel/hostname'",
+      "sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'",
+      "hostname escaped",
+      "date -s 2000-01-01",
+      "nsenter -t 1 -m true",
+      "bash -c 'exec 3<>/dev/tcp/192.0.2.1/80'",
+      // The disk's fuse-overlayfs runs in the instance's pid namespace, outside its chroot, with
+      // every power of the user namespace: the instance must not reach through it.
+      'ls "/proc/$(pgrep -x fuse-overlayfs)/root/"',
+      'cat "/proc/$(pgrep -x fuse-overlayfs)/environ"',
+      'head -c1 "/proc/$(pgrep -x fuse-overlayfs)/mem"',
+      'nsenter -t "$(pgrep -x fuse-overlayfs)" -m true',
+    ];
+    const script = [
+      "pgrep -x fuse-overlayfs >/dev/null && echo disk-daemon-seen",
+      ...attempts.map((a) => `if ${a} >/dev/null 2>&1; then echo "ESCAPED: ${a.replace(/['"]/g, "")}"; fi`),
+      `echo "data dir entries: $(ls -A ${data} 2>/dev/null | wc -l)"`,
+      'echo "sys entries: $(ls -A /sys | wc -l)"',
+      "echo \"devices: $(ls /dev | tr '\\n' ' ')\"",
+      "grep CapBnd /proc/self/status",
+    ].join("\n");
+    const r = runAsUser(["local", "fleet", "exec", "--data-dir", data, "web-1", "--", "sh", "-c", script]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain("disk-daemon-seen\n");
+    expect(r.stdout).to.not.contain("ESCAPED");
+    expect(r.stdout).to.contain("data dir entries: 0\n");
+    expect(r.stdout).to.contain("sys entries: 0\n");
+    expect(r.stdout).to.contain("devices: fd full null pts random shm stderr stdin stdout tty urandom zero \n");
+    expect(r.stdout).to.contain("CapBnd:\t00000000a00035fb\n");
+    expect(host("hostname", [])).to.not.contain("escaped");
+    expect(hostNetwork()).to.equal(before);
+  });
+
+  it("limits a run by rlimits: processes beyond the allowance are refused, a process past the memory limit fails", () => {
+    // 300 forks against an allowance of 256 more tasks than the user runs (the disk's fuse daemon
+    // and the shell count too): some must be refused, and the run still ends (its children with it).
+    const forks = runAsUser([
+      "local",
+      "fleet",
+      "exec",
+      "--data-dir",
+      data,
+      "web-2",
+      "--",
+      "python3",
+      "-c",
+      [
+        "import os, time",
+        "n = 0",
+        "for _ in range(300):",
+        "    try:",
+        "        pid = os.fork()",
+        "    except OSError as e:",
+        "        print('refused:', e.strerror)",
+        "        break",
+        "    if pid == 0:",
+        "        time.sleep(30)",
+        "        os._exit(0)",
+        "    n += 1",
+        "print('forked', n)",
+      ].join("\n"),
+    ]);
+    expect(forks.code, forks.stderr).to.equal(0);
+    expect(forks.stdout).to.contain("refused: Resource temporarily unavailable\n");
+    const forked = Number(/forked (\d+)/.exec(forks.stdout)?.[1]);
+    expect(forked).to.be.greaterThan(0);
+    expect(forked).to.be.lessThan(256);
+    const memory = runAsUser([
+      "local",
+      "fleet",
+      "exec",
+      "--data-dir",
+      data,
+      "web-2",
+      "--",
+      "python3",
+      "-c",
+      "b = bytearray(768 * 1024 * 1024); print('allocated')",
+    ]);
+    expect(memory.code).to.not.equal(0);
+    expect(memory.stdout).to.not.contain("allocated");
+    expect(memory.stderr).to.contain("MemoryError");
+  });
+});
