@@ -139,7 +139,8 @@ export const PROVIDER_SCHEMA: BlockSchema = {
             max_processes: { type: "number", description: "Processes per run (default 256)." },
             max_run_seconds: {
               type: "number",
-              description: "Longest a step may run, whatever its timeoutSeconds says (default 50).",
+              description:
+                "Longest a step may run, whatever its timeoutSeconds says (default 3600, SSM's default executionTimeout).",
             },
           },
         },

@@ -8,7 +8,7 @@
  * platforms DescribeDocument reports for a document are the ones the simulated agent runs it on.
  */
 import { pluginPlatforms, preconditionPlatform, type ParameterDeclaration } from "../ssm/document-model.js";
-import type { Executor } from "./execution.js";
+import type { Executor, ShellOutcome, ShellRequest } from "./execution.js";
 import { PLATFORM_TYPES, type ManagedInstance, type PlatformType } from "./fleet.js";
 import { commandLines, parameterValues, substitute, UnresolvableParameter } from "./substitute.js";
 
@@ -109,9 +109,9 @@ const SHELL_PLUGINS = new Set(["aws:runShellScript", "aws:runPowerShellScript"])
 function shellOutput(commands: readonly string[] | undefined): string {
   const lines: string[] = [];
   for (const command of (commands ?? []).flatMap((c) => c.split("\n"))) {
-    const m = /^\s*(?:echo|Write-Output|Write-Host)\s+(.*)$/i.exec(command);
-    if (!m) continue;
-    const text = m[1]!.trim();
+    const said = /^\s*(?:echo|Write-Output|Write-Host)\s+(.*)$/i.exec(command)?.[1];
+    if (said === undefined) continue;
+    const text = said.trim();
     lines.push(/^(["']).*\1$/.test(text) ? text.slice(1, -1) : text);
   }
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
@@ -171,13 +171,25 @@ function simulatedNote(reason: string): string {
   return `[statectl] simulated, not run: ${reason}.\n`;
 }
 
+/**
+ * A shell step for the sandbox: the document's run yields it and is resumed with what the step
+ * did, so one walk of the steps (documentRun) serves the simulation and real runs alike.
+ */
+interface ShellCall {
+  readonly real: RealRun;
+  readonly instance: ManagedInstance;
+  readonly request: ShellRequest;
+}
+
+type DocumentRun<T> = Generator<ShellCall, T, ShellOutcome>;
+
 /** Runs a shell step's properties (one for schema 2.x, possibly several for 1.2) in the sandbox, in order. */
-function runShellStep(
+function* runShellStep(
   step: DocumentStep,
   instance: ManagedInstance,
   parameters: Readonly<Record<string, readonly string[]>>,
   real: RealRun,
-): StepOutcome {
+): DocumentRun<StepOutcome> {
   let stdout = "";
   let stderr = "";
   let responseCode = 0;
@@ -188,13 +200,17 @@ function runShellStep(
     for (const raw of step.inputs ?? []) {
       const inputs = substitute(raw, values, `step ${step.name}`);
       const record = isRecord(inputs) ? inputs : {};
-      const outcome = real.executor.runShell(real.disk, instance, real.region, {
-        lines: commandLines(record["runCommand"]),
-        workingDirectory: typeof record["workingDirectory"] === "string" ? record["workingDirectory"] : "",
-        timeoutSeconds: timeoutOf(record["timeoutSeconds"]),
-        commandId: real.commandId,
-        stepName: step.name,
-      });
+      const outcome: ShellOutcome = yield {
+        real,
+        instance,
+        request: {
+          lines: commandLines(record["runCommand"]),
+          workingDirectory: typeof record["workingDirectory"] === "string" ? record["workingDirectory"] : "",
+          timeoutSeconds: timeoutOf(record["timeoutSeconds"]),
+          commandId: real.commandId,
+          stepName: step.name,
+        },
+      };
       stdout += outcome.stdout;
       stderr += outcome.stderr;
       responseCode = outcome.responseCode;
@@ -227,6 +243,43 @@ export function runDocumentOn(
   parameters: Readonly<Record<string, readonly string[]>> = {},
   real?: RealRun,
 ): InstanceRunResult {
+  const run = documentRun(instance, documentName, steps, parameters, real);
+  const first = run.next();
+  // A step that would run in the sandbox cannot run here without blocking the endpoint.
+  if (!first.done) throw new Error("a step runs in the sandbox: runDocumentOnAsync runs it");
+  return first.value;
+}
+
+/**
+ * As runDocumentOn, with the shell steps really run in the instance's sandbox. The whole
+ * document holds the executor's queue (no other run or exec touches the disk between its steps).
+ */
+export function runDocumentOnAsync(
+  instance: ManagedInstance,
+  documentName: string,
+  steps: readonly DocumentStep[],
+  parameters: Readonly<Record<string, readonly string[]>>,
+  real: RealRun,
+): Promise<InstanceRunResult> {
+  return real.executor.serial(async () => {
+    const run = documentRun(instance, documentName, steps, parameters, real);
+    let next = run.next();
+    while (!next.done) {
+      const call = next.value;
+      next = run.next(await call.real.executor.runShell(call.real.disk, call.instance, call.real.region, call.request));
+    }
+    return next.value;
+  });
+}
+
+/** The walk of a document's steps on one instance; yields each shell step that runs for real. */
+function* documentRun(
+  instance: ManagedInstance,
+  documentName: string,
+  steps: readonly DocumentStep[],
+  parameters: Readonly<Record<string, readonly string[]>>,
+  real: RealRun | undefined,
+): DocumentRun<InstanceRunResult> {
   if (steps.length > 0 && !documentPlatforms(steps).includes(instance.platformType)) {
     return {
       status: "Failed",
@@ -248,9 +301,8 @@ export function runDocumentOn(
   let errorCode: string | undefined;
   const reached = new Set<number>();
   let index = 0;
-  while (index < steps.length && !reached.has(index)) {
+  for (let step = steps[index]; step !== undefined && !reached.has(index); step = steps[index]) {
     reached.add(index);
-    const step = steps[index]!;
     let outcome: StepOutcome;
     if (step.platformPrecondition && step.platformPrecondition !== instance.platformType) {
       skipped++;
@@ -286,7 +338,7 @@ export function runDocumentOn(
     } else {
       const why = real ? whySimulated(step, instance, documentName, real) : undefined;
       if (real && why === undefined) {
-        outcome = runShellStep(step, instance, parameters, real);
+        outcome = yield* runShellStep(step, instance, parameters, real);
         if (outcome.status === "Failed")
           errorCode ??= outcome.timedOut
             ? `Step ${step.name} timed out`

@@ -116,13 +116,13 @@ export const associationsArea: Area = {
         : [];
       return { Instance: tagInstance(ctx, requireString(input, "InstanceId"), set, remove) };
     },
-    StatectlExecInInstance: (input, ctx) => {
+    StatectlExecInInstance: async (input, ctx) => {
       const argv = Array.isArray(input["Command"])
         ? (input["Command"] as unknown[]).filter((a): a is string => typeof a === "string")
         : [];
       const timeout =
         typeof input["TimeoutSeconds"] === "number" ? input["TimeoutSeconds"] : DEFAULT_EXEC_TIMEOUT_SECONDS;
-      const result = execInInstance(ctx, requireString(input, "InstanceId"), argv, timeout);
+      const result = await execInInstance(ctx, requireString(input, "InstanceId"), argv, timeout);
       return {
         ExitCode: result.exitCode,
         Signal: result.signal,
@@ -131,8 +131,8 @@ export const associationsArea: Area = {
         Stderr: result.stderr,
       };
     },
-    StatectlResetInstance: (input, ctx) => {
-      resetInstanceDisk(ctx, requireString(input, "InstanceId"));
+    StatectlResetInstance: async (input, ctx) => {
+      await resetInstanceDisk(ctx, requireString(input, "InstanceId"));
       return {};
     },
     StatectlDescribeExecution: (_input, ctx) => executionStatus(ctx),
@@ -236,7 +236,8 @@ export function removeInstance(core: EndpointCore, idOrName: string): ManagedIns
   state.fleet = state.fleet.filter((i) => i.instanceId !== instance.instanceId);
   forgetInstanceTags(core, instance);
   // A removed instance's disk goes with it; one added later under the same id starts fresh.
-  if (core.execution) core.execution.executor.reset(`${core.execution.diskPrefix}${instance.instanceId}`);
+  // (after the runs queued for it: their results are dropped with the instance)
+  if (core.execution) void core.execution.executor.reset(`${core.execution.diskPrefix}${instance.instanceId}`);
   core.changed();
   s.tick();
   return instance;
@@ -342,20 +343,23 @@ function sandboxedInstance(
   return { instance, execution };
 }
 
-/** Runs a command inside an instance's sandbox (to inspect it, or to break something on purpose). */
-export function execInInstance(
+/**
+ * Runs a command inside an instance's sandbox (to inspect it, or to break something on purpose),
+ * after the runs already queued: it sees what they did.
+ */
+export async function execInInstance(
   core: EndpointCore,
   idOrName: string,
   argv: readonly string[],
   timeoutSeconds = DEFAULT_EXEC_TIMEOUT_SECONDS,
-): SandboxResult {
+): Promise<SandboxResult> {
   if (argv.length === 0) throw new SsmError(ErrorCode.Validation, "Name a command to run in the instance.");
   const { instance, execution } = sandboxedInstance(core, idOrName);
   return execution.executor.exec(`${execution.diskPrefix}${instance.instanceId}`, instance, argv, timeoutSeconds);
 }
 
-/** Throws an instance's disk away: its next run starts from the base again. */
-export function resetInstanceDisk(core: EndpointCore, idOrName: string): void {
+/** Throws an instance's disk away (after the runs already queued): its next run starts from the base again. */
+export async function resetInstanceDisk(core: EndpointCore, idOrName: string): Promise<void> {
   const { instance, execution } = sandboxedInstance(core, idOrName);
-  execution.executor.reset(`${execution.diskPrefix}${instance.instanceId}`);
+  await execution.executor.reset(`${execution.diskPrefix}${instance.instanceId}`);
 }

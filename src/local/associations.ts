@@ -15,6 +15,7 @@ import { parseDocumentContent } from "../ssm/document-model.js";
 import { INVALID_SCHEDULE_MESSAGE, validateAssociationSchedule } from "../ssm/schedule.js";
 import { checkParameters, withTargetParameter } from "../ssm/association-parameters.js";
 import { documentSteps, type DocumentStep } from "./agent.js";
+import type { Executor } from "./execution.js";
 import { asNameMap, nameMap, wireTime, type CoreExecution, type EndpointCore, type Input } from "./core.js";
 import { documentNameFromArn, findDocument, resolveDocumentVersion, type StoredDocumentVersion } from "./documents.js";
 import { SsmError, ErrorCode } from "./errors.js";
@@ -192,6 +193,22 @@ function realRunFor(core: EndpointCore, execution: CoreExecution): NonNullable<R
   });
 }
 
+/**
+ * Real runs go on after the request that started them: their results are committed like a
+ * request's changes, with no handler running, and stored before the next request sees them.
+ */
+function backgroundFor(core: EndpointCore, executor: Executor): NonNullable<RunContext["background"]> {
+  return (job) =>
+    executor.background(() =>
+      job((change) =>
+        core.exclusive(() => {
+          change();
+          core.changed();
+        }),
+      ),
+    );
+}
+
 /** The document behind an association as it is now, or undefined when it (or the version) is gone. */
 function lookup(
   core: EndpointCore,
@@ -247,6 +264,7 @@ export class AssociationService {
         for (const listener of core.hooks.associationExecuted) listener(core, record, execution);
       },
       ...(core.execution ? { realRun: realRunFor(core, core.execution) } : {}),
+      ...(core.execution?.executor.available ? { background: backgroundFor(core, core.execution.executor) } : {}),
     };
   }
 

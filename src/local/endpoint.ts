@@ -318,12 +318,21 @@ export class LocalEndpoint {
     await this.core.exclusive(() => resetInstanceDisk(this.core, idOrName));
   }
 
-  /** Stops serving, waits for data to be written and releases the data dir. Idempotent. */
+  /**
+   * Resolves once no real run is in progress (execution on): every run started so far — and any
+   * run those started — has finished and its results are stored. Without execution, at once.
+   */
+  async runsSettled(): Promise<void> {
+    await this.core.execution?.executor.idle();
+  }
+
+  /** Stops serving, lets real runs in progress finish, waits for data to be written and releases the data dir. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.dataDir) await fs.rm(path.join(this.dataDir, SERVER_FILE), { force: true });
     await this.server.close();
+    await this.runsSettled();
     for (const core of [this.core, ...((await this.partitions?.opened()) ?? [])]) {
       for (const area of [...this.areaList].reverse()) await area.teardown?.(core);
       await core.store.close();

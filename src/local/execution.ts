@@ -8,7 +8,7 @@ import path from "node:path";
 import {
   probeSandbox,
   resetSandboxDisk,
-  runInSandbox,
+  runInSandboxAsync,
   type SandboxOptions,
   type SandboxResult,
   type SandboxSupport,
@@ -23,11 +23,16 @@ export interface ExecuteOptions {
   memoryMb?: number;
   /** Processes per run (default 256). */
   maxProcesses?: number;
-  /** Longest a step may run, whatever its timeoutSeconds says (default 50: the call that started the run waits for it). */
+  /** Longest a step may run, whatever its timeoutSeconds says (default 3600, SSM's own default executionTimeout). */
   maxRunSeconds?: number;
 }
 
-export const DEFAULT_MAX_RUN_SECONDS = 50;
+/**
+ * Runs happen in the background (the call that started one answers at once, and the invocation
+ * reads InProgress until it ends), so a step may take as long as SSM would let it: the agent's
+ * default timeout, 3600 s. A lower cap is a choice (maxRunSeconds), no longer a need.
+ */
+export const DEFAULT_MAX_RUN_SECONDS = 3600;
 /** What Run Command keeps inline of a step's output (GetCommandInvocation's StandardOutputContent). */
 export const MAX_INLINE_OUTPUT_CHARS = 24000;
 
@@ -49,10 +54,18 @@ export interface ShellOutcome {
   readonly stderr: string;
 }
 
-/** The endpoint's executor: one per endpoint (its partitions share it, each with its own disks). */
+/**
+ * The endpoint's executor: one per endpoint (its partitions share it, each with its own disks).
+ * Everything that touches a disk — a run's steps, `exec`, `reset` — goes through one queue, in
+ * the order it was asked for: an instance's disk is never mounted twice, and `exec` after
+ * `advance` sees what the runs `advance` started did. Runs are started in the background
+ * (`background`); `idle()` waits for all of them, results recorded (the endpoint's stop does).
+ */
 export class Executor {
   readonly support: SandboxSupport;
   private readonly sandbox: SandboxOptions;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     dataDir: string,
@@ -84,11 +97,40 @@ export class Executor {
     return this.options.maxRunSeconds ?? DEFAULT_MAX_RUN_SECONDS;
   }
 
-  /** Runs one shell step in the instance's sandbox. */
-  runShell(disk: string, instance: ManagedInstance, region: string, request: ShellRequest): ShellOutcome {
+  /** Runs `work` after everything queued before it has finished (work on instance disks goes one at a time). */
+  serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Starts a job that outlives the call that started it; idle() waits for it. A job's failure is its own to record. */
+  background(job: () => Promise<void>): void {
+    const running: Promise<void> = job().catch(() => undefined);
+    this.running.add(running);
+    void running.finally(() => this.running.delete(running));
+  }
+
+  /** Resolves once no run is in progress or queued (including runs those runs started). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Runs in progress or waiting for the queue. */
+  get inProgress(): number {
+    return this.running.size;
+  }
+
+  /** Runs one shell step in the instance's sandbox (the caller holds the queue: see runDocumentOnAsync). */
+  async runShell(
+    disk: string,
+    instance: ManagedInstance,
+    region: string,
+    request: ShellRequest,
+  ): Promise<ShellOutcome> {
     const timeoutSeconds = Math.min(request.timeoutSeconds, this.maxRunSeconds);
     const orchestration = `/var/lib/amazon/ssm/${instance.instanceId}/document/orchestration/${request.commandId}/${request.stepName.replace(/[^A-Za-z0-9._-]/g, "_")}`;
-    const result = runInSandbox(this.sandbox, {
+    const result = await runInSandboxAsync(this.sandbox, {
       disk,
       hostname: instance.name,
       script: request.lines.join("\n"),
@@ -107,19 +149,29 @@ export class Executor {
   }
 
   /** `statectl local fleet exec`: a command in the instance, output as it is (not capped to Run Command's inline size). */
-  exec(disk: string, instance: ManagedInstance, argv: readonly string[], timeoutSeconds: number): SandboxResult {
-    return runInSandbox(this.sandbox, {
-      disk,
-      hostname: instance.name,
-      argv,
-      workingDirectory: "/root",
-      timeoutSeconds: Math.min(timeoutSeconds, this.maxRunSeconds),
-    });
+  exec(
+    disk: string,
+    instance: ManagedInstance,
+    argv: readonly string[],
+    timeoutSeconds: number,
+  ): Promise<SandboxResult> {
+    return this.serial(() =>
+      runInSandboxAsync(this.sandbox, {
+        disk,
+        hostname: instance.name,
+        argv,
+        workingDirectory: "/root",
+        timeoutSeconds: Math.min(timeoutSeconds, this.maxRunSeconds),
+      }),
+    );
   }
 
   /** Throws the instance's disk away: the next run starts from the base again. */
-  reset(disk: string): void {
-    resetSandboxDisk(this.sandbox, disk);
+  reset(disk: string): Promise<void> {
+    return this.serial(() => {
+      resetSandboxDisk(this.sandbox, disk);
+      return Promise.resolve();
+    });
   }
 }
 

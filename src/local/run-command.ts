@@ -80,8 +80,10 @@ function s3Url(core: EndpointCore, inv: Invocation, plugin: string | undefined, 
   return `https://s3.${region}.amazonaws.com/${s3.OutputS3BucketName}/${prefix}${inv.commandId}/${inv.target.resourceId}/awsrunShellScript${step}/${stream}`;
 }
 
+/** Run Command's Status: a real run still going reads Pending, then InProgress (execution on). */
 function status(inv: Invocation): string {
-  return inv.target.status === "Success" ? "Success" : "Failed";
+  const s = inv.target.status;
+  return s === "Success" || s === "Pending" || s === "InProgress" ? s : "Failed";
 }
 
 /** Run Command's StatusDetails: the target's detail (InvalidPlatform when nothing was delivered). */
@@ -201,6 +203,7 @@ export const runCommandArea: Area = {
       }
       const failed = plugins.find((p) => p.status === "Failed");
       const iso = new Date(inv.execution.createdTime).toISOString();
+      const going = inv.target.status === "Pending" || inv.target.status === "InProgress";
       return {
         CommandId: inv.commandId,
         InstanceId: inv.target.resourceId,
@@ -218,7 +221,7 @@ export const runCommandArea: Area = {
           plugins.length === 0 ? -1 : failed ? failed.responseCode : plugins[plugins.length - 1]!.responseCode,
         ExecutionStartDateTime: iso,
         ExecutionElapsedTime: "PT0S",
-        ExecutionEndDateTime: iso,
+        ExecutionEndDateTime: going ? "" : iso,
         Status: req.pluginName !== undefined ? (failed ? "Failed" : "Success") : status(inv),
         StatusDetails: req.pluginName !== undefined ? (failed ? "Failed" : "Success") : statusDetails(inv),
         StandardOutputContent: joined(plugins, "stdout").slice(0, STDOUT_CONTENT_LIMIT),

@@ -10,7 +10,14 @@
 import { randomUUID } from "node:crypto";
 import { nextRun, parseScheduleExpression, type Schedule } from "../ssm/schedule.js";
 import type { ParameterDeclaration } from "../ssm/document-model.js";
-import { runDocumentOn, type DocumentStep, type PluginOutput, type RealRun } from "./agent.js";
+import {
+  runDocumentOn,
+  runDocumentOnAsync,
+  type DocumentStep,
+  type InstanceRunResult,
+  type PluginOutput,
+  type RealRun,
+} from "./agent.js";
 import { nameMap } from "./core.js";
 import { resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
 
@@ -84,8 +91,8 @@ export interface ExecutionRecord {
   executionId: string;
   associationId: string;
   associationVersion: number;
-  /** Skipped: nothing was dispatched (a change calendar was closed). */
-  status: "Success" | "Failed" | "Skipped";
+  /** Skipped: nothing was dispatched (a change calendar was closed). InProgress: real runs are still going. */
+  status: "Success" | "Failed" | "Skipped" | "InProgress";
   detailedStatus: string;
   createdTime: number;
   lastExecutionDate: number;
@@ -270,6 +277,12 @@ export interface RunContext {
   readonly onExecution?: (record: AssociationRecord, execution: ExecutionRecord) => void;
   /** With execution on: how shell steps run for real on an instance (absent: everything is simulated). */
   readonly realRun?: (instance: ManagedInstance, commandId: string, document: RunnableDocument) => RealRun | undefined;
+  /**
+   * With a sandbox that works: starts a run's real work in the background. The job records what
+   * happened through `commit`, which applies a change to the state when no request is being
+   * handled and stores it. Without it, runs are recorded at once (simulated).
+   */
+  readonly background?: (job: (commit: (change: () => void) => Promise<void>) => Promise<void>) => void;
 }
 
 /**
@@ -309,6 +322,14 @@ export function runAssociation(
   );
   const maxErrors = resolveRateControl(record.config.MaxErrors ?? DEFAULT_MAX_ERRORS, targets.length, "errors");
   const commandId = newId();
+  if (ctx.background && ctx.realRun)
+    return startRealRun(ctx, ctx.background, record, document, targets, {
+      at,
+      trigger,
+      commandId,
+      batchSize,
+      maxErrors,
+    });
   const results: ExecutionTargetRecord[] = [];
   let errors = 0;
   let stopped = false;
@@ -343,27 +364,12 @@ export function runAssociation(
         outputSourceId: commandId,
         plugins: [...outcome.plugins],
       });
-      const perInstance = (state.instanceStatus[instance.instanceId] ??= nameMap());
-      perInstance[associationId] = {
-        associationId,
-        instanceId: instance.instanceId,
-        documentName: document.name,
-        documentVersion: document.version,
-        associationVersion: record.version,
-        ...(record.config.AssociationName !== undefined ? { associationName: record.config.AssociationName } : {}),
-        executionDate: at,
-        status: outcome.status,
-        detailedStatus: outcome.detailedStatus,
-        executionSummary: outcome.executionSummary,
-        ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
-        outputSourceId: commandId,
-      };
+      recordInstanceResult(state, record, document, instance, outcome, at, commandId);
     }
     if (errors > maxErrors) stopped = true;
   }
 
-  const resourceCountByStatus: Record<string, number> = {};
-  for (const r of results) resourceCountByStatus[r.status] = (resourceCountByStatus[r.status] ?? 0) + 1;
+  const resourceCountByStatus = countByStatus(results);
   const succeeded = results.every((r) => r.status === "Success");
   const execution: ExecutionRecord = {
     executionId: newId(),
@@ -383,6 +389,138 @@ export function runAssociation(
   if (succeeded) record.lastSuccessfulExecutionDate = at;
   recomputeOverview(state, record);
   ctx.onExecution?.(record, execution);
+  return execution;
+}
+
+function countByStatus(targets: readonly ExecutionTargetRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const t of targets) counts[t.status] = (counts[t.status] ?? 0) + 1;
+  return counts;
+}
+
+/** An instance's latest result for the association (DescribeInstanceAssociationsStatus). */
+function recordInstanceResult(
+  state: SimulationState,
+  record: AssociationRecord,
+  document: RunnableDocument,
+  instance: ManagedInstance,
+  outcome: InstanceRunResult,
+  at: number,
+  commandId: string,
+): void {
+  const perInstance = (state.instanceStatus[instance.instanceId] ??= nameMap());
+  perInstance[record.associationId] = {
+    associationId: record.associationId,
+    instanceId: instance.instanceId,
+    documentName: document.name,
+    documentVersion: document.version,
+    associationVersion: record.version,
+    ...(record.config.AssociationName !== undefined ? { associationName: record.config.AssociationName } : {}),
+    executionDate: at,
+    status: outcome.status,
+    detailedStatus: outcome.detailedStatus,
+    executionSummary: outcome.executionSummary,
+    ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+    outputSourceId: commandId,
+  };
+}
+
+interface RealRunPlan {
+  readonly at: number;
+  readonly trigger: RunTrigger;
+  readonly commandId: string;
+  readonly batchSize: number;
+  readonly maxErrors: number;
+}
+
+/**
+ * A run whose shell steps really execute: recorded now as InProgress with every target Pending,
+ * then carried out in the background, batch after batch as MaxConcurrency and MaxErrors say (one
+ * instance at a time: the executor runs one sandbox at a time). Each target turns InProgress, then
+ * gets its result and output; the execution gets its status when the last target is done. The
+ * times stay the run's start on the endpoint's clock. If the association is deleted meanwhile, the
+ * results are dropped with it.
+ */
+function startRealRun(
+  ctx: RunContext,
+  background: NonNullable<RunContext["background"]>,
+  record: AssociationRecord,
+  document: RunnableDocument,
+  targets: readonly ManagedInstance[],
+  plan: RealRunPlan,
+): ExecutionRecord {
+  const { state } = ctx;
+  const { at, commandId } = plan;
+  const pending: ExecutionTargetRecord[] = targets.map((instance) => ({
+    resourceId: instance.instanceId,
+    resourceType: "ManagedInstance",
+    status: "Pending",
+    detailedStatus: "Pending",
+    lastExecutionDate: at,
+    outputSourceId: commandId,
+    plugins: [],
+  }));
+  const execution: ExecutionRecord = {
+    executionId: (ctx.newId ?? randomUUID)(),
+    associationId: record.associationId,
+    associationVersion: record.version,
+    status: "InProgress",
+    detailedStatus: "InProgress",
+    createdTime: at,
+    lastExecutionDate: at,
+    trigger: plan.trigger,
+    resourceCountByStatus: countByStatus(pending),
+    targets: pending,
+  };
+  keepExecution(state, execution);
+  record.lastExecutionDate = at;
+  const current = (): boolean => state.associations[record.associationId] === record;
+  background(async (commit) => {
+    let errors = 0;
+    let stopped = false;
+    for (let start = 0; start < targets.length; start += plan.batchSize) {
+      for (const [offset, instance] of targets.slice(start, start + plan.batchSize).entries()) {
+        const target = pending[start + offset];
+        if (!target) continue;
+        if (stopped) {
+          await commit(() => {
+            target.status = "Skipped";
+            target.detailedStatus = "MaxErrorsExceeded";
+            delete target.plugins;
+            execution.resourceCountByStatus = countByStatus(pending);
+          });
+          continue;
+        }
+        await commit(() => {
+          target.status = "InProgress";
+          target.detailedStatus = "InProgress";
+          execution.resourceCountByStatus = countByStatus(pending);
+        });
+        const real = ctx.realRun?.(instance, commandId, document);
+        const outcome = real
+          ? await runDocumentOnAsync(instance, document.name, document.steps, record.config.Parameters ?? {}, real)
+          : runDocumentOn(instance, document.name, document.steps, record.config.Parameters ?? {});
+        if (outcome.countsAsError) errors++;
+        await commit(() => {
+          target.status = outcome.status;
+          target.detailedStatus = outcome.detailedStatus;
+          target.plugins = [...outcome.plugins];
+          execution.resourceCountByStatus = countByStatus(pending);
+          if (current()) recordInstanceResult(state, record, document, instance, outcome, at, commandId);
+        });
+      }
+      if (errors > plan.maxErrors) stopped = true;
+    }
+    await commit(() => {
+      const succeeded = pending.every((t) => t.status === "Success");
+      execution.status = succeeded ? "Success" : "Failed";
+      execution.detailedStatus = execution.status;
+      if (!current()) return;
+      if (succeeded) record.lastSuccessfulExecutionDate = at;
+      recomputeOverview(state, record);
+      ctx.onExecution?.(record, execution);
+    });
+  });
   return execution;
 }
 

@@ -11,6 +11,7 @@ export {
   probeSandbox,
   resetSandboxDisk,
   runInSandbox,
+  runInSandboxAsync,
   sandboxMode,
 } from "./sandbox.js";
 export type { SandboxMode, SandboxOptions, SandboxResult, SandboxRun, SandboxSupport } from "./sandbox.js";

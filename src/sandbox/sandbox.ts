@@ -3,8 +3,8 @@
  * work dirs live under the sandbox root, over a read-only base), and runs inside fresh mount, pid,
  * UTS, IPC and network namespaces made by util-linux's `unshare`, chrooted into the disk by
  * `capsh` after it dropped the capabilities that could leave it (setup-script.ts), with limits on
- * time, memory and processes. Runs are synchronous: the local endpoint records a run at one instant of its clock,
- * and its handlers run one at a time anyway.
+ * time, memory and processes. runInSandboxAsync leaves the process free while an instance runs
+ * (the local endpoint's runs); runInSandbox blocks (its trial run).
  *
  * Two ways in, chosen by who runs statectl:
  * - root: the kernel's overlayfs over the base, cgroups for memory and processes.
@@ -19,7 +19,7 @@
  * bubblewrap is not the launcher: Debian 12's bwrap (0.8) cannot mount an overlay (no --overlay)
  * and gives nothing the direct path lacks; see docs/security.md.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   accessSync,
   constants as fsConstants,
@@ -302,11 +302,15 @@ function mountsBelow(base: string): string[] {
   return [...found].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
 }
 
-/**
- * Runs a script or a command inside an instance. Throws only for a bad request (disk name);
- * everything that goes wrong inside, the setup included, is in the result.
- */
-export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxResult {
+interface PreparedRun {
+  readonly launcher: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly limits: Limits;
+}
+
+/** The disk's directories, the run's limits and the command line that makes the instance. */
+function prepareRun(options: SandboxOptions, run: SandboxRun): PreparedRun {
   const dirs = diskDirs(options, run.disk);
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const memoryMb = options.memoryMb ?? DEFAULT_MEMORY_MB;
@@ -344,26 +348,52 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
     "statectl-sandbox",
     ...(run.argv ?? []),
   ];
+  return {
+    launcher,
+    args,
+    limits,
+    env: {
+      PATH: process.env["PATH"] ?? PAYLOAD_PATH,
+      SBX_MERGED: dirs.merged,
+      SBX_UPPER: dirs.upper,
+      SBX_WORK: dirs.work,
+      SBX_LOWER: base,
+      SBX_OVERLAY: rootless ? "fuse" : "kernel",
+      SBX_MASK: rootless ? mountsBelow(base).join("\n") : "",
+      SBX_HIDE: options.hide ?? "",
+      SBX_HOSTNAME: run.hostname,
+      SBX_DROP: droppedCaps(),
+      SBX_INSTANCE_SCRIPT: INSTANCE_SCRIPT,
+      SBX_CGROUPS: limits.procs.join(" "),
+      SBX_SCRIPT: run.script ?? "",
+      SBX_SCRIPT_PATH: run.scriptPath ?? "/var/lib/statectl/_script.sh",
+      SBX_WORKDIR: run.workingDirectory || "/",
+      SBX_ENV: envLines,
+    },
+  };
+}
+
+function notStarted(error: Error): SandboxResult {
+  return {
+    exitCode: undefined,
+    signal: undefined,
+    timedOut: false,
+    stdout: "",
+    stderr: `statectl: could not start the sandbox: ${error.message}\n`,
+    outputOverflow: false,
+  };
+}
+
+/**
+ * Runs a script or a command inside an instance and waits for it, blocking the process (the
+ * endpoint's trial run and `local fleet exec` through the library). Throws only for a bad
+ * request (disk name); everything that goes wrong inside, the setup included, is in the result.
+ */
+export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxResult {
+  const prepared = prepareRun(options, run);
   try {
-    const child = spawnSync(launcher, args, {
-      env: {
-        PATH: process.env["PATH"] ?? PAYLOAD_PATH,
-        SBX_MERGED: dirs.merged,
-        SBX_UPPER: dirs.upper,
-        SBX_WORK: dirs.work,
-        SBX_LOWER: base,
-        SBX_OVERLAY: rootless ? "fuse" : "kernel",
-        SBX_MASK: rootless ? mountsBelow(base).join("\n") : "",
-        SBX_HIDE: options.hide ?? "",
-        SBX_HOSTNAME: run.hostname,
-        SBX_DROP: droppedCaps(),
-        SBX_INSTANCE_SCRIPT: INSTANCE_SCRIPT,
-        SBX_CGROUPS: limits.procs.join(" "),
-        SBX_SCRIPT: run.script ?? "",
-        SBX_SCRIPT_PATH: run.scriptPath ?? "/var/lib/statectl/_script.sh",
-        SBX_WORKDIR: run.workingDirectory || "/",
-        SBX_ENV: envLines,
-      },
+    const child = spawnSync(prepared.launcher, prepared.args, {
+      env: prepared.env,
       stdio: ["ignore", "pipe", "pipe"],
       timeout: run.timeoutSeconds * 1000,
       killSignal: "SIGKILL",
@@ -372,16 +402,7 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
     const error: NodeJS.ErrnoException | undefined = child.error;
     const timedOut = error?.code === "ETIMEDOUT";
     const outputOverflow = error?.code === "ENOBUFS";
-    if (error && !timedOut && !outputOverflow) {
-      return {
-        exitCode: undefined,
-        signal: undefined,
-        timedOut: false,
-        stdout: "",
-        stderr: `statectl: could not start the sandbox: ${error.message}\n`,
-        outputOverflow: false,
-      };
-    }
+    if (error && !timedOut && !outputOverflow) return notStarted(error);
     return {
       exitCode: child.status ?? undefined,
       signal: child.signal ?? undefined,
@@ -391,8 +412,59 @@ export function runInSandbox(options: SandboxOptions, run: SandboxRun): SandboxR
       outputOverflow,
     };
   } finally {
-    removeLimits(limits);
+    removeLimits(prepared.limits);
   }
+}
+
+/**
+ * As runInSandbox, without blocking: the process goes on serving while the instance runs. The
+ * same limits: SIGKILL to the launcher at the timeout or past MAX_OUTPUT_BYTES of output (the
+ * instance's pid namespace dies with it).
+ */
+export function runInSandboxAsync(options: SandboxOptions, run: SandboxRun): Promise<SandboxResult> {
+  const prepared = prepareRun(options, run);
+  return new Promise<SandboxResult>((resolve) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let bytes = 0;
+    let timedOut = false;
+    let outputOverflow = false;
+    let settled = false;
+    const child = spawn(prepared.launcher, prepared.args, { env: prepared.env, stdio: ["ignore", "pipe", "pipe"] });
+    const finish = (result: SandboxResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      removeLimits(prepared.limits);
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, run.timeoutSeconds * 1000);
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_OUTPUT_BYTES) {
+        if (!outputOverflow) child.kill("SIGKILL");
+        outputOverflow = true;
+        return;
+      }
+      into.push(chunk);
+    };
+    child.stdout.on("data", collect(stdout));
+    child.stderr.on("data", collect(stderr));
+    child.once("error", (error) => finish(notStarted(error)));
+    child.once("close", (code, signal) =>
+      finish({
+        exitCode: code ?? undefined,
+        signal: signal ?? undefined,
+        timedOut: timedOut && !outputOverflow,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+        outputOverflow,
+      }),
+    );
+  });
 }
 
 /** Throws away an instance's disk: the next run starts again from the base. */

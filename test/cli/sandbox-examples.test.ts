@@ -108,7 +108,12 @@ describe("examples rehearsed for real (local serve --execute)", function () {
     expect(run(dir, ["local", "fleet", "remove", "web-2"]).code).to.equal(0);
     const applied = run(dir, ["apply", "--auto-approve"]);
     expect(applied.code, applied.stdout + applied.stderr).to.equal(0);
-    const status = run(dir, ["status", "association.bootstrap_web", "--instance", "i-0web00000000000a1"]);
+    // The run goes on in the background (apt-get waits for the resolver); status is polled, as on AWS.
+    let status = run(dir, ["status", "association.bootstrap_web", "--instance", "i-0web00000000000a1"]);
+    for (let tries = 0; !status.stdout.includes("Failed") && tries < 300; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = run(dir, ["status", "association.bootstrap_web", "--instance", "i-0web00000000000a1"]);
+    }
     expect(status.stdout).to.contain("Failed");
     expect(status.stdout).to.contain("Temporary failure resolving");
     expect(status.stdout).to.contain("the sandboxed instance has no network");

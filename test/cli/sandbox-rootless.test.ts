@@ -78,6 +78,7 @@ function hostNetwork(): string {
   ].join("\n---\n");
 }
 
+/** The association's latest run on an instance, once it has finished (runs go on in the background: a client polls). */
 async function latestInvocation(ssm: SSMClient, associationId: string, instanceId: string) {
   const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
   const executionId = executions.AssociationExecutions?.[0]?.ExecutionId;
@@ -85,9 +86,13 @@ async function latestInvocation(ssm: SSMClient, associationId: string, instanceI
     new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: executionId }),
   );
   const target = targets.AssociationExecutionTargets?.find((t) => t.ResourceId === instanceId);
-  return ssm.send(
-    new GetCommandInvocationCommand({ CommandId: target?.OutputSource?.OutputSourceId, InstanceId: instanceId }),
-  );
+  for (;;) {
+    const invocation = await ssm.send(
+      new GetCommandInvocationCommand({ CommandId: target?.OutputSource?.OutputSourceId, InstanceId: instanceId }),
+    );
+    if (!["Pending", "InProgress", "Delayed"].includes(invocation.Status ?? "")) return invocation;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 describe("cli: local serve --execute as an ordinary user (rootless sandbox)", function () {

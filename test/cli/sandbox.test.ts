@@ -18,7 +18,9 @@ import {
   CreateDocumentCommand,
   DescribeAssociationExecutionTargetsCommand,
   DescribeAssociationExecutionsCommand,
+  DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
+  ListDocumentsCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
@@ -44,17 +46,41 @@ function hostNetwork(): string {
   ].join("\n---\n");
 }
 
-/** The output of the association's latest run on an instance, through GetCommandInvocation. */
-async function latestInvocation(ssm: SSMClient, associationId: string, instanceId: string) {
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The Run Command id of the association's latest run on an instance. */
+async function latestCommandId(ssm: SSMClient, associationId: string, instanceId: string): Promise<string> {
   const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
   const executionId = executions.AssociationExecutions![0]!.ExecutionId!;
   const targets = await ssm.send(
     new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: executionId }),
   );
-  const target = targets.AssociationExecutionTargets!.find((t) => t.ResourceId === instanceId)!;
-  return ssm.send(
-    new GetCommandInvocationCommand({ CommandId: target.OutputSource!.OutputSourceId!, InstanceId: instanceId }),
-  );
+  return targets.AssociationExecutionTargets!.find((t) => t.ResourceId === instanceId)!.OutputSource!.OutputSourceId!;
+}
+
+/**
+ * The output of the association's latest run on an instance, through GetCommandInvocation, once
+ * it has finished: runs go on in the background, as on AWS, so a client polls (the test's own
+ * timeout bounds the wait).
+ */
+async function latestInvocation(ssm: SSMClient, associationId: string, instanceId: string) {
+  const commandId = await latestCommandId(ssm, associationId, instanceId);
+  for (;;) {
+    const invocation = await ssm.send(
+      new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
+    );
+    if (!["Pending", "InProgress", "Delayed"].includes(invocation.Status ?? "")) return invocation;
+    await pause(100);
+  }
+}
+
+/** The host's pid of a process whose whole command line is `commandLine` (an instance's processes are visible from the host). */
+async function hostPidOf(commandLine: string): Promise<number> {
+  for (;;) {
+    const found = spawnSync("pgrep", ["-f", "-x", commandLine], { encoding: "utf8" }).stdout.trim();
+    if (found) return Number(found.split("\n")[0]);
+    await pause(100);
+  }
 }
 
 describe("cli: statectl local serve --execute (sandboxed instances)", function () {
@@ -263,6 +289,55 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
     expect(r.stdout).to.contain("CapBnd:\t00000000a00035fb\n");
     expect(host("hostname", [])).to.not.contain("escaped");
     expect(hostNetwork()).to.equal(before);
+  });
+
+  it("runs in the background: the endpoint answers other calls while a run is in progress, and the invocation reads InProgress until it ends", async () => {
+    // The run sleeps until this test ends its sleep (by its pid on the host), so what is seen
+    // meanwhile depends on order, not on time.
+    const gate = `${1000 + randomBytes(2).readUInt16BE(0)}.${randomBytes(2).readUInt16BE(0)}`;
+    const created = await ssm.send(
+      new CreateAssociationCommand({
+        Name: "AWS-RunShellScript",
+        Targets: [{ Key: "InstanceIds", Values: [WEB_1] }],
+        Parameters: { commands: ["echo started", `sleep ${gate} || true`, "echo finished"] },
+      }),
+    );
+    const associationId = created.AssociationDescription!.AssociationId!;
+    const running = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
+    expect(running.AssociationExecutions!.map((e) => e.Status)).to.deep.equal(["InProgress"]);
+    const sleeper = await hostPidOf(`sleep ${gate}`);
+    const commandId = await latestCommandId(ssm, associationId, WEB_1);
+    const during = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: WEB_1 }));
+    expect(during.Status).to.equal("InProgress");
+    expect(during.StandardOutputContent).to.equal("");
+
+    // Other calls answer meanwhile, a new document and another association's write among them.
+    const documents = await ssm.send(new ListDocumentsCommand({ Filters: [{ Key: "Owner", Values: ["Self"] }] }));
+    expect(documents.DocumentIdentifiers).to.be.an("array");
+    await ssm.send(
+      new CreateDocumentCommand({
+        Name: `While-Running-${gate.replace(".", "-")}`,
+        DocumentType: "Command",
+        Content: JSON.stringify({
+          schemaVersion: "2.2",
+          description: "x",
+          mainSteps: [{ action: "aws:runShellScript", name: "x", inputs: { runCommand: ["true"] } }],
+        }),
+      }),
+    );
+    const fleet = await ssm.send(new DescribeInstanceInformationCommand({}));
+    expect(fleet.InstanceInformationList!.length).to.be.greaterThan(0);
+    // … and the run was still going when they had all answered.
+    expect(spawnSync("kill", ["-0", String(sleeper)]).status, "the run's sleep ended on its own").to.equal(0);
+    const stillRunning = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: WEB_1 }));
+    expect(stillRunning.Status).to.equal("InProgress");
+
+    process.kill(sleeper, "SIGTERM");
+    const done = await latestInvocation(ssm, associationId, WEB_1);
+    expect(done.Status, done.StandardErrorContent).to.equal("Success");
+    expect(done.StandardOutputContent).to.equal("started\nfinished\n");
+    const finished = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
+    expect(finished.AssociationExecutions!.map((e) => e.Status)).to.deep.equal(["Success"]);
   });
 
   it("runs a custom schema 2.2 document: defaults substituted, workingDirectory, reboot exit codes, a timeout, {{ssm:…}} refused, onFailure", async () => {
