@@ -8,6 +8,7 @@ import type { CreateAssociationBatchCommandOutput, CreateAssociationBatchRequest
 import { associationRequest, createAssociation, toAssociationState } from "./associations.js";
 import type { CallOptions, ProviderContext } from "./context.js";
 import { ProviderError } from "./errors.js";
+import { defined } from "../diag/index.js";
 import type { AssociationSpec, AssociationState } from "./model.js";
 
 /** CreateAssociationBatch takes at most this many entries. */
@@ -88,7 +89,8 @@ export class AssociationBatcher {
   private pump(): void {
     const limit = Math.max(1, this.options.concurrency ?? 4);
     while (this.inFlight < limit && this.ready.length > 0) {
-      const batch = this.ready.shift()!;
+      const batch = this.ready.shift();
+      if (batch === undefined) break;
       this.inFlight++;
       void this.send(batch).finally(() => {
         this.inFlight--;
@@ -102,19 +104,22 @@ export class AssociationBatcher {
     for (const p of batch)
       if (p.call?.signal?.aborted)
         p.reject(p.call.signal.reason instanceof Error ? p.call.signal.reason : new Error("aborted"));
-    if (live.length === 0) return;
-    if (live.length === 1) return this.one(live[0]!);
+    const [first, second] = live;
+    if (first === undefined) return;
+    if (second === undefined) return this.one(first);
     let entries: CreateAssociationBatchRequestEntry[];
     try {
       entries = live.map((p) => {
-        const { AssociationDispatchAssumeRole: _role, ...entry } = associationRequest(p.spec);
-        return entry as CreateAssociationBatchRequestEntry;
+        const entry = associationRequest(p.spec);
+        // The batch carries the role once for all its entries (below).
+        delete entry.AssociationDispatchAssumeRole;
+        return entry;
       });
-    } catch (error) {
+    } catch {
       for (const p of live) void this.one(p);
       return;
     }
-    const role = live[0]!.spec.dispatch_assume_role;
+    const role = first.spec.dispatch_assume_role;
     const signal = live.find((p) => p.call?.signal)?.call?.signal;
     let out: CreateAssociationBatchCommandOutput;
     try {
@@ -161,8 +166,8 @@ export class AssociationBatcher {
     }
     const successful = [...(out.Successful ?? [])];
     const retryOne: Promise<void>[] = [];
-    for (let i = 0; i < live.length; i++) {
-      const p = live[i]!;
+    for (const [i, p] of live.entries()) {
+      const entry = defined(entries[i], "the batch entry of a live call");
       const failed = failedAt.has(i);
       if (failed) {
         // A failed entry says only Message and Fault; CreateAssociation on its own gives the
@@ -173,8 +178,8 @@ export class AssociationBatcher {
       const description = successful.shift();
       if (
         description?.AssociationId === undefined ||
-        description.Name !== entries[i]!.Name ||
-        description.AssociationName !== entries[i]!.AssociationName
+        description.Name !== entry.Name ||
+        description.AssociationName !== entry.AssociationName
       ) {
         p.reject(
           new ProviderError({

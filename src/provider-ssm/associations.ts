@@ -12,7 +12,6 @@ import type {
   CreateAssociationCommandOutput,
   DescribeAssociationCommandOutput,
   DescribeAssociationExecutionsCommandOutput,
-  DescribeAssociationExecutionTargetsCommandOutput,
   Target,
   TargetLocation,
   UpdateAssociationCommandOutput,
@@ -399,11 +398,12 @@ export async function waitForSuccess(
       last = out.AssociationDescription;
       const overview = last?.Overview?.Status;
       if (overview !== "Success" && overview !== "Failed") {
-        if (!targetsChecked && (last?.Targets?.length ?? 0) > 0) {
+        const targets = last?.Targets;
+        if (!targetsChecked && targets !== undefined && targets.length > 0) {
           targetsChecked = true;
           const n = await countTargets(
             ctx,
-            last!.Targets!.map((t) => ({ key: t.Key ?? "", values: t.Values ?? [] })),
+            targets.map((t) => ({ key: t.Key ?? "", values: t.Values ?? [] })),
             call,
           );
           if (n.known && n.count === 0) return { outcome: "NoTargets", execution: undefined } as const;
@@ -447,7 +447,8 @@ export async function waitForSuccess(
 /** SSM reports counts as a string like "{Failed=1, Success=3}". */
 export function parseResourceCounts(text: string): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const match of text.matchAll(/([A-Za-z]+)\s*=\s*(\d+)/g)) counts[match[1]!] = Number(match[2]);
+  for (const [, status, count] of text.matchAll(/([A-Za-z]+)\s*=\s*(\d+)/g))
+    if (status !== undefined) counts[status] = Number(count);
   return counts;
 }
 
@@ -483,7 +484,7 @@ async function executionTargets(
       { client: ctx.client, pageSize: 50 },
       { AssociationId: id, ExecutionId: executionId },
     )) {
-      targets.push(...((page as DescribeAssociationExecutionTargetsCommandOutput).AssociationExecutionTargets ?? []));
+      targets.push(...(page.AssociationExecutionTargets ?? []));
       if (call?.signal?.aborted) break;
     }
   } catch (error) {

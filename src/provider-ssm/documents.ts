@@ -14,9 +14,17 @@ import type {
   DocumentVersionInfo,
   UpdateDocumentCommandOutput,
 } from "@aws-sdk/client-ssm";
+import { defined } from "../diag/index.js";
 import { compact, tagsFromList, tagsToList, type CallOptions, type ProviderContext } from "./context.js";
 import { hasCode, ProviderError } from "./errors.js";
-import type { DocumentAttachment, DocumentRequirement, DocumentSpec, DocumentState, DocumentSummary } from "./model.js";
+import type {
+  DocumentAttachment,
+  DocumentRequirement,
+  DocumentSpec,
+  DocumentState,
+  DocumentSummary,
+  RecordedDocument,
+} from "./model.js";
 import { applyTagDiff } from "./tags.js";
 
 /** ModifyDocumentPermission takes at most this many account ids to add (and to remove) per call. */
@@ -258,7 +266,7 @@ export async function createDocument(
     },
     call,
   );
-  const created = description!;
+  const created = defined(description, "the created document's description");
   const state = await toDocumentState(ctx, { ...created, Tags: created.Tags ?? tags }, spec.content, permissions);
   if (spec.attachments !== undefined) state.attachments = spec.attachments;
   return state;
@@ -276,7 +284,7 @@ export interface DocumentUpdateResult {
 }
 
 /** True when the attributes that live on a document version differ (compared as sent). */
-export function needsNewVersion(prior: DocumentState, desired: DocumentSpec): boolean {
+export function needsNewVersion(prior: RecordedDocument, desired: DocumentSpec): boolean {
   return (
     prior.content !== desired.content ||
     prior.format !== (desired.format ?? DEFAULT_DOCUMENT_FORMAT) ||
@@ -296,7 +304,7 @@ export function needsNewVersion(prior: DocumentState, desired: DocumentSpec): bo
  */
 export async function updateDocument(
   ctx: ProviderContext,
-  prior: DocumentState,
+  prior: RecordedDocument,
   desired: DocumentSpec,
   call?: CallOptions,
 ): Promise<DocumentUpdateResult> {
@@ -363,8 +371,8 @@ export async function updateDocument(
       if (promote && toPromote !== undefined && toPromote !== prior.default_version) {
         await setDefaultVersion(ctx, name, toPromote, call);
       }
-      await applyPermissions(ctx, name, prior.permissions, desired.permissions ?? [], call);
-      await applyTagDiff(ctx, "Document", name, prior.tags, desired.tags ?? {}, call);
+      await applyPermissions(ctx, name, prior.permissions ?? [], desired.permissions ?? [], call);
+      await applyTagDiff(ctx, "Document", name, prior.tags ?? {}, desired.tags ?? {}, call);
     },
     call,
   );

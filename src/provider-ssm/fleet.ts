@@ -8,7 +8,7 @@
 // targets cannot be matched locally; instance-id targets all share one unfiltered read of the
 // fleet). A plan with hundreds of changed associations over a few target sets makes a few reads,
 // not one per association (issue 23).
-import type { DescribeInstanceInformationCommandOutput, InstanceInformationStringFilter } from "@aws-sdk/client-ssm";
+import type { InstanceInformationStringFilter } from "@aws-sdk/client-ssm";
 import type { CallOptions, ProviderContext } from "./context.js";
 import type { AssociationTarget } from "./model.js";
 
@@ -44,8 +44,8 @@ export class TargetCounter {
 
   async count(targets: readonly AssociationTarget[] | undefined, call?: CallOptions): Promise<TargetCount> {
     if (targets === undefined || targets.length === 0) return { known: true, count: 0, instance_ids: [] };
-    const filters: InstanceInformationStringFilter[] = [];
-    let idSets: Set<string>[] = [];
+    const filters: (InstanceInformationStringFilter & { Key: string })[] = [];
+    const idSets: Set<string>[] = [];
     for (const target of targets) {
       const key = target.key;
       if (key.toLowerCase() === "instanceids") {
@@ -61,13 +61,13 @@ export class TargetCounter {
     }
     // An empty id list can match nothing; no need to ask.
     if (idSets.some((set) => set.size === 0)) return { known: true, count: 0, instance_ids: [] };
-    if (idSets.length > 1) idSets = [intersect(idSets)];
-    filters.sort((a, b) => (a.Key! < b.Key! ? -1 : a.Key! > b.Key! ? 1 : 0));
+    const onlyIds = idSets.length > 1 ? intersect(idSets) : idSets[0];
+    filters.sort((a, b) => (a.Key < b.Key ? -1 : a.Key > b.Key ? 1 : 0));
     const members = await this.read(filters, call);
     const ids = new Set<string>();
     const windows = new Set<string>();
     for (const m of members) {
-      if (idSets.length > 0 && !idSets[0]!.has(m.id)) continue;
+      if (onlyIds !== undefined && !onlyIds.has(m.id)) continue;
       ids.add(m.id);
       if (m.windows) windows.add(m.id);
     }
@@ -106,7 +106,7 @@ async function scanFleet(
       { client: ctx.client, pageSize: 50 },
       filters.length > 0 ? { Filters: filters } : {},
     )) {
-      for (const info of (page as DescribeInstanceInformationCommandOutput).InstanceInformationList ?? []) {
+      for (const info of page.InstanceInformationList ?? []) {
         const id = info.InstanceId;
         // Inactive nodes (deregistered, long offline) never run associations; ConnectionLost ones
         // will when they reconnect, so they count.

@@ -80,6 +80,13 @@ export interface DocumentState extends DocumentSpec {
   arn?: string;
 }
 
+/**
+ * A document as a state file recorded it (what isDocumentState checks): the spec, and whichever
+ * attributes were read back. The check lets an attribute that is not required be missing, so a
+ * state written by hand or by another version may lack any computed one.
+ */
+export type RecordedDocument = DocumentSpec & Partial<DocumentState>;
+
 export interface AssociationTarget {
   key: string;
   values: string[];

@@ -100,8 +100,8 @@ export class OperationPace {
   }
 
   private trim(now: number): void {
-    let drop = 0;
-    while (drop < this.admitted.length && this.admitted[drop]! <= now - WINDOW_MS) drop++;
+    const firstKept = this.admitted.findIndex((at) => at > now - WINDOW_MS);
+    const drop = firstKept === -1 ? this.admitted.length : firstKept;
     if (drop > 0) this.admitted.splice(0, drop);
   }
 }

@@ -68,6 +68,7 @@ import type {
   DocumentSpec,
   DocumentState,
   DocumentSummary,
+  RecordedDocument,
 } from "./model.js";
 
 export interface SsmProviderOptions extends SsmClientOptions, ProviderContextOptions {
@@ -127,7 +128,7 @@ export class SsmProvider {
   createDocument(spec: DocumentSpec, call?: CallOptions): Promise<DocumentState> {
     return createDocument(this.ctx, spec, call);
   }
-  updateDocument(prior: DocumentState, desired: DocumentSpec, call?: CallOptions): Promise<DocumentUpdateResult> {
+  updateDocument(prior: RecordedDocument, desired: DocumentSpec, call?: CallOptions): Promise<DocumentUpdateResult> {
     return updateDocument(this.ctx, prior, desired, call);
   }
   deleteDocument(name: string, call?: CallOptions): Promise<boolean> {

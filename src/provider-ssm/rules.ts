@@ -52,13 +52,8 @@ export const associationAttributeRules = rulesOf(ASSOCIATION_RESOURCE);
 // The schemas and the model name the same attributes (association's wait_for_success is
 // statectl's own and never reaches the provider): a mismatch is a compile error here.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const documentNamesAgree: Same<keyof typeof DOCUMENT_RESOURCE.attributes, keyof DocumentState> = true;
-const associationNamesAgree: Same<
-  Exclude<keyof typeof ASSOCIATION_RESOURCE.attributes, "wait_for_success">,
-  keyof AssociationState
-> = true;
-void documentNamesAgree;
-void associationNamesAgree;
+true satisfies Same<keyof typeof DOCUMENT_RESOURCE.attributes, keyof DocumentState>;
+true satisfies Same<Exclude<keyof typeof ASSOCIATION_RESOURCE.attributes, "wait_for_success">, keyof AssociationState>;
 
 /** Whether a provider input (ssm providerInput) is a document the schema allows. */
 export function isDocumentSpec(

@@ -6,7 +6,6 @@ import type {
   AssociationExecution,
   DescribeAssociationCommandOutput,
   DescribeAssociationExecutionsCommandOutput,
-  DescribeAssociationExecutionTargetsCommandOutput,
   DescribeInstanceAssociationsStatusCommandOutput,
 } from "@aws-sdk/client-ssm";
 import { parseResourceCounts } from "./associations.js";
@@ -130,7 +129,7 @@ export async function failedExecutionTargets(
       { client: ctx.client, pageSize: 50 },
       { AssociationId: id, ExecutionId: executionId, Filters: [{ Key: "Status", Value: "Failed" }] },
     )) {
-      for (const t of (page as DescribeAssociationExecutionTargetsCommandOutput).AssociationExecutionTargets ?? []) {
+      for (const t of page.AssociationExecutionTargets ?? []) {
         failed.push(
           compact<InstanceFailure>({
             instance_id: t.ResourceId ?? "",

@@ -2,14 +2,7 @@
 // per-instance association results, complete execution histories and their targets, association
 // versions, Run Command output and compliance items. Every list is read to its end through the
 // SDK's paginators; results are plain snake_case objects (SDK shapes stay in this room).
-import type {
-  AssociationExecutionTarget,
-  AssociationVersionInfo,
-  ComplianceItem as SdkComplianceItem,
-  GetCommandInvocationCommandOutput,
-  InstanceAssociationStatusInfo,
-  InstanceInformation,
-} from "@aws-sdk/client-ssm";
+import type { GetCommandInvocationCommandOutput } from "@aws-sdk/client-ssm";
 import { compact, type CallOptions, type ProviderContext } from "./context.js";
 import { hasCode } from "./errors.js";
 import { executionSummary, type ExecutionSummary } from "./runs.js";
@@ -103,7 +96,7 @@ export async function listManagedInstances(ctx: ProviderContext): Promise<Manage
   const out: ManagedInstanceInfo[] = [];
   try {
     for await (const page of paginateDescribeInstanceInformation({ client: ctx.client, pageSize: 50 }, {})) {
-      for (const i of (page.InstanceInformationList ?? []) as InstanceInformation[]) {
+      for (const i of page.InstanceInformationList ?? []) {
         out.push(
           compact<ManagedInstanceInfo>({
             instance_id: i.InstanceId ?? "",
@@ -133,7 +126,7 @@ export async function instanceAssociationResults(
       { client: ctx.client, pageSize: 50 },
       { InstanceId: instanceId },
     )) {
-      for (const r of (page.InstanceAssociationStatusInfos ?? []) as InstanceAssociationStatusInfo[]) {
+      for (const r of page.InstanceAssociationStatusInfos ?? []) {
         out.push(
           compact<InstanceAssociationResult>({
             association_id: r.AssociationId ?? "",
@@ -198,7 +191,7 @@ export async function executionTargets(
       { client: ctx.client, pageSize: 50 },
       { AssociationId: id, ExecutionId: executionId },
     )) {
-      for (const t of (page.AssociationExecutionTargets ?? []) as AssociationExecutionTarget[]) {
+      for (const t of page.AssociationExecutionTargets ?? []) {
         out.push(
           compact<ExecutionTargetInfo>({
             instance_id: t.ResourceId ?? "",
@@ -260,7 +253,7 @@ export async function associationVersions(ctx: ProviderContext, id: string): Pro
       { client: ctx.client, pageSize: 50 },
       { AssociationId: id },
     )) {
-      for (const v of (page.AssociationVersions ?? []) as AssociationVersionInfo[]) {
+      for (const v of page.AssociationVersions ?? []) {
         const fields: Record<string, unknown> = {};
         for (const [k, value] of Object.entries(v))
           if (!VERSION_FIELDS_LEFT_OUT.has(k) && value !== undefined)
@@ -305,7 +298,7 @@ export async function complianceItems(ctx: ProviderContext, complianceType?: str
         { client: ctx.client, pageSize: 50 },
         { ResourceIds: [resourceId], ResourceTypes: [resourceType], ...(typeFilter ? { Filters: typeFilter } : {}) },
       )) {
-        for (const i of (page.ComplianceItems ?? []) as SdkComplianceItem[]) {
+        for (const i of page.ComplianceItems ?? []) {
           out.push(
             compact<ComplianceItemInfo>({
               compliance_type: i.ComplianceType ?? "",
