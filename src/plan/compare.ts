@@ -22,7 +22,7 @@ function isEmpty(v: unknown): boolean {
     v === undefined ||
     v === null ||
     (Array.isArray(v) && v.length === 0) ||
-    (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0 && !isUnknown(v))
+    (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0 && !isUnknown(v))
   );
 }
 
@@ -40,7 +40,7 @@ export function parseDocumentBody(text: string): unknown {
     // not JSON; try YAML
   }
   try {
-    const v = yaml().parse(text);
+    const v: unknown = yaml().parse(text);
     return typeof v === "object" && v !== null ? v : undefined;
   } catch {
     return undefined;

@@ -24,7 +24,7 @@ function same(a: JsonValue | undefined, b: DesiredValue | undefined): boolean {
  * recorded only once known), so it is not a change.
  */
 export function planOutputChanges(plan: Plan, after: readonly PlannedOutput[]): OutputChange[] {
-  const prior = plan.refreshedState.outputs ?? {};
+  const prior = plan.refreshedState.outputs;
   const changesResources = plan.changes.some((c) => c.action !== "no-op");
   const changes: OutputChange[] = [];
   for (const o of [...after].sort((a, b) => (a.name < b.name ? -1 : 1))) {

@@ -3,7 +3,17 @@
 // again; changed outside → drift, attribute by attribute), then the configuration is compared
 // with what exists and each instance gets one action, in dependency order (so
 // replace_triggered_by sees what its triggers will do).
-import { didYouMean, error, hasErrors, warning, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
+import {
+  defined,
+  didYouMean,
+  InvariantError,
+  error,
+  hasErrors,
+  warning,
+  type Diagnostic,
+  type ErrorCode,
+  type Range,
+} from "../diag/index.js";
 import {
   buildGraph,
   forEachBounded,
@@ -127,7 +137,7 @@ function applyMoves(
       state = r.state;
       for (const c of r.changed) {
         const [a, b] = c.split(" → ");
-        done.push({ from: a!, to: b! });
+        done.push({ from: defined(a, "a move's old address"), to: defined(b, "a move's new address") });
       }
     }
   }
@@ -150,11 +160,11 @@ export function diffAttributes(
     if (opts.skip?.(name)) continue;
     if (!rule && !(name in after)) continue;
     if (rule?.keptWhenUnset && (after[name] === undefined || after[name] === null)) continue;
-    if (sameValue(after[name] as DesiredValue, before[name] as DesiredValue, rule)) continue;
+    if (sameValue(after[name], before[name], rule)) continue;
     const change: AttributeChange = {
       name,
       before: (before[name] as JsonValue | undefined) ?? undefined,
-      after: after[name] as DesiredValue | undefined,
+      after: after[name],
     };
     if (rule?.change === "replace") {
       change.forcesReplacement = true;
@@ -227,8 +237,9 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   // configuration like any managed object (an import with no differences is a no-op that still
   // has to be applied, to write it to the state).
   const imported = new Map<string, string>();
-  if (mode !== "destroy" && (options.imports ?? []).length > 0 && !hasErrors(diagnostics)) {
-    const r = await importObjects(state, options.imports!, configByAddress, inScope, options, diagnostics);
+  const imports = options.imports ?? [];
+  if (mode !== "destroy" && imports.length > 0 && !hasErrors(diagnostics)) {
+    const r = await importObjects(state, imports, configByAddress, inScope, options, diagnostics);
     state = r.state;
     for (const [a, id] of r.imported) imported.set(a, id);
   }
@@ -253,7 +264,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       // Groups (one per provider configuration — region, account — and kind) are read at the
       // same time, a few at once: a plan over several regions waits for the slowest, not the sum.
       await forEachBounded([...groups.values()], Math.min(MAX_CONCURRENT_GROUPS, parallelism), async (group) => {
-        const first = group[0]!;
+        const first = defined(group[0], "a read group's first resource");
         const provider = options.provider(first.provider);
         if (!provider.readMany) {
           perResource.push(...group);
@@ -283,7 +294,8 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         }
       });
       const order = new Map(toRead.map((r, i) => [r.address, i]));
-      perResource.sort((a, b) => order.get(a.address)! - order.get(b.address)!);
+      const positionOf = (r: { address: string }): number => defined(order.get(r.address), "a resource's read order");
+      perResource.sort((a, b) => positionOf(a) - positionOf(b));
     }
     await forEachBounded(perResource, parallelism, async (r) => {
       options.onEvent?.({ type: "refresh-start", address: r.address, id: r.id });
@@ -347,7 +359,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     const replaceSet = new Set((options.replace ?? []).map((a) => canonicalAddress(a) ?? a));
     for (const address of order) {
       if (!inScope(address)) continue;
-      const node = graph.node(address)!;
+      const node = defined(graph.node(address), "the graph node of an ordered address");
       const prior = findInstance(state, address);
       const cfg = mode === "destroy" ? undefined : node.config;
       const change = planInstance(
@@ -367,7 +379,10 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
         if (importedId !== undefined && change.action !== "delete") {
           change.importing = { id: importedId };
           // The state records what the imported object depends on, as apply does for the others.
-          state = setInstance(state, { ...findInstance(state, address)!, dependencies: change.dependencies });
+          state = setInstance(state, {
+            ...defined(findInstance(state, address), "the imported instance"),
+            dependencies: change.dependencies,
+          });
         }
         actionOf.set(address, change);
         changes.push(change);
@@ -406,7 +421,7 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
       const name = d.after["name"];
       const impacts: { association: string; impact: PlanTargetCount }[] = [];
       for (const inst of instances) {
-        if (inst.kind !== "association" || !inst.attrs || inst.attrs["document"] !== name) continue;
+        if (inst.kind !== "association" || inst.attrs["document"] !== name) continue;
         const version = inst.attrs["document_version"];
         if (version !== undefined && version !== null && version !== "$DEFAULT") continue;
         if (inst.attrs["apply_only_at_cron_interval"] === true) continue;
@@ -425,13 +440,12 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     }
     await counts.resolve();
     for (const c of changes) {
+      const windows = c.impact?.known ? (c.impact.windows ?? []) : [];
       if (
-        c.impact?.known &&
-        (c.impact.windows ?? []).length > 0 &&
+        windows.length > 0 &&
         typeof c.after?.["document"] === "string" &&
         linuxOnly(c.after["document"], instances)
       ) {
-        const windows = c.impact.windows!;
         diagnostics.push(
           warning("plan/linux-document-on-windows", `${c.address} runs a Linux-only document on Windows instances`, {
             detail: `${c.after["document"]} runs shell scripts (aws:runShellScript) only, but the targets of ${c.address} include ${windows.length} Windows instance${windows.length === 1 ? "" : "s"}: ${windows.join(", ")}. Those runs will fail (InvalidPlatform).`,
@@ -646,7 +660,7 @@ function planInstance(
 
   const after = provider.normalize(kind, cfg.attrs);
   const sensitivePaths = [...cfg.sensitivePaths, ...(prior?.sensitiveAttributes ?? [])];
-  const wait = typeof after["wait_for_success"] === "number" ? (after["wait_for_success"] as number) : undefined;
+  const wait = typeof after["wait_for_success"] === "number" ? after["wait_for_success"] : undefined;
   const location = cfg.ranges?.name ?? cfg.ranges?.block;
   const base = {
     address,
@@ -670,8 +684,9 @@ function planInstance(
         after: after[n],
         ...(sensitiveAttr(cfg.sensitivePaths, n) ? { sensitive: true } : {}),
       }));
-    const computed = Object.keys(rules)
-      .filter((n) => rules[n]!.change === "computed" && !(n in after))
+    const computed = Object.entries(rules)
+      .filter(([n, rule]) => rule.change === "computed" && !(n in after))
+      .map(([n]) => n)
       .sort()
       .map((n) => ({ name: n, before: undefined, after: UNKNOWN }));
     return { ...base, action: "create", changes: [...setAttrs, ...computed], replaceReasons: [] };
@@ -679,9 +694,8 @@ function planInstance(
 
   // ignore_changes: the configuration's value for those attributes is whatever exists.
   const effectiveAfter: { [name: string]: DesiredValue } = { ...after };
-  for (const n of Object.keys(rules))
-    if (ignored(cfg, n) && rules[n]!.change !== "computed")
-      effectiveAfter[n] = (prior.attributes[n] ?? null) as DesiredValue;
+  for (const [n, rule] of Object.entries(rules))
+    if (ignored(cfg, n) && rule.change !== "computed") effectiveAfter[n] = prior.attributes[n] ?? null;
   // Attributes SSM cannot report back are compared with what was last applied.
   const changed = diffAttributes(prior.attributes, effectiveAfter, rules, {
     sensitive: sensitivePaths,
@@ -742,7 +756,8 @@ async function planDocumentCascades(
   diagnostics: Diagnostic[],
 ): Promise<void> {
   const doomed = changes.filter(
-    (c) => c.kind === "document" && (c.action === "replace" || c.action === "delete") && c.id !== undefined,
+    (c): c is ResourceChange & { id: string } =>
+      c.kind === "document" && (c.action === "replace" || c.action === "delete") && c.id !== undefined,
   );
   if (doomed.length === 0) return;
   const tracked = new Set(state.resources.filter((r) => r.kind === "association").map((r) => r.id));
@@ -767,14 +782,15 @@ async function planDocumentCascades(
         r.attributes["document"] === doc.id &&
         !changes.some((c) => c.address === r.address),
     );
-    if (untargeted.length > 0) {
+    const [firstUntargeted] = untargeted;
+    if (firstUntargeted !== undefined) {
       diagnostics.push(
         warning(
           "plan/cascade-unmanaged",
           `${doc.address} will be ${verb}, which deletes associations outside --target`,
           {
             detail: `SSM deletes every association of a deleted document. These run ${doc.id} and are managed here but left out of this plan, so the next plan re-creates them:\n${untargeted.map((u) => `  ${u.address} (${u.id})`).join("\n")}`,
-            hint: `add --target ${untargeted[0]!.address} to replace them in this run`,
+            hint: `add --target ${firstUntargeted.address} to replace them in this run`,
           },
         ),
       );
@@ -783,7 +799,7 @@ async function planDocumentCascades(
     if (!provider.associationsOfDocument) continue;
     let running: { id: string; name?: string }[];
     try {
-      running = await provider.associationsOfDocument(doc.id!, options.signal);
+      running = await provider.associationsOfDocument(doc.id, options.signal);
     } catch (e) {
       diagnostics.push(
         warning("plan/cascade-unknown", `Cannot tell which associations run ${doc.id}`, {
@@ -876,17 +892,20 @@ export { effectiveValue };
  * same target list asked for twice is counted once, and a provider with `countTargetsMany` shares
  * its reads of the fleet between all of them.
  */
+/** The target lists asked of one provider, by their JSON: each is counted once, for every asker. */
+type AskedCounts = Map<string, { targets: JsonValue; assign: ((impact: PlanTargetCount) => void)[] }>;
+
 class TargetCounts {
-  private readonly byProvider = new Map<
-    string,
-    Map<string, { targets: JsonValue; assign: ((impact: PlanTargetCount) => void)[] }>
-  >();
+  private readonly byProvider = new Map<string, AskedCounts>();
 
   constructor(private readonly options: PlanOptions) {}
 
   ask(provider: string, targets: JsonValue, assign: (impact: PlanTargetCount) => void): void {
     let asked = this.byProvider.get(provider);
-    if (!asked) this.byProvider.set(provider, (asked = new Map()));
+    if (!asked) {
+      asked = new Map();
+      this.byProvider.set(provider, asked);
+    }
     const key = JSON.stringify(targets);
     const entry = asked.get(key);
     if (entry) entry.assign.push(assign);
@@ -906,16 +925,22 @@ class TargetCounts {
           { parallelism, ...(signal ? { signal } : {}) },
         );
       else {
-        impacts = new Array(entries.length);
-        await forEachBounded([...entries.keys()], parallelism, async (i) => {
+        const counted = new Array<PlanTargetCount>(entries.length);
+        await forEachBounded([...entries.entries()], parallelism, async ([i, entry]) => {
           try {
-            impacts[i] = await p.countTargets!(entries[i]!.targets, signal);
+            // ask() is only called for a provider that counts targets.
+            if (p.countTargets === undefined) throw new InvariantError("the provider cannot count targets");
+            counted[i] = await p.countTargets(entry.targets, signal);
           } catch (e) {
-            impacts[i] = { known: false, reason: e instanceof Error ? e.message : String(e) };
+            counted[i] = { known: false, reason: e instanceof Error ? e.message : String(e) };
           }
         });
+        impacts = counted;
       }
-      entries.forEach((e, i) => e.assign.forEach((assign) => assign(impacts[i]!)));
+      for (const [i, e] of entries.entries()) {
+        const impact = impacts[i];
+        if (impact !== undefined) for (const assign of e.assign) assign(impact);
+      }
     }
   }
 }

@@ -91,20 +91,17 @@ export async function readPlanFile(
       ],
     };
   }
-  let parsed: Partial<PlanFile>;
+  let json: unknown;
   try {
-    parsed = JSON.parse(text) as Partial<PlanFile>;
+    json = JSON.parse(text);
   } catch {
     return bad("It is not JSON. Make plan files with `statectl plan --out FILE`.");
   }
-  if (
-    parsed === null ||
-    typeof parsed !== "object" ||
-    parsed.format !== PLAN_FILE_FORMAT ||
-    typeof parsed.plan !== "object" ||
-    parsed.plan === null
-  )
-    return bad("It lacks the statectl plan header. Make plan files with `statectl plan --out FILE`.");
+  const header = "It lacks the statectl plan header. Make plan files with `statectl plan --out FILE`.";
+  if (json === null || typeof json !== "object") return bad(header);
+  // Any JSON object: each field is checked before it is used.
+  const parsed = json as { readonly [K in keyof PlanFile]?: unknown };
+  if (parsed.format !== PLAN_FILE_FORMAT || typeof parsed.plan !== "object" || parsed.plan === null) return bad(header);
   if (parsed.version !== PLAN_FILE_VERSION)
     return bad(`It has format version ${String(parsed.version)}; this statectl reads version ${PLAN_FILE_VERSION}.`);
   let actual: string;
@@ -121,7 +118,10 @@ export async function readPlanFile(
   if (shape) return bad(`${shape}. Make a new plan with \`statectl plan --out FILE\`.`);
   if (parsed.variables !== undefined && !isObject(parsed.variables))
     return bad("Its variables are not an object. Make a new plan with `statectl plan --out FILE`.");
-  return { plan: parsed.plan, ...(parsed.variables ? { variables: parsed.variables } : {}), diagnostics: [] };
+  // planShapeProblem checked what apply relies on; the values came from JSON.parse, so they are JSON.
+  const plan = parsed.plan as Plan;
+  const variables = parsed.variables as Record<string, JsonValue> | undefined;
+  return { plan, ...(variables ? { variables } : {}), diagnostics: [] };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);

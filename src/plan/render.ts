@@ -46,7 +46,7 @@ const SENSITIVE_ELEMENT: unique symbol = Symbol("sensitive");
  */
 function masked(value: unknown, paths: readonly (readonly (string | number)[])[]): unknown {
   if (paths.some((p) => p.length === 0)) return SENSITIVE_ELEMENT;
-  if (value === null || typeof value !== "object" || isUnknown(value as DesiredValue)) return value;
+  if (value === null || typeof value !== "object" || isUnknown(value)) return value;
   const under = (k: string | number) => paths.filter((p) => String(p[0]) === String(k)).map((p) => p.slice(1));
   if (Array.isArray(value)) return value.map((e, i) => masked(e, under(i)));
   return Object.fromEntries(Object.entries(value).map(([k, e]) => [k, masked(e, under(k))]));
@@ -127,7 +127,7 @@ function signColour(sign: Sign): keyof typeof ANSI {
 }
 
 function isMap(v: unknown): v is Record<string, DesiredValue> {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v as DesiredValue);
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
 }
 
 function present(v: unknown): boolean {
@@ -210,16 +210,15 @@ function attributeLines(
     else if (mode === "delete" || sign === "-")
       value = `${formatPlanValue(c.before, indent, c.sensitive)}${mode === "update" ? " -> null" : ""}`;
     else if (!noDiff && isMap(c.before) && isMap(c.after)) value = mapDiff(c.before, c.after, indent, style);
-    else if (
-      !noDiff &&
-      typeof c.before === "string" &&
-      typeof c.after === "string" &&
-      diffableForms(c.before, c.after)
-    ) {
-      const [b, a] = diffableForms(c.before, c.after)!;
-      value = contentDiff(b, a, indent);
-    } else
-      value = `${formatPlanValue(c.before, indent, c.sensitive)} -> ${formatPlanValue(c.after, indent, c.sensitive)}`;
+    else {
+      const forms =
+        !noDiff && typeof c.before === "string" && typeof c.after === "string"
+          ? diffableForms(c.before, c.after)
+          : undefined;
+      value = forms
+        ? contentDiff(forms[0], forms[1], indent)
+        : `${formatPlanValue(c.before, indent, c.sensitive)} -> ${formatPlanValue(c.after, indent, c.sensitive)}`;
+    }
     const forces = c.forcesReplacement
       ? paint(style, "red", ` # forces replacement${c.reason ? `: ${c.reason}` : ""}`)
       : "";
@@ -265,8 +264,9 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
   else if (c.id !== undefined && c.action !== "create") out.push(`        id = ${JSON.stringify(c.id)}`);
   if (mode === "update" && c.after) {
     const shown = new Set(c.changes.map((ch) => ch.name));
-    const unchanged = Object.keys(c.after).filter(
-      (n) => !shown.has(n) && c.after![n] !== null && c.after![n] !== undefined,
+    // A provider's normalize() may leave a key present but undefined: not an attribute to count.
+    const unchanged = Object.entries<DesiredValue | undefined>(c.after).filter(
+      ([n, v]) => !shown.has(n) && v !== null && v !== undefined,
     ).length;
     if (unchanged > 0) out.push(`        # (${unchanged} unchanged attribute${unchanged === 1 ? "" : "s"} hidden)`);
   }
@@ -297,12 +297,12 @@ export function renderChange(c: ResourceChange, style: RenderStyle = {}): string
  */
 function computedLines(c: ResourceChange, style: RenderStyle): string[] {
   const shown = new Set(c.changes.map((ch) => ch.name));
-  const computed = Object.keys(c.before ?? {})
-    .filter((n) => !shown.has(n) && !(c.after && n in c.after) && present(c.before![n]))
-    .sort();
+  const computed = Object.entries(c.before ?? {})
+    .filter(([n, v]) => !shown.has(n) && !(c.after && n in c.after) && present(v))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const rows = [
     ...(c.id !== undefined ? [{ name: "id", before: c.id as JsonValue }] : []),
-    ...computed.filter((n) => n !== "id").map((n) => ({ name: n, before: c.before![n]! })),
+    ...computed.filter(([n]) => n !== "id").map(([n, v]) => ({ name: n, before: v })),
   ];
   const width = Math.max(0, ...rows.map((r) => r.name.length));
   const sensitive = (name: string) => c.sensitivePaths.some((p) => p[0] === name);
