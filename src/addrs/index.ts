@@ -120,8 +120,11 @@ export function compareAddresses(a: InstanceAddress, b: InstanceAddress): number
   const pa = a.module ?? [];
   const pb = b.module ?? [];
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    if (pa[i]!.name !== pb[i]!.name) return pa[i]!.name < pb[i]!.name ? -1 : 1;
-    const k = compareKeys(pa[i]!.key, pb[i]!.key);
+    const sa = pa[i];
+    const sb = pb[i];
+    if (sa === undefined || sb === undefined) break;
+    if (sa.name !== sb.name) return sa.name < sb.name ? -1 : 1;
+    const k = compareKeys(sa.key, sb.key);
     if (k !== 0) return k;
   }
   if (pa.length !== pb.length) return pa.length - pb.length;
@@ -170,7 +173,7 @@ function readKey(s: string, i: number): { key: InstanceKey; end: number } | { pr
 
 function readName(s: string, i: number): { name: string; end: number } {
   let j = i;
-  while (j < s.length && /[A-Za-z0-9_-]/.test(s[j]!)) j++;
+  while (j < s.length && /[A-Za-z0-9_-]/.test(s.charAt(j))) j++;
   return { name: s.slice(i, j), end: j };
 }
 
@@ -264,7 +267,10 @@ export function addressMatches(pattern: string, address: string): boolean {
 /** `module.a` covers `module.a["x"].module.b`; `module.a["x"]` covers only that instance's contents. */
 function pathCovers(pattern: ModulePath, path: ModulePath): boolean {
   if (pattern.length > path.length) return false;
-  return pattern.every((s, i) => s.name === path[i]!.name && (s.key === undefined || s.key === path[i]!.key));
+  return pattern.every((s, i) => {
+    const p = path[i];
+    return p !== undefined && s.name === p.name && (s.key === undefined || s.key === p.key);
+  });
 }
 
 /** The canonical spelling of an address (`association.web[ "a" ]` → `association.web["a"]`), or undefined if invalid. */

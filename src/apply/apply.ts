@@ -5,7 +5,7 @@
 // and a rerun continues from there. Creates a provider sends several to a call go in groups whose
 // in-flight records are written together before they are sent (IntentBatches).
 import { Graph } from "@dagrejs/graphlib";
-import { error, type Diagnostic, type Range } from "../diag/index.js";
+import { defined, error, type Diagnostic, type Range } from "../diag/index.js";
 import { isWhollyKnown, walkGraph, type DesiredValue } from "../graph/index.js";
 import {
   findInstance,
@@ -265,9 +265,10 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
             e.code,
           );
         }
-        if (found.length === 1)
+        const [made] = found;
+        if (made !== undefined && found.length === 1)
           return {
-            ...found[0]!,
+            ...made,
             adopted: `${e.message.replace(/\.$/, "")} — but the ${change.kind} had been made: adopted`,
           };
         if (found.length > 1) {
@@ -292,7 +293,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   };
 
   const visit = async (key: string): Promise<boolean> => {
-    const { change, step } = steps.get(key)!;
+    const { change, step } = defined(steps.get(key), "the step of a graph node");
     const provider = options.provider(change.provider);
     const started = Date.now();
     const timer =
@@ -399,7 +400,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
         added++;
       } else {
         const prior = findInstance(persister.current, change.address);
-        id = prior?.id ?? change.id!;
+        id = defined(prior?.id ?? change.id, "the id of the resource to update");
         try {
           const updated = await provider.update(
             change.kind,
@@ -482,7 +483,7 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
     const ok = await visit(key);
     if (ok) {
       for (const next of graph.successors(key) ?? []) {
-        const left = dependenciesLeft.get(next)! - 1;
+        const left = defined(dependenciesLeft.get(next), "a node's count of dependencies left") - 1;
         dependenciesLeft.set(next, left);
         if (left === 0) batches.ready(next);
       }
@@ -496,7 +497,9 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyResult> {
   });
   await persister.flush();
   if (persister.lastError) diagnostics.push(...persister.lastError.filter((d) => !diagnostics.includes(d)));
-  const skipped = [...walk.outcomes].filter(([, o]) => o === "skipped").map(([k]) => steps.get(k)!.change.address);
+  const skipped = [...walk.outcomes]
+    .filter(([, o]) => o === "skipped")
+    .map(([k]) => defined(steps.get(k), "the step of a graph node").change.address);
   return {
     state: persister.current,
     imported,
@@ -551,12 +554,12 @@ class IntentBatches {
 
   started(step: string): void {
     const entry = this.batchOf.get(step);
-    if (entry) this.waiting.set(entry.group, this.waiting.get(entry.group)! - 1);
+    if (entry) this.waiting.set(entry.group, (this.waiting.get(entry.group) ?? 0) - 1);
   }
 
   /** Resolves once `pending` (and the rest of its group) is stored in the state, or "interrupted" when it was not sent. */
   join(step: string, pending: PendingCreate): Promise<WriteStateResult | "interrupted"> {
-    const { group, size } = this.batchOf.get(step)!;
+    const { group, size } = defined(this.batchOf.get(step), "the batch of a joining step");
     this.joined.add(step);
     return new Promise((resolve) => {
       const members = this.open.get(group) ?? [];
@@ -623,7 +626,10 @@ export function applyErrorDiagnostics(errors: readonly ApplyError[]): Diagnostic
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);

@@ -47,7 +47,8 @@ export async function resolvePendingCreates(
       );
       continue;
     }
-    if (found.length === 0) {
+    const [made] = found;
+    if (made === undefined) {
       result.state = removePendingCreate(result.state, pending.address);
       result.dropped.push(pending.address);
       continue;
@@ -65,7 +66,6 @@ export async function resolvePendingCreates(
       );
       continue;
     }
-    const made = found[0]!;
     const previous = findInstance(result.state, pending.address);
     if (previous && previous.id !== made.id) {
       result.diagnostics.push(

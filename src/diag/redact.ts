@@ -50,5 +50,5 @@ export function redactDiagnostic(d: Diagnostic, secrets: readonly string[]): Dia
 /** Redacts a list of diagnostics in place (callers may already hold the array). */
 export function redactDiagnosticsInPlace(diags: Diagnostic[], secrets: readonly string[]): void {
   if (secrets.length === 0) return;
-  for (let i = 0; i < diags.length; i++) diags[i] = redactDiagnostic(diags[i]!, secrets);
+  for (const [i, d] of diags.entries()) diags[i] = redactDiagnostic(d, secrets);
 }

@@ -56,17 +56,19 @@ export function renderDiagnostic(diagnostic: Diagnostic, sources: SourceRegistry
   const out: string[] = [];
   out.push(`${c(sevColor, c("bold", `${d.severity}[${d.code}]`))}${c("bold", `: ${d.summary}`)}`);
   const r = d.range;
-  if (r) {
+  // The registry knows a file by its own name; r.file is the name escaped for the terminal.
+  const file = diagnostic.range?.file;
+  if (r && file !== undefined) {
     const gutterWidth = String(r.end.line).length;
     const pad = " ".repeat(gutterWidth);
     out.push(`${pad}${c("blue", "-->")} ${r.file}:${r.start.line}:${r.start.column}`);
-    const first = sources.line(diagnostic.range!.file, r.start.line);
+    const first = sources.line(file, r.start.line);
     if (first !== undefined) {
       out.push(`${pad} ${c("blue", "|")}`);
       const maxLines = opts.maxLines ?? 3;
       const lastLine = Math.min(r.end.line, r.start.line + maxLines - 1);
       for (let ln = r.start.line; ln <= lastLine; ln++) {
-        const full = displaySourceLine(sources.line(diagnostic.range!.file, ln) ?? "");
+        const full = displaySourceLine(sources.line(file, ln) ?? "");
         const shown = snippetWindow(
           full.text,
           ln === r.start.line ? full.column(r.start.column) : 1,

@@ -14,6 +14,7 @@
 const INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 
 /** C0 controls but tab and line feed, DEL, and the C1 controls (U+009B is a one-character CSI). */
+// eslint-disable-next-line no-control-regex -- finding control characters is what this expression is for
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 const UNSAFE = new RegExp(`${CONTROL.source}|${INVISIBLE.source}`, "g");
@@ -42,7 +43,7 @@ export function displaySourceLine(line: string): { text: string; column: (origin
   let shift = 0;
   for (let i = 0; i < line.length; i++) {
     shifts.push(shift);
-    const c = line[i]!;
+    const c = line.charAt(i);
     if (c === "\t") text += " ";
     else if (CONTROL.test(c)) text += "\u00b7";
     else if (INVISIBLE.test(c)) {

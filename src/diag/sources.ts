@@ -24,7 +24,8 @@ export class SourceRegistry {
     }
     const s = starts[line - 1];
     if (s === undefined) return undefined;
-    const e = line < starts.length ? starts[line]! - 1 : text.length;
+    const next = starts[line];
+    const e = next === undefined ? text.length : next - 1;
     return text.slice(s, e).replace(/\r$/, "");
   }
 }

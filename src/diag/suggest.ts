@@ -1,4 +1,5 @@
 /** "Did you mean …?" support: the closest candidate within a small edit distance. */
+import { defined } from "./invariant.js";
 
 /**
  * Optimal string alignment distance: insertions, deletions, substitutions and transpositions of
@@ -14,14 +15,16 @@ export function editDistance(a: string, b: string): number {
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j and j - 1 are within the rows, which have b.length + 1 cells
       let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
       if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1))
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- j > 1, so j - 2 is within the row
         d = Math.min(d, before[j - 2]! + 1);
       row[j] = d;
     }
     [before, prev, row] = [prev, row, before];
   }
-  return prev[b.length]!;
+  return defined(prev[b.length], "the distance table's last cell");
 }
 
 /**

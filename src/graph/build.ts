@@ -2,7 +2,7 @@
 // transforms over one graphlib Graph, each adding nodes or edges for one reason, so a reader can
 // see why an edge exists (`edgeReasons`) and a test can run any prefix of the list.
 import { Graph, alg } from "@dagrejs/graphlib";
-import { error, warning, type Diagnostic, type Range } from "../diag/index.js";
+import { defined, error, warning, type Diagnostic, type Range } from "../diag/index.js";
 import { addressMatches, formatResourceAddress, parseAddress, parseModulePath } from "../addrs/index.js";
 import type { State } from "../state/index.js";
 import type { ConfigInstance, InstanceReference } from "./model.js";
@@ -70,8 +70,7 @@ export class DependencyGraph {
   withDependencies(addresses: Iterable<string>): Set<string> {
     const seen = new Set<string>();
     const stack = [...addresses];
-    while (stack.length > 0) {
-      const a = stack.pop()!;
+    for (let a = stack.pop(); a !== undefined; a = stack.pop()) {
       if (seen.has(a) || !this.graph.hasNode(a)) continue;
       seen.add(a);
       stack.push(...(this.graph.predecessors(a) ?? []));
@@ -82,8 +81,7 @@ export class DependencyGraph {
   withDependents(addresses: Iterable<string>): Set<string> {
     const seen = new Set<string>();
     const stack = [...addresses];
-    while (stack.length > 0) {
-      const a = stack.pop()!;
+    for (let a = stack.pop(); a !== undefined; a = stack.pop()) {
       if (seen.has(a) || !this.graph.hasNode(a)) continue;
       seen.add(a);
       stack.push(...(this.graph.successors(a) ?? []));
@@ -95,7 +93,7 @@ export class DependencyGraph {
     return alg
       .findCycles(this.graph)
       .map((c) => [...c].sort())
-      .sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
+      .sort((a, b) => (a.join("\0") < b.join("\0") ? -1 : 1));
   }
 }
 
@@ -251,7 +249,7 @@ const cycleCheck: GraphTransform = {
         const r = ctx.graph.node(a)?.config?.ranges?.name ?? ctx.graph.node(a)?.config?.ranges?.block;
         return r ? `  - ${a} (${r.file}:${r.start.line}:${r.start.column})` : `  - ${a}`;
       });
-      const first = ctx.graph.node(cycle[0]!)?.config?.ranges;
+      const first = ctx.graph.node(defined(cycle[0], "a cycle's first address"))?.config?.ranges;
       ctx.diagnostics.push(
         error("graph/cycle", "Dependency cycle", {
           detail: `These resources depend on each other, so none of them can be created first:\n${lines.join("\n")}\nRemove one of the references or depends_on entries to break the cycle.`,

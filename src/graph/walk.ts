@@ -3,6 +3,7 @@
 // on it is skipped while independent nodes carry on — so a failed apply still completes the
 // changes it can.
 import { Graph, alg } from "@dagrejs/graphlib";
+import { defined } from "../diag/index.js";
 
 export type WalkOutcome = "ok" | "failed" | "skipped";
 
@@ -64,7 +65,7 @@ export async function walkGraph(
           skipFrom(next);
           continue;
         }
-        const left = remaining.get(next)! - 1;
+        const left = defined(remaining.get(next), "a node's count of dependencies left") - 1;
         remaining.set(next, left);
         if (left === 0 && !outcomes.has(next)) insertSorted(ready, next);
       }
@@ -79,27 +80,27 @@ export async function walkGraph(
       if (options.signal?.aborted) {
         for (const n of [...ready]) skipFrom(n);
         for (const n of graph.nodes().sort())
-          if (!outcomes.has(n) && remaining.get(n)! > 0 && running === 0) skipFrom(n);
+          if (!outcomes.has(n) && (remaining.get(n) ?? 0) > 0 && running === 0) skipFrom(n);
       }
       while (running < parallelism && ready.length > 0 && !options.signal?.aborted) {
         const at = lanes
           ? ready.findIndex((r) => (laneRunning.get(lanes.lane(r)) ?? 0) < lanes.limit(lanes.lane(r)))
           : 0;
         if (at < 0) break;
-        const n = ready.splice(at, 1)[0]!;
+        const n = defined(ready.splice(at, 1)[0], "the ready node chosen to start");
         if (outcomes.has(n)) continue;
         const lane = lanes?.lane(n);
         running++;
         if (lane !== undefined) laneRunning.set(lane, (laneRunning.get(lane) ?? 0) + 1);
         started.push(n);
-        visit(n)
+        void visit(n)
           .then(
-            (ok) => (ok ? "ok" : "failed") as WalkOutcome,
-            () => "failed" as WalkOutcome,
+            (ok): WalkOutcome => (ok ? "ok" : "failed"),
+            (): WalkOutcome => "failed",
           )
           .then((outcome) => {
             running--;
-            if (lane !== undefined) laneRunning.set(lane, laneRunning.get(lane)! - 1);
+            if (lane !== undefined) laneRunning.set(lane, (laneRunning.get(lane) ?? 1) - 1);
             finish(n, outcome);
             pump();
           });
@@ -114,9 +115,8 @@ export async function walkGraph(
 }
 
 function insertSorted(list: string[], item: string): void {
-  let i = 0;
-  while (i < list.length && list[i]! < item) i++;
-  list.splice(i, 0, item);
+  const after = list.findIndex((other) => other >= item);
+  list.splice(after === -1 ? list.length : after, 0, item);
 }
 
 /** A topological order (dependencies first; reversed with `reverse`), ties broken by address. */
@@ -129,11 +129,10 @@ export function orderedNodes(graph: Graph, reverse = false): string[] {
     .nodes()
     .filter((n) => remaining.get(n) === 0)
     .sort();
-  while (ready.length > 0) {
-    const n = ready.shift()!;
+  for (let n = ready.shift(); n !== undefined; n = ready.shift()) {
     order.push(n);
     for (const next of unblocks(n)) {
-      const left = remaining.get(next)! - 1;
+      const left = defined(remaining.get(next), "a node's count of dependencies left") - 1;
       remaining.set(next, left);
       if (left === 0) insertSorted(ready, next);
     }
@@ -147,9 +146,10 @@ export async function forEachBounded<T>(
   limit: number,
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
-  let next = 0;
+  // The workers share one iterator: each takes the next item as soon as it is free.
+  const queue = items.values();
   const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
+    for (const item of queue) await fn(item);
   });
   await Promise.all(workers);
 }

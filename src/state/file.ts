@@ -41,19 +41,20 @@ export interface FileStateStorageOptions {
 }
 
 function ioError(e: unknown, what: string, path: string): Diagnostic {
-  const err = e as NodeJS.ErrnoException;
+  const err = e instanceof Error ? (e as NodeJS.ErrnoException) : undefined;
+  const code = err?.code;
   const reason =
-    err.code === "EACCES" || err.code === "EPERM"
+    code === "EACCES" || code === "EPERM"
       ? "permission denied"
-      : err.code === "ENOSPC"
+      : code === "ENOSPC"
         ? "the disk is full"
-        : err.code === "EROFS"
+        : code === "EROFS"
           ? "the file system is read-only"
-          : err.code === "EISDIR"
+          : code === "EISDIR"
             ? "it is a directory"
-            : err.code === "ENOENT"
+            : code === "ENOENT"
               ? "it does not exist"
-              : (err.code ?? String(err.message ?? err));
+              : (code ?? err?.message ?? String(e));
   return error("state/io-error", `Cannot ${what} ${path}`, { detail: `Cannot ${what} ${path}: ${reason}.` });
 }
 

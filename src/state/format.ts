@@ -49,9 +49,9 @@ export function canonicalJson(value: JsonValue): JsonValue {
   if (value !== null && typeof value === "object") {
     // fromEntries (not assignment) so a key named "__proto__" stays an ordinary key.
     return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonicalJson(value[k]!)]),
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonicalJson(v)]),
     );
   }
   return value;
@@ -78,12 +78,9 @@ export function stateToFile(state: State): StateFileV1 {
     lineage: state.lineage,
     resources: state.resources.map(resourceToFile),
     outputs: Object.fromEntries(
-      Object.keys(state.outputs)
-        .sort()
-        .map((name) => [
-          name,
-          { value: canonicalJson(state.outputs[name]!.value), sensitive: state.outputs[name]!.sensitive },
-        ]),
+      Object.entries(state.outputs)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, output]) => [name, { value: canonicalJson(output.value), sensitive: output.sensitive }]),
     ),
     // Written only when there is one, so a state without creates in flight is byte-for-byte what
     // earlier statectl versions wrote and read.
@@ -340,7 +337,7 @@ function locator(text: string, file: string): Locate {
     const node = p.length === 0 ? root : findNodeAtLocation(root, p);
     if (!node) return undefined;
     // Point at the property's name when there is one: shorter, and never a (possibly secret) value.
-    const target = node.parent?.type === "property" ? node.parent.children![0]! : node;
+    const target = (node.parent?.type === "property" ? node.parent.children?.[0] : undefined) ?? node;
     const end = target.type === "object" || target.type === "array" ? target.offset + 1 : target.offset + target.length;
     return rangeFromOffsets(file, text, target.offset, end);
   };

@@ -63,8 +63,11 @@ function bootId(): string | undefined {
 /** Reads lock details written by any statectl; undefined when the text is not a lock (e.g. still being written). */
 export function parseLockInfo(text: string): LockInfo | undefined {
   try {
-    const v = JSON.parse(text) as Partial<LockInfo>;
-    if (typeof v !== "object" || v === null || typeof v.id !== "string" || v.id === "") return undefined;
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    // Any JSON object: each field is checked before it is used.
+    const v = parsed as { readonly [K in keyof LockInfo]?: unknown };
+    if (typeof v.id !== "string" || v.id === "") return undefined;
     return {
       id: v.id,
       who: typeof v.who === "string" ? v.who : "unknown",
@@ -198,7 +201,10 @@ export function formatDuration(ms: number): string {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done() {
       clearTimeout(timer);

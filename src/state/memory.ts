@@ -39,48 +39,48 @@ export class MemoryStateStorage implements StateStorage {
     return typeof this.bytes === "string" ? this.bytes : this.bytes?.toString("utf8");
   }
 
-  async read(): Promise<ReadStateResult> {
-    if (this.bytes === undefined) return { diagnostics: [] };
+  read(): Promise<ReadStateResult> {
+    if (this.bytes === undefined) return Promise.resolve({ diagnostics: [] });
     const r = decodeState(this.bytes, this.location);
     if (r.state) this.known = { lineage: r.state.lineage, serial: r.state.serial };
-    return r.state ? { state: r.state, diagnostics: r.diagnostics } : { diagnostics: r.diagnostics };
+    return Promise.resolve(r.state ? { state: r.state, diagnostics: r.diagnostics } : { diagnostics: r.diagnostics });
   }
 
-  async write(state: State, opts: WriteOptions = {}): Promise<WriteStateResult> {
+  write(state: State, opts: WriteOptions = {}): Promise<WriteStateResult> {
     if (!this.known && this.bytes !== undefined) {
       const current = decodeState(this.bytes, this.location);
-      if (!current.state) return { diagnostics: current.diagnostics };
+      if (!current.state) return Promise.resolve({ diagnostics: current.diagnostics });
       this.known = { lineage: current.state.lineage, serial: current.state.serial };
     }
     const refused = checkWrite(this.location, this.known, state, opts);
-    if (refused.length > 0) return { diagnostics: refused };
+    if (refused.length > 0) return Promise.resolve({ diagnostics: refused });
     const written: State = { ...state, serial: state.serial + 1, statectlVersion: statectlVersion() };
     this.bytes = encodeStateBytes(written);
     this.known = { lineage: written.lineage, serial: written.serial };
     this.writes++;
-    return { state: written, diagnostics: [] };
+    return Promise.resolve({ state: written, diagnostics: [] });
   }
 
   lock(opts: LockOptions): Promise<LockResult> {
-    return acquireWithTimeout(this.location, opts, async () => {
-      if (this.holder) return { ok: false, holder: this.holder };
+    return acquireWithTimeout(this.location, opts, () => {
+      if (this.holder) return Promise.resolve({ ok: false, holder: this.holder });
       this.holder = newLockInfo(opts.operation, this.location, statectlVersion());
-      return { ok: true, lock: this.holder };
+      return Promise.resolve({ ok: true, lock: this.holder });
     });
   }
 
-  async unlock(id: string): Promise<Diagnostic[]> {
-    if (!this.holder) return [notLockedDiagnostic(this.location)];
-    if (this.holder.id !== id) return [lockIdMismatch(this.location, id, this.holder)];
+  unlock(id: string): Promise<Diagnostic[]> {
+    if (!this.holder) return Promise.resolve([notLockedDiagnostic(this.location)]);
+    if (this.holder.id !== id) return Promise.resolve([lockIdMismatch(this.location, id, this.holder)]);
     this.holder = undefined;
-    return [];
+    return Promise.resolve([]);
   }
 
   forceUnlock(id: string): Promise<Diagnostic[]> {
     return this.unlock(id);
   }
 
-  async lockInfo(): Promise<LockInfo | undefined> {
-    return this.holder;
+  lockInfo(): Promise<LockInfo | undefined> {
+    return Promise.resolve(this.holder);
   }
 }

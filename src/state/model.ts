@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { error, didYouMeanHint, type Diagnostic } from "../diag/index.js";
+import { defined, error, didYouMeanHint, type Diagnostic } from "../diag/index.js";
 import { addressMatches, canonicalAddress } from "../addrs/index.js";
 import { formatAddress, parseAddress, resourceOf, ADDRESS_EXAMPLES, type ResourceKind } from "./address.js";
 
@@ -146,7 +146,7 @@ export function setInstance(state: State, given: ResourceInstanceState): State {
   let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (byAddress(list[mid]!, instance) < 0) lo = mid + 1;
+    if (byAddress(defined(list[mid], "the middle resource"), instance) < 0) lo = mid + 1;
     else hi = mid;
   }
   if (!isSorted(list)) {
@@ -173,8 +173,9 @@ export function setPendingCreate(state: State, pending: PendingCreate): State {
 /** Forgets the create in flight at `address`, if any: it finished, failed for sure, or was resolved. */
 export function removePendingCreate(state: State, address: string): State {
   const canonical = canonicalAddress(address) ?? address;
-  if (!(state.pendingCreates ?? []).some((p) => p.address === canonical)) return state;
-  const list = state.pendingCreates!.filter((p) => p.address !== canonical);
+  const pending = state.pendingCreates ?? [];
+  if (!pending.some((p) => p.address === canonical)) return state;
+  const list = pending.filter((p) => p.address !== canonical);
   const next: State = { ...state, pendingCreates: list };
   if (list.length === 0) delete next.pendingCreates;
   return next;
@@ -187,7 +188,11 @@ export function findPendingCreate(state: State, address: string): PendingCreate 
 
 /** Whether addresses strictly increase (then binary search finds the one place an address can be). */
 function isSorted(list: readonly { address: string }[]): boolean {
-  for (let i = 1; i < list.length; i++) if (byAddress(list[i - 1]!, list[i]!) >= 0) return false;
+  let previous: { address: string } | undefined;
+  for (const item of list) {
+    if (previous !== undefined && byAddress(previous, item) >= 0) return false;
+    previous = item;
+  }
   return true;
 }
 
@@ -196,8 +201,7 @@ export function setOutput(state: State, name: string, output: OutputState): Stat
 }
 
 export function removeOutput(state: State, name: string): State {
-  const outputs = { ...state.outputs };
-  delete outputs[name];
+  const outputs = Object.fromEntries(Object.entries(state.outputs).filter(([n]) => n !== name));
   return { ...state, outputs };
 }
 

@@ -69,11 +69,11 @@ function renderBody(
   sensitive: readonly AttributePath[],
   depth: number,
 ): string {
-  const keys = Object.keys(obj).sort();
-  const width = Math.max(...keys.map((k) => key(k).length));
+  const entries = Object.entries(obj).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const width = Math.max(...entries.map(([k]) => key(k).length));
   const pad = INDENT.repeat(depth);
-  return keys
-    .map((k) => `${pad}${key(k).padEnd(width)} = ${renderValue(obj[k]!, [...path, k], sensitive, depth)}`)
+  return entries
+    .map(([k, v]) => `${pad}${key(k).padEnd(width)} = ${renderValue(v, [...path, k], sensitive, depth)}`)
     .join("\n");
 }
 
@@ -106,9 +106,9 @@ function maskValue(value: JsonValue, path: AttributePath, sensitive: readonly At
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((v, i) => maskValue(v, [...path, i], sensitive));
   return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, maskValue(value[k]!, [...path, k], sensitive)]),
+    Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, maskValue(v, [...path, k], sensitive)]),
   );
 }
 
