@@ -15,7 +15,7 @@ import {
   type ModuleStep,
   type ResourceKind,
 } from "../addrs/index.js";
-import { error, redactQuoted, type Diagnostic, type Range } from "../diag/index.js";
+import { defined, error, redactQuoted, type Diagnostic, type Range } from "../diag/index.js";
 import { resolve } from "node:path";
 import {
   ASSOCIATION_SCHEMA,
@@ -283,7 +283,7 @@ class ConfigEvaluator {
       outputs: this.evalOutputs(),
       variables: this.variables,
       locals: new Map([...this.locals].map(([k, v]) => [k, v.value])),
-      providers: this.module ? new Map() : this.evalProviders(),
+      providers: this.module ? new Map<string, EvaluatedProvider>() : this.evalProviders(),
       state: this.evalState(),
       imports: this.module ? [] : this.evalImports(),
       moved: [
@@ -321,7 +321,7 @@ class ConfigEvaluator {
     }
     vars.set("var", this.varObject);
     vars.set("path", this.pathObject);
-    vars.set("statectl", Value.object({ workspace: Value.string(this.config.workspace ?? "default") }));
+    vars.set("statectl", Value.object({ workspace: Value.string(this.config.workspace) }));
     if (localNames.size > 0) {
       const m = new Map<string, Value>();
       for (const n of localNames) m.set(n, this.locals.has(n) ? this.evalLocal(n) : Value.UNKNOWN);
@@ -406,12 +406,13 @@ class ConfigEvaluator {
   // Variables
 
   private evalVariables(): void {
-    const inputs: VariableInput[] = this.module
-      ? [...this.module.call.inputs.values()].map((a) => ({
+    const moduleCall = this.module?.call;
+    const inputs: VariableInput[] = moduleCall
+      ? [...moduleCall.inputs.values()].map((a) => ({
           name: a.name,
           source: "module",
           expr: a.expr,
-          origin: `the argument ${a.name} of module "${this.module!.call.name}"`,
+          origin: `the argument ${a.name} of module "${moduleCall.name}"`,
           range: a.range,
         }))
       : [...this.config.variableInputs, ...(this.opts.inputs ?? [])];
@@ -478,10 +479,11 @@ class ConfigEvaluator {
     if (value?.isNull && !v.nullable) {
       if (dflt) value = dflt;
       else {
+        const given = defined(input, "the input that set the variable to null");
         this.diags.push(
           error("eval/invalid-variable-value", "Invalid value for variable", {
-            detail: `Variable "${v.name}" is declared nullable = false, but ${input!.origin} sets it to null.`,
-            range: input!.expr?.range ?? v.nameRange,
+            detail: `Variable "${v.name}" is declared nullable = false, but ${given.origin} sets it to null.`,
+            range: given.expr?.range ?? v.nameRange,
           }),
         );
         return Value.unknown(resultType).mark(v.sensitive);
@@ -531,9 +533,7 @@ class ConfigEvaluator {
     const r = evaluate(parsed.expr, { variables: new Map(), functionContext: this.fnCtx });
     if (r.diagnostics.length > 0) {
       this.diags.push(
-        ...r.diagnostics.map(
-          (d) => ({ ...d, range: undefined, detail: `In ${input.origin}: ${d.detail ?? ""}` }) as Diagnostic,
-        ),
+        ...r.diagnostics.map((d) => ({ ...d, range: undefined, detail: `In ${input.origin}: ${d.detail ?? ""}` })),
       );
       return undefined;
     }
@@ -582,19 +582,19 @@ class ConfigEvaluator {
   // Locals and resources (evaluated on demand, in dependency order; cycles were reported by config/)
 
   private evalLocal(name: string): Value {
-    const node = this.locals.get(name)!;
+    const node = defined(this.locals.get(name), "a local's node");
     if (node.state !== "pending") return node.value;
     node.state = "busy";
-    node.value = this.eval(this.config.locals.get(name)!.attribute.expr);
+    node.value = this.eval(defined(this.config.locals.get(name), "a local's declaration").attribute.expr);
     node.state = "done";
     return node.value;
   }
 
   private evalResource(id: string): Value {
-    const node = this.resourceValues.get(id)!;
+    const node = defined(this.resourceValues.get(id), "a resource's node");
     if (node.state !== "pending") return node.value;
     node.state = "busy";
-    const decl = this.config.resources.get(id)!;
+    const decl = defined(this.config.resources.get(id), "a resource's declaration");
     const keys = this.expansion(decl);
     const schema = resourceSchema(decl.kind);
     const computed = computedAttributes(schema);
@@ -606,7 +606,7 @@ class ConfigEvaluator {
       for (const c of computed) {
         if (m.has(c)) continue;
         const k = known && Object.prototype.hasOwnProperty.call(known, c) ? known[c] : undefined;
-        const type = schemaTypeToType(schema.attributes[c]!.type);
+        const type = schemaTypeToType(defined(schema.attributes[c], "a computed attribute's schema").type);
         const v = k === undefined ? undefined : convert(fromNative(k), type).value;
         m.set(c, v ?? Value.unknown(type));
       }
@@ -676,7 +676,7 @@ class ConfigEvaluator {
       if (c.error || !Number.isInteger(c.value.asNumber()) || c.value.asNumber() < 0) {
         this.diags.push(
           error("eval/invalid-count", "Invalid count argument", {
-            detail: `count must be a whole number of zero or more${c.error ? `: ${conversionMessage(c.error)}` : `, not ${formatNumber(c.value!.asNumber())}`}.`,
+            detail: `count must be a whole number of zero or more${c.error ? `: ${conversionMessage(c.error)}` : `, not ${formatNumber(c.value.asNumber())}`}.`,
             ...at,
           }),
         );
@@ -702,17 +702,24 @@ class ConfigEvaluator {
         );
         return undefined;
       };
-      if (v.isNull) return fail("for_each must be a map or a set of strings, not null.");
-      if (v.sensitive)
-        return fail(
+      if (v.isNull) {
+        fail("for_each must be a map or a set of strings, not null.");
+        return;
+      }
+      if (v.sensitive) {
+        fail(
           "for_each cannot be a sensitive value: instance keys are shown in plans and addresses.",
           "use nonsensitive() if the keys are safe to show",
         );
+        return;
+      }
       if (!v.isKnown && this.dependsOnFailure(decl.forEach.expr)) return undefined;
-      if (!v.isKnown)
-        return fail(
+      if (!v.isKnown) {
+        fail(
           "The for_each value depends on something that is known only after apply, so statectl cannot tell which instances to plan. Use keys from variables or locals.",
         );
+        return;
+      }
       if (v.type.kind === "map" || v.type.kind === "object") {
         const out: { key: InstanceKey; value: Value }[] = [];
         for (const [k, e] of v.entries()) out.push({ key: k, value: e });
@@ -721,25 +728,38 @@ class ConfigEvaluator {
       if (v.type.kind === "set") {
         const out: { key: InstanceKey; value: Value }[] = [];
         for (const e of v.elements()) {
-          if (!e.isKnown)
-            return fail(
+          if (!e.isKnown) {
+            fail(
               "The for_each set contains a value that is known only after apply; every key must be known when planning.",
             );
-          if (e.isNull) return fail("The for_each set contains null; every element must be a string.");
+            return;
+          }
+          if (e.isNull) {
+            fail("The for_each set contains null; every element must be a string.");
+            return;
+          }
           const s = convert(e, T.string);
-          if (s.error) return fail(`The elements of a for_each set must be strings: ${conversionMessage(s.error)}`);
-          if (e.sensitive)
-            return fail("for_each cannot contain sensitive values: instance keys are shown in plans and addresses.");
+          if (s.error) {
+            fail(`The elements of a for_each set must be strings: ${conversionMessage(s.error)}`);
+            return;
+          }
+          if (e.sensitive) {
+            fail("for_each cannot contain sensitive values: instance keys are shown in plans and addresses.");
+            return;
+          }
           out.push({ key: s.value.asString(), value: s.value });
         }
         return out;
       }
-      if (v.type.kind === "list" || v.type.kind === "tuple")
-        return fail(
+      if (v.type.kind === "list" || v.type.kind === "tuple") {
+        fail(
           `for_each needs a map or a set of strings, and this is ${v.type.kind === "list" ? "a list" : "a tuple"}: a list may repeat values and its order would become part of every address.`,
           "convert it with toset(...)",
         );
-      return fail(`for_each needs a map or a set of strings, not ${typeString(v.type)}.`);
+        return;
+      }
+      fail(`for_each needs a map or a set of strings, not ${typeString(v.type)}.`);
+      return;
     }
     return null;
   }
@@ -788,7 +808,13 @@ class ConfigEvaluator {
       else attrs.set(name, objs.length > 0 ? listOf(objs) : Value.list([], T.dynamic));
     }
     if (decl.kind === "association")
-      attrs.set("parameters", this.normalizeParameters(attrs.get("parameters")!, decl.attributes.get("parameters")));
+      attrs.set(
+        "parameters",
+        this.normalizeParameters(
+          defined(attrs.get("parameters"), "an association's parameters"),
+          decl.attributes.get("parameters"),
+        ),
+      );
     const name = decl.attributes.get("name");
     if (name && attrs.get("name")?.containsSensitive()) {
       // Names identify objects: plans, progress lines, the state and status show them. Like
@@ -857,10 +883,10 @@ class ConfigEvaluator {
   // Module calls (evaluated on demand like resources: their value is the object of their outputs)
 
   private evalModule(name: string): Value {
-    const node = this.moduleValues.get(name)!;
+    const node = defined(this.moduleValues.get(name), "a module call's node");
     if (node.state !== "pending") return node.value;
     node.state = "busy";
-    const call = this.config.modules.get(name)!;
+    const call = defined(this.config.modules.get(name), "a module call's declaration");
     const results: EvaluatedConfig[] = [];
     const outputsOf = (r: EvaluatedConfig) => Value.object(new Map(r.outputs.map((o) => [o.name, o.value])));
     const keys = call.config ? this.expansion(call) : undefined;
@@ -879,7 +905,9 @@ class ConfigEvaluator {
       }
       node.value = call.count
         ? Value.tuple(results.map(outputsOf))
-        : Value.object(new Map(results.map((r, i) => [keys[i]!.key as string, outputsOf(r)])));
+        : Value.object(
+            new Map(results.map((r, i) => [defined(keys[i], "a module instance's key").key as string, outputsOf(r)])),
+          );
     }
     this.moduleResults.set(name, results);
     node.state = "done";
@@ -899,7 +927,7 @@ class ConfigEvaluator {
     for (const d of call.dependsOn) dependencies.push(formatAddress(withModule(refAddress(d), this.path)));
     for (const m of call.dependsOnModules) dependencies.push(formatModulePath([...this.path, { name: m.name }]));
     const path = [...this.path, key === undefined ? { name: call.name } : { name: call.name, key }];
-    return new ConfigEvaluator(call.config!, this.opts, {
+    return new ConfigEvaluator(defined(call.config, "the loaded module's configuration"), this.opts, {
       path,
       inputs,
       call,
@@ -958,7 +986,8 @@ class ConfigEvaluator {
     const out = new Map<string, Value>();
     for (const [k, e] of v.entries()) {
       if (!e.isNull && (e.type.kind === "string" || e.type.kind === "number" || e.type.kind === "bool")) {
-        out.set(k, Value.list([convert(e, T.string).value!], T.string));
+        // A string, number or bool always converts to a string.
+        out.set(k, Value.list([defined(convert(e, T.string).value, "the value as a string")], T.string));
         continue;
       }
       if (!e.isKnown && e.type.kind === "dynamic") {
@@ -1092,12 +1121,14 @@ class ConfigEvaluator {
       );
       return undefined;
     };
-    if (endpoint !== "local")
-      return fail(
+    if (endpoint !== "local") {
+      fail(
         undefined,
         `provider ${key}: a local block configures the local endpoint, and this provider does not use it.`,
         'set endpoint = "local" in the provider block, or remove the local block',
       );
+      return;
+    }
     const read = (name: string, type: typeof T.string): Value | undefined => {
       const a = block.attributes.get(name);
       if (!a) return undefined;
@@ -1159,38 +1190,43 @@ class ConfigEvaluator {
     const roleArn = text("role_arn");
     if (roleArn === undefined) return undefined;
     const m = /^arn:aws[a-z-]*:iam::([0-9]{12}):role\/[\w+=,.@/-]+$/.exec(roleArn);
-    if (!m)
-      return fail(
+    if (!m) {
+      fail(
         "role_arn",
         `provider ${key}: "${roleArn}" is not the ARN of an IAM role.`,
         "write arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME",
       );
+      return;
+    }
     const sessionName = text("session_name") ?? "statectl";
-    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName))
-      return fail(
+    if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) {
+      fail(
         "session_name",
         `provider ${key}: a role session name is 2 to 64 letters, digits and +=,.@_- characters, not "${sessionName}".`,
       );
+      return;
+    }
     const externalId = text("external_id");
-    if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))
-      return fail(
-        "external_id",
-        `provider ${key}: an external id is 2 to 1224 letters, digits and +=,.@:/_- characters.`,
-      );
+    if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+      fail("external_id", `provider ${key}: an external id is 2 to 1224 letters, digits and +=,.@:/_- characters.`);
+      return;
+    }
     const durationText = text("duration");
     let durationSeconds = 3600;
     if (durationText !== undefined) {
       const d = parseDuration(durationText);
-      if (d === undefined || d < 900 || d > 43200)
-        return fail(
+      if (d === undefined || d < 900 || d > 43200) {
+        fail(
           "duration",
           `provider ${key}: duration must be between "15m" and "12h" (AWS STS's limits), like "1h" or "45m", not "${durationText}".`,
         );
+        return;
+      }
       durationSeconds = d;
     }
     return {
       roleArn,
-      accountId: m[1]!,
+      accountId: defined(m[1], "the account id the pattern requires"),
       sessionName,
       ...(externalId !== undefined ? { externalId } : {}),
       durationSeconds,
@@ -1270,7 +1306,8 @@ export function narrowRange(expr: Expression, path: string): Range {
   let e: Expression = expr;
   for (const step of conversionPathSteps(path)) {
     while (e.type === "Parenthesis") e = e.expr;
-    if (typeof step === "number" && e.type === "Tuple" && e.items[step]) e = e.items[step]!;
+    const element = typeof step === "number" && e.type === "Tuple" ? e.items[step] : undefined;
+    if (element) e = element;
     else if (typeof step === "string" && e.type === "Object") {
       const item = e.items.find((i) => {
         const k = i.key.type === "Parenthesis" ? i.key.expr : i.key;

@@ -4,6 +4,7 @@
  * the type of the value (elements of `list(any)` are unified to one type), object constraints
  * fill in `optional(...)` attributes, and extra object attributes are dropped.
  */
+import { defined } from "../diag/index.js";
 import {
   T,
   hasDynamic,
@@ -129,7 +130,11 @@ function convUnmarked(v: Value, want: Type, path: string): Value {
       const els = v.elements();
       if (els.length !== want.elements.length)
         throw new ConvError(path, `a tuple of ${want.elements.length} elements is required, not ${els.length}.`);
-      return Value.tuple(els.map((e, i) => conv(e, want.elements[i]!, `${path}[${i}]`)));
+      return Value.tuple(
+        els.map((e, i) =>
+          conv(e, defined(want.elements[i], "a tuple element's type (the lengths match)"), `${path}[${i}]`),
+        ),
+      );
     }
     case "object": {
       if (!v.isMapping) throw required();
@@ -201,16 +206,18 @@ export function typeConvertible(from: Type, to: Type): boolean {
     case "tuple":
       return from.kind === "tuple"
         ? from.elements.length === to.elements.length &&
-            from.elements.every((e, i) => typeConvertible(e, to.elements[i]!))
+            from.elements.every((e, i) => {
+              const element = to.elements[i];
+              return element !== undefined && typeConvertible(e, element);
+            })
         : from.kind === "list";
     case "object":
       if (from.kind === "map") return true;
       if (from.kind !== "object") return false;
-      return [...to.attributes].every(([k, t]) =>
-        from.attributes.has(k)
-          ? typeConvertible(from.attributes.get(k)!, t)
-          : (to as ObjectType).optional?.has(k) === true,
-      );
+      return [...to.attributes].every(([k, t]) => {
+        const attribute = from.attributes.get(k);
+        return attribute !== undefined ? typeConvertible(attribute, t) : to.optional?.has(k) === true;
+      });
     default:
       return false;
   }
@@ -224,8 +231,8 @@ export function typeConvertible(from: Type, to: Type): boolean {
  */
 export function unifyTypes(types: readonly Type[]): Type | undefined {
   const real = types.filter((t) => t.kind !== "dynamic");
-  if (real.length === 0) return T.dynamic;
-  const first = real[0]!;
+  const [first] = real;
+  if (first === undefined) return T.dynamic;
   if (real.every((t) => typeEquals(t, first))) return first;
   if (real.every(isPrimitive)) {
     const kinds = new Set(real.map((t) => t.kind));
@@ -234,12 +241,13 @@ export function unifyTypes(types: readonly Type[]): Type | undefined {
   }
   if (real.every((t) => t.kind === "object" || t.kind === "map")) {
     const objs = real.filter((t): t is ObjectType => t.kind === "object");
-    if (objs.length === real.length) {
-      const names = [...objs[0]!.attributes.keys()].sort().join("\0");
+    const [firstObject] = objs;
+    if (firstObject !== undefined && objs.length === real.length) {
+      const names = [...firstObject.attributes.keys()].sort().join("\0");
       if (objs.every((o) => [...o.attributes.keys()].sort().join("\0") === names)) {
         const attrs = new Map<string, Type>();
-        for (const k of objs[0]!.attributes.keys()) {
-          const u = unifyTypes(objs.map((o) => o.attributes.get(k)!));
+        for (const k of firstObject.attributes.keys()) {
+          const u = unifyTypes(objs.map((o) => defined(o.attributes.get(k), "an attribute every object has")));
           if (!u) return undefined;
           attrs.set(k, u);
         }
@@ -249,17 +257,22 @@ export function unifyTypes(types: readonly Type[]): Type | undefined {
     const all: Type[] = [];
     for (const t of real) {
       if (t.kind === "object") all.push(...t.attributes.values());
-      else if (t.kind === "map") all.push(t.element);
+      else all.push(t.element);
     }
     const u = unifyTypes(all);
     return u ? T.map(u) : undefined;
   }
   if (real.every((t) => t.kind === "tuple" || t.kind === "list")) {
     const tuples = real.filter((t): t is Extract<Type, { kind: "tuple" }> => t.kind === "tuple");
-    if (tuples.length === real.length && tuples.every((t) => t.elements.length === tuples[0]!.elements.length)) {
+    const [firstTuple] = tuples;
+    if (
+      firstTuple !== undefined &&
+      tuples.length === real.length &&
+      tuples.every((t) => t.elements.length === firstTuple.elements.length)
+    ) {
       const els: Type[] = [];
-      for (let i = 0; i < tuples[0]!.elements.length; i++) {
-        const u = unifyTypes(tuples.map((t) => t.elements[i]!));
+      for (const i of firstTuple.elements.keys()) {
+        const u = unifyTypes(tuples.map((t) => defined(t.elements[i], "an element every tuple has")));
         if (!u) return undefined;
         els.push(u);
       }
@@ -268,7 +281,7 @@ export function unifyTypes(types: readonly Type[]): Type | undefined {
     const all: Type[] = [];
     for (const t of real) {
       if (t.kind === "tuple") all.push(...t.elements);
-      else if (t.kind === "list") all.push(t.element);
+      else all.push(t.element);
     }
     const u = unifyTypes(all);
     return u ? T.list(u) : undefined;
@@ -286,7 +299,7 @@ export function conversionPathSteps(path: string): (string | number)[] {
   for (const m of path.matchAll(/\.([^.[]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
     if (m[1] !== undefined) out.push(m[1]);
     else if (m[2] !== undefined) out.push(Number(m[2]));
-    else out.push(JSON.parse(m[3]!) as string);
+    else if (m[3] !== undefined) out.push(JSON.parse(m[3]) as string);
   }
   return out;
 }

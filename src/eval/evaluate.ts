@@ -4,7 +4,15 @@
  * not cascade into many. Unknown values propagate ("known after apply"); the sensitive mark
  * follows every value computed from a sensitive one.
  */
-import { didYouMeanHint, error, joinRanges, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
+import {
+  defined,
+  didYouMeanHint,
+  error,
+  joinRanges,
+  type Diagnostic,
+  type ErrorCode,
+  type Range,
+} from "../diag/index.js";
 import type {
   Expression,
   ForObject,
@@ -161,7 +169,7 @@ class Evaluator {
   }
 
   private template(e: Template, scope: Scope): Value {
-    const only = e.parts.length === 1 ? e.parts[0]! : undefined;
+    const only = e.parts.length === 1 ? e.parts[0] : undefined;
     if (!e.heredoc && only?.type === "TemplateInterpolation") return this.eval(only.expr, scope);
     let out = "";
     let unknown = false;
@@ -302,7 +310,7 @@ class Evaluator {
         );
       }
       if (!v.isKnown) return Value.unknown(t).mark(v.sensitive);
-      return v.entries().get(name)!.mark(v.sensitive);
+      return defined(v.entries().get(name), "an attribute the object's type declares").mark(v.sensitive);
     }
     if (v.type.kind === "map") {
       if (!v.isKnown) return Value.unknown(v.type.element).mark(v.sensitive);
@@ -375,7 +383,7 @@ class Evaluator {
           { context },
         );
       }
-      return els[i]!.mark(sensitive);
+      return defined(els[i], "an element within bounds").mark(sensitive);
     }
     if (t.kind === "map" || t.kind === "object") {
       const k = convert(key, T.string);
@@ -594,7 +602,7 @@ class Evaluator {
     if (unknown) return Value.UNKNOWN.mark(sensitive);
     if (e.type === "ForTuple") return Value.tuple(items).mark(sensitive);
     const out = new Map<string, Value>();
-    for (const [k, vs] of entries) out.set(k, e.grouping ? Value.tuple(vs) : vs[0]!);
+    for (const [k, vs] of entries) out.set(k, e.grouping ? Value.tuple(vs) : defined(vs[0], "the value of a key"));
     return Value.object(out).mark(sensitive);
   }
 
@@ -682,7 +690,7 @@ class Evaluator {
         "eval/function-arity",
         e.args.length === 0 ? "Not enough function arguments" : "Too many function arguments",
         'Function "can" expects exactly 1 argument: the expression to test.',
-        e.args.length === 0 ? e.closeParenRange : e.args[1]!.range,
+        e.args.length === 0 ? e.closeParenRange : defined(e.args[1], "the second argument").range,
         { context: e.range },
       );
     }
@@ -708,10 +716,11 @@ class Evaluator {
       failures.push(...sub.diagnostics);
     }
     if (e.name === "can") return Value.FALSE;
+    const first = defined(failures[0], "the first failure (every argument failed)");
     return this.fail(
       "eval/function-error",
       "Error in function call",
-      `No expression given to "try" produced a result. The first one failed with: ${failures[0]!.summary}: ${failures[0]!.detail ?? ""}`.trim(),
+      `No expression given to "try" produced a result. The first one failed with: ${first.summary}: ${first.detail ?? ""}`.trim(),
       joinRanges(e.nameRange, e.closeParenRange),
       { context: e.range },
     );

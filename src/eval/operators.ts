@@ -59,11 +59,11 @@ export function binaryOp(op: BinaryOperator, left: Value, right: Value): Operato
   }
   const want = operandType(op);
   const l = prepare(left, want, "left", op);
-  if ("error" in l && l.error) return l as OperatorResult;
+  if ("error" in l && l.error) return l;
   const r = prepare(right, want, "right", op);
-  if ("error" in r && r.error) return r as OperatorResult;
-  const lv = (l as { value: Value }).value;
-  const rv = (r as { value: Value }).value;
+  if ("error" in r && r.error) return r;
+  const lv = l.value;
+  const rv = r.value;
   if (op === "&&" || op === "||") {
     const decisive = op === "&&" ? false : true;
     if (lv.isKnown && lv.asBool() === decisive) return { value: Value.bool(decisive).mark(lv.sensitive) };

@@ -8,7 +8,7 @@ export function sensitiveStrings(v: Value, out: Set<string> = new Set(), under =
   if (raw === undefined || raw === null) return out;
   if (Array.isArray(raw)) for (const e of raw as readonly Value[]) sensitiveStrings(e, out, hidden);
   else if (raw instanceof Map) {
-    for (const [k, e] of raw) {
+    for (const [k, e] of raw as ReadonlyMap<string, Value>) {
       if (hidden) out.add(k);
       sensitiveStrings(e, out, hidden);
     }

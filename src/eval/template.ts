@@ -7,7 +7,7 @@
  * built-in functions.
  */
 import type { Diagnostic } from "../diag/index.js";
-import { positionAt } from "../diag/index.js";
+import { defined, positionAt } from "../diag/index.js";
 import { parseExpression, type Expression } from "../syntax/index.js";
 import { convert, conversionMessage } from "./convert.js";
 import { evaluate } from "./evaluate.js";
@@ -35,7 +35,7 @@ function closingBrace(text: string, start: number): number {
   let depth = 0;
   let i = start;
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text.charAt(i);
     if (ch === '"') {
       i++;
       while (i < text.length && text[i] !== '"') {
@@ -111,13 +111,12 @@ function tokenize(text: string): Token[] {
       continue;
     }
     if (!lit) litStart = i;
-    lit += text[i];
+    lit += text.charAt(i);
     i++;
   }
   flush();
   // Strip markers remove the whitespace (including line breaks) of the neighbouring literal.
-  for (let k = 0; k < out.length; k++) {
-    const t = out[k]!;
+  for (const [k, t] of out.entries()) {
     if (t.kind === "text") continue;
     const prev = out[k - 1];
     const next = out[k + 1];
@@ -148,7 +147,8 @@ function build(
 ): { nodes: Node[]; ended?: string; endOffset: number } {
   const nodes: Node[] = [];
   while (pos.i < tokens.length) {
-    const t = tokens[pos.i++]!;
+    const t = defined(tokens[pos.i], "the next token");
+    pos.i++;
     if (t.kind === "text") {
       nodes.push({ kind: "text", text: t.text });
       continue;
@@ -184,14 +184,17 @@ function build(
           'a for directive is written "%{ for x in collection }" or "%{ for k, v in collection }"',
           t.start,
         );
-      const collOffset = t.offset + t.text.lastIndexOf(m[3]!.trimEnd());
-      const coll = parseExpr(t.text.slice(t.text.lastIndexOf(m[3]!.trimEnd())), collOffset, fileName);
+      const [, firstVar, secondVar] = m;
+      const collText = defined(m[3], "the collection the pattern requires").trimEnd();
+      const valueOrKeyVar = defined(firstVar, "the variable the pattern requires");
+      const collOffset = t.offset + t.text.lastIndexOf(collText);
+      const coll = parseExpr(t.text.slice(t.text.lastIndexOf(collText)), collOffset, fileName);
       const body = build(tokens, pos, fileName, ["endfor"]);
       if (!body.ended) throw new TemplateError('"%{ for }" has no matching "%{ endfor }"', t.start);
       nodes.push(
-        m[2]
-          ? { kind: "for", keyVar: m[1]!, valueVar: m[2], coll, offset: collOffset, body: body.nodes }
-          : { kind: "for", valueVar: m[1]!, coll, offset: collOffset, body: body.nodes },
+        secondVar
+          ? { kind: "for", keyVar: valueOrKeyVar, valueVar: secondVar, coll, offset: collOffset, body: body.nodes }
+          : { kind: "for", valueVar: valueOrKeyVar, coll, offset: collOffset, body: body.nodes },
       );
       continue;
     }
@@ -227,11 +230,13 @@ export function renderTemplate(
       throw new FunctionError("templatefile cannot be called from inside a template.");
     },
   };
-  const fail = (d: Diagnostic | string, offset: number): never => {
+  // A declaration (not an arrow) typed `never`, so the checker knows nothing runs after a call.
+  function fail(d: Diagnostic | string, offset: number): never {
     const msg = typeof d === "string" ? d : `${d.summary}${d.detail ? `: ${d.detail}` : ""}`;
     throw new FunctionError(`rendering the template failed at ${where(offset)}: ${msg}`, 1);
-  };
-  let unknown = false;
+  }
+  // Set inside render(), which goes on after an unknown value to report any error further on.
+  const found = { unknown: false };
   let sensitive = false;
   const ev = (expr: Expression, scope: ReadonlyMap<string, Value>, offset: number): Value => {
     const r = evaluate(expr, {
@@ -240,7 +245,8 @@ export function renderTemplate(
       explainMissingRoot: (name) =>
         `The template has no variable named "${name}"; pass it in templatefile's second argument.`,
     });
-    if (r.diagnostics.length > 0) fail(r.diagnostics[0]!, offset + (r.diagnostics[0]!.range?.start.offset ?? 0));
+    const [problem] = r.diagnostics;
+    if (problem !== undefined) fail(problem, offset + (problem.range?.start.offset ?? 0));
     sensitive ||= r.value.sensitive;
     return r.value;
   };
@@ -252,26 +258,26 @@ export function renderTemplate(
         const v = ev(n.expr, scope, n.offset);
         if (v.isNull) fail("the expression result is null, and a template cannot include null", n.offset);
         if (!v.isKnown) {
-          unknown = true;
+          found.unknown = true;
           continue;
         }
         const c = convert(v, T.string);
         if (c.error)
           fail(`cannot include ${typeFriendly(v.type)} in a template (${conversionMessage(c.error)})`, n.offset);
-        out += c.value!.unmark().asString();
+        out += c.value.unmark().asString();
       } else if (n.kind === "if") {
         const c = ev(n.cond, scope, n.offset);
         const b = c.isNull ? undefined : convert(c, T.bool);
         if (!b || b.error) fail("the if condition must be true or false", n.offset);
-        if (!b!.value!.isKnown) {
-          unknown = true;
+        if (!b.value.isKnown) {
+          found.unknown = true;
           continue;
         }
-        out += render(b!.value!.unmark().asBool() ? n.then : n.else, scope);
+        out += render(b.value.unmark().asBool() ? n.then : n.else, scope);
       } else {
         const coll = ev(n.coll, scope, n.offset);
         if (!coll.isKnown) {
-          unknown = true;
+          found.unknown = true;
           continue;
         }
         if (coll.isNull || (!coll.isSequence && !coll.isMapping))
@@ -293,5 +299,5 @@ export function renderTemplate(
     return out;
   };
   const s = render(nodes, vars);
-  return (unknown ? Value.unknown(T.string) : Value.string(s)).mark(sensitive);
+  return (found.unknown ? Value.unknown(T.string) : Value.string(s)).mark(sensitive);
 }

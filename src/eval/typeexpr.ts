@@ -4,7 +4,7 @@
  * `optional(T)` / `optional(T, default)` attributes. Read from the AST without evaluating
  * anything except `optional` defaults, which must be constants.
  */
-import { didYouMeanHint, error, type Diagnostic } from "../diag/index.js";
+import { defined, didYouMeanHint, error, type Diagnostic } from "../diag/index.js";
 import type { Expression } from "../syntax/ast.js";
 import { convert, conversionMessage } from "./convert.js";
 import { evaluate } from "./evaluate.js";
@@ -64,28 +64,33 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
   if (e.type !== "FunctionCall")
     return bad(diags, e, "A type is a keyword like string, or a constructor like list(string).");
   const name = e.name;
-  const arity = (n: number) => {
-    if (e.args.length !== n) {
-      bad(diags, e, `The ${name} type constructor takes ${n === 1 ? "one argument" : `${n} arguments`}.`);
-      return false;
+  /** The constructor's one argument, or undefined (reported) when it has another number. */
+  const onlyArgument = (): Expression | undefined => {
+    const [arg] = e.args;
+    if (arg === undefined || e.args.length !== 1) {
+      bad(diags, e, `The ${name} type constructor takes one argument.`);
+      return undefined;
     }
-    return true;
+    return arg;
   };
   if ((COLLECTIONS as readonly string[]).includes(name)) {
-    if (!arity(1)) return T.dynamic;
-    const el = decode(e.args[0]!, diags, false);
+    const arg = onlyArgument();
+    if (arg === undefined) return T.dynamic;
+    const el = decode(arg, diags, false);
     return { kind: name as "list" | "set" | "map", element: el };
   }
   if (name === "tuple") {
-    if (!arity(1)) return T.dynamic;
-    const a = unwrap(e.args[0]!);
+    const arg = onlyArgument();
+    if (arg === undefined) return T.dynamic;
+    const a = unwrap(arg);
     if (a.type !== "Tuple")
       return bad(diags, a, "The tuple type constructor takes a list of element types, e.g. tuple([string, number]).");
     return T.tuple(a.items.map((i) => decode(i, diags, false)));
   }
   if (name === "object") {
-    if (!arity(1)) return T.dynamic;
-    const a = unwrap(e.args[0]!);
+    const arg = onlyArgument();
+    if (arg === undefined) return T.dynamic;
+    const a = unwrap(arg);
     if (a.type !== "Object")
       return bad(
         diags,
@@ -99,8 +104,8 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
       let key: string | undefined;
       if (k.type === "Literal" && typeof k.value === "string") key = k.value;
       else if (k.type === "ScopeTraversal" && k.traversal.length === 0) key = k.root;
-      else if (k.type === "Template" && k.parts.length === 1 && k.parts[0]!.type === "TemplateLiteral")
-        key = k.parts[0]!.value;
+      else if (k.type === "Template" && k.parts.length === 1 && k.parts[0]?.type === "TemplateLiteral")
+        key = k.parts[0].value;
       if (key === undefined) {
         bad(diags, item.key, "An object type's attribute names must be written literally.");
         continue;
@@ -115,7 +120,7 @@ function decode(raw: Expression, diags: Diagnostic[], inObjectAttr: boolean): Ty
           bad(diags, v, 'optional() takes a type and, optionally, a default value: optional(string, "x").');
           continue;
         }
-        const t = decode(v.args[0]!, diags, true);
+        const t = decode(defined(v.args[0], "optional()'s type (it has one or two arguments)"), diags, true);
         attrs.set(key, t);
         let dflt: Value | undefined;
         if (v.args[1]) {

@@ -65,7 +65,13 @@ export function typeEquals(a: Type, b: Type): boolean {
       return typeEquals(a.element, (b as typeof a).element);
     case "tuple": {
       const be = (b as typeof a).elements;
-      return a.elements.length === be.length && a.elements.every((t, i) => typeEquals(t, be[i]!));
+      return (
+        a.elements.length === be.length &&
+        a.elements.every((t, i) => {
+          const other = be[i];
+          return other !== undefined && typeEquals(t, other);
+        })
+      );
     }
     case "object": {
       const bo = b as ObjectType;

@@ -6,6 +6,7 @@
  * Collections hold `Value`s, so an element can be unknown or sensitive on its own while the
  * collection itself is known.
  */
+import { InvariantError } from "../diag/index.js";
 import { T, typeEquals, type Type } from "./types.js";
 
 export type Raw = null | string | number | boolean | readonly Value[] | ReadonlyMap<string, Value>;
@@ -84,16 +85,21 @@ export class Value {
   }
   /** Known all the way down (no unknown element anywhere). */
   isWhollyKnown(): boolean {
-    if (this.raw === undefined) return false;
-    if (Array.isArray(this.raw)) return (this.raw as Value[]).every((v) => v.isWhollyKnown());
-    if (this.raw instanceof Map) return [...this.raw.values()].every((v) => v.isWhollyKnown());
+    const raw = this.raw;
+    if (raw === undefined) return false;
+    if (Array.isArray(raw)) return (raw as Value[]).every((v) => v.isWhollyKnown());
+    // instanceof narrows a ReadonlyMap to Map<any, any>; Raw says what it holds.
+    if (raw instanceof Map)
+      for (const v of (raw as ReadonlyMap<string, Value>).values()) if (!v.isWhollyKnown()) return false;
     return true;
   }
   /** Sensitive here or in any element. */
   containsSensitive(): boolean {
     if (this.sensitive) return true;
-    if (Array.isArray(this.raw)) return (this.raw as Value[]).some((v) => v.containsSensitive());
-    if (this.raw instanceof Map) return [...this.raw.values()].some((v) => v.containsSensitive());
+    const raw = this.raw;
+    if (Array.isArray(raw)) return (raw as Value[]).some((v) => v.containsSensitive());
+    if (raw instanceof Map)
+      for (const v of (raw as ReadonlyMap<string, Value>).values()) if (v.containsSensitive()) return true;
     return false;
   }
 
@@ -109,7 +115,8 @@ export class Value {
     if (!this.containsSensitive()) return { value: this, sensitive: false };
     let raw = this.raw;
     if (Array.isArray(raw)) raw = (raw as Value[]).map((v) => v.unmarkDeep().value);
-    else if (raw instanceof Map) raw = new Map([...raw].map(([k, v]) => [k, v.unmarkDeep().value]));
+    else if (raw instanceof Map)
+      raw = new Map([...(raw as ReadonlyMap<string, Value>)].map(([k, v]) => [k, v.unmarkDeep().value]));
     return { value: new Value(this.type, raw, false), sensitive: true };
   }
 
@@ -160,10 +167,17 @@ function canonicalKey(v: Value): string {
 }
 
 function sortedMap(m: ReadonlyMap<string, Value>): ReadonlyMap<string, Value> {
-  const keys = [...m.keys()];
-  if (keys.every((k, i) => i === 0 || keys[i - 1]! < k)) return m;
-  keys.sort();
-  return new Map(keys.map((k) => [k, m.get(k)!]));
+  let previous: string | undefined;
+  let sorted = true;
+  for (const k of m.keys()) {
+    if (previous !== undefined && !(previous < k)) {
+      sorted = false;
+      break;
+    }
+    previous = k;
+  }
+  if (sorted) return m;
+  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function compareForSet(a: Value, b: Value): number {
@@ -210,7 +224,9 @@ export function fromNative(x: unknown): Value {
   if (x instanceof Map) return Value.object(new Map([...x].map(([k, v]) => [String(k), fromNative(v)])));
   if (typeof x === "object")
     return Value.object(new Map(Object.entries(x as Record<string, unknown>).map(([k, v]) => [k, fromNative(v)])));
-  return Value.string(String(x));
+  // Only symbols and functions are left; JSON and YAML produce neither.
+  if (typeof x === "symbol" || typeof x === "function") return Value.string(x.toString());
+  throw new InvariantError(`fromNative cannot wrap a ${typeof x}`);
 }
 
 /** What `toNative` puts where a value is unknown. */

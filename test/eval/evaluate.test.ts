@@ -133,6 +133,8 @@ const cases: [string, Want][] = [
   ['concat(var.list, ["d"])', { value: ["a", "b", "c", "d"] }],
   ['format("%s-%s", ["a", "b"]...)', { value: "a-b" }],
   ['format("%s", var.name...)', { error: "must be a list or tuple", code: "eval/function-argument" }],
+  // An explicit argument index counts from 1; [0] once crashed the evaluator with a TypeError.
+  ['format("%[0]d", 1)', { error: "indexes start at 1", code: "eval/function-argument" }],
   ['file("missing.txt")', { error: 'cannot read "missing.txt"', code: "eval/function-argument", col: [6, 19] }],
   ['templatefile("greet.tpl", { name = var.name })', { value: "Hello, web!\n" }],
   ['templatefile("list.tpl", { items = var.list })', { value: "a,b,c" }],

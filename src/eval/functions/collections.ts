@@ -1,8 +1,9 @@
 /** Collection and conversion functions: length, concat, merge, lookup, keys, flatten, range, to*(). */
+import { defined } from "../../diag/index.js";
 import { convert, conversionMessage, unifyTypes } from "../convert.js";
 import { T, typeFriendly, type Type } from "../types.js";
 import { Value, rawEquals } from "../value.js";
-import { FunctionError, type FunctionSpec } from "./framework.js";
+import { builtin, FunctionError, type FunctionSpec } from "./framework.js";
 import { graphemes } from "./strings.js";
 
 const anyArg = (name: string, extra: Partial<{ allowNull: boolean }> = {}) => ({
@@ -57,32 +58,45 @@ function convertOrFail(v: Value, t: Type, argIndex: number): Value {
   return c.value;
 }
 
-const conversionFn = (description: string, t: Type): FunctionSpec => ({
-  description,
-  params: [{ name: "v", type: T.dynamic, allowNull: true, allowPartiallyUnknown: true, keepsElementMarks: true }],
-  returns: t,
-  impl: ([v]) => {
-    if (v!.isNull) return Value.null(t);
-    if (t.kind !== "string" && t.kind !== "number" && v!.isMapping && (t.kind === "list" || t.kind === "set")) {
-      throw new FunctionError(`cannot convert ${typeFriendly(v!.type)} to ${typeFriendly(t)}.`, 0);
-    }
-    return convertOrFail(v!, t, 0);
-  },
-});
+const conversionFn = (description: string, t: Type) =>
+  builtin({
+    description,
+    params: [{ name: "v", type: T.dynamic, allowNull: true, allowPartiallyUnknown: true, keepsElementMarks: true }],
+    returns: t,
+    impl: ([v]) => {
+      if (v.isNull) return Value.null(t);
+      if (t.kind !== "string" && t.kind !== "number" && v.isMapping && (t.kind === "list" || t.kind === "set")) {
+        throw new FunctionError(`cannot convert ${typeFriendly(v.type)} to ${typeFriendly(t)}.`, 0);
+      }
+      return convertOrFail(v, t, 0);
+    },
+  });
+
+/** Appends the values inside `v` that are not lists to `out`, depth first; false when one is unknown. */
+function flattenInto(v: Value, out: Value[]): boolean {
+  if (!v.isKnown) return false;
+  if (!v.isSequence || v.isNull) {
+    out.push(v);
+    return true;
+  }
+  let known = true;
+  for (const e of v.elements()) known = flattenInto(e.unmark(), out) && known;
+  return known;
+}
 
 export const collectionFunctions: Record<string, FunctionSpec> = {
-  length: {
+  length: builtin({
     description: "The number of elements in a collection, or of characters in a string.",
     params: [anyArg("value")],
     returns: T.number,
     impl: ([v]) => {
-      if (v!.type.kind === "string") return Value.number(graphemes(v!.asString()).length);
-      if (v!.isSequence) return Value.number(v!.elements().length);
-      if (v!.isMapping) return Value.number(v!.entries().size);
-      throw new FunctionError(`a collection or string is required, not ${typeFriendly(v!.type)}.`, 0);
+      if (v.type.kind === "string") return Value.number(graphemes(v.asString()).length);
+      if (v.isSequence) return Value.number(v.elements().length);
+      if (v.isMapping) return Value.number(v.entries().size);
+      throw new FunctionError(`a collection or string is required, not ${typeFriendly(v.type)}.`, 0);
     },
-  },
-  concat: {
+  }),
+  concat: builtin({
     description: "Joins lists into one list.",
     params: [],
     variadic: anyArg("seqs"),
@@ -94,8 +108,8 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
       // As in Terraform: lists concatenate to a list; any tuple among them makes a tuple.
       return args.some((a) => a.type.kind === "tuple") ? Value.tuple(all) : listOrTuple(all);
     },
-  },
-  merge: {
+  }),
+  merge: builtin({
     description: "Merges maps or objects; later arguments win.",
     params: [],
     variadic: anyArg("maps", { allowNull: true }),
@@ -110,89 +124,86 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
       });
       return mapOrObject(out, allMaps);
     },
-  },
-  lookup: {
+  }),
+  lookup: builtin({
     description: "The value of a key in a map, or a default when the key is absent.",
     params: [anyArg("inputMap"), { name: "key", type: T.string }],
     variadic: anyArg("default", { allowNull: true }),
     returns: T.dynamic,
     impl: (args) => {
-      const m = requireMapping(args[0]!, 0);
+      const m = requireMapping(args[0], 0);
       if (args.length > 3) throw new FunctionError("lookup takes at most three arguments.", 3);
-      const key = args[1]!.asString();
+      const key = args[1].asString();
       const hit = m.get(key);
       if (hit) return hit;
-      if (args.length === 3) return args[2]!;
+      const fallback = args[2];
+      if (fallback !== undefined) return fallback;
       throw new FunctionError(`the map has no element for the key "${key}" and no default was given.`, 1);
     },
-  },
-  contains: {
+  }),
+  contains: builtin({
     description: "Whether a list or set contains a value.",
     params: [anyArg("list"), anyArg("value", { allowNull: true })],
     returns: T.bool,
     impl: ([l, v]) => {
-      const els = requireSequence(l!, 0);
-      if (!v!.isWhollyKnown()) return Value.unknown(T.bool);
+      const els = requireSequence(l, 0);
+      if (!v.isWhollyKnown()) return Value.unknown(T.bool);
       let unknown = false;
       for (const e of els) {
         if (!e.isWhollyKnown()) {
           unknown = true;
           continue;
         }
-        if (rawEquals(e.unmarkDeep().value, v!.unmarkDeep().value)) return Value.TRUE;
-        const c = convert(v!, e.type);
+        if (rawEquals(e.unmarkDeep().value, v.unmarkDeep().value)) return Value.TRUE;
+        const c = convert(v, e.type);
         if (c.value && rawEquals(e.unmarkDeep().value, c.value.unmarkDeep().value)) return Value.TRUE;
       }
       return unknown ? Value.unknown(T.bool) : Value.FALSE;
     },
-  },
-  keys: {
+  }),
+  keys: builtin({
     description: "The keys of a map or object, sorted.",
     params: [anyArg("inputMap")],
     returns: T.list(T.string),
-    impl: ([m]) => Value.list([...requireMapping(m!, 0).keys()].sort().map(Value.string), T.string),
-  },
-  values: {
+    impl: ([m]) =>
+      Value.list(
+        [...requireMapping(m, 0).keys()].sort().map((k) => Value.string(k)),
+        T.string,
+      ),
+  }),
+  values: builtin({
     description: "The values of a map or object, in key order.",
     params: [anyArg("mapping")],
     returns: T.dynamic,
     impl: ([m]) => {
-      const entries = requireMapping(m!, 0);
-      const els = [...entries.keys()].sort().map((k) => entries.get(k)!);
-      return m!.type.kind === "map" ? Value.list(els, (m!.type as { element: Type }).element) : Value.tuple(els);
+      const entries = requireMapping(m, 0);
+      const els = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+      return m.type.kind === "map" ? Value.list(els, (m.type as { element: Type }).element) : Value.tuple(els);
     },
-  },
-  flatten: {
+  }),
+  flatten: builtin({
     description: "Replaces nested lists with their elements, recursively.",
     params: [anyArg("list")],
     returns: T.dynamic,
     impl: ([l]) => {
       const out: Value[] = [];
-      let unknown = false;
-      const walk = (v: Value) => {
-        if (!v.isKnown) {
-          unknown = true;
-          return;
-        }
-        if (v.isSequence && !v.isNull) for (const e of v.elements()) walk(e.unmark());
-        else out.push(v);
-      };
-      requireSequence(l!, 0).forEach((e) => {
+      let known = true;
+      for (const e of requireSequence(l, 0)) {
         if (e.sensitive && e.isSequence)
           throw new FunctionError("cannot flatten a sensitive list; its elements would lose the mark.", 0);
-        walk(e);
-      });
-      if (unknown) return Value.unknown(T.dynamic);
+        known = flattenInto(e, out) && known;
+      }
+      if (!known) return Value.unknown(T.dynamic);
       return listOrTuple(out);
     },
-  },
-  distinct: {
+  }),
+  distinct: builtin({
     description: "A list with duplicates removed, keeping the first occurrence.",
     params: [anyArg("list")],
     returns: (args) => (args[0] && args[0].type.kind === "list" ? args[0].type : T.dynamic),
     impl: ([l]) => {
-      const els = requireSequence(l!, 0, "a list");
-      if (anyUnknown(els)) return Value.unknown(l!.type.kind === "list" ? l!.type : T.dynamic);
+      const els = requireSequence(l, 0, "a list");
+      if (anyUnknown(els)) return Value.unknown(l.type.kind === "list" ? l.type : T.dynamic);
       const seen = new Set<string>();
       const out: Value[] = [];
       for (const e of els) {
@@ -202,10 +213,10 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
           out.push(e);
         }
       }
-      return l!.type.kind === "list" ? Value.list(out, (l!.type as { element: Type }).element) : listOrTuple(out);
+      return l.type.kind === "list" ? Value.list(out, (l.type as { element: Type }).element) : listOrTuple(out);
     },
-  },
-  coalesce: {
+  }),
+  coalesce: builtin({
     description: "The first argument that is not null and not an empty string.",
     params: [],
     variadic: { name: "vals", type: T.dynamic, allowNull: true },
@@ -221,16 +232,17 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
       }
       throw new FunctionError("no non-null, non-empty-string arguments.");
     },
-  },
-  range: {
+  }),
+  range: builtin({
     description: "A list of numbers: range(limit), range(start, limit) or range(start, limit, step).",
     params: [],
     variadic: { name: "params", type: T.number },
     returns: T.list(T.number),
     impl: (args) => {
-      if (args.length === 0 || args.length > 3) throw new FunctionError("range takes one, two or three arguments.");
-      const n = args.map((a) => a.asNumber());
-      const [start, limit, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? (n[0]! <= n[1]! ? 1 : -1)];
+      const [first, second, third] = args.map((a) => a.asNumber());
+      if (first === undefined || args.length > 3) throw new FunctionError("range takes one, two or three arguments.");
+      const [start, limit, step] =
+        second === undefined ? [0, first, 1] : [first, second, third ?? (first <= second ? 1 : -1)];
       if (step === 0) throw new FunctionError("step must not be zero.", 2);
       if ((step > 0 && start > limit) || (step < 0 && start < limit))
         throw new FunctionError(`step ${step} moves away from the limit.`, args.length === 3 ? 2 : 0);
@@ -241,24 +253,24 @@ export const collectionFunctions: Record<string, FunctionSpec> = {
       }
       return Value.list(out, T.number);
     },
-  },
-  zipmap: {
+  }),
+  zipmap: builtin({
     description: "A map built from a list of keys and a list of values.",
     params: [{ name: "keys", type: T.list(T.string) }, anyArg("values")],
     returns: T.dynamic,
     impl: ([k, v]) => {
-      const keys = k!.elements();
-      const vals = requireSequence(v!, 1, "a list or tuple");
+      const keys = k.elements();
+      const vals = requireSequence(v, 1, "a list or tuple");
       if (keys.length !== vals.length)
         throw new FunctionError(`there are ${keys.length} keys and ${vals.length} values; the counts must match.`, 1);
       const out = new Map<string, Value>();
-      keys.forEach((key, i) => {
+      for (const [i, key] of keys.entries()) {
         if (key.isNull) throw new FunctionError(`key ${i} is null.`, 0);
-        out.set(key.asString(), vals[i]!);
-      });
-      return v!.type.kind === "list" ? mapOrObject(out, true) : Value.object(out);
+        out.set(key.asString(), defined(vals[i], "the value paired with a key (the counts match)"));
+      }
+      return v.type.kind === "list" ? mapOrObject(out, true) : Value.object(out);
     },
-  },
+  }),
   tolist: conversionFn("Converts to a list.", T.list(T.dynamic)),
   toset: conversionFn("Converts to a set.", T.set(T.dynamic)),
   tomap: conversionFn("Converts to a map.", T.map(T.dynamic)),

@@ -5,6 +5,7 @@
  * return type, and sensitive arguments mark the result — unless a parameter says it handles
  * those itself (collection functions keep per-element marks and unknowns).
  */
+import { defined } from "../../diag/index.js";
 import { convert, conversionMessage } from "../convert.js";
 import { T, type Type } from "../types.js";
 import { Value } from "../value.js";
@@ -35,15 +36,27 @@ export interface FunctionContext {
   renderTemplate?: (text: string, fileName: string, vars: ReadonlyMap<string, Value>) => Value;
 }
 
-export interface FunctionSpec {
+/** What an implementation receives: one value per declared parameter, then any variadic ones. */
+export type ArgsOf<P extends readonly Param[]> = readonly [...{ [K in keyof P]: Value }, ...Value[]];
+
+export interface FunctionSpec<P extends readonly Param[] = readonly Param[]> {
   description: string;
-  params: readonly Param[];
+  params: P;
   variadic?: Param;
   /** The result type when it can be told from the argument types (used for unknown results). */
   returns: Type | ((args: readonly Value[]) => Type);
-  impl: (args: readonly Value[], ctx: FunctionContext) => Value;
+  /**
+   * A method (not a function property), so a spec with a parameter list of its own is a
+   * FunctionSpec: callFunction checks the count before calling, which is what makes ArgsOf true.
+   */
+  impl(args: ArgsOf<P>, ctx: FunctionContext): Value;
   /** Arguments arrive with their marks and the result is not re-marked (sensitive/nonsensitive). */
   handlesMarks?: boolean;
+}
+
+/** Declares a built-in function: its implementation sees one argument per declared parameter, typed as such. */
+export function builtin<const P extends readonly Param[]>(spec: FunctionSpec<P>): FunctionSpec<P> {
+  return spec;
 }
 
 /** A problem with one argument (index into the call's arguments) or with the call as a whole. */
@@ -79,8 +92,8 @@ export function callFunction(
     error: argIndex === undefined ? { summary, detail } : { argIndex, summary, detail },
   });
   const min = spec.params.length;
-  if (rawArgs.length < min) {
-    const missing = spec.params[rawArgs.length]!;
+  const missing = spec.params[rawArgs.length];
+  if (missing !== undefined) {
     return fail(
       "Not enough function arguments",
       `Function "${name}" expects ${spec.variadic ? "at least " : ""}${min} argument${min === 1 ? "" : "s"}; missing the "${missing.name}" argument.`,
@@ -97,8 +110,8 @@ export function callFunction(
   let sensitive = false;
   let unknown = false;
   for (let i = 0; i < rawArgs.length; i++) {
-    const p = paramFor(spec, i)!;
-    let a = rawArgs[i]!;
+    const p = defined(paramFor(spec, i), "the parameter of a counted argument");
+    let a = defined(rawArgs[i], "an argument within the count");
     if (a.isNull && !p.allowNull) {
       return fail(
         "Invalid function argument",

@@ -1,8 +1,9 @@
 /** String functions: format, join, split, replace, case, trimming, substr, regex. */
+import { defined, InvariantError } from "../../diag/index.js";
 import { convert, conversionMessage } from "../convert.js";
 import { T } from "../types.js";
 import { Value, formatNumber, toNative } from "../value.js";
-import { FunctionError, type FunctionSpec } from "./framework.js";
+import { builtin, FunctionError, type FunctionSpec } from "./framework.js";
 
 // Built on first use: constructing a segmenter loads ICU's break rules (~10 ms), which start-up
 // of a configuration that never counts characters should not pay.
@@ -13,6 +14,7 @@ export function graphemes(s: string): string[] {
   // ASCII needs no segmenter: every character is one, except CR LF. ICU's segmenter also takes
   // quadratic time over runs of control characters (40,000 NULs: 2.5 s; a 9.6 MB file of them
   // from file(): hours), which this path never reaches for ASCII text.
+  // eslint-disable-next-line no-control-regex -- all of ASCII, control characters included, is the range tested
   if (/^[\x00-\x7F]*$/.test(s)) return s.match(/\r\n|[\s\S]/g) ?? [];
   segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
   return Array.from(segmenter.segment(s), (x) => x.segment);
@@ -22,12 +24,13 @@ function str(name: string) {
   return { name, type: T.string };
 }
 
-const strFn = (description: string, f: (s: string) => string): FunctionSpec => ({
-  description,
-  params: [str("str")],
-  returns: T.string,
-  impl: ([s]) => Value.string(f(s!.asString())),
-});
+const strFn = (description: string, f: (s: string) => string) =>
+  builtin({
+    description,
+    params: [str("str")],
+    returns: T.string,
+    impl: ([s]) => Value.string(f(s.asString())),
+  });
 
 /** Translates the RE2 spellings the language documents (`(?P<name>…)`) into JavaScript's. */
 export function compileRegex(pattern: string, flags = "u"): RegExp {
@@ -47,27 +50,27 @@ export const stringFunctions: Record<string, FunctionSpec> = {
   trimspace: strFn("Removes whitespace from both ends.", (s) =>
     s.replace(/^[\s\u0085\u00a0]+|[\s\u0085\u00a0]+$/gu, ""),
   ),
-  trimprefix: {
+  trimprefix: builtin({
     description: "Removes a prefix if the string starts with it.",
     params: [str("str"), str("prefix")],
     returns: T.string,
     impl: ([s, p]) => {
-      const a = s!.asString();
-      const b = p!.asString();
+      const a = s.asString();
+      const b = p.asString();
       return Value.string(b !== "" && a.startsWith(b) ? a.slice(b.length) : a);
     },
-  },
-  trimsuffix: {
+  }),
+  trimsuffix: builtin({
     description: "Removes a suffix if the string ends with it.",
     params: [str("str"), str("suffix")],
     returns: T.string,
     impl: ([s, p]) => {
-      const a = s!.asString();
-      const b = p!.asString();
+      const a = s.asString();
+      const b = p.asString();
       return Value.string(b !== "" && a.endsWith(b) ? a.slice(0, a.length - b.length) : a);
     },
-  },
-  join: {
+  }),
+  join: builtin({
     description: "Joins the elements of lists of strings with a separator.",
     params: [str("separator")],
     variadic: { name: "lists", type: T.list(T.string) },
@@ -75,31 +78,35 @@ export const stringFunctions: Record<string, FunctionSpec> = {
     impl: (args) => {
       if (args.length < 2) throw new FunctionError("at least one list is required.");
       const parts: string[] = [];
-      for (let i = 1; i < args.length; i++) {
-        for (const e of args[i]!.elements()) {
+      for (const [i, list] of args.entries()) {
+        if (i === 0) continue; // the separator
+        for (const e of list.elements()) {
           if (e.isNull) throw new FunctionError(`element ${parts.length} is null; cannot concatenate null values.`, i);
           parts.push(e.asString());
         }
       }
-      return Value.string(parts.join(args[0]!.asString()));
+      return Value.string(parts.join(args[0].asString()));
     },
-  },
-  split: {
+  }),
+  split: builtin({
     description: "Splits a string at every occurrence of a separator.",
     params: [str("separator"), str("str")],
     returns: T.list(T.string),
     impl: ([sep, s]) => {
-      const text = s!.asString();
-      const parts = text === "" ? [""] : sep!.asString() === "" ? graphemes(text) : text.split(sep!.asString());
-      return Value.list(parts.map(Value.string), T.string);
+      const text = s.asString();
+      const parts = text === "" ? [""] : sep.asString() === "" ? graphemes(text) : text.split(sep.asString());
+      return Value.list(
+        parts.map((part) => Value.string(part)),
+        T.string,
+      );
     },
-  },
-  replace: {
+  }),
+  replace: builtin({
     description: 'Replaces every occurrence of a substring; a substring wrapped in "/" is a regular expression.',
     params: [str("str"), str("substr"), str("replace")],
     returns: T.string,
     impl: ([s, sub, rep]) => {
-      const pattern = sub!.asString();
+      const pattern = sub.asString();
       if (pattern.length >= 2 && pattern.startsWith("/") && pattern.endsWith("/")) {
         let re: RegExp;
         try {
@@ -108,24 +115,24 @@ export const stringFunctions: Record<string, FunctionSpec> = {
           throw new FunctionError((e as Error).message, 1);
         }
         // RE2 writes group references as ${1} / ${name}; JavaScript wants $1 / $<name>.
-        const replacement = rep!
+        const replacement = rep
           .asString()
           .replace(/\$\{([0-9]+)\}/g, "$$$1")
           .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$<$1>");
-        return Value.string(s!.asString().replace(re, replacement));
+        return Value.string(s.asString().replace(re, replacement));
       }
-      if (pattern === "") return s!;
-      return Value.string(s!.asString().split(pattern).join(rep!.asString()));
+      if (pattern === "") return s;
+      return Value.string(s.asString().split(pattern).join(rep.asString()));
     },
-  },
-  substr: {
+  }),
+  substr: builtin({
     description: "Extracts part of a string by character offset and length (-1 = to the end).",
     params: [str("str"), { name: "offset", type: T.number }, { name: "length", type: T.number }],
     returns: T.string,
     impl: ([s, o, l]) => {
-      const chars = graphemes(s!.asString());
-      let offset = o!.asNumber();
-      let length = l!.asNumber();
+      const chars = graphemes(s.asString());
+      let offset = o.asNumber();
+      const length = l.asNumber();
       if (!Number.isInteger(offset)) throw new FunctionError("must be a whole number.", 1);
       if (!Number.isInteger(length)) throw new FunctionError("must be a whole number.", 2);
       if (offset < 0) offset = Math.max(0, chars.length + offset);
@@ -135,40 +142,51 @@ export const stringFunctions: Record<string, FunctionSpec> = {
       const end = length === -1 ? chars.length : Math.min(chars.length, offset + length);
       return Value.string(chars.slice(offset, end).join(""));
     },
-  },
-  regex: {
+  }),
+  regex: builtin({
     description: "Matches a regular expression: the match, a list of groups, or an object of named groups.",
     params: [str("pattern"), str("string")],
     returns: (args) => {
       if (!args[0]?.isKnown) return T.dynamic;
       const re = compileRegex(args[0].asString());
-      const named = [...args[0].asString().matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]!);
+      const named = [...args[0].asString().matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) =>
+        defined(m[1], "a named group's name"),
+      );
       if (named.length > 0) return T.object(Object.fromEntries(named.map((n) => [n, T.string])));
-      const groups = new RegExp(`${re.source}|`, "u").exec("")!.length - 1;
+      // An empty alternative always matches the empty string, so exec() finds a match with every group.
+      const empty = new RegExp(`${re.source}|`, "u").exec("");
+      if (empty === null) throw new InvariantError("an empty alternative did not match the empty string");
+      const groups = empty.length - 1;
       return groups === 0 ? T.string : T.tuple(Array.from({ length: groups }, () => T.string));
     },
     impl: ([p, s]) => {
-      const re = compileRegex(p!.asString());
-      const m = re.exec(s!.asString());
+      const re = compileRegex(p.asString());
+      const m = re.exec(s.asString());
       if (!m) throw new FunctionError("pattern did not match any part of the given string.", 1);
       if (m.groups) {
         return Value.object(
           new Map(
-            Object.entries(m.groups).map(([k, v]) => [k, v === undefined ? Value.null(T.string) : Value.string(v)]),
+            // A group that took no part in the match is undefined, whatever lib.d.ts says.
+            Object.entries(m.groups).map(([k, v]: [string, string | undefined]) => [
+              k,
+              v === undefined ? Value.null(T.string) : Value.string(v),
+            ]),
           ),
         );
       }
       if (m.length === 1) return Value.string(m[0]);
-      return Value.tuple(m.slice(1).map((g) => (g === undefined ? Value.null(T.string) : Value.string(g))));
+      return Value.tuple(
+        m.slice(1).map((g: string | undefined) => (g === undefined ? Value.null(T.string) : Value.string(g))),
+      );
     },
-  },
-  format: {
+  }),
+  format: builtin({
     description: "Formats values into a string with printf-style verbs (%s %d %f %t %v %q %x %e %%).",
     params: [str("format")],
     variadic: { name: "args", type: T.dynamic, allowNull: true },
     returns: T.string,
-    impl: (args) => Value.string(formatString(args[0]!.asString(), args.slice(1))),
-  },
+    impl: (args) => Value.string(formatString(args[0].asString(), args.slice(1))),
+  }),
 };
 
 /** printf-style formatting with Go's verbs, as Terraform's `format` does. */
@@ -177,7 +195,7 @@ export function formatString(spec: string, args: readonly Value[]): string {
   let next = 0;
   let i = 0;
   while (i < spec.length) {
-    const ch = spec[i]!;
+    const ch = spec.charAt(i);
     if (ch !== "%") {
       out += ch;
       i++;
@@ -186,27 +204,30 @@ export function formatString(spec: string, args: readonly Value[]): string {
     const m = /^%([-+# 0]*)(\d+)?(?:\.(\d+))?(\[(\d+)\])?([a-zA-Z%])/.exec(spec.slice(i));
     if (!m) throw new FunctionError(`invalid format verb at offset ${i} of the format string.`, 0);
     i += m[0].length;
-    const [, flags = "", widthS, precS, , indexS, verb] = m;
+    const [, flags = "", widthS, precS, , indexS] = m;
+    const verb = defined(m[6], "the verb the pattern requires");
     if (verb === "%") {
       out += "%";
       continue;
     }
     if (indexS !== undefined) next = Number(indexS) - 1;
+    if (next < 0) throw new FunctionError(`argument index [${indexS ?? ""}] is not valid; indexes start at 1.`, 0);
     if (next >= args.length)
       throw new FunctionError(
         `not enough arguments for "%${verb}" (argument ${next + 1} requested, ${args.length} given).`,
       );
     const argIndex = next + 1;
-    const v = args[next++]!;
+    const v = defined(args[next], "the argument a verb formats");
+    next++;
     if (v.isNull)
       throw new FunctionError(`unsupported value for "%${verb}": null value cannot be formatted.`, argIndex);
     const prec = precS === undefined ? undefined : Number(precS);
-    let s = formatVerb(verb!, v, flags, prec, argIndex);
+    let s = formatVerb(verb, v, flags, prec, argIndex);
     const width = widthS === undefined ? 0 : Number(widthS);
     if (s.length < width) {
       if (flags.includes("-")) s = s.padEnd(width);
-      else if (flags.includes("0") && /[dfeEgbxXo]/.test(verb!)) {
-        const sign = /^[+-]/.test(s) ? s[0]! : "";
+      else if (flags.includes("0") && /[dfeEgbxXo]/.test(verb)) {
+        const sign = /^[+-]/.test(s) ? s.charAt(0) : "";
         s = sign + s.slice(sign.length).padStart(width - sign.length, "0");
       } else s = s.padStart(width);
     }
