@@ -5,7 +5,15 @@
  * is declared — without evaluating anything.
  */
 import { formatModulePath, isValidName, type ResourceKind } from "../addrs/index.js";
-import { didYouMean, didYouMeanHint, error, type Diagnostic, type ErrorCode, type Range } from "../diag/index.js";
+import {
+  defined,
+  didYouMean,
+  didYouMeanHint,
+  error,
+  type Diagnostic,
+  type ErrorCode,
+  type Range,
+} from "../diag/index.js";
 import {
   references as exprReferences,
   type Attribute,
@@ -65,14 +73,12 @@ export function decodeFiles(
     moved: [],
     modules: new Map(),
   };
-  const names = [...files.keys()].sort();
   const stateBlocks: Block[] = [];
-  for (const name of names) {
+  for (const [, body] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // Unknown top-level block types and top-level arguments are reported by the parser already.
-    const body = files.get(name)!;
     const known = {
       ...body,
-      items: body.items.filter((i) => i.type === "Block" && i.blockType in TOP_LEVEL_SCHEMA.blocks!),
+      items: body.items.filter((i) => i.type === "Block" && i.blockType in TOP_LEVEL_SCHEMA.blocks),
     };
     const top = decodeBody(known, TOP_LEVEL_SCHEMA, "the top level", undefined, diags);
     for (const [type, blocks] of top.blocks) {
@@ -161,7 +167,8 @@ export const BACKEND_TYPES = ["s3"] as const;
 function parseDurationText(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
   if (!m) return undefined;
-  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"]!);
+  const unit = (m[2] ?? "s") as "ms" | "s" | "m" | "h"; // what the pattern accepts
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]);
 }
 
 function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
@@ -220,8 +227,8 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
       diags.push(
         error("config/invalid-backend", "Invalid backend setting", {
           detail: `endpoint must be an http:// or https:// URL, not "${endpoint}".`,
-          range: endpointAttr!.expr.range,
-          context: endpointAttr!.range,
+          range: defined(endpointAttr, "the endpoint attribute").expr.range,
+          context: defined(endpointAttr, "the endpoint attribute").range,
         }),
       );
     else settings.endpoint = endpoint;
@@ -235,7 +242,7 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
   const lockTimeout = str("lock_timeout");
   if (lockTimeout !== undefined) {
     const ms = parseDurationText(lockTimeout);
-    const a = body.attributes.get("lock_timeout")!;
+    const a = defined(body.attributes.get("lock_timeout"), "the lock_timeout attribute");
     if (ms === undefined)
       diags.push(
         error("config/invalid-backend", "Invalid backend setting", {
@@ -257,7 +264,7 @@ function decodeBackend(b: Block, diags: Diagnostic[]): BackendDecl | undefined {
   const prefix = str("workspace_key_prefix");
   if (prefix !== undefined) settings.workspaceKeyPrefix = prefix.replace(/\/+$/, "");
   if (key !== undefined && (key.startsWith("/") || key.endsWith("/"))) {
-    const a = body.attributes.get("key")!;
+    const a = defined(body.attributes.get("key"), "the key attribute");
     diags.push(
       error("config/invalid-backend", "Invalid backend setting", {
         detail: `key names an object, so it neither starts nor ends with "/": "${key}".`,
@@ -466,7 +473,7 @@ function checkName(label: { value: string; range: Range }, what: string, diags: 
 
 function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags: Diagnostic[]): void {
   const schema = kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
-  const label = b.labels[0]!;
+  const label = defined(b.labels[0], "the block's label (the schema checked it)");
   const body = decodeBody(b.body, schema.body, `${an(kind)} block`, b, diags);
   if (!checkName(label, kind, diags)) return;
   const id = `${kind}.${label.value}`;
@@ -554,7 +561,7 @@ function readDependsOn(
 }
 
 function decodeModule(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
-  const label = b.labels[0]!;
+  const label = defined(b.labels[0], "the block's label (the schema checked it)");
   const body = decodeBody(b.body, MODULE_SCHEMA.body, "a module block", b, diags);
   if (!checkName(label, "module", diags)) return;
   const prev = cfg.modules.get(label.value);
@@ -701,7 +708,7 @@ function decodeLifecycle(b: Block, kind: ResourceKind, diags: Diagnostic[]): Lif
 }
 
 function decodeVariable(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
-  const label = b.labels[0]!;
+  const label = defined(b.labels[0], "the block's label (the schema checked it)");
   const body = decodeBody(b.body, VARIABLE_SCHEMA.body, "a variable block", b, diags);
   if (!checkName(label, "variable", diags)) return;
   const prev = cfg.variables.get(label.value);
@@ -716,7 +723,7 @@ function decodeVariable(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
     return;
   }
   const validations = (body.blocks.get("validation") ?? []).flatMap((v) => {
-    const vb = decodeBody(v.body, VARIABLE_SCHEMA.body.blocks!.validation!.body, "a validation block", v, diags);
+    const vb = decodeBody(v.body, VARIABLE_SCHEMA.body.blocks.validation.body, "a validation block", v, diags);
     const condition = vb.attributes.get("condition");
     const msg = vb.attributes.get("error_message");
     return condition && msg ? [{ condition: condition.expr, errorMessage: msg.expr, range: v.range }] : [];
@@ -756,7 +763,7 @@ function decodeLocals(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
 }
 
 function decodeOutput(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
-  const label = b.labels[0]!;
+  const label = defined(b.labels[0], "the block's label (the schema checked it)");
   const body = decodeBody(b.body, OUTPUT_SCHEMA.body, "an output block", b, diags);
   if (!checkName(label, "output", diags)) return;
   const prev = cfg.outputs.get(label.value);
@@ -792,7 +799,7 @@ function decodeOutput(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
 }
 
 function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void {
-  const label = b.labels[0]!;
+  const label = defined(b.labels[0], "the block's label (the schema checked it)");
   const body = decodeBody(b.body, PROVIDER_SCHEMA.body, "a provider block", b, diags);
   if (!(PROVIDER_NAMES as readonly string[]).includes(label.value)) {
     diags.push(
@@ -810,7 +817,7 @@ function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
     diags.push(
       error("config/invalid-name", "Invalid provider alias", {
         detail: `"${alias}" is not a valid alias: use letters, digits, underscores and dashes.`,
-        range: aliasAttr!.expr.range,
+        range: defined(aliasAttr, "the alias attribute").expr.range,
       }),
     );
     return;
@@ -834,21 +841,15 @@ function decodeProvider(b: Block, cfg: DecodedConfig, diags: Diagnostic[]): void
   const ar = body.blocks.get("assume_role")?.[0];
   const assumeRole = ar
     ? {
-        attributes: decodeBody(
-          ar.body,
-          PROVIDER_SCHEMA.body.blocks!.assume_role!.body,
-          "an assume_role block",
-          ar,
-          diags,
-        ).attributes,
+        attributes: decodeBody(ar.body, PROVIDER_SCHEMA.body.blocks.assume_role.body, "an assume_role block", ar, diags)
+          .attributes,
         range: ar.range,
       }
     : undefined;
   const lb = body.blocks.get("local")?.[0];
   const local = lb
     ? {
-        attributes: decodeBody(lb.body, PROVIDER_SCHEMA.body.blocks!.local!.body, "a local block", lb, diags)
-          .attributes,
+        attributes: decodeBody(lb.body, PROVIDER_SCHEMA.body.blocks.local.body, "a local block", lb, diags).attributes,
         range: lb.range,
       }
     : undefined;
@@ -1262,11 +1263,12 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: bool
 
 function checkModuleExists(d: ModuleDependency, cfg: DecodedConfig, diags: Diagnostic[]): void {
   if (cfg.modules.has(d.name)) return;
+  const hint = didYouMeanHint(d.name, cfg.modules.keys());
   diags.push(
     error("config/undeclared-module", "Reference to undeclared module", {
       detail: `No module call named "${d.name}" is declared.`,
       range: d.range,
-      ...(didYouMeanHint(d.name, cfg.modules.keys()) ? { hint: didYouMeanHint(d.name, cfg.modules.keys())! } : {}),
+      ...(hint ? { hint } : {}),
     }),
   );
 }
@@ -1305,14 +1307,21 @@ export function findCycles(nodes: readonly string[], edges: (n: string) => reado
     for (const w of edges(v)) {
       if (!idx.has(w)) {
         strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+        low.set(
+          v,
+          Math.min(defined(low.get(v), "a visited node's low link"), defined(low.get(w), "a visited node's low link")),
+        );
+      } else if (onStack.has(w))
+        low.set(
+          v,
+          Math.min(defined(low.get(v), "a visited node's low link"), defined(idx.get(w), "a visited node's index")),
+        );
     }
     if (low.get(v) === idx.get(v)) {
       const comp: string[] = [];
       let w: string;
       do {
-        w = stack.pop()!;
+        w = defined(stack.pop(), "a node of the component on the stack");
         onStack.delete(w);
         comp.push(w);
       } while (w !== v);
@@ -1335,9 +1344,10 @@ function localDeps(l: LocalDecl, cfg: DecodedConfig): string[] {
 
 function checkLocalCycles(cfg: DecodedConfig, diags: Diagnostic[]): void {
   const names = [...cfg.locals.keys()];
-  for (const cycle of findCycles(names, (n) => localDeps(cfg.locals.get(n)!, cfg))) {
-    const ordered = orderCycle(cycle, (n) => localDeps(cfg.locals.get(n)!, cfg));
-    const first = cfg.locals.get(ordered[0]!)!;
+  const depsOf = (n: string) => localDeps(defined(cfg.locals.get(n), "a local in a cycle"), cfg);
+  for (const cycle of findCycles(names, depsOf)) {
+    const ordered = orderCycle(cycle, depsOf);
+    const first = defined(cfg.locals.get(ordered[0]), "the first local of a cycle");
     diags.push(
       error("config/local-cycle", "Cycle in local values", {
         detail: `These local values refer to each other in a cycle: ${[...ordered, ordered[0]].map((n) => `local.${n}`).join(" → ")}.`,
@@ -1349,10 +1359,10 @@ function checkLocalCycles(cfg: DecodedConfig, diags: Diagnostic[]): void {
 }
 
 /** Puts a cycle's members in reference order, starting from the member declared first. */
-function orderCycle(members: string[], edges: (n: string) => readonly string[]): string[] {
+function orderCycle(members: string[], edges: (n: string) => readonly string[]): [string, ...string[]] {
   const set = new Set(members);
-  const start = members.slice().sort()[0]!;
-  const order = [start];
+  const start = defined(members.slice().sort()[0], "a cycle's first member");
+  const order: [string, ...string[]] = [start];
   let cur = start;
   while (order.length < members.length) {
     const next = edges(cur).find((n) => set.has(n) && !order.includes(n));
@@ -1406,9 +1416,9 @@ function checkResourceCycles(cfg: DecodedConfig, diags: Diagnostic[]): void {
   const deps = resourceDependencies(cfg);
   for (const cycle of findCycles([...deps.keys()], (n) => deps.get(n) ?? [])) {
     const ordered = orderCycle(cycle, (n) => deps.get(n) ?? []);
-    const first = cfg.resources.get(ordered[0]!)!;
+    const first = defined(cfg.resources.get(ordered[0]), "the first resource of a cycle");
     const lines = ordered.map((id) => {
-      const r = cfg.resources.get(id)!;
+      const r = defined(cfg.resources.get(id), "a resource of a cycle");
       return `${id} (${r.nameRange.file}:${r.nameRange.start.line})`;
     });
     diags.push(

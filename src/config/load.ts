@@ -85,8 +85,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     );
   }
   const bodies = new Map<string, Body>();
-  for (const name of [...texts.keys()].sort()) {
-    const text = texts.get(name)!;
+  for (const [name, text] of [...texts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     sources.add(name, text);
     const already = preParsed.get(name);
     if (already) {
@@ -126,8 +125,8 @@ function gatherInputs(
     // Like Terraform: environment values for undeclared variables are ignored (the environment is shared).
     if (config.variables.has(name)) inputs.push({ name, source: "env", text: value, origin: key });
   }
-  for (const name of [...autoVarFiles.keys()].sort())
-    inputs.push(...readVarFile(name, autoVarFiles.get(name)!, "auto-file", config, diags));
+  for (const [name, text] of [...autoVarFiles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    inputs.push(...readVarFile(name, text, "auto-file", config, diags));
   for (const f of opts.varFiles ?? []) {
     const full = isAbsolute(f) ? f : resolve(config.dir, f);
     const display = isAbsolute(f) ? relativeOrAbsolute(config.dir, f) : f;
@@ -252,7 +251,7 @@ function parseVarsBody(text: string, name: string): { body?: Body; diagnostics: 
   };
   const block = parsed.body?.items.find((i) => i.type === "Block");
   const diagnostics = parsed.diagnostics.map(shift);
-  if (!block || block.type !== "Block") return { diagnostics };
+  if (!block) return { diagnostics };
   return { body: shiftBody(block.body, prefix.length), diagnostics };
 }
 
@@ -272,7 +271,7 @@ function shiftRange<
 
 /** Moves every range in a parsed subtree back by the synthetic prefix's length. */
 function shiftBody<T>(node: T, by: number): T {
-  if (Array.isArray(node)) return node.map((n) => shiftBody(n, by)) as T;
+  if (Array.isArray(node)) return (node as unknown[]).map((n) => shiftBody(n, by)) as T;
   if (node === null || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {

@@ -48,11 +48,12 @@ function loadCall(
   for (const [key, ref] of call.providers) {
     const target = ref.alias ? `${ref.name}.${ref.alias}` : ref.name;
     if (!available.has(target)) {
+      const hint = didYouMeanHint(target, available);
       diags.push(
         error("config/undeclared-provider", "Reference to undeclared provider configuration", {
           detail: `providers passes ${target} to the module as ${key}, but ${cfg.moduleCalls ? "this module was not given" : "no provider block declares"} ${target}.`,
           ...(ref.range ? { range: ref.range } : {}),
-          ...(didYouMeanHint(target, available) ? { hint: didYouMeanHint(target, available)! } : {}),
+          ...(hint ? { hint } : {}),
         }),
       );
     }
@@ -85,11 +86,12 @@ function loadCall(
   }
   const files = listModuleFiles(dir, root);
   if (files === "missing") {
+    const hint = suggestFolder(dir, root);
     diags.push(
       error("config/module-source-missing", "Module folder not found", {
         detail: `module "${call.name}": there is no folder ${shown(dir)} (source = "${call.source}", relative to ${cfg.moduleCalls ? shown(cfg.dir) : "the configuration folder"}).`,
         ...at,
-        ...(suggestFolder(dir, root) ? { hint: suggestFolder(dir, root)! } : {}),
+        ...(hint ? { hint } : {}),
       }),
     );
     return;

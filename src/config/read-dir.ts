@@ -6,7 +6,7 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { error, type Diagnostic } from "../diag/index.js";
+import { defined, error, type Diagnostic } from "../diag/index.js";
 import { InputBudget, readSourceFile } from "./source-file.js";
 
 export const CONFIG_EXTENSION = ".state";
@@ -86,7 +86,7 @@ export function readConfigurationDir(dir: string, budget = new InputBudget()): C
       });
   }
   if (overBudget.length > 1) {
-    const first = out.problems[out.problems.length - 1]!;
+    const first = defined(out.problems.at(-1), "the problem of the first file over the budget");
     first.diagnostic = {
       ...first.diagnostic,
       detail: `${first.diagnostic.detail}\nNot read: ${overBudget.length} files (${overBudget.length > 6 ? [...overBudget.slice(0, 5), "…", overBudget[overBudget.length - 1]].join(", ") : overBudget.join(", ")}).`,

@@ -4,7 +4,7 @@
  * arguments written as blocks and blocks written as arguments, duplicates, missing required
  * items, and wrong label counts — each at the range of the offending item.
  */
-import { didYouMean, error, joinRanges, type Diagnostic, type Range } from "../diag/index.js";
+import { defined, didYouMean, error, joinRanges, type Diagnostic, type Range } from "../diag/index.js";
 import type { Attribute, Block, Body } from "../syntax/ast.js";
 
 import type { ValueType } from "../ssm/resource-schema.js";
@@ -42,12 +42,12 @@ export interface DecodedBody {
 /** "a document", "an association": the indefinite article for a word. */
 export function an(word: string, capital = false): string {
   const a = /^[aeiou]/i.test(word) ? "an" : "a";
-  return `${capital ? a[0]!.toUpperCase() + a.slice(1) : a} ${word}`;
+  return `${capital ? a.charAt(0).toUpperCase() + a.slice(1) : a} ${word}`;
 }
 
 /** Where a "missing" diagnostic points: the block's header (type and labels). */
 export function blockHeaderRange(b: Block): Range {
-  const last = b.labels.length > 0 ? b.labels[b.labels.length - 1]!.range : b.typeRange;
+  const last = b.labels.at(-1)?.range ?? b.typeRange;
   return joinRanges(b.typeRange, last);
 }
 
@@ -152,7 +152,7 @@ export function decodeBody(
         error("config/too-many-blocks", bs.max === 1 ? "Duplicate block" : "Too many blocks", {
           detail:
             bs.max === 1
-              ? `Only one "${item.blockType}" block is allowed in ${where}; another was declared at line ${list[0]!.typeRange.start.line}.`
+              ? `Only one "${item.blockType}" block is allowed in ${where}; another was declared at line ${defined(list[0], "the block declared first").typeRange.start.line}.`
               : `At most ${bs.max} "${item.blockType}" blocks are allowed in ${where}.`,
           range: item.typeRange,
           context: item.range,
@@ -163,13 +163,13 @@ export function decodeBody(
     list.push(item);
     blocks.set(item.blockType, list);
   }
-  const missingAt = owner ? blockHeaderRange(owner) : undefined;
+  const missingAt = owner ? { range: blockHeaderRange(owner), context: owner.range } : undefined;
   for (const [name, a] of Object.entries(schema.attributes)) {
     if (a.required && !attributes.has(name)) {
       diags.push(
         error("config/missing-argument", "Missing required argument", {
           detail: `The argument "${name}" is required in ${where}, but it is not set.`,
-          ...(missingAt ? { range: missingAt, context: owner!.range } : {}),
+          ...missingAt,
           hint: `add ${name} = …`,
         }),
       );
@@ -181,7 +181,7 @@ export function decodeBody(
       diags.push(
         error("config/missing-block", `Missing ${name} block`, {
           detail: `At least ${b.min} "${name}" block${b.min === 1 ? " is" : "s are"} required in ${where}.`,
-          ...(missingAt ? { range: missingAt, context: owner!.range } : {}),
+          ...missingAt,
         }),
       );
     }
@@ -192,8 +192,8 @@ export function decodeBody(
 /** Checks a block's label count; returns false (with a diagnostic) when it is wrong. */
 export function checkLabels(b: Block, wanted: readonly string[], diags: Diagnostic[]): boolean {
   if (b.labels.length === wanted.length) return true;
-  if (b.labels.length < wanted.length) {
-    const missing = wanted[b.labels.length]!;
+  const missing = wanted[b.labels.length];
+  if (missing !== undefined) {
     diags.push(
       error("config/missing-label", `Missing ${missing} for ${b.blockType}`, {
         detail: `${an(b.blockType, true)} block needs ${wanted.length === 1 ? "a label" : `${wanted.length} labels`}: ${b.blockType} ${wanted.map((w) => `"${w}"`).join(" ")} { … }.`,
@@ -203,7 +203,7 @@ export function checkLabels(b: Block, wanted: readonly string[], diags: Diagnost
     );
     return false;
   }
-  const extra = b.labels[wanted.length]!;
+  const extra = defined(b.labels[wanted.length], "the first label past the wanted ones");
   diags.push(
     error("config/extraneous-label", `Extraneous label for ${b.blockType}`, {
       detail:

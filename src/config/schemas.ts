@@ -13,12 +13,12 @@ const bool: AttributeSchema = { type: "bool" };
 /** Arguments every resource accepts in addition to its own (Terraform's meta-arguments). */
 export const META_ARGUMENTS = ["count", "for_each", "depends_on", "provider"] as const;
 
-const metaAttributes: Record<string, AttributeSchema> = {
+const metaAttributes = {
   count: { type: "number", description: "How many instances to create; addresses are x[0], x[1], …" },
   for_each: { type: "any", description: 'A map or set of strings; one instance per key, addressed x["key"].' },
   depends_on: { description: "Explicit dependencies: a list of resource references." },
   provider: { description: "Which provider configuration to use: ssm or ssm.ALIAS." },
-};
+} satisfies Record<string, AttributeSchema>;
 
 export const LIFECYCLE_SCHEMA: BlockSchema = {
   max: 1,
@@ -72,7 +72,7 @@ function objectAttributes(t: SchemaType): Record<string, AttributeSchema> {
 export const DOCUMENT_SCHEMA: BlockSchema = resourceBlockSchema(DOCUMENT_RESOURCE);
 export const ASSOCIATION_SCHEMA: BlockSchema = resourceBlockSchema(ASSOCIATION_RESOURCE);
 
-export const VARIABLE_SCHEMA: BlockSchema = {
+export const VARIABLE_SCHEMA = {
   labels: ["name"],
   body: {
     attributes: { type: {}, default: {}, description: str, sensitive: bool, nullable: bool },
@@ -80,14 +80,14 @@ export const VARIABLE_SCHEMA: BlockSchema = {
       validation: { body: { attributes: { condition: { required: true }, error_message: { required: true } } } },
     },
   },
-};
+} satisfies BlockSchema;
 
 export const OUTPUT_SCHEMA: BlockSchema = {
   labels: ["name"],
   body: { attributes: { value: { required: true }, description: str, sensitive: bool, depends_on: {} } },
 };
 
-export const PROVIDER_SCHEMA: BlockSchema = {
+export const PROVIDER_SCHEMA = {
   labels: ["name"],
   body: {
     attributes: {
@@ -147,7 +147,7 @@ export const PROVIDER_SCHEMA: BlockSchema = {
       },
     },
   },
-};
+} satisfies BlockSchema;
 
 /** `assume_role { role_arn }` inside `backend "s3"`: the role the backend's S3 calls run as. */
 export const ASSUME_ROLE_SCHEMA: BlockSchema = {
@@ -243,8 +243,8 @@ export const MODULE_SCHEMA: BlockSchema = {
         type: "string",
         description: 'The module\'s folder, relative to this configuration: "./modules/baseline".',
       },
-      count: metaAttributes.count!,
-      for_each: metaAttributes.for_each!,
+      count: metaAttributes.count,
+      for_each: metaAttributes.for_each,
       depends_on: { description: "Explicit dependencies of every resource in the module: resources and modules." },
       providers: { description: "Provider configurations for the module: { ssm = ssm.west }." },
     },
@@ -255,7 +255,7 @@ export const MODULE_SCHEMA: BlockSchema = {
 export const MODULE_META_ARGUMENTS = ["source", "count", "for_each", "depends_on", "providers"] as const;
 export const LOCALS_SCHEMA: BlockSchema = { body: { attributes: {}, anyAttributes: true } };
 
-export const TOP_LEVEL_SCHEMA: BodySchema = {
+export const TOP_LEVEL_SCHEMA = {
   attributes: {},
   blocks: {
     document: DOCUMENT_SCHEMA,
@@ -269,7 +269,7 @@ export const TOP_LEVEL_SCHEMA: BodySchema = {
     moved: MOVED_SCHEMA,
     module: MODULE_SCHEMA,
   },
-};
+} satisfies BodySchema;
 
 /** The provider types statectl knows. */
 export const PROVIDER_NAMES = ["ssm"] as const;
