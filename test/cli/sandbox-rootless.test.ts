@@ -12,7 +12,7 @@
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
@@ -34,25 +34,58 @@ const CLI = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.u
 
 const asRoot = process.getuid?.() === 0;
 
+/** Whether the ordinary user can reach `file` (every directory above it searchable, the file readable). */
+function userCanRead(file: string): boolean {
+  return (
+    spawnSync("setpriv", [`--reuid=${USER}`, `--regid=${USER}`, "--clear-groups", "--", "test", "-r", file]).status ===
+    0
+  );
+}
+
+/**
+ * Where the ordinary user finds the checkout and Node. A checkout under a directory only root may
+ * enter (a CI clone under /root, Node 24 installed beside it) is shown to that user through bind
+ * mounts in a private mount namespace, under a directory anyone may enter; the host's mounts are
+ * untouched. Otherwise, the real paths.
+ */
+const view = (() => {
+  const repo = path.resolve(path.dirname(CLI), "..", "..");
+  const nodePrefix = path.resolve(path.dirname(process.execPath), "..");
+  if (!asRoot || (userCanRead(CLI) && userCanRead(process.execPath))) return undefined;
+  const root = mkdtempSync(path.join(tmpdir(), "statectl-rootless-view-"));
+  chmodSync(root, 0o755);
+  for (const d of ["repo", "node"]) mkdirSync(path.join(root, d), { mode: 0o755 });
+  return {
+    root,
+    mounts: [`mount --bind '${repo}' '${root}/repo'`, `mount --bind '${nodePrefix}' '${root}/node'`],
+    cli: path.join(root, "repo", path.relative(repo, CLI)),
+    node: path.join(root, "node", path.relative(nodePrefix, process.execPath)),
+  };
+})();
+
 /** The command line that runs the built CLI as the ordinary user. */
 function asUser(args: string[]): [string, string[]] {
-  return asRoot
-    ? [
-        "setpriv",
-        [
-          `--reuid=${USER}`,
-          `--regid=${USER}`,
-          "--clear-groups",
-          "--",
-          "env",
-          "HOME=/tmp",
-          "NO_COLOR=1",
-          process.execPath,
-          CLI,
-          ...args,
-        ],
-      ]
-    : [process.execPath, [CLI, ...args]];
+  if (!asRoot) return [process.execPath, [CLI, ...args]];
+  const drop = [`--reuid=${USER}`, `--regid=${USER}`, "--clear-groups", "--", "env", "HOME=/tmp", "NO_COLOR=1"];
+  if (!view) return ["setpriv", [...drop, process.execPath, CLI, ...args]];
+  // unshare, sh, setpriv and env each exec the next: the child's pid is the CLI's, so signals reach it.
+  return [
+    "unshare",
+    [
+      "--mount",
+      "--propagation",
+      "private",
+      "--",
+      "sh",
+      "-c",
+      `${view.mounts.join(" && ")} && exec setpriv "$@"`,
+      "sh",
+      ...drop,
+      view.node,
+      view.cli,
+      ...args,
+    ],
+  ];
 }
 
 function runAsUser(args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -150,6 +183,7 @@ describe("cli: local serve --execute as an ordinary user (rootless sandbox)", fu
       await exited;
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (view) rmSync(view.root, { recursive: true, force: true });
   });
 
   it("runs AWS-RunShellScript inside web-1 as its root: real output, and the host's /etc, /tmp, firewall and routes are untouched", async () => {
