@@ -43,23 +43,21 @@ function userCanRead(file: string): boolean {
 }
 
 /**
- * Where the ordinary user finds the checkout and Node. A checkout under a directory only root may
- * enter (a CI clone under /root, Node 24 installed beside it) is shown to that user through bind
- * mounts in a private mount namespace, under a directory anyone may enter; the host's mounts are
- * untouched. Otherwise, the real paths.
+ * Where the ordinary user finds the checkout. A checkout under a directory only root may enter (a
+ * CI clone under /root) is shown to that user through a bind mount in a private mount namespace,
+ * under a directory anyone may enter; the host's mounts are untouched. Node itself must be
+ * readable by that user (.ci/run makes the Node 24 it installs so).
  */
 const view = (() => {
+  if (!asRoot || userCanRead(CLI)) return undefined;
   const repo = path.resolve(path.dirname(CLI), "..", "..");
-  const nodePrefix = path.resolve(path.dirname(process.execPath), "..");
-  if (!asRoot || (userCanRead(CLI) && userCanRead(process.execPath))) return undefined;
   const root = mkdtempSync(path.join(tmpdir(), "statectl-rootless-view-"));
   chmodSync(root, 0o755);
-  for (const d of ["repo", "node"]) mkdirSync(path.join(root, d), { mode: 0o755 });
+  mkdirSync(path.join(root, "repo"), { mode: 0o755 });
   return {
     root,
-    mounts: [`mount --bind '${repo}' '${root}/repo'`, `mount --bind '${nodePrefix}' '${root}/node'`],
+    mount: `mount --bind '${repo}' '${root}/repo'`,
     cli: path.join(root, "repo", path.relative(repo, CLI)),
-    node: path.join(root, "node", path.relative(nodePrefix, process.execPath)),
   };
 })();
 
@@ -78,10 +76,10 @@ function asUser(args: string[]): [string, string[]] {
       "--",
       "sh",
       "-c",
-      `${view.mounts.join(" && ")} && exec setpriv "$@"`,
+      `${view.mount} && exec setpriv "$@"`,
       "sh",
       ...drop,
-      view.node,
+      process.execPath,
       view.cli,
       ...args,
     ],
