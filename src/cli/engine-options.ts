@@ -109,7 +109,10 @@ const VERBS = {
 /** Progress lines for people, as each change starts and ends. */
 export function progressPrinter(write: (line: string) => void): (e: EngineEvent) => void {
   return (e) => {
-    if (e.kind === "info") return write(e.message);
+    if (e.kind === "info") {
+      write(e.message);
+      return;
+    }
     if (e.kind === "plan") {
       if (e.event.type === "refresh-start")
         write(
@@ -119,24 +122,36 @@ export function progressPrinter(write: (line: string) => void): (e: EngineEvent)
     }
     const ev = e.event;
     switch (ev.type) {
-      case "start":
-        return write(`${ev.address}: ${VERBS[ev.step].ing}${ev.id && ev.step !== "create" ? ` [id=${ev.id}]` : ""}`);
-      case "done":
-        return write(
-          `${ev.address}: ${VERBS[ev.step].done} after ${seconds(ev.elapsedMs)}${ev.id ? ` [id=${ev.id}]` : ""}`,
-        );
-      case "still-running":
-        return write(`${ev.address}: ${VERBS[ev.step].still} [${seconds(ev.elapsedMs)} elapsed]`);
-      case "waiting":
-        return write(`${ev.address}: Waiting up to ${ev.seconds}s for the association to succeed... [id=${ev.id}]`);
-      case "failed":
-        return write(`${ev.address}: Failed after ${seconds(ev.elapsedMs)}`);
-      case "adopted":
-        return write(`${ev.address}: Adopted [id=${ev.id}]: ${ev.reason}`);
-      case "retrying":
-        return write(
+      case "start": {
+        write(`${ev.address}: ${VERBS[ev.step].ing}${ev.id && ev.step !== "create" ? ` [id=${ev.id}]` : ""}`);
+        return;
+      }
+      case "done": {
+        write(`${ev.address}: ${VERBS[ev.step].done} after ${seconds(ev.elapsedMs)}${ev.id ? ` [id=${ev.id}]` : ""}`);
+        return;
+      }
+      case "still-running": {
+        write(`${ev.address}: ${VERBS[ev.step].still} [${seconds(ev.elapsedMs)} elapsed]`);
+        return;
+      }
+      case "waiting": {
+        write(`${ev.address}: Waiting up to ${ev.seconds}s for the association to succeed... [id=${ev.id}]`);
+        return;
+      }
+      case "failed": {
+        write(`${ev.address}: Failed after ${seconds(ev.elapsedMs)}`);
+        return;
+      }
+      case "adopted": {
+        write(`${ev.address}: Adopted [id=${ev.id}]: ${ev.reason}`);
+        return;
+      }
+      case "retrying": {
+        write(
           `${ev.address}: Creating again (attempt ${ev.attempt}): the last attempt failed and made nothing: ${ev.message}`,
         );
+        return;
+      }
     }
   };
 }

@@ -14,7 +14,7 @@ export interface InputOptions {
 }
 
 export function mayPrompt(opts: InputOptions): boolean {
-  return opts.input !== false && opts.json !== true && process.stdin.isTTY === true;
+  return opts.input !== false && opts.json !== true && process.stdin.isTTY;
 }
 
 /** The required variables no default, file, environment variable or --var gives a value. */

@@ -226,7 +226,7 @@ function associationBlock(a: PlannedAssociation, rules: Readonly<Record<string, 
 function tagMatches(attrs: Attrs, f: Filter): boolean {
   const tags = attrs["tags"];
   if (!tags || typeof tags !== "object" || Array.isArray(tags)) return false;
-  const v = (tags as Attrs)[f.tag!];
+  const v = tags[f.tag!];
   return typeof v === "string" && f.pattern.test(v);
 }
 

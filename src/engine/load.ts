@@ -57,7 +57,7 @@ function toReference(r: ResourceRef): InstanceReference {
 }
 
 function addressText(a: InstanceAddress | { kind: "document" | "association"; name: string }): string {
-  return formatAddress(a as InstanceAddress);
+  return formatAddress(a);
 }
 
 /**

@@ -63,7 +63,7 @@ function withoutNulls(v: DesiredValue): DesiredValue {
 export function normalizeDocument(attrs: { [name: string]: DesiredValue }): { [name: string]: DesiredValue } {
   const out = withoutNulls(attrs) as { [name: string]: DesiredValue };
   const content = out["content"];
-  const format = typeof out["format"] === "string" ? (out["format"] as string).toUpperCase() : undefined;
+  const format = typeof out["format"] === "string" ? out["format"].toUpperCase() : undefined;
   if (content !== undefined && typeof content === "object" && content !== null && !isUnknown(content)) {
     out["content"] = format === "YAML" ? yaml().stringify(content) : JSON.stringify(content, null, 2);
     if (!format) out["format"] = "JSON";

@@ -221,7 +221,7 @@ export async function runReport(req: OperateRequest & { executions?: number }): 
   const compliance = await runCompliance(req);
   const diagnostics = [...status.diagnostics, ...histories.diagnostics, ...compliance.diagnostics];
   if (!histories.value || !compliance.value) return { diagnostics, sources: status.sources };
-  const graph = await runGraph({ ...req, dir: req.dir ?? "." } as EngineOptions);
+  const graph = await runGraph({ ...req, dir: req.dir ?? "." });
   diagnostics.push(
     ...graph.diagnostics.filter((d) => d.severity !== "error" || !status.diagnostics.some((s) => s.code === d.code)),
   );

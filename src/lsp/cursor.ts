@@ -127,7 +127,7 @@ export function cursorContext(text: string, offset: number): CursorContext {
     const prefix = last && touching && name(last) === "TemplateString" ? last.image : "";
     return { frames, blockPath, position: "string", prefix, ...optional("attribute", attributeOfFrames(frames)) };
   }
-  const typing = touching && isIdent(last) ? last!.image : "";
+  const typing = touching && isIdent(last) ? last.image : "";
   const settled = typing ? item.slice(0, -1) : item;
   if (top === undefined || top.kind === "block") {
     const eq = settled.findIndex((t) => name(t) === "Equals");

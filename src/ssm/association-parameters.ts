@@ -65,8 +65,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function declaredParameters(content: unknown): Record<string, DeclaredParameter> {
   if (!isRecord(content) || !isRecord(content["parameters"])) return {};
   const out: Record<string, DeclaredParameter> = {};
-  for (const [name, decl] of Object.entries(content["parameters"]))
-    out[name] = isRecord(decl) ? (decl as DeclaredParameter) : {};
+  for (const [name, decl] of Object.entries(content["parameters"])) out[name] = isRecord(decl) ? decl : {};
   return out;
 }
 

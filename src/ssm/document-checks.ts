@@ -449,7 +449,7 @@ class Checker {
         });
         continue;
       }
-      this.checkDeclaration(p, path, type!);
+      this.checkDeclaration(p, path, type);
     }
     return names;
   }
@@ -546,7 +546,10 @@ class Checker {
       });
       return;
     }
-    if (!isObj(rc.value)) return this.shape(["runtimeConfig"], "runtimeConfig is an object of plugins.");
+    if (!isObj(rc.value)) {
+      this.shape(["runtimeConfig"], "runtimeConfig is an object of plugins.");
+      return;
+    }
     if (rc.value.entries.length === 0)
       this.report({
         severity: "error",
@@ -611,7 +614,10 @@ class Checker {
       });
       return;
     }
-    if (entry.value.kind !== "array") return this.shape(["mainSteps"], "mainSteps is a list of steps.");
+    if (entry.value.kind !== "array") {
+      this.shape(["mainSteps"], "mainSteps is a list of steps.");
+      return;
+    }
     if (entry.value.items.length === 0) {
       this.report({
         severity: "error",
@@ -633,7 +639,10 @@ class Checker {
     );
     entry.value.items.forEach((step, i) => {
       const path: Path = ["mainSteps", i];
-      if (!isObj(step)) return this.shape(path, `mainSteps[${i}] must be an object with an action and a name.`);
+      if (!isObj(step)) {
+        this.shape(path, `mainSteps[${i}] must be an object with an action and a name.`);
+        return;
+      }
       // A precondition in a runbook step is reported by checkPrecondition, which says why.
       this.unknownKeys(
         step,
@@ -686,8 +695,8 @@ class Checker {
             severity: "warning",
             code: "ssm/missing-plugin-input",
             summary: "Missing plugin inputs",
-            detail: `The step "${name}" (${action}) has no inputs; the plugin needs ${PLUGIN_INPUTS[action]!.required.join(", ")}.`,
-            hint: `add "inputs": { "${PLUGIN_INPUTS[action]!.required[0]}": … }`,
+            detail: `The step "${name}" (${action}) has no inputs; the plugin needs ${PLUGIN_INPUTS[action].required.join(", ")}.`,
+            hint: `add "inputs": { "${PLUGIN_INPUTS[action].required[0]}": … }`,
             path,
             span: this.missingSpan(path),
             missing: true,
@@ -783,9 +792,14 @@ class Checker {
         path: at,
         ...(onKey ? { onKey } : {}),
       });
-    if (automation)
-      return invalid("Automation steps have no precondition (it is for Command and Policy steps).", path, true);
-    if (!isObj(pre)) return invalid("precondition is an object with one operator, StringEquals.");
+    if (automation) {
+      invalid("Automation steps have no precondition (it is for Command and Policy steps).", path, true);
+      return;
+    }
+    if (!isObj(pre)) {
+      invalid("precondition is an object with one operator, StringEquals.");
+      return;
+    }
     for (const e of pre.entries) {
       if (e.key !== "StringEquals") {
         const suggestion = didYouMean(e.key, ["StringEquals"]);
@@ -874,8 +888,10 @@ class Checker {
       );
     const outputs = this.root.entries.find((e) => e.key === "outputs");
     if (!outputs) return;
-    if (outputs.value.kind !== "array")
-      return this.shape(["outputs"], 'outputs is a list of "stepName.OutputName" strings.');
+    if (outputs.value.kind !== "array") {
+      this.shape(["outputs"], 'outputs is a list of "stepName.OutputName" strings.');
+      return;
+    }
     const stepNames = new Set<string>();
     const steps = this.root.entries.find((e) => e.key === "mainSteps")?.value;
     if (steps?.kind === "array")
@@ -886,8 +902,10 @@ class Checker {
         }
     outputs.value.items.forEach((o, i) => {
       const text = scalarString(o);
-      if (text === undefined || !/^[^.]+\.[^.]+/.test(text))
-        return this.shape(["outputs", i], 'Each output is "stepName.OutputName".');
+      if (text === undefined || !/^[^.]+\.[^.]+/.test(text)) {
+        this.shape(["outputs", i], 'Each output is "stepName.OutputName".');
+        return;
+      }
       const step = text.split(".")[0]!;
       if (!stepNames.has(step)) {
         const suggestion = didYouMean(step, stepNames);

@@ -137,7 +137,7 @@ function parseYamlTree(text: string): { tree: ParsedTree } | { error: TreeParseE
         aliasBomb: true,
       },
     };
-  return { tree: { value: plain.value, root: fromYaml(doc.contents as YamlNode, doc) } };
+  return { tree: { value: plain.value, root: fromYaml(doc.contents, doc) } };
 }
 
 /** Where the first alias is written (`*name`), for the caret. */
@@ -162,7 +162,7 @@ function fromYaml(node: YamlNode | null | undefined, doc: YamlDocument, depth = 
   if (!node || depth > 100) return { kind: "scalar", value: null, span: { start: 0, end: 0 } };
   if (isAlias(node)) {
     // An alias stands for its anchor's node; positions stay on the alias, where the user wrote it.
-    const target = fromYaml(node.resolve(doc) as YamlNode | undefined, doc, depth + 1);
+    const target = fromYaml(node.resolve(doc), doc, depth + 1);
     return withSpan(target, yamlSpan(node));
   }
   if (isMap(node)) {
@@ -203,7 +203,7 @@ function fromYaml(node: YamlNode | null | undefined, doc: YamlDocument, depth = 
           : String(v);
     return { kind: "scalar", value, span: yamlSpan(node) };
   }
-  return { kind: "scalar", value: null, span: yamlSpan(node as { range?: [number, number, number] }) };
+  return { kind: "scalar", value: null, span: yamlSpan(node) };
 }
 
 /** The same tree placed at `span` (an alias), its keys included, so nothing points at the anchor. */

@@ -420,8 +420,14 @@ class Scanner {
         return;
       case C.Slash: {
         const n = text.charCodeAt(start + 1);
-        if (n === C.Slash) return this.lineComment(start);
-        if (n === C.Star) return this.blockComment(start);
+        if (n === C.Slash) {
+          this.lineComment(start);
+          return;
+        }
+        if (n === C.Star) {
+          this.blockComment(start);
+          return;
+        }
         this.emit(T.Slash, start, ++this.pos);
         return;
       }
@@ -516,11 +522,20 @@ class Scanner {
         }
         break;
     }
-    if (isDigit(c)) return this.number(start);
-    if (isAsciiIdentStart(c)) return this.ident(start);
+    if (isDigit(c)) {
+      this.number(start);
+      return;
+    }
+    if (isAsciiIdentStart(c)) {
+      this.ident(start);
+      return;
+    }
     if (c >= 128) {
       const ch = String.fromCodePoint(text.codePointAt(start)!);
-      if (identStartRe.test(ch)) return this.ident(start);
+      if (identStartRe.test(ch)) {
+        this.ident(start);
+        return;
+      }
     }
     this.invalidCharacters(start);
   }

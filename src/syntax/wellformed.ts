@@ -153,7 +153,7 @@ class WellFormedParser {
   }
 
   private image(i: number): string {
-    return this.text.slice(this.starts[i]!, this.ends[i]!);
+    return this.text.slice(this.starts[i], this.ends[i]);
   }
 
   /**
@@ -161,7 +161,7 @@ class WellFormedParser {
    * times, and a fresh slice is garbage at once where a kept one lives as long as the AST.
    */
   private name(i: number): string {
-    const sliced = this.text.slice(this.starts[i]!, this.ends[i]!);
+    const sliced = this.text.slice(this.starts[i], this.ends[i]);
     const known = this.names.get(sliced);
     if (known !== undefined) return known;
     this.names.set(sliced, sliced);
@@ -420,7 +420,7 @@ class WellFormedParser {
               ? { type: "IndexStep", key: Number(this.image(s.num)), range: stepRange }
               : { type: "IndexStep", key: staticKey!, range: stepRange };
         this.add(step);
-        reference!.range = A.spanRange(reference!.range, end);
+        reference.range = A.spanRange(reference.range, end);
         continue;
       }
       finishReference();

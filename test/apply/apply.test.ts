@@ -13,10 +13,10 @@ import { inst } from "../graph/helpers.js";
 import { FakeProvider } from "../plan/fake-provider.js";
 
 const doc = (name: string, extra: Record<string, unknown> = {}) =>
-  inst(`document.${name}`, { attrs: { name, content: "{}", ...extra } as never });
+  inst(`document.${name}`, { attrs: { name, content: "{}", ...extra } });
 const assoc = (name: string, document: string, extra: Record<string, unknown> = {}) =>
   inst(`association.${name}`, {
-    attrs: { name, document, schedule: "rate(1 day)", ...extra } as never,
+    attrs: { name, document, schedule: "rate(1 day)", ...extra },
     references: [{ target: `document.${document}`, attribute: "name" }],
   });
 
@@ -155,7 +155,7 @@ describe("apply/applyPlan", () => {
     const p = new FakeProvider();
     const storage = new MemoryStateStorage();
     const a = inst("association.x", {
-      attrs: { document: "a", document_version: { $unknown: true } } as never,
+      attrs: { document: "a", document_version: { $unknown: true } },
       references: [{ target: "document.a", attribute: "default_version" }],
     });
     const { plan } = await makePlan({ instances: [doc("a"), a], priorState: emptyState(), provider: () => p });

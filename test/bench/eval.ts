@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const { config } = loadConfig({ files });
   const evaluate = await measure("evaluateConfig", 1, runs, () => evaluateConfig(config));
   const instances = blocks + keys + 1;
-  console.log(`${describeMachine()}`);
+  console.log(describeMachine());
   console.log(
     `${(text.length / 1e6).toFixed(2)} MB, ${blocks} association blocks + for_each over ${keys} keys = ${instances} instances, median of ${runs} runs`,
   );

@@ -62,7 +62,10 @@ interface Server {
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve();
+        return;
+      }
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });
@@ -72,8 +75,8 @@ async function startStatectl(): Promise<Server> {
   const child = spawn(process.execPath, [cliMain, "local", "serve", "--in-memory", "--json"], {
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stderr!.resume();
-  const lines = createInterface({ input: child.stdout! });
+  child.stderr.resume();
+  const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`statectl local serve exited (${code}) before listening`)));
     lines.once("line", (line) => resolve((JSON.parse(line) as { url: string }).url));

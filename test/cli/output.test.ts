@@ -71,9 +71,7 @@ describe("cli: statectl output (end to end, local endpoint)", () => {
     expect(applied.code, applied.stderr).to.equal(0);
     const r = run(dir, ["output"]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.match(
-      /^association_id = "[0-9a-f-]{36}"\ndoc_version    = "1"\ntoken          = \(sensitive\)\n$/,
-    );
+    expect(r.stdout).to.match(/^association_id = "[0-9a-f-]{36}"\ndoc_version {4}= "1"\ntoken {10}= \(sensitive\)\n$/);
     expect(run(dir, ["output", "doc_version", "--raw"]).stdout).to.equal("1");
     const j = JSON.parse(run(dir, ["output", "--json"]).stdout);
     expect(j.token).to.deep.equal({ sensitive: true, known: true, value: null });
@@ -92,7 +90,7 @@ describe("cli: statectl output (end to end, local endpoint)", () => {
     const r = run(dir, ["output"]);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.match(
-      /^added_later    = "x"\nassociation_id = "[0-9a-f-]{36}"\ndoc_version    = "1"\ntoken          = \(sensitive\)\n$/,
+      /^added_later {4}= "x"\nassociation_id = "[0-9a-f-]{36}"\ndoc_version {4}= "1"\ntoken {10}= \(sensitive\)\n$/,
     );
     rmSync(join(dir, "extra.state"));
   });

@@ -171,7 +171,7 @@ describe("cli: status per instance, history and compliance (end to end, local en
     };
     const id = state.resource.id;
     expect(id, "association id from state show --json").to.be.a("string");
-    await behindTheBack(dir, (client) => client.send(new DeleteAssociationCommand({ AssociationId: id! })));
+    await behindTheBack(dir, (client) => client.send(new DeleteAssociationCommand({ AssociationId: id })));
     const r = run(dir, ["status", "association.db", "--failed"]);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.contain("association.db  Missing");

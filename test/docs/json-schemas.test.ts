@@ -158,7 +158,7 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
         `document "${label}" {\n  name    = "Other"\n  content = file("hello.yaml")\n}\n`;
       await runApply({ ...common, files: config({ docName: "Hello", schedule: "rate(1 day)", extra: other("old") }) });
       const state = (await storage.read()).state!;
-      const id = state.resources.find((r) => r.address === "association.hello")!.id!;
+      const id = state.resources.find((r) => r.address === "association.hello")!.id;
       await client.send(
         new UpdateAssociationCommand({
           AssociationId: id,
@@ -203,7 +203,7 @@ describe("docs: JSON Schemas of the versioned JSON forms", function () {
       expectValid("plan.schema.json", destroyJson);
       expect(destroyJson.resource_changes.map((c) => c.action)).to.deep.equal(["delete", "delete", "delete"]);
       // The state storage holds the state file's exact text: it matches the state schema too.
-      expectValid("state-file.schema.json", JSON.parse((storage.contents ?? "") as string));
+      expectValid("state-file.schema.json", JSON.parse(storage.contents ?? ""));
     });
   });
 

@@ -6,11 +6,11 @@ import { startLocalEndpoint, type LocalEndpoint, type LocalEndpointOptions } fro
 // The SDK warns on Node 20 about its future minimum version; that is noise in test output.
 process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= "1";
 const originalEmit = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
   const text = typeof warning === "string" ? warning : warning.message;
   if (text.includes("AWS SDK for JavaScript") || String(rest[0]).includes("NodeVersionSupportWarning")) return;
   (originalEmit as (...a: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+};
 
 export function clientFor(url: string, options: { maxAttempts?: number } = {}): SSMClient {
   return new SSMClient({

@@ -61,7 +61,7 @@ const describeView = (d: Record<string, unknown> | undefined) => {
     Parameters,
     VersionName,
     Owner,
-  } = (d ?? {}) as Record<string, unknown>;
+  } = d ?? {};
   return {
     Name,
     DocumentVersion,

@@ -28,7 +28,10 @@ export async function freePort(): Promise<number> {
 function stopper(child: ChildProcess): () => Promise<number | null> {
   return () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve(child.exitCode);
+        return;
+      }
       child.once("exit", (code) => resolve(code));
       child.kill("SIGTERM");
     });
@@ -40,8 +43,8 @@ export async function startServe(args: string[]): Promise<RunningServer> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += String(d)));
-  const lines = createInterface({ input: child.stdout! });
+  child.stderr.on("data", (d) => (stderr += String(d)));
+  const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     child.once("exit", (code) =>
       reject(new Error(`statectl local serve exited (${code}) before listening: ${stderr}`)),
@@ -62,8 +65,8 @@ export async function startMoto(env: Readonly<Record<string, string>> = {}): Pro
     env: { ...process.env, ...env },
   });
   let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += String(d)));
-  child.stdout!.resume();
+  child.stderr.on("data", (d) => (stderr += String(d)));
+  child.stdout.resume();
   const spawnError = new Promise<never>((_, reject) =>
     child.once("error", (e) =>
       reject(new Error(`cannot start moto_server (is moto installed? pip install 'moto[server]'): ${e.message}`)),
@@ -121,8 +124,10 @@ export function aws(endpoint: string, args: string[]): Promise<AwsCliResult> {
       ["ssm", ...args, "--endpoint-url", endpoint, "--output", "json"],
       { env, timeout: 60_000 },
       (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number")
-          return reject(new Error(`cannot run the AWS CLI (is it installed?): ${error.message}`));
+        if (error && typeof error.code !== "number") {
+          reject(new Error(`cannot run the AWS CLI (is it installed?): ${error.message}`));
+          return;
+        }
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
       },
     );

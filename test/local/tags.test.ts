@@ -134,9 +134,7 @@ describe("local/tags", () => {
       "ValidationException",
     );
     await expectSsmError(
-      h.ssm.send(
-        new AddTagsToResourceCommand({ ResourceType: "Document", ResourceId: "tag-me", Tags: undefined as never }),
-      ),
+      h.ssm.send(new AddTagsToResourceCommand({ ResourceType: "Document", ResourceId: "tag-me", Tags: undefined })),
       "ValidationException",
     );
   });

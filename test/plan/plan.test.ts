@@ -46,7 +46,7 @@ function stateWith(
 }
 
 const doc = (extra: Record<string, unknown> = {}) =>
-  inst("document.app", { attrs: { name: "App", content: CONTENT, ...extra } as never });
+  inst("document.app", { attrs: { name: "App", content: CONTENT, ...extra } });
 const assoc = (extra: Record<string, unknown> = {}, more: Parameters<typeof inst>[1] = {}) =>
   inst("association.web", {
     attrs: {
@@ -54,7 +54,7 @@ const assoc = (extra: Record<string, unknown> = {}, more: Parameters<typeof inst
       schedule: "rate(1 day)",
       targets: [{ key: "tag:Role", values: ["web"] }],
       ...extra,
-    } as never,
+    },
     references: [{ target: "document.app", attribute: "name" }],
     ...more,
   });
@@ -181,7 +181,7 @@ describe("plan/makePlan", () => {
         attributes: { document: "App", document_version: "1", association_id: "a-2" },
       },
     ]);
-    const pinned = inst("association.pinned", { attrs: { document: "App", document_version: "1" } as never });
+    const pinned = inst("association.pinned", { attrs: { document: "App", document_version: "1" } });
     const pl = await plan(p, [doc({ content: CONTENT.replace("echo hi", "echo bye") }), assoc(), pinned], prior);
     const app = pl.changes.find((c) => c.address === "document.app")!;
     expect(app.associationImpacts).to.deep.equal([

@@ -68,7 +68,7 @@ describe("provider-ssm: creates whose outcome is unknown", () => {
     const bad = await failure(rig.provider.createAssociation({ ...spec, document: "No-Such-Document" }));
     expect(bad.code).to.equal("InvalidDocument");
     expect(bad.outcomeUnknown).to.equal(false);
-    expect(made!.association_id).to.be.a("string");
+    expect(made.association_id).to.be.a("string");
   });
 
   it("idempotent calls are still retried through a lost response", async () => {

@@ -85,10 +85,16 @@ function checkRange(r: Range, text: string, what: string): void {
 }
 
 function walkRanges(node: unknown, text: string): void {
-  if (Array.isArray(node)) return node.forEach((n) => walkRanges(n, text));
+  if (Array.isArray(node)) {
+    node.forEach((n) => walkRanges(n, text));
+    return;
+  }
   if (node === null || typeof node !== "object") return;
   const o = node as Record<string, unknown>;
-  if (typeof o.file === "string" && o.start && o.end) return checkRange(o as unknown as Range, text, "node range");
+  if (typeof o.file === "string" && o.start && o.end) {
+    checkRange(o as unknown as Range, text, "node range");
+    return;
+  }
   for (const v of Object.values(o)) walkRanges(v, text);
 }
 

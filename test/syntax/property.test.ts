@@ -61,7 +61,10 @@ const fragments = [
 
 /** Every node of a (possibly partial) AST has a finite range inside the text, start before end. */
 function checkRanges(node: unknown, text: string): void {
-  if (Array.isArray(node)) return node.forEach((n) => checkRanges(n, text));
+  if (Array.isArray(node)) {
+    node.forEach((n) => checkRanges(n, text));
+    return;
+  }
   if (node === null || typeof node !== "object") return;
   const o = node as Record<string, unknown>;
   if (typeof o.file === "string" && o.start && o.end) {

@@ -86,7 +86,7 @@ async function migrateStateBetweenBackends(
     .join(", ");
   let copy = opts.forceCopy === true;
   if (!copy) {
-    if (opts.input === false || opts.json === true || process.stdin.isTTY !== true) {
+    if (opts.input === false || opts.json === true || !process.stdin.isTTY) {
       await failOnErrors(
         [
           error("backend/migration-needed", "The state has not been migrated to the backend", {

@@ -127,7 +127,7 @@ function timeline(data: ReportData): string {
 function failures(data: ReportData): string {
   const now = new Date(data.now);
   const blocks: string[] = [];
-  for (const a of data.status.associations as AssociationStatus[]) {
+  for (const a of data.status.associations) {
     if (a.status === "Missing") {
       blocks.push(
         `<div class="failure"><div class="head">${esc(a.address)} is missing</div><div class="sub">SSM no longer has association ${esc(a.association_id)}: deleted outside statectl? <code>statectl plan</code> shows what apply would do.</div></div>`,

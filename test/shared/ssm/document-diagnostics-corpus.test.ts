@@ -86,7 +86,7 @@ const BREAKERS: Record<string, { code: string; apply(doc: Record<string, unknown
     apply(doc) {
       const step = firstStep(doc);
       if (!step || typeof step["action"] !== "string") return false;
-      step["action"] = (step["action"] as string).replace(/:(\w)/, ":$1$1");
+      step["action"] = step["action"].replace(/:(\w)/, ":$1$1");
       return true;
     },
   },
