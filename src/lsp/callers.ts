@@ -5,6 +5,7 @@
 // `source` strings, not by loading every configuration: it runs while the user types.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
+import { defined } from "../diag/index.js";
 
 /** Folders looked at per workspace root at most, and how deep: a workspace of configurations, not a disk. */
 const MAX_FOLDERS = 400;
@@ -36,7 +37,10 @@ function calls(dir: string, target: string): boolean {
       continue;
     }
     if (!text.includes("module")) continue;
-    for (const m of text.matchAll(LOCAL_SOURCE)) if (resolve(dir, m[1]!.replace(/\/+$/, "")) === target) return true;
+    for (const m of text.matchAll(LOCAL_SOURCE)) {
+      const source = defined(m[1], "the module source the pattern captures");
+      if (resolve(dir, source.replace(/\/+$/, "")) === target) return true;
+    }
   }
   return false;
 }

@@ -314,11 +314,12 @@ function bodyItemsOf(text: string, openOffset: number): Array<{ name: string; re
   if (start < 0) return items;
   let depth = 0;
   let atItemStart = true;
-  for (let i = start + 1; i < tokens.length; i++) {
-    const t = tokens[i]!;
+  const after = tokens.slice(start + 1);
+  for (const [i, t] of after.entries()) {
     const kind = t.tokenType.name;
     if (depth === 0 && atItemStart && kind !== "NewLine" && kind !== "RBrace")
-      items.push({ name: t.image, rest: tokens.slice(i + 1, i + 5) });
+      items.push({ name: t.image, rest: after.slice(i + 1, i + 5) });
+
     if (OPENERS.has(kind)) depth++;
     else if (CLOSERS.has(kind)) {
       if (depth === 0) break;

@@ -52,7 +52,8 @@ export function cursorContext(text: string, offset: number): CursorContext {
   const keyOf = (toks: IToken[]): string | undefined => {
     const eq = toks.findIndex((t) => name(t) === "Equals" || name(t) === "Colon");
     if (eq <= 0) return undefined;
-    const k = toks[eq - 1]!;
+    const k = toks[eq - 1];
+    if (k === undefined) return undefined;
     if (isIdent(k)) return k.image;
     if (name(k) === "StringLit") return String(k.payload ?? k.image.slice(1, -1));
     return undefined;
@@ -71,13 +72,12 @@ export function cursorContext(text: string, offset: number): CursorContext {
       case "LBrace": {
         const top = frames[frames.length - 1];
         const inBody = top === undefined || top.kind === "block";
-        const header =
-          item.length > 0 && isIdent(item[0]) && item.slice(1).every((l) => name(l) === "StringLit" || isIdent(l));
-        if (inBody && header)
+        const [head, ...labels] = item;
+        if (inBody && head !== undefined && isIdent(head) && labels.every((l) => name(l) === "StringLit" || isIdent(l)))
           push({
             kind: "block",
-            type: item[0]!.image,
-            labels: item.slice(1).map((l) => String(l.payload ?? l.image)),
+            type: head.image,
+            labels: labels.map((l) => String(l.payload ?? l.image)),
             openOffset: t.startOffset,
           });
         else push({ kind: "object", ...optional("key", keyOf(item)), openOffset: t.startOffset });
@@ -133,16 +133,12 @@ export function cursorContext(text: string, offset: number): CursorContext {
     const eq = settled.findIndex((t) => name(t) === "Equals");
     if (eq < 0) {
       if (settled.length === 0) return { frames, blockPath, position: "item-start", prefix: typing };
-      if (isIdent(settled[0]) && settled.slice(1).every((l) => name(l) === "StringLit"))
-        return { frames, blockPath, position: "block-label", prefix: typing, attribute: settled[0]!.image };
+      const [first, ...labels] = settled;
+      if (first !== undefined && isIdent(first) && labels.every((l) => name(l) === "StringLit"))
+        return { frames, blockPath, position: "block-label", prefix: typing, attribute: first.image };
     }
-    return valueContext(
-      frames,
-      blockPath,
-      settled,
-      typing,
-      eq > 0 && isIdent(settled[eq - 1]) ? settled[eq - 1]!.image : undefined,
-    );
+    const key = settled[eq - 1];
+    return valueContext(frames, blockPath, settled, typing, key !== undefined && isIdent(key) ? key.image : undefined);
   }
   if (top.kind === "object") {
     const sep = settled.findIndex((t) => name(t) === "Equals" || name(t) === "Colon");
@@ -168,10 +164,13 @@ function valueContext(
   };
   // `a.b.` + typing: walk back over Ident (Dot Ident)* Dot.
   const traversal: string[] = [];
-  let i = settled.length - 1;
-  while (i >= 1 && name(settled[i]!) === "Dot" && isIdent(settled[i - 1]) && adjacent(settled[i - 1]!, settled[i]!)) {
-    traversal.unshift(settled[i - 1]!.image);
-    i -= 2;
+  for (let i = settled.length - 1; i >= 1; i -= 2) {
+    const dot = settled[i];
+    const ident = settled[i - 1];
+    if (dot === undefined || ident === undefined || name(dot) !== "Dot" || !isIdent(ident) || !adjacent(ident, dot))
+      break;
+
+    traversal.unshift(ident.image);
   }
   if (traversal.length > 0) ctx.traversal = traversal;
   return ctx;
@@ -183,8 +182,7 @@ function adjacent(a: IToken, b: IToken): boolean {
 
 /** The attribute whose value encloses the innermost frames (for `parameters = { x = [ "|` and the like). */
 function attributeOfFrames(frames: Frame[]): string | undefined {
-  for (let i = frames.length - 1; i >= 0; i--) {
-    const f = frames[i]!;
+  for (const f of frames.toReversed()) {
     if ((f.kind === "object" || f.kind === "string") && f.key) return f.key;
     if (f.kind === "block") return undefined;
   }

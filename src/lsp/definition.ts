@@ -44,7 +44,7 @@ export function definitionAt(
     parent.name === "document" &&
     parent.expr === last &&
     blocks.length === 1 &&
-    blocks[0]!.blockType === "association"
+    blocks[0]?.blockType === "association"
   ) {
     const name = staticString(last.type === "Literal" || last.type === "Template" ? last : undefined);
     if (name === undefined) return undefined;

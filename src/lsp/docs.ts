@@ -17,8 +17,9 @@ export function bodySchemaAt(blockPath: readonly string[]): BodySchema | undefin
 }
 
 export function blockSchemaAt(blockPath: readonly string[]): BlockSchema | undefined {
-  if (blockPath.length === 0) return undefined;
-  return bodySchemaAt(blockPath.slice(0, -1))?.blocks?.[blockPath[blockPath.length - 1]!];
+  const innermost = blockPath.at(-1);
+  if (innermost === undefined) return undefined;
+  return bodySchemaAt(blockPath.slice(0, -1))?.blocks?.[innermost];
 }
 
 /** What the block types are for; the schemas describe arguments, not the top-level blocks. */

@@ -1,6 +1,6 @@
 // Hover: documentation for the argument, block type, function, reference, AWS-owned document or
 // document parameter under the cursor.
-import type { Range } from "../diag/index.js";
+import { defined, type Range } from "../diag/index.js";
 import type { Block, Body, Node, ObjectItem, ScopeTraversal } from "../syntax/index.js";
 import { findAwsOwnedDocument, resourceSchema } from "../ssm/index.js";
 import type { FolderKnowledge } from "./completion.js";
@@ -34,7 +34,7 @@ export function hoverAt(
   const blocks = enclosingBlocks(nodes);
   const path = blocks.map((b) => b.blockType);
   for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i]!;
+    const node = defined(nodes[i], "node on the path to the cursor");
     switch (node.type) {
       case "FunctionCall":
         if (contains(node.nameRange, offset)) {
@@ -51,15 +51,11 @@ export function hoverAt(
       case "Template": {
         const parent = nodes[i - 1];
         const value = staticString(node);
-        if (
-          parent?.type === "Attribute" &&
-          parent.name === "document" &&
-          path.join(".") === "association" &&
-          value &&
-          findAwsOwnedDocument(value)
-        ) {
-          return { markdown: awsDocumentMarkdown(value)!, range: node.range };
+        if (parent?.type === "Attribute" && parent.name === "document" && path.join(".") === "association" && value) {
+          const markdown = awsDocumentMarkdown(value);
+          if (markdown) return { markdown, range: node.range };
         }
+
         if (parent?.type === "ObjectItem" && parent.key === node) {
           const markdown = parameterHover(parent, nodes, i, blocks, folder);
           if (markdown) return { markdown, range: node.range };

@@ -153,7 +153,9 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       uri?.startsWith("file:") ? [fileURLToPath(uri)] : [];
     workspaceRoots = params.workspaceFolders?.length
       ? params.workspaceFolders.flatMap((f) => fileRoot(f.uri))
-      : fileRoot(params.rootUri);
+      : // eslint-disable-next-line @typescript-eslint/no-deprecated -- clients that send no workspaceFolders name their root only here
+        fileRoot(params.rootUri);
+
     snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     return {
@@ -197,10 +199,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
    * Every `.state` file of the folder: open buffers over the files on disk (read as validate reads
    * them: size limit, strict UTF-8). `problems` are the files on disk that could not be read.
    */
-  const folderTexts = async (
-    dir: string,
-    fresh = true,
-  ): Promise<{ texts: Map<string, string>; problems: Diagnostic[] }> => {
+  const folderTexts = (dir: string, fresh = true): { texts: Map<string, string>; problems: Diagnostic[] } => {
     const open = openTexts(dir);
     const folder = folderFor(dir);
     if (fresh || !folder.disk) {
@@ -254,10 +253,12 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       return modules.get(moduleDir);
     };
     const folder = folderFor(dir);
-    const known = folder.declarations;
-    if (!known || known.bodies.length !== bodies.length || known.bodies.some((b, i) => b !== bodies[i]))
-      folder.declarations = { bodies, declarations: collectDeclarations(bodies) };
-    return { declarations: folder.declarations!.declarations, managedParameters: folder.managedParameters, moduleAt };
+    let known = folder.declarations;
+    if (!known || known.bodies.length !== bodies.length || known.bodies.some((b, i) => b !== bodies[i])) {
+      known = { bodies, declarations: collectDeclarations(bodies) };
+      folder.declarations = known;
+    }
+    return { declarations: known.declarations, managedParameters: folder.managedParameters, moduleAt };
   };
 
   /** What the module in `moduleDir` declares: its open buffers over its files on disk, named from the calling folder (as diagnostics name them). */
@@ -284,7 +285,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
 
   const validateFolder = async (folder: Folder) => {
     const generation = ++folder.generation;
-    const { texts, problems } = await folderTexts(folder.dir);
+    const { texts, problems } = folderTexts(folder.dir);
     const files: ConfigurationText[] = [...texts].map(([name, text]) => ({ name, text }));
     // A module folder opened alone is not a root: its required variables come from the module block.
     const asModule = callersOf(folder.dir).length > 0;
@@ -338,8 +339,9 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       list.push(toLspDiagnostic(d, file ? linesOf(file) : undefined));
       byUri.set(uri, list);
     }
-    for (const uri of folder.published) if (!byUri.has(uri)) connection.sendDiagnostics({ uri, diagnostics: [] });
-    for (const [uri, diagnostics] of byUri) connection.sendDiagnostics({ uri, diagnostics });
+    // Notifications: nothing comes back to wait for (a closed connection ends the server anyway).
+    for (const uri of folder.published) if (!byUri.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    for (const [uri, diagnostics] of byUri) void connection.sendDiagnostics({ uri, diagnostics });
     folder.published = new Set(byUri.keys());
   };
 
@@ -369,27 +371,27 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     schedule(e.document.uri);
   });
 
-  connection.onCompletion(async (params) => {
+  connection.onCompletion((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
     const { dir } = locate(doc.uri);
-    const { texts } = await folderTexts(dir, false);
+    const { texts } = folderTexts(dir, false);
     return complete(doc.getText(), doc.offsetAt(params.position), knowledge(dir, texts), { snippets });
   });
 
   /** What a position request needs: the open buffer parsed, and its folder's texts. */
-  const atPosition = async (uri: string) => {
+  const atPosition = (uri: string) => {
     const doc = documents.get(uri);
     if (!doc) return undefined;
     const { dir, name } = locate(doc.uri);
     const body = parse(dir, name, doc.getText());
     if (!body) return undefined;
-    const { texts } = await folderTexts(dir, false);
+    const { texts } = folderTexts(dir, false);
     return { doc, dir, body, texts };
   };
 
-  connection.onHover(async (params) => {
-    const at = await atPosition(params.textDocument.uri);
+  connection.onHover((params) => {
+    const at = atPosition(params.textDocument.uri);
     if (!at) return null;
     const { doc, dir, body, texts } = at;
     const hover = hoverAt(body, doc.offsetAt(params.position), knowledge(dir, texts), texts);
@@ -398,8 +400,8 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       : null;
   });
 
-  connection.onDefinition(async (params) => {
-    const at = await atPosition(params.textDocument.uri);
+  connection.onDefinition((params) => {
+    const at = atPosition(params.textDocument.uri);
     if (!at) return null;
     const { doc, dir, body, texts } = at;
     const known = knowledge(dir, texts);
