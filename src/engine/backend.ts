@@ -4,7 +4,7 @@
 // workspace commands' logic, and migrating a state from one storage to another.
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve as resolvePath } from "node:path";
-import { error, type Diagnostic } from "../diag/index.js";
+import { defined, error, type Diagnostic } from "../diag/index.js";
 import type { S3BackendSettings } from "../config/index.js";
 import { FileStateStorage, type State, type StateStorage } from "../state/index.js";
 import {
@@ -131,7 +131,7 @@ export async function listWorkspaces(where: StateLocation): Promise<{ names: str
     }
   } else {
     const base = join(dirname(where.statePath), LOCAL_WORKSPACES_DIR);
-    let entries: string[] = [];
+    let entries: string[];
     try {
       entries = await readdir(base);
     } catch {
@@ -284,10 +284,11 @@ export async function migrateState(
       const dst = await to.read();
       if (dst.diagnostics.some((d) => d.severity === "error")) return { migrated: false, diagnostics: dst.diagnostics };
       const verdict = migrationVerdict(src.state, dst.state);
-      if (verdict === "already-there")
-        return { migrated: false, serial: dst.state!.serial, resources: dst.state!.resources.length, diagnostics: [] };
-      if (verdict === "target-not-empty")
-        return { migrated: false, diagnostics: [targetNotEmpty(from, to, src.state, dst.state!)] };
+      // Both verdicts mean the target holds a state.
+      if (verdict === "already-there" && dst.state)
+        return { migrated: false, serial: dst.state.serial, resources: dst.state.resources.length, diagnostics: [] };
+      if (verdict === "target-not-empty" && dst.state)
+        return { migrated: false, diagnostics: [targetNotEmpty(from, to, src.state, dst.state)] };
       const w = await to.write(src.state);
       return w.state
         ? { migrated: true, serial: w.state.serial, resources: w.state.resources.length, diagnostics: w.diagnostics }
@@ -329,7 +330,19 @@ export async function commandStateLocation(
 /** A state location named on the command line: a file path, or s3://BUCKET/KEY (with the SDK's standard settings). */
 export function storageForLocationText(dir: string, text: string, s3?: Partial<S3BackendSettings>): StateStorage {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(text);
-  if (m) return new S3StateStorage(s3StorageOptions({ ...s3, bucket: m[1]!, key: m[2]! }, DEFAULT_WORKSPACE));
+  if (m) {
+    const [, bucket, key] = m;
+    return new S3StateStorage(
+      s3StorageOptions(
+        {
+          ...s3,
+          bucket: defined(bucket, "the bucket of an s3:// location"),
+          key: defined(key, "the key of an s3:// location"),
+        },
+        DEFAULT_WORKSPACE,
+      ),
+    );
+  }
   return new FileStateStorage(resolvePath(dir, text));
 }
 
@@ -497,7 +510,7 @@ export async function surveyMigration(
         verdict,
         resources: s.state.resources.length,
         serial: s.state.serial,
-        diagnostics: verdict === "target-not-empty" ? [targetNotEmpty(src, dst, s.state, d.state!)] : [],
+        diagnostics: verdict === "target-not-empty" && d.state ? [targetNotEmpty(src, dst, s.state, d.state)] : [],
       });
     } finally {
       closeStorage(src);

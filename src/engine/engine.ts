@@ -19,6 +19,7 @@ import {
   redactionList,
   redactText,
   SourceRegistry,
+  defined,
   type Diagnostic,
 } from "../diag/index.js";
 import { isWhollyKnown, toDot, type ConfigInstance, type DependencyGraph, type DesiredValue } from "../graph/index.js";
@@ -42,7 +43,6 @@ import { AssumeRoleError, LOCAL_ENDPOINT_CREDENTIALS, SsmProvider, type AssumedR
 import {
   duplicateIdDiagnostics,
   emptyState,
-  FileStateStorage,
   findInstance,
   replaceOutputs,
   staleLockNote,
@@ -256,8 +256,9 @@ export class Session {
   /** The storage this session made (not an embedder's), closed with it. */
   private ownStorage: StateStorage | undefined;
   lock?: LockInfo;
-  state!: State;
-  config!: LoadedConfig;
+  /** Unset until open() has read them: close() runs after an open() that failed early, too. */
+  private openedState: State | undefined;
+  private openedConfig: LoadedConfig | undefined;
   private endpoint?: LocalEndpoint;
   private readonly providers = new Map<string, SsmResourceProvider>();
   /** Credentials of provider configurations with assume_role, by key (assumed when the session opens). */
@@ -267,8 +268,24 @@ export class Session {
 
   constructor(private readonly options: EngineOptions) {}
 
+  /** The state, once open() has read it. */
+  get state(): State {
+    return defined(this.openedState, "the session's state (open() reads it)");
+  }
+  set state(state: State) {
+    this.openedState = state;
+  }
+
+  /** The configuration, once open() has loaded it. */
+  get config(): LoadedConfig {
+    return defined(this.openedConfig, "the session's configuration (open() loads it)");
+  }
+  set config(config: LoadedConfig) {
+    this.openedConfig = config;
+  }
+
   get sources(): SourceRegistry {
-    return this.config?.sources ?? new SourceRegistry();
+    return this.openedConfig?.sources ?? new SourceRegistry();
   }
 
   async open(operation: string, diagnostics: Diagnostic[]): Promise<boolean> {
@@ -277,7 +294,8 @@ export class Session {
     diagnostics.push(...this.config.diagnostics);
     if (hasErrors(diagnostics)) return false;
     if (!(await this.assumeRoles(diagnostics))) return false;
-    if (!this.options.storage)
+    if (this.options.storage) this.storage = this.options.storage;
+    else {
       this.ownStorage = stateStorageFor(
         {
           dir: this.config.dir,
@@ -286,7 +304,9 @@ export class Session {
         },
         this.config.workspace ?? "default",
       );
-    this.storage = this.options.storage ?? this.ownStorage!;
+      this.storage = this.ownStorage;
+    }
+
     if (this.options.lock !== false) {
       const l = await this.storage.lock({
         operation,
@@ -546,11 +566,11 @@ export class Session {
    */
   secrets(): string[] {
     const found = new Set<string>();
-    for (const i of this.config?.instances ?? [])
+    for (const i of this.openedConfig?.instances ?? [])
       for (const path of i.sensitivePaths) collectLeaves(valueAt(i.attrs, path), found);
-    for (const r of this.state?.resources ?? [])
+    for (const r of this.openedState?.resources ?? [])
       for (const path of r.sensitiveAttributes) collectLeaves(valueAt(r.attributes, path), found);
-    for (const o of Object.values(this.state?.outputs ?? {})) if (o.sensitive) collectLeaves(o.value, found);
+    for (const o of Object.values(this.openedState?.outputs ?? {})) if (o.sensitive) collectLeaves(o.value, found);
     return redactionList(found);
   }
 }
@@ -602,8 +622,10 @@ async function resolveInterruptedCreates(
   diagnostics: Diagnostic[],
   persist: boolean,
 ): Promise<boolean> {
-  if ((session.state.pendingCreates ?? []).length === 0) return true;
-  await session.prepareProviders([...session.state.pendingCreates!.map((p) => p.provider), "ssm"]);
+  const pending = session.state.pendingCreates ?? [];
+  if (pending.length === 0) return true;
+  await session.prepareProviders([...pending.map((p) => p.provider), "ssm"]);
+
   const r = await resolvePendingCreates(
     session.state,
     (key) => session.provider(key),
@@ -805,10 +827,11 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       return { diagnostics, sources: session.sources };
     let plan: Plan;
     let graph: DependencyGraph | undefined;
-    if (req.planFile || req.plan) {
-      plan = req.plan ?? saved!.plan!;
+    const given = req.plan ?? saved?.plan;
+    if (given) {
+      plan = given;
       const refused = [
-        ...(saved?.variables ? differingVariables(session.config, saved.variables, req.planFile!) : []),
+        ...(saved?.variables && req.planFile ? differingVariables(session.config, saved.variables, req.planFile) : []),
         ...checkPlanApplies(plan, session.state, session.config.hash),
       ];
       diagnostics.push(...refused);
@@ -849,14 +872,16 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
       ...(req.cancel ? { cancel: req.cancel } : {}),
       ...(resolveHook
         ? {
-            resolve: async (change: ResourceChange, state: State) => {
+            resolve: (change: ResourceChange, state: State) => {
               const r = resolveHook(change, state);
-              return r.attrs
-                ? {
-                    attrs: session.provider(change.provider).normalize(change.kind, r.attrs),
-                    diagnostics: r.diagnostics,
-                  }
-                : r;
+              return Promise.resolve(
+                r.attrs
+                  ? {
+                      attrs: session.provider(change.provider).normalize(change.kind, r.attrs),
+                      diagnostics: r.diagnostics,
+                    }
+                  : r,
+              );
             },
           }
         : {}),
@@ -901,9 +926,11 @@ function differingVariables(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const name of config.explicitVariables ?? []) {
-    if (!(name in planned)) continue;
+    const was = Object.hasOwn(planned, name) ? planned[name] : undefined;
+    if (was === undefined) continue;
     const now = config.variables?.[name];
-    if (now && stableJson(now.value) === stableJson(planned[name]!)) continue;
+    if (now && stableJson(now.value) === stableJson(was)) continue;
+
     out.push(
       error("plan/variable-differs", `Variable "${name}" differs from the value the plan was made with`, {
         detail: `${planFile} was made with another value for variable "${name}" than the one given now. A saved plan is applied with the values it was made with; it needs no --var again.`,

@@ -42,12 +42,7 @@ export interface GenerateResult {
 
 type Attrs = { [name: string]: JsonValue };
 
-interface Filter {
-  key: "name" | "document" | "tag";
-  tag?: string;
-  pattern: RegExp;
-  text: string;
-}
+type Filter = { pattern: RegExp; text: string } & ({ key: "name" | "document" } | { key: "tag"; tag: string });
 
 /** `*` any run of characters, `?` one character; everything else literal. Whole-string match. */
 export function globToRegExp(glob: string): RegExp {
@@ -210,7 +205,9 @@ function documentBlock(d: PlannedDocument, rules: Readonly<Record<string, PlanAt
 function associationBlock(a: PlannedAssociation, rules: Readonly<Record<string, PlanAttributeRule>>): string {
   const lines = [`association ${quote(a.label)} {`];
   if (typeof a.attrs["name"] === "string") lines.push(`  name = ${quote(a.attrs["name"])}`);
-  lines.push(`  document = ${a.documentAddress ? `${a.documentAddress}.name` : quote(String(a.attrs["document"]))}`);
+  lines.push(
+    `  document = ${a.documentAddress ? `${a.documentAddress}.name` : quote(stringAttr(a.attrs, "document"))}`,
+  );
   lines.push(...attributeLines(a.attrs, ASSOCIATION_ATTRIBUTES, rules));
   for (const t of (a.attrs["targets"] as JsonValue[] | undefined) ?? []) lines.push(...nestedBlock("targets", t));
   lines.push(...nestedBlock("output_location", a.attrs["output_location"]));
@@ -223,10 +220,16 @@ function associationBlock(a: PlannedAssociation, rules: Readonly<Record<string, 
 
 // ---------------------------------------------------------------------------------------------
 
-function tagMatches(attrs: Attrs, f: Filter): boolean {
+/** An attribute SSM returns as a string (a document's name or content); "" when it is absent. */
+function stringAttr(attrs: Attrs, name: string): string {
+  const value = attrs[name];
+  return typeof value === "string" ? value : "";
+}
+
+function tagMatches(attrs: Attrs, f: Filter & { key: "tag" }): boolean {
   const tags = attrs["tags"];
   if (!tags || typeof tags !== "object" || Array.isArray(tags)) return false;
-  const v = tags[f.tag!];
+  const v = tags[f.tag];
   return typeof v === "string" && f.pattern.test(v);
 }
 
@@ -349,7 +352,7 @@ async function generate(
   }
   for (const [id, attrs] of associations) {
     const name = typeof attrs["name"] === "string" ? attrs["name"] : undefined;
-    const document = String(attrs["document"]);
+    const document = stringAttr(attrs, "document");
     const hit =
       all ||
       filters.some((f) =>
@@ -395,8 +398,8 @@ async function generate(
   for (const i of session.config.instances) taken[i.kind].add(i.address.replace(/^[a-z]+\./, "").replace(/\[.*$/, ""));
   const contentFiles = new Set<string>();
   const docs: PlannedDocument[] = [];
-  for (const name of [...selectedDocuments].sort()) {
-    const attrs = documents.get(name)!;
+  const selected = [...documents].filter(([name]) => selectedDocuments.has(name));
+  for (const [name, attrs] of selected.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const label = uniqueLabel(sanitizeLabel(name), taken.document);
     let file = `${label}.${contentExtension(attrs["format"])}`;
     for (let n = 2; contentFiles.has(file) || existsSync(join(dir, file)); n++)
@@ -414,15 +417,15 @@ async function generate(
     )
       docAddress.set(r.id, r.address);
   const assocs: PlannedAssociation[] = [];
-  const sortedAssociations = [...selectedAssociations].map((id) => ({ id, attrs: associations.get(id)! }));
-  sortedAssociations.sort((a, b) =>
-    String(a.attrs["name"] ?? a.attrs["document"]) + a.id < String(b.attrs["name"] ?? b.attrs["document"]) + b.id
-      ? -1
-      : 1,
-  );
+  const sortKey = ({ id, attrs }: { id: string; attrs: Attrs }) =>
+    (typeof attrs["name"] === "string" ? attrs["name"] : stringAttr(attrs, "document")) + id;
+  const sortedAssociations = [...associations]
+    .filter(([id]) => selectedAssociations.has(id))
+    .map(([id, attrs]) => ({ id, attrs }))
+    .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1));
   for (const { id, attrs } of sortedAssociations) {
-    const base = sanitizeLabel(typeof attrs["name"] === "string" ? attrs["name"] : String(attrs["document"]));
-    const documentAddress = docAddress.get(String(attrs["document"]));
+    const base = sanitizeLabel(typeof attrs["name"] === "string" ? attrs["name"] : stringAttr(attrs, "document"));
+    const documentAddress = docAddress.get(stringAttr(attrs, "document"));
     assocs.push({
       label: uniqueLabel(base, taken.association),
       id,
@@ -449,7 +452,7 @@ async function generate(
   }
   const written: string[] = [];
   for (const d of docs) {
-    await writeFile(join(dir, d.contentFile), String(d.attrs["content"] ?? ""));
+    await writeFile(join(dir, d.contentFile), stringAttr(d.attrs, "content"));
     written.push(d.contentFile);
   }
   await mkdir(dirname(target), { recursive: true });

@@ -179,7 +179,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     const secrets = new Set<string>();
     for (const r of evaluated.resources) sensitiveStrings(r.attrs, secrets);
     const list = redactionList(secrets);
-    const ssm = await checkResources(evaluated.resources, loaded.config.resources, {
+    const ssm = checkResources(evaluated.resources, loaded.config.resources, {
       sources: loaded.config.sources,
       dir,
       evaluated,
@@ -239,6 +239,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
           moved,
           imports: imports.map((i) => [i.address, i.id]),
           providers: [...providers].map(([k, { range: _range, ...p }]) => [k, p]),
+
           state: evaluated.state.backend
             ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}`
             : evaluated.state.absolutePath,

@@ -2,7 +2,7 @@
 // targets) and `statectl run` (StartAssociationsOnce, optionally followed to its end). Reads
 // the state without locking it (neither command changes the state) and reaches SSM through the
 // engine's Session, as plan/apply do; the SSM calls themselves are provider-ssm's (runs.ts).
-import { error, hasErrors, SourceRegistry, type Diagnostic } from "../diag/index.js";
+import { error, SourceRegistry, type Diagnostic } from "../diag/index.js";
 import type {
   AssociationOverview,
   AssociationTarget,
@@ -83,10 +83,11 @@ export async function withSession<T>(
       );
       return { diagnostics, sources: session.sources };
     }
-    const associations = listInstances(session.state, req.addresses ?? []).filter((r) => r.kind === "association");
-    if ((req.addresses ?? []).length > 0 && associations.length === 0) {
+    const addresses = req.addresses ?? [];
+    const associations = listInstances(session.state, addresses).filter((r) => r.kind === "association");
+    if (addresses.length > 0 && associations.length === 0) {
       diagnostics.push(
-        error("operate/no-match", `No association in the state matches ${req.addresses!.join(", ")}`, {
+        error("operate/no-match", `No association in the state matches ${addresses.join(", ")}`, {
           detail: "Only associations have a status and can be run.",
           hint: "statectl state list shows what the state holds",
         }),
@@ -188,11 +189,12 @@ export async function statusOf(
     instances: perInstance,
   };
   const items = fleet.compliance.get(r.id) ?? [];
-  if (items.length > 0) {
+  const [first] = items;
+  if (first) {
     result.compliance = {
       compliant: items.filter((i) => i.status === "COMPLIANT").length,
       non_compliant: items.filter((i) => i.status === "NON_COMPLIANT").length,
-      severity: items[0]!.severity,
+      severity: first.severity,
     };
   }
   if (o.schedule) {
@@ -217,7 +219,8 @@ export async function statusOf(
       ...(newest.detailed_status ? { detailed_status: newest.detailed_status } : {}),
       counts: newest.counts,
     };
-    if ((newest.counts["Skipped"] ?? 0) > 0) result.skipped = newest.counts["Skipped"]!;
+    const skipped = newest.counts["Skipped"] ?? 0;
+    if (skipped > 0) result.skipped = skipped;
   }
   // Failing instances come from each instance's latest result, so a failure stays listed after a
   // later run that did not reach that instance; a target that left the fleet is still named from
@@ -237,8 +240,9 @@ export async function statusOf(
     const ids = await commandIds(ssm, r.id, executions, new Set(failures.map((f) => f.instance_id)));
     for (const f of failures) {
       const commandId = ids.get(f.instance_id);
-      const out = commandId ? await ssm.commandOutput(commandId, f.instance_id) : undefined;
-      if (out) f.command_output = { command_id: commandId!, ...out };
+      if (!commandId) continue;
+      const out = await ssm.commandOutput(commandId, f.instance_id);
+      if (out) f.command_output = { command_id: commandId, ...out };
     }
   }
   result.failed_instances = failures;
@@ -512,16 +516,8 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
       const named = (await session.provider(target.provider).ssm.listAssociations({ association_name: id })).filter(
         (a) => a.name === id,
       );
-      if (named.length > 1) {
-        diagnostics.push(
-          error("import/ambiguous-name", `${named.length} associations are named "${id}"`, {
-            detail: `Their ids: ${named.map((a) => a.association_id).join(", ")}. An association name is not unique in SSM, so statectl cannot tell which one to import.`,
-            hint: `import one by its id: statectl import ${address} ${named[0]!.association_id}`,
-          }),
-        );
-        return { diagnostics, sources: session.sources };
-      }
-      if (named.length === 0) {
+      const [first] = named;
+      if (first === undefined) {
         diagnostics.push(
           error("import/not-found", `No association ${id} exists in SSM`, {
             detail:
@@ -530,7 +526,16 @@ export async function runImport(req: ImportRequest): Promise<OperateResult<Resou
         );
         return { diagnostics, sources: session.sources };
       }
-      id = named[0]!.association_id;
+      if (named.length > 1) {
+        diagnostics.push(
+          error("import/ambiguous-name", `${named.length} associations are named "${id}"`, {
+            detail: `Their ids: ${named.map((a) => a.association_id).join(", ")}. An association name is not unique in SSM, so statectl cannot tell which one to import.`,
+            hint: `import one by its id: statectl import ${address} ${first.association_id}`,
+          }),
+        );
+        return { diagnostics, sources: session.sources };
+      }
+      id = first.association_id;
     }
     const attributes = await session.provider(target.provider).read(target.kind, id, {});
     if (!attributes) {

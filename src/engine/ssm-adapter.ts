@@ -32,7 +32,6 @@ import {
   type AssociationSpec,
   type AssociationState,
   type AssociationSummary,
-  type AssociationTarget,
   type DocumentSpec,
   type DocumentState,
   type DocumentSummary,
@@ -55,7 +54,9 @@ function withoutNulls(v: DesiredValue): DesiredValue {
   if (v === null || typeof v !== "object" || isUnknown(v)) return v;
   if (Array.isArray(v)) return v.map(withoutNulls);
   const out: { [k: string]: DesiredValue } = {};
-  for (const [k, e] of Object.entries(v)) if (e !== null && e !== undefined) out[k] = withoutNulls(e);
+  // Objects built in code can carry undefined members (optional fields), which mean "not set" too.
+  for (const [k, e] of Object.entries<DesiredValue | undefined>(v))
+    if (e !== null && e !== undefined) out[k] = withoutNulls(e);
   return out;
 }
 
@@ -325,7 +326,7 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
     return out;
   }
 
-  async associationsOfDocument(name: string, _signal?: AbortSignal): Promise<{ id: string; name?: string }[]> {
+  async associationsOfDocument(name: string): Promise<{ id: string; name?: string }[]> {
     return (await this.ssm.listAssociations({ document: name })).map((a) => ({
       id: a.association_id,
       ...(a.name ? { name: a.name } : {}),
@@ -343,7 +344,7 @@ export class SsmResourceProvider implements PlanProvider, ApplyProvider {
   ): Promise<PlanTargetCount[]> {
     const counter = this.ssm.targetCounter();
     const call = options.signal ? { signal: options.signal } : {};
-    const out: PlanTargetCount[] = new Array(targets.length);
+    const out = new Array<PlanTargetCount>(targets.length);
     await forEachBounded([...targets.keys()], options.parallelism ?? 10, async (i) => {
       const list = targets[i];
       try {

@@ -7,7 +7,7 @@
  * string of the `.state` file, or on the key of an object written in HCL (`jsonencode({...})`).
  * Offline; in-memory sources work as well as a directory, so an editor can call it.
  */
-import { error, positionAt, warning, type Diagnostic, type Range, type SourceRegistry } from "../diag/index.js";
+import { positionAt, type Diagnostic, type Range, type SourceRegistry } from "../diag/index.js";
 import { loadConfig, type ConfigSource, type LoadOptions, type ResourceDecl } from "../config/index.js";
 import {
   evaluate,
@@ -41,17 +41,17 @@ export interface SsmCheckOptions {
  * diagnostics only when loading and evaluation found no errors (otherwise theirs), with the
  * registry that holds every text a diagnostic points into.
  */
-export async function validateSsm(
+export function validateSsm(
   source: ConfigSource,
   opts: LoadOptions = {},
-): Promise<{ diagnostics: Diagnostic[]; sources: SourceRegistry }> {
+): { diagnostics: Diagnostic[]; sources: SourceRegistry } {
   const loaded = loadConfig(source, opts);
   const sources = loaded.config.sources;
   if (loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics, sources };
   const evaluated = evaluateConfig(loaded.config);
   if (evaluated.diagnostics.some((d) => d.severity === "error"))
     return { diagnostics: [...loaded.diagnostics, ...evaluated.diagnostics], sources };
-  const diagnostics = await checkResources(evaluated.resources, loaded.config.resources, {
+  const diagnostics = checkResources(evaluated.resources, loaded.config.resources, {
     sources,
     dir: loaded.config.dir,
     evaluated,
@@ -60,11 +60,11 @@ export async function validateSsm(
 }
 
 /** Runs the SSM rules over evaluated resources; `decls` (by `kind.name`) gives the source ranges. */
-export async function checkResources(
+export function checkResources(
   resources: readonly EvaluatedResource[],
   decls: ReadonlyMap<string, ResourceDecl>,
   opts: SsmCheckOptions = {},
-): Promise<Diagnostic[]> {
+): Diagnostic[] {
   const native = (r: EvaluatedResource) => toNative(r.attrs, { unknown: UNKNOWN_VALUE }) as Record<string, unknown>;
   const managed = new Map<string, ManagedDocument>();
   const diagnostics: Diagnostic[] = [];
@@ -119,8 +119,9 @@ function contentLocator(
   const attribute = decl.attributes.get("content");
   if (!attribute) return undefined;
   const expr = unwrap(attribute.expr);
-  if (expr.type === "FunctionCall" && expr.name === "file" && expr.args.length === 1) {
-    const file = fileRead(expr.args[0]!, opts);
+  const soleArgument = expr.type === "FunctionCall" && expr.args.length === 1 ? expr.args[0] : undefined;
+  if (expr.type === "FunctionCall" && expr.name === "file" && soleArgument) {
+    const file = fileRead(soleArgument, opts);
     if (!file || !opts.sources) return undefined;
     const known = opts.sources.get(file);
     if (known === undefined) opts.sources.add(file, text);
@@ -132,8 +133,8 @@ function contentLocator(
     return map ? (p) => map(p.start, p.end) : undefined;
   }
   const object =
-    expr.type === "FunctionCall" && (expr.name === "jsonencode" || expr.name === "yamlencode") && expr.args.length === 1
-      ? unwrap(expr.args[0]!)
+    expr.type === "FunctionCall" && (expr.name === "jsonencode" || expr.name === "yamlencode") && soleArgument
+      ? unwrap(soleArgument)
       : expr;
   if (object.type === "Object") return (p) => objectPath(object, p);
   return undefined;
@@ -234,9 +235,11 @@ function objectPath(root: Expression, p: ContentPlace): Range {
       if (!item) break;
       keyRange = item.key.range;
       expr = item.value;
-    } else if (e.type === "Tuple" && typeof step === "number" && e.items[step]) {
+    } else if (e.type === "Tuple" && typeof step === "number") {
+      const item = e.items[step];
+      if (!item) break;
       keyRange = undefined;
-      expr = e.items[step]!;
+      expr = item;
     } else break;
   }
   if ((p.onKey || p.missing) && keyRange) return keyRange;
@@ -270,10 +273,11 @@ function rangeOf(decl: ResourceDecl, p: ResourceProblem): Range {
     }
     return expr.range;
   }
-  const blocks = decl.blocks.get(head);
-  if (blocks && blocks.length > 0) {
+  const blocks = decl.blocks.get(head) ?? [];
+  const [firstBlock] = blocks;
+  if (firstBlock) {
     const index = typeof rest[0] === "number" ? rest[0] : 0;
-    const block = blocks[index] ?? blocks[0]!;
+    const block = blocks[index] ?? firstBlock;
     const field = rest.find((s): s is string => typeof s === "string");
     const a = field ? block.body.items.find((i) => i.type === "Attribute" && i.name === field) : undefined;
     return a && a.type === "Attribute" ? a.expr.range : block.range;
@@ -308,8 +312,9 @@ function spanInside(expr: Expression, span: { start: number; end: number }): Ran
     return { file: r.file, start: at(span.start), end: at(Math.max(span.end, span.start + 1)) };
   }
   if (expr.type !== "Template" || expr.heredoc || expr.parts.length !== 1) return undefined;
-  const part = expr.parts[0]!;
-  if (part.type !== "TemplateLiteral") return undefined;
+  const [part] = expr.parts;
+  if (part?.type !== "TemplateLiteral") return undefined;
+
   const { start, end } = part.range;
   if (end.offset - start.offset !== part.value.length || start.line !== end.line) return undefined;
   const at = (offset: number) => ({ line: start.line, column: start.column + offset, offset: start.offset + offset });

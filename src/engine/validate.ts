@@ -4,14 +4,7 @@
 // the earlier ones found no errors, so one mistake does not cascade into follow-on errors.
 // Offline. Takes the files' texts rather than a directory listing, so an editor can pass unsaved
 // buffers (src/lsp/); config's readConfigurationDir gives the texts on disk.
-import {
-  error,
-  hasErrors,
-  redactDiagnostic,
-  redactionList,
-  type Diagnostic,
-  type SourceRegistry,
-} from "../diag/index.js";
+import { hasErrors, redactDiagnostic, redactionList, type Diagnostic, type SourceRegistry } from "../diag/index.js";
 import { loadConfig, type Config, type ConfigurationText, type ParsedSource } from "../config/index.js";
 import { evaluateConfig, sensitiveStrings, type EvaluatedConfig } from "../eval/index.js";
 import { parseFile, type ParseResult } from "../syntax/index.js";
@@ -91,7 +84,7 @@ export async function validateConfiguration(req: ValidateRequest): Promise<Valid
   );
   if (hasErrors(diagnostics)) return { files, diagnostics, config, evaluated, sources: config.sources };
   if (!(await go())) return { files, diagnostics, config, evaluated, sources: config.sources, stale: true };
-  const ssm = await checkResources(evaluated.resources, config.resources, {
+  const ssm = checkResources(evaluated.resources, config.resources, {
     sources: config.sources,
     dir: config.dir,
     evaluated,

@@ -13,7 +13,7 @@ import type {
 } from "../provider-ssm/index.js";
 import { resolve } from "node:path";
 import { runFleetStatus, withSession, type FleetStatus, type OperateRequest, type OperateResult } from "./operate.js";
-import { runGraph, type EngineOptions } from "./engine.js";
+import { runGraph } from "./engine.js";
 
 export interface FieldChange {
   field: string;

@@ -40,7 +40,7 @@ const EXPECTED: Record<string, string> = {
   "AWS-PatchInstanceWithRollback": "Automation",
 };
 
-async function validate(text: string): Promise<Diagnostic[]> {
+function validate(text: string): Diagnostic[] {
   const loaded = loadConfig({ files: { "main.state": text }, dir: "/catalog" });
   const evaluated = evaluateConfig(loaded.config);
   expect(
@@ -48,7 +48,7 @@ async function validate(text: string): Promise<Diagnostic[]> {
     renderDiagnostics([...loaded.diagnostics, ...evaluated.diagnostics], loaded.config.sources),
   ).to.deep.equal([]);
   return sortDiagnostics(
-    await checkResources(evaluated.resources, loaded.config.resources, {
+    checkResources(evaluated.resources, loaded.config.resources, {
       sources: loaded.config.sources,
       dir: loaded.config.dir,
       evaluated,
@@ -71,20 +71,20 @@ describe("ssm/aws-catalog: the AWS-owned documents", () => {
     expect(new Set(AWS_OWNED_DOCUMENTS.map((d) => d.name)).size).to.equal(AWS_OWNED_DOCUMENTS.length);
   });
 
-  it("validate checks their parameters: allowed values, required ones, unknown names", async () => {
-    const bad = await validate(
+  it("validate checks their parameters: allowed values, required ones, unknown names", () => {
+    const bad = validate(
       association("AWS-ApplyDSCMofs", '    MofsToApply = ["s3:bucket:web.mof"]\n    RebootBehavior = "Sometimes"'),
     );
     expect(bad.map((d) => d.code)).to.deep.equal(["ssm/invalid-parameter-value"]);
     expect(bad[0]!.detail).to.include("Sometimes");
-    const missing = await validate(association("AWS-ConfigureWindowsUpdate", '    scheduledInstallDay = "Sunday"'));
+    const missing = validate(association("AWS-ConfigureWindowsUpdate", '    scheduledInstallDay = "Sunday"'));
     expect(missing.map((d) => d.code)).to.deep.equal(["ssm/missing-parameter"]);
     expect(missing[0]!.detail).to.include("updateLevel");
-    const unknown = await validate(
+    const unknown = validate(
       association("AmazonCloudWatch-ManageAgent", '    action = "configure"\n    optionalConfigSource = "ssm"'),
     );
     expect(unknown.map((d) => d.code)).to.deep.equal(["ssm/unknown-parameter"]);
-    const chef = await validate(
+    const chef = validate(
       association(
         "AWS-ApplyChefRecipes",
         '    SourceType = "S3"\n    SourceInfo = "{\\"path\\":\\"https://s3.amazonaws.com/b/c.zip\\"}"\n    RunList = "recipe[web::default]"\n    ChefClientVersion = "9"',
@@ -92,14 +92,12 @@ describe("ssm/aws-catalog: the AWS-owned documents", () => {
     );
     expect(chef.map((d) => d.code)).to.deep.equal(["ssm/invalid-parameter-value"]);
     expect(
-      await validate(
-        association("AWS-InstallWindowsUpdates", '    Action = "Scan"\n    Categories = "SecurityUpdates"'),
-      ),
+      validate(association("AWS-InstallWindowsUpdates", '    Action = "Scan"\n    Categories = "SecurityUpdates"')),
     ).to.deep.equal([]);
   });
 
-  it("validate accepts an Automation association whose target parameter comes from its targets", async () => {
-    const ok = await validate(
+  it("validate accepts an Automation association whose target parameter comes from its targets", () => {
+    const ok = validate(
       association(
         "AWS-RestartEC2Instance",
         "",
@@ -107,7 +105,7 @@ describe("ssm/aws-catalog: the AWS-owned documents", () => {
       ),
     );
     expect(ok).to.deep.equal([]);
-    const without = await validate(
+    const without = validate(
       association("AWS-CreateImage", '    NoReboot = "maybe"', '  automation_target_parameter_name = "InstanceId"\n'),
     );
     expect(without.map((d) => d.code)).to.deep.equal(["ssm/invalid-parameter-value"]);

@@ -17,12 +17,12 @@ import { golden } from "../support/golden.js";
 
 const root = fileURLToPath(new URL("../../../test/ssm/fixtures/", import.meta.url));
 
-async function check(loaded: ReturnType<typeof loadConfig>): Promise<Diagnostic[]> {
+function check(loaded: ReturnType<typeof loadConfig>): Diagnostic[] {
   const evaluated = evaluateConfig(loaded.config);
   const earlier = [...loaded.diagnostics, ...evaluated.diagnostics];
   expect(earlier, renderDiagnostics(earlier, loaded.config.sources)).to.deep.equal([]);
   return sortDiagnostics(
-    await checkResources(evaluated.resources, loaded.config.resources, {
+    checkResources(evaluated.resources, loaded.config.resources, {
       sources: loaded.config.sources,
       dir: loaded.config.dir,
       evaluated,
@@ -35,10 +35,10 @@ describe("ssm/validate fixtures: one mistake per file", () => {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".state"))
     .sort()) {
-    it(file, async () => {
+    it(file, () => {
       const text = readFileSync(join(dir, file), "utf8");
       const loaded = loadConfig({ files: { [file]: text }, dir: "/fixtures" });
-      const diags = await check(loaded);
+      const diags = check(loaded);
       const marked = text.split("\n").flatMap((l, i) => (l.includes("# ERROR:") ? [i + 1] : []));
       expect(marked.length, "the fixture marks its offending line").to.be.greaterThan(0);
       const code = `ssm/${file.replace(/\.state$/, "").replace(/^managed-document-parameter$/, "invalid-parameter-value")}`;
@@ -58,19 +58,19 @@ describe("ssm/validate fixtures: one mistake per file", () => {
 describe("ssm/validate fixtures: valid configurations", () => {
   const dir = join(root, "valid");
   for (const name of readdirSync(dir).sort()) {
-    it(name, async () => {
+    it(name, () => {
       const loaded = loadConfig({ dir: join(dir, name) });
-      const diags = await check(loaded);
+      const diags = check(loaded);
       expect(diags, renderDiagnostics(diags, loaded.config.sources)).to.deep.equal([]);
     });
   }
 });
 
 describe("ssm/validate: the caret points inside the schedule string", () => {
-  it("underlines the hours field of a cron expression", async () => {
+  it("underlines the hours field of a cron expression", () => {
     const text =
       'association "a" {\n  document = "AWS-RunPatchBaseline"\n  parameters = { Operation = "Scan" }\n  schedule = "cron(0 25 * * ? *)"\n  targets {\n    key = "tag:a"\n    values = ["b"]\n  }\n}\n';
-    const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
+    const diags = check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
     expect(diags).to.have.length(1);
     const r = diags[0]!.range!;
     expect(text.slice(r.start.offset, r.end.offset)).to.equal("25");
@@ -93,9 +93,9 @@ describe("ssm/validate: content problems point inside the content", () => {
     ).to.deep.equal(Object.keys(cases).sort());
   });
   for (const [name, want] of Object.entries(cases)) {
-    it(name, async () => {
+    it(name, () => {
       const loaded = loadConfig({ dir: join(dir, name) });
-      const diags = await check(loaded);
+      const diags = check(loaded);
       const found = diags.find((d) => d.code === want.code);
       expect(found, renderDiagnostics(diags, loaded.config.sources)).to.not.equal(undefined);
       expect(found!.range!.file).to.equal(want.file);
@@ -107,7 +107,7 @@ describe("ssm/validate: content problems point inside the content", () => {
 describe("ssm/validate as a library: validateSsm on in-memory sources (for editors)", () => {
   it("checks files given as text, document files read by file() included, and registers them for rendering", async () => {
     const { validateSsm } = await import("../../src/engine/ssm-validation.js");
-    const { diagnostics, sources } = await validateSsm({
+    const { diagnostics, sources } = validateSsm({
       dir: "/project",
       files: {
         "main.state": 'document "d" {\n  name    = "Doc"\n  content = file("docs/d.yaml")\n}\n',
@@ -123,7 +123,7 @@ describe("ssm/validate as a library: validateSsm on in-memory sources (for edito
 });
 
 describe("ssm/validate: positions inside heredocs with interpolations and escapes", () => {
-  it("places an error after an interpolation on its own line and column", async () => {
+  it("places an error after an interpolation on its own line and column", () => {
     const text = [
       'variable "step" {',
       '  default = "a-much-longer-step-name"',
@@ -141,16 +141,16 @@ describe("ssm/validate: positions inside heredocs with interpolations and escape
       "}",
       "",
     ].join("\n");
-    const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
+    const diags = check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
     expect(diags.map((d) => [d.code, d.range?.start.line, d.range?.start.column])).to.deep.equal([
       ["ssm/unknown-action", 11, 17],
     ]);
   });
 
-  it("places an error inside a quoted string with escapes", async () => {
+  it("places an error inside a quoted string with escapes", () => {
     const text =
       'document "d" {\n  name    = "Doc"\n  content = "{\\"schemaVersion\\": \\"2.2\\", \\"mainSteps\\": [{\\"name\\": \\"a\\", \\"action\\": \\"aws:nope\\"}]}"\n}\n';
-    const diags = await check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
+    const diags = check(loadConfig({ files: { "m.state": text }, dir: "/x" }));
     const r = diags[0]!.range!;
     expect(diags[0]!.code).to.equal("ssm/unknown-action");
     expect(text.slice(r.start.offset, r.end.offset)).to.equal('\\"aws:nope\\"');
