@@ -78,10 +78,10 @@ export function withTargetParameter(
   declared: Readonly<Record<string, DeclaredParameter>>,
   targetParameter: string | undefined,
 ): Readonly<Record<string, DeclaredParameter>> {
-  if (targetParameter === undefined || !Object.prototype.hasOwnProperty.call(declared, targetParameter))
-    return declared;
-  const decl = declared[targetParameter]!;
-  return decl.default !== undefined ? declared : { ...declared, [targetParameter]: { ...decl, default: "" } };
+  const decl =
+    targetParameter !== undefined && Object.hasOwn(declared, targetParameter) ? declared[targetParameter] : undefined;
+  if (targetParameter === undefined || decl === undefined || decl.default !== undefined) return declared;
+  return { ...declared, [targetParameter]: { ...decl, default: "" } };
 }
 
 /**

@@ -1184,7 +1184,8 @@ export function isLinuxOnlyDocument(content: unknown): boolean {
       if (step === null || typeof step !== "object") return false;
       const s = step as Record<string, unknown>;
       if (JSON.stringify(s["precondition"] ?? null).includes("Windows")) return false;
-      plugins.push(String(s["action"] ?? ""));
+      const action = s["action"];
+      plugins.push(typeof action === "string" ? action : "");
     }
   }
   return plugins.length > 0 && plugins.every((p) => p === "aws:runShellScript");

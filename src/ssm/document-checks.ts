@@ -10,6 +10,8 @@
  */
 import type { DiagnosticCode } from "../diag/codes.js";
 import { didYouMean } from "../diag/suggest.js";
+import { defined } from "../diag/invariant.js";
+
 import { checkParameters, compileAllowedPattern, type DeclaredParameter } from "./association-parameters.js";
 import {
   allowedSchemaVersions,
@@ -906,7 +908,7 @@ class Checker {
         this.shape(["outputs", i], 'Each output is "stepName.OutputName".');
         return;
       }
-      const step = text.split(".")[0]!;
+      const step = text.slice(0, text.indexOf("."));
       if (!stepNames.has(step)) {
         const suggestion = didYouMean(step, stepNames);
         this.report({
@@ -978,7 +980,7 @@ class Checker {
         if (typeof node.value !== "string") return;
         if (steps)
           for (const m of node.value.matchAll(STEP_OUTPUT_REFERENCE)) {
-            const step = m[1]!;
+            const step = defined(m[1], "the step name a reference captures");
             if (steps.has(step) || declared.has(step) || step === "variables") continue;
             const raw = this.text.slice(node.span.start, node.span.end);
             const at = raw.indexOf(m[0]);
@@ -994,7 +996,7 @@ class Checker {
             });
           }
         for (const m of node.value.matchAll(REFERENCE)) {
-          const name = m[1]!;
+          const name = defined(m[1], "the parameter name a reference captures");
           if (declared.has(name)) continue;
           const raw = this.text.slice(node.span.start, node.span.end);
           const at = raw.indexOf(m[0]);

@@ -6,6 +6,18 @@
  */
 import { parseTree, type ParseError } from "jsonc-parser";
 import { YAML_ALIAS_BOMB, yaml, yamlValue } from "./lazy.js";
+import { defined } from "../diag/invariant.js";
+
+/** A scalar as SSM shows it in text; a list or map (which have no text of their own) as JSON. */
+function scalarText(value: unknown): string {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean"
+    ? String(value)
+    : JSON.stringify(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
 
 export type DocumentFormat = "JSON" | "YAML" | "TEXT";
 export type PlatformType = "Windows" | "Linux" | "MacOS";
@@ -84,7 +96,7 @@ function jsonErrorPosition(content: string, message: string): { line: number; co
   const errors: ParseError[] = [];
   parseTree(content, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const m = /position (\d+)/.exec(message);
-  const offset = errors.length > 0 ? errors[0]!.offset : m ? Number(m[1]) : content.length;
+  const offset = errors[0]?.offset ?? (m ? Number(m[1]) : content.length);
   const before = content.slice(0, offset);
   const line = before.split("\n").length;
   const column = offset - before.lastIndexOf("\n");
@@ -177,7 +189,7 @@ export function analyzeDocument(
   const rawVersion = body.schemaVersion;
   if (rawVersion === undefined || rawVersion === null)
     throw invalid("Document schema version is required (schemaVersion).");
-  const schemaVersion = String(rawVersion);
+  const schemaVersion = scalarText(rawVersion);
   const allowed = allowedSchemaVersions(documentType);
   if (!/^[0-9]+\.[0-9]+$/.test(schemaVersion) || (allowed && !allowed(schemaVersion)))
     throw invalid(`Document schema version is invalid. Value: ${schemaVersion}`);
@@ -236,7 +248,8 @@ function readParameters(
   for (const [name, decl] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof decl !== "object" || decl === null || Array.isArray(decl))
       throw invalid(`Parameter "${name}" must be an object with a type.`);
-    const d = { ...(decl as Record<string, unknown>) };
+    // The agent's own fixtures write absent fields as null; SSM treats null as "not given".
+    const d = Object.fromEntries(Object.entries(decl as Record<string, unknown>).filter(([, value]) => value !== null));
     if (typeof d.type !== "string") throw invalid(`Parameter "${name}" has no type.`);
     // Automation parameters may also use AWS resource types (e.g. AWS::EC2::Instance::Id).
     const known = (PARAMETER_TYPES as readonly string[]).includes(d.type);
@@ -265,8 +278,6 @@ function readParameters(
                   : true;
       if (!ok) throw invalid(`Parameter "${name}" has a default value that is not a ${d.type}.`);
     }
-    // The agent's own fixtures write absent fields as null; SSM treats null as "not given".
-    for (const key of Object.keys(d)) if (d[key] === null) delete d[key];
     if (d.allowedValues !== undefined && !Array.isArray(d.allowedValues))
       throw invalid(`Parameter "${name}": allowedValues must be a list.`);
     if (d.allowedPattern !== undefined && typeof d.allowedPattern !== "string")
@@ -283,7 +294,7 @@ function checkReferences(body: Record<string, unknown>, parameters: Record<strin
   const visit = (value: unknown): void => {
     if (typeof value === "string") {
       for (const m of value.matchAll(REFERENCE)) {
-        const name = m[1]!;
+        const name = defined(m[1], "the parameter name a reference captures");
         if (!(name in parameters))
           throw new DocumentContentError("InvalidDocumentContent", `Parameter "${name}" is not declared.`);
       }
@@ -303,8 +314,7 @@ export function describeParameters(
       Type: d.type,
     };
     if (typeof d.description === "string" && d.description !== "") item.Description = d.description;
-    if (d.default !== undefined && d.default !== null)
-      item.DefaultValue = typeof d.default === "object" ? JSON.stringify(d.default) : String(d.default);
+    if (d.default !== undefined && d.default !== null) item.DefaultValue = scalarText(d.default);
     return item;
   });
 }
@@ -353,8 +363,8 @@ export function platformTypesOf(body: Record<string, unknown>, documentType: str
   if (typeof rc === "object" && rc !== null && !Array.isArray(rc))
     for (const plugin of Object.keys(rc)) stepPlatforms(plugin).forEach((p) => found.add(p));
   if (Array.isArray(body.mainSteps))
-    for (const step of body.mainSteps as Array<Record<string, unknown>>)
-      if (step && typeof step.action === "string")
+    for (const step of body.mainSteps as unknown[])
+      if (isRecord(step) && typeof step.action === "string")
         stepPlatforms(step.action, step.precondition).forEach((p) => found.add(p));
   if (found.size === 0 && rc === undefined && body.mainSteps === undefined) return [...PLATFORM_ORDER];
   return PLATFORM_ORDER.filter((p) => found.has(p));

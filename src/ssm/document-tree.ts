@@ -123,7 +123,9 @@ function parseYamlTree(text: string): { tree: ParsedTree } | { error: TreeParseE
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === "TAG_RESOLVE_FAILED");
   if (problem) {
     const [start, end] = problem.pos;
-    const message = problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    // split() always yields a first line.
+    const [firstLine = ""] = problem.message.split("\n");
+    const message = firstLine.replace(/ at line \d+, column \d+:?$/, "");
     return { error: { message, span: { start, end: Math.max(end, start + 1) } } };
   }
   if (!doc.contents)
@@ -200,7 +202,9 @@ function fromYaml(node: YamlNode | null | undefined, doc: YamlDocument, depth = 
         ? null
         : typeof v === "string" || typeof v === "number" || typeof v === "boolean"
           ? v
-          : String(v);
+          : // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a scalar's other values (bigint, Date) print as themselves
+            String(v);
+
     return { kind: "scalar", value, span: yamlSpan(node) };
   }
   return { kind: "scalar", value: null, span: yamlSpan(node) };

@@ -52,7 +52,6 @@ export interface ManagedDocument {
 
 type Attrs = Readonly<Record<string, unknown>>;
 
-const known = (v: unknown): boolean => v !== UNKNOWN_VALUE && v !== null && v !== undefined;
 const isString = (v: unknown): v is string => typeof v === "string";
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -521,10 +520,11 @@ function checkTargetMaps(raw: unknown, hasTargets: boolean, out: ResourceProblem
 
 /** Parameters every map of target_maps gives a value for: SSM fills them per run, so `parameters` need not. */
 function parametersEveryTargetMapGives(raw: unknown): string[] {
-  if (!Array.isArray(raw) || raw.length === 0) return [];
+  if (!Array.isArray(raw)) return [];
   const maps = raw.filter(isRecord);
-  if (maps.length !== raw.length) return [];
-  return Object.keys(maps[0]!).filter((k) => maps.every((m) => k in m));
+  const [first] = maps;
+  if (first === undefined || maps.length !== raw.length) return [];
+  return Object.keys(first).filter((k) => maps.every((m) => k in m));
 }
 
 function checkAssociationParameters(
@@ -553,7 +553,9 @@ function checkAssociationParameters(
   const declaredNames = Object.keys(declared);
   for (const problem of checkParameters(declared, given)) {
     const { name, message } = problem;
-    if (!Object.prototype.hasOwnProperty.call(declared, name)) {
+    const declaration = Object.hasOwn(declared, name) ? declared[name] : undefined;
+    const values = Object.hasOwn(given, name) ? given[name] : undefined;
+    if (declaration === undefined) {
       const suggestion = didYouMean(name, declaredNames);
       out.push({
         severity: "error",
@@ -564,7 +566,7 @@ function checkAssociationParameters(
         path: ["parameters", name],
         onKey: true,
       });
-    } else if (!(name in given)) {
+    } else if (values === undefined) {
       if (partlyUnknown) continue;
       out.push({
         severity: "error",
@@ -574,13 +576,14 @@ function checkAssociationParameters(
         hint: `add ${name} = … to parameters`,
         path: ["parameters"],
       });
-    } else if (given[name]!.length > 0) {
+    } else if (values.length > 0) {
       out.push({
         severity: "error",
         code: "ssm/invalid-parameter-value",
         summary: "Invalid parameter value",
         detail: message,
-        hint: describeDeclaration(declared[name]!),
+        hint: describeDeclaration(declaration),
+
         path: ["parameters", name],
       });
     }

@@ -5,6 +5,7 @@
  * instances run together. Pure: the caller passes the time to count from.
  */
 import { nextRun, parseScheduleExpression } from "./schedule.js";
+import { defined } from "../diag/invariant.js";
 
 export interface ScheduleTarget {
   key: string;
@@ -102,11 +103,12 @@ export function findOverlaps(
   const byAddress = new Map(associations.map((a) => [a.address, a]));
   const overlaps: ScheduleOverlap[] = [];
   const exact = forecasts.filter((f) => !f.approximate && f.runs.length > 0);
-  for (let i = 0; i < exact.length; i++)
-    for (let j = i + 1; j < exact.length; j++) {
-      const fa = exact[i]!;
-      const fb = exact[j]!;
-      const shared = sharedTargets(byAddress.get(fa.address)!.targets, byAddress.get(fb.address)!.targets);
+  const targetsOf = (f: AssociationForecast) =>
+    defined(byAddress.get(f.address), "the association of a forecast").targets;
+  for (const [i, fa] of exact.entries())
+    for (const fb of exact.slice(i + 1)) {
+      const shared = sharedTargets(targetsOf(fa), targetsOf(fb));
+
       if (!shared) continue;
       const minutes = new Set(fb.runs.map(minuteKey));
       for (const run of fa.runs) {

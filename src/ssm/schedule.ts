@@ -8,6 +8,7 @@
  * is always the one generic sentence in INVALID_SCHEDULE_MESSAGE.
  */
 import { cronParser } from "./lazy.js";
+import { defined } from "../diag/invariant.js";
 
 /** The text AWS sends with InvalidSchedule, whatever is wrong with the expression. */
 export const INVALID_SCHEDULE_MESSAGE = "The schedule is invalid. Verify your cron or rate expression and try again.";
@@ -76,14 +77,14 @@ interface FieldSpec {
   readonly names?: readonly string[];
 }
 
-const FIELD_SPECS: readonly FieldSpec[] = [
-  { name: "minutes", min: 0, max: 59 },
-  { name: "hours", min: 0, max: 23 },
-  { name: "day-of-month", min: 1, max: 31 },
-  { name: "month", min: 1, max: 12, names: MONTH_NAMES },
-  { name: "day-of-week", min: 1, max: 7, names: DAY_NAMES },
-  { name: "year", min: 1970, max: 2199 },
-];
+const FIELDS = {
+  minutes: { name: "minutes", min: 0, max: 59 },
+  hours: { name: "hours", min: 0, max: 23 },
+  dayOfMonth: { name: "day-of-month", min: 1, max: 31 },
+  month: { name: "month", min: 1, max: 12, names: MONTH_NAMES },
+  dayOfWeek: { name: "day-of-week", min: 1, max: 7, names: DAY_NAMES },
+  year: { name: "year", min: 1970, max: 2199 },
+} as const satisfies Record<string, FieldSpec>;
 
 /** A located piece of the expression text. */
 interface Piece {
@@ -117,8 +118,12 @@ function parseOrThrow(expression: string): Schedule {
     fail("A schedule expression must be 1 to 256 characters long.", whole);
   const match = /^(cron|rate|at)\((.*)\)$/s.exec(expression);
   if (!match) fail("A schedule expression must have the form cron(...), rate(...) or at(...).", whole);
-  const inner: Piece = { text: match[2]!, start: match[1]!.length + 1 };
-  switch (match[1]) {
+  const kind = defined(match[1], "the kind of schedule the pattern captures");
+  const inner: Piece = {
+    text: defined(match[2], "the schedule's arguments the pattern captures"),
+    start: kind.length + 1,
+  };
+  switch (kind) {
     case "cron":
       return parseCron(expression, inner);
     case "rate":
@@ -180,10 +185,11 @@ function parseAt(expression: string, inner: Piece): AtSchedule {
 
 function parseCron(expression: string, inner: Piece): CronSchedule {
   let parts = splitFields(inner);
-  if (parts.length === 7) {
+  const [seconds, ...afterSeconds] = parts;
+  if (parts.length === 7 && seconds) {
     // State Manager also takes a leading seconds field, which must be zero.
-    if (parts[0]!.text !== "0") fail("The seconds field of a seven-field cron expression must be 0.", parts[0]!);
-    parts = parts.slice(1);
+    if (seconds.text !== "0") fail("The seconds field of a seven-field cron expression must be 0.", seconds);
+    parts = afterSeconds;
   }
   if (parts.length !== 6) {
     fail(
@@ -193,8 +199,8 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
   }
   const [minP, hourP, domP, monthP, dowP, yearP] = parts as [Piece, Piece, Piece, Piece, Piece, Piece];
 
-  const minutes = expandField(minP, FIELD_SPECS[0]!);
-  const hours = expandField(hourP, FIELD_SPECS[1]!);
+  const minutes = expandField(minP, FIELDS.minutes);
+  const hours = expandField(hourP, FIELDS.hours);
 
   const domIsAny = domP.text === "?";
   const dowIsAny = dowP.text === "?";
@@ -209,7 +215,7 @@ function parseCron(expression: string, inner: Piece): CronSchedule {
   if (!domIsAny) ({ cronDom, special: dayOfMonthSpecial } = translateDayOfMonth(domP));
   const cronDow = dowIsAny ? "*" : translateDayOfWeek(dowP);
 
-  const years = yearP.text === "*" ? undefined : expandField(yearP, FIELD_SPECS[5]!);
+  const years = yearP.text === "*" ? undefined : expandField(yearP, FIELDS.year);
 
   checkMinimumInterval(minutes, hours, {
     text: expression.slice(minP.start, hourP.start + hourP.text.length),
@@ -252,7 +258,8 @@ function expandField(piece: Piece, spec: FieldSpec): number[] {
     const item: Piece = { text: itemText, start: piece.start + offset };
     offset += itemText.length + 1;
     if (itemText === "") fail(`The ${spec.name} field has an empty list item.`, piece);
-    const [rangeText, stepText, extra] = itemText.split("/");
+    // split() always yields a first part.
+    const [rangeText = "", stepText, extra] = itemText.split("/");
     if (extra !== undefined) fail(`"${itemText}" has more than one '/'.`, item);
     let from: number;
     let to: number;
@@ -260,10 +267,10 @@ function expandField(piece: Piece, spec: FieldSpec): number[] {
       from = spec.min;
       to = spec.max;
     } else {
-      const bounds = rangeText!.split("-");
-      if (bounds.length > 2) fail(`"${itemText}" is not a valid range.`, item);
-      from = fieldValue(bounds[0]!, spec, item);
-      to = bounds.length === 2 ? fieldValue(bounds[1]!, spec, item) : stepText !== undefined ? spec.max : from;
+      const [fromText = "", toText, beyond] = rangeText.split("-");
+      if (beyond !== undefined) fail(`"${itemText}" is not a valid range.`, item);
+      from = fieldValue(fromText, spec, item);
+      to = toText !== undefined ? fieldValue(toText, spec, item) : stepText !== undefined ? spec.max : from;
       if (to < from) fail(`The range "${rangeText}" runs backwards.`, item);
     }
     let step = 1;
@@ -300,21 +307,23 @@ function translateDayOfMonth(piece: Piece): { cronDom: string; special: DayOfMon
     return { cronDom: "*", special: { kind: "nearestWeekday", day } };
   }
   if (/[LW]/.test(text)) fail(`"${piece.text}" is not valid: 'L' and 'W' stand alone (L, LW or nW).`, piece);
-  return { cronDom: expandField(piece, FIELD_SPECS[2]!).join(","), special: undefined };
+  return { cronDom: expandField(piece, FIELDS.dayOfMonth).join(","), special: undefined };
 }
 
 /** AWS counts days of the week 1-7 from Sunday; cron-parser counts 0-6. */
 function translateDayOfWeek(piece: Piece): string {
-  const spec = FIELD_SPECS[4]!;
+  const spec = FIELDS.dayOfWeek;
   const last = /^(.+)L$/i.exec(piece.text);
-  if (last && !/^[A-Z]{3}$/i.test(piece.text)) return `${fieldValue(last[1]!, spec, piece) - 1}L`;
+  if (last && !/^[A-Z]{3}$/i.test(piece.text))
+    return `${fieldValue(defined(last[1], "the day before L"), spec, piece) - 1}L`;
   if (piece.text.toUpperCase() === "L") return "6"; // 'L' alone in day-of-week is the last day of the week: Saturday.
   const nth = /^([^#]+)#(.*)$/.exec(piece.text);
   if (nth) {
-    const day = fieldValue(nth[1]!, spec, piece);
-    if (!/^[1-5]$/.test(nth[2]!))
-      fail(`"${nth[2]}" in "${piece.text}" must be 1-5 (which occurrence of the day in the month).`, piece);
-    return `${day - 1}#${nth[2]}`;
+    const day = fieldValue(defined(nth[1], "the day before #"), spec, piece);
+    const occurrence = defined(nth[2], "the occurrence after #");
+    if (!/^[1-5]$/.test(occurrence))
+      fail(`"${occurrence}" in "${piece.text}" must be 1-5 (which occurrence of the day in the month).`, piece);
+    return `${day - 1}#${occurrence}`;
   }
   if (/[L#]/i.test(piece.text.replace(/[A-Z]{3}/gi, "")))
     fail(`"${piece.text}" is not valid: 'L' and '#' stand alone.`, piece);
@@ -329,10 +338,16 @@ function translateDayOfWeek(piece: Piece): string {
  */
 function checkMinimumInterval(minutes: readonly number[], hours: readonly number[], piece: Piece): void {
   let smallestGap = Infinity;
-  for (let i = 1; i < minutes.length; i++) smallestGap = Math.min(smallestGap, minutes[i]! - minutes[i - 1]!);
+  let previous: number | undefined;
+  for (const minute of minutes) {
+    if (previous !== undefined) smallestGap = Math.min(smallestGap, minute - previous);
+    previous = minute;
+  }
   const hourSet = new Set(hours);
   const consecutiveHours = hours.some((h) => hourSet.has((h + 1) % 24));
-  if (consecutiveHours) smallestGap = Math.min(smallestGap, 60 - minutes[minutes.length - 1]! + minutes[0]!);
+  const [first] = minutes;
+  if (consecutiveHours && first !== undefined && previous !== undefined)
+    smallestGap = Math.min(smallestGap, 60 - previous + first);
   if (smallestGap < MIN_ASSOCIATION_INTERVAL_MINUTES) {
     fail(
       `This schedule fires ${smallestGap} minute(s) apart; an association cannot run more often than every ${MIN_ASSOCIATION_INTERVAL_MINUTES} minutes.`,
@@ -370,7 +385,7 @@ function specialDay(special: DayOfMonthSpecial, year: number, month0: number): n
 
 /** The first time strictly after `after` that a cron schedule fires, or undefined if never again. */
 export function nextCronRun(schedule: CronSchedule, after: Date): Date | undefined {
-  const maxYear = schedule.years ? schedule.years[schedule.years.length - 1]! : FIELD_SPECS[5]!.max;
+  const maxYear = schedule.years?.at(-1) ?? FIELDS.year.max;
   let cursor = after;
   for (let guard = 0; guard < 5000; guard++) {
     const expression = cronParser().CronExpressionParser.parse(schedule.cronParserExpression, {

@@ -47,6 +47,8 @@ const SIDE_DOORS: Readonly<Record<string, string>> = {
   "diag/range.ts": "the parser needs positions and ranges without the renderer diag/index also loads",
   "diag/suggest.ts": '"did you mean" without the renderer diag/index also loads',
   "diag/codes.ts": "the SSM checks name codes without the renderer diag/index also loads",
+  "diag/invariant.ts": "the parser and the SSM checks state invariants without the renderer diag/index also loads",
+
   "diag/safe-text.ts": "the provider scrubs credentials from SSM's messages without the renderer diag/index also loads",
   "syntax/ast.ts":
     "the tree's types and its reference walk, without loading the parsers (Chevrotain) syntax/index brings",
