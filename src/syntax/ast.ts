@@ -410,7 +410,7 @@ export function referenceText(ref: Pick<Reference, "root" | "traversal">): strin
  * A deep copy of an AST (or any part) without source positions: drops `range` and every
  * `…Range` property. Two parses mean the same thing when their stripped forms are deep-equal.
  */
-export function stripRanges<T>(node: T): unknown {
+export function stripRanges(node: unknown): unknown {
   if (Array.isArray(node)) return node.map((n) => stripRanges(n));
   if (node === null || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};

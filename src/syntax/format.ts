@@ -21,6 +21,8 @@ import { error, hasErrors } from "../diag/diagnostic.js";
 import type { Body, Node } from "./ast.js";
 import { stripRanges } from "./ast.js";
 import { lexFile } from "./lexer.js";
+import { defined } from "../diag/invariant.js";
+
 import { parseFile } from "./parse.js";
 
 export interface FormatResult {
@@ -143,7 +145,7 @@ const KIND_BY_TOKEN: Record<string, AtomKind> = {
 function buildAtoms(text: string, tokens: readonly IToken[], comments: readonly IToken[]): Atom[] {
   const atoms: Atom[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
+    const tok = defined(tokens[i], "a token of the file");
     const name = tok.tokenType.name;
     const start = tok.startOffset;
     if (name === "NewLine") continue;
@@ -153,23 +155,23 @@ function buildAtoms(text: string, tokens: readonly IToken[], comments: readonly 
       const close = name === "OQuote" ? "CQuote" : "HeredocEnd";
       let depth = 0;
       let j = i;
-      for (; j < tokens.length; j++) {
-        const n = tokens[j]!.tokenType.name;
+      for (let t = tokens[j]; t !== undefined; t = tokens[++j]) {
+        const n = t.tokenType.name;
         if (n === open) depth++;
         else if (n === close && --depth === 0) break;
       }
-      const last = tokens[Math.min(j, tokens.length - 1)]!;
-      const end = last.endOffset! + 1;
+      const last = defined(tokens[Math.min(j, tokens.length - 1)], "the token closing the string");
+      const end = endOffset(last) + 1;
       atoms.push({ kind: name === "OQuote" ? "string" : "heredoc", text: text.slice(start, end), start, end });
       i = j;
       continue;
     }
-    const end = tok.endOffset! + 1;
+    const end = endOffset(tok) + 1;
     atoms.push({ kind: KIND_BY_TOKEN[name] ?? "op", text: text.slice(start, end), start, end });
   }
   for (const c of comments) {
     const start = c.startOffset;
-    let body = text.slice(start, c.endOffset! + 1);
+    let body = text.slice(start, endOffset(c) + 1);
     const kind: AtomKind = c.tokenType.name === "BlockComment" ? "blockComment" : "lineComment";
     if (kind === "lineComment") body = body.replace(/[ \t\r]+$/, "");
     atoms.push({ kind, text: body, start, end: start + body.length });
@@ -178,17 +180,25 @@ function buildAtoms(text: string, tokens: readonly IToken[], comments: readonly 
   return atoms;
 }
 
+/** The scanner sets every token's end (Chevrotain's type leaves it optional). */
+function endOffset(tok: IToken): number {
+  return defined(tok.endOffset, "the token's end offset");
+}
+
 /** Index of the first atom whose start is in [from, to) and that satisfies `pred`, or -1. */
 function findAtom(atoms: readonly Atom[], from: number, to: number, pred: (a: Atom) => boolean): number {
   let lo = 0;
   let hi = atoms.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (atoms[mid]!.start < from) lo = mid + 1;
+    if (defined(atoms[mid], "the atom in the middle of the search").start < from) lo = mid + 1;
     else hi = mid;
   }
-  for (let i = lo; i < atoms.length && atoms[i]!.start < to; i++) if (pred(atoms[i]!)) return i;
-  return -1;
+  for (let i = lo; ; i++) {
+    const atom = atoms[i];
+    if (atom === undefined || atom.start >= to) return -1;
+    if (pred(atom)) return i;
+  }
 }
 
 function findAtomAt(atoms: readonly Atom[], offset: number): Atom | undefined {
@@ -213,7 +223,7 @@ function lineIndex(text: string): Lines {
       let hi = starts.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >> 1;
-        if (starts[mid]! <= offset) lo = mid;
+        if (defined(starts[mid], "the start of the line in the middle of the search") <= offset) lo = mid;
         else hi = mid - 1;
       }
       return lo + 1;
@@ -257,22 +267,23 @@ function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
 
   const isFirstOnLine = (offset: number): boolean => {
     const i = findAtom(atoms, offset, offset + 1, () => true);
-    if (i <= 0) return true;
-    return lines.lineOf(atoms[i - 1]!.end) !== lines.lineOf(offset);
+    const before = i > 0 ? atoms[i - 1] : undefined;
+    if (before === undefined) return true;
+    return lines.lineOf(before.end) !== lines.lineOf(offset);
   };
 
   const visitBody = (b: Body) => {
     const run: { atom: Atom; startLine: number; endLine: number; isLineStart: boolean }[] = [];
-    for (let k = 0; k < b.items.length; k++) {
-      const item = b.items[k]!;
+    for (const [k, item] of b.items.entries()) {
       const prev = b.items[k - 1];
       if (item.type === "Block" && prev?.type === "Block")
         pairs.push({ firstEnd: prev.range.end.offset, secondStart: item.range.start.offset });
       if (item.type === "Attribute") {
-        const i = findAtom(atoms, item.nameRange.end.offset, item.range.end.offset, (a) => a.kind === "assign");
-        if (i >= 0)
+        const assign =
+          atoms[findAtom(atoms, item.nameRange.end.offset, item.range.end.offset, (a) => a.kind === "assign")];
+        if (assign)
           run.push({
-            atom: atoms[i]!,
+            atom: assign,
             startLine: item.range.start.line,
             endLine: item.range.end.line,
             isLineStart: isFirstOnLine(item.nameRange.start.offset),
@@ -310,14 +321,17 @@ function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
       case "Object": {
         const run: { atom: Atom; startLine: number; endLine: number; isLineStart: boolean }[] = [];
         for (const item of n.items) {
-          const i = findAtom(
-            atoms,
-            item.key.range.end.offset,
-            item.range.end.offset,
-            (a) => a.kind === "assign" || a.kind === "colon",
-          );
-          if (i < 0) continue;
-          const sep = atoms[i]!;
+          const sep =
+            atoms[
+              findAtom(
+                atoms,
+                item.key.range.end.offset,
+                item.range.end.offset,
+                (a) => a.kind === "assign" || a.kind === "colon",
+              )
+            ];
+          if (!sep) continue;
+
           if (sep.kind === "colon") {
             sep.objectSeparator = true;
             alignRun(run.splice(0));
@@ -337,8 +351,8 @@ function annotate(body: Body, atoms: Atom[], lines: Lines): BlockPair[] {
       case "ForObject": {
         const end = n.range.end.offset;
         const markKeyword = (from: number, word: string) => {
-          const i = findAtom(atoms, from, end, (a) => a.kind === "word" && a.text === word);
-          if (i >= 0) atoms[i]!.kind = "keyword";
+          const atom = atoms[findAtom(atoms, from, end, (a) => a.kind === "word" && a.text === word)];
+          if (atom) atom.kind = "keyword";
         };
         markKeyword(n.range.start.offset, "for");
         markKeyword(n.valueVar.range.end.offset, "in");
@@ -402,14 +416,17 @@ function formatParsed(text: string, body: Body, tokens: readonly IToken[], comme
     const gap = text.slice(prevEnd, atom.start);
     let newlines = 0;
     for (let i = 0; i < gap.length; i++) if (gap.charCodeAt(i) === 10) newlines++;
-    if (out.length === 0 || newlines > 0)
-      out.push({ atoms: [], blank: Math.min(1, Math.max(0, newlines - 1)), indent: 0 });
-    const line = out[out.length - 1]!;
+    let line = out.at(-1);
+    if (line === undefined || newlines > 0) {
+      line = { atoms: [], blank: Math.min(1, Math.max(0, newlines - 1)), indent: 0 };
+      out.push(line);
+    }
     line.atoms.push(atom);
     lineOfAtom.set(atom, out.length - 1);
     prevEnd = atom.end;
   }
-  out[0]!.blank = 0;
+  const [firstLine] = out;
+  if (firstLine) firstLine.blank = 0;
 
   // Indentation: one level per line that left brackets open; a line starting with closers
   // dedents itself. Brackets opened on the same line count once.
@@ -421,13 +438,12 @@ function formatParsed(text: string, body: Body, tokens: readonly IToken[], comme
   };
   out.forEach((line, index) => {
     let k = 0;
-    while (k < line.atoms.length && line.atoms[k]!.kind === "close") {
+    while (line.atoms[k]?.kind === "close") {
       open.pop();
       k++;
     }
     line.indent = levels();
-    for (; k < line.atoms.length; k++) {
-      const a = line.atoms[k]!;
+    for (const a of line.atoms.slice(k)) {
       if (a.kind === "open") open.push(index);
       else if (a.kind === "close") open.pop();
     }
@@ -437,56 +453,54 @@ function formatParsed(text: string, body: Body, tokens: readonly IToken[], comme
   // comments that lead into the second block).
   const isComment = (a: Atom) => a.kind === "lineComment" || a.kind === "blockComment";
   out.forEach((line, index) => {
-    if (index === 0) return;
-    const prevLine = out[index - 1]!;
+    const prevLine = out[index - 1];
+    if (prevLine === undefined) return;
     const lastCode = [...prevLine.atoms].reverse().find((a) => !isComment(a));
     if (lastCode?.kind === "open") line.blank = 0;
-    if (line.atoms[0]!.kind === "close") line.blank = 0;
+    if (line.atoms[0]?.kind === "close") line.blank = 0;
   });
   for (const pair of blockPairs) {
     const firstEndAtom = atoms[findAtom(atoms, pair.firstEnd - 1, pair.firstEnd, () => true)];
     const secondAtom = findAtomAt(atoms, pair.secondStart);
     if (!firstEndAtom || !secondAtom) continue;
-    const from = lineOfAtom.get(firstEndAtom)! + 1;
-    const to = lineOfAtom.get(secondAtom)!;
-    let hasBlank = false;
-    for (let i = from; i <= to; i++) if (out[i]!.blank > 0) hasBlank = true;
-    if (!hasBlank && from <= to) out[from]!.blank = 1;
+    const from = defined(lineOfAtom.get(firstEndAtom), "the line of an atom") + 1;
+    const to = defined(lineOfAtom.get(secondAtom), "the line of an atom");
+    const between = out.slice(from, to + 1);
+    const [firstBetween] = between;
+    if (firstBetween && !between.some((l) => l.blank > 0)) firstBetween.blank = 1;
   }
 
   // Render each line's atoms, then pad the `=` of aligned runs.
-  const rendered: { prefix: string[]; parts: string[] }[] = out.map((line) => {
+  const rendered: { line: Line; parts: string[] }[] = out.map((line) => {
     const parts: string[] = [];
     line.atoms.forEach((a, i) => {
-      parts.push(i === 0 ? "" : spaceBetween(line.atoms[i - 1]!, a));
+      const before = line.atoms[i - 1];
+      parts.push(before === undefined ? "" : spaceBetween(before, a));
       parts.push(a.text);
     });
-    return { prefix: [], parts };
+    return { line, parts };
   });
   const widths = new Map<number, number>();
-  const keyWidth = (lineIdx: number, atom: Atom): number => {
-    const line = out[lineIdx]!;
-    const pos = line.atoms.indexOf(atom);
-    return rendered[lineIdx]!.parts.slice(0, pos * 2).join("").length;
-  };
-  for (const [lineIdx, line] of out.entries()) {
-    for (const a of line.atoms) {
+  const keyWidth = ({ line, parts }: { line: Line; parts: string[] }, atom: Atom): number =>
+    parts.slice(0, line.atoms.indexOf(atom) * 2).join("").length;
+  for (const r of rendered) {
+    for (const a of r.line.atoms) {
       if (a.alignGroup === undefined) continue;
-      widths.set(a.alignGroup, Math.max(widths.get(a.alignGroup) ?? 0, keyWidth(lineIdx, a)));
+      widths.set(a.alignGroup, Math.max(widths.get(a.alignGroup) ?? 0, keyWidth(r, a)));
     }
   }
-  for (const [lineIdx, line] of out.entries()) {
-    line.atoms.forEach((a, pos) => {
+  for (const r of rendered) {
+    r.line.atoms.forEach((a, pos) => {
       if (a.alignGroup === undefined || pos === 0) return;
-      const pad = widths.get(a.alignGroup)! - keyWidth(lineIdx, a) + 1;
-      rendered[lineIdx]!.parts[pos * 2] = " ".repeat(pad);
+      const pad = defined(widths.get(a.alignGroup), "the width of an align group") - keyWidth(r, a) + 1;
+      r.parts[pos * 2] = " ".repeat(pad);
     });
   }
 
   const result: string[] = [];
-  out.forEach((line, i) => {
+  rendered.forEach(({ line, parts }, i) => {
     if (i > 0) result.push(line.blank > 0 ? "\n\n" : "\n");
-    result.push("  ".repeat(line.indent) + rendered[i]!.parts.join(""));
+    result.push("  ".repeat(line.indent) + parts.join(""));
   });
   return result.join("") + "\n";
 }

@@ -13,6 +13,7 @@ import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import type { Range } from "../diag/range.js";
 import * as T from "./tokens.js";
+import { defined } from "../diag/invariant.js";
 
 export interface LexResult {
   /**
@@ -68,21 +69,25 @@ export class TokenColumns {
   }
 
   endLine(i: number): number {
-    return this.multiline.get(i)?.[0] ?? this.lines[i]!;
+    return this.multiline.get(i)?.[0] ?? defined(this.lines[i], "the token's line");
   }
 
   /** Exclusive: one past the token's last character. */
   endColumn(i: number): number {
-    return this.multiline.get(i)?.[1] ?? this.columns[i]! + (this.ends[i]! - this.starts[i]!);
+    const multiline = this.multiline.get(i);
+    if (multiline) return multiline[1];
+    const start = defined(this.starts[i], "the token's start");
+    const end = defined(this.ends[i], "the token's end");
+    return defined(this.columns[i], "the token's column") + (end - start);
   }
 
   /** The token as Chevrotain sees it (inclusive ends, the image sliced from `text`). */
   token(i: number, text: string): IToken {
-    const type = T.allTokens[this.kinds[i]!]!;
-    const start = this.starts[i]!;
-    const end = this.ends[i]!;
-    const startLine = this.lines[i]!;
-    const startColumn = this.columns[i]!;
+    const type = defined(T.allTokens[defined(this.kinds[i], "the token's kind")], "the token's type");
+    const start = defined(this.starts[i], "the token's start");
+    const end = defined(this.ends[i], "the token's end");
+    const startLine = defined(this.lines[i], "the token's line");
+    const startColumn = defined(this.columns[i], "the token's column");
     const endLine = this.endLine(i);
     const endColumn = this.endColumn(i) - 1;
     const image = text.slice(start, end);
@@ -95,7 +100,7 @@ export class TokenColumns {
         startColumn,
         endLine,
         endColumn,
-        tokenTypeIdx: type.tokenTypeIdx!,
+        tokenTypeIdx: typeIdx(type),
         tokenType: type,
         isInsertedInRecovery: true,
       };
@@ -108,7 +113,7 @@ export class TokenColumns {
       startColumn,
       endLine,
       endColumn,
-      tokenTypeIdx: type.tokenTypeIdx!,
+      tokenTypeIdx: typeIdx(type),
       tokenType: type,
       payload: this.payloads[i],
     };
@@ -133,7 +138,17 @@ export class TokenColumns {
 export const KIND = new Map<TokenType, number>(T.allTokens.map((t, i) => [t, i]));
 /** The same, by Chevrotain's tokenTypeIdx (an array lookup, for the scanner's inner loop). */
 const KIND_BY_TYPE_IDX: number[] = [];
-for (const [t, i] of KIND) KIND_BY_TYPE_IDX[t.tokenTypeIdx!] = i;
+for (const [t, i] of KIND) KIND_BY_TYPE_IDX[typeIdx(t)] = i;
+
+/** Chevrotain's index of a token type (createToken sets it; the type leaves it optional). */
+function typeIdx(type: TokenType): number {
+  return defined(type.tokenTypeIdx, `the tokenTypeIdx of ${type.name}`);
+}
+
+/** The scanner's kind of a token type (every type in T.allTokens has one). */
+function kindOf(type: TokenType): number {
+  return defined(KIND_BY_TYPE_IDX[typeIdx(type)], `the kind of ${type.name}`);
+}
 
 /** The source range a token covers (Chevrotain ends are inclusive; ours are exclusive). */
 export function tokenRange(file: string, tok: IToken): Range {
@@ -151,7 +166,15 @@ export function tokenRange(file: string, tok: IToken): Range {
   ) {
     return { file, start, end: { ...start } };
   }
-  return { file, start, end: { line: tok.endLine!, column: tok.endColumn! + 1, offset: endOffset } };
+  return {
+    file,
+    start,
+    end: {
+      line: defined(tok.endLine, "the token's end line"),
+      column: defined(tok.endColumn, "the token's end column") + 1,
+      offset: endOffset,
+    },
+  };
 }
 
 type Context =
@@ -204,7 +227,7 @@ const enum C {
   RBrace = 125,
 }
 
-const NEWLINE = KIND.get(T.NewLine)!;
+const NEWLINE = defined(KIND.get(T.NewLine), "the kind of NewLine");
 
 // The contexts that carry no state of their own are shared (one per kind, never mutated).
 const BRACE: Context = { kind: "brace", newlines: true };
@@ -214,7 +237,7 @@ const BRACKET: Context = { kind: "bracket" };
 const INTERP: Context = { kind: "interp" };
 
 const identStartRe = /[\p{ID_Start}_]/u;
-const identPartRe = /[\p{ID_Continue}\-]/u;
+const identPartRe = /[\p{ID_Continue}-]/u;
 
 /** For each ASCII code: 1 if a name can start with it, 2 if a name can continue with it only. */
 const ASCII_NAME = new Uint8Array(128);
@@ -239,7 +262,7 @@ const MAX_LEX_ERRORS = 20;
 /** Scans `text` (the contents of `file`) into tokens. Never throws. */
 export function lexFile(text: string, file: string): LexResult {
   const scanned = scanColumns(text, file, { comments: true });
-  const tokens: IToken[] = new Array(scanned.tokens.count);
+  const tokens = new Array<IToken>(scanned.tokens.count);
   for (let i = 0; i < tokens.length; i++) tokens[i] = scanned.tokens.token(i, text);
   return { tokens, comments: scanned.comments, diagnostics: scanned.diagnostics };
 }
@@ -300,8 +323,7 @@ class Scanner {
     // Close whatever is still open at the end of the file. Only the outermost unterminated
     // string or heredoc is reported: the ones nested in it are follow-on errors.
     const outermost = this.stack.find((c) => c.kind === "quoted" || c.kind === "heredoc");
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const ctx = this.stack[i]!;
+    for (const ctx of this.stack.toReversed()) {
       if (ctx.kind === "quoted") this.unterminatedString(ctx, ctx !== outermost);
       else if (ctx.kind === "heredoc") this.unterminatedHeredoc(ctx, ctx !== outermost);
     }
@@ -313,14 +335,7 @@ class Scanner {
 
   /** A token on the current line from `start` to `end` (exclusive); returns its index. */
   private emit(type: TokenType, start: number, end: number, payload?: unknown): number {
-    return this.tokens.push(
-      KIND_BY_TYPE_IDX[type.tokenTypeIdx!]!,
-      start,
-      end,
-      this.line,
-      start - this.lineStart + 1,
-      payload,
-    );
+    return this.tokens.push(kindOf(type), start, end, this.line, start - this.lineStart + 1, payload);
   }
 
   /** Like emit, for a token that may span lines (its end position is found by counting newlines). */
@@ -332,14 +347,20 @@ class Scanner {
     startColumn: number,
     payload?: unknown,
   ): number {
-    const i = this.tokens.push(KIND_BY_TYPE_IDX[type.tokenTypeIdx!]!, start, end, startLine, startColumn, payload);
+    const i = this.tokens.push(kindOf(type), start, end, startLine, startColumn, payload);
     const tok = this.objectToken(type, start, end, startLine, startColumn);
-    if (tok.endLine !== startLine) this.tokens.multiline.set(i, [tok.endLine!, tok.endColumn! + 1]);
+    if (tok.endLine !== startLine) this.tokens.multiline.set(i, [tok.endLine, tok.endColumn + 1]);
     return i;
   }
 
   /** A token as an object, its end found by counting newlines. Comments stay objects: they are few, and never reach the parser. */
-  private objectToken(type: TokenType, start: number, end: number, startLine: number, startColumn: number): IToken {
+  private objectToken(
+    type: TokenType,
+    start: number,
+    end: number,
+    startLine: number,
+    startColumn: number,
+  ): IToken & { endLine: number; endColumn: number } {
     let line = startLine;
     let lastLineStart = start - (startColumn - 1);
     for (let i = start; i < end - 1; i++) {
@@ -348,7 +369,7 @@ class Scanner {
         lastLineStart = i + 1;
       }
     }
-    const tok: IToken = {
+    const tok = {
       image: this.text.slice(start, end),
       startOffset: start,
       endOffset: end - 1,
@@ -356,7 +377,7 @@ class Scanner {
       startColumn,
       endLine: line,
       endColumn: end - 1 - lastLineStart + 1,
-      tokenTypeIdx: type.tokenTypeIdx!,
+      tokenTypeIdx: typeIdx(type),
       tokenType: type,
       payload: undefined,
     };
@@ -531,7 +552,7 @@ class Scanner {
       return;
     }
     if (c >= 128) {
-      const ch = String.fromCodePoint(text.codePointAt(start)!);
+      const ch = String.fromCodePoint(defined(text.codePointAt(start), "the character at the token's start"));
       if (identStartRe.test(ch)) {
         this.ident(start);
         return;
@@ -566,16 +587,14 @@ class Scanner {
     // Find the context this closes; skip over mismatched brackets so one typo doesn't unbalance
     // the rest of the file, but never reach past a template boundary.
     let i = this.stack.length - 1;
-    while (i >= 0) {
-      const k = this.stack[i]!.kind;
-      if (k === kind || (kind === "brace" && k === "interp")) break;
-      if (k !== "paren" && k !== "bracket" && k !== "brace") {
-        i = -1;
+    let closes: Context | undefined;
+    for (let ctx = this.stack[i]; ctx !== undefined; ctx = this.stack[--i]) {
+      if (ctx.kind === kind || (kind === "brace" && ctx.kind === "interp")) {
+        closes = ctx;
         break;
       }
-      i--;
+      if (ctx.kind !== "paren" && ctx.kind !== "bracket" && ctx.kind !== "brace") break;
     }
-    const closes = i >= 0 ? this.stack[i]! : undefined;
     const type =
       kind === "brace"
         ? closes?.kind === "interp"
@@ -655,7 +674,7 @@ class Scanner {
         continue;
       }
       if (c >= 128) {
-        const cp = text.codePointAt(i)!;
+        const cp = defined(text.codePointAt(i), "the character inside the text");
         const ch = String.fromCodePoint(cp);
         if (identPartRe.test(ch)) {
           i += ch.length;
@@ -684,7 +703,7 @@ class Scanner {
       i += c >= 0xd800 && c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? 2 : 1;
     }
     const shown = text.slice(start, Math.min(i, start + 20));
-    const first = text.codePointAt(start)!;
+    const first = defined(text.codePointAt(start), "the first invalid character");
     const printable = first > 31 && first !== 127 && !(first >= 0x80 && first < 0xa0);
     const what = printable
       ? JSON.stringify(String.fromCodePoint(first))
@@ -744,7 +763,8 @@ class Scanner {
   /** Whether a valid token could start at `i` (ends a run of invalid characters). */
   private startsToken(i: number): boolean {
     const c = this.text.charCodeAt(i);
-    return isAsciiIdentStart(c) || isDigit(c) || '"{}[](),.=:?*/%+-!<>#'.includes(this.text[i]!);
+    const ch = this.text[i];
+    return isAsciiIdentStart(c) || isDigit(c) || (ch !== undefined && '"{}[](),.=:?*/%+-!<>#'.includes(ch));
   }
 
   // -- quoted strings and templates ---------------------------------------------------------

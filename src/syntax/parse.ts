@@ -40,7 +40,7 @@ export function parseFile(text: string, fileName: string): ParseResult {
     const body = parseWellFormed(scanned.tokens, text, fileName);
     if (body) return { body, diagnostics: [] };
   }
-  const tokens: IToken[] = new Array(scanned.tokens.count);
+  const tokens = new Array<IToken>(scanned.tokens.count);
   for (let i = 0; i < tokens.length; i++) tokens[i] = scanned.tokens.token(i, text);
   return parseWithRecovery({ tokens, comments: scanned.comments, diagnostics: scanned.diagnostics }, text, fileName);
 }

@@ -23,6 +23,7 @@ import { didYouMeanHint } from "../diag/suggest.js";
 import type { Position, Range } from "../diag/range.js";
 import * as A from "./ast.js";
 import { tokenRange } from "./lexer.js";
+import { defined } from "../diag/invariant.js";
 import * as T from "./tokens.js";
 
 const { EmbeddedActionsParser, EOF, isRecognitionException } = chevrotain;
@@ -71,8 +72,9 @@ function label(t: TokenType): string {
 
 function joinAlternatives(words: string[]): string {
   const unique = [...new Set(words)];
-  if (unique.length <= 1) return unique[0] ?? "something else";
-  return unique.slice(0, -1).join(", ") + " or " + unique[unique.length - 1];
+  const last = unique.pop();
+  if (last === undefined) return "something else";
+  return unique.length === 0 ? last : `${unique.join(", ")} or ${last}`;
 }
 
 function isEof(tok: IToken | undefined): boolean {
@@ -81,28 +83,28 @@ function isEof(tok: IToken | undefined): boolean {
 
 /** A short phrase naming a token, for "after …" in messages. */
 export function describeToken(tok: IToken | undefined): string {
-  if (isEof(tok)) return "the end of the file";
-  const tt = tok!.tokenType;
+  if (tok === undefined || isEof(tok)) return "the end of the file";
+  const tt = tok.tokenType;
   if (tt === T.NewLine) return "a line break";
-  if (tt === T.StringLit) return tok!.image.length <= 30 ? tok!.image : "the string";
-  if (tt === T.NumberLit) return tok!.image;
+  if (tt === T.StringLit) return tok.image.length <= 30 ? tok.image : "the string";
+  if (tt === T.NumberLit) return tok.image;
   if (tt === T.CQuote) return "the string";
   if (tt === T.TemplateString) return "the text";
   if (tt === T.HeredocEnd) return "the heredoc";
-  if (tt === T.HeredocStart) return JSON.stringify(tok!.image);
-  if (T.keywords.has(tok!.image) || tt === T.Ident) return JSON.stringify(tok!.image);
+  if (tt === T.HeredocStart) return JSON.stringify(tok.image);
+  if (T.keywords.has(tok.image) || tt === T.Ident) return JSON.stringify(tok.image);
   return label(tt);
 }
 
 /** The unexpected token, as the summary line names it. */
 function describeUnexpected(tok: IToken | undefined): string {
-  if (isEof(tok)) return "end of file";
-  const tt = tok!.tokenType;
+  if (tok === undefined || isEof(tok)) return "end of file";
+  const tt = tok.tokenType;
   if (tt === T.NewLine) return "line break";
-  if (tt === T.Ident) return `name ${JSON.stringify(tok!.image)}`;
-  if (T.keywords.has(tok!.image)) return `keyword ${JSON.stringify(tok!.image)}`;
-  if (tt === T.StringLit) return `string ${tok!.image.length <= 30 ? tok!.image : tok!.image.slice(0, 27) + '…"'}`;
-  if (tt === T.NumberLit) return `number ${tok!.image}`;
+  if (tt === T.Ident) return `name ${JSON.stringify(tok.image)}`;
+  if (T.keywords.has(tok.image)) return `keyword ${JSON.stringify(tok.image)}`;
+  if (tt === T.StringLit) return `string ${tok.image.length <= 30 ? tok.image : tok.image.slice(0, 27) + '…"'}`;
+  if (tt === T.NumberLit) return `number ${tok.image}`;
   if (tt === T.OQuote) return "string";
   if (tt === T.HeredocStart) return "heredoc";
   if (tt === T.TemplateString) return "template text";
@@ -196,7 +198,7 @@ export function dedentHeredoc(parts: TemplatePartAt[]): A.TemplatePart[] {
   for (const { part, lineStart } of parts) {
     if (part.type === "TemplateLiteral") {
       if (lineStart && part.value !== "\n" && part.value !== "\r\n") {
-        const m = /^[ \t]*/.exec(part.value)![0].length;
+        const m = indentation(part.value);
         // A line of only whitespace doesn't count unless something follows on it.
         if (m < part.value.replace(/\r?\n$/, "").length || !part.value.endsWith("\n")) min = Math.min(min, m);
       }
@@ -209,16 +211,21 @@ export function dedentHeredoc(parts: TemplatePartAt[]): A.TemplatePart[] {
   if (!Number.isFinite(min) || min === 0) return parts.map((p) => p.part);
   return parts.map(({ part, lineStart }) => {
     if (part.type !== "TemplateLiteral" || !lineStart) return part;
-    const ws = /^[ \t]*/.exec(part.value)![0].length;
-    return { ...part, value: part.value.slice(Math.min(ws, min)) };
+    return { ...part, value: part.value.slice(Math.min(indentation(part.value), min)) };
   });
+}
+
+/** How many spaces and tabs open `text`. */
+function indentation(text: string): number {
+  const first = text.search(/[^ \t]/);
+  return first < 0 ? text.length : first;
 }
 
 /** Adjacent literal chunks (one per heredoc line) become one part. */
 export function mergeTemplateLiterals(parts: A.TemplatePart[]): A.TemplatePart[] {
-  let adjacent = false;
-  for (let i = 1; i < parts.length && !adjacent; i++)
-    adjacent = parts[i]!.type === "TemplateLiteral" && parts[i - 1]!.type === "TemplateLiteral";
+  const adjacent = parts.some(
+    (p, i) => i > 0 && p.type === "TemplateLiteral" && parts[i - 1]?.type === "TemplateLiteral",
+  );
   if (!adjacent) return parts;
   const out: A.TemplatePart[] = [];
   for (const p of parts) {
@@ -272,7 +279,7 @@ export class StateParser extends EmbeddedActionsParser {
     this.reachedEnd = false;
     this.diagnostics = [];
     this.input = tokens;
-    const items = this.fileRule();
+    const items = this.firstRule(() => this.fileRule());
     const body: A.Body = {
       type: "Body",
       items: items ?? [],
@@ -298,7 +305,7 @@ export class StateParser extends EmbeddedActionsParser {
     this.input = tokens;
     let expr: A.Expression | undefined;
     try {
-      expr = this.expression();
+      expr = this.firstRule(() => this.expression());
     } catch (e) {
       if (!(e instanceof TooDeep)) throw e;
       this.reportException(e);
@@ -320,6 +327,14 @@ export class StateParser extends EmbeddedActionsParser {
   }
 
   // -- small helpers (only called outside the recording phase) --------------------------------
+
+  /**
+   * Runs the first rule of a parse. When it fails, Chevrotain returns undefined from it (its
+   * recoveryValueFunc) instead of throwing, whatever the rule's declared type says.
+   */
+  private firstRule<R>(rule: () => R): R | undefined {
+    return rule();
+  }
 
   private r(tok: IToken): Range {
     if (isEof(tok) || !Number.isFinite(tok.startOffset)) {
@@ -378,13 +393,13 @@ export class StateParser extends EmbeddedActionsParser {
     const open: TokenType[] = [];
     const track = (tt: TokenType) => {
       if (OPENERS.has(tt)) open.push(tt);
-      else if (CLOSERS.has(tt)) {
+      else {
         const want = OPENER_OF.get(tt);
-        const at = open.lastIndexOf(want!);
+        const at = want === undefined ? -1 : open.lastIndexOf(want);
         if (at >= 0) open.length = at;
       }
     };
-    for (let i = itemStart; i <= this.currentIndex() && i < tokens.length; i++) track(tokens[i]!.tokenType);
+    for (const tok of tokens.slice(itemStart, this.currentIndex() + 1)) track(tok.tokenType);
     const enclosingLine = this.braceLines[this.braceLines.length - 1];
     for (;;) {
       const tok = this.LA(1);
@@ -448,7 +463,7 @@ export class StateParser extends EmbeddedActionsParser {
   private hintFor(e: IRecognitionException & { previousToken?: IToken }): string | undefined {
     const tok = e.token;
     const prev = e.previousToken;
-    const tt = tok?.tokenType;
+    const tt = tok.tokenType;
     if (tt === T.NewLine && this.nextAfter(tok)?.tokenType === T.LBrace && e.message.includes('"{"'))
       return 'a block\'s "{" must be on the same line as its type and labels';
     if (isEof(tok) && e.message.includes('"}"')) return 'a "{" is never closed; add the missing "}"';
@@ -458,7 +473,7 @@ export class StateParser extends EmbeddedActionsParser {
     if (prev?.tokenType === T.Ident && e.message.includes('"=" or "{"'))
       return "an argument is written name = value; a block is written name { … }";
     const closer = e.message.startsWith('expected "]"') ? "]" : e.message.startsWith('expected ")"') ? ")" : undefined;
-    if (closer && prev && tt && STARTS_VALUE.has(tt)) {
+    if (closer && prev && STARTS_VALUE.has(tt)) {
       if ((tok.startLine ?? 0) > (prev.endLine ?? 0))
         return `is a "${closer}" missing at the end of line ${prev.endLine}?`;
       return closer === "]" ? 'separate list items with ","' : 'separate function arguments with ","';
@@ -679,16 +694,17 @@ export class StateParser extends EmbeddedActionsParser {
 
   /** Operands joined by binary operators; precedence is applied when building the tree. */
   private binary = this.RULE("binaryChain", (): A.Expression => {
-    const operands: A.Expression[] = [this.SUBRULE(this.unary)];
+    const first = this.SUBRULE(this.unary);
+    const operands: A.Expression[] = [first];
     const ops: IToken[] = [];
     this.MANY(() => {
       ops.push(this.CONSUME(T.BinaryOperator));
       operands.push(this.SUBRULE2(this.unary));
     });
     return this.ACTION(() => {
-      if (ops.length === 0) return operands[0]!;
+      if (ops.length === 0) return first;
       if (this.depth + ops.length > MAX_NESTING)
-        throw new TooDeep(ops[MAX_NESTING - this.depth] ?? ops[ops.length - 1]!);
+        throw new TooDeep(defined(ops[MAX_NESTING - this.depth] ?? ops.at(-1), "an operator past the nesting limit"));
       return this.buildBinary(operands, ops);
     });
   });
@@ -696,17 +712,19 @@ export class StateParser extends EmbeddedActionsParser {
   /** Precedence climbing over a flat operand/operator list; all operators are left-associative. */
   private buildBinary(operands: A.Expression[], ops: IToken[]): A.Expression {
     let i = 0;
+    // One operand more than operators: operands[i] exists whenever ops[i - 1] does.
+    const operand = (n: number) => defined(operands[n], "an operand of the operator before it");
+    const precedence = (op: IToken) => defined(PRECEDENCE[op.image], `the precedence of ${op.image}`);
     const climb = (minPrec: number): A.Expression => {
-      let left = operands[i]!;
-      while (i < ops.length) {
-        const op = ops[i]!;
-        const prec = PRECEDENCE[op.image]!;
+      let left = operand(i);
+      for (let op = ops[i]; op !== undefined; op = ops[i]) {
+        const prec = precedence(op);
         if (prec < minPrec) break;
         i++;
         // Left-associative: the right operand binds only tighter operators.
-        const saved = i;
-        let right = operands[saved]!;
-        if (i < ops.length && PRECEDENCE[ops[i]!.image]! > prec) {
+        let right = operand(i);
+        const next = ops[i];
+        if (next !== undefined && precedence(next) > prec) {
           right = climb(prec + 1);
         }
         const opRange = this.r(op);
@@ -724,13 +742,11 @@ export class StateParser extends EmbeddedActionsParser {
     });
     const operand = this.SUBRULE(this.postfix);
     return this.ACTION(() => {
-      if (ops.length === 0) return operand;
-      if (this.depth + ops.length > MAX_NESTING) throw new TooDeep(ops[0]!);
+      const [first] = ops;
+      if (first === undefined) return operand;
+      if (this.depth + ops.length > MAX_NESTING) throw new TooDeep(first);
       let e = operand;
-      for (let k = ops.length - 1; k >= 0; k--) {
-        const op = ops[k]!;
-        e = A.unaryNode(op.image as A.UnaryOp, this.r(op), e);
-      }
+      for (const op of ops.toReversed()) e = A.unaryNode(op.image as A.UnaryOp, this.r(op), e);
       return e;
     });
   });
@@ -786,15 +802,13 @@ export class StateParser extends EmbeddedActionsParser {
     const wrap = (s: PostfixStep) => {
       if (this.depth + ++wrappers > MAX_NESTING) throw new TooDeep(stepToken(s));
     };
-    while (k < steps.length) {
-      const s = steps[k]!;
+    for (let s = steps[k]; s !== undefined; s = steps[k]) {
       const end = stepEnd(s);
       if (s.kind === "attrSplat" || s.kind === "fullSplat") {
         const splatSteps: A.SplatStep[] = [];
         k++;
         let last = end;
-        while (k < steps.length) {
-          const n = steps[k]!;
+        for (let n = steps[k]; n !== undefined; n = steps[k]) {
           if (n.kind === "attr") splatSteps.push({ type: "SplatAttrStep", name: n.name.image, range: this.r(n.name) });
           else if (n.kind === "legacyIndex")
             splatSteps.push({ type: "SplatAttrStep", name: n.num.image, range: this.r(n.num) });
@@ -829,7 +843,7 @@ export class StateParser extends EmbeddedActionsParser {
             ? { type: "AttrStep", name: s.name.image, range: stepRange }
             : s.kind === "legacyIndex"
               ? { type: "IndexStep", key: Number(s.num.image), range: stepRange }
-              : { type: "IndexStep", key: staticKey!, range: stepRange };
+              : { type: "IndexStep", key: defined(staticKey, "the static key of an index step"), range: stepRange };
         // `e` was built by this parse and is not shared yet, so extending it in place is safe.
         e.traversal.push(step);
         e.range = A.spanRange(e.range, end);
@@ -839,7 +853,7 @@ export class StateParser extends EmbeddedActionsParser {
       if (s.kind === "attr") e = A.getAttrNode(e, s.name.image, this.r(s.name), end);
       else if (s.kind === "legacyIndex")
         e = A.indexNode(e, { type: "Literal", value: Number(s.num.image), range: this.r(s.num) }, end);
-      else if (s.kind === "index") e = A.indexNode(e, s.key, end);
+      else e = A.indexNode(e, s.key, end);
     }
     return e;
   }
@@ -940,7 +954,7 @@ export class StateParser extends EmbeddedActionsParser {
 
   private tupleOrFor = this.RULE("tupleOrFor", (): A.Expression => {
     const open = this.CONSUME(T.LBracket);
-    return this.OR({
+    return this.OR<A.Expression>({
       DEF: [
         {
           ALT: () => {
@@ -1008,7 +1022,7 @@ export class StateParser extends EmbeddedActionsParser {
 
   private objectOrFor = this.RULE("objectOrFor", (): A.Expression => {
     const open = this.CONSUME(T.LBrace);
-    return this.OR({
+    return this.OR<A.Expression>({
       DEF: [
         {
           ALT: () => {

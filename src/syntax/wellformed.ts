@@ -13,6 +13,7 @@
  * compares both parsers on the fixtures, the examples, generated files and mutated ones.
  */
 import type { Position, Range } from "../diag/range.js";
+import { defined } from "../diag/invariant.js";
 import * as A from "./ast.js";
 import { KIND, type TokenColumns } from "./lexer.js";
 import {
@@ -25,7 +26,7 @@ import {
 } from "./parser.js";
 import * as T from "./tokens.js";
 
-const kind = (t: import("chevrotain").TokenType): number => KIND.get(t)!;
+const kind = (t: import("chevrotain").TokenType): number => defined(KIND.get(t), `the kind of ${t.name}`);
 const EOF = -1;
 const NEWLINE = kind(T.NewLine);
 const NUMBER = kind(T.NumberLit);
@@ -70,8 +71,14 @@ const IS_IDENT = inCategory(T.Ident);
 const IS_BINARY = inCategory(T.BinaryOperator);
 const IS_UNARY = inCategory(T.UnaryOperator);
 
-/** Thrown to give up; caught once, in parseWellFormed. */
-const GIVE_UP = Symbol("give up");
+/**
+ * Thrown to give up; caught once, in parseWellFormed. One instance, made once: giving up is
+ * control flow, so it needs no stack trace of its own.
+ */
+class GiveUp extends Error {
+  override readonly name = "GiveUp";
+}
+const GIVE_UP = new GiveUp("the file needs the full parser");
 
 type Step =
   | { kind: "attr"; name: number }
@@ -142,7 +149,7 @@ class WellFormedParser {
   // -- tokens and ranges ----------------------------------------------------------------------
 
   private kind(i: number): number {
-    return i < this.count ? this.kinds[i]! : EOF;
+    return i < this.count ? (this.kinds[i] ?? EOF) : EOF;
   }
 
   private expect(k: number): number {
@@ -170,9 +177,13 @@ class WellFormedParser {
 
   /** The token's range, as tokenRange gives it for the same token. */
   private r(i: number): Range {
-    const offset = this.starts[i]!;
-    const start: Position = { line: this.lines[i]!, column: this.columns[i]!, offset };
-    const endOffset = this.ends[i]!;
+    const offset = defined(this.starts[i], "the token's start");
+    const start: Position = {
+      line: defined(this.lines[i], "the token's line"),
+      column: defined(this.columns[i], "the token's column"),
+      offset,
+    };
+    const endOffset = defined(this.ends[i], "the token's end");
     if (endOffset <= offset) return { file: this.fileName, start, end: { ...start } };
     if (this.multiline)
       return {
@@ -286,16 +297,19 @@ class WellFormedParser {
     if (this.depth + ops.length > MAX_NESTING) throw GIVE_UP;
     // Precedence climbing, as parser.ts's buildBinary: all operators are left-associative.
     let at = 0;
+    // One operand more than operators: operands[at] exists whenever ops[at - 1] does.
+    const operand = (n: number) => defined(operands[n], "an operand of the operator before it");
+    const precedence = (op: string) => defined(PRECEDENCE[op], `the precedence of ${op}`);
     const climb = (minPrec: number): A.Expression => {
-      let left = operands[at]!;
-      while (at < ops.length) {
-        const op = ops[at]!;
+      let left = operand(at);
+      for (let op = ops[at]; op !== undefined; op = ops[at]) {
         const opText = this.name(op);
-        const prec = PRECEDENCE[opText]!;
+        const prec = precedence(opText);
         if (prec < minPrec) break;
         at++;
-        let right = operands[at]!;
-        if (at < ops.length && PRECEDENCE[this.name(ops[at]!)]! > prec) right = climb(prec + 1);
+        let right = operand(at);
+        const next = ops[at];
+        if (next !== undefined && precedence(this.name(next)) > prec) right = climb(prec + 1);
         left = A.binaryNode(opText as A.BinaryOp, this.r(op), left, right);
       }
       return left;
@@ -356,21 +370,19 @@ class WellFormedParser {
     const reference = base.type === "ScopeTraversal" ? base : undefined;
     let extending = reference !== undefined;
     const finishReference = () => {
-      if (extending) {
-        reference!.traversal = this.take(traversalFrom);
+      if (extending && reference) {
+        reference.traversal = this.take(traversalFrom);
         extending = false;
       }
     };
-    while (k < steps.length) {
-      const s = steps[k]!;
+    for (let s = steps[k]; s !== undefined; s = steps[k]) {
       const end = this.r(stepToken(s));
       if (s.kind === "attrSplat" || s.kind === "fullSplat") {
         finishReference();
         const splatFrom = this.pendingTop;
         k++;
         let last = end;
-        while (k < steps.length) {
-          const n = steps[k]!;
+        for (let n = steps[k]; n !== undefined; n = steps[k]) {
           if (n.kind === "attr")
             this.add({
               type: "SplatAttrStep",
@@ -418,7 +430,7 @@ class WellFormedParser {
             ? { type: "AttrStep", name: this.name(s.name), range: stepRange }
             : s.kind === "legacyIndex"
               ? { type: "IndexStep", key: Number(this.image(s.num)), range: stepRange }
-              : { type: "IndexStep", key: staticKey!, range: stepRange };
+              : { type: "IndexStep", key: defined(staticKey, "the static key of an index step"), range: stepRange };
         this.add(step);
         reference.range = A.spanRange(reference.range, end);
         continue;
@@ -428,9 +440,10 @@ class WellFormedParser {
       if (s.kind === "attr") e = A.getAttrNode(e, this.name(s.name), this.r(s.name), end);
       else if (s.kind === "legacyIndex")
         e = A.indexNode(e, { type: "Literal", value: Number(this.image(s.num)), range: this.r(s.num) }, end);
-      else if (s.kind === "index") e = A.indexNode(e, s.key, end);
+      else e = A.indexNode(e, s.key, end);
     }
     finishReference();
+
     return e;
   }
 
