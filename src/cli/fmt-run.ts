@@ -55,7 +55,7 @@ function colorDiff(patch: string, color: boolean): string {
 }
 
 /** Runs `fmt` and returns the exit code; prints file names, diffs and diagnostics. */
-export async function runFmt(paths: string[], opts: FmtRunOptions, globals: GlobalOptions): Promise<number> {
+export function runFmt(paths: string[], opts: FmtRunOptions, globals: GlobalOptions): number {
   const sources = new SourceRegistry();
   const stdoutColor = useColor(process.stdout, globals);
   const stderrColor = useColor(process.stderr, globals);

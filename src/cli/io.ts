@@ -6,11 +6,12 @@ export interface GlobalOptions {
 }
 
 /** Colour only on a TTY, never with NO_COLOR set (https://no-color.org), and never with --no-color. */
-export function useColor(stream: NodeJS.WriteStream, opts: GlobalOptions): boolean {
+export function useColor(stream: { isTTY?: boolean }, opts: GlobalOptions): boolean {
   if (opts.color === false) return false;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0") return true;
-  return Boolean(stream.isTTY);
+  // A pipe or file has no isTTY at all (Node's type declares it on every stdout).
+  return stream.isTTY === true;
 }
 
 export function out(text: string): void {

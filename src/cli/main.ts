@@ -128,7 +128,7 @@ const invokedDirectly =
 if (invokedDirectly) {
   stopWhenOutputCloses();
   installDefaultStopHandlers();
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import type { Diagnostic } from "../diag/index.js";
+import { defined, type Diagnostic } from "../diag/index.js";
 import type { StateLocation } from "../engine/backend.js";
 import type { StateStorage } from "../state/index.js";
 import { CliExit, ExitCode } from "./exit-codes.js";
@@ -26,7 +26,15 @@ export function parseDuration(text: string): number {
   if (!m) throw new InvalidArgumentError(`"${text}" is not a duration; write e.g. 0s, 500ms, 30s, 5m.`);
   const n = Number(m[1]);
   const unit = m[2] ?? "s";
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
+  return Math.round(n * defined(MILLISECONDS_PER[unit], `the length of a ${unit}`));
+}
+
+const MILLISECONDS_PER: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Prints the diagnostics and stops the command with the error exit code (the diagnostics hold an error). */
+export async function failWith(diags: readonly Diagnostic[], opts: GlobalOptions): Promise<never> {
+  await printDiagnostics(diags, opts);
+  throw new CliExit(ExitCode.Error);
 }
 
 export function addStatePathOption(cmd: Command): Command {
@@ -55,7 +63,7 @@ export function addLockOptions(cmd: Command): Command {
 export async function commandStorage(
   cmd: Command,
 ): Promise<{ storage: StateStorage; workspace: string; where: StateLocation }> {
-  const opts = cmd.opts() as Partial<StateOptions>;
+  const opts = cmd.opts<Partial<StateOptions>>();
   const { commandStateLocation, stateStorageFor } = await import("../engine/backend.js");
   const hasStateOption = cmd.options.some((o) => o.long === "--state");
   const explicit = hasStateOption && cmd.getOptionValueSource("state") !== "default" ? opts.state : undefined;
@@ -68,7 +76,7 @@ export async function commandStorage(
 }
 
 export function globalOptions(cmd: Command): GlobalOptions {
-  return cmd.optsWithGlobals() as GlobalOptions;
+  return cmd.optsWithGlobals<GlobalOptions>();
 }
 
 /** Prints diagnostics to stderr; never the state file's content, which may hold secrets. */

@@ -5,6 +5,7 @@
  * listing aliases, the arguments are rewritten before commander sees them, from the options each
  * command actually declares, so an option added to any command gets its single-dash spelling too.
  */
+import { defined } from "../diag/index.js";
 import type { Command, Option } from "commander";
 
 /** Options that commander answers itself and are not in `cmd.options` under their Terraform spelling. */
@@ -48,8 +49,8 @@ function rewriteOption(
   const m = /^--?([A-Za-z][A-Za-z0-9-]*)(?:=(.*))?$/s.exec(arg);
   const single = !arg.startsWith("--");
   // A single letter after one dash is a short option (-C, -r); commander handles those.
-  if (!m || (single && m[1]!.length < 2)) return { args: [arg], consumesNext: false };
-  const name = m[1]!;
+  const name = m?.[1];
+  if (m === null || name === undefined || (single && name.length < 2)) return { args: [arg], consumesNext: false };
   const value = m[2];
   const option = options.get(name);
   if (option) {
@@ -74,7 +75,7 @@ function rewriteOption(
     return { args: on ? [] : [`--no-${name}`], consumesNext: false };
   }
   if (single && value === undefined && (name === "help" || (isRoot && name === "version")))
-    return { args: [BUILT_IN[name]!], consumesNext: false };
+    return { args: [defined(BUILT_IN[name], `the built-in option --${name}`)], consumesNext: false };
   return { args: [arg], consumesNext: false };
 }
 
@@ -90,7 +91,7 @@ export function acceptTerraformOptions(program: Command, argv: readonly string[]
   let choosingCommand = true;
   const result: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = defined(argv[i], "an argument");
     if (arg === "--") {
       result.push(...argv.slice(i));
       break;
@@ -98,15 +99,22 @@ export function acceptTerraformOptions(program: Command, argv: readonly string[]
     if (arg.length > 1 && arg.startsWith("-")) {
       const rewritten = rewriteOption(arg, options, chain.length === 1);
       result.push(...rewritten.args);
-      if (rewritten.consumesNext && i + 1 < argv.length) result.push(argv[++i]!);
-      else if (rewritten.args[0] === arg && /^-[A-Za-z]$/.test(arg)) {
+      const following = argv[i + 1];
+      if (rewritten.consumesNext && following !== undefined) {
+        result.push(following);
+        i++;
+      } else if (rewritten.args[0] === arg && /^-[A-Za-z]$/.test(arg)) {
         // A known short option that takes a value (-C DIR): its value is not an option.
         const short = chain.flatMap((c) => c.options).find((o) => o.short === arg);
-        if (short?.required && i + 1 < argv.length) result.push(argv[++i]!);
+        if (short?.required && following !== undefined) {
+          result.push(following);
+          i++;
+        }
       }
       continue;
     }
-    const current = chain[chain.length - 1]!;
+    const current = defined(chain.at(-1), "the command being chosen");
+
     const next = choosingCommand ? subcommand(current, arg) : undefined;
     if (next) {
       chain.push(next);

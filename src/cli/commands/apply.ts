@@ -44,8 +44,9 @@ export async function applyCommand(
   const write = opts.json ? (line: string) => err(line) : out;
   const interrupt = interruptController(write);
   let run: ApplyRun;
-  let interrupted = false;
-  let stoppedBy: number = ExitCode.Interrupted;
+  let interrupted: boolean;
+  let stoppedBy: number;
+
   try {
     run = await runApply({
       ...planRequest({ ...opts, ...(destroying ? { destroy: true } : {}) }, progressPrinter(write), interrupt.signal),
@@ -141,7 +142,7 @@ async function printOutputs(outputs: readonly EngineOutput[]): Promise<void> {
 }
 
 function interruptedBefore(run: ApplyRun): boolean {
-  return (run.result?.skipped.length ?? 0) > 0 && run.result!.errors.length === 0;
+  return run.result !== undefined && run.result.skipped.length > 0 && run.result.errors.length === 0;
 }
 
 export function registerApply(program: Command): void {
@@ -153,6 +154,6 @@ export function registerApply(program: Command): void {
       .option("--auto-approve", "do not ask for confirmation"),
     { destroyFlag: true },
   ).action(async (planFile: string | undefined, opts: EngineCliOptions, cmd: Command) => {
-    await applyCommand(planFile, opts, cmd.optsWithGlobals() as GlobalOptions, opts.destroy === true);
+    await applyCommand(planFile, opts, cmd.optsWithGlobals<GlobalOptions>(), opts.destroy === true);
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { defined } from "../../diag/index.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out } from "../io.js";
 
@@ -17,9 +18,9 @@ interface Node {
 function commandTree(program: Command): Node[] {
   const nodes: Node[] = [];
   const visit = (cmd: Command, path: string, inherited: Node["options"]): void => {
-    const own = cmd.options
-      .filter((o) => o.long && !o.hidden)
-      .map((o) => ({ flag: o.long!, description: o.description, takesValue: o.required || o.optional }));
+    const own = cmd.options.flatMap((o) =>
+      o.long && !o.hidden ? [{ flag: o.long, description: o.description, takesValue: o.required || o.optional }] : [],
+    );
     const options = [...own, ...inherited, { flag: "--help", description: "show help", takesValue: false }];
     const subs = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden && c.name() !== "help");
     nodes.push({ path, subcommands: subs.map((c) => ({ name: c.name(), description: c.description() })), options });
@@ -111,7 +112,11 @@ function fishScript(nodes: Node[]): string {
     "# statectl completion for fish. Load it with:  statectl completion fish | source",
     "complete -c statectl -f",
   ];
-  const topNames = nodes.find((n) => n.path === "")!.subcommands.map((s) => s.name);
+  const topNames = defined(
+    nodes.find((n) => n.path === ""),
+    "the program's own node",
+  ).subcommands.map((s) => s.name);
+
   for (const n of nodes) {
     const words = n.path === "" ? [] : n.path.split(" ");
     // "after exactly these command words": the last one seen, and none of its own subcommands yet.

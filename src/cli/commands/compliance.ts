@@ -115,7 +115,7 @@ export function registerCompliance(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (opts: ComplianceOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const bad = (opts.severity ?? []).find((s) => !SEVERITIES.includes(s.toUpperCase()));
       if (bad !== undefined)
         throw new CliExit(

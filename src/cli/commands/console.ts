@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { dirname } from "node:path";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
 import { collect } from "../validate-config.js";
@@ -38,7 +39,7 @@ it has them, else "(known after apply)"), path.module, and every built-in functi
 or press Ctrl-D to leave. Exit code: with stdin not a terminal, 1 if any expression failed.`,
     )
     .action(async (opts: ConsoleOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const { loadConfig, checkStandaloneExpression } = await import("../../config/index.js");
       const { evaluateConfig, formatValue } = await import("../../eval/index.js");
       const { renderDiagnostics, SourceRegistry } = await import("../../diag/index.js");
@@ -106,7 +107,6 @@ or press Ctrl-D to leave. Exit code: with stdin not a terminal, 1 if any express
         return;
       }
       const { readFileSync, writeFileSync, mkdirSync } = await import("node:fs");
-      const { dirname } = await import("node:path");
       let history: string[] = [];
       if (opts.history !== false) {
         try {

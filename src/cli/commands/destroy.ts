@@ -11,6 +11,6 @@ export function registerDestroy(program: Command): void {
       .option("--auto-approve", "do not ask for confirmation"),
     { replace: false },
   ).action(async (opts: EngineCliOptions, cmd: Command) => {
-    await applyCommand(undefined, opts, cmd.optsWithGlobals() as GlobalOptions, true);
+    await applyCommand(undefined, opts, cmd.optsWithGlobals<GlobalOptions>(), true);
   });
 }

@@ -31,7 +31,7 @@ Without PATH, formats every *.state and *.statevars file in the working director
     .action(async (paths: string[], opts: FmtOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals<GlobalOptions>();
       const { runFmt } = await import("../fmt-run.js");
-      const code = await runFmt(paths, opts, globals);
+      const code = runFmt(paths, opts, globals);
       if (code !== ExitCode.Ok) throw new CliExit(code);
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, type GlobalOptions } from "../io.js";
 import { printEngineDiagnostics } from "../engine-options.js";
+import { collect } from "../validate-config.js";
 
 export function registerGraph(program: Command): void {
   program
@@ -12,15 +13,11 @@ export function registerGraph(program: Command): void {
       "dot (Graphviz source) or svg (laid out by Graphviz compiled to WebAssembly; no graphviz install needed)",
       "dot",
     )
-    .option("--var <name=value>", "set a variable (repeatable)", (v: string, p: string[] = []) => [...p, v])
-    .option(
-      "--var-file <file>",
-      "read variables from a .statevars file (repeatable)",
-      (v: string, p: string[] = []) => [...p, v],
-    )
+    .option("--var <name=value>", "set a variable (repeatable)", collect)
+    .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect)
     .addHelpText("after", "\nA picture without installing Graphviz: statectl graph --format svg > graph.svg")
     .action(async (opts: { var?: string[]; varFile?: string[]; format: string }, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       if (opts.format !== "dot" && opts.format !== "svg")
         throw new CliExit(ExitCode.Usage, `statectl graph --format: "${opts.format}" is not dot or svg`);
       const { runGraph, hasErrors } = await import("../../index.js");

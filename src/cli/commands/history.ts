@@ -103,7 +103,7 @@ export function registerHistory(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (address: string, opts: HistoryOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new CliExit(ExitCode.Usage, "statectl history --limit: N must be a positive whole number");

@@ -41,7 +41,7 @@ export function registerImport(program: Command): void {
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .option("--no-input", "never ask for missing variables (asked only when stdin is a terminal)")
     .action(async (address: string | undefined, id: string | undefined, given: ImportOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const { promptForMissingVariables } = await import("../prompt-variables.js");
       const opts = await promptForMissingVariables(given);
       const inputs = { dir: process.cwd(), env: process.env, vars: opts.var ?? [], varFiles: opts.varFile ?? [] };

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { defined } from "../../diag/index.js";
+import { dirname, join, relative } from "node:path";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
 import { collect } from "../validate-config.js";
@@ -112,7 +114,11 @@ async function migrateStateBetweenBackends(
   );
   await failOnErrors(moved.diagnostics, globals);
   for (const r of moved.results) {
-    const w = toCopy.find((t) => t.workspace === r.workspace)!;
+    const w = defined(
+      toCopy.find((t) => t.workspace === r.workspace),
+      `the workspace ${r.workspace} asked to be copied`,
+    );
+
     if (r.migrated)
       report.copied.push({
         workspace: r.workspace,
@@ -175,7 +181,7 @@ export function registerInit(program: Command): void {
       parseDuration,
     )
     .action(async (opts: InitOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       if (opts.reconfigure && opts.forceCopy)
         throw new CliExit(
           ExitCode.Usage,
@@ -187,7 +193,6 @@ export function registerInit(program: Command): void {
       const { readStateOnce, recordBackend, selectedWorkspace, stateStorageFor } =
         await import("../../engine/backend.js");
       const { mkdir, stat } = await import("node:fs/promises");
-      const { dirname, join, relative } = await import("node:path");
       const loaded = loadConfig(
         { dir: process.cwd() },
         { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env },

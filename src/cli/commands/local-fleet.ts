@@ -73,7 +73,7 @@ async function callServer(
   if (!response.ok)
     throw new CliExit(
       ExitCode.Error,
-      `statectl local: ${String(body["__type"] ?? response.status)}: ${String(body["message"] ?? "")}`,
+      `statectl local: ${typeof body["__type"] === "string" ? body["__type"] : response.status}: ${typeof body["message"] === "string" ? body["message"] : ""}`,
     );
   return body;
 }
@@ -133,11 +133,14 @@ function formatTags(tags: Record<string, string>): string {
 
 /** A plain aligned table; the last column is not padded. */
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+  const widths: number[] = [];
+  for (const row of rows)
+    for (const [col, cell] of row.entries()) widths[col] = Math.max(widths[col] ?? 0, cell.length);
   return rows
     .map((r) =>
       r
-        .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col]!)))
+        .map((cell, col) => (col === r.length - 1 ? cell : cell.padEnd(widths[col] ?? 0)))
+
         .join("  ")
         .trimEnd(),
     )
@@ -435,8 +438,8 @@ function registerSandboxCommands(fleet: Command): void {
             ...(typeof r["ExitCode"] === "number" ? { exitCode: r["ExitCode"] } : {}),
             ...(typeof r["Signal"] === "string" ? { signal: r["Signal"] } : {}),
             timedOut: r["TimedOut"] === true,
-            stdout: String(r["Stdout"] ?? ""),
-            stderr: String(r["Stderr"] ?? ""),
+            stdout: typeof r["Stdout"] === "string" ? r["Stdout"] : "",
+            stderr: typeof r["Stderr"] === "string" ? r["Stderr"] : "",
           };
         },
         async (endpoint): Promise<ExecView> => {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { defined } from "../../diag/index.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out, useColor, type GlobalOptions } from "../io.js";
 import { collect, type VariableOptions } from "../validate-config.js";
@@ -31,16 +32,16 @@ export function registerOutput(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable; wins over --var-file)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (name: string | undefined, opts: OutputOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const { loadConfig } = await import("../../config/index.js");
-      const { evaluateConfig, formatValue, fromNative, toNative } = await import("../../eval/index.js");
+      const { evaluateConfig, fromNative, toNative } = await import("../../eval/index.js");
       const { renderDiagnostics, error, didYouMeanHint } = await import("../../diag/index.js");
       const { findInstance } = await import("../../state/index.js");
       const loaded = loadConfig(
         { dir: process.cwd() },
         { vars: opts.var ?? [], varFiles: opts.varFile ?? [], env: process.env },
       );
-      const fail = (diags: readonly import("../../diag/index.js").Diagnostic[]) => {
+      const fail: (diags: readonly import("../../diag/index.js").Diagnostic[]) => never = (diags) => {
         err(renderDiagnostics(diags, loaded.config.sources, { color: useColor(process.stderr, globals) }));
         throw new CliExit(ExitCode.Error);
       };
@@ -64,7 +65,7 @@ export function registerOutput(program: Command): void {
           }),
         ]);
       }
-      const state = read.state!;
+      const state = read.state;
       const evaluated = evaluateConfig(loaded.config, {
         instanceAttributes: (address) => findInstance(state, address)?.attributes,
       });
@@ -73,7 +74,7 @@ export function registerOutput(program: Command): void {
       const problems = evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable");
       if (problems.some((d) => d.severity === "error")) fail(problems);
       // What apply recorded wins (as in Terraform); a state without recorded outputs gets them evaluated.
-      const recorded = Object.entries(state.outputs ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+      const recorded = Object.entries(state.outputs).sort(([a], [b]) => (a < b ? -1 : 1));
       let outputs =
         recorded.length > 0
           ? recorded.map(([n, o]) => ({
@@ -91,7 +92,7 @@ export function registerOutput(program: Command): void {
           );
           if (inModule) {
             // As in Terraform, only the root module's outputs are outputs of the configuration.
-            const call = loaded.config.modules.get(inModule[1]!);
+            const call = loaded.config.modules.get(defined(inModule[1], "the module name the pattern captures"));
             const moduleOutputs = call?.config ? [...call.config.outputs.keys()] : [];
             const output = inModule[3] ?? moduleOutputs[0] ?? "OUTPUT";
             // A module with count or for_each is a list or map of instances: name one, or take all.
@@ -118,6 +119,8 @@ export function registerOutput(program: Command): void {
         }
       }
       const show = (v: import("../../eval/index.js").Value) => (opts.showSensitive ? v.unmarkDeep().value : v);
+      // With a NAME, `outputs` holds that output alone (a NAME that names none has failed above).
+      const [first] = outputs;
       if (opts.json) {
         const j = Object.fromEntries(
           outputs.map((o) => {
@@ -133,9 +136,9 @@ export function registerOutput(program: Command): void {
             ];
           }),
         );
-        if (name !== undefined) {
+        if (name !== undefined && first) {
           // As `terraform output -json NAME`: the value itself.
-          const o = outputs[0]!;
+          const o = first;
           if (show(o.value).containsSensitive())
             throw new CliExit(
               ExitCode.Error,
@@ -148,9 +151,10 @@ export function registerOutput(program: Command): void {
         return;
       }
       if (opts.raw) {
-        const v = show(outputs[0]!.value);
+        const v = first && show(first.value);
         if (
           name === undefined ||
+          v === undefined ||
           !["string", "number", "bool"].includes(v.type.kind) ||
           !v.isKnown ||
           v.isNull ||
@@ -176,7 +180,7 @@ export function registerOutput(program: Command): void {
           "",
           show(v).containsSensitive(),
         );
-      if (name !== undefined) out(shown(outputs[0]!.value));
+      if (name !== undefined && first) out(shown(first.value));
       else {
         const width = Math.max(...outputs.map((o) => o.name.length));
         for (const o of outputs) out(`${o.name.padEnd(width)} = ${shown(o.value)}`);

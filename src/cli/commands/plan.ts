@@ -23,7 +23,7 @@ export function registerPlan(program: Command): void {
       .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on errors"),
     { destroyFlag: true },
   ).action(async (given: EngineCliOptions, cmd: Command) => {
-    const globals = cmd.optsWithGlobals() as GlobalOptions;
+    const globals = cmd.optsWithGlobals<GlobalOptions>();
     const { promptForMissingVariables } = await import("../prompt-variables.js");
     const opts = await promptForMissingVariables(given);
     const { runPlan, renderPlan, planToJson, hasChanges, hasErrors } = await import("../../index.js");
@@ -81,7 +81,7 @@ export function registerPlan(program: Command): void {
           `\nSaved the plan to: ${opts.out}\n\nTo perform exactly these actions, run:\n    statectl apply ${opts.out}`,
         );
     }
-    if (failed) throw new CliExit(ExitCode.Error);
-    if (opts.detailedExitcode && hasChanges(run.plan!)) throw new CliExit(ExitCode.Changes);
+    if (failed || !run.plan) throw new CliExit(ExitCode.Error);
+    if (opts.detailedExitcode && hasChanges(run.plan)) throw new CliExit(ExitCode.Changes);
   });
 }

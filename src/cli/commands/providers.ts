@@ -23,7 +23,7 @@ export function registerProviders(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (opts: ProvidersOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const { loadConfig } = await import("../../config/index.js");
       const { evaluateConfig } = await import("../../eval/index.js");
       const { renderDiagnostics } = await import("../../diag/index.js");

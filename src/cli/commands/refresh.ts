@@ -19,7 +19,7 @@ export function registerRefresh(program: Command): void {
     await applyCommand(
       undefined,
       { ...opts, refreshOnly: true, autoApprove: true },
-      cmd.optsWithGlobals() as GlobalOptions,
+      cmd.optsWithGlobals<GlobalOptions>(),
       false,
     );
   });

@@ -27,7 +27,7 @@ export function registerReport(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (opts: ReportOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const executions = Number(opts.executions);
       if (!Number.isInteger(executions) || executions < 1)
         throw new CliExit(ExitCode.Usage, "statectl report --executions: N must be a positive whole number");

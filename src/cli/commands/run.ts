@@ -26,7 +26,7 @@ export function registerRun(program: Command): void {
         opts: { wait?: string | boolean; json?: boolean; var?: string[]; varFile?: string[] },
         cmd: Command,
       ) => {
-        const globals = cmd.optsWithGlobals() as GlobalOptions;
+        const globals = cmd.optsWithGlobals<GlobalOptions>();
         const { runAssociationsOnce, hasErrors } = await import("../../index.js");
         const waitSeconds = opts.wait === undefined ? undefined : opts.wait === true ? 600 : Number(opts.wait);
         if (waitSeconds !== undefined && (!Number.isFinite(waitSeconds) || waitSeconds <= 0))

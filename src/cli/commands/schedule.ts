@@ -29,7 +29,7 @@ export function registerSchedule(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable; wins over --var-file)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (opts: ScheduleOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       const count = Number(opts.count);
       if (!Number.isInteger(count) || count < 1 || count > 1000)
         throw new CliExit(ExitCode.Usage, `--count must be a whole number from 1 to 1000, not "${opts.count}"`);

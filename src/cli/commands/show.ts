@@ -25,7 +25,7 @@ export function registerShow(program: Command): void {
       "a state file to show (default: the configuration's state: its S3 backend, its state { path }, else statectl.state.json; the selected workspace's)",
     )
     .action(async (planFile: string | undefined, opts: ShowOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       if (planFile !== undefined) {
         const { readPlanFile, renderPlan, planToJson } = await import("../../plan/index.js");
         const { SourceRegistry } = await import("../../diag/index.js");

@@ -1,6 +1,7 @@
 // `state pull`, `state push` and `state migrate`: moving a whole state in and out of where the
 // configuration keeps it (a file or the S3 backend), with lineage and serial checks.
 import type { Command } from "commander";
+import { defined } from "../../diag/index.js";
 import { readFile } from "node:fs/promises";
 import { out } from "../io.js";
 import {
@@ -8,6 +9,7 @@ import {
   addStatePathOption,
   commandStorage,
   failOnErrors,
+  failWith,
   globalOptions,
   type StateOptions,
 } from "../state-options.js";
@@ -33,16 +35,17 @@ export function registerStateTransfer(state: Command): void {
     const r = await storage.read();
     closeStorage(storage);
     await failOnErrors(r.diagnostics, globalOptions(cmd));
-    if (!r.state)
-      await failOnErrors(
+    const state =
+      r.state ??
+      (await failWith(
         [
           error("state/no-state", `No state at ${storage.location}`, {
             detail: "Nothing has been applied with this state yet.",
           }),
         ],
         globalOptions(cmd),
-      );
-    out(encodeStateBytes(r.state!).toString("utf8"));
+      ));
+    out(encodeStateBytes(state).toString("utf8"));
   });
 
   addLockOptions(
@@ -79,6 +82,7 @@ export function registerStateTransfer(state: Command): void {
     }
     const pushed = decodeState(bytes, file);
     await failOnErrors(pushed.diagnostics, g);
+    const next = defined(pushed.state, "the pushed state (decodeState reports an error otherwise)");
     const { storage, where } = await commandStorage(cmd);
     const lock =
       opts.lock !== false
@@ -99,7 +103,7 @@ export function registerStateTransfer(state: Command): void {
       diags.push(...current.diagnostics);
       if (!current.diagnostics.some((d) => d.severity === "error")) {
         const now = current.state;
-        const next = pushed.state!;
+
         if (now && now.lineage !== next.lineage && !opts.force) {
           diags.push(
             error("state/lineage-mismatch", "Refusing to push a different state", {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { defined } from "../../diag/index.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { err, out } from "../io.js";
 import { exitCodeForSignal, onStopSignals, signalLabel, type StopSignal } from "../signals.js";
@@ -7,6 +8,7 @@ import {
   addStatePathOption,
   commandStorage,
   failOnErrors,
+  failWith,
   globalOptions,
   printDiagnostics,
   type StateOptions,
@@ -24,19 +26,17 @@ async function readState(storage: StateStorage, cmd: Command, close = true): Pro
   const r = await storage.read();
   if (close) (await import("../../engine/backend.js")).closeStorage(storage);
   await failOnErrors(r.diagnostics, globalOptions(cmd));
-  if (!r.state) {
-    const { error } = await import("../../diag/index.js");
-    await failOnErrors(
-      [
-        error("state/no-state", `No state file at ${storage.location}`, {
-          detail: "Nothing has been applied with this state yet, or the state is elsewhere.",
-          hint: "run the command in the configuration's directory, or give the state file with --state PATH",
-        }),
-      ],
-      globalOptions(cmd),
-    );
-  }
-  return r.state!;
+  if (r.state) return r.state;
+  const { error } = await import("../../diag/index.js");
+  return failWith(
+    [
+      error("state/no-state", `No state file at ${storage.location}`, {
+        detail: "Nothing has been applied with this state yet, or the state is elsewhere.",
+        hint: "run the command in the configuration's directory, or give the state file with --state PATH",
+      }),
+    ],
+    globalOptions(cmd),
+  );
 }
 
 /**
@@ -52,7 +52,7 @@ async function editState(
   dryRun: boolean,
   edit: (state: State) => Promise<{ state: State; changed: string[] }>,
 ): Promise<{ changed: string[] }> {
-  const opts = cmd.opts() as StateOptions;
+  const opts = cmd.opts<StateOptions>();
   const { openState, staleLockNote } = await import("../../state/index.js");
   const { closeStorage } = await import("../../engine/backend.js");
   const { storage, where } = await commandStorage(cmd);
@@ -90,11 +90,12 @@ async function editState(
   try {
     if (stopped) await releaseAndExit(stopped);
     await failOnErrors(diagnostics, globalOptions(cmd));
-    if (!opened!.existed) await readState(storage, cmd, false); // reports the missing state file
-    const result = await edit(opened!.prior);
+    const ready = defined(opened, "the opened state (openState reports an error otherwise)");
+    if (!ready.existed) await readState(storage, cmd, false); // reports the missing state file
+    const result = await edit(ready.prior);
     if (stopped) await releaseAndExit(stopped);
     if (!dryRun && result.changed.length > 0)
-      await failOnErrors((await opened!.persister.persist(result.state)).diagnostics, globalOptions(cmd));
+      await failOnErrors((await ready.persister.persist(result.state)).diagnostics, globalOptions(cmd));
     if (stopped) await releaseAndExit(stopped);
     return result;
   } finally {
@@ -152,25 +153,25 @@ export function registerState(program: Command): void {
     const { error, didYouMeanHint } = await import("../../diag/index.js");
     const storage = (await commandStorage(cmd)).storage;
     const s = await readState(storage, cmd);
-    const canonical = canonicalAddress(address);
-    if (!canonical)
-      await failOnErrors(
+    const canonical =
+      canonicalAddress(address) ??
+      (await failWith(
         [
           error("state/invalid-address", `Invalid resource address "${address}"`, {
             detail: `A resource address looks like ${ADDRESS_EXAMPLES}.`,
           }),
         ],
         globalOptions(cmd),
-      );
-    const inst = findInstance(s, canonical!);
+      ));
+    const inst = findInstance(s, canonical);
     if (!inst) {
-      const several = listInstances(s, [canonical!]);
+      const several = listInstances(s, [canonical]);
       const known = s.resources.map((r) => r.address);
       const hint =
         several.length > 0
           ? `"${address}" has several instances; show one of: ${several.map((r) => r.address).join(", ")}`
-          : didYouMeanHint(canonical!, known);
-      await failOnErrors(
+          : didYouMeanHint(canonical, known);
+      return failWith(
         [
           error("state/not-in-state", `No resource instance ${canonical} in the state`, {
             detail: `${storage.location} holds ${known.length} resource instance${known.length === 1 ? "" : "s"}; \`statectl state list\` shows them.`,
@@ -180,7 +181,7 @@ export function registerState(program: Command): void {
         globalOptions(cmd),
       );
     }
-    out(opts.json ? JSON.stringify(instanceJson(inst!), null, 2) : renderInstance(inst!));
+    out(opts.json ? JSON.stringify(instanceJson(inst), null, 2) : renderInstance(inst));
   });
 
   addLockOptions(

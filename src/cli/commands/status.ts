@@ -1,5 +1,6 @@
 import { escapeForTerminal } from "../../diag/index.js";
 import type { Command } from "commander";
+import { defined } from "../../diag/index.js";
 import { CliExit, ExitCode } from "../exit-codes.js";
 import { out, useColor, type GlobalOptions } from "../io.js";
 import { printEngineDiagnostics } from "../engine-options.js";
@@ -162,7 +163,7 @@ export function registerStatus(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (addresses: string[], opts: StatusOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       if (opts.instance !== undefined && addresses.length !== 1)
         throw new CliExit(
           ExitCode.Usage,
@@ -203,7 +204,14 @@ export function registerStatus(program: Command): void {
             ),
           );
         } else if (opts.instance !== undefined)
-          out(renderInstanceDetail(fleet.associations[0]!, opts.instance, now, p));
+          out(
+            renderInstanceDetail(
+              defined(fleet.associations[0], "the one association --instance asks about"),
+              opts.instance,
+              now,
+              p,
+            ),
+          );
         else if (opts.instances) out(renderInstances(fleet, p));
         else out(renderStatus(fleet.associations, now, p));
         return opts.instance !== undefined

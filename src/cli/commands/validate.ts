@@ -11,7 +11,7 @@ export function registerValidate(program: Command): void {
     .option("--var <name=value>", "set a variable (repeatable; wins over --var-file)", collect, [])
     .option("--var-file <file>", "read variables from a .statevars file (repeatable)", collect, [])
     .action(async (opts: { json?: boolean } & VariableOptions, cmd: Command) => {
-      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const globals = cmd.optsWithGlobals<GlobalOptions>();
       // Loaded together, not one after another: each import is a round of file reads at start-up.
       const [
         { SourceRegistry, renderDiagnostics, diagnosticsToJson, error },

@@ -4,7 +4,7 @@
  * associations), an execution timeline per association, the failures with their error and output,
  * and the dependency graph as a picture.
  */
-import type { AssociationHistory, AssociationStatus, ComplianceCell, ReportData } from "../../engine/index.js";
+import type { AssociationHistory, ComplianceCell, ReportData } from "../../engine/index.js";
 import { excerpt, relativeTime } from "./visibility.js";
 
 const esc = (s: string): string =>

@@ -47,7 +47,9 @@ export function statusWord(status: string, p: Paint): string {
   return status;
 }
 
+// eslint-disable-next-line no-control-regex -- colour codes start with ESC: finding them is the point
 const ANSI = /\x1b\[[0-9;]*m/g;
+
 const visibleLength = (s: string) => s.replace(ANSI, "").length;
 
 /** Left-aligned columns separated by two spaces (colour codes do not count towards widths). */
@@ -58,7 +60,7 @@ export function table(rows: readonly string[][], indent = ""): string[] {
     (row) =>
       indent +
       row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat(widths[i]! - visibleLength(cell))))
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - visibleLength(cell))))
         .join("  ")
         .trimEnd(),
   );
