@@ -66,19 +66,9 @@ interface Row {
   goal: string;
 }
 
-const SECTIONS = [
-  "parse",
-  "cli",
-  "lsp",
-  "plan",
-  "impact",
-  "refresh",
-  "apply",
-  "retry",
-  "persist",
-  "throughput",
-  "s3",
-] as const;
+/** The sections, in the order they run. */
+type Section =
+  "parse" | "cli" | "lsp" | "plan" | "impact" | "refresh" | "apply" | "retry" | "persist" | "throughput" | "s3";
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -100,7 +90,7 @@ const cliMain = join(
 
 export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): Promise<BenchReport> {
   const log = options.log ?? (() => {});
-  const wanted = (s: (typeof SECTIONS)[number]) => !options.only || options.only.has(s);
+  const wanted = (s: Section) => !options.only || options.only.has(s);
   const rows: Row[] = [];
   const notes: string[] = [];
   const figures: Record<string, number> = {};

@@ -86,7 +86,8 @@ describe("cli: provider assume_role (moto_server as STS)", function () {
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
     };
   });
-  after(async () => moto?.stop());
+  // Unset when before() failed.
+  after(async () => (moto as RunningServer | undefined)?.stop());
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "statectl-assume-role-"));
   });

@@ -13,6 +13,7 @@ const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
 const SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 /** Recolours, retitles the window (OSC … BEL), reverses what follows (RLO), hides a break (ZWSP). */
 const HOSTILE = "\u001b[31mRED\u001b]0;pwned\u0007\u202eevil\u200bzw\u009b2J";
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 const CONFIG = `variable "hostile" {

@@ -298,7 +298,7 @@ export async function stateVersusRemote(client: SSMClient, state: State): Promis
       if (!d) problems.push(`${r.address}: ${r.id} does not exist`);
       else if (d.DefaultVersion !== at["default_version"] || d.Hash !== at["hash"])
         problems.push(
-          `${r.address}: default version ${d.DefaultVersion} hash ${d.Hash?.slice(0, 8)}, state says ${String(at["default_version"])} ${String(at["hash"]).slice(0, 8)}`,
+          `${r.address}: default version ${d.DefaultVersion} hash ${d.Hash?.slice(0, 8)}, state says ${JSON.stringify(at["default_version"])} ${JSON.stringify(at["hash"])}`,
         );
     } else {
       const a = await client.send(new DescribeAssociationCommand({ AssociationId: r.id })).then(

@@ -103,7 +103,8 @@ describe("cli: the S3 backend refuses cleanly without permission (moto_server wi
     ]);
     aws(undefined, "s3api", "create-bucket", "--bucket", BUCKET);
   });
-  after(async () => moto?.stop());
+  // Unset when before() failed.
+  after(async () => (moto as RunningServer | undefined)?.stop());
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "statectl-s3-iam-"));
     writeFileSync(join(dir, "hello.json"), HELLO_CONTENT);

@@ -110,8 +110,9 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
   });
 
   after(async () => {
-    ssm?.destroy();
-    await server?.stop();
+    // Unset when before() failed.
+    (ssm as SSMClient | undefined)?.destroy();
+    await (server as RunningServer | undefined)?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

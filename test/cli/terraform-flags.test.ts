@@ -40,7 +40,7 @@ describe("cli: Terraform's single-dash options", function () {
     let checked = 0;
     for (const cmd of allCommands(program)) {
       const path: string[] = [];
-      for (let c: Command | null = cmd; c && c.parent; c = c.parent) path.unshift(c.name());
+      for (let c: Command = cmd; c.parent; c = c.parent) path.unshift(c.name());
       for (const o of cmd.options) {
         if (!o.long) continue;
         const single = o.long.slice(1);

@@ -190,7 +190,7 @@ describe("eval/configeval: resources", () => {
         r.diagnostics.map((d) => d.code),
         expr,
       ).to.deep.equal(["eval/invalid-for-each"]);
-      expect(r.diagnostics[0]!.detail + (r.diagnostics[0]!.hint ?? ""), expr).to.contain(msg);
+      expect(`${r.diagnostics[0]!.detail ?? ""}${r.diagnostics[0]!.hint ?? ""}`, expr).to.contain(msg);
     }
     for (const expr of ["-1", "1.5", '"x"', "null"]) {
       const r = run({ "main.state": `association "a" {\n  count    = ${expr}\n  document = "x"\n}\n` });

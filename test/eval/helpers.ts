@@ -6,8 +6,17 @@ export const n = (x: number) => Value.number(x);
 export const b = (x: boolean) => Value.bool(x);
 export const nul = (t: Type = T.dynamic) => Value.null(t);
 export const unk = (t: Type = T.dynamic) => Value.unknown(t);
-export const strs = (...xs: string[]) => Value.list(xs.map(Value.string), T.string);
-export const nums = (...xs: number[]) => Value.list(xs.map(Value.number), T.number);
+export const strs = (...xs: string[]) =>
+  Value.list(
+    xs.map((x) => Value.string(x)),
+    T.string,
+  );
+export const nums = (...xs: number[]) =>
+  Value.list(
+    xs.map((x) => Value.number(x)),
+    T.number,
+  );
+
 export const tup = (...xs: Value[]) => Value.tuple(xs);
 export const list = (t: Type, ...xs: Value[]) => Value.list(xs, t);
 export const obj = (o: Record<string, Value>) => Value.object(o);

@@ -35,7 +35,7 @@ const leaf = fc.constantFrom(
   "nope",
   "var.missing",
 );
-const expr: fc.Arbitrary<string> = fc.letrec((tie) => ({
+const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     leaf,

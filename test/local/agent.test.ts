@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { documentPlatforms, documentSteps, runDocumentOn } from "../../src/local/agent.js";
-import { defaultFleet } from "../../src/local/fleet.js";
+import { defaultFleet, type ManagedInstance } from "../../src/local/fleet.js";
 
-const [web, , , win] = defaultFleet(0) as [any, any, any, any];
+const [web, , , win] = defaultFleet(0) as [ManagedInstance, ManagedInstance, ManagedInstance, ManagedInstance];
 
 const runShellScript12 = {
   schemaVersion: "1.2",

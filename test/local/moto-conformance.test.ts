@@ -416,8 +416,9 @@ describe("local/moto-conformance: documents agree with moto_server", function ()
     motoClient = clientFor(moto.url);
   });
   after(async () => {
-    motoClient?.destroy();
-    await moto?.stop();
+    // Unset when before() failed.
+    (motoClient as SSMClient | undefined)?.destroy();
+    await (moto as RunningServer | undefined)?.stop();
   });
   beforeEach(async () => {
     await resetMoto(moto.url);

@@ -62,6 +62,7 @@ export class TestClient {
   async initialize(initializationOptions?: unknown): Promise<InitializeResult> {
     const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the server must serve clients that name their root only here
       rootUri: pathToFileURL(this.dir).href,
       capabilities: {
         textDocument: {

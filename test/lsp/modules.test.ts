@@ -9,13 +9,7 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CompletionRequest,
-  DefinitionRequest,
-  type CompletionItem,
-  type CompletionList,
-  type Location,
-} from "vscode-languageserver-protocol/node";
+import { CompletionRequest, DefinitionRequest, type Location } from "vscode-languageserver-protocol/node";
 import { endOf, positionOf, TestClient } from "./client.js";
 
 const MODULE = `variable "environment" {
@@ -76,10 +70,10 @@ describe("lsp: modules", function () {
 
   async function completeAt(text: string, position: { line: number; character: number }): Promise<string[]> {
     await client.change("main.state", text);
-    const r = (await client.connection.sendRequest(CompletionRequest.type, {
+    const r = await client.connection.sendRequest(CompletionRequest.type, {
       textDocument: { uri: client.uri("main.state") },
       position,
-    })) as CompletionItem[] | CompletionList | null;
+    });
     return (Array.isArray(r) ? r : (r?.items ?? [])).map((i) => i.label);
   }
 

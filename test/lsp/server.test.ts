@@ -14,7 +14,6 @@ import {
   DocumentFormattingRequest,
   HoverRequest,
   type CompletionItem,
-  type CompletionList,
   type Location,
   type MarkupContent,
 } from "vscode-languageserver-protocol/node";
@@ -254,10 +253,10 @@ describe("lsp: statectl lsp over stdio", function () {
 
     async function completeAtEnd(text: string): Promise<CompletionItem[]> {
       await client.change("main.state", text);
-      const r = (await client.connection.sendRequest(CompletionRequest.type, {
+      const r = await client.connection.sendRequest(CompletionRequest.type, {
         textDocument: { uri: client.uri("main.state") },
         position: endOf(text),
-      })) as CompletionItem[] | CompletionList | null;
+      });
       return Array.isArray(r) ? r : (r?.items ?? []);
     }
 

@@ -75,8 +75,9 @@ export class FakeProvider implements PlanProvider, ApplyProvider {
     }
   }
   create(kind: string, desired: Attributes): Promise<{ id: string; attributes: Attributes }> {
-    const id = kind === "document" ? String(desired["name"]) : `assoc-${this.nextId++}`;
-    return this.op(`create:${kind === "document" ? id : String(desired["name"] ?? id)}`, () => {
+    const name = typeof desired["name"] === "string" ? desired["name"] : undefined;
+    const id = kind === "document" ? String(name) : `assoc-${this.nextId++}`;
+    return this.op(`create:${kind === "document" ? id : (name ?? id)}`, () => {
       const attributes = {
         ...structuredClone(desired),
         ...(kind === "document" ? { default_version: "1" } : { association_id: id }),

@@ -363,8 +363,8 @@ describe("plan/makePlan", () => {
     });
     const pl = await plan(p, [a], emptyState());
     const text = renderPlan(pl);
-    expect(text).to.match(/\+ name +\= \(sensitive\)/);
-    expect(text).to.match(/\+ schedule +\= \(known after apply\)/);
+    expect(text).to.match(/\+ name += \(sensitive\)/);
+    expect(text).to.match(/\+ schedule += \(known after apply\)/);
     expect(text).not.to.contain("secret-name");
     const json = planToJson(pl);
     expect(JSON.stringify(json)).not.to.contain("secret-name");

@@ -5,7 +5,8 @@ import { startRig, type Rig } from "./helpers.js";
 describe("provider-ssm client (local endpoint over HTTP)", () => {
   let rig: Rig;
   afterEach(async () => {
-    await rig?.stop();
+    // Unset when the test failed before making it.
+    await (rig as Rig | undefined)?.stop();
   });
 
   it("completes every call under throttling (paced, then retried)", async () => {

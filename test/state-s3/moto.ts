@@ -1,7 +1,7 @@
 // A real S3 wire-protocol server for the S3 backend's tests: moto_server (moto 5.2.1 honours
 // If-None-Match and If-Match on PutObject) on a free loopback port, started in a `before` hook
 // and stopped in `after`. Not a mock of the SDK: the SDK signs and sends real HTTP requests.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, request } from "node:http";
 import { homedir } from "node:os";
@@ -72,12 +72,13 @@ export async function startMoto(): Promise<StartedMoto> {
   const child = spawn(motoCommand(), ["-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (!running()) return;
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    if (running()) child.kill("SIGKILL");
   };
   const started = Date.now();
   while (!(await answers(url))) {

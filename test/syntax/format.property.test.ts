@@ -12,7 +12,7 @@ const ws = fc.constantFrom("", " ", "  ", "\t");
 /** At least one space: needed around `-` (`a-b` is one identifier in HCL) and between words. */
 const ws1 = fc.constantFrom(" ", "  ", "\t ");
 const name = fc.constantFrom("a", "b", "name", "values", "max_errors", "key-with-dash", "x1", "in", "if");
-const commentText = fc.stringMatching(/^[a-z0-9 =#{}"'\[\]\/-]{0,12}$/).map((s) => s.replace(/\*\//g, ""));
+const commentText = fc.stringMatching(/^[a-z0-9 =#{}"'[\]/-]{0,12}$/).map((s) => s.replace(/\*\//g, ""));
 const lineComment = fc.tuple(fc.constantFrom("#", "//"), commentText).map(([p, t]) => p + t);
 const blockComment = commentText.map((t) => `/*${t.replace(/\*/g, "")}*/`);
 const trailing = fc.option(
@@ -42,27 +42,27 @@ const { expr } = fc.letrec<{ expr: string; simple: string }>((tie) => ({
   simple: fc.oneof(literal, reference),
   expr: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
-    { weight: 4, arbitrary: tie("simple") as Gen },
+    { weight: 4, arbitrary: tie("simple") },
     // binary: always spaced, so that `a - b` never becomes the identifier `a-b`
     fc
       .tuple(
-        tie("simple") as Gen,
+        tie("simple"),
         ws1,
         fc.constantFrom("+", "-", "*", "/", "%", "==", "!=", "<", ">", "<=", ">=", "&&", "||"),
         ws1,
-        tie("expr") as Gen,
+        tie("expr"),
       )
       .map((p) => p.join("")),
     fc.tuple(fc.constantFrom("-", "!"), ws, fc.oneof(number, reference)).map((p) => p.join("")),
     fc
-      .tuple(tie("simple") as Gen, ws1, tie("expr") as Gen, ws1, tie("expr") as Gen)
+      .tuple(tie("simple"), ws1, tie("expr"), ws1, tie("expr"))
       .map(([c, s1, a, s2, b]) => `${c}${s1}?${s1}${a}${s2}:${s2}${b}`),
-    fc.tuple(ws, tie("expr") as Gen, ws).map(([a, e, b]) => `(${a}${e}${b})`),
+    fc.tuple(ws, tie("expr"), ws).map(([a, e, b]) => `(${a}${e}${b})`),
     fc
       .tuple(
         fc.constantFrom("upper", "concat", "length", "merge"),
         ws,
-        fc.array(tie("expr") as Gen, { maxLength: 3 }),
+        fc.array(tie("expr"), { maxLength: 3 }),
         fc.boolean(),
         ws,
       )
@@ -71,7 +71,7 @@ const { expr } = fc.letrec<{ expr: string; simple: string }>((tie) => ({
       ),
     // tuples, on one line or one item per line with optional trailing comma
     fc
-      .tuple(fc.array(tie("expr") as Gen, { maxLength: 4 }), fc.boolean(), fc.boolean(), ws)
+      .tuple(fc.array(tie("expr"), { maxLength: 4 }), fc.boolean(), fc.boolean(), ws)
       .map(([items, multi, comma, s]) =>
         multi && items.length > 0
           ? `[\n${items.map((i) => s + i).join(",\n")}${comma ? "," : ""}\n]`
@@ -80,7 +80,7 @@ const { expr } = fc.letrec<{ expr: string; simple: string }>((tie) => ({
     // objects, on one line or one item per line
     fc
       .tuple(
-        fc.array(fc.tuple(name, ws, fc.constantFrom("=", ":"), ws, tie("expr") as Gen), { maxLength: 4 }),
+        fc.array(fc.tuple(name, ws, fc.constantFrom("=", ":"), ws, tie("expr")), { maxLength: 4 }),
         fc.boolean(),
         ws,
       )
@@ -93,10 +93,10 @@ const { expr } = fc.letrec<{ expr: string; simple: string }>((tie) => ({
           : `{${s}${rendered.join("," + s)}${s}}`;
       }),
     fc
-      .tuple(ws, reference, ws, tie("expr") as Gen, fc.option(tie("simple") as Gen, { nil: undefined }))
+      .tuple(ws, reference, ws, tie("expr"), fc.option(tie("simple"), { nil: undefined }))
       .map(([s, coll, s2, value, cond]) => `[${s}for v in ${coll}${s2}:${s2}${value}${cond ? ` if ${cond}` : ""}]`),
     fc
-      .tuple(ws, reference, ws, tie("simple") as Gen)
+      .tuple(ws, reference, ws, tie("simple"))
       .map(([s, coll, s2, value]) => `{${s}for k, v in ${coll}${s2}:${s2}k => ${value}}`),
     fc.tuple(reference, fc.constantFrom("[0]", '["k"]', "[*].id", ".*.id", "[var.i]")).map(([r, s]) => r + s),
   ),

@@ -31,9 +31,7 @@ function valueShape(e: Expression): unknown {
     case "Literal":
       return e.value;
     case "Template":
-      return e.parts.every((p) => p.type === "TemplateLiteral")
-        ? e.parts.map((p) => (p.type === "TemplateLiteral" ? p.value : "")).join("")
-        : EXPR;
+      return e.parts.every((p) => p.type === "TemplateLiteral") ? e.parts.map((p) => p.value).join("") : EXPR;
     case "Tuple":
       return e.items.map(valueShape);
     case "Object": {
