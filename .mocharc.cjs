@@ -8,5 +8,5 @@ module.exports = {
   ignore: ["dist/test/shared/**"],
   timeout: 20000,
   reporter: "spec",
-  require: ["dist/test/fast-check-seed.js"],
+  require: ["dist/test/fast-check-seed.js", "dist/test/store-verify.js"],
 };

@@ -216,7 +216,7 @@ export function addInstance(core: EndpointCore, spec: NewInstance): ManagedInsta
   s.tick();
   state.fleet.push(instance);
   storeNewInstanceTags(core, instance);
-  core.changed();
+  core.changed("simulation", "fleet");
   s.tick();
   return structuredClone(instance);
 }
@@ -238,7 +238,7 @@ export function removeInstance(core: EndpointCore, idOrName: string): ManagedIns
   // A removed instance's disk goes with it; one added later under the same id starts fresh.
   // (after the runs queued for it: their results are dropped with the instance)
   if (core.execution) void core.execution.executor.reset(`${core.execution.diskPrefix}${instance.instanceId}`);
-  core.changed();
+  core.changed("simulation", "fleet");
   s.tick();
   return instance;
 }
@@ -266,7 +266,7 @@ export function setInstanceFailing(core: EndpointCore, idOrName: string, documen
   const instance = findInstance(core, idOrName);
   instance.failDocuments = instance.failDocuments.filter((d) => d !== documentName);
   if (failing) instance.failDocuments.push(documentName);
-  core.changed();
+  core.changed("simulation", "fleet");
 }
 
 /**
@@ -285,7 +285,7 @@ export function advanceClock(core: EndpointCore, by: string | number): Execution
   s.tick();
   clock.advance(ms);
   s.state.clockOffsetMs = clock.offsetMs;
-  core.changed();
+  core.changed("simulation", "clockOffsetMs");
   return s.tick();
 }
 

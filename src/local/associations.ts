@@ -54,6 +54,7 @@ import {
   type AssociationRecord,
   type DocumentResolver,
   type ExecutionRecord,
+  type MarkChanged,
   type RunContext,
   type SimulationState,
 } from "./simulator.js";
@@ -143,7 +144,6 @@ export function simulationState(core: EndpointCore): SimulationState {
   const state = core.store.section<SimulationState>("simulation", () => {
     const fresh = emptySimulationState(defaultFleet(core.clock.now()));
     for (const instance of fresh.fleet) storeNewInstanceTags(core, instance);
-    core.changed();
     return fresh;
   });
   // Read back from disk, the maps keyed by ids are ordinary objects again: make them prototype-free once.
@@ -152,7 +152,12 @@ export function simulationState(core: EndpointCore): SimulationState {
     asNameMap(state.executions);
     for (const id of Object.keys(asNameMap(state.instanceStatus))) asNameMap(state.instanceStatus[id]!);
   }
-  asNameMap((state.knownTargets ??= nameMap()));
+  if ((state as Partial<SimulationState>).knownTargets === undefined) {
+    // Data written before targets were remembered.
+    state.knownTargets = nameMap();
+    core.changed("simulation", "knownTargets");
+  }
+  asNameMap(state.knownTargets);
   return state;
 }
 
@@ -203,7 +208,9 @@ function backgroundFor(core: EndpointCore, executor: Executor): NonNullable<RunC
       job((change) =>
         core.exclusive(() => {
           change();
-          core.changed();
+          // A run's results touch its execution, the association's overview and the instances'
+          // statuses: compare the simulation as a whole (only real runs come through here).
+          core.changed("simulation");
         }),
       ),
     );
@@ -253,10 +260,14 @@ export class AssociationService {
     );
   };
 
+  /** Marks a part of the simulation section changed (keys below it). */
+  private readonly changed: MarkChanged = (...keys) => this.core.changed("simulation", ...keys);
+
   private runContext(): RunContext {
     const core = this.core;
     return {
       state: this.state,
+      changed: this.changed,
       resolveDocument: this.resolveRunnable,
       runAutomation: automationRunnerFor(this.core),
       calendarsOpen: (names, at) => core.hooks.calendarsOpen.every((open) => open(core, names, at)),
@@ -287,9 +298,8 @@ export class AssociationService {
     const fleet = JSON.stringify(this.state.fleet);
     const fleetRan = fleet === fleetSeen.get(this.state) ? [] : applyFleetChanges(this.runContext(), now);
     fleetSeen.set(this.state, fleet);
-    const ran = [...fleetRan, ...runDue(this.runContext(), now)];
-    if (ran.length > 0) this.core.changed();
-    return ran;
+    // What ran marked what it changed.
+    return [...fleetRan, ...runDue(this.runContext(), now)];
   }
 
   // ---------------------------------------------------------------- validation
@@ -547,7 +557,7 @@ export class AssociationService {
     if (tags.length > 0) addTags(this.core, "Association", record.associationId, tags);
     const description = this.describeRecord(record);
     afterAssociationWrite(this.runContext(), record, now, "create");
-    this.core.changed();
+    this.changed("associations", record.associationId);
     return description;
   }
 
@@ -648,7 +658,7 @@ export class AssociationService {
     updateAssociationRecord(record, config, now);
     const description = this.describeRecord(record);
     afterAssociationWrite(this.runContext(), record, now, "update");
-    this.core.changed();
+    this.changed("associations", record.associationId);
     return { AssociationDescription: description };
   }
 
@@ -665,10 +675,9 @@ export class AssociationService {
 
   /** Deletes an association with its versions, executions, per-instance results and tags. */
   remove(associationId: string): void {
-    forgetAssociation(this.state, associationId);
+    forgetAssociation(this.state, associationId, this.changed);
     for (const listener of this.core.hooks.associationDeleted) listener(this.core, associationId);
     deleteAllTags(this.core, "Association", associationId);
-    this.core.changed();
   }
 
   listAssociations(input: Input): Json {
@@ -878,8 +887,8 @@ export class AssociationService {
     for (const id of ids)
       if (!this.state.associations[id]) fail("AssociationDoesNotExist", `Association ${id} does not exist.`);
     const now = this.now();
+    // Each run marks what it changed.
     for (const id of ids) runAssociation(this.runContext(), id, now, "manual");
-    this.core.changed();
     return {};
   }
 
@@ -1122,7 +1131,6 @@ export class AssociationService {
         continue;
       runAssociation(this.runContext(), record.associationId, now, "update");
     }
-    rememberTargets(this.state);
-    this.core.changed();
+    rememberTargets(this.state, this.changed);
   }
 }

@@ -85,9 +85,14 @@ function store(core: EndpointCore, records: AutomationExecutionRecord[]): void {
   for (const r of records) {
     s.executions[r.id] = r;
     s.order.push(r.id);
+    core.changed("automation", "executions", r.id);
   }
-  while (s.order.length > MAX_AUTOMATION_EXECUTIONS) delete s.executions[s.order.shift()!];
-  core.changed();
+  for (const dropped of s.order.splice(0, Math.max(0, s.order.length - MAX_AUTOMATION_EXECUTIONS))) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a prototype-free map keyed by execution id
+    delete s.executions[dropped];
+    core.changed("automation", "executions", dropped);
+  }
+  core.changed("automation", "order");
 }
 
 /** What one run of an Automation document needs to know. */

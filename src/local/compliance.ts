@@ -81,18 +81,19 @@ function reportAssociationRun(core: EndpointCore, record: AssociationRecord, exe
     };
     upload.items = [...upload.items.filter((i) => i.id !== record.associationId), item];
     upload.execution = { time: Math.max(upload.execution.time, execution.createdTime) };
+    core.changed("compliance", target.resourceId, "Association");
   }
-  core.changed();
 }
 
 /** A deleted association's items go with it. */
 function forgetAssociation(core: EndpointCore, associationId: string): void {
   const data = section(core);
-  for (const perType of Object.values(data)) {
+  for (const [resourceId, perType] of Object.entries(data)) {
     const upload = perType["Association"];
-    if (upload) upload.items = upload.items.filter((i) => i.id !== associationId);
+    if (!upload?.items.some((i) => i.id === associationId)) continue;
+    upload.items = upload.items.filter((i) => i.id !== associationId);
+    core.changed("compliance", resourceId, "Association");
   }
-  core.changed();
 }
 
 // ------------------------------------------------------------------ filters
@@ -368,7 +369,7 @@ export const complianceArea: Area = {
           ...(req.contentHash !== undefined ? { contentHash: req.contentHash } : {}),
         };
       }
-      ctx.changed();
+      ctx.changed("compliance", req.resourceId, req.complianceType);
       return {};
     },
 

@@ -113,8 +113,12 @@ export interface EndpointCore {
   clock: Clock;
   readonly hooks: EndpointHooks;
   readonly settings: EndpointSettings;
-  /** Record that the store changed, so the response waits for it to be written. */
-  changed(): void;
+  /**
+   * Record that the store changed at `section` → `keys` (the entry touched, e.g. "simulation",
+   * "associations", id; or anything above it), so the response waits for it to be written. The
+   * write serialises only what was marked (store.ts).
+   */
+  changed(section: string, ...keys: string[]): void;
   /** Now, as wire time: epoch seconds with a fraction. */
   wireNow(): number;
   /** Runs `fn` with no handler running at the same time (for timers and library controls), then

@@ -458,7 +458,7 @@ export const documentsArea: Area = {
         permissions: [],
       };
       docs[name] = doc;
-      ctx.changed();
+      ctx.changed("documents", "byName", name);
       if (req.tags && req.tags.length > 0) addTags(ctx, "Document", name, req.tags);
       return { DocumentDescription: describe(ctx, doc, version, "Creating") };
     },
@@ -566,7 +566,7 @@ export const documentsArea: Area = {
       };
       doc.versions[number] = version;
       doc.latestVersion = number;
-      ctx.changed();
+      ctx.changed("documents", "byName", doc.name);
       return { DocumentDescription: describe(ctx, doc, version, "Updating") };
     },
 
@@ -585,7 +585,7 @@ export const documentsArea: Area = {
         );
       const moved = doc.defaultVersion !== v.version;
       doc.defaultVersion = v.version;
-      ctx.changed();
+      ctx.changed("documents", "byName", doc.name);
       if (moved) for (const hook of ctx.hooks.documentDefaultVersionChanged) hook(ctx, doc.name, v.version);
       return {
         Description: {
@@ -622,7 +622,7 @@ export const documentsArea: Area = {
             throw new SsmError(ErrorCode.InvalidDocumentOperation, "Default version of the document can't be deleted.");
           delete doc.versions[v.version];
           doc.latestVersion = String(Math.max(...Object.keys(doc.versions).map(Number)));
-          ctx.changed();
+          ctx.changed("documents", "byName", doc.name);
           return {};
         }
       }
@@ -636,7 +636,7 @@ export const documentsArea: Area = {
         );
       delete docs[doc.name];
       deleteAllTags(ctx, "Document", doc.name);
-      ctx.changed();
+      ctx.changed("documents", "byName", doc.name);
       for (const hook of ctx.hooks.documentDeleted) hook(ctx, doc.name);
       return {};
     },
@@ -762,7 +762,7 @@ export const documentsArea: Area = {
       if (permissions.length > 1000)
         throw new SsmError(ErrorCode.DocumentPermissionLimit, "A document can be shared with at most 1000 accounts.");
       doc.permissions = permissions;
-      ctx.changed();
+      ctx.changed("documents", "byName", doc.name);
       return {};
     },
   },

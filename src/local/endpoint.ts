@@ -80,8 +80,8 @@ class Core implements EndpointCore {
     if (this.store.dirty) await this.store.flush();
     return result;
   }
-  changed(): void {
-    this.store.markChanged();
+  changed(section: string, ...keys: string[]): void {
+    this.store.markChanged(section, ...keys);
   }
   wireNow(): number {
     return wireTime(this.clock.now());

@@ -32,12 +32,17 @@ export function syncInstanceTags(core: EndpointCore, fleet: ManagedInstance[]): 
   for (const instance of fleet) {
     const ssmTags = getTags(core, "ManagedInstance", instance.instanceId);
     if (isManagedInstanceId(instance.instanceId)) {
-      instance.tags = Object.fromEntries(ssmTags.map((t) => [t.Key, t.Value]));
+      const tags = Object.fromEntries(ssmTags.map((t) => [t.Key, t.Value]));
+      // Every step copies them; only a copy that differs is a change to write.
+      if (JSON.stringify(tags) !== JSON.stringify(instance.tags)) {
+        instance.tags = tags;
+        core.changed("simulation", "fleet");
+      }
     } else if (ssmTags.length > 0) {
       // Data written before EC2 and SSM tags were kept apart: the EC2 instance's tags move onto it.
       instance.tags = Object.fromEntries(ssmTags.map((t) => [t.Key, t.Value]));
       deleteAllTags(core, "ManagedInstance", instance.instanceId);
-      core.changed();
+      core.changed("simulation", "fleet");
     }
   }
 }
@@ -65,7 +70,7 @@ export function changeInstanceTags(
   const tags = { ...instance.tags, ...set };
   for (const key of remove) delete tags[key];
   instance.tags = tags;
-  core.changed();
+  core.changed("simulation", "fleet");
 }
 
 /** Forgets a removed instance's SSM tags (EC2 tags leave with the instance). */

@@ -236,15 +236,22 @@ export function currentTargets(state: SimulationState, record: AssociationRecord
   return resolveTargets(state.fleet, associationTargets(record.config));
 }
 
-function recomputeOverview(state: SimulationState, record: AssociationRecord): void {
+/**
+ * Told which part of the simulation state a step changed, by keys below it (e.g. "associations",
+ * id): the endpoint's store writes only what is marked (store.ts).
+ */
+export type MarkChanged = (...keys: string[]) => void;
+
+function recomputeOverview(ctx: RunContext, record: AssociationRecord): void {
   const counts: Record<string, number> = {};
-  for (const perInstance of Object.values(state.instanceStatus)) {
+  for (const perInstance of Object.values(ctx.state.instanceStatus)) {
     const result = perInstance[record.associationId];
     if (result) counts[result.status] = (counts[result.status] ?? 0) + 1;
   }
   const status: OverviewStatus =
     (counts["Failed"] ?? 0) > 0 ? "Failed" : (counts["Success"] ?? 0) > 0 ? "Success" : "Pending";
   record.overview = { status, detailedStatus: status === "Pending" ? record.overview.detailedStatus : status, counts };
+  ctx.changed("associations", record.associationId);
 }
 
 /** What an Automation association's run produced: one target per Automation execution it started. */
@@ -267,6 +274,8 @@ export type AutomationRunner = (
 
 export interface RunContext {
   readonly state: SimulationState;
+  /** Told of every part of `state` a step changes. */
+  readonly changed: MarkChanged;
   readonly resolveDocument: DocumentResolver;
   readonly newId?: () => string;
   /** Runs Automation documents; without it Automation associations record nothing. */
@@ -365,6 +374,7 @@ export function runAssociation(
         plugins: [...outcome.plugins],
       });
       recordInstanceResult(state, record, document, instance, outcome, at, commandId);
+      ctx.changed("instanceStatus", instance.instanceId, record.associationId);
     }
     if (errors > maxErrors) stopped = true;
   }
@@ -383,11 +393,11 @@ export function runAssociation(
     resourceCountByStatus,
     targets: results,
   };
-  keepExecution(state, execution);
+  keepExecution(ctx, execution);
 
   record.lastExecutionDate = at;
   if (succeeded) record.lastSuccessfulExecutionDate = at;
-  recomputeOverview(state, record);
+  recomputeOverview(ctx, record);
   ctx.onExecution?.(record, execution);
   return execution;
 }
@@ -472,7 +482,7 @@ function startRealRun(
     resourceCountByStatus: countByStatus(pending),
     targets: pending,
   };
-  keepExecution(state, execution);
+  keepExecution(ctx, execution);
   record.lastExecutionDate = at;
   const current = (): boolean => state.associations[record.associationId] === record;
   background(async (commit) => {
@@ -517,15 +527,16 @@ function startRealRun(
       execution.detailedStatus = execution.status;
       if (!current()) return;
       if (succeeded) record.lastSuccessfulExecutionDate = at;
-      recomputeOverview(state, record);
+      recomputeOverview(ctx, record);
       ctx.onExecution?.(record, execution);
     });
   });
   return execution;
 }
 
-function keepExecution(state: SimulationState, execution: ExecutionRecord): void {
-  const history = (state.executions[execution.associationId] ??= []);
+function keepExecution(ctx: RunContext, execution: ExecutionRecord): void {
+  const history = (ctx.state.executions[execution.associationId] ??= []);
+  ctx.changed("executions", execution.associationId);
   history.push(execution);
   const oldestKept = execution.createdTime - EXECUTION_RETENTION_MS;
   let expired = 0;
@@ -557,7 +568,7 @@ function recordSkippedRun(
     resourceCountByStatus: {},
     targets: [],
   };
-  keepExecution(ctx.state, execution);
+  keepExecution(ctx, execution);
   return execution;
 }
 
@@ -599,10 +610,11 @@ function runAutomationAssociation(
     resourceCountByStatus,
     targets: outcome.targets,
   };
-  keepExecution(ctx.state, execution);
+  keepExecution(ctx, execution);
   record.lastExecutionDate = at;
   if (outcome.status === "Success") record.lastSuccessfulExecutionDate = at;
   record.overview = { status: outcome.status, detailedStatus: outcome.status, counts: resourceCountByStatus };
+  ctx.changed("associations", record.associationId);
   return execution;
 }
 
@@ -615,6 +627,7 @@ export function runDue(ctx: RunContext, nowMs: number): ExecutionRecord[] {
   const windowStart = nowMs - EXECUTION_RETENTION_MS;
   for (const record of Object.values(ctx.state.associations)) {
     let replayed = 0;
+    if (record.nextRunAt !== undefined && record.nextRunAt <= nowMs) ctx.changed("associations", record.associationId);
     if (record.nextRunAt !== undefined && record.nextRunAt < windowStart) scheduleNext(record, windowStart - 1);
     while (record.nextRunAt !== undefined && record.nextRunAt <= nowMs) {
       if (replayed === MAX_CATCH_UP_RUNS) {
@@ -636,9 +649,22 @@ export function runDue(ctx: RunContext, nowMs: number): ExecutionRecord[] {
 }
 
 /** Remembers what every association targets now, for applyFleetChanges to compare against later. */
-export function rememberTargets(state: SimulationState): void {
-  state.knownTargets = nameMap();
-  for (const [id, targets] of targetSnapshot(state)) state.knownTargets[id] = [...targets];
+export function rememberTargets(state: SimulationState, changed: MarkChanged): void {
+  const known = state.knownTargets;
+  const now = targetSnapshot(state);
+  for (const id of Object.keys(known))
+    if (!now.has(id)) {
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a prototype-free map keyed by association id
+      delete known[id];
+      changed("knownTargets", id);
+    }
+  for (const [id, targets] of now) {
+    const ids = [...targets];
+    const before = Object.hasOwn(known, id) ? known[id] : undefined;
+    if (before?.length === ids.length && before.every((t, i) => t === ids[i])) continue;
+    known[id] = ids;
+    changed("knownTargets", id);
+  }
 }
 
 /**
@@ -651,7 +677,7 @@ export function applyFleetChanges(ctx: RunContext, nowMs: number): ExecutionReco
     if (!before.has(id))
       before.set(id, new Set(currentTargets(ctx.state, ctx.state.associations[id]!).map((i) => i.instanceId)));
   const ran = afterFleetChange(ctx, before, nowMs);
-  rememberTargets(ctx.state);
+  rememberTargets(ctx.state, ctx.changed);
   return ran;
 }
 
@@ -677,6 +703,7 @@ export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string
     if (present.has(instanceId)) continue;
     for (const associationId of Object.keys(state.instanceStatus[instanceId]!)) departed.add(associationId);
     delete state.instanceStatus[instanceId];
+    ctx.changed("instanceStatus", instanceId);
   }
   const executions: ExecutionRecord[] = [];
   for (const record of Object.values(state.associations)) {
@@ -692,18 +719,25 @@ export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string
     } else if (departed.has(record.associationId)) {
       // Only a result that left with its instance changes the counts; otherwise the overview
       // (e.g. Pending just after an update) stands.
-      recomputeOverview(state, record);
+      recomputeOverview(ctx, record);
     }
   }
   return executions;
 }
 
 /** Forgets an association's executions and per-instance results (DeleteAssociation). */
-export function forgetAssociation(state: SimulationState, associationId: string): void {
+export function forgetAssociation(state: SimulationState, associationId: string, changed: MarkChanged): void {
   delete state.associations[associationId];
   delete state.executions[associationId];
   delete state.knownTargets[associationId];
-  for (const perInstance of Object.values(state.instanceStatus)) delete perInstance[associationId];
+  changed("associations", associationId);
+  changed("executions", associationId);
+  changed("knownTargets", associationId);
+  for (const [instanceId, perInstance] of Object.entries(state.instanceStatus)) {
+    if (!Object.hasOwn(perInstance, associationId)) continue;
+    delete perInstance[associationId];
+    changed("instanceStatus", instanceId, associationId);
+  }
 }
 
 /**
@@ -724,6 +758,8 @@ export function afterAssociationWrite(
     record.config.ApplyOnlyAtCronInterval !== true || (schedule?.kind === "at" && schedule.time.getTime() <= nowMs);
   const execution = runNow ? runAssociation(ctx, record.associationId, nowMs, trigger) : undefined;
   ctx.state.knownTargets[record.associationId] = currentTargets(ctx.state, record).map((i) => i.instanceId);
+  ctx.changed("associations", record.associationId);
+  ctx.changed("knownTargets", record.associationId);
   return execution;
 }
 

@@ -66,7 +66,7 @@ export function addTags(core: EndpointCore, resourceType: string, resourceId: st
       "The Targets parameter includes too many tags. Remove one or more tags and try the command again.",
     );
   byType[resourceId] = merged;
-  core.changed();
+  core.changed("tags", resourceType, resourceId);
 }
 
 export function removeTags(
@@ -81,7 +81,7 @@ export function removeTags(
   const kept = current.filter((t) => !keys.includes(t.Key));
   if (kept.length === 0) delete byType[resourceId];
   else byType[resourceId] = kept;
-  core.changed();
+  core.changed("tags", resourceType, resourceId);
 }
 
 /** Forget every tag of a resource (when the resource is deleted). */
@@ -89,7 +89,7 @@ export function deleteAllTags(core: EndpointCore, resourceType: string, resource
   const byType = ownEntry(section(core), resourceType);
   if (byType && Object.hasOwn(byType, resourceId)) {
     delete byType[resourceId];
-    core.changed();
+    core.changed("tags", resourceType, resourceId);
   }
 }
 

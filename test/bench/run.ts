@@ -17,6 +17,8 @@
  *   throttle's bound; statectl's client (paced, standard retry) against the SDK's standard and
  *   adaptive retry modes under throttling;
  * - persist: the same apply against an endpoint that persists to a data dir and one in memory;
+ * - store: one small write (an UpdateAssociation) with 75,000 executions of history (~73 MB),
+ *   against the same write comparing every entry as each write did before marks (issue 16);
  * - throughput: requests per second of `statectl local serve` against moto_server on the same
  *   workload, 32 requests in flight (skipped, saying so, when moto_server is not installed).
  *
@@ -59,6 +61,7 @@ const SIZES: Record<string, BenchSizes> = {
     impact: { associations: 207, latencyMs: 30 },
     retryCalls: 200,
     persist: 2_000,
+    store: { associations: 1_000, executionsPerAssociation: 75, writes: 10 },
     throughput: 3_000,
     s3Fleet: { associations: 200, documents: 20, taggedEvery: 100 },
     s3Runs: 5,
@@ -75,6 +78,7 @@ const SIZES: Record<string, BenchSizes> = {
     impact: { associations: 207, latencyMs: 30 },
     retryCalls: 100,
     persist: 300,
+    store: { associations: 200, executionsPerAssociation: 50, writes: 5 },
     throughput: 600,
     s3Fleet: { associations: 100, documents: 10, taggedEvery: 100 },
     s3Runs: 3,
@@ -91,6 +95,7 @@ const SIZES: Record<string, BenchSizes> = {
     impact: { associations: 14, latencyMs: 1 },
     retryCalls: 10,
     persist: 12,
+    store: { associations: 5, executionsPerAssociation: 3, writes: 2 },
     throughput: 30,
     s3Fleet: { associations: 6, documents: 1, taggedEvery: 3 },
     s3Runs: 1,

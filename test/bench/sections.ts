@@ -20,6 +20,7 @@ import {
 } from "./fleet.js";
 import { benchThroughput, findMotoServer } from "./throughput.js";
 import { benchS3Backend } from "./s3.js";
+import { benchStoreWrite } from "./store-write.js";
 import { benchLanguageServer, type LspFigures } from "./lsp.js";
 import { parseFile } from "../../src/syntax/index.js";
 import { runPlan, startLocalEndpoint } from "../../src/index.js";
@@ -38,6 +39,8 @@ export interface BenchSizes {
   impact: { associations: number; latencyMs: number };
   retryCalls: number;
   persist: number;
+  /** The store section: one small write (an UpdateAssociation) with this much execution history. */
+  store: { associations: number; executionsPerAssociation: number; writes: number };
   /** Requests of the throughput comparison with moto_server (after creating 50 documents). */
   throughput: number;
   /** The fleet of the S3 backend section (every state write goes to S3, so smaller). */
@@ -68,7 +71,18 @@ interface Row {
 
 /** The sections, in the order they run. */
 type Section =
-  "parse" | "cli" | "lsp" | "plan" | "impact" | "refresh" | "apply" | "retry" | "persist" | "throughput" | "s3";
+  | "parse"
+  | "cli"
+  | "lsp"
+  | "plan"
+  | "impact"
+  | "refresh"
+  | "apply"
+  | "retry"
+  | "persist"
+  | "store"
+  | "throughput"
+  | "s3";
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -391,6 +405,23 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
       baseline: `${secs(p.inMemoryMs)} (in memory)`,
       ratio: `${(p.ms / p.inMemoryMs).toFixed(2)}×`,
       goal: "cheap",
+    });
+  }
+
+  if (wanted("store")) {
+    const { associations, executionsPerAssociation, writes } = sizes.store;
+    log(`store: ${associations} associations × ${executionsPerAssociation} executions, ${writes} small writes…`);
+    const w = await benchStoreWrite(associations, executionsPerAssociation, writes);
+    figures["store.writeMs"] = w.writeMs;
+    figures["store.entriesPerWrite"] = w.entriesPerWrite;
+    figures["store.fullComparisonWriteMs"] = w.fullComparisonWriteMs;
+    figures["store.dataMb"] = w.dataBytes / 1e6;
+    rows.push({
+      measure: `one UpdateAssociation (a write) with ${fmt(w.executions)} executions of history (${fmt(w.dataBytes / 1e6, 1)} MB): wall, median of ${w.samples}; entries serialised`,
+      ours: `${fmt(w.writeMs, 1)} ms, ${w.entriesPerWrite} entries`,
+      baseline: `${fmt(w.fullComparisonWriteMs, 1)} ms (every entry compared, as each write did before marks)`,
+      ratio: `${(w.fullComparisonWriteMs / Math.max(0.001, w.writeMs)).toFixed(0)}× faster`,
+      goal: "cost of what changed",
     });
   }
 

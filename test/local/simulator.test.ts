@@ -26,7 +26,7 @@ const resolver: DocumentResolver = (name) =>
 function setup(config: Partial<AssociationConfig>, fleet = defaultFleet(T0)) {
   const state = emptySimulationState(fleet);
   let n = 0;
-  const ctx: RunContext = { state, resolveDocument: resolver, newId: () => `id-${++n}` };
+  const ctx: RunContext = { state, changed: () => undefined, resolveDocument: resolver, newId: () => `id-${++n}` };
   const record = newAssociationRecord(
     "assoc-1",
     { Name: "AWS-RunShellScript", Targets: [{ Key: "InstanceIds", Values: ["*"] }], ...config },
