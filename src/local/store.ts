@@ -35,7 +35,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { promises as fs, openSync, closeSync, writeSync, readFileSync, unlinkSync, constants } from "node:fs";
 import * as path from "node:path";
-import { defined, InvariantError } from "../diag/invariant.js";
+import { defined, InvariantError } from "../diag/index.js";
 
 export const STORE_FILE = "endpoint.json";
 export const JOURNAL_FILE = "endpoint.journal";

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { DataStore, readDataDir } from "../../src/local/store.js";
-import { InvariantError } from "../../src/diag/invariant.js";
+import { InvariantError } from "../../src/diag/index.js";
 
 interface Big {
   byId: Record<string, { n: number; history: number[] }>;
