@@ -484,6 +484,7 @@ function startRealRun(
   };
   keepExecution(ctx, execution);
   record.lastExecutionDate = at;
+  ctx.changed("associations", record.associationId);
   const current = (): boolean => state.associations[record.associationId] === record;
   background(async (commit) => {
     let errors = 0;
