@@ -11,6 +11,7 @@
  * each simulation step, so AddTagsToResource(ManagedInstance) retargets associations.
  */
 import { randomUUID } from "node:crypto";
+import { defined } from "../diag/index.js";
 import { parseDocumentContent } from "../ssm/document-model.js";
 import { INVALID_SCHEDULE_MESSAGE, validateAssociationSchedule } from "../ssm/schedule.js";
 import { checkParameters, withTargetParameter } from "../ssm/association-parameters.js";
@@ -104,13 +105,16 @@ const CONFIG_MEMBERS = [
   "AssociationDispatchAssumeRole",
 ] as const;
 type ConfigMember = (typeof CONFIG_MEMBERS)[number];
+/** Compiles only when `T` is `true`. */
+type Holds<T extends true> = T;
 // The list and the stored record name the same members: a mismatch is a compile error here.
-const configMembersAgree: [ConfigMember] extends [keyof AssociationConfig]
-  ? [keyof AssociationConfig] extends [ConfigMember]
-    ? true
+export type ConfigMembersAgree = Holds<
+  [ConfigMember] extends [keyof AssociationConfig]
+    ? [keyof AssociationConfig] extends [ConfigMember]
+      ? true
+      : false
     : false
-  : false = true;
-void configMembersAgree;
+>;
 
 // Which of them each answer carries (spec section 1: AssociationDescription, AssociationVersionInfo,
 // Association); one list each, so a member added to the configuration is added to an answer once.
@@ -231,9 +235,9 @@ function lookup(
   }
 }
 
+/** `object` without its undefined members (absent optional members are left out of answers). */
 function drop<T extends Json>(object: T): T {
-  for (const key of Object.keys(object)) if (object[key] === undefined) delete object[key];
-  return object;
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
 
 /** The fleet (as JSON) when a tick last compared every association's targets, per simulation state. */
@@ -321,7 +325,7 @@ export class AssociationService {
     c.number("Duration", { min: 1, max: 24 });
     c.boolean("ApplyOnlyAtCronInterval");
     c.list("Targets", { max: 5 })?.forEach((raw, i) => {
-      const t = c.nested(`targets.${i + 1}.member`, (raw ?? {}) as Input);
+      const t = c.nested(`targets.${i + 1}.member`, raw);
       t.string("Key", { required: true, min: 1, max: 163, pattern: P.targetKey });
       t.stringList("Values", { max: 50 });
     });
@@ -350,7 +354,7 @@ export class AssociationService {
       const a = c.nested("alarmConfiguration", alarms);
       a.boolean("IgnorePollAlarmFailure");
       a.list("Alarms", { required: true, min: 1, max: 1 })?.forEach((raw, i) => {
-        c.nested(`alarmConfiguration.alarms.${i + 1}.member`, (raw ?? {}) as Input).string("Name", {
+        c.nested(`alarmConfiguration.alarms.${i + 1}.member`, raw).string("Name", {
           required: true,
           min: 1,
           max: 255,
@@ -386,8 +390,8 @@ export class AssociationService {
       fail("InvalidTarget", "Instance ID and targets cannot be specified together");
     if (hasTargets && (config.TargetMaps?.length ?? 0) > 0)
       fail("InvalidTargetMaps", "Targets and TargetMaps cannot be specified together");
-    if (hasTargets) {
-      const problem = checkTargets(config.Targets!, automation);
+    if (hasTargets && config.Targets) {
+      const problem = checkTargets(config.Targets, automation);
       if (problem) fail("InvalidTarget", problem.message);
     }
     if (automation && (config.AutomationTargetParameterName !== undefined) !== hasTargets) {
@@ -403,7 +407,8 @@ export class AssociationService {
       : [config.Parameters];
     for (const parameters of runs) {
       const parameterProblems = checkParameters(declarations, parameters);
-      if (parameterProblems.length > 0) fail("InvalidParameters", parameterProblems[0]!.message);
+      const [problem] = parameterProblems;
+      if (problem) fail("InvalidParameters", problem.message);
     }
 
     const { problems } = validateAssociationSchedule({
@@ -482,7 +487,10 @@ export class AssociationService {
 
   /** AssociationDescription for the current configuration, or for one stored version. */
   describeRecord(record: AssociationRecord, version = record.version): Json {
-    const snapshot = record.versions.find((s) => s.version === version)!;
+    const snapshot = defined(
+      record.versions.find((s) => s.version === version),
+      `version ${version} of association ${record.associationId}`,
+    );
     const config = snapshot.config;
     return drop({
       Name: config.Name,
@@ -575,7 +583,7 @@ export class AssociationService {
   createAssociationBatch(input: Input): Json {
     const entries = check(input, (c) => {
       const list = (c.list("Entries", { required: true, min: 1 }) ?? []) as Input[];
-      list.forEach((entry, i) => this.checkConfigShape(c.nested(`entries.${i + 1}.member`, entry ?? {}), true));
+      list.forEach((entry, i) => this.checkConfigShape(c.nested(`entries.${i + 1}.member`, entry), true));
       c.string("AssociationDispatchAssumeRole", { min: 1, max: 512, pattern: P.assumeRole });
       return list;
     });
@@ -694,7 +702,7 @@ export class AssociationService {
     const req = check(input, (c) => {
       const filters = (c.list("AssociationFilterList", { min: 1 }) ?? []) as Array<{ key: string; value: string }>;
       filters.forEach((raw, i) => {
-        const f = c.nested(`associationFilterList.${i + 1}.member`, (raw ?? {}) as Input);
+        const f = c.nested(`associationFilterList.${i + 1}.member`, raw);
         f.string("key", { required: true, enum: keys });
         f.string("value", { required: true, min: 1 });
       });
@@ -741,7 +749,7 @@ export class AssociationService {
 
   listAssociationVersions(input: Input): Json {
     const req = check(input, (c) => ({
-      id: c.string("AssociationId", { required: true, pattern: P.associationId }),
+      id: c.requiredString("AssociationId", { pattern: P.associationId }),
       ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }),
     }));
     this.tick();
@@ -788,7 +796,7 @@ export class AssociationService {
       const id = c.string("AssociationId", { required: true, pattern: P.associationId });
       const filters = (c.list("Filters", { min: 1 }) ?? []) as Array<{ Key: string; Value: string; Type: string }>;
       filters.forEach((raw, i) => {
-        const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as Input);
+        const f = c.nested(`filters.${i + 1}.member`, raw);
         f.string("Key", { required: true, enum: ["ExecutionId", "Status", "CreatedTime"] });
         f.string("Value", { required: true, min: 1 });
         f.string("Type", { required: true, enum: ["EQUAL", "LESS_THAN", "GREATER_THAN"] });
@@ -826,7 +834,7 @@ export class AssociationService {
       const executionId = c.string("ExecutionId", { required: true, pattern: P.associationId });
       const filters = (c.list("Filters", { min: 1 }) ?? []) as Array<{ Key: string; Value: string }>;
       filters.forEach((raw, i) => {
-        const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as Input);
+        const f = c.nested(`filters.${i + 1}.member`, raw);
         f.string("Key", { required: true, enum: ["Status", "ResourceId", "ResourceType"] });
         f.string("Value", { required: true, min: 1 });
       });
@@ -894,11 +902,11 @@ export class AssociationService {
 
   describeInstanceAssociationsStatus(input: Input): Json {
     const req = check(input, (c) => ({
-      instanceId: c.string("InstanceId", { required: true, pattern: P.instanceId }),
+      instanceId: c.requiredString("InstanceId", { pattern: P.instanceId }),
       ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }),
     }));
     this.tick();
-    const instanceId = req.instanceId!;
+    const instanceId = req.instanceId;
     if (!this.state.fleet.some((i) => i.instanceId === instanceId))
       fail("InvalidInstanceId", `Instance ${instanceId} is not a managed node.`);
     const results = Object.values(this.state.instanceStatus[instanceId] ?? {}).filter(
@@ -993,13 +1001,13 @@ export class AssociationService {
         valueSet: string[];
       }>;
       legacy.forEach((raw, i) => {
-        const f = c.nested(`instanceInformationFilterList.${i + 1}.member`, (raw ?? {}) as Input);
+        const f = c.nested(`instanceInformationFilterList.${i + 1}.member`, raw);
         f.string("key", { required: true, enum: legacyKeys });
         f.stringList("valueSet", { required: true, min: 1, max: 100 });
       });
       const filters = (c.list("Filters", { min: 0 }) ?? []) as Array<{ Key: string; Values: string[] }>;
       filters.forEach((raw, i) => {
-        const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as Input);
+        const f = c.nested(`filters.${i + 1}.member`, raw);
         f.string("Key", { required: true, min: 1, max: 163, pattern: "^[\\p{L}\\p{Z}\\p{N}_.:/=\\-@]*$" });
         f.stringList("Values", { required: true, min: 1, max: 100 });
       });
@@ -1039,7 +1047,8 @@ export class AssociationService {
     };
     for (const f of conditions) {
       for (const value of f.values) {
-        if (allowed[f.key] && !allowed[f.key]!.includes(value))
+        const allowedValues = allowed[f.key];
+        if (allowedValues && !allowedValues.includes(value))
           fail("InvalidInstanceInformationFilterValue", `${value} is not a valid value for ${f.key}.`);
         if (f.key === "InstanceIds" && !this.state.fleet.some((i) => i.instanceId === value))
           fail("InvalidInstanceId", `Instance ${value} is not a managed node.`);

@@ -12,6 +12,7 @@
  * EC2 or any other service. Kept in the store section "automation" (newest 10,000 executions).
  */
 import { randomUUID } from "node:crypto";
+import { defined } from "../diag/index.js";
 import { checkParameters, withTargetParameter } from "../ssm/association-parameters.js";
 import { parseDocumentContent } from "../ssm/document-model.js";
 import { documentSteps } from "./agent.js";
@@ -273,7 +274,10 @@ export function automationRunnerFor(core: EndpointCore): AutomationRunner {
           ? {
               rateControl: {
                 targets: record.config.Targets ?? [],
-                targetParameterName: record.config.AutomationTargetParameterName!,
+                targetParameterName: defined(
+                  record.config.AutomationTargetParameterName,
+                  "the target parameter of an association run with instance ids",
+                ),
                 values: instanceIds,
                 ...(record.config.MaxConcurrency !== undefined ? { maxConcurrency: record.config.MaxConcurrency } : {}),
                 ...(record.config.MaxErrors !== undefined ? { maxErrors: record.config.MaxErrors } : {}),
@@ -309,9 +313,9 @@ export function automationRunnerFor(core: EndpointCore): AutomationRunner {
 
 const seconds = (ms: number) => wireTime(ms);
 
+/** `object` without its undefined members (absent optional members are left out of answers). */
 function drop<T extends Record<string, unknown>>(object: T): T {
-  for (const key of Object.keys(object)) if (object[key] === undefined) delete object[key];
-  return object;
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
 }
 
 function common(core: EndpointCore, r: AutomationExecutionRecord): Record<string, unknown> {
@@ -413,12 +417,12 @@ export const automationArea: Area = {
       const req = check(input, (c) => {
         const targets = c.list("Targets", { min: 0, max: 5 }) as Target[] | undefined;
         targets?.forEach((raw, i) => {
-          const t = c.nested(`targets.${i + 1}.member`, (raw ?? {}) as Record<string, unknown>);
+          const t = c.nested(`targets.${i + 1}.member`, raw);
           t.string("Key", { min: 1, max: 163 });
           t.stringList("Values", { max: 50 });
         });
         return {
-          name: c.string("DocumentName", { required: true, pattern: "^[a-zA-Z0-9_\\-.:/]{3,128}$" }),
+          name: c.requiredString("DocumentName", { pattern: "^[a-zA-Z0-9_\\-.:/]{3,128}$" }),
           version: c.string("DocumentVersion", { pattern: "([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)" }),
           parameters: (c.structure("Parameters") ?? {}) as Record<string, string[]>,
           mode: c.string("Mode", { enum: ["Auto", "Interactive"] }) as "Auto" | "Interactive" | undefined,
@@ -433,7 +437,7 @@ export const automationArea: Area = {
           clientToken: c.string("ClientToken", { min: 36, max: 36 }),
         };
       });
-      const doc = findDocument(ctx, req.name!);
+      const doc = findDocument(ctx, req.name);
       if (!doc) throw new SsmError("AutomationDefinitionNotFoundException", `Document ${req.name} does not exist.`);
       let version: StoredDocumentVersion;
       try {
@@ -449,19 +453,22 @@ export const automationArea: Area = {
           "InvalidAutomationExecutionParametersException",
           `Document ${doc.name} is a ${version.documentType} document, not an Automation runbook.`,
         );
-      const hasTargets = (req.targets?.length ?? 0) > 0;
-      if (hasTargets !== (req.targetParameterName !== undefined))
+      const targets = req.targets ?? [];
+      const targetParameterName = req.targetParameterName;
+      if (targets.length > 0 !== (targetParameterName !== undefined))
         throw new SsmError(
           "InvalidAutomationExecutionParametersException",
           "TargetParameterName and Targets must be given together.",
         );
-      if (hasTargets) {
+      // Rate control: targets and the parameter they fill (given together, as just checked).
+      const rated = targets.length > 0 && targetParameterName !== undefined ? { targetParameterName } : undefined;
+      if (rated) {
         const problem = checkTargets(
-          req.targets!.filter((t) => t.Key !== "ParameterValues"),
+          targets.filter((t) => t.Key !== "ParameterValues"),
           true,
         );
         if (problem) throw new SsmError("InvalidTarget", problem.message);
-        if (!(req.targetParameterName! in version.declarations))
+        if (!(rated.targetParameterName in version.declarations))
           throw new SsmError(
             "InvalidAutomationExecutionParametersException",
             `TargetParameterName ${req.targetParameterName} is not a parameter of ${doc.name}.`,
@@ -469,22 +476,22 @@ export const automationArea: Area = {
       }
       // Under rate control the target parameter is filled in per target.
       const problems = checkParameters(
-        hasTargets ? withTargetParameter(version.declarations, req.targetParameterName) : version.declarations,
+        rated ? withTargetParameter(version.declarations, rated.targetParameterName) : version.declarations,
         req.parameters,
       );
-      if (problems.length > 0)
-        throw new SsmError("InvalidAutomationExecutionParametersException", problems[0]!.message);
+      const [problem] = problems;
+      if (problem) throw new SsmError("InvalidAutomationExecutionParametersException", problem.message);
       const result = runAutomation(ctx, {
         documentName: doc.name,
         version,
         parameters: req.parameters,
         ...(req.mode !== undefined ? { mode: req.mode } : {}),
-        ...(hasTargets
+        ...(rated
           ? {
               rateControl: {
-                targets: req.targets!,
-                targetParameterName: req.targetParameterName!,
-                values: resolveAutomationTargets(ctx, req.targets!),
+                targets,
+                targetParameterName: rated.targetParameterName,
+                values: resolveAutomationTargets(ctx, targets),
                 ...(req.maxConcurrency !== undefined ? { maxConcurrency: req.maxConcurrency } : {}),
                 ...(req.maxErrors !== undefined ? { maxErrors: req.maxErrors } : {}),
               },
@@ -496,17 +503,17 @@ export const automationArea: Area = {
 
     GetAutomationExecution(input, ctx) {
       const req = check(input, (c) => ({
-        id: c.string("AutomationExecutionId", { required: true, min: 36, max: 36 }),
+        id: c.requiredString("AutomationExecutionId", { min: 36, max: 36 }),
       }));
-      return { AutomationExecution: full(ctx, requireExecution(ctx, req.id!)) };
+      return { AutomationExecution: full(ctx, requireExecution(ctx, req.id)) };
     },
 
     StopAutomationExecution(input, ctx) {
       const req = check(input, (c) => ({
-        id: c.string("AutomationExecutionId", { required: true, min: 36, max: 36 }),
+        id: c.requiredString("AutomationExecutionId", { min: 36, max: 36 }),
         type: c.string("Type", { enum: ["Complete", "Cancel"] }),
       }));
-      const execution = requireExecution(ctx, req.id!);
+      const execution = requireExecution(ctx, req.id);
       // Simulated runs finish the moment they start: there is never anything left to stop.
       throw new SsmError(
         "InvalidAutomationStatusUpdateException",
@@ -518,7 +525,7 @@ export const automationArea: Area = {
       const req = check(input, (c) => {
         const filters = (c.list("Filters", { min: 1, max: 10 }) ?? []) as Array<{ Key: string; Values: string[] }>;
         filters.forEach((raw, i) => {
-          const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as Record<string, unknown>);
+          const f = c.nested(`filters.${i + 1}.member`, raw);
           f.string("Key", { required: true, enum: FILTER_KEYS });
           f.stringList("Values", { required: true, min: 1, max: 10, item: { min: 1, max: 150 } });
         });
@@ -533,7 +540,7 @@ export const automationArea: Area = {
       // Newest first, as the console and the CLI show them.
       const all = [...s.order]
         .reverse()
-        .map((id) => s.executions[id]!)
+        .map((id) => defined(s.executions[id], `automation execution ${id} of the order list`))
         .filter((r) => req.filters.every((f) => matches(r, f.Key, f.Values)));
       const page = paginate(ctx.operation, all, (r) => r.id, req.maxResults, req.nextToken);
       return drop({

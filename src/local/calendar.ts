@@ -49,20 +49,38 @@ function parseCalendar(hash: string, text: string): ParsedCalendar {
   return calendar;
 }
 
+type IcalTime = InstanceType<typeof ICAL.Time>;
+
+/**
+ * What ical.js really returns, where its declared types say otherwise: a user's calendar may
+ * have an event without DTSTART/DTEND (null), an expansion ends with null, and the declared type
+ * of an occurrence's details does not resolve (its types.d.ts imports "./time" without an extension).
+ */
+interface IcalEventAsRead {
+  startDate: IcalTime | null;
+  endDate: IcalTime | null;
+}
+interface IcalOccurrence {
+  startDate: IcalTime;
+  endDate: IcalTime;
+}
+
 /** Event periods that overlap [from, to), in start order. */
 function periods(calendar: ParsedCalendar, from: number, to: number): Period[] {
   const out: Period[] = [];
   for (const event of calendar.events) {
-    if (!event.startDate) continue;
+    const { startDate, endDate } = event as IcalEventAsRead;
+    if (!startDate) continue;
     if (!event.isRecurring()) {
-      const start = event.startDate.toJSDate().getTime();
-      const end = event.endDate ? event.endDate.toJSDate().getTime() : start;
+      const start = startDate.toJSDate().getTime();
+      const end = endDate ? endDate.toJSDate().getTime() : start;
       if (end > from && start < to) out.push({ start, end });
       continue;
     }
     const iterator = event.iterator();
-    for (let n = 0, next = iterator.next(); next && n < MAX_OCCURRENCES; n++, next = iterator.next()) {
-      const details = event.getOccurrenceDetails(next);
+    const nextOccurrence = (): IcalTime | null => iterator.next();
+    for (let n = 0, next = nextOccurrence(); next && n < MAX_OCCURRENCES; n++, next = nextOccurrence()) {
+      const details = event.getOccurrenceDetails(next) as unknown as IcalOccurrence;
       const start = details.startDate.toJSDate().getTime();
       if (start >= to) break;
       const end = details.endDate.toJSDate().getTime();
@@ -126,7 +144,7 @@ export const calendarArea: Area = {
   operations: {
     GetCalendarState(input, ctx) {
       const req = check(input, (c) => ({
-        names: c.stringList("CalendarNames", { required: true })!,
+        names: c.requiredStringList("CalendarNames"),
         atTime: c.string("AtTime"),
       }));
       let at = ctx.clock.now();

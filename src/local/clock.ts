@@ -3,6 +3,7 @@
  * (`statectl local advance 1d`). Everything time-dependent in the endpoint (dates it reports,
  * schedules coming due) reads this clock, never Date.now() directly.
  */
+import { defined } from "../diag/index.js";
 
 export class VirtualClock {
   #offsetMs: number;
@@ -47,7 +48,7 @@ export function parseDuration(text: string): number {
   let consumed = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(trimmed)) !== null) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    total += Number(m[1]) * defined(UNIT_MS[defined(m[2], "the duration's unit group")], "a unit the pattern admits");
     consumed = re.lastIndex;
   }
   if (trimmed === "" || consumed !== trimmed.length) {

@@ -105,9 +105,10 @@ interface Filter {
 }
 
 function checkFilters(c: Checker): Filter[] {
-  const filters = (c.list("Filters") ?? []) as Filter[];
+  // As the wire delivers them (checked below): Values and Type may be left out.
+  const filters = (c.list("Filters") ?? []) as Array<Pick<Filter, "Key"> & Partial<Filter>>;
   filters.forEach((raw, i) => {
-    const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as unknown as Input);
+    const f = c.nested(`filters.${i + 1}.member`, raw);
     f.string("Key", { min: 1, max: 200 });
     f.stringList("Values", { min: 1, max: 20 });
     f.string("Type", { enum: [...OPERATORS] });
@@ -170,13 +171,17 @@ interface ItemRow {
   item: StoredComplianceItem;
 }
 
+/** Orders [key, value] entries as sorting their keys would (default sort order: UTF-16 code units). */
+function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function allItems(core: EndpointCore): ItemRow[] {
   const rows: ItemRow[] = [];
   const data = section(core);
-  for (const resourceId of Object.keys(data).sort()) {
-    const perType = data[resourceId]!;
-    for (const complianceType of Object.keys(perType).sort()) {
-      for (const item of perType[complianceType]!.items) rows.push({ resourceId, complianceType, item });
+  for (const [resourceId, perType] of Object.entries(data).sort(byKey)) {
+    for (const [complianceType, upload] of Object.entries(perType).sort(byKey)) {
+      for (const item of upload.items) rows.push({ resourceId, complianceType, item });
     }
   }
   return rows;
@@ -188,6 +193,10 @@ const highest = (items: readonly StoredComplianceItem[]): Severity =>
     (best, i) => (severityRank(i.severity) < severityRank(best) ? i.severity : best),
     "UNSPECIFIED",
   );
+
+function bump(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
 
 function emptySeverities(): Record<string, number> {
   return { CriticalCount: 0, HighCount: 0, MediumCount: 0, LowCount: 0, InformationalCount: 0, UnspecifiedCount: 0 };
@@ -206,10 +215,8 @@ interface ResourceSummary {
 function resourceSummaries(core: EndpointCore): ResourceSummary[] {
   const out: ResourceSummary[] = [];
   const data = section(core);
-  for (const resourceId of Object.keys(data).sort()) {
-    const perType = data[resourceId]!;
-    for (const complianceType of Object.keys(perType).sort()) {
-      const upload = perType[complianceType]!;
+  for (const [resourceId, perType] of Object.entries(data).sort(byKey)) {
+    for (const [complianceType, upload] of Object.entries(perType).sort(byKey)) {
       if (upload.items.length === 0) continue;
       const failing = upload.items.filter((i) => i.status === "NON_COMPLIANT");
       out.push({
@@ -258,7 +265,7 @@ function countsOf(
 ): { count: number; severities: Record<string, number> } {
   const severities = emptySeverities();
   const matching = items.filter((i) => i.status === status);
-  for (const i of matching) severities[severityKey(i.severity)]! += 1;
+  for (const i of matching) bump(severities, severityKey(i.severity));
   return { count: matching.length, severities };
 }
 
@@ -275,21 +282,20 @@ export const complianceArea: Area = {
   operations: {
     PutComplianceItems(input, ctx) {
       const req = check(input, (c) => {
-        const resourceId = c.string("ResourceId", { required: true, min: 1, max: 100 })!;
-        const resourceType = c.string("ResourceType", { required: true, min: 1, max: 50 })!;
-        const complianceType = c.string("ComplianceType", {
-          required: true,
+        const resourceId = c.requiredString("ResourceId", { min: 1, max: 100 });
+        const resourceType = c.requiredString("ResourceType", { min: 1, max: 50 });
+        const complianceType = c.requiredString("ComplianceType", {
           min: 1,
           max: 100,
           pattern: COMPLIANCE_TYPE_PATTERN,
-        })!;
+        });
         const summary = c.structure("ExecutionSummary", { required: true }) ?? {};
         const s = c.nested("executionSummary", summary);
         s.string("ExecutionId", { max: 100 });
         s.string("ExecutionType", { max: 50 });
         const items = (c.list("Items", { required: true, min: 0, max: 10000 }) ?? []) as Input[];
         items.forEach((raw, i) => {
-          const item = c.nested(`items.${i + 1}.member`, (raw ?? {}) as Input);
+          const item = c.nested(`items.${i + 1}.member`, raw);
           item.string("Id");
           item.string("Title", { max: 500 });
           item.string("Severity", { required: true, enum: [...SEVERITIES] });
@@ -486,11 +492,11 @@ export const complianceArea: Area = {
       const page = paginate("ListComplianceSummaries", types, (t) => t, req.maxResults, req.nextToken);
       return {
         ComplianceSummaryItems: page.items.map((type) => {
-          const resources = byType.get(type)!;
+          const resources = byType.get(type) ?? [];
           const compliant = emptySeverities();
           const nonCompliant = emptySeverities();
           for (const r of resources)
-            (r.status === "COMPLIANT" ? compliant : nonCompliant)[severityKey(r.overallSeverity)]! += 1;
+            bump(r.status === "COMPLIANT" ? compliant : nonCompliant, severityKey(r.overallSeverity));
           return {
             ComplianceType: type,
             CompliantSummary: {

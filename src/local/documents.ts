@@ -8,6 +8,7 @@
  * documents up (associations check a document and its parameters this way).
  */
 import { createHash } from "node:crypto";
+import { defined } from "../diag/index.js";
 import {
   AWS_OWNED_DOCUMENTS,
   DOCUMENT_TYPES,
@@ -206,7 +207,7 @@ function analyzeContent(core: EndpointCore, content: string, format: DocumentFor
     return { schemaVersion: "", declarations: {}, platformTypes: [] as PlatformType[] };
   }
   try {
-    const body = parseDocumentContent(content, format)!;
+    const body = defined(parseDocumentContent(content, format), "the parsed content of a JSON or YAML document");
     const analysis = analyzeDocument(body, documentType, {
       strictCommandParameterTypes: core.settings.strictCommandParameterTypes,
     });
@@ -277,7 +278,7 @@ function describe(
 }
 
 function identifier(core: EndpointCore, doc: StoredDocument): Record<string, unknown> {
-  const v = doc.versions[doc.defaultVersion]!;
+  const v = defaultVersionOf(doc);
   return {
     Name: doc.name,
     CreatedDate: wireTime(v.createdAt),
@@ -301,7 +302,7 @@ function checkRequires(c: Checker): unknown[] | undefined {
   list?.forEach((raw, i) => {
     if (typeof raw !== "object" || raw === null)
       throw new SsmError(ErrorCode.Serialization, "Requires members must be structures");
-    const r = c.nested(`requires.${i + 1}.member`, raw as Record<string, unknown>);
+    const r = c.nested(`requires.${i + 1}.member`, raw);
     r.string("Name", { required: true, pattern: DOCUMENT_ARN_PATTERN });
     r.string("Version", { max: 8, pattern: "([$]LATEST|[$]DEFAULT|[$]ALL)|^[1-9][0-9]*$" });
     r.string("VersionName", { pattern: VERSION_NAME_PATTERN });
@@ -314,7 +315,7 @@ function checkAttachments(c: Checker): unknown[] | undefined {
   list?.forEach((raw, i) => {
     if (typeof raw !== "object" || raw === null)
       throw new SsmError(ErrorCode.Serialization, "Attachments members must be structures");
-    const a = c.nested(`attachments.${i + 1}.member`, raw as Record<string, unknown>);
+    const a = c.nested(`attachments.${i + 1}.member`, raw);
     a.string("Key", { enum: ["SourceUrl", "S3FileUrl", "AttachmentReference"] });
     a.stringList("Values", { min: 1, max: 1, item: { min: 1, max: 1024 } });
     a.string("Name", { pattern: "^[a-zA-Z0-9_\\-.]{3,128}$" });
@@ -342,18 +343,24 @@ function nextVersionNumber(doc: StoredDocument): string {
   return String(Math.max(...Object.keys(doc.versions).map(Number), 0) + 1);
 }
 
+/** A document's default version (every stored document has the version its default names). */
+function defaultVersionOf(doc: StoredDocument): StoredDocumentVersion {
+  return defined(doc.versions[doc.defaultVersion], `the default version of document ${doc.name}`);
+}
+
 // ---- list filters (spec §2.8) ----
 const OWNER_VALUES = ["Self", "Amazon", "Private", "Public", "ThirdParty"];
 
 function matchesFilter(core: EndpointCore, doc: StoredDocument, key: string, values: string[]): boolean {
-  const v = doc.versions[doc.defaultVersion]!;
+  const v = defaultVersionOf(doc);
   switch (key) {
     case "Name":
       return values.some((value) => doc.name.startsWith(value));
     case "Owner": {
-      if (values.length !== 1 || !OWNER_VALUES.includes(values[0]!))
+      const [owner] = values;
+      if (values.length !== 1 || owner === undefined || !OWNER_VALUES.includes(owner))
         throw new SsmError(ErrorCode.Validation, `The Owner filter takes exactly one of ${OWNER_VALUES.join(", ")}.`);
-      switch (values[0]) {
+      switch (owner) {
         case "Self":
         case "Private":
           return !doc.awsOwned;
@@ -404,8 +411,8 @@ export const documentsArea: Area = {
   operations: {
     CreateDocument(input, ctx) {
       const req = check(input, (c) => ({
-        content: c.string("Content", { required: true, min: 1, sensitive: true }),
-        name: c.string("Name", { required: true, pattern: DOCUMENT_NAME_PATTERN }),
+        content: c.requiredString("Content", { min: 1, sensitive: true }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_NAME_PATTERN }),
         requires: checkRequires(c),
         attachments: checkAttachments(c),
         displayName: c.string("DisplayName", { max: 1024, pattern: DISPLAY_NAME_PATTERN }),
@@ -415,13 +422,13 @@ export const documentsArea: Area = {
         targetType: c.string("TargetType", { max: 200, pattern: TARGET_TYPE_PATTERN }),
         tags: checkTagList(c, "Tags"),
       }));
-      const name = req.name!;
+      const name = req.name;
       checkReservedName(name);
       const docs = section(ctx).byName;
       if (docs[name])
         throw new SsmError(ErrorCode.DocumentAlreadyExists, `Document with same name ${name} already exists`);
       if (req.tags) rejectReservedTagKeys(req.tags);
-      const derived = analyzeContent(ctx, req.content!, req.format, req.documentType);
+      const derived = analyzeContent(ctx, req.content, req.format, req.documentType);
       if (Object.keys(docs).length >= ctx.settings.limits.documents)
         throw new SsmError(
           ErrorCode.DocumentLimitExceeded,
@@ -435,10 +442,10 @@ export const documentsArea: Area = {
       const now = ctx.clock.now();
       const version: StoredDocumentVersion = {
         version: "1",
-        content: req.content!,
+        content: req.content,
         format: req.format,
         documentType: req.documentType,
-        hash: sha256(req.content!),
+        hash: sha256(req.content),
         ...derived,
         ...(req.versionName !== undefined ? { versionName: req.versionName } : {}),
         ...(req.displayName !== undefined ? { displayName: req.displayName } : {}),
@@ -465,12 +472,12 @@ export const documentsArea: Area = {
 
     GetDocument(input, ctx) {
       const req = check(input, (c) => ({
-        name: c.string("Name", { required: true, pattern: DOCUMENT_ARN_PATTERN }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_ARN_PATTERN }),
         versionName: c.string("VersionName", { pattern: VERSION_NAME_PATTERN }),
         documentVersion: c.string("DocumentVersion", { pattern: DOCUMENT_VERSION_PATTERN }),
         format: c.string("DocumentFormat", { enum: DOCUMENT_FORMATS }) as DocumentFormat | undefined,
       }));
-      const doc = requireDocument(ctx, req.name!);
+      const doc = requireDocument(ctx, req.name);
       const v = resolveDocumentVersion(doc, req.documentVersion, req.versionName);
       let content = v.content;
       // JSON is the default (API reference; moto agrees): a client that wants a YAML document's
@@ -482,7 +489,10 @@ export const documentsArea: Area = {
             ErrorCode.Validation,
             `The document content cannot be converted from ${v.format} to ${format}.`,
           );
-        content = convertContent(parseDocumentContent(v.content, v.format)!, format);
+        content = convertContent(
+          defined(parseDocumentContent(v.content, v.format), "the parsed content of a JSON or YAML document"),
+          format,
+        );
       }
       return {
         Name: doc.name,
@@ -501,18 +511,18 @@ export const documentsArea: Area = {
 
     DescribeDocument(input, ctx) {
       const req = check(input, (c) => ({
-        name: c.string("Name", { required: true, pattern: DOCUMENT_ARN_PATTERN }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_ARN_PATTERN }),
         documentVersion: c.string("DocumentVersion", { pattern: DOCUMENT_VERSION_PATTERN }),
         versionName: c.string("VersionName", { pattern: VERSION_NAME_PATTERN }),
       }));
-      const doc = requireDocument(ctx, req.name!);
+      const doc = requireDocument(ctx, req.name);
       return { Document: describe(ctx, doc, resolveDocumentVersion(doc, req.documentVersion, req.versionName)) };
     },
 
     UpdateDocument(input, ctx) {
       const req = check(input, (c) => ({
-        content: c.string("Content", { required: true, min: 1, sensitive: true }),
-        name: c.string("Name", { required: true, pattern: DOCUMENT_NAME_PATTERN }),
+        content: c.requiredString("Content", { min: 1, sensitive: true }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_NAME_PATTERN }),
         attachments: checkAttachments(c),
         displayName: c.string("DisplayName", { max: 1024, pattern: DISPLAY_NAME_PATTERN }),
         versionName: c.string("VersionName", { pattern: VERSION_NAME_PATTERN }),
@@ -520,12 +530,12 @@ export const documentsArea: Area = {
         format: (c.string("DocumentFormat", { enum: DOCUMENT_FORMATS }) ?? "JSON") as DocumentFormat,
         targetType: c.string("TargetType", { max: 200, pattern: TARGET_TYPE_PATTERN }),
       }));
-      const doc = requireDocument(ctx, req.name!);
+      const doc = requireDocument(ctx, req.name);
       if (doc.awsOwned)
         throw new SsmError(ErrorCode.InvalidDocument, `${doc.name} is owned by Amazon and cannot be updated.`);
       const requested = req.documentVersion ?? "$LATEST";
       if (requested !== "$LATEST" && requested !== doc.latestVersion) throw badVersion();
-      const latest = doc.versions[doc.latestVersion]!;
+      const latest = defined(doc.versions[doc.latestVersion], `the latest version of document ${doc.name}`);
       if (latest.schemaVersion === "1.2")
         throw new SsmError(
           ErrorCode.InvalidDocumentSchemaVersion,
@@ -533,7 +543,7 @@ export const documentsArea: Area = {
         );
       if (req.versionName !== undefined && Object.values(doc.versions).some((v) => v.versionName === req.versionName))
         throw new SsmError(ErrorCode.DuplicateDocumentVersionName, "The specified version name is a duplicate.");
-      const derived = analyzeContent(ctx, req.content!, req.format, latest.documentType);
+      const derived = analyzeContent(ctx, req.content, req.format, latest.documentType);
       if (Object.values(doc.versions).some((v) => v.content === req.content))
         throw new SsmError(
           ErrorCode.DuplicateDocumentContent,
@@ -550,10 +560,10 @@ export const documentsArea: Area = {
       const targetType = req.targetType ?? latest.targetType;
       const version: StoredDocumentVersion = {
         version: number,
-        content: req.content!,
+        content: req.content,
         format: req.format,
         documentType: latest.documentType,
-        hash: sha256(req.content!),
+        hash: sha256(req.content),
         ...derived,
         ...(req.versionName !== undefined ? { versionName: req.versionName } : {}),
         ...(displayName !== undefined ? { displayName } : {}),
@@ -572,11 +582,11 @@ export const documentsArea: Area = {
 
     UpdateDocumentDefaultVersion(input, ctx) {
       const req = check(input, (c) => ({
-        name: c.string("Name", { required: true, pattern: DOCUMENT_NAME_PATTERN }),
-        documentVersion: c.string("DocumentVersion", { required: true, pattern: DOCUMENT_VERSION_NUMBER_PATTERN }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_NAME_PATTERN }),
+        documentVersion: c.requiredString("DocumentVersion", { pattern: DOCUMENT_VERSION_NUMBER_PATTERN }),
       }));
-      const doc = ownDocument(ctx, req.name!, "changed");
-      const v = doc.versions[req.documentVersion!];
+      const doc = ownDocument(ctx, req.name, "changed");
+      const v = doc.versions[req.documentVersion];
       if (!v) throw badVersion();
       if (v.schemaVersion === "1.2")
         throw new SsmError(
@@ -598,18 +608,18 @@ export const documentsArea: Area = {
 
     DeleteDocument(input, ctx) {
       const req = check(input, (c) => ({
-        name: c.string("Name", { required: true, pattern: DOCUMENT_NAME_PATTERN }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_NAME_PATTERN }),
         documentVersion: c.string("DocumentVersion", { pattern: DOCUMENT_VERSION_PATTERN }),
         versionName: c.string("VersionName", { pattern: VERSION_NAME_PATTERN }),
         force: c.boolean("Force") ?? false,
       }));
-      const doc = ownDocument(ctx, req.name!, "deleted");
+      const doc = ownDocument(ctx, req.name, "deleted");
       if (doc.permissions.length > 0)
         throw new SsmError(
           ErrorCode.InvalidDocumentOperation,
           "You attempted to delete a document while it is still shared. You must stop sharing the document before you can delete it.",
         );
-      if (doc.versions[doc.defaultVersion]!.documentType === "ApplicationConfigurationSchema" && !req.force)
+      if (defaultVersionOf(doc).documentType === "ApplicationConfigurationSchema" && !req.force)
         throw new SsmError(
           ErrorCode.InvalidDocumentOperation,
           "Deleting an ApplicationConfigurationSchema document requires Force.",
@@ -645,13 +655,13 @@ export const documentsArea: Area = {
       const req = check(input, (c) => {
         const legacy = c.list("DocumentFilterList", { min: 1 });
         legacy?.forEach((raw, i) => {
-          const f = c.nested(`documentFilterList.${i + 1}.member`, (raw ?? {}) as Record<string, unknown>);
+          const f = c.nested(`documentFilterList.${i + 1}.member`, raw);
           f.string("key", { required: true, enum: Object.keys(LEGACY_FILTER_KEYS) });
           f.string("value", { required: true, min: 1 });
         });
         const filters = c.list("Filters", { min: 0, max: 6 });
         filters?.forEach((raw, i) => {
-          const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as Record<string, unknown>);
+          const f = c.nested(`filters.${i + 1}.member`, raw);
           f.string("Key", { min: 1, max: 128 });
           f.stringList("Values", { item: { min: 1, max: 256 } });
         });
@@ -680,10 +690,10 @@ export const documentsArea: Area = {
 
     ListDocumentVersions(input, ctx) {
       const req = check(input, (c) => ({
-        name: c.string("Name", { required: true, pattern: DOCUMENT_ARN_PATTERN }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_ARN_PATTERN }),
         ...checkPaging(c, { defaultMax: 50, min: 1, max: 50 }),
       }));
-      const doc = requireDocument(ctx, req.name!);
+      const doc = requireDocument(ctx, req.name);
       const versions = Object.values(doc.versions).sort((a, b) => Number(a.version) - Number(b.version));
       const page = paginate(ctx.operation, versions, (v) => v.version, req.maxResults, req.nextToken);
       return {
@@ -703,8 +713,8 @@ export const documentsArea: Area = {
 
     DescribeDocumentPermission(input, ctx) {
       const req = check(input, (c) => ({
-        name: c.string("Name", { required: true, pattern: DOCUMENT_NAME_PATTERN }),
-        permissionType: c.string("PermissionType", { required: true }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_NAME_PATTERN }),
+        permissionType: c.requiredString("PermissionType"),
         ...checkPaging(c, { defaultMax: 200, min: 1, max: 200 }),
       }));
       if (req.permissionType !== "Share")
@@ -712,7 +722,7 @@ export const documentsArea: Area = {
           ErrorCode.InvalidPermissionType,
           "The permission type is not supported. Share is the only supported permission type.",
         );
-      const doc = requireDocument(ctx, req.name!);
+      const doc = requireDocument(ctx, req.name);
       const page = paginate(ctx.operation, doc.permissions, (p) => p.accountId, req.maxResults, req.nextToken);
       return {
         AccountIds: page.items.map((p) => p.accountId),
@@ -727,8 +737,8 @@ export const documentsArea: Area = {
     ModifyDocumentPermission(input, ctx) {
       const accountItem = { pattern: "(?i)all|[0-9]{12}" };
       const req = check(input, (c) => ({
-        name: c.string("Name", { required: true, pattern: DOCUMENT_NAME_PATTERN }),
-        permissionType: c.string("PermissionType", { required: true }),
+        name: c.requiredString("Name", { pattern: DOCUMENT_NAME_PATTERN }),
+        permissionType: c.requiredString("PermissionType"),
         add: c.stringList("AccountIdsToAdd", { max: 20, item: accountItem }) ?? [],
         remove: c.stringList("AccountIdsToRemove", { max: 20, item: accountItem }) ?? [],
         sharedVersion:
@@ -739,7 +749,7 @@ export const documentsArea: Area = {
           ErrorCode.InvalidPermissionType,
           "The permission type is not supported. Share is the only supported permission type.",
         );
-      const doc = ownDocument(ctx, req.name!, "shared");
+      const doc = ownDocument(ctx, req.name, "shared");
       const isAll = (id: string) => id.toLowerCase() === "all";
       for (const list of [req.add, req.remove])
         if (list.some(isAll) && list.some((id) => !isAll(id)))

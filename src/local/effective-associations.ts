@@ -17,7 +17,7 @@ export const effectiveAssociationsArea: Area = {
   operations: {
     DescribeEffectiveInstanceAssociations(input, ctx) {
       const req = check(input, (c) => ({
-        instanceId: c.string("InstanceId", { required: true, pattern: "(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)" })!,
+        instanceId: c.requiredString("InstanceId", { pattern: "(^i-(\\w{8}|\\w{17})$)|(^mi-\\w{17}$)" }),
         ...checkPaging(c, { defaultMax: 5, min: 1, max: 5 }),
       }));
       const state = simulationState(ctx);

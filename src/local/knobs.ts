@@ -87,7 +87,9 @@ export class KnobControl {
   /** Merges `patch` into the current knobs; a member set to undefined is cleared. Buckets restart full; the fault stream restarts when `patch` has a seed. */
   set(patch: Knobs): void {
     const next: Knobs = { ...this.knobs, ...patch };
-    for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as Record<string, unknown>)[k];
+    for (const [k, v] of Object.entries(patch))
+      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- clearing a knob the patch sets to undefined
+      if (v === undefined) delete (next as Record<string, unknown>)[k];
     validateKnobs(next);
     // Our own copy: the counts go down as responses are lost, and the caller's object must not.
     if (next.loseResponses)
@@ -170,10 +172,10 @@ export class KnobControl {
    */
   loseResponse(operation: string): void {
     const counts = this.knobs.loseResponses;
-    const left = counts && Object.hasOwn(counts, operation) ? counts[operation]! : 0;
-    let lose = false;
-    if (left > 0) {
-      counts![operation] = left - 1;
+    const left = counts && Object.hasOwn(counts, operation) ? (counts[operation] ?? 0) : 0;
+    let lose: boolean;
+    if (counts && left > 0) {
+      counts[operation] = left - 1;
       lose = true;
     } else {
       const rate = this.knobs.lostResponseRate ?? 0;

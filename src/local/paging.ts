@@ -86,7 +86,8 @@ export function paginate<T>(
   let start = 0;
   if (nextToken !== undefined && nextToken !== "") {
     const token = decodeToken(operation, nextToken);
-    if (token.i > 0 && token.i <= items.length && keyOf(items[token.i - 1]!) === token.k) start = token.i;
+    const before = token.i > 0 ? items[token.i - 1] : undefined;
+    if (before !== undefined && keyOf(before) === token.k) start = token.i;
     else {
       const at = items.findIndex((item) => keyOf(item) === token.k);
       start = at >= 0 ? at + 1 : Math.min(token.i, items.length);
@@ -94,9 +95,9 @@ export function paginate<T>(
   }
   const page = items.slice(start, start + maxResults);
   const end = start + page.length;
+  const last = page.at(-1);
   return {
     items: page,
-    nextToken:
-      end < items.length && page.length > 0 ? encodeToken(operation, end, keyOf(page[page.length - 1]!)) : undefined,
+    nextToken: end < items.length && last !== undefined ? encodeToken(operation, end, keyOf(last)) : undefined,
   };
 }

@@ -17,10 +17,11 @@ export interface PartitionKey {
 
 /** Reads the signing access key id and region of a request; undefined parts when it is not SigV4-signed. */
 export function signingScope(headers: IncomingHttpHeaders): { accessKeyId?: string; region?: string } {
-  const auth = headers["authorization"];
-  const text = Array.isArray(auth) ? auth[0] : auth;
+  // A string: Node keeps the first of repeated Authorization headers (never a list).
+  const text = headers["authorization"];
   const m = text ? /Credential=([^/,\s]+)\/[0-9]{8}\/([a-z0-9-]+)\/[a-z0-9-]+\/aws4_request/.exec(text) : null;
-  return m ? { accessKeyId: m[1]!, region: m[2]! } : {};
+  const [, accessKeyId, region]: (string | undefined)[] = m ?? [];
+  return accessKeyId !== undefined && region !== undefined ? { accessKeyId, region } : {};
 }
 
 /**
@@ -75,8 +76,8 @@ export function listPartitionFolders(dataDir: string): PartitionKey[] {
   const keys: PartitionKey[] = [];
   // ACCOUNT-REGION: account ids have no "-", regions do (us-west-2).
   for (const n of names.sort()) {
-    const m = /^([^-]+)-([a-z0-9-]+)$/.exec(n);
-    if (m) keys.push({ accountId: m[1]!, region: m[2]! });
+    const [, accountId, region]: (string | undefined)[] = /^([^-]+)-([a-z0-9-]+)$/.exec(n) ?? [];
+    if (accountId !== undefined && region !== undefined) keys.push({ accountId, region });
   }
   return keys;
 }

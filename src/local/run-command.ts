@@ -9,7 +9,7 @@
  * ListCommandInvocations, 24,000 of stdout and 8,000 of stderr in GetCommandInvocation); when the
  * association has an S3 OutputLocation the invocation also points at where the full output lives.
  */
-import { wireTime, type Area, type EndpointCore, type Input } from "./core.js";
+import { wireTime, type Area, type EndpointCore } from "./core.js";
 import { SsmError } from "./errors.js";
 import { checkPaging, paginate } from "./paging.js";
 import { check } from "./validate.js";
@@ -101,7 +101,7 @@ export const runCommandArea: Area = {
         const instanceId = c.string("InstanceId", { pattern: INSTANCE_ID });
         const filters = (c.list("Filters", { min: 1, max: 5 }) ?? []) as Array<{ key: string; value: string }>;
         filters.forEach((raw, i) => {
-          const f = c.nested(`filters.${i + 1}.member`, (raw ?? {}) as Input);
+          const f = c.nested(`filters.${i + 1}.member`, raw);
           f.string("key", {
             required: true,
             enum: ["InvokedAfter", "InvokedBefore", "Status", "ExecutionStage", "DocumentName"],
@@ -188,8 +188,8 @@ export const runCommandArea: Area = {
 
     GetCommandInvocation(input, ctx) {
       const req = check(input, (c) => ({
-        commandId: c.string("CommandId", { required: true, min: 36, max: 36 })!,
-        instanceId: c.string("InstanceId", { required: true, pattern: INSTANCE_ID })!,
+        commandId: c.requiredString("CommandId", { min: 36, max: 36 }),
+        instanceId: c.requiredString("InstanceId", { pattern: INSTANCE_ID }),
         pluginName: c.string("PluginName", { min: 4 }),
       }));
       const all = invocations(ctx).filter((i) => i.commandId === req.commandId);
@@ -212,13 +212,12 @@ export const runCommandArea: Area = {
         DocumentVersion: inv.documentVersion,
         ...(req.pluginName !== undefined
           ? { PluginName: req.pluginName }
-          : plugins.length === 1
-            ? { PluginName: plugins[0]!.name }
+          : plugins.length === 1 && plugins[0]
+            ? { PluginName: plugins[0].name }
             : {}),
         // -1: no plugin ran (the document was not delivered, e.g. InvalidPlatform). A success keeps
         // its own code (a real run that asked for a reboot answers 194 or 3010).
-        ResponseCode:
-          plugins.length === 0 ? -1 : failed ? failed.responseCode : plugins[plugins.length - 1]!.responseCode,
+        ResponseCode: (failed ?? plugins.at(-1))?.responseCode ?? -1,
         ExecutionStartDateTime: iso,
         ExecutionElapsedTime: "PT0S",
         ExecutionEndDateTime: going ? "" : iso,

@@ -52,7 +52,7 @@ export class SsmHttpServer {
 
   async listen(): Promise<number> {
     const server = http.createServer((req, res) => {
-      this.handle(req, res).catch((e) => {
+      this.handle(req, res).catch((e: unknown) => {
         this.options.onInternalError?.(e, "?");
         if (!res.headersSent) {
           res.statusCode = 500;
@@ -155,9 +155,10 @@ export class SsmHttpServer {
  */
 export function isLoopbackHost(host: string | undefined): boolean {
   if (!host) return false;
-  const m = /^(\[[^\]]*\]|[^:]*)(?::\d{1,5})?$/.exec(host.trim().toLowerCase());
-  if (!m) return false;
-  const name = m[1]!.replace(/\.$/, "");
+  const [, hostName]: (string | undefined)[] =
+    /^(\[[^\]]*\]|[^:]*)(?::\d{1,5})?$/.exec(host.trim().toLowerCase()) ?? [];
+  if (hostName === undefined) return false;
+  const name = hostName.replace(/\.$/, "");
   return name === "localhost" || name.endsWith(".localhost") || name === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 

@@ -53,17 +53,17 @@ function inString(text: string, values: ReadonlyMap<string, string[]>, where: st
 /** A step input with its placeholders replaced; a string that is one StringList placeholder becomes a list. */
 export function substitute(input: unknown, values: ReadonlyMap<string, string[]>, where: string): unknown {
   if (typeof input === "string") {
-    const whole = WHOLE.exec(input);
-    if (whole) {
-      const value = lookup(values, whole[1]!, where);
+    const [, name]: (string | undefined)[] = WHOLE.exec(input) ?? [];
+    if (name !== undefined) {
+      const value = lookup(values, name, where);
       if (value !== undefined) return value.length === 1 ? value[0] : value;
     }
     return inString(input, values, where);
   }
   if (Array.isArray(input)) {
-    return input.flatMap((item) => {
+    return (input as unknown[]).flatMap((item) => {
       const replaced = substitute(item, values, where);
-      return typeof item === "string" && Array.isArray(replaced) ? replaced : [replaced];
+      return typeof item === "string" && Array.isArray(replaced) ? (replaced as unknown[]) : [replaced];
     });
   }
   if (typeof input === "object" && input !== null) {

@@ -57,15 +57,19 @@ export function matchesPattern(value: string, pattern: string): boolean {
 
 /** `DocumentVersion` → `documentVersion`: the member spelling AWS uses in validation messages. */
 export function memberPath(member: string): string {
-  return member.length === 0 ? member : member[0]!.toLowerCase() + member.slice(1);
+  return member.charAt(0).toLowerCase() + member.slice(1);
 }
+
+/** What a request's JSON holds that is not an object or a list. */
+type JsonScalar = string | number | boolean;
 
 function show(value: unknown): string {
   if (value === null || value === undefined) return "null";
   if (Array.isArray(value))
-    return `'[${value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")}]'`;
+    return `'[${(value as unknown[]).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v as JsonScalar))).join(", ")}]'`;
   if (typeof value === "object") return `'${JSON.stringify(value)}'`;
-  return `'${String(value)}'`;
+  const scalar = value as JsonScalar;
+  return `'${String(scalar)}'`;
 }
 
 function typeName(value: unknown): string {
@@ -112,6 +116,20 @@ export class Checker {
     return this.input[member];
   }
 
+  /**
+   * A required string member, for the object a check() callback returns: when the member is
+   * missing the request fails (check() throws once the callback returns), so the "" given back
+   * then is never seen. Do not use the value inside the callback.
+   */
+  requiredString(member: string, rule: Omit<StringRule, "required"> = {}): string {
+    return this.string(member, { ...rule, required: true }) ?? "";
+  }
+
+  /** A required string list member, for the object a check() callback returns (as requiredString). */
+  requiredStringList(member: string, rule: Omit<ListRule, "required"> & { item?: StringRule } = {}): string[] {
+    return this.stringList(member, { ...rule, required: true }) ?? [];
+  }
+
   string(member: string, rule: StringRule = {}): string | undefined {
     const value = this.input[member];
     if (value === undefined || value === null) {
@@ -126,6 +144,7 @@ export class Checker {
   /** Validates a string found anywhere (list item, nested member) under an explicit path. */
   checkString(path: string, value: string, rule: StringRule): boolean {
     const before = this.problems.length;
+    // eslint-disable-next-line @typescript-eslint/no-misused-spread -- AWS measures a string's length in code points, which is what spreading counts
     const length = [...value].length;
     if (rule.min !== undefined && length < rule.min)
       this.fail(path, value, `Member must have length greater than or equal to ${rule.min}`, rule.sensitive);
@@ -170,8 +189,9 @@ export class Checker {
       return undefined;
     }
     if (!Array.isArray(value)) throw wrongType(member, value, "List");
-    this.checkListSize(memberPath(member), value, rule);
-    return value;
+    const list = value as unknown[];
+    this.checkListSize(memberPath(member), list, rule);
+    return list;
   }
 
   checkListSize(path: string, value: unknown[], rule: ListRule): void {
@@ -210,9 +230,13 @@ export class Checker {
     return value as Record<string, unknown>;
   }
 
-  /** A checker for one nested structure whose failures join this request's message. */
-  nested(path: string, value: Record<string, unknown>): Checker {
-    return new Checker(value, `${this.prefix}${path}.`, this.problems);
+  /**
+   * A checker for one nested structure whose failures join this request's message. `value` is
+   * what the wire delivered: a list's item may be JSON null whatever the list should hold (then
+   * every member is missing).
+   */
+  nested(path: string, value: unknown): Checker {
+    return new Checker((value ?? {}) as Record<string, unknown>, `${this.prefix}${path}.`, this.problems);
   }
 
   /** Throws the combined ValidationException if any member failed. */
@@ -228,6 +252,7 @@ export class Checker {
 
 function constraintsOf(rule: StringRule, value: string): string[] {
   const out: string[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- AWS measures a string's length in code points, which is what spreading counts
   const length = [...value].length;
   if (rule.min !== undefined && length < rule.min)
     out.push(`Member must have length greater than or equal to ${rule.min}`);
