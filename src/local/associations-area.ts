@@ -157,7 +157,7 @@ function requireString(input: Input, member: string): string {
   if (typeof value !== "string" || value === "")
     throw new SsmError(
       ErrorCode.Validation,
-      `1 validation error detected: Value null at '${member[0]!.toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`,
+      `1 validation error detected: Value null at '${member.charAt(0).toLowerCase()}${member.slice(1)}' failed to satisfy constraint: Member must not be null`,
     );
   return value;
 }

@@ -154,7 +154,7 @@ export function simulationState(core: EndpointCore): SimulationState {
   if (Object.getPrototypeOf(state.associations) !== null) {
     asNameMap(state.associations);
     asNameMap(state.executions);
-    for (const id of Object.keys(asNameMap(state.instanceStatus))) asNameMap(state.instanceStatus[id]!);
+    for (const perInstance of Object.values(asNameMap(state.instanceStatus))) asNameMap(perInstance);
   }
   if ((state as Partial<SimulationState>).knownTargets === undefined) {
     // Data written before targets were remembered.

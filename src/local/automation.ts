@@ -17,7 +17,7 @@ import { checkParameters, withTargetParameter } from "../ssm/association-paramet
 import { parseDocumentContent } from "../ssm/document-model.js";
 import { documentSteps } from "./agent.js";
 import { simulationState, syncFleetTags } from "./associations.js";
-import { asNameMap, nameMap, wireTime, type Area, type EndpointCore } from "./core.js";
+import { asNameMap, nameMap, removeKey, wireTime, type Area, type EndpointCore } from "./core.js";
 import { findDocument, resolveDocumentVersion, type StoredDocumentVersion } from "./documents.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import { checkTargets, resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
@@ -89,8 +89,7 @@ function store(core: EndpointCore, records: AutomationExecutionRecord[]): void {
     core.changed("automation", "executions", r.id);
   }
   for (const dropped of s.order.splice(0, Math.max(0, s.order.length - MAX_AUTOMATION_EXECUTIONS))) {
-    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a prototype-free map keyed by execution id
-    delete s.executions[dropped];
+    removeKey(s.executions, dropped);
     core.changed("automation", "executions", dropped);
   }
   core.changed("automation", "order");

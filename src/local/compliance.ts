@@ -48,7 +48,7 @@ type ComplianceSection = Record<string, Record<string, ComplianceUpload>>;
 function section(core: EndpointCore): ComplianceSection {
   const s = core.store.section<ComplianceSection>("compliance", () => nameMap());
   // Resource ids are client input: prototype-free maps, also once read back from disk.
-  if (Object.getPrototypeOf(s) !== null) for (const id of Object.keys(asNameMap(s))) asNameMap(s[id]!);
+  if (Object.getPrototypeOf(s) !== null) for (const perType of Object.values(asNameMap(s))) asNameMap(perType);
   return s;
 }
 

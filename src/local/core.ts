@@ -12,7 +12,7 @@ export type Input = Record<string, unknown>;
 
 /** `(input, ctx) => output`; throw `SsmError` for an AWS error. May be async, but must not await
  * between reading and changing the store (handlers run one at a time, awaits break that). */
-export type Handler = (input: Input, ctx: OperationContext) => unknown | Promise<unknown>;
+export type Handler = (input: Input, ctx: OperationContext) => unknown;
 
 /**
  * An area of the API (documents, tags, associations, fleet …): its operations and the set-up it
@@ -150,6 +150,12 @@ export function nameMap<T>(from?: Record<string, T>): Record<string, T> {
     for (const key of Object.keys(from))
       Object.defineProperty(map, key, { value: from[key], enumerable: true, writable: true, configurable: true });
   return map;
+}
+
+/** Removes `key` from a map keyed by names or ids (a dictionary: deleting a key is how it forgets one). */
+export function removeKey(map: Record<string, unknown>, key: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a dictionary keyed by names or ids, never an object with a fixed shape
+  delete map[key];
 }
 
 /** Makes `map` prototype-free in place and returns it: maps read back from disk are ordinary objects. */

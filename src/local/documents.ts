@@ -25,7 +25,7 @@ import { SsmError, ErrorCode } from "./errors.js";
 import { check, type Checker } from "./validate.js";
 import { checkPaging, paginate } from "./paging.js";
 import { addTags, checkTagList, deleteAllTags, getTags, rejectReservedTagKeys } from "./tags.js";
-import { nameMap, wireTime, type Area, type EndpointCore } from "./core.js";
+import { nameMap, removeKey, wireTime, type Area, type EndpointCore } from "./core.js";
 
 // ---- shapes and limits (spec §0, §1) ----
 export const DOCUMENT_NAME_PATTERN = "^[a-zA-Z0-9_\\-.]{3,128}$";
@@ -630,7 +630,7 @@ export const documentsArea: Area = {
         if (Object.keys(doc.versions).length > 1) {
           if (v.version === doc.defaultVersion)
             throw new SsmError(ErrorCode.InvalidDocumentOperation, "Default version of the document can't be deleted.");
-          delete doc.versions[v.version];
+          removeKey(doc.versions, v.version);
           doc.latestVersion = String(Math.max(...Object.keys(doc.versions).map(Number)));
           ctx.changed("documents", "byName", doc.name);
           return {};
@@ -644,7 +644,7 @@ export const documentsArea: Area = {
           ErrorCode.AssociatedInstances,
           "You must disassociate a document from all managed nodes before you can delete it.",
         );
-      delete docs[doc.name];
+      removeKey(docs, doc.name);
       deleteAllTags(ctx, "Document", doc.name);
       ctx.changed("documents", "byName", doc.name);
       for (const hook of ctx.hooks.documentDeleted) hook(ctx, doc.name);

@@ -119,8 +119,8 @@ class Partitions {
     for (const k of this.dataDir === undefined ? [] : listPartitionFolders(this.dataDir))
       byId.set(partitionFolder(k), k);
     for (const id of this.others.keys()) {
-      const m = /^([^-]+)-(.+)$/.exec(id);
-      if (m) byId.set(id, { accountId: m[1]!, region: m[2]! });
+      const [, accountId, region]: (string | undefined)[] = /^([^-]+)-(.+)$/.exec(id) ?? [];
+      if (accountId !== undefined && region !== undefined) byId.set(id, { accountId, region });
     }
     byId.delete(partitionFolder(this.mainKey));
     return [this.mainKey, ...[...byId.values()].sort((a, b) => partitionFolder(a).localeCompare(partitionFolder(b)))];
@@ -238,8 +238,8 @@ export class LocalEndpoint {
   }
 
   /** The store, fleet and clock of one account and region (default: the endpoint's own). */
-  private async at(where: Partial<PartitionKey> = {}): Promise<Core> {
-    return this.partitions ? this.partitions.get(where) : (this.core as Core);
+  private async at(where: Partial<PartitionKey> = {}): Promise<EndpointCore> {
+    return this.partitions ? this.partitions.get(where) : this.core;
   }
 
   /**
@@ -386,10 +386,9 @@ export async function startLocalEndpoint(options: LocalEndpointOptions = {}): Pr
     const core = new Core(store, { ...defaultSettings, ...options.settings });
     if (options.execute) {
       // Instance disks need a directory even when the endpoint keeps nothing else on disk.
-      scratchDir =
-        store.dataDir === undefined ? await fs.mkdtemp(path.join(os.tmpdir(), "statectl-local-")) : undefined;
+      const disksDir = store.dataDir ?? (scratchDir = await fs.mkdtemp(path.join(os.tmpdir(), "statectl-local-")));
       core.execution = {
-        executor: new Executor(store.dataDir ?? scratchDir!, options.execute === true ? {} : options.execute),
+        executor: new Executor(disksDir, options.execute === true ? {} : options.execute),
         diskPrefix: "",
       };
     }

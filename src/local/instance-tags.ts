@@ -8,7 +8,7 @@
  * `StatectlTagInstance`). `syncFleetTags` copies the SSM tags onto the fleet before targets
  * resolve.
  */
-import type { EndpointCore } from "./core.js";
+import { removeKey, type EndpointCore } from "./core.js";
 import { SsmError, ErrorCode } from "./errors.js";
 import type { ManagedInstance } from "./fleet.js";
 import { addTags, deleteAllTags, getTags, removeTags } from "./tags.js";
@@ -68,7 +68,7 @@ export function changeInstanceTags(
     return;
   }
   const tags = { ...instance.tags, ...set };
-  for (const key of remove) delete tags[key];
+  for (const key of remove) removeKey(tags, key);
   instance.tags = tags;
   core.changed("simulation", "fleet");
 }

@@ -18,7 +18,7 @@ import {
   type PluginOutput,
   type RealRun,
 } from "./agent.js";
-import { nameMap } from "./core.js";
+import { nameMap, removeKey } from "./core.js";
 import { resolveTargets, type ManagedInstance, type Target } from "./fleet.js";
 
 /** The configurable members of an association, exactly as they travel on the wire. */
@@ -541,7 +541,7 @@ function keepExecution(ctx: RunContext, execution: ExecutionRecord): void {
   history.push(execution);
   const oldestKept = execution.createdTime - EXECUTION_RETENTION_MS;
   let expired = 0;
-  while (expired < history.length && history[expired]!.createdTime < oldestKept) expired++;
+  while (expired < history.length && (history[expired]?.createdTime ?? oldestKept) < oldestKept) expired++;
   const drop = Math.max(expired, history.length - MAX_EXECUTIONS_PER_ASSOCIATION);
   if (drop > 0) history.splice(0, drop);
 }
@@ -655,8 +655,7 @@ export function rememberTargets(state: SimulationState, changed: MarkChanged): v
   const now = targetSnapshot(state);
   for (const id of Object.keys(known))
     if (!now.has(id)) {
-      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a prototype-free map keyed by association id
-      delete known[id];
+      removeKey(known, id);
       changed("knownTargets", id);
     }
   for (const [id, targets] of now) {
@@ -674,9 +673,8 @@ export function rememberTargets(state: SimulationState, changed: MarkChanged): v
  */
 export function applyFleetChanges(ctx: RunContext, nowMs: number): ExecutionRecord[] {
   const before = new Map(Object.entries(ctx.state.knownTargets).map(([id, ids]) => [id, new Set(ids)] as const));
-  for (const id of Object.keys(ctx.state.associations))
-    if (!before.has(id))
-      before.set(id, new Set(currentTargets(ctx.state, ctx.state.associations[id]!).map((i) => i.instanceId)));
+  for (const [id, record] of Object.entries(ctx.state.associations))
+    if (!before.has(id)) before.set(id, new Set(currentTargets(ctx.state, record).map((i) => i.instanceId)));
   const ran = afterFleetChange(ctx, before, nowMs);
   rememberTargets(ctx.state, ctx.changed);
   return ran;
@@ -700,10 +698,10 @@ export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string
   const { state } = ctx;
   const present = new Set(state.fleet.map((i) => i.instanceId));
   const departed = new Set<string>();
-  for (const instanceId of Object.keys(state.instanceStatus)) {
+  for (const [instanceId, perInstance] of Object.entries(state.instanceStatus)) {
     if (present.has(instanceId)) continue;
-    for (const associationId of Object.keys(state.instanceStatus[instanceId]!)) departed.add(associationId);
-    delete state.instanceStatus[instanceId];
+    for (const associationId of Object.keys(perInstance)) departed.add(associationId);
+    removeKey(state.instanceStatus, instanceId);
     ctx.changed("instanceStatus", instanceId);
   }
   const executions: ExecutionRecord[] = [];
@@ -728,15 +726,15 @@ export function afterFleetChange(ctx: RunContext, before: Map<string, Set<string
 
 /** Forgets an association's executions and per-instance results (DeleteAssociation). */
 export function forgetAssociation(state: SimulationState, associationId: string, changed: MarkChanged): void {
-  delete state.associations[associationId];
-  delete state.executions[associationId];
-  delete state.knownTargets[associationId];
+  removeKey(state.associations, associationId);
+  removeKey(state.executions, associationId);
+  removeKey(state.knownTargets, associationId);
   changed("associations", associationId);
   changed("executions", associationId);
   changed("knownTargets", associationId);
   for (const [instanceId, perInstance] of Object.entries(state.instanceStatus)) {
     if (!Object.hasOwn(perInstance, associationId)) continue;
-    delete perInstance[associationId];
+    removeKey(perInstance, associationId);
     changed("instanceStatus", instanceId, associationId);
   }
 }

@@ -159,7 +159,7 @@ export class DataStore {
   }
 
   /** Replace a section wholesale (e.g. a reset), marking it changed. */
-  replaceSection<T>(name: string, value: T): void {
+  replaceSection(name: string, value: unknown): void {
     this.sections[name] = value;
     this.markChanged(name);
   }
@@ -394,9 +394,10 @@ export class DataStore {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
       throw e;
     }
-    let parsed: StoreFile;
+    // As read: the file may be anything, until the checks below.
+    let parsed: Omit<StoreFile, "sections"> & { sections: unknown };
     try {
-      parsed = JSON.parse(text) as StoreFile;
+      parsed = JSON.parse(text) as Omit<StoreFile, "sections"> & { sections: unknown };
     } catch (e) {
       throw new StoreError(`${path.join(dir, STORE_FILE)} is not valid JSON: ${(e as Error).message}`);
     }
@@ -407,7 +408,7 @@ export class DataStore {
         `${path.join(dir, STORE_FILE)} was written by a newer statectl (format ${parsed.version})`,
         "use that statectl, or move the data dir aside to start with an empty endpoint",
       );
-    this.sections = parsed.sections;
+    this.sections = parsed.sections as Record<string, unknown>;
     this.generation = parsed.generation ?? 0;
     this.snapshotBytes = text.length;
     replayJournal(
@@ -422,7 +423,7 @@ export class DataStore {
 
   /** One server per data dir: a lock file holding our pid; a lock left by a dead process is taken over. */
   private lock(): void {
-    const file = path.join(this.dataDir!, LOCK_FILE);
+    const file = path.join(defined(this.dataDir, "the data dir of a store being locked"), LOCK_FILE);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(file, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
@@ -457,7 +458,7 @@ export class DataStore {
     if (!this.lockHeld) return;
     this.lockHeld = false;
     try {
-      unlinkSync(path.join(this.dataDir!, LOCK_FILE));
+      unlinkSync(path.join(defined(this.dataDir, "the data dir of a locked store"), LOCK_FILE));
     } catch {
       // Already gone.
     }
@@ -621,9 +622,9 @@ function readJournalLine(raw: string): JournalLine | "unreadable" | "checksum" {
   if (!raw.startsWith("{") && (tab !== 16 || checksum(json) !== raw.slice(0, tab)))
     return tab === 16 && isJson(json) ? "checksum" : "unreadable";
   try {
-    const line = JSON.parse(json) as JournalLine;
-    return typeof line === "object" && line !== null && Array.isArray(line.set) && Array.isArray(line.del)
-      ? line
+    const line = JSON.parse(json) as unknown;
+    return isPlainObject(line) && Array.isArray(line["set"]) && Array.isArray(line["del"])
+      ? (line as unknown as JournalLine)
       : "unreadable";
   } catch {
     return "unreadable";
@@ -648,8 +649,7 @@ function isJson(text: string): boolean {
  */
 function replayJournal(sections: Record<string, unknown>, generation: number, text: string, file: string): void {
   const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
+  for (const [i, raw] of lines.entries()) {
     if (raw === "") continue;
     const line = readJournalLine(raw);
     if (typeof line === "string") {
@@ -679,7 +679,7 @@ function setPath(root: Record<string, unknown>, entry: string[], value: unknown)
       node = created;
     } else node = next;
   }
-  Object.defineProperty(node, entry[entry.length - 1]!, {
+  Object.defineProperty(node, defined(entry.at(-1), "the last key of a journal entry"), {
     value,
     enumerable: true,
     writable: true,
@@ -693,7 +693,8 @@ function removePath(root: Record<string, unknown>, entry: string[]): void {
     if (!isPlainObject(node) || !Object.hasOwn(node, key)) return;
     node = node[key];
   }
-  if (isPlainObject(node)) delete node[entry[entry.length - 1]!];
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the journal's entries are paths into maps keyed by names and ids
+  if (isPlainObject(node)) delete node[defined(entry.at(-1), "the last key of a journal entry")];
 }
 
 async function readFileOrEmpty(file: string): Promise<string> {

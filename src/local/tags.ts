@@ -7,7 +7,7 @@
  */
 import { SsmError, ErrorCode } from "./errors.js";
 import { check, type Checker } from "./validate.js";
-import { nameMap, type Area, type EndpointCore } from "./core.js";
+import { nameMap, removeKey, type Area, type EndpointCore } from "./core.js";
 
 export interface Tag {
   Key: string;
@@ -53,7 +53,7 @@ export function getTags(core: EndpointCore, resourceType: string, resourceId: st
 /** Adds or overwrites tags on a resource; TooManyTagsError if it would end up with more than 50. */
 export function addTags(core: EndpointCore, resourceType: string, resourceId: string, tags: readonly Tag[]): void {
   const all = section(core);
-  const byType = Object.hasOwn(all, resourceType) ? all[resourceType]! : (all[resourceType] = nameMap());
+  const byType = (Object.hasOwn(all, resourceType) ? all[resourceType] : undefined) ?? (all[resourceType] = nameMap());
   const merged = [...(ownEntry(byType, resourceId) ?? [])];
   for (const tag of tags) {
     const existing = merged.find((t) => t.Key === tag.Key);
@@ -79,7 +79,7 @@ export function removeTags(
   const current = byType && ownEntry(byType, resourceId);
   if (!byType || !current) return;
   const kept = current.filter((t) => !keys.includes(t.Key));
-  if (kept.length === 0) delete byType[resourceId];
+  if (kept.length === 0) removeKey(byType, resourceId);
   else byType[resourceId] = kept;
   core.changed("tags", resourceType, resourceId);
 }
@@ -88,7 +88,7 @@ export function removeTags(
 export function deleteAllTags(core: EndpointCore, resourceType: string, resourceId: string): void {
   const byType = ownEntry(section(core), resourceType);
   if (byType && Object.hasOwn(byType, resourceId)) {
-    delete byType[resourceId];
+    removeKey(byType, resourceId);
     core.changed("tags", resourceType, resourceId);
   }
 }
@@ -104,13 +104,13 @@ export function checkTagList(
 ): Tag[] | undefined {
   const list = c.list(member, { ...rule, max: 1000 });
   if (!list) return undefined;
-  const path = member[0]!.toLowerCase() + member.slice(1);
+  const path = member.charAt(0).toLowerCase() + member.slice(1);
   const tags: Tag[] = [];
   list.forEach((raw, i) => {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
       throw new SsmError(ErrorCode.Serialization, `Each member of ${member} must be a {Key, Value} structure`);
     }
-    const t = c.nested(`${path}.${i + 1}.member`, raw as Record<string, unknown>);
+    const t = c.nested(`${path}.${i + 1}.member`, raw);
     const key = t.string("Key", { required: true, min: 1, max: 128, pattern: TAG_PATTERN });
     const value = t.string("Value", { required: true, min: 0, max: 256, pattern: TAG_PATTERN });
     if (key !== undefined && value !== undefined) tags.push({ Key: key, Value: value });
