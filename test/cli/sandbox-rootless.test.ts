@@ -17,17 +17,11 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import {
-  CreateAssociationCommand,
-  DescribeAssociationExecutionTargetsCommand,
-  DescribeAssociationExecutionsCommand,
-  GetCommandInvocationCommand,
-  SSMClient,
-} from "@aws-sdk/client-ssm";
+import { CreateAssociationCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import "./helpers.js";
+import { WEB_1, host, hostNetwork, latestInvocation } from "../support/sandbox-host.js";
 
-const WEB_1 = "i-0web00000000000a1";
 /** The ordinary user the CLI runs as when the suite itself is root (nobody on Debian). */
 const USER = 65534;
 const CLI = fileURLToPath(new URL("../../../dist/bin/statectl.js", import.meta.url));
@@ -91,39 +85,6 @@ function runAsUser(args: string[]): { code: number | null; stdout: string; stder
   const r = spawnSync(command, argv, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   if (r.error) throw new Error(`cannot run the CLI as uid ${USER} (${command}): ${r.error.message}`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function host(command: string, args: string[]): string {
-  const r = spawnSync(command, args, { encoding: "utf8" });
-  if (r.error)
-    throw new Error(`${command} is needed on the host for this test (.ci/run installs it): ${r.error.message}`);
-  return `${r.stdout}${r.stderr}`;
-}
-
-function hostNetwork(): string {
-  return [
-    // Reading the firewall needs root; an ordinary user's suite compares the routes and links only.
-    ...(asRoot ? [host("iptables", ["-S"])] : []),
-    host("ip", ["route", "show"]),
-    host("ip", ["-o", "link", "show"]).replace(/state \w+.*$/gm, ""),
-  ].join("\n---\n");
-}
-
-/** The association's latest run on an instance, once it has finished (runs go on in the background: a client polls). */
-async function latestInvocation(ssm: SSMClient, associationId: string, instanceId: string) {
-  const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
-  const executionId = executions.AssociationExecutions?.[0]?.ExecutionId;
-  const targets = await ssm.send(
-    new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: executionId }),
-  );
-  const target = targets.AssociationExecutionTargets?.find((t) => t.ResourceId === instanceId);
-  for (;;) {
-    const invocation = await ssm.send(
-      new GetCommandInvocationCommand({ CommandId: target?.OutputSource?.OutputSourceId, InstanceId: instanceId }),
-    );
-    if (!["Pending", "InProgress", "Delayed"].includes(invocation.Status ?? "")) return invocation;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe("cli: local serve --execute as an ordinary user (rootless sandbox)", function () {

@@ -27,52 +27,9 @@ import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import { startServe, type RunningServer } from "../local/processes.js";
 import { run } from "./helpers.js";
 import { withLocalEndpoint } from "../support/local-endpoint.js";
-
-const WEB_1 = "i-0web00000000000a1";
-
-function host(command: string, args: string[]): string {
-  const r = spawnSync(command, args, { encoding: "utf8" });
-  if (r.error)
-    throw new Error(`${command} is needed on the host for this test (.ci/run installs it): ${r.error.message}`);
-  return `${r.stdout}${r.stderr}`;
-}
-
-/** What a run must not change on the host: its firewall, its routes, its network interfaces. */
-function hostNetwork(): string {
-  return [
-    host("iptables", ["-S"]),
-    host("ip", ["route", "show"]),
-    host("ip", ["-o", "link", "show"]).replace(/state \w+.*$/gm, ""),
-  ].join("\n---\n");
-}
+import { WEB_1, host, hostNetwork, latestCommandId, latestInvocation } from "../support/sandbox-host.js";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The Run Command id of the association's latest run on an instance. */
-async function latestCommandId(ssm: SSMClient, associationId: string, instanceId: string): Promise<string> {
-  const executions = await ssm.send(new DescribeAssociationExecutionsCommand({ AssociationId: associationId }));
-  const executionId = executions.AssociationExecutions![0]!.ExecutionId!;
-  const targets = await ssm.send(
-    new DescribeAssociationExecutionTargetsCommand({ AssociationId: associationId, ExecutionId: executionId }),
-  );
-  return targets.AssociationExecutionTargets!.find((t) => t.ResourceId === instanceId)!.OutputSource!.OutputSourceId!;
-}
-
-/**
- * The output of the association's latest run on an instance, through GetCommandInvocation, once
- * it has finished: runs go on in the background, as on AWS, so a client polls (the test's own
- * timeout bounds the wait).
- */
-async function latestInvocation(ssm: SSMClient, associationId: string, instanceId: string) {
-  const commandId = await latestCommandId(ssm, associationId, instanceId);
-  for (;;) {
-    const invocation = await ssm.send(
-      new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
-    );
-    if (!["Pending", "InProgress", "Delayed"].includes(invocation.Status ?? "")) return invocation;
-    await pause(100);
-  }
-}
 
 /** The host's pid of a process whose whole command line is `commandLine` (an instance's processes are visible from the host). */
 async function hostPidOf(commandLine: string): Promise<number> {
