@@ -34,7 +34,7 @@ import type {
   ResourceRef,
   S3BackendSettings,
 } from "./model.js";
-import { an, blockHeaderRange, checkLabels, decodeBody } from "./schema.js";
+import { an, blockHeaderRange, checkLabels, decodeBody, type DecodedBody } from "./schema.js";
 import {
   ASSOCIATION_SCHEMA,
   ASSUME_ROLE_SCHEMA,
@@ -56,12 +56,51 @@ import {
 
 type DecodedConfig = Omit<Config, "dir" | "sources" | "variableInputs" | "memoryFiles" | "workspace" | "moduleCalls">;
 
+/**
+ * What decoding a folder leaves for the next decode of the same folder (the language server,
+ * after an edit): an AST is never changed once parsed, so a file whose body is the same object
+ * as last time decodes the same way. Kept: each file's top-level decode and each resource
+ * block's own decode (by AST object), and each resource's reference checks and dependencies,
+ * valid while the folder declares the same names (variables, locals, resources, modules,
+ * providers) and the same locals. Every diagnostic is the one a decode without it would give.
+ */
+export interface DecodeMemo {
+  files: WeakMap<Body, { top: DecodedBody; diagnostics: Diagnostic[] }>;
+  resources: WeakMap<Block, DecodedResource>;
+  references: { names: string; locals: readonly Attribute[]; byBlock: WeakMap<Block, CheckedReferences> };
+}
+
+/** An empty memo for `decodeFiles` (see DecodeMemo). */
+export function newDecodeMemo(): DecodeMemo {
+  return {
+    files: new WeakMap(),
+    resources: new WeakMap(),
+    references: { names: "", locals: [], byBlock: new WeakMap() },
+  };
+}
+
+/** One resource block decoded on its own: diagnostics before and after the duplicate-name check. */
+interface DecodedResource {
+  before: Diagnostic[];
+  /** Absent when the block's name is invalid (reported in `before`). */
+  decl?: ResourceDecl;
+  after: Diagnostic[];
+}
+
+/** One resource's reference checks: its diagnostics and the resources it refers to, then (once asked) what it depends on. */
+interface CheckedReferences {
+  diagnostics: Diagnostic[];
+  references: ResourceRef[];
+  dependencies?: string[];
+}
+
 /** Decodes every file's top-level body into one configuration (file order does not matter). */
 export function decodeFiles(
   files: Map<string, Body>,
   diags: Diagnostic[],
-  opts: { module?: boolean } = {},
+  opts: { module?: boolean; memo?: DecodeMemo } = {},
 ): DecodedConfig {
+  const memo = opts.memo;
   const cfg: DecodedConfig = {
     files,
     variables: new Map(),
@@ -76,18 +115,33 @@ export function decodeFiles(
   const stateBlocks: Block[] = [];
   for (const [, body] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     // Unknown top-level block types and top-level arguments are reported by the parser already.
-    const known = {
-      ...body,
-      items: body.items.filter((i) => i.type === "Block" && i.blockType in TOP_LEVEL_SCHEMA.blocks),
-    };
-    const top = decodeBody(known, TOP_LEVEL_SCHEMA, "the top level", undefined, diags);
-    for (const [type, blocks] of top.blocks) {
+    let decodedFile = memo?.files.get(body);
+    if (!decodedFile) {
+      const known = {
+        ...body,
+        items: body.items.filter((i) => i.type === "Block" && i.blockType in TOP_LEVEL_SCHEMA.blocks),
+      };
+      const fileDiags: Diagnostic[] = [];
+      decodedFile = {
+        top: decodeBody(known, TOP_LEVEL_SCHEMA, "the top level", undefined, fileDiags),
+        diagnostics: fileDiags,
+      };
+      memo?.files.set(body, decodedFile);
+    }
+    diags.push(...decodedFile.diagnostics);
+    for (const [type, blocks] of decodedFile.top.blocks) {
       for (const b of blocks) {
         switch (type) {
           case "document":
-          case "association":
-            decodeResource(b, type, cfg, diags);
+          case "association": {
+            let decoded = memo?.resources.get(b);
+            if (!decoded) {
+              decoded = decodeResource(b, type);
+              memo?.resources.set(b, decoded);
+            }
+            addResource(decoded, cfg, diags);
             break;
+          }
           case "variable":
             decodeVariable(b, cfg, diags);
             break;
@@ -154,10 +208,27 @@ export function decodeFiles(
     if (path) cfg.state = { path, range: b.range };
     else if (backend) cfg.state = { backend, range: b.range };
   }
-  checkReferences(cfg, diags, opts.module === true);
+  const checked = memo ? memoizedReferences(cfg, memo) : undefined;
+  checkReferences(cfg, diags, opts.module === true, checked);
   checkLocalCycles(cfg, diags);
-  checkResourceCycles(cfg, diags);
+  checkResourceCycles(cfg, diags, checked);
   return cfg;
+}
+
+/** The memo's reference checks by block, emptied first when the folder's names or locals changed. */
+function memoizedReferences(cfg: DecodedConfig, memo: DecodeMemo): WeakMap<Block, CheckedReferences> {
+  const names = JSON.stringify([
+    [...cfg.variables.keys()],
+    [...cfg.locals.keys()],
+    [...cfg.resources.keys()],
+    [...cfg.modules.keys()],
+    [...cfg.providers.keys()],
+  ]);
+  const locals = [...cfg.locals.values()].map((l) => l.attribute);
+  const known = memo.references;
+  if (known.names !== names || known.locals.length !== locals.length || known.locals.some((a, i) => a !== locals[i]))
+    memo.references = { names, locals, byBlock: new WeakMap() };
+  return memo.references.byBlock;
 }
 
 /** The backend types statectl knows. */
@@ -471,30 +542,22 @@ function checkName(label: { value: string; range: Range }, what: string, diags: 
 // ---------------------------------------------------------------------------------------------
 // Blocks
 
-function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags: Diagnostic[]): void {
+/** Decodes one resource block on its own (what does not depend on other blocks). */
+function decodeResource(b: Block, kind: ResourceKind): DecodedResource {
   const schema = kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
   const label = defined(b.labels[0], "the block's label (the schema checked it)");
-  const body = decodeBody(b.body, schema.body, `${an(kind)} block`, b, diags);
-  if (!checkName(label, kind, diags)) return;
+  const before: Diagnostic[] = [];
+  const after: Diagnostic[] = [];
+  const body = decodeBody(b.body, schema.body, `${an(kind)} block`, b, before);
+  if (!checkName(label, kind, before)) return { before, after };
   const id = `${kind}.${label.value}`;
-  const prev = cfg.resources.get(id);
-  if (prev) {
-    diags.push(
-      error("config/duplicate-resource", `Duplicate ${kind}`, {
-        detail: `${an(kind, true)} named "${label.value}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each ${kind} needs a unique name.`,
-        range: label.range,
-        context: blockHeaderRange(b),
-      }),
-    );
-    return;
-  }
   const attributes = new Map(body.attributes);
   for (const m of META_ARGUMENTS) attributes.delete(m);
   const blocks = new Map(body.blocks);
   blocks.delete("lifecycle");
   for (const [type, list] of blocks) {
     const nested = schema.body.blocks?.[type];
-    if (nested) for (const nb of list) decodeBody(nb.body, nested.body, `${an(type)} block`, nb, diags);
+    if (nested) for (const nb of list) decodeBody(nb.body, nested.body, `${an(type)} block`, nb, after);
   }
   const res: ResourceDecl = {
     kind,
@@ -515,7 +578,7 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
   const count = body.attributes.get("count");
   const forEach = body.attributes.get("for_each");
   if (count && forEach) {
-    diags.push(
+    after.push(
       error("config/conflicting-arguments", "Invalid combination of count and for_each", {
         detail: `${an(kind, true)} may use count or for_each, not both.`,
         range: forEach.nameRange,
@@ -526,12 +589,33 @@ function decodeResource(b: Block, kind: ResourceKind, cfg: DecodedConfig, diags:
   if (count) res.count = count;
   if (forEach && !count) res.forEach = forEach;
   const dependsOn = body.attributes.get("depends_on");
-  if (dependsOn) readDependsOn(dependsOn, res.dependsOn, res.dependsOnModules, diags);
+  if (dependsOn) readDependsOn(dependsOn, res.dependsOn, res.dependsOnModules, after);
   const provider = body.attributes.get("provider");
-  if (provider) res.provider = providerRef(provider, diags);
+  if (provider) res.provider = providerRef(provider, after);
   const lc = body.blocks.get("lifecycle")?.[0];
-  if (lc) res.lifecycle = decodeLifecycle(lc, kind, diags);
-  cfg.resources.set(id, res);
+  if (lc) res.lifecycle = decodeLifecycle(lc, kind, after);
+  return { before, decl: res, after };
+}
+
+/** Adds a decoded resource to the configuration, unless its name is taken (then only the first diagnostics and the duplicate). */
+function addResource(decoded: DecodedResource, cfg: DecodedConfig, diags: Diagnostic[]): void {
+  diags.push(...decoded.before);
+  const decl = decoded.decl;
+  if (!decl) return;
+  const prev = cfg.resources.get(decl.id);
+  if (prev) {
+    diags.push(
+      error("config/duplicate-resource", `Duplicate ${decl.kind}`, {
+        detail: `${an(decl.kind, true)} named "${decl.name}" was already declared at ${prev.nameRange.file}:${prev.nameRange.start.line}. Each ${decl.kind} needs a unique name.`,
+        range: decl.nameRange,
+        context: blockHeaderRange(decl.block),
+      }),
+    );
+    return;
+  }
+  diags.push(...decoded.after);
+  // A fresh object each time: the reference checks fill in `references`.
+  cfg.resources.set(decl.id, { ...decl, references: [] });
 }
 
 /** `depends_on = [association.x, module.y]`: resources, and module calls (every resource in them). */
@@ -1123,25 +1207,50 @@ function bodyExpressions(body: Body): Expression[] {
   return out;
 }
 
-function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: boolean): void {
+function checkReferences(
+  cfg: DecodedConfig,
+  diags: Diagnostic[],
+  isModule: boolean,
+  checked?: WeakMap<Block, CheckedReferences>,
+): void {
   for (const r of cfg.resources.values()) {
+    let found = checked?.get(r.block);
+    if (!found) {
+      found = { diagnostics: [], references: [] };
+      checkResourceReferences(r, cfg, found.diagnostics, isModule, found.references);
+      checked?.set(r.block, found);
+    }
+    diags.push(...found.diagnostics);
+    r.references.push(...found.references);
+  }
+  checkOtherReferences(cfg, diags);
+}
+
+function checkResourceReferences(
+  r: ResourceDecl,
+  cfg: DecodedConfig,
+  diags: Diagnostic[],
+  isModule: boolean,
+  references: ResourceRef[],
+): void {
+  {
     const scope: RefScope = {
       where: `${r.kind} "${r.name}"`,
       allowResources: true,
       each: r.forEach !== undefined,
       count: r.count !== undefined,
     };
-    for (const a of r.attributes.values()) checkExprRefs(a.expr, scope, cfg, diags, r.references);
+    for (const a of r.attributes.values()) checkExprRefs(a.expr, scope, cfg, diags, references);
     for (const bs of r.blocks.values())
-      for (const b of bs) for (const e of bodyExpressions(b.body)) checkExprRefs(e, scope, cfg, diags, r.references);
+      for (const b of bs) for (const e of bodyExpressions(b.body)) checkExprRefs(e, scope, cfg, diags, references);
     const expansionScope: RefScope = {
       where: `The ${r.count ? "count" : "for_each"} of ${r.kind} "${r.name}"`,
       allowResources: true,
       each: false,
       count: false,
     };
-    if (r.count) checkExprRefs(r.count.expr, expansionScope, cfg, diags, r.references);
-    if (r.forEach) checkExprRefs(r.forEach.expr, expansionScope, cfg, diags, r.references);
+    if (r.count) checkExprRefs(r.count.expr, expansionScope, cfg, diags, references);
+    if (r.forEach) checkExprRefs(r.forEach.expr, expansionScope, cfg, diags, references);
     for (const d of [...r.dependsOn, ...r.lifecycle.replaceTriggeredBy]) checkResourceExists(d, cfg, diags);
     // A module's provider configurations come from its caller (config/modules.ts checks them).
     if (!isModule && (r.provider.alias !== undefined || r.provider.name !== "ssm")) {
@@ -1161,6 +1270,10 @@ function checkReferences(cfg: DecodedConfig, diags: Diagnostic[], isModule: bool
       }
     }
   }
+}
+
+/** The reference checks of everything but resources: module calls, locals, outputs, variables, providers, state, imports, moved. */
+function checkOtherReferences(cfg: DecodedConfig, diags: Diagnostic[]): void {
   for (const m of cfg.modules.values()) {
     const scope: RefScope = {
       where: `module "${m.name}"`,
@@ -1374,7 +1487,10 @@ function orderCycle(members: string[], edges: (n: string) => readonly string[]):
 }
 
 /** Which resources each resource depends on, through references (also via locals) and depends_on. */
-export function resourceDependencies(cfg: DecodedConfig): Map<string, string[]> {
+export function resourceDependencies(
+  cfg: DecodedConfig,
+  checked?: WeakMap<Block, CheckedReferences>,
+): Map<string, string[]> {
   const localResources = new Map<string, Set<string>>();
   const resolveLocal = (name: string, seen: Set<string>): Set<string> => {
     const cached = localResources.get(name);
@@ -1394,6 +1510,11 @@ export function resourceDependencies(cfg: DecodedConfig): Map<string, string[]> 
   };
   const deps = new Map<string, string[]>();
   for (const r of cfg.resources.values()) {
+    const known = checked?.get(r.block);
+    if (known?.dependencies) {
+      deps.set(r.id, known.dependencies);
+      continue;
+    }
     const out = new Set<string>();
     for (const ref of [...r.references, ...r.dependsOn])
       if (cfg.resources.has(`${ref.kind}.${ref.name}`)) out.add(`${ref.kind}.${ref.name}`);
@@ -1408,12 +1529,17 @@ export function resourceDependencies(cfg: DecodedConfig): Map<string, string[]> 
       }
     }
     deps.set(r.id, [...out]);
+    if (known) known.dependencies = [...out];
   }
   return deps;
 }
 
-function checkResourceCycles(cfg: DecodedConfig, diags: Diagnostic[]): void {
-  const deps = resourceDependencies(cfg);
+function checkResourceCycles(
+  cfg: DecodedConfig,
+  diags: Diagnostic[],
+  checked?: WeakMap<Block, CheckedReferences>,
+): void {
+  const deps = resourceDependencies(cfg, checked);
   for (const cycle of findCycles([...deps.keys()], (n) => deps.get(n) ?? [])) {
     const ordered = orderCycle(cycle, (n) => deps.get(n) ?? []);
     const first = defined(cfg.resources.get(ordered[0]), "the first resource of a cycle");

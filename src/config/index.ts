@@ -31,6 +31,8 @@ export {
   checkStandaloneExpression,
   decodeFiles,
   findCycles,
+  newDecodeMemo,
+  type DecodeMemo,
   resourceDependencies,
   resourceRefFromReference,
   staticResourceRef,

@@ -7,7 +7,7 @@
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { didYouMean, error, rangeFromOffsets, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
-import { decodeFiles } from "./decode.js";
+import { decodeFiles, type DecodeMemo } from "./decode.js";
 import { loadModules } from "./modules.js";
 import { InputBudget, readSourceFile } from "./source-file.js";
 import { AUTO_VARS_SUFFIX, CONFIG_EXTENSION, readConfigurationDir } from "./read-dir.js";
@@ -34,6 +34,8 @@ export interface LoadOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** The selected workspace, `statectl.workspace` in expressions (default "default"). */
   workspace?: string;
+  /** Kept from one load of the same folder to the next (the language server): see decode.ts `DecodeMemo`. */
+  decodeMemo?: DecodeMemo;
 }
 
 export interface LoadResult {
@@ -96,7 +98,7 @@ export function loadConfig(source: ConfigSource, opts: LoadOptions = {}): LoadRe
     diagnostics.push(...parsed.diagnostics);
     if (parsed.body) bodies.set(name, parsed.body);
   }
-  const decoded = decodeFiles(bodies, diagnostics);
+  const decoded = decodeFiles(bodies, diagnostics, opts.decodeMemo ? { memo: opts.decodeMemo } : {});
   const config: Config = {
     ...decoded,
     dir,

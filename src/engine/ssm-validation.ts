@@ -12,6 +12,7 @@ import { loadConfig, type ConfigSource, type LoadOptions, type ResourceDecl } fr
 import {
   evaluate,
   evaluateConfig,
+  sameValue,
   toNative,
   Value,
   type EvaluatedConfig,
@@ -59,20 +60,49 @@ export function validateSsm(
   return { diagnostics, sources };
 }
 
+/**
+ * What one run of the SSM checks leaves for the next over an edited folder (the language
+ * server): each association's problems, by its evaluated resource. An association the
+ * evaluation reused (the same object) is not checked again while every document's evaluated
+ * arguments are the same as then. Documents are always checked (they are few, and their
+ * checks register the files `file()` read).
+ */
+export interface SsmCheckMemo {
+  /** The documents' evaluated arguments the problems below were found with. */
+  documents?: readonly Value[];
+  associations: WeakMap<EvaluatedResource, Diagnostic[]>;
+  /** How many associations the last run checked (the others' problems were reused). */
+  checkedAssociations: number;
+}
+
 /** Runs the SSM rules over evaluated resources; `decls` (by `kind.name`) gives the source ranges. */
 export function checkResources(
   resources: readonly EvaluatedResource[],
   decls: ReadonlyMap<string, ResourceDecl>,
   opts: SsmCheckOptions = {},
+  memo?: SsmCheckMemo,
 ): Diagnostic[] {
   const native = (r: EvaluatedResource) => toNative(r.attrs, { unknown: UNKNOWN_VALUE }) as Record<string, unknown>;
   const managed = new Map<string, ManagedDocument>();
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  const report = (r: EvaluatedResource, problems: readonly ResourceProblem[], content?: { text: string }) => {
+  const add = (list: readonly Diagnostic[]) => {
+    for (const d of list) {
+      const range = d.range;
+      const key = JSON.stringify([d.code, d.detail, range?.file, range?.start.offset, range?.end.offset]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      diagnostics.push(d);
+    }
+  };
+  const place = (
+    r: EvaluatedResource,
+    problems: readonly ResourceProblem[],
+    content?: { text: string },
+  ): Diagnostic[] => {
     const decl = r.decl ?? decls.get(`${r.kind}.${r.name}`);
     const locator = content && decl ? contentLocator(decl, content.text, opts) : undefined;
-    for (const p of problems) {
+    return problems.map((p) => {
       let range = decl ? rangeOf(decl, p) : r.ranges.block;
       let detail = p.detail;
       if (p.inContent && content) {
@@ -83,7 +113,7 @@ export function checkResources(
           detail = `${detail} (line ${at.line}, column ${at.column} of the content)`;
         }
       }
-      const d: Diagnostic = {
+      return {
         severity: p.severity,
         code: p.code,
         summary: p.summary,
@@ -92,19 +122,35 @@ export function checkResources(
         context: r.ranges.block,
         ...(p.hint ? { hint: p.hint } : {}),
       };
-      const key = JSON.stringify([d.code, d.detail, range.file, range.start.offset, range.end.offset]);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      diagnostics.push(d);
-    }
+    });
   };
+  const documents: Value[] = [];
   for (const r of resources) {
     if (r.kind !== "document") continue;
+    documents.push(r.attrs);
     const { problems, document, content } = checkDocument(native(r));
-    report(r, problems, content);
+    add(place(r, problems, content));
     if (document) managed.set(document.name, document);
   }
-  for (const r of resources) if (r.kind === "association") report(r, checkAssociation(native(r), managed));
+  if (memo) {
+    const before = memo.documents;
+    if (!before || before.length !== documents.length || before.some((v, i) => !sameValue(v, documents[i] as Value)))
+      memo.associations = new WeakMap();
+    memo.documents = documents;
+    memo.checkedAssociations = 0;
+  }
+  for (const r of resources) {
+    if (r.kind !== "association") continue;
+    let found = memo?.associations.get(r);
+    if (!found) {
+      found = place(r, checkAssociation(native(r), managed));
+      if (memo) {
+        memo.associations.set(r, found);
+        memo.checkedAssociations++;
+      }
+    }
+    add(found);
+  }
   return diagnostics;
 }
 

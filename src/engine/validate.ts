@@ -5,10 +5,27 @@
 // Offline. Takes the files' texts rather than a directory listing, so an editor can pass unsaved
 // buffers (src/lsp/); config's readConfigurationDir gives the texts on disk.
 import { hasErrors, redactDiagnostic, redactionList, type Diagnostic, type SourceRegistry } from "../diag/index.js";
-import { loadConfig, type Config, type ConfigurationText, type ParsedSource } from "../config/index.js";
-import { evaluateConfig, sensitiveStrings, type EvaluatedConfig } from "../eval/index.js";
+import {
+  loadConfig,
+  newDecodeMemo,
+  type Config,
+  type ConfigurationText,
+  type DecodeMemo,
+  type ParsedSource,
+} from "../config/index.js";
+import {
+  evaluateConfig,
+  sensitiveStrings,
+  Value,
+  type EvaluatedConfig,
+  type EvaluatedResource,
+  type EvaluationMemo,
+} from "../eval/index.js";
 import { parseFile, type ParseResult } from "../syntax/index.js";
-import { checkResources } from "./ssm-validation.js";
+import { checkResources, type SsmCheckMemo } from "./ssm-validation.js";
+
+/** A first run's memo: nothing to reuse yet. */
+const EMPTY_MEMO: EvaluationMemo = { scope: "", variables: Value.UNKNOWN, resources: new Map() };
 
 export interface ValidateRequest {
   /** The configuration directory: var files and file functions resolve against it. */
@@ -41,6 +58,24 @@ export interface ValidateRequest {
    * server uses it to answer requests between stages and to drop a run a newer edit made stale.
    */
   checkpoint?: () => Promise<boolean>;
+  /**
+   * Kept by the caller from one run to the next over the same folder (the language server):
+   * evaluation and the SSM checks reuse what an earlier run found for the resources an edit
+   * cannot have changed (eval's `EvaluateOptions.reuse`, `SsmCheckMemo`), and each run leaves
+   * its own findings here for the next.
+   */
+  memo?: ValidationMemo;
+}
+
+/** What one validation run leaves for the next over the same folder (`ValidateRequest.memo`). */
+export interface ValidationMemo {
+  decode?: DecodeMemo;
+  evaluation?: EvaluationMemo;
+  ssm?: SsmCheckMemo;
+  /** The sensitive strings of each evaluated resource (to redact SSM diagnostics). */
+  secrets?: WeakMap<EvaluatedResource, Set<string>>;
+  /** What the last run did again rather than reuse: resources evaluated, associations checked. */
+  last?: { evaluatedResources: number; checkedAssociations: number };
 }
 
 export interface ValidateResult {
@@ -72,26 +107,51 @@ export async function validateConfiguration(req: ValidateRequest): Promise<Valid
   if (req.syntaxOnly || hasErrors(diagnostics)) return { files, diagnostics };
   const loaded = loadConfig(
     { dir: req.dir, parsed: files },
-    { vars: req.vars ?? [], varFiles: req.varFiles ?? [], env: req.env ?? {} },
+    {
+      vars: req.vars ?? [],
+      varFiles: req.varFiles ?? [],
+      env: req.env ?? {},
+      ...(req.memo ? { decodeMemo: (req.memo.decode ??= newDecodeMemo()) } : {}),
+    },
   );
   diagnostics.push(...loaded.diagnostics);
   const { config } = loaded;
   if (hasErrors(diagnostics)) return { files, diagnostics, config, sources: config.sources };
   if (!(await go())) return { files, diagnostics, config, sources: config.sources, stale: true };
-  const evaluated = evaluateConfig(config);
+  const memo = req.memo;
+  const evaluated = evaluateConfig(config, memo ? { reuse: memo.evaluation ?? EMPTY_MEMO } : {});
+  if (memo) {
+    if (evaluated.memo) memo.evaluation = evaluated.memo;
+    memo.last = {
+      evaluatedResources: evaluated.evaluatedResources?.length ?? evaluated.resources.length,
+      checkedAssociations: 0,
+    };
+  }
   diagnostics.push(
     ...(req.asModule ? evaluated.diagnostics.filter((d) => d.code !== "eval/missing-variable") : evaluated.diagnostics),
   );
   if (hasErrors(diagnostics)) return { files, diagnostics, config, evaluated, sources: config.sources };
   if (!(await go())) return { files, diagnostics, config, evaluated, sources: config.sources, stale: true };
-  const ssm = checkResources(evaluated.resources, config.resources, {
-    sources: config.sources,
-    dir: config.dir,
-    evaluated,
-  });
+  if (memo) memo.ssm ??= { associations: new WeakMap(), checkedAssociations: 0 };
+  const ssm = checkResources(
+    evaluated.resources,
+    config.resources,
+    { sources: config.sources, dir: config.dir, evaluated },
+    memo?.ssm,
+  );
+  if (memo?.last && memo.ssm) memo.last.checkedAssociations = memo.ssm.checkedAssociations;
   // SSM rules quote the value they reject; a sensitive one is replaced.
   const secrets = new Set<string>();
-  for (const r of evaluated.resources) sensitiveStrings(r.attrs, secrets);
+  const secretsOf = memo ? (memo.secrets ??= new WeakMap()) : undefined;
+  for (const r of evaluated.resources) {
+    if (!secretsOf) {
+      sensitiveStrings(r.attrs, secrets);
+      continue;
+    }
+    let own = secretsOf.get(r);
+    if (!own) secretsOf.set(r, (own = sensitiveStrings(r.attrs)));
+    for (const s of own) secrets.add(s);
+  }
   const list = redactionList(secrets);
   diagnostics.push(...ssm.map((d) => redactDiagnostic(d, list)));
   return { files, diagnostics, config, evaluated, sources: config.sources };

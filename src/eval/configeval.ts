@@ -46,7 +46,7 @@ import { diskFileSource, memoryFileSource } from "./filesource.js";
 import type { FunctionContext } from "./functions/index.js";
 import { renderTemplate } from "./template.js";
 import { typeFromExpression } from "./typeexpr.js";
-import { T, typeString, type Type } from "./types.js";
+import { T, typeEquals, typeString, type Type } from "./types.js";
 import { Value, formatNumber, fromNative } from "./value.js";
 
 /** Instances one `count` may ask for: beyond SSM's own limits, and small enough to plan quickly. */
@@ -138,6 +138,35 @@ export interface EvaluatedConfig {
    * functions), as `statectl console` does; its diagnostics are returned, not added above.
    */
   evaluateExpression(expr: Expression): EvalResult;
+  /**
+   * With `EvaluateOptions.reuse` (of an earlier run, or an empty memo to start one): what the
+   * next run reuses, and the resources this run evaluated rather than reused.
+   */
+  memo?: EvaluationMemo;
+  evaluatedResources?: string[];
+}
+
+/** Whether two values are the same: type, content, unknowns and sensitive marks alike. */
+export function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a.sensitive !== b.sensitive || !typeEquals(a.type, b.type)) return false;
+  const x = a.raw;
+  const y = b.raw;
+  if (x === y) return true;
+  if (x === undefined || y === undefined || x === null || y === null) return false;
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false;
+    return (x as readonly Value[]).every((e, i) => sameValue(e, (y as readonly Value[])[i] as Value));
+  }
+  if (x instanceof Map && y instanceof Map) {
+    if (x.size !== y.size) return false;
+    for (const [k, e] of x as ReadonlyMap<string, Value>) {
+      const f = (y as ReadonlyMap<string, Value>).get(k);
+      if (f === undefined || !sameValue(e, f)) return false;
+    }
+    return true;
+  }
+  return false;
 }
 
 /** What a module instance gets from its call. */
@@ -169,6 +198,40 @@ export interface EvaluateOptions {
    * the diagnostics cover only what was evaluated.
    */
   outputsOnly?: boolean;
+  /**
+   * Reuse what an earlier evaluation of the same folder found (the language server, after an
+   * edit): a resource whose block is the same AST node as then, and whose every input (the
+   * variables, the locals and other resources it read) has the same value as then, takes its
+   * earlier instances, value and diagnostics instead of being evaluated again. A resource that
+   * read files (file(), templatefile()) is always evaluated again. The result's `memo` is what
+   * the next evaluation passes here. Not used in modules' configurations, nor with
+   * `instanceAttributes`.
+   */
+  reuse?: EvaluationMemo;
+}
+
+/** One resource's evaluation, as the next evaluation of an edited folder may reuse it. */
+export interface ResourceEvaluation {
+  /** The block it was evaluated from: a re-parsed file has new blocks, so they are evaluated again. */
+  block: Block;
+  value: Value;
+  instances: EvaluatedResource[];
+  /** Its own diagnostics (not those of the resources it evaluated on the way). */
+  diagnostics: Diagnostic[];
+  /** What it read: other resources (by `kind.name`), locals with their values, the variables. */
+  resources: Set<string>;
+  locals: Map<string, Value>;
+  variables: boolean;
+  /** It called a file function: the file may have changed on disk, so it is never reused. */
+  readFiles: boolean;
+}
+
+/** What `EvaluateOptions.reuse` takes, and an evaluation returns when it was given one. */
+export interface EvaluationMemo {
+  /** The folder, workspace and working directory (`path` and `statectl.workspace`): another scope reuses nothing. */
+  scope: string;
+  variables: Value;
+  resources: Map<string, ResourceEvaluation>;
 }
 
 /** Converts a schema's structural type to a type of the type system. */
@@ -213,8 +276,16 @@ export function evaluateConfig(config: Config, opts: EvaluateOptions = {}): Eval
 
 type NodeState = { state: "pending" | "busy" | "done"; value: Value };
 
+/** What the resource being evaluated reads (for `EvaluateOptions.reuse`). */
+type Reads = Omit<ResourceEvaluation, "block" | "value" | "instances">;
+
 class ConfigEvaluator {
-  private readonly diags: Diagnostic[] = [];
+  /** Where diagnostics go: the run's list, or (while reuse is on) the list of the resource being evaluated. */
+  private diags: Diagnostic[] = [];
+  private readonly runDiags = this.diags;
+  /** Set when this evaluation records what each resource reads, so that the next one can reuse it. */
+  private readonly memo?: { previous: EvaluationMemo; next: EvaluationMemo; evaluated: string[] };
+  private reads?: Reads;
   private readonly fnCtx: FunctionContext;
   private varObject: Value = Value.UNKNOWN;
   private readonly variables = new Map<string, Value>();
@@ -238,9 +309,26 @@ class ConfigEvaluator {
     const files = config.memoryFiles
       ? memoryFileSource(config.memoryFiles, config.dir)
       : diskFileSource(config.inputBudget);
+    // Module calls are evaluated whole (their outputs are not tracked), so a folder with any is evaluated whole.
+    if (opts.reuse && !module && !opts.instanceAttributes && !opts.outputsOnly && config.modules.size === 0) {
+      const scope = JSON.stringify([config.dir, config.workspace, process.cwd()]);
+      const previous =
+        opts.reuse.scope === scope ? opts.reuse : { scope, variables: Value.UNKNOWN, resources: new Map() };
+      this.memo = { previous, next: { scope, variables: Value.UNKNOWN, resources: new Map() }, evaluated: [] };
+    }
+    const tracked: typeof files = {
+      read: (path) => {
+        if (this.reads) this.reads.readFiles = true;
+        return files.read(path);
+      },
+      exists: (path) => {
+        if (this.reads) this.reads.readFiles = true;
+        return files.exists(path);
+      },
+    };
     this.fnCtx = {
       baseDir: config.dir,
-      files,
+      files: this.memo ? tracked : files,
       renderTemplate: (text, fileName, vars) => renderTemplate(text, fileName, vars, this.fnCtx),
     };
     this.pathObject = Value.object({
@@ -296,6 +384,9 @@ class ConfigEvaluator {
       ],
       diagnostics: uniqueDiagnostics([...this.diags, ...children.flatMap((c) => c.diagnostics)]),
       evaluateExpression: (expr) => evaluate(expr, this.scopeFor(expr)),
+      ...(this.memo
+        ? { memo: { ...this.memo.next, variables: this.varObject }, evaluatedResources: this.memo.evaluated }
+        : {}),
     };
   }
 
@@ -312,9 +403,11 @@ class ConfigEvaluator {
       association: new Set(),
     };
     const moduleNames = new Set<string>();
+    const reads = this.reads;
     for (const ref of refs) {
       const first = ref.traversal[0];
       const name = first?.type === "AttrStep" ? first.name : undefined;
+      if (reads && ref.root === "var") reads.variables = true;
       if (ref.root === "module" && name) moduleNames.add(name);
       if (ref.root === "local" && name) localNames.add(name);
       if ((ref.root === "document" || ref.root === "association") && name) resourceNames[ref.root].add(name);
@@ -324,13 +417,18 @@ class ConfigEvaluator {
     vars.set("statectl", Value.object({ workspace: Value.string(this.config.workspace) }));
     if (localNames.size > 0) {
       const m = new Map<string, Value>();
-      for (const n of localNames) m.set(n, this.locals.has(n) ? this.evalLocal(n) : Value.UNKNOWN);
+      for (const n of localNames) {
+        const v = this.locals.has(n) ? this.evalLocal(n) : Value.UNKNOWN;
+        reads?.locals.set(n, v);
+        m.set(n, v);
+      }
       vars.set("local", Value.object(m));
     } else vars.set("local", EMPTY_OBJECT);
     for (const kind of ["document", "association"] as const) {
       const m = new Map<string, Value>();
       for (const n of resourceNames[kind]) {
         const id = `${kind}.${n}`;
+        reads?.resources.add(id);
         m.set(n, this.resourceValues.has(id) ? this.evalResource(id) : Value.UNKNOWN);
       }
       vars.set(kind, Value.object(m));
@@ -593,6 +691,63 @@ class ConfigEvaluator {
   private evalResource(id: string): Value {
     const node = defined(this.resourceValues.get(id), "a resource's node");
     if (node.state !== "pending") return node.value;
+    if (!this.memo) return this.evaluateResource(id, node);
+    node.state = "busy";
+    const decl = defined(this.config.resources.get(id), "the declaration of a resource being evaluated");
+    const earlier = this.memo.previous.resources.get(id);
+    if (earlier && this.reusable(decl, earlier)) {
+      node.value = earlier.value;
+      node.state = "done";
+      this.instances.set(id, earlier.instances);
+      this.runDiags.push(...earlier.diagnostics);
+      this.memo.next.resources.set(id, earlier);
+      return node.value;
+    }
+    node.state = "pending";
+    const outer = { diags: this.diags, reads: this.reads };
+    const reads: Reads = {
+      diagnostics: [],
+      resources: new Set(),
+      locals: new Map(),
+      variables: false,
+      readFiles: false,
+    };
+    this.diags = reads.diagnostics;
+    this.reads = reads;
+    try {
+      this.evaluateResource(id, node);
+    } finally {
+      this.diags = outer.diags;
+      this.reads = outer.reads;
+    }
+    this.runDiags.push(...reads.diagnostics);
+    this.memo.evaluated.push(id);
+    this.memo.next.resources.set(id, {
+      ...reads,
+      block: decl.block,
+      value: node.value,
+      instances: this.instances.get(id) ?? [],
+    });
+    return node.value;
+  }
+
+  /** Whether an earlier evaluation of a resource still holds: the same block, and everything it read unchanged. */
+  private reusable(decl: ResourceDecl, earlier: ResourceEvaluation): boolean {
+    if (earlier.block !== decl.block || earlier.readFiles) return false;
+    if (earlier.variables && !sameValue(this.varObject, defined(this.memo, "the evaluation memo").previous.variables))
+      return false;
+    for (const [name, value] of earlier.locals)
+      if (!this.locals.has(name) || !sameValue(this.evalLocal(name), value)) return false;
+    for (const dep of earlier.resources) {
+      if (!this.resourceValues.has(dep)) return false;
+      const value = this.evalResource(dep);
+      const before = this.memo?.previous.resources.get(dep);
+      if (!before || !sameValue(value, before.value)) return false;
+    }
+    return true;
+  }
+
+  private evaluateResource(id: string, node: NodeState): Value {
     node.state = "busy";
     const decl = defined(this.config.resources.get(id), "a resource's declaration");
     const keys = this.expansion(decl);

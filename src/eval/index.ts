@@ -25,11 +25,14 @@ export { typeFromExpression, type TypeExprResult } from "./typeexpr.js";
 export { renderTemplate } from "./template.js";
 export {
   evaluateConfig,
+  sameValue,
   schemaTypeToType,
   type EvaluatedConfig,
   type EvaluatedResource,
   type EvaluatedOutput,
   type EvaluatedProvider,
   type EvaluateOptions,
+  type EvaluationMemo,
+  type ResourceEvaluation,
 } from "./configeval.js";
 export { sensitiveStrings } from "./secrets.js";

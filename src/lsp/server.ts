@@ -38,7 +38,7 @@ import { toNative } from "../eval/index.js";
 import { checkDocument, UNKNOWN_VALUE } from "../ssm/index.js";
 import { parseFile, type Body, type ParseResult } from "../syntax/index.js";
 import { formatSource } from "../syntax/format.js";
-import { validateConfiguration } from "../engine/validate.js";
+import { validateConfiguration, type ValidationMemo } from "../engine/validate.js";
 import { complete, type FolderKnowledge } from "./completion.js";
 import { moduleCallers } from "./callers.js";
 import { definitionAt } from "./definition.js";
@@ -61,7 +61,25 @@ export interface InitializationOptions {
   vars?: string[];
   /** `--var-file` paths, relative to each configuration folder. */
   varFiles?: string[];
+  /**
+   * Send a `statectl/validated` notification after each validation run that publishes
+   * (`ValidatedParams`): what it did again rather than reuse. For tests and benchmarks.
+   */
+  statistics?: boolean;
 }
+
+/** The `statectl/validated` notification (with `InitializationOptions.statistics`). */
+export interface ValidatedParams {
+  /** The folder, as a file URI. */
+  folder: string;
+  /** Resources (blocks) in the configuration, and how many of them this run evaluated rather than reused. */
+  resources: number;
+  evaluatedResources: number;
+  /** Associations the SSM checks ran for (the others' problems were reused); 0 when the checks did not run. */
+  checkedAssociations: number;
+}
+
+export const VALIDATED_NOTIFICATION = "statectl/validated";
 
 /** One configuration folder: the directory holding `.state` files. */
 interface Folder {
@@ -77,6 +95,8 @@ interface Folder {
    * client reports also starts): requests between runs use it instead of reading the folder.
    */
   disk?: { texts: Map<string, string>; problems: ReadProblem[] };
+  /** What the last validation run found, for the next run to reuse (engine/validate.ts). */
+  memo: ValidationMemo;
   /** The declarations of the folder's files, with the parses they came from (reused while none changed). */
   declarations?: { bodies: Body[]; declarations: Declarations };
 }
@@ -220,7 +240,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
   const folderFor = (dir: string): Folder => {
     let f = folders.get(dir);
     if (!f) {
-      f = { dir, generation: 0, published: new Set(), managedParameters: new Map() };
+      f = { dir, generation: 0, published: new Set(), managedParameters: new Map(), memo: {} };
       folders.set(dir, f);
     }
     return f;
@@ -298,6 +318,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       syntaxOnly: problems.length > 0,
       asModule,
       parse: (text, name) => parseResult(folder.dir, name, text),
+      memo: folder.memo,
       // Between stages: answer what the editor asked meanwhile, and stop if a newer edit came.
       checkpoint: () =>
         new Promise<boolean>((resolve) =>
@@ -341,8 +362,19 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
     }
     // Notifications: nothing comes back to wait for (a closed connection ends the server anyway).
     for (const uri of folder.published) if (!byUri.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-    for (const [uri, diagnostics] of byUri) void connection.sendDiagnostics({ uri, diagnostics });
+    // In the file's order: a run that reused earlier findings gathers them in another order.
+    for (const [uri, diagnostics] of byUri)
+      void connection.sendDiagnostics({ uri, diagnostics: diagnostics.sort(byPlace) });
     folder.published = new Set(byUri.keys());
+    if (init.statistics) {
+      const params: ValidatedParams = {
+        folder: pathToFileURL(folder.dir).href,
+        resources: result.config?.resources.size ?? 0,
+        evaluatedResources: result.evaluated ? (folder.memo.last?.evaluatedResources ?? 0) : 0,
+        checkedAssociations: result.evaluated ? (folder.memo.last?.checkedAssociations ?? 0) : 0,
+      };
+      void connection.sendNotification(VALIDATED_NOTIFICATION, params);
+    }
   };
 
   const schedule = (uri: string) => {
@@ -459,6 +491,22 @@ function readText(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Diagnostics of one file in reading order (then by code and message, so the order never depends on how a run went). */
+function byPlace(a: LspDiagnostic, b: LspDiagnostic): number {
+  const at = (d: LspDiagnostic) => [
+    d.range.start.line,
+    d.range.start.character,
+    d.range.end.line,
+    d.range.end.character,
+  ];
+  const x = at(a);
+  const y = at(b);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  const key = (d: LspDiagnostic) =>
+    `${String(d.code ?? "")}\u0000${typeof d.message === "string" ? d.message : d.message.value}`;
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 }
 
 /** Our ranges are 1-based lines and UTF-16 columns; LSP's are 0-based. With the text, offsets decide. */

@@ -1,13 +1,16 @@
 /**
- * Issue 23: the language server re-parses only the files that changed since its last run, and a
- * run that a newer edit made stale is dropped. Whatever the order of edits, the diagnostics it
- * ends with must be exactly those of a fresh server that checks the final texts in full.
+ * Issue 23: the language server re-parses only the files that changed since its last run,
+ * evaluates and SSM-checks again only the resources an edit can affect (the edited file's blocks
+ * and what depends on them), and a run that a newer edit made stale is dropped. Whatever the
+ * order of edits, the diagnostics it ends with must be exactly those of a fresh server that
+ * checks the final texts in full; and the work it did again is counted.
  */
 import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Diagnostic } from "vscode-languageserver-protocol/node";
+import { VALIDATED_NOTIFICATION, type ValidatedParams } from "../../src/lsp/server.js";
 import { TestClient } from "./client.js";
 
 const MAIN = `document "install" {
@@ -41,6 +44,10 @@ const EDITS = [
   association("a").replace("document.install.name", "document.missing.name"),
   association("a") + 'association "a3" {\n  document = \n}\n',
   association("a").replace('packageName = "nginx"', 'packageNam = "nginx"'),
+  // A name b.state declares too, then a cycle: the checks across blocks see the unchanged files' blocks.
+  association("a") + association("b"),
+  association("a").replace('packageName = "nginx"', "packageName = association.a2.name") +
+    association("a2").replace('packageName = "nginx"', "packageName = association.a.name"),
   association("a") + association("a2"),
 ];
 
@@ -98,6 +105,74 @@ describe("lsp: incremental checks give the diagnostics of a full check (issue 23
     }
     // The edits did break things, so the comparison was not of empty lists only.
     expect(compared).to.be.at.least(EDITS.length - 1);
+    await editor.stop();
+  });
+
+  it("evaluates and checks again only the edited file's blocks and what depends on their values", async () => {
+    // c depends on a (its parameter is a's name); d.state depends on nothing in a.state.
+    writeFileSync(join(dir, "a.state"), association("a") + association("a2"));
+    writeFileSync(
+      join(dir, "c.state"),
+      association("c").replace('packageName = "nginx"', "packageName = association.a.name"),
+    );
+    writeFileSync(join(dir, "d.state"), association("d1") + association("d2"));
+    const names = ["main.state", "a.state", "b.state", "c.state", "d.state"];
+    const editor = new TestClient(dir);
+    clients.push(editor);
+    const runs: ValidatedParams[] = [];
+    let waiting: ((p: ValidatedParams) => void) | undefined;
+    editor.connection.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+      runs.push(p);
+      waiting?.(p);
+    });
+    const after = async (edit: () => Promise<void>): Promise<ValidatedParams> => {
+      const next = new Promise<ValidatedParams>((resolve) => (waiting = resolve));
+      await edit();
+      return next;
+    };
+    await editor.initialize({ statistics: true });
+    const a = association("a") + association("a2");
+    const first = await after(() => editor.open("a.state", a));
+    // 1 document and 6 associations, all evaluated and checked on the first run.
+    expect(first).to.include({ resources: 7, evaluatedResources: 7, checkedAssociations: 6 });
+
+    // a's schedule changes a's value: a and a2 (the re-parsed file's blocks) and c (reads a) again.
+    const aSchedule = association("a").replace("rate(30 minutes)", "rate(1 hour)") + association("a2");
+    expect(await after(() => editor.change("a.state", aSchedule))).to.include({
+      evaluatedResources: 3,
+      checkedAssociations: 3,
+    });
+    // a2 changes and a is written the same: c keeps its results (a's value is the same).
+    const a2Schedule =
+      association("a").replace("rate(30 minutes)", "rate(1 hour)") + association("a2", "  schedule_offset = 2\n");
+    expect(await after(() => editor.change("a.state", a2Schedule))).to.include({
+      evaluatedResources: 2,
+      checkedAssociations: 2,
+    });
+    // A mistake SSM finds in a2: only a.state's blocks again, and the diagnostic is published.
+    const broken = association("a") + association("a2").replace("rate(30 minutes)", "rate(0 minutes)");
+    expect(await after(() => editor.change("a.state", broken))).to.include({
+      evaluatedResources: 3,
+      checkedAssociations: 3,
+    });
+    const published = await settled(editor, names);
+    expect(published.get("a.state") ?? []).to.have.lengthOf.above(0);
+
+    // The document's content changes every association's input: everything again.
+    await editor.open("main.state", MAIN);
+    const changedDocument = MAIN.replace('name = "go"', 'name = "run"');
+    const documentRun = await after(() => editor.change("main.state", changedDocument));
+    expect(documentRun).to.include({ evaluatedResources: 7, checkedAssociations: 6 });
+
+    // And the diagnostics are those of a fresh server on the same texts.
+    const incremental = await settled(editor, names);
+    const fresh = new TestClient(dir);
+    clients.push(fresh);
+    await fresh.initialize();
+    await fresh.open("a.state", broken);
+    await fresh.open("main.state", changedDocument);
+    expect([...incremental]).to.deep.equal([...(await settled(fresh, names))]);
+    await fresh.stop();
     await editor.stop();
   });
 });
