@@ -68,6 +68,8 @@ export interface DecodeMemo {
   files: WeakMap<Body, { top: DecodedBody; diagnostics: Diagnostic[] }>;
   resources: WeakMap<Block, DecodedResource>;
   references: { names: string; locals: readonly Attribute[]; byBlock: WeakMap<Block, CheckedReferences> };
+  /** Each resource's dependencies at the last decode, when it found no cycle between resources. */
+  acyclic?: Map<string, string[]>;
 }
 
 /** An empty memo for `decodeFiles` (see DecodeMemo). */
@@ -211,7 +213,7 @@ export function decodeFiles(
   const checked = memo ? memoizedReferences(cfg, memo) : undefined;
   checkReferences(cfg, diags, opts.module === true, checked);
   checkLocalCycles(cfg, diags);
-  checkResourceCycles(cfg, diags, checked);
+  checkResourceCycles(cfg, diags, checked, memo);
   return cfg;
 }
 
@@ -614,8 +616,8 @@ function addResource(decoded: DecodedResource, cfg: DecodedConfig, diags: Diagno
     return;
   }
   diags.push(...decoded.after);
-  // A fresh object each time: the reference checks fill in `references`.
-  cfg.resources.set(decl.id, { ...decl, references: [] });
+  // The same object on every decode of an unchanged block (the reference checks set `references`).
+  cfg.resources.set(decl.id, decl);
 }
 
 /** `depends_on = [association.x, module.y]`: resources, and module calls (every resource in them). */
@@ -1221,7 +1223,8 @@ function checkReferences(
       checked?.set(r.block, found);
     }
     diags.push(...found.diagnostics);
-    r.references.push(...found.references);
+    // Assigned, never added to: an evaluation reused by the language server keeps the list it saw.
+    r.references = found.references;
   }
   checkOtherReferences(cfg, diags);
 }
@@ -1528,8 +1531,9 @@ export function resourceDependencies(
         if (ref.root === "local" && a?.type === "AttrStep") for (const x of resolveLocal(a.name, new Set())) out.add(x);
       }
     }
-    deps.set(r.id, [...out]);
-    if (known) known.dependencies = [...out];
+    const list = [...out];
+    deps.set(r.id, list);
+    if (known) known.dependencies = list;
   }
   return deps;
 }
@@ -1538,9 +1542,32 @@ function checkResourceCycles(
   cfg: DecodedConfig,
   diags: Diagnostic[],
   checked?: WeakMap<Block, CheckedReferences>,
+  memo?: DecodeMemo,
 ): void {
   const deps = resourceDependencies(cfg, checked);
-  for (const cycle of findCycles([...deps.keys()], (n) => deps.get(n) ?? [])) {
+  const before = memo?.acyclic;
+  if (memo) memo.acyclic = deps;
+  // The last decode found no cycle: a cycle now must pass through a resource whose dependencies
+  // changed (unchanged ones keep the same list), so only what those reach is searched first.
+  if (before) {
+    const reach: string[] = [];
+    const seen = new Set<string>();
+    const visit = (id: string) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      reach.push(id);
+      for (const d of deps.get(id) ?? []) visit(d);
+    };
+    for (const [id, list] of deps) if (before.get(id) !== list) visit(id);
+    if (findCycles(reach, (n) => deps.get(n) ?? []).length === 0) return;
+  }
+  checkCycles(cfg, diags, deps, memo);
+}
+
+function checkCycles(cfg: DecodedConfig, diags: Diagnostic[], deps: Map<string, string[]>, memo?: DecodeMemo): void {
+  const cycles = findCycles([...deps.keys()], (n) => deps.get(n) ?? []);
+  if (memo && cycles.length > 0) delete memo.acyclic;
+  for (const cycle of cycles) {
     const ordered = orderCycle(cycle, (n) => deps.get(n) ?? []);
     const first = defined(cfg.resources.get(ordered[0]), "the first resource of a cycle");
     const lines = ordered.map((id) => {

@@ -284,7 +284,13 @@ class ConfigEvaluator {
   private diags: Diagnostic[] = [];
   private readonly runDiags = this.diags;
   /** Set when this evaluation records what each resource reads, so that the next one can reuse it. */
-  private readonly memo?: { previous: EvaluationMemo; next: EvaluationMemo; evaluated: string[] };
+  private readonly memo?: {
+    previous: EvaluationMemo;
+    next: EvaluationMemo;
+    evaluated: string[];
+    /** Whether the variables, each local and each resource have the same value as in the previous run (found once). */
+    same: Map<string, boolean>;
+  };
   private reads?: Reads;
   private readonly fnCtx: FunctionContext;
   private varObject: Value = Value.UNKNOWN;
@@ -314,7 +320,12 @@ class ConfigEvaluator {
       const scope = JSON.stringify([config.dir, config.workspace, process.cwd()]);
       const previous =
         opts.reuse.scope === scope ? opts.reuse : { scope, variables: Value.UNKNOWN, resources: new Map() };
-      this.memo = { previous, next: { scope, variables: Value.UNKNOWN, resources: new Map() }, evaluated: [] };
+      this.memo = {
+        previous,
+        next: { scope, variables: Value.UNKNOWN, resources: new Map() },
+        evaluated: [],
+        same: new Map(),
+      };
     }
     const tracked: typeof files = {
       read: (path) => {
@@ -734,15 +745,38 @@ class ConfigEvaluator {
   /** Whether an earlier evaluation of a resource still holds: the same block, and everything it read unchanged. */
   private reusable(decl: ResourceDecl, earlier: ResourceEvaluation): boolean {
     if (earlier.block !== decl.block || earlier.readFiles) return false;
-    if (earlier.variables && !sameValue(this.varObject, defined(this.memo, "the evaluation memo").previous.variables))
+    const memo = defined(this.memo, "the evaluation memo");
+    const same = (key: string, now: () => Value | undefined, then: () => Value | undefined): boolean => {
+      let known = memo.same.get(key);
+      if (known === undefined) {
+        const a = now();
+        const b = then();
+        known = a !== undefined && b !== undefined && sameValue(a, b);
+        memo.same.set(key, known);
+      }
+      return known;
+    };
+    if (
+      earlier.variables &&
+      !same(
+        "var",
+        () => this.varObject,
+        () => memo.previous.variables,
+      )
+    )
       return false;
     for (const [name, value] of earlier.locals)
-      if (!this.locals.has(name) || !sameValue(this.evalLocal(name), value)) return false;
+      if (
+        !same(
+          `local.${name}`,
+          () => (this.locals.has(name) ? this.evalLocal(name) : undefined),
+          () => value,
+        )
+      )
+        return false;
     for (const dep of earlier.resources) {
-      if (!this.resourceValues.has(dep)) return false;
-      const value = this.evalResource(dep);
-      const before = this.memo?.previous.resources.get(dep);
-      if (!before || !sameValue(value, before.value)) return false;
+      const now = () => (this.resourceValues.has(dep) ? this.evalResource(dep) : undefined);
+      if (!same(dep, now, () => memo.previous.resources.get(dep)?.value)) return false;
     }
     return true;
   }

@@ -66,6 +66,11 @@ export interface InitializationOptions {
    * (`ValidatedParams`): what it did again rather than reuse. For tests and benchmarks.
    */
   statistics?: boolean;
+  /**
+   * `false`: every run evaluates and checks the whole folder again, reusing nothing but the
+   * parses of unchanged files (what the server did before issue 23; `npm run bench` compares).
+   */
+  incremental?: boolean;
 }
 
 /** The `statectl/validated` notification (with `InitializationOptions.statistics`). */
@@ -318,7 +323,7 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       syntaxOnly: problems.length > 0,
       asModule,
       parse: (text, name) => parseResult(folder.dir, name, text),
-      memo: folder.memo,
+      ...(init.incremental === false ? {} : { memo: folder.memo }),
       // Between stages: answer what the editor asked meanwhile, and stop if a newer edit came.
       checkpoint: () =>
         new Promise<boolean>((resolve) =>
@@ -367,11 +372,17 @@ function serve(connection: Connection, folders: Map<string, Folder>, options: La
       void connection.sendDiagnostics({ uri, diagnostics: diagnostics.sort(byPlace) });
     folder.published = new Set(byUri.keys());
     if (init.statistics) {
+      const resources = result.config?.resources.size ?? 0;
+      const associations = result.evaluated?.resources.filter((r) => r.kind === "association").length ?? 0;
+      const last =
+        init.incremental === false
+          ? { evaluatedResources: resources, checkedAssociations: associations }
+          : folder.memo.last;
       const params: ValidatedParams = {
         folder: pathToFileURL(folder.dir).href,
-        resources: result.config?.resources.size ?? 0,
-        evaluatedResources: result.evaluated ? (folder.memo.last?.evaluatedResources ?? 0) : 0,
-        checkedAssociations: result.evaluated ? (folder.memo.last?.checkedAssociations ?? 0) : 0,
+        resources,
+        evaluatedResources: result.evaluated ? (last?.evaluatedResources ?? 0) : 0,
+        checkedAssociations: result.evaluated ? (last?.checkedAssociations ?? 0) : 0,
       };
       void connection.sendNotification(VALIDATED_NOTIFICATION, params);
     }

@@ -4,14 +4,19 @@
  * into files of 100 (one provider block and 3 documents in main.state). Times, from the client's
  * side: the first diagnostics after opening a file; diagnostics after an edit (alternately adding
  * and removing a mistake, so each publication is known to answer that edit), the debounce
- * included; completion and hover requests (p95); formatting the open file.
+ * included; completion and hover requests (p95); formatting the open file. Also, independent of
+ * the machine's load: the server process's CPU time per edit (from /proc), and how many resources
+ * each edit's run evaluated again (the `statectl/validated` notification). With `incremental:
+ * false` the server checks the whole folder on every edit (what it did before issue 23).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompletionRequest, DocumentFormattingRequest, HoverRequest } from "vscode-languageserver-protocol/node";
 import { generateFleetConfig } from "./fleet.js";
 import { positionOf, TestClient } from "../lsp/client.js";
+import { VALIDATED_NOTIFICATION, type ValidatedParams } from "../../src/lsp/server.js";
 
 export interface LspFigures {
   associations: number;
@@ -23,6 +28,30 @@ export interface LspFigures {
   completionP95Ms: number;
   hoverP95Ms: number;
   formattingMs: number;
+  /** CPU time (user + system) of the server process per edit, mean over the edits; undefined without /proc. */
+  editCpuMs: number | undefined;
+  /** Resources in the folder, and the median number each edit's run evaluated again. */
+  resources: number;
+  evaluatedPerEdit: number;
+}
+
+/** CPU time of a process so far (user + system), in ms, from /proc; undefined elsewhere. */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After the command name (in parentheses, which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
+let ticks: number | undefined;
+function clockTicks(): number {
+  ticks ??= Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+  return ticks;
 }
 
 const PER_FILE = 100;
@@ -36,7 +65,11 @@ function median(xs: number[]): number {
   return percentile(xs, 50);
 }
 
-export async function benchLanguageServer(associations: number, edits = 10, requests = 40): Promise<LspFigures> {
+export async function benchLanguageServer(
+  associations: number,
+  options: { edits?: number; requests?: number; incremental?: boolean; editsOnly?: boolean } = {},
+): Promise<LspFigures> {
+  const { edits = 10, requests = 40, incremental = true, editsOnly = false } = options;
   const dir = mkdtempSync(join(tmpdir(), "statectl-bench-lsp-"));
   const config = generateFleetConfig({ associations, documents: 3 });
   const blocks = config.split(/\n(?=association ")/);
@@ -55,8 +88,12 @@ export async function benchLanguageServer(associations: number, edits = 10, requ
   const edited = files[0]!;
   const original = associationBlocks.slice(0, PER_FILE).join("\n");
   const client = new TestClient(dir);
+  const runs: ValidatedParams[] = [];
+  client.connection.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    runs.push(p);
+  });
   try {
-    await client.initialize();
+    await client.initialize({ statistics: true, incremental });
     let t0 = performance.now();
     await client.open(edited, original);
     await client.diagnosticsFor(edited, (d) => d.length === 0);
@@ -67,12 +104,30 @@ export async function benchLanguageServer(associations: number, edits = 10, requ
       'schedule                    = "cron(0 2 ? * SUN *)"',
       'schedule                    = "cron(0 2 ? * SUNDAY *)"',
     );
+    const runsBefore = runs.length;
+    const cpuBefore = cpuMsOf(client.child.pid);
     for (let i = 0; i < edits; i++) {
       const breaking = i % 2 === 0;
       t0 = performance.now();
       await client.change(edited, breaking ? broken : original);
       await client.diagnosticsFor(edited, (d) => (breaking ? d.length > 0 : d.length === 0));
       editTimes.push(performance.now() - t0);
+    }
+    const cpuAfter = cpuMsOf(client.child.pid);
+    const editRuns = runs.slice(runsBefore);
+    const editFigures = {
+      associations,
+      bytes,
+      firstDiagnosticsMs,
+      editMedianMs: median(editTimes),
+      editMaxMs: Math.max(...editTimes),
+      editCpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) / edits,
+      resources: runs[0]?.resources ?? 0,
+      evaluatedPerEdit: editRuns.length > 0 ? median(editRuns.map((r) => r.evaluatedResources)) : Number.NaN,
+    };
+    if (editsOnly) {
+      await client.stop();
+      return { ...editFigures, completionP95Ms: Number.NaN, hoverP95Ms: Number.NaN, formattingMs: Number.NaN };
     }
 
     const uri = client.uri(edited);
@@ -120,11 +175,7 @@ export async function benchLanguageServer(associations: number, edits = 10, requ
     }
     await client.stop();
     return {
-      associations,
-      bytes,
-      firstDiagnosticsMs,
-      editMedianMs: median(editTimes),
-      editMaxMs: Math.max(...editTimes),
+      ...editFigures,
       completionP95Ms: percentile(completionTimes, 95),
       hoverP95Ms: percentile(hoverTimes, 95),
       formattingMs: median(formatTimes),

@@ -69,6 +69,10 @@ describe("bench: every section runs at tiny sizes", function () {
     expect(report.figures["apply.associationCreateCalls"]).to.be.within(3 + 1, 3 + 2);
     // CreateDocument and one DescribeDocument while it reports Creating, for each of the 2 documents.
     expect(report.figures["apply.documentCreateCalls"]).to.be.at.most(2 * 2);
+    // The language server's edits re-evaluate the edited file's 20 associations, not the 3 documents;
+    // with incremental: false every run evaluates all 23 resources.
+    expect(report.figures["lsp.evaluated20"]).to.equal(20);
+    expect(report.figures["lsp.evaluated20Full"]).to.equal(23);
     // moto_server is part of the machine image; without it the row says the comparison was skipped.
     if (findMotoServer() !== undefined) {
       expect(report.figures["throughput.oursPerSecond"]).to.be.a("number");
