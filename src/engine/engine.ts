@@ -670,6 +670,12 @@ async function planIn(
   req: PlanRequest,
   diagnostics: Diagnostic[],
   persistResolution = false,
+  /**
+   * Record the configuration's digest in the plan (a plan someone may apply later is checked
+   * against it). An apply that plans and applies at once has no use for it, and hashing the whole
+   * configuration comes before its first SSM call.
+   */
+  recordDigest = true,
 ): Promise<{ plan: Plan; graph: DependencyGraph }> {
   const resolved = await resolveInterruptedCreates(session, req, diagnostics, persistResolution);
   await session.prepareProviders(session.providerKeys());
@@ -680,7 +686,7 @@ async function planIn(
     ...(req.replace ? { replace: req.replace } : {}),
     parallelism: Math.max(req.parallelism ?? 10, 1),
     ...(req.signal ? { signal: req.signal } : {}),
-    configHash: session.config.hash,
+    ...(recordDigest ? { configHash: session.config.hash } : {}),
   } as const;
   let { plan, graph } = await makePlan({
     ...common,
@@ -849,7 +855,7 @@ export async function runApply(req: ApplyRequest): Promise<ApplyRun> {
         diagnostics.push(...unusable);
         return { diagnostics, sources: session.sources };
       }
-      ({ plan, graph } = await planIn(session, req, diagnostics, true));
+      ({ plan, graph } = await planIn(session, req, diagnostics, true, false));
       if (plan.errored) return { plan, graph, diagnostics, sources: session.sources };
       if (!hasChanges(plan)) {
         const outputs =

@@ -17,6 +17,42 @@ export function stableJson(v: unknown): string {
     .join(",")}}`;
 }
 
+/**
+ * The text of `stableJson(v)`, handed to `write` in pieces instead of built whole: hashing a large
+ * configuration's values this way allocates no string the size of the configuration, nor one for
+ * every level of nesting.
+ */
+export function writeStableJson(v: unknown, write: (piece: string) => void): void {
+  if (v === undefined) {
+    write("null");
+    return;
+  }
+  if (v === null || typeof v !== "object") {
+    write(stableJson(v));
+    return;
+  }
+  if (Array.isArray(v)) {
+    write("[");
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) write(",");
+      writeStableJson(v[i], write);
+    }
+    write("]");
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  write("{");
+  let first = true;
+  for (const k of Object.keys(o)
+    .filter((key) => o[key] !== undefined)
+    .sort()) {
+    write(first ? `${JSON.stringify(k)}:` : `,${JSON.stringify(k)}:`);
+    first = false;
+    writeStableJson(o[k], write);
+  }
+  write("}");
+}
+
 function isEmpty(v: unknown): boolean {
   return (
     v === undefined ||

@@ -212,6 +212,18 @@ describe("library front doors", function () {
       expect(second.result).to.equal(undefined);
       expect(second.diagnostics.map((d) => d.code)).to.include("plan/stale-plan");
     });
+
+    it("records the configuration digest in a plan object, and computes none for an apply that plans and applies at once", async () => {
+      const storage = new MemoryStateStorage();
+      const files = { ...FILES, "main.state": FILES["main.state"].replace('default = "dev"', 'default = "digest"') };
+      const common = { dir, files, storage, ssmClient: client };
+      const planned = await runPlan(common);
+      expect(planned.plan?.configHash).to.match(/^[0-9a-f]{64}$/);
+      const applied = await runApply(common);
+      expect(applied.result?.added).to.equal(2);
+      expect(applied.plan).to.not.equal(undefined);
+      expect(applied.plan?.configHash).to.equal(undefined);
+    });
   });
 
   describe("state", () => {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { sameDocumentContent, sameValue, UNKNOWN } from "../../src/index.js";
+import { stableJson, writeStableJson } from "../../src/plan/index.js";
 
 describe("plan/compare", () => {
   it("compares document content by meaning: JSON and YAML of the same document are equal", () => {
@@ -28,5 +30,17 @@ describe("plan/compare", () => {
     expect(sameValue(["1", "2"], ["2", "1"], { change: "update" })).to.equal(false);
     expect(sameValue(UNKNOWN, "x")).to.equal(false);
     expect(sameValue({ a: UNKNOWN }, { a: "x" })).to.equal(false);
+  });
+
+  it("writeStableJson hands out exactly stableJson's text in pieces (the configuration digest streams it)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.dictionary(fc.string(), fc.option(fc.jsonValue(), { nil: undefined })), (v, o) => {
+        for (const value of [v, o, [v, undefined, o], { z: v, a: o, m: undefined }]) {
+          const pieces: string[] = [];
+          writeStableJson(value, (p) => pieces.push(p));
+          expect(pieces.join("")).to.equal(stableJson(value));
+        }
+      }),
+    );
   });
 });
