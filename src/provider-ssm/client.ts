@@ -11,8 +11,8 @@ import {
   type RequestTimeouts,
 } from "../net/index.js";
 import { registerSecret } from "./errors.js";
-import { Pacer, pacingMiddleware, PACING_MIDDLEWARE_OPTIONS } from "./pacing.js";
-import { loadSsmSdk } from "./sdk.js";
+import { PacedRetryBackoff, Pacer, pacingMiddleware, PACING_MIDDLEWARE_OPTIONS } from "./pacing.js";
+import { loadSdkRetry, loadSsmSdk } from "./sdk.js";
 
 export interface SsmClientOptions {
   /** Region; when omitted, the SDK's chain (AWS_REGION, profile) decides. */
@@ -49,7 +49,7 @@ export const LOCAL_ENDPOINT_CREDENTIALS: Readonly<{ accessKeyId: string; secretA
 });
 
 export async function createSsmClient(options: SsmClientOptions = {}): Promise<SSMClient> {
-  const { SSMClient } = await loadSsmSdk();
+  const [{ SSMClient }, { StandardRetryStrategy }] = await Promise.all([loadSsmSdk(), loadSdkRetry()]);
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new RangeError(`maxRetries must be a non-negative integer, got ${String(maxRetries)}`);
@@ -76,8 +76,9 @@ export async function createSsmClient(options: SsmClientOptions = {}): Promise<S
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     // Not "adaptive": its client-wide rate limiter cuts every operation to 70% after any throttle
-    // and climbs back over seconds; the pacing middleware keeps each operation at SSM's rate.
-    retryMode: "standard",
+    // and climbs back over seconds; the pacing middleware keeps each operation at SSM's rate, so a
+    // throttled retry needs no long wait of its own either (PacedRetryBackoff).
+    retryStrategy: new StandardRetryStrategy({ maxAttempts: maxRetries + 1, backoff: new PacedRetryBackoff() }),
     maxAttempts: maxRetries + 1,
     requestHandler: requestHandlerOptions(timeouts),
   });

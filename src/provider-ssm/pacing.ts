@@ -140,6 +140,35 @@ export class Pacer {
   }
 }
 
+/** The largest delay base a retry of a paced client starts from (the SDK's own is 50 ms, or 1 s for a throttle). */
+const RETRY_DELAY_BASE_MS = 50;
+/** The SDK's cap on one retry's wait. */
+const MAXIMUM_RETRY_DELAY_MS = 20_000;
+
+/**
+ * The retry backoff of a paced client (the SDK's standard retry strategy takes it as `backoff`).
+ * The SDK waits a random time of up to 1 s × 2^n before sending a throttled attempt again, so that
+ * clients which do not pace spread out. Here every throttled operation is paced, and its attempts
+ * start at their pace anyway: that extra wait only left what SSM would admit unused. At the end of
+ * an apply, the last throttled batch waited up to a second alone (issue 23). So a throttled retry
+ * backs off as any other retry does: a random time up to 50 ms × 2^n (full jitter), and then waits
+ * for its operation's pace.
+ */
+export class PacedRetryBackoff {
+  private base = RETRY_DELAY_BASE_MS;
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  setDelayBase(delay: number): void {
+    this.base = Math.min(delay, RETRY_DELAY_BASE_MS);
+  }
+
+  /** Milliseconds to wait before retry number `retry` + 1. */
+  computeNextBackoffDelay(retry: number): number {
+    return Math.floor(this.random() * Math.min(this.base * 2 ** retry, MAXIMUM_RETRY_DELAY_MS));
+  }
+}
+
 type Next = (args: unknown) => Promise<unknown>;
 
 /** The client middleware that runs every attempt (it sits inside the SDK's retry loop) at its operation's pace. */

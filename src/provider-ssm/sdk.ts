@@ -9,3 +9,13 @@ export function loadSsmSdk(): Promise<SsmSdk> {
   loading ??= import("@aws-sdk/client-ssm");
   return loading;
 }
+
+export type SmithyRetry = typeof import("@smithy/core/retry");
+
+let loadingRetry: Promise<SmithyRetry> | undefined;
+
+/** The SDK's retry strategies (the package the SDK itself uses for them), loaded with the client. */
+export function loadSdkRetry(): Promise<SmithyRetry> {
+  loadingRetry ??= import("@smithy/core/retry");
+  return loadingRetry;
+}

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { createSsmClient, ProviderError, SsmProvider, LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import { startRig, type Rig } from "./helpers.js";
+import { PacedRetryBackoff } from "../../src/provider-ssm/pacing.js";
 
 describe("provider-ssm client (local endpoint over HTTP)", () => {
   let rig: Rig;
@@ -60,6 +61,13 @@ describe("provider-ssm client (local endpoint over HTTP)", () => {
     });
     expect(await client.config.retryStrategy()).to.have.property("mode", "standard");
     expect(await client.config.maxAttempts()).to.equal(4);
+    const strategy = (await client.config.retryStrategy()) as unknown as {
+      maxAttempts(): Promise<number>;
+      retryBackoffStrategy: unknown;
+    };
+    expect(await strategy.maxAttempts()).to.equal(4);
+    // A throttled retry waits for its operation's pace, not the SDK's throttling backoff of up to 1 s × 2^n.
+    expect(strategy.retryBackoffStrategy).to.be.instanceOf(PacedRetryBackoff);
     client.destroy();
   });
 

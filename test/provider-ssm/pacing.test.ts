@@ -2,7 +2,7 @@
 // virtual time against a simulated token bucket (what SSM and the local endpoint's throttle knob
 // do), so no assertion depends on the machine's speed; client.test.ts covers the real client.
 import { expect } from "chai";
-import { isThrottling, OperationPace, Pacer } from "../../src/provider-ssm/pacing.js";
+import { isThrottling, OperationPace, PacedRetryBackoff, Pacer } from "../../src/provider-ssm/pacing.js";
 
 interface Outcome {
   /** Virtual milliseconds until the last call completed. */
@@ -104,6 +104,21 @@ describe("provider-ssm pacing (issue 23)", () => {
     expect(slow.ms).to.be.at.most(1.1 * ((100 - 5) / 5) * 1000);
     const fast = simulate(1000, 8, 100, 100, 20, 100);
     expect(fast.ms).to.be.at.most(1.1 * ((1000 - 100) / 100) * 1000);
+  });
+
+  it("backs a throttled retry off as briefly as any other retry (its pace spaces it), with full jitter and the SDK's cap", () => {
+    const longest = new PacedRetryBackoff(() => 0.999999);
+    // The SDK sets its throttling base (1 s) before a throttled retry and its base (50 ms) before others.
+    longest.setDelayBase(1000);
+    expect([0, 1, 2, 3].map((n) => longest.computeNextBackoffDelay(n))).to.deep.equal([49, 99, 199, 399]);
+    longest.setDelayBase(50);
+    expect(longest.computeNextBackoffDelay(0)).to.equal(49);
+    longest.setDelayBase(20);
+    expect(longest.computeNextBackoffDelay(1)).to.equal(39);
+    expect(longest.computeNextBackoffDelay(30)).to.equal(19_999);
+    const shortest = new PacedRetryBackoff(() => 0);
+    shortest.setDelayBase(1000);
+    expect(shortest.computeNextBackoffDelay(5)).to.equal(0);
   });
 
   it("knows a throttling error when it sees one", () => {
