@@ -60,7 +60,11 @@ export class SsmHttpServer {
         }
       });
     });
-    server.keepAliveTimeout = 5000;
+    // An idle connection stays open for a minute, not Node's default 5 s: a
+    // client that waited longer (an apply waiting for "yes", a test blocked in a child process)
+    // would send its next call on a socket the server had just closed ("socket hang up"). close()
+    // destroys the sockets, so stopping does not wait for them.
+    server.keepAliveTimeout = 60_000;
     server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { Agent, request } from "node:http";
 import { ListDocumentsCommand, CreateDocumentCommand, DescribeDocumentCommand } from "@aws-sdk/client-ssm";
 import { useEndpoint, commandDoc, expectSsmError } from "./helpers.js";
 
@@ -36,6 +37,37 @@ describe("local/server: the AWS JSON 1.1 wire protocol", () => {
     const get = await rawCall(h.endpoint.url, "AmazonSSM.ListDocuments", "", "GET");
     expect(get.status).to.equal(400);
     expect(get.json.__type).to.equal("UnknownOperationException");
+  });
+
+  it("keeps an idle connection open longer than Node's default 5 s, so a client that paused does not hit a closed socket", async function () {
+    this.timeout(20_000);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const call = () =>
+      new Promise<boolean>((resolve, reject) => {
+        const req = request(
+          h.endpoint.url + "/",
+          {
+            method: "POST",
+            agent,
+            headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AmazonSSM.ListDocuments" },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(req.reusedSocket));
+          },
+        );
+        req.on("error", reject);
+        req.end("{}");
+      });
+    try {
+      expect(await call()).to.equal(false);
+      // Past Node's 5 s and the second it adds for the client's sake.
+      await new Promise((r) => setTimeout(r, 7_000));
+      // The server did not close the idle socket: the second call goes over it.
+      expect(await call()).to.equal(true);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("answers malformed JSON and non-object bodies with SerializationException", async () => {
