@@ -114,6 +114,11 @@ export interface LoadedConfig {
   sources: SourceRegistry;
   /** A digest of everything the plan depends on in the configuration (plan files are checked against it). */
   hash: string;
+  /**
+   * `hash` as a function holding only what it hashes: a plan keeps it to compute its digest on
+   * first use, without keeping the whole loaded configuration alive.
+   */
+  digest?: () => string;
   /** The configuration's outputs, evaluated with the attributes in `state`. */
   outputs?: (state: State) => EngineOutput[];
   /** Evaluates again with the attributes of these instances known (for values that depend on computed attributes of unchanged resources). */
@@ -665,6 +670,16 @@ function emptyConfigurationRefusal(session: Session, req: PlanRequest): Diagnost
   });
 }
 
+/**
+ * The configuration's digest as a function, for the plan to compute on first use: a plan shown
+ * and never saved or applied (`statectl plan` without --out) never hashes the configuration.
+ */
+function digestOf(config: LoadedConfig): () => string {
+  if (config.digest) return config.digest;
+  const hash = config.hash;
+  return () => hash;
+}
+
 async function planIn(
   session: Session,
   req: PlanRequest,
@@ -672,8 +687,8 @@ async function planIn(
   persistResolution = false,
   /**
    * Record the configuration's digest in the plan (a plan someone may apply later is checked
-   * against it). An apply that plans and applies at once has no use for it, and hashing the whole
-   * configuration comes before its first SSM call.
+   * against it), computed when first read. An apply that plans and applies at once has no use for
+   * it.
    */
   recordDigest = true,
 ): Promise<{ plan: Plan; graph: DependencyGraph }> {
@@ -686,7 +701,7 @@ async function planIn(
     ...(req.replace ? { replace: req.replace } : {}),
     parallelism: Math.max(req.parallelism ?? 10, 1),
     ...(req.signal ? { signal: req.signal } : {}),
-    ...(recordDigest ? { configHash: session.config.hash } : {}),
+    ...(recordDigest ? { configHash: digestOf(session.config) } : {}),
   } as const;
   let { plan, graph } = await makePlan({
     ...common,

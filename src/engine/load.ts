@@ -21,7 +21,7 @@ import {
   type DesiredValue,
   type InstanceReference,
 } from "../graph/index.js";
-import { writeStableJson, type ResourceChange } from "../plan/index.js";
+import { writeStableJson, type ImportBlock, type MovedBlock, type ResourceChange } from "../plan/index.js";
 import { findInstance, type AttributePath, type JsonValue, type State } from "../state/index.js";
 import type { LoadedConfig, LoadInputs, ProviderSettings } from "./engine.js";
 import { selectedWorkspace } from "./backend.js";
@@ -142,6 +142,53 @@ const READ_PROBLEMS = new Set([
   "config/invalid-var-option",
 ]);
 
+/**
+ * The configuration's digest, computed on first call. A function of its own, so that what it
+ * holds (for a plan that computes it on first use) is what it hashes, not the AST and evaluation.
+ */
+function digestOnce(inputs: {
+  instances: readonly ConfigInstance[];
+  moved: readonly MovedBlock[];
+  imports: readonly ImportBlock[];
+  providers: ReadonlyMap<string, ProviderSettings>;
+  state: string;
+  workspace: string;
+}): () => string {
+  let hash: string | undefined;
+  return () => {
+    if (hash !== undefined) return hash;
+    const { instances, moved, imports, providers, state, workspace } = inputs;
+    const digest = createHash("sha256");
+    // Streamed in pieces of about 64 KB: the same digest as hashing stableJson's whole text.
+    let pending = "";
+    writeStableJson(
+      {
+        instances: instances.map((i) => ({
+          address: i.address,
+          provider: i.provider,
+          attrs: i.attrs,
+          lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) },
+          dependsOn: i.dependsOn.map((d) => d.target),
+        })),
+        moved,
+        imports: imports.map((i) => [i.address, i.id]),
+        providers: [...providers].map(([k, { range: _range, ...p }]) => [k, p]),
+        state,
+        workspace,
+      },
+      (piece) => {
+        pending += piece;
+        if (pending.length >= 65_536) {
+          digest.update(pending);
+          pending = "";
+        }
+      },
+    );
+    hash = digest.update(pending).digest("hex");
+    return hash;
+  };
+}
+
 /** Loads, evaluates and adapts the configuration in `dir`. */
 export async function loadConfiguration(dir: string, inputs: LoadInputs): Promise<LoadedConfig> {
   const workspace = inputs.workspace ?? (inputs.files ? "default" : await selectedWorkspace(dir, inputs.env ?? {}));
@@ -222,42 +269,18 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
       toRange: i.toRange,
       idRange: i.idRange,
     }));
-  let hash: string | undefined;
   // Hashing a whole configuration costs about as much as evaluating a tenth of it (0.7 s at 50,000
   // associations): computed on first use, so the commands that make no plan do not pay it.
-  const configHash = () => {
-    if (hash !== undefined) return hash;
-    const digest = createHash("sha256");
-    // Streamed in pieces of about 64 KB: the same digest as hashing stableJson's whole text.
-    let pending = "";
-    writeStableJson(
-      {
-        instances: instances.map((i) => ({
-          address: i.address,
-          provider: i.provider,
-          attrs: i.attrs,
-          lifecycle: { ...i.lifecycle, replaceTriggeredBy: i.lifecycle.replaceTriggeredBy?.map((r) => r.target) },
-          dependsOn: i.dependsOn.map((d) => d.target),
-        })),
-        moved,
-        imports: imports.map((i) => [i.address, i.id]),
-        providers: [...providers].map(([k, { range: _range, ...p }]) => [k, p]),
-        state: evaluated.state.backend
-          ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}`
-          : evaluated.state.absolutePath,
-        workspace,
-      },
-      (piece) => {
-        pending += piece;
-        if (pending.length >= 65_536) {
-          digest.update(pending);
-          pending = "";
-        }
-      },
-    );
-    hash = digest.update(pending).digest("hex");
-    return hash;
-  };
+  const configHash = digestOnce({
+    instances,
+    moved,
+    imports,
+    providers,
+    state: evaluated.state.backend
+      ? `s3://${evaluated.state.backend.s3.bucket}/${evaluated.state.backend.s3.key}`
+      : evaluated.state.absolutePath,
+    workspace,
+  });
   const moduleDirs: { dir: string; call: string }[] = [];
   const walk = (c: Config, prefix: string) => {
     for (const m of c.modules.values()) {
@@ -285,6 +308,7 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     get hash() {
       return configHash();
     },
+    digest: configHash,
     resolve: resolver(loaded.config, {}),
     // Only the outputs and what they refer to: a configuration of 50,000 associations and no
     // outputs used to be evaluated a second time here for nothing.

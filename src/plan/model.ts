@@ -109,7 +109,7 @@ export interface PlanSummary {
   destroy: number;
 }
 
-export function summarize(plan: Plan): PlanSummary {
+export function summarize(plan: Pick<Plan, "changes">): PlanSummary {
   const s = { add: 0, change: 0, destroy: 0 };
   for (const c of plan.changes) {
     if (c.action === "create") s.add++;
@@ -127,9 +127,19 @@ export function summarize(plan: Plan): PlanSummary {
 export function summarizeByProvider(plan: Plan): Map<string, PlanSummary> {
   const out = new Map<string, PlanSummary>();
   for (const p of [...new Set(plan.changes.filter((c) => c.action !== "no-op").map((c) => c.provider))].sort()) {
-    out.set(p, summarize({ ...plan, changes: plan.changes.filter((c) => c.provider === p) }));
+    out.set(p, summarize({ changes: plan.changes.filter((c) => c.provider === p) }));
   }
   return out;
+}
+
+/**
+ * The plan with other diagnostics. A digest the plan computes on first read stays so (a spread
+ * would read it, hashing the whole configuration for a view that does not show it).
+ */
+export function planWithDiagnostics(plan: Plan, diagnostics: Diagnostic[]): Plan {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(plan)) as Plan;
+  copy.diagnostics = diagnostics;
+  return copy;
 }
 
 /** How many existing objects the plan brings under management (import blocks). */

@@ -88,7 +88,8 @@ export interface PlanOptions {
   /** Concurrent refresh reads; default 10. */
   parallelism?: number;
   signal?: AbortSignal;
-  configHash?: string;
+  /** The configuration's digest, or a function that computes it when the plan's is first read. */
+  configHash?: string | (() => string);
   onEvent?: (event: PlanEvent) => void;
 }
 
@@ -470,10 +471,11 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
   }
   changes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
 
-  const plan: Plan = {
-    mode,
-    prior: { lineage: options.priorState.lineage, serial: options.priorState.serial },
-    ...(options.configHash ? { configHash: options.configHash } : {}),
+  const plan = withConfigHash(
+    { mode, prior: { lineage: options.priorState.lineage, serial: options.priorState.serial } },
+    options.configHash,
+  );
+  Object.assign(plan, {
     refreshedState: state,
     changes,
     drift: drift.sort((a, b) => (a.address < b.address ? -1 : 1)),
@@ -481,8 +483,27 @@ export async function makePlan(options: PlanOptions): Promise<PlanResult> {
     ...(options.targets && options.targets.length > 0 ? { targets: [...options.targets] } : {}),
     diagnostics,
     errored: hasErrors(diagnostics),
-  };
-  return { plan, graph };
+  } satisfies Omit<Plan, "mode" | "prior" | "configHash">);
+  return { plan: plan as Plan, graph };
+}
+
+/**
+ * Adds the digest after `mode` and `prior` (where a saved plan has it). A function is called on
+ * first read of `configHash` (hashing a configuration of 50,000 associations takes most of a
+ * second, and a plan that is only shown never reads it); the property is an ordinary enumerable
+ * one to JSON.stringify, spreads and assignments.
+ */
+function withConfigHash<T extends object>(plan: T, configHash: string | (() => string) | undefined): T {
+  if (typeof configHash === "string") return configHash ? { ...plan, configHash } : plan;
+  if (configHash === undefined) return plan;
+  let value: string | undefined;
+  Object.defineProperty(plan, "configHash", {
+    enumerable: true,
+    configurable: true,
+    get: () => (value ??= configHash()),
+    set: (given: string) => (value = given),
+  });
+  return plan;
 }
 
 async function importObjects(

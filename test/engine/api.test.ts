@@ -224,6 +224,28 @@ describe("library front doors", function () {
       expect(applied.plan).to.not.equal(undefined);
       expect(applied.plan?.configHash).to.equal(undefined);
     });
+
+    it("computes a plan object's digest when first read, from the configuration it was planned from", async () => {
+      const storage = new MemoryStateStorage();
+      const files = { ...FILES, "main.state": FILES["main.state"].replace('default = "dev"', 'default = "lazy"') };
+      const common = { dir, files, storage, ssmClient: client };
+      const readAtOnce = (await runPlan(common)).plan!.configHash;
+      const later = (await runPlan(common)).plan!;
+      // Not hashed while planning: a plan only shown never pays for it.
+      expect(typeof Object.getOwnPropertyDescriptor(later, "configHash")?.get).to.equal("function");
+      const other = await runPlan({
+        ...common,
+        files: { ...files, "main.state": files["main.state"].replace('default = "lazy"', 'default = "other"') },
+      });
+      expect(other.plan!.configHash).to.not.equal(readAtOnce);
+      // Read after another configuration was loaded: still the digest of its own.
+      expect(later.configHash).to.equal(readAtOnce);
+      expect((JSON.parse(JSON.stringify(later)) as { configHash?: string }).configHash).to.equal(readAtOnce);
+      expect(Object.keys(later).slice(0, 3)).to.deep.equal(["mode", "prior", "configHash"]);
+      const applied = await runApply({ ...common, plan: later });
+      expect(applied.diagnostics).to.deep.equal([]);
+      expect(applied.result?.added).to.equal(2);
+    });
   });
 
   describe("state", () => {

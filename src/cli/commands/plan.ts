@@ -52,19 +52,20 @@ export function registerPlan(program: Command): void {
     const outMd = (opts as { outMd?: string }).outMd;
     if (outMd && run.plan) {
       const { renderPlanMarkdown } = await import("../../index.js");
+      const { planWithDiagnostics } = await import("../../plan/index.js");
       const { writeFileSync } = await import("node:fs");
       try {
-        writeFileSync(outMd, renderPlanMarkdown({ ...run.plan, diagnostics: run.diagnostics }));
+        writeFileSync(outMd, renderPlanMarkdown(planWithDiagnostics(run.plan, run.diagnostics)));
       } catch (e) {
         err(`statectl plan --out-md: cannot write ${outMd}: ${(e as Error).message}`);
         throw new CliExit(ExitCode.Error);
       }
     }
     if (opts.json) {
-      const { failedPlanToJson } = await import("../../plan/index.js");
+      const { failedPlanToJson, planWithDiagnostics } = await import("../../plan/index.js");
       out(
         JSON.stringify(
-          run.plan ? planToJson({ ...run.plan, diagnostics: run.diagnostics }) : failedPlanToJson(run.diagnostics),
+          run.plan ? planToJson(planWithDiagnostics(run.plan, run.diagnostics)) : failedPlanToJson(run.diagnostics),
           null,
           2,
         ),
