@@ -28,15 +28,32 @@ import { selectedWorkspace } from "./backend.js";
 
 /** A Value as JSON with unknown markers; sensitive parts are collected in `sensitive`. */
 export function valueToDesired(v: Value, path: AttributePath = [], sensitive: AttributePath[] = []): DesiredValue {
-  if (v.sensitive) sensitive.push(path);
+  // One path, extended and shortened as the walk goes: copied only where a value is sensitive
+  // (a copy per element made this the largest allocation of planning 50,000 associations).
+  return desired(v, [...path], sensitive);
+}
+
+function desired(v: Value, path: (string | number)[], sensitive: AttributePath[]): DesiredValue {
+  if (v.sensitive) sensitive.push([...path]);
   if (!v.isKnown) return UNKNOWN;
   if (v.isNull) return null;
   const kind = v.type.kind;
-  if (kind === "list" || kind === "set" || kind === "tuple")
-    return v.elements().map((e, i) => valueToDesired(e, [...path, i], sensitive));
+  if (kind === "list" || kind === "set" || kind === "tuple") {
+    const out: DesiredValue[] = [];
+    for (const e of v.elements()) {
+      path.push(out.length);
+      out.push(desired(e, path, sensitive));
+      path.pop();
+    }
+    return out;
+  }
   if (kind === "map" || kind === "object") {
     const out: { [k: string]: DesiredValue } = {};
-    for (const [k, e] of v.entries()) out[k] = valueToDesired(e, [...path, k], sensitive);
+    v.entries().forEach((e, k) => {
+      path.push(k);
+      out[k] = desired(e, path, sensitive);
+      path.pop();
+    });
     return out;
   }
   if (kind === "string") return v.asString();

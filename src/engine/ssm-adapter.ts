@@ -55,8 +55,11 @@ function withoutNulls(v: DesiredValue): DesiredValue {
   if (Array.isArray(v)) return v.map(withoutNulls);
   const out: { [k: string]: DesiredValue } = {};
   // Objects built in code can carry undefined members (optional fields), which mean "not set" too.
-  for (const [k, e] of Object.entries<DesiredValue | undefined>(v))
+  const members: { [k: string]: DesiredValue | undefined } = v;
+  for (const k of Object.keys(members)) {
+    const e = members[k];
     if (e !== null && e !== undefined) out[k] = withoutNulls(e);
+  }
   return out;
 }
 

@@ -31,7 +31,7 @@ import {
   type VariableDecl,
   type VariableInput,
 } from "../config/index.js";
-import { computedAttributes, resourceSchema } from "../ssm/index.js";
+import { computedAttributes, resourceSchema, type ResourceSchema } from "../ssm/index.js";
 import {
   parseExpression,
   references,
@@ -248,8 +248,33 @@ export function schemaTypeToType(t: SchemaType): Type {
 
 const schemaTypeCache = new WeakMap<object, Type>();
 
+const entriesCache = new WeakMap<object, readonly [string, unknown][]>();
+
+/** Object.entries of a schema's table, made once per table rather than once per instance. */
+function entriesOf<V>(table: Readonly<Record<string, V>>): readonly [string, V][] {
+  let entries = entriesCache.get(table);
+  if (!entries) {
+    entries = Object.entries(table);
+    entriesCache.set(table, entries);
+  }
+  return entries as readonly [string, V][];
+}
+
+const computedCache = new WeakMap<object, readonly string[]>();
+
+/** The schema's computed attributes, listed once per schema rather than once per resource. */
+function computedOf(schema: ResourceSchema): readonly string[] {
+  let names = computedCache.get(schema);
+  if (!names) {
+    names = computedAttributes(schema);
+    computedCache.set(schema, names);
+  }
+  return names;
+}
+
 function makeType(t: SchemaType): Type {
-  if (typeof t === "string") return t === "any" ? T.dynamic : { kind: t };
+  // The shared primitive types: one per attribute per instance was a large share of evaluation's garbage.
+  if (typeof t === "string") return t === "any" ? T.dynamic : T[t];
   if (t[0] === "object") {
     const attrs = new Map(Object.entries(t[1]).map(([k, v]) => [k, schemaTypeToType(v)]));
     const opt = new Map((t[2] ?? []).map((k) => [k, undefined] as [string, Value | undefined]));
@@ -786,19 +811,24 @@ class ConfigEvaluator {
     const decl = defined(this.config.resources.get(id), "a resource's declaration");
     const keys = this.expansion(decl);
     const schema = resourceSchema(decl.kind);
-    const computed = computedAttributes(schema);
+    const computed = computedOf(schema);
     const withComputed = (inst: EvaluatedResource): Value => {
       const attrs = inst.attrs;
       if (!attrs.isKnown) return attrs;
       const known = this.opts.instanceAttributes?.(inst.addressText);
-      const m = new Map(attrs.entries());
+      const given = attrs.entries();
+      const added = new Map<string, Value>();
       for (const c of computed) {
-        if (m.has(c)) continue;
+        if (given.has(c)) continue;
         const k = known && Object.prototype.hasOwnProperty.call(known, c) ? known[c] : undefined;
         const type = schemaTypeToType(defined(schema.attributes[c], "a computed attribute's schema").type);
         const v = k === undefined ? undefined : convert(fromNative(k), type).value;
-        m.set(c, v ?? Value.unknown(type));
+        added.set(c, v ?? Value.unknown(type));
       }
+      // Built in key order, so Value.object keeps the map rather than sorting a copy of it.
+      const m = new Map<string, Value>();
+      for (const k of [...given.keys(), ...added.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+        m.set(k, defined(given.get(k) ?? added.get(k), "an attribute's value"));
       return Value.object(m);
     };
     if (keys === undefined) {
@@ -977,7 +1007,7 @@ class ConfigEvaluator {
     const extra = this.scopeFor(this.argumentReferences(decl), extraValues);
     const attrs = new Map<string, Value>();
     const ranges: Record<string, Range> = {};
-    for (const [name, s] of Object.entries(schema.body.attributes)) {
+    for (const [name, s] of entriesOf(schema.body.attributes)) {
       if (name === "count" || name === "for_each" || name === "depends_on" || name === "provider") continue;
       const type = s.type ? schemaTypeToType(s.type) : T.dynamic;
       const a = decl.attributes.get(name);
@@ -988,7 +1018,7 @@ class ConfigEvaluator {
       ranges[name] = a.range;
       attrs.set(name, this.evalArgument(a, type, decl, extra));
     }
-    for (const [name, bs] of Object.entries(schema.body.blocks ?? {})) {
+    for (const [name, bs] of entriesOf(schema.body.blocks ?? {})) {
       if (name === "lifecycle") continue;
       const blocks = decl.blocks.get(name) ?? [];
       const objs = blocks.map((b) => this.evalNestedBlock(b, bs.body.attributes, decl, extra));

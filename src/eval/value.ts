@@ -62,15 +62,18 @@ export class Value {
     return new Value(T.set(element ?? elements[0]?.type ?? T.dynamic), unique, false);
   }
   static map(entries: ReadonlyMap<string, Value> | Record<string, Value>, element?: Type): Value {
-    const m = entries instanceof Map ? sortedMap(entries) : sortedMap(new Map(Object.entries(entries)));
+    const m = isMap(entries) ? sortedMap(entries) : sortedRecord(entries);
     return new Value(T.map(element ?? m.values().next().value?.type ?? T.dynamic), m, false);
   }
   static tuple(elements: readonly Value[]): Value {
     return new Value(T.tuple(elements.map((e) => e.type)), elements, false);
   }
   static object(attrs: ReadonlyMap<string, Value> | Record<string, Value>): Value {
-    const m = attrs instanceof Map ? sortedMap(attrs) : sortedMap(new Map(Object.entries(attrs)));
-    return new Value(T.object(new Map([...m].map(([k, v]) => [k, v.type]))), m, false);
+    const m = isMap(attrs) ? sortedMap(attrs) : sortedRecord(attrs);
+    // forEach, not a spread of entries: evaluating 50,000 associations builds a million of these.
+    const types = new Map<string, Type>();
+    m.forEach((v, k) => types.set(k, v.type));
+    return new Value(T.object(types), m, false);
   }
   /** Escape hatch for conversion code that has already checked the shape. */
   static of(type: Type, raw: Raw | undefined, sensitive = false): Value {
@@ -177,7 +180,24 @@ function sortedMap(m: ReadonlyMap<string, Value>): ReadonlyMap<string, Value> {
     previous = k;
   }
   if (sorted) return m;
-  return new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // The keys sorted, then looked up: no [key, value] pair is allocated per entry.
+  const out = new Map<string, Value>();
+  for (const k of [...m.keys()].sort(compareKeys)) out.set(k, m.get(k) as Value);
+  return out;
+}
+
+function isMap(x: ReadonlyMap<string, Value> | Record<string, Value>): x is ReadonlyMap<string, Value> {
+  return x instanceof Map;
+}
+
+function sortedRecord(r: Record<string, Value>): ReadonlyMap<string, Value> {
+  const out = new Map<string, Value>();
+  for (const k of Object.keys(r).sort(compareKeys)) out.set(k, r[k] as Value);
+  return out;
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareForSet(a: Value, b: Value): number {

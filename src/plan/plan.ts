@@ -634,6 +634,21 @@ function isUnknownDeep(v: DesiredValue): boolean {
   return false;
 }
 
+const COMPUTED_NAMES = new WeakMap<object, readonly string[]>();
+
+/** The names of the attributes SSM computes, sorted: once per provider's rules, not once per instance. */
+function computedNames(rules: Readonly<Record<string, PlanAttributeRule>>): readonly string[] {
+  let names = COMPUTED_NAMES.get(rules);
+  if (!names) {
+    names = Object.entries(rules)
+      .filter(([, rule]) => rule.change === "computed")
+      .map(([n]) => n)
+      .sort();
+    COMPUTED_NAMES.set(rules, names);
+  }
+  return names;
+}
+
 function planInstance(
   address: string,
   kind: "document" | "association",
@@ -705,10 +720,8 @@ function planInstance(
         after: after[n],
         ...(sensitiveAttr(cfg.sensitivePaths, n) ? { sensitive: true } : {}),
       }));
-    const computed = Object.entries(rules)
-      .filter(([n, rule]) => rule.change === "computed" && !(n in after))
-      .map(([n]) => n)
-      .sort()
+    const computed = computedNames(rules)
+      .filter((n) => !(n in after))
       .map((n) => ({ name: n, before: undefined, after: UNKNOWN }));
     return { ...base, action: "create", changes: [...setAttrs, ...computed], replaceReasons: [] };
   }
