@@ -153,7 +153,9 @@ describe("cli: apply interrupted with SIGINT", function () {
   });
 
   it("second SIGINT: stops at once, state valid, lock released, an abandoned create is adopted by the rerun", async () => {
-    ws.endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 1500, CreateAssociationBatch: 1500 } });
+    // Long enough that both interrupts land while the creates are still held, even on a loaded
+    // machine (at 1.5 s, one run under a load average of 15 saw them finish first).
+    ws.endpoint.setKnobs({ latencyByOperation: { CreateAssociation: 4000, CreateAssociationBatch: 4000 } });
     const run = startCli(ws.dir, ["apply", "--auto-approve", "--var", "gen=0", "--parallelism", "3"]);
     expect(await run.waitForLine((l) => /^association\.\S+: Creating\.\.\./.test(l), 3)).to.equal(true);
     // Interrupt once the three creates have reached the endpoint (it counts a call as it arrives,
