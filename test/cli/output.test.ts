@@ -100,4 +100,22 @@ describe("cli: statectl output (end to end, local endpoint)", () => {
     expect(r.code).to.equal(1);
     expect(r.stderr).to.contain('No output named "doc_versoin"');
   });
+
+  it("--raw needs a NAME: a usage error (exit 64), also where the configuration declares no outputs", () => {
+    const noName = run(dir, ["output", "--raw"]);
+    expect(noName.code).to.equal(64);
+    expect(noName.stderr).to.contain("statectl output --raw: needs the NAME");
+    const bare = mkdtempSync(join(tmpdir(), "statectl-output-none-"));
+    try {
+      writeFileSync(join(bare, "main.state"), config.slice(0, config.indexOf('output "doc_version"')));
+      const applied = run(bare, ["apply", "--auto-approve"]);
+      expect(applied.code, applied.stderr).to.equal(0);
+      const r = run(bare, ["output", "--raw"]);
+      expect(r.code, r.stderr).to.equal(64);
+      expect(r.stderr).to.contain("statectl output --raw: needs the NAME");
+      expect(r.stderr).to.not.contain("internal error");
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
 });
