@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { CreateAssociationCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import "./helpers.js";
-import { WEB_1, host, hostNetwork, latestInvocation } from "../support/sandbox-host.js";
+import { WEB_1, host, hostNetwork, latestInvocation, sandboxStatus } from "../support/sandbox-host.js";
 
 /** The ordinary user the CLI runs as when the suite itself is root (nobody on Debian). */
 const USER = 65534;
@@ -116,16 +116,7 @@ describe("cli: local serve --execute as an ordinary user (rootless sandbox)", fu
       );
     });
     sdk = new SSMClient({ endpoint: url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-    const status = (await (
-      await fetch(`${url}/`, {
-        method: "POST",
-        headers: {
-          "X-Amz-Target": "AmazonSSM.StatectlDescribeExecution",
-          "Content-Type": "application/x-amz-json-1.1",
-        },
-        body: "{}",
-      })
-    ).json()) as { Available: boolean; Description: string };
+    const status = await sandboxStatus(url);
     if (!status.Available) {
       console.log(`      skipped: no rootless sandbox for uid ${USER} on this machine — ${status.Description}`);
       this.skip();

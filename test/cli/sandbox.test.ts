@@ -27,7 +27,7 @@ import { LOCAL_ENDPOINT_CREDENTIALS } from "../../src/index.js";
 import { startServe, type RunningServer } from "../local/processes.js";
 import { run } from "./helpers.js";
 import { withLocalEndpoint } from "../support/local-endpoint.js";
-import { WEB_1, host, hostNetwork, latestCommandId, latestInvocation } from "../support/sandbox-host.js";
+import { WEB_1, host, hostNetwork, latestCommandId, latestInvocation, sandboxStatus } from "../support/sandbox-host.js";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -50,16 +50,7 @@ describe("cli: statectl local serve --execute (sandboxed instances)", function (
     dir = mkdtempSync(path.join(tmpdir(), "statectl-sandbox-"));
     server = await startServe(["--execute", "--data-dir", path.join(dir, "data")]);
     ssm = new SSMClient({ endpoint: server.url, region: "us-east-1", credentials: { ...LOCAL_ENDPOINT_CREDENTIALS } });
-    const status = (await (
-      await fetch(`${server.url}/`, {
-        method: "POST",
-        headers: {
-          "X-Amz-Target": "AmazonSSM.StatectlDescribeExecution",
-          "Content-Type": "application/x-amz-json-1.1",
-        },
-        body: "{}",
-      })
-    ).json()) as { Available: boolean; Description: string };
+    const status = await sandboxStatus(server.url);
     if (!status.Available) {
       console.log(`      skipped: the sandbox is unavailable on this machine — ${status.Description}`);
       this.skip();

@@ -65,3 +65,13 @@ export async function latestInvocation(ssm: SSMClient, associationId: string, in
     await pause(100);
   }
 }
+
+/** What a running `local serve --execute` says about its sandbox (statectl's own control operation). */
+export async function sandboxStatus(url: string): Promise<{ Available: boolean; Description: string }> {
+  const response = await fetch(`${url}/`, {
+    method: "POST",
+    headers: { "X-Amz-Target": "AmazonSSM.StatectlDescribeExecution", "Content-Type": "application/x-amz-json-1.1" },
+    body: "{}",
+  });
+  return (await response.json()) as { Available: boolean; Description: string };
+}
