@@ -1,6 +1,6 @@
 /** The sections of `npm run bench` (see run.ts), each returning rows for one summary table. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -272,6 +272,8 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     const perResource: string[] = [];
     const perAssociation: number[] = [];
     let lastRss = 0;
+    let largestMs = 0;
+    let largestCpuMs = 0;
     for (const n of sizes.planSizes) {
       log(`plan --no-refresh: ${n} associations…`);
       const dir = mkdtempSync(join(tmpdir(), "statectl-bench-plan-"));
@@ -282,35 +284,56 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
         const heapBefore = process.memoryUsage().heapUsed;
         let peakHeap = heapBefore;
         const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20);
+        const cpuBefore = process.cpuUsage();
         const t0 = performance.now();
         const r = await runPlan({ dir, refresh: false, lock: false, runningLocalEndpoint: endpoint });
         const t = performance.now() - t0;
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuMs = (cpu.user + cpu.system) / 1000;
         clearInterval(sampler);
         peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-        figures[`plan.noRefresh${n}PeakHeapMb`] = (peakHeap - heapBefore) / 1e6;
+        const heapMb = (peakHeap - heapBefore) / 1e6;
+        figures[`plan.noRefresh${n}PeakHeapMb`] = heapMb;
         lastRss = process.memoryUsage().rss;
         if (r.plan?.changes.filter((c) => c.action === "create").length !== n)
           throw new Error(
             `plan --no-refresh of ${n} did not plan ${n} creates: ${r.diagnostics.map((d) => d.summary).join("; ")}`,
           );
         figures[`plan.noRefresh${n}Ms`] = t;
+        figures[`plan.noRefresh${n}CpuMs`] = cpuMs;
         perResource.push(
-          `${fmt(n)}: ${secs(t)} (${fmt((t * 1000) / n)} µs each; heap +${fmt((peakHeap - heapBefore) / 1e6)} MB at most)`,
+          `${fmt(n)}: ${secs(t)}, CPU ${secs(cpuMs)} (${fmt((t * 1000) / n)} µs each; heap +${fmt(heapMb)} MB at most, ${fmt((heapMb * 1000) / n, 1)} KB each)`,
         );
         perAssociation.push((t * 1000) / n);
+        largestMs = t;
+        largestCpuMs = cpuMs;
       } finally {
         await endpoint.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     }
-    const first = perAssociation[0]!;
-    const last = perAssociation[perAssociation.length - 1]!;
+    const first = perAssociation[0] ?? 0;
+    const last = perAssociation[perAssociation.length - 1] ?? 0;
+    const largest = sizes.planSizes[sizes.planSizes.length - 1] ?? 0;
     rows.push({
-      measure: "`plan --no-refresh` (load, evaluate, plan) by number of associations; heap growth during the plan",
+      measure:
+        "`plan --no-refresh` (load, evaluate, plan; `runPlan` in the bench's process) by number of associations: wall, CPU (user + system); heap growth during the plan",
       ours: `${perResource.join("; ")}; RSS ${fmt(lastRss / 1e6)} MB after the largest`,
-      baseline: `the cost per association at ${fmt(sizes.planSizes[0]!)}`,
-      ratio: `${(last / first).toFixed(2)}× at ${fmt(sizes.planSizes[sizes.planSizes.length - 1]!)}`,
+      baseline: `the cost per association at ${fmt(sizes.planSizes[0] ?? 0)}; 6.6 s at 50,000 before issue 23's work (docs/performance.md)`,
+      ratio: `${(last / first).toFixed(2)}× at ${fmt(largest)}`,
       goal: "50k ≤ 4 s, flat per association",
+    });
+    log(`plan --no-refresh: the CLI on ${largest} associations…`);
+    const cli = planWithCli(largest);
+    figures[`plan.cli${largest}Ms`] = cli.wallMs;
+    figures[`plan.cli${largest}CpuMs`] = cli.cpuMs;
+    figures[`plan.cli${largest}MaxRssMb`] = cli.maxRssMb;
+    rows.push({
+      measure: `\`statectl plan --no-refresh\` of ${fmt(largest)} associations as a user runs it (a fresh process: start, load, plan, render, write the ${fmt(cli.outputMb)} MB plan to a file): wall, CPU, peak RSS`,
+      ours: `${secs(cli.wallMs)}, CPU ${secs(cli.cpuMs)}, RSS ${fmt(cli.maxRssMb)} MB at most`,
+      baseline: `\`runPlan\` alone above: ${secs(largestMs)}, CPU ${secs(largestCpuMs)}`,
+      ratio: `${(cli.cpuMs / largestCpuMs).toFixed(2)}× the CPU`,
+      goal: "",
     });
   }
 
@@ -508,4 +531,51 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     ...(notes.length > 0 ? ["", ...notes] : []),
   ];
   return { lines, loadAtEnd: os.loadavg()[0]!.toFixed(1), figures };
+}
+
+/**
+ * `statectl plan --no-refresh` in a fresh process, as a user runs it, with the plan written to a
+ * file. A preloaded script reports the process's own CPU time and peak RSS as it exits.
+ */
+function planWithCli(associations: number): { wallMs: number; cpuMs: number; maxRssMb: number; outputMb: number } {
+  const dir = mkdtempSync(join(tmpdir(), "statectl-bench-plan-cli-"));
+  try {
+    writeFleetConfig(dir, { associations, documents: 0 });
+    const usage = join(dir, "usage.json");
+    const report = join(dir, "report-usage.cjs");
+    writeFileSync(
+      report,
+      `process.on("exit", () => { const c = process.cpuUsage(); require("node:fs").writeFileSync(${JSON.stringify(usage)}, JSON.stringify({ cpuMs: (c.user + c.system) / 1000, maxRssKb: process.resourceUsage().maxRSS })); });\n`,
+    );
+    const output = join(dir, "plan.txt");
+    const fd = openSync(output, "w");
+    const t0 = performance.now();
+    let r: ReturnType<typeof spawnSync>;
+    try {
+      r = spawnSync(
+        process.execPath,
+        ["--require", report, cliMain, "-C", dir, "plan", "--no-refresh", "--lock=false"],
+        {
+          stdio: ["ignore", fd, "pipe"],
+          env: { ...process.env, NO_COLOR: "1" },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
+    } finally {
+      closeSync(fd);
+    }
+    const wallMs = performance.now() - t0;
+    const text = readFileSync(output, "utf8");
+    if (r.status !== 0 || !text.includes(`Plan: ${associations} to add, 0 to change, 0 to destroy.`))
+      throw new Error(`statectl plan --no-refresh failed (exit ${String(r.status)}): ${String(r.stderr)}`);
+    const measured = JSON.parse(readFileSync(usage, "utf8")) as { cpuMs: number; maxRssKb: number };
+    return {
+      wallMs,
+      cpuMs: measured.cpuMs,
+      maxRssMb: (measured.maxRssKb * 1024) / 1e6,
+      outputMb: Buffer.byteLength(text) / 1e6,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
