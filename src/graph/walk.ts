@@ -125,19 +125,58 @@ export function orderedNodes(graph: Graph, reverse = false): string[] {
   const waitsFor = (n: string): string[] => (reverse ? graph.successors(n) : graph.predecessors(n)) ?? [];
   const unblocks = (n: string): string[] => (reverse ? graph.predecessors(n) : graph.successors(n)) ?? [];
   const remaining = new Map(graph.nodes().map((n) => [n, waitsFor(n).length] as const));
-  const ready = graph
-    .nodes()
-    .filter((n) => remaining.get(n) === 0)
-    .sort();
-  for (let n = ready.shift(); n !== undefined; n = ready.shift()) {
+  // The smallest ready address first, from a heap: shifting a sorted list of 50,000 ready nodes
+  // moved the whole list each time (a fifth of a second at 50,000 associations, quadratic).
+  const ready = new AddressHeap();
+  for (const n of graph.nodes()) if (remaining.get(n) === 0) ready.push(n);
+  for (let n = ready.pop(); n !== undefined; n = ready.pop()) {
     order.push(n);
     for (const next of unblocks(n)) {
       const left = defined(remaining.get(next), "a node's count of dependencies left") - 1;
       remaining.set(next, left);
-      if (left === 0) insertSorted(ready, next);
+      if (left === 0) ready.push(next);
     }
   }
   return order;
+}
+
+/** A binary min-heap of addresses, in the order `<` gives strings (as `sort()` does). */
+class AddressHeap {
+  private readonly items: string[] = [];
+
+  push(item: string): void {
+    const items = this.items;
+    let i = items.push(item) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const above = items[parent] as string;
+      if (above <= item) break;
+      items[i] = above;
+      i = parent;
+    }
+    items[i] = item;
+  }
+
+  pop(): string | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const leftItem = items[left] as string;
+      const child = right < items.length && (items[right] as string) < leftItem ? right : left;
+      const childItem = items[child] as string;
+      if (last <= childItem) break;
+      items[i] = childItem;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
 }
 
 /** Runs `fn` over `items` with at most `limit` at once (at least one), in order of start. */

@@ -27,6 +27,24 @@ describe("graph/walk", () => {
     expect(orderedNodes(g)).to.deep.equal(["doc", "assoc1", "assoc2"]);
   });
 
+  it("orders nodes as a walk one at a time starts them, on graphs of many ready nodes", async () => {
+    // A small deterministic generator: the same graphs on every run.
+    let seed = 23;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (const size of [1, 7, 60, 400]) {
+      const g = new Graph({ directed: true });
+      const names = Array.from({ length: size }, (_, i) => `n${Math.floor(next() * 1e6)}-${i}`);
+      for (const n of names) g.setNode(n);
+      // Edges only from an earlier name to a later one: acyclic, in no particular address order.
+      for (let i = 0; i < size; i++)
+        for (let j = i + 1; j < size; j++) if (next() < 3 / size) g.setEdge(names[i] as string, names[j] as string);
+      for (const reverse of [false, true]) {
+        const walked = await walkGraph(g, async () => true, { reverse });
+        expect(orderedNodes(g, reverse), `${size} nodes${reverse ? ", reversed" : ""}`).to.deep.equal(walked.started);
+      }
+    }
+  });
+
   it("skips what depends on a failure and completes everything independent", async () => {
     const g = chain(["a", "b"], ["b", "c"], ["x", "y"]);
     const r = await walkGraph(g, async (n) => {
