@@ -22,6 +22,7 @@ import type {
   AlarmConfigurationSpec,
   AssociationSpec,
   AssociationState,
+  RecordedAssociation,
   AssociationSummary,
   AssociationTarget,
   TargetLocationSpec,
@@ -280,14 +281,26 @@ export interface UpdateAssociationOptions extends CallOptions {
  */
 export async function updateAssociation(
   ctx: ProviderContext,
-  prior: AssociationState,
+  prior: RecordedAssociation & { association_id: string },
   desired: AssociationSpec,
   options: UpdateAssociationOptions = {},
 ): Promise<AssociationState> {
   const id = prior.association_id;
   const call: CallOptions = options.signal !== undefined ? { signal: options.signal } : {};
-  let state: AssociationState = prior;
-  if (!sameApiSpec(prior, desired)) {
+  // A state written by hand or by another version may lack tags or computed attributes: what SSM
+  // has is read first, so the tags change from the ones SSM has.
+  let state = recordedWhole(prior) ? prior : await readAssociation(ctx, id, call);
+  if (state === undefined) {
+    throw new ProviderError({
+      operation: "DescribeAssociation",
+      code: "AssociationDoesNotExist",
+      message: `association ${id} does not exist`,
+      fault: "client",
+      id,
+    });
+  }
+  const priorTags = state.tags;
+  if (!sameApiSpec(state, desired)) {
     const out = await ctx.send<UpdateAssociationCommandOutput>(
       "UpdateAssociation",
       id,
@@ -308,15 +321,26 @@ export async function updateAssociation(
         id,
       });
     }
-    state = await toAssociationState(ctx, out.AssociationDescription, prior.tags);
+    state = await toAssociationState(ctx, out.AssociationDescription, priorTags);
   }
   try {
-    await applyTagDiff(ctx, "Association", id, prior.tags, desired.tags ?? {}, call);
+    await applyTagDiff(ctx, "Association", id, priorTags, desired.tags ?? {}, call);
   } catch (error) {
     if (error instanceof ProviderError) error.partialState = state;
     throw error;
   }
   return { ...state, tags: { ...(desired.tags ?? {}) } };
+}
+
+/** Whether a recorded association has every attribute SSM reports (so it need not be read again). */
+function recordedWhole(prior: RecordedAssociation & { association_id: string }): prior is AssociationState {
+  return (
+    prior.association_version !== undefined &&
+    prior.document_version !== undefined &&
+    prior.apply_only_at_cron_interval !== undefined &&
+    prior.tags !== undefined &&
+    prior.status !== undefined
+  );
 }
 
 /** Whether UpdateAssociation would change nothing: the request built from each side is equal. */

@@ -162,6 +162,12 @@ export interface AssociationState extends AssociationSpec {
   arn?: string;
 }
 
+/**
+ * An association as a state file recorded it (what isAssociationState checks): the spec, and
+ * whichever attributes were read back. As for documents, a computed attribute may be missing.
+ */
+export type RecordedAssociation = AssociationSpec & Partial<AssociationState>;
+
 /** One ListDocuments entry: describes the document's *default* version. */
 export interface DocumentSummary {
   name: string;

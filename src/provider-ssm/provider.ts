@@ -68,6 +68,7 @@ import type {
   DocumentSpec,
   DocumentState,
   DocumentSummary,
+  RecordedAssociation,
   RecordedDocument,
 } from "./model.js";
 
@@ -185,7 +186,7 @@ export class SsmProvider {
     return this.batcher.batches;
   }
   updateAssociation(
-    prior: AssociationState,
+    prior: RecordedAssociation & { association_id: string },
     desired: AssociationSpec,
     options?: UpdateAssociationOptions,
   ): Promise<AssociationState> {

@@ -16,6 +16,8 @@ import type {
   AssociationTarget,
   DocumentSpec,
   DocumentState,
+  RecordedAssociation,
+  RecordedDocument,
   Tags,
 } from "./model.js";
 
@@ -72,14 +74,14 @@ export function isAssociationSpec(
 /** Whether attributes recorded in the state are a document as the provider reads it. */
 export function isDocumentState(
   attrs: Readonly<Record<string, unknown>>,
-): attrs is Readonly<Record<string, unknown>> & DocumentState {
+): attrs is Readonly<Record<string, unknown>> & RecordedDocument {
   return conformsToResource(DOCUMENT_RESOURCE, attrs);
 }
 
 /** Whether attributes recorded in the state are an association as the provider reads it. */
 export function isAssociationState(
   attrs: Readonly<Record<string, unknown>>,
-): attrs is Readonly<Record<string, unknown>> & AssociationState {
+): attrs is Readonly<Record<string, unknown>> & RecordedAssociation {
   return conformsToResource(ASSOCIATION_RESOURCE, attrs);
 }
 

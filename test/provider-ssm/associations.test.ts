@@ -137,6 +137,26 @@ describe("provider-ssm associations (local endpoint over HTTP)", () => {
     });
   });
 
+  it("updates from a state that recorded only the spec (written by hand or by another version): no crash, SSM read first", async () => {
+    const created = await rig.provider.createAssociation(webSpec);
+    const { tags: _tags, ...spec } = webSpec;
+    rig.endpoint.resetCounters();
+    const tagged = await rig.provider.updateAssociation(
+      { ...spec, association_id: created.association_id },
+      { ...spec, tags: { owner: "me" } },
+    );
+    expect(rig.calls("DescribeAssociation")).to.equal(1);
+    expect(rig.calls("UpdateAssociation")).to.equal(0);
+    expect(tagged).to.deep.include({ association_version: "1", document_version: "$DEFAULT", tags: { owner: "me" } });
+    // The tags changed from the ones SSM had, not from none: team and env are gone.
+    expect((await rig.provider.readAssociation(created.association_id))!.tags).to.deep.equal({ owner: "me" });
+    const updated = await rig.provider.updateAssociation(
+      { ...spec, association_id: created.association_id },
+      { ...spec, schedule: "rate(1 hour)", tags: { owner: "me" } },
+    );
+    expect(updated).to.deep.include({ association_version: "2", schedule: "rate(1 hour)", tags: { owner: "me" } });
+  });
+
   it("refuses a stale update when the expected version no longer matches", async () => {
     const created = await rig.provider.createAssociation(webSpec);
     await rig.provider.updateAssociation(created, { ...webSpec, max_errors: "2" });
