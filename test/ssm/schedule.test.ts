@@ -185,4 +185,18 @@ describe("ssm/schedule", () => {
       });
     }
   });
+
+  it("parses each distinct expression once: a fleet's repeated schedules share one read-only result; at() is parsed every time", () => {
+    const cron = "cron(0 2 ? * SUN *)";
+    expect(parseScheduleExpression(cron)).to.equal(parseScheduleExpression(cron));
+    expect(parseScheduleExpression("rate(1 day)")).to.equal(parseScheduleExpression("rate(1 day)"));
+    expect(parseScheduleExpression(cron)).to.not.equal(parseScheduleExpression("cron(0 3 ? * SUN *)"));
+    // A refusal is shared too, with the same problem.
+    expect(parseScheduleExpression("rate(5 minutes)")).to.equal(parseScheduleExpression("rate(5 minutes)"));
+    const at = "at(2030-01-01T00:00:00)";
+    const first = parseScheduleExpression(at);
+    const second = parseScheduleExpression(at);
+    expect(first).to.not.equal(second);
+    expect(first).to.deep.equal(second);
+  });
 });
