@@ -12,7 +12,7 @@ import { loadConfig, type ConfigSource, type LoadOptions, type ResourceDecl } fr
 import {
   evaluate,
   evaluateConfig,
-  sameValue,
+  identicalValue,
   toNative,
   Value,
   type EvaluatedConfig,
@@ -134,7 +134,11 @@ export function checkResources(
   }
   if (memo) {
     const before = memo.documents;
-    if (!before || before.length !== documents.length || before.some((v, i) => !sameValue(v, documents[i] as Value)))
+    if (
+      !before ||
+      before.length !== documents.length ||
+      before.some((v, i) => !identicalValue(v, documents[i] as Value))
+    )
       memo.associations = new WeakMap();
     memo.documents = documents;
     memo.checkedAssociations = 0;

@@ -46,8 +46,8 @@ import { diskFileSource, memoryFileSource } from "./filesource.js";
 import type { FunctionContext } from "./functions/index.js";
 import { renderTemplate } from "./template.js";
 import { typeFromExpression } from "./typeexpr.js";
-import { T, typeEquals, typeString, type Type } from "./types.js";
-import { Value, formatNumber, fromNative } from "./value.js";
+import { T, typeString, type Type } from "./types.js";
+import { Value, formatNumber, fromNative, identicalValue } from "./value.js";
 
 /** Instances one `count` may ask for: beyond SSM's own limits, and small enough to plan quickly. */
 export const MAX_COUNT = 10_000;
@@ -144,29 +144,6 @@ export interface EvaluatedConfig {
    */
   memo?: EvaluationMemo;
   evaluatedResources?: string[];
-}
-
-/** Whether two values are the same: type, content, unknowns and sensitive marks alike. */
-export function sameValue(a: Value, b: Value): boolean {
-  if (a === b) return true;
-  if (a.sensitive !== b.sensitive || !typeEquals(a.type, b.type)) return false;
-  const x = a.raw;
-  const y = b.raw;
-  if (x === y) return true;
-  if (x === undefined || y === undefined || x === null || y === null) return false;
-  if (Array.isArray(x)) {
-    if (!Array.isArray(y) || x.length !== y.length) return false;
-    return (x as readonly Value[]).every((e, i) => sameValue(e, (y as readonly Value[])[i] as Value));
-  }
-  if (x instanceof Map && y instanceof Map) {
-    if (x.size !== y.size) return false;
-    for (const [k, e] of x as ReadonlyMap<string, Value>) {
-      const f = (y as ReadonlyMap<string, Value>).get(k);
-      if (f === undefined || !sameValue(e, f)) return false;
-    }
-    return true;
-  }
-  return false;
 }
 
 /** What a module instance gets from its call. */
@@ -776,7 +753,7 @@ class ConfigEvaluator {
       if (known === undefined) {
         const a = now();
         const b = then();
-        known = a !== undefined && b !== undefined && sameValue(a, b);
+        known = a !== undefined && b !== undefined && identicalValue(a, b);
         memo.same.set(key, known);
       }
       return known;

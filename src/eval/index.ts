@@ -25,7 +25,6 @@ export { typeFromExpression, type TypeExprResult } from "./typeexpr.js";
 export { renderTemplate } from "./template.js";
 export {
   evaluateConfig,
-  sameValue,
   schemaTypeToType,
   type EvaluatedConfig,
   type EvaluatedResource,

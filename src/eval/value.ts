@@ -221,6 +221,32 @@ export function rawEquals(a: Value, b: Value): boolean {
   return canonicalKey(a) === canonicalKey(b);
 }
 
+/**
+ * Whether two values are identical: type, content, unknowns and sensitive marks alike (what an
+ * earlier evaluation's result may be reused for). Unlike rawEquals, marks count and unknowns compare.
+ */
+export function identicalValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a.sensitive !== b.sensitive || !typeEquals(a.type, b.type)) return false;
+  const x = a.raw;
+  const y = b.raw;
+  if (x === y) return true;
+  if (x === undefined || y === undefined || x === null || y === null) return false;
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false;
+    return (x as readonly Value[]).every((e, i) => identicalValue(e, (y as readonly Value[])[i] as Value));
+  }
+  if (x instanceof Map && y instanceof Map) {
+    if (x.size !== y.size) return false;
+    for (const [k, e] of x as ReadonlyMap<string, Value>) {
+      const f = (y as ReadonlyMap<string, Value>).get(k);
+      if (f === undefined || !identicalValue(e, f)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 /** Formats a number the way the language prints it: integers without exponent, no trailing zeros. */
 export function formatNumber(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e21) return n.toString();
