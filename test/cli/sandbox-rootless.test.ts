@@ -12,7 +12,17 @@
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
@@ -47,11 +57,19 @@ const view = (() => {
   const repo = path.resolve(path.dirname(CLI), "..", "..");
   const root = mkdtempSync(path.join(tmpdir(), "statectl-rootless-view-"));
   chmodSync(root, 0o755);
-  mkdirSync(path.join(root, "repo"), { mode: 0o755 });
+  const shown = path.join(root, "repo");
+  mkdirSync(shown, { mode: 0o755 });
+  // Each entry of the checkout, not the checkout itself: a bind mount keeps its directory's mode,
+  // and a clone made by `mktemp -d` is itself 0700.
+  const entries = readdirSync(repo, { withFileTypes: true }).filter((e) => e.name !== ".git");
+  for (const e of entries) {
+    if (e.isDirectory()) mkdirSync(path.join(shown, e.name), { mode: 0o755 });
+    else writeFileSync(path.join(shown, e.name), "", { mode: 0o644 });
+  }
   return {
     root,
-    mount: `mount --bind '${repo}' '${root}/repo'`,
-    cli: path.join(root, "repo", path.relative(repo, CLI)),
+    mount: entries.map((e) => `mount --bind '${path.join(repo, e.name)}' '${path.join(shown, e.name)}'`).join(" && "),
+    cli: path.join(shown, path.relative(repo, CLI)),
   };
 })();
 
