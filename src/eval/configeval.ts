@@ -22,6 +22,7 @@ import {
   DEFAULT_STATE_PATH,
   DOCUMENT_SCHEMA,
   type BackendDecl,
+  type BodySchema,
   type Config,
   type Lifecycle,
   type ModuleCallDecl,
@@ -239,15 +240,39 @@ function entriesOf<V>(table: Readonly<Record<string, V>>): readonly [string, V][
 
 const computedCache = new WeakMap<object, readonly string[]>();
 
-/** The schema's computed attributes, listed once per schema rather than once per resource. */
+/** The schema's computed attributes in key order, listed once per schema rather than once per resource. */
 function computedOf(schema: ResourceSchema): readonly string[] {
   let names = computedCache.get(schema);
   if (!names) {
-    names = computedAttributes(schema);
+    names = [...computedAttributes(schema)].sort(compareNames);
     computedCache.set(schema, names);
   }
   return names;
 }
+
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const instanceKeysCache = new WeakMap<object, readonly string[]>();
+
+/**
+ * The names of an instance's attributes (every argument but the meta-arguments, every nested
+ * block but lifecycle) in key order: the map is built in that order, so no sorted copy is made.
+ */
+function instanceKeysOf(schema: { body: BodySchema }): readonly string[] {
+  let names = instanceKeysCache.get(schema);
+  if (!names) {
+    names = [
+      ...Object.keys(schema.body.attributes).filter((n) => !META_ARGUMENTS.has(n)),
+      ...Object.keys(schema.body.blocks ?? {}).filter((n) => n !== "lifecycle"),
+    ].sort(compareNames);
+    instanceKeysCache.set(schema, names);
+  }
+  return names;
+}
+
+const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "provider"]);
 
 function makeType(t: SchemaType): Type {
   // The shared primitive types: one per attribute per instance was a large share of evaluation's garbage.
@@ -303,6 +328,7 @@ class ConfigEvaluator {
   private readonly resourceValues = new Map<string, NodeState>();
   private readonly instances = new Map<string, EvaluatedResource[]>();
   private readonly pathObject: Value;
+  private readonly statectlObject: Value;
   private readonly declReferences = new Map<string, Reference[]>();
   private readonly moduleValues = new Map<string, NodeState>();
   private readonly moduleResults = new Map<string, EvaluatedConfig[]>();
@@ -349,6 +375,7 @@ class ConfigEvaluator {
       root: Value.string(module?.rootDir ?? config.dir),
       cwd: Value.string(process.cwd()),
     });
+    this.statectlObject = Value.object({ workspace: Value.string(config.workspace) });
   }
 
   run(): EvaluatedConfig {
@@ -427,7 +454,7 @@ class ConfigEvaluator {
     }
     vars.set("var", this.varObject);
     vars.set("path", this.pathObject);
-    vars.set("statectl", Value.object({ workspace: Value.string(this.config.workspace) }));
+    vars.set("statectl", this.statectlObject);
     if (localNames.size > 0) {
       const m = new Map<string, Value>();
       for (const n of localNames) {
@@ -438,6 +465,10 @@ class ConfigEvaluator {
       vars.set("local", Value.object(m));
     } else vars.set("local", EMPTY_OBJECT);
     for (const kind of ["document", "association"] as const) {
+      if (resourceNames[kind].size === 0) {
+        vars.set(kind, EMPTY_OBJECT);
+        continue;
+      }
       const m = new Map<string, Value>();
       for (const n of resourceNames[kind]) {
         const id = `${kind}.${n}`;
@@ -794,18 +825,22 @@ class ConfigEvaluator {
       if (!attrs.isKnown) return attrs;
       const known = this.opts.instanceAttributes?.(inst.addressText);
       const given = attrs.entries();
-      const added = new Map<string, Value>();
-      for (const c of computed) {
-        if (given.has(c)) continue;
+      // The given attributes (sorted) and the computed ones (sorted once per schema) merged in key
+      // order, so Value.object keeps the map rather than sorting a copy of it.
+      const m = new Map<string, Value>();
+      const addComputed = (c: string) => {
+        if (given.has(c)) return;
         const k = known && Object.prototype.hasOwnProperty.call(known, c) ? known[c] : undefined;
         const type = schemaTypeToType(defined(schema.attributes[c], "a computed attribute's schema").type);
         const v = k === undefined ? undefined : convert(fromNative(k), type).value;
-        added.set(c, v ?? Value.unknown(type));
-      }
-      // Built in key order, so Value.object keeps the map rather than sorting a copy of it.
-      const m = new Map<string, Value>();
-      for (const k of [...given.keys(), ...added.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
-        m.set(k, defined(given.get(k) ?? added.get(k), "an attribute's value"));
+        m.set(c, v ?? Value.unknown(type));
+      };
+      let next = 0;
+      given.forEach((v, k) => {
+        for (let c = computed[next]; c !== undefined && c < k; c = computed[++next]) addComputed(c);
+        m.set(k, v);
+      });
+      for (let c = computed[next]; c !== undefined; c = computed[++next]) addComputed(c);
       return Value.object(m);
     };
     if (keys === undefined) {
@@ -982,10 +1017,15 @@ class ConfigEvaluator {
     const schema = decl.kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
     // One scope for all of the instance's arguments: large configurations stay fast.
     const extra = this.scopeFor(this.argumentReferences(decl), extraValues);
+    // Every key set first, in key order; the values below replace the placeholders in place.
     const attrs = new Map<string, Value>();
+    for (const name of instanceKeysOf(schema)) attrs.set(name, Value.NULL);
     const ranges: Record<string, Range> = {};
-    for (const [name, s] of entriesOf(schema.body.attributes)) {
-      if (name === "count" || name === "for_each" || name === "depends_on" || name === "provider") continue;
+    // Entries read by index, not destructured: destructuring iterates each [name, schema] pair.
+    for (const entry of entriesOf(schema.body.attributes)) {
+      const name = entry[0];
+      const s = entry[1];
+      if (META_ARGUMENTS.has(name)) continue;
       const type = s.type ? schemaTypeToType(s.type) : T.dynamic;
       const a = decl.attributes.get(name);
       if (!a) {
@@ -995,7 +1035,9 @@ class ConfigEvaluator {
       ranges[name] = a.range;
       attrs.set(name, this.evalArgument(a, type, decl, extra));
     }
-    for (const [name, bs] of entriesOf(schema.body.blocks ?? {})) {
+    for (const entry of entriesOf(schema.body.blocks ?? {})) {
+      const name = entry[0];
+      const bs = entry[1];
       if (name === "lifecycle") continue;
       const blocks = decl.blocks.get(name) ?? [];
       const objs = blocks.map((b) => this.evalNestedBlock(b, bs.body.attributes, decl, extra));

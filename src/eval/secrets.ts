@@ -8,10 +8,11 @@ export function sensitiveStrings(v: Value, out: Set<string> = new Set(), under =
   if (raw === undefined || raw === null) return out;
   if (Array.isArray(raw)) for (const e of raw as readonly Value[]) sensitiveStrings(e, out, hidden);
   else if (raw instanceof Map) {
-    for (const [k, e] of raw as ReadonlyMap<string, Value>) {
+    // forEach, not for-of over entries: every resource's value is walked before each plan.
+    (raw as ReadonlyMap<string, Value>).forEach((e, k) => {
       if (hidden) out.add(k);
       sensitiveStrings(e, out, hidden);
-    }
+    });
   } else if (hidden && (typeof raw === "string" || typeof raw === "number")) out.add(String(raw));
   return out;
 }

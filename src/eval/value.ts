@@ -70,10 +70,7 @@ export class Value {
   }
   static object(attrs: ReadonlyMap<string, Value> | Record<string, Value>): Value {
     const m = isMap(attrs) ? sortedMap(attrs) : sortedRecord(attrs);
-    // forEach, not a spread of entries: evaluating 50,000 associations builds a million of these.
-    const types = new Map<string, Type>();
-    m.forEach((v, k) => types.set(k, v.type));
-    return new Value(T.object(types), m, false);
+    return new Value(T.objectOf(m), m, false);
   }
   /** Escape hatch for conversion code that has already checked the shape. */
   static of(type: Type, raw: Raw | undefined, sensitive = false): Value {
@@ -290,12 +287,13 @@ export function toNative(v: Value, opts: { unknown?: unknown; redact?: unknown }
   if (r === null || typeof r !== "object") return r;
   if (Array.isArray(r)) return (r as Value[]).map((e) => toNative(e, opts));
   const o: Record<string, unknown> = {};
-  for (const [k, e] of r as ReadonlyMap<string, Value>) {
+  // forEach, not for-of over entries: no [key, value] pair per entry (the SSM checks of 50,000 associations).
+  (r as ReadonlyMap<string, Value>).forEach((e, k) => {
     // A key named "__proto__" must become an own property, not the object's prototype.
     if (k === "__proto__")
       Object.defineProperty(o, k, { value: toNative(e, opts), enumerable: true, writable: true, configurable: true });
     else o[k] = toNative(e, opts);
-  }
+  });
   return o;
 }
 
