@@ -553,14 +553,20 @@ function decodeResource(b: Block, kind: ResourceKind): DecodedResource {
   const body = decodeBody(b.body, schema.body, `${an(kind)} block`, b, before);
   if (!checkName(label, kind, before)) return { before, after };
   const id = `${kind}.${label.value}`;
-  const attributes = new Map(body.attributes);
+  const count = body.attributes.get("count");
+  const forEach = body.attributes.get("for_each");
+  const dependsOn = body.attributes.get("depends_on");
+  const provider = body.attributes.get("provider");
+  const lc = body.blocks.get("lifecycle")?.[0];
+  // The decoded body's own maps (made for this block alone), without the meta-arguments.
+  const attributes = body.attributes;
   for (const m of META_ARGUMENTS) attributes.delete(m);
-  const blocks = new Map(body.blocks);
+  const blocks = body.blocks;
   blocks.delete("lifecycle");
-  for (const [type, list] of blocks) {
+  blocks.forEach((list, type) => {
     const nested = schema.body.blocks?.[type];
     if (nested) for (const nb of list) decodeBody(nb.body, nested.body, `${an(type)} block`, nb, after);
-  }
+  });
   const res: ResourceDecl = {
     kind,
     name: label.value,
@@ -577,8 +583,6 @@ function decodeResource(b: Block, kind: ResourceKind): DecodedResource {
     lifecycle: { preventDestroy: false, createBeforeDestroy: false, ignoreChanges: [], replaceTriggeredBy: [] },
     references: [],
   };
-  const count = body.attributes.get("count");
-  const forEach = body.attributes.get("for_each");
   if (count && forEach) {
     after.push(
       error("config/conflicting-arguments", "Invalid combination of count and for_each", {
@@ -590,11 +594,8 @@ function decodeResource(b: Block, kind: ResourceKind): DecodedResource {
   }
   if (count) res.count = count;
   if (forEach && !count) res.forEach = forEach;
-  const dependsOn = body.attributes.get("depends_on");
   if (dependsOn) readDependsOn(dependsOn, res.dependsOn, res.dependsOnModules, after);
-  const provider = body.attributes.get("provider");
   if (provider) res.provider = providerRef(provider, after);
-  const lc = body.blocks.get("lifecycle")?.[0];
   if (lc) res.lifecycle = decodeLifecycle(lc, kind, after);
   return { before, decl: res, after };
 }
@@ -1490,6 +1491,9 @@ function orderCycle(members: string[], edges: (n: string) => readonly string[]):
 }
 
 /** Which resources each resource depends on, through references (also via locals) and depends_on. */
+/** The dependency list of every resource that has none (most of a large fleet): one shared, empty, never added to. */
+const NO_DEPENDENCIES: string[] = [];
+
 export function resourceDependencies(
   cfg: DecodedConfig,
   checked?: WeakMap<Block, CheckedReferences>,
@@ -1519,19 +1523,26 @@ export function resourceDependencies(
       continue;
     }
     const out = new Set<string>();
-    for (const ref of [...r.references, ...r.dependsOn])
-      if (cfg.resources.has(`${ref.kind}.${ref.name}`)) out.add(`${ref.kind}.${ref.name}`);
-    const exprs = [...r.attributes.values()].map((a) => a.expr);
-    for (const bs of r.blocks.values()) for (const b of bs) exprs.push(...bodyExpressions(b.body));
-    if (r.count) exprs.push(r.count.expr);
-    if (r.forEach) exprs.push(r.forEach.expr);
-    for (const e of exprs) {
-      for (const ref of exprReferences(e)) {
-        const a = ref.traversal[0];
-        if (ref.root === "local" && a?.type === "AttrStep") for (const x of resolveLocal(a.name, new Set())) out.add(x);
+    for (const list of [r.references, r.dependsOn])
+      for (const ref of list) {
+        const id = `${ref.kind}.${ref.name}`;
+        if (cfg.resources.has(id)) out.add(id);
+      }
+    // Only locals can add more, so without locals no expression is walked again.
+    if (cfg.locals.size > 0) {
+      const exprs = [...r.attributes.values()].map((a) => a.expr);
+      for (const bs of r.blocks.values()) for (const b of bs) exprs.push(...bodyExpressions(b.body));
+      if (r.count) exprs.push(r.count.expr);
+      if (r.forEach) exprs.push(r.forEach.expr);
+      for (const e of exprs) {
+        for (const ref of exprReferences(e)) {
+          const a = ref.traversal[0];
+          if (ref.root === "local" && a?.type === "AttrStep")
+            for (const x of resolveLocal(a.name, new Set())) out.add(x);
+        }
       }
     }
-    const list = [...out];
+    const list = out.size === 0 ? NO_DEPENDENCIES : [...out];
     deps.set(r.id, list);
     if (known) known.dependencies = list;
   }

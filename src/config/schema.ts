@@ -65,7 +65,7 @@ export function decodeBody(
   const attributes = new Map<string, Attribute>();
   const blocks = new Map<string, Block[]>();
   const blockSchemas = schema.blocks ?? {};
-  const names = [...Object.keys(schema.attributes), ...Object.keys(blockSchemas)];
+  const names = () => [...Object.keys(schema.attributes), ...Object.keys(blockSchemas)];
   for (const item of body.items) {
     if (item.type === "Attribute") {
       if (!schema.anyAttributes && !(item.name in schema.attributes)) {
@@ -79,7 +79,7 @@ export function decodeBody(
             }),
           );
         } else {
-          const near = didYouMean(item.name, names);
+          const near = didYouMean(item.name, names());
           diags.push(
             error("config/unsupported-argument", "Unsupported argument", {
               detail: `An argument named "${item.name}" is not expected in ${where}.`,
@@ -128,7 +128,7 @@ export function decodeBody(
           }),
         );
       } else {
-        const near = didYouMean(item.blockType, names);
+        const near = didYouMean(item.blockType, names());
         const blockNames = Object.keys(blockSchemas);
         diags.push(
           error("config/unsupported-block", "Unsupported block type", {
@@ -163,30 +163,54 @@ export function decodeBody(
     list.push(item);
     blocks.set(item.blockType, list);
   }
-  const missingAt = owner ? { range: blockHeaderRange(owner), context: owner.range } : undefined;
-  for (const [name, a] of Object.entries(schema.attributes)) {
-    if (a.required && !attributes.has(name)) {
+  const { required, minimums } = demandsOf(schema);
+  const missingAt = () => (owner ? { range: blockHeaderRange(owner), context: owner.range } : undefined);
+  for (const name of required) {
+    if (!attributes.has(name)) {
       diags.push(
         error("config/missing-argument", "Missing required argument", {
           detail: `The argument "${name}" is required in ${where}, but it is not set.`,
-          ...missingAt,
+          ...missingAt(),
           hint: `add ${name} = …`,
         }),
       );
     }
   }
-  for (const [name, b] of Object.entries(blockSchemas)) {
+  for (const [name, min] of minimums) {
     const n = blocks.get(name)?.length ?? 0;
-    if (b.min !== undefined && n < b.min) {
+    if (n < min) {
       diags.push(
         error("config/missing-block", `Missing ${name} block`, {
-          detail: `At least ${b.min} "${name}" block${b.min === 1 ? " is" : "s are"} required in ${where}.`,
-          ...missingAt,
+          detail: `At least ${min} "${name}" block${min === 1 ? " is" : "s are"} required in ${where}.`,
+          ...missingAt(),
         }),
       );
     }
   }
   return { attributes, blocks };
+}
+
+/** What a body must contain, listed once per schema: decoding 50,000 associations asks 150,000 times. */
+const demands = new WeakMap<
+  BodySchema,
+  { required: readonly string[]; minimums: readonly (readonly [string, number])[] }
+>();
+
+function demandsOf(schema: BodySchema): {
+  required: readonly string[];
+  minimums: readonly (readonly [string, number])[];
+} {
+  let d = demands.get(schema);
+  if (!d) {
+    d = {
+      required: Object.keys(schema.attributes).filter((name) => schema.attributes[name]?.required),
+      minimums: Object.entries(schema.blocks ?? {}).flatMap(([name, b]) =>
+        b.min !== undefined ? [[name, b.min] as const] : [],
+      ),
+    };
+    demands.set(schema, d);
+  }
+  return d;
 }
 
 /** Checks a block's label count; returns false (with a diagnostic) when it is wrong. */
