@@ -51,7 +51,15 @@ function desired(v: Value, path: (string | number)[], sensitive: AttributePath[]
     const out: { [k: string]: DesiredValue } = {};
     v.entries().forEach((e, k) => {
       path.push(k);
-      out[k] = desired(e, path, sensitive);
+      // A key named "__proto__" must become an own property, not the object's prototype.
+      if (k === "__proto__")
+        Object.defineProperty(out, k, {
+          value: desired(e, path, sensitive),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[k] = desired(e, path, sensitive);
       path.pop();
     });
     return out;
@@ -60,6 +68,18 @@ function desired(v: Value, path: (string | number)[], sensitive: AttributePath[]
   if (kind === "number") return v.asNumber();
   if (kind === "bool") return v.asBool();
   return null;
+}
+
+/** Whether an unknown marker sits anywhere in a desired value (a walk that allocates nothing). */
+function holdsUnknown(v: DesiredValue): boolean {
+  if (v === null || typeof v !== "object") return false;
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) {
+    for (const e of v) if (holdsUnknown(e)) return true;
+    return false;
+  }
+  for (const k in v) if (holdsUnknown(v[k] as DesiredValue)) return true;
+  return false;
 }
 
 function refTarget(r: ResourceRef): string {
@@ -236,17 +256,28 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     ];
   }
   const evaluated = evaluateConfig(loaded.config);
+  const instances = evaluated.resources.map(adaptInstance);
   if (!syntaxFailed && !hasErrors([...diagnostics, ...evaluated.diagnostics])) {
     // validate's SSM checks, before any call: what validate already knows must not fail an apply
     // half-way. Only their errors: plan and apply keep validate's advice to validate.
     const { checkResources } = await import("./ssm-validation.js");
     const secrets = new Set<string>();
-    for (const r of evaluated.resources) sensitiveStrings(r.attrs, secrets);
+    // Adapting listed where each resource holds a sensitive value: only those are walked for secrets.
+    evaluated.resources.forEach((r, i) => {
+      if (r.attrs.sensitive || (instances[i]?.sensitivePaths.length ?? 0) > 0) sensitiveStrings(r.attrs, secrets);
+    });
     const list = redactionList(secrets);
+    // The checks read plain values; the adapted attributes are those already, where nothing is unknown.
+    const plain = new Map<EvaluatedResource, Readonly<Record<string, unknown>>>();
+    evaluated.resources.forEach((r, i) => {
+      const attrs = instances[i]?.attrs;
+      if (attrs && r.attrs.isKnown && !holdsUnknown(attrs)) plain.set(r, attrs);
+    });
     const ssm = checkResources(evaluated.resources, loaded.config.resources, {
       sources: loaded.config.sources,
       dir,
       evaluated,
+      plain: (r) => plain.get(r),
     });
     diagnostics.push(...ssm.filter((d) => d.severity === "error").map((d) => redactDiagnostic(d, list)));
   }
@@ -260,7 +291,6 @@ export async function loadConfiguration(dir: string, inputs: LoadInputs): Promis
     ),
   ];
   if (!syntaxFailed) diagnostics.push(...evaluated.diagnostics);
-  const instances = evaluated.resources.map(adaptInstance);
   const providers = new Map<string, ProviderSettings>();
   for (const [key, p] of evaluated.providers) {
     providers.set(key, {

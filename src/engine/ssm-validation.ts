@@ -35,6 +35,11 @@ export interface SsmCheckOptions {
   dir?: string;
   /** Evaluated variables and locals, to work out which file a `file(...)` call read. */
   evaluated?: Pick<EvaluatedConfig, "variables" | "locals">;
+  /**
+   * A resource's arguments as plain values when the caller already has them, with nothing
+   * unknown in them (a plan's adapted attributes); otherwise they are converted here.
+   */
+  plain?: (r: EvaluatedResource) => Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -82,7 +87,8 @@ export function checkResources(
   opts: SsmCheckOptions = {},
   memo?: SsmCheckMemo,
 ): Diagnostic[] {
-  const native = (r: EvaluatedResource) => toNative(r.attrs, { unknown: UNKNOWN_VALUE }) as Record<string, unknown>;
+  const native = (r: EvaluatedResource) =>
+    opts.plain?.(r) ?? (toNative(r.attrs, { unknown: UNKNOWN_VALUE }) as Record<string, unknown>);
   const managed = new Map<string, ManagedDocument>();
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
