@@ -17,6 +17,7 @@ import {
   UNKNOWN,
   isUnknown,
   isWhollyKnown,
+  withFastProperties,
   type ConfigInstance,
   type DesiredValue,
   type InstanceReference,
@@ -49,7 +50,8 @@ function desired(v: Value, path: (string | number)[], sensitive: AttributePath[]
   }
   if (kind === "map" || kind === "object") {
     const out: { [k: string]: DesiredValue } = {};
-    v.entries().forEach((e, k) => {
+    const entries = v.entries();
+    entries.forEach((e, k) => {
       path.push(k);
       // A key named "__proto__" must become an own property, not the object's prototype.
       if (k === "__proto__")
@@ -62,7 +64,7 @@ function desired(v: Value, path: (string | number)[], sensitive: AttributePath[]
       else out[k] = desired(e, path, sensitive);
       path.pop();
     });
-    return out;
+    return withFastProperties(out, entries.size);
   }
   if (kind === "string") return v.asString();
   if (kind === "number") return v.asNumber();

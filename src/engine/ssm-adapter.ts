@@ -8,7 +8,7 @@ import {
   type CreateOptions,
   type Created,
 } from "../apply/index.js";
-import { forEachBounded, isUnknown, type DesiredValue } from "../graph/index.js";
+import { forEachBounded, isUnknown, withFastProperties, type DesiredValue } from "../graph/index.js";
 import {
   parseDocumentBody,
   type PlanAttributeRule,
@@ -56,11 +56,12 @@ function withoutNulls(v: DesiredValue): DesiredValue {
   const out: { [k: string]: DesiredValue } = {};
   // Objects built in code can carry undefined members (optional fields), which mean "not set" too.
   const members: { [k: string]: DesiredValue | undefined } = v;
-  for (const k of Object.keys(members)) {
+  const keys = Object.keys(members);
+  for (const k of keys) {
     const e = members[k];
     if (e !== null && e !== undefined) out[k] = withoutNulls(e);
   }
-  return out;
+  return withFastProperties(out, keys.length);
 }
 
 /** Serialises native document content and infers the format when the configuration left it out. */

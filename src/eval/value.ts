@@ -294,7 +294,8 @@ export function toNative(v: Value, opts: { unknown?: unknown; redact?: unknown }
       Object.defineProperty(o, k, { value: toNative(e, opts), enumerable: true, writable: true, configurable: true });
     else o[k] = toNative(e, opts);
   });
-  return o;
+  // A copy has V8's compact layout where many keys made the object a hash table (see graph/model.ts withFastProperties).
+  return (r as ReadonlyMap<string, Value>).size > 8 ? { ...o } : o;
 }
 
 /**

@@ -58,6 +58,34 @@ association "a" {
     expect(Object.getPrototypeOf(parameters)).to.equal(Object.prototype);
     expect(Object.keys(parameters)).to.deep.equal(["__proto__", "commands"]);
     expect(Object.getOwnPropertyDescriptor(parameters, "__proto__")?.value).to.deep.equal(["polluted"]);
+    // The resource's own attributes are many: their object is a copy (withFastProperties), same keys in the same order.
+    const names = Object.keys(adapted.attrs);
+    expect(names.length).to.be.greaterThan(8);
+    expect(names).to.deep.equal([...names].sort());
+    expect(adapted.attrs["name"]).to.equal("proto");
+  });
+
+  it("keeps __proto__ an own key in objects with many keys too (those are copied)", () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `k${String(i).padStart(2, "0")} = ["${i}"]`).join("\n    ");
+    const { evaluated } = evaluate(`
+association "a" {
+  name     = "proto"
+  document = "AWS-RunShellScript"
+  targets {
+    key    = "InstanceIds"
+    values = ["i-0123456789abcdef0"]
+  }
+  parameters = {
+    "__proto__" = ["polluted"]
+    ${keys}
+  }
+}
+`);
+    const parameters = adaptInstance(evaluated.resources[0]!).attrs["parameters"] as Record<string, unknown>;
+    expect(Object.getPrototypeOf(parameters)).to.equal(Object.prototype);
+    expect(Object.keys(parameters)).to.have.length(13).and.include("__proto__");
+    expect(Object.getOwnPropertyDescriptor(parameters, "__proto__")?.value).to.deep.equal(["polluted"]);
+    expect(parameters["k11"]).to.deep.equal(["11"]);
   });
 
   it("the SSM checks find the same problems in the adapted attributes as in the values they convert", () => {
