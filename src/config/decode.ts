@@ -93,6 +93,7 @@ interface DecodedResource {
 interface CheckedReferences {
   diagnostics: Diagnostic[];
   references: ResourceRef[];
+  argumentReferences: Reference[];
   dependencies?: string[];
 }
 
@@ -1028,8 +1029,11 @@ function checkExprRefs(
   cfg: DecodedConfig,
   diags: Diagnostic[],
   found?: ResourceRef[],
+  all?: Reference[],
 ): void {
-  for (const ref of exprReferences(expr)) {
+  const refs = exprReferences(expr);
+  if (all) for (const ref of refs) all.push(ref);
+  for (const ref of refs) {
     const first = ref.traversal[0];
     const attrName = first?.type === "AttrStep" ? first.name : undefined;
     const fail = (code: ErrorCode, summary: string, detail: string, hint?: string) => {
@@ -1219,13 +1223,14 @@ function checkReferences(
   for (const r of cfg.resources.values()) {
     let found = checked?.get(r.block);
     if (!found) {
-      found = { diagnostics: [], references: [] };
-      checkResourceReferences(r, cfg, found.diagnostics, isModule, found.references);
+      found = { diagnostics: [], references: [], argumentReferences: [] };
+      checkResourceReferences(r, cfg, found.diagnostics, isModule, found.references, found.argumentReferences);
       checked?.set(r.block, found);
     }
     diags.push(...found.diagnostics);
     // Assigned, never added to: an evaluation reused by the language server keeps the list it saw.
     r.references = found.references;
+    r.argumentReferences = found.argumentReferences;
   }
   checkOtherReferences(cfg, diags);
 }
@@ -1236,6 +1241,7 @@ function checkResourceReferences(
   diags: Diagnostic[],
   isModule: boolean,
   references: ResourceRef[],
+  argumentReferences: Reference[],
 ): void {
   {
     const scope: RefScope = {
@@ -1244,9 +1250,10 @@ function checkResourceReferences(
       each: r.forEach !== undefined,
       count: r.count !== undefined,
     };
-    for (const a of r.attributes.values()) checkExprRefs(a.expr, scope, cfg, diags, references);
+    for (const a of r.attributes.values()) checkExprRefs(a.expr, scope, cfg, diags, references, argumentReferences);
     for (const bs of r.blocks.values())
-      for (const b of bs) for (const e of bodyExpressions(b.body)) checkExprRefs(e, scope, cfg, diags, references);
+      for (const b of bs)
+        for (const e of bodyExpressions(b.body)) checkExprRefs(e, scope, cfg, diags, references, argumentReferences);
     const expansionScope: RefScope = {
       where: `The ${r.count ? "count" : "for_each"} of ${r.kind} "${r.name}"`,
       allowResources: true,

@@ -124,6 +124,11 @@ export interface ResourceDecl {
   lifecycle: Lifecycle;
   /** Every resource this one refers to in its arguments (not depends_on), with ranges. */
   references: ResourceRef[];
+  /**
+   * Every reference in its arguments and nested blocks (variables, locals, resources…), as the
+   * reference checks read them: evaluation builds the resource's scope from these.
+   */
+  argumentReferences?: Reference[];
 }
 
 export interface ModuleDependency {

@@ -996,7 +996,9 @@ class ConfigEvaluator {
   }
 
   /** The references of every argument of a resource (nested blocks included), computed once per resource. */
-  private argumentReferences(decl: ResourceDecl): Reference[] {
+  private argumentReferences(decl: ResourceDecl): readonly Reference[] {
+    // The reference checks of config/ listed them already.
+    if (decl.argumentReferences) return decl.argumentReferences;
     let refs = this.declReferences.get(decl.id);
     if (!refs) {
       refs = [];

@@ -11,6 +11,14 @@ import { T, typeEquals, type Type } from "./types.js";
 
 export type Raw = null | string | number | boolean | readonly Value[] | ReadonlyMap<string, Value>;
 
+/**
+ * One null and one unknown value per type object: values are immutable, and every argument a
+ * resource leaves out, and every computed attribute, is one of these (about twenty per
+ * association, kept as long as the evaluation).
+ */
+const NULLS = new WeakMap<Type, Value>();
+const UNKNOWNS = new WeakMap<Type, Value>();
+
 export class Value {
   private constructor(
     readonly type: Type,
@@ -34,10 +42,16 @@ export class Value {
     return b ? Value.TRUE : Value.FALSE;
   }
   static null(type: Type = T.dynamic): Value {
-    return type.kind === "dynamic" ? Value.NULL : new Value(type, null, false);
+    if (type.kind === "dynamic") return Value.NULL;
+    let v = NULLS.get(type);
+    if (!v) NULLS.set(type, (v = new Value(type, null, false)));
+    return v;
   }
   static unknown(type: Type = T.dynamic): Value {
-    return type.kind === "dynamic" ? Value.UNKNOWN : new Value(type, undefined, false);
+    if (type.kind === "dynamic") return Value.UNKNOWN;
+    let v = UNKNOWNS.get(type);
+    if (!v) UNKNOWNS.set(type, (v = new Value(type, undefined, false)));
+    return v;
   }
   /** A list whose elements all have type `element` (callers convert first). */
   static list(elements: readonly Value[], element?: Type): Value {
