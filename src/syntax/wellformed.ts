@@ -198,6 +198,29 @@ class WellFormedParser {
     };
   }
 
+  /**
+   * From token i's start to token j's end: what spanRange(r(i), r(j)) gives, without the two
+   * token ranges it would drop at once (garbage made beside the AST, which stays alive).
+   */
+  private span(i: number, j: number): Range {
+    const start: Position = {
+      line: defined(this.lines[i], "the token's line"),
+      column: defined(this.columns[i], "the token's column"),
+      offset: defined(this.starts[i], "the token's start"),
+    };
+    const jStart = defined(this.starts[j], "the token's start");
+    const jEnd = defined(this.ends[j], "the token's end");
+    const jLine = defined(this.lines[j], "the token's line");
+    const jColumn = defined(this.columns[j], "the token's column");
+    const end: Position =
+      jEnd <= jStart
+        ? { line: jLine, column: jColumn, offset: jStart }
+        : this.multiline
+          ? { line: this.tokens.endLine(j), column: this.tokens.endColumn(j), offset: jEnd }
+          : { line: jLine, column: jColumn + (jEnd - jStart), offset: jEnd };
+    return { file: this.fileName, start, end };
+  }
+
   private enter(): void {
     if (++this.depth > MAX_NESTING) throw GIVE_UP;
   }
@@ -510,7 +533,7 @@ class WellFormedParser {
         this.add({
           type: "TemplateInterpolation",
           expr,
-          range: A.spanRange(this.r(i), this.r(close)),
+          range: this.span(i, close),
         } satisfies A.TemplateInterpolation);
       } else break;
     }
@@ -548,7 +571,7 @@ class WellFormedParser {
         const expr = this.expression();
         const close = this.expect(INTERP_END);
         parts.push({
-          part: { type: "TemplateInterpolation", expr, range: A.spanRange(this.r(i), this.r(close)) },
+          part: { type: "TemplateInterpolation", expr, range: this.span(i, close) },
           lineStart: false,
         });
       } else return parts;
@@ -593,7 +616,7 @@ class WellFormedParser {
         collection: intro.collection,
         value,
         ...(cond ? { cond } : {}),
-        range: A.spanRange(this.r(open), this.r(close)),
+        range: this.span(open, close),
       };
     }
     const from = this.pendingTop;
@@ -610,7 +633,7 @@ class WellFormedParser {
       }
     }
     const close = this.expect(RBRACKET);
-    return { type: "Tuple", items: this.take(from), range: A.spanRange(this.r(open), this.r(close)) };
+    return { type: "Tuple", items: this.take(from), range: this.span(open, close) };
   }
 
   private objectOrFor(): A.Expression {
@@ -640,7 +663,7 @@ class WellFormedParser {
         value,
         grouping,
         ...(cond ? { cond } : {}),
-        range: A.spanRange(this.r(open), this.r(close)),
+        range: this.span(open, close),
       };
     }
     const from = this.pendingTop;
@@ -659,7 +682,7 @@ class WellFormedParser {
       }
     }
     const close = this.expect(RBRACE);
-    return { type: "Object", items: this.take(from), range: A.spanRange(this.r(open), this.r(close)) };
+    return { type: "Object", items: this.take(from), range: this.span(open, close) };
   }
 
   private objectItem(): A.ObjectItem {
