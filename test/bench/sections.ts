@@ -23,7 +23,6 @@ import { benchS3Backend } from "./s3.js";
 import { benchStoreWrite } from "./store-write.js";
 import { benchLanguageServer, type LspFigures } from "./lsp.js";
 import { parseFile } from "../../src/syntax/index.js";
-import { runPlan, startLocalEndpoint } from "../../src/index.js";
 
 export interface BenchSizes {
   parseBlocks: number;
@@ -276,48 +275,27 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
     let largestCpuMs = 0;
     for (const n of sizes.planSizes) {
       log(`plan --no-refresh: ${n} associations…`);
-      const dir = mkdtempSync(join(tmpdir(), "statectl-bench-plan-"));
-      const endpoint = await startLocalEndpoint({});
-      try {
-        writeFleetConfig(dir, { associations: n, documents: 0 });
-        global.gc?.();
-        const heapBefore = process.memoryUsage().heapUsed;
-        let peakHeap = heapBefore;
-        const sampler = setInterval(() => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed)), 20);
-        const cpuBefore = process.cpuUsage();
-        const t0 = performance.now();
-        const r = await runPlan({ dir, refresh: false, lock: false, runningLocalEndpoint: endpoint });
-        const t = performance.now() - t0;
-        const cpu = process.cpuUsage(cpuBefore);
-        const cpuMs = (cpu.user + cpu.system) / 1000;
-        clearInterval(sampler);
-        peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-        const heapMb = (peakHeap - heapBefore) / 1e6;
-        figures[`plan.noRefresh${n}PeakHeapMb`] = heapMb;
-        lastRss = process.memoryUsage().rss;
-        if (r.plan?.changes.filter((c) => c.action === "create").length !== n)
-          throw new Error(
-            `plan --no-refresh of ${n} did not plan ${n} creates: ${r.diagnostics.map((d) => d.summary).join("; ")}`,
-          );
-        figures[`plan.noRefresh${n}Ms`] = t;
-        figures[`plan.noRefresh${n}CpuMs`] = cpuMs;
-        perResource.push(
-          `${fmt(n)}: ${secs(t)}, CPU ${secs(cpuMs)} (${fmt((t * 1000) / n)} µs each; heap +${fmt(heapMb)} MB at most, ${fmt((heapMb * 1000) / n, 1)} KB each)`,
-        );
-        perAssociation.push((t * 1000) / n);
-        largestMs = t;
-        largestCpuMs = cpuMs;
-      } finally {
-        await endpoint.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const r = planInProcessOfItsOwn(n);
+      const t = r.wallMs;
+      const cpuMs = r.cpuMs;
+      const heapMb = r.heapMb;
+      figures[`plan.noRefresh${n}PeakHeapMb`] = heapMb;
+      lastRss = r.rssMb * 1e6;
+      figures[`plan.noRefresh${n}Ms`] = t;
+      figures[`plan.noRefresh${n}CpuMs`] = cpuMs;
+      perResource.push(
+        `${fmt(n)}: ${secs(t)}, CPU ${secs(cpuMs)} (${fmt((t * 1000) / n)} µs each; heap +${fmt(heapMb)} MB at most, ${fmt((heapMb * 1000) / n, 1)} KB each)`,
+      );
+      perAssociation.push((t * 1000) / n);
+      largestMs = t;
+      largestCpuMs = cpuMs;
     }
     const first = perAssociation[0] ?? 0;
     const last = perAssociation[perAssociation.length - 1] ?? 0;
     const largest = sizes.planSizes[sizes.planSizes.length - 1] ?? 0;
     rows.push({
       measure:
-        "`plan --no-refresh` (load, evaluate, plan; `runPlan` in the bench's process) by number of associations: wall, CPU (user + system); heap growth during the plan",
+        "`plan --no-refresh` (load, evaluate, plan; `runPlan` in a fresh process for each size) by number of associations: wall, CPU (user + system); heap growth during the plan",
       ours: `${perResource.join("; ")}; RSS ${fmt(lastRss / 1e6)} MB after the largest`,
       baseline: `the cost per association at ${fmt(sizes.planSizes[0] ?? 0)}; 6.6 s at 50,000 before issue 23's work (docs/performance.md)`,
       ratio: `${(last / first).toFixed(2)}× at ${fmt(largest)}`,
@@ -537,6 +515,30 @@ export async function runBench(sizes: BenchSizes, options: BenchOptions = {}): P
  * `statectl plan --no-refresh` in a fresh process, as a user runs it, with the plan written to a
  * file. A preloaded script reports the process's own CPU time and peak RSS as it exits.
  */
+/** One runPlan of a generated fleet in a process of its own (test/bench/plan-once.ts), free of the bench's own heap. */
+function planInProcessOfItsOwn(associations: number): {
+  wallMs: number;
+  cpuMs: number;
+  heapMb: number;
+  rssMb: number;
+} {
+  const r = spawnSync(
+    process.execPath,
+    [fileURLToPath(new URL("./plan-once.js", import.meta.url)), String(associations)],
+    {
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  if (r.status !== 0) throw new Error(`plan-once ${associations} failed (exit ${String(r.status)}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as {
+    wallMs: number;
+    cpuMs: number;
+    heapMb: number;
+    rssMb: number;
+  };
+}
+
 function planWithCli(associations: number): { wallMs: number; cpuMs: number; maxRssMb: number; outputMb: number } {
   const dir = mkdtempSync(join(tmpdir(), "statectl-bench-plan-cli-"));
   try {
