@@ -522,21 +522,25 @@ function planInProcessOfItsOwn(associations: number): {
   heapMb: number;
   rssMb: number;
 } {
-  const r = spawnSync(
-    process.execPath,
-    [fileURLToPath(new URL("./plan-once.js", import.meta.url)), String(associations)],
-    {
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  if (r.status !== 0) throw new Error(`plan-once ${associations} failed (exit ${String(r.status)}): ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as {
-    wallMs: number;
-    cpuMs: number;
-    heapMb: number;
-    rssMb: number;
-  };
+  const dir = mkdtempSync(join(tmpdir(), "statectl-bench-plan-"));
+  try {
+    // Generated here, so the measured process starts with nothing but the library in its heap.
+    writeFleetConfig(dir, { associations, documents: 0 });
+    const r = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL("./plan-once.js", import.meta.url)), String(associations), dir],
+      { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+    );
+    if (r.status !== 0) throw new Error(`plan-once ${associations} failed (exit ${String(r.status)}): ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "") as {
+      wallMs: number;
+      cpuMs: number;
+      heapMb: number;
+      rssMb: number;
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function planWithCli(associations: number): { wallMs: number; cpuMs: number; maxRssMb: number; outputMb: number } {
