@@ -37,9 +37,9 @@ association "bad_name" {
 }
 `;
 
-describe("engine/load: adapting evaluated resources", () => {
-  it("keeps a key named __proto__ as an own attribute, not the object's prototype", () => {
-    const { evaluated } = evaluate(`
+/** An association whose parameters hold a key named __proto__, beside `others` (lines of `name = value`). */
+function withProtoParameter(others: string): string {
+  return `
 association "a" {
   name     = "proto"
   document = "AWS-RunShellScript"
@@ -49,10 +49,15 @@ association "a" {
   }
   parameters = {
     "__proto__" = ["polluted"]
-    commands    = ["echo hi"]
+    ${others}
   }
 }
-`);
+`;
+}
+
+describe("engine/load: adapting evaluated resources", () => {
+  it("keeps a key named __proto__ as an own attribute, not the object's prototype", () => {
+    const { evaluated } = evaluate(withProtoParameter('commands = ["echo hi"]'));
     const adapted = adaptInstance(evaluated.resources[0]!);
     const parameters = adapted.attrs["parameters"] as Record<string, unknown>;
     expect(Object.getPrototypeOf(parameters)).to.equal(Object.prototype);
@@ -67,20 +72,7 @@ association "a" {
 
   it("keeps __proto__ an own key in objects with many keys too (those are copied)", () => {
     const keys = Array.from({ length: 12 }, (_, i) => `k${String(i).padStart(2, "0")} = ["${i}"]`).join("\n    ");
-    const { evaluated } = evaluate(`
-association "a" {
-  name     = "proto"
-  document = "AWS-RunShellScript"
-  targets {
-    key    = "InstanceIds"
-    values = ["i-0123456789abcdef0"]
-  }
-  parameters = {
-    "__proto__" = ["polluted"]
-    ${keys}
-  }
-}
-`);
+    const { evaluated } = evaluate(withProtoParameter(keys));
     const parameters = adaptInstance(evaluated.resources[0]!).attrs["parameters"] as Record<string, unknown>;
     expect(Object.getPrototypeOf(parameters)).to.equal(Object.prototype);
     expect(Object.keys(parameters)).to.have.length(13).and.include("__proto__");
