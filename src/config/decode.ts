@@ -1497,10 +1497,10 @@ function orderCycle(members: string[], edges: (n: string) => readonly string[]):
   return order;
 }
 
-/** Which resources each resource depends on, through references (also via locals) and depends_on. */
 /** The dependency list of every resource that has none (most of a large fleet): one shared, empty, never added to. */
 const NO_DEPENDENCIES: string[] = [];
 
+/** Which resources each resource depends on, through references (also via locals) and depends_on. */
 export function resourceDependencies(
   cfg: DecodedConfig,
   checked?: WeakMap<Block, CheckedReferences>,

@@ -190,16 +190,16 @@ export function decodeBody(
   return { attributes, blocks };
 }
 
-/** What a body must contain, listed once per schema: decoding 50,000 associations asks 150,000 times. */
-const demands = new WeakMap<
-  BodySchema,
-  { required: readonly string[]; minimums: readonly (readonly [string, number])[] }
->();
-
-function demandsOf(schema: BodySchema): {
+/** What a body must contain: its required arguments, and the blocks it needs at least some of. */
+interface BodyDemands {
   required: readonly string[];
   minimums: readonly (readonly [string, number])[];
-} {
+}
+
+/** Listed once per schema: decoding 50,000 associations asks 150,000 times. */
+const demands = new WeakMap<BodySchema, BodyDemands>();
+
+function demandsOf(schema: BodySchema): BodyDemands {
   let d = demands.get(schema);
   if (!d) {
     d = {
