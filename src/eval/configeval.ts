@@ -22,6 +22,7 @@ import {
   DEFAULT_STATE_PATH,
   DOCUMENT_SCHEMA,
   type BackendDecl,
+  type BlockSchema,
   type BodySchema,
   type Config,
   type Lifecycle,
@@ -226,18 +227,6 @@ export function schemaTypeToType(t: SchemaType): Type {
 
 const schemaTypeCache = new WeakMap<object, Type>();
 
-const entriesCache = new WeakMap<object, readonly [string, unknown][]>();
-
-/** Object.entries of a schema's table, made once per table rather than once per instance. */
-function entriesOf<V>(table: Readonly<Record<string, V>>): readonly [string, V][] {
-  let entries = entriesCache.get(table);
-  if (!entries) {
-    entries = Object.entries(table);
-    entriesCache.set(table, entries);
-  }
-  return entries as readonly [string, V][];
-}
-
 const computedCache = new WeakMap<object, readonly string[]>();
 
 /** The schema's computed attributes in key order, listed once per schema rather than once per resource. */
@@ -254,22 +243,47 @@ function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const instanceKeysCache = new WeakMap<object, readonly string[]>();
-
 /**
- * The names of an instance's attributes (every argument but the meta-arguments, every nested
- * block but lifecycle) in key order: the map is built in that order, so no sorted copy is made.
+ * What evaluating an instance of a body's schema starts from, worked out once per schema: every
+ * attribute the instance has (arguments but the meta-arguments, nested blocks but lifecycle) in
+ * key order, each set to what it is when the configuration leaves it out, and the arguments and
+ * blocks to evaluate in schema order (the order diagnostics come in). An instance copies `unset`
+ * in one step and replaces only what its block sets: a fleet's association sets 6 of 27.
  */
-function instanceKeysOf(schema: { body: BodySchema }): readonly string[] {
-  let names = instanceKeysCache.get(schema);
-  if (!names) {
-    names = [
-      ...Object.keys(schema.body.attributes).filter((n) => !META_ARGUMENTS.has(n)),
-      ...Object.keys(schema.body.blocks ?? {}).filter((n) => n !== "lifecycle"),
-    ].sort(compareNames);
-    instanceKeysCache.set(schema, names);
+interface InstanceLayout {
+  readonly unset: ReadonlyMap<string, Value>;
+  readonly arguments: readonly (readonly [name: string, type: Type])[];
+  readonly blocks: readonly (readonly [name: string, schema: BlockSchema])[];
+}
+
+const layoutCache = new WeakMap<object, InstanceLayout>();
+
+function instanceLayoutOf(body: BodySchema): InstanceLayout {
+  let layout = layoutCache.get(body);
+  if (!layout) {
+    const unset = new Map<string, Value>();
+    const args: [string, Type][] = [];
+    for (const [name, s] of Object.entries(body.attributes)) {
+      if (META_ARGUMENTS.has(name)) continue;
+      const type = s.type ? schemaTypeToType(s.type) : T.dynamic;
+      args.push([name, type]);
+      unset.set(name, Value.null(stripOptional(type)));
+    }
+    const blocks: [string, BlockSchema][] = [];
+    for (const [name, bs] of Object.entries(body.blocks ?? {})) {
+      if (name === "lifecycle") continue;
+      blocks.push([name, bs]);
+      unset.set(name, bs.max === 1 ? Value.null(T.dynamic) : Value.list([], T.dynamic));
+    }
+    const keys = [...unset.keys()].sort(compareNames);
+    layout = {
+      unset: new Map(keys.map((k) => [k, defined(unset.get(k), "an attribute's unset value")])),
+      arguments: args,
+      blocks,
+    };
+    layoutCache.set(body, layout);
   }
-  return names;
+  return layout;
 }
 
 const META_ARGUMENTS = new Set(["count", "for_each", "depends_on", "provider"]);
@@ -1019,33 +1033,22 @@ class ConfigEvaluator {
     const schema = decl.kind === "document" ? DOCUMENT_SCHEMA : ASSOCIATION_SCHEMA;
     // One scope for all of the instance's arguments: large configurations stay fast.
     const extra = this.scopeFor(this.argumentReferences(decl), extraValues);
-    // Every key set first, in key order; the values below replace the placeholders in place.
-    const attrs = new Map<string, Value>();
-    for (const name of instanceKeysOf(schema)) attrs.set(name, Value.NULL);
+    const layout = instanceLayoutOf(schema.body);
+    // In key order from the start; the values below replace the unset ones in place.
+    const attrs = new Map(layout.unset);
     const ranges: Record<string, Range> = {};
-    // Entries read by index, not destructured: destructuring iterates each [name, schema] pair.
-    for (const entry of entriesOf(schema.body.attributes)) {
-      const name = entry[0];
-      const s = entry[1];
-      if (META_ARGUMENTS.has(name)) continue;
-      const type = s.type ? schemaTypeToType(s.type) : T.dynamic;
+    for (const [name, type] of layout.arguments) {
       const a = decl.attributes.get(name);
-      if (!a) {
-        attrs.set(name, Value.null(stripOptional(type)));
-        continue;
-      }
+      if (!a) continue;
       ranges[name] = a.range;
       attrs.set(name, this.evalArgument(a, type, decl, extra));
     }
-    for (const entry of entriesOf(schema.body.blocks ?? {})) {
-      const name = entry[0];
-      const bs = entry[1];
-      if (name === "lifecycle") continue;
-      const blocks = decl.blocks.get(name) ?? [];
-      const objs = blocks.map((b) => this.evalNestedBlock(b, bs.body.attributes, decl, extra));
-      if (blocks[0]) ranges[name] = blocks[0].range;
-      if (bs.max === 1) attrs.set(name, objs[0] ?? Value.null(T.dynamic));
-      else attrs.set(name, objs.length > 0 ? listOf(objs) : Value.list([], T.dynamic));
+    for (const [name, bs] of layout.blocks) {
+      const blocks = decl.blocks.get(name);
+      if (!blocks?.[0]) continue;
+      const objs = blocks.map((b) => this.evalNestedBlock(b, bs.body, decl, extra));
+      ranges[name] = blocks[0].range;
+      attrs.set(name, bs.max === 1 ? defined(objs[0], "a nested block's value") : listOf(objs));
     }
     if (decl.kind === "association")
       attrs.set(
@@ -1193,19 +1196,14 @@ class ConfigEvaluator {
     return c.value;
   }
 
-  private evalNestedBlock(
-    b: Block,
-    attributes: Readonly<Record<string, { type?: SchemaType }>>,
-    decl: ResourceDecl,
-    extra: EvalContext,
-  ): Value {
-    const m = new Map<string, Value>();
+  private evalNestedBlock(b: Block, body: BodySchema, decl: ResourceDecl, extra: EvalContext): Value {
+    const layout = instanceLayoutOf(body);
+    const m = new Map(layout.unset);
     const given = new Map<string, Attribute>();
     for (const item of b.body.items) if (item.type === "Attribute" && !given.has(item.name)) given.set(item.name, item);
-    for (const [name, s] of Object.entries(attributes)) {
-      const type = s.type ? schemaTypeToType(s.type) : T.dynamic;
+    for (const [name, type] of layout.arguments) {
       const a = given.get(name);
-      m.set(name, a ? this.evalArgument(a, type, decl, extra) : Value.null(stripOptional(type)));
+      if (a) m.set(name, this.evalArgument(a, type, decl, extra));
     }
     return Value.object(m);
   }
