@@ -315,7 +315,25 @@ export function evaluateConfig(config: Config, opts: EvaluateOptions = {}): Eval
   return new ConfigEvaluator(config, opts).run();
 }
 
-type NodeState = { state: "pending" | "busy" | "done"; value: Value };
+/** A node's value, made now if it was left for its first reader. */
+function valueOf(node: NodeState): Value {
+  if (node.later) {
+    node.value = node.later();
+    node.later = undefined;
+  }
+  return node.value;
+}
+
+type NodeState = {
+  state: "pending" | "busy" | "done";
+  value: Value;
+  /**
+   * A resource's value, made when something first reads it (see valueOf): most resources of a
+   * large fleet are never referenced, and their values (computed attributes merged in) would be
+   * garbage made for nothing.
+   */
+  later?: () => Value;
+};
 
 /** What the resource being evaluated reads (for `EvaluateOptions.reuse`). */
 type Reads = Omit<ResourceEvaluation, "block" | "value" | "instances">;
@@ -414,7 +432,7 @@ class ConfigEvaluator {
       };
     }
     for (const name of this.config.locals.keys()) this.evalLocal(name);
-    for (const id of this.config.resources.keys()) this.evalResource(id);
+    for (const id of this.config.resources.keys()) this.evaluateOnce(id);
     for (const name of this.config.modules.keys()) this.evalModule(name);
     const resources: EvaluatedResource[] = [];
     for (const id of [...this.config.resources.keys()].sort()) resources.push(...(this.instances.get(id) ?? []));
@@ -746,10 +764,19 @@ class ConfigEvaluator {
     return node.value;
   }
 
+  /** A resource's value, evaluating the resource first if it has not been. */
   private evalResource(id: string): Value {
+    return valueOf(this.evaluateOnce(id));
+  }
+
+  /** Evaluates a resource unless that is done or under way; its value may still be to make. */
+  private evaluateOnce(id: string): NodeState {
     const node = defined(this.resourceValues.get(id), "a resource's node");
-    if (node.state !== "pending") return node.value;
-    if (!this.memo) return this.evaluateResource(id, node);
+    if (node.state !== "pending") return node;
+    if (!this.memo) {
+      this.evaluateResource(id, node);
+      return node;
+    }
     node.state = "busy";
     const decl = defined(this.config.resources.get(id), "the declaration of a resource being evaluated");
     const earlier = this.memo.previous.resources.get(id);
@@ -759,7 +786,7 @@ class ConfigEvaluator {
       this.instances.set(id, earlier.instances);
       this.runDiags.push(...earlier.diagnostics);
       this.memo.next.resources.set(id, earlier);
-      return node.value;
+      return node;
     }
     node.state = "pending";
     const outer = { diags: this.diags, reads: this.reads };
@@ -783,10 +810,10 @@ class ConfigEvaluator {
     this.memo.next.resources.set(id, {
       ...reads,
       block: decl.block,
-      value: node.value,
+      value: valueOf(node),
       instances: this.instances.get(id) ?? [],
     });
-    return node.value;
+    return node;
   }
 
   /** Whether an earlier evaluation of a resource still holds: the same block, and everything it read unchanged. */
@@ -828,7 +855,7 @@ class ConfigEvaluator {
     return true;
   }
 
-  private evaluateResource(id: string, node: NodeState): Value {
+  private evaluateResource(id: string, node: NodeState): void {
     node.state = "busy";
     const decl = defined(this.config.resources.get(id), "a resource's declaration");
     const keys = this.expansion(decl);
@@ -862,7 +889,7 @@ class ConfigEvaluator {
     } else if (keys === null) {
       const inst = this.evalInstance(decl, undefined, {});
       this.instances.set(id, [inst]);
-      node.value = withComputed(inst);
+      node.later = () => withComputed(inst);
     } else {
       const list: EvaluatedResource[] = [];
       for (const k of keys) {
@@ -873,11 +900,11 @@ class ConfigEvaluator {
         list.push(this.evalInstance(decl, k.key, extra));
       }
       this.instances.set(id, list);
-      if (decl.count) node.value = Value.tuple(list.map((i) => withComputed(i)));
-      else node.value = Value.object(new Map(list.map((i) => [i.key as string, withComputed(i)])));
+      node.later = decl.count
+        ? () => Value.tuple(list.map((i) => withComputed(i)))
+        : () => Value.object(new Map(list.map((i) => [i.key as string, withComputed(i)])));
     }
     node.state = "done";
-    return node.value;
   }
 
   /** null: a single instance; undefined: expansion failed (already reported); otherwise the instance keys. */
