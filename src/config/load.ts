@@ -5,7 +5,16 @@
  * `--var name=value` options — lowest precedence first, so later ones win (docs/language.md).
  */
 import { basename, isAbsolute, relative, resolve } from "node:path";
-import { didYouMean, error, rangeFromOffsets, SourceRegistry, warning, type Diagnostic } from "../diag/index.js";
+import {
+  didYouMean,
+  error,
+  rangeFromOffsets,
+  SourceRegistry,
+  warning,
+  type Diagnostic,
+  type Position,
+  type Range,
+} from "../diag/index.js";
 import { parseFile, type Body } from "../syntax/index.js";
 import { decodeFiles, type DecodeMemo } from "./decode.js";
 import { loadModules } from "./modules.js";
@@ -257,18 +266,13 @@ function parseVarsBody(text: string, name: string): { body?: Body; diagnostics: 
   return { body: shiftBody(block.body, prefix.length), diagnostics };
 }
 
-function shiftRange<
-  R extends {
-    start: { line: number; column: number; offset: number };
-    end: { line: number; column: number; offset: number };
-  },
->(r: R, by: number): R {
-  const fix = (p: { line: number; column: number; offset: number }) => ({
+function shiftRange(r: Range, by: number): Range {
+  const fix = (p: Position): Position => ({
     line: p.line,
     column: p.line === 1 ? p.column - by : p.column,
     offset: p.offset - by,
   });
-  return { ...r, start: fix(r.start), end: fix(r.end) };
+  return { file: r.file, start: fix(r.start), end: fix(r.end) };
 }
 
 /** Moves every range in a parsed subtree back by the synthetic prefix's length. */

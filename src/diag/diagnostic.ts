@@ -1,5 +1,5 @@
 import type { DiagnosticCode, ErrorCode, WarningCode } from "./codes.js";
-import type { Range } from "./range.js";
+import { SourceRange, type Range } from "./range.js";
 
 export type Severity = "error" | "warning";
 
@@ -32,7 +32,7 @@ export function error(
   summary: string,
   extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {},
 ): Diagnostic {
-  return { severity: "error", code, summary, ...extra };
+  return withPlainRanges({ severity: "error", code, summary, ...extra });
 }
 
 export function warning(
@@ -40,7 +40,17 @@ export function warning(
   summary: string,
   extra: Omit<Partial<Diagnostic>, "severity" | "code" | "summary"> = {},
 ): Diagnostic {
-  return { severity: "warning", code, summary, ...extra };
+  return withPlainRanges({ severity: "warning", code, summary, ...extra });
+}
+
+/**
+ * Diagnostics leave the library for callers who copy them (`{ ...d.range, file }`): their ranges
+ * are plain `{ file, start, end }` objects, never the AST's compact SourceRange.
+ */
+function withPlainRanges(d: Diagnostic): Diagnostic {
+  if (d.range instanceof SourceRange) d.range = d.range.toJSON();
+  if (d.context instanceof SourceRange) d.context = d.context.toJSON();
+  return d;
 }
 
 /** Orders diagnostics by file, then position, so output is stable. */

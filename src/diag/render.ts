@@ -109,7 +109,7 @@ function forTerminal(d: Diagnostic): Diagnostic {
     summary: text(d.summary),
     ...(d.detail !== undefined ? { detail: text(d.detail) } : {}),
     ...(d.hint !== undefined ? { hint: text(d.hint) } : {}),
-    ...(d.range ? { range: { ...d.range, file: escapeForTerminal(d.range.file) } } : {}),
+    ...(d.range ? { range: { file: escapeForTerminal(d.range.file), start: d.range.start, end: d.range.end } } : {}),
   };
 }
 

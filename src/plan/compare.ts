@@ -4,11 +4,17 @@ import { yaml } from "../ssm/lazy.js";
 import { isUnknown, isWhollyKnown, type DesiredValue } from "../graph/index.js";
 import type { PlanAttributeRule } from "./provider.js";
 
+/** An object that says how it serializes, as JSON.stringify honours (a source range). */
+function hasToJson(v: object): v is { toJSON(): unknown } {
+  return typeof (v as { toJSON?: unknown }).toJSON === "function";
+}
+
 /** JSON text with object keys sorted, so equal values print equally. */
 export function stableJson(v: unknown): string {
   if (v === undefined) return "null";
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableJson).join(",")}]`;
+  if (hasToJson(v)) return stableJson(v.toJSON());
   const o = v as Record<string, unknown>;
   return `{${Object.keys(o)
     .filter((k) => o[k] !== undefined)
@@ -38,6 +44,10 @@ export function writeStableJson(v: unknown, write: (piece: string) => void): voi
       writeStableJson(v[i], write);
     }
     write("]");
+    return;
+  }
+  if (hasToJson(v)) {
+    writeStableJson(v.toJSON(), write);
     return;
   }
   const o = v as Record<string, unknown>;

@@ -2,11 +2,13 @@
  * The typed AST of `.state` files: one interface per node, each with a `type` discriminant and the
  * `range` it covers, and nothing else (no methods, no parent links). The parser produces it;
  * config/eval/fmt consume it. Changes to this file are additive only: other rooms code against it.
+ * Its ranges are diag/range.ts's SourceRange (one object per range): read `start` and `end`,
+ * never spread one.
  *
  * Shape, in HCL's terms: a file is a Body of Attributes (`name = expr`) and Blocks
  * (`type "label" { body }`). Expressions mirror hclsyntax's expression types.
  */
-import type { Range } from "../diag/range.js";
+import { rangeBetween, spanRanges, type Range } from "../diag/range.js";
 
 // ---------------------------------------------------------------------------------------------
 // Structure
@@ -434,7 +436,7 @@ export function stripRanges(node: unknown): unknown {
 
 /** The range from the start of `a` to the end of `b`. */
 export function spanRange(a: Range, b: Range): Range {
-  return { file: a.file, start: a.start, end: b.end };
+  return spanRanges(a, b);
 }
 
 export function attributeNode(name: string, nameRange: Range, expr: Expression): Attribute {
@@ -458,7 +460,7 @@ export function blockNode(
     body: {
       type: "Body",
       items,
-      range: { file: openBraceRange.file, start: openBraceRange.end, end: closeBraceRange.start },
+      range: rangeBetween(openBraceRange, closeBraceRange),
     },
     openBraceRange,
     closeBraceRange,

@@ -11,7 +11,7 @@
 import type { IToken, TokenType } from "chevrotain";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
-import type { Range } from "../diag/range.js";
+import { SourceRange, type Range } from "../diag/range.js";
 import * as T from "./tokens.js";
 import { defined } from "../diag/invariant.js";
 
@@ -152,29 +152,29 @@ function kindOf(type: TokenType): number {
 
 /** The source range a token covers (Chevrotain ends are inclusive; ours are exclusive). */
 export function tokenRange(file: string, tok: IToken): Range {
-  const start = { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset };
+  const line = tok.startLine ?? 1;
+  const column = tok.startColumn ?? 1;
+  const offset = tok.startOffset;
   const endOffset = (tok.endOffset ?? tok.startOffset - 1) + 1;
   // Chevrotain reports NaN for positions it could not compute; fall back to the start.
-  if (!Number.isFinite(start.line) || !Number.isFinite(start.column) || !Number.isFinite(start.offset)) {
-    return { file, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
-  }
+  if (!Number.isFinite(line) || !Number.isFinite(column) || !Number.isFinite(offset))
+    return new SourceRange(file, 1, 1, 0, 1, 1, 0);
   if (
     !Number.isFinite(endOffset) ||
-    endOffset <= start.offset ||
+    endOffset <= offset ||
     !Number.isFinite(tok.endLine) ||
     !Number.isFinite(tok.endColumn)
-  ) {
-    return { file, start, end: { ...start } };
-  }
-  return {
+  )
+    return new SourceRange(file, line, column, offset, line, column, offset);
+  return new SourceRange(
     file,
-    start,
-    end: {
-      line: defined(tok.endLine, "the token's end line"),
-      column: defined(tok.endColumn, "the token's end column") + 1,
-      offset: endOffset,
-    },
-  };
+    line,
+    column,
+    offset,
+    defined(tok.endLine, "the token's end line"),
+    defined(tok.endColumn, "the token's end column") + 1,
+    endOffset,
+  );
 }
 
 type Context =
@@ -397,11 +397,8 @@ class Scanner {
   }
 
   private rangeAt(start: number, end: number): Range {
-    return {
-      file: this.file,
-      start: { line: this.line, column: start - this.lineStart + 1, offset: start },
-      end: { line: this.line, column: end - this.lineStart + 1, offset: end },
-    };
+    const line = this.line;
+    return new SourceRange(this.file, line, start - this.lineStart + 1, start, line, end - this.lineStart + 1, end);
   }
 
   private report(d: Diagnostic): void {
@@ -945,11 +942,7 @@ class Scanner {
         lineStart = i + 1;
       }
     }
-    return {
-      file: this.file,
-      start: { line, column: start - lineStart + 1, offset: start },
-      end: { line, column: end - lineStart + 1, offset: end },
-    };
+    return new SourceRange(this.file, line, start - lineStart + 1, start, line, end - lineStart + 1, end);
   }
 
   // -- heredocs -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import { chevrotain } from "./chevrotain.js";
 import type { Diagnostic } from "../diag/diagnostic.js";
 import { error } from "../diag/diagnostic.js";
 import { didYouMeanHint } from "../diag/suggest.js";
-import type { Position, Range } from "../diag/range.js";
+import { SourceRange, type Position, type Range } from "../diag/range.js";
 import * as A from "./ast.js";
 import { tokenRange } from "./lexer.js";
 import { defined } from "../diag/invariant.js";
@@ -234,7 +234,7 @@ export function mergeTemplateLiterals(parts: A.TemplatePart[]): A.TemplatePart[]
       out[out.length - 1] = {
         type: "TemplateLiteral",
         value: last.value + p.value,
-        range: { file: last.range.file, start: last.range.start, end: p.range.end },
+        range: A.spanRange(last.range, p.range),
       };
     } else out.push(p);
   }
@@ -339,7 +339,7 @@ export class StateParser extends EmbeddedActionsParser {
   private r(tok: IToken): Range {
     if (isEof(tok) || !Number.isFinite(tok.startOffset)) {
       const end = this.endOfFile();
-      return { file: this.file, start: end, end };
+      return new SourceRange(this.file, end.line, end.column, end.offset, end.line, end.column, end.offset);
     }
     return tokenRange(this.file, tok);
   }

@@ -12,7 +12,7 @@
  * the grammar rejects, or building a different tree, is not: test/syntax/wellformed.test.ts
  * compares both parsers on the fixtures, the examples, generated files and mutated ones.
  */
-import type { Position, Range } from "../diag/range.js";
+import { SourceRange, type Position, type Range } from "../diag/range.js";
 import { defined } from "../diag/invariant.js";
 import * as A from "./ast.js";
 import { KIND, type TokenColumns } from "./lexer.js";
@@ -177,25 +177,7 @@ class WellFormedParser {
 
   /** The token's range, as tokenRange gives it for the same token. */
   private r(i: number): Range {
-    const offset = defined(this.starts[i], "the token's start");
-    const start: Position = {
-      line: defined(this.lines[i], "the token's line"),
-      column: defined(this.columns[i], "the token's column"),
-      offset,
-    };
-    const endOffset = defined(this.ends[i], "the token's end");
-    if (endOffset <= offset) return { file: this.fileName, start, end: { ...start } };
-    if (this.multiline)
-      return {
-        file: this.fileName,
-        start,
-        end: { line: this.tokens.endLine(i), column: this.tokens.endColumn(i), offset: endOffset },
-      };
-    return {
-      file: this.fileName,
-      start,
-      end: { line: start.line, column: start.column + (endOffset - offset), offset: endOffset },
-    };
+    return this.span(i, i);
   }
 
   /**
@@ -203,22 +185,25 @@ class WellFormedParser {
    * token ranges it would drop at once (garbage made beside the AST, which stays alive).
    */
   private span(i: number, j: number): Range {
-    const start: Position = {
-      line: defined(this.lines[i], "the token's line"),
-      column: defined(this.columns[i], "the token's column"),
-      offset: defined(this.starts[i], "the token's start"),
-    };
+    const line = defined(this.lines[i], "the token's line");
+    const column = defined(this.columns[i], "the token's column");
+    const offset = defined(this.starts[i], "the token's start");
     const jStart = defined(this.starts[j], "the token's start");
     const jEnd = defined(this.ends[j], "the token's end");
     const jLine = defined(this.lines[j], "the token's line");
     const jColumn = defined(this.columns[j], "the token's column");
-    const end: Position =
-      jEnd <= jStart
-        ? { line: jLine, column: jColumn, offset: jStart }
-        : this.multiline
-          ? { line: this.tokens.endLine(j), column: this.tokens.endColumn(j), offset: jEnd }
-          : { line: jLine, column: jColumn + (jEnd - jStart), offset: jEnd };
-    return { file: this.fileName, start, end };
+    if (jEnd <= jStart) return new SourceRange(this.fileName, line, column, offset, jLine, jColumn, jStart);
+    if (this.multiline)
+      return new SourceRange(
+        this.fileName,
+        line,
+        column,
+        offset,
+        this.tokens.endLine(j),
+        this.tokens.endColumn(j),
+        jEnd,
+      );
+    return new SourceRange(this.fileName, line, column, offset, jLine, jColumn + (jEnd - jStart), jEnd);
   }
 
   private enter(): void {
