@@ -56,12 +56,14 @@ function withoutNulls(v: DesiredValue): DesiredValue {
   const out: { [k: string]: DesiredValue } = {};
   // Objects built in code can carry undefined members (optional fields), which mean "not set" too.
   const members: { [k: string]: DesiredValue | undefined } = v;
-  const keys = Object.keys(members);
-  for (const k of keys) {
+  let kept = 0;
+  for (const k of Object.keys(members)) {
     const e = members[k];
-    if (e !== null && e !== undefined) out[k] = withoutNulls(e);
+    if (e === null || e === undefined) continue;
+    out[k] = withoutNulls(e);
+    kept++;
   }
-  return withFastProperties(out, keys.length);
+  return withFastProperties(out, kept);
 }
 
 /** Serialises native document content and infers the format when the configuration left it out. */

@@ -637,6 +637,13 @@ function isUnknownDeep(v: DesiredValue): boolean {
 const COMPUTED_NAMES = new WeakMap<object, readonly string[]>();
 
 /** The names of the attributes SSM computes, sorted: once per provider's rules, not once per instance. */
+/** An object's keys in code-unit order; most come sorted already (evaluation builds them so), and are not sorted again. */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) >= (keys[i] as string)) return keys.sort();
+  return keys;
+}
+
 function computedNames(rules: Readonly<Record<string, PlanAttributeRule>>): readonly string[] {
   let names = COMPUTED_NAMES.get(rules);
   if (!names) {
@@ -711,19 +718,22 @@ function planInstance(
   };
 
   if (!prior) {
-    const setAttrs = Object.keys(after)
-      .sort()
-      .filter((n) => after[n] !== null && after[n] !== undefined)
-      .map((n) => ({
-        name: n,
-        before: undefined,
-        after: after[n],
-        ...(sensitiveAttr(cfg.sensitivePaths, n) ? { sensitive: true } : {}),
-      }));
-    const computed = computedNames(rules)
-      .filter((n) => !(n in after))
-      .map((n) => ({ name: n, before: undefined, after: UNKNOWN }));
-    return { ...base, action: "create", changes: [...setAttrs, ...computed], replaceReasons: [] };
+    // Every set attribute in name order, then the computed ones: built in one list (a plan of
+    // 50,000 creates makes this list 50,000 times).
+    const changes: AttributeChange[] = [];
+    const anySensitive = cfg.sensitivePaths.length > 0;
+    for (const n of sortedKeys(after)) {
+      const value = after[n];
+      if (value === null || value === undefined) continue;
+      changes.push(
+        anySensitive && sensitiveAttr(cfg.sensitivePaths, n)
+          ? { name: n, before: undefined, after: value, sensitive: true }
+          : { name: n, before: undefined, after: value },
+      );
+    }
+    for (const n of computedNames(rules))
+      if (!(n in after)) changes.push({ name: n, before: undefined, after: UNKNOWN });
+    return { ...base, action: "create", changes, replaceReasons: [] };
   }
 
   // ignore_changes: the configuration's value for those attributes is whatever exists.
