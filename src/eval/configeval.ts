@@ -373,6 +373,7 @@ class ConfigEvaluator {
   private readonly pathObject: Value;
   private readonly statectlObject: Value;
   private readonly declReferences = new Map<string, Reference[]>();
+  private readonly providerRefs = new Map<string, EvaluatedResource["provider"]>();
   private readonly moduleValues = new Map<string, NodeState>();
   private readonly moduleResults = new Map<string, EvaluatedConfig[]>();
   private readonly path: ModulePath;
@@ -1116,12 +1117,14 @@ class ConfigEvaluator {
     const providerKey = this.providerKey(
       decl.provider.alias ? `${decl.provider.name}.${decl.provider.alias}` : decl.provider.name,
     );
-    const dot = providerKey.indexOf(".");
     const inModule = <R extends ResourceRef>(r: R): R => (this.path.length > 0 ? withModule(r, this.path) : r);
-    const extraDependencies = [
-      ...(this.module?.dependencies ?? []),
-      ...decl.dependsOnModules.map((m) => formatModulePath([...this.path, { name: m.name }])),
-    ];
+    const extraDependencies =
+      !this.module && decl.dependsOnModules.length === 0
+        ? []
+        : [
+            ...(this.module?.dependencies ?? []),
+            ...decl.dependsOnModules.map((m) => formatModulePath([...this.path, { name: m.name }])),
+          ];
     const moduleReferences: string[] = [];
     for (const ref of this.argumentReferences(decl)) {
       const first = ref.traversal[0];
@@ -1139,11 +1142,7 @@ class ConfigEvaluator {
       attrs: Value.object(attrs),
       references: this.path.length > 0 ? decl.references.map(inModule) : decl.references,
       ranges: { block: decl.range, name: decl.nameRange, attributes: ranges },
-      provider: {
-        name: dot < 0 ? providerKey : providerKey.slice(0, dot),
-        ...(dot < 0 ? {} : { alias: providerKey.slice(dot + 1) }),
-        key: providerKey,
-      },
+      provider: this.providerRef(providerKey),
       dependsOn: this.path.length > 0 ? decl.dependsOn.map(inModule) : decl.dependsOn,
       extraDependencies,
       moduleReferences,
@@ -1153,6 +1152,17 @@ class ConfigEvaluator {
           ? { ...decl.lifecycle, replaceTriggeredBy: decl.lifecycle.replaceTriggeredBy.map(inModule) }
           : decl.lifecycle,
     };
+  }
+
+  /** The provider configuration an instance uses, one object per key (every instance of a fleet shares one). */
+  private providerRef(key: string): EvaluatedResource["provider"] {
+    let ref = this.providerRefs.get(key);
+    if (!ref) {
+      const dot = key.indexOf(".");
+      ref = dot < 0 ? { name: key, key } : { name: key.slice(0, dot), alias: key.slice(dot + 1), key };
+      this.providerRefs.set(key, ref);
+    }
+    return ref;
   }
 
   /** A provider configuration key as the root names it: a module's own keys map to what its call passed. */
