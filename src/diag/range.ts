@@ -80,16 +80,16 @@ export class SourceRange implements Range {
 export function spanRanges(a: Range, b: Range): SourceRange {
   if (a instanceof SourceRange && b instanceof SourceRange)
     return new SourceRange(a.file, a.startLine, a.startColumn, a.startOffset, b.endLine, b.endColumn, b.endOffset);
-  const start = a.start;
-  const end = b.end;
-  return new SourceRange(a.file, start.line, start.column, start.offset, end.line, end.column, end.offset);
+  return compactRange(a.file, a.start, b.end);
 }
 
 /** From `a`'s end to `b`'s start (what lies between two tokens), in one object. */
 export function rangeBetween(a: Range, b: Range): SourceRange {
   if (a instanceof SourceRange && b instanceof SourceRange)
     return new SourceRange(a.file, a.endLine, a.endColumn, a.endOffset, b.startLine, b.startColumn, b.startOffset);
-  const start = a.end;
-  const end = b.start;
-  return new SourceRange(a.file, start.line, start.column, start.offset, end.line, end.column, end.offset);
+  return compactRange(a.file, a.end, b.start);
+}
+
+function compactRange(file: string, start: Position, end: Position): SourceRange {
+  return new SourceRange(file, start.line, start.column, start.offset, end.line, end.column, end.offset);
 }
