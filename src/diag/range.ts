@@ -74,22 +74,23 @@ export class SourceRange implements Range {
   toJSON(): { file: string; start: Position; end: Position } {
     return { file: this.file, start: this.start, end: this.end };
   }
+
+  /** From `start` to `end` (the same position for an empty range). */
+  static of(file: string, start: Position, end: Position): SourceRange {
+    return new SourceRange(file, start.line, start.column, start.offset, end.line, end.column, end.offset);
+  }
 }
 
 /** From `a`'s start to `b`'s end, in one object (see SourceRange). */
 export function spanRanges(a: Range, b: Range): SourceRange {
   if (a instanceof SourceRange && b instanceof SourceRange)
     return new SourceRange(a.file, a.startLine, a.startColumn, a.startOffset, b.endLine, b.endColumn, b.endOffset);
-  return compactRange(a.file, a.start, b.end);
+  return SourceRange.of(a.file, a.start, b.end);
 }
 
 /** From `a`'s end to `b`'s start (what lies between two tokens), in one object. */
 export function rangeBetween(a: Range, b: Range): SourceRange {
   if (a instanceof SourceRange && b instanceof SourceRange)
     return new SourceRange(a.file, a.endLine, a.endColumn, a.endOffset, b.startLine, b.startColumn, b.startOffset);
-  return compactRange(a.file, a.end, b.start);
-}
-
-function compactRange(file: string, start: Position, end: Position): SourceRange {
-  return new SourceRange(file, start.line, start.column, start.offset, end.line, end.column, end.offset);
+  return SourceRange.of(a.file, a.end, b.start);
 }

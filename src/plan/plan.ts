@@ -634,9 +634,6 @@ function isUnknownDeep(v: DesiredValue): boolean {
   return false;
 }
 
-const COMPUTED_NAMES = new WeakMap<object, readonly string[]>();
-
-/** The names of the attributes SSM computes, sorted: once per provider's rules, not once per instance. */
 /** An object's keys in code-unit order; most come sorted already (evaluation builds them so), and are not sorted again. */
 function sortedKeys(o: object): string[] {
   const keys = Object.keys(o);
@@ -644,6 +641,9 @@ function sortedKeys(o: object): string[] {
   return keys;
 }
 
+const COMPUTED_NAMES = new WeakMap<object, readonly string[]>();
+
+/** The names of the attributes SSM computes, sorted: once per provider's rules, not once per instance. */
 function computedNames(rules: Readonly<Record<string, PlanAttributeRule>>): readonly string[] {
   let names = COMPUTED_NAMES.get(rules);
   if (!names) {

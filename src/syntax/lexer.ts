@@ -397,8 +397,12 @@ class Scanner {
   }
 
   private rangeAt(start: number, end: number): Range {
-    const line = this.line;
-    return new SourceRange(this.file, line, start - this.lineStart + 1, start, line, end - this.lineStart + 1, end);
+    return this.rangeOnLine(this.line, this.lineStart, start, end);
+  }
+
+  /** `[start, end)` on the line that begins at offset `lineStart`. */
+  private rangeOnLine(line: number, lineStart: number, start: number, end: number): Range {
+    return new SourceRange(this.file, line, start - lineStart + 1, start, line, end - lineStart + 1, end);
   }
 
   private report(d: Diagnostic): void {
@@ -942,7 +946,7 @@ class Scanner {
         lineStart = i + 1;
       }
     }
-    return new SourceRange(this.file, line, start - lineStart + 1, start, line, end - lineStart + 1, end);
+    return this.rangeOnLine(line, lineStart, start, end);
   }
 
   // -- heredocs -----------------------------------------------------------------------------

@@ -339,7 +339,7 @@ export class StateParser extends EmbeddedActionsParser {
   private r(tok: IToken): Range {
     if (isEof(tok) || !Number.isFinite(tok.startOffset)) {
       const end = this.endOfFile();
-      return new SourceRange(this.file, end.line, end.column, end.offset, end.line, end.column, end.offset);
+      return SourceRange.of(this.file, end, end);
     }
     return tokenRange(this.file, tok);
   }
