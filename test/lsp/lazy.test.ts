@@ -16,9 +16,12 @@ describe("lsp: loaded only by statectl lsp", () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "statectl-lsp-lazy-"));
+    // Written with writeSync: on Node 22 and later the hooks run on a thread of their own, whose
+    // process.stderr is piped through the main thread and loses what is in flight when a server
+    // with nothing on stdin exits at once (1 run in 5 on Node 24).
     writeFileSync(
       join(dir, "hook.mjs"),
-      'export async function load(url, context, next) {\n  if (url.includes("/src/lsp/") || url.includes("vscode-languageserver")) process.stderr.write(`LOADED ${url}\\n`);\n  return next(url, context);\n}\n',
+      'import { writeSync } from "node:fs";\nexport async function load(url, context, next) {\n  if (url.includes("/src/lsp/") || url.includes("vscode-languageserver")) writeSync(2, `LOADED ${url}\\n`);\n  return next(url, context);\n}\n',
     );
     writeFileSync(
       join(dir, "register.mjs"),
