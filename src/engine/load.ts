@@ -120,17 +120,28 @@ export function adaptInstance(r: EvaluatedResource): ConfigInstance {
     kind: r.kind,
     provider: r.provider.key,
     attrs: attrs !== null && typeof attrs === "object" && !Array.isArray(attrs) && !isUnknown(attrs) ? attrs : {},
-    sensitivePaths: sensitive.filter((p) => p.length > 0),
-    references: [...r.references.map(toReference), ...r.moduleReferences.map((target) => ({ target }))],
-    dependsOn: [...r.dependsOn.map(toReference), ...r.extraDependencies.map((target) => ({ target }))],
+    sensitivePaths: sensitive.length > 0 ? sensitive.filter((p) => p.length > 0) : sensitive,
+    references: referencesTo(r.references, r.moduleReferences),
+    dependsOn: referencesTo(r.dependsOn, r.extraDependencies),
     lifecycle: {
       preventDestroy: r.lifecycle.preventDestroy,
       createBeforeDestroy: r.lifecycle.createBeforeDestroy,
       ignoreChanges: r.lifecycle.ignoreChanges,
       replaceTriggeredBy: r.lifecycle.replaceTriggeredBy.map(toReference),
     },
-    ranges: { block: r.ranges.block, name: r.ranges.name, attributes: r.ranges.attributes },
+    ranges: r.ranges,
   };
+}
+
+/**
+ * References to resources, then to whole modules (by address), in one array: every instance
+ * keeps two of them, and most are empty (a map and a spread each made three arrays).
+ */
+function referencesTo(resources: readonly ResourceRef[], modules: readonly string[]): InstanceReference[] {
+  const out: InstanceReference[] = [];
+  for (const ref of resources) out.push(toReference(ref));
+  for (const target of modules) out.push({ target });
+  return out;
 }
 
 /**

@@ -1634,7 +1634,8 @@ function listOf(objs: Value[]): Value {
   const u = unifyTypes(objs.map((o) => o.type));
   return u
     ? Value.list(
-        objs.map((o) => convert(o, u).value ?? o),
+        // An object already of the unified type (the only block, or the first) is kept as it is.
+        objs.map((o) => (o.type === u ? o : (convert(o, u).value ?? o))),
         u,
       )
     : Value.tuple(objs);

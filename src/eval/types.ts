@@ -68,6 +68,17 @@ class ValueObjectType implements ObjectType {
     }
     return this.listed;
   }
+
+  /** typeEquals for two object values' types, without listing either: lists of blocks (`targets`) compare their elements' types. */
+  sameAttributeTypes(other: ValueObjectType): boolean {
+    if (this.values.size !== other.values.size) return false;
+    let same = true;
+    this.values.forEach((v, k) => {
+      const u = same ? other.values.get(k) : undefined;
+      if (same && (u === undefined || !typeEquals(v.type, u.type))) same = false;
+    });
+    return same;
+  }
 }
 
 export function isPrimitive(t: Type): boolean {
@@ -79,6 +90,7 @@ export function isCollection(t: Type): t is Extract<Type, { element: Type }> {
 }
 
 export function typeEquals(a: Type, b: Type): boolean {
+  if (a === b) return true;
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case "list":
@@ -97,6 +109,7 @@ export function typeEquals(a: Type, b: Type): boolean {
     }
     case "object": {
       const bo = b as ObjectType;
+      if (a instanceof ValueObjectType && bo instanceof ValueObjectType) return a.sameAttributeTypes(bo);
       if (a.attributes.size !== bo.attributes.size) return false;
       for (const [k, t] of a.attributes) {
         const u = bo.attributes.get(k);

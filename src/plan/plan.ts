@@ -702,24 +702,16 @@ function planInstance(
   }
 
   const after = provider.normalize(kind, cfg.attrs);
-  const sensitivePaths = [...cfg.sensitivePaths, ...(prior?.sensitiveAttributes ?? [])];
   const wait = typeof after["wait_for_success"] === "number" ? after["wait_for_success"] : undefined;
   const location = cfg.ranges?.name ?? cfg.ranges?.block;
-  const base = {
-    address,
-    kind,
-    provider: providerKey,
-    after,
-    sensitivePaths,
-    dependencies,
-    references: cfg.references,
+  const optional = {
     ...(wait ? { waitForSuccess: wait } : {}),
     ...(location ? { location: { range: location, ...(cfg.ranges?.block ? { block: cfg.ranges.block } : {}) } } : {}),
   };
 
   if (!prior) {
-    // Every set attribute in name order, then the computed ones: built in one list (a plan of
-    // 50,000 creates makes this list 50,000 times).
+    // Every set attribute in name order, then the computed ones: built in one list, and the
+    // change in one object (a plan of 50,000 creates makes them 50,000 times, and keeps them).
     const changes: AttributeChange[] = [];
     const anySensitive = cfg.sensitivePaths.length > 0;
     for (const n of sortedKeys(after)) {
@@ -733,8 +725,32 @@ function planInstance(
     }
     for (const n of computedNames(rules))
       if (!(n in after)) changes.push({ name: n, before: undefined, after: UNKNOWN });
-    return { ...base, action: "create", changes, replaceReasons: [] };
+    return {
+      address,
+      kind,
+      provider: providerKey,
+      after,
+      sensitivePaths: anySensitive ? [...cfg.sensitivePaths] : [],
+      dependencies,
+      references: cfg.references,
+      ...optional,
+      action: "create",
+      changes,
+      replaceReasons: [],
+    };
   }
+
+  const sensitivePaths = [...cfg.sensitivePaths, ...prior.sensitiveAttributes];
+  const base = {
+    address,
+    kind,
+    provider: providerKey,
+    after,
+    sensitivePaths,
+    dependencies,
+    references: cfg.references,
+    ...optional,
+  };
 
   // ignore_changes: the configuration's value for those attributes is whatever exists.
   const effectiveAfter: { [name: string]: DesiredValue } = { ...after };
