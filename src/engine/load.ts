@@ -120,7 +120,7 @@ export function adaptInstance(r: EvaluatedResource): ConfigInstance {
     kind: r.kind,
     provider: r.provider.key,
     attrs: attrs !== null && typeof attrs === "object" && !Array.isArray(attrs) && !isUnknown(attrs) ? attrs : {},
-    sensitivePaths: sensitive.length > 0 ? sensitive.filter((p) => p.length > 0) : sensitive,
+    sensitivePaths: sensitive.filter((p) => p.length > 0),
     references: referencesTo(r.references, r.moduleReferences),
     dependsOn: referencesTo(r.dependsOn, r.extraDependencies),
     lifecycle: {

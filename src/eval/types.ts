@@ -72,12 +72,11 @@ class ValueObjectType implements ObjectType {
   /** typeEquals for two object values' types, without listing either: lists of blocks (`targets`) compare their elements' types. */
   sameAttributeTypes(other: ValueObjectType): boolean {
     if (this.values.size !== other.values.size) return false;
-    let same = true;
-    this.values.forEach((v, k) => {
-      const u = same ? other.values.get(k) : undefined;
-      if (same && (u === undefined || !typeEquals(v.type, u.type))) same = false;
-    });
-    return same;
+    for (const [k, v] of this.values) {
+      const u = other.values.get(k);
+      if (u === undefined || !typeEquals(v.type, u.type)) return false;
+    }
+    return true;
   }
 }
 

@@ -741,16 +741,6 @@ function planInstance(
   }
 
   const sensitivePaths = [...cfg.sensitivePaths, ...prior.sensitiveAttributes];
-  const base = {
-    address,
-    kind,
-    provider: providerKey,
-    after,
-    sensitivePaths,
-    dependencies,
-    references: cfg.references,
-    ...optional,
-  };
 
   // ignore_changes: the configuration's value for those attributes is whatever exists.
   const effectiveAfter: { [name: string]: DesiredValue } = { ...after };
@@ -793,8 +783,14 @@ function planInstance(
       diagnostics.push(createBeforeDestroyConflict(address, kind, newId, cfg, replaceReasons));
   }
   return {
-    ...base,
+    address,
+    kind,
+    provider: providerKey,
     after: effectiveAfter,
+    sensitivePaths,
+    dependencies,
+    references: cfg.references,
+    ...optional,
     action,
     id: prior.id,
     before,
